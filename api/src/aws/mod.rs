@@ -1,0 +1,88 @@
+//! AWS access. The platform runs with its own identity from the standard credential chain and
+//! reaches each payer only by assuming a role there with the payer's ExternalId. Each capability
+//! is a trait with a real adapter on the official SDK; every client honours the endpoint
+//! override, retry and timeout settings.
+
+pub mod credentials;
+pub mod error;
+pub mod organizations;
+pub mod s3;
+pub mod sts;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
+
+use crate::config::Config;
+pub use credentials::CredentialBroker;
+pub use error::{AwsError, AwsErrorKind, AwsResult};
+pub use organizations::{
+    CreateAccountStatus, Handshake, InviteTarget, OrgAccount, OrgPolicy, OrgUnit, OrganizationInfo, OrganizationsApi,
+    SdkOrganizations,
+};
+pub use s3::{S3Api, S3Object, SdkS3};
+pub use sts::{SdkSts, StsApi, TemporaryCredentials};
+
+/// A 12-digit AWS account id (leading zeros are part of it).
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The SDK loader with our region, endpoint override, retries and timeouts; credentials come
+/// from the standard chain unless the caller sets a provider (tests do).
+pub fn sdk_loader(config: &Config) -> ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.aws_region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(config.aws_max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_timeout(Duration::from_secs(config.aws_timeout_seconds))
+                .build(),
+        );
+    if let Some(url) = &config.aws_endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader
+}
+
+/// The AWS capabilities the application uses.
+#[derive(Clone)]
+pub struct AwsClients {
+    pub sts: Arc<dyn StsApi>,
+    pub organizations: Arc<dyn OrganizationsApi>,
+    pub s3: Arc<dyn S3Api>,
+    pub broker: Arc<CredentialBroker>,
+}
+
+impl AwsClients {
+    /// Real adapters over one SDK configuration.
+    pub fn from_sdk_config(sdk: &SdkConfig) -> Self {
+        let sts: Arc<dyn StsApi> = Arc::new(SdkSts::new(sdk));
+        Self::new(sts, Arc::new(SdkOrganizations::new(sdk))).with_s3(Arc::new(SdkS3::new(sdk)))
+    }
+
+    /// The same clients with another S3 adapter.
+    pub fn with_s3(mut self, s3: Arc<dyn S3Api>) -> Self {
+        self.s3 = s3;
+        self
+    }
+
+    pub fn new(sts: Arc<dyn StsApi>, organizations: Arc<dyn OrganizationsApi>) -> Self {
+        Self { broker: Arc::new(CredentialBroker::new(sts.clone())), sts, organizations, s3: Arc::new(s3::NoS3) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn account_ids_are_twelve_digits() {
+        assert!(super::is_account_id("012345678901"));
+        assert!(!super::is_account_id("12345678901"));
+        assert!(!super::is_account_id("1234567890123"));
+        assert!(!super::is_account_id("01234567890a"));
+    }
+}

@@ -1,0 +1,325 @@
+//! Configuration: built-in defaults, then an optional TOML file (`--config PATH`), then `PB_*`
+//! environment variables. Secrets are `SecretString` so they never reach logs or `Debug` output.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// Everything the server needs to start. Field names are the env names without `PB_`, lower-cased.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub public_url: Option<String>,
+    pub aws_endpoint_url: Option<String>,
+    pub aws_region: String,
+    /// Attempts per AWS call, including the first (standard retry mode with backoff).
+    pub aws_max_attempts: u32,
+    /// Whole-operation timeout of one AWS call, in seconds.
+    pub aws_timeout_seconds: u64,
+    /// The platform's own AWS account, which payer roles trust (for the quick-create link).
+    pub platform_account_id: Option<String>,
+    /// Public URL of `cloudformation/payer-access-role.yaml` (for the quick-create link).
+    pub payer_role_template_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
+    pub jwt_secret: Option<SecretString>,
+    pub log_format: LogFormat,
+    /// GraphiQL at `GET /graphql`.
+    pub graphiql: bool,
+    pub introspection: bool,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Access JWT lifetime; the issue caps it at 15 minutes.
+    pub access_token_minutes: u32,
+    pub refresh_token_days: u32,
+    /// Failed sign-ins before an account, and separately a source IP, is locked.
+    pub login_max_failures: u32,
+    /// Use `X-Forwarded-For` for the client address (only behind a trusted proxy).
+    pub trust_proxy_headers: bool,
+    /// Run the background job worker in this process.
+    pub run_jobs: bool,
+    /// The built web app to serve (`npm run build` output); unset or missing → API only.
+    pub frontend_dir: Option<std::path::PathBuf>,
+    /// How long a claimed job stays with its worker before another may take it.
+    pub job_lease_seconds: u64,
+    /// How often an idle worker looks for due jobs.
+    pub job_poll_ms: u64,
+    /// Keep audit events this many whole days (`PB_AUDIT_RETENTION_DAYS`); unset keeps them all.
+    pub audit_retention_days: Option<u32>,
+    /// Sender of notification mail, e.g. `Partner Billing <billing@example.com>`.
+    pub mail_from: String,
+    /// Locale of mail to recipients without one (`en` or `zh-CN`).
+    pub default_locale: String,
+    /// Let webhooks target loopback, link-local and private addresses (tests, closed networks).
+    pub webhook_allow_private: bool,
+    /// Consecutive failed deliveries after which a webhook endpoint is disabled.
+    pub webhook_max_failures: u32,
+    /// Attempts per notification before it is dead-lettered.
+    pub notify_max_attempts: u32,
+    /// First retry delay of a notification, doubling per attempt (capped at an hour).
+    pub notify_retry_seconds: u64,
+    /// How often the dispatcher looks for new events and due deliveries.
+    pub notify_interval_ms: u64,
+    /// Service notices a tenant may send per hour.
+    pub service_notices_per_hour: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The defaults, as a serialisable struct so figment can layer over them.
+#[derive(Serialize)]
+struct Defaults {
+    database_url: &'static str,
+    listen: &'static str,
+    aws_region: &'static str,
+    aws_max_attempts: u32,
+    aws_timeout_seconds: u64,
+    log_format: LogFormat,
+    graphiql: bool,
+    introspection: bool,
+    max_body_bytes: usize,
+    access_token_minutes: u32,
+    refresh_token_days: u32,
+    login_max_failures: u32,
+    trust_proxy_headers: bool,
+    run_jobs: bool,
+    frontend_dir: &'static str,
+    job_lease_seconds: u64,
+    job_poll_ms: u64,
+    mail_from: &'static str,
+    default_locale: &'static str,
+    webhook_allow_private: bool,
+    webhook_max_failures: u32,
+    notify_max_attempts: u32,
+    notify_retry_seconds: u64,
+    notify_interval_ms: u64,
+    service_notices_per_hour: u32,
+}
+
+/// Keys whose values are taken as text exactly as given.
+const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale"];
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL,
+            listen: "127.0.0.1:8080",
+            aws_region: "us-east-1",
+            aws_max_attempts: 3,
+            aws_timeout_seconds: 30,
+            log_format: LogFormat::Text,
+            graphiql: true,
+            introspection: true,
+            max_body_bytes: 256 * 1024,
+            access_token_minutes: 15,
+            refresh_token_days: 14,
+            login_max_failures: 5,
+            trust_proxy_headers: false,
+            run_jobs: true,
+            frontend_dir: "frontend/dist",
+            job_lease_seconds: 120,
+            job_poll_ms: 1000,
+            mail_from: "Partner Billing <no-reply@localhost>",
+            default_locale: "en",
+            webhook_allow_private: false,
+            webhook_max_failures: 10,
+            notify_max_attempts: 8,
+            notify_retry_seconds: 30,
+            notify_interval_ms: 1000,
+            service_notices_per_hour: 20,
+        }
+    }
+}
+
+/// A configuration problem, naming the key the operator has to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults → file → `PB_*` environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("PB_").ignore(STRING_KEYS));
+        // Kept verbatim: parsing would turn an account id into a number and drop leading zeros.
+        for key in STRING_KEYS {
+            if let Ok(value) = std::env::var(format!("PB_{}", key.to_uppercase())) {
+                figment = figment.merge((*key, value));
+            }
+        }
+        Self::from_figment(figment)
+    }
+
+    /// Defaults plus the given overrides; used by tests and the CLI.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()));
+        for (key, value) in pairs {
+            // Parsed the way environment values are, so "true" and "4096" get their types.
+            let value: figment::value::Value =
+                if STRING_KEYS.contains(&key) { value.into() } else { value.parse().unwrap_or_else(|_| value.into()) };
+            figment = figment.merge((key, value));
+        }
+        Self::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(|errors| {
+            let messages: Vec<String> = errors
+                .into_iter()
+                .map(|e| {
+                    let key = e.path.join(".");
+                    // The kind says what was wrong; never the value (it may be a secret).
+                    format!("PB_{} ({}): {}", key.to_uppercase(), key, e.kind)
+                })
+                .collect();
+            ConfigError(messages.join("; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let scheme_ok = self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://");
+        if !scheme_ok {
+            return Err(ConfigError("PB_DATABASE_URL: must start with sqlite:, postgres:// or postgresql://".into()));
+        }
+        if self.access_token_minutes == 0 || self.access_token_minutes > 15 {
+            return Err(ConfigError("PB_ACCESS_TOKEN_MINUTES: must be between 1 and 15".into()));
+        }
+        if self.refresh_token_days == 0 || self.refresh_token_days > 90 {
+            return Err(ConfigError("PB_REFRESH_TOKEN_DAYS: must be between 1 and 90".into()));
+        }
+        if self.login_max_failures == 0 {
+            return Err(ConfigError("PB_LOGIN_MAX_FAILURES: must be at least 1".into()));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError("PB_MAX_BODY_BYTES: must be at least 1024".into()));
+        }
+        let not_http = |url: &Option<String>| url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")));
+        if not_http(&self.public_url) {
+            return Err(ConfigError("PB_PUBLIC_URL: must be an http:// or https:// URL".into()));
+        }
+        if not_http(&self.aws_endpoint_url) {
+            return Err(ConfigError("PB_AWS_ENDPOINT_URL: must be an http:// or https:// URL".into()));
+        }
+        if self.aws_max_attempts == 0 || self.aws_max_attempts > 10 {
+            return Err(ConfigError("PB_AWS_MAX_ATTEMPTS: must be between 1 and 10".into()));
+        }
+        if self.job_lease_seconds < 5 || self.job_poll_ms < 10 {
+            return Err(ConfigError("PB_JOB_LEASE_SECONDS / PB_JOB_POLL_MS: at least 5 seconds / 10 ms".into()));
+        }
+        if self.aws_timeout_seconds == 0 {
+            return Err(ConfigError("PB_AWS_TIMEOUT_SECONDS: must be at least 1".into()));
+        }
+        if self.platform_account_id.as_deref().is_some_and(|a| !crate::aws::is_account_id(a)) {
+            return Err(ConfigError("PB_PLATFORM_ACCOUNT_ID: must be a 12-digit AWS account id".into()));
+        }
+        if not_http(&self.payer_role_template_url) {
+            return Err(ConfigError("PB_PAYER_ROLE_TEMPLATE_URL: must be an http:// or https:// URL".into()));
+        }
+        if let Err(e) = crate::notify::email::parse_from(&self.mail_from) {
+            return Err(ConfigError(format!("PB_MAIL_FROM: {e}")));
+        }
+        if !crate::notify::LOCALES.contains(&self.default_locale.as_str()) {
+            return Err(ConfigError("PB_DEFAULT_LOCALE: must be en or zh-CN".into()));
+        }
+        if let Some(url) = &self.smtp_url {
+            use secrecy::ExposeSecret;
+            let u = url.expose_secret();
+            if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
+                return Err(ConfigError("PB_SMTP_URL: must start with smtp:// or smtps://".into()));
+            }
+        }
+        if self.webhook_max_failures == 0 || self.notify_max_attempts == 0 || self.notify_retry_seconds == 0 {
+            return Err(ConfigError("PB_WEBHOOK_MAX_FAILURES / PB_NOTIFY_MAX_ATTEMPTS / PB_NOTIFY_RETRY_SECONDS: must be at least 1".into()));
+        }
+        if self.notify_interval_ms < 10 {
+            return Err(ConfigError("PB_NOTIFY_INTERVAL_MS: must be at least 10".into()));
+        }
+        if let Some(secret) = &self.jwt_secret {
+            use secrecy::ExposeSecret;
+            if secret.expose_secret().len() < 32 {
+                return Err(ConfigError("PB_JWT_SECRET: must be at least 32 characters".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The JWT issuer: the public URL when set, else a fixed name.
+    pub fn jwt_issuer(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| "partner-billing".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Config::from_pairs([]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.aws_region, "us-east-1");
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn bad_value_names_the_key_and_not_the_value() {
+        let err = Config::from_pairs([("listen", "not-an-address".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_LISTEN"), "{err}");
+        assert!(!err.contains("not-an-address"), "{err}");
+        let err = Config::from_pairs([("log_format", "xml".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_LOG_FORMAT"), "{err}");
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused_without_echoing_it() {
+        let err = Config::from_pairs([("jwt_secret", "short-secret-value".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_JWT_SECRET"), "{err}");
+        assert!(!err.contains("short-secret-value"), "{err}");
+    }
+
+    #[test]
+    fn notification_settings_are_checked() {
+        let c = Config::from_pairs([]).unwrap();
+        assert!(!c.webhook_allow_private, "private webhook targets are refused by default");
+        assert_eq!(c.default_locale, "en");
+        assert!(Config::from_pairs([("default_locale", "fr".to_owned())]).unwrap_err().to_string().contains("PB_DEFAULT_LOCALE"));
+        assert!(Config::from_pairs([("mail_from", "not an address".to_owned())]).unwrap_err().to_string().contains("PB_MAIL_FROM"));
+        let err = Config::from_pairs([("smtp_url", "http://user:hunter2@mail".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_SMTP_URL") && !err.contains("hunter2"), "{err}");
+        assert!(Config::from_pairs([("default_locale", "zh-CN".to_owned())]).is_ok());
+    }
+
+    #[test]
+    fn account_ids_keep_leading_zeros() {
+        let c = Config::from_pairs([("platform_account_id", "012345678901".to_owned())]).unwrap();
+        assert_eq!(c.platform_account_id.as_deref(), Some("012345678901"));
+    }
+
+    #[test]
+    fn secrets_are_not_in_debug_output() {
+        let c = Config::from_pairs([("jwt_secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t".to_owned())]).unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,472 @@
+//! Linked accounts of a payer's organization: sync, list, create (a durable job that polls AWS
+//! until the account exists), close, remove and move.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{jobs, linked_accounts, organizational_units, payers, policies, policy_attachments};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::aws::credentials::session_name;
+use crate::aws::{AwsClients, OrgAccount};
+use crate::domain::users::checked_email;
+use crate::domain::{Page, payers as payer_domain};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::jobs::handlers::{CREATE_ACCOUNT, SYNC_ACCOUNTS, failure};
+use crate::jobs::{JobFailure, NewJob, Step, enqueue};
+use crate::notify::outbox::{self, Event};
+use crate::state::AppState;
+use crate::tenancy::{Role, Scope};
+
+/// Filters for listing linked accounts.
+#[derive(Debug, Default, Clone)]
+pub struct AccountFilter {
+    /// Matches id, name or email (case-insensitive contains).
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+/// Checks an AWS account id argument.
+pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
+    if !crate::aws::is_account_id(id) {
+        return Err(AppError::invalid(field, "must be a 12-digit AWS account id"));
+    }
+    Ok(id.to_owned())
+}
+
+/// Enqueues a sync of the payer's organization into the local tables.
+pub async fn request_sync(state: &AppState, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
+    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    let mut job = NewJob::new(SYNC_ACCOUNTS, json!({ "payer_id": payer.id, "session": session_name(&scope.principal().email) }));
+    job.payer = Some(PayerId(payer.id));
+    job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
+    job.created_by = Some(scope.principal().user_id);
+    let job = enqueue(scope.db(), job).await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job)
+}
+
+#[derive(Deserialize)]
+struct PayerPayload {
+    payer_id: uuid::Uuid,
+    #[serde(default)]
+    session: Option<String>,
+}
+
+async fn job_payer(db: &DatabaseConnection, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
+    payers::Entity::find_by_id(payer_id).one(db).await?.ok_or(AppError::NotFound("payer"))
+}
+
+/// The sync job's one step.
+pub async fn run_sync_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+    let payload: PayerPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+    let payer = job_payer(&state.db, payload.payer_id).await?;
+    let session = payload.session.unwrap_or_else(|| "pb-scheduled-sync".to_owned());
+    let report = sync_payer(&state.db, &state.aws, &payer, &session).await?;
+    Ok(Step::Done(serde_json::to_value(report).map_err(AppError::internal)?))
+}
+
+/// The scheduled daily sync: one sync job per connected payer.
+pub async fn enqueue_sync_for_all(state: &AppState) -> AppResult<Step> {
+    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let day = Utc::now().format("%Y-%m-%d");
+    for payer in &connected {
+        let mut job = NewJob::new(SYNC_ACCOUNTS, json!({ "payer_id": payer.id }));
+        job.payer = Some(PayerId(payer.id));
+        job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
+        job.idempotency_key = Some(format!("daily-sync:{}:{day}", payer.id));
+        enqueue(&state.db, job).await?;
+    }
+    Ok(Step::Done(json!({ "payers": connected.len() })))
+}
+
+/// What a sync found.
+#[derive(Debug, Serialize)]
+pub struct SyncReport {
+    pub accounts: usize,
+    pub organizational_units: usize,
+    pub policies: usize,
+}
+
+/// Reads the payer's organization from AWS and replaces the local copy in one transaction.
+pub async fn sync_payer(db: &DatabaseConnection, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
+    let creds = payer_domain::credentials(db, aws, payer, session).await?;
+    let orgs = &aws.organizations;
+    let accounts = orgs.list_accounts(&creds).await?;
+    let root = orgs.root_id(&creds).await?;
+    let mut ous = Vec::new();
+    let mut parents = VecDeque::from([root.clone()]);
+    while let Some(parent) = parents.pop_front() {
+        for ou in orgs.list_ous(&creds, &parent).await? {
+            parents.push_back(ou.id.clone());
+            ous.push(ou);
+        }
+    }
+    let mut account_parents = HashMap::new();
+    for account in &accounts {
+        account_parents.insert(account.id.clone(), orgs.parent_of(&creds, &account.id).await?);
+    }
+    let scps = orgs.list_policies(&creds).await?;
+    let mut attachments = Vec::new();
+    for policy in &scps {
+        for target in orgs.targets_for_policy(&creds, &policy.id).await? {
+            attachments.push((policy.id.clone(), target));
+        }
+    }
+
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let templates: HashMap<String, Option<String>> = policies::Entity::find()
+        .filter(policies::Column::PayerId.eq(payer.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.policy_id, p.template_id))
+        .collect();
+    linked_accounts::Entity::delete_many().filter(linked_accounts::Column::PayerId.eq(payer.id)).exec(&txn).await?;
+    organizational_units::Entity::delete_many().filter(organizational_units::Column::PayerId.eq(payer.id)).exec(&txn).await?;
+    policy_attachments::Entity::delete_many().filter(policy_attachments::Column::PayerId.eq(payer.id)).exec(&txn).await?;
+    policies::Entity::delete_many().filter(policies::Column::PayerId.eq(payer.id)).exec(&txn).await?;
+    for account in &accounts {
+        account_row(payer.id, account, account_parents.get(&account.id).cloned()).insert(&txn).await?;
+    }
+    for ou in &ous {
+        organizational_units::ActiveModel {
+            payer_id: Set(payer.id),
+            ou_id: Set(ou.id.clone()),
+            parent_id: Set(ou.parent_id.clone()),
+            name: Set(ou.name.clone()),
+            synced_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for p in &scps {
+        policies::ActiveModel {
+            payer_id: Set(payer.id),
+            policy_id: Set(p.id.clone()),
+            name: Set(p.name.clone()),
+            description: Set(p.description.clone()),
+            aws_managed: Set(p.aws_managed),
+            template_id: Set(templates.get(&p.id).cloned().flatten()),
+            synced_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (policy_id, target) in &attachments {
+        policy_attachments::ActiveModel { payer_id: Set(payer.id), policy_id: Set(policy_id.clone()), target_id: Set(target.clone()) }
+            .insert(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(SyncReport { accounts: accounts.len(), organizational_units: ous.len(), policies: scps.len() })
+}
+
+fn account_row(payer: uuid::Uuid, a: &OrgAccount, parent: Option<String>) -> linked_accounts::ActiveModel {
+    linked_accounts::ActiveModel {
+        payer_id: Set(payer),
+        account_id: Set(a.id.clone()),
+        name: Set(a.name.clone()),
+        email: Set(a.email.clone()),
+        status: Set(a.status.clone()),
+        joined_method: Set(a.joined_method.clone()),
+        joined_at: Set(a.joined_at),
+        parent_id: Set(parent),
+        synced_at: Set(Utc::now()),
+    }
+}
+
+/// Linked accounts of a visible payer, by account id.
+pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Page) -> AppResult<Vec<linked_accounts::Model>> {
+    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    let mut query = linked_accounts::Entity::find().filter(linked_accounts::Column::PayerId.eq(payer.id));
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let needle = search.to_lowercase();
+        query = query.filter(
+            Condition::any()
+                .add(linked_accounts::Column::AccountId.contains(&needle))
+                .add(sea_orm::sea_query::ExprTrait::like(
+                    sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(sea_orm::sea_query::Expr::col(linked_accounts::Column::Name))),
+                    format!("%{needle}%"),
+                ))
+                .add(linked_accounts::Column::Email.contains(&needle)),
+        );
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(linked_accounts::Column::Status.eq(status));
+    }
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(linked_accounts::Column::ParentId.eq(parent));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(linked_accounts::Column::AccountId.gt(after.clone()));
+    }
+    Ok(query.order_by_asc(linked_accounts::Column::AccountId).limit(page.fetch()).all(scope.db()).await?)
+}
+
+pub async fn get(scope: &Scope, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
+    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    find(scope.db(), payer.id, account).await
+}
+
+async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, account: &str) -> AppResult<linked_accounts::Model> {
+    linked_accounts::Entity::find_by_id((payer, account.to_owned())).one(db).await?.ok_or(AppError::NotFound("linked account"))
+}
+
+pub async fn organizational_units(scope: &Scope, payer: PayerId) -> AppResult<Vec<organizational_units::Model>> {
+    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    Ok(organizational_units::Entity::find()
+        .filter(organizational_units::Column::PayerId.eq(payer.id))
+        .order_by_asc(organizational_units::Column::Name)
+        .all(scope.db())
+        .await?)
+}
+
+/// A new account to create in a payer's organization.
+pub struct NewAccount {
+    pub payer: PayerId,
+    pub email: String,
+    pub name: String,
+    pub ou_id: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// The create job's payload; `step` moves create → creating → poll.
+#[derive(Debug, Serialize, Deserialize)]
+struct CreatePayload {
+    payer_id: uuid::Uuid,
+    email: String,
+    name: String,
+    ou_id: Option<String>,
+    tags: Vec<(String, String)>,
+    session: String,
+    step: String,
+    request_id: Option<String>,
+    #[serde(default)]
+    polls: u32,
+}
+
+/// Validates and enqueues the creation of a linked account.
+pub async fn request_create(state: &AppState, scope: &Scope, input: NewAccount) -> AppResult<jobs::Model> {
+    let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
+    let email = checked_email("email", &input.email)?;
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 50 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", "must be 1 to 50 characters"));
+    }
+    if let Some(ou) = &input.ou_id {
+        let known = organizational_units::Entity::find_by_id((payer.id, ou.clone())).one(scope.db()).await?;
+        if known.is_none() {
+            return Err(AppError::invalid("ouId", "is not an organizational unit of this payer (sync accounts first)"));
+        }
+    }
+    if input.tags.len() > 50 || input.tags.iter().any(|(k, v)| k.is_empty() || k.len() > 128 || v.len() > 256) {
+        return Err(AppError::invalid("tags", "at most 50 tags; keys 1–128 and values up to 256 characters"));
+    }
+    let payload = CreatePayload {
+        payer_id: payer.id,
+        email,
+        name,
+        ou_id: input.ou_id,
+        tags: input.tags,
+        session: session_name(&scope.principal().email),
+        step: "create".into(),
+        request_id: None,
+        polls: 0,
+    };
+    let mut job = NewJob::new(CREATE_ACCOUNT, serde_json::to_value(&payload).map_err(AppError::internal)?);
+    job.payer = Some(PayerId(payer.id));
+    job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
+    job.created_by = Some(scope.principal().user_id);
+    job.max_attempts = 8;
+    let job = enqueue(scope.db(), job).await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job)
+}
+
+fn continue_with(payload: &CreatePayload, progress: &str, after: Duration) -> Result<Step, JobFailure> {
+    let payload = serde_json::to_value(payload).map_err(|e| JobFailure::Fatal(e.to_string()))?;
+    Ok(Step::Continue { payload, progress: Some(progress.to_owned()), after })
+}
+
+/// One step of the create job. The CreateAccount request id is stored before polling; the step
+/// before the call leaves a marker, so a job resumed after a crash adopts the request or account
+/// it may already have made instead of creating a second account.
+pub async fn run_create_job(state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+    let mut p: CreatePayload = serde_json::from_str(&job.payload).map_err(|e| JobFailure::Fatal(format!("bad payload: {e}")))?;
+    let payer = job_payer(&state.db, p.payer_id).await.map_err(failure)?;
+    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &p.session).await.map_err(failure)?;
+    let orgs = &state.aws.organizations;
+    match p.step.as_str() {
+        "create" => {
+            p.step = "creating".into();
+            continue_with(&p, "requesting the account", Duration::ZERO)
+        }
+        "creating" => {
+            // A previous run may have called CreateAccount and died before saving its answer.
+            let existing = orgs.list_accounts(&creds).await.map_err(|e| failure(e.into()))?;
+            if let Some(account) = existing.iter().find(|a| a.email.eq_ignore_ascii_case(&p.email)) {
+                return finish_created(state, &payer, &p, &creds, &account.id).await;
+            }
+            let pending = orgs.recent_create_requests(&creds).await.map_err(|e| failure(e.into()))?;
+            let status = match pending.into_iter().find(|r| r.account_name == p.name && r.state == "IN_PROGRESS") {
+                Some(status) => status,
+                None => orgs.create_account(&creds, &p.email, &p.name, &p.tags).await.map_err(|e| failure(e.into()))?,
+            };
+            p.request_id = Some(status.request_id);
+            p.step = "poll".into();
+            continue_with(&p, "waiting for AWS to create the account", Duration::from_secs(2))
+        }
+        "poll" => {
+            let request = p.request_id.clone().ok_or_else(|| JobFailure::Fatal("no request id to poll".into()))?;
+            let status = orgs.create_account_status(&creds, &request).await.map_err(|e| failure(e.into()))?;
+            match (status.state.as_str(), status.account_id) {
+                ("SUCCEEDED", Some(account)) => finish_created(state, &payer, &p, &creds, &account).await,
+                ("FAILED", _) => {
+                    let reason = create_failure_reason(status.failure_reason.as_deref());
+                    let event = Event {
+                        event_type: outbox::ACCOUNT_CREATE_FAILED,
+                        payer: &payer,
+                        subject: Some(p.email.clone()),
+                        data: json!({ "email": p.email, "accountName": p.name, "reason": reason, "requestId": request }),
+                    };
+                    outbox::record(&state.db, event).await.map_err(failure)?;
+                    Err(JobFailure::Fatal(reason))
+                }
+                _ => {
+                    p.polls += 1;
+                    if p.polls > 120 {
+                        return Err(JobFailure::Fatal("AWS did not finish creating the account within two hours".into()));
+                    }
+                    let wait = Duration::from_secs(u64::from(2_u32.saturating_pow(p.polls.min(5))).min(60));
+                    continue_with(&p, "waiting for AWS to create the account", wait)
+                }
+            }
+        }
+        other => Err(JobFailure::Fatal(format!("unknown step {other}"))),
+    }
+}
+
+fn create_failure_reason(code: Option<&str>) -> String {
+    match code {
+        Some("EMAIL_ALREADY_EXISTS") => "an AWS account with this email already exists".into(),
+        Some("ACCOUNT_LIMIT_EXCEEDED") => "the organization has reached its account limit; ask AWS Support to raise it".into(),
+        Some("CONCURRENT_ACCOUNT_MODIFICATION") => "another change to the organization was in progress; try again".into(),
+        Some("INVALID_EMAIL") => "AWS refused the email address".into(),
+        Some(other) => format!("AWS could not create the account ({other})"),
+        None => "AWS could not create the account".into(),
+    }
+}
+
+async fn finish_created(
+    state: &AppState,
+    payer: &payers::Model,
+    p: &CreatePayload,
+    creds: &aws_credential_types::Credentials,
+    account_id: &str,
+) -> Result<Step, JobFailure> {
+    let orgs = &state.aws.organizations;
+    let mut parent = orgs.parent_of(creds, account_id).await.map_err(|e| failure(e.into()))?;
+    if let Some(ou) = p.ou_id.as_ref().filter(|ou| **ou != parent) {
+        orgs.move_account(creds, account_id, &parent, ou).await.map_err(|e| failure(e.into()))?;
+        parent = ou.clone();
+    }
+    let account = orgs.describe_account(creds, account_id).await.map_err(|e| failure(e.into()))?;
+    let txn = state.db.begin().await.map_err(|e| failure(e.into()))?;
+    linked_accounts::Entity::delete_by_id((payer.id, account.id.clone())).exec(&txn).await.map_err(|e| failure(e.into()))?;
+    account_row(payer.id, &account, Some(parent.clone())).insert(&txn).await.map_err(|e| failure(e.into()))?;
+    let event = Event {
+        event_type: outbox::ACCOUNT_CREATED,
+        payer,
+        subject: Some(account.id.clone()),
+        data: json!({ "accountId": account.id, "accountName": account.name, "email": account.email, "ouId": parent, "payerAccountId": payer.account_id }),
+    };
+    outbox::record(&txn, event).await.map_err(failure)?;
+    txn.commit().await.map_err(|e| failure(e.into()))?;
+    Ok(Step::Done(json!({ "accountId": account.id, "parentId": parent })))
+}
+
+/// Closes a member account. The caller types the account id again to confirm.
+pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, confirm: &str) -> AppResult<linked_accounts::Model> {
+    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    checked_account_id("accountId", account)?;
+    if confirm.trim() != account {
+        return Err(AppError::invalid("confirmAccountId", "does not match the account id; type it again to confirm"));
+    }
+    if account == payer.account_id {
+        return Err(AppError::invalid("accountId", "is the management account, which cannot be closed from here"));
+    }
+    let linked = find(scope.db(), payer.id, account).await?;
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    aws.organizations.close_account(&creds, account).await?;
+    let txn = scope.db().begin().await?;
+    let mut row: linked_accounts::ActiveModel = linked.into();
+    row.status = Set("PENDING_CLOSURE".into());
+    let updated = row.update(&txn).await?;
+    let event = Event {
+        event_type: outbox::ACCOUNT_CLOSED,
+        payer: &payer,
+        subject: Some(account.to_owned()),
+        data: json!({ "accountId": account, "accountName": updated.name, "email": updated.email, "closedBy": scope.principal().email }),
+    };
+    outbox::record(&txn, event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Removes a member account from the organization (it becomes a standalone account).
+pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
+    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    checked_account_id("accountId", account)?;
+    if account == payer.account_id {
+        return Err(AppError::invalid("accountId", "is the management account"));
+    }
+    let linked = find(scope.db(), payer.id, account).await?;
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    aws.organizations.remove_account(&creds, account).await?;
+    let txn = scope.db().begin().await?;
+    linked_accounts::Entity::delete_by_id((payer.id, account.to_owned())).exec(&txn).await?;
+    let event = Event { event_type: outbox::ACCOUNT_REMOVED, payer: &payer, subject: Some(account.to_owned()), data: json!({ "accountId": account }) };
+    outbox::record(&txn, event).await?;
+    txn.commit().await?;
+    Ok(linked)
+}
+
+/// Moves a member account to another OU (or the root).
+pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, destination: &str) -> AppResult<linked_accounts::Model> {
+    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    checked_account_id("accountId", account)?;
+    let linked = find(scope.db(), payer.id, account).await?;
+    let is_root = destination.starts_with("r-");
+    let known_ou = organizational_units::Entity::find_by_id((payer.id, destination.to_owned())).one(scope.db()).await?.is_some();
+    if !is_root && !known_ou {
+        return Err(AppError::invalid("destinationOuId", "is not an organizational unit of this payer (sync accounts first)"));
+    }
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let source = aws.organizations.parent_of(&creds, account).await?;
+    if source != destination {
+        aws.organizations.move_account(&creds, account, &source, destination).await?;
+    }
+    let txn = scope.db().begin().await?;
+    let mut row: linked_accounts::ActiveModel = linked.into();
+    row.parent_id = Set(Some(destination.to_owned()));
+    let updated = row.update(&txn).await?;
+    let event = Event {
+        event_type: outbox::ACCOUNT_MOVED,
+        payer: &payer,
+        subject: Some(account.to_owned()),
+        data: json!({ "accountId": account, "from": source, "to": destination }),
+    };
+    outbox::record(&txn, event).await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,145 @@
+//! Inviting existing AWS accounts into a payer's organization, and following the handshakes.
+
+use chrono::Utc;
+use entity::{invitations, payers};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::json;
+
+use crate::aws::credentials::session_name;
+use crate::aws::{AwsClients, Handshake, InviteTarget};
+use crate::domain::accounts::checked_account_id;
+use crate::domain::payers as payer_domain;
+use crate::domain::users::checked_email;
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::jobs::Step;
+use crate::notify::outbox::{self, Event};
+use crate::state::AppState;
+use crate::tenancy::{Role, Scope};
+
+pub struct NewInvitation {
+    pub payer: PayerId,
+    pub account_id: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+}
+
+async fn upsert(db: &impl ConnectionTrait, payer: uuid::Uuid, h: &Handshake, notes: Option<String>) -> AppResult<()> {
+    let row = invitations::ActiveModel {
+        payer_id: Set(payer),
+        handshake_id: Set(h.id.clone()),
+        target: Set(h.target.clone()),
+        state: Set(h.state.clone()),
+        notes: Set(notes),
+        requested_at: Set(h.requested_at),
+        expires_at: Set(h.expires_at),
+        updated_at: Set(Utc::now()),
+    };
+    let mut update = vec![invitations::Column::State, invitations::Column::ExpiresAt, invitations::Column::UpdatedAt];
+    if row.notes.as_ref().is_some() {
+        update.push(invitations::Column::Notes);
+    }
+    invitations::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([invitations::Column::PayerId, invitations::Column::HandshakeId])
+                .update_columns(update)
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Invites an account (by id or email) to join the payer's organization.
+pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> AppResult<invitations::Model> {
+    let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
+    let target = match (input.account_id, input.email) {
+        (Some(id), None) => InviteTarget::Account(checked_account_id("accountId", id.trim())?),
+        (None, Some(email)) => InviteTarget::Email(checked_email("email", &email)?),
+        _ => return Err(AppError::invalid("accountId", "give exactly one of accountId and email")),
+    };
+    let notes = input.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if notes.as_ref().is_some_and(|n| n.chars().count() > 1024) {
+        return Err(AppError::invalid("notes", "must be at most 1024 characters"));
+    }
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let handshake = aws.organizations.invite_account(&creds, &target, notes.as_deref()).await?;
+    let txn = scope.db().begin().await?;
+    upsert(&txn, payer.id, &handshake, notes.clone()).await?;
+    let event = Event {
+        event_type: outbox::ACCOUNT_INVITED,
+        payer: &payer,
+        subject: Some(handshake.target.clone()),
+        data: json!({ "handshakeId": handshake.id, "target": handshake.target, "notes": notes, "invitedBy": scope.principal().email }),
+    };
+    outbox::record(&txn, event).await?;
+    txn.commit().await?;
+    find(scope.db(), payer.id, &handshake.id).await
+}
+
+async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, id: &str) -> AppResult<invitations::Model> {
+    invitations::Entity::find_by_id((payer, id.to_owned())).one(db).await?.ok_or(AppError::NotFound("invitation"))
+}
+
+/// The payer's invitations as AWS reports them now (stored as well).
+pub async fn list(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResult<Vec<invitations::Model>> {
+    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    refresh(scope.db(), aws, &payer, &creds).await?;
+    Ok(invitations::Entity::find().filter(invitations::Column::PayerId.eq(payer.id)).all(scope.db()).await?)
+}
+
+/// Cancels an open invitation.
+pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_id: &str) -> AppResult<invitations::Model> {
+    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    find(scope.db(), payer.id, handshake_id).await?;
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let handshake = aws.organizations.cancel_handshake(&creds, handshake_id).await?;
+    upsert(scope.db(), payer.id, &handshake, None).await?;
+    find(scope.db(), payer.id, handshake_id).await
+}
+
+/// Stores the handshakes' states; emits `invitation.accepted` for each newly accepted one.
+async fn refresh(
+    db: &sea_orm::DatabaseConnection,
+    aws: &AwsClients,
+    payer: &payers::Model,
+    creds: &aws_credential_types::Credentials,
+) -> AppResult<usize> {
+    let handshakes = aws.organizations.list_handshakes(creds).await?;
+    let txn = db.begin().await?;
+    let mut accepted = 0;
+    for h in &handshakes {
+        let before = invitations::Entity::find_by_id((payer.id, h.id.clone())).one(&txn).await?;
+        if h.state == "ACCEPTED" && before.as_ref().is_none_or(|b| b.state != "ACCEPTED") {
+            let event = Event {
+                event_type: outbox::INVITATION_ACCEPTED,
+                payer,
+                subject: Some(h.target.clone()),
+                data: json!({ "handshakeId": h.id, "target": h.target }),
+            };
+            outbox::record(&txn, event).await?;
+            accepted += 1;
+        }
+        upsert(&txn, payer.id, h, None).await?;
+    }
+    txn.commit().await?;
+    Ok(accepted)
+}
+
+/// The scheduled refresh over every connected payer.
+pub async fn refresh_all(state: &AppState) -> AppResult<Step> {
+    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let mut accepted = 0;
+    for payer in &connected {
+        let creds = match payer_domain::credentials(&state.db, &state.aws, payer, "pb-invitation-refresh").await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(payer = %payer.id, error = %e, "skipping invitation refresh");
+                continue;
+            }
+        };
+        accepted += refresh(&state.db, &state.aws, payer, &creds).await?;
+    }
+    Ok(Step::Done(json!({ "payers": connected.len(), "accepted": accepted })))
+}

@@ -1,0 +1,68 @@
+//! Reading jobs: a caller sees the jobs of payers and tenants they can see.
+
+use entity::jobs;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::domain::Page;
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, ROOT_TENANT_ID};
+use crate::tenancy::{Role, Scope};
+
+#[derive(Debug, Default, Clone)]
+pub struct JobFilter {
+    pub payer: Option<PayerId>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+}
+
+fn visible(scope: &Scope) -> Condition {
+    let root = format!("/{ROOT_TENANT_ID}/");
+    if scope.principal().role_on_tenant(&root).is_some() {
+        // Platform staff also see platform jobs (schedules), which belong to no payer.
+        return Condition::all();
+    }
+    Condition::any()
+        .add(
+            Expr::col((jobs::Entity, jobs::Column::PayerId)).in_subquery(
+                Query::select()
+                    .column((entity::payers::Entity, entity::payers::Column::Id))
+                    .from(entity::payers::Entity)
+                    .cond_where(scope.payers_filter(Role::Viewer))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::all().add(jobs::Column::PayerId.is_null()).add(
+                Expr::col((jobs::Entity, jobs::Column::TenantId)).in_subquery(
+                    Query::select()
+                        .column(entity::tenants::Column::Id)
+                        .from(entity::tenants::Entity)
+                        .cond_where(scope.tenants_filter(Role::Viewer))
+                        .to_owned(),
+                ),
+            ),
+        )
+}
+
+pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec<jobs::Model>> {
+    let mut query = jobs::Entity::find().filter(visible(scope));
+    if let Some(payer) = filter.payer {
+        scope.payer(payer, Role::Viewer).await?;
+        query = query.filter(jobs::Column::PayerId.eq(payer.0));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(jobs::Column::Kind.eq(kind));
+    }
+    if let Some(state) = filter.state {
+        query = query.filter(jobs::Column::State.eq(state));
+    }
+    if let Some(after) = page.after_id()? {
+        query = query.filter(jobs::Column::Id.gt(after));
+    }
+    Ok(query.order_by_asc(jobs::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+}
+
+pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<jobs::Model> {
+    jobs::Entity::find_by_id(id).filter(visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("job"))
+}

@@ -1,0 +1,105 @@
+//! The tenant tree: platform root, distributors, resellers, customers.
+
+use chrono::Utc;
+use entity::tenants;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::domain::{Page, checked_name};
+use crate::error::{AppError, AppResult};
+use crate::ids::{ROOT_TENANT_ID, TenantId};
+use crate::tenancy::{Role, Scope, TenantKind};
+
+/// A tenant as the domain sees it.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub parent_id: Option<TenantId>,
+    pub kind: TenantKind,
+    pub name: String,
+    pub path: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl TryFrom<tenants::Model> for Tenant {
+    type Error = AppError;
+    fn try_from(m: tenants::Model) -> AppResult<Self> {
+        let kind = TenantKind::parse(&m.kind)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("tenant {} has unknown kind {:?}", m.id, m.kind)))?;
+        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, created_at: m.created_at })
+    }
+}
+
+fn into_tenants(rows: Vec<tenants::Model>) -> AppResult<Vec<Tenant>> {
+    rows.into_iter().map(Tenant::try_from).collect()
+}
+
+/// Creates the platform root on first start (idempotent, safe with several replicas).
+pub async fn ensure_root(db: &DatabaseConnection) -> AppResult<()> {
+    let now = Utc::now();
+    let root = tenants::ActiveModel {
+        id: Set(ROOT_TENANT_ID.0),
+        parent_id: Set(None),
+        kind: Set(TenantKind::Platform.as_str().to_owned()),
+        name: Set("Platform".to_owned()),
+        path: Set(format!("/{}/", ROOT_TENANT_ID)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    tenants::Entity::insert(root).on_conflict_do_nothing_on([tenants::Column::Id]).exec(db).await?;
+    Ok(())
+}
+
+pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Tenant> {
+    scope.tenant(id, Role::Viewer).await?.try_into()
+}
+
+/// Visible tenants, optionally only the children of one (which must itself be visible).
+pub async fn list(scope: &Scope, parent: Option<TenantId>, page: Page) -> AppResult<Vec<Tenant>> {
+    let mut query = tenants::Entity::find().filter(scope.tenants_filter(Role::Viewer));
+    if let Some(parent) = parent {
+        scope.tenant(parent, Role::Viewer).await?;
+        query = query.filter(tenants::Column::ParentId.eq(parent.0));
+    }
+    if let Some(after) = page.after_id()? {
+        query = query.filter(tenants::Column::Id.gt(after));
+    }
+    into_tenants(query.order_by_asc(tenants::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+}
+
+/// Creates a tenant below one the caller administers.
+pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &str) -> AppResult<Tenant> {
+    let name = checked_name("name", name, 200)?;
+    let parent = Tenant::try_from(scope.tenant(parent, Role::Admin).await?)?;
+    if !parent.kind.may_parent(kind) {
+        return Err(AppError::invalid(
+            "kind",
+            format!("a {} cannot be created under a {}", kind.as_str(), parent.kind.as_str()),
+        ));
+    }
+    let id = TenantId::new();
+    let now = Utc::now();
+    let row = tenants::ActiveModel {
+        id: Set(id.0),
+        parent_id: Set(Some(parent.id.0)),
+        kind: Set(kind.as_str().to_owned()),
+        name: Set(name),
+        path: Set(format!("{}{}/", parent.path, id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(scope.db())
+    .await?;
+    row.try_into()
+}
+
+/// Renames a tenant the caller administers.
+pub async fn rename(scope: &Scope, id: TenantId, name: &str) -> AppResult<Tenant> {
+    let name = checked_name("name", name, 200)?;
+    let mut row: tenants::ActiveModel = scope.tenant(id, Role::Admin).await?.into();
+    row.name = Set(name);
+    row.updated_at = Set(Utc::now());
+    row.update(scope.db()).await?.try_into()
+}

@@ -1,0 +1,178 @@
+//! People who sign in: creation with a first membership, listing, disabling, password changes.
+
+use chrono::Utc;
+use entity::{memberships, users};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::password::{check_password_policy, hash_password, verify_password};
+use crate::auth::sessions::{normalize_email, revoke_user_sessions};
+use crate::domain::{Page, Target, checked_name};
+use crate::error::{AppError, AppResult};
+use crate::ids::{MembershipId, UserId};
+use crate::tenancy::{Role, Scope};
+
+pub const LOCALES: [&str; 2] = ["en", "zh-CN"];
+
+/// A user to create, with the membership they start with.
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: SecretString,
+    pub locale: String,
+    pub role: Role,
+    pub target: Target,
+}
+
+/// A syntactically valid address, normalised to lower case.
+pub fn checked_email(field: &str, email: &str) -> AppResult<String> {
+    let email = normalize_email(email);
+    if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) || !email.contains('.') {
+        return Err(AppError::invalid(field, "is not a valid email address"));
+    }
+    Ok(email)
+}
+
+/// Validates and inserts a user and their first membership. The caller has already checked that
+/// whoever asks may grant `role` on `target`.
+pub async fn insert_user(db: &impl ConnectionTrait, input: NewUser, granted_by: Option<UserId>) -> AppResult<users::Model> {
+    let email = checked_email("email", &input.email)?;
+    let display_name = if input.display_name.trim().is_empty() {
+        String::new()
+    } else {
+        checked_name("displayName", &input.display_name, 200)?
+    };
+    if !LOCALES.contains(&input.locale.as_str()) {
+        return Err(AppError::invalid("locale", format!("must be one of {}", LOCALES.join(", "))));
+    }
+    check_password_policy("password", input.password.expose_secret(), &email)?;
+    let hash = hash_password(input.password).await?;
+    let now = Utc::now();
+    let user = users::ActiveModel {
+        id: Set(UserId::new().0),
+        email: Set(email),
+        display_name: Set(display_name),
+        password_hash: Set(hash),
+        locale: Set(input.locale),
+        disabled_at: Set(None),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict("a user with this email already exists".into()),
+        _ => e.into(),
+    })?;
+    insert_membership(db, UserId(user.id), input.target, input.role, granted_by).await?;
+    Ok(user)
+}
+
+pub(crate) async fn insert_membership(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    target: Target,
+    role: Role,
+    granted_by: Option<UserId>,
+) -> AppResult<memberships::Model> {
+    let (tenant_id, payer_id) = match target {
+        Target::Tenant(t) => (Some(t.0), None),
+        Target::Payer(p) => (None, Some(p.0)),
+    };
+    Ok(memberships::ActiveModel {
+        id: Set(MembershipId::new().0),
+        user_id: Set(user.0),
+        tenant_id: Set(tenant_id),
+        payer_id: Set(payer_id),
+        role: Set(role.as_str().to_owned()),
+        granted_by: Set(granted_by.map(|u| u.0)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Checks that the caller administers `target` (NOT_FOUND outside their scope).
+pub(crate) async fn require_admin_on(scope: &Scope, target: Target) -> AppResult<()> {
+    match target {
+        Target::Tenant(id) => scope.tenant(id, Role::Admin).await.map(|_| ()),
+        Target::Payer(id) => scope.payer(id, Role::Admin).await.map(|_| ()),
+    }
+}
+
+/// Creates a user with a first membership on a target the caller administers.
+pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
+    require_admin_on(scope, input.target).await?;
+    let txn = scope.db().begin().await?;
+    let user = insert_user(&txn, input, Some(scope.principal().user_id)).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The caller themselves, or a user the caller administers.
+pub async fn get(scope: &Scope, id: UserId, need: Role) -> AppResult<users::Model> {
+    users::Entity::find_by_id(id.0)
+        .filter(scope.users_filter(need))
+        .one(scope.db())
+        .await?
+        .ok_or(AppError::NotFound("user"))
+}
+
+/// Users the caller administers (and the caller).
+pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<users::Model>> {
+    let mut query = users::Entity::find().filter(scope.users_filter(Role::Admin));
+    if let Some(after) = page.after_id()? {
+        query = query.filter(users::Column::Id.gt(after));
+    }
+    Ok(query.order_by_asc(users::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+}
+
+/// Disables a user and ends their sessions. The caller must administer every place the user
+/// holds a role, so a reseller admin cannot lock out a platform admin.
+pub async fn disable(scope: &Scope, id: UserId) -> AppResult<users::Model> {
+    if id == scope.principal().user_id {
+        return Err(AppError::invalid("id", "you cannot disable yourself"));
+    }
+    let user = get(scope, id, Role::Admin).await?;
+    if !scope.covers_all_memberships_of(user.id, Role::Admin).await? {
+        return Err(AppError::forbidden("this user also holds roles outside what you administer"));
+    }
+    if user.disabled_at.is_some() {
+        return Ok(user);
+    }
+    let txn = scope.db().begin().await?;
+    let mut row: users::ActiveModel = user.into();
+    row.disabled_at = Set(Some(Utc::now()));
+    row.updated_at = Set(Utc::now());
+    let user = row.update(&txn).await?;
+    revoke_user_sessions(&txn, id, None, "disabled").await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Changes the caller's own password; every other session of theirs ends.
+pub async fn change_password(scope: &Scope, current: SecretString, new: SecretString) -> AppResult<()> {
+    let Some(session) = scope.principal().session_id() else {
+        return Err(AppError::forbidden("an API token cannot change a password"));
+    };
+    let me = scope.principal().user_id;
+    let user = users::Entity::find_by_id(me.0).one(scope.db()).await?.ok_or(AppError::NotFound("user"))?;
+    if !verify_password(current, Some(user.password_hash.clone())).await? {
+        return Err(AppError::invalid("currentPassword", "is not your current password"));
+    }
+    check_password_policy("newPassword", new.expose_secret(), &user.email)?;
+    let hash = hash_password(new).await?;
+    let txn = scope.db().begin().await?;
+    let mut row: users::ActiveModel = user.into();
+    row.password_hash = Set(hash);
+    row.password_changed_at = Set(Utc::now());
+    row.updated_at = Set(Utc::now());
+    row.update(&txn).await?;
+    revoke_user_sessions(&txn, me, Some(session), "password_changed").await?;
+    txn.commit().await?;
+    Ok(())
+}

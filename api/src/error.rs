@@ -1,0 +1,128 @@
+//! The one error type of the domain. Its `Display` is safe to show a user; `Internal` keeps the
+//! cause for the log and shows a generic message.
+
+use std::fmt;
+
+/// Stable codes carried in GraphQL `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Validation => "VALIDATION",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Also the answer for anything outside the caller's scope.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Validation { field: Option<String>, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    RateLimited(String),
+    /// A failed AWS call; its `Display` says what failed and why in words a person can act on.
+    #[error("{0}")]
+    Aws(crate::aws::AwsError),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The code an AWS failure carries: who has to act on it.
+fn aws_code(e: &crate::aws::AwsError) -> ErrorCode {
+    use crate::aws::AwsErrorKind;
+    match e.kind {
+        AwsErrorKind::AccessDenied => ErrorCode::Forbidden,
+        AwsErrorKind::Throttled => ErrorCode::RateLimited,
+        AwsErrorKind::Unreachable | AwsErrorKind::Unexpected => ErrorCode::Internal,
+        AwsErrorKind::Service => match e.code.as_deref().unwrap_or_default() {
+            c if c.starts_with("Duplicate") || c.contains("ConcurrentModification") || c.contains("ConstraintViolation") => {
+                ErrorCode::Conflict
+            }
+            c if c.contains("NotFound") || c.contains("Invalid") || c.contains("Malformed") || c.contains("Validation") => {
+                ErrorCode::Validation
+            }
+            _ => ErrorCode::Internal,
+        },
+    }
+}
+
+impl From<crate::aws::AwsError> for AppError {
+    fn from(err: crate::aws::AwsError) -> Self {
+        Self::Aws(err)
+    }
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Validation { .. } => ErrorCode::Validation,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Aws(e) => aws_code(e),
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// A validation error about one input field.
+    pub fn invalid(field: &str, message: impl fmt::Display) -> Self {
+        Self::Validation { field: Some(field.to_owned()), message: format!("{field}: {message}") }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("blocking task"))
+    }
+}

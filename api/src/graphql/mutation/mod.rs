@@ -1,0 +1,25 @@
+//! Mutation resolvers, one file per area, merged into [`MutationRoot`].
+
+mod api_tokens;
+mod costs;
+mod notifications;
+mod organizations;
+mod payers;
+mod sessions;
+mod tenants;
+mod users;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    sessions::SessionsMutation,
+    tenants::TenantsMutation,
+    payers::PayersMutation,
+    organizations::OrganizationsMutation,
+    costs::CostsMutation,
+    users::UsersMutation,
+    api_tokens::ApiTokensMutation,
+    notifications::NotificationsMutation,
+);

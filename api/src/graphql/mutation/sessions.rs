@@ -1,0 +1,46 @@
+use async_graphql::{Context, Object};
+use secrecy::SecretString;
+
+use crate::auth::{bootstrap, sessions};
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::sessions::AuthPayload;
+
+#[derive(Default)]
+pub struct SessionsMutation;
+
+#[Object]
+impl SessionsMutation {
+    /// Signs in. Five failures lock the account (and separately the source address) for a while.
+    async fn login(&self, ctx: &Context<'_>, email: String, #[graphql(secret)] password: String) -> ApiResult<AuthPayload> {
+        let client = &ctx.request()?.client;
+        Ok(sessions::login(ctx.app()?, &email, SecretString::from(password), client).await?.into())
+    }
+
+    /// Exchanges a refresh token for new tokens. A refresh token works once; using it again
+    /// ends the session.
+    async fn refresh_session(&self, ctx: &Context<'_>, #[graphql(secret)] refresh_token: String) -> ApiResult<AuthPayload> {
+        Ok(sessions::refresh(ctx.app()?, &refresh_token).await?.into())
+    }
+
+    /// Ends the current session.
+    async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let scope = ctx.scope()?;
+        let session = scope.principal().session_id().ok_or_else(|| AppError::forbidden("API tokens have no session; revoke the token instead"))?;
+        sessions::revoke_session(&ctx.app()?.db, session, "logout").await?;
+        Ok(true)
+    }
+
+    /// Creates the first platform admin with the one-time code the server logged at start.
+    async fn bootstrap_admin(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] code: String,
+        email: String,
+        #[graphql(secret)] password: String,
+    ) -> ApiResult<AuthPayload> {
+        let client = &ctx.request()?.client;
+        Ok(bootstrap::bootstrap_admin(ctx.app()?, &code, &email, SecretString::from(password), client).await?.into())
+    }
+}

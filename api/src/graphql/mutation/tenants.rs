@@ -1,0 +1,23 @@
+use async_graphql::{Context, ID, Object};
+
+use crate::domain;
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::tenants::{CreateTenantInput, Tenant, UpdateTenantInput};
+use crate::ids::TenantId;
+
+#[derive(Default)]
+pub struct TenantsMutation;
+
+#[Object]
+impl TenantsMutation {
+    /// Creates a tenant below one the caller administers.
+    async fn create_tenant(&self, ctx: &Context<'_>, input: CreateTenantInput) -> ApiResult<Tenant> {
+        let parent = TenantId::parse(&input.parent_id)?;
+        Ok(Tenant(domain::tenants::create(&ctx.scope()?, parent, input.kind.into(), &input.name).await?))
+    }
+
+    async fn update_tenant(&self, ctx: &Context<'_>, id: ID, input: UpdateTenantInput) -> ApiResult<Tenant> {
+        Ok(Tenant(domain::tenants::rename(&ctx.scope()?, TenantId::parse(&id)?, &input.name).await?))
+    }
+}

@@ -1,0 +1,129 @@
+use async_graphql::{Context, ID, Object};
+use rust_decimal::Decimal;
+
+use crate::domain::costs::{self, CostFilter, SummaryRequest};
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::costs::{
+    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostPoint, CostSummary, CostSummaryInput,
+    HealthStatus, IngestionHealth, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
+};
+use crate::ids::PayerId;
+use crate::money::from_units;
+
+#[derive(Default)]
+pub struct CostsQuery;
+
+fn payer_ids(ids: &[ID]) -> ApiResult<Vec<PayerId>> {
+    Ok(ids.iter().map(|i| PayerId::parse(i)).collect::<Result<_, _>>()?)
+}
+
+#[Object]
+impl CostsQuery {
+    /// Organization cost over time, grouped by any of account, service, region, usage type,
+    /// charge type and service category.
+    async fn cost_summary(&self, ctx: &Context<'_>, input: CostSummaryInput) -> ApiResult<CostSummary> {
+        let f = input.filter.unwrap_or_default();
+        let req = SummaryRequest {
+            payers: payer_ids(&input.payer_ids)?,
+            from: input.from,
+            to: input.to,
+            granularity: match input.granularity {
+                CostGranularity::Day => costs::Granularity::Day,
+                CostGranularity::Month => costs::Granularity::Month,
+            },
+            group_by: input.group_by.into_iter().map(Into::into).collect(),
+            metric: input.metric.into(),
+            filter: CostFilter { account_ids: f.account_ids, service_codes: f.service_codes, regions: f.regions, charge_types: f.charge_types },
+        };
+        let s = costs::summary(&ctx.scope()?, req).await?;
+        Ok(CostSummary {
+            currency: s.currency,
+            total: s.total,
+            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: p.key.into(), amount: p.amount }).collect(),
+            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: k.into(), amount: a }).collect(),
+        })
+    }
+
+    /// Each key's cost this month against last month, with the biggest movers.
+    async fn month_over_month(&self, ctx: &Context<'_>, input: MonthOverMonthInput) -> ApiResult<MonthOverMonth> {
+        let group_by = input.group_by.into_iter().map(Into::into).collect();
+        let changes = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
+        let mut ups: Vec<_> = changes.iter().filter(|c| c.delta > Decimal::ZERO).cloned().collect();
+        ups.sort_by(|a, b| b.delta.cmp(&a.delta));
+        let mut downs: Vec<_> = changes.iter().filter(|c| c.delta < Decimal::ZERO).cloned().collect();
+        downs.sort_by(|a, b| a.delta.cmp(&b.delta));
+        Ok(MonthOverMonth {
+            month: input.month,
+            top_increases: ups.into_iter().take(5).map(CostChange::from).collect(),
+            top_decreases: downs.into_iter().take(5).map(CostChange::from).collect(),
+            changes: changes.into_iter().map(CostChange::from).collect(),
+        })
+    }
+
+    /// AWS service codes and their FOCUS service category.
+    async fn service_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<ServiceCategory>> {
+        ctx.scope()?;
+        Ok(costs::known_service_categories()
+            .into_iter()
+            .map(|(code, category)| ServiceCategory { service_code: code.to_owned(), category: category.to_owned() })
+            .collect())
+    }
+
+    /// Month-end projection from the run rate.
+    async fn cost_forecast(&self, ctx: &Context<'_>, payer_ids: Vec<ID>, month: String) -> ApiResult<CostForecast> {
+        let f = costs::forecast(&ctx.scope()?, self::payer_ids(&payer_ids)?, &month).await?;
+        Ok(CostForecast {
+            month,
+            month_to_date: f.month_to_date,
+            projected: f.projected,
+            days_with_data: f.days_with_data,
+            days_in_month: f.days_in_month,
+            method: "month-to-date cost ÷ days up to the newest day with data × days in the month; a past month projects to its total".into(),
+        })
+    }
+
+    /// One account's bill for any month (unblended cost), with a CSV of it.
+    async fn account_monthly_bill(
+        &self,
+        ctx: &Context<'_>,
+        payer_id: ID,
+        account_id: String,
+        month: String,
+        #[graphql(default_with = "String::from(\"en\")")] locale: String,
+    ) -> ApiResult<AccountMonthlyBill> {
+        let lines = costs::account_bill(&ctx.scope()?, PayerId::parse(&payer_id)?, &account_id, &month).await?;
+        let csv = costs::bill_csv(&lines, &locale)?;
+        let total: i64 = lines.iter().map(|l| l.units).sum();
+        Ok(AccountMonthlyBill {
+            account_id,
+            month,
+            total: from_units(total).normalize(),
+            csv,
+            lines: lines
+                .into_iter()
+                .map(|l| AccountBillLine {
+                    service_code: l.service_code,
+                    service_name: l.service_name,
+                    usage_type: l.usage_type,
+                    operation: l.operation,
+                    usage: l.usage,
+                    unit: l.pricing_unit,
+                    cost: from_units(l.units).normalize(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether a payer's cost data is current.
+    async fn ingestion_health(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<IngestionHealth> {
+        let h = costs::ingestion_health(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
+        let status = match h.status {
+            "SUCCESS" => HealthStatus::Success,
+            "WARNING" => HealthStatus::Warning,
+            "FAILED" => HealthStatus::Failed,
+            _ => HealthStatus::NotAvailable,
+        };
+        Ok(IngestionHealth { status, reason: h.reason, lag_days: h.lag_days })
+    }
+}

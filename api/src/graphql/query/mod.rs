@@ -1,0 +1,31 @@
+//! Query resolvers, one file per area, merged into [`QueryRoot`].
+
+mod api_tokens;
+mod costs;
+mod audit;
+mod notifications;
+mod organizations;
+mod payers;
+mod tenants;
+mod users;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    users::UsersQuery,
+    tenants::TenantsQuery,
+    payers::PayersQuery,
+    organizations::OrganizationsQuery,
+    costs::CostsQuery,
+    api_tokens::ApiTokensQuery,
+    audit::AuditQuery,
+    notifications::NotificationsQuery,
+);
+
+/// A list costs its page size times what each node costs, so wide queries hit the limit.
+fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.map_or(crate::domain::Page::DEFAULT, |f| u64::try_from(f.clamp(1, 100)).unwrap_or(1));
+    usize::try_from(page).unwrap_or(1).saturating_mul(child_complexity)
+}

@@ -1,0 +1,68 @@
+use async_graphql::{ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::api_tokens;
+
+use crate::error::AppError;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::enums::RoleGql;
+use crate::tenancy::Role;
+
+/// A partner-integration token (never its secret).
+pub struct ApiToken(pub api_tokens::Model);
+
+#[Object]
+impl ApiToken {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The first characters of the secret, to recognise it.
+    async fn prefix(&self) -> &str {
+        &self.0.display_prefix
+    }
+    async fn role(&self) -> ApiResult<RoleGql> {
+        Role::parse(&self.0.role)
+            .map(RoleGql::from)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("token {} has unknown role", self.0.id)).into())
+    }
+    async fn tenant_id(&self) -> Option<ID> {
+        self.0.tenant_id.map(|id| ID(id.to_string()))
+    }
+    async fn payer_id(&self) -> Option<ID> {
+        self.0.payer_id.map(|id| ID(id.to_string()))
+    }
+    async fn created_by_id(&self) -> ID {
+        ID(self.0.created_by.to_string())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+}
+
+/// A new token with its secret, shown this once.
+#[derive(SimpleObject)]
+pub struct CreatedApiToken {
+    pub token: ApiToken,
+    /// `pbt_…`; store it now, it cannot be shown again.
+    pub secret: String,
+}
+
+#[derive(InputObject)]
+pub struct CreateApiTokenInput {
+    pub name: String,
+    pub role: RoleGql,
+    pub tenant_id: Option<ID>,
+    pub payer_id: Option<ID>,
+    pub expires_at: DateTime<Utc>,
+}

@@ -1,0 +1,308 @@
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{invitations, jobs, linked_accounts, organizational_units, policies, policy_attachments};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::aws::OrgPolicy;
+use crate::domain::{self, policy_templates::PolicyTemplate as Template};
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::ids::PayerId;
+
+/// A member account of a payer's organization (as last synced).
+pub struct LinkedAccount(pub linked_accounts::Model);
+
+#[Object]
+impl LinkedAccount {
+    /// 12-digit AWS account id.
+    async fn account_id(&self) -> &str {
+        &self.0.account_id
+    }
+    async fn payer_id(&self) -> ID {
+        ID(self.0.payer_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// ACTIVE, SUSPENDED or PENDING_CLOSURE.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// CREATED or INVITED.
+    async fn joined_method(&self) -> Option<&str> {
+        self.0.joined_method.as_deref()
+    }
+    async fn joined_at(&self) -> Option<DateTime<Utc>> {
+        self.0.joined_at
+    }
+    /// The root (r-…) or OU (ou-…) the account sits in.
+    async fn parent_id(&self) -> Option<&str> {
+        self.0.parent_id.as_deref()
+    }
+    /// The OU the account sits in, when it is in one.
+    async fn organizational_unit(&self, ctx: &Context<'_>) -> ApiResult<Option<OrganizationalUnit>> {
+        let Some(parent) = self.0.parent_id.clone().filter(|p| p.starts_with("ou-")) else { return Ok(None) };
+        let db = &ctx.app()?.db;
+        let ou = organizational_units::Entity::find_by_id((self.0.payer_id, parent)).one(db).await.map_err(crate::error::AppError::from)?;
+        Ok(ou.map(OrganizationalUnit))
+    }
+    /// SCP ids attached directly to the account.
+    async fn attached_policy_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        let db = &ctx.app()?.db;
+        let rows = policy_attachments::Entity::find()
+            .filter(policy_attachments::Column::PayerId.eq(self.0.payer_id))
+            .filter(policy_attachments::Column::TargetId.eq(self.0.account_id.clone()))
+            .all(db)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(rows.into_iter().map(|r| r.policy_id).collect())
+    }
+    async fn synced_at(&self) -> DateTime<Utc> {
+        self.0.synced_at
+    }
+}
+
+pub struct OrganizationalUnit(pub organizational_units::Model);
+
+#[Object]
+impl OrganizationalUnit {
+    async fn id(&self) -> &str {
+        &self.0.ou_id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn parent_id(&self) -> &str {
+        &self.0.parent_id
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct LinkedAccountFilter {
+    /// Part of the account id, name or email.
+    pub search: Option<String>,
+    pub status: Option<String>,
+    /// Only accounts directly in this root or OU.
+    pub parent_id: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct TagInput {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(InputObject)]
+pub struct CreateLinkedAccountInput {
+    pub payer_id: ID,
+    pub email: String,
+    pub name: String,
+    pub ou_id: Option<String>,
+    #[graphql(default)]
+    pub tags: Vec<TagInput>,
+}
+
+#[derive(InputObject)]
+pub struct InviteAccountInput {
+    pub payer_id: ID,
+    pub account_id: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// An invitation to join a payer's organization (an Organizations handshake).
+pub struct Invitation(pub invitations::Model);
+
+#[Object]
+impl Invitation {
+    async fn handshake_id(&self) -> &str {
+        &self.0.handshake_id
+    }
+    /// The invited account id or email.
+    async fn target(&self) -> &str {
+        &self.0.target
+    }
+    /// REQUESTED, OPEN, CANCELED, ACCEPTED, DECLINED or EXPIRED.
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    async fn requested_at(&self) -> Option<DateTime<Utc>> {
+        self.0.requested_at
+    }
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+}
+
+/// A service control policy of a payer's organization.
+pub struct Policy(pub policies::Model);
+
+#[Object]
+impl Policy {
+    async fn id(&self) -> &str {
+        &self.0.policy_id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn aws_managed(&self) -> bool {
+        self.0.aws_managed
+    }
+    /// The library template it was made from.
+    async fn template_id(&self) -> Option<&str> {
+        self.0.template_id.as_deref()
+    }
+    /// Roots, OUs and accounts it is attached to (as last synced or changed here).
+    async fn target_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(domain::policies::targets_of(&ctx.scope()?, PayerId(self.0.payer_id), &self.0.policy_id).await?)
+    }
+    /// The JSON document, read from AWS.
+    async fn document(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(domain::policies::document(&ctx.scope()?, &ctx.app()?.aws, PayerId(self.0.payer_id), &self.0.policy_id).await?)
+    }
+}
+
+/// A policy attached to a target, as AWS reports it.
+#[derive(SimpleObject)]
+pub struct AttachedPolicy {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub aws_managed: bool,
+}
+
+impl From<OrgPolicy> for AttachedPolicy {
+    fn from(p: OrgPolicy) -> Self {
+        Self { id: p.id, name: p.name, description: p.description, aws_managed: p.aws_managed }
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdatePolicyInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub document: Option<String>,
+}
+
+/// A ready-made SCP from the library.
+pub struct PolicyTemplate(pub &'static Template);
+
+#[derive(SimpleObject)]
+pub struct PolicyTemplateParameter {
+    pub name: &'static str,
+    pub description_en: &'static str,
+    pub description_zh: &'static str,
+    pub example: &'static str,
+}
+
+#[Object]
+impl PolicyTemplate {
+    async fn id(&self) -> &str {
+        self.0.id
+    }
+    async fn name_en(&self) -> &str {
+        self.0.name_en
+    }
+    async fn name_zh(&self) -> &str {
+        self.0.name_zh
+    }
+    async fn description_en(&self) -> &str {
+        self.0.description_en
+    }
+    async fn description_zh(&self) -> &str {
+        self.0.description_zh
+    }
+    /// Each parameter takes a list of strings.
+    async fn parameters(&self) -> Vec<PolicyTemplateParameter> {
+        self.0
+            .parameters
+            .iter()
+            .map(|p| PolicyTemplateParameter { name: p.name, description_en: p.description_en, description_zh: p.description_zh, example: p.example })
+            .collect()
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => crate::jobs::QUEUED,
+            Self::Running => crate::jobs::RUNNING,
+            Self::Succeeded => crate::jobs::SUCCEEDED,
+            Self::Failed => crate::jobs::FAILED,
+        }
+    }
+}
+
+/// A background job (account creation, sync…) and how far it got.
+pub struct Job(pub jobs::Model);
+
+#[Object]
+impl Job {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn state(&self) -> JobState {
+        match self.0.state.as_str() {
+            crate::jobs::RUNNING => JobState::Running,
+            crate::jobs::SUCCEEDED => JobState::Succeeded,
+            crate::jobs::FAILED => JobState::Failed,
+            _ => JobState::Queued,
+        }
+    }
+    async fn payer_id(&self) -> Option<ID> {
+        self.0.payer_id.map(|p| ID(p.to_string()))
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    async fn max_attempts(&self) -> i32 {
+        self.0.max_attempts
+    }
+    /// What the job is doing now.
+    async fn progress(&self) -> Option<&str> {
+        self.0.progress.as_deref()
+    }
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// The outcome once it succeeded (e.g. the new account id).
+    async fn result(&self) -> Option<Json<serde_json::Value>> {
+        self.0.result.as_deref().and_then(|r| serde_json::from_str(r).ok()).map(Json)
+    }
+    async fn run_at(&self) -> DateTime<Utc> {
+        self.0.run_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct JobFilter {
+    pub payer_id: Option<ID>,
+    pub kind: Option<String>,
+    pub state: Option<JobState>,
+}

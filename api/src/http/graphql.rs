@@ -1,0 +1,94 @@
+//! `POST /graphql` and the GraphiQL page. The body is read with a size cap and parsed here so
+//! that oversized or malformed requests get a GraphQL-shaped error with a code.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use futures::StreamExt;
+
+use std::sync::Arc;
+
+use crate::audit::{Actor, CallScope};
+use crate::auth::authenticate;
+use crate::auth::sessions::ClientInfo;
+use crate::graphql::AppSchema;
+use crate::graphql::context::RequestContext;
+use crate::graphql::error::REQUEST_ERROR_CODE;
+use crate::http::request_id::RequestId;
+use crate::state::AppState;
+
+fn request_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "data": null,
+        "errors": [{ "message": message, "extensions": { "code": REQUEST_ERROR_CODE.as_str() } }]
+    }))
+}
+
+/// The client's address: the socket peer, or `X-Forwarded-For` when configured to trust a proxy.
+fn client_info(req: &HttpRequest, state: &AppState) -> ClientInfo {
+    let ip = if state.config.trust_proxy_headers {
+        req.connection_info().realip_remote_addr().map(|s| s.to_owned())
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string())
+    };
+    let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    ClientInfo { ip, user_agent }
+}
+
+pub async fn execute(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let limit = state.config.max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return request_error(StatusCode::BAD_REQUEST, "could not read the request body");
+        };
+        if body.len() + chunk.len() > limit {
+            return request_error(StatusCode::PAYLOAD_TOO_LARGE, &format!("request body larger than {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => return request_error(StatusCode::BAD_REQUEST, "the body is not a GraphQL request in JSON"),
+    };
+
+    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let auth = authenticate(&state, header).await;
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let client = client_info(&req, &state);
+    let actor = match &auth {
+        crate::auth::AuthOutcome::Authenticated(p) => Actor::from_principal(p),
+        _ => Actor::unknown(None),
+    };
+    let scope = Arc::new(CallScope::for_request(actor, &client, &request_id));
+    let context = RequestContext { request_id, client, auth, variables: request.variables.clone() };
+
+    // AWS calls made while executing are attributed to this caller (see `audit`).
+    let mut response = scope.clone().run(schema.execute(request.data(context))).await;
+    if let Err(e) = crate::audit::flush_current_of(&scope, &state.audit).await {
+        tracing::error!(error = ?e, "writing AWS calls to the audit trail failed");
+    }
+    // Errors raised by async-graphql itself (parse, validation, depth and complexity limits)
+    // carry no code; every error we return must.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", REQUEST_ERROR_CODE.as_str());
+        }
+    }
+    HttpResponse::Ok().json(response)
+}
+
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if !state.config.graphiql {
+        return HttpResponse::NotFound().finish();
+    }
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Partner Billing GraphiQL").finish())
+}

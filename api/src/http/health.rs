@@ -1,0 +1,24 @@
+//! `/healthz`: the process is up. `/readyz`: the database answers and no migration is pending.
+
+use actix_web::{HttpResponse, web};
+use migration::{Migrator, MigratorTrait};
+
+use crate::state::AppState;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let db_ok = state.db.ping().await.is_ok();
+    let pending = if db_ok { Migrator::get_pending_migrations(&state.db).await.map(|p| p.len()).ok() } else { None };
+    match (db_ok, pending) {
+        (true, Some(0)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        (true, Some(n)) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "not ready", "reason": format!("{n} migrations pending") })),
+        _ => {
+            tracing::warn!("readiness check: database unreachable");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "not ready", "reason": "database unreachable" }))
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! HTTP surface: routes, the request-id middleware, health endpoints and the GraphQL handler.
+
+pub mod frontend;
+pub mod graphql;
+pub mod health;
+pub mod request_id;
+
+use actix_web::web;
+
+/// Registers every route; with a built web app, it answers everything else.
+pub fn routes(cfg: &mut web::ServiceConfig, frontend: Option<frontend::FrontendDir>) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/graphql", web::post().to(graphql::execute))
+        .route("/graphql", web::get().to(graphql::graphiql));
+    if let Some(dir) = frontend {
+        cfg.app_data(web::Data::new(dir)).route("/{tail:.*}", web::get().to(frontend::serve));
+    }
+}

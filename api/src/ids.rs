@@ -1,0 +1,79 @@
+//! Typed ids, so a tenant id can never be passed where a payer id is expected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh time-ordered (v7) id.
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            /// Parses an id from request input; anything malformed is simply "not found".
+            pub fn parse(input: &str) -> Result<Self, AppError> {
+                Uuid::from_str(input).map(Self).map_err(|_| AppError::NotFound($what))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+    };
+}
+
+typed_id!(/// A node of the tenant tree.
+    TenantId, "tenant");
+typed_id!(/// An AWS payer (management) account registered with us.
+    PayerId, "payer");
+typed_id!(/// A person who signs in.
+    UserId, "user");
+typed_id!(/// A role held on a tenant or payer.
+    MembershipId, "membership");
+typed_id!(/// A partner-integration token.
+    ApiTokenId, "API token");
+typed_id!(/// A sign-in session (a family of refresh tokens).
+    SessionId, "session");
+
+/// The fixed id of the platform root tenant, created at first start.
+pub const ROOT_TENANT_ID: TenantId = TenantId(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_ids_read_as_not_found() {
+        let err = TenantId::parse("not-a-uuid").unwrap_err();
+        assert_eq!(err.code(), crate::error::ErrorCode::NotFound);
+        assert_eq!(err.to_string(), "tenant not found");
+    }
+
+    #[test]
+    fn new_ids_are_v7() {
+        assert_eq!(UserId::new().0.get_version_num(), 7);
+    }
+}

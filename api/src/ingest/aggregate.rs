@@ -1,0 +1,539 @@
+//! The day-grain aggregator: every line of every file adds into one entry per (source, billing
+//! period, day, account, service, usage type, operation, region, charge type, billing entity,
+//! pricing unit, currency). Text is interned, so an entry is a few integers and five decimals,
+//! and memory grows with the number of distinct day-grain keys, not with the size of the files.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::layout::{F, Kind, Layout};
+use super::parse;
+
+/// An interned string.
+pub type Sym = u32;
+
+/// Symbols every interner starts with, so row logic compares integers, not text.
+pub mod sym {
+    use super::Sym;
+    pub const EMPTY: Sym = 0;
+    pub const SP_COVERED: Sym = 1;
+    pub const SP_NEGATION: Sym = 2;
+    pub const SP_RECURRING: Sym = 3;
+    pub const SP_UPFRONT: Sym = 4;
+    pub const DISCOUNTED_USAGE: Sym = 5;
+    pub const RI_FEE: Sym = 6;
+    pub const FEE: Sym = 7;
+    pub(super) const SEED: [&str; 8] =
+        ["", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee", "SavingsPlanUpfrontFee", "DiscountedUsage", "RIFee", "Fee"];
+}
+
+/// A fast, non-cryptographic hasher (the Fx hash used by rustc). Keys come from the partner's own
+/// billing files, so hash flooding is not a concern, and SipHash would cost a third of the run.
+#[derive(Clone, Copy, Default)]
+pub struct FxBuild;
+
+pub struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl BuildHasher for FxBuild {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_i32(&mut self, i: i32) {
+        self.add(u64::from(i.cast_unsigned()));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Text to small integers and back.
+pub struct Interner {
+    map: HashMap<Box<str>, Sym, FxBuild>,
+    strings: Vec<Box<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut me = Self { map: HashMap::with_hasher(FxBuild), strings: vec!["".into()] };
+        for s in &sym::SEED[1..] {
+            me.intern(s);
+        }
+        debug_assert_eq!(me.map.get("Fee").copied(), Some(sym::FEE));
+        me
+    }
+}
+
+impl Interner {
+    /// The symbol of a string, trimmed; missing values (`NULL`, empty) are [`sym::EMPTY`].
+    pub fn intern(&mut self, s: &str) -> Sym {
+        let s = s.trim();
+        if parse::is_missing(s) {
+            return sym::EMPTY;
+        }
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = Sym::try_from(self.strings.len()).unwrap_or(Sym::MAX);
+        self.strings.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+
+    pub fn get(&self, id: Sym) -> &str {
+        self.strings.get(id as usize).map_or("", |s| s)
+    }
+}
+
+/// One day-grain key. Text fields are symbols of the aggregator's interner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GrainKey {
+    pub kind: u8,
+    /// `year * 100 + month` of the billing period.
+    pub period: u32,
+    /// Days since 0001-01-01 (chrono's `num_days_from_ce`).
+    pub day: i32,
+    /// account, service code, service name, usage type, operation, region, charge type,
+    /// billing entity, pricing unit, currency.
+    pub text: [Sym; 10],
+}
+
+impl GrainKey {
+    pub fn kind(&self) -> Kind {
+        if self.kind == 0 { Kind::Cur } else { Kind::Focus }
+    }
+
+    pub fn period_string(&self) -> String {
+        format!("{:04}-{:02}", self.period / 100, self.period % 100)
+    }
+
+    pub fn date(&self) -> Option<NaiveDate> {
+        NaiveDate::from_num_days_from_ce_opt(self.day)
+    }
+}
+
+/// The sums of one key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub unblended: Decimal,
+    pub net_unblended: Decimal,
+    pub amortized: Decimal,
+    pub list: Decimal,
+    pub usage: Decimal,
+    pub lines: u64,
+}
+
+impl Sums {
+    fn add(&mut self, a: &Amounts) -> Result<(), String> {
+        let over = || "the sum overflows a decimal".to_owned();
+        self.unblended = self.unblended.checked_add(a.unblended).ok_or_else(over)?;
+        self.net_unblended = self.net_unblended.checked_add(a.net_unblended).ok_or_else(over)?;
+        self.amortized = self.amortized.checked_add(a.amortized).ok_or_else(over)?;
+        self.list = self.list.checked_add(a.list).ok_or_else(over)?;
+        self.usage = self.usage.checked_add(a.usage).ok_or_else(over)?;
+        self.lines += a.lines;
+        Ok(())
+    }
+}
+
+/// The amounts of one line (or of one merged entry).
+#[derive(Debug, Clone, Default)]
+pub struct Amounts {
+    pub unblended: Decimal,
+    pub net_unblended: Decimal,
+    pub amortized: Decimal,
+    pub list: Decimal,
+    pub usage: Decimal,
+    pub lines: u64,
+}
+
+/// Cell access for one row of a batch or record; each reader implements it over its own storage.
+/// Errors are plain messages; the reader adds the file, row and column.
+pub trait Row {
+    /// Interned text of a field; [`sym::EMPTY`] when the file lacks the column or the cell is missing.
+    fn text(&mut self, f: F, i: usize, strings: &mut Interner) -> Result<Sym, String>;
+    /// A decimal; `None` when the file lacks the column or the cell is missing.
+    fn decimal(&mut self, f: F, i: usize) -> Result<Option<Decimal>, String>;
+    /// A date (UTC); `None` when missing.
+    fn date(&mut self, f: F, i: usize) -> Result<Option<NaiveDate>, String>;
+    /// One key of CUR 2.0's `product` map column; [`sym::EMPTY`] when absent.
+    fn product_attr(&mut self, i: usize, key: &str, strings: &mut Interner) -> Result<Sym, String>;
+}
+
+/// A row-level failure: the field whose column was bad, and why.
+pub type RowError = (F, String);
+
+/// The running day-grain totals of one worker.
+#[derive(Default)]
+pub struct Aggregator {
+    pub strings: Interner,
+    pub map: HashMap<GrainKey, Sums, FxBuild>,
+    /// Lines kept (AWS lines; FOCUS rows of other providers are dropped).
+    pub lines_kept: u64,
+    /// Lines dropped because they belong to another provider.
+    pub lines_other_provider: u64,
+    /// Per symbol: 0 not checked, 1 valid, 2 invalid (account ids and providers).
+    account_ok: Vec<u8>,
+    provider_aws: Vec<u8>,
+}
+
+fn cached_check(cache: &mut Vec<u8>, id: Sym, check: impl FnOnce() -> bool) -> bool {
+    let i = id as usize;
+    if cache.len() <= i {
+        cache.resize(i + 1, 0);
+    }
+    if cache[i] == 0 {
+        cache[i] = if check() { 1 } else { 2 };
+    }
+    cache[i] == 1
+}
+
+fn required_date<R: Row>(r: &mut R, f: F, i: usize) -> Result<NaiveDate, RowError> {
+    r.date(f, i).map_err(|e| (f, e))?.ok_or((f, "is empty".to_owned()))
+}
+
+fn amount<R: Row>(r: &mut R, f: F, i: usize) -> Result<Option<Decimal>, RowError> {
+    r.decimal(f, i).map_err(|e| (f, e))
+}
+
+impl Aggregator {
+    /// Adds row `i`: maps it to the day grain by the export's semantics.
+    pub fn add_row<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+        match layout.kind {
+            Kind::Cur => self.add_cur(layout, r, i),
+            Kind::Focus => self.add_focus(layout, r, i),
+        }
+    }
+
+    fn text<R: Row>(&mut self, r: &mut R, f: F, i: usize) -> Result<Sym, RowError> {
+        r.text(f, i, &mut self.strings).map_err(|e| (f, e))
+    }
+
+    fn account<R: Row>(&mut self, r: &mut R, f: F, i: usize) -> Result<Sym, RowError> {
+        let id = self.text(r, f, i)?;
+        let strings = &self.strings;
+        if cached_check(&mut self.account_ok, id, || parse::account_id(strings.get(id)).is_ok()) {
+            Ok(id)
+        } else {
+            Err((f, parse::account_id(self.strings.get(id)).err().unwrap_or_default()))
+        }
+    }
+
+    fn add_cur<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+        let period = required_date(r, F::PeriodStart, i)?;
+        let day = required_date(r, F::UsageStart, i)?;
+        let account = self.account(r, F::Account, i)?;
+        let service_code = self.text(r, F::ServiceCode, i)?;
+        let mut service_name = self.text(r, F::ServiceName, i)?;
+        let has_map = layout.col(F::ProductMap).is_some();
+        if service_name == sym::EMPTY && has_map {
+            service_name = r.product_attr(i, "product_name", &mut self.strings).map_err(|e| (F::ProductMap, e))?;
+        }
+        if service_name == sym::EMPTY {
+            service_name = service_code;
+        }
+        let mut region = self.text(r, F::Region, i)?;
+        if region == sym::EMPTY && has_map {
+            region = r.product_attr(i, "region", &mut self.strings).map_err(|e| (F::ProductMap, e))?;
+        }
+        let charge_type = self.text(r, F::ChargeType, i)?;
+        let unblended = amount(r, F::Unblended, i)?.unwrap_or_default();
+        // Net columns are only filled where discounts apply; otherwise net equals unblended.
+        let net_unblended = amount(r, F::NetUnblended, i)?.unwrap_or(unblended);
+        // Amortized cost, as AWS defines it for Cost Explorer and the CUR query library: commitments
+        // spread over the usage they cover, purchases and negations removed.
+        let zero = Decimal::ZERO;
+        let amortized = match charge_type {
+            sym::SP_COVERED => amount(r, F::SpEffective, i)?.unwrap_or(zero),
+            sym::SP_RECURRING => {
+                let total = amount(r, F::SpCommitment, i)?.unwrap_or(zero);
+                let used = amount(r, F::SpUsedCommitment, i)?.unwrap_or(zero);
+                total - used
+            }
+            sym::SP_NEGATION | sym::SP_UPFRONT => zero,
+            sym::DISCOUNTED_USAGE => amount(r, F::RiEffective, i)?.unwrap_or(zero),
+            sym::RI_FEE => {
+                let upfront = amount(r, F::RiUnusedUpfront, i)?.unwrap_or(zero);
+                let recurring = amount(r, F::RiUnusedRecurring, i)?.unwrap_or(zero);
+                upfront + recurring
+            }
+            sym::FEE if self.text(r, F::RiArn, i)? != sym::EMPTY => zero,
+            _ => unblended,
+        };
+        let amounts = Amounts {
+            unblended,
+            net_unblended,
+            amortized,
+            list: amount(r, F::List, i)?.unwrap_or(zero),
+            usage: amount(r, F::Usage, i)?.unwrap_or(zero),
+            lines: 1,
+        };
+        let text = [
+            account,
+            service_code,
+            service_name,
+            self.text(r, F::UsageType, i)?,
+            self.text(r, F::Operation, i)?,
+            region,
+            charge_type,
+            self.text(r, F::BillingEntity, i)?,
+            self.text(r, F::PricingUnit, i)?,
+            self.currency(r, i)?,
+        ];
+        self.put(Kind::Cur, period, day, text, &amounts)
+    }
+
+    fn add_focus<R: Row>(&mut self, _layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+        // FOCUS 1.2 names the provider ServiceProviderName; 1.0 and 1.1 ProviderName.
+        let mut provider = self.text(r, F::ServiceProvider, i)?;
+        if provider == sym::EMPTY {
+            provider = self.text(r, F::Provider, i)?;
+        }
+        let strings = &self.strings;
+        if provider != sym::EMPTY
+            && !cached_check(&mut self.provider_aws, provider, || {
+                let p = strings.get(provider);
+                p.eq_ignore_ascii_case("aws") || p.starts_with("Amazon Web Services")
+            })
+        {
+            self.lines_other_provider += 1;
+            return Ok(());
+        }
+        let period = required_date(r, F::PeriodStart, i)?;
+        let day = required_date(r, F::UsageStart, i)?;
+        let mut account_field = F::Account;
+        if self.text(r, F::Account, i)? == sym::EMPTY {
+            account_field = F::AccountFallback;
+        }
+        let account = self.account(r, account_field, i)?;
+        let service_name = self.text(r, F::ServiceName, i)?;
+        let mut service_code = self.text(r, F::ServiceCode, i)?;
+        if service_code == sym::EMPTY {
+            service_code = service_name;
+        }
+        let billed = amount(r, F::Unblended, i)?.unwrap_or_default();
+        let amounts = Amounts {
+            unblended: billed,
+            net_unblended: billed,
+            amortized: amount(r, F::Effective, i)?.unwrap_or_default(),
+            list: amount(r, F::List, i)?.unwrap_or_default(),
+            usage: amount(r, F::Usage, i)?.unwrap_or_default(),
+            lines: 1,
+        };
+        let text = [
+            account,
+            service_code,
+            service_name,
+            self.text(r, F::UsageType, i)?,
+            self.text(r, F::Operation, i)?,
+            self.text(r, F::Region, i)?,
+            self.text(r, F::ChargeType, i)?,
+            self.text(r, F::BillingEntity, i)?,
+            self.text(r, F::PricingUnit, i)?,
+            self.currency(r, i)?,
+        ];
+        self.put(Kind::Focus, period, day, text, &amounts)
+    }
+
+    fn currency<R: Row>(&mut self, r: &mut R, i: usize) -> Result<Sym, RowError> {
+        let c = self.text(r, F::Currency, i)?;
+        let s = self.strings.get(c);
+        if c == sym::EMPTY || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())) {
+            Ok(c)
+        } else {
+            Err((F::Currency, format!("'{}' is not a currency code", parse::shorten(s))))
+        }
+    }
+
+    fn put(&mut self, kind: Kind, period: NaiveDate, day: NaiveDate, text: [Sym; 10], amounts: &Amounts) -> Result<(), RowError> {
+        let key = GrainKey {
+            kind: u8::from(kind == Kind::Focus),
+            period: period.year().cast_unsigned() * 100 + period.month(),
+            day: day.num_days_from_ce(),
+            text,
+        };
+        self.map.entry(key).or_default().add(amounts).map_err(|e| (F::Unblended, e))?;
+        self.lines_kept += 1;
+        Ok(())
+    }
+
+    /// Adds another worker's totals into this one.
+    pub fn merge(&mut self, other: Aggregator) -> Result<(), String> {
+        let translate: Vec<Sym> = other.strings.strings.iter().map(|s| self.strings.intern(s)).collect();
+        for (mut key, sums) in other.map {
+            for t in &mut key.text {
+                *t = translate.get(*t as usize).copied().unwrap_or(sym::EMPTY);
+            }
+            let a = Amounts {
+                unblended: sums.unblended,
+                net_unblended: sums.net_unblended,
+                amortized: sums.amortized,
+                list: sums.list,
+                usage: sums.usage,
+                lines: sums.lines,
+            };
+            self.map.entry(key).or_default().add(&a)?;
+        }
+        self.lines_kept += other.lines_kept;
+        self.lines_other_provider += other.lines_other_provider;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    /// A row over plain strings, keyed by the file's column names.
+    struct TextRow {
+        layout: Layout,
+        cells: Vec<String>,
+    }
+
+    impl TextRow {
+        fn cell(&self, f: F) -> Option<&str> {
+            self.layout.col(f).map(|c| self.cells[c].as_str())
+        }
+    }
+
+    impl Row for TextRow {
+        fn text(&mut self, f: F, _: usize, strings: &mut Interner) -> Result<Sym, String> {
+            Ok(self.cell(f).map_or(sym::EMPTY, |s| strings.intern(s)))
+        }
+        fn decimal(&mut self, f: F, _: usize) -> Result<Option<Decimal>, String> {
+            self.cell(f).map_or(Ok(None), parse::decimal)
+        }
+        fn date(&mut self, f: F, _: usize) -> Result<Option<NaiveDate>, String> {
+            self.cell(f).map_or(Ok(None), parse::date)
+        }
+        fn product_attr(&mut self, _: usize, _: &str, _: &mut Interner) -> Result<Sym, String> {
+            Ok(sym::EMPTY)
+        }
+    }
+
+    const CUR_COLS: &[&str] = &[
+        "bill_billing_period_start_date",
+        "line_item_usage_start_date",
+        "line_item_usage_account_id",
+        "line_item_product_code",
+        "line_item_line_item_type",
+        "line_item_currency_code",
+        "line_item_unblended_cost",
+        "line_item_net_unblended_cost",
+        "savings_plan_savings_plan_effective_cost",
+    ];
+
+    fn add(agg: &mut Aggregator, cells: &[&str]) -> Result<(), RowError> {
+        let names: Vec<String> = CUR_COLS.iter().map(|s| (*s).to_owned()).collect();
+        let layout = Layout::resolve(&names).unwrap();
+        let mut row = TextRow { layout: layout.clone(), cells: cells.iter().map(|s| (*s).to_owned()).collect() };
+        agg.add_row(&layout, &mut row, 0)
+    }
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn lines_of_one_day_add_up_exactly_and_credits_subtract() {
+        let mut agg = Aggregator::default();
+        let p = "2024-09-01T00:00:00Z";
+        add(&mut agg, &[p, "2024-09-03T01:00:00Z", "111111111111", "AmazonEC2", "Usage", "USD", "0.1234567891", "", ""]).unwrap();
+        add(&mut agg, &[p, "2024-09-03T02:00:00Z", "111111111111", "AmazonEC2", "Usage", "USD", "0.0000000009", "NULL", ""]).unwrap();
+        add(&mut agg, &[p, "2024-09-03T02:00:00Z", "111111111111", "AmazonEC2", "Credit", "USD", "-5.00", "-5.00", ""]).unwrap();
+        add(&mut agg, &[p, "2024-09-04T00:00:00Z", "111111111111", "AmazonEC2", "Usage", "USD", "1", "0.9", ""]).unwrap();
+        assert_eq!(agg.map.len(), 3);
+        let usage_day3 = agg.map.iter().find(|(k, _)| k.day == NaiveDate::from_ymd_opt(2024, 9, 3).unwrap().num_days_from_ce() && k.text[6] != agg.strings.map["Credit"]).unwrap().1;
+        assert_eq!(usage_day3.unblended, d("0.1234567900"));
+        assert_eq!(usage_day3.net_unblended, d("0.12345679"), "a missing net cost is the unblended cost");
+        assert_eq!(usage_day3.lines, 2);
+        let total: Decimal = agg.map.values().map(|s| s.unblended).sum();
+        assert_eq!(total, d("-3.87654321"));
+    }
+
+    #[test]
+    fn savings_plan_lines_amortize() {
+        let mut agg = Aggregator::default();
+        let p = "2024-09-01T00:00:00Z";
+        add(&mut agg, &[p, "2024-09-03T01:00:00Z", "111111111111", "AmazonEC2", "SavingsPlanCoveredUsage", "USD", "1.00", "", "0.60"]).unwrap();
+        add(&mut agg, &[p, "2024-09-03T01:00:00Z", "111111111111", "AmazonEC2", "SavingsPlanNegation", "USD", "-1.00", "", ""]).unwrap();
+        let amortized: Decimal = agg.map.values().map(|s| s.amortized).sum();
+        let unblended: Decimal = agg.map.values().map(|s| s.unblended).sum();
+        assert_eq!((amortized, unblended), (d("0.60"), d("0")));
+    }
+
+    #[test]
+    fn bad_cells_name_their_field() {
+        let mut agg = Aggregator::default();
+        let p = "2024-09-01T00:00:00Z";
+        let e = add(&mut agg, &[p, "2024-09-03", "not-an-account", "AmazonEC2", "Usage", "USD", "1", "", ""]).unwrap_err();
+        assert_eq!(e.0, F::Account);
+        let e = add(&mut agg, &[p, "", "111111111111", "AmazonEC2", "Usage", "USD", "1", "", ""]).unwrap_err();
+        assert_eq!(e, (F::UsageStart, "is empty".to_owned()));
+        let e = add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "one", "", ""]).unwrap_err();
+        assert_eq!(e.0, F::Unblended);
+        assert!(agg.map.is_empty());
+    }
+
+    #[test]
+    fn merging_workers_reinterns_text() {
+        let p = "2024-09-01T00:00:00Z";
+        let mut a = Aggregator::default();
+        add(&mut a, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "1.5", "", ""]).unwrap();
+        let mut b = Aggregator::default();
+        add(&mut b, &[p, "2024-09-03", "222222222222", "AmazonS3", "Usage", "USD", "2", "", ""]).unwrap();
+        add(&mut b, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "0.5", "", ""]).unwrap();
+        a.merge(b).unwrap();
+        assert_eq!(a.map.len(), 2);
+        assert_eq!(a.lines_kept, 3);
+        let ec2 = a.strings.map["AmazonEC2"];
+        assert_eq!(a.map.iter().find(|(k, _)| k.text[1] == ec2).unwrap().1.unblended, d("2.0"));
+    }
+}

@@ -1,0 +1,289 @@
+//! Which export a file is, and where the columns we read sit in it. Both readers resolve their
+//! header or schema through here, so CUR 2.0, legacy CUR and FOCUS map to the same fields.
+
+use std::fmt;
+
+use super::parse::snake_column;
+
+/// The family of an export; it decides the cost semantics and the `source` the rows land under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// AWS Data Exports CUR 2.0, or a legacy CUR (its `lineItem/UnblendedCost` headers are
+    /// renamed to the CUR 2.0 names first).
+    Cur,
+    /// FOCUS 1.0–1.2.
+    Focus,
+}
+
+impl Kind {
+    /// The `source` value of the day-grain rows.
+    pub fn source(self) -> &'static str {
+        match self {
+            Kind::Cur => "cur",
+            Kind::Focus => "focus",
+        }
+    }
+}
+
+/// A logical field we read; each export names it differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum F {
+    PeriodStart,
+    UsageStart,
+    Account,
+    AccountFallback,
+    ServiceCode,
+    ServiceName,
+    /// CUR 2.0's `product` map column (`product['product_name']`, `product['region']`).
+    ProductMap,
+    UsageType,
+    Operation,
+    Region,
+    ChargeType,
+    BillingEntity,
+    PricingUnit,
+    Currency,
+    Unblended,
+    NetUnblended,
+    Effective,
+    List,
+    Usage,
+    SpEffective,
+    SpCommitment,
+    SpUsedCommitment,
+    RiEffective,
+    RiUnusedUpfront,
+    RiUnusedRecurring,
+    RiArn,
+    Provider,
+    ServiceProvider,
+}
+
+/// Number of [`F`] variants.
+pub const FIELDS: usize = 28;
+const _: () = assert!(F::ServiceProvider as usize + 1 == FIELDS);
+
+struct Spec {
+    field: F,
+    names: &'static [&'static str],
+    required: bool,
+}
+
+const fn req(field: F, names: &'static [&'static str]) -> Spec {
+    Spec { field, names, required: true }
+}
+
+const fn opt(field: F, names: &'static [&'static str]) -> Spec {
+    Spec { field, names, required: false }
+}
+
+/// CUR 2.0 names (legacy CUR headers are converted to these by [`snake_column`]).
+const CUR: &[Spec] = &[
+    req(F::PeriodStart, &["bill_billing_period_start_date"]),
+    req(F::UsageStart, &["line_item_usage_start_date"]),
+    req(F::Account, &["line_item_usage_account_id"]),
+    req(F::ServiceCode, &["line_item_product_code", "product_servicecode"]),
+    opt(F::ServiceName, &["product_product_name"]),
+    opt(F::ProductMap, &["product"]),
+    opt(F::UsageType, &["line_item_usage_type"]),
+    opt(F::Operation, &["line_item_operation"]),
+    opt(F::Region, &["product_region_code", "product_region"]),
+    req(F::ChargeType, &["line_item_line_item_type"]),
+    opt(F::BillingEntity, &["bill_billing_entity"]),
+    opt(F::PricingUnit, &["pricing_unit", "product_pricing_unit"]),
+    req(F::Currency, &["line_item_currency_code"]),
+    req(F::Unblended, &["line_item_unblended_cost"]),
+    opt(F::NetUnblended, &["line_item_net_unblended_cost"]),
+    opt(F::List, &["pricing_public_on_demand_cost"]),
+    opt(F::Usage, &["line_item_usage_amount"]),
+    opt(F::SpEffective, &["savings_plan_savings_plan_effective_cost"]),
+    opt(F::SpCommitment, &["savings_plan_total_commitment_to_date"]),
+    opt(F::SpUsedCommitment, &["savings_plan_used_commitment"]),
+    opt(F::RiEffective, &["reservation_effective_cost"]),
+    opt(F::RiUnusedUpfront, &["reservation_unused_amortized_upfront_fee_for_billing_period"]),
+    opt(F::RiUnusedRecurring, &["reservation_unused_recurring_fee"]),
+    opt(F::RiArn, &["reservation_reservation_a_r_n", "reservation_reservation_arn"]),
+];
+
+/// FOCUS 1.0–1.2 names; `x_` columns are AWS's extensions in its FOCUS exports.
+const FOCUS: &[Spec] = &[
+    req(F::PeriodStart, &["BillingPeriodStart"]),
+    req(F::UsageStart, &["ChargePeriodStart"]),
+    opt(F::Account, &["SubAccountId"]),
+    req(F::AccountFallback, &["BillingAccountId"]),
+    opt(F::ServiceCode, &["x_ServiceCode"]),
+    req(F::ServiceName, &["ServiceName"]),
+    opt(F::UsageType, &["x_UsageType"]),
+    opt(F::Operation, &["x_Operation"]),
+    opt(F::Region, &["RegionId"]),
+    req(F::ChargeType, &["ChargeCategory"]),
+    opt(F::BillingEntity, &["PublisherName", "InvoiceIssuerName"]),
+    opt(F::PricingUnit, &["ConsumedUnit", "PricingUnit"]),
+    req(F::Currency, &["BillingCurrency"]),
+    req(F::Unblended, &["BilledCost"]),
+    req(F::Effective, &["EffectiveCost"]),
+    opt(F::List, &["ListCost"]),
+    opt(F::Usage, &["ConsumedQuantity"]),
+    opt(F::Provider, &["ProviderName"]),
+    opt(F::ServiceProvider, &["ServiceProviderName"]),
+];
+
+/// Where each field sits in one file (column index), and the file's column names.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub kind: Kind,
+    /// `true` for a legacy CUR CSV (`lineItem/…` headers).
+    pub legacy_headers: bool,
+    cols: [Option<usize>; FIELDS],
+    names: Vec<String>,
+}
+
+/// Why a file's columns do not make an export we know.
+#[derive(Debug)]
+pub struct LayoutError(pub String);
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Layout {
+    /// Recognizes the export from its column names and finds every field.
+    pub fn resolve(raw_names: &[String]) -> Result<Self, LayoutError> {
+        let clean = |n: &String| n.trim_start_matches('\u{feff}').trim().to_owned();
+        let legacy_headers = raw_names.iter().any(|n| n.contains('/'));
+        let names: Vec<String> =
+            if legacy_headers { raw_names.iter().map(|n| snake_column(&clean(n))).collect() } else { raw_names.iter().map(clean).collect() };
+        let has = |n: &str| names.iter().any(|c| c == n);
+        let (kind, specs) = if has("line_item_unblended_cost") || has("line_item_line_item_type") {
+            (Kind::Cur, CUR)
+        } else if has("BilledCost") || has("ChargeCategory") {
+            (Kind::Focus, FOCUS)
+        } else {
+            let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+            return Err(LayoutError(format!(
+                "not a CUR 2.0, legacy CUR or FOCUS export: it has none of the columns line_item_unblended_cost, lineItem/UnblendedCost or BilledCost (its columns: {}{})",
+                shown.join(", "),
+                if names.len() > 8 { ", …" } else { "" }
+            )));
+        };
+        let mut cols = [None; FIELDS];
+        let mut missing = Vec::new();
+        for spec in specs {
+            let found = spec.names.iter().find_map(|want| names.iter().position(|c| c == want));
+            match found {
+                Some(i) => cols[spec.field as usize] = Some(i),
+                None if spec.required => missing.push(spec.names.join(" or ")),
+                None => {}
+            }
+        }
+        if !missing.is_empty() {
+            if legacy_headers {
+                missing = missing.iter().map(|m| format!("{m} ({})", legacy_name(m.split(' ').next().unwrap_or_default()))).collect();
+            }
+            let what = if kind == Kind::Cur { "CUR" } else { "FOCUS" };
+            return Err(LayoutError(format!("{what} export is missing required column {}", missing.join(", "))));
+        }
+        Ok(Self { kind, legacy_headers, cols, names: raw_names.to_vec() })
+    }
+
+    /// The column index of a field, when the file has it.
+    pub fn col(&self, f: F) -> Option<usize> {
+        self.cols[f as usize]
+    }
+
+    /// The file's own name of a field's column, for messages.
+    pub fn name(&self, f: F) -> &str {
+        self.col(f).and_then(|i| self.names.get(i)).map_or("?", String::as_str)
+    }
+
+    /// Indices of every column we read, sorted (the Parquet projection).
+    pub fn projection(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.cols.iter().flatten().copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// A human name of the format, e.g. "CUR 2.0" or "legacy CUR".
+    pub fn describe(&self) -> &'static str {
+        match (self.kind, self.legacy_headers) {
+            (Kind::Cur, true) => "legacy CUR",
+            (Kind::Cur, false) => "CUR",
+            (Kind::Focus, _) => "FOCUS",
+        }
+    }
+}
+
+/// The legacy CUR header of a CUR 2.0 column name, for messages: `line_item_usage_account_id` →
+/// `lineItem/UsageAccountId`.
+fn legacy_name(snake: &str) -> String {
+    const GROUPS: [(&str, &str); 7] = [
+        ("line_item_", "lineItem"),
+        ("savings_plan_", "savingsPlan"),
+        ("reservation_", "reservation"),
+        ("identity_", "identity"),
+        ("pricing_", "pricing"),
+        ("product_", "product"),
+        ("bill_", "bill"),
+    ];
+    let Some((prefix, group)) = GROUPS.iter().find(|(p, _)| snake.starts_with(p)) else { return snake.to_owned() };
+    let rest: String = snake[prefix.len()..]
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    format!("{group}/{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn recognizes_each_export() {
+        let cur2 = names(&[
+            "bill_billing_period_start_date",
+            "line_item_usage_start_date",
+            "line_item_usage_account_id",
+            "line_item_product_code",
+            "line_item_line_item_type",
+            "line_item_currency_code",
+            "line_item_unblended_cost",
+        ]);
+        let l = Layout::resolve(&cur2).unwrap();
+        assert_eq!((l.kind, l.describe()), (Kind::Cur, "CUR"));
+        assert_eq!(l.col(F::Unblended), Some(6));
+        assert_eq!(l.col(F::NetUnblended), None);
+
+        let legacy = names(&[
+            "bill/BillingPeriodStartDate",
+            "lineItem/UsageStartDate",
+            "lineItem/UsageAccountId",
+            "lineItem/ProductCode",
+            "lineItem/LineItemType",
+            "lineItem/CurrencyCode",
+            "lineItem/UnblendedCost",
+            "product/region",
+        ]);
+        let l = Layout::resolve(&legacy).unwrap();
+        assert_eq!(l.describe(), "legacy CUR");
+        assert_eq!(l.col(F::Region), Some(7));
+        assert_eq!(l.name(F::Unblended), "lineItem/UnblendedCost");
+    }
+
+    #[test]
+    fn names_the_missing_column() {
+        let e = Layout::resolve(&names(&["lineItem/UnblendedCost", "lineItem/LineItemType"])).unwrap_err();
+        assert!(e.0.contains("missing required column bill_billing_period_start_date (bill/BillingPeriodStartDate)"), "{e}");
+        let e = Layout::resolve(&names(&["a", "b"])).unwrap_err();
+        assert!(e.0.contains("not a CUR 2.0, legacy CUR or FOCUS export"), "{e}");
+    }
+}

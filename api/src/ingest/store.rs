@@ -1,0 +1,256 @@
+//! Writing the day grain: each billing period of each source is replaced in one transaction
+//! (delete the period, insert in batches, mark the ingestion SUCCEEDED), so readers see the old
+//! month or the new one, never half of either, and a crash leaves the old month as it was.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use entity::{cost_daily, ingestions};
+use rust_decimal::Decimal;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use uuid::Uuid;
+
+use super::aggregate::{Aggregator, GrainKey, Sums};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::money;
+
+/// Rows per INSERT: 22 parameters a row stays under SQLite's 32,766 bound variables.
+const BATCH: usize = 1000;
+
+pub const RUNNING: &str = "RUNNING";
+pub const SUCCEEDED: &str = "SUCCEEDED";
+pub const FAILED: &str = "FAILED";
+pub const SKIPPED: &str = "SKIPPED";
+
+/// What one period's replacement wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodWritten {
+    pub ingestion_id: Uuid,
+    pub source: String,
+    pub billing_period: String,
+    pub rows_written: u64,
+    pub lines: u64,
+    pub unblended: Decimal,
+    pub amortized: Decimal,
+}
+
+/// The common fields of an ingestion record.
+pub struct Record<'a> {
+    pub payer: PayerId,
+    pub source: Option<&'a str>,
+    pub files_json: &'a str,
+    pub fingerprint: &'a str,
+    pub rows_read: u64,
+    pub started_at: DateTime<Utc>,
+}
+
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn duration_ms(started: DateTime<Utc>) -> i64 {
+    (Utc::now() - started).num_milliseconds().max(0)
+}
+
+fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, status: &str, error: Option<String>) -> ingestions::ActiveModel {
+    let finished = (status != RUNNING).then(Utc::now);
+    ingestions::ActiveModel {
+        id: Set(id),
+        payer_id: Set(r.payer.0),
+        source: Set(r.source.map(str::to_owned)),
+        billing_period: Set(period),
+        files: Set(r.files_json.to_owned()),
+        fingerprint: Set(r.fingerprint.to_owned()),
+        rows_read: Set(as_i64(r.rows_read)),
+        rows_written: Set(as_i64(rows_written)),
+        duration_ms: Set(if finished.is_some() { duration_ms(r.started_at) } else { 0 }),
+        status: Set(status.to_owned()),
+        error: Set(error),
+        started_at: Set(r.started_at),
+        finished_at: Set(finished),
+    }
+}
+
+/// Records a run as started.
+pub async fn start(db: &DatabaseConnection, r: &Record<'_>) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    ingestions::Entity::insert(record(r, id, None, 0, RUNNING, None)).exec_without_returning(db).await?;
+    Ok(id)
+}
+
+/// Records a run that failed (inserted if it was never started).
+pub async fn fail(db: &DatabaseConnection, id: Option<Uuid>, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
+    match id {
+        Some(id) => {
+            let mut m = record(r, id, None, 0, FAILED, Some(error.to_owned()));
+            m.billing_period = NotSet;
+            ingestions::Entity::update(m).exec(db).await?;
+            Ok(id)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            ingestions::Entity::insert(record(r, id, None, 0, FAILED, Some(error.to_owned()))).exec_without_returning(db).await?;
+            Ok(id)
+        }
+    }
+}
+
+/// Runs of the same files that never finished (the process died) are closed as FAILED, so
+/// health views do not show them running forever.
+pub async fn close_interrupted(db: &DatabaseConnection, payer: PayerId, fingerprint: &str) -> AppResult<()> {
+    ingestions::Entity::update_many()
+        .col_expr(ingestions::Column::Status, Expr::value(FAILED))
+        .col_expr(ingestions::Column::Error, Expr::value("interrupted: the process stopped before the ingestion finished; nothing was written"))
+        .col_expr(ingestions::Column::FinishedAt, Expr::value(Utc::now()))
+        .filter(ingestions::Column::PayerId.eq(payer.0))
+        .filter(ingestions::Column::Fingerprint.eq(fingerprint))
+        .filter(ingestions::Column::Status.eq(RUNNING))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The (source, period) pairs whose current data came from exactly these files, when every
+/// period these files produced before is still current; `None` when something must be read.
+pub async fn current_from(db: &DatabaseConnection, payer: PayerId, fingerprint: &str) -> AppResult<Option<Vec<(String, String)>>> {
+    let previous = ingestions::Entity::find()
+        .filter(ingestions::Column::PayerId.eq(payer.0))
+        .filter(ingestions::Column::Fingerprint.eq(fingerprint))
+        .filter(ingestions::Column::Status.eq(SUCCEEDED))
+        .all(db)
+        .await?;
+    let mut pairs: Vec<(String, String)> =
+        previous.into_iter().filter_map(|m| Some((m.source?, m.billing_period?))).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    for (source, period) in &pairs {
+        let latest = ingestions::Entity::find()
+            .filter(ingestions::Column::PayerId.eq(payer.0))
+            .filter(ingestions::Column::Source.eq(source.as_str()))
+            .filter(ingestions::Column::BillingPeriod.eq(period.as_str()))
+            .filter(ingestions::Column::Status.eq(SUCCEEDED))
+            .order_by_desc(ingestions::Column::FinishedAt)
+            .one(db)
+            .await?;
+        if latest.is_none_or(|l| l.fingerprint != fingerprint) {
+            return Ok(None);
+        }
+    }
+    pairs.sort();
+    Ok(Some(pairs))
+}
+
+/// Records a no-op run: one SKIPPED row per period the files already produced.
+pub async fn skipped(db: &DatabaseConnection, r: &Record<'_>, pairs: &[(String, String)]) -> AppResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for (source, period) in pairs {
+        let id = Uuid::now_v7();
+        let mut m = record(r, id, Some(period.clone()), 0, SKIPPED, None);
+        m.source = Set(Some(source.clone()));
+        ingestions::Entity::insert(m).exec_without_returning(db).await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Keys in a stable order (period, day, then text), which also keeps index inserts sequential.
+fn sorted(agg: Aggregator) -> (Aggregator, Vec<(GrainKey, Sums)>) {
+    let mut agg = agg;
+    let mut rows: Vec<(GrainKey, Sums)> = std::mem::take(&mut agg.map).into_iter().collect();
+    let s = &agg.strings;
+    rows.sort_unstable_by(|(a, _), (b, _)| {
+        (a.kind, a.period, a.day).cmp(&(b.kind, b.period, b.day)).then_with(|| {
+            a.text.iter().zip(b.text.iter()).map(|(x, y)| s.get(*x).cmp(s.get(*y))).find(|o| *o != Ordering::Equal).unwrap_or(Ordering::Equal)
+        })
+    });
+    (agg, rows)
+}
+
+fn units(amount: Decimal, what: &str) -> AppResult<i64> {
+    money::to_units(amount).map_err(|_| AppError::invalid("files", format!("a daily {what} total of {amount} is too large to store")))
+}
+
+/// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
+/// (its first period on the run's own row, further periods on sibling rows).
+pub async fn replace(db: &DatabaseConnection, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
+    let (agg, rows) = sorted(agg);
+    let txn = db.begin().await?;
+    let mut written: Vec<PeriodWritten> = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let first = rows[start].0;
+        let end = start + rows[start..].iter().take_while(|(k, _)| k.kind == first.kind && k.period == first.period).count();
+        let source = first.kind().source();
+        let period = first.period_string();
+        let id = if written.is_empty() { run } else { Uuid::now_v7() };
+        cost_daily::Entity::delete_many()
+            .filter(cost_daily::Column::PayerId.eq(r.payer.0))
+            .filter(cost_daily::Column::Source.eq(source))
+            .filter(cost_daily::Column::BillingPeriod.eq(period.as_str()))
+            .exec(&txn)
+            .await?;
+        let mut out = PeriodWritten {
+            ingestion_id: id,
+            source: source.to_owned(),
+            billing_period: period.clone(),
+            rows_written: 0,
+            lines: 0,
+            unblended: Decimal::ZERO,
+            amortized: Decimal::ZERO,
+        };
+        for chunk in rows[start..end].chunks(BATCH) {
+            let mut models = Vec::with_capacity(chunk.len());
+            for (k, s) in chunk {
+                let t = |i: usize| agg.strings.get(k.text[i]).to_owned();
+                let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
+                models.push(cost_daily::ActiveModel {
+                    id: NotSet,
+                    payer_id: Set(r.payer.0),
+                    source: Set(source.to_owned()),
+                    billing_period: Set(period.clone()),
+                    usage_date: Set(date),
+                    usage_account_id: Set(t(0)),
+                    service_code: Set(t(1)),
+                    service_name: Set(t(2)),
+                    usage_type: Set(t(3)),
+                    operation: Set(t(4)),
+                    region: Set(t(5)),
+                    charge_type: Set(t(6)),
+                    billing_entity: Set(t(7)),
+                    pricing_unit: Set(t(8)),
+                    currency: Set(t(9)),
+                    unblended_cost: Set(units(s.unblended, "unblended cost")?),
+                    net_unblended_cost: Set(units(s.net_unblended, "net unblended cost")?),
+                    amortized_cost: Set(units(s.amortized, "amortized cost")?),
+                    list_cost: Set(units(s.list, "list cost")?),
+                    usage_quantity: Set(s.usage.normalize().to_string()),
+                    line_count: Set(as_i64(s.lines)),
+                    ingestion_id: Set(id),
+                });
+                out.lines += s.lines;
+                out.unblended += s.unblended;
+                out.amortized += s.amortized;
+            }
+            out.rows_written += models.len() as u64;
+            cost_daily::Entity::insert_many(models).exec_without_returning(&txn).await?;
+        }
+        let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
+        m.source = Set(Some(source.to_owned()));
+        if id == run {
+            ingestions::Entity::update(m).exec(&txn).await?;
+        } else {
+            ingestions::Entity::insert(m).exec_without_returning(&txn).await?;
+        }
+        written.push(out);
+        start = end;
+    }
+    if written.is_empty() {
+        ingestions::Entity::update(record(r, run, None, 0, SUCCEEDED, None)).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(written)
+}

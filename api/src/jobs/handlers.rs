@@ -1,0 +1,132 @@
+//! The job kinds the application runs, and their handlers.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use entity::jobs;
+
+use crate::domain::{accounts, invitations};
+use crate::error::AppError;
+use crate::jobs::queue::{JobFailure, Step};
+use crate::jobs::worker::JobHandler;
+use crate::state::AppState;
+
+pub const SYNC_ACCOUNTS: &str = "accounts.sync";
+pub const SYNC_ALL_ACCOUNTS: &str = "accounts.sync_all";
+pub const CREATE_ACCOUNT: &str = "accounts.create";
+pub const REFRESH_INVITATIONS: &str = "invitations.refresh";
+pub const INGEST_COSTS: &str = "costs.ingest";
+pub const INGEST_ALL_COSTS: &str = "costs.ingest_all";
+
+/// Every kind a schedule may name.
+pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH];
+
+/// Registers the recurring jobs (UTC).
+pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error::AppResult<()> {
+    crate::jobs::schedule::ensure(db, "daily account sync", "0 0 3 * * *", SYNC_ALL_ACCOUNTS).await?;
+    crate::jobs::schedule::ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
+    crate::jobs::schedule::ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
+    crate::notify::dispatch::ensure_dispatcher(db).await?;
+    Ok(())
+}
+
+/// Retry what may pass (AWS unreachable, throttled, database hiccup); fail the rest.
+pub fn failure(err: AppError) -> JobFailure {
+    use crate::aws::AwsErrorKind;
+    match &err {
+        AppError::Aws(e) if matches!(e.kind, AwsErrorKind::Unreachable | AwsErrorKind::Throttled | AwsErrorKind::Unexpected) => {
+            JobFailure::Retry(err.to_string())
+        }
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "job step hit an internal error");
+            JobFailure::Retry("internal error".to_owned())
+        }
+        _ => JobFailure::Fatal(err.to_string()),
+    }
+}
+
+struct SyncAccounts;
+struct SyncAllAccounts;
+struct CreateAccount;
+struct RefreshInvitations;
+
+#[async_trait]
+impl JobHandler for SyncAccounts {
+    fn kind(&self) -> &'static str {
+        SYNC_ACCOUNTS
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        accounts::run_sync_job(state, job).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for SyncAllAccounts {
+    fn kind(&self) -> &'static str {
+        SYNC_ALL_ACCOUNTS
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        accounts::enqueue_sync_for_all(state).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for CreateAccount {
+    fn kind(&self) -> &'static str {
+        CREATE_ACCOUNT
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        accounts::run_create_job(state, job).await
+    }
+}
+
+#[async_trait]
+impl JobHandler for RefreshInvitations {
+    fn kind(&self) -> &'static str {
+        REFRESH_INVITATIONS
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        invitations::refresh_all(state).await.map_err(failure)
+    }
+}
+
+/// Delivers notifications (email and webhooks) from the outbox; runs forever in short steps.
+struct DispatchNotifications;
+
+#[async_trait]
+impl JobHandler for DispatchNotifications {
+    fn kind(&self) -> &'static str {
+        crate::notify::dispatch::DISPATCH
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::notify::dispatch::step(state).await
+    }
+}
+
+struct IngestCosts;
+struct IngestAllCosts;
+
+#[async_trait]
+impl JobHandler for IngestCosts {
+    fn kind(&self) -> &'static str {
+        INGEST_COSTS
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::domain::cost_exports::run_ingest_job(state, job).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for IngestAllCosts {
+    fn kind(&self) -> &'static str {
+        INGEST_ALL_COSTS
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::domain::cost_exports::enqueue_for_all(state).await.map_err(failure)
+    }
+}
+
+/// The handlers of every kind above.
+pub fn all() -> Vec<Arc<dyn JobHandler>> {
+    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications)]
+}

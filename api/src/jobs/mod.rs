@@ -1,0 +1,24 @@
+//! Durable background jobs in the database.
+//!
+//! Why our own small queue rather than a crate: the well-kept Rust job queues (apalis, fang,
+//! graphile-worker ports) either bring their own sqlx version next to sea-orm's, or support only
+//! PostgreSQL; we need one table that works on SQLite and PostgreSQL through sea-orm. The queue
+//! is small: claim with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share
+//! it; SQLite runs one worker), retries with exponential backoff up to `max_attempts`,
+//! idempotency keys, cron schedules in UTC (the `cron` crate parses them), and a graceful stop
+//! that hands back the lease of nothing half-done: handlers work in short steps and a long
+//! operation (polling AWS) is a job that reschedules itself with its progress in the payload.
+
+pub mod handlers;
+pub mod queue;
+pub mod schedule;
+pub mod worker;
+
+pub use queue::{JobFailure, NewJob, Step, enqueue};
+pub use worker::{JobHandler, Worker, WorkerHandle};
+
+/// Job states.
+pub const QUEUED: &str = "queued";
+pub const RUNNING: &str = "running";
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";

@@ -1,0 +1,222 @@
+//! The jobs table: enqueue, claim with a lease, and record each step's outcome.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::jobs;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, SqlErr,
+    Statement,
+};
+use serde_json::Value;
+
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId, UserId};
+use crate::jobs::{FAILED, QUEUED, RUNNING, SUCCEEDED};
+
+/// A job to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: &'static str,
+    pub tenant: Option<TenantId>,
+    pub payer: Option<PayerId>,
+    pub payload: Value,
+    pub max_attempts: i32,
+    /// Enqueuing twice with one key gives the first job back.
+    pub idempotency_key: Option<String>,
+    pub created_by: Option<UserId>,
+    pub delay: Duration,
+}
+
+impl NewJob {
+    pub fn new(kind: &'static str, payload: Value) -> Self {
+        Self { kind, tenant: None, payer: None, payload, max_attempts: 5, idempotency_key: None, created_by: None, delay: Duration::ZERO }
+    }
+}
+
+/// What one step of a job ended with.
+#[derive(Debug)]
+pub enum Step {
+    /// Finished; the value is the job's result.
+    Done(Value),
+    /// More to do later (polling): the new payload and progress, and when to look again.
+    Continue { payload: Value, progress: Option<String>, after: Duration },
+}
+
+/// Why a step failed.
+#[derive(Debug)]
+pub enum JobFailure {
+    /// Worth trying again later (AWS unreachable, throttled…).
+    Retry(String),
+    /// Will not get better (validation, refused by AWS for good).
+    Fatal(String),
+}
+
+pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::Model> {
+    let now = Utc::now();
+    let run_at = now + chrono::Duration::from_std(job.delay).unwrap_or_default();
+    let row = jobs::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        kind: Set(job.kind.to_owned()),
+        tenant_id: Set(job.tenant.map(|t| t.0)),
+        payer_id: Set(job.payer.map(|p| p.0)),
+        state: Set(QUEUED.to_owned()),
+        payload: Set(job.payload.to_string()),
+        result: Set(None),
+        progress: Set(None),
+        attempts: Set(0),
+        max_attempts: Set(job.max_attempts),
+        run_at: Set(run_at),
+        locked_by: Set(None),
+        locked_until: Set(None),
+        last_error: Set(None),
+        idempotency_key: Set(job.idempotency_key.clone()),
+        created_by: Set(job.created_by.map(|u| u.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+    };
+    match row.insert(db).await {
+        Ok(model) => Ok(model),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let key = job.idempotency_key.unwrap_or_default();
+            jobs::Entity::find()
+                .filter(jobs::Column::IdempotencyKey.eq(key))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("idempotent job vanished")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Claims the next due job (or one whose lease ran out) for `worker`.
+pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> AppResult<Option<jobs::Model>> {
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
+    let backend = db.get_database_backend();
+    // A lease that ran out means the worker died mid-step: that counts as an attempt.
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE jobs SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END, \
+             state = 'running', locked_by = $1, locked_until = $2, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *"
+        }
+        _ => {
+            "UPDATE jobs SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END, \
+             state = 'running', locked_by = ?1, locked_until = ?2, updated_at = ?3 \
+             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?3) OR (state = 'running' AND locked_until < ?3) \
+             ORDER BY run_at LIMIT 1) RETURNING *"
+        }
+    };
+    let stmt = Statement::from_sql_and_values(backend, sql, [worker.into(), until.into(), now.into()]);
+    let claimed = jobs::Entity::find().from_raw_sql(stmt).one(db).await?;
+    // Claimed after too many attempts (a worker keeps dying on it): fail it for good.
+    if let Some(job) = claimed.as_ref().filter(|j| j.attempts >= j.max_attempts) {
+        finish(db, job, worker, FAILED, None, Some("the worker running it stopped too many times")).await?;
+        return Ok(None);
+    }
+    Ok(claimed)
+}
+
+/// Records a step's outcome, if `worker` still holds the job.
+pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, outcome: Result<Step, JobFailure>) -> AppResult<()> {
+    match outcome {
+        Ok(Step::Done(result)) => finish(db, job, worker, SUCCEEDED, Some(result.to_string()), None).await,
+        Ok(Step::Continue { payload, progress, after }) => {
+            let run_at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+            update_held(db, job, worker, |u| {
+                u.col_expr(jobs::Column::State, Expr::value(QUEUED))
+                    .col_expr(jobs::Column::Payload, Expr::value(payload.to_string()))
+                    .col_expr(jobs::Column::Progress, Expr::value(progress))
+                    .col_expr(jobs::Column::RunAt, Expr::value(run_at))
+            })
+            .await
+        }
+        Err(JobFailure::Fatal(message)) => finish(db, job, worker, FAILED, None, Some(&message)).await,
+        Err(JobFailure::Retry(message)) => {
+            let attempts = job.attempts + 1;
+            if attempts >= job.max_attempts {
+                let now = Utc::now();
+                return update_held(db, job, worker, |u| {
+                    u.col_expr(jobs::Column::State, Expr::value(FAILED))
+                        .col_expr(jobs::Column::Attempts, Expr::value(attempts))
+                        .col_expr(jobs::Column::LastError, Expr::value(Some(message.clone())))
+                        .col_expr(jobs::Column::FinishedAt, Expr::value(Some(now)))
+                })
+                .await;
+            }
+            let run_at = Utc::now() + backoff(attempts);
+            update_held(db, job, worker, |u| {
+                u.col_expr(jobs::Column::State, Expr::value(QUEUED))
+                    .col_expr(jobs::Column::Attempts, Expr::value(attempts))
+                    .col_expr(jobs::Column::LastError, Expr::value(Some(message.clone())))
+                    .col_expr(jobs::Column::RunAt, Expr::value(run_at))
+            })
+            .await
+        }
+    }
+}
+
+/// Exponential backoff: 5 s, 10 s, 20 s … capped at 10 minutes.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let exp = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);
+    chrono::Duration::seconds((5_i64 * 2_i64.pow(exp)).min(600))
+}
+
+/// Gives a job back to the queue (graceful stop before its step ran).
+pub async fn release(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str) -> AppResult<()> {
+    update_held(db, job, worker, |u| u.col_expr(jobs::Column::State, Expr::value(QUEUED))).await
+}
+
+async fn finish(
+    db: &impl ConnectionTrait,
+    job: &jobs::Model,
+    worker: &str,
+    state: &str,
+    result: Option<String>,
+    error: Option<&str>,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let error = error.map(str::to_owned);
+    update_held(db, job, worker, |u| {
+        u.col_expr(jobs::Column::State, Expr::value(state))
+            .col_expr(jobs::Column::Result, Expr::value(result.clone()))
+            .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
+            .col_expr(jobs::Column::FinishedAt, Expr::value(Some(now)))
+    })
+    .await
+}
+
+async fn update_held<F>(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, set: F) -> AppResult<()>
+where
+    F: FnOnce(sea_orm::UpdateMany<jobs::Entity>) -> sea_orm::UpdateMany<jobs::Entity>,
+{
+    let update = jobs::Entity::update_many()
+        .col_expr(jobs::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(jobs::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(jobs::Column::UpdatedAt, Expr::value(Utc::now()));
+    let done = set(update)
+        .filter(jobs::Column::Id.eq(job.id))
+        .filter(jobs::Column::State.eq(RUNNING))
+        .filter(jobs::Column::LockedBy.eq(worker))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        tracing::warn!(job = %job.id, worker, "job lease was lost before its outcome was recorded");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(super::backoff(1).num_seconds(), 5);
+        assert_eq!(super::backoff(2).num_seconds(), 10);
+        assert_eq!(super::backoff(4).num_seconds(), 40);
+        assert_eq!(super::backoff(30).num_seconds(), 600);
+    }
+}

@@ -1,0 +1,118 @@
+//! The worker loop: enqueue due schedules, claim a job, run one step, record it; stop cleanly.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use entity::jobs;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::jobs::queue::{self, JobFailure, Step};
+use crate::jobs::schedule;
+use crate::state::AppState;
+
+/// Runs one kind of job, one step at a time.
+#[async_trait]
+pub trait JobHandler: Send + Sync {
+    fn kind(&self) -> &'static str;
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure>;
+}
+
+pub struct Worker {
+    pub id: String,
+    state: AppState,
+    handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+    lease: Duration,
+    poll: Duration,
+    wakeup: Arc<Notify>,
+}
+
+/// Stops a running worker.
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    join: JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// Lets the step in progress finish, then returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Err(e) = self.join.await {
+            tracing::error!(error = %e, "job worker ended abnormally");
+        }
+    }
+}
+
+impl Worker {
+    pub fn new(state: AppState, handlers: Vec<Arc<dyn JobHandler>>, wakeup: Arc<Notify>) -> Self {
+        let lease = Duration::from_secs(state.config.job_lease_seconds);
+        let poll = Duration::from_millis(state.config.job_poll_ms);
+        Self {
+            id: format!("worker-{}", uuid::Uuid::now_v7()),
+            state,
+            handlers: handlers.into_iter().map(|h| (h.kind(), h)).collect(),
+            lease,
+            poll,
+            wakeup,
+        }
+    }
+
+    pub fn spawn(self) -> WorkerHandle {
+        let (stop, stopped) = watch::channel(false);
+        let join = tokio::spawn(self.run(stopped));
+        WorkerHandle { stop, join }
+    }
+
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, "job worker started");
+        while !*stopped.borrow() {
+            if let Err(e) = schedule::enqueue_due(&self.state.db).await {
+                tracing::error!(error = ?e, "enqueuing scheduled jobs failed");
+            }
+            let worked = match queue::claim(&self.state.db, &self.id, self.lease).await {
+                Ok(Some(job)) => {
+                    self.run_step(job).await;
+                    true
+                }
+                Ok(None) => false,
+                Err(e) => {
+                    tracing::error!(error = ?e, "claiming a job failed");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.poll) => {}
+                    _ = self.wakeup.notified() => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "job worker stopped");
+    }
+
+    async fn run_step(&self, job: jobs::Model) {
+        let span = tracing::info_span!("job", job = %job.id, kind = %job.kind, attempt = job.attempts + 1);
+        let _entered = span.enter();
+        // AWS calls of the step are audited as the System identity, filed under the job's payer.
+        let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state, &job).await));
+        let outcome = match self.handlers.get(job.kind.as_str()) {
+            Some(handler) => scope.clone().run(handler.step(&self.state, &job)).await,
+            None => Err(JobFailure::Fatal(format!("no handler for job kind {}", job.kind))),
+        };
+        if let Err(e) = crate::audit::flush_current_of(&scope, &self.state.audit).await {
+            tracing::error!(error = ?e, "writing the job's AWS calls to the audit trail failed");
+        }
+        match &outcome {
+            Ok(Step::Done(_)) => tracing::info!("job succeeded"),
+            Ok(Step::Continue { .. }) => tracing::debug!("job continues later"),
+            Err(JobFailure::Retry(e)) => tracing::warn!(error = %e, "job step failed; will retry"),
+            Err(JobFailure::Fatal(e)) => tracing::warn!(error = %e, "job failed"),
+        }
+        if let Err(e) = queue::record(&self.state.db, &job, &self.id, outcome).await {
+            tracing::error!(error = ?e, "recording a job outcome failed; its lease will run out and it will run again");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The `partner-billing` command: the server and the operator's tools.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use partner_billing::config::Config;
+use partner_billing::domain::Target;
+use partner_billing::domain::users::{NewUser, insert_user};
+use partner_billing::ids::ROOT_TENANT_ID;
+use partner_billing::startup::{Application, connect_database, migrate};
+use partner_billing::tenancy::Role;
+use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
+use partner_billing::{domain, graphql, ingest, telemetry};
+use secrecy::SecretString;
+
+#[derive(Parser)]
+#[command(name = "partner-billing", version, about = "Billing and organization management for AWS channel partners")]
+struct Cli {
+    /// TOML file with settings (environment variables PB_* override it).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a platform admin; the password is read from standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// The audit trail: verify its hash chain, or apply retention.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Ingest cost exports (CUR 2.0, legacy CUR, FOCUS; Parquet, CSV, CSV.gz, manifests or
+    /// folders of them) for one payer, replacing each billing period they contain.
+    Ingest {
+        /// The payer's id (a UUID, as shown by the API).
+        #[arg(long)]
+        payer: String,
+        /// Reader threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Write a synthetic CUR 2.0 export (real column names and types), deterministic by seed.
+    GenCur {
+        #[arg(long)]
+        rows: u64,
+        #[arg(long, default_value_t = 50)]
+        accounts: u32,
+        /// Billing period, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = GenFormatArg::Parquet)]
+        format: GenFormatArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the chain; exit non-zero naming the first altered, inserted or missing record.
+    Verify,
+    /// Delete whole days older than the retention (PB_AUDIT_RETENTION_DAYS or --days) behind a
+    /// signed checkpoint.
+    Prune {
+        #[arg(long)]
+        days: Option<u32>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GenFormatArg {
+    Parquet,
+    #[value(name = "csv.gz")]
+    CsvGz,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(Command::GenCur { rows, accounts, month, out, seed, format }) = &cli.command {
+        return gen_cur(*rows, *accounts, month, out, *seed, *format);
+    }
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => {
+                let db = connect_database(&config.database_url).await?;
+                migrate(&db).await?;
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            Command::CreateAdmin { email, password_stdin } => create_admin(config, email, password_stdin).await,
+            Command::Ingest { payer, threads, paths } => ingest(config, &payer, threads, &paths).await,
+            Command::Audit { command } => audit(config, command).await,
+            Command::Schema | Command::GenCur { .. } => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(port = app.port(), "listening; GraphQL at /graphql");
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_admin(config: Config, email: String, password_stdin: bool) -> anyhow::Result<()> {
+    if !password_stdin {
+        anyhow::bail!("pass --password-stdin and give the password on standard input");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned());
+    let db = connect_database(&config.database_url).await?;
+    migrate(&db).await?;
+    let platform = UnscopedPlatformAccess::new(db);
+    domain::tenants::ensure_root(platform.db()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let new = NewUser {
+        email,
+        display_name: String::new(),
+        password,
+        locale: "en".into(),
+        role: Role::Admin,
+        target: Target::Tenant(ROOT_TENANT_ID),
+    };
+    let user = insert_user(platform.db(), new, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created platform admin {} ({})", user.email, user.id);
+    Ok(())
+}
+
+async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
+    let db = connect_database(&config.database_url).await?;
+    migrate(&db).await?;
+    match command {
+        AuditCommand::Verify => match partner_billing::audit::chain::verify(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            Ok(report) => {
+                println!(
+                    "audit trail intact: {} records (from record {} to {})",
+                    report.records,
+                    report.checkpoint + 1,
+                    report.last_seq
+                );
+                Ok(())
+            }
+            Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
+        },
+        AuditCommand::Prune { days } => {
+            let Some(days) = days.or(config.audit_retention_days) else {
+                println!("no retention set (PB_AUDIT_RETENTION_DAYS or --days): nothing pruned");
+                return Ok(());
+            };
+            let auditor = partner_billing::audit::Auditor::new(db);
+            let gone = auditor.prune(days, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("pruned {gone} audit records older than {days} days");
+            Ok(())
+        }
+    }
+}
+
+async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) -> anyhow::Result<()> {
+    let payer = partner_billing::ids::PayerId::parse(payer).map_err(|_| anyhow::anyhow!("--payer must be a payer id (a UUID)"))?;
+    let db = connect_database(&config.database_url).await?;
+    migrate(&db).await?;
+    let platform = UnscopedPlatformAccess::new(db);
+    let options = ingest::IngestOptions { progress: true, threads };
+    let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    print!("{report}");
+    Ok(())
+}
+
+fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u64, format: GenFormatArg) -> ExitCode {
+    let month = match ingest::generate::parse_month(month) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let format = match format {
+        GenFormatArg::Parquet => ingest::generate::GenFormat::Parquet,
+        GenFormatArg::CsvGz => ingest::generate::GenFormat::CsvGz,
+    };
+    let options = ingest::generate::GenOptions { rows, accounts, month, seed, format, out: out.to_owned() };
+    match ingest::generate::generate(&options) {
+        Ok(n) => {
+            println!("wrote {n} rows to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

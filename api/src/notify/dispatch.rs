@@ -1,0 +1,457 @@
+//! The dispatcher: a durable job that never finishes. Each step fans new outbox events out into
+//! deliveries (one row per recipient, created idempotently), then works through the deliveries
+//! that are due: send, and on failure retry with backoff until the last attempt dead-letters it.
+//! Delivery is at-least-once; the delivery id travels with each attempt so receivers de-duplicate.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{linked_accounts, notification_subscriptions, notification_templates, notifications, outbox_dispatched, outbox_events, payers, tenants, users, webhook_endpoints};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use serde_json::{Value, json};
+
+use crate::error::{AppError, AppResult};
+use crate::jobs::{JobFailure, NewJob, Step};
+use crate::notify::email::Mailer;
+use crate::notify::templates::{self, Source};
+use crate::notify::{LOCALES, cloudevents, locale_or, outbox, webhook};
+use crate::state::AppState;
+
+pub const EMAIL: &str = "email";
+pub const WEBHOOK: &str = "webhook";
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const DEAD: &str = "dead";
+
+/// The job kind of the dispatcher.
+pub const DISPATCH: &str = "notify.dispatch";
+const DISPATCHER_KEY: &str = "notify.dispatcher";
+/// A claimed delivery is left alone by other dispatchers this long.
+const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
+const BATCH: u64 = 25;
+
+/// Makes sure the one dispatcher job exists and is queued (called at start).
+pub async fn ensure_dispatcher(db: &DatabaseConnection) -> AppResult<()> {
+    let mut job = NewJob::new(DISPATCH, json!({}));
+    job.idempotency_key = Some(DISPATCHER_KEY.to_owned());
+    job.max_attempts = i32::MAX;
+    // Events poke it; until then it sleeps (an idle write at start would contend on SQLite).
+    job.delay = Duration::from_secs(60);
+    let existing = crate::jobs::enqueue(db, job).await?;
+    if existing.state == crate::jobs::FAILED || existing.state == crate::jobs::SUCCEEDED {
+        entity::jobs::Entity::update_many()
+            .col_expr(entity::jobs::Column::State, Expr::value(crate::jobs::QUEUED))
+            .col_expr(entity::jobs::Column::RunAt, Expr::value(Utc::now() + chrono::Duration::seconds(60)))
+            .col_expr(entity::jobs::Column::Attempts, Expr::value(0))
+            .filter(entity::jobs::Column::Id.eq(existing.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One dispatcher step. It always continues (errors are logged and tried again): soon when there
+/// is work, else when the next retry is due (at most a minute later). Recording an event pokes
+/// the dispatcher in the same transaction, so an idle dispatcher does not poll the database with
+/// writes (on SQLite every write contends with requests).
+pub async fn step(state: &AppState) -> Result<Step, JobFailure> {
+    let mut busy = false;
+    match fan_out(state).await {
+        Ok(n) => busy |= n > 0,
+        Err(e) => tracing::error!(error = ?e, "notification fan-out failed"),
+    }
+    match deliver_due(state).await {
+        Ok(n) => busy |= n > 0,
+        Err(e) => tracing::error!(error = ?e, "notification delivery failed"),
+    }
+    let interval = Duration::from_millis(state.config.notify_interval_ms);
+    let after = if busy {
+        interval
+    } else {
+        idle_delay(&state.db).await.unwrap_or(interval).max(interval)
+    };
+    Ok(Step::Continue { payload: json!({}), progress: None, after })
+}
+
+/// How long an idle dispatcher may sleep: until the next retry is due, at most a minute.
+async fn idle_delay(db: &DatabaseConnection) -> AppResult<Duration> {
+    let done = Query::select().column(outbox_dispatched::Column::EventId).from(outbox_dispatched::Entity).to_owned();
+    let waiting = outbox_events::Entity::find()
+        .filter(Expr::col((outbox_events::Entity, outbox_events::Column::Id)).not_in_subquery(done))
+        .one(db)
+        .await?;
+    if waiting.is_some() {
+        return Ok(Duration::ZERO);
+    }
+    let next = notifications::Entity::find()
+        .filter(notifications::Column::Status.eq(PENDING))
+        .order_by_asc(notifications::Column::NextAttemptAt)
+        .one(db)
+        .await?;
+    let max = Duration::from_secs(60);
+    Ok(next.map_or(max, |n| (n.next_attempt_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(max)))
+}
+
+/// Makes a waiting dispatcher run now; called in the transaction that records an event.
+pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
+    let now = Utc::now();
+    entity::jobs::Entity::update_many()
+        .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
+        .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
+        .filter(entity::jobs::Column::State.eq(crate::jobs::QUEUED))
+        .filter(entity::jobs::Column::RunAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn parse_types(json_text: &str) -> Vec<String> {
+    serde_json::from_str(json_text).unwrap_or_default()
+}
+
+/// The ids of a tenant and all its ancestors, from its path.
+fn lineage(path: &str) -> Vec<uuid::Uuid> {
+    path.split('/').filter_map(|p| p.parse().ok()).collect()
+}
+
+struct Recipient {
+    address: String,
+    user_id: Option<uuid::Uuid>,
+    locale: Option<String>,
+}
+
+/// Creates the deliveries of events not yet fanned out.
+pub async fn fan_out(state: &AppState) -> AppResult<usize> {
+    let db = &state.db;
+    let done = Query::select().column(outbox_dispatched::Column::EventId).from(outbox_dispatched::Entity).to_owned();
+    let events = outbox_events::Entity::find()
+        .filter(Expr::col((outbox_events::Entity, outbox_events::Column::Id)).not_in_subquery(done))
+        .order_by_asc(outbox_events::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?;
+    let count = events.len();
+    for event in events {
+        let txn = db.begin().await?;
+        for row in deliveries_for(&txn, state, &event).await? {
+            notifications::Entity::insert(row).on_conflict_do_nothing().exec(&txn).await?;
+        }
+        outbox_dispatched::Entity::insert(outbox_dispatched::ActiveModel { event_id: Set(event.id), dispatched_at: Set(Utc::now()) })
+            .on_conflict_do_nothing()
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+    }
+    Ok(count)
+}
+
+async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &outbox_events::Model) -> AppResult<Vec<notifications::ActiveModel>> {
+    let Some(tenant_id) = event.tenant_id else { return Ok(vec![]) };
+    let Some(tenant) = tenants::Entity::find_by_id(tenant_id).one(db).await? else { return Ok(vec![]) };
+    let lineage = lineage(&tenant.path);
+    let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let now = Utc::now();
+    let row = |channel: &str, recipient: String, endpoint: Option<uuid::Uuid>, user: Option<uuid::Uuid>, locale: Option<String>| notifications::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        event_id: Set(event.id),
+        event_type: Set(event.event_type.clone()),
+        tenant_id: Set(event.tenant_id),
+        payer_id: Set(event.payer_id),
+        channel: Set(channel.to_owned()),
+        recipient: Set(recipient),
+        endpoint_id: Set(endpoint),
+        user_id: Set(user),
+        locale: Set(locale),
+        subject: Set(None),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(now),
+    };
+    let mut rows = Vec::new();
+
+    if templates::mail_event_types().contains(&event.event_type.as_str()) {
+        let mut recipients: Vec<Recipient> = Vec::new();
+        // Who an event is addressed to by its nature (the account of a notice, the endpoint's owner).
+        match event.event_type.as_str() {
+            outbox::SERVICE_NOTICE => {
+                if let Some(email) = data["email"].as_str() {
+                    recipients.push(Recipient { address: email.to_owned(), user_id: None, locale: data["locale"].as_str().map(str::to_owned) });
+                }
+            }
+            outbox::WEBHOOK_DISABLED => {
+                let owner = data["ownerId"].as_str().and_then(|o| o.parse::<uuid::Uuid>().ok());
+                let user = match owner {
+                    Some(owner) => users::Entity::find_by_id(owner).one(db).await?.filter(|u| u.disabled_at.is_none()),
+                    None => None,
+                };
+                if let Some(u) = user {
+                    recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: Some(u.locale) });
+                }
+            }
+            _ => {}
+        }
+        let mut cond = sea_orm::Condition::any().add(notification_subscriptions::Column::TenantId.is_in(lineage.clone()));
+        if let Some(payer) = event.payer_id {
+            cond = cond.add(notification_subscriptions::Column::PayerId.eq(payer));
+        }
+        let subs = notification_subscriptions::Entity::find().filter(cond).order_by_asc(notification_subscriptions::Column::Id).all(db).await?;
+        for sub in subs.into_iter().filter(|s| parse_types(&s.event_types).iter().any(|t| t == &event.event_type)) {
+            if let Some(user_id) = sub.user_id {
+                if let Some(u) = users::Entity::find_by_id(user_id).one(db).await?.filter(|u| u.disabled_at.is_none()) {
+                    recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: sub.locale.or(Some(u.locale)) });
+                }
+            } else if let Some(email) = sub.email {
+                recipients.push(Recipient { address: email, user_id: None, locale: sub.locale });
+            } else if sub.account_owner
+                && let Some(email) = account_email(db, event, &data).await?
+            {
+                recipients.push(Recipient { address: email, user_id: None, locale: sub.locale });
+            }
+        }
+        let mut seen = HashSet::new();
+        for r in recipients {
+            let address = r.address.to_lowercase();
+            if seen.insert(address.clone()) {
+                let locale = locale_or(r.locale.as_deref(), &state.config.default_locale).to_owned();
+                rows.push(row(EMAIL, address, None, r.user_id, Some(locale)));
+            }
+        }
+    }
+
+    let endpoints = webhook_endpoints::Entity::find()
+        .filter(webhook_endpoints::Column::TenantId.is_in(lineage))
+        .filter(webhook_endpoints::Column::DisabledAt.is_null())
+        .order_by_asc(webhook_endpoints::Column::Id)
+        .all(db)
+        .await?;
+    for ep in endpoints.into_iter().filter(|e| parse_types(&e.event_types).iter().any(|t| t == &event.event_type || t == "*")) {
+        rows.push(row(WEBHOOK, ep.id.to_string(), Some(ep.id), None, None));
+    }
+    Ok(rows)
+}
+
+/// The affected linked account's own address: from the event, else from the synced account.
+async fn account_email(db: &impl ConnectionTrait, event: &outbox_events::Model, data: &Value) -> AppResult<Option<String>> {
+    if let Some(email) = data["email"].as_str() {
+        return Ok(Some(email.to_owned()));
+    }
+    let (Some(payer), Some(account)) = (event.payer_id, data["accountId"].as_str().or(event.subject.as_deref())) else { return Ok(None) };
+    Ok(linked_accounts::Entity::find_by_id((payer, account.to_owned())).one(db).await?.map(|a| a.email))
+}
+
+/// Sends what is due; returns how many were attempted.
+pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
+    let db = &state.db;
+    let now = Utc::now();
+    let due = notifications::Entity::find()
+        .filter(notifications::Column::Status.eq(PENDING))
+        .filter(notifications::Column::NextAttemptAt.lte(now))
+        .order_by_asc(notifications::Column::NextAttemptAt)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mailer = Mailer::from_config(&state.config)?;
+    let mut attempted = 0;
+    for delivery in due {
+        // Claim it: only the dispatcher that moves its next attempt forward sends it.
+        let claimed = notifications::Entity::update_many()
+            .col_expr(notifications::Column::NextAttemptAt, Expr::value(now + CLAIM))
+            .filter(notifications::Column::Id.eq(delivery.id))
+            .filter(notifications::Column::Status.eq(PENDING))
+            .filter(notifications::Column::NextAttemptAt.eq(delivery.next_attempt_at))
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let outcome = match delivery.channel.as_str() {
+            EMAIL => send_email(state, mailer.as_ref(), &delivery).await,
+            _ => send_webhook(state, &delivery).await,
+        };
+        attempted += 1;
+        record(state, &delivery, outcome).await?;
+    }
+    Ok(attempted)
+}
+
+/// Records an attempt: sent, retry later, or dead after the last attempt.
+async fn record(state: &AppState, delivery: &notifications::Model, outcome: Result<Option<String>, String>) -> AppResult<()> {
+    let attempts = delivery.attempts + 1;
+    let mut row: notifications::ActiveModel = delivery.clone().into();
+    row.attempts = Set(attempts);
+    match outcome {
+        Ok(subject) => {
+            row.status = Set(SENT.to_owned());
+            row.sent_at = Set(Some(Utc::now()));
+            row.last_error = Set(None);
+            if subject.is_some() {
+                row.subject = Set(subject);
+            }
+        }
+        Err(error) => {
+            let max = i32::try_from(state.config.notify_max_attempts).unwrap_or(i32::MAX);
+            if attempts >= max {
+                row.status = Set(DEAD.to_owned());
+            }
+            row.next_attempt_at = Set(Utc::now() + backoff(state.config.notify_retry_seconds, attempts));
+            row.last_error = Set(Some(error.chars().take(1000).collect()));
+        }
+    }
+    row.update(&state.db).await?;
+    Ok(())
+}
+
+/// `base`, doubling per attempt, capped at an hour.
+pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
+    let exp = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    let seconds = std::cmp::min(base_seconds.saturating_mul(2_u64.saturating_pow(exp)), 3600);
+    chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(3600))
+}
+
+async fn send_email(state: &AppState, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
+    let Some(mailer) = mailer else { return Err("no SMTP server configured (PB_SMTP_URL)".to_owned()) };
+    let mail = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
+    mailer.send(&d.recipient, &mail, d.id).await?;
+    Ok(Some(mail.subject))
+}
+
+/// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the built-in.
+async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<templates::Rendered> {
+    let db = &state.db;
+    let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await?.ok_or(AppError::NotFound("event"))?;
+    let locale = locale_or(d.locale.as_deref(), &state.config.default_locale);
+    let tenant = match event.tenant_id {
+        Some(t) => tenants::Entity::find_by_id(t).one(db).await?,
+        None => None,
+    };
+    let payer = match event.payer_id {
+        Some(p) => payers::Entity::find_by_id(p).one(db).await?,
+        None => None,
+    };
+    let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let public_url = state.config.public_url.clone().unwrap_or_default();
+    let ctx = templates::context(
+        &event.event_type,
+        event.id,
+        event.created_at,
+        payer.as_ref().map(|p| (p.name.as_str(), p.account_id.as_str())),
+        tenant.as_ref().map_or("", |t| t.name.as_str()),
+        public_url.trim_end_matches('/'),
+        data,
+    );
+    if let Some(src) = override_for(db, tenant.as_ref().map(|t| t.path.as_str()).unwrap_or(""), &event.event_type, locale).await? {
+        match templates::render_source(&src, &ctx) {
+            Ok(r) => return Ok(r),
+            Err((part, e)) => tracing::warn!(event_type = %event.event_type, part, error = %e, "tenant template override failed; using the built-in"),
+        }
+    }
+    templates::render_builtin(&event.event_type, locale, &ctx)
+}
+
+/// The override of the deepest tenant on `path` for this event type and locale.
+pub async fn override_for(db: &impl ConnectionTrait, path: &str, event_type: &str, locale: &str) -> AppResult<Option<Source>> {
+    let lineage = lineage(path);
+    let rows = notification_templates::Entity::find()
+        .filter(notification_templates::Column::TenantId.is_in(lineage.clone()))
+        .filter(notification_templates::Column::EventType.eq(event_type))
+        .filter(notification_templates::Column::Locale.eq(locale))
+        .all(db)
+        .await?;
+    let deepest = lineage.iter().rev().find_map(|t| rows.iter().find(|r| r.tenant_id == *t));
+    Ok(deepest.map(|r| Source { subject: r.subject.clone(), html: r.html.clone(), text: r.text.clone() }))
+}
+
+async fn send_webhook(state: &AppState, d: &notifications::Model) -> Result<Option<String>, String> {
+    let db = &state.db;
+    let fail = |e: sea_orm::DbErr| format!("database: {e}");
+    let endpoint = match d.endpoint_id {
+        Some(id) => webhook_endpoints::Entity::find_by_id(id).one(db).await.map_err(fail)?,
+        None => None,
+    };
+    let Some(endpoint) = endpoint.filter(|e| e.disabled_at.is_none()) else {
+        return Err("the endpoint is disabled or deleted".to_owned());
+    };
+    let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await.map_err(fail)?.ok_or("the event is gone")?;
+    let body = cloudevents::from_outbox(&event).to_string();
+    let result = webhook::post(&endpoint.url, &endpoint.secret, d.id, body.as_bytes(), state.config.webhook_allow_private).await;
+    let outcome = match &result {
+        Ok(_) => endpoint_succeeded(state, &endpoint).await,
+        Err(reason) => endpoint_failed(state, &endpoint, reason).await,
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = ?e, "recording a webhook endpoint's health failed");
+    }
+    result.map(|status| Some(format!("HTTP {status}")))
+}
+
+async fn endpoint_succeeded(state: &AppState, endpoint: &webhook_endpoints::Model) -> AppResult<()> {
+    if endpoint.consecutive_failures != 0 {
+        webhook_endpoints::Entity::update_many()
+            .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::value(0))
+            .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
+            .exec(&state.db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Counts a failure; at the limit the endpoint is disabled and its owner told (in one transaction).
+async fn endpoint_failed(state: &AppState, endpoint: &webhook_endpoints::Model, reason: &str) -> AppResult<()> {
+    let txn = state.db.begin().await?;
+    webhook_endpoints::Entity::update_many()
+        .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::col(webhook_endpoints::Column::ConsecutiveFailures).add(1))
+        .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
+        .exec(&txn)
+        .await?;
+    let Some(now) = webhook_endpoints::Entity::find_by_id(endpoint.id).one(&txn).await? else { return Ok(txn.commit().await?) };
+    let max = i32::try_from(state.config.webhook_max_failures).unwrap_or(i32::MAX);
+    if now.disabled_at.is_none() && now.consecutive_failures >= max {
+        let mut row: webhook_endpoints::ActiveModel = now.clone().into();
+        row.disabled_at = Set(Some(Utc::now()));
+        row.disabled_reason = Set(Some(format!("{} failed deliveries in a row; last: {reason}", now.consecutive_failures)));
+        row.updated_at = Set(Utc::now());
+        row.update(&txn).await?;
+        let data = json!({
+            "endpointId": now.id.to_string(),
+            "url": now.url,
+            "failures": now.consecutive_failures,
+            "reason": reason,
+            "ownerId": now.created_by.map(|u| u.to_string()),
+        });
+        outbox::record_for_tenant(&txn, outbox::WEBHOOK_DISABLED, now.tenant_id, Some(now.id.to_string()), data).await?;
+        tracing::warn!(endpoint = %now.id, "webhook endpoint disabled after repeated failures");
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// All the locales, for listings.
+pub fn locales() -> &'static [&'static str] {
+    LOCALES
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_from_the_base_and_caps_at_an_hour() {
+        assert_eq!(super::backoff(30, 1).num_seconds(), 30);
+        assert_eq!(super::backoff(30, 3).num_seconds(), 120);
+        assert_eq!(super::backoff(1, 2).num_seconds(), 2);
+        assert_eq!(super::backoff(30, 50).num_seconds(), 3600);
+    }
+
+    #[test]
+    fn lineage_reads_the_tenant_path() {
+        let a = uuid::Uuid::now_v7();
+        let b = uuid::Uuid::now_v7();
+        assert_eq!(super::lineage(&format!("/{a}/{b}/")), vec![a, b]);
+    }
+}

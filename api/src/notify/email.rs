@@ -1,0 +1,49 @@
+//! Sending mail over SMTP with lettre (`PB_SMTP_URL`: `smtp://` plain or with
+//! `?tls=required` for STARTTLS, `smtps://` for implicit TLS; user and password in the URL).
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::notify::templates::Rendered;
+
+/// An SMTP connection setup and the sender address.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// `None` when no SMTP server is configured.
+    pub fn from_config(config: &Config) -> AppResult<Option<Self>> {
+        let Some(url) = &config.smtp_url else { return Ok(None) };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+            .map_err(|_| AppError::internal(anyhow::anyhow!("PB_SMTP_URL is not a valid SMTP URL")))?
+            .timeout(Some(Duration::from_secs(15)))
+            .build();
+        let from = parse_from(&config.mail_from).map_err(|e| AppError::internal(anyhow::anyhow!("PB_MAIL_FROM: {e}")))?;
+        Ok(Some(Self { transport, from }))
+    }
+
+    /// Sends one message; the delivery id becomes the Message-ID so retries can be recognised.
+    pub async fn send(&self, to: &str, mail: &Rendered, delivery_id: uuid::Uuid) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|_| "invalid recipient address".to_owned())?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.clone())
+            .message_id(Some(format!("<{delivery_id}@partner-billing>")))
+            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+            .map_err(|e| format!("building the message: {e}"))?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+    }
+}
+
+/// Checks a `PB_MAIL_FROM` value.
+pub fn parse_from(from: &str) -> Result<Mailbox, String> {
+    from.parse::<Mailbox>().map_err(|_| "must be an address like \"Partner Billing <billing@example.com>\"".to_owned())
+}

@@ -1,0 +1,18 @@
+//! Events out: the transactional outbox that domain changes write to, and its delivery by email
+//! (handlebars templates over SMTP) and by webhook (signed CloudEvents over HTTP).
+
+pub mod cloudevents;
+pub mod dispatch;
+pub mod email;
+pub mod outbox;
+pub mod ssrf;
+pub mod templates;
+pub mod webhook;
+
+/// The locales templates exist in.
+pub const LOCALES: &[&str] = &["en", "zh-CN"];
+
+/// A supported locale, or `fallback`.
+pub fn locale_or<'a>(locale: Option<&'a str>, fallback: &'a str) -> &'a str {
+    locale.filter(|l| LOCALES.contains(l)).unwrap_or(fallback)
+}

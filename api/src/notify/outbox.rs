@@ -1,0 +1,90 @@
+//! Domain events, written in the same database transaction as the change that caused them, so
+//! an event exists if and only if its change was committed.
+
+use chrono::Utc;
+use entity::outbox_events;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use serde_json::Value;
+
+use crate::error::AppResult;
+
+pub const ACCOUNT_CREATED: &str = "account.created";
+pub const ACCOUNT_CREATE_FAILED: &str = "account.create_failed";
+pub const ACCOUNT_INVITED: &str = "account.invited";
+pub const INVITATION_ACCEPTED: &str = "invitation.accepted";
+pub const ACCOUNT_CLOSED: &str = "account.closed";
+pub const ACCOUNT_REMOVED: &str = "account.removed";
+pub const ACCOUNT_MOVED: &str = "account.moved";
+pub const POLICY_ATTACHED: &str = "policy.attached";
+pub const POLICY_DETACHED: &str = "policy.detached";
+pub const PAYER_CONNECTION_FAILED: &str = "payer.connection_failed";
+pub const USER_INVITED: &str = "user.invited";
+pub const PASSWORD_CHANGED: &str = "password.changed";
+pub const SERVICE_NOTICE: &str = "service.notice";
+/// A webhook endpoint was disabled after failing too often (its owners are told).
+pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
+
+/// Every event type a subscription or endpoint may name.
+pub const EVENT_TYPES: &[&str] = &[
+    ACCOUNT_CREATED,
+    ACCOUNT_CREATE_FAILED,
+    ACCOUNT_INVITED,
+    INVITATION_ACCEPTED,
+    ACCOUNT_CLOSED,
+    ACCOUNT_REMOVED,
+    ACCOUNT_MOVED,
+    POLICY_ATTACHED,
+    POLICY_DETACHED,
+    PAYER_CONNECTION_FAILED,
+    USER_INVITED,
+    PASSWORD_CHANGED,
+    SERVICE_NOTICE,
+    WEBHOOK_DISABLED,
+];
+
+/// One event to record.
+pub struct Event<'a> {
+    pub event_type: &'static str,
+    pub payer: &'a entity::payers::Model,
+    /// What it is about, e.g. the AWS account id.
+    pub subject: Option<String>,
+    pub data: Value,
+}
+
+/// Records an event (and wakes the dispatcher) in the caller's transaction.
+pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> AppResult<outbox_events::Model> {
+    crate::notify::dispatch::poke(db).await?;
+    Ok(outbox_events::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        event_type: Set(event.event_type.to_owned()),
+        tenant_id: Set(Some(event.payer.tenant_id)),
+        payer_id: Set(Some(event.payer.id)),
+        subject: Set(event.subject),
+        payload: Set(event.data.to_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Records an event that belongs to a tenant but no payer (e.g. a webhook endpoint disabled).
+pub async fn record_for_tenant(
+    db: &impl ConnectionTrait,
+    event_type: &'static str,
+    tenant: uuid::Uuid,
+    subject: Option<String>,
+    data: Value,
+) -> AppResult<outbox_events::Model> {
+    crate::notify::dispatch::poke(db).await?;
+    Ok(outbox_events::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        event_type: Set(event_type.to_owned()),
+        tenant_id: Set(Some(tenant)),
+        payer_id: Set(None),
+        subject: Set(subject),
+        payload: Set(data.to_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}

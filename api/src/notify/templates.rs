@@ -1,0 +1,219 @@
+//! Email templates: subject, HTML and text per event type, in English and Simplified Chinese.
+//! Built-ins are compiled once, in strict mode (an unknown variable is an error, not an empty
+//! string); HTML is escaped, subject and text are not. Tenant overrides are checked the same way
+//! against sample data before they are stored.
+
+use std::sync::LazyLock;
+
+use handlebars::Handlebars;
+use serde_json::{Value, json};
+
+use crate::error::{AppError, AppResult};
+use crate::notify::outbox;
+
+/// A template trio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// (event type, locale, subject, body). The body becomes both the text and, escaped, the HTML.
+const BUILTIN: &[(&str, &str, &str, &str)] = &[
+    (outbox::ACCOUNT_CREATED, "en", "AWS account {{data.accountName}} ({{data.accountId}}) created", "The AWS account {{data.accountName}} ({{data.accountId}}, {{data.email}}) was created in the organization of payer {{payerName}} ({{payerAccountId}})."),
+    (outbox::ACCOUNT_CREATED, "zh-CN", "AWS 账号 {{data.accountName}}（{{data.accountId}}）已创建", "AWS 账号 {{data.accountName}}（{{data.accountId}}，{{data.email}}）已在付款账号 {{payerName}}（{{payerAccountId}}）的组织中创建。"),
+    (outbox::ACCOUNT_CREATE_FAILED, "en", "Creating AWS account {{data.accountName}} failed", "Creating the AWS account {{data.accountName}} ({{data.email}}) under payer {{payerName}} failed: {{data.reason}}"),
+    (outbox::ACCOUNT_CREATE_FAILED, "zh-CN", "创建 AWS 账号 {{data.accountName}} 失败", "在付款账号 {{payerName}} 下创建 AWS 账号 {{data.accountName}}（{{data.email}}）失败：{{data.reason}}"),
+    (outbox::ACCOUNT_INVITED, "en", "AWS account {{data.target}} invited", "The AWS account {{data.target}} was invited to join the organization of payer {{payerName}} by {{data.invitedBy}}."),
+    (outbox::ACCOUNT_INVITED, "zh-CN", "已邀请 AWS 账号 {{data.target}}", "{{data.invitedBy}} 已邀请 AWS 账号 {{data.target}} 加入付款账号 {{payerName}} 的组织。"),
+    (outbox::INVITATION_ACCEPTED, "en", "AWS account {{data.target}} joined", "The AWS account {{data.target}} accepted the invitation and joined the organization of payer {{payerName}}."),
+    (outbox::INVITATION_ACCEPTED, "zh-CN", "AWS 账号 {{data.target}} 已加入", "AWS 账号 {{data.target}} 已接受邀请，加入付款账号 {{payerName}} 的组织。"),
+    (outbox::ACCOUNT_CLOSED, "en", "AWS account {{data.accountName}} ({{data.accountId}}) closed", "The AWS account {{data.accountName}} ({{data.accountId}}) of payer {{payerName}} was closed by {{data.closedBy}}."),
+    (outbox::ACCOUNT_CLOSED, "zh-CN", "AWS 账号 {{data.accountName}}（{{data.accountId}}）已关闭", "付款账号 {{payerName}} 的 AWS 账号 {{data.accountName}}（{{data.accountId}}）已由 {{data.closedBy}} 关闭。"),
+    (outbox::POLICY_ATTACHED, "en", "Policy {{data.policyName}} attached to {{data.targetId}}", "The service control policy {{data.policyName}} ({{data.policyId}}) was attached to {{data.targetId}} in the organization of payer {{payerName}} by {{data.by}}."),
+    (outbox::POLICY_ATTACHED, "zh-CN", "策略 {{data.policyName}} 已附加到 {{data.targetId}}", "{{data.by}} 已将服务控制策略 {{data.policyName}}（{{data.policyId}}）附加到付款账号 {{payerName}} 组织中的 {{data.targetId}}。"),
+    (outbox::POLICY_DETACHED, "en", "Policy {{data.policyName}} detached from {{data.targetId}}", "The service control policy {{data.policyName}} ({{data.policyId}}) was detached from {{data.targetId}} in the organization of payer {{payerName}} by {{data.by}}."),
+    (outbox::POLICY_DETACHED, "zh-CN", "策略 {{data.policyName}} 已从 {{data.targetId}} 分离", "{{data.by}} 已将服务控制策略 {{data.policyName}}（{{data.policyId}}）从付款账号 {{payerName}} 组织中的 {{data.targetId}} 分离。"),
+    (outbox::PAYER_CONNECTION_FAILED, "en", "Payer {{payerName}} cannot be reached", "Partner Billing could not assume the role of payer {{payerName}} ({{payerAccountId}}): {{data.reason}}"),
+    (outbox::PAYER_CONNECTION_FAILED, "zh-CN", "无法连接付款账号 {{payerName}}", "Partner Billing 无法代入付款账号 {{payerName}}（{{payerAccountId}}）的角色：{{data.reason}}"),
+    (outbox::USER_INVITED, "en", "You have been invited to Partner Billing", "{{data.invitedBy}} invited you to Partner Billing. Set your password here: {{publicUrl}}/set-password?token={{data.token}}"),
+    (outbox::USER_INVITED, "zh-CN", "您已受邀加入 Partner Billing", "{{data.invitedBy}} 邀请您加入 Partner Billing。请在此设置密码：{{publicUrl}}/set-password?token={{data.token}}"),
+    (outbox::PASSWORD_CHANGED, "en", "Your Partner Billing password was changed", "The password of {{data.email}} was changed. If this was not you, contact your administrator."),
+    (outbox::PASSWORD_CHANGED, "zh-CN", "您的 Partner Billing 密码已更改", "{{data.email}} 的密码已更改。如非本人操作，请联系管理员。"),
+    (outbox::SERVICE_NOTICE, "en", "{{data.subject}}", "{{data.body}}"),
+    (outbox::SERVICE_NOTICE, "zh-CN", "{{data.subject}}", "{{data.body}}"),
+    (outbox::WEBHOOK_DISABLED, "en", "Webhook endpoint disabled", "The webhook endpoint {{data.url}} was disabled after {{data.failures}} failed deliveries in a row. Fix it, then enable it again."),
+    (outbox::WEBHOOK_DISABLED, "zh-CN", "Webhook 端点已停用", "Webhook 端点 {{data.url}} 连续 {{data.failures}} 次投递失败，已停用。修复后请重新启用。"),
+];
+
+/// The event types that send mail.
+pub fn mail_event_types() -> Vec<&'static str> {
+    let mut types: Vec<&'static str> = BUILTIN.iter().map(|b| b.0).collect();
+    types.dedup();
+    types
+}
+
+fn html_of(body: &str) -> String {
+    format!("<!doctype html>\n<html><body style=\"font-family: sans-serif\">\n<p>{body}</p>\n<p style=\"color:#666\">Partner Billing</p>\n</body></html>\n")
+}
+
+fn text_of(body: &str) -> String {
+    format!("{body}\n\n-- \nPartner Billing\n")
+}
+
+/// The built-in trio of one event type and locale.
+pub fn builtin(event_type: &str, locale: &str) -> Option<Source> {
+    BUILTIN.iter().find(|b| b.0 == event_type && b.1 == locale).map(|b| Source {
+        subject: b.2.to_owned(),
+        html: html_of(b.3),
+        text: text_of(b.3),
+    })
+}
+
+fn registries() -> (Handlebars<'static>, Handlebars<'static>) {
+    let mut html = Handlebars::new();
+    html.set_strict_mode(true);
+    let mut plain = Handlebars::new();
+    plain.set_strict_mode(true);
+    plain.register_escape_fn(handlebars::no_escape);
+    (html, plain)
+}
+
+struct Compiled {
+    html: Handlebars<'static>,
+    plain: Handlebars<'static>,
+}
+
+/// The built-ins, compiled once.
+static COMPILED: LazyLock<Result<Compiled, String>> = LazyLock::new(|| {
+    let (mut html, mut plain) = registries();
+    for (event, locale, subject, body) in BUILTIN {
+        let name = format!("{event}/{locale}");
+        plain.register_template_string(&format!("{name}/subject"), *subject).map_err(|e| format!("{name} subject: {e}"))?;
+        plain.register_template_string(&format!("{name}/text"), text_of(body)).map_err(|e| format!("{name} text: {e}"))?;
+        html.register_template_string(&format!("{name}/html"), html_of(body)).map_err(|e| format!("{name} html: {e}"))?;
+    }
+    Ok(Compiled { html, plain })
+});
+
+/// Compiles the built-ins now (at start), so a broken one stops the server rather than a mail.
+pub fn init() -> AppResult<()> {
+    COMPILED.as_ref().map(|_| ()).map_err(|e| AppError::internal(anyhow::anyhow!("built-in email template: {e}")))
+}
+
+/// Renders a built-in template.
+pub fn render_builtin(event_type: &str, locale: &str, ctx: &Value) -> AppResult<Rendered> {
+    let c = COMPILED.as_ref().map_err(|e| AppError::internal(anyhow::anyhow!("built-in email template: {e}")))?;
+    let name = format!("{event_type}/{locale}");
+    let err = |e: handlebars::RenderError| AppError::internal(anyhow::anyhow!("rendering {name}: {e}"));
+    Ok(Rendered {
+        subject: one_line(&c.plain.render(&format!("{name}/subject"), ctx).map_err(err)?),
+        html: c.html.render(&format!("{name}/html"), ctx).map_err(err)?,
+        text: c.plain.render(&format!("{name}/text"), ctx).map_err(err)?,
+    })
+}
+
+/// Compiles and renders a trio (a tenant override); the error names the part that failed.
+pub fn render_source(src: &Source, ctx: &Value) -> Result<Rendered, (&'static str, String)> {
+    let (html, plain) = registries();
+    let subject = plain.render_template(&src.subject, ctx).map_err(|e| ("subject", e.to_string()))?;
+    let text = plain.render_template(&src.text, ctx).map_err(|e| ("text", e.to_string()))?;
+    let html = html.render_template(&src.html, ctx).map_err(|e| ("html", e.to_string()))?;
+    Ok(Rendered { subject: one_line(&subject), html, text })
+}
+
+/// Checks an override: it must compile and render the sample data of its event type (so an
+/// unknown variable is refused).
+pub fn validate(event_type: &str, locale: &str, src: &Source) -> AppResult<Rendered> {
+    for (field, value, max) in [("subject", &src.subject, 500), ("html", &src.html, 100_000), ("text", &src.text, 100_000)] {
+        if value.trim().is_empty() || value.len() > max {
+            return Err(AppError::invalid(field, format!("must be 1 to {max} characters")));
+        }
+    }
+    render_source(src, &sample_context(event_type, locale)).map_err(|(field, e)| AppError::invalid(field, format!("does not render: {e}")))
+}
+
+/// Header folding would turn a newline in a subject into a header injection; keep one line.
+fn one_line(s: &str) -> String {
+    s.split(['\r', '\n']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The variables a template sees.
+pub fn context(event_type: &str, event_id: uuid::Uuid, time: chrono::DateTime<chrono::Utc>, payer: Option<(&str, &str)>, tenant_name: &str, public_url: &str, data: Value) -> Value {
+    json!({
+        "eventType": event_type,
+        "eventId": event_id.to_string(),
+        "time": time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "payerName": payer.map_or("", |p| p.0),
+        "payerAccountId": payer.map_or("", |p| p.1),
+        "tenantName": tenant_name,
+        "publicUrl": public_url,
+        "data": data,
+    })
+}
+
+/// Sample data for previews and for checking overrides.
+pub fn sample_context(event_type: &str, _locale: &str) -> Value {
+    let data = match event_type {
+        outbox::ACCOUNT_CREATED => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "ouId": "ou-ab12-cd34ef56", "payerAccountId": "109876543210" }),
+        outbox::ACCOUNT_CREATE_FAILED => json!({ "email": "dev@example.com", "accountName": "Dev account", "reason": "EMAIL_ALREADY_EXISTS", "requestId": "car-0123" }),
+        outbox::ACCOUNT_INVITED => json!({ "handshakeId": "h-0123456789", "target": "012345678901", "notes": "welcome", "invitedBy": "ops@partner.example" }),
+        outbox::INVITATION_ACCEPTED => json!({ "handshakeId": "h-0123456789", "target": "012345678901" }),
+        outbox::ACCOUNT_CLOSED => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "closedBy": "ops@partner.example" }),
+        outbox::POLICY_ATTACHED | outbox::POLICY_DETACHED => json!({ "policyId": "p-0123abcd", "policyName": "Deny leaving", "targetId": "012345678901", "by": "ops@partner.example" }),
+        outbox::PAYER_CONNECTION_FAILED => json!({ "reason": "AccessDenied" }),
+        outbox::USER_INVITED => json!({ "email": "new@partner.example", "invitedBy": "admin@partner.example", "token": "sample-token" }),
+        outbox::PASSWORD_CHANGED => json!({ "email": "user@partner.example" }),
+        outbox::SERVICE_NOTICE => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "subject": "Planned maintenance", "body": "We will rotate keys on Friday.", "by": "ops@partner.example" }),
+        outbox::WEBHOOK_DISABLED => json!({ "endpointId": "0190e1c2-0000-7000-8000-000000000000", "url": "https://hooks.example.com/pb", "failures": 10, "reason": "HTTP 500" }),
+        _ => json!({}),
+    };
+    context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", "https://billing.example.com", data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_compiles_and_renders_its_sample_in_both_locales() {
+        init().unwrap();
+        for event in mail_event_types() {
+            for locale in crate::notify::LOCALES {
+                let r = render_builtin(event, locale, &sample_context(event, locale)).unwrap();
+                assert!(!r.subject.is_empty() && r.text.contains("Partner Billing"), "{event}/{locale}");
+                assert!(builtin(event, locale).is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_text_is_not_and_subjects_stay_on_one_line() {
+        let mut ctx = sample_context(outbox::SERVICE_NOTICE, "en");
+        ctx["data"]["body"] = json!("<script>alert(1)</script> & more");
+        ctx["data"]["subject"] = json!("Hi\r\nBcc: victim@example.com");
+        let r = render_builtin(outbox::SERVICE_NOTICE, "en", &ctx).unwrap();
+        assert!(r.html.contains("&lt;script&gt;") && !r.html.contains("<script>"));
+        assert!(r.text.contains("<script>alert(1)</script> & more"));
+        assert_eq!(r.subject, "Hi Bcc: victim@example.com");
+    }
+
+    #[test]
+    fn overrides_with_syntax_errors_or_unknown_variables_are_refused() {
+        let ok = Source { subject: "New: {{data.accountId}}".into(), html: "<b>{{data.email}}</b>".into(), text: "{{data.email}}".into() };
+        assert!(validate(outbox::ACCOUNT_CREATED, "en", &ok).is_ok());
+        let broken = Source { subject: "{{#if data.accountId}}unclosed".into(), ..ok.clone() };
+        assert!(matches!(validate(outbox::ACCOUNT_CREATED, "en", &broken), Err(AppError::Validation { field, .. }) if field.as_deref() == Some("subject")));
+        let unknown = Source { text: "{{data.password}}".into(), ..ok };
+        assert!(matches!(validate(outbox::ACCOUNT_CREATED, "en", &unknown), Err(AppError::Validation { field, .. }) if field.as_deref() == Some("text")));
+    }
+}

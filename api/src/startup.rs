@@ -1,0 +1,144 @@
+//! Building the application: connect, migrate, prepare keys, bind the listener (port 0 works, so
+//! tests start the real server), and run until SIGTERM/SIGINT with a graceful drain.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::{bootstrap, keys};
+use crate::aws::AwsClients;
+use crate::config::Config;
+use crate::domain::tenants::ensure_root;
+use crate::graphql::build_schema;
+use crate::http::{request_id, routes};
+use crate::state::AppState;
+
+/// Opens the database, creating the SQLite file's folder when needed and turning on WAL.
+pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = rest.split('?').next().unwrap_or_default();
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating database folder {}", parent.display()))?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await.context("connecting to the database (PB_DATABASE_URL)")?;
+    if url.starts_with("sqlite") {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("enabling WAL")?;
+    }
+    Ok(db)
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations")
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    bootstrap_code: Option<String>,
+    worker: Option<crate::jobs::WorkerHandle>,
+}
+
+impl Application {
+    /// Builds with AWS credentials from the standard chain.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let sdk = crate::aws::sdk_loader(&config).load().await;
+        Self::build_with_aws(config, AwsClients::from_sdk_config(&sdk)).await
+    }
+
+    /// Builds with the given AWS adapters (tests point them at a local emulator).
+    pub async fn build_with_aws(config: Config, aws: AwsClients) -> anyhow::Result<Self> {
+        let db = connect_database(&config.database_url).await?;
+        migrate(&db).await?;
+        ensure_root(&db).await.map_err(|e| anyhow::anyhow!("creating the platform root: {e:?}"))?;
+        let secret = keys::load_signing_secret(&db, config.jwt_secret.as_ref())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the signing key: {e:?}"))?;
+        let jwt = JwtKeys::new(&keys::secret_bytes(&secret), config.jwt_issuer(), config.access_token_minutes);
+        let bootstrap_code = bootstrap::issue_code_if_no_users(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("preparing the bootstrap code: {e:?}"))?;
+        if let Some(code) = &bootstrap_code {
+            // The one secret we log on purpose: it is single-use, expires in an hour, and only
+            // exists while the platform has no users at all.
+            tracing::warn!(
+                "no users exist yet. Bootstrap code (valid 1 hour, usable once): {code}  — run the bootstrapAdmin mutation with it, or use `partner-billing create-admin`"
+            );
+        }
+
+        crate::jobs::handlers::ensure_schedules(&db).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
+        let config = Arc::new(config);
+        let jobs_wakeup = Arc::new(tokio::sync::Notify::new());
+        let audit = crate::audit::Auditor::new(db.clone());
+        let state = AppState { db, config: config.clone(), jwt: Arc::new(jwt), aws, jobs_wakeup: jobs_wakeup.clone(), audit };
+        let worker = config
+            .run_jobs
+            .then(|| crate::jobs::Worker::new(state.clone(), crate::jobs::handlers::all(), jobs_wakeup).spawn());
+        let schema = build_schema(Some(state.clone()), config.introspection);
+        let listener = TcpListener::bind(config.listen).with_context(|| format!("binding PB_LISTEN={}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let max_body = config.max_body_bytes;
+        let frontend = config.frontend_dir.as_ref().filter(|d| d.join("index.html").is_file()).cloned().map(crate::http::frontend::FrontendDir);
+        match &frontend {
+            Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web app"),
+            None => tracing::info!("no built web app found (PB_FRONTEND_DIR); serving the API only"),
+        }
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(request_id::middleware))
+                .app_data(web::Data::new(app_state.clone()))
+                .app_data(web::Data::new(schema.clone()))
+                .app_data(web::PayloadConfig::new(max_body))
+                .configure(|cfg| routes(cfg, frontend.clone()))
+        })
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, state, bootstrap_code, worker })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The one-time bootstrap code, when this start found no users.
+    pub fn bootstrap_code(&self) -> Option<&str> {
+        self.bootstrap_code.as_deref()
+    }
+
+    /// The server future and the job worker, for callers that run and stop them themselves.
+    pub fn into_parts(self) -> (Server, Option<crate::jobs::WorkerHandle>) {
+        (self.server, self.worker)
+    }
+
+    /// Serves until SIGTERM/SIGINT, then drains requests and lets the running job step finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.shutdown().await;
+        }
+        result
+    }
+}

@@ -1,0 +1,65 @@
+//! The tenant tree, roles, and the scoped data access type every domain function takes.
+
+pub mod role;
+pub mod scope;
+pub mod unscoped;
+
+pub use role::Role;
+pub use scope::Scope;
+
+/// The kinds of node in the tenant tree, root first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantKind {
+    Platform,
+    Distributor,
+    Reseller,
+    Customer,
+}
+
+impl TenantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Distributor => "distributor",
+            Self::Reseller => "reseller",
+            Self::Customer => "customer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "platform" => Some(Self::Platform),
+            "distributor" => Some(Self::Distributor),
+            "reseller" => Some(Self::Reseller),
+            "customer" => Some(Self::Customer),
+            _ => None,
+        }
+    }
+
+    /// Whether a node of kind `child` may hang below a node of this kind. Partners may skip
+    /// tiers (a reseller straight under the platform), but never go upwards.
+    pub fn may_parent(self, child: TenantKind) -> bool {
+        use TenantKind::*;
+        matches!(
+            (self, child),
+            (Platform, Distributor | Reseller | Customer) | (Distributor, Reseller | Customer) | (Reseller, Customer)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TenantKind::*;
+
+    #[test]
+    fn tiers_only_go_down() {
+        assert!(Platform.may_parent(Distributor));
+        assert!(Platform.may_parent(Customer));
+        assert!(Distributor.may_parent(Reseller));
+        assert!(Reseller.may_parent(Customer));
+        assert!(!Customer.may_parent(Customer));
+        assert!(!Reseller.may_parent(Distributor));
+        assert!(!Distributor.may_parent(Platform));
+        assert!(!Platform.may_parent(Platform));
+    }
+}

@@ -1,0 +1,147 @@
+//! The scoped data access type. It is built only from a verified [`Principal`]; every finder
+//! adds the caller's tenant filter, so an id from another tenant reads as NOT_FOUND. An id taken
+//! from request input never widens what a caller can reach.
+
+use entity::{memberships, payers, tenants};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::auth::principal::Principal;
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId};
+use crate::tenancy::Role;
+
+/// Data access on behalf of one verified caller.
+#[derive(Clone)]
+pub struct Scope {
+    db: DatabaseConnection,
+    principal: Principal,
+}
+
+/// An always-false condition (a caller with no grants sees nothing).
+fn nothing() -> Condition {
+    Condition::all().add(ExprTrait::eq(Expr::val(1), 0))
+}
+
+impl Scope {
+    pub(crate) fn new(db: DatabaseConnection, principal: Principal) -> Self {
+        Self { db, principal }
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// The connection, for domain code that has already applied this scope's filters.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Checks `have` against `need`: nothing → NOT_FOUND, too little → FORBIDDEN.
+    fn require(have: Option<Role>, need: Role, what: &'static str) -> AppResult<Role> {
+        match have {
+            None => Err(AppError::NotFound(what)),
+            Some(role) if role >= need => Ok(role),
+            Some(role) => Err(AppError::forbidden(format!("this needs the {need} role; you have {role}"))),
+        }
+    }
+
+    /// A tenant the caller can see, holding at least `need` on it.
+    pub async fn tenant(&self, id: TenantId, need: Role) -> AppResult<tenants::Model> {
+        let tenant = tenants::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(AppError::NotFound("tenant"))?;
+        Self::require(self.principal.role_on_tenant(&tenant.path), need, "tenant")?;
+        Ok(tenant)
+    }
+
+    /// A payer the caller can see, holding at least `need` on it, with its tenant's path.
+    pub async fn payer(&self, id: PayerId, need: Role) -> AppResult<(payers::Model, String)> {
+        let payer = payers::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
+        let tenant =
+            tenants::Entity::find_by_id(payer.tenant_id).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
+        Self::require(self.principal.role_on_payer(id, &tenant.path), need, "payer")?;
+        Ok((payer, tenant.path))
+    }
+
+    /// The caller's role on a membership's target (tenant or payer), if they can see it.
+    pub async fn role_on_membership(&self, m: &memberships::Model) -> AppResult<Option<Role>> {
+        if let Some(tenant_id) = m.tenant_id {
+            let path = tenants::Entity::find_by_id(tenant_id).one(&self.db).await?.map(|t| t.path);
+            return Ok(path.and_then(|p| self.principal.role_on_tenant(&p)));
+        }
+        if let Some(payer_id) = m.payer_id {
+            return match self.payer(PayerId(payer_id), Role::Viewer).await {
+                Ok((_, path)) => Ok(self.principal.role_on_payer(PayerId(payer_id), &path)),
+                Err(AppError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        Ok(None)
+    }
+
+    /// Filter on `tenants`: the subtrees where the caller holds at least `min`.
+    pub fn tenants_filter(&self, min: Role) -> Condition {
+        let paths = self.principal.tenant_paths(min);
+        if paths.is_empty() {
+            return nothing();
+        }
+        paths
+            .into_iter()
+            .fold(Condition::any(), |c, p| c.add(tenants::Column::Path.starts_with(p)))
+    }
+
+    /// Filter on `payers`: payers under the caller's subtrees plus single-payer grants.
+    pub fn payers_filter(&self, min: Role) -> Condition {
+        let direct: Vec<_> = self.principal.payer_ids(min).into_iter().map(|p| p.0).collect();
+        Condition::any()
+            .add(Expr::col((payers::Entity, payers::Column::TenantId)).in_subquery(self.tenant_subquery_statement(min)))
+            .add(if direct.is_empty() { nothing() } else { Condition::all().add(payers::Column::Id.is_in(direct)) })
+    }
+
+    fn tenant_subquery_statement(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
+        Query::select()
+            .column(tenants::Column::Id)
+            .from(tenants::Entity)
+            .cond_where(self.tenants_filter(min))
+            .to_owned()
+    }
+
+    fn payer_subquery_statement(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
+        Query::select()
+            .column((payers::Entity, payers::Column::Id))
+            .from(payers::Entity)
+            .cond_where(self.payers_filter(min))
+            .to_owned()
+    }
+
+    /// Filter on `memberships`: those whose target the caller holds at least `min` on.
+    pub fn memberships_filter(&self, min: Role) -> Condition {
+        Condition::any()
+            .add(Expr::col((memberships::Entity, memberships::Column::TenantId)).in_subquery(self.tenant_subquery_statement(min)))
+            .add(Expr::col((memberships::Entity, memberships::Column::PayerId)).in_subquery(self.payer_subquery_statement(min)))
+    }
+
+    /// Filter on `users`: the caller, plus users holding a membership the caller is `min` on.
+    pub fn users_filter(&self, min: Role) -> Condition {
+        let managed = Query::select()
+            .column((memberships::Entity, memberships::Column::UserId))
+            .from(memberships::Entity)
+            .cond_where(self.memberships_filter(min))
+            .to_owned();
+        Condition::any()
+            .add(entity::users::Column::Id.eq(self.principal.user_id.0))
+            .add(Expr::col((entity::users::Entity, entity::users::Column::Id)).in_subquery(managed))
+    }
+
+    /// Whether the caller holds `min` on every membership the given user has (so acting on
+    /// that user cannot reach beyond the caller's own scope).
+    pub async fn covers_all_memberships_of(&self, user_id: uuid::Uuid, min: Role) -> AppResult<bool> {
+        let all = memberships::Entity::find().filter(memberships::Column::UserId.eq(user_id)).all(&self.db).await?;
+        for m in &all {
+            if self.role_on_membership(m).await?.is_none_or(|r| r < min) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+

@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+/// A durable background job. Workers claim it with a lease; a job whose worker died is claimed
+/// again once the lease runs out.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "jobs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: String,
+    pub tenant_id: Option<Uuid>,
+    pub payer_id: Option<Uuid>,
+    /// `queued` | `running` | `succeeded` | `failed`
+    pub state: String,
+    /// JSON input, updated as a multi-step job advances.
+    pub payload: String,
+    /// JSON outcome.
+    pub result: Option<String>,
+    pub progress: Option<String>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTimeUtc,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    #[sea_orm(unique)]
+    pub idempotency_key: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub finished_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

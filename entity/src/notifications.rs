@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+/// One delivery of one event to one recipient (an email address or a webhook endpoint). The id
+/// is the stable delivery id receivers de-duplicate on.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "notifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub tenant_id: Option<Uuid>,
+    pub payer_id: Option<Uuid>,
+    /// "email" or "webhook".
+    pub channel: String,
+    /// The email address, or the endpoint id for webhooks.
+    pub recipient: String,
+    pub endpoint_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub locale: Option<String>,
+    pub subject: Option<String>,
+    /// "pending", "sent" or "dead".
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,78 @@
+import { useId, type ReactNode } from 'react';
+import type { FormError } from '../api/errors';
+import { useI18n } from '../i18n';
+
+export interface FieldControlProps {
+  id: string;
+  name: string;
+  'aria-invalid': boolean | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled control with its hint and its error (from the API's VALIDATION field) under it. */
+export function Field({
+  label,
+  name,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: string;
+  children: (props: FieldControlProps) => ReactNode;
+}) {
+  const { t } = useI18n();
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {error && (
+        <p className="field-error" id={errorId}>
+          {t('error.fieldLine', { label, detail: error })}
+        </p>
+      )}
+      {hint && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The error of a form that belongs to no single field. */
+export function FormErrorMessage({ error, override }: { error: FormError | null; override?: string }) {
+  const { t } = useI18n();
+  if (!error && !override) return null;
+  return (
+    <div className="form-error" role="alert">
+      {override ?? (
+        <>
+          <strong>{t(`error.${error!.code}`)}</strong>
+          {error!.code !== 'INTERNAL' && error!.code !== 'UNAUTHENTICATED' && <span className="detail"> {error!.message}</span>}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A short confirmation after an action ("Tenant created."), read out by screen readers. */
+export function Notice({ children, onClose }: { children: ReactNode; onClose?: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="notice" role="status">
+      <span>{children}</span>
+      {onClose && (
+        <button type="button" className="link" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import { NavLink, Outlet } from 'react-router';
+import { useAuth } from '../auth/SessionProvider';
+import { useMe } from '../auth/MeProvider';
+import { useI18n } from '../i18n';
+import { LanguageSwitch } from './LanguageSwitch';
+
+export function Layout() {
+  const { t } = useI18n();
+  const { me, role } = useMe();
+  const { signOut } = useAuth();
+  const links = [
+    { to: '/tenants', label: t('nav.tenants') },
+    { to: '/users', label: t('nav.users') },
+    { to: '/api-tokens', label: t('nav.apiTokens') },
+    { to: '/account', label: t('nav.account') },
+  ];
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <span className="brand">{t('app.name')}</span>
+        <nav aria-label={t('nav.main')}>
+          <ul>
+            {links.map((link) => (
+              <li key={link.to}>
+                <NavLink to={link.to}>{link.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="topbar-user">
+          <span className="who">
+            {me.email}
+            {role && <span className={`badge role-${role.toLowerCase()}`}>{t(`role.${role}`)}</span>}
+          </span>
+          <LanguageSwitch />
+          <button type="button" onClick={() => void signOut()}>
+            {t('nav.signOut')}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

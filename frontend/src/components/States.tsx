@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import type { CombinedError } from 'urql';
+import { firstErrorCode } from '../api/errors';
+import { useI18n } from '../i18n';
+
+export function LoadingState({ label }: { label?: string }) {
+  const { t } = useI18n();
+  return (
+    <p className="state state-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {label ?? t('common.loading')}
+    </p>
+  );
+}
+
+export function ErrorState({ error, onRetry }: { error: CombinedError | null; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const code = firstErrorCode(error) ?? 'INTERNAL';
+  return (
+    <div className="state state-error" role="alert">
+      <p>
+        <strong>{t('common.loadError')}</strong> {t(`error.${code}`)}
+      </p>
+      {error?.message && <p className="detail">{error.message.replace(/^\[(GraphQL|Network)\] /, '')}</p>}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ children }: { children: ReactNode }) {
+  return <p className="state state-empty">{children}</p>;
+}
+
+/** Loading, error and empty states in front of a list. */
+export function ListStates({
+  loading,
+  error,
+  empty,
+  emptyText,
+  onRetry,
+  children,
+}: {
+  loading: boolean;
+  error: CombinedError | null;
+  empty: boolean;
+  emptyText: string;
+  onRetry: () => void;
+  children: ReactNode;
+}) {
+  if (loading) return <LoadingState />;
+  if (error) return <ErrorState error={error} onRetry={onRetry} />;
+  if (empty) return <EmptyState>{emptyText}</EmptyState>;
+  return <>{children}</>;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatMoney, formatRelative, roundDecimal } from './format';
+
+describe('roundDecimal (half to even, on the digits)', () => {
+  it.each([
+    ['1.005', 2, '1.00'],
+    ['1.015', 2, '1.02'],
+    ['1.0150000001', 2, '1.02'],
+    ['2.675', 2, '2.68'],
+    ['2.665', 2, '2.66'],
+    ['0.125', 2, '0.12'],
+    ['0.135', 2, '0.14'],
+    ['9.995', 2, '10.00'],
+    ['999.999', 2, '1000.00'],
+    ['12', 2, '12.00'],
+    ['0.0000000001', 2, '0.00'],
+    ['-0.004', 2, '0.00'],
+    ['-1.235', 2, '-1.24'],
+    ['123456789012345678.1234567891', 2, '123456789012345678.12'],
+    ['7.5', 0, '8'],
+    ['6.5', 0, '6'],
+  ])('%s to %i places is %s', (value, places, expected) => {
+    expect(roundDecimal(value, places)).toBe(expected);
+  });
+
+  it('refuses what is not a decimal', () => {
+    expect(() => roundDecimal('1e3', 2)).toThrow(RangeError);
+    expect(() => roundDecimal('abc', 2)).toThrow(RangeError);
+  });
+});
+
+describe('formatMoney', () => {
+  it('formats USD in English and Chinese', () => {
+    expect(formatMoney('1234567.891', 'USD', 'en')).toBe('$1,234,567.89');
+    expect(formatMoney('1234567.891', 'USD', 'zh')).toBe('US$1,234,567.89');
+  });
+
+  it('stays exact beyond float precision', () => {
+    // 2^53 + 1 is not representable as a double.
+    expect(formatMoney('9007199254740993.005', 'USD', 'en')).toBe('$9,007,199,254,740,993.00');
+  });
+
+  it('shows negative amounts (credits)', () => {
+    expect(formatMoney('-12.5', 'USD', 'en')).toBe('-$12.50');
+  });
+
+  it('formats CNY', () => {
+    expect(formatMoney('88.8', 'CNY', 'zh')).toBe('¥88.80');
+  });
+});
+
+describe('dates', () => {
+  const iso = '2026-01-05T14:03:00Z';
+
+  it('formats a date in each language', () => {
+    expect(formatDate(iso, 'en', 'UTC')).toBe('Jan 5, 2026');
+    expect(formatDate(iso, 'zh', 'UTC')).toBe('2026年1月5日');
+  });
+
+  it('formats date and time in the given time zone, 24-hour', () => {
+    expect(formatDateTime(iso, 'en', 'UTC')).toBe('Jan 5, 2026, 14:03');
+    expect(formatDateTime(iso, 'zh', 'Asia/Shanghai')).toBe('2026年1月5日 22:03');
+  });
+
+  it('leaves an unparseable value as it is', () => {
+    expect(formatDate('not a date', 'en')).toBe('not a date');
+  });
+
+  it('formats relative times', () => {
+    const now = new Date('2026-01-05T12:00:00Z');
+    expect(formatRelative('2026-01-05T10:00:00Z', 'en', now)).toBe('2 hours ago');
+    expect(formatRelative('2026-01-08T12:00:00Z', 'en', now)).toBe('in 3 days');
+    expect(formatRelative('2026-01-04T12:00:00Z', 'zh', now)).toBe('昨天');
+    expect(formatRelative('2026-01-05T11:59:58Z', 'en', now)).toBe('2 seconds ago');
+  });
+
+  it('date inputs count local calendar days, and end of day is sent as UTC', () => {
+    expect(dateInputValue(new Date(2026, 0, 30), 3)).toBe('2026-02-02');
+    const end = new Date(endOfLocalDay('2026-02-02'));
+    expect([end.getFullYear(), end.getMonth(), end.getDate(), end.getHours(), end.getMinutes()]).toEqual([2026, 1, 2, 23, 59]);
+  });
+});

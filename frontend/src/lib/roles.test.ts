@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { abilities, atLeast, highestRole, roleOnTenant } from './roles';
+
+const parents = new Map<string, string | null>([
+  ['root', null],
+  ['dist', 'root'],
+  ['res', 'dist'],
+  ['cust', 'res'],
+  ['other', 'root'],
+]);
+
+describe('roles', () => {
+  it('ranks roles', () => {
+    expect(atLeast('ADMIN', 'OPERATOR')).toBe(true);
+    expect(atLeast('VIEWER', 'OPERATOR')).toBe(false);
+    expect(atLeast(null, 'VIEWER')).toBe(false);
+  });
+
+  it('the highest role anywhere drives the navigation', () => {
+    expect(highestRole([])).toBeNull();
+    expect(highestRole([{ role: 'VIEWER', tenant: { id: 'a' } }, { role: 'OPERATOR', tenant: { id: 'b' } }])).toBe('OPERATOR');
+  });
+
+  it('a viewer may not write or administer', () => {
+    expect(abilities([{ role: 'VIEWER', tenant: { id: 'cust' } }])).toEqual({ write: false, administer: false });
+    expect(abilities([{ role: 'OPERATOR', tenant: { id: 'cust' } }])).toEqual({ write: true, administer: false });
+    expect(abilities([{ role: 'ADMIN', tenant: null, payer: { id: 'p' } }])).toEqual({ write: true, administer: true });
+  });
+
+  it('a role on a tenant applies to its subtree, not to its parent or siblings', () => {
+    const memberships = [{ role: 'ADMIN' as const, tenant: { id: 'dist' } }];
+    expect(roleOnTenant('cust', memberships, parents)).toBe('ADMIN');
+    expect(roleOnTenant('dist', memberships, parents)).toBe('ADMIN');
+    expect(roleOnTenant('root', memberships, parents)).toBeNull();
+    expect(roleOnTenant('other', memberships, parents)).toBeNull();
+  });
+
+  it('takes the strongest of several roles along the path', () => {
+    const memberships = [
+      { role: 'VIEWER' as const, tenant: { id: 'root' } },
+      { role: 'OPERATOR' as const, tenant: { id: 'res' } },
+    ];
+    expect(roleOnTenant('cust', memberships, parents)).toBe('OPERATOR');
+    expect(roleOnTenant('dist', memberships, parents)).toBe('VIEWER');
+  });
+
+  it('survives a cycle in bad data', () => {
+    const cyclic = new Map<string, string | null>([
+      ['a', 'b'],
+      ['b', 'a'],
+    ]);
+    expect(roleOnTenant('a', [{ role: 'VIEWER', tenant: { id: 'b' } }], cyclic)).toBe('VIEWER');
+  });
+});

@@ -1,0 +1,280 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation } from 'urql';
+import { mapErrors } from '../api/errors';
+import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenants';
+import { usePagedList } from '../api/usePagedList';
+import { useMe } from '../auth/MeProvider';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { ListStates } from '../components/States';
+import {
+  CreateUserDocument,
+  DisableUserDocument,
+  UsersDocument,
+  type Role,
+  type UserFieldsFragment,
+} from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { formatDate } from '../lib/format';
+import { scopeLabel } from './membershipText';
+
+export const ROLES: Role[] = ['ADMIN', 'OPERATOR', 'VIEWER'];
+
+const CREATE_FIELDS = {
+  email: 'email',
+  displayName: 'displayName',
+  password: 'password',
+  locale: 'locale',
+  role: 'role',
+  tenantId: 'tenantId',
+} as const;
+
+export function UsersPage() {
+  const { t, lang } = useI18n();
+  const { me, can } = useMe();
+  const list = usePagedList(UsersDocument, (d) => d.users);
+  const tenants = useAllTenants();
+  const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
+  const [creating, setCreating] = useState(false);
+  const [disabling, setDisabling] = useState<UserFieldsFragment | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [disableResult, disableUser] = useMutation(DisableUserDocument);
+  const disableErrors = mapErrors(disableResult.error, {});
+
+  async function confirmDisable() {
+    if (!disabling) return;
+    const res = await disableUser({ id: disabling.id });
+    if (res.data?.disableUser) {
+      setNotice(t('users.disabledDone', { email: disabling.email }));
+      setDisabling(null);
+      list.reload();
+    }
+  }
+
+  return (
+    <section aria-labelledby="users-title">
+      <div className="page-head">
+        <div>
+          <h1 id="users-title">{t('users.title')}</h1>
+          <p className="intro">{t('users.intro')}</p>
+        </div>
+        {can.administer && !creating && (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            {t('users.new')}
+          </button>
+        )}
+      </div>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {creating && (
+        <CreateUserForm
+          tenants={adminTenants}
+          tenantsLoading={tenants.loading}
+          onCancel={() => setCreating(false)}
+          onCreated={(user) => {
+            setCreating(false);
+            setNotice(t('users.created', { email: user.email }));
+            list.reload();
+          }}
+        />
+      )}
+      <ListStates
+        loading={list.loading}
+        error={list.error}
+        empty={list.nodes.length === 0}
+        emptyText={t('users.empty')}
+        onRetry={list.reload}
+      >
+        <p className="count">
+          {t(list.nodes.length === 1 ? 'users.count.one' : 'users.count.other', { count: list.nodes.length })}
+        </p>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('users.email')}</th>
+              <th scope="col">{t('users.displayName')}</th>
+              <th scope="col">{t('users.roles')}</th>
+              <th scope="col">{t('common.status')}</th>
+              <th scope="col">{t('common.created')}</th>
+              {can.administer && <th scope="col">{t('common.actions')}</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.nodes.map((user) => (
+              <tr key={user.id} data-testid="user-row">
+                <th scope="row">
+                  {user.email}
+                  {user.id === me.id && <span className="muted"> ({t('users.you')})</span>}
+                </th>
+                <td>{user.displayName}</td>
+                <td>
+                  {user.memberships.length === 0 ? (
+                    <span className="muted">{t('users.noRoles')}</span>
+                  ) : (
+                    <ul className="plain">
+                      {user.memberships.map((m) => (
+                        <li key={m.id}>
+                          <span className={`badge role-${m.role.toLowerCase()}`}>{t(`role.${m.role}`)}</span> {scopeLabel(m, t)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td>
+                  <span className={user.disabled ? 'badge status-off' : 'badge status-on'}>
+                    {user.disabled ? t('users.disabled') : t('users.active')}
+                  </span>
+                </td>
+                <td>{formatDate(user.createdAt, lang)}</td>
+                {can.administer && (
+                  <td>
+<div className="row-actions">
+                    <Link className="button small" to={`/users/${user.id}`} aria-label={t('users.manageNamed', { email: user.email })}>
+                      {t('users.manage')}
+                    </Link>
+                    {!user.disabled && user.id !== me.id && (
+                      <button
+                        type="button"
+                        className="small danger"
+                        aria-label={t('users.disableNamed', { email: user.email })}
+                        onClick={() => setDisabling(user)}
+                      >
+                        {t('users.disable')}
+                      </button>
+                    )}
+                  </div>
+</td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list.hasMore && (
+          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
+            {t('common.loadMore')}
+          </button>
+        )}
+      </ListStates>
+      {disabling && (
+        <ConfirmDialog
+          title={t('users.disableTitle', { email: disabling.email })}
+          confirmLabel={t('users.disableConfirm')}
+          busy={disableResult.fetching}
+          error={<FormErrorMessage error={disableErrors.form} />}
+          onConfirm={() => void confirmDisable()}
+          onCancel={() => setDisabling(null)}
+        >
+          <p>{t('users.disableBody')}</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+export function RoleSelect({ value, onChange, props }: { value: Role; onChange: (r: Role) => void; props: object }) {
+  const { t } = useI18n();
+  return (
+    <select {...props} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+      {ROLES.map((r) => (
+        <option key={r} value={r}>
+          {t(`role.${r}`)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function TenantSelect({
+  value,
+  onChange,
+  options,
+  props,
+}: {
+  value: string;
+  onChange: (id: string) => void;
+  options: TenantOption[];
+  props: object;
+}) {
+  const { t } = useI18n();
+  return (
+    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+      {options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.label} ({t(`kind.${o.tenant.kind}`)})
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function CreateUserForm({
+  tenants,
+  tenantsLoading,
+  onCancel,
+  onCreated,
+}: {
+  tenants: TenantOption[];
+  tenantsLoading: boolean;
+  onCancel: () => void;
+  onCreated: (user: UserFieldsFragment) => void;
+}) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [locale, setLocale] = useState('en');
+  const [role, setRole] = useState<Role>('VIEWER');
+  const [tenantId, setTenantId] = useState('');
+  const [result, create] = useMutation(CreateUserDocument);
+  const errors = mapErrors(result.error, CREATE_FIELDS);
+  const effectiveTenant = tenantId || tenants[0]?.id || '';
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await create({
+      input: { email: email.trim(), displayName, password, locale, role, tenantId: effectiveTenant },
+    });
+    if (res.data?.createUser) onCreated(res.data.createUser);
+  }
+
+  if (!tenantsLoading && tenants.length === 0) return <p className="state">{t('users.noTenants')}</p>;
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="create-user-title" noValidate>
+      <h2 id="create-user-title">{t('users.form.title')}</h2>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('users.email')} name="email" error={errors.fields.email}>
+        {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />}
+      </Field>
+      <Field label={t('users.displayName')} name="displayName" error={errors.fields.displayName}>
+        {(p) => <input {...p} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />}
+      </Field>
+      <Field label={t('users.form.password')} name="password" error={errors.fields.password} hint={t('users.form.passwordHint')}>
+        {(p) => (
+          <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        )}
+      </Field>
+      <Field label={t('users.form.locale')} name="locale" error={errors.fields.locale}>
+        {(p) => (
+          <select {...p} value={locale} onChange={(e) => setLocale(e.target.value)}>
+            <option value="en">{t('locale.en')}</option>
+            <option value="zh-CN">{t('locale.zh-CN')}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t('common.role')} name="role" error={errors.fields.role}>
+        {(p) => <RoleSelect value={role} onChange={setRole} props={p} />}
+      </Field>
+      <Field label={t('common.tenant')} name="tenantId" error={errors.fields.tenantId}>
+        {(p) => <TenantSelect value={effectiveTenant} onChange={setTenantId} options={tenants} props={p} />}
+      </Field>
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="primary" disabled={result.fetching || !effectiveTenant}>
+          {t('users.form.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,19 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// `npm run dev` and `npm run preview` forward /graphql to the API (default 127.0.0.1:8080;
+// set PB_API_URL to point elsewhere), so the browser sees one origin, as in production where
+// the API binary serves frontend/dist itself.
+const api = process.env.PB_API_URL ?? 'http://127.0.0.1:8080';
+const proxy = { '/graphql': { target: api, changeOrigin: false } };
+
+export default defineConfig({
+  plugins: [react()],
+  server: { proxy },
+  preview: { proxy },
+  build: { sourcemap: true },
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    environment: 'node',
+  },
+});

@@ -1,0 +1,27 @@
+//! Database migrations. They run at server start and with `partner-billing migrate`,
+//! and must apply to both SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+mod m20261123_000002_costs;
+mod m20261123_000003_jobs_and_organizations;
+mod m20261123_000006_payer_cost_export;
+mod m20261123_000004_notifications;
+mod m20261123_000005_audit;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_foundation::Migration),
+            Box::new(m20261123_000002_costs::Migration),
+            Box::new(m20261123_000003_jobs_and_organizations::Migration),
+            Box::new(m20261123_000004_notifications::Migration),
+            Box::new(m20261123_000005_audit::Migration),
+            Box::new(m20261123_000006_payer_cost_export::Migration),
+        ]
+    }
+}

@@ -1,0 +1,310 @@
+//! End-to-end test harness: the real server on a random loopback port, over a fresh SQLite file
+//! or a fresh PostgreSQL database, driven through HTTP like a client would.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use partner_billing::aws::AwsClients;
+use partner_billing::config::Config;
+use partner_billing::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub mod aws;
+pub mod notify;
+pub mod partner;
+pub use partner::{Partner, Session};
+
+/// Which database engine a test runs against. Every end-to-end test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn name(db: DbKind)` twice: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::DbKind::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::DbKind::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh, empty database of the given kind; the guard keeps a SQLite folder alive.
+pub async fn fresh_database(kind: DbKind) -> (String, Option<tempfile::TempDir>) {
+    match kind {
+        DbKind::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}/pb.db?mode=rwc", dir.path().display());
+            (url, Some(dir))
+        }
+        DbKind::Postgres => {
+            let admin_url = postgres_admin_url();
+            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_POSTGRES_URL must be reachable");
+            let name = format!("pbtest_{}", uuid::Uuid::now_v7().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+            (format!("{base}/{name}"), None)
+        }
+    }
+}
+
+/// A running server for one test.
+pub struct TestApp {
+    pub kind: DbKind,
+    pub base_url: String,
+    pub client: reqwest::Client,
+    /// Direct database access, for arranging bare rows and checking that nothing changed.
+    pub db: DatabaseConnection,
+    /// The application's shared state (for driving its parts directly, e.g. job workers).
+    pub state: partner_billing::state::AppState,
+    pub database_url: String,
+    pub bootstrap_code: Option<String>,
+    handle: actix_web::dev::ServerHandle,
+    worker: Option<partner_billing::jobs::WorkerHandle>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A GraphQL response with helpers for reading it.
+#[derive(Debug, Clone)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    /// `data.<path>` (dot-separated), panicking with the whole body when there were errors.
+    pub fn data(&self, path: &str) -> &Value {
+        assert!(self.body.get("errors").is_none_or(|e| e.as_array().is_none_or(|a| a.is_empty())), "unexpected errors: {}", self.body);
+        let mut v = &self.body["data"];
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            v = match part.parse::<usize>() {
+                Ok(i) => &v[i],
+                Err(_) => &v[part],
+            };
+        }
+        v
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or_default()
+    }
+
+    /// Asserts the first error has this code.
+    #[track_caller]
+    pub fn assert_code(&self, code: &str) {
+        assert_eq!(self.code(), Some(code), "expected {code}, got {}", self.body);
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(kind: DbKind) -> Self {
+        Self::spawn_with(kind, vec![]).await
+    }
+
+    /// Starts the server with config overrides (keys as in `Config`, e.g. `trust_proxy_headers`).
+    pub async fn spawn_with(kind: DbKind, overrides: Vec<(&str, String)>) -> Self {
+        let (database_url, dir) = fresh_database(kind).await;
+        Self::spawn_on(kind, database_url, dir, overrides).await
+    }
+
+    pub async fn spawn_on(
+        kind: DbKind,
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+        overrides: Vec<(&str, String)>,
+    ) -> Self {
+        // Tests that make no AWS call get an endpoint where nothing listens.
+        let endpoint = std::env::var("TEST_MOTO_URL").unwrap_or_else(|_| aws::closed_endpoint());
+        let clients = AwsClients::from_sdk_config(&aws::sdk_config(&endpoint).await);
+        Self::spawn_full(kind, database_url, dir, overrides, clients).await
+    }
+
+    /// Starts the server against moto.
+    pub async fn spawn_aws(kind: DbKind) -> Self {
+        let clients = AwsClients::from_sdk_config(&aws::sdk_config(&aws::moto_url()).await);
+        Self::spawn_with_aws(kind, vec![], clients).await
+    }
+
+    /// Starts the server with the given AWS adapters.
+    pub async fn spawn_with_aws(kind: DbKind, overrides: Vec<(&str, String)>, clients: AwsClients) -> Self {
+        let (database_url, dir) = fresh_database(kind).await;
+        Self::spawn_full(kind, database_url, dir, overrides, clients).await
+    }
+
+    pub async fn spawn_full(
+        kind: DbKind,
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+        overrides: Vec<(&str, String)>,
+        clients: AwsClients,
+    ) -> Self {
+        let mut pairs = vec![("database_url", database_url.clone()), ("listen", "127.0.0.1:0".to_owned()), ("job_poll_ms", "100".to_owned())];
+        pairs.extend(overrides);
+        let config = Config::from_pairs(pairs).unwrap();
+        let app = Application::build_with_aws(config, clients).await.unwrap();
+        let port = app.port();
+        let bootstrap_code = app.bootstrap_code().map(str::to_owned);
+        let db = app.state().db.clone();
+        let state = app.state().clone();
+        let (server, worker) = app.into_parts();
+        let handle = server.handle();
+        tokio::spawn(server);
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Self {
+            kind,
+            base_url: format!("http://127.0.0.1:{port}"),
+            client,
+            db,
+            state,
+            database_url,
+            bootstrap_code,
+            handle,
+            worker,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server gracefully and hands back its database folder (for restarts).
+    pub async fn stop(mut self) -> (String, Option<tempfile::TempDir>) {
+        self.handle.stop(true).await;
+        if let Some(worker) = self.worker.take() {
+            worker.shutdown().await;
+        }
+        (self.database_url.clone(), self._dir.take())
+    }
+
+    /// Posts a GraphQL operation, with an optional bearer token.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        self.gql_with_headers(token, query, variables, &[]).await
+    }
+
+    pub async fn gql_with_headers(&self, token: Option<&str>, query: &str, variables: Value, headers: &[(&str, &str)]) -> Gql {
+        let mut req = self.client.post(format!("{}/graphql", self.base_url)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let body = res.json::<Value>().await.unwrap_or(Value::Null);
+        Gql { status, body }
+    }
+
+    /// Creates the first platform admin through the bootstrap code.
+    pub async fn platform_admin(&self) -> Session {
+        let code = self.bootstrap_code.clone().expect("a fresh app has a bootstrap code");
+        let email = "root-admin@platform.example";
+        let password = "platform admin passphrase 1";
+        let res = self
+            .gql(
+                None,
+                "mutation($c: String!, $e: String!, $p: String!) { bootstrapAdmin(code: $c, email: $e, password: $p) { accessToken refreshToken user { id email } } }",
+                json!({ "c": code, "e": email, "p": password }),
+            )
+            .await;
+        Session::from_payload(res.data("bootstrapAdmin"), email, password)
+    }
+
+    /// Signs in and returns the session, panicking on failure.
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let res = self.login_raw(email, password, &[]).await;
+        Session::from_payload(res.data("login"), email, password)
+    }
+
+    pub async fn login_raw(&self, email: &str, password: &str, headers: &[(&str, &str)]) -> Gql {
+        self.gql_with_headers(
+            None,
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresAt user { id email } } }",
+            json!({ "e": email, "p": password }),
+            headers,
+        )
+        .await
+    }
+
+    /// Counts rows in a table, for "nothing changed" checks.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop without waiting; the runtime may already be shutting down.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { handle.stop(false).await });
+        }
+    }
+}
+
+impl TestApp {
+    /// Every value of every column of every table, as text: for "this secret is stored nowhere".
+    pub async fn dump_all_text(&self) -> String {
+        use sea_orm::{DbBackend, Statement};
+        let backend = self.db.get_database_backend();
+        let tables_sql = match backend {
+            DbBackend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            _ => "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = 'public'",
+        };
+        let tables = self.db.query_all_raw(Statement::from_string(backend, tables_sql)).await.unwrap();
+        let mut out = String::new();
+        for row in tables {
+            let table: String = row.try_get("", "t").unwrap();
+            let sql = match backend {
+                DbBackend::Sqlite => format!("SELECT json_group_array(json_object(*)) AS j FROM \"{table}\""),
+                _ => format!("SELECT COALESCE(json_agg(t)::text, '') AS j FROM \"{table}\" t"),
+            };
+            let sql = if backend == DbBackend::Sqlite {
+                // SQLite has no json_object(*): list the columns.
+                let cols = self.db.query_all_raw(Statement::from_string(backend, format!("SELECT name FROM pragma_table_info('{table}')"))).await.unwrap();
+                let parts: Vec<String> = cols
+                    .iter()
+                    .map(|c| {
+                        let name: String = c.try_get("", "name").unwrap();
+                        format!("'{name}', CASE WHEN typeof(\"{name}\") = 'blob' THEN hex(\"{name}\") ELSE CAST(\"{name}\" AS TEXT) END")
+                    })
+                    .collect();
+                format!("SELECT COALESCE(json_group_array(json_object({})), '') AS j FROM \"{table}\"", parts.join(", "))
+            } else {
+                sql
+            };
+            let dump = self.db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+            let text: String = dump.try_get("", "j").unwrap();
+            out.push_str(&table);
+            out.push_str(": ");
+            out.push_str(&text);
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,66 @@
+use e2e::{DbKind, TestApp, on_both_databases};
+
+async fn health_and_readiness_with_request_ids(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let health = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let id1 = health.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let ready = app.client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let id2 = ready.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_ne!(id1, id2, "every response gets its own request id");
+    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    // Migrations applied: the foundation tables exist and the platform root is there.
+    assert_eq!(app.count("tenants").await, 1);
+    // GraphiQL is on by default.
+    let page = app.client.get(format!("{}/graphql", app.base_url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("graphiql"));
+}
+
+async fn graphiql_can_be_switched_off(db: DbKind) {
+    let app = TestApp::spawn_with(db, vec![("graphiql", "false".into())]).await;
+    let page = app.client.get(format!("{}/graphql", app.base_url)).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+}
+
+async fn restart_keeps_the_signing_key_and_sessions(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let (url, dir) = app.stop().await;
+    // A second start (or a second replica) reads the same generated key from the database,
+    // and issues no new bootstrap code because a user exists.
+    let again = TestApp::spawn_on(db, url, dir, vec![]).await;
+    assert!(again.bootstrap_code.is_none());
+    let me = again.gql(admin.bearer(), "{ me { email } }", serde_json::json!({})).await;
+    assert_eq!(me.data("me.email"), admin.email.as_str());
+}
+
+on_both_databases!(health_and_readiness_with_request_ids, graphiql_can_be_switched_off, restart_keeps_the_signing_key_and_sessions);
+
+async fn serves_the_built_web_app_with_spa_fallback(db: DbKind) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><div id=root>Partner Billing</div>").unwrap();
+    std::fs::write(dir.path().join("assets/app-1a2b3c.js"), "console.log('app')").unwrap();
+    let app = TestApp::spawn_with(db, vec![("frontend_dir", dir.path().display().to_string())]).await;
+    let get = |path: &str| app.client.get(format!("{}{path}", app.base_url)).send();
+    let index = get("/").await.unwrap();
+    assert_eq!(index.status(), 200);
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    assert!(index.text().await.unwrap().contains("Partner Billing"));
+    // The app's own routes load the app (so a reload on /users/… works).
+    let deep = get("/users/0195-some-id").await.unwrap();
+    assert_eq!(deep.status(), 200);
+    assert!(deep.text().await.unwrap().contains("id=root"));
+    let asset = get("/assets/app-1a2b3c.js").await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(asset.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert_eq!(get("/assets/missing-9z9z.js").await.unwrap().status(), 404);
+    // The API is still the API.
+    assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    app.gql(None, "{ me { id } }", serde_json::json!({})).await.assert_code("UNAUTHENTICATED");
+}
+
+on_both_databases!(serves_the_built_web_app_with_spa_fallback);

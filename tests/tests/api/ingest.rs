@@ -1,0 +1,449 @@
+//! Cost ingestion end to end: a generated CUR 2.0 export and the real FOCUS 1.0 sample into the
+//! day-grain store, checked against computations that do not use our code (DuckDB, Python's csv
+//! module); identical re-ingestion; a process killed part-way; and bad input.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e::{DbKind, TestApp, on_both_databases};
+use partner_billing::ids::{PayerId, ROOT_TENANT_ID};
+use partner_billing::ingest::generate::{GenFormat, GenOptions, generate, parse_month};
+use partner_billing::ingest::{self, Outcome};
+use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const FOCUS_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
+
+/// An app with one payer, and the unscoped handle platform jobs use.
+async fn setup(kind: DbKind) -> (TestApp, PayerId, UnscopedPlatformAccess) {
+    let app = TestApp::spawn(kind).await;
+    let (payer, _) = app.insert_payer(&ROOT_TENANT_ID.to_string(), "Costs payer").await;
+    let platform = UnscopedPlatformAccess::new(app.db.clone());
+    (app, PayerId::parse(&payer).unwrap(), platform)
+}
+
+fn gen_cur(dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
+    let out = dir.join(name);
+    let month = parse_month("2024-09").unwrap();
+    assert_eq!(generate(&GenOptions { rows, accounts, month, seed, format, out: out.clone() }).unwrap(), rows);
+    out
+}
+
+/// A decimal string (`-12.5`, `0.00000080000`) as an integer of 10⁻¹² units, exactly.
+fn units12(s: &str) -> i128 {
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    assert!(frac.len() <= 12 || frac[12..].bytes().all(|b| b == b'0'), "{s} has more than 12 decimals");
+    let frac: String = frac.chars().chain(std::iter::repeat('0')).take(12).collect();
+    let v = int.parse::<i128>().unwrap() * 1_000_000_000_000 + frac.parse::<i128>().unwrap();
+    if neg { -v } else { v }
+}
+
+/// Runs Python from the test venv with a script and arguments; returns its JSON output.
+fn python(script: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(format!("{ROOT}/.venv/bin/python"))
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python with duckdb is installed by scripts/test in .venv");
+    assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Our totals per `column` of cost_daily: sums (10⁻⁸ units) of unblended, net, amortized and
+/// list cost, and the number of day-grain rows.
+async fn our_totals(app: &TestApp, column: &str, source: &str) -> BTreeMap<String, ([i128; 4], i64)> {
+    let sql = format!(
+        "SELECT {column} AS k, CAST(SUM(unblended_cost) AS BIGINT) AS u, CAST(SUM(net_unblended_cost) AS BIGINT) AS n, \
+         CAST(SUM(amortized_cost) AS BIGINT) AS a, CAST(SUM(list_cost) AS BIGINT) AS l, COUNT(*) AS c \
+         FROM cost_daily WHERE source = '{source}' GROUP BY {column}"
+    );
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    rows.iter()
+        .map(|r| {
+            let get = |c: &str| i128::from(r.try_get::<i64>("", c).unwrap());
+            (r.try_get::<String>("", "k").unwrap(), ([get("u"), get("n"), get("a"), get("l")], r.try_get::<i64>("", "c").unwrap()))
+        })
+        .collect()
+}
+
+/// Every day-grain row's key and amounts, for "nothing changed" checks.
+async fn snapshot(app: &TestApp) -> Vec<String> {
+    let sql = "SELECT source, billing_period, usage_date, usage_account_id, service_code, usage_type, operation, region, charge_type, \
+               unblended_cost, net_unblended_cost, amortized_cost, list_cost, usage_quantity FROM cost_daily";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let s = |c: &str| r.try_get::<String>("", c).unwrap_or_default();
+            let i = |c: &str| r.try_get::<i64>("", c).unwrap();
+            let date = r.try_get::<chrono::NaiveDate>("", "usage_date").map(|d| d.to_string()).unwrap_or_else(|_| s("usage_date"));
+            format!(
+                "{} {} {date} {} {} {} {} {} {} {} {} {} {} {}",
+                s("source"),
+                s("billing_period"),
+                s("usage_account_id"),
+                s("service_code"),
+                s("usage_type"),
+                s("operation"),
+                s("region"),
+                s("charge_type"),
+                i("unblended_cost"),
+                i("net_unblended_cost"),
+                i("amortized_cost"),
+                i("list_cost"),
+                s("usage_quantity")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Status and error of every ingestion, oldest first.
+async fn ingestions(app: &TestApp) -> Vec<(String, Option<String>)> {
+    let sql = "SELECT status, error FROM ingestions ORDER BY started_at, id";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| (r.try_get::<String>("", "status").unwrap(), r.try_get::<Option<String>>("", "error").unwrap())).collect()
+}
+
+/// The same totals computed by DuckDB straight from the Parquet file, as exact decimals:
+/// amortized cost by AWS's published line-item-type rules.
+const DUCKDB_TOTALS: &str = r#"
+import duckdb, json, sys
+path, key = sys.argv[1], sys.argv[2]
+def d(c): return f"CAST({c} AS DECIMAL(38,10))"
+q = f"""
+SELECT {key} AS k,
+  SUM({d('line_item_unblended_cost')}) AS u,
+  SUM(COALESCE({d('line_item_net_unblended_cost')}, {d('line_item_unblended_cost')})) AS n,
+  SUM(CASE line_item_line_item_type
+    WHEN 'SavingsPlanCoveredUsage' THEN COALESCE({d('savings_plan_savings_plan_effective_cost')}, 0)
+    WHEN 'SavingsPlanRecurringFee' THEN COALESCE({d('savings_plan_total_commitment_to_date')}, 0) - COALESCE({d('savings_plan_used_commitment')}, 0)
+    WHEN 'SavingsPlanNegation' THEN 0
+    WHEN 'SavingsPlanUpfrontFee' THEN 0
+    WHEN 'DiscountedUsage' THEN COALESCE({d('reservation_effective_cost')}, 0)
+    WHEN 'RIFee' THEN COALESCE({d('reservation_unused_amortized_upfront_fee_for_billing_period')}, 0) + COALESCE({d('reservation_unused_recurring_fee')}, 0)
+    ELSE CASE WHEN line_item_line_item_type = 'Fee' AND COALESCE(reservation_reservation_a_r_n, '') <> '' THEN 0
+              ELSE {d('line_item_unblended_cost')} END
+  END) AS a,
+  SUM(COALESCE({d('pricing_public_on_demand_cost')}, 0)) AS l
+FROM read_parquet(?) GROUP BY 1
+"""
+rows = duckdb.execute(q, [path]).fetchall()
+print(json.dumps({r[0]: [format(v, 'f') for v in r[1:]] for r in rows}))
+"#;
+
+/// Ours equals theirs to within the storage rounding (half of 10⁻⁸ per day-grain row), far
+/// inside a cent.
+fn assert_matches(ours: &BTreeMap<String, ([i128; 4], i64)>, theirs: &serde_json::Value, what: &str) {
+    let theirs = theirs.as_object().unwrap();
+    let mut their_keys: Vec<&String> = theirs.keys().collect();
+    their_keys.sort();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), their_keys, "{what}: the same groups");
+    for (k, (sums, rows)) in ours {
+        for (m, name) in ["unblended", "net unblended", "amortized", "list"].iter().enumerate() {
+            let expected = units12(theirs[k][m].as_str().unwrap());
+            let got = sums[m] * 10_000;
+            let bound = i128::from(*rows) * 5_000;
+            assert!(
+                (got - expected).abs() <= bound && (got - expected).abs() < 10_000_000_000,
+                "{what} {k} {name}: ours {got} vs independent {expected} (10^-12 units), allowed {bound}"
+            );
+        }
+    }
+}
+
+async fn generated_cur_matches_duckdb(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = gen_cur(dir.path(), "cur.parquet", 40_000, 12, 11, GenFormat::Parquet);
+    let report = ingest::ingest_files(&platform, payer, std::slice::from_ref(&file)).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(report.rows_read, 40_000);
+    assert_eq!(report.periods.len(), 1);
+    assert_eq!((report.periods[0].source.as_str(), report.periods[0].billing_period.as_str()), ("cur", "2024-09"));
+    assert_eq!(report.periods[0].lines, 40_000);
+    let path = file.to_str().unwrap();
+    let by_account = python(DUCKDB_TOTALS, &[path, "line_item_usage_account_id"]);
+    assert_matches(&our_totals(&app, "usage_account_id", "cur").await, &by_account, "per account");
+    let by_service = python(DUCKDB_TOTALS, &[path, "line_item_product_code"]);
+    let services = our_totals(&app, "service_code", "cur").await;
+    assert!(services.len() >= 10, "a realistic mix of services: {:?}", services.keys());
+    assert_matches(&services, &by_service, "per service");
+    // Credits and refunds are negative and kept.
+    let negative = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM cost_daily WHERE charge_type IN ('Credit', 'Refund', 'SavingsPlanNegation') AND unblended_cost < 0",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert!(negative > 0);
+}
+
+async fn csv_gz_export_gives_the_same_day_grain_as_parquet(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = gen_cur(dir.path(), "cur.parquet", 6_000, 5, 3, GenFormat::Parquet);
+    let csv = gen_cur(dir.path(), "cur.csv.gz", 6_000, 5, 3, GenFormat::CsvGz);
+    ingest::ingest_files(&platform, payer, &[parquet]).await.unwrap();
+    let from_parquet = snapshot(&app).await;
+    let report = ingest::ingest_files(&platform, payer, &[csv]).await.unwrap();
+    assert_eq!(report.files[0].format, "CUR CSV.gz");
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(snapshot(&app).await, from_parquet, "CSV.gz (exact decimals) and Parquet (doubles) agree row for row");
+}
+
+const FOCUS_TOTALS: &str = r#"
+import csv, json, sys
+from decimal import Decimal
+def d(v): return Decimal(0) if v in ("", "NULL") else Decimal(v)
+tot = {}
+with open(sys.argv[1], newline="") as f:
+    for r in csv.DictReader(f):
+        if r["ProviderName"] != "AWS":
+            continue
+        b, e = tot.get(r["SubAccountId"], (Decimal(0), Decimal(0)))
+        tot[r["SubAccountId"]] = (b + d(r["BilledCost"]), e + d(r["EffectiveCost"]))
+print(json.dumps({k: [format(b, "f"), format(e, "f")] for k, (b, e) in tot.items()}))
+"#;
+
+async fn focus_sample_matches_python_csv(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let report = ingest::ingest_files(&platform, payer, &[PathBuf::from(FOCUS_SAMPLE)]).await.unwrap();
+    assert_eq!(report.files[0].format, "FOCUS CSV");
+    assert_eq!(report.rows_read, 1000);
+    assert_eq!(report.rows_other_provider, 58, "51 Microsoft and 7 Oracle rows are left out");
+    assert_eq!(report.periods.iter().map(|p| (p.source.as_str(), p.billing_period.as_str(), p.lines)).collect::<Vec<_>>(), vec![("focus", "2024-09", 942)]);
+    let theirs = python(FOCUS_TOTALS, &[FOCUS_SAMPLE]);
+    let theirs = theirs.as_object().unwrap();
+    let ours = our_totals(&app, "usage_account_id", "focus").await;
+    let mut their_keys: Vec<&String> = theirs.keys().collect();
+    their_keys.sort();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), their_keys);
+    for (account, ([billed, _, effective, _], rows)) in &ours {
+        let bound = i128::from(*rows) * 5_000;
+        for (got, expected, name) in [(billed, &theirs[account][0], "BilledCost"), (effective, &theirs[account][1], "EffectiveCost")] {
+            let (got, expected) = (got * 10_000, units12(expected.as_str().unwrap()));
+            assert!((got - expected).abs() <= bound, "{account} {name}: ours {got} vs python {expected}");
+        }
+    }
+    // The credit row (negative) is there, under its FOCUS charge category.
+    let credit = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SELECT CAST(SUM(unblended_cost) AS BIGINT) AS s FROM cost_daily WHERE charge_type = 'Credit'"))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "s")
+        .unwrap();
+    assert_eq!(credit, -261_370_000);
+}
+
+async fn identical_reingestion_is_a_no_op(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = gen_cur(dir.path(), "a.parquet", 8_000, 6, 1, GenFormat::Parquet);
+    let second = gen_cur(dir.path(), "b.parquet", 8_000, 6, 2, GenFormat::Parquet);
+
+    let r1 = ingest::ingest_files(&platform, payer, std::slice::from_ref(&first)).await.unwrap();
+    let after_first = snapshot(&app).await;
+    let again = ingest::ingest_files(&platform, payer, std::slice::from_ref(&first)).await.unwrap();
+    assert_eq!(again.outcome, Outcome::Skipped);
+    assert_eq!(again.skipped, vec![("cur".to_owned(), "2024-09".to_owned())]);
+    assert_eq!(snapshot(&app).await, after_first);
+    let writer = app
+        .db
+        .query_all_raw(Statement::from_string(app.db.get_database_backend(), "SELECT DISTINCT ingestion_id FROM cost_daily"))
+        .await
+        .unwrap();
+    assert_eq!(writer.len(), 1, "the rows are still the first run's");
+    assert_eq!(ingestions(&app).await.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["SUCCEEDED", "SKIPPED"]);
+
+    // Other files for the month replace it; the first files then are not current any more.
+    let r2 = ingest::ingest_files(&platform, payer, &[second]).await.unwrap();
+    assert_eq!(r2.outcome, Outcome::Succeeded);
+    assert_ne!(snapshot(&app).await, after_first);
+    let back = ingest::ingest_files(&platform, payer, &[first]).await.unwrap();
+    assert_eq!(back.outcome, Outcome::Succeeded);
+    assert_eq!(snapshot(&app).await, after_first, "re-ingesting gives exactly the same rows");
+    assert_eq!(back.periods[0].rows_written, r1.periods[0].rows_written);
+}
+
+/// The `partner-billing` binary of this build (built here when `-p e2e` did not build it).
+fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    build.current_dir(ROOT).args(["build", "--quiet", "-p", "partner-billing", "--bin", "partner-billing"]);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    assert!(build.status().unwrap().success(), "building the partner-billing binary");
+    profile_dir.join("partner-billing")
+}
+
+/// Waits until the child's write transaction is open, then kills it. On SQLite the probe is a
+/// write lock it cannot take; on PostgreSQL a second backend of this database holding a
+/// transaction id.
+async fn kill_inside_write_transaction(app: &TestApp, child: &mut std::process::Child) {
+    let backend = app.db.get_database_backend();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    // First the RUNNING record (committed on its own), then the replacement transaction.
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "the ingestion ended before it could be killed");
+        assert!(Instant::now() < deadline, "the ingestion never started");
+        if ingestions(app).await.iter().any(|(s, _)| s == "RUNNING") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let probe = match backend {
+        DbBackend::Sqlite => {
+            let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+            opts.max_connections(1).min_connections(1).sqlx_logging(false);
+            let probe = Database::connect(opts).await.unwrap();
+            probe.execute_unprepared("PRAGMA busy_timeout = 0").await.unwrap();
+            Some(probe)
+        }
+        _ => None,
+    };
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "the ingestion committed before it could be killed; use a larger file");
+        assert!(Instant::now() < deadline, "the write transaction never started");
+        let writing = match &probe {
+            Some(p) => match p.execute_unprepared("BEGIN IMMEDIATE").await {
+                Ok(_) => {
+                    p.execute_unprepared("ROLLBACK").await.unwrap();
+                    false
+                }
+                Err(_) => true,
+            },
+            None => {
+                let sql = "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL";
+                let row = app.db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+                row.try_get::<i64>("", "n").unwrap() > 0
+            }
+        };
+        if writing {
+            // Let it delete the old month and insert a few batches first.
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn killed_mid_ingestion_leaves_the_previous_month_intact(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let old = gen_cur(dir.path(), "old.parquet", 4_000, 5, 1, GenFormat::Parquet);
+    ingest::ingest_files(&platform, payer, &[old]).await.unwrap();
+    let before = snapshot(&app).await;
+    let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 2, GenFormat::Parquet);
+
+    let mut child = Command::new(cli_binary())
+        .args(["ingest", "--payer", &payer.to_string(), big.to_str().unwrap()])
+        .env("PB_DATABASE_URL", &app.database_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    kill_inside_write_transaction(&app, &mut child).await;
+
+    assert_eq!(snapshot(&app).await, before, "the killed run left the previous month exactly as it was");
+    assert_eq!(ingestions(&app).await.last().unwrap().0, "RUNNING");
+
+    let report = ingest::ingest_files(&platform, payer, &[big]).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(report.periods[0].lines, 150_000);
+    let statuses = ingestions(&app).await;
+    assert_eq!(statuses.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["SUCCEEDED", "FAILED", "SUCCEEDED"]);
+    assert!(statuses[1].1.as_deref().unwrap().contains("interrupted"), "{statuses:?}");
+    assert_ne!(snapshot(&app).await, before);
+}
+
+/// A file DuckDB writes, for schemas our generator would never produce.
+fn duckdb_parquet(path: &Path, select: &str) {
+    let script = "import duckdb, sys; duckdb.execute(f\"COPY ({sys.argv[2]}) TO '{sys.argv[1]}' (FORMAT PARQUET)\"); print('{}')";
+    python(script, &[path.to_str().unwrap(), select]);
+}
+
+async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = gen_cur(dir.path(), "good.parquet", 3_000, 4, 5, GenFormat::Parquet);
+    ingest::ingest_files(&platform, payer, std::slice::from_ref(&good)).await.unwrap();
+    let before = snapshot(&app).await;
+
+    // A truncated Parquet file.
+    let bytes = std::fs::read(&good).unwrap();
+    let truncated = dir.path().join("truncated.parquet");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    // A CUR-looking Parquet file whose usage date is a number.
+    let wrong_type = dir.path().join("wrong-type.parquet");
+    duckdb_parquet(
+        &wrong_type,
+        "SELECT TIMESTAMP '2024-09-01' AS bill_billing_period_start_date, 42 AS line_item_usage_start_date, '111111111111' AS line_item_usage_account_id, \
+         'AmazonEC2' AS line_item_product_code, 'Usage' AS line_item_line_item_type, 'USD' AS line_item_currency_code, 1.5::DOUBLE AS line_item_unblended_cost",
+    );
+    // A Parquet file that is no cost export at all.
+    let unrelated = dir.path().join("unrelated.parquet");
+    duckdb_parquet(&unrelated, "SELECT 1 AS id, 'x' AS name");
+    // A legacy CUR CSV without its usage account column.
+    let missing = dir.path().join("missing-column.csv");
+    std::fs::write(
+        &missing,
+        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,AmazonEC2,Usage,USD,1.0\n",
+    )
+    .unwrap();
+    // A legacy CUR CSV with a cost that is not a number on its second record.
+    let bad_value = dir.path().join("bad-value.csv");
+    std::fs::write(
+        &bad_value,
+        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,1.0\n\
+         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,12;50\n",
+    )
+    .unwrap();
+
+    let cases: [(&Path, &[&str]); 5] = [
+        (&truncated, &["truncated.parquet", "not a readable Parquet file"]),
+        (&wrong_type, &["wrong-type.parquet", "column line_item_usage_start_date has type Int32; expected a timestamp or date"]),
+        (&unrelated, &["unrelated.parquet", "not a CUR 2.0, legacy CUR or FOCUS export"]),
+        (&missing, &["missing-column.csv", "missing required column line_item_usage_account_id (lineItem/UsageAccountId)"]),
+        (&bad_value, &["bad-value.csv", "line 3, column lineItem/UnblendedCost: '12;50' is not a number"]),
+    ];
+    for (path, expected) in cases {
+        // With a good file beside it: the whole run fails, the good file included.
+        let err = ingest::ingest_files(&platform, payer, &[good.clone(), path.to_path_buf()]).await.unwrap_err();
+        let message = err.to_string();
+        for part in expected {
+            assert!(message.contains(part), "{}: {message}", path.display());
+        }
+        let (status, error) = ingestions(&app).await.pop().unwrap();
+        assert_eq!((status.as_str(), error.as_deref()), ("FAILED", Some(message.trim_start_matches("files: "))));
+        assert_eq!(snapshot(&app).await, before, "{}: nothing written", path.display());
+    }
+}
+
+on_both_databases!(
+    generated_cur_matches_duckdb,
+    csv_gz_export_gives_the_same_day_grain_as_parquet,
+    focus_sample_matches_python_csv,
+    identical_reingestion_is_a_no_op,
+    killed_mid_ingestion_leaves_the_previous_month_intact,
+    bad_input_fails_naming_file_and_column_and_writes_nothing,
+);

@@ -1,0 +1,574 @@
+//! The isolation matrix: two partners side by side; every operation in the schema is tried by
+//! each of partner A's actors with partner B's ids. The answer is NOT_FOUND or an empty list, and
+//! nothing of B's changes. The schema is walked, so a new operation without a case fails here.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+/// B's rows that A must never be able to change, rendered for comparison.
+async fn snapshot(app: &TestApp, b: &Partner) -> String {
+    let tenant_ids: Vec<uuid::Uuid> = entity::tenants::Entity::find()
+        .filter(entity::tenants::Column::Path.contains(b.tenant_id.as_str()))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let tenants = entity::tenants::Entity::find().filter(entity::tenants::Column::Id.is_in(tenant_ids.clone())).order_by_asc(entity::tenants::Column::Id).all(&app.db).await.unwrap();
+    let user_ids: Vec<uuid::Uuid> = b.users().iter().map(|(_, s)| s.user_id.parse().unwrap()).collect();
+    let users = entity::users::Entity::find().filter(entity::users::Column::Id.is_in(user_ids.clone())).order_by_asc(entity::users::Column::Id).all(&app.db).await.unwrap();
+    let memberships = entity::memberships::Entity::find().filter(entity::memberships::Column::UserId.is_in(user_ids.clone())).order_by_asc(entity::memberships::Column::Id).all(&app.db).await.unwrap();
+    let tokens: Vec<_> = entity::api_tokens::Entity::find()
+        .filter(entity::api_tokens::Column::CreatedBy.is_in(user_ids.clone()))
+        .order_by_asc(entity::api_tokens::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.id, t.revoked_at, t.role, t.tenant_id, t.payer_id))
+        .collect();
+    let sessions: Vec<_> = entity::sessions::Entity::find()
+        .filter(entity::sessions::Column::UserId.is_in(user_ids))
+        .order_by_asc(entity::sessions::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.id, s.revoked_at))
+        .collect();
+    let payer_uuid: uuid::Uuid = b.payer_id.parse().unwrap();
+    let payer = entity::payers::Entity::find_by_id(payer_uuid).one(&app.db).await.unwrap();
+    let accounts = entity::linked_accounts::Entity::find().filter(entity::linked_accounts::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let policies = entity::policies::Entity::find().filter(entity::policies::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let invitations = entity::invitations::Entity::find().filter(entity::invitations::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let jobs = entity::jobs::Entity::find().filter(entity::jobs::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let events = entity::outbox_events::Entity::find().filter(entity::outbox_events::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let subscriptions = entity::notification_subscriptions::Entity::find().order_by_asc(entity::notification_subscriptions::Column::Id).all(&app.db).await.unwrap();
+    let subscriptions: Vec<_> = subscriptions.into_iter().filter(|s| s.tenant_id.is_some_and(|t| tenant_ids.contains(&t)) || s.payer_id == Some(payer_uuid)).collect();
+    let templates = entity::notification_templates::Entity::find().filter(entity::notification_templates::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
+    let endpoints = entity::webhook_endpoints::Entity::find().filter(entity::webhook_endpoints::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
+    let deliveries = entity::notifications::Entity::find().filter(entity::notifications::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    format!("{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}")
+}
+
+/// The schema's query and mutation names, read by introspection like any client would.
+async fn operations(app: &TestApp, token: &str) -> BTreeSet<String> {
+    let res = app.gql(Some(token), "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }", json!({})).await;
+    let mut names = BTreeSet::new();
+    for root in ["__schema.queryType.fields", "__schema.mutationType.fields"] {
+        for f in res.data(root).as_array().unwrap() {
+            names.insert(f["name"].as_str().unwrap().to_owned());
+        }
+    }
+    names
+}
+
+/// Partner A's actors: each user, plus an admin API token.
+struct Actor {
+    label: String,
+    token: String,
+}
+
+fn assert_absent(body: &Value, b: &Partner, extra: &[&str], what: &str) {
+    let text = body.to_string();
+    for id in [b.tenant_id.as_str(), b.payer_id.as_str(), b.admin.user_id.as_str(), b.viewer.user_id.as_str(), b.operator.user_id.as_str(), b.payer_admin.user_id.as_str()]
+        .iter()
+        .chain(extra)
+    {
+        assert!(!text.contains(id), "{what}: B's id {id} leaked: {text}");
+    }
+    assert!(!text.contains(&b.admin.email), "{what}: B's email leaked");
+}
+
+#[track_caller]
+fn not_found(res: &e2e::Gql, what: &str) {
+    assert_eq!(res.code(), Some("NOT_FOUND"), "{what}: {}", res.body);
+    assert!(res.body["data"].is_null() || res.body["data"].as_object().is_some_and(|o| o.values().all(Value::is_null)), "{what}: no data");
+}
+
+async fn every_operation_is_isolated_between_partners(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let a = app.new_partner(&root, "Alpha").await;
+    let b = app.new_partner(&root, "Bravo").await;
+
+    // B's extra fixtures: a child tenant, an API token, a membership id.
+    let b_child = app.create_tenant(&b.admin, &b.tenant_id, "CUSTOMER", "Bravo Customer").await;
+    let expires = (Utc::now() + Duration::days(30)).to_rfc3339();
+    let created = app
+        .gql(b.operator.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id } } }", json!({ "i": { "name": "b", "role": "VIEWER", "tenantId": b.tenant_id, "expiresAt": expires } }))
+        .await;
+    let b_token_id = created.data("createApiToken.token.id").as_str().unwrap().to_owned();
+    let b_token_secret = created.data("createApiToken.secret").as_str().unwrap().to_owned();
+    let b_membership = app.gql(b.viewer.bearer(), "{ me { memberships { id } } }", json!({})).await.data("me.memberships.0.id").as_str().unwrap().to_owned();
+
+    // B's organization rows (as a sync would leave them) and a job of B's.
+    let b_payer: uuid::Uuid = b.payer_id.parse().unwrap();
+    let b_account = e2e::aws::random_account();
+    let now = Utc::now();
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    entity::linked_accounts::ActiveModel {
+        payer_id: Set(b_payer),
+        account_id: Set(b_account.clone()),
+        name: Set("bravo member".into()),
+        email: Set("member@bravo.example".into()),
+        status: Set("ACTIVE".into()),
+        joined_method: Set(Some("CREATED".into())),
+        joined_at: Set(Some(now)),
+        parent_id: Set(Some("ou-bbbb-bbbbbbbb".into())),
+        synced_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::organizational_units::ActiveModel { payer_id: Set(b_payer), ou_id: Set("ou-bbbb-bbbbbbbb".into()), parent_id: Set("r-bbbb".into()), name: Set("Bravo OU".into()), synced_at: Set(now) }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    entity::policies::ActiveModel { payer_id: Set(b_payer), policy_id: Set("p-bravo1234".into()), name: Set("bravo scp".into()), description: Set(String::new()), aws_managed: Set(false), template_id: Set(None), synced_at: Set(now) }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    entity::invitations::ActiveModel { payer_id: Set(b_payer), handshake_id: Set("h-bravo1234".into()), target: Set("123456789012".into()), state: Set("OPEN".into()), notes: Set(None), requested_at: Set(Some(now)), expires_at: Set(None), updated_at: Set(now) }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    let mut b_job = partner_billing::jobs::NewJob::new("accounts.sync", json!({ "payer_id": b_payer }));
+    b_job.payer = Some(partner_billing::ids::PayerId(b_payer));
+    b_job.delay = std::time::Duration::from_secs(3600);
+    let b_job = partner_billing::jobs::enqueue(&app.db, b_job).await.unwrap().id.to_string();
+
+    // B's notification fixtures: a subscription, a template override, a webhook endpoint and a delivery.
+    let b_sub = app
+        .gql(b.admin.bearer(), "mutation($t: ID!) { subscribe(input: { eventTypes: [\"account.created\"], tenantId: $t, email: \"ops@bravo.example\" }) { id } }", json!({ "t": b.tenant_id }))
+        .await
+        .data("subscribe.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql(
+        b.admin.bearer(),
+        "mutation($t: ID!) { updateNotificationTemplate(input: { tenantId: $t, eventType: \"account.created\", locale: \"en\", subject: \"BRAVO-SUBJECT\", html: \"x\", text: \"x\" }) { subject } }",
+        json!({ "t": b.tenant_id }),
+    )
+    .await
+    .data("updateNotificationTemplate");
+    let b_endpoint = app
+        .gql(b.admin.bearer(), "mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: \"https://hooks.bravo.example/pb\", eventTypes: [\"policy.attached\"] }) { endpoint { id } } }", json!({ "t": b.tenant_id }))
+        .await
+        .data("createWebhookEndpoint.endpoint.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b_delivery = uuid::Uuid::now_v7();
+    entity::notifications::ActiveModel {
+        id: Set(b_delivery),
+        event_id: Set(uuid::Uuid::now_v7()),
+        event_type: Set("policy.attached".into()),
+        tenant_id: Set(Some(b.tenant_id.parse().unwrap())),
+        payer_id: Set(Some(b_payer)),
+        channel: Set("webhook".into()),
+        recipient: Set(b_endpoint.clone()),
+        endpoint_id: Set(Some(b_endpoint.parse().unwrap())),
+        user_id: Set(None),
+        locale: Set(None),
+        subject: Set(Some("HTTP 200".into())),
+        status: Set("sent".into()),
+        attempts: Set(1),
+        next_attempt_at: Set(now),
+        last_error: Set(None),
+        sent_at: Set(Some(now)),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let b_delivery = b_delivery.to_string();
+
+    // Sanity: B's ids are real — the platform admin reaches them.
+    app.gql(root.bearer(), "query($id: ID!) { tenant(id: $id) { id } }", json!({ "id": b_child })).await.data("tenant");
+
+    let a_token = app
+        .gql(a.admin.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret } }", json!({ "i": { "name": "a", "role": "ADMIN", "tenantId": a.tenant_id, "expiresAt": expires } }))
+        .await
+        .data("createApiToken.secret")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut actors: Vec<Actor> = a.users().iter().map(|(label, s)| Actor { label: (*label).to_owned(), token: s.token.clone() }).collect();
+    actors.push(Actor { label: "admin API token".into(), token: a_token });
+
+    let before = snapshot(&app, &b).await;
+    let extra = [b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
+    // Operations on B's payer that must answer NOT_FOUND for every actor of A.
+    let on_b_payer: Vec<(&str, &str, Value)> = vec![
+        ("linkedAccounts", "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId } } }", json!({ "p": b.payer_id })),
+        ("linkedAccount", "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { accountId } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("organizationalUnits", "query($p: ID!) { organizationalUnits(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("invitations", "query($p: ID!) { invitations(payerId: $p) { handshakeId } }", json!({ "p": b.payer_id })),
+        ("policies", "query($p: ID!) { policies(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("policiesForTarget", "query($p: ID!, $t: String!) { policiesForTarget(payerId: $p, targetId: $t) { id } }", json!({ "p": b.payer_id, "t": b_account })),
+        ("job", "query($id: ID!) { job(id: $id) { id } }", json!({ "id": b_job })),
+        ("costSummary", "query($p: ID!) { costSummary(input: { payerIds: [$p], from: \"2025-01-01\", to: \"2025-12-31\" }) { total } }", json!({ "p": b.payer_id })),
+        ("monthOverMonth", "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\" }) { month } }", json!({ "p": b.payer_id })),
+        ("costForecast", "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\") { projected } }", json!({ "p": b.payer_id })),
+        ("accountMonthlyBill", "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-11\") { total } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("setPayerCostExport", "mutation($p: ID!) { setPayerCostExport(payerId: $p, bucket: \"evil-bucket\") { id } }", json!({ "p": b.payer_id })),
+        ("ingestCosts", "mutation($p: ID!) { ingestCosts(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
+        ("ingestionHealth", "query($p: ID!) { ingestionHealth(payerId: $p) { status } }", json!({ "p": b.payer_id })),
+        ("syncAccounts", "mutation($p: ID!) { syncAccounts(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("createLinkedAccount", "mutation($p: ID!) { createLinkedAccount(input: { payerId: $p, email: \"x@evil.example\", name: \"x\" }) { id } }", json!({ "p": b.payer_id })),
+        ("inviteAccount", "mutation($p: ID!) { inviteAccount(input: { payerId: $p, accountId: \"123456789012\" }) { handshakeId } }", json!({ "p": b.payer_id })),
+        ("cancelInvitation", "mutation($p: ID!) { cancelInvitation(payerId: $p, handshakeId: \"h-bravo1234\") { handshakeId } }", json!({ "p": b.payer_id })),
+        ("closeLinkedAccount", "mutation($p: ID!, $a: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $a) { status } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("removeLinkedAccount", "mutation($p: ID!, $a: String!) { removeLinkedAccount(payerId: $p, accountId: $a) { accountId } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("moveLinkedAccount", "mutation($p: ID!, $a: String!) { moveLinkedAccount(payerId: $p, accountId: $a, destinationOuId: \"r-bbbb\") { accountId } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("createPolicyFromTemplate", "mutation($p: ID!) { createPolicyFromTemplate(payerId: $p, templateId: \"deny-leave-organization\") { id } }", json!({ "p": b.payer_id })),
+        ("createPolicy", "mutation($p: ID!) { createPolicy(payerId: $p, name: \"x\", document: \"{}\") { id } }", json!({ "p": b.payer_id })),
+        ("updatePolicy", "mutation($p: ID!) { updatePolicy(payerId: $p, policyId: \"p-bravo1234\", input: { name: \"x\" }) { id } }", json!({ "p": b.payer_id })),
+        ("deletePolicy", "mutation($p: ID!) { deletePolicy(payerId: $p, policyId: \"p-bravo1234\") { id } }", json!({ "p": b.payer_id })),
+        ("attachPolicy", "mutation($p: ID!, $t: String!) { attachPolicy(payerId: $p, policyId: \"p-bravo1234\", targetId: $t) { id } }", json!({ "p": b.payer_id, "t": b_account })),
+        ("detachPolicy", "mutation($p: ID!, $t: String!) { detachPolicy(payerId: $p, policyId: \"p-bravo1234\", targetId: $t) { id } }", json!({ "p": b.payer_id, "t": b_account })),
+        ("notificationTemplates", "query($t: ID!) { notificationTemplates(tenantId: $t) { subject } }", json!({ "t": b.tenant_id })),
+        ("previewNotificationTemplate", "query($t: ID!) { previewNotificationTemplate(input: { tenantId: $t, eventType: \"account.created\", locale: \"en\" }) { subject } }", json!({ "t": b.tenant_id })),
+        ("webhookDeliveries", "query($e: ID!) { webhookDeliveries(endpointId: $e) { nodes { id } } }", json!({ "e": b_endpoint })),
+        ("unsubscribe", "mutation($id: ID!) { unsubscribe(id: $id) { id } }", json!({ "id": b_sub })),
+        ("updateNotificationTemplate", "mutation($t: ID!) { updateNotificationTemplate(input: { tenantId: $t, eventType: \"account.created\", locale: \"en\", subject: \"pwned\", html: \"x\", text: \"x\" }) { subject } }", json!({ "t": b.tenant_id })),
+        ("resetNotificationTemplate", "mutation($t: ID!) { resetNotificationTemplate(tenantId: $t, eventType: \"account.created\", locale: \"en\") { subject } }", json!({ "t": b.tenant_id })),
+        ("sendServiceNotice", "mutation($p: ID!, $a: String!) { sendServiceNotice(input: { payerId: $p, accountIds: [$a], subject: \"x\", body: \"x\" }) { eventIds } }", json!({ "p": b.payer_id, "a": b_account })),
+        ("createWebhookEndpoint", "mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: \"https://evil.example/x\", eventTypes: [\"*\"] }) { secret } }", json!({ "t": b.tenant_id })),
+        ("updateWebhookEndpoint", "mutation($e: ID!) { updateWebhookEndpoint(id: $e, input: { url: \"https://evil.example/x\" }) { id } }", json!({ "e": b_endpoint })),
+        ("deleteWebhookEndpoint", "mutation($e: ID!) { deleteWebhookEndpoint(id: $e) { id } }", json!({ "e": b_endpoint })),
+        ("redeliverWebhook", "mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id } }", json!({ "d": b_delivery })),
+    ];
+    let mut covered = Vec::new();
+
+    for op in operations(&app, &a.admin.token).await {
+        match op.as_str() {
+            "me" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ me { id email memberships { id tenant { id } payer { id } } } }", json!({})).await;
+                    res.data("me");
+                    assert_absent(&res.body, &b, &extra, &format!("me as {}", actor.label));
+                }
+            }
+            "tenants" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ tenants(first: 100) { nodes { id name parent { id } } } }", json!({})).await;
+                    res.data("tenants");
+                    assert_absent(&res.body, &b, &extra, &format!("tenants as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), "query($p: ID) { tenants(parentId: $p) { nodes { id } } }", json!({ "p": b.tenant_id })).await;
+                    not_found(&res, &format!("tenants(parentId: B) as {}", actor.label));
+                }
+            }
+            "tenant" => {
+                for actor in &actors {
+                    for id in [&b.tenant_id, &b_child] {
+                        let res = app.gql(Some(&actor.token), "query($id: ID!) { tenant(id: $id) { id name } }", json!({ "id": id })).await;
+                        not_found(&res, &format!("tenant(B) as {}", actor.label));
+                    }
+                }
+            }
+            "user" => {
+                for actor in &actors {
+                    for victim in [&b.admin, &b.viewer, &b.payer_admin] {
+                        let res = app.gql(Some(&actor.token), "query($id: ID!) { user(id: $id) { id email } }", json!({ "id": victim.user_id })).await;
+                        not_found(&res, &format!("user(B) as {}", actor.label));
+                    }
+                }
+                let own = app.gql(a.admin.bearer(), "query($id: ID!) { user(id: $id) { email } }", json!({ "id": a.viewer.user_id })).await;
+                assert_eq!(own.data("user.email"), a.viewer.email.as_str());
+            }
+            "users" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ users(first: 100) { nodes { id email memberships { id } } } }", json!({})).await;
+                    res.data("users");
+                    assert_absent(&res.body, &b, &extra, &format!("users as {}", actor.label));
+                }
+            }
+            "apiTokens" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ apiTokens(first: 100) { nodes { id tenantId } } }", json!({})).await;
+                    res.data("apiTokens");
+                    assert_absent(&res.body, &b, &extra, &format!("apiTokens as {}", actor.label));
+                }
+            }
+            "login" => {
+                // Credentials only ever open their own account.
+                let res = app.login_raw(&b.admin.email, &a.admin.password, &[]).await;
+                res.assert_code("UNAUTHENTICATED");
+                let res = app.login_raw(&a.viewer.email, &a.viewer.password, &[]).await;
+                assert_eq!(res.data("login.user.id"), a.viewer.user_id.as_str());
+            }
+            "refreshSession" => {
+                let fresh = app.login(&a.operator.email, &a.operator.password).await;
+                let res = app.gql(None, "mutation($t: String!) { refreshSession(refreshToken: $t) { user { id } } }", json!({ "t": fresh.refresh })).await;
+                assert_eq!(res.data("refreshSession.user.id"), a.operator.user_id.as_str());
+            }
+            "logout" => {
+                let fresh = app.login(&a.admin.email, &a.admin.password).await;
+                assert_eq!(app.gql(fresh.bearer(), "mutation { logout }", json!({})).await.data("logout"), true);
+                app.gql(b.admin.bearer(), "{ me { id } }", json!({})).await.data("me");
+            }
+            "bootstrapAdmin" => {
+                let code = app.bootstrap_code.clone().unwrap();
+                let res = app
+                    .gql(None, "mutation($c: String!) { bootstrapAdmin(code: $c, email: \"intruder@evil.example\", password: \"a long evil passphrase\") { user { id } } }", json!({ "c": code }))
+                    .await;
+                res.assert_code("UNAUTHENTICATED");
+            }
+            "createTenant" => {
+                for actor in &actors {
+                    let res = app
+                        .gql(Some(&actor.token), "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }", json!({ "i": { "parentId": b.tenant_id, "kind": "CUSTOMER", "name": "Intruder" } }))
+                        .await;
+                    not_found(&res, &format!("createTenant under B as {}", actor.label));
+                }
+            }
+            "updateTenant" => {
+                for actor in &actors {
+                    let res = app
+                        .gql(Some(&actor.token), "mutation($id: ID!) { updateTenant(id: $id, input: { name: \"Renamed\" }) { id } }", json!({ "id": b.tenant_id }))
+                        .await;
+                    not_found(&res, &format!("updateTenant(B) as {}", actor.label));
+                }
+            }
+            "createUser" => {
+                for actor in &actors {
+                    for target in [json!({ "tenantId": b.tenant_id }), json!({ "payerId": b.payer_id })] {
+                        let mut input = json!({ "email": "intruder@evil.example", "password": "a long evil passphrase", "role": "ADMIN" });
+                        input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
+                        let res = app.gql(Some(&actor.token), "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", json!({ "i": input })).await;
+                        not_found(&res, &format!("createUser in B as {}", actor.label));
+                    }
+                }
+            }
+            "disableUser" => {
+                for actor in &actors {
+                    for victim in [&b.viewer, &b.admin] {
+                        let res = app.gql(Some(&actor.token), "mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": victim.user_id })).await;
+                        not_found(&res, &format!("disableUser(B) as {}", actor.label));
+                    }
+                }
+            }
+            "changePassword" => {
+                // Only ever one's own password: a fresh A user changes theirs, B is untouched.
+                let extra_user: Session = app.create_user(&a.admin, "changer@alpha.example", "VIEWER", ("tenantId", &a.tenant_id)).await;
+                let res = app
+                    .gql(extra_user.bearer(), "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a new alpha passphrase\") }", json!({ "c": extra_user.password }))
+                    .await;
+                assert_eq!(res.data("changePassword"), true);
+                // B's password hashes are part of the snapshot compared below.
+            }
+            "grantMembership" => {
+                for actor in &actors {
+                    for input in [
+                        json!({ "userId": b.viewer.user_id, "role": "ADMIN", "tenantId": a.tenant_id }),
+                        json!({ "userId": a.viewer.user_id, "role": "ADMIN", "tenantId": b.tenant_id }),
+                        json!({ "userId": a.viewer.user_id, "role": "ADMIN", "payerId": b.payer_id }),
+                    ] {
+                        let res = app.gql(Some(&actor.token), "mutation($i: GrantMembershipInput!) { grantMembership(input: $i) { id } }", json!({ "i": input })).await;
+                        // An A operator/viewer asking for B's user reads NOT_FOUND first.
+                        not_found(&res, &format!("grantMembership across partners as {}", actor.label));
+                    }
+                }
+            }
+            "revokeMembership" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { revokeMembership(id: $id) { id } }", json!({ "id": b_membership })).await;
+                    not_found(&res, &format!("revokeMembership(B) as {}", actor.label));
+                }
+            }
+            "createApiToken" => {
+                for actor in &actors {
+                    for target in [json!({ "tenantId": b.tenant_id }), json!({ "payerId": b.payer_id })] {
+                        let mut input = json!({ "name": "intruder", "role": "VIEWER", "expiresAt": expires });
+                        input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
+                        let res = app.gql(Some(&actor.token), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret } }", json!({ "i": input })).await;
+                        if actor.label == "admin API token" {
+                            // Tokens may not mint tokens at all; that check comes first.
+                            res.assert_code("FORBIDDEN");
+                        } else {
+                            not_found(&res, &format!("createApiToken on B as {}", actor.label));
+                        }
+                    }
+                }
+            }
+            "revokeApiToken" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", json!({ "id": b_token_id })).await;
+                    not_found(&res, &format!("revokeApiToken(B) as {}", actor.label));
+                }
+                app.gql(Some(&b_token_secret), "{ me { id } }", json!({})).await.data("me");
+            }
+            "payers" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ payers(first: 100) { nodes { id accountId externalId tenant { id } } } }", json!({})).await;
+                    res.data("payers");
+                    assert_absent(&res.body, &b, &extra, &format!("payers as {}", actor.label));
+                    assert!(!res.body.to_string().contains(&b.payer_account_id), "payers as {}: B's account id leaked", actor.label);
+                    let res = app.gql(Some(&actor.token), "query($t: ID) { payers(tenantId: $t) { nodes { id } } }", json!({ "t": b.tenant_id })).await;
+                    not_found(&res, &format!("payers(tenantId: B) as {}", actor.label));
+                }
+            }
+            "payer" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "query($id: ID!) { payer(id: $id) { id externalId } }", json!({ "id": b.payer_id })).await;
+                    not_found(&res, &format!("payer(B) as {}", actor.label));
+                }
+            }
+            "registerPayer" => {
+                for actor in &actors {
+                    let account = e2e::aws::random_account();
+                    let input = json!({ "tenantId": b.tenant_id, "accountId": account, "name": "intruder", "roleArn": e2e::aws::role_arn(&account) });
+                    let res = app.gql(Some(&actor.token), "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id } }", json!({ "i": input })).await;
+                    not_found(&res, &format!("registerPayer under B as {}", actor.label));
+                }
+            }
+            "updatePayer" => {
+                for actor in &actors {
+                    let res = app
+                        .gql(Some(&actor.token), "mutation($id: ID!) { updatePayer(id: $id, input: { name: \"taken\" }) { id } }", json!({ "id": b.payer_id }))
+                        .await;
+                    not_found(&res, &format!("updatePayer(B) as {}", actor.label));
+                }
+            }
+            "removePayer" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": b.payer_id })).await;
+                    not_found(&res, &format!("removePayer(B) as {}", actor.label));
+                }
+            }
+            "checkPayerConnection" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { checkPayerConnection(id: $id) { id status } }", json!({ "id": b.payer_id })).await;
+                    not_found(&res, &format!("checkPayerConnection(B) as {}", actor.label));
+                }
+            }
+            "movePayer" => {
+                for actor in &actors {
+                    // B's payer into A's tenant, and A's payer into B's tenant.
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { id } }", json!({ "id": b.payer_id, "t": a.tenant_id })).await;
+                    not_found(&res, &format!("movePayer(B → A) as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { id } }", json!({ "id": a.payer_id, "t": b.tenant_id })).await;
+                    assert!(matches!(res.code(), Some("NOT_FOUND" | "FORBIDDEN")), "movePayer(A → B) as {}: {}", actor.label, res.body);
+                }
+                let still = entity::payers::Entity::find_by_id(a.payer_id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+                assert_eq!(still.tenant_id.to_string(), a.tenant_id);
+            }
+            name if on_b_payer.iter().any(|(n, ..)| *n == name) => {
+                let (_, query, vars) = on_b_payer.iter().find(|(n, ..)| *n == name).unwrap();
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), query, vars.clone()).await;
+                    not_found(&res, &format!("{name} on B as {}", actor.label));
+                }
+                if name == "linkedAccount" || name == "closeLinkedAccount" {
+                    // B's account id under A's own payer is not found either.
+                    let mut cross = vars.clone();
+                    cross["p"] = json!(a.payer_id);
+                    let res = app.gql(a.admin.bearer(), query, cross).await;
+                    not_found(&res, &format!("{name} of B's account under A's payer"));
+                }
+            }
+            "serviceCategories" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ serviceCategories { serviceCode category } }", json!({})).await;
+                    assert!(res.data("serviceCategories").as_array().unwrap().iter().any(|c| c["category"] == "Compute"));
+                }
+            }
+            "auditEvents" | "exportAuditEvents" => {
+                // Admins read their own part of the trail; A's failed attempts on B's ids are
+                // A's records (they name B's ids only because A typed them), B's records never show.
+                let b_users: Vec<&str> = b.users().iter().map(|(_, s)| s.user_id.as_str()).collect();
+                for actor in &actors {
+                    let (query, path) = if op == "auditEvents" {
+                        ("{ auditEvents(first: 100) { nodes { tenantId payerId userIdentity { principalId userName } } } }", "auditEvents.nodes")
+                    } else {
+                        ("{ exportAuditEvents }", "exportAuditEvents.Records")
+                    };
+                    let res = app.gql(Some(&actor.token), query, json!({})).await;
+                    if actor.label == "admin" || actor.label == "payer admin" || actor.label == "admin API token" {
+                        for e in res.data(path).as_array().unwrap() {
+                            let owner = [e["tenantId"].as_str().unwrap_or_default(), e["payerId"].as_str().unwrap_or_default()];
+                            assert!(!owner.contains(&b.tenant_id.as_str()) && !owner.contains(&b_child.as_str()) && !owner.contains(&b.payer_id.as_str()), "{op} as {}: B's event {e}", actor.label);
+                            let who = e["userIdentity"]["principalId"].as_str().unwrap_or_default();
+                            assert!(!b_users.contains(&who), "{op} as {}: B's user in {e}", actor.label);
+                            assert_ne!(e["userIdentity"]["userName"], b.admin.email.as_str());
+                        }
+                    } else {
+                        res.assert_code("FORBIDDEN");
+                    }
+                    let res = app.gql(Some(&actor.token), &format!("query($p: ID) {{ {op}(filter: {{ payerId: $p }}) {} }}", if op == "auditEvents" { "{ nodes { eventID } }" } else { "" }), json!({ "p": b.payer_id })).await;
+                    assert!(matches!(res.code(), Some("NOT_FOUND" | "FORBIDDEN")), "{op}(payerId: B) as {}: {}", actor.label, res.body);
+                }
+            }
+            "policyTemplates" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ policyTemplates { id } }", json!({})).await;
+                    assert!(!res.data("policyTemplates").as_array().unwrap().is_empty());
+                    assert_absent(&res.body, &b, &extra, "policyTemplates");
+                }
+            }
+            "jobs" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ jobs(first: 100) { nodes { id payerId } } }", json!({})).await;
+                    res.data("jobs");
+                    assert_absent(&res.body, &b, &extra, &format!("jobs as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), "query($p: ID) { jobs(filter: { payerId: $p }) { nodes { id } } }", json!({ "p": b.payer_id })).await;
+                    not_found(&res, &format!("jobs(payerId: B) as {}", actor.label));
+                }
+            }
+            "notificationSubscriptions" | "webhookEndpoints" => {
+                let field = op.as_str();
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), &format!("{{ {field} {{ id }} }}"), json!({})).await;
+                    res.data(field);
+                    assert_absent(&res.body, &b, &extra, &format!("{field} as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), &format!("query($t: ID) {{ {field}(tenantId: $t) {{ id }} }}"), json!({ "t": b.tenant_id })).await;
+                    not_found(&res, &format!("{field}(tenantId: B) as {}", actor.label));
+                }
+            }
+            "subscribe" => {
+                for actor in &actors {
+                    for input in [
+                        json!({ "eventTypes": ["account.created"], "tenantId": b.tenant_id, "email": "spy@evil.example" }),
+                        json!({ "eventTypes": ["account.created"], "payerId": b.payer_id, "email": "spy@evil.example" }),
+                        json!({ "eventTypes": ["account.created"], "tenantId": a.tenant_id, "userId": b.admin.user_id }),
+                    ] {
+                        let res = app.gql(Some(&actor.token), "mutation($i: SubscribeInput!) { subscribe(input: $i) { id } }", json!({ "i": input.clone() })).await;
+                        // An A operator/viewer adding anyone but themselves reads FORBIDDEN on A's own tenant.
+                        if input["tenantId"] == json!(a.tenant_id) && !actor.label.contains("admin") {
+                            res.assert_code("FORBIDDEN");
+                        } else {
+                            not_found(&res, &format!("subscribe across partners as {}", actor.label));
+                        }
+                    }
+                }
+            }
+            "notifications" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ notifications(first: 100) { nodes { id recipient payerId } } }", json!({})).await;
+                    res.data("notifications");
+                    assert_absent(&res.body, &b, &extra, &format!("notifications as {}", actor.label));
+                    for filter in [json!({ "payerId": b.payer_id }), json!({ "tenantId": b.tenant_id })] {
+                        let res = app.gql(Some(&actor.token), "query($f: NotificationFilter) { notifications(filter: $f) { nodes { id } } }", json!({ "f": filter })).await;
+                        not_found(&res, &format!("notifications(B) as {}", actor.label));
+                    }
+                }
+            }
+            other => panic!("operation `{other}` has no isolation case; add one to tests/tests/api/isolation.rs"),
+        }
+        assert_eq!(snapshot(&app, &b).await, before, "`{op}` changed partner B's data");
+        covered.push(op);
+    }
+    assert!(covered.len() >= 18, "walked {} operations: {covered:?}", covered.len());
+    // B still works normally.
+    app.gql(b.admin.bearer(), "{ tenants { nodes { id } } }", json!({})).await.data("tenants");
+}
+
+on_both_databases!(every_operation_is_isolated_between_partners);

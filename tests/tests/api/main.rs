@@ -1,0 +1,20 @@
+//! End-to-end tests: the real server over HTTP, each on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_tokens;
+mod audit;
+mod bad_input;
+mod cloudformation;
+mod cost_exports;
+mod costs;
+mod health;
+mod ingest;
+mod invitations;
+mod isolation;
+mod jobs;
+mod notifications;
+mod organizations;
+mod payers;
+mod roles;
+mod secrets;
+mod sessions;

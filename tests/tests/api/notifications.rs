@@ -1,0 +1,309 @@
+//! Notifications against real peers: an SMTP server (aiosmtpd) and an HTTP webhook receiver on
+//! loopback; CloudEvents parsed with the official SDK; retries, dead endpoints, SSRF refusals,
+//! template overrides and service notices.
+
+use chrono::Utc;
+use e2e::notify::{SmtpSink, WebhookReceiver, free_port};
+use e2e::{DbKind, Partner, Session, TestApp, aws, on_both_databases};
+use partner_billing::aws::AwsClients;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+
+const SUBSCRIBE: &str = "mutation($i: SubscribeInput!) { subscribe(input: $i) { id eventTypes locale } }";
+const CREATE_HOOK: &str = "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret endpoint { id enabled } } }";
+const LOG: &str = "query($f: NotificationFilter) { notifications(filter: $f) { nodes { id eventType channel recipient locale subject status attempts lastError } } }";
+
+/// Fast retries and a quick dispatcher, plus the given settings.
+fn settings(extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let mut s = vec![("notify_interval_ms", "100".to_owned()), ("notify_retry_seconds", "1".to_owned()), ("public_url", "https://billing.example.com".to_owned())];
+    s.extend_from_slice(extra);
+    s
+}
+
+/// Records a domain event for the partner's payer, as the organization code does.
+async fn record_event(app: &TestApp, p: &Partner, event_type: &'static str, subject: &str, data: Value) -> String {
+    let payer = entity::payers::Entity::find_by_id(p.payer_id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    let event = partner_billing::notify::outbox::Event { event_type, payer: &payer, subject: Some(subject.to_owned()), data };
+    partner_billing::notify::outbox::record(&app.db, event).await.unwrap().id.to_string()
+}
+
+async fn log(app: &TestApp, who: &Session, filter: Value) -> Vec<Value> {
+    app.gql(who.bearer(), LOG, json!({ "f": filter })).await.data("notifications.nodes").as_array().unwrap().clone()
+}
+
+/// Polls the delivery log until `check` holds (30 s at most).
+async fn wait_log(app: &TestApp, who: &Session, filter: Value, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..300 {
+        let rows = log(app, who, filter.clone()).await;
+        if check(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the delivery log never got there: {:?}", log(app, who, filter).await);
+}
+
+async fn account_created_reaches_a_mailbox_in_en_and_zh_cn_and_a_webhook(db: DbKind) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let hook = WebhookReceiver::start().await;
+    let clients = AwsClients::from_sdk_config(&aws::sdk_config(&aws::moto_url()).await);
+    let app = TestApp::spawn_with_aws(db, settings(&[("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned())]), clients).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Mail Co").await;
+    let zh_password = "zh-cn user long passphrase";
+    app.gql(p.admin.bearer(), "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", json!({ "i": { "email": "zh@mail-co.example", "password": zh_password, "locale": "zh-CN", "role": "VIEWER", "tenantId": p.tenant_id } }))
+        .await
+        .data("createUser");
+    let zh = app.login("zh@mail-co.example", zh_password).await;
+
+    // The operator subscribes themselves (English); the admin subscribes the Chinese-speaking viewer.
+    let mine = app.gql(p.operator.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "userId": p.operator.user_id } })).await;
+    assert_eq!(mine.data("subscribe.eventTypes"), &json!(["account.created"]));
+    // An operator may not add someone else, nor an outside address.
+    app.gql(p.operator.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "email": "anyone@outside.example" } })).await.assert_code("FORBIDDEN");
+    app.gql(p.admin.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "userId": zh.user_id } })).await.data("subscribe");
+    app.gql(p.admin.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["no.such.event"], "tenantId": p.tenant_id, "userId": zh.user_id } })).await.assert_code("VALIDATION");
+    let created = app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all events" } })).await;
+    let secret = created.data("createWebhookEndpoint.secret").as_str().unwrap().to_owned();
+
+    // A real account.created, through moto.
+    let org = aws::organization(0).await;
+    let payer = app.connected_payer(&p, &org.management).await;
+    app.sync_accounts(&p.operator, &payer).await;
+    let email = format!("dev-{}@new.example", org.management);
+    let res = app
+        .gql(p.operator.bearer(), "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id } }", json!({ "i": { "payerId": payer, "email": email, "name": "Dev <account>" } }))
+        .await;
+    let job = app.wait_job(&p.operator, res.data("createLinkedAccount.id").as_str().unwrap()).await;
+    assert_eq!(job["state"], "SUCCEEDED", "{job}");
+    let account = job["result"]["accountId"].as_str().unwrap().to_owned();
+
+    let en = smtp.wait_for(&p.operator.email, 1).await;
+    assert_eq!(en[0]["subject"], format!("AWS account Dev <account> ({account}) created"));
+    let text = en[0]["text"].as_str().unwrap();
+    assert!(text.contains(&account) && text.contains(&email) && text.contains(&org.management), "{text}");
+    let html = en[0]["html"].as_str().unwrap();
+    assert!(html.contains("Dev &lt;account&gt;") && !html.contains("Dev <account>"), "HTML is escaped: {html}");
+    assert_eq!(en[0]["from"], "no-reply@localhost");
+    let zh_mail = smtp.wait_for("zh@mail-co.example", 1).await;
+    assert_eq!(zh_mail[0]["subject"], format!("AWS 账号 Dev <account>（{account}）已创建"));
+    assert!(zh_mail[0]["text"].as_str().unwrap().contains("已在付款账号"), "{}", zh_mail[0]);
+
+    // The same event as a signed CloudEvent, read with the official SDK.
+    let requests = hook.wait_for(1).await;
+    let created = requests.iter().find(|r| r.body.contains("com.partnerbilling.account.created")).expect("account.created webhook");
+    let ce = created.verify_with_sdk(&secret);
+    assert_eq!(ce["signatureOk"], true, "{ce}");
+    assert_eq!(ce["specversion"], "1.0");
+    assert_eq!(ce["type"], "com.partnerbilling.account.created");
+    assert_eq!(ce["source"], format!("/partner-billing/payers/{payer}"));
+    assert_eq!(ce["subject"], account.as_str());
+    assert_eq!(ce["data"]["accountId"], account.as_str());
+    assert_eq!(ce["data"]["email"], email.as_str());
+    assert_eq!(created.header("content-type"), Some("application/cloudevents+json"));
+
+    // The log: each mail sent once, in the recipient's locale; the viewer sees it too.
+    let rows = wait_log(&app, &p.viewer, json!({ "eventType": "account.created" }), |r| r.iter().filter(|n| n["status"] == "sent").count() == 3).await;
+    let locales: Vec<_> = rows.iter().filter(|n| n["channel"] == "email").map(|n| (n["recipient"].as_str().unwrap().to_owned(), n["locale"].as_str().unwrap().to_owned())).collect();
+    assert!(locales.contains(&(p.operator.email.clone(), "en".to_owned())) && locales.contains(&("zh@mail-co.example".to_owned(), "zh-CN".to_owned())), "{locales:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().iter().filter(|m| m["subject"].as_str().unwrap().contains(&account)).count(), 2, "exactly once each");
+}
+
+async fn mail_waits_while_smtp_is_down_and_arrives_once(db: DbKind) {
+    let port = free_port();
+    let app = TestApp::spawn_with(db, settings(&[("smtp_url", format!("smtp://127.0.0.1:{port}"))])).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Down Co").await;
+    app.gql(p.admin.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "payerId": p.payer_id, "email": "ops@down-co.example" } })).await.data("subscribe");
+    record_event(&app, &p, "account.created", "012345678901", json!({ "accountId": "012345678901", "accountName": "Late", "email": "late@down-co.example", "ouId": null, "payerAccountId": p.payer_account_id })).await;
+
+    // Nothing listens: the delivery is retried, not lost.
+    let rows = wait_log(&app, &p.admin, json!({ "channel": "email" }), |r| r.first().is_some_and(|n| n["attempts"].as_i64() >= Some(2))).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "pending");
+    assert!(rows[0]["lastError"].as_str().unwrap().contains("SMTP"), "{}", rows[0]);
+
+    let smtp = SmtpSink::start(port).await;
+    let got = smtp.wait_for("ops@down-co.example", 1).await;
+    assert_eq!(got[0]["subject"], "AWS account Late (012345678901) created");
+    wait_log(&app, &p.admin, json!({ "channel": "email" }), |r| r[0]["status"] == "sent").await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(smtp.messages().len(), 1, "delivered exactly once");
+}
+
+async fn webhooks_are_signed_retried_and_disabled_after_repeated_failures(db: DbKind) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let hook = WebhookReceiver::start().await;
+    let app = TestApp::spawn_with(db, settings(&[("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned()), ("webhook_max_failures", "3".to_owned())])).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Hook Co").await;
+    let created = app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["account.created", "policy.attached"] } })).await;
+    let secret = created.data("createWebhookEndpoint.secret").as_str().unwrap().to_owned();
+    let endpoint = created.data("createWebhookEndpoint.endpoint.id").as_str().unwrap().to_owned();
+    assert!(!app.gql(p.admin.bearer(), "{ webhookEndpoints { url } }", json!({})).await.body.to_string().contains(&secret), "the secret is shown once");
+
+    let event = record_event(&app, &p, "policy.attached", "012345678901", json!({ "policyId": "p-1", "policyName": "Deny", "targetId": "012345678901", "by": p.admin.email })).await;
+    let first = hook.wait_for(1).await.remove(0);
+    let ce = first.verify_with_sdk(&secret);
+    assert_eq!(ce["signatureOk"], true);
+    assert_eq!(ce["id"], event.as_str());
+    assert_eq!(ce["type"], "com.partnerbilling.policy.attached");
+    assert_eq!(ce["data"]["policyName"], "Deny");
+    // A tampered body does not verify.
+    let mut forged = first.clone();
+    forged.body = forged.body.replace("Deny", "Allow");
+    assert_eq!(forged.verify_with_sdk(&secret)["signatureOk"], false);
+    let deliveries = "query($e: ID!) { webhookDeliveries(endpointId: $e) { nodes { id status attempts subject lastError } } }";
+    let d = app.gql(p.viewer.bearer(), deliveries, json!({ "e": endpoint })).await;
+    assert_eq!(d.data("webhookDeliveries.nodes.0.id"), first.header("webhook-id").unwrap());
+
+    // The receiver fails: retried with the same delivery id, then the endpoint is disabled and its owner told.
+    hook.answer(500);
+    record_event(&app, &p, "account.created", "012345678902", json!({ "accountId": "012345678902", "accountName": "X", "email": "x@hook-co.example", "ouId": null, "payerAccountId": "1" })).await;
+    let requests = hook.wait_for(4).await;
+    let retried: Vec<_> = requests[1..].iter().map(|r| r.header("webhook-id").unwrap().to_owned()).collect();
+    assert!(retried.iter().all(|id| id == &retried[0]), "stable delivery id across retries: {retried:?}");
+    let mut enabled = true;
+    for _ in 0..300 {
+        let eps = app.gql(p.admin.bearer(), "{ webhookEndpoints { id enabled disabledReason consecutiveFailures } }", json!({})).await;
+        enabled = eps.data("webhookEndpoints.0.enabled").as_bool().unwrap();
+        if !enabled {
+            assert_eq!(eps.data("webhookEndpoints.0.consecutiveFailures"), 3);
+            assert!(eps.data("webhookEndpoints.0.disabledReason").as_str().unwrap().contains("HTTP 500"));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!enabled, "the endpoint was disabled");
+    let told = smtp.wait_for(&p.admin.email, 1).await;
+    assert_eq!(told[0]["subject"], "Webhook endpoint disabled");
+    let count = hook.requests().len();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(hook.requests().len(), count, "a disabled endpoint gets nothing");
+
+    // Fixed and enabled again, the failed delivery is sent again with its id.
+    hook.answer(204);
+    app.gql(p.admin.bearer(), "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: true }) { enabled } }", json!({ "id": endpoint })).await.data("updateWebhookEndpoint");
+    let failed = retried[0].clone();
+    app.gql(p.viewer.bearer(), "mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id } }", json!({ "d": failed })).await.assert_code("FORBIDDEN");
+    app.gql(p.admin.bearer(), "mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id status } }", json!({ "d": failed })).await.data("redeliverWebhook");
+    let again = hook.wait_for(count + 1).await;
+    assert_eq!(again.last().unwrap().header("webhook-id"), Some(failed.as_str()));
+    assert_eq!(again.last().unwrap().verify_with_sdk(&secret)["signatureOk"], true);
+}
+
+async fn internal_webhook_targets_are_refused_by_default(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Ssrf Co").await;
+    // Only validation happens here: nothing is ever sent to these addresses.
+    for url in ["http://127.0.0.1", "http://169.254.169.254", "http://10.0.0.1", "http://localhost:9000/x", "http://[::1]/", "ftp://example.com/"] {
+        let res = app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": url, "eventTypes": ["*"] } })).await;
+        res.assert_code("VALIDATION");
+        assert_eq!(res.body["errors"][0]["extensions"]["field"], "url", "{url}");
+    }
+    assert_eq!(app.count("webhook_endpoints").await, 0);
+    // Nor may an existing endpoint be pointed at one.
+    let ok = app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": "https://hooks.example.com/pb", "eventTypes": ["*"] } })).await;
+    let id = ok.data("createWebhookEndpoint.endpoint.id").as_str().unwrap().to_owned();
+    app.gql(p.admin.bearer(), "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: \"http://169.254.169.254/latest\" }) { url } }", json!({ "id": id })).await.assert_code("VALIDATION");
+    app.gql(p.operator.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": "https://hooks.example.com/pb", "eventTypes": ["*"] } })).await.assert_code("FORBIDDEN");
+}
+
+async fn broken_template_overrides_are_refused_and_the_old_one_kept(db: DbKind) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let app = TestApp::spawn_with(db, settings(&[("smtp_url", smtp.url())])).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Tpl Co").await;
+    let update = "mutation($i: UpdateNotificationTemplateInput!) { updateNotificationTemplate(input: $i) { subject overridden } }";
+    let input = |subject: &str, text: &str| json!({ "i": { "tenantId": p.tenant_id, "eventType": "account.created", "locale": "en", "subject": subject, "html": "<p>{{data.accountName}}</p>", "text": text } });
+    let ok = app.gql(p.admin.bearer(), update, input("[{{payerName}}] new account {{data.accountId}}", "Account {{data.accountName}} is ready.")).await;
+    assert_eq!(ok.data("updateNotificationTemplate.overridden"), true);
+    app.gql(p.viewer.bearer(), update, input("x", "y")).await.assert_code("FORBIDDEN");
+    let broken = app.gql(p.admin.bearer(), update, input("{{#if data.accountId}}never closed", "t")).await;
+    broken.assert_code("VALIDATION");
+    assert_eq!(broken.body["errors"][0]["extensions"]["field"], "subject");
+    let unknown = app.gql(p.admin.bearer(), update, input("ok", "{{data.password}}")).await;
+    unknown.assert_code("VALIDATION");
+
+    let list = app.gql(p.viewer.bearer(), "query($t: ID!) { notificationTemplates(tenantId: $t) { eventType locale subject overridden } }", json!({ "t": p.tenant_id })).await;
+    let all = list.data("notificationTemplates").as_array().unwrap();
+    let mine = all.iter().find(|t| t["eventType"] == "account.created" && t["locale"] == "en").unwrap();
+    assert_eq!(mine["subject"], "[{{payerName}}] new account {{data.accountId}}");
+    assert!(all.iter().any(|t| t["eventType"] == "account.created" && t["locale"] == "zh-CN" && t["overridden"] == false));
+    let preview = app
+        .gql(p.viewer.bearer(), "query($i: PreviewNotificationTemplateInput!) { previewNotificationTemplate(input: $i) { subject text } }", json!({ "i": { "tenantId": p.tenant_id, "eventType": "account.created", "locale": "en" } }))
+        .await;
+    assert_eq!(preview.data("previewNotificationTemplate.subject"), "[Example payer] new account 012345678901");
+
+    // Real mail uses the override that was kept.
+    app.gql(p.admin.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "userId": p.admin.user_id } })).await.data("subscribe");
+    record_event(&app, &p, "account.created", "012345678903", json!({ "accountId": "012345678903", "accountName": "Tpl", "email": "t@tpl-co.example", "ouId": null, "payerAccountId": "1" })).await;
+    let got = smtp.wait_for(&p.admin.email, 1).await;
+    assert_eq!(got[0]["subject"], "[Tpl Co payer] new account 012345678903");
+    assert!(got[0]["text"].as_str().unwrap().contains("Account Tpl is ready."));
+}
+
+async fn insert_account(app: &TestApp, payer: &str, email: &str) -> String {
+    let account = aws::random_account();
+    entity::linked_accounts::ActiveModel {
+        payer_id: Set(payer.parse().unwrap()),
+        account_id: Set(account.clone()),
+        name: Set(format!("acct {account}")),
+        email: Set(email.to_owned()),
+        status: Set("ACTIVE".into()),
+        joined_method: Set(Some("CREATED".into())),
+        joined_at: Set(Some(Utc::now())),
+        parent_id: Set(None),
+        synced_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    account
+}
+
+async fn service_notices_reach_only_visible_accounts_and_are_rate_limited(db: DbKind) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let app = TestApp::spawn_with(db, settings(&[("smtp_url", smtp.url()), ("service_notices_per_hour", "2".to_owned())])).await;
+    let root = app.platform_admin().await;
+    let a = app.new_partner(&root, "Notice A").await;
+    let b = app.new_partner(&root, "Notice B").await;
+    let a1 = insert_account(&app, &a.payer_id, "owner1@customer-a.example").await;
+    let a2 = insert_account(&app, &a.payer_id, "owner2@customer-a.example").await;
+    let b1 = insert_account(&app, &b.payer_id, "owner@customer-b.example").await;
+    let send = "mutation($i: SendServiceNoticeInput!) { sendServiceNotice(input: $i) { eventIds } }";
+    let notice = |payer: &str, accounts: Vec<&str>| json!({ "i": { "payerId": payer, "accountIds": accounts, "subject": "Maintenance <Friday>", "body": "Keys rotate on Friday.\nNo action needed." } });
+
+    app.gql(a.operator.bearer(), send, notice(&b.payer_id, vec![&b1])).await.assert_code("NOT_FOUND");
+    app.gql(a.operator.bearer(), send, notice(&a.payer_id, vec![&a1, &b1])).await.assert_code("NOT_FOUND");
+    app.gql(a.viewer.bearer(), send, notice(&a.payer_id, vec![&a1])).await.assert_code("FORBIDDEN");
+    assert!(app.outbox("service.notice").await.is_empty(), "nothing recorded for refused notices");
+
+    let sent = app.gql(a.operator.bearer(), send, notice(&a.payer_id, vec![&a1])).await;
+    assert_eq!(sent.data("sendServiceNotice.eventIds").as_array().unwrap().len(), 1);
+    let got = smtp.wait_for("owner1@customer-a.example", 1).await;
+    assert_eq!(got[0]["subject"], "Maintenance <Friday>");
+    assert!(got[0]["text"].as_str().unwrap().contains("Keys rotate on Friday."));
+    assert!(got[0]["html"].as_str().unwrap().contains("Maintenance") || got[0]["html"].as_str().unwrap().contains("Keys rotate"));
+    // One more fits the hourly limit of 2; two more do not.
+    app.gql(a.operator.bearer(), send, notice(&a.payer_id, vec![&a1, &a2])).await.assert_code("RATE_LIMITED");
+    app.gql(a.operator.bearer(), send, notice(&a.payer_id, vec![&a2])).await.data("sendServiceNotice");
+    app.gql(a.admin.bearer(), send, notice(&a.payer_id, vec![&a1])).await.assert_code("RATE_LIMITED");
+    // B's tenant has its own budget.
+    app.gql(b.operator.bearer(), send, notice(&b.payer_id, vec![&b1])).await.data("sendServiceNotice");
+    smtp.wait_for("owner@customer-b.example", 1).await;
+    // Recorded: the log shows what went to whom, scoped.
+    let rows = wait_log(&app, &a.viewer, json!({ "eventType": "service.notice" }), |r| r.len() == 2 && r.iter().all(|n| n["status"] == "sent")).await;
+    assert!(rows.iter().all(|n| n["recipient"].as_str().unwrap().ends_with("@customer-a.example")), "{rows:?}");
+}
+
+on_both_databases!(
+    account_created_reaches_a_mailbox_in_en_and_zh_cn_and_a_webhook,
+    mail_waits_while_smtp_is_down_and_arrives_once,
+    webhooks_are_signed_retried_and_disabled_after_repeated_failures,
+    internal_webhook_targets_are_refused_by_default,
+    broken_template_overrides_are_refused_and_the_old_one_kept,
+    service_notices_reach_only_visible_accounts_and_are_rate_limited,
+);

@@ -1,0 +1,213 @@
+//! Payers over STS AssumeRole with an ExternalId, against moto.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_types::config_bag::ConfigBag;
+use e2e::aws::{self, role_arn};
+use e2e::{DbKind, Session, TestApp, on_both_databases};
+use partner_billing::aws::{AwsClients, SdkOrganizations, SdkSts};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+
+const REGISTER: &str = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id accountId externalId status roleArn cloudFormationQuickCreateUrl } }";
+const CHECK: &str = "mutation($id: ID!) { checkPayerConnection(id: $id) { id status statusReason lastCheckedAt } }";
+
+async fn register(app: &TestApp, who: &Session, tenant: &str, account: &str) -> Value {
+    let res = app
+        .gql(who.bearer(), REGISTER, json!({ "i": { "tenantId": tenant, "accountId": account, "name": format!("Payer {account}"), "roleArn": role_arn(account) } }))
+        .await;
+    res.data("registerPayer").clone()
+}
+
+async fn check(app: &TestApp, who: &Session, payer: &Value) -> Value {
+    app.gql(who.bearer(), CHECK, json!({ "id": payer["id"] })).await.data("checkPayerConnection").clone()
+}
+
+async fn management_account_connects(db: DbKind) {
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Conn Co").await;
+    let org = aws::organization(0).await;
+    let payer = register(&app, &p.admin, &p.tenant_id, &org.management).await;
+    assert_eq!(payer["status"], "PENDING");
+    let ext = payer["externalId"].as_str().unwrap();
+    assert!(ext.len() >= 32, "ExternalId {ext}");
+    let checked = check(&app, &p.operator, &payer).await;
+    assert_eq!(checked["status"], "CONNECTED", "{checked}");
+    assert!(checked["statusReason"].is_null());
+    assert!(checked["lastCheckedAt"].is_string());
+    // Another payer gets a different ExternalId.
+    let other = register(&app, &p.admin, &p.tenant_id, &aws::random_account()).await;
+    assert_ne!(other["externalId"], payer["externalId"]);
+}
+
+async fn member_account_is_not_a_payer(db: DbKind) {
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Member Co").await;
+    let org = aws::organization(1).await;
+    let payer = register(&app, &p.admin, &p.tenant_id, &org.members[0]).await;
+    let checked = check(&app, &p.admin, &payer).await;
+    assert_eq!(checked["status"], "ERROR");
+    let reason = checked["statusReason"].as_str().unwrap();
+    assert!(reason.contains("not the management account") && reason.contains(&org.management), "{reason}");
+    // An account in no organization at all.
+    let lone = register(&app, &p.admin, &p.tenant_id, &aws::random_account()).await;
+    let checked = check(&app, &p.admin, &lone).await;
+    assert_eq!(checked["status"], "ERROR");
+    assert!(checked["statusReason"].as_str().unwrap().contains("not in an AWS Organization"), "{checked}");
+}
+
+async fn role_in_another_account_is_a_mismatch(db: DbKind) {
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Mismatch Co").await;
+    let org = aws::organization(0).await;
+    let payer = register(&app, &p.admin, &p.tenant_id, &org.management).await;
+    // The API refuses such an ARN (see validation); a row carried over from elsewhere can still
+    // hold one, and the check must catch it.
+    let other = aws::random_account();
+    let id: uuid::Uuid = payer["id"].as_str().unwrap().parse().unwrap();
+    let row = entity::payers::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    let mut row: entity::payers::ActiveModel = row.into();
+    row.role_arn = Set(role_arn(&other));
+    row.update(&app.db).await.unwrap();
+    let checked = check(&app, &p.admin, &payer).await;
+    assert_eq!(checked["status"], "ERROR");
+    let reason = checked["statusReason"].as_str().unwrap();
+    assert!(reason.contains("account mismatch") && reason.contains(&other), "{reason}");
+}
+
+async fn unreachable_aws_is_reported_and_the_server_keeps_serving(db: DbKind) {
+    let clients = AwsClients::from_sdk_config(&aws::sdk_config(&aws::closed_endpoint()).await);
+    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Down Co").await;
+    let payer = register(&app, &p.admin, &p.tenant_id, &aws::random_account()).await;
+    let checked = check(&app, &p.admin, &payer).await;
+    assert_eq!(checked["status"], "ERROR");
+    assert!(checked["statusReason"].as_str().unwrap().contains("unreachable"), "{checked}");
+    let health = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    app.gql(p.admin.bearer(), "{ payers { nodes { status } } }", json!({})).await.data("payers");
+}
+
+/// Counts AssumeRole requests leaving the SDK.
+#[derive(Debug, Clone, Default)]
+struct CountAssumeRole(Arc<AtomicUsize>);
+
+impl Intercept for CountAssumeRole {
+    fn name(&self) -> &'static str {
+        "CountAssumeRole"
+    }
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context.input().downcast_ref::<aws_sdk_sts::operation::assume_role::AssumeRoleInput>().is_some() {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}
+
+async fn concurrent_checks_share_one_assume_role(db: DbKind) {
+    let sdk = aws::sdk_config(&aws::moto_url()).await;
+    let counter = CountAssumeRole::default();
+    let sts_conf = aws_sdk_sts::config::Builder::from(&sdk).interceptor(counter.clone()).build();
+    let clients = AwsClients::new(Arc::new(SdkSts::from_conf(sts_conf)), Arc::new(SdkOrganizations::new(&sdk)));
+    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Burst Co").await;
+    let org = aws::organization(0).await;
+    let payer = register(&app, &p.admin, &p.tenant_id, &org.management).await;
+    let checks = (0..20).map(|_| check(&app, &p.operator, &payer));
+    let results = futures::future::join_all(checks).await;
+    assert!(results.iter().all(|r| r["status"] == "CONNECTED"), "{results:?}");
+    assert_eq!(counter.0.load(Ordering::SeqCst), 1, "20 concurrent checks, one AssumeRole");
+}
+
+async fn payer_input_is_validated(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Valid Co").await;
+    let payers_before = app.count("payers").await;
+    let cases = [
+        ("12345678901", role_arn("12345678901"), "accountId"),
+        ("1234567890ab", "arn:aws:iam::1234567890ab:role/X".to_owned(), "accountId"),
+        ("123456789012", role_arn("210987654321"), "roleArn"),
+        ("123456789012", "arn:aws:iam::123456789012:user/X".to_owned(), "roleArn"),
+        ("123456789012", "PartnerBillingAccess".to_owned(), "roleArn"),
+    ];
+    for (account, arn, field) in cases {
+        let res = app.gql(p.admin.bearer(), REGISTER, json!({ "i": { "tenantId": p.tenant_id, "accountId": account, "name": "x", "roleArn": arn } })).await;
+        res.assert_code("VALIDATION");
+        assert_eq!(res.body["errors"][0]["extensions"]["field"], field, "{account} {arn}");
+    }
+    assert_eq!(app.count("payers").await, payers_before);
+    // Leading zeros survive.
+    let payer = register(&app, &p.admin, &p.tenant_id, "000123456789").await;
+    assert_eq!(payer["accountId"], "000123456789");
+    let again = app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { accountId } }", json!({ "id": payer["id"] })).await;
+    assert_eq!(again.data("payer.accountId"), "000123456789");
+    // The same account twice → CONFLICT.
+    let dup = app.gql(p.admin.bearer(), REGISTER, json!({ "i": { "tenantId": p.tenant_id, "accountId": "000123456789", "name": "dup", "roleArn": role_arn("000123456789") } })).await;
+    dup.assert_code("CONFLICT");
+    // Without the platform's account and template URL there is no quick-create link yet.
+    assert!(payer["cloudFormationQuickCreateUrl"].is_null());
+}
+
+async fn payer_roles_and_moves(db: DbKind) {
+    let app = TestApp::spawn_with(
+        db,
+        vec![("platform_account_id", "111122223333".into()), ("payer_role_template_url", "https://templates.example/payer-access-role.yaml".into())],
+    )
+    .await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Role Co").await;
+    let q = app.new_partner(&admin, "Other Co").await;
+    let account = aws::random_account();
+    let reg = json!({ "i": { "tenantId": p.tenant_id, "accountId": account, "name": "x", "roleArn": role_arn(&account) } });
+    app.gql(p.operator.bearer(), REGISTER, reg.clone()).await.assert_code("FORBIDDEN");
+    app.gql(p.viewer.bearer(), REGISTER, reg.clone()).await.assert_code("FORBIDDEN");
+    let payer = register(&app, &p.admin, &p.tenant_id, &account).await;
+    let link = payer["cloudFormationQuickCreateUrl"].as_str().unwrap();
+    assert!(link.contains("param_ExternalId=") && link.contains(payer["externalId"].as_str().unwrap()) && link.contains("111122223333"), "{link}");
+    let id = payer["id"].as_str().unwrap().to_owned();
+    // Viewers read, operators cannot edit or remove.
+    let seen = app.gql(p.viewer.bearer(), "{ payers { nodes { id externalId } } }", json!({})).await;
+    assert!(seen.data("payers.nodes").as_array().unwrap().iter().any(|n| n["id"] == id.as_str()));
+    let upd = "mutation($id: ID!, $n: String) { updatePayer(id: $id, input: { name: $n }) { name } }";
+    app.gql(p.operator.bearer(), upd, json!({ "id": id, "n": "renamed" })).await.assert_code("FORBIDDEN");
+    assert_eq!(app.gql(p.admin.bearer(), upd, json!({ "id": id, "n": "renamed" })).await.data("updatePayer.name"), "renamed");
+    // Moving is for platform admins.
+    let mv = "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { tenant { id } } }";
+    app.gql(p.admin.bearer(), mv, json!({ "id": id, "t": p.tenant_id })).await.assert_code("FORBIDDEN");
+    let moved = app.gql(admin.bearer(), mv, json!({ "id": id, "t": q.tenant_id })).await;
+    assert_eq!(moved.data("movePayer.tenant.id"), q.tenant_id.as_str());
+    app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { id } }", json!({ "id": id })).await.assert_code("NOT_FOUND");
+    // The new owner removes it.
+    app.gql(q.operator.bearer(), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": id })).await.assert_code("FORBIDDEN");
+    let removed = app.gql(q.admin.bearer(), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": id })).await;
+    assert_eq!(removed.data("removePayer.id"), id.as_str());
+    app.gql(q.admin.bearer(), "query($id: ID!) { payer(id: $id) { id } }", json!({ "id": id })).await.assert_code("NOT_FOUND");
+    // A single-payer admin sees exactly their payer.
+    let listed = app.gql(p.payer_admin.bearer(), "{ payers { nodes { id } } }", json!({})).await;
+    let ids: Vec<&Value> = listed.data("payers.nodes").as_array().unwrap().iter().map(|n| &n["id"]).collect();
+    assert_eq!(ids, [&json!(p.payer_id)]);
+}
+
+on_both_databases!(
+    management_account_connects,
+    member_account_is_not_a_payer,
+    role_in_another_account_is_a_mismatch,
+    unreachable_aws_is_reported_and_the_server_keeps_serving,
+    concurrent_checks_share_one_assume_role,
+    payer_input_is_validated,
+    payer_roles_and_moves,
+);
