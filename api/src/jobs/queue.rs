@@ -126,12 +126,17 @@ pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, 
     match outcome {
         Ok(Step::Done(result)) => finish(db, job, worker, SUCCEEDED, Some(result.to_string()), None).await,
         Ok(Step::Continue { payload, progress, after }) => {
-            let run_at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+            let now = Utc::now();
+            let run_at = now + chrono::Duration::from_std(after).unwrap_or_default();
+            // `poke` moves a running job's run_at forward to ask for another step at once; a step
+            // that ends after such a poke runs again now instead of sleeping through it.
+            let poked = jobs::Column::RunAt.gt(job.run_at);
+            let next_run: sea_orm::sea_query::SimpleExpr = Expr::case(poked, Expr::value(now)).finally(Expr::value(run_at)).into();
             update_held(db, job, worker, |u| {
                 u.col_expr(jobs::Column::State, Expr::value(QUEUED))
                     .col_expr(jobs::Column::Payload, Expr::value(payload.to_string()))
                     .col_expr(jobs::Column::Progress, Expr::value(progress))
-                    .col_expr(jobs::Column::RunAt, Expr::value(run_at))
+                    .col_expr(jobs::Column::RunAt, next_run)
             })
             .await
         }

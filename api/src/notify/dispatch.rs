@@ -94,14 +94,18 @@ async fn idle_delay(db: &DatabaseConnection) -> AppResult<Duration> {
     Ok(next.map_or(max, |n| (n.next_attempt_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(max)))
 }
 
-/// Makes a waiting dispatcher run now; called in the transaction that records an event.
+/// Makes a waiting dispatcher run now; called in the transaction that records an event. A
+/// dispatcher that is mid-step gets its run_at moved too, so the step's outcome schedules the next
+/// step at once instead of sleeping past this event (see `jobs::queue::record`).
 pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
+    use sea_orm::Condition;
     let now = Utc::now();
+    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::QUEUED)).add(entity::jobs::Column::RunAt.gt(now));
+    let running = entity::jobs::Column::State.eq(crate::jobs::RUNNING);
     entity::jobs::Entity::update_many()
         .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
         .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
-        .filter(entity::jobs::Column::State.eq(crate::jobs::QUEUED))
-        .filter(entity::jobs::Column::RunAt.gt(now))
+        .filter(Condition::any().add(waiting).add(running))
         .exec(db)
         .await?;
     Ok(())
