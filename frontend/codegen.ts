@@ -21,7 +21,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
-        scalars: { DateTime: 'string', ID: 'string' },
+        scalars: { DateTime: 'string', ID: 'string', Decimal: 'string', NaiveDate: 'string', JSON: 'unknown' },
         skipTypename: false,
         nonOptionalTypename: false,
       },

@@ -13,6 +13,8 @@ const NEW_ADMIN_PASSWORD = 'a much longer passphrase 2026';
 const VIEWER = 'viewer@example.com';
 const VIEWER_PASSWORD = 'viewer passphrase 9981';
 const OPERATOR = 'ops@example.com';
+const CUSTOMER = 'customer@initech.example';
+const CUSTOMER_PASSWORD = 'customer passphrase 7713';
 
 let stack;
 let context;
@@ -87,7 +89,7 @@ test('signs in through the form (wrong password first)', async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
   assert.match(page.url(), /\/tenants$/);
-  for (const link of ['Tenants', 'Users', 'API tokens', 'Account']) {
+  for (const link of ['Overview', 'Payers', 'Jobs', 'Notifications', 'Webhooks', 'Audit log', 'Tenants', 'Users', 'API tokens', 'Account']) {
     assert.ok(await nav().getByRole('link', { name: link }).isVisible(), `nav link ${link}`);
   }
   await page.getByText(ADMIN).first().waitFor();
@@ -272,6 +274,256 @@ test('API tokens: creates one, shows its secret once with a copy button, revokes
   assert.equal(refused.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
 });
 
+// --- Payers, accounts, costs and the operations pages (against moto) ---
+
+/** A random 12-digit AWS account id, so a shared moto never sees it twice. */
+const PAYER_ACCOUNT = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+const PAYER_NAME = 'Globex Payer';
+let payerId = null;
+
+test('payers: registers a payer, shows its ExternalId and quick-create link, checks the connection', async () => {
+  stack.mockOrganization(PAYER_ACCOUNT);
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Payers' }).waitFor();
+  await page.getByText('No payers are visible to you yet.').waitFor();
+
+  await page.getByRole('button', { name: 'Register payer' }).click();
+  const form = page.getByRole('form', { name: 'Register a payer' });
+  await form.getByLabel('Tenant', { exact: true }).selectOption({ label: '\u00a0\u00a0\u00a0\u00a0Globex Reseller (Reseller)' });
+  await form.getByLabel('AWS account id', { exact: true }).fill('12345');
+  await form.getByLabel('Name', { exact: true }).fill(PAYER_NAME);
+  await form.getByRole('button', { name: 'Register payer' }).click();
+  // VALIDATION on accountId shows next to that field.
+  await form.locator('.field-error').filter({ hasText: /^AWS account id / }).waitFor();
+  assert.equal(await form.getByLabel('AWS account id', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+  await form.getByLabel('AWS account id', { exact: true }).fill(PAYER_ACCOUNT);
+  await form.getByRole('button', { name: 'Register payer' }).click();
+  const registered = page.getByRole('region', { name: `Payer “${PAYER_NAME}” registered: deploy its role` });
+  const externalId = (await registered.getByTestId('external-id').innerText()).trim();
+  assert.ok(externalId.length >= 16, `an ExternalId: ${externalId}`);
+  const quickCreate = registered.getByRole('link', { name: 'Open the CloudFormation quick-create page for the role' });
+  const href = await quickCreate.getAttribute('href');
+  assert.match(href, /^https:\/\/console\.aws\.amazon\.com\/cloudformation\//);
+  assert.ok(decodeURIComponent(href).includes(externalId), 'the link carries the ExternalId');
+  const row = page.getByTestId('payer-row').filter({ hasText: PAYER_NAME });
+  await row.getByText('Not checked', { exact: true }).waitFor();
+  assert.match(await row.innerText(), new RegExp(`${PAYER_ACCOUNT}\\s+Globex Reseller`));
+  await shot('payer-registered');
+  await registered.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByRole('button', { name: `Check the connection of ${PAYER_NAME}` }).click();
+  await page.getByText(`${PAYER_NAME} is connected.`).waitFor();
+  await row.getByText('Connected', { exact: true }).waitFor();
+  await shot('payers');
+});
+
+test('accounts: syncs the organization, creates an account and watches its job, searches', async () => {
+  await page.getByRole('button', { name: `Sync the accounts of ${PAYER_NAME}` }).click();
+  await page.getByText(`Reading the organization of ${PAYER_NAME}.`).waitFor();
+  await page.getByRole('link', { name: 'Follow the job' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Job / }).waitFor();
+  await page.getByRole('heading', { level: 1 }).getByText('Succeeded', { exact: true }).waitFor({ timeout: 30_000 });
+
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
+  await page.getByRole('heading', { level: 1, name: `Accounts of ${PAYER_NAME}` }).waitFor();
+  payerId = page.url().match(/\/payers\/([^/]+)\/accounts/)[1];
+  await page.getByText('3 accounts', { exact: true }).waitFor();
+  const production = page.getByTestId('account-row').filter({ hasText: 'Production' });
+  assert.match(await production.innerText(), /Active\s+Workloads/);
+  await page.getByTestId('ou-list').getByText('Workloads').waitFor();
+
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const form = page.getByRole('form', { name: 'Create a member account' });
+  await form.getByLabel('Email', { exact: true }).fill(`analytics-${PAYER_ACCOUNT}@accounts.example`);
+  await form.getByLabel('Name', { exact: true }).fill('Analytics');
+  await form.getByLabel('Organizational unit', { exact: true }).selectOption({ label: 'Workloads' });
+  await form.getByRole('button', { name: 'Create account' }).click();
+  const job = page.getByTestId('job-status');
+  await job.getByRole('heading', { name: 'Creating the account' }).waitFor();
+  await job.getByText('Succeeded', { exact: true }).waitFor({ timeout: 30_000 });
+  await page.getByText('4 accounts', { exact: true }).waitFor();
+  assert.match(await page.getByTestId('account-row').filter({ hasText: 'Analytics' }).innerText(), /Workloads/);
+  await shot('accounts');
+
+  await page.getByLabel('Search accounts', { exact: true }).fill('stag');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByText('1 account', { exact: true }).waitFor();
+  assert.match(await page.getByTestId('account-row').innerText(), /Staging/);
+  await page.getByLabel('Search accounts', { exact: true }).fill('');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByText('4 accounts', { exact: true }).waitFor();
+});
+
+test('an account: creates an SCP from a template, attaches and detaches it, moves the account after confirming', async () => {
+  await page.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: /^Production/ }).waitFor();
+
+  await page.getByRole('button', { name: 'New SCP from template' }).click();
+  const form = page.getByRole('form', { name: 'New SCP from template' });
+  await form.getByLabel('Template', { exact: true }).selectOption('deny-leave-organization');
+  await form.getByLabel('Name', { exact: true }).fill('NoLeaving');
+  await form.getByRole('button', { name: 'Create SCP' }).click();
+  await page.getByText('SCP NoLeaving created.').waitFor();
+
+  const toggle = page.getByRole('switch', { name: 'Attach NoLeaving' });
+  assert.equal(await toggle.isChecked(), false);
+  await toggle.click();
+  await page.getByText('NoLeaving attached.').waitFor();
+  await page.getByTestId('policy-row').filter({ hasText: 'NoLeaving' }).getByText('Attached', { exact: true }).waitFor();
+  assert.equal(await page.getByRole('switch', { name: 'Attach NoLeaving' }).isChecked(), true);
+  await shot('account-detail');
+
+  await page.getByRole('switch', { name: 'Attach NoLeaving' }).click();
+  await page.getByText('NoLeaving detached.').waitFor();
+  await page.getByTestId('policy-row').filter({ hasText: 'NoLeaving' }).getByText('Not attached', { exact: true }).waitFor();
+
+  await page.getByLabel('Move to', { exact: true }).selectOption({ label: 'Root' });
+  await page.getByRole('button', { name: 'Move account' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Move account \d{12}\?$/ });
+  await dialog.getByText('It moves into Root and gets the SCPs attached there.').waitFor();
+  await dialog.getByRole('button', { name: 'Move account' }).click();
+  await page.getByText('Account moved to Root.').waitFor();
+  await page.locator('.facts').getByText('Root', { exact: true }).waitFor();
+});
+
+test('overview: charts and tables from an ingested generated CUR', async () => {
+  assert.ok(payerId, 'the payer id from the accounts page');
+  const now = new Date();
+  const months = [-1, 0].map((offset) => {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  });
+  for (const [i, month] of months.entries()) {
+    const file = join(stack.dir, `cur-${month}.parquet`);
+    stack.cli(['gen-cur', '--rows', '3000', '--accounts', '6', '--month', month, '--seed', String(i + 7), '--out', file]);
+    stack.cli(['ingest', '--payer', payerId, file]);
+  }
+
+  await nav().getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  const thisMonth = page.getByTestId('kpi-this-month');
+  await thisMonth.getByRole('heading', { name: `This month (${months[1]})` }).waitFor();
+  const amount = await thisMonth.locator('.kpi-value').innerText();
+  assert.match(amount, /^\$[\d,]+\.\d{2}$/);
+  assert.notEqual(amount, '$0.00');
+  assert.match(await thisMonth.innerText(), /(Up|Down) \d+\.\d% on /);
+  assert.match(await page.getByTestId('kpi-forecast').locator('.kpi-value').innerText(), /^\$[\d,]+\.\d{2}$/);
+  for (const chart of ['chart-trend', 'chart-services', 'chart-categories']) {
+    await page.getByTestId(chart).locator('canvas').first().waitFor();
+  }
+  assert.equal(await page.getByRole('img', { name: /^Bar chart of the monthly cost from / }).count(), 1);
+  await page.getByTestId('account-cost-row').first().waitFor();
+  assert.equal(await page.getByTestId('account-cost-row').count(), 6);
+  await page.getByTestId('mover-row').first().waitFor();
+  assert.match(await page.getByTestId('mover-row').first().innerText(), /[▲▼] -?\$/);
+  const badge = page.getByTestId('health-badge').filter({ hasText: PAYER_NAME });
+  assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
+  await page.waitForTimeout(800); // chart animation
+  await shot('overview');
+});
+
+test('jobs: lists the sync and the account creation with their outcome', async () => {
+  await nav().getByRole('link', { name: 'Jobs' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+  await page.getByTestId('job-row').first().waitFor();
+  const rows = await page.getByTestId('job-row').allInnerTexts();
+  assert.ok(rows.length >= 2, `jobs: ${rows.length}`);
+  assert.ok(rows.every((r) => r.includes(PAYER_NAME) || !r.includes('sync')), 'jobs name their payer');
+  assert.ok(rows.filter((r) => /Succeeded/.test(r)).length >= 2, rows.join('\n'));
+  await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
+  await page.getByText('No jobs.').waitFor();
+  await page.getByLabel('Status', { exact: true }).selectOption('');
+  await page.getByTestId('job-row').first().waitFor();
+  await shot('jobs');
+});
+
+test('notifications: subscribes, previews a template live, saves it, shows the delivery log', async () => {
+  await nav().getByRole('link', { name: 'Notifications' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+  await page.getByText('No subscriptions.').waitFor();
+  await page.getByRole('button', { name: 'New subscription' }).click();
+  const form = page.getByRole('form', { name: 'Subscribe to events' });
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await form.locator('.field-error').first().waitFor(); // no event type chosen
+  await form.getByRole('checkbox', { name: 'account.created' }).check();
+  await form.getByRole('checkbox', { name: 'account.closed' }).check();
+  await form.getByRole('button', { name: 'Subscribe' }).click();
+  await page.getByText('Subscription created.').waitFor();
+  const sub = page.getByTestId('subscription-row');
+  assert.match(await sub.innerText(), /account\.created[\s\S]*account\.closed[\s\S]*Me \(admin@example\.com\)/);
+
+  await page.getByRole('tab', { name: 'Templates' }).click();
+  await page.getByRole('button', { name: /account\.created · en/ }).click();
+  const editor = page.getByRole('form', { name: /^Template account\.created \(en\)/ });
+  const subject = editor.getByLabel('Subject', { exact: true });
+  await subject.fill('New AWS account for you');
+  await page.getByTestId('preview-subject').filter({ hasText: 'New AWS account for you' }).waitFor();
+  // The HTML body renders in its sandboxed frame, with the sample data filled in.
+  await page.frameLocator('iframe[title="HTML preview"]').getByText('Partner Billing').waitFor();
+  assert.match(await page.getByTestId('preview-text').innerText(), /was created in the organization of payer/);
+  await shot('notification-template');
+  await editor.getByRole('button', { name: 'Save template' }).click();
+  await page.getByText('Template saved.').waitFor();
+  await page.getByRole('button', { name: /account\.created · en/ }).locator('xpath=..').getByText('Customized').waitFor();
+
+  await page.getByRole('tab', { name: 'Delivery log' }).click();
+  await page.getByLabel('Status', { exact: true }).selectOption('dead');
+  await page.getByText('Nothing sent yet.').or(page.getByTestId('delivery-row').first()).waitFor();
+});
+
+test('webhooks: adds an endpoint, shows its secret once, disables and deletes it after confirming', async () => {
+  await nav().getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  await page.getByText('No webhook endpoints.').waitFor();
+  await page.getByRole('button', { name: 'New endpoint' }).click();
+  const form = page.getByRole('form', { name: 'Add a webhook endpoint' });
+  await form.getByLabel('URL', { exact: true }).fill('https://hooks.example.com/partner-billing');
+  await form.getByLabel('Description', { exact: true }).fill('ERP integration');
+  await form.getByRole('button', { name: 'Add endpoint' }).click();
+  const box = page.getByRole('region', { name: 'Endpoint https://hooks.example.com/partner-billing added' });
+  const secret = await box.getByLabel('Signing secret', { exact: true }).inputValue();
+  assert.ok(secret.length >= 16, 'a signing secret');
+  const row = page.getByTestId('webhook-row').filter({ hasText: 'hooks.example.com' });
+  await row.getByText('Enabled', { exact: true }).waitFor();
+  await shot('webhooks');
+  await box.getByRole('button', { name: 'I have stored it' }).click();
+  await box.waitFor({ state: 'detached' });
+  assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
+
+  await row.getByRole('button', { name: 'Disable', exact: true }).click();
+  await row.getByText('Disabled', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Delete https://hooks.example.com/partner-billing' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete https://hooks.example.com/partner-billing?' });
+  await dialog.getByRole('button', { name: 'Delete endpoint' }).click();
+  await page.getByText('No webhook endpoints.').waitFor();
+});
+
+test('audit log: lists the actions, filters by name and shows the record', async () => {
+  await nav().getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+  await page.getByTestId('audit-row').first().waitFor();
+  const names = await page.getByTestId('audit-row').locator('th code').allInnerTexts();
+  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount']) {
+    assert.ok(names.includes(action), `${action} in the audit log`);
+  }
+  await shot('audit');
+  await page.getByLabel('Event name', { exact: true }).fill('registerPayer');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('[data-testid=audit-row] th code')].map((c) => c.textContent);
+    return cells.length > 0 && cells.every((c) => c === 'registerPayer');
+  });
+  const rows = page.getByTestId('audit-row');
+  // The failed attempt (bad account id) and the successful one.
+  assert.equal(await rows.count(), 2);
+  await rows.filter({ hasText: 'OK' }).getByRole('button', { name: 'Details of registerPayer' }).click();
+  const json = await page.getByTestId('audit-json').innerText();
+  assert.ok(json.includes(PAYER_ACCOUNT), 'the record names the payer account');
+  assert.ok(json.includes('"eventName": "registerPayer"'));
+});
+
 test('refresh is transparent: an UNAUTHENTICATED answer is refreshed once and retried', async () => {
   const operations = [];
   page.on('request', (request) => {
@@ -326,7 +578,7 @@ test('switches to 中文: navigation is translated, and the choice and session s
   await page.getByText('4 tenants', { exact: true }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
   const links = await nav().getByRole('link').allTextContents();
-  assert.deepEqual(links, ['租户', '用户', 'API 令牌', '账户']);
+  assert.deepEqual(links, ['概览', '付款账户', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
   await page.getByRole('heading', { level: 1, name: '租户' }).waitFor();
   await page.getByText('4 个租户').waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
@@ -340,6 +592,14 @@ test('switches to 中文: navigation is translated, and the choice and session s
   await nav().getByRole('link', { name: '用户' }).click();
   await page.getByRole('columnheader', { name: '邮箱' }).waitFor();
   await page.getByText('查看者').first().waitFor();
+
+  await nav().getByRole('link', { name: '概览' }).click();
+  await page.getByRole('heading', { level: 1, name: '概览' }).waitFor();
+  await page.getByRole('heading', { name: '近 12 个月趋势' }).waitFor();
+  await page.getByTestId('chart-trend').locator('canvas').first().waitFor();
+  await page.getByTestId('kpi-forecast').getByRole('heading', { name: '月末预测' }).waitFor();
+  await page.waitForTimeout(800); // chart animation
+  await shot('overview-zh');
 
   await page.getByRole('button', { name: 'English' }).click();
   await nav().getByRole('link', { name: 'Users' }).waitFor();
@@ -385,6 +645,62 @@ test('a viewer sees no write buttons', async () => {
     await nav(p).getByRole('link', { name: 'API tokens' }).click();
     await p.getByText('No API tokens yet.').waitFor();
     assert.equal(await p.getByRole('button', { name: 'Create token' }).count(), 0);
+
+    // Operations pages: the viewer reads, and sees no write buttons and no admin pages.
+    const links = await nav(p).getByRole('link').allTextContents();
+    assert.deepEqual(links, ['Overview', 'Payers', 'Jobs', 'Notifications', 'Tenants', 'Users', 'API tokens', 'Account']);
+    await nav(p).getByRole('link', { name: 'Payers' }).click();
+    const row = p.getByTestId('payer-row').filter({ hasText: PAYER_NAME });
+    await row.getByText('Connected', { exact: true }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Register payer' }).count(), 0);
+    for (const action of ['Check the connection of', 'Sync the accounts of', 'Edit', 'Remove']) {
+      assert.equal(await p.getByRole('button', { name: `${action} ${PAYER_NAME}` }).count(), 0, action);
+    }
+    await p.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
+    await p.getByText('4 accounts', { exact: true }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Create account' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Invite account' }).count(), 0);
+    await p.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
+    await p.getByRole('switch', { name: 'Attach NoLeaving' }).waitFor();
+    assert.equal(await p.getByRole('switch', { name: 'Attach NoLeaving' }).isDisabled(), true);
+    assert.equal(await p.getByRole('button', { name: 'Move account' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Close account' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'New SCP from template' }).count(), 0);
+    await shot('viewer-account', p);
+
+    await nav(p).getByRole('link', { name: 'Overview' }).click();
+    await p.getByTestId('chart-trend').locator('canvas').first().waitFor();
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('an end customer sees only their own pages', async () => {
+  const login = await stack.graphql('mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }', { e: ADMIN, p: NEW_ADMIN_PASSWORD });
+  const token = login.data.login.accessToken;
+  const tenants = await stack.graphql('{ tenants(first: 100) { nodes { id name } } }', {}, token);
+  const initech = tenants.data.tenants.nodes.find((t) => t.name === 'Initech Customer');
+  const created = await stack.graphql(
+    'mutation($input: CreateUserInput!){ createUser(input: $input) { id } }',
+    { input: { email: CUSTOMER, password: CUSTOMER_PASSWORD, role: 'ADMIN', tenantId: initech.id } },
+    token,
+  );
+  assert.ok(created.data?.createUser?.id, JSON.stringify(created.errors));
+
+  const { ctx, p } = await newPage('en-US');
+  try {
+    await p.goto(url('/signin'));
+    await p.getByLabel('Email', { exact: true }).fill(CUSTOMER);
+    await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
+    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['Account']);
+    // Partner pages are not reachable by address either.
+    for (const path of ['/payers', '/overview', '/audit', '/tenants']) {
+      await p.goto(url(path));
+      await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
+      assert.match(p.url(), /\/account$/, path);
+    }
   } finally {
     await ctx.close();
   }

@@ -65,6 +65,22 @@ function stop(child) {
 }
 
 /** Everything the test needs, started; call `close()` at the end. */
+/** moto, the AWS emulator: TEST_MOTO_URL when the caller runs one, else one of our own. */
+async function startMoto(children, dir) {
+  if (process.env.TEST_MOTO_URL) return process.env.TEST_MOTO_URL;
+  const server = join(REPO, '.venv/bin/moto_server');
+  if (!existsSync(server)) throw new Error('moto is missing: scripts/test-frontend installs it into .venv');
+  const port = await freePort();
+  const log = createWriteStream(join(dir, 'moto.log'));
+  const moto = spawn(server, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(moto);
+  moto.stdout.pipe(log);
+  moto.stderr.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/moto-api/`, moto, 'moto');
+  return url;
+}
+
 export async function startStack({ adminEmail, adminPassword }) {
   const dir = mkdtempSync(join(tmpdir(), 'pb-e2e-'));
   const children = [];
@@ -87,9 +103,20 @@ export async function startStack({ adminEmail, adminPassword }) {
     const targetDir = process.env.CARGO_TARGET_DIR ? resolve(REPO, process.env.CARGO_TARGET_DIR) : join(REPO, 'target');
     const binary = join(targetDir, 'debug/partner-billing');
 
+    const motoUrl = await startMoto(children, dir);
     const apiPort = await freePort();
     const env = {
       ...process.env,
+      // Every AWS call goes to moto, as the platform's own identity there.
+      PB_AWS_ENDPOINT_URL: motoUrl,
+      PB_AWS_MAX_ATTEMPTS: '1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      // So each payer gets its CloudFormation quick-create link.
+      PB_PLATFORM_ACCOUNT_ID: '123456789012',
+      PB_PAYER_ROLE_TEMPLATE_URL: 'https://example.com/payer-access-role.yaml',
+      PB_JOB_POLL_MS: '200',
       PB_DATABASE_URL: `sqlite://${join(dir, 'pb.db')}?mode=rwc`,
       PB_LISTEN: `127.0.0.1:${apiPort}`,
       // The production build, served by the API binary itself (single process, SPA fallback).
@@ -136,7 +163,14 @@ export async function startStack({ adminEmail, adminPassword }) {
       return response.json();
     };
 
-    return { apiUrl, webUrl, browser, graphql, dir, close };
+    /** Runs a command of the API binary (e.g. gen-cur, ingest) against the same database. */
+    const cli = (args) => execFileSync(binary, args, { env, encoding: 'utf8' });
+
+    /** An organization in moto whose management account is `account`. */
+    const mockOrganization = (account) =>
+      JSON.parse(execFileSync(join(REPO, '.venv/bin/python'), [join(FRONTEND, 'e2e/moto_org.py'), motoUrl, account], { encoding: 'utf8' }));
+
+    return { apiUrl, webUrl, browser, graphql, cli, mockOrganization, dir, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,3 +1,4 @@
+import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { MeProvider } from './auth/MeProvider';
 import { SessionProvider, useAuth } from './auth/SessionProvider';
@@ -5,12 +6,33 @@ import type { Session } from './auth/session';
 import { Layout } from './components/Layout';
 import { LoadingState } from './components/States';
 import { I18nProvider, useI18n } from './i18n';
+import { useMe } from './auth/MeProvider';
+import { endCustomerAllows } from './lib/nav';
+import { isEndCustomer } from './lib/roles';
 import { AccountPage } from './pages/Account';
+import { AccountDetailPage } from './pages/AccountDetail';
+import { AccountsPage } from './pages/Accounts';
+import { AuditPage } from './pages/Audit';
+import { JobDetailPage, JobsPage } from './pages/Jobs';
+import { NotificationsPage } from './pages/Notifications';
+import { PayersPage } from './pages/Payers';
+import { WebhooksPage } from './pages/Webhooks';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { SignInPage } from './pages/SignIn';
 import { TenantsPage } from './pages/Tenants';
 import { UserRolesPage } from './pages/UserRoles';
 import { UsersPage } from './pages/Users';
+
+// The overview carries ECharts; it loads on first visit so sign-in stays light.
+const OverviewPage = lazy(() => import('./pages/Overview').then((m) => ({ default: m.OverviewPage })));
+
+function Overview() {
+  return (
+    <Suspense fallback={<LoadingState />}>
+      <OverviewPage />
+    </Suspense>
+  );
+}
 
 /** Pages behind sign-in: sends signed-out visitors to /signin and back afterwards. */
 function RequireSession() {
@@ -21,9 +43,19 @@ function RequireSession() {
   if (status === 'signedOut') return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
   return (
     <MeProvider>
-      <Layout />
+      <EndCustomerGate>
+        <Layout />
+      </EndCustomerGate>
     </MeProvider>
   );
+}
+
+/** End customers see only their own pages; any other address takes them to the first of them. */
+function EndCustomerGate({ children }: { children: ReactNode }) {
+  const { me } = useMe();
+  const location = useLocation();
+  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to="/account" replace />;
+  return <>{children}</>;
 }
 
 function NotFound() {
@@ -52,6 +84,15 @@ export function App({ session }: { session?: Session }) {
             <Route path="/signin" element={<SignInRoute />} />
             <Route element={<RequireSession />}>
               <Route index element={<Navigate to="/tenants" replace />} />
+              <Route path="overview" element={<Overview />} />
+              <Route path="payers" element={<PayersPage />} />
+              <Route path="payers/:payerId/accounts" element={<AccountsPage />} />
+              <Route path="payers/:payerId/accounts/:accountId" element={<AccountDetailPage />} />
+              <Route path="jobs" element={<JobsPage />} />
+              <Route path="jobs/:id" element={<JobDetailPage />} />
+              <Route path="notifications" element={<NotificationsPage />} />
+              <Route path="webhooks" element={<WebhooksPage />} />
+              <Route path="audit" element={<AuditPage />} />
               <Route path="tenants" element={<TenantsPage />} />
               <Route path="users" element={<UsersPage />} />
               <Route path="users/:id" element={<UserRolesPage />} />

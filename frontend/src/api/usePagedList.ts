@@ -27,7 +27,7 @@ export const PAGE_SIZE = 100;
 export function usePagedList<D, V extends AnyVariables & { first?: number | null; after?: string | null }, N>(
   document: TypedDocumentNode<D, V>,
   select: (data: D) => Connection<N>,
-  options: { all?: boolean } = {},
+  options: { all?: boolean; variables?: Omit<V, 'first' | 'after'>; pause?: boolean } = {},
 ): PagedList<N> {
   const client = useClient();
   const [nodes, setNodes] = useState<N[]>([]);
@@ -39,6 +39,8 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
   const generation = useRef(0);
   const selectRef = useRef(select);
   selectRef.current = select;
+  // Extra variables (filters) by value: a new object with the same content does not refetch.
+  const extraKey = JSON.stringify(options.variables ?? {});
 
   const fetchFrom = useCallback(
     async (after: string | null, replace: boolean) => {
@@ -50,7 +52,7 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
       let next = after;
       let more = false;
       do {
-        const variables = { first: PAGE_SIZE, after: next } as unknown as V;
+        const variables = { ...(JSON.parse(extraKey) as object), first: PAGE_SIZE, after: next } as unknown as V;
         const result = await client.query(document, variables, { requestPolicy: 'network-only' }).toPromise();
         if (mine !== generation.current) return;
         if (result.error || !result.data) {
@@ -70,15 +72,16 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
       setLoading(false);
       setLoadingMore(false);
     },
-    [client, document, options.all],
+    [client, document, options.all, extraKey],
   );
 
   useEffect(() => {
+    if (options.pause) return;
     void fetchFrom(null, true);
     return () => {
       generation.current += 1;
     };
-  }, [fetchFrom]);
+  }, [fetchFrom, options.pause]);
 
   const reload = useCallback(() => void fetchFrom(null, true), [fetchFrom]);
   const loadMore = useCallback(() => void fetchFrom(cursor, false), [fetchFrom, cursor]);

@@ -76,3 +76,18 @@ export function Notice({ children, onClose }: { children: ReactNode; onClose?: (
     </div>
   );
 }
+
+/** A form's Cancel and submit buttons. */
+export function FormActions({ onCancel, submitLabel, disabled }: { onCancel: () => void; submitLabel: string; disabled?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className="actions">
+      <button type="button" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+      <button type="submit" className="primary" disabled={disabled}>
+        {submitLabel}
+      </button>
+    </div>
+  );
+}

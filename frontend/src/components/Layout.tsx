@@ -2,18 +2,15 @@ import { NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/SessionProvider';
 import { useMe } from '../auth/MeProvider';
 import { useI18n } from '../i18n';
+import { isEndCustomer } from '../lib/roles';
+import { navLinks } from '../lib/nav';
 import { LanguageSwitch } from './LanguageSwitch';
 
 export function Layout() {
   const { t } = useI18n();
-  const { me, role } = useMe();
+  const { me, role, can } = useMe();
   const { signOut } = useAuth();
-  const links = [
-    { to: '/tenants', label: t('nav.tenants') },
-    { to: '/users', label: t('nav.users') },
-    { to: '/api-tokens', label: t('nav.apiTokens') },
-    { to: '/account', label: t('nav.account') },
-  ];
+  const links = navLinks(isEndCustomer(me.memberships), can).map((link) => ({ to: link.to, label: t(link.label) }));
   return (
     <div className="app">
       <a className="skip-link" href="#main">

@@ -56,3 +56,29 @@ export function ListStates({
   if (empty) return <EmptyState>{emptyText}</EmptyState>;
   return <>{children}</>;
 }
+
+/** "Load more" under a paged list, while the API has more. */
+export function LoadMore({ list }: { list: { hasMore: boolean; loadingMore: boolean; loadMore: () => void } }) {
+  const { t } = useI18n();
+  if (!list.hasMore) return null;
+  return (
+    <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
+      {t('common.loadMore')}
+    </button>
+  );
+}
+
+/** A table's column headers; a falsy entry is a column not shown. */
+export function TableHead({ columns }: { columns: (string | false | null | undefined)[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.filter((c): c is string => typeof c === 'string').map((c, i) => (
+          <th key={i} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

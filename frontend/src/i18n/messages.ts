@@ -1,6 +1,8 @@
 // The UI's text in English and Simplified Chinese. `en` defines the keys; `zh` must have every
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
+import { opsEn, opsZh } from './operations';
+
 export type Lang = 'en' | 'zh';
 
 export const en = {
@@ -175,6 +177,7 @@ export const en = {
 
   'notFound.title': 'Page not found',
   'notFound.back': 'Go to tenants',
+  ...opsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -352,6 +355,7 @@ export const zh: Messages = {
 
   'notFound.title': '页面不存在',
   'notFound.back': '前往租户',
+  ...opsZh,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, zh };

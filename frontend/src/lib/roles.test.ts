@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abilities, atLeast, highestRole, roleOnTenant } from './roles';
+import { abilities, atLeast, highestRole, roleOnTenant, isEndCustomer, payerAbilities, roleOnPayer } from './roles';
 
 const parents = new Map<string, string | null>([
   ['root', null],
@@ -50,5 +50,35 @@ describe('roles', () => {
       ['b', 'a'],
     ]);
     expect(roleOnTenant('a', [{ role: 'VIEWER', tenant: { id: 'b' } }], cyclic)).toBe('VIEWER');
+  });
+});
+
+describe('payer roles and end customers', () => {
+  const parents = new Map<string, string | null>([
+    ['root', null],
+    ['acme', 'root'],
+    ['globex', 'acme'],
+  ]);
+
+  it('the role on a payer comes from its tenant chain or a payer membership, the higher wins', () => {
+    const payer = { id: 'p1', tenant: { id: 'globex' } };
+    expect(roleOnPayer(payer, [{ role: 'VIEWER', tenant: { id: 'acme' } }], parents)).toBe('VIEWER');
+    expect(roleOnPayer(payer, [{ role: 'VIEWER', tenant: { id: 'acme' } }, { role: 'OPERATOR', tenant: null, payer: { id: 'p1' } }], parents)).toBe('OPERATOR');
+    expect(roleOnPayer(payer, [{ role: 'ADMIN', tenant: null, payer: { id: 'other' } }], parents)).toBeNull();
+    expect(roleOnPayer({ id: 'p1', tenant: null }, [{ role: 'ADMIN', tenant: { id: 'root' } }], parents)).toBeNull();
+  });
+
+  it('gates payer actions: viewers nothing, operators operate, admins everything', () => {
+    expect(payerAbilities('VIEWER')).toEqual({ operate: false, administer: false });
+    expect(payerAbilities(null)).toEqual({ operate: false, administer: false });
+    expect(payerAbilities('OPERATOR')).toEqual({ operate: true, administer: false });
+    expect(payerAbilities('ADMIN')).toEqual({ operate: true, administer: true });
+  });
+
+  it('an end customer holds roles only on customer tenants', () => {
+    expect(isEndCustomer([{ role: 'ADMIN', tenant: { id: 'c', kind: 'CUSTOMER' } }])).toBe(true);
+    expect(isEndCustomer([{ role: 'VIEWER', tenant: { id: 'c', kind: 'CUSTOMER' } }, { role: 'VIEWER', tenant: { id: 'r', kind: 'RESELLER' } }])).toBe(false);
+    expect(isEndCustomer([{ role: 'VIEWER', tenant: null, payer: { id: 'p' } }])).toBe(false);
+    expect(isEndCustomer([])).toBe(false);
   });
 });

@@ -63,3 +63,43 @@ export function abilities(memberships: readonly MembershipLike[]): Abilities {
   const top = highestRole(memberships);
   return { write: atLeast(top, 'OPERATOR'), administer: atLeast(top, 'ADMIN') };
 }
+
+/**
+ * The user's role on a payer: a membership on the payer itself, or the role on the payer's
+ * tenant (and its ancestors).
+ */
+export function roleOnPayer(
+  payer: { id: string; tenant: { id: string } | null },
+  memberships: readonly MembershipLike[],
+  parentOf: ReadonlyMap<string, string | null>,
+): Role | null {
+  const direct = maxRole(memberships.filter((m) => m.payer?.id === payer.id).map((m) => m.role));
+  const viaTenant = payer.tenant ? roleOnTenant(payer.tenant.id, memberships, parentOf) : null;
+  return maxRole([direct, viaTenant]);
+}
+
+/** What the payer and account pages show, by the role on the payer (mirrors the API's checks). */
+export interface PayerAbilities {
+  /** Check the connection, sync, create/invite/move accounts, attach and detach SCPs. */
+  operate: boolean;
+  /** Edit or remove the payer, close accounts, create SCPs. */
+  administer: boolean;
+}
+
+export function payerAbilities(role: Role | null): PayerAbilities {
+  return { operate: atLeast(role, 'OPERATOR'), administer: atLeast(role, 'ADMIN') };
+}
+
+export interface MembershipWithKind {
+  role: Role;
+  tenant: { id: string; kind: string } | null;
+  payer?: { id: string } | null;
+}
+
+/**
+ * An end customer: every role the user holds is on a customer tenant (none on a payer or a
+ * partner tier). They see only their own charges.
+ */
+export function isEndCustomer(memberships: readonly MembershipWithKind[]): boolean {
+  return memberships.length > 0 && memberships.every((m) => !m.payer && m.tenant?.kind === 'CUSTOMER');
+}

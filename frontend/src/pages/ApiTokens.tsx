@@ -5,8 +5,8 @@ import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenan
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Field, FormErrorMessage, Notice } from '../components/Form';
-import { ListStates } from '../components/States';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { ListStates, LoadMore, TableHead } from '../components/States';
 import {
   ApiTokensDocument,
   CreateApiTokenDocument,
@@ -98,19 +98,7 @@ export function ApiTokensPage() {
           {t(list.nodes.length === 1 ? 'tokens.count.one' : 'tokens.count.other', { count: list.nodes.length })}
         </p>
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('common.name')}</th>
-              <th scope="col">{t('tokens.prefix')}</th>
-              <th scope="col">{t('common.role')}</th>
-              <th scope="col">{t('tokens.scope')}</th>
-              <th scope="col">{t('common.created')}</th>
-              <th scope="col">{t('tokens.expires')}</th>
-              <th scope="col">{t('tokens.lastUsed')}</th>
-              <th scope="col">{t('common.status')}</th>
-              {can.write && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
+          <TableHead columns={[t('common.name'), t('tokens.prefix'), t('common.role'), t('tokens.scope'), t('common.created'), t('tokens.expires'), t('tokens.lastUsed'), t('common.status'), can.write && t('common.actions')]} />
           <tbody>
             {list.nodes.map((token) => {
               const state = tokenState(token, now);
@@ -153,11 +141,7 @@ export function ApiTokensPage() {
             })}
           </tbody>
         </table>
-        {list.hasMore && (
-          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
-            {t('common.loadMore')}
-          </button>
-        )}
+        <LoadMore list={list} />
       </ListStates>
       {revoking && (
         <ConfirmDialog
@@ -223,14 +207,7 @@ function CreateTokenForm({
       >
         {(p) => <input {...p} type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />}
       </Field>
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={result.fetching || !effectiveTenant}>
-          {t('tokens.form.submit')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t('tokens.form.submit')} disabled={result.fetching || !effectiveTenant} />
     </form>
   );
 }

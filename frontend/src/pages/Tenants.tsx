@@ -3,7 +3,7 @@ import { useMutation } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
-import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates } from '../components/States';
 import {
   CreateTenantDocument,
@@ -208,14 +208,7 @@ function CreateTenantForm({
       <Field label={t('tenants.form.name')} name="name" error={errors.fields.name}>
         {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={result.fetching}>
-          {t('tenants.form.submit')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t('tenants.form.submit')} disabled={result.fetching} />
     </form>
   );
 }
@@ -245,14 +238,7 @@ function RenameTenantForm({
       <Field label={t('tenants.form.name')} name="name" error={errors.fields.name}>
         {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={result.fetching}>
-          {t('common.save')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
     </form>
   );
 }

@@ -7,7 +7,7 @@ import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
-import { EmptyState, ErrorState, LoadingState } from '../components/States';
+import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
 import {
   GrantMembershipDocument,
   RevokeMembershipDocument,
@@ -71,14 +71,7 @@ export function UserRolesPage() {
         <EmptyState>{t('memberships.empty')}</EmptyState>
       ) : (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('common.role')}</th>
-              <th scope="col">{t('memberships.scope')}</th>
-              <th scope="col">{t('common.created')}</th>
-              {can.administer && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
+          <TableHead columns={[t('common.role'), t('memberships.scope'), t('common.created'), can.administer && t('common.actions')]} />
           <tbody>
             {user.memberships.map((m) => (
               <tr key={m.id} data-testid="membership-row">

@@ -6,8 +6,8 @@ import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenan
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Field, FormErrorMessage, Notice } from '../components/Form';
-import { ListStates } from '../components/States';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { ListStates, LoadMore, TableHead } from '../components/States';
 import {
   CreateUserDocument,
   DisableUserDocument,
@@ -89,16 +89,7 @@ export function UsersPage() {
           {t(list.nodes.length === 1 ? 'users.count.one' : 'users.count.other', { count: list.nodes.length })}
         </p>
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('users.email')}</th>
-              <th scope="col">{t('users.displayName')}</th>
-              <th scope="col">{t('users.roles')}</th>
-              <th scope="col">{t('common.status')}</th>
-              <th scope="col">{t('common.created')}</th>
-              {can.administer && <th scope="col">{t('common.actions')}</th>}
-            </tr>
-          </thead>
+          <TableHead columns={[t('users.email'), t('users.displayName'), t('users.roles'), t('common.status'), t('common.created'), can.administer && t('common.actions')]} />
           <tbody>
             {list.nodes.map((user) => (
               <tr key={user.id} data-testid="user-row">
@@ -149,11 +140,7 @@ export function UsersPage() {
             ))}
           </tbody>
         </table>
-        {list.hasMore && (
-          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
-            {t('common.loadMore')}
-          </button>
-        )}
+        <LoadMore list={list} />
       </ListStates>
       {disabling && (
         <ConfirmDialog
@@ -267,14 +254,7 @@ function CreateUserForm({
       <Field label={t('common.tenant')} name="tenantId" error={errors.fields.tenantId}>
         {(p) => <TenantSelect value={effectiveTenant} onChange={setTenantId} options={tenants} props={p} />}
       </Field>
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={result.fetching || !effectiveTenant}>
-          {t('users.form.submit')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} submitLabel={t('users.form.submit')} disabled={result.fetching || !effectiveTenant} />
     </form>
   );
 }

@@ -1,0 +1,28 @@
+import { Link } from 'react-router';
+import type { JobFieldsFragment } from '../generated/graphql';
+import { useI18n } from '../i18n';
+
+const STATE_CLASS = { QUEUED: 'status-none', RUNNING: 'status-warn', SUCCEEDED: 'status-on', FAILED: 'status-off' } as const;
+
+export function JobStateBadge({ state }: { state: JobFieldsFragment['state'] }) {
+  const { t } = useI18n();
+  return <span className={`badge ${STATE_CLASS[state]}`}>{t(`jobState.${state}`)}</span>;
+}
+
+/** A job's state, progress and error, read out as it changes. */
+export function JobStatus({ job, title }: { job: JobFieldsFragment; title: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="card job-status" role="status" aria-live="polite" data-testid="job-status">
+      <h2>{title}</h2>
+      <p>
+        <JobStateBadge state={job.state} /> {job.progress && <span>{job.progress}</span>}
+        {(job.state === 'QUEUED' || job.state === 'RUNNING') && <span className="spinner" aria-hidden="true" />}
+      </p>
+      {job.lastError && <p className="field-error">{job.lastError}</p>}
+      <p className="muted small">
+        {t('jobs.attempts', { attempts: job.attempts, max: job.maxAttempts })} · <Link to={`/jobs/${job.id}`}>{t('jobs.details')}</Link>
+      </p>
+    </div>
+  );
+}

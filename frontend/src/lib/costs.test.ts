@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { barOption, donutOption, lastMonths, monthlyTotals, monthsRange, topMovers, trendOption } from './costs';
+
+const change = (delta: string, current = '10') => ({ current, previous: '0', delta, deltaPercent: null, isNew: false, isGone: false });
+
+describe('months', () => {
+  it('lists the last 12 months oldest first, across a year boundary', () => {
+    const months = lastMonths(new Date('2026-02-15T12:00:00Z'), 12);
+    expect(months).toHaveLength(12);
+    expect(months[0]).toBe('2025-03');
+    expect(months[10]).toBe('2026-01');
+    expect(months[11]).toBe('2026-02');
+  });
+
+  it('ranges from the first day to the last day (leap years too)', () => {
+    expect(monthsRange(['2023-03', '2024-02'])).toEqual({ from: '2023-03-01', to: '2024-02-29' });
+    expect(monthsRange(['2026-11'])).toEqual({ from: '2026-11-01', to: '2026-11-30' });
+  });
+
+  it('fills months without data with zero', () => {
+    expect(monthlyTotals([{ period: '2026-02', amount: '5.5' }], ['2026-01', '2026-02'])).toEqual(['0', '5.5']);
+  });
+});
+
+describe('topMovers', () => {
+  it('sorts by the size of the change, decreases included, exactly', () => {
+    const changes = [change('5'), change('-20'), change('0'), change('19.9999999999'), change('-0.01')];
+    expect(topMovers(changes, 3).map((c) => c.delta)).toEqual(['-20', '19.9999999999', '5']);
+  });
+
+  it('breaks ties by the current amount and leaves out unchanged keys', () => {
+    const changes = [change('3', '4'), change('-3', '40'), change('0.000', '100')];
+    expect(topMovers(changes, 10).map((c) => c.current)).toEqual(['40', '4']);
+  });
+});
+
+describe('chart options', () => {
+  it('the trend plots one bar per month and the tooltip shows the exact amount', () => {
+    const option = trendOption({ months: ['2026-01', '2026-02'], totals: ['0', '1234.565'], currency: 'USD', lang: 'en', name: 'Cost' });
+    expect(option.xAxis.data).toEqual(['2026-01', '2026-02']);
+    expect(option.series[0].data).toEqual([0, 1234.56]);
+    expect(option.tooltip.formatter([{ dataIndex: 1 }])).toBe('2026-02<br/>Cost: $1,234.56');
+    expect(option.aria.decal.show).toBe(true);
+  });
+
+  it('the donut has one slice per group and formats in Chinese', () => {
+    const option = donutOption({
+      slices: [
+        { label: 'AmazonEC2', amount: '100.005' },
+        { label: 'AmazonS3', amount: '0.5' },
+      ],
+      currency: 'USD',
+      lang: 'zh',
+      name: 'By service',
+    });
+    expect(option.series[0].data).toEqual([
+      { name: 'AmazonEC2', value: 100 },
+      { name: 'AmazonS3', value: 0.5 },
+    ]);
+    expect(option.tooltip.formatter({ name: 'AmazonEC2', percent: 99.5 })).toBe('AmazonEC2: US$100.00 (99.5%)');
+  });
+
+  it('the category bars keep the order they are given', () => {
+    const option = barOption({ slices: [{ label: 'Compute', amount: '9' }, { label: 'Storage', amount: '1' }], currency: 'USD', lang: 'en', name: 'x' });
+    expect(option.yAxis.data).toEqual(['Compute', 'Storage']);
+    expect(option.tooltip.formatter([{ dataIndex: 1 }])).toBe('Storage: $1.00');
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { endCustomerAllows, navLinks } from './nav';
+
+const paths = (links: { to: string }[]) => links.map((l) => l.to);
+
+describe('navLinks', () => {
+  it('admins see every page, webhooks and audit included', () => {
+    expect(paths(navLinks(false, { write: true, administer: true }))).toEqual([
+      '/overview', '/payers', '/jobs', '/notifications', '/webhooks', '/audit', '/tenants', '/users', '/api-tokens', '/account',
+    ]);
+  });
+
+  it('viewers and operators do not see the admin-only pages', () => {
+    for (const can of [{ write: false, administer: false }, { write: true, administer: false }]) {
+      const shown = paths(navLinks(false, can));
+      expect(shown).not.toContain('/webhooks');
+      expect(shown).not.toContain('/audit');
+      expect(shown).toContain('/overview');
+    }
+  });
+
+  it('end customers see only their own pages, whatever their role', () => {
+    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/account']);
+    expect(endCustomerAllows('/account')).toBe(true);
+    expect(endCustomerAllows('/payers')).toBe(false);
+    expect(endCustomerAllows('/accounts')).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import type { MessageKey } from '../i18n/messages';
+import type { Abilities } from './roles';
+
+export interface NavLink {
+  to: string;
+  label: MessageKey;
+}
+
+/**
+ * The main navigation for a user. End customers see only their own pages; partners see the
+ * operations pages, with the admin-only ones (webhooks, audit) for admins.
+ */
+export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
+  if (endCustomer) return [{ to: '/account', label: 'nav.account' }];
+  const links: (NavLink | false)[] = [
+    { to: '/overview', label: 'nav.overview' },
+    { to: '/payers', label: 'nav.payers' },
+    { to: '/jobs', label: 'nav.jobs' },
+    { to: '/notifications', label: 'nav.notifications' },
+    can.administer && { to: '/webhooks', label: 'nav.webhooks' },
+    can.administer && { to: '/audit', label: 'nav.audit' },
+    { to: '/tenants', label: 'nav.tenants' },
+    { to: '/users', label: 'nav.users' },
+    { to: '/api-tokens', label: 'nav.apiTokens' },
+    { to: '/account', label: 'nav.account' },
+  ];
+  return links.filter((l): l is NavLink => l !== false);
+}
+
+/** Where an end customer may go; every other path sends them to their first page. */
+export function endCustomerAllows(path: string): boolean {
+  return path === '/account' || path.startsWith('/account/');
+}

@@ -1,0 +1,319 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { mapErrors } from '../api/errors';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { ErrorState, ListStates, LoadingState } from '../components/States';
+import {
+  AttachPolicyDocument,
+  CloseLinkedAccountDocument,
+  CreatePolicyFromTemplateDocument,
+  DetachPolicyDocument,
+  LinkedAccountDocument,
+  MoveLinkedAccountDocument,
+  PoliciesDocument,
+  PolicyTemplatesDocument,
+  type PolicyFieldsFragment,
+} from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { formatDateTime } from '../lib/format';
+import { AccountStatusBadge, usePayerRoute } from './Accounts';
+
+export function AccountDetailPage() {
+  const { t, lang } = useI18n();
+  const { accountId = '' } = useParams();
+  const { payerId, payer, can } = usePayerRoute();
+  const [result, reexecute] = useQuery({ query: LinkedAccountDocument, variables: { payerId, accountId } });
+  const [moving, setMoving] = useState<string | null>(null);
+  const [destination, setDestination] = useState('');
+  const [closing, setClosing] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  const [moveResult, move] = useMutation(MoveLinkedAccountDocument);
+  const [closeResult, close] = useMutation(CloseLinkedAccountDocument);
+  const reload = () => reexecute({ requestPolicy: 'network-only' });
+
+  const account = result.data?.linkedAccount;
+  const ous = result.data?.organizationalUnits ?? [];
+  if (!account) {
+    if (result.error) return <ErrorState error={result.error} onRetry={reload} />;
+    return <LoadingState />;
+  }
+  // The root's id: the parent of a top-level OU, or where the account sits when not in an OU.
+  const rootId = ous.find((ou) => ou.parentId.startsWith('r-'))?.parentId ?? (account.parentId?.startsWith('r-') ? account.parentId : null);
+  const targets = [
+    ...(rootId ? [{ id: rootId, name: t('accounts.root') }] : []),
+    ...ous.map((ou) => ({ id: ou.id, name: ou.name })),
+  ].filter((target) => target.id !== account.parentId);
+  const targetName = (id: string) => targets.find((x) => x.id === id)?.name ?? id;
+
+  async function confirmMove() {
+    if (!moving) return;
+    const res = await move({ payerId, accountId, destinationOuId: moving });
+    if (res.data?.moveLinkedAccount) {
+      setNotice(t('linked.moved', { name: targetName(moving) }));
+      setMoving(null);
+      reload();
+    }
+  }
+
+  async function confirmClose() {
+    const res = await close({ payerId, accountId, confirmAccountId: typed });
+    if (res.data?.closeLinkedAccount) {
+      setNotice(t('linked.closed', { id: accountId }));
+      setClosing(false);
+      reload();
+    }
+  }
+
+  return (
+    <section aria-labelledby="account-title">
+      <p className="crumbs">
+        <Link to="/payers">{t('nav.payers')}</Link> › <Link to={`/payers/${payerId}/accounts`}>{payer?.name ?? payerId}</Link> › {accountId}
+      </p>
+      <div className="page-head">
+        <div>
+          <h1 id="account-title">
+            {account.name} <code>{account.accountId}</code>
+          </h1>
+          <p className="intro">
+            <AccountStatusBadge status={account.status} /> {account.email}
+          </p>
+        </div>
+        {can.administer && account.status === 'ACTIVE' && (
+          <button type="button" className="danger" onClick={() => setClosing(true)}>
+            {t('linked.close')}
+          </button>
+        )}
+      </div>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      <div className="card">
+        <dl className="facts">
+          <dt>{t('accounts.ou')}</dt>
+          <dd>{account.organizationalUnit?.name ?? t('accounts.root')}</dd>
+          <dt>{t('linked.parent')}</dt>
+          <dd>
+            <code>{account.parentId ?? '—'}</code>
+          </dd>
+          <dt>{t('accounts.joined')}</dt>
+          <dd>
+            {account.joinedMethod ?? '—'} {account.joinedAt && formatDateTime(account.joinedAt, lang)}
+          </dd>
+          <dt>{t('linked.synced')}</dt>
+          <dd>{formatDateTime(account.syncedAt, lang)}</dd>
+        </dl>
+        {can.operate && targets.length > 0 && (
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setMoving(destination || targets[0].id);
+            }}
+          >
+            <label htmlFor="move-to">{t('linked.moveTo')}</label>
+            <select id="move-to" value={destination || targets[0].id} onChange={(e) => setDestination(e.target.value)}>
+              {targets.map((target) => (
+                <option key={target.id} value={target.id}>
+                  {target.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit">{t('linked.move')}</button>
+          </form>
+        )}
+      </div>
+      <AccountPolicies payerId={payerId} accountId={accountId} canToggle={can.operate} canCreate={can.administer} onChanged={reload} />
+      {moving && (
+        <ConfirmDialog
+          title={t('linked.moveTitle', { id: accountId })}
+          confirmLabel={t('linked.move')}
+          busy={moveResult.fetching}
+          error={<FormErrorMessage error={mapErrors(moveResult.error, {}).form} />}
+          onConfirm={() => void confirmMove()}
+          onCancel={() => setMoving(null)}
+        >
+          <p>{t('linked.moveBody', { name: targetName(moving) })}</p>
+        </ConfirmDialog>
+      )}
+      {closing && (
+        <ConfirmDialog
+          title={t('linked.closeTitle', { id: accountId })}
+          confirmLabel={t('linked.closeConfirm')}
+          busy={closeResult.fetching || typed !== accountId}
+          error={<FormErrorMessage error={mapErrors(closeResult.error, {}).form} />}
+          onConfirm={() => void confirmClose()}
+          onCancel={() => {
+            setClosing(false);
+            setTyped('');
+          }}
+        >
+          <p>{t('linked.closeBody')}</p>
+          <Field label={t('linked.closeType', { id: accountId })} name="confirmAccountId">
+            {(p) => <input {...p} autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
+          </Field>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function AccountPolicies({
+  payerId,
+  accountId,
+  canToggle,
+  canCreate,
+  onChanged,
+}: {
+  payerId: string;
+  accountId: string;
+  canToggle: boolean;
+  canCreate: boolean;
+  onChanged: () => void;
+}) {
+  const { t } = useI18n();
+  const [result, reexecute] = useQuery({ query: PoliciesDocument, variables: { payerId }, requestPolicy: 'network-only' });
+  const [attachResult, attach] = useMutation(AttachPolicyDocument);
+  const [detachResult, detach] = useMutation(DetachPolicyDocument);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  // The state a switch was just set to, shown until the refreshed list arrives.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  useEffect(() => setPending({}), [result.data]);
+  const policies = result.data?.policies ?? [];
+  const busy = attachResult.fetching || detachResult.fetching;
+  const error = attachResult.error ?? detachResult.error;
+
+  async function toggle(policy: PolicyFieldsFragment, on: boolean) {
+    const vars = { payerId, policyId: policy.id, targetId: accountId };
+    setPending((old) => ({ ...old, [policy.id]: on }));
+    const res = on ? await attach(vars) : await detach(vars);
+    if (!res.data) {
+      setPending((old) => {
+        const next = { ...old };
+        delete next[policy.id];
+        return next;
+      });
+      return;
+    }
+    setNotice(t(on ? 'policies.attached' : 'policies.detached', { name: policy.name }));
+    reexecute({ requestPolicy: 'network-only' });
+    onChanged();
+  }
+
+  return (
+    <div className="card" aria-labelledby="policies-title">
+      <div className="page-head">
+        <h2 id="policies-title">{t('policies.title')}</h2>
+        {canCreate && !creating && (
+          <button type="button" className="small" onClick={() => setCreating(true)}>
+            {t('policies.fromTemplate')}
+          </button>
+        )}
+      </div>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {error && <FormErrorMessage error={mapErrors(error, {}).form} />}
+      {creating && (
+        <PolicyFromTemplate
+          payerId={payerId}
+          onCancel={() => setCreating(false)}
+          onCreated={(p) => {
+            setCreating(false);
+            setNotice(t('policies.created', { name: p.name }));
+            reexecute({ requestPolicy: 'network-only' });
+          }}
+        />
+      )}
+      <ListStates
+        loading={result.fetching && !result.data}
+        error={result.error ?? null}
+        empty={policies.length === 0}
+        emptyText={t('policies.empty')}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        <ul className="plain toggles">
+          {policies.map((policy) => {
+            const on = pending[policy.id] ?? policy.targetIds.includes(accountId);
+            return (
+              <li key={policy.id} data-testid="policy-row">
+                <label className="toggle">
+                  <input
+                    type="checkbox"
+                    role="switch"
+                    checked={on}
+                    disabled={!canToggle || busy}
+                    aria-label={t('policies.toggle', { name: policy.name })}
+                    onChange={(e) => void toggle(policy, e.target.checked)}
+                  />
+                  <span>
+                    <strong>{policy.name}</strong> <code className="muted">{policy.id}</code>
+                    {policy.awsManaged && <span className="badge status-none">{t('policies.awsManaged')}</span>}{' '}
+                    <span className={on ? 'badge status-on' : 'badge status-none'}>{on ? t('policies.on') : t('policies.off')}</span>
+                    {policy.description && <span className="muted small"> — {policy.description}</span>}
+                  </span>
+                </label>
+              </li>
+            );
+          })}
+        </ul>
+      </ListStates>
+    </div>
+  );
+}
+
+function PolicyFromTemplate({ payerId, onCancel, onCreated }: { payerId: string; onCancel: () => void; onCreated: (p: PolicyFieldsFragment) => void }) {
+  const { t, lang } = useI18n();
+  const [templates] = useQuery({ query: PolicyTemplatesDocument });
+  const [templateId, setTemplateId] = useState('');
+  const [name, setName] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [result, create] = useMutation(CreatePolicyFromTemplateDocument);
+  const errors = mapErrors(result.error, { name: 'name', templateId: 'templateId', params: 'params' } as const);
+  const list = templates.data?.policyTemplates ?? [];
+  const chosen = list.find((x) => x.id === templateId) ?? list[0];
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!chosen) return;
+    const params = Object.fromEntries(
+      chosen.parameters.map((p) => [p.name, (values[p.name] ?? '').split(',').map((v) => v.trim()).filter(Boolean)]),
+    );
+    const res = await create({ payerId, templateId: chosen.id, params, name: name.trim() || null });
+    if (res.data?.createPolicyFromTemplate) onCreated(res.data.createPolicyFromTemplate);
+  }
+
+  if (templates.fetching) return <LoadingState />;
+  return (
+    <form className="form" onSubmit={submit} aria-labelledby="template-title" noValidate>
+      <h3 id="template-title">{t('policies.fromTemplate')}</h3>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('policies.template')} name="templateId" error={errors.fields.templateId}>
+        {(p) => (
+          <select {...p} value={chosen?.id ?? ''} onChange={(e) => setTemplateId(e.target.value)}>
+            {list.map((x) => (
+              <option key={x.id} value={x.id}>
+                {lang === 'zh' ? x.nameZh : x.nameEn}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {chosen && <p className="muted small">{lang === 'zh' ? chosen.descriptionZh : chosen.descriptionEn}</p>}
+      <Field label={t('common.name')} name="name" error={errors.fields.name} hint={t('policies.nameHint')}>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      {chosen?.parameters.map((param) => (
+        <Field
+          key={param.name}
+          label={param.name}
+          name={`param-${param.name}`}
+          error={errors.fields.params}
+          hint={`${lang === 'zh' ? param.descriptionZh : param.descriptionEn} ${t('policies.example', { example: param.example })}`}
+        >
+          {(p) => <input {...p} value={values[param.name] ?? ''} onChange={(e) => setValues({ ...values, [param.name]: e.target.value })} />}
+        </Field>
+      ))}
+      <FormActions onCancel={onCancel} submitLabel={t('policies.create')} disabled={result.fetching || !chosen} />
+    </form>
+  );
+}

@@ -1,0 +1,347 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { mapErrors } from '../api/errors';
+import { isFinished, useJobWatch } from '../api/jobs';
+import { usePayerAbilities } from '../api/payers';
+import { usePagedList } from '../api/usePagedList';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { JobStatus } from '../components/JobStatus';
+import { ErrorState, ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import {
+  CancelInvitationDocument,
+  CreateLinkedAccountDocument,
+  InvitationsDocument,
+  InviteAccountDocument,
+  LinkedAccountsDocument,
+  OrganizationalUnitsDocument,
+  PayerDocument,
+  SyncAccountsDocument,
+  type InvitationFieldsFragment,
+  type JobFieldsFragment,
+  type PayerFieldsFragment,
+} from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { formatDate, formatDateTime } from '../lib/format';
+import { PayerStatusBadge } from './Payers';
+
+/** Loads the payer of the current route (`:payerId`) and the caller's abilities on it. */
+export function usePayerRoute() {
+  const { payerId = '' } = useParams();
+  const [result, reexecute] = useQuery({ query: PayerDocument, variables: { id: payerId } });
+  const payer = result.data?.payer ?? null;
+  const can = usePayerAbilities(payer ? [payer] : [])(payerId);
+  return { payerId, payer, can, result, retry: () => reexecute({ requestPolicy: 'network-only' }) };
+}
+
+export function AccountStatusBadge({ status }: { status: string }) {
+  const { t } = useI18n();
+  const known = status === 'ACTIVE' || status === 'SUSPENDED' || status === 'PENDING_CLOSURE';
+  const cls = status === 'ACTIVE' ? 'status-on' : status === 'SUSPENDED' ? 'status-off' : 'status-warn';
+  return <span className={`badge ${cls}`}>{known ? t(`accountStatus.${status}`) : status}</span>;
+}
+
+export function AccountsPage() {
+  const { t, lang } = useI18n();
+  const { payerId, payer, can, result, retry } = usePayerRoute();
+  const [search, setSearch] = useState('');
+  const [applied, setApplied] = useState('');
+  const list = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, {
+    variables: { payerId, filter: applied ? { search: applied } : null },
+  });
+  const [ous] = useQuery({ query: OrganizationalUnitsDocument, variables: { payerId } });
+  const [form, setForm] = useState<'create' | 'invite' | null>(null);
+  const [job, setJob] = useState<{ job: JobFieldsFragment; title: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [invitationsKey, setInvitationsKey] = useState(0);
+  const [syncResult, sync] = useMutation(SyncAccountsDocument);
+
+  if (!payer) {
+    if (result.error) return <ErrorState error={result.error} onRetry={retry} />;
+    return <LoadingState />;
+  }
+
+  async function runSync() {
+    const res = await sync({ payerId });
+    if (res.data?.syncAccounts) setJob({ job: res.data.syncAccounts, title: t('accounts.syncJob') });
+  }
+
+  return (
+    <section aria-labelledby="accounts-title">
+      <p className="crumbs">
+        <Link to="/payers">{t('nav.payers')}</Link> › {payer.name}
+      </p>
+      <div className="page-head">
+        <div>
+          <h1 id="accounts-title">{t('accounts.title', { name: payer.name })}</h1>
+          <p className="intro">
+            <code>{payer.accountId}</code> <PayerStatusBadge payer={payer} />
+          </p>
+        </div>
+        {can.operate && (
+          <div className="row-actions">
+            <button type="button" onClick={() => void runSync()} disabled={syncResult.fetching}>
+              {t('payers.sync')}
+            </button>
+            <button type="button" onClick={() => setForm('invite')}>
+              {t('accounts.invite')}
+            </button>
+            <button type="button" className="primary" onClick={() => setForm('create')}>
+              {t('accounts.create')}
+            </button>
+          </div>
+        )}
+      </div>
+      {syncResult.error && <FormErrorMessage error={mapErrors(syncResult.error, {}).form} />}
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {job && (
+        <WatchedJob
+          job={job.job}
+          title={job.title}
+          onFinished={() => {
+            list.reload();
+          }}
+        />
+      )}
+      {form === 'create' && (
+        <CreateAccountForm
+          payer={payer}
+          ous={ous.data?.organizationalUnits ?? []}
+          onCancel={() => setForm(null)}
+          onStarted={(started) => {
+            setForm(null);
+            setJob({ job: started, title: t('accounts.createJob') });
+          }}
+        />
+      )}
+      {form === 'invite' && (
+        <InviteForm
+          payerId={payerId}
+          onCancel={() => setForm(null)}
+          onInvited={(inv) => {
+            setForm(null);
+            setNotice(t('accounts.invited', { target: inv.target }));
+            setInvitationsKey((k) => k + 1);
+          }}
+        />
+      )}
+
+      <form
+        className="search"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied(search.trim());
+        }}
+      >
+        <label htmlFor="account-search">{t('accounts.search')}</label>
+        <input id="account-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('accounts.searchHint')} />
+        <button type="submit">{t('accounts.searchButton')}</button>
+      </form>
+
+      <ListStates
+        loading={list.loading}
+        error={list.error}
+        empty={list.nodes.length === 0}
+        emptyText={applied ? t('accounts.noMatch') : t('accounts.empty')}
+        onRetry={list.reload}
+      >
+        <p className="count">{t(list.nodes.length === 1 ? 'accounts.count.one' : 'accounts.count.other', { count: list.nodes.length })}</p>
+        <table className="table">
+          <TableHead columns={[t('accounts.accountId'), t('common.name'), t('accounts.email'), t('common.status'), t('accounts.ou'), t('accounts.joined')]} />
+          <tbody>
+            {list.nodes.map((a) => (
+              <tr key={a.accountId} data-testid="account-row">
+                <th scope="row">
+                  <Link to={`/payers/${payerId}/accounts/${a.accountId}`}>
+                    <code>{a.accountId}</code>
+                  </Link>
+                </th>
+                <td>{a.name}</td>
+                <td>{a.email}</td>
+                <td>
+                  <AccountStatusBadge status={a.status} />
+                </td>
+                <td>{a.organizationalUnit?.name ?? <span className="muted">{t('accounts.root')}</span>}</td>
+                <td>
+                  {a.joinedMethod ? t(a.joinedMethod === 'CREATED' ? 'accounts.created' : 'accounts.invitedMethod') : ''}{' '}
+                  {a.joinedAt && formatDate(a.joinedAt, lang)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <LoadMore list={list} />
+      </ListStates>
+
+      <div className="grid-2">
+        <div className="card">
+          <h2>{t('accounts.ous')}</h2>
+          {ous.fetching ? (
+            <LoadingState />
+          ) : ous.error ? (
+            <ErrorState error={ous.error} />
+          ) : (ous.data?.organizationalUnits.length ?? 0) === 0 ? (
+            <p className="muted">{t('accounts.noOus')}</p>
+          ) : (
+            <ul className="plain" data-testid="ou-list">
+              {ous.data?.organizationalUnits.map((ou) => (
+                <li key={ou.id}>
+                  {ou.name} <code className="muted">{ou.id}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <Invitations key={invitationsKey} payerId={payerId} canCancel={can.operate} />
+      </div>
+    </section>
+  );
+}
+
+/** Shows a job as it runs; calls `onFinished` once when it ends. */
+export function WatchedJob({ job, title, onFinished }: { job: JobFieldsFragment; title: string; onFinished: () => void }) {
+  const current = useJobWatch(job.id, job);
+  const finished = current ? isFinished(current) : false;
+  const callback = useRef(onFinished);
+  callback.current = onFinished;
+  useEffect(() => {
+    if (finished) callback.current();
+  }, [finished]);
+  return current ? <JobStatus job={current} title={title} /> : null;
+}
+
+function CreateAccountForm({
+  payer,
+  ous,
+  onCancel,
+  onStarted,
+}: {
+  payer: PayerFieldsFragment;
+  ous: { id: string; name: string }[];
+  onCancel: () => void;
+  onStarted: (job: JobFieldsFragment) => void;
+}) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [ouId, setOuId] = useState('');
+  const [result, create] = useMutation(CreateLinkedAccountDocument);
+  const errors = mapErrors(result.error, { email: 'email', name: 'name', ouId: 'ouId' } as const);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await create({ input: { payerId: payer.id, email: email.trim(), name: name.trim(), ouId: ouId || null } });
+    if (res.data?.createLinkedAccount) onStarted(res.data.createLinkedAccount);
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="create-account-title" noValidate>
+      <h2 id="create-account-title">{t('accounts.form.title')}</h2>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('accounts.email')} name="email" error={errors.fields.email}>
+        {(p) => <input {...p} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+      </Field>
+      <Field label={t('common.name')} name="name" error={errors.fields.name}>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label={t('accounts.ou')} name="ouId" error={errors.fields.ouId}>
+        {(p) => (
+          <select {...p} value={ouId} onChange={(e) => setOuId(e.target.value)}>
+            <option value="">{t('accounts.root')}</option>
+            {ous.map((ou) => (
+              <option key={ou.id} value={ou.id}>
+                {ou.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <FormActions onCancel={onCancel} submitLabel={t('accounts.form.submit')} disabled={result.fetching} />
+    </form>
+  );
+}
+
+function InviteForm({ payerId, onCancel, onInvited }: { payerId: string; onCancel: () => void; onInvited: (i: InvitationFieldsFragment) => void }) {
+  const { t } = useI18n();
+  const [target, setTarget] = useState('');
+  const [notes, setNotes] = useState('');
+  const [result, invite] = useMutation(InviteAccountDocument);
+  const errors = mapErrors(result.error, { accountId: 'target', email: 'target', notes: 'notes' } as const);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const value = target.trim();
+    const byId = /^\d+$/.test(value);
+    const res = await invite({ input: { payerId, accountId: byId ? value : null, email: byId ? null : value, notes: notes || null } });
+    if (res.data?.inviteAccount) onInvited(res.data.inviteAccount);
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="invite-title" noValidate>
+      <h2 id="invite-title">{t('accounts.inviteTitle')}</h2>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('accounts.inviteTarget')} name="target" error={errors.fields.target} hint={t('accounts.inviteHint')}>
+        {(p) => <input {...p} value={target} onChange={(e) => setTarget(e.target.value)} />}
+      </Field>
+      <Field label={t('accounts.notes')} name="notes" error={errors.fields.notes}>
+        {(p) => <input {...p} value={notes} onChange={(e) => setNotes(e.target.value)} />}
+      </Field>
+      <FormActions onCancel={onCancel} submitLabel={t('accounts.inviteSubmit')} disabled={result.fetching} />
+    </form>
+  );
+}
+
+function Invitations({ payerId, canCancel }: { payerId: string; canCancel: boolean }) {
+  const { t, lang } = useI18n();
+  const [result, reexecute] = useQuery({ query: InvitationsDocument, variables: { payerId }, requestPolicy: 'network-only' });
+  const [cancelling, setCancelling] = useState<InvitationFieldsFragment | null>(null);
+  const [cancelResult, cancel] = useMutation(CancelInvitationDocument);
+  const list = result.data?.invitations ?? [];
+  return (
+    <div className="card">
+      <h2>{t('accounts.invitations')}</h2>
+      <ListStates
+        loading={result.fetching && !result.data}
+        error={result.error ?? null}
+        empty={list.length === 0}
+        emptyText={t('accounts.noInvitations')}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        <ul className="plain">
+          {list.map((inv) => (
+            <li key={inv.handshakeId} data-testid="invitation-row">
+              <strong>{inv.target}</strong> <span className="badge status-none">{inv.state}</span>{' '}
+              {inv.requestedAt && <span className="muted small">{formatDateTime(inv.requestedAt, lang)}</span>}{' '}
+              {canCancel && (inv.state === 'OPEN' || inv.state === 'REQUESTED') && (
+                <button type="button" className="small danger" onClick={() => setCancelling(inv)} aria-label={t('accounts.cancelInvitationNamed', { target: inv.target })}>
+                  {t('accounts.cancelInvitation')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      </ListStates>
+      {cancelling && (
+        <ConfirmDialog
+          title={t('accounts.cancelInvitationTitle', { target: cancelling.target })}
+          confirmLabel={t('accounts.cancelInvitation')}
+          busy={cancelResult.fetching}
+          error={<FormErrorMessage error={mapErrors(cancelResult.error, {}).form} />}
+          onConfirm={() =>
+            void cancel({ payerId, handshakeId: cancelling.handshakeId }).then((res) => {
+              if (res.data) {
+                setCancelling(null);
+                reexecute({ requestPolicy: 'network-only' });
+              }
+            })
+          }
+          onCancel={() => setCancelling(null)}
+        >
+          <p>{t('accounts.cancelInvitationBody')}</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

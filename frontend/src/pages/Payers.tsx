@@ -1,0 +1,303 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation } from 'urql';
+import { mapErrors } from '../api/errors';
+import { useAllPayers, usePayerAbilities } from '../api/payers';
+import { useAllTenants, useTenantOptions } from '../api/tenants';
+import { useMe } from '../auth/MeProvider';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { ListStates, TableHead } from '../components/States';
+import {
+  CheckPayerConnectionDocument,
+  RegisterPayerDocument,
+  RemovePayerDocument,
+  SyncAccountsDocument,
+  UpdatePayerDocument,
+  type PayerFieldsFragment,
+} from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { formatDateTime } from '../lib/format';
+import { TenantSelect } from './Users';
+
+const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off' } as const;
+
+export function PayerStatusBadge({ payer }: { payer: Pick<PayerFieldsFragment, 'status' | 'statusReason'> }) {
+  const { t } = useI18n();
+  return (
+    <span className={`badge ${STATUS_CLASS[payer.status]}`} title={payer.statusReason ?? undefined}>
+      {t(`payerStatus.${payer.status}`)}
+    </span>
+  );
+}
+
+export function PayersPage() {
+  const { t, lang } = useI18n();
+  const { me } = useMe();
+  const list = useAllPayers();
+  const tenants = useAllTenants();
+  const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
+  const can = usePayerAbilities(list.nodes);
+  const [registering, setRegistering] = useState(false);
+  const [registered, setRegistered] = useState<PayerFieldsFragment | null>(null);
+  const [editing, setEditing] = useState<PayerFieldsFragment | null>(null);
+  const [removing, setRemoving] = useState<PayerFieldsFragment | null>(null);
+  const [notice, setNotice] = useState<{ text: string; jobId?: string } | null>(null);
+  const [checkResult, check] = useMutation(CheckPayerConnectionDocument);
+  const [syncResult, sync] = useMutation(SyncAccountsDocument);
+  const [removeResult, remove] = useMutation(RemovePayerDocument);
+  const actionError = mapErrors(checkResult.error ?? syncResult.error, {});
+
+  async function runCheck(payer: PayerFieldsFragment) {
+    const res = await check({ id: payer.id });
+    const after = res.data?.checkPayerConnection;
+    if (after) {
+      setNotice({ text: t(after.status === 'CONNECTED' ? 'payers.checkedOk' : 'payers.checkedFailed', { name: after.name }) });
+      list.reload();
+    }
+  }
+
+  async function runSync(payer: PayerFieldsFragment) {
+    const res = await sync({ payerId: payer.id });
+    const job = res.data?.syncAccounts;
+    if (job) setNotice({ text: t('payers.syncStarted', { name: payer.name }), jobId: job.id });
+  }
+
+  async function confirmRemove() {
+    if (!removing) return;
+    const res = await remove({ id: removing.id });
+    if (res.data?.removePayer) {
+      setNotice({ text: t('payers.removed', { name: removing.name }) });
+      setRemoving(null);
+      list.reload();
+    }
+  }
+
+  return (
+    <section aria-labelledby="payers-title">
+      <div className="page-head">
+        <div>
+          <h1 id="payers-title">{t('payers.title')}</h1>
+          <p className="intro">{t('payers.intro')}</p>
+        </div>
+        {adminTenants.length > 0 && !registering && (
+          <button type="button" className="primary" onClick={() => setRegistering(true)}>
+            {t('payers.register')}
+          </button>
+        )}
+      </div>
+      {notice && (
+        <Notice onClose={() => setNotice(null)}>
+          {notice.text} {notice.jobId && <Link to={`/jobs/${notice.jobId}`}>{t('payers.followJob')}</Link>}
+        </Notice>
+      )}
+      {(checkResult.error || syncResult.error) && <FormErrorMessage error={actionError.form} />}
+      {registering && (
+        <RegisterPayerForm
+          tenants={adminTenants}
+          onCancel={() => setRegistering(false)}
+          onRegistered={(payer) => {
+            setRegistering(false);
+            setRegistered(payer);
+            list.reload();
+          }}
+        />
+      )}
+      {registered && <RegisteredPayer payer={registered} onClose={() => setRegistered(null)} />}
+      {editing && (
+        <EditPayerForm
+          payer={editing}
+          onCancel={() => setEditing(null)}
+          onSaved={(p) => {
+            setEditing(null);
+            setNotice({ text: t('payers.saved', { name: p.name }) });
+            list.reload();
+          }}
+        />
+      )}
+      <ListStates loading={list.loading} error={list.error} empty={list.nodes.length === 0} emptyText={t('payers.empty')} onRetry={list.reload}>
+        <table className="table">
+          <TableHead columns={[t('common.name'), t('payers.accountId'), t('common.tenant'), t('payers.connection'), t('payers.lastChecked'), t('common.actions')]} />
+          <tbody>
+            {list.nodes.map((payer) => {
+              const may = can(payer.id);
+              return (
+                <tr key={payer.id} data-testid="payer-row">
+                  <th scope="row">{payer.name}</th>
+                  <td>
+                    <code>{payer.accountId}</code>
+                  </td>
+                  <td>{payer.tenant?.name ?? '—'}</td>
+                  <td>
+                    <PayerStatusBadge payer={payer} />
+                    {payer.statusReason && <div className="muted small">{payer.statusReason}</div>}
+                  </td>
+                  <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
+                  <td>
+                    <div className="row-actions">
+                      <Link className="button small" to={`/payers/${payer.id}/accounts`} aria-label={t('payers.accountsOf', { name: payer.name })}>
+                        {t('payers.accounts')}
+                      </Link>
+                      {may.operate && (
+                        <>
+                          <button
+                            type="button"
+                            className="small"
+                            disabled={checkResult.fetching}
+                            aria-label={t('payers.checkNamed', { name: payer.name })}
+                            onClick={() => void runCheck(payer)}
+                          >
+                            {t('payers.check')}
+                          </button>
+                          <button
+                            type="button"
+                            className="small"
+                            disabled={syncResult.fetching || payer.status !== 'CONNECTED'}
+                            aria-label={t('payers.syncNamed', { name: payer.name })}
+                            onClick={() => void runSync(payer)}
+                          >
+                            {t('payers.sync')}
+                          </button>
+                        </>
+                      )}
+                      {may.administer && (
+                        <>
+                          <button type="button" className="small" aria-label={t('payers.editNamed', { name: payer.name })} onClick={() => setEditing(payer)}>
+                            {t('payers.edit')}
+                          </button>
+                          <button type="button" className="small danger" aria-label={t('payers.removeNamed', { name: payer.name })} onClick={() => setRemoving(payer)}>
+                            {t('payers.remove')}
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListStates>
+      {removing && (
+        <ConfirmDialog
+          title={t('payers.removeTitle', { name: removing.name })}
+          confirmLabel={t('payers.removeConfirm')}
+          busy={removeResult.fetching}
+          error={<FormErrorMessage error={mapErrors(removeResult.error, {}).form} />}
+          onConfirm={() => void confirmRemove()}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>{t('payers.removeBody')}</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+const REGISTER_FIELDS = { tenantId: 'tenantId', accountId: 'accountId', name: 'name', roleArn: 'roleArn' } as const;
+
+function RegisterPayerForm({
+  tenants,
+  onCancel,
+  onRegistered,
+}: {
+  tenants: ReturnType<typeof useTenantOptions>;
+  onCancel: () => void;
+  onRegistered: (payer: PayerFieldsFragment) => void;
+}) {
+  const { t } = useI18n();
+  const [tenantId, setTenantId] = useState('');
+  const [accountId, setAccountId] = useState('');
+  const [name, setName] = useState('');
+  const [roleArn, setRoleArn] = useState('');
+  const [result, register] = useMutation(RegisterPayerDocument);
+  const errors = mapErrors(result.error, REGISTER_FIELDS);
+  const effectiveTenant = tenantId || tenants[0]?.id || '';
+  const suggestedArn = /^\d{12}$/.test(accountId) ? `arn:aws:iam::${accountId}:role/PartnerBillingAccess` : '';
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await register({
+      input: { tenantId: effectiveTenant, accountId: accountId.trim(), name: name.trim(), roleArn: (roleArn || suggestedArn).trim() },
+    });
+    if (res.data?.registerPayer) onRegistered(res.data.registerPayer);
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="register-payer-title" noValidate>
+      <h2 id="register-payer-title">{t('payers.form.title')}</h2>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('common.tenant')} name="tenantId" error={errors.fields.tenantId}>
+        {(p) => <TenantSelect value={effectiveTenant} onChange={setTenantId} options={tenants} props={p} />}
+      </Field>
+      <Field label={t('payers.accountId')} name="accountId" error={errors.fields.accountId} hint={t('payers.form.accountIdHint')}>
+        {(p) => <input {...p} inputMode="numeric" autoComplete="off" value={accountId} onChange={(e) => setAccountId(e.target.value)} />}
+      </Field>
+      <Field label={t('common.name')} name="name" error={errors.fields.name}>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label={t('payers.roleArn')} name="roleArn" error={errors.fields.roleArn} hint={t('payers.form.roleArnHint')}>
+        {(p) => <input {...p} value={roleArn} placeholder={suggestedArn} onChange={(e) => setRoleArn(e.target.value)} />}
+      </Field>
+      <FormActions onCancel={onCancel} submitLabel={t('payers.form.submit')} disabled={result.fetching || !effectiveTenant} />
+    </form>
+  );
+}
+
+/** After registering: the ExternalId and the CloudFormation link to deploy the role with. */
+function RegisteredPayer({ payer, onClose }: { payer: PayerFieldsFragment; onClose: () => void }) {
+  const { t } = useI18n();
+  return (
+    <section className="card secret" aria-labelledby="registered-title">
+      <h2 id="registered-title">{t('payers.registered.title', { name: payer.name })}</h2>
+      <ol>
+        <li>
+          {t('payers.registered.externalId')} <code data-testid="external-id">{payer.externalId}</code>
+        </li>
+        <li>
+          {payer.cloudFormationQuickCreateUrl ? (
+            <a href={payer.cloudFormationQuickCreateUrl} target="_blank" rel="noreferrer">
+              {t('payers.registered.quickCreate')}
+            </a>
+          ) : (
+            t('payers.registered.noQuickCreate')
+          )}
+        </li>
+        <li>{t('payers.registered.thenCheck')}</li>
+      </ol>
+      <div className="actions">
+        <button type="button" onClick={onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragment; onCancel: () => void; onSaved: (p: PayerFieldsFragment) => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(payer.name);
+  const [roleArn, setRoleArn] = useState(payer.roleArn);
+  const [result, update] = useMutation(UpdatePayerDocument);
+  const errors = mapErrors(result.error, { name: 'name', roleArn: 'roleArn' } as const);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await update({ id: payer.id, input: { name: name.trim(), roleArn: roleArn.trim() } });
+    if (res.data?.updatePayer) onSaved(res.data.updatePayer);
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="edit-payer-title" noValidate>
+      <h2 id="edit-payer-title">{t('payers.editTitle', { name: payer.name })}</h2>
+      <FormErrorMessage error={errors.form} />
+      <Field label={t('common.name')} name="name" error={errors.fields.name}>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label={t('payers.roleArn')} name="roleArn" error={errors.fields.roleArn}>
+        {(p) => <input {...p} value={roleArn} onChange={(e) => setRoleArn(e.target.value)} />}
+      </Field>
+      <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
+    </form>
+  );
+}
