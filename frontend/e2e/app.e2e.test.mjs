@@ -386,6 +386,33 @@ test('an account: creates an SCP from a template, attaches and detaches it, move
   await dialog.getByRole('button', { name: 'Move account' }).click();
   await page.getByText('Account moved to Root.').waitFor();
   await page.locator('.facts').getByText('Root', { exact: true }).waitFor();
+
+  // No cost rows for this account: the bill says so, and there is nothing to download.
+  const month = new Date().toISOString().slice(0, 7);
+  await page.getByText(`No charges for ${month}.`).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), true);
+
+  await page.getByRole('button', { name: 'Write a notice' }).click();
+  const notice = page.getByRole('form', { name: 'Service notice' });
+  await notice.getByLabel('Subject', { exact: true }).fill('Maintenance on Saturday');
+  await notice.getByLabel('Message', { exact: true }).fill('The VPN gateway is replaced between 02:00 and 04:00 UTC.');
+  await notice.getByRole('button', { name: 'Send notice' }).click();
+  await page.getByText('Notice sent.').waitFor();
+});
+
+test('an account: closing asks for the account id typed out', async () => {
+  const id = page.url().split('/').pop();
+  await page.getByRole('button', { name: 'Close account' }).click();
+  const dialog = page.getByRole('dialog', { name: `Close account ${id}?` });
+  const confirm = dialog.getByRole('button', { name: 'Close account' });
+  assert.equal(await confirm.isDisabled(), true);
+  await dialog.getByLabel(`Type ${id} to confirm`, { exact: true }).fill(id.slice(0, 6));
+  assert.equal(await confirm.isDisabled(), true);
+  await dialog.getByLabel(`Type ${id} to confirm`, { exact: true }).fill(id);
+  await confirm.click();
+  await page.getByText(`Account ${id} is closing.`).waitFor();
+  await page.locator('.intro').getByText(/Closing|Suspended/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Close account' }).count(), 0);
 });
 
 test('overview: charts and tables from an ingested generated CUR', async () => {
@@ -505,7 +532,7 @@ test('audit log: lists the actions, filters by name and shows the record', async
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.getByTestId('audit-row').first().waitFor();
   const names = await page.getByTestId('audit-row').locator('th code').allInnerTexts();
-  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount']) {
+  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount']) {
     assert.ok(names.includes(action), `${action} in the audit log`);
   }
   await shot('audit');

@@ -289,6 +289,21 @@ export const opsEn = {
   'audit.details': 'Details',
   'audit.detailsNamed': 'Details of {name}',
   'audit.hide': 'Hide',
+
+  'bill.title': 'Monthly bill',
+  'bill.month': 'Month',
+  'bill.csv': 'Download CSV',
+  'bill.empty': 'No charges for {month}.',
+  'bill.usageType': 'Usage type',
+  'bill.usage': 'Usage',
+  'bill.total': 'Total (unblended)',
+
+  'serviceNotice.title': 'Service notice',
+  'serviceNotice.write': 'Write a notice',
+  'serviceNotice.hint': 'Mailed to the account’s own address and recorded.',
+  'serviceNotice.body': 'Message',
+  'serviceNotice.send': 'Send notice',
+  'serviceNotice.sent': 'Notice sent.',
 } as const;
 
 export const opsZh: Record<keyof typeof opsEn, string> = {
@@ -579,4 +594,19 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'audit.details': '详情',
   'audit.detailsNamed': '{name} 的详情',
   'audit.hide': '收起',
+
+  'bill.title': '月度账单',
+  'bill.month': '月份',
+  'bill.csv': '下载 CSV',
+  'bill.empty': '{month} 没有费用。',
+  'bill.usageType': '用量类型',
+  'bill.usage': '用量',
+  'bill.total': '合计（未混合成本）',
+
+  'serviceNotice.title': '服务通知',
+  'serviceNotice.write': '撰写通知',
+  'serviceNotice.hint': '将发送到该账号自身的邮箱并留存记录。',
+  'serviceNotice.body': '内容',
+  'serviceNotice.send': '发送通知',
+  'serviceNotice.sent': '通知已发送。',
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatMoney, formatRelative, roundDecimal } from './format';
+import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatDecimal, formatMoney, formatRelative, roundDecimal } from './format';
 
 describe('roundDecimal (half to even, on the digits)', () => {
   it.each([
@@ -78,5 +78,14 @@ describe('dates', () => {
     expect(dateInputValue(new Date(2026, 0, 30), 3)).toBe('2026-02-02');
     const end = new Date(endOfLocalDay('2026-02-02'));
     expect([end.getFullYear(), end.getMonth(), end.getDate(), end.getHours(), end.getMinutes()]).toEqual([2026, 1, 2, 23, 59]);
+  });
+});
+
+describe('formatDecimal', () => {
+  it('rounds half to even on the digits and groups per language', () => {
+    expect(formatDecimal('1234567.125', 'en')).toBe('1,234,567.12');
+    expect(formatDecimal('1234567.135', 'zh')).toBe('1,234,567.14');
+    expect(formatDecimal('-0.004', 'en')).toBe('0.00');
+    expect(formatDecimal('12345678901234567.89', 'en')).toBe('12,345,678,901,234,567.89');
   });
 });

@@ -106,3 +106,9 @@ export function endOfLocalDay(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(y, m - 1, d, 23, 59, 59).toISOString();
 }
+
+/** A decimal amount without a currency (when the API names none), e.g. "1,234.57". */
+export function formatDecimal(amount: string, lang: Lang, places = 2): string {
+  const format = new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: places, maximumFractionDigits: places });
+  return format.format(roundDecimal(amount, places) as unknown as number);
+}

@@ -4,8 +4,9 @@ import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
-import { ErrorState, ListStates, LoadingState } from '../components/States';
+import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import {
+  AccountMonthlyBillDocument,
   AttachPolicyDocument,
   CloseLinkedAccountDocument,
   CreatePolicyFromTemplateDocument,
@@ -14,10 +15,11 @@ import {
   MoveLinkedAccountDocument,
   PoliciesDocument,
   PolicyTemplatesDocument,
+  SendServiceNoticeDocument,
   type PolicyFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatDecimal } from '../lib/format';
 import { AccountStatusBadge, usePayerRoute } from './Accounts';
 
 export function AccountDetailPage() {
@@ -124,6 +126,8 @@ export function AccountDetailPage() {
         )}
       </div>
       <AccountPolicies payerId={payerId} accountId={accountId} canToggle={can.operate} canCreate={can.administer} onChanged={reload} />
+      <MonthlyBill payerId={payerId} accountId={accountId} />
+      {can.operate && <ServiceNotice payerId={payerId} accountId={accountId} />}
       {moving && (
         <ConfirmDialog
           title={t('linked.moveTitle', { id: accountId })}
@@ -315,5 +319,136 @@ function PolicyFromTemplate({ payerId, onCancel, onCreated }: { payerId: string;
       ))}
       <FormActions onCancel={onCancel} submitLabel={t('policies.create')} disabled={result.fetching || !chosen} />
     </form>
+  );
+}
+
+/** `YYYY-MM` of this month (UTC), the bill shown first. */
+function currentMonth(): string {
+  return new Date().toISOString().slice(0, 7);
+}
+
+function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: string }) {
+  const { t, lang } = useI18n();
+  const [month, setMonth] = useState(currentMonth);
+  const locale = lang === 'zh' ? 'zh-CN' : 'en';
+  const [result, reexecute] = useQuery({
+    query: AccountMonthlyBillDocument,
+    variables: { payerId, accountId, month, locale },
+    pause: !/^\d{4}-\d{2}$/.test(month),
+    requestPolicy: 'network-only',
+  });
+  const bill = result.data?.accountMonthlyBill;
+
+  function download() {
+    if (!bill) return;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([bill.csv], { type: 'text/csv;charset=utf-8' }));
+    link.download = `bill-${accountId}-${bill.month}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
+  return (
+    <section className="card" aria-labelledby="bill-title">
+      <div className="page-head">
+        <h2 id="bill-title">{t('bill.title')}</h2>
+        <div className="row-actions">
+          <div className="field inline">
+            <label htmlFor="bill-month">{t('bill.month')}</label>
+            <input id="bill-month" type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+          </div>
+          <button type="button" onClick={download} disabled={!bill || bill.lines.length === 0}>
+            {t('bill.csv')}
+          </button>
+        </div>
+      </div>
+      <ListStates
+        loading={result.fetching && !bill}
+        error={result.error ?? null}
+        empty={!bill || bill.lines.length === 0}
+        emptyText={t('bill.empty', { month })}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        {bill && (
+          <table className="table" data-testid="bill">
+            <TableHead columns={[t('overview.service'), t('bill.usageType'), t('bill.usage'), t('overview.cost')]} />
+            <tbody>
+              {bill.lines.map((line, i) => (
+                <tr key={i} data-testid="bill-line">
+                  <th scope="row">{line.serviceName || line.serviceCode}</th>
+                  <td>
+                    <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
+                  </td>
+                  <td className="num">
+                    {formatDecimal(line.usage, lang, 3)} {line.unit}
+                  </td>
+                  <td className="num">{formatDecimal(line.cost, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={3}>
+                  {t('bill.total')}
+                </th>
+                <td className="num" data-testid="bill-total">
+                  <strong>{formatDecimal(bill.total, lang)}</strong>
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+        )}
+      </ListStates>
+    </section>
+  );
+}
+
+const NOTICE_FIELDS = { subject: 'subject', body: 'body', locale: 'locale' } as const;
+
+function ServiceNotice({ payerId, accountId }: { payerId: string; accountId: string }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [sent, setSent] = useState(false);
+  const [result, send] = useMutation(SendServiceNoticeDocument);
+  const errors = mapErrors(result.error, NOTICE_FIELDS);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await send({ input: { payerId, accountIds: [accountId], subject: subject.trim(), body } });
+    if (res.data) {
+      setSent(true);
+      setOpen(false);
+      setSubject('');
+      setBody('');
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="notice-title">
+      <div className="page-head">
+        <h2 id="notice-title">{t('serviceNotice.title')}</h2>
+        {!open && (
+          <button type="button" className="small" onClick={() => { setOpen(true); setSent(false); }}>
+            {t('serviceNotice.write')}
+          </button>
+        )}
+      </div>
+      {sent && <Notice onClose={() => setSent(false)}>{t('serviceNotice.sent')}</Notice>}
+      {open && (
+        <form className="form" onSubmit={submit} aria-labelledby="notice-title" noValidate>
+          <p className="muted small">{t('serviceNotice.hint')}</p>
+          <FormErrorMessage error={errors.form} />
+          <Field label={t('templates.subject')} name="subject" error={errors.fields.subject}>
+            {(p) => <input {...p} value={subject} onChange={(e) => setSubject(e.target.value)} />}
+          </Field>
+          <Field label={t('serviceNotice.body')} name="body" error={errors.fields.body}>
+            {(p) => <textarea {...p} rows={5} value={body} onChange={(e) => setBody(e.target.value)} />}
+          </Field>
+          <FormActions onCancel={() => setOpen(false)} submitLabel={t('serviceNotice.send')} disabled={result.fetching} />
+        </form>
+      )}
+    </section>
   );
 }
