@@ -415,6 +415,45 @@ test('an account: closing asks for the account id typed out', async () => {
   assert.equal(await page.getByRole('button', { name: 'Close account' }).count(), 0);
 });
 
+test('SCPs: writes one in JSON with checks as you type, edits it, deletes it after confirming', async () => {
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('link', { name: `SCPs of ${PAYER_NAME}` }).click();
+  await page.getByRole('heading', { level: 1, name: `SCPs of ${PAYER_NAME}` }).waitFor();
+  const full = page.getByTestId('scp-row').filter({ hasText: 'FullAWSAccess' });
+  assert.match(await full.innerText(), /AWS managed[\s\S]*Root/);
+  await page.getByTestId('scp-row').filter({ hasText: 'NoLeaving' }).getByText('Template deny-leave-organization').waitFor();
+  assert.ok((await page.getByTestId('template-item').count()) >= 5, 'the template library');
+
+  await page.getByRole('button', { name: 'New SCP from JSON' }).click();
+  const form = page.getByRole('form', { name: 'New SCP from JSON' });
+  await form.getByLabel('Name', { exact: true }).fill('NoReservedInstances');
+  const doc = form.getByLabel('Policy document (JSON)', { exact: true });
+  await doc.fill('{"Version": "2012-10-17", "Statement": ');
+  await form.getByText(/^Policy document \(JSON\) is not valid JSON/).waitFor();
+  assert.equal(await form.getByRole('button', { name: 'Create SCP' }).isDisabled(), true);
+  await doc.fill('{"Version": "2008-10-17", "Statement": []}');
+  await form.getByText('Policy document (JSON) must be a policy with "Version": "2012-10-17" and at least one Statement').waitFor();
+  await doc.fill(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'ec2:PurchaseReservedInstancesOffering', Resource: '*' }] }, null, 2));
+  await form.getByRole('button', { name: 'Create SCP' }).click();
+  await page.getByText('SCP NoReservedInstances created.').waitFor();
+  const row = page.getByTestId('scp-row').filter({ hasText: 'NoReservedInstances' });
+  assert.match(await row.innerText(), /Written here\s+Not attached/);
+  await shot('policies');
+
+  await page.getByRole('button', { name: 'Edit NoReservedInstances' }).click();
+  const edit = page.getByRole('form', { name: 'Edit SCP NoReservedInstances' });
+  assert.match(await edit.getByLabel('Policy document (JSON)', { exact: true }).inputValue(), /PurchaseReservedInstancesOffering/);
+  await edit.getByLabel('Description', { exact: true }).fill('No RI purchases outside finance');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('SCP NoReservedInstances saved.').waitFor();
+  await row.getByText('No RI purchases outside finance').waitFor();
+
+  await page.getByRole('button', { name: 'Delete NoReservedInstances' }).click();
+  await page.getByRole('dialog', { name: 'Delete SCP NoReservedInstances?' }).getByRole('button', { name: 'Delete SCP' }).click();
+  await page.getByText('SCP NoReservedInstances deleted.').waitFor();
+  await row.waitFor({ state: 'detached' });
+});
+
 test('overview: charts and tables from an ingested generated CUR', async () => {
   assert.ok(payerId, 'the payer id from the accounts page');
   const now = new Date();
@@ -532,7 +571,7 @@ test('audit log: lists the actions, filters by name and shows the record', async
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.getByTestId('audit-row').first().waitFor();
   const names = await page.getByTestId('audit-row').locator('th code').allInnerTexts();
-  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount']) {
+  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount', 'createPolicy', 'deletePolicy']) {
     assert.ok(names.includes(action), `${action} in the audit log`);
   }
   await shot('audit');

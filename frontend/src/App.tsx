@@ -16,6 +16,7 @@ import { AuditPage } from './pages/Audit';
 import { JobDetailPage, JobsPage } from './pages/Jobs';
 import { NotificationsPage } from './pages/Notifications';
 import { PayersPage } from './pages/Payers';
+import { PoliciesPage } from './pages/Policies';
 import { WebhooksPage } from './pages/Webhooks';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { SignInPage } from './pages/SignIn';
@@ -88,6 +89,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers" element={<PayersPage />} />
               <Route path="payers/:payerId/accounts" element={<AccountsPage />} />
               <Route path="payers/:payerId/accounts/:accountId" element={<AccountDetailPage />} />
+              <Route path="payers/:payerId/policies" element={<PoliciesPage />} />
               <Route path="jobs" element={<JobsPage />} />
               <Route path="jobs/:id" element={<JobDetailPage />} />
               <Route path="notifications" element={<NotificationsPage />} />

@@ -265,7 +265,7 @@ function AccountPolicies({
   );
 }
 
-function PolicyFromTemplate({ payerId, onCancel, onCreated }: { payerId: string; onCancel: () => void; onCreated: (p: PolicyFieldsFragment) => void }) {
+export function PolicyFromTemplate({ payerId, onCancel, onCreated }: { payerId: string; onCancel: () => void; onCreated: (p: PolicyFieldsFragment) => void }) {
   const { t, lang } = useI18n();
   const [templates] = useQuery({ query: PolicyTemplatesDocument });
   const [templateId, setTemplateId] = useState('');

@@ -79,8 +79,12 @@ export function AccountsPage() {
             <code>{payer.accountId}</code> <PayerStatusBadge payer={payer} />
           </p>
         </div>
-        {can.operate && (
-          <div className="row-actions">
+        <div className="row-actions">
+          <Link className="button" to={`/payers/${payerId}/policies`}>
+            {t('payers.policies')}
+          </Link>
+          {can.operate && (
+            <>
             <button type="button" onClick={() => void runSync()} disabled={syncResult.fetching}>
               {t('payers.sync')}
             </button>
@@ -90,8 +94,9 @@ export function AccountsPage() {
             <button type="button" className="primary" onClick={() => setForm('create')}>
               {t('accounts.create')}
             </button>
-          </div>
-        )}
+            </>
+          )}
+        </div>
       </div>
       {syncResult.error && <FormErrorMessage error={mapErrors(syncResult.error, {}).form} />}
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}

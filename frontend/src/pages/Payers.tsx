@@ -138,6 +138,9 @@ export function PayersPage() {
                       <Link className="button small" to={`/payers/${payer.id}/accounts`} aria-label={t('payers.accountsOf', { name: payer.name })}>
                         {t('payers.accounts')}
                       </Link>
+                      <Link className="button small" to={`/payers/${payer.id}/policies`} aria-label={t('payers.policiesOf', { name: payer.name })}>
+                        {t('payers.policies')}
+                      </Link>
                       {may.operate && (
                         <>
                           <button
