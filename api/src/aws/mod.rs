@@ -3,6 +3,7 @@
 //! is a trait with a real adapter on the official SDK; every client honours the endpoint
 //! override, retry and timeout settings.
 
+pub mod billing_conductor;
 pub mod credentials;
 pub mod error;
 pub mod organizations;
@@ -17,6 +18,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 
 use crate::config::Config;
+pub use billing_conductor::{BillingConductor, SdkBillingConductor};
 pub use credentials::CredentialBroker;
 pub use error::{AwsError, AwsErrorKind, AwsResult};
 pub use organizations::{
@@ -56,13 +58,23 @@ pub struct AwsClients {
     pub organizations: Arc<dyn OrganizationsApi>,
     pub s3: Arc<dyn S3Api>,
     pub broker: Arc<CredentialBroker>,
+    /// AWS Billing Conductor; `None` where none was given (tests of other capabilities).
+    pub billing_conductor: Option<Arc<dyn BillingConductor>>,
 }
 
 impl AwsClients {
     /// Real adapters over one SDK configuration.
     pub fn from_sdk_config(sdk: &SdkConfig) -> Self {
         let sts: Arc<dyn StsApi> = Arc::new(SdkSts::new(sdk));
-        Self::new(sts, Arc::new(SdkOrganizations::new(sdk))).with_s3(Arc::new(SdkS3::new(sdk)))
+        Self::new(sts, Arc::new(SdkOrganizations::new(sdk)))
+            .with_s3(Arc::new(SdkS3::new(sdk)))
+            .with_billing_conductor(Arc::new(SdkBillingConductor::new(sdk)))
+    }
+
+    /// The same clients with a Billing Conductor adapter.
+    pub fn with_billing_conductor(mut self, abc: Arc<dyn BillingConductor>) -> Self {
+        self.billing_conductor = Some(abc);
+        self
     }
 
     /// The same clients with another S3 adapter.
@@ -72,7 +84,7 @@ impl AwsClients {
     }
 
     pub fn new(sts: Arc<dyn StsApi>, organizations: Arc<dyn OrganizationsApi>) -> Self {
-        Self { broker: Arc::new(CredentialBroker::new(sts.clone())), sts, organizations, s3: Arc::new(s3::NoS3) }
+        Self { broker: Arc::new(CredentialBroker::new(sts.clone())), sts, organizations, s3: Arc::new(s3::NoS3), billing_conductor: None }
     }
 }
 
