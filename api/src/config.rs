@@ -27,6 +27,8 @@ pub struct Config {
     pub payer_role_template_url: Option<String>,
     pub smtp_url: Option<SecretString>,
     pub jwt_secret: Option<SecretString>,
+    /// Bearer token `GET /metrics` requires (`PB_METRICS_TOKEN`); unset leaves it open.
+    pub metrics_token: Option<SecretString>,
     pub log_format: LogFormat,
     /// GraphiQL at `GET /graphql`.
     pub graphiql: bool,
@@ -106,7 +108,7 @@ struct Defaults {
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale"];
+const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -260,6 +262,9 @@ impl Config {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError("PB_JWT_SECRET: must be at least 32 characters".into()));
             }
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| secrecy::ExposeSecret::expose_secret(t).len() < 16) {
+            return Err(ConfigError("PB_METRICS_TOKEN: must be at least 16 characters".into()));
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ pub mod http;
 pub mod ids;
 pub mod ingest;
 pub mod jobs;
+pub mod metrics;
 pub mod money;
 pub mod notify;
 pub mod startup;

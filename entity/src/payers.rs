@@ -23,6 +23,8 @@ pub struct Model {
     pub cost_export_bucket: Option<String>,
     /// Key prefix of the exports in that bucket.
     pub cost_export_prefix: Option<String>,
+    /// `NATIVE` (our engine only) | `BILLING_CONDUCTOR` (also pushed to AWS Billing Conductor).
+    pub billing_mode: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ mod m20261123_000003_jobs_and_organizations;
 mod m20261123_000006_payer_cost_export;
 mod m20261123_000004_notifications;
 mod m20261123_000005_audit;
+mod m20261123_000007_billing;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_notifications::Migration),
             Box::new(m20261123_000005_audit::Migration),
             Box::new(m20261123_000006_payer_cost_export::Migration),
+            Box::new(m20261123_000007_billing::Migration),
         ]
     }
 }

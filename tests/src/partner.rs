@@ -88,6 +88,7 @@ impl TestApp {
             last_checked_at: Set(None),
             cost_export_bucket: Set(None),
             cost_export_prefix: Set(None),
+            billing_mode: Set("NATIVE".to_owned()),
             created_at: Set(Utc::now()),
             updated_at: Set(Utc::now()),
         }

@@ -132,6 +132,7 @@ impl Intercept for AuditInterceptor {
         event.request_parameters = Value::Null;
         event.response_elements = Value::Null;
         event.target = target;
+        crate::metrics::aws_call(&service, &operation, event.error_code.as_deref());
         scope.push(event);
         Ok(())
     }

@@ -66,6 +66,8 @@ pub async fn execute(
         _ => Actor::unknown(None),
     };
     let scope = Arc::new(CallScope::for_request(actor, &client, &request_id));
+    let operation = crate::metrics::Operation::of(&request);
+    req.extensions_mut().insert(operation.clone());
     let context = RequestContext { request_id, client, auth, variables: request.variables.clone() };
 
     // AWS calls made while executing are attributed to this caller (see `audit`).
@@ -81,6 +83,7 @@ pub async fn execute(
             extensions.set("code", REQUEST_ERROR_CODE.as_str());
         }
     }
+    crate::metrics::graphql_errors(&operation, &response.errors);
     HttpResponse::Ok().json(response)
 }
 

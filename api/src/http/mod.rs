@@ -11,6 +11,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig, frontend: Option<frontend::FrontendDir>) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(crate::metrics::scrape::serve))
         .route("/graphql", web::post().to(graphql::execute))
         .route("/graphql", web::get().to(graphql::graphiql));
     if let Some(dir) = frontend {

@@ -25,6 +25,7 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Re
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(HeaderName::from_static(HEADER), value);
     }
+    crate::metrics::http_response(&res, started.elapsed());
     span.in_scope(|| {
         tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request done");
     });

@@ -98,10 +98,12 @@ impl Worker {
         let _entered = span.enter();
         // AWS calls of the step are audited as the System identity, filed under the job's payer.
         let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state, &job).await));
+        let timer = crate::metrics::job_step(&job.kind);
         let outcome = match self.handlers.get(job.kind.as_str()) {
             Some(handler) => scope.clone().run(handler.step(&self.state, &job)).await,
             None => Err(JobFailure::Fatal(format!("no handler for job kind {}", job.kind))),
         };
+        timer.finish(&outcome);
         if let Err(e) = crate::audit::flush_current_of(&scope, &self.state.audit).await {
             tracing::error!(error = ?e, "writing the job's AWS calls to the audit trail failed");
         }

@@ -12,6 +12,7 @@ mod ingest;
 mod invitations;
 mod isolation;
 mod jobs;
+mod metrics;
 mod notifications;
 mod organizations;
 mod payers;
