@@ -90,6 +90,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         cost_export_bucket: Set(None),
         cost_export_prefix: Set(None),
         billing_mode: Set("NATIVE".to_owned()),
+        billing_mode: Set("NATIVE".to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -268,6 +269,7 @@ mod tests {
             last_checked_at: None,
             cost_export_bucket: None,
             cost_export_prefix: None,
+            billing_mode: "NATIVE".into(),
             billing_mode: "NATIVE".into(),
             created_at: now,
             updated_at: now,
