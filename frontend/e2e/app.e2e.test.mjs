@@ -505,6 +505,28 @@ test('jobs: lists the sync and the account creation with their outcome', async (
   await shot('jobs');
 });
 
+test('payers: edits the payer and its cost export location, starts an ingestion job', async () => {
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('button', { name: `Edit ${PAYER_NAME}` }).click();
+  const form = page.getByRole('form', { name: `Edit payer ${PAYER_NAME}` });
+  await form.getByLabel('Role ARN', { exact: true }).fill('arn:aws:iam::000000000000:role/Other');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByText("Role ARN must be a role in the payer's own account").waitFor();
+  await form.getByLabel('Role ARN', { exact: true }).fill(`arn:aws:iam::${PAYER_ACCOUNT}:role/PartnerBillingAccess`);
+  await form.getByLabel('Cost export bucket', { exact: true }).fill('globex-cur-exports');
+  await form.getByLabel('Cost export prefix', { exact: true }).fill('cur2/');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByText(`Payer “${PAYER_NAME}” saved.`).waitFor();
+  const row = page.getByTestId('payer-row').filter({ hasText: PAYER_NAME });
+  await row.getByText('Cost exports: s3://globex-cur-exports/cur2/').waitFor();
+
+  await page.getByRole('button', { name: `Ingest the costs of ${PAYER_NAME}` }).click();
+  await page.getByText(`Ingesting the cost exports of ${PAYER_NAME}.`).waitFor();
+  await page.getByRole('link', { name: 'Follow the job' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Job / }).waitFor();
+  await page.getByText(/^Attempt \d+ of \d+$/).waitFor();
+});
+
 test('notifications: subscribes, previews a template live, saves it, shows the delivery log', async () => {
   await nav().getByRole('link', { name: 'Notifications' }).click();
   await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
@@ -571,7 +593,7 @@ test('audit log: lists the actions, filters by name and shows the record', async
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.getByTestId('audit-row').first().waitFor();
   const names = await page.getByTestId('audit-row').locator('th code').allInnerTexts();
-  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount', 'createPolicy', 'deletePolicy']) {
+  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount', 'createPolicy', 'deletePolicy', 'updatePayer', 'setPayerCostExport', 'ingestCosts']) {
     assert.ok(names.includes(action), `${action} in the audit log`);
   }
   await shot('audit');

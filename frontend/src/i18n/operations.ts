@@ -329,6 +329,13 @@ export const opsEn = {
   'policy.deleted': 'SCP {name} deleted.',
   'policy.library': 'Template library',
   'payers.policies': 'SCPs',
+  'payers.exportBucket': 'Cost export bucket',
+  'payers.exportPrefix': 'Cost export prefix',
+  'payers.exportHint': 'The S3 bucket the payer’s CUR 2.0, FOCUS or legacy CUR exports land in (read through its role).',
+  'payers.exportAt': 'Cost exports: {place}',
+  'payers.ingest': 'Ingest costs',
+  'payers.ingestNamed': 'Ingest the costs of {name}',
+  'payers.ingestStarted': 'Ingesting the cost exports of {name}.',
   'payers.policiesOf': 'SCPs of {name}',
 } as const;
 
@@ -660,5 +667,12 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'policy.deleted': '已删除 SCP {name}。',
   'policy.library': '模板库',
   'payers.policies': 'SCP',
+  'payers.exportBucket': '成本导出存储桶',
+  'payers.exportPrefix': '成本导出前缀',
+  'payers.exportHint': '付款账户的 CUR 2.0、FOCUS 或旧版 CUR 导出所在的 S3 存储桶（通过其角色读取）。',
+  'payers.exportAt': '成本导出：{place}',
+  'payers.ingest': '导入成本',
+  'payers.ingestNamed': '导入 {name} 的成本',
+  'payers.ingestStarted': '正在导入 {name} 的成本导出。',
   'payers.policiesOf': '{name} 的 SCP',
 };

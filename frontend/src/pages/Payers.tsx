@@ -10,8 +10,10 @@ import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form
 import { ListStates, TableHead } from '../components/States';
 import {
   CheckPayerConnectionDocument,
+  IngestCostsDocument,
   RegisterPayerDocument,
   RemovePayerDocument,
+  SetPayerCostExportDocument,
   SyncAccountsDocument,
   UpdatePayerDocument,
   type PayerFieldsFragment,
@@ -45,8 +47,9 @@ export function PayersPage() {
   const [notice, setNotice] = useState<{ text: string; jobId?: string } | null>(null);
   const [checkResult, check] = useMutation(CheckPayerConnectionDocument);
   const [syncResult, sync] = useMutation(SyncAccountsDocument);
+  const [ingestResult, ingest] = useMutation(IngestCostsDocument);
   const [removeResult, remove] = useMutation(RemovePayerDocument);
-  const actionError = mapErrors(checkResult.error ?? syncResult.error, {});
+  const actionError = mapErrors(checkResult.error ?? syncResult.error ?? ingestResult.error, {});
 
   async function runCheck(payer: PayerFieldsFragment) {
     const res = await check({ id: payer.id });
@@ -61,6 +64,12 @@ export function PayersPage() {
     const res = await sync({ payerId: payer.id });
     const job = res.data?.syncAccounts;
     if (job) setNotice({ text: t('payers.syncStarted', { name: payer.name }), jobId: job.id });
+  }
+
+  async function runIngest(payer: PayerFieldsFragment) {
+    const res = await ingest({ payerId: payer.id });
+    const job = res.data?.ingestCosts;
+    if (job) setNotice({ text: t('payers.ingestStarted', { name: payer.name }), jobId: job.id });
   }
 
   async function confirmRemove() {
@@ -91,7 +100,7 @@ export function PayersPage() {
           {notice.text} {notice.jobId && <Link to={`/jobs/${notice.jobId}`}>{t('payers.followJob')}</Link>}
         </Notice>
       )}
-      {(checkResult.error || syncResult.error) && <FormErrorMessage error={actionError.form} />}
+      {(checkResult.error || syncResult.error || ingestResult.error) && <FormErrorMessage error={actionError.form} />}
       {registering && (
         <RegisterPayerForm
           tenants={adminTenants}
@@ -131,6 +140,11 @@ export function PayersPage() {
                   <td>
                     <PayerStatusBadge payer={payer} />
                     {payer.statusReason && <div className="muted small">{payer.statusReason}</div>}
+                    {payer.costExportBucket && (
+                      <div className="muted small">
+                        {t('payers.exportAt', { place: `s3://${payer.costExportBucket}/${payer.costExportPrefix ?? ''}` })}
+                      </div>
+                    )}
                   </td>
                   <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
                   <td>
@@ -161,6 +175,17 @@ export function PayersPage() {
                           >
                             {t('payers.sync')}
                           </button>
+                          {payer.costExportBucket && (
+                            <button
+                              type="button"
+                              className="small"
+                              disabled={ingestResult.fetching}
+                              aria-label={t('payers.ingestNamed', { name: payer.name })}
+                              onClick={() => void runIngest(payer)}
+                            >
+                              {t('payers.ingest')}
+                            </button>
+                          )}
                         </>
                       )}
                       {may.administer && (
@@ -284,10 +309,23 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
   const [result, update] = useMutation(UpdatePayerDocument);
   const errors = mapErrors(result.error, { name: 'name', roleArn: 'roleArn' } as const);
 
+  const [bucket, setBucket] = useState(payer.costExportBucket ?? '');
+  const [prefix, setPrefix] = useState(payer.costExportPrefix ?? '');
+  const [exportResult, setExport] = useMutation(SetPayerCostExportDocument);
+  const exportErrors = mapErrors(exportResult.error, { bucket: 'bucket', prefix: 'prefix' } as const);
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const res = await update({ id: payer.id, input: { name: name.trim(), roleArn: roleArn.trim() } });
-    if (res.data?.updatePayer) onSaved(res.data.updatePayer);
+    if (!res.data?.updatePayer) return;
+    const changedExport = bucket.trim() !== (payer.costExportBucket ?? '') || prefix.trim() !== (payer.costExportPrefix ?? '');
+    if (changedExport) {
+      const exp = await setExport({ payerId: payer.id, bucket: bucket.trim(), prefix: prefix.trim() });
+      if (!exp.data?.setPayerCostExport) return;
+      onSaved(exp.data.setPayerCostExport);
+      return;
+    }
+    onSaved(res.data.updatePayer);
   }
 
   return (
@@ -300,7 +338,14 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
       <Field label={t('payers.roleArn')} name="roleArn" error={errors.fields.roleArn}>
         {(p) => <input {...p} value={roleArn} onChange={(e) => setRoleArn(e.target.value)} />}
       </Field>
-      <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
+      <FormErrorMessage error={exportErrors.form} />
+      <Field label={t('payers.exportBucket')} name="bucket" error={exportErrors.fields.bucket} hint={t('payers.exportHint')}>
+        {(p) => <input {...p} value={bucket} onChange={(e) => setBucket(e.target.value)} />}
+      </Field>
+      <Field label={t('payers.exportPrefix')} name="prefix" error={exportErrors.fields.prefix}>
+        {(p) => <input {...p} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
+      </Field>
+      <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching || exportResult.fetching} />
     </form>
   );
 }
