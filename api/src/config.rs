@@ -68,6 +68,8 @@ pub struct Config {
     pub notify_interval_ms: u64,
     /// Service notices a tenant may send per hour.
     pub service_notices_per_hour: u32,
+    /// Hour of the day (UTC, 0–23) of the daily Cost Explorer pull for yesterday.
+    pub cost_pull_hour: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +107,7 @@ struct Defaults {
     notify_retry_seconds: u64,
     notify_interval_ms: u64,
     service_notices_per_hour: u32,
+    cost_pull_hour: u32,
 }
 
 /// Keys whose values are taken as text exactly as given.
@@ -140,6 +143,7 @@ impl Default for Defaults {
             notify_retry_seconds: 30,
             notify_interval_ms: 1000,
             service_notices_per_hour: 20,
+            cost_pull_hour: 2,
         }
     }
 }
@@ -257,6 +261,9 @@ impl Config {
         if self.notify_interval_ms < 10 {
             return Err(ConfigError("PB_NOTIFY_INTERVAL_MS: must be at least 10".into()));
         }
+        if self.cost_pull_hour > 23 {
+            return Err(ConfigError("PB_COST_PULL_HOUR: must be an hour between 0 and 23 (UTC)".into()));
+        }
         if let Some(secret) = &self.jwt_secret {
             use secrecy::ExposeSecret;
             if secret.expose_secret().len() < 32 {
@@ -320,6 +327,14 @@ mod tests {
     fn account_ids_keep_leading_zeros() {
         let c = Config::from_pairs([("platform_account_id", "012345678901".to_owned())]).unwrap();
         assert_eq!(c.platform_account_id.as_deref(), Some("012345678901"));
+    }
+
+    #[test]
+    fn cost_pull_hour_is_an_hour_of_the_day() {
+        assert_eq!(Config::from_pairs([]).unwrap().cost_pull_hour, 2);
+        assert_eq!(Config::from_pairs([("cost_pull_hour", "0".to_owned())]).unwrap().cost_pull_hour, 0);
+        assert!(Config::from_pairs([("cost_pull_hour", "24".to_owned())]).unwrap_err().to_string().contains("PB_COST_PULL_HOUR"));
+        assert!(Config::from_pairs([("cost_pull_hour", "-1".to_owned())]).unwrap_err().to_string().contains("PB_COST_PULL_HOUR"));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! is a trait with a real adapter on the official SDK; every client honours the endpoint
 //! override, retry and timeout settings.
 
+pub mod cost_explorer;
 pub mod billing_conductor;
 pub mod credentials;
+pub mod dynamodb;
 pub mod error;
 pub mod organizations;
 pub mod s3;
@@ -18,8 +20,10 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 
 use crate::config::Config;
+pub use cost_explorer::{CostExplorerApi, SdkCostExplorer};
 pub use billing_conductor::{BillingConductor, SdkBillingConductor};
 pub use credentials::CredentialBroker;
+pub use dynamodb::{DynamoDbApi, SdkDynamoDb};
 pub use error::{AwsError, AwsErrorKind, AwsResult};
 pub use organizations::{
     CreateAccountStatus, Handshake, InviteTarget, OrgAccount, OrgPolicy, OrgUnit, OrganizationInfo, OrganizationsApi,
@@ -58,6 +62,8 @@ pub struct AwsClients {
     pub organizations: Arc<dyn OrganizationsApi>,
     pub s3: Arc<dyn S3Api>,
     pub broker: Arc<CredentialBroker>,
+    pub cost_explorer: Arc<dyn CostExplorerApi>,
+    pub dynamodb: Arc<dyn DynamoDbApi>,
     /// AWS Billing Conductor; `None` where none was given (tests of other capabilities).
     pub billing_conductor: Option<Arc<dyn BillingConductor>>,
 }
@@ -68,12 +74,26 @@ impl AwsClients {
         let sts: Arc<dyn StsApi> = Arc::new(SdkSts::new(sdk));
         Self::new(sts, Arc::new(SdkOrganizations::new(sdk)))
             .with_s3(Arc::new(SdkS3::new(sdk)))
+            .with_cost_explorer(Arc::new(SdkCostExplorer::new(sdk)))
+            .with_dynamodb(Arc::new(SdkDynamoDb::new(sdk)))
             .with_billing_conductor(Arc::new(SdkBillingConductor::new(sdk)))
     }
 
     /// The same clients with a Billing Conductor adapter.
     pub fn with_billing_conductor(mut self, abc: Arc<dyn BillingConductor>) -> Self {
         self.billing_conductor = Some(abc);
+        self
+    }
+
+    /// The same clients with another Cost Explorer adapter.
+    pub fn with_cost_explorer(mut self, ce: Arc<dyn CostExplorerApi>) -> Self {
+        self.cost_explorer = ce;
+        self
+    }
+
+    /// The same clients with another DynamoDB adapter.
+    pub fn with_dynamodb(mut self, dynamodb: Arc<dyn DynamoDbApi>) -> Self {
+        self.dynamodb = dynamodb;
         self
     }
 
@@ -84,7 +104,15 @@ impl AwsClients {
     }
 
     pub fn new(sts: Arc<dyn StsApi>, organizations: Arc<dyn OrganizationsApi>) -> Self {
-        Self { broker: Arc::new(CredentialBroker::new(sts.clone())), sts, organizations, s3: Arc::new(s3::NoS3), billing_conductor: None }
+        Self {
+            broker: Arc::new(CredentialBroker::new(sts.clone())),
+            sts,
+            organizations,
+            s3: Arc::new(s3::NoS3),
+            cost_explorer: Arc::new(cost_explorer::NoCostExplorer),
+            dynamodb: Arc::new(dynamodb::NoDynamoDb),
+            billing_conductor: None,
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 
 pub mod accounts;
 pub mod cost_exports;
+pub mod cost_pull;
 pub mod costs;
 pub mod invitations;
 pub mod jobs;
+pub mod legacy_import;
 pub mod memberships;
 pub mod notifications;
 pub mod payers;

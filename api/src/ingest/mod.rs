@@ -15,7 +15,7 @@ mod layout;
 mod manifest;
 mod parquet_export;
 mod parse;
-mod store;
+pub(crate) mod store;
 
 use std::fmt;
 use std::io::{IsTerminal, Read};

@@ -17,9 +17,12 @@ pub const CREATE_ACCOUNT: &str = "accounts.create";
 pub const REFRESH_INVITATIONS: &str = "invitations.refresh";
 pub const INGEST_COSTS: &str = "costs.ingest";
 pub const INGEST_ALL_COSTS: &str = "costs.ingest_all";
+pub const PULL_COSTS: &str = "costs.pull";
+pub const PULL_ALL_COSTS: &str = "costs.pull_all";
+pub const IMPORT_LEGACY: &str = "costs.import_legacy";
 
 /// Every kind a schedule may name.
-pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH];
+pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY];
 
 /// Registers the recurring jobs (UTC).
 pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error::AppResult<()> {
@@ -27,6 +30,8 @@ pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error:
     crate::jobs::schedule::ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
     crate::jobs::schedule::ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
     crate::notify::dispatch::ensure_dispatcher(db).await?;
+    // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
+    crate::jobs::schedule::ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
     Ok(())
 }
 
@@ -126,7 +131,41 @@ impl JobHandler for IngestAllCosts {
     }
 }
 
+struct PullCosts;
+struct PullAllCosts;
+struct ImportLegacy;
+
+#[async_trait]
+impl JobHandler for PullCosts {
+    fn kind(&self) -> &'static str {
+        PULL_COSTS
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::domain::cost_pull::run_pull_job(state, job).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for PullAllCosts {
+    fn kind(&self) -> &'static str {
+        PULL_ALL_COSTS
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::domain::cost_pull::enqueue_daily(state).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for ImportLegacy {
+    fn kind(&self) -> &'static str {
+        IMPORT_LEGACY
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        crate::domain::legacy_import::run_import_job(state, job).await.map_err(failure)
+    }
+}
+
 /// The handlers of every kind above.
 pub fn all() -> Vec<Arc<dyn JobHandler>> {
-    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications)]
+    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications), Arc::new(PullCosts), Arc::new(PullAllCosts), Arc::new(ImportLegacy)]
 }

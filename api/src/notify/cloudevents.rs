@@ -15,6 +15,12 @@ pub const AWS_SERVICE_DAILY: &str = "aws.service.daily";
 
 /// A domain event as a CloudEvent. The id is the event id, so redeliveries carry the same one.
 pub fn from_outbox(event: &outbox_events::Model) -> Value {
+    // `aws.service.daily` is recorded whole (built by `aws_service_daily`, with its stable id).
+    if event.event_type == AWS_SERVICE_DAILY
+        && let Ok(ce) = serde_json::from_str::<Value>(&event.payload)
+    {
+        return ce;
+    }
     let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     let source = match (event.payer_id, event.tenant_id) {
         (Some(payer), _) => format!("/partner-billing/payers/{payer}"),

@@ -40,6 +40,7 @@ pub const EVENT_TYPES: &[&str] = &[
     PASSWORD_CHANGED,
     SERVICE_NOTICE,
     WEBHOOK_DISABLED,
+    crate::notify::cloudevents::AWS_SERVICE_DAILY,
 ];
 
 /// One event to record.

@@ -220,6 +220,8 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("accountMonthlyBill", "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-11\") { total } }", json!({ "p": b.payer_id, "a": b_account })),
         ("setPayerCostExport", "mutation($p: ID!) { setPayerCostExport(payerId: $p, bucket: \"evil-bucket\") { id } }", json!({ "p": b.payer_id })),
         ("ingestCosts", "mutation($p: ID!) { ingestCosts(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
+        ("backfillCosts", "mutation($p: ID!, $d: NaiveDate!) { backfillCosts(payerId: $p, from: $d, to: $d) { id } }", json!({ "p": b.payer_id, "d": (Utc::now() - Duration::days(1)).date_naive() })),
+        ("importLegacyDynamoDb", "mutation($p: ID!) { importLegacyDynamoDb(input: { payerId: $p, tableName: \"bill_top100\", year: 2025, months: [1] }) { id } }", json!({ "p": b.payer_id })),
         ("ingestionHealth", "query($p: ID!) { ingestionHealth(payerId: $p) { status } }", json!({ "p": b.payer_id })),
         ("syncAccounts", "mutation($p: ID!) { syncAccounts(payerId: $p) { id } }", json!({ "p": b.payer_id })),
         ("createLinkedAccount", "mutation($p: ID!) { createLinkedAccount(input: { payerId: $p, email: \"x@evil.example\", name: \"x\" }) { id } }", json!({ "p": b.payer_id })),
