@@ -74,6 +74,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GenFormatArg::Parquet)]
         format: GenFormatArg,
     },
+    /// A populated sandbox: the server on a fresh SQLite file against a local moto, with an
+    /// admin (password printed), tenants, a payer with a 20-account organization and 13 months
+    /// of generated CUR. Serves until Ctrl-C.
+    Demo {
+        /// The demo's SQLite file (must not exist, unless --reset).
+        #[arg(long, default_value = "data/demo.db")]
+        database: PathBuf,
+        /// Replace an existing demo database.
+        #[arg(long)]
+        reset: bool,
+        #[arg(long, default_value_t = 13)]
+        months: u32,
+        #[arg(long, default_value_t = 20_000)]
+        rows_per_month: u64,
+        #[arg(long, default_value_t = 20)]
+        accounts: usize,
+        /// moto_server to start when PB_AWS_ENDPOINT_URL is not set.
+        #[arg(long, default_value = ".venv/bin/moto_server")]
+        moto_bin: PathBuf,
+        /// Set up, print, and stop instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Exit 0 when the server answers /readyz (the container health check; the image has no curl).
+    Healthcheck {
+        /// Default: /readyz on 127.0.0.1 at PB_LISTEN's port.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -131,6 +160,11 @@ fn main() -> ExitCode {
             Command::CreateAdmin { email, password_stdin } => create_admin(config, email, password_stdin).await,
             Command::Ingest { payer, threads, paths } => ingest(config, &payer, threads, &paths).await,
             Command::Audit { command } => audit(config, command).await,
+            Command::Demo { database, reset, months, rows_per_month, accounts, moto_bin, no_serve } => {
+                let options = partner_billing::demo::DemoOptions { database, reset, months, rows_per_month, accounts, moto_bin, serve: !no_serve };
+                partner_billing::demo::run(config, options).await
+            }
+            Command::Healthcheck { url } => healthcheck(&config, url).await,
             Command::Schema | Command::GenCur { .. } => Ok(()),
         }
     });
@@ -172,6 +206,14 @@ async fn create_admin(config: Config, email: String, password_stdin: bool) -> an
     };
     let user = insert_user(platform.db(), new, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("created platform admin {} ({})", user.email, user.id);
+    Ok(())
+}
+
+async fn healthcheck(config: &Config, url: Option<String>) -> anyhow::Result<()> {
+    let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}/readyz", config.listen.port()));
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build()?;
+    let status = client.get(&url).send().await?.status();
+    anyhow::ensure!(status.is_success(), "{url} answered {status}");
     Ok(())
 }
 

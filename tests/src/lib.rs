@@ -308,3 +308,18 @@ impl TestApp {
         out
     }
 }
+
+/// The `partner-billing` binary of this build, built here when the test run did not build it
+/// (for tests that run the CLI: `demo`, `healthcheck`).
+pub fn cli_binary() -> std::path::PathBuf {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap().to_path_buf();
+    let mut build = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    build.current_dir(root).args(["build", "--quiet", "-p", "partner-billing", "--bin", "partner-billing"]);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    assert!(build.status().unwrap().success(), "building the partner-billing binary");
+    profile_dir.join("partner-billing")
+}

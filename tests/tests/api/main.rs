@@ -8,6 +8,8 @@ mod cloudformation;
 mod cost_explorer;
 mod cost_exports;
 mod costs;
+mod demo;
+mod deployment;
 mod health;
 mod ingest;
 mod invitations;
