@@ -199,7 +199,7 @@ async fn create_admin(config: Config, email: String, password_stdin: bool) -> an
     let new = NewUser {
         email,
         display_name: String::new(),
-        password,
+        password: Some(password),
         locale: "en".into(),
         role: Role::Admin,
         target: Target::Tenant(ROOT_TENANT_ID),

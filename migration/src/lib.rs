@@ -10,7 +10,7 @@ mod m20261123_000006_payer_cost_export;
 mod m20261123_000004_notifications;
 mod m20261123_000005_audit;
 mod m20261123_000007_billing;
-mod m20261123_000007_billing;
+mod m20261123_000009_password_tokens;
 
 pub struct Migrator;
 
@@ -25,7 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_audit::Migration),
             Box::new(m20261123_000006_payer_cost_export::Migration),
             Box::new(m20261123_000007_billing::Migration),
-            Box::new(m20261123_000007_billing::Migration),
+            Box::new(m20261123_000009_password_tokens::Migration),
         ]
     }
 }

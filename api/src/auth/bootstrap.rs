@@ -66,7 +66,7 @@ pub async fn bootstrap_admin(
         NewUser {
             email: email.to_owned(),
             display_name: String::new(),
-            password,
+            password: Some(password),
             locale: "en".to_owned(),
             role: Role::Admin,
             target: Target::Tenant(ROOT_TENANT_ID),

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod jwt;
 pub mod keys;
 pub mod password;
+pub mod password_tokens;
 pub mod principal;
 pub mod secrets;
 pub mod sessions;

@@ -11,6 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{AppError, AppResult};
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Stored in place of a hash for an invited user until they set a password; no password matches it.
+pub const NO_PASSWORD: &str = "!invited";
 /// Long enough for any passphrase, short enough that hashing cannot be used to burn CPU.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
@@ -47,6 +49,8 @@ pub async fn hash_password(password: SecretString) -> AppResult<String> {
 /// Verifies a password against a stored hash; with no hash (unknown user) it verifies against a
 /// dummy so the time spent is the same, and answers false.
 pub async fn verify_password(password: SecretString, stored: Option<String>) -> AppResult<bool> {
+    // An invited user who has not set a password yet holds NO_PASSWORD: treated like an unknown user.
+    let stored = stored.filter(|h| h != NO_PASSWORD);
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let Some(phc) = stored.or_else(|| DUMMY_HASH.clone()) else {

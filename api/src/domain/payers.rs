@@ -5,6 +5,7 @@ use chrono::Utc;
 use entity::payers;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionSession, TransactionTrait,
 };
 
 use crate::auth::secrets::random_secret;
@@ -90,7 +91,6 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         cost_export_bucket: Set(None),
         cost_export_prefix: Set(None),
         billing_mode: Set("NATIVE".to_owned()),
-        billing_mode: Set("NATIVE".to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -175,7 +175,10 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
     if outcome.is_err() {
         aws.broker.forget(id);
     }
+    let was_failing = payer.status == ERROR;
+    let txn = scope.db().begin().await?;
     let mut row: payers::ActiveModel = payer.into();
+    let mut failed_now = None;
     match outcome {
         Ok(()) => {
             row.status = Set(CONNECTED.to_owned());
@@ -184,12 +187,26 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
         Err(reason) => {
             tracing::info!(payer = %id, %reason, "payer connection check failed");
             row.status = Set(ERROR.to_owned());
-            row.status_reason = Set(Some(reason));
+            row.status_reason = Set(Some(reason.clone()));
+            failed_now = Some(reason).filter(|_| !was_failing);
         }
     }
     row.last_checked_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    let payer = row.update(&txn).await?;
+    if let Some(reason) = failed_now {
+        connection_failed(&txn, &payer, &reason).await?;
+    }
+    txn.commit().await?;
+    Ok(payer)
+}
+
+/// Tells the payer's people that it became unreachable (once per failure, not on every check).
+async fn connection_failed(db: &impl sea_orm::ConnectionTrait, payer: &payers::Model, reason: &str) -> AppResult<()> {
+    use crate::notify::outbox;
+    let data = serde_json::json!({ "payerId": payer.id, "accountId": payer.account_id, "reason": reason });
+    outbox::record(db, outbox::Event { event_type: outbox::PAYER_CONNECTION_FAILED, payer, subject: Some(payer.account_id.clone()), data }).await?;
+    Ok(())
 }
 
 pub(crate) async fn probe(aws: &AwsClients, payer: &payers::Model, session: &str) -> Result<(), String> {
@@ -269,7 +286,6 @@ mod tests {
             last_checked_at: None,
             cost_export_bucket: None,
             cost_export_prefix: None,
-            billing_mode: "NATIVE".into(),
             billing_mode: "NATIVE".into(),
             created_at: now,
             updated_at: now,
@@ -391,7 +407,7 @@ mod aws_mock_tests {
 /// Credentials to act in a payer's organization. If the role cannot be assumed the payer is
 /// marked ERROR with the reason, so the connection status tells people what broke.
 pub async fn credentials(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &(impl sea_orm::ConnectionTrait + TransactionTrait),
     aws: &AwsClients,
     payer: &payers::Model,
     session: &str,
@@ -401,12 +417,25 @@ pub async fn credentials(
         Ok(c) => Ok(c),
         Err(e) => {
             if e.kind == AwsErrorKind::AccessDenied {
-                payers::Entity::update_many()
+                let reason = format!("cannot assume {}: {e}", payer.role_arn);
+                let txn = db.begin().await?;
+                let changed = payers::Entity::update_many()
                     .col_expr(payers::Column::Status, sea_orm::sea_query::Expr::value(ERROR))
-                    .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(format!("cannot assume {}: {e}", payer.role_arn))))
+                    .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason.clone())))
                     .filter(payers::Column::Id.eq(payer.id))
-                    .exec(db)
+                    .filter(payers::Column::Status.ne(ERROR))
+                    .exec(&txn)
                     .await?;
+                if changed.rows_affected == 1 {
+                    connection_failed(&txn, payer, &reason).await?;
+                } else {
+                    payers::Entity::update_many()
+                        .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason)))
+                        .filter(payers::Column::Id.eq(payer.id))
+                        .exec(&txn)
+                        .await?;
+                }
+                txn.commit().await?;
             }
             Err(e.into())
         }

@@ -1,14 +1,17 @@
 //! People who sign in: creation with a first membership, listing, disabling, password changes.
 
 use chrono::Utc;
-use entity::{memberships, users};
+use entity::{memberships, payers, users};
+use serde_json::json;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, SqlErr, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::password::{check_password_policy, hash_password, verify_password};
+use crate::auth::password::{NO_PASSWORD, check_password_policy, hash_password, verify_password};
+use crate::auth::password_tokens;
+use crate::notify::outbox;
 use crate::auth::sessions::{normalize_email, revoke_user_sessions};
 use crate::domain::{Page, Target, checked_name};
 use crate::error::{AppError, AppResult};
@@ -21,7 +24,8 @@ pub const LOCALES: [&str; 2] = ["en", "zh-CN"];
 pub struct NewUser {
     pub email: String,
     pub display_name: String,
-    pub password: SecretString,
+    /// None invites the user: they get a mail with a one-time link to set their own password.
+    pub password: Option<SecretString>,
     pub locale: String,
     pub role: Role,
     pub target: Target,
@@ -48,8 +52,13 @@ pub async fn insert_user(db: &impl ConnectionTrait, input: NewUser, granted_by: 
     if !LOCALES.contains(&input.locale.as_str()) {
         return Err(AppError::invalid("locale", format!("must be one of {}", LOCALES.join(", "))));
     }
-    check_password_policy("password", input.password.expose_secret(), &email)?;
-    let hash = hash_password(input.password).await?;
+    let hash = match input.password {
+        Some(password) => {
+            check_password_policy("password", password.expose_secret(), &email)?;
+            hash_password(password).await?
+        }
+        None => NO_PASSWORD.to_owned(),
+    };
     let now = Utc::now();
     let user = users::ActiveModel {
         id: Set(UserId::new().0),
@@ -104,13 +113,94 @@ pub(crate) async fn require_admin_on(scope: &Scope, target: Target) -> AppResult
     }
 }
 
-/// Creates a user with a first membership on a target the caller administers.
+/// Creates a user with a first membership on a target the caller administers. Without a
+/// password the user is invited: a `user.invited` mail carries a link to set one.
 pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
     require_admin_on(scope, input.target).await?;
+    let invited = input.password.is_none();
+    let target = input.target;
     let txn = scope.db().begin().await?;
     let user = insert_user(&txn, input, Some(scope.principal().user_id)).await?;
+    if invited {
+        let tenant = target_tenant(&txn, target).await?;
+        let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
+        outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
+    }
     txn.commit().await?;
     Ok(user)
+}
+
+/// Sends an invited user (who has not set a password yet) a new invitation mail.
+pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Model> {
+    let user = get(scope, id, Role::Admin).await?;
+    if user.password_hash != NO_PASSWORD || user.disabled_at.is_some() {
+        return Err(AppError::invalid("id", "this user has already set a password or is disabled"));
+    }
+    let tenant = home_tenant(scope.db(), UserId(user.id)).await?.ok_or(AppError::NotFound("user"))?;
+    let txn = scope.db().begin().await?;
+    let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
+    outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Sets a password with the one-time token of an invitation mail (no sign-in needed); every
+/// session of the user ends. Returns the user's email so the caller can sign in.
+pub async fn set_password_with_token(db: &DatabaseConnection, token: &str, new: SecretString) -> AppResult<String> {
+    let txn = db.begin().await?;
+    let user_id = password_tokens::consume(&txn, token).await?;
+    let user = crate::auth::active_user(&txn, user_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("token", "is invalid or has expired; ask for a new invitation"))?;
+    check_password_policy("password", new.expose_secret(), &user.email)?;
+    let hash = hash_password(new).await?;
+    let email = user.email.clone();
+    store_password(&txn, user, hash).await?;
+    revoke_user_sessions(&txn, user_id, None, "password_changed").await?;
+    txn.commit().await?;
+    Ok(email)
+}
+
+/// Saves a new password hash and tells the user by mail (`password.changed`).
+async fn store_password(db: &impl ConnectionTrait, user: users::Model, hash: String) -> AppResult<()> {
+    let data = json!({ "userId": user.id, "email": user.email });
+    let subject = user.email.clone();
+    let tenant = home_tenant(db, UserId(user.id)).await?;
+    let mut row: users::ActiveModel = user.into();
+    row.password_hash = Set(hash);
+    row.password_changed_at = Set(Utc::now());
+    row.updated_at = Set(Utc::now());
+    row.update(db).await?;
+    if let Some(tenant) = tenant {
+        outbox::record_for_tenant(db, outbox::PASSWORD_CHANGED, tenant, Some(subject), data).await?;
+    }
+    Ok(())
+}
+
+/// The tenant a target belongs to (a payer's owning tenant).
+async fn target_tenant(db: &impl ConnectionTrait, target: Target) -> AppResult<uuid::Uuid> {
+    match target {
+        Target::Tenant(t) => Ok(t.0),
+        Target::Payer(p) => Ok(payers::Entity::find_by_id(p.0).one(db).await?.ok_or(AppError::NotFound("payer"))?.tenant_id),
+    }
+}
+
+/// The tenant of a user's oldest membership: where their personal events (invited, password
+/// changed) are recorded, so that tenant's webhooks see them.
+async fn home_tenant(db: &impl ConnectionTrait, user: UserId) -> AppResult<Option<uuid::Uuid>> {
+    let first = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user.0))
+        .order_by_asc(memberships::Column::CreatedAt)
+        .one(db)
+        .await?;
+    match first {
+        Some(m) => match (m.tenant_id, m.payer_id) {
+            (Some(t), _) => Ok(Some(t)),
+            (None, Some(p)) => Ok(Some(target_tenant(db, Target::Payer(crate::ids::PayerId(p))).await?)),
+            _ => Ok(None),
+        },
+        None => Ok(None),
+    }
 }
 
 /// The caller themselves, or a user the caller administers.
@@ -167,11 +257,7 @@ pub async fn change_password(scope: &Scope, current: SecretString, new: SecretSt
     check_password_policy("newPassword", new.expose_secret(), &user.email)?;
     let hash = hash_password(new).await?;
     let txn = scope.db().begin().await?;
-    let mut row: users::ActiveModel = user.into();
-    row.password_hash = Set(hash);
-    row.password_changed_at = Set(Utc::now());
-    row.updated_at = Set(Utc::now());
-    row.update(&txn).await?;
+    store_password(&txn, user, hash).await?;
     revoke_user_sessions(&txn, me, Some(session), "password_changed").await?;
     txn.commit().await?;
     Ok(())

@@ -187,6 +187,16 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &out
                     recipients.push(Recipient { address: email.to_owned(), user_id: None, locale: data["locale"].as_str().map(str::to_owned) });
                 }
             }
+            // Personal mail goes to the user concerned and to no one else.
+            outbox::USER_INVITED | outbox::PASSWORD_CHANGED => {
+                let user = match data["userId"].as_str().and_then(|u| u.parse::<uuid::Uuid>().ok()) {
+                    Some(id) => users::Entity::find_by_id(id).one(db).await?.filter(|u| u.disabled_at.is_none()),
+                    None => None,
+                };
+                if let Some(u) = user {
+                    recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: Some(u.locale) });
+                }
+            }
             outbox::WEBHOOK_DISABLED => {
                 let owner = data["ownerId"].as_str().and_then(|o| o.parse::<uuid::Uuid>().ok());
                 let user = match owner {
@@ -203,7 +213,12 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &out
         if let Some(payer) = event.payer_id {
             cond = cond.add(notification_subscriptions::Column::PayerId.eq(payer));
         }
-        let subs = notification_subscriptions::Entity::find().filter(cond).order_by_asc(notification_subscriptions::Column::Id).all(db).await?;
+        let personal = matches!(event.event_type.as_str(), outbox::USER_INVITED | outbox::PASSWORD_CHANGED);
+        let subs = if personal {
+            vec![]
+        } else {
+            notification_subscriptions::Entity::find().filter(cond).order_by_asc(notification_subscriptions::Column::Id).all(db).await?
+        };
         for sub in subs.into_iter().filter(|s| parse_types(&s.event_types).iter().any(|t| t == &event.event_type)) {
             if let Some(user_id) = sub.user_id {
                 if let Some(u) = users::Entity::find_by_id(user_id).one(db).await?.filter(|u| u.disabled_at.is_none()) {
@@ -340,7 +355,12 @@ async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<tem
         Some(p) => payers::Entity::find_by_id(p).one(db).await?,
         None => None,
     };
-    let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let mut data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    // The set-password link's token exists only in this mail (see auth::password_tokens).
+    if event.event_type == outbox::USER_INVITED {
+        let user = data["userId"].as_str().and_then(|u| u.parse::<uuid::Uuid>().ok()).ok_or(AppError::NotFound("user"))?;
+        data["token"] = Value::String(crate::auth::password_tokens::mint(db, crate::ids::UserId(user)).await?);
+    }
     let public_url = state.config.public_url.clone().unwrap_or_default();
     let ctx = templates::context(
         &event.event_type,

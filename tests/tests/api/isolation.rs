@@ -53,7 +53,8 @@ async fn snapshot(app: &TestApp, b: &Partner) -> String {
     let templates = entity::notification_templates::Entity::find().filter(entity::notification_templates::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
     let endpoints = entity::webhook_endpoints::Entity::find().filter(entity::webhook_endpoints::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
     let deliveries = entity::notifications::Entity::find().filter(entity::notifications::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
-    format!("{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}")
+    let billing = billing_snapshot(app, payer_uuid).await;
+    format!("{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
 }
 
 /// The schema's query and mutation names, read by introspection like any client would.
@@ -203,6 +204,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     let mut actors: Vec<Actor> = a.users().iter().map(|(label, s)| Actor { label: (*label).to_owned(), token: s.token.clone() }).collect();
     actors.push(Actor { label: "admin API token".into(), token: a_token });
 
+    let bb = billing_fixtures(&app, &a, &b, &b_child).await;
     let before = snapshot(&app, &b).await;
     let extra = [b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
     // Operations on B's payer that must answer NOT_FOUND for every actor of A.
@@ -247,6 +249,27 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("updateWebhookEndpoint", "mutation($e: ID!) { updateWebhookEndpoint(id: $e, input: { url: \"https://evil.example/x\" }) { id } }", json!({ "e": b_endpoint })),
         ("deleteWebhookEndpoint", "mutation($e: ID!) { deleteWebhookEndpoint(id: $e) { id } }", json!({ "e": b_endpoint })),
         ("redeliverWebhook", "mutation($d: ID!) { redeliverWebhook(deliveryId: $d) { id } }", json!({ "d": b_delivery })),
+        ("billingGroups", "query($p: ID!) { billingGroups(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("billingGroup", "query($id: ID!) { billingGroup(id: $id) { id } }", json!({ "id": bb.group })),
+        ("updateBillingGroup", "mutation($id: ID!) { updateBillingGroup(id: $id, input: { name: \"taken\" }) { id } }", json!({ "id": bb.group })),
+        ("deleteBillingGroup", "mutation($id: ID!) { deleteBillingGroup(id: $id) { id } }", json!({ "id": bb.group })),
+        ("pricingPlans", "query($p: ID!) { pricingPlans(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("updatePricingPlan", "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { id } }", json!({ "id": bb.plan })),
+        ("deletePricingPlan", "mutation($id: ID!) { deletePricingPlan(id: $id) { id } }", json!({ "id": bb.plan })),
+        ("pricingRules", "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("createPricingRule", "mutation($p: ID!) { createPricingRule(input: { payerId: $p, name: \"x\", scope: GLOBAL, type: MARKUP, modifierPercentage: \"1\" }) { id } }", json!({ "p": b.payer_id })),
+        ("updatePricingRule", "mutation($id: ID!) { updatePricingRule(id: $id, input: { modifierPercentage: \"99\" }) { id } }", json!({ "id": bb.rule })),
+        ("deletePricingRule", "mutation($id: ID!) { deletePricingRule(id: $id) { id } }", json!({ "id": bb.rule })),
+        ("customLineItems", "query($p: ID!) { customLineItems(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("updateCustomLineItem", "mutation($id: ID!) { updateCustomLineItem(id: $id, input: { flatAmount: \"1\" }) { id } }", json!({ "id": bb.item })),
+        ("deleteCustomLineItem", "mutation($id: ID!) { deleteCustomLineItem(id: $id) { id } }", json!({ "id": bb.item })),
+        ("billingGroupCostReports", "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { awsCost } }", json!({ "p": b.payer_id })),
+        ("billingGroupCostReport", "query($g: ID!) { billingGroupCostReport(billingGroupId: $g, from: \"2025-11\", to: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
+        ("billingResults", "query($g: ID!) { billingResults(billingGroupId: $g, billingPeriod: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
+        ("recomputeBilling", "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
+        ("billingConductorStatus", "query($p: ID!) { billingConductorStatus(payerId: $p) { mode pending } }", json!({ "p": b.payer_id })),
+        ("setPayerBillingMode", "mutation($p: ID!) { setPayerBillingMode(payerId: $p, mode: BILLING_CONDUCTOR) { mode } }", json!({ "p": b.payer_id })),
+        ("importBillingConductor", "mutation($p: ID!) { importBillingConductor(payerId: $p) { billingGroups } }", json!({ "p": b.payer_id })),
     ];
     let mut covered = Vec::new();
 
@@ -356,6 +379,21 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                         let res = app.gql(Some(&actor.token), "mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": victim.user_id })).await;
                         not_found(&res, &format!("disableUser(B) as {}", actor.label));
                     }
+                }
+            }
+            "resendInvitation" => {
+                for actor in &actors {
+                    for victim in [&b.viewer, &b.admin] {
+                        let res = app.gql(Some(&actor.token), "mutation($id: ID!) { resendInvitation(userId: $id) { id } }", json!({ "id": victim.user_id })).await;
+                        not_found(&res, &format!("resendInvitation(B) as {}", actor.label));
+                    }
+                }
+            }
+            "setPassword" => {
+                // Works by token only: a made-up one sets nobody's password.
+                for token in ["pbs_madeupmadeupmadeupmadeupmadeupmadeupmade", "not-a-token"] {
+                    let res = app.gql(None, "mutation($t: String!) { setPassword(token: $t, password: \"an attacker's passphrase\") { accessToken } }", json!({ "t": token })).await;
+                    res.assert_code("VALIDATION");
                 }
             }
             "changePassword" => {
@@ -563,6 +601,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     }
                 }
             }
+            "createBillingGroup" | "createPricingPlan" | "createCustomLineItem" | "myCharges" => billing_cross_cases(&app, &a, &b, &actors, &op, &bb).await,
             other => panic!("operation `{other}` has no isolation case; add one to tests/tests/api/isolation.rs"),
         }
         assert_eq!(snapshot(&app, &b).await, before, "`{op}` changed partner B's data");
@@ -571,6 +610,111 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     assert!(covered.len() >= 18, "walked {} operations: {covered:?}", covered.len());
     // B still works normally.
     app.gql(b.admin.bearer(), "{ tenants { nodes { id } } }", json!({})).await.data("tenants");
+}
+
+/// B's billing objects, plus A's own plan and group for the cross-partner cases.
+struct BillingIds {
+    rule: String,
+    plan: String,
+    group: String,
+    item: String,
+    a_plan: String,
+    a_group: String,
+}
+
+async fn billing_fixtures(app: &TestApp, a: &Partner, b: &Partner, b_customer: &str) -> BillingIds {
+    let mut ids = Vec::new();
+    for p in [b, a] {
+        let rule = app
+            .gql(p.admin.bearer(), "mutation($p: ID!) { createPricingRule(input: { payerId: $p, name: \"bravo-rule\", scope: GLOBAL, type: DISCOUNT, modifierPercentage: \"5\" }) { id } }", json!({ "p": p.payer_id }))
+            .await
+            .data("createPricingRule.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let plan = app
+            .gql(p.admin.bearer(), "mutation($p: ID!, $r: ID!) { createPricingPlan(input: { payerId: $p, name: \"bravo-plan\", pricingRuleIds: [$r] }) { id } }", json!({ "p": p.payer_id, "r": rule }))
+            .await
+            .data("createPricingPlan.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let customer = if p.name == b.name { Some(b_customer.to_owned()) } else { None };
+        let group = app
+            .gql(
+                p.admin.bearer(),
+                "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }",
+                json!({ "i": { "payerId": p.payer_id, "name": "Bravo-Group", "primaryAccountId": "555566667777", "accountIds": ["555566667777"], "pricingPlanId": plan, "customerTenantId": customer } }),
+            )
+            .await
+            .data("createBillingGroup.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let item = app
+            .gql(p.admin.bearer(), "mutation($g: ID!) { createCustomLineItem(input: { billingGroupId: $g, name: \"bravo-fee\", chargeType: FEE, flatAmount: \"7\" }) { id } }", json!({ "g": group }))
+            .await
+            .data("createCustomLineItem.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ids.push((rule, plan, group, item));
+    }
+    let (_, a_plan, a_group, _) = ids.pop().unwrap();
+    let (rule, plan, group, item) = ids.pop().unwrap();
+    BillingIds { rule, plan, group, item, a_plan, a_group }
+}
+
+/// B's billing rows, rendered for comparison.
+async fn billing_snapshot(app: &TestApp, payer: uuid::Uuid) -> String {
+    use entity::{billing_group_accounts as bga, billing_groups as bg, billing_results as br, custom_line_items as cli, pricing_plans as pp, pricing_rules as pr};
+    let groups = bg::Entity::find().filter(bg::Column::PayerId.eq(payer)).order_by_asc(bg::Column::Id).all(&app.db).await.unwrap();
+    let members = bga::Entity::find().filter(bga::Column::PayerId.eq(payer)).order_by_asc(bga::Column::Id).all(&app.db).await.unwrap();
+    let plans = pp::Entity::find().filter(pp::Column::PayerId.eq(payer)).order_by_asc(pp::Column::Id).all(&app.db).await.unwrap();
+    let rules = pr::Entity::find().filter(pr::Column::PayerId.eq(payer)).order_by_asc(pr::Column::Id).all(&app.db).await.unwrap();
+    let items = cli::Entity::find().filter(cli::Column::PayerId.eq(payer)).order_by_asc(cli::Column::Id).all(&app.db).await.unwrap();
+    let results = br::Entity::find().filter(br::Column::PayerId.eq(payer)).order_by_asc(br::Column::Id).all(&app.db).await.unwrap();
+    format!("{groups:?}\n{members:?}\n{plans:?}\n{rules:?}\n{items:?}\n{results:?}")
+}
+
+/// Creating billing objects with B's ids, and the end-customer view.
+async fn billing_cross_cases(app: &TestApp, a: &Partner, b: &Partner, actors: &[Actor], op: &str, bb: &BillingIds) {
+    let new_group = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }";
+    let new_plan = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }";
+    let new_item = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }";
+    let group_input = |payer: &str, plan: &str, customer: Option<&str>| json!({ "i": { "payerId": payer, "name": "intruder", "primaryAccountId": "888899990000", "accountIds": ["888899990000"], "pricingPlanId": plan, "customerTenantId": customer } });
+    for actor in actors {
+        let who = Some(actor.token.as_str());
+        match op {
+            "createBillingGroup" => {
+                not_found(&app.gql(who, new_group, group_input(&b.payer_id, &bb.plan, None)).await, &format!("createBillingGroup on B as {}", actor.label));
+                // On A's payer, B's plan or B's tenant is refused (or the actor may not write at all).
+                for input in [group_input(&a.payer_id, &bb.plan, None), group_input(&a.payer_id, &bb.a_plan, Some(&b.tenant_id))] {
+                    let res = app.gql(who, new_group, input).await;
+                    assert!(matches!(res.code(), Some("VALIDATION" | "NOT_FOUND" | "FORBIDDEN")), "createBillingGroup with B's ids as {}: {}", actor.label, res.body);
+                }
+            }
+            "createPricingPlan" => {
+                not_found(&app.gql(who, new_plan, json!({ "i": { "payerId": b.payer_id, "name": "intruder" } })).await, &format!("createPricingPlan on B as {}", actor.label));
+                let res = app.gql(who, new_plan, json!({ "i": { "payerId": a.payer_id, "name": "intruder", "pricingRuleIds": [bb.rule] } })).await;
+                assert!(matches!(res.code(), Some("VALIDATION" | "FORBIDDEN")), "createPricingPlan with B's rule as {}: {}", actor.label, res.body);
+            }
+            "createCustomLineItem" => {
+                let on_b = json!({ "i": { "billingGroupId": bb.group, "name": "intruder", "chargeType": "CREDIT", "flatAmount": "100" } });
+                not_found(&app.gql(who, new_item, on_b).await, &format!("createCustomLineItem on B as {}", actor.label));
+                let listing_b = json!({ "i": { "billingGroupId": bb.a_group, "name": "intruder", "chargeType": "FEE", "percentage": "100", "childItemIds": [bb.item] } });
+                let res = app.gql(who, new_item, listing_b).await;
+                assert!(matches!(res.code(), Some("VALIDATION" | "FORBIDDEN")), "createCustomLineItem listing B's item as {}: {}", actor.label, res.body);
+            }
+            _ => {
+                let res = app.gql(who, "{ myCharges(billingPeriod: \"2025-11\") { billingGroupName total lines { name } } }", json!({})).await;
+                let charges = res.data("myCharges").as_array().unwrap().clone();
+                // A's own group has no customer tenant, B's does: nothing shows for A.
+                assert!(charges.is_empty(), "myCharges as {}: {charges:?}", actor.label);
+                assert_absent(&res.body, b, &[bb.group.as_str()], &format!("myCharges as {}", actor.label));
+            }
+        }
+    }
 }
 
 on_both_databases!(every_operation_is_isolated_between_partners);

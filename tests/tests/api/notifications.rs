@@ -299,8 +299,95 @@ async fn service_notices_reach_only_visible_accounts_and_are_rate_limited(db: Db
     assert!(rows.iter().all(|n| n["recipient"].as_str().unwrap().ends_with("@customer-a.example")), "{rows:?}");
 }
 
+/// Every organization event from a real flow (moto), the payer connection failing, and a user's
+/// own invitation and password change reach a real mailbox and a real webhook.
+async fn every_kind_of_event_reaches_a_mailbox_and_a_webhook(db: DbKind) {
+    let smtp = SmtpSink::start(free_port()).await;
+    let hook = WebhookReceiver::start().await;
+    let clients = AwsClients::from_sdk_config(&aws::sdk_config(&aws::moto_url()).await);
+    let app = TestApp::spawn_with_aws(db, settings(&[("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned())]), clients).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Every Co").await;
+    let types = ["account.created", "account.closed", "policy.attached", "policy.detached", "payer.connection_failed", "user.invited", "password.changed"];
+    app.gql(p.operator.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": types, "tenantId": p.tenant_id, "userId": p.operator.user_id } })).await.data("subscribe");
+    app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all" } })).await.data("createWebhookEndpoint");
+
+    let org = aws::organization(1).await;
+    let member = org.members[0].clone();
+    let payer = app.connected_payer(&p, &org.management).await;
+    app.sync_accounts(&p.operator, &payer).await;
+    let email = format!("new-{}@every.example", org.management);
+    let res = app.gql(p.operator.bearer(), "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id } }", json!({ "i": { "payerId": payer, "email": email, "name": "Fresh" } })).await;
+    let job = app.wait_job(&p.operator, res.data("createLinkedAccount.id").as_str().unwrap()).await;
+    let created = job["result"]["accountId"].as_str().unwrap().to_owned();
+    let closed = app.gql(p.admin.bearer(), "mutation($p: ID!, $a: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $a) { status } }", json!({ "p": payer, "a": member })).await;
+    assert_eq!(closed.data("closeLinkedAccount.status"), "PENDING_CLOSURE");
+    let policy = app.gql(p.admin.bearer(), "mutation($p: ID!) { createPolicyFromTemplate(payerId: $p, templateId: \"deny-leave-organization\") { id } }", json!({ "p": payer })).await;
+    let policy = policy.data("createPolicyFromTemplate.id").as_str().unwrap().to_owned();
+    for op in ["attachPolicy", "detachPolicy"] {
+        let q = format!("mutation($p: ID!, $pol: String!, $t: String!) {{ {op}(payerId: $p, policyId: $pol, targetId: $t) {{ id }} }}");
+        app.gql(p.operator.bearer(), &q, json!({ "p": payer, "pol": policy, "t": created })).await.data(op);
+    }
+    // A payer whose role lives in an account that is not a management account: the check fails,
+    // and people are told once, not on every check.
+    let stray = app
+        .gql(p.admin.bearer(), "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id } }", json!({ "i": { "tenantId": p.tenant_id, "accountId": member, "name": "Stray", "roleArn": aws::role_arn(&member) } }))
+        .await;
+    let stray = stray.data("registerPayer.id").as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let checked = app.gql(p.admin.bearer(), "mutation($id: ID!) { checkPayerConnection(id: $id) { status } }", json!({ "id": stray })).await;
+        assert_eq!(checked.data("checkPayerConnection.status"), "ERROR");
+    }
+    assert_eq!(app.outbox("payer.connection_failed").await.len(), 1, "told once");
+
+    // An invited user: the mail carries a one-time link; nothing else ever holds the token.
+    let invited = app
+        .gql(p.admin.bearer(), "mutation($i: CreateUserInput!) { createUser(input: $i) { id invitationPending } }", json!({ "i": { "email": "new.hire@every.example", "role": "VIEWER", "tenantId": p.tenant_id } }))
+        .await;
+    assert_eq!(invited.data("createUser.invitationPending"), true);
+    let invitation = smtp.wait_for("new.hire@every.example", 1).await;
+    assert_eq!(invitation[0]["subject"], "You have been invited to Partner Billing");
+    let text = invitation[0]["text"].as_str().unwrap();
+    let token = text.split("https://billing.example.com/set-password?token=").nth(1).expect("a set-password link").split_whitespace().next().unwrap().to_owned();
+    assert!(token.starts_with("pbs_") && token.len() > 40, "{token}");
+    app.login_raw("new.hire@every.example", "any password at all", &[]).await.assert_code("UNAUTHENTICATED");
+    let set = "mutation($t: String!, $p: String!) { setPassword(token: $t, password: $p) { accessToken } }";
+    app.gql(None, set, json!({ "t": token, "p": "short" })).await.assert_code("VALIDATION");
+    let signed_in = app.gql(None, set, json!({ "t": token, "p": "a new hire's own passphrase" })).await;
+    assert!(signed_in.data("setPassword.accessToken").as_str().is_some_and(|t| !t.is_empty()));
+    let again = app.gql(None, set, json!({ "t": token, "p": "another long passphrase" })).await;
+    again.assert_code("VALIDATION");
+    assert_eq!(again.body["errors"][0]["extensions"]["field"], "token");
+    app.login("new.hire@every.example", "a new hire's own passphrase").await;
+    let changed = smtp.wait_for("new.hire@every.example", 2).await;
+    assert!(changed.iter().any(|m| m["subject"] == "Your Partner Billing password was changed"), "{changed:?}");
+    assert!(!app.dump_all_text().await.contains(&token), "the token is stored nowhere");
+
+    // The operator got one mail per organization event and the connection failure; personal
+    // mail went to the person only.
+    let mine = smtp.wait_for(&p.operator.email, 5).await;
+    let subjects: Vec<&str> = mine.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    assert!(subjects.contains(&format!("AWS account Fresh ({created}) created").as_str()), "{subjects:?}");
+    assert!(subjects.contains(&"Payer Stray cannot be reached"), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.starts_with("Policy ") && s.ends_with(&format!("attached to {created}"))), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.contains(&member) && s.contains("closed")), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.contains("detached from")), "{subjects:?}");
+    assert!(!subjects.iter().any(|s| s.contains("invited") || s.contains("password")), "{subjects:?}");
+    // The webhook saw each type.
+    let wanted: Vec<String> = types.iter().map(|t| format!("com.partnerbilling.{t}")).collect();
+    for _ in 0..300 {
+        let got = hook.requests();
+        if wanted.iter().all(|w| got.iter().any(|r| r.body.contains(&format!("\"type\":\"{w}\"")))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("not every event type reached the webhook: {:?}", hook.requests().iter().map(|r| r.body.clone()).collect::<Vec<_>>());
+}
+
 on_both_databases!(
     account_created_reaches_a_mailbox_in_en_and_zh_cn_and_a_webhook,
+    every_kind_of_event_reaches_a_mailbox_and_a_webhook,
     mail_waits_while_smtp_is_down_and_arrives_once,
     webhooks_are_signed_retried_and_disabled_after_repeated_failures,
     internal_webhook_targets_are_refused_by_default,

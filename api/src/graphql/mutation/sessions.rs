@@ -32,6 +32,20 @@ impl SessionsMutation {
         Ok(true)
     }
 
+    /// Sets the password of an invited user with the one-time token from their invitation mail,
+    /// then signs them in. An unknown, used or expired token is a VALIDATION error on `token`.
+    async fn set_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+        #[graphql(secret)] password: String,
+    ) -> ApiResult<AuthPayload> {
+        let app = ctx.app()?;
+        let client = &ctx.request()?.client;
+        let email = crate::domain::users::set_password_with_token(&app.db, &token, SecretString::from(password.clone())).await?;
+        Ok(sessions::login(app, &email, SecretString::from(password), client).await?.into())
+    }
+
     /// Creates the first platform admin with the one-time code the server logged at start.
     async fn bootstrap_admin(
         &self,

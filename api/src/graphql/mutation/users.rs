@@ -13,13 +13,14 @@ pub struct UsersMutation;
 
 #[Object]
 impl UsersMutation {
-    /// Creates a user with a role on a tenant or payer the caller administers.
+    /// Creates a user with a role on a tenant or payer the caller administers. Without a
+    /// password the user is invited by mail to set one (a one-time link valid for 72 hours).
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
         let new = NewUser {
             target: target(input.tenant_id.as_ref(), input.payer_id.as_ref())?,
             email: input.email,
             display_name: input.display_name,
-            password: SecretString::from(input.password),
+            password: input.password.map(SecretString::from),
             locale: input.locale,
             role: input.role.into(),
         };
@@ -29,6 +30,11 @@ impl UsersMutation {
     /// Disables a user and ends their sessions and API tokens.
     async fn disable_user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<User> {
         Ok(User(domain::users::disable(&ctx.scope()?, UserId::parse(&id)?).await?))
+    }
+
+    /// Sends an invited user who has not set a password yet a new invitation mail.
+    async fn resend_invitation(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<User> {
+        Ok(User(domain::users::resend_invitation(&ctx.scope()?, UserId::parse(&user_id)?).await?))
     }
 
     /// Changes the caller's password; their other sessions end.

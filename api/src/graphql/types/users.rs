@@ -20,6 +20,10 @@ impl User {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Invited and has not set a password yet.
+    async fn invitation_pending(&self) -> bool {
+        self.0.password_hash == crate::auth::password::NO_PASSWORD
+    }
     async fn email(&self) -> &str {
         &self.0.email
     }
@@ -84,9 +88,9 @@ pub struct CreateUserInput {
     pub email: String,
     #[graphql(default)]
     pub display_name: String,
-    /// At least 12 characters, not a common password.
+    /// At least 12 characters, not a common password. Leave out to invite the user by mail.
     #[graphql(secret)]
-    pub password: String,
+    pub password: Option<String>,
     #[graphql(default_with = "String::from(\"en\")")]
     pub locale: String,
     pub role: RoleGql,
