@@ -3,6 +3,7 @@
 //! knows about GraphQL.
 
 pub mod accounts;
+pub mod billing;
 pub mod cost_exports;
 pub mod cost_pull;
 pub mod costs;

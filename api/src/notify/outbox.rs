@@ -23,6 +23,10 @@ pub const PASSWORD_CHANGED: &str = "password.changed";
 pub const SERVICE_NOTICE: &str = "service.notice";
 /// A webhook endpoint was disabled after failing too often (its owners are told).
 pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
+/// A billing group, its membership or its custom line items changed (webhooks only).
+pub const BILLING_GROUP_CHANGED: &str = "billing_group.changed";
+/// A pricing plan or pricing rule changed (webhooks only).
+pub const PRICING_CHANGED: &str = "pricing.changed";
 
 /// Every event type a subscription or endpoint may name.
 pub const EVENT_TYPES: &[&str] = &[
@@ -40,6 +44,8 @@ pub const EVENT_TYPES: &[&str] = &[
     PASSWORD_CHANGED,
     SERVICE_NOTICE,
     WEBHOOK_DISABLED,
+    BILLING_GROUP_CHANGED,
+    PRICING_CHANGED,
     crate::notify::cloudevents::AWS_SERVICE_DAILY,
 ];
 

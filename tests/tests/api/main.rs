@@ -4,6 +4,7 @@
 mod api_tokens;
 mod audit;
 mod bad_input;
+mod billing;
 mod cloudformation;
 mod cost_explorer;
 mod cost_exports;

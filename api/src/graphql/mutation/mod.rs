@@ -1,6 +1,7 @@
 //! Mutation resolvers, one file per area, merged into [`MutationRoot`].
 
 mod api_tokens;
+mod billing;
 mod costs;
 mod notifications;
 mod organizations;
@@ -22,4 +23,5 @@ pub struct MutationRoot(
     users::UsersMutation,
     api_tokens::ApiTokensMutation,
     notifications::NotificationsMutation,
+    billing::BillingMutation,
 );

@@ -1,6 +1,7 @@
 //! Query resolvers, one file per area, merged into [`QueryRoot`].
 
 mod api_tokens;
+mod billing;
 mod costs;
 mod audit;
 mod notifications;
@@ -22,6 +23,7 @@ pub struct QueryRoot(
     api_tokens::ApiTokensQuery,
     audit::AuditQuery,
     notifications::NotificationsQuery,
+    billing::BillingQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod billing;
 pub mod costs;
 pub mod enums;
 pub mod notifications;

@@ -1,0 +1,316 @@
+//! Billing groups: a payer's linked accounts billed together, with the billing periods each
+//! account belongs (an account is in at most one group per period).
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, payers, pricing_plans, tenants};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    
+};
+use uuid::Uuid;
+
+use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_account, checked_description, checked_period, current_period, initial_sync_status};
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId};
+use crate::notify::outbox;
+use crate::tenancy::{Role, Scope};
+
+/// ABC's limit of accounts per billing group.
+pub const MAX_ACCOUNTS: usize = 1000;
+
+/// A group with its memberships.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub group: billing_groups::Model,
+    pub memberships: Vec<billing_group_accounts::Model>,
+}
+
+impl Group {
+    /// The member accounts in one billing period.
+    pub fn accounts_in(&self, period: &str) -> Vec<String> {
+        let mut out: Vec<String> = self.memberships.iter().filter(|m| in_period(m, period)).map(|m| m.account_id.clone()).collect();
+        out.sort();
+        out
+    }
+}
+
+/// Whether a membership covers a period.
+pub fn in_period(m: &billing_group_accounts::Model, period: &str) -> bool {
+    m.billing_period_start.as_str() <= period && m.billing_period_end.as_deref().is_none_or(|end| end > period)
+}
+
+pub struct NewGroup {
+    pub payer: PayerId,
+    pub name: String,
+    pub description: Option<String>,
+    pub primary_account_id: String,
+    pub account_ids: Vec<String>,
+    pub pricing_plan_id: Uuid,
+    pub customer_tenant_id: Option<TenantId>,
+    /// First billing period of the members; the current one when absent.
+    pub billing_period: Option<String>,
+}
+
+pub struct GroupChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub primary_account_id: Option<String>,
+    /// The full new member list, effective from `billing_period`.
+    pub account_ids: Option<Vec<String>>,
+    pub pricing_plan_id: Option<Uuid>,
+    /// `Some(None)` removes the customer tenant.
+    pub customer_tenant_id: Option<Option<TenantId>>,
+    /// From which billing period a membership change applies; the current one when absent.
+    pub billing_period: Option<String>,
+}
+
+fn checked_accounts(ids: &[String]) -> AppResult<Vec<String>> {
+    let mut set = BTreeSet::new();
+    for id in ids {
+        set.insert(checked_account("accountIds", id)?);
+    }
+    if set.is_empty() {
+        return Err(AppError::invalid("accountIds", "name at least one account"));
+    }
+    if set.len() > MAX_ACCOUNTS {
+        return Err(AppError::invalid("accountIds", format!("a billing group holds at most {MAX_ACCOUNTS} accounts")));
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// The pricing plan, which must be the payer's.
+async fn plan_of(db: &impl ConnectionTrait, payer: &payers::Model, id: Uuid) -> AppResult<pricing_plans::Model> {
+    pricing_plans::Entity::find_by_id(id)
+        .filter(pricing_plans::Column::PayerId.eq(payer.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::invalid("pricingPlanId", "no such pricing plan on this payer"))
+}
+
+/// A customer tenant the caller can see, below the payer's tenant.
+async fn customer_tenant(scope: &Scope, payer: &payers::Model, id: TenantId) -> AppResult<Uuid> {
+    let tenant = scope.tenant(id, Role::Viewer).await.map_err(|_| AppError::invalid("customerTenantId", "no such tenant in your scope"))?;
+    let payer_tenant = tenants::Entity::find_by_id(payer.tenant_id).one(scope.db()).await?.ok_or(AppError::NotFound("payer"))?;
+    if !tenant.path.starts_with(&payer_tenant.path) {
+        return Err(AppError::invalid("customerTenantId", "must be the payer's tenant or a tenant below it"));
+    }
+    Ok(tenant.id)
+}
+
+/// Refuses accounts that another group of the payer holds in any period from `from` on.
+async fn check_free(db: &impl ConnectionTrait, payer: Uuid, group: Option<Uuid>, accounts: &[String], from: &str) -> AppResult<()> {
+    let mut query = billing_group_accounts::Entity::find()
+        .filter(billing_group_accounts::Column::PayerId.eq(payer))
+        .filter(billing_group_accounts::Column::AccountId.is_in(accounts.to_vec()))
+        .filter(Condition::any().add(billing_group_accounts::Column::BillingPeriodEnd.is_null()).add(billing_group_accounts::Column::BillingPeriodEnd.gt(from)));
+    if let Some(group) = group {
+        query = query.filter(billing_group_accounts::Column::BillingGroupId.ne(group));
+    }
+    if let Some(taken) = query.order_by_asc(billing_group_accounts::Column::AccountId).one(db).await? {
+        let other = billing_groups::Entity::find_by_id(taken.billing_group_id).one(db).await?.map(|g| g.name).unwrap_or_default();
+        return Err(AppError::invalid(
+            "accountIds",
+            format!("account {} is already in billing group {other} from {}", taken.account_id, taken.billing_period_start),
+        ));
+    }
+    Ok(())
+}
+
+fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another billing group of this payer has that name"),
+        _ => err.into(),
+    }
+}
+
+pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> AppResult<Group> {
+    let memberships = billing_group_accounts::Entity::find()
+        .filter(billing_group_accounts::Column::BillingGroupId.eq(group.id))
+        .order_by_asc(billing_group_accounts::Column::AccountId)
+        .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
+        .all(db)
+        .await?;
+    Ok(Group { group, memberships })
+}
+
+/// A group and its payer, holding at least `need` on the payer's billing.
+pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, payers::Model)> {
+    let group = billing_groups::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("billing group"))?;
+    let payer = payer_of(scope, group.payer_id, need, "billing group").await?;
+    Ok((load(scope.db(), group).await?, payer))
+}
+
+/// A payer's billing groups.
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let groups = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer.id)).order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        out.push(load(scope.db(), g).await?);
+    }
+    Ok(out)
+}
+
+pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
+    let payer = billing_payer(scope, input.payer, Role::Operator).await?;
+    let name = checked_abc_name(input.name.trim())?;
+    let description = checked_description(input.description.as_deref())?;
+    let accounts = checked_accounts(&input.account_ids)?;
+    let primary = checked_account("primaryAccountId", &input.primary_account_id)?;
+    if !accounts.contains(&primary) {
+        return Err(AppError::invalid("primaryAccountId", "must be one of the group's accounts"));
+    }
+    let period = match input.billing_period.as_deref() {
+        Some(p) => checked_period("billingPeriod", p)?,
+        None => current_period(),
+    };
+    let customer = match input.customer_tenant_id {
+        Some(t) => Some(customer_tenant(scope, &payer, t).await?),
+        None => None,
+    };
+    let txn = begin_change(scope, payer.id).await?;
+    let plan = plan_of(&txn, &payer, input.pricing_plan_id).await?;
+    check_free(&txn, payer.id, None, &accounts, &period).await?;
+    let now = Utc::now();
+    let group = billing_groups::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        payer_id: Set(payer.id),
+        name: Set(name),
+        description: Set(description),
+        primary_account_id: Set(primary),
+        pricing_plan_id: Set(plan.id),
+        customer_tenant_id: Set(customer),
+        abc_arn: Set(None),
+        abc_sync_status: Set(initial_sync_status(&payer)),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(conflict_on_name)?;
+    for account in &accounts {
+        add_member(&txn, &group, account, &period).await?;
+    }
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "created", id_field: "billingGroupId", id: group.id, name: &group.name };
+    after_change(&txn, scope, &payer, change).await?;
+    let out = load(&txn, group).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn add_member(db: &impl ConnectionTrait, group: &billing_groups::Model, account: &str, from: &str) -> AppResult<()> {
+    billing_group_accounts::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        billing_group_id: Set(group.id),
+        payer_id: Set(group.payer_id),
+        account_id: Set(account.to_owned()),
+        billing_period_start: Set(from.to_owned()),
+        billing_period_end: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Applies a new member list from `period` on: leavers end there, joiners start there.
+async fn change_members(db: &impl ConnectionTrait, group: &Group, accounts: &[String], period: &str) -> AppResult<()> {
+    let current = group.accounts_in(period);
+    let joiners: Vec<String> = accounts.iter().filter(|a| !current.contains(a)).cloned().collect();
+    check_free(db, group.group.payer_id, Some(group.group.id), &joiners, period).await?;
+    for m in group.memberships.iter().filter(|m| in_period(m, period) && !accounts.contains(&m.account_id)) {
+        if m.billing_period_start.as_str() >= period {
+            billing_group_accounts::Entity::delete_by_id(m.id).exec(db).await?;
+        } else {
+            let mut row: billing_group_accounts::ActiveModel = m.clone().into();
+            row.billing_period_end = Set(Some(period.to_owned()));
+            row.update(db).await?;
+        }
+    }
+    for account in &joiners {
+        // A later membership of the same account in this group is folded into the new one.
+        billing_group_accounts::Entity::delete_many()
+            .filter(billing_group_accounts::Column::BillingGroupId.eq(group.group.id))
+            .filter(billing_group_accounts::Column::AccountId.eq(account.as_str()))
+            .filter(billing_group_accounts::Column::BillingPeriodStart.gt(period))
+            .exec(db)
+            .await?;
+        add_member(db, &group.group, account, period).await?;
+    }
+    Ok(())
+}
+
+pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult<Group> {
+    let (group, payer) = find(scope, id, Role::Operator).await?;
+    let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
+    let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
+    let period = match changes.billing_period.as_deref() {
+        Some(p) => checked_period("billingPeriod", p)?,
+        None => current_period(),
+    };
+    let accounts = changes.account_ids.as_deref().map(checked_accounts).transpose()?;
+    let primary = changes.primary_account_id.as_deref().map(|p| checked_account("primaryAccountId", p)).transpose()?;
+    let members = accounts.clone().unwrap_or_else(|| group.accounts_in(&period));
+    let primary_after = primary.clone().unwrap_or_else(|| group.group.primary_account_id.clone());
+    if !members.contains(&primary_after) {
+        return Err(AppError::invalid("primaryAccountId", "must be one of the group's accounts"));
+    }
+    let customer = match changes.customer_tenant_id {
+        Some(Some(t)) => Some(Some(customer_tenant(scope, &payer, t).await?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let txn = begin_change(scope, payer.id).await?;
+    let plan = match changes.pricing_plan_id {
+        Some(p) => Some(plan_of(&txn, &payer, p).await?.id),
+        None => None,
+    };
+    if let Some(accounts) = &accounts {
+        change_members(&txn, &group, accounts, &period).await?;
+    }
+    let mut row: billing_groups::ActiveModel = group.group.clone().into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(description) = description {
+        row.description = Set(description);
+    }
+    if let Some(primary) = primary {
+        row.primary_account_id = Set(primary);
+    }
+    if let Some(plan) = plan {
+        row.pricing_plan_id = Set(plan);
+    }
+    if let Some(customer) = customer {
+        row.customer_tenant_id = Set(customer);
+    }
+    if initial_sync_status(&payer).is_some() {
+        row.abc_sync_status = Set(initial_sync_status(&payer));
+    }
+    row.updated_at = Set(Utc::now());
+    let updated = row.update(&txn).await.map_err(conflict_on_name)?;
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "updated", id_field: "billingGroupId", id: updated.id, name: &updated.name };
+    after_change(&txn, scope, &payer, change).await?;
+    let out = load(&txn, updated).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Deletes a group with its memberships, custom line items and stored results; returns it as it was.
+pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
+    let (group, payer) = find(scope, id, Role::Operator).await?;
+    let txn = begin_change(scope, payer.id).await?;
+    let gid = group.group.id;
+    // Explicit, so the outcome does not depend on the engine enforcing foreign keys.
+    billing_group_accounts::Entity::delete_many().filter(billing_group_accounts::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
+    custom_line_items::Entity::delete_many().filter(custom_line_items::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
+    billing_results::Entity::delete_many().filter(billing_results::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
+    abc_cost_reports::Entity::delete_many().filter(abc_cost_reports::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
+    billing_groups::Entity::delete_by_id(gid).exec(&txn).await?;
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "deleted", id_field: "billingGroupId", id: group.group.id, name: &group.group.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(group)
+}

@@ -1,0 +1,203 @@
+//! Billing, modelled on AWS Billing Conductor: billing groups of linked accounts per billing
+//! period, pricing plans made of pricing rules, custom line items, and our own pro-forma engine
+//! over the day-grain cost data for any month. Billing configuration and AWS cost are for the
+//! partner (viewers read, operators and admins write); end-customer users only see their own
+//! pro-forma charges (`results::my_charges`).
+
+pub mod abc_sync;
+pub mod custom_line_items;
+pub mod engine;
+pub mod groups;
+pub mod plans;
+pub mod results;
+pub mod rules;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{payers, tenants};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::Value;
+
+use crate::auth::principal::GrantTarget;
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::money::to_units;
+use crate::notify::outbox::{self, Event};
+use crate::tenancy::{Role, Scope};
+
+/// Sync state a billing object starts with when its payer is in Billing Conductor mode.
+const BILLING_CONDUCTOR: &str = "BILLING_CONDUCTOR";
+
+/// A payer whose billing the caller may read (`Viewer`) or change (`Operator`). End-customer
+/// users — whose only role on the payer comes through `customer` tenants — are refused: AWS
+/// cost, margin and pricing are the partner's.
+pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<payers::Model> {
+    let (payer, path) = scope.payer(id, need).await?;
+    let principal = scope.principal();
+    if principal.payer_ids(need).contains(&id) {
+        return Ok(payer);
+    }
+    let covering: Vec<uuid::Uuid> = principal
+        .grants
+        .iter()
+        .filter(|g| g.role >= need)
+        .filter_map(|g| match &g.target {
+            GrantTarget::Tenant { id, path: p } if path.starts_with(p.as_str()) => Some(id.0),
+            _ => None,
+        })
+        .collect();
+    let partner_side = tenants::Entity::find()
+        .filter(tenants::Column::Id.is_in(covering))
+        .filter(tenants::Column::Kind.ne("customer"))
+        .one(scope.db())
+        .await?;
+    if partner_side.is_none() {
+        return Err(AppError::forbidden("billing configuration, AWS cost and margin are for the partner; customers see myCharges"));
+    }
+    Ok(payer)
+}
+
+/// Starts a billing change: a transaction whose first statement takes the payer's write lock.
+/// Changes of one payer then run one at a time (PostgreSQL row lock), and SQLite never has to
+/// turn a read snapshot into a write, which fails when another connection wrote meanwhile.
+pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
+    let txn = scope.db().begin().await?;
+    payers::Entity::update_many()
+        .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt).into())
+        .filter(payers::Column::Id.eq(payer))
+        .exec(&txn)
+        .await?;
+    Ok(txn)
+}
+
+/// The payer of a billing object, holding `need`; an invisible payer reads as the object not found.
+pub async fn payer_of(scope: &Scope, payer: uuid::Uuid, need: Role, what: &'static str) -> AppResult<payers::Model> {
+    billing_payer(scope, PayerId(payer), need).await.map_err(|e| match e {
+        AppError::NotFound(_) => AppError::NotFound(what),
+        e => e,
+    })
+}
+
+/// Checks a `YYYY-MM` billing period.
+pub fn checked_period(field: &str, value: &str) -> AppResult<String> {
+    let v = value.trim();
+    let ok = v.len() == 7 && NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d").is_ok();
+    if !ok {
+        return Err(AppError::invalid(field, "must be a billing period YYYY-MM"));
+    }
+    Ok(v.to_owned())
+}
+
+/// The current billing period (UTC).
+pub fn current_period() -> String {
+    let today = Utc::now().date_naive();
+    format!("{:04}-{:02}", today.year(), today.month())
+}
+
+/// The period after `period` (which must be valid).
+pub fn next_period(period: &str) -> String {
+    let (y, m) = (period[..4].parse::<i32>().unwrap_or(1970), period[5..].parse::<u32>().unwrap_or(1));
+    if m == 12 { format!("{:04}-01", y + 1) } else { format!("{y:04}-{:02}", m + 1) }
+}
+
+/// AWS Billing Conductor's name pattern: `[a-zA-Z0-9_+=.\-@]{1,128}`.
+pub fn checked_abc_name(value: &str) -> AppResult<String> {
+    let ok = !value.is_empty() && value.len() <= 128 && value.chars().all(|c| c.is_ascii_alphanumeric() || "_+=.-@".contains(c));
+    if !ok {
+        return Err(AppError::invalid("name", "must be 1 to 128 of the characters a-z A-Z 0-9 _ + = . - @"));
+    }
+    Ok(value.to_owned())
+}
+
+/// At most 1024 characters.
+pub fn checked_description(value: Option<&str>) -> AppResult<String> {
+    let v = value.unwrap_or_default().trim();
+    if v.chars().count() > 1024 {
+        return Err(AppError::invalid("description", "must be at most 1024 characters"));
+    }
+    Ok(v.to_owned())
+}
+
+/// A non-negative amount with at most `max_dp` decimals and at most `max`, as storage units.
+pub fn checked_amount(field: &str, value: Decimal, max_dp: u32, max: Decimal) -> AppResult<i64> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(AppError::invalid(field, "must not be negative"));
+    }
+    if value.normalize().scale() > max_dp {
+        return Err(AppError::invalid(field, format!("must have at most {max_dp} decimal places")));
+    }
+    if value > max {
+        return Err(AppError::invalid(field, format!("must be at most {max}")));
+    }
+    to_units(value).map_err(|_| AppError::invalid(field, "is too large"))
+}
+
+/// A 12-digit AWS account id.
+pub fn checked_account(field: &str, value: &str) -> AppResult<String> {
+    let v = value.trim();
+    if !crate::aws::is_account_id(v) {
+        return Err(AppError::invalid(field, format!("{v:?} is not a 12-digit AWS account id")));
+    }
+    Ok(v.to_owned())
+}
+
+/// The ABC sync state a new or changed object gets: PENDING in Billing Conductor mode.
+pub fn initial_sync_status(payer: &payers::Model) -> Option<String> {
+    (payer.billing_mode == BILLING_CONDUCTOR).then(|| "PENDING".to_owned())
+}
+
+/// What changed, for the event and the recomputation it triggers.
+pub struct Change<'a> {
+    pub event_type: &'static str,
+    pub action: &'static str,
+    /// `billingGroupId`, `pricingPlanId`, `pricingRuleId` or `customLineItemId`.
+    pub id_field: &'static str,
+    pub id: uuid::Uuid,
+    pub name: &'a str,
+}
+
+/// Everything a billing configuration change does in its transaction: the domain event, the
+/// Billing Conductor sync request, and the recomputation of every period already computed.
+pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &payers::Model, change: Change<'_>) -> AppResult<()> {
+    let mut data = serde_json::Map::new();
+    data.insert("action".into(), Value::from(change.action));
+    data.insert(change.id_field.into(), Value::from(change.id.to_string()));
+    data.insert("name".into(), Value::from(change.name));
+    data.insert("by".into(), Value::from(scope.principal().email.as_str()));
+    let event = Event { event_type: change.event_type, payer, subject: Some(change.id.to_string()), data: Value::Object(data) };
+    outbox::record(txn, event).await?;
+    abc_sync::request_sync(txn, payer.id).await?;
+    results::recompute_stored_periods(txn, payer, &scope.principal().email, change.event_type).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abc_names_follow_the_pattern() {
+        for ok in ["a", "Acme_Co+1=x.y-z@b", &"x".repeat(128)] {
+            assert!(checked_abc_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "has space", "ünï", &"x".repeat(129), "a/b"] {
+            let e = checked_abc_name(bad).unwrap_err();
+            assert!(matches!(e, AppError::Validation { ref field, .. } if field.as_deref() == Some("name")), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods_and_amounts() {
+        assert_eq!(next_period("2025-12"), "2026-01");
+        assert_eq!(next_period("2025-01"), "2025-02");
+        assert!(checked_period("p", "2025-13").is_err());
+        assert!(checked_period("p", "2025-1").is_err());
+        let max = Decimal::from(100);
+        assert_eq!(checked_amount("m", "12.34".parse().unwrap(), 2, max).unwrap(), 1_234_000_000);
+        assert!(checked_amount("m", "1.234".parse().unwrap(), 2, max).is_err());
+        assert!(checked_amount("m", "-1".parse().unwrap(), 2, max).is_err());
+        assert!(checked_amount("m", "100.01".parse().unwrap(), 2, max).is_err());
+        assert!(checked_amount("m", "1.50".parse().unwrap(), 1, max).is_ok(), "trailing zeros are not decimals");
+    }
+}

@@ -1,0 +1,241 @@
+//! Pricing plans: a base price, a set of the payer's pricing rules (at most 500, at most one
+//! GLOBAL and one TIERING rule, no two rules for the same service, entity or SKU) and the
+//! pass-through switches for charges not passed to customers by default.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use uuid::Uuid;
+
+use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::notify::outbox;
+use crate::tenancy::{Role, Scope};
+
+/// ABC's limit of rules per plan.
+pub const MAX_RULES: usize = 500;
+pub const BASES: &[&str] = &["LIST", "UNBLENDED", "NET_UNBLENDED", "AMORTIZED"];
+
+/// A plan with its rules.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub plan: pricing_plans::Model,
+    pub rules: Vec<pricing_rules::Model>,
+}
+
+pub struct NewPlan {
+    pub payer: PayerId,
+    pub name: String,
+    pub description: Option<String>,
+    pub base: Option<String>,
+    pub pricing_rule_ids: Vec<Uuid>,
+    pub pass_tax: bool,
+    pub pass_credits: bool,
+    pub pass_refunds: bool,
+    pub pass_partner_discounts: bool,
+}
+
+pub struct PlanChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub base: Option<String>,
+    /// The full new rule set.
+    pub pricing_rule_ids: Option<Vec<Uuid>>,
+    pub pass_tax: Option<bool>,
+    pub pass_credits: Option<bool>,
+    pub pass_refunds: Option<bool>,
+    pub pass_partner_discounts: Option<bool>,
+}
+
+fn checked_base(base: Option<&str>) -> AppResult<String> {
+    let base = base.unwrap_or("LIST");
+    if !BASES.contains(&base) {
+        return Err(AppError::invalid("base", "must be LIST, UNBLENDED, NET_UNBLENDED or AMORTIZED"));
+    }
+    Ok(base.to_owned())
+}
+
+/// The rules a plan may hold: the payer's, within ABC's limits, without two rules for one key.
+async fn checked_rules(db: &impl ConnectionTrait, payer: Uuid, ids: &[Uuid]) -> AppResult<Vec<pricing_rules::Model>> {
+    let ids: BTreeSet<Uuid> = ids.iter().copied().collect();
+    if ids.len() > MAX_RULES {
+        return Err(AppError::invalid("pricingRuleIds", format!("a pricing plan holds at most {MAX_RULES} rules")));
+    }
+    let rules = pricing_rules::Entity::find()
+        .filter(pricing_rules::Column::PayerId.eq(payer))
+        .filter(pricing_rules::Column::Id.is_in(ids.iter().copied().collect::<Vec<_>>()))
+        .order_by_asc(pricing_rules::Column::Name)
+        .all(db)
+        .await?;
+    if rules.len() != ids.len() {
+        return Err(AppError::invalid("pricingRuleIds", "names a pricing rule this payer does not have"));
+    }
+    let mut keys = BTreeSet::new();
+    for r in &rules {
+        let key = match (r.scope.as_str(), r.rule_type.as_str()) {
+            (_, "TIERING") => "TIERING".to_owned(),
+            ("GLOBAL", _) => "GLOBAL".to_owned(),
+            ("SERVICE", _) => format!("SERVICE {}", r.service.as_deref().unwrap_or_default()),
+            ("BILLING_ENTITY", _) => format!("BILLING_ENTITY {}", r.billing_entity.as_deref().unwrap_or_default()),
+            _ => format!(
+                "SKU {} {} {}",
+                r.service.as_deref().unwrap_or_default(),
+                r.usage_type.as_deref().unwrap_or_default(),
+                r.operation.as_deref().unwrap_or_default()
+            ),
+        };
+        if !keys.insert(key.clone()) {
+            let what = match key.as_str() {
+                "GLOBAL" => "a pricing plan holds at most one GLOBAL rule".to_owned(),
+                "TIERING" => "a pricing plan holds at most one TIERING rule".to_owned(),
+                k => format!("two rules apply to the same {k}"),
+            };
+            return Err(AppError::invalid("pricingRuleIds", what));
+        }
+    }
+    Ok(rules)
+}
+
+async fn set_rules(db: &impl ConnectionTrait, plan: Uuid, rules: &[pricing_rules::Model]) -> AppResult<()> {
+    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan)).exec(db).await?;
+    for r in rules {
+        pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan), pricing_rule_id: Set(r.id) }.insert(db).await?;
+    }
+    Ok(())
+}
+
+/// A plan's rules.
+pub async fn rules_of(db: &impl ConnectionTrait, plan: Uuid) -> AppResult<Vec<pricing_rules::Model>> {
+    let ids: Vec<Uuid> = pricing_plan_rules::Entity::find()
+        .filter(pricing_plan_rules::Column::PricingPlanId.eq(plan))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.pricing_rule_id)
+        .collect();
+    Ok(pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(ids)).order_by_asc(pricing_rules::Column::Name).all(db).await?)
+}
+
+fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another pricing plan of this payer has that name"),
+        _ => err.into(),
+    }
+}
+
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let plans = pricing_plans::Entity::find().filter(pricing_plans::Column::PayerId.eq(payer.id)).order_by_asc(pricing_plans::Column::Name).all(scope.db()).await?;
+    let mut out = Vec::with_capacity(plans.len());
+    for plan in plans {
+        out.push(Plan { rules: rules_of(scope.db(), plan.id).await?, plan });
+    }
+    Ok(out)
+}
+
+/// A plan and its payer, holding at least `need` on the payer's billing.
+pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Plan, entity::payers::Model)> {
+    let plan = pricing_plans::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing plan"))?;
+    let payer = payer_of(scope, plan.payer_id, need, "pricing plan").await?;
+    Ok((Plan { rules: rules_of(scope.db(), plan.id).await?, plan }, payer))
+}
+
+pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
+    let payer = billing_payer(scope, input.payer, Role::Operator).await?;
+    let name = checked_abc_name(input.name.trim())?;
+    let description = checked_description(input.description.as_deref())?;
+    let base = checked_base(input.base.as_deref())?;
+    let txn = begin_change(scope, payer.id).await?;
+    let rules = checked_rules(&txn, payer.id, &input.pricing_rule_ids).await?;
+    let now = Utc::now();
+    let plan = pricing_plans::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        payer_id: Set(payer.id),
+        name: Set(name),
+        description: Set(description),
+        base: Set(base),
+        pass_tax: Set(input.pass_tax),
+        pass_credits: Set(input.pass_credits),
+        pass_refunds: Set(input.pass_refunds),
+        pass_partner_discounts: Set(input.pass_partner_discounts),
+        abc_arn: Set(None),
+        abc_sync_status: Set(initial_sync_status(&payer)),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(conflict_on_name)?;
+    set_rules(&txn, plan.id, &rules).await?;
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingPlanId", id: plan.id, name: &plan.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(Plan { plan, rules })
+}
+
+pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<Plan> {
+    let (current, payer) = find(scope, id, Role::Operator).await?;
+    let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
+    let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
+    let base = changes.base.as_deref().map(|b| checked_base(Some(b))).transpose()?;
+    let txn = begin_change(scope, payer.id).await?;
+    let rules = match &changes.pricing_rule_ids {
+        Some(ids) => Some(checked_rules(&txn, payer.id, ids).await?),
+        None => None,
+    };
+    let mut row: pricing_plans::ActiveModel = current.plan.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(description) = description {
+        row.description = Set(description);
+    }
+    if let Some(base) = base {
+        row.base = Set(base);
+    }
+    for (value, column) in [
+        (changes.pass_tax, &mut row.pass_tax),
+        (changes.pass_credits, &mut row.pass_credits),
+        (changes.pass_refunds, &mut row.pass_refunds),
+        (changes.pass_partner_discounts, &mut row.pass_partner_discounts),
+    ] {
+        if let Some(v) = value {
+            *column = Set(v);
+        }
+    }
+    if initial_sync_status(&payer).is_some() {
+        row.abc_sync_status = Set(initial_sync_status(&payer));
+    }
+    row.updated_at = Set(Utc::now());
+    let plan = row.update(&txn).await.map_err(conflict_on_name)?;
+    if let Some(rules) = &rules {
+        set_rules(&txn, plan.id, rules).await?;
+    }
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingPlanId", id: plan.id, name: &plan.name };
+    after_change(&txn, scope, &payer, change).await?;
+    let rules = match rules {
+        Some(r) => r,
+        None => rules_of(&txn, plan.id).await?,
+    };
+    txn.commit().await?;
+    Ok(Plan { plan, rules })
+}
+
+/// Deletes a plan no billing group uses; returns it as it was.
+pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Plan> {
+    let (plan, payer) = find(scope, id, Role::Operator).await?;
+    let txn = begin_change(scope, payer.id).await?;
+    if let Some(group) = billing_groups::Entity::find().filter(billing_groups::Column::PricingPlanId.eq(plan.plan.id)).one(&txn).await? {
+        return Err(AppError::Conflict(format!("billing group {} uses this pricing plan; give it another plan first", group.name)));
+    }
+    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan.plan.id)).exec(&txn).await?;
+    pricing_plans::Entity::delete_by_id(plan.plan.id).exec(&txn).await?;
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingPlanId", id: plan.plan.id, name: &plan.plan.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(plan)
+}

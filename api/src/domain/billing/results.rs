@@ -1,0 +1,415 @@
+//! Running the engine on stored data: a group's rows, plan and custom line items for a period;
+//! live reports; stored results (a recomputation adds one, earlier ones stay); and the
+//! end-customer view, which carries pro-forma charges only.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, custom_line_items, payers, pricing_plans, tenants};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType};
+use super::groups::{self, Group};
+use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::money::{from_units, to_units};
+use crate::tenancy::{Role, Scope};
+
+/// Cost data sources in order of preference.
+pub const SOURCES: &[&str] = &["cur", "focus", "ce"];
+/// The most periods one report spans.
+pub const MAX_PERIODS: usize = 36;
+
+/// One group's numbers for one period.
+#[derive(Debug, Clone)]
+pub struct GroupPeriod {
+    pub period: String,
+    /// The cost data used: `cur`, `focus`, `ce`, or `none` when the period has no data.
+    pub source: String,
+    pub currency: String,
+    pub computation: Computation,
+}
+
+/// The preferred source with data for the payer's period.
+async fn source_for(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<&'static str>> {
+    let present: Vec<String> = cost_daily::Entity::find()
+        .select_only()
+        .column(cost_daily::Column::Source)
+        .distinct()
+        .filter(cost_daily::Column::PayerId.eq(payer))
+        .filter(cost_daily::Column::BillingPeriod.eq(period))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(SOURCES.iter().find(|s| present.iter().any(|p| p == *s)).copied())
+}
+
+fn engine_plan(plan: &plans::Plan) -> engine::Plan {
+    let base = match plan.plan.base.as_str() {
+        "UNBLENDED" => Base::Unblended,
+        "NET_UNBLENDED" => Base::NetUnblended,
+        "AMORTIZED" => Base::Amortized,
+        _ => Base::List,
+    };
+    let rules = plan
+        .rules
+        .iter()
+        .map(|r| engine::Rule {
+            scope: match r.scope.as_str() {
+                "SERVICE" => RuleScope::Service,
+                "BILLING_ENTITY" => RuleScope::BillingEntity,
+                "SKU" => RuleScope::Sku,
+                _ => RuleScope::Global,
+            },
+            rule_type: match r.rule_type.as_str() {
+                "MARKUP" => RuleType::Markup,
+                "DISCOUNT" => RuleType::Discount,
+                _ => RuleType::Tiering,
+            },
+            modifier: from_units(r.modifier_percentage),
+            service: r.service.clone(),
+            billing_entity: r.billing_entity.clone(),
+            usage_type: r.usage_type.clone(),
+            operation: r.operation.clone(),
+            free_tier: r.free_tier.unwrap_or(true),
+        })
+        .collect();
+    engine::Plan {
+        base,
+        pass_tax: plan.plan.pass_tax,
+        pass_credits: plan.plan.pass_credits,
+        pass_refunds: plan.plan.pass_refunds,
+        pass_partner_discounts: plan.plan.pass_partner_discounts,
+        rules,
+    }
+}
+
+fn engine_item(i: &custom_line_items::Model) -> Item {
+    let amount = match (i.flat_amount, i.percentage) {
+        (Some(f), _) => ItemAmount::Flat(from_units(f)),
+        (None, p) => ItemAmount::Percentage { percent: from_units(p.unwrap_or_default()), of_items: items::child_ids(i) },
+    };
+    Item {
+        id: i.id,
+        name: i.name.clone(),
+        charge: if i.charge_type == "CREDIT" { ItemCharge::Credit } else { ItemCharge::Fee },
+        amount,
+        linked_account: i.linked_account_id.clone(),
+        exclude_savings_plan_negation: i.exclude_savings_plan_negation,
+    }
+}
+
+/// Runs the engine for one group and period on the current configuration.
+pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
+    let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
+    let plan = plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row };
+    let members = group.accounts_in(period);
+    let source = source_for(db, group.group.payer_id, period).await?;
+    let data = match source {
+        Some(source) if !members.is_empty() => {
+            cost_daily::Entity::find()
+                .filter(cost_daily::Column::PayerId.eq(group.group.payer_id))
+                .filter(cost_daily::Column::BillingPeriod.eq(period))
+                .filter(cost_daily::Column::Source.eq(source))
+                .filter(cost_daily::Column::UsageAccountId.is_in(members))
+                .all(db)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    let currency = data.first().map_or_else(|| "USD".to_owned(), |r| r.currency.clone());
+    let rows: Vec<CostRow> = data
+        .into_iter()
+        .map(|r| CostRow {
+            account_id: r.usage_account_id,
+            service_code: r.service_code,
+            usage_type: r.usage_type,
+            operation: r.operation,
+            charge_type: r.charge_type,
+            billing_entity: r.billing_entity,
+            unblended: from_units(r.unblended_cost),
+            net_unblended: from_units(r.net_unblended_cost),
+            amortized: from_units(r.amortized_cost),
+            list: from_units(r.list_cost),
+        })
+        .collect();
+    let active: Vec<Item> = custom_line_items::Entity::find()
+        .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
+        .order_by_asc(custom_line_items::Column::Id)
+        .all(db)
+        .await?
+        .iter()
+        .filter(|i| items::in_period(i, period))
+        .map(engine_item)
+        .collect();
+    let computation = engine::compute(&engine_plan(&plan), &rows, &active, &group.group.primary_account_id);
+    Ok(GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation })
+}
+
+/// An amount as presented and stored: exact to 10⁻⁸, trailing zeros trimmed.
+pub fn present(v: Decimal) -> Decimal {
+    from_units(to_units(v).unwrap_or(i64::MAX)).normalize()
+}
+
+fn lines_json(lines: &BTreeMap<String, Amounts>) -> Value {
+    Value::Array(
+        lines
+            .iter()
+            .map(|(k, a)| json!({ "key": k, "awsCost": present(a.aws_cost).to_string(), "proformaCost": present(a.proforma).to_string() }))
+            .collect(),
+    )
+}
+
+fn detail_json(c: &Computation) -> Value {
+    let items: Vec<Value> = c
+        .items
+        .iter()
+        .map(|i| json!({ "id": i.id, "name": i.name, "chargeType": if i.charge == ItemCharge::Credit { "CREDIT" } else { "FEE" }, "accountId": i.account_id, "amount": present(i.amount).to_string() }))
+        .collect();
+    json!({ "byService": lines_json(&c.by_service), "byAccount": lines_json(&c.by_account), "customLineItems": items })
+}
+
+async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &str, reason: &str) -> AppResult<billing_results::Model> {
+    let aws = to_units(gp.computation.total.aws_cost)?;
+    let proforma = to_units(gp.computation.total.proforma)?;
+    Ok(billing_results::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        payer_id: Set(group.group.payer_id),
+        billing_group_id: Set(group.group.id),
+        billing_period: Set(gp.period.clone()),
+        computed_at: Set(Utc::now()),
+        computed_by: Set(by.to_owned()),
+        reason: Set(reason.to_owned()),
+        source: Set(gp.source.clone()),
+        currency: Set(gp.currency.clone()),
+        aws_cost: Set(aws),
+        proforma_cost: Set(proforma),
+        margin: Set(proforma - aws),
+        detail: Set(detail_json(&gp.computation).to_string()),
+    }
+    .insert(db)
+    .await?)
+}
+
+async fn payer_groups(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
+    let rows = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all(db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for g in rows {
+        out.push(groups::load(db, g).await?);
+    }
+    Ok(out)
+}
+
+/// After a configuration change: every period of the payer that already has stored results is
+/// computed again, and a new result is stored for each group whose numbers changed. Runs in the
+/// change's transaction.
+pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers::Model, by: &str, reason: &str) -> AppResult<usize> {
+    let periods: Vec<String> = billing_results::Entity::find()
+        .select_only()
+        .column(billing_results::Column::BillingPeriod)
+        .distinct()
+        .filter(billing_results::Column::PayerId.eq(payer.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut stored = 0;
+    if periods.is_empty() {
+        return Ok(stored);
+    }
+    for group in payer_groups(db, payer.id).await? {
+        for period in &periods {
+            let gp = compute(db, &group, period).await?;
+            let latest = billing_results::Entity::find()
+                .filter(billing_results::Column::BillingGroupId.eq(group.group.id))
+                .filter(billing_results::Column::BillingPeriod.eq(period.as_str()))
+                .order_by_desc(billing_results::Column::ComputedAt)
+                .order_by_desc(billing_results::Column::Id)
+                .one(db)
+                .await?;
+            let same = latest.is_some_and(|l| {
+                Some(l.aws_cost) == to_units(gp.computation.total.aws_cost).ok()
+                    && Some(l.proforma_cost) == to_units(gp.computation.total.proforma).ok()
+                    && l.detail == detail_json(&gp.computation).to_string()
+            });
+            if !same {
+                store(db, &group, &gp, by, reason).await?;
+                stored += 1;
+            }
+        }
+    }
+    Ok(stored)
+}
+
+/// Computes every group of a payer for a period and stores the results (operators and up).
+pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<billing_results::Model>> {
+    let payer = billing_payer(scope, payer, Role::Operator).await?;
+    let period = checked_period("billingPeriod", period)?;
+    let mut out = Vec::new();
+    for group in payer_groups(scope.db(), payer.id).await? {
+        let gp = compute(scope.db(), &group, &period).await?;
+        out.push(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?);
+    }
+    Ok(out)
+}
+
+/// A group's stored results for a period, newest first.
+pub async fn stored(scope: &Scope, group: Uuid, period: &str) -> AppResult<Vec<billing_results::Model>> {
+    let (group, _) = groups::find(scope, group, Role::Viewer).await?;
+    let period = checked_period("billingPeriod", period)?;
+    Ok(billing_results::Entity::find()
+        .filter(billing_results::Column::BillingGroupId.eq(group.group.id))
+        .filter(billing_results::Column::BillingPeriod.eq(period))
+        .order_by_desc(billing_results::Column::ComputedAt)
+        .order_by_desc(billing_results::Column::Id)
+        .all(scope.db())
+        .await?)
+}
+
+/// One group's summary for a period, with Billing Conductor's numbers when it has them.
+pub struct GroupSummary {
+    pub group: billing_groups::Model,
+    pub numbers: GroupPeriod,
+    pub abc: Option<abc_cost_reports::Model>,
+}
+
+/// Every group of a payer for a period, computed now on the current configuration.
+pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<GroupSummary>> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let period = checked_period("billingPeriod", period)?;
+    let mut out = Vec::new();
+    for group in payer_groups(scope.db(), payer.id).await? {
+        let numbers = compute(scope.db(), &group, &period).await?;
+        let abc = abc_cost_reports::Entity::find()
+            .filter(abc_cost_reports::Column::BillingGroupId.eq(group.group.id))
+            .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
+            .order_by_desc(abc_cost_reports::Column::FetchedAt)
+            .one(scope.db())
+            .await?;
+        out.push(GroupSummary { group: group.group, numbers, abc });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Service,
+    Account,
+    Period,
+}
+
+/// One line of a group's report.
+#[derive(Debug, Clone)]
+pub struct ReportLine {
+    pub key: String,
+    /// A custom line item rather than AWS usage (SERVICE grouping only).
+    pub custom_line_item: bool,
+    pub amounts: Amounts,
+}
+
+pub struct GroupReport {
+    pub group: billing_groups::Model,
+    pub currency: String,
+    pub total: Amounts,
+    pub lines: Vec<ReportLine>,
+}
+
+/// The billing periods from `from` to `to`, both included.
+fn periods(from: &str, to: &str) -> AppResult<Vec<String>> {
+    let (from, to) = (checked_period("from", from)?, checked_period("to", to)?);
+    if to < from {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    let mut out = vec![from];
+    while out.last().is_some_and(|p| *p < to) {
+        if out.len() >= MAX_PERIODS {
+            return Err(AppError::invalid("to", format!("a report spans at most {MAX_PERIODS} billing periods")));
+        }
+        let next = next_period(out.last().map_or("", String::as_str));
+        out.push(next);
+    }
+    Ok(out)
+}
+
+/// A group's AWS cost, pro-forma charge and margin over periods, by service, account or period.
+pub async fn group_report(scope: &Scope, group: Uuid, from: &str, to: &str, group_by: GroupBy) -> AppResult<GroupReport> {
+    let (group, _) = groups::find(scope, group, Role::Viewer).await?;
+    let mut lines: BTreeMap<(bool, String), Amounts> = BTreeMap::new();
+    let mut total = Amounts::default();
+    let mut currency = "USD".to_owned();
+    for period in periods(from, to)? {
+        let gp = compute(scope.db(), &group, &period).await?;
+        if gp.source != "none" {
+            currency = gp.currency.clone();
+        }
+        let c = gp.computation;
+        add(&mut total, c.total);
+        match group_by {
+            GroupBy::Period => add(lines.entry((false, period)).or_default(), c.total),
+            GroupBy::Account => c.by_account.into_iter().for_each(|(k, a)| add(lines.entry((false, k)).or_default(), a)),
+            GroupBy::Service => {
+                c.by_service.into_iter().for_each(|(k, a)| add(lines.entry((false, k)).or_default(), a));
+                for i in c.items {
+                    add(lines.entry((true, i.name)).or_default(), Amounts { aws_cost: Decimal::ZERO, proforma: i.amount });
+                }
+            }
+        }
+    }
+    let lines = lines.into_iter().map(|((custom_line_item, key), amounts)| ReportLine { key, custom_line_item, amounts }).collect();
+    Ok(GroupReport { group: group.group, currency, total, lines })
+}
+
+fn add(into: &mut Amounts, a: Amounts) {
+    into.aws_cost += a.aws_cost;
+    into.proforma += a.proforma;
+}
+
+/// What an end customer is charged in one billing group: pro-forma amounts only.
+pub struct CustomerCharges {
+    pub group_name: String,
+    pub currency: String,
+    pub total: Decimal,
+    /// Per service, then the custom line items by name.
+    pub lines: Vec<(String, Decimal)>,
+}
+
+/// The caller's own pro-forma charges: billing groups whose customer tenant is in a subtree the
+/// caller holds a role on. Never AWS cost or margin.
+pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCharges>> {
+    let period = checked_period("billingPeriod", period)?;
+    let tenant_ids: Vec<Uuid> = tenants::Entity::find().select_only().column(tenants::Column::Id).filter(scope.tenants_filter(Role::Viewer)).into_tuple().all(scope.db()).await?;
+    if tenant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = billing_groups::Entity::find()
+        .filter(billing_groups::Column::CustomerTenantId.is_in(tenant_ids))
+        .order_by_asc(billing_groups::Column::Name)
+        .all(scope.db())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let group = groups::load(scope.db(), row).await?;
+        let gp = compute(scope.db(), &group, &period).await?;
+        let c = gp.computation;
+        let mut lines: Vec<(String, Decimal)> = c.by_service.iter().map(|(k, a)| (k.clone(), present(a.proforma))).collect();
+        lines.extend(c.items.iter().map(|i| (i.name.clone(), present(i.amount))));
+        out.push(CustomerCharges { group_name: group.group.name, currency: gp.currency, total: present(c.total.proforma), lines });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_periods_are_inclusive_and_bounded() {
+        assert_eq!(periods("2025-11", "2026-02").unwrap(), ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert!(matches!(periods("2025-11", "2025-10"), Err(AppError::Validation { field: Some(ref f), .. }) if f == "to"));
+        assert!(periods("2020-01", "2025-01").is_err());
+        assert_eq!(present("12.340000000001".parse().unwrap()).to_string(), "12.34");
+    }
+}

@@ -1,0 +1,190 @@
+//! Pricing rules: GLOBAL / SERVICE / BILLING_ENTITY / SKU scope, MARKUP / DISCOUNT / TIERING.
+//! A rule belongs to a payer and may be used by several of its pricing plans.
+
+use chrono::Utc;
+use entity::{pricing_plan_rules, pricing_rules};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use uuid::Uuid;
+
+use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::notify::outbox;
+use crate::tenancy::{Role, Scope};
+
+pub const SCOPES: &[&str] = &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"];
+pub const TYPES: &[&str] = &["MARKUP", "DISCOUNT", "TIERING"];
+pub const BILLING_ENTITIES: &[&str] = &["AWS", "AWS Marketplace"];
+
+/// The largest modifier accepted (a 100 % discount prices at zero; markups may go higher).
+fn max_modifier() -> Decimal {
+    Decimal::from(1_000_000)
+}
+
+pub struct NewRule {
+    pub payer: PayerId,
+    pub name: String,
+    pub description: Option<String>,
+    pub scope: String,
+    pub rule_type: String,
+    pub modifier_percentage: Option<Decimal>,
+    pub service: Option<String>,
+    pub billing_entity: Option<String>,
+    pub usage_type: Option<String>,
+    pub operation: Option<String>,
+    pub free_tier: Option<bool>,
+}
+
+/// Scope and type cannot change (as in Billing Conductor); delete and create instead.
+pub struct RuleChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub modifier_percentage: Option<Decimal>,
+    pub free_tier: Option<bool>,
+}
+
+fn required(field: &str, value: Option<&String>) -> AppResult<String> {
+    match value.map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().count() <= 256 => Ok(v.to_owned()),
+        Some(_) => Err(AppError::invalid(field, "must be at most 256 characters")),
+        None => Err(AppError::invalid(field, "is required for this scope")),
+    }
+}
+
+fn checked_modifier(rule_type: &str, value: Option<Decimal>) -> AppResult<i64> {
+    match (rule_type, value) {
+        ("TIERING", None) => Ok(0),
+        ("TIERING", Some(v)) if v.is_zero() => Ok(0),
+        ("TIERING", Some(_)) => Err(AppError::invalid("modifierPercentage", "a TIERING rule has no modifier")),
+        (_, None) => Err(AppError::invalid("modifierPercentage", "is required for MARKUP and DISCOUNT")),
+        ("DISCOUNT", Some(v)) => checked_amount("modifierPercentage", v, 2, Decimal::ONE_HUNDRED),
+        (_, Some(v)) => checked_amount("modifierPercentage", v, 2, max_modifier()),
+    }
+}
+
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<pricing_rules::Model>> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    Ok(pricing_rules::Entity::find().filter(pricing_rules::Column::PayerId.eq(payer.id)).order_by_asc(pricing_rules::Column::Name).all(scope.db()).await?)
+}
+
+fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another pricing rule of this payer has that name"),
+        _ => err.into(),
+    }
+}
+
+pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::Model> {
+    let payer = billing_payer(scope, input.payer, Role::Operator).await?;
+    let name = checked_abc_name(input.name.trim())?;
+    let description = checked_description(input.description.as_deref())?;
+    if !SCOPES.contains(&input.scope.as_str()) {
+        return Err(AppError::invalid("scope", "must be GLOBAL, SERVICE, BILLING_ENTITY or SKU"));
+    }
+    if !TYPES.contains(&input.rule_type.as_str()) {
+        return Err(AppError::invalid("type", "must be MARKUP, DISCOUNT or TIERING"));
+    }
+    if input.rule_type == "TIERING" && input.scope != "GLOBAL" {
+        return Err(AppError::invalid("scope", "a TIERING rule has GLOBAL scope"));
+    }
+    let modifier = checked_modifier(&input.rule_type, input.modifier_percentage)?;
+    let (mut service, mut entity, mut usage_type, mut operation) = (None, None, None, None);
+    match input.scope.as_str() {
+        "SERVICE" => service = Some(required("service", input.service.as_ref())?),
+        "BILLING_ENTITY" => {
+            let e = required("billingEntity", input.billing_entity.as_ref())?;
+            if !BILLING_ENTITIES.contains(&e.as_str()) {
+                return Err(AppError::invalid("billingEntity", "must be AWS or AWS Marketplace"));
+            }
+            entity = Some(e);
+        }
+        "SKU" => {
+            service = Some(required("service", input.service.as_ref())?);
+            usage_type = Some(required("usageType", input.usage_type.as_ref())?);
+            operation = Some(required("operation", input.operation.as_ref())?);
+        }
+        _ => {}
+    }
+    let free_tier = (input.rule_type == "TIERING").then(|| input.free_tier.unwrap_or(true));
+    let now = Utc::now();
+    let txn = begin_change(scope, payer.id).await?;
+    let rule = pricing_rules::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        payer_id: Set(payer.id),
+        name: Set(name),
+        description: Set(description),
+        scope: Set(input.scope),
+        rule_type: Set(input.rule_type),
+        modifier_percentage: Set(modifier),
+        service: Set(service),
+        billing_entity: Set(entity),
+        usage_type: Set(usage_type),
+        operation: Set(operation),
+        free_tier: Set(free_tier),
+        abc_arn: Set(None),
+        abc_sync_status: Set(initial_sync_status(&payer)),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(conflict_on_name)?;
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(rule)
+}
+
+/// A rule and its payer, holding at least `need` on the payer's billing.
+async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(pricing_rules::Model, entity::payers::Model)> {
+    let rule = pricing_rules::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing rule"))?;
+    let payer = payer_of(scope, rule.payer_id, need, "pricing rule").await?;
+    Ok((rule, payer))
+}
+
+pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<pricing_rules::Model> {
+    let (rule, payer) = find(scope, id, Role::Operator).await?;
+    let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
+    let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
+    let modifier = changes.modifier_percentage.map(|m| checked_modifier(&rule.rule_type, Some(m))).transpose()?;
+    if changes.free_tier.is_some() && rule.rule_type != "TIERING" {
+        return Err(AppError::invalid("freeTier", "only a TIERING rule has a free tier switch"));
+    }
+    let mut row: pricing_rules::ActiveModel = rule.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(description) = description {
+        row.description = Set(description);
+    }
+    if let Some(modifier) = modifier {
+        row.modifier_percentage = Set(modifier);
+    }
+    if let Some(free_tier) = changes.free_tier {
+        row.free_tier = Set(Some(free_tier));
+    }
+    if initial_sync_status(&payer).is_some() {
+        row.abc_sync_status = Set(initial_sync_status(&payer));
+    }
+    row.updated_at = Set(Utc::now());
+    let txn = begin_change(scope, payer.id).await?;
+    let rule = row.update(&txn).await.map_err(conflict_on_name)?;
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(rule)
+}
+
+/// Deletes a rule and takes it out of every plan; returns it as it was.
+pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> {
+    let (rule, payer) = find(scope, id, Role::Operator).await?;
+    let txn = begin_change(scope, payer.id).await?;
+    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingRuleId.eq(rule.id)).exec(&txn).await?;
+    pricing_rules::Entity::delete_by_id(rule.id).exec(&txn).await?;
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    after_change(&txn, scope, &payer, change).await?;
+    txn.commit().await?;
+    Ok(rule)
+}

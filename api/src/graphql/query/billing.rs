@@ -1,0 +1,77 @@
+use async_graphql::{Context, ID, Object};
+
+use crate::domain::billing::{self, current_period, custom_line_items, groups, plans, results, rules};
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::billing::{
+    BillingGroup, BillingGroupCostReport, BillingGroupCostReportSummary, BillingReportGroupBy, BillingResult, CustomLineItem, CustomerCharges, PricingPlan,
+    PricingRule, uuid_of,
+};
+use crate::ids::PayerId;
+use crate::tenancy::Role;
+
+#[derive(Default)]
+pub struct BillingQuery;
+
+#[Object]
+impl BillingQuery {
+    /// A payer's billing groups, with their member accounts in `billingPeriod` (default: the current one).
+    async fn billing_groups(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Vec<BillingGroup>> {
+        let period = billing_period.map(|p| billing::checked_period("billingPeriod", &p)).transpose()?.unwrap_or_else(current_period);
+        let list = groups::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
+        Ok(list.into_iter().map(|g| BillingGroup::new(g, &period)).collect())
+    }
+
+    async fn billing_group(&self, ctx: &Context<'_>, id: ID, billing_period: Option<String>) -> ApiResult<BillingGroup> {
+        let period = billing_period.map(|p| billing::checked_period("billingPeriod", &p)).transpose()?.unwrap_or_else(current_period);
+        let (group, _) = groups::find(&ctx.scope()?, uuid_of(&id, "billing group")?, Role::Viewer).await?;
+        Ok(BillingGroup::new(group, &period))
+    }
+
+    async fn pricing_plans(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<PricingPlan>> {
+        Ok(plans::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?.into_iter().map(PricingPlan::from).collect())
+    }
+
+    async fn pricing_rules(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<PricingRule>> {
+        Ok(rules::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?.into_iter().map(PricingRule::from).collect())
+    }
+
+    /// A payer's custom line items; only those active in `billingPeriod` when given.
+    async fn custom_line_items(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Vec<CustomLineItem>> {
+        let items = custom_line_items::list(&ctx.scope()?, PayerId::parse(&payer_id)?, billing_period.as_deref()).await?;
+        Ok(items.into_iter().map(CustomLineItem::from).collect())
+    }
+
+    /// Per billing group: AWS cost, pro-forma charge and margin for the period, computed now,
+    /// beside Billing Conductor's numbers when they were pulled.
+    async fn billing_group_cost_reports(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<Vec<BillingGroupCostReportSummary>> {
+        let list = results::group_summaries(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?;
+        Ok(list.into_iter().map(BillingGroupCostReportSummary::from).collect())
+    }
+
+    /// One group's AWS cost, pro-forma charge and margin from `from` to `to` (`YYYY-MM`, both included).
+    async fn billing_group_cost_report(
+        &self,
+        ctx: &Context<'_>,
+        billing_group_id: ID,
+        from: String,
+        to: String,
+        #[graphql(default_with = "BillingReportGroupBy::Service")] group_by: BillingReportGroupBy,
+    ) -> ApiResult<BillingGroupCostReport> {
+        let report = results::group_report(&ctx.scope()?, uuid_of(&billing_group_id, "billing group")?, &from, &to, group_by.into()).await?;
+        Ok(BillingGroupCostReport::new(report, from, to, group_by))
+    }
+
+    /// Stored computations of a group for a period, newest first (a recomputation adds one).
+    async fn billing_results(&self, ctx: &Context<'_>, billing_group_id: ID, billing_period: String) -> ApiResult<Vec<BillingResult>> {
+        let list = results::stored(&ctx.scope()?, uuid_of(&billing_group_id, "billing group")?, &billing_period).await?;
+        Ok(list.into_iter().map(BillingResult::from).collect())
+    }
+
+    /// For end-customer users: their pro-forma charges by service, per billing group whose
+    /// customer tenant they belong to. Never AWS cost or margin.
+    async fn my_charges(&self, ctx: &Context<'_>, billing_period: String) -> ApiResult<Vec<CustomerCharges>> {
+        let list = results::my_charges(&ctx.scope()?, &billing_period).await?;
+        Ok(list.into_iter().map(|c| CustomerCharges::new(c, &billing_period)).collect())
+    }
+}

@@ -1,0 +1,464 @@
+//! Billing: groups, plans, rules and custom line items over GraphQL, the pro-forma engine on a
+//! hand-computed fixture (the expected numbers are written here, not computed by the engine),
+//! validation, stored recomputations, the end-customer view and events.
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
+use partner_billing::money::to_units;
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde_json::{Value, json};
+
+const A1: &str = "100000000001";
+const A2: &str = "200000000002";
+const A3: &str = "300000000003";
+/// Not in the group: its cost must not count.
+const A4: &str = "400000000004";
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+}
+
+/// The billing period before the current one, `YYYY-MM`.
+fn last_month() -> String {
+    let first = Utc::now().date_naive().with_day(1).unwrap();
+    first.checked_sub_months(Months::new(1)).unwrap().format("%Y-%m").to_string()
+}
+
+/// One day-grain row.
+struct Row<'a> {
+    source: &'a str,
+    day: u32,
+    account: &'a str,
+    service: &'a str,
+    usage_type: &'a str,
+    operation: &'a str,
+    charge: &'a str,
+    list: &'a str,
+    unblended: &'a str,
+    net: &'a str,
+}
+
+async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
+    let units = |s: &str| to_units(d(s)).unwrap();
+    let date = NaiveDate::parse_from_str(&format!("{period}-{:02}", r.day), "%Y-%m-%d").unwrap();
+    entity::cost_daily::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        payer_id: Set(payer.parse().unwrap()),
+        source: Set(r.source.into()),
+        billing_period: Set(period.to_owned()),
+        usage_date: Set(date),
+        usage_account_id: Set(r.account.to_owned()),
+        service_code: Set(r.service.to_owned()),
+        service_name: Set(format!("{} (name)", r.service)),
+        usage_type: Set(r.usage_type.to_owned()),
+        operation: Set(r.operation.to_owned()),
+        region: Set("us-east-1".into()),
+        charge_type: Set(r.charge.to_owned()),
+        billing_entity: Set("AWS".into()),
+        pricing_unit: Set("Hrs".into()),
+        currency: Set("USD".into()),
+        unblended_cost: Set(units(r.unblended)),
+        net_unblended_cost: Set(units(r.net)),
+        amortized_cost: Set(units(r.unblended)),
+        list_cost: Set(units(r.list)),
+        usage_quantity: Set("1".into()),
+        line_count: Set(1),
+        ingestion_id: Set(uuid::Uuid::now_v7()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// The month's cost data: 3 member accounts, 4 services, a Tax and a Credit line, plus rows that
+/// must not count (a non-member account, and a FOCUS copy that loses to CUR).
+async fn cost_fixture(app: &TestApp, payer: &str, period: &str) {
+    let cur = |day, account, service, usage_type, operation, charge, list, unblended, net| Row { source: "cur", day, account, service, usage_type, operation, charge, list, unblended, net };
+    for row in [
+        // EC2 on A1 over two days: list 120 + 80, net 102.60 + 68.40.
+        cur(3, A1, "AmazonEC2", "BoxUsage:m5.large", "RunInstances", "Usage", "120.00", "108.00", "102.60"),
+        cur(4, A1, "AmazonEC2", "BoxUsage:m5.large", "RunInstances", "Usage", "80.00", "72.00", "68.40"),
+        cur(5, A2, "AmazonEC2", "BoxUsage:t3.micro", "RunInstances", "Usage", "50.00", "45.00", "42.75"),
+        cur(6, A1, "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "Usage", "30.00", "30.00", "28.50"),
+        cur(7, A2, "AmazonS3", "Requests-Tier1", "PutObject", "Usage", "10.00", "10.00", "9.50"),
+        cur(8, A3, "AmazonRDS", "InstanceUsage:db.t3.small", "CreateDBInstance", "Usage", "120.00", "100.00", "95.00"),
+        cur(9, A3, "AWSLambda", "Request", "Invoke", "Usage", "8.00", "7.60", "7.22"),
+        cur(28, A1, "AmazonEC2", "", "", "Tax", "0", "12.34", "12.34"),
+        cur(28, A2, "AmazonRDS", "", "", "Credit", "0", "-25.00", "-25.00"),
+        cur(10, A4, "AmazonEC2", "BoxUsage:m5.large", "RunInstances", "Usage", "999.00", "999.00", "999.00"),
+    ] {
+        insert(app, payer, period, row).await;
+    }
+    let focus = Row { source: "focus", day: 3, account: A1, service: "AmazonEC2", usage_type: "BoxUsage:m5.large", operation: "RunInstances", charge: "Usage", list: "5000", unblended: "5000", net: "5000" };
+    insert(app, payer, period, focus).await;
+}
+
+const CREATE_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
+const CREATE_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
+const CREATE_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
+const CREATE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
+const REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
+const REPORT: &str = "query($g: ID!, $m: String!, $by: BillingReportGroupBy!) { billingGroupCostReport(billingGroupId: $g, from: $m, to: $m, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
+const RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
+const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
+
+async fn rule(app: &TestApp, who: &Session, input: Value) -> String {
+    app.gql(who.bearer(), CREATE_RULE, json!({ "i": input })).await.data("createPricingRule.id").as_str().unwrap().to_owned()
+}
+
+/// The fixture's plan: GLOBAL 5 % discount, SERVICE 10 % markup on EC2, SKU 20 % discount on S3 standard storage.
+async fn plan(app: &TestApp, p: &Partner, who: &Session) -> String {
+    let global = rule(app, who, json!({ "payerId": p.payer_id, "name": "global-5", "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "5" })).await;
+    let ec2 = rule(app, who, json!({ "payerId": p.payer_id, "name": "ec2-plus-10", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "10", "service": "AmazonEC2" })).await;
+    let sku = rule(
+        app,
+        who,
+        json!({ "payerId": p.payer_id, "name": "s3-storage-20", "scope": "SKU", "type": "DISCOUNT", "modifierPercentage": "20", "service": "AmazonS3", "usageType": "TimedStorage-ByteHrs", "operation": "StandardStorage" }),
+    )
+    .await;
+    let res = app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "standard", "pricingRuleIds": [global, ec2, sku] } })).await;
+    assert_eq!(res.data("createPricingPlan.base"), "LIST", "LIST is the default base");
+    assert_eq!(res.data("createPricingPlan.pricingRules").as_array().unwrap().len(), 3);
+    res.data("createPricingPlan.id").as_str().unwrap().to_owned()
+}
+
+async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Bill Co").await;
+    let period = last_month();
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
+    let customer_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let plan_id = plan(&app, &p, &p.operator).await;
+    let group = app
+        .gql(
+            p.operator.bearer(),
+            CREATE_GROUP,
+            json!({ "i": { "payerId": p.payer_id, "name": "Acme-Prod", "description": "Acme production", "primaryAccountId": A1, "accountIds": [A3, A1, A2], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } }),
+        )
+        .await;
+    assert_eq!(group.data("createBillingGroup.accountIds"), &json!([A1, A2, A3]));
+    let group_id = group.data("createBillingGroup.id").as_str().unwrap().to_owned();
+    // A one-off flat fee (cents kept) and a recurring 10 % credit on the pro-forma charge.
+    let fee = app
+        .gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "150.34", "billingPeriodStart": period, "billingPeriodEnd": e2e_next(&period) } }))
+        .await;
+    assert_eq!(dec(fee.data("createCustomLineItem.flatAmount")), d("150.34"));
+    let credit = app.gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": period } })).await;
+    assert!(credit.data("createCustomLineItem.billingPeriodEnd").is_null());
+    cost_fixture(&app, &p.payer_id, &period).await;
+
+    // By hand. Priced from LIST:
+    //   EC2  A1 200 × 1.10 = 220.00;  A2 50 × 1.10 = 55.00           (SERVICE markup)
+    //   S3   A1  30 × 0.80 =  24.00                                   (SKU discount)
+    //        A2  10 × 0.95 =   9.50                                   (GLOBAL discount)
+    //   RDS  A3 120 × 0.95 = 114.00;  Lambda A3 8 × 0.95 = 7.60       (GLOBAL discount)
+    //   Tax 12.34 and Credit −25 are not passed through by default.
+    //   Rows: 430.10. Fee +150.34. Credit −10 % of 430.10 = −43.01. Pro-forma 537.43.
+    // AWS cost (net unblended, Tax and Credit included): 171 + 42.75 + 28.50 + 9.50 + 95 + 7.22
+    //   + 12.34 − 25 = 341.31. Margin 196.12 = 36.49 % of 537.43.
+    let res = app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": period })).await;
+    let r = res.data("billingGroupCostReports.0").clone();
+    assert_eq!(r["billingGroupName"], "Acme-Prod");
+    assert_eq!((r["source"].as_str(), r["currency"].as_str()), (Some("cur"), Some("USD")));
+    assert_eq!(dec(&r["awsCost"]), d("341.31"));
+    assert_eq!(dec(&r["proformaCost"]), d("537.43"));
+    assert_eq!(dec(&r["margin"]), d("196.12"));
+    assert_eq!(dec(&r["marginPercentage"]), d("36.49"));
+    assert!(r["abcProformaCost"].is_null() && r["abcDifference"].is_null(), "no Billing Conductor report: {r}");
+
+    let by = |by: &str| json!({ "g": group_id, "m": period, "by": by });
+    let services = app.gql(p.viewer.bearer(), REPORT, by("SERVICE")).await;
+    let lines = services.data("billingGroupCostReport.lines").as_array().unwrap().clone();
+    let line = |key: &str| lines.iter().find(|l| l["key"] == key).unwrap_or_else(|| panic!("no line {key}: {lines:?}")).clone();
+    for (key, aws, proforma) in [
+        ("AmazonEC2", "226.09", "275"),
+        ("AmazonS3", "38", "33.5"),
+        ("AmazonRDS", "70", "114"),
+        ("AWSLambda", "7.22", "7.6"),
+        ("Support-fee", "0", "150.34"),
+        ("Loyalty-credit", "0", "-43.01"),
+    ] {
+        let l = line(key);
+        assert_eq!((dec(&l["awsCost"]), dec(&l["proformaCost"])), (d(aws), d(proforma)), "{key}");
+    }
+    assert_eq!(line("Support-fee")["customLineItem"], true);
+    assert_eq!(lines.len(), 6);
+    let accounts = app.gql(p.viewer.bearer(), REPORT, by("ACCOUNT")).await;
+    let lines = accounts.data("billingGroupCostReport.lines").as_array().unwrap().clone();
+    // Custom line items without a linked account are booked on the primary account (A1).
+    let got: Vec<(String, Decimal, Decimal)> = lines.iter().map(|l| (l["key"].as_str().unwrap().to_owned(), dec(&l["awsCost"]), dec(&l["proformaCost"]))).collect();
+    assert_eq!(got, vec![(A1.to_owned(), d("211.84"), d("351.33")), (A2.to_owned(), d("27.25"), d("64.5")), (A3.to_owned(), d("102.22"), d("121.6"))]);
+    let periods = app.gql(p.viewer.bearer(), REPORT, by("PERIOD")).await;
+    assert_eq!(periods.data("billingGroupCostReport.lines.0.key"), period.as_str());
+    assert_eq!(dec(periods.data("billingGroupCostReport.margin")), d("196.12"));
+
+    // Store last month's result, then edit billing: tax now passes through. Last month is
+    // recomputed in the same change; the earlier result stays readable.
+    let stored = app.gql(p.operator.bearer(), "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { proformaCost reason } }", json!({ "p": p.payer_id, "m": period })).await;
+    assert_eq!(dec(stored.data("recomputeBilling.0.proformaCost")), d("537.43"));
+    let pricing_events = app.outbox("pricing.changed").await.len();
+    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { passTax } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
+    assert_eq!(app.outbox("pricing.changed").await.len(), pricing_events + 1);
+    let results = app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await;
+    let results = results.data("billingResults").as_array().unwrap().clone();
+    assert_eq!(results.len(), 2, "{results:?}");
+    // Now: rows 430.10 + tax 12.34 = 442.44; credit −44.244; fee 150.34 → 548.536.
+    assert_eq!((results[0]["reason"].as_str(), dec(&results[0]["proformaCost"])), (Some("pricing.changed"), d("548.536")));
+    assert_eq!((dec(&results[0]["margin"]), dec(&results[0]["marginPercentage"])), (d("207.226"), d("37.78")));
+    assert_eq!(results[0]["computedBy"], p.operator.email.as_str());
+    assert_eq!((results[1]["reason"].as_str(), dec(&results[1]["proformaCost"])), (Some("recomputeBilling"), d("537.43")));
+    assert_eq!(dec(&results[1]["awsCost"]), d("341.31"));
+    let old_credit = results[1]["customLineItems"].as_array().unwrap().iter().find(|l| l["key"] == "Loyalty-credit").unwrap().clone();
+    assert_eq!(dec(&old_credit["proformaCost"]), d("-43.01"));
+    // A change that does not move the numbers stores nothing new.
+    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { description: \"same numbers\" }) { id } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
+    assert_eq!(app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await.data("billingResults").as_array().unwrap().len(), 2);
+
+    // A second customer's group: the first customer never sees it.
+    let other = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
+    let other_viewer = app.create_user(&p.admin, "viewer@globex.example", "VIEWER", ("tenantId", &other)).await;
+    app.gql(
+        p.operator.bearer(),
+        CREATE_GROUP,
+        json!({ "i": { "payerId": p.payer_id, "name": "Globex", "primaryAccountId": A4, "accountIds": [A4], "pricingPlanId": plan_id, "customerTenantId": other, "billingPeriod": period } }),
+    )
+    .await
+    .data("createBillingGroup");
+    let mine = app.gql(customer_viewer.bearer(), MY_CHARGES, json!({ "m": period })).await;
+    let charges = mine.data("myCharges").as_array().unwrap().clone();
+    assert_eq!(charges.len(), 1, "{charges:?}");
+    assert_eq!(charges[0]["billingGroupName"], "Acme-Prod");
+    assert_eq!(dec(&charges[0]["total"]), d("548.536"));
+    let amount = |name: &str| dec(&charges[0]["lines"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap()["amount"]);
+    assert_eq!((amount("AmazonEC2"), amount("AmazonS3"), amount("Support-fee")), (d("287.34"), d("33.5"), d("150.34")));
+    // No AWS cost or margin anywhere for the customer: not in the answer, not in the type, not
+    // through the partner's queries.
+    let text = mine.body.to_string();
+    for secret in ["341.31", "226.09", "207.226", "awsCost", "margin"] {
+        assert!(!text.contains(secret), "{secret} leaked to the customer: {text}");
+    }
+    app.gql(customer_viewer.bearer(), "query($m: String!) { myCharges(billingPeriod: $m) { awsCost } }", json!({ "m": period })).await.assert_code("VALIDATION");
+    for (query, vars) in [
+        (REPORTS, json!({ "p": p.payer_id, "m": period })),
+        (REPORT, by("SERVICE")),
+        (RESULTS, json!({ "g": group_id, "m": period })),
+        ("query($p: ID!) { billingGroups(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        ("query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+    ] {
+        app.gql(customer_viewer.bearer(), query, vars).await.assert_code("NOT_FOUND");
+    }
+    let globex = app.gql(other_viewer.bearer(), MY_CHARGES, json!({ "m": period })).await;
+    assert_eq!(globex.data("myCharges.0.billingGroupName"), "Globex");
+    // A4's 999 list × 1.10 markup.
+    assert_eq!(dec(globex.data("myCharges.0.total")), d("1098.9"));
+    assert_eq!(globex.data("myCharges").as_array().unwrap().len(), 1);
+}
+
+fn e2e_next(period: &str) -> String {
+    let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").unwrap();
+    first.checked_add_months(Months::new(1)).unwrap().format("%Y-%m").to_string()
+}
+
+/// Rows of every billing table, for "nothing changed".
+async fn billing_counts(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for t in ["billing_groups", "billing_group_accounts", "pricing_plans", "pricing_rules", "pricing_plan_rules", "custom_line_items", "billing_results", "outbox_events"] {
+        out.push(app.count(t).await);
+    }
+    out
+}
+
+#[track_caller]
+fn invalid(res: &e2e::Gql, field: &str, what: &str) {
+    assert_eq!(res.code(), Some("VALIDATION"), "{what}: {}", res.body);
+    assert_eq!(res.body["errors"][0]["extensions"]["field"], field, "{what}: {}", res.body);
+}
+
+async fn bad_input_is_refused_naming_the_field(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Check Co").await;
+    let who = &p.operator;
+    let plan_id = plan(&app, &p, who).await;
+    let period = last_month();
+    let group = |over: Value| {
+        let mut i = json!({ "payerId": p.payer_id, "name": "grp", "primaryAccountId": A1, "accountIds": [A1, A2], "pricingPlanId": plan_id, "billingPeriod": period });
+        i.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
+        json!({ "i": i })
+    };
+    let group_id = app.gql(who.bearer(), CREATE_GROUP, group(json!({}))).await.data("createBillingGroup.id").as_str().unwrap().to_owned();
+    let item = |over: Value| {
+        let mut i = json!({ "billingGroupId": group_id, "name": "item", "chargeType": "FEE", "billingPeriodStart": period });
+        i.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
+        json!({ "i": i })
+    };
+    let before = billing_counts(&app).await;
+
+    let many: Vec<String> = (0..1001).map(|i| format!("{:012}", 500_000_000_000_u64 + i)).collect();
+    for (over, field, what) in [
+        (json!({ "name": "has space" }), "name", "name pattern"),
+        (json!({ "name": "x".repeat(129) }), "name", "name too long"),
+        (json!({ "name": "ok", "description": "d".repeat(1025) }), "description", "description too long"),
+        (json!({ "name": "ok", "primaryAccountId": A3 }), "primaryAccountId", "primary not a member"),
+        (json!({ "name": "ok", "accountIds": [A2, A3], "primaryAccountId": A3 }), "accountIds", "A2 already grouped for the period"),
+        (json!({ "name": "ok", "accountIds": many, "primaryAccountId": many[0] }), "accountIds", "more than 1000 accounts"),
+        (json!({ "name": "ok", "accountIds": ["12345"], "primaryAccountId": "12345" }), "accountIds", "not an account id"),
+    ] {
+        invalid(&app.gql(who.bearer(), CREATE_GROUP, group(over)).await, field, what);
+    }
+    assert_eq!(billing_counts(&app).await, before, "nothing changed");
+    // Moving A2 out and A3 in from next month is fine; A2 is then free from next month on only.
+    let next = e2e_next(&period);
+    let moved = app
+        .gql(who.bearer(), "mutation($id: ID!, $m: String!) { updateBillingGroup(id: $id, input: { accountIds: [\"100000000001\", \"300000000003\"], billingPeriod: $m }) { accountIds memberships { accountId billingPeriodStart billingPeriodEnd } } }", json!({ "id": group_id, "m": next }))
+        .await;
+    assert_eq!(moved.data("updateBillingGroup.accountIds"), &json!([A1, A3]));
+    let a2 = moved.data("updateBillingGroup.memberships").as_array().unwrap().iter().find(|m| m["accountId"] == A2).unwrap().clone();
+    assert_eq!((a2["billingPeriodStart"].as_str(), a2["billingPeriodEnd"].as_str()), (Some(period.as_str()), Some(next.as_str())));
+    let back_in_time = app.gql(who.bearer(), CREATE_GROUP, group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2 }))).await;
+    invalid(&back_in_time, "accountIds", "A2 is still grouped last month");
+    let created = app.gql(who.bearer(), CREATE_GROUP, group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2, "billingPeriod": next }))).await;
+    created.data("createBillingGroup.id");
+    assert_eq!(app.count("billing_groups").await, before[0] + 1, "only the valid group was created");
+
+    // Rules and plans.
+    let global2 = rule(&app, who, json!({ "payerId": p.payer_id, "name": "global-2", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "2" })).await;
+    let before_rules = billing_counts(&app).await;
+    let plans: Value = app.gql(who.bearer(), "query($p: ID!) { pricingPlans(payerId: $p) { id pricingRules { id scope } } }", json!({ "p": p.payer_id })).await.data("pricingPlans").clone();
+    let mut ids: Vec<Value> = plans[0]["pricingRules"].as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+    ids.push(json!(global2));
+    let two_globals = app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "two-globals", "pricingRuleIds": ids } })).await;
+    invalid(&two_globals, "pricingRuleIds", "two GLOBAL rules");
+    assert!(two_globals.message().contains("GLOBAL"), "{}", two_globals.message());
+    let update_two = app.gql(who.bearer(), "mutation($id: ID!, $r: [ID!]) { updatePricingPlan(id: $id, input: { pricingRuleIds: $r }) { id } }", json!({ "id": plan_id, "r": ids })).await;
+    invalid(&update_two, "pricingRuleIds", "two GLOBAL rules on update");
+    let too_many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    invalid(&app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "big", "pricingRuleIds": too_many } })).await, "pricingRuleIds", "more than 500 rules");
+    for (modifier, what) in [("-1", "negative modifier"), ("1.234", "three decimals")] {
+        let res = app.gql(who.bearer(), CREATE_RULE, json!({ "i": { "payerId": p.payer_id, "name": "bad", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": modifier } })).await;
+        invalid(&res, "modifierPercentage", what);
+    }
+    invalid(&app.gql(who.bearer(), CREATE_RULE, json!({ "i": { "payerId": p.payer_id, "name": "svc", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "1" } })).await, "service", "SERVICE rule without a service");
+    assert_eq!(billing_counts(&app).await, before_rules);
+
+    // Custom line items.
+    let before = billing_counts(&app).await;
+    for (over, field, what) in [
+        (json!({ "flatAmount": "1", "percentage": "1" }), "percentage", "both flat and percentage"),
+        (json!({}), "flatAmount", "neither"),
+        (json!({ "percentage": "10000.01" }), "percentage", "percentage over 10,000"),
+        (json!({ "flatAmount": "1000000.01" }), "flatAmount", "flat over 1,000,000"),
+        (json!({ "flatAmount": "1.001" }), "flatAmount", "three decimals"),
+        (json!({ "flatAmount": "1", "billingPeriodEnd": period }), "billingPeriodEnd", "end not after start"),
+        (json!({ "flatAmount": "1", "billingPeriodStart": next, "billingPeriodEnd": period }), "billingPeriodEnd", "end before start"),
+        (json!({ "flatAmount": "1", "linkedAccountId": A4 }), "linkedAccountId", "linked account not in the group"),
+        (json!({ "name": "bad name!", "flatAmount": "1" }), "name", "item name pattern"),
+    ] {
+        invalid(&app.gql(who.bearer(), CREATE_ITEM, item(over)).await, field, what);
+    }
+    assert_eq!(billing_counts(&app).await, before, "nothing changed");
+    // The limits themselves are fine, and 12.34 stays 12.34.
+    let ok = app.gql(who.bearer(), CREATE_ITEM, item(json!({ "flatAmount": "12.34" }))).await;
+    assert_eq!(ok.data("createCustomLineItem.flatAmount"), "12.34");
+    let ok = app.gql(who.bearer(), CREATE_ITEM, item(json!({ "name": "max", "percentage": "10000" }))).await;
+    assert_eq!(dec(ok.data("createCustomLineItem.percentage")), d("10000"));
+}
+
+async fn roles_and_events(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Role Co").await;
+    let rule_input = |name: &str| json!({ "i": { "payerId": p.payer_id, "name": name, "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "1" } });
+    // Viewers read and never write; operators, admins and the payer's own admin write.
+    let before = billing_counts(&app).await;
+    app.gql(p.viewer.bearer(), CREATE_RULE, rule_input("v")).await.assert_code("FORBIDDEN");
+    assert_eq!(billing_counts(&app).await, before);
+    for (who, name) in [(&p.operator, "op"), (&p.admin, "adm"), (&p.payer_admin, "padm")] {
+        app.gql(who.bearer(), CREATE_RULE, rule_input(name)).await.data("createPricingRule.id");
+    }
+    let rules = app.gql(p.viewer.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id name } }", json!({ "p": p.payer_id })).await;
+    let rule_id = rules.data("pricingRules.0.id").as_str().unwrap().to_owned();
+    assert_eq!(rules.data("pricingRules").as_array().unwrap().len(), 3);
+    let events = app.outbox("pricing.changed").await;
+    assert_eq!(events.len(), 3);
+    assert_eq!((events[0]["action"].as_str(), events[0]["name"].as_str()), (Some("created"), Some("op")));
+
+    let plan_id = app.gql(p.operator.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "p1", "base": "UNBLENDED", "pricingRuleIds": [rule_id] } })).await.data("createPricingPlan.id").as_str().unwrap().to_owned();
+    let group_id = app
+        .gql(p.operator.bearer(), CREATE_GROUP, json!({ "i": { "payerId": p.payer_id, "name": "g1", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan_id } }))
+        .await
+        .data("createBillingGroup.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let item_id = app
+        .gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "fee", "chargeType": "FEE", "flatAmount": "5" } }))
+        .await
+        .data("createCustomLineItem.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let group_events = app.outbox("billing_group.changed").await;
+    assert_eq!(group_events.len(), 2);
+    assert_eq!(group_events[0]["billingGroupId"], group_id.as_str());
+    assert_eq!(group_events[1]["customLineItemId"], item_id.as_str());
+
+    let period = last_month();
+    let writes: Vec<(&str, Value)> = vec![
+        ("mutation($id: ID!) { updatePricingRule(id: $id, input: { modifierPercentage: \"2\" }) { id } }", json!({ "id": rule_id })),
+        ("mutation($id: ID!) { updatePricingPlan(id: $id, input: { passCredits: true }) { id } }", json!({ "id": plan_id })),
+        ("mutation($id: ID!) { updateBillingGroup(id: $id, input: { description: \"x\" }) { id } }", json!({ "id": group_id })),
+        ("mutation($id: ID!) { updateCustomLineItem(id: $id, input: { flatAmount: \"6\" }) { id } }", json!({ "id": item_id })),
+        ("mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { id } }", json!({ "p": p.payer_id, "m": period })),
+        ("mutation($id: ID!) { deleteCustomLineItem(id: $id) { id } }", json!({ "id": item_id })),
+        ("mutation($id: ID!) { deleteBillingGroup(id: $id) { id } }", json!({ "id": group_id })),
+        ("mutation($id: ID!) { deletePricingPlan(id: $id) { id } }", json!({ "id": plan_id })),
+        ("mutation($id: ID!) { deletePricingRule(id: $id) { id } }", json!({ "id": rule_id })),
+    ];
+    let reads: Vec<(&str, Value)> = vec![
+        ("query($p: ID!) { billingGroups(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        ("query($id: ID!) { billingGroup(id: $id) { id } }", json!({ "id": group_id })),
+        ("query($p: ID!) { pricingPlans(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        ("query($p: ID!) { customLineItems(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        (REPORTS, json!({ "p": p.payer_id, "m": period })),
+        (REPORT, json!({ "g": group_id, "m": period, "by": "PERIOD" })),
+        (RESULTS, json!({ "g": group_id, "m": period })),
+    ];
+    for (query, vars) in &reads {
+        let res = app.gql(p.viewer.bearer(), query, vars.clone()).await;
+        assert!(res.body.get("errors").is_none(), "viewer reads {query}: {}", res.body);
+    }
+    let before = billing_counts(&app).await;
+    for (query, vars) in &writes {
+        app.gql(p.viewer.bearer(), query, vars.clone()).await.assert_code("FORBIDDEN");
+    }
+    assert_eq!(billing_counts(&app).await, before, "viewers changed nothing");
+    // In use: the plan cannot go before its group.
+    app.gql(p.operator.bearer(), writes[7].0, writes[7].1.clone()).await.assert_code("CONFLICT");
+    for (query, vars) in &writes {
+        let res = app.gql(p.operator.bearer(), query, vars.clone()).await;
+        assert!(res.body.get("errors").is_none(), "operator runs {query}: {}", res.body);
+    }
+    assert_eq!(app.count("billing_groups").await + app.count("pricing_plans").await + app.count("custom_line_items").await, 0);
+    let actions: Vec<String> = app.outbox("billing_group.changed").await.iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(actions, ["created", "custom_line_item.created", "updated", "custom_line_item.updated", "custom_line_item.deleted", "deleted"]);
+
+    // An end customer holding a role on a payer that hangs on their own tenant still gets no
+    // AWS cost or pricing: only myCharges.
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Own Payer Inc").await;
+    let (own_payer, _) = app.insert_payer(&customer, "own payer").await;
+    let customer_admin = app.create_user(&p.admin, "admin@own-payer.example", "ADMIN", ("tenantId", &customer)).await;
+    app.gql(customer_admin.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": own_payer })).await.assert_code("FORBIDDEN");
+    app.gql(customer_admin.bearer(), REPORTS, json!({ "p": own_payer, "m": period })).await.assert_code("FORBIDDEN");
+    app.gql(customer_admin.bearer(), CREATE_RULE, json!({ "i": { "payerId": own_payer, "name": "x", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "1" } })).await.assert_code("FORBIDDEN");
+    // The partner still manages it.
+    app.gql(p.admin.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": own_payer })).await.data("pricingRules");
+}
+
+on_both_databases!(hand_computed_fixture_recomputation_and_customer_view, bad_input_is_refused_naming_the_field, roles_and_events);
