@@ -280,6 +280,8 @@ test('API tokens: creates one, shows its secret once with a copy button, revokes
 const PAYER_ACCOUNT = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
 const PAYER_NAME = 'Globex Payer';
 let payerId = null;
+/** Account ids in the ingested cost data (this month), largest first. */
+let costAccounts = [];
 
 test('payers: registers a payer, shows its ExternalId and quick-create link, checks the connection', async () => {
   stack.mockOrganization(PAYER_ACCOUNT);
@@ -482,12 +484,89 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   assert.equal(await page.getByRole('img', { name: /^Bar chart of the monthly cost from / }).count(), 1);
   await page.getByTestId('account-cost-row').first().waitFor();
   assert.equal(await page.getByTestId('account-cost-row').count(), 6);
+  costAccounts = await page.getByTestId('account-cost-row').locator('code').allInnerTexts();
   await page.getByTestId('mover-row').first().waitFor();
   assert.match(await page.getByTestId('mover-row').first().innerText(), /[▲▼] -?\$/);
   const badge = page.getByTestId('health-badge').filter({ hasText: PAYER_NAME });
   assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
   await page.waitForTimeout(800); // chart animation
   await shot('overview');
+});
+
+test('pricing: creates a markup rule, a plan with it, and (after the group exists) a custom line item', async () => {
+  await page.goto(url(`/payers/${payerId}/pricing`));
+  await page.getByRole('heading', { level: 1, name: `Pricing of ${PAYER_NAME}` }).waitFor();
+  await page.getByText('No pricing rules.').waitFor();
+  await page.getByRole('button', { name: 'New pricing rule' }).click();
+  let form = page.getByRole('form', { name: 'New pricing rule' });
+  await form.getByLabel('Name', { exact: true }).fill('Markup10');
+  await form.getByLabel('Type', { exact: true }).selectOption('MARKUP');
+  await form.getByLabel('Percentage', { exact: true }).fill('10.123');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  await form.locator('.field-error').first().waitFor(); // at most two decimals
+  await form.getByLabel('Percentage', { exact: true }).fill('10');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByText('Pricing rule Markup10 created.').waitFor();
+  assert.match(await page.getByTestId('rule-row').innerText(), /Markup10\s+Everything\s+Markup\s+10\.00%/);
+
+  await page.getByRole('button', { name: 'New pricing plan' }).click();
+  form = page.getByRole('form', { name: 'New pricing plan' });
+  await form.getByLabel('Name', { exact: true }).fill('Standard');
+  await form.getByLabel('Price base', { exact: true }).selectOption('UNBLENDED');
+  await form.getByRole('checkbox', { name: 'Markup10' }).check();
+  await form.getByRole('checkbox', { name: 'Credits' }).check();
+  await form.getByRole('button', { name: 'Create plan' }).click();
+  await page.getByText('Pricing plan Standard created.').waitFor();
+  assert.match(await page.getByTestId('plan-row').innerText(), /Standard\s+Unblended cost\s+Markup10\s+Credits/);
+});
+
+test('billing: creates a billing group for a customer and sees AWS cost, pro forma, margin and the margin donut', async () => {
+  assert.ok(costAccounts.length >= 2, 'accounts with cost data');
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('link', { name: `Billing of ${PAYER_NAME}` }).click();
+  await page.getByRole('heading', { level: 1, name: `Billing of ${PAYER_NAME}` }).waitFor();
+  await page.getByText('No billing groups yet.').waitFor();
+
+  await page.getByRole('button', { name: 'New billing group' }).click();
+  const form = page.getByRole('form', { name: 'Create a billing group' });
+  await form.getByLabel('Name', { exact: true }).fill('Initech');
+  for (const account of costAccounts.slice(0, 2)) await form.getByRole('checkbox', { name: new RegExp(account) }).check();
+  await form.getByLabel('Primary account', { exact: true }).selectOption({ index: 0 });
+  await form.getByLabel('Pricing plan', { exact: true }).selectOption({ label: 'Standard' });
+  await form.getByLabel('Customer', { exact: true }).selectOption({ label: 'Initech Customer' });
+  await form.getByRole('button', { name: 'Create billing group' }).click();
+  await page.getByText('Billing group Initech created.').waitFor();
+
+  const report = page.getByTestId('billing-report-row').filter({ hasText: 'Initech' });
+  await report.waitFor();
+  const cells = await report.locator('td').allInnerTexts();
+  for (const cell of cells.slice(0, 3)) assert.match(cell, /\$[\d,]+\.\d\d/);
+  assert.notEqual(cells[0].trim(), '$0.00', 'the group has AWS cost');
+  assert.match(await page.getByTestId('kpi-margin').innerText(), /of the pro-forma charge/);
+  await page.getByTestId('chart-margin').locator('canvas').first().waitFor();
+  assert.match(await page.getByTestId('billing-group-row').innerText(), /Initech[\s\S]*2 accounts\s+Standard\s+Initech Customer/);
+  await page.waitForTimeout(800); // chart animation
+  await shot('billing');
+
+  await report.getByRole('link', { name: 'Initech' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Cost report: Initech' }).waitFor();
+  await page.getByTestId('report-line').first().waitFor();
+  await page.getByTestId('chart-report').locator('canvas').first().waitFor();
+  await page.getByLabel('By', { exact: true }).selectOption('ACCOUNT');
+  await page.getByTestId('report-line').filter({ hasText: costAccounts[0] }).waitFor();
+  assert.equal(await page.getByTestId('report-line').count(), 2);
+  await page.waitForTimeout(800);
+  await shot('billing-report');
+
+  await page.goto(url(`/payers/${payerId}/pricing`));
+  await page.getByRole('button', { name: 'New custom line item' }).click();
+  const item = page.getByRole('form', { name: 'New custom line item' });
+  await item.getByLabel('Name', { exact: true }).fill('Support-fee');
+  await item.getByLabel('Amount', { exact: true }).fill('250');
+  await item.getByRole('button', { name: 'Create line item' }).click();
+  await page.getByText('Custom line item Support-fee created.').waitFor();
+  assert.match(await page.getByTestId('item-row').innerText(), /Support-fee\s+Initech\s+Fee\s+250\.00 USD/);
+  await shot('pricing');
 });
 
 test('jobs: lists the sync and the account creation with their outcome', async () => {
@@ -593,7 +672,7 @@ test('audit log: lists the actions, filters by name and shows the record', async
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   await page.getByTestId('audit-row').first().waitFor();
   const names = await page.getByTestId('audit-row').locator('th code').allInnerTexts();
-  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount', 'createPolicy', 'deletePolicy', 'updatePayer', 'setPayerCostExport', 'ingestCosts']) {
+  for (const action of ['registerPayer', 'checkPayerConnection', 'createLinkedAccount', 'attachPolicy', 'moveLinkedAccount', 'closeLinkedAccount', 'createPolicy', 'deletePolicy', 'updatePayer', 'setPayerCostExport', 'ingestCosts', 'createPricingRule', 'createPricingPlan', 'createBillingGroup', 'createCustomLineItem']) {
     assert.ok(names.includes(action), `${action} in the audit log`);
   }
   await shot('audit');
@@ -756,6 +835,12 @@ test('a viewer sees no write buttons', async () => {
     assert.equal(await p.getByRole('button', { name: 'New SCP from template' }).count(), 0);
     await shot('viewer-account', p);
 
+    await p.goto(url(`/payers/${payerId}/billing`));
+    await p.getByTestId('billing-group-row').filter({ hasText: 'Initech' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'New billing group' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Recompute' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Delete Initech' }).count(), 0);
+
     await nav(p).getByRole('link', { name: 'Overview' }).click();
     await p.getByTestId('chart-trend').locator('canvas').first().waitFor();
   } finally {
@@ -781,14 +866,23 @@ test('an end customer sees only their own pages', async () => {
     await p.getByLabel('Email', { exact: true }).fill(CUSTOMER);
     await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
-    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['Account']);
+    await p.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['My charges', 'Account']);
+    const charges = p.getByTestId('charges').filter({ hasText: 'Initech' });
+    await charges.getByTestId('charge-line').first().waitFor();
+    assert.match(await charges.getByTestId('charges-total').innerText(), /^\$[\d,]+\.\d\d$/);
+    await charges.getByTestId('charge-line').filter({ hasText: 'Support-fee' }).waitFor();
+    const text = await p.locator('main').innerText();
+    for (const hidden of ['AWS cost', 'Margin', 'margin']) assert.ok(!text.includes(hidden), `an end customer never sees ${hidden}`);
+    await shot('my-charges', p);
     // Partner pages are not reachable by address either.
-    for (const path of ['/payers', '/overview', '/audit', '/tenants']) {
+    for (const path of ['/payers', '/overview', '/audit', '/tenants', `/payers/${payerId}/billing`]) {
       await p.goto(url(path));
-      await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
-      assert.match(p.url(), /\/account$/, path);
+      await p.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+      assert.match(p.url(), /\/my-charges$/, path);
     }
+    await nav(p).getByRole('link', { name: 'Account' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
   } finally {
     await ctx.close();
   }

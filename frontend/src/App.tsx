@@ -17,6 +17,10 @@ import { JobDetailPage, JobsPage } from './pages/Jobs';
 import { NotificationsPage } from './pages/Notifications';
 import { PayersPage } from './pages/Payers';
 import { PoliciesPage } from './pages/Policies';
+import { BillingPage } from './pages/Billing';
+import { BillingReportPage } from './pages/BillingReport';
+import { MyChargesPage } from './pages/MyCharges';
+import { PricingPage } from './pages/Pricing';
 import { WebhooksPage } from './pages/Webhooks';
 import { ApiTokensPage } from './pages/ApiTokens';
 import { SignInPage } from './pages/SignIn';
@@ -55,7 +59,7 @@ function RequireSession() {
 function EndCustomerGate({ children }: { children: ReactNode }) {
   const { me } = useMe();
   const location = useLocation();
-  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to="/account" replace />;
+  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to="/my-charges" replace />;
   return <>{children}</>;
 }
 
@@ -90,6 +94,10 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/accounts" element={<AccountsPage />} />
               <Route path="payers/:payerId/accounts/:accountId" element={<AccountDetailPage />} />
               <Route path="payers/:payerId/policies" element={<PoliciesPage />} />
+              <Route path="payers/:payerId/billing" element={<BillingPage />} />
+              <Route path="payers/:payerId/pricing" element={<PricingPage />} />
+              <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
+              <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="jobs" element={<JobsPage />} />
               <Route path="jobs/:id" element={<JobDetailPage />} />
               <Route path="notifications" element={<NotificationsPage />} />

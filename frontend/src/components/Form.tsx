@@ -91,3 +91,26 @@ export function FormActions({ onCancel, submitLabel, disabled }: { onCancel: () 
     </div>
   );
 }
+
+/** A select over named things (`{ id, name }`), for use inside a `Field`. */
+export function NamedSelect({
+  props,
+  value,
+  onChange,
+  options,
+}: {
+  props: FieldControlProps;
+  value: string;
+  onChange: (id: string) => void;
+  options: readonly { id: string; name: string }[];
+}) {
+  return (
+    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+      {options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,6 +1,7 @@
 // The UI's text in English and Simplified Chinese. `en` defines the keys; `zh` must have every
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
+import { billingEn, billingZh } from './billing';
 import { opsEn, opsZh } from './operations';
 
 export type Lang = 'en' | 'zh';
@@ -178,6 +179,7 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.back': 'Go to tenants',
   ...opsEn,
+  ...billingEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -356,6 +358,7 @@ export const zh: Messages = {
   'notFound.title': '页面不存在',
   'notFound.back': '前往租户',
   ...opsZh,
+  ...billingZh,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, zh };

@@ -20,8 +20,10 @@ describe('navLinks', () => {
   });
 
   it('end customers see only their own pages, whatever their role', () => {
-    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/account']);
+    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/my-charges', '/account']);
     expect(endCustomerAllows('/account')).toBe(true);
+    expect(endCustomerAllows('/my-charges')).toBe(true);
+    expect(endCustomerAllows('/my-chargesx')).toBe(false);
     expect(endCustomerAllows('/payers')).toBe(false);
     expect(endCustomerAllows('/accounts')).toBe(false);
   });

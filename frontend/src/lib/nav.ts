@@ -11,7 +11,11 @@ export interface NavLink {
  * operations pages, with the admin-only ones (webhooks, audit) for admins.
  */
 export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
-  if (endCustomer) return [{ to: '/account', label: 'nav.account' }];
+  if (endCustomer)
+    return [
+      { to: '/my-charges', label: 'nav.myCharges' },
+      { to: '/account', label: 'nav.account' },
+    ];
   const links: (NavLink | false)[] = [
     { to: '/overview', label: 'nav.overview' },
     { to: '/payers', label: 'nav.payers' },
@@ -29,5 +33,5 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
 
 /** Where an end customer may go; every other path sends them to their first page. */
 export function endCustomerAllows(path: string): boolean {
-  return path === '/account' || path.startsWith('/account/');
+  return ['/my-charges', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }

@@ -83,6 +83,9 @@ export function AccountsPage() {
           <Link className="button" to={`/payers/${payerId}/policies`}>
             {t('payers.policies')}
           </Link>
+          <Link className="button" to={`/payers/${payerId}/billing`}>
+            {t('billing.title')}
+          </Link>
           {can.operate && (
             <>
             <button type="button" onClick={() => void runSync()} disabled={syncResult.fetching}>

@@ -155,6 +155,9 @@ export function PayersPage() {
                       <Link className="button small" to={`/payers/${payer.id}/policies`} aria-label={t('payers.policiesOf', { name: payer.name })}>
                         {t('payers.policies')}
                       </Link>
+                      <Link className="button small" to={`/payers/${payer.id}/billing`} aria-label={t('payers.billingOf', { name: payer.name })}>
+                        {t('billing.title')}
+                      </Link>
                       {may.operate && (
                         <>
                           <button

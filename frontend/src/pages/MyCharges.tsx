@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import { useQuery } from 'urql';
+import { ListStates, TableHead } from '../components/States';
+import { MyChargesDocument } from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { formatMoney } from '../lib/format';
+import { currentPeriod, PeriodInput } from './Billing';
+
+/** An end customer's pro-forma charges: never AWS cost or margin. */
+export function MyChargesPage() {
+  const { t, lang } = useI18n();
+  const [period, setPeriod] = useState(currentPeriod);
+  const [result, reexecute] = useQuery({ query: MyChargesDocument, variables: { billingPeriod: period }, requestPolicy: 'network-only' });
+  const charges = result.data?.myCharges ?? [];
+  return (
+    <section aria-labelledby="charges-title">
+      <div className="page-head">
+        <div>
+          <h1 id="charges-title">{t('charges.title')}</h1>
+          <p className="intro">{t('charges.intro')}</p>
+        </div>
+        <PeriodInput id="charges-period" value={period} onChange={setPeriod} />
+      </div>
+      <ListStates
+        loading={result.fetching && !result.data}
+        error={result.error ?? null}
+        empty={charges.length === 0}
+        emptyText={t('charges.empty', { period })}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        {charges.map((c) => (
+          <section key={c.billingGroupName} className="card" aria-label={c.billingGroupName} data-testid="charges">
+            <h2>{c.billingGroupName}</h2>
+            <table className="table">
+              <TableHead columns={[t('charges.item'), t('pricing.amount')]} />
+              <tbody>
+                {c.lines.map((l) => (
+                  <tr key={l.name} data-testid="charge-line">
+                    <th scope="row">{l.name}</th>
+                    <td className="num">{formatMoney(l.amount, c.currency, lang)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t('charges.total', { period: c.billingPeriod })}</th>
+                  <td className="num" data-testid="charges-total">
+                    <strong>{formatMoney(c.total, c.currency, lang)}</strong>
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+          </section>
+        ))}
+      </ListStates>
+    </section>
+  );
+}
