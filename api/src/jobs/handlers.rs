@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use entity::jobs;
 
+use crate::domain::billing::abc_sync;
 use crate::domain::{accounts, invitations};
 use crate::error::AppError;
 use crate::jobs::queue::{JobFailure, Step};
@@ -20,9 +21,11 @@ pub const INGEST_ALL_COSTS: &str = "costs.ingest_all";
 pub const PULL_COSTS: &str = "costs.pull";
 pub const PULL_ALL_COSTS: &str = "costs.pull_all";
 pub const IMPORT_LEGACY: &str = "costs.import_legacy";
+/// Daily: prunes audit days older than PB_AUDIT_RETENTION_DAYS (nothing when unset).
+pub const PRUNE_AUDIT: &str = "audit.prune";
 
 /// Every kind a schedule may name.
-pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY];
+pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY, abc_sync::SYNC_JOB, abc_sync::REPORTS_JOB, PRUNE_AUDIT];
 
 /// Registers the recurring jobs (UTC).
 pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error::AppResult<()> {
@@ -30,8 +33,10 @@ pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error:
     crate::jobs::schedule::ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
     crate::jobs::schedule::ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
     crate::notify::dispatch::ensure_dispatcher(db).await?;
+    abc_sync::ensure_schedules(db).await?;
     // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
     crate::jobs::schedule::ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
+    crate::jobs::schedule::ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;
     Ok(())
 }
 
@@ -165,7 +170,48 @@ impl JobHandler for ImportLegacy {
     }
 }
 
+/// Pushes billing configuration to AWS Billing Conductor (one payer, or every payer in ABC mode).
+struct AbcSync;
+/// Pulls Billing Conductor's cost reports.
+struct AbcReports;
+
+#[async_trait]
+impl JobHandler for AbcSync {
+    fn kind(&self) -> &'static str {
+        abc_sync::SYNC_JOB
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        abc_sync::run_sync_job(state, job).await.map_err(failure)
+    }
+}
+
+#[async_trait]
+impl JobHandler for AbcReports {
+    fn kind(&self) -> &'static str {
+        abc_sync::REPORTS_JOB
+    }
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        abc_sync::run_reports_job(state, job).await.map_err(failure)
+    }
+}
+
+struct PruneAudit;
+
+#[async_trait]
+impl JobHandler for PruneAudit {
+    fn kind(&self) -> &'static str {
+        PRUNE_AUDIT
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        let Some(days) = state.config.audit_retention_days else {
+            return Ok(Step::Done(serde_json::json!({ "pruned": 0, "retentionDays": null })));
+        };
+        let pruned = state.audit.prune(days, chrono::Utc::now()).await.map_err(failure)?;
+        Ok(Step::Done(serde_json::json!({ "pruned": pruned, "retentionDays": days })))
+    }
+}
+
 /// The handlers of every kind above.
 pub fn all() -> Vec<Arc<dyn JobHandler>> {
-    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications), Arc::new(PullCosts), Arc::new(PullAllCosts), Arc::new(ImportLegacy)]
+    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications), Arc::new(PullCosts), Arc::new(PullAllCosts), Arc::new(ImportLegacy), Arc::new(AbcSync), Arc::new(AbcReports), Arc::new(PruneAudit)]
 }

@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod bad_input;
 mod billing;
+mod billing_conductor;
 mod cloudformation;
 mod cost_explorer;
 mod cost_exports;

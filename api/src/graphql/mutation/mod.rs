@@ -2,6 +2,7 @@
 
 mod api_tokens;
 mod billing;
+mod billing_conductor;
 mod costs;
 mod notifications;
 mod organizations;
@@ -24,4 +25,5 @@ pub struct MutationRoot(
     api_tokens::ApiTokensMutation,
     notifications::NotificationsMutation,
     billing::BillingMutation,
+    billing_conductor::BillingConductorMutation,
 );

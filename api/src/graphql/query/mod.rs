@@ -2,6 +2,7 @@
 
 mod api_tokens;
 mod billing;
+mod billing_conductor;
 mod costs;
 mod audit;
 mod notifications;
@@ -24,6 +25,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     notifications::NotificationsQuery,
     billing::BillingQuery,
+    billing_conductor::BillingConductorQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

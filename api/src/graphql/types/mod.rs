@@ -4,6 +4,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod billing;
+pub mod billing_conductor;
 pub mod costs;
 pub mod enums;
 pub mod notifications;
