@@ -15,7 +15,14 @@ use crate::graphql::context::RequestContext;
 use crate::state::AppState;
 
 /// Query fields that are audited like mutations (they hand out bulk or sensitive data).
-pub const SENSITIVE_READS: &[&str] = &["exportAuditEvents"];
+pub const SENSITIVE_READS: &[&str] = &[
+    "exportAuditEvents",
+    // A customer's bill (with its CSV download) and billing results.
+    "accountMonthlyBill",
+    "billingGroupCostReports",
+    "billingGroupCostReport",
+    "myCharges",
+];
 
 /// Mutations whose `id` argument is a payer / a tenant.
 const PAYER_BY_ID: &[&str] = &["updatePayer", "removePayer", "checkPayerConnection", "movePayer"];
@@ -149,7 +156,9 @@ impl Extension for AuditHook {
                     GqlValue::Enum(n) => Some(n.to_string()),
                     _ => None,
                 });
-                event.error_code = Some(code.unwrap_or_else(|| "INTERNAL".to_owned()));
+                // Ours always carry a code; async-graphql's own (argument coercion) get the code the
+                // client sees for them (see http::graphql).
+                event.error_code = Some(code.unwrap_or_else(|| crate::graphql::error::REQUEST_ERROR_CODE.as_str().to_owned()));
                 event.error_message = Some(e.message.clone());
             }
         }

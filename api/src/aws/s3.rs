@@ -31,7 +31,12 @@ pub struct SdkS3 {
 impl SdkS3 {
     pub fn new(sdk: &SdkConfig) -> Self {
         // Path-style addressing works with any endpoint override (and with every bucket name).
-        Self { conf: aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build() }
+        // Every call is audited like the other AWS clients' (AwsApiCall events).
+        let conf = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .interceptor(crate::audit::aws::AuditInterceptor)
+            .build();
+        Self { conf }
     }
 
     fn client(&self, c: &Credentials) -> aws_sdk_s3::Client {

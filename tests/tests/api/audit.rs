@@ -418,10 +418,48 @@ async fn admins_read_their_part_of_the_trail(db: DbKind) {
     assert_eq!(audited["userAgent"], "exporter/2");
     assert_eq!(audited["userIdentity"]["principalId"], p.admin.user_id.as_str());
     assert!(audited["responseElements"].is_null());
+
+    // Reading a customer's bill is a sensitive read too: who, which account and month.
+    let bill = "query($p: ID!) { accountMonthlyBill(payerId: $p, accountId: \"000111222333\", month: \"2025-11\") { total } }";
+    app.gql(p.viewer.bearer(), bill, json!({ "p": p.payer_id })).await.data("accountMonthlyBill");
+    let reads = events_named(&app, "partnerbilling.api", "accountMonthlyBill").await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["readOnly"], true);
+    assert_eq!(reads[0]["userIdentity"]["principalId"], p.viewer.user_id.as_str());
+    assert_eq!(reads[0]["requestParameters"]["accountId"], "000111222333");
+    assert_eq!(reads[0]["requestParameters"]["month"], "2025-11");
+    assert_eq!(reads[0]["payerId"], p.payer_id.as_str());
+}
+
+/// PB_AUDIT_RETENTION_DAYS is applied by a scheduled job, not only by `audit prune`.
+async fn the_retention_job_prunes_old_days(db: DbKind) {
+    let app = TestApp::spawn_with(db, vec![("audit_retention_days", "30".to_owned())]).await;
+    let mut old = Vec::new();
+    for days in [45, 31, 29] {
+        let mut e = NewEvent::api("seeded", Actor::system());
+        e.event_time = Utc::now() - Duration::days(days);
+        old.push(e);
+    }
+    app.state.audit.append(old).await.unwrap();
+    let root = app.platform_admin().await;
+    let before = rows(&app).await.len();
+    let mut job = partner_billing::jobs::NewJob::new("audit.prune", json!({}));
+    job.idempotency_key = Some(uuid::Uuid::now_v7().to_string());
+    let id = partner_billing::jobs::enqueue(&app.db, job).await.unwrap().id.to_string();
+    app.state.jobs_wakeup.notify_one();
+    let done = app.wait_job(&root, &id).await;
+    assert_eq!(done["state"], "SUCCEEDED", "{done}");
+    assert_eq!(done["result"]["pruned"], 2, "{done}");
+    assert_eq!(done["result"]["retentionDays"], 30);
+    let after = verify(&app.db).await.unwrap().expect("still verifiable after pruning");
+    assert_eq!(after.checkpoint, 2);
+    assert!(rows(&app).await.len() >= before - 2);
+    assert_eq!(app.count("job_schedules WHERE kind = 'audit.prune'").await, 1, "scheduled daily");
 }
 
 on_both_databases!(
     every_mutation_writes_exactly_one_event,
+    the_retention_job_prunes_old_days,
     no_secret_reaches_the_audit_trail,
     aws_calls_are_recorded_with_request_ids,
     verify_detects_tampering_and_survives_retention,
