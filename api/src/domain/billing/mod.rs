@@ -64,7 +64,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
     let txn = scope.db().begin().await?;
     payers::Entity::update_many()
-        .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt).into())
+        .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt))
         .filter(payers::Column::Id.eq(payer))
         .exec(&txn)
         .await?;

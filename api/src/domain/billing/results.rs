@@ -233,7 +233,7 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
             let same = latest.is_some_and(|l| {
                 Some(l.aws_cost) == to_units(gp.computation.total.aws_cost).ok()
                     && Some(l.proforma_cost) == to_units(gp.computation.total.proforma).ok()
-                    && l.detail == detail_json(&gp.computation).to_string()
+                    && serde_json::from_str::<Value>(&l.detail).ok() == Some(detail_json(&gp.computation))
             });
             if !same {
                 store(db, &group, &gp, by, reason).await?;
