@@ -33,29 +33,46 @@ pub async fn mint(db: &impl ConnectionTrait, user: UserId) -> AppResult<String> 
     Ok(token)
 }
 
-/// Uses up a token (and every other open token of its user); returns whose it was. An unknown,
-/// used or expired token is one VALIDATION error, so a caller learns nothing about which.
-pub async fn consume(db: &impl ConnectionTrait, token: &str) -> AppResult<UserId> {
-    let invalid = || AppError::invalid("token", "is invalid or has expired; ask for a new invitation");
+fn invalid() -> AppError {
+    AppError::invalid("token", "is invalid or has expired; ask for a new invitation")
+}
+
+/// Whose open token this is (read only; see [`consume`]). An unknown, used or expired token is
+/// one VALIDATION error, so a caller learns nothing about which.
+pub async fn holder(db: &impl ConnectionTrait, token: &str) -> AppResult<UserId> {
     if !token.starts_with(PREFIX) {
         return Err(invalid());
     }
-    let now = Utc::now();
     let row = password_tokens::Entity::find()
         .filter(password_tokens::Column::TokenHash.eq(sha256_hex(token)))
         .one(db)
         .await?
-        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .filter(|t| t.used_at.is_none() && t.expires_at > Utc::now())
         .ok_or_else(invalid)?;
+    Ok(UserId(row.user_id))
+}
+
+/// Uses up a token and every other open token of its user. Writes first (on SQLite a transaction
+/// that reads before it writes can lose its snapshot to a concurrent writer).
+pub async fn consume(db: &impl ConnectionTrait, token: &str, user: UserId) -> AppResult<()> {
+    let now = Utc::now();
     let used = password_tokens::Entity::update_many()
         .col_expr(password_tokens::Column::UsedAt, Expr::value(Some(now)))
-        .filter(password_tokens::Column::UserId.eq(row.user_id))
+        .filter(password_tokens::Column::TokenHash.eq(sha256_hex(token)))
+        .filter(password_tokens::Column::UserId.eq(user.0))
         .filter(password_tokens::Column::UsedAt.is_null())
+        .filter(password_tokens::Column::ExpiresAt.gt(now))
         .exec(db)
         .await?;
-    // Another request used it between our read and write.
+    // Another request used it since it was read.
     if used.rows_affected == 0 {
         return Err(invalid());
     }
-    Ok(UserId(row.user_id))
+    password_tokens::Entity::update_many()
+        .col_expr(password_tokens::Column::UsedAt, Expr::value(Some(now)))
+        .filter(password_tokens::Column::UserId.eq(user.0))
+        .filter(password_tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -151,6 +151,57 @@ async fn visible_payers(scope: &Scope, payers: &[PayerId]) -> AppResult<Vec<uuid
     Ok(out)
 }
 
+/// The sources a payer's cost can come from, most complete first. The same days may be loaded
+/// from several (a CUR export and the daily Cost Explorer pull, say); per payer and billing
+/// period only the best one present is counted, so nothing is counted twice.
+pub const SOURCE_PRECEDENCE: [&str; 4] = ["cur", "focus", "ce", "legacy"];
+
+#[derive(Debug, FromQueryResult)]
+struct PresentSource {
+    payer_id: uuid::Uuid,
+    billing_period: String,
+    source: String,
+}
+
+/// Rows of the best source per payer and billing period within the dates (see
+/// [`SOURCE_PRECEDENCE`]); matches nothing when there is no data.
+async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], from: NaiveDate, to: NaiveDate) -> AppResult<Condition> {
+    let present = cost_daily::Entity::find()
+        .select_only()
+        .column(cost_daily::Column::PayerId)
+        .column(cost_daily::Column::BillingPeriod)
+        .column(cost_daily::Column::Source)
+        .filter(cost_daily::Column::PayerId.is_in(payers.to_vec()))
+        .filter(cost_daily::Column::UsageDate.gte(from))
+        .filter(cost_daily::Column::UsageDate.lte(to))
+        .distinct()
+        .into_model::<PresentSource>()
+        .all(db)
+        .await?;
+    let rank = |s: &str| SOURCE_PRECEDENCE.iter().position(|p| *p == s).unwrap_or(SOURCE_PRECEDENCE.len());
+    let mut best: BTreeMap<(uuid::Uuid, String), String> = BTreeMap::new();
+    for p in present {
+        let slot = best.entry((p.payer_id, p.billing_period)).or_insert_with(|| p.source.clone());
+        if rank(&p.source) < rank(slot) {
+            *slot = p.source;
+        }
+    }
+    let mut any = Condition::any();
+    if best.is_empty() {
+        // Nothing to count: a condition that matches no row.
+        return Ok(Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new())));
+    }
+    for ((payer, period), source) in best {
+        any = any.add(
+            Condition::all()
+                .add(cost_daily::Column::PayerId.eq(payer))
+                .add(cost_daily::Column::BillingPeriod.eq(period))
+                .add(cost_daily::Column::Source.eq(source)),
+        );
+    }
+    Ok(any)
+}
+
 #[derive(Debug, FromQueryResult)]
 struct Row {
     period: String,
@@ -176,6 +227,7 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         return Err(AppError::invalid("to", "the range may span at most 800 days"));
     }
     let payers = visible_payers(scope, &req.payers).await?;
+    let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     let period = match req.granularity {
@@ -193,6 +245,7 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         .column(cost_daily::Column::Currency)
         .expr_as(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", req.metric.column())), "units")
         .filter(cost_daily::Column::PayerId.is_in(payers))
+        .filter(sources)
         .filter(cost_daily::Column::UsageDate.gte(req.from))
         .filter(cost_daily::Column::UsageDate.lte(req.to));
     let f = &req.filter;
@@ -366,8 +419,10 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
     let (first, last) = month_bounds(month)?;
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
     // One read of the month's rows; costs add up as integer units, usage as exact decimals.
+    let sources = best_sources(scope.db(), &[payer.id], first, last).await?;
     let rows = cost_daily::Entity::find()
         .filter(cost_daily::Column::PayerId.eq(payer.id))
+        .filter(sources)
         .filter(cost_daily::Column::UsageAccountId.eq(account))
         .filter(cost_daily::Column::UsageDate.gte(first))
         .filter(cost_daily::Column::UsageDate.lte(last))

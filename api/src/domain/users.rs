@@ -147,31 +147,34 @@ pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Mo
 /// Sets a password with the one-time token of an invitation mail (no sign-in needed); every
 /// session of the user ends. Returns the user's email so the caller can sign in.
 pub async fn set_password_with_token(db: &DatabaseConnection, token: &str, new: SecretString) -> AppResult<String> {
-    let txn = db.begin().await?;
-    let user_id = password_tokens::consume(&txn, token).await?;
-    let user = crate::auth::active_user(&txn, user_id)
+    // Checked and hashed before the transaction, which then only writes.
+    let user_id = password_tokens::holder(db, token).await?;
+    let user = crate::auth::active_user(db, user_id)
         .await?
         .ok_or_else(|| AppError::invalid("token", "is invalid or has expired; ask for a new invitation"))?;
     check_password_policy("password", new.expose_secret(), &user.email)?;
     let hash = hash_password(new).await?;
     let email = user.email.clone();
+    let txn = db.begin().await?;
+    password_tokens::consume(&txn, token, user_id).await?;
     store_password(&txn, user, hash).await?;
     revoke_user_sessions(&txn, user_id, None, "password_changed").await?;
     txn.commit().await?;
     Ok(email)
 }
 
-/// Saves a new password hash and tells the user by mail (`password.changed`).
+/// Saves a new password hash and tells the user by mail (`password.changed`). The update comes
+/// first so the transaction holds the write lock before it reads.
 async fn store_password(db: &impl ConnectionTrait, user: users::Model, hash: String) -> AppResult<()> {
     let data = json!({ "userId": user.id, "email": user.email });
     let subject = user.email.clone();
-    let tenant = home_tenant(db, UserId(user.id)).await?;
+    let id = UserId(user.id);
     let mut row: users::ActiveModel = user.into();
     row.password_hash = Set(hash);
     row.password_changed_at = Set(Utc::now());
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    if let Some(tenant) = tenant {
+    if let Some(tenant) = home_tenant(db, id).await? {
         outbox::record_for_tenant(db, outbox::PASSWORD_CHANGED, tenant, Some(subject), data).await?;
     }
     Ok(())

@@ -10,13 +10,18 @@ use serde_json::{Value, json};
 
 /// One day-grain row (unblended = net = amortized; list is 10 % higher).
 async fn cost(app: &TestApp, payer: &str, day: &str, account: &str, service: &str, charge: &str, amount: &str) {
+    cost_from(app, "cur", payer, day, account, service, charge, amount).await;
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn cost_from(app: &TestApp, source: &str, payer: &str, day: &str, account: &str, service: &str, charge: &str, amount: &str) {
     let amount: Decimal = amount.parse().unwrap();
     let units = to_units(amount).unwrap();
     let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
     entity::cost_daily::ActiveModel {
         id: sea_orm::ActiveValue::NotSet,
         payer_id: Set(payer.parse().unwrap()),
-        source: Set("cur".into()),
+        source: Set(source.into()),
         billing_period: Set(day[..7].to_owned()),
         usage_date: Set(date),
         usage_account_id: Set(account.to_owned()),
@@ -150,4 +155,26 @@ async fn summary_forecast_bill_and_health(db: DbKind) {
     assert_eq!(app.gql(p.viewer.bearer(), health, json!({ "p": p.payer_id })).await.data("ingestionHealth.status"), "WARNING", "the fixture is from 2025: old data");
 }
 
-on_both_databases!(month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health);
+/// The same month loaded from a CUR export and the Cost Explorer pull counts once (the CUR);
+/// a month only Cost Explorer has counts from it.
+async fn a_month_from_two_sources_counts_once(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Two Sources").await;
+    fixture(&app, &p).await;
+    let pid = p.payer_id.as_str();
+    cost_from(&app, "ce", pid, "2025-11-02", A1, "AmazonEC2", "Usage", "120.50").await;
+    cost_from(&app, "legacy", pid, "2025-11-01", A1, "AmazonEC2", "Usage", "999.00").await;
+    cost_from(&app, "ce", pid, "2025-12-01", A1, "AmazonEC2", "Usage", "3.25").await;
+    let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { total series { period amount } } }";
+    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [pid], "from": "2025-10-01", "to": "2025-12-31", "granularity": "MONTH" } })).await;
+    assert_eq!(dec(res.data("costSummary.total")), d("329.00"), "325.75 from the CUR + 3.25 from Cost Explorer");
+    let series = res.data("costSummary.series").as_array().unwrap();
+    let nov = series.iter().find(|s| s["period"] == "2025-11").unwrap();
+    assert_eq!(dec(&nov["amount"]), d("170.75"));
+    let bill = app.gql(p.viewer.bearer(), "query($p: ID!) { accountMonthlyBill(payerId: $p, accountId: \"000111222333\", month: \"2025-11\") { total } }", json!({ "p": pid })).await;
+    assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("113.5"));
+}
+
+on_both_databases!(
+    a_month_from_two_sources_counts_once, month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health);
