@@ -1,7 +1,8 @@
 // Starts the real pieces for the browser test: the API binary on a fresh SQLite file, the built
 // production web app served by that same API binary (PB_FRONTEND_DIR), and Debian's Chromium.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,6 +82,58 @@ async function startMoto(children, dir) {
   return url;
 }
 
+function canConnect(port) {
+  return new Promise((resolveConnect) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveConnect(true);
+    });
+    socket.once('error', () => resolveConnect(false));
+  });
+}
+
+/**
+ * An SMTP server on loopback (aiosmtpd from .venv, tests/fixtures/smtp_sink.py) that writes each
+ * message it receives as JSON into a folder, so the test can read invitation mails.
+ */
+async function startSmtpSink(children, dir) {
+  const python = join(REPO, '.venv/bin/python');
+  if (!existsSync(python)) throw new Error('.venv is missing: scripts/test-frontend installs aiosmtpd into it');
+  const folder = join(dir, 'mail');
+  mkdirSync(folder, { recursive: true });
+  const port = await freePort();
+  const log = createWriteStream(join(dir, 'smtp.log'));
+  const sink = spawn(python, [join(REPO, 'tests/fixtures/smtp_sink.py'), String(port), folder], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(sink);
+  sink.stdout.pipe(log);
+  sink.stderr.pipe(log);
+  const deadline = Date.now() + 30_000;
+  while (!(await canConnect(port))) {
+    if (sink.exitCode !== null) throw new Error(`the SMTP sink exited early with code ${sink.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`the SMTP sink did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  /** Messages received so far (oldest first), optionally only those to `to`. */
+  const messages = (to) =>
+    readdirSync(folder)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => JSON.parse(readFileSync(join(folder, name), 'utf8')))
+      .filter((m) => !to || m.to.some((r) => r.toLowerCase() === to.toLowerCase()));
+  /** Waits (up to 30 s) until at least `n` messages to `to` arrived; returns them. */
+  const waitForMail = async (to, n = 1) => {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const got = messages(to);
+      if (got.length >= n) return got;
+      if (Date.now() > until) throw new Error(`fewer than ${n} mails to ${to} arrived (got ${got.length})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  return { url: `smtp://127.0.0.1:${port}`, messages, waitForMail };
+}
+
 export async function startStack({ adminEmail, adminPassword }) {
   const dir = mkdtempSync(join(tmpdir(), 'pb-e2e-'));
   const children = [];
@@ -104,6 +157,7 @@ export async function startStack({ adminEmail, adminPassword }) {
     const binary = join(targetDir, 'debug/partner-billing');
 
     const motoUrl = await startMoto(children, dir);
+    const smtp = await startSmtpSink(children, dir);
     const apiPort = await freePort();
     const env = {
       ...process.env,
@@ -117,6 +171,10 @@ export async function startStack({ adminEmail, adminPassword }) {
       PB_PLATFORM_ACCOUNT_ID: '123456789012',
       PB_PAYER_ROLE_TEMPLATE_URL: 'https://example.com/payer-access-role.yaml',
       PB_JOB_POLL_MS: '200',
+      // Mail (invitations with their set-password link) goes to the SMTP sink; links point here.
+      PB_SMTP_URL: smtp.url,
+      PB_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
+      PB_NOTIFY_INTERVAL_MS: '200',
       PB_DATABASE_URL: `sqlite://${join(dir, 'pb.db')}?mode=rwc`,
       PB_LISTEN: `127.0.0.1:${apiPort}`,
       // The production build, served by the API binary itself (single process, SPA fallback).
@@ -170,7 +228,7 @@ export async function startStack({ adminEmail, adminPassword }) {
     const mockOrganization = (account) =>
       JSON.parse(execFileSync(join(REPO, '.venv/bin/python'), [join(FRONTEND, 'e2e/moto_org.py'), motoUrl, account], { encoding: 'utf8' }));
 
-    return { apiUrl, webUrl, browser, graphql, cli, mockOrganization, dir, close };
+    return { apiUrl, webUrl, browser, graphql, cli, mockOrganization, mail: smtp, dir, close };
   } catch (error) {
     await close();
     throw error;

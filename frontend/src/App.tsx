@@ -23,6 +23,7 @@ import { MyChargesPage } from './pages/MyCharges';
 import { PricingPage } from './pages/Pricing';
 import { WebhooksPage } from './pages/Webhooks';
 import { ApiTokensPage } from './pages/ApiTokens';
+import { SetPasswordPage } from './pages/SetPassword';
 import { SignInPage } from './pages/SignIn';
 import { TenantsPage } from './pages/Tenants';
 import { UserRolesPage } from './pages/UserRoles';
@@ -73,6 +74,14 @@ function NotFound() {
   );
 }
 
+/** Public: the link in an invitation mail; the token in the address is the proof. */
+function SetPasswordRoute() {
+  const { status } = useAuth();
+  const { t } = useI18n();
+  if (status === 'restoring') return <LoadingState label={t('signIn.restoring')} />;
+  return <SetPasswordPage />;
+}
+
 function SignInRoute() {
   const { status } = useAuth();
   const { t } = useI18n();
@@ -87,6 +96,7 @@ export function App({ session }: { session?: Session }) {
         <BrowserRouter>
           <Routes>
             <Route path="/signin" element={<SignInRoute />} />
+            <Route path="/set-password" element={<SetPasswordRoute />} />
             <Route element={<RequireSession />}>
               <Route index element={<Navigate to="/tenants" replace />} />
               <Route path="overview" element={<Overview />} />

@@ -5,7 +5,7 @@
 import type { Session } from './session';
 
 /** Operations that are not made with a session, so an UNAUTHENTICATED answer is final. */
-const SESSIONLESS_OPERATIONS = new Set(['Login', 'RefreshSession', 'BootstrapAdmin']);
+const SESSIONLESS_OPERATIONS = new Set(['Login', 'RefreshSession', 'BootstrapAdmin', 'SetPassword']);
 
 interface GraphQLBody {
   errors?: { extensions?: { code?: unknown } }[];

@@ -11,12 +11,14 @@ import { ListStates, LoadMore, TableHead } from '../components/States';
 import {
   CreateUserDocument,
   DisableUserDocument,
+  ResendInvitationDocument,
   UsersDocument,
   type Role,
   type UserFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
+import { createUserInput, type AddUserMode } from '../lib/invitations';
 import { scopeLabel } from './membershipText';
 
 export const ROLES: Role[] = ['ADMIN', 'OPERATOR', 'VIEWER'];
@@ -30,6 +32,9 @@ const CREATE_FIELDS = {
   tenantId: 'tenantId',
 } as const;
 
+/** When inviting there is no password field, so an error about it belongs to the whole form. */
+const { password: _password, ...INVITE_FIELDS } = CREATE_FIELDS;
+
 export function UsersPage() {
   const { t, lang } = useI18n();
   const { me, can } = useMe();
@@ -41,6 +46,16 @@ export function UsersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [disableResult, disableUser] = useMutation(DisableUserDocument);
   const disableErrors = mapErrors(disableResult.error, {});
+  const [resendResult, resendInvitation] = useMutation(ResendInvitationDocument);
+  const [resendFailed, setResendFailed] = useState(false);
+  const resendErrors = mapErrors(resendFailed ? resendResult.error : undefined, {});
+
+  async function resend(user: UserFieldsFragment) {
+    setNotice(null);
+    const res = await resendInvitation({ userId: user.id });
+    setResendFailed(!res.data?.resendInvitation);
+    if (res.data?.resendInvitation) setNotice(t('users.resent', { email: user.email }));
+  }
 
   async function confirmDisable() {
     if (!disabling) return;
@@ -66,6 +81,7 @@ export function UsersPage() {
         )}
       </div>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      <FormErrorMessage error={resendErrors.form} />
       {creating && (
         <CreateUserForm
           tenants={adminTenants}
@@ -73,7 +89,7 @@ export function UsersPage() {
           onCancel={() => setCreating(false)}
           onCreated={(user) => {
             setCreating(false);
-            setNotice(t('users.created', { email: user.email }));
+            setNotice(t(user.invitationPending ? 'users.invited' : 'users.created', { email: user.email }));
             list.reload();
           }}
         />
@@ -112,9 +128,13 @@ export function UsersPage() {
                   )}
                 </td>
                 <td>
-                  <span className={user.disabled ? 'badge status-off' : 'badge status-on'}>
-                    {user.disabled ? t('users.disabled') : t('users.active')}
-                  </span>
+                  {user.disabled ? (
+                    <span className="badge status-off">{t('users.disabled')}</span>
+                  ) : user.invitationPending ? (
+                    <span className="badge status-warn">{t('users.pending')}</span>
+                  ) : (
+                    <span className="badge status-on">{t('users.active')}</span>
+                  )}
                 </td>
                 <td>{formatDate(user.createdAt, lang)}</td>
                 {can.administer && (
@@ -123,6 +143,17 @@ export function UsersPage() {
                     <Link className="button small" to={`/users/${user.id}`} aria-label={t('users.manageNamed', { email: user.email })}>
                       {t('users.manage')}
                     </Link>
+                    {user.invitationPending && !user.disabled && (
+                      <button
+                        type="button"
+                        className="small"
+                        disabled={resendResult.fetching}
+                        aria-label={t('users.resendNamed', { email: user.email })}
+                        onClick={() => void resend(user)}
+                      >
+                        {t('users.resend')}
+                      </button>
+                    )}
                     {!user.disabled && user.id !== me.id && (
                       <button
                         type="button"
@@ -206,6 +237,7 @@ function CreateUserForm({
   onCreated: (user: UserFieldsFragment) => void;
 }) {
   const { t } = useI18n();
+  const [mode, setMode] = useState<AddUserMode>('invite');
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
@@ -213,13 +245,13 @@ function CreateUserForm({
   const [role, setRole] = useState<Role>('VIEWER');
   const [tenantId, setTenantId] = useState('');
   const [result, create] = useMutation(CreateUserDocument);
-  const errors = mapErrors(result.error, CREATE_FIELDS);
+  const errors = mapErrors(result.error, mode === 'password' ? CREATE_FIELDS : INVITE_FIELDS);
   const effectiveTenant = tenantId || tenants[0]?.id || '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const res = await create({
-      input: { email: email.trim(), displayName, password, locale, role, tenantId: effectiveTenant },
+      input: createUserInput({ mode, email, displayName, password, locale, role, tenantId: effectiveTenant }),
     });
     if (res.data?.createUser) onCreated(res.data.createUser);
   }
@@ -235,11 +267,25 @@ function CreateUserForm({
       <Field label={t('users.displayName')} name="displayName" error={errors.fields.displayName}>
         {(p) => <input {...p} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />}
       </Field>
-      <Field label={t('users.form.password')} name="password" error={errors.fields.password} hint={t('users.form.passwordHint')}>
-        {(p) => (
-          <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        )}
-      </Field>
+      <fieldset className="field choice">
+        <legend>{t('users.form.how')}</legend>
+        <label>
+          <input type="radio" name="mode" value="invite" checked={mode === 'invite'} onChange={() => setMode('invite')} />{' '}
+          {t('users.form.invite')}
+        </label>
+        <label>
+          <input type="radio" name="mode" value="password" checked={mode === 'password'} onChange={() => setMode('password')} />{' '}
+          {t('users.form.setNow')}
+        </label>
+        {mode === 'invite' && <p className="field-hint">{t('users.form.inviteHint')}</p>}
+      </fieldset>
+      {mode === 'password' && (
+        <Field label={t('users.form.password')} name="password" error={errors.fields.password} hint={t('users.form.passwordHint')}>
+          {(p) => (
+            <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          )}
+        </Field>
+      )}
       <Field label={t('users.form.locale')} name="locale" error={errors.fields.locale}>
         {(p) => (
           <select {...p} value={locale} onChange={(e) => setLocale(e.target.value)}>
@@ -254,7 +300,11 @@ function CreateUserForm({
       <Field label={t('common.tenant')} name="tenantId" error={errors.fields.tenantId}>
         {(p) => <TenantSelect value={effectiveTenant} onChange={setTenantId} options={tenants} props={p} />}
       </Field>
-      <FormActions onCancel={onCancel} submitLabel={t('users.form.submit')} disabled={result.fetching || !effectiveTenant} />
+      <FormActions
+        onCancel={onCancel}
+        submitLabel={mode === 'invite' ? t('users.form.sendInvite') : t('users.form.submit')}
+        disabled={result.fetching || !effectiveTenant}
+      />
     </form>
   );
 }
