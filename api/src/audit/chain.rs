@@ -8,12 +8,13 @@ use entity::{audit_events, settings};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::db::BeginWrite;
 use crate::audit::NewEvent;
 use crate::auth::secrets::random_secret;
 use crate::error::{AppError, AppResult};
@@ -138,7 +139,7 @@ impl Auditor {
             return Ok(());
         }
         let _guard = self.lock.lock().await;
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         // Make sure the head row exists, then lock it (PostgreSQL; SQLite has one writer anyway).
         let genesis = serde_json::to_string(&Head { seq: 0, hash: GENESIS.to_owned() }).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
         let row = settings::ActiveModel { key: Set(HEAD_KEY.to_owned()), value: Set(genesis), expires_at: Set(None), updated_at: Set(Utc::now()) };
@@ -192,7 +193,7 @@ impl Auditor {
         let cutoff = today - Duration::days(i64::from(days));
         let _guard = self.lock.lock().await;
         let key = signing_key(&self.db).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.db.begin_write().await?;
         let last = audit_events::Entity::find()
             .filter(audit_events::Column::EventMs.lt(cutoff.timestamp_millis()))
             .order_by_desc(audit_events::Column::Seq)

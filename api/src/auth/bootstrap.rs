@@ -5,10 +5,11 @@
 use chrono::{Duration, Utc};
 use entity::{settings, users};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 use secrecy::SecretString;
 use subtle::ConstantTimeEq;
 
+use crate::db::BeginWrite;
 use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::sessions::{ClientInfo, SignedIn, start_session};
 use crate::domain::users::{NewUser, insert_user};
@@ -53,7 +54,7 @@ pub async fn bootstrap_admin(
     password: SecretString,
     client: &ClientInfo,
 ) -> AppResult<SignedIn> {
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     let stored = settings::Entity::find_by_id(CODE_KEY.to_owned()).one(&txn).await?;
     let valid = stored.is_some_and(|s| {
         s.expires_at.is_some_and(|e| e > Utc::now()) && bool::from(s.value.as_bytes().ct_eq(sha256_hex(code).as_bytes()))

@@ -4,10 +4,11 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{refresh_tokens, sessions, users};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use secrecy::SecretString;
 
+use crate::db::BeginWrite;
 use crate::auth::password::verify_password;
 use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::throttle;
@@ -72,7 +73,7 @@ pub async fn start_session(state: &AppState, user: users::Model, client: &Client
     let now = Utc::now();
     let session_id = SessionId::new();
     let expires = now + Duration::days(i64::from(state.config.refresh_token_days));
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     sessions::ActiveModel {
         id: Set(session_id.0),
         user_id: Set(user.id),
@@ -135,7 +136,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<SignedIn> {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
 
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     // Conditional update: of two concurrent refreshes with one token, only one wins.
     let claimed = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::UsedAt, Expr::value(Some(now)))

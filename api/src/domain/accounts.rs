@@ -8,11 +8,12 @@ use chrono::Utc;
 use entity::{jobs, linked_accounts, organizational_units, payers, policies, policy_attachments};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::db::BeginWrite;
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
 use crate::domain::users::checked_email;
@@ -123,7 +124,7 @@ pub async fn sync_payer(db: &DatabaseConnection, aws: &AwsClients, payer: &payer
     }
 
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let templates: HashMap<String, Option<String>> = policies::Entity::find()
         .filter(policies::Column::PayerId.eq(payer.id))
         .all(&txn)
@@ -381,7 +382,7 @@ async fn finish_created(
         parent = ou.clone();
     }
     let account = orgs.describe_account(creds, account_id).await.map_err(|e| failure(e.into()))?;
-    let txn = state.db.begin().await.map_err(|e| failure(e.into()))?;
+    let txn = state.db.begin_write().await.map_err(|e| failure(e.into()))?;
     linked_accounts::Entity::delete_by_id((payer.id, account.id.clone())).exec(&txn).await.map_err(|e| failure(e.into()))?;
     account_row(payer.id, &account, Some(parent.clone())).insert(&txn).await.map_err(|e| failure(e.into()))?;
     let event = Event {
@@ -408,7 +409,7 @@ pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &st
     let linked = find(scope.db(), payer.id, account).await?;
     let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
     aws.organizations.close_account(&creds, account).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let mut row: linked_accounts::ActiveModel = linked.into();
     row.status = Set("PENDING_CLOSURE".into());
     let updated = row.update(&txn).await?;
@@ -433,7 +434,7 @@ pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &s
     let linked = find(scope.db(), payer.id, account).await?;
     let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
     aws.organizations.remove_account(&creds, account).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     linked_accounts::Entity::delete_by_id((payer.id, account.to_owned())).exec(&txn).await?;
     let event = Event { event_type: outbox::ACCOUNT_REMOVED, payer: &payer, subject: Some(account.to_owned()), data: json!({ "accountId": account }) };
     outbox::record(&txn, event).await?;
@@ -456,7 +457,7 @@ pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &
     if source != destination {
         aws.organizations.move_account(&creds, account, &source, destination).await?;
     }
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let mut row: linked_accounts::ActiveModel = linked.into();
     row.parent_id = Set(Some(destination.to_owned()));
     let updated = row.update(&txn).await?;

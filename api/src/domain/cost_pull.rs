@@ -12,12 +12,13 @@ use chrono::{Datelike, Months, NaiveDate, Timelike, Utc};
 use entity::{cost_daily, ingestions, jobs, outbox_events, payers, tenants, webhook_endpoints};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::db::BeginWrite;
 use crate::aws::cost_explorer::ServiceDayCost;
 use crate::aws::credentials::session_name;
 use crate::domain::payers as payer_domain;
@@ -335,7 +336,7 @@ async fn pull_days(state: &AppState, payer: &payers::Model, from: NaiveDate, to:
     }
     let print = fingerprint(&rows);
     record.fingerprint = &print;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let id = Uuid::now_v7();
     let written = replace_days(&txn, PayerId(payer.id), SOURCE, (from, to), &rows, id).await?;
     record_succeeded(&txn, id, &record, from.format("%Y-%m").to_string(), written).await?;

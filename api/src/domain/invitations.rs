@@ -2,9 +2,10 @@
 
 use chrono::Utc;
 use entity::{invitations, payers};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
+use crate::db::BeginWrite;
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, Handshake, InviteTarget};
 use crate::domain::accounts::checked_account_id;
@@ -64,7 +65,7 @@ pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> Ap
     }
     let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
     let handshake = aws.organizations.invite_account(&creds, &target, notes.as_deref()).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     upsert(&txn, payer.id, &handshake, notes.clone()).await?;
     let event = Event {
         event_type: outbox::ACCOUNT_INVITED,
@@ -107,7 +108,7 @@ async fn refresh(
     creds: &aws_credential_types::Credentials,
 ) -> AppResult<usize> {
     let handshakes = aws.organizations.list_handshakes(creds).await?;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut accepted = 0;
     for h in &handshakes {
         let before = invitations::Entity::find_by_id((payer.id, h.id.clone())).one(&txn).await?;

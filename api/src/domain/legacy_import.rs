@@ -18,11 +18,12 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{jobs, payers};
 use rust_decimal::Decimal;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::db::BeginWrite;
 use crate::aws::cost_explorer::parse_amount;
 use crate::aws::credentials::session_name;
 use crate::aws::dynamodb::Item;
@@ -207,7 +208,7 @@ pub async fn run_import_job(state: &AppState, job: &jobs::Model) -> AppResult<St
     let all: Vec<GrainRow> = by_month.values().flatten().cloned().collect();
     let print = fingerprint(&all);
     record.fingerprint = &print;
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut periods = Vec::new();
     for (month, rows) in &by_month {
         let first = NaiveDate::from_ymd_opt(p.year, *month, 1).ok_or_else(|| AppError::invalid("months", "out of range"))?;

@@ -5,9 +5,10 @@
 use chrono::Utc;
 use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, outbox_events, users, webhook_endpoints};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
+use crate::db::BeginWrite;
 use crate::auth::secrets::random_secret;
 use crate::domain::{Page, Target, checked_name};
 use crate::error::{AppError, AppResult};
@@ -294,7 +295,7 @@ pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppRes
     if accounts.len() != ids.len() {
         return Err(AppError::NotFound("linked account"));
     }
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let since = Utc::now() - chrono::Duration::hours(1);
     let recent = outbox_events::Entity::find()
         .filter(outbox_events::Column::EventType.eq(outbox::SERVICE_NOTICE))

@@ -8,6 +8,7 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
+use crate::db::BeginWrite;
 use crate::auth::secrets::random_secret;
 use crate::aws::credentials::{PayerRole, session_name};
 use crate::aws::{AwsClients, AwsErrorKind, is_account_id};
@@ -176,7 +177,7 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
         aws.broker.forget(id);
     }
     let was_failing = payer.status == ERROR;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let mut row: payers::ActiveModel = payer.into();
     let mut failed_now = None;
     match outcome {
@@ -418,7 +419,7 @@ pub async fn credentials(
         Err(e) => {
             if e.kind == AwsErrorKind::AccessDenied {
                 let reason = format!("cannot assume {}: {e}", payer.role_arn);
-                let txn = db.begin().await?;
+                let txn = db.begin_write().await?;
                 let changed = payers::Entity::update_many()
                     .col_expr(payers::Column::Status, sea_orm::sea_query::Expr::value(ERROR))
                     .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason.clone())))

@@ -3,9 +3,10 @@
 
 use chrono::Utc;
 use entity::{payers, policies, policy_attachments};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
+use crate::db::BeginWrite;
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgPolicy};
 use crate::domain::payers as payer_domain;
@@ -177,7 +178,7 @@ pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     }
     let creds = session_creds(scope, aws, &payer).await?;
     aws.organizations.delete_policy(&creds, policy_id).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     policy_attachments::Entity::delete_many()
         .filter(policy_attachments::Column::PayerId.eq(payer.id))
         .filter(policy_attachments::Column::PolicyId.eq(policy_id))
@@ -216,7 +217,7 @@ pub async fn attach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     let target = checked_target(target)?;
     let creds = session_creds(scope, aws, &payer).await?;
     aws.organizations.attach_policy(&creds, policy_id, target).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     policy_attachments::Entity::insert(policy_attachments::ActiveModel {
         payer_id: Set(payer.id),
         policy_id: Set(policy_id.to_owned()),
@@ -246,7 +247,7 @@ pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
         ));
     }
     aws.organizations.detach_policy(&creds, policy_id, target).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     policy_attachments::Entity::delete_many()
         .filter(policy_attachments::Column::PayerId.eq(payer.id))
         .filter(policy_attachments::Column::PolicyId.eq(policy_id))

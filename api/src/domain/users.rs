@@ -5,10 +5,11 @@ use entity::{memberships, payers, users};
 use serde_json::json;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    QuerySelect, SqlErr,
 };
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::db::BeginWrite;
 use crate::auth::password::{NO_PASSWORD, check_password_policy, hash_password, verify_password};
 use crate::auth::password_tokens;
 use crate::notify::outbox;
@@ -119,7 +120,7 @@ pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
     require_admin_on(scope, input.target).await?;
     let invited = input.password.is_none();
     let target = input.target;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let user = insert_user(&txn, input, Some(scope.principal().user_id)).await?;
     if invited {
         let tenant = target_tenant(&txn, target).await?;
@@ -137,7 +138,7 @@ pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Mo
         return Err(AppError::invalid("id", "this user has already set a password or is disabled"));
     }
     let tenant = home_tenant(scope.db(), UserId(user.id)).await?.ok_or(AppError::NotFound("user"))?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
     outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
     txn.commit().await?;
@@ -155,7 +156,7 @@ pub async fn set_password_with_token(db: &DatabaseConnection, token: &str, new: 
     check_password_policy("password", new.expose_secret(), &user.email)?;
     let hash = hash_password(new).await?;
     let email = user.email.clone();
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     password_tokens::consume(&txn, token, user_id).await?;
     store_password(&txn, user, hash).await?;
     revoke_user_sessions(&txn, user_id, None, "password_changed").await?;
@@ -237,7 +238,7 @@ pub async fn disable(scope: &Scope, id: UserId) -> AppResult<users::Model> {
     if user.disabled_at.is_some() {
         return Ok(user);
     }
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let mut row: users::ActiveModel = user.into();
     row.disabled_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());
@@ -259,7 +260,7 @@ pub async fn change_password(scope: &Scope, current: SecretString, new: SecretSt
     }
     check_password_policy("newPassword", new.expose_secret(), &user.email)?;
     let hash = hash_password(new).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     store_password(&txn, user, hash).await?;
     revoke_user_sessions(&txn, me, Some(session), "password_changed").await?;
     txn.commit().await?;

@@ -9,10 +9,11 @@ use entity::{cost_daily, ingestions};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::aggregate::{Aggregator, GrainKey, Sums};
+use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money;
@@ -178,7 +179,7 @@ fn units(amount: Decimal, what: &str) -> AppResult<i64> {
 /// (its first period on the run's own row, further periods on sibling rows).
 pub async fn replace(db: &DatabaseConnection, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
     let (agg, rows) = sorted(agg);
-    let txn = db.begin().await?;
+    let txn = db.begin_write().await?;
     let mut written: Vec<PeriodWritten> = Vec::new();
     let mut start = 0;
     while start < rows.len() {

@@ -9,9 +9,10 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{linked_accounts, notification_subscriptions, notification_templates, notifications, outbox_dispatched, outbox_events, payers, tenants, users, webhook_endpoints};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
+use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobFailure, NewJob, Step};
 use crate::notify::email::Mailer;
@@ -138,7 +139,7 @@ pub async fn fan_out(state: &AppState) -> AppResult<usize> {
         .await?;
     let count = events.len();
     for event in events {
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         for row in deliveries_for(&txn, state, &event).await? {
             notifications::Entity::insert(row).on_conflict_do_nothing().exec(&txn).await?;
         }
@@ -429,7 +430,7 @@ async fn endpoint_succeeded(state: &AppState, endpoint: &webhook_endpoints::Mode
 
 /// Counts a failure; at the limit the endpoint is disabled and its owner told (in one transaction).
 async fn endpoint_failed(state: &AppState, endpoint: &webhook_endpoints::Model, reason: &str) -> AppResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = state.db.begin_write().await?;
     webhook_endpoints::Entity::update_many()
         .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::col(webhook_endpoints::Column::ConsecutiveFailures).add(1))
         .filter(webhook_endpoints::Column::Id.eq(endpoint.id))

@@ -6,10 +6,17 @@ use std::sync::Arc;
 use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationOutput;
 use aws_sdk_organizations::operation::invite_account_to_organization::InviteAccountToOrganizationOutput;
 use aws_sdk_organizations::operation::list_handshakes_for_organization::ListHandshakesForOrganizationOutput;
-use aws_sdk_organizations::types::{Handshake, HandshakeParty, HandshakePartyType, HandshakeState, Organization};
+use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+use aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput;
+use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
+use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
+use aws_sdk_organizations::types::{
+    CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, Handshake, HandshakeParty, HandshakePartyType, HandshakeState, Organization,
+};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use e2e::aws;
-use e2e::{DbKind, TestApp, on_both_databases};
+use e2e::notify::{SmtpSink, WebhookReceiver, free_port};
+use e2e::{DbKind, Partner, TestApp, on_both_databases};
 use partner_billing::aws::{AwsClients, SdkOrganizations, SdkSts};
 use serde_json::json;
 
@@ -39,10 +46,13 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
     let orgs = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, [&describe, &invite, &list]);
     let sdk = aws::sdk_config(&aws::moto_url()).await;
     let clients = AwsClients::new(Arc::new(SdkSts::new(&sdk)), Arc::new(SdkOrganizations::from_conf(orgs.config().clone())));
-    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
+    let smtp = SmtpSink::start(free_port()).await;
+    let hook = WebhookReceiver::start().await;
+    let app = TestApp::spawn_with_aws(db, peers(&smtp), clients).await;
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Invite Co").await;
     let payer = app.connected_payer(&p, &management).await;
+    tell(&app, &p, &hook, &["account.invited", "invitation.accepted"]).await;
 
     let q = "mutation($p: ID!) { inviteAccount(input: { payerId: $p, accountId: \"210987654321\", notes: \"join us\" }) { handshakeId state target } }";
     app.gql(p.viewer.bearer(), q, json!({ "p": payer })).await.assert_code("FORBIDDEN");
@@ -73,6 +83,75 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
     assert_eq!(accepted[0]["target"], "210987654321");
     let listed = app.gql(p.viewer.bearer(), "query($p: ID!) { invitations(payerId: $p) { state } }", json!({ "p": payer })).await;
     assert_eq!(listed.data("invitations.0.state"), "ACCEPTED");
+    // Both reached a real mailbox and a real webhook.
+    let mail = smtp.wait_for(&p.operator.email, 2).await;
+    let subjects: Vec<&str> = mail.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    assert!(subjects.contains(&"AWS account 210987654321 invited") && subjects.contains(&"AWS account 210987654321 joined"), "{subjects:?}");
+    wait_for_types(&hook, &["com.partnerbilling.account.invited", "com.partnerbilling.invitation.accepted"]).await;
 }
 
-on_both_databases!(invitation_is_followed_until_accepted);
+/// Settings that point mail at the sink and allow a loopback webhook.
+fn peers(smtp: &SmtpSink) -> Vec<(&'static str, String)> {
+    vec![("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned()), ("notify_interval_ms", "100".to_owned()), ("public_url", "https://billing.example.com".to_owned())]
+}
+
+/// The operator subscribes to `types`; a webhook takes every event.
+async fn tell(app: &TestApp, p: &Partner, hook: &WebhookReceiver, types: &[&str]) {
+    let sub = "mutation($i: SubscribeInput!) { subscribe(input: $i) { id } }";
+    app.gql(p.operator.bearer(), sub, json!({ "i": { "eventTypes": types, "tenantId": p.tenant_id, "userId": p.operator.user_id } })).await.data("subscribe");
+    let hook_q = "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }";
+    app.gql(p.admin.bearer(), hook_q, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all" } })).await.data("createWebhookEndpoint");
+}
+
+async fn wait_for_types(hook: &WebhookReceiver, types: &[&str]) {
+    for _ in 0..300 {
+        let got = hook.requests();
+        if types.iter().all(|t| got.iter().any(|r| r.body.contains(&format!("\"type\":\"{t}\"")))) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("webhook never got {types:?}: {:?}", hook.requests().iter().map(|r| r.body.clone()).collect::<Vec<_>>());
+}
+
+/// AWS refuses a new account (the email is taken): the job fails with the reason in plain words,
+/// and account.create_failed reaches a mailbox and a webhook.
+async fn a_refused_account_creation_is_told(db: DbKind) {
+    let management = aws::random_account();
+    let m = management.clone();
+    let describe = mock!(aws_sdk_organizations::Client::describe_organization)
+        .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-exampleorgid").master_account_id(&m).build()).build());
+    let list = mock!(aws_sdk_organizations::Client::list_accounts).then_output(|| ListAccountsOutput::builder().build());
+    let recent = mock!(aws_sdk_organizations::Client::list_create_account_status).then_output(|| ListCreateAccountStatusOutput::builder().build());
+    let status = |state: CreateAccountState| {
+        let failed = state == CreateAccountState::Failed;
+        CreateAccountStatus::builder().id("car-1234567890").account_name("Taken").state(state).set_failure_reason(failed.then_some(CreateAccountFailureReason::EmailAlreadyExists)).build()
+    };
+    let create = mock!(aws_sdk_organizations::Client::create_account)
+        .match_requests(|r| r.email() == Some("taken@refused.example"))
+        .then_output(move || CreateAccountOutput::builder().create_account_status(status(CreateAccountState::InProgress)).build());
+    let poll = mock!(aws_sdk_organizations::Client::describe_create_account_status)
+        .then_output(move || DescribeCreateAccountStatusOutput::builder().create_account_status(status(CreateAccountState::Failed)).build());
+    let orgs = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, [&describe, &list, &recent, &create, &poll]);
+    let sdk = aws::sdk_config(&aws::moto_url()).await;
+    let clients = AwsClients::new(Arc::new(SdkSts::new(&sdk)), Arc::new(SdkOrganizations::from_conf(orgs.config().clone())));
+    let smtp = SmtpSink::start(free_port()).await;
+    let hook = WebhookReceiver::start().await;
+    let app = TestApp::spawn_with_aws(db, peers(&smtp), clients).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Refused Co").await;
+    let payer = app.connected_payer(&p, &management).await;
+    tell(&app, &p, &hook, &["account.create_failed"]).await;
+
+    let res = app.gql(p.operator.bearer(), "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id } }", json!({ "i": { "payerId": payer, "email": "taken@refused.example", "name": "Taken" } })).await;
+    let job = app.wait_job(&p.operator, res.data("createLinkedAccount.id").as_str().unwrap()).await;
+    assert_eq!(job["state"], "FAILED", "{job}");
+    assert_eq!(create.num_calls(), 1, "asked once, not retried");
+    let mail = smtp.wait_for(&p.operator.email, 1).await;
+    assert_eq!(mail[0]["subject"], "Creating AWS account Taken failed");
+    let text = mail[0]["text"].as_str().unwrap();
+    assert!(text.contains("taken@refused.example") && text.to_lowercase().contains("email"), "{text}");
+    wait_for_types(&hook, &["com.partnerbilling.account.create_failed"]).await;
+}
+
+on_both_databases!(invitation_is_followed_until_accepted, a_refused_account_creation_is_told);

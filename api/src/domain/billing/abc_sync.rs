@@ -19,11 +19,12 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::db::BeginWrite;
 use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec,
     PricingRuleSpec, app_error,
@@ -167,7 +168,7 @@ pub async fn set_mode(state: &AppState, scope: &Scope, payer: PayerId, mode: &st
         return Err(AppError::invalid("mode", "must be NATIVE or BILLING_CONDUCTOR"));
     }
     let payer = super::billing_payer(scope, payer, Role::Admin).await?;
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let mut row: payers::ActiveModel = payer.into();
     row.billing_mode = Set(mode.to_owned());
     row.updated_at = Set(Utc::now());
@@ -641,7 +642,7 @@ pub async fn import(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResul
     }
     let items = abc.list_custom_line_items(&creds).await.map_err(app_error)?;
 
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     let existing = Local::load(&txn, payer.id).await?;
     let now = Utc::now();
     let period = current_period();
@@ -894,7 +895,7 @@ pub async fn pull_reports(db: &DatabaseConnection, aws: &AwsClients, payer: &pay
     let mut stored = 0;
     for period in [previous_period(), current_period()] {
         let reports = abc.list_cost_reports(&creds, &period).await.map_err(app_error)?;
-        let txn = db.begin().await?;
+        let txn = db.begin_write().await?;
         for report in reports {
             let Some(group) = groups.get(&report.billing_group_arn) else { continue };
             abc_cost_reports::Entity::delete_many()

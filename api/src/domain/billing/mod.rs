@@ -16,9 +16,10 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::{payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::Value;
 
+use crate::db::BeginWrite;
 use crate::auth::principal::GrantTarget;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
@@ -62,7 +63,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 /// Changes of one payer then run one at a time (PostgreSQL row lock), and SQLite never has to
 /// turn a read snapshot into a write, which fails when another connection wrote meanwhile.
 pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     payers::Entity::update_many()
         .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt))
         .filter(payers::Column::Id.eq(payer))
