@@ -193,8 +193,9 @@ async fn populate(
 
     let distributor = client.tenant(&ROOT_TENANT_ID.to_string(), "DISTRIBUTOR", "Demo Distribution").await?;
     let reseller = client.tenant(&distributor, "RESELLER", "Demo Reseller").await?;
+    let mut customers = Vec::new();
     for customer in ["Acme Corp", "Globex"] {
-        client.tenant(&reseller, "CUSTOMER", customer).await?;
+        customers.push((customer, client.tenant(&reseller, "CUSTOMER", customer).await?));
     }
     println!("created a distributor, a reseller and two customers");
 
@@ -231,11 +232,40 @@ async fn populate(
         .map_err(|e| anyhow::anyhow!("ingesting the generated CUR: {e}"))?;
     println!("ingested {} months of CUR 2.0 ({} lines) in {:.1} s", report.periods.len(), report.periods.iter().map(|p| p.lines).sum::<u64>(), report.duration.as_secs_f64());
 
+    let first_month = past_months(Utc::now().date_naive(), opts.months).first().map(|m| m.format("%Y-%m").to_string());
+    billing(&client, &payer_id, accounts, &customers, first_month).await.context("setting up billing")?;
+
     println!();
     println!("  web app and GraphQL: {base_url}  (GraphiQL at {base_url}/graphql)");
     println!("  sign in as {ADMIN_EMAIL} with password {password}");
     println!("  (the password is shown only now; the demo database is {})", opts.database.display());
     println!();
+    Ok(())
+}
+
+/// Pricing (8 % over list, EC2 at 3 % off) and one billing group per customer, splitting the
+/// member accounts, from the first demo month on.
+async fn billing(client: &Client, payer: &str, accounts: &[cur::OrgAccount], customers: &[(&str, String)], from: Option<String>) -> anyhow::Result<()> {
+    let rule = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }";
+    let markup = client.call(rule, json!({ "i": { "payerId": payer, "name": "partner-markup", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "8" } })).await?;
+    let ec2 = client
+        .call(rule, json!({ "i": { "payerId": payer, "name": "ec2-discount", "scope": "SERVICE", "type": "DISCOUNT", "modifierPercentage": "3", "service": "AmazonEC2" } }))
+        .await?;
+    let rules = [id_of(&markup["createPricingRule"])?, id_of(&ec2["createPricingRule"])?];
+    let plan = client
+        .call("mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": payer, "name": "Standard", "pricingRuleIds": rules } }))
+        .await?;
+    let plan = id_of(&plan["createPricingPlan"])?;
+    // The first account is the payer itself; the members are shared out between the customers.
+    let members: Vec<&str> = accounts.iter().skip(1).map(|a| a.id.as_str()).collect();
+    let per_customer = members.len().div_ceil(customers.len().max(1)).max(1);
+    for ((name, tenant), chunk) in customers.iter().zip(members.chunks(per_customer)) {
+        let group = name.replace(' ', "-");
+        let input = json!({ "i": { "payerId": payer, "name": group, "description": format!("{name}'s accounts"), "primaryAccountId": chunk[0],
+                                   "accountIds": chunk, "pricingPlanId": plan, "customerTenantId": tenant, "billingPeriod": from } });
+        client.call("mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }", input).await?;
+    }
+    println!("set up pricing (plan Standard: 8 % markup, EC2 3 % discount) and a billing group per customer");
     Ok(())
 }
 

@@ -95,6 +95,11 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
     // Costs belong to the organization's real accounts, spread over most of them.
     assert_eq!(number(&db, "SELECT COUNT(*) FROM cost_daily WHERE usage_account_id NOT IN (SELECT account_id FROM linked_accounts)").await, 0);
     assert!(number(&db, "SELECT COUNT(DISTINCT usage_account_id) FROM cost_daily").await >= 10);
+    // Billing: one plan with two rules, a group per customer sharing the member accounts.
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM pricing_plans").await, 1);
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM pricing_rules").await, 2);
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM billing_groups WHERE customer_tenant_id IS NOT NULL").await, 2);
+    assert_eq!(number(&db, "SELECT COUNT(DISTINCT account_id) FROM billing_group_accounts").await, 19);
 
     // A second run does not overwrite the demo without --reset.
     let again = demo(&["--no-serve"]).output().unwrap();
