@@ -173,6 +173,18 @@ impl WebhookReceiver {
         }
         panic!("fewer than {n} webhook requests arrived: {:?}", self.requests());
     }
+
+    /// Waits (up to 30 s) until a CloudEvent of each of `types` arrived.
+    pub async fn wait_for_types(&self, types: &[&str]) {
+        for _ in 0..300 {
+            let got = self.requests();
+            if types.iter().all(|t| got.iter().any(|r| r.body.contains(&format!("\"type\":\"{t}\"")))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the webhook never got {types:?}: {:?}", self.requests().iter().map(|r| r.body.clone()).collect::<Vec<_>>());
+    }
 }
 
 impl Drop for WebhookReceiver {

@@ -210,14 +210,14 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &out
             }
             _ => {}
         }
-        let mut cond = sea_orm::Condition::any().add(notification_subscriptions::Column::TenantId.is_in(lineage.clone()));
-        if let Some(payer) = event.payer_id {
-            cond = cond.add(notification_subscriptions::Column::PayerId.eq(payer));
-        }
         let personal = matches!(event.event_type.as_str(), outbox::USER_INVITED | outbox::PASSWORD_CHANGED);
         let subs = if personal {
             vec![]
         } else {
+            let mut cond = sea_orm::Condition::any().add(notification_subscriptions::Column::TenantId.is_in(lineage.clone()));
+            if let Some(payer) = event.payer_id {
+                cond = cond.add(notification_subscriptions::Column::PayerId.eq(payer));
+            }
             notification_subscriptions::Entity::find().filter(cond).order_by_asc(notification_subscriptions::Column::Id).all(db).await?
         };
         for sub in subs.into_iter().filter(|s| parse_types(&s.event_types).iter().any(|t| t == &event.event_type)) {

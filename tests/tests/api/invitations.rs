@@ -87,7 +87,7 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
     let mail = smtp.wait_for(&p.operator.email, 2).await;
     let subjects: Vec<&str> = mail.iter().map(|m| m["subject"].as_str().unwrap()).collect();
     assert!(subjects.contains(&"AWS account 210987654321 invited") && subjects.contains(&"AWS account 210987654321 joined"), "{subjects:?}");
-    wait_for_types(&hook, &["com.partnerbilling.account.invited", "com.partnerbilling.invitation.accepted"]).await;
+    hook.wait_for_types(&["com.partnerbilling.account.invited", "com.partnerbilling.invitation.accepted"]).await;
 }
 
 /// Settings that point mail at the sink and allow a loopback webhook.
@@ -101,17 +101,6 @@ async fn tell(app: &TestApp, p: &Partner, hook: &WebhookReceiver, types: &[&str]
     app.gql(p.operator.bearer(), sub, json!({ "i": { "eventTypes": types, "tenantId": p.tenant_id, "userId": p.operator.user_id } })).await.data("subscribe");
     let hook_q = "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }";
     app.gql(p.admin.bearer(), hook_q, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all" } })).await.data("createWebhookEndpoint");
-}
-
-async fn wait_for_types(hook: &WebhookReceiver, types: &[&str]) {
-    for _ in 0..300 {
-        let got = hook.requests();
-        if types.iter().all(|t| got.iter().any(|r| r.body.contains(&format!("\"type\":\"{t}\"")))) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("webhook never got {types:?}: {:?}", hook.requests().iter().map(|r| r.body.clone()).collect::<Vec<_>>());
 }
 
 /// AWS refuses a new account (the email is taken): the job fails with the reason in plain words,
@@ -151,7 +140,7 @@ async fn a_refused_account_creation_is_told(db: DbKind) {
     assert_eq!(mail[0]["subject"], "Creating AWS account Taken failed");
     let text = mail[0]["text"].as_str().unwrap();
     assert!(text.contains("taken@refused.example") && text.to_lowercase().contains("email"), "{text}");
-    wait_for_types(&hook, &["com.partnerbilling.account.create_failed"]).await;
+    hook.wait_for_types(&["com.partnerbilling.account.create_failed"]).await;
 }
 
 on_both_databases!(invitation_is_followed_until_accepted, a_refused_account_creation_is_told);
