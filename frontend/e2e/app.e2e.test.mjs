@@ -496,21 +496,43 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   await shot('overview');
 });
 
-test('pricing: creates a markup rule, a plan with it, and (after the group exists) a custom line item', async () => {
+test('pricing: creates rules (checks as you type, field errors from the API), a plan with them, edits both, deletes a rule after confirming', async () => {
   await page.goto(url(`/payers/${payerId}/pricing`));
   await page.getByRole('heading', { level: 1, name: `Pricing of ${PAYER_NAME}` }).waitFor();
   await page.getByText('No pricing rules.').waitFor();
   await page.getByRole('button', { name: 'New pricing rule' }).click();
   let form = page.getByRole('form', { name: 'New pricing rule' });
-  await form.getByLabel('Name', { exact: true }).fill('Markup10');
+  await form.getByLabel('Name', { exact: true }).fill('Markup 10');
   await form.getByLabel('Type', { exact: true }).selectOption('MARKUP');
   await form.getByLabel('Percentage', { exact: true }).fill('10.123');
   await form.getByRole('button', { name: 'Create rule' }).click();
-  await form.locator('.field-error').first().waitFor(); // at most two decimals
+  // Checked in the browser: nothing is sent.
+  await form.getByText('Percentage must have at most two decimals').waitFor();
   await form.getByLabel('Percentage', { exact: true }).fill('10');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  // The API's VALIDATION error names the field; the message goes next to it.
+  await form.locator('.field-invalid').filter({ has: page.getByLabel('Name', { exact: true }) }).locator('.field-error').waitFor();
+  assert.equal(await form.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await form.getByLabel('Name', { exact: true }).fill('Markup10');
   await form.getByRole('button', { name: 'Create rule' }).click();
   await page.getByText('Pricing rule Markup10 created.').waitFor();
   assert.match(await page.getByTestId('rule-row').innerText(), /Markup10\s+Everything\s+Markup\s+10\.00%/);
+
+  // A SKU rule needs service, usage type and operation; the API says which one is missing.
+  await page.getByRole('button', { name: 'New pricing rule' }).click();
+  form = page.getByRole('form', { name: 'New pricing rule' });
+  await form.getByLabel('Name', { exact: true }).fill('S3-storage');
+  await form.getByLabel('Type', { exact: true }).selectOption('DISCOUNT');
+  await form.getByLabel('Scope', { exact: true }).selectOption('SKU');
+  await form.getByLabel('Service code', { exact: true }).fill('AmazonS3');
+  await form.getByLabel('Operation', { exact: true }).fill('StandardStorage');
+  await form.getByLabel('Percentage', { exact: true }).fill('20');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  await form.getByText('Usage type is required for this scope').waitFor();
+  await form.getByLabel('Usage type', { exact: true }).fill('TimedStorage-ByteHrs');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByText('Pricing rule S3-storage created.').waitFor();
+  assert.match(await page.getByTestId('rule-row').filter({ hasText: 'S3-storage' }).innerText(), /One SKU\s+AmazonS3\s*TimedStorage-ByteHrs\s*StandardStorage\s+Discount\s+20\.00%/);
 
   await page.getByRole('button', { name: 'New pricing plan' }).click();
   form = page.getByRole('form', { name: 'New pricing plan' });
@@ -521,6 +543,38 @@ test('pricing: creates a markup rule, a plan with it, and (after the group exist
   await form.getByRole('button', { name: 'Create plan' }).click();
   await page.getByText('Pricing plan Standard created.').waitFor();
   assert.match(await page.getByTestId('plan-row').innerText(), /Standard\s+Unblended cost\s+Markup10\s+Credits/);
+
+  // Edit: a rule keeps its scope and type, its percentage changes.
+  await page.getByRole('button', { name: 'Edit Markup10' }).click();
+  form = page.getByRole('form', { name: 'Edit pricing rule Markup10' });
+  assert.equal(await form.getByLabel('Type', { exact: true }).isDisabled(), true);
+  assert.equal(await form.getByLabel('Percentage', { exact: true }).inputValue(), '10');
+  await form.getByLabel('Percentage', { exact: true }).fill('12');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Pricing rule Markup10 saved.').waitFor();
+  // The list reloads after the notice.
+  await page.getByTestId('rule-row').filter({ hasText: '12.00%' }).waitFor();
+  assert.match(await page.getByTestId('rule-row').filter({ hasText: 'Markup10' }).innerText(), /Markup\s+12\.00%/);
+
+  await page.getByRole('button', { name: 'Edit Standard' }).click();
+  form = page.getByRole('form', { name: 'Edit pricing plan Standard' });
+  assert.equal(await form.getByRole('checkbox', { name: 'Markup10' }).isChecked(), true);
+  await form.getByLabel('Description', { exact: true }).fill('List price plus 12 %');
+  await form.getByRole('checkbox', { name: 'S3-storage' }).check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Pricing plan Standard saved.').waitFor();
+  await page.getByTestId('plan-row').filter({ hasText: 'S3-storage' }).waitFor();
+  assert.match(await page.getByTestId('plan-row').innerText(), /Standard\s+List price plus 12 %\s+Unblended cost\s+Markup10, S3-storage\s+Credits/);
+
+  // Deleting a rule asks first, and takes it out of the plan.
+  await page.getByRole('button', { name: 'Delete S3-storage' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete S3-storage?' });
+  await dialog.getByText('The rule is taken out of every plan that has it.', { exact: false }).waitFor();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('S3-storage deleted.').waitFor();
+  await page.getByTestId('rule-row').filter({ hasText: 'S3-storage' }).waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('rule-row').count(), 1);
+  assert.match(await page.getByTestId('plan-row').innerText(), /Unblended cost\s+Markup10\s+Credits/);
 });
 
 test('billing: creates a billing group for a customer and sees AWS cost, pro forma, margin and the margin donut', async () => {
@@ -548,6 +602,22 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   assert.match(await page.getByTestId('kpi-margin').innerText(), /of the pro-forma charge/);
   await page.getByTestId('chart-margin').locator('canvas').first().waitFor();
   assert.match(await page.getByTestId('billing-group-row').innerText(), /Initech[\s\S]*2 accounts\s+Standard\s+Initech Customer/);
+
+  // Edit: the form holds the group as it is; a bad name is refused next to the field.
+  await page.getByRole('button', { name: 'Edit Initech' }).click();
+  const edit = page.getByRole('form', { name: 'Edit billing group Initech' });
+  for (const account of costAccounts.slice(0, 2)) assert.equal(await edit.getByRole('checkbox', { name: new RegExp(account) }).isChecked(), true);
+  await edit.getByLabel('Customer', { exact: true }).locator('option:checked', { hasText: 'Initech Customer' }).waitFor({ state: 'attached' });
+  await edit.getByLabel('Name', { exact: true }).fill('Initech Corp');
+  await edit.getByLabel('Description', { exact: true }).fill('Production and staging');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await edit.locator('.field-invalid').filter({ has: page.getByLabel('Name', { exact: true }) }).locator('.field-error').waitFor();
+  await shot('billing-group-edit');
+  await edit.getByLabel('Name', { exact: true }).fill('Initech');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Billing group Initech saved.').waitFor();
+  await page.getByTestId('billing-group-row').filter({ hasText: 'Production and staging' }).waitFor();
+  assert.match(await page.getByTestId('billing-group-row').innerText(), /Initech\s+Production and staging[\s\S]*2 accounts\s+Standard\s+Initech Customer/);
   await page.waitForTimeout(800); // chart animation
   await shot('billing');
 
@@ -569,7 +639,88 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await item.getByRole('button', { name: 'Create line item' }).click();
   await page.getByText('Custom line item Support-fee created.').waitFor();
   assert.match(await page.getByTestId('item-row').innerText(), /Support-fee\s+Initech\s+Fee\s+250\.00 USD/);
+
+  // A percentage credit of that fee; then the fee changes (its kind stays).
+  await page.getByRole('button', { name: 'New custom line item' }).click();
+  const credit = page.getByRole('form', { name: 'New custom line item' });
+  await credit.getByLabel('Name', { exact: true }).fill('Loyalty');
+  await credit.getByLabel('Charge type', { exact: true }).selectOption('CREDIT');
+  await credit.getByLabel('Kind of amount', { exact: true }).selectOption('percentage');
+  await credit.getByLabel('Amount', { exact: true }).fill('10001');
+  await credit.getByRole('button', { name: 'Create line item' }).click();
+  await credit.getByText('Amount must be at most 10000').waitFor();
+  await credit.getByLabel('Amount', { exact: true }).fill('5');
+  await credit.getByRole('checkbox', { name: 'Support-fee' }).check();
+  await credit.getByRole('button', { name: 'Create line item' }).click();
+  await page.getByText('Custom line item Loyalty created.').waitFor();
+  await page.getByTestId('item-row').filter({ hasText: 'Loyalty' }).waitFor();
+  assert.match(await page.getByTestId('item-row').filter({ hasText: 'Loyalty' }).innerText(), /Loyalty\s+Initech\s+Credit\s+5\.00%/);
+
+  await page.getByRole('button', { name: 'Edit Support-fee' }).click();
+  const fee = page.getByRole('form', { name: 'Edit custom line item Support-fee' });
+  assert.equal(await fee.getByLabel('Kind of amount', { exact: true }).isDisabled(), true);
+  await fee.getByLabel('Amount', { exact: true }).fill('1,000');
+  await fee.getByRole('button', { name: 'Save' }).click();
+  await fee.getByText('Amount must be a number such as 12.5').waitFor();
+  await fee.getByLabel('Amount', { exact: true }).fill('300');
+  await fee.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Custom line item Support-fee saved.').waitFor();
+  await page.getByTestId('item-row').filter({ hasText: '300.00 USD' }).waitFor();
+  assert.match(await page.getByTestId('item-row').filter({ hasText: 'Support-fee' }).innerText(), /Fee\s+300\.00 USD/);
   await shot('pricing');
+});
+
+test('onboarding: a customer with its steps; a contract from the form (mailed) completes the contract step', async () => {
+  await nav().getByRole('link', { name: 'Onboarding' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Onboarding' }).waitFor();
+  await page.getByLabel('Partner', { exact: true }).selectOption({ label: '\u00a0\u00a0\u00a0\u00a0Globex Reseller (Reseller)' });
+  const row = page.getByTestId('onboarding-row').filter({ hasText: 'Initech Customer' });
+  await row.getByText('No contract').waitFor();
+  // Health of the cost data below the reseller, worst first, each with a word beside its colour.
+  const health = page.getByTestId('health-row');
+  await health.first().waitFor();
+  assert.match(await health.first().innerText(), /^(✕|!|–|✓) (Failing|Behind|No data|Current)\s/);
+
+  await row.getByRole('button', { name: 'Open the onboarding of Initech Customer' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Onboarding of Initech Customer' }).waitFor();
+  const steps = page.getByTestId('onboarding-step');
+  await steps.first().waitFor();
+  const names = await steps.locator('.step-head strong').allInnerTexts();
+  assert.deepEqual(names, ['Add the customer', 'Contract', 'Invite an administrator', 'Connect a payer', 'Validate the cost export', 'Complete']);
+  assert.match(await steps.nth(0).innerText(), /Done/);
+  const contractStep = await steps.nth(1).innerText();
+  assert.doesNotMatch(contractStep, /✓ Done/);
+  assert.match(contractStep, /Next: /);
+
+  await page.getByRole('button', { name: 'New contract' }).click();
+  const form = page.getByRole('form', { name: 'New contract' });
+  await form.getByLabel('Name', { exact: true }).fill('Initech 2026');
+  await form.getByLabel('Renewal', { exact: true }).selectOption('FIXED_TERM');
+  await form.getByRole('button', { name: 'Create contract' }).click();
+  await form.getByText('End date is required for a fixed term').waitFor();
+  await form.getByLabel('Renewal', { exact: true }).selectOption('AUTO');
+  await form.getByRole('checkbox', { name: new RegExp(PAYER_NAME) }).check();
+  await form.getByLabel('Billing email', { exact: true }).fill('ap@initech.example');
+  await form.getByLabel('Contract change email', { exact: true }).fill('legal@initech.example');
+  await form.getByLabel('Invoice prefix', { exact: true }).fill('in voice');
+  await form.getByRole('button', { name: 'Create contract' }).click();
+  // The API's VALIDATION names the field.
+  await form.getByText('Invoice prefix must be 1 to 10 characters of A-Z, 0-9 and -').waitFor();
+  assert.equal(await form.getByLabel('Invoice prefix', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await form.getByLabel('Invoice prefix', { exact: true }).fill('init-');
+  await form.getByRole('button', { name: 'Create contract' }).click();
+  await page.getByText('Contract Initech 2026 created.').waitFor();
+  await page.getByTestId('contract-row').filter({ hasText: 'Initech 2026' }).getByText('Active').waitFor();
+  assert.match(await page.getByTestId('contract-row').innerText(), /INIT- · USD/);
+  await stack.mail.waitForMail('legal@initech.example', 1);
+
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByText('Checked again: connections and cost exports.').waitFor();
+  await steps.nth(1).locator('.badge', { hasText: 'Done' }).waitFor();
+  await row.getByText('Initech 2026').waitFor(); // the customer list follows the change
+  // The covered payer, with its export validation (none yet against moto).
+  await page.getByTestId('payer-exports').filter({ hasText: PAYER_NAME }).waitFor();
+  await shot('onboarding');
 });
 
 test('jobs: lists the sync and the account creation with their outcome', async () => {
@@ -750,7 +901,7 @@ test('switches to 中文: navigation is translated, and the choice and session s
   await page.getByText('4 tenants', { exact: true }).waitFor();
   await page.getByRole('button', { name: '中文' }).click();
   const links = await nav().getByRole('link').allTextContents();
-  assert.deepEqual(links, ['概览', '付款账户', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
+  assert.deepEqual(links, ['概览', '付款账户', '客户接入', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
   await page.getByRole('heading', { level: 1, name: '租户' }).waitFor();
   await page.getByText('4 个租户').waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
@@ -845,6 +996,12 @@ test('a viewer sees no write buttons', async () => {
     assert.equal(await p.getByRole('button', { name: 'New billing group' }).count(), 0);
     assert.equal(await p.getByRole('button', { name: 'Recompute' }).count(), 0);
     assert.equal(await p.getByRole('button', { name: 'Delete Initech' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Edit Initech' }).count(), 0);
+    await p.getByRole('link', { name: 'Pricing', exact: true }).click();
+    await p.getByTestId('item-row').filter({ hasText: 'Support-fee' }).waitFor();
+    for (const name of ['New pricing rule', 'New pricing plan', 'New custom line item', 'Edit Markup10', 'Edit Standard', 'Edit Support-fee', 'Delete Support-fee']) {
+      assert.equal(await p.getByRole('button', { name }).count(), 0, name);
+    }
 
     await nav(p).getByRole('link', { name: 'Overview' }).click();
     await p.getByTestId('chart-trend').locator('canvas').first().waitFor();

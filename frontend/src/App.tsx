@@ -15,6 +15,7 @@ import { AccountsPage } from './pages/Accounts';
 import { AuditPage } from './pages/Audit';
 import { JobDetailPage, JobsPage } from './pages/Jobs';
 import { NotificationsPage } from './pages/Notifications';
+import { OnboardingPage } from './pages/Onboarding';
 import { PayersPage } from './pages/Payers';
 import { PoliciesPage } from './pages/Policies';
 import { BillingPage } from './pages/Billing';
@@ -107,6 +108,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/billing" element={<BillingPage />} />
               <Route path="payers/:payerId/pricing" element={<PricingPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
+              <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="jobs" element={<JobsPage />} />
               <Route path="jobs/:id" element={<JobDetailPage />} />

@@ -114,3 +114,48 @@ export function NamedSelect({
     </select>
   );
 }
+
+/**
+ * A fieldset of checkboxes that picks ids from `options` (in the order they were ticked), with
+ * a hint, a text when there is nothing to pick, and the API's error for the field under it.
+ */
+export function CheckList({
+  legend,
+  options,
+  selected,
+  onChange,
+  error,
+  hint,
+  emptyText,
+  busy,
+}: {
+  legend: string;
+  options: readonly { id: string; label: ReactNode }[];
+  selected: readonly string[];
+  onChange: (ids: string[]) => void;
+  error?: string;
+  hint?: string;
+  emptyText?: string;
+  busy?: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <fieldset className={error ? 'field field-invalid checks' : 'field checks'}>
+      <legend>{legend}</legend>
+      {hint && <p className="field-hint">{hint}</p>}
+      {busy}
+      {options.length === 0 && emptyText && <span className="muted">{emptyText}</span>}
+      {options.map((o) => (
+        <label key={o.id} className="check">
+          <input
+            type="checkbox"
+            checked={selected.includes(o.id)}
+            onChange={(e) => onChange(e.target.checked ? [...selected.filter((x) => x !== o.id), o.id] : selected.filter((x) => x !== o.id))}
+          />{' '}
+          {o.label}
+        </label>
+      ))}
+      {error && <p className="field-error">{t('error.fieldLine', { label: legend, detail: error })}</p>}
+    </fieldset>
+  );
+}

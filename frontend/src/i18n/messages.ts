@@ -2,6 +2,7 @@
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
 import { billingEn, billingZh } from './billing';
+import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
 
 export type Lang = 'en' | 'zh';
@@ -203,6 +204,7 @@ export const en = {
   'notFound.back': 'Go to tenants',
   ...opsEn,
   ...billingEn,
+  ...onboardingEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -405,6 +407,7 @@ export const zh: Messages = {
   'notFound.back': '前往租户',
   ...opsZh,
   ...billingZh,
+  ...onboardingZh,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, zh };

@@ -4,15 +4,16 @@ import { endCustomerAllows, navLinks } from './nav';
 const paths = (links: { to: string }[]) => links.map((l) => l.to);
 
 describe('navLinks', () => {
-  it('admins see every page, webhooks and audit included', () => {
+  it('admins see every page, onboarding, webhooks and audit included', () => {
     expect(paths(navLinks(false, { write: true, administer: true }))).toEqual([
-      '/overview', '/payers', '/jobs', '/notifications', '/webhooks', '/audit', '/tenants', '/users', '/api-tokens', '/account',
+      '/overview', '/payers', '/onboarding', '/jobs', '/notifications', '/webhooks', '/audit', '/tenants', '/users', '/api-tokens', '/account',
     ]);
   });
 
   it('viewers and operators do not see the admin-only pages', () => {
     for (const can of [{ write: false, administer: false }, { write: true, administer: false }]) {
       const shown = paths(navLinks(false, can));
+      expect(shown).not.toContain('/onboarding');
       expect(shown).not.toContain('/webhooks');
       expect(shown).not.toContain('/audit');
       expect(shown).toContain('/overview');

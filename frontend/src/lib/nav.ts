@@ -8,7 +8,7 @@ export interface NavLink {
 
 /**
  * The main navigation for a user. End customers see only their own pages; partners see the
- * operations pages, with the admin-only ones (webhooks, audit) for admins.
+ * operations pages, with the admin-only ones (onboarding, webhooks, audit) for admins.
  */
 export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   if (endCustomer)
@@ -19,6 +19,7 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   const links: (NavLink | false)[] = [
     { to: '/overview', label: 'nav.overview' },
     { to: '/payers', label: 'nav.payers' },
+    can.administer && { to: '/onboarding', label: 'nav.onboarding' },
     { to: '/jobs', label: 'nav.jobs' },
     { to: '/notifications', label: 'nav.notifications' },
     can.administer && { to: '/webhooks', label: 'nav.webhooks' },

@@ -6,7 +6,7 @@ import { useAllTenants } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
+import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
 import {
   BillingOverviewDocument,
@@ -15,11 +15,21 @@ import {
   DeleteBillingGroupDocument,
   LinkedAccountsDocument,
   RecomputeBillingDocument,
+  UpdateBillingGroupDocument,
   type BillingGroupFieldsFragment,
   type PricingPlanFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { billingTotals, marginSlices } from '../lib/billing';
+import {
+  changesAnything,
+  effectivePrimary,
+  emptyGroupForm,
+  groupCreateInput,
+  groupFormOf,
+  groupUpdateInput,
+  type GroupForm as GroupFormState,
+} from '../lib/billingForms';
 import { donutOption, monthsRange } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
 import { usePayerRoute } from './Accounts';
@@ -43,7 +53,8 @@ export function BillingPage() {
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   const [period, setPeriod] = useState(currentPeriod);
   const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
-  const [creating, setCreating] = useState(false);
+  // null: no form; 'new': the create form; a group: its edit form.
+  const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);
   const [deleting, setDeleting] = useState<BillingGroupFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [deleteResult, remove] = useMutation(DeleteBillingGroupDocument);
@@ -99,8 +110,8 @@ export function BillingPage() {
               >
                 {t('billing.recompute')}
               </button>
-              {!creating && (
-                <button type="button" className="primary" onClick={() => setCreating(true)}>
+              {editing === null && (
+                <button type="button" className="primary" onClick={() => setEditing('new')}>
                   {t('billing.newGroup')}
                 </button>
               )}
@@ -110,16 +121,18 @@ export function BillingPage() {
       </div>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
       {recomputeResult.error && <FormErrorMessage error={mapErrors(recomputeResult.error, {}).form} />}
-      {creating && (
-        <CreateGroupForm
+      {editing !== null && (
+        <GroupForm
+          key={editing === 'new' ? 'new' : editing.id}
           payerId={payerId}
+          group={editing === 'new' ? null : editing}
           plans={plans}
           period={period}
-          onCancel={() => setCreating(false)}
-          onCreated={(g) => {
-            setCreating(false);
-            setNotice(t('billing.groupCreated', { name: g.name }));
-            reload();
+          onCancel={() => setEditing(null)}
+          onSaved={(g, changed) => {
+            setNotice(!changed ? t('billing.nothingChanged') : editing === 'new' ? t('billing.groupCreated', { name: g.name }) : t('billing.groupSaved', { name: g.name }));
+            setEditing(null);
+            if (changed) reload();
           }}
         />
       )}
@@ -199,9 +212,22 @@ export function BillingPage() {
                     <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
                     {can.operate && (
                       <td>
-                        <button type="button" className="small danger" aria-label={t('billing.deleteNamed', { name: g.name })} onClick={() => setDeleting(g)}>
-                          {t('billing.delete')}
-                        </button>
+                        <div className="row-actions">
+                          <button
+                            type="button"
+                            className="small"
+                            aria-label={t('billing.editNamed', { name: g.name })}
+                            onClick={() => {
+                              setNotice(null);
+                              setEditing(g);
+                            }}
+                          >
+                            {t('billing.edit')}
+                          </button>
+                          <button type="button" className="small danger" aria-label={t('billing.deleteNamed', { name: g.name })} onClick={() => setDeleting(g)}>
+                            {t('billing.delete')}
+                          </button>
+                        </div>
                       </td>
                     )}
                   </tr>
@@ -245,18 +271,21 @@ const GROUP_FIELDS = {
   billingPeriod: 'billingPeriod',
 } as const;
 
-function CreateGroupForm({
+/** Creates a billing group, or edits `group` (its members as of `period`). */
+function GroupForm({
   payerId,
+  group,
   plans,
   period,
   onCancel,
-  onCreated,
+  onSaved,
 }: {
   payerId: string;
+  group: BillingGroupFieldsFragment | null;
   plans: PricingPlanFieldsFragment[];
   period: string;
   onCancel: () => void;
-  onCreated: (g: BillingGroupFieldsFragment) => void;
+  onSaved: (g: BillingGroupFieldsFragment, changed: boolean) => void;
 }) {
   const { t } = useI18n();
   const linked = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, { all: true, variables: { payerId, filter: null } });
@@ -269,40 +298,37 @@ function CreateGroupForm({
   const accounts = useMemo(() => {
     const list = linked.nodes.map((a) => ({ accountId: a.accountId, name: a.name }));
     const known = new Set(list.map((a) => a.accountId));
-    for (const g of costs.data?.costSummary.groups ?? []) {
-      const id = g.key.accountId;
-      if (id && !known.has(id)) list.push({ accountId: id, name: t('billing.fromCostData') });
+    const extra = [...(costs.data?.costSummary.groups ?? []).map((g) => g.key.accountId), ...(group?.accountIds ?? [])];
+    for (const id of extra) {
+      if (id && !known.has(id)) {
+        known.add(id);
+        list.push({ accountId: id, name: t('billing.fromCostData') });
+      }
     }
     return list;
-  }, [linked.nodes, costs.data, t]);
+  }, [linked.nodes, costs.data, group, t]);
   const tenants = useAllTenants();
-  const customers = tenants.nodes.filter((x) => x.kind === 'CUSTOMER');
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [members, setMembers] = useState<string[]>([]);
-  const [primary, setPrimary] = useState('');
-  const [planId, setPlanId] = useState('');
-  const [customer, setCustomer] = useState('');
-  const [result, create] = useMutation(CreateBillingGroupDocument);
-  const errors = mapErrors(result.error, GROUP_FIELDS);
-  const effectivePlan = planId || plans[0]?.id || '';
-  const effectivePrimary = primary || members[0] || '';
+  const customers = tenants.nodes.filter((x) => x.kind === 'CUSTOMER' || x.id === group?.customerTenantId);
+  const [form, setForm] = useState<GroupFormState>(() => (group ? groupFormOf(group) : emptyGroupForm()));
+  const [from, setFrom] = useState(period);
+  const [created, create] = useMutation(CreateBillingGroupDocument);
+  const [updated, update] = useMutation(UpdateBillingGroupDocument);
+  const errors = mapErrors(group ? updated.error : created.error, GROUP_FIELDS);
+  const set = (patch: Partial<GroupFormState>) => setForm({ ...form, ...patch });
+  const defaultPlan = plans[0]?.id ?? '';
+  const primary = effectivePrimary(form);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const res = await create({
-      input: {
-        payerId,
-        name: name.trim(),
-        description,
-        primaryAccountId: effectivePrimary,
-        accountIds: members,
-        pricingPlanId: effectivePlan,
-        customerTenantId: customer || null,
-        billingPeriod: period,
-      },
-    });
-    if (res.data?.createBillingGroup) onCreated(res.data.createBillingGroup);
+    if (group) {
+      const input = groupUpdateInput(group, form, from);
+      if (!changesAnything(input)) return onSaved(group, false);
+      const res = await update({ id: group.id, input });
+      if (res.data?.updateBillingGroup) onSaved(res.data.updateBillingGroup, true);
+    } else {
+      const res = await create({ input: groupCreateInput(payerId, form, defaultPlan, period) });
+      if (res.data?.createBillingGroup) onSaved(res.data.createBillingGroup, true);
+    }
   }
 
   if (plans.length === 0) {
@@ -314,34 +340,39 @@ function CreateGroupForm({
   }
   return (
     <form className="card form wide" onSubmit={submit} aria-labelledby="group-form-title" noValidate>
-      <h2 id="group-form-title">{t('billing.groupForm')}</h2>
+      <h2 id="group-form-title">{group ? t('billing.editGroup', { name: group.name }) : t('billing.groupForm')}</h2>
       <FormErrorMessage error={errors.form} />
       <Field label={t('common.name')} name="name" error={errors.fields.name} hint={t('billing.nameHint')}>
-        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        {(p) => <input {...p} value={form.name} onChange={(e) => set({ name: e.target.value })} />}
       </Field>
-      <Field label={t('webhooks.description')} name="description" error={errors.fields.description}>
-        {(p) => <input {...p} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      <Field label={t('billing.description')} name="description" error={errors.fields.description}>
+        {(p) => <input {...p} value={form.description} onChange={(e) => set({ description: e.target.value })} />}
       </Field>
-      <fieldset className={errors.fields.accountIds ? 'field field-invalid checks' : 'field checks'}>
-        <legend>{t('billing.members')}</legend>
-        {(linked.loading || costs.fetching) && <LoadingState />}
-        {accounts.map((a) => (
-          <label key={a.accountId} className="check">
-            <input
-              type="checkbox"
-              checked={members.includes(a.accountId)}
-              onChange={(e) => setMembers(e.target.checked ? [...members, a.accountId] : members.filter((m) => m !== a.accountId))}
-            />{' '}
-            {a.name} <code className="muted">{a.accountId}</code>
-          </label>
-        ))}
-        {errors.fields.accountIds && <p className="field-error">{t('error.fieldLine', { label: t('billing.members'), detail: errors.fields.accountIds })}</p>}
-      </fieldset>
+      <CheckList
+        legend={t('billing.members')}
+        options={accounts.map((a) => ({
+          id: a.accountId,
+          label: (
+            <>
+              {a.name} <code className="muted">{a.accountId}</code>
+            </>
+          ),
+        }))}
+        selected={form.members}
+        onChange={(ids) => set({ members: ids })}
+        error={errors.fields.accountIds}
+        busy={(linked.loading || costs.fetching) && <LoadingState />}
+      />
+      {group && (
+        <Field label={t('billing.membersFrom')} name="billingPeriod" error={errors.fields.billingPeriod} hint={t('billing.membersFromHint')}>
+          {(p) => <input {...p} type="month" value={from} onChange={(e) => e.target.value && setFrom(e.target.value)} />}
+        </Field>
+      )}
       <Field label={t('billing.primary')} name="primaryAccountId" error={errors.fields.primaryAccountId}>
         {(p) => (
-          <select {...p} value={effectivePrimary} onChange={(e) => setPrimary(e.target.value)}>
-            {members.length === 0 && <option value="">{t('billing.pickMembers')}</option>}
-            {members.map((m) => (
+          <select {...p} value={primary} onChange={(e) => set({ primary: e.target.value })}>
+            {form.members.length === 0 && <option value="">{t('billing.pickMembers')}</option>}
+            {form.members.map((m) => (
               <option key={m} value={m}>
                 {accounts.find((a) => a.accountId === m)?.name ?? m} ({m})
               </option>
@@ -350,11 +381,11 @@ function CreateGroupForm({
         )}
       </Field>
       <Field label={t('billing.plan')} name="pricingPlanId" error={errors.fields.pricingPlanId}>
-        {(p) => <NamedSelect props={p} value={effectivePlan} onChange={setPlanId} options={plans} />}
+        {(p) => <NamedSelect props={p} value={form.planId || defaultPlan} onChange={(id) => set({ planId: id })} options={plans} />}
       </Field>
       <Field label={t('billing.customer')} name="customerTenantId" error={errors.fields.customerTenantId} hint={t('billing.customerHint')}>
         {(p) => (
-          <select {...p} value={customer} onChange={(e) => setCustomer(e.target.value)}>
+          <select {...p} value={form.customerTenantId} onChange={(e) => set({ customerTenantId: e.target.value })}>
             <option value="">{t('billing.noCustomer')}</option>
             {customers.map((c) => (
               <option key={c.id} value={c.id}>
@@ -364,7 +395,7 @@ function CreateGroupForm({
           </select>
         )}
       </Field>
-      <FormActions onCancel={onCancel} submitLabel={t('billing.createGroup')} disabled={result.fetching || members.length === 0} />
+      <FormActions onCancel={onCancel} submitLabel={group ? t('common.save') : t('billing.createGroup')} disabled={created.fetching || updated.fetching || form.members.length === 0} />
     </form>
   );
 }

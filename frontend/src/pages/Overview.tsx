@@ -16,6 +16,7 @@ import { useI18n } from '../i18n';
 import { barOption, donutOption, lastMonths, monthlyTotals, monthsRange, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
 import { formatMoney, roundDecimal } from '../lib/format';
+import { HEALTH_BADGE } from '../lib/onboarding';
 
 const ALL = 'all';
 
@@ -75,14 +76,6 @@ function HealthBadges({ payers }: { payers: PayerFieldsFragment[] }) {
   );
 }
 
-const HEALTH_CLASS: Record<string, string> = {
-  SUCCESS: 'status-on',
-  WARNING: 'status-warn',
-  FAILED: 'status-off',
-  NOT_AVAILABLE: 'status-none',
-};
-const HEALTH_ICON: Record<string, string> = { SUCCESS: '✓', WARNING: '!', FAILED: '✕', NOT_AVAILABLE: '–' };
-
 function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
   const { t } = useI18n();
   const [result] = useQuery({ query: IngestionHealthDocument, variables: { payerId: payer.id }, requestPolicy: 'network-only' });
@@ -91,8 +84,8 @@ function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
     <li data-testid="health-badge">
       <span className="health-name">{payer.name}</span>{' '}
       {health ? (
-        <span className={`badge ${HEALTH_CLASS[health.status] ?? ''}`} title={health.reason}>
-          {HEALTH_ICON[health.status]} {t(`health.${health.status}`)}
+        <span className={`badge ${HEALTH_BADGE[health.status].className}`} title={health.reason}>
+          {HEALTH_BADGE[health.status].icon} {t(`health.${health.status}`)}
           {health.lagDays !== null && health.lagDays > 0 && ` · ${t('overview.lagDays', { days: health.lagDays })}`}
         </span>
       ) : result.error ? (

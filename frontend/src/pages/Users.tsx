@@ -225,6 +225,48 @@ export function TenantSelect({
   );
 }
 
+/** A new user's email and display name, with the API's errors for them. */
+export function PersonFields({
+  email,
+  displayName,
+  onEmail,
+  onDisplayName,
+  errors,
+}: {
+  email: string;
+  displayName: string;
+  onEmail: (v: string) => void;
+  onDisplayName: (v: string) => void;
+  errors: { email?: string; displayName?: string };
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Field label={t('users.email')} name="email" error={errors.email}>
+        {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => onEmail(e.target.value)} />}
+      </Field>
+      <Field label={t('users.displayName')} name="displayName" error={errors.displayName}>
+        {(p) => <input {...p} value={displayName} onChange={(e) => onDisplayName(e.target.value)} />}
+      </Field>
+    </>
+  );
+}
+
+/** The language of a user's mail. */
+export function LocaleField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+  const { t } = useI18n();
+  return (
+    <Field label={t('users.form.locale')} name="locale" error={error}>
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="en">{t('locale.en')}</option>
+          <option value="zh-CN">{t('locale.zh-CN')}</option>
+        </select>
+      )}
+    </Field>
+  );
+}
+
 function CreateUserForm({
   tenants,
   tenantsLoading,
@@ -261,12 +303,7 @@ function CreateUserForm({
     <form className="card form" onSubmit={submit} aria-labelledby="create-user-title" noValidate>
       <h2 id="create-user-title">{t('users.form.title')}</h2>
       <FormErrorMessage error={errors.form} />
-      <Field label={t('users.email')} name="email" error={errors.fields.email}>
-        {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />}
-      </Field>
-      <Field label={t('users.displayName')} name="displayName" error={errors.fields.displayName}>
-        {(p) => <input {...p} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />}
-      </Field>
+      <PersonFields email={email} displayName={displayName} onEmail={setEmail} onDisplayName={setDisplayName} errors={errors.fields} />
       <fieldset className="field choice">
         <legend>{t('users.form.how')}</legend>
         <label>
@@ -286,14 +323,7 @@ function CreateUserForm({
           )}
         </Field>
       )}
-      <Field label={t('users.form.locale')} name="locale" error={errors.fields.locale}>
-        {(p) => (
-          <select {...p} value={locale} onChange={(e) => setLocale(e.target.value)}>
-            <option value="en">{t('locale.en')}</option>
-            <option value="zh-CN">{t('locale.zh-CN')}</option>
-          </select>
-        )}
-      </Field>
+      <LocaleField value={locale} onChange={setLocale} error={errors.fields.locale} />
       <Field label={t('common.role')} name="role" error={errors.fields.role}>
         {(p) => <RoleSelect value={role} onChange={setRole} props={p} />}
       </Field>

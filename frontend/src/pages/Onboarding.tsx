@@ -1,0 +1,575 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { mapErrors } from '../api/errors';
+import { usePayerAbilities } from '../api/payers';
+import { useAllTenants, useTenantOptions } from '../api/tenants';
+import { usePagedList } from '../api/usePagedList';
+import { useMe } from '../auth/MeProvider';
+import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
+import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import {
+  CostExportValidationDocument,
+  CreateContractDocument,
+  CreateUserDocument,
+  OnboardingDocument,
+  OnboardingsDocument,
+  PayersDocument,
+  RefreshOnboardingDocument,
+  SelectCostExportDocument,
+  SourceDataHealthDocument,
+  ValidateCostExportsDocument,
+  type ContractFieldsFragment,
+  type ContractRenewal,
+  type CostExportValidationFieldsFragment,
+  type HealthStatus,
+  type OnboardingFieldsFragment,
+  type OnboardingStepStatus,
+  type PayerFieldsFragment,
+  type TenantKind,
+} from '../generated/graphql';
+import { useI18n, type MessageKey } from '../i18n';
+import { createUserInput } from '../lib/invitations';
+import { contractInput, contractOf, contractProblems, emptyContractForm, HEALTH_BADGE, STEP_BADGE, worstFirst, type ContractForm as ContractFormState } from '../lib/onboarding';
+import { atLeast, roleOnTenant } from '../lib/roles';
+import { parentMap } from '../lib/tenantTree';
+import { formatDate, formatDateTime } from '../lib/format';
+import { LocaleField, PersonFields, TenantSelect } from './Users';
+
+const CHECK_KEYS = ['KIND', 'FORMAT', 'RESOURCE_IDS', 'SPLIT_COST_ALLOCATION', 'GRANULARITY', 'BUCKET_REGION', 'BUCKET_READABLE', 'DELIVERED_FILE'] as const;
+type ExportCheckKey = (typeof CHECK_KEYS)[number];
+const CHECKS: ReadonlySet<string> = new Set(CHECK_KEYS);
+// The API names CUR 2.0 `CUR_2` (an older schema file said `CUR2`); either reads the same.
+const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CUR2: 'exportKind.CUR_2', LEGACY_CUR: 'exportKind.LEGACY_CUR', FOCUS: 'exportKind.FOCUS', OTHER: 'exportKind.OTHER' };
+const KINDS: ReadonlySet<string> = new Set(['PLATFORM', 'DISTRIBUTOR', 'RESELLER', 'CUSTOMER']);
+
+export function HealthBadge({ health }: { health: HealthStatus }) {
+  const { t } = useI18n();
+  const badge = HEALTH_BADGE[health];
+  return (
+    <span className={`badge ${badge.className}`}>
+      <span aria-hidden="true">{badge.icon}</span> {t(`health.${health}`)}
+    </span>
+  );
+}
+
+function StepBadge({ status }: { status: OnboardingStepStatus }) {
+  const { t } = useI18n();
+  const badge = STEP_BADGE[status];
+  return (
+    <span className={`badge ${badge.className}`}>
+      <span aria-hidden="true">{badge.icon}</span> {t(`stepStatus.${status}`)}
+    </span>
+  );
+}
+
+/** /onboarding?tenant=…&customer=…: a partner's customers, one customer's steps, and health. */
+export function OnboardingPage() {
+  const { t } = useI18n();
+  const { me } = useMe();
+  const tenants = useAllTenants();
+  const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
+  const partners = adminTenants.filter((o) => o.tenant.kind !== 'CUSTOMER');
+  const [params, setParams] = useSearchParams();
+  const tenantId = params.get('tenant') || partners[0]?.id || '';
+  const customerId = params.get('customer');
+  // Bumped when a customer's onboarding changes, so the customer list and health follow.
+  const [version, setVersion] = useState(0);
+  const changed = () => setVersion((v) => v + 1);
+  const select = (next: { tenant?: string; customer?: string | null }) => {
+    const p = new URLSearchParams();
+    p.set('tenant', next.tenant ?? tenantId);
+    const customer = next.customer === undefined ? customerId : next.customer;
+    if (customer) p.set('customer', customer);
+    setParams(p);
+  };
+
+  if (tenants.loading) return <LoadingState />;
+  if (tenants.error) return <ErrorState error={tenants.error} onRetry={tenants.reload} />;
+  return (
+    <section aria-labelledby="onboarding-title">
+      <div className="page-head">
+        <div>
+          <h1 id="onboarding-title">{t('onboarding.title')}</h1>
+          <p className="intro">{t('onboarding.intro')}</p>
+        </div>
+        {partners.length > 0 && (
+          <div className="field inline">
+            <label htmlFor="onboarding-tenant">{t('onboarding.partner')}</label>
+            <TenantSelect value={tenantId} onChange={(id) => select({ tenant: id, customer: null })} options={partners} props={{ id: 'onboarding-tenant' }} />
+          </div>
+        )}
+      </div>
+      {partners.length === 0 ? (
+        <EmptyState>{t('onboarding.noPartner')}</EmptyState>
+      ) : (
+        <>
+          <Customers tenantId={tenantId} version={version} selected={customerId} onSelect={(id) => select({ customer: id })} />
+          {customerId && <CustomerOnboarding key={customerId} customerId={customerId} onChanged={changed} />}
+          <SourceHealth tenantId={tenantId} version={version} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Re-runs a query when `version` moves on (not on the first render, which runs it anyway). */
+function useRefetchOn(version: number, reexecute: (opts: { requestPolicy: 'network-only' }) => void) {
+  useEffect(() => {
+    if (version > 0) reexecute({ requestPolicy: 'network-only' });
+  }, [version, reexecute]);
+}
+
+function Customers({ tenantId, version, selected, onSelect }: { tenantId: string; version: number; selected: string | null; onSelect: (id: string) => void }) {
+  const { t, lang } = useI18n();
+  const [result, reexecute] = useQuery({ query: OnboardingsDocument, variables: { tenantId }, requestPolicy: 'network-only' });
+  useRefetchOn(version, reexecute);
+  const onboardings = result.data?.onboardings ?? [];
+  const contracts = result.data?.contracts ?? [];
+  return (
+    <div className="card">
+      <h2>{t('onboarding.customers')}</h2>
+      <ListStates
+        loading={result.fetching && !result.data}
+        error={result.error ?? null}
+        empty={onboardings.length === 0}
+        emptyText={t('onboarding.noCustomers')}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        <table className="table">
+          <TableHead columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]} />
+          <tbody>
+            {onboardings.map((o) => {
+              const contract = contractOf(o.customer.id, contracts);
+              return (
+                <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
+                  <th scope="row">{o.customer.name}</th>
+                  <td>{contract ? <ContractSummary contract={contract} lang={lang} /> : <span className="muted">{t('onboarding.noContract')}</span>}</td>
+                  <td>
+                    {o.complete ? (
+                      <StepBadge status="DONE" />
+                    ) : o.currentStep ? (
+                      <>
+                        {t(`step.${o.currentStep.step}`)} <StepBadge status={o.currentStep.status} />
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
+                      {t('onboarding.open')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListStates>
+    </div>
+  );
+}
+
+function ContractSummary({ contract, lang }: { contract: ContractFieldsFragment; lang: 'en' | 'zh' }) {
+  const { t } = useI18n();
+  const cls = contract.status === 'ACTIVE' ? 'status-on' : contract.status === 'PENDING' ? 'status-warn' : 'status-none';
+  return (
+    <>
+      {contract.name} <span className={`badge ${cls}`}>{t(`contractStatus.${contract.status}`)}</span>
+      <div className="muted small">
+        {formatDate(contract.startDate, lang, 'UTC')} – {contract.endDate ? formatDate(contract.endDate, lang, 'UTC') : t('onboarding.openEnded')} · {t(`renewal.${contract.renewal}`)}
+      </div>
+    </>
+  );
+}
+
+/** One customer: its steps with a Refresh, its contracts and a new one, an admin invitation, and its payers' exports. */
+function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onChanged: () => void }) {
+  const { t, lang } = useI18n();
+  const { me } = useMe();
+  const tenants = useAllTenants();
+  const parents = useMemo(() => parentMap(tenants.nodes), [tenants.nodes]);
+  const role = roleOnTenant(customerId, me.memberships, parents);
+  const aboveRole = roleOnTenant(parents.get(customerId) ?? '', me.memberships, parents);
+  const [result, reexecute] = useQuery({ query: OnboardingDocument, variables: { customerTenantId: customerId }, requestPolicy: 'network-only' });
+  const [refreshed, refresh] = useMutation(RefreshOnboardingDocument);
+  const [form, setForm] = useState<'contract' | 'invite' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const reload = () => {
+    reexecute({ requestPolicy: 'network-only' });
+    onChanged();
+  };
+  const onboarding: OnboardingFieldsFragment | undefined = result.data?.onboarding;
+  const contracts = result.data?.contracts ?? [];
+  const name = onboarding?.customer.name ?? tenants.nodes.find((x) => x.id === customerId)?.name ?? '';
+
+  if (result.fetching && !result.data) return <LoadingState />;
+  if (result.error) return <ErrorState error={result.error} onRetry={reload} />;
+  if (!onboarding) return null;
+  return (
+    <section className="card" aria-labelledby="customer-onboarding-title">
+      <div className="page-head">
+        <h2 id="customer-onboarding-title">{t('onboarding.customerTitle', { name })}</h2>
+        <div className="row-actions">
+          {atLeast(role, 'OPERATOR') && (
+            <button
+              type="button"
+              disabled={refreshed.fetching}
+              onClick={() =>
+                void refresh({ customerTenantId: customerId }).then((res) => {
+                  if (res.data) {
+                    setNotice(t('onboarding.refreshed'));
+                    reload();
+                  }
+                })
+              }
+            >
+              {refreshed.fetching ? t('onboarding.refreshing') : t('onboarding.refresh')}
+            </button>
+          )}
+          {atLeast(aboveRole, 'ADMIN') && form === null && (
+            <button type="button" onClick={() => setForm('contract')}>
+              {t('onboarding.newContract')}
+            </button>
+          )}
+          {atLeast(role, 'ADMIN') && form === null && (
+            <button type="button" onClick={() => setForm('invite')}>
+              {t('onboarding.inviteAdmin')}
+            </button>
+          )}
+        </div>
+      </div>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {refreshed.error && <FormErrorMessage error={mapErrors(refreshed.error, {}).form} />}
+      {form === 'contract' && (
+        <ContractForm
+          customerId={customerId}
+          onCancel={() => setForm(null)}
+          onCreated={(c) => {
+            setForm(null);
+            setNotice(t('onboarding.contractCreated', { name: c.name }));
+            reload();
+          }}
+        />
+      )}
+      {form === 'invite' && (
+        <InviteAdminForm
+          customerId={customerId}
+          onCancel={() => setForm(null)}
+          onInvited={(email) => {
+            setForm(null);
+            setNotice(t('users.invited', { email }));
+            reload();
+          }}
+        />
+      )}
+      <ol className="steps plain" aria-label={t('onboarding.steps')}>
+        {onboarding.steps.map((s) => (
+          <li key={s.step} className="step card" data-testid="onboarding-step">
+            <div className="step-head">
+              <strong>{t(`step.${s.step}`)}</strong> <StepBadge status={s.status} />
+            </div>
+            <p className="muted small">
+              {s.startedAt && t('onboarding.started', { at: formatDateTime(s.startedAt, lang) })}
+              {s.startedAt && s.completedAt && ' · '}
+              {s.completedAt && t('onboarding.completed', { at: formatDateTime(s.completedAt, lang) })}
+            </p>
+            {s.blockingReason && (
+              <p className="field-error">
+                <span aria-hidden="true">✕ </span>
+                {t('onboarding.blocked', { reason: s.blockingReason })}
+              </p>
+            )}
+            {s.nextAction && s.status !== 'DONE' && <p>{t('onboarding.next', { action: s.nextAction })}</p>}
+          </li>
+        ))}
+      </ol>
+      <h3>{t('onboarding.contracts')}</h3>
+      {contracts.length === 0 ? (
+        <EmptyState>{t('onboarding.noContract')}</EmptyState>
+      ) : (
+        <ul className="plain">
+          {contracts.map((c) => (
+            <li key={c.id} data-testid="contract-row">
+              <ContractSummary contract={c} lang={lang} /> <span className="muted small">{t('onboarding.invoicePrefix')}: {c.invoicePrefix} · {c.currency}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <CustomerExports customerId={customerId} contracts={contracts} />
+    </section>
+  );
+}
+
+const CONTRACT_FIELDS = {
+  name: 'name',
+  startDate: 'startDate',
+  endDate: 'endDate',
+  renewal: 'renewal',
+  payerIds: 'payerIds',
+  billingEmail: 'billingEmail',
+  contractChangeEmail: 'contractChangeEmail',
+  invoicePrefix: 'invoicePrefix',
+  currency: 'currency',
+} as const;
+const RENEWALS: ContractRenewal[] = ['AUTO', 'MANUAL', 'FIXED_TERM'];
+
+function ContractForm({ customerId, onCancel, onCreated }: { customerId: string; onCancel: () => void; onCreated: (c: ContractFieldsFragment) => void }) {
+  const { t } = useI18n();
+  const payers = usePagedList(PayersDocument, (d) => d.payers, { all: true });
+  const [form, setForm] = useState<ContractFormState>(() => emptyContractForm(new Date().toISOString().slice(0, 10)));
+  const [local, setLocal] = useState<ReturnType<typeof contractProblems>>({});
+  const [result, create] = useMutation(CreateContractDocument);
+  const errors = mapErrors(result.error, CONTRACT_FIELDS);
+  const set = (patch: Partial<ContractFormState>) => setForm({ ...form, ...patch });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const problems = contractProblems(form);
+    setLocal(problems);
+    if (problems.endDate) return;
+    const res = await create({ input: contractInput(customerId, form) });
+    if (res.data?.createContract) onCreated(res.data.createContract);
+  }
+
+  const text = (key: keyof ContractFormState, label: string, type = 'text', hint?: string) => (
+    <Field label={label} name={key} error={errors.fields[key]} hint={hint}>
+      {(p) => <input {...p} type={type} value={form[key] as string} onChange={(e) => set({ [key]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="contract-form-title" noValidate>
+      <h3 id="contract-form-title">{t('onboarding.newContract')}</h3>
+      <FormErrorMessage error={errors.form} />
+      {text('name', t('common.name'))}
+      {text('startDate', t('contract.startDate'), 'date')}
+      <Field
+        label={t('contract.endDate')}
+        name="endDate"
+        error={local.endDate ? t(`contract.end.${local.endDate}`) : errors.fields.endDate}
+        hint={t('contract.endDateHint')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="date"
+            value={form.endDate}
+            onChange={(e) => {
+              setLocal({});
+              set({ endDate: e.target.value });
+            }}
+          />
+        )}
+      </Field>
+      <Field label={t('contract.renewal')} name="renewal" error={errors.fields.renewal}>
+        {(p) => (
+          <select {...p} value={form.renewal} onChange={(e) => set({ renewal: e.target.value as ContractRenewal })}>
+            {RENEWALS.map((r) => (
+              <option key={r} value={r}>
+                {t(`renewal.${r}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <CheckList
+        legend={t('contract.payers')}
+        hint={t('contract.payersHint')}
+        options={payers.nodes.map((p) => ({ id: p.id, label: `${p.name} (${p.accountId})` }))}
+        selected={form.payerIds}
+        onChange={(ids) => set({ payerIds: ids })}
+        error={errors.fields.payerIds}
+        busy={payers.loading && <LoadingState />}
+      />
+      {text('billingEmail', t('contract.billingEmail'), 'email')}
+      {text('contractChangeEmail', t('contract.changeEmail'), 'email', t('contract.changeEmailHint'))}
+      {text('invoicePrefix', t('onboarding.invoicePrefix'), 'text', t('contract.invoicePrefixHint'))}
+      {text('currency', t('contract.currency'), 'text', t('contract.currencyHint'))}
+      <FormActions onCancel={onCancel} submitLabel={t('contract.create')} disabled={result.fetching} />
+    </form>
+  );
+}
+
+/** The existing invitation flow (createUser without a password), as an admin of the customer. */
+function InviteAdminForm({ customerId, onCancel, onInvited }: { customerId: string; onCancel: () => void; onInvited: (email: string) => void }) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [locale, setLocale] = useState('en');
+  const [result, create] = useMutation(CreateUserDocument);
+  const errors = mapErrors(result.error, { email: 'email', displayName: 'displayName', locale: 'locale' } as const);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const res = await create({ input: createUserInput({ mode: 'invite', email, displayName, password: '', locale, role: 'ADMIN', tenantId: customerId }) });
+    if (res.data?.createUser) onInvited(res.data.createUser.email);
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="invite-admin-title" noValidate>
+      <h3 id="invite-admin-title">{t('onboarding.inviteAdmin')}</h3>
+      <p className="field-hint">{t('onboarding.inviteHint')}</p>
+      <FormErrorMessage error={errors.form} />
+      <PersonFields email={email} displayName={displayName} onEmail={setEmail} onDisplayName={setDisplayName} errors={errors.fields} />
+      <LocaleField value={locale} onChange={setLocale} error={errors.fields.locale} />
+      <FormActions onCancel={onCancel} submitLabel={t('users.form.sendInvite')} disabled={result.fetching} />
+    </form>
+  );
+}
+
+/** The payers of the customer (and those its contracts cover), each with its export validation. */
+function CustomerExports({ customerId, contracts }: { customerId: string; contracts: ContractFieldsFragment[] }) {
+  const { t } = useI18n();
+  const payers = usePagedList(PayersDocument, (d) => d.payers, { all: true });
+  const covered = new Set(contracts.flatMap((c) => c.payerIds));
+  const own = payers.nodes.filter((p) => p.tenant?.id === customerId || covered.has(p.id));
+  const can = usePayerAbilities(own);
+  return (
+    <>
+      <h3>{t('onboarding.exports')}</h3>
+      <ListStates loading={payers.loading} error={payers.error} empty={own.length === 0} emptyText={t('onboarding.noPayers')} onRetry={payers.reload}>
+        {own.map((p) => (
+          <PayerExports key={p.id} payer={p} operate={can(p.id).operate} administer={can(p.id).administer} />
+        ))}
+      </ListStates>
+    </>
+  );
+}
+
+function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragment; operate: boolean; administer: boolean }) {
+  const { t, lang } = useI18n();
+  const [result, reexecute] = useQuery({ query: CostExportValidationDocument, variables: { payerId: payer.id }, requestPolicy: 'network-only' });
+  const [validated, validate] = useMutation(ValidateCostExportsDocument);
+  const [selected, selectExport] = useMutation(SelectCostExportDocument);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Validating and selecting answer the new validation; the latest answer wins over the query.
+  const [latest, setLatest] = useState<CostExportValidationFieldsFragment | null>(null);
+  const validation = latest ?? result.data?.costExportValidation;
+  const error = validated.error ?? selected.error;
+
+  return (
+    <div className="card" data-testid="payer-exports">
+      <div className="page-head">
+        <h4>
+          {payer.name} <code className="muted">{payer.accountId}</code> {validation && <HealthBadge health={validation.health} />}
+        </h4>
+        {operate && (
+          <button type="button" disabled={validated.fetching} onClick={() =>
+              void validate({ payerId: payer.id }).then((res) => {
+                if (!res.data) return;
+                setLatest(res.data.validateCostExports);
+                setNotice(t('exports.validated'));
+              })
+            }>
+            {validated.fetching ? t('exports.validating') : t('exports.validate')}
+          </button>
+        )}
+      </div>
+      {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {error && <FormErrorMessage error={mapErrors(error, {}).form} />}
+      {result.fetching && !result.data ? (
+        <LoadingState />
+      ) : result.error ? (
+        <ErrorState error={result.error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+      ) : !validation ? (
+        <EmptyState>{t('exports.never')}</EmptyState>
+      ) : (
+        <>
+          <p className="muted small">
+            {t('exports.checkedAt', { at: formatDateTime(validation.checkedAt, lang) })}
+            {validation.reason && ` · ${validation.reason}`}
+          </p>
+          {validation.exports.length === 0 ? (
+            <EmptyState>{t('exports.none')}</EmptyState>
+          ) : (
+            validation.exports.map((x) => (
+              <div key={x.arnOrName} className="export" data-testid="export">
+                <p>
+                  <strong>{x.name}</strong> <span className="muted">{x.kind in EXPORT_KINDS ? t(EXPORT_KINDS[x.kind]) : x.kind}</span>{' '}
+                  {x.valid ? (
+                    <span className="badge status-on">✓ {t('exports.valid')}</span>
+                  ) : (
+                    <span className="badge status-off">✕ {t('exports.invalid')}</span>
+                  )}{' '}
+                  {validation.selectedExport === x.name && <span className="badge status-on">{t('exports.inUse')}</span>}
+                  {administer && x.valid && validation.selectedExport !== x.name && (
+                    <button
+                      type="button"
+                      className="small primary"
+                      disabled={selected.fetching}
+                      aria-label={t('exports.useNamed', { name: x.name })}
+                      onClick={() =>
+                        void selectExport({ payerId: payer.id, exportName: x.name }).then((res) => {
+                          if (!res.data) return;
+                          setLatest(res.data.selectCostExport);
+                          setNotice(t('exports.selected', { name: x.name }));
+                        })
+                      }
+                    >
+                      {t('exports.use')}
+                    </button>
+                  )}
+                </p>
+                <p className="muted small">{[x.format, x.compression, x.granularity, x.bucket && `s3://${x.bucket}/${x.prefix ?? ''}`, x.region].filter(Boolean).join(' · ')}</p>
+                <ul className="checks-list plain">
+                  {x.checks.map((c) => (
+                    <li key={c.key} data-testid="export-check">
+                      <span className={`badge ${c.passed ? 'status-on' : 'status-off'}`}>
+                        <span aria-hidden="true">{c.passed ? '✓' : '✕'}</span> {c.passed ? t('exports.passed') : t('exports.failed')}
+                      </span>{' '}
+                      <strong>{CHECKS.has(c.key) ? t(`exportCheck.${c.key as ExportCheckKey}`) : c.key}</strong>: {c.reason}
+                      {!c.passed && c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The tenant's source-data health and everything under it, worst first. */
+function SourceHealth({ tenantId, version }: { tenantId: string; version: number }) {
+  const { t } = useI18n();
+  const [result, reexecute] = useQuery({ query: SourceDataHealthDocument, variables: { tenantId }, requestPolicy: 'network-only' });
+  useRefetchOn(version, reexecute);
+  const health = result.data?.sourceDataHealth;
+  const entries = useMemo(() => worstFirst(health?.entries ?? []), [health]);
+  return (
+    <div className="card">
+      <h2>
+        {t('onboarding.health')} {health && <HealthBadge health={health.health} />}
+      </h2>
+      {health && <p className="muted">{health.reason}</p>}
+      <ListStates
+        loading={result.fetching && !result.data}
+        error={result.error ?? null}
+        empty={entries.length === 0}
+        emptyText={t('onboarding.noHealth')}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        <table className="table">
+          <TableHead columns={[t('common.status'), t('common.tenant'), t('onboarding.payer'), t('onboarding.reason')]} />
+          <tbody>
+            {entries.map((e, i) => (
+              <tr key={`${e.tenantId}-${e.payerId ?? ''}-${i}`} data-testid="health-row">
+                <td>
+                  <HealthBadge health={e.health} />
+                </td>
+                <th scope="row">
+                  {e.tenantName} <span className="muted small">{KINDS.has(e.tenantKind.toUpperCase()) ? t(`kind.${e.tenantKind.toUpperCase() as TenantKind}`) : e.tenantKind}</span>
+                </th>
+                <td>{e.payerName ? `${e.payerName}${e.accountId ? ` (${e.accountId})` : ''}` : '—'}</td>
+                <td>{e.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ListStates>
+    </div>
+  );
+}
