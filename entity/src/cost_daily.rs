@@ -44,6 +44,9 @@ pub struct Model {
     /// Exact decimal text (quantities are unbounded — bytes, requests — and are only summed
     /// within one usage type, so they are kept exact as text rather than as fixed-point).
     pub usage_quantity: String,
+    /// The first line item description of the row's lines (CUR `line_item_line_item_description`,
+    /// FOCUS `ChargeDescription`); empty when the source has none (Cost Explorer).
+    pub line_item_description: String,
     /// Source lines summed into this row.
     pub line_count: i64,
     /// The ingestion that wrote this row.

@@ -55,6 +55,8 @@ pub(crate) struct GrainRow {
     pub list: Decimal,
     pub usage: Decimal,
     pub lines: i64,
+    /// The line item description (the prior tool's table has one; Cost Explorer none).
+    pub description: String,
 }
 
 fn units(amount: Decimal) -> AppResult<i64> {
@@ -102,6 +104,7 @@ pub(crate) async fn replace_days(
                 amortized_cost: Set(units(r.amortized)?),
                 list_cost: Set(units(r.list)?),
                 usage_quantity: Set(r.usage.normalize().to_string()),
+                line_item_description: Set(r.description.clone()),
                 line_count: Set(r.lines),
                 ingestion_id: Set(ingestion),
             });
@@ -332,6 +335,7 @@ async fn pull_days(state: &AppState, payer: &payers::Model, from: NaiveDate, to:
             list: Decimal::ZERO,
             usage: Decimal::ZERO,
             lines: 1,
+            description: String::new(),
         });
     }
     let print = fingerprint(&rows);

@@ -1,9 +1,14 @@
 //! Cost insights over the day-grain store: cost over time by account, service, region, usage
 //! type, charge type and service category; month over month with movers; a month-end forecast;
-//! an account's monthly bill; ingestion health. Sums run in SQL over fixed-point integers, so
-//! every total is exact.
+//! an account's monthly bill; ingestion health. AWS cost columns are summed in SQL over
+//! fixed-point integers; the pro-forma charge is priced row by row by the billing engine. Every
+//! total is exact.
+//!
+//! End customers (users whose only role on a payer comes from a `customer` tenant) see the
+//! accounts of the billing groups assigned to their tenant, per billing period, and only what
+//! they are billed (`PRO_FORMA`) or public prices (`LIST`): never AWS cost or margin.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{cost_daily, ingestions};
@@ -11,30 +16,45 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::domain::billing::groups::Group;
+use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::from_units;
 use crate::tenancy::{Role, Scope};
 
-/// Which cost column to add up.
+/// What to add up: a cost column, or the pro-forma charge of the billing engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
     Unblended,
     NetUnblended,
     Amortized,
     List,
+    /// What the account is billed: each row priced by its billing group's plan in that period,
+    /// plus the group's custom line items (docs/billing.md).
+    ProForma,
 }
 
 impl Metric {
-    fn column(self) -> &'static str {
+    /// The stored column; `None` for the pro-forma charge, which is computed.
+    fn column(self) -> Option<&'static str> {
         match self {
-            Self::Unblended => "unblended_cost",
-            Self::NetUnblended => "net_unblended_cost",
-            Self::Amortized => "amortized_cost",
-            Self::List => "list_cost",
+            Self::Unblended => Some("unblended_cost"),
+            Self::NetUnblended => Some("net_unblended_cost"),
+            Self::Amortized => Some("amortized_cost"),
+            Self::List => Some("list_cost"),
+            Self::ProForma => None,
         }
     }
+
+    /// What AWS charges the partner: never shown to end customers.
+    pub fn is_aws_cost(self) -> bool {
+        matches!(self, Self::Unblended | Self::NetUnblended | Self::Amortized)
+    }
 }
+
+/// The category given to custom line items (PRO_FORMA only).
+pub const CUSTOM_LINE_ITEM_CATEGORY: &str = "Custom line items";
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,6 +107,11 @@ pub struct CostSummary {
     pub series: Vec<SeriesPoint>,
     pub groups: Vec<(GroupKey, Decimal)>,
     pub currency: String,
+    /// PRO_FORMA: the custom line items within `total` (not in DAY series).
+    pub custom_line_items: Decimal,
+    /// PRO_FORMA, partners only: accounts with cost in the range that were in no billing group
+    /// in that period; they have no price and are left out.
+    pub unpriced_account_ids: Vec<String>,
 }
 
 pub struct SummaryRequest {
@@ -99,56 +124,262 @@ pub struct SummaryRequest {
     pub filter: CostFilter,
 }
 
-/// FOCUS ServiceCategory of an AWS service code.
-pub fn service_category(service_code: &str) -> &'static str {
+/// FOCUS ServiceCategory of an AWS service, by its code (CUR `line_item_product_code`) or, for
+/// rows that carry only a name (Cost Explorer's SERVICE dimension, the prior tool's
+/// `product_product_name`, FOCUS `ServiceName`), by its name.
+pub fn service_category(service: &str) -> &'static str {
+    match category_of_code(service) {
+        "Other" => service_code_of_name(service).map_or("Other", category_of_code),
+        category => category,
+    }
+}
+
+fn category_of_code(service_code: &str) -> &'static str {
     match service_code {
         "AmazonEC2" | "AWSLambda" | "AmazonECS" | "AmazonEKS" | "AWSBatch" | "AmazonLightsail" | "AWSFargate" | "AmazonEC2ContainerRegistry"
-        | "AWSElasticBeanstalk" | "AmazonAppStream" | "AmazonWorkSpaces" => "Compute",
+        | "AmazonECR" | "AWSElasticBeanstalk" | "AmazonAppStream" | "AmazonWorkSpaces" | "ComputeSavingsPlans" => "Compute",
         "AmazonS3" | "AmazonEFS" | "AmazonGlacier" | "AmazonFSx" | "AWSBackup" | "AWSStorageGateway" | "AmazonS3GlacierDeepArchive" => "Storage",
         "AmazonRDS" | "AmazonDynamoDB" | "AmazonElastiCache" | "AmazonDocDB" | "AmazonNeptune" | "AmazonMemoryDB" | "AmazonKeyspaces"
-        | "AmazonTimestream" => "Databases",
+        | "AmazonMCS" | "AmazonTimestream" => "Databases",
         "AmazonRedshift" | "AmazonAthena" | "AWSGlue" | "AmazonKinesis" | "AmazonKinesisFirehose" | "AmazonES" | "AmazonOpenSearchService"
-        | "AmazonEMR" | "AmazonQuickSight" | "AmazonMSK" => "Analytics",
+        | "AmazonEMR" | "ElasticMapReduce" | "AmazonQuickSight" | "AmazonMSK" => "Analytics",
         "AmazonCloudFront" | "AmazonVPC" | "AmazonRoute53" | "AWSELB" | "AWSDataTransfer" | "AWSDirectConnect" | "AWSGlobalAccelerator"
         | "AmazonApiGateway" | "AWSTransitGateway" => "Networking",
         "AmazonCloudWatch" | "AWSCloudTrail" | "AWSConfig" | "AWSSystemsManager" | "AWSCostExplorer" | "AWSCloudFormation"
         | "AWSServiceCatalog" | "AWSOrganizations" => "Management and Governance",
-        "AmazonGuardDuty" | "awskms" | "AWSKMS" | "AWSSecretsManager" | "AWSSecurityHub" | "AmazonInspector" | "AWSWAF" | "AWSShield"
-        | "AmazonMacie" | "AWSCertificateManager" => "Security",
+        "AmazonGuardDuty" | "awskms" | "AWSKMS" | "AWSSecretsManager" | "AWSSecurityHub" | "AmazonInspector" | "AmazonInspectorV2" | "AWSWAF"
+        | "awswaf" | "AWSShield" | "AmazonMacie" | "AWSCertificateManager" => "Security",
         "AmazonCognito" | "AWSDirectoryService" | "AWSSSO" => "Identity",
         "AmazonSageMaker" | "AmazonBedrock" | "AmazonRekognition" | "AmazonTextract" | "AmazonComprehend" | "AmazonPolly" | "AmazonTranslate"
         | "AmazonTranscribe" | "AmazonLex" => "AI and Machine Learning",
-        "AmazonSNS" | "AmazonSQS" | "AmazonEventBridge" | "AWSEvents" | "AmazonMQ" | "AWSStepFunctions" | "AmazonSES" | "AWSAppSync" => "Integration",
-        "AWSCodeBuild" | "AWSCodePipeline" | "AWSCodeCommit" | "AWSCodeArtifact" | "AWSXRay" | "AWSCloud9" => "Developer Tools",
+        "AmazonSNS" | "AmazonSQS" | "AWSQueueService" | "AmazonEventBridge" | "AWSEvents" | "AmazonMQ" | "AWSStepFunctions" | "AmazonStates"
+        | "AmazonSES" | "AWSAppSync" => "Integration",
+        "AWSCodeBuild" | "CodeBuild" | "AWSCodePipeline" | "AWSCodeCommit" | "AWSCodeArtifact" | "AWSXRay" | "AWSCloud9" => "Developer Tools",
         "AWSIoT" | "AWSIoTAnalytics" | "AWSGreengrass" => "Internet of Things",
         "AWSDatabaseMigrationSvc" | "AWSMigrationHub" | "AWSApplicationMigrationSvc" | "AWSDataSync" | "AWSTransfer" => "Migration",
         "AmazonConnect" | "AmazonChime" | "AWSSupportBusiness" | "AWSSupportEnterprise" | "AWSDeveloperSupport" => "Business Applications",
-        "AmazonElasticTranscoder" | "AWSElementalMediaConvert" | "AmazonIVS" => "Media",
+        "AmazonElasticTranscoder" | "AmazonETS" | "AWSElementalMediaConvert" | "AmazonIVS" => "Media",
         _ => "Other",
     }
 }
 
-/// Every service code the mapping names, with its category.
-pub fn known_service_categories() -> Vec<(&'static str, &'static str)> {
-    const CODES: &[&str] = &[
-        "AmazonEC2", "AWSLambda", "AmazonECS", "AmazonEKS", "AmazonS3", "AmazonEFS", "AmazonGlacier", "AmazonRDS", "AmazonDynamoDB",
-        "AmazonElastiCache", "AmazonRedshift", "AmazonAthena", "AWSGlue", "AmazonKinesis", "AmazonCloudFront", "AmazonVPC", "AmazonRoute53",
-        "AWSELB", "AWSDataTransfer", "AmazonCloudWatch", "AWSCloudTrail", "AWSConfig", "AmazonGuardDuty", "awskms", "AWSSecretsManager",
-        "AmazonCognito", "AmazonSageMaker", "AmazonBedrock", "AmazonSNS", "AmazonSQS", "AWSCodeBuild", "AWSIoT", "AWSDatabaseMigrationSvc",
-        "AmazonConnect", "AWSElementalMediaConvert",
-    ];
-    CODES.iter().map(|c| (*c, service_category(c))).collect()
+/// Service names as Cost Explorer (SERVICE dimension), the CUR (`product_product_name`) and the
+/// prior tool's table write them, with the service code they stand for.
+const SERVICE_NAMES: &[(&str, &str)] = &[
+    ("Amazon Elastic Compute Cloud - Compute", "AmazonEC2"),
+    ("Amazon Elastic Compute Cloud", "AmazonEC2"),
+    ("EC2 - Other", "AmazonEC2"),
+    ("EC2 Instances", "AmazonEC2"),
+    ("AWS Lambda", "AWSLambda"),
+    ("Amazon Elastic Container Service", "AmazonECS"),
+    ("Amazon EC2 Container Service", "AmazonECS"),
+    ("Amazon Elastic Container Service for Kubernetes", "AmazonEKS"),
+    ("Amazon Elastic Kubernetes Service", "AmazonEKS"),
+    ("Amazon EC2 Container Registry (ECR)", "AmazonECR"),
+    ("Amazon Elastic Container Registry", "AmazonECR"),
+    ("AWS Batch", "AWSBatch"),
+    ("Amazon Lightsail", "AmazonLightsail"),
+    ("AWS Elastic Beanstalk", "AWSElasticBeanstalk"),
+    ("Amazon WorkSpaces", "AmazonWorkSpaces"),
+    ("Amazon AppStream", "AmazonAppStream"),
+    ("Savings Plans for AWS Compute usage", "ComputeSavingsPlans"),
+    ("Amazon Simple Storage Service", "AmazonS3"),
+    ("Amazon S3", "AmazonS3"),
+    ("Amazon Elastic File System", "AmazonEFS"),
+    ("Amazon Glacier", "AmazonGlacier"),
+    ("Amazon S3 Glacier", "AmazonGlacier"),
+    ("Amazon FSx", "AmazonFSx"),
+    ("AWS Backup", "AWSBackup"),
+    ("AWS Storage Gateway", "AWSStorageGateway"),
+    ("Amazon Relational Database Service", "AmazonRDS"),
+    ("Amazon DynamoDB", "AmazonDynamoDB"),
+    ("Amazon ElastiCache", "AmazonElastiCache"),
+    ("Amazon DocumentDB (with MongoDB compatibility)", "AmazonDocDB"),
+    ("Amazon Neptune", "AmazonNeptune"),
+    ("Amazon MemoryDB", "AmazonMemoryDB"),
+    ("Amazon MemoryDB for Redis", "AmazonMemoryDB"),
+    ("Amazon Keyspaces (for Apache Cassandra)", "AmazonMCS"),
+    ("Amazon Timestream", "AmazonTimestream"),
+    ("Amazon Redshift", "AmazonRedshift"),
+    ("Amazon Athena", "AmazonAthena"),
+    ("AWS Glue", "AWSGlue"),
+    ("Amazon Kinesis", "AmazonKinesis"),
+    ("Amazon Kinesis Firehose", "AmazonKinesisFirehose"),
+    ("Amazon Data Firehose", "AmazonKinesisFirehose"),
+    ("Amazon OpenSearch Service", "AmazonES"),
+    ("Amazon Elasticsearch Service", "AmazonES"),
+    ("Amazon Elastic MapReduce", "ElasticMapReduce"),
+    ("Amazon EMR", "ElasticMapReduce"),
+    ("Amazon QuickSight", "AmazonQuickSight"),
+    ("Amazon Managed Streaming for Apache Kafka", "AmazonMSK"),
+    ("Amazon CloudFront", "AmazonCloudFront"),
+    ("Amazon Virtual Private Cloud", "AmazonVPC"),
+    ("Amazon Route 53", "AmazonRoute53"),
+    ("Elastic Load Balancing", "AWSELB"),
+    ("Amazon Elastic Load Balancing", "AWSELB"),
+    ("AWS Data Transfer", "AWSDataTransfer"),
+    ("AWS Direct Connect", "AWSDirectConnect"),
+    ("AWS Global Accelerator", "AWSGlobalAccelerator"),
+    ("Amazon API Gateway", "AmazonApiGateway"),
+    ("AWS Transit Gateway", "AWSTransitGateway"),
+    ("AmazonCloudWatch", "AmazonCloudWatch"),
+    ("Amazon CloudWatch", "AmazonCloudWatch"),
+    ("AWS CloudTrail", "AWSCloudTrail"),
+    ("AWS Config", "AWSConfig"),
+    ("AWS Systems Manager", "AWSSystemsManager"),
+    ("AWS Cost Explorer", "AWSCostExplorer"),
+    ("AWS CloudFormation", "AWSCloudFormation"),
+    ("AWS Service Catalog", "AWSServiceCatalog"),
+    ("AWS Organizations", "AWSOrganizations"),
+    ("Amazon GuardDuty", "AmazonGuardDuty"),
+    ("AWS Key Management Service", "awskms"),
+    ("AWS Secrets Manager", "AWSSecretsManager"),
+    ("AWS Security Hub", "AWSSecurityHub"),
+    ("Amazon Inspector", "AmazonInspectorV2"),
+    ("AWS WAF", "awswaf"),
+    ("AWS Shield", "AWSShield"),
+    ("Amazon Macie", "AmazonMacie"),
+    ("AWS Certificate Manager", "AWSCertificateManager"),
+    ("Amazon Cognito", "AmazonCognito"),
+    ("AWS Directory Service", "AWSDirectoryService"),
+    ("AWS IAM Identity Center", "AWSSSO"),
+    ("Amazon SageMaker", "AmazonSageMaker"),
+    ("Amazon Bedrock", "AmazonBedrock"),
+    ("Amazon Rekognition", "AmazonRekognition"),
+    ("Amazon Textract", "AmazonTextract"),
+    ("Amazon Comprehend", "AmazonComprehend"),
+    ("Amazon Polly", "AmazonPolly"),
+    ("Amazon Translate", "AmazonTranslate"),
+    ("Amazon Transcribe", "AmazonTranscribe"),
+    ("Amazon Lex", "AmazonLex"),
+    ("Amazon Simple Notification Service", "AmazonSNS"),
+    ("Amazon Simple Queue Service", "AWSQueueService"),
+    ("Amazon EventBridge", "AWSEvents"),
+    ("CloudWatch Events", "AWSEvents"),
+    ("Amazon MQ", "AmazonMQ"),
+    ("AWS Step Functions", "AmazonStates"),
+    ("Amazon Simple Email Service", "AmazonSES"),
+    ("AWS AppSync", "AWSAppSync"),
+    ("AWS CodeBuild", "CodeBuild"),
+    ("CodeBuild", "CodeBuild"),
+    ("AWS CodePipeline", "AWSCodePipeline"),
+    ("AWS CodeCommit", "AWSCodeCommit"),
+    ("AWS CodeArtifact", "AWSCodeArtifact"),
+    ("AWS X-Ray", "AWSXRay"),
+    ("AWS Cloud9", "AWSCloud9"),
+    ("AWS IoT", "AWSIoT"),
+    ("AWS IoT Analytics", "AWSIoTAnalytics"),
+    ("AWS IoT Greengrass", "AWSGreengrass"),
+    ("AWS Database Migration Service", "AWSDatabaseMigrationSvc"),
+    ("AWS Migration Hub", "AWSMigrationHub"),
+    ("AWS Application Migration Service", "AWSApplicationMigrationSvc"),
+    ("AWS DataSync", "AWSDataSync"),
+    ("AWS Transfer Family", "AWSTransfer"),
+    ("Amazon Connect", "AmazonConnect"),
+    ("Amazon Chime", "AmazonChime"),
+    ("AWS Support (Business)", "AWSSupportBusiness"),
+    ("AWS Support (Enterprise)", "AWSSupportEnterprise"),
+    ("AWS Support (Developer)", "AWSDeveloperSupport"),
+    ("Amazon Elastic Transcoder", "AmazonETS"),
+    ("AWS Elemental MediaConvert", "AWSElementalMediaConvert"),
+    ("Amazon Interactive Video Service", "AmazonIVS"),
+];
+
+/// The service code a service name stands for (case and surrounding spaces ignored).
+pub fn service_code_of_name(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    SERVICE_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, code)| *code)
 }
 
-async fn visible_payers(scope: &Scope, payers: &[PayerId]) -> AppResult<Vec<uuid::Uuid>> {
+/// Every service code the mapping names, with its category and the names that stand for it.
+pub fn known_service_categories() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    const CODES: &[&str] = &[
+        "AmazonEC2", "AWSLambda", "AmazonECS", "AmazonEKS", "AmazonECR", "AmazonS3", "AmazonEFS", "AmazonGlacier", "AmazonRDS", "AmazonDynamoDB",
+        "AmazonElastiCache", "AmazonRedshift", "AmazonAthena", "AWSGlue", "AmazonKinesis", "AmazonCloudFront", "AmazonVPC", "AmazonRoute53",
+        "AWSELB", "AWSDataTransfer", "AmazonCloudWatch", "AWSCloudTrail", "AWSConfig", "AmazonGuardDuty", "awskms", "AWSSecretsManager",
+        "AmazonCognito", "AmazonSageMaker", "AmazonBedrock", "AmazonSNS", "AWSQueueService", "AmazonStates", "CodeBuild", "AWSIoT",
+        "AWSDatabaseMigrationSvc", "AmazonConnect", "AWSSupportBusiness", "AWSElementalMediaConvert",
+    ];
+    let mut codes: Vec<&'static str> = CODES.to_vec();
+    for (_, code) in SERVICE_NAMES {
+        if !codes.contains(code) {
+            codes.push(code);
+        }
+    }
+    codes
+        .into_iter()
+        .map(|c| (c, category_of_code(c), SERVICE_NAMES.iter().filter(|(_, code)| *code == c).map(|(n, _)| *n).collect()))
+        .collect()
+}
+
+/// What the caller may see of one payer's cost.
+enum PayerView {
+    /// A partner-side role (or a grant on the payer): every account, every metric.
+    Partner(uuid::Uuid),
+    /// End-customer roles only: the accounts of these billing groups (those assigned to the
+    /// caller's customer tenants), each in the periods it is a member, and no AWS cost.
+    Customer(uuid::Uuid, Vec<Group>),
+}
+
+impl PayerView {
+    fn payer(&self) -> uuid::Uuid {
+        match self {
+            Self::Partner(p) | Self::Customer(p, _) => *p,
+        }
+    }
+}
+
+async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<PayerView> {
+    match billing::billing_payer(scope, payer, Role::Viewer).await {
+        Ok(p) => Ok(PayerView::Partner(p.id)),
+        // The payer hangs on the caller's own customer tenant: theirs, but priced.
+        Err(AppError::Forbidden(_)) => Ok(PayerView::Customer(payer.0, results::customer_groups(scope, Some(payer.0)).await?)),
+        Err(AppError::NotFound(_)) => {
+            let groups = results::customer_groups(scope, Some(payer.0)).await?;
+            if groups.is_empty() { Err(AppError::NotFound("payer")) } else { Ok(PayerView::Customer(payer.0, groups)) }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+const CUSTOMERS_SEE_CHARGES: &str = "end customers see what they are billed: ask for the PRO_FORMA metric (or LIST, public prices), not AWS cost";
+
+/// The payers the caller names, each visible; an AWS-cost metric on a payer the caller sees as
+/// an end customer is FORBIDDEN.
+async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metric) -> AppResult<Vec<PayerView>> {
     if payers.is_empty() {
         return Err(AppError::invalid("payerIds", "name at least one payer"));
     }
-    let mut out = Vec::with_capacity(payers.len());
+    let mut out: Vec<PayerView> = Vec::with_capacity(payers.len());
     for p in payers {
-        out.push(scope.payer(*p, Role::Viewer).await?.0.id);
+        if out.iter().any(|v| v.payer() == p.0) {
+            continue;
+        }
+        out.push(payer_view(scope, *p).await?);
+    }
+    if metric.is_aws_cost() && out.iter().any(|v| matches!(v, PayerView::Customer(..))) {
+        return Err(AppError::forbidden(CUSTOMERS_SEE_CHARGES));
     }
     Ok(out)
+}
+
+/// The billing periods (`YYYY-MM`) that a date range touches, oldest first.
+fn periods_between(from: NaiveDate, to: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut month = from.with_day(1).unwrap_or(from);
+    while month <= to {
+        out.push(month.format("%Y-%m").to_string());
+        match month.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => month = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Per billing period, the accounts a customer view may see.
+fn customer_accounts(groups: &[Group], periods: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    periods.iter().map(|p| (p.clone(), groups.iter().flat_map(|g| g.accounts_in(p)).collect())).collect()
 }
 
 /// The sources a payer's cost can come from, most complete first. The same days may be loaded
@@ -218,15 +449,58 @@ fn dim_expr(grouped: bool, column: &'static str) -> Expr {
     if grouped { Expr::col(Alias::new(column)) } else { Expr::val("") }
 }
 
-/// Cost over time, grouped, for the payers the caller names (each must be visible).
-pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummary> {
-    if req.to < req.from {
-        return Err(AppError::invalid("to", "must not be before from"));
+/// One amount before grouping: a day-grain aggregate, or a custom line item.
+struct Point {
+    /// `YYYY-MM-DD` or `YYYY-MM`; `None` for a custom line item in a DAY summary (it is per
+    /// billing period, so it counts in the totals but in no day).
+    period: Option<String>,
+    account_id: String,
+    service: String,
+    region: String,
+    usage_type: String,
+    charge_type: String,
+    custom_line_item: bool,
+    currency: String,
+    amount: Decimal,
+}
+
+/// A condition matching no row.
+fn no_rows() -> Condition {
+    Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()))
+}
+
+/// The rows each view may see: a partner's whole payer, a customer's accounts per period.
+fn visible_rows(views: &[PayerView], periods: &[String]) -> Condition {
+    let mut any = Condition::any();
+    let mut empty = true;
+    for view in views {
+        match view {
+            PayerView::Partner(p) => {
+                any = any.add(cost_daily::Column::PayerId.eq(*p));
+                empty = false;
+            }
+            PayerView::Customer(p, groups) => {
+                for (period, accounts) in customer_accounts(groups, periods) {
+                    if accounts.is_empty() {
+                        continue;
+                    }
+                    any = any.add(
+                        Condition::all()
+                            .add(cost_daily::Column::PayerId.eq(*p))
+                            .add(cost_daily::Column::BillingPeriod.eq(period))
+                            .add(cost_daily::Column::UsageAccountId.is_in(accounts)),
+                    );
+                    empty = false;
+                }
+            }
+        }
     }
-    if (req.to - req.from).num_days() > 800 {
-        return Err(AppError::invalid("to", "the range may span at most 800 days"));
-    }
-    let payers = visible_payers(scope, &req.payers).await?;
+    if empty { no_rows() } else { any }
+}
+
+/// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
+async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String]) -> AppResult<Vec<Point>> {
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
     let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
@@ -243,8 +517,9 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         .expr_as(dim_expr(has(Dimension::UsageType), "usage_type"), "usage_type")
         .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), "charge_type")
         .column(cost_daily::Column::Currency)
-        .expr_as(Expr::cust(format!("CAST(SUM({}) AS BIGINT)", req.metric.column())), "units")
+        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), "units")
         .filter(cost_daily::Column::PayerId.is_in(payers))
+        .filter(visible_rows(views, periods))
         .filter(sources)
         .filter(cost_daily::Column::UsageDate.gte(req.from))
         .filter(cost_daily::Column::UsageDate.lte(req.to));
@@ -272,37 +547,190 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         }
     }
     let rows = query.into_model::<Row>().all(scope.db()).await?;
-    let currencies: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| Point {
+            period: Some(r.period),
+            account_id: r.account_id,
+            service: r.service,
+            region: r.region,
+            usage_type: r.usage_type,
+            charge_type: r.charge_type,
+            custom_line_item: false,
+            currency: r.currency,
+            amount: from_units(r.units),
+        })
+        .collect())
+}
+
+/// What the pro-forma path found besides the points.
+#[derive(Default)]
+struct Priced {
+    points: Vec<Point>,
+    unpriced_account_ids: BTreeSet<String>,
+}
+
+/// Pro-forma charges: every row of each visible billing group, priced by the billing engine
+/// (so the numbers are the billing report's), plus the groups' custom line items per period.
+async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
+    let f = &req.filter;
+    let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
+    let mut out = Priced::default();
+    for view in views {
+        let groups = match view {
+            PayerView::Partner(p) => results::payer_groups(scope.db(), *p).await?,
+            PayerView::Customer(_, groups) => groups.clone(),
+        };
+        for period in periods {
+            for group in &groups {
+                let priced = results::priced(scope.db(), group, period).await?;
+                let currency = priced.numbers.currency.clone();
+                for (row, charge) in priced.rows {
+                    let in_range = row.usage_date >= req.from && row.usage_date <= req.to;
+                    let matches = kept(&f.account_ids, &row.usage_account_id)
+                        && kept(&f.service_codes, &row.service_code)
+                        && kept(&f.regions, &row.region)
+                        && kept(&f.charge_types, &row.charge_type);
+                    if !in_range || !matches {
+                        continue;
+                    }
+                    let day = row.usage_date.format("%Y-%m-%d").to_string();
+                    out.points.push(Point {
+                        period: Some(match req.granularity {
+                            Granularity::Day => day,
+                            Granularity::Month => day[..7].to_owned(),
+                        }),
+                        account_id: row.usage_account_id,
+                        service: row.service_code,
+                        region: row.region,
+                        usage_type: row.usage_type,
+                        charge_type: row.charge_type,
+                        custom_line_item: false,
+                        currency: row.currency,
+                        amount: charge,
+                    });
+                }
+                // Custom line items belong to a period, not a service, region or day: a filter
+                // on those leaves them out.
+                if !f.service_codes.is_empty() || !f.regions.is_empty() {
+                    continue;
+                }
+                for item in priced.numbers.computation.items {
+                    let charge_type = if item.charge == crate::domain::billing::engine::ItemCharge::Credit { "Credit" } else { "Fee" };
+                    if !kept(&f.account_ids, &item.account_id) || !kept(&f.charge_types, charge_type) {
+                        continue;
+                    }
+                    out.points.push(Point {
+                        period: (req.granularity == Granularity::Month).then(|| period.clone()),
+                        account_id: item.account_id,
+                        service: item.name,
+                        region: String::new(),
+                        usage_type: String::new(),
+                        charge_type: charge_type.to_owned(),
+                        custom_line_item: true,
+                        currency: currency.clone(),
+                        amount: item.amount,
+                    });
+                }
+            }
+        }
+        if let PayerView::Partner(p) = view {
+            out.unpriced_account_ids.extend(unpriced_accounts(scope, *p, &groups, req, periods).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// A partner's accounts with cost in the range but in no billing group in that period.
+async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
+    let present: Vec<(String, String)> = cost_daily::Entity::find()
+        .select_only()
+        .column(cost_daily::Column::BillingPeriod)
+        .column(cost_daily::Column::UsageAccountId)
+        .distinct()
+        .filter(cost_daily::Column::PayerId.eq(payer))
+        .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
+        .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
+        .filter(cost_daily::Column::UsageDate.gte(req.from))
+        .filter(cost_daily::Column::UsageDate.lte(req.to))
+        .into_tuple()
+        .all(scope.db())
+        .await?;
+    let grouped = customer_accounts(groups, periods);
+    Ok(present.into_iter().filter(|(period, account)| !grouped.get(period).is_some_and(|a| a.contains(account))).map(|(_, a)| a).collect())
+}
+
+/// Cost over time, grouped, for the payers the caller names (each must be visible).
+pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummary> {
+    if req.to < req.from {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    if (req.to - req.from).num_days() > 800 {
+        return Err(AppError::invalid("to", "the range may span at most 800 days"));
+    }
+    let views = payer_views(scope, &req.payers, req.metric).await?;
+    let periods = periods_between(req.from, req.to);
+    // A customer naming an account that is none of theirs in the range: not found.
+    for view in &views {
+        if let PayerView::Customer(_, groups) = view {
+            let theirs: BTreeSet<String> = customer_accounts(groups, &periods).into_values().flatten().collect();
+            if req.filter.account_ids.iter().any(|a| !theirs.contains(a)) {
+                return Err(AppError::NotFound("account"));
+            }
+        }
+    }
+    let (points, unpriced) = match req.metric.column() {
+        Some(column) => (column_points(scope, &views, &req, column, &periods).await?, Vec::new()),
+        None => {
+            let priced = proforma_points(scope, &views, &req, &periods).await?;
+            (priced.points, priced.unpriced_account_ids.into_iter().collect())
+        }
+    };
+    let mut summary = fold(points, &req.group_by)?;
+    summary.unpriced_account_ids = unpriced;
+    Ok(summary)
+}
+
+/// Groups the points by the requested dimensions (service category derived here).
+fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
+    let has = |d: Dimension| group_by.contains(&d);
+    let currencies: BTreeSet<&str> = points.iter().map(|p| p.currency.as_str()).collect();
     if currencies.len() > 1 {
         return Err(AppError::invalid("payerIds", "these payers bill in different currencies; ask for one currency at a time"));
     }
     let currency = currencies.into_iter().next().unwrap_or("USD").to_owned();
-    // Fold in Rust where a dimension is derived (service category) — still integer units.
-    let mut series: BTreeMap<(String, GroupKey), i64> = BTreeMap::new();
-    for r in &rows {
+    let mut series: BTreeMap<(String, GroupKey), Decimal> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Decimal> = BTreeMap::new();
+    let mut total = Decimal::ZERO;
+    let mut custom_line_items = Decimal::ZERO;
+    for p in points {
+        let category = if p.custom_line_item { CUSTOM_LINE_ITEM_CATEGORY } else { service_category(&p.service) };
         let key = GroupKey {
-            account_id: r.account_id.clone(),
-            service: if has(Dimension::Service) { r.service.clone() } else { String::new() },
-            region: r.region.clone(),
-            usage_type: r.usage_type.clone(),
-            charge_type: r.charge_type.clone(),
-            service_category: if has(Dimension::ServiceCategory) { service_category(&r.service).to_owned() } else { String::new() },
+            account_id: if has(Dimension::Account) { p.account_id } else { String::new() },
+            service: if has(Dimension::Service) { p.service } else { String::new() },
+            region: if has(Dimension::Region) { p.region } else { String::new() },
+            usage_type: if has(Dimension::UsageType) { p.usage_type } else { String::new() },
+            charge_type: if has(Dimension::ChargeType) { p.charge_type } else { String::new() },
+            service_category: if has(Dimension::ServiceCategory) { category.to_owned() } else { String::new() },
         };
-        *series.entry((r.period.clone(), key)).or_default() += r.units;
+        *groups.entry(key.clone()).or_default() += p.amount;
+        total += p.amount;
+        if p.custom_line_item {
+            custom_line_items += p.amount;
+        }
+        if let Some(period) = p.period {
+            *series.entry((period, key)).or_default() += p.amount;
+        }
     }
-    let mut groups: BTreeMap<GroupKey, i64> = BTreeMap::new();
-    let mut total = 0_i64;
-    for ((_, key), units) in &series {
-        *groups.entry(key.clone()).or_default() += units;
-        total += units;
-    }
-    let mut groups: Vec<(GroupKey, Decimal)> = groups.into_iter().map(|(k, u)| (k, from_units(u).normalize())).collect();
+    let mut groups: Vec<(GroupKey, Decimal)> = groups.into_iter().map(|(k, v)| (k, results::present(v))).collect();
     groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(CostSummary {
-        total: from_units(total).normalize(),
-        series: series.into_iter().map(|((period, key), u)| SeriesPoint { period, key, amount: from_units(u).normalize() }).collect(),
+        total: results::present(total),
+        series: series.into_iter().map(|((period, key), v)| SeriesPoint { period, key, amount: results::present(v) }).collect(),
         groups,
         currency,
+        custom_line_items: results::present(custom_line_items),
+        unpriced_account_ids: Vec::new(),
     })
 }
 
@@ -373,8 +801,9 @@ pub struct Forecast {
 
 /// Month-end projection from the run rate: the cost so far divided by the days that have data
 /// (up to the last day with data), times the days in the month. Past months project to their
-/// actual total.
-pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str) -> AppResult<Forecast> {
+/// actual total. PRO_FORMA: the month's custom line items are added as they stand, not
+/// extrapolated.
+pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: Metric) -> AppResult<Forecast> {
     let (first, last) = month_bounds(month)?;
     let req = SummaryRequest {
         payers,
@@ -382,18 +811,19 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str) -> AppRe
         to: last,
         granularity: Granularity::Day,
         group_by: vec![],
-        metric: Metric::Unblended,
+        metric,
         filter: CostFilter::default(),
     };
     let s = summary(scope, req).await?;
     let days_in_month = last.day();
     let last_day_with_data = s.series.iter().filter_map(|p| NaiveDate::parse_from_str(&p.period, "%Y-%m-%d").ok()).map(|d| d.day()).max().unwrap_or(0);
-    let projected = if last_day_with_data == 0 {
-        Decimal::ZERO
-    } else if last < Utc::now().date_naive() {
+    let projected = if last < Utc::now().date_naive() {
         s.total
+    } else if last_day_with_data == 0 {
+        s.custom_line_items
     } else {
-        (s.total / Decimal::from(last_day_with_data) * Decimal::from(days_in_month)).round_dp(2)
+        let usage = s.total - s.custom_line_items;
+        (usage / Decimal::from(last_day_with_data) * Decimal::from(days_in_month) + s.custom_line_items).round_dp(2)
     };
     Ok(Forecast { month_to_date: s.total, projected, days_with_data: last_day_with_data, days_in_month })
 }
@@ -405,63 +835,156 @@ pub struct BillLine {
     pub service_name: String,
     pub usage_type: String,
     pub operation: String,
+    /// The line item description (the first one seen for the line in the month).
+    pub description: String,
     pub pricing_unit: String,
     pub usage: String,
-    pub units: i64,
+    /// In the bill's metric, exact to 10⁻⁸.
+    pub cost: Decimal,
+    /// PRO_FORMA: a custom line item of the account's billing group (booked on this account).
+    pub custom_line_item: bool,
 }
 
-/// The prior tool's per-account bill, for any month: service, usage type, operation, usage,
-/// unit, cost (unblended).
+/// An account's bill for one month.
+#[derive(Debug, Clone)]
+pub struct AccountBill {
+    pub currency: String,
+    pub total: Decimal,
+    pub lines: Vec<BillLine>,
+}
+
 /// Service code, usage type, operation, unit, service name.
 type BillKey = (String, String, String, String, String);
 
-pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &str) -> AppResult<Vec<BillLine>> {
-    let (first, last) = month_bounds(month)?;
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    // One read of the month's rows; costs add up as integer units, usage as exact decimals.
-    let sources = best_sources(scope.db(), &[payer.id], first, last).await?;
-    let rows = cost_daily::Entity::find()
-        .filter(cost_daily::Column::PayerId.eq(payer.id))
-        .filter(sources)
-        .filter(cost_daily::Column::UsageAccountId.eq(account))
-        .filter(cost_daily::Column::UsageDate.gte(first))
-        .filter(cost_daily::Column::UsageDate.lte(last))
-        .all(scope.db())
-        .await?;
-    let mut lines: BTreeMap<BillKey, (i64, Decimal)> = BTreeMap::new();
-    for r in rows {
-        let usage = r.usage_quantity.parse::<Decimal>().unwrap_or_default();
-        let entry = lines.entry((r.service_code, r.usage_type, r.operation, r.pricing_unit, r.service_name)).or_default();
-        entry.0 += r.unblended_cost;
-        entry.1 += usage;
+#[derive(Default)]
+struct BillSums {
+    description: String,
+    usage: Decimal,
+    cost: Decimal,
+}
+
+impl BillSums {
+    fn add(&mut self, row: &cost_daily::Model, cost: Decimal) {
+        if self.description.is_empty() {
+            self.description.clone_from(&row.line_item_description);
+        }
+        self.usage += row.usage_quantity.parse::<Decimal>().unwrap_or_default();
+        self.cost += cost;
     }
-    Ok(lines
+}
+
+fn bill_key(r: &cost_daily::Model) -> BillKey {
+    (r.service_code.clone(), r.usage_type.clone(), r.operation.clone(), r.pricing_unit.clone(), r.service_name.clone())
+}
+
+/// The prior tool's per-account bill, for any month: service, usage type, operation,
+/// description, usage, unit and cost in the metric asked for. End customers get only the
+/// accounts of their billing groups in that month, and only PRO_FORMA (what they are billed)
+/// or LIST; PRO_FORMA includes the group's custom line items booked on the account.
+pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &str, metric: Metric) -> AppResult<AccountBill> {
+    let (first, last) = month_bounds(month)?;
+    let view = payer_view(scope, payer).await?;
+    let period = first.format("%Y-%m").to_string();
+    if let PayerView::Customer(_, groups) = &view {
+        if !groups.iter().any(|g| g.accounts_in(&period).iter().any(|a| a == account)) {
+            return Err(AppError::NotFound("account"));
+        }
+        if metric.is_aws_cost() {
+            return Err(AppError::forbidden(CUSTOMERS_SEE_CHARGES));
+        }
+    }
+    let mut lines: BTreeMap<BillKey, BillSums> = BTreeMap::new();
+    let mut items: Vec<BillLine> = Vec::new();
+    let mut currency: Option<String> = None;
+    match metric.column() {
+        Some(_) => {
+            let sources = best_sources(scope.db(), &[view.payer()], first, last).await?;
+            let rows = cost_daily::Entity::find()
+                .filter(cost_daily::Column::PayerId.eq(view.payer()))
+                .filter(sources)
+                .filter(cost_daily::Column::UsageAccountId.eq(account))
+                .filter(cost_daily::Column::UsageDate.gte(first))
+                .filter(cost_daily::Column::UsageDate.lte(last))
+                .order_by_asc(cost_daily::Column::UsageDate)
+                .order_by_asc(cost_daily::Column::Id)
+                .all(scope.db())
+                .await?;
+            for r in rows {
+                let units = match metric {
+                    Metric::NetUnblended => r.net_unblended_cost,
+                    Metric::Amortized => r.amortized_cost,
+                    Metric::List => r.list_cost,
+                    Metric::Unblended | Metric::ProForma => r.unblended_cost,
+                };
+                currency.get_or_insert_with(|| r.currency.clone());
+                lines.entry(bill_key(&r)).or_default().add(&r, from_units(units));
+            }
+        }
+        None => {
+            let groups = match &view {
+                PayerView::Partner(p) => results::payer_groups(scope.db(), *p).await?,
+                PayerView::Customer(_, groups) => groups.clone(),
+            };
+            let group = groups
+                .iter()
+                .find(|g| g.accounts_in(&period).iter().any(|a| a == account))
+                .ok_or_else(|| AppError::invalid("accountId", "is in no billing group in that month, so it has no pro-forma price"))?;
+            let priced = results::priced(scope.db(), group, &period).await?;
+            currency = Some(priced.numbers.currency.clone());
+            let mut rows: Vec<_> = priced.rows.into_iter().filter(|(r, _)| r.usage_account_id == account).collect();
+            rows.sort_by_key(|(r, _)| (r.usage_date, r.id));
+            for (r, charge) in rows {
+                lines.entry(bill_key(&r)).or_default().add(&r, charge);
+            }
+            for item in priced.numbers.computation.items.into_iter().filter(|i| i.account_id == account) {
+                let credit = item.charge == crate::domain::billing::engine::ItemCharge::Credit;
+                items.push(BillLine {
+                    service_code: String::new(),
+                    service_name: item.name,
+                    usage_type: String::new(),
+                    operation: String::new(),
+                    description: if credit { "Custom line item (credit)" } else { "Custom line item (fee)" }.to_owned(),
+                    pricing_unit: String::new(),
+                    usage: String::new(),
+                    cost: results::present(item.amount),
+                    custom_line_item: true,
+                });
+            }
+        }
+    }
+    let mut out: Vec<BillLine> = lines
         .into_iter()
-        .map(|((service_code, usage_type, operation, pricing_unit, service_name), (units, usage))| BillLine {
+        .map(|((service_code, usage_type, operation, pricing_unit, service_name), s)| BillLine {
             service_code,
             service_name,
             usage_type,
             operation,
+            description: s.description,
             pricing_unit,
-            usage: usage.normalize().to_string(),
-            units,
+            usage: s.usage.normalize().to_string(),
+            cost: results::present(s.cost),
+            custom_line_item: false,
         })
-        .collect())
+        .collect();
+    out.extend(items);
+    let total = results::present(out.iter().map(|l| l.cost).sum());
+    Ok(AccountBill { currency: currency.unwrap_or_else(|| "USD".to_owned()), total, lines: out })
 }
 
 /// The bill as CSV: UTF-8 with a BOM so Excel opens Chinese text, headers in the locale.
-pub fn bill_csv(lines: &[BillLine], locale: &str) -> AppResult<String> {
+pub fn bill_csv(bill: &AccountBill, locale: &str) -> AppResult<String> {
+    let cost = if locale == "zh-CN" { format!("费用 ({})", bill.currency) } else { format!("Cost ({})", bill.currency) };
     let headers = if locale == "zh-CN" {
-        ["服务", "服务代码", "使用类型", "操作", "用量", "单位", "费用 (USD)"]
+        ["服务", "服务代码", "使用类型", "操作", "描述", "用量", "单位", cost.as_str()]
     } else {
-        ["Service", "Service code", "Usage type", "Operation", "Usage", "Unit", "Cost (USD)"]
+        ["Service", "Service code", "Usage type", "Operation", "Description", "Usage", "Unit", cost.as_str()]
     };
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(headers).map_err(AppError::internal)?;
-    for l in lines {
-        let cost = from_units(l.units).round_dp(2).to_string();
+    for l in &bill.lines {
+        let cost = l.cost.round_dp(2).to_string();
         writer
-            .write_record([&l.service_name, &l.service_code, &l.usage_type, &l.operation, &l.usage, &l.pricing_unit, &cost])
+            .write_record([&l.service_name, &l.service_code, &l.usage_type, &l.operation, &l.description, &l.usage, &l.pricing_unit, &cost])
             .map_err(AppError::internal)?;
     }
     let bytes = writer.into_inner().map_err(|e| AppError::internal(anyhow::anyhow!("csv: {e}")))?;
@@ -526,20 +1049,44 @@ mod tests {
     }
 
     #[test]
+    fn cost_explorer_and_legacy_service_names_have_categories() {
+        // Names as Cost Explorer's SERVICE dimension and the prior tool's table carry them.
+        for (name, category) in [
+            ("Amazon Elastic Compute Cloud - Compute", "Compute"),
+            ("EC2 - Other", "Compute"),
+            ("Amazon Simple Storage Service", "Storage"),
+            ("Amazon Relational Database Service", "Databases"),
+            ("AmazonCloudWatch", "Management and Governance"),
+            ("AWS Key Management Service", "Security"),
+            ("Amazon Simple Queue Service", "Integration"),
+            ("amazon dynamodb ", "Databases"),
+        ] {
+            assert_eq!(service_category(name), category, "{name}");
+        }
+        assert_eq!(service_category("Tax"), "Other");
+        let ec2 = known_service_categories().into_iter().find(|(c, _, _)| *c == "AmazonEC2").unwrap();
+        assert!(ec2.2.contains(&"Amazon Elastic Compute Cloud - Compute"));
+    }
+
+    #[test]
     fn csv_has_a_bom_and_localized_headers() {
         let lines = vec![BillLine {
             service_code: "AmazonEC2".into(),
             service_name: "Amazon Elastic Compute Cloud".into(),
             usage_type: "BoxUsage:t3.micro".into(),
             operation: "RunInstances".into(),
+            description: "$0.0104 per On Demand Linux t3.micro Instance Hour".into(),
             pricing_unit: "Hrs".into(),
             usage: "720".into(),
-            units: 749_000_000,
+            cost: "7.4900000".parse().unwrap(),
+            custom_line_item: false,
         }];
-        let zh = bill_csv(&lines, "zh-CN").unwrap();
+        let bill = AccountBill { currency: "CNY".into(), total: "7.49".parse().unwrap(), lines };
+        let zh = bill_csv(&bill, "zh-CN").unwrap();
         assert!(zh.starts_with('\u{feff}'));
-        assert!(zh.contains("服务,服务代码"));
-        assert!(zh.contains(",7.49"));
-        assert!(bill_csv(&lines, "en").unwrap().contains("Service,Service code"));
+        assert!(zh.contains("服务,服务代码,使用类型,操作,描述"));
+        assert!(zh.contains("费用 (CNY)"));
+        assert!(zh.contains("t3.micro Instance Hour,720,Hrs,7.49"), "{zh}");
+        assert!(bill_csv(&bill, "en").unwrap().contains("Service,Service code,Usage type,Operation,Description,Usage,Unit,Cost (CNY)"));
     }
 }

@@ -104,6 +104,8 @@ struct Sums {
     cost: Decimal,
     usage: Decimal,
     lines: i64,
+    /// The first non-empty `line_item_line_item_description` of the line's items.
+    description: String,
 }
 
 /// What the scan found, by month and account.
@@ -165,6 +167,9 @@ impl Tally {
         sums.cost += cost;
         sums.usage += usage;
         sums.lines += 1;
+        if sums.description.is_empty() {
+            text(item, "line_item_line_item_description").trim().clone_into(&mut sums.description);
+        }
         self.imported += 1;
     }
 }
@@ -203,6 +208,7 @@ pub async fn run_import_job(state: &AppState, job: &jobs::Model) -> AppResult<St
             list: Decimal::ZERO,
             usage: s.usage,
             lines: s.lines,
+            description: s.description,
         });
     }
     let all: Vec<GrainRow> = by_month.values().flatten().cloned().collect();

@@ -166,6 +166,9 @@ pub struct Sums {
     pub list: Decimal,
     pub usage: Decimal,
     pub lines: u64,
+    /// The first line item description seen for the key (descriptions vary by price tier and
+    /// would multiply the rows if they were part of the key).
+    pub description: Sym,
 }
 
 impl Sums {
@@ -325,7 +328,7 @@ impl Aggregator {
             self.text(r, F::PricingUnit, i)?,
             self.currency(r, i)?,
         ];
-        self.put(Kind::Cur, period, day, text, &amounts)
+        self.put(Kind::Cur, period, day, text, &amounts, r, i)
     }
 
     fn add_focus<R: Row>(&mut self, _layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
@@ -377,7 +380,7 @@ impl Aggregator {
             self.text(r, F::PricingUnit, i)?,
             self.currency(r, i)?,
         ];
-        self.put(Kind::Focus, period, day, text, &amounts)
+        self.put(Kind::Focus, period, day, text, &amounts, r, i)
     }
 
     fn currency<R: Row>(&mut self, r: &mut R, i: usize) -> Result<Sym, RowError> {
@@ -390,14 +393,20 @@ impl Aggregator {
         }
     }
 
-    fn put(&mut self, kind: Kind, period: NaiveDate, day: NaiveDate, text: [Sym; 10], amounts: &Amounts) -> Result<(), RowError> {
+    #[allow(clippy::too_many_arguments)]
+    fn put<R: Row>(&mut self, kind: Kind, period: NaiveDate, day: NaiveDate, text: [Sym; 10], amounts: &Amounts, r: &mut R, i: usize) -> Result<(), RowError> {
         let key = GrainKey {
             kind: u8::from(kind == Kind::Focus),
             period: period.year().cast_unsigned() * 100 + period.month(),
             day: day.num_days_from_ce(),
             text,
         };
-        self.map.entry(key).or_default().add(amounts).map_err(|e| (F::Unblended, e))?;
+        let sums = self.map.entry(key).or_default();
+        sums.add(amounts).map_err(|e| (F::Unblended, e))?;
+        // Only read (and intern) a description until the key has one.
+        if sums.description == sym::EMPTY {
+            sums.description = r.text(F::Description, i, &mut self.strings).map_err(|e| (F::Description, e))?;
+        }
         self.lines_kept += 1;
         Ok(())
     }
@@ -417,7 +426,11 @@ impl Aggregator {
                 usage: sums.usage,
                 lines: sums.lines,
             };
-            self.map.entry(key).or_default().add(&a)?;
+            let mine = self.map.entry(key).or_default();
+            mine.add(&a)?;
+            if mine.description == sym::EMPTY {
+                mine.description = translate.get(sums.description as usize).copied().unwrap_or(sym::EMPTY);
+            }
         }
         self.lines_kept += other.lines_kept;
         self.lines_other_provider += other.lines_other_provider;

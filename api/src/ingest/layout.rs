@@ -57,11 +57,13 @@ pub enum F {
     RiArn,
     Provider,
     ServiceProvider,
+    /// CUR `line_item_line_item_description`, FOCUS `ChargeDescription`.
+    Description,
 }
 
 /// Number of [`F`] variants.
-pub const FIELDS: usize = 28;
-const _: () = assert!(F::ServiceProvider as usize + 1 == FIELDS);
+pub const FIELDS: usize = 29;
+const _: () = assert!(F::Description as usize + 1 == FIELDS);
 
 struct Spec {
     field: F,
@@ -103,6 +105,7 @@ const CUR: &[Spec] = &[
     opt(F::RiUnusedUpfront, &["reservation_unused_amortized_upfront_fee_for_billing_period"]),
     opt(F::RiUnusedRecurring, &["reservation_unused_recurring_fee"]),
     opt(F::RiArn, &["reservation_reservation_a_r_n", "reservation_reservation_arn"]),
+    opt(F::Description, &["line_item_line_item_description"]),
 ];
 
 /// FOCUS 1.0–1.2 names; `x_` columns are AWS's extensions in its FOCUS exports.
@@ -126,6 +129,7 @@ const FOCUS: &[Spec] = &[
     opt(F::Usage, &["ConsumedQuantity"]),
     opt(F::Provider, &["ProviderName"]),
     opt(F::ServiceProvider, &["ServiceProviderName"]),
+    opt(F::Description, &["ChargeDescription"]),
 ];
 
 /// Where each field sits in one file (column index), and the file's column names.

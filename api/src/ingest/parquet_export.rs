@@ -98,6 +98,7 @@ const ALL_FIELDS: [F; FIELDS] = [
     F::RiArn,
     F::Provider,
     F::ServiceProvider,
+    F::Description,
 ];
 
 fn is_text(t: &DataType) -> bool {

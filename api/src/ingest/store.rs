@@ -229,6 +229,7 @@ pub async fn replace(db: &DatabaseConnection, run: Uuid, r: &Record<'_>, agg: Ag
                     amortized_cost: Set(units(s.amortized, "amortized cost")?),
                     list_cost: Set(units(s.list, "list cost")?),
                     usage_quantity: Set(s.usage.normalize().to_string()),
+                    line_item_description: Set(agg.strings.get(s.description).to_owned()),
                     line_count: Set(as_i64(s.lines)),
                     ingestion_id: Set(id),
                 });

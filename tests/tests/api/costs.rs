@@ -39,6 +39,7 @@ async fn cost_from(app: &TestApp, source: &str, payer: &str, day: &str, account:
         amortized_cost: Set(units),
         list_cost: Set(to_units(amount * Decimal::new(11, 1)).unwrap()),
         usage_quantity: Set("1.5".into()),
+        line_item_description: Set(format!("{service} {charge} on {day}")),
         line_count: Set(1),
         ingestion_id: Set(uuid::Uuid::now_v7()),
     }
@@ -176,5 +177,164 @@ async fn a_month_from_two_sources_counts_once(db: DbKind) {
     assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("113.5"));
 }
 
+const A3: &str = "888999000111";
+
+const SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId service } amount } series { period key { accountId } amount } } }";
+const BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric!) { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric) { currency metric total lines { serviceCode serviceName description usage cost customLineItem } csv } }";
+
+fn summary_input(payer: &str, from: &str, to: &str, granularity: &str, metric: &str, group_by: &[&str]) -> Value {
+    json!({ "i": { "payerIds": [payer], "from": from, "to": to, "granularity": granularity, "metric": metric, "groupBy": group_by } })
+}
+
+/// End customers see what they are billed, for their own accounts only; partners see the same
+/// pro-forma numbers as the billing report. By hand (plan base LIST, GLOBAL markup 10 %, list =
+/// 1.1 × unblended in the fixture):
+///   Acme (A1) October:  EC2 110 × 1.1 = 121, Support 11 × 1.1 = 12.1, credit not passed → 133.1;
+///                       fee +20, credit −10 % × 133.1 = −13.31 → 139.79.
+///   Acme (A1) November: EC2 132.55 × 1.1 = 145.805 → fee +20, credit −14.5805 → 151.2245.
+///   Globex (A2) November: S3 55 × 1.1 = 60.5, Lambda 7.975 × 1.1 = 8.7725 → 69.2725.
+///   A3 (no group) November: 5.00, left out.
+async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Pro Forma Co").await;
+    let other = app.new_partner(&admin, "Elsewhere").await;
+    fixture(&app, &p).await;
+    cost(&app, &p.payer_id, "2025-11-12", A3, "AmazonEC2", "Usage", "5.00").await;
+    let acme = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
+    let globex = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
+    let acme_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
+    let rule = app
+        .gql(p.operator.bearer(), "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" } }))
+        .await
+        .data("createPricingRule.id")
+        .clone();
+    let plan = app
+        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "list-plus-10", "pricingRuleIds": [rule] } }))
+        .await
+        .data("createPricingPlan.id")
+        .clone();
+    let group = |name: &str, account: &str, tenant: &str| {
+        json!({ "i": { "payerId": p.payer_id, "name": name, "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan, "customerTenantId": tenant, "billingPeriod": "2025-10" } })
+    };
+    let create_group = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }";
+    let acme_group = app.gql(p.operator.bearer(), create_group, group("Acme", A1, &acme)).await.data("createBillingGroup.id").clone();
+    app.gql(p.operator.bearer(), create_group, group("Globex", A2, &globex)).await.data("createBillingGroup.id");
+    let create_item = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }";
+    app.gql(p.operator.bearer(), create_item, json!({ "i": { "billingGroupId": acme_group, "name": "Monthly-fee", "chargeType": "FEE", "flatAmount": "20", "billingPeriodStart": "2025-10" } })).await.data("createCustomLineItem.id");
+    app.gql(p.operator.bearer(), create_item, json!({ "i": { "billingGroupId": acme_group, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": "2025-10" } })).await.data("createCustomLineItem.id");
+    let pid = p.payer_id.as_str();
+
+    // The customer: only A1, priced; equal to myCharges for the same period, to the cent.
+    let nov = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
+    let charges = app.gql(acme_viewer.bearer(), "query { myCharges(billingPeriod: \"2025-11\") { total } }", json!({})).await;
+    assert_eq!(dec(nov.data("costSummary.total")), d("151.2245"));
+    assert_eq!(dec(nov.data("costSummary.total")), dec(charges.data("myCharges.0.total")), "costSummary PRO_FORMA = myCharges");
+    assert_eq!(dec(nov.data("costSummary.customLineItems")), d("5.4195"));
+    let groups = nov.data("costSummary.groups").as_array().unwrap().clone();
+    assert!(groups.iter().all(|g| g["key"]["accountId"] == A1), "only the customer's account: {groups:?}");
+    assert!(nov.data("costSummary.unpricedAccountIds").as_array().unwrap().is_empty(), "customers learn of no other account");
+    let body = nov.body.to_string();
+    for secret in [A2, A3, "120.5", "113.5"] {
+        assert!(!body.contains(secret), "{secret} leaked to the customer: {body}");
+    }
+    let both = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
+    assert_eq!(dec(both.data("costSummary.total")), d("291.0145"));
+    let series = both.data("costSummary.series").as_array().unwrap().clone();
+    assert_eq!(series.iter().map(|s| (s["period"].as_str().unwrap().to_owned(), dec(&s["amount"]))).collect::<Vec<_>>(), vec![("2025-10".to_owned(), d("139.79")), ("2025-11".to_owned(), d("151.2245"))]);
+    // DAY series leave the custom line items out; the total keeps them.
+    let days = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "DAY", "PRO_FORMA", &[])).await;
+    let day_sum: Decimal = days.data("costSummary.series").as_array().unwrap().iter().map(|s| dec(&s["amount"])).sum();
+    assert_eq!((day_sum, dec(days.data("costSummary.total"))), (d("145.805"), d("151.2245")));
+    // LIST is public pricing, allowed; AWS cost is not; another customer's account or another
+    // partner's payer is not found.
+    let list = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "LIST", &[])).await;
+    assert_eq!(dec(list.data("costSummary.total")), d("124.85"));
+    for metric in ["UNBLENDED", "NET_UNBLENDED", "AMORTIZED"] {
+        app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", metric, &[])).await.assert_code("FORBIDDEN");
+    }
+    app.gql(acme_viewer.bearer(), "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\") { projected } }", json!({ "p": pid })).await.assert_code("FORBIDDEN");
+    app.gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\" }) { month } }", json!({ "p": pid })).await.assert_code("FORBIDDEN");
+    let globex_account = json!({ "i": { "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "metric": "PRO_FORMA", "filter": { "accountIds": [A2] } } });
+    app.gql(acme_viewer.bearer(), SUMMARY, globex_account).await.assert_code("NOT_FOUND");
+    app.gql(acme_viewer.bearer(), SUMMARY, summary_input(&other.payer_id, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await.assert_code("NOT_FOUND");
+
+    // Month over month and the forecast, priced.
+    let mom = app
+        .gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [SERVICE], metric: PRO_FORMA }) { changes { key { service } current previous isGone } } }", json!({ "p": pid }))
+        .await;
+    let changes = mom.data("monthOverMonth.changes").as_array().unwrap().clone();
+    let by = |s: &str| changes.iter().find(|c| c["key"]["service"] == s).unwrap_or_else(|| panic!("{s} in {changes:?}")).clone();
+    assert_eq!((dec(&by("AmazonEC2")["current"]), dec(&by("AmazonEC2")["previous"])), (d("145.805"), d("121")));
+    assert_eq!(by("AWSSupportBusiness")["isGone"], true);
+    assert_eq!((dec(&by("Monthly-fee")["current"]), dec(&by("Monthly-fee")["previous"])), (d("20"), d("20")));
+    assert_eq!((dec(&by("Loyalty-credit")["current"]), dec(&by("Loyalty-credit")["previous"])), (d("-14.5805"), d("-13.31")));
+    let f = app.gql(acme_viewer.bearer(), "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA) { projected } }", json!({ "p": pid })).await;
+    assert_eq!(dec(f.data("costForecast.projected")), d("151.2245"), "a past month projects to its total");
+
+    // The customer's own bill, priced, with the custom line items booked on the account.
+    let vars = |account: &str, metric: &str| json!({ "p": pid, "a": account, "m": "2025-11", "metric": metric });
+    let bill = app.gql(acme_viewer.bearer(), BILL, vars(A1, "PRO_FORMA")).await;
+    assert_eq!((bill.data("accountMonthlyBill.metric"), bill.data("accountMonthlyBill.currency")), (&json!("PRO_FORMA"), &json!("USD")));
+    assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("151.2245"));
+    let lines = bill.data("accountMonthlyBill.lines").as_array().unwrap().clone();
+    let ec2 = lines.iter().find(|l| l["serviceCode"] == "AmazonEC2" && !dec(&l["cost"]).is_zero()).unwrap();
+    assert_eq!(dec(&ec2["cost"]), d("145.805"));
+    let fee = lines.iter().find(|l| l["serviceName"] == "Monthly-fee").unwrap();
+    assert_eq!((fee["customLineItem"].as_bool(), dec(&fee["cost"])), (Some(true), d("20")));
+    assert!(!bill.body.to_string().contains("120.5"), "no AWS cost in the customer's bill: {}", bill.body);
+    app.gql(acme_viewer.bearer(), BILL, vars(A1, "UNBLENDED")).await.assert_code("FORBIDDEN");
+    app.gql(acme_viewer.bearer(), BILL, vars(A2, "PRO_FORMA")).await.assert_code("NOT_FOUND");
+    app.gql(acme_viewer.bearer(), BILL, vars(A3, "PRO_FORMA")).await.assert_code("NOT_FOUND");
+
+    // The partner: the same engine, every group, equal to the billing report; A3 is named as
+    // left out.
+    let partner = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
+    let reports = app.gql(p.viewer.bearer(), "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { proformaCost } }", json!({ "p": pid })).await;
+    let report_total: Decimal = reports.data("billingGroupCostReports").as_array().unwrap().iter().map(|r| dec(&r["proformaCost"])).sum();
+    assert_eq!(dec(partner.data("costSummary.total")), d("220.497"));
+    assert_eq!(dec(partner.data("costSummary.total")), report_total);
+    assert_eq!(partner.data("costSummary.unpricedAccountIds"), &json!([A3]));
+    let a2 = partner.data("costSummary.groups").as_array().unwrap().iter().find(|g| g["key"]["accountId"] == A2).unwrap().clone();
+    assert_eq!(dec(&a2["amount"]), d("69.2725"));
+    let bill = app.gql(p.viewer.bearer(), BILL, vars(A3, "PRO_FORMA")).await;
+    assert_eq!(bill.code(), Some("VALIDATION"), "{}", bill.body);
+    assert_eq!(dec(app.gql(p.viewer.bearer(), BILL, vars(A1, "UNBLENDED")).await.data("accountMonthlyBill.total")), d("113.5"));
+}
+
+/// Cost Explorer and the prior tool's rows carry service names, not codes: they are filed under
+/// their FOCUS category, not "Other".
+async fn service_names_have_categories(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Names Co").await;
+    let pid = p.payer_id.as_str();
+    for (service, amount) in [
+        ("Amazon Elastic Compute Cloud - Compute", "40.00"),
+        ("EC2 - Other", "2.50"),
+        ("AWS Lambda", "1.25"),
+        ("Amazon Simple Storage Service", "3.00"),
+        ("Amazon Relational Database Service", "12.00"),
+        ("AmazonCloudWatch", "0.75"),
+        ("Tax", "4.00"),
+    ] {
+        cost_from(&app, "ce", pid, "2025-09-14", A1, service, "", amount).await;
+    }
+    cost_from(&app, "legacy", pid, "2025-08-01", A1, "Amazon Simple Storage Service", "", "9.00").await;
+    let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { groups { key { serviceCategory } amount } } }";
+    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [pid], "from": "2025-08-01", "to": "2025-09-30", "groupBy": ["SERVICE_CATEGORY"] } })).await;
+    let by: std::collections::BTreeMap<String, Decimal> =
+        res.data("costSummary.groups").as_array().unwrap().iter().map(|g| (g["key"]["serviceCategory"].as_str().unwrap().to_owned(), dec(&g["amount"]))).collect();
+    assert_eq!(by.get("Compute"), Some(&d("43.75")), "{by:?}");
+    assert_eq!(by.get("Storage"), Some(&d("12")), "Cost Explorer and the legacy import: {by:?}");
+    assert_eq!(by.get("Databases"), Some(&d("12")));
+    assert_eq!(by.get("Management and Governance"), Some(&d("0.75")));
+    assert_eq!(by.get("Other"), Some(&d("4")), "only Tax is not a service");
+    let cats = app.gql(p.viewer.bearer(), "{ serviceCategories { serviceCode category serviceNames } }", json!({})).await;
+    let ec2 = cats.data("serviceCategories").as_array().unwrap().iter().find(|c| c["serviceCode"] == "AmazonEC2").unwrap().clone();
+    assert!(ec2["serviceNames"].as_array().unwrap().contains(&json!("Amazon Elastic Compute Cloud - Compute")), "{ec2}");
+}
+
 on_both_databases!(
-    a_month_from_two_sources_counts_once, month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health);
+    a_month_from_two_sources_counts_once, month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health,
+    customers_see_their_pro_forma_charges_only, service_names_have_categories);

@@ -188,6 +188,17 @@ async fn generated_cur_matches_duckdb(kind: DbKind) {
         .try_get::<i64>("", "n")
         .unwrap();
     assert!(negative > 0);
+    // Every row keeps a line item description of its lines (the generator writes one per line),
+    // e.g. the tax lines'.
+    let described = |sql: &str| {
+        let sql = sql.to_owned();
+        let app = &app;
+        async move {
+            app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap()
+        }
+    };
+    assert_eq!(described("SELECT COUNT(*) AS n FROM cost_daily WHERE line_item_description = ''").await, 0);
+    assert!(described("SELECT COUNT(*) AS n FROM cost_daily WHERE charge_type = 'Tax' AND line_item_description = 'Tax for product code'").await > 0);
 }
 
 async fn csv_gz_export_gives_the_same_day_grain_as_parquet(kind: DbKind) {

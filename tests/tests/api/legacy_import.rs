@@ -162,13 +162,14 @@ async fn imports_the_prior_tools_table_exactly(db: DbKind) {
 
     // The prior tool's per-account bill, through the API, to the cent and beyond.
     let bill = app
-        .gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-07\") { total lines { serviceName usage unit } } }", json!({ "p": payer, "a": accounts[1] }))
+        .gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-07\") { total lines { serviceName description usage unit } } }", json!({ "p": payer, "a": accounts[1] }))
         .await;
     let july_b: i64 = expected.iter().filter(|((period, account, _), _)| period == "2025-07" && account == &accounts[1]).map(|(_, u)| u).sum();
     let total: Decimal = bill.data("accountMonthlyBill.total").as_str().unwrap().parse().unwrap();
     assert_eq!(total, Decimal::new(july_b, 8));
     assert_eq!(bill.data("accountMonthlyBill.lines").as_array().unwrap().len(), 3);
     assert_eq!(bill.data("accountMonthlyBill.lines.0.unit"), "Hrs");
+    assert_eq!(bill.data("accountMonthlyBill.lines.0.description"), "a line", "the prior tool's line item description is kept");
 
     // Importing again gives the same rows (each month is replaced, never added to).
     let res = app.gql(p.operator.bearer(), IMPORT, input(2025, json!([7, 8]))).await;

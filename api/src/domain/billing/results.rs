@@ -103,8 +103,21 @@ fn engine_item(i: &custom_line_items::Model) -> Item {
     }
 }
 
+/// A group's cost rows for one period, each with its pro-forma charge (the engine's per-row
+/// price), and the group's computation over them. The cost insights price their series with it,
+/// so their PRO_FORMA numbers are the billing report's by construction.
+pub struct PricedPeriod {
+    pub numbers: GroupPeriod,
+    pub rows: Vec<(cost_daily::Model, Decimal)>,
+}
+
 /// Runs the engine for one group and period on the current configuration.
 pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
+    Ok(priced(db, group, period).await?.numbers)
+}
+
+/// Runs the engine for one group and period, keeping each row with its charge.
+pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricedPeriod> {
     let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
     let plan = plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row };
     let members = group.accounts_in(period);
@@ -116,6 +129,7 @@ pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
                 .filter(cost_daily::Column::BillingPeriod.eq(period))
                 .filter(cost_daily::Column::Source.eq(source))
                 .filter(cost_daily::Column::UsageAccountId.is_in(members))
+                .order_by_asc(cost_daily::Column::Id)
                 .all(db)
                 .await?
         }
@@ -123,14 +137,14 @@ pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
     };
     let currency = data.first().map_or_else(|| "USD".to_owned(), |r| r.currency.clone());
     let rows: Vec<CostRow> = data
-        .into_iter()
+        .iter()
         .map(|r| CostRow {
-            account_id: r.usage_account_id,
-            service_code: r.service_code,
-            usage_type: r.usage_type,
-            operation: r.operation,
-            charge_type: r.charge_type,
-            billing_entity: r.billing_entity,
+            account_id: r.usage_account_id.clone(),
+            service_code: r.service_code.clone(),
+            usage_type: r.usage_type.clone(),
+            operation: r.operation.clone(),
+            charge_type: r.charge_type.clone(),
+            billing_entity: r.billing_entity.clone(),
             unblended: from_units(r.unblended_cost),
             net_unblended: from_units(r.net_unblended_cost),
             amortized: from_units(r.amortized_cost),
@@ -146,8 +160,12 @@ pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
         .filter(|i| items::in_period(i, period))
         .map(engine_item)
         .collect();
-    let computation = engine::compute(&engine_plan(&plan), &rows, &active, &group.group.primary_account_id);
-    Ok(GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation })
+    let engine_plan = engine_plan(&plan);
+    let computation = engine::compute(&engine_plan, &rows, &active, &group.group.primary_account_id);
+    let charges = rows.iter().map(|r| engine_plan.price(r));
+    let rows = data.into_iter().zip(charges).collect();
+    let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation };
+    Ok(PricedPeriod { numbers, rows })
 }
 
 /// An amount as presented and stored: exact to 10⁻⁸, trailing zeros trimmed.
@@ -195,7 +213,8 @@ async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &
     .await?)
 }
 
-async fn payer_groups(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
+/// Every billing group of a payer with its memberships, by name.
+pub async fn payer_groups(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
     let rows = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all(db).await?;
     let mut out = Vec::with_capacity(rows.len());
     for g in rows {
@@ -376,22 +395,31 @@ pub struct CustomerCharges {
     pub lines: Vec<(String, Decimal)>,
 }
 
-/// The caller's own pro-forma charges: billing groups whose customer tenant is in a subtree the
-/// caller holds a role on. Never AWS cost or margin.
-pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCharges>> {
-    let period = checked_period("billingPeriod", period)?;
+/// Billing groups whose customer tenant is in a subtree the caller holds a role on (of one
+/// payer, or of every payer), by name: what an end customer is billed for.
+pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Vec<Group>> {
     let tenant_ids: Vec<Uuid> = tenants::Entity::find().select_only().column(tenants::Column::Id).filter(scope.tenants_filter(Role::Viewer)).into_tuple().all(scope.db()).await?;
     if tenant_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = billing_groups::Entity::find()
-        .filter(billing_groups::Column::CustomerTenantId.is_in(tenant_ids))
-        .order_by_asc(billing_groups::Column::Name)
-        .all(scope.db())
-        .await?;
+    let mut query = billing_groups::Entity::find().filter(billing_groups::Column::CustomerTenantId.is_in(tenant_ids));
+    if let Some(payer) = payer {
+        query = query.filter(billing_groups::Column::PayerId.eq(payer));
+    }
+    let rows = query.order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let group = groups::load(scope.db(), row).await?;
+        out.push(groups::load(scope.db(), row).await?);
+    }
+    Ok(out)
+}
+
+/// The caller's own pro-forma charges: billing groups whose customer tenant is in a subtree the
+/// caller holds a role on. Never AWS cost or margin.
+pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCharges>> {
+    let period = checked_period("billingPeriod", period)?;
+    let mut out = Vec::new();
+    for group in customer_groups(scope, None).await? {
         let gp = compute(scope.db(), &group, &period).await?;
         let c = gp.computation;
         let mut lines: Vec<(String, Decimal)> = c.by_service.iter().map(|(k, a)| (k.clone(), present(a.proforma))).collect();

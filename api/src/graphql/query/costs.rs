@@ -5,11 +5,10 @@ use crate::domain::costs::{self, CostFilter, SummaryRequest};
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::costs::{
-    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostPoint, CostSummary, CostSummaryInput,
+    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostMetric, CostPoint, CostSummary, CostSummaryInput,
     HealthStatus, IngestionHealth, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
 use crate::ids::PayerId;
-use crate::money::from_units;
 
 #[derive(Default)]
 pub struct CostsQuery;
@@ -42,6 +41,8 @@ impl CostsQuery {
             total: s.total,
             series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: p.key.into(), amount: p.amount }).collect(),
             groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: k.into(), amount: a }).collect(),
+            custom_line_items: s.custom_line_items,
+            unpriced_account_ids: s.unpriced_account_ids,
         })
     }
 
@@ -50,9 +51,9 @@ impl CostsQuery {
         let group_by = input.group_by.into_iter().map(Into::into).collect();
         let changes = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
         let mut ups: Vec<_> = changes.iter().filter(|c| c.delta > Decimal::ZERO).cloned().collect();
-        ups.sort_by(|a, b| b.delta.cmp(&a.delta));
+        ups.sort_by_key(|c| std::cmp::Reverse(c.delta));
         let mut downs: Vec<_> = changes.iter().filter(|c| c.delta < Decimal::ZERO).cloned().collect();
-        downs.sort_by(|a, b| a.delta.cmp(&b.delta));
+        downs.sort_by_key(|c| c.delta);
         Ok(MonthOverMonth {
             month: input.month,
             top_increases: ups.into_iter().take(5).map(CostChange::from).collect(),
@@ -61,29 +62,41 @@ impl CostsQuery {
         })
     }
 
-    /// AWS service codes and their FOCUS service category.
+    /// AWS service codes, their FOCUS service category and the service names that map to them.
+    /// Cost by category is `costSummary(groupBy: [SERVICE_CATEGORY])`, in any metric.
     async fn service_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<ServiceCategory>> {
         ctx.scope()?;
         Ok(costs::known_service_categories()
             .into_iter()
-            .map(|(code, category)| ServiceCategory { service_code: code.to_owned(), category: category.to_owned() })
+            .map(|(code, category, names)| ServiceCategory {
+                service_code: code.to_owned(),
+                category: category.to_owned(),
+                service_names: names.into_iter().map(str::to_owned).collect(),
+            })
             .collect())
     }
 
     /// Month-end projection from the run rate.
-    async fn cost_forecast(&self, ctx: &Context<'_>, payer_ids: Vec<ID>, month: String) -> ApiResult<CostForecast> {
-        let f = costs::forecast(&ctx.scope()?, self::payer_ids(&payer_ids)?, &month).await?;
+    async fn cost_forecast(
+        &self,
+        ctx: &Context<'_>,
+        payer_ids: Vec<ID>,
+        month: String,
+        #[graphql(default_with = "CostMetric::Unblended")] metric: CostMetric,
+    ) -> ApiResult<CostForecast> {
+        let f = costs::forecast(&ctx.scope()?, self::payer_ids(&payer_ids)?, &month, metric.into()).await?;
         Ok(CostForecast {
             month,
             month_to_date: f.month_to_date,
             projected: f.projected,
             days_with_data: f.days_with_data,
             days_in_month: f.days_in_month,
-            method: "month-to-date cost ÷ days up to the newest day with data × days in the month; a past month projects to its total".into(),
+            method: "month-to-date cost ÷ days up to the newest day with data × days in the month; a past month projects to its total; PRO_FORMA custom line items are added as they stand, not extrapolated".into(),
         })
     }
 
-    /// One account's bill for any month (unblended cost), with a CSV of it.
+    /// One account's bill for any month, with a CSV of it: unblended cost by default; end
+    /// customers ask for PRO_FORMA (what they are billed) or LIST for their own accounts.
     async fn account_monthly_bill(
         &self,
         ctx: &Context<'_>,
@@ -91,25 +104,30 @@ impl CostsQuery {
         account_id: String,
         month: String,
         #[graphql(default_with = "String::from(\"en\")")] locale: String,
+        #[graphql(default_with = "CostMetric::Unblended")] metric: CostMetric,
     ) -> ApiResult<AccountMonthlyBill> {
-        let lines = costs::account_bill(&ctx.scope()?, PayerId::parse(&payer_id)?, &account_id, &month).await?;
-        let csv = costs::bill_csv(&lines, &locale)?;
-        let total: i64 = lines.iter().map(|l| l.units).sum();
+        let bill = costs::account_bill(&ctx.scope()?, PayerId::parse(&payer_id)?, &account_id, &month, metric.into()).await?;
+        let csv = costs::bill_csv(&bill, &locale)?;
         Ok(AccountMonthlyBill {
             account_id,
             month,
-            total: from_units(total).normalize(),
+            currency: bill.currency,
+            metric,
+            total: bill.total,
             csv,
-            lines: lines
+            lines: bill
+                .lines
                 .into_iter()
                 .map(|l| AccountBillLine {
                     service_code: l.service_code,
                     service_name: l.service_name,
                     usage_type: l.usage_type,
                     operation: l.operation,
+                    description: l.description,
                     usage: l.usage,
                     unit: l.pricing_unit,
-                    cost: from_units(l.units).normalize(),
+                    cost: l.cost,
+                    custom_line_item: l.custom_line_item,
                 })
                 .collect(),
         })

@@ -4,12 +4,16 @@ use rust_decimal::Decimal;
 
 use crate::domain::costs::{self, Change, GroupKey};
 
+/// What to add up. UNBLENDED, NET_UNBLENDED and AMORTIZED are AWS cost (partners only); LIST
+/// is the public on-demand price; PRO_FORMA is what the account is billed, priced by its
+/// billing group's plan in each period (accounts in no group are left out).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CostMetric {
     Unblended,
     NetUnblended,
     Amortized,
     List,
+    ProForma,
 }
 
 impl From<CostMetric> for costs::Metric {
@@ -19,6 +23,7 @@ impl From<CostMetric> for costs::Metric {
             CostMetric::NetUnblended => Self::NetUnblended,
             CostMetric::Amortized => Self::Amortized,
             CostMetric::List => Self::List,
+            CostMetric::ProForma => Self::ProForma,
         }
     }
 }
@@ -135,10 +140,16 @@ pub struct CostGroup {
 pub struct CostSummary {
     pub currency: String,
     pub total: Decimal,
-    /// Per period and key, oldest first.
+    /// Per period and key, oldest first. PRO_FORMA custom line items are in MONTH series only
+    /// (they are per billing period); in DAY series they count in `total` and `groups` only.
     pub series: Vec<CostPoint>,
     /// Per key over the whole range, largest first.
     pub groups: Vec<CostGroup>,
+    /// PRO_FORMA: the custom line items within `total` (0 for other metrics).
+    pub custom_line_items: Decimal,
+    /// PRO_FORMA, partners only: accounts with cost in the range that are in no billing group in
+    /// that period; they have no price and are left out of the numbers.
+    pub unpriced_account_ids: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -177,6 +188,9 @@ pub struct ServiceCategory {
     pub service_code: String,
     /// FOCUS ServiceCategory.
     pub category: String,
+    /// Names that stand for this service in Cost Explorer, the CUR product name and the prior
+    /// tool's data (rows that carry a name, not a code, are categorised by it).
+    pub service_names: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -193,18 +207,29 @@ pub struct CostForecast {
 #[derive(SimpleObject)]
 pub struct AccountBillLine {
     pub service_code: String,
+    /// The service name, or the custom line item's name.
     pub service_name: String,
     pub usage_type: String,
     pub operation: String,
+    /// The line item description (the first seen for the line in the month; empty when the
+    /// source has none, as Cost Explorer).
+    pub description: String,
     pub usage: String,
     pub unit: String,
+    /// In the bill's metric.
     pub cost: Decimal,
+    /// PRO_FORMA: a custom line item of the account's billing group booked on this account.
+    pub custom_line_item: bool,
 }
 
 #[derive(SimpleObject)]
 pub struct AccountMonthlyBill {
     pub account_id: String,
     pub month: String,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// What `cost` and `total` are.
+    pub metric: CostMetric,
     pub total: Decimal,
     pub lines: Vec<AccountBillLine>,
     /// The bill as CSV (UTF-8 with BOM, headers in the requested locale).
