@@ -34,3 +34,7 @@ pub mod pricing_plan_rules;
 pub mod pricing_plans;
 pub mod pricing_rules;
 pub mod password_tokens;
+pub mod export_validations;
+pub mod tenant_settings;
+pub mod contracts;
+pub mod onboarding_steps;

@@ -11,6 +11,9 @@ mod m20261123_000004_notifications;
 mod m20261123_000005_audit;
 mod m20261123_000007_billing;
 mod m20261123_000009_password_tokens;
+mod m20261123_000010_onboarding;
+mod m20261123_000011_export_validations;
+mod m20261123_000012_cost_descriptions;
 
 pub struct Migrator;
 
@@ -26,6 +29,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_payer_cost_export::Migration),
             Box::new(m20261123_000007_billing::Migration),
             Box::new(m20261123_000009_password_tokens::Migration),
+            Box::new(m20261123_000010_onboarding::Migration),
+            Box::new(m20261123_000011_export_validations::Migration),
+            Box::new(m20261123_000012_cost_descriptions::Migration),
         ]
     }
 }

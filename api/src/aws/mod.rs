@@ -6,6 +6,8 @@
 pub mod cost_explorer;
 pub mod billing_conductor;
 pub mod credentials;
+pub mod cur_definitions;
+pub mod data_exports;
 pub mod dynamodb;
 pub mod error;
 pub mod organizations;
@@ -23,6 +25,8 @@ use crate::config::Config;
 pub use cost_explorer::{CostExplorerApi, SdkCostExplorer};
 pub use billing_conductor::{BillingConductor, SdkBillingConductor};
 pub use credentials::CredentialBroker;
+pub use cur_definitions::{CurDefinitionsApi, CurReportDefinition, SdkCurDefinitions};
+pub use data_exports::{DataExport, DataExportsApi, SdkDataExports};
 pub use dynamodb::{DynamoDbApi, SdkDynamoDb};
 pub use error::{AwsError, AwsErrorKind, AwsResult};
 pub use organizations::{
@@ -66,6 +70,10 @@ pub struct AwsClients {
     pub dynamodb: Arc<dyn DynamoDbApi>,
     /// AWS Billing Conductor; `None` where none was given (tests of other capabilities).
     pub billing_conductor: Option<Arc<dyn BillingConductor>>,
+    /// AWS Data Exports definitions (CUR 2.0, FOCUS).
+    pub data_exports: Arc<dyn DataExportsApi>,
+    /// Legacy CUR report definitions.
+    pub cur_definitions: Arc<dyn CurDefinitionsApi>,
 }
 
 impl AwsClients {
@@ -77,6 +85,20 @@ impl AwsClients {
             .with_cost_explorer(Arc::new(SdkCostExplorer::new(sdk)))
             .with_dynamodb(Arc::new(SdkDynamoDb::new(sdk)))
             .with_billing_conductor(Arc::new(SdkBillingConductor::new(sdk)))
+            .with_data_exports(Arc::new(SdkDataExports::new(sdk)))
+            .with_cur_definitions(Arc::new(SdkCurDefinitions::new(sdk)))
+    }
+
+    /// The same clients with another Data Exports adapter.
+    pub fn with_data_exports(mut self, data_exports: Arc<dyn DataExportsApi>) -> Self {
+        self.data_exports = data_exports;
+        self
+    }
+
+    /// The same clients with another legacy CUR adapter.
+    pub fn with_cur_definitions(mut self, cur_definitions: Arc<dyn CurDefinitionsApi>) -> Self {
+        self.cur_definitions = cur_definitions;
+        self
     }
 
     /// The same clients with a Billing Conductor adapter.
@@ -112,6 +134,8 @@ impl AwsClients {
             cost_explorer: Arc::new(cost_explorer::NoCostExplorer),
             dynamodb: Arc::new(dynamodb::NoDynamoDb),
             billing_conductor: None,
+            data_exports: Arc::new(data_exports::NoDataExports),
+            cur_definitions: Arc::new(cur_definitions::NoCurDefinitions),
         }
     }
 }

@@ -22,6 +22,10 @@ pub trait S3Api: Send + Sync {
     async fn list(&self, c: &Credentials, bucket: &str, prefix: &str) -> AwsResult<Vec<S3Object>>;
     /// GetObject, streamed to a file.
     async fn download(&self, c: &Credentials, bucket: &str, key: &str, to: &Path) -> AwsResult<u64>;
+    /// GetBucketLocation: the bucket's region (`us-east-1` where S3 answers no constraint).
+    async fn bucket_region(&self, _c: &Credentials, _bucket: &str) -> AwsResult<String> {
+        Err(AwsError::unexpected(SERVICE, "GetBucketLocation", "no S3 client configured"))
+    }
 }
 
 pub struct SdkS3 {
@@ -83,6 +87,16 @@ impl S3Api for SdkS3 {
         }
         file.flush().await.map_err(|e| local(&format!("writing {}: {e}", to.display())))?;
         Ok(written)
+    }
+
+    async fn bucket_region(&self, c: &Credentials, bucket: &str) -> AwsResult<String> {
+        let out = self.client(c).get_bucket_location().bucket(bucket).send().await.map_err(|e| AwsError::from_sdk(SERVICE, "GetBucketLocation", e))?;
+        // No constraint means us-east-1; `EU` is the old name of eu-west-1.
+        Ok(match out.location_constraint().map(|l| l.as_str()).filter(|l| !l.is_empty()) {
+            None => "us-east-1".to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(region) => region.to_owned(),
+        })
     }
 }
 

@@ -4,17 +4,22 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod contracts;
 pub mod cost_exports;
 pub mod cost_pull;
 pub mod costs;
+pub mod export_validation;
 pub mod invitations;
 pub mod jobs;
 pub mod legacy_import;
 pub mod memberships;
 pub mod notifications;
+pub mod onboarding;
 pub mod payers;
 pub mod policies;
 pub mod policy_templates;
+pub mod source_health;
+pub mod tenant_settings;
 pub mod tenants;
 pub mod users;
 

@@ -75,6 +75,7 @@ pub struct NewPayer {
 /// Registers a payer on a tenant the caller administers; the platform makes its ExternalId.
 pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model> {
     let tenant = scope.tenant(input.tenant, Role::Admin).await?;
+    crate::domain::contracts::require_active_for_payers(scope.db(), &tenant).await?;
     let account_id = checked_account_id(&input.account_id)?;
     let name = checked_name("name", &input.name, 200)?;
     let role_arn = check_role_arn(&input.role_arn, &account_id)?;
@@ -161,6 +162,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
         return Err(AppError::forbidden("only platform admins move payers between tenants"));
     }
     let destination = scope.tenant(tenant, Role::Admin).await?;
+    crate::domain::contracts::require_active_for_payers(scope.db(), &destination).await?;
     let mut row: payers::ActiveModel = payer.into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());

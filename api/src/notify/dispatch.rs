@@ -13,6 +13,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use serde_json::{Value, json};
 
 use crate::db::BeginWrite;
+use crate::domain::tenant_settings;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobFailure, NewJob, Step};
 use crate::notify::email::Mailer;
@@ -198,6 +199,12 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &out
                     recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: Some(u.locale) });
                 }
             }
+            // A contract change goes to the contract's change address, in the customer's locale.
+            outbox::CONTRACT_CHANGED => {
+                if let Some(email) = data["contractChangeEmail"].as_str() {
+                    recipients.push(Recipient { address: email.to_owned(), user_id: None, locale: None });
+                }
+            }
             outbox::WEBHOOK_DISABLED => {
                 let owner = data["ownerId"].as_str().and_then(|o| o.parse::<uuid::Uuid>().ok());
                 let user = match owner {
@@ -233,11 +240,13 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &out
                 recipients.push(Recipient { address: email, user_id: None, locale: sub.locale });
             }
         }
+        // Whoever has no locale of their own gets the tenant's (inherited) default.
+        let settings = tenant_settings::resolve(db, &state.config, &tenant.path).await?;
         let mut seen = HashSet::new();
         for r in recipients {
             let address = r.address.to_lowercase();
             if seen.insert(address.clone()) {
-                let locale = locale_or(r.locale.as_deref(), &state.config.default_locale).to_owned();
+                let locale = locale_or(r.locale.as_deref(), &settings.default_locale.value).to_owned();
                 rows.push(row(EMAIL, address, None, r.user_id, Some(locale)));
             }
         }
@@ -338,20 +347,28 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
 
 async fn send_email(state: &AppState, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
     let Some(mailer) = mailer else { return Err("no SMTP server configured (PB_SMTP_URL)".to_owned()) };
-    let mail = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
-    mailer.send(&d.recipient, &mail, d.id).await?;
+    let (mail, sender_name) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
+    mailer.send(&d.recipient, &mail, d.id, sender_name.as_deref()).await?;
     Ok(Some(mail.subject))
 }
 
-/// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the built-in.
-async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<templates::Rendered> {
+/// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the
+/// built-in; with the sender display name and branding the event's tenant inherits.
+async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<(templates::Rendered, Option<String>)> {
     let db = &state.db;
     let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await?.ok_or(AppError::NotFound("event"))?;
-    let locale = locale_or(d.locale.as_deref(), &state.config.default_locale);
     let tenant = match event.tenant_id {
         Some(t) => tenants::Entity::find_by_id(t).one(db).await?,
         None => None,
     };
+    let settings = match &tenant {
+        Some(t) => Some(tenant_settings::resolve(db, &state.config, &t.path).await?),
+        None => None,
+    };
+    let fallback_locale = settings.as_ref().map_or(state.config.default_locale.as_str(), |s| s.default_locale.value.as_str());
+    let locale = locale_or(d.locale.as_deref(), fallback_locale);
+    let sender_name = settings.as_ref().map(|s| s.sender_name.value.clone());
+    let branding = settings.as_ref().map_or(tenant_settings::DEFAULT_NAME, |s| s.branding_name.value.as_str());
     let payer = match event.payer_id {
         Some(p) => payers::Entity::find_by_id(p).one(db).await?,
         None => None,
@@ -363,7 +380,7 @@ async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<tem
         data["token"] = Value::String(crate::auth::password_tokens::mint(db, crate::ids::UserId(user)).await?);
     }
     let public_url = state.config.public_url.clone().unwrap_or_default();
-    let ctx = templates::context(
+    let mut ctx = templates::context(
         &event.event_type,
         event.id,
         event.created_at,
@@ -372,13 +389,14 @@ async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<tem
         public_url.trim_end_matches('/'),
         data,
     );
+    ctx["brandingName"] = Value::String(branding.to_owned());
     if let Some(src) = override_for(db, tenant.as_ref().map(|t| t.path.as_str()).unwrap_or(""), &event.event_type, locale).await? {
         match templates::render_source(&src, &ctx) {
-            Ok(r) => return Ok(r),
+            Ok(r) => return Ok((r, sender_name)),
             Err((part, e)) => tracing::warn!(event_type = %event.event_type, part, error = %e, "tenant template override failed; using the built-in"),
         }
     }
-    templates::render_builtin(&event.event_type, locale, &ctx)
+    Ok((templates::render_builtin(&event.event_type, locale, &ctx)?, sender_name))
 }
 
 /// The override of the deepest tenant on `path` for this event type and locale.

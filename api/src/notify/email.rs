@@ -30,10 +30,15 @@ impl Mailer {
     }
 
     /// Sends one message; the delivery id becomes the Message-ID so retries can be recognised.
-    pub async fn send(&self, to: &str, mail: &Rendered, delivery_id: uuid::Uuid) -> Result<(), String> {
+    /// `sender_name` replaces the display name of `PB_MAIL_FROM` (the address stays).
+    pub async fn send(&self, to: &str, mail: &Rendered, delivery_id: uuid::Uuid, sender_name: Option<&str>) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|_| "invalid recipient address".to_owned())?;
+        let from = match sender_name {
+            Some(name) => Mailbox::new(Some(name.to_owned()), self.from.email.clone()),
+            None => self.from.clone(),
+        };
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(mail.subject.clone())
             .message_id(Some(format!("<{delivery_id}@partner-billing>")))

@@ -27,6 +27,8 @@ pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
 pub const BILLING_GROUP_CHANGED: &str = "billing_group.changed";
 /// A pricing plan or pricing rule changed (webhooks only).
 pub const PRICING_CHANGED: &str = "pricing.changed";
+/// A customer's contract was created, changed or ended (mailed to its contract-change address).
+pub const CONTRACT_CHANGED: &str = "contract.changed";
 
 /// Every event type a subscription or endpoint may name.
 pub const EVENT_TYPES: &[&str] = &[
@@ -46,6 +48,7 @@ pub const EVENT_TYPES: &[&str] = &[
     WEBHOOK_DISABLED,
     BILLING_GROUP_CHANGED,
     PRICING_CHANGED,
+    CONTRACT_CHANGED,
     crate::notify::cloudevents::AWS_SERVICE_DAILY,
 ];
 

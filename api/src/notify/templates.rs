@@ -53,6 +53,8 @@ const BUILTIN: &[(&str, &str, &str, &str)] = &[
     (outbox::SERVICE_NOTICE, "zh-CN", "{{data.subject}}", "{{data.body}}"),
     (outbox::WEBHOOK_DISABLED, "en", "Webhook endpoint disabled", "The webhook endpoint {{data.url}} was disabled after {{data.failures}} failed deliveries in a row. Fix it, then enable it again."),
     (outbox::WEBHOOK_DISABLED, "zh-CN", "Webhook 端点已停用", "Webhook 端点 {{data.url}} 连续 {{data.failures}} 次投递失败，已停用。修复后请重新启用。"),
+    (outbox::CONTRACT_CHANGED, "en", "Contract {{data.name}} of {{data.customerName}} was {{data.action}}", "The contract {{data.name}} of {{data.customerName}} was {{data.action}} by {{data.changedBy}}. Status: {{data.status}}. Term: {{data.startDate}} to {{#if data.endDate}}{{data.endDate}}{{else}}no end date{{/if}}, renewal {{data.renewal}}. Currency {{data.currency}}, invoice prefix {{data.invoicePrefix}}, invoices to {{data.billingEmail}}."),
+    (outbox::CONTRACT_CHANGED, "zh-CN", "客户 {{data.customerName}} 的合同 {{data.name}} 已变更", "{{data.changedBy}} 已变更客户 {{data.customerName}} 的合同 {{data.name}}（{{data.action}}）。状态：{{data.status}}。期限：{{data.startDate}} 至 {{#if data.endDate}}{{data.endDate}}{{else}}无结束日期{{/if}}，续约方式 {{data.renewal}}。币种 {{data.currency}}，发票前缀 {{data.invoicePrefix}}，账单发送至 {{data.billingEmail}}。"),
 ];
 
 /// The event types that send mail.
@@ -63,11 +65,11 @@ pub fn mail_event_types() -> Vec<&'static str> {
 }
 
 fn html_of(body: &str) -> String {
-    format!("<!doctype html>\n<html><body style=\"font-family: sans-serif\">\n<p>{body}</p>\n<p style=\"color:#666\">Partner Billing</p>\n</body></html>\n")
+    format!("<!doctype html>\n<html><body style=\"font-family: sans-serif\">\n<p>{body}</p>\n<p style=\"color:#666\">{{{{brandingName}}}}</p>\n</body></html>\n")
 }
 
 fn text_of(body: &str) -> String {
-    format!("{body}\n\n-- \nPartner Billing\n")
+    format!("{body}\n\n-- \n{{{{brandingName}}}}\n")
 }
 
 /// The built-in trio of one event type and locale.
@@ -174,10 +176,13 @@ pub fn sample_context(event_type: &str, _locale: &str) -> Value {
         outbox::USER_INVITED => json!({ "email": "new@partner.example", "invitedBy": "admin@partner.example", "token": "sample-token" }),
         outbox::PASSWORD_CHANGED => json!({ "email": "user@partner.example" }),
         outbox::SERVICE_NOTICE => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "subject": "Planned maintenance", "body": "We will rotate keys on Friday.", "by": "ops@partner.example" }),
+        outbox::CONTRACT_CHANGED => json!({ "action": "updated", "contractId": "0190e1c2-0000-7000-8000-000000000001", "name": "Managed AWS 2027", "customerTenantId": "0190e1c2-0000-7000-8000-000000000002", "customerName": "Acme Corp", "status": "ACTIVE", "startDate": "2027-01-01", "endDate": "2027-12-31", "renewal": "FIXED_TERM", "currency": "USD", "invoicePrefix": "ACME", "billingEmail": "billing@acme.example", "contractChangeEmail": "contracts@acme.example", "changedBy": "admin@partner.example" }),
         outbox::WEBHOOK_DISABLED => json!({ "endpointId": "0190e1c2-0000-7000-8000-000000000000", "url": "https://hooks.example.com/pb", "failures": 10, "reason": "HTTP 500" }),
         _ => json!({}),
     };
-    context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", "https://billing.example.com", data)
+    let mut ctx = context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", "https://billing.example.com", data);
+    ctx["brandingName"] = json!(crate::domain::tenant_settings::DEFAULT_NAME);
+    ctx
 }
 
 #[cfg(test)]

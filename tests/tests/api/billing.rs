@@ -67,6 +67,7 @@ async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
         amortized_cost: Set(units(r.unblended)),
         list_cost: Set(units(r.list)),
         usage_quantity: Set("1".into()),
+        line_item_description: Set(String::new()),
         line_count: Set(1),
         ingestion_id: Set(uuid::Uuid::now_v7()),
     }

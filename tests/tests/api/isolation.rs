@@ -54,7 +54,10 @@ async fn snapshot(app: &TestApp, b: &Partner) -> String {
     let endpoints = entity::webhook_endpoints::Entity::find().filter(entity::webhook_endpoints::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
     let deliveries = entity::notifications::Entity::find().filter(entity::notifications::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let billing = billing_snapshot(app, payer_uuid).await;
-    format!("{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
+    let contracts = entity::contracts::Entity::find().filter(entity::contracts::Column::CustomerTenantId.is_in(tenant_ids.clone())).order_by_asc(entity::contracts::Column::Id).all(&app.db).await.unwrap();
+    let settings = entity::tenant_settings::Entity::find().filter(entity::tenant_settings::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
+    let onboarding = entity::onboarding_steps::Entity::find().filter(entity::onboarding_steps::Column::CustomerTenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
+    format!("{contracts:?}\n{settings:?}\n{onboarding:?}\n{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
 }
 
 /// The schema's query and mutation names, read by introspection like any client would.
@@ -205,8 +208,17 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     actors.push(Actor { label: "admin API token".into(), token: a_token });
 
     let bb = billing_fixtures(&app, &a, &b, &b_child).await;
+    // B's contract on its customer, and B's own settings.
+    let b_contract = app
+        .gql(b.admin.bearer(), "mutation($c: ID!) { createContract(input: { customerTenantId: $c, name: \"bravo deal\", startDate: \"2026-01-01\", renewal: AUTO, billingEmail: \"billing@bravo.example\", contractChangeEmail: \"contracts@bravo.example\", invoicePrefix: \"BRAVO\", currency: \"USD\" }) { id } }", json!({ "c": b_child }))
+        .await
+        .data("createContract.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql(b.admin.bearer(), "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"Bravo Sender\" }) { senderName { value } } }", json!({ "t": b.tenant_id })).await.data("updateTenantSettings");
     let before = snapshot(&app, &b).await;
-    let extra = [b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
+    let extra = [b_contract.as_str(), b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
     // Operations on B's payer that must answer NOT_FOUND for every actor of A.
     let on_b_payer: Vec<(&str, &str, Value)> = vec![
         ("linkedAccounts", "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId } } }", json!({ "p": b.payer_id })),
@@ -270,6 +282,19 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("billingConductorStatus", "query($p: ID!) { billingConductorStatus(payerId: $p) { mode pending } }", json!({ "p": b.payer_id })),
         ("setPayerBillingMode", "mutation($p: ID!) { setPayerBillingMode(payerId: $p, mode: BILLING_CONDUCTOR) { mode } }", json!({ "p": b.payer_id })),
         ("importBillingConductor", "mutation($p: ID!) { importBillingConductor(payerId: $p) { billingGroups } }", json!({ "p": b.payer_id })),
+        ("costExportValidation", "query($p: ID!) { costExportValidation(payerId: $p) { health } }", json!({ "p": b.payer_id })),
+        ("validateCostExports", "mutation($p: ID!) { validateCostExports(payerId: $p) { health } }", json!({ "p": b.payer_id })),
+        ("selectCostExport", "mutation($p: ID!) { selectCostExport(payerId: $p, exportName: \"x\") { health } }", json!({ "p": b.payer_id })),
+        ("sourceDataHealth", "query($t: ID!) { sourceDataHealth(tenantId: $t) { health entries { tenantName } } }", json!({ "t": b.tenant_id })),
+        ("contracts", "query($t: ID!) { contracts(tenantId: $t) { id } }", json!({ "t": b.tenant_id })),
+        ("contract", "query($id: ID!) { contract(id: $id) { id } }", json!({ "id": b_contract })),
+        ("createContract", "mutation($c: ID!) { createContract(input: { customerTenantId: $c, name: \"intruder\", startDate: \"2026-01-01\", renewal: AUTO, billingEmail: \"x@evil.example\", contractChangeEmail: \"x@evil.example\", invoicePrefix: \"EVIL\", currency: \"USD\" }) { id } }", json!({ "c": b_child })),
+        ("updateContract", "mutation($id: ID!) { updateContract(id: $id, input: { contractChangeEmail: \"x@evil.example\" }) { id } }", json!({ "id": b_contract })),
+        ("endContract", "mutation($id: ID!) { endContract(id: $id, endDate: \"2026-01-02\") { id } }", json!({ "id": b_contract })),
+        ("onboarding", "query($c: ID!) { onboarding(customerTenantId: $c) { steps { step } } }", json!({ "c": b_child })),
+        ("onboardings", "query($t: ID!) { onboardings(tenantId: $t) { customer { id } } }", json!({ "t": b.tenant_id })),
+        ("refreshOnboarding", "mutation($c: ID!) { refreshOnboarding(customerTenantId: $c) { steps { step } } }", json!({ "c": b_child })),
+        ("updateTenantSettings", "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"pwned\" }) { senderName { value } } }", json!({ "t": b.tenant_id })),
     ];
     let mut covered = Vec::new();
 
@@ -506,6 +531,20 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                 for actor in &actors {
                     let res = app.gql(Some(&actor.token), query, vars.clone()).await;
                     not_found(&res, &format!("{name} on B as {}", actor.label));
+                }
+                // The priced metric (PRO_FORMA) reaches B's payer no more than AWS cost does.
+                let priced = match name {
+                    "costSummary" => Some("query($p: ID!) { costSummary(input: { payerIds: [$p], from: \"2025-01-01\", to: \"2025-12-31\", metric: PRO_FORMA }) { total } }"),
+                    "monthOverMonth" => Some("query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA }) { month } }"),
+                    "costForecast" => Some("query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA) { projected } }"),
+                    "accountMonthlyBill" => Some("query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-11\", metric: PRO_FORMA) { total } }"),
+                    _ => None,
+                };
+                if let Some(priced) = priced {
+                    for actor in &actors {
+                        let res = app.gql(Some(&actor.token), priced, vars.clone()).await;
+                        not_found(&res, &format!("{name} PRO_FORMA on B as {}", actor.label));
+                    }
                 }
                 if name == "linkedAccount" || name == "closeLinkedAccount" {
                     // B's account id under A's own payer is not found either.

@@ -4,7 +4,10 @@ mod api_tokens;
 mod billing;
 mod billing_conductor;
 mod costs;
+mod export_validation;
+mod contracts;
 mod notifications;
+mod onboarding;
 mod organizations;
 mod payers;
 mod sessions;
@@ -26,4 +29,7 @@ pub struct MutationRoot(
     notifications::NotificationsMutation,
     billing::BillingMutation,
     billing_conductor::BillingConductorMutation,
+    export_validation::ExportValidationMutation,
+    contracts::ContractsMutation,
+    onboarding::OnboardingMutation,
 );

@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, Object};
 use crate::domain;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
-use crate::graphql::types::tenants::{CreateTenantInput, Tenant, UpdateTenantInput};
+use crate::graphql::types::tenants::{CreateTenantInput, Tenant, TenantSettings, UpdateTenantInput, UpdateTenantSettingsInput};
 use crate::ids::TenantId;
 
 #[derive(Default)]
@@ -19,5 +19,11 @@ impl TenantsMutation {
 
     async fn update_tenant(&self, ctx: &Context<'_>, id: ID, input: UpdateTenantInput) -> ApiResult<Tenant> {
         Ok(Tenant(domain::tenants::rename(&ctx.scope()?, TenantId::parse(&id)?, &input.name).await?))
+    }
+
+    /// Sets or clears (null = inherit again) a tenant's own settings; admins of the tenant or above.
+    async fn update_tenant_settings(&self, ctx: &Context<'_>, tenant_id: ID, input: UpdateTenantSettingsInput) -> ApiResult<TenantSettings> {
+        let (scope, config) = (ctx.scope()?, &ctx.app()?.config);
+        Ok(TenantSettings(domain::tenant_settings::update(&scope, config, TenantId::parse(&tenant_id)?, input.into()).await?))
     }
 }

@@ -4,8 +4,11 @@ mod api_tokens;
 mod billing;
 mod billing_conductor;
 mod costs;
+mod export_validation;
+mod contracts;
 mod audit;
 mod notifications;
+mod onboarding;
 mod organizations;
 mod payers;
 mod tenants;
@@ -26,6 +29,9 @@ pub struct QueryRoot(
     notifications::NotificationsQuery,
     billing::BillingQuery,
     billing_conductor::BillingConductorQuery,
+    export_validation::ExportValidationQuery,
+    contracts::ContractsQuery,
+    onboarding::OnboardingQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

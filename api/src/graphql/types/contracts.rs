@@ -1,0 +1,205 @@
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::{self, contracts::{Contract as DomainContract, ContractFields, ContractStatus as DomainStatus, Renewal}};
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::error::ApiResult;
+use crate::graphql::types::payers::Payer;
+use crate::graphql::types::tenants::Tenant;
+use crate::ids::PayerId;
+
+/// How a contract continues at its end date.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ContractRenewal {
+    /// Renews by itself.
+    Auto,
+    /// Renewed by hand.
+    Manual,
+    /// Ends at its end date (which it must have).
+    FixedTerm,
+}
+
+impl From<ContractRenewal> for Renewal {
+    fn from(r: ContractRenewal) -> Self {
+        match r {
+            ContractRenewal::Auto => Self::Auto,
+            ContractRenewal::Manual => Self::Manual,
+            ContractRenewal::FixedTerm => Self::FixedTerm,
+        }
+    }
+}
+
+/// Where a contract stands today.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ContractStatus {
+    /// Starts in the future.
+    Pending,
+    Active,
+    /// Its end date has passed.
+    Ended,
+}
+
+/// A contract between a partner and a customer tenant.
+pub struct Contract(pub DomainContract);
+
+#[Object]
+impl Contract {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn customer_tenant_id(&self) -> ID {
+        ID(self.0.customer.to_string())
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
+        match domain::tenants::get(&ctx.scope()?, self.0.customer).await {
+            Ok(t) => Ok(Some(Tenant(t))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+    async fn start_date(&self) -> NaiveDate {
+        self.0.start_date
+    }
+    /// Inclusive; null = open-ended.
+    async fn end_date(&self) -> Option<NaiveDate> {
+        self.0.end_date
+    }
+    async fn renewal(&self) -> ContractRenewal {
+        match self.0.renewal {
+            Renewal::Auto => ContractRenewal::Auto,
+            Renewal::Manual => ContractRenewal::Manual,
+            Renewal::FixedTerm => ContractRenewal::FixedTerm,
+        }
+    }
+    /// From today's date (UTC).
+    async fn status(&self) -> ContractStatus {
+        match self.0.status() {
+            DomainStatus::Pending => ContractStatus::Pending,
+            DomainStatus::Active => ContractStatus::Active,
+            DomainStatus::Ended => ContractStatus::Ended,
+        }
+    }
+    async fn payer_ids(&self) -> Vec<ID> {
+        self.0.payer_ids.iter().map(|p| ID(p.to_string())).collect()
+    }
+    /// The covered payers the caller can see.
+    async fn payers(&self, ctx: &Context<'_>) -> ApiResult<Vec<Payer>> {
+        let scope = ctx.scope()?;
+        let mut out = Vec::new();
+        for id in &self.0.payer_ids {
+            match domain::payers::get(&scope, *id).await {
+                Ok(p) => out.push(Payer(p)),
+                Err(AppError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+    async fn billing_email(&self) -> &str {
+        &self.0.billing_email
+    }
+    /// Where every change of this contract is mailed.
+    async fn contract_change_email(&self) -> &str {
+        &self.0.contract_change_email
+    }
+    async fn invoice_prefix(&self) -> &str {
+        &self.0.invoice_prefix
+    }
+    /// ISO 4217.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+fn payer_ids(ids: Vec<ID>) -> ApiResult<Vec<PayerId>> {
+    Ok(ids
+        .iter()
+        .map(|id| PayerId::parse(id).map_err(|_| AppError::invalid("payerIds", format!("{} is not a payer id", id.as_str()))))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A contract id from request input; anything malformed is simply not found.
+pub fn contract_id(id: &ID) -> ApiResult<uuid::Uuid> {
+    Ok(id.parse::<uuid::Uuid>().map_err(|_| AppError::NotFound("contract"))?)
+}
+
+#[derive(InputObject)]
+pub struct CreateContractInput {
+    /// A customer tenant below one you administer.
+    pub customer_tenant_id: ID,
+    pub name: String,
+    pub start_date: NaiveDate,
+    /// Inclusive; required for FIXED_TERM.
+    pub end_date: Option<NaiveDate>,
+    pub renewal: ContractRenewal,
+    /// Payers of the customer or of its partner that the contract covers.
+    #[graphql(default)]
+    pub payer_ids: Vec<ID>,
+    pub billing_email: String,
+    pub contract_change_email: String,
+    /// 1–10 characters of A-Z, 0-9 and -.
+    pub invoice_prefix: String,
+    /// ISO 4217, e.g. USD.
+    pub currency: String,
+}
+
+impl CreateContractInput {
+    pub fn into_fields(self) -> ApiResult<ContractFields> {
+        Ok(ContractFields {
+            name: Some(self.name),
+            start_date: Some(self.start_date),
+            end_date: Some(self.end_date),
+            renewal: Some(self.renewal.into()),
+            payer_ids: Some(payer_ids(self.payer_ids)?),
+            billing_email: Some(self.billing_email),
+            contract_change_email: Some(self.contract_change_email),
+            invoice_prefix: Some(self.invoice_prefix),
+            currency: Some(self.currency),
+        })
+    }
+}
+
+/// Leave a field out to keep it; `endDate: null` makes the contract open-ended.
+#[derive(InputObject)]
+pub struct UpdateContractInput {
+    pub name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: MaybeUndefined<NaiveDate>,
+    pub renewal: Option<ContractRenewal>,
+    pub payer_ids: Option<Vec<ID>>,
+    pub billing_email: Option<String>,
+    pub contract_change_email: Option<String>,
+    pub invoice_prefix: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl UpdateContractInput {
+    pub fn into_fields(self) -> ApiResult<ContractFields> {
+        let end_date = match self.end_date {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(d) => Some(Some(d)),
+        };
+        Ok(ContractFields {
+            name: self.name,
+            start_date: self.start_date,
+            end_date,
+            renewal: self.renewal.map(Into::into),
+            payer_ids: self.payer_ids.map(payer_ids).transpose()?,
+            billing_email: self.billing_email,
+            contract_change_email: self.contract_change_email,
+            invoice_prefix: self.invoice_prefix,
+            currency: self.currency,
+        })
+    }
+}

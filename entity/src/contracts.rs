@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+/// A contract between a partner and one of its customer tenants.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "contracts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_tenant_id: Uuid,
+    pub name: String,
+    pub start_date: Date,
+    /// Inclusive; null = open-ended.
+    pub end_date: Option<Date>,
+    /// `AUTO` | `MANUAL` | `FIXED_TERM`.
+    pub renewal: String,
+    /// JSON array of the payer ids the contract covers.
+    pub payer_ids: String,
+    pub billing_email: String,
+    pub contract_change_email: String,
+    /// `[A-Z0-9-]{1,10}`.
+    pub invoice_prefix: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
