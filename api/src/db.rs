@@ -1,6 +1,13 @@
 //! Database helpers every area shares.
 
-use sea_orm::{DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult,
+    SqliteTransactionMode, Statement, TransactionError, TransactionOptions, TransactionTrait,
+};
 
 /// Starts a transaction that will write. On SQLite it begins `IMMEDIATE`: a deferred transaction
 /// that reads and then writes fails at once ("database is locked") when another connection wrote
@@ -19,3 +26,179 @@ pub trait BeginWrite: TransactionTrait {
 }
 
 impl<T: TransactionTrait + ?Sized> BeginWrite for T {}
+
+/// The application's database handle. Outside a request transaction it is the connection pool;
+/// inside one (see [`RequestTransaction`]) every statement and every `begin` made through it in
+/// that task goes to the request's transaction (a nested `begin` is a savepoint). That is how a
+/// mutation and its audit record commit or roll back together without threading a transaction
+/// through every domain function.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: DatabaseConnection,
+}
+
+tokio::task_local! {
+    static REQUEST_TX: Arc<DatabaseTransaction>;
+}
+
+impl From<DatabaseConnection> for Db {
+    fn from(pool: DatabaseConnection) -> Self {
+        Self { pool }
+    }
+}
+
+impl Db {
+    /// The pool itself, for what must not join a request transaction (migrations, health).
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.pool
+    }
+
+    fn request_tx() -> Option<Arc<DatabaseTransaction>> {
+        REQUEST_TX.try_with(Arc::clone).ok()
+    }
+
+    /// True while the current task runs inside a request transaction.
+    pub fn in_request_transaction() -> bool {
+        REQUEST_TX.try_with(|_| ()).is_ok()
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.pool.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.execute_raw(stmt).await,
+            None => self.pool.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.execute_unprepared(sql).await,
+            None => self.pool.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.query_one_raw(stmt).await,
+            None => self.pool.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.query_all_raw(stmt).await,
+            None => self.pool.query_all_raw(stmt).await,
+        }
+    }
+
+    fn support_returning(&self) -> bool {
+        self.pool.support_returning()
+    }
+}
+
+#[async_trait::async_trait]
+impl TransactionTrait for Db {
+    type Transaction = DatabaseTransaction;
+
+    async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.begin().await,
+            None => self.pool.begin().await,
+        }
+    }
+
+    async fn begin_with_config(&self, isolation_level: Option<IsolationLevel>, access_mode: Option<AccessMode>) -> Result<DatabaseTransaction, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.begin_with_config(isolation_level, access_mode).await,
+            None => self.pool.begin_with_config(isolation_level, access_mode).await,
+        }
+    }
+
+    async fn begin_with_options(&self, options: TransactionOptions) -> Result<DatabaseTransaction, DbErr> {
+        match Self::request_tx() {
+            Some(tx) => tx.begin_with_options(options).await,
+            None => self.pool.begin_with_options(options).await,
+        }
+    }
+
+    async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>> + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        let txn = self.begin().await.map_err(TransactionError::Connection)?;
+        run_in(txn, callback).await
+    }
+
+    async fn transaction_with_config<F, T, E>(
+        &self,
+        callback: F,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>> + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        let txn = self.begin_with_config(isolation_level, access_mode).await.map_err(TransactionError::Connection)?;
+        run_in(txn, callback).await
+    }
+}
+
+/// Runs `callback` in `txn`: commits on Ok, rolls back on Err.
+async fn run_in<F, T, E>(txn: DatabaseTransaction, callback: F) -> Result<T, TransactionError<E>>
+where
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>> + Send,
+    T: Send,
+    E: std::fmt::Display + std::fmt::Debug + Send,
+{
+    let outcome = callback(&txn).await;
+    match outcome {
+        Ok(value) => {
+            txn.commit().await.map_err(TransactionError::Connection)?;
+            Ok(value)
+        }
+        Err(e) => {
+            txn.rollback().await.map_err(TransactionError::Connection)?;
+            Err(TransactionError::Transaction(e))
+        }
+    }
+}
+
+/// One transaction for everything a request does through [`Db`] inside [`Self::scope`]. It
+/// begins as a writer (`IMMEDIATE` on SQLite), so on SQLite requests that change data take turns.
+pub struct RequestTransaction {
+    tx: Arc<DatabaseTransaction>,
+}
+
+impl RequestTransaction {
+    pub async fn begin(db: &Db) -> Result<Self, DbErr> {
+        Ok(Self { tx: Arc::new(db.begin_write().await?) })
+    }
+
+    /// Runs `work` with this transaction as the task's database.
+    pub async fn scope<F: Future>(&self, work: F) -> F::Output {
+        REQUEST_TX.scope(Arc::clone(&self.tx), work).await
+    }
+
+    fn into_inner(self) -> Result<DatabaseTransaction, DbErr> {
+        Arc::try_unwrap(self.tx).map_err(|_| DbErr::Custom("the request transaction is still in use".into()))
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.into_inner()?.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        // Dropping a transaction that is still shared rolls it back too, once the last user goes.
+        self.into_inner()?.rollback().await
+    }
+}

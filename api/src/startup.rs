@@ -10,7 +10,9 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+
+use crate::db::Db;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{bootstrap, keys};
@@ -22,7 +24,7 @@ use crate::http::{request_id, routes};
 use crate::state::AppState;
 
 /// Opens the database, creating the SQLite file's folder when needed and turning on WAL.
-pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
     if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = rest.split('?').next().unwrap_or_default();
         if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -33,17 +35,20 @@ pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
     options
         .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
         .connect_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // A request that changes data holds SQLite's one write lock until it commits (with its
+        // audit record); other writers wait their turn rather than fail at sqlx's 5 s default.
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(30)));
     let db = Database::connect(options).await.context("connecting to the database (PB_DATABASE_URL)")?;
     if url.starts_with("sqlite") {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("enabling WAL")?;
     }
-    Ok(db)
+    Ok(Db::from(db))
 }
 
 /// Applies pending migrations.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying migrations")
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    Migrator::up(db.pool(), None).await.context("applying migrations")
 }
 
 /// A built, bound, not yet running server.

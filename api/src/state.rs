@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use crate::db::Db;
 
 use crate::auth::jwt::JwtKeys;
 use crate::aws::AwsClients;
@@ -10,7 +10,7 @@ use crate::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub aws: AwsClients,

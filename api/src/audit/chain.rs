@@ -1,5 +1,6 @@
 //! The hash chain: append, verify, and retention behind a signed checkpoint.
 
+use crate::db::Db;
 use std::fmt;
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{audit_events, settings};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ const CHECKPOINT_SIGNING_KEY: &str = "audit_checkpoint_key";
 /// The one writer of the chain in this process.
 #[derive(Clone)]
 pub struct Auditor {
-    db: DatabaseConnection,
+    db: Db,
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -129,8 +130,8 @@ async fn checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Checkpoint>>
 }
 
 impl Auditor {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, lock: Arc::new(tokio::sync::Mutex::new(())) }
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into(), lock: Arc::new(tokio::sync::Mutex::new(())) }
     }
 
     /// Appends events in order, in one transaction. Fails rather than forking the chain.
@@ -138,7 +139,10 @@ impl Auditor {
         if events.is_empty() {
             return Ok(());
         }
-        let _guard = self.lock.lock().await;
+        // Inside a request transaction the database already serializes writers (SQLite's write
+        // lock, PostgreSQL's row lock on the head below, held until the request commits); taking
+        // the process lock there could wait on a job that itself waits for that lock.
+        let _guard = if Db::in_request_transaction() { None } else { Some(self.lock.lock().await) };
         let txn = self.db.begin_write().await?;
         // Make sure the head row exists, then lock it (PostgreSQL; SQLite has one writer anyway).
         let genesis = serde_json::to_string(&Head { seq: 0, hash: GENESIS.to_owned() }).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
@@ -248,7 +252,7 @@ impl fmt::Display for ChainBreak {
 }
 
 /// Walks the whole chain.
-pub async fn verify(db: &DatabaseConnection) -> AppResult<Result<VerifyReport, ChainBreak>> {
+pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Result<VerifyReport, ChainBreak>> {
     let (mut expected, mut prev, start) = match checkpoint(db).await? {
         Some(cp) => {
             let key = signing_key(db).await?;
@@ -300,7 +304,7 @@ pub async fn verify(db: &DatabaseConnection) -> AppResult<Result<VerifyReport, C
 }
 
 /// Raw row access for tests and tools that must bypass the API (never used by the API).
-pub async fn count(db: &DatabaseConnection) -> AppResult<u64> {
+pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS n FROM audit_events"))
         .await?

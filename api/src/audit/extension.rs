@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::audit::{Actor, CallScope, NewEvent, Target};
 use crate::auth::AuthOutcome;
+use crate::db::RequestTransaction;
 use crate::graphql::context::RequestContext;
 use crate::state::AppState;
 
@@ -103,7 +104,11 @@ async fn target(state: &AppState, field: &str, args: &Value) -> Target {
 }
 
 fn audit_failed() -> ServerError {
-    let mut err = ServerError::new("the change could not be written to the audit trail; see the server log", None);
+    internal("the change could not be written to the audit trail, so it was not made; see the server log")
+}
+
+fn internal(message: &str) -> ServerError {
+    let mut err = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();
     ext.set("code", "INTERNAL");
     err.extensions = Some(ext);
@@ -133,7 +138,22 @@ impl Extension for AuditHook {
             scope.set_target(target.clone());
         }
         let name = info.name.to_owned();
-        let result = next.run(ctx, info).await;
+        // A mutation's writes and its audit record share one transaction: no unaudited change.
+        let tx = if info.parent_type == "Mutation" {
+            match RequestTransaction::begin(&state.db).await {
+                Ok(tx) => Some(tx),
+                Err(e) => {
+                    tracing::error!(error = ?e, field = %name, "beginning the request transaction failed");
+                    return Err(internal("the database is not available; nothing was changed"));
+                }
+            }
+        } else {
+            None
+        };
+        let result = match &tx {
+            Some(tx) => tx.scope(next.run(ctx, info)).await,
+            None => next.run(ctx, info).await,
+        };
 
         let mut event = NewEvent::api(&name, actor);
         event.read_only = sensitive_read;
@@ -165,11 +185,49 @@ impl Extension for AuditHook {
         // The AWS calls this field made come first, then the field itself, in one append.
         let mut events = scope.map(|s| s.take_pending()).unwrap_or_default();
         events.push(event);
-        if let Err(e) = state.audit.append(events).await {
-            tracing::error!(error = ?e, field = %name, "writing the audit trail failed");
-            return Err(audit_failed());
+        let Some(tx) = tx else {
+            if let Err(e) = state.audit.append(events).await {
+                tracing::error!(error = ?e, field = %name, "writing the audit trail failed");
+                return Err(audit_failed());
+            }
+            return result;
+        };
+        let written = match tx.scope(state.audit.append(events.clone())).await {
+            Ok(()) => tx.commit().await.map_err(crate::error::AppError::from),
+            Err(e) => {
+                if let Err(rb) = tx.rollback().await {
+                    tracing::error!(error = ?rb, field = %name, "rolling back the request transaction failed");
+                }
+                Err(e)
+            }
+        };
+        match written {
+            Ok(()) => {
+                // Jobs enqueued by the mutation are visible only now.
+                state.jobs_wakeup.notify_one();
+                result
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, field = %name, "writing the audit trail failed; the change was rolled back");
+                // Nothing of the change stays; the attempt (and any AWS call it made) is still
+                // recorded, outside the rolled-back transaction, as failed.
+                if result.is_ok()
+                    && let Some(last) = events.last_mut()
+                {
+                    last.error_code = Some("INTERNAL".to_owned());
+                    last.error_message = Some("the change was rolled back: its audit record could not be written".to_owned());
+                    last.response_elements = Value::Null;
+                }
+                match (state.audit.append(events).await, result) {
+                    (Ok(()), Err(original)) => Err(original),
+                    (Err(again), _) => {
+                        tracing::error!(error = ?again, field = %name, "recording the failed attempt failed too");
+                        Err(audit_failed())
+                    }
+                    (Ok(()), Ok(_)) => Err(audit_failed()),
+                }
+            }
         }
-        result
     }
 }
 

@@ -2,10 +2,11 @@
 //! fresh one-time code (valid one hour, kept only as a hash) and logs it; `bootstrapAdmin`
 //! accepts it once.
 
+use crate::db::Db;
 use chrono::{Duration, Utc};
 use entity::{settings, users};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use secrecy::SecretString;
 use subtle::ConstantTimeEq;
 
@@ -23,7 +24,7 @@ const CODE_KEY: &str = "bootstrap_code";
 const INVALID: &str = "invalid or expired bootstrap code";
 
 /// When there are no users yet, stores and returns a new bootstrap code.
-pub async fn issue_code_if_no_users(db: &DatabaseConnection) -> AppResult<Option<String>> {
+pub async fn issue_code_if_no_users(db: &Db) -> AppResult<Option<String>> {
     if users::Entity::find().count(db).await? > 0 {
         settings::Entity::delete_by_id(CODE_KEY.to_owned()).exec(db).await?;
         return Ok(None);

@@ -1,9 +1,10 @@
 //! The JWT signing secret: from `PB_JWT_SECRET`, else generated once and kept in the database so
 //! every replica signs and verifies with the same key.
 
+use crate::db::Db;
 use chrono::Utc;
 use entity::settings;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::secrets::random_secret;
@@ -11,7 +12,7 @@ use crate::error::{AppError, AppResult};
 
 const SIGNING_KEY: &str = "jwt_signing_key";
 
-pub async fn load_signing_secret(db: &DatabaseConnection, configured: Option<&SecretString>) -> AppResult<SecretString> {
+pub async fn load_signing_secret(db: &Db, configured: Option<&SecretString>) -> AppResult<SecretString> {
     if let Some(secret) = configured {
         return Ok(secret.clone());
     }

@@ -178,7 +178,7 @@ async fn populate(
     management: &str,
     accounts: &[cur::OrgAccount],
     opts: &DemoOptions,
-    db: sea_orm::DatabaseConnection,
+    db: crate::db::Db,
 ) -> anyhow::Result<()> {
     let mut client = Client { http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?, url: format!("{base_url}/graphql"), token: None };
     let password = random_password();

@@ -1,13 +1,14 @@
 //! Linked accounts of a payer's organization: sync, list, create (a durable job that polls AWS
 //! until the account exists), close, remove and move.
 
+use crate::db::Db;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use chrono::Utc;
 use entity::{jobs, linked_accounts, organizational_units, payers, policies, policy_attachments};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
@@ -62,7 +63,7 @@ struct PayerPayload {
     session: Option<String>,
 }
 
-async fn job_payer(db: &DatabaseConnection, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
+async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
     payers::Entity::find_by_id(payer_id).one(db).await?.ok_or(AppError::NotFound("payer"))
 }
 
@@ -98,7 +99,7 @@ pub struct SyncReport {
 }
 
 /// Reads the payer's organization from AWS and replaces the local copy in one transaction.
-pub async fn sync_payer(db: &DatabaseConnection, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
+pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
     let creds = payer_domain::credentials(db, aws, payer, session).await?;
     let orgs = &aws.organizations;
     let accounts = orgs.list_accounts(&creds).await?;

@@ -102,7 +102,7 @@ pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_i
 
 /// Stores the handshakes' states; emits `invitation.accepted` for each newly accepted one.
 async fn refresh(
-    db: &sea_orm::DatabaseConnection,
+    db: &crate::db::Db,
     aws: &AwsClients,
     payer: &payers::Model,
     creds: &aws_credential_types::Credentials,

@@ -1,9 +1,10 @@
 //! The tenant tree: platform root, distributors, resellers, customers.
 
+use crate::db::Db;
 use chrono::Utc;
 use entity::tenants;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
@@ -37,7 +38,7 @@ fn into_tenants(rows: Vec<tenants::Model>) -> AppResult<Vec<Tenant>> {
 }
 
 /// Creates the platform root on first start (idempotent, safe with several replicas).
-pub async fn ensure_root(db: &DatabaseConnection) -> AppResult<()> {
+pub async fn ensure_root(db: &Db) -> AppResult<()> {
     let now = Utc::now();
     let root = tenants::ActiveModel {
         id: Set(ROOT_TENANT_ID.0),

@@ -1,10 +1,11 @@
 //! People who sign in: creation with a first membership, listing, disabling, password changes.
 
+use crate::db::Db;
 use chrono::Utc;
 use entity::{memberships, payers, users};
 use serde_json::json;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, SqlErr,
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -147,7 +148,7 @@ pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Mo
 
 /// Sets a password with the one-time token of an invitation mail (no sign-in needed); every
 /// session of the user ends. Returns the user's email so the caller can sign in.
-pub async fn set_password_with_token(db: &DatabaseConnection, token: &str, new: SecretString) -> AppResult<String> {
+pub async fn set_password_with_token(db: &Db, token: &str, new: SecretString) -> AppResult<String> {
     // Checked and hashed before the transaction, which then only writes.
     let user_id = password_tokens::holder(db, token).await?;
     let user = crate::auth::active_user(db, user_id)

@@ -10,7 +10,7 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let db_ok = state.db.ping().await.is_ok();
+    let db_ok = state.db.pool().ping().await.is_ok();
     let pending = if db_ok { Migrator::get_pending_migrations(&state.db).await.map(|p| p.len()).ok() } else { None };
     match (db_ok, pending) {
         (true, Some(0)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),

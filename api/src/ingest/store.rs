@@ -2,6 +2,7 @@
 //! (delete the period, insert in batches, mark the ingestion SUCCEEDED), so readers see the old
 //! month or the new one, never half of either, and a crash leaves the old month as it was.
 
+use crate::db::Db;
 use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
@@ -9,7 +10,7 @@ use entity::{cost_daily, ingestions};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::aggregate::{Aggregator, GrainKey, Sums};
@@ -76,14 +77,14 @@ fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, s
 }
 
 /// Records a run as started.
-pub async fn start(db: &DatabaseConnection, r: &Record<'_>) -> AppResult<Uuid> {
+pub async fn start(db: &Db, r: &Record<'_>) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
     ingestions::Entity::insert(record(r, id, None, 0, RUNNING, None)).exec_without_returning(db).await?;
     Ok(id)
 }
 
 /// Records a run that failed (inserted if it was never started).
-pub async fn fail(db: &DatabaseConnection, id: Option<Uuid>, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
+pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
     match id {
         Some(id) => {
             let mut m = record(r, id, None, 0, FAILED, Some(error.to_owned()));
@@ -101,7 +102,7 @@ pub async fn fail(db: &DatabaseConnection, id: Option<Uuid>, r: &Record<'_>, err
 
 /// Runs of the same files that never finished (the process died) are closed as FAILED, so
 /// health views do not show them running forever.
-pub async fn close_interrupted(db: &DatabaseConnection, payer: PayerId, fingerprint: &str) -> AppResult<()> {
+pub async fn close_interrupted(db: &Db, payer: PayerId, fingerprint: &str) -> AppResult<()> {
     ingestions::Entity::update_many()
         .col_expr(ingestions::Column::Status, Expr::value(FAILED))
         .col_expr(ingestions::Column::Error, Expr::value("interrupted: the process stopped before the ingestion finished; nothing was written"))
@@ -116,7 +117,7 @@ pub async fn close_interrupted(db: &DatabaseConnection, payer: PayerId, fingerpr
 
 /// The (source, period) pairs whose current data came from exactly these files, when every
 /// period these files produced before is still current; `None` when something must be read.
-pub async fn current_from(db: &DatabaseConnection, payer: PayerId, fingerprint: &str) -> AppResult<Option<Vec<(String, String)>>> {
+pub async fn current_from(db: &Db, payer: PayerId, fingerprint: &str) -> AppResult<Option<Vec<(String, String)>>> {
     let previous = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.0))
         .filter(ingestions::Column::Fingerprint.eq(fingerprint))
@@ -146,7 +147,7 @@ pub async fn current_from(db: &DatabaseConnection, payer: PayerId, fingerprint: 
 }
 
 /// Records a no-op run: one SKIPPED row per period the files already produced.
-pub async fn skipped(db: &DatabaseConnection, r: &Record<'_>, pairs: &[(String, String)]) -> AppResult<Vec<Uuid>> {
+pub async fn skipped(db: &Db, r: &Record<'_>, pairs: &[(String, String)]) -> AppResult<Vec<Uuid>> {
     let mut ids = Vec::new();
     for (source, period) in pairs {
         let id = Uuid::now_v7();
@@ -177,7 +178,7 @@ fn units(amount: Decimal, what: &str) -> AppResult<i64> {
 
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
 /// (its first period on the run's own row, further periods on sibling rows).
-pub async fn replace(db: &DatabaseConnection, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
+pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
     let (agg, rows) = sorted(agg);
     let txn = db.begin_write().await?;
     let mut written: Vec<PeriodWritten> = Vec::new();

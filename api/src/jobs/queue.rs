@@ -6,7 +6,7 @@ use chrono::Utc;
 use entity::jobs;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, TryInsertResult,
     Statement,
 };
 use serde_json::Value;
@@ -77,9 +77,12 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
         updated_at: Set(now),
         finished_at: Set(None),
     };
-    match row.insert(db).await {
-        Ok(model) => Ok(model),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+    // DO NOTHING rather than catching the unique violation: inside a request transaction a
+    // failed statement would abort the whole transaction on PostgreSQL.
+    let inserted = jobs::Entity::insert(row).on_conflict_do_nothing_on([jobs::Column::IdempotencyKey]).exec_with_returning(db).await?;
+    match inserted {
+        TryInsertResult::Inserted(model) => Ok(model),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => {
             let key = job.idempotency_key.unwrap_or_default();
             jobs::Entity::find()
                 .filter(jobs::Column::IdempotencyKey.eq(key))
@@ -87,7 +90,6 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
                 .await?
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("idempotent job vanished")))
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,12 +3,13 @@
 //! The database figures describe the whole installation, so every replica reports the same
 //! values: aggregate them with `max`, not `sum`, across instances.
 
+use crate::db::Db;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use entity::jobs;
 use prometheus::{CounterVec, Gauge, GaugeVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
@@ -75,7 +76,7 @@ fn seconds_of(ms: i64) -> f64 {
 }
 
 /// Rows of `sql`, whose columns are text labels then one integer `n`.
-async fn grouped(db: &DatabaseConnection, sql: &str, labels: usize) -> Result<Vec<(Vec<String>, i64)>, ScrapeError> {
+async fn grouped(db: &Db, sql: &str, labels: usize) -> Result<Vec<(Vec<String>, i64)>, ScrapeError> {
     let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
     rows.iter()
         .map(|row| {
@@ -85,7 +86,7 @@ async fn grouped(db: &DatabaseConnection, sql: &str, labels: usize) -> Result<Ve
         .collect()
 }
 
-async fn from_database(db: &DatabaseConnection, registry: &Registry) -> Result<(), ScrapeError> {
+async fn from_database(db: &Db, registry: &Registry) -> Result<(), ScrapeError> {
     // Job queue: depth by kind and state, and how long the oldest due job has waited.
     let depth = register(registry, IntGaugeVec::new(Opts::new("pb_jobs", "Jobs queued or running, by kind and state."), &["kind", "state"])?)?;
     let counts: Vec<(String, String, i64)> = jobs::Entity::find()

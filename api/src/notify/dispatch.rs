@@ -3,13 +3,14 @@
 //! that are due: send, and on failure retry with backoff until the last attempt dead-letters it.
 //! Delivery is at-least-once; the delivery id travels with each attempt so receivers de-duplicate.
 
+use crate::db::Db;
 use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
 use entity::{linked_accounts, notification_subscriptions, notification_templates, notifications, outbox_dispatched, outbox_events, payers, tenants, users, webhook_endpoints};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
 use crate::db::BeginWrite;
@@ -35,7 +36,7 @@ const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
 const BATCH: u64 = 25;
 
 /// Makes sure the one dispatcher job exists and is queued (called at start).
-pub async fn ensure_dispatcher(db: &DatabaseConnection) -> AppResult<()> {
+pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
     let mut job = NewJob::new(DISPATCH, json!({}));
     job.idempotency_key = Some(DISPATCHER_KEY.to_owned());
     job.max_attempts = i32::MAX;
@@ -78,7 +79,7 @@ pub async fn step(state: &AppState) -> Result<Step, JobFailure> {
 }
 
 /// How long an idle dispatcher may sleep: until the next retry is due, at most a minute.
-async fn idle_delay(db: &DatabaseConnection) -> AppResult<Duration> {
+async fn idle_delay(db: &Db) -> AppResult<Duration> {
     let done = Query::select().column(outbox_dispatched::Column::EventId).from(outbox_dispatched::Entity).to_owned();
     let waiting = outbox_events::Entity::find()
         .filter(Expr::col((outbox_events::Entity, outbox_events::Column::Id)).not_in_subquery(done))

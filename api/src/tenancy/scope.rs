@@ -2,9 +2,10 @@
 //! adds the caller's tenant filter, so an id from another tenant reads as NOT_FOUND. An id taken
 //! from request input never widens what a caller can reach.
 
+use crate::db::Db;
 use entity::{memberships, payers, tenants};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::auth::principal::Principal;
 use crate::error::{AppError, AppResult};
@@ -14,7 +15,7 @@ use crate::tenancy::Role;
 /// Data access on behalf of one verified caller.
 #[derive(Clone)]
 pub struct Scope {
-    db: DatabaseConnection,
+    db: Db,
     principal: Principal,
 }
 
@@ -24,7 +25,7 @@ fn nothing() -> Condition {
 }
 
 impl Scope {
-    pub(crate) fn new(db: DatabaseConnection, principal: Principal) -> Self {
+    pub(crate) fn new(db: Db, principal: Principal) -> Self {
         Self { db, principal }
     }
 
@@ -33,7 +34,7 @@ impl Scope {
     }
 
     /// The connection, for domain code that has already applied this scope's filters.
-    pub(crate) fn db(&self) -> &DatabaseConnection {
+    pub(crate) fn db(&self) -> &Db {
         &self.db
     }
 

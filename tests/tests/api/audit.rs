@@ -457,7 +457,51 @@ async fn the_retention_job_prunes_old_days(db: DbKind) {
     assert_eq!(app.count("job_schedules WHERE kind = 'audit.prune'").await, 1, "scheduled daily");
 }
 
+/// A mutation and its audit record commit together: when the record cannot be written the change
+/// is rolled back; a mutation that fails (even one that aborts the transaction on PostgreSQL) is
+/// recorded once with its code; the chain still verifies.
+async fn a_change_whose_record_cannot_be_written_does_not_happen(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Atomic Co").await;
+    // The database refuses records of createTenant, as a full disk or a broken constraint would.
+    match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            sql(&app, "CREATE FUNCTION refuse_create_tenant() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.event_name = 'createTenant' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$").await;
+            sql(&app, "CREATE TRIGGER refuse_create_tenant BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_create_tenant()").await;
+        }
+        _ => sql(&app, "CREATE TRIGGER refuse_create_tenant BEFORE INSERT ON audit_events WHEN NEW.event_name = 'createTenant' BEGIN SELECT RAISE(ABORT, 'refused'); END").await,
+    }
+    let tenants = app.count("tenants").await;
+    let events = rows(&app).await.len();
+    let create = "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }";
+    let res = app.gql(p.admin.bearer(), create, json!({ "i": { "parentId": p.tenant_id, "kind": "CUSTOMER", "name": "Unaudited" } })).await;
+    res.assert_code("INTERNAL");
+    let message = res.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not made") && !message.contains("refused"), "no internal detail leaks: {message}");
+    assert_eq!(app.count("tenants").await, tenants, "the tenant was not created");
+    assert_eq!(rows(&app).await.len(), events, "nothing was appended");
+
+    // Other mutations still change and record.
+    let q = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
+    let input = json!({ "i": { "email": "once@atomic.example", "password": "a fine long passphrase", "role": "VIEWER", "tenantId": p.tenant_id } });
+    let first = app.gql(p.admin.bearer(), q, input.clone()).await;
+    let user_id = first.data("createUser.id").as_str().unwrap().to_owned();
+    // A duplicate email fails in the database (on PostgreSQL that aborts the transaction): the
+    // failure is still recorded, once, with the code the caller saw.
+    app.gql(p.admin.bearer(), q, input).await.assert_code("CONFLICT");
+    let recorded = events_named(&app, "partnerbilling.api", "createUser").await;
+    let mine: Vec<&Value> = recorded.iter().filter(|e| e["requestParameters"]["input"]["email"] == "once@atomic.example").collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[0]["responseElements"]["id"], user_id.as_str());
+    assert!(mine[0]["errorCode"].is_null(), "{}", mine[0]);
+    assert_eq!(mine[1]["errorCode"], "CONFLICT", "{}", mine[1]);
+    assert_eq!(app.count("users WHERE email = 'once@atomic.example'").await, 1);
+    assert!(verify(&app.db).await.unwrap().is_ok(), "the chain holds");
+}
+
 on_both_databases!(
+    a_change_whose_record_cannot_be_written_does_not_happen,
     every_mutation_writes_exactly_one_event,
     the_retention_job_prunes_old_days,
     no_secret_reaches_the_audit_trail,

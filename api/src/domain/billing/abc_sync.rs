@@ -7,6 +7,7 @@
 //! `SYNCED` with its ARN, or `FAILED` with AWS's reason; failed objects are tried again by the
 //! next run (every 15 minutes, and whenever something asks for a sync).
 
+use crate::db::Db;
 use std::collections::{HashMap, HashSet};
 
 use aws_credential_types::Credentials;
@@ -18,7 +19,7 @@ use entity::{
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     QueryFilter,
 };
 use serde::{Deserialize, Serialize};
@@ -341,7 +342,7 @@ pub struct SyncReport {
 
 /// One payer's reconcile, with the payer's credentials and the ABC adapter.
 struct Reconcile<'a> {
-    db: &'a DatabaseConnection,
+    db: &'a Db,
     abc: &'a dyn BillingConductor,
     creds: Credentials,
     report: SyncReport,
@@ -545,7 +546,7 @@ fn adapter(aws: &AwsClients) -> AppResult<&dyn BillingConductor> {
 }
 
 /// Brings one payer's ABC objects in step with ours.
-pub async fn sync_payer(db: &DatabaseConnection, aws: &AwsClients, payer: &payers::Model) -> AppResult<SyncReport> {
+pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<SyncReport> {
     let creds = payer_domain::credentials(db, aws, payer, SESSION).await?;
     let mut run = Reconcile { db, abc: adapter(aws)?, creds, report: SyncReport::default() };
     let mut local = Local::load(db, payer.id).await?;
@@ -882,7 +883,7 @@ pub async fn run_reports_job(state: &AppState, job: &jobs::Model) -> AppResult<S
 }
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
-pub async fn pull_reports(db: &DatabaseConnection, aws: &AwsClients, payer: &payers::Model) -> AppResult<usize> {
+pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<usize> {
     let creds = payer_domain::credentials(db, aws, payer, SESSION).await?;
     let abc = adapter(aws)?;
     let groups: HashMap<String, uuid::Uuid> = billing_groups::Entity::find()
@@ -924,7 +925,7 @@ pub async fn pull_reports(db: &DatabaseConnection, aws: &AwsClients, payer: &pay
 }
 
 /// Registers the recurring ABC jobs (UTC): the reconcile every 15 minutes, the reports daily.
-pub async fn ensure_schedules(db: &DatabaseConnection) -> AppResult<()> {
+pub async fn ensure_schedules(db: &Db) -> AppResult<()> {
     crate::jobs::schedule::ensure(db, "billing conductor sync", "0 */15 * * * *", SYNC_JOB).await?;
     crate::jobs::schedule::ensure(db, "billing conductor cost reports", "0 30 7 * * *", REPORTS_JOB).await
 }
