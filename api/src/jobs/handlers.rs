@@ -28,7 +28,7 @@ pub const PRUNE_AUDIT: &str = "audit.prune";
 pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY, abc_sync::SYNC_JOB, abc_sync::REPORTS_JOB, PRUNE_AUDIT];
 
 /// Registers the recurring jobs (UTC).
-pub async fn ensure_schedules(db: &sea_orm::DatabaseConnection) -> crate::error::AppResult<()> {
+pub async fn ensure_schedules(db: &crate::db::Db) -> crate::error::AppResult<()> {
     crate::jobs::schedule::ensure(db, "daily account sync", "0 0 3 * * *", SYNC_ALL_ACCOUNTS).await?;
     crate::jobs::schedule::ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
     crate::jobs::schedule::ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
