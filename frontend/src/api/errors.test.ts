@@ -30,6 +30,12 @@ describe('mapErrors', () => {
     expect(mapped.form).toEqual({ code: 'CONFLICT', message: 'a user with this email already exists' });
   });
 
+  it('keeps the AWS error code of a failed AWS call, so its message can be shown', () => {
+    const aws = mapErrors(gqlError('Billing Conductor: the service is not available here', { code: 'INTERNAL', awsErrorCode: 'Unexpected' }), FIELDS);
+    expect(aws.form).toEqual({ code: 'INTERNAL', message: 'Billing Conductor: the service is not available here', awsErrorCode: 'Unexpected' });
+    expect(mapErrors(gqlError('internal error', { code: 'INTERNAL' }), FIELDS).form).not.toHaveProperty('awsErrorCode');
+  });
+
   it('unknown or missing codes are treated as INTERNAL', () => {
     expect(mapErrors(gqlError('boom', {}), FIELDS).form?.code).toBe('INTERNAL');
     expect(mapErrors(gqlError('boom', { code: 'TEAPOT' }), FIELDS).form?.code).toBe('INTERNAL');

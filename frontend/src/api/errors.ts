@@ -27,6 +27,11 @@ export interface FormError {
   code: ErrorCode;
   /** The API's own message (English), for details. */
   message: string;
+  /**
+   * The AWS error code when an AWS call failed (`extensions.awsErrorCode`). Such a message says
+   * what failed and why, so it is shown even when the code is INTERNAL.
+   */
+  awsErrorCode?: string;
 }
 
 export interface MappedErrors<F extends string> {
@@ -73,6 +78,8 @@ export function mapErrors<F extends string>(
       if (result.fields[formField] === undefined) result.fields[formField] = fieldDetail(apiField, gqlError.message);
     } else if (result.form === null) {
       result.form = { code, message: gqlError.message };
+      const aws = gqlError.extensions?.awsErrorCode;
+      if (typeof aws === 'string' && aws !== '') result.form.awsErrorCode = aws;
     }
   }
   if (result.form === null && Object.keys(result.fields).length === 0) {

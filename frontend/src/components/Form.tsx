@@ -55,7 +55,7 @@ export function FormErrorMessage({ error, override }: { error: FormError | null;
       {override ?? (
         <>
           <strong>{t(`error.${error!.code}`)}</strong>
-          {error!.code !== 'INTERNAL' && error!.code !== 'UNAUTHENTICATED' && <span className="detail"> {error!.message}</span>}
+          {((error!.code !== 'INTERNAL' && error!.code !== 'UNAUTHENTICATED') || error!.awsErrorCode) && <span className="detail"> {error!.message}</span>}
         </>
       )}
     </div>

@@ -20,6 +20,7 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
+import { BillingModeCell, PayerBillingPanel } from './PayerBillingMode';
 import { TenantSelect } from './Users';
 
 const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off' } as const;
@@ -44,6 +45,7 @@ export function PayersPage() {
   const [registered, setRegistered] = useState<PayerFieldsFragment | null>(null);
   const [editing, setEditing] = useState<PayerFieldsFragment | null>(null);
   const [removing, setRemoving] = useState<PayerFieldsFragment | null>(null);
+  const [billingOf, setBillingOf] = useState<PayerFieldsFragment | null>(null);
   const [notice, setNotice] = useState<{ text: string; jobId?: string } | null>(null);
   const [checkResult, check] = useMutation(CheckPayerConnectionDocument);
   const [syncResult, sync] = useMutation(SyncAccountsDocument);
@@ -124,9 +126,10 @@ export function PayersPage() {
           }}
         />
       )}
+      {billingOf && <PayerBillingPanel key={billingOf.id} payer={billingOf} administer={can(billingOf.id).administer} onClose={() => setBillingOf(null)} />}
       <ListStates loading={list.loading} error={list.error} empty={list.nodes.length === 0} emptyText={t('payers.empty')} onRetry={list.reload}>
         <table className="table">
-          <TableHead columns={[t('common.name'), t('payers.accountId'), t('common.tenant'), t('payers.connection'), t('payers.lastChecked'), t('common.actions')]} />
+          <TableHead columns={[t('common.name'), t('payers.accountId'), t('common.tenant'), t('payers.connection'), t('billingMode.column'), t('payers.lastChecked'), t('common.actions')]} />
           <tbody>
             {list.nodes.map((payer) => {
               const may = can(payer.id);
@@ -146,6 +149,9 @@ export function PayersPage() {
                       </div>
                     )}
                   </td>
+                  <td>
+                    <BillingModeCell payerId={payer.id} />
+                  </td>
                   <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
                   <td>
                     <div className="row-actions">
@@ -158,6 +164,9 @@ export function PayersPage() {
                       <Link className="button small" to={`/payers/${payer.id}/billing`} aria-label={t('payers.billingOf', { name: payer.name })}>
                         {t('billing.title')}
                       </Link>
+                      <button type="button" className="small" aria-label={t('billingMode.openNamed', { name: payer.name })} onClick={() => setBillingOf(payer)}>
+                        {t('billingMode.open')}
+                      </button>
                       {may.operate && (
                         <>
                           <button
