@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractFieldsFragment } from '../generated/graphql';
-import { contractInput, contractOf, contractProblems, emptyContractForm, worstFirst, worstHealth } from './onboarding';
+import {
+  checkItems,
+  contractFormOf,
+  contractInput,
+  contractOf,
+  contractProblems,
+  contractUpdateInput,
+  dayBefore,
+  emptyContractForm,
+  endDateProblem,
+  exportsInOrder,
+  exportState,
+  worstFirst,
+  worstHealth,
+} from './onboarding';
 
 const contract = (id: string, customerTenantId: string, status: ContractFieldsFragment['status'], startDate: string): ContractFieldsFragment => ({
   id,
@@ -66,5 +80,101 @@ describe('contracts', () => {
       invoicePrefix: 'INIT-',
       currency: 'EUR',
     });
+  });
+});
+
+describe('editing and ending a contract', () => {
+  const current: ContractFieldsFragment = {
+    ...contract('k1', 'c1', 'ACTIVE', '2026-01-01'),
+    name: 'Initech 2026',
+    endDate: '2026-12-31',
+    renewal: 'MANUAL',
+    payerIds: ['p1', 'p2'],
+    invoicePrefix: 'INIT-',
+  };
+
+  it('starts from the contract as it is, and sends nothing when nothing changed', () => {
+    const form = contractFormOf(current);
+    expect(form).toMatchObject({ name: 'Initech 2026', startDate: '2026-01-01', endDate: '2026-12-31', renewal: 'MANUAL', payerIds: ['p1', 'p2'] });
+    expect(contractUpdateInput(current, form)).toEqual({});
+    // The same payers in another order, and a code typed in lower case, are no change.
+    expect(contractUpdateInput(current, { ...form, payerIds: ['p2', 'p1'], invoicePrefix: 'init-', currency: ' usd ' })).toEqual({});
+    expect(contractFormOf({ ...current, endDate: null }).endDate).toBe('');
+  });
+
+  it('sends only what changed, normalized', () => {
+    const form = contractFormOf(current);
+    expect(contractUpdateInput(current, { ...form, name: ' Initech 2027 ', billingEmail: ' ap2@initech.example', invoicePrefix: 'in-27' })).toEqual({
+      name: 'Initech 2027',
+      billingEmail: 'ap2@initech.example',
+      invoicePrefix: 'IN-27',
+    });
+    expect(contractUpdateInput(current, { ...form, payerIds: ['p1'], currency: 'eur', renewal: 'AUTO', startDate: '2025-12-01' })).toEqual({
+      payerIds: ['p1'],
+      currency: 'EUR',
+      renewal: 'AUTO',
+      startDate: '2025-12-01',
+    });
+  });
+
+  it('clears the end date with null (open-ended) and sets one that was not there', () => {
+    expect(contractUpdateInput(current, { ...contractFormOf(current), endDate: '' })).toEqual({ endDate: null });
+    const open = { ...current, endDate: null };
+    expect(contractUpdateInput(open, { ...contractFormOf(open), endDate: '2027-03-31' })).toEqual({ endDate: '2027-03-31' });
+  });
+
+  it('checks the end date of ending: given, and not before the start', () => {
+    expect(endDateProblem(current, '')).toBe('required');
+    expect(endDateProblem(current, '2026-1-5')).toBe('required');
+    expect(endDateProblem(current, '2025-12-31')).toBe('beforeStart');
+    expect(endDateProblem(current, '2026-01-01')).toBeNull(); // inclusive: a one-day contract
+    expect(endDateProblem(current, '2026-06-30')).toBeNull();
+  });
+
+  it('the day before, across months and a leap day', () => {
+    expect(dayBefore('2026-03-01')).toBe('2026-02-28');
+    expect(dayBefore('2028-03-01')).toBe('2028-02-29');
+    expect(dayBefore('2027-01-01')).toBe('2026-12-31');
+    expect(dayBefore('2026-11-23')).toBe('2026-11-22');
+  });
+});
+
+describe('cost exports', () => {
+  const check = (key: string, passed: boolean, fix: string | null = null) => ({ key, passed, reason: `${key} found`, fix });
+  const exp = (name: string, valid: boolean) => ({ name, valid });
+
+  it('marks each export in use, usable or not usable', () => {
+    const validation = { selectedExport: 'cur2-daily' };
+    expect(exportState(validation, exp('cur2-daily', true))).toBe('IN_USE');
+    expect(exportState(validation, exp('cur2-hourly', true))).toBe('VALID');
+    expect(exportState(validation, exp('focus', false))).toBe('INVALID');
+    // A selected export that later fails its checks is not usable any more.
+    expect(exportState(validation, exp('cur2-daily', false))).toBe('INVALID');
+    expect(exportState({ selectedExport: null }, exp('cur2-daily', true))).toBe('VALID');
+  });
+
+  it('orders exports in use first, then usable, then the rest', () => {
+    const list = [exp('focus', false), exp('b', true), exp('legacy', false), exp('a', true)];
+    expect(exportsInOrder({ selectedExport: 'a' }, list).map((x) => x.name)).toEqual(['a', 'b', 'focus', 'legacy']);
+    expect(list[0].name).toBe('focus'); // the input stays as it was
+  });
+
+  it("maps checks to a status, failed first, with a fix only for a failed check and unknown keys kept", () => {
+    const items = checkItems([
+      check('KIND', true, 'ignored for a passed check'),
+      check('GRANULARITY', false, 'Choose daily or hourly granularity'),
+      check('NEW_CHECK', false),
+      check('FORMAT', true),
+    ]);
+    expect(items.map((c) => [c.key, c.status])).toEqual([
+      ['GRANULARITY', 'FAILED'],
+      ['NEW_CHECK', 'FAILED'],
+      ['KIND', 'PASSED'],
+      ['FORMAT', 'PASSED'],
+    ]);
+    expect(items[0]).toEqual({ known: 'GRANULARITY', key: 'GRANULARITY', status: 'FAILED', reason: 'GRANULARITY found', fix: 'Choose daily or hourly granularity' });
+    expect(items[1].known).toBeNull();
+    expect(items[1].fix).toBeNull();
+    expect(items[2].fix).toBeNull();
   });
 });

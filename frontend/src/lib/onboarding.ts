@@ -1,8 +1,17 @@
 // The onboarding page's logic: health and step badges (an icon and a word beside the colour, so
 // colour is never the only signal), health worst first, which contract stands for a customer,
-// and the createContract input from the form.
+// the createContract and updateContract inputs from the form, the endContract date check, and
+// the state of each cost export and its checks.
 
-import type { ContractFieldsFragment, ContractRenewal, CreateContractInput, HealthStatus, OnboardingStepStatus } from '../generated/graphql';
+import type {
+  ContractFieldsFragment,
+  ContractRenewal,
+  CostExportValidationFieldsFragment,
+  CreateContractInput,
+  HealthStatus,
+  OnboardingStepStatus,
+  UpdateContractInput,
+} from '../generated/graphql';
 
 /** Worst first, as the API orders the roll-up: FAILED > WARNING > NOT_AVAILABLE > SUCCESS. */
 const HEALTH_RANK: Record<HealthStatus, number> = { FAILED: 0, WARNING: 1, NOT_AVAILABLE: 2, SUCCESS: 3 };
@@ -77,4 +86,97 @@ export function contractInput(customerTenantId: string, form: ContractForm): Cre
     invoicePrefix: form.invoicePrefix.trim().toUpperCase(),
     currency: form.currency.trim().toUpperCase(),
   };
+}
+
+/** The form holding a contract as it is (an open end is an empty date). */
+export function contractFormOf(contract: ContractFieldsFragment): ContractForm {
+  return {
+    name: contract.name,
+    startDate: contract.startDate,
+    endDate: contract.endDate ?? '',
+    renewal: contract.renewal,
+    payerIds: [...contract.payerIds],
+    billingEmail: contract.billingEmail,
+    contractChangeEmail: contract.contractChangeEmail,
+    invoicePrefix: contract.invoicePrefix,
+    currency: contract.currency,
+  };
+}
+
+const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+/**
+ * The updateContract input: only what differs from the contract (the API keeps a missing field),
+ * normalized as on create; clearing the end date sends null (open-ended). Empty when nothing changed.
+ */
+export function contractUpdateInput(contract: ContractFieldsFragment, form: ContractForm): UpdateContractInput {
+  const next = contractInput(contract.customerTenantId, form);
+  const input: UpdateContractInput = {};
+  if (next.name !== contract.name) input.name = next.name;
+  if (next.startDate !== contract.startDate) input.startDate = next.startDate;
+  if ((next.endDate ?? null) !== (contract.endDate ?? null)) input.endDate = next.endDate ?? null;
+  if (next.renewal !== contract.renewal) input.renewal = next.renewal;
+  if (!sameIds(next.payerIds ?? [], contract.payerIds)) input.payerIds = next.payerIds;
+  if (next.billingEmail !== contract.billingEmail) input.billingEmail = next.billingEmail;
+  if (next.contractChangeEmail !== contract.contractChangeEmail) input.contractChangeEmail = next.contractChangeEmail;
+  if (next.invoicePrefix !== contract.invoicePrefix) input.invoicePrefix = next.invoicePrefix;
+  if (next.currency !== contract.currency) input.currency = next.currency;
+  return input;
+}
+
+/** Ending a contract: a date is needed, not before the start (the API says the same; the browser says it first). */
+export function endDateProblem(contract: Pick<ContractFieldsFragment, 'startDate'>, endDate: string): 'required' | 'beforeStart' | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate)) return 'required';
+  if (endDate < contract.startDate) return 'beforeStart';
+  return null;
+}
+
+/** The day before `today` (YYYY-MM-DD, UTC): the end date that ends a contract at once. */
+export function dayBefore(today: string): string {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+type Export = CostExportValidationFieldsFragment['exports'][number];
+export type ExportState = 'IN_USE' | 'VALID' | 'INVALID';
+
+/** An export in the latest validation: read by ingestion, usable, or not usable. */
+export function exportState(validation: Pick<CostExportValidationFieldsFragment, 'selectedExport'>, x: Pick<Export, 'name' | 'valid'>): ExportState {
+  if (!x.valid) return 'INVALID';
+  return validation.selectedExport === x.name ? 'IN_USE' : 'VALID';
+}
+
+/** The exports to show: the one in use first, then the usable ones, then the rest, each group in the API's order. */
+export function exportsInOrder<T extends Pick<Export, 'name' | 'valid'>>(validation: Pick<CostExportValidationFieldsFragment, 'selectedExport'>, exports: readonly T[]): T[] {
+  const rank: Record<ExportState, number> = { IN_USE: 0, VALID: 1, INVALID: 2 };
+  return [...exports].sort((a, b) => rank[exportState(validation, a)] - rank[exportState(validation, b)]);
+}
+
+export const CHECK_KEYS = ['KIND', 'FORMAT', 'RESOURCE_IDS', 'SPLIT_COST_ALLOCATION', 'GRANULARITY', 'BUCKET_REGION', 'BUCKET_READABLE', 'DELIVERED_FILE'] as const;
+export type ExportCheckKey = (typeof CHECK_KEYS)[number];
+const KNOWN_CHECKS: ReadonlySet<string> = new Set(CHECK_KEYS);
+
+export interface CheckItem {
+  /** The check's key when this client knows it (to translate its name), else null. */
+  known: ExportCheckKey | null;
+  key: string;
+  status: 'PASSED' | 'FAILED';
+  reason: string;
+  /** What to change; only for a failed check. */
+  fix: string | null;
+}
+
+/** An export's checks for the list: failed first (in the API's order), each with its fix only when it failed. */
+export function checkItems(checks: readonly Export['checks'][number][]): CheckItem[] {
+  const items = checks.map(
+    (c): CheckItem => ({
+      known: KNOWN_CHECKS.has(c.key) ? (c.key as ExportCheckKey) : null,
+      key: c.key,
+      status: c.passed ? 'PASSED' : 'FAILED',
+      reason: c.reason,
+      fix: !c.passed && c.fix ? c.fix : null,
+    }),
+  );
+  return [...items.filter((c) => c.status === 'FAILED'), ...items.filter((c) => c.status === 'PASSED')];
 }

@@ -6,18 +6,21 @@ import { usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import {
   CostExportValidationDocument,
   CreateContractDocument,
   CreateUserDocument,
+  EndContractDocument,
   OnboardingDocument,
   OnboardingsDocument,
   PayersDocument,
   RefreshOnboardingDocument,
   SelectCostExportDocument,
   SourceDataHealthDocument,
+  UpdateContractDocument,
   ValidateCostExportsDocument,
   type ContractFieldsFragment,
   type ContractRenewal,
@@ -30,15 +33,28 @@ import {
 } from '../generated/graphql';
 import { useI18n, type MessageKey } from '../i18n';
 import { createUserInput } from '../lib/invitations';
-import { contractInput, contractOf, contractProblems, emptyContractForm, HEALTH_BADGE, STEP_BADGE, worstFirst, type ContractForm as ContractFormState } from '../lib/onboarding';
+import {
+  checkItems,
+  contractFormOf,
+  contractInput,
+  contractOf,
+  contractProblems,
+  contractUpdateInput,
+  dayBefore,
+  emptyContractForm,
+  endDateProblem,
+  exportsInOrder,
+  exportState,
+  HEALTH_BADGE,
+  STEP_BADGE,
+  worstFirst,
+  type ContractForm as ContractFormState,
+} from '../lib/onboarding';
 import { atLeast, roleOnTenant } from '../lib/roles';
 import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
 import { LocaleField, PersonFields, TenantSelect } from './Users';
 
-const CHECK_KEYS = ['KIND', 'FORMAT', 'RESOURCE_IDS', 'SPLIT_COST_ALLOCATION', 'GRANULARITY', 'BUCKET_REGION', 'BUCKET_READABLE', 'DELIVERED_FILE'] as const;
-type ExportCheckKey = (typeof CHECK_KEYS)[number];
-const CHECKS: ReadonlySet<string> = new Set(CHECK_KEYS);
 // The API names CUR 2.0 `CUR_2` (an older schema file said `CUR2`); either reads the same.
 const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CUR2: 'exportKind.CUR_2', LEGACY_CUR: 'exportKind.LEGACY_CUR', FOCUS: 'exportKind.FOCUS', OTHER: 'exportKind.OTHER' };
 const KINDS: ReadonlySet<string> = new Set(['PLATFORM', 'DISTRIBUTOR', 'RESELLER', 'CUSTOMER']);
@@ -195,6 +211,8 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
   const [result, reexecute] = useQuery({ query: OnboardingDocument, variables: { customerTenantId: customerId }, requestPolicy: 'network-only' });
   const [refreshed, refresh] = useMutation(RefreshOnboardingDocument);
   const [form, setForm] = useState<'contract' | 'invite' | null>(null);
+  const [editing, setEditing] = useState<ContractFieldsFragment | null>(null);
+  const [ending, setEnding] = useState<ContractFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => {
     reexecute({ requestPolicy: 'network-only' });
@@ -207,6 +225,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
   if (result.fetching && !result.data) return <LoadingState />;
   if (result.error) return <ErrorState error={result.error} onRetry={reload} />;
   if (!onboarding) return null;
+  const administerContracts = atLeast(aboveRole, 'ADMIN');
   return (
     <section className="card" aria-labelledby="customer-onboarding-title">
       <div className="page-head">
@@ -228,7 +247,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
               {refreshed.fetching ? t('onboarding.refreshing') : t('onboarding.refresh')}
             </button>
           )}
-          {atLeast(aboveRole, 'ADMIN') && form === null && (
+          {administerContracts && form === null && editing === null && (
             <button type="button" onClick={() => setForm('contract')}>
               {t('onboarding.newContract')}
             </button>
@@ -246,9 +265,33 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
         <ContractForm
           customerId={customerId}
           onCancel={() => setForm(null)}
-          onCreated={(c) => {
+          onSaved={(c) => {
             setForm(null);
             setNotice(t('onboarding.contractCreated', { name: c.name }));
+            reload();
+          }}
+        />
+      )}
+      {editing && (
+        <ContractForm
+          key={editing.id}
+          customerId={customerId}
+          contract={editing}
+          onCancel={() => setEditing(null)}
+          onSaved={(c) => {
+            setEditing(null);
+            setNotice(t('contract.saved', { name: c.name }));
+            reload();
+          }}
+        />
+      )}
+      {ending && (
+        <EndContractDialog
+          contract={ending}
+          onCancel={() => setEnding(null)}
+          onEnded={(c) => {
+            setEnding(null);
+            setNotice(t(c.status === 'ENDED' ? 'contract.ended' : 'contract.endSet', { name: c.name, date: c.endDate ? formatDate(c.endDate, lang, 'UTC') : '' }));
             reload();
           }}
         />
@@ -266,7 +309,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
       )}
       <ol className="steps plain" aria-label={t('onboarding.steps')}>
         {onboarding.steps.map((s) => (
-          <li key={s.step} className="step card" data-testid="onboarding-step">
+          <li key={s.step} className={s.step === 'VALIDATE_EXPORT' ? 'step card step-wide' : 'step card'} data-testid="onboarding-step">
             <div className="step-head">
               <strong>{t(`step.${s.step}`)}</strong> <StepBadge status={s.status} />
             </div>
@@ -282,6 +325,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
               </p>
             )}
             {s.nextAction && s.status !== 'DONE' && <p>{t('onboarding.next', { action: s.nextAction })}</p>}
+            {s.step === 'VALIDATE_EXPORT' && <CustomerExports customerId={customerId} contracts={contracts} onChanged={reload} />}
           </li>
         ))}
       </ol>
@@ -291,13 +335,30 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
       ) : (
         <ul className="plain">
           {contracts.map((c) => (
-            <li key={c.id} data-testid="contract-row">
-              <ContractSummary contract={c} lang={lang} /> <span className="muted small">{t('onboarding.invoicePrefix')}: {c.invoicePrefix} · {c.currency}</span>
+            <li key={c.id} data-testid="contract-row" className="contract-row">
+              <div>
+                <ContractSummary contract={c} lang={lang} /> <span className="muted small">{t('onboarding.invoicePrefix')}: {c.invoicePrefix} · {c.currency}</span>
+                <div className="muted small">{t('contract.emails', { billing: c.billingEmail, change: c.contractChangeEmail })}</div>
+              </div>
+              {administerContracts && (
+                <div className="row-actions">
+                  <button type="button" className="small" aria-label={t('contract.editNamed', { name: c.name })} disabled={editing !== null} onClick={() => {
+                      setForm(null);
+                      setEditing(c);
+                    }}>
+                    {t('contract.edit')}
+                  </button>
+                  {c.status !== 'ENDED' && (
+                    <button type="button" className="small danger" aria-label={t('contract.endNamed', { name: c.name })} onClick={() => setEnding(c)}>
+                      {t('contract.end')}
+                    </button>
+                  )}
+                </div>
+              )}
             </li>
           ))}
         </ul>
       )}
-      <CustomerExports customerId={customerId} contracts={contracts} />
     </section>
   );
 }
@@ -315,12 +376,25 @@ const CONTRACT_FIELDS = {
 } as const;
 const RENEWALS: ContractRenewal[] = ['AUTO', 'MANUAL', 'FIXED_TERM'];
 
-function ContractForm({ customerId, onCancel, onCreated }: { customerId: string; onCancel: () => void; onCreated: (c: ContractFieldsFragment) => void }) {
+/** A new contract, or (with `contract`) the fields of an existing one to change. */
+function ContractForm({
+  customerId,
+  contract,
+  onCancel,
+  onSaved,
+}: {
+  customerId: string;
+  contract?: ContractFieldsFragment;
+  onCancel: () => void;
+  onSaved: (c: ContractFieldsFragment) => void;
+}) {
   const { t } = useI18n();
   const payers = usePagedList(PayersDocument, (d) => d.payers, { all: true });
-  const [form, setForm] = useState<ContractFormState>(() => emptyContractForm(new Date().toISOString().slice(0, 10)));
+  const [form, setForm] = useState<ContractFormState>(() => (contract ? contractFormOf(contract) : emptyContractForm(new Date().toISOString().slice(0, 10))));
   const [local, setLocal] = useState<ReturnType<typeof contractProblems>>({});
-  const [result, create] = useMutation(CreateContractDocument);
+  const [created, create] = useMutation(CreateContractDocument);
+  const [updated, update] = useMutation(UpdateContractDocument);
+  const result = contract ? updated : created;
   const errors = mapErrors(result.error, CONTRACT_FIELDS);
   const set = (patch: Partial<ContractFormState>) => setForm({ ...form, ...patch });
 
@@ -329,9 +403,17 @@ function ContractForm({ customerId, onCancel, onCreated }: { customerId: string;
     const problems = contractProblems(form);
     setLocal(problems);
     if (problems.endDate) return;
+    if (contract) {
+      const input = contractUpdateInput(contract, form);
+      if (Object.keys(input).length === 0) return onSaved(contract);
+      const res = await update({ id: contract.id, input });
+      if (res.data?.updateContract) onSaved(res.data.updateContract);
+      return;
+    }
     const res = await create({ input: contractInput(customerId, form) });
-    if (res.data?.createContract) onCreated(res.data.createContract);
+    if (res.data?.createContract) onSaved(res.data.createContract);
   }
+  const title = contract ? t('contract.editTitle', { name: contract.name }) : t('onboarding.newContract');
 
   const text = (key: keyof ContractFormState, label: string, type = 'text', hint?: string) => (
     <Field label={label} name={key} error={errors.fields[key]} hint={hint}>
@@ -340,7 +422,7 @@ function ContractForm({ customerId, onCancel, onCreated }: { customerId: string;
   );
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="contract-form-title" noValidate>
-      <h3 id="contract-form-title">{t('onboarding.newContract')}</h3>
+      <h3 id="contract-form-title">{title}</h3>
       <FormErrorMessage error={errors.form} />
       {text('name', t('common.name'))}
       {text('startDate', t('contract.startDate'), 'date')}
@@ -386,8 +468,61 @@ function ContractForm({ customerId, onCancel, onCreated }: { customerId: string;
       {text('contractChangeEmail', t('contract.changeEmail'), 'email', t('contract.changeEmailHint'))}
       {text('invoicePrefix', t('onboarding.invoicePrefix'), 'text', t('contract.invoicePrefixHint'))}
       {text('currency', t('contract.currency'), 'text', t('contract.currencyHint'))}
-      <FormActions onCancel={onCancel} submitLabel={t('contract.create')} disabled={result.fetching} />
+      <FormActions onCancel={onCancel} submitLabel={contract ? t('common.save') : t('contract.create')} disabled={result.fetching} />
     </form>
+  );
+}
+
+/** Ends a contract on a date (inclusive), after asking; the day before today ends it at once. */
+function EndContractDialog({ contract, onCancel, onEnded }: { contract: ContractFieldsFragment; onCancel: () => void; onEnded: (c: ContractFieldsFragment) => void }) {
+  const { t, lang } = useI18n();
+  const today = new Date().toISOString().slice(0, 10);
+  // Ending now: yesterday (the end is inclusive), unless the contract started today or later.
+  const [endDate, setEndDate] = useState(() => {
+    const yesterday = dayBefore(today);
+    return yesterday < contract.startDate ? contract.startDate : yesterday;
+  });
+  const [local, setLocal] = useState<'required' | 'beforeStart' | null>(null);
+  const [result, end] = useMutation(EndContractDocument);
+  const errors = mapErrors(result.error, { endDate: 'endDate' } as const);
+
+  async function confirm() {
+    const problem = endDateProblem(contract, endDate);
+    setLocal(problem);
+    if (problem) return;
+    const res = await end({ id: contract.id, endDate });
+    if (res.data?.endContract) onEnded(res.data.endContract);
+  }
+
+  return (
+    <ConfirmDialog
+      title={t('contract.endTitle', { name: contract.name })}
+      confirmLabel={t('contract.endConfirm')}
+      busy={result.fetching}
+      error={<FormErrorMessage error={errors.form} />}
+      onConfirm={() => void confirm()}
+      onCancel={onCancel}
+    >
+      <p>{t('contract.endBody', { start: formatDate(contract.startDate, lang, 'UTC') })}</p>
+      <Field
+        label={t('contract.lastDay')}
+        name="endDate"
+        error={local ? t(`contract.end.${local === 'required' ? 'missing' : 'beforeStart'}`) : errors.fields.endDate}
+        hint={t('contract.lastDayHint')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="date"
+            value={endDate}
+            onChange={(e) => {
+              setLocal(null);
+              setEndDate(e.target.value);
+            }}
+          />
+        )}
+      </Field>
+    </ConfirmDialog>
   );
 }
 
@@ -419,25 +554,26 @@ function InviteAdminForm({ customerId, onCancel, onInvited }: { customerId: stri
 }
 
 /** The payers of the customer (and those its contracts cover), each with its export validation. */
-function CustomerExports({ customerId, contracts }: { customerId: string; contracts: ContractFieldsFragment[] }) {
+function CustomerExports({ customerId, contracts, onChanged }: { customerId: string; contracts: ContractFieldsFragment[]; onChanged: () => void }) {
   const { t } = useI18n();
   const payers = usePagedList(PayersDocument, (d) => d.payers, { all: true });
   const covered = new Set(contracts.flatMap((c) => c.payerIds));
   const own = payers.nodes.filter((p) => p.tenant?.id === customerId || covered.has(p.id));
   const can = usePayerAbilities(own);
   return (
-    <>
+    <div className="step-exports">
       <h3>{t('onboarding.exports')}</h3>
       <ListStates loading={payers.loading} error={payers.error} empty={own.length === 0} emptyText={t('onboarding.noPayers')} onRetry={payers.reload}>
         {own.map((p) => (
-          <PayerExports key={p.id} payer={p} operate={can(p.id).operate} administer={can(p.id).administer} />
+          <PayerExports key={p.id} payer={p} operate={can(p.id).operate} administer={can(p.id).administer} onChanged={onChanged} />
         ))}
       </ListStates>
-    </>
+    </div>
   );
 }
 
-function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragment; operate: boolean; administer: boolean }) {
+/** A payer's latest validation; validating or using an export re-reads the customer's onboarding (`onChanged`). */
+function PayerExports({ payer, operate, administer, onChanged }: { payer: PayerFieldsFragment; operate: boolean; administer: boolean; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const [result, reexecute] = useQuery({ query: CostExportValidationDocument, variables: { payerId: payer.id }, requestPolicy: 'network-only' });
   const [validated, validate] = useMutation(ValidateCostExportsDocument);
@@ -455,11 +591,12 @@ function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragme
           {payer.name} <code className="muted">{payer.accountId}</code> {validation && <HealthBadge health={validation.health} />}
         </h4>
         {operate && (
-          <button type="button" disabled={validated.fetching} onClick={() =>
+          <button type="button" disabled={validated.fetching} aria-label={t('exports.validateNamed', { name: payer.name })} onClick={() =>
               void validate({ payerId: payer.id }).then((res) => {
                 if (!res.data) return;
                 setLatest(res.data.validateCostExports);
                 setNotice(t('exports.validated'));
+                onChanged();
               })
             }>
             {validated.fetching ? t('exports.validating') : t('exports.validate')}
@@ -483,7 +620,7 @@ function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragme
           {validation.exports.length === 0 ? (
             <EmptyState>{t('exports.none')}</EmptyState>
           ) : (
-            validation.exports.map((x) => (
+            exportsInOrder(validation, validation.exports).map((x) => (
               <div key={x.arnOrName} className="export" data-testid="export">
                 <p>
                   <strong>{x.name}</strong> <span className="muted">{x.kind in EXPORT_KINDS ? t(EXPORT_KINDS[x.kind]) : x.kind}</span>{' '}
@@ -492,8 +629,8 @@ function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragme
                   ) : (
                     <span className="badge status-off">✕ {t('exports.invalid')}</span>
                   )}{' '}
-                  {validation.selectedExport === x.name && <span className="badge status-on">{t('exports.inUse')}</span>}
-                  {administer && x.valid && validation.selectedExport !== x.name && (
+                  {exportState(validation, x) === 'IN_USE' && <span className="badge status-on">{t('exports.inUse')}</span>}
+                  {administer && exportState(validation, x) === 'VALID' && (
                     <button
                       type="button"
                       className="small primary"
@@ -504,6 +641,7 @@ function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragme
                           if (!res.data) return;
                           setLatest(res.data.selectCostExport);
                           setNotice(t('exports.selected', { name: x.name }));
+                          onChanged();
                         })
                       }
                     >
@@ -513,13 +651,13 @@ function PayerExports({ payer, operate, administer }: { payer: PayerFieldsFragme
                 </p>
                 <p className="muted small">{[x.format, x.compression, x.granularity, x.bucket && `s3://${x.bucket}/${x.prefix ?? ''}`, x.region].filter(Boolean).join(' · ')}</p>
                 <ul className="checks-list plain">
-                  {x.checks.map((c) => (
+                  {checkItems(x.checks).map((c) => (
                     <li key={c.key} data-testid="export-check">
-                      <span className={`badge ${c.passed ? 'status-on' : 'status-off'}`}>
-                        <span aria-hidden="true">{c.passed ? '✓' : '✕'}</span> {c.passed ? t('exports.passed') : t('exports.failed')}
+                      <span className={`badge ${c.status === 'PASSED' ? 'status-on' : 'status-off'}`}>
+                        <span aria-hidden="true">{c.status === 'PASSED' ? '✓' : '✕'}</span> {c.status === 'PASSED' ? t('exports.passed') : t('exports.failed')}
                       </span>{' '}
-                      <strong>{CHECKS.has(c.key) ? t(`exportCheck.${c.key as ExportCheckKey}`) : c.key}</strong>: {c.reason}
-                      {!c.passed && c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}
+                      <strong>{c.known ? t(`exportCheck.${c.known}`) : c.key}</strong>: {c.reason}
+                      {c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}
                     </li>
                   ))}
                 </ul>
