@@ -723,6 +723,70 @@ test('onboarding: a customer with its steps; a contract from the form (mailed) c
   await shot('onboarding');
 });
 
+/** YYYY-MM-DD (UTC) of the first day of the month before this one. */
+function firstOfLastMonth() {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+}
+
+test('onboarding: validates the cost exports on the VALIDATE_EXPORT step (moto has no Data Exports: the failure shows)', async () => {
+  const step = page.getByTestId('onboarding-step').filter({ hasText: 'Validate the cost export' });
+  const exports = step.getByTestId('payer-exports').filter({ hasText: PAYER_NAME });
+  await exports.waitFor();
+  await exports.getByRole('button', { name: `Validate cost exports of ${PAYER_NAME}` }).click();
+  await exports.getByText('Exports validated.').waitFor();
+  // moto answers no Data Exports or CUR API: the validation is stored as failed, with AWS's reason
+  // and no export to use (so no "Use this export" button).
+  await exports.locator('.badge', { hasText: 'Failing' }).waitFor();
+  await exports.getByText('No cost exports found in this payer.').waitFor();
+  assert.match(await exports.innerText(), /Checked .+ · \S/);
+  assert.equal(await exports.getByRole('button', { name: /^Use the export/ }).count(), 0);
+});
+
+test('onboarding: edits a contract (a field error from the API first) and ends it after confirming', async () => {
+  const contract = page.getByTestId('contract-row').filter({ hasText: 'Initech 2026' });
+  await contract.getByRole('button', { name: 'Edit contract Initech 2026' }).click();
+  const form = page.getByRole('form', { name: 'Edit contract Initech 2026' });
+  // The form holds the contract as it is.
+  assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'Initech 2026');
+  assert.equal(await form.getByLabel('Invoice prefix', { exact: true }).inputValue(), 'INIT-');
+  assert.equal(await form.getByRole('checkbox', { name: new RegExp(PAYER_NAME) }).isChecked(), true);
+  await form.getByLabel('Invoice prefix', { exact: true }).fill('INITECH-2026');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByText('Invoice prefix must be 1 to 10 characters of A-Z, 0-9 and -').waitFor();
+  assert.equal(await form.getByLabel('Invoice prefix', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await shot('contract-edit');
+  await form.getByLabel('Name', { exact: true }).fill('Initech 2026-27');
+  await form.getByLabel('Start date', { exact: true }).fill(firstOfLastMonth());
+  await form.getByLabel('Invoice prefix', { exact: true }).fill('in26');
+  await form.getByLabel('Billing email', { exact: true }).fill('billing@initech.example');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Contract Initech 2026-27 saved.').waitFor();
+  const edited = page.getByTestId('contract-row').filter({ hasText: 'Initech 2026-27' });
+  await edited.getByText('Active').waitFor();
+  assert.match(await edited.innerText(), /IN26 · USD/);
+  assert.match(await edited.innerText(), /Bills to billing@initech\.example/);
+  await stack.mail.waitForMail('legal@initech.example', 2); // every change is mailed
+
+  // Ending asks first; Cancel keeps it.
+  await edited.getByRole('button', { name: 'End contract Initech 2026-27' }).click();
+  let dialog = page.getByRole('dialog', { name: 'End contract Initech 2026-27?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await edited.getByText('Active').waitFor();
+  await edited.getByRole('button', { name: 'End contract Initech 2026-27' }).click();
+  dialog = page.getByRole('dialog', { name: 'End contract Initech 2026-27?' });
+  const lastDay = dialog.getByLabel('Last day', { exact: true });
+  assert.ok((await lastDay.inputValue()) < new Date().toISOString().slice(0, 10), 'ending now: the last day is yesterday');
+  await shot('contract-end');
+  await dialog.getByRole('button', { name: 'End contract' }).click();
+  await page.getByText(/^Contract Initech 2026-27 ended on /).waitFor();
+  await edited.getByText('Ended').waitFor();
+  await edited.getByRole('button', { name: 'End contract Initech 2026-27' }).waitFor({ state: 'detached' }); // nothing left to end
+  await page.getByTestId('onboarding-row').filter({ hasText: 'Initech Customer' }).getByText('Ended').waitFor();
+  await stack.mail.waitForMail('legal@initech.example', 3);
+});
+
 test('jobs: lists the sync and the account creation with their outcome', async () => {
   await nav().getByRole('link', { name: 'Jobs' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
@@ -845,6 +909,52 @@ test('audit log: lists the actions, filters by name and shows the record', async
   const json = await page.getByTestId('audit-json').innerText();
   assert.ok(json.includes(PAYER_ACCOUNT), 'the record names the payer account');
   assert.ok(json.includes('"eventName": "registerPayer"'));
+});
+
+test("payers: switches a payer's billing mode after confirming and sees its Billing Conductor sync; the import shows AWS's refusal", async () => {
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  const row = page.getByTestId('payer-row').filter({ hasText: PAYER_NAME });
+  await row.getByTestId('billing-mode-cell').filter({ hasText: 'Native' }).waitFor();
+  await page.getByRole('button', { name: `Billing mode of ${PAYER_NAME}` }).click();
+  const panel = page.getByRole('region', { name: `Billing mode of ${PAYER_NAME}` });
+  await panel.getByTestId('billing-mode').filter({ hasText: 'Native' }).waitFor();
+  await panel.getByText('Nothing is pushed to AWS Billing Conductor in native mode.').waitFor();
+
+  // Cancel first: nothing changes.
+  await panel.getByRole('button', { name: 'Switch to AWS Billing Conductor' }).click();
+  let dialog = page.getByRole('dialog', { name: `Switch ${PAYER_NAME} to AWS Billing Conductor?` });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await panel.getByTestId('billing-mode').innerText(), 'Native');
+
+  await panel.getByRole('button', { name: 'Switch to AWS Billing Conductor' }).click();
+  dialog = page.getByRole('dialog', { name: `Switch ${PAYER_NAME} to AWS Billing Conductor?` });
+  await dialog.getByRole('button', { name: 'Switch billing mode' }).click();
+  await panel.getByText(`The billing mode of ${PAYER_NAME} is now AWS Billing Conductor.`).waitFor();
+  await panel.getByTestId('billing-mode').filter({ hasText: 'AWS Billing Conductor' }).waitFor();
+  await row.getByTestId('billing-mode-cell').filter({ hasText: 'AWS Billing Conductor' }).waitFor();
+  // Every billing object (the plan, its rules, the group, the custom line items) is marked for the
+  // sync job; moto has no Billing Conductor API, so they stay pending (or fail, with AWS's reason).
+  const counts = await panel.getByTestId('sync-counts').innerText();
+  assert.match(counts, /\d+ (pending|failed)/);
+  await shot('payer-billing-mode');
+
+  // Importing an existing setup asks first; against moto AWS refuses, and the dialog says why.
+  await panel.getByRole('button', { name: 'Import existing Billing Conductor setup' }).click();
+  dialog = page.getByRole('dialog', { name: `Import the Billing Conductor setup of ${PAYER_NAME}?` });
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  const refusal = dialog.getByRole('alert');
+  await refusal.waitFor();
+  assert.ok((await refusal.innerText()).trim().length > 0, 'the import failure is shown');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await panel.getByTestId('import-outcome').count(), 0);
+
+  // And back to native.
+  await panel.getByRole('button', { name: 'Switch to native billing' }).click();
+  dialog = page.getByRole('dialog', { name: `Switch ${PAYER_NAME} to Native?` });
+  await dialog.getByRole('button', { name: 'Switch billing mode' }).click();
+  await panel.getByTestId('billing-mode').filter({ hasText: 'Native' }).waitFor();
+  await row.getByTestId('billing-mode-cell').filter({ hasText: 'Native' }).waitFor();
 });
 
 test('refresh is transparent: an UNAUTHENTICATED answer is refreshed once and retried', async () => {
@@ -978,6 +1088,13 @@ test('a viewer sees no write buttons', async () => {
     assert.equal(await p.getByRole('button', { name: 'Register payer' }).count(), 0);
     for (const action of ['Check the connection of', 'Sync the accounts of', 'Edit', 'Remove']) {
       assert.equal(await p.getByRole('button', { name: `${action} ${PAYER_NAME}` }).count(), 0, action);
+    }
+    // The billing mode reads, without a switch or an import.
+    await p.getByRole('button', { name: `Billing mode of ${PAYER_NAME}` }).click();
+    const billingMode = p.getByRole('region', { name: `Billing mode of ${PAYER_NAME}` });
+    await billingMode.getByTestId('billing-mode').filter({ hasText: 'Native' }).waitFor();
+    for (const name of [/^Switch to/, 'Import existing Billing Conductor setup']) {
+      assert.equal(await billingMode.getByRole('button', { name }).count(), 0, String(name));
     }
     await p.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
     await p.getByText('4 accounts', { exact: true }).waitFor();
