@@ -945,7 +945,9 @@ test("payers: switches a payer's billing mode after confirming and sees its Bill
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   const refusal = dialog.getByRole('alert');
   await refusal.waitFor();
-  assert.ok((await refusal.innerText()).trim().length > 0, 'the import failure is shown');
+  const refused = (await refusal.innerText()).trim();
+  assert.ok(refused.length > 0, 'the import failure is shown');
+  console.log(`# import against moto: ${refused}`);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   assert.equal(await panel.getByTestId('import-outcome').count(), 0);
 
