@@ -947,7 +947,7 @@ test("payers: switches a payer's billing mode after confirming and sees its Bill
   await refusal.waitFor();
   const refused = (await refusal.innerText()).trim();
   assert.ok(refused.length > 0, 'the import failure is shown');
-  console.log(`# import against moto: ${refused}`);
+  console.log(`import against moto: ${refused}`);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   assert.equal(await panel.getByTestId('import-outcome').count(), 0);
 
