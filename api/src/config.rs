@@ -52,6 +52,10 @@ pub struct Config {
     pub job_poll_ms: u64,
     /// Keep audit events this many whole days (`PB_AUDIT_RETENTION_DAYS`); unset keeps them all.
     pub audit_retention_days: Option<u32>,
+    /// Signs retention checkpoints (`PB_AUDIT_SIGNING_KEY`). Kept outside the database, so
+    /// someone who can write the database cannot re-sign a checkpoint after deleting records.
+    /// Unset: a key generated and kept in the database.
+    pub audit_signing_key: Option<SecretString>,
     /// Sender of notification mail, e.g. `Partner Billing <billing@example.com>`.
     pub mail_from: String,
     /// Locale of mail to recipients without one (`en` or `zh-CN`).
@@ -111,7 +115,7 @@ struct Defaults {
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token"];
+const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -270,6 +274,9 @@ impl Config {
                 return Err(ConfigError("PB_JWT_SECRET: must be at least 32 characters".into()));
             }
         }
+        if self.audit_signing_key.as_ref().is_some_and(|k| secrecy::ExposeSecret::expose_secret(k).len() < 32) {
+            return Err(ConfigError("PB_AUDIT_SIGNING_KEY: must be at least 32 characters".into()));
+        }
         if self.metrics_token.as_ref().is_some_and(|t| secrecy::ExposeSecret::expose_secret(t).len() < 16) {
             return Err(ConfigError("PB_METRICS_TOKEN: must be at least 16 characters".into()));
         }
@@ -309,6 +316,11 @@ mod tests {
         let err = Config::from_pairs([("jwt_secret", "short-secret-value".to_owned())]).unwrap_err().to_string();
         assert!(err.contains("PB_JWT_SECRET"), "{err}");
         assert!(!err.contains("short-secret-value"), "{err}");
+        let err = Config::from_pairs([("audit_signing_key", "short-audit-key".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_AUDIT_SIGNING_KEY") && !err.contains("short-audit-key"), "{err}");
+        let long = "an audit signing key of 32+ chars".to_owned();
+        let c = Config::from_pairs([("audit_signing_key", long.clone())]).unwrap();
+        assert_eq!(c.audit_signing_key.as_ref().map(secrecy::ExposeSecret::expose_secret), Some(long.as_str()));
     }
 
     #[test]

@@ -221,7 +221,7 @@ async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     match command {
-        AuditCommand::Verify => match partner_billing::audit::chain::verify(&db).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        AuditCommand::Verify => match partner_billing::audit::chain::verify_with(&db, config.audit_signing_key.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))? {
             Ok(report) => {
                 println!(
                     "audit trail intact: {} records (from record {} to {})",
@@ -238,7 +238,7 @@ async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
                 println!("no retention set (PB_AUDIT_RETENTION_DAYS or --days): nothing pruned");
                 return Ok(());
             };
-            let auditor = partner_billing::audit::Auditor::new(db);
+            let auditor = partner_billing::audit::Auditor::new(db).with_signing_key(config.audit_signing_key.clone());
             let gone = auditor.prune(days, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("pruned {gone} audit records older than {days} days");
             Ok(())

@@ -13,7 +13,6 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 
 use crate::db::Db;
-
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{bootstrap, keys};
 use crate::aws::AwsClients;
@@ -90,7 +89,7 @@ impl Application {
         crate::jobs::handlers::ensure_schedules(&db).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
         let config = Arc::new(config);
         let jobs_wakeup = Arc::new(tokio::sync::Notify::new());
-        let audit = crate::audit::Auditor::new(db.clone());
+        let audit = crate::audit::Auditor::new(db.clone()).with_signing_key(config.audit_signing_key.clone());
         let state = AppState { db, config: config.clone(), jwt: Arc::new(jwt), aws, jobs_wakeup: jobs_wakeup.clone(), audit };
         let worker = config
             .run_jobs

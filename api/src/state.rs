@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use crate::db::Db;
-
 use crate::auth::jwt::JwtKeys;
 use crate::aws::AwsClients;
 use crate::config::Config;

@@ -1,6 +1,5 @@
 //! The hash chain: append, verify, and retention behind a signed checkpoint.
 
-use crate::db::Db;
 use std::fmt;
 use std::sync::Arc;
 
@@ -12,10 +11,11 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::audit::NewEvent;
 use crate::auth::secrets::random_secret;
 use crate::error::{AppError, AppResult};
@@ -31,6 +31,8 @@ const CHECKPOINT_SIGNING_KEY: &str = "audit_checkpoint_key";
 pub struct Auditor {
     db: Db,
     lock: Arc<tokio::sync::Mutex<()>>,
+    /// The operator's checkpoint key (`PB_AUDIT_SIGNING_KEY`), if set.
+    operator_key: Option<SecretString>,
 }
 
 /// The row's hash: SHA-256 over a JSON array of every column but `hash`.
@@ -69,6 +71,16 @@ pub struct Checkpoint {
     pub hash: String,
     pub pruned_before: DateTime<Utc>,
     pub signature: String,
+    /// Which key signed it: `operator` (`PB_AUDIT_SIGNING_KEY`) or `database` (generated).
+    #[serde(default = "database_key")]
+    pub key: String,
+}
+
+const OPERATOR_KEY: &str = "operator";
+const DATABASE_KEY: &str = "database";
+
+fn database_key() -> String {
+    DATABASE_KEY.to_owned()
 }
 
 impl Checkpoint {
@@ -131,7 +143,13 @@ async fn checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Checkpoint>>
 
 impl Auditor {
     pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into(), lock: Arc::new(tokio::sync::Mutex::new(())) }
+        Self { db: db.into(), lock: Arc::new(tokio::sync::Mutex::new(())), operator_key: None }
+    }
+
+    /// Signs retention checkpoints with the operator's key instead of the database's.
+    pub fn with_signing_key(mut self, key: Option<SecretString>) -> Self {
+        self.operator_key = key;
+        self
     }
 
     /// Appends events in order, in one transaction. Fails rather than forking the chain.
@@ -196,7 +214,10 @@ impl Auditor {
         let today = now.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
         let cutoff = today - Duration::days(i64::from(days));
         let _guard = self.lock.lock().await;
-        let key = signing_key(&self.db).await?;
+        let (key, key_name) = match &self.operator_key {
+            Some(k) => (k.expose_secret().as_bytes().to_vec(), OPERATOR_KEY),
+            None => (signing_key(&self.db).await?, DATABASE_KEY),
+        };
         let txn = self.db.begin_write().await?;
         let last = audit_events::Entity::find()
             .filter(audit_events::Column::EventMs.lt(cutoff.timestamp_millis()))
@@ -206,7 +227,7 @@ impl Auditor {
         let Some(last) = last else {
             return Ok(0);
         };
-        let mut cp = Checkpoint { seq: last.seq, hash: last.hash.clone(), pruned_before: cutoff, signature: String::new() };
+        let mut cp = Checkpoint { seq: last.seq, hash: last.hash.clone(), pruned_before: cutoff, signature: String::new(), key: key_name.to_owned() };
         cp.signature = hmac_hex(&key, cp.message().as_bytes());
         // By seq, not time: everything up to the checkpoint goes, so the chain stays contiguous.
         let gone = audit_events::Entity::delete_many().filter(audit_events::Column::Seq.lte(last.seq)).exec(&txn).await?.rows_affected;
@@ -251,11 +272,29 @@ impl fmt::Display for ChainBreak {
     }
 }
 
-/// Walks the whole chain.
+/// Walks the whole chain; a checkpoint signed with the operator's key needs that key.
 pub async fn verify(db: &impl ConnectionTrait) -> AppResult<Result<VerifyReport, ChainBreak>> {
+    verify_with(db, None).await
+}
+
+/// Walks the whole chain, checking an operator-signed checkpoint with `operator_key`.
+pub async fn verify_with(db: &impl ConnectionTrait, operator_key: Option<&SecretString>) -> AppResult<Result<VerifyReport, ChainBreak>> {
     let (mut expected, mut prev, start) = match checkpoint(db).await? {
         Some(cp) => {
-            let key = signing_key(db).await?;
+            let key = match (cp.key.as_str(), operator_key) {
+                (OPERATOR_KEY, Some(k)) => k.expose_secret().as_bytes().to_vec(),
+                (OPERATOR_KEY, None) => {
+                    return Ok(Err(ChainBreak::Checkpoint("it is signed with the operator's key: set PB_AUDIT_SIGNING_KEY to verify".into())));
+                }
+                // Anyone who can write the database can sign with the key kept there.
+                (DATABASE_KEY, Some(_)) => {
+                    return Ok(Err(ChainBreak::Checkpoint(
+                        "it is signed with the key kept in the database, but PB_AUDIT_SIGNING_KEY is set and only that key is trusted (the next pruning signs with it)".into(),
+                    )));
+                }
+                (DATABASE_KEY, None) => signing_key(db).await?,
+                (other, _) => return Ok(Err(ChainBreak::Checkpoint(format!("unknown signing key {other:?}")))),
+            };
             let good = hmac_hex(&key, cp.message().as_bytes());
             if !bool::from(subtle::ConstantTimeEq::ct_eq(good.as_bytes(), cp.signature.as_bytes())) {
                 return Ok(Err(ChainBreak::Checkpoint("bad signature".into())));

@@ -2,7 +2,6 @@
 //! fresh one-time code (valid one hour, kept only as a hash) and logs it; `bootstrapAdmin`
 //! accepts it once.
 
-use crate::db::Db;
 use chrono::{Duration, Utc};
 use entity::{settings, users};
 use sea_orm::sea_query::OnConflict;
@@ -10,7 +9,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use secrecy::SecretString;
 use subtle::ConstantTimeEq;
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::sessions::{ClientInfo, SignedIn, start_session};
 use crate::domain::users::{NewUser, insert_user};

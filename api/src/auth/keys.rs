@@ -1,12 +1,12 @@
 //! The JWT signing secret: from `PB_JWT_SECRET`, else generated once and kept in the database so
 //! every replica signs and verifies with the same key.
 
-use crate::db::Db;
 use chrono::Utc;
 use entity::settings;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::db::Db;
 use crate::auth::secrets::random_secret;
 use crate::error::{AppError, AppResult};
 

@@ -1,7 +1,6 @@
 //! Linked accounts of a payer's organization: sync, list, create (a durable job that polls AWS
 //! until the account exists), close, remove and move.
 
-use crate::db::Db;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
 use crate::domain::users::checked_email;

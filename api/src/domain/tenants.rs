@@ -1,6 +1,5 @@
 //! The tenant tree: platform root, distributors, resellers, customers.
 
-use crate::db::Db;
 use chrono::Utc;
 use entity::tenants;
 use sea_orm::{
@@ -8,6 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::db::Db;
 use crate::domain::{Page, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{ROOT_TENANT_ID, TenantId};

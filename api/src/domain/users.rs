@@ -1,6 +1,5 @@
 //! People who sign in: creation with a first membership, listing, disabling, password changes.
 
-use crate::db::Db;
 use chrono::Utc;
 use entity::{memberships, payers, users};
 use serde_json::json;
@@ -10,7 +9,7 @@ use sea_orm::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::auth::password::{NO_PASSWORD, check_password_policy, hash_password, verify_password};
 use crate::auth::password_tokens;
 use crate::notify::outbox;

@@ -56,8 +56,9 @@ pub enum JobFailure {
 pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::Model> {
     let now = Utc::now();
     let run_at = now + chrono::Duration::from_std(job.delay).unwrap_or_default();
+    let id = uuid::Uuid::now_v7();
     let row = jobs::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+        id: Set(id),
         kind: Set(job.kind.to_owned()),
         tenant_id: Set(job.tenant.map(|t| t.0)),
         payer_id: Set(job.payer.map(|p| p.0)),
@@ -79,18 +80,13 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
     };
     // DO NOTHING rather than catching the unique violation: inside a request transaction a
     // failed statement would abort the whole transaction on PostgreSQL.
-    let inserted = jobs::Entity::insert(row).on_conflict_do_nothing_on([jobs::Column::IdempotencyKey]).exec_with_returning(db).await?;
-    match inserted {
-        TryInsertResult::Inserted(model) => Ok(model),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => {
-            let key = job.idempotency_key.unwrap_or_default();
-            jobs::Entity::find()
-                .filter(jobs::Column::IdempotencyKey.eq(key))
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("idempotent job vanished")))
-        }
-    }
+    let inserted = jobs::Entity::insert(row).on_conflict_do_nothing_on([jobs::Column::IdempotencyKey]).exec_without_returning(db).await?;
+    let found = match (inserted, job.idempotency_key) {
+        (TryInsertResult::Inserted(n), _) if n > 0 => jobs::Entity::find_by_id(id).one(db).await?,
+        (_, Some(key)) => jobs::Entity::find().filter(jobs::Column::IdempotencyKey.eq(key)).one(db).await?,
+        (_, None) => None,
+    };
+    found.ok_or_else(|| AppError::internal(anyhow::anyhow!("enqueued job not found")))
 }
 
 /// Claims the next due job (or one whose lease ran out) for `worker`.

@@ -3,7 +3,6 @@
 //! The database figures describe the whole installation, so every replica reports the same
 //! values: aggregate them with `max`, not `sum`, across instances.
 
-use crate::db::Db;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use entity::jobs;
@@ -13,6 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
+use crate::db::Db;
 use crate::jobs::{QUEUED, RUNNING};
 use crate::state::AppState;
 

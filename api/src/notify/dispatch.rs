@@ -3,7 +3,6 @@
 //! that are due: send, and on failure retry with backoff until the last attempt dead-letters it.
 //! Delivery is at-least-once; the delivery id travels with each attempt so receivers de-duplicate.
 
-use crate::db::Db;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -13,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::domain::tenant_settings;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobFailure, NewJob, Step};

@@ -2,11 +2,11 @@
 //! adds the caller's tenant filter, so an id from another tenant reads as NOT_FOUND. An id taken
 //! from request input never widens what a caller can reach.
 
-use crate::db::Db;
 use entity::{memberships, payers, tenants};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
+use crate::db::Db;
 use crate::auth::principal::Principal;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, Utc};
 use e2e::{DbKind, Session, TestApp, on_both_databases};
 use entity::audit_events;
-use partner_billing::audit::chain::{ChainBreak, row_hash, verify};
+use partner_billing::audit::chain::{ChainBreak, row_hash, verify, verify_with};
 use partner_billing::audit::{Actor, NewEvent};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement};
 use serde_json::{Value, json};
@@ -500,7 +500,44 @@ async fn a_change_whose_record_cannot_be_written_does_not_happen(db: DbKind) {
     assert!(verify(&app.db).await.unwrap().is_ok(), "the chain holds");
 }
 
+/// With PB_AUDIT_SIGNING_KEY the retention checkpoint is signed with the operator's key, kept
+/// outside the database: verification needs that key, and a checkpoint re-signed with the key
+/// stored in the database (all that someone with database access has) does not pass.
+async fn an_operator_key_signs_the_retention_checkpoint(db: DbKind) {
+    let key = "operator key kept outside the database 0123456789";
+    let app = TestApp::spawn_with(db, vec![("audit_signing_key", key.to_owned())]).await;
+    let mut old = Vec::new();
+    for days in [40, 35] {
+        let mut e = NewEvent::api("seeded", Actor::system());
+        e.event_time = Utc::now() - Duration::days(days);
+        old.push(e);
+    }
+    old.push(NewEvent::api("recent", Actor::system()));
+    app.state.audit.append(old).await.unwrap();
+    assert_eq!(app.state.audit.prune(30, Utc::now()).await.unwrap(), 2);
+    let operator = secrecy::SecretString::from(key.to_owned());
+    let report = verify_with(&app.db, Some(&operator)).await.unwrap().expect("verifies with the operator's key");
+    assert_eq!((report.checkpoint, report.records), (2, 1));
+    let without = verify(&app.db).await.unwrap().unwrap_err();
+    assert!(without.to_string().contains("PB_AUDIT_SIGNING_KEY"), "{without}");
+    let wrong = secrecy::SecretString::from("another key of at least thirty-two chars".to_owned());
+    assert_eq!(verify_with(&app.db, Some(&wrong)).await.unwrap(), Err(ChainBreak::Checkpoint("bad signature".into())));
+    // A checkpoint signed with the database's own key (all that someone with database access can
+    // produce) is not trusted once the operator's key is set.
+    let mut late = NewEvent::api("later", Actor::system());
+    late.event_time = Utc::now() - Duration::days(31);
+    app.state.audit.append(vec![late]).await.unwrap();
+    partner_billing::audit::Auditor::new(app.db.clone()).prune(30, Utc::now()).await.unwrap();
+    let forged = verify_with(&app.db, Some(&operator)).await.unwrap().unwrap_err();
+    assert!(forged.to_string().contains("key kept in the database"), "{forged}");
+    assert!(verify(&app.db).await.unwrap().is_ok(), "it is a valid database-signed checkpoint");
+    // No secret of the operator's reaches the database.
+    let stored: Vec<String> = entity::settings::Entity::find().all(&app.db).await.unwrap().into_iter().map(|s| s.value).collect();
+    assert!(stored.iter().all(|v| !v.contains(key)), "{stored:?}");
+}
+
 on_both_databases!(
+    an_operator_key_signs_the_retention_checkpoint,
     a_change_whose_record_cannot_be_written_does_not_happen,
     every_mutation_writes_exactly_one_event,
     the_retention_job_prunes_old_days,

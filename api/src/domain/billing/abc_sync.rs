@@ -7,7 +7,6 @@
 //! `SYNCED` with its ARN, or `FAILED` with AWS's reason; failed objects are tried again by the
 //! next run (every 15 minutes, and whenever something asks for a sync).
 
-use crate::db::Db;
 use std::collections::{HashMap, HashSet};
 
 use aws_credential_types::Credentials;
@@ -25,7 +24,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::db::BeginWrite;
+use crate::db::{BeginWrite, Db};
 use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec,
     PricingRuleSpec, app_error,
