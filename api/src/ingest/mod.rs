@@ -20,7 +20,7 @@ pub(crate) mod store;
 use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -155,12 +155,10 @@ fn is_parquet(path: &Path) -> Result<bool, String> {
     Ok(n == 4 && &magic == b"PAR1")
 }
 
-/// Checksums and recognizes one file. Checksums come first, so even a file we cannot read is
-/// recorded with its checksum.
-fn prepare_one(path: &Path, reports: &mut Vec<FileReport>) -> Result<Input, String> {
-    let (sha256, bytes) = sha256_file(path)?;
-    let mut report = FileReport { path: path.display().to_string(), sha256, bytes, format: String::new(), rows: 0 };
-    reports.push(report.clone());
+/// Recognizes one file from its header or footer (no checksum yet: see [`checksum_all`]).
+fn prepare_one(path: &Path) -> Result<Input, String> {
+    let bytes = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?.len();
+    let mut report = FileReport { path: path.display().to_string(), sha256: String::new(), bytes, format: String::new(), rows: 0 };
     let export = if is_parquet(path)? {
         let p = ParquetExport::open(path)?;
         report.format = format!("{} Parquet", p.layout.describe());
@@ -170,25 +168,48 @@ fn prepare_one(path: &Path, reports: &mut Vec<FileReport>) -> Result<Input, Stri
         report.format = format!("{} {}", c.layout.describe(), if c.gzip { "CSV.gz" } else { "CSV" });
         Export::Csv(c)
     };
-    if let Some(last) = reports.last_mut() {
-        last.format.clone_from(&report.format);
-    }
     Ok(Input { report, export })
 }
 
-/// Expands, checksums and recognizes the inputs. On failure, the files checksummed so far come
-/// back with the message.
+/// Expands and recognizes the inputs. On failure, the files seen so far (the failing one last,
+/// without a format) come back with the message.
 fn prepare(inputs: &[PathBuf]) -> Result<Vec<Input>, (Vec<FileReport>, String)> {
     let files = manifest::expand(inputs).map_err(|e| (Vec::new(), e))?;
-    let mut reports = Vec::new();
-    let mut out = Vec::new();
+    let mut out: Vec<Input> = Vec::new();
     for path in &files {
-        match prepare_one(path, &mut reports) {
+        match prepare_one(path) {
             Ok(input) => out.push(input),
-            Err(e) => return Err((reports, format!("{}: {e}", path.display()))),
+            Err(e) => {
+                let mut seen: Vec<FileReport> = out.into_iter().map(|i| i.report).collect();
+                seen.push(FileReport { path: path.display().to_string(), sha256: String::new(), bytes: 0, format: String::new(), rows: 0 });
+                return Err((seen, format!("{}: {e}", path.display())));
+            }
         }
     }
     Ok(out)
+}
+
+/// Fills in the SHA-256 (and size) of each file. A file that cannot be read is left out of a
+/// failure's record, as it could not be checksummed; `Err` names it.
+fn checksum_all(reports: &mut Vec<FileReport>) -> Result<(), String> {
+    let mut failed = None;
+    reports.retain_mut(|r| {
+        if failed.is_some() {
+            return false;
+        }
+        match sha256_file(Path::new(&r.path)) {
+            Ok((sum, bytes)) => {
+                r.sha256 = sum;
+                r.bytes = bytes;
+                true
+            }
+            Err(e) => {
+                failed = Some(format!("{}: {e}", r.path));
+                false
+            }
+        }
+    });
+    failed.map_or(Ok(()), Err)
 }
 
 fn fingerprint(files: &[FileReport]) -> String {
@@ -208,8 +229,9 @@ enum Task {
     Csv { input: usize },
 }
 
-/// Reads every input into one aggregator, in parallel. Returns rows read per input.
-fn aggregate_all(inputs: &[Input], threads: usize, progress: &ProgressBar) -> Result<(Aggregator, Vec<u64>), String> {
+/// Reads every input into one aggregator, in parallel. Returns rows read per input. Setting
+/// `stop` makes the readers give up at their next batch (the result is then incomplete).
+fn aggregate_all(inputs: &[Input], threads: usize, progress: &ProgressBar, stop: &AtomicBool) -> Result<(Aggregator, Vec<u64>), String> {
     let mut tasks = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         match &input.export {
@@ -222,7 +244,6 @@ fn aggregate_all(inputs: &[Input], threads: usize, progress: &ProgressBar) -> Re
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = if threads == 0 { cores } else { threads }.clamp(1, tasks.len().max(1));
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
     let first_error: Mutex<Option<String>> = Mutex::new(None);
     let rows: Vec<AtomicU64> = inputs.iter().map(|_| AtomicU64::new(0)).collect();
     let aggregators: Vec<Aggregator> = std::thread::scope(|scope| {
@@ -234,11 +255,11 @@ fn aggregate_all(inputs: &[Input], threads: usize, progress: &ProgressBar) -> Re
                         let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
                         let (input, result) = match *task {
                             Task::Csv { input } => match &inputs[input].export {
-                                Export::Csv(c) => (input, c.read(&mut agg, progress, &stop)),
+                                Export::Csv(c) => (input, c.read(&mut agg, progress, stop)),
                                 Export::Parquet(_) => (input, Ok(0)),
                             },
                             Task::Group { input, group } => match &inputs[input].export {
-                                Export::Parquet(p) => (input, p.read_group(group, &mut agg, progress, &stop)),
+                                Export::Parquet(p) => (input, p.read_group(group, &mut agg, progress, stop)),
                                 Export::Csv(_) => (input, Ok(0)),
                             },
                         };
@@ -271,6 +292,13 @@ fn aggregate_all(inputs: &[Input], threads: usize, progress: &ProgressBar) -> Re
         total.merge(other)?;
     }
     Ok((total, rows.into_iter().map(AtomicU64::into_inner).collect()))
+}
+
+/// Stops the readers and waits for them, so nothing outlives the run.
+async fn stop_reading<T>(stop: &AtomicBool, bar: &ProgressBar, read: tokio::task::JoinHandle<T>) {
+    stop.store(true, Ordering::Relaxed);
+    let _ = read.await;
+    bar.finish_and_clear();
 }
 
 fn progress_bar(options: &IngestOptions, total: u64) -> ProgressBar {
@@ -307,16 +335,20 @@ pub async fn ingest_files_with(
     let prepared = tokio::task::spawn_blocking(move || prepare(&inputs)).await?;
     let inputs = match prepared {
         Ok(inputs) => inputs,
-        Err((reports, message)) => {
+        Err((mut reports, message)) => {
+            // Checksum what was found, so the failure records which files it was about.
+            let reports = tokio::task::spawn_blocking(move || {
+                let _ = checksum_all(&mut reports);
+                reports
+            })
+            .await?;
             let files_json = serde_json::to_string(&reports).map_err(AppError::internal)?;
             let record = store::Record { payer, source: None, files_json: &files_json, fingerprint: &fingerprint(&reports), rows_read: 0, started_at };
             store::fail(db, None, &record, &message).await?;
             return Err(AppError::invalid("files", message));
         }
     };
-    let mut reports: Vec<FileReport> = inputs.iter().map(|i| i.report.clone()).collect();
-    let print = fingerprint(&reports);
-    let mut kinds: Vec<&str> = inputs
+    let mut kinds: Vec<&'static str> = inputs
         .iter()
         .map(|i| match &i.export {
             Export::Parquet(p) => p.layout.kind.source(),
@@ -325,10 +357,41 @@ pub async fn ingest_files_with(
         .collect();
     kinds.dedup();
     let source = (kinds.len() == 1).then(|| kinds[0].to_owned());
+    let total_bytes = inputs
+        .iter()
+        .map(|i| match &i.export {
+            Export::Parquet(p) => p.bytes(),
+            Export::Csv(c) => c.bytes,
+        })
+        .sum();
+
+    // The checksums (which decide whether these files are already current) and the read run at
+    // the same time: a separate pass over the files first would add its whole duration. When the
+    // files turn out to be current, the read is stopped and its result dropped.
+    let mut reports: Vec<FileReport> = inputs.iter().map(|i| i.report.clone()).collect();
+    let checksums = tokio::task::spawn_blocking(move || {
+        let result = checksum_all(&mut reports);
+        (reports, result)
+    });
+    let bar = progress_bar(options, total_bytes);
+    let threads = options.threads;
+    let worker_bar = bar.clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader_stop = Arc::clone(&stop);
+    let read = tokio::task::spawn_blocking(move || aggregate_all(&inputs, threads, &worker_bar, &reader_stop));
+    let (mut reports, checksummed) = checksums.await?;
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis(), "ingest: files checksummed");
+    let print = fingerprint(&reports);
     let files_json = serde_json::to_string(&reports).map_err(AppError::internal)?;
     let mut record = store::Record { payer, source: source.as_deref(), files_json: &files_json, fingerprint: &print, rows_read: 0, started_at };
+    if let Err(message) = checksummed {
+        stop_reading(&stop, &bar, read).await;
+        store::fail(db, None, &record, &message).await?;
+        return Err(AppError::invalid("files", message));
+    }
 
     if let Some(pairs) = store::current_from(db, payer, &print).await? {
+        stop_reading(&stop, &bar, read).await;
         let ids = store::skipped(db, &record, &pairs).await?;
         return Ok(IngestionReport {
             outcome: Outcome::Skipped,
@@ -344,18 +407,9 @@ pub async fn ingest_files_with(
     store::close_interrupted(db, payer, &print).await?;
     let run = store::start(db, &record).await?;
 
-    let total_bytes = inputs
-        .iter()
-        .map(|i| match &i.export {
-            Export::Parquet(p) => p.bytes(),
-            Export::Csv(c) => c.bytes,
-        })
-        .sum();
-    let bar = progress_bar(options, total_bytes);
-    let threads = options.threads;
-    let worker_bar = bar.clone();
-    let read = tokio::task::spawn_blocking(move || aggregate_all(&inputs, threads, &worker_bar)).await?;
+    let read = read.await?;
     bar.finish_and_clear();
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis(), "ingest: files read and aggregated");
     let (agg, rows) = match read {
         Ok(ok) => ok,
         Err(message) => {
@@ -381,6 +435,7 @@ pub async fn ingest_files_with(
             return Err(e);
         }
     };
+    tracing::debug!(elapsed_ms = clock.elapsed().as_millis(), "ingest: day grain written");
     let mut ids: Vec<Uuid> = periods.iter().map(|p| p.ingestion_id).collect();
     if ids.is_empty() {
         ids.push(run);
