@@ -88,7 +88,11 @@ impl Hasher for Fx {
         self.add(i as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // hashbrown picks the bucket from the low bits, and the low bits of a product only depend
+        // on the low bits of its inputs; a day-grain key ends in nearly constant words (pricing
+        // unit, currency), so without this the keys crowd into few buckets. rustc-hash 2 does
+        // the same rotation for the same reason.
+        self.0.rotate_left(26)
     }
 }
 
@@ -125,6 +129,11 @@ impl Interner {
         id
     }
 
+    /// How many symbols were handed out (they are `0..count`).
+    pub fn count(&self) -> usize {
+        self.strings.len()
+    }
+
     pub fn get(&self, id: Sym) -> &str {
         self.strings.get(id as usize).map_or("", |s| s)
     }
@@ -157,14 +166,58 @@ impl GrainKey {
     }
 }
 
+/// Decimal places of [`Total::units`].
+const TOTAL_SCALE: u32 = 10;
+const POW10: [i128; 11] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000];
+
+/// An exact running sum, without a `Decimal` addition per line. Amounts with at most 10 decimal
+/// places (every cost read from a CUR or FOCUS DOUBLE, see [`parse::decimal_from_f64`], and
+/// nearly all text) add as a whole number of 10⁻¹⁰ in an `i64` (±922 million currency units);
+/// anything finer, or an addition that would not fit, adds into an exact `Decimal` remainder.
+/// [`Total::value`] adds the two once. (An `i64` rather than an `i128` keeps the hash map's
+/// entries small, which matters more than the rare fallback.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Total {
+    /// The sum of the amounts of ≤ 10 decimal places, in 10⁻¹⁰.
+    units: i64,
+    /// The sum of the others.
+    rest: Decimal,
+}
+
+impl Total {
+    #[inline]
+    fn add(&mut self, d: Decimal) -> Result<(), String> {
+        if d.scale() <= TOTAL_SCALE {
+            let scaled = d.mantissa().checked_mul(POW10[(TOTAL_SCALE - d.scale()) as usize]);
+            if let Some(units) = scaled.and_then(|u| i64::try_from(u).ok()).and_then(|u| self.units.checked_add(u)) {
+                self.units = units;
+                return Ok(());
+            }
+        }
+        self.rest = self.rest.checked_add(d).ok_or_else(|| "the sum overflows a decimal".to_owned())?;
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Self) -> Result<(), String> {
+        self.add(Decimal::new(other.units, TOTAL_SCALE))?;
+        self.rest = self.rest.checked_add(other.rest).ok_or_else(|| "the sum overflows a decimal".to_owned())?;
+        Ok(())
+    }
+
+    /// The exact sum.
+    pub fn value(&self) -> Result<Decimal, String> {
+        Decimal::new(self.units, TOTAL_SCALE).checked_add(self.rest).ok_or_else(|| "the sum overflows a decimal".to_owned())
+    }
+}
+
 /// The sums of one key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sums {
-    pub unblended: Decimal,
-    pub net_unblended: Decimal,
-    pub amortized: Decimal,
-    pub list: Decimal,
-    pub usage: Decimal,
+    pub unblended: Total,
+    pub net_unblended: Total,
+    pub amortized: Total,
+    pub list: Total,
+    pub usage: Total,
     pub lines: u64,
     /// The first line item description seen for the key (descriptions vary by price tier and
     /// would multiply the rows if they were part of the key).
@@ -172,14 +225,24 @@ pub struct Sums {
 }
 
 impl Sums {
+    #[inline]
     fn add(&mut self, a: &Amounts) -> Result<(), String> {
-        let over = || "the sum overflows a decimal".to_owned();
-        self.unblended = self.unblended.checked_add(a.unblended).ok_or_else(over)?;
-        self.net_unblended = self.net_unblended.checked_add(a.net_unblended).ok_or_else(over)?;
-        self.amortized = self.amortized.checked_add(a.amortized).ok_or_else(over)?;
-        self.list = self.list.checked_add(a.list).ok_or_else(over)?;
-        self.usage = self.usage.checked_add(a.usage).ok_or_else(over)?;
+        self.unblended.add(a.unblended)?;
+        self.net_unblended.add(a.net_unblended)?;
+        self.amortized.add(a.amortized)?;
+        self.list.add(a.list)?;
+        self.usage.add(a.usage)?;
         self.lines += a.lines;
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Self) -> Result<(), String> {
+        self.unblended.merge(&other.unblended)?;
+        self.net_unblended.merge(&other.net_unblended)?;
+        self.amortized.merge(&other.amortized)?;
+        self.list.merge(&other.list)?;
+        self.usage.merge(&other.usage)?;
+        self.lines += other.lines;
         Ok(())
     }
 }
@@ -418,16 +481,8 @@ impl Aggregator {
             for t in &mut key.text {
                 *t = translate.get(*t as usize).copied().unwrap_or(sym::EMPTY);
             }
-            let a = Amounts {
-                unblended: sums.unblended,
-                net_unblended: sums.net_unblended,
-                amortized: sums.amortized,
-                list: sums.list,
-                usage: sums.usage,
-                lines: sums.lines,
-            };
             let mine = self.map.entry(key).or_default();
-            mine.add(&a)?;
+            mine.merge(&sums)?;
             if mine.description == sym::EMPTY {
                 mine.description = translate.get(sums.description as usize).copied().unwrap_or(sym::EMPTY);
             }
@@ -504,11 +559,32 @@ mod tests {
         add(&mut agg, &[p, "2024-09-04T00:00:00Z", "111111111111", "AmazonEC2", "Usage", "USD", "1", "0.9", ""]).unwrap();
         assert_eq!(agg.map.len(), 3);
         let usage_day3 = agg.map.iter().find(|(k, _)| k.day == NaiveDate::from_ymd_opt(2024, 9, 3).unwrap().num_days_from_ce() && k.text[6] != agg.strings.map["Credit"]).unwrap().1;
-        assert_eq!(usage_day3.unblended, d("0.1234567900"));
-        assert_eq!(usage_day3.net_unblended, d("0.12345679"), "a missing net cost is the unblended cost");
+        assert_eq!(usage_day3.unblended.value().unwrap(), d("0.1234567900"));
+        assert_eq!(usage_day3.net_unblended.value().unwrap(), d("0.12345679"), "a missing net cost is the unblended cost");
         assert_eq!(usage_day3.lines, 2);
-        let total: Decimal = agg.map.values().map(|s| s.unblended).sum();
+        let total: Decimal = agg.map.values().map(|s| s.unblended.value().unwrap()).sum();
         assert_eq!(total, d("-3.87654321"));
+    }
+
+    #[test]
+    fn totals_stay_exact_at_any_scale() {
+        let mut t = Total::default();
+        for x in ["0.1234567891", "-0.0000000001", "3", "0.000000000001", "-0.00000000000025"] {
+            t.add(d(x)).unwrap();
+        }
+        assert_eq!(t.value().unwrap(), d("3.123456789000750"));
+        let mut other = Total::default();
+        other.add(d("-3.12345678900075")).unwrap();
+        t.merge(&other).unwrap();
+        assert_eq!(t.value().unwrap(), Decimal::ZERO);
+        let mut big = Total::default();
+        for _ in 0..3 {
+            big.add(d("900000000.0000000001")).unwrap();
+        }
+        assert_eq!(big.value().unwrap(), d("2700000000.0000000003"), "past the integer range, the remainder takes over exactly");
+        let mut huge = Total::default();
+        huge.add(Decimal::MAX).unwrap();
+        assert!(huge.add(Decimal::MAX).is_err(), "an overflow is refused, not wrapped");
     }
 
     #[test]
@@ -517,8 +593,8 @@ mod tests {
         let p = "2024-09-01T00:00:00Z";
         add(&mut agg, &[p, "2024-09-03T01:00:00Z", "111111111111", "AmazonEC2", "SavingsPlanCoveredUsage", "USD", "1.00", "", "0.60"]).unwrap();
         add(&mut agg, &[p, "2024-09-03T01:00:00Z", "111111111111", "AmazonEC2", "SavingsPlanNegation", "USD", "-1.00", "", ""]).unwrap();
-        let amortized: Decimal = agg.map.values().map(|s| s.amortized).sum();
-        let unblended: Decimal = agg.map.values().map(|s| s.unblended).sum();
+        let amortized: Decimal = agg.map.values().map(|s| s.amortized.value().unwrap()).sum();
+        let unblended: Decimal = agg.map.values().map(|s| s.unblended.value().unwrap()).sum();
         assert_eq!((amortized, unblended), (d("0.60"), d("0")));
     }
 
@@ -547,6 +623,6 @@ mod tests {
         assert_eq!(a.map.len(), 2);
         assert_eq!(a.lines_kept, 3);
         let ec2 = a.strings.map["AmazonEC2"];
-        assert_eq!(a.map.iter().find(|(k, _)| k.text[1] == ec2).unwrap().1.unblended, d("2.0"));
+        assert_eq!(a.map.iter().find(|(k, _)| k.text[1] == ec2).unwrap().1.unblended.value().unwrap(), d("2.0"));
     }
 }

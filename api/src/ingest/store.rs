@@ -3,17 +3,16 @@
 //! month or the new one, never half of either, and a crash leaves the old month as it was.
 
 use crate::db::Db;
-use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 use entity::{cost_daily, ingestions};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value};
 use uuid::Uuid;
 
-use super::aggregate::{Aggregator, GrainKey, Sums};
+use super::aggregate::{Aggregator, GrainKey, Sums, Sym, Total};
 use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
@@ -163,17 +162,74 @@ pub async fn skipped(db: &Db, r: &Record<'_>, pairs: &[(String, String)]) -> App
 fn sorted(agg: Aggregator) -> (Aggregator, Vec<(GrainKey, Sums)>) {
     let mut agg = agg;
     let mut rows: Vec<(GrainKey, Sums)> = std::mem::take(&mut agg.map).into_iter().collect();
+    // Each symbol's rank in text order, so the sort compares integers, not strings.
     let s = &agg.strings;
-    rows.sort_unstable_by(|(a, _), (b, _)| {
-        (a.kind, a.period, a.day).cmp(&(b.kind, b.period, b.day)).then_with(|| {
-            a.text.iter().zip(b.text.iter()).map(|(x, y)| s.get(*x).cmp(s.get(*y))).find(|o| *o != Ordering::Equal).unwrap_or(Ordering::Equal)
-        })
-    });
+    let mut by_text: Vec<Sym> = (0..Sym::try_from(s.count()).unwrap_or(Sym::MAX)).collect();
+    by_text.sort_unstable_by(|x, y| s.get(*x).cmp(s.get(*y)));
+    let mut rank = vec![0u32; by_text.len()];
+    for (r, sym) in by_text.iter().enumerate() {
+        rank[*sym as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+    }
+    rows.sort_unstable_by_key(|(k, _)| (k.kind, k.period, k.day, k.text.map(|t| rank.get(t as usize).copied().unwrap_or(0))));
     (agg, rows)
 }
 
-fn units(amount: Decimal, what: &str) -> AppResult<i64> {
+/// The `cost_daily` columns an ingestion writes (all but the generated id), in insert order.
+const COLUMNS: [&str; 22] = [
+    "payer_id",
+    "source",
+    "billing_period",
+    "usage_date",
+    "usage_account_id",
+    "service_code",
+    "service_name",
+    "usage_type",
+    "operation",
+    "region",
+    "charge_type",
+    "billing_entity",
+    "pricing_unit",
+    "currency",
+    "unblended_cost",
+    "net_unblended_cost",
+    "amortized_cost",
+    "list_cost",
+    "usage_quantity",
+    "line_item_description",
+    "line_count",
+    "ingestion_id",
+];
+
+/// A multi-row INSERT of `rows` rows, written once per batch size rather than built from an
+/// `ActiveModel` per row (which cost more than SQLite's own work), so the database also sees one
+/// statement text and reuses its prepared statement across batches.
+fn insert_sql(backend: DbBackend, rows: usize) -> String {
+    let mut sql = format!("INSERT INTO cost_daily ({}) VALUES ", COLUMNS.join(", "));
+    let mut n = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for c in 0..COLUMNS.len() {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!("${n}")),
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn units(total: &Total, what: &str) -> AppResult<i64> {
+    let amount = exact(total, what)?;
     money::to_units(amount).map_err(|_| AppError::invalid("files", format!("a daily {what} total of {amount} is too large to store")))
+}
+
+fn exact(total: &Total, what: &str) -> AppResult<Decimal> {
+    total.value().map_err(|_| AppError::invalid("files", format!("a daily {what} total is too large to store")))
 }
 
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
@@ -181,6 +237,8 @@ fn units(amount: Decimal, what: &str) -> AppResult<i64> {
 pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
     let (agg, rows) = sorted(agg);
     let txn = db.begin_write().await?;
+    let backend = txn.get_database_backend();
+    let full_batch = insert_sql(backend, BATCH);
     let mut written: Vec<PeriodWritten> = Vec::new();
     let mut start = 0;
     while start < rows.len() {
@@ -205,41 +263,42 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             amortized: Decimal::ZERO,
         };
         for chunk in rows[start..end].chunks(BATCH) {
-            let mut models = Vec::with_capacity(chunk.len());
+            let mut values = Vec::with_capacity(chunk.len() * COLUMNS.len());
             for (k, s) in chunk {
-                let t = |i: usize| agg.strings.get(k.text[i]).to_owned();
+                let t = |i: usize| Value::from(agg.strings.get(k.text[i]));
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
-                models.push(cost_daily::ActiveModel {
-                    id: NotSet,
-                    payer_id: Set(r.payer.0),
-                    source: Set(source.to_owned()),
-                    billing_period: Set(period.clone()),
-                    usage_date: Set(date),
-                    usage_account_id: Set(t(0)),
-                    service_code: Set(t(1)),
-                    service_name: Set(t(2)),
-                    usage_type: Set(t(3)),
-                    operation: Set(t(4)),
-                    region: Set(t(5)),
-                    charge_type: Set(t(6)),
-                    billing_entity: Set(t(7)),
-                    pricing_unit: Set(t(8)),
-                    currency: Set(t(9)),
-                    unblended_cost: Set(units(s.unblended, "unblended cost")?),
-                    net_unblended_cost: Set(units(s.net_unblended, "net unblended cost")?),
-                    amortized_cost: Set(units(s.amortized, "amortized cost")?),
-                    list_cost: Set(units(s.list, "list cost")?),
-                    usage_quantity: Set(s.usage.normalize().to_string()),
-                    line_item_description: Set(agg.strings.get(s.description).to_owned()),
-                    line_count: Set(as_i64(s.lines)),
-                    ingestion_id: Set(id),
-                });
+                // In the order of COLUMNS.
+                values.extend([
+                    Value::from(r.payer.0),
+                    Value::from(source),
+                    Value::from(period.as_str()),
+                    Value::from(date),
+                    t(0),
+                    t(1),
+                    t(2),
+                    t(3),
+                    t(4),
+                    t(5),
+                    t(6),
+                    t(7),
+                    t(8),
+                    t(9),
+                    Value::from(units(&s.unblended, "unblended cost")?),
+                    Value::from(units(&s.net_unblended, "net unblended cost")?),
+                    Value::from(units(&s.amortized, "amortized cost")?),
+                    Value::from(units(&s.list, "list cost")?),
+                    Value::from(exact(&s.usage, "usage quantity")?.normalize().to_string()),
+                    Value::from(agg.strings.get(s.description)),
+                    Value::from(as_i64(s.lines)),
+                    Value::from(id),
+                ]);
                 out.lines += s.lines;
-                out.unblended += s.unblended;
-                out.amortized += s.amortized;
+                out.unblended += exact(&s.unblended, "unblended cost")?;
+                out.amortized += exact(&s.amortized, "amortized cost")?;
             }
-            out.rows_written += models.len() as u64;
-            cost_daily::Entity::insert_many(models).exec_without_returning(&txn).await?;
+            out.rows_written += chunk.len() as u64;
+            let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, chunk.len()) };
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));
