@@ -1,7 +1,7 @@
 // The web app in Debian's Chromium against the real API binary on SQLite. Run by
 // scripts/test-frontend after `npm run build`; see frontend/README.md.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, test as nodeTest } from 'node:test';
@@ -285,6 +285,8 @@ const PAYER_NAME = 'Globex Payer';
 let payerId = null;
 /** Account ids in the ingested cost data (this month), largest first. */
 let costAccounts = [];
+/** The synced "Production" account (its page is opened again once it has cost data). */
+let productionId = null;
 
 test('payers: registers a payer, shows its ExternalId and quick-create link, checks the connection', async () => {
   stack.mockOrganization(PAYER_ACCOUNT);
@@ -364,6 +366,7 @@ test('accounts: syncs the organization, creates an account and watches its job, 
 test('an account: creates an SCP from a template, attaches and detaches it, moves the account after confirming', async () => {
   await page.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: /^Production/ }).waitFor();
+  productionId = page.url().split('/').pop();
 
   await page.getByRole('button', { name: 'New SCP from template' }).click();
   const form = page.getByRole('form', { name: 'New SCP from template' });
@@ -494,6 +497,38 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
   await page.waitForTimeout(800); // chart animation
   await shot('overview');
+});
+
+test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with descriptions", async () => {
+  assert.ok(payerId && productionId, 'the payer and the Production account from the accounts pages');
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
+  const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const header = 'bill_billing_period_start_date,line_item_usage_start_date,line_item_usage_account_id,line_item_product_code,product_product_name,line_item_usage_type,line_item_operation,product_region_code,line_item_line_item_type,pricing_unit,line_item_currency_code,line_item_unblended_cost,line_item_usage_amount,line_item_line_item_description';
+  const line = (code, name, usageType, operation, type, unit, cost, usage, description) =>
+    [`${month}-01T00:00:00Z`, `${month}-05T00:00:00Z`, productionId, code, name, usageType, operation, 'us-east-1', type, unit, 'USD', cost, usage, `"${description}"`].join(',');
+  const file = join(stack.dir, `production-${month}.csv`);
+  writeFileSync(file, [
+    header,
+    line('AmazonEC2', 'Amazon Elastic Compute Cloud', 'USE1-BoxUsage:m6i.large', 'RunInstances', 'Usage', 'Hrs', '69.12', '720', '$0.096 per On Demand Linux m6i.large Instance Hour'),
+    line('AmazonRDS', 'Amazon Relational Database Service', 'USE1-InstanceUsage:db.t4g.medium', 'CreateDBInstance:0014', 'Usage', 'Hrs', '47.52', '720', '$0.066 per RDS db.t4g.medium instance hour (or partial hour) running PostgreSQL'),
+    line('AmazonS3', 'Amazon Simple Storage Service', 'USE1-TimedStorage-ByteHrs', 'StandardStorage', 'Usage', 'GB-Mo', '11.78', '512.173913', '$0.023 per GB - first 50 TB / month of storage used'),
+    line('AmazonEC2', 'Amazon Elastic Compute Cloud', '', '', 'Tax', '', '6.91', '1', 'Tax for product code AmazonEC2'),
+  ].join('\n') + '\n');
+  stack.cli(['ingest', '--payer', payerId, file]);
+
+  await nav().getByRole('link', { name: 'Payers' }).click();
+  await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
+  await page.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: /^Production/ }).waitFor();
+  await page.getByLabel('Month', { exact: true }).fill(month);
+  await page.getByTestId('bill-line').first().waitFor();
+  assert.equal(await page.getByTestId('bill-line').count(), 4);
+  const rds = page.getByTestId('bill-line').filter({ hasText: 'Amazon Relational Database Service' });
+  assert.match(await rds.innerText(), /USE1-InstanceUsage:db\.t4g\.medium[\s\S]*\$0\.066 per RDS db\.t4g\.medium instance hour[\s\S]*720(\.000)? Hrs[\s\S]*47\.52/);
+  assert.match(await page.getByTestId('bill-total').innerText(), /135\.33/);
+  assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), false);
+  await shot('account-bill');
 });
 
 test('pricing: creates rules (checks as you type, field errors from the API), a plan with them, edits both, deletes a rule after confirming', async () => {

@@ -295,6 +295,7 @@ export const opsEn = {
   'bill.csv': 'Download CSV',
   'bill.empty': 'No charges for {month}.',
   'bill.usageType': 'Usage type',
+  'bill.description': 'Description',
   'bill.usage': 'Usage',
   'bill.total': 'Total (unblended)',
 
@@ -633,6 +634,7 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'bill.csv': '下载 CSV',
   'bill.empty': '{month} 没有费用。',
   'bill.usageType': '用量类型',
+  'bill.description': '说明',
   'bill.usage': '用量',
   'bill.total': '合计（未混合成本）',
 

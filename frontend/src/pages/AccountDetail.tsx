@@ -371,7 +371,7 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
       >
         {bill && (
           <table className="table" data-testid="bill">
-            <TableHead columns={[t('overview.service'), t('bill.usageType'), t('bill.usage'), t('overview.cost')]} />
+            <TableHead columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]} />
             <tbody>
               {bill.lines.map((line, i) => (
                 <tr key={i} data-testid="bill-line">
@@ -379,6 +379,7 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
                   <td>
                     <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
                   </td>
+                  <td>{line.description}</td>
                   <td className="num">
                     {formatDecimal(line.usage, lang, 3)} {line.unit}
                   </td>
@@ -388,7 +389,7 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
             </tbody>
             <tfoot>
               <tr>
-                <th scope="row" colSpan={3}>
+                <th scope="row" colSpan={4}>
                   {t('bill.total')}
                 </th>
                 <td className="num" data-testid="bill-total">
