@@ -349,6 +349,13 @@ async fn billing_mode_pushes_groups_to_billing_conductor(db: DbKind) {
     let plan = plan_with_rule(&app, &p, &payer).await;
     settle(&app, &payer).await;
     assert!(abc.lock().unwrap().calls.is_empty(), "a NATIVE payer pushes nothing");
+    let native = app.gql(p.viewer.bearer(), STATUS, json!({ "p": payer })).await;
+    assert_eq!(native.data("billingConductorStatus.mode"), "NATIVE");
+    assert_eq!(
+        (native.data("billingConductorStatus.synced"), native.data("billingConductorStatus.pending")),
+        (&json!(0), &json!(0)),
+        "nothing waits to be pushed in NATIVE mode"
+    );
 
     // Only payer admins switch the mode.
     for who in [&p.operator, &p.viewer] {

@@ -201,14 +201,18 @@ pub struct SyncStatus {
     pub failed: Vec<SyncFailure>,
 }
 
-/// The billing mode and sync state of a payer (viewers may read it).
+/// The billing mode and sync state of a payer (viewers may read it). A NATIVE payer pushes
+/// nothing, so none of its objects is pending or failed (an object synced before a switch back
+/// to NATIVE still counts as synced).
 pub async fn status(scope: &Scope, payer: PayerId) -> AppResult<SyncStatus> {
     let payer = super::billing_payer(scope, payer, Role::Viewer).await?;
     let local = Local::load(scope.db(), payer.id).await?;
+    let pushed = payer.billing_mode == BILLING_CONDUCTOR;
     let mut status = SyncStatus { payer, synced: 0, pending: 0, failed: Vec::new() };
     for (table, id, name, sync, error) in local.states() {
         match sync {
             Some(SYNCED) => status.synced += 1,
+            _ if !pushed => {}
             Some(FAILED) => status.failed.push(SyncFailure { kind: table.noun(), id, name: name.to_owned(), error: error.unwrap_or_default().to_owned() }),
             _ => status.pending += 1,
         }

@@ -47,6 +47,7 @@ pub struct BillingConductorStatus {
     pub mode: BillingMode,
     pub synced: u64,
     /// Waiting to be pushed (the sync job runs at once after a change, and every 15 minutes).
+    /// Always 0 for a NATIVE payer, whose objects are not pushed.
     pub pending: u64,
     pub failed: Vec<BillingSyncFailure>,
 }
