@@ -223,8 +223,7 @@ fn insert_sql(backend: DbBackend, rows: usize) -> String {
     sql
 }
 
-fn units(total: &Total, what: &str) -> AppResult<i64> {
-    let amount = exact(total, what)?;
+fn units(amount: Decimal, what: &str) -> AppResult<i64> {
     money::to_units(amount).map_err(|_| AppError::invalid("files", format!("a daily {what} total of {amount} is too large to store")))
 }
 
@@ -267,6 +266,8 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             for (k, s) in chunk {
                 let t = |i: usize| Value::from(agg.strings.get(k.text[i]));
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
+                let unblended = exact(&s.unblended, "unblended cost")?;
+                let amortized = exact(&s.amortized, "amortized cost")?;
                 // In the order of COLUMNS.
                 values.extend([
                     Value::from(r.payer.0),
@@ -283,18 +284,18 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                     t(7),
                     t(8),
                     t(9),
-                    Value::from(units(&s.unblended, "unblended cost")?),
-                    Value::from(units(&s.net_unblended, "net unblended cost")?),
-                    Value::from(units(&s.amortized, "amortized cost")?),
-                    Value::from(units(&s.list, "list cost")?),
+                    Value::from(units(unblended, "unblended cost")?),
+                    Value::from(units(exact(&s.net_unblended, "net unblended cost")?, "net unblended cost")?),
+                    Value::from(units(amortized, "amortized cost")?),
+                    Value::from(units(exact(&s.list, "list cost")?, "list cost")?),
                     Value::from(exact(&s.usage, "usage quantity")?.normalize().to_string()),
                     Value::from(agg.strings.get(s.description)),
                     Value::from(as_i64(s.lines)),
                     Value::from(id),
                 ]);
                 out.lines += s.lines;
-                out.unblended += exact(&s.unblended, "unblended cost")?;
-                out.amortized += exact(&s.amortized, "amortized cost")?;
+                out.unblended += unblended;
+                out.amortized += amortized;
             }
             out.rows_written += chunk.len() as u64;
             let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, chunk.len()) };
