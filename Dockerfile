@@ -32,6 +32,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && mkdir -p /out/data
 
 # 3. The runtime: glibc and CA certificates, no shell, no package manager, user 65532.
+#    The user is numeric (distroless's `nonroot`) so Kubernetes' runAsNonRoot can check it. The
+#    root filesystem can be read-only: the process writes only to /tmp (cost export downloads)
+#    and, on SQLite, to /var/lib/partner-billing.
 FROM gcr.io/distroless/cc-debian12:nonroot
 WORKDIR /app
 COPY --from=build /out/partner-billing /app/partner-billing
@@ -41,7 +44,7 @@ ENV PB_LISTEN=0.0.0.0:8080 \
     PB_FRONTEND_DIR=/app/frontend/dist \
     PB_DATABASE_URL=sqlite:///var/lib/partner-billing/partner-billing.db?mode=rwc \
     PB_LOG_FORMAT=json
-USER nonroot:nonroot
+USER 65532:65532
 VOLUME ["/var/lib/partner-billing"]
 EXPOSE 8080
 # The binary probes its own /readyz (the image has no curl): database up, migrations applied.
