@@ -58,9 +58,12 @@ fn checked_account_id(account_id: &str) -> AppResult<String> {
     Ok(id.to_owned())
 }
 
+const ALREADY_REGISTERED: &str = "this AWS account is already registered as a payer you can see";
+
 fn conflict_on_duplicate(err: sea_orm::DbErr) -> AppError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict("this AWS account is already registered as a payer".into()),
+        // Only the per-tenant index can refuse: the caller administers that tenant.
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(ALREADY_REGISTERED.into()),
         _ => err.into(),
     }
 }
@@ -79,6 +82,17 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
     let account_id = checked_account_id(&input.account_id)?;
     let name = checked_name("name", &input.name, 200)?;
     let role_arn = check_role_arn(&input.role_arn, &account_id)?;
+    // A registration is this partner's claim, proven only when the account's role accepts this
+    // registration's own ExternalId. Registrations the caller cannot see are never consulted, so
+    // the answer says nothing about other partners' payers (docs/aws-setup.md).
+    let visible_duplicate = payers::Entity::find()
+        .filter(scope.payers_filter(Role::Viewer))
+        .filter(payers::Column::AccountId.eq(account_id.as_str()))
+        .one(scope.db())
+        .await?;
+    if visible_duplicate.is_some() {
+        return Err(AppError::Conflict(ALREADY_REGISTERED.into()));
+    }
     let now = Utc::now();
     payers::ActiveModel {
         id: Set(PayerId::new().0),
@@ -166,7 +180,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
     let mut row: payers::ActiveModel = payer.into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    row.update(scope.db()).await.map_err(conflict_on_duplicate)
 }
 
 /// Checks that the platform can reach the payer: AssumeRole with the ExternalId, the role's
