@@ -98,7 +98,8 @@ async fn rebuild_sqlite_without_unique(m: &SchemaManager<'_>) -> Result<(), DbEr
                 return Err(DbErr::Migration(format!("rebuilding payers ({statement}): {e}")));
             }
         }
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        // Only references to payers can be broken by the swap (violations elsewhere, if any, predate it).
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check WHERE parent = 'payers'")
             .fetch_all(&mut *conn)
             .await
             .map_err(sql_err("checking foreign keys"))?;

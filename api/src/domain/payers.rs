@@ -458,3 +458,47 @@ pub async fn credentials(
         }
     }
 }
+
+#[cfg(test)]
+mod registration_migration_tests {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    /// An existing SQLite database keeps its payers and everything that references them when the
+    /// account id stops being unique (the table is rebuilt with foreign keys off).
+    #[tokio::test]
+    async fn upgrading_keeps_payers_and_their_children_and_allows_a_second_registration() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/pb.db?mode=rwc", dir.path().display());
+        let db = crate::startup::connect_database(&url).await.unwrap();
+        let before = Migrator::migrations().iter().position(|m| m.name() == "m20261205_000101_payer_registrations").unwrap();
+        Migrator::up(db.pool(), Some(u32::try_from(before).unwrap())).await.unwrap();
+        for sql in [
+            "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t1', NULL, 'distributor', 'A', '/t1/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t2', NULL, 'distributor', 'B', '/t2/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p1', 't1', '111111111111', 'x', 'arn', 'e1', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO export_validations (payer_id, checked_at, exports) VALUES ('p1', '2026-01-01T00:00:00Z', '[]')",
+        ] {
+            db.pool().execute_unprepared(sql).await.unwrap();
+        }
+        // Before: the same account under another tenant is refused by the global index.
+        let second = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p2', 't2', '111111111111', 'y', 'arn', 'e2', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        assert!(db.pool().execute_unprepared(second).await.is_err());
+        Migrator::up(db.pool(), None).await.unwrap();
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM payers").await, 1);
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM export_validations").await, 1);
+        db.pool().execute_unprepared(second).await.unwrap();
+        // Still unique per tenant.
+        let same_tenant = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p3', 't2', '111111111111', 'z', 'arn', 'e3', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        assert!(db.pool().execute_unprepared(same_tenant).await.is_err());
+        // Foreign keys still point at the rebuilt table and still cascade.
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);
+        db.pool().execute_unprepared("DELETE FROM payers WHERE id = 'p1'").await.unwrap();
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM export_validations").await, 0);
+    }
+}
