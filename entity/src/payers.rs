@@ -7,7 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    /// 12-digit AWS account id, kept as text so leading zeros survive.
+    /// 12-digit AWS account id, kept as text so leading zeros survive. Unique per tenant only:
+    /// another partner may register the same account (its role decides which ExternalId it trusts).
     pub account_id: String,
     pub name: String,
     /// `arn:aws:iam::<account_id>:role/<name>`, the role the platform assumes in the payer.

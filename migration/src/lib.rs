@@ -14,6 +14,7 @@ mod m20261123_000009_password_tokens;
 mod m20261123_000010_onboarding;
 mod m20261123_000011_export_validations;
 mod m20261123_000012_cost_descriptions;
+mod m20261205_000101_payer_registrations;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_onboarding::Migration),
             Box::new(m20261123_000011_export_validations::Migration),
             Box::new(m20261123_000012_cost_descriptions::Migration),
+            Box::new(m20261205_000101_payer_registrations::Migration),
         ]
     }
 }

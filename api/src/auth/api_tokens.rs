@@ -71,10 +71,17 @@ pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(api_tokens:
     Ok((row, secret))
 }
 
-/// Tokens the caller made, plus tokens on targets the caller administers.
+/// Tokens on targets the caller administers, plus — for a signed-in user — the tokens they made.
+/// A caller authenticated by an API token acts only within that token's own grant: its creator's
+/// other tokens are not its business (a payer VIEWER token must not see or revoke its creator's
+/// distributor ADMIN token), so the "made by me" part applies to sessions only.
 fn visible(scope: &Scope) -> Condition {
+    let mine = match scope.principal().api_token_id() {
+        None => Condition::all().add(api_tokens::Column::CreatedBy.eq(scope.principal().user_id.0)),
+        Some(_) => Condition::all().add(Expr::value(false)),
+    };
     Condition::any()
-        .add(api_tokens::Column::CreatedBy.eq(scope.principal().user_id.0))
+        .add(mine)
         .add(
             Expr::col((api_tokens::Entity, api_tokens::Column::TenantId)).in_subquery(
                 sea_orm::sea_query::Query::select()

@@ -58,9 +58,12 @@ fn checked_account_id(account_id: &str) -> AppResult<String> {
     Ok(id.to_owned())
 }
 
+const ALREADY_REGISTERED: &str = "this AWS account is already registered as a payer you can see";
+
 fn conflict_on_duplicate(err: sea_orm::DbErr) -> AppError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict("this AWS account is already registered as a payer".into()),
+        // Only the per-tenant index can refuse: the caller administers that tenant.
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(ALREADY_REGISTERED.into()),
         _ => err.into(),
     }
 }
@@ -79,6 +82,17 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
     let account_id = checked_account_id(&input.account_id)?;
     let name = checked_name("name", &input.name, 200)?;
     let role_arn = check_role_arn(&input.role_arn, &account_id)?;
+    // A registration is this partner's claim, proven only when the account's role accepts this
+    // registration's own ExternalId. Registrations the caller cannot see are never consulted, so
+    // the answer says nothing about other partners' payers (docs/aws-setup.md).
+    let visible_duplicate = payers::Entity::find()
+        .filter(scope.payers_filter(Role::Viewer))
+        .filter(payers::Column::AccountId.eq(account_id.as_str()))
+        .one(scope.db())
+        .await?;
+    if visible_duplicate.is_some() {
+        return Err(AppError::Conflict(ALREADY_REGISTERED.into()));
+    }
     let now = Utc::now();
     payers::ActiveModel {
         id: Set(PayerId::new().0),
@@ -166,7 +180,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
     let mut row: payers::ActiveModel = payer.into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    row.update(scope.db()).await.map_err(conflict_on_duplicate)
 }
 
 /// Checks that the platform can reach the payer: AssumeRole with the ExternalId, the role's
@@ -442,5 +456,49 @@ pub async fn credentials(
             }
             Err(e.into())
         }
+    }
+}
+
+#[cfg(test)]
+mod registration_migration_tests {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    async fn count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+
+    /// An existing SQLite database keeps its payers and everything that references them when the
+    /// account id stops being unique (the table is rebuilt with foreign keys off).
+    #[tokio::test]
+    async fn upgrading_keeps_payers_and_their_children_and_allows_a_second_registration() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/pb.db?mode=rwc", dir.path().display());
+        let db = crate::startup::connect_database(&url).await.unwrap();
+        let before = Migrator::migrations().iter().position(|m| m.name() == "m20261205_000101_payer_registrations").unwrap();
+        Migrator::up(db.pool(), Some(u32::try_from(before).unwrap())).await.unwrap();
+        for sql in [
+            "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t1', NULL, 'distributor', 'A', '/t1/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t2', NULL, 'distributor', 'B', '/t2/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p1', 't1', '111111111111', 'x', 'arn', 'e1', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO export_validations (payer_id, checked_at, exports) VALUES ('p1', '2026-01-01T00:00:00Z', '[]')",
+        ] {
+            db.pool().execute_unprepared(sql).await.unwrap();
+        }
+        // Before: the same account under another tenant is refused by the global index.
+        let second = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p2', 't2', '111111111111', 'y', 'arn', 'e2', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        assert!(db.pool().execute_unprepared(second).await.is_err());
+        Migrator::up(db.pool(), None).await.unwrap();
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM payers").await, 1);
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM export_validations").await, 1);
+        db.pool().execute_unprepared(second).await.unwrap();
+        // Still unique per tenant.
+        let same_tenant = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p3', 't2', '111111111111', 'z', 'arn', 'e3', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        assert!(db.pool().execute_unprepared(same_tenant).await.is_err());
+        // Foreign keys still point at the rebuilt table and still cascade.
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);
+        db.pool().execute_unprepared("DELETE FROM payers WHERE id = 'p1'").await.unwrap();
+        assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM export_validations").await, 0);
     }
 }

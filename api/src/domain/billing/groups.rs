@@ -146,11 +146,23 @@ pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, paye
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let groups = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer.id)).order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        out.push(load(scope.db(), g).await?);
+    // Every group's memberships in one query (not one per group): the payer's groups as a subquery.
+    let of_payer = sea_orm::sea_query::Query::select()
+        .column(billing_groups::Column::Id)
+        .from(billing_groups::Entity)
+        .and_where(billing_groups::Column::PayerId.eq(payer.id))
+        .to_owned();
+    let memberships = billing_group_accounts::Entity::find()
+        .filter(billing_group_accounts::Column::BillingGroupId.in_subquery(of_payer))
+        .order_by_asc(billing_group_accounts::Column::AccountId)
+        .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
+        .all(scope.db())
+        .await?;
+    let mut by_group: std::collections::HashMap<Uuid, Vec<billing_group_accounts::Model>> = std::collections::HashMap::new();
+    for m in memberships {
+        by_group.entry(m.billing_group_id).or_default().push(m);
     }
-    Ok(out)
+    Ok(groups.into_iter().map(|group| Group { memberships: by_group.remove(&group.id).unwrap_or_default(), group }).collect())
 }
 
 pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
@@ -313,4 +325,123 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(group)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    use super::*;
+    use crate::auth::principal::{Credential, Grant, GrantTarget, Principal};
+    use crate::ids::{ROOT_TENANT_ID, SessionId, UserId};
+
+    /// `billingGroups` loaded each group's memberships with its own query (p50 3.6 s under load):
+    /// the number of statements must not grow with the number of groups.
+    #[tokio::test]
+    async fn listing_billing_groups_takes_the_same_queries_for_3_or_30_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/pb.db?mode=rwc", dir.path().display());
+        let db = crate::startup::connect_database(&url).await.unwrap();
+        crate::startup::migrate(&db).await.unwrap();
+        crate::domain::tenants::ensure_root(&db).await.unwrap();
+        let root = tenants::Entity::find_by_id(ROOT_TENANT_ID.0).one(db.pool()).await.unwrap().unwrap();
+        let principal = Principal {
+            user_id: UserId(Uuid::now_v7()),
+            email: "admin@example.com".into(),
+            credential: Credential::Session(SessionId(Uuid::now_v7())),
+            grants: vec![Grant { role: Role::Admin, target: GrantTarget::Tenant { id: TenantId(root.id), path: root.path.clone() } }],
+        };
+        let mut statements = Vec::new();
+        for groups in [3, 30] {
+            let payer = Uuid::now_v7();
+            let now = Utc::now();
+            payers::ActiveModel {
+                id: Set(payer),
+                tenant_id: Set(root.id),
+                account_id: Set(format!("{:012}", groups)),
+                name: Set("p".into()),
+                role_arn: Set(format!("arn:aws:iam::{:012}:role/R", groups)),
+                external_id: Set(format!("ext-{payer}")),
+                status: Set("CONNECTED".into()),
+                status_reason: Set(None),
+                last_checked_at: Set(None),
+                cost_export_bucket: Set(None),
+                cost_export_prefix: Set(None),
+                billing_mode: Set("NATIVE".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db.pool())
+            .await
+            .unwrap();
+            let plan = Uuid::now_v7();
+            pricing_plans::ActiveModel {
+                id: Set(plan),
+                payer_id: Set(payer),
+                name: Set("plan".into()),
+                description: Set(String::new()),
+                base: Set("LIST".into()),
+                pass_tax: Set(true),
+                pass_credits: Set(true),
+                pass_refunds: Set(true),
+                pass_partner_discounts: Set(true),
+                abc_arn: Set(None),
+                abc_sync_status: Set(None),
+                abc_sync_error: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db.pool())
+            .await
+            .unwrap();
+            for g in 0..groups {
+                let group = Uuid::now_v7();
+                billing_groups::ActiveModel {
+                    id: Set(group),
+                    payer_id: Set(payer),
+                    name: Set(format!("group {g:02}")),
+                    description: Set(String::new()),
+                    primary_account_id: Set(format!("1000000000{g:02}")),
+                    pricing_plan_id: Set(plan),
+                    customer_tenant_id: Set(None),
+                    abc_arn: Set(None),
+                    abc_sync_status: Set(None),
+                    abc_sync_error: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(db.pool())
+                .await
+                .unwrap();
+                for a in 0..2 {
+                    billing_group_accounts::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        billing_group_id: Set(group),
+                        payer_id: Set(payer),
+                        account_id: Set(format!("1000000{g:03}{a:02}")),
+                        billing_period_start: Set("2026-01".into()),
+                        billing_period_end: Set(None),
+                    }
+                    .insert(db.pool())
+                    .await
+                    .unwrap();
+                }
+            }
+            let mut counted = db.pool().clone();
+            let count = Arc::new(AtomicUsize::new(0));
+            let c = count.clone();
+            counted.set_metric_callback(move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+            });
+            let scope = Scope::new(crate::db::Db::from(counted), principal.clone());
+            let listed = list(&scope, PayerId(payer)).await.unwrap();
+            assert_eq!(listed.len(), groups);
+            assert!(listed.iter().all(|g| g.memberships.len() == 2 && g.memberships.iter().all(|m| m.billing_group_id == g.group.id)));
+            statements.push(count.load(Ordering::SeqCst));
+        }
+        assert_eq!(statements[0], statements[1], "statements for 3 and 30 groups: {statements:?}");
+    }
 }
