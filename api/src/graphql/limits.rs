@@ -626,11 +626,11 @@ mod tests {
     #[tokio::test]
     async fn suggestions_are_off_with_introspection() {
         let schema = build_schema(None, false);
-        let response = schema.execute("{ mee { id } }").await;
+        let response = schema.execute("{ tenantz { id } }").await;
         let message = &response.errors[0].message;
         assert!(!message.contains("Did you mean"), "{message}");
         let schema = build_schema(None, true);
-        let response = schema.execute("{ mee { id } }").await;
+        let response = schema.execute("{ tenantz { id } }").await;
         assert!(response.errors[0].message.contains("Did you mean"), "suggestions stay on with introspection");
     }
 
