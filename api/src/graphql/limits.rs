@@ -324,6 +324,10 @@ struct At {
     depth: usize,
     introspection: bool,
     introspection_lists: usize,
+    /// Below a heavy field: a heavy field here belongs to that operation (e.g. the `document` of
+    /// the policy `createPolicy` returns) and is not counted again; it still runs at most
+    /// [`MAX_HEAVY_EXECUTIONS`] times.
+    in_heavy: bool,
 }
 
 impl<'a> Walk<'a> {
@@ -382,6 +386,7 @@ impl<'a> Walk<'a> {
                     }
                     if let Some(parent) = parent
                         && is_heavy(parent, name)
+                        && !std::mem::replace(&mut next.in_heavy, true)
                     {
                         self.counts.heavy.push(format!("{}{name}", if parent == "Query" || parent == "Mutation" { String::new() } else { format!("{parent}.") }));
                         if self.counts.heavy.len() > MAX_HEAVY {
@@ -440,7 +445,7 @@ fn check_shape(registry: &Registry, doc: &ExecutableDocument, operation: Option<
             async_graphql::parser::types::OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         let mut walk = Walk { registry, doc, introspection, counts: Counts::default(), fragments: Vec::new() };
-        walk.set(&op.node.selection_set.node, root, At { depth: 0, introspection: false, introspection_lists: 0 })?;
+        walk.set(&op.node.selection_set.node, root, At { depth: 0, introspection: false, introspection_lists: 0, in_heavy: false })?;
         heavy = heavy.max(walk.counts.heavy.len());
     }
     Ok(heavy)
@@ -541,6 +546,17 @@ mod tests {
             assert_eq!((code.as_str(), limit.as_str()), ("VALIDATION", "HEAVY_OPERATIONS"), "{ty}.{field}: {message}");
             assert!(message.contains(field), "{message}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_heavy_field_below_a_heavy_field_is_part_of_it() {
+        // The document of the policy a mutation returns is read with it; two mutations are not.
+        let schema = build_schema(None, true);
+        let one = schema.execute("mutation { createPolicy(payerId: \"x\", name: \"n\", document: \"{}\") { id document } }").await;
+        let limit = one.errors.first().and_then(|e| e.extensions.as_ref()).and_then(|x| x.get("limit").cloned());
+        assert!(limit.is_none(), "refused by a limit: {:?}", one.errors);
+        let (_, limit, _, _) = refusal_of("mutation { createPolicy(payerId: \"x\", name: \"n\", document: \"{}\") { document } deletePolicy(payerId: \"x\", policyId: \"p\") { id } }", serde_json::json!({}), true).await;
+        assert_eq!(limit, "HEAVY_OPERATIONS");
     }
 
     #[tokio::test]
