@@ -131,6 +131,12 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("blocking task"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::AppError;
@@ -142,11 +148,5 @@ mod tests {
         assert_eq!(text, "INTERNAL: writing the export: disk full");
         assert!(!text.to_lowercase().contains("backtrace"));
         assert_eq!(AppError::invalid("email", "bad").for_log(), "VALIDATION: email: bad");
-    }
-}
-
-impl From<tokio::task::JoinError> for AppError {
-    fn from(err: tokio::task::JoinError) -> Self {
-        Self::Internal(anyhow::Error::new(err).context("blocking task"))
     }
 }

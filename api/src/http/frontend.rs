@@ -58,12 +58,12 @@ pub async fn serve(req: HttpRequest, dir: web::Data<FrontendDir>) -> HttpRespons
     let tail = req.match_info().query("tail");
     if let Some(relative) = safe_relative(tail).filter(|p| !p.as_os_str().is_empty()) {
         let file = dir.0.join(&relative);
-        if file.is_file() {
-            if let Ok(named) = NamedFile::open(&file) {
-                // Vite names built assets by content hash, so they never change under one name.
-                let cache = if relative.starts_with("assets") { "public, max-age=31536000, immutable" } else { "no-cache" };
-                return with_cache(named.respond_to(&req).map_into_boxed_body(), cache);
-            }
+        if file.is_file()
+            && let Ok(named) = NamedFile::open(&file)
+        {
+            // Vite names built assets by content hash, so they never change under one name.
+            let cache = if relative.starts_with("assets") { "public, max-age=31536000, immutable" } else { "no-cache" };
+            return with_cache(named.respond_to(&req).map_into_boxed_body(), cache);
         }
         // A missing asset is a 404, not the app page.
         if relative.starts_with("assets") || relative.extension().is_some() {
