@@ -11,8 +11,14 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy },
   preview: { proxy },
-  // ECharts alone is ~500 kB minified; it is split into the overview's own chunk.
-  build: { sourcemap: true, chunkSizeWarningLimit: 800 },
+  // ECharts alone is ~500 kB minified; it is split into the overview's own chunk. GraphiQL is a
+  // second page (graphiql.html, served by the API at GET /graphql) with its editor's workers.
+  build: {
+    sourcemap: true,
+    chunkSizeWarningLimit: 800,
+    rollupOptions: { input: { main: 'index.html', graphiql: 'graphiql.html' } },
+  },
+  worker: { format: 'es' },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     environment: 'node',

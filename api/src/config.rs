@@ -74,6 +74,14 @@ pub struct Config {
     pub service_notices_per_hour: u32,
     /// Hour of the day (UTC, 0–23) of the daily Cost Explorer pull for yesterday.
     pub cost_pull_hour: u32,
+    /// GraphQL requests one principal (a user, an API token, or an anonymous client address)
+    /// may make per minute, sustained (`PB_RATE_LIMIT_PER_MINUTE`); 0 turns rate limiting off.
+    pub rate_limit_per_minute: u32,
+    /// Requests a principal may make at once above the sustained rate (`PB_RATE_LIMIT_BURST`).
+    pub rate_limit_burst: u32,
+    /// Database connections one GraphQL request may use at the same time
+    /// (`PB_REQUEST_DB_CONNECTIONS`); the pool has 8 (SQLite) or 16 (PostgreSQL).
+    pub request_db_connections: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +120,9 @@ struct Defaults {
     notify_interval_ms: u64,
     service_notices_per_hour: u32,
     cost_pull_hour: u32,
+    rate_limit_per_minute: u32,
+    rate_limit_burst: u32,
+    request_db_connections: u32,
 }
 
 /// Keys whose values are taken as text exactly as given.
@@ -148,6 +159,9 @@ impl Default for Defaults {
             notify_interval_ms: 1000,
             service_notices_per_hour: 20,
             cost_pull_hour: 2,
+            rate_limit_per_minute: 600,
+            rate_limit_burst: 120,
+            request_db_connections: 2,
         }
     }
 }
@@ -268,6 +282,12 @@ impl Config {
         if self.cost_pull_hour > 23 {
             return Err(ConfigError("PB_COST_PULL_HOUR: must be an hour between 0 and 23 (UTC)".into()));
         }
+        if self.rate_limit_per_minute > 0 && self.rate_limit_burst == 0 {
+            return Err(ConfigError("PB_RATE_LIMIT_BURST: must be at least 1 (set PB_RATE_LIMIT_PER_MINUTE=0 to turn rate limiting off)".into()));
+        }
+        if self.request_db_connections == 0 || self.request_db_connections > 16 {
+            return Err(ConfigError("PB_REQUEST_DB_CONNECTIONS: must be between 1 and 16".into()));
+        }
         if let Some(secret) = &self.jwt_secret {
             use secrecy::ExposeSecret;
             if secret.expose_secret().len() < 32 {
@@ -347,6 +367,15 @@ mod tests {
         assert_eq!(Config::from_pairs([("cost_pull_hour", "0".to_owned())]).unwrap().cost_pull_hour, 0);
         assert!(Config::from_pairs([("cost_pull_hour", "24".to_owned())]).unwrap_err().to_string().contains("PB_COST_PULL_HOUR"));
         assert!(Config::from_pairs([("cost_pull_hour", "-1".to_owned())]).unwrap_err().to_string().contains("PB_COST_PULL_HOUR"));
+    }
+
+    #[test]
+    fn request_limits_are_checked() {
+        let c = Config::from_pairs([]).unwrap();
+        assert_eq!((c.rate_limit_per_minute, c.rate_limit_burst, c.request_db_connections), (600, 120, 2));
+        assert!(Config::from_pairs([("rate_limit_per_minute", "0".to_owned())]).is_ok(), "0 turns it off");
+        assert!(Config::from_pairs([("rate_limit_burst", "0".to_owned())]).unwrap_err().to_string().contains("PB_RATE_LIMIT_BURST"));
+        assert!(Config::from_pairs([("request_db_connections", "0".to_owned())]).unwrap_err().to_string().contains("PB_REQUEST_DB_CONNECTIONS"));
     }
 
     #[test]

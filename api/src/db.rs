@@ -39,6 +39,8 @@ pub struct Db {
 
 tokio::task_local! {
     static REQUEST_TX: Arc<DatabaseTransaction>;
+    /// One request's share of the pool: at most this many of its statements run at once.
+    static REQUEST_SHARE: Arc<tokio::sync::Semaphore>;
 }
 
 impl From<DatabaseConnection> for Db {
@@ -57,6 +59,19 @@ impl Db {
         REQUEST_TX.try_with(Arc::clone).ok()
     }
 
+    /// Runs `work` (one request) with at most `connections` of its statements on the pool at a
+    /// time, so one request cannot hold more than that share of the pool however many fields it
+    /// resolves concurrently. Statements in a request transaction already share one connection.
+    pub async fn with_request_share<F: Future>(connections: usize, work: F) -> F::Output {
+        REQUEST_SHARE.scope(Arc::new(tokio::sync::Semaphore::new(connections.max(1))), work).await
+    }
+
+    /// A slot of the current request's share, held while one statement runs on the pool.
+    async fn share_slot() -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let share = REQUEST_SHARE.try_with(Arc::clone).ok()?;
+        share.acquire_owned().await.ok()
+    }
+
     /// True while the current task runs inside a request transaction.
     pub fn in_request_transaction() -> bool {
         REQUEST_TX.try_with(|_| ()).is_ok()
@@ -72,28 +87,40 @@ impl ConnectionTrait for Db {
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match Self::request_tx() {
             Some(tx) => tx.execute_raw(stmt).await,
-            None => self.pool.execute_raw(stmt).await,
+            None => {
+                let _slot = Self::share_slot().await;
+                self.pool.execute_raw(stmt).await
+            }
         }
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         match Self::request_tx() {
             Some(tx) => tx.execute_unprepared(sql).await,
-            None => self.pool.execute_unprepared(sql).await,
+            None => {
+                let _slot = Self::share_slot().await;
+                self.pool.execute_unprepared(sql).await
+            }
         }
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match Self::request_tx() {
             Some(tx) => tx.query_one_raw(stmt).await,
-            None => self.pool.query_one_raw(stmt).await,
+            None => {
+                let _slot = Self::share_slot().await;
+                self.pool.query_one_raw(stmt).await
+            }
         }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match Self::request_tx() {
             Some(tx) => tx.query_all_raw(stmt).await,
-            None => self.pool.query_all_raw(stmt).await,
+            None => {
+                let _slot = Self::share_slot().await;
+                self.pool.query_all_raw(stmt).await
+            }
         }
     }
 

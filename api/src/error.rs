@@ -104,6 +104,16 @@ impl AppError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(err.into())
     }
+
+    /// One line for the log: the code and message, and for an internal error its cause chain.
+    /// Never a backtrace (`{:?}` of an anyhow error prints one when `RUST_BACKTRACE` is set),
+    /// so a client repeating a bad request cannot grow the log by pages per request.
+    pub fn for_log(&self) -> String {
+        match self {
+            Self::Internal(cause) => format!("INTERNAL: {cause:#}"),
+            other => format!("{}: {other}", other.code().as_str()),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -124,5 +134,19 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(err: tokio::task::JoinError) -> Self {
         Self::Internal(anyhow::Error::new(err).context("blocking task"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn log_text_has_the_cause_chain_and_no_backtrace() {
+        let err = AppError::internal(anyhow::anyhow!("disk full").context("writing the export"));
+        let text = err.for_log();
+        assert_eq!(text, "INTERNAL: writing the export: disk full");
+        assert!(!text.to_lowercase().contains("backtrace"));
+        assert_eq!(AppError::invalid("email", "bad").for_log(), "VALIDATION: email: bad");
     }
 }

@@ -103,13 +103,22 @@ impl Application {
             Some(dir) => tracing::info!(dir = %dir.0.display(), "serving the web app"),
             None => tracing::info!("no built web app found (PB_FRONTEND_DIR); serving the API only"),
         }
+        // GraphiQL's assets are served with the app's (`/assets/…`), so it needs the app's build.
+        let graphiql = crate::http::graphql::GraphiqlPage(frontend.as_ref().map(|d| d.0.join("graphiql.html")).filter(|p| p.is_file()));
+        if config.graphiql && graphiql.0.is_none() {
+            tracing::info!("GraphiQL is not built (frontend/dist/graphiql.html); GET /graphql explains how to build it");
+        }
+        let rate_limits = web::Data::new(crate::http::rate_limit::RateLimits::new(&config));
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
+                .wrap(crate::http::security_headers::middleware(&app_state.config))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(schema.clone()))
+                .app_data(rate_limits.clone())
+                .app_data(web::Data::new(graphiql.clone()))
                 .app_data(web::PayloadConfig::new(max_body))
                 .configure(|cfg| routes(cfg, frontend.clone()))
         })

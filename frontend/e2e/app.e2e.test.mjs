@@ -1349,3 +1349,33 @@ test('invitations: an admin invites by email, the person sets a password from th
     await admin.ctx.close();
   }
 });
+
+test('GraphiQL: renders and runs a query with nothing from another host, under the CSP', async () => {
+  const { ctx, p } = await newPage('en-US');
+  const foreign = [];
+  const violations = [];
+  try {
+    // A closed network: anything not from this server fails.
+    const origin = new URL(stack.webUrl).origin;
+    await ctx.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
+      foreign.push(u);
+      return route.abort();
+    });
+    p.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await p.goto(url('/graphql'));
+    assert.match(res.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+    await p.getByRole('button', { name: /Execute query/i }).waitFor();
+    await p.locator('.graphiql-editor .monaco-editor').first().waitFor();
+    await p.getByRole('button', { name: /Execute query/i }).click();
+    // Not signed in: the API's own answer shows in the result pane.
+    await p.locator('.result-window').getByText(/UNAUTHENTICATED/).waitFor();
+    assert.deepEqual(foreign, [], 'nothing loaded from another host');
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
+  } finally {
+    await ctx.close();
+  }
+});

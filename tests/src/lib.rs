@@ -160,7 +160,15 @@ impl TestApp {
         overrides: Vec<(&str, String)>,
         clients: AwsClients,
     ) -> Self {
-        let mut pairs = vec![("database_url", database_url.clone()), ("listen", "127.0.0.1:0".to_owned()), ("job_poll_ms", "100".to_owned())];
+        // The suite drives each server hard from one user; rate limiting is tested with its own
+        // settings (limits::rate_limit_is_per_principal_and_refuses_before_running).
+        let mut pairs = vec![
+            ("database_url", database_url.clone()),
+            ("listen", "127.0.0.1:0".to_owned()),
+            ("job_poll_ms", "100".to_owned()),
+            ("rate_limit_per_minute", "1000000".to_owned()),
+            ("rate_limit_burst", "100000".to_owned()),
+        ];
         pairs.extend(overrides);
         let config = Config::from_pairs(pairs).unwrap();
         let app = Application::build_with_aws(config, clients).await.unwrap();

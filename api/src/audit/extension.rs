@@ -187,7 +187,7 @@ impl Extension for AuditHook {
         events.push(event);
         let Some(tx) = tx else {
             if let Err(e) = state.audit.append(events).await {
-                tracing::error!(error = ?e, field = %name, "writing the audit trail failed");
+                tracing::error!(error = %e.for_log(), field = %name, "writing the audit trail failed");
                 return Err(audit_failed());
             }
             return result;
@@ -208,7 +208,7 @@ impl Extension for AuditHook {
                 result
             }
             Err(e) => {
-                tracing::error!(error = ?e, field = %name, "writing the audit trail failed; the change was rolled back");
+                tracing::error!(error = %e.for_log(), field = %name, "writing the audit trail failed; the change was rolled back");
                 // Nothing of the change stays; the attempt (and any AWS call it made) is still
                 // recorded, outside the rolled-back transaction, as failed.
                 if result.is_ok()
@@ -221,7 +221,7 @@ impl Extension for AuditHook {
                 match (state.audit.append(events).await, result) {
                     (Ok(()), Err(original)) => Err(original),
                     (Err(again), _) => {
-                        tracing::error!(error = ?again, field = %name, "recording the failed attempt failed too");
+                        tracing::error!(error = %again.for_log(), field = %name, "recording the failed attempt failed too");
                         Err(audit_failed())
                     }
                     (Ok(()), Ok(_)) => Err(audit_failed()),

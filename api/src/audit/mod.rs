@@ -216,6 +216,8 @@ pub struct CallScope {
     pub request_id: Option<String>,
     target: Mutex<Target>,
     pending: Mutex<Vec<NewEvent>>,
+    /// AWS calls made in this scope so far (see `graphql::limits`).
+    aws_calls: std::sync::atomic::AtomicUsize,
 }
 
 tokio::task_local! {
@@ -264,7 +266,13 @@ impl CallScope {
     }
 
     pub fn push(&self, event: NewEvent) {
+        self.aws_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
+    }
+
+    /// How many AWS calls were made in this scope.
+    pub fn aws_calls(&self) -> usize {
+        self.aws_calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn take_pending(&self) -> Vec<NewEvent> {

@@ -51,7 +51,7 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> AuthOutcome
         Ok(principal) => AuthOutcome::Authenticated(principal),
         Err(AppError::Unauthenticated(reason)) => AuthOutcome::Rejected(reason),
         Err(err) => {
-            tracing::error!(error = ?err, "authentication failed");
+            tracing::error!(error = %err.for_log(), "authentication failed");
             AuthOutcome::Failed
         }
     }

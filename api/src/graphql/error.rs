@@ -17,7 +17,8 @@ impl From<AppError> for ApiError {
         let code = err.code();
         let message = match &err {
             AppError::Internal(cause) => {
-                tracing::error!(error = ?cause, "internal error");
+                // Once, as the cause chain on one line: no backtrace (see `AppError::for_log`).
+                tracing::error!(error = %format!("{cause:#}"), "internal error");
                 "internal error; the server log has the details under this response's x-request-id".to_owned()
             }
             other => other.to_string(),

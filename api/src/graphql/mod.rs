@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod error;
+pub mod limits;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
@@ -15,18 +16,18 @@ use query::QueryRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-pub const MAX_DEPTH: usize = 10;
-pub const MAX_COMPLEXITY: usize = 5000;
-
-/// The schema with its limits; `state` is `None` only when printing the SDL.
+/// The schema with its limits; `state` is `None` only when printing the SDL. Depth and cost are
+/// checked by [`limits::RequestGuard`] (which lets introspection have its own depth), before the
+/// audit hook and before anything runs.
 pub fn build_schema(state: Option<AppState>, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
+        .limit_directives(8)
+        .extension(limits::RequestGuard)
         .extension(crate::audit::extension::AuditExtension);
     if !introspection {
-        builder = builder.disable_introspection();
+        // "Did you mean …" would name the fields introspection hides.
+        builder = builder.disable_introspection().disable_suggestions();
     }
     if let Some(state) = state {
         builder = builder.data(state);

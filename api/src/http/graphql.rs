@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use futures::StreamExt;
 
 use std::sync::Arc;
@@ -14,6 +13,8 @@ use crate::auth::sessions::ClientInfo;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestContext;
 use crate::graphql::error::REQUEST_ERROR_CODE;
+use crate::graphql::limits::Limit;
+use crate::http::rate_limit::{Principal, RateLimits};
 use crate::http::request_id::RequestId;
 use crate::state::AppState;
 
@@ -35,12 +36,33 @@ fn client_info(req: &HttpRequest, state: &AppState) -> ClientInfo {
     ClientInfo { ip, user_agent }
 }
 
+fn rate_limited(limits: &RateLimits, wait: std::time::Duration) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header(("retry-after", wait.as_secs().max(1).to_string()))
+        .json(serde_json::json!({
+            "data": null,
+            "errors": [{ "message": limits.message(wait), "extensions": {
+                "code": crate::error::ErrorCode::RateLimited.as_str(),
+                "limit": Limit::Rate.as_str(),
+                "retryAfterSeconds": wait.as_secs().max(1),
+            } }]
+        }))
+}
+
 pub async fn execute(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
+    limits: web::Data<RateLimits>,
 ) -> HttpResponse {
+    // Who is asking decides whose rate the request counts against; a refused request is not read.
+    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let auth = authenticate(&state, header).await;
+    let client = client_info(&req, &state);
+    if let Err(wait) = limits.check(&Principal::of(&auth, client.ip.as_deref())) {
+        return rate_limited(&limits, wait);
+    }
     let limit = state.config.max_body_bytes;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -57,10 +79,7 @@ pub async fn execute(
         Err(_) => return request_error(StatusCode::BAD_REQUEST, "the body is not a GraphQL request in JSON"),
     };
 
-    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let auth = authenticate(&state, header).await;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let client = client_info(&req, &state);
     let actor = match &auth {
         crate::auth::AuthOutcome::Authenticated(p) => Actor::from_principal(p),
         _ => Actor::unknown(None),
@@ -70,10 +89,12 @@ pub async fn execute(
     req.extensions_mut().insert(operation.clone());
     let context = RequestContext { request_id, client, auth, variables: request.variables.clone() };
 
-    // AWS calls made while executing are attributed to this caller (see `audit`).
-    let mut response = scope.clone().run(schema.execute(request.data(context))).await;
+    // AWS calls made while executing are attributed to this caller (see `audit`); the request
+    // uses at most its share of the connection pool (see `graphql::limits`).
+    let share = usize::try_from(state.config.request_db_connections).unwrap_or(1);
+    let mut response = scope.clone().run(crate::db::Db::with_request_share(share, schema.execute(request.data(context)))).await;
     if let Err(e) = crate::audit::flush_current_of(&scope, &state.audit).await {
-        tracing::error!(error = ?e, "writing AWS calls to the audit trail failed");
+        tracing::error!(error = %e.for_log(), "writing AWS calls to the audit trail failed");
     }
     // Errors raised by async-graphql itself (parse, validation, depth and complexity limits)
     // carry no code; every error we return must.
@@ -87,11 +108,24 @@ pub async fn execute(
     HttpResponse::Ok().json(response)
 }
 
-pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+/// GraphiQL, from the web app's build (`frontend/dist/graphiql.html` and its assets): nothing from
+/// another host, so it works on a closed network. Without that build, a page that says how to
+/// make it.
+pub async fn graphiql(req: HttpRequest, state: web::Data<AppState>, page: web::Data<GraphiqlPage>) -> HttpResponse {
     if !state.config.graphiql {
         return HttpResponse::NotFound().finish();
     }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Partner Billing GraphiQL").finish())
+    if let Some(path) = &page.0
+        && let Ok(file) = actix_files::NamedFile::open(path)
+    {
+        use actix_web::Responder;
+        let mut res = file.respond_to(&req).map_into_boxed_body();
+        res.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-cache"));
+        return res;
+    }
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(crate::http::frontend::GRAPHIQL_NOT_BUILT)
 }
+
+/// The built GraphiQL page, when there is one.
+#[derive(Clone, Debug, Default)]
+pub struct GraphiqlPage(pub Option<std::path::PathBuf>);

@@ -14,6 +14,7 @@ pub struct ApiTokensMutation;
 impl ApiTokensMutation {
     /// Creates an API token with at most the caller's own role on the target. The secret is in
     /// this response only.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> ApiResult<CreatedApiToken> {
         let new = NewApiToken {
             target: target(input.tenant_id.as_ref(), input.payer_id.as_ref())?,

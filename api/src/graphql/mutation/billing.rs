@@ -167,6 +167,7 @@ impl BillingMutation {
 
     /// Computes every billing group of the payer for the period and stores the results; earlier
     /// results stay readable through `billingResults`.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn recompute_billing(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<Vec<BillingResult>> {
         let list = results::recompute(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?;
         Ok(list.into_iter().map(BillingResult::from).collect())

@@ -13,6 +13,7 @@ pub struct BillingConductorMutation;
 impl BillingConductorMutation {
     /// Computes the payer's billing natively only, or also keeps it in AWS Billing Conductor
     /// (payer admins). Switching to BILLING_CONDUCTOR pushes every billing object.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::AwsJob.cost() + child_complexity")]
     async fn set_payer_billing_mode(&self, ctx: &Context<'_>, payer_id: ID, mode: BillingMode) -> ApiResult<BillingConductorStatus> {
         let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
         abc_sync::set_mode(ctx.app()?, &scope, payer, mode.as_str()).await?;
@@ -21,6 +22,7 @@ impl BillingConductorMutation {
 
     /// Brings the payer's existing Billing Conductor setup (pricing rules, plans, billing groups
     /// with their members, custom line items) into Partner Billing (operators and up).
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn import_billing_conductor(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<BillingConductorImport> {
         let report = abc_sync::import(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&payer_id)?).await?;
         Ok(report.into())

@@ -30,6 +30,7 @@ impl CostsMutation {
     }
 
     /// Ingests the payer's exports for one billing period (`YYYY-MM`, or all found) as a job.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::AwsJob.cost() + child_complexity")]
     async fn ingest_costs(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Job> {
         Ok(Job(domain::cost_exports::request_ingest(ctx.app()?, &ctx.scope()?, PayerId::parse(&payer_id)?, billing_period).await?))
     }
@@ -37,12 +38,14 @@ impl CostsMutation {
     /// Pulls Cost Explorer's daily cost by linked account and service for the days `from`
     /// through `to` (within the last 14 months) as a job; replaces those days of source `ce`
     /// and sends `aws.service.daily` CloudEvents.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::AwsJob.cost() + child_complexity")]
     async fn backfill_costs(&self, ctx: &Context<'_>, payer_id: ID, from: NaiveDate, to: NaiveDate) -> ApiResult<Job> {
         Ok(Job(domain::cost_pull::request_backfill(ctx.app()?, &ctx.scope()?, PayerId::parse(&payer_id)?, from, to).await?))
     }
 
     /// Imports months of the prior tool's DynamoDB cost table (through the payer's role) as a
     /// job; malformed items are skipped and counted in the job result.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::AwsJob.cost() + child_complexity")]
     async fn import_legacy_dynamo_db(&self, ctx: &Context<'_>, input: ImportLegacyDynamoDbInput) -> ApiResult<Job> {
         let import = domain::legacy_import::LegacyImport { payer: PayerId::parse(&input.payer_id)?, table_name: input.table_name, year: input.year, months: input.months };
         Ok(Job(domain::legacy_import::request_import(ctx.app()?, &ctx.scope()?, import).await?))

@@ -12,6 +12,7 @@ pub struct ExportValidationMutation;
 #[Object]
 impl ExportValidationMutation {
     /// Lists and judges the payer's AWS Data Exports and legacy CUR reports now (operator).
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn validate_cost_exports(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<CostExportValidation> {
         Ok(export_validation::validate_payer(ctx.app()?, &ctx.scope()?, PayerId::parse(&payer_id)?).await?.into())
     }

@@ -29,6 +29,7 @@ impl PayersMutation {
     }
 
     /// Assumes the payer's role and checks it is the organization's management account.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn check_payer_connection(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Payer> {
         Ok(Payer(domain::payers::check_connection(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&id)?).await?))
     }

@@ -13,6 +13,7 @@ pub struct SessionsMutation;
 #[Object]
 impl SessionsMutation {
     /// Signs in. Five failures lock the account (and separately the source address) for a while.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn login(&self, ctx: &Context<'_>, email: String, #[graphql(secret)] password: String) -> ApiResult<AuthPayload> {
         let client = &ctx.request()?.client;
         Ok(sessions::login(ctx.app()?, &email, SecretString::from(password), client).await?.into())
@@ -20,6 +21,7 @@ impl SessionsMutation {
 
     /// Exchanges a refresh token for new tokens. A refresh token works once; using it again
     /// ends the session.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn refresh_session(&self, ctx: &Context<'_>, #[graphql(secret)] refresh_token: String) -> ApiResult<AuthPayload> {
         Ok(sessions::refresh(ctx.app()?, &refresh_token).await?.into())
     }
@@ -34,6 +36,7 @@ impl SessionsMutation {
 
     /// Sets the password of an invited user with the one-time token from their invitation mail,
     /// then signs them in. An unknown, used or expired token is a VALIDATION error on `token`.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn set_password(
         &self,
         ctx: &Context<'_>,
@@ -47,6 +50,7 @@ impl SessionsMutation {
     }
 
     /// Creates the first platform admin with the one-time code the server logged at start.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn bootstrap_admin(
         &self,
         ctx: &Context<'_>,

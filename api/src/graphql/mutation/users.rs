@@ -15,6 +15,7 @@ pub struct UsersMutation;
 impl UsersMutation {
     /// Creates a user with a role on a tenant or payer the caller administers. Without a
     /// password the user is invited by mail to set one (a one-time link valid for 72 hours).
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
         let new = NewUser {
             target: target(input.tenant_id.as_ref(), input.payer_id.as_ref())?,
@@ -33,11 +34,13 @@ impl UsersMutation {
     }
 
     /// Sends an invited user who has not set a password yet a new invitation mail.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn resend_invitation(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<User> {
         Ok(User(domain::users::resend_invitation(&ctx.scope()?, UserId::parse(&user_id)?).await?))
     }
 
     /// Changes the caller's password; their other sessions end.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn change_password(
         &self,
         ctx: &Context<'_>,

@@ -27,6 +27,7 @@ impl AuditQuery {
 
     /// The matching events as a CloudTrail log file, `{"Records": [...]}` (at most 10,000,
     /// oldest first). This read is itself audited.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Export.cost() + child_complexity")]
     async fn export_audit_events(&self, ctx: &Context<'_>, filter: Option<AuditEventFilter>) -> ApiResult<Json<serde_json::Value>> {
         Ok(Json(read::export(&ctx.scope()?, &filter.unwrap_or_default().into_domain()?).await?))
     }

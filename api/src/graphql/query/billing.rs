@@ -16,6 +16,7 @@ pub struct BillingQuery;
 #[Object]
 impl BillingQuery {
     /// A payer's billing groups, with their member accounts in `billingPeriod` (default: the current one).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn billing_groups(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Vec<BillingGroup>> {
         let period = billing_period.map(|p| billing::checked_period("billingPeriod", &p)).transpose()?.unwrap_or_else(current_period);
         let list = groups::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
@@ -28,15 +29,18 @@ impl BillingQuery {
         Ok(BillingGroup::new(group, &period))
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn pricing_plans(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<PricingPlan>> {
         Ok(plans::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?.into_iter().map(PricingPlan::from).collect())
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn pricing_rules(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<PricingRule>> {
         Ok(rules::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?.into_iter().map(PricingRule::from).collect())
     }
 
     /// A payer's custom line items; only those active in `billingPeriod` when given.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn custom_line_items(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Vec<CustomLineItem>> {
         let items = custom_line_items::list(&ctx.scope()?, PayerId::parse(&payer_id)?, billing_period.as_deref()).await?;
         Ok(items.into_iter().map(CustomLineItem::from).collect())
@@ -44,12 +48,14 @@ impl BillingQuery {
 
     /// Per billing group: AWS cost, pro-forma charge and margin for the period, computed now,
     /// beside Billing Conductor's numbers when they were pulled.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn billing_group_cost_reports(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<Vec<BillingGroupCostReportSummary>> {
         let list = results::group_summaries(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?;
         Ok(list.into_iter().map(BillingGroupCostReportSummary::from).collect())
     }
 
     /// One group's AWS cost, pro-forma charge and margin from `from` to `to` (`YYYY-MM`, both included).
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn billing_group_cost_report(
         &self,
         ctx: &Context<'_>,
@@ -63,6 +69,7 @@ impl BillingQuery {
     }
 
     /// Stored computations of a group for a period, newest first (a recomputation adds one).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn billing_results(&self, ctx: &Context<'_>, billing_group_id: ID, billing_period: String) -> ApiResult<Vec<BillingResult>> {
         let list = results::stored(&ctx.scope()?, uuid_of(&billing_group_id, "billing group")?, &billing_period).await?;
         Ok(list.into_iter().map(BillingResult::from).collect())
@@ -70,6 +77,7 @@ impl BillingQuery {
 
     /// For end-customer users: their pro-forma charges by service, per billing group whose
     /// customer tenant they belong to. Never AWS cost or margin.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn my_charges(&self, ctx: &Context<'_>, billing_period: String) -> ApiResult<Vec<CustomerCharges>> {
         let list = results::my_charges(&ctx.scope()?, &billing_period).await?;
         Ok(list.into_iter().map(|c| CustomerCharges::new(c, &billing_period)).collect())

@@ -12,6 +12,7 @@ pub struct ContractsQuery;
 #[Object]
 impl ContractsQuery {
     /// Contracts of the customers in a tenant's subtree (a customer sees its own).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn contracts(&self, ctx: &Context<'_>, tenant_id: ID) -> ApiResult<Vec<Contract>> {
         let rows = domain::contracts::list(&ctx.scope()?, TenantId::parse(&tenant_id)?).await?;
         Ok(rows.into_iter().map(Contract).collect())

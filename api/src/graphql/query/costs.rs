@@ -21,6 +21,7 @@ fn payer_ids(ids: &[ID]) -> ApiResult<Vec<PayerId>> {
 impl CostsQuery {
     /// Organization cost over time, grouped by any of account, service, region, usage type,
     /// charge type and service category.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn cost_summary(&self, ctx: &Context<'_>, input: CostSummaryInput) -> ApiResult<CostSummary> {
         let f = input.filter.unwrap_or_default();
         let req = SummaryRequest {
@@ -47,6 +48,7 @@ impl CostsQuery {
     }
 
     /// Each key's cost this month against last month, with the biggest movers.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn month_over_month(&self, ctx: &Context<'_>, input: MonthOverMonthInput) -> ApiResult<MonthOverMonth> {
         let group_by = input.group_by.into_iter().map(Into::into).collect();
         let changes = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
@@ -64,6 +66,7 @@ impl CostsQuery {
 
     /// AWS service codes, their FOCUS service category and the service names that map to them.
     /// Cost by category is `costSummary(groupBy: [SERVICE_CATEGORY])`, in any metric.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn service_categories(&self, ctx: &Context<'_>) -> ApiResult<Vec<ServiceCategory>> {
         ctx.scope()?;
         Ok(costs::known_service_categories()
@@ -77,6 +80,7 @@ impl CostsQuery {
     }
 
     /// Month-end projection from the run rate.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn cost_forecast(
         &self,
         ctx: &Context<'_>,
@@ -97,6 +101,7 @@ impl CostsQuery {
 
     /// One account's bill for any month, with a CSV of it: unblended cost by default; end
     /// customers ask for PRO_FORMA (what they are billed) or LIST for their own accounts.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn account_monthly_bill(
         &self,
         ctx: &Context<'_>,

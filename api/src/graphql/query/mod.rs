@@ -36,6 +36,5 @@ pub struct QueryRoot(
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.
 fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
-    let page = first.map_or(crate::domain::Page::DEFAULT, |f| u64::try_from(f.clamp(1, 100)).unwrap_or(1));
-    usize::try_from(page).unwrap_or(1).saturating_mul(child_complexity)
+    crate::graphql::limits::page_cost(first, child_complexity)
 }

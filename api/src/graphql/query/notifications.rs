@@ -22,12 +22,14 @@ pub struct NotificationsQuery;
 #[Object]
 impl NotificationsQuery {
     /// Mail subscriptions the caller can see, optionally of one tenant or payer.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn notification_subscriptions(&self, ctx: &Context<'_>, tenant_id: Option<ID>, payer_id: Option<ID>) -> ApiResult<Vec<NotificationSubscription>> {
         let t = if tenant_id.is_none() && payer_id.is_none() { None } else { Some(target(tenant_id.as_ref(), payer_id.as_ref())?) };
         Ok(domain::notifications::subscriptions(&ctx.scope()?, t).await?.into_iter().map(NotificationSubscription).collect())
     }
 
     /// The email templates in effect for a tenant, per event type and locale.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn notification_templates(&self, ctx: &Context<'_>, tenant_id: ID) -> ApiResult<Vec<NotificationTemplate>> {
         Ok(domain::notifications::templates(&ctx.scope()?, TenantId::parse(&tenant_id)?).await?.into_iter().map(NotificationTemplate).collect())
     }
@@ -43,6 +45,7 @@ impl NotificationsQuery {
     }
 
     /// Webhook endpoints the caller can see, optionally of one tenant.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn webhook_endpoints(&self, ctx: &Context<'_>, tenant_id: Option<ID>) -> ApiResult<Vec<WebhookEndpoint>> {
         let tenant = tenant_id.map(|t| TenantId::parse(&t)).transpose()?;
         Ok(domain::notifications::webhook_endpoints(&ctx.scope()?, tenant).await?.into_iter().map(WebhookEndpoint).collect())

@@ -17,6 +17,7 @@ impl OnboardingQuery {
     }
 
     /// The onboarding of every customer below a tenant (a reseller's or distributor's customers).
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn onboardings(&self, ctx: &Context<'_>, tenant_id: ID) -> ApiResult<Vec<Onboarding>> {
         let rows = domain::onboarding::list(&ctx.scope()?, TenantId::parse(&tenant_id)?).await?;
         Ok(rows.into_iter().map(Onboarding).collect())

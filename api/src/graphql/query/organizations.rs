@@ -35,30 +35,35 @@ impl OrganizationsQuery {
         Ok(LinkedAccount(domain::accounts::get(&ctx.scope()?, PayerId::parse(&payer_id)?, &account_id).await?))
     }
 
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn organizational_units(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<OrganizationalUnit>> {
         let rows = domain::accounts::organizational_units(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
         Ok(rows.into_iter().map(OrganizationalUnit).collect())
     }
 
     /// The payer's invitations, as AWS reports them now.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn invitations(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<Invitation>> {
         let rows = domain::invitations::list(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&payer_id)?).await?;
         Ok(rows.into_iter().map(Invitation).collect())
     }
 
     /// The SCP library.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn policy_templates(&self, ctx: &Context<'_>) -> ApiResult<Vec<PolicyTemplate>> {
         ctx.scope()?;
         Ok(domain::policy_templates::TEMPLATES.iter().map(PolicyTemplate).collect())
     }
 
     /// The payer's service control policies.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn policies(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<Policy>> {
         let rows = domain::policies::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
         Ok(rows.into_iter().map(Policy).collect())
     }
 
     /// SCPs attached directly to a root, OU or account, read from AWS.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn policies_for_target(&self, ctx: &Context<'_>, payer_id: ID, target_id: String) -> ApiResult<Vec<AttachedPolicy>> {
         let rows = domain::policies::for_target(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&payer_id)?, &target_id).await?;
         Ok(rows.into_iter().map(AttachedPolicy::from).collect())

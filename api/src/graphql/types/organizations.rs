@@ -166,6 +166,7 @@ impl Policy {
         Ok(domain::policies::targets_of(&ctx.scope()?, PayerId(self.0.payer_id), &self.0.policy_id).await?)
     }
     /// The JSON document, read from AWS.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn document(&self, ctx: &Context<'_>) -> ApiResult<String> {
         Ok(domain::policies::document(&ctx.scope()?, &ctx.app()?.aws, PayerId(self.0.payer_id), &self.0.policy_id).await?)
     }
