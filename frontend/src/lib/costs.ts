@@ -10,6 +10,11 @@ export function monthOf(date: Date): string {
   return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** `YYYY-MM` of this month (UTC): the period a page shows first. */
+export function currentMonth(): string {
+  return monthOf(new Date());
+}
+
 /** The `count` months ending with the month of `now`, oldest first. */
 export function lastMonths(now: Date, count: number): string[] {
   const months: string[] = [];

@@ -6,7 +6,7 @@ import { EmptyState } from '../components/States';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { ChangePasswordDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { scopeLabel } from './membershipText';
+import { scopeLabel } from '../lib/membershipText';
 
 const FIELDS = { currentPassword: 'currentPassword', newPassword: 'newPassword' } as const;
 

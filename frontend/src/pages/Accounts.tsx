@@ -1,14 +1,15 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { isFinished, useJobWatch } from '../api/jobs';
-import { usePayerAbilities } from '../api/payers';
 import { usePagedList } from '../api/usePagedList';
+import { AccountStatusBadge } from '../components/AccountStatusBadge';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
-import { JobStatus } from '../components/JobStatus';
+import { WatchedJob } from '../components/JobStatus';
+import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ErrorState, ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
 import {
   CancelInvitationDocument,
   CreateLinkedAccountDocument,
@@ -16,7 +17,6 @@ import {
   InviteAccountDocument,
   LinkedAccountsDocument,
   OrganizationalUnitsDocument,
-  PayerDocument,
   SyncAccountsDocument,
   type InvitationFieldsFragment,
   type JobFieldsFragment,
@@ -24,23 +24,6 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate, formatDateTime } from '../lib/format';
-import { PayerStatusBadge } from './Payers';
-
-/** Loads the payer of the current route (`:payerId`) and the caller's abilities on it. */
-export function usePayerRoute() {
-  const { payerId = '' } = useParams();
-  const [result, reexecute] = useQuery({ query: PayerDocument, variables: { id: payerId } });
-  const payer = result.data?.payer ?? null;
-  const can = usePayerAbilities(payer ? [payer] : [])(payerId);
-  return { payerId, payer, can, result, retry: () => reexecute({ requestPolicy: 'network-only' }) };
-}
-
-export function AccountStatusBadge({ status }: { status: string }) {
-  const { t } = useI18n();
-  const known = status === 'ACTIVE' || status === 'SUSPENDED' || status === 'PENDING_CLOSURE';
-  const cls = status === 'ACTIVE' ? 'status-on' : status === 'SUSPENDED' ? 'status-off' : 'status-warn';
-  return <span className={`badge ${cls}`}>{known ? t(`accountStatus.${status}`) : status}</span>;
-}
 
 export function AccountsPage() {
   const { t, lang } = useI18n();
@@ -206,18 +189,6 @@ export function AccountsPage() {
       </div>
     </section>
   );
-}
-
-/** Shows a job as it runs; calls `onFinished` once when it ends. */
-export function WatchedJob({ job, title, onFinished }: { job: JobFieldsFragment; title: string; onFinished: () => void }) {
-  const current = useJobWatch(job.id, job);
-  const finished = current ? isFinished(current) : false;
-  const callback = useRef(onFinished);
-  callback.current = onFinished;
-  useEffect(() => {
-    if (finished) callback.current();
-  }, [finished]);
-  return current ? <JobStatus job={current} title={title} /> : null;
 }
 
 function CreateAccountForm({

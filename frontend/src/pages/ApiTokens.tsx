@@ -6,7 +6,9 @@ import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
 import {
   ApiTokensDocument,
   CreateApiTokenDocument,
@@ -16,7 +18,7 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatRelative } from '../lib/format';
-import { RoleSelect, TenantSelect } from './Users';
+import { DEFAULT_ROLE } from '../lib/roles';
 
 const CREATE_FIELDS = { name: 'name', role: 'role', tenantId: 'tenantId', expiresAt: 'expiresAt' } as const;
 
@@ -170,7 +172,7 @@ function CreateTokenForm({
 }) {
   const { t } = useI18n();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [expiresOn, setExpiresOn] = useState(() => dateInputValue(new Date(), 90));
   const [result, create] = useMutation(CreateApiTokenDocument);

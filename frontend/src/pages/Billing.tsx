@@ -7,7 +7,9 @@ import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
+import { PeriodInput } from '../components/PeriodInput';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
 import {
   BillingOverviewDocument,
   CostSummaryDocument,
@@ -30,28 +32,13 @@ import {
   groupUpdateInput,
   type GroupForm as GroupFormState,
 } from '../lib/billingForms';
-import { donutOption, monthsRange } from '../lib/costs';
+import { currentMonth, donutOption, monthsRange } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
-import { usePayerRoute } from './Accounts';
-
-export function currentPeriod(): string {
-  return new Date().toISOString().slice(0, 7);
-}
-
-export function PeriodInput({ value, onChange, id }: { value: string; onChange: (v: string) => void; id: string }) {
-  const { t } = useI18n();
-  return (
-    <div className="field inline">
-      <label htmlFor={id}>{t('billing.period')}</label>
-      <input id={id} type="month" value={value} onChange={(e) => e.target.value && onChange(e.target.value)} />
-    </div>
-  );
-}
 
 export function BillingPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
-  const [period, setPeriod] = useState(currentPeriod);
+  const [period, setPeriod] = useState(currentMonth);
   const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
   // null: no form; 'new': the create form; a group: its edit form.
   const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);

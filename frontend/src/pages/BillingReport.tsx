@@ -2,20 +2,20 @@ import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { Chart } from '../components/Chart';
+import { PeriodInput } from '../components/PeriodInput';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import { BillingGroupCostReportDocument, type BillingReportGroupBy } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { barOption } from '../lib/costs';
+import { barOption, currentMonth } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
-import { currentPeriod, PeriodInput } from './Billing';
 
 const GROUPINGS: BillingReportGroupBy[] = ['SERVICE', 'ACCOUNT', 'PERIOD'];
 
 export function BillingReportPage() {
   const { t, lang } = useI18n();
   const { id = '' } = useParams();
-  const [from, setFrom] = useState(currentPeriod);
-  const [to, setTo] = useState(currentPeriod);
+  const [from, setFrom] = useState(currentMonth);
+  const [to, setTo] = useState(currentMonth);
   const [groupBy, setGroupBy] = useState<BillingReportGroupBy>('SERVICE');
   const [result, reexecute] = useQuery({
     query: BillingGroupCostReportDocument,

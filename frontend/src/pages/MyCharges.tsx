@@ -1,15 +1,16 @@
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { PeriodInput } from '../components/PeriodInput';
 import { ListStates, TableHead } from '../components/States';
 import { MyChargesDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { currentMonth } from '../lib/costs';
 import { formatMoney } from '../lib/format';
-import { currentPeriod, PeriodInput } from './Billing';
 
 /** An end customer's pro-forma charges: never AWS cost or margin. */
 export function MyChargesPage() {
   const { t, lang } = useI18n();
-  const [period, setPeriod] = useState(currentPeriod);
+  const [period, setPeriod] = useState(currentMonth);
   const [result, reexecute] = useQuery({ query: MyChargesDocument, variables: { billingPeriod: period }, requestPolicy: 'network-only' });
   const charges = result.data?.myCharges ?? [];
   return (

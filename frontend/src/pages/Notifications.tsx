@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllPayers } from '../api/payers';
@@ -6,9 +6,11 @@ import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DeliveryTable, DELIVERY_STATUSES as STATUSES } from '../components/DeliveryTable';
 import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
 import {
   NotificationSubscriptionsDocument,
   NotificationTemplatesDocument,
@@ -22,7 +24,6 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
-import { TenantSelect } from './Users';
 
 type Tab = 'subscriptions' | 'templates' | 'log';
 
@@ -372,8 +373,6 @@ function TemplateEditor({
   );
 }
 
-const STATUSES = ['pending', 'sent', 'dead'] as const;
-const STATUS_CLASS: Record<string, string> = { pending: 'status-warn', sent: 'status-on', dead: 'status-off' };
 
 function DeliveryLog() {
   const { t, lang } = useI18n();
@@ -415,57 +414,5 @@ function DeliveryLog() {
         <LoadMore list={list} />
       </ListStates>
     </div>
-  );
-}
-
-export function DeliveryTable({
-  rows,
-  lang,
-  action,
-}: {
-  rows: {
-    id: string;
-    eventType: string;
-    channel: string;
-    recipient: string;
-    subject: string | null;
-    status: string;
-    attempts: number;
-    lastError: string | null;
-    sentAt: string | null;
-    createdAt: string;
-    nextAttemptAt: string | null;
-  }[];
-  lang: 'en' | 'zh';
-  action?: (row: { id: string; status: string }) => ReactNode;
-}) {
-  const { t } = useI18n();
-  return (
-    <table className="table">
-      <TableHead columns={[t('log.event'), t('log.channel'), t('subs.recipient'), t('common.status'), t('log.attempts'), t('common.created'), action && t('common.actions')]} />
-      <tbody>
-        {rows.map((n) => (
-          <tr key={n.id} data-testid="delivery-row">
-            <th scope="row">
-              <code>{n.eventType}</code>
-              {n.subject && <div className="muted small">{n.subject}</div>}
-            </th>
-            <td>{t(n.channel === 'webhook' ? 'log.webhook' : 'log.email')}</td>
-            <td className="break">{n.recipient}</td>
-            <td>
-              <span className={`badge ${STATUS_CLASS[n.status] ?? ''}`}>{STATUSES.includes(n.status as never) ? t(`delivery.${n.status as 'sent'}`) : n.status}</span>
-              {n.status === 'dead' && <div className="muted small">{t('log.deadLetter')}</div>}
-              {n.lastError && <div className="field-error small">{n.lastError}</div>}
-            </td>
-            <td>
-              {n.attempts}
-              {n.nextAttemptAt && n.status === 'pending' && <div className="muted small">{t('log.next', { at: formatDateTime(n.nextAttemptAt, lang) })}</div>}
-            </td>
-            <td>{formatDateTime(n.sentAt ?? n.createdAt, lang)}</td>
-            {action && <td>{action(n)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

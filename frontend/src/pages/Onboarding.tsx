@@ -8,6 +8,7 @@ import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
+import { HealthBadge } from '../components/HealthBadge';
 import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import {
   CostExportValidationDocument,
@@ -25,7 +26,6 @@ import {
   type ContractFieldsFragment,
   type ContractRenewal,
   type CostExportValidationFieldsFragment,
-  type HealthStatus,
   type OnboardingFieldsFragment,
   type OnboardingStepStatus,
   type PayerFieldsFragment,
@@ -45,7 +45,6 @@ import {
   endDateProblem,
   exportsInOrder,
   exportState,
-  HEALTH_BADGE,
   STEP_BADGE,
   worstFirst,
   type ContractForm as ContractFormState,
@@ -53,21 +52,12 @@ import {
 import { atLeast, roleOnTenant } from '../lib/roles';
 import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
-import { LocaleField, PersonFields, TenantSelect } from './Users';
+import { LocaleField, PersonFields } from '../components/PersonFields';
+import { TenantSelect } from '../components/TenantSelect';
 
 // The API names CUR 2.0 `CUR_2` (an older schema file said `CUR2`); either reads the same.
 const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CUR2: 'exportKind.CUR_2', LEGACY_CUR: 'exportKind.LEGACY_CUR', FOCUS: 'exportKind.FOCUS', OTHER: 'exportKind.OTHER' };
 const KINDS: ReadonlySet<string> = new Set(['PLATFORM', 'DISTRIBUTOR', 'RESELLER', 'CUSTOMER']);
-
-export function HealthBadge({ health }: { health: HealthStatus }) {
-  const { t } = useI18n();
-  const badge = HEALTH_BADGE[health];
-  return (
-    <span className={`badge ${badge.className}`}>
-      <span aria-hidden="true">{badge.icon}</span> {t(`health.${health}`)}
-    </span>
-  );
-}
 
 function StepBadge({ status }: { status: OnboardingStepStatus }) {
   const { t } = useI18n();

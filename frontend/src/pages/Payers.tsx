@@ -7,6 +7,7 @@ import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ListStates, TableHead } from '../components/States';
 import {
   CheckPayerConnectionDocument,
@@ -20,19 +21,8 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
-import { BillingModeCell, PayerBillingPanel } from './PayerBillingMode';
-import { TenantSelect } from './Users';
-
-const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off' } as const;
-
-export function PayerStatusBadge({ payer }: { payer: Pick<PayerFieldsFragment, 'status' | 'statusReason'> }) {
-  const { t } = useI18n();
-  return (
-    <span className={`badge ${STATUS_CLASS[payer.status]}`} title={payer.statusReason ?? undefined}>
-      {t(`payerStatus.${payer.status}`)}
-    </span>
-  );
-}
+import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
+import { TenantSelect } from '../components/TenantSelect';
 
 export function PayersPage() {
   const { t, lang } = useI18n();

@@ -5,7 +5,9 @@ import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
+import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
 import {
   CreatePolicyDocument,
   DeletePolicyDocument,
@@ -19,8 +21,6 @@ import {
 } from '../generated/graphql';
 import { useI18n, type Translate } from '../i18n';
 import { checkPolicyDocument, EMPTY_POLICY, type PolicyProblem } from '../lib/policy';
-import { PolicyFromTemplate } from './AccountDetail';
-import { usePayerRoute } from './Accounts';
 
 function problemText(problem: PolicyProblem, t: Translate): string {
   if (problem.kind === 'invalidJson') return t('policy.invalidJson', { detail: problem.detail });

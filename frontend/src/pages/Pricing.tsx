@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
 import {
   CreateCustomLineItemDocument,
   CreatePricingPlanDocument,
@@ -50,7 +51,6 @@ import {
   type RuleForm as RuleFormState,
 } from '../lib/billingForms';
 import { roundDecimal } from '../lib/format';
-import { usePayerRoute } from './Accounts';
 
 type Editing =
   | { kind: 'rule'; rule: PricingRuleFieldsFragment | null }

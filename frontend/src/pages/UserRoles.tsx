@@ -7,7 +7,9 @@ import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { RoleSelect } from '../components/RoleSelect';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
 import {
   GrantMembershipDocument,
   RevokeMembershipDocument,
@@ -17,8 +19,8 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
-import { scopeLabel } from './membershipText';
-import { RoleSelect, TenantSelect } from './Users';
+import { DEFAULT_ROLE } from '../lib/roles';
+import { scopeLabel } from '../lib/membershipText';
 
 const GRANT_FIELDS = { role: 'role', tenantId: 'tenantId' } as const;
 
@@ -127,7 +129,7 @@ export function UserRolesPage() {
 
 function GrantForm({ userId, tenants, onGranted }: { userId: string; tenants: TenantOption[]; onGranted: () => void }) {
   const { t } = useI18n();
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [result, grant] = useMutation(GrantMembershipDocument);
   const errors = mapErrors(result.error, GRANT_FIELDS);

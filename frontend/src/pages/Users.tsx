@@ -7,7 +7,10 @@ import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { LocaleField, PersonFields } from '../components/PersonFields';
+import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
 import {
   CreateUserDocument,
   DisableUserDocument,
@@ -19,9 +22,8 @@ import {
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
 import { createUserInput, type AddUserMode } from '../lib/invitations';
-import { scopeLabel } from './membershipText';
-
-export const ROLES: Role[] = ['ADMIN', 'OPERATOR', 'VIEWER'];
+import { DEFAULT_ROLE } from '../lib/roles';
+import { scopeLabel } from '../lib/membershipText';
 
 const CREATE_FIELDS = {
   email: 'email',
@@ -189,84 +191,6 @@ export function UsersPage() {
   );
 }
 
-export function RoleSelect({ value, onChange, props }: { value: Role; onChange: (r: Role) => void; props: object }) {
-  const { t } = useI18n();
-  return (
-    <select {...props} value={value} onChange={(e) => onChange(e.target.value as Role)}>
-      {ROLES.map((r) => (
-        <option key={r} value={r}>
-          {t(`role.${r}`)}
-        </option>
-      ))}
-    </select>
-  );
-}
-
-export function TenantSelect({
-  value,
-  onChange,
-  options,
-  props,
-}: {
-  value: string;
-  onChange: (id: string) => void;
-  options: TenantOption[];
-  props: object;
-}) {
-  const { t } = useI18n();
-  return (
-    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
-      {options.map((o) => (
-        <option key={o.id} value={o.id}>
-          {o.label} ({t(`kind.${o.tenant.kind}`)})
-        </option>
-      ))}
-    </select>
-  );
-}
-
-/** A new user's email and display name, with the API's errors for them. */
-export function PersonFields({
-  email,
-  displayName,
-  onEmail,
-  onDisplayName,
-  errors,
-}: {
-  email: string;
-  displayName: string;
-  onEmail: (v: string) => void;
-  onDisplayName: (v: string) => void;
-  errors: { email?: string; displayName?: string };
-}) {
-  const { t } = useI18n();
-  return (
-    <>
-      <Field label={t('users.email')} name="email" error={errors.email}>
-        {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => onEmail(e.target.value)} />}
-      </Field>
-      <Field label={t('users.displayName')} name="displayName" error={errors.displayName}>
-        {(p) => <input {...p} value={displayName} onChange={(e) => onDisplayName(e.target.value)} />}
-      </Field>
-    </>
-  );
-}
-
-/** The language of a user's mail. */
-export function LocaleField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
-  const { t } = useI18n();
-  return (
-    <Field label={t('users.form.locale')} name="locale" error={error}>
-      {(p) => (
-        <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="en">{t('locale.en')}</option>
-          <option value="zh-CN">{t('locale.zh-CN')}</option>
-        </select>
-      )}
-    </Field>
-  );
-}
-
 function CreateUserForm({
   tenants,
   tenantsLoading,
@@ -284,7 +208,7 @@ function CreateUserForm({
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [locale, setLocale] = useState('en');
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [result, create] = useMutation(CreateUserDocument);
   const errors = mapErrors(result.error, mode === 'password' ? CREATE_FIELDS : INVITE_FIELDS);

@@ -6,9 +6,11 @@ import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DeliveryTable } from '../components/DeliveryTable';
 import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
 import {
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
@@ -20,8 +22,6 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
-import { DeliveryTable } from './Notifications';
-import { TenantSelect } from './Users';
 
 export function WebhooksPage() {
   const { t, lang } = useI18n();

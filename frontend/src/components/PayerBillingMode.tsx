@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { FormErrorMessage, Notice } from '../components/Form';
-import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { ConfirmDialog } from './ConfirmDialog';
+import { FormErrorMessage, Notice } from './Form';
+import { EmptyState, ErrorState, LoadingState, TableHead } from './States';
 import {
   BillingConductorStatusDocument,
   ImportBillingConductorDocument,
