@@ -11,8 +11,10 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy },
   preview: { proxy },
-  // ECharts alone is ~500 kB minified; it is split into the overview's own chunk.
-  build: { sourcemap: true, chunkSizeWarningLimit: 800 },
+  // ECharts alone is ~500 kB minified; it is split into the chart pages' own chunk. No source
+  // maps in the production build: the API binary serves dist/ as is, and maps would publish the
+  // sources (`npm run dev` has them).
+  build: { sourcemap: false, chunkSizeWarningLimit: 800 },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     environment: 'node',
