@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { AccountStatusBadge } from '../components/AccountStatusBadge';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
@@ -28,13 +28,11 @@ export function AccountDetailPage() {
   const { accountId = '' } = useParams();
   const { payerId, payer, can } = usePayerRoute();
   const [result, reexecute] = useQuery({ query: LinkedAccountDocument, variables: { payerId, accountId } });
-  const [moving, setMoving] = useState<string | null>(null);
   const [destination, setDestination] = useState('');
-  const [closing, setClosing] = useState(false);
   const [typed, setTyped] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
-  const [moveResult, move] = useMutation(MoveLinkedAccountDocument);
-  const [closeResult, close] = useMutation(CloseLinkedAccountDocument);
+  const [, move] = useMutation(MoveLinkedAccountDocument);
+  const [, close] = useMutation(CloseLinkedAccountDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   const account = result.data?.linkedAccount;
@@ -51,23 +49,25 @@ export function AccountDetailPage() {
   ].filter((target) => target.id !== account.parentId);
   const targetName = (id: string) => targets.find((x) => x.id === id)?.name ?? id;
 
+  const moveTo = destination || targets[0]?.id || '';
+
   async function confirmMove() {
-    if (!moving) return;
-    const res = await move({ payerId, accountId, destinationOuId: moving });
+    const res = await move({ payerId, accountId, destinationOuId: moveTo });
     if (res.data?.moveLinkedAccount) {
-      setNotice(t('linked.moved', { name: targetName(moving) }));
-      setMoving(null);
+      setNotice(t('linked.moved', { name: targetName(moveTo) }));
+      setDestination('');
       reload();
     }
+    return res;
   }
 
   async function confirmClose() {
     const res = await close({ payerId, accountId, confirmAccountId: typed });
     if (res.data?.closeLinkedAccount) {
       setNotice(t('linked.closed', { id: accountId }));
-      setClosing(false);
       reload();
     }
+    return res;
   }
 
   return (
@@ -85,9 +85,19 @@ export function AccountDetailPage() {
           </p>
         </div>
         {can.administer && account.status === 'ACTIVE' && (
-          <button type="button" className="danger" onClick={() => setClosing(true)}>
-            {t('linked.close')}
-          </button>
+          <DangerAction
+            label={t('linked.close')}
+            title={t('linked.closeTitle', { id: accountId })}
+            confirmLabel={t('linked.closeConfirm')}
+            confirmDisabled={typed !== accountId}
+            onConfirm={confirmClose}
+            onClose={() => setTyped('')}
+          >
+            <p>{t('linked.closeBody')}</p>
+            <Field label={t('linked.closeType', { id: accountId })} name="confirmAccountId">
+              {(p) => <input {...p} autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
+            </Field>
+          </DangerAction>
         )}
       </div>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
@@ -107,58 +117,24 @@ export function AccountDetailPage() {
           <dd>{formatDateTime(account.syncedAt, lang)}</dd>
         </dl>
         {can.operate && targets.length > 0 && (
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setMoving(destination || targets[0].id);
-            }}
-          >
+          <div className="inline-form">
             <label htmlFor="move-to">{t('linked.moveTo')}</label>
-            <select id="move-to" value={destination || targets[0].id} onChange={(e) => setDestination(e.target.value)}>
+            <select id="move-to" value={moveTo} onChange={(e) => setDestination(e.target.value)}>
               {targets.map((target) => (
                 <option key={target.id} value={target.id}>
                   {target.name}
                 </option>
               ))}
             </select>
-            <button type="submit">{t('linked.move')}</button>
-          </form>
+            <DangerAction tone="plain" label={t('linked.move')} title={t('linked.moveTitle', { id: accountId })} confirmLabel={t('linked.move')} onConfirm={confirmMove}>
+              <p>{t('linked.moveBody', { name: targetName(moveTo) })}</p>
+            </DangerAction>
+          </div>
         )}
       </div>
       <AccountPolicies payerId={payerId} accountId={accountId} canToggle={can.operate} canCreate={can.administer} onChanged={reload} />
       <MonthlyBill payerId={payerId} accountId={accountId} />
       {can.operate && <ServiceNotice payerId={payerId} accountId={accountId} />}
-      {moving && (
-        <ConfirmDialog
-          title={t('linked.moveTitle', { id: accountId })}
-          confirmLabel={t('linked.move')}
-          busy={moveResult.fetching}
-          error={<FormErrorMessage error={mapErrors(moveResult.error, {}).form} />}
-          onConfirm={() => void confirmMove()}
-          onCancel={() => setMoving(null)}
-        >
-          <p>{t('linked.moveBody', { name: targetName(moving) })}</p>
-        </ConfirmDialog>
-      )}
-      {closing && (
-        <ConfirmDialog
-          title={t('linked.closeTitle', { id: accountId })}
-          confirmLabel={t('linked.closeConfirm')}
-          busy={closeResult.fetching || typed !== accountId}
-          error={<FormErrorMessage error={mapErrors(closeResult.error, {}).form} />}
-          onConfirm={() => void confirmClose()}
-          onCancel={() => {
-            setClosing(false);
-            setTyped('');
-          }}
-        >
-          <p>{t('linked.closeBody')}</p>
-          <Field label={t('linked.closeType', { id: accountId })} name="confirmAccountId">
-            {(p) => <input {...p} autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
-          </Field>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

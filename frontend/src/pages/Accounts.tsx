@@ -4,7 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { AccountStatusBadge } from '../components/AccountStatusBadge';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { WatchedJob } from '../components/JobStatus';
 import { PayerStatusBadge } from '../components/PayerStatusBadge';
@@ -275,8 +275,7 @@ function InviteForm({ payerId, onCancel, onInvited }: { payerId: string; onCance
 function Invitations({ payerId, canCancel }: { payerId: string; canCancel: boolean }) {
   const { t, lang } = useI18n();
   const [result, reexecute] = useQuery({ query: InvitationsDocument, variables: { payerId }, requestPolicy: 'network-only' });
-  const [cancelling, setCancelling] = useState<InvitationFieldsFragment | null>(null);
-  const [cancelResult, cancel] = useMutation(CancelInvitationDocument);
+  const [, cancel] = useMutation(CancelInvitationDocument);
   const list = result.data?.invitations ?? [];
   return (
     <div className="card">
@@ -294,33 +293,25 @@ function Invitations({ payerId, canCancel }: { payerId: string; canCancel: boole
               <strong>{inv.target}</strong> <span className="badge status-none">{inv.state}</span>{' '}
               {inv.requestedAt && <span className="muted small">{formatDateTime(inv.requestedAt, lang)}</span>}{' '}
               {canCancel && (inv.state === 'OPEN' || inv.state === 'REQUESTED') && (
-                <button type="button" className="small danger" onClick={() => setCancelling(inv)} aria-label={t('accounts.cancelInvitationNamed', { target: inv.target })}>
-                  {t('accounts.cancelInvitation')}
-                </button>
+                <DangerAction
+                  small
+                  label={t('accounts.cancelInvitation')}
+                  name={t('accounts.cancelInvitationNamed', { target: inv.target })}
+                  title={t('accounts.cancelInvitationTitle', { target: inv.target })}
+                  confirmLabel={t('accounts.cancelInvitation')}
+                  onConfirm={async () => {
+                    const res = await cancel({ payerId, handshakeId: inv.handshakeId });
+                    if (res.data) reexecute({ requestPolicy: 'network-only' });
+                    return res;
+                  }}
+                >
+                  <p>{t('accounts.cancelInvitationBody')}</p>
+                </DangerAction>
               )}
             </li>
           ))}
         </ul>
       </ListStates>
-      {cancelling && (
-        <ConfirmDialog
-          title={t('accounts.cancelInvitationTitle', { target: cancelling.target })}
-          confirmLabel={t('accounts.cancelInvitation')}
-          busy={cancelResult.fetching}
-          error={<FormErrorMessage error={mapErrors(cancelResult.error, {}).form} />}
-          onConfirm={() =>
-            void cancel({ payerId, handshakeId: cancelling.handshakeId }).then((res) => {
-              if (res.data) {
-                setCancelling(null);
-                reexecute({ requestPolicy: 'network-only' });
-              }
-            })
-          }
-          onCancel={() => setCancelling(null)}
-        >
-          <p>{t('accounts.cancelInvitationBody')}</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { PeriodInput } from '../components/PeriodInput';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
@@ -42,9 +42,8 @@ export function BillingPage() {
   const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
   // null: no form; 'new': the create form; a group: its edit form.
   const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<BillingGroupFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleteResult, remove] = useMutation(DeleteBillingGroupDocument);
+  const [, remove] = useMutation(DeleteBillingGroupDocument);
   const [recomputeResult, recompute] = useMutation(RecomputeBillingDocument);
   const tenants = useAllTenants();
   const reload = () => reexecute({ requestPolicy: 'network-only' });
@@ -211,9 +210,23 @@ export function BillingPage() {
                           >
                             {t('billing.edit')}
                           </button>
-                          <button type="button" className="small danger" aria-label={t('billing.deleteNamed', { name: g.name })} onClick={() => setDeleting(g)}>
-                            {t('billing.delete')}
-                          </button>
+                          <DangerAction
+                            small
+                            label={t('billing.delete')}
+                            name={t('billing.deleteNamed', { name: g.name })}
+                            title={t('billing.deleteTitle', { name: g.name })}
+                            confirmLabel={t('billing.delete')}
+                            onConfirm={async () => {
+                              const res = await remove({ id: g.id });
+                              if (res.data) {
+                                setNotice(t('billing.groupDeleted', { name: g.name }));
+                                reload();
+                              }
+                              return res;
+                            }}
+                          >
+                            <p>{t('billing.deleteBody')}</p>
+                          </DangerAction>
                         </div>
                       </td>
                     )}
@@ -223,26 +236,6 @@ export function BillingPage() {
             </table>
           </div>
         </>
-      )}
-      {deleting && (
-        <ConfirmDialog
-          title={t('billing.deleteTitle', { name: deleting.name })}
-          confirmLabel={t('billing.delete')}
-          busy={deleteResult.fetching}
-          error={<FormErrorMessage error={mapErrors(deleteResult.error, {}).form} />}
-          onConfirm={() =>
-            void remove({ id: deleting.id }).then((res) => {
-              if (res.data) {
-                setNotice(t('billing.groupDeleted', { name: deleting.name }));
-                setDeleting(null);
-                reload();
-              }
-            })
-          }
-          onCancel={() => setDeleting(null)}
-        >
-          <p>{t('billing.deleteBody')}</p>
-        </ConfirmDialog>
       )}
     </section>
   );

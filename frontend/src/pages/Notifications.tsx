@@ -5,7 +5,7 @@ import { useAllPayers } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { DeliveryTable, DELIVERY_STATUSES as STATUSES } from '../components/DeliveryTable';
 import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
@@ -63,9 +63,8 @@ function Subscriptions() {
   const tenants = useAllTenants();
   const payers = useAllPayers();
   const [creating, setCreating] = useState(false);
-  const [removing, setRemoving] = useState<SubscriptionFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [unsubResult, unsubscribe] = useMutation(UnsubscribeDocument);
+  const [, unsubscribe] = useMutation(UnsubscribeDocument);
   const list = result.data?.notificationSubscriptions ?? [];
   const tenantName = new Map(tenants.nodes.map((x) => [x.id, x.name]));
   const payerName = new Map(payers.nodes.map((x) => [x.id, x.name]));
@@ -114,35 +113,29 @@ function Subscriptions() {
                 <td>{s.locale ?? '—'}</td>
                 <td>{formatDateTime(s.createdAt, lang)}</td>
                 <td>
-                  <button type="button" className="small danger" onClick={() => setRemoving(s)} aria-label={t('subs.removeNamed', { who: recipient(s) })}>
-                    {t('subs.remove')}
-                  </button>
+                  <DangerAction
+                    small
+                    label={t('subs.remove')}
+                    name={t('subs.removeNamed', { who: recipient(s) })}
+                    title={t('subs.removeTitle')}
+                    confirmLabel={t('subs.remove')}
+                    onConfirm={async () => {
+                      const res = await unsubscribe({ id: s.id });
+                      if (res.data) {
+                        setNotice(t('subs.removed'));
+                        reload();
+                      }
+                      return res;
+                    }}
+                  >
+                    <p>{t('subs.removeBody', { who: recipient(s) })}</p>
+                  </DangerAction>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('subs.removeTitle')}
-          confirmLabel={t('subs.remove')}
-          busy={unsubResult.fetching}
-          error={<FormErrorMessage error={mapErrors(unsubResult.error, {}).form} />}
-          onConfirm={() =>
-            void unsubscribe({ id: removing.id }).then((res) => {
-              if (res.data) {
-                setRemoving(null);
-                setNotice(t('subs.removed'));
-                reload();
-              }
-            })
-          }
-          onCancel={() => setRemoving(null)}
-        >
-          <p>{t('subs.removeBody', { who: recipient(removing) })}</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
 import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
@@ -202,7 +202,6 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
   const [refreshed, refresh] = useMutation(RefreshOnboardingDocument);
   const [form, setForm] = useState<'contract' | 'invite' | null>(null);
   const [editing, setEditing] = useState<ContractFieldsFragment | null>(null);
-  const [ending, setEnding] = useState<ContractFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => {
     reexecute({ requestPolicy: 'network-only' });
@@ -275,17 +274,6 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
           }}
         />
       )}
-      {ending && (
-        <EndContractDialog
-          contract={ending}
-          onCancel={() => setEnding(null)}
-          onEnded={(c) => {
-            setEnding(null);
-            setNotice(t(c.status === 'ENDED' ? 'contract.ended' : 'contract.endSet', { name: c.name, date: c.endDate ? formatDate(c.endDate, lang, 'UTC') : '' }));
-            reload();
-          }}
-        />
-      )}
       {form === 'invite' && (
         <InviteAdminForm
           customerId={customerId}
@@ -339,9 +327,13 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
                     {t('contract.edit')}
                   </button>
                   {c.status !== 'ENDED' && (
-                    <button type="button" className="small danger" aria-label={t('contract.endNamed', { name: c.name })} onClick={() => setEnding(c)}>
-                      {t('contract.end')}
-                    </button>
+                    <EndContract
+                      contract={c}
+                      onEnded={(ended) => {
+                        setNotice(t(ended.status === 'ENDED' ? 'contract.ended' : 'contract.endSet', { name: ended.name, date: ended.endDate ? formatDate(ended.endDate, lang, 'UTC') : '' }));
+                        reload();
+                      }}
+                    />
                   )}
                 </div>
               )}
@@ -464,34 +456,41 @@ function ContractForm({
 }
 
 /** Ends a contract on a date (inclusive), after asking; the day before today ends it at once. */
-function EndContractDialog({ contract, onCancel, onEnded }: { contract: ContractFieldsFragment; onCancel: () => void; onEnded: (c: ContractFieldsFragment) => void }) {
+function EndContract({ contract, onEnded }: { contract: ContractFieldsFragment; onEnded: (c: ContractFieldsFragment) => void }) {
   const { t, lang } = useI18n();
-  const today = new Date().toISOString().slice(0, 10);
   // Ending now: yesterday (the end is inclusive), unless the contract started today or later.
-  const [endDate, setEndDate] = useState(() => {
-    const yesterday = dayBefore(today);
+  const endingNow = () => {
+    const yesterday = dayBefore(new Date().toISOString().slice(0, 10));
     return yesterday < contract.startDate ? contract.startDate : yesterday;
-  });
+  };
+  const [endDate, setEndDate] = useState(endingNow);
   const [local, setLocal] = useState<'required' | 'beforeStart' | null>(null);
   const [result, end] = useMutation(EndContractDocument);
-  const errors = mapErrors(result.error, { endDate: 'endDate' } as const);
+  const fields = { endDate: 'endDate' } as const;
+  const errors = mapErrors(result.error, fields);
 
   async function confirm() {
     const problem = endDateProblem(contract, endDate);
     setLocal(problem);
-    if (problem) return;
+    if (problem) return false;
     const res = await end({ id: contract.id, endDate });
     if (res.data?.endContract) onEnded(res.data.endContract);
+    return res;
   }
 
   return (
-    <ConfirmDialog
+    <DangerAction
+      small
+      label={t('contract.end')}
+      name={t('contract.endNamed', { name: contract.name })}
       title={t('contract.endTitle', { name: contract.name })}
       confirmLabel={t('contract.endConfirm')}
-      busy={result.fetching}
-      error={<FormErrorMessage error={errors.form} />}
-      onConfirm={() => void confirm()}
-      onCancel={onCancel}
+      fields={fields}
+      onOpen={() => {
+        setLocal(null);
+        setEndDate(endingNow());
+      }}
+      onConfirm={confirm}
     >
       <p>{t('contract.endBody', { start: formatDate(contract.startDate, lang, 'UTC') })}</p>
       <Field
@@ -512,7 +511,7 @@ function EndContractDialog({ contract, onCancel, onEnded }: { contract: Contract
           />
         )}
       </Field>
-    </ConfirmDialog>
+    </DangerAction>
   );
 }
 

@@ -5,7 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ListStates, TableHead } from '../components/States';
@@ -34,13 +34,12 @@ export function PayersPage() {
   const [registering, setRegistering] = useState(false);
   const [registered, setRegistered] = useState<PayerFieldsFragment | null>(null);
   const [editing, setEditing] = useState<PayerFieldsFragment | null>(null);
-  const [removing, setRemoving] = useState<PayerFieldsFragment | null>(null);
   const [billingOf, setBillingOf] = useState<PayerFieldsFragment | null>(null);
   const [notice, setNotice] = useState<{ text: string; jobId?: string } | null>(null);
   const [checkResult, check] = useMutation(CheckPayerConnectionDocument);
   const [syncResult, sync] = useMutation(SyncAccountsDocument);
   const [ingestResult, ingest] = useMutation(IngestCostsDocument);
-  const [removeResult, remove] = useMutation(RemovePayerDocument);
+  const [, remove] = useMutation(RemovePayerDocument);
   const actionError = mapErrors(checkResult.error ?? syncResult.error ?? ingestResult.error, {});
 
   async function runCheck(payer: PayerFieldsFragment) {
@@ -64,14 +63,13 @@ export function PayersPage() {
     if (job) setNotice({ text: t('payers.ingestStarted', { name: payer.name }), jobId: job.id });
   }
 
-  async function confirmRemove() {
-    if (!removing) return;
-    const res = await remove({ id: removing.id });
+  async function confirmRemove(payer: PayerFieldsFragment) {
+    const res = await remove({ id: payer.id });
     if (res.data?.removePayer) {
-      setNotice({ text: t('payers.removed', { name: removing.name }) });
-      setRemoving(null);
+      setNotice({ text: t('payers.removed', { name: payer.name }) });
       list.reload();
     }
+    return res;
   }
 
   return (
@@ -195,9 +193,16 @@ export function PayersPage() {
                           <button type="button" className="small" aria-label={t('payers.editNamed', { name: payer.name })} onClick={() => setEditing(payer)}>
                             {t('payers.edit')}
                           </button>
-                          <button type="button" className="small danger" aria-label={t('payers.removeNamed', { name: payer.name })} onClick={() => setRemoving(payer)}>
-                            {t('payers.remove')}
-                          </button>
+                          <DangerAction
+                            small
+                            label={t('payers.remove')}
+                            name={t('payers.removeNamed', { name: payer.name })}
+                            title={t('payers.removeTitle', { name: payer.name })}
+                            confirmLabel={t('payers.removeConfirm')}
+                            onConfirm={() => confirmRemove(payer)}
+                          >
+                            <p>{t('payers.removeBody')}</p>
+                          </DangerAction>
                         </>
                       )}
                     </div>
@@ -208,18 +213,6 @@ export function PayersPage() {
           </tbody>
         </table>
       </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('payers.removeTitle', { name: removing.name })}
-          confirmLabel={t('payers.removeConfirm')}
-          busy={removeResult.fetching}
-          error={<FormErrorMessage error={mapErrors(removeResult.error, {}).form} />}
-          onConfirm={() => void confirmRemove()}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>{t('payers.removeBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
@@ -36,9 +36,8 @@ export function PoliciesPage() {
   const accounts = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, { all: true, variables: { payerId, filter: null } });
   const [templates] = useQuery({ query: PolicyTemplatesDocument });
   const [form, setForm] = useState<'json' | 'template' | PolicyFieldsFragment | null>(null);
-  const [deleting, setDeleting] = useState<PolicyFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleteResult, remove] = useMutation(DeletePolicyDocument);
+  const [, remove] = useMutation(DeletePolicyDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
   const policies = result.data?.policies ?? [];
 
@@ -149,9 +148,23 @@ export function PoliciesPage() {
                         <button type="button" className="small" aria-label={t('policy.editNamed', { name: p.name })} onClick={() => setForm(p)}>
                           {t('payers.edit')}
                         </button>
-                        <button type="button" className="small danger" aria-label={t('policy.deleteNamed', { name: p.name })} onClick={() => setDeleting(p)}>
-                          {t('policy.delete')}
-                        </button>
+                        <DangerAction
+                          small
+                          label={t('policy.delete')}
+                          name={t('policy.deleteNamed', { name: p.name })}
+                          title={t('policy.deleteTitle', { name: p.name })}
+                          confirmLabel={t('policy.delete')}
+                          onConfirm={async () => {
+                            const res = await remove({ payerId, policyId: p.id });
+                            if (res.data) {
+                              setNotice(t('policy.deleted', { name: p.name }));
+                              reload();
+                            }
+                            return res;
+                          }}
+                        >
+                          <p>{t('policy.deleteBody')}</p>
+                        </DangerAction>
                       </div>
                     )}
                   </td>
@@ -183,26 +196,6 @@ export function PoliciesPage() {
         </ul>
       </section>
 
-      {deleting && (
-        <ConfirmDialog
-          title={t('policy.deleteTitle', { name: deleting.name })}
-          confirmLabel={t('policy.delete')}
-          busy={deleteResult.fetching}
-          error={<FormErrorMessage error={mapErrors(deleteResult.error, {}).form} />}
-          onConfirm={() =>
-            void remove({ payerId, policyId: deleting.id }).then((res) => {
-              if (res.data) {
-                setNotice(t('policy.deleted', { name: deleting.name }));
-                setDeleting(null);
-                reload();
-              }
-            })
-          }
-          onCancel={() => setDeleting(null)}
-        >
-          <p>{t('policy.deleteBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
@@ -75,11 +75,10 @@ export function PricingPage() {
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   const [result, reexecute] = useQuery({ query: PricingDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [editing, setEditing] = useState<Editing>(null);
-  const [removing, setRemoving] = useState<Removal | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [ruleDel, deleteRule] = useMutation(DeletePricingRuleDocument);
-  const [planDel, deletePlan] = useMutation(DeletePricingPlanDocument);
-  const [itemDel, deleteItem] = useMutation(DeleteCustomLineItemDocument);
+  const [, deleteRule] = useMutation(DeletePricingRuleDocument);
+  const [, deletePlan] = useMutation(DeletePricingPlanDocument);
+  const [, deleteItem] = useMutation(DeleteCustomLineItemDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
   const data = result.data;
   const groups = data?.billingGroups ?? [];
@@ -94,15 +93,14 @@ export function PricingPage() {
     setEditing(next);
   };
 
-  async function confirmRemove() {
-    if (!removing) return;
+  async function confirmRemove(removing: Removal) {
     const res =
       removing.kind === 'rule' ? await deleteRule({ id: removing.id }) : removing.kind === 'plan' ? await deletePlan({ id: removing.id }) : await deleteItem({ id: removing.id });
     if (res.data) {
-      setRemoving(null);
       setNotice(t('pricing.deleted', { name: removing.name }));
       reload();
     }
+    return res;
   }
 
   if (!payer) {
@@ -116,9 +114,16 @@ export function PricingPage() {
           <button type="button" className="small" aria-label={t('pricing.editNamed', { name })} onClick={edit}>
             {t('pricing.edit')}
           </button>
-          <button type="button" className="small danger" aria-label={t('pricing.deleteNamed', { name })} onClick={() => setRemoving({ kind, id, name })}>
-            {t('pricing.delete')}
-          </button>
+          <DangerAction
+            small
+            label={t('pricing.delete')}
+            name={t('pricing.deleteNamed', { name })}
+            title={t('pricing.deleteTitle', { name })}
+            confirmLabel={t('pricing.delete')}
+            onConfirm={() => confirmRemove({ kind, id, name })}
+          >
+            <p>{t(kind === 'plan' ? 'pricing.deletePlanBody' : kind === 'rule' ? 'pricing.deleteRuleBody' : 'pricing.deleteBody')}</p>
+          </DangerAction>
         </div>
       </td>
     );
@@ -268,18 +273,6 @@ export function PricingPage() {
           )}
         </div>
       </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('pricing.deleteTitle', { name: removing.name })}
-          confirmLabel={t('pricing.delete')}
-          busy={ruleDel.fetching || planDel.fetching || itemDel.fetching}
-          error={<FormErrorMessage error={mapErrors(ruleDel.error ?? planDel.error ?? itemDel.error, {}).form} />}
-          onConfirm={() => void confirmRemove()}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>{t(removing.kind === 'plan' ? 'pricing.deletePlanBody' : removing.kind === 'rule' ? 'pricing.deleteRuleBody' : 'pricing.deleteBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { LocaleField, PersonFields } from '../components/PersonFields';
 import { RoleSelect } from '../components/RoleSelect';
@@ -44,10 +44,8 @@ export function UsersPage() {
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
   const [creating, setCreating] = useState(false);
-  const [disabling, setDisabling] = useState<UserFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [disableResult, disableUser] = useMutation(DisableUserDocument);
-  const disableErrors = mapErrors(disableResult.error, {});
+  const [, disableUser] = useMutation(DisableUserDocument);
   const [resendResult, resendInvitation] = useMutation(ResendInvitationDocument);
   const [resendFailed, setResendFailed] = useState(false);
   const resendErrors = mapErrors(resendFailed ? resendResult.error : undefined, {});
@@ -59,14 +57,13 @@ export function UsersPage() {
     if (res.data?.resendInvitation) setNotice(t('users.resent', { email: user.email }));
   }
 
-  async function confirmDisable() {
-    if (!disabling) return;
-    const res = await disableUser({ id: disabling.id });
+  async function confirmDisable(user: UserFieldsFragment) {
+    const res = await disableUser({ id: user.id });
     if (res.data?.disableUser) {
-      setNotice(t('users.disabledDone', { email: disabling.email }));
-      setDisabling(null);
+      setNotice(t('users.disabledDone', { email: user.email }));
       list.reload();
     }
+    return res;
   }
 
   return (
@@ -157,14 +154,16 @@ export function UsersPage() {
                       </button>
                     )}
                     {!user.disabled && user.id !== me.id && (
-                      <button
-                        type="button"
-                        className="small danger"
-                        aria-label={t('users.disableNamed', { email: user.email })}
-                        onClick={() => setDisabling(user)}
+                      <DangerAction
+                        small
+                        label={t('users.disable')}
+                        name={t('users.disableNamed', { email: user.email })}
+                        title={t('users.disableTitle', { email: user.email })}
+                        confirmLabel={t('users.disableConfirm')}
+                        onConfirm={() => confirmDisable(user)}
                       >
-                        {t('users.disable')}
-                      </button>
+                        <p>{t('users.disableBody')}</p>
+                      </DangerAction>
                     )}
                   </div>
 </td>
@@ -175,18 +174,6 @@ export function UsersPage() {
         </table>
         <LoadMore list={list} />
       </ListStates>
-      {disabling && (
-        <ConfirmDialog
-          title={t('users.disableTitle', { email: disabling.email })}
-          confirmLabel={t('users.disableConfirm')}
-          busy={disableResult.fetching}
-          error={<FormErrorMessage error={disableErrors.form} />}
-          onConfirm={() => void confirmDisable()}
-          onCancel={() => setDisabling(null)}
-        >
-          <p>{t('users.disableBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }
