@@ -3,10 +3,11 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { AccountStatusBadge } from '../components/AccountStatusBadge';
+import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
-import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { ErrorState, ListStates, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
 import { currentMonth } from '../lib/costs';
 import {
@@ -264,10 +265,10 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
   }
 
   return (
-    <section className="card" aria-labelledby="bill-title">
-      <div className="page-head">
-        <h2 id="bill-title">{t('bill.title')}</h2>
-        <div className="row-actions">
+    <CardTable
+      title={t('bill.title')}
+      actions={
+        <>
           <div className="field inline">
             <label htmlFor="bill-month">{t('bill.month')}</label>
             <input id="bill-month" type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
@@ -275,47 +276,42 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
           <button type="button" onClick={download} disabled={!bill || bill.lines.length === 0}>
             {t('bill.csv')}
           </button>
-        </div>
-      </div>
-      <ListStates
-        loading={result.fetching && !bill}
-        error={result.error ?? null}
-        empty={!bill || bill.lines.length === 0}
-        emptyText={t('bill.empty', { month })}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        {bill && (
-          <table className="table" data-testid="bill">
-            <TableHead columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]} />
-            <tbody>
-              {bill.lines.map((line, i) => (
-                <tr key={i} data-testid="bill-line">
-                  <th scope="row">{line.serviceName || line.serviceCode}</th>
-                  <td>
-                    <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
-                  </td>
-                  <td>{line.description}</td>
-                  <td className="num">
-                    {formatDecimal(line.usage, lang, 3)} {line.unit}
-                  </td>
-                  <td className="num">{formatDecimal(line.cost, lang)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={4}>
-                  {t('bill.total')}
-                </th>
-                <td className="num" data-testid="bill-total">
-                  <strong>{formatDecimal(bill.total, lang)}</strong>
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        )}
-      </ListStates>
-    </section>
+        </>
+      }
+      columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]}
+      loading={result.fetching && !bill}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={!bill || bill.lines.length === 0}
+      emptyText={t('bill.empty', { month })}
+      tableTestId="bill"
+      footer={
+        bill && (
+          <tr>
+            <th scope="row" colSpan={4}>
+              {t('bill.total')}
+            </th>
+            <td className="num" data-testid="bill-total">
+              <strong>{formatDecimal(bill.total, lang)}</strong>
+            </td>
+          </tr>
+        )
+      }
+    >
+      {bill?.lines.map((line, i) => (
+        <tr key={i} data-testid="bill-line">
+          <th scope="row">{line.serviceName || line.serviceCode}</th>
+          <td>
+            <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
+          </td>
+          <td>{line.description}</td>
+          <td className="num">
+            {formatDecimal(line.usage, lang, 3)} {line.unit}
+          </td>
+          <td className="num">{formatDecimal(line.cost, lang)}</td>
+        </tr>
+      ))}
+    </CardTable>
   );
 }
 

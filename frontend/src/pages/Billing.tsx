@@ -5,10 +5,11 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
+import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { PeriodInput } from '../components/PeriodInput';
-import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { EmptyState, ErrorState, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
 import {
   BillingOverviewDocument,
@@ -146,27 +147,21 @@ export function BillingPage() {
             </div>
           </div>
           <div className="grid-2">
-            <div className="card">
-              <h2>{t('billing.reports', { period })}</h2>
-              <table className="table">
-                <TableHead columns={[t('billing.group'), t('billing.awsCost'), t('billing.proforma'), t('billing.margin'), t('billing.source')]} />
-                <tbody>
-                  {reports.map((r) => (
-                    <tr key={r.billingGroupId} data-testid="billing-report-row">
-                      <th scope="row">
-                        <Link to={`/billing-groups/${r.billingGroupId}/report`}>{r.billingGroupName}</Link>
-                      </th>
-                      <td className="num">{money(r.awsCost)}</td>
-                      <td className="num">{money(r.proformaCost)}</td>
-                      <td className="num">
-                        {money(r.margin)} <span className="muted small">{percent(r.marginPercentage)}</span>
-                      </td>
-                      <td>{r.source === 'none' ? t('billing.noData') : r.source}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <CardTable title={t('billing.reports', { period })} columns={[t('billing.group'), t('billing.awsCost'), t('billing.proforma'), t('billing.margin'), t('billing.source')]}>
+              {reports.map((r) => (
+                <tr key={r.billingGroupId} data-testid="billing-report-row">
+                  <th scope="row">
+                    <Link to={`/billing-groups/${r.billingGroupId}/report`}>{r.billingGroupName}</Link>
+                  </th>
+                  <td className="num">{money(r.awsCost)}</td>
+                  <td className="num">{money(r.proformaCost)}</td>
+                  <td className="num">
+                    {money(r.margin)} <span className="muted small">{percent(r.marginPercentage)}</span>
+                  </td>
+                  <td>{r.source === 'none' ? t('billing.noData') : r.source}</td>
+                </tr>
+              ))}
+            </CardTable>
             <div className="card">
               <h2>{t('billing.marginByGroup')}</h2>
               {margins.slices.length === 0 ? (
@@ -177,64 +172,59 @@ export function BillingPage() {
               {margins.losses.length > 0 && <p className="field-error">{t('billing.losses', { names: margins.losses.join(', ') })}</p>}
             </div>
           </div>
-          <div className="card">
-            <h2>{t('billing.groups')}</h2>
-            <table className="table">
-              <TableHead
-                columns={[t('common.name'), t('billing.primary'), t('billing.members'), t('billing.plan'), t('billing.customer'), can.operate && t('common.actions')]}
-              />
-              <tbody>
-                {groups.map((g) => (
-                  <tr key={g.id} data-testid="billing-group-row">
-                    <th scope="row">
-                      {g.name}
-                      {g.description && <div className="muted small">{g.description}</div>}
-                    </th>
-                    <td>
-                      <code>{g.primaryAccountId}</code>
-                    </td>
-                    <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
-                    <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
-                    <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
-                    {can.operate && (
-                      <td>
-                        <div className="row-actions">
-                          <button
-                            type="button"
-                            className="small"
-                            aria-label={t('billing.editNamed', { name: g.name })}
-                            onClick={() => {
-                              setNotice(null);
-                              setEditing(g);
-                            }}
-                          >
-                            {t('billing.edit')}
-                          </button>
-                          <DangerAction
-                            small
-                            label={t('billing.delete')}
-                            name={t('billing.deleteNamed', { name: g.name })}
-                            title={t('billing.deleteTitle', { name: g.name })}
-                            confirmLabel={t('billing.delete')}
-                            onConfirm={async () => {
-                              const res = await remove({ id: g.id });
-                              if (res.data) {
-                                setNotice(t('billing.groupDeleted', { name: g.name }));
-                                reload();
-                              }
-                              return res;
-                            }}
-                          >
-                            <p>{t('billing.deleteBody')}</p>
-                          </DangerAction>
-                        </div>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CardTable
+            title={t('billing.groups')}
+            columns={[t('common.name'), t('billing.primary'), t('billing.members'), t('billing.plan'), t('billing.customer'), can.operate && t('common.actions')]}
+          >
+            {groups.map((g) => (
+              <tr key={g.id} data-testid="billing-group-row">
+                <th scope="row">
+                  {g.name}
+                  {g.description && <div className="muted small">{g.description}</div>}
+                </th>
+                <td>
+                  <code>{g.primaryAccountId}</code>
+                </td>
+                <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
+                <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
+                <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
+                {can.operate && (
+                  <td>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="small"
+                        aria-label={t('billing.editNamed', { name: g.name })}
+                        onClick={() => {
+                          setNotice(null);
+                          setEditing(g);
+                        }}
+                      >
+                        {t('billing.edit')}
+                      </button>
+                      <DangerAction
+                        small
+                        label={t('billing.delete')}
+                        name={t('billing.deleteNamed', { name: g.name })}
+                        title={t('billing.deleteTitle', { name: g.name })}
+                        confirmLabel={t('billing.delete')}
+                        onConfirm={async () => {
+                          const res = await remove({ id: g.id });
+                          if (res.data) {
+                            setNotice(t('billing.groupDeleted', { name: g.name }));
+                            reload();
+                          }
+                          return res;
+                        }}
+                      >
+                        <p>{t('billing.deleteBody')}</p>
+                      </DangerAction>
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </CardTable>
         </>
       )}
     </section>

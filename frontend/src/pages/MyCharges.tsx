@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { CardTable } from '../components/CardTable';
 import { PeriodInput } from '../components/PeriodInput';
-import { ListStates, TableHead } from '../components/States';
+import { ListStates } from '../components/States';
 import { MyChargesDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { currentMonth } from '../lib/costs';
@@ -30,28 +31,27 @@ export function MyChargesPage() {
         onRetry={() => reexecute({ requestPolicy: 'network-only' })}
       >
         {charges.map((c) => (
-          <section key={c.billingGroupName} className="card" aria-label={c.billingGroupName} data-testid="charges">
-            <h2>{c.billingGroupName}</h2>
-            <table className="table">
-              <TableHead columns={[t('charges.item'), t('pricing.amount')]} />
-              <tbody>
-                {c.lines.map((l) => (
-                  <tr key={l.name} data-testid="charge-line">
-                    <th scope="row">{l.name}</th>
-                    <td className="num">{formatMoney(l.amount, c.currency, lang)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">{t('charges.total', { period: c.billingPeriod })}</th>
-                  <td className="num" data-testid="charges-total">
-                    <strong>{formatMoney(c.total, c.currency, lang)}</strong>
-                  </td>
-                </tr>
-              </tfoot>
-            </table>
-          </section>
+          <CardTable
+            key={c.billingGroupName}
+            title={c.billingGroupName}
+            testId="charges"
+            columns={[t('charges.item'), t('pricing.amount')]}
+            footer={
+              <tr>
+                <th scope="row">{t('charges.total', { period: c.billingPeriod })}</th>
+                <td className="num" data-testid="charges-total">
+                  <strong>{formatMoney(c.total, c.currency, lang)}</strong>
+                </td>
+              </tr>
+            }
+          >
+            {c.lines.map((l) => (
+              <tr key={l.name} data-testid="charge-line">
+                <th scope="row">{l.name}</th>
+                <td className="num">{formatMoney(l.amount, c.currency, lang)}</td>
+              </tr>
+            ))}
+          </CardTable>
         ))}
       </ListStates>
     </section>

@@ -6,10 +6,11 @@ import { usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
+import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
-import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
 import {
   CostExportValidationDocument,
   CreateContractDocument,
@@ -133,47 +134,41 @@ function Customers({ tenantId, version, selected, onSelect }: { tenantId: string
   const onboardings = result.data?.onboardings ?? [];
   const contracts = result.data?.contracts ?? [];
   return (
-    <div className="card">
-      <h2>{t('onboarding.customers')}</h2>
-      <ListStates
-        loading={result.fetching && !result.data}
-        error={result.error ?? null}
-        empty={onboardings.length === 0}
-        emptyText={t('onboarding.noCustomers')}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        <table className="table">
-          <TableHead columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]} />
-          <tbody>
-            {onboardings.map((o) => {
-              const contract = contractOf(o.customer.id, contracts);
-              return (
-                <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
-                  <th scope="row">{o.customer.name}</th>
-                  <td>{contract ? <ContractSummary contract={contract} lang={lang} /> : <span className="muted">{t('onboarding.noContract')}</span>}</td>
-                  <td>
-                    {o.complete ? (
-                      <StepBadge status="DONE" />
-                    ) : o.currentStep ? (
-                      <>
-                        {t(`step.${o.currentStep.step}`)} <StepBadge status={o.currentStep.status} />
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>
-                    <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
-                      {t('onboarding.open')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </ListStates>
-    </div>
+    <CardTable
+      title={t('onboarding.customers')}
+      columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]}
+      loading={result.fetching && !result.data}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={onboardings.length === 0}
+      emptyText={t('onboarding.noCustomers')}
+    >
+      {onboardings.map((o) => {
+        const contract = contractOf(o.customer.id, contracts);
+        return (
+          <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
+            <th scope="row">{o.customer.name}</th>
+            <td>{contract ? <ContractSummary contract={contract} lang={lang} /> : <span className="muted">{t('onboarding.noContract')}</span>}</td>
+            <td>
+              {o.complete ? (
+                <StepBadge status="DONE" />
+              ) : o.currentStep ? (
+                <>
+                  {t(`step.${o.currentStep.step}`)} <StepBadge status={o.currentStep.status} />
+                </>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>
+              <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
+                {t('onboarding.open')}
+              </button>
+            </td>
+          </tr>
+        );
+      })}
+    </CardTable>
   );
 }
 
@@ -667,36 +662,32 @@ function SourceHealth({ tenantId, version }: { tenantId: string; version: number
   const health = result.data?.sourceDataHealth;
   const entries = useMemo(() => worstFirst(health?.entries ?? []), [health]);
   return (
-    <div className="card">
-      <h2>
-        {t('onboarding.health')} {health && <HealthBadge health={health.health} />}
-      </h2>
-      {health && <p className="muted">{health.reason}</p>}
-      <ListStates
-        loading={result.fetching && !result.data}
-        error={result.error ?? null}
-        empty={entries.length === 0}
-        emptyText={t('onboarding.noHealth')}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        <table className="table">
-          <TableHead columns={[t('common.status'), t('common.tenant'), t('onboarding.payer'), t('onboarding.reason')]} />
-          <tbody>
-            {entries.map((e, i) => (
-              <tr key={`${e.tenantId}-${e.payerId ?? ''}-${i}`} data-testid="health-row">
-                <td>
-                  <HealthBadge health={e.health} />
-                </td>
-                <th scope="row">
-                  {e.tenantName} <span className="muted small">{KINDS.has(e.tenantKind.toUpperCase()) ? t(`kind.${e.tenantKind.toUpperCase() as TenantKind}`) : e.tenantKind}</span>
-                </th>
-                <td>{e.payerName ? `${e.payerName}${e.accountId ? ` (${e.accountId})` : ''}` : '—'}</td>
-                <td>{e.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListStates>
-    </div>
+    <CardTable
+      title={
+        <>
+          {t('onboarding.health')} {health && <HealthBadge health={health.health} />}
+        </>
+      }
+      intro={health && <p className="muted">{health.reason}</p>}
+      columns={[t('common.status'), t('common.tenant'), t('onboarding.payer'), t('onboarding.reason')]}
+      loading={result.fetching && !result.data}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={entries.length === 0}
+      emptyText={t('onboarding.noHealth')}
+    >
+      {entries.map((e, i) => (
+        <tr key={`${e.tenantId}-${e.payerId ?? ''}-${i}`} data-testid="health-row">
+          <td>
+            <HealthBadge health={e.health} />
+          </td>
+          <th scope="row">
+            {e.tenantName} <span className="muted small">{KINDS.has(e.tenantKind.toUpperCase()) ? t(`kind.${e.tenantKind.toUpperCase() as TenantKind}`) : e.tenantKind}</span>
+          </th>
+          <td>{e.payerName ? `${e.payerName}${e.accountId ? ` (${e.accountId})` : ''}` : '—'}</td>
+          <td>{e.reason}</td>
+        </tr>
+      ))}
+    </CardTable>
   );
 }

@@ -2,9 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
+import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
-import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { ErrorState, ListStates, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
 import {
   CreateCustomLineItemDocument,
@@ -183,95 +184,80 @@ export function PricingPage() {
         />
       )}
       <ListStates loading={result.fetching && !data} error={result.error ?? null} empty={false} emptyText="" onRetry={reload}>
-        <div className="card">
-          <h2>{t('pricing.rules')}</h2>
-          {(data?.pricingRules.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noRules')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('pricing.scope'), t('pricing.type'), t('pricing.modifier'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.pricingRules.map((r) => (
-                  <tr key={r.id} data-testid="rule-row">
-                    <th scope="row">
-                      {r.name}
-                      {r.description && <div className="muted small">{r.description}</div>}
-                    </th>
-                    <td>
-                      {t(`ruleScope.${r.scope}`)} {r.service && <code>{r.service}</code>}
-                      {r.billingEntity && <code>{r.billingEntity}</code>}
-                      {r.usageType && <code>{r.usageType}</code>}
-                      {r.operation && <code>{r.operation}</code>}
-                    </td>
-                    <td>
-                      {t(`ruleType.${r.type}`)}
-                      {r.type === 'TIERING' && <span className="muted small"> ({t(r.freeTier === false ? 'pricing.freeTierOff' : 'pricing.freeTierOn')})</span>}
-                    </td>
-                    <td className="num">{r.type === 'TIERING' ? '—' : `${roundDecimal(r.modifierPercentage, 2)}%`}</td>
-                    {rowActions('rule', r.id, r.name, () => open({ kind: 'rule', rule: r }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-        <div className="card">
-          <h2>{t('pricing.plans')}</h2>
-          {(data?.pricingPlans.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noPlans')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('pricing.base'), t('pricing.rules'), t('pricing.passes'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.pricingPlans.map((p) => (
-                  <tr key={p.id} data-testid="plan-row">
-                    <th scope="row">
-                      {p.name}
-                      {p.description && <div className="muted small">{p.description}</div>}
-                    </th>
-                    <td>{t(`planBase.${p.base}`)}</td>
-                    <td>{p.pricingRules.map((r) => r.name).join(', ') || '—'}</td>
-                    <td>
-                      {[p.passTax && t('pricing.passTax'), p.passCredits && t('pricing.passCredits'), p.passRefunds && t('pricing.passRefunds'), p.passPartnerDiscounts && t('pricing.passDiscounts')]
-                        .filter(Boolean)
-                        .join(', ') || '—'}
-                    </td>
-                    {rowActions('plan', p.id, p.name, () => open({ kind: 'plan', plan: p }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-        <div className="card">
-          <h2>{t('pricing.items')}</h2>
-          {(data?.customLineItems.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noItems')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('billing.group'), t('pricing.chargeType'), t('pricing.amount'), t('pricing.periods'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.customLineItems.map((i) => (
-                  <tr key={i.id} data-testid="item-row">
-                    <th scope="row">
-                      {i.name}
-                      {i.description && <div className="muted small">{i.description}</div>}
-                    </th>
-                    <td>{groupName.get(i.billingGroupId) ?? i.billingGroupId}</td>
-                    <td>{t(`chargeType.${i.chargeType}`)}</td>
-                    <td className="num">
-                      {i.flatAmount !== null ? `${roundDecimal(i.flatAmount, 2)} ${i.currency}` : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
-                    </td>
-                    <td>
-                      {i.billingPeriodStart} – {i.billingPeriodEnd ? t('pricing.until', { end: i.billingPeriodEnd }) : t('pricing.recurring')}
-                    </td>
-                    {rowActions('item', i.id, i.name, () => open({ kind: 'item', item: i }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
+        <CardTable
+          title={t('pricing.rules')}
+          columns={[t('common.name'), t('pricing.scope'), t('pricing.type'), t('pricing.modifier'), can.operate && t('common.actions')]}
+          empty={(data?.pricingRules.length ?? 0) === 0}
+          emptyText={t('pricing.noRules')}
+        >
+          {data?.pricingRules.map((r) => (
+            <tr key={r.id} data-testid="rule-row">
+              <th scope="row">
+                {r.name}
+                {r.description && <div className="muted small">{r.description}</div>}
+              </th>
+              <td>
+                {t(`ruleScope.${r.scope}`)} {r.service && <code>{r.service}</code>}
+                {r.billingEntity && <code>{r.billingEntity}</code>}
+                {r.usageType && <code>{r.usageType}</code>}
+                {r.operation && <code>{r.operation}</code>}
+              </td>
+              <td>
+                {t(`ruleType.${r.type}`)}
+                {r.type === 'TIERING' && <span className="muted small"> ({t(r.freeTier === false ? 'pricing.freeTierOff' : 'pricing.freeTierOn')})</span>}
+              </td>
+              <td className="num">{r.type === 'TIERING' ? '—' : `${roundDecimal(r.modifierPercentage, 2)}%`}</td>
+              {rowActions('rule', r.id, r.name, () => open({ kind: 'rule', rule: r }))}
+            </tr>
+          ))}
+        </CardTable>
+        <CardTable
+          title={t('pricing.plans')}
+          columns={[t('common.name'), t('pricing.base'), t('pricing.rules'), t('pricing.passes'), can.operate && t('common.actions')]}
+          empty={(data?.pricingPlans.length ?? 0) === 0}
+          emptyText={t('pricing.noPlans')}
+        >
+          {data?.pricingPlans.map((p) => (
+            <tr key={p.id} data-testid="plan-row">
+              <th scope="row">
+                {p.name}
+                {p.description && <div className="muted small">{p.description}</div>}
+              </th>
+              <td>{t(`planBase.${p.base}`)}</td>
+              <td>{p.pricingRules.map((r) => r.name).join(', ') || '—'}</td>
+              <td>
+                {[p.passTax && t('pricing.passTax'), p.passCredits && t('pricing.passCredits'), p.passRefunds && t('pricing.passRefunds'), p.passPartnerDiscounts && t('pricing.passDiscounts')]
+                  .filter(Boolean)
+                  .join(', ') || '—'}
+              </td>
+              {rowActions('plan', p.id, p.name, () => open({ kind: 'plan', plan: p }))}
+            </tr>
+          ))}
+        </CardTable>
+        <CardTable
+          title={t('pricing.items')}
+          columns={[t('common.name'), t('billing.group'), t('pricing.chargeType'), t('pricing.amount'), t('pricing.periods'), can.operate && t('common.actions')]}
+          empty={(data?.customLineItems.length ?? 0) === 0}
+          emptyText={t('pricing.noItems')}
+        >
+          {data?.customLineItems.map((i) => (
+            <tr key={i.id} data-testid="item-row">
+              <th scope="row">
+                {i.name}
+                {i.description && <div className="muted small">{i.description}</div>}
+              </th>
+              <td>{groupName.get(i.billingGroupId) ?? i.billingGroupId}</td>
+              <td>{t(`chargeType.${i.chargeType}`)}</td>
+              <td className="num">
+                {i.flatAmount !== null ? `${roundDecimal(i.flatAmount, 2)} ${i.currency}` : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
+              </td>
+              <td>
+                {i.billingPeriodStart} – {i.billingPeriodEnd ? t('pricing.until', { end: i.billingPeriodEnd }) : t('pricing.recurring')}
+              </td>
+              {rowActions('item', i.id, i.name, () => open({ kind: 'item', item: i }))}
+            </tr>
+          ))}
+        </CardTable>
       </ListStates>
     </section>
   );
