@@ -59,7 +59,8 @@ async function signIn(p, email, password) {
   await p.getByLabel('Email', { exact: true }).fill(email);
   await p.getByLabel('Password', { exact: true }).fill(password);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+  // A partner lands on the cost overview, not on tenants.
+  await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
 }
 
 before(async () => {
@@ -87,8 +88,9 @@ test('signs in through the form (wrong password first)', async () => {
 
   await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
-  assert.match(page.url(), /\/tenants$/);
+  // A partner lands on the overview (#19: not on tenants).
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  assert.match(page.url(), /\/overview$/);
   for (const link of ['Overview', 'Payers', 'Jobs', 'Notifications', 'Webhooks', 'Audit log', 'Tenants', 'Users', 'API tokens', 'Account']) {
     assert.ok(await nav().getByRole('link', { name: link }).isVisible(), `nav link ${link}`);
   }
@@ -100,6 +102,7 @@ test('signs in through the form (wrong password first)', async () => {
 });
 
 test('tenants: shows the tree and creates child tenants, with field errors from the API', async () => {
+  await nav().getByRole('link', { name: 'Tenants' }).click();
   await page.getByText('1 tenant', { exact: true }).waitFor();
   assert.equal(await page.getByTestId('tenant-row').count(), 1);
   await page.getByTestId('tenant-row').filter({ hasText: 'Platform' }).waitFor();
@@ -1099,6 +1102,7 @@ test('a viewer sees no write buttons', async () => {
   const { ctx, p } = await newPage('en-US');
   try {
     await signIn(p, VIEWER, VIEWER_PASSWORD);
+    await nav(p).getByRole('link', { name: 'Tenants' }).click();
     await p.getByText('2 tenants', { exact: true }).waitFor(); // Globex and its customer
     await p.getByTestId('tenant-row').filter({ hasText: 'Initech Customer' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'New tenant' }).count(), 0);
@@ -1316,9 +1320,9 @@ test('invitations: an admin invites by email, the person sets a password from th
       await q.getByLabel('New password', { exact: true }).fill(INVITEE_PASSWORD);
       await q.getByLabel('Confirm password', { exact: true }).fill(INVITEE_PASSWORD);
       await q.getByRole('button', { name: 'Set password' }).click();
-      // Signed in, on the home page, as the invited person.
-      await q.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
-      assert.match(q.url(), /\/tenants$/);
+      // Signed in, on the start page (the overview for a partner's user), as the invited person.
+      await q.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      assert.match(q.url(), /\/overview$/);
       await q.getByText(INVITEE).first().waitFor();
       assert.ok(await q.evaluate(() => sessionStorage.getItem('pb.refreshToken')), 'a session like after signing in');
 

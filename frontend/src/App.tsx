@@ -7,7 +7,7 @@ import { Layout } from './components/Layout';
 import { LoadingState } from './components/States';
 import { I18nProvider, useI18n } from './i18n';
 import { useMe } from './auth/MeProvider';
-import { endCustomerAllows } from './lib/nav';
+import { endCustomerAllows, homePath } from './lib/nav';
 import { isEndCustomer } from './lib/roles';
 import { SignInPage } from './pages/SignIn';
 
@@ -61,8 +61,14 @@ function RequireSession() {
 function EndCustomerGate({ children }: { children: ReactNode }) {
   const { me } = useMe();
   const location = useLocation();
-  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to="/my-charges" replace />;
+  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to={homePath(true)} replace />;
   return <>{children}</>;
+}
+
+/** `/` (where signing in lands unless a page asked for it): the user's own start page. */
+function Home() {
+  const { me } = useMe();
+  return <Navigate to={homePath(isEndCustomer(me.memberships))} replace />;
 }
 
 function NotFound() {
@@ -70,7 +76,7 @@ function NotFound() {
   return (
     <section>
       <h1>{t('notFound.title')}</h1>
-      <Link to="/tenants">{t('notFound.back')}</Link>
+      <Link to="/">{t('notFound.back')}</Link>
     </section>
   );
 }
@@ -103,7 +109,7 @@ export function App({ session }: { session?: Session }) {
             <Route path="/signin" element={<SignInRoute />} />
             <Route path="/set-password" element={<SetPasswordRoute />} />
             <Route element={<RequireSession />}>
-              <Route index element={<Navigate to="/tenants" replace />} />
+              <Route index element={<Home />} />
               <Route path="overview" element={<OverviewPage />} />
               <Route path="payers" element={<PayersPage />} />
               <Route path="payers/:payerId/accounts" element={<AccountsPage />} />

@@ -201,7 +201,7 @@ export const en = {
   'setPassword.toSignIn': 'Go to sign in',
 
   'notFound.title': 'Page not found',
-  'notFound.back': 'Go to tenants',
+  'notFound.back': 'Go to the start page',
   ...opsEn,
   ...billingEn,
   ...onboardingEn,
@@ -404,7 +404,7 @@ export const zh: Messages = {
   'setPassword.toSignIn': '前往登录',
 
   'notFound.title': '页面不存在',
-  'notFound.back': '前往租户',
+  'notFound.back': '返回首页',
   ...opsZh,
   ...billingZh,
   ...onboardingZh,

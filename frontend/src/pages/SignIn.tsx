@@ -15,7 +15,8 @@ export function SignInPage() {
   const { status, endReason, signIn } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
-  const next = (location.state as { from?: string } | null)?.from ?? '/tenants';
+  // Back to the page that asked for sign-in, else `/`: the user's start page (overview or charges).
+  const next = (location.state as { from?: string } | null)?.from ?? '/';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [result, login] = useMutation(LoginDocument);
