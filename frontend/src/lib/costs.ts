@@ -68,6 +68,11 @@ export function withOther<G extends { amount: string }>(groups: readonly G[], ke
 
 // --- ECharts options (plain objects, so they can be unit-tested without a canvas) ---
 
+/** A money axis's tick labels: the same format as every amount (currency included). */
+export function moneyAxis(currency: string, lang: Lang) {
+  return (value: number) => formatMoney(value, currency, lang);
+}
+
 /** Fill patterns on top of colours, so the charts do not rely on colour alone. */
 const ARIA = { enabled: true, label: { enabled: false }, decal: { show: true } } as const;
 
@@ -92,7 +97,7 @@ export function trendOption({ months, totals, currency, lang, name }: TrendInput
       },
     },
     xAxis: { type: 'category', data: months },
-    yAxis: { type: 'value' },
+    yAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang) } },
     series: [{ name, type: 'bar', data: totals.map(plotValue), itemStyle: { color: '#0b5cad' } }],
   };
 }
@@ -140,7 +145,7 @@ export function barOption({ slices, currency, lang, name }: DonutInput) {
         return s ? `${s.label}: ${formatMoney(s.amount, currency, lang)}` : '';
       },
     },
-    xAxis: { type: 'value' },
+    xAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang) } },
     yAxis: { type: 'category', data: labels, inverse: true },
     series: [{ name, type: 'bar', data: slices.map((s) => plotValue(s.amount)), itemStyle: { color: '#067647' } }],
   };

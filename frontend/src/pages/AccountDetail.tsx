@@ -22,7 +22,7 @@ import {
   type PolicyFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { formatDateTime, formatDecimal } from '../lib/format';
+import { formatDateTime, formatDecimal, formatMoney } from '../lib/format';
 
 export function AccountDetailPage() {
   const { t, lang } = useI18n();
@@ -292,7 +292,7 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
               {t('bill.total')}
             </th>
             <td className="num" data-testid="bill-total">
-              <strong>{formatDecimal(bill.total, lang)}</strong>
+              <strong>{formatMoney(bill.total, bill.currency, lang)}</strong>
             </td>
           </tr>
         )
@@ -308,7 +308,7 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
           <td className="num">
             {formatDecimal(line.usage, lang, 3)} {line.unit}
           </td>
-          <td className="num">{formatDecimal(line.cost, lang)}</td>
+          <td className="num">{formatMoney(line.cost, bill.currency, lang)}</td>
         </tr>
       ))}
     </CardTable>

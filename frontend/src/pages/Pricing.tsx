@@ -51,7 +51,7 @@ import {
   type PlanForm as PlanFormState,
   type RuleForm as RuleFormState,
 } from '../lib/billingForms';
-import { roundDecimal } from '../lib/format';
+import { formatMoney, roundDecimal } from '../lib/format';
 
 type Editing =
   | { kind: 'rule'; rule: PricingRuleFieldsFragment | null }
@@ -72,7 +72,7 @@ export function amountMessage(t: Translate, problem: AmountProblem | null): stri
 }
 
 export function PricingPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   const [result, reexecute] = useQuery({ query: PricingDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [editing, setEditing] = useState<Editing>(null);
@@ -249,7 +249,7 @@ export function PricingPage() {
               <td>{groupName.get(i.billingGroupId) ?? i.billingGroupId}</td>
               <td>{t(`chargeType.${i.chargeType}`)}</td>
               <td className="num">
-                {i.flatAmount !== null ? `${roundDecimal(i.flatAmount, 2)} ${i.currency}` : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
+                {i.flatAmount !== null ? formatMoney(i.flatAmount, i.currency, lang) : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
               </td>
               <td>
                 {i.billingPeriodStart} – {i.billingPeriodEnd ? t('pricing.until', { end: i.billingPeriodEnd }) : t('pricing.recurring')}
