@@ -835,7 +835,9 @@ test('jobs: lists the sync and the account creation with their outcome', async (
   assert.ok(rows.length >= 2, `jobs: ${rows.length}`);
   // Payer jobs name their payer (scheduled platform jobs such as billing.abc_sync have none and
   // may show up whenever the clock passes a quarter hour).
-  assert.ok(rows.filter((r) => r.startsWith('accounts.')).every((r) => r.includes(PAYER_NAME)), 'jobs name their payer');
+  assert.ok(rows.filter((r) => /\baccounts\.(sync|create)\b/.test(r)).every((r) => r.includes(PAYER_NAME)), 'jobs name their payer');
+  // A job's kind in words, its code beside it.
+  await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).getByRole('link', { name: 'Create an account' }).waitFor();
   assert.ok(rows.filter((r) => /Succeeded/.test(r)).length >= 2, rows.join('\n'));
   await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
   await page.getByText('No jobs.').waitFor();
@@ -882,8 +884,8 @@ test('notifications: subscribes, previews a template live, saves it, shows the d
   assert.match(await sub.innerText(), /account\.created[\s\S]*account\.closed[\s\S]*Me \(admin@example\.com\)/);
 
   await page.getByRole('tab', { name: 'Templates' }).click();
-  await page.getByRole('button', { name: /account\.created · en/ }).click();
-  const editor = page.getByRole('form', { name: /^Template account\.created \(en\)/ });
+  await page.getByRole('button', { name: /account\.created · English/ }).click();
+  const editor = page.getByRole('form', { name: /^Template account\.created \(English\)/ });
   const subject = editor.getByLabel('Subject', { exact: true });
   await subject.fill('New AWS account for you');
   await page.getByTestId('preview-subject').filter({ hasText: 'New AWS account for you' }).waitFor();
@@ -893,7 +895,7 @@ test('notifications: subscribes, previews a template live, saves it, shows the d
   await shot('notification-template');
   await editor.getByRole('button', { name: 'Save template' }).click();
   await page.getByText('Template saved.').waitFor();
-  await page.getByRole('button', { name: /account\.created · en/ }).locator('xpath=..').getByText('Customized').waitFor();
+  await page.getByRole('button', { name: /account\.created · English/ }).locator('xpath=..').getByText('Customized').waitFor();
 
   await page.getByRole('tab', { name: 'Delivery log' }).click();
   await page.getByLabel('Status', { exact: true }).selectOption('dead');

@@ -2,6 +2,7 @@
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
 import { billingEn, billingZh } from './billing';
+import { codesEn, codesZh } from './codeMessages';
 import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
 
@@ -205,6 +206,7 @@ export const en = {
   ...opsEn,
   ...billingEn,
   ...onboardingEn,
+  ...codesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -408,6 +410,7 @@ export const zh: Messages = {
   ...opsZh,
   ...billingZh,
   ...onboardingZh,
+  ...codesZh,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, zh };

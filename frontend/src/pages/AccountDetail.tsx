@@ -22,6 +22,7 @@ import {
   type PolicyFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../i18n/codes';
 import { formatDateTime, formatDecimal, formatMoney } from '../lib/format';
 
 export function AccountDetailPage() {
@@ -112,7 +113,7 @@ export function AccountDetailPage() {
           </dd>
           <dt>{t('accounts.joined')}</dt>
           <dd>
-            {account.joinedMethod ?? '—'} {account.joinedAt && formatDateTime(account.joinedAt, lang)}
+            {account.joinedMethod ? codeLabel(t, 'joinedMethod', account.joinedMethod) : '—'} {account.joinedAt && formatDateTime(account.joinedAt, lang)}
           </dd>
           <dt>{t('linked.synced')}</dt>
           <dd>{formatDateTime(account.syncedAt, lang)}</dd>

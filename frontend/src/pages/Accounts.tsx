@@ -23,6 +23,7 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../i18n/codes';
 import { formatDate, formatDateTime } from '../lib/format';
 
 export function AccountsPage() {
@@ -156,7 +157,7 @@ export function AccountsPage() {
                 </td>
                 <td>{a.organizationalUnit?.name ?? <span className="muted">{t('accounts.root')}</span>}</td>
                 <td>
-                  {a.joinedMethod ? t(a.joinedMethod === 'CREATED' ? 'accounts.created' : 'accounts.invitedMethod') : ''}{' '}
+                  {a.joinedMethod ? codeLabel(t, 'joinedMethod', a.joinedMethod) : ''}{' '}
                   {a.joinedAt && formatDate(a.joinedAt, lang)}
                 </td>
               </tr>
@@ -290,7 +291,7 @@ function Invitations({ payerId, canCancel }: { payerId: string; canCancel: boole
         <ul className="plain">
           {list.map((inv) => (
             <li key={inv.handshakeId} data-testid="invitation-row">
-              <strong>{inv.target}</strong> <span className="badge status-none">{inv.state}</span>{' '}
+              <strong>{inv.target}</strong> <span className="badge status-none">{codeLabel(t, 'invitationState', inv.state)}</span>{' '}
               {inv.requestedAt && <span className="muted small">{formatDateTime(inv.requestedAt, lang)}</span>}{' '}
               {canCancel && (inv.state === 'OPEN' || inv.state === 'REQUESTED') && (
                 <DangerAction

@@ -6,6 +6,7 @@ import { FormErrorMessage } from '../components/Form';
 import { ListStates, LoadMore, TableHead } from '../components/States';
 import { AuditEventsDocument, ExportAuditEventsDocument, type AuditEventFilter, type AuditEventsQuery } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { auditActor, codeLabel } from '../i18n/codes';
 import { formatDateTime } from '../lib/format';
 import { auditFilter, type AuditForm } from '../lib/audit';
 
@@ -100,7 +101,7 @@ type AuditNode = AuditEventsQuery['auditEvents']['nodes'][number];
 
 function AuditRow({ event, open, onToggle, lang }: { event: AuditNode; open: boolean; onToggle: () => void; lang: 'en' | 'zh' }) {
   const { t } = useI18n();
-  const who = event.userIdentity.userName ?? event.userIdentity.principalId ?? event.userIdentity.type;
+  const who = auditActor(t, event.userIdentity);
   return (
     <>
       <tr data-testid="audit-row">
@@ -113,8 +114,8 @@ function AuditRow({ event, open, onToggle, lang }: { event: AuditNode; open: boo
         <td className="break">{who}</td>
         <td>
           {event.errorCode ? (
-            <span className="badge status-off" title={event.errorMessage ?? undefined}>
-              ✕ {event.errorCode}
+            <span className="badge status-off" title={event.errorMessage ?? event.errorCode}>
+              ✕ {codeLabel(t, 'errorCode', event.errorCode)}
             </span>
           ) : (
             <span className="badge status-on">✓ {t('audit.ok')}</span>

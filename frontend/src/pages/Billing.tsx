@@ -23,6 +23,7 @@ import {
   type PricingPlanFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../i18n/codes';
 import { billingTotals, marginSlices } from '../lib/billing';
 import {
   changesAnything,
@@ -158,7 +159,7 @@ export function BillingPage() {
                   <td className="num">
                     {money(r.margin)} <span className="muted small">{percent(r.marginPercentage)}</span>
                   </td>
-                  <td>{r.source === 'none' ? t('billing.noData') : r.source}</td>
+                  <td>{codeLabel(t, 'costSource', r.source)}</td>
                 </tr>
               ))}
             </CardTable>

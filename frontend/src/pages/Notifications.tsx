@@ -23,6 +23,7 @@ import {
   type SubscriptionFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { localeName } from '../i18n/codes';
 import { formatDateTime } from '../lib/format';
 
 type Tab = 'subscriptions' | 'templates' | 'log';
@@ -110,7 +111,7 @@ function Subscriptions() {
                   {s.tenantId ? (tenantName.get(s.tenantId) ?? s.tenantId) : s.payerId ? t('subs.payerScope', { name: payerName.get(s.payerId) ?? s.payerId }) : '—'}
                 </td>
                 <td>{recipient(s)}</td>
-                <td>{s.locale ?? '—'}</td>
+                <td>{s.locale ? localeName(t, s.locale) : '—'}</td>
                 <td>{formatDateTime(s.createdAt, lang)}</td>
                 <td>
                   <DangerAction
@@ -246,7 +247,7 @@ function Templates() {
               return (
                 <li key={`${x.eventType}/${x.locale}`}>
                   <button type="button" className={active ? 'link active' : 'link'} aria-pressed={active} onClick={() => setSelected({ eventType: x.eventType, locale: x.locale })}>
-                    <code>{x.eventType}</code> · {x.locale}
+                    <code>{x.eventType}</code> · {localeName(t, x.locale)}
                   </button>{' '}
                   {x.overridden && <span className="badge status-warn">{t('templates.overridden')}</span>}
                 </li>
@@ -320,7 +321,7 @@ function TemplateEditor({
     <div>
       <form className="form" onSubmit={submit} aria-labelledby="template-editor-title" noValidate>
         <h3 id="template-editor-title">
-          {t('templates.editTitle', { event: template.eventType, locale: template.locale })}
+          {t('templates.editTitle', { event: template.eventType, locale: localeName(t, template.locale) })}
         </h3>
         {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
         <FormErrorMessage error={errors.form} />

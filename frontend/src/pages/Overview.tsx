@@ -13,6 +13,7 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { healthReason, lagText } from '../i18n/codes';
 import { barOption, donutOption, lastMonths, monthlyTotals, monthsRange, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
 import { formatMoney, roundDecimal } from '../lib/format';
@@ -84,16 +85,16 @@ function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
     <li data-testid="health-badge">
       <span className="health-name">{payer.name}</span>{' '}
       {health ? (
-        <span className={`badge ${HEALTH_BADGE[health.status].className}`} title={health.reason}>
+        <span className={`badge ${HEALTH_BADGE[health.status].className}`}>
           {HEALTH_BADGE[health.status].icon} {t(`health.${health.status}`)}
-          {health.lagDays !== null && health.lagDays > 0 && ` · ${t('overview.lagDays', { days: health.lagDays })}`}
+          {health.status !== 'SUCCESS' && lagText(t, health.lagDays) && ` · ${lagText(t, health.lagDays)}`}
         </span>
       ) : result.error ? (
         <span className="badge status-none">{t('health.unknown')}</span>
       ) : (
         <span className="muted">{t('common.loading')}</span>
       )}
-      {health && <span className="muted small"> {health.reason}</span>}
+      {health && <span className="muted small"> {healthReason(t, health)}</span>}
     </li>
   );
 }
