@@ -54,6 +54,25 @@ async function newPage(locale = 'en-US') {
   return { ctx, p };
 }
 
+/** The top bar at the page's width (1,280 px): nothing overflows, every item on one line, all visible. */
+async function assertTopbarFits(p) {
+  assert.equal(p.viewportSize().width, 1280);
+  const bar = await p.evaluate(() => {
+    const el = document.querySelector('.topbar');
+    const items = [...el.querySelectorAll('nav a, .topbar-user > *, .brand')].map((e) => e.getBoundingClientRect());
+    return {
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth,
+      right: Math.max(...items.map((r) => r.right)),
+      tops: [...new Set([...el.querySelectorAll('nav a')].map((a) => Math.round(a.getBoundingClientRect().top)))],
+    };
+  });
+  assert.ok(bar.scrollWidth <= bar.clientWidth, `the top bar overflows: ${JSON.stringify(bar)}`);
+  assert.ok(bar.right <= 1280, `an item of the top bar ends at ${bar.right}px`);
+  assert.equal(bar.tops.length, 1, `the navigation wraps: ${JSON.stringify(bar)}`);
+  assert.ok(await p.getByRole('button', { name: /Sign out|退出登录/ }).isVisible());
+}
+
 async function signIn(p, email, password) {
   await p.goto(url('/signin'));
   await p.getByLabel('Email', { exact: true }).fill(email);
@@ -74,9 +93,28 @@ after(async () => {
   await stack?.close();
 });
 
+test('the production build: favicon, no source maps, a title per page', async () => {
+  const html = await (await fetch(url('/'))).text();
+  assert.match(html, /<link rel="icon" href="\/favicon\.svg"/);
+  const icon = await fetch(url('/favicon.svg'));
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type') ?? '', /svg/);
+  assert.match(await icon.text(), /<svg/);
+  // No source maps are built or served: no script names one, and asking for one gets no map.
+  const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  assert.ok(scripts.length > 0, 'the entry script');
+  for (const script of scripts) {
+    const js = await (await fetch(url(script))).text();
+    assert.ok(!js.includes('sourceMappingURL'), `${script} names a source map`);
+    const map = await fetch(url(`${script}.map`));
+    assert.ok(!(map.ok && (await map.text()).includes('"sources"')), `${script}.map is served`);
+  }
+});
+
 test('signs in through the form (wrong password first)', async () => {
   await page.goto(url('/'));
   await page.waitForURL('**/signin');
+  assert.equal(await page.title(), 'Sign in · Partner Billing');
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await shot('sign-in');
@@ -95,6 +133,9 @@ test('signs in through the form (wrong password first)', async () => {
     assert.ok(await nav().getByRole('link', { name: link }).isVisible(), `nav link ${link}`);
   }
   await page.getByText(ADMIN).first().waitFor();
+  assert.equal(await page.title(), 'Overview · Partner Billing');
+  // The whole navigation, the user and Sign out fit on one line at 1,280 px.
+  await assertTopbarFits(page);
   // The access token is never written to storage; only the refresh token to sessionStorage.
   const stored = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
   assert.deepEqual(Object.keys(stored.session), ['pb.refreshToken']);
@@ -338,6 +379,7 @@ test('accounts: syncs the organization, creates an account and watches its job, 
   await nav().getByRole('link', { name: 'Payers' }).click();
   await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
   await page.getByRole('heading', { level: 1, name: `Accounts of ${PAYER_NAME}` }).waitFor();
+  assert.equal(await page.title(), `Accounts of ${PAYER_NAME} · Partner Billing`);
   payerId = page.url().match(/\/payers\/([^/]+)\/accounts/)[1];
   await page.getByText('3 accounts', { exact: true }).waitFor();
   const production = page.getByTestId('account-row').filter({ hasText: 'Production' });
@@ -1058,6 +1100,8 @@ test('switches to 中文: navigation is translated, and the choice and session s
   assert.deepEqual(links, ['概览', '付款账户', '客户接入', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
   await page.getByRole('heading', { level: 1, name: '租户' }).waitFor();
   await page.getByText('4 个租户').waitFor();
+  assert.equal(await page.title(), '租户 · 合作伙伴计费');
+  await assertTopbarFits(page);
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   assert.equal(await page.evaluate(() => localStorage.getItem('pb.lang')), 'zh');
   await page.getByRole('button', { name: '退出登录' }).waitFor();

@@ -5,6 +5,7 @@ import { SessionProvider, useAuth } from './auth/SessionProvider';
 import type { Session } from './auth/session';
 import { Layout } from './components/Layout';
 import { LoadingState } from './components/States';
+import { usePageTitle } from './components/usePageTitle';
 import { I18nProvider, useI18n } from './i18n';
 import { useMe } from './auth/MeProvider';
 import { endCustomerAllows, homePath } from './lib/nav';
@@ -73,6 +74,7 @@ function Home() {
 
 function NotFound() {
   const { t } = useI18n();
+  usePageTitle(t('notFound.title'));
   return (
     <section>
       <h1>{t('notFound.title')}</h1>

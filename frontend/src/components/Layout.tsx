@@ -31,7 +31,9 @@ export function Layout() {
         </nav>
         <div className="topbar-user">
           <span className="who">
-            {me.email}
+            <span className="email" title={me.email}>
+              {me.email}
+            </span>
             {role && <span className={`badge role-${role.toLowerCase()}`}>{t(`role.${role}`)}</span>}
           </span>
           <LanguageSwitch />

@@ -4,6 +4,7 @@ import { mapErrors } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
 import { EmptyState } from '../components/States';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { usePageTitle } from '../components/usePageTitle';
 import { ChangePasswordDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { scopeLabel } from '../lib/membershipText';
@@ -12,6 +13,7 @@ const FIELDS = { currentPassword: 'currentPassword', newPassword: 'newPassword' 
 
 export function AccountPage() {
   const { t } = useI18n();
+  usePageTitle(t('account.title'));
   const { me } = useMe();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');

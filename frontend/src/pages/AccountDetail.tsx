@@ -9,6 +9,7 @@ import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import { currentMonth } from '../lib/costs';
 import {
   AccountMonthlyBillDocument,
@@ -38,6 +39,7 @@ export function AccountDetailPage() {
   const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   const account = result.data?.linkedAccount;
+  usePageTitle(account ? `${account.name} (${account.accountId})` : accountId);
   const ous = result.data?.organizationalUnits ?? [];
   if (!account) {
     if (result.error) return <ErrorState error={result.error} onRetry={reload} />;

@@ -10,6 +10,7 @@ import { WatchedJob } from '../components/JobStatus';
 import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ErrorState, ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CancelInvitationDocument,
   CreateLinkedAccountDocument,
@@ -29,6 +30,7 @@ import { formatDate, formatDateTime } from '../lib/format';
 export function AccountsPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result, retry } = usePayerRoute();
+  usePageTitle(payer ? t('accounts.title', { name: payer.name }) : t('nav.payers'));
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const list = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, {

@@ -9,6 +9,7 @@ import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form
 import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   ApiTokensDocument,
   CreateApiTokenDocument,
@@ -32,6 +33,7 @@ export function tokenState(token: Pick<ApiTokenFieldsFragment, 'revokedAt' | 'ex
 
 export function ApiTokensPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('tokens.title'));
   const { me, can } = useMe();
   const list = usePagedList(ApiTokensDocument, (d) => d.apiTokens);
   const tenants = useAllTenants();

@@ -4,6 +4,7 @@ import { mapErrors, type MappedErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { FormErrorMessage } from '../components/Form';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import { AuditEventsDocument, ExportAuditEventsDocument, type AuditEventFilter, type AuditEventsQuery } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { auditActor, codeLabel } from '../i18n/codes';
@@ -14,6 +15,7 @@ const EMPTY: AuditForm = { eventName: '', from: '', to: '', errorsOnly: false, w
 
 export function AuditPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('audit.title'));
   const client = useClient();
   const [form, setForm] = useState<AuditForm>(EMPTY);
   const [filter, setFilter] = useState<AuditEventFilter | null>(null);

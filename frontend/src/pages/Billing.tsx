@@ -11,6 +11,7 @@ import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } 
 import { PeriodInput } from '../components/PeriodInput';
 import { EmptyState, ErrorState, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   BillingOverviewDocument,
   CostSummaryDocument,
@@ -40,6 +41,7 @@ import { formatMoney, roundDecimal } from '../lib/format';
 export function BillingPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
+  usePageTitle(payer ? t('billing.pageTitle', { name: payer.name }) : t('billing.title'));
   const [period, setPeriod] = useState(currentMonth);
   const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
   // null: no form; 'new': the create form; a group: its edit form.

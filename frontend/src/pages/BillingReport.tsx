@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { Chart } from '../components/Chart';
 import { PeriodInput } from '../components/PeriodInput';
+import { usePageTitle } from '../components/usePageTitle';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import { BillingGroupCostReportDocument, type BillingReportGroupBy } from '../generated/graphql';
 import { useI18n } from '../i18n';
@@ -23,6 +24,7 @@ export function BillingReportPage() {
     requestPolicy: 'network-only',
   });
   const report = result.data?.billingGroupCostReport;
+  usePageTitle(report ? t('report.title', { name: report.billingGroupName }) : t('billing.title'));
   const currency = report?.currency ?? 'USD';
   const money = (v: string) => formatMoney(v, currency, lang);
   const chart = useMemo(

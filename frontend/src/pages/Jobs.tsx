@@ -5,6 +5,7 @@ import { useAllPayers } from '../api/payers';
 import { usePagedList } from '../api/usePagedList';
 import { JobStateBadge } from '../components/JobStatus';
 import { ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import { JobsDocument, type JobState } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { codeLabel } from '../i18n/codes';
@@ -14,6 +15,7 @@ const STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
 export function JobsPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('jobs.title'));
   const [state, setState] = useState<JobState | ''>('');
   const payers = useAllPayers();
   const payerName = new Map(payers.nodes.map((p) => [p.id, p.name]));
@@ -75,6 +77,7 @@ export function JobDetailPage() {
   const { t, lang } = useI18n();
   const { id = '' } = useParams();
   const job = useJobWatch(id);
+  usePageTitle(job ? t('jobs.detailTitle', { kind: codeLabel(t, 'jobKind', job.kind) }) : t('jobs.title'));
   if (!job) return <LoadingState />;
   return (
     <section aria-labelledby="job-title">

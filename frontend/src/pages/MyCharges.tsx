@@ -3,6 +3,7 @@ import { useQuery } from 'urql';
 import { CardTable } from '../components/CardTable';
 import { PeriodInput } from '../components/PeriodInput';
 import { ListStates } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import { MyChargesDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { currentMonth } from '../lib/costs';
@@ -11,6 +12,7 @@ import { formatMoney } from '../lib/format';
 /** An end customer's pro-forma charges: never AWS cost or margin. */
 export function MyChargesPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('charges.title'));
   const [period, setPeriod] = useState(currentMonth);
   const [result, reexecute] = useQuery({ query: MyChargesDocument, variables: { billingPeriod: period }, requestPolicy: 'network-only' });
   const charges = result.data?.myCharges ?? [];

@@ -11,6 +11,7 @@ import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   NotificationSubscriptionsDocument,
   NotificationTemplatesDocument,
@@ -30,6 +31,7 @@ type Tab = 'subscriptions' | 'templates' | 'log';
 
 export function NotificationsPage() {
   const { t } = useI18n();
+  usePageTitle(t('notifications.title'));
   const { can } = useMe();
   const [tab, setTab] = useState<Tab>('subscriptions');
   const tabs: Tab[] = can.administer ? ['subscriptions', 'templates', 'log'] : ['subscriptions', 'log'];

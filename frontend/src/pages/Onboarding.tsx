@@ -55,6 +55,7 @@ import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
 import { LocaleField, PersonFields } from '../components/PersonFields';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 
 // The API names CUR 2.0 `CUR_2` (an older schema file said `CUR2`); either reads the same.
 const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CUR2: 'exportKind.CUR_2', LEGACY_CUR: 'exportKind.LEGACY_CUR', FOCUS: 'exportKind.FOCUS', OTHER: 'exportKind.OTHER' };
@@ -73,6 +74,7 @@ function StepBadge({ status }: { status: OnboardingStepStatus }) {
 /** /onboarding?tenant=…&customer=…: a partner's customers, one customer's steps, and health. */
 export function OnboardingPage() {
   const { t } = useI18n();
+  usePageTitle(t('onboarding.title'));
   const { me } = useMe();
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');

@@ -4,6 +4,7 @@ import { useQuery } from 'urql';
 import { useAllPayers } from '../api/payers';
 import { Chart } from '../components/Chart';
 import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CostForecastDocument,
   CostSummaryDocument,
@@ -23,6 +24,7 @@ const ALL = 'all';
 
 export function OverviewPage() {
   const { t } = useI18n();
+  usePageTitle(t('overview.title'));
   const payers = useAllPayers();
   const [params, setParams] = useSearchParams();
   const chosen = params.get('payer') ?? ALL;

@@ -23,9 +23,11 @@ import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
 import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 
 export function PayersPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('payers.title'));
   const { me } = useMe();
   const list = useAllPayers();
   const tenants = useAllTenants();

@@ -8,6 +8,7 @@ import { Field, FormActions, FormErrorMessage, Notice } from '../components/Form
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreatePolicyDocument,
   DeletePolicyDocument,
@@ -31,6 +32,7 @@ function problemText(problem: PolicyProblem, t: Translate): string {
 export function PoliciesPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
+  usePageTitle(payer ? t('policy.pageTitle', { name: payer.name }) : t('policies.title'));
   const [result, reexecute] = useQuery({ query: PoliciesDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [ous] = useQuery({ query: OrganizationalUnitsDocument, variables: { payerId } });
   const accounts = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, { all: true, variables: { payerId, filter: null } });

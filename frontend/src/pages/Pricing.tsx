@@ -7,6 +7,7 @@ import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { ErrorState, ListStates, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateCustomLineItemDocument,
   CreatePricingPlanDocument,
@@ -74,6 +75,7 @@ export function amountMessage(t: Translate, problem: AmountProblem | null): stri
 export function PricingPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
+  usePageTitle(payer ? t('pricing.title', { name: payer.name }) : t('nav.payers'));
   const [result, reexecute] = useQuery({ query: PricingDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<string | null>(null);

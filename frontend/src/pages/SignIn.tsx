@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAuth } from '../auth/SessionProvider';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { usePageTitle } from '../components/usePageTitle';
 import { LoginDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 
@@ -12,6 +13,7 @@ const FIELDS = { email: 'email', password: 'password' } as const;
 
 export function SignInPage() {
   const { t } = useI18n();
+  usePageTitle(t('signIn.title'));
   const { status, endReason, signIn } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();

@@ -10,6 +10,7 @@ import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { RoleSelect } from '../components/RoleSelect';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   GrantMembershipDocument,
   RevokeMembershipDocument,
@@ -35,6 +36,8 @@ export function UserRolesPage() {
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
   const [notice, setNotice] = useState<string | null>(null);
   const [, revoke] = useMutation(RevokeMembershipDocument);
+  const shown = users.nodes.find((u) => u.id === id);
+  usePageTitle(shown ? t('memberships.title', { email: shown.email }) : t('users.title'));
 
   if (users.loading) return <LoadingState />;
   if (users.error) return <ErrorState error={users.error} onRetry={users.reload} />;

@@ -11,6 +11,7 @@ import { LocaleField, PersonFields } from '../components/PersonFields';
 import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateUserDocument,
   DisableUserDocument,
@@ -39,6 +40,7 @@ const { password: _password, ...INVITE_FIELDS } = CREATE_FIELDS;
 
 export function UsersPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('users.title'));
   const { me, can } = useMe();
   const list = usePagedList(UsersDocument, (d) => d.users);
   const tenants = useAllTenants();

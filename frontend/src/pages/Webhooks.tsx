@@ -11,6 +11,7 @@ import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, TableHead } from '../components/States';
 import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
@@ -25,6 +26,7 @@ import { formatDateTime } from '../lib/format';
 
 export function WebhooksPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('webhooks.title'));
   const { me, can } = useMe();
   const [result, reexecute] = useQuery({ query: WebhookEndpointsDocument, requestPolicy: 'network-only' });
   const tenants = useAllTenants();
