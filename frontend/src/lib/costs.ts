@@ -24,6 +24,54 @@ export function lastMonths(now: Date, count: number): string[] {
   return months;
 }
 
+/** The `count` months ending with `month` (`YYYY-MM`), oldest first. */
+export function monthsEnding(month: string, count: number): string[] {
+  const [y, m] = month.split('-').map(Number);
+  return lastMonths(new Date(Date.UTC(y, m - 1, 1)), count);
+}
+
+/** The month before `month` (`YYYY-MM`). */
+export function previousMonth(month: string): string {
+  return monthsEnding(month, 2)[0];
+}
+
+/** Every month from `from` to `to` (`YYYY-MM`, both included; none when `to` is before `from`). */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = from; m <= to && out.length < 1200; m = nextMonth(m)) out.push(m);
+  return out;
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return monthOf(new Date(Date.UTC(y, m, 1)));
+}
+
+/** The latest of `months` whose amount in `points` (a monthly series) is not zero; null if none. */
+export function latestMonthWithData(points: readonly { period: string; amount: string }[], months: readonly string[]): string | null {
+  const totals = monthlyTotals(points, months);
+  for (let i = months.length - 1; i >= 0; i -= 1) if (compareDecimal(totals[i], '0') !== 0) return months[i];
+  return null;
+}
+
+/** The month a page opens on, and the empty month it stands in for (null when none). */
+export interface OpeningMonth {
+  month: string;
+  /** This month, when it has no data yet and an earlier month is shown instead. */
+  insteadOf: string | null;
+}
+
+/**
+ * What a page that shows one month opens on: this month when it has data; otherwise the latest of
+ * the 12 months before it that has some (the page says so); with no data at all, this month.
+ */
+export function openingMonth(current: string, points: readonly { period: string; amount: string }[]): OpeningMonth {
+  const months = monthsEnding(current, 13);
+  const latest = latestMonthWithData(points, months);
+  if (latest === null || latest === current) return { month: current, insteadOf: null };
+  return { month: latest, insteadOf: current };
+}
+
 /** The inclusive date range of a list of months: first day of the first to last day of the last. */
 export function monthsRange(months: readonly string[]): { from: string; to: string } {
   const first = months[0];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatDecimal, formatMoney, formatRelative, roundDecimal } from './format';
+import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatDecimal, formatMoney, formatMonth, formatRelative, roundDecimal } from './format';
 
 describe('roundDecimal (half to even, on the digits)', () => {
   it.each([
@@ -104,6 +104,12 @@ describe('dates', () => {
   it('formats date and time in the given time zone, 24-hour', () => {
     expect(formatDateTime(iso, 'en', 'UTC')).toBe('Jan 5, 2026, 14:03');
     expect(formatDateTime(iso, 'zh', 'Asia/Shanghai')).toBe('2026年1月5日 22:03');
+  });
+
+  it('names a billing month', () => {
+    expect(formatMonth('2026-12', 'en')).toBe('December 2026');
+    expect(formatMonth('2026-12', 'zh')).toBe('2026年12月');
+    expect(formatMonth('soon', 'en')).toBe('soon');
   });
 
   it('leaves an unparseable value as it is', () => {

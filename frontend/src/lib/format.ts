@@ -103,6 +103,14 @@ export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeZone }).format(date);
 }
 
+/** A billing month (`YYYY-MM`), e.g. "December 2026" / "2026年12月". */
+export function formatMonth(month: string, lang: Lang): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) return month;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(LOCALES[lang], { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(date);
+}
+
 /** "in 3 days" / "2 hours ago", in the coarsest unit that is at least 1. */
 export function formatRelative(iso: string, lang: Lang, now: Date = new Date()): string {
   const diffSeconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);

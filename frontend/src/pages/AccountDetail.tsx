@@ -2,12 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
+import { useFreshQuery } from '../api/useFreshQuery';
 import { AccountStatusBadge } from '../components/AccountStatusBadge';
 import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState } from '../components/States';
+import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
 import { usePayerRoute } from '../components/usePayerRoute';
 import { usePageTitle } from '../components/usePageTitle';
 import { currentMonth } from '../lib/costs';
@@ -248,12 +250,15 @@ function AccountPolicies({
 
 function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: string }) {
   const { t, lang } = useI18n();
-  const [month, setMonth] = useState(currentMonth);
+  // This month, or the latest month with cost for the account when this one has none yet.
+  const opening = useCostOpeningMonth({ payerIds: [payerId], accountIds: [accountId] });
+  const { month: shown, insteadOf, setMonth } = useMonthParam(opening);
+  const month = shown ?? currentMonth();
   const locale = lang === 'zh' ? 'zh-CN' : 'en';
-  const [result, reexecute] = useQuery({
+  const [result, reexecute] = useFreshQuery({
     query: AccountMonthlyBillDocument,
     variables: { payerId, accountId, month, locale },
-    pause: !/^\d{4}-\d{2}$/.test(month),
+    pause: shown === null,
     requestPolicy: 'network-only',
   });
   const bill = result.data?.accountMonthlyBill;
@@ -274,15 +279,16 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
         <>
           <div className="field inline">
             <label htmlFor="bill-month">{t('bill.month')}</label>
-            <input id="bill-month" type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+            <input id="bill-month" type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
           </div>
           <button type="button" onClick={download} disabled={!bill || bill.lines.length === 0}>
             {t('bill.csv')}
           </button>
         </>
       }
+      intro={<MonthFallback insteadOf={insteadOf} month={shown} />}
       columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]}
-      loading={result.fetching && !bill}
+      loading={shown === null || (result.fetching && !bill)}
       error={result.error ?? null}
       onRetry={() => reexecute({ requestPolicy: 'network-only' })}
       empty={!bill || bill.lines.length === 0}

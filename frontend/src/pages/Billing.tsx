@@ -2,13 +2,16 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
+import { useAccountNames } from '../api/accountNames';
 import { useAllTenants } from '../api/tenants';
+import { useFreshQuery } from '../api/useFreshQuery';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
 import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { PeriodInput } from '../components/PeriodInput';
+import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
 import { EmptyState, ErrorState, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
 import { usePageTitle } from '../components/usePageTitle';
@@ -42,8 +45,17 @@ export function BillingPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   usePageTitle(payer ? t('billing.pageTitle', { name: payer.name }) : t('billing.title'));
-  const [period, setPeriod] = useState(currentMonth);
-  const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
+  // This month, or the latest with cost data when this one has none yet (the page says so).
+  const opening = useCostOpeningMonth({ payerIds: [payerId] });
+  const { month, insteadOf, setMonth: setPeriod } = useMonthParam(opening);
+  const period = month ?? currentMonth();
+  const [result, reexecute] = useFreshQuery({
+    query: BillingOverviewDocument,
+    variables: { payerId, billingPeriod: period },
+    requestPolicy: 'network-only',
+    pause: month === null,
+  });
+  const names = useAccountNames([payerId]);
   // null: no form; 'new': the create form; a group: its edit form.
   const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -109,6 +121,7 @@ export function BillingPage() {
           )}
         </div>
       </div>
+      <MonthFallback insteadOf={insteadOf} month={month} />
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
       {recomputeResult.error && <FormErrorMessage error={mapErrors(recomputeResult.error, {}).form} />}
       {editing !== null && (
@@ -126,7 +139,7 @@ export function BillingPage() {
           }}
         />
       )}
-      {result.fetching && !result.data ? (
+      {month === null || (result.fetching && !result.data) ? (
         <LoadingState />
       ) : result.error ? (
         <ErrorState error={result.error} onRetry={reload} />
@@ -186,7 +199,7 @@ export function BillingPage() {
                   {g.description && <div className="muted small">{g.description}</div>}
                 </th>
                 <td>
-                  <code>{g.primaryAccountId}</code>
+                  <code>{g.primaryAccountId}</code> {names.get(g.primaryAccountId)}
                 </td>
                 <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
                 <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
