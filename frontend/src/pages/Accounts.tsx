@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { mapErrors } from '../api/errors';
+import { mapErrors, queryAwsUnavailable } from '../api/errors';
+import { useFreshQuery } from '../api/useFreshQuery';
 import { usePagedList } from '../api/usePagedList';
 import { AccountStatusBadge } from '../components/AccountStatusBadge';
 import { DangerAction } from '../components/DangerAction';
@@ -9,10 +10,12 @@ import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form
 import { WatchedJob } from '../components/JobStatus';
 import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ErrorState, ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { useCostOpeningMonth } from '../components/useMonth';
 import { usePayerRoute } from '../components/usePayerRoute';
 import { usePageTitle } from '../components/usePageTitle';
 import {
   CancelInvitationDocument,
+  CostSummaryDocument,
   CreateLinkedAccountDocument,
   InvitationsDocument,
   InviteAccountDocument,
@@ -25,7 +28,8 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { codeLabel } from '../i18n/codes';
-import { formatDate, formatDateTime } from '../lib/format';
+import { currentMonth, monthsRange } from '../lib/costs';
+import { formatDate, formatDateTime, formatMoney, formatMonth } from '../lib/format';
 
 export function AccountsPage() {
   const { t, lang } = useI18n();
@@ -42,6 +46,18 @@ export function AccountsPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [invitationsKey, setInvitationsKey] = useState(0);
   const [syncResult, sync] = useMutation(SyncAccountsDocument);
+  // Each account's cost in this month, or in the latest month with cost data when this one has none.
+  const opening = useCostOpeningMonth({ payerIds: [payerId] });
+  const costMonth = opening?.month ?? null;
+  const costRange = monthsRange([costMonth ?? currentMonth()]);
+  const [costs] = useFreshQuery({
+    query: CostSummaryDocument,
+    variables: { input: { payerIds: [payerId], from: costRange.from, to: costRange.to, granularity: 'MONTH', groupBy: ['ACCOUNT'] } },
+    pause: costMonth === null,
+    requestPolicy: 'network-only',
+  });
+  const costOf = new Map((costs.data?.costSummary.groups ?? []).map((g) => [g.key.accountId ?? '', g.amount]));
+  const currency = costs.data?.costSummary.currency ?? 'USD';
 
   if (!payer) {
     if (result.error) return <ErrorState error={result.error} onRetry={retry} />;
@@ -143,7 +159,17 @@ export function AccountsPage() {
       >
         <p className="count">{t(list.nodes.length === 1 ? 'accounts.count.one' : 'accounts.count.other', { count: list.nodes.length })}</p>
         <table className="table">
-          <TableHead columns={[t('accounts.accountId'), t('common.name'), t('accounts.email'), t('common.status'), t('accounts.ou'), t('accounts.joined')]} />
+          <TableHead
+            columns={[
+              t('accounts.accountId'),
+              t('common.name'),
+              t('accounts.email'),
+              t('common.status'),
+              t('accounts.ou'),
+              t('accounts.joined'),
+              t('accounts.costIn', { month: costMonth ? formatMonth(costMonth, lang) : '…' }),
+            ]}
+          />
           <tbody>
             {list.nodes.map((a) => (
               <tr key={a.accountId} data-testid="account-row">
@@ -161,6 +187,9 @@ export function AccountsPage() {
                 <td>
                   {a.joinedMethod ? codeLabel(t, 'joinedMethod', a.joinedMethod) : ''}{' '}
                   {a.joinedAt && formatDate(a.joinedAt, lang)}
+                </td>
+                <td className="num" data-testid="account-cost">
+                  {costs.data ? formatMoney(costOf.get(a.accountId) ?? '0', currency, lang) : <span className="muted">…</span>}
                 </td>
               </tr>
             ))}
@@ -283,38 +312,45 @@ function Invitations({ payerId, canCancel }: { payerId: string; canCancel: boole
   return (
     <div className="card">
       <h2>{t('accounts.invitations')}</h2>
-      <ListStates
-        loading={result.fetching && !result.data}
-        error={result.error ?? null}
-        empty={list.length === 0}
-        emptyText={t('accounts.noInvitations')}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        <ul className="plain">
-          {list.map((inv) => (
-            <li key={inv.handshakeId} data-testid="invitation-row">
-              <strong>{inv.target}</strong> <span className="badge status-none">{codeLabel(t, 'invitationState', inv.state)}</span>{' '}
-              {inv.requestedAt && <span className="muted small">{formatDateTime(inv.requestedAt, lang)}</span>}{' '}
-              {canCancel && (inv.state === 'OPEN' || inv.state === 'REQUESTED') && (
-                <DangerAction
-                  small
-                  label={t('accounts.cancelInvitation')}
-                  name={t('accounts.cancelInvitationNamed', { target: inv.target })}
-                  title={t('accounts.cancelInvitationTitle', { target: inv.target })}
-                  confirmLabel={t('accounts.cancelInvitation')}
-                  onConfirm={async () => {
-                    const res = await cancel({ payerId, handshakeId: inv.handshakeId });
-                    if (res.data) reexecute({ requestPolicy: 'network-only' });
-                    return res;
-                  }}
-                >
-                  <p>{t('accounts.cancelInvitationBody')}</p>
-                </DangerAction>
-              )}
-            </li>
-          ))}
-        </ul>
-      </ListStates>
+      {queryAwsUnavailable(result.error) ? (
+        // E.g. moto (the demo's and the tests' AWS) has no Organizations handshakes.
+        <p className="state state-empty" data-testid="invitations-unavailable">
+          {t('accounts.invitationsUnavailable')}
+        </p>
+      ) : (
+        <ListStates
+          loading={result.fetching && !result.data}
+          error={result.error ?? null}
+          empty={list.length === 0}
+          emptyText={t('accounts.noInvitations')}
+          onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+        >
+          <ul className="plain">
+            {list.map((inv) => (
+              <li key={inv.handshakeId} data-testid="invitation-row">
+                <strong>{inv.target}</strong> <span className="badge status-none">{codeLabel(t, 'invitationState', inv.state)}</span>{' '}
+                {inv.requestedAt && <span className="muted small">{formatDateTime(inv.requestedAt, lang)}</span>}{' '}
+                {canCancel && (inv.state === 'OPEN' || inv.state === 'REQUESTED') && (
+                  <DangerAction
+                    small
+                    label={t('accounts.cancelInvitation')}
+                    name={t('accounts.cancelInvitationNamed', { target: inv.target })}
+                    title={t('accounts.cancelInvitationTitle', { target: inv.target })}
+                    confirmLabel={t('accounts.cancelInvitation')}
+                    onConfirm={async () => {
+                      const res = await cancel({ payerId, handshakeId: inv.handshakeId });
+                      if (res.data) reexecute({ requestPolicy: 'network-only' });
+                      return res;
+                    }}
+                  >
+                    <p>{t('accounts.cancelInvitationBody')}</p>
+                  </DangerAction>
+                )}
+              </li>
+            ))}
+          </ul>
+        </ListStates>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
@@ -11,6 +11,7 @@ import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ListStates, TableHead } from '../components/States';
 import {
   CheckPayerConnectionDocument,
+  CostSummaryDocument,
   IngestCostsDocument,
   RegisterPayerDocument,
   RemovePayerDocument,
@@ -20,7 +21,8 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { formatDateTime } from '../lib/format';
+import { currentMonth, monthlyTotals, monthsEnding, monthsRange, openingMonth } from '../lib/costs';
+import { formatDateTime, formatMoney, formatMonth } from '../lib/format';
 import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
 import { TenantSelect } from '../components/TenantSelect';
 import { usePageTitle } from '../components/usePageTitle';
@@ -119,7 +121,18 @@ export function PayersPage() {
       {billingOf && <PayerBillingPanel key={billingOf.id} payer={billingOf} administer={can(billingOf.id).administer} onClose={() => setBillingOf(null)} />}
       <ListStates loading={list.loading} error={list.error} empty={list.nodes.length === 0} emptyText={t('payers.empty')} onRetry={list.reload}>
         <table className="table">
-          <TableHead columns={[t('common.name'), t('payers.accountId'), t('common.tenant'), t('payers.connection'), t('billingMode.column'), t('payers.lastChecked'), t('common.actions')]} />
+          <TableHead
+            columns={[
+              t('common.name'),
+              t('payers.accountId'),
+              t('common.tenant'),
+              t('payers.connection'),
+              t('billingMode.column'),
+              t('payers.cost'),
+              t('payers.lastChecked'),
+              t('common.actions'),
+            ]}
+          />
           <tbody>
             {list.nodes.map((payer) => {
               const may = can(payer.id);
@@ -141,6 +154,9 @@ export function PayersPage() {
                   </td>
                   <td>
                     <BillingModeCell payerId={payer.id} />
+                  </td>
+                  <td className="num">
+                    <PayerCost payerId={payer.id} />
                   </td>
                   <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
                   <td>
@@ -216,6 +232,31 @@ export function PayersPage() {
         </table>
       </ListStates>
     </section>
+  );
+}
+
+/**
+ * A payer's cost this month; when this month has no cost data yet, the latest month's that has,
+ * with that month named.
+ */
+function PayerCost({ payerId }: { payerId: string }) {
+  const { t, lang } = useI18n();
+  const current = currentMonth();
+  const range = monthsRange(monthsEnding(current, 13));
+  const [result] = useQuery({
+    query: CostSummaryDocument,
+    variables: { input: { payerIds: [payerId], from: range.from, to: range.to, granularity: 'MONTH', groupBy: [] } },
+    requestPolicy: 'network-only',
+  });
+  const summary = result.data?.costSummary;
+  if (!summary) return <span className="muted">{result.error ? '—' : '…'}</span>;
+  const { month } = openingMonth(current, summary.series);
+  const [amount] = monthlyTotals(summary.series, [month]);
+  return (
+    <span data-testid="payer-cost">
+      {formatMoney(amount, summary.currency, lang)}
+      {month !== current && <span className="muted small"> {t('payers.costIn', { month: formatMonth(month, lang) })}</span>}
+    </span>
   );
 }
 
