@@ -43,6 +43,14 @@ function test(name, fn) {
 }
 
 const url = (path) => `${stack.webUrl}${path}`;
+/** `YYYY-MM` of the month `offset` months from this one (UTC, as billing periods are). */
+const monthAt = (offset) => {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+/** "December 2026", as the pages name a month. */
+const monthName = (month) => new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
 const shot = (name, target = page) => target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const nav = (target = page) => target.getByRole('navigation', { name: /Main|主导航/ });
 
@@ -397,6 +405,12 @@ test('accounts: syncs the organization, creates an account and watches its job, 
   await job.getByText('Succeeded', { exact: true }).waitFor({ timeout: 30_000 });
   await page.getByText('4 accounts', { exact: true }).waitFor();
   assert.match(await page.getByTestId('account-row').filter({ hasText: 'Analytics' }).innerText(), /Workloads/);
+  // Each account's cost this month beside its name (no cost data yet: $0.00).
+  await page.getByRole('columnheader', { name: `Cost in ${monthName(monthAt(0))}` }).waitFor();
+  await page.getByTestId('account-cost').filter({ hasText: '$0.00' }).first().waitFor();
+  // moto has no Organizations handshakes: the panel says the feature is unavailable here, not "server error".
+  await page.getByTestId('invitations-unavailable').getByText(/not available in this environment/).waitFor();
+  assert.equal(await page.getByText('Could not load this list.').count(), 0);
   await shot('accounts');
 
   await page.getByLabel('Search accounts', { exact: true }).fill('stag');
@@ -540,8 +554,21 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   assert.match(await page.getByTestId('mover-row').first().innerText(), /[▲▼] -?\$/);
   const badge = page.getByTestId('health-badge').filter({ hasText: PAYER_NAME });
   assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
+  // This month has data, so the page opens on it and says nothing about another month.
+  assert.equal(await page.getByTestId('month-fallback').count(), 0);
   await page.waitForTimeout(800); // chart animation
   await shot('overview');
+
+  // The month picker: last month, compared with the month before it; kept in the address.
+  await page.getByLabel('Month', { exact: true }).fill(months[0]);
+  await thisMonth.getByRole('heading', { name: `Cost in ${months[0]}` }).waitFor();
+  assert.match(page.url(), new RegExp(`[?&]month=${months[0]}`));
+  assert.match(await page.getByTestId('kpi-last-month').innerText(), new RegExp(`The month before \\(${monthAt(-2)}\\)`));
+  assert.equal(await page.getByTestId('kpi-forecast').count(), 0, 'a past month has no forecast');
+  await page.getByRole('heading', { name: `Cost by account in ${months[0]}` }).waitFor();
+  await page.getByTestId('account-cost-row').first().waitFor();
+  await page.getByLabel('Month', { exact: true }).fill(months[1]);
+  await thisMonth.getByRole('heading', { name: `This month (${months[1]})` }).waitFor();
 });
 
 test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with descriptions", async () => {
@@ -566,7 +593,9 @@ test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with desc
   await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
   await page.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: /^Production/ }).waitFor();
-  await page.getByLabel('Month', { exact: true }).fill(month);
+  // The account has cost only two months back: its bill opens there and says so.
+  await page.getByTestId('month-fallback').getByText(`No data for ${monthName(monthAt(0))} yet — showing ${monthName(month)}.`).waitFor();
+  assert.equal(await page.getByLabel('Month', { exact: true }).inputValue(), month);
   await page.getByTestId('bill-line').first().waitFor();
   assert.equal(await page.getByTestId('bill-line').count(), 4);
   const rds = page.getByTestId('bill-line').filter({ hasText: 'Amazon Relational Database Service' });
@@ -575,6 +604,12 @@ test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with desc
   assert.match(await rds.innerText(), /\$47\.52/);
   assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), false);
   await shot('account-bill');
+
+  // The overview of that month names the account beside its id, with its cost.
+  await page.goto(url(`/overview?month=${month}`));
+  const row = page.getByTestId('account-cost-row').filter({ hasText: productionId }).filter({ hasText: 'Production' });
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`${productionId}\\s+Production\\s+\\$135\\.33`));
 });
 
 test('pricing: creates rules (checks as you type, field errors from the API), a plan with them, edits both, deletes a rule after confirming', async () => {
@@ -706,11 +741,28 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await page.getByRole('heading', { level: 1, name: 'Cost report: Initech' }).waitFor();
   await page.getByTestId('report-line').first().waitFor();
   await page.getByTestId('chart-report').locator('canvas').first().waitFor();
+  // While another grouping loads, the page shows its loading state, not the previous lines.
+  let release;
+  const held = new Promise((resolveHeld) => (release = resolveHeld));
+  await page.route('**/graphql', async (route) => {
+    if (route.request().postDataJSON()?.operationName === 'BillingGroupCostReport') await held;
+    await route.continue();
+  });
   await page.getByLabel('By', { exact: true }).selectOption('ACCOUNT');
+  await page.getByRole('status').filter({ hasText: 'Loading…' }).waitFor();
+  assert.equal(await page.getByTestId('report-line').count(), 0, 'no lines of the previous grouping while loading');
+  release();
   await page.getByTestId('report-line').filter({ hasText: costAccounts[0] }).waitFor();
+  await page.unroute('**/graphql');
   assert.equal(await page.getByTestId('report-line').count(), 2);
   await page.waitForTimeout(800);
   await shot('billing-report');
+  // By period, the chart and the table cover the same months: every month of the range.
+  await page.getByLabel('By', { exact: true }).selectOption('PERIOD');
+  await page.getByLabel('From', { exact: true }).fill(monthAt(-2));
+  await page.getByTestId('report-line').nth(2).waitFor();
+  assert.deepEqual(await page.getByTestId('report-line').locator('th').allInnerTexts(), [monthAt(-2), monthAt(-1), monthAt(0)]);
+  await page.getByTestId('chart-report').locator('canvas').first().waitFor();
 
   await page.goto(url(`/payers/${payerId}/pricing`));
   await page.getByRole('button', { name: 'New custom line item' }).click();
@@ -873,6 +925,8 @@ test('jobs: lists the sync and the account creation with their outcome', async (
   await nav().getByRole('link', { name: 'Jobs' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
   await page.getByTestId('job-row').first().waitFor();
+  // Payer names come with the payers list, which may arrive after the jobs.
+  await page.getByTestId('job-row').filter({ hasText: PAYER_NAME }).first().waitFor();
   const rows = await page.getByTestId('job-row').allInnerTexts();
   assert.ok(rows.length >= 2, `jobs: ${rows.length}`);
   // Payer jobs name their payer (scheduled platform jobs such as billing.abc_sync have none and
@@ -1119,8 +1173,16 @@ test('switches to 中文: navigation is translated, and the choice and session s
   await page.getByRole('heading', { name: '近 12 个月趋势' }).waitFor();
   await page.getByTestId('chart-trend').locator('canvas').first().waitFor();
   await page.getByTestId('kpi-forecast').getByRole('heading', { name: '月末预测' }).waitFor();
+  // The cost data's health in Chinese too (the API says it in English).
+  const health = await page.getByTestId('health-badge').first().innerText();
+  assert.match(health, /成本数据|导入/);
+  assert.doesNotMatch(health, /cost data|ingest/i);
   await page.waitForTimeout(800); // chart animation
   await shot('overview-zh');
+
+  // Job kinds in words.
+  await nav().getByRole('link', { name: '任务' }).click();
+  await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).getByRole('link', { name: '创建账号' }).waitFor();
 
   await page.getByRole('button', { name: 'English' }).click();
   await nav().getByRole('link', { name: 'Users' }).waitFor();
