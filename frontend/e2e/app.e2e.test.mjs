@@ -196,6 +196,9 @@ test('users: creates users with a role on a tenant and disables one after confir
 
   await page.getByRole('button', { name: 'Add user' }).click();
   let form = page.getByRole('form', { name: 'Add a user' });
+  // Forms that grant a role start with the least powerful one, listed first.
+  assert.equal(await form.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
+  assert.deepEqual(await form.getByLabel('Role', { exact: true }).locator('option').allTextContents(), ['Viewer', 'Operator', 'Admin']);
   await form.getByRole('radio', { name: 'Set a password now' }).check();
   await form.getByLabel('Email', { exact: true }).fill(VIEWER);
   await form.getByLabel('Display name', { exact: true }).fill('Vera Viewer');
@@ -255,6 +258,7 @@ test('memberships: grants and revokes a role', async () => {
   assert.equal(await page.getByTestId('membership-row').count(), 1);
 
   const grant = page.getByRole('form', { name: 'Grant a role' });
+  assert.equal(await grant.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
   await grant.getByLabel('Role', { exact: true }).selectOption('VIEWER');
   await grant.getByLabel('Tenant', { exact: true }).selectOption({ label: '\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0Initech Customer (Customer)' });
   await grant.getByRole('button', { name: 'Grant role' }).click();
@@ -278,6 +282,7 @@ test('API tokens: creates one, shows its secret once with a copy button, revokes
 
   await page.getByRole('button', { name: 'Create token' }).click();
   const form = page.getByRole('form', { name: 'Create an API token' });
+  assert.equal(await form.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
   await form.getByLabel('Name', { exact: true }).fill('Billing export');
   await form.getByLabel('Role', { exact: true }).selectOption('VIEWER');
   await form.getByLabel('Tenant', { exact: true }).selectOption({ label: '\u00a0\u00a0Acme Distribution (Distributor)' });
