@@ -145,7 +145,7 @@ export function trendOption({ months, totals, currency, lang, name }: TrendInput
       },
     },
     xAxis: { type: 'category', data: months },
-    yAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang) } },
+    yAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang), hideOverlap: true } },
     series: [{ name, type: 'bar', data: totals.map(plotValue), itemStyle: { color: '#0b5cad' } }],
   };
 }
@@ -193,7 +193,8 @@ export function barOption({ slices, currency, lang, name }: DonutInput) {
         return s ? `${s.label}: ${formatMoney(s.amount, currency, lang)}` : '';
       },
     },
-    xAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang) } },
+    // Money labels are wide: fewer ticks, and a label that would overlap its neighbour is left out.
+    xAxis: { type: 'value', splitNumber: 4, axisLabel: { formatter: moneyAxis(currency, lang), hideOverlap: true } },
     yAxis: { type: 'category', data: labels, inverse: true },
     series: [{ name, type: 'bar', data: slices.map((s) => plotValue(s.amount)), itemStyle: { color: '#067647' } }],
   };
