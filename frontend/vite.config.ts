@@ -11,10 +11,12 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy },
   preview: { proxy },
-  // ECharts alone is ~500 kB minified; it is split into the overview's own chunk. GraphiQL is a
-  // second page (graphiql.html, served by the API at GET /graphql) with its editor's workers.
+  // ECharts alone is ~500 kB minified; it is split into the chart pages' own chunk. GraphiQL is a
+  // second page (graphiql.html, served by the API at GET /graphql) with its editor's workers. No
+  // source maps in the production build: the API binary serves dist/ as is, and maps would
+  // publish the sources (`npm run dev` has them).
   build: {
-    sourcemap: true,
+    sourcemap: false,
     chunkSizeWarningLimit: 800,
     rollupOptions: { input: { main: 'index.html', graphiql: 'graphiql.html' } },
   },

@@ -43,6 +43,14 @@ function test(name, fn) {
 }
 
 const url = (path) => `${stack.webUrl}${path}`;
+/** `YYYY-MM` of the month `offset` months from this one (UTC, as billing periods are). */
+const monthAt = (offset) => {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+/** "December 2026", as the pages name a month. */
+const monthName = (month) => new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
 const shot = (name, target = page) => target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const nav = (target = page) => target.getByRole('navigation', { name: /Main|主导航/ });
 
@@ -54,12 +62,32 @@ async function newPage(locale = 'en-US') {
   return { ctx, p };
 }
 
+/** The top bar at the page's width (1,280 px): nothing overflows, every item on one line, all visible. */
+async function assertTopbarFits(p) {
+  assert.equal(p.viewportSize().width, 1280);
+  const bar = await p.evaluate(() => {
+    const el = document.querySelector('.topbar');
+    const items = [...el.querySelectorAll('nav a, .topbar-user > *, .brand')].map((e) => e.getBoundingClientRect());
+    return {
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth,
+      right: Math.max(...items.map((r) => r.right)),
+      tops: [...new Set([...el.querySelectorAll('nav a')].map((a) => Math.round(a.getBoundingClientRect().top)))],
+    };
+  });
+  assert.ok(bar.scrollWidth <= bar.clientWidth, `the top bar overflows: ${JSON.stringify(bar)}`);
+  assert.ok(bar.right <= 1280, `an item of the top bar ends at ${bar.right}px`);
+  assert.equal(bar.tops.length, 1, `the navigation wraps: ${JSON.stringify(bar)}`);
+  assert.ok(await p.getByRole('button', { name: /Sign out|退出登录/ }).isVisible());
+}
+
 async function signIn(p, email, password) {
   await p.goto(url('/signin'));
   await p.getByLabel('Email', { exact: true }).fill(email);
   await p.getByLabel('Password', { exact: true }).fill(password);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
+  // A partner lands on the cost overview, not on tenants.
+  await p.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
 }
 
 before(async () => {
@@ -73,9 +101,28 @@ after(async () => {
   await stack?.close();
 });
 
+test('the production build: favicon, no source maps, a title per page', async () => {
+  const html = await (await fetch(url('/'))).text();
+  assert.match(html, /<link rel="icon" href="\/favicon\.svg"/);
+  const icon = await fetch(url('/favicon.svg'));
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type') ?? '', /svg/);
+  assert.match(await icon.text(), /<svg/);
+  // No source maps are built or served: no script names one, and asking for one gets no map.
+  const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  assert.ok(scripts.length > 0, 'the entry script');
+  for (const script of scripts) {
+    const js = await (await fetch(url(script))).text();
+    assert.ok(!js.includes('sourceMappingURL'), `${script} names a source map`);
+    const map = await fetch(url(`${script}.map`));
+    assert.ok(!(map.ok && (await map.text()).includes('"sources"')), `${script}.map is served`);
+  }
+});
+
 test('signs in through the form (wrong password first)', async () => {
   await page.goto(url('/'));
   await page.waitForURL('**/signin');
+  assert.equal(await page.title(), 'Sign in · Partner Billing');
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await shot('sign-in');
@@ -87,12 +134,16 @@ test('signs in through the form (wrong password first)', async () => {
 
   await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
-  assert.match(page.url(), /\/tenants$/);
+  // A partner lands on the overview (#19: not on tenants).
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  assert.match(page.url(), /\/overview$/);
   for (const link of ['Overview', 'Payers', 'Jobs', 'Notifications', 'Webhooks', 'Audit log', 'Tenants', 'Users', 'API tokens', 'Account']) {
     assert.ok(await nav().getByRole('link', { name: link }).isVisible(), `nav link ${link}`);
   }
   await page.getByText(ADMIN).first().waitFor();
+  assert.equal(await page.title(), 'Overview · Partner Billing');
+  // The whole navigation, the user and Sign out fit on one line at 1,280 px.
+  await assertTopbarFits(page);
   // The access token is never written to storage; only the refresh token to sessionStorage.
   const stored = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
   assert.deepEqual(Object.keys(stored.session), ['pb.refreshToken']);
@@ -100,6 +151,7 @@ test('signs in through the form (wrong password first)', async () => {
 });
 
 test('tenants: shows the tree and creates child tenants, with field errors from the API', async () => {
+  await nav().getByRole('link', { name: 'Tenants' }).click();
   await page.getByText('1 tenant', { exact: true }).waitFor();
   assert.equal(await page.getByTestId('tenant-row').count(), 1);
   await page.getByTestId('tenant-row').filter({ hasText: 'Platform' }).waitFor();
@@ -144,6 +196,9 @@ test('users: creates users with a role on a tenant and disables one after confir
 
   await page.getByRole('button', { name: 'Add user' }).click();
   let form = page.getByRole('form', { name: 'Add a user' });
+  // Forms that grant a role start with the least powerful one, listed first.
+  assert.equal(await form.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
+  assert.deepEqual(await form.getByLabel('Role', { exact: true }).locator('option').allTextContents(), ['Viewer', 'Operator', 'Admin']);
   await form.getByRole('radio', { name: 'Set a password now' }).check();
   await form.getByLabel('Email', { exact: true }).fill(VIEWER);
   await form.getByLabel('Display name', { exact: true }).fill('Vera Viewer');
@@ -203,6 +258,7 @@ test('memberships: grants and revokes a role', async () => {
   assert.equal(await page.getByTestId('membership-row').count(), 1);
 
   const grant = page.getByRole('form', { name: 'Grant a role' });
+  assert.equal(await grant.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
   await grant.getByLabel('Role', { exact: true }).selectOption('VIEWER');
   await grant.getByLabel('Tenant', { exact: true }).selectOption({ label: '\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0Initech Customer (Customer)' });
   await grant.getByRole('button', { name: 'Grant role' }).click();
@@ -226,6 +282,7 @@ test('API tokens: creates one, shows its secret once with a copy button, revokes
 
   await page.getByRole('button', { name: 'Create token' }).click();
   const form = page.getByRole('form', { name: 'Create an API token' });
+  assert.equal(await form.getByLabel('Role', { exact: true }).inputValue(), 'VIEWER');
   await form.getByLabel('Name', { exact: true }).fill('Billing export');
   await form.getByLabel('Role', { exact: true }).selectOption('VIEWER');
   await form.getByLabel('Tenant', { exact: true }).selectOption({ label: '\u00a0\u00a0Acme Distribution (Distributor)' });
@@ -335,6 +392,7 @@ test('accounts: syncs the organization, creates an account and watches its job, 
   await nav().getByRole('link', { name: 'Payers' }).click();
   await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
   await page.getByRole('heading', { level: 1, name: `Accounts of ${PAYER_NAME}` }).waitFor();
+  assert.equal(await page.title(), `Accounts of ${PAYER_NAME} · Partner Billing`);
   payerId = page.url().match(/\/payers\/([^/]+)\/accounts/)[1];
   await page.getByText('3 accounts', { exact: true }).waitFor();
   const production = page.getByTestId('account-row').filter({ hasText: 'Production' });
@@ -352,6 +410,12 @@ test('accounts: syncs the organization, creates an account and watches its job, 
   await job.getByText('Succeeded', { exact: true }).waitFor({ timeout: 30_000 });
   await page.getByText('4 accounts', { exact: true }).waitFor();
   assert.match(await page.getByTestId('account-row').filter({ hasText: 'Analytics' }).innerText(), /Workloads/);
+  // Each account's cost this month beside its name (no cost data yet: $0.00).
+  await page.getByRole('columnheader', { name: `Cost in ${monthName(monthAt(0))}` }).waitFor();
+  await page.getByTestId('account-cost').filter({ hasText: '$0.00' }).first().waitFor();
+  // moto has no Organizations handshakes: the panel says the feature is unavailable here, not "server error".
+  await page.getByTestId('invitations-unavailable').getByText(/not available in this environment/).waitFor();
+  assert.equal(await page.getByText('Could not load this list.').count(), 0);
   await shot('accounts');
 
   await page.getByLabel('Search accounts', { exact: true }).fill('stag');
@@ -495,8 +559,21 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   assert.match(await page.getByTestId('mover-row').first().innerText(), /[▲▼] -?\$/);
   const badge = page.getByTestId('health-badge').filter({ hasText: PAYER_NAME });
   assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
+  // This month has data, so the page opens on it and says nothing about another month.
+  assert.equal(await page.getByTestId('month-fallback').count(), 0);
   await page.waitForTimeout(800); // chart animation
   await shot('overview');
+
+  // The month picker: last month, compared with the month before it; kept in the address.
+  await page.getByLabel('Month', { exact: true }).fill(months[0]);
+  await thisMonth.getByRole('heading', { name: `Cost in ${months[0]}` }).waitFor();
+  assert.match(page.url(), new RegExp(`[?&]month=${months[0]}`));
+  assert.match(await page.getByTestId('kpi-last-month').innerText(), new RegExp(`The month before \\(${monthAt(-2)}\\)`));
+  assert.equal(await page.getByTestId('kpi-forecast').count(), 0, 'a past month has no forecast');
+  await page.getByRole('heading', { name: `Cost by account in ${months[0]}` }).waitFor();
+  await page.getByTestId('account-cost-row').first().waitFor();
+  await page.getByLabel('Month', { exact: true }).fill(months[1]);
+  await thisMonth.getByRole('heading', { name: `This month (${months[1]})` }).waitFor();
 });
 
 test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with descriptions", async () => {
@@ -521,14 +598,23 @@ test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with desc
   await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
   await page.getByTestId('account-row').filter({ hasText: 'Production' }).getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: /^Production/ }).waitFor();
-  await page.getByLabel('Month', { exact: true }).fill(month);
+  // The account has cost only two months back: its bill opens there and says so.
+  await page.getByTestId('month-fallback').getByText(`No data for ${monthName(monthAt(0))} yet — showing ${monthName(month)}.`).waitFor();
+  assert.equal(await page.getByLabel('Month', { exact: true }).inputValue(), month);
   await page.getByTestId('bill-line').first().waitFor();
   assert.equal(await page.getByTestId('bill-line').count(), 4);
   const rds = page.getByTestId('bill-line').filter({ hasText: 'Amazon Relational Database Service' });
   assert.match(await rds.innerText(), /USE1-InstanceUsage:db\.t4g\.medium[\s\S]*\$0\.066 per RDS db\.t4g\.medium instance hour[\s\S]*720(\.000)? Hrs[\s\S]*47\.52/);
-  assert.match(await page.getByTestId('bill-total').innerText(), /135\.33/);
+  assert.equal(await page.getByTestId('bill-total').innerText(), '$135.33');
+  assert.match(await rds.innerText(), /\$47\.52/);
   assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), false);
   await shot('account-bill');
+
+  // The overview of that month names the account beside its id, with its cost.
+  await page.goto(url(`/overview?month=${month}`));
+  const row = page.getByTestId('account-cost-row').filter({ hasText: productionId }).filter({ hasText: 'Production' });
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`${productionId}\\s+Production\\s+\\$135\\.33`));
 });
 
 test('pricing: creates rules (checks as you type, field errors from the API), a plan with them, edits both, deletes a rule after confirming', async () => {
@@ -660,11 +746,28 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await page.getByRole('heading', { level: 1, name: 'Cost report: Initech' }).waitFor();
   await page.getByTestId('report-line').first().waitFor();
   await page.getByTestId('chart-report').locator('canvas').first().waitFor();
+  // While another grouping loads, the page shows its loading state, not the previous lines.
+  let release;
+  const held = new Promise((resolveHeld) => (release = resolveHeld));
+  await page.route('**/graphql', async (route) => {
+    if (route.request().postDataJSON()?.operationName === 'BillingGroupCostReport') await held;
+    await route.continue();
+  });
   await page.getByLabel('By', { exact: true }).selectOption('ACCOUNT');
+  await page.getByRole('status').filter({ hasText: 'Loading…' }).waitFor();
+  assert.equal(await page.getByTestId('report-line').count(), 0, 'no lines of the previous grouping while loading');
+  release();
   await page.getByTestId('report-line').filter({ hasText: costAccounts[0] }).waitFor();
+  await page.unroute('**/graphql');
   assert.equal(await page.getByTestId('report-line').count(), 2);
   await page.waitForTimeout(800);
   await shot('billing-report');
+  // By period, the chart and the table cover the same months: every month of the range.
+  await page.getByLabel('By', { exact: true }).selectOption('PERIOD');
+  await page.getByLabel('From', { exact: true }).fill(monthAt(-2));
+  await page.getByTestId('report-line').nth(2).waitFor();
+  assert.deepEqual(await page.getByTestId('report-line').locator('th').allInnerTexts(), [monthAt(-2), monthAt(-1), monthAt(0)]);
+  await page.getByTestId('chart-report').locator('canvas').first().waitFor();
 
   await page.goto(url(`/payers/${payerId}/pricing`));
   await page.getByRole('button', { name: 'New custom line item' }).click();
@@ -673,7 +776,8 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await item.getByLabel('Amount', { exact: true }).fill('250');
   await item.getByRole('button', { name: 'Create line item' }).click();
   await page.getByText('Custom line item Support-fee created.').waitFor();
-  assert.match(await page.getByTestId('item-row').innerText(), /Support-fee\s+Initech\s+Fee\s+250\.00 USD/);
+  // Money shows one way everywhere: the currency's symbol, two decimals.
+  assert.match(await page.getByTestId('item-row').innerText(), /Support-fee\s+Initech\s+Fee\s+\$250\.00/);
 
   // A percentage credit of that fee; then the fee changes (its kind stays).
   await page.getByRole('button', { name: 'New custom line item' }).click();
@@ -700,8 +804,8 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await fee.getByLabel('Amount', { exact: true }).fill('300');
   await fee.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Custom line item Support-fee saved.').waitFor();
-  await page.getByTestId('item-row').filter({ hasText: '300.00 USD' }).waitFor();
-  assert.match(await page.getByTestId('item-row').filter({ hasText: 'Support-fee' }).innerText(), /Fee\s+300\.00 USD/);
+  await page.getByTestId('item-row').filter({ hasText: '$300.00' }).waitFor();
+  assert.match(await page.getByTestId('item-row').filter({ hasText: 'Support-fee' }).innerText(), /Fee\s+\$300\.00/);
   await shot('pricing');
 });
 
@@ -826,11 +930,15 @@ test('jobs: lists the sync and the account creation with their outcome', async (
   await nav().getByRole('link', { name: 'Jobs' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
   await page.getByTestId('job-row').first().waitFor();
+  // Payer names come with the payers list, which may arrive after the jobs.
+  await page.getByTestId('job-row').filter({ hasText: PAYER_NAME }).first().waitFor();
   const rows = await page.getByTestId('job-row').allInnerTexts();
   assert.ok(rows.length >= 2, `jobs: ${rows.length}`);
   // Payer jobs name their payer (scheduled platform jobs such as billing.abc_sync have none and
   // may show up whenever the clock passes a quarter hour).
-  assert.ok(rows.filter((r) => r.startsWith('accounts.')).every((r) => r.includes(PAYER_NAME)), 'jobs name their payer');
+  assert.ok(rows.filter((r) => /\baccounts\.(sync|create)\b/.test(r)).every((r) => r.includes(PAYER_NAME)), 'jobs name their payer');
+  // A job's kind in words, its code beside it.
+  await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).getByRole('link', { name: 'Create an account' }).waitFor();
   assert.ok(rows.filter((r) => /Succeeded/.test(r)).length >= 2, rows.join('\n'));
   await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
   await page.getByText('No jobs.').waitFor();
@@ -877,8 +985,8 @@ test('notifications: subscribes, previews a template live, saves it, shows the d
   assert.match(await sub.innerText(), /account\.created[\s\S]*account\.closed[\s\S]*Me \(admin@example\.com\)/);
 
   await page.getByRole('tab', { name: 'Templates' }).click();
-  await page.getByRole('button', { name: /account\.created · en/ }).click();
-  const editor = page.getByRole('form', { name: /^Template account\.created \(en\)/ });
+  await page.getByRole('button', { name: /account\.created · English/ }).click();
+  const editor = page.getByRole('form', { name: /^Template account\.created \(English\)/ });
   const subject = editor.getByLabel('Subject', { exact: true });
   await subject.fill('New AWS account for you');
   await page.getByTestId('preview-subject').filter({ hasText: 'New AWS account for you' }).waitFor();
@@ -888,7 +996,7 @@ test('notifications: subscribes, previews a template live, saves it, shows the d
   await shot('notification-template');
   await editor.getByRole('button', { name: 'Save template' }).click();
   await page.getByText('Template saved.').waitFor();
-  await page.getByRole('button', { name: /account\.created · en/ }).locator('xpath=..').getByText('Customized').waitFor();
+  await page.getByRole('button', { name: /account\.created · English/ }).locator('xpath=..').getByText('Customized').waitFor();
 
   await page.getByRole('tab', { name: 'Delivery log' }).click();
   await page.getByLabel('Status', { exact: true }).selectOption('dead');
@@ -1051,6 +1159,8 @@ test('switches to 中文: navigation is translated, and the choice and session s
   assert.deepEqual(links, ['概览', '付款账户', '客户接入', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
   await page.getByRole('heading', { level: 1, name: '租户' }).waitFor();
   await page.getByText('4 个租户').waitFor();
+  assert.equal(await page.title(), '租户 · 合作伙伴计费');
+  await assertTopbarFits(page);
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   assert.equal(await page.evaluate(() => localStorage.getItem('pb.lang')), 'zh');
   await page.getByRole('button', { name: '退出登录' }).waitFor();
@@ -1068,8 +1178,16 @@ test('switches to 中文: navigation is translated, and the choice and session s
   await page.getByRole('heading', { name: '近 12 个月趋势' }).waitFor();
   await page.getByTestId('chart-trend').locator('canvas').first().waitFor();
   await page.getByTestId('kpi-forecast').getByRole('heading', { name: '月末预测' }).waitFor();
+  // The cost data's health in Chinese too (the API says it in English).
+  const health = await page.getByTestId('health-badge').first().innerText();
+  assert.match(health, /成本数据|导入/);
+  assert.doesNotMatch(health, /cost data|ingest/i);
   await page.waitForTimeout(800); // chart animation
   await shot('overview-zh');
+
+  // Job kinds in words.
+  await nav().getByRole('link', { name: '任务' }).click();
+  await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).getByRole('link', { name: '创建账号' }).waitFor();
 
   await page.getByRole('button', { name: 'English' }).click();
   await nav().getByRole('link', { name: 'Users' }).waitFor();
@@ -1099,6 +1217,7 @@ test('a viewer sees no write buttons', async () => {
   const { ctx, p } = await newPage('en-US');
   try {
     await signIn(p, VIEWER, VIEWER_PASSWORD);
+    await nav(p).getByRole('link', { name: 'Tenants' }).click();
     await p.getByText('2 tenants', { exact: true }).waitFor(); // Globex and its customer
     await p.getByTestId('tenant-row').filter({ hasText: 'Initech Customer' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'New tenant' }).count(), 0);
@@ -1316,9 +1435,9 @@ test('invitations: an admin invites by email, the person sets a password from th
       await q.getByLabel('New password', { exact: true }).fill(INVITEE_PASSWORD);
       await q.getByLabel('Confirm password', { exact: true }).fill(INVITEE_PASSWORD);
       await q.getByRole('button', { name: 'Set password' }).click();
-      // Signed in, on the home page, as the invited person.
-      await q.getByRole('heading', { level: 1, name: 'Tenants' }).waitFor();
-      assert.match(q.url(), /\/tenants$/);
+      // Signed in, on the start page (the overview for a partner's user), as the invited person.
+      await q.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      assert.match(q.url(), /\/overview$/);
       await q.getByText(INVITEE).first().waitFor();
       assert.ok(await q.evaluate(() => sessionStorage.getItem('pb.refreshToken')), 'a session like after signing in');
 

@@ -11,7 +11,9 @@ import { chromium } from 'playwright-core';
 
 export const FRONTEND = fileURLToPath(new URL('..', import.meta.url));
 export const REPO = resolve(FRONTEND, '..');
-export const SCREENSHOTS = process.env.PB_SCREENSHOT_DIR ?? join(REPO, 'docs/screenshots');
+// Screenshots go to an ignored folder: a test run never rewrites tracked files. The README's
+// images in docs/screenshots are refreshed from here by an explicit `scripts/update-screenshots`.
+export const SCREENSHOTS = process.env.PB_SCREENSHOT_DIR ?? join(FRONTEND, 'e2e/out/screenshots');
 const CHROMIUM = process.env.PB_CHROMIUM ?? '/usr/bin/chromium';
 
 export function freePort() {

@@ -1,45 +1,46 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { MeProvider } from './auth/MeProvider';
 import { SessionProvider, useAuth } from './auth/SessionProvider';
 import type { Session } from './auth/session';
 import { Layout } from './components/Layout';
 import { LoadingState } from './components/States';
+import { usePageTitle } from './components/usePageTitle';
 import { I18nProvider, useI18n } from './i18n';
 import { useMe } from './auth/MeProvider';
-import { endCustomerAllows } from './lib/nav';
+import { endCustomerAllows, homePath } from './lib/nav';
 import { isEndCustomer } from './lib/roles';
-import { AccountPage } from './pages/Account';
-import { AccountDetailPage } from './pages/AccountDetail';
-import { AccountsPage } from './pages/Accounts';
-import { AuditPage } from './pages/Audit';
-import { JobDetailPage, JobsPage } from './pages/Jobs';
-import { NotificationsPage } from './pages/Notifications';
-import { OnboardingPage } from './pages/Onboarding';
-import { PayersPage } from './pages/Payers';
-import { PoliciesPage } from './pages/Policies';
-import { BillingPage } from './pages/Billing';
-import { BillingReportPage } from './pages/BillingReport';
-import { MyChargesPage } from './pages/MyCharges';
-import { PricingPage } from './pages/Pricing';
-import { WebhooksPage } from './pages/Webhooks';
-import { ApiTokensPage } from './pages/ApiTokens';
-import { SetPasswordPage } from './pages/SetPassword';
 import { SignInPage } from './pages/SignIn';
-import { TenantsPage } from './pages/Tenants';
-import { UserRolesPage } from './pages/UserRoles';
-import { UsersPage } from './pages/Users';
 
-// The overview carries ECharts; it loads on first visit so sign-in stays light.
-const OverviewPage = lazy(() => import('./pages/Overview').then((m) => ({ default: m.OverviewPage })));
-
-function Overview() {
-  return (
-    <Suspense fallback={<LoadingState />}>
-      <OverviewPage />
-    </Suspense>
-  );
+/**
+ * A page loaded on first visit (its own chunk, so signing in and each page stay light; ECharts
+ * comes only with the pages that draw charts). `Layout` shows a loading state meanwhile.
+ */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
 }
+
+const AccountPage = page(() => import('./pages/Account'), 'AccountPage');
+const AccountDetailPage = page(() => import('./pages/AccountDetail'), 'AccountDetailPage');
+const AccountsPage = page(() => import('./pages/Accounts'), 'AccountsPage');
+const ApiTokensPage = page(() => import('./pages/ApiTokens'), 'ApiTokensPage');
+const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
+const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
+const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
+const JobDetailPage = page(() => import('./pages/Jobs'), 'JobDetailPage');
+const JobsPage = page(() => import('./pages/Jobs'), 'JobsPage');
+const MyChargesPage = page(() => import('./pages/MyCharges'), 'MyChargesPage');
+const NotificationsPage = page(() => import('./pages/Notifications'), 'NotificationsPage');
+const OnboardingPage = page(() => import('./pages/Onboarding'), 'OnboardingPage');
+const OverviewPage = page(() => import('./pages/Overview'), 'OverviewPage');
+const PayersPage = page(() => import('./pages/Payers'), 'PayersPage');
+const PoliciesPage = page(() => import('./pages/Policies'), 'PoliciesPage');
+const PricingPage = page(() => import('./pages/Pricing'), 'PricingPage');
+const SetPasswordPage = page(() => import('./pages/SetPassword'), 'SetPasswordPage');
+const TenantsPage = page(() => import('./pages/Tenants'), 'TenantsPage');
+const UserRolesPage = page(() => import('./pages/UserRoles'), 'UserRolesPage');
+const UsersPage = page(() => import('./pages/Users'), 'UsersPage');
+const WebhooksPage = page(() => import('./pages/Webhooks'), 'WebhooksPage');
 
 /** Pages behind sign-in: sends signed-out visitors to /signin and back afterwards. */
 function RequireSession() {
@@ -61,16 +62,23 @@ function RequireSession() {
 function EndCustomerGate({ children }: { children: ReactNode }) {
   const { me } = useMe();
   const location = useLocation();
-  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to="/my-charges" replace />;
+  if (isEndCustomer(me.memberships) && !endCustomerAllows(location.pathname)) return <Navigate to={homePath(true)} replace />;
   return <>{children}</>;
+}
+
+/** `/` (where signing in lands unless a page asked for it): the user's own start page. */
+function Home() {
+  const { me } = useMe();
+  return <Navigate to={homePath(isEndCustomer(me.memberships))} replace />;
 }
 
 function NotFound() {
   const { t } = useI18n();
+  usePageTitle(t('notFound.title'));
   return (
     <section>
       <h1>{t('notFound.title')}</h1>
-      <Link to="/tenants">{t('notFound.back')}</Link>
+      <Link to="/">{t('notFound.back')}</Link>
     </section>
   );
 }
@@ -80,7 +88,11 @@ function SetPasswordRoute() {
   const { status } = useAuth();
   const { t } = useI18n();
   if (status === 'restoring') return <LoadingState label={t('signIn.restoring')} />;
-  return <SetPasswordPage />;
+  return (
+    <Suspense fallback={<LoadingState />}>
+      <SetPasswordPage />
+    </Suspense>
+  );
 }
 
 function SignInRoute() {
@@ -99,8 +111,8 @@ export function App({ session }: { session?: Session }) {
             <Route path="/signin" element={<SignInRoute />} />
             <Route path="/set-password" element={<SetPasswordRoute />} />
             <Route element={<RequireSession />}>
-              <Route index element={<Navigate to="/tenants" replace />} />
-              <Route path="overview" element={<Overview />} />
+              <Route index element={<Home />} />
+              <Route path="overview" element={<OverviewPage />} />
               <Route path="payers" element={<PayersPage />} />
               <Route path="payers/:payerId/accounts" element={<AccountsPage />} />
               <Route path="payers/:payerId/accounts/:accountId" element={<AccountDetailPage />} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldDetail, firstErrorCode, mapErrors, type ClientError } from './errors';
+import { awsUnavailable, fieldDetail, firstErrorCode, mapErrors, queryAwsUnavailable, type ClientError } from './errors';
 
 function gqlError(message: string, extensions: Record<string, unknown>): ClientError {
   return { message: `[GraphQL] ${message}`, networkError: undefined, graphQLErrors: [{ message, extensions } as never] };
@@ -76,5 +76,21 @@ describe('mapErrors', () => {
     const mapped = mapErrors(gqlError('constructor: x', { code: 'VALIDATION', field: 'constructor' }), FIELDS);
     expect(mapped.fields).toEqual({});
     expect(mapped.form?.code).toBe('VALIDATION');
+  });
+});
+
+describe('an AWS call this environment does not offer', () => {
+  it('is recognised from INTERNAL with the SDK not understanding the answer (moto lacks handshakes)', () => {
+    // What the API answers for invitations against moto (seen in the browser test).
+    const error = gqlError('organizations ListHandshakesForOrganization failed', { code: 'INTERNAL', awsErrorCode: 'Unexpected' });
+    expect(queryAwsUnavailable(error)).toEqual({ call: 'organizations ListHandshakesForOrganization' });
+    expect(awsUnavailable(mapErrors(error, {}).form)).toEqual({ call: 'organizations ListHandshakesForOrganization' });
+  });
+
+  it('is not a refusal by AWS, a server error without an AWS code, or another code', () => {
+    expect(queryAwsUnavailable(gqlError('organizations InviteAccountToOrganization failed: not allowed', { code: 'INTERNAL', awsErrorCode: 'AccessDeniedException' }))).toBeNull();
+    expect(queryAwsUnavailable(gqlError('internal error', { code: 'INTERNAL' }))).toBeNull();
+    expect(queryAwsUnavailable(gqlError('too many', { code: 'RATE_LIMITED', awsErrorCode: 'Unexpected' }))).toBeNull();
+    expect(queryAwsUnavailable(null)).toBeNull();
   });
 });

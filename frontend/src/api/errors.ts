@@ -94,3 +94,31 @@ export function firstErrorCode(error: ClientError | null | undefined): ErrorCode
   if (error.graphQLErrors.length > 0) return errorCode(error.graphQLErrors[0].extensions);
   return 'NETWORK';
 }
+
+/**
+ * What the server's AWS client says when the AWS endpoint does not offer a call at all (an AWS
+ * emulator such as moto, in the demo and the tests, lacks Organizations handshakes, Billing
+ * Conductor, Data Exports): the SDK gets an answer it cannot read (`Unexpected`) or an explicit
+ * "not implemented". Real AWS answers those calls.
+ */
+const UNAVAILABLE_AWS_CODES: ReadonlySet<string> = new Set(['Unexpected', 'NotImplemented', 'NotImplementedException', 'InvalidAction', 'UnknownOperationException']);
+
+/** `organizations ListHandshakesForOrganization` from "organizations ListHandshakesForOrganization failed". */
+function awsCall(message: string): string {
+  const match = /^([a-z0-9-]+ [A-Za-z0-9]+) failed/.exec(message);
+  return match ? match[1] : '';
+}
+
+/**
+ * When the error is an AWS call this environment's endpoint does not offer (see above): the
+ * call's name, so the page can say the feature is not available here instead of "server error".
+ */
+export function awsUnavailable(error: FormError | null | undefined): { call: string } | null {
+  if (!error || error.code !== 'INTERNAL' || !error.awsErrorCode || !UNAVAILABLE_AWS_CODES.has(error.awsErrorCode)) return null;
+  return { call: awsCall(error.message) };
+}
+
+/** The same, for a query's error (the first error decides). */
+export function queryAwsUnavailable(error: ClientError | null | undefined): { call: string } | null {
+  return error ? awsUnavailable(mapErrors(error, {}).form) : null;
+}

@@ -1,12 +1,13 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n';
 
-/** A modal that asks before a destructive action. Escape or Cancel closes it. */
+/** A modal that asks before an action (`DangerAction` opens it). Escape or Cancel closes it. */
 export function ConfirmDialog({
   title,
   children,
   confirmLabel,
   busy,
+  tone = 'danger',
   error,
   onConfirm,
   onCancel,
@@ -15,6 +16,7 @@ export function ConfirmDialog({
   children: ReactNode;
   confirmLabel: string;
   busy?: boolean;
+  tone?: 'danger' | 'plain';
   error?: ReactNode;
   onConfirm: () => void;
   onCancel: () => void;
@@ -44,7 +46,7 @@ export function ConfirmDialog({
         <button type="button" onClick={onCancel} autoFocus>
           {t('common.cancel')}
         </button>
-        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+        <button type="button" className={tone === 'danger' ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy}>
           {confirmLabel}
         </button>
       </div>

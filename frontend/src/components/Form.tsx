@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import type { FormError } from '../api/errors';
+import { awsUnavailable, type FormError } from '../api/errors';
 import { useI18n } from '../i18n';
 
 export interface FieldControlProps {
@@ -50,14 +50,19 @@ export function Field({
 export function FormErrorMessage({ error, override }: { error: FormError | null; override?: string }) {
   const { t } = useI18n();
   if (!error && !override) return null;
+  const unavailable = awsUnavailable(error);
   return (
     <div className="form-error" role="alert">
-      {override ?? (
+      {override ?? (unavailable ? (
+        <>
+          <strong>{t('error.awsUnavailable')}</strong> <span className="detail">{t('error.awsUnavailableDetail', { call: unavailable.call })}</span>
+        </>
+      ) : (
         <>
           <strong>{t(`error.${error!.code}`)}</strong>
           {((error!.code !== 'INTERNAL' && error!.code !== 'UNAUTHENTICATED') || error!.awsErrorCode) && <span className="detail"> {error!.message}</span>}
         </>
-      )}
+      ))}
     </div>
   );
 }

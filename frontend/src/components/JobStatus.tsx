@@ -1,4 +1,6 @@
+import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
+import { isFinished, useJobWatch } from '../api/jobs';
 import type { JobFieldsFragment } from '../generated/graphql';
 import { useI18n } from '../i18n';
 
@@ -25,4 +27,16 @@ export function JobStatus({ job, title }: { job: JobFieldsFragment; title: strin
       </p>
     </div>
   );
+}
+
+/** Shows a job as it runs; calls `onFinished` once when it ends. */
+export function WatchedJob({ job, title, onFinished }: { job: JobFieldsFragment; title: string; onFinished: () => void }) {
+  const current = useJobWatch(job.id, job);
+  const finished = current ? isFinished(current) : false;
+  const callback = useRef(onFinished);
+  callback.current = onFinished;
+  useEffect(() => {
+    if (finished) callback.current();
+  }, [finished]);
+  return current ? <JobStatus job={current} title={title} /> : null;
 }

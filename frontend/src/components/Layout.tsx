@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/SessionProvider';
 import { useMe } from '../auth/MeProvider';
@@ -5,6 +6,7 @@ import { useI18n } from '../i18n';
 import { isEndCustomer } from '../lib/roles';
 import { navLinks } from '../lib/nav';
 import { LanguageSwitch } from './LanguageSwitch';
+import { LoadingState } from './States';
 
 export function Layout() {
   const { t } = useI18n();
@@ -29,7 +31,9 @@ export function Layout() {
         </nav>
         <div className="topbar-user">
           <span className="who">
-            {me.email}
+            <span className="email" title={me.email}>
+              {me.email}
+            </span>
             {role && <span className={`badge role-${role.toLowerCase()}`}>{t(`role.${role}`)}</span>}
           </span>
           <LanguageSwitch />
@@ -39,7 +43,10 @@ export function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        {/* Each page is its own chunk: the navigation stays while one loads. */}
+        <Suspense fallback={<LoadingState />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

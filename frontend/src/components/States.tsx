@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { CombinedError } from 'urql';
-import { firstErrorCode } from '../api/errors';
+import { firstErrorCode, queryAwsUnavailable } from '../api/errors';
 import { useI18n } from '../i18n';
 
 export function LoadingState({ label }: { label?: string }) {
@@ -16,6 +16,15 @@ export function LoadingState({ label }: { label?: string }) {
 export function ErrorState({ error, onRetry }: { error: CombinedError | null; onRetry?: () => void }) {
   const { t } = useI18n();
   const code = firstErrorCode(error) ?? 'INTERNAL';
+  const unavailable = queryAwsUnavailable(error);
+  if (unavailable) {
+    // Not a failure to retry: the AWS endpoint here does not offer the call.
+    return (
+      <p className="state state-empty" data-testid="aws-unavailable">
+        <strong>{t('error.awsUnavailable')}</strong> {t('error.awsUnavailableDetail', { call: unavailable.call })}
+      </p>
+    );
+  }
   return (
     <div className="state state-error" role="alert">
       <p>

@@ -2,6 +2,7 @@
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
 import { billingEn, billingZh } from './billing';
+import { codesEn, codesZh } from './codeMessages';
 import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
 
@@ -201,10 +202,11 @@ export const en = {
   'setPassword.toSignIn': 'Go to sign in',
 
   'notFound.title': 'Page not found',
-  'notFound.back': 'Go to tenants',
+  'notFound.back': 'Go to the start page',
   ...opsEn,
   ...billingEn,
   ...onboardingEn,
+  ...codesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -404,10 +406,11 @@ export const zh: Messages = {
   'setPassword.toSignIn': '前往登录',
 
   'notFound.title': '页面不存在',
-  'notFound.back': '前往租户',
+  'notFound.back': '返回首页',
   ...opsZh,
   ...billingZh,
   ...onboardingZh,
+  ...codesZh,
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, zh };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { billingTotals, marginSlices, percentOf } from './billing';
+import { billingTotals, marginSlices, percentOf, reportView } from './billing';
+import { addDecimal } from './decimal';
 
 const group = (name: string, aws: string, proforma: string, margin: string) => ({ billingGroupName: name, awsCost: aws, proformaCost: proforma, margin });
 
@@ -23,5 +24,32 @@ describe('billing figures', () => {
     expect(percentOf('1', '3')).toBe('33.3');
     expect(percentOf('-2', '3')).toBe('-66.7');
     expect(percentOf('1', '0')).toBeNull();
+  });
+});
+
+describe("a cost report's table and chart", () => {
+  const line = (key: string, proformaCost: string, customLineItem = false) => ({ key, customLineItem, awsCost: proformaCost, proformaCost, margin: '0', marginPercentage: null });
+
+  it('by period: every month of the range in order, in the table and the chart alike', () => {
+    const { rows, bars } = reportView([line('2026-03', '3'), line('2026-01', '1')], 'PERIOD', '2025-12', '2026-03');
+    expect(rows.map((r) => r.key)).toEqual(['2025-12', '2026-01', '2026-02', '2026-03']);
+    expect(bars.map((b) => b.key)).toEqual(rows.map((r) => r.key));
+    expect(rows[0].proformaCost).toBe('0');
+  });
+
+  it('by period over more than 12 months: the chart still covers every month', () => {
+    const { rows, bars } = reportView([], 'PERIOD', '2024-01', '2026-12');
+    expect(rows).toHaveLength(36);
+    expect(bars).toHaveLength(36);
+  });
+
+  it('by service: largest first; beyond 12 bars the rest add up to one, so the chart totals the table', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => line(`S${i}`, String(i + 1)));
+    const { rows, bars } = reportView(lines, 'SERVICE', '2026-01', '2026-01');
+    expect(rows).toHaveLength(20);
+    expect(rows[0].key).toBe('S19');
+    expect(bars).toHaveLength(12);
+    expect(bars[11]).toEqual({ key: null, amount: addDecimal(...rows.slice(11).map((r) => r.proformaCost)), count: 9 });
+    expect(addDecimal(...bars.map((b) => b.amount))).toBe(addDecimal(...rows.map((r) => r.proformaCost)));
   });
 });

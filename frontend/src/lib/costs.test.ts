@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOption, donutOption, lastMonths, monthlyTotals, monthsRange, topMovers, trendOption } from './costs';
+import { barOption, donutOption, lastMonths, latestMonthWithData, monthlyTotals, monthsBetween, monthsEnding, monthsRange, openingMonth, previousMonth, topMovers, trendOption } from './costs';
 
 const change = (delta: string, current = '10') => ({ current, previous: '0', delta, deltaPercent: null, isNew: false, isGone: false });
 
@@ -64,5 +64,42 @@ describe('chart options', () => {
     const option = barOption({ slices: [{ label: 'Compute', amount: '9' }, { label: 'Storage', amount: '1' }], currency: 'USD', lang: 'en', name: 'x' });
     expect(option.yAxis.data).toEqual(['Compute', 'Storage']);
     expect(option.tooltip.formatter([{ dataIndex: 1 }])).toBe('Storage: $1.00');
+  });
+});
+
+describe('the month a page opens on', () => {
+  const series = (amounts: Record<string, string>) => Object.entries(amounts).map(([period, amount]) => ({ period, amount }));
+
+  it('is this month when it has data', () => {
+    expect(openingMonth('2026-12', series({ '2026-11': '5', '2026-12': '0.01' }))).toEqual({ month: '2026-12', insteadOf: null });
+  });
+
+  it('is the latest month with data when this one has none yet, and says which it stands in for', () => {
+    expect(openingMonth('2026-12', series({ '2026-10': '7', '2026-11': '5' }))).toEqual({ month: '2026-11', insteadOf: '2026-12' });
+    expect(openingMonth('2026-01', series({ '2025-03': '1', '2025-06': '2', '2026-01': '0' }))).toEqual({ month: '2025-06', insteadOf: '2026-01' });
+    // Credits make a negative month: that is data too.
+    expect(openingMonth('2026-12', series({ '2026-11': '-3' }))).toEqual({ month: '2026-11', insteadOf: '2026-12' });
+  });
+
+  it('is this month when nothing in the last year has data', () => {
+    expect(openingMonth('2026-12', [])).toEqual({ month: '2026-12', insteadOf: null });
+    expect(openingMonth('2026-12', series({ '2025-10': '9' }))).toEqual({ month: '2026-12', insteadOf: null });
+  });
+
+  it('counts months across years', () => {
+    expect(monthsEnding('2026-02', 3)).toEqual(['2025-12', '2026-01', '2026-02']);
+    expect(previousMonth('2026-01')).toBe('2025-12');
+    expect(monthsBetween('2025-11', '2026-02')).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
+    expect(monthsBetween('2026-02', '2026-01')).toEqual([]);
+    expect(latestMonthWithData(series({ '2026-01': '1', '2026-02': '0' }), ['2026-01', '2026-02'])).toBe('2026-01');
+  });
+});
+
+describe('money axes', () => {
+  it('label ticks with the currency, like every amount', () => {
+    const option = trendOption({ months: ['2026-01'], totals: ['1500'], currency: 'USD', lang: 'en', name: 'Cost' });
+    expect(option.yAxis.axisLabel.formatter(1500)).toBe('$1,500.00');
+    const bars = barOption({ slices: [{ label: 'Compute', amount: '9' }], currency: 'CNY', lang: 'zh', name: 'x' });
+    expect(bars.xAxis.axisLabel.formatter(2000)).toBe('¥2,000.00');
   });
 });

@@ -10,6 +10,11 @@ export function monthOf(date: Date): string {
   return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** `YYYY-MM` of this month (UTC): the period a page shows first. */
+export function currentMonth(): string {
+  return monthOf(new Date());
+}
+
 /** The `count` months ending with the month of `now`, oldest first. */
 export function lastMonths(now: Date, count: number): string[] {
   const months: string[] = [];
@@ -17,6 +22,54 @@ export function lastMonths(now: Date, count: number): string[] {
     months.push(monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))));
   }
   return months;
+}
+
+/** The `count` months ending with `month` (`YYYY-MM`), oldest first. */
+export function monthsEnding(month: string, count: number): string[] {
+  const [y, m] = month.split('-').map(Number);
+  return lastMonths(new Date(Date.UTC(y, m - 1, 1)), count);
+}
+
+/** The month before `month` (`YYYY-MM`). */
+export function previousMonth(month: string): string {
+  return monthsEnding(month, 2)[0];
+}
+
+/** Every month from `from` to `to` (`YYYY-MM`, both included; none when `to` is before `from`). */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = from; m <= to && out.length < 1200; m = nextMonth(m)) out.push(m);
+  return out;
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return monthOf(new Date(Date.UTC(y, m, 1)));
+}
+
+/** The latest of `months` whose amount in `points` (a monthly series) is not zero; null if none. */
+export function latestMonthWithData(points: readonly { period: string; amount: string }[], months: readonly string[]): string | null {
+  const totals = monthlyTotals(points, months);
+  for (let i = months.length - 1; i >= 0; i -= 1) if (compareDecimal(totals[i], '0') !== 0) return months[i];
+  return null;
+}
+
+/** The month a page opens on, and the empty month it stands in for (null when none). */
+export interface OpeningMonth {
+  month: string;
+  /** This month, when it has no data yet and an earlier month is shown instead. */
+  insteadOf: string | null;
+}
+
+/**
+ * What a page that shows one month opens on: this month when it has data; otherwise the latest of
+ * the 12 months before it that has some (the page says so); with no data at all, this month.
+ */
+export function openingMonth(current: string, points: readonly { period: string; amount: string }[]): OpeningMonth {
+  const months = monthsEnding(current, 13);
+  const latest = latestMonthWithData(points, months);
+  if (latest === null || latest === current) return { month: current, insteadOf: null };
+  return { month: latest, insteadOf: current };
 }
 
 /** The inclusive date range of a list of months: first day of the first to last day of the last. */
@@ -63,6 +116,11 @@ export function withOther<G extends { amount: string }>(groups: readonly G[], ke
 
 // --- ECharts options (plain objects, so they can be unit-tested without a canvas) ---
 
+/** A money axis's tick labels: the same format as every amount (currency included). */
+export function moneyAxis(currency: string, lang: Lang) {
+  return (value: number) => formatMoney(value, currency, lang);
+}
+
 /** Fill patterns on top of colours, so the charts do not rely on colour alone. */
 const ARIA = { enabled: true, label: { enabled: false }, decal: { show: true } } as const;
 
@@ -87,7 +145,7 @@ export function trendOption({ months, totals, currency, lang, name }: TrendInput
       },
     },
     xAxis: { type: 'category', data: months },
-    yAxis: { type: 'value' },
+    yAxis: { type: 'value', axisLabel: { formatter: moneyAxis(currency, lang), hideOverlap: true } },
     series: [{ name, type: 'bar', data: totals.map(plotValue), itemStyle: { color: '#0b5cad' } }],
   };
 }
@@ -135,7 +193,8 @@ export function barOption({ slices, currency, lang, name }: DonutInput) {
         return s ? `${s.label}: ${formatMoney(s.amount, currency, lang)}` : '';
       },
     },
-    xAxis: { type: 'value' },
+    // Money labels are wide: fewer ticks, and a label that would overlap its neighbour is left out.
+    xAxis: { type: 'value', splitNumber: 4, axisLabel: { formatter: moneyAxis(currency, lang), hideOverlap: true } },
     yAxis: { type: 'category', data: labels, inverse: true },
     series: [{ name, type: 'bar', data: slices.map((s) => plotValue(s.amount)), itemStyle: { color: '#067647' } }],
   };

@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatDecimal, formatMoney, formatRelative, roundDecimal } from './format';
+import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatDecimal, formatMoney, formatMonth, formatRelative, roundDecimal } from './format';
 
 describe('roundDecimal (half to even, on the digits)', () => {
   it.each([
@@ -47,6 +50,47 @@ describe('formatMoney', () => {
   it('formats CNY', () => {
     expect(formatMoney('88.8', 'CNY', 'zh')).toBe('¥88.80');
   });
+
+  it("rounds to the currency's minor unit (none for yen)", () => {
+    expect(formatMoney('1234.5', 'JPY', 'en')).toBe('¥1,234');
+    expect(formatMoney('1235.5', 'JPY', 'en')).toBe('¥1,236');
+    expect(formatMoney('0.125', 'EUR', 'en')).toBe('€0.12');
+  });
+
+  it('formats a chart coordinate (a number) exactly like an amount, without exponents', () => {
+    expect(formatMoney(1500, 'USD', 'en')).toBe('$1,500.00');
+    expect(formatMoney(1500, 'USD', 'en')).toBe(formatMoney('1500', 'USD', 'en'));
+    expect(formatMoney(1e21, 'USD', 'en')).toBe('$1,000,000,000,000,000,000,000.00');
+    expect(formatMoney(1e-7, 'USD', 'en')).toBe('$0.00');
+    expect(formatMoney(Number.NaN, 'USD', 'en')).toBe('$0.00');
+  });
+
+  it('keeps an unknown currency code beside the amount rather than guessing', () => {
+    expect(formatMoney('12.5', '', 'en')).toBe('12.50');
+    expect(formatMoney('12.5', 'usd?', 'en')).toBe('12.50 usd?');
+  });
+});
+
+describe('money is formatted one way everywhere', () => {
+  // Every .tsx under src/: money fields never go through formatDecimal or roundDecimal with a
+  // currency glued on; formatMoney (with the currency) is the one way to show an amount.
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.tsx') ? [join(dir, e.name)] : []));
+  const sources = files(fileURLToPath(new URL('..', import.meta.url))).map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+  const MONEY = '(cost|total|amount|awsCost|proformaCost|margin|flatAmount|projected|monthToDate|delta|current|previous)';
+
+  it('finds the pages', () => {
+    expect(sources.length).toBeGreaterThan(20);
+  });
+
+  it.each([
+    ['formatDecimal of a money field', new RegExp(`formatDecimal\\([\\w.?]*\\b${MONEY}\\b`, 'i')],
+    ['a rounded amount followed by a currency', /roundDecimal\([^)]*\)\s*\}\s*\$\{[^}]*currency/],
+    ['a currency code glued after an amount', /\}\s+\{?[\w.?]*\.currency\}/],
+  ])('no %s', (_what, pattern) => {
+    const offenders = sources.filter(({ text }) => pattern.test(text)).map(({ f }) => f);
+    expect(offenders).toEqual([]);
+  });
 });
 
 describe('dates', () => {
@@ -60,6 +104,12 @@ describe('dates', () => {
   it('formats date and time in the given time zone, 24-hour', () => {
     expect(formatDateTime(iso, 'en', 'UTC')).toBe('Jan 5, 2026, 14:03');
     expect(formatDateTime(iso, 'zh', 'Asia/Shanghai')).toBe('2026年1月5日 22:03');
+  });
+
+  it('names a billing month', () => {
+    expect(formatMonth('2026-12', 'en')).toBe('December 2026');
+    expect(formatMonth('2026-12', 'zh')).toBe('2026年12月');
+    expect(formatMonth('soon', 'en')).toBe('soon');
   });
 
   it('leaves an unparseable value as it is', () => {

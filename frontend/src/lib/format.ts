@@ -44,9 +44,36 @@ function incrementDigits(digits: string): string {
   return `1${chars.join('')}`;
 }
 
-/** Formats a decimal amount of money, e.g. ("1234.565", "USD", "en") → "$1,234.56". */
-export function formatMoney(amount: string, currency: string, lang: Lang, places = 2): string {
-  const rounded = roundDecimal(amount, places);
+/** Decimal places of a currency's minor unit as Intl (ISO 4217) has them: 2 for USD, 0 for JPY. */
+export function currencyPlaces(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * A plotted number (a chart axis tick) as a decimal string, without exponent notation, so it goes
+ * through the same formatting as the exact amounts.
+ */
+export function numberToDecimal(value: number): string {
+  if (!Number.isFinite(value)) return '0';
+  return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+}
+
+/**
+ * THE money format of the app, for every amount shown (totals, lines, custom line items, chart
+ * axes and tooltips): the amount with its currency, in the viewer's language, rounded half to
+ * even to the currency's minor unit, e.g. ("1234.565", "USD", "en") → "$1,234.56". An amount
+ * is a decimal string from the API (exact); a number is only ever a chart coordinate.
+ */
+export function formatMoney(amount: string | number, currency: string, lang: Lang): string {
+  const decimal = typeof amount === 'number' ? numberToDecimal(amount) : amount;
+  // Not an ISO 4217 code (should not happen): the amount, then whatever the API named.
+  if (!/^[A-Z]{3}$/.test(currency)) return `${formatDecimal(decimal, lang, 2)} ${currency}`.trim();
+  const places = currencyPlaces(currency);
+  const rounded = roundDecimal(decimal, places);
   const format = new Intl.NumberFormat(LOCALES[lang], {
     style: 'currency',
     currency,
@@ -74,6 +101,14 @@ export function formatDate(iso: string, lang: Lang, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'medium', timeZone }).format(date);
+}
+
+/** A billing month (`YYYY-MM`), e.g. "December 2026" / "2026年12月". */
+export function formatMonth(month: string, lang: Lang): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) return month;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(LOCALES[lang], { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(date);
 }
 
 /** "in 3 days" / "2 hours ago", in the coarsest unit that is at least 1. */
@@ -107,7 +142,7 @@ export function endOfLocalDay(date: string): string {
   return new Date(y, m - 1, d, 23, 59, 59).toISOString();
 }
 
-/** A decimal amount without a currency (when the API names none), e.g. "1,234.57". */
+/** A quantity that is not money (usage amounts), e.g. "1,234.567". Money goes through `formatMoney`. */
 export function formatDecimal(amount: string, lang: Lang, places = 2): string {
   const format = new Intl.NumberFormat(LOCALES[lang], { minimumFractionDigits: places, maximumFractionDigits: places });
   return format.format(roundDecimal(amount, places) as unknown as number);

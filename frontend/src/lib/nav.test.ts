@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endCustomerAllows, navLinks } from './nav';
+import { endCustomerAllows, homePath, navLinks } from './nav';
 
 const paths = (links: { to: string }[]) => links.map((l) => l.to);
 
@@ -27,5 +27,16 @@ describe('navLinks', () => {
     expect(endCustomerAllows('/my-chargesx')).toBe(false);
     expect(endCustomerAllows('/payers')).toBe(false);
     expect(endCustomerAllows('/accounts')).toBe(false);
+  });
+});
+
+describe('homePath', () => {
+  it('partners land on the overview, end customers on their charges, never on tenants', () => {
+    expect(homePath(false)).toBe('/overview');
+    expect(homePath(true)).toBe('/my-charges');
+    // Both are pages the user's navigation offers.
+    expect(paths(navLinks(false, { write: false, administer: false }))).toContain(homePath(false));
+    expect(paths(navLinks(true, { write: false, administer: false }))).toContain(homePath(true));
+    expect(endCustomerAllows(homePath(true))).toBe(true);
   });
 });

@@ -36,3 +36,11 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
 export function endCustomerAllows(path: string): boolean {
   return ['/my-charges', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }
+
+/**
+ * Where signing in (or `/`) lands: an end customer's charges, a partner's cost overview. (Tenants
+ * are administration, not what a partner comes for.)
+ */
+export function homePath(endCustomer: boolean): string {
+  return endCustomer ? '/my-charges' : '/overview';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abilities, atLeast, highestRole, roleOnTenant, isEndCustomer, payerAbilities, roleOnPayer } from './roles';
+import { abilities, atLeast, DEFAULT_ROLE, highestRole, roleOnTenant, isEndCustomer, payerAbilities, ROLES, roleOnPayer } from './roles';
 
 const parents = new Map<string, string | null>([
   ['root', null],
@@ -14,6 +14,13 @@ describe('roles', () => {
     expect(atLeast('ADMIN', 'OPERATOR')).toBe(true);
     expect(atLeast('VIEWER', 'OPERATOR')).toBe(false);
     expect(atLeast(null, 'VIEWER')).toBe(false);
+  });
+
+  it('forms start with the least powerful role, and pickers list it first', () => {
+    expect(DEFAULT_ROLE).toBe('VIEWER');
+    expect(ROLES[0]).toBe(DEFAULT_ROLE);
+    for (const role of ROLES) expect(atLeast(role, DEFAULT_ROLE)).toBe(true);
+    expect([...ROLES].sort((a, b) => Number(atLeast(a, b)) - Number(atLeast(b, a)))).toEqual(ROLES);
   });
 
   it('the highest role anywhere drives the navigation', () => {

@@ -7,6 +7,15 @@ export type { Role };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
 
+/** Every role, least powerful first, as role pickers list them. */
+export const ROLES: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
+
+/**
+ * What every form that grants a role (a user, a membership, an API token) starts with: the least
+ * powerful one, as docs/api.md advises. More is a deliberate choice.
+ */
+export const DEFAULT_ROLE: Role = 'VIEWER';
+
 export interface MembershipLike {
   role: Role;
   tenant: { id: string } | null;

@@ -4,14 +4,16 @@ import { mapErrors } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
 import { EmptyState } from '../components/States';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { usePageTitle } from '../components/usePageTitle';
 import { ChangePasswordDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { scopeLabel } from './membershipText';
+import { scopeLabel } from '../lib/membershipText';
 
 const FIELDS = { currentPassword: 'currentPassword', newPassword: 'newPassword' } as const;
 
 export function AccountPage() {
   const { t } = useI18n();
+  usePageTitle(t('account.title'));
   const { me } = useMe();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');

@@ -2,41 +2,46 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { useFreshQuery } from '../api/useFreshQuery';
+import { AccountStatusBadge } from '../components/AccountStatusBadge';
+import { CardTable } from '../components/CardTable';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
-import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
+import { ErrorState, ListStates, LoadingState } from '../components/States';
+import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
+import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
+import { currentMonth } from '../lib/costs';
 import {
   AccountMonthlyBillDocument,
   AttachPolicyDocument,
   CloseLinkedAccountDocument,
-  CreatePolicyFromTemplateDocument,
   DetachPolicyDocument,
   LinkedAccountDocument,
   MoveLinkedAccountDocument,
   PoliciesDocument,
-  PolicyTemplatesDocument,
   SendServiceNoticeDocument,
   type PolicyFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { formatDateTime, formatDecimal } from '../lib/format';
-import { AccountStatusBadge, usePayerRoute } from './Accounts';
+import { codeLabel } from '../i18n/codes';
+import { formatDateTime, formatDecimal, formatMoney } from '../lib/format';
 
 export function AccountDetailPage() {
   const { t, lang } = useI18n();
   const { accountId = '' } = useParams();
   const { payerId, payer, can } = usePayerRoute();
   const [result, reexecute] = useQuery({ query: LinkedAccountDocument, variables: { payerId, accountId } });
-  const [moving, setMoving] = useState<string | null>(null);
   const [destination, setDestination] = useState('');
-  const [closing, setClosing] = useState(false);
   const [typed, setTyped] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
-  const [moveResult, move] = useMutation(MoveLinkedAccountDocument);
-  const [closeResult, close] = useMutation(CloseLinkedAccountDocument);
+  const [, move] = useMutation(MoveLinkedAccountDocument);
+  const [, close] = useMutation(CloseLinkedAccountDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   const account = result.data?.linkedAccount;
+  usePageTitle(account ? `${account.name} (${account.accountId})` : accountId);
   const ous = result.data?.organizationalUnits ?? [];
   if (!account) {
     if (result.error) return <ErrorState error={result.error} onRetry={reload} />;
@@ -50,23 +55,25 @@ export function AccountDetailPage() {
   ].filter((target) => target.id !== account.parentId);
   const targetName = (id: string) => targets.find((x) => x.id === id)?.name ?? id;
 
+  const moveTo = destination || targets[0]?.id || '';
+
   async function confirmMove() {
-    if (!moving) return;
-    const res = await move({ payerId, accountId, destinationOuId: moving });
+    const res = await move({ payerId, accountId, destinationOuId: moveTo });
     if (res.data?.moveLinkedAccount) {
-      setNotice(t('linked.moved', { name: targetName(moving) }));
-      setMoving(null);
+      setNotice(t('linked.moved', { name: targetName(moveTo) }));
+      setDestination('');
       reload();
     }
+    return res;
   }
 
   async function confirmClose() {
     const res = await close({ payerId, accountId, confirmAccountId: typed });
     if (res.data?.closeLinkedAccount) {
       setNotice(t('linked.closed', { id: accountId }));
-      setClosing(false);
       reload();
     }
+    return res;
   }
 
   return (
@@ -84,9 +91,19 @@ export function AccountDetailPage() {
           </p>
         </div>
         {can.administer && account.status === 'ACTIVE' && (
-          <button type="button" className="danger" onClick={() => setClosing(true)}>
-            {t('linked.close')}
-          </button>
+          <DangerAction
+            label={t('linked.close')}
+            title={t('linked.closeTitle', { id: accountId })}
+            confirmLabel={t('linked.closeConfirm')}
+            confirmDisabled={typed !== accountId}
+            onConfirm={confirmClose}
+            onClose={() => setTyped('')}
+          >
+            <p>{t('linked.closeBody')}</p>
+            <Field label={t('linked.closeType', { id: accountId })} name="confirmAccountId">
+              {(p) => <input {...p} autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
+            </Field>
+          </DangerAction>
         )}
       </div>
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
@@ -100,64 +117,30 @@ export function AccountDetailPage() {
           </dd>
           <dt>{t('accounts.joined')}</dt>
           <dd>
-            {account.joinedMethod ?? '—'} {account.joinedAt && formatDateTime(account.joinedAt, lang)}
+            {account.joinedMethod ? codeLabel(t, 'joinedMethod', account.joinedMethod) : '—'} {account.joinedAt && formatDateTime(account.joinedAt, lang)}
           </dd>
           <dt>{t('linked.synced')}</dt>
           <dd>{formatDateTime(account.syncedAt, lang)}</dd>
         </dl>
         {can.operate && targets.length > 0 && (
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setMoving(destination || targets[0].id);
-            }}
-          >
+          <div className="inline-form">
             <label htmlFor="move-to">{t('linked.moveTo')}</label>
-            <select id="move-to" value={destination || targets[0].id} onChange={(e) => setDestination(e.target.value)}>
+            <select id="move-to" value={moveTo} onChange={(e) => setDestination(e.target.value)}>
               {targets.map((target) => (
                 <option key={target.id} value={target.id}>
                   {target.name}
                 </option>
               ))}
             </select>
-            <button type="submit">{t('linked.move')}</button>
-          </form>
+            <DangerAction tone="plain" label={t('linked.move')} title={t('linked.moveTitle', { id: accountId })} confirmLabel={t('linked.move')} onConfirm={confirmMove}>
+              <p>{t('linked.moveBody', { name: targetName(moveTo) })}</p>
+            </DangerAction>
+          </div>
         )}
       </div>
       <AccountPolicies payerId={payerId} accountId={accountId} canToggle={can.operate} canCreate={can.administer} onChanged={reload} />
       <MonthlyBill payerId={payerId} accountId={accountId} />
       {can.operate && <ServiceNotice payerId={payerId} accountId={accountId} />}
-      {moving && (
-        <ConfirmDialog
-          title={t('linked.moveTitle', { id: accountId })}
-          confirmLabel={t('linked.move')}
-          busy={moveResult.fetching}
-          error={<FormErrorMessage error={mapErrors(moveResult.error, {}).form} />}
-          onConfirm={() => void confirmMove()}
-          onCancel={() => setMoving(null)}
-        >
-          <p>{t('linked.moveBody', { name: targetName(moving) })}</p>
-        </ConfirmDialog>
-      )}
-      {closing && (
-        <ConfirmDialog
-          title={t('linked.closeTitle', { id: accountId })}
-          confirmLabel={t('linked.closeConfirm')}
-          busy={closeResult.fetching || typed !== accountId}
-          error={<FormErrorMessage error={mapErrors(closeResult.error, {}).form} />}
-          onConfirm={() => void confirmClose()}
-          onCancel={() => {
-            setClosing(false);
-            setTyped('');
-          }}
-        >
-          <p>{t('linked.closeBody')}</p>
-          <Field label={t('linked.closeType', { id: accountId })} name="confirmAccountId">
-            {(p) => <input {...p} autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />}
-          </Field>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }
@@ -265,76 +248,17 @@ function AccountPolicies({
   );
 }
 
-export function PolicyFromTemplate({ payerId, onCancel, onCreated }: { payerId: string; onCancel: () => void; onCreated: (p: PolicyFieldsFragment) => void }) {
-  const { t, lang } = useI18n();
-  const [templates] = useQuery({ query: PolicyTemplatesDocument });
-  const [templateId, setTemplateId] = useState('');
-  const [name, setName] = useState('');
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [result, create] = useMutation(CreatePolicyFromTemplateDocument);
-  const errors = mapErrors(result.error, { name: 'name', templateId: 'templateId', params: 'params' } as const);
-  const list = templates.data?.policyTemplates ?? [];
-  const chosen = list.find((x) => x.id === templateId) ?? list[0];
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!chosen) return;
-    const params = Object.fromEntries(
-      chosen.parameters.map((p) => [p.name, (values[p.name] ?? '').split(',').map((v) => v.trim()).filter(Boolean)]),
-    );
-    const res = await create({ payerId, templateId: chosen.id, params, name: name.trim() || null });
-    if (res.data?.createPolicyFromTemplate) onCreated(res.data.createPolicyFromTemplate);
-  }
-
-  if (templates.fetching) return <LoadingState />;
-  return (
-    <form className="form" onSubmit={submit} aria-labelledby="template-title" noValidate>
-      <h3 id="template-title">{t('policies.fromTemplate')}</h3>
-      <FormErrorMessage error={errors.form} />
-      <Field label={t('policies.template')} name="templateId" error={errors.fields.templateId}>
-        {(p) => (
-          <select {...p} value={chosen?.id ?? ''} onChange={(e) => setTemplateId(e.target.value)}>
-            {list.map((x) => (
-              <option key={x.id} value={x.id}>
-                {lang === 'zh' ? x.nameZh : x.nameEn}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      {chosen && <p className="muted small">{lang === 'zh' ? chosen.descriptionZh : chosen.descriptionEn}</p>}
-      <Field label={t('common.name')} name="name" error={errors.fields.name} hint={t('policies.nameHint')}>
-        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-      </Field>
-      {chosen?.parameters.map((param) => (
-        <Field
-          key={param.name}
-          label={param.name}
-          name={`param-${param.name}`}
-          error={errors.fields.params}
-          hint={`${lang === 'zh' ? param.descriptionZh : param.descriptionEn} ${t('policies.example', { example: param.example })}`}
-        >
-          {(p) => <input {...p} value={values[param.name] ?? ''} onChange={(e) => setValues({ ...values, [param.name]: e.target.value })} />}
-        </Field>
-      ))}
-      <FormActions onCancel={onCancel} submitLabel={t('policies.create')} disabled={result.fetching || !chosen} />
-    </form>
-  );
-}
-
-/** `YYYY-MM` of this month (UTC), the bill shown first. */
-function currentMonth(): string {
-  return new Date().toISOString().slice(0, 7);
-}
-
 function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: string }) {
   const { t, lang } = useI18n();
-  const [month, setMonth] = useState(currentMonth);
+  // This month, or the latest month with cost for the account when this one has none yet.
+  const opening = useCostOpeningMonth({ payerIds: [payerId], accountIds: [accountId] });
+  const { month: shown, insteadOf, setMonth } = useMonthParam(opening);
+  const month = shown ?? currentMonth();
   const locale = lang === 'zh' ? 'zh-CN' : 'en';
-  const [result, reexecute] = useQuery({
+  const [result, reexecute] = useFreshQuery({
     query: AccountMonthlyBillDocument,
     variables: { payerId, accountId, month, locale },
-    pause: !/^\d{4}-\d{2}$/.test(month),
+    pause: shown === null,
     requestPolicy: 'network-only',
   });
   const bill = result.data?.accountMonthlyBill;
@@ -349,58 +273,54 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
   }
 
   return (
-    <section className="card" aria-labelledby="bill-title">
-      <div className="page-head">
-        <h2 id="bill-title">{t('bill.title')}</h2>
-        <div className="row-actions">
+    <CardTable
+      title={t('bill.title')}
+      actions={
+        <>
           <div className="field inline">
             <label htmlFor="bill-month">{t('bill.month')}</label>
-            <input id="bill-month" type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+            <input id="bill-month" type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
           </div>
           <button type="button" onClick={download} disabled={!bill || bill.lines.length === 0}>
             {t('bill.csv')}
           </button>
-        </div>
-      </div>
-      <ListStates
-        loading={result.fetching && !bill}
-        error={result.error ?? null}
-        empty={!bill || bill.lines.length === 0}
-        emptyText={t('bill.empty', { month })}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        {bill && (
-          <table className="table" data-testid="bill">
-            <TableHead columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]} />
-            <tbody>
-              {bill.lines.map((line, i) => (
-                <tr key={i} data-testid="bill-line">
-                  <th scope="row">{line.serviceName || line.serviceCode}</th>
-                  <td>
-                    <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
-                  </td>
-                  <td>{line.description}</td>
-                  <td className="num">
-                    {formatDecimal(line.usage, lang, 3)} {line.unit}
-                  </td>
-                  <td className="num">{formatDecimal(line.cost, lang)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={4}>
-                  {t('bill.total')}
-                </th>
-                <td className="num" data-testid="bill-total">
-                  <strong>{formatDecimal(bill.total, lang)}</strong>
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        )}
-      </ListStates>
-    </section>
+        </>
+      }
+      intro={<MonthFallback insteadOf={insteadOf} month={shown} />}
+      columns={[t('overview.service'), t('bill.usageType'), t('bill.description'), t('bill.usage'), t('overview.cost')]}
+      loading={shown === null || (result.fetching && !bill)}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={!bill || bill.lines.length === 0}
+      emptyText={t('bill.empty', { month })}
+      tableTestId="bill"
+      footer={
+        bill && (
+          <tr>
+            <th scope="row" colSpan={4}>
+              {t('bill.total')}
+            </th>
+            <td className="num" data-testid="bill-total">
+              <strong>{formatMoney(bill.total, bill.currency, lang)}</strong>
+            </td>
+          </tr>
+        )
+      }
+    >
+      {bill?.lines.map((line, i) => (
+        <tr key={i} data-testid="bill-line">
+          <th scope="row">{line.serviceName || line.serviceCode}</th>
+          <td>
+            <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
+          </td>
+          <td>{line.description}</td>
+          <td className="num">
+            {formatDecimal(line.usage, lang, 3)} {line.unit}
+          </td>
+          <td className="num">{formatMoney(line.cost, bill.currency, lang)}</td>
+        </tr>
+      ))}
+    </CardTable>
   );
 }
 

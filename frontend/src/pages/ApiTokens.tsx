@@ -4,9 +4,12 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   ApiTokensDocument,
   CreateApiTokenDocument,
@@ -16,7 +19,7 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { dateInputValue, endOfLocalDay, formatDate, formatDateTime, formatRelative } from '../lib/format';
-import { RoleSelect, TenantSelect } from './Users';
+import { DEFAULT_ROLE } from '../lib/roles';
 
 const CREATE_FIELDS = { name: 'name', role: 'role', tenantId: 'tenantId', expiresAt: 'expiresAt' } as const;
 
@@ -30,6 +33,7 @@ export function tokenState(token: Pick<ApiTokenFieldsFragment, 'revokedAt' | 'ex
 
 export function ApiTokensPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('tokens.title'));
   const { me, can } = useMe();
   const list = usePagedList(ApiTokensDocument, (d) => d.apiTokens);
   const tenants = useAllTenants();
@@ -38,20 +42,17 @@ export function ApiTokensPage() {
   const tenantNames = useMemo(() => new Map(tenants.nodes.map((x) => [x.id, x.name])), [tenants.nodes]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
-  const [revoking, setRevoking] = useState<ApiTokenFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [revokeResult, revoke] = useMutation(RevokeApiTokenDocument);
-  const revokeErrors = mapErrors(revokeResult.error, {});
+  const [, revoke] = useMutation(RevokeApiTokenDocument);
   const now = new Date();
 
-  async function confirmRevoke() {
-    if (!revoking) return;
-    const res = await revoke({ id: revoking.id });
+  async function confirmRevoke(token: ApiTokenFieldsFragment) {
+    const res = await revoke({ id: token.id });
     if (res.data?.revokeApiToken) {
-      setNotice(t('tokens.revoked', { name: revoking.name }));
-      setRevoking(null);
+      setNotice(t('tokens.revoked', { name: token.name }));
       list.reload();
     }
+    return res;
   }
 
   const scope = (token: ApiTokenFieldsFragment) =>
@@ -124,14 +125,16 @@ export function ApiTokensPage() {
                     <td>
 <div className="row-actions">
                       {state === 'active' && (
-                        <button
-                          type="button"
-                          className="small danger"
-                          aria-label={t('tokens.revokeNamed', { name: token.name })}
-                          onClick={() => setRevoking(token)}
+                        <DangerAction
+                          small
+                          label={t('tokens.revoke')}
+                          name={t('tokens.revokeNamed', { name: token.name })}
+                          title={t('tokens.revokeTitle', { name: token.name })}
+                          confirmLabel={t('tokens.revokeConfirm')}
+                          onConfirm={() => confirmRevoke(token)}
                         >
-                          {t('tokens.revoke')}
-                        </button>
+                          <p>{t('tokens.revokeBody')}</p>
+                        </DangerAction>
                       )}
                     </div>
 </td>
@@ -143,18 +146,6 @@ export function ApiTokensPage() {
         </table>
         <LoadMore list={list} />
       </ListStates>
-      {revoking && (
-        <ConfirmDialog
-          title={t('tokens.revokeTitle', { name: revoking.name })}
-          confirmLabel={t('tokens.revokeConfirm')}
-          busy={revokeResult.fetching}
-          error={<FormErrorMessage error={revokeErrors.form} />}
-          onConfirm={() => void confirmRevoke()}
-          onCancel={() => setRevoking(null)}
-        >
-          <p>{t('tokens.revokeBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }
@@ -170,7 +161,7 @@ function CreateTokenForm({
 }) {
   const { t } = useI18n();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [expiresOn, setExpiresOn] = useState(() => dateInputValue(new Date(), 90));
   const [result, create] = useMutation(CreateApiTokenDocument);

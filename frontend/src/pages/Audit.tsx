@@ -4,8 +4,10 @@ import { mapErrors, type MappedErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { FormErrorMessage } from '../components/Form';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import { AuditEventsDocument, ExportAuditEventsDocument, type AuditEventFilter, type AuditEventsQuery } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { auditActor, codeLabel } from '../i18n/codes';
 import { formatDateTime } from '../lib/format';
 import { auditFilter, type AuditForm } from '../lib/audit';
 
@@ -13,6 +15,7 @@ const EMPTY: AuditForm = { eventName: '', from: '', to: '', errorsOnly: false, w
 
 export function AuditPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('audit.title'));
   const client = useClient();
   const [form, setForm] = useState<AuditForm>(EMPTY);
   const [filter, setFilter] = useState<AuditEventFilter | null>(null);
@@ -100,7 +103,7 @@ type AuditNode = AuditEventsQuery['auditEvents']['nodes'][number];
 
 function AuditRow({ event, open, onToggle, lang }: { event: AuditNode; open: boolean; onToggle: () => void; lang: 'en' | 'zh' }) {
   const { t } = useI18n();
-  const who = event.userIdentity.userName ?? event.userIdentity.principalId ?? event.userIdentity.type;
+  const who = auditActor(t, event.userIdentity);
   return (
     <>
       <tr data-testid="audit-row">
@@ -113,8 +116,8 @@ function AuditRow({ event, open, onToggle, lang }: { event: AuditNode; open: boo
         <td className="break">{who}</td>
         <td>
           {event.errorCode ? (
-            <span className="badge status-off" title={event.errorMessage ?? undefined}>
-              ✕ {event.errorCode}
+            <span className="badge status-off" title={event.errorMessage ?? event.errorCode}>
+              ✕ {codeLabel(t, 'errorCode', event.errorCode)}
             </span>
           ) : (
             <span className="badge status-on">✓ {t('audit.ok')}</span>

@@ -2,12 +2,19 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
+import { useAccountNames } from '../api/accountNames';
 import { useAllTenants } from '../api/tenants';
+import { useFreshQuery } from '../api/useFreshQuery';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CardTable } from '../components/CardTable';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
-import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { PeriodInput } from '../components/PeriodInput';
+import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
+import { EmptyState, ErrorState, LoadingState } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   BillingOverviewDocument,
   CostSummaryDocument,
@@ -20,6 +27,7 @@ import {
   type PricingPlanFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../i18n/codes';
 import { billingTotals, marginSlices } from '../lib/billing';
 import {
   changesAnything,
@@ -30,34 +38,28 @@ import {
   groupUpdateInput,
   type GroupForm as GroupFormState,
 } from '../lib/billingForms';
-import { donutOption, monthsRange } from '../lib/costs';
+import { currentMonth, donutOption, monthsRange } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
-import { usePayerRoute } from './Accounts';
-
-export function currentPeriod(): string {
-  return new Date().toISOString().slice(0, 7);
-}
-
-export function PeriodInput({ value, onChange, id }: { value: string; onChange: (v: string) => void; id: string }) {
-  const { t } = useI18n();
-  return (
-    <div className="field inline">
-      <label htmlFor={id}>{t('billing.period')}</label>
-      <input id={id} type="month" value={value} onChange={(e) => e.target.value && onChange(e.target.value)} />
-    </div>
-  );
-}
 
 export function BillingPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
-  const [period, setPeriod] = useState(currentPeriod);
-  const [result, reexecute] = useQuery({ query: BillingOverviewDocument, variables: { payerId, billingPeriod: period }, requestPolicy: 'network-only' });
+  usePageTitle(payer ? t('billing.pageTitle', { name: payer.name }) : t('billing.title'));
+  // This month, or the latest with cost data when this one has none yet (the page says so).
+  const opening = useCostOpeningMonth({ payerIds: [payerId] });
+  const { month, insteadOf, setMonth: setPeriod } = useMonthParam(opening);
+  const period = month ?? currentMonth();
+  const [result, reexecute] = useFreshQuery({
+    query: BillingOverviewDocument,
+    variables: { payerId, billingPeriod: period },
+    requestPolicy: 'network-only',
+    pause: month === null,
+  });
+  const names = useAccountNames([payerId]);
   // null: no form; 'new': the create form; a group: its edit form.
   const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<BillingGroupFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleteResult, remove] = useMutation(DeleteBillingGroupDocument);
+  const [, remove] = useMutation(DeleteBillingGroupDocument);
   const [recomputeResult, recompute] = useMutation(RecomputeBillingDocument);
   const tenants = useAllTenants();
   const reload = () => reexecute({ requestPolicy: 'network-only' });
@@ -119,6 +121,7 @@ export function BillingPage() {
           )}
         </div>
       </div>
+      <MonthFallback insteadOf={insteadOf} month={month} />
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
       {recomputeResult.error && <FormErrorMessage error={mapErrors(recomputeResult.error, {}).form} />}
       {editing !== null && (
@@ -136,7 +139,7 @@ export function BillingPage() {
           }}
         />
       )}
-      {result.fetching && !result.data ? (
+      {month === null || (result.fetching && !result.data) ? (
         <LoadingState />
       ) : result.error ? (
         <ErrorState error={result.error} onRetry={reload} />
@@ -160,27 +163,21 @@ export function BillingPage() {
             </div>
           </div>
           <div className="grid-2">
-            <div className="card">
-              <h2>{t('billing.reports', { period })}</h2>
-              <table className="table">
-                <TableHead columns={[t('billing.group'), t('billing.awsCost'), t('billing.proforma'), t('billing.margin'), t('billing.source')]} />
-                <tbody>
-                  {reports.map((r) => (
-                    <tr key={r.billingGroupId} data-testid="billing-report-row">
-                      <th scope="row">
-                        <Link to={`/billing-groups/${r.billingGroupId}/report`}>{r.billingGroupName}</Link>
-                      </th>
-                      <td className="num">{money(r.awsCost)}</td>
-                      <td className="num">{money(r.proformaCost)}</td>
-                      <td className="num">
-                        {money(r.margin)} <span className="muted small">{percent(r.marginPercentage)}</span>
-                      </td>
-                      <td>{r.source === 'none' ? t('billing.noData') : r.source}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <CardTable title={t('billing.reports', { period })} columns={[t('billing.group'), t('billing.awsCost'), t('billing.proforma'), t('billing.margin'), t('billing.source')]}>
+              {reports.map((r) => (
+                <tr key={r.billingGroupId} data-testid="billing-report-row">
+                  <th scope="row">
+                    <Link to={`/billing-groups/${r.billingGroupId}/report`}>{r.billingGroupName}</Link>
+                  </th>
+                  <td className="num">{money(r.awsCost)}</td>
+                  <td className="num">{money(r.proformaCost)}</td>
+                  <td className="num">
+                    {money(r.margin)} <span className="muted small">{percent(r.marginPercentage)}</span>
+                  </td>
+                  <td>{codeLabel(t, 'costSource', r.source)}</td>
+                </tr>
+              ))}
+            </CardTable>
             <div className="card">
               <h2>{t('billing.marginByGroup')}</h2>
               {margins.slices.length === 0 ? (
@@ -191,71 +188,60 @@ export function BillingPage() {
               {margins.losses.length > 0 && <p className="field-error">{t('billing.losses', { names: margins.losses.join(', ') })}</p>}
             </div>
           </div>
-          <div className="card">
-            <h2>{t('billing.groups')}</h2>
-            <table className="table">
-              <TableHead
-                columns={[t('common.name'), t('billing.primary'), t('billing.members'), t('billing.plan'), t('billing.customer'), can.operate && t('common.actions')]}
-              />
-              <tbody>
-                {groups.map((g) => (
-                  <tr key={g.id} data-testid="billing-group-row">
-                    <th scope="row">
-                      {g.name}
-                      {g.description && <div className="muted small">{g.description}</div>}
-                    </th>
-                    <td>
-                      <code>{g.primaryAccountId}</code>
-                    </td>
-                    <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
-                    <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
-                    <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
-                    {can.operate && (
-                      <td>
-                        <div className="row-actions">
-                          <button
-                            type="button"
-                            className="small"
-                            aria-label={t('billing.editNamed', { name: g.name })}
-                            onClick={() => {
-                              setNotice(null);
-                              setEditing(g);
-                            }}
-                          >
-                            {t('billing.edit')}
-                          </button>
-                          <button type="button" className="small danger" aria-label={t('billing.deleteNamed', { name: g.name })} onClick={() => setDeleting(g)}>
-                            {t('billing.delete')}
-                          </button>
-                        </div>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CardTable
+            title={t('billing.groups')}
+            columns={[t('common.name'), t('billing.primary'), t('billing.members'), t('billing.plan'), t('billing.customer'), can.operate && t('common.actions')]}
+          >
+            {groups.map((g) => (
+              <tr key={g.id} data-testid="billing-group-row">
+                <th scope="row">
+                  {g.name}
+                  {g.description && <div className="muted small">{g.description}</div>}
+                </th>
+                <td>
+                  <code>{g.primaryAccountId}</code> {names.get(g.primaryAccountId)}
+                </td>
+                <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
+                <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
+                <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
+                {can.operate && (
+                  <td>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="small"
+                        aria-label={t('billing.editNamed', { name: g.name })}
+                        onClick={() => {
+                          setNotice(null);
+                          setEditing(g);
+                        }}
+                      >
+                        {t('billing.edit')}
+                      </button>
+                      <DangerAction
+                        small
+                        label={t('billing.delete')}
+                        name={t('billing.deleteNamed', { name: g.name })}
+                        title={t('billing.deleteTitle', { name: g.name })}
+                        confirmLabel={t('billing.delete')}
+                        onConfirm={async () => {
+                          const res = await remove({ id: g.id });
+                          if (res.data) {
+                            setNotice(t('billing.groupDeleted', { name: g.name }));
+                            reload();
+                          }
+                          return res;
+                        }}
+                      >
+                        <p>{t('billing.deleteBody')}</p>
+                      </DangerAction>
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </CardTable>
         </>
-      )}
-      {deleting && (
-        <ConfirmDialog
-          title={t('billing.deleteTitle', { name: deleting.name })}
-          confirmLabel={t('billing.delete')}
-          busy={deleteResult.fetching}
-          error={<FormErrorMessage error={mapErrors(deleteResult.error, {}).form} />}
-          onConfirm={() =>
-            void remove({ id: deleting.id }).then((res) => {
-              if (res.data) {
-                setNotice(t('billing.groupDeleted', { name: deleting.name }));
-                setDeleting(null);
-                reload();
-              }
-            })
-          }
-          onCancel={() => setDeleting(null)}
-        >
-          <p>{t('billing.deleteBody')}</p>
-        </ConfirmDialog>
       )}
     </section>
   );

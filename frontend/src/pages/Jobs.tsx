@@ -5,14 +5,17 @@ import { useAllPayers } from '../api/payers';
 import { usePagedList } from '../api/usePagedList';
 import { JobStateBadge } from '../components/JobStatus';
 import { ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import { JobsDocument, type JobState } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../i18n/codes';
 import { formatDateTime } from '../lib/format';
 
 const STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
 export function JobsPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('jobs.title'));
   const [state, setState] = useState<JobState | ''>('');
   const payers = useAllPayers();
   const payerName = new Map(payers.nodes.map((p) => [p.id, p.name]));
@@ -48,7 +51,7 @@ export function JobsPage() {
             {list.nodes.map((job) => (
               <tr key={job.id} data-testid="job-row">
                 <th scope="row">
-                  <Link to={`/jobs/${job.id}`}>{job.kind}</Link>
+                  <Link to={`/jobs/${job.id}`}>{codeLabel(t, 'jobKind', job.kind)}</Link> <code className="muted small">{job.kind}</code>
                 </th>
                 <td>
                   <JobStateBadge state={job.state} />
@@ -74,14 +77,15 @@ export function JobDetailPage() {
   const { t, lang } = useI18n();
   const { id = '' } = useParams();
   const job = useJobWatch(id);
+  usePageTitle(job ? t('jobs.detailTitle', { kind: codeLabel(t, 'jobKind', job.kind) }) : t('jobs.title'));
   if (!job) return <LoadingState />;
   return (
     <section aria-labelledby="job-title">
       <p className="crumbs">
-        <Link to="/jobs">{t('nav.jobs')}</Link> › {job.kind}
+        <Link to="/jobs">{t('nav.jobs')}</Link> › {codeLabel(t, 'jobKind', job.kind)}
       </p>
       <h1 id="job-title">
-        {t('jobs.detailTitle', { kind: job.kind })} <JobStateBadge state={job.state} />
+        {t('jobs.detailTitle', { kind: codeLabel(t, 'jobKind', job.kind) })} <JobStateBadge state={job.state} /> <code className="muted small">{job.kind}</code>
       </h1>
       <div className="card" role="status" aria-live="polite">
         <dl className="facts">

@@ -1,14 +1,17 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllPayers } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
+import { DeliveryTable, DELIVERY_STATUSES as STATUSES } from '../components/DeliveryTable';
 import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, LoadingState, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   NotificationSubscriptionsDocument,
   NotificationTemplatesDocument,
@@ -21,13 +24,14 @@ import {
   type SubscriptionFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { localeName } from '../i18n/codes';
 import { formatDateTime } from '../lib/format';
-import { TenantSelect } from './Users';
 
 type Tab = 'subscriptions' | 'templates' | 'log';
 
 export function NotificationsPage() {
   const { t } = useI18n();
+  usePageTitle(t('notifications.title'));
   const { can } = useMe();
   const [tab, setTab] = useState<Tab>('subscriptions');
   const tabs: Tab[] = can.administer ? ['subscriptions', 'templates', 'log'] : ['subscriptions', 'log'];
@@ -62,9 +66,8 @@ function Subscriptions() {
   const tenants = useAllTenants();
   const payers = useAllPayers();
   const [creating, setCreating] = useState(false);
-  const [removing, setRemoving] = useState<SubscriptionFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [unsubResult, unsubscribe] = useMutation(UnsubscribeDocument);
+  const [, unsubscribe] = useMutation(UnsubscribeDocument);
   const list = result.data?.notificationSubscriptions ?? [];
   const tenantName = new Map(tenants.nodes.map((x) => [x.id, x.name]));
   const payerName = new Map(payers.nodes.map((x) => [x.id, x.name]));
@@ -110,38 +113,32 @@ function Subscriptions() {
                   {s.tenantId ? (tenantName.get(s.tenantId) ?? s.tenantId) : s.payerId ? t('subs.payerScope', { name: payerName.get(s.payerId) ?? s.payerId }) : '—'}
                 </td>
                 <td>{recipient(s)}</td>
-                <td>{s.locale ?? '—'}</td>
+                <td>{s.locale ? localeName(t, s.locale) : '—'}</td>
                 <td>{formatDateTime(s.createdAt, lang)}</td>
                 <td>
-                  <button type="button" className="small danger" onClick={() => setRemoving(s)} aria-label={t('subs.removeNamed', { who: recipient(s) })}>
-                    {t('subs.remove')}
-                  </button>
+                  <DangerAction
+                    small
+                    label={t('subs.remove')}
+                    name={t('subs.removeNamed', { who: recipient(s) })}
+                    title={t('subs.removeTitle')}
+                    confirmLabel={t('subs.remove')}
+                    onConfirm={async () => {
+                      const res = await unsubscribe({ id: s.id });
+                      if (res.data) {
+                        setNotice(t('subs.removed'));
+                        reload();
+                      }
+                      return res;
+                    }}
+                  >
+                    <p>{t('subs.removeBody', { who: recipient(s) })}</p>
+                  </DangerAction>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('subs.removeTitle')}
-          confirmLabel={t('subs.remove')}
-          busy={unsubResult.fetching}
-          error={<FormErrorMessage error={mapErrors(unsubResult.error, {}).form} />}
-          onConfirm={() =>
-            void unsubscribe({ id: removing.id }).then((res) => {
-              if (res.data) {
-                setRemoving(null);
-                setNotice(t('subs.removed'));
-                reload();
-              }
-            })
-          }
-          onCancel={() => setRemoving(null)}
-        >
-          <p>{t('subs.removeBody', { who: recipient(removing) })}</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }
@@ -252,7 +249,7 @@ function Templates() {
               return (
                 <li key={`${x.eventType}/${x.locale}`}>
                   <button type="button" className={active ? 'link active' : 'link'} aria-pressed={active} onClick={() => setSelected({ eventType: x.eventType, locale: x.locale })}>
-                    <code>{x.eventType}</code> · {x.locale}
+                    <code>{x.eventType}</code> · {localeName(t, x.locale)}
                   </button>{' '}
                   {x.overridden && <span className="badge status-warn">{t('templates.overridden')}</span>}
                 </li>
@@ -326,7 +323,7 @@ function TemplateEditor({
     <div>
       <form className="form" onSubmit={submit} aria-labelledby="template-editor-title" noValidate>
         <h3 id="template-editor-title">
-          {t('templates.editTitle', { event: template.eventType, locale: template.locale })}
+          {t('templates.editTitle', { event: template.eventType, locale: localeName(t, template.locale) })}
         </h3>
         {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
         <FormErrorMessage error={errors.form} />
@@ -372,8 +369,6 @@ function TemplateEditor({
   );
 }
 
-const STATUSES = ['pending', 'sent', 'dead'] as const;
-const STATUS_CLASS: Record<string, string> = { pending: 'status-warn', sent: 'status-on', dead: 'status-off' };
 
 function DeliveryLog() {
   const { t, lang } = useI18n();
@@ -415,57 +410,5 @@ function DeliveryLog() {
         <LoadMore list={list} />
       </ListStates>
     </div>
-  );
-}
-
-export function DeliveryTable({
-  rows,
-  lang,
-  action,
-}: {
-  rows: {
-    id: string;
-    eventType: string;
-    channel: string;
-    recipient: string;
-    subject: string | null;
-    status: string;
-    attempts: number;
-    lastError: string | null;
-    sentAt: string | null;
-    createdAt: string;
-    nextAttemptAt: string | null;
-  }[];
-  lang: 'en' | 'zh';
-  action?: (row: { id: string; status: string }) => ReactNode;
-}) {
-  const { t } = useI18n();
-  return (
-    <table className="table">
-      <TableHead columns={[t('log.event'), t('log.channel'), t('subs.recipient'), t('common.status'), t('log.attempts'), t('common.created'), action && t('common.actions')]} />
-      <tbody>
-        {rows.map((n) => (
-          <tr key={n.id} data-testid="delivery-row">
-            <th scope="row">
-              <code>{n.eventType}</code>
-              {n.subject && <div className="muted small">{n.subject}</div>}
-            </th>
-            <td>{t(n.channel === 'webhook' ? 'log.webhook' : 'log.email')}</td>
-            <td className="break">{n.recipient}</td>
-            <td>
-              <span className={`badge ${STATUS_CLASS[n.status] ?? ''}`}>{STATUSES.includes(n.status as never) ? t(`delivery.${n.status as 'sent'}`) : n.status}</span>
-              {n.status === 'dead' && <div className="muted small">{t('log.deadLetter')}</div>}
-              {n.lastError && <div className="field-error small">{n.lastError}</div>}
-            </td>
-            <td>
-              {n.attempts}
-              {n.nextAttemptAt && n.status === 'pending' && <div className="muted small">{t('log.next', { at: formatDateTime(n.nextAttemptAt, lang) })}</div>}
-            </td>
-            <td>{formatDateTime(n.sentAt ?? n.createdAt, lang)}</td>
-            {action && <td>{action(n)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -6,9 +6,11 @@ import { usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CardTable } from '../components/CardTable';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
-import { EmptyState, ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { HealthBadge } from '../components/HealthBadge';
+import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
 import {
   CostExportValidationDocument,
   CreateContractDocument,
@@ -25,7 +27,6 @@ import {
   type ContractFieldsFragment,
   type ContractRenewal,
   type CostExportValidationFieldsFragment,
-  type HealthStatus,
   type OnboardingFieldsFragment,
   type OnboardingStepStatus,
   type PayerFieldsFragment,
@@ -45,7 +46,6 @@ import {
   endDateProblem,
   exportsInOrder,
   exportState,
-  HEALTH_BADGE,
   STEP_BADGE,
   worstFirst,
   type ContractForm as ContractFormState,
@@ -53,21 +53,13 @@ import {
 import { atLeast, roleOnTenant } from '../lib/roles';
 import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
-import { LocaleField, PersonFields, TenantSelect } from './Users';
+import { LocaleField, PersonFields } from '../components/PersonFields';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 
 // The API names CUR 2.0 `CUR_2` (an older schema file said `CUR2`); either reads the same.
 const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CUR2: 'exportKind.CUR_2', LEGACY_CUR: 'exportKind.LEGACY_CUR', FOCUS: 'exportKind.FOCUS', OTHER: 'exportKind.OTHER' };
 const KINDS: ReadonlySet<string> = new Set(['PLATFORM', 'DISTRIBUTOR', 'RESELLER', 'CUSTOMER']);
-
-export function HealthBadge({ health }: { health: HealthStatus }) {
-  const { t } = useI18n();
-  const badge = HEALTH_BADGE[health];
-  return (
-    <span className={`badge ${badge.className}`}>
-      <span aria-hidden="true">{badge.icon}</span> {t(`health.${health}`)}
-    </span>
-  );
-}
 
 function StepBadge({ status }: { status: OnboardingStepStatus }) {
   const { t } = useI18n();
@@ -82,6 +74,7 @@ function StepBadge({ status }: { status: OnboardingStepStatus }) {
 /** /onboarding?tenant=…&customer=…: a partner's customers, one customer's steps, and health. */
 export function OnboardingPage() {
   const { t } = useI18n();
+  usePageTitle(t('onboarding.title'));
   const { me } = useMe();
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
@@ -143,47 +136,41 @@ function Customers({ tenantId, version, selected, onSelect }: { tenantId: string
   const onboardings = result.data?.onboardings ?? [];
   const contracts = result.data?.contracts ?? [];
   return (
-    <div className="card">
-      <h2>{t('onboarding.customers')}</h2>
-      <ListStates
-        loading={result.fetching && !result.data}
-        error={result.error ?? null}
-        empty={onboardings.length === 0}
-        emptyText={t('onboarding.noCustomers')}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        <table className="table">
-          <TableHead columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]} />
-          <tbody>
-            {onboardings.map((o) => {
-              const contract = contractOf(o.customer.id, contracts);
-              return (
-                <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
-                  <th scope="row">{o.customer.name}</th>
-                  <td>{contract ? <ContractSummary contract={contract} lang={lang} /> : <span className="muted">{t('onboarding.noContract')}</span>}</td>
-                  <td>
-                    {o.complete ? (
-                      <StepBadge status="DONE" />
-                    ) : o.currentStep ? (
-                      <>
-                        {t(`step.${o.currentStep.step}`)} <StepBadge status={o.currentStep.status} />
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>
-                    <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
-                      {t('onboarding.open')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </ListStates>
-    </div>
+    <CardTable
+      title={t('onboarding.customers')}
+      columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]}
+      loading={result.fetching && !result.data}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={onboardings.length === 0}
+      emptyText={t('onboarding.noCustomers')}
+    >
+      {onboardings.map((o) => {
+        const contract = contractOf(o.customer.id, contracts);
+        return (
+          <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
+            <th scope="row">{o.customer.name}</th>
+            <td>{contract ? <ContractSummary contract={contract} lang={lang} /> : <span className="muted">{t('onboarding.noContract')}</span>}</td>
+            <td>
+              {o.complete ? (
+                <StepBadge status="DONE" />
+              ) : o.currentStep ? (
+                <>
+                  {t(`step.${o.currentStep.step}`)} <StepBadge status={o.currentStep.status} />
+                </>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>
+              <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
+                {t('onboarding.open')}
+              </button>
+            </td>
+          </tr>
+        );
+      })}
+    </CardTable>
   );
 }
 
@@ -212,7 +199,6 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
   const [refreshed, refresh] = useMutation(RefreshOnboardingDocument);
   const [form, setForm] = useState<'contract' | 'invite' | null>(null);
   const [editing, setEditing] = useState<ContractFieldsFragment | null>(null);
-  const [ending, setEnding] = useState<ContractFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => {
     reexecute({ requestPolicy: 'network-only' });
@@ -285,17 +271,6 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
           }}
         />
       )}
-      {ending && (
-        <EndContractDialog
-          contract={ending}
-          onCancel={() => setEnding(null)}
-          onEnded={(c) => {
-            setEnding(null);
-            setNotice(t(c.status === 'ENDED' ? 'contract.ended' : 'contract.endSet', { name: c.name, date: c.endDate ? formatDate(c.endDate, lang, 'UTC') : '' }));
-            reload();
-          }}
-        />
-      )}
       {form === 'invite' && (
         <InviteAdminForm
           customerId={customerId}
@@ -349,9 +324,13 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
                     {t('contract.edit')}
                   </button>
                   {c.status !== 'ENDED' && (
-                    <button type="button" className="small danger" aria-label={t('contract.endNamed', { name: c.name })} onClick={() => setEnding(c)}>
-                      {t('contract.end')}
-                    </button>
+                    <EndContract
+                      contract={c}
+                      onEnded={(ended) => {
+                        setNotice(t(ended.status === 'ENDED' ? 'contract.ended' : 'contract.endSet', { name: ended.name, date: ended.endDate ? formatDate(ended.endDate, lang, 'UTC') : '' }));
+                        reload();
+                      }}
+                    />
                   )}
                 </div>
               )}
@@ -474,34 +453,41 @@ function ContractForm({
 }
 
 /** Ends a contract on a date (inclusive), after asking; the day before today ends it at once. */
-function EndContractDialog({ contract, onCancel, onEnded }: { contract: ContractFieldsFragment; onCancel: () => void; onEnded: (c: ContractFieldsFragment) => void }) {
+function EndContract({ contract, onEnded }: { contract: ContractFieldsFragment; onEnded: (c: ContractFieldsFragment) => void }) {
   const { t, lang } = useI18n();
-  const today = new Date().toISOString().slice(0, 10);
   // Ending now: yesterday (the end is inclusive), unless the contract started today or later.
-  const [endDate, setEndDate] = useState(() => {
-    const yesterday = dayBefore(today);
+  const endingNow = () => {
+    const yesterday = dayBefore(new Date().toISOString().slice(0, 10));
     return yesterday < contract.startDate ? contract.startDate : yesterday;
-  });
+  };
+  const [endDate, setEndDate] = useState(endingNow);
   const [local, setLocal] = useState<'required' | 'beforeStart' | null>(null);
   const [result, end] = useMutation(EndContractDocument);
-  const errors = mapErrors(result.error, { endDate: 'endDate' } as const);
+  const fields = { endDate: 'endDate' } as const;
+  const errors = mapErrors(result.error, fields);
 
   async function confirm() {
     const problem = endDateProblem(contract, endDate);
     setLocal(problem);
-    if (problem) return;
+    if (problem) return false;
     const res = await end({ id: contract.id, endDate });
     if (res.data?.endContract) onEnded(res.data.endContract);
+    return res;
   }
 
   return (
-    <ConfirmDialog
+    <DangerAction
+      small
+      label={t('contract.end')}
+      name={t('contract.endNamed', { name: contract.name })}
       title={t('contract.endTitle', { name: contract.name })}
       confirmLabel={t('contract.endConfirm')}
-      busy={result.fetching}
-      error={<FormErrorMessage error={errors.form} />}
-      onConfirm={() => void confirm()}
-      onCancel={onCancel}
+      fields={fields}
+      onOpen={() => {
+        setLocal(null);
+        setEndDate(endingNow());
+      }}
+      onConfirm={confirm}
     >
       <p>{t('contract.endBody', { start: formatDate(contract.startDate, lang, 'UTC') })}</p>
       <Field
@@ -522,7 +508,7 @@ function EndContractDialog({ contract, onCancel, onEnded }: { contract: Contract
           />
         )}
       </Field>
-    </ConfirmDialog>
+    </DangerAction>
   );
 }
 
@@ -678,36 +664,32 @@ function SourceHealth({ tenantId, version }: { tenantId: string; version: number
   const health = result.data?.sourceDataHealth;
   const entries = useMemo(() => worstFirst(health?.entries ?? []), [health]);
   return (
-    <div className="card">
-      <h2>
-        {t('onboarding.health')} {health && <HealthBadge health={health.health} />}
-      </h2>
-      {health && <p className="muted">{health.reason}</p>}
-      <ListStates
-        loading={result.fetching && !result.data}
-        error={result.error ?? null}
-        empty={entries.length === 0}
-        emptyText={t('onboarding.noHealth')}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      >
-        <table className="table">
-          <TableHead columns={[t('common.status'), t('common.tenant'), t('onboarding.payer'), t('onboarding.reason')]} />
-          <tbody>
-            {entries.map((e, i) => (
-              <tr key={`${e.tenantId}-${e.payerId ?? ''}-${i}`} data-testid="health-row">
-                <td>
-                  <HealthBadge health={e.health} />
-                </td>
-                <th scope="row">
-                  {e.tenantName} <span className="muted small">{KINDS.has(e.tenantKind.toUpperCase()) ? t(`kind.${e.tenantKind.toUpperCase() as TenantKind}`) : e.tenantKind}</span>
-                </th>
-                <td>{e.payerName ? `${e.payerName}${e.accountId ? ` (${e.accountId})` : ''}` : '—'}</td>
-                <td>{e.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListStates>
-    </div>
+    <CardTable
+      title={
+        <>
+          {t('onboarding.health')} {health && <HealthBadge health={health.health} />}
+        </>
+      }
+      intro={health && <p className="muted">{health.reason}</p>}
+      columns={[t('common.status'), t('common.tenant'), t('onboarding.payer'), t('onboarding.reason')]}
+      loading={result.fetching && !result.data}
+      error={result.error ?? null}
+      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      empty={entries.length === 0}
+      emptyText={t('onboarding.noHealth')}
+    >
+      {entries.map((e, i) => (
+        <tr key={`${e.tenantId}-${e.payerId ?? ''}-${i}`} data-testid="health-row">
+          <td>
+            <HealthBadge health={e.health} />
+          </td>
+          <th scope="row">
+            {e.tenantName} <span className="muted small">{KINDS.has(e.tenantKind.toUpperCase()) ? t(`kind.${e.tenantKind.toUpperCase() as TenantKind}`) : e.tenantKind}</span>
+          </th>
+          <td>{e.payerName ? `${e.payerName}${e.accountId ? ` (${e.accountId})` : ''}` : '—'}</td>
+          <td>{e.reason}</td>
+        </tr>
+      ))}
+    </CardTable>
   );
 }

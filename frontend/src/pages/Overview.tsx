@@ -1,9 +1,15 @@
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
+import { useAccountNames } from '../api/accountNames';
 import { useAllPayers } from '../api/payers';
+import { useFreshQuery } from '../api/useFreshQuery';
+import { CardTable } from '../components/CardTable';
 import { Chart } from '../components/Chart';
+import { PeriodInput } from '../components/PeriodInput';
 import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
+import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CostForecastDocument,
   CostSummaryDocument,
@@ -13,7 +19,8 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { barOption, donutOption, lastMonths, monthlyTotals, monthsRange, topMovers, trendOption } from '../lib/costs';
+import { healthReason, lagText } from '../i18n/codes';
+import { barOption, currentMonth, donutOption, monthlyTotals, monthsEnding, monthsRange, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
 import { formatMoney, roundDecimal } from '../lib/format';
 import { HEALTH_BADGE } from '../lib/onboarding';
@@ -22,6 +29,7 @@ const ALL = 'all';
 
 export function OverviewPage() {
   const { t } = useI18n();
+  usePageTitle(t('overview.title'));
   const payers = useAllPayers();
   const [params, setParams] = useSearchParams();
   const chosen = params.get('payer') ?? ALL;
@@ -29,6 +37,9 @@ export function OverviewPage() {
     () => (chosen === ALL ? payers.nodes.map((p) => p.id) : payers.nodes.filter((p) => p.id === chosen).map((p) => p.id)),
     [chosen, payers.nodes],
   );
+  // This month, or the latest with cost data when this one has none yet (and the page says so).
+  const opening = useCostOpeningMonth({ payerIds, pause: payers.loading });
+  const { month, insteadOf, setMonth } = useMonthParam(opening);
 
   return (
     <section aria-labelledby="overview-title">
@@ -37,19 +48,33 @@ export function OverviewPage() {
           <h1 id="overview-title">{t('overview.title')}</h1>
           <p className="intro">{t('overview.intro')}</p>
         </div>
-        {payers.nodes.length > 1 && (
-          <div className="field inline">
-            <label htmlFor="overview-payer">{t('overview.payer')}</label>
-            <select id="overview-payer" value={chosen} onChange={(e) => setParams(e.target.value === ALL ? {} : { payer: e.target.value })}>
-              <option value={ALL}>{t('overview.allPayers')}</option>
-              {payers.nodes.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({p.accountId})
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
+        <div className="row-actions">
+          {payers.nodes.length > 1 && (
+            <div className="field inline">
+              <label htmlFor="overview-payer">{t('overview.payer')}</label>
+              <select
+                id="overview-payer"
+                value={chosen}
+                onChange={(e) =>
+                  setParams((old) => {
+                    const next = new URLSearchParams(old);
+                    if (e.target.value === ALL) next.delete('payer');
+                    else next.set('payer', e.target.value);
+                    return next;
+                  })
+                }
+              >
+                <option value={ALL}>{t('overview.allPayers')}</option>
+                {payers.nodes.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} ({p.accountId})
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {month && payerIds.length > 0 && <PeriodInput id="overview-month" label={t('overview.month')} value={month} onChange={setMonth} />}
+        </div>
       </div>
       <ListStates
         loading={payers.loading}
@@ -59,7 +84,8 @@ export function OverviewPage() {
         onRetry={payers.reload}
       >
         <HealthBadges payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
-        {payerIds.length > 0 && <CostDashboard payerIds={payerIds} />}
+        <MonthFallback insteadOf={insteadOf} month={month} />
+        {payerIds.length > 0 && (month ? <CostDashboard payerIds={payerIds} month={month} /> : <LoadingState />)}
       </ListStates>
     </section>
   );
@@ -80,48 +106,52 @@ function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
   const { t } = useI18n();
   const [result] = useQuery({ query: IngestionHealthDocument, variables: { payerId: payer.id }, requestPolicy: 'network-only' });
   const health = result.data?.ingestionHealth;
+  const lag = health && health.status !== 'SUCCESS' ? lagText(t, health.lagDays) : null;
   return (
     <li data-testid="health-badge">
       <span className="health-name">{payer.name}</span>{' '}
       {health ? (
-        <span className={`badge ${HEALTH_BADGE[health.status].className}`} title={health.reason}>
+        <span className={`badge ${HEALTH_BADGE[health.status].className}`}>
           {HEALTH_BADGE[health.status].icon} {t(`health.${health.status}`)}
-          {health.lagDays !== null && health.lagDays > 0 && ` · ${t('overview.lagDays', { days: health.lagDays })}`}
+          {lag && ` · ${lag}`}
         </span>
       ) : result.error ? (
         <span className="badge status-none">{t('health.unknown')}</span>
       ) : (
         <span className="muted">{t('common.loading')}</span>
       )}
-      {health && <span className="muted small"> {health.reason}</span>}
+      {health && <span className="muted small"> {healthReason(t, health)}</span>}
     </li>
   );
 }
 
 function useCosts(payerIds: string[], months: string[], groupBy: CostDimension[]) {
   const range = monthsRange(months);
-  return useQuery({
+  return useFreshQuery({
     query: CostSummaryDocument,
     variables: { input: { payerIds, from: range.from, to: range.to, granularity: 'MONTH', groupBy } },
     requestPolicy: 'network-only',
   });
 }
 
-function CostDashboard({ payerIds }: { payerIds: string[] }) {
+/** The cost of `month` and the 12 months up to it: KPIs, trend, by service, category and account, movers. */
+function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string }) {
   const { t, lang } = useI18n();
-  const months = useMemo(() => lastMonths(new Date(), 12), []);
-  const thisMonth = months[months.length - 1];
-  const lastMonth = months[months.length - 2];
+  const months = useMemo(() => monthsEnding(month, 12), [month]);
+  const isCurrent = month === currentMonth();
+  const previousMonth = months[months.length - 2];
   const [trend, retryTrend] = useCosts(payerIds, months, []);
-  const [byService] = useCosts(payerIds, [thisMonth], ['SERVICE']);
-  const [byAccount] = useCosts(payerIds, [thisMonth], ['ACCOUNT']);
-  const [byCategory] = useCosts(payerIds, [thisMonth], ['SERVICE_CATEGORY']);
-  const [mom] = useQuery({
+  const [byService] = useCosts(payerIds, [month], ['SERVICE']);
+  const [byAccount] = useCosts(payerIds, [month], ['ACCOUNT']);
+  const [byCategory] = useCosts(payerIds, [month], ['SERVICE_CATEGORY']);
+  const [mom] = useFreshQuery({
     query: MonthOverMonthDocument,
-    variables: { input: { payerIds, month: thisMonth, groupBy: ['SERVICE'] } },
+    variables: { input: { payerIds, month, groupBy: ['SERVICE'] } },
     requestPolicy: 'network-only',
   });
-  const [forecast] = useQuery({ query: CostForecastDocument, variables: { payerIds, month: thisMonth }, requestPolicy: 'network-only' });
+  // A forecast is of the month under way; a past month is complete.
+  const [forecast] = useFreshQuery({ query: CostForecastDocument, variables: { payerIds, month }, requestPolicy: 'network-only', pause: !isCurrent });
+  const names = useAccountNames(payerIds);
 
   const summary = trend.data?.costSummary;
   const currency = summary?.currency ?? 'USD';
@@ -135,16 +165,16 @@ function CostDashboard({ payerIds }: { payerIds: string[] }) {
     [byService.data],
   );
   const serviceChart = useMemo(
-    () => donutOption({ slices: serviceSlices, currency, lang, name: t('overview.byService') }),
-    [serviceSlices, currency, lang, t],
+    () => donutOption({ slices: serviceSlices, currency, lang, name: t('overview.byService', { month }) }),
+    [serviceSlices, currency, lang, t, month],
   );
   const categorySlices = useMemo(
     () => (byCategory.data?.costSummary.groups ?? []).map((g) => ({ label: g.key.serviceCategory ?? '—', amount: g.amount })),
     [byCategory.data],
   );
   const categoryChart = useMemo(
-    () => barOption({ slices: categorySlices, currency, lang, name: t('overview.byCategory') }),
-    [categorySlices, currency, lang, t],
+    () => barOption({ slices: categorySlices, currency, lang, name: t('overview.byCategory', { month }) }),
+    [categorySlices, currency, lang, t, month],
   );
   const movers = useMemo(() => topMovers(mom.data?.monthOverMonth.changes ?? [], 8), [mom.data]);
 
@@ -163,119 +193,106 @@ function CostDashboard({ payerIds }: { payerIds: string[] }) {
     <>
       <div className="kpis">
         <div className="kpi card" data-testid="kpi-this-month">
-          <h2>{t('overview.thisMonth', { month: thisMonth })}</h2>
+          <h2>{isCurrent ? t('overview.thisMonth', { month }) : t('overview.inMonth', { month })}</h2>
           <p className="kpi-value">{money(current)}</p>
           <p className="muted">
             {change === null
-              ? t('overview.noPrevious')
+              ? t('overview.noPrevious', { month: previousMonth })
               : t(isNegative(change) ? 'overview.down' : 'overview.up', {
                   percent: change.replace('-', ''),
-                  month: lastMonth,
+                  month: previousMonth,
                 })}
           </p>
         </div>
         <div className="kpi card" data-testid="kpi-last-month">
-          <h2>{t('overview.lastMonth', { month: lastMonth })}</h2>
+          <h2>{isCurrent ? t('overview.lastMonth', { month: previousMonth }) : t('overview.monthBefore', { month: previousMonth })}</h2>
           <p className="kpi-value">{money(previous)}</p>
-          <p className="muted">{t('overview.difference', { amount: money(subtractDecimal(current, previous)) })}</p>
+          <p className="muted">{t('overview.difference', { month: previousMonth, amount: money(subtractDecimal(current, previous)) })}</p>
         </div>
-        <div className="kpi card" data-testid="kpi-forecast">
-          <h2>{t('overview.forecast')}</h2>
-          {fc ? (
-            <>
-              <p className="kpi-value">{money(fc.projected)}</p>
-              <p className="muted">
-                {t('overview.forecastBasis', { mtd: money(fc.monthToDate), days: fc.daysWithData, total: fc.daysInMonth })}
-              </p>
-            </>
-          ) : forecast.error ? (
-            <p className="muted">{t('overview.forecastNone')}</p>
-          ) : (
-            <LoadingState />
-          )}
-        </div>
+        {isCurrent && (
+          <div className="kpi card" data-testid="kpi-forecast">
+            <h2>{t('overview.forecast')}</h2>
+            {fc ? (
+              <>
+                <p className="kpi-value">{money(fc.projected)}</p>
+                <p className="muted">
+                  {t('overview.forecastBasis', { mtd: money(fc.monthToDate), days: fc.daysWithData, total: fc.daysInMonth })}
+                </p>
+              </>
+            ) : forecast.error ? (
+              <p className="muted">{t('overview.forecastNone')}</p>
+            ) : (
+              <LoadingState />
+            )}
+          </div>
+        )}
       </div>
 
       <div className="card">
         <h2>{t('overview.trend')}</h2>
-        <Chart option={trendChart} label={t('overview.trendLabel', { from: months[0], to: thisMonth })} testId="chart-trend" />
+        <Chart option={trendChart} label={t('overview.trendLabel', { from: months[0], to: month })} testId="chart-trend" />
       </div>
 
       <div className="grid-2">
         <div className="card">
-          <h2>{t('overview.byService')}</h2>
-          {serviceSlices.length === 0 ? (
-            <EmptyState>{t('overview.noDataMonth')}</EmptyState>
+          <h2>{t('overview.byService', { month })}</h2>
+          {byService.fetching && !byService.data ? (
+            <LoadingState />
+          ) : serviceSlices.length === 0 ? (
+            <EmptyState>{t('overview.noDataMonth', { month })}</EmptyState>
           ) : (
-            <Chart option={serviceChart} label={t('overview.byServiceLabel')} testId="chart-services" />
+            <Chart option={serviceChart} label={t('overview.byServiceLabel', { month })} testId="chart-services" />
           )}
         </div>
         <div className="card">
-          <h2>{t('overview.byCategory')}</h2>
-          {categorySlices.length === 0 ? (
-            <EmptyState>{t('overview.noDataMonth')}</EmptyState>
+          <h2>{t('overview.byCategory', { month })}</h2>
+          {byCategory.fetching && !byCategory.data ? (
+            <LoadingState />
+          ) : categorySlices.length === 0 ? (
+            <EmptyState>{t('overview.noDataMonth', { month })}</EmptyState>
           ) : (
-            <Chart option={categoryChart} label={t('overview.byCategoryLabel')} testId="chart-categories" />
+            <Chart option={categoryChart} label={t('overview.byCategoryLabel', { month })} testId="chart-categories" />
           )}
         </div>
       </div>
 
       <div className="grid-2">
-        <div className="card">
-          <h2>{t('overview.byAccount')}</h2>
-          <table className="table" aria-label={t('overview.byAccount')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('accounts.accountId')}</th>
-                <th scope="col" className="num">
-                  {t('overview.cost')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(byAccount.data?.costSummary.groups ?? []).slice(0, 15).map((g) => (
-                <tr key={g.key.accountId} data-testid="account-cost-row">
-                  <th scope="row">
-                    <code>{g.key.accountId}</code>
-                  </th>
-                  <td className="num">{money(g.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <div className="card">
-          <h2>{t('overview.movers', { month: thisMonth, previous: lastMonth })}</h2>
-          {movers.length === 0 ? (
-            <EmptyState>{t('overview.noMovers')}</EmptyState>
-          ) : (
-            <table className="table" aria-label={t('overview.moversLabel')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('overview.service')}</th>
-                  <th scope="col" className="num">
-                    {t('overview.change')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('overview.thisMonthShort')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {movers.map((c) => (
-                  <tr key={c.key.service} data-testid="mover-row">
-                    <th scope="row">{c.key.service}</th>
-                    <td className={`num ${isNegative(c.delta) ? 'down' : 'up'}`}>
-                      {isNegative(c.delta) ? '▼' : '▲'} {money(c.delta)}
-                      {c.isNew ? ` · ${t('overview.new')}` : c.deltaPercent !== null ? ` · ${roundDecimal(c.deltaPercent, 1)}%` : ''}
-                    </td>
-                    <td className="num">{money(c.current)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
+        <CardTable
+          title={t('overview.byAccount', { month })}
+          columns={[t('accounts.accountId'), t('common.name'), t('overview.cost')]}
+          loading={byAccount.fetching && !byAccount.data}
+          error={byAccount.error ?? null}
+          empty={(byAccount.data?.costSummary.groups.length ?? 0) === 0}
+          emptyText={t('overview.noDataMonth', { month })}
+        >
+          {(byAccount.data?.costSummary.groups ?? []).slice(0, 15).map((g) => (
+            <tr key={g.key.accountId} data-testid="account-cost-row">
+              <th scope="row">
+                <code>{g.key.accountId}</code>
+              </th>
+              <td>{(g.key.accountId && names.get(g.key.accountId)) || <span className="muted">—</span>}</td>
+              <td className="num">{money(g.amount)}</td>
+            </tr>
+          ))}
+        </CardTable>
+        <CardTable
+          title={t('overview.movers', { month, previous: previousMonth })}
+          columns={[t('overview.service'), t('overview.change'), month]}
+          loading={mom.fetching && !mom.data}
+          empty={movers.length === 0}
+          emptyText={t('overview.noMovers')}
+        >
+          {movers.map((c) => (
+            <tr key={c.key.service} data-testid="mover-row">
+              <th scope="row">{c.key.service}</th>
+              <td className={`num ${isNegative(c.delta) ? 'down' : 'up'}`}>
+                {isNegative(c.delta) ? '▼' : '▲'} {money(c.delta)}
+                {c.isNew ? ` · ${t('overview.new')}` : c.deltaPercent !== null ? ` · ${roundDecimal(c.deltaPercent, 1)}%` : ''}
+              </td>
+              <td className="num">{money(c.current)}</td>
+            </tr>
+          ))}
+        </CardTable>
       </div>
       <p className="muted small">
         <Link to="/payers">{t('overview.managePayers')}</Link>

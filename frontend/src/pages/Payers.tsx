@@ -1,15 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { PayerStatusBadge } from '../components/PayerStatusBadge';
 import { ListStates, TableHead } from '../components/States';
 import {
   CheckPayerConnectionDocument,
+  CostSummaryDocument,
   IngestCostsDocument,
   RegisterPayerDocument,
   RemovePayerDocument,
@@ -19,23 +21,15 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
-import { formatDateTime } from '../lib/format';
-import { BillingModeCell, PayerBillingPanel } from './PayerBillingMode';
-import { TenantSelect } from './Users';
-
-const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off' } as const;
-
-export function PayerStatusBadge({ payer }: { payer: Pick<PayerFieldsFragment, 'status' | 'statusReason'> }) {
-  const { t } = useI18n();
-  return (
-    <span className={`badge ${STATUS_CLASS[payer.status]}`} title={payer.statusReason ?? undefined}>
-      {t(`payerStatus.${payer.status}`)}
-    </span>
-  );
-}
+import { currentMonth, monthlyTotals, monthsEnding, monthsRange, openingMonth } from '../lib/costs';
+import { formatDateTime, formatMoney, formatMonth } from '../lib/format';
+import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 
 export function PayersPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('payers.title'));
   const { me } = useMe();
   const list = useAllPayers();
   const tenants = useAllTenants();
@@ -44,13 +38,12 @@ export function PayersPage() {
   const [registering, setRegistering] = useState(false);
   const [registered, setRegistered] = useState<PayerFieldsFragment | null>(null);
   const [editing, setEditing] = useState<PayerFieldsFragment | null>(null);
-  const [removing, setRemoving] = useState<PayerFieldsFragment | null>(null);
   const [billingOf, setBillingOf] = useState<PayerFieldsFragment | null>(null);
   const [notice, setNotice] = useState<{ text: string; jobId?: string } | null>(null);
   const [checkResult, check] = useMutation(CheckPayerConnectionDocument);
   const [syncResult, sync] = useMutation(SyncAccountsDocument);
   const [ingestResult, ingest] = useMutation(IngestCostsDocument);
-  const [removeResult, remove] = useMutation(RemovePayerDocument);
+  const [, remove] = useMutation(RemovePayerDocument);
   const actionError = mapErrors(checkResult.error ?? syncResult.error ?? ingestResult.error, {});
 
   async function runCheck(payer: PayerFieldsFragment) {
@@ -74,14 +67,13 @@ export function PayersPage() {
     if (job) setNotice({ text: t('payers.ingestStarted', { name: payer.name }), jobId: job.id });
   }
 
-  async function confirmRemove() {
-    if (!removing) return;
-    const res = await remove({ id: removing.id });
+  async function confirmRemove(payer: PayerFieldsFragment) {
+    const res = await remove({ id: payer.id });
     if (res.data?.removePayer) {
-      setNotice({ text: t('payers.removed', { name: removing.name }) });
-      setRemoving(null);
+      setNotice({ text: t('payers.removed', { name: payer.name }) });
       list.reload();
     }
+    return res;
   }
 
   return (
@@ -129,7 +121,18 @@ export function PayersPage() {
       {billingOf && <PayerBillingPanel key={billingOf.id} payer={billingOf} administer={can(billingOf.id).administer} onClose={() => setBillingOf(null)} />}
       <ListStates loading={list.loading} error={list.error} empty={list.nodes.length === 0} emptyText={t('payers.empty')} onRetry={list.reload}>
         <table className="table">
-          <TableHead columns={[t('common.name'), t('payers.accountId'), t('common.tenant'), t('payers.connection'), t('billingMode.column'), t('payers.lastChecked'), t('common.actions')]} />
+          <TableHead
+            columns={[
+              t('common.name'),
+              t('payers.accountId'),
+              t('common.tenant'),
+              t('payers.connection'),
+              t('billingMode.column'),
+              t('payers.cost'),
+              t('payers.lastChecked'),
+              t('common.actions'),
+            ]}
+          />
           <tbody>
             {list.nodes.map((payer) => {
               const may = can(payer.id);
@@ -151,6 +154,9 @@ export function PayersPage() {
                   </td>
                   <td>
                     <BillingModeCell payerId={payer.id} />
+                  </td>
+                  <td className="num">
+                    <PayerCost payerId={payer.id} />
                   </td>
                   <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
                   <td>
@@ -205,9 +211,16 @@ export function PayersPage() {
                           <button type="button" className="small" aria-label={t('payers.editNamed', { name: payer.name })} onClick={() => setEditing(payer)}>
                             {t('payers.edit')}
                           </button>
-                          <button type="button" className="small danger" aria-label={t('payers.removeNamed', { name: payer.name })} onClick={() => setRemoving(payer)}>
-                            {t('payers.remove')}
-                          </button>
+                          <DangerAction
+                            small
+                            label={t('payers.remove')}
+                            name={t('payers.removeNamed', { name: payer.name })}
+                            title={t('payers.removeTitle', { name: payer.name })}
+                            confirmLabel={t('payers.removeConfirm')}
+                            onConfirm={() => confirmRemove(payer)}
+                          >
+                            <p>{t('payers.removeBody')}</p>
+                          </DangerAction>
                         </>
                       )}
                     </div>
@@ -218,19 +231,32 @@ export function PayersPage() {
           </tbody>
         </table>
       </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('payers.removeTitle', { name: removing.name })}
-          confirmLabel={t('payers.removeConfirm')}
-          busy={removeResult.fetching}
-          error={<FormErrorMessage error={mapErrors(removeResult.error, {}).form} />}
-          onConfirm={() => void confirmRemove()}
-          onCancel={() => setRemoving(null)}
-        >
-          <p>{t('payers.removeBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
+  );
+}
+
+/**
+ * A payer's cost this month; when this month has no cost data yet, the latest month's that has,
+ * with that month named.
+ */
+function PayerCost({ payerId }: { payerId: string }) {
+  const { t, lang } = useI18n();
+  const current = currentMonth();
+  const range = monthsRange(monthsEnding(current, 13));
+  const [result] = useQuery({
+    query: CostSummaryDocument,
+    variables: { input: { payerIds: [payerId], from: range.from, to: range.to, granularity: 'MONTH', groupBy: [] } },
+    requestPolicy: 'network-only',
+  });
+  const summary = result.data?.costSummary;
+  if (!summary) return <span className="muted">{result.error ? '—' : '…'}</span>;
+  const { month } = openingMonth(current, summary.series);
+  const [amount] = monthlyTotals(summary.series, [month]);
+  return (
+    <span data-testid="payer-cost">
+      {formatMoney(amount, summary.currency, lang)}
+      {month !== current && <span className="muted small"> {t('payers.costIn', { month: formatMonth(month, lang) })}</span>}
+    </span>
   );
 }
 

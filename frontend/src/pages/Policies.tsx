@@ -3,9 +3,12 @@ import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
+import { PolicyFromTemplate } from '../components/PolicyFromTemplate';
 import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreatePolicyDocument,
   DeletePolicyDocument,
@@ -19,8 +22,6 @@ import {
 } from '../generated/graphql';
 import { useI18n, type Translate } from '../i18n';
 import { checkPolicyDocument, EMPTY_POLICY, type PolicyProblem } from '../lib/policy';
-import { PolicyFromTemplate } from './AccountDetail';
-import { usePayerRoute } from './Accounts';
 
 function problemText(problem: PolicyProblem, t: Translate): string {
   if (problem.kind === 'invalidJson') return t('policy.invalidJson', { detail: problem.detail });
@@ -31,14 +32,14 @@ function problemText(problem: PolicyProblem, t: Translate): string {
 export function PoliciesPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
+  usePageTitle(payer ? t('policy.pageTitle', { name: payer.name }) : t('policies.title'));
   const [result, reexecute] = useQuery({ query: PoliciesDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [ous] = useQuery({ query: OrganizationalUnitsDocument, variables: { payerId } });
   const accounts = usePagedList(LinkedAccountsDocument, (d) => d.linkedAccounts, { all: true, variables: { payerId, filter: null } });
   const [templates] = useQuery({ query: PolicyTemplatesDocument });
   const [form, setForm] = useState<'json' | 'template' | PolicyFieldsFragment | null>(null);
-  const [deleting, setDeleting] = useState<PolicyFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [deleteResult, remove] = useMutation(DeletePolicyDocument);
+  const [, remove] = useMutation(DeletePolicyDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
   const policies = result.data?.policies ?? [];
 
@@ -149,9 +150,23 @@ export function PoliciesPage() {
                         <button type="button" className="small" aria-label={t('policy.editNamed', { name: p.name })} onClick={() => setForm(p)}>
                           {t('payers.edit')}
                         </button>
-                        <button type="button" className="small danger" aria-label={t('policy.deleteNamed', { name: p.name })} onClick={() => setDeleting(p)}>
-                          {t('policy.delete')}
-                        </button>
+                        <DangerAction
+                          small
+                          label={t('policy.delete')}
+                          name={t('policy.deleteNamed', { name: p.name })}
+                          title={t('policy.deleteTitle', { name: p.name })}
+                          confirmLabel={t('policy.delete')}
+                          onConfirm={async () => {
+                            const res = await remove({ payerId, policyId: p.id });
+                            if (res.data) {
+                              setNotice(t('policy.deleted', { name: p.name }));
+                              reload();
+                            }
+                            return res;
+                          }}
+                        >
+                          <p>{t('policy.deleteBody')}</p>
+                        </DangerAction>
                       </div>
                     )}
                   </td>
@@ -183,26 +198,6 @@ export function PoliciesPage() {
         </ul>
       </section>
 
-      {deleting && (
-        <ConfirmDialog
-          title={t('policy.deleteTitle', { name: deleting.name })}
-          confirmLabel={t('policy.delete')}
-          busy={deleteResult.fetching}
-          error={<FormErrorMessage error={mapErrors(deleteResult.error, {}).form} />}
-          onConfirm={() =>
-            void remove({ payerId, policyId: deleting.id }).then((res) => {
-              if (res.data) {
-                setNotice(t('policy.deleted', { name: deleting.name }));
-                setDeleting(null);
-                reload();
-              }
-            })
-          }
-          onCancel={() => setDeleting(null)}
-        >
-          <p>{t('policy.deleteBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

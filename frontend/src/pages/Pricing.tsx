@@ -2,9 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CardTable } from '../components/CardTable';
+import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
-import { ErrorState, ListStates, LoadingState, TableHead } from '../components/States';
+import { ErrorState, ListStates, LoadingState } from '../components/States';
+import { usePayerRoute } from '../components/usePayerRoute';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateCustomLineItemDocument,
   CreatePricingPlanDocument,
@@ -49,8 +52,7 @@ import {
   type PlanForm as PlanFormState,
   type RuleForm as RuleFormState,
 } from '../lib/billingForms';
-import { roundDecimal } from '../lib/format';
-import { usePayerRoute } from './Accounts';
+import { formatMoney, roundDecimal } from '../lib/format';
 
 type Editing =
   | { kind: 'rule'; rule: PricingRuleFieldsFragment | null }
@@ -71,15 +73,15 @@ export function amountMessage(t: Translate, problem: AmountProblem | null): stri
 }
 
 export function PricingPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
+  usePageTitle(payer ? t('pricing.title', { name: payer.name }) : t('nav.payers'));
   const [result, reexecute] = useQuery({ query: PricingDocument, variables: { payerId }, requestPolicy: 'network-only' });
   const [editing, setEditing] = useState<Editing>(null);
-  const [removing, setRemoving] = useState<Removal | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [ruleDel, deleteRule] = useMutation(DeletePricingRuleDocument);
-  const [planDel, deletePlan] = useMutation(DeletePricingPlanDocument);
-  const [itemDel, deleteItem] = useMutation(DeleteCustomLineItemDocument);
+  const [, deleteRule] = useMutation(DeletePricingRuleDocument);
+  const [, deletePlan] = useMutation(DeletePricingPlanDocument);
+  const [, deleteItem] = useMutation(DeleteCustomLineItemDocument);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
   const data = result.data;
   const groups = data?.billingGroups ?? [];
@@ -94,15 +96,14 @@ export function PricingPage() {
     setEditing(next);
   };
 
-  async function confirmRemove() {
-    if (!removing) return;
+  async function confirmRemove(removing: Removal) {
     const res =
       removing.kind === 'rule' ? await deleteRule({ id: removing.id }) : removing.kind === 'plan' ? await deletePlan({ id: removing.id }) : await deleteItem({ id: removing.id });
     if (res.data) {
-      setRemoving(null);
       setNotice(t('pricing.deleted', { name: removing.name }));
       reload();
     }
+    return res;
   }
 
   if (!payer) {
@@ -116,9 +117,16 @@ export function PricingPage() {
           <button type="button" className="small" aria-label={t('pricing.editNamed', { name })} onClick={edit}>
             {t('pricing.edit')}
           </button>
-          <button type="button" className="small danger" aria-label={t('pricing.deleteNamed', { name })} onClick={() => setRemoving({ kind, id, name })}>
-            {t('pricing.delete')}
-          </button>
+          <DangerAction
+            small
+            label={t('pricing.delete')}
+            name={t('pricing.deleteNamed', { name })}
+            title={t('pricing.deleteTitle', { name })}
+            confirmLabel={t('pricing.delete')}
+            onConfirm={() => confirmRemove({ kind, id, name })}
+          >
+            <p>{t(kind === 'plan' ? 'pricing.deletePlanBody' : kind === 'rule' ? 'pricing.deleteRuleBody' : 'pricing.deleteBody')}</p>
+          </DangerAction>
         </div>
       </td>
     );
@@ -178,108 +186,81 @@ export function PricingPage() {
         />
       )}
       <ListStates loading={result.fetching && !data} error={result.error ?? null} empty={false} emptyText="" onRetry={reload}>
-        <div className="card">
-          <h2>{t('pricing.rules')}</h2>
-          {(data?.pricingRules.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noRules')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('pricing.scope'), t('pricing.type'), t('pricing.modifier'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.pricingRules.map((r) => (
-                  <tr key={r.id} data-testid="rule-row">
-                    <th scope="row">
-                      {r.name}
-                      {r.description && <div className="muted small">{r.description}</div>}
-                    </th>
-                    <td>
-                      {t(`ruleScope.${r.scope}`)} {r.service && <code>{r.service}</code>}
-                      {r.billingEntity && <code>{r.billingEntity}</code>}
-                      {r.usageType && <code>{r.usageType}</code>}
-                      {r.operation && <code>{r.operation}</code>}
-                    </td>
-                    <td>
-                      {t(`ruleType.${r.type}`)}
-                      {r.type === 'TIERING' && <span className="muted small"> ({t(r.freeTier === false ? 'pricing.freeTierOff' : 'pricing.freeTierOn')})</span>}
-                    </td>
-                    <td className="num">{r.type === 'TIERING' ? '—' : `${roundDecimal(r.modifierPercentage, 2)}%`}</td>
-                    {rowActions('rule', r.id, r.name, () => open({ kind: 'rule', rule: r }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-        <div className="card">
-          <h2>{t('pricing.plans')}</h2>
-          {(data?.pricingPlans.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noPlans')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('pricing.base'), t('pricing.rules'), t('pricing.passes'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.pricingPlans.map((p) => (
-                  <tr key={p.id} data-testid="plan-row">
-                    <th scope="row">
-                      {p.name}
-                      {p.description && <div className="muted small">{p.description}</div>}
-                    </th>
-                    <td>{t(`planBase.${p.base}`)}</td>
-                    <td>{p.pricingRules.map((r) => r.name).join(', ') || '—'}</td>
-                    <td>
-                      {[p.passTax && t('pricing.passTax'), p.passCredits && t('pricing.passCredits'), p.passRefunds && t('pricing.passRefunds'), p.passPartnerDiscounts && t('pricing.passDiscounts')]
-                        .filter(Boolean)
-                        .join(', ') || '—'}
-                    </td>
-                    {rowActions('plan', p.id, p.name, () => open({ kind: 'plan', plan: p }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-        <div className="card">
-          <h2>{t('pricing.items')}</h2>
-          {(data?.customLineItems.length ?? 0) === 0 ? (
-            <p className="muted">{t('pricing.noItems')}</p>
-          ) : (
-            <table className="table">
-              <TableHead columns={[t('common.name'), t('billing.group'), t('pricing.chargeType'), t('pricing.amount'), t('pricing.periods'), can.operate && t('common.actions')]} />
-              <tbody>
-                {data?.customLineItems.map((i) => (
-                  <tr key={i.id} data-testid="item-row">
-                    <th scope="row">
-                      {i.name}
-                      {i.description && <div className="muted small">{i.description}</div>}
-                    </th>
-                    <td>{groupName.get(i.billingGroupId) ?? i.billingGroupId}</td>
-                    <td>{t(`chargeType.${i.chargeType}`)}</td>
-                    <td className="num">
-                      {i.flatAmount !== null ? `${roundDecimal(i.flatAmount, 2)} ${i.currency}` : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
-                    </td>
-                    <td>
-                      {i.billingPeriodStart} – {i.billingPeriodEnd ? t('pricing.until', { end: i.billingPeriodEnd }) : t('pricing.recurring')}
-                    </td>
-                    {rowActions('item', i.id, i.name, () => open({ kind: 'item', item: i }))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-      </ListStates>
-      {removing && (
-        <ConfirmDialog
-          title={t('pricing.deleteTitle', { name: removing.name })}
-          confirmLabel={t('pricing.delete')}
-          busy={ruleDel.fetching || planDel.fetching || itemDel.fetching}
-          error={<FormErrorMessage error={mapErrors(ruleDel.error ?? planDel.error ?? itemDel.error, {}).form} />}
-          onConfirm={() => void confirmRemove()}
-          onCancel={() => setRemoving(null)}
+        <CardTable
+          title={t('pricing.rules')}
+          columns={[t('common.name'), t('pricing.scope'), t('pricing.type'), t('pricing.modifier'), can.operate && t('common.actions')]}
+          empty={(data?.pricingRules.length ?? 0) === 0}
+          emptyText={t('pricing.noRules')}
         >
-          <p>{t(removing.kind === 'plan' ? 'pricing.deletePlanBody' : removing.kind === 'rule' ? 'pricing.deleteRuleBody' : 'pricing.deleteBody')}</p>
-        </ConfirmDialog>
-      )}
+          {data?.pricingRules.map((r) => (
+            <tr key={r.id} data-testid="rule-row">
+              <th scope="row">
+                {r.name}
+                {r.description && <div className="muted small">{r.description}</div>}
+              </th>
+              <td>
+                {t(`ruleScope.${r.scope}`)} {r.service && <code>{r.service}</code>}
+                {r.billingEntity && <code>{r.billingEntity}</code>}
+                {r.usageType && <code>{r.usageType}</code>}
+                {r.operation && <code>{r.operation}</code>}
+              </td>
+              <td>
+                {t(`ruleType.${r.type}`)}
+                {r.type === 'TIERING' && <span className="muted small"> ({t(r.freeTier === false ? 'pricing.freeTierOff' : 'pricing.freeTierOn')})</span>}
+              </td>
+              <td className="num">{r.type === 'TIERING' ? '—' : `${roundDecimal(r.modifierPercentage, 2)}%`}</td>
+              {rowActions('rule', r.id, r.name, () => open({ kind: 'rule', rule: r }))}
+            </tr>
+          ))}
+        </CardTable>
+        <CardTable
+          title={t('pricing.plans')}
+          columns={[t('common.name'), t('pricing.base'), t('pricing.rules'), t('pricing.passes'), can.operate && t('common.actions')]}
+          empty={(data?.pricingPlans.length ?? 0) === 0}
+          emptyText={t('pricing.noPlans')}
+        >
+          {data?.pricingPlans.map((p) => (
+            <tr key={p.id} data-testid="plan-row">
+              <th scope="row">
+                {p.name}
+                {p.description && <div className="muted small">{p.description}</div>}
+              </th>
+              <td>{t(`planBase.${p.base}`)}</td>
+              <td>{p.pricingRules.map((r) => r.name).join(', ') || '—'}</td>
+              <td>
+                {[p.passTax && t('pricing.passTax'), p.passCredits && t('pricing.passCredits'), p.passRefunds && t('pricing.passRefunds'), p.passPartnerDiscounts && t('pricing.passDiscounts')]
+                  .filter(Boolean)
+                  .join(', ') || '—'}
+              </td>
+              {rowActions('plan', p.id, p.name, () => open({ kind: 'plan', plan: p }))}
+            </tr>
+          ))}
+        </CardTable>
+        <CardTable
+          title={t('pricing.items')}
+          columns={[t('common.name'), t('billing.group'), t('pricing.chargeType'), t('pricing.amount'), t('pricing.periods'), can.operate && t('common.actions')]}
+          empty={(data?.customLineItems.length ?? 0) === 0}
+          emptyText={t('pricing.noItems')}
+        >
+          {data?.customLineItems.map((i) => (
+            <tr key={i.id} data-testid="item-row">
+              <th scope="row">
+                {i.name}
+                {i.description && <div className="muted small">{i.description}</div>}
+              </th>
+              <td>{groupName.get(i.billingGroupId) ?? i.billingGroupId}</td>
+              <td>{t(`chargeType.${i.chargeType}`)}</td>
+              <td className="num">
+                {i.flatAmount !== null ? formatMoney(i.flatAmount, i.currency, lang) : i.percentage !== null ? `${roundDecimal(i.percentage, 2)}%` : '—'}
+              </td>
+              <td>
+                {i.billingPeriodStart} – {i.billingPeriodEnd ? t('pricing.until', { end: i.billingPeriodEnd }) : t('pricing.recurring')}
+              </td>
+              {rowActions('item', i.id, i.name, () => open({ kind: 'item', item: i }))}
+            </tr>
+          ))}
+        </CardTable>
+      </ListStates>
     </section>
   );
 }

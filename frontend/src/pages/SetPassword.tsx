@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAuth } from '../auth/SessionProvider';
 import { Field, FormErrorMessage } from '../components/Form';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { usePageTitle } from '../components/usePageTitle';
 import { SetPasswordDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { checkNewPassword, inviteToken, type PasswordProblem } from '../lib/invitations';
@@ -17,6 +18,7 @@ const FIELDS = { token: 'token', password: 'password' } as const;
  */
 export function SetPasswordPage() {
   const { t } = useI18n();
+  usePageTitle(t('setPassword.title'));
   const { status, signIn, signOut } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();

@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAuth } from '../auth/SessionProvider';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { usePageTitle } from '../components/usePageTitle';
 import { LoginDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 
@@ -12,10 +13,12 @@ const FIELDS = { email: 'email', password: 'password' } as const;
 
 export function SignInPage() {
   const { t } = useI18n();
+  usePageTitle(t('signIn.title'));
   const { status, endReason, signIn } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
-  const next = (location.state as { from?: string } | null)?.from ?? '/tenants';
+  // Back to the page that asked for sign-in, else `/`: the user's start page (overview or charges).
+  const next = (location.state as { from?: string } | null)?.from ?? '/';
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [result, login] = useMutation(LoginDocument);

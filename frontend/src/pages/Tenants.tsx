@@ -5,6 +5,7 @@ import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates } from '../components/States';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateTenantDocument,
   UpdateTenantDocument,
@@ -20,6 +21,7 @@ const CREATE_FIELDS = { parentId: 'parent', kind: 'kind', name: 'name' } as cons
 
 export function TenantsPage() {
   const { t } = useI18n();
+  usePageTitle(t('tenants.title'));
   const { me } = useMe();
   const list = useAllTenants();
   const tree = useMemo(() => buildTree(list.nodes), [list.nodes]);

@@ -5,9 +5,12 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
+import { RoleSelect } from '../components/RoleSelect';
 import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   GrantMembershipDocument,
   RevokeMembershipDocument,
@@ -17,8 +20,8 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
-import { scopeLabel } from './membershipText';
-import { RoleSelect, TenantSelect } from './Users';
+import { DEFAULT_ROLE } from '../lib/roles';
+import { scopeLabel } from '../lib/membershipText';
 
 const GRANT_FIELDS = { role: 'role', tenantId: 'tenantId' } as const;
 
@@ -31,10 +34,10 @@ export function UserRolesPage() {
   const users = usePagedList(UsersDocument, (d) => d.users, { all: true });
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
-  const [revoking, setRevoking] = useState<MembershipFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [revokeResult, revoke] = useMutation(RevokeMembershipDocument);
-  const revokeErrors = mapErrors(revokeResult.error, {});
+  const [, revoke] = useMutation(RevokeMembershipDocument);
+  const shown = users.nodes.find((u) => u.id === id);
+  usePageTitle(shown ? t('memberships.title', { email: shown.email }) : t('users.title'));
 
   if (users.loading) return <LoadingState />;
   if (users.error) return <ErrorState error={users.error} onRetry={users.reload} />;
@@ -50,14 +53,13 @@ export function UserRolesPage() {
     );
   }
 
-  async function confirmRevoke() {
-    if (!revoking) return;
-    const res = await revoke({ id: revoking.id });
+  async function confirmRevoke(m: MembershipFieldsFragment) {
+    const res = await revoke({ id: m.id });
     if (res.data?.revokeMembership) {
-      setRevoking(null);
       setNotice(t('memberships.revoked'));
       users.reload();
     }
+    return res;
   }
 
   return (
@@ -83,14 +85,16 @@ export function UserRolesPage() {
                 {can.administer && (
                   <td>
 <div className="row-actions">
-                    <button
-                      type="button"
-                      className="small danger"
-                      aria-label={t('memberships.revokeNamed', { role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}
-                      onClick={() => setRevoking(m)}
+                    <DangerAction
+                      small
+                      label={t('memberships.revoke')}
+                      name={t('memberships.revokeNamed', { role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}
+                      title={t('memberships.revokeTitle')}
+                      confirmLabel={t('memberships.revokeConfirm')}
+                      onConfirm={() => confirmRevoke(m)}
                     >
-                      {t('memberships.revoke')}
-                    </button>
+                      <p>{t('memberships.revokeBody', { email: user.email, role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}</p>
+                    </DangerAction>
                   </div>
 </td>
                 )}
@@ -109,25 +113,13 @@ export function UserRolesPage() {
           }}
         />
       )}
-      {revoking && (
-        <ConfirmDialog
-          title={t('memberships.revokeTitle')}
-          confirmLabel={t('memberships.revokeConfirm')}
-          busy={revokeResult.fetching}
-          error={<FormErrorMessage error={revokeErrors.form} />}
-          onConfirm={() => void confirmRevoke()}
-          onCancel={() => setRevoking(null)}
-        >
-          <p>{t('memberships.revokeBody', { email: user.email, role: t(`role.${revoking.role}`), scope: scopeLabel(revoking, t) })}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }
 
 function GrantForm({ userId, tenants, onGranted }: { userId: string; tenants: TenantOption[]; onGranted: () => void }) {
   const { t } = useI18n();
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [result, grant] = useMutation(GrantMembershipDocument);
   const errors = mapErrors(result.error, GRANT_FIELDS);

@@ -5,9 +5,13 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions, type TenantOption } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
+import { LocaleField, PersonFields } from '../components/PersonFields';
+import { RoleSelect } from '../components/RoleSelect';
 import { ListStates, LoadMore, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateUserDocument,
   DisableUserDocument,
@@ -19,9 +23,8 @@ import {
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
 import { createUserInput, type AddUserMode } from '../lib/invitations';
-import { scopeLabel } from './membershipText';
-
-export const ROLES: Role[] = ['ADMIN', 'OPERATOR', 'VIEWER'];
+import { DEFAULT_ROLE } from '../lib/roles';
+import { scopeLabel } from '../lib/membershipText';
 
 const CREATE_FIELDS = {
   email: 'email',
@@ -37,15 +40,14 @@ const { password: _password, ...INVITE_FIELDS } = CREATE_FIELDS;
 
 export function UsersPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('users.title'));
   const { me, can } = useMe();
   const list = usePagedList(UsersDocument, (d) => d.users);
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
   const [creating, setCreating] = useState(false);
-  const [disabling, setDisabling] = useState<UserFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [disableResult, disableUser] = useMutation(DisableUserDocument);
-  const disableErrors = mapErrors(disableResult.error, {});
+  const [, disableUser] = useMutation(DisableUserDocument);
   const [resendResult, resendInvitation] = useMutation(ResendInvitationDocument);
   const [resendFailed, setResendFailed] = useState(false);
   const resendErrors = mapErrors(resendFailed ? resendResult.error : undefined, {});
@@ -57,14 +59,13 @@ export function UsersPage() {
     if (res.data?.resendInvitation) setNotice(t('users.resent', { email: user.email }));
   }
 
-  async function confirmDisable() {
-    if (!disabling) return;
-    const res = await disableUser({ id: disabling.id });
+  async function confirmDisable(user: UserFieldsFragment) {
+    const res = await disableUser({ id: user.id });
     if (res.data?.disableUser) {
-      setNotice(t('users.disabledDone', { email: disabling.email }));
-      setDisabling(null);
+      setNotice(t('users.disabledDone', { email: user.email }));
       list.reload();
     }
+    return res;
   }
 
   return (
@@ -155,14 +156,16 @@ export function UsersPage() {
                       </button>
                     )}
                     {!user.disabled && user.id !== me.id && (
-                      <button
-                        type="button"
-                        className="small danger"
-                        aria-label={t('users.disableNamed', { email: user.email })}
-                        onClick={() => setDisabling(user)}
+                      <DangerAction
+                        small
+                        label={t('users.disable')}
+                        name={t('users.disableNamed', { email: user.email })}
+                        title={t('users.disableTitle', { email: user.email })}
+                        confirmLabel={t('users.disableConfirm')}
+                        onConfirm={() => confirmDisable(user)}
                       >
-                        {t('users.disable')}
-                      </button>
+                        <p>{t('users.disableBody')}</p>
+                      </DangerAction>
                     )}
                   </div>
 </td>
@@ -173,97 +176,7 @@ export function UsersPage() {
         </table>
         <LoadMore list={list} />
       </ListStates>
-      {disabling && (
-        <ConfirmDialog
-          title={t('users.disableTitle', { email: disabling.email })}
-          confirmLabel={t('users.disableConfirm')}
-          busy={disableResult.fetching}
-          error={<FormErrorMessage error={disableErrors.form} />}
-          onConfirm={() => void confirmDisable()}
-          onCancel={() => setDisabling(null)}
-        >
-          <p>{t('users.disableBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
-  );
-}
-
-export function RoleSelect({ value, onChange, props }: { value: Role; onChange: (r: Role) => void; props: object }) {
-  const { t } = useI18n();
-  return (
-    <select {...props} value={value} onChange={(e) => onChange(e.target.value as Role)}>
-      {ROLES.map((r) => (
-        <option key={r} value={r}>
-          {t(`role.${r}`)}
-        </option>
-      ))}
-    </select>
-  );
-}
-
-export function TenantSelect({
-  value,
-  onChange,
-  options,
-  props,
-}: {
-  value: string;
-  onChange: (id: string) => void;
-  options: TenantOption[];
-  props: object;
-}) {
-  const { t } = useI18n();
-  return (
-    <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
-      {options.map((o) => (
-        <option key={o.id} value={o.id}>
-          {o.label} ({t(`kind.${o.tenant.kind}`)})
-        </option>
-      ))}
-    </select>
-  );
-}
-
-/** A new user's email and display name, with the API's errors for them. */
-export function PersonFields({
-  email,
-  displayName,
-  onEmail,
-  onDisplayName,
-  errors,
-}: {
-  email: string;
-  displayName: string;
-  onEmail: (v: string) => void;
-  onDisplayName: (v: string) => void;
-  errors: { email?: string; displayName?: string };
-}) {
-  const { t } = useI18n();
-  return (
-    <>
-      <Field label={t('users.email')} name="email" error={errors.email}>
-        {(p) => <input {...p} type="email" autoComplete="off" value={email} onChange={(e) => onEmail(e.target.value)} />}
-      </Field>
-      <Field label={t('users.displayName')} name="displayName" error={errors.displayName}>
-        {(p) => <input {...p} value={displayName} onChange={(e) => onDisplayName(e.target.value)} />}
-      </Field>
-    </>
-  );
-}
-
-/** The language of a user's mail. */
-export function LocaleField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
-  const { t } = useI18n();
-  return (
-    <Field label={t('users.form.locale')} name="locale" error={error}>
-      {(p) => (
-        <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="en">{t('locale.en')}</option>
-          <option value="zh-CN">{t('locale.zh-CN')}</option>
-        </select>
-      )}
-    </Field>
   );
 }
 
@@ -284,7 +197,7 @@ function CreateUserForm({
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [locale, setLocale] = useState('en');
-  const [role, setRole] = useState<Role>('VIEWER');
+  const [role, setRole] = useState<Role>(DEFAULT_ROLE);
   const [tenantId, setTenantId] = useState('');
   const [result, create] = useMutation(CreateUserDocument);
   const errors = mapErrors(result.error, mode === 'password' ? CREATE_FIELDS : INVITE_FIELDS);

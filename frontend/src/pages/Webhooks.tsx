@@ -5,10 +5,13 @@ import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DangerAction } from '../components/DangerAction';
+import { DeliveryTable } from '../components/DeliveryTable';
 import { EventTypePicker } from '../components/EventTypePicker';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates, TableHead } from '../components/States';
+import { TenantSelect } from '../components/TenantSelect';
+import { usePageTitle } from '../components/usePageTitle';
 import {
   CreateWebhookEndpointDocument,
   DeleteWebhookEndpointDocument,
@@ -20,22 +23,20 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime } from '../lib/format';
-import { DeliveryTable } from './Notifications';
-import { TenantSelect } from './Users';
 
 export function WebhooksPage() {
   const { t, lang } = useI18n();
+  usePageTitle(t('webhooks.title'));
   const { me, can } = useMe();
   const [result, reexecute] = useQuery({ query: WebhookEndpointsDocument, requestPolicy: 'network-only' });
   const tenants = useAllTenants();
   const adminTenants = useTenantOptions(tenants.nodes, me.memberships, 'ADMIN');
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
-  const [deleting, setDeleting] = useState<WebhookEndpointFieldsFragment | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [updateResult, update] = useMutation(UpdateWebhookEndpointDocument);
-  const [deleteResult, remove] = useMutation(DeleteWebhookEndpointDocument);
+  const [, remove] = useMutation(DeleteWebhookEndpointDocument);
   const list = result.data?.webhookEndpoints ?? [];
   const tenantName = new Map(tenants.nodes.map((x) => [x.id, x.name]));
   const reload = () => reexecute({ requestPolicy: 'network-only' });
@@ -122,9 +123,24 @@ export function WebhooksPage() {
                         <button type="button" className="small" onClick={() => void setEnabled(ep, !ep.enabled)} disabled={updateResult.fetching}>
                           {ep.enabled ? t('webhooks.disable') : t('webhooks.enable')}
                         </button>
-                        <button type="button" className="small danger" aria-label={t('webhooks.deleteNamed', { url: ep.url })} onClick={() => setDeleting(ep)}>
-                          {t('webhooks.delete')}
-                        </button>
+                        <DangerAction
+                          small
+                          label={t('webhooks.delete')}
+                          name={t('webhooks.deleteNamed', { url: ep.url })}
+                          title={t('webhooks.deleteTitle', { url: ep.url })}
+                          confirmLabel={t('webhooks.delete')}
+                          onConfirm={async () => {
+                            const res = await remove({ id: ep.id });
+                            if (res.data) {
+                              setNotice(t('webhooks.deleted', { url: ep.url }));
+                              if (open === ep.id) setOpen(null);
+                              reload();
+                            }
+                            return res;
+                          }}
+                        >
+                          <p>{t('webhooks.deleteBody')}</p>
+                        </DangerAction>
                       </>
                     )}
                   </div>
@@ -135,27 +151,6 @@ export function WebhooksPage() {
         </table>
       </ListStates>
       {open && <Deliveries endpointId={open} canRedeliver={can.administer} />}
-      {deleting && (
-        <ConfirmDialog
-          title={t('webhooks.deleteTitle', { url: deleting.url })}
-          confirmLabel={t('webhooks.delete')}
-          busy={deleteResult.fetching}
-          error={<FormErrorMessage error={mapErrors(deleteResult.error, {}).form} />}
-          onConfirm={() =>
-            void remove({ id: deleting.id }).then((res) => {
-              if (res.data) {
-                setNotice(t('webhooks.deleted', { url: deleting.url }));
-                setDeleting(null);
-                if (open === deleting.id) setOpen(null);
-                reload();
-              }
-            })
-          }
-          onCancel={() => setDeleting(null)}
-        >
-          <p>{t('webhooks.deleteBody')}</p>
-        </ConfirmDialog>
-      )}
     </section>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { mapErrors } from '../api/errors';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { FormErrorMessage, Notice } from '../components/Form';
-import { EmptyState, ErrorState, LoadingState, TableHead } from '../components/States';
+import { DangerAction } from './DangerAction';
+import { Notice } from './Form';
+import { EmptyState, ErrorState, LoadingState, TableHead } from './States';
 import {
   BillingConductorStatusDocument,
   ImportBillingConductorDocument,
@@ -48,33 +47,32 @@ export function BillingModeCell({ payerId }: { payerId: string }) {
 export function PayerBillingPanel({ payer, administer, onClose }: { payer: PayerFieldsFragment; administer: boolean; onClose: () => void }) {
   const { t } = useI18n();
   const [result, reexecute] = useQuery({ query: BillingConductorStatusDocument, variables: { payerId: payer.id }, requestPolicy: 'cache-and-network' });
-  const [switched, setMode] = useMutation(SetPayerBillingModeDocument);
-  const [imported, runImport] = useMutation(ImportBillingConductorDocument);
-  const [switching, setSwitching] = useState<BillingMode | null>(null);
-  const [importing, setImporting] = useState(false);
+  const [, setMode] = useMutation(SetPayerBillingModeDocument);
+  const [, runImport] = useMutation(ImportBillingConductorDocument);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const status = result.data?.billingConductorStatus;
   const titleId = `billing-mode-${payer.id}`;
 
-  async function confirmSwitch() {
-    if (!switching) return;
-    const res = await setMode({ payerId: payer.id, mode: switching });
+  async function confirmSwitch(mode: BillingMode) {
+    const res = await setMode({ payerId: payer.id, mode });
     const next = res.data?.setPayerBillingMode;
-    if (!next) return;
-    setSwitching(null);
-    setNotice(t('billingMode.switched', { name: payer.name, mode: t(`billingMode.${next.mode}`) }));
-    reexecute({ requestPolicy: 'network-only' });
+    if (next) {
+      setNotice(t('billingMode.switched', { name: payer.name, mode: t(`billingMode.${next.mode}`) }));
+      reexecute({ requestPolicy: 'network-only' });
+    }
+    return res;
   }
 
   async function confirmImport() {
     const res = await runImport({ payerId: payer.id });
     const done = res.data?.importBillingConductor;
-    if (!done) return;
-    setImporting(false);
-    setReport(done);
-    setNotice(t('billingMode.imported', { name: payer.name }));
-    reexecute({ requestPolicy: 'network-only' });
+    if (done) {
+      setReport(done);
+      setNotice(t('billingMode.imported', { name: payer.name }));
+      reexecute({ requestPolicy: 'network-only' });
+    }
+    return res;
   }
 
   return (
@@ -107,12 +105,24 @@ export function PayerBillingPanel({ payer, administer, onClose }: { payer: Payer
           </dl>
           {administer && (
             <div className="row-actions">
-              <button type="button" onClick={() => setSwitching(otherMode(status.mode))}>
-                {t(`billingMode.switchTo.${otherMode(status.mode)}`)}
-              </button>
-              <button type="button" onClick={() => setImporting(true)}>
-                {t('billingMode.import')}
-              </button>
+              <DangerAction
+                tone="plain"
+                label={t(`billingMode.switchTo.${otherMode(status.mode)}`)}
+                title={t('billingMode.switchTitle', { name: payer.name, mode: t(`billingMode.${otherMode(status.mode)}`) })}
+                confirmLabel={t('billingMode.switchConfirm')}
+                onConfirm={() => confirmSwitch(otherMode(status.mode))}
+              >
+                <p>{t(`billingMode.switchBody.${otherMode(status.mode)}`)}</p>
+              </DangerAction>
+              <DangerAction
+                tone="plain"
+                label={t('billingMode.import')}
+                title={t('billingMode.importTitle', { name: payer.name })}
+                confirmLabel={t('billingMode.importConfirm')}
+                onConfirm={confirmImport}
+              >
+                <p>{t('billingMode.importBody')}</p>
+              </DangerAction>
             </div>
           )}
           <h3>{t('billingMode.sync')}</h3>
@@ -153,30 +163,6 @@ export function PayerBillingPanel({ payer, administer, onClose }: { payer: Payer
           )}
           {report && <ImportOutcome report={report} />}
         </>
-      )}
-      {switching && (
-        <ConfirmDialog
-          title={t('billingMode.switchTitle', { name: payer.name, mode: t(`billingMode.${switching}`) })}
-          confirmLabel={t('billingMode.switchConfirm')}
-          busy={switched.fetching}
-          error={<FormErrorMessage error={mapErrors(switched.error, {}).form} />}
-          onConfirm={() => void confirmSwitch()}
-          onCancel={() => setSwitching(null)}
-        >
-          <p>{t(`billingMode.switchBody.${switching}`)}</p>
-        </ConfirmDialog>
-      )}
-      {importing && (
-        <ConfirmDialog
-          title={t('billingMode.importTitle', { name: payer.name })}
-          confirmLabel={t('billingMode.importConfirm')}
-          busy={imported.fetching}
-          error={<FormErrorMessage error={mapErrors(imported.error, {}).form} />}
-          onConfirm={() => void confirmImport()}
-          onCancel={() => setImporting(false)}
-        >
-          <p>{t('billingMode.importBody')}</p>
-        </ConfirmDialog>
       )}
     </section>
   );
