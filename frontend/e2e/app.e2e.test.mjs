@@ -81,6 +81,12 @@ async function assertTopbarFits(p) {
   assert.ok(await p.getByRole('button', { name: /Sign out|退出登录/ }).isVisible());
 }
 
+/** The tab's title, which a page sets in an effect once it has rendered. */
+async function expectTitle(p, title) {
+  await p.waitForFunction((t) => document.title === t, title, { timeout: 5_000 }).catch(() => {});
+  assert.equal(await p.title(), title);
+}
+
 async function signIn(p, email, password) {
   await p.goto(url('/signin'));
   await p.getByLabel('Email', { exact: true }).fill(email);
@@ -122,9 +128,10 @@ test('the production build: favicon, no source maps, a title per page', async ()
 test('signs in through the form (wrong password first)', async () => {
   await page.goto(url('/'));
   await page.waitForURL('**/signin');
-  assert.equal(await page.title(), 'Sign in · Partner Billing');
-  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  // The page sets its title once it renders (after the redirect, when its chunk has loaded).
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await expectTitle(page, 'Sign in · Partner Billing');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await shot('sign-in');
 
   await page.getByLabel('Email', { exact: true }).fill(ADMIN);
@@ -141,7 +148,7 @@ test('signs in through the form (wrong password first)', async () => {
     assert.ok(await nav().getByRole('link', { name: link }).isVisible(), `nav link ${link}`);
   }
   await page.getByText(ADMIN).first().waitFor();
-  assert.equal(await page.title(), 'Overview · Partner Billing');
+  await expectTitle(page, 'Overview · Partner Billing');
   // The whole navigation, the user and Sign out fit on one line at 1,280 px.
   await assertTopbarFits(page);
   // The access token is never written to storage; only the refresh token to sessionStorage.
@@ -392,7 +399,7 @@ test('accounts: syncs the organization, creates an account and watches its job, 
   await nav().getByRole('link', { name: 'Payers' }).click();
   await page.getByRole('link', { name: `Accounts of ${PAYER_NAME}` }).click();
   await page.getByRole('heading', { level: 1, name: `Accounts of ${PAYER_NAME}` }).waitFor();
-  assert.equal(await page.title(), `Accounts of ${PAYER_NAME} · Partner Billing`);
+  await expectTitle(page, `Accounts of ${PAYER_NAME} · Partner Billing`);
   payerId = page.url().match(/\/payers\/([^/]+)\/accounts/)[1];
   await page.getByText('3 accounts', { exact: true }).waitFor();
   const production = page.getByTestId('account-row').filter({ hasText: 'Production' });
@@ -1159,7 +1166,7 @@ test('switches to 中文: navigation is translated, and the choice and session s
   assert.deepEqual(links, ['概览', '付款账户', '客户接入', '任务', '通知', 'Webhook', '审计日志', '租户', '用户', 'API 令牌', '账户']);
   await page.getByRole('heading', { level: 1, name: '租户' }).waitFor();
   await page.getByText('4 个租户').waitFor();
-  assert.equal(await page.title(), '租户 · 合作伙伴计费');
+  await expectTitle(page, '租户 · 合作伙伴计费');
   await assertTopbarFits(page);
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   assert.equal(await page.evaluate(() => localStorage.getItem('pb.lang')), 'zh');
