@@ -229,3 +229,34 @@ impl RequestTransaction {
         self.into_inner()?.rollback().await
     }
 }
+
+/// Which of this release's migrations the database lacks, and which applied ones it does not know
+/// (a newer release migrated it).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SchemaStatus {
+    pub pending: Vec<String>,
+    pub newer: Vec<String>,
+}
+
+/// Reads `seaql_migrations` without creating it (no DDL: readiness probes call this). A database
+/// without the table has every migration pending.
+pub async fn schema_status<C: ConnectionTrait>(connection: &C) -> Result<SchemaStatus, DbErr> {
+    use migration::MigratorTrait;
+    let backend = connection.get_database_backend();
+    let exists_sql = match backend {
+        DbBackend::Postgres => "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'",
+        _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
+    };
+    let exists = connection.query_one_raw(Statement::from_string(backend, exists_sql)).await?.is_some();
+    let mut applied = std::collections::BTreeSet::new();
+    if exists {
+        for row in connection.query_all_raw(Statement::from_string(backend, "SELECT version FROM seaql_migrations")).await? {
+            applied.insert(row.try_get::<String>("", "version")?);
+        }
+    }
+    let known: Vec<String> = migration::Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    Ok(SchemaStatus {
+        pending: known.iter().filter(|name| !applied.contains(*name)).cloned().collect(),
+        newer: applied.into_iter().filter(|name| !known.contains(name)).collect(),
+    })
+}

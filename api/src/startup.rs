@@ -10,7 +10,7 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseExecutor, DbBackend, IntoDatabaseExecutor, TransactionTrait};
 
 use crate::db::Db;
 use crate::auth::jwt::JwtKeys;
@@ -45,9 +45,42 @@ pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
     Ok(Db::from(db))
 }
 
-/// Applies pending migrations.
+/// Any fixed number: every process migrating this database takes the same PostgreSQL advisory lock.
+const MIGRATION_LOCK: i64 = 0x5042_4d49_4752; // "PBMIGR"
+
+/// Applies pending migrations. Processes started together (replicas, a migration Job, `partner-billing
+/// migrate` twice) take turns: on PostgreSQL the whole run holds a transaction-scoped advisory lock,
+/// so the second process waits, then finds nothing pending. A database already migrated by a newer
+/// release (a rolling update's old pods restarting) is left as it is rather than refused.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    Migrator::up(db.pool(), None).await.context("applying migrations")
+    if db.get_database_backend() != DbBackend::Postgres {
+        return migrate_on(db.pool().into_database_executor()).await;
+    }
+    let tx = db.pool().begin().await.context("starting the migration transaction")?;
+    tx.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await
+        .context("waiting for the migration lock")?;
+    migrate_on((&tx).into_database_executor()).await?;
+    tx.commit().await.context("committing migrations")
+}
+
+async fn migrate_on(connection: DatabaseExecutor<'_>) -> anyhow::Result<()> {
+    let status = crate::db::schema_status(&connection).await.context("reading applied migrations")?;
+    if !status.newer.is_empty() {
+        if status.pending.is_empty() {
+            tracing::info!(newer = ?status.newer, "the database has migrations of a newer release; running on it unchanged");
+            return Ok(());
+        }
+        anyhow::bail!(
+            "the database has migrations this release does not know ({}) and lacks some it needs ({}): run the release that applied them",
+            status.newer.join(", "),
+            status.pending.join(", ")
+        );
+    }
+    if status.pending.is_empty() {
+        return Ok(());
+    }
+    Migrator::up(connection, None).await.context("applying migrations")
 }
 
 /// A built, bound, not yet running server.

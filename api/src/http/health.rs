@@ -1,7 +1,7 @@
-//! `/healthz`: the process is up. `/readyz`: the database answers and no migration is pending.
+//! `/healthz`: the process is up. `/readyz`: the database answers and none of this release's
+//! migrations is pending (migrations of a newer release, during a rolling update, are fine).
 
 use actix_web::{HttpResponse, web};
-use migration::{Migrator, MigratorTrait};
 
 use crate::state::AppState;
 
@@ -11,7 +11,7 @@ pub async fn healthz() -> HttpResponse {
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db_ok = state.db.pool().ping().await.is_ok();
-    let pending = if db_ok { Migrator::get_pending_migrations(&state.db).await.map(|p| p.len()).ok() } else { None };
+    let pending = if db_ok { crate::db::schema_status(state.db.pool()).await.map(|s| s.pending.len()).ok() } else { None };
     match (db_ok, pending) {
         (true, Some(0)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
         (true, Some(n)) => HttpResponse::ServiceUnavailable()

@@ -1,4 +1,6 @@
 use e2e::{DbKind, TestApp, on_both_databases};
+use migration::MigratorTrait;
+use sea_orm::ConnectionTrait;
 
 async fn health_and_readiness_with_request_ids(db: DbKind) {
     let app = TestApp::spawn(db).await;
@@ -64,3 +66,62 @@ async fn serves_the_built_web_app_with_spa_fallback(db: DbKind) {
 }
 
 on_both_databases!(serves_the_built_web_app_with_spa_fallback);
+
+/// #16.11: replicas started together on an empty PostgreSQL database all come up. Three
+/// `partner-billing migrate` processes and three servers start at once on the same fresh database;
+/// every one succeeds and each migration is recorded once. (SQLite is one process's file: replicas
+/// need PostgreSQL, docs/operations.md.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_started_together_on_an_empty_postgres_database_all_come_up() {
+    let db = DbKind::Postgres;
+    let (url, dir) = e2e::fresh_database(db).await;
+    let binary = e2e::cli_binary();
+    let migrations: Vec<_> = (0..3)
+        .map(|_| {
+            let (binary, url) = (binary.clone(), url.clone());
+            std::thread::spawn(move || {
+                std::process::Command::new(binary).arg("migrate").env("PB_DATABASE_URL", url).env("RUST_LOG", "warn").output()
+            })
+        })
+        .collect();
+    for migrate in migrations {
+        let output = migrate.join().unwrap().unwrap();
+        assert!(output.status.success(), "a concurrent migrate failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let (a, b, c) = tokio::join!(
+        TestApp::spawn_on(db, url.clone(), None, vec![]),
+        TestApp::spawn_on(db, url.clone(), None, vec![]),
+        TestApp::spawn_on(db, url.clone(), None, vec![]),
+    );
+    let known = migration::Migrator::migrations().len() as i64;
+    assert_eq!(a.count("seaql_migrations").await, known, "each migration recorded once");
+    assert_eq!(a.count("tenants").await, 1, "one platform root");
+    for app in [&a, &b, &c] {
+        let ready = app.client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+    }
+    drop((a, b, c, dir));
+}
+
+/// A rolling update: the new release migrated the database, an old pod restarts. The old binary
+/// neither refuses to start nor reports itself unready because of migrations it does not know.
+async fn an_older_release_starts_and_is_ready_on_a_newer_schema(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    app.db
+        .execute_unprepared("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_a_newer_release', 0)")
+        .await
+        .unwrap();
+    let ready = app.client.get(format!("{}/readyz", app.base_url)).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "{}", ready.text().await.unwrap());
+    let (url, dir) = app.stop().await;
+    let again = TestApp::spawn_on(db, url.clone(), dir, vec![]).await;
+    let ready = again.client.get(format!("{}/readyz", again.base_url)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    // Removing one of this release's own migrations makes it pending again: not ready.
+    again.db.execute_unprepared("DELETE FROM seaql_migrations WHERE version LIKE 'm20261205_000101%'").await.unwrap();
+    let ready = again.client.get(format!("{}/readyz", again.base_url)).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["reason"], "1 migrations pending");
+}
+
+on_both_databases!(an_older_release_starts_and_is_ready_on_a_newer_schema);
