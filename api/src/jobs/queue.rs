@@ -163,6 +163,20 @@ pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, 
     }
 }
 
+/// Extends the lease `worker` holds on a running job (the step's heartbeat). False when the worker
+/// no longer holds it: its lease ran out and another worker claimed the job, or the job was ended.
+pub async fn extend_lease(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, lease: Duration) -> AppResult<bool> {
+    let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
+    let done = jobs::Entity::update_many()
+        .col_expr(jobs::Column::LockedUntil, Expr::value(Some(until)))
+        .filter(jobs::Column::Id.eq(job.id))
+        .filter(jobs::Column::State.eq(RUNNING))
+        .filter(jobs::Column::LockedBy.eq(worker))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 /// Exponential backoff: 5 s, 10 s, 20 s … capped at 10 minutes.
 pub fn backoff(attempts: i32) -> chrono::Duration {
     let exp = u32::try_from(attempts.clamp(1, 10) - 1).unwrap_or(0);

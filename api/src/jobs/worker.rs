@@ -93,15 +93,48 @@ impl Worker {
         tracing::info!(worker = %self.id, "job worker stopped");
     }
 
+    /// Renews the lease every third of its length; returns only when the lease is lost.
+    async fn keep_lease(&self, job: &jobs::Model) {
+        let every = self.lease / 3;
+        let mut held_until = tokio::time::Instant::now() + self.lease;
+        loop {
+            tokio::time::sleep(every).await;
+            match queue::extend_lease(&self.state.db, job, &self.id, self.lease).await {
+                Ok(true) => held_until = tokio::time::Instant::now() + self.lease,
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(error = ?e, "renewing the job's lease failed");
+                    // Stop before the lease can run out under us: another worker may claim it then.
+                    if tokio::time::Instant::now() + every >= held_until {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     async fn run_step(&self, job: jobs::Model) {
         let span = tracing::info_span!("job", job = %job.id, kind = %job.kind, attempt = job.attempts + 1);
         let _entered = span.enter();
         // AWS calls of the step are audited as the System identity, filed under the job's payer.
         let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state, &job).await));
         let timer = crate::metrics::job_step(&job.kind);
-        let outcome = match self.handlers.get(job.kind.as_str()) {
-            Some(handler) => scope.clone().run(handler.step(&self.state, &job)).await,
-            None => Err(JobFailure::Fatal(format!("no handler for job kind {}", job.kind))),
+        let step = async {
+            match self.handlers.get(job.kind.as_str()) {
+                Some(handler) => scope.clone().run(handler.step(&self.state, &job)).await,
+                None => Err(JobFailure::Fatal(format!("no handler for job kind {}", job.kind))),
+            }
+        };
+        // The step runs while its lease is renewed. If the lease is lost (another worker took the
+        // job, or the database stayed unreachable until the lease was about to run out), the step
+        // is dropped at its next await: a worker that no longer holds a job does no more work on it.
+        let outcome = tokio::select! {
+            outcome = step => outcome,
+            () = self.keep_lease(&job) => {
+                tracing::warn!("the job's lease was lost while its step ran; the step was stopped and its outcome not recorded");
+                crate::metrics::job_lease_lost(&job.kind);
+                return;
+            }
         };
         timer.finish(&outcome);
         if let Err(e) = crate::audit::flush_current_of(&scope, &self.state.audit).await {

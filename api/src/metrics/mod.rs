@@ -97,7 +97,7 @@ impl Metrics {
             graphql_errors: counter(&r, "pb_graphql_errors_total", "GraphQL errors by operation and error code.", &["operation", "code"])?,
             aws_calls: counter(&r, "pb_aws_calls_total", "AWS API calls (after retries) by service and operation.", &["service", "operation"])?,
             aws_errors: counter(&r, "pb_aws_errors_total", "Failed AWS API calls by service and error code.", &["service", "code"])?,
-            job_steps: counter(&r, "pb_job_steps_total", "Background job steps by kind and outcome (done, continue, retry, fatal).", &["kind", "outcome"])?,
+            job_steps: counter(&r, "pb_job_steps_total", "Background job steps by kind and outcome (done, continue, retry, fatal, lease_lost).", &["kind", "outcome"])?,
             job_duration: histogram(&r, "pb_job_step_duration_seconds", "Duration of one background job step by kind.", &["kind"])?,
             operations: BoundedLabel::new(),
             codes: BoundedLabel::new(),
@@ -204,6 +204,13 @@ impl JobTimer {
         m.job_steps.with_label_values(&[kind.as_str(), outcome]).inc();
         m.job_duration.with_label_values(&[kind.as_str()]).observe(self.started.elapsed().as_secs_f64());
     }
+}
+
+/// A step stopped because its worker lost the job's lease (counted with outcome `lease_lost`).
+pub fn job_lease_lost(kind: &str) {
+    let Some(m) = metrics() else { return };
+    let kind = m.codes.value(kind);
+    m.job_steps.with_label_values(&[kind.as_str(), "lease_lost"]).inc();
 }
 
 /// Everything counted in this process.
