@@ -42,6 +42,9 @@ pub struct Config {
     pub login_max_failures: u32,
     /// Use `X-Forwarded-For` for the client address (only behind a trusted proxy).
     pub trust_proxy_headers: bool,
+    /// How many proxies in front of us append to `X-Forwarded-For`: the client is that many
+    /// entries from the right (entries further left are the client's own claims).
+    pub trusted_proxy_hops: u32,
     /// Run the background job worker in this process.
     pub run_jobs: bool,
     /// The built web app to serve (`npm run build` output); unset or missing → API only.
@@ -107,6 +110,7 @@ struct Defaults {
     refresh_token_days: u32,
     login_max_failures: u32,
     trust_proxy_headers: bool,
+    trusted_proxy_hops: u32,
     run_jobs: bool,
     frontend_dir: &'static str,
     job_lease_seconds: u64,
@@ -146,6 +150,7 @@ impl Default for Defaults {
             refresh_token_days: 14,
             login_max_failures: 5,
             trust_proxy_headers: false,
+            trusted_proxy_hops: 1,
             run_jobs: true,
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,
@@ -284,6 +289,9 @@ impl Config {
         }
         if self.rate_limit_per_minute > 0 && self.rate_limit_burst == 0 {
             return Err(ConfigError("PB_RATE_LIMIT_BURST: must be at least 1 (set PB_RATE_LIMIT_PER_MINUTE=0 to turn rate limiting off)".into()));
+        }
+        if self.trusted_proxy_hops == 0 || self.trusted_proxy_hops > 10 {
+            return Err(ConfigError("PB_TRUSTED_PROXY_HOPS: must be between 1 and 10".into()));
         }
         if self.request_db_connections == 0 || self.request_db_connections > 16 {
             return Err(ConfigError("PB_REQUEST_DB_CONNECTIONS: must be between 1 and 16".into()));

@@ -25,15 +25,47 @@ fn request_error(status: StatusCode, message: &str) -> HttpResponse {
     }))
 }
 
-/// The client's address: the socket peer, or `X-Forwarded-For` when configured to trust a proxy.
+/// The client's address: the socket peer, or, behind trusted proxies, the `X-Forwarded-For` entry
+/// the outermost of them appended. The `Forwarded` header and entries further left are whatever
+/// the client sent, so they are never believed (a client could otherwise pick its own address and
+/// escape the login throttle and rate limits).
 fn client_info(req: &HttpRequest, state: &AppState) -> ClientInfo {
+    let peer = req.peer_addr().map(|a| a.ip().to_string());
     let ip = if state.config.trust_proxy_headers {
-        req.connection_info().realip_remote_addr().map(|s| s.to_owned())
+        forwarded_client(req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()), state.config.trusted_proxy_hops)
+            .or(peer)
     } else {
-        req.peer_addr().map(|a| a.ip().to_string())
+        peer
     };
     let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
     ClientInfo { ip, user_agent }
+}
+
+/// The address `hops` entries from the right of the `X-Forwarded-For` values (several headers
+/// count as one list, in order); `None` when there are fewer entries or it is not an address.
+fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>, hops: u32) -> Option<String> {
+    let entries: Vec<&str> = values.flat_map(|v| v.split(',')).map(str::trim).filter(|e| !e.is_empty()).collect();
+    let index = entries.len().checked_sub(usize::try_from(hops).ok()?)?;
+    entries[index].parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_is_the_entry_our_proxy_appended_not_one_the_client_wrote() {
+        // The client sent "X-Forwarded-For: 1.2.3.4"; our proxy appended the address it saw.
+        assert_eq!(forwarded_client(["1.2.3.4, 203.0.113.9"].into_iter(), 1).as_deref(), Some("203.0.113.9"));
+        assert_eq!(forwarded_client(["1.2.3.4", "203.0.113.9"].into_iter(), 1).as_deref(), Some("203.0.113.9"));
+        // Two proxies (a CDN, then the ingress): the client is second from the right.
+        assert_eq!(forwarded_client(["1.2.3.4, 198.51.100.7, 10.0.0.5"].into_iter(), 2).as_deref(), Some("198.51.100.7"));
+        assert_eq!(forwarded_client(["2001:db8::1"].into_iter(), 1).as_deref(), Some("2001:db8::1"));
+        // Too few entries or garbage: fall back to the socket peer.
+        assert_eq!(forwarded_client(["203.0.113.9"].into_iter(), 2), None);
+        assert_eq!(forwarded_client(["1.2.3.4, not-an-address"].into_iter(), 1), None);
+        assert_eq!(forwarded_client(std::iter::empty(), 1), None);
+    }
 }
 
 fn rate_limited(limits: &RateLimits, wait: std::time::Duration) -> HttpResponse {

@@ -85,6 +85,22 @@ async fn account_locks_after_five_failures(db: DbKind) {
     ok.data("login");
 }
 
+/// Behind the proxy (which appends the address it saw), a client that writes its own
+/// `X-Forwarded-For` or `Forwarded` still counts as the address the proxy saw: after five
+/// failures from 203.0.113.7, a new "address" of the client's choosing is still locked out.
+async fn a_client_cannot_choose_its_address_behind_the_proxy(db: DbKind) {
+    let app = TestApp::spawn_with(db, vec![("trust_proxy_headers", "true".into())]).await;
+    let admin = app.platform_admin().await;
+    for i in 1..=5 {
+        let spoofed = format!("198.51.100.{i}, 203.0.113.7");
+        let res = app.login_raw(&format!("guess{i}@nowhere.example"), "some password here", &[("x-forwarded-for", &spoofed)]).await;
+        res.assert_code("UNAUTHENTICATED");
+    }
+    let headers = [("x-forwarded-for", "198.51.100.200, 203.0.113.7"), ("forwarded", "for=198.51.100.201")];
+    app.login_raw(&admin.email, &admin.password, &headers).await.assert_code("RATE_LIMITED");
+    app.login_raw(&admin.email, &admin.password, &[("x-forwarded-for", "203.0.113.7, 203.0.113.8")]).await.data("login");
+}
+
 async fn source_address_locks_after_five_failures(db: DbKind) {
     let app = TestApp::spawn_with(db, vec![("trust_proxy_headers", "true".into())]).await;
     let admin = app.platform_admin().await;
@@ -241,6 +257,7 @@ async fn changing_password_ends_other_sessions(db: DbKind) {
 }
 
 on_both_databases!(
+    a_client_cannot_choose_its_address_behind_the_proxy,
     login_returns_tokens_and_user,
     refresh_rotates_and_reuse_revokes_the_family,
     logout_ends_the_session,
