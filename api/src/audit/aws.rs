@@ -3,7 +3,7 @@
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    AfterDeserializationInterceptorContextRef, FinalizerInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -26,6 +26,60 @@ struct Captured {
 
 impl Storable for Captured {
     type Storer = StoreReplace<Self>;
+}
+
+/// The request's parameters as CloudTrail records them (JSON protocols: the body, member names in
+/// lower camel case); other protocols are recorded without them.
+#[derive(Debug, Clone, Default)]
+struct RequestParameters(Value);
+
+impl Storable for RequestParameters {
+    type Storer = StoreReplace<Self>;
+}
+
+/// Bodies larger than this are not parsed for the trail (no call of ours sends one).
+const MAX_PARAMETERS_BYTES: usize = 64 * 1024;
+
+/// `TimePeriod` → `timePeriod`, all the way down, as CloudTrail names request members.
+fn lower_camel(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut chars = k.chars();
+                    let key = chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default();
+                    (key, lower_camel(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(lower_camel).collect()),
+        other => other,
+    }
+}
+
+fn request_parameters(request: &aws_smithy_runtime_api::http::Request) -> Value {
+    let json = request.headers().get("content-type").is_some_and(|t| t.contains("json"));
+    match request.body().bytes() {
+        Some(bytes) if json && !bytes.is_empty() && bytes.len() <= MAX_PARAMETERS_BYTES => {
+            serde_json::from_slice::<Value>(bytes).map(lower_camel).unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    }
+}
+
+/// The endpoint prefix CloudTrail names a service by (`ce.amazonaws.com`), from the SDK's
+/// service name (`CostExplorer`).
+fn event_source(sdk_service: &str) -> String {
+    // The SDK names services either way ("Cost Explorer", "CostExplorer"): compare letters only.
+    let letters: String = sdk_service.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let prefix = match letters.as_str() {
+        "costexplorer" => "ce".to_owned(),
+        "bcmdataexports" => "bcm-data-exports".to_owned(),
+        "costandusagereportservice" => "cur".to_owned(),
+        "costoptimizationhub" => "cost-optimization-hub".to_owned(),
+        _ => sdk_service.trim().to_ascii_lowercase().replace(' ', "-"),
+    };
+    format!("{prefix}.amazonaws.com")
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -79,6 +133,16 @@ impl Intercept for AuditInterceptor {
         "PartnerBillingAudit"
     }
 
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().store_put(RequestParameters(request_parameters(context.request())));
+        Ok(())
+    }
+
     fn read_after_deserialization(
         &self,
         context: &AfterDeserializationInterceptorContextRef<'_>,
@@ -119,7 +183,7 @@ impl Intercept for AuditInterceptor {
         }
         let target = scope.target();
         let mut event = NewEvent::api(&operation, scope.actor.clone());
-        event.event_source = format!("{}.amazonaws.com", service.trim_end_matches(".amazonaws.com"));
+        event.event_source = event_source(&service);
         event.event_type = "AwsApiCall";
         event.read_only = read_only(&operation);
         event.source_ip = scope.source_ip.clone();
@@ -129,7 +193,7 @@ impl Intercept for AuditInterceptor {
         event.error_message = error_message;
         event.aws_region = cfg.load::<aws_config::Region>().map(|r| r.as_ref().to_owned());
         event.recipient_account_id = target.account_id.clone();
-        event.request_parameters = Value::Null;
+        event.request_parameters = cfg.load::<RequestParameters>().map(|p| p.0.clone()).unwrap_or(Value::Null);
         event.response_elements = Value::Null;
         event.target = target;
         crate::metrics::aws_call(&service, &operation, event.error_code.as_deref());
@@ -149,6 +213,28 @@ mod tests {
         assert_eq!(c.error_code.as_deref(), Some("AccessDeniedException"));
         assert_eq!(c.request_id.as_deref(), Some("req-123"));
         assert!(read_only("ListAccounts") && read_only("DescribeOrganization") && !read_only("CloseAccount"));
+    }
+
+    #[test]
+    fn services_are_named_by_their_endpoint_prefix_as_cloudtrail_does() {
+        assert_eq!(event_source("CostExplorer"), "ce.amazonaws.com");
+        assert_eq!(event_source("Cost Explorer"), "ce.amazonaws.com");
+        assert_eq!(event_source("BCM Data Exports"), "bcm-data-exports.amazonaws.com");
+        assert_eq!(event_source("Cost and Usage Report Service"), "cur.amazonaws.com");
+        assert_eq!(event_source("BCMDataExports"), "bcm-data-exports.amazonaws.com");
+        assert_eq!(event_source("CostandUsageReportService"), "cur.amazonaws.com");
+        assert_eq!(event_source("billingconductor"), "billingconductor.amazonaws.com");
+        assert_eq!(event_source("Organizations"), "organizations.amazonaws.com");
+        assert_eq!(event_source("STS"), "sts.amazonaws.com");
+    }
+
+    #[test]
+    fn request_members_are_in_lower_camel_case_all_the_way_down() {
+        let body = serde_json::json!({ "TimePeriod": { "Start": "2026-11-01", "End": "2026-12-01" }, "Metrics": ["UnblendedCost"], "GroupBy": [{ "Type": "DIMENSION", "Key": "SERVICE" }] });
+        assert_eq!(
+            lower_camel(body),
+            serde_json::json!({ "timePeriod": { "start": "2026-11-01", "end": "2026-12-01" }, "metrics": ["UnblendedCost"], "groupBy": [{ "type": "DIMENSION", "key": "SERVICE" }] })
+        );
     }
 }
 

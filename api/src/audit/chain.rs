@@ -172,11 +172,20 @@ impl Auditor {
         }
         let head = select.one(&txn).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("audit chain head missing")))?;
         let mut head: Head = parse("chain head", &head.value)?;
+        // Rows past the head were not written here (the head moves with every append in this
+        // transaction): someone wrote the table directly. Go on after them, linked to our own
+        // head, so audited writes keep working and `audit verify` reports the break.
+        let mut next_seq = head.seq + 1;
+        let last_row = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).one(&txn).await?.map_or(0, |r| r.seq);
+        if last_row > head.seq {
+            tracing::error!(head = head.seq, last_row, "audit rows beyond the chain head: the table was written outside the server; run `partner-billing audit verify`");
+            next_seq = last_row + 1;
+        }
         for event in events {
             let body = event.body();
             let (tenant_id, payer_id) = event.owner();
             let mut model = audit_events::Model {
-                seq: head.seq + 1,
+                seq: next_seq,
                 event_id: event.event_id.to_string(),
                 event_ms: event.event_time.timestamp_millis(),
                 event_source: event.event_source,
@@ -194,6 +203,7 @@ impl Auditor {
             };
             model.hash = row_hash(&model);
             head = Head { seq: model.seq, hash: model.hash.clone() };
+            next_seq += 1;
             let active: audit_events::ActiveModel = model.into();
             audit_events::Entity::insert(active).exec_without_returning(&txn).await?;
         }
@@ -255,6 +265,8 @@ pub enum ChainBreak {
     Missing { seq: i64 },
     /// The record does not follow the one before it (inserted or re-linked).
     Inserted { seq: i64, event_id: String },
+    /// Records after the chain's head: appended outside the server, however well linked.
+    BeyondHead { head: i64, last: i64 },
     /// The checkpoint's signature is wrong.
     Checkpoint(String),
 }
@@ -266,6 +278,9 @@ impl fmt::Display for ChainBreak {
             Self::Missing { seq } => write!(f, "record {seq} is missing"),
             Self::Inserted { seq, event_id } => {
                 write!(f, "record {seq} (eventID {event_id}) was inserted: it does not follow the record before it")
+            }
+            Self::BeyondHead { head, last } => {
+                write!(f, "records {} to {last} come after the chain's head ({head}): they were appended outside the server", head + 1)
             }
             Self::Checkpoint(why) => write!(f, "the retention checkpoint is not valid: {why}"),
         }
@@ -338,6 +353,11 @@ pub async fn verify_with(db: &impl ConnectionTrait, operator_key: Option<&Secret
         if head.seq == last_seq && head.hash != prev {
             return Ok(Err(ChainBreak::Altered { seq: last_seq, event_id: String::from("(chain head)") }));
         }
+        if head.seq < last_seq {
+            return Ok(Err(ChainBreak::BeyondHead { head: head.seq, last: last_seq }));
+        }
+    } else if last_seq > 0 {
+        return Ok(Err(ChainBreak::BeyondHead { head: 0, last: last_seq }));
     }
     Ok(Ok(VerifyReport { records, checkpoint: start, last_seq }))
 }

@@ -201,6 +201,9 @@ impl NewEvent {
             "errorCode": self.error_code,
             "errorMessage": self.error_message.as_deref().map(redact::redact_text),
             "requestID": self.request_id,
+            // Every event we record is a management event in CloudTrail's terms (no data events).
+            "managementEvent": true,
+            "eventCategory": "Management",
             "tenantId": tenant.map(|u| u.to_string()),
             "payerId": payer.map(|u| u.to_string()),
         })

@@ -330,6 +330,35 @@ async fn verify_detects_tampering_and_survives_retention(db: DbKind) {
     assert!(matches!(verify(&app.db).await.unwrap(), Err(ChainBreak::Checkpoint(_))));
 }
 
+/// #16.14: a row appended after the head with a correct link (its own hash right, its prev_hash
+/// the real last record's) is reported by `verify`, and it does not wedge the server: audited
+/// writes go on after it, and the break stays visible.
+async fn a_well_linked_forged_append_is_found_and_wedges_nothing(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    app.new_partner(&root, "Forged Append").await;
+    let last = rows(&app).await.pop().unwrap().0;
+    let mut forged = last.clone();
+    forged.seq = last.seq + 1;
+    forged.event_id = uuid::Uuid::now_v7().to_string();
+    forged.prev_hash = last.hash.clone();
+    forged.hash = row_hash(&forged);
+    audit_events::Entity::insert(audit_events::ActiveModel::from(forged.clone())).exec_without_returning(&app.db).await.unwrap();
+    assert_eq!(verify(&app.db).await.unwrap(), Err(ChainBreak::BeyondHead { head: last.seq, last: forged.seq }));
+    let said = verify(&app.db).await.unwrap().unwrap_err().to_string();
+    assert!(said.contains(&format!("records {} to {}", forged.seq, forged.seq)) && said.contains("outside the server"), "{said}");
+    // An audited write still works, recorded after the forged row and linked to the real head.
+    let again = app.login(&root.email, &root.password).await;
+    let me = app.gql(again.bearer(), "{ me { email } }", serde_json::json!({})).await;
+    assert_eq!(me.data("me.email"), root.email.as_str());
+    let after = rows(&app).await;
+    let newest = &after.last().unwrap().0;
+    assert!(newest.seq > forged.seq);
+    assert_eq!(after.iter().find(|(r, _)| r.seq == forged.seq + 1).unwrap().0.prev_hash, last.hash, "chained to the real head");
+    let broken = verify(&app.db).await.unwrap();
+    assert!(matches!(broken, Err(ChainBreak::Inserted { seq, .. }) if seq == forged.seq + 1), "{broken:?}");
+}
+
 /// Who reads the trail: platform admins everything, partner admins their subtree, payer admins
 /// their payer; everyone else is refused. Filters, pagination, and the CloudTrail export (which
 /// is itself audited).
@@ -544,5 +573,6 @@ on_both_databases!(
     no_secret_reaches_the_audit_trail,
     aws_calls_are_recorded_with_request_ids,
     verify_detects_tampering_and_survives_retention,
+    a_well_linked_forged_append_is_found_and_wedges_nothing,
     admins_read_their_part_of_the_trail,
 );

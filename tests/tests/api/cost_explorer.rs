@@ -159,6 +159,31 @@ async fn backfill_over_two_pages_replaces_the_days_and_sends_cloudevents(db: DbK
     assert_eq!(job["result"]["rowsWritten"], 3);
     assert_eq!(job["result"]["events"], 3);
 
+    // #16.17: each GetCostAndUsage call is in the audit trail as CloudTrail records it.
+    let sql = "SELECT body FROM audit_events WHERE event_name = 'GetCostAndUsage' ORDER BY seq";
+    let calls = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    assert_eq!(calls.len(), 2, "one event per page");
+    let first_call: Value = serde_json::from_str(&calls[0].try_get::<String>("", "body").unwrap()).unwrap();
+    assert_eq!(first_call["eventSource"], "ce.amazonaws.com");
+    assert_eq!(first_call["eventName"], "GetCostAndUsage");
+    assert_eq!(first_call["eventType"], "AwsApiCall");
+    assert_eq!(first_call["eventCategory"], "Management");
+    assert_eq!(first_call["managementEvent"], true);
+    assert_eq!(first_call["readOnly"], true);
+    assert_eq!(first_call["awsRegion"], "us-east-1");
+    assert_eq!(first_call["recipientAccountId"], management.as_str());
+    assert_eq!(first_call["errorCode"], Value::Null);
+    assert!(first_call["requestID"].is_string(), "{first_call}");
+    let params = &first_call["requestParameters"];
+    assert_eq!(params["timePeriod"]["start"], d0.to_string(), "{params}");
+    assert!(params["timePeriod"]["end"].is_string(), "{params}");
+    assert_eq!(params["granularity"], "DAILY");
+    assert_eq!(params["metrics"], json!(["AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "UnblendedCost"]));
+    assert_eq!(params["groupBy"], json!([{ "type": "DIMENSION", "key": "LINKED_ACCOUNT" }, { "type": "DIMENSION", "key": "SERVICE" }]));
+    assert_eq!(params.get("nextPageToken"), None, "the first page has no token");
+    let second_call: Value = serde_json::from_str(&calls[1].try_get::<String>("", "body").unwrap()).unwrap();
+    assert_eq!(second_call["requestParameters"]["nextPageToken"], "page-2");
+
     // The pulled days were replaced (the stale row is gone); the third day and CUR rows stay.
     let (ds0, ds1, ds2) = (d0.to_string(), d1.to_string(), d2.to_string());
     let mut expected = vec![
