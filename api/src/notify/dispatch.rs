@@ -32,7 +32,8 @@ pub const DISPATCH: &str = "notify.dispatch";
 const DISPATCHER_KEY: &str = "notify.dispatcher";
 /// A claimed delivery is left alone by other dispatchers this long.
 const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
-const BATCH: u64 = 25;
+/// Deliveries one step takes on (they are sent in lanes, side by side).
+const BATCH: u64 = 100;
 
 /// Makes sure the one dispatcher job exists and is queued (called at start).
 pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
@@ -274,39 +275,113 @@ async fn account_email(db: &impl ConnectionTrait, event: &outbox_events::Model, 
 }
 
 /// Sends what is due; returns how many were attempted.
+///
+/// Deliveries go out in lanes: mail is one lane (up to [`MAIL_CONCURRENCY`] messages at once),
+/// each webhook endpoint is its own (one request at a time, in order), and up to [`LANES`] lanes
+/// run side by side. A hanging or dead endpoint therefore holds up only its own deliveries; after
+/// its first failure in a step the rest of its lane waits for the retry interval instead of each
+/// costing another timeout (a per-endpoint circuit breaker; repeated failures disable it).
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
-    let db = &state.db;
+    use futures::StreamExt as _;
     let now = Utc::now();
     let due = notifications::Entity::find()
         .filter(notifications::Column::Status.eq(PENDING))
         .filter(notifications::Column::NextAttemptAt.lte(now))
         .order_by_asc(notifications::Column::NextAttemptAt)
         .limit(BATCH)
-        .all(db)
+        .all(&state.db)
         .await?;
     if due.is_empty() {
         return Ok(0);
     }
     let mailer = Mailer::from_config(&state.config)?;
-    let mut attempted = 0;
+    let mut lanes: std::collections::BTreeMap<Option<uuid::Uuid>, Vec<notifications::Model>> = std::collections::BTreeMap::new();
     for delivery in due {
-        // Claim it: only the dispatcher that moves its next attempt forward sends it.
-        let claimed = notifications::Entity::update_many()
-            .col_expr(notifications::Column::NextAttemptAt, Expr::value(now + CLAIM))
-            .filter(notifications::Column::Id.eq(delivery.id))
-            .filter(notifications::Column::Status.eq(PENDING))
-            .filter(notifications::Column::NextAttemptAt.eq(delivery.next_attempt_at))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
+        let lane = (delivery.channel != EMAIL).then(|| delivery.endpoint_id.unwrap_or_default());
+        lanes.entry(lane).or_default().push(delivery);
+    }
+    let attempted = std::sync::atomic::AtomicUsize::new(0);
+    futures::stream::iter(lanes)
+        .for_each_concurrent(LANES, |(lane, deliveries)| {
+            let (mailer, attempted) = (mailer.as_ref(), &attempted);
+            async move {
+                let sent = match lane {
+                    None => deliver_mail(state, mailer, deliveries, now).await,
+                    Some(_) => deliver_to_endpoint(state, deliveries, now).await,
+                };
+                match sent {
+                    Ok(n) => {
+                        attempted.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(e) => tracing::error!(error = ?e, "delivering notifications failed"),
+                }
+            }
+        })
+        .await;
+    Ok(attempted.into_inner())
+}
+
+/// Lanes delivering at the same time.
+const LANES: usize = 8;
+/// Mails sent at the same time.
+const MAIL_CONCURRENCY: usize = 4;
+
+/// Claims a due delivery: only the dispatcher that moves its next attempt forward sends it.
+async fn claim(state: &AppState, delivery: &notifications::Model, now: chrono::DateTime<Utc>) -> AppResult<bool> {
+    let claimed = notifications::Entity::update_many()
+        .col_expr(notifications::Column::NextAttemptAt, Expr::value(now + CLAIM))
+        .filter(notifications::Column::Id.eq(delivery.id))
+        .filter(notifications::Column::Status.eq(PENDING))
+        .filter(notifications::Column::NextAttemptAt.eq(delivery.next_attempt_at))
+        .exec(&state.db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+async fn deliver_mail(state: &AppState, mailer: Option<&Mailer>, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+    use futures::StreamExt as _;
+    let results: Vec<AppResult<usize>> = futures::stream::iter(deliveries)
+        .map(|delivery| async move {
+            if !claim(state, &delivery, now).await? {
+                return Ok(0);
+            }
+            let outcome = send_email(state, mailer, &delivery).await;
+            record(state, &delivery, outcome).await?;
+            Ok(1)
+        })
+        .buffer_unordered(MAIL_CONCURRENCY)
+        .collect()
+        .await;
+    results.into_iter().try_fold(0, |n, r| r.map(|one| n + one))
+}
+
+async fn deliver_to_endpoint(state: &AppState, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+    let mut attempted = 0;
+    let mut rest = deliveries.into_iter();
+    for delivery in rest.by_ref() {
+        if !claim(state, &delivery, now).await? {
             continue;
         }
-        let outcome = match delivery.channel.as_str() {
-            EMAIL => send_email(state, mailer.as_ref(), &delivery).await,
-            _ => send_webhook(state, &delivery).await,
-        };
+        let outcome = send_webhook(state, &delivery).await;
+        let failed = outcome.is_err();
         attempted += 1;
         record(state, &delivery, outcome).await?;
+        if failed {
+            break;
+        }
+    }
+    // The endpoint just failed: its other deliveries wait for the retry interval (not counted as
+    // attempts) rather than each waiting out another timeout now.
+    let waiting: Vec<uuid::Uuid> = rest.map(|d| d.id).collect();
+    if !waiting.is_empty() {
+        let later = Utc::now() + chrono::Duration::seconds(i64::try_from(state.config.notify_retry_seconds).unwrap_or(30));
+        notifications::Entity::update_many()
+            .col_expr(notifications::Column::NextAttemptAt, Expr::value(later))
+            .filter(notifications::Column::Id.is_in(waiting))
+            .filter(notifications::Column::Status.eq(PENDING))
+            .filter(notifications::Column::NextAttemptAt.lte(now))
+            .exec(&state.db)
+            .await?;
     }
     Ok(attempted)
 }

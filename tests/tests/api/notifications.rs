@@ -378,7 +378,66 @@ async fn every_kind_of_event_reaches_a_mailbox_and_a_webhook(db: DbKind) {
     hook.wait_for_types(&wanted.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
 
+/// #16.15: three webhook endpoints that accept the connection and never answer, two events for
+/// each, and four mails. The mails arrive while all three hanging requests are still open at
+/// once (mail waited for none of them, and the endpoints were tried side by side); when the
+/// endpoints fail, each one's second delivery waits for the retry interval instead of being tried
+/// (one request per endpoint, no attempt counted).
+async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
+    use std::sync::{Arc, Mutex};
+    let smtp = SmtpSink::start(free_port()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held: Arc<Mutex<Vec<tokio::net::TcpStream>>> = Arc::default();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (h, a) = (held.clone(), accepted.clone());
+    let acceptor = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            h.lock().unwrap().push(stream);
+        }
+    });
+    let extra = [("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned()), ("notify_retry_seconds", "300".to_owned())];
+    let app = TestApp::spawn_with(db, settings(&extra)).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Hanging Hooks").await;
+    for who in [&p.operator, &p.admin] {
+        app.gql(who.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "userId": who.user_id } })).await.data("subscribe");
+    }
+    for i in 0..3 {
+        let url = format!("http://127.0.0.1:{port}/hook{i}");
+        app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": url, "eventTypes": ["*"] } })).await.data("createWebhookEndpoint");
+    }
+    for n in 0..2 {
+        record_event(&app, &p, "account.created", &format!("11112222333{n}"), json!({ "accountId": format!("11112222333{n}"), "accountName": "Hang", "email": "x@hang.example" })).await;
+    }
+    assert_eq!(smtp.wait_for(&p.operator.email, 2).await.len(), 2);
+    assert_eq!(smtp.wait_for(&p.admin.email, 2).await.len(), 2);
+    let open = || held.lock().unwrap().len();
+    for _ in 0..50 {
+        if open() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(open(), 3, "the three endpoints' first requests are open together, while the mail went out");
+    // The endpoints fail (connection closed without an answer).
+    held.lock().unwrap().clear();
+    let rows = wait_log(&app, &p.admin, json!({ "eventType": "account.created" }), |r| {
+        r.iter().filter(|n| n["channel"] == "webhook" && n["attempts"] == 1).count() == 3
+    })
+    .await;
+    let hooks: Vec<&Value> = rows.iter().filter(|n| n["channel"] == "webhook").collect();
+    assert_eq!(hooks.len(), 6, "{rows:?}");
+    assert!(hooks.iter().all(|n| n["status"] == "pending"), "{hooks:?}");
+    assert_eq!(hooks.iter().filter(|n| n["attempts"] == 0).count(), 3, "each endpoint's second delivery was not tried: {hooks:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "one request per endpoint");
+    acceptor.abort();
+}
+
 on_both_databases!(
+    a_hanging_webhook_delays_only_itself,
     account_created_reaches_a_mailbox_in_en_and_zh_cn_and_a_webhook,
     every_kind_of_event_reaches_a_mailbox_and_a_webhook,
     mail_waits_while_smtp_is_down_and_arrives_once,
