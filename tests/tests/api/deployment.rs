@@ -415,3 +415,21 @@ fn kubernetes_validators_reject_bad_manifests() {
     assert!(!checkov.status.success(), "checkov accepted a writable root filesystem: {report}");
     assert!(report.contains("CKV_K8S_22") && report.contains("FAILED"), "{report}");
 }
+
+/// #19.4: the README's configuration table and docs/operations.md name every setting `Config`
+/// has (read from its source: a field added without a row fails here).
+#[test]
+fn every_setting_is_documented_in_the_readme_and_operations() {
+    let source = std::fs::read_to_string(format!("{ROOT}/api/src/config.rs")).unwrap();
+    let body = source.split("pub struct Config {").nth(1).unwrap().split("\n}").next().unwrap();
+    let settings: Vec<String> = body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub ")?.split(':').next().map(|name| format!("PB_{}", name.trim().to_uppercase())))
+        .collect();
+    assert!(settings.len() > 30 && settings.contains(&"PB_METRICS_TOKEN".to_owned()), "{settings:?}");
+    for doc in ["README.md", "docs/operations.md"] {
+        let text = std::fs::read_to_string(format!("{ROOT}/{doc}")).unwrap();
+        let missing: Vec<&String> = settings.iter().filter(|s| !text.contains(&format!("| `{s}` |"))).collect();
+        assert!(missing.is_empty(), "{doc} has no table row for {missing:?}");
+    }
+}
