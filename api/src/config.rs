@@ -59,6 +59,10 @@ pub struct Config {
     /// someone who can write the database cannot re-sign a checkpoint after deleting records.
     /// Unset: a key generated and kept in the database.
     pub audit_signing_key: Option<SecretString>,
+    /// Where the hourly signed digests of the audit chain go (`PB_AUDIT_DIGEST_DIR`); with
+    /// `audit_digest_key_file`, an Ed25519 private key in PKCS#8 PEM kept off the database.
+    pub audit_digest_dir: Option<std::path::PathBuf>,
+    pub audit_digest_key_file: Option<std::path::PathBuf>,
     /// Sender of notification mail, e.g. `Partner Billing <billing@example.com>`.
     pub mail_from: String,
     /// Locale of mail to recipients without one (`en` or `zh-CN`).
@@ -130,7 +134,7 @@ struct Defaults {
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key"];
+const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -289,6 +293,9 @@ impl Config {
         }
         if self.rate_limit_per_minute > 0 && self.rate_limit_burst == 0 {
             return Err(ConfigError("PB_RATE_LIMIT_BURST: must be at least 1 (set PB_RATE_LIMIT_PER_MINUTE=0 to turn rate limiting off)".into()));
+        }
+        if self.audit_digest_dir.is_some() != self.audit_digest_key_file.is_some() {
+            return Err(ConfigError("PB_AUDIT_DIGEST_DIR / PB_AUDIT_DIGEST_KEY_FILE: set both (the folder and the key that signs into it) or neither".into()));
         }
         if self.trusted_proxy_hops == 0 || self.trusted_proxy_hops > 10 {
             return Err(ConfigError("PB_TRUSTED_PROXY_HOPS: must be between 1 and 10".into()));

@@ -4,6 +4,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use partner_billing::config::Config;
 use partner_billing::domain::Target;
@@ -35,7 +36,8 @@ enum Command {
     CreateAdmin {
         #[arg(long)]
         email: String,
-        /// Read the password from standard input (required: passwords never go on the command line).
+        /// Read the password from standard input (scripts); without it the password is asked for
+        /// at the terminal. Passwords never go on the command line.
         #[arg(long)]
         password_stdin: bool,
     },
@@ -107,8 +109,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the chain; exit non-zero naming the first altered, inserted or missing record.
-    Verify,
+    /// Walk the chain; exit non-zero naming the first altered, inserted or missing record. With
+    /// --digests and --public-key, also check every signed digest and the records they pin.
+    Verify {
+        /// The folder of signed digests (PB_AUDIT_DIGEST_DIR, or a copy of it).
+        #[arg(long, requires = "public_key")]
+        digests: Option<PathBuf>,
+        /// The Ed25519 public key (SPKI PEM, `openssl pkey -pubout`) the digests are signed with.
+        #[arg(long, requires = "digests")]
+        public_key: Option<PathBuf>,
+    },
+    /// Sign a digest of the chain's head into PB_AUDIT_DIGEST_DIR now (the audit.digest job does
+    /// this hourly).
+    Digest,
     /// Delete whole days older than the retention (PB_AUDIT_RETENTION_DAYS or --days) behind a
     /// signed checkpoint.
     Prune {
@@ -186,12 +199,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn create_admin(config: Config, email: String, password_stdin: bool) -> anyhow::Result<()> {
-    if !password_stdin {
-        anyhow::bail!("pass --password-stdin and give the password on standard input");
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned());
+    use std::io::IsTerminal as _;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else if std::io::stdin().is_terminal() {
+        // Typed at a prompt, not echoed, twice so a typo does not lock the only admin out.
+        let first = rpassword::prompt_password(format!("Password for {email} (at least 12 characters): ")).context("reading the password")?;
+        let again = rpassword::prompt_password("The same password again: ").context("reading the password")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        SecretString::from(first)
+    } else {
+        anyhow::bail!("standard input is not a terminal: pass --password-stdin and give the password on standard input");
+    };
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     let platform = UnscopedPlatformAccess::new(db);
@@ -221,18 +242,35 @@ async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     match command {
-        AuditCommand::Verify => match partner_billing::audit::chain::verify_with(&db, config.audit_signing_key.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-            Ok(report) => {
-                println!(
+        AuditCommand::Verify { digests, public_key } => {
+            match partner_billing::audit::chain::verify_with(&db, config.audit_signing_key.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                Ok(report) => println!(
                     "audit trail intact: {} records (from record {} to {})",
                     report.records,
                     report.checkpoint + 1,
                     report.last_seq
-                );
-                Ok(())
+                ),
+                Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
             }
-            Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
-        },
+            if let (Some(dir), Some(key)) = (digests, public_key) {
+                let public = partner_billing::audit::digest::verifying_key_from_pem_file(&key)?;
+                match partner_billing::audit::digest::verify(db.pool(), &dir, &public).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                    Ok(report) if report.digests == 0 => anyhow::bail!("no digests in {}", dir.display()),
+                    Ok(report) => println!("{} signed digests vouch for the trail up to record {}", report.digests, report.last_digest_seq),
+                    Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
+                }
+            }
+            Ok(())
+        }
+        AuditCommand::Digest => {
+            let (Some(dir), Some(key_file)) = (&config.audit_digest_dir, &config.audit_digest_key_file) else {
+                anyhow::bail!("set PB_AUDIT_DIGEST_DIR and PB_AUDIT_DIGEST_KEY_FILE");
+            };
+            let key = partner_billing::audit::digest::signing_key_from_pem_file(key_file)?;
+            let path = partner_billing::audit::digest::write(db.pool(), dir, &key, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
         AuditCommand::Prune { days } => {
             let Some(days) = days.or(config.audit_retention_days) else {
                 println!("no retention set (PB_AUDIT_RETENTION_DAYS or --days): nothing pruned");

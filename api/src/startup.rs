@@ -119,7 +119,7 @@ impl Application {
             );
         }
 
-        crate::jobs::handlers::ensure_schedules(&db).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
+        crate::jobs::handlers::ensure_schedules(&db, &config).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
         let config = Arc::new(config);
         let jobs_wakeup = Arc::new(tokio::sync::Notify::new());
         let audit = crate::audit::Auditor::new(db.clone()).with_signing_key(config.audit_signing_key.clone());

@@ -362,6 +362,22 @@ pub async fn verify_with(db: &impl ConnectionTrait, operator_key: Option<&Secret
     Ok(Ok(VerifyReport { records, checkpoint: start, last_seq }))
 }
 
+/// The chain's head (`seq`, `hash`) as the server last wrote it; `(0, GENESIS)` before any record.
+pub async fn head<C: ConnectionTrait>(db: &C) -> AppResult<(i64, String)> {
+    Ok(match setting(db, HEAD_KEY).await? {
+        Some(text) => {
+            let head: Head = parse("chain head", &text)?;
+            (head.seq, head.hash)
+        }
+        None => (0, GENESIS.to_owned()),
+    })
+}
+
+/// The last record retention deleted (0 when none was): records up to it are gone on purpose.
+pub async fn pruned_through<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
+    Ok(checkpoint(db).await?.map_or(0, |cp| cp.seq))
+}
+
 /// Raw row access for tests and tools that must bypass the API (never used by the API).
 pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
     let row = db

@@ -34,6 +34,7 @@
 
 pub mod aws;
 pub mod chain;
+pub mod digest;
 pub mod extension;
 pub mod read;
 pub mod redact;

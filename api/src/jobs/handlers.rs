@@ -23,12 +23,16 @@ pub const PULL_ALL_COSTS: &str = "costs.pull_all";
 pub const IMPORT_LEGACY: &str = "costs.import_legacy";
 /// Daily: prunes audit days older than PB_AUDIT_RETENTION_DAYS (nothing when unset).
 pub const PRUNE_AUDIT: &str = "audit.prune";
+pub const AUDIT_DIGEST: &str = "audit.digest";
 
 /// Every kind a schedule may name.
-pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY, abc_sync::SYNC_JOB, abc_sync::REPORTS_JOB, PRUNE_AUDIT];
+pub const KINDS: &[&str] = &[SYNC_ACCOUNTS, SYNC_ALL_ACCOUNTS, CREATE_ACCOUNT, REFRESH_INVITATIONS, INGEST_COSTS, INGEST_ALL_COSTS, crate::notify::dispatch::DISPATCH, PULL_COSTS, PULL_ALL_COSTS, IMPORT_LEGACY, abc_sync::SYNC_JOB, abc_sync::REPORTS_JOB, PRUNE_AUDIT, AUDIT_DIGEST];
 
 /// Registers the recurring jobs (UTC).
-pub async fn ensure_schedules(db: &crate::db::Db) -> crate::error::AppResult<()> {
+pub async fn ensure_schedules(db: &crate::db::Db, config: &crate::config::Config) -> crate::error::AppResult<()> {
+    if config.audit_digest_dir.is_some() {
+        crate::jobs::schedule::ensure(db, "audit digest", "0 0 * * * *", AUDIT_DIGEST).await?;
+    }
     crate::jobs::schedule::ensure(db, "daily account sync", "0 0 3 * * *", SYNC_ALL_ACCOUNTS).await?;
     crate::jobs::schedule::ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
     crate::jobs::schedule::ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
@@ -211,7 +215,25 @@ impl JobHandler for PruneAudit {
     }
 }
 
+/// Signs a digest of the audit chain's head into `PB_AUDIT_DIGEST_DIR` (hourly, when set).
+struct WriteAuditDigest;
+
+#[async_trait]
+impl JobHandler for WriteAuditDigest {
+    fn kind(&self) -> &'static str {
+        AUDIT_DIGEST
+    }
+    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+        let (Some(dir), Some(key_file)) = (&state.config.audit_digest_dir, &state.config.audit_digest_key_file) else {
+            return Ok(Step::Done(serde_json::json!({ "written": null, "reason": "PB_AUDIT_DIGEST_DIR is not set" })));
+        };
+        let key = crate::audit::digest::signing_key_from_pem_file(key_file).map_err(|e| JobFailure::Fatal(e.to_string()))?;
+        let path = crate::audit::digest::write(&state.db, dir, &key, chrono::Utc::now()).await.map_err(failure)?;
+        Ok(Step::Done(serde_json::json!({ "written": path.file_name().map(|n| n.to_string_lossy().into_owned()) })))
+    }
+}
+
 /// The handlers of every kind above.
 pub fn all() -> Vec<Arc<dyn JobHandler>> {
-    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications), Arc::new(PullCosts), Arc::new(PullAllCosts), Arc::new(ImportLegacy), Arc::new(AbcSync), Arc::new(AbcReports), Arc::new(PruneAudit)]
+    vec![Arc::new(SyncAccounts), Arc::new(SyncAllAccounts), Arc::new(CreateAccount), Arc::new(RefreshInvitations), Arc::new(IngestCosts), Arc::new(IngestAllCosts), Arc::new(DispatchNotifications), Arc::new(PullCosts), Arc::new(PullAllCosts), Arc::new(ImportLegacy), Arc::new(AbcSync), Arc::new(AbcReports), Arc::new(PruneAudit), Arc::new(WriteAuditDigest)]
 }

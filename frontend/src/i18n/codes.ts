@@ -21,6 +21,7 @@ export const CODES = {
     'costs.pull_all',
     'costs.import_legacy',
     'audit.prune',
+    'audit.digest',
     'notify.dispatch',
     'billing.abc_sync',
     'billing.abc_reports',

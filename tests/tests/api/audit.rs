@@ -359,6 +359,108 @@ async fn a_well_linked_forged_append_is_found_and_wedges_nothing(db: DbKind) {
     assert!(matches!(broken, Err(ChainBreak::Inserted { seq, .. }) if seq == forged.seq + 1), "{broken:?}");
 }
 
+fn openssl(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("openssl").args(args).output().expect("openssl")
+}
+
+/// #16.14: signed digests. Keys from `openssl genpkey`; the hourly job and the library write
+/// digests; `verify` with only the public key finds them intact and OpenSSL verifies a signature
+/// on its own. Then: an edited or unsigned digest, a truncated trail, and a chain rewritten so
+/// consistently that the database-only check passes, are each named.
+async fn signed_digests_catch_what_the_chain_alone_cannot(db: DbKind) {
+    use partner_billing::audit::digest::{self, DigestBreak};
+    let keys = tempfile::tempdir().unwrap();
+    let (key, public) = (keys.path().join("digest.pem"), keys.path().join("digest.pub.pem"));
+    assert!(openssl(&["genpkey", "-algorithm", "ed25519", "-out", key.to_str().unwrap()]).status.success());
+    assert!(openssl(&["pkey", "-in", key.to_str().unwrap(), "-pubout", "-out", public.to_str().unwrap()]).status.success());
+    let dir = keys.path().join("digests");
+    let app = TestApp::spawn_with(
+        db,
+        vec![("run_jobs", "false".into()), ("audit_digest_dir", dir.display().to_string()), ("audit_digest_key_file", key.display().to_string())],
+    )
+    .await;
+    let root = app.platform_admin().await;
+    app.new_partner(&root, "Digest Co").await;
+
+    // The hourly job writes the first digest.
+    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new("audit.digest", json!({}))).await.unwrap();
+    let worker = partner_billing::jobs::Worker::new(app.state.clone(), partner_billing::jobs::handlers::all(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
+    for _ in 0..100 {
+        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.shutdown().await;
+    let signing = digest::signing_key_from_pem_file(&key).unwrap();
+    let verifying = digest::verifying_key_from_pem_file(&public).unwrap();
+    let first_head = partner_billing::audit::chain::head(&app.db).await.unwrap().0;
+    app.login(&root.email, &root.password).await;
+    let second = digest::write(&app.db, &dir, &signing, Utc::now() + Duration::minutes(60)).await.unwrap();
+    let last_head = partner_billing::audit::chain::head(&app.db).await.unwrap().0;
+    assert!(last_head > first_head);
+    assert_eq!(verify(&app.db).await.unwrap().map(|r| r.last_seq), Ok(last_head));
+    let report = digest::verify(&app.db, &dir, &verifying).await.unwrap().unwrap();
+    assert_eq!((report.digests, report.last_digest_seq), (2, last_head));
+    let written: Value = serde_json::from_slice(&std::fs::read(&second).unwrap()).unwrap();
+    assert_eq!(written["headSeq"], last_head);
+    assert!(written["previousDigestFile"].as_str().unwrap().starts_with("digest-"), "{written}");
+    // OpenSSL, knowing nothing of this program, checks the signature with the public key alone.
+    let sig = format!("{}.sig", second.display());
+    let checked = openssl(&["pkeyutl", "-verify", "-pubin", "-inkey", public.to_str().unwrap(), "-rawin", "-in", second.to_str().unwrap(), "-sigfile", &sig]);
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("Signature Verified Successfully"), "{checked:?}");
+    let second_name = second.file_name().unwrap().to_string_lossy().into_owned();
+
+    // An edited digest (its head moved back) fails its signature; without its .sig it is unsigned.
+    let original = std::fs::read(&second).unwrap();
+    std::fs::write(&second, String::from_utf8(original.clone()).unwrap().replace(&format!("\"headSeq\": {last_head}"), &format!("\"headSeq\": {first_head}"))).unwrap();
+    assert_eq!(digest::verify(&app.db, &dir, &verifying).await.unwrap(), Err(DigestBreak::BadSignature { file: second_name.clone() }));
+    std::fs::write(&second, &original).unwrap();
+    std::fs::rename(&sig, format!("{sig}.away")).unwrap();
+    assert_eq!(digest::verify(&app.db, &dir, &verifying).await.unwrap(), Err(DigestBreak::NoSignature { file: second_name.clone() }));
+    std::fs::rename(format!("{sig}.away"), &sig).unwrap();
+
+    // Truncation made consistent in the database (tail deleted, head moved back): the chain alone
+    // passes, the digest that pinned the deleted record does not.
+    let all = rows(&app).await;
+    let tail: Vec<audit_events::Model> = all.iter().map(|(r, _)| r.clone()).filter(|r| r.seq > first_head).collect();
+    let keep = all.iter().map(|(r, _)| r.clone()).find(|r| r.seq == first_head).unwrap();
+    audit_events::Entity::delete_many().filter(audit_events::Column::Seq.gt(first_head)).exec(&app.db).await.unwrap();
+    sql(&app, &format!("UPDATE settings SET value = '{{\"seq\":{},\"hash\":\"{}\"}}' WHERE key = 'audit_chain_head'", keep.seq, keep.hash)).await;
+    assert!(verify(&app.db).await.unwrap().is_ok(), "the database alone cannot tell");
+    assert_eq!(digest::verify(&app.db, &dir, &verifying).await.unwrap(), Err(DigestBreak::RecordMissing { file: second_name.clone(), seq: last_head }));
+    for row in tail {
+        audit_events::Entity::insert(audit_events::ActiveModel::from(row)).exec_without_returning(&app.db).await.unwrap();
+    }
+    let newest = rows(&app).await.pop().unwrap().0;
+    sql(&app, &format!("UPDATE settings SET value = '{{\"seq\":{},\"hash\":\"{}\"}}' WHERE key = 'audit_chain_head'", newest.seq, newest.hash)).await;
+    assert!(digest::verify(&app.db, &dir, &verifying).await.unwrap().is_ok(), "restored");
+
+    // A rewrite re-linked all the way to the head: every link holds, the digests do not.
+    let mut prev = String::new();
+    for (mut row, _) in rows(&app).await {
+        if row.seq == 2 {
+            row.body = row.body.replacen('{', "{\"forged\":true,", 1);
+        }
+        if row.seq >= 2 {
+            row.prev_hash = prev.clone();
+            row.hash = row_hash(&row);
+            let mut active: audit_events::ActiveModel = row.clone().into();
+            for column in [audit_events::Column::Body, audit_events::Column::PrevHash, audit_events::Column::Hash] {
+                active.reset(column);
+            }
+            active.update(&app.db).await.unwrap();
+        }
+        prev = row.hash.clone();
+    }
+    let newest = rows(&app).await.pop().unwrap().0;
+    sql(&app, &format!("UPDATE settings SET value = '{{\"seq\":{},\"hash\":\"{}\"}}' WHERE key = 'audit_chain_head'", newest.seq, newest.hash)).await;
+    assert!(verify(&app.db).await.unwrap().is_ok(), "a consistent rewrite passes the database-only check");
+    let broken = digest::verify(&app.db, &dir, &verifying).await.unwrap().unwrap_err();
+    assert!(matches!(broken, DigestBreak::RecordRewritten { seq, .. } if seq == first_head), "{broken:?}");
+    assert!(broken.to_string().contains("rewritten"), "{broken}");
+}
+
 /// Who reads the trail: platform admins everything, partner admins their subtree, payer admins
 /// their payer; everyone else is refused. Filters, pagination, and the CloudTrail export (which
 /// is itself audited).
@@ -574,5 +676,6 @@ on_both_databases!(
     aws_calls_are_recorded_with_request_ids,
     verify_detects_tampering_and_survives_retention,
     a_well_linked_forged_append_is_found_and_wedges_nothing,
+    signed_digests_catch_what_the_chain_alone_cannot,
     admins_read_their_part_of_the_trail,
 );

@@ -125,3 +125,45 @@ async fn an_older_release_starts_and_is_ready_on_a_newer_schema(db: DbKind) {
 }
 
 on_both_databases!(an_older_release_starts_and_is_ready_on_a_newer_schema);
+
+/// Runs `partner-billing create-admin` in a pseudo-terminal (util-linux `script`), typing `input`.
+fn create_admin_at_a_terminal(url: &str, email: &str, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let command = format!("{} create-admin --email {email}", e2e::cli_binary().display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PB_DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux script");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// #19.4: `create-admin` asks for the password at a terminal (twice; a mismatch creates nothing)
+/// and refuses, naming --password-stdin, when there is no terminal and no flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_admin_prompts_at_a_terminal() {
+    let (url, dir) = e2e::fresh_database(DbKind::Sqlite).await;
+    let password = "typed at the prompt 2026";
+    let differ = create_admin_at_a_terminal(&url, "typo@example.com", &format!("{password}\n{password}x\n"));
+    assert!(!differ.status.success());
+    assert!(String::from_utf8_lossy(&differ.stdout).contains("differ"), "{differ:?}");
+    let created = create_admin_at_a_terminal(&url, "tty@example.com", &format!("{password}\n{password}\n"));
+    let said = String::from_utf8_lossy(&created.stdout);
+    assert!(created.status.success() && said.contains("Password for tty@example.com") && said.contains("created platform admin tty@example.com"), "{said}");
+    let piped = std::process::Command::new(e2e::cli_binary())
+        .args(["create-admin", "--email", "pipe@example.com"])
+        .env("PB_DATABASE_URL", &url)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!piped.status.success());
+    assert!(String::from_utf8_lossy(&piped.stderr).contains("--password-stdin"), "{piped:?}");
+    let app = TestApp::spawn_on(DbKind::Sqlite, url, dir, vec![]).await;
+    assert_eq!(app.count("users").await, 1, "only the admin typed twice the same");
+    app.login("tty@example.com", password).await;
+}
