@@ -223,12 +223,20 @@ fn insert_sql(backend: DbBackend, rows: usize) -> String {
     sql
 }
 
-fn units(amount: Decimal, what: &str) -> AppResult<i64> {
-    money::to_units(amount).map_err(|_| AppError::invalid("files", format!("a daily {what} total of {amount} is too large to store")))
+/// A day-grain total too large to store. One line that makes it so is refused while the file is
+/// read (naming the file and row); this catches a total that only grows too large when the
+/// parts read in parallel are added, so it names the day, account and service instead.
+fn too_large(what: &str, amount: Option<Decimal>, key: &str) -> AppError {
+    let amount = amount.map(|a| format!(" of {a}")).unwrap_or_default();
+    AppError::invalid("files", format!("the daily {what} total{amount} for {key} is too large to store (at most {})", super::aggregate::max_storable()))
 }
 
-fn exact(total: &Total, what: &str) -> AppResult<Decimal> {
-    total.value().map_err(|_| AppError::invalid("files", format!("a daily {what} total is too large to store")))
+fn units(amount: Decimal, what: &str, key: &str) -> AppResult<i64> {
+    money::to_units(amount).map_err(|_| too_large(what, Some(amount), key))
+}
+
+fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
+    total.value().map_err(|_| too_large(what, None, key))
 }
 
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
@@ -266,8 +274,9 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             for (k, s) in chunk {
                 let t = |i: usize| Value::from(agg.strings.get(k.text[i]));
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
-                let unblended = exact(&s.unblended, "unblended cost")?;
-                let amortized = exact(&s.amortized, "amortized cost")?;
+                let key = format!("account {}, service {}, {} on {date}", agg.strings.get(k.text[0]), agg.strings.get(k.text[1]), agg.strings.get(k.text[9]));
+                let unblended = exact(&s.unblended, "unblended cost", &key)?;
+                let amortized = exact(&s.amortized, "amortized cost", &key)?;
                 // In the order of COLUMNS.
                 values.extend([
                     Value::from(r.payer.0),
@@ -284,11 +293,11 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                     t(7),
                     t(8),
                     t(9),
-                    Value::from(units(unblended, "unblended cost")?),
-                    Value::from(units(exact(&s.net_unblended, "net unblended cost")?, "net unblended cost")?),
-                    Value::from(units(amortized, "amortized cost")?),
-                    Value::from(units(exact(&s.list, "list cost")?, "list cost")?),
-                    Value::from(exact(&s.usage, "usage quantity")?.normalize().to_string()),
+                    Value::from(units(unblended, "unblended cost", &key)?),
+                    Value::from(units(exact(&s.net_unblended, "net unblended cost", &key)?, "net unblended cost", &key)?),
+                    Value::from(units(amortized, "amortized cost", &key)?),
+                    Value::from(units(exact(&s.list, "list cost", &key)?, "list cost", &key)?),
+                    Value::from(exact(&s.usage, "usage quantity", &key)?.normalize().to_string()),
                     Value::from(agg.strings.get(s.description)),
                     Value::from(as_i64(s.lines)),
                     Value::from(id),

@@ -17,18 +17,37 @@ use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const FOCUS_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
 
-/// An app with one payer, and the unscoped handle platform jobs use.
+/// The billing account of the payer `setup` registers, which the generated exports bill to
+/// (ingestion takes only the payer's own rows).
+const PAYER_ACCOUNT: &str = "123456789012";
+
+/// An app with one payer (account [`PAYER_ACCOUNT`]), and the unscoped handle platform jobs use.
 async fn setup(kind: DbKind) -> (TestApp, PayerId, UnscopedPlatformAccess) {
+    let account = PAYER_ACCOUNT;
     let app = TestApp::spawn(kind).await;
     let (payer, _) = app.insert_payer(&ROOT_TENANT_ID.to_string(), "Costs payer").await;
+    set_account(&app, &payer, account).await;
     let platform = UnscopedPlatformAccess::new(app.db.clone());
     (app, PayerId::parse(&payer).unwrap(), platform)
 }
 
+async fn set_account(app: &TestApp, payer: &str, account: &str) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let model = entity::payers::Entity::find_by_id(payer.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    let mut active: entity::payers::ActiveModel = model.into();
+    active.account_id = Set(account.to_owned());
+    active.update(&app.db).await.unwrap();
+}
+
 fn gen_cur(dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
+    gen_cur_for(PAYER_ACCOUNT, dir, name, rows, accounts, seed, format)
+}
+
+fn gen_cur_for(payer: &str, dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
     let out = dir.join(name);
     let month = parse_month("2024-09").unwrap();
-    assert_eq!(generate(&GenOptions { rows, accounts, month, seed, format, out: out.clone() }).unwrap(), rows);
+    let options = GenOptions { rows, accounts, month, seed, format, out: out.clone(), payer_account: Some(payer.to_owned()) };
+    assert_eq!(generate(&options).unwrap(), rows);
     out
 }
 
@@ -229,8 +248,13 @@ print(json.dumps({k: [format(b, "f"), format(e, "f")] for k, (b, e) in tot.items
 "#;
 
 async fn focus_sample_matches_python_csv(kind: DbKind) {
+    // The sample's AWS rows bill to a made-up 13-digit billing account; a copy bills them to
+    // the payer's (ingestion takes only the payer's own rows).
     let (app, payer, platform) = setup(kind).await;
-    let report = ingest::ingest_files(&platform, payer, &[PathBuf::from(FOCUS_SAMPLE)]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("focus-sample.csv");
+    std::fs::write(&sample, std::fs::read_to_string(FOCUS_SAMPLE).unwrap().replace("\"1234567890123\"", &format!("\"{PAYER_ACCOUNT}\""))).unwrap();
+    let report = ingest::ingest_files(&platform, payer, &[sample]).await.unwrap();
     assert_eq!(report.files[0].format, "FOCUS CSV");
     assert_eq!(report.rows_read, 1000);
     assert_eq!(report.rows_other_provider, 58, "51 Microsoft and 7 Oracle rows are left out");
@@ -406,7 +430,7 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     let wrong_type = dir.path().join("wrong-type.parquet");
     duckdb_parquet(
         &wrong_type,
-        "SELECT TIMESTAMP '2024-09-01' AS bill_billing_period_start_date, 42 AS line_item_usage_start_date, '111111111111' AS line_item_usage_account_id, \
+        "SELECT TIMESTAMP '2024-09-01' AS bill_billing_period_start_date, 42 AS line_item_usage_start_date, '111111111111' AS line_item_usage_account_id, '123456789012' AS bill_payer_account_id, \
          'AmazonEC2' AS line_item_product_code, 'Usage' AS line_item_line_item_type, 'USD' AS line_item_currency_code, 1.5::DOUBLE AS line_item_unblended_cost",
     );
     // A Parquet file that is no cost export at all.
@@ -416,17 +440,17 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     let missing = dir.path().join("missing-column.csv");
     std::fs::write(
         &missing,
-        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,AmazonEC2,Usage,USD,1.0\n",
+        "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,AmazonEC2,Usage,USD,1.0\n",
     )
     .unwrap();
     // A legacy CUR CSV with a cost that is not a number on its second record.
     let bad_value = dir.path().join("bad-value.csv");
     std::fs::write(
         &bad_value,
-        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,1.0\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,12;50\n",
+        "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,1.0\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,12;50\n",
     )
     .unwrap();
 
@@ -450,7 +474,89 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     }
 }
 
+/// The `files` JSON of every ingestion, oldest first.
+async fn ingestion_files(app: &TestApp) -> Vec<serde_json::Value> {
+    let sql = "SELECT files FROM ingestions ORDER BY started_at, id";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| serde_json::from_str(&r.try_get::<String>("", "files").unwrap()).unwrap()).collect()
+}
+
+async fn amortized_total(app: &TestApp) -> i64 {
+    let sql = "SELECT CAST(COALESCE(SUM(amortized_cost), 0) AS BIGINT) AS s FROM cost_daily";
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "s").unwrap()
+}
+
+const FOCUS_HEADER: &str = "BillingAccountId,BillingPeriodStart,ChargePeriodStart,SubAccountId,ServiceName,ChargeCategory,BillingCurrency,BilledCost,EffectiveCost,ProviderName\n";
+
+fn focus_row(billing: &str, currency: &str, cost: &str) -> String {
+    format!("{billing},2024-09-01 00:00:00,2024-09-03 00:00:00,333333333333,Amazon EC2,Usage,{currency},{cost},{cost},AWS\n")
+}
+
+/// Issue #16 items 18, 13 and 16 through the ingestion path: a FOCUS export holding two billing
+/// accounts' rows is taken in for the payer's own account only (the rest counted in the record);
+/// a file of another payer, and one billing the payer in two currencies, are refused by name
+/// and write nothing; an empty file succeeds with a "no rows" warning.
+async fn only_the_payers_own_rows_land_and_mixed_currencies_are_refused(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let mixed = write(
+        "two-payers.csv",
+        format!("{FOCUS_HEADER}{}{}{}", focus_row(PAYER_ACCOUNT, "USD", "100"), focus_row("999999999999", "USD", "50"), focus_row("999999999999", "USD", "25")),
+    );
+    let report = ingest::ingest_files(&platform, payer, std::slice::from_ref(&mixed)).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(amortized_total(&app).await, 100 * 100_000_000, "the other billing account's 75 is left out");
+    assert_eq!(report.rows_other_payers, BTreeMap::from([("999999999999".to_owned(), 2)]));
+    assert_eq!(report.warnings.len(), 1);
+    assert!(report.warnings[0].contains("left out 2 rows billed to other billing accounts than this payer's (123456789012): 999999999999 (2 rows)"), "{:?}", report.warnings);
+    assert!(report.to_string().contains("2 of other billing accounts left out: 999999999999 (2 rows)"), "{report}");
+    let recorded = ingestion_files(&app).await.pop().unwrap();
+    assert_eq!(recorded[0]["rows_other_payers"]["999999999999"], 2, "{recorded}");
+    assert!(recorded[0]["warnings"][0].as_str().unwrap().contains("left out 2 rows"), "{recorded}");
+    let before = snapshot(&app).await;
+
+    // Another payer's file: refused, naming it.
+    let theirs = write("theirs.csv", format!("{FOCUS_HEADER}{}", focus_row("999999999999", "USD", "50")));
+    let err = ingest::ingest_files(&platform, payer, &[theirs]).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "VALIDATION");
+    assert!(err.to_string().contains("theirs.csv: none of its rows are billed to this payer's account 123456789012"), "{err}");
+    assert_eq!(ingestions(&app).await.pop().unwrap().0, "FAILED");
+    assert_eq!(snapshot(&app).await, before);
+
+    // USD 100 and EUR 50 for one account and month: refused, never summed.
+    let currencies = write("currencies.csv", format!("{FOCUS_HEADER}{}{}", focus_row(PAYER_ACCOUNT, "USD", "100"), focus_row(PAYER_ACCOUNT, "EUR", "50")));
+    let err = ingest::ingest_files(&platform, payer, &[currencies]).await.unwrap_err();
+    assert!(err.to_string().contains("currencies.csv: line 3, column BillingCurrency: billed in EUR where line 2 is billed in USD"), "{err}");
+    let (status, error) = ingestions(&app).await.pop().unwrap();
+    assert_eq!(status, "FAILED");
+    assert!(error.unwrap().contains("billed in EUR"));
+    assert_eq!(snapshot(&app).await, before);
+
+    // A header without rows: SUCCEEDED, recorded with a "no rows" warning.
+    let empty = write("empty.csv", FOCUS_HEADER.to_owned());
+    let report = ingest::ingest_files(&platform, payer, &[empty]).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert!(report.warnings[0].ends_with("empty.csv: no rows: the file holds no cost lines"), "{:?}", report.warnings);
+    assert!(report.to_string().contains("warning: no rows"), "{report}");
+    let (status, _) = ingestions(&app).await.pop().unwrap();
+    assert_eq!(status, "SUCCEEDED");
+    assert_eq!(ingestion_files(&app).await.pop().unwrap()[0]["warnings"][0], "no rows: the file holds no cost lines");
+    assert_eq!(snapshot(&app).await, before, "an empty file replaces nothing");
+
+    // A generated CUR 2.0 of another payer is refused too.
+    let other_cur = gen_cur_for("999999999999", dir.path(), "other.parquet", 500, 3, 4, GenFormat::Parquet);
+    let err = ingest::ingest_files(&platform, payer, &[other_cur]).await.unwrap_err();
+    assert!(err.to_string().contains("other.parquet: none of its rows are billed to this payer's account 123456789012; it holds 500 rows of billing account 999999999999 (500 rows)"), "{err}");
+}
+
 on_both_databases!(
+    only_the_payers_own_rows_land_and_mixed_currencies_are_refused,
     generated_cur_matches_duckdb,
     csv_gz_export_gives_the_same_day_grain_as_parquet,
     focus_sample_matches_python_csv,
