@@ -239,6 +239,30 @@ fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
     total.value().map_err(|_| too_large(what, None, key))
 }
 
+/// The PostgreSQL advisory lock key of one (payer, source, billing period): the first 8 bytes of
+/// a SHA-256 of them, so the key is stable across processes and versions.
+fn period_lock_key(payer: PayerId, source: &str, period: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("partner-billing:cost_daily:{}:{source}:{period}", payer.0).as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// Serializes the replacement of one (payer, source, period) across processes: two ingestions
+/// of the same month must not both delete the old rows and then both insert (each would see
+/// only the old rows, none of the other's, and the month would hold both files). On PostgreSQL
+/// a transaction-scoped advisory lock makes the second wait until the first commits, then
+/// replace the month whole; periods are locked in sorted order, so two runs cannot deadlock.
+/// SQLite needs nothing: the transaction began `IMMEDIATE`, and it has one writer at a time.
+async fn lock_period(txn: &impl ConnectionTrait, payer: PayerId, source: &str, period: &str) -> AppResult<()> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let key = period_lock_key(payer, source, period);
+        txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [Value::from(key)])).await?;
+    }
+    Ok(())
+}
+
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
 /// (its first period on the run's own row, further periods on sibling rows).
 pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
@@ -254,6 +278,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         let source = first.kind().source();
         let period = first.period_string();
         let id = if written.is_empty() { run } else { Uuid::now_v7() };
+        lock_period(&txn, r.payer, source, &period).await?;
         cost_daily::Entity::delete_many()
             .filter(cost_daily::Column::PayerId.eq(r.payer.0))
             .filter(cost_daily::Column::Source.eq(source))
@@ -325,4 +350,19 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
     }
     txn.commit().await?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_period_has_its_own_stable_lock_key() {
+        let payer = PayerId(Uuid::from_u128(7));
+        let key = period_lock_key(payer, "cur", "2024-09");
+        assert_eq!(key, period_lock_key(payer, "cur", "2024-09"), "the same in every process");
+        assert_ne!(key, period_lock_key(payer, "cur", "2024-10"));
+        assert_ne!(key, period_lock_key(payer, "focus", "2024-09"));
+        assert_ne!(key, period_lock_key(PayerId(Uuid::from_u128(8)), "cur", "2024-09"));
+    }
 }

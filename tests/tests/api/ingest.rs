@@ -548,6 +548,10 @@ async fn only_the_payers_own_rows_land_and_mixed_currencies_are_refused(kind: Db
     assert_eq!(status, "SUCCEEDED");
     assert_eq!(ingestion_files(&app).await.pop().unwrap()[0]["warnings"][0], "no rows: the file holds no cost lines");
     assert_eq!(snapshot(&app).await, before, "an empty file replaces nothing");
+    let admin = app.platform_admin().await;
+    let health = app.gql(admin.bearer(), "query($p: ID!) { ingestionHealth(payerId: $p) { status reason } }", serde_json::json!({ "p": payer.to_string() })).await;
+    assert_eq!(health.data("ingestionHealth.status"), "WARNING");
+    assert!(health.data("ingestionHealth.reason").as_str().unwrap().contains("empty.csv: no rows: the file holds no cost lines"), "{health:?}");
 
     // A generated CUR 2.0 of another payer is refused too.
     let other_cur = gen_cur_for("999999999999", dir.path(), "other.parquet", 500, 3, 4, GenFormat::Parquet);
@@ -555,7 +559,44 @@ async fn only_the_payers_own_rows_land_and_mixed_currencies_are_refused(kind: Db
     assert!(err.to_string().contains("other.parquet: none of its rows are billed to this payer's account 123456789012; it holds 500 rows of billing account 999999999999 (500 rows)"), "{err}");
 }
 
+/// Issue #16 item 12: two ingestions of the same payer and month at once (files with no
+/// day-grain key in common) never both land: the month holds exactly one file's rows, all from
+/// one ingestion. On PostgreSQL the second waits for the first (advisory lock) and replaces it
+/// whole; on SQLite writers take turns, and one that waits too long fails cleanly.
+async fn concurrent_ingestions_of_one_month_never_both_land(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = gen_cur(dir.path(), "a.parquet", 30_000, 6, 21, GenFormat::Parquet);
+    let b = gen_cur(dir.path(), "b.parquet", 30_000, 6, 22, GenFormat::Parquet);
+    let (ra, rb) = tokio::join!(ingest::ingest_files(&platform, payer, std::slice::from_ref(&a)), ingest::ingest_files(&platform, payer, std::slice::from_ref(&b)));
+    assert!(ra.is_ok() || rb.is_ok(), "at least one lands: {ra:?} {rb:?}");
+    let written: Vec<(u64, uuid::Uuid)> = [&ra, &rb].iter().filter_map(|r| r.as_ref().ok()).map(|r| (r.periods[0].rows_written, r.periods[0].ingestion_id)).collect();
+    let backend = app.db.get_database_backend();
+    let count = app
+        .db
+        .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n, COUNT(DISTINCT ingestion_id) AS w FROM cost_daily"))
+        .await
+        .unwrap()
+        .unwrap();
+    let (rows, writers) = (count.try_get::<i64>("", "n").unwrap(), count.try_get::<i64>("", "w").unwrap());
+    assert_eq!(writers, 1, "the month's rows come from one ingestion, not both");
+    let owner = app
+        .db
+        .query_one_raw(Statement::from_string(backend, "SELECT DISTINCT ingestion_id AS i FROM cost_daily"))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<uuid::Uuid>("", "i")
+        .unwrap();
+    let winner = written.iter().find(|(_, id)| *id == owner).expect("the rows belong to a run that succeeded");
+    assert_eq!(u64::try_from(rows).unwrap(), winner.0, "exactly one file's rows");
+    if kind == DbKind::Postgres {
+        assert_eq!(written.len(), 2, "on PostgreSQL the second waits its turn and then replaces the month: {ra:?} {rb:?}");
+    }
+}
+
 on_both_databases!(
+    concurrent_ingestions_of_one_month_never_both_land,
     only_the_payers_own_rows_land_and_mixed_currencies_are_refused,
     generated_cur_matches_duckdb,
     csv_gz_export_gives_the_same_day_grain_as_parquet,
