@@ -43,7 +43,7 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     // The same file ingested locally for a second payer gives the same totals.
     // Of the same billing account (ingestion takes only a payer's own rows), so on a tenant
     // below (an account id is unique per tenant).
-    let below = app.create_tenant(&p.admin, &p.tenant_id, "reseller", "Local copy reseller").await;
+    let below = app.create_tenant(&p.admin, &p.tenant_id, "RESELLER", "Local copy reseller").await;
     let (local_payer, _) = app.insert_payer(&below, "Local copy").await;
     {
         use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};

@@ -15,7 +15,19 @@ use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const FOCUS_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
+const FOCUS_SAMPLE_BESIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
+
+/// The FOCUS 1.0 sample in `shared/data` beside the repository; from a git worktree elsewhere,
+/// beside the main checkout (found through git's common directory).
+fn focus_sample() -> String {
+    if Path::new(FOCUS_SAMPLE_BESIDE).exists() {
+        return FOCUS_SAMPLE_BESIDE.to_owned();
+    }
+    let out = Command::new("git").args(["-C", ROOT, "rev-parse", "--path-format=absolute", "--git-common-dir"]).output().unwrap();
+    let common = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let main = common.parent().unwrap();
+    main.join("../shared/data/focus-1.0-sample-1000.csv").to_str().unwrap().to_owned()
+}
 
 /// The billing account of the payer `setup` registers, which the generated exports bill to
 /// (ingestion takes only the payer's own rows).
@@ -253,13 +265,14 @@ async fn focus_sample_matches_python_csv(kind: DbKind) {
     let (app, payer, platform) = setup(kind).await;
     let dir = tempfile::tempdir().unwrap();
     let sample = dir.path().join("focus-sample.csv");
-    std::fs::write(&sample, std::fs::read_to_string(FOCUS_SAMPLE).unwrap().replace("\"1234567890123\"", &format!("\"{PAYER_ACCOUNT}\""))).unwrap();
-    let report = ingest::ingest_files(&platform, payer, &[sample]).await.unwrap();
+    let original = focus_sample();
+    std::fs::write(&sample, std::fs::read_to_string(&original).unwrap().replace("\"1234567890123\"", &format!("\"{PAYER_ACCOUNT}\""))).unwrap();
+    let report = ingest::ingest_files(&platform, payer, std::slice::from_ref(&sample)).await.unwrap();
     assert_eq!(report.files[0].format, "FOCUS CSV");
     assert_eq!(report.rows_read, 1000);
     assert_eq!(report.rows_other_provider, 58, "51 Microsoft and 7 Oracle rows are left out");
     assert_eq!(report.periods.iter().map(|p| (p.source.as_str(), p.billing_period.as_str(), p.lines)).collect::<Vec<_>>(), vec![("focus", "2024-09", 942)]);
-    let theirs = python(FOCUS_TOTALS, &[FOCUS_SAMPLE]);
+    let theirs = python(FOCUS_TOTALS, &[&original]);
     let theirs = theirs.as_object().unwrap();
     let ours = our_totals(&app, "usage_account_id", "focus").await;
     let mut their_keys: Vec<&String> = theirs.keys().collect();
