@@ -608,6 +608,33 @@ async fn concurrent_ingestions_of_one_month_never_both_land(kind: DbKind) {
     }
 }
 
+/// Issue #16 item 16: a write that fails because the disk is full says what failed (the CLI
+/// prints this cause; it used to print only "internal error"), and the previous data stays.
+/// SQLite's `max_page_count` makes the database "full" on one connection; SQLite only, as
+/// PostgreSQL has no such switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_names_the_failed_write() {
+    let (app, payer, _) = setup(DbKind::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let small = gen_cur(dir.path(), "small.parquet", 300, 2, 1, GenFormat::Parquet);
+    ingest::ingest_files(&UnscopedPlatformAccess::new(app.db.clone()), payer, &[small]).await.unwrap();
+    let before = snapshot(&app).await;
+    let big = gen_cur(dir.path(), "big.parquet", 20_000, 8, 2, GenFormat::Parquet);
+
+    let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+    opts.max_connections(1).min_connections(1).sqlx_logging(false);
+    let full = Database::connect(opts).await.unwrap();
+    let pages = full.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA page_count")).await.unwrap().unwrap().try_get::<i64>("", "page_count").unwrap();
+    full.execute_unprepared(&format!("PRAGMA max_page_count = {}", pages + 4)).await.unwrap();
+    let err = ingest::ingest_files(&UnscopedPlatformAccess::new(full), payer, &[big]).await.unwrap_err();
+    let partner_billing::error::AppError::Internal(cause) = &err else { panic!("an internal failure: {err:?}") };
+    let said = format!("{cause:#}");
+    assert!(said.contains("writing the day grain to the database failed"), "{said}");
+    assert!(said.contains("full"), "the database's own reason: {said}");
+    assert!(said.contains("the previous data is unchanged"), "{said}");
+    assert_eq!(snapshot(&app).await, before);
+}
+
 on_both_databases!(
     concurrent_ingestions_of_one_month_never_both_land,
     only_the_payers_own_rows_land_and_mixed_currencies_are_refused,
