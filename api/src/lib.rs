@@ -4,6 +4,7 @@ pub mod auth;
 pub mod audit;
 pub mod aws;
 pub mod config;
+pub mod csv_safe;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -75,6 +75,10 @@ enum Command {
         seed: u64,
         #[arg(long, value_enum, default_value_t = GenFormatArg::Parquet)]
         format: GenFormatArg,
+        /// The payer (billing) account of every line; by default the first generated account.
+        /// `ingest` takes only the rows of the payer's registered account.
+        #[arg(long)]
+        payer_account: Option<String>,
     },
     /// A populated sandbox: the server on a fresh SQLite file against a local moto, with an
     /// admin (password printed), tenants, a payer with a 20-account organization and 13 months
@@ -143,8 +147,8 @@ fn main() -> ExitCode {
         print!("{}", graphql::sdl());
         return ExitCode::SUCCESS;
     }
-    if let Some(Command::GenCur { rows, accounts, month, out, seed, format }) = &cli.command {
-        return gen_cur(*rows, *accounts, month, out, *seed, *format);
+    if let Some(Command::GenCur { rows, accounts, month, out, seed, format, payer_account }) = &cli.command {
+        return gen_cur(*rows, *accounts, month, out, *seed, *format, payer_account.clone());
     }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
@@ -290,12 +294,17 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
     migrate(&db).await?;
     let platform = UnscopedPlatformAccess::new(db);
     let options = ingest::IngestOptions { progress: true, threads };
-    let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // An operator runs this: an internal failure (a full disk, a database gone) says what failed
+    // and why, not just "internal error".
+    let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| match e {
+        partner_billing::error::AppError::Internal(cause) => anyhow::anyhow!("ingestion failed: {cause:#}"),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     print!("{report}");
     Ok(())
 }
 
-fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u64, format: GenFormatArg) -> ExitCode {
+fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u64, format: GenFormatArg, payer_account: Option<String>) -> ExitCode {
     let month = match ingest::generate::parse_month(month) {
         Ok(m) => m,
         Err(e) => {
@@ -307,7 +316,7 @@ fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u
         GenFormatArg::Parquet => ingest::generate::GenFormat::Parquet,
         GenFormatArg::CsvGz => ingest::generate::GenFormat::CsvGz,
     };
-    let options = ingest::generate::GenOptions { rows, accounts, month, seed, format, out: out.to_owned() };
+    let options = ingest::generate::GenOptions { rows, accounts, month, seed, format, out: out.to_owned(), payer_account };
     match ingest::generate::generate(&options) {
         Ok(n) => {
             println!("wrote {n} rows to {}", out.display());

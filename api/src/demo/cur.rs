@@ -24,7 +24,7 @@ pub struct OrgAccount {
 pub fn month_file(dir: &Path, month: NaiveDate, rows: u64, accounts: &[OrgAccount], seed: u64) -> Result<PathBuf, String> {
     let raw = dir.join(format!("raw-{}.csv.gz", month.format("%Y-%m")));
     let count = u32::try_from(accounts.len()).map_err(|_| "too many accounts")?;
-    generate(&GenOptions { rows, accounts: count, month, seed, format: GenFormat::CsvGz, out: raw.clone() })?;
+    generate(&GenOptions { rows, accounts: count, month, seed, format: GenFormat::CsvGz, out: raw.clone(), payer_account: None })?;
     let out = dir.join(format!("cur-{}.csv.gz", month.format("%Y-%m")));
     rewrite_accounts(&raw, &out, accounts)?;
     std::fs::remove_file(&raw).map_err(|e| format!("removing {}: {e}", raw.display()))?;

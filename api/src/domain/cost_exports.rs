@@ -124,6 +124,8 @@ pub async fn run_ingest_job(state: &AppState, job: &jobs::Model) -> AppResult<St
         "bytes": total,
         "outcome": format!("{:?}", report.outcome),
         "rowsRead": report.rows_read,
+        "rowsOtherPayers": report.rows_other_payers,
+        "warnings": report.warnings,
         "periods": report.periods.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>(),
     })))
 }

@@ -979,12 +979,14 @@ pub fn bill_csv(bill: &AccountBill, locale: &str) -> AppResult<String> {
     } else {
         ["Service", "Service code", "Usage type", "Operation", "Description", "Usage", "Unit", cost.as_str()]
     };
+    // Every cell goes through csv_safe: a name or description starting with = + - @ would run as
+    // a spreadsheet formula (amounts are numbers and stay as they are).
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(headers).map_err(AppError::internal)?;
+    writer.write_record(crate::csv_safe::record(headers)).map_err(AppError::internal)?;
     for l in &bill.lines {
         let cost = l.cost.round_dp(2).to_string();
         writer
-            .write_record([&l.service_name, &l.service_code, &l.usage_type, &l.operation, &l.description, &l.usage, &l.pricing_unit, &cost])
+            .write_record(crate::csv_safe::record([&l.service_name, &l.service_code, &l.usage_type, &l.operation, &l.description, &l.usage, &l.pricing_unit, &cost]))
             .map_err(AppError::internal)?;
     }
     let bytes = writer.into_inner().map_err(|e| AppError::internal(anyhow::anyhow!("csv: {e}")))?;
@@ -1019,12 +1021,33 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
         .await?
         .flatten();
     let lag = newest_day.map(|d| (Utc::now().date_naive() - d).num_days());
+    // Warnings the last ingestion recorded on its files ("no rows", rows of other billing
+    // accounts left out, empty cost cells), each with the file's path.
+    let warnings: Vec<String> = last
+        .as_ref()
+        .filter(|i| i.status == "SUCCEEDED")
+        .and_then(|i| serde_json::from_str::<Vec<serde_json::Value>>(&i.files).ok())
+        .map(|files| {
+            files
+                .iter()
+                .flat_map(|f| {
+                    let path = f["path"].as_str().unwrap_or_default().to_owned();
+                    f["warnings"].as_array().cloned().unwrap_or_default().into_iter().filter_map(move |w| w.as_str().map(|w| format!("{path}: {w}")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let (status, reason) = match (&last, lag) {
         (None, None) => ("NOT_AVAILABLE", "no cost data has been ingested for this payer".to_owned()),
         (Some(i), _) if i.status == "FAILED" => ("FAILED", format!("the last ingestion failed: {}", i.error.clone().unwrap_or_default())),
         (_, Some(days)) if days > 3 => ("WARNING", format!("the newest cost data is {days} days old")),
         (_, Some(_)) => ("SUCCESS", "cost data is current".to_owned()),
         (Some(_), None) => ("WARNING", "ingestions ran but wrote no cost rows".to_owned()),
+    };
+    let (status, reason) = match (status, warnings.is_empty()) {
+        (_, true) => (status, reason),
+        ("SUCCESS", false) => ("WARNING", format!("the last ingestion succeeded with warnings: {}", warnings.join("; "))),
+        (_, false) => (status, format!("{reason}; the last ingestion succeeded with warnings: {}", warnings.join("; "))),
     };
     Ok(Health { status, reason, lag_days: lag })
 }
@@ -1066,6 +1089,41 @@ mod tests {
         assert_eq!(service_category("Tax"), "Other");
         let ec2 = known_service_categories().into_iter().find(|(c, _, _)| *c == "AmazonEC2").unwrap();
         assert!(ec2.2.contains(&"Amazon Elastic Compute Cloud - Compute"));
+    }
+
+    /// Issue #16 item 5: a custom line item named `=1+1` and a CUR description beginning with
+    /// `+` are written as text; the credit's negative amount stays a number.
+    #[test]
+    fn bill_csv_neutralises_formulas_but_keeps_amounts_numeric() {
+        let line = |name: &str, description: &str, cost: &str, custom: bool| BillLine {
+            service_code: String::new(),
+            service_name: name.into(),
+            usage_type: String::new(),
+            operation: String::new(),
+            description: description.into(),
+            pricing_unit: String::new(),
+            usage: String::new(),
+            cost: cost.parse().unwrap(),
+            custom_line_item: custom,
+        };
+        let lines = vec![
+            line("=1+1", "Custom line item (fee)", "10", true),
+            line("@SUM(A1)", "Custom line item (credit)", "-1.50", true),
+            line("Amazon S3", "+cmd|' /C calc'!A0", "3.25", false),
+        ];
+        let bill = AccountBill { currency: "USD".into(), total: "11.75".parse().unwrap(), lines };
+        let csv = bill_csv(&bill, "en").unwrap();
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+        assert_eq!((rows[0][0].as_str(), rows[0][7].as_str()), ("'=1+1", "10"));
+        assert_eq!((rows[1][0].as_str(), rows[1][7].as_str()), ("'@SUM(A1)", "-1.50"), "a negative amount is a number, not a formula");
+        assert_eq!(rows[2][4], "'+cmd|' /C calc'!A0");
+        for row in &rows {
+            for c in row {
+                assert!(!c.starts_with(['=', '+', '@', '\t', '\r']), "{c:?} in {row:?}");
+                assert!(!c.starts_with('-') || c.parse::<f64>().is_ok(), "{c:?} in {row:?}");
+            }
+        }
     }
 
     #[test]

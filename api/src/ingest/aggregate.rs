@@ -208,6 +208,24 @@ impl Total {
     pub fn value(&self) -> Result<Decimal, String> {
         Decimal::new(self.units, TOTAL_SCALE).checked_add(self.rest).ok_or_else(|| "the sum overflows a decimal".to_owned())
     }
+
+    /// The sum, when it is beyond what `cost_daily` can store ([`max_storable`]). Cheap in the
+    /// common case: a sum held in `units` alone (at most ±922 million) always fits.
+    fn beyond_storable(&self) -> Option<Decimal> {
+        if self.rest.is_zero() {
+            return None;
+        }
+        match self.value() {
+            Ok(v) if v.abs() <= max_storable() => None,
+            Ok(v) => Some(v),
+            Err(_) => Some(Decimal::MAX),
+        }
+    }
+}
+
+/// The largest amount `cost_daily` stores (an `i64` of 10⁻⁸ currency units).
+pub fn max_storable() -> Decimal {
+    crate::money::from_units(i64::MAX)
 }
 
 /// The sums of one key.
@@ -233,6 +251,17 @@ impl Sums {
         self.list.add(a.list)?;
         self.usage.add(a.usage)?;
         self.lines += a.lines;
+        // A day's total that could not be stored fails here, on the line that made it too large,
+        // so the error names the file and row (usage quantities are stored as text: no bound).
+        for (total, what) in [(&self.unblended, "unblended cost"), (&self.net_unblended, "net unblended cost"), (&self.amortized, "amortized cost"), (&self.list, "list cost")] {
+            if let Some(v) = total.beyond_storable() {
+                return Err(format!(
+                    "this line takes the day's {what} total (same day, account, service, usage type, operation, region, charge type and currency) to {}, beyond the largest amount that can be stored ({})",
+                    v.normalize(),
+                    max_storable()
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -274,15 +303,61 @@ pub trait Row {
 /// A row-level failure: the field whose column was bad, and why.
 pub type RowError = (F, String);
 
+/// What one input file held besides its sums: rows left out and cells worth a warning.
+#[derive(Debug, Clone, Default)]
+pub struct FileStats {
+    /// Rows taken in (the payer's own AWS rows).
+    pub kept: u64,
+    /// FOCUS rows of other providers, left out.
+    pub other_provider: u64,
+    /// Rows billed to other billing (payer) accounts, left out, per account symbol.
+    pub other_payers: HashMap<Sym, u64, FxBuild>,
+    /// Rows whose cost cell (CUR unblended cost, FOCUS BilledCost or EffectiveCost) was empty;
+    /// they count as 0 and are reported.
+    pub empty_costs: u64,
+    /// Each billing currency of the kept rows, with the first line (as the reader numbers its
+    /// lines or rows) it appeared on.
+    pub currencies: Vec<(Sym, u64)>,
+}
+
+impl FileStats {
+    fn merge(&mut self, other: &FileStats, translate: &[Sym]) {
+        let t = |s: Sym| translate.get(s as usize).copied().unwrap_or(sym::EMPTY);
+        self.kept += other.kept;
+        self.other_provider += other.other_provider;
+        for (acct, n) in &other.other_payers {
+            *self.other_payers.entry(t(*acct)).or_default() += n;
+        }
+        self.empty_costs += other.empty_costs;
+        for (c, line) in &other.currencies {
+            let c = t(*c);
+            match self.currencies.iter_mut().find(|(mine, _)| *mine == c) {
+                Some(seen) => seen.1 = seen.1.min(*line),
+                None => self.currencies.push((c, *line)),
+            }
+        }
+        self.currencies.sort_by_key(|(_, line)| *line);
+    }
+}
+
 /// The running day-grain totals of one worker.
 #[derive(Default)]
 pub struct Aggregator {
     pub strings: Interner,
     pub map: HashMap<GrainKey, Sums, FxBuild>,
-    /// Lines kept (AWS lines; FOCUS rows of other providers are dropped).
+    /// Lines kept (the payer's own AWS lines; other providers' and other payers' are dropped).
     pub lines_kept: u64,
     /// Lines dropped because they belong to another provider.
     pub lines_other_provider: u64,
+    /// Per input file (by its index), what it held besides its sums.
+    pub files: Vec<FileStats>,
+    /// The payer's own billing account; `None` takes every row (unit tests of the grain only).
+    own_payer: Option<Sym>,
+    /// The file being read and the line number of the row being added, set by the readers.
+    file: usize,
+    line: u64,
+    /// The currency of the previous kept row of this file (skips the per-file check).
+    last_currency: Sym,
     /// Per symbol: 0 not checked, 1 valid, 2 invalid (account ids and providers).
     account_ok: Vec<u8>,
     provider_aws: Vec<u8>,
@@ -308,11 +383,59 @@ fn amount<R: Row>(r: &mut R, f: F, i: usize) -> Result<Option<Decimal>, RowError
 }
 
 impl Aggregator {
-    /// Adds row `i`: maps it to the day grain by the export's semantics.
-    pub fn add_row<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+    /// An aggregator that takes only the rows billed to `payer_account` (the registered payer's
+    /// 12-digit id); rows of other billing accounts are counted per account and left out.
+    pub fn for_payer(payer_account: &str) -> Self {
+        let mut me = Self::default();
+        me.own_payer = Some(me.strings.intern(payer_account));
+        me
+    }
+
+    /// The rows that follow come from input file `file`.
+    pub fn begin_file(&mut self, file: usize) {
+        self.file = file;
+        self.last_currency = sym::EMPTY;
+        if self.files.len() <= file {
+            self.files.resize_with(file + 1, FileStats::default);
+        }
+    }
+
+    fn stats(&mut self) -> &mut FileStats {
+        if self.files.len() <= self.file {
+            self.files.resize_with(self.file + 1, FileStats::default);
+        }
+        &mut self.files[self.file]
+    }
+
+    /// Adds row `i` (numbered `line` in the reader's messages): maps it to the day grain by the
+    /// export's semantics.
+    pub fn add_row<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize, line: u64) -> Result<(), RowError> {
+        self.line = line;
         match layout.kind {
             Kind::Cur => self.add_cur(layout, r, i),
             Kind::Focus => self.add_focus(layout, r, i),
+        }
+    }
+
+    /// `true` when the row is billed to another payer (it is then counted and left out).
+    fn other_payer<R: Row>(&mut self, r: &mut R, i: usize) -> Result<bool, RowError> {
+        let Some(own) = self.own_payer else { return Ok(false) };
+        let payer = self.text(r, F::Payer, i)?;
+        if payer == own {
+            return Ok(false);
+        }
+        *self.stats().other_payers.entry(payer).or_default() += 1;
+        Ok(true)
+    }
+
+    /// A cost cell the export always fills; an empty one counts as 0 and is counted.
+    fn cost<R: Row>(&mut self, r: &mut R, f: F, i: usize) -> Result<Decimal, RowError> {
+        match amount(r, f, i)? {
+            Some(v) => Ok(v),
+            None => {
+                self.stats().empty_costs += 1;
+                Ok(Decimal::ZERO)
+            }
         }
     }
 
@@ -331,6 +454,9 @@ impl Aggregator {
     }
 
     fn add_cur<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+        if self.other_payer(r, i)? {
+            return Ok(());
+        }
         let period = required_date(r, F::PeriodStart, i)?;
         let day = required_date(r, F::UsageStart, i)?;
         let account = self.account(r, F::Account, i)?;
@@ -348,7 +474,7 @@ impl Aggregator {
             region = r.product_attr(i, "region", &mut self.strings).map_err(|e| (F::ProductMap, e))?;
         }
         let charge_type = self.text(r, F::ChargeType, i)?;
-        let unblended = amount(r, F::Unblended, i)?.unwrap_or_default();
+        let unblended = self.cost(r, F::Unblended, i)?;
         // Net columns are only filled where discounts apply; otherwise net equals unblended.
         let net_unblended = amount(r, F::NetUnblended, i)?.unwrap_or(unblended);
         // Amortized cost, as AWS defines it for Cost Explorer and the CUR query library: commitments
@@ -408,6 +534,10 @@ impl Aggregator {
             })
         {
             self.lines_other_provider += 1;
+            self.stats().other_provider += 1;
+            return Ok(());
+        }
+        if self.other_payer(r, i)? {
             return Ok(());
         }
         let period = required_date(r, F::PeriodStart, i)?;
@@ -422,11 +552,17 @@ impl Aggregator {
         if service_code == sym::EMPTY {
             service_code = service_name;
         }
-        let billed = amount(r, F::Unblended, i)?.unwrap_or_default();
+        let billed = amount(r, F::Unblended, i)?;
+        let effective = amount(r, F::Effective, i)?;
+        if billed.is_none() || effective.is_none() {
+            // Both are required in FOCUS; an empty one counts as 0 and the row is reported.
+            self.stats().empty_costs += 1;
+        }
+        let (billed, effective) = (billed.unwrap_or_default(), effective.unwrap_or_default());
         let amounts = Amounts {
             unblended: billed,
             net_unblended: billed,
-            amortized: amount(r, F::Effective, i)?.unwrap_or_default(),
+            amortized: effective,
             list: amount(r, F::List, i)?.unwrap_or_default(),
             usage: amount(r, F::Usage, i)?.unwrap_or_default(),
             lines: 1,
@@ -450,6 +586,16 @@ impl Aggregator {
         let c = self.text(r, F::Currency, i)?;
         let s = self.strings.get(c);
         if c == sym::EMPTY || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())) {
+            if c != self.last_currency && c != sym::EMPTY {
+                // Rare: the first row of a file, or a file in more than one currency (refused
+                // once the files are read, naming both lines: sums never cross currencies).
+                self.last_currency = c;
+                let line = self.line;
+                let stats = self.stats();
+                if !stats.currencies.iter().any(|(seen, _)| *seen == c) {
+                    stats.currencies.push((c, line));
+                }
+            }
             Ok(c)
         } else {
             Err((F::Currency, format!("'{}' is not a currency code", parse::shorten(s))))
@@ -471,6 +617,7 @@ impl Aggregator {
             sums.description = r.text(F::Description, i, &mut self.strings).map_err(|e| (F::Description, e))?;
         }
         self.lines_kept += 1;
+        self.stats().kept += 1;
         Ok(())
     }
 
@@ -489,6 +636,15 @@ impl Aggregator {
         }
         self.lines_kept += other.lines_kept;
         self.lines_other_provider += other.lines_other_provider;
+        if self.files.len() < other.files.len() {
+            self.files.resize_with(other.files.len(), FileStats::default);
+        }
+        for (mine, theirs) in self.files.iter_mut().zip(&other.files) {
+            mine.merge(theirs, &translate);
+        }
+        if self.own_payer.is_none() {
+            self.own_payer = other.own_payer.and_then(|s| translate.get(s as usize).copied());
+        }
         Ok(())
     }
 }
@@ -536,13 +692,147 @@ mod tests {
         "line_item_unblended_cost",
         "line_item_net_unblended_cost",
         "savings_plan_savings_plan_effective_cost",
+        "bill_payer_account_id",
     ];
 
+    const PAYER: &str = "999999999999";
+
+    /// Adds a CUR 2.0 row of [`CUR_COLS`] (the payer column, when not given, is [`PAYER`]).
     fn add(agg: &mut Aggregator, cells: &[&str]) -> Result<(), RowError> {
-        let names: Vec<String> = CUR_COLS.iter().map(|s| (*s).to_owned()).collect();
+        let mut cells = cells.to_vec();
+        if cells.len() < CUR_COLS.len() {
+            cells.push(PAYER);
+        }
+        add_with(agg, CUR_COLS, &cells, 2)
+    }
+
+    /// Adds one row of any export, numbered `line`.
+    fn add_with(agg: &mut Aggregator, cols: &[&str], cells: &[&str], line: u64) -> Result<(), RowError> {
+        let names: Vec<String> = cols.iter().map(|s| (*s).to_owned()).collect();
         let layout = Layout::resolve(&names).unwrap();
         let mut row = TextRow { layout: layout.clone(), cells: cells.iter().map(|s| (*s).to_owned()).collect() };
-        agg.add_row(&layout, &mut row, 0)
+        agg.add_row(&layout, &mut row, 0, line)
+    }
+
+    fn other_payers(agg: &Aggregator) -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = agg.files.iter().flat_map(|f| f.other_payers.iter().map(|(a, n)| (agg.strings.get(*a).to_owned(), *n))).collect();
+        v.sort();
+        v
+    }
+
+    fn unblended_total(agg: &Aggregator) -> Decimal {
+        agg.map.values().map(|s| s.unblended.value().unwrap()).sum()
+    }
+
+    #[test]
+    fn cur2_rows_of_another_payer_are_left_out_and_counted() {
+        let mut agg = Aggregator::for_payer("111111111111");
+        agg.begin_file(0);
+        let p = "2024-09-01T00:00:00Z";
+        add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "10", "", "", "111111111111"]).unwrap();
+        add(&mut agg, &[p, "2024-09-03", "333333333333", "AmazonEC2", "Usage", "USD", "2.5", "", "", "111111111111"]).unwrap();
+        add(&mut agg, &[p, "2024-09-03", "222222222222", "AmazonEC2", "Usage", "USD", "100", "", "", "222222222222"]).unwrap();
+        add(&mut agg, &[p, "2024-09-04", "444444444444", "AmazonS3", "Usage", "USD", "7", "", "", "222222222222"]).unwrap();
+        // Another payer's rows are not even validated: they are not ours to read.
+        add(&mut agg, &[p, "not a date", "x", "AmazonS3", "Usage", "USD", "7", "", "", "555555555555"]).unwrap();
+        assert_eq!(unblended_total(&agg), d("12.5"), "only the payer's own rows are summed");
+        assert_eq!((agg.lines_kept, agg.files[0].kept), (2, 2));
+        assert_eq!(other_payers(&agg), vec![("222222222222".to_owned(), 2), ("555555555555".to_owned(), 1)]);
+    }
+
+    #[test]
+    fn legacy_cur_rows_of_another_payer_are_left_out() {
+        let cols = [
+            "bill/PayerAccountId",
+            "bill/BillingPeriodStartDate",
+            "lineItem/UsageStartDate",
+            "lineItem/UsageAccountId",
+            "lineItem/ProductCode",
+            "lineItem/LineItemType",
+            "lineItem/CurrencyCode",
+            "lineItem/UnblendedCost",
+        ];
+        let mut agg = Aggregator::for_payer("111111111111");
+        let p = "2024-09-01T00:00:00Z";
+        add_with(&mut agg, &cols, &["111111111111", p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "1.25"], 2).unwrap();
+        add_with(&mut agg, &cols, &["222222222222", p, "2024-09-03", "222222222222", "AmazonEC2", "Usage", "USD", "50"], 3).unwrap();
+        assert_eq!(unblended_total(&agg), d("1.25"));
+        assert_eq!(other_payers(&agg), vec![("222222222222".to_owned(), 1)]);
+    }
+
+    const FOCUS_COLS: &[&str] = &[
+        "BillingPeriodStart",
+        "ChargePeriodStart",
+        "BillingAccountId",
+        "SubAccountId",
+        "ServiceName",
+        "ChargeCategory",
+        "BillingCurrency",
+        "BilledCost",
+        "EffectiveCost",
+        "ProviderName",
+    ];
+
+    #[test]
+    fn focus_rows_of_another_billing_account_are_left_out() {
+        let mut agg = Aggregator::for_payer("111111111111");
+        let p = "2024-09-01 00:00:00";
+        let row = |billing: &'static str, sub: &'static str, cost: &'static str, provider: &'static str| {
+            [p, "2024-09-03 00:00:00", billing, sub, "Amazon EC2", "Usage", "USD", cost, cost, provider]
+        };
+        add_with(&mut agg, FOCUS_COLS, &row("111111111111", "333333333333", "100", "AWS"), 2).unwrap();
+        add_with(&mut agg, FOCUS_COLS, &row("222222222222", "444444444444", "50", "AWS"), 3).unwrap();
+        add_with(&mut agg, FOCUS_COLS, &row("222222222222", "444444444444", "25", "AWS"), 4).unwrap();
+        add_with(&mut agg, FOCUS_COLS, &row("azure-billing", "sub", "9", "Microsoft"), 5).unwrap();
+        let amortized: Decimal = agg.map.values().map(|s| s.amortized.value().unwrap()).sum();
+        assert_eq!((unblended_total(&agg), amortized), (d("100"), d("100")), "the other billing account's 75 is not added");
+        assert_eq!(other_payers(&agg), vec![("222222222222".to_owned(), 2)]);
+        assert_eq!((agg.lines_other_provider, agg.files[0].other_provider), (1, 1), "other providers are counted apart");
+    }
+
+    #[test]
+    fn empty_cost_cells_are_counted_not_silently_zero() {
+        let mut agg = Aggregator::for_payer(PAYER);
+        let p = "2024-09-01T00:00:00Z";
+        add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "", "", ""]).unwrap();
+        add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "NULL", "", ""]).unwrap();
+        add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "0", "", ""]).unwrap();
+        assert_eq!(agg.files[0].empty_costs, 2, "an explicit 0 is a cost, an empty cell is counted");
+        let mut focus = Aggregator::for_payer("111111111111");
+        let p = "2024-09-01 00:00:00";
+        add_with(&mut focus, FOCUS_COLS, &[p, "2024-09-03", "111111111111", "1", "EC2", "Usage", "USD", "", "", "AWS"], 2).unwrap();
+        add_with(&mut focus, FOCUS_COLS, &[p, "2024-09-03", "111111111111", "1", "EC2", "Usage", "USD", "1", "", "AWS"], 3).unwrap();
+        add_with(&mut focus, FOCUS_COLS, &[p, "2024-09-03", "111111111111", "1", "EC2", "Usage", "USD", "1", "1", "AWS"], 4).unwrap();
+        assert_eq!(focus.files[0].empty_costs, 2, "a row counts once, whichever of its costs is empty");
+    }
+
+    #[test]
+    fn each_currency_is_recorded_with_its_first_line() {
+        let mut a = Aggregator::for_payer(PAYER);
+        let p = "2024-09-01T00:00:00Z";
+        let cells = |c: &'static str| [p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", c, "1", "", "", PAYER];
+        add_with(&mut a, CUR_COLS, &cells("USD"), 2).unwrap();
+        add_with(&mut a, CUR_COLS, &cells("USD"), 3).unwrap();
+        add_with(&mut a, CUR_COLS, &cells("EUR"), 4).unwrap();
+        add_with(&mut a, CUR_COLS, &cells("USD"), 5).unwrap();
+        let mut b = Aggregator::for_payer(PAYER);
+        add_with(&mut b, CUR_COLS, &cells("JPY"), 9).unwrap();
+        add_with(&mut b, CUR_COLS, &cells("EUR"), 1).unwrap();
+        a.merge(b).unwrap();
+        let seen: Vec<(&str, u64)> = a.files[0].currencies.iter().map(|(c, l)| (a.strings.get(*c), *l)).collect();
+        assert_eq!(seen, vec![("EUR", 1), ("USD", 2), ("JPY", 9)]);
+    }
+
+    #[test]
+    fn a_day_total_too_large_to_store_fails_on_its_line() {
+        let mut agg = Aggregator::for_payer(PAYER);
+        let p = "2024-09-01T00:00:00Z";
+        add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "60000000000", "", ""]).unwrap();
+        let (field, message) = add(&mut agg, &[p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", "40000000000", "", ""]).unwrap_err();
+        assert_eq!(field, F::Unblended);
+        assert!(message.contains("to 100000000000, beyond the largest amount that can be stored (92233720368.54775807)"), "{message}");
+        // The same amount spread over two days is fine.
+        add(&mut agg, &[p, "2024-09-04", "111111111111", "AmazonEC2", "Usage", "USD", "40000000000", "", ""]).unwrap();
     }
 
     fn d(s: &str) -> Decimal {

@@ -85,7 +85,7 @@ impl CsvExport {
                 break;
             }
             let mut row = RecordRow { layout: &self.layout, rec: &rec };
-            agg.add_row(&self.layout, &mut row, 0).map_err(|(f, e)| format!("line {}, column {}: {e}", rows + 1, self.layout.name(f)))?;
+            agg.add_row(&self.layout, &mut row, 0, rows + 1).map_err(|(f, e)| format!("line {}, column {}: {e}", rows + 1, self.layout.name(f)))?;
         }
         Ok(rows)
     }

@@ -41,6 +41,9 @@ pub struct GenOptions {
     pub seed: u64,
     pub format: GenFormat,
     pub out: PathBuf,
+    /// The billing (payer) account of every line (`bill_payer_account_id`); by default the
+    /// first generated account. Ingestion takes only the registered payer's own rows.
+    pub payer_account: Option<String>,
 }
 
 /// Rows per Parquet row group (several per file, so readers can share the work).
@@ -261,7 +264,7 @@ pub fn generate(opts: &GenOptions) -> Result<u64, String> {
     let start_ms = month.and_hms_opt(0, 0, 0).ok_or("bad month")?.and_utc().timestamp_millis();
     let end_ms = next.and_hms_opt(0, 0, 0).ok_or("bad month")?.and_utc().timestamp_millis();
     let hours = (end_ms - start_ms) / 3_600_000;
-    let payer = accounts.first().map(|a| a.id.clone()).unwrap_or_default();
+    let payer = opts.payer_account.clone().unwrap_or_else(|| accounts.first().map(|a| a.id.clone()).unwrap_or_default());
     let period = Period { start_ms, end_ms, payer, interval: format!("{month}T00:00:00Z/{next}T00:00:00Z") };
     let mut sink: Box<dyn Sink> = match opts.format {
         GenFormat::Parquet => Box::new(ParquetSink::new(opts)?),
@@ -726,7 +729,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gen_to = |name: &str, seed: u64| {
             let out = dir.path().join(name);
-            let n = generate(&GenOptions { rows: 3000, accounts: 5, month: parse_month("2024-09").unwrap(), seed, format: GenFormat::Parquet, out: out.clone() }).unwrap();
+            let n = generate(&GenOptions { rows: 3000, accounts: 5, month: parse_month("2024-09").unwrap(), seed, format: GenFormat::Parquet, out: out.clone(), payer_account: None }).unwrap();
             assert_eq!(n, 3000);
             std::fs::read(out).unwrap()
         };

@@ -57,12 +57,15 @@ pub enum F {
     RiArn,
     Provider,
     ServiceProvider,
+    /// The billing (payer) account a row is billed to: CUR 2.0 `bill_payer_account_id`, legacy
+    /// CUR `bill/PayerAccountId`, FOCUS `BillingAccountId`. Only the payer's own rows are taken.
+    Payer,
     /// CUR `line_item_line_item_description`, FOCUS `ChargeDescription`.
     Description,
 }
 
 /// Number of [`F`] variants.
-pub const FIELDS: usize = 29;
+pub const FIELDS: usize = 30;
 const _: () = assert!(F::Description as usize + 1 == FIELDS);
 
 struct Spec {
@@ -84,6 +87,7 @@ const CUR: &[Spec] = &[
     req(F::PeriodStart, &["bill_billing_period_start_date"]),
     req(F::UsageStart, &["line_item_usage_start_date"]),
     req(F::Account, &["line_item_usage_account_id"]),
+    req(F::Payer, &["bill_payer_account_id"]),
     req(F::ServiceCode, &["line_item_product_code", "product_servicecode"]),
     opt(F::ServiceName, &["product_product_name"]),
     opt(F::ProductMap, &["product"]),
@@ -114,6 +118,7 @@ const FOCUS: &[Spec] = &[
     req(F::UsageStart, &["ChargePeriodStart"]),
     opt(F::Account, &["SubAccountId"]),
     req(F::AccountFallback, &["BillingAccountId"]),
+    req(F::Payer, &["BillingAccountId"]),
     opt(F::ServiceCode, &["x_ServiceCode"]),
     req(F::ServiceName, &["ServiceName"]),
     opt(F::UsageType, &["x_UsageType"]),
@@ -172,6 +177,21 @@ impl Layout {
                 if names.len() > 8 { ", …" } else { "" }
             )));
         };
+        // A column we read that appears twice is ambiguous (which copy holds the cost?): refuse
+        // the file rather than silently read the first copy.
+        for spec in specs {
+            for want in spec.names {
+                let at: Vec<usize> = names.iter().enumerate().filter(|(_, c)| c == want).map(|(i, _)| i).collect();
+                if at.len() > 1 {
+                    let shown: Vec<String> = at.iter().map(|&i| format!("{} (column {})", raw_names[i].trim_start_matches('\u{feff}').trim(), i + 1)).collect();
+                    return Err(LayoutError(format!(
+                        "column {want} appears {} times ({}); an export with a duplicated column is ambiguous and is refused",
+                        at.len(),
+                        shown.join(", ")
+                    )));
+                }
+            }
+        }
         let mut cols = [None; FIELDS];
         let mut missing = Vec::new();
         for spec in specs {
@@ -261,10 +281,12 @@ mod tests {
             "line_item_line_item_type",
             "line_item_currency_code",
             "line_item_unblended_cost",
+            "bill_payer_account_id",
         ]);
         let l = Layout::resolve(&cur2).unwrap();
         assert_eq!((l.kind, l.describe()), (Kind::Cur, "CUR"));
         assert_eq!(l.col(F::Unblended), Some(6));
+        assert_eq!(l.col(F::Payer), Some(7));
         assert_eq!(l.col(F::NetUnblended), None);
 
         let legacy = names(&[
@@ -276,11 +298,68 @@ mod tests {
             "lineItem/CurrencyCode",
             "lineItem/UnblendedCost",
             "product/region",
+            "bill/PayerAccountId",
         ]);
         let l = Layout::resolve(&legacy).unwrap();
         assert_eq!(l.describe(), "legacy CUR");
         assert_eq!(l.col(F::Region), Some(7));
         assert_eq!(l.name(F::Unblended), "lineItem/UnblendedCost");
+        assert_eq!(l.name(F::Payer), "bill/PayerAccountId");
+
+        let focus = names(&["BillingPeriodStart", "ChargePeriodStart", "BillingAccountId", "ServiceName", "ChargeCategory", "BillingCurrency", "BilledCost", "EffectiveCost"]);
+        let l = Layout::resolve(&focus).unwrap();
+        assert_eq!((l.col(F::Payer), l.col(F::AccountFallback)), (Some(2), Some(2)), "FOCUS bills to BillingAccountId");
+    }
+
+    #[test]
+    fn a_cur_without_its_payer_column_is_refused() {
+        let e = Layout::resolve(&names(&[
+            "bill/BillingPeriodStartDate",
+            "lineItem/UsageStartDate",
+            "lineItem/UsageAccountId",
+            "lineItem/ProductCode",
+            "lineItem/LineItemType",
+            "lineItem/CurrencyCode",
+            "lineItem/UnblendedCost",
+        ]))
+        .unwrap_err();
+        assert!(e.0.contains("missing required column bill_payer_account_id (bill/PayerAccountId)"), "{e}");
+    }
+
+    #[test]
+    fn a_duplicated_column_is_refused_naming_it() {
+        let cur2 = [
+            "bill_billing_period_start_date",
+            "line_item_usage_start_date",
+            "line_item_usage_account_id",
+            "bill_payer_account_id",
+            "line_item_product_code",
+            "line_item_line_item_type",
+            "line_item_currency_code",
+            "line_item_unblended_cost",
+        ];
+        let mut twice = names(&cur2);
+        twice.push("line_item_unblended_cost".to_owned());
+        let e = Layout::resolve(&twice).unwrap_err();
+        assert!(e.0.contains("column line_item_unblended_cost appears 2 times (line_item_unblended_cost (column 8), line_item_unblended_cost (column 9))"), "{e}");
+        // Legacy headers that become the same CUR 2.0 name are the same column too.
+        let legacy = names(&[
+            "bill/BillingPeriodStartDate",
+            "lineItem/UsageStartDate",
+            "lineItem/UsageAccountId",
+            "bill/PayerAccountId",
+            "lineItem/ProductCode",
+            "lineItem/LineItemType",
+            "lineItem/CurrencyCode",
+            "lineItem/UnblendedCost",
+            "lineItem/unblendedCost",
+        ]);
+        let e = Layout::resolve(&legacy).unwrap_err();
+        assert!(e.0.contains("column line_item_unblended_cost appears 2 times (lineItem/UnblendedCost (column 8), lineItem/unblendedCost (column 9))"), "{e}");
+        // A duplicate of a column we do not read is harmless.
+        let mut other = names(&cur2);
+        other.extend(names(&["resource_tags", "resource_tags"]));
+        assert!(Layout::resolve(&other).is_ok());
     }
 
     #[test]

@@ -98,6 +98,7 @@ const ALL_FIELDS: [F; FIELDS] = [
     F::RiArn,
     F::Provider,
     F::ServiceProvider,
+    F::Payer,
     F::Description,
 ];
 
@@ -108,7 +109,7 @@ fn is_text(t: &DataType) -> bool {
 
 fn type_fits(role: Role, f: F, t: &DataType) -> bool {
     match role {
-        Role::Text => is_text(t) || (matches!(f, F::Account | F::AccountFallback) && matches!(t, DataType::Int64 | DataType::Int32)),
+        Role::Text => is_text(t) || (matches!(f, F::Account | F::AccountFallback | F::Payer) && matches!(t, DataType::Int64 | DataType::Int32)),
         Role::Number => {
             is_text(t) || matches!(t, DataType::Float64 | DataType::Float32 | DataType::Decimal128(_, _) | DataType::Int64 | DataType::Int32)
         }
@@ -213,7 +214,8 @@ impl ParquetExport {
     fn aggregate_batch(&self, batch: &RecordBatch, first_row: u64, agg: &mut Aggregator) -> Result<(), String> {
         let mut row = BatchRow::new(&self.layout, &self.projection, batch, &mut agg.strings)?;
         for i in 0..batch.num_rows() {
-            agg.add_row(&self.layout, &mut row, i).map_err(|(f, e)| format!("row {}, column {}: {e}", first_row + i as u64 + 1, self.layout.name(f)))?;
+            let line = first_row + i as u64 + 1;
+            agg.add_row(&self.layout, &mut row, i, line).map_err(|(f, e)| format!("row {line}, column {}: {e}", self.layout.name(f)))?;
         }
         Ok(())
     }

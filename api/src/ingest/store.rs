@@ -223,12 +223,44 @@ fn insert_sql(backend: DbBackend, rows: usize) -> String {
     sql
 }
 
-fn units(amount: Decimal, what: &str) -> AppResult<i64> {
-    money::to_units(amount).map_err(|_| AppError::invalid("files", format!("a daily {what} total of {amount} is too large to store")))
+/// A day-grain total too large to store. One line that makes it so is refused while the file is
+/// read (naming the file and row); this catches a total that only grows too large when the
+/// parts read in parallel are added, so it names the day, account and service instead.
+fn too_large(what: &str, amount: Option<Decimal>, key: &str) -> AppError {
+    let amount = amount.map(|a| format!(" of {a}")).unwrap_or_default();
+    AppError::invalid("files", format!("the daily {what} total{amount} for {key} is too large to store (at most {})", super::aggregate::max_storable()))
 }
 
-fn exact(total: &Total, what: &str) -> AppResult<Decimal> {
-    total.value().map_err(|_| AppError::invalid("files", format!("a daily {what} total is too large to store")))
+fn units(amount: Decimal, what: &str, key: &str) -> AppResult<i64> {
+    money::to_units(amount).map_err(|_| too_large(what, Some(amount), key))
+}
+
+fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
+    total.value().map_err(|_| too_large(what, None, key))
+}
+
+/// The PostgreSQL advisory lock key of one (payer, source, billing period): the first 8 bytes of
+/// a SHA-256 of them, so the key is stable across processes and versions.
+fn period_lock_key(payer: PayerId, source: &str, period: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("partner-billing:cost_daily:{}:{source}:{period}", payer.0).as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// Serializes the replacement of one (payer, source, period) across processes: two ingestions
+/// of the same month must not both delete the old rows and then both insert (each would see
+/// only the old rows, none of the other's, and the month would hold both files). On PostgreSQL
+/// a transaction-scoped advisory lock makes the second wait until the first commits, then
+/// replace the month whole; periods are locked in sorted order, so two runs cannot deadlock.
+/// SQLite needs nothing: the transaction began `IMMEDIATE`, and it has one writer at a time.
+async fn lock_period(txn: &impl ConnectionTrait, payer: PayerId, source: &str, period: &str) -> AppResult<()> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let key = period_lock_key(payer, source, period);
+        txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock($1)", [Value::from(key)])).await?;
+    }
+    Ok(())
 }
 
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
@@ -246,6 +278,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         let source = first.kind().source();
         let period = first.period_string();
         let id = if written.is_empty() { run } else { Uuid::now_v7() };
+        lock_period(&txn, r.payer, source, &period).await?;
         cost_daily::Entity::delete_many()
             .filter(cost_daily::Column::PayerId.eq(r.payer.0))
             .filter(cost_daily::Column::Source.eq(source))
@@ -266,8 +299,9 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             for (k, s) in chunk {
                 let t = |i: usize| Value::from(agg.strings.get(k.text[i]));
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
-                let unblended = exact(&s.unblended, "unblended cost")?;
-                let amortized = exact(&s.amortized, "amortized cost")?;
+                let key = format!("account {}, service {}, {} on {date}", agg.strings.get(k.text[0]), agg.strings.get(k.text[1]), agg.strings.get(k.text[9]));
+                let unblended = exact(&s.unblended, "unblended cost", &key)?;
+                let amortized = exact(&s.amortized, "amortized cost", &key)?;
                 // In the order of COLUMNS.
                 values.extend([
                     Value::from(r.payer.0),
@@ -284,11 +318,11 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                     t(7),
                     t(8),
                     t(9),
-                    Value::from(units(unblended, "unblended cost")?),
-                    Value::from(units(exact(&s.net_unblended, "net unblended cost")?, "net unblended cost")?),
-                    Value::from(units(amortized, "amortized cost")?),
-                    Value::from(units(exact(&s.list, "list cost")?, "list cost")?),
-                    Value::from(exact(&s.usage, "usage quantity")?.normalize().to_string()),
+                    Value::from(units(unblended, "unblended cost", &key)?),
+                    Value::from(units(exact(&s.net_unblended, "net unblended cost", &key)?, "net unblended cost", &key)?),
+                    Value::from(units(amortized, "amortized cost", &key)?),
+                    Value::from(units(exact(&s.list, "list cost", &key)?, "list cost", &key)?),
+                    Value::from(exact(&s.usage, "usage quantity", &key)?.normalize().to_string()),
                     Value::from(agg.strings.get(s.description)),
                     Value::from(as_i64(s.lines)),
                     Value::from(id),
@@ -316,4 +350,19 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
     }
     txn.commit().await?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_period_has_its_own_stable_lock_key() {
+        let payer = PayerId(Uuid::from_u128(7));
+        let key = period_lock_key(payer, "cur", "2024-09");
+        assert_eq!(key, period_lock_key(payer, "cur", "2024-09"), "the same in every process");
+        assert_ne!(key, period_lock_key(payer, "cur", "2024-10"));
+        assert_ne!(key, period_lock_key(payer, "focus", "2024-09"));
+        assert_ne!(key, period_lock_key(PayerId(Uuid::from_u128(8)), "cur", "2024-09"));
+    }
 }

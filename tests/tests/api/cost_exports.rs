@@ -19,7 +19,7 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     // The export in the payer's own bucket, laid out as AWS Data Exports writes it.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pb-export-00001.snappy.parquet");
-    generate(&GenOptions { rows: 3000, accounts: 4, month: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(), seed: 11, format: GenFormat::Parquet, out: file.clone() }).unwrap();
+    generate(&GenOptions { rows: 3000, accounts: 4, month: NaiveDate::from_ymd_opt(2025, 11, 1).unwrap(), seed: 11, format: GenFormat::Parquet, out: file.clone(), payer_account: Some(org.management.clone()) }).unwrap();
     let sdk = aws::as_account(&org.management).await;
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
     let bucket = format!("cur-{}", org.management);
@@ -41,7 +41,17 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     assert_eq!(job["result"]["files"], 1);
 
     // The same file ingested locally for a second payer gives the same totals.
-    let (local_payer, _) = app.insert_payer(&p.tenant_id, "Local copy").await;
+    // Of the same billing account (ingestion takes only a payer's own rows), so on a tenant
+    // below (an account id is unique per tenant).
+    let below = app.create_tenant(&p.admin, &p.tenant_id, "RESELLER", "Local copy reseller").await;
+    let (local_payer, _) = app.insert_payer(&below, "Local copy").await;
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let model = entity::payers::Entity::find_by_id(local_payer.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+        let mut active: entity::payers::ActiveModel = model.into();
+        active.account_id = Set(org.management.clone());
+        active.update(&app.db).await.unwrap();
+    }
     let platform = UnscopedPlatformAccess::new(app.db.clone());
     ingest::ingest_files(&platform, PayerId(local_payer.parse().unwrap()), &[file]).await.unwrap();
     let q = "query($p: ID!) { costSummary(input: { payerIds: [$p], from: \"2025-11-01\", to: \"2025-11-30\", groupBy: [ACCOUNT] }) { total groups { key { accountId } amount } } }";

@@ -15,20 +15,51 @@ use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const FOCUS_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
+const FOCUS_SAMPLE_BESIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/focus-1.0-sample-1000.csv");
 
-/// An app with one payer, and the unscoped handle platform jobs use.
+/// The FOCUS 1.0 sample in `shared/data` beside the repository; from a git worktree elsewhere,
+/// beside the main checkout (found through git's common directory).
+fn focus_sample() -> String {
+    if Path::new(FOCUS_SAMPLE_BESIDE).exists() {
+        return FOCUS_SAMPLE_BESIDE.to_owned();
+    }
+    let out = Command::new("git").args(["-C", ROOT, "rev-parse", "--path-format=absolute", "--git-common-dir"]).output().unwrap();
+    let common = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let main = common.parent().unwrap();
+    main.join("../shared/data/focus-1.0-sample-1000.csv").to_str().unwrap().to_owned()
+}
+
+/// The billing account of the payer `setup` registers, which the generated exports bill to
+/// (ingestion takes only the payer's own rows).
+const PAYER_ACCOUNT: &str = "123456789012";
+
+/// An app with one payer (account [`PAYER_ACCOUNT`]), and the unscoped handle platform jobs use.
 async fn setup(kind: DbKind) -> (TestApp, PayerId, UnscopedPlatformAccess) {
+    let account = PAYER_ACCOUNT;
     let app = TestApp::spawn(kind).await;
     let (payer, _) = app.insert_payer(&ROOT_TENANT_ID.to_string(), "Costs payer").await;
+    set_account(&app, &payer, account).await;
     let platform = UnscopedPlatformAccess::new(app.db.clone());
     (app, PayerId::parse(&payer).unwrap(), platform)
 }
 
+async fn set_account(app: &TestApp, payer: &str, account: &str) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let model = entity::payers::Entity::find_by_id(payer.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    let mut active: entity::payers::ActiveModel = model.into();
+    active.account_id = Set(account.to_owned());
+    active.update(&app.db).await.unwrap();
+}
+
 fn gen_cur(dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
+    gen_cur_for(PAYER_ACCOUNT, dir, name, rows, accounts, seed, format)
+}
+
+fn gen_cur_for(payer: &str, dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
     let out = dir.join(name);
     let month = parse_month("2024-09").unwrap();
-    assert_eq!(generate(&GenOptions { rows, accounts, month, seed, format, out: out.clone() }).unwrap(), rows);
+    let options = GenOptions { rows, accounts, month, seed, format, out: out.clone(), payer_account: Some(payer.to_owned()) };
+    assert_eq!(generate(&options).unwrap(), rows);
     out
 }
 
@@ -229,13 +260,19 @@ print(json.dumps({k: [format(b, "f"), format(e, "f")] for k, (b, e) in tot.items
 "#;
 
 async fn focus_sample_matches_python_csv(kind: DbKind) {
+    // The sample's AWS rows bill to a made-up 13-digit billing account; a copy bills them to
+    // the payer's (ingestion takes only the payer's own rows).
     let (app, payer, platform) = setup(kind).await;
-    let report = ingest::ingest_files(&platform, payer, &[PathBuf::from(FOCUS_SAMPLE)]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("focus-sample.csv");
+    let original = focus_sample();
+    std::fs::write(&sample, std::fs::read_to_string(&original).unwrap().replace("\"1234567890123\"", &format!("\"{PAYER_ACCOUNT}\""))).unwrap();
+    let report = ingest::ingest_files(&platform, payer, std::slice::from_ref(&sample)).await.unwrap();
     assert_eq!(report.files[0].format, "FOCUS CSV");
     assert_eq!(report.rows_read, 1000);
     assert_eq!(report.rows_other_provider, 58, "51 Microsoft and 7 Oracle rows are left out");
     assert_eq!(report.periods.iter().map(|p| (p.source.as_str(), p.billing_period.as_str(), p.lines)).collect::<Vec<_>>(), vec![("focus", "2024-09", 942)]);
-    let theirs = python(FOCUS_TOTALS, &[FOCUS_SAMPLE]);
+    let theirs = python(FOCUS_TOTALS, &[&original]);
     let theirs = theirs.as_object().unwrap();
     let ours = our_totals(&app, "usage_account_id", "focus").await;
     let mut their_keys: Vec<&String> = theirs.keys().collect();
@@ -406,7 +443,7 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     let wrong_type = dir.path().join("wrong-type.parquet");
     duckdb_parquet(
         &wrong_type,
-        "SELECT TIMESTAMP '2024-09-01' AS bill_billing_period_start_date, 42 AS line_item_usage_start_date, '111111111111' AS line_item_usage_account_id, \
+        "SELECT TIMESTAMP '2024-09-01' AS bill_billing_period_start_date, 42 AS line_item_usage_start_date, '111111111111' AS line_item_usage_account_id, '123456789012' AS bill_payer_account_id, \
          'AmazonEC2' AS line_item_product_code, 'Usage' AS line_item_line_item_type, 'USD' AS line_item_currency_code, 1.5::DOUBLE AS line_item_unblended_cost",
     );
     // A Parquet file that is no cost export at all.
@@ -416,17 +453,17 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     let missing = dir.path().join("missing-column.csv");
     std::fs::write(
         &missing,
-        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,AmazonEC2,Usage,USD,1.0\n",
+        "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,AmazonEC2,Usage,USD,1.0\n",
     )
     .unwrap();
     // A legacy CUR CSV with a cost that is not a number on its second record.
     let bad_value = dir.path().join("bad-value.csv");
     std::fs::write(
         &bad_value,
-        "bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,1.0\n\
-         2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,12;50\n",
+        "bill/PayerAccountId,bill/BillingPeriodStartDate,lineItem/UsageStartDate,lineItem/UsageAccountId,lineItem/ProductCode,lineItem/LineItemType,lineItem/CurrencyCode,lineItem/UnblendedCost\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,1.0\n\
+         123456789012,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,111111111111,AmazonEC2,Usage,USD,12;50\n",
     )
     .unwrap();
 
@@ -450,7 +487,157 @@ async fn bad_input_fails_naming_file_and_column_and_writes_nothing(kind: DbKind)
     }
 }
 
+/// The `files` JSON of every ingestion, oldest first.
+async fn ingestion_files(app: &TestApp) -> Vec<serde_json::Value> {
+    let sql = "SELECT files FROM ingestions ORDER BY started_at, id";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| serde_json::from_str(&r.try_get::<String>("", "files").unwrap()).unwrap()).collect()
+}
+
+async fn amortized_total(app: &TestApp) -> i64 {
+    let sql = "SELECT CAST(COALESCE(SUM(amortized_cost), 0) AS BIGINT) AS s FROM cost_daily";
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "s").unwrap()
+}
+
+const FOCUS_HEADER: &str = "BillingAccountId,BillingPeriodStart,ChargePeriodStart,SubAccountId,ServiceName,ChargeCategory,BillingCurrency,BilledCost,EffectiveCost,ProviderName\n";
+
+fn focus_row(billing: &str, currency: &str, cost: &str) -> String {
+    format!("{billing},2024-09-01 00:00:00,2024-09-03 00:00:00,333333333333,Amazon EC2,Usage,{currency},{cost},{cost},AWS\n")
+}
+
+/// Issue #16 items 18, 13 and 16 through the ingestion path: a FOCUS export holding two billing
+/// accounts' rows is taken in for the payer's own account only (the rest counted in the record);
+/// a file of another payer, and one billing the payer in two currencies, are refused by name
+/// and write nothing; an empty file succeeds with a "no rows" warning.
+async fn only_the_payers_own_rows_land_and_mixed_currencies_are_refused(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let mixed = write(
+        "two-payers.csv",
+        format!("{FOCUS_HEADER}{}{}{}", focus_row(PAYER_ACCOUNT, "USD", "100"), focus_row("999999999999", "USD", "50"), focus_row("999999999999", "USD", "25")),
+    );
+    let report = ingest::ingest_files(&platform, payer, std::slice::from_ref(&mixed)).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert_eq!(amortized_total(&app).await, 100 * 100_000_000, "the other billing account's 75 is left out");
+    assert_eq!(report.rows_other_payers, BTreeMap::from([("999999999999".to_owned(), 2)]));
+    assert_eq!(report.warnings.len(), 1);
+    assert!(report.warnings[0].contains("left out 2 rows billed to other billing accounts than this payer's (123456789012): 999999999999 (2 rows)"), "{:?}", report.warnings);
+    assert!(report.to_string().contains("2 of other billing accounts left out: 999999999999 (2 rows)"), "{report}");
+    let recorded = ingestion_files(&app).await.pop().unwrap();
+    assert_eq!(recorded[0]["rows_other_payers"]["999999999999"], 2, "{recorded}");
+    assert!(recorded[0]["warnings"][0].as_str().unwrap().contains("left out 2 rows"), "{recorded}");
+    let before = snapshot(&app).await;
+
+    // Another payer's file: refused, naming it.
+    let theirs = write("theirs.csv", format!("{FOCUS_HEADER}{}", focus_row("999999999999", "USD", "50")));
+    let err = ingest::ingest_files(&platform, payer, &[theirs]).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "VALIDATION");
+    assert!(err.to_string().contains("theirs.csv: none of its rows are billed to this payer's account 123456789012"), "{err}");
+    assert_eq!(ingestions(&app).await.pop().unwrap().0, "FAILED");
+    assert_eq!(snapshot(&app).await, before);
+
+    // USD 100 and EUR 50 for one account and month: refused, never summed.
+    let currencies = write("currencies.csv", format!("{FOCUS_HEADER}{}{}", focus_row(PAYER_ACCOUNT, "USD", "100"), focus_row(PAYER_ACCOUNT, "EUR", "50")));
+    let err = ingest::ingest_files(&platform, payer, &[currencies]).await.unwrap_err();
+    assert!(err.to_string().contains("currencies.csv: line 3, column BillingCurrency: billed in EUR where line 2 is billed in USD"), "{err}");
+    let (status, error) = ingestions(&app).await.pop().unwrap();
+    assert_eq!(status, "FAILED");
+    assert!(error.unwrap().contains("billed in EUR"));
+    assert_eq!(snapshot(&app).await, before);
+
+    // A header without rows: SUCCEEDED, recorded with a "no rows" warning.
+    let empty = write("empty.csv", FOCUS_HEADER.to_owned());
+    let report = ingest::ingest_files(&platform, payer, &[empty]).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    assert!(report.warnings[0].ends_with("empty.csv: no rows: the file holds no cost lines"), "{:?}", report.warnings);
+    assert!(report.to_string().contains("warning: no rows"), "{report}");
+    let (status, _) = ingestions(&app).await.pop().unwrap();
+    assert_eq!(status, "SUCCEEDED");
+    assert_eq!(ingestion_files(&app).await.pop().unwrap()[0]["warnings"][0], "no rows: the file holds no cost lines");
+    assert_eq!(snapshot(&app).await, before, "an empty file replaces nothing");
+    let admin = app.platform_admin().await;
+    let health = app.gql(admin.bearer(), "query($p: ID!) { ingestionHealth(payerId: $p) { status reason } }", serde_json::json!({ "p": payer.to_string() })).await;
+    assert_eq!(health.data("ingestionHealth.status"), "WARNING");
+    assert!(health.data("ingestionHealth.reason").as_str().unwrap().contains("empty.csv: no rows: the file holds no cost lines"), "{health:?}");
+
+    // A generated CUR 2.0 of another payer is refused too.
+    let other_cur = gen_cur_for("999999999999", dir.path(), "other.parquet", 500, 3, 4, GenFormat::Parquet);
+    let err = ingest::ingest_files(&platform, payer, &[other_cur]).await.unwrap_err();
+    assert!(err.to_string().contains("other.parquet: none of its rows are billed to this payer's account 123456789012; it holds 500 rows of billing account 999999999999 (500 rows)"), "{err}");
+}
+
+/// Issue #16 item 12: two ingestions of the same payer and month at once (files with no
+/// day-grain key in common) never both land: the month holds exactly one file's rows, all from
+/// one ingestion. On PostgreSQL the second waits for the first (advisory lock) and replaces it
+/// whole; on SQLite writers take turns, and one that waits too long fails cleanly.
+async fn concurrent_ingestions_of_one_month_never_both_land(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = gen_cur(dir.path(), "a.parquet", 30_000, 6, 21, GenFormat::Parquet);
+    let b = gen_cur(dir.path(), "b.parquet", 30_000, 6, 22, GenFormat::Parquet);
+    let (ra, rb) = tokio::join!(ingest::ingest_files(&platform, payer, std::slice::from_ref(&a)), ingest::ingest_files(&platform, payer, std::slice::from_ref(&b)));
+    assert!(ra.is_ok() || rb.is_ok(), "at least one lands: {ra:?} {rb:?}");
+    let written: Vec<(u64, uuid::Uuid)> = [&ra, &rb].iter().filter_map(|r| r.as_ref().ok()).map(|r| (r.periods[0].rows_written, r.periods[0].ingestion_id)).collect();
+    let backend = app.db.get_database_backend();
+    let count = app
+        .db
+        .query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n, COUNT(DISTINCT ingestion_id) AS w FROM cost_daily"))
+        .await
+        .unwrap()
+        .unwrap();
+    let (rows, writers) = (count.try_get::<i64>("", "n").unwrap(), count.try_get::<i64>("", "w").unwrap());
+    assert_eq!(writers, 1, "the month's rows come from one ingestion, not both");
+    let owner = app
+        .db
+        .query_one_raw(Statement::from_string(backend, "SELECT DISTINCT ingestion_id AS i FROM cost_daily"))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<uuid::Uuid>("", "i")
+        .unwrap();
+    let winner = written.iter().find(|(_, id)| *id == owner).expect("the rows belong to a run that succeeded");
+    assert_eq!(u64::try_from(rows).unwrap(), winner.0, "exactly one file's rows");
+    if kind == DbKind::Postgres {
+        assert_eq!(written.len(), 2, "on PostgreSQL the second waits its turn and then replaces the month: {ra:?} {rb:?}");
+    }
+}
+
+/// Issue #16 item 16: a write that fails because the disk is full says what failed (the CLI
+/// prints this cause; it used to print only "internal error"), and the previous data stays.
+/// SQLite's `max_page_count` makes the database "full" on one connection; SQLite only, as
+/// PostgreSQL has no such switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_names_the_failed_write() {
+    let (app, payer, _) = setup(DbKind::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let small = gen_cur(dir.path(), "small.parquet", 300, 2, 1, GenFormat::Parquet);
+    ingest::ingest_files(&UnscopedPlatformAccess::new(app.db.clone()), payer, &[small]).await.unwrap();
+    let before = snapshot(&app).await;
+    let big = gen_cur(dir.path(), "big.parquet", 20_000, 8, 2, GenFormat::Parquet);
+
+    let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+    opts.max_connections(1).min_connections(1).sqlx_logging(false);
+    let full = Database::connect(opts).await.unwrap();
+    let pages = full.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA page_count")).await.unwrap().unwrap().try_get::<i64>("", "page_count").unwrap();
+    full.execute_unprepared(&format!("PRAGMA max_page_count = {}", pages + 4)).await.unwrap();
+    let err = ingest::ingest_files(&UnscopedPlatformAccess::new(full), payer, &[big]).await.unwrap_err();
+    let partner_billing::error::AppError::Internal(cause) = &err else { panic!("an internal failure: {err:?}") };
+    let said = format!("{cause:#}");
+    assert!(said.contains("writing the day grain to the database failed"), "{said}");
+    assert!(said.contains("full"), "the database's own reason: {said}");
+    assert!(said.contains("the previous data is unchanged"), "{said}");
+    assert_eq!(snapshot(&app).await, before);
+}
+
 on_both_databases!(
+    concurrent_ingestions_of_one_month_never_both_land,
+    only_the_payers_own_rows_land_and_mixed_currencies_are_refused,
     generated_cur_matches_duckdb,
     csv_gz_export_gives_the_same_day_grain_as_parquet,
     focus_sample_matches_python_csv,
