@@ -155,6 +155,11 @@ impl Extension for AuditHook {
             None => next.run(ctx, info).await,
         };
 
+        // Sign-ins and refreshes carry no credential: name the user they signed in as.
+        let actor = match scope.as_ref().and_then(|s| s.signed_in()) {
+            Some((user_id, email)) if actor.kind == "Unknown" => Actor { kind: "User", user_id: Some(user_id), user_name: Some(email), ..Actor::default() },
+            _ => actor,
+        };
         let mut event = NewEvent::api(&name, actor);
         event.read_only = sensitive_read;
         event.request_parameters = args;

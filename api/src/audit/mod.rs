@@ -219,6 +219,8 @@ pub struct CallScope {
     pub user_agent: Option<String>,
     pub request_id: Option<String>,
     target: Mutex<Target>,
+    /// Who a sign-in or refresh turned out to be (the request itself carried no credential).
+    signed_in: Mutex<Option<(Uuid, String)>>,
     pending: Mutex<Vec<NewEvent>>,
     /// AWS calls made in this scope so far (see `graphql::limits`).
     aws_calls: std::sync::atomic::AtomicUsize,
@@ -263,6 +265,16 @@ impl CallScope {
 
     pub fn set_target(&self, target: Target) {
         *self.target.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = target;
+    }
+
+    /// Records who a credential mutation signed in, so its event names them rather than "Unknown".
+    pub fn signed_in_as(&self, user_id: Uuid, email: &str) {
+        *self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((user_id, email.to_owned()));
+    }
+
+    /// The user a credential mutation signed in, if it did.
+    pub fn signed_in(&self) -> Option<(Uuid, String)> {
+        self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     pub fn target(&self) -> Target {

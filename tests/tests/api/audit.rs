@@ -461,6 +461,27 @@ async fn signed_digests_catch_what_the_chain_alone_cannot(db: DbKind) {
     assert!(broken.to_string().contains("rewritten"), "{broken}");
 }
 
+/// #16.17: a sign-in and a refresh carry no credential, but their events name the user they
+/// signed in as (not "Unknown"); a failed sign-in stays Unknown with the email tried.
+async fn sign_ins_and_refreshes_name_the_user(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let session = app.login(&root.email, &root.password).await;
+    let refresh = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }";
+    app.gql(None, refresh, json!({ "t": session.refresh })).await.data("refreshSession");
+    app.login_raw(&root.email, "not the password at all", &[]).await.assert_code("UNAUTHENTICATED");
+    let events = rows(&app).await;
+    let named = |name: &str| events.iter().filter(|(r, _)| r.event_name == name).map(|(_, b)| b["userIdentity"].clone()).collect::<Vec<_>>();
+    let refreshes = named("refreshSession");
+    assert_eq!(refreshes.len(), 1);
+    assert_eq!((refreshes[0]["type"].as_str(), refreshes[0]["userName"].as_str()), (Some("User"), Some(root.email.as_str())));
+    assert_eq!(refreshes[0]["principalId"], session.user_id.as_str());
+    let logins = named("login");
+    assert!(logins.iter().filter(|i| i["type"] == "User").count() >= 1, "{logins:?}");
+    let failed = logins.last().unwrap();
+    assert_eq!((failed["type"].as_str(), failed["userName"].as_str()), (Some("Unknown"), Some(root.email.as_str())));
+}
+
 /// Who reads the trail: platform admins everything, partner admins their subtree, payer admins
 /// their payer; everyone else is refused. Filters, pagination, and the CloudTrail export (which
 /// is itself audited).
@@ -677,5 +698,6 @@ on_both_databases!(
     verify_detects_tampering_and_survives_retention,
     a_well_linked_forged_append_is_found_and_wedges_nothing,
     signed_digests_catch_what_the_chain_alone_cannot,
+    sign_ins_and_refreshes_name_the_user,
     admins_read_their_part_of_the_trail,
 );

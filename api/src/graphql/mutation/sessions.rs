@@ -16,14 +16,18 @@ impl SessionsMutation {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn login(&self, ctx: &Context<'_>, email: String, #[graphql(secret)] password: String) -> ApiResult<AuthPayload> {
         let client = &ctx.request()?.client;
-        Ok(sessions::login(ctx.app()?, &email, SecretString::from(password), client).await?.into())
+        let signed_in = sessions::login(ctx.app()?, &email, SecretString::from(password), client).await?;
+        note_signed_in(&signed_in);
+        Ok(signed_in.into())
     }
 
     /// Exchanges a refresh token for new tokens. A refresh token works once; using it again
     /// ends the session.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn refresh_session(&self, ctx: &Context<'_>, #[graphql(secret)] refresh_token: String) -> ApiResult<AuthPayload> {
-        Ok(sessions::refresh(ctx.app()?, &refresh_token).await?.into())
+        let signed_in = sessions::refresh(ctx.app()?, &refresh_token).await?;
+        note_signed_in(&signed_in);
+        Ok(signed_in.into())
     }
 
     /// Ends the current session.
@@ -60,5 +64,12 @@ impl SessionsMutation {
     ) -> ApiResult<AuthPayload> {
         let client = &ctx.request()?.client;
         Ok(bootstrap::bootstrap_admin(ctx.app()?, &code, &email, SecretString::from(password), client).await?.into())
+    }
+}
+
+/// Names the signed-in user in this request's audit event (see `audit::extension`).
+fn note_signed_in(signed_in: &sessions::SignedIn) {
+    if let Some(scope) = crate::audit::CallScope::current() {
+        scope.signed_in_as(signed_in.user.id, &signed_in.user.email);
     }
 }
