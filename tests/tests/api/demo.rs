@@ -1,7 +1,9 @@
-//! `partner-billing demo`: the real binary builds a populated sandbox against moto and serves it.
+//! `partner-billing demo`, started the README's way (`scripts/run demo`): the real binary builds a
+//! populated sandbox against moto and serves it with the web app.
 //! The demo is SQLite by design (one command, no database server), so this test runs once.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -49,11 +51,13 @@ fn expected_months(today: NaiveDate) -> (i64, NaiveDate) {
     (if today.day() == 1 { 12 } else { 13 }, yesterday)
 }
 
-/// Kills the demo when the test ends, however it ends.
+/// Kills the demo (and whatever `scripts/run` started for it: its own process group) when the
+/// test ends, however it ends.
 struct Running(std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -73,7 +77,19 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
             .env("RUST_LOG", "warn");
         cmd
     };
-    let mut child = Running(demo(&[]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    // The README's way: `scripts/run demo` (the debug build the suite has built already, and the
+    // web app, which it builds when it is missing or stale), on a fresh database file.
+    let _built = cli_binary();
+    let mut readme_way = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/run"));
+    readme_way
+        .args(["demo", "--database", database.to_str().unwrap(), "--rows-per-month", "1500"])
+        .env("PB_RUN_PROFILE", "dev")
+        .env("PB_AWS_ENDPOINT_URL", e2e::aws::moto_url())
+        .env("PB_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .env_remove("PB_FRONTEND_DIR")
+        .process_group(0);
+    let mut child = Running(readme_way.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
     let (tx, rx) = mpsc::channel();
     let stdout = child.0.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -85,7 +101,7 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
     });
     let mut printed = Vec::new();
     let url = loop {
-        let line = rx.recv_timeout(Duration::from_secs(300)).unwrap_or_else(|_| panic!("the demo never became ready; it printed:\n{}", printed.join("\n")));
+        let line = rx.recv_timeout(Duration::from_secs(600)).unwrap_or_else(|_| panic!("the demo never became ready; it printed:\n{}", printed.join("\n")));
         if let Some(url) = line.strip_prefix("ready: ") {
             break url.to_owned();
         }
@@ -112,12 +128,16 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
     let http = reqwest::Client::new();
     let ready = http.get(format!("{url}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
+    // The web app is served at / (scripts/run built it).
+    let page = http.get(format!("{url}/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<div id=\"root\""), "the web app's index.html at /");
     let admin = login(&http, &url, &logins[0].0, &logins[0].1).await;
 
     // The container health check command agrees.
     let probe = |url: String| Command::new(cli_binary()).args(["healthcheck", "--url", &url]).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
     assert!(probe(format!("{url}/readyz")).success());
-    assert!(!probe(format!("{url}/no-such-endpoint")).success());
+    assert!(!probe(format!("{url}/no-such-file.txt")).success(), "a 404 (the web app answers other paths with its page)");
 
     let db = Database::connect(format!("sqlite://{}?mode=ro", database.display())).await.unwrap();
     // The admin, a viewer per customer with accounts, and the onboarding customer's invited admin.
