@@ -325,7 +325,8 @@ fn months_start(full: u32) -> NaiveDate {
 async fn contracts(client: &Client, payer: &str, customers: &[(&str, String)], start: NaiveDate) -> anyhow::Result<()> {
     for (name, tenant) in customers {
         let slug = customer_user_email(name).trim_start_matches("viewer@").trim_end_matches(".demo.example").to_owned();
-        let prefix: String = slug.to_uppercase().chars().filter(char::is_ascii_alphanumeric).take(6).collect();
+        // The invoice prefix: the name's first word ("ACME", "GLOBEX").
+        let prefix: String = slug.split('-').next().unwrap_or("DEMO").to_uppercase().chars().filter(char::is_ascii_alphanumeric).take(10).collect();
         client
             .call(
                 "mutation($i: CreateContractInput!) { createContract(input: $i) { id } }",
