@@ -81,8 +81,8 @@ enum Command {
         payer_account: Option<String>,
     },
     /// A populated sandbox: the server on a fresh SQLite file against a local moto, with an
-    /// admin (password printed), tenants, a payer with a 20-account organization and 13 months
-    /// of generated CUR. Serves until Ctrl-C.
+    /// admin (password printed), tenants, a payer with a 20-account organization and generated CUR
+    /// for the current month up to yesterday and the whole months before it. Serves until Ctrl-C.
     Demo {
         /// The demo's SQLite file (must not exist, unless --reset).
         #[arg(long, default_value = "data/demo.db")]
@@ -90,7 +90,9 @@ enum Command {
         /// Replace an existing demo database.
         #[arg(long)]
         reset: bool,
-        #[arg(long, default_value_t = 13)]
+        /// Whole months of cost data before the current month, which has data up to yesterday (on
+        /// the 1st, when no day of it has passed, just these months).
+        #[arg(long, default_value_t = 12)]
         months: u32,
         #[arg(long, default_value_t = 20_000)]
         rows_per_month: u64,

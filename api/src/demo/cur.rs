@@ -11,20 +11,23 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use crate::ingest::generate::{GenFormat, GenOptions, generate};
+use crate::ingest::generate::{GenFormat, GenOptions, generate_through};
 
 /// One account of the demo organization.
 #[derive(Debug, Clone)]
 pub struct OrgAccount {
     pub id: String,
     pub name: String,
+    /// The demo customer the account belongs to (None: the management account).
+    pub customer: Option<&'static str>,
 }
 
-/// Writes one month of CUR 2.0 (CSV.gz) for `accounts` (the first is the payer) into `dir`.
-pub fn month_file(dir: &Path, month: NaiveDate, rows: u64, accounts: &[OrgAccount], seed: u64) -> Result<PathBuf, String> {
+/// Writes one month of CUR 2.0 (CSV.gz) for `accounts` (the first is the payer) into `dir`, with
+/// usage up to `last_day` (a month in progress) or the whole month.
+pub fn month_file(dir: &Path, month: NaiveDate, last_day: Option<NaiveDate>, rows: u64, accounts: &[OrgAccount], seed: u64) -> Result<PathBuf, String> {
     let raw = dir.join(format!("raw-{}.csv.gz", month.format("%Y-%m")));
     let count = u32::try_from(accounts.len()).map_err(|_| "too many accounts")?;
-    generate(&GenOptions { rows, accounts: count, month, seed, format: GenFormat::CsvGz, out: raw.clone(), payer_account: None })?;
+    generate_through(&GenOptions { rows, accounts: count, month, seed, format: GenFormat::CsvGz, out: raw.clone(), payer_account: None }, last_day)?;
     let out = dir.join(format!("cur-{}.csv.gz", month.format("%Y-%m")));
     rewrite_accounts(&raw, &out, accounts)?;
     std::fs::remove_file(&raw).map_err(|e| format!("removing {}: {e}", raw.display()))?;
@@ -94,9 +97,9 @@ mod tests {
     fn generated_accounts_become_the_organizations() {
         let dir = tempfile::tempdir().unwrap();
         let accounts: Vec<OrgAccount> =
-            (0..5).map(|i| OrgAccount { id: format!("01234567890{i}"), name: format!("Demo {i}") }).collect();
+            (0..5).map(|i| OrgAccount { id: format!("01234567890{i}"), name: format!("Demo {i}"), customer: None }).collect();
         let month = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let path = month_file(dir.path(), month, 2_000, &accounts, 7).unwrap();
+        let path = month_file(dir.path(), month, None, 2_000, &accounts, 7).unwrap();
         let mut reader = open(&path).unwrap();
         let headers = reader.headers().unwrap().clone();
         let col = |n: &str| headers.iter().position(|h| h == n).unwrap();

@@ -68,12 +68,27 @@ async fn as_account(base: &SdkConfig, account: &str) -> anyhow::Result<SdkConfig
     Ok(base.to_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build())
 }
 
-/// Teams and environments the demo's linked accounts are named after.
-const CUSTOMERS: [&str; 2] = ["Acme Corp", "Globex"];
+/// The demo's customers, each owning linked accounts named after it.
+pub const CUSTOMERS: [&str; 2] = ["Acme Corp", "Globex"];
+/// The workloads each customer's accounts are named after.
 const WORKLOADS: [&str; 5] = ["Production", "Staging", "Development", "Data Lake", "Security"];
 
+/// The owner and name of the `i`-th member account: the customers take turns, and each names
+/// its accounts after itself and a workload ("Acme Corp Production"), numbered from the second
+/// round of workloads on ("Acme Corp Production 2").
+pub fn member_account(i: usize) -> (&'static str, String) {
+    let customer = CUSTOMERS[i % CUSTOMERS.len()];
+    let k = i / CUSTOMERS.len();
+    let workload = WORKLOADS[k % WORKLOADS.len()];
+    match k / WORKLOADS.len() {
+        0 => (customer, format!("{customer} {workload}")),
+        round => (customer, format!("{customer} {workload} {}", round + 1)),
+    }
+}
+
 /// An organization whose management account is `management`, with `members` member accounts
-/// split between one OU per demo customer. Returns every account, the management account first.
+/// owned by the demo customers, each customer's in its own OU. Returns every account, the
+/// management account first.
 pub async fn organization(base: &SdkConfig, management: &str, members: usize) -> anyhow::Result<Vec<OrgAccount>> {
     let sdk = as_account(base, management).await?;
     let org = aws_sdk_organizations::Client::new(&sdk);
@@ -84,15 +99,32 @@ pub async fn organization(base: &SdkConfig, management: &str, members: usize) ->
         let ou = org.create_organizational_unit().parent_id(&root).name(customer).send().await?;
         ous.push(ou.organizational_unit().and_then(|o| o.id()).map(str::to_owned).context("CreateOrganizationalUnit returned no id")?);
     }
-    let mut accounts = vec![OrgAccount { id: management.to_owned(), name: "Demo management".to_owned() }];
+    let mut accounts = vec![OrgAccount { id: management.to_owned(), name: "Demo management".to_owned(), customer: None }];
     for i in 0..members {
-        let customer = CUSTOMERS[i % CUSTOMERS.len()];
-        let name = format!("{customer} {} {}", WORKLOADS[(i / CUSTOMERS.len()) % WORKLOADS.len()], i / (CUSTOMERS.len() * WORKLOADS.len()) + 1);
+        let (customer, name) = member_account(i);
         let slug: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
         let created = org.create_account().email(format!("{slug}@{management}.demo.example")).account_name(&name).send().await?;
         let id = created.create_account_status().and_then(|s| s.account_id()).map(str::to_owned).context("CreateAccount returned no account id")?;
         org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&ous[i % ous.len()]).send().await?;
-        accounts.push(OrgAccount { id, name });
+        accounts.push(OrgAccount { id, name, customer: Some(customer) });
     }
     Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_accounts_are_named_after_their_owner() {
+        let accounts: Vec<(&str, String)> = (0..19).map(member_account).collect();
+        assert_eq!(accounts[0], ("Acme Corp", "Acme Corp Production".to_owned()));
+        assert_eq!(accounts[1], ("Globex", "Globex Production".to_owned()));
+        assert_eq!(accounts[2], ("Acme Corp", "Acme Corp Staging".to_owned()));
+        assert_eq!(accounts[10], ("Acme Corp", "Acme Corp Production 2".to_owned()));
+        assert!(accounts.iter().all(|(owner, name)| name.starts_with(owner)));
+        let names: std::collections::BTreeSet<&String> = accounts.iter().map(|(_, n)| n).collect();
+        assert_eq!(names.len(), 19, "names are unique");
+        assert_eq!(accounts.iter().filter(|(o, _)| *o == "Acme Corp").count(), 10);
+    }
 }

@@ -255,15 +255,28 @@ fn accounts(rng: &mut StdRng, n: u32) -> Vec<Account> {
         .collect()
 }
 
-/// Writes the file; returns the rows written.
+/// Writes the file for the whole month; returns the rows written.
 pub fn generate(opts: &GenOptions) -> Result<u64, String> {
+    generate_through(opts, None)
+}
+
+/// Writes the file with usage up to and including `last_day` (a month in progress, as AWS's
+/// export of the current month looks: the billing period is the whole month, its lines end with
+/// the last day AWS has billed), or the whole month without one; returns the rows written.
+pub fn generate_through(opts: &GenOptions, last_day: Option<NaiveDate>) -> Result<u64, String> {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let accounts = accounts(&mut rng, opts.accounts);
     let month = opts.month;
     let next = month.checked_add_months(chrono::Months::new(1)).ok_or("month out of range")?;
     let start_ms = month.and_hms_opt(0, 0, 0).ok_or("bad month")?.and_utc().timestamp_millis();
     let end_ms = next.and_hms_opt(0, 0, 0).ok_or("bad month")?.and_utc().timestamp_millis();
-    let hours = (end_ms - start_ms) / 3_600_000;
+    // Usage ends with the last day with data (midnight after it).
+    let data_end_ms = match last_day {
+        Some(day) if day < month || day >= next => return Err(format!("the last day {day} is not in the month {}", month.format("%Y-%m"))),
+        Some(day) => day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).ok_or("bad last day")?.and_utc().timestamp_millis(),
+        None => end_ms,
+    };
+    let hours = (data_end_ms - start_ms) / 3_600_000;
     let payer = opts.payer_account.clone().unwrap_or_else(|| accounts.first().map(|a| a.id.clone()).unwrap_or_default());
     let period = Period { start_ms, end_ms, payer, interval: format!("{month}T00:00:00Z/{next}T00:00:00Z") };
     let mut sink: Box<dyn Sink> = match opts.format {
@@ -317,8 +330,8 @@ pub fn generate(opts: &GenOptions) -> Result<u64, String> {
             sink.push(&l, &period)?;
             // The negation that cancels the covered usage's on-demand cost.
             l.line_type = "SavingsPlanNegation";
-            l.unblended = -od;
-            l.net = Some(-od);
+            l.unblended = -od.max(1);
+            l.net = Some(l.unblended);
             l.list = 0;
             l.sp_effective = None;
             l.line_id = format!("{:032x}", rng.r#gen::<u128>());
@@ -339,31 +352,44 @@ pub fn generate(opts: &GenOptions) -> Result<u64, String> {
                 l.usage_type = "";
                 l.operation = "";
                 l.description = "Tax for product code";
+                // AWS bills tax as money only: no usage, no pricing unit.
+                l.usage = 0;
                 l.unblended = pct(od, 10).max(1);
                 l.net = None;
                 l.list = 0;
                 l.start_ms = start_ms;
-                l.end_ms = end_ms;
+                l.end_ms = data_end_ms;
             }
             190..=197 => {
+                // Credits and refunds are money only (no usage, no pricing unit), and negative.
                 l.line_type = "Credit";
                 l.description = "AWS Activate credit";
-                l.unblended = -od * 2;
-                l.net = Some(-od * 2);
+                l.usage = 0;
+                l.unblended = -(od * 2).max(1);
+                l.net = Some(l.unblended);
                 l.list = 0;
             }
             198..=200 => {
                 l.line_type = "Refund";
                 l.description = "Refund for service disruption";
-                l.unblended = -od;
-                l.net = Some(-od);
+                l.usage = 0;
+                l.unblended = -od.max(1);
+                l.net = Some(l.unblended);
                 l.list = 0;
             }
-            201..=230 => {
+            201..=222 => {
+                // Discounts reduce the usage they apply to: negative, with its usage and unit.
                 l.line_type = "EdpDiscount";
                 l.description = "Enterprise Discount Program discount";
-                l.unblended = -pct(od, 3);
-                l.net = Some(-pct(od, 3));
+                l.unblended = -pct(od, 3).max(1);
+                l.net = Some(l.unblended);
+                l.list = 0;
+            }
+            223..=230 => {
+                l.line_type = "Discount";
+                l.description = "Volume discount";
+                l.unblended = -pct(od, 2).max(1);
+                l.net = Some(l.unblended);
                 l.list = 0;
             }
             231..=234 if res.svc.reservations => {
@@ -377,7 +403,7 @@ pub fn generate(opts: &GenOptions) -> Result<u64, String> {
                 l.ri_unused_recurring = Some(pct(fee, 8));
                 l.ri_arn = Some(&ri_arn);
                 l.start_ms = start_ms;
-                l.end_ms = end_ms;
+                l.end_ms = data_end_ms;
             }
             235..=237 if res.svc.reservations => {
                 l.line_type = "Fee";
@@ -387,7 +413,7 @@ pub fn generate(opts: &GenOptions) -> Result<u64, String> {
                 l.list = 0;
                 l.ri_arn = Some(&ri_arn);
                 l.start_ms = start_ms;
-                l.end_ms = end_ms;
+                l.end_ms = data_end_ms;
             }
             238..=241 => {
                 let commitment = 12 * U + (od % U);
@@ -505,6 +531,8 @@ static COLUMNS: &[(&str, T)] = &[
 fn value<'a>(c: usize, l: &'a Line<'a>, p: &'a Period) -> V<'a> {
     let region = if l.svc.global || l.line_type == "Tax" || l.svc.code == SAVINGS_PLANS.code { None } else { Some(REGIONS[l.res.region].0) };
     let usage_line = matches!(l.line_type, "Usage" | "SavingsPlanCoveredUsage" | "DiscountedUsage");
+    // Tax, credits and refunds are money only: AWS gives them no pricing unit.
+    let unit = (!matches!(l.line_type, "Tax" | "Credit" | "Refund")).then_some(l.res.item.unit);
     match c {
         0 => V::S(Some("Anniversary")),
         1 => V::S(Some(l.svc.entity)),
@@ -541,12 +569,12 @@ fn value<'a>(c: usize, l: &'a Line<'a>, p: &'a Period) -> V<'a> {
         32 => V::Money(Some(l.list)),
         33 => V::S(None),
         34 => V::S(Some(if l.line_type == "DiscountedUsage" { "Reserved" } else { "OnDemand" })),
-        35 => V::S(Some(l.res.item.unit)),
+        35 => V::S(unit),
         36 => V::Map(vec![("product_name", l.svc.name), ("region", region.unwrap_or("")), ("servicename", l.svc.name)]),
         37 => V::S(l.res.usage_type.split_once(':').map(|(_, t)| t).filter(|_| l.svc.code == "AmazonEC2")),
         38 => V::S(region.map(|_| REGIONS[l.res.region].2)),
         39 => V::S(Some(l.operation)),
-        40 => V::S(Some(l.res.item.unit)),
+        40 => V::S(unit),
         41 => V::S(Some(l.res.item.family)),
         42 => V::S(region),
         43 => V::S(Some(l.svc.code)),
@@ -741,5 +769,91 @@ mod tests {
         assert_eq!(schema.field_with_name("line_item_unblended_cost").unwrap().data_type(), &DataType::Float64);
         assert!(matches!(schema.field_with_name("line_item_usage_start_date").unwrap().data_type(), DataType::Timestamp(TimeUnit::Millisecond, _)));
         assert!(matches!(schema.field_with_name("product").unwrap().data_type(), DataType::Map(_, _)));
+    }
+
+    /// The rows of a generated CSV.gz as maps from column name to text.
+    fn csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+        let file = File::open(path).unwrap();
+        let mut reader = csv::Reader::from_reader(flate2::read::GzDecoder::new(file));
+        let headers = reader.headers().unwrap().clone();
+        reader.records().map(|r| headers.iter().map(str::to_owned).zip(r.unwrap().iter().map(str::to_owned)).collect()).collect()
+    }
+
+    fn csv_month(dir: &std::path::Path, month: &str, rows: u64, last_day: Option<NaiveDate>) -> Vec<std::collections::HashMap<String, String>> {
+        let out = dir.join(format!("{month}.csv.gz"));
+        let opts = GenOptions { rows, accounts: 6, month: parse_month(month).unwrap(), seed: 3, format: GenFormat::CsvGz, out: out.clone(), payer_account: None };
+        assert_eq!(generate_through(&opts, last_day).unwrap(), rows);
+        csv_rows(&out)
+    }
+
+    #[test]
+    fn credits_refunds_discounts_and_negations_are_negative_and_tax_has_no_usage() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = csv_month(dir.path(), "2025-06", 30_000, None);
+        let dec = |r: &std::collections::HashMap<String, String>, c: &str| r[c].parse::<Decimal>().unwrap_or_else(|_| panic!("{c}: {:?}", r[c]));
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for r in &rows {
+            let kind = r["line_item_line_item_type"].clone();
+            let (unblended, net, usage) = (dec(r, "line_item_unblended_cost"), r["line_item_net_unblended_cost"].clone(), dec(r, "line_item_usage_amount"));
+            match kind.as_str() {
+                // docs/billing.md's line item table: these lower the bill, as AWS's CUR gives them.
+                "Credit" | "Refund" | "EdpDiscount" | "Discount" | "SavingsPlanNegation" => {
+                    assert!(unblended < Decimal::ZERO, "{kind} unblended {unblended}");
+                    assert!(net.parse::<Decimal>().unwrap() < Decimal::ZERO, "{kind} net {net}");
+                    assert_eq!(dec(r, "pricing_public_on_demand_cost"), Decimal::ZERO, "{kind} has no public price");
+                }
+                "Tax" => {
+                    assert!(unblended > Decimal::ZERO, "tax {unblended}");
+                    assert_eq!(usage, Decimal::ZERO, "tax carries no usage");
+                    assert_eq!(r["pricing_unit"], "", "tax has no pricing unit");
+                    assert_eq!(r["product_pricing_unit"], "", "tax has no pricing unit");
+                    assert_eq!(r["line_item_usage_type"], "");
+                }
+                "Usage" | "SavingsPlanCoveredUsage" | "DiscountedUsage" | "Fee" | "RIFee" | "SavingsPlanRecurringFee" => {
+                    assert!(unblended >= Decimal::ZERO, "{kind} unblended {unblended}");
+                }
+                other => panic!("unexpected line item type {other}"),
+            }
+            match kind.as_str() {
+                "Credit" | "Refund" => {
+                    assert_eq!(usage, Decimal::ZERO, "{kind} carries no usage");
+                    assert_eq!(r["pricing_unit"], "", "{kind} has no pricing unit");
+                }
+                "Usage" | "SavingsPlanCoveredUsage" | "SavingsPlanNegation" | "EdpDiscount" | "Discount" => {
+                    assert!(usage > Decimal::ZERO, "{kind} usage {usage}");
+                    assert_ne!(r["pricing_unit"], "", "{kind} has a pricing unit");
+                }
+                _ => {}
+            }
+            *seen.entry(kind).or_default() += 1;
+        }
+        for kind in ["Usage", "Credit", "Refund", "EdpDiscount", "Discount", "SavingsPlanNegation", "SavingsPlanCoveredUsage", "Tax"] {
+            assert!(seen.contains_key(kind), "no {kind} line in {seen:?}");
+        }
+        // Each Savings Plan negation cancels its covered usage's on-demand cost exactly.
+        let covered: Decimal = rows.iter().filter(|r| r["line_item_line_item_type"] == "SavingsPlanCoveredUsage").map(|r| dec(r, "line_item_unblended_cost")).sum();
+        let negated: Decimal = rows.iter().filter(|r| r["line_item_line_item_type"] == "SavingsPlanNegation").map(|r| dec(r, "line_item_unblended_cost")).sum();
+        assert!(covered > Decimal::ZERO);
+        assert!((covered + negated).abs() < Decimal::new(1, 6), "covered {covered}, negated {negated}");
+    }
+
+    #[test]
+    fn a_month_in_progress_ends_with_its_last_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let last = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let rows = csv_month(dir.path(), "2026-12", 4_000, Some(last));
+        let day = |t: &str| NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").unwrap();
+        let starts: Vec<NaiveDate> = rows.iter().map(|r| day(&r["line_item_usage_start_date"])).collect();
+        assert!(starts.iter().all(|d| *d >= NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() && *d <= last), "usage after the last day");
+        assert!(starts.contains(&last), "no usage on the last day");
+        assert!(rows.iter().all(|r| day(&r["line_item_usage_end_date"]) <= NaiveDate::from_ymd_opt(2026, 12, 5).unwrap()));
+        // The billing period is still the whole month, as in AWS's export of the current month.
+        assert!(rows.iter().all(|r| r["bill_billing_period_end_date"].starts_with("2027-01-01")));
+        // A whole month reaches its last day; a last day outside the month is refused.
+        let full = csv_month(dir.path(), "2026-11", 4_000, None);
+        assert!(full.iter().any(|r| r["line_item_usage_start_date"].starts_with("2026-11-30")));
+        let opts = GenOptions { rows: 10, accounts: 2, month: parse_month("2026-11").unwrap(), seed: 1, format: GenFormat::CsvGz, out: dir.path().join("x.csv.gz"), payer_account: None };
+        assert!(generate_through(&opts, Some(last)).unwrap_err().contains("not in the month"));
+        assert!(generate_through(&opts, NaiveDate::from_ymd_opt(2026, 10, 31)).is_err());
     }
 }
