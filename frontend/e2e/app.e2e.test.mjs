@@ -542,7 +542,7 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   });
   for (const [i, month] of months.entries()) {
     const file = join(stack.dir, `cur-${month}.parquet`);
-    stack.cli(['gen-cur', '--rows', '3000', '--accounts', '6', '--month', month, '--seed', String(i + 7), '--out', file]);
+    stack.cli(['gen-cur', '--rows', '3000', '--accounts', '6', '--month', month, '--seed', String(i + 7), '--payer-account', PAYER_ACCOUNT, '--out', file]);
     stack.cli(['ingest', '--payer', payerId, file]);
   }
 
@@ -588,9 +588,9 @@ test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with desc
   const now = new Date();
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
   const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-  const header = 'bill_billing_period_start_date,line_item_usage_start_date,line_item_usage_account_id,line_item_product_code,product_product_name,line_item_usage_type,line_item_operation,product_region_code,line_item_line_item_type,pricing_unit,line_item_currency_code,line_item_unblended_cost,line_item_usage_amount,line_item_line_item_description';
+  const header = 'bill_payer_account_id,bill_billing_period_start_date,line_item_usage_start_date,line_item_usage_account_id,line_item_product_code,product_product_name,line_item_usage_type,line_item_operation,product_region_code,line_item_line_item_type,pricing_unit,line_item_currency_code,line_item_unblended_cost,line_item_usage_amount,line_item_line_item_description';
   const line = (code, name, usageType, operation, type, unit, cost, usage, description) =>
-    [`${month}-01T00:00:00Z`, `${month}-05T00:00:00Z`, productionId, code, name, usageType, operation, 'us-east-1', type, unit, 'USD', cost, usage, `"${description}"`].join(',');
+    [PAYER_ACCOUNT, `${month}-01T00:00:00Z`, `${month}-05T00:00:00Z`, productionId, code, name, usageType, operation, 'us-east-1', type, unit, 'USD', cost, usage, `"${description}"`].join(',');
   const file = join(stack.dir, `production-${month}.csv`);
   writeFileSync(file, [
     header,
