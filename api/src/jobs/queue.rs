@@ -169,9 +169,7 @@ pub async fn extend_lease(db: &impl ConnectionTrait, job: &jobs::Model, worker: 
     let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
     let done = jobs::Entity::update_many()
         .col_expr(jobs::Column::LockedUntil, Expr::value(Some(until)))
-        .filter(jobs::Column::Id.eq(job.id))
-        .filter(jobs::Column::State.eq(RUNNING))
-        .filter(jobs::Column::LockedBy.eq(worker))
+        .filter(held_by(job, worker))
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
@@ -207,6 +205,14 @@ async fn finish(
     .await
 }
 
+/// The job is running and `worker` still holds its lease: the fence every write of its state checks.
+fn held_by(job: &jobs::Model, worker: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(jobs::Column::Id.eq(job.id))
+        .add(jobs::Column::State.eq(RUNNING))
+        .add(jobs::Column::LockedBy.eq(worker))
+}
+
 async fn update_held<F>(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, set: F) -> AppResult<()>
 where
     F: FnOnce(sea_orm::UpdateMany<jobs::Entity>) -> sea_orm::UpdateMany<jobs::Entity>,
@@ -215,11 +221,7 @@ where
         .col_expr(jobs::Column::LockedBy, Expr::value(Option::<String>::None))
         .col_expr(jobs::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(jobs::Column::UpdatedAt, Expr::value(Utc::now()));
-    let done = set(update)
-        .filter(jobs::Column::Id.eq(job.id))
-        .filter(jobs::Column::State.eq(RUNNING))
-        .filter(jobs::Column::LockedBy.eq(worker))
-        .exec(db)
+    let done = set(update).filter(held_by(job, worker)).exec(db)
         .await?;
     if done.rows_affected == 0 {
         tracing::warn!(job = %job.id, worker, "job lease was lost before its outcome was recorded");
