@@ -53,6 +53,13 @@ pub struct Config {
     pub job_lease_seconds: u64,
     /// How often an idle worker looks for due jobs.
     pub job_poll_ms: u64,
+    /// On SIGTERM, answer `/readyz` with 503 and keep serving this many seconds before stopping
+    /// (`PB_SHUTDOWN_DRAIN_SECONDS`), so a load balancer polling `/readyz` takes the replica out
+    /// before its listener closes. 0 stops at once (Kubernetes' preStop sleep does the waiting).
+    pub shutdown_drain_seconds: u64,
+    /// This process's name in the job list (`PB_WORKER_NAME`); unset: the host name (the pod's
+    /// name on Kubernetes) and the process id.
+    pub worker_name: Option<String>,
     /// Keep audit events this many whole days (`PB_AUDIT_RETENTION_DAYS`); unset keeps them all.
     pub audit_retention_days: Option<u32>,
     /// Signs retention checkpoints (`PB_AUDIT_SIGNING_KEY`). Kept outside the database, so
@@ -119,6 +126,7 @@ struct Defaults {
     frontend_dir: &'static str,
     job_lease_seconds: u64,
     job_poll_ms: u64,
+    shutdown_drain_seconds: u64,
     mail_from: &'static str,
     default_locale: &'static str,
     webhook_allow_private: bool,
@@ -134,7 +142,7 @@ struct Defaults {
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key"];
+const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key", "worker_name"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -159,6 +167,7 @@ impl Default for Defaults {
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,
             job_poll_ms: 1000,
+            shutdown_drain_seconds: 0,
             mail_from: "Partner Billing <no-reply@localhost>",
             default_locale: "en",
             webhook_allow_private: false,
@@ -259,6 +268,12 @@ impl Config {
         }
         if self.job_lease_seconds < 5 || self.job_poll_ms < 10 {
             return Err(ConfigError("PB_JOB_LEASE_SECONDS / PB_JOB_POLL_MS: at least 5 seconds / 10 ms".into()));
+        }
+        if self.shutdown_drain_seconds > 300 {
+            return Err(ConfigError("PB_SHUTDOWN_DRAIN_SECONDS: at most 300".into()));
+        }
+        if self.worker_name.as_deref().is_some_and(|n| n.is_empty() || n.len() > 40 || n.chars().any(char::is_control)) {
+            return Err(ConfigError("PB_WORKER_NAME: 1 to 40 characters, no control characters".into()));
         }
         if self.aws_timeout_seconds == 0 {
             return Err(ConfigError("PB_AWS_TIMEOUT_SECONDS: must be at least 1".into()));

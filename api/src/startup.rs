@@ -19,6 +19,7 @@ use crate::aws::AwsClients;
 use crate::config::Config;
 use crate::domain::tenants::ensure_root;
 use crate::graphql::build_schema;
+use crate::http::health::Draining;
 use crate::http::{request_id, routes};
 use crate::state::AppState;
 
@@ -83,6 +84,30 @@ async fn migrate_on(connection: DatabaseExecutor<'_>) -> anyhow::Result<()> {
     Migrator::up(connection, None).await.context("applying migrations")
 }
 
+/// Waits for SIGTERM (true) or SIGINT (false).
+pub async fn wait_for_stop_signal() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => true,
+                _ = tokio::signal::ctrl_c() => false,
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+                false
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        false
+    }
+}
+
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -90,6 +115,7 @@ pub struct Application {
     state: AppState,
     bootstrap_code: Option<String>,
     worker: Option<crate::jobs::WorkerHandle>,
+    draining: Draining,
 }
 
 impl Application {
@@ -143,6 +169,8 @@ impl Application {
         }
         let rate_limits = web::Data::new(crate::http::rate_limit::RateLimits::new(&config));
         let app_state = state.clone();
+        let draining = Draining::default();
+        let app_draining = web::Data::new(draining.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
@@ -151,14 +179,17 @@ impl Application {
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(schema.clone()))
                 .app_data(rate_limits.clone())
+                .app_data(app_draining.clone())
                 .app_data(web::Data::new(graphiql.clone()))
                 .app_data(web::PayloadConfig::new(max_body))
                 .configure(|cfg| routes(cfg, frontend.clone()))
         })
         .shutdown_timeout(30)
+        // Signals are ours (run_until_stopped): SIGTERM drains through /readyz first.
+        .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Self { port, server, state, bootstrap_code, worker })
+        Ok(Self { port, server, state, bootstrap_code, worker, draining })
     }
 
     pub fn port(&self) -> u16 {
@@ -179,12 +210,40 @@ impl Application {
         (self.server, self.worker)
     }
 
-    /// Serves until SIGTERM/SIGINT, then drains requests and lets the running job step finish.
+    /// Serves until SIGTERM/SIGINT. On SIGTERM `/readyz` turns 503 for `PB_SHUTDOWN_DRAIN_SECONDS`
+    /// while requests are still served, so a balancer polling it stops sending here before the
+    /// listener closes; SIGINT (Ctrl-C at a terminal) skips that wait. Then the requests in flight
+    /// finish (30 s at most). The job worker stops claiming at the signal and finishes its step.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        if let Some(worker) = self.worker {
-            worker.shutdown().await;
-        }
+        let Self { server, state, worker, draining, .. } = self;
+        let handle = server.handle();
+        let drain = Duration::from_secs(state.config.shutdown_drain_seconds);
+        let (signalled, mut stop_requested) = tokio::sync::watch::channel(false);
+        let stopper = tokio::spawn(async move {
+            let terminated = wait_for_stop_signal().await;
+            let _ = signalled.send(true);
+            draining.start();
+            if terminated && !drain.is_zero() {
+                tracing::info!(seconds = drain.as_secs(), "SIGTERM: not ready any more; serving on while the load balancer takes this replica out");
+                tokio::time::sleep(drain).await;
+            }
+            tracing::info!("stopping: finishing the requests in flight");
+            handle.stop(true).await;
+        });
+        // The worker stops claiming at the signal (or when the server ended on its own, which
+        // drops the stopper and its sender) and finishes its step while requests drain.
+        let stop_worker = async move {
+            let _ = stop_requested.changed().await;
+            if let Some(worker) = worker {
+                worker.shutdown().await;
+            }
+        };
+        let serve = async move {
+            let result = server.await;
+            stopper.abort();
+            result
+        };
+        let (result, ()) = tokio::join!(serve, stop_worker);
         result
     }
 }

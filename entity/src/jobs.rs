@@ -22,6 +22,8 @@ pub struct Model {
     pub run_at: DateTimeUtc,
     pub locked_by: Option<String>,
     pub locked_until: Option<DateTimeUtc>,
+    /// When a worker last claimed it (tenants take turns by it).
+    pub claimed_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,

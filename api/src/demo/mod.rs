@@ -188,7 +188,7 @@ pub async fn run(mut config: Config, opts: DemoOptions) -> anyhow::Result<()> {
     let db = app.state().db.clone();
     let (server, worker) = app.into_parts();
     let handle = server.handle();
-    let server = tokio::spawn(server);
+    let mut server = tokio::spawn(server);
 
     let setup = populate(&base_url, &code, &management, &accounts, &opts, db).await;
     if let Err(e) = setup {
@@ -201,7 +201,13 @@ pub async fn run(mut config: Config, opts: DemoOptions) -> anyhow::Result<()> {
     println!("ready: {base_url}");
     if opts.serve {
         println!("serving until Ctrl-C");
-        server.await.context("the server task")??;
+        tokio::select! {
+            ended = &mut server => ended.context("the server task")??,
+            _ = crate::startup::wait_for_stop_signal() => {
+                handle.stop(true).await;
+                server.await.context("the server task")??;
+            }
+        }
     } else {
         handle.stop(true).await;
     }

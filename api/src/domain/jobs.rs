@@ -16,9 +16,20 @@ pub struct JobFilter {
     pub state: Option<String>,
 }
 
+fn platform_staff(scope: &Scope) -> bool {
+    scope.principal().role_on_tenant(&format!("/{ROOT_TENANT_ID}/")).is_some()
+}
+
+/// Which worker runs a job names the platform's hosts (pods): only platform staff see it.
+fn as_seen_by(scope: &Scope, mut job: jobs::Model) -> jobs::Model {
+    if !platform_staff(scope) {
+        job.locked_by = None;
+    }
+    job
+}
+
 fn visible(scope: &Scope) -> Condition {
-    let root = format!("/{ROOT_TENANT_ID}/");
-    if scope.principal().role_on_tenant(&root).is_some() {
+    if platform_staff(scope) {
         // Platform staff also see platform jobs (schedules), which belong to no payer.
         return Condition::all();
     }
@@ -60,9 +71,11 @@ pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec
     if let Some(after) = page.after_id()? {
         query = query.filter(jobs::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(jobs::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    let rows = query.order_by_asc(jobs::Column::Id).limit(page.fetch()).all(scope.db()).await?;
+    Ok(rows.into_iter().map(|j| as_seen_by(scope, j)).collect())
 }
 
 pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<jobs::Model> {
-    jobs::Entity::find_by_id(id).filter(visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("job"))
+    let job = jobs::Entity::find_by_id(id).filter(visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("job"))?;
+    Ok(as_seen_by(scope, job))
 }

@@ -71,6 +71,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
         run_at: Set(run_at),
         locked_by: Set(None),
         locked_until: Set(None),
+        claimed_at: Set(None),
         last_error: Set(None),
         idempotency_key: Set(job.idempotency_key.clone()),
         created_by: Set(job.created_by.map(|u| u.0)),
@@ -89,26 +90,51 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
     found.ok_or_else(|| AppError::internal(anyhow::anyhow!("enqueued job not found")))
 }
 
-/// Claims the next due job (or one whose lease ran out) for `worker`.
+/// Due: queued and its time has come, or running under a lease that ran out (its worker died).
+const DUE: &str = "((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.locked_until < $3))";
+
+/// Tenants take turns: among the due jobs, the first of the tenant with the fewest jobs running
+/// now, then of the tenant served longest ago (`claimed_at`), then the oldest. So one tenant's
+/// backlog of ingestions waits behind another tenant's single account creation instead of
+/// starving it, and several workers spread over tenants. The per-tenant figures are computed
+/// only for tenants with due jobs, each by an index lookup (`ix_jobs_tenant_claimed`).
+fn claim_sql(backend: DbBackend) -> String {
+    let lane = |column: &str| {
+        format!(
+            "CASE WHEN d.tenant_id IS NULL THEN (SELECT {column} FROM jobs s WHERE s.tenant_id IS NULL{filter}) \
+             ELSE (SELECT {column} FROM jobs s WHERE s.tenant_id = d.tenant_id{filter}) END",
+            filter = if column.starts_with("COUNT") { " AND s.state = 'running' AND s.locked_until >= $3" } else { "" },
+        )
+    };
+    let pick = format!(
+        "SELECT j.id FROM jobs j \
+         JOIN (SELECT d.tenant_id AS lane, {running} AS running, {last} AS last_claimed \
+               FROM (SELECT DISTINCT j.tenant_id FROM jobs j WHERE {DUE}) d) t \
+           ON t.lane IS NOT DISTINCT FROM j.tenant_id \
+         WHERE {DUE} ORDER BY t.running, t.last_claimed NULLS FIRST, j.run_at, j.id LIMIT 1",
+        running = lane("COUNT(*)"),
+        last = lane("MAX(s.claimed_at)"),
+    );
+    // A lease that ran out means the worker died mid-step: that counts as an attempt.
+    let sql = format!(
+        "UPDATE jobs SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END, \
+         state = 'running', locked_by = $1, locked_until = $2, claimed_at = $3, updated_at = $3 \
+         WHERE id = ({pick}{lock}) RETURNING *",
+        // Workers skip the rows another worker is claiming instead of queueing behind it.
+        lock = if backend == DbBackend::Postgres { " FOR UPDATE OF j SKIP LOCKED" } else { "" },
+    );
+    match backend {
+        DbBackend::Postgres => sql,
+        _ => sql.replace('$', "?"),
+    }
+}
+
+/// Claims the next due job for `worker`, tenants taking turns (see `claim_sql`).
 pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> AppResult<Option<jobs::Model>> {
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
     let backend = db.get_database_backend();
-    // A lease that ran out means the worker died mid-step: that counts as an attempt.
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE jobs SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END, \
-             state = 'running', locked_by = $1, locked_until = $2, updated_at = $3 \
-             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
-             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *"
-        }
-        _ => {
-            "UPDATE jobs SET attempts = attempts + CASE WHEN state = 'running' THEN 1 ELSE 0 END, \
-             state = 'running', locked_by = ?1, locked_until = ?2, updated_at = ?3 \
-             WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= ?3) OR (state = 'running' AND locked_until < ?3) \
-             ORDER BY run_at LIMIT 1) RETURNING *"
-        }
-    };
+    let sql = claim_sql(backend);
     let stmt = Statement::from_sql_and_values(backend, sql, [worker.into(), until.into(), now.into()]);
     let claimed = jobs::Entity::find().from_raw_sql(stmt).one(db).await?;
     // Claimed after too many attempts (a worker keeps dying on it): fail it for good.
@@ -217,8 +243,9 @@ async fn update_held<F>(db: &impl ConnectionTrait, job: &jobs::Model, worker: &s
 where
     F: FnOnce(sea_orm::UpdateMany<jobs::Entity>) -> sea_orm::UpdateMany<jobs::Entity>,
 {
+    // locked_by stays: the job list shows which worker ran the last step. Without a lease and
+    // out of `running`, it no longer holds the job (`held_by`, `claim`).
     let update = jobs::Entity::update_many()
-        .col_expr(jobs::Column::LockedBy, Expr::value(Option::<String>::None))
         .col_expr(jobs::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         .col_expr(jobs::Column::UpdatedAt, Expr::value(Utc::now()));
     let done = set(update).filter(held_by(job, worker)).exec(db)

@@ -206,3 +206,87 @@ async fn a_worker_that_lost_its_lease_stops_its_step(db: DbKind) {
 }
 
 on_both_databases!(a_step_longer_than_its_lease_runs_once, a_worker_that_lost_its_lease_stops_its_step);
+
+async fn enqueue_for(app: &TestApp, kind: &'static str, tenant: uuid::Uuid, n: usize) {
+    for i in 0..n {
+        let mut job = NewJob::new(kind, json!({ "n": i }));
+        job.tenant = Some(partner_billing::ids::TenantId(tenant));
+        enqueue(&app.db, job).await.unwrap();
+        // Distinct run_at values: the old first-in-first-out order would be unambiguous.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// #23.4: tenants take turns. A tenant's backlog (6 ingestions enqueued first) does not hold back
+/// another tenant's single account creation: one worker takes the backlog's first job, then the
+/// other tenant's, then the rest.
+///
+/// Tenants with no job running go before tenants with one; then the tenant served longest ago.
+async fn one_tenants_backlog_does_not_starve_another(db: DbKind) {
+    use partner_billing::jobs::queue::{claim, record};
+    let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
+    let (busy, quiet) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    enqueue_for(&app, "test.ingest", busy, 6).await;
+    enqueue_for(&app, "test.create_account", quiet, 1).await;
+    let lease = Duration::from_secs(60);
+    let mut order = Vec::new();
+    while let Some(job) = claim(&app.db, "solo", lease).await.unwrap() {
+        order.push(job.kind.clone());
+        record(&app.db, &job, "solo", Ok(Step::Done(json!({})))).await.unwrap();
+    }
+    assert_eq!(order.len(), 7);
+    assert_eq!(order[1], "test.create_account", "the quiet tenant waited behind the backlog: {order:?}");
+    assert!(order[2..].iter().all(|k| k == "test.ingest"));
+
+    // Several workers: a tenant with a job running waits for the others, even when it was served
+    // longer ago. The busy tenant was served last above, so the quiet one goes first now.
+    enqueue_for(&app, "test.ingest", busy, 3).await;
+    enqueue_for(&app, "test.create_account", quiet, 2).await;
+    let first = claim(&app.db, "one", lease).await.unwrap().unwrap();
+    assert_eq!(first.tenant_id, Some(quiet), "the tenant served longest ago goes first");
+    let second = claim(&app.db, "two", lease).await.unwrap().unwrap();
+    assert_eq!(second.tenant_id, Some(busy), "the quiet tenant has a job running");
+    record(&app.db, &second, "two", Ok(Step::Done(json!({})))).await.unwrap();
+    // Now the quiet tenant was served longer ago, but still has a job running: busy goes again.
+    let third = claim(&app.db, "two", lease).await.unwrap().unwrap();
+    assert_eq!(third.tenant_id, Some(busy), "a second worker joined the tenant that already had one");
+    assert_eq!(third.locked_by.as_deref(), Some("two"));
+    assert!(third.claimed_at.is_some());
+}
+
+on_both_databases!(one_tenants_backlog_does_not_starve_another);
+
+/// #23.4: the job list names the worker that runs (or last ran) each job, to platform staff only:
+/// a tenant's admin sees its own job without the platform's host names.
+async fn the_job_list_names_the_worker_to_platform_staff_only(db: DbKind) {
+    let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into()), ("worker_name", "pb-worker-7".into())]).await;
+    let admin = app.platform_admin().await;
+    let partner = app.new_partner(&admin, "Worker Names").await;
+    let mut job = NewJob::new("test.record", json!({}));
+    job.tenant = Some(partner_billing::ids::TenantId(partner.tenant_id.parse().unwrap()));
+    job.payer = Some(partner_billing::ids::PayerId(partner.payer_id.parse().unwrap()));
+    let job = enqueue(&app.db, job).await.unwrap();
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let handler = Arc::new(Recorder { runs: runs.clone(), worker: "recorder".into() });
+    let worker = Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new()));
+    let worker_id = worker.id.clone();
+    let worker = worker.spawn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while runs.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the job did not run");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.shutdown().await;
+    assert!(worker_id.starts_with("pb-worker-7:") && worker_id.len() <= 64, "{worker_id}");
+    let query = "query($id: ID!) { job(id: $id) { state worker claimedAt } }";
+    let vars = json!({ "id": job.id.to_string() });
+    let seen = app.gql(admin.bearer(), query, vars.clone()).await;
+    assert_eq!(seen.data("job.state"), "SUCCEEDED");
+    assert_eq!(seen.data("job.worker"), worker_id.as_str(), "platform staff see the worker");
+    assert!(seen.data("job.claimedAt").is_string());
+    let partner_view = app.gql(partner.admin.bearer(), query, vars).await;
+    assert_eq!(partner_view.data("job.state"), "SUCCEEDED", "the tenant sees its job");
+    assert!(partner_view.data("job.worker").is_null(), "a tenant sees no host names");
+}
+
+on_both_databases!(the_job_list_names_the_worker_to_platform_staff_only);

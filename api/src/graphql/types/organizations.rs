@@ -293,6 +293,15 @@ impl Job {
     async fn run_at(&self) -> DateTime<Utc> {
         self.0.run_at
     }
+    /// The worker running the job, or that ran its last step (`host:pid:suffix`; the pod's name
+    /// on Kubernetes). Shown to platform staff only; null for everyone else.
+    async fn worker(&self) -> Option<&str> {
+        self.0.locked_by.as_deref()
+    }
+    /// When a worker last took the job.
+    async fn claimed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.claimed_at
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
