@@ -14,6 +14,7 @@ mod costs;
 mod demo;
 mod deployment;
 mod export_validation;
+mod fleet;
 mod health;
 mod ingest;
 mod invitations;
