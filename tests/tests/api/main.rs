@@ -29,4 +29,5 @@ mod payers;
 mod roles;
 mod secrets;
 mod security;
+mod service_names;
 mod sessions;
