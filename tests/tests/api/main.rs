@@ -12,6 +12,7 @@ mod cost_explorer;
 mod cost_exports;
 mod costs;
 mod demo;
+mod demo_outbox;
 mod deployment;
 mod export_validation;
 mod health;
