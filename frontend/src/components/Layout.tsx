@@ -10,9 +10,9 @@ import { LoadingState } from './States';
 
 export function Layout() {
   const { t } = useI18n();
-  const { me, role, can } = useMe();
+  const { me, role, can, demoOutbox } = useMe();
   const { signOut } = useAuth();
-  const links = navLinks(isEndCustomer(me.memberships), can).map((link) => ({ to: link.to, label: t(link.label) }));
+  const links = navLinks(isEndCustomer(me.memberships), can, demoOutbox).map((link) => ({ to: link.to, label: t(link.label) }));
   return (
     <div className="app">
       <a className="skip-link" href="#main">

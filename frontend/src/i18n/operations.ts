@@ -8,6 +8,16 @@ export const opsEn = {
   'nav.notifications': 'Notifications',
   'nav.webhooks': 'Webhooks',
   'nav.audit': 'Audit log',
+  'nav.demoOutbox': 'Demo outbox',
+
+  'demoOutbox.title': 'Demo outbox',
+  'demoOutbox.intro':
+    'This server runs the demo (PB_MAIL_SINK=outbox): mail is not sent. Each invitation and notification lands here instead, as its recipient would receive it, and counts as delivered. Only global admins see this page: the mails hold set-password links.',
+  'demoOutbox.empty': 'No mail caught yet. Invite a user or subscribe to an event to see one arrive.',
+  'demoOutbox.to': 'To',
+  'demoOutbox.caughtAt': 'Caught {time}',
+  'demoOutbox.event': 'Event {type}',
+  'demoOutbox.count': '{count} mails, newest first',
 
   'common.all': 'All',
   'common.refresh': 'Refresh',
@@ -347,6 +357,16 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'nav.overview': '概览',
   'nav.payers': '付款账户',
   'nav.jobs': '任务',
+  'nav.demoOutbox': '演示发件箱',
+
+  'demoOutbox.title': '演示发件箱',
+  'demoOutbox.intro':
+    '此服务器运行的是演示环境（PB_MAIL_SINK=outbox）：邮件不会真正发出。每封邀请和通知都会显示在这里，内容与收件人收到的一致，并记为已送达。只有全局管理员能看到此页面：邮件中含有设置密码的链接。',
+  'demoOutbox.empty': '还没有捕获到邮件。邀请一位用户或订阅一个事件，即可看到邮件到达。',
+  'demoOutbox.to': '收件人',
+  'demoOutbox.caughtAt': '捕获于 {time}',
+  'demoOutbox.event': '事件 {type}',
+  'demoOutbox.count': '共 {count} 封邮件，最新的在前',
   'nav.notifications': '通知',
   'nav.webhooks': 'Webhook',
   'nav.audit': '审计日志',
