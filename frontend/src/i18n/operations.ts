@@ -8,8 +8,8 @@ export const opsEn = {
   'nav.notifications': 'Notifications',
   'nav.webhooks': 'Webhooks',
   'nav.audit': 'Audit log',
-  'nav.demoOutbox': 'Demo outbox',
-
+  'demoOutbox.banner': 'Demo mode: mail is not sent, the outbox catches it.',
+  'demoOutbox.open': 'Open the Demo outbox',
   'demoOutbox.title': 'Demo outbox',
   'demoOutbox.intro':
     'This server runs the demo (PB_MAIL_SINK=outbox): mail is not sent. Each invitation and notification lands here instead, as its recipient would receive it, and counts as delivered. Only global admins see this page: the mails hold set-password links.',
@@ -357,8 +357,8 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'nav.overview': '概览',
   'nav.payers': '付款账户',
   'nav.jobs': '任务',
-  'nav.demoOutbox': '演示发件箱',
-
+  'demoOutbox.banner': '演示模式：邮件不会发出，而是由发件箱捕获。',
+  'demoOutbox.open': '打开演示发件箱',
   'demoOutbox.title': '演示发件箱',
   'demoOutbox.intro':
     '此服务器运行的是演示环境（PB_MAIL_SINK=outbox）：邮件不会真正发出。每封邀请和通知都会显示在这里，内容与收件人收到的一致，并记为已送达。只有全局管理员能看到此页面：邮件中含有设置密码的链接。',

@@ -30,15 +30,6 @@ describe('navLinks', () => {
   });
 });
 
-describe('the demo outbox link', () => {
-  it('shows only when the server says this user may read the outbox, and never to end customers', () => {
-    const admin = { write: true, administer: true };
-    expect(paths(navLinks(false, admin))).not.toContain('/demo-outbox');
-    expect(paths(navLinks(false, admin, true))).toContain('/demo-outbox');
-    expect(paths(navLinks(true, admin, true))).not.toContain('/demo-outbox');
-  });
-});
-
 describe('homePath', () => {
   it('partners land on the overview, end customers on their charges, never on tenants', () => {
     expect(homePath(false)).toBe('/overview');

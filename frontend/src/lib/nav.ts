@@ -8,10 +8,9 @@ export interface NavLink {
 
 /**
  * The main navigation for a user. End customers see only their own pages; partners see the
- * operations pages, with the admin-only ones (onboarding, webhooks, audit) for admins, and the
- * demo's outbox when the server runs its mail sink and the user may read it.
+ * operations pages, with the admin-only ones (onboarding, webhooks, audit) for admins.
  */
-export function navLinks(endCustomer: boolean, can: Abilities, demoOutbox = false): NavLink[] {
+export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   if (endCustomer)
     return [
       { to: '/my-charges', label: 'nav.myCharges' },
@@ -28,7 +27,6 @@ export function navLinks(endCustomer: boolean, can: Abilities, demoOutbox = fals
     { to: '/tenants', label: 'nav.tenants' },
     { to: '/users', label: 'nav.users' },
     { to: '/api-tokens', label: 'nav.apiTokens' },
-    demoOutbox && { to: '/demo-outbox', label: 'nav.demoOutbox' },
     { to: '/account', label: 'nav.account' },
   ];
   return links.filter((l): l is NavLink => l !== false);
