@@ -73,6 +73,9 @@ describe('chart options', () => {
     expect(option.series[0].data.map((d) => d.name)).toEqual(['Amazon CloudWatch', 'AmazonNoName']);
     expect(option.tooltip.formatter({ name: 'Amazon CloudWatch', percent: 75 })).toBe('Amazon CloudWatch (AmazonCloudWatch): $3.00 (75%)');
     expect(option.tooltip.formatter({ name: 'AmazonNoName', percent: 25 })).toBe('AmazonNoName: $1.00 (25%)');
+    // Long names are cut beside the ring, whole in the legend's tooltip.
+    expect(option.legend.textStyle).toEqual({ width: 160, overflow: 'truncate' });
+    expect(option.legend.tooltip.show).toBe(true);
     const bars = barOption({ slices: [{ label: 'AWS Key Management Service', code: 'awskms', amount: '2' }], currency: 'USD', lang: 'en', name: 'x' });
     expect(bars.tooltip.formatter([{ dataIndex: 0 }])).toBe('AWS Key Management Service (awskms): $2.00');
   });

@@ -175,7 +175,8 @@ export function donutOption({ slices, currency, lang, name }: DonutInput) {
         return `${p.name}${code}: ${formatMoney(slice?.amount ?? '0', currency, lang)} (${p.percent}%)`;
       },
     },
-    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
+    // Service names are long ("Amazon Elastic Compute Cloud"): cut to fit beside the ring, whole on hover.
+    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle', textStyle: { width: 160, overflow: 'truncate' }, tooltip: { show: true } },
     series: [
       {
         name,
