@@ -26,6 +26,11 @@ pub struct Config {
     /// Public URL of `cloudformation/payer-access-role.yaml` (for the quick-create link).
     pub payer_role_template_url: Option<String>,
     pub smtp_url: Option<SecretString>,
+    /// Where mail goes (`PB_MAIL_SINK`): `smtp` (through `PB_SMTP_URL`), or `outbox`, the demo's
+    /// sink: each mail is kept in the database, marked delivered, and shown to global admins on
+    /// the web app's Demo outbox page. Refused with PostgreSQL or with `PB_SMTP_URL` set (see
+    /// [`Config::validate`]).
+    pub mail_sink: MailSink,
     pub jwt_secret: Option<SecretString>,
     /// Bearer token `GET /metrics` requires (`PB_METRICS_TOKEN`); unset leaves it open.
     pub metrics_token: Option<SecretString>,
@@ -98,6 +103,16 @@ pub struct Config {
     pub request_db_connections: u32,
 }
 
+/// Where notification mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSink {
+    /// Sent through `PB_SMTP_URL` (pending, and retried, while none is configured).
+    Smtp,
+    /// Demo only: kept in the database and shown on the Demo outbox page, never sent.
+    Outbox,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -128,6 +143,7 @@ struct Defaults {
     job_poll_ms: u64,
     shutdown_drain_seconds: u64,
     mail_from: &'static str,
+    mail_sink: MailSink,
     default_locale: &'static str,
     webhook_allow_private: bool,
     webhook_max_failures: u32,
@@ -169,6 +185,7 @@ impl Default for Defaults {
             job_poll_ms: 1000,
             shutdown_drain_seconds: 0,
             mail_from: "Partner Billing <no-reply@localhost>",
+            mail_sink: MailSink::Smtp,
             default_locale: "en",
             webhook_allow_private: false,
             webhook_max_failures: 10,
@@ -237,7 +254,8 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks the values together (also after a command such as the demo adjusts them).
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let scheme_ok = self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://");
@@ -295,6 +313,18 @@ impl Config {
             let u = url.expose_secret();
             if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
                 return Err(ConfigError("PB_SMTP_URL: must start with smtp:// or smtps://".into()));
+            }
+        }
+        if self.mail_sink == MailSink::Outbox {
+            // The outbox keeps every mail whole, set-password links included, readable by global
+            // admins: right for a demo on a laptop, wrong anywhere people receive real mail. A
+            // production deployment runs on PostgreSQL or sends through an SMTP server; either
+            // one means this is not a demo, so the two can never be combined by accident.
+            if self.database_url.starts_with("postgres") {
+                return Err(ConfigError("PB_MAIL_SINK: outbox is for the demo only and is refused with a PostgreSQL PB_DATABASE_URL (a production database)".into()));
+            }
+            if self.smtp_url.is_some() {
+                return Err(ConfigError("PB_MAIL_SINK: outbox is for the demo only and is refused while PB_SMTP_URL is set (mail is meant to be sent)".into()));
             }
         }
         if self.webhook_max_failures == 0 || self.notify_max_attempts == 0 || self.notify_retry_seconds == 0 {
@@ -383,6 +413,22 @@ mod tests {
         let err = Config::from_pairs([("smtp_url", "http://user:hunter2@mail".to_owned())]).unwrap_err().to_string();
         assert!(err.contains("PB_SMTP_URL") && !err.contains("hunter2"), "{err}");
         assert!(Config::from_pairs([("default_locale", "zh-CN".to_owned())]).is_ok());
+    }
+
+    #[test]
+    fn the_demo_mail_sink_is_refused_with_postgresql_or_smtp() {
+        assert_eq!(Config::from_pairs([]).unwrap().mail_sink, MailSink::Smtp, "mail is sent by default");
+        let demo = Config::from_pairs([("mail_sink", "outbox".to_owned()), ("database_url", "sqlite://demo.db?mode=rwc".to_owned())]).unwrap();
+        assert_eq!(demo.mail_sink, MailSink::Outbox);
+        for url in ["postgres://pb@db/pb", "postgresql://pb@db/pb"] {
+            let err = Config::from_pairs([("mail_sink", "outbox".to_owned()), ("database_url", url.to_owned())]).unwrap_err().to_string();
+            assert!(err.contains("PB_MAIL_SINK") && err.contains("PostgreSQL"), "{err}");
+            assert!(Config::from_pairs([("database_url", url.to_owned())]).is_ok(), "PostgreSQL itself is fine: {url}");
+        }
+        let err = Config::from_pairs([("mail_sink", "outbox".to_owned()), ("smtp_url", "smtp://user:hunter2@mail:25".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_MAIL_SINK") && err.contains("PB_SMTP_URL") && !err.contains("hunter2"), "{err}");
+        assert!(Config::from_pairs([("mail_sink", "smtp".to_owned()), ("smtp_url", "smtp://mail:25".to_owned())]).is_ok());
+        assert!(Config::from_pairs([("mail_sink", "mailpit".to_owned())]).unwrap_err().to_string().contains("PB_MAIL_SINK"));
     }
 
     #[test]

@@ -564,6 +564,12 @@ test('overview: charts and tables from an ingested generated CUR', async () => {
   costAccounts = await page.getByTestId('account-cost-row').locator('code').allInnerTexts();
   await page.getByTestId('mover-row').first().waitFor();
   assert.match(await page.getByTestId('mover-row').first().innerText(), /[▲▼] -?\$/);
+  // Movers show the service as AWS names it (the CUR's product name), its code beside it.
+  const named = page.getByTestId('mover-row').filter({ has: page.locator('.service-code') }).first();
+  const [serviceName, serviceCode] = [await named.locator('.service-name').innerText(), await named.locator('.service-code').innerText()];
+  assert.match(serviceName, /^(Amazon|AWS|Elastic|Savings|Datadog) /);
+  assert.match(serviceCode, /^[\w-]+$/);
+  assert.equal(await named.locator('.service-label').getAttribute('title'), serviceCode);
   const badge = page.getByTestId('health-badge').filter({ hasText: PAYER_NAME });
   assert.match(await badge.innerText(), /Current|Behind|Failing|No data/);
   // This month has data, so the page opens on it and says nothing about another month.
@@ -614,6 +620,7 @@ test("an account's monthly bill: the lines of an ingested CUR 2.0 CSV, with desc
   assert.match(await rds.innerText(), /USE1-InstanceUsage:db\.t4g\.medium[\s\S]*\$0\.066 per RDS db\.t4g\.medium instance hour[\s\S]*720(\.000)? Hrs[\s\S]*47\.52/);
   assert.equal(await page.getByTestId('bill-total').innerText(), '$135.33');
   assert.match(await rds.innerText(), /\$47\.52/);
+  assert.equal(await rds.locator('.service-code').innerText(), 'AmazonRDS', 'the code beside the name');
   assert.equal(await page.getByRole('button', { name: 'Download CSV' }).isDisabled(), false);
   await shot('account-bill');
 
@@ -753,6 +760,9 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await page.getByRole('heading', { level: 1, name: 'Cost report: Initech' }).waitFor();
   await page.getByTestId('report-line').first().waitFor();
   await page.getByTestId('chart-report').locator('canvas').first().waitFor();
+  // By service (the default): AWS's names, each with its code.
+  assert.ok((await page.getByTestId('report-line').locator('.service-code').count()) > 0, 'service lines show their code');
+  assert.match(await page.getByTestId('report-line').locator('.service-label .service-name').first().innerText(), /^(Amazon|AWS|Elastic|Savings|Datadog) /);
   // While another grouping loads, the page shows its loading state, not the previous lines.
   let release;
   const held = new Promise((resolveHeld) => (release = resolveHeld));
@@ -1314,6 +1324,9 @@ test('an end customer sees only their own pages', async () => {
     await charges.getByTestId('charge-line').first().waitFor();
     assert.match(await charges.getByTestId('charges-total').innerText(), /^\$[\d,]+\.\d\d$/);
     await charges.getByTestId('charge-line').filter({ hasText: 'Support-fee' }).waitFor();
+    // Services by AWS's name with the code beside it; the custom line item by its own name.
+    assert.ok((await charges.getByTestId('charge-line').locator('.service-code').count()) > 0);
+    assert.equal(await charges.getByTestId('charge-line').filter({ hasText: 'Support-fee' }).locator('.service-code').count(), 0);
     const text = await p.locator('main').innerText();
     for (const hidden of ['AWS cost', 'Margin', 'margin']) assert.ok(!text.includes(hidden), `an end customer never sees ${hidden}`);
     await shot('my-charges', p);

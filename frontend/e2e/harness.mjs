@@ -55,7 +55,7 @@ function runWithStdin(command, args, input, env) {
   });
 }
 
-function stop(child) {
+export function stop(child) {
   if (!child || child.exitCode !== null) return Promise.resolve();
   return new Promise((resolveStop) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -67,9 +67,31 @@ function stop(child) {
   });
 }
 
+/**
+ * Debian's Chromium, headless. A fresh profile per launch (Playwright makes a new
+ * --user-data-dir); no network beyond loopback, so every background service is switched off.
+ */
+export async function launchChromium() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 /** Everything the test needs, started; call `close()` at the end. */
-/** moto, the AWS emulator: TEST_MOTO_URL when the caller runs one, else one of our own. */
-async function startMoto(children, dir) {
+/** moto, the AWS emulator: TEST_MOTO_URL when the caller runs one, else one of our own (added to `children`). */
+export async function startMoto(children, dir) {
   if (process.env.TEST_MOTO_URL) return process.env.TEST_MOTO_URL;
   const server = join(REPO, '.venv/bin/moto_server');
   if (!existsSync(server)) throw new Error('moto is missing: scripts/test-frontend installs it into .venv');
@@ -196,22 +218,7 @@ export async function startStack({ adminEmail, adminPassword }) {
     const webUrl = apiUrl;
     await waitForHttp(`${webUrl}/`, api, 'the web app served by the API');
 
-    // A fresh profile per launch (Playwright makes a new --user-data-dir); no network beyond
-    // loopback, so every background service is switched off.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
 
     /** Calls the API directly (not through the browser), e.g. with an API token. */
     const graphql = async (query, variables, token) => {

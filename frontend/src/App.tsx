@@ -27,6 +27,7 @@ const ApiTokensPage = page(() => import('./pages/ApiTokens'), 'ApiTokensPage');
 const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
+const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
 const JobDetailPage = page(() => import('./pages/Jobs'), 'JobDetailPage');
 const JobsPage = page(() => import('./pages/Jobs'), 'JobsPage');
 const MyChargesPage = page(() => import('./pages/MyCharges'), 'MyChargesPage');
@@ -125,6 +126,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="jobs" element={<JobsPage />} />
               <Route path="jobs/:id" element={<JobDetailPage />} />
               <Route path="notifications" element={<NotificationsPage />} />
+              <Route path="demo-outbox" element={<DemoOutboxPage />} />
               <Route path="webhooks" element={<WebhooksPage />} />
               <Route path="audit" element={<AuditPage />} />
               <Route path="tenants" element={<TenantsPage />} />

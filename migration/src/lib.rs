@@ -15,6 +15,7 @@ mod m20261123_000010_onboarding;
 mod m20261123_000011_export_validations;
 mod m20261123_000012_cost_descriptions;
 mod m20261205_000101_payer_registrations;
+mod m20261205_000201_demo_mails;
 mod m20261206_000201_job_turns;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_export_validations::Migration),
             Box::new(m20261123_000012_cost_descriptions::Migration),
             Box::new(m20261205_000101_payer_registrations::Migration),
+            Box::new(m20261205_000201_demo_mails::Migration),
             Box::new(m20261206_000201_job_turns::Migration),
         ]
     }

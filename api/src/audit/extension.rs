@@ -23,6 +23,8 @@ pub const SENSITIVE_READS: &[&str] = &[
     "billingGroupCostReports",
     "billingGroupCostReport",
     "myCharges",
+    // Demo mode: caught mail with set-password links.
+    "demoOutbox",
 ];
 
 /// Mutations whose `id` argument is a payer / a tenant.

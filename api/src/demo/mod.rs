@@ -18,7 +18,7 @@ use rand::distributions::Alphanumeric;
 use serde_json::{Value, json};
 
 use crate::aws::AwsClients;
-use crate::config::Config;
+use crate::config::{Config, MailSink};
 use crate::ids::{PayerId, ROOT_TENANT_ID};
 use crate::ingest::{IngestOptions, ingest_files_with};
 use crate::startup::Application;
@@ -164,6 +164,13 @@ pub async fn run(mut config: Config, opts: DemoOptions) -> anyhow::Result<()> {
         remove_database(&opts.database)?;
     }
     config.database_url = format!("sqlite://{}?mode=rwc", opts.database.display());
+    // There is no mail server in the demo: mail is caught in the built-in outbox and shown in
+    // the web app, unless PB_SMTP_URL names a server (Mailpit, say).
+    if config.smtp_url.is_none() {
+        config.mail_sink = MailSink::Outbox;
+    }
+    config.validate()?;
+    let mail_sink = config.mail_sink;
     let _moto = match &config.aws_endpoint_url {
         Some(url) => {
             println!("using the AWS emulator at {url} (PB_AWS_ENDPOINT_URL)");
@@ -197,6 +204,12 @@ pub async fn run(mut config: Config, opts: DemoOptions) -> anyhow::Result<()> {
             worker.shutdown().await;
         }
         return Err(e);
+    }
+    match mail_sink {
+        MailSink::Outbox => println!(
+            "mail is not sent in the demo: invitations and notifications show up in the web app's Demo outbox ({base_url}/demo-outbox, signed in as {ADMIN_EMAIL})"
+        ),
+        MailSink::Smtp => println!("mail goes to the SMTP server in PB_SMTP_URL"),
     }
     println!("ready: {base_url}");
     if opts.serve {

@@ -112,6 +112,27 @@ pub struct CostSummary {
     /// PRO_FORMA, partners only: accounts with cost in the range that were in no billing group
     /// in that period; they have no price and are left out.
     pub unpriced_account_ids: Vec<String>,
+    /// Grouped by service: the name the data gives each service code (CUR
+    /// `product_servicename`/`product_product_name`, FOCUS `ServiceName`, Cost Explorer), for the
+    /// codes that have one; see [`service_label`].
+    pub service_names: ServiceNames,
+}
+
+/// Service code → the service's name as AWS shows it, from the cost data itself.
+pub type ServiceNames = BTreeMap<String, String>;
+
+/// What to show for a service: its name as the data gives it, or else the code.
+pub fn service_label(code: &str, names: &ServiceNames) -> String {
+    names.get(code).cloned().unwrap_or_else(|| code.to_owned())
+}
+
+/// Records a row's service name for its code when it is a real name (not empty, not the code
+/// itself, which ingestion stores when the source has no name). The first name seen stays.
+pub fn note_service_name(names: &mut ServiceNames, code: &str, name: &str) {
+    let name = name.trim();
+    if !name.is_empty() && name != code && !names.contains_key(code) {
+        names.insert(code.to_owned(), name.to_owned());
+    }
 }
 
 pub struct SummaryRequest {
@@ -443,6 +464,8 @@ struct Row {
     charge_type: String,
     currency: String,
     units: i64,
+    /// Grouped by service: a name of the service code other than the code itself, if any row has one.
+    service_name: Option<String>,
 }
 
 fn dim_expr(grouped: bool, column: &'static str) -> Expr {
@@ -459,6 +482,8 @@ struct Point {
     region: String,
     usage_type: String,
     charge_type: String,
+    /// The service's name when the row carries one.
+    service_name: Option<String>,
     custom_line_item: bool,
     currency: String,
     amount: Decimal,
@@ -518,6 +543,12 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
         .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), "charge_type")
         .column(cost_daily::Column::Currency)
         .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), "units")
+        // The name comes with the sums: no query per row or per service. Ingestion stores the
+        // code as the name when the source has none; such rows give no name here.
+        .expr_as(
+            Expr::cust(if by_service { "MAX(CASE WHEN service_name <> service_code THEN service_name END)" } else { "CAST(NULL AS TEXT)" }),
+            "service_name",
+        )
         .filter(cost_daily::Column::PayerId.is_in(payers))
         .filter(visible_rows(views, periods))
         .filter(sources)
@@ -556,6 +587,7 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
             region: r.region,
             usage_type: r.usage_type,
             charge_type: r.charge_type,
+            service_name: r.service_name,
             custom_line_item: false,
             currency: r.currency,
             amount: from_units(r.units),
@@ -605,6 +637,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
                         region: row.region,
                         usage_type: row.usage_type,
                         charge_type: row.charge_type,
+                        service_name: Some(row.service_name),
                         custom_line_item: false,
                         currency: row.currency,
                         amount: charge,
@@ -627,6 +660,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
                         region: String::new(),
                         usage_type: String::new(),
                         charge_type: charge_type.to_owned(),
+                        service_name: None,
                         custom_line_item: true,
                         currency: currency.clone(),
                         amount: item.amount,
@@ -703,7 +737,11 @@ fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
     let mut groups: BTreeMap<GroupKey, Decimal> = BTreeMap::new();
     let mut total = Decimal::ZERO;
     let mut custom_line_items = Decimal::ZERO;
+    let mut service_names = ServiceNames::new();
     for p in points {
+        if let (true, Some(name)) = (has(Dimension::Service), &p.service_name) {
+            note_service_name(&mut service_names, &p.service, name);
+        }
         let category = if p.custom_line_item { CUSTOM_LINE_ITEM_CATEGORY } else { service_category(&p.service) };
         let key = GroupKey {
             account_id: if has(Dimension::Account) { p.account_id } else { String::new() },
@@ -731,6 +769,7 @@ fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
         currency,
         custom_line_items: results::present(custom_line_items),
         unpriced_account_ids: Vec::new(),
+        service_names,
     })
 }
 
@@ -755,8 +794,8 @@ pub fn month_bounds(month: &str) -> AppResult<(NaiveDate, NaiveDate)> {
     Ok((first, next.pred_opt().unwrap_or(next)))
 }
 
-/// Compares a month with the one before, per group key.
-pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<Vec<Change>> {
+/// Compares a month with the one before, per group key; with the services' names (either month's).
+pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames)> {
     let (first, last) = month_bounds(month)?;
     let prev_last = first.pred_opt().ok_or_else(|| AppError::invalid("month", "is out of range"))?;
     let (prev_first, _) = month_bounds(&prev_last.format("%Y-%m").to_string())?;
@@ -771,6 +810,10 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, 
     };
     let current = summary(scope, req(first, last)).await?;
     let previous = summary(scope, req(prev_first, prev_last)).await?;
+    let mut names = current.service_names;
+    for (code, name) in previous.service_names {
+        names.entry(code).or_insert(name);
+    }
     let mut keys: BTreeMap<GroupKey, (Decimal, Decimal)> = BTreeMap::new();
     for (k, v) in current.groups {
         keys.entry(k).or_default().0 = v;
@@ -787,7 +830,7 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, 
         })
         .collect();
     changes.sort_by(|a, b| b.delta.abs().cmp(&a.delta.abs()).then_with(|| a.key.cmp(&b.key)));
-    Ok(changes)
+    Ok((changes, names))
 }
 
 /// A month-end projection.

@@ -466,6 +466,9 @@ impl Aggregator {
         if service_name == sym::EMPTY && has_map {
             service_name = r.product_attr(i, "product_name", &mut self.strings).map_err(|e| (F::ProductMap, e))?;
         }
+        if service_name == sym::EMPTY && has_map {
+            service_name = r.product_attr(i, "servicename", &mut self.strings).map_err(|e| (F::ProductMap, e))?;
+        }
         if service_name == sym::EMPTY {
             service_name = service_code;
         }

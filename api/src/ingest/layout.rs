@@ -89,7 +89,7 @@ const CUR: &[Spec] = &[
     req(F::Account, &["line_item_usage_account_id"]),
     req(F::Payer, &["bill_payer_account_id"]),
     req(F::ServiceCode, &["line_item_product_code", "product_servicecode"]),
-    opt(F::ServiceName, &["product_product_name"]),
+    opt(F::ServiceName, &["product_product_name", "product_servicename"]),
     opt(F::ProductMap, &["product"]),
     opt(F::UsageType, &["line_item_usage_type"]),
     opt(F::Operation, &["line_item_operation"]),

@@ -421,6 +421,12 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
 }
 
 async fn send_email(state: &AppState, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
+    if state.config.mail_sink == crate::config::MailSink::Outbox {
+        // The demo's sink: kept for the Demo outbox page, delivered as far as anyone can tell.
+        let (mail, _) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
+        crate::notify::demo_outbox::keep(&state.db, d, &mail).await.map_err(|e| format!("keeping the mail in the demo outbox: {e}"))?;
+        return Ok(Some(mail.subject));
+    }
     let Some(mailer) = mailer else { return Err("no SMTP server configured (PB_SMTP_URL)".to_owned()) };
     let (mail, sender_name) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
     mailer.send(&d.recipient, &mail, d.id, sender_name.as_deref()).await?;

@@ -2,6 +2,7 @@
 //! (handlebars templates over SMTP) and by webhook (signed CloudEvents over HTTP).
 
 pub mod cloudevents;
+pub mod demo_outbox;
 pub mod dispatch;
 pub mod email;
 pub mod outbox;

@@ -8,6 +8,8 @@ interface MeValue {
   me: UserFieldsFragment;
   role: Role | null;
   can: Abilities;
+  /** The server runs the demo's mail sink and this user (a global admin) may read its outbox. */
+  demoOutbox: boolean;
   reload: () => void;
 }
 
@@ -23,6 +25,7 @@ export function MeProvider({ children }: { children: ReactNode }) {
       me,
       role: highestRole(me.memberships),
       can: abilities(me.memberships),
+      demoOutbox: result.data?.demoOutboxEnabled ?? false,
       reload: () => reexecute({ requestPolicy: 'network-only' }),
     };
   }, [result.data, reexecute]);

@@ -10,7 +10,7 @@ import { LoadingState } from './States';
 
 export function Layout() {
   const { t } = useI18n();
-  const { me, role, can } = useMe();
+  const { me, role, can, demoOutbox } = useMe();
   const { signOut } = useAuth();
   const links = navLinks(isEndCustomer(me.memberships), can).map((link) => ({ to: link.to, label: t(link.label) }));
   return (
@@ -42,6 +42,12 @@ export function Layout() {
           </button>
         </div>
       </header>
+      {demoOutbox && (
+        // The demo's mail sink: a line under the bar (the navigation has no room at 1,280 px).
+        <p className="demo-banner" role="note" aria-label={t('demoOutbox.title')}>
+          {t('demoOutbox.banner')} <NavLink to="/demo-outbox">{t('demoOutbox.open')}</NavLink>
+        </p>
+      )}
       <main id="main" tabIndex={-1}>
         {/* Each page is its own chunk: the navigation stays while one loads. */}
         <Suspense fallback={<LoadingState />}>

@@ -41,6 +41,8 @@ export function percentOf(part: string, whole: string): string | null {
 
 export interface ReportLine {
   key: string;
+  /** By service: the service's name as AWS shows it (the code when the data has none). */
+  serviceName?: string | null;
   customLineItem: boolean;
   awsCost: string;
   proformaCost: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOption, donutOption, lastMonths, latestMonthWithData, monthlyTotals, monthsBetween, monthsEnding, monthsRange, openingMonth, previousMonth, topMovers, trendOption } from './costs';
+import { barOption, donutOption, lastMonths, latestMonthWithData, monthlyTotals, monthsBetween, monthsEnding, monthsRange, openingMonth, previousMonth, serviceLabel, topMovers, trendOption } from './costs';
 
 const change = (delta: string, current = '10') => ({ current, previous: '0', delta, deltaPercent: null, isNew: false, isGone: false });
 
@@ -58,6 +58,33 @@ describe('chart options', () => {
       { name: 'AmazonS3', value: 0.5 },
     ]);
     expect(option.tooltip.formatter({ name: 'AmazonEC2', percent: 99.5 })).toBe('AmazonEC2: US$100.00 (99.5%)');
+  });
+
+  it("a service slice shows AWS's name, with the code in its tooltip", () => {
+    const option = donutOption({
+      slices: [
+        { label: 'Amazon CloudWatch', code: 'AmazonCloudWatch', amount: '3' },
+        { label: 'AmazonNoName', code: 'AmazonNoName', amount: '1' },
+      ],
+      currency: 'USD',
+      lang: 'en',
+      name: 'By service',
+    });
+    expect(option.series[0].data.map((d) => d.name)).toEqual(['Amazon CloudWatch', 'AmazonNoName']);
+    expect(option.tooltip.formatter({ name: 'Amazon CloudWatch', percent: 75 })).toBe('Amazon CloudWatch (AmazonCloudWatch): $3.00 (75%)');
+    expect(option.tooltip.formatter({ name: 'AmazonNoName', percent: 25 })).toBe('AmazonNoName: $1.00 (25%)');
+    // Long names are cut beside the ring, whole in the legend's tooltip.
+    expect(option.legend.textStyle).toEqual({ width: 160, overflow: 'truncate' });
+    expect(option.legend.tooltip.show).toBe(true);
+    const bars = barOption({ slices: [{ label: 'AWS Key Management Service', code: 'awskms', amount: '2' }], currency: 'USD', lang: 'en', name: 'x' });
+    expect(bars.tooltip.formatter([{ dataIndex: 0 }])).toBe('AWS Key Management Service (awskms): $2.00');
+  });
+
+  it('a service without a name shows its code', () => {
+    expect(serviceLabel('Amazon CloudWatch', 'AmazonCloudWatch')).toBe('Amazon CloudWatch');
+    expect(serviceLabel(null, 'AmazonNoName')).toBe('AmazonNoName');
+    expect(serviceLabel('  ', 'AmazonNoName')).toBe('AmazonNoName');
+    expect(serviceLabel(undefined, null)).toBe('—');
   });
 
   it('the category bars keep the order they are given', () => {

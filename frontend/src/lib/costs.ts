@@ -150,23 +150,33 @@ export function trendOption({ months, totals, currency, lang, name }: TrendInput
   };
 }
 
+/** What to show for a service: its name as AWS shows it, or else its code. */
+export function serviceLabel(name: string | null | undefined, code: string | null | undefined): string {
+  return name?.trim() || code || '—';
+}
+
 export interface DonutInput {
-  slices: { label: string; amount: string }[];
+  /** `code`: a service's code, shown beside its name in the tooltip. */
+  slices: { label: string; amount: string; code?: string | null }[];
   currency: string;
   lang: Lang;
   name: string;
 }
 
 export function donutOption({ slices, currency, lang, name }: DonutInput) {
-  const exact = new Map(slices.map((s) => [s.label, s.amount]));
+  const exact = new Map(slices.map((s) => [s.label, s]));
   return {
     aria: ARIA,
     tooltip: {
       trigger: 'item',
-      formatter: (p: { name: string; percent: number }) =>
-        `${p.name}: ${formatMoney(exact.get(p.name) ?? '0', currency, lang)} (${p.percent}%)`,
+      formatter: (p: { name: string; percent: number }) => {
+        const slice = exact.get(p.name);
+        const code = slice?.code && slice.code !== p.name ? ` (${slice.code})` : '';
+        return `${p.name}${code}: ${formatMoney(slice?.amount ?? '0', currency, lang)} (${p.percent}%)`;
+      },
     },
-    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
+    // Service names are long ("Amazon Elastic Compute Cloud"): cut to fit beside the ring, whole on hover.
+    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle', textStyle: { width: 160, overflow: 'truncate' }, tooltip: { show: true } },
     series: [
       {
         name,
@@ -190,7 +200,8 @@ export function barOption({ slices, currency, lang, name }: DonutInput) {
       trigger: 'axis',
       formatter: (params: { dataIndex: number }[]) => {
         const s = slices[params[0]?.dataIndex ?? 0];
-        return s ? `${s.label}: ${formatMoney(s.amount, currency, lang)}` : '';
+        const code = s?.code && s.code !== s.label ? ` (${s.code})` : '';
+        return s ? `${s.label}${code}: ${formatMoney(s.amount, currency, lang)}` : '';
       },
     },
     // Money labels are wide: fewer ticks, and a label that would overlap its neighbour is left out.

@@ -24,6 +24,7 @@ import {
   SendServiceNoticeDocument,
   type PolicyFieldsFragment,
 } from '../generated/graphql';
+import { ServiceLabel } from '../components/ServiceLabel';
 import { useI18n } from '../i18n';
 import { codeLabel } from '../i18n/codes';
 import { formatDateTime, formatDecimal, formatMoney } from '../lib/format';
@@ -309,7 +310,9 @@ function MonthlyBill({ payerId, accountId }: { payerId: string; accountId: strin
     >
       {bill?.lines.map((line, i) => (
         <tr key={i} data-testid="bill-line">
-          <th scope="row">{line.serviceName || line.serviceCode}</th>
+          <th scope="row">
+            <ServiceLabel name={line.serviceName} code={line.serviceCode} />
+          </th>
           <td>
             <code>{line.usageType}</code> <span className="muted small">{line.operation}</span>
           </td>

@@ -11,7 +11,8 @@ import { usePageTitle } from '../components/usePageTitle';
 import { BillingGroupCostReportDocument, BillingGroupPayerDocument, type BillingReportGroupBy } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { reportView } from '../lib/billing';
-import { barOption, currentMonth, monthsEnding, openingMonth, trendOption } from '../lib/costs';
+import { ServiceLabel } from '../components/ServiceLabel';
+import { barOption, currentMonth, monthsEnding, openingMonth, serviceLabel, trendOption } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
 
 const GROUPINGS: BillingReportGroupBy[] = ['SERVICE', 'ACCOUNT', 'PERIOD'];
@@ -84,11 +85,17 @@ export function BillingReportPage() {
   const view = useMemo(() => (report && from && to ? reportView(report.lines, groupBy, from, to) : null), [report, groupBy, from, to]);
   const chart = useMemo(() => {
     if (!view) return null;
-    const label = (key: string) => (groupBy === 'ACCOUNT' && names.get(key) ? `${names.get(key)} (${key})` : key);
+    const serviceNames = new Map(view.rows.map((r) => [r.key, r.serviceName]));
+    const label = (key: string) =>
+      groupBy === 'ACCOUNT' && names.get(key) ? `${names.get(key)} (${key})` : groupBy === 'SERVICE' ? serviceLabel(serviceNames.get(key), key) : key;
     if (groupBy === 'PERIOD') {
       return trendOption({ months: view.rows.map((r) => r.key), totals: view.rows.map((r) => r.proformaCost), currency, lang, name: t('billing.proforma') });
     }
-    const slices = view.bars.map((b) => ({ label: b.key === null ? t('report.other', { count: b.count }) : label(b.key), amount: b.amount }));
+    const slices = view.bars.map((b) => ({
+      label: b.key === null ? t('report.other', { count: b.count }) : label(b.key),
+      code: groupBy === 'SERVICE' ? b.key : null,
+      amount: b.amount,
+    }));
     return barOption({ slices, currency, lang, name: t('billing.proforma') });
   }, [view, groupBy, currency, lang, t, names]);
 
@@ -178,6 +185,8 @@ export function BillingReportPage() {
                           <>
                             <code>{l.key}</code> {names.get(l.key)}
                           </>
+                        ) : groupBy === 'SERVICE' && !l.customLineItem ? (
+                          <ServiceLabel name={l.serviceName} code={l.key} />
                         ) : (
                           l.key
                         )}{' '}

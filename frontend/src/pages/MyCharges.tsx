@@ -6,6 +6,7 @@ import { PeriodInput } from '../components/PeriodInput';
 import { ListStates } from '../components/States';
 import { MonthFallback, useMonthParam } from '../components/useMonth';
 import { usePageTitle } from '../components/usePageTitle';
+import { ServiceLabel } from '../components/ServiceLabel';
 import { MyChargesDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { currentMonth, previousMonth, type OpeningMonth } from '../lib/costs';
@@ -81,7 +82,7 @@ export function MyChargesPage() {
           >
             {c.lines.map((l) => (
               <tr key={l.name} data-testid="charge-line">
-                <th scope="row">{l.name}</th>
+                <th scope="row">{l.serviceName ? <ServiceLabel name={l.serviceName} code={l.name} /> : l.name}</th>
                 <td className="num">{formatMoney(l.amount, c.currency, lang)}</td>
               </tr>
             ))}

@@ -20,7 +20,8 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { healthReason, lagText } from '../i18n/codes';
-import { barOption, currentMonth, donutOption, monthlyTotals, monthsEnding, monthsRange, topMovers, trendOption } from '../lib/costs';
+import { ServiceLabel } from '../components/ServiceLabel';
+import { barOption, currentMonth, donutOption, monthlyTotals, monthsEnding, monthsRange, serviceLabel, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
 import { formatMoney, roundDecimal } from '../lib/format';
 import { HEALTH_BADGE } from '../lib/onboarding';
@@ -161,7 +162,7 @@ function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string 
     [months, totals, currency, lang, t],
   );
   const serviceSlices = useMemo(
-    () => (byService.data?.costSummary.groups ?? []).map((g) => ({ label: g.key.service ?? '—', amount: g.amount })),
+    () => (byService.data?.costSummary.groups ?? []).map((g) => ({ label: serviceLabel(g.key.serviceName, g.key.service), code: g.key.service, amount: g.amount })),
     [byService.data],
   );
   const serviceChart = useMemo(
@@ -284,7 +285,9 @@ function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string 
         >
           {movers.map((c) => (
             <tr key={c.key.service} data-testid="mover-row">
-              <th scope="row">{c.key.service}</th>
+              <th scope="row">
+                <ServiceLabel name={c.key.serviceName} code={c.key.service} />
+              </th>
               <td className={`num ${isNegative(c.delta) ? 'down' : 'up'}`}>
                 {isNegative(c.delta) ? '▼' : '▲'} {money(c.delta)}
                 {c.isNew ? ` · ${t('overview.new')}` : c.deltaPercent !== null ? ` · ${roundDecimal(c.deltaPercent, 1)}%` : ''}

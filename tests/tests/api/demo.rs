@@ -134,6 +134,22 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
     assert!(page.text().await.unwrap().contains("<div id=\"root\""), "the web app's index.html at /");
     let admin = login(&http, &url, &logins[0].0, &logins[0].1).await;
 
+    // No mail server in the demo: mail lands in its outbox, Initech's invitation included, for
+    // the admin to open (issue #19.3, the SMTP catcher).
+    assert!(output.contains("Demo outbox") && output.contains("/demo-outbox"), "{output}");
+    let invited = partner_billing::demo::customer_user_email(partner_billing::demo::ONBOARDING_CUSTOMER).replace("viewer@", "admin@");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let invitation = loop {
+        let outbox = graphql(&http, &url, Some(&admin), "{ demoOutbox { to subject text } }", json!({})).await;
+        let mails = outbox["data"]["demoOutbox"].as_array().unwrap_or_else(|| panic!("{outbox}")).clone();
+        if let Some(mail) = mails.into_iter().find(|m| m["to"] == invited.as_str()) {
+            break mail;
+        }
+        assert!(std::time::Instant::now() < deadline, "no invitation to {invited} in the demo outbox: {outbox}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert!(invitation["text"].as_str().unwrap().contains("/set-password?token="), "{invitation}");
+
     // The container health check command agrees.
     let probe = |url: String| Command::new(cli_binary()).args(["healthcheck", "--url", &url]).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
     assert!(probe(format!("{url}/readyz")).success());
@@ -220,6 +236,9 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
         assert_eq!(theirs["errors"][0]["extensions"]["code"], "NOT_FOUND", "{customer}: {theirs}");
         let aws = graphql(&http, &url, Some(&token), ACCOUNT_COSTS, range("UNBLENDED", &[])).await;
         assert_eq!(aws["errors"][0]["extensions"]["code"], "FORBIDDEN", "{customer}: {aws}");
+        // Nor the outbox, which holds other people's set-password links.
+        let outbox = graphql(&http, &url, Some(&token), "{ demoOutbox { to } }", json!({})).await;
+        assert_eq!(outbox["errors"][0]["extensions"]["code"], "FORBIDDEN", "{customer}: {outbox}");
     }
 
     // A second run does not overwrite the demo without --reset.

@@ -554,6 +554,15 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     not_found(&res, &format!("{name} of B's account under A's payer"));
                 }
             }
+            "demoOutbox" | "demoOutboxEnabled" => {
+                // Mail is sent here (no demo sink): there is no outbox for anyone to read.
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ demoOutbox { to text } }", json!({})).await;
+                    not_found(&res, &format!("demoOutbox as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), "{ demoOutboxEnabled }", json!({})).await;
+                    assert_eq!(res.data("demoOutboxEnabled"), false, "{}", actor.label);
+                }
+            }
             "serviceCategories" => {
                 for actor in &actors {
                     let res = app.gql(Some(&actor.token), "{ serviceCategories { serviceCode category } }", json!({})).await;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType};
 use super::groups::{self, Group};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
+use crate::domain::costs::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
@@ -32,6 +33,8 @@ pub struct GroupPeriod {
     pub source: String,
     pub currency: String,
     pub computation: Computation,
+    /// The services' names as the period's cost rows give them (code → name).
+    pub service_names: ServiceNames,
 }
 
 /// The preferred source with data for the payer's period.
@@ -136,6 +139,10 @@ pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
         _ => Vec::new(),
     };
     let currency = data.first().map_or_else(|| "USD".to_owned(), |r| r.currency.clone());
+    let mut service_names = ServiceNames::new();
+    for r in &data {
+        note_service_name(&mut service_names, &r.service_code, &r.service_name);
+    }
     let rows: Vec<CostRow> = data
         .iter()
         .map(|r| CostRow {
@@ -164,7 +171,7 @@ pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
     let computation = engine::compute(&engine_plan, &rows, &active, &group.group.primary_account_id);
     let charges = rows.iter().map(|r| engine_plan.price(r));
     let rows = data.into_iter().zip(charges).collect();
-    let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation };
+    let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };
     Ok(PricedPeriod { numbers, rows })
 }
 
@@ -173,22 +180,29 @@ pub fn present(v: Decimal) -> Decimal {
     from_units(to_units(v).unwrap_or(i64::MAX)).normalize()
 }
 
-fn lines_json(lines: &BTreeMap<String, Amounts>) -> Value {
+/// Stored lines; by service, each with the service's name (`serviceName`).
+fn lines_json(lines: &BTreeMap<String, Amounts>, names: Option<&ServiceNames>) -> Value {
     Value::Array(
         lines
             .iter()
-            .map(|(k, a)| json!({ "key": k, "awsCost": present(a.aws_cost).to_string(), "proformaCost": present(a.proforma).to_string() }))
+            .map(|(k, a)| {
+                let mut line = json!({ "key": k, "awsCost": present(a.aws_cost).to_string(), "proformaCost": present(a.proforma).to_string() });
+                if let Some(names) = names {
+                    line["serviceName"] = Value::String(service_label(k, names));
+                }
+                line
+            })
             .collect(),
     )
 }
 
-fn detail_json(c: &Computation) -> Value {
+fn detail_json(c: &Computation, names: &ServiceNames) -> Value {
     let items: Vec<Value> = c
         .items
         .iter()
         .map(|i| json!({ "id": i.id, "name": i.name, "chargeType": if i.charge == ItemCharge::Credit { "CREDIT" } else { "FEE" }, "accountId": i.account_id, "amount": present(i.amount).to_string() }))
         .collect();
-    json!({ "byService": lines_json(&c.by_service), "byAccount": lines_json(&c.by_account), "customLineItems": items })
+    json!({ "byService": lines_json(&c.by_service, Some(names)), "byAccount": lines_json(&c.by_account, None), "customLineItems": items })
 }
 
 async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &str, reason: &str) -> AppResult<billing_results::Model> {
@@ -207,7 +221,7 @@ async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &
         aws_cost: Set(aws),
         proforma_cost: Set(proforma),
         margin: Set(proforma - aws),
-        detail: Set(detail_json(&gp.computation).to_string()),
+        detail: Set(detail_json(&gp.computation, &gp.service_names).to_string()),
     }
     .insert(db)
     .await?)
@@ -252,7 +266,7 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
             let same = latest.is_some_and(|l| {
                 Some(l.aws_cost) == to_units(gp.computation.total.aws_cost).ok()
                     && Some(l.proforma_cost) == to_units(gp.computation.total.proforma).ok()
-                    && serde_json::from_str::<Value>(&l.detail).ok() == Some(detail_json(&gp.computation))
+                    && serde_json::from_str::<Value>(&l.detail).ok() == Some(detail_json(&gp.computation, &gp.service_names))
             });
             if !same {
                 store(db, &group, &gp, by, reason).await?;
@@ -324,6 +338,9 @@ pub enum GroupBy {
 #[derive(Debug, Clone)]
 pub struct ReportLine {
     pub key: String,
+    /// SERVICE grouping: the service's name (the code when the data has none), or the custom
+    /// line item's name.
+    pub service_name: Option<String>,
     /// A custom line item rather than AWS usage (SERVICE grouping only).
     pub custom_line_item: bool,
     pub amounts: Amounts,
@@ -359,10 +376,14 @@ pub async fn group_report(scope: &Scope, group: Uuid, from: &str, to: &str, grou
     let mut lines: BTreeMap<(bool, String), Amounts> = BTreeMap::new();
     let mut total = Amounts::default();
     let mut currency = "USD".to_owned();
+    let mut names = ServiceNames::new();
     for period in periods(from, to)? {
         let gp = compute(scope.db(), &group, &period).await?;
         if gp.source != "none" {
             currency = gp.currency.clone();
+        }
+        for (code, name) in gp.service_names {
+            names.entry(code).or_insert(name);
         }
         let c = gp.computation;
         add(&mut total, c.total);
@@ -377,7 +398,17 @@ pub async fn group_report(scope: &Scope, group: Uuid, from: &str, to: &str, grou
             }
         }
     }
-    let lines = lines.into_iter().map(|((custom_line_item, key), amounts)| ReportLine { key, custom_line_item, amounts }).collect();
+    let lines = lines
+        .into_iter()
+        .map(|((custom_line_item, key), amounts)| {
+            let service_name = match group_by {
+                GroupBy::Service if custom_line_item => Some(key.clone()),
+                GroupBy::Service => Some(service_label(&key, &names)),
+                GroupBy::Account | GroupBy::Period => None,
+            };
+            ReportLine { key, service_name, custom_line_item, amounts }
+        })
+        .collect();
     Ok(GroupReport { group: group.group, currency, total, lines })
 }
 
@@ -392,7 +423,16 @@ pub struct CustomerCharges {
     pub currency: String,
     pub total: Decimal,
     /// Per service, then the custom line items by name.
-    pub lines: Vec<(String, Decimal)>,
+    pub lines: Vec<ChargeLine>,
+}
+
+/// One line of a customer's charges.
+pub struct ChargeLine {
+    /// The service code, or the custom line item's name.
+    pub key: String,
+    /// The service's name (the code when the data has none); `None` for a custom line item.
+    pub service_name: Option<String>,
+    pub amount: Decimal,
 }
 
 /// Billing groups whose customer tenant is in a subtree the caller holds a role on (of one
@@ -422,8 +462,12 @@ pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCh
     for group in customer_groups(scope, None).await? {
         let gp = compute(scope.db(), &group, &period).await?;
         let c = gp.computation;
-        let mut lines: Vec<(String, Decimal)> = c.by_service.iter().map(|(k, a)| (k.clone(), present(a.proforma))).collect();
-        lines.extend(c.items.iter().map(|i| (i.name.clone(), present(i.amount))));
+        let mut lines: Vec<ChargeLine> = c
+            .by_service
+            .iter()
+            .map(|(k, a)| ChargeLine { key: k.clone(), service_name: Some(service_label(k, &gp.service_names)), amount: present(a.proforma) })
+            .collect();
+        lines.extend(c.items.iter().map(|i| ChargeLine { key: i.name.clone(), service_name: None, amount: present(i.amount) }));
         out.push(CustomerCharges { group_name: group.group.name, currency: gp.currency, total: present(c.total.proforma), lines });
     }
     Ok(out)

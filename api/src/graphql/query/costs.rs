@@ -5,7 +5,7 @@ use crate::domain::costs::{self, CostFilter, SummaryRequest};
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::costs::{
-    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostMetric, CostPoint, CostSummary, CostSummaryInput,
+    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
     HealthStatus, IngestionHealth, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
 use crate::ids::PayerId;
@@ -37,11 +37,12 @@ impl CostsQuery {
             filter: CostFilter { account_ids: f.account_ids, service_codes: f.service_codes, regions: f.regions, charge_types: f.charge_types },
         };
         let s = costs::summary(&ctx.scope()?, req).await?;
+        let names = &s.service_names;
         Ok(CostSummary {
             currency: s.currency,
             total: s.total,
-            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: p.key.into(), amount: p.amount }).collect(),
-            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: k.into(), amount: a }).collect(),
+            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: CostKey::new(p.key, names), amount: p.amount }).collect(),
+            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: CostKey::new(k, names), amount: a }).collect(),
             custom_line_items: s.custom_line_items,
             unpriced_account_ids: s.unpriced_account_ids,
         })
@@ -51,16 +52,16 @@ impl CostsQuery {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn month_over_month(&self, ctx: &Context<'_>, input: MonthOverMonthInput) -> ApiResult<MonthOverMonth> {
         let group_by = input.group_by.into_iter().map(Into::into).collect();
-        let changes = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
+        let (changes, names) = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
         let mut ups: Vec<_> = changes.iter().filter(|c| c.delta > Decimal::ZERO).cloned().collect();
         ups.sort_by_key(|c| std::cmp::Reverse(c.delta));
         let mut downs: Vec<_> = changes.iter().filter(|c| c.delta < Decimal::ZERO).cloned().collect();
         downs.sort_by_key(|c| c.delta);
         Ok(MonthOverMonth {
             month: input.month,
-            top_increases: ups.into_iter().take(5).map(CostChange::from).collect(),
-            top_decreases: downs.into_iter().take(5).map(CostChange::from).collect(),
-            changes: changes.into_iter().map(CostChange::from).collect(),
+            top_increases: ups.into_iter().take(5).map(|c| CostChange::new(c, &names)).collect(),
+            top_decreases: downs.into_iter().take(5).map(|c| CostChange::new(c, &names)).collect(),
+            changes: changes.into_iter().map(|c| CostChange::new(c, &names)).collect(),
         })
     }
 

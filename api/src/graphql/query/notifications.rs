@@ -5,7 +5,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{connection, page};
 use crate::graphql::types::notifications::{
-    Notification, NotificationFilter, NotificationSubscription, NotificationTemplate, PreviewNotificationTemplateInput, RenderedNotification,
+    DemoMail, Notification, NotificationFilter, NotificationSubscription, NotificationTemplate, PreviewNotificationTemplateInput, RenderedNotification,
     WebhookEndpoint,
 };
 use crate::graphql::types::target;
@@ -57,6 +57,23 @@ impl NotificationsQuery {
         let page = page(first, after)?;
         let rows = domain::notifications::webhook_deliveries(&ctx.scope()?, uuid_of(&endpoint_id, "webhook endpoint")?, page.clone()).await?;
         Ok(connection(rows, page, |n| n.id, Notification))
+    }
+
+    /// Whether the caller can read `demoOutbox`: the server runs the demo's mail sink
+    /// (`PB_MAIL_SINK=outbox`) and the caller is a global admin.
+    async fn demo_outbox_enabled(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let app = ctx.app()?;
+        Ok(crate::notify::demo_outbox::readable(&ctx.scope()?, &app.config).await)
+    }
+
+    /// Demo only (`PB_MAIL_SINK=outbox`): the mails caught instead of sent, newest first
+    /// (`first`: up to 200, default 50). Global admins only (FORBIDDEN otherwise): the mails hold
+    /// set-password links. NOT_FOUND when the server does not run the demo sink.
+    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
+    async fn demo_outbox(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<DemoMail>> {
+        let app = ctx.app()?;
+        let limit = u64::try_from(first.unwrap_or(50)).unwrap_or(1);
+        Ok(crate::notify::demo_outbox::list(&ctx.scope()?, &app.config, limit).await?.into_iter().map(DemoMail::from).collect())
     }
 
     /// What was sent to whom, when, and how it went (email and webhooks).

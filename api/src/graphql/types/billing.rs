@@ -396,6 +396,9 @@ impl From<BillingReportGroupBy> for GroupBy {
 pub struct BillingCostLine {
     /// Service code, account id, `YYYY-MM`, or a custom line item's name.
     pub key: String,
+    /// Lines by service: the service's name as AWS shows it ("Amazon CloudWatch"), the code when
+    /// the cost data has none; a custom line item's name. Null for lines by account or period.
+    pub service_name: Option<String>,
     /// A custom line item rather than AWS usage.
     pub custom_line_item: bool,
     pub aws_cost: Decimal,
@@ -404,8 +407,8 @@ pub struct BillingCostLine {
     pub margin_percentage: Option<Decimal>,
 }
 
-fn line(key: String, custom_line_item: bool, a: &Amounts) -> BillingCostLine {
-    BillingCostLine { key, custom_line_item, aws_cost: present(a.aws_cost), proforma_cost: present(a.proforma), margin: present(a.margin()), margin_percentage: margin_percentage(a) }
+fn line(key: String, service_name: Option<String>, custom_line_item: bool, a: &Amounts) -> BillingCostLine {
+    BillingCostLine { key, service_name, custom_line_item, aws_cost: present(a.aws_cost), proforma_cost: present(a.proforma), margin: present(a.margin()), margin_percentage: margin_percentage(a) }
 }
 
 #[derive(SimpleObject)]
@@ -436,7 +439,7 @@ impl BillingGroupCostReport {
             proforma_cost: present(r.total.proforma),
             margin: present(r.total.margin()),
             margin_percentage: margin_percentage(&r.total),
-            lines: r.lines.into_iter().map(|l| line(l.key, l.custom_line_item, &l.amounts)).collect(),
+            lines: r.lines.into_iter().map(|l| line(l.key, l.service_name, l.custom_line_item, &l.amounts)).collect(),
         }
     }
 }
@@ -464,6 +467,7 @@ pub struct BillingResult {
 }
 
 fn stored_lines(detail: &serde_json::Value, key: &str, custom: bool) -> Vec<BillingCostLine> {
+    let by_service = key == "byService";
     let dec = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<Decimal>().ok()).unwrap_or_default();
     detail[key]
         .as_array()
@@ -473,7 +477,14 @@ fn stored_lines(detail: &serde_json::Value, key: &str, custom: bool) -> Vec<Bill
                 .map(|l| {
                     let a = if custom { Amounts { aws_cost: Decimal::ZERO, proforma: dec(&l["amount"]) } } else { Amounts { aws_cost: dec(&l["awsCost"]), proforma: dec(&l["proformaCost"]) } };
                     let name = if custom { &l["name"] } else { &l["key"] };
-                    line(name.as_str().unwrap_or_default().to_owned(), custom, &a)
+                    let name = name.as_str().unwrap_or_default().to_owned();
+                    // Results stored before names were kept show the code.
+                    let service_name = match (custom, by_service) {
+                        (true, _) => Some(name.clone()),
+                        (false, true) => Some(l["serviceName"].as_str().map_or_else(|| name.clone(), str::to_owned)),
+                        (false, false) => None,
+                    };
+                    line(name, service_name, custom, &a)
                 })
                 .collect()
         })
@@ -507,7 +518,11 @@ impl From<billing_results::Model> for BillingResult {
 /// One line of a customer's charges: a service, or a custom line item by name.
 #[derive(SimpleObject)]
 pub struct ChargeLine {
+    /// The service code, or the custom line item's name.
     pub name: String,
+    /// A service's name as AWS shows it ("Amazon CloudWatch"), the code when the cost data has
+    /// none; null for a custom line item.
+    pub service_name: Option<String>,
     pub amount: Decimal,
 }
 
@@ -528,7 +543,7 @@ impl CustomerCharges {
             billing_period: period.to_owned(),
             currency: c.currency,
             total: c.total,
-            lines: c.lines.into_iter().map(|(name, amount)| ChargeLine { name, amount }).collect(),
+            lines: c.lines.into_iter().map(|l| ChargeLine { name: l.key, service_name: l.service_name, amount: l.amount }).collect(),
         }
     }
 }

@@ -2,7 +2,7 @@ use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::costs::{self, Change, GroupKey};
+use crate::domain::costs::{self, Change, GroupKey, ServiceNames};
 
 /// What to add up. UNBLENDED, NET_UNBLENDED and AMORTIZED are AWS cost (partners only); LIST
 /// is the public on-demand price; PRO_FORMA is what the account is billed, priced by its
@@ -98,7 +98,12 @@ pub struct MonthOverMonthInput {
 #[derive(SimpleObject, Clone)]
 pub struct CostKey {
     pub account_id: Option<String>,
+    /// The service code (CUR `line_item_product_code`; Cost Explorer rows carry a name here).
     pub service: Option<String>,
+    /// Grouped by service: the service's name as AWS shows it ("Amazon CloudWatch"), from the
+    /// cost data (CUR `product_servicename`/`product_product_name`, FOCUS `ServiceName`, Cost
+    /// Explorer); the code when the data has no name for it; a custom line item's name.
+    pub service_name: Option<String>,
     pub region: Option<String>,
     pub usage_type: Option<String>,
     pub charge_type: Option<String>,
@@ -109,10 +114,11 @@ fn some(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-impl From<GroupKey> for CostKey {
-    fn from(k: GroupKey) -> Self {
+impl CostKey {
+    pub fn new(k: GroupKey, names: &ServiceNames) -> Self {
         Self {
             account_id: some(k.account_id),
+            service_name: some(costs::service_label(&k.service, names)),
             service: some(k.service),
             region: some(k.region),
             usage_type: some(k.usage_type),
@@ -166,9 +172,9 @@ pub struct CostChange {
     pub is_gone: bool,
 }
 
-impl From<Change> for CostChange {
-    fn from(c: Change) -> Self {
-        Self { key: c.key.into(), current: c.current, previous: c.previous, delta: c.delta, delta_percent: c.delta_percent, is_new: c.is_new, is_gone: c.is_gone }
+impl CostChange {
+    pub fn new(c: Change, names: &ServiceNames) -> Self {
+        Self { key: CostKey::new(c.key, names), current: c.current, previous: c.previous, delta: c.delta, delta_percent: c.delta_percent, is_new: c.is_new, is_gone: c.is_gone }
     }
 }
 

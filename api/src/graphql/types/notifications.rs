@@ -264,3 +264,35 @@ pub struct NotificationFilter {
     pub status: Option<String>,
     pub event_type: Option<String>,
 }
+
+/// A mail the demo's sink caught instead of sending it (`PB_MAIL_SINK=outbox`): what the recipient
+/// would have received.
+#[derive(SimpleObject)]
+pub struct DemoMail {
+    pub id: ID,
+    /// The delivery this mail is (see `notifications`, where it shows as sent).
+    pub notification_id: ID,
+    pub event_type: String,
+    pub to: String,
+    pub subject: String,
+    /// The plain-text body (links as written, an invitation's set-password link included).
+    pub text: String,
+    /// The HTML body as a mail client would get it.
+    pub html: String,
+    pub caught_at: DateTime<Utc>,
+}
+
+impl From<crate::notify::demo_outbox::CaughtMail> for DemoMail {
+    fn from(m: crate::notify::demo_outbox::CaughtMail) -> Self {
+        Self {
+            id: ID(m.id.to_string()),
+            notification_id: ID(m.notification_id.to_string()),
+            event_type: m.event_type,
+            to: m.to,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            caught_at: m.caught_at,
+        }
+    }
+}
