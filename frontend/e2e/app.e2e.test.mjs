@@ -957,6 +957,9 @@ test('jobs: lists the sync and the account creation with their outcome', async (
   // A job's kind in words, its code beside it.
   await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).getByRole('link', { name: 'Create an account' }).waitFor();
   assert.ok(rows.filter((r) => /Succeeded/.test(r)).length >= 2, rows.join('\n'));
+  // Platform staff see which worker ran each job: host:pid:suffix (#23.4).
+  const worker = await page.getByTestId('job-row').filter({ hasText: 'accounts.create' }).first().getByTestId('job-worker').innerText();
+  assert.match(worker, /^.+:\d+:[0-9a-f]{6}$/, worker);
   await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
   await page.getByText('No jobs.').waitFor();
   await page.getByLabel('Status', { exact: true }).selectOption('');

@@ -194,6 +194,8 @@ export const opsEn = {
   'jobs.attempts': 'Attempt {attempts} of {max}',
   'jobs.attemptsLabel': 'Attempts',
   'jobs.runAt': 'Runs at',
+  'jobs.worker': 'Worker',
+  'jobs.claimedAt': 'Last taken',
   'jobs.error': 'Last error',
   'jobs.result': 'Result',
 
@@ -546,6 +548,8 @@ export const opsZh: Record<keyof typeof opsEn, string> = {
   'jobs.attempts': '第 {attempts} 次尝试，共 {max} 次',
   'jobs.attemptsLabel': '尝试次数',
   'jobs.runAt': '运行时间',
+  'jobs.worker': '执行进程',
+  'jobs.claimedAt': '最近领取时间',
   'jobs.error': '最近错误',
   'jobs.result': '结果',
 
