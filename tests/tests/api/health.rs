@@ -167,3 +167,58 @@ async fn create_admin_prompts_at_a_terminal() {
     assert_eq!(app.count("users").await, 1, "only the admin typed twice the same");
     app.login("tty@example.com", password).await;
 }
+
+/// #23: on SIGTERM the server stays up for PB_SHUTDOWN_DRAIN_SECONDS with /readyz answering 503
+/// "shutting down" (a balancer polling it takes the replica out) while it still serves requests,
+/// then exits cleanly. SIGINT skips the drain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_turns_readiness_off_for_the_drain_while_serving() {
+    let (url, _dir) = e2e::fresh_database(DbKind::Sqlite).await;
+    let port = e2e::notify::free_port();
+    let start = || {
+        std::process::Command::new(e2e::cli_binary())
+            .arg("serve")
+            .env("PB_DATABASE_URL", &url)
+            .env("PB_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PB_SHUTDOWN_DRAIN_SECONDS", "3")
+            .env("PB_FRONTEND_DIR", "/nonexistent")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .unwrap()
+    };
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let wait_ready = || async {
+        for _ in 0..300 {
+            if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not become ready");
+    };
+    let mut server = start();
+    wait_ready().await;
+    let kill = |signal: &str, pid: u32| assert!(std::process::Command::new("kill").args([signal, &pid.to_string()]).status().unwrap().success());
+    let signalled = std::time::Instant::now();
+    kill("-TERM", server.id());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["reason"], "shutting down");
+    let graphql = http.post(format!("{base}/graphql")).json(&serde_json::json!({ "query": "{ __typename }" })).send().await.unwrap();
+    assert_eq!(graphql.status(), 200, "still serving while draining");
+    assert!(server.try_wait().unwrap().is_none(), "stopped before the drain ended");
+    let status = server.wait().unwrap();
+    let took = signalled.elapsed();
+    assert!(status.success(), "{status}");
+    assert!(took >= std::time::Duration::from_secs(3), "exited after {took:?}, before the 3 s drain");
+
+    // Ctrl-C at a terminal: no drain.
+    let mut server = start();
+    wait_ready().await;
+    let signalled = std::time::Instant::now();
+    kill("-INT", server.id());
+    assert!(server.wait().unwrap().success());
+    assert!(signalled.elapsed() < std::time::Duration::from_secs(3), "SIGINT waited {:?}", signalled.elapsed());
+}
