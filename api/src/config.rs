@@ -58,6 +58,10 @@ pub struct Config {
     pub job_lease_seconds: u64,
     /// How often an idle worker looks for due jobs.
     pub job_poll_ms: u64,
+    /// How often a running ingestion renews its record's heartbeat
+    /// (`PB_INGEST_HEARTBEAT_SECONDS`); a record without one for three periods, or whose
+    /// process is gone, is marked ABANDONED.
+    pub ingest_heartbeat_seconds: u64,
     /// On SIGTERM, answer `/readyz` with 503 and keep serving this many seconds before stopping
     /// (`PB_SHUTDOWN_DRAIN_SECONDS`), so a load balancer polling `/readyz` takes the replica out
     /// before its listener closes. 0 stops at once (Kubernetes' preStop sleep does the waiting).
@@ -141,6 +145,7 @@ struct Defaults {
     frontend_dir: &'static str,
     job_lease_seconds: u64,
     job_poll_ms: u64,
+    ingest_heartbeat_seconds: u64,
     shutdown_drain_seconds: u64,
     mail_from: &'static str,
     mail_sink: MailSink,
@@ -183,6 +188,7 @@ impl Default for Defaults {
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,
             job_poll_ms: 1000,
+            ingest_heartbeat_seconds: 5,
             shutdown_drain_seconds: 0,
             mail_from: "Partner Billing <no-reply@localhost>",
             mail_sink: MailSink::Smtp,
@@ -286,6 +292,9 @@ impl Config {
         }
         if self.job_lease_seconds < 5 || self.job_poll_ms < 10 {
             return Err(ConfigError("PB_JOB_LEASE_SECONDS / PB_JOB_POLL_MS: at least 5 seconds / 10 ms".into()));
+        }
+        if self.ingest_heartbeat_seconds == 0 || self.ingest_heartbeat_seconds > 300 {
+            return Err(ConfigError("PB_INGEST_HEARTBEAT_SECONDS: must be between 1 and 300".into()));
         }
         if self.shutdown_drain_seconds > 300 {
             return Err(ConfigError("PB_SHUTDOWN_DRAIN_SECONDS: at most 300".into()));
@@ -452,6 +461,16 @@ mod tests {
         assert!(Config::from_pairs([("rate_limit_per_minute", "0".to_owned())]).is_ok(), "0 turns it off");
         assert!(Config::from_pairs([("rate_limit_burst", "0".to_owned())]).unwrap_err().to_string().contains("PB_RATE_LIMIT_BURST"));
         assert!(Config::from_pairs([("request_db_connections", "0".to_owned())]).unwrap_err().to_string().contains("PB_REQUEST_DB_CONNECTIONS"));
+    }
+
+    #[test]
+    fn the_ingestion_heartbeat_is_checked() {
+        assert_eq!(Config::from_pairs([]).unwrap().ingest_heartbeat_seconds, 5);
+        assert_eq!(Config::from_pairs([("ingest_heartbeat_seconds", "1".to_owned())]).unwrap().ingest_heartbeat_seconds, 1);
+        for bad in ["0", "301", "soon"] {
+            let err = Config::from_pairs([("ingest_heartbeat_seconds", bad.to_owned())]).unwrap_err().to_string();
+            assert!(err.contains("PB_INGEST_HEARTBEAT_SECONDS"), "{bad}: {err}");
+        }
     }
 
     #[test]

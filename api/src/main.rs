@@ -295,7 +295,7 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     let platform = UnscopedPlatformAccess::new(db);
-    let options = ingest::IngestOptions { progress: true, threads };
+    let options = ingest::IngestOptions { progress: true, threads, heartbeat: Some(std::time::Duration::from_secs(config.ingest_heartbeat_seconds)) };
     // An operator runs this: an internal failure (a full disk, a database gone) says what failed
     // and why, not just "internal error".
     let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| match e {
