@@ -496,6 +496,44 @@ async fn killed_mid_ingestion_leaves_the_previous_month_intact(kind: DbKind) {
     assert_eq!(health.data("ingestionHealth.lastIngestion.status"), "SUCCEEDED", "{}", health.body);
 }
 
+/// Issue #16 item 16, in-process: an ingestion whose task is cancelled (as when its job's lease
+/// is lost and the worker drops the step) marks its own record ABANDONED at once, and the next
+/// ingestion of the month succeeds.
+async fn a_cancelled_ingestion_marks_its_record_abandoned(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 3, GenFormat::Parquet);
+    let run = {
+        let (platform, big) = (platform.clone(), big.clone());
+        tokio::spawn(async move { ingest::ingest_files(&platform, payer, &[big]).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ingestions(&app).await.iter().any(|(s, _)| s == "RUNNING") {
+        assert!(!run.is_finished(), "the ingestion ended before it could be cancelled");
+        assert!(Instant::now() < deadline, "the ingestion never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    run.abort();
+    assert!(run.await.unwrap_err().is_cancelled());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let statuses = loop {
+        let statuses = ingestions(&app).await;
+        if statuses.iter().all(|(s, _)| s != "RUNNING") {
+            break statuses;
+        }
+        assert!(Instant::now() < deadline, "the cancelled run stayed RUNNING: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].0, "ABANDONED");
+    let why = statuses[0].1.as_deref().unwrap();
+    assert!(why.contains("stopped it before it finished") && why.contains(partner_billing::ingest::heartbeat::holder()), "{why}");
+    assert_eq!(app.count("cost_daily").await, 0, "nothing it read was written");
+
+    let report = ingest::ingest_files(&platform, payer, &[big]).await.unwrap();
+    assert_eq!((report.outcome, report.periods[0].lines), (Outcome::Succeeded, 150_000));
+}
+
 /// A file DuckDB writes, for schemas our generator would never produce.
 fn duckdb_parquet(path: &Path, select: &str) {
     let script = "import duckdb, sys; duckdb.execute(f\"COPY ({sys.argv[2]}) TO '{sys.argv[1]}' (FORMAT PARQUET)\"); print('{}')";
@@ -717,5 +755,6 @@ on_both_databases!(
     focus_sample_matches_python_csv,
     identical_reingestion_is_a_no_op,
     killed_mid_ingestion_leaves_the_previous_month_intact,
+    a_cancelled_ingestion_marks_its_record_abandoned,
     bad_input_fails_naming_file_and_column_and_writes_nothing,
 );
