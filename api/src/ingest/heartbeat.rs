@@ -221,7 +221,9 @@ async fn beat(db: Db, run: Uuid, period: Duration, lost: Arc<AtomicBool>) {
         match renewed {
             Ok(r) if r.rows_affected == 1 => {}
             Ok(_) => {
-                tracing::warn!(ingestion = %run, "the ingestion's record is no longer RUNNING under this process (abandoned by a reader); it will not record an outcome");
+                // Either the run just recorded its outcome (this beat waited for its commit), or
+                // a reader judged it abandoned: then the run must not record one.
+                tracing::debug!(ingestion = %run, "the ingestion's record is no longer RUNNING under this process; its heartbeat stops");
                 lost.store(true, Ordering::Relaxed);
                 return;
             }

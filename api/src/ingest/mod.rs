@@ -582,7 +582,12 @@ pub async fn ingest_files_with(
         return Err(AppError::invalid("files", message));
     }
     let rows_other_provider = agg.lines_other_provider;
-    let replaced = if beat.lost() { Err(store::abandoned_meanwhile()) } else { store::replace(db, run, &record, agg).await };
+    let replaced = if beat.lost() {
+        tracing::warn!(ingestion = %run, "the ingestion's record was marked abandoned while it read; it writes nothing");
+        Err(store::abandoned_meanwhile())
+    } else {
+        store::replace(db, run, &record, agg).await
+    };
     let periods = match replaced {
         Ok(p) => {
             beat.finish();

@@ -534,6 +534,42 @@ async fn a_cancelled_ingestion_marks_its_record_abandoned(kind: DbKind) {
     assert_eq!((report.outcome, report.periods[0].lines), (Outcome::Succeeded, 150_000));
 }
 
+/// Issue #16 item 16, fencing: a run judged abandoned while it was in fact alive (as when it was
+/// paused past its lease, or cut off from the database) writes nothing when it comes back: its
+/// outcome is fenced on its record still being RUNNING under its process.
+async fn a_run_abandoned_while_alive_writes_nothing(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 4, GenFormat::Parquet);
+    let run = {
+        let (platform, big) = (platform.clone(), big.clone());
+        // A heartbeat that will not come before the run ends, so only the lease below counts.
+        let options = ingest::IngestOptions { heartbeat: Some(Duration::from_secs(600)), ..Default::default() };
+        tokio::spawn(async move { ingest::ingest_files_with(&platform, payer, &[big], &options).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ingestions(&app).await.iter().any(|(s, _)| s == "RUNNING") {
+        assert!(!run.is_finished(), "the ingestion ended before its lease could be taken away");
+        assert!(Instant::now() < deadline, "the ingestion never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // As seen from another machine, with its lease run out: a reader marks it ABANDONED.
+    let past = (chrono::Utc::now() - chrono::Duration::seconds(10)).to_rfc3339();
+    let sql = format!("UPDATE ingestions SET holder_ns = 'another machine', lease_until = '{past}' WHERE status = 'RUNNING'");
+    app.db.execute_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    assert_eq!(partner_billing::ingest::heartbeat::close_abandoned(platform.db(), payer).await.unwrap(), 1);
+    assert_eq!(partner_billing::ingest::heartbeat::close_abandoned(platform.db(), payer).await.unwrap(), 0, "marked once");
+
+    let err = run.await.unwrap().unwrap_err();
+    assert!(matches!(err, partner_billing::error::AppError::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("marked abandoned while it ran"), "{err}");
+    assert_eq!(app.count("cost_daily").await, 0, "its replacement was rolled back");
+    let statuses = ingestions(&app).await;
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].0, "ABANDONED", "the verdict stands: {statuses:?}");
+    assert!(statuses[0].1.as_deref().unwrap().contains("no heartbeat"), "{statuses:?}");
+}
+
 /// A file DuckDB writes, for schemas our generator would never produce.
 fn duckdb_parquet(path: &Path, select: &str) {
     let script = "import duckdb, sys; duckdb.execute(f\"COPY ({sys.argv[2]}) TO '{sys.argv[1]}' (FORMAT PARQUET)\"); print('{}')";
@@ -756,5 +792,6 @@ on_both_databases!(
     identical_reingestion_is_a_no_op,
     killed_mid_ingestion_leaves_the_previous_month_intact,
     a_cancelled_ingestion_marks_its_record_abandoned,
+    a_run_abandoned_while_alive_writes_nothing,
     bad_input_fails_naming_file_and_column_and_writes_nothing,
 );
