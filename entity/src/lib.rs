@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod cost_daily;
+pub mod cost_monthly;
 pub mod demo_mails;
 pub mod ingestions;
 pub mod login_throttles;

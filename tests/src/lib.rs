@@ -331,3 +331,50 @@ pub fn cli_binary() -> std::path::PathBuf {
     assert!(build.status().unwrap().success(), "building the partner-billing binary");
     profile_dir.join("partner-billing")
 }
+
+impl TestApp {
+    /// #17: where the month rollup and the day grain it summarises disagree, written out (empty
+    /// when they agree). The day grain is summed here, in the test's own SQL.
+    pub async fn rollup_mismatches(&self) -> Vec<String> {
+        let backend = self.db.get_database_backend();
+        let keys = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, charge_type, currency";
+        let sums = "CAST(SUM(unblended_cost) AS BIGINT) AS u, CAST(SUM(net_unblended_cost) AS BIGINT) AS n, CAST(SUM(amortized_cost) AS BIGINT) AS a, CAST(SUM(list_cost) AS BIGINT) AS l, CAST(SUM(line_count) AS BIGINT) AS c";
+        let day = format!(
+            "SELECT {keys}, {sums} FROM (SELECT *, SUBSTR(CAST(usage_date AS TEXT), 1, 7) AS usage_month FROM cost_daily) d GROUP BY {keys}"
+        );
+        let month = format!("SELECT {keys}, {sums} FROM cost_monthly GROUP BY {keys}");
+        let read = |sql: String| async move {
+            let rows = self.db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+            let mut out: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    let payer: uuid::Uuid = r.try_get("", "payer_id").unwrap();
+                    let text = |c: &str| r.try_get::<String>("", c).unwrap();
+                    let num = |c: &str| r.try_get::<i64>("", c).unwrap();
+                    format!(
+                        "{payer} {} {} {} {} {} {} {}: {} {} {} {} lines {}",
+                        text("source"),
+                        text("billing_period"),
+                        text("usage_month"),
+                        text("usage_account_id"),
+                        text("service_code"),
+                        text("charge_type"),
+                        text("currency"),
+                        num("u"),
+                        num("n"),
+                        num("a"),
+                        num("l"),
+                        num("c")
+                    )
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let (day, month) = (read(day).await, read(month).await);
+        let mut differ: Vec<String> = day.iter().filter(|r| !month.contains(r)).map(|r| format!("day grain only: {r}")).collect();
+        differ.extend(month.iter().filter(|r| !day.contains(r)).map(|r| format!("rollup only: {r}")));
+        assert!(!day.is_empty() || month.is_empty(), "a rollup without day rows");
+        differ
+    }
+}

@@ -57,6 +57,25 @@ fn lower_camel(value: Value) -> Value {
     }
 }
 
+/// CloudTrail's `tlsDetails` for a call sent over TLS: the host the request named. The SDK does
+/// not expose the negotiated TLS version or cipher suite, so they are left out rather than
+/// guessed; a call over plain HTTP (an emulator) has no `tlsDetails`, as in CloudTrail.
+#[derive(Debug, Clone, Default)]
+struct TlsDetails(Option<Value>);
+
+impl Storable for TlsDetails {
+    type Storer = StoreReplace<Self>;
+}
+
+fn tls_details(uri: &str) -> Option<Value> {
+    let url = url::Url::parse(uri).ok().filter(|u| u.scheme() == "https")?;
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str()?),
+        None => url.host_str()?.to_owned(),
+    };
+    Some(serde_json::json!({ "clientProvidedHostHeader": host }))
+}
+
 fn request_parameters(request: &aws_smithy_runtime_api::http::Request) -> Value {
     let json = request.headers().get("content-type").is_some_and(|t| t.contains("json"));
     match request.body().bytes() {
@@ -140,6 +159,7 @@ impl Intercept for AuditInterceptor {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         cfg.interceptor_state().store_put(RequestParameters(request_parameters(context.request())));
+        cfg.interceptor_state().store_put(TlsDetails(tls_details(context.request().uri())));
         Ok(())
     }
 
@@ -195,6 +215,7 @@ impl Intercept for AuditInterceptor {
         event.recipient_account_id = target.account_id.clone();
         event.request_parameters = cfg.load::<RequestParameters>().map(|p| p.0.clone()).unwrap_or(Value::Null);
         event.response_elements = Value::Null;
+        event.tls_details = cfg.load::<TlsDetails>().and_then(|t| t.0.clone());
         event.target = target;
         crate::metrics::aws_call(&service, &operation, event.error_code.as_deref());
         scope.push(event);
@@ -205,6 +226,14 @@ impl Intercept for AuditInterceptor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_details_name_the_host_of_https_calls_only() {
+        assert_eq!(tls_details("https://ce.us-east-1.amazonaws.com/"), Some(serde_json::json!({ "clientProvidedHostHeader": "ce.us-east-1.amazonaws.com" })));
+        assert_eq!(tls_details("https://s3.example:8443/bucket?x=1"), Some(serde_json::json!({ "clientProvidedHostHeader": "s3.example:8443" })));
+        assert_eq!(tls_details("http://127.0.0.1:5000/"), None);
+        assert_eq!(tls_details("not a url"), None);
+    }
 
     #[test]
     fn reads_code_and_request_id_from_error_metadata_debug() {

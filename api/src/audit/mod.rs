@@ -143,6 +143,8 @@ pub struct NewEvent {
     pub request_id: Option<String>,
     pub recipient_account_id: Option<String>,
     pub aws_region: Option<String>,
+    /// CloudTrail's `tlsDetails`; absent when the call did not use TLS.
+    pub tls_details: Option<Value>,
     pub target: Target,
 }
 
@@ -167,6 +169,7 @@ impl NewEvent {
             request_id: None,
             recipient_account_id: None,
             aws_region: None,
+            tls_details: None,
             target: Target::default(),
         }
     }
@@ -184,7 +187,7 @@ impl NewEvent {
     /// The CloudTrail record, redacted.
     pub fn body(&self) -> Value {
         let (tenant, payer) = self.owner();
-        json!({
+        let mut body = json!({
             "eventVersion": EVENT_VERSION,
             "eventID": self.event_id.to_string(),
             "eventTime": self.event_time.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -207,7 +210,11 @@ impl NewEvent {
             "eventCategory": "Management",
             "tenantId": tenant.map(|u| u.to_string()),
             "payerId": payer.map(|u| u.to_string()),
-        })
+        });
+        if let (Some(tls), Some(map)) = (&self.tls_details, body.as_object_mut()) {
+            map.insert("tlsDetails".to_owned(), tls.clone());
+        }
+        body
     }
 }
 

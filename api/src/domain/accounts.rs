@@ -187,6 +187,62 @@ fn account_row(payer: uuid::Uuid, a: &OrgAccount, parent: Option<String>) -> lin
 }
 
 /// Linked accounts of a visible payer, by account id.
+/// A member account with where it sits: its OU (when in one) and the SCPs attached to it directly.
+#[derive(Debug, Clone)]
+pub struct PlacedAccount {
+    pub account: linked_accounts::Model,
+    pub organizational_unit: Option<organizational_units::Model>,
+    pub attached_policy_ids: Vec<String>,
+}
+
+/// Places a page of one payer's accounts: two queries whatever the page's size (not two per
+/// account, as resolving each account's OU and policies on its own did).
+pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts::Model>) -> AppResult<Vec<PlacedAccount>> {
+    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    if accounts.iter().any(|a| a.payer_id != payer.id) {
+        return Err(AppError::internal(anyhow::anyhow!("placing accounts of another payer")));
+    }
+    let ou_ids: Vec<String> = accounts.iter().filter_map(|a| a.parent_id.clone()).filter(|p| p.starts_with("ou-")).collect();
+    let ous: HashMap<String, organizational_units::Model> = if ou_ids.is_empty() {
+        HashMap::new()
+    } else {
+        organizational_units::Entity::find()
+            .filter(organizational_units::Column::PayerId.eq(payer.id))
+            .filter(organizational_units::Column::OuId.is_in(ou_ids))
+            .all(scope.db())
+            .await?
+            .into_iter()
+            .map(|ou| (ou.ou_id.clone(), ou))
+            .collect()
+    };
+    let targets: Vec<String> = accounts.iter().map(|a| a.account_id.clone()).collect();
+    let mut policies_of: HashMap<String, Vec<String>> = HashMap::new();
+    if !targets.is_empty() {
+        let attachments = policy_attachments::Entity::find()
+            .filter(policy_attachments::Column::PayerId.eq(payer.id))
+            .filter(policy_attachments::Column::TargetId.is_in(targets))
+            .order_by_asc(policy_attachments::Column::PolicyId)
+            .all(scope.db())
+            .await?;
+        for a in attachments {
+            policies_of.entry(a.target_id).or_default().push(a.policy_id);
+        }
+    }
+    Ok(accounts
+        .into_iter()
+        .map(|account| PlacedAccount {
+            organizational_unit: account.parent_id.as_ref().and_then(|p| ous.get(p)).cloned(),
+            attached_policy_ids: policies_of.remove(&account.account_id).unwrap_or_default(),
+            account,
+        })
+        .collect())
+}
+
+/// One account, placed.
+pub async fn placed_one(scope: &Scope, payer: PayerId, account: linked_accounts::Model) -> AppResult<PlacedAccount> {
+    placed(scope, payer, vec![account]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("placing an account returned nothing")))
+}
+
 pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Page) -> AppResult<Vec<linked_accounts::Model>> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
     let mut query = linked_accounts::Entity::find().filter(linked_accounts::Column::PayerId.eq(payer.id));

@@ -111,6 +111,17 @@ pub(crate) async fn replace_days(
         }
         cost_daily::Entity::insert_many(models).exec_without_returning(txn).await?;
     }
+    // The days replaced may span billing periods: rebuild the rollup of each.
+    let mut periods = Vec::new();
+    let mut month = from.with_day(1).unwrap_or(from);
+    while month <= to {
+        periods.push(month.format("%Y-%m").to_string());
+        month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(to.succ_opt().unwrap_or(to));
+        if periods.len() > 1200 {
+            break;
+        }
+    }
+    crate::ingest::rollup::refresh(txn, payer, source, &periods).await?;
     Ok(rows.len() as u64)
 }
 

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
-use entity::{cost_daily, ingestions};
+use entity::{cost_daily, cost_monthly, ingestions};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
@@ -430,6 +430,30 @@ async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid],
         .into_model::<PresentSource>()
         .all(db)
         .await?;
+    Ok(best_of(present))
+}
+
+/// The same from the month rollup, for whole months `from..=to` (`YYYY-MM`): a few rows per
+/// payer and month instead of a scan of the days.
+async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], from: &str, to: &str) -> AppResult<Condition> {
+    let present = cost_monthly::Entity::find()
+        .select_only()
+        .column(cost_monthly::Column::PayerId)
+        .column(cost_monthly::Column::BillingPeriod)
+        .column(cost_monthly::Column::Source)
+        .filter(cost_monthly::Column::PayerId.is_in(payers.to_vec()))
+        .filter(cost_monthly::Column::UsageMonth.gte(from))
+        .filter(cost_monthly::Column::UsageMonth.lte(to))
+        .distinct()
+        .into_model::<PresentSource>()
+        .all(db)
+        .await?;
+    Ok(best_of(present))
+}
+
+/// Rows of the best source of each payer and billing period present (conditions on
+/// `cost_daily`'s column names, which the rollup shares).
+fn best_of(present: Vec<PresentSource>) -> Condition {
     let rank = |s: &str| SOURCE_PRECEDENCE.iter().position(|p| *p == s).unwrap_or(SOURCE_PRECEDENCE.len());
     let mut best: BTreeMap<(uuid::Uuid, String), String> = BTreeMap::new();
     for p in present {
@@ -441,7 +465,7 @@ async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid],
     let mut any = Condition::any();
     if best.is_empty() {
         // Nothing to count: a condition that matches no row.
-        return Ok(Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new())));
+        return Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()));
     }
     for ((payer, period), source) in best {
         any = any.add(
@@ -451,7 +475,7 @@ async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid],
                 .add(cost_daily::Column::Source.eq(source)),
         );
     }
-    Ok(any)
+    any
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -524,7 +548,17 @@ fn visible_rows(views: &[PayerView], periods: &[String]) -> Condition {
 }
 
 /// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
+/// Whole months, by dimensions the month rollup keeps: it answers instead of the day grain.
+fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
+    let whole_months = req.from.day() == 1 && req.to.succ_opt().is_some_and(|next| next.day() == 1);
+    let kept = !req.group_by.iter().any(|d| matches!(d, Dimension::Region | Dimension::UsageType)) && req.filter.regions.is_empty();
+    (req.granularity == Granularity::Month && whole_months && kept).then(|| (req.from.format("%Y-%m").to_string(), req.to.format("%Y-%m").to_string()))
+}
+
 async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String]) -> AppResult<Vec<Point>> {
+    if let Some((from, to)) = rollup_months(req) {
+        return monthly_points(scope, views, req, column, periods, (&from, &to)).await;
+    }
     let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
     let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
@@ -578,6 +612,76 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
         }
     }
     let rows = query.into_model::<Row>().all(scope.db()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Point {
+            period: Some(r.period),
+            account_id: r.account_id,
+            service: r.service,
+            region: r.region,
+            usage_type: r.usage_type,
+            charge_type: r.charge_type,
+            service_name: r.service_name,
+            custom_line_item: false,
+            currency: r.currency,
+            amount: from_units(r.units),
+        })
+        .collect())
+}
+
+/// `column_points` from the month rollup (`rollup_months` says when): the same sums, read from
+/// one row per account, service, charge type and month instead of one per day and line kind.
+async fn monthly_points(
+    scope: &Scope,
+    views: &[PayerView],
+    req: &SummaryRequest,
+    column: &str,
+    periods: &[String],
+    (from, to): (&str, &str),
+) -> AppResult<Vec<Point>> {
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let sources = best_sources_monthly(scope.db(), &payers, from, to).await?;
+    let has = |d: Dimension| req.group_by.contains(&d);
+    let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
+    let col = |name: &'static str| Expr::col(Alias::new(name));
+    let mut select = Query::select();
+    // Named as the day grain: the visibility and source conditions are written on its columns,
+    // which the rollup shares.
+    select
+        .from_as(cost_monthly::Entity, Alias::new("cost_daily"))
+        .expr_as(col("usage_month"), Alias::new("period"))
+        .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), Alias::new("account_id"))
+        .expr_as(dim_expr(by_service, "service_code"), Alias::new("service"))
+        .expr_as(Expr::val(""), Alias::new("region"))
+        .expr_as(Expr::val(""), Alias::new("usage_type"))
+        .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), Alias::new("charge_type"))
+        .expr_as(col("currency"), Alias::new("currency"))
+        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), Alias::new("units"))
+        .expr_as(Expr::cust(if by_service { "MAX(service_name)" } else { "CAST(NULL AS TEXT)" }), Alias::new("service_name"))
+        .cond_where(
+            Condition::all()
+                .add(cost_daily::Column::PayerId.is_in(payers))
+                .add(visible_rows(views, periods))
+                .add(sources)
+                .add(col("usage_month").gte(from))
+                .add(col("usage_month").lte(to)),
+        );
+    let f = &req.filter;
+    for (values, column) in [(&f.account_ids, "usage_account_id"), (&f.service_codes, "service_code"), (&f.charge_types, "charge_type")] {
+        if !values.is_empty() {
+            select.and_where(col(column).is_in(values.clone()));
+        }
+    }
+    select.group_by_col(Alias::new("usage_month")).group_by_col(Alias::new("currency"));
+    for (grouped, column) in [(has(Dimension::Account), "usage_account_id"), (by_service, "service_code"), (has(Dimension::ChargeType), "charge_type")] {
+        if grouped {
+            select.group_by_col(Alias::new(column));
+        }
+    }
+    let backend = scope.db().get_database_backend();
+    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await?;
     Ok(rows
         .into_iter()
         .map(|r| Point {

@@ -16,6 +16,7 @@ mod layout;
 mod manifest;
 mod parquet_export;
 mod parse;
+pub mod rollup;
 pub(crate) mod store;
 
 use std::collections::BTreeMap;

@@ -353,6 +353,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, chunk.len()) };
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
+        super::rollup::refresh(&txn, r.payer, source, std::slice::from_ref(&period)).await?;
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {

@@ -305,6 +305,7 @@ async fn identical_reingestion_is_a_no_op(kind: DbKind) {
 
     let r1 = ingest::ingest_files(&platform, payer, std::slice::from_ref(&first)).await.unwrap();
     let after_first = snapshot(&app).await;
+    assert_eq!(app.rollup_mismatches().await, Vec::<String>::new(), "the month rollup after an ingestion");
     let again = ingest::ingest_files(&platform, payer, std::slice::from_ref(&first)).await.unwrap();
     assert_eq!(again.outcome, Outcome::Skipped);
     assert_eq!(again.skipped, vec![("cur".to_owned(), "2024-09".to_owned())]);
@@ -321,9 +322,13 @@ async fn identical_reingestion_is_a_no_op(kind: DbKind) {
     let r2 = ingest::ingest_files(&platform, payer, &[second]).await.unwrap();
     assert_eq!(r2.outcome, Outcome::Succeeded);
     assert_ne!(snapshot(&app).await, after_first);
+    assert_eq!(app.rollup_mismatches().await, Vec::<String>::new(), "the month rollup after a period was replaced");
     let back = ingest::ingest_files(&platform, payer, &[first]).await.unwrap();
     assert_eq!(back.outcome, Outcome::Succeeded);
     assert_eq!(snapshot(&app).await, after_first, "re-ingesting gives exactly the same rows");
+    assert_eq!(app.rollup_mismatches().await, Vec::<String>::new(), "the month rollup after re-ingestion");
+    let rollup_rows = app.count("cost_monthly").await;
+    assert!(rollup_rows > 0 && rollup_rows < app.count("cost_daily").await, "{rollup_rows} rollup rows");
     assert_eq!(back.periods[0].rows_written, r1.periods[0].rows_written);
 }
 

@@ -17,6 +17,7 @@ async fn sync_lists_accounts_and_ous(db: DbKind) {
     let p = app.new_partner(&admin, "Sync Co").await;
     let org = aws::organization(3).await;
     let ou = org.ou_with("Production", &[&org.members[0]]).await;
+    org.ou_with("Staging", &[&org.members[1]]).await;
     let payer = app.connected_payer(&p, &org.management).await;
     // Viewers read but do not sync.
     app.gql(p.viewer.bearer(), "mutation($p: ID!) { syncAccounts(payerId: $p) { id } }", json!({ "p": payer })).await.assert_code("FORBIDDEN");
@@ -33,7 +34,11 @@ async fn sync_lists_accounts_and_ous(db: DbKind) {
     let in_ou = nodes.iter().find(|n| n["accountId"] == org.members[0].as_str()).unwrap();
     assert_eq!(in_ou["parentId"], ou.as_str());
     assert_eq!(in_ou["organizationalUnit"]["name"], "Production");
-    assert_eq!(res.data("organizationalUnits.0.id"), ou.as_str());
+    // Each account of the page gets its own OU, or none (placed in one query for the page).
+    let ou_of = |account: &str| nodes.iter().find(|n| n["accountId"] == account).unwrap()["organizationalUnit"]["name"].clone();
+    assert_eq!(ou_of(&org.members[1]), "Staging");
+    assert_eq!((ou_of(&org.members[2]), ou_of(&org.management)), (Value::Null, Value::Null));
+    assert!(res.data("organizationalUnits").as_array().unwrap().iter().any(|o| o["id"] == ou.as_str()));
     // Paging and search.
     let first = app.gql(p.viewer.bearer(), "query($p: ID!) { linkedAccounts(payerId: $p, first: 2) { pageInfo { hasNextPage endCursor } nodes { accountId } } }", json!({ "p": payer })).await;
     assert_eq!(first.data("linkedAccounts.pageInfo.hasNextPage"), true);
@@ -153,6 +158,15 @@ async fn scps_from_the_library_attach_and_detach(db: DbKind) {
     let on = app.gql(p.viewer.bearer(), for_target, json!({ "p": payer, "t": member })).await;
     let names: Vec<&str> = on.data("policiesForTarget").as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"FullAWSAccess") && names.contains(&"Allow only listed regions"), "{names:?}");
+    // The account list places every account of the page at once (#18): the member carries the
+    // policy attached to it, and only that member does.
+    let listed = app.gql(p.viewer.bearer(), "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId attachedPolicyIds } } }", json!({ "p": payer })).await;
+    for node in listed.data("linkedAccounts.nodes").as_array().unwrap() {
+        let on_it = ids(node, "attachedPolicyIds");
+        assert_eq!(on_it.contains(&policy_id), node["accountId"] == member.as_str(), "{node}");
+    }
+    let one = app.gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { attachedPolicyIds } }", json!({ "p": payer, "a": member })).await;
+    assert!(ids(one.data("linkedAccount"), "attachedPolicyIds").contains(&policy_id));
 
     let detach = "mutation($p: ID!, $pol: String!, $t: String!) { detachPolicy(payerId: $p, policyId: $pol, targetId: $t) { id targetIds } }";
     let detached = app.gql(p.operator.bearer(), detach, json!({ "p": payer, "pol": policy_id, "t": member })).await;

@@ -205,6 +205,19 @@ fn detail_json(c: &Computation, names: &ServiceNames) -> Value {
     json!({ "byService": lines_json(&c.by_service, Some(names)), "byAccount": lines_json(&c.by_account, None), "customLineItems": items })
 }
 
+/// A stored detail without the services' names: a result whose numbers did not change is not
+/// stored again because a name did (results stored before names were kept have none).
+fn amounts_only(mut detail: Value) -> Value {
+    if let Some(lines) = detail.get_mut("byService").and_then(Value::as_array_mut) {
+        for line in lines {
+            if let Some(line) = line.as_object_mut() {
+                line.remove("serviceName");
+            }
+        }
+    }
+    detail
+}
+
 async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &str, reason: &str) -> AppResult<billing_results::Model> {
     let aws = to_units(gp.computation.total.aws_cost)?;
     let proforma = to_units(gp.computation.total.proforma)?;
@@ -266,7 +279,7 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
             let same = latest.is_some_and(|l| {
                 Some(l.aws_cost) == to_units(gp.computation.total.aws_cost).ok()
                     && Some(l.proforma_cost) == to_units(gp.computation.total.proforma).ok()
-                    && serde_json::from_str::<Value>(&l.detail).ok() == Some(detail_json(&gp.computation, &gp.service_names))
+                    && serde_json::from_str::<Value>(&l.detail).ok().map(amounts_only) == Some(amounts_only(detail_json(&gp.computation, &gp.service_names)))
             });
             if !same {
                 store(db, &group, &gp, by, reason).await?;
@@ -475,6 +488,16 @@ pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCh
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_result_differs_by_its_amounts_not_by_service_names() {
+        use serde_json::json;
+        let named = json!({ "byService": [{ "key": "AmazonEC2", "awsCost": "1", "proformaCost": "2", "serviceName": "Amazon Elastic Compute Cloud" }], "byAccount": [], "customLineItems": [] });
+        let unnamed = json!({ "byService": [{ "key": "AmazonEC2", "awsCost": "1", "proformaCost": "2" }], "byAccount": [], "customLineItems": [] });
+        let repriced = json!({ "byService": [{ "key": "AmazonEC2", "awsCost": "1", "proformaCost": "3" }], "byAccount": [], "customLineItems": [] });
+        assert_eq!(super::amounts_only(named.clone()), super::amounts_only(unnamed.clone()));
+        assert_ne!(super::amounts_only(named), super::amounts_only(repriced));
+    }
+
     use super::*;
 
     #[test]

@@ -47,21 +47,25 @@ impl OrganizationsMutation {
     /// Closes a member account. `confirmAccountId` must repeat the account id.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn close_linked_account(&self, ctx: &Context<'_>, payer_id: ID, account_id: String, confirm_account_id: String) -> ApiResult<LinkedAccount> {
-        let payer = PayerId::parse(&payer_id)?;
-        Ok(LinkedAccount(domain::accounts::close(&ctx.scope()?, &ctx.app()?.aws, payer, &account_id, &confirm_account_id).await?))
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let closed = domain::accounts::close(&scope, &ctx.app()?.aws, payer, &account_id, &confirm_account_id).await?;
+        Ok(LinkedAccount(domain::accounts::placed_one(&scope, payer, closed).await?))
     }
 
     /// Removes a member account from the organization; returns it as it was.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn remove_linked_account(&self, ctx: &Context<'_>, payer_id: ID, account_id: String) -> ApiResult<LinkedAccount> {
-        Ok(LinkedAccount(domain::accounts::remove(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&payer_id)?, &account_id).await?))
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let removed = domain::accounts::remove(&scope, &ctx.app()?.aws, payer, &account_id).await?;
+        Ok(LinkedAccount(domain::accounts::placed_one(&scope, payer, removed).await?))
     }
 
     /// Moves a member account into another OU (or the root).
     #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn move_linked_account(&self, ctx: &Context<'_>, payer_id: ID, account_id: String, destination_ou_id: String) -> ApiResult<LinkedAccount> {
-        let payer = PayerId::parse(&payer_id)?;
-        Ok(LinkedAccount(domain::accounts::move_to(&ctx.scope()?, &ctx.app()?.aws, payer, &account_id, &destination_ou_id).await?))
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let moved = domain::accounts::move_to(&scope, &ctx.app()?.aws, payer, &account_id, &destination_ou_id).await?;
+        Ok(LinkedAccount(domain::accounts::placed_one(&scope, payer, moved).await?))
     }
 
     /// Creates an SCP from a library template; `params` maps each parameter to a list of strings.

@@ -27,12 +27,16 @@ impl OrganizationsQuery {
         let page = page(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = AccountFilter { search: f.search, status: f.status, parent_id: f.parent_id };
-        let rows = domain::accounts::list(&ctx.scope()?, PayerId::parse(&payer_id)?, filter, page.clone()).await?;
-        Ok(connection(rows, page, |a| a.account_id.clone(), LinkedAccount))
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let rows = domain::accounts::list(&scope, payer, filter, page.clone()).await?;
+        let rows = domain::accounts::placed(&scope, payer, rows).await?;
+        Ok(connection(rows, page, |a| a.account.account_id.clone(), LinkedAccount))
     }
 
     async fn linked_account(&self, ctx: &Context<'_>, payer_id: ID, account_id: String) -> ApiResult<LinkedAccount> {
-        Ok(LinkedAccount(domain::accounts::get(&ctx.scope()?, PayerId::parse(&payer_id)?, &account_id).await?))
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let account = domain::accounts::get(&scope, payer, &account_id).await?;
+        Ok(LinkedAccount(domain::accounts::placed_one(&scope, payer, account).await?))
     }
 
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]

@@ -1,7 +1,6 @@
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{invitations, jobs, linked_accounts, organizational_units, policies, policy_attachments};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::{invitations, jobs, organizational_units, policies};
 
 use crate::aws::OrgPolicy;
 use crate::domain::{self, policy_templates::PolicyTemplate as Template};
@@ -10,58 +9,48 @@ use crate::graphql::error::ApiResult;
 use crate::ids::PayerId;
 
 /// A member account of a payer's organization (as last synced).
-pub struct LinkedAccount(pub linked_accounts::Model);
+pub struct LinkedAccount(pub domain::accounts::PlacedAccount);
 
 #[Object]
 impl LinkedAccount {
     /// 12-digit AWS account id.
     async fn account_id(&self) -> &str {
-        &self.0.account_id
+        &self.0.account.account_id
     }
     async fn payer_id(&self) -> ID {
-        ID(self.0.payer_id.to_string())
+        ID(self.0.account.payer_id.to_string())
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.0.account.name
     }
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.0.account.email
     }
     /// ACTIVE, SUSPENDED or PENDING_CLOSURE.
     async fn status(&self) -> &str {
-        &self.0.status
+        &self.0.account.status
     }
     /// CREATED or INVITED.
     async fn joined_method(&self) -> Option<&str> {
-        self.0.joined_method.as_deref()
+        self.0.account.joined_method.as_deref()
     }
     async fn joined_at(&self) -> Option<DateTime<Utc>> {
-        self.0.joined_at
+        self.0.account.joined_at
     }
     /// The root (r-…) or OU (ou-…) the account sits in.
     async fn parent_id(&self) -> Option<&str> {
-        self.0.parent_id.as_deref()
+        self.0.account.parent_id.as_deref()
     }
     /// The OU the account sits in, when it is in one.
-    async fn organizational_unit(&self, ctx: &Context<'_>) -> ApiResult<Option<OrganizationalUnit>> {
-        let Some(parent) = self.0.parent_id.clone().filter(|p| p.starts_with("ou-")) else { return Ok(None) };
-        let db = &ctx.app()?.db;
-        let ou = organizational_units::Entity::find_by_id((self.0.payer_id, parent)).one(db).await.map_err(crate::error::AppError::from)?;
-        Ok(ou.map(OrganizationalUnit))
+    async fn organizational_unit(&self) -> Option<OrganizationalUnit> {
+        self.0.organizational_unit.clone().map(OrganizationalUnit)
     }
     /// SCP ids attached directly to the account.
-    async fn attached_policy_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        let db = &ctx.app()?.db;
-        let rows = policy_attachments::Entity::find()
-            .filter(policy_attachments::Column::PayerId.eq(self.0.payer_id))
-            .filter(policy_attachments::Column::TargetId.eq(self.0.account_id.clone()))
-            .all(db)
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(rows.into_iter().map(|r| r.policy_id).collect())
+    async fn attached_policy_ids(&self) -> &[String] {
+        &self.0.attached_policy_ids
     }
     async fn synced_at(&self) -> DateTime<Utc> {
-        self.0.synced_at
+        self.0.account.synced_at
     }
 }
 
