@@ -58,6 +58,10 @@ pub struct Config {
     pub job_lease_seconds: u64,
     /// How often an idle worker looks for due jobs.
     pub job_poll_ms: u64,
+    /// How often a running ingestion renews its record's heartbeat
+    /// (`PB_INGEST_HEARTBEAT_SECONDS`); a record without one for three periods, or whose
+    /// process is gone, is marked ABANDONED.
+    pub ingest_heartbeat_seconds: u64,
     /// On SIGTERM, answer `/readyz` with 503 and keep serving this many seconds before stopping
     /// (`PB_SHUTDOWN_DRAIN_SECONDS`), so a load balancer polling `/readyz` takes the replica out
     /// before its listener closes. 0 stops at once (Kubernetes' preStop sleep does the waiting).
@@ -75,6 +79,12 @@ pub struct Config {
     /// `audit_digest_key_file`, an Ed25519 private key in PKCS#8 PEM kept off the database.
     pub audit_digest_dir: Option<std::path::PathBuf>,
     pub audit_digest_key_file: Option<std::path::PathBuf>,
+    /// Where each digest is also put (`PB_AUDIT_DIGEST_S3_URI`, `s3://bucket/prefix`), with the
+    /// platform's own AWS identity, never overwriting a key; the local file is written first.
+    pub audit_digest_s3_uri: Option<String>,
+    /// Object Lock retention (COMPLIANCE mode) of each digest put to S3, in days
+    /// (`PB_AUDIT_DIGEST_S3_RETAIN_DAYS`); unset puts no lock headers (a bucket default applies).
+    pub audit_digest_s3_retain_days: Option<u32>,
     /// Sender of notification mail, e.g. `Partner Billing <billing@example.com>`.
     pub mail_from: String,
     /// Locale of mail to recipients without one (`en` or `zh-CN`).
@@ -101,6 +111,42 @@ pub struct Config {
     /// Database connections one GraphQL request may use at the same time
     /// (`PB_REQUEST_DB_CONNECTIONS`); the pool has 8 (SQLite) or 16 (PostgreSQL).
     pub request_db_connections: u32,
+}
+
+/// An S3 location, `s3://bucket/prefix` (the prefix may be empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Empty, or ends with `/`.
+    pub prefix: String,
+}
+
+impl S3Location {
+    /// Parses `s3://bucket[/prefix]`: a valid bucket name (3–63 lower-case letters, digits, dots
+    /// and hyphens, starting and ending with a letter or digit), and a prefix without empty,
+    /// `.` or `..` parts.
+    pub fn parse(uri: &str) -> Result<Self, String> {
+        let rest = uri.strip_prefix("s3://").ok_or("must look like s3://bucket/prefix")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !bucket_ok {
+            return Err("the bucket name must be 3 to 63 lower-case letters, digits, dots or hyphens (s3://bucket/prefix)".to_owned());
+        }
+        let prefix = prefix.trim_end_matches('/');
+        if !prefix.is_empty() && prefix.split('/').any(|part| part.is_empty() || part == "." || part == ".." || part.chars().any(char::is_control)) {
+            return Err("the prefix must not have empty, . or .. parts".to_owned());
+        }
+        Ok(Self { bucket: bucket.to_owned(), prefix: if prefix.is_empty() { String::new() } else { format!("{prefix}/") } })
+    }
+}
+
+impl std::fmt::Display for S3Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.prefix)
+    }
 }
 
 /// Where notification mail goes.
@@ -141,6 +187,7 @@ struct Defaults {
     frontend_dir: &'static str,
     job_lease_seconds: u64,
     job_poll_ms: u64,
+    ingest_heartbeat_seconds: u64,
     shutdown_drain_seconds: u64,
     mail_from: &'static str,
     mail_sink: MailSink,
@@ -158,7 +205,7 @@ struct Defaults {
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key", "worker_name"];
+const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "audit_digest_s3_uri", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key", "worker_name"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -183,6 +230,7 @@ impl Default for Defaults {
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,
             job_poll_ms: 1000,
+            ingest_heartbeat_seconds: 5,
             shutdown_drain_seconds: 0,
             mail_from: "Partner Billing <no-reply@localhost>",
             mail_sink: MailSink::Smtp,
@@ -287,6 +335,9 @@ impl Config {
         if self.job_lease_seconds < 5 || self.job_poll_ms < 10 {
             return Err(ConfigError("PB_JOB_LEASE_SECONDS / PB_JOB_POLL_MS: at least 5 seconds / 10 ms".into()));
         }
+        if self.ingest_heartbeat_seconds == 0 || self.ingest_heartbeat_seconds > 300 {
+            return Err(ConfigError("PB_INGEST_HEARTBEAT_SECONDS: must be between 1 and 300".into()));
+        }
         if self.shutdown_drain_seconds > 300 {
             return Err(ConfigError("PB_SHUTDOWN_DRAIN_SECONDS: at most 300".into()));
         }
@@ -341,6 +392,20 @@ impl Config {
         }
         if self.audit_digest_dir.is_some() != self.audit_digest_key_file.is_some() {
             return Err(ConfigError("PB_AUDIT_DIGEST_DIR / PB_AUDIT_DIGEST_KEY_FILE: set both (the folder and the key that signs into it) or neither".into()));
+        }
+        if let Some(uri) = &self.audit_digest_s3_uri {
+            S3Location::parse(uri).map_err(|e| ConfigError(format!("PB_AUDIT_DIGEST_S3_URI: {e}")))?;
+            if self.audit_digest_dir.is_none() {
+                return Err(ConfigError("PB_AUDIT_DIGEST_S3_URI: needs PB_AUDIT_DIGEST_DIR and PB_AUDIT_DIGEST_KEY_FILE (each digest is written there first, then put to S3)".into()));
+            }
+        }
+        if let Some(days) = self.audit_digest_s3_retain_days {
+            if self.audit_digest_s3_uri.is_none() {
+                return Err(ConfigError("PB_AUDIT_DIGEST_S3_RETAIN_DAYS: needs PB_AUDIT_DIGEST_S3_URI".into()));
+            }
+            if days == 0 || days > 36_500 {
+                return Err(ConfigError("PB_AUDIT_DIGEST_S3_RETAIN_DAYS: must be between 1 and 36500".into()));
+            }
         }
         if self.trusted_proxy_hops == 0 || self.trusted_proxy_hops > 10 {
             return Err(ConfigError("PB_TRUSTED_PROXY_HOPS: must be between 1 and 10".into()));
@@ -452,6 +517,38 @@ mod tests {
         assert!(Config::from_pairs([("rate_limit_per_minute", "0".to_owned())]).is_ok(), "0 turns it off");
         assert!(Config::from_pairs([("rate_limit_burst", "0".to_owned())]).unwrap_err().to_string().contains("PB_RATE_LIMIT_BURST"));
         assert!(Config::from_pairs([("request_db_connections", "0".to_owned())]).unwrap_err().to_string().contains("PB_REQUEST_DB_CONNECTIONS"));
+    }
+
+    #[test]
+    fn the_audit_digest_s3_location_is_checked() {
+        let digests = |extra: &[(&'static str, &str)]| {
+            let mut pairs = vec![("audit_digest_dir", "/var/lib/pb/digests".to_owned()), ("audit_digest_key_file", "/etc/pb/digest.pem".to_owned())];
+            pairs.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            Config::from_pairs(pairs)
+        };
+        let c = digests(&[("audit_digest_s3_uri", "s3://audit-digests/pb/prod"), ("audit_digest_s3_retain_days", "365")]).unwrap();
+        assert_eq!((c.audit_digest_s3_uri.as_deref(), c.audit_digest_s3_retain_days), (Some("s3://audit-digests/pb/prod"), Some(365)));
+        assert!(digests(&[("audit_digest_s3_uri", "s3://audit-digests")]).is_ok(), "a bucket without a prefix");
+        for bad in ["https://audit-digests.s3.amazonaws.com/pb", "s3://", "s3:///pb", "s3://Audit_Digests/pb", "s3://ab/pb", "audit-digests/pb", "s3://audit-digests/../pb", "s3://audit-digests//pb"] {
+            let err = digests(&[("audit_digest_s3_uri", bad)]).unwrap_err().to_string();
+            assert!(err.contains("PB_AUDIT_DIGEST_S3_URI"), "{bad}: {err}");
+        }
+        let err = Config::from_pairs([("audit_digest_s3_uri", "s3://audit-digests/pb".to_owned())]).unwrap_err().to_string();
+        assert!(err.contains("PB_AUDIT_DIGEST_S3_URI") && err.contains("PB_AUDIT_DIGEST_DIR"), "{err}");
+        let err = digests(&[("audit_digest_s3_retain_days", "30")]).unwrap_err().to_string();
+        assert!(err.contains("PB_AUDIT_DIGEST_S3_RETAIN_DAYS") && err.contains("needs PB_AUDIT_DIGEST_S3_URI"), "{err}");
+        let err = digests(&[("audit_digest_s3_uri", "s3://audit-digests/pb"), ("audit_digest_s3_retain_days", "0")]).unwrap_err().to_string();
+        assert!(err.contains("PB_AUDIT_DIGEST_S3_RETAIN_DAYS"), "{err}");
+    }
+
+    #[test]
+    fn the_ingestion_heartbeat_is_checked() {
+        assert_eq!(Config::from_pairs([]).unwrap().ingest_heartbeat_seconds, 5);
+        assert_eq!(Config::from_pairs([("ingest_heartbeat_seconds", "1".to_owned())]).unwrap().ingest_heartbeat_seconds, 1);
+        for bad in ["0", "301", "soon"] {
+            let err = Config::from_pairs([("ingest_heartbeat_seconds", bad.to_owned())]).unwrap_err().to_string();
+            assert!(err.contains("PB_INGEST_HEARTBEAT_SECONDS"), "{bad}: {err}");
+        }
     }
 
     #[test]

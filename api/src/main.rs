@@ -118,9 +118,10 @@ enum AuditCommand {
     /// Walk the chain; exit non-zero naming the first altered, inserted or missing record. With
     /// --digests and --public-key, also check every signed digest and the records they pin.
     Verify {
-        /// The folder of signed digests (PB_AUDIT_DIGEST_DIR, or a copy of it).
+        /// The signed digests: a folder (PB_AUDIT_DIGEST_DIR, or a copy of it), or
+        /// s3://bucket/prefix (PB_AUDIT_DIGEST_S3_URI), downloaded with the platform's AWS identity.
         #[arg(long, requires = "public_key")]
-        digests: Option<PathBuf>,
+        digests: Option<String>,
         /// The Ed25519 public key (SPKI PEM, `openssl pkey -pubout`) the digests are signed with.
         #[arg(long, requires = "digests")]
         public_key: Option<PathBuf>,
@@ -258,10 +259,22 @@ async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
                 ),
                 Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
             }
-            if let (Some(dir), Some(key)) = (digests, public_key) {
+            if let (Some(digests), Some(key)) = (digests, public_key) {
                 let public = partner_billing::audit::digest::verifying_key_from_pem_file(&key)?;
+                // From S3: downloaded into a temporary folder first, then checked the same way.
+                let downloaded;
+                let dir = if digests.starts_with("s3://") {
+                    let from = partner_billing::config::S3Location::parse(&digests).map_err(|e| anyhow::anyhow!("--digests: {e}"))?;
+                    let s3 = partner_billing::aws::SdkS3::new(&partner_billing::aws::sdk_loader(&config).load().await);
+                    downloaded = tempfile::tempdir()?;
+                    let n = partner_billing::audit::digest::download_all(&s3, &from, downloaded.path()).await.map_err(|e| anyhow::anyhow!("reading the digests from {from}: {e}"))?;
+                    println!("downloaded {n} digest files from {from}");
+                    downloaded.path().to_path_buf()
+                } else {
+                    PathBuf::from(&digests)
+                };
                 match partner_billing::audit::digest::verify(db.pool(), &dir, &public).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-                    Ok(report) if report.digests == 0 => anyhow::bail!("no digests in {}", dir.display()),
+                    Ok(report) if report.digests == 0 => anyhow::bail!("no digests in {digests}"),
                     Ok(report) => println!("{} signed digests vouch for the trail up to record {}", report.digests, report.last_digest_seq),
                     Err(broken) => anyhow::bail!("audit trail broken: {broken}"),
                 }
@@ -275,6 +288,15 @@ async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
             let key = partner_billing::audit::digest::signing_key_from_pem_file(key_file)?;
             let path = partner_billing::audit::digest::write(db.pool(), dir, &key, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("wrote {}", path.display());
+            if let Some(uri) = &config.audit_digest_s3_uri {
+                use partner_billing::audit::digest;
+                let to = partner_billing::config::S3Location::parse(uri).map_err(|e| anyhow::anyhow!("PB_AUDIT_DIGEST_S3_URI: {e}"))?;
+                let s3 = partner_billing::aws::SdkS3::new(&partner_billing::aws::sdk_loader(&config).load().await);
+                let report = digest::upload_pending(&s3, &to, dir, config.audit_digest_s3_retain_days, chrono::Utc::now(), digest::MAX_UPLOADS_PER_RUN)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("putting digests to {to} failed: {e}; they are kept in {} and uploaded on the next run", dir.display()))?;
+                println!("put {} files to {to} ({} already there, {} left for the next run)", report.uploaded.len(), report.already_there.len(), report.remaining);
+            }
             Ok(())
         }
         AuditCommand::Prune { days } => {
@@ -295,7 +317,7 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     let platform = UnscopedPlatformAccess::new(db);
-    let options = ingest::IngestOptions { progress: true, threads };
+    let options = ingest::IngestOptions { progress: true, threads, heartbeat: Some(std::time::Duration::from_secs(config.ingest_heartbeat_seconds)) };
     // An operator runs this: an internal failure (a full disk, a database gone) says what failed
     // and why, not just "internal error".
     let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| match e {

@@ -19,12 +19,21 @@ pub struct Model {
     pub rows_read: i64,
     pub rows_written: i64,
     pub duration_ms: i64,
-    /// `RUNNING` | `SUCCEEDED` | `FAILED` | `SKIPPED`
+    /// `RUNNING` | `SUCCEEDED` | `FAILED` | `SKIPPED` | `ABANDONED` (its process stopped, or
+    /// its lease ran out, before it finished)
     pub status: String,
-    /// Why it failed, naming the file and column.
+    /// Why it failed (naming the file and column) or was abandoned.
     pub error: Option<String>,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// The last heartbeat of a run while it ran.
+    pub heartbeat_at: Option<DateTimeUtc>,
+    /// A RUNNING record without a heartbeat past this time is abandoned.
+    pub lease_until: Option<DateTimeUtc>,
+    /// The process that ran it: `host:pid:suffix`.
+    pub holder: Option<String>,
+    /// That process's boot id and PID namespace, to check on the same machine whether it lives.
+    pub holder_ns: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ mod m20261205_000101_payer_registrations;
 mod m20261205_000201_demo_mails;
 mod m20261206_000201_job_turns;
 pub mod m20261206_000202_cost_monthly;
+mod m20261206_000301_ingestion_heartbeat;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000201_demo_mails::Migration),
             Box::new(m20261206_000201_job_turns::Migration),
             Box::new(m20261206_000202_cost_monthly::Migration),
+            Box::new(m20261206_000301_ingestion_heartbeat::Migration),
         ]
     }
 }

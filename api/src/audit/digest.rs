@@ -10,8 +10,11 @@
 //!
 //! Files: `digest-<UTC time>.json` (the digest, pretty JSON) and `<that>.sig` (the raw 64-byte
 //! signature of exactly those bytes), written to `PB_AUDIT_DIGEST_DIR` hourly by the
-//! `audit.digest` job. Copy the folder to write-once storage (S3 with Object Lock) to keep it out
-//! of reach of whoever can reach the server.
+//! `audit.digest` job. With `PB_AUDIT_DIGEST_S3_URI`, each file is then also put to S3 under the
+//! same name ([`upload_pending`]), with the platform's own AWS identity, never over an existing
+//! key (`If-None-Match: *`) and, with `PB_AUDIT_DIGEST_S3_RETAIN_DAYS`, locked (Object Lock,
+//! COMPLIANCE mode): write-once storage out of reach of whoever can reach the server. The local
+//! file comes first, so a failed upload loses nothing: every run uploads what S3 still lacks.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -25,6 +28,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::audit::chain;
+use crate::aws::s3::S3Api;
+use crate::config::S3Location;
 use crate::error::{AppError, AppResult};
 
 const PREFIX: &str = "digest-";
@@ -111,6 +116,64 @@ pub async fn write<C: ConnectionTrait>(db: &C, dir: &Path, key: &SigningKey, now
     std::fs::write(&partial, &bytes).map_err(|e| io("writing", &partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| io("writing", &path, e))?;
     Ok(path)
+}
+
+/// Files one run puts to S3 at most (the oldest first): a long outage is caught up over runs.
+pub const MAX_UPLOADS_PER_RUN: usize = 200;
+
+/// What [`upload_pending`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct UploadReport {
+    /// Files put now (digests and signatures).
+    pub uploaded: Vec<String>,
+    /// Files whose key was found in S3 when putting them (left as they are, never overwritten).
+    pub already_there: Vec<String>,
+    /// Files still to upload after this run (over [`MAX_UPLOADS_PER_RUN`]).
+    pub remaining: usize,
+}
+
+/// Puts every digest file of `dir` (and its signature, first) that S3 lacks under `to`, oldest
+/// first, at most `max` files: a digest whose upload failed before is uploaded now. Keys are
+/// never overwritten; with `retain_days`, each object is locked until then.
+pub async fn upload_pending(s3: &dyn S3Api, to: &S3Location, dir: &Path, retain_days: Option<u32>, now: DateTime<Utc>, max: usize) -> AppResult<UploadReport> {
+    let present: std::collections::HashSet<String> = s3.list_own(&to.bucket, &to.prefix).await?.into_iter().map(|o| o.key).collect();
+    let mut pending = Vec::new();
+    for digest in digest_files(dir)? {
+        let name = file_name(&digest);
+        // The signature first: a digest is never in S3 without one.
+        for file in [format!("{name}.sig"), name] {
+            if !present.contains(&format!("{}{file}", to.prefix)) && dir.join(&file).exists() {
+                pending.push(file);
+            }
+        }
+    }
+    let retain_until = retain_days.map(|d| now + chrono::Duration::days(i64::from(d)));
+    let mut report = UploadReport { remaining: pending.len().saturating_sub(max), ..UploadReport::default() };
+    for file in pending.into_iter().take(max) {
+        let path = dir.join(&file);
+        let bytes = std::fs::read(&path).map_err(|e| io("reading", &path, e))?;
+        if s3.put_new(&to.bucket, &format!("{}{file}", to.prefix), bytes, retain_until).await? {
+            report.uploaded.push(file);
+        } else {
+            report.already_there.push(file);
+        }
+    }
+    Ok(report)
+}
+
+/// Copies every digest file under `from` into `dir` (for `audit verify --digests s3://…`).
+pub async fn download_all(s3: &dyn S3Api, from: &S3Location, dir: &Path) -> AppResult<usize> {
+    let mut n = 0;
+    for object in s3.list_own(&from.bucket, &from.prefix).await? {
+        let Some(name) = object.key.strip_prefix(&from.prefix) else { continue };
+        // Only digest files directly under the prefix (never a path that leaves `dir`).
+        if !name.starts_with(PREFIX) || name.contains('/') || !(name.ends_with(".json") || name.ends_with(".json.sig")) {
+            continue;
+        }
+        s3.download_own(&from.bucket, &object.key, &dir.join(name)).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// What a verification with digests found.

@@ -293,7 +293,7 @@ async fn populate(
     .map_err(|e| anyhow::anyhow!("generating CUR: {e}"))?;
     let platform = UnscopedPlatformAccess::new(db);
     let payer = PayerId::parse(&payer_id).map_err(|_| anyhow::anyhow!("the API returned a payer id that is not a UUID"))?;
-    let report = ingest_files_with(&platform, payer, &files, &IngestOptions { progress: false, threads: 0 })
+    let report = ingest_files_with(&platform, payer, &files, &IngestOptions::default())
         .await
         .map_err(|e| anyhow::anyhow!("ingesting the generated CUR: {e}"))?;
     println!("ingested {} months of CUR 2.0 ({} lines) in {:.1} s", report.periods.len(), report.periods.iter().map(|p| p.lines).sum::<u64>(), report.duration.as_secs_f64());

@@ -118,7 +118,9 @@ pub async fn run_ingest_job(state: &AppState, job: &jobs::Model) -> AppResult<St
         }
         state.aws.s3.download(&creds, &bucket, &o.key, &dir.path().join(relative)).await?;
     }
-    let report = ingest::ingest_files(&UnscopedPlatformAccess::new(state.db.clone()), PayerId(payer.id), &[dir.path().to_path_buf()]).await?;
+    let options = ingest::IngestOptions { heartbeat: Some(std::time::Duration::from_secs(state.config.ingest_heartbeat_seconds)), ..Default::default() };
+    let report =
+        ingest::ingest_files_with(&UnscopedPlatformAccess::new(state.db.clone()), PayerId(payer.id), &[dir.path().to_path_buf()], &options).await?;
     Ok(Step::Done(json!({
         "files": objects.len(),
         "bytes": total,

@@ -143,6 +143,10 @@ pub(crate) async fn record_succeeded(txn: &impl ConnectionTrait, id: Uuid, r: &R
         error: Set(None),
         started_at: Set(r.started_at),
         finished_at: Set(Some(now)),
+        heartbeat_at: NotSet,
+        lease_until: NotSet,
+        holder: NotSet,
+        holder_ns: NotSet,
     })
     .exec_without_returning(txn)
     .await?;

@@ -1149,10 +1149,15 @@ pub struct Health {
     pub reason: String,
     /// Days since the latest day with cost data.
     pub lag_days: Option<i64>,
+    /// The payer's latest ingestion that was not skipped (RUNNING, SUCCEEDED, FAILED or
+    /// ABANDONED); its holder (which host ran it) only for platform staff.
+    pub last: Option<ingestions::Model>,
 }
 
 pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    // A RUNNING record whose process is gone, or whose lease ran out, shows as ABANDONED.
+    crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await?;
     let last = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.id))
         .filter(ingestions::Column::Status.ne("SKIPPED"))
@@ -1187,6 +1192,9 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
     let (status, reason) = match (&last, lag) {
         (None, None) => ("NOT_AVAILABLE", "no cost data has been ingested for this payer".to_owned()),
         (Some(i), _) if i.status == "FAILED" => ("FAILED", format!("the last ingestion failed: {}", i.error.clone().unwrap_or_default())),
+        (Some(i), _) if i.status == crate::ingest::store::ABANDONED => {
+            ("FAILED", format!("the last ingestion was {}", i.error.clone().unwrap_or_else(|| "abandoned".to_owned())))
+        }
         (_, Some(days)) if days > 3 => ("WARNING", format!("the newest cost data is {days} days old")),
         (_, Some(_)) => ("SUCCESS", "cost data is current".to_owned()),
         (Some(_), None) => ("WARNING", "ingestions ran but wrote no cost rows".to_owned()),
@@ -1196,7 +1204,15 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
         ("SUCCESS", false) => ("WARNING", format!("the last ingestion succeeded with warnings: {}", warnings.join("; "))),
         (_, false) => (status, format!("{reason}; the last ingestion succeeded with warnings: {}", warnings.join("; "))),
     };
-    Ok(Health { status, reason, lag_days: lag })
+    let platform_staff = scope.principal().role_on_tenant(&format!("/{}/", crate::ids::ROOT_TENANT_ID)).is_some();
+    let last = last.map(|mut i| {
+        if !platform_staff {
+            i.holder = None;
+        }
+        i.holder_ns = None;
+        i
+    });
+    Ok(Health { status, reason, lag_days: lag, last })
 }
 
 #[cfg(test)]

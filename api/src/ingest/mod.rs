@@ -11,6 +11,7 @@
 mod aggregate;
 mod csv_export;
 pub mod generate;
+pub mod heartbeat;
 mod layout;
 mod manifest;
 mod parquet_export;
@@ -49,6 +50,9 @@ pub struct IngestOptions {
     pub progress: bool,
     /// Reader threads; 0 means one per core.
     pub threads: usize,
+    /// How often the run's record gets a heartbeat (`PB_INGEST_HEARTBEAT_SECONDS`); its lease
+    /// is three of these. `None`: [`heartbeat::DEFAULT_PERIOD`].
+    pub heartbeat: Option<Duration>,
 }
 
 /// One input file as read.
@@ -546,8 +550,14 @@ pub async fn ingest_files_with(
             duration: clock.elapsed(),
         });
     }
-    store::close_interrupted(db, payer, &print).await?;
-    let run = store::start(db, &record).await?;
+    // Earlier runs of this payer whose process is gone (or whose lease ran out) are marked
+    // ABANDONED, so they do not show as running forever.
+    heartbeat::close_abandoned(db, payer).await?;
+    let period = options.heartbeat.unwrap_or(heartbeat::DEFAULT_PERIOD).max(Duration::from_millis(100));
+    let run = store::start(db, &record, period).await?;
+    // Renewed until the run records its outcome; if this future is dropped first (its job was
+    // cancelled), the record is marked ABANDONED at once.
+    let beat = heartbeat::Heartbeat::start(db, run, period);
 
     let (inputs, read) = read.await?;
     bar.finish_and_clear();
@@ -556,6 +566,7 @@ pub async fn ingest_files_with(
         Ok(ok) => ok,
         Err(message) => {
             store::fail(db, Some(run), &record, &message).await?;
+            beat.finish();
             return Err(AppError::invalid("files", message));
         }
     };
@@ -568,12 +579,28 @@ pub async fn ingest_files_with(
     record.rows_read = rows.iter().sum();
     if let Err(message) = reviewed {
         store::fail(db, Some(run), &record, &message).await?;
+        beat.finish();
         return Err(AppError::invalid("files", message));
     }
     let rows_other_provider = agg.lines_other_provider;
-    let periods = match store::replace(db, run, &record, agg).await {
-        Ok(p) => p,
+    let replaced = if beat.lost() {
+        tracing::warn!(ingestion = %run, "the ingestion's record was marked abandoned while it read; it writes nothing");
+        Err(store::abandoned_meanwhile())
+    } else {
+        store::replace(db, run, &record, agg).await
+    };
+    let periods = match replaced {
+        Ok(p) => {
+            beat.finish();
+            p
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            // The record was marked ABANDONED while this run read or wrote: it keeps that verdict.
+            beat.finish();
+            return Err(e);
+        }
         Err(e) => {
+            beat.finish();
             let (message, returned) = match e {
                 AppError::Validation { message, .. } => {
                     // Name the files: a day's total is summed over all of them.

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use entity::{cost_daily, ingestions};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value};
 use uuid::Uuid;
 
@@ -25,6 +24,8 @@ pub const RUNNING: &str = "RUNNING";
 pub const SUCCEEDED: &str = "SUCCEEDED";
 pub const FAILED: &str = "FAILED";
 pub const SKIPPED: &str = "SKIPPED";
+/// Its process stopped, or its lease ran out, before it finished (see `heartbeat`).
+pub const ABANDONED: &str = "ABANDONED";
 
 /// What one period's replacement wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,23 +73,55 @@ fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, s
         error: Set(error),
         started_at: Set(r.started_at),
         finished_at: Set(finished),
+        heartbeat_at: NotSet,
+        lease_until: NotSet,
+        holder: NotSet,
+        holder_ns: NotSet,
     }
 }
 
-/// Records a run as started.
-pub async fn start(db: &Db, r: &Record<'_>) -> AppResult<Uuid> {
+/// Only the run's own record, while it is still RUNNING under this process: once a reader has
+/// marked it ABANDONED, the run records nothing more (see `heartbeat`).
+fn held(run: Uuid) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(ingestions::Column::Id.eq(run))
+        .add(ingestions::Column::Status.eq(RUNNING))
+        .add(ingestions::Column::Holder.eq(super::heartbeat::holder()))
+}
+
+/// The error of a run whose record was marked ABANDONED while it ran.
+pub(super) fn abandoned_meanwhile() -> AppError {
+    AppError::Conflict(
+        "this ingestion was marked abandoned while it ran (no heartbeat reached the database within its lease); nothing was written, run it again".to_owned(),
+    )
+}
+
+/// Records a run as started by this process, with its first heartbeat and a lease of
+/// [`super::heartbeat::LEASE_PERIODS`] heartbeat periods.
+pub async fn start(db: &Db, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
-    ingestions::Entity::insert(record(r, id, None, 0, RUNNING, None)).exec_without_returning(db).await?;
+    let now = Utc::now();
+    let mut m = record(r, id, None, 0, RUNNING, None);
+    m.heartbeat_at = Set(Some(now));
+    m.lease_until = Set(Some(super::heartbeat::lease_from(now, heartbeat)));
+    m.holder = Set(Some(super::heartbeat::holder().to_owned()));
+    m.holder_ns = Set(super::heartbeat::holder_ns().map(str::to_owned));
+    ingestions::Entity::insert(m).exec_without_returning(db).await?;
     Ok(id)
 }
 
-/// Records a run that failed (inserted if it was never started).
+/// Records a run that failed (inserted if it was never started). A started run whose record was
+/// meanwhile marked ABANDONED keeps that verdict.
 pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
     match id {
         Some(id) => {
             let mut m = record(r, id, None, 0, FAILED, Some(error.to_owned()));
             m.billing_period = NotSet;
-            ingestions::Entity::update(m).exec(db).await?;
+            m.id = NotSet;
+            let done = ingestions::Entity::update_many().set(m).filter(held(id)).exec(db).await?;
+            if done.rows_affected == 0 {
+                tracing::warn!(ingestion = %id, %error, "a failed ingestion's record was already marked abandoned; left as it is");
+            }
             Ok(id)
         }
         None => {
@@ -97,21 +130,6 @@ pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> App
             Ok(id)
         }
     }
-}
-
-/// Runs of the same files that never finished (the process died) are closed as FAILED, so
-/// health views do not show them running forever.
-pub async fn close_interrupted(db: &Db, payer: PayerId, fingerprint: &str) -> AppResult<()> {
-    ingestions::Entity::update_many()
-        .col_expr(ingestions::Column::Status, Expr::value(FAILED))
-        .col_expr(ingestions::Column::Error, Expr::value("interrupted: the process stopped before the ingestion finished; nothing was written"))
-        .col_expr(ingestions::Column::FinishedAt, Expr::value(Utc::now()))
-        .filter(ingestions::Column::PayerId.eq(payer.0))
-        .filter(ingestions::Column::Fingerprint.eq(fingerprint))
-        .filter(ingestions::Column::Status.eq(RUNNING))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The (source, period) pairs whose current data came from exactly these files, when every
@@ -339,7 +357,11 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {
-            ingestions::Entity::update(m).exec(&txn).await?;
+            m.id = NotSet;
+            // Fenced: a run whose record was marked ABANDONED meanwhile writes nothing.
+            if ingestions::Entity::update_many().set(m).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
+                return Err(abandoned_meanwhile());
+            }
         } else {
             ingestions::Entity::insert(m).exec_without_returning(&txn).await?;
         }
@@ -347,7 +369,11 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         start = end;
     }
     if written.is_empty() {
-        ingestions::Entity::update(record(r, run, None, 0, SUCCEEDED, None)).exec(&txn).await?;
+        let mut m = record(r, run, None, 0, SUCCEEDED, None);
+        m.id = NotSet;
+        if ingestions::Entity::update_many().set(m).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
+            return Err(abandoned_meanwhile());
+        }
     }
     txn.commit().await?;
     Ok(written)

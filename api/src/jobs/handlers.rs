@@ -223,13 +223,37 @@ impl JobHandler for WriteAuditDigest {
     fn kind(&self) -> &'static str {
         AUDIT_DIGEST
     }
-    async fn step(&self, state: &AppState, _job: &jobs::Model) -> Result<Step, JobFailure> {
+    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+        use crate::audit::digest;
         let (Some(dir), Some(key_file)) = (&state.config.audit_digest_dir, &state.config.audit_digest_key_file) else {
             return Ok(Step::Done(serde_json::json!({ "written": null, "reason": "PB_AUDIT_DIGEST_DIR is not set" })));
         };
-        let key = crate::audit::digest::signing_key_from_pem_file(key_file).map_err(|e| JobFailure::Fatal(e.to_string()))?;
-        let path = crate::audit::digest::write(&state.db, dir, &key, chrono::Utc::now()).await.map_err(failure)?;
-        Ok(Step::Done(serde_json::json!({ "written": path.file_name().map(|n| n.to_string_lossy().into_owned()) })))
+        // A retry after a failed upload only uploads: its first attempt wrote the digest.
+        let written = if job.last_error.is_none() {
+            let key = digest::signing_key_from_pem_file(key_file).map_err(|e| JobFailure::Fatal(e.to_string()))?;
+            let path = digest::write(&state.db, dir, &key, chrono::Utc::now()).await.map_err(failure)?;
+            path.file_name().map(|n| n.to_string_lossy().into_owned())
+        } else {
+            None
+        };
+        let Some(uri) = &state.config.audit_digest_s3_uri else { return Ok(Step::Done(serde_json::json!({ "written": written }))) };
+        let to = crate::config::S3Location::parse(uri).map_err(JobFailure::Fatal)?;
+        let now = chrono::Utc::now();
+        match digest::upload_pending(state.aws.s3.as_ref(), &to, dir, state.config.audit_digest_s3_retain_days, now, digest::MAX_UPLOADS_PER_RUN).await {
+            Ok(report) => Ok(Step::Done(serde_json::json!({
+                "written": written,
+                "uploaded": report.uploaded,
+                "alreadyThere": report.already_there,
+                "remaining": report.remaining,
+            }))),
+            // The digest is safe in the folder; this job's retries and every later run upload
+            // whatever S3 still lacks.
+            Err(e) => Err(JobFailure::Retry(format!(
+                "{}putting digests to {to} failed: {e}; they are kept in {} and uploaded on the next run",
+                written.map(|w| format!("digest {w} written; ")).unwrap_or_default(),
+                dir.display()
+            ))),
+        }
     }
 }
 

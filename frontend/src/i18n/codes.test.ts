@@ -73,6 +73,14 @@ describe('cost data health in words', () => {
     );
   });
 
+  it('says an ingestion was abandoned, with its reason', () => {
+    const lastIngestion = { status: 'ABANDONED', message: 'abandoned: the process that ran it (host:42:abcdef) is gone; nothing it read was written' };
+    expect(healthReason(tZh, { status: 'FAILED', reason: 'the last ingestion was abandoned: …', lagDays: 2, lastIngestion })).toBe(
+      '上次导入在完成前被放弃，之前的数据保持不变：the process that ran it (host:42:abcdef) is gone; nothing it read was written',
+    );
+    expect(healthReason(tEn, { status: 'FAILED', reason: 'the last ingestion was abandoned: …', lagDays: 2, lastIngestion })).toMatch(/^The last ingestion was abandoned before it finished/);
+  });
+
   it('says how far behind, one day included', () => {
     expect(lagText(tEn, 5)).toBe('5 days behind');
     expect(lagText(tEn, 1)).toBe('1 day behind');

@@ -53,6 +53,7 @@ export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
   CostExportKind: 'exportKind',
   CustomLineItemChargeType: 'chargeType',
   HealthStatus: 'health',
+  IngestionStatus: 'ingestionStatus',
   JobState: 'jobState',
   OnboardingStepKind: 'step',
   OnboardingStepStatus: 'stepStatus',
@@ -91,13 +92,22 @@ export function auditActor(t: Translate, identity: { type: string; userName?: st
 }
 
 const FAILED_PREFIX = 'the last ingestion failed: ';
+const ABANDONED_PREFIX = 'abandoned: ';
 
 /**
  * Why a payer's cost data has the health it has, in the viewer's language. The API says it in
  * English prose (`reason`); its parts are the status and `lagDays`, and for a failure the
  * error itself (which stays as the server or AWS wrote it).
  */
-export function healthReason(t: Translate, health: { status: string; reason: string; lagDays: number | null }): string {
+export function healthReason(
+  t: Translate,
+  health: { status: string; reason: string; lagDays: number | null; lastIngestion?: { status: string; message?: string | null } | null },
+): string {
+  // A killed or cancelled run: its own words say which (its process gone, or its lease out).
+  if (health.lastIngestion?.status === 'ABANDONED') {
+    const message = health.lastIngestion.message ?? '';
+    return t('healthReason.ABANDONED', { detail: message.startsWith(ABANDONED_PREFIX) ? message.slice(ABANDONED_PREFIX.length) : message });
+  }
   switch (health.status) {
     case 'SUCCESS':
       return t('healthReason.SUCCESS');

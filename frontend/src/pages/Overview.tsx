@@ -23,7 +23,7 @@ import { healthReason, lagText } from '../i18n/codes';
 import { ServiceLabel } from '../components/ServiceLabel';
 import { barOption, currentMonth, donutOption, monthlyTotals, monthsEnding, monthsRange, serviceLabel, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
-import { formatMoney, roundDecimal } from '../lib/format';
+import { formatDateTime, formatMoney, roundDecimal } from '../lib/format';
 import { HEALTH_BADGE } from '../lib/onboarding';
 
 const ALL = 'all';
@@ -104,10 +104,13 @@ function HealthBadges({ payers }: { payers: PayerFieldsFragment[] }) {
 }
 
 function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [result] = useQuery({ query: IngestionHealthDocument, variables: { payerId: payer.id }, requestPolicy: 'network-only' });
   const health = result.data?.ingestionHealth;
   const lag = health && health.status !== 'SUCCESS' ? lagText(t, health.lagDays) : null;
+  // A run in progress, or one abandoned (killed, cancelled, its lease out), is shown as such.
+  const last = health?.lastIngestion;
+  const shownRun = last && (last.status === 'RUNNING' || last.status === 'ABANDONED') ? last : null;
   return (
     <li data-testid="health-badge">
       <span className="health-name">{payer.name}</span>{' '}
@@ -122,6 +125,18 @@ function HealthBadge({ payer }: { payer: PayerFieldsFragment }) {
         <span className="muted">{t('common.loading')}</span>
       )}
       {health && <span className="muted small"> {healthReason(t, health)}</span>}
+      {shownRun && (
+        <span data-testid="ingestion-run" className="muted small">
+          {' '}
+          <span className={`badge ${shownRun.status === 'RUNNING' ? 'status-warn' : 'status-off'}`}>{t(`ingestionStatus.${shownRun.status}`)}</span>{' '}
+          {shownRun.status === 'RUNNING' &&
+            t('ingestion.runningSince', {
+              time: formatDateTime(shownRun.startedAt, lang),
+              beat: shownRun.heartbeatAt ? formatDateTime(shownRun.heartbeatAt, lang) : '—',
+            })}
+          {shownRun.holder && ` ${t('ingestion.holder', { holder: shownRun.holder })}`}
+        </span>
+      )}
     </li>
   );
 }

@@ -59,8 +59,17 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     let local = app.gql(p.viewer.bearer(), q, json!({ "p": local_payer })).await;
     assert_ne!(from_s3.data("costSummary.total"), "0");
     assert_eq!(from_s3.data("costSummary"), local.data("costSummary"));
-    let health = app.gql(p.viewer.bearer(), "query($p: ID!) { ingestionHealth(payerId: $p) { status } }", json!({ "p": payer })).await;
+    let health_q = "query($p: ID!) { ingestionHealth(payerId: $p) { status lastIngestion { status billingPeriod holder heartbeatAt } } }";
+    let health = app.gql(p.viewer.bearer(), health_q, json!({ "p": payer })).await;
     assert_ne!(health.data("ingestionHealth.status"), "NOT_AVAILABLE");
+    // The job's run: its record, with a heartbeat; which host ran it is for platform staff only.
+    assert_eq!(health.data("ingestionHealth.lastIngestion.status"), "SUCCEEDED");
+    assert_eq!(health.data("ingestionHealth.lastIngestion.billingPeriod"), "2025-11");
+    assert!(health.data("ingestionHealth.lastIngestion.heartbeatAt").is_string(), "{}", health.body);
+    assert!(health.data("ingestionHealth.lastIngestion.holder").is_null(), "{}", health.body);
+    let staff = app.gql(admin.bearer(), health_q, json!({ "p": payer })).await;
+    let holder = staff.data("ingestionHealth.lastIngestion.holder").as_str().unwrap().to_owned();
+    assert!(holder.contains(&format!(":{}:", std::process::id())), "the worker in this process ran it: {holder}");
 
     // A month with no export files fails with a reason.
     let res = app.gql(p.operator.bearer(), ingest, json!({ "p": payer, "m": "2025-07" })).await;

@@ -398,33 +398,181 @@ async fn kill_inside_write_transaction(app: &TestApp, child: &mut std::process::
     }
 }
 
+/// The killed run's own record: (status, holder, holder_ns set, heartbeat_at, lease_until).
+async fn last_record(app: &TestApp) -> (String, Option<String>, bool, Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>) {
+    let sql = "SELECT status, holder, holder_ns, heartbeat_at, lease_until FROM ingestions ORDER BY started_at DESC, id DESC";
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
+    (
+        row.try_get("", "status").unwrap(),
+        row.try_get("", "holder").unwrap(),
+        row.try_get::<Option<String>>("", "holder_ns").unwrap().is_some(),
+        row.try_get("", "heartbeat_at").unwrap(),
+        row.try_get("", "lease_until").unwrap(),
+    )
+}
+
+const HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason lastIngestion { id status message heartbeatAt holder finishedAt } } }";
+
+/// Issue #16 item 16: a killed ingestion's record does not stay RUNNING forever. The CLI run
+/// renews a heartbeat (every second here) and names its process; killed in the middle of its
+/// write transaction, it leaves the previous month intact, and its record becomes ABANDONED —
+/// by its lease running out where its process cannot be seen (as from another machine), or at
+/// once where it can be seen to be gone (the payer's next ingestion) — and a later ingestion of
+/// the same month succeeds.
 async fn killed_mid_ingestion_leaves_the_previous_month_intact(kind: DbKind) {
     let (app, payer, platform) = setup(kind).await;
+    let admin = app.platform_admin().await;
     let dir = tempfile::tempdir().unwrap();
     let old = gen_cur(dir.path(), "old.parquet", 4_000, 5, 1, GenFormat::Parquet);
     ingest::ingest_files(&platform, payer, &[old]).await.unwrap();
     let before = snapshot(&app).await;
     let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 2, GenFormat::Parquet);
+    let spawn = |heartbeat: &str| {
+        Command::new(cli_binary())
+            .args(["ingest", "--payer", &payer.to_string(), big.to_str().unwrap()])
+            .env("PB_DATABASE_URL", &app.database_url)
+            .env("PB_INGEST_HEARTBEAT_SECONDS", heartbeat)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
 
-    let mut child = Command::new(cli_binary())
-        .args(["ingest", "--payer", &payer.to_string(), big.to_str().unwrap()])
-        .env("PB_DATABASE_URL", &app.database_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn("1");
+    let pid = child.id();
     kill_inside_write_transaction(&app, &mut child).await;
-
     assert_eq!(snapshot(&app).await, before, "the killed run left the previous month exactly as it was");
-    assert_eq!(ingestions(&app).await.last().unwrap().0, "RUNNING");
+    let (status, holder, has_ns, beat, lease) = last_record(&app).await;
+    assert_eq!(status, "RUNNING");
+    let holder = holder.unwrap();
+    assert!(holder.contains(&format!(":{pid}:")), "the record names the process that ran it: {holder}");
+    assert!(has_ns, "and where its process ids are seen");
+    let lease_length = lease.unwrap() - beat.unwrap();
+    assert_eq!(lease_length.num_seconds(), 3, "a lease of three 1-second heartbeats: {lease_length:?}");
 
+    // As seen from another machine (its process cannot be checked): the lease decides. With a
+    // lease still out it is RUNNING; once it ran out, ingestion health marks it ABANDONED.
+    let fresh = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    // RFC 3339 is also how timestamps are written on SQLite, so the lease compares as written.
+    let moved = format!("UPDATE ingestions SET holder_ns = 'another machine', lease_until = '{fresh}' WHERE status = 'RUNNING'");
+    assert_eq!(app.db.execute_raw(Statement::from_string(app.db.get_database_backend(), moved)).await.unwrap().rows_affected(), 1);
+    let moved_at = Instant::now();
+    let health = app.gql(admin.bearer(), HEALTH, serde_json::json!({ "p": payer.to_string() })).await;
+    assert_eq!(health.data("ingestionHealth.lastIngestion.status"), "RUNNING", "{}", health.body);
+    assert_eq!(health.data("ingestionHealth.lastIngestion.holder"), holder.as_str(), "platform staff see which process runs it");
+    let health = loop {
+        let health = app.gql(admin.bearer(), HEALTH, serde_json::json!({ "p": payer.to_string() })).await;
+        if health.data("ingestionHealth.lastIngestion.status") == "ABANDONED" {
+            break health;
+        }
+        assert!(moved_at.elapsed() < Duration::from_secs(15), "never marked abandoned: {}", health.body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(moved_at.elapsed() >= Duration::from_millis(1500), "not before its lease ran out ({:?})", moved_at.elapsed());
+    let message = health.data("ingestionHealth.lastIngestion.message").as_str().unwrap().to_owned();
+    assert!(message.starts_with("abandoned: no heartbeat from the process that ran it") && message.contains(&holder), "{message}");
+    assert!(!health.data("ingestionHealth.lastIngestion.finishedAt").is_null());
+    assert_eq!(health.data("ingestionHealth.status"), "FAILED");
+    assert_eq!(health.data("ingestionHealth.reason").as_str().unwrap(), format!("the last ingestion was {message}"));
+    assert_eq!(last_record(&app).await.0, "ABANDONED", "recorded, not only shown");
+
+    // Killed again, with the default 5-second heartbeat (a 15-second lease): on this machine its
+    // process is seen gone, so the payer's next ingestion marks it at once, then succeeds.
+    let mut child = spawn("5");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while last_record(&app).await.0 != "RUNNING" {
+        assert!(child.try_wait().unwrap().is_none(), "the second ingestion ended before it could be killed");
+        assert!(Instant::now() < deadline, "the second ingestion never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed_at = Instant::now();
     let report = ingest::ingest_files(&platform, payer, &[big]).await.unwrap();
     assert_eq!(report.outcome, Outcome::Succeeded);
     assert_eq!(report.periods[0].lines, 150_000);
     let statuses = ingestions(&app).await;
-    assert_eq!(statuses.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["SUCCEEDED", "FAILED", "SUCCEEDED"]);
-    assert!(statuses[1].1.as_deref().unwrap().contains("interrupted"), "{statuses:?}");
+    assert_eq!(statuses.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), vec!["SUCCEEDED", "ABANDONED", "ABANDONED", "SUCCEEDED"]);
+    let gone = statuses[2].1.as_deref().unwrap();
+    assert!(gone.starts_with("abandoned: the process that ran it (") && gone.contains(") is gone"), "{gone}");
+    assert!(killed_at.elapsed() < Duration::from_secs(15), "marked before its lease could run out");
     assert_ne!(snapshot(&app).await, before);
+    let health = app.gql(admin.bearer(), HEALTH, serde_json::json!({ "p": payer.to_string() })).await;
+    assert_eq!(health.data("ingestionHealth.lastIngestion.status"), "SUCCEEDED", "{}", health.body);
+}
+
+/// Issue #16 item 16, in-process: an ingestion whose task is cancelled (as when its job's lease
+/// is lost and the worker drops the step) marks its own record ABANDONED at once, and the next
+/// ingestion of the month succeeds.
+async fn a_cancelled_ingestion_marks_its_record_abandoned(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 3, GenFormat::Parquet);
+    let run = {
+        let (platform, big) = (platform.clone(), big.clone());
+        tokio::spawn(async move { ingest::ingest_files(&platform, payer, &[big]).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ingestions(&app).await.iter().any(|(s, _)| s == "RUNNING") {
+        assert!(!run.is_finished(), "the ingestion ended before it could be cancelled");
+        assert!(Instant::now() < deadline, "the ingestion never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    run.abort();
+    assert!(run.await.unwrap_err().is_cancelled());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let statuses = loop {
+        let statuses = ingestions(&app).await;
+        if statuses.iter().all(|(s, _)| s != "RUNNING") {
+            break statuses;
+        }
+        assert!(Instant::now() < deadline, "the cancelled run stayed RUNNING: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].0, "ABANDONED");
+    let why = statuses[0].1.as_deref().unwrap();
+    assert!(why.contains("stopped it before it finished") && why.contains(partner_billing::ingest::heartbeat::holder()), "{why}");
+    assert_eq!(app.count("cost_daily").await, 0, "nothing it read was written");
+
+    let report = ingest::ingest_files(&platform, payer, &[big]).await.unwrap();
+    assert_eq!((report.outcome, report.periods[0].lines), (Outcome::Succeeded, 150_000));
+}
+
+/// Issue #16 item 16, fencing: a run judged abandoned while it was in fact alive (as when it was
+/// paused past its lease, or cut off from the database) writes nothing when it comes back: its
+/// outcome is fenced on its record still being RUNNING under its process.
+async fn a_run_abandoned_while_alive_writes_nothing(kind: DbKind) {
+    let (app, payer, platform) = setup(kind).await;
+    let dir = tempfile::tempdir().unwrap();
+    let big = gen_cur(dir.path(), "big.parquet", 150_000, 80, 4, GenFormat::Parquet);
+    let run = {
+        let (platform, big) = (platform.clone(), big.clone());
+        // A heartbeat that will not come before the run ends, so only the lease below counts.
+        let options = ingest::IngestOptions { heartbeat: Some(Duration::from_secs(600)), ..Default::default() };
+        tokio::spawn(async move { ingest::ingest_files_with(&platform, payer, &[big], &options).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ingestions(&app).await.iter().any(|(s, _)| s == "RUNNING") {
+        assert!(!run.is_finished(), "the ingestion ended before its lease could be taken away");
+        assert!(Instant::now() < deadline, "the ingestion never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // As seen from another machine, with its lease run out: a reader marks it ABANDONED.
+    let past = (chrono::Utc::now() - chrono::Duration::seconds(10)).to_rfc3339();
+    let sql = format!("UPDATE ingestions SET holder_ns = 'another machine', lease_until = '{past}' WHERE status = 'RUNNING'");
+    app.db.execute_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap();
+    assert_eq!(partner_billing::ingest::heartbeat::close_abandoned(platform.db(), payer).await.unwrap(), 1);
+    assert_eq!(partner_billing::ingest::heartbeat::close_abandoned(platform.db(), payer).await.unwrap(), 0, "marked once");
+
+    let err = run.await.unwrap().unwrap_err();
+    assert!(matches!(err, partner_billing::error::AppError::Conflict(_)), "{err:?}");
+    assert!(err.to_string().contains("marked abandoned while it ran"), "{err}");
+    assert_eq!(app.count("cost_daily").await, 0, "its replacement was rolled back");
+    let statuses = ingestions(&app).await;
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0].0, "ABANDONED", "the verdict stands: {statuses:?}");
+    assert!(statuses[0].1.as_deref().unwrap().contains("no heartbeat"), "{statuses:?}");
 }
 
 /// A file DuckDB writes, for schemas our generator would never produce.
@@ -648,5 +796,7 @@ on_both_databases!(
     focus_sample_matches_python_csv,
     identical_reingestion_is_a_no_op,
     killed_mid_ingestion_leaves_the_previous_month_intact,
+    a_cancelled_ingestion_marks_its_record_abandoned,
+    a_run_abandoned_while_alive_writes_nothing,
     bad_input_fails_naming_file_and_column_and_writes_nothing,
 );

@@ -3,6 +3,7 @@
 
 mod api_tokens;
 mod audit;
+mod audit_digests;
 mod bad_input;
 mod billing;
 mod billing_conductor;

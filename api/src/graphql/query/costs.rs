@@ -6,7 +6,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::costs::{
     AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
-    HealthStatus, IngestionHealth, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
+    HealthStatus, IngestionHealth, IngestionRecord, IngestionStatus, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
 use crate::ids::PayerId;
 
@@ -148,6 +148,19 @@ impl CostsQuery {
             "FAILED" => HealthStatus::Failed,
             _ => HealthStatus::NotAvailable,
         };
-        Ok(IngestionHealth { status, reason: h.reason, lag_days: h.lag_days })
+        let last_ingestion = h.last.map(|i| IngestionRecord {
+            id: ID(i.id.to_string()),
+            status: IngestionStatus::parse(&i.status),
+            message: i.error,
+            source: i.source,
+            billing_period: i.billing_period,
+            rows_read: i.rows_read,
+            rows_written: i.rows_written,
+            started_at: i.started_at,
+            finished_at: i.finished_at,
+            heartbeat_at: i.heartbeat_at,
+            holder: i.holder,
+        });
+        Ok(IngestionHealth { status, reason: h.reason, lag_days: h.lag_days, last_ingestion })
     }
 }

@@ -256,4 +256,55 @@ pub struct IngestionHealth {
     pub reason: String,
     /// Days since the newest day with cost data.
     pub lag_days: Option<i64>,
+    /// The payer's latest ingestion that was not skipped.
+    pub last_ingestion: Option<IngestionRecord>,
+}
+
+/// How an ingestion of cost files stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum IngestionStatus {
+    /// Reading or writing now; its process renews a heartbeat.
+    Running,
+    Succeeded,
+    /// Refused or failed; `message` says why, naming the file and column.
+    Failed,
+    /// The same files were already current: nothing was read or written.
+    Skipped,
+    /// Its process stopped (killed, crashed, cancelled) or its lease ran out before it finished;
+    /// nothing it read was written, and the previous data stays. `message` says which.
+    Abandoned,
+}
+
+impl IngestionStatus {
+    pub fn parse(status: &str) -> Self {
+        match status {
+            "RUNNING" => Self::Running,
+            "SUCCEEDED" => Self::Succeeded,
+            "SKIPPED" => Self::Skipped,
+            "ABANDONED" => Self::Abandoned,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// One ingestion run's record.
+#[derive(SimpleObject)]
+pub struct IngestionRecord {
+    pub id: ID,
+    pub status: IngestionStatus,
+    /// Why it failed or was abandoned.
+    pub message: Option<String>,
+    /// `cur`, `focus`, `ce` or `legacy`, once known.
+    pub source: Option<String>,
+    /// `YYYY-MM`, once written.
+    pub billing_period: Option<String>,
+    pub rows_read: i64,
+    pub rows_written: i64,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The last heartbeat of its process while it ran.
+    pub heartbeat_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The process that ran it (`host:pid:suffix`). Shown to platform staff only; null for
+    /// everyone else.
+    pub holder: Option<String>,
 }
