@@ -61,6 +61,18 @@ typed_id!(/// A sign-in session (a family of refresh tokens).
 /// The fixed id of the platform root tenant, created at first start.
 pub const ROOT_TENANT_ID: TenantId = TenantId(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001));
 
+/// A name for this process that says where it runs and is unique to it: `host:pid:suffix`, where
+/// host is `name` or the host name (the pod's name on Kubernetes), without `:` and at most 40
+/// characters, and suffix is random (it tells this process from an earlier one with the same id).
+/// Job workers and ingestion runs are held under such names.
+pub fn process_label(name: Option<&str>) -> String {
+    let host = name.map(str::to_owned).or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok().or_else(|| std::env::var("HOSTNAME").ok()));
+    let host = host.as_deref().map(str::trim).filter(|h| !h.is_empty()).unwrap_or("host");
+    let host: String = host.chars().filter(|c| !c.is_control() && *c != ':').take(40).collect();
+    let suffix = Uuid::new_v4().simple().to_string();
+    format!("{host}:{}:{}", std::process::id(), &suffix[..6])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

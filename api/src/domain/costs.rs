@@ -513,6 +513,23 @@ struct Point {
     amount: Decimal,
 }
 
+impl From<Row> for Point {
+    fn from(r: Row) -> Self {
+        Self {
+            period: Some(r.period),
+            account_id: r.account_id,
+            service: r.service,
+            region: r.region,
+            usage_type: r.usage_type,
+            charge_type: r.charge_type,
+            service_name: r.service_name,
+            custom_line_item: false,
+            currency: r.currency,
+            amount: from_units(r.units),
+        }
+    }
+}
+
 /// A condition matching no row.
 fn no_rows() -> Condition {
     Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()))
@@ -612,21 +629,7 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
         }
     }
     let rows = query.into_model::<Row>().all(scope.db()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Point {
-            period: Some(r.period),
-            account_id: r.account_id,
-            service: r.service,
-            region: r.region,
-            usage_type: r.usage_type,
-            charge_type: r.charge_type,
-            service_name: r.service_name,
-            custom_line_item: false,
-            currency: r.currency,
-            amount: from_units(r.units),
-        })
-        .collect())
+    Ok(rows.into_iter().map(Point::from).collect())
 }
 
 /// `column_points` from the month rollup (`rollup_months` says when): the same sums, read from
@@ -682,21 +685,7 @@ async fn monthly_points(
     }
     let backend = scope.db().get_database_backend();
     let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Point {
-            period: Some(r.period),
-            account_id: r.account_id,
-            service: r.service,
-            region: r.region,
-            usage_type: r.usage_type,
-            charge_type: r.charge_type,
-            service_name: r.service_name,
-            custom_line_item: false,
-            currency: r.currency,
-            amount: from_units(r.units),
-        })
-        .collect())
+    Ok(rows.into_iter().map(Point::from).collect())
 }
 
 /// What the pro-forma path found besides the points.

@@ -45,13 +45,7 @@ const LEGACY_LEASE: chrono::Duration = chrono::Duration::hours(6);
 /// random suffix, which tells this process from an earlier one that had the same id).
 pub fn holder() -> &'static str {
     static HOLDER: OnceLock<String> = OnceLock::new();
-    HOLDER.get_or_init(|| {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").ok().or_else(|| std::env::var("HOSTNAME").ok());
-        let host = host.as_deref().map(str::trim).filter(|h| !h.is_empty()).unwrap_or("host");
-        let host: String = host.chars().filter(|c| !c.is_control() && *c != ':').take(60).collect();
-        let suffix = Uuid::new_v4().simple().to_string();
-        format!("{host}:{}:{}", std::process::id(), &suffix[..6])
-    })
+    HOLDER.get_or_init(|| crate::ids::process_label(None))
 }
 
 /// This process's boot id and PID namespace (Linux): two processes with the same value see the

@@ -45,25 +45,13 @@ impl WorkerHandle {
     }
 }
 
-/// A name that says where the worker runs (the job list shows it) and is unique to this worker:
-/// `PB_WORKER_NAME` or the host name (the pod's name on Kubernetes), the process id and a random
-/// suffix (leases are fenced by it, so two workers must never share one). At most 64 characters.
-fn worker_id(configured: Option<&str>) -> String {
-    let host = configured.map(str::to_owned).or_else(|| {
-        std::fs::read_to_string("/proc/sys/kernel/hostname").ok().or_else(|| std::env::var("HOSTNAME").ok())
-    });
-    let host = host.as_deref().map(str::trim).filter(|h| !h.is_empty()).unwrap_or("worker");
-    let host: String = host.chars().filter(|c| !c.is_control()).take(40).collect();
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{host}:{}:{}", std::process::id(), &suffix[..6])
-}
-
 impl Worker {
     pub fn new(state: AppState, handlers: Vec<Arc<dyn JobHandler>>, wakeup: Arc<Notify>) -> Self {
         let lease = Duration::from_secs(state.config.job_lease_seconds);
         let poll = Duration::from_millis(state.config.job_poll_ms);
         Self {
-            id: worker_id(state.config.worker_name.as_deref()),
+            // Leases are fenced by this name: two workers must never share one (the suffix sees to it).
+            id: crate::ids::process_label(state.config.worker_name.as_deref()),
             state,
             handlers: handlers.into_iter().map(|h| (h.kind(), h)).collect(),
             lease,
