@@ -123,21 +123,21 @@ export function ApiTokensPage() {
                   </td>
                   {can.write && (
                     <td>
-<div className="row-actions">
-                      {state === 'active' && (
-                        <DangerAction
-                          small
-                          label={t('tokens.revoke')}
-                          name={t('tokens.revokeNamed', { name: token.name })}
-                          title={t('tokens.revokeTitle', { name: token.name })}
-                          confirmLabel={t('tokens.revokeConfirm')}
-                          onConfirm={() => confirmRevoke(token)}
-                        >
-                          <p>{t('tokens.revokeBody')}</p>
-                        </DangerAction>
-                      )}
-                    </div>
-</td>
+                      <div className="row-actions">
+                        {state === 'active' && (
+                          <DangerAction
+                            small
+                            label={t('tokens.revoke')}
+                            name={t('tokens.revokeNamed', { name: token.name })}
+                            title={t('tokens.revokeTitle', { name: token.name })}
+                            confirmLabel={t('tokens.revokeConfirm')}
+                            onConfirm={() => confirmRevoke(token)}
+                          >
+                            <p>{t('tokens.revokeBody')}</p>
+                          </DangerAction>
+                        )}
+                      </div>
+                    </td>
                   )}
                 </tr>
               );

@@ -84,19 +84,19 @@ export function UserRolesPage() {
                 <td>{formatDate(m.createdAt, lang)}</td>
                 {can.administer && (
                   <td>
-<div className="row-actions">
-                    <DangerAction
-                      small
-                      label={t('memberships.revoke')}
-                      name={t('memberships.revokeNamed', { role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}
-                      title={t('memberships.revokeTitle')}
-                      confirmLabel={t('memberships.revokeConfirm')}
-                      onConfirm={() => confirmRevoke(m)}
-                    >
-                      <p>{t('memberships.revokeBody', { email: user.email, role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}</p>
-                    </DangerAction>
-                  </div>
-</td>
+                    <div className="row-actions">
+                      <DangerAction
+                        small
+                        label={t('memberships.revoke')}
+                        name={t('memberships.revokeNamed', { role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}
+                        title={t('memberships.revokeTitle')}
+                        confirmLabel={t('memberships.revokeConfirm')}
+                        onConfirm={() => confirmRevoke(m)}
+                      >
+                        <p>{t('memberships.revokeBody', { email: user.email, role: t(`role.${m.role}`), scope: scopeLabel(m, t) })}</p>
+                      </DangerAction>
+                    </div>
+                  </td>
                 )}
               </tr>
             ))}

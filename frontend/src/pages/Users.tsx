@@ -140,35 +140,35 @@ export function UsersPage() {
                 <td>{formatDate(user.createdAt, lang)}</td>
                 {can.administer && (
                   <td>
-<div className="row-actions">
-                    <Link className="button small" to={`/users/${user.id}`} aria-label={t('users.manageNamed', { email: user.email })}>
-                      {t('users.manage')}
-                    </Link>
-                    {user.invitationPending && !user.disabled && (
-                      <button
-                        type="button"
-                        className="small"
-                        disabled={resendResult.fetching}
-                        aria-label={t('users.resendNamed', { email: user.email })}
-                        onClick={() => void resend(user)}
-                      >
-                        {t('users.resend')}
-                      </button>
-                    )}
-                    {!user.disabled && user.id !== me.id && (
-                      <DangerAction
-                        small
-                        label={t('users.disable')}
-                        name={t('users.disableNamed', { email: user.email })}
-                        title={t('users.disableTitle', { email: user.email })}
-                        confirmLabel={t('users.disableConfirm')}
-                        onConfirm={() => confirmDisable(user)}
-                      >
-                        <p>{t('users.disableBody')}</p>
-                      </DangerAction>
-                    )}
-                  </div>
-</td>
+                    <div className="row-actions">
+                      <Link className="button small" to={`/users/${user.id}`} aria-label={t('users.manageNamed', { email: user.email })}>
+                        {t('users.manage')}
+                      </Link>
+                      {user.invitationPending && !user.disabled && (
+                        <button
+                          type="button"
+                          className="small"
+                          disabled={resendResult.fetching}
+                          aria-label={t('users.resendNamed', { email: user.email })}
+                          onClick={() => void resend(user)}
+                        >
+                          {t('users.resend')}
+                        </button>
+                      )}
+                      {!user.disabled && user.id !== me.id && (
+                        <DangerAction
+                          small
+                          label={t('users.disable')}
+                          name={t('users.disableNamed', { email: user.email })}
+                          title={t('users.disableTitle', { email: user.email })}
+                          confirmLabel={t('users.disableConfirm')}
+                          onConfirm={() => confirmDisable(user)}
+                        >
+                          <p>{t('users.disableBody')}</p>
+                        </DangerAction>
+                      )}
+                    </div>
+                  </td>
                 )}
               </tr>
             ))}
