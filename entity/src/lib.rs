@@ -3,6 +3,8 @@
 pub mod api_tokens;
 pub mod cost_daily;
 pub mod cost_monthly;
+pub mod cost_monthly_pricing;
+pub mod cost_monthly_service;
 pub mod demo_mails;
 pub mod ingestions;
 pub mod login_throttles;

@@ -19,6 +19,7 @@ mod m20261205_000201_demo_mails;
 mod m20261206_000201_job_turns;
 pub mod m20261206_000202_cost_monthly;
 mod m20261206_000301_ingestion_heartbeat;
+pub mod m20261206_000401_cost_rollups;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000201_job_turns::Migration),
             Box::new(m20261206_000202_cost_monthly::Migration),
             Box::new(m20261206_000301_ingestion_heartbeat::Migration),
+            Box::new(m20261206_000401_cost_rollups::Migration),
         ]
     }
 }

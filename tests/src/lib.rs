@@ -254,6 +254,12 @@ impl TestApp {
     }
 
     /// Counts rows in a table, for "nothing changed" checks.
+    /// The first column of a query's rows, as text.
+    pub async fn column(&self, sql: &str) -> Vec<String> {
+        let rows = self.db.query_all_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), sql)).await.unwrap();
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .db
@@ -333,48 +339,55 @@ pub fn cli_binary() -> std::path::PathBuf {
 }
 
 impl TestApp {
-    /// #17: where the month rollup and the day grain it summarises disagree, written out (empty
-    /// when they agree). The day grain is summed here, in the test's own SQL.
+    /// #17: where the month rollups and the day grain they summarise disagree, written out (empty
+    /// when they agree). The day grain is summed here, in the test's own SQL, for each rollup's keys.
     pub async fn rollup_mismatches(&self) -> Vec<String> {
         let backend = self.db.get_database_backend();
-        let keys = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, charge_type, currency";
         let sums = "CAST(SUM(unblended_cost) AS BIGINT) AS u, CAST(SUM(net_unblended_cost) AS BIGINT) AS n, CAST(SUM(amortized_cost) AS BIGINT) AS a, CAST(SUM(list_cost) AS BIGINT) AS l, CAST(SUM(line_count) AS BIGINT) AS c";
-        let day = format!(
-            "SELECT {keys}, {sums} FROM (SELECT *, SUBSTR(CAST(usage_date AS TEXT), 1, 7) AS usage_month FROM cost_daily) d GROUP BY {keys}"
-        );
-        let month = format!("SELECT {keys}, {sums} FROM cost_monthly GROUP BY {keys}");
-        let read = |sql: String| async move {
-            let rows = self.db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
-            let mut out: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let payer: uuid::Uuid = r.try_get("", "payer_id").unwrap();
-                    let text = |c: &str| r.try_get::<String>("", c).unwrap();
-                    let num = |c: &str| r.try_get::<i64>("", c).unwrap();
-                    format!(
-                        "{payer} {} {} {} {} {} {} {}: {} {} {} {} lines {}",
-                        text("source"),
-                        text("billing_period"),
-                        text("usage_month"),
-                        text("usage_account_id"),
-                        text("service_code"),
-                        text("charge_type"),
-                        text("currency"),
-                        num("u"),
-                        num("n"),
-                        num("a"),
-                        num("l"),
-                        num("c")
-                    )
-                })
-                .collect();
-            out.sort();
-            out
-        };
-        let (day, month) = (read(day).await, read(month).await);
-        let mut differ: Vec<String> = day.iter().filter(|r| !month.contains(r)).map(|r| format!("day grain only: {r}")).collect();
-        differ.extend(month.iter().filter(|r| !day.contains(r)).map(|r| format!("rollup only: {r}")));
-        assert!(!day.is_empty() || month.is_empty(), "a rollup without day rows");
+        let base = "payer_id, source, billing_period, usage_month";
+        let rollups = [
+            ("cost_monthly", "usage_account_id, service_code, charge_type, currency"),
+            ("cost_monthly_service", "service_code, charge_type, currency"),
+            ("cost_monthly_pricing", "usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts"),
+        ];
+        // Which amounts of a day row are zero: bits 1 list, 2 unblended, 4 net unblended, 8 amortized.
+        let zero = "CAST((CASE WHEN list_cost = 0 THEN 1 ELSE 0 END) + (CASE WHEN unblended_cost = 0 THEN 2 ELSE 0 END) \
+                    + (CASE WHEN net_unblended_cost = 0 THEN 4 ELSE 0 END) + (CASE WHEN amortized_cost = 0 THEN 8 ELSE 0 END) AS INTEGER)";
+        let mut differ = Vec::new();
+        for (table, keys) in rollups {
+            let keys = format!("{base}, {keys}");
+            let day = format!(
+                "SELECT {keys}, {sums} FROM (SELECT *, SUBSTR(CAST(usage_date AS TEXT), 1, 7) AS usage_month, {zero} AS zero_amounts FROM cost_daily) d GROUP BY {keys}"
+            );
+            let month = format!("SELECT {keys}, {sums} FROM {table} GROUP BY {keys}");
+            let read = |sql: String| {
+                let keys = keys.clone();
+                async move {
+                    let rows = self.db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+                    let mut out: Vec<String> = rows
+                        .iter()
+                        .map(|r| {
+                            let mut line: Vec<String> = keys
+                                .split(", ")
+                                .map(|k| match k {
+                                    "payer_id" => r.try_get::<uuid::Uuid>("", k).unwrap().to_string(),
+                                    "zero_amounts" => r.try_get::<i32>("", k).map(|v| v.to_string()).or_else(|_| r.try_get::<i16>("", k).map(|v| v.to_string())).unwrap(),
+                                    _ => r.try_get::<String>("", k).unwrap(),
+                                })
+                                .collect();
+                            line.extend(["u", "n", "a", "l", "c"].map(|c| r.try_get::<i64>("", c).unwrap().to_string()));
+                            line.join(" ")
+                        })
+                        .collect();
+                    out.sort();
+                    out
+                }
+            };
+            let (day, month) = (read(day).await, read(month).await);
+            differ.extend(day.iter().filter(|r| !month.contains(r)).map(|r| format!("{table}: day grain only: {r}")));
+            differ.extend(month.iter().filter(|r| !day.contains(r)).map(|r| format!("{table}: rollup only: {r}")));
+            assert!(!day.is_empty() || month.is_empty(), "{table}: a rollup without day rows");
+        }
         differ
     }
 }

@@ -435,19 +435,18 @@ async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid],
 
 /// The same from the month rollup, for whole months `from..=to` (`YYYY-MM`): a few rows per
 /// payer and month instead of a scan of the days.
-async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], from: &str, to: &str) -> AppResult<Condition> {
-    let present = cost_monthly::Entity::find()
-        .select_only()
-        .column(cost_monthly::Column::PayerId)
-        .column(cost_monthly::Column::BillingPeriod)
-        .column(cost_monthly::Column::Source)
-        .filter(cost_monthly::Column::PayerId.is_in(payers.to_vec()))
-        .filter(cost_monthly::Column::UsageMonth.gte(from))
-        .filter(cost_monthly::Column::UsageMonth.lte(to))
+async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, rollup: Alias, payers: &[uuid::Uuid], from: &str, to: &str) -> AppResult<Condition> {
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    let col = |name: &'static str| Expr::col(Alias::new(name));
+    let mut select = Query::select();
+    select
         .distinct()
-        .into_model::<PresentSource>()
-        .all(db)
-        .await?;
+        .columns([Alias::new("payer_id"), Alias::new("billing_period"), Alias::new("source")])
+        .from(rollup)
+        .and_where(col("payer_id").is_in(payers.to_vec()))
+        .and_where(col("usage_month").gte(from))
+        .and_where(col("usage_month").lte(to));
+    let present = PresentSource::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
     Ok(best_of(present))
 }
 
@@ -645,15 +644,18 @@ async fn monthly_points(
     use sea_orm::ConnectionTrait as _;
     use sea_orm::sea_query::{ExprTrait as _, Query};
     let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
-    let sources = best_sources_monthly(scope.db(), &payers, from, to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
+    // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
+    let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
+    let table = if whole_payers { Alias::new("cost_monthly_service") } else { Alias::new("cost_monthly") };
+    let sources = best_sources_monthly(scope.db(), table.clone(), &payers, from, to).await?;
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     // Named as the day grain: the visibility and source conditions are written on its columns,
-    // which the rollup shares.
+    // which the rollups share.
     select
-        .from_as(cost_monthly::Entity, Alias::new("cost_daily"))
+        .from_as(table, Alias::new("cost_daily"))
         .expr_as(col("usage_month"), Alias::new("period"))
         .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), Alias::new("account_id"))
         .expr_as(dim_expr(by_service, "service_code"), Alias::new("service"))
@@ -700,6 +702,9 @@ struct Priced {
 async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
     let f = &req.filter;
     let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
+    // Whole months by dimensions the pricing rollup keeps: price its month sums, not the days.
+    let months = rollup_months(req);
+    let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
     let mut out = Priced::default();
     for view in views {
         let groups = match view {
@@ -708,32 +713,35 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
         };
         for period in periods {
             for group in &groups {
-                let priced = results::priced(scope.db(), group, period).await?;
+                let priced = results::priced(scope.db(), group, period, grain).await?;
                 let currency = priced.numbers.currency.clone();
-                for (row, charge) in priced.rows {
-                    let in_range = row.usage_date >= req.from && row.usage_date <= req.to;
-                    let matches = kept(&f.account_ids, &row.usage_account_id)
+                for row in priced.rows {
+                    let in_range = match row.usage_date {
+                        Some(day) => day >= req.from && day <= req.to,
+                        None => months.as_ref().is_some_and(|(from, to)| row.usage_month >= *from && row.usage_month <= *to),
+                    };
+                    let matches = kept(&f.account_ids, &row.account_id)
                         && kept(&f.service_codes, &row.service_code)
                         && kept(&f.regions, &row.region)
                         && kept(&f.charge_types, &row.charge_type);
                     if !in_range || !matches {
                         continue;
                     }
-                    let day = row.usage_date.format("%Y-%m-%d").to_string();
+                    let period = match (req.granularity, row.usage_date) {
+                        (Granularity::Day, Some(day)) => day.format("%Y-%m-%d").to_string(),
+                        _ => row.usage_month,
+                    };
                     out.points.push(Point {
-                        period: Some(match req.granularity {
-                            Granularity::Day => day,
-                            Granularity::Month => day[..7].to_owned(),
-                        }),
-                        account_id: row.usage_account_id,
+                        period: Some(period),
+                        account_id: row.account_id,
                         service: row.service_code,
                         region: row.region,
                         usage_type: row.usage_type,
                         charge_type: row.charge_type,
-                        service_name: Some(row.service_name),
+                        service_name: row.service_name,
                         custom_line_item: false,
                         currency: row.currency,
-                        amount: charge,
+                        amount: row.charge,
                     });
                 }
                 // Custom line items belong to a period, not a service, region or day: a filter
@@ -770,19 +778,39 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
 
 /// A partner's accounts with cost in the range but in no billing group in that period.
 async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
-    let present: Vec<(String, String)> = cost_daily::Entity::find()
-        .select_only()
-        .column(cost_daily::Column::BillingPeriod)
-        .column(cost_daily::Column::UsageAccountId)
-        .distinct()
-        .filter(cost_daily::Column::PayerId.eq(payer))
-        .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
-        .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
-        .filter(cost_daily::Column::UsageDate.gte(req.from))
-        .filter(cost_daily::Column::UsageDate.lte(req.to))
-        .into_tuple()
-        .all(scope.db())
-        .await?;
+    let present: Vec<(String, String)> = match rollup_months(req) {
+        // Whole months: the rollup by account has the same accounts in far fewer rows.
+        Some((from, to)) => {
+            cost_monthly::Entity::find()
+                .select_only()
+                .column(cost_monthly::Column::BillingPeriod)
+                .column(cost_monthly::Column::UsageAccountId)
+                .distinct()
+                .filter(cost_monthly::Column::PayerId.eq(payer))
+                .filter(cost_monthly::Column::Source.is_in(results::SOURCES.to_vec()))
+                .filter(cost_monthly::Column::BillingPeriod.is_in(periods.to_vec()))
+                .filter(cost_monthly::Column::UsageMonth.gte(from))
+                .filter(cost_monthly::Column::UsageMonth.lte(to))
+                .into_tuple()
+                .all(scope.db())
+                .await?
+        }
+        None => {
+            cost_daily::Entity::find()
+                .select_only()
+                .column(cost_daily::Column::BillingPeriod)
+                .column(cost_daily::Column::UsageAccountId)
+                .distinct()
+                .filter(cost_daily::Column::PayerId.eq(payer))
+                .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
+                .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
+                .filter(cost_daily::Column::UsageDate.gte(req.from))
+                .filter(cost_daily::Column::UsageDate.lte(req.to))
+                .into_tuple()
+                .all(scope.db())
+                .await?
+        }
+    };
     let grouped = customer_accounts(groups, periods);
     Ok(present.into_iter().filter(|(period, account)| !grouped.get(period).is_some_and(|a| a.contains(account))).map(|(_, a)| a).collect())
 }
@@ -796,9 +824,14 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         return Err(AppError::invalid("to", "the range may span at most 800 days"));
     }
     let views = payer_views(scope, &req.payers, req.metric).await?;
+    summary_of(scope, &views, req).await
+}
+
+/// [`summary`] for payers already resolved to what the caller may see of them.
+async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryRequest) -> AppResult<CostSummary> {
     let periods = periods_between(req.from, req.to);
     // A customer naming an account that is none of theirs in the range: not found.
-    for view in &views {
+    for view in views {
         if let PayerView::Customer(_, groups) = view {
             let theirs: BTreeSet<String> = customer_accounts(groups, &periods).into_values().flatten().collect();
             if req.filter.account_ids.iter().any(|a| !theirs.contains(a)) {
@@ -807,9 +840,9 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         }
     }
     let (points, unpriced) = match req.metric.column() {
-        Some(column) => (column_points(scope, &views, &req, column, &periods).await?, Vec::new()),
+        Some(column) => (column_points(scope, views, &req, column, &periods).await?, Vec::new()),
         None => {
-            let priced = proforma_points(scope, &views, &req, &periods).await?;
+            let priced = proforma_points(scope, views, &req, &periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
         }
     };
@@ -941,18 +974,13 @@ pub struct Forecast {
 /// extrapolated.
 pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: Metric) -> AppResult<Forecast> {
     let (first, last) = month_bounds(month)?;
-    let req = SummaryRequest {
-        payers,
-        from: first,
-        to: last,
-        granularity: Granularity::Day,
-        group_by: vec![],
-        metric,
-        filter: CostFilter::default(),
-    };
-    let s = summary(scope, req).await?;
+    let views = payer_views(scope, &payers, metric).await?;
+    // The month's total from the month rollups; the last day with data from the day grain's
+    // (payer, date) index, not a scan of the month's days.
+    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default() };
+    let s = summary_of(scope, &views, req).await?;
+    let last_day_with_data = last_day_with_data(scope, &views, first, last).await?.map_or(0, |d| d.day());
     let days_in_month = last.day();
-    let last_day_with_data = s.series.iter().filter_map(|p| NaiveDate::parse_from_str(&p.period, "%Y-%m-%d").ok()).map(|d| d.day()).max().unwrap_or(0);
     let projected = if last < Utc::now().date_naive() {
         s.total
     } else if last_day_with_data == 0 {
@@ -962,6 +990,25 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: 
         (usage / Decimal::from(last_day_with_data) * Decimal::from(days_in_month) + s.custom_line_items).round_dp(2)
     };
     Ok(Forecast { month_to_date: s.total, projected, days_with_data: last_day_with_data, days_in_month })
+}
+
+/// The last day of one month (`first..=last`) with cost the views may see, from the best source.
+async fn last_day_with_data(scope: &Scope, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let month = first.format("%Y-%m").to_string();
+    let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly"), &payers, &month, &month).await?;
+    let day: Option<Option<NaiveDate>> = cost_daily::Entity::find()
+        .select_only()
+        .expr(sea_orm::sea_query::Func::max(Expr::col(cost_daily::Column::UsageDate)))
+        .filter(cost_daily::Column::PayerId.is_in(payers))
+        .filter(visible_rows(views, &periods_between(first, last)))
+        .filter(sources)
+        .filter(cost_daily::Column::UsageDate.gte(first))
+        .filter(cost_daily::Column::UsageDate.lte(last))
+        .into_tuple()
+        .one(scope.db())
+        .await?;
+    Ok(day.flatten())
 }
 
 /// One line of an account's monthly bill.
@@ -1065,14 +1112,12 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
                 .iter()
                 .find(|g| g.accounts_in(&period).iter().any(|a| a == account))
                 .ok_or_else(|| AppError::invalid("accountId", "is in no billing group in that month, so it has no pro-forma price"))?;
-            let priced = results::priced(scope.db(), group, &period).await?;
-            currency = Some(priced.numbers.currency.clone());
-            let mut rows: Vec<_> = priced.rows.into_iter().filter(|(r, _)| r.usage_account_id == account).collect();
-            rows.sort_by_key(|(r, _)| (r.usage_date, r.id));
+            let (numbers, rows) = results::priced_account_days(scope.db(), group, &period, account).await?;
+            currency = Some(numbers.currency.clone());
             for (r, charge) in rows {
                 lines.entry(bill_key(&r)).or_default().add(&r, charge);
             }
-            for item in priced.numbers.computation.items.into_iter().filter(|i| i.account_id == account) {
+            for item in numbers.computation.items.into_iter().filter(|i| i.account_id == account) {
                 let credit = item.charge == crate::domain::billing::engine::ItemCharge::Credit;
                 items.push(BillLine {
                     service_code: String::new(),

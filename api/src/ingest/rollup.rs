@@ -1,14 +1,15 @@
-//! Keeps the month rollup (`cost_monthly`) equal to the day grain it summarises. Every writer of
-//! `cost_daily` calls [`refresh`] for the periods it replaced, inside its own transaction, so a
-//! reader never sees one without the other.
+//! Keeps the month rollups equal to the day grain they summarise. Every writer of `cost_daily`
+//! calls [`refresh`] for the periods it replaced, inside its own transaction, so a reader never
+//! sees one without the others. Each rollup is summed from the finer one: day grain → pricing
+//! (`cost_monthly_pricing`) → by account (`cost_monthly`) → by service (`cost_monthly_service`).
 
-use migration::m20261206_000202_cost_monthly::{ROLLUP_COLUMNS, rollup_select};
+use migration::m20261206_000401_cost_rollups::{ACCOUNT_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_select, pricing_select, service_select};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::error::AppResult;
 use crate::ids::PayerId;
 
-/// Rebuilds the rollup of one payer's source for the given billing periods.
+/// Rebuilds the rollups of one payer's source for the given billing periods.
 pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, periods: &[String]) -> AppResult<()> {
     let backend = txn.get_database_backend();
     let (p1, p2, p3) = match backend {
@@ -16,12 +17,19 @@ pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, p
         _ => ("?1", "?2", "?3"),
     };
     let filter = format!("WHERE payer_id = {p1} AND source = {p2} AND billing_period = {p3}");
-    let delete = format!("DELETE FROM cost_monthly {filter}");
-    let insert = format!("INSERT INTO cost_monthly ({ROLLUP_COLUMNS}) {}", rollup_select(&filter));
+    let mut statements = Vec::new();
+    // Coarsest first when deleting, finest first when filling: each is summed from the one before.
+    for table in ["cost_monthly_service", "cost_monthly", "cost_monthly_pricing"] {
+        statements.push(format!("DELETE FROM {table} {filter}"));
+    }
+    statements.push(format!("INSERT INTO cost_monthly_pricing ({PRICING_COLUMNS}) {}", pricing_select(&filter)));
+    statements.push(format!("INSERT INTO cost_monthly ({ACCOUNT_COLUMNS}) {}", account_select(&filter)));
+    statements.push(format!("INSERT INTO cost_monthly_service ({SERVICE_COLUMNS}) {}", service_select(&filter)));
     for period in periods {
         let values = [Value::from(payer.0), Value::from(source), Value::from(period.as_str())];
-        txn.execute_raw(Statement::from_sql_and_values(backend, delete.as_str(), values.clone())).await?;
-        txn.execute_raw(Statement::from_sql_and_values(backend, insert.as_str(), values)).await?;
+        for sql in &statements {
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql.as_str(), values.clone())).await?;
+        }
     }
     Ok(())
 }

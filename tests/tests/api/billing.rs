@@ -2,6 +2,8 @@
 //! hand-computed fixture (the expected numbers are written here, not computed by the engine),
 //! validation, stored recomputations, the end-customer view and events.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use partner_billing::money::to_units;
@@ -74,6 +76,9 @@ async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
     .insert(&app.db)
     .await
     .unwrap();
+    // As every writer of the day grain does: the month rollups (billing prices from them).
+    let payer = partner_billing::ids::PayerId(payer.parse().unwrap());
+    partner_billing::ingest::rollup::refresh(&app.db, payer, r.source, &[period.to_owned()]).await.unwrap();
 }
 
 /// The month's cost data: 3 member accounts, 4 services, a Tax and a Credit line, plus rows that
@@ -462,4 +467,94 @@ async fn roles_and_events(db: DbKind) {
     app.gql(p.admin.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": own_payer })).await.data("pricingRules");
 }
 
-on_both_databases!(hand_computed_fixture_recomputation_and_customer_view, bad_input_is_refused_naming_the_field, roles_and_events);
+/// #17: billing prices a month from the pricing rollup (one sum per pricing key), the cost views
+/// by day from the day grain. On generated CUR (free tier, credits, Savings Plans, tax, refunds
+/// and rows without a public price) with every kind of rule and a percentage credit, the two give
+/// the same numbers to the last digit, in total and per service.
+async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
+    use partner_billing::ingest::generate::{GenFormat, GenOptions, generate, parse_month};
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Rollup Co").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cur.parquet");
+    let options = GenOptions {
+        rows: 20_000,
+        accounts: 8,
+        month: parse_month("2024-09").unwrap(),
+        seed: 7,
+        format: GenFormat::Parquet,
+        out: out.clone(),
+        payer_account: Some(p.payer_account_id.clone()),
+    };
+    assert_eq!(generate(&options).unwrap(), 20_000);
+    let platform = partner_billing::tenancy::unscoped::UnscopedPlatformAccess::new(app.db.clone());
+    let payer = partner_billing::ids::PayerId::parse(&p.payer_id).unwrap();
+    partner_billing::ingest::ingest_files(&platform, payer, &[out]).await.unwrap();
+    let accounts: Vec<String> = app.column("SELECT DISTINCT usage_account_id FROM cost_daily ORDER BY usage_account_id").await;
+    assert_eq!(accounts.len(), 8);
+
+    let global = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "global-3", "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "3.13" })).await;
+    let ec2 = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "ec2-7", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "7", "service": "AmazonEC2" })).await;
+    let entity = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "aws-1", "scope": "BILLING_ENTITY", "type": "MARKUP", "modifierPercentage": "1", "billingEntity": "AWS" })).await;
+    let tiering = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "no-free-tier", "scope": "GLOBAL", "type": "TIERING", "freeTier": false })).await;
+    // A group per base, two accounts each (an account is in one group per period).
+    for (base, accounts) in ["LIST", "UNBLENDED", "NET_UNBLENDED", "AMORTIZED"].into_iter().zip(accounts.chunks(2)) {
+        let plan = app
+            .gql(p.operator.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": format!("plan-{base}"), "base": base, "pricingRuleIds": [global, ec2, entity, tiering] } }))
+            .await
+            .data("createPricingPlan.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let group = app
+            .gql(
+                p.operator.bearer(),
+                CREATE_GROUP,
+                json!({ "i": { "payerId": p.payer_id, "name": format!("group-{base}"), "primaryAccountId": accounts[0], "accountIds": accounts, "pricingPlanId": plan, "billingPeriod": "2024-09" } }),
+            )
+            .await
+            .data("createBillingGroup.id")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group, "name": "credit", "chargeType": "CREDIT", "percentage": "2.5", "billingPeriodStart": "2024-09" } }))
+            .await
+            .data("createCustomLineItem.id");
+
+        // The billing report: the month rollup, priced.
+        let report = app.gql(p.viewer.bearer(), REPORT, json!({ "g": group, "m": "2024-09", "by": "SERVICE" })).await;
+        let month_total = dec(report.data("billingGroupCostReport.proformaCost"));
+        let month_lines: BTreeMap<String, Decimal> = report
+            .data("billingGroupCostReport.lines")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["customLineItem"] == false)
+            .map(|l| (l["key"].as_str().unwrap().to_owned(), dec(&l["proformaCost"])))
+            .collect();
+        // The cost view by day: the day grain, priced row by row.
+        let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { total groups { key { service } amount } } }";
+        let by_day = app
+            .gql(
+                p.viewer.bearer(),
+                q,
+                json!({ "i": { "payerIds": [p.payer_id], "from": "2024-09-01", "to": "2024-09-30", "granularity": "DAY", "metric": "PRO_FORMA", "groupBy": ["SERVICE"], "filter": { "accountIds": accounts } } }),
+            )
+            .await;
+        assert!(month_total != Decimal::ZERO, "{base}: a priced month");
+        assert_eq!(dec(by_day.data("costSummary.total")), month_total, "{base}: the day grain's total");
+        let day_lines: BTreeMap<String, Decimal> = by_day
+            .data("costSummary.groups")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| month_lines.contains_key(g["key"]["service"].as_str().unwrap_or("")))
+            .map(|g| (g["key"]["service"].as_str().unwrap().to_owned(), dec(&g["amount"])))
+            .collect();
+        assert!(month_lines.len() > 5, "{base}: {month_lines:?}");
+        assert_eq!(day_lines, month_lines, "{base}: per service");
+    }
+}
+
+on_both_databases!(hand_computed_fixture_recomputation_and_customer_view, bad_input_is_refused_naming_the_field, roles_and_events, month_rollup_pricing_equals_day_grain_pricing);

@@ -75,6 +75,9 @@ pub(crate) async fn seed_row(app: &TestApp, payer: &str, source: &str, day: Naiv
     .insert(&app.db)
     .await
     .unwrap();
+    // As every writer of the day grain does: the month rollups.
+    let payer = partner_billing::ids::PayerId(payer.parse().unwrap());
+    partner_billing::ingest::rollup::refresh(&app.db, payer, source, &[day.format("%Y-%m").to_string()]).await.unwrap();
 }
 
 /// Every stored row of a source: (day, account, service, unblended, net unblended, amortized).

@@ -58,7 +58,26 @@ pub struct Plan {
     pub rules: Vec<Rule>,
 }
 
-/// One day-grain row (already narrowed to the group's accounts, the period and one source).
+/// Which of a row's amounts are zero. The rules look at that, so a sum of rows is priced as the
+/// rows it sums only when they agree on it: the pricing rollup keeps rows apart by it, and a sum
+/// carries its rows' flags, not its own (`+5` and `-5` sum to zero, yet neither row was zero).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZeroAmounts {
+    pub list: bool,
+    pub unblended: bool,
+    pub net_unblended: bool,
+    pub amortized: bool,
+}
+
+impl ZeroAmounts {
+    /// The flags of one row from its own amounts.
+    pub fn of(unblended: Decimal, net_unblended: Decimal, amortized: Decimal, list: Decimal) -> Self {
+        Self { list: list.is_zero(), unblended: unblended.is_zero(), net_unblended: net_unblended.is_zero(), amortized: amortized.is_zero() }
+    }
+}
+
+/// One row to price: a day-grain row, or a month's sum of rows that price alike (already
+/// narrowed to the group's accounts, the period and one source).
 #[derive(Debug, Clone)]
 pub struct CostRow {
     pub account_id: String,
@@ -71,6 +90,7 @@ pub struct CostRow {
     pub net_unblended: Decimal,
     pub amortized: Decimal,
     pub list: Decimal,
+    pub zero: ZeroAmounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,17 +172,18 @@ impl Plan {
 
     /// The base price of a priced row, before any rule.
     fn base_price(&self, row: &CostRow, treatment: Treatment) -> Decimal {
-        let price = match self.base {
-            Base::List if treatment == Treatment::Commitment || is_ri_upfront(row) => Decimal::ZERO,
+        let z = row.zero;
+        let (price, zero) = match self.base {
+            Base::List if treatment == Treatment::Commitment || is_ri_upfront(row) => (Decimal::ZERO, true),
             // Rows without a public price (Marketplace, Support, fees) are charged as billed.
-            Base::List if row.list.is_zero() => row.unblended,
-            Base::List => row.list,
-            Base::Unblended => row.unblended,
-            Base::NetUnblended => row.net_unblended,
-            Base::Amortized => row.amortized,
+            Base::List if z.list => (row.unblended, z.unblended),
+            Base::List => (row.list, false),
+            Base::Unblended => (row.unblended, z.unblended),
+            Base::NetUnblended => (row.net_unblended, z.net_unblended),
+            Base::Amortized => (row.amortized, z.amortized),
         };
         // Free tier off: usage AWS gave for free is charged at its public price.
-        if !self.free_tier() && row.charge_type == "Usage" && price.is_zero() && !row.list.is_zero() {
+        if !self.free_tier() && row.charge_type == "Usage" && zero && !z.list {
             return row.list;
         }
         price
@@ -301,6 +322,7 @@ mod tests {
             net_unblended: d(unblended),
             amortized: d(unblended),
             list: d(list),
+            zero: ZeroAmounts::of(d(unblended), d(unblended), d(unblended), d(list)),
         }
     }
 
@@ -346,6 +368,22 @@ mod tests {
         let mut amortized_row = row("1", "AmazonEC2", "SavingsPlanCoveredUsage", "10", "10");
         amortized_row.amortized = d("6.5");
         assert_eq!(plan(Base::Amortized, vec![]).price(&amortized_row), d("6.5"));
+    }
+
+    #[test]
+    fn a_sum_is_priced_as_the_rows_it_sums() {
+        let mut tiering = rule(RuleScope::Global, RuleType::Tiering, "0");
+        tiering.free_tier = false;
+        let p = plan(Base::Unblended, vec![tiering]);
+        let (a, b) = (row("1", "AmazonEC2", "Usage", "5", "10"), row("1", "AmazonEC2", "Usage", "-5", "10"));
+        let each = p.price(&a) + p.price(&b);
+        // The rollup's sum: amounts added, the rows' zero flags kept (neither was zero).
+        let mut sum = a.clone();
+        (sum.unblended, sum.net_unblended, sum.amortized, sum.list) = (d("0"), d("0"), d("0"), d("20"));
+        assert_eq!(each, d("0"));
+        assert_eq!(p.price(&sum), each, "not charged at list as if it were free-tier usage");
+        // A row that was itself free is charged at its public price with the free tier off.
+        assert_eq!(p.price(&row("1", "AmazonEC2", "Usage", "0", "10")), d("10"));
     }
 
     #[test]

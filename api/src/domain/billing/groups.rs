@@ -145,18 +145,26 @@ pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, paye
 /// A payer's billing groups.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    let groups = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer.id)).order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
-    // Every group's memberships in one query (not one per group): the payer's groups as a subquery.
-    let of_payer = sea_orm::sea_query::Query::select()
-        .column(billing_groups::Column::Id)
-        .from(billing_groups::Entity)
-        .and_where(billing_groups::Column::PayerId.eq(payer.id))
-        .to_owned();
+    of_payer(scope.db(), payer.id).await
+}
+
+/// Every billing group of a payer by name, with their memberships.
+pub async fn of_payer(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
+    let groups = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all(db).await?;
+    load_all(db, groups).await
+}
+
+/// Groups with their memberships, in one query for all of them (not one per group).
+pub async fn load_all(db: &impl ConnectionTrait, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = groups.iter().map(|g| g.id).collect();
     let memberships = billing_group_accounts::Entity::find()
-        .filter(billing_group_accounts::Column::BillingGroupId.in_subquery(of_payer))
+        .filter(billing_group_accounts::Column::BillingGroupId.is_in(ids))
         .order_by_asc(billing_group_accounts::Column::AccountId)
         .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
-        .all(scope.db())
+        .all(db)
         .await?;
     let mut by_group: std::collections::HashMap<Uuid, Vec<billing_group_accounts::Model>> = std::collections::HashMap::new();
     for m in memberships {

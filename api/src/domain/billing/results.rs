@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, custom_line_items, payers, pricing_plans, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_monthly_pricing, custom_line_items, payers, pricing_plans, tenants};
+use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType};
+use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType, ZeroAmounts};
 use super::groups::{self, Group};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
 use crate::domain::costs::{ServiceNames, note_service_name, service_label};
@@ -39,12 +40,13 @@ pub struct GroupPeriod {
 
 /// The preferred source with data for the payer's period.
 async fn source_for(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<&'static str>> {
-    let present: Vec<String> = cost_daily::Entity::find()
+    // The pricing rollup has a row wherever the day grain has one, and far fewer.
+    let present: Vec<String> = cost_monthly_pricing::Entity::find()
         .select_only()
-        .column(cost_daily::Column::Source)
+        .column(cost_monthly_pricing::Column::Source)
         .distinct()
-        .filter(cost_daily::Column::PayerId.eq(payer))
-        .filter(cost_daily::Column::BillingPeriod.eq(period))
+        .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
+        .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
         .into_tuple()
         .all(db)
         .await?;
@@ -106,58 +108,193 @@ fn engine_item(i: &custom_line_items::Model) -> Item {
     }
 }
 
-/// A group's cost rows for one period, each with its pro-forma charge (the engine's per-row
-/// price), and the group's computation over them. The cost insights price their series with it,
-/// so their PRO_FORMA numbers are the billing report's by construction.
+/// What a group's rows are read from to be priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    /// The day grain: dates and regions kept, for views by day or region.
+    Day,
+    /// The month's pricing rollup: one sum per pricing key, priced exactly as the days it sums
+    /// and tens of times fewer rows. Whatever needs no day or region reads this.
+    Month,
+}
+
+/// One priced row: a day-grain row, or (month grain) a month's sum of rows that price alike.
+#[derive(Debug, Clone)]
+pub struct PricedRow {
+    /// The day (day grain); `None` for a month's sum.
+    pub usage_date: Option<chrono::NaiveDate>,
+    /// `YYYY-MM` of the usage.
+    pub usage_month: String,
+    pub account_id: String,
+    pub service_code: String,
+    /// A name of the service other than its code, when the data has one.
+    pub service_name: Option<String>,
+    /// Empty for a month's sum.
+    pub region: String,
+    pub usage_type: String,
+    pub charge_type: String,
+    pub currency: String,
+    /// The pro-forma charge (the engine's price of the row).
+    pub charge: Decimal,
+}
+
+/// A group's rows for one period, each with its pro-forma charge, and the group's computation
+/// over them. The cost insights price their series with it, so their PRO_FORMA numbers are the
+/// billing report's by construction.
 pub struct PricedPeriod {
     pub numbers: GroupPeriod,
-    pub rows: Vec<(cost_daily::Model, Decimal)>,
+    pub rows: Vec<PricedRow>,
 }
 
 /// Runs the engine for one group and period on the current configuration.
 pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    Ok(priced(db, group, period).await?.numbers)
+    Ok(priced(db, group, period, Grain::Month).await?.numbers)
 }
 
-/// Runs the engine for one group and period, keeping each row with its charge.
-pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricedPeriod> {
+/// The engine's input for a row: its pricing columns and amounts (10⁻⁸ units) and, for a sum,
+/// its rows' zero flags (a day-grain row's own are read off its amounts).
+fn cost_row(r: &PricedRow, operation: String, billing_entity: String, amounts: [i64; 4], zero: Option<ZeroAmounts>) -> CostRow {
+    let [unblended, net_unblended, amortized, list] = amounts.map(from_units);
+    CostRow {
+        account_id: r.account_id.clone(),
+        service_code: r.service_code.clone(),
+        usage_type: r.usage_type.clone(),
+        operation,
+        charge_type: r.charge_type.clone(),
+        billing_entity,
+        unblended,
+        net_unblended,
+        amortized,
+        list,
+        zero: zero.unwrap_or_else(|| ZeroAmounts::of(unblended, net_unblended, amortized, list)),
+    }
+}
+
+/// The rows of one payer's period and source for the given accounts, each as the engine's input
+/// and as the row it came from (its charge still zero).
+async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, source: &str, members: Vec<String>, grain: Grain) -> AppResult<Vec<(CostRow, PricedRow)>> {
+    Ok(match grain {
+        Grain::Day => cost_daily::Entity::find()
+            .filter(cost_daily::Column::PayerId.eq(payer))
+            .filter(cost_daily::Column::BillingPeriod.eq(period))
+            .filter(cost_daily::Column::Source.eq(source))
+            .filter(cost_daily::Column::UsageAccountId.is_in(members))
+            .order_by_asc(cost_daily::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+                let row = PricedRow {
+                    usage_date: Some(r.usage_date),
+                    usage_month: r.usage_date.format("%Y-%m").to_string(),
+                    account_id: r.usage_account_id,
+                    service_code: r.service_code,
+                    service_name: Some(r.service_name),
+                    region: r.region,
+                    usage_type: r.usage_type,
+                    charge_type: r.charge_type,
+                    currency: r.currency,
+                    charge: Decimal::ZERO,
+                };
+                (cost_row(&row, r.operation, r.billing_entity, amounts, None), row)
+            })
+            .collect(),
+        Grain::Month => cost_monthly_pricing::Entity::find()
+            .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
+            .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
+            .filter(cost_monthly_pricing::Column::Source.eq(source))
+            .filter(cost_monthly_pricing::Column::UsageAccountId.is_in(members))
+            .order_by_asc(cost_monthly_pricing::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let bit = |b: i16| r.zero_amounts & b != 0;
+                let zero = ZeroAmounts { list: bit(ZERO_LIST), unblended: bit(ZERO_UNBLENDED), net_unblended: bit(ZERO_NET_UNBLENDED), amortized: bit(ZERO_AMORTIZED) };
+                let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+                let row = PricedRow {
+                    usage_date: None,
+                    usage_month: r.usage_month,
+                    account_id: r.usage_account_id,
+                    service_code: r.service_code,
+                    service_name: r.service_name,
+                    region: String::new(),
+                    usage_type: r.usage_type,
+                    charge_type: r.charge_type,
+                    currency: r.currency,
+                    charge: Decimal::ZERO,
+                };
+                (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero)), row)
+            })
+            .collect(),
+    })
+}
+
+/// The engine's plan of a group, as configured now.
+async fn group_plan(db: &impl ConnectionTrait, group: &Group) -> AppResult<engine::Plan> {
     let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    let plan = plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row };
+    Ok(engine_plan(&plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row }))
+}
+
+/// One account's day-grain rows of a group's period, each with its pro-forma charge (a row's
+/// price depends on the row alone), and the group's numbers (custom line items need the whole
+/// group, priced from the month rollup).
+pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_daily::Model, Decimal)>)> {
+    let numbers = compute(db, group, period).await?;
+    if numbers.source == "none" || !group.accounts_in(period).iter().any(|a| a == account) {
+        return Ok((numbers, Vec::new()));
+    }
+    let plan = group_plan(db, group).await?;
+    let rows = cost_daily::Entity::find()
+        .filter(cost_daily::Column::PayerId.eq(group.group.payer_id))
+        .filter(cost_daily::Column::BillingPeriod.eq(period))
+        .filter(cost_daily::Column::Source.eq(numbers.source.as_str()))
+        .filter(cost_daily::Column::UsageAccountId.eq(account))
+        .order_by_asc(cost_daily::Column::UsageDate)
+        .order_by_asc(cost_daily::Column::Id)
+        .all(db)
+        .await?;
+    let priced = rows
+        .into_iter()
+        .map(|r| {
+            let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+            let key = PricedRow {
+                usage_date: Some(r.usage_date),
+                usage_month: String::new(),
+                account_id: r.usage_account_id.clone(),
+                service_code: r.service_code.clone(),
+                service_name: None,
+                region: String::new(),
+                usage_type: r.usage_type.clone(),
+                charge_type: r.charge_type.clone(),
+                currency: String::new(),
+                charge: Decimal::ZERO,
+            };
+            let charge = plan.price(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None));
+            (r, charge)
+        })
+        .collect();
+    Ok((numbers, priced))
+}
+
+/// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
+/// charge. Both grains give the same numbers.
+pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
     let members = group.accounts_in(period);
     let source = source_for(db, group.group.payer_id, period).await?;
     let data = match source {
-        Some(source) if !members.is_empty() => {
-            cost_daily::Entity::find()
-                .filter(cost_daily::Column::PayerId.eq(group.group.payer_id))
-                .filter(cost_daily::Column::BillingPeriod.eq(period))
-                .filter(cost_daily::Column::Source.eq(source))
-                .filter(cost_daily::Column::UsageAccountId.is_in(members))
-                .order_by_asc(cost_daily::Column::Id)
-                .all(db)
-                .await?
-        }
+        Some(source) if !members.is_empty() => rows_to_price(db, group.group.payer_id, period, source, members, grain).await?,
         _ => Vec::new(),
     };
-    let currency = data.first().map_or_else(|| "USD".to_owned(), |r| r.currency.clone());
+    let currency = data.first().map_or_else(|| "USD".to_owned(), |(_, r)| r.currency.clone());
     let mut service_names = ServiceNames::new();
-    for r in &data {
-        note_service_name(&mut service_names, &r.service_code, &r.service_name);
+    for (_, r) in &data {
+        if let Some(name) = &r.service_name {
+            note_service_name(&mut service_names, &r.service_code, name);
+        }
     }
-    let rows: Vec<CostRow> = data
-        .iter()
-        .map(|r| CostRow {
-            account_id: r.usage_account_id.clone(),
-            service_code: r.service_code.clone(),
-            usage_type: r.usage_type.clone(),
-            operation: r.operation.clone(),
-            charge_type: r.charge_type.clone(),
-            billing_entity: r.billing_entity.clone(),
-            unblended: from_units(r.unblended_cost),
-            net_unblended: from_units(r.net_unblended_cost),
-            amortized: from_units(r.amortized_cost),
-            list: from_units(r.list_cost),
-        })
-        .collect();
+    let (rows, mut out): (Vec<CostRow>, Vec<PricedRow>) = data.into_iter().unzip();
     let active: Vec<Item> = custom_line_items::Entity::find()
         .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
         .order_by_asc(custom_line_items::Column::Id)
@@ -167,12 +304,13 @@ pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
         .filter(|i| items::in_period(i, period))
         .map(engine_item)
         .collect();
-    let engine_plan = engine_plan(&plan);
+    let engine_plan = group_plan(db, group).await?;
     let computation = engine::compute(&engine_plan, &rows, &active, &group.group.primary_account_id);
-    let charges = rows.iter().map(|r| engine_plan.price(r));
-    let rows = data.into_iter().zip(charges).collect();
+    for (priced, row) in out.iter_mut().zip(&rows) {
+        priced.charge = engine_plan.price(row);
+    }
     let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };
-    Ok(PricedPeriod { numbers, rows })
+    Ok(PricedPeriod { numbers, rows: out })
 }
 
 /// An amount as presented and stored: exact to 10⁻⁸, trailing zeros trimmed.
@@ -242,12 +380,7 @@ async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &
 
 /// Every billing group of a payer with its memberships, by name.
 pub async fn payer_groups(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
-    let rows = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all(db).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for g in rows {
-        out.push(groups::load(db, g).await?);
-    }
-    Ok(out)
+    groups::of_payer(db, payer).await
 }
 
 /// After a configuration change: every period of the payer that already has stored results is
@@ -460,11 +593,7 @@ pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Ve
         query = query.filter(billing_groups::Column::PayerId.eq(payer));
     }
     let rows = query.order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(groups::load(scope.db(), row).await?);
-    }
-    Ok(out)
+    groups::load_all(scope.db(), rows).await
 }
 
 /// The caller's own pro-forma charges: billing groups whose customer tenant is in a subtree the

@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+/// The pricing rollup of `cost_daily`: per payer, source, billing period and usage month, by the
+/// columns the billing engine prices by and by which amounts are zero (`zero_amounts`, bits in
+/// `migration::m20261206_000401_cost_rollups`); amounts in 10⁻⁸ units. Kept equal to the day
+/// grain by ingestion, in the transaction that replaces a period.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cost_monthly_pricing")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub payer_id: Uuid,
+    pub source: String,
+    pub billing_period: String,
+    pub usage_month: String,
+    pub usage_account_id: String,
+    pub service_code: String,
+    /// A name of the service other than its code, when a summed row had one.
+    pub service_name: Option<String>,
+    pub usage_type: String,
+    pub operation: String,
+    pub charge_type: String,
+    pub billing_entity: String,
+    pub currency: String,
+    pub zero_amounts: i16,
+    pub unblended_cost: i64,
+    pub net_unblended_cost: i64,
+    pub amortized_cost: i64,
+    pub list_cost: i64,
+    pub line_count: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
