@@ -123,7 +123,7 @@ pub async fn get(scope: &Scope, config: &Config, id: TenantId) -> AppResult<Sett
 /// A display name for mail headers and pages: trimmed, 1–100 characters, none that would break a
 /// mail header (quotes, angle brackets, control characters).
 fn checked_display_name(field: &str, value: &str) -> AppResult<String> {
-    let name = crate::domain::checked_name(field, value, 100)?;
+    let name = crate::input::checked_name(field, value, 100)?;
     if name.chars().any(|c| matches!(c, '"' | '<' | '>' | '\\')) {
         return Err(AppError::invalid(field, "must not contain quotes, backslashes or angle brackets"));
     }
