@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The source of each module (`audit::digest`), cut at its `#[cfg(test)]` (tests may reach up).
+/// The source of each module of `src`, by its path (`audit::digest`).
 fn sources(src: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut dirs = vec![src.to_path_buf()];
@@ -29,9 +29,7 @@ fn sources(src: &Path) -> BTreeMap<String, String> {
             if segments == ["lib"] || segments == ["main"] {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let text = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
-            out.insert(segments.join("::"), text);
+            out.insert(segments.join("::"), std::fs::read_to_string(&path).unwrap());
         }
     }
     out
@@ -106,12 +104,14 @@ fn module_of<'a>(path: &str, modules: &'a BTreeMap<String, String>) -> Option<&'
     (1..=segments.len()).rev().find_map(|n| modules.get_key_value(&segments[..n].join("::")).map(|(k, _)| k.as_str()))
 }
 
-/// Which module imports which (self-imports left out).
+/// Which module imports which (self-imports left out). A module's text is read up to its
+/// `#[cfg(test)]`: tests may reach up (an adapter's test builds the real clients).
 fn graph(modules: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
     modules
         .iter()
         .map(|(name, text)| {
-            let deps = crate_paths(text).iter().filter_map(|p| module_of(p, modules)).filter(|m| *m != name).map(str::to_owned).collect();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let deps = crate_paths(code).iter().filter_map(|p| module_of(p, modules)).filter(|m| *m != name).map(str::to_owned).collect();
             (name.clone(), deps)
         })
         .collect()

@@ -399,7 +399,7 @@ async fn record_events(db: &impl ConnectionTrait, payer: &payers::Model, events:
         }
     }
     if !events.is_empty() {
-        crate::notify::dispatch::poke(db).await?;
+        crate::notify::outbox::poke(db).await?;
     }
     Ok(events.len() as u64)
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, AwsErrorKind, CurReportDefinition, DataExport};
 use crate::db::BeginWrite;
-use crate::domain::source_health::SourceHealth;
+use crate::domain::health::SourceHealth;
 use crate::domain::{cost_exports, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::{JobFailure, NewJob, Step};
 use crate::notify::email::Mailer;
 use crate::notify::templates::{self, Source};
+use crate::notify::outbox::DISPATCHER_KEY;
 use crate::notify::{LOCALES, cloudevents, locale_or, outbox, webhook};
 use crate::jobs::JobContext;
 
@@ -29,7 +30,6 @@ pub const DEAD: &str = "dead";
 
 /// The job kind of the dispatcher.
 pub const DISPATCH: &str = "notify.dispatch";
-const DISPATCHER_KEY: &str = "notify.dispatcher";
 /// A claimed delivery is left alone by other dispatchers this long.
 const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
 /// Deliveries one step takes on (they are sent in lanes, side by side).
@@ -95,23 +95,6 @@ async fn idle_delay(db: &Db) -> AppResult<Duration> {
         .await?;
     let max = Duration::from_secs(60);
     Ok(next.map_or(max, |n| (n.next_attempt_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(max)))
-}
-
-/// Makes a waiting dispatcher run now; called in the transaction that records an event. A
-/// dispatcher that is mid-step gets its run_at moved too, so the step's outcome schedules the next
-/// step at once instead of sleeping past this event (see `jobs::queue::record`).
-pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
-    use sea_orm::Condition;
-    let now = Utc::now();
-    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::QUEUED)).add(entity::jobs::Column::RunAt.gt(now));
-    let running = entity::jobs::Column::State.eq(crate::jobs::RUNNING);
-    entity::jobs::Entity::update_many()
-        .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
-        .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
-        .filter(Condition::any().add(waiting).add(running))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 fn parse_types(json_text: &str) -> Vec<String> {
