@@ -145,7 +145,7 @@ pub async fn refresh_all(state: &JobContext) -> AppResult<Step> {
     Ok(Step::Done(json!({ "payers": connected.len(), "accepted": accepted })))
 }
 
-/// Every 15 minutes: refreshes the state of open invitations and handshakes.
+/// Every 15 minutes: refreshes the invitations (handshakes) of every connected payer.
 pub const REFRESH_INVITATIONS: &str = "invitations.refresh";
 
 crate::jobs::job_handler! {
