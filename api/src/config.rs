@@ -9,6 +9,14 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+/// The locales mail and the web app are written in.
+pub const LOCALES: &[&str] = &["en", "zh-CN"];
+
+/// A sender or recipient such as `Partner Billing <billing@example.com>` (PB_MAIL_FROM).
+pub fn parse_mailbox(from: &str) -> Result<lettre::message::Mailbox, String> {
+    from.parse::<lettre::message::Mailbox>().map_err(|_| "must be an address like \"Partner Billing <billing@example.com>\"".to_owned())
+}
+
 /// Everything the server needs to start. Field names are the env names without `PB_`, lower-cased.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
@@ -347,16 +355,16 @@ impl Config {
         if self.aws_timeout_seconds == 0 {
             return Err(ConfigError("PB_AWS_TIMEOUT_SECONDS: must be at least 1".into()));
         }
-        if self.platform_account_id.as_deref().is_some_and(|a| !crate::aws::is_account_id(a)) {
+        if self.platform_account_id.as_deref().is_some_and(|a| !crate::ids::is_account_id(a)) {
             return Err(ConfigError("PB_PLATFORM_ACCOUNT_ID: must be a 12-digit AWS account id".into()));
         }
         if not_http(&self.payer_role_template_url) {
             return Err(ConfigError("PB_PAYER_ROLE_TEMPLATE_URL: must be an http:// or https:// URL".into()));
         }
-        if let Err(e) = crate::notify::email::parse_from(&self.mail_from) {
+        if let Err(e) = parse_mailbox(&self.mail_from) {
             return Err(ConfigError(format!("PB_MAIL_FROM: {e}")));
         }
-        if !crate::notify::LOCALES.contains(&self.default_locale.as_str()) {
+        if !LOCALES.contains(&self.default_locale.as_str()) {
             return Err(ConfigError("PB_DEFAULT_LOCALE: must be en or zh-CN".into()));
         }
         if let Some(url) = &self.smtp_url {

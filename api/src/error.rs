@@ -46,7 +46,7 @@ pub enum AppError {
     RateLimited(String),
     /// A failed AWS call; its `Display` says what failed and why in words a person can act on.
     #[error("{0}")]
-    Aws(crate::aws::AwsError),
+    Aws(crate::aws::error::AwsError),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -54,8 +54,8 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 /// The code an AWS failure carries: who has to act on it.
-fn aws_code(e: &crate::aws::AwsError) -> ErrorCode {
-    use crate::aws::AwsErrorKind;
+fn aws_code(e: &crate::aws::error::AwsError) -> ErrorCode {
+    use crate::aws::error::AwsErrorKind;
     match e.kind {
         AwsErrorKind::AccessDenied => ErrorCode::Forbidden,
         AwsErrorKind::Throttled => ErrorCode::RateLimited,
@@ -72,8 +72,8 @@ fn aws_code(e: &crate::aws::AwsError) -> ErrorCode {
     }
 }
 
-impl From<crate::aws::AwsError> for AppError {
-    fn from(err: crate::aws::AwsError) -> Self {
+impl From<crate::aws::error::AwsError> for AppError {
+    fn from(err: crate::aws::error::AwsError) -> Self {
         Self::Aws(err)
     }
 }
@@ -103,6 +103,18 @@ impl AppError {
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(err.into())
+    }
+
+    /// Whether trying again later may succeed: AWS unreachable, throttled or answering
+    /// unexpectedly, or an internal error (a database hiccup). Validation, access and conflicts
+    /// will not get better by waiting. Job steps retry on this (`jobs::JobFailure::from`).
+    pub fn is_transient(&self) -> bool {
+        use crate::aws::error::AwsErrorKind;
+        match self {
+            Self::Aws(e) => matches!(e.kind, AwsErrorKind::Unreachable | AwsErrorKind::Throttled | AwsErrorKind::Unexpected),
+            Self::Internal(_) => true,
+            _ => false,
+        }
     }
 
     /// One line for the log: the code and message, and for an internal error its cause chain.

@@ -7,6 +7,18 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
+/// A 12-digit AWS account id (leading zeros are part of it).
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Where a membership or token applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Tenant(TenantId),
+    Payer(PayerId),
+}
+
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*

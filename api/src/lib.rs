@@ -13,6 +13,8 @@ pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod ingest;
+pub mod input;
+pub mod job_registry;
 pub mod jobs;
 pub mod metrics;
 pub mod money;

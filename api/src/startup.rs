@@ -14,7 +14,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseExecutor, DbBac
 
 use crate::db::Db;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::{bootstrap, keys};
+use crate::auth::keys;
+use crate::domain::bootstrap;
 use crate::aws::AwsClients;
 use crate::config::Config;
 use crate::domain::tenants::ensure_root;
@@ -145,14 +146,15 @@ impl Application {
             );
         }
 
-        crate::jobs::handlers::ensure_schedules(&db, &config).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
+        crate::job_registry::ensure_schedules(&db, &config).await.map_err(|e| anyhow::anyhow!("registering job schedules: {e:?}"))?;
         let config = Arc::new(config);
         let jobs_wakeup = Arc::new(tokio::sync::Notify::new());
         let audit = crate::audit::Auditor::new(db.clone()).with_signing_key(config.audit_signing_key.clone());
-        let state = AppState { db, config: config.clone(), jwt: Arc::new(jwt), aws, jobs_wakeup: jobs_wakeup.clone(), audit };
+        let jobs = crate::jobs::JobContext { db, config: config.clone(), aws, audit, jobs_wakeup: jobs_wakeup.clone() };
+        let state = AppState { jobs, jwt: Arc::new(jwt) };
         let worker = config
             .run_jobs
-            .then(|| crate::jobs::Worker::new(state.clone(), crate::jobs::handlers::all(), jobs_wakeup).spawn());
+            .then(|| crate::jobs::Worker::new(state.jobs.clone(), crate::job_registry::handlers(), jobs_wakeup).spawn());
         let schema = build_schema(Some(state.clone()), config.introspection);
         let listener = TcpListener::bind(config.listen).with_context(|| format!("binding PB_LISTEN={}", config.listen))?;
         let port = listener.local_addr()?.port();

@@ -2,8 +2,8 @@
 //! one CloudTrail-shaped event, appended to a SHA-256 hash chain (one chain per database).
 //!
 //! How events arrive:
-//! - GraphQL: [`extension::AuditExtension`] wraps each top-level `Mutation` field (and the
-//!   sensitive reads in [`extension::SENSITIVE_READS`]) and appends exactly one `ApiCall` event
+//! - GraphQL: `graphql::audit_extension::AuditExtension` wraps each top-level `Mutation` field (and the
+//!   sensitive reads in `SENSITIVE_READS` there) and appends exactly one `ApiCall` event
 //!   after it resolved, succeeded or failed. `requestParameters` are the field's arguments with
 //!   variables substituted, redacted ([`redact`]); `responseElements` keep only ids and states.
 //! - AWS: [`aws::AuditInterceptor`] sits on every SDK client. Its hooks are synchronous, so it
@@ -35,7 +35,7 @@
 pub mod aws;
 pub mod chain;
 pub mod digest;
-pub mod extension;
+pub mod jobs;
 pub mod read;
 pub mod redact;
 
@@ -45,7 +45,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::auth::principal::{Credential, GrantTarget, Principal};
+use crate::tenancy::principal::{Credential, GrantTarget, Principal};
 
 pub use chain::{Auditor, ChainBreak, VerifyReport};
 
@@ -304,10 +304,10 @@ impl CallScope {
 }
 
 /// What a job acts on: its payer (with the payer's account) or its tenant.
-pub async fn job_target(state: &crate::state::AppState, job: &entity::jobs::Model) -> Target {
+pub async fn job_target(db: &crate::db::Db, job: &entity::jobs::Model) -> Target {
     use sea_orm::EntityTrait;
     if let Some(payer) = job.payer_id
-        && let Ok(Some(row)) = entity::payers::Entity::find_by_id(payer).one(&state.db).await
+        && let Ok(Some(row)) = entity::payers::Entity::find_by_id(payer).one(db).await
     {
         return Target { tenant_id: Some(row.tenant_id), payer_id: Some(row.id), account_id: Some(row.account_id) };
     }

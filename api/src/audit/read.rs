@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::domain::Page;
+use crate::input::Page;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID};
 use crate::tenancy::{Role, Scope};

@@ -9,13 +9,14 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use crate::auth::principal::{Credential, Grant, GrantTarget, Principal};
+use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
 use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::{active_user, load_grants};
-use crate::domain::{Page, Target};
+use crate::ids::Target;
+use crate::input::Page;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ApiTokenId, PayerId, TenantId, UserId};
-use crate::state::AppState;
+use crate::auth::AuthContext;
 use crate::tenancy::{Role, Scope};
 
 pub const PREFIX: &str = "pbt_";
@@ -127,26 +128,26 @@ pub async fn revoke(scope: &Scope, id: ApiTokenId) -> AppResult<api_tokens::Mode
 
 /// Turns a presented `pbt_` secret into a principal limited to the token's grant, provided its
 /// creator is still active and still holds that role there.
-pub(super) async fn authenticate(state: &AppState, secret: &str) -> AppResult<Principal> {
+pub(super) async fn authenticate(state: &AuthContext<'_>, secret: &str) -> AppResult<Principal> {
     let now = Utc::now();
     let token = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(sha256_hex(secret)))
-        .one(&state.db)
+        .one(state.db)
         .await?
         .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
         .ok_or(AppError::Unauthenticated(INVALID))?;
     let creator =
-        active_user(&state.db, UserId(token.created_by)).await?.ok_or(AppError::Unauthenticated(INVALID))?;
+        active_user(state.db, UserId(token.created_by)).await?.ok_or(AppError::Unauthenticated(INVALID))?;
     let role = Role::parse(&token.role).ok_or(AppError::Unauthenticated(INVALID))?;
     let creator_now = Principal {
         user_id: UserId(creator.id),
         email: creator.email.clone(),
         credential: Credential::ApiToken(ApiTokenId(token.id)),
-        grants: load_grants(&state.db, UserId(creator.id)).await?,
+        grants: load_grants(state.db, UserId(creator.id)).await?,
     };
     let target = match (token.tenant_id, token.payer_id) {
         (Some(t), None) => {
-            let tenant = entity::tenants::Entity::find_by_id(t).one(&state.db).await?.ok_or(AppError::Unauthenticated(INVALID))?;
+            let tenant = entity::tenants::Entity::find_by_id(t).one(state.db).await?.ok_or(AppError::Unauthenticated(INVALID))?;
             if creator_now.role_on_tenant(&tenant.path).is_none_or(|r| r < role) {
                 return Err(AppError::Unauthenticated(INVALID));
             }
@@ -164,7 +165,7 @@ pub(super) async fn authenticate(state: &AppState, secret: &str) -> AppResult<Pr
         api_tokens::Entity::update_many()
             .col_expr(api_tokens::Column::LastUsedAt, Expr::value(Some(now)))
             .filter(api_tokens::Column::Id.eq(token.id))
-            .exec(&state.db)
+            .exec(state.db)
             .await?;
     }
     Ok(Principal {

@@ -2,12 +2,10 @@
 //! `Authorization` header into a verified [`Principal`].
 
 pub mod api_tokens;
-pub mod bootstrap;
 pub mod jwt;
 pub mod keys;
 pub mod password;
 pub mod password_tokens;
-pub mod principal;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;
@@ -18,11 +16,11 @@ use chrono::Utc;
 use entity::{memberships, sessions as session_rows, tenants, users};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, SessionId, TenantId, UserId};
-use crate::state::AppState;
 use crate::tenancy::Role;
-use principal::{Credential, Grant, GrantTarget, Principal};
+use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
 
 /// The result of reading a request's credentials.
 #[derive(Debug, Clone)]
@@ -36,8 +34,17 @@ pub enum AuthOutcome {
     Failed,
 }
 
+/// What authentication needs from the application: the database, the signing keys and the
+/// settings (lockout, refresh-token lifetime). Built from `AppState::auth` at the top.
+#[derive(Clone, Copy)]
+pub struct AuthContext<'a> {
+    pub db: &'a Db,
+    pub jwt: &'a jwt::JwtKeys,
+    pub config: &'a crate::config::Config,
+}
+
 /// Reads an `Authorization` header value.
-pub async fn authenticate(state: &AppState, header: Option<&str>) -> AuthOutcome {
+pub async fn authenticate(state: &AuthContext<'_>, header: Option<&str>) -> AuthOutcome {
     let Some(header) = header else { return AuthOutcome::Anonymous };
     let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
         return AuthOutcome::Rejected("the Authorization header must be 'Bearer <token>'");
@@ -57,22 +64,22 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> AuthOutcome
     }
 }
 
-async fn authenticate_jwt(state: &AppState, token: &str) -> AppResult<Principal> {
+async fn authenticate_jwt(state: &AuthContext<'_>, token: &str) -> AppResult<Principal> {
     const REVOKED: &str = "session ended; sign in again";
     let claims = state.jwt.verify(token)?;
     let (Ok(user_id), Ok(session_id)) = (claims.sub.parse::<uuid::Uuid>(), claims.sid.parse::<uuid::Uuid>()) else {
         return Err(AppError::Unauthenticated("invalid or expired access token"));
     };
-    let session = session_rows::Entity::find_by_id(session_id).one(&state.db).await?;
+    let session = session_rows::Entity::find_by_id(session_id).one(state.db).await?;
     if !session.is_some_and(|s| s.user_id == user_id && s.revoked_at.is_none() && s.expires_at > Utc::now()) {
         return Err(AppError::Unauthenticated(REVOKED));
     }
-    let user = active_user(&state.db, UserId(user_id)).await?.ok_or(AppError::Unauthenticated(REVOKED))?;
+    let user = active_user(state.db, UserId(user_id)).await?.ok_or(AppError::Unauthenticated(REVOKED))?;
     Ok(Principal {
         user_id: UserId(user.id),
         email: user.email,
         credential: Credential::Session(SessionId(session_id)),
-        grants: load_grants(&state.db, UserId(user_id)).await?,
+        grants: load_grants(state.db, UserId(user_id)).await?,
     })
 }
 

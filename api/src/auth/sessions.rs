@@ -14,7 +14,7 @@ use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::throttle;
 use crate::error::{AppError, AppResult};
 use crate::ids::{SessionId, UserId};
-use crate::state::AppState;
+use crate::auth::AuthContext;
 
 /// Where a request came from, for throttling and the session record.
 #[derive(Debug, Clone, Default)]
@@ -39,16 +39,16 @@ pub fn normalize_email(email: &str) -> String {
 }
 
 /// Checks email and password, with per-account and per-IP lockout.
-pub async fn login(state: &AppState, email: &str, password: SecretString, client: &ClientInfo) -> AppResult<SignedIn> {
+pub async fn login(state: &AuthContext<'_>, email: &str, password: SecretString, client: &ClientInfo) -> AppResult<SignedIn> {
     let email = normalize_email(email);
     let mut keys = vec![throttle::account_key(&email)];
     if let Some(ip) = &client.ip {
         keys.push(throttle::ip_key(ip));
     }
-    throttle::ensure_not_locked(&state.db, &keys).await?;
+    throttle::ensure_not_locked(state.db, &keys).await?;
 
     let user = if email.len() <= 320 {
-        users::Entity::find().filter(users::Column::Email.eq(&email)).one(&state.db).await?
+        users::Entity::find().filter(users::Column::Email.eq(&email)).one(state.db).await?
     } else {
         None
     };
@@ -57,19 +57,19 @@ pub async fn login(state: &AppState, email: &str, password: SecretString, client
         Some(user) if matches && user.disabled_at.is_none() => user,
         _ => {
             for key in &keys {
-                throttle::record_failure(&state.db, key, state.config.login_max_failures).await?;
+                throttle::record_failure(state.db, key, state.config.login_max_failures).await?;
             }
             return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
         }
     };
     // Only the account counter resets: resetting the IP one would let an attacker clear it by
     // signing in to an account of their own between guesses.
-    throttle::reset(&state.db, &keys[0]).await?;
+    throttle::reset(state.db, &keys[0]).await?;
     start_session(state, user, client).await
 }
 
 /// Creates a session and its first refresh token for a user who has proved who they are.
-pub async fn start_session(state: &AppState, user: users::Model, client: &ClientInfo) -> AppResult<SignedIn> {
+pub async fn start_session(state: &AuthContext<'_>, user: users::Model, client: &ClientInfo) -> AppResult<SignedIn> {
     let now = Utc::now();
     let session_id = SessionId::new();
     let expires = now + Duration::days(i64::from(state.config.refresh_token_days));
@@ -109,29 +109,29 @@ async fn new_refresh_token(db: &impl ConnectionTrait, session: SessionId, expire
 
 /// Exchanges a refresh token for a new access token and a new refresh token. Presenting a token
 /// that was already exchanged revokes the whole session: one of the two holders is a thief.
-pub async fn refresh(state: &AppState, presented: &str) -> AppResult<SignedIn> {
+pub async fn refresh(state: &AuthContext<'_>, presented: &str) -> AppResult<SignedIn> {
     let now = Utc::now();
     let Some(token) = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(sha256_hex(presented)))
-        .one(&state.db)
+        .one(state.db)
         .await?
     else {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
     let session_id = SessionId(token.session_id);
-    let session = sessions::Entity::find_by_id(token.session_id).one(&state.db).await?;
+    let session = sessions::Entity::find_by_id(token.session_id).one(state.db).await?;
     let Some(session) = session.filter(|s| s.revoked_at.is_none() && s.expires_at > now) else {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
     if token.used_at.is_some() {
         tracing::warn!(session = %session_id, "refresh token reused; revoking the session");
-        revoke_session(&state.db, session_id, "reuse").await?;
+        revoke_session(state.db, session_id, "reuse").await?;
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
     if token.expires_at <= now {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
-    let user = users::Entity::find_by_id(session.user_id).one(&state.db).await?;
+    let user = users::Entity::find_by_id(session.user_id).one(state.db).await?;
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     };
@@ -146,7 +146,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<SignedIn> {
         .await?;
     if claimed.rows_affected != 1 {
         txn.rollback().await?;
-        revoke_session(&state.db, session_id, "reuse").await?;
+        revoke_session(state.db, session_id, "reuse").await?;
         return Err(AppError::Unauthenticated(BAD_REFRESH));
     }
     let refresh_token = new_refresh_token(&txn, session_id, session.expires_at).await?;

@@ -36,10 +36,7 @@ pub use organizations::{
 pub use s3::{S3Api, S3Object, SdkS3};
 pub use sts::{SdkSts, StsApi, TemporaryCredentials};
 
-/// A 12-digit AWS account id (leading zeros are part of it).
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
+pub use crate::ids::is_account_id;
 
 /// The SDK loader with our region, endpoint override, retries and timeouts; credentials come
 /// from the standard chain unless the caller sets a provider (tests do).

@@ -20,11 +20,17 @@ use crate::domain::users::checked_email;
 use crate::domain::{Page, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::jobs::handlers::{CREATE_ACCOUNT, SYNC_ACCOUNTS, failure};
 use crate::jobs::{JobFailure, NewJob, Step, enqueue};
 use crate::notify::outbox::{self, Event};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
+
+/// Syncs one payer's organization into the local tables.
+pub const SYNC_ACCOUNTS: &str = "accounts.sync";
+/// Daily: one sync job per connected payer.
+pub const SYNC_ALL_ACCOUNTS: &str = "accounts.sync_all";
+/// Creates a linked account and waits for AWS to finish it.
+pub const CREATE_ACCOUNT: &str = "accounts.create";
 
 /// Filters for listing linked accounts.
 #[derive(Debug, Default, Clone)]
@@ -44,7 +50,7 @@ pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
 }
 
 /// Enqueues a sync of the payer's organization into the local tables.
-pub async fn request_sync(state: &AppState, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
+pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     let mut job = NewJob::new(SYNC_ACCOUNTS, json!({ "payer_id": payer.id, "session": session_name(&scope.principal().email) }));
     job.payer = Some(PayerId(payer.id));
@@ -67,7 +73,7 @@ async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
 }
 
 /// The sync job's one step.
-pub async fn run_sync_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_sync_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     let payload: PayerPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
     let payer = job_payer(&state.db, payload.payer_id).await?;
     let session = payload.session.unwrap_or_else(|| "pb-scheduled-sync".to_owned());
@@ -76,7 +82,7 @@ pub async fn run_sync_job(state: &AppState, job: &jobs::Model) -> AppResult<Step
 }
 
 /// The scheduled daily sync: one sync job per connected payer.
-pub async fn enqueue_sync_for_all(state: &AppState) -> AppResult<Step> {
+pub async fn enqueue_sync_for_all(state: &JobContext) -> AppResult<Step> {
     let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
     let day = Utc::now().format("%Y-%m-%d");
     for payer in &connected {
@@ -313,7 +319,7 @@ struct CreatePayload {
 }
 
 /// Validates and enqueues the creation of a linked account.
-pub async fn request_create(state: &AppState, scope: &Scope, input: NewAccount) -> AppResult<jobs::Model> {
+pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let email = checked_email("email", &input.email)?;
     let name = input.name.trim().to_owned();
@@ -358,10 +364,10 @@ fn continue_with(payload: &CreatePayload, progress: &str, after: Duration) -> Re
 /// One step of the create job. The CreateAccount request id is stored before polling; the step
 /// before the call leaves a marker, so a job resumed after a crash adopts the request or account
 /// it may already have made instead of creating a second account.
-pub async fn run_create_job(state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure> {
+pub async fn run_create_job(state: &JobContext, job: &jobs::Model) -> Result<Step, JobFailure> {
     let mut p: CreatePayload = serde_json::from_str(&job.payload).map_err(|e| JobFailure::Fatal(format!("bad payload: {e}")))?;
-    let payer = job_payer(&state.db, p.payer_id).await.map_err(failure)?;
-    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &p.session).await.map_err(failure)?;
+    let payer = job_payer(&state.db, p.payer_id).await.map_err(JobFailure::from)?;
+    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
     let orgs = &state.aws.organizations;
     match p.step.as_str() {
         "create" => {
@@ -370,14 +376,14 @@ pub async fn run_create_job(state: &AppState, job: &jobs::Model) -> Result<Step,
         }
         "creating" => {
             // A previous run may have called CreateAccount and died before saving its answer.
-            let existing = orgs.list_accounts(&creds).await.map_err(|e| failure(e.into()))?;
+            let existing = orgs.list_accounts(&creds).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
             if let Some(account) = existing.iter().find(|a| a.email.eq_ignore_ascii_case(&p.email)) {
                 return finish_created(state, &payer, &p, &creds, &account.id).await;
             }
-            let pending = orgs.recent_create_requests(&creds).await.map_err(|e| failure(e.into()))?;
+            let pending = orgs.recent_create_requests(&creds).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
             let status = match pending.into_iter().find(|r| r.account_name == p.name && r.state == "IN_PROGRESS") {
                 Some(status) => status,
-                None => orgs.create_account(&creds, &p.email, &p.name, &p.tags).await.map_err(|e| failure(e.into()))?,
+                None => orgs.create_account(&creds, &p.email, &p.name, &p.tags).await.map_err(|e| JobFailure::from(AppError::from(e)))?,
             };
             p.request_id = Some(status.request_id);
             p.step = "poll".into();
@@ -385,7 +391,7 @@ pub async fn run_create_job(state: &AppState, job: &jobs::Model) -> Result<Step,
         }
         "poll" => {
             let request = p.request_id.clone().ok_or_else(|| JobFailure::Fatal("no request id to poll".into()))?;
-            let status = orgs.create_account_status(&creds, &request).await.map_err(|e| failure(e.into()))?;
+            let status = orgs.create_account_status(&creds, &request).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
             match (status.state.as_str(), status.account_id) {
                 ("SUCCEEDED", Some(account)) => finish_created(state, &payer, &p, &creds, &account).await,
                 ("FAILED", _) => {
@@ -396,7 +402,7 @@ pub async fn run_create_job(state: &AppState, job: &jobs::Model) -> Result<Step,
                         subject: Some(p.email.clone()),
                         data: json!({ "email": p.email, "accountName": p.name, "reason": reason, "requestId": request }),
                     };
-                    outbox::record(&state.db, event).await.map_err(failure)?;
+                    outbox::record(&state.db, event).await.map_err(JobFailure::from)?;
                     Err(JobFailure::Fatal(reason))
                 }
                 _ => {
@@ -425,30 +431,30 @@ fn create_failure_reason(code: Option<&str>) -> String {
 }
 
 async fn finish_created(
-    state: &AppState,
+    state: &JobContext,
     payer: &payers::Model,
     p: &CreatePayload,
     creds: &aws_credential_types::Credentials,
     account_id: &str,
 ) -> Result<Step, JobFailure> {
     let orgs = &state.aws.organizations;
-    let mut parent = orgs.parent_of(creds, account_id).await.map_err(|e| failure(e.into()))?;
+    let mut parent = orgs.parent_of(creds, account_id).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
     if let Some(ou) = p.ou_id.as_ref().filter(|ou| **ou != parent) {
-        orgs.move_account(creds, account_id, &parent, ou).await.map_err(|e| failure(e.into()))?;
+        orgs.move_account(creds, account_id, &parent, ou).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
         parent = ou.clone();
     }
-    let account = orgs.describe_account(creds, account_id).await.map_err(|e| failure(e.into()))?;
-    let txn = state.db.begin_write().await.map_err(|e| failure(e.into()))?;
-    linked_accounts::Entity::delete_by_id((payer.id, account.id.clone())).exec(&txn).await.map_err(|e| failure(e.into()))?;
-    account_row(payer.id, &account, Some(parent.clone())).insert(&txn).await.map_err(|e| failure(e.into()))?;
+    let account = orgs.describe_account(creds, account_id).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
+    let txn = state.db.begin_write().await.map_err(|e| JobFailure::from(AppError::from(e)))?;
+    linked_accounts::Entity::delete_by_id((payer.id, account.id.clone())).exec(&txn).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
+    account_row(payer.id, &account, Some(parent.clone())).insert(&txn).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
     let event = Event {
         event_type: outbox::ACCOUNT_CREATED,
         payer,
         subject: Some(account.id.clone()),
         data: json!({ "accountId": account.id, "accountName": account.name, "email": account.email, "ouId": parent, "payerAccountId": payer.account_id }),
     };
-    outbox::record(&txn, event).await.map_err(failure)?;
-    txn.commit().await.map_err(|e| failure(e.into()))?;
+    outbox::record(&txn, event).await.map_err(JobFailure::from)?;
+    txn.commit().await.map_err(|e| JobFailure::from(AppError::from(e)))?;
     Ok(Step::Done(json!({ "accountId": account.id, "parentId": parent })))
 }
 
@@ -526,4 +532,19 @@ pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &
     outbox::record(&txn, event).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`SYNC_ACCOUNTS`].
+    pub SyncAccounts, SYNC_ACCOUNTS, |ctx, job| run_sync_job(ctx, job).await.map_err(JobFailure::from)
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`SYNC_ALL_ACCOUNTS`].
+    pub SyncAllAccounts, SYNC_ALL_ACCOUNTS, |ctx, _job| enqueue_sync_for_all(ctx).await.map_err(JobFailure::from)
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`CREATE_ACCOUNT`], one step (create, creating, poll) at a time.
+    pub CreateAccount, CREATE_ACCOUNT, |ctx, job| run_create_job(ctx, job).await
 }

@@ -14,9 +14,8 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest;
-use crate::jobs::handlers::INGEST_COSTS;
 use crate::jobs::{NewJob, Step, enqueue};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::tenancy::{Role, Scope};
 
@@ -50,7 +49,7 @@ pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &st
 }
 
 /// Enqueues an ingestion of one billing period (`YYYY-MM`), or of everything under the prefix.
-pub async fn request_ingest(state: &AppState, scope: &Scope, payer: PayerId, period: Option<String>) -> AppResult<jobs::Model> {
+pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, period: Option<String>) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     if let Some(p) = &period {
         crate::domain::costs::month_bounds(p).map_err(|_| AppError::invalid("billingPeriod", "must be YYYY-MM"))?;
@@ -88,7 +87,7 @@ fn wanted(key: &str) -> bool {
 }
 
 /// The ingest job's one step.
-pub async fn run_ingest_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_ingest_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     let p: IngestPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let bucket = payer.cost_export_bucket.clone().ok_or_else(|| AppError::invalid("payerId", "no cost export bucket"))?;
@@ -134,7 +133,7 @@ pub async fn run_ingest_job(state: &AppState, job: &jobs::Model) -> AppResult<St
 
 /// The daily schedule: one ingestion per connected payer with an export bucket, for the
 /// current month (exports are rewritten through the month).
-pub async fn enqueue_for_all(state: &AppState) -> AppResult<Step> {
+pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step> {
     let payers = payers::Entity::find()
         .filter(payers::Column::Status.eq(payer_domain::CONNECTED))
         .filter(payers::Column::CostExportBucket.is_not_null())
@@ -151,6 +150,21 @@ pub async fn enqueue_for_all(state: &AppState) -> AppResult<Step> {
         enqueue(&state.db, job).await?;
     }
     Ok(Step::Done(json!({ "payers": payers.len() })))
+}
+
+/// Ingests one payer's cost exports (one billing period, or every period found).
+pub const INGEST_COSTS: &str = "costs.ingest";
+/// Daily: one ingestion job per payer with an export source.
+pub const INGEST_ALL_COSTS: &str = "costs.ingest_all";
+
+crate::jobs::job_handler! {
+    /// Runs [`INGEST_COSTS`].
+    pub IngestCosts, INGEST_COSTS, |ctx, job| run_ingest_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`INGEST_ALL_COSTS`].
+    pub IngestAllCosts, INGEST_ALL_COSTS, |ctx, _job| enqueue_for_all(ctx).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

@@ -25,11 +25,10 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest::store::{self, Record};
-use crate::jobs::handlers::PULL_COSTS;
 use crate::jobs::{NewJob, Step, enqueue};
 use crate::money;
 use crate::notify::cloudevents::{self, AWS_SERVICE_DAILY, Money, ServiceDaily};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
 
 /// The day-grain source this pull writes.
@@ -221,7 +220,7 @@ pub(crate) fn payer_job(kind: &'static str, payer: &payers::Model, payload: impl
 }
 
 /// Enqueues a job a user asked for and wakes the worker.
-pub(crate) async fn enqueue_requested(state: &AppState, scope: &Scope, mut job: NewJob) -> AppResult<jobs::Model> {
+pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, mut job: NewJob) -> AppResult<jobs::Model> {
     job.created_by = Some(scope.principal().user_id);
     let job = enqueue(scope.db(), job).await?;
     state.jobs_wakeup.notify_one();
@@ -233,7 +232,7 @@ fn pull_job(payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: Opti
 }
 
 /// Enqueues a pull of the days `from..=to` (inclusive) as a job.
-pub async fn request_backfill(state: &AppState, scope: &Scope, payer: PayerId, from: NaiveDate, to: NaiveDate) -> AppResult<jobs::Model> {
+pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId, from: NaiveDate, to: NaiveDate) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     check_range(from, to, Utc::now().date_naive())?;
     if payer.status != payer_domain::CONNECTED {
@@ -245,7 +244,7 @@ pub async fn request_backfill(state: &AppState, scope: &Scope, payer: PayerId, f
 /// The hourly check behind the daily pull: from `PB_COST_PULL_HOUR` on, one pull of yesterday
 /// per connected payer (the idempotency key makes later checks that day no-ops, and a worker
 /// that was down at that hour catches up at the next one).
-pub async fn enqueue_daily(state: &AppState) -> AppResult<Step> {
+pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step> {
     let now = Utc::now();
     if now.hour() < state.config.cost_pull_hour {
         return Ok(Step::Done(json!({ "payers": 0, "waitingFor": format!("{:02}:00 UTC", state.config.cost_pull_hour) })));
@@ -261,7 +260,7 @@ pub async fn enqueue_daily(state: &AppState) -> AppResult<Step> {
 }
 
 /// The pull job's step: one calendar month of the range.
-pub async fn run_pull_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_pull_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     let mut p: PullPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let start = p.next.unwrap_or(p.from);
@@ -303,7 +302,7 @@ fn fold(rows: Vec<ServiceDayCost>, from: NaiveDate, to: NaiveDate) -> BTreeMap<D
     out
 }
 
-async fn pull_days(state: &AppState, payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: &str) -> AppResult<Pulled> {
+async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: &str) -> AppResult<Pulled> {
     let db = &state.db;
     let files = json!([{ "api": "ce:GetCostAndUsage", "granularity": "DAILY", "groupBy": ["LINKED_ACCOUNT", "SERVICE"], "start": from, "end": to }]).to_string();
     let mut record = Record { payer: PayerId(payer.id), source: Some(SOURCE), files_json: &files, fingerprint: "", rows_read: 0, started_at: Utc::now() };
@@ -400,9 +399,24 @@ async fn record_events(db: &impl ConnectionTrait, payer: &payers::Model, events:
         }
     }
     if !events.is_empty() {
-        crate::notify::dispatch::poke(db).await?;
+        crate::notify::outbox::poke(db).await?;
     }
     Ok(events.len() as u64)
+}
+
+/// Pulls days of one payer's costs from Cost Explorer.
+pub const PULL_COSTS: &str = "costs.pull";
+/// Hourly: from PB_COST_PULL_HOUR on, pulls yesterday once per payer and day.
+pub const PULL_ALL_COSTS: &str = "costs.pull_all";
+
+crate::jobs::job_handler! {
+    /// Runs [`PULL_COSTS`].
+    pub PullCosts, PULL_COSTS, |ctx, job| run_pull_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`PULL_ALL_COSTS`].
+    pub PullAllCosts, PULL_ALL_COSTS, |ctx, _job| enqueue_daily(ctx).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@ use serde::{Deserialize, Serialize};
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, AwsErrorKind, CurReportDefinition, DataExport};
 use crate::db::BeginWrite;
-use crate::domain::source_health::SourceHealth;
+use crate::domain::health::SourceHealth;
 use crate::domain::{cost_exports, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
 
 /// What an export contains.
@@ -390,7 +390,7 @@ async fn store<C: ConnectionTrait>(db: &C, row: export_validations::Model) -> Ap
 
 /// Lists and judges the payer's cost exports now, through its role, and stores the result
 /// (operator). AWS failures are part of the result (FAILED with the reason), not errors.
-pub async fn validate_payer(state: &AppState, scope: &Scope, payer: PayerId) -> AppResult<ExportValidation> {
+pub async fn validate_payer(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<ExportValidation> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     let outcome = match payer_domain::credentials(scope.db(), &state.aws, &payer, &session_name(&scope.principal().email)).await {
         Ok(creds) => assess_all(&state.aws, &creds).await,

@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::jobs::Step;
 use crate::notify::outbox::{self, Event};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
 
 pub struct NewInvitation {
@@ -129,7 +129,7 @@ async fn refresh(
 }
 
 /// The scheduled refresh over every connected payer.
-pub async fn refresh_all(state: &AppState) -> AppResult<Step> {
+pub async fn refresh_all(state: &JobContext) -> AppResult<Step> {
     let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
     let mut accepted = 0;
     for payer in &connected {
@@ -143,4 +143,12 @@ pub async fn refresh_all(state: &AppState) -> AppResult<Step> {
         accepted += refresh(&state.db, &state.aws, payer, &creds).await?;
     }
     Ok(Step::Done(json!({ "payers": connected.len(), "accepted": accepted })))
+}
+
+/// Every 15 minutes: refreshes the invitations (handshakes) of every connected payer.
+pub const REFRESH_INVITATIONS: &str = "invitations.refresh";
+
+crate::jobs::job_handler! {
+    /// Runs [`REFRESH_INVITATIONS`].
+    pub RefreshInvitations, REFRESH_INVITATIONS, |ctx, _job| refresh_all(ctx).await.map_err(crate::jobs::JobFailure::from)
 }

@@ -32,9 +32,8 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::ingest::store::{self, Record};
-use crate::jobs::handlers::IMPORT_LEGACY;
 use crate::jobs::Step;
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
 
 /// The day-grain source the import writes.
@@ -89,7 +88,7 @@ struct ImportPayload {
 }
 
 /// Enqueues the import as a job, after checking the input (nothing is written when it is bad).
-pub async fn request_import(state: &AppState, scope: &Scope, input: LegacyImport) -> AppResult<jobs::Model> {
+pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImport) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let (table, year, months) = check(&input, Utc::now().date_naive())?;
     let payload = ImportPayload { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };
@@ -175,7 +174,7 @@ impl Tally {
 }
 
 /// The import job's one step: scan every page, then replace each named month in one transaction.
-pub async fn run_import_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_import_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     let p: ImportPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let db = &state.db;
@@ -238,7 +237,7 @@ pub async fn run_import_job(state: &AppState, job: &jobs::Model) -> AppResult<St
     })))
 }
 
-async fn scan(state: &AppState, payer: &payers::Model, p: &ImportPayload, session: &str) -> AppResult<(Tally, u32)> {
+async fn scan(state: &JobContext, payer: &payers::Model, p: &ImportPayload, session: &str) -> AppResult<(Tally, u32)> {
     let creds = payer_domain::credentials(&state.db, &state.aws, payer, session).await?;
     let mut tally = Tally::default();
     let (mut cursor, mut pages) = (None::<String>, 0_u32);
@@ -253,6 +252,14 @@ async fn scan(state: &AppState, payer: &payers::Model, p: &ImportPayload, sessio
             None => return Ok((tally, pages)),
         }
     }
+}
+
+/// Imports one payer's costs from the prior tool's DynamoDB table.
+pub const IMPORT_LEGACY: &str = "costs.import_legacy";
+
+crate::jobs::job_handler! {
+    /// Runs [`IMPORT_LEGACY`].
+    pub ImportLegacy, IMPORT_LEGACY, |ctx, job| run_import_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

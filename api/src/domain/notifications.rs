@@ -455,7 +455,7 @@ pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppRes
     row.next_attempt_at = Set(Utc::now());
     row.last_error = Set(None);
     let row = row.update(scope.db()).await?;
-    dispatch::poke(scope.db()).await?;
+    crate::notify::outbox::poke(scope.db()).await?;
     Ok(row)
 }
 

@@ -17,7 +17,7 @@ use crate::domain::payers as payer_domain;
 use crate::domain::tenants::Tenant;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope, TenantKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,7 +324,7 @@ pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
 
 /// Re-runs the checks: the connection check of each of the customer's payers, then the export
 /// validation of those that connect.
-pub async fn refresh(state: &AppState, scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
+pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
     let tenant = customer(scope, id, Role::Operator).await?;
     let own = payers::Entity::find().filter(payers::Column::TenantId.eq(tenant.id)).order_by_asc(payers::Column::CreatedAt).all(scope.db()).await?;
     let mut validations = Vec::new();

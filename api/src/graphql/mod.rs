@@ -1,5 +1,6 @@
 //! The GraphQL API: schema, request context, error mapping, types and resolvers.
 
+pub mod audit_extension;
 pub mod context;
 pub mod error;
 pub mod limits;
@@ -24,7 +25,7 @@ pub fn build_schema(state: Option<AppState>, introspection: bool) -> AppSchema {
         .limit_recursive_depth(32)
         .limit_directives(8)
         .extension(limits::RequestGuard)
-        .extension(crate::audit::extension::AuditExtension);
+        .extension(crate::graphql::audit_extension::AuditExtension);
     if !introspection {
         // "Did you mean …" would name the fields introspection hides.
         builder = builder.disable_introspection().disable_suggestions();

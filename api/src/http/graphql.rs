@@ -90,7 +90,7 @@ pub async fn execute(
 ) -> HttpResponse {
     // Who is asking decides whose rate the request counts against; a refused request is not read.
     let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let auth = authenticate(&state, header).await;
+    let auth = authenticate(&state.auth(), header).await;
     let client = client_info(&req, &state);
     if let Err(wait) = limits.check(&Principal::of(&auth, client.ip.as_deref())) {
         return rate_limited(&limits, wait);

@@ -10,7 +10,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::auth::AuthOutcome;
-use crate::auth::principal::Credential;
+use crate::tenancy::principal::Credential;
 use crate::config::Config;
 
 /// Whose bucket a request draws from.

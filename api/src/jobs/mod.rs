@@ -9,11 +9,12 @@
 //! that hands back the lease of nothing half-done: handlers work in short steps and a long
 //! operation (polling AWS) is a job that reschedules itself with its progress in the payload.
 
-pub mod handlers;
+mod context;
 pub mod queue;
 pub mod schedule;
 pub mod worker;
 
+pub use context::JobContext;
 pub use queue::{JobFailure, NewJob, Step, enqueue};
 pub use worker::{JobHandler, Worker, WorkerHandle};
 
@@ -22,3 +23,27 @@ pub const QUEUED: &str = "queued";
 pub const RUNNING: &str = "running";
 pub const SUCCEEDED: &str = "succeeded";
 pub const FAILED: &str = "failed";
+
+/// Declares a job handler where its domain lives: a unit struct of the given kind whose step is
+/// the expression, with `ctx: &JobContext` and `job: &jobs::Model` bound to the given names.
+macro_rules! job_handler {
+    ($(#[$doc:meta])* $vis:vis $name:ident, $kind:expr, |$ctx:ident, $job:ident| $step:expr) => {
+        $(#[$doc])*
+        $vis struct $name;
+
+        #[async_trait::async_trait]
+        impl $crate::jobs::JobHandler for $name {
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+            async fn step(
+                &self,
+                $ctx: &$crate::jobs::JobContext,
+                $job: &entity::jobs::Model,
+            ) -> Result<$crate::jobs::Step, $crate::jobs::JobFailure> {
+                $step
+            }
+        }
+    };
+}
+pub(crate) use job_handler;

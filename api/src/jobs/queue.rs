@@ -53,6 +53,21 @@ pub enum JobFailure {
     Fatal(String),
 }
 
+/// Retry what may pass ([`AppError::is_transient`]); fail the rest. An internal error is logged
+/// here and recorded on the job only as "internal error".
+impl From<AppError> for JobFailure {
+    fn from(err: AppError) -> Self {
+        match &err {
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "job step hit an internal error");
+                Self::Retry("internal error".to_owned())
+            }
+            e if e.is_transient() => Self::Retry(err.to_string()),
+            _ => Self::Fatal(err.to_string()),
+        }
+    }
+}
+
 pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::Model> {
     let now = Utc::now();
     let run_at = now + chrono::Duration::from_std(job.delay).unwrap_or_default();

@@ -44,7 +44,8 @@ pub async fn ensure(db: &impl ConnectionTrait, name: &str, cron: &str, kind: &'s
 }
 
 /// Enqueues the jobs of every due schedule; returns how many.
-pub async fn enqueue_due(db: &impl ConnectionTrait) -> AppResult<usize> {
+/// `kinds` are the job kinds a schedule may name (the worker's registry).
+pub async fn enqueue_due(db: &impl ConnectionTrait, kinds: &[&'static str]) -> AppResult<usize> {
     let now = Utc::now();
     let due = job_schedules::Entity::find().filter(job_schedules::Column::NextRunAt.lte(now)).all(db).await?;
     let mut count = 0;
@@ -60,7 +61,7 @@ pub async fn enqueue_due(db: &impl ConnectionTrait) -> AppResult<usize> {
         if claimed.rows_affected != 1 {
             continue;
         }
-        let Some(kind) = crate::jobs::handlers::KINDS.iter().find(|k| **k == schedule.kind) else {
+        let Some(kind) = kinds.iter().find(|k| **k == schedule.kind) else {
             tracing::warn!(schedule = %schedule.name, kind = %schedule.kind, "schedule names an unknown job kind");
             continue;
         };

@@ -11,19 +11,21 @@ use tokio::task::JoinHandle;
 
 use crate::jobs::queue::{self, JobFailure, Step};
 use crate::jobs::schedule;
-use crate::state::AppState;
+use crate::jobs::JobContext;
 
 /// Runs one kind of job, one step at a time.
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     fn kind(&self) -> &'static str;
-    async fn step(&self, state: &AppState, job: &jobs::Model) -> Result<Step, JobFailure>;
+    async fn step(&self, ctx: &JobContext, job: &jobs::Model) -> Result<Step, JobFailure>;
 }
 
 pub struct Worker {
     pub id: String,
-    state: AppState,
+    state: JobContext,
     handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+    /// The kinds a schedule may name: those this worker has a handler for.
+    kinds: Vec<&'static str>,
     lease: Duration,
     poll: Duration,
     wakeup: Arc<Notify>,
@@ -46,13 +48,14 @@ impl WorkerHandle {
 }
 
 impl Worker {
-    pub fn new(state: AppState, handlers: Vec<Arc<dyn JobHandler>>, wakeup: Arc<Notify>) -> Self {
+    pub fn new(state: JobContext, handlers: Vec<Arc<dyn JobHandler>>, wakeup: Arc<Notify>) -> Self {
         let lease = Duration::from_secs(state.config.job_lease_seconds);
         let poll = Duration::from_millis(state.config.job_poll_ms);
         Self {
             // Leases are fenced by this name: two workers must never share one (the suffix sees to it).
             id: crate::ids::process_label(state.config.worker_name.as_deref()),
             state,
+            kinds: handlers.iter().map(|h| h.kind()).collect(),
             handlers: handlers.into_iter().map(|h| (h.kind(), h)).collect(),
             lease,
             poll,
@@ -69,7 +72,7 @@ impl Worker {
     async fn run(self, mut stopped: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
         while !*stopped.borrow() {
-            if let Err(e) = schedule::enqueue_due(&self.state.db).await {
+            if let Err(e) = schedule::enqueue_due(&self.state.db, &self.kinds).await {
                 tracing::error!(error = ?e, "enqueuing scheduled jobs failed");
             }
             let worked = match queue::claim(&self.state.db, &self.id, self.lease).await {
@@ -118,7 +121,7 @@ impl Worker {
         let span = tracing::info_span!("job", job = %job.id, kind = %job.kind, attempt = job.attempts + 1);
         let _entered = span.enter();
         // AWS calls of the step are audited as the System identity, filed under the job's payer.
-        let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state, &job).await));
+        let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state.db, &job).await));
         let timer = crate::metrics::job_step(&job.kind);
         let step = async {
             match self.handlers.get(job.kind.as_str()) {
@@ -137,7 +140,12 @@ impl Worker {
                 return;
             }
         };
-        timer.finish(&outcome);
+        timer.finish(match &outcome {
+            Ok(Step::Done(_)) => "done",
+            Ok(Step::Continue { .. }) => "continue",
+            Err(JobFailure::Retry(_)) => "retry",
+            Err(JobFailure::Fatal(_)) => "fatal",
+        });
         if let Err(e) = crate::audit::flush_current_of(&scope, &self.state.audit).await {
             tracing::error!(error = ?e, "writing the job's AWS calls to the audit trail failed");
         }

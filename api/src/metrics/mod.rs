@@ -23,7 +23,6 @@ use actix_web::HttpMessage;
 use actix_web::dev::ServiceResponse;
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 
-use crate::jobs::{JobFailure, Step};
 
 /// Distinct values one client-influenced label may take before new ones are counted as `other`.
 const MAX_LABEL_VALUES: usize = 200;
@@ -192,15 +191,10 @@ pub fn job_step(kind: &str) -> JobTimer {
 }
 
 impl JobTimer {
-    pub fn finish(self, outcome: &Result<Step, JobFailure>) {
+    /// Counts the step with its outcome (`done`, `continue`, `retry` or `fatal`; see `jobs::Step`).
+    pub fn finish(self, outcome: &str) {
         let Some(m) = metrics() else { return };
         let kind = m.codes.value(&self.kind);
-        let outcome = match outcome {
-            Ok(Step::Done(_)) => "done",
-            Ok(Step::Continue { .. }) => "continue",
-            Err(JobFailure::Retry(_)) => "retry",
-            Err(JobFailure::Fatal(_)) => "fatal",
-        };
         m.job_steps.with_label_values(&[kind.as_str(), outcome]).inc();
         m.job_duration.with_label_values(&[kind.as_str()]).observe(self.started.elapsed().as_secs_f64());
     }

@@ -13,13 +13,14 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use serde_json::{Value, json};
 
 use crate::db::{BeginWrite, Db};
-use crate::domain::tenant_settings;
+use crate::notify::tenant_settings;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{JobFailure, NewJob, Step};
 use crate::notify::email::Mailer;
 use crate::notify::templates::{self, Source};
+use crate::notify::outbox::DISPATCHER_KEY;
 use crate::notify::{LOCALES, cloudevents, locale_or, outbox, webhook};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 
 pub const EMAIL: &str = "email";
 pub const WEBHOOK: &str = "webhook";
@@ -29,7 +30,6 @@ pub const DEAD: &str = "dead";
 
 /// The job kind of the dispatcher.
 pub const DISPATCH: &str = "notify.dispatch";
-const DISPATCHER_KEY: &str = "notify.dispatcher";
 /// A claimed delivery is left alone by other dispatchers this long.
 const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
 /// Deliveries one step takes on (they are sent in lanes, side by side).
@@ -59,7 +59,7 @@ pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
 /// is work, else when the next retry is due (at most a minute later). Recording an event pokes
 /// the dispatcher in the same transaction, so an idle dispatcher does not poll the database with
 /// writes (on SQLite every write contends with requests).
-pub async fn step(state: &AppState) -> Result<Step, JobFailure> {
+pub async fn step(state: &JobContext) -> Result<Step, JobFailure> {
     let mut busy = false;
     match fan_out(state).await {
         Ok(n) => busy |= n > 0,
@@ -97,23 +97,6 @@ async fn idle_delay(db: &Db) -> AppResult<Duration> {
     Ok(next.map_or(max, |n| (n.next_attempt_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(max)))
 }
 
-/// Makes a waiting dispatcher run now; called in the transaction that records an event. A
-/// dispatcher that is mid-step gets its run_at moved too, so the step's outcome schedules the next
-/// step at once instead of sleeping past this event (see `jobs::queue::record`).
-pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
-    use sea_orm::Condition;
-    let now = Utc::now();
-    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::QUEUED)).add(entity::jobs::Column::RunAt.gt(now));
-    let running = entity::jobs::Column::State.eq(crate::jobs::RUNNING);
-    entity::jobs::Entity::update_many()
-        .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
-        .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
-        .filter(Condition::any().add(waiting).add(running))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 fn parse_types(json_text: &str) -> Vec<String> {
     serde_json::from_str(json_text).unwrap_or_default()
 }
@@ -130,7 +113,7 @@ struct Recipient {
 }
 
 /// Creates the deliveries of events not yet fanned out.
-pub async fn fan_out(state: &AppState) -> AppResult<usize> {
+pub async fn fan_out(state: &JobContext) -> AppResult<usize> {
     let db = &state.db;
     let done = Query::select().column(outbox_dispatched::Column::EventId).from(outbox_dispatched::Entity).to_owned();
     let events = outbox_events::Entity::find()
@@ -154,7 +137,7 @@ pub async fn fan_out(state: &AppState) -> AppResult<usize> {
     Ok(count)
 }
 
-async fn deliveries_for(db: &impl ConnectionTrait, state: &AppState, event: &outbox_events::Model) -> AppResult<Vec<notifications::ActiveModel>> {
+async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &outbox_events::Model) -> AppResult<Vec<notifications::ActiveModel>> {
     let Some(tenant_id) = event.tenant_id else { return Ok(vec![]) };
     let Some(tenant) = tenants::Entity::find_by_id(tenant_id).one(db).await? else { return Ok(vec![]) };
     let lineage = lineage(&tenant.path);
@@ -281,7 +264,7 @@ async fn account_email(db: &impl ConnectionTrait, event: &outbox_events::Model, 
 /// run side by side. A hanging or dead endpoint therefore holds up only its own deliveries; after
 /// its first failure in a step the rest of its lane waits for the retry interval instead of each
 /// costing another timeout (a per-endpoint circuit breaker; repeated failures disable it).
-pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
+pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
     use futures::StreamExt as _;
     let now = Utc::now();
     let due = notifications::Entity::find()
@@ -327,7 +310,7 @@ const LANES: usize = 8;
 const MAIL_CONCURRENCY: usize = 4;
 
 /// Claims a due delivery: only the dispatcher that moves its next attempt forward sends it.
-async fn claim(state: &AppState, delivery: &notifications::Model, now: chrono::DateTime<Utc>) -> AppResult<bool> {
+async fn claim(state: &JobContext, delivery: &notifications::Model, now: chrono::DateTime<Utc>) -> AppResult<bool> {
     let claimed = notifications::Entity::update_many()
         .col_expr(notifications::Column::NextAttemptAt, Expr::value(now + CLAIM))
         .filter(notifications::Column::Id.eq(delivery.id))
@@ -338,7 +321,7 @@ async fn claim(state: &AppState, delivery: &notifications::Model, now: chrono::D
     Ok(claimed.rows_affected == 1)
 }
 
-async fn deliver_mail(state: &AppState, mailer: Option<&Mailer>, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+async fn deliver_mail(state: &JobContext, mailer: Option<&Mailer>, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
     use futures::StreamExt as _;
     let results: Vec<AppResult<usize>> = futures::stream::iter(deliveries)
         .map(|delivery| async move {
@@ -355,7 +338,7 @@ async fn deliver_mail(state: &AppState, mailer: Option<&Mailer>, deliveries: Vec
     results.into_iter().try_fold(0, |n, r| r.map(|one| n + one))
 }
 
-async fn deliver_to_endpoint(state: &AppState, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+async fn deliver_to_endpoint(state: &JobContext, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
     let mut attempted = 0;
     let mut rest = deliveries.into_iter();
     for delivery in rest.by_ref() {
@@ -387,7 +370,7 @@ async fn deliver_to_endpoint(state: &AppState, deliveries: Vec<notifications::Mo
 }
 
 /// Records an attempt: sent, retry later, or dead after the last attempt.
-async fn record(state: &AppState, delivery: &notifications::Model, outcome: Result<Option<String>, String>) -> AppResult<()> {
+async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Result<Option<String>, String>) -> AppResult<()> {
     let attempts = delivery.attempts + 1;
     let mut row: notifications::ActiveModel = delivery.clone().into();
     row.attempts = Set(attempts);
@@ -420,7 +403,7 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(3600))
 }
 
-async fn send_email(state: &AppState, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
+async fn send_email(state: &JobContext, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
     if state.config.mail_sink == crate::config::MailSink::Outbox {
         // The demo's sink: kept for the Demo outbox page, delivered as far as anyone can tell.
         let (mail, _) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
@@ -435,7 +418,7 @@ async fn send_email(state: &AppState, mailer: Option<&Mailer>, d: &notifications
 
 /// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the
 /// built-in; with the sender display name and branding the event's tenant inherits.
-async fn render_for(state: &AppState, d: &notifications::Model) -> AppResult<(templates::Rendered, Option<String>)> {
+async fn render_for(state: &JobContext, d: &notifications::Model) -> AppResult<(templates::Rendered, Option<String>)> {
     let db = &state.db;
     let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await?.ok_or(AppError::NotFound("event"))?;
     let tenant = match event.tenant_id {
@@ -497,7 +480,7 @@ pub async fn override_for(db: &impl ConnectionTrait, path: &str, event_type: &st
     Ok(deepest.map(|r| Source { subject: r.subject.clone(), html: r.html.clone(), text: r.text.clone() }))
 }
 
-async fn send_webhook(state: &AppState, d: &notifications::Model) -> Result<Option<String>, String> {
+async fn send_webhook(state: &JobContext, d: &notifications::Model) -> Result<Option<String>, String> {
     let db = &state.db;
     let fail = |e: sea_orm::DbErr| format!("database: {e}");
     let endpoint = match d.endpoint_id {
@@ -520,7 +503,7 @@ async fn send_webhook(state: &AppState, d: &notifications::Model) -> Result<Opti
     result.map(|status| Some(format!("HTTP {status}")))
 }
 
-async fn endpoint_succeeded(state: &AppState, endpoint: &webhook_endpoints::Model) -> AppResult<()> {
+async fn endpoint_succeeded(state: &JobContext, endpoint: &webhook_endpoints::Model) -> AppResult<()> {
     if endpoint.consecutive_failures != 0 {
         webhook_endpoints::Entity::update_many()
             .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::value(0))
@@ -532,7 +515,7 @@ async fn endpoint_succeeded(state: &AppState, endpoint: &webhook_endpoints::Mode
 }
 
 /// Counts a failure; at the limit the endpoint is disabled and its owner told (in one transaction).
-async fn endpoint_failed(state: &AppState, endpoint: &webhook_endpoints::Model, reason: &str) -> AppResult<()> {
+async fn endpoint_failed(state: &JobContext, endpoint: &webhook_endpoints::Model, reason: &str) -> AppResult<()> {
     let txn = state.db.begin_write().await?;
     webhook_endpoints::Entity::update_many()
         .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::col(webhook_endpoints::Column::ConsecutiveFailures).add(1))
@@ -564,6 +547,11 @@ async fn endpoint_failed(state: &AppState, endpoint: &webhook_endpoints::Model, 
 /// All the locales, for listings.
 pub fn locales() -> &'static [&'static str] {
     LOCALES
+}
+
+crate::jobs::job_handler! {
+    /// Delivers notifications (email and webhooks) from the outbox; runs forever in short steps.
+    pub DispatchNotifications, DISPATCH, |ctx, _job| step(ctx).await
 }
 
 #[cfg(test)]

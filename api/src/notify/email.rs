@@ -49,6 +49,4 @@ impl Mailer {
 }
 
 /// Checks a `PB_MAIL_FROM` value.
-pub fn parse_from(from: &str) -> Result<Mailbox, String> {
-    from.parse::<Mailbox>().map_err(|_| "must be an address like \"Partner Billing <billing@example.com>\"".to_owned())
-}
+pub use crate::config::parse_mailbox as parse_from;

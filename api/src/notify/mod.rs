@@ -8,10 +8,11 @@ pub mod email;
 pub mod outbox;
 pub mod ssrf;
 pub mod templates;
+pub mod tenant_settings;
 pub mod webhook;
 
 /// The locales templates exist in.
-pub const LOCALES: &[&str] = &["en", "zh-CN"];
+pub use crate::config::LOCALES;
 
 /// A supported locale, or `fallback`.
 pub fn locale_or<'a>(locale: Option<&'a str>, fallback: &'a str) -> &'a str {

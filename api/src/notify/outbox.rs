@@ -3,7 +3,8 @@
 
 use chrono::Utc;
 use entity::outbox_events;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::error::AppResult;
@@ -63,7 +64,7 @@ pub struct Event<'a> {
 
 /// Records an event (and wakes the dispatcher) in the caller's transaction.
 pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> AppResult<outbox_events::Model> {
-    crate::notify::dispatch::poke(db).await?;
+    poke(db).await?;
     Ok(outbox_events::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         event_type: Set(event.event_type.to_owned()),
@@ -85,7 +86,7 @@ pub async fn record_for_tenant(
     subject: Option<String>,
     data: Value,
 ) -> AppResult<outbox_events::Model> {
-    crate::notify::dispatch::poke(db).await?;
+    poke(db).await?;
     Ok(outbox_events::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         event_type: Set(event_type.to_owned()),
@@ -97,4 +98,24 @@ pub async fn record_for_tenant(
     }
     .insert(db)
     .await?)
+}
+
+/// The idempotency key of the one dispatcher job (`notify::dispatch`), which recording pokes.
+pub(crate) const DISPATCHER_KEY: &str = "notify.dispatcher";
+
+/// Makes a waiting dispatcher run now; called in the transaction that records an event. A
+/// dispatcher that is mid-step gets its run_at moved too, so the step's outcome schedules the next
+/// step at once instead of sleeping past this event (see `jobs::queue::record`).
+pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
+    use sea_orm::Condition;
+    let now = Utc::now();
+    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::QUEUED)).add(entity::jobs::Column::RunAt.gt(now));
+    let running = entity::jobs::Column::State.eq(crate::jobs::RUNNING);
+    entity::jobs::Entity::update_many()
+        .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
+        .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
+        .filter(Condition::any().add(waiting).add(running))
+        .exec(db)
+        .await?;
+    Ok(())
 }

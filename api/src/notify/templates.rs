@@ -229,7 +229,7 @@ pub fn sample_context(event_type: &str, _locale: &str) -> Value {
         _ => json!({}),
     };
     let mut ctx = context(event_type, uuid::Uuid::nil(), chrono::Utc::now(), Some(("Example payer", "109876543210")), "Example partner", SAMPLE_PUBLIC_URL, data);
-    ctx["brandingName"] = json!(crate::domain::tenant_settings::DEFAULT_NAME);
+    ctx["brandingName"] = json!(crate::notify::tenant_settings::DEFAULT_NAME);
     ctx
 }
 

@@ -1,5 +1,6 @@
 //! The tenant tree, roles, and the scoped data access type every domain function takes.
 
+pub mod principal;
 pub mod role;
 pub mod scope;
 pub mod unscoped;

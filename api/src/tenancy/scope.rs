@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::db::Db;
-use crate::auth::principal::Principal;
+use crate::tenancy::principal::Principal;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::tenancy::Role;

@@ -384,7 +384,7 @@ async fn signed_digests_catch_what_the_chain_alone_cannot(db: DbKind) {
 
     // The hourly job writes the first digest.
     let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new("audit.digest", json!({}))).await.unwrap();
-    let worker = partner_billing::jobs::Worker::new(app.state.clone(), partner_billing::jobs::handlers::all(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
+    let worker = partner_billing::jobs::Worker::new(app.state.jobs.clone(), partner_billing::job_registry::handlers(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
     for _ in 0..100 {
         if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
             break;

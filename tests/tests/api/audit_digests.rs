@@ -17,7 +17,7 @@ fn openssl(args: &[&str]) -> std::process::Output {
 /// retry, which is then dropped so it cannot run later); returns the job.
 async fn run_digest_job(app: &TestApp) -> entity::jobs::Model {
     let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new("audit.digest", json!({}))).await.unwrap();
-    let worker = partner_billing::jobs::Worker::new(app.state.clone(), partner_billing::jobs::handlers::all(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
+    let worker = partner_billing::jobs::Worker::new(app.state.jobs.clone(), partner_billing::job_registry::handlers(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
     let mut seen = None;
     for _ in 0..150 {
         let now = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();

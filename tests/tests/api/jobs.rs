@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use e2e::{DbKind, TestApp, on_both_databases};
 use partner_billing::jobs::{JobFailure, JobHandler, NewJob, Step, Worker, enqueue};
-use partner_billing::state::AppState;
+use partner_billing::jobs::JobContext;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
@@ -25,7 +25,7 @@ impl JobHandler for Recorder {
     fn kind(&self) -> &'static str {
         "test.record"
     }
-    async fn step(&self, _state: &AppState, job: &entity::jobs::Model) -> Result<Step, JobFailure> {
+    async fn step(&self, _ctx: &JobContext, job: &entity::jobs::Model) -> Result<Step, JobFailure> {
         let start = Instant::now();
         tokio::time::sleep(Duration::from_millis(15)).await;
         self.runs.lock().unwrap().push((job.id.to_string(), self.worker.clone(), start, Instant::now()));
@@ -47,7 +47,7 @@ async fn two_workers_never_run_the_same_job(db: DbKind) {
         .into_iter()
         .map(|name| {
             let handler = Arc::new(Recorder { runs: runs.clone(), worker: name.to_owned() });
-            Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn()
+            Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn()
         })
         .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -83,7 +83,7 @@ async fn failing_jobs_retry_with_backoff_then_fail(db: DbKind) {
     assert_eq!(enqueue(&app.db, job).await.unwrap().id, created.id);
     let runs = Arc::new(Mutex::new(Vec::new()));
     let handler = Arc::new(Recorder { runs: runs.clone(), worker: "solo".into() });
-    let worker = Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn();
+    let worker = Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn();
     let deadline = Instant::now() + Duration::from_secs(5);
     let first = loop {
         let row = entity::jobs::Entity::find_by_id(created.id).one(&app.db).await.unwrap().unwrap();
@@ -104,7 +104,7 @@ async fn failing_jobs_retry_with_backoff_then_fail(db: DbKind) {
     due.run_at = Set(chrono::Utc::now());
     due.update(&app.db).await.unwrap();
     let handler = Arc::new(Recorder { runs: runs.clone(), worker: "solo".into() });
-    let worker = Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn();
+    let worker = Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn();
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let row = entity::jobs::Entity::find_by_id(created.id).one(&app.db).await.unwrap().unwrap();
@@ -136,7 +136,7 @@ impl JobHandler for Slow {
     fn kind(&self) -> &'static str {
         "test.slow"
     }
-    async fn step(&self, _state: &AppState, _job: &entity::jobs::Model) -> Result<Step, JobFailure> {
+    async fn step(&self, _ctx: &JobContext, _job: &entity::jobs::Model) -> Result<Step, JobFailure> {
         self.started.lock().unwrap().push(self.worker.clone());
         tokio::time::sleep(SLOW_STEP).await;
         // The side effect a fenced-off worker must never reach.
@@ -147,7 +147,7 @@ impl JobHandler for Slow {
 
 fn slow_worker(app: &TestApp, name: &str, started: &Arc<Mutex<Vec<String>>>, finished: &Arc<Mutex<Vec<String>>>) -> partner_billing::jobs::WorkerHandle {
     let handler = Arc::new(Slow { started: started.clone(), finished: finished.clone(), worker: name.to_owned() });
-    Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn()
+    Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn()
 }
 
 /// #16.10: a step longer than its lease (5 s lease, 8 s step) keeps its lease by heartbeat, so a
@@ -268,7 +268,7 @@ async fn the_job_list_names_the_worker_to_platform_staff_only(db: DbKind) {
     let job = enqueue(&app.db, job).await.unwrap();
     let runs = Arc::new(Mutex::new(Vec::new()));
     let handler = Arc::new(Recorder { runs: runs.clone(), worker: "recorder".into() });
-    let worker = Worker::new(app.state.clone(), vec![handler], Arc::new(tokio::sync::Notify::new()));
+    let worker = Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new()));
     let worker_id = worker.id.clone();
     let worker = worker.spawn();
     let deadline = Instant::now() + Duration::from_secs(30);

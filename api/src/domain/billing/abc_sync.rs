@@ -35,7 +35,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::jobs::{NewJob, Step, enqueue};
 use crate::money::{from_units, to_units};
-use crate::state::AppState;
+use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
 
 /// Billing modes of a payer.
@@ -163,7 +163,7 @@ pub async fn request_sync(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppRe
 
 /// Switches a payer between NATIVE and BILLING_CONDUCTOR (payer admins). Switching to ABC marks
 /// every billing object PENDING and starts a sync; switching back stops pushing (ARNs are kept).
-pub async fn set_mode(state: &AppState, scope: &Scope, payer: PayerId, mode: &str) -> AppResult<payers::Model> {
+pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: &str) -> AppResult<payers::Model> {
     if mode != NATIVE && mode != BILLING_CONDUCTOR {
         return Err(AppError::invalid("mode", "must be NATIVE or BILLING_CONDUCTOR"));
     }
@@ -576,7 +576,7 @@ struct PayerPayload {
 /// Runs `each` for the payer in the job's payload, or, when scheduled (no payer), for every payer
 /// in ABC mode. One payer's failure fails a single-payer job (retried with backoff); in the
 /// scheduled run it is reported and the other payers still run.
-async fn for_abc_payers<T, F, Fut>(state: &AppState, job: &jobs::Model, mut each: F) -> AppResult<Step>
+async fn for_abc_payers<T, F, Fut>(state: &JobContext, job: &jobs::Model, mut each: F) -> AppResult<Step>
 where
     T: Serialize,
     F: FnMut(payers::Model) -> Fut,
@@ -604,7 +604,7 @@ where
 }
 
 /// The `billing.abc_sync` job: one payer (payload `payer_id`), or every payer in ABC mode.
-pub async fn run_sync_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_sync_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     for_abc_payers(state, job, |payer| async move { sync_payer(&state.db, &state.aws, &payer).await }).await
 }
 
@@ -881,7 +881,7 @@ async fn close_memberships(db: &impl ConnectionTrait, group: uuid::Uuid, account
 
 /// The `billing.abc_reports` job (daily): ABC's cost report of every billing group we link, for
 /// the previous and the current billing period, replacing what was stored for them.
-pub async fn run_reports_job(state: &AppState, job: &jobs::Model) -> AppResult<Step> {
+pub async fn run_reports_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
     for_abc_payers(state, job, |payer| async move { pull_reports(&state.db, &state.aws, &payer).await }).await
 }
 
@@ -927,10 +927,14 @@ pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> A
     Ok(stored)
 }
 
-/// Registers the recurring ABC jobs (UTC): the reconcile every 15 minutes, the reports daily.
-pub async fn ensure_schedules(db: &Db) -> AppResult<()> {
-    crate::jobs::schedule::ensure(db, "billing conductor sync", "0 */15 * * * *", SYNC_JOB).await?;
-    crate::jobs::schedule::ensure(db, "billing conductor cost reports", "0 30 7 * * *", REPORTS_JOB).await
+crate::jobs::job_handler! {
+    /// Pushes billing configuration to AWS Billing Conductor (one payer, or every payer in ABC mode).
+    pub AbcSync, SYNC_JOB, |ctx, job| run_sync_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+}
+
+crate::jobs::job_handler! {
+    /// Pulls Billing Conductor's cost reports.
+    pub AbcReports, REPORTS_JOB, |ctx, job| run_reports_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

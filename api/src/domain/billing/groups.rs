@@ -343,7 +343,7 @@ mod tests {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     use super::*;
-    use crate::auth::principal::{Credential, Grant, GrantTarget, Principal};
+    use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
     use crate::ids::{ROOT_TENANT_ID, SessionId, UserId};
 
     /// `billingGroups` loaded each group's memberships with its own query (p50 3.6 s under load):

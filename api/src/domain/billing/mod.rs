@@ -20,7 +20,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Qu
 use serde_json::Value;
 
 use crate::db::BeginWrite;
-use crate::auth::principal::GrantTarget;
+use crate::tenancy::principal::GrantTarget;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::to_units;

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType, ZeroAmounts};
 use super::groups::{self, Group};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
-use crate::domain::costs::{ServiceNames, note_service_name, service_label};
+use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};

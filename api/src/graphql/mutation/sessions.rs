@@ -1,7 +1,8 @@
 use async_graphql::{Context, Object};
 use secrecy::SecretString;
 
-use crate::auth::{bootstrap, sessions};
+use crate::auth::sessions;
+use crate::domain::bootstrap;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
@@ -16,7 +17,7 @@ impl SessionsMutation {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn login(&self, ctx: &Context<'_>, email: String, #[graphql(secret)] password: String) -> ApiResult<AuthPayload> {
         let client = &ctx.request()?.client;
-        let signed_in = sessions::login(ctx.app()?, &email, SecretString::from(password), client).await?;
+        let signed_in = sessions::login(&ctx.app()?.auth(), &email, SecretString::from(password), client).await?;
         note_signed_in(&signed_in);
         Ok(signed_in.into())
     }
@@ -25,7 +26,7 @@ impl SessionsMutation {
     /// ends the session.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Credential.cost() + child_complexity")]
     async fn refresh_session(&self, ctx: &Context<'_>, #[graphql(secret)] refresh_token: String) -> ApiResult<AuthPayload> {
-        let signed_in = sessions::refresh(ctx.app()?, &refresh_token).await?;
+        let signed_in = sessions::refresh(&ctx.app()?.auth(), &refresh_token).await?;
         note_signed_in(&signed_in);
         Ok(signed_in.into())
     }
@@ -50,7 +51,7 @@ impl SessionsMutation {
         let app = ctx.app()?;
         let client = &ctx.request()?.client;
         let email = crate::domain::users::set_password_with_token(&app.db, &token, SecretString::from(password.clone())).await?;
-        Ok(sessions::login(app, &email, SecretString::from(password), client).await?.into())
+        Ok(sessions::login(&app.auth(), &email, SecretString::from(password), client).await?.into())
     }
 
     /// Creates the first platform admin with the one-time code the server logged at start.
@@ -63,11 +64,11 @@ impl SessionsMutation {
         #[graphql(secret)] password: String,
     ) -> ApiResult<AuthPayload> {
         let client = &ctx.request()?.client;
-        Ok(bootstrap::bootstrap_admin(ctx.app()?, &code, &email, SecretString::from(password), client).await?.into())
+        Ok(bootstrap::bootstrap_admin(&ctx.app()?.auth(), &code, &email, SecretString::from(password), client).await?.into())
     }
 }
 
-/// Names the signed-in user in this request's audit event (see `audit::extension`).
+/// Names the signed-in user in this request's audit event (see `graphql::audit_extension`).
 fn note_signed_in(signed_in: &sessions::SignedIn) {
     if let Some(scope) = crate::audit::CallScope::current() {
         scope.signed_in_as(signed_in.user.id, &signed_in.user.email);

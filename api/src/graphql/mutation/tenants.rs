@@ -24,6 +24,6 @@ impl TenantsMutation {
     /// Sets or clears (null = inherit again) a tenant's own settings; admins of the tenant or above.
     async fn update_tenant_settings(&self, ctx: &Context<'_>, tenant_id: ID, input: UpdateTenantSettingsInput) -> ApiResult<TenantSettings> {
         let (scope, config) = (ctx.scope()?, &ctx.app()?.config);
-        Ok(TenantSettings(domain::tenant_settings::update(&scope, config, TenantId::parse(&tenant_id)?, input.into()).await?))
+        Ok(TenantSettings(crate::notify::tenant_settings::update(&scope, config, TenantId::parse(&tenant_id)?, input.into()).await?))
     }
 }

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 
-use crate::domain::tenant_settings::{self as settings, Change, Effective, Settings, SettingsChanges};
+use crate::notify::tenant_settings::{self as settings, Change, Effective, Settings, SettingsChanges};
 use crate::domain::{self, tenants::Tenant as DomainTenant};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;

@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::ids::TenantId;
-use crate::notify::LOCALES;
+use crate::config::LOCALES;
 use crate::tenancy::{Role, Scope};
 
 /// The platform's own branding when nothing else is configured.
@@ -67,7 +67,7 @@ pub struct SettingsChanges {
 
 /// The platform defaults: locale and sender display name from configuration.
 fn platform_defaults(config: &Config) -> (String, String) {
-    let sender = crate::notify::email::parse_from(&config.mail_from).ok().and_then(|m| m.name).filter(|n| !n.trim().is_empty());
+    let sender = crate::config::parse_mailbox(&config.mail_from).ok().and_then(|m| m.name).filter(|n| !n.trim().is_empty());
     (config.default_locale.clone(), sender.unwrap_or_else(|| DEFAULT_NAME.to_owned()))
 }
 
@@ -123,7 +123,7 @@ pub async fn get(scope: &Scope, config: &Config, id: TenantId) -> AppResult<Sett
 /// A display name for mail headers and pages: trimmed, 1–100 characters, none that would break a
 /// mail header (quotes, angle brackets, control characters).
 fn checked_display_name(field: &str, value: &str) -> AppResult<String> {
-    let name = crate::domain::checked_name(field, value, 100)?;
+    let name = crate::input::checked_name(field, value, 100)?;
     if name.chars().any(|c| matches!(c, '"' | '<' | '>' | '\\')) {
         return Err(AppError::invalid(field, "must not contain quotes, backslashes or angle brackets"));
     }

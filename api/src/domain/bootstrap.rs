@@ -16,7 +16,7 @@ use crate::domain::users::{NewUser, insert_user};
 use crate::domain::Target;
 use crate::error::{AppError, AppResult};
 use crate::ids::ROOT_TENANT_ID;
-use crate::state::AppState;
+use crate::auth::AuthContext;
 use crate::tenancy::Role;
 
 const CODE_KEY: &str = "bootstrap_code";
@@ -48,7 +48,7 @@ pub async fn issue_code_if_no_users(db: &Db) -> AppResult<Option<String>> {
 
 /// Creates the first platform admin with a valid code, then signs them in.
 pub async fn bootstrap_admin(
-    state: &AppState,
+    state: &AuthContext<'_>,
     code: &str,
     email: &str,
     password: SecretString,

@@ -1,0 +1,57 @@
+//! The job registry, assembled at the top: which handler runs each kind, and the recurring
+//! schedules. Each kind, its payload and its handler live in the module that owns the work
+//! (`domain::accounts`, `notify::dispatch`, `audit::jobs`…); nothing below this module imports it.
+
+use std::sync::Arc;
+
+use crate::audit::jobs::{AUDIT_DIGEST, PRUNE_AUDIT, PruneAudit, WriteAuditDigest};
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::billing::abc_sync::{self, AbcReports, AbcSync};
+use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
+use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
+use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
+use crate::domain::legacy_import::ImportLegacy;
+use crate::domain::accounts::{CreateAccount, SYNC_ALL_ACCOUNTS, SyncAccounts, SyncAllAccounts};
+use crate::error::AppResult;
+use crate::jobs::JobHandler;
+use crate::jobs::schedule::ensure;
+use crate::notify::dispatch::{self, DispatchNotifications};
+
+/// The handler of every job kind the application runs.
+pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
+    vec![
+        Arc::new(SyncAccounts),
+        Arc::new(SyncAllAccounts),
+        Arc::new(CreateAccount),
+        Arc::new(RefreshInvitations),
+        Arc::new(IngestCosts),
+        Arc::new(IngestAllCosts),
+        Arc::new(DispatchNotifications),
+        Arc::new(PullCosts),
+        Arc::new(PullAllCosts),
+        Arc::new(ImportLegacy),
+        Arc::new(AbcSync),
+        Arc::new(AbcReports),
+        Arc::new(PruneAudit),
+        Arc::new(WriteAuditDigest),
+    ]
+}
+
+/// Registers the recurring jobs (UTC), and the notification dispatcher that runs forever.
+pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
+    if config.audit_digest_dir.is_some() {
+        ensure(db, "audit digest", "0 0 * * * *", AUDIT_DIGEST).await?;
+    }
+    ensure(db, "daily account sync", "0 0 3 * * *", SYNC_ALL_ACCOUNTS).await?;
+    ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
+    ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
+    dispatch::ensure_dispatcher(db).await?;
+    // Billing Conductor: the reconcile every 15 minutes, the reports daily.
+    ensure(db, "billing conductor sync", "0 */15 * * * *", abc_sync::SYNC_JOB).await?;
+    ensure(db, "billing conductor cost reports", "0 30 7 * * *", abc_sync::REPORTS_JOB).await?;
+    // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
+    ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
+    ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;
+    Ok(())
+}
