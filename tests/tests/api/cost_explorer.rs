@@ -190,6 +190,10 @@ async fn backfill_over_two_pages_replaces_the_days_and_sends_cloudevents(db: DbK
     let second_call: Value = serde_json::from_str(&calls[1].try_get::<String>("", "body").unwrap()).unwrap();
     assert_eq!(second_call["requestParameters"]["nextPageToken"], "page-2");
 
+    // #17: the pull rebuilt the month rollups with the days it replaced.
+    assert_eq!(app.rollup_mismatches().await, Vec::<String>::new(), "the month rollups after a Cost Explorer pull");
+    assert!(app.count("cost_monthly_service").await > 0);
+
     // The pulled days were replaced (the stale row is gone); the third day and CUR rows stay.
     let (ds0, ds1, ds2) = (d0.to_string(), d1.to_string(), d2.to_string());
     let mut expected = vec![
