@@ -981,7 +981,8 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: 
 async fn last_day_with_data(scope: &Scope, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
     let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
     let month = first.format("%Y-%m").to_string();
-    let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly"), &payers, &month, &month).await?;
+    // The service rollup has the same sources per payer and period as the day grain, in a few rows.
+    let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_service"), &payers, &month, &month).await?;
     let day: Option<Option<NaiveDate>> = cost_daily::Entity::find()
         .select_only()
         .expr(sea_orm::sea_query::Func::max(Expr::col(cost_daily::Column::UsageDate)))

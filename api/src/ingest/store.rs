@@ -376,6 +376,9 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         }
     }
     txn.commit().await?;
+    if !written.is_empty() {
+        super::rollup::refresh_statistics(db).await;
+    }
     Ok(written)
 }
 
