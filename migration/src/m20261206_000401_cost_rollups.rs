@@ -8,8 +8,9 @@
 //! - `cost_monthly_service`: per month and service for the whole payer, no account: what the
 //!   Overview's trend and by-service views of a whole payer read.
 //!
-//! Each is summed from the finer one (day grain → pricing → `cost_monthly` → service), in the
-//! transaction that replaces a period; this migration fills the two new ones from what is stored.
+//! Each is summed from the finer one (day grain → pricing → `cost_monthly` → service and
+//! account), in the transaction that replaces a period; this migration fills the new ones from what
+//! is stored.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, big_pk_auto, char_len, small_integer, string_len, text, text_null, uuid};
@@ -51,6 +52,24 @@ enum CostMonthlyService {
     UsageMonth,
     ServiceCode,
     ServiceName,
+    ChargeType,
+    Currency,
+    UnblendedCost,
+    NetUnblendedCost,
+    AmortizedCost,
+    ListCost,
+    LineCount,
+}
+
+#[derive(DeriveIden)]
+enum CostMonthlyAccount {
+    Table,
+    Id,
+    PayerId,
+    Source,
+    BillingPeriod,
+    UsageMonth,
+    UsageAccountId,
     ChargeType,
     Currency,
     UnblendedCost,
@@ -104,6 +123,17 @@ pub const ACCOUNT_COLUMNS: &str = "payer_id, source, billing_period, usage_month
 
 pub const SERVICE_COLUMNS: &str =
     "payer_id, source, billing_period, usage_month, service_code, service_name, charge_type, currency, unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
+
+pub const ACCOUNT_ONLY_COLUMNS: &str =
+    "payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency, unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
+
+/// `cost_monthly_account` (by account, no service) summed from `cost_monthly`.
+pub fn account_only_select(filter: &str) -> String {
+    format!(
+        "SELECT payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency, {SUMS} \
+         FROM cost_monthly {filter} GROUP BY payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency"
+    )
+}
 
 /// `cost_monthly_service` summed from `cost_monthly`.
 pub fn service_select(filter: &str) -> String {
@@ -177,13 +207,40 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(Index::create().name("ix_cost_monthly_service_month").table(S::Table).col(S::PayerId).col(S::UsageMonth).to_owned()).await?;
 
+        use CostMonthlyAccount as A;
+        m.create_table(
+            Table::create()
+                .table(A::Table)
+                .col(big_pk_auto(A::Id))
+                .col(uuid(A::PayerId))
+                .col(string_len(A::Source, 8))
+                .col(char_len(A::BillingPeriod, 7))
+                .col(char_len(A::UsageMonth, 7))
+                .col(string_len(A::UsageAccountId, 12))
+                .col(text(A::ChargeType))
+                .col(string_len(A::Currency, 3))
+                .col(big_integer(A::UnblendedCost))
+                .col(big_integer(A::NetUnblendedCost))
+                .col(big_integer(A::AmortizedCost))
+                .col(big_integer(A::ListCost))
+                .col(big_integer(A::LineCount))
+                .foreign_key(&mut payer_key(A::Table, A::PayerId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("ix_cost_monthly_account_period").table(A::Table).col(A::PayerId).col(A::BillingPeriod).col(A::Source).to_owned())
+            .await?;
+        m.create_index(Index::create().name("ix_cost_monthly_account_month").table(A::Table).col(A::PayerId).col(A::UsageMonth).to_owned()).await?;
+
         let db = m.get_connection();
         db.execute_unprepared(&format!("INSERT INTO cost_monthly_pricing ({PRICING_COLUMNS}) {}", pricing_select(""))).await?;
         db.execute_unprepared(&format!("INSERT INTO cost_monthly_service ({SERVICE_COLUMNS}) {}", service_select(""))).await?;
+        db.execute_unprepared(&format!("INSERT INTO cost_monthly_account ({ACCOUNT_ONLY_COLUMNS}) {}", account_only_select(""))).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(CostMonthlyAccount::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(CostMonthlyService::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(CostMonthlyPricing::Table).to_owned()).await
     }

@@ -348,6 +348,7 @@ impl TestApp {
         let rollups = [
             ("cost_monthly", "usage_account_id, service_code, charge_type, currency"),
             ("cost_monthly_service", "service_code, charge_type, currency"),
+            ("cost_monthly_account", "usage_account_id, charge_type, currency"),
             ("cost_monthly_pricing", "usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts"),
         ];
         // Which amounts of a day row are zero: bits 1 list, 2 unblended, 4 net unblended, 8 amortized.

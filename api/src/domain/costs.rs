@@ -632,9 +632,16 @@ async fn monthly_points(
     let has = |d: Dimension| req.group_by.contains(&d);
     // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
     let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
-    let table = if whole_payers { Alias::new("cost_monthly_service") } else { Alias::new("cost_monthly") };
-    let sources = best_sources_monthly(scope.db(), table.clone(), &payers, from, to).await?;
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
+    // Not by service: the rollup by account alone, about fifty times fewer rows.
+    let table = if whole_payers {
+        Alias::new("cost_monthly_service")
+    } else if !by_service && req.filter.service_codes.is_empty() {
+        Alias::new("cost_monthly_account")
+    } else {
+        Alias::new("cost_monthly")
+    };
+    let sources = best_sources_monthly(scope.db(), table.clone(), &payers, from, to).await?;
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     // Named as the day grain: the visibility and source conditions are written on its columns,

@@ -1,9 +1,12 @@
 //! Keeps the month rollups equal to the day grain they summarise. Every writer of `cost_daily`
 //! calls [`refresh`] for the periods it replaced, inside its own transaction, so a reader never
 //! sees one without the others. Each rollup is summed from the finer one: day grain → pricing
-//! (`cost_monthly_pricing`) → by account (`cost_monthly`) → by service (`cost_monthly_service`).
+//! (`cost_monthly_pricing`) → by account and service (`cost_monthly`) → by service
+//! (`cost_monthly_service`) and by account alone (`cost_monthly_account`).
 
-use migration::m20261206_000401_cost_rollups::{ACCOUNT_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_select, pricing_select, service_select};
+use migration::m20261206_000401_cost_rollups::{
+    ACCOUNT_COLUMNS, ACCOUNT_ONLY_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_only_select, account_select, pricing_select, service_select,
+};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 use crate::error::AppResult;
@@ -19,12 +22,13 @@ pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, p
     let filter = format!("WHERE payer_id = {p1} AND source = {p2} AND billing_period = {p3}");
     let mut statements = Vec::new();
     // Coarsest first when deleting, finest first when filling: each is summed from the one before.
-    for table in ["cost_monthly_service", "cost_monthly", "cost_monthly_pricing"] {
+    for table in ["cost_monthly_account", "cost_monthly_service", "cost_monthly", "cost_monthly_pricing"] {
         statements.push(format!("DELETE FROM {table} {filter}"));
     }
     statements.push(format!("INSERT INTO cost_monthly_pricing ({PRICING_COLUMNS}) {}", pricing_select(&filter)));
     statements.push(format!("INSERT INTO cost_monthly ({ACCOUNT_COLUMNS}) {}", account_select(&filter)));
     statements.push(format!("INSERT INTO cost_monthly_service ({SERVICE_COLUMNS}) {}", service_select(&filter)));
+    statements.push(format!("INSERT INTO cost_monthly_account ({ACCOUNT_ONLY_COLUMNS}) {}", account_only_select(&filter)));
     for period in periods {
         let values = [Value::from(payer.0), Value::from(source), Value::from(period.as_str())];
         for sql in &statements {
@@ -43,7 +47,7 @@ pub async fn refresh_statistics(db: &impl ConnectionTrait) {
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
-    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service").await {
+    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service, cost_monthly_account").await {
         tracing::warn!(error = %e, "refreshing the cost tables' planner statistics failed");
     }
 }
