@@ -700,7 +700,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     let mut out = Priced::default();
     for view in views {
         let groups = match view {
-            PayerView::Partner(p) => results::payer_groups(scope.db(), *p).await?,
+            PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
         for period in periods {
@@ -1098,7 +1098,7 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
         }
         None => {
             let groups = match &view {
-                PayerView::Partner(p) => results::payer_groups(scope.db(), *p).await?,
+                PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
                 PayerView::Customer(_, groups) => groups.clone(),
             };
             let group = groups

@@ -241,11 +241,11 @@ async fn group_plan(db: &impl ConnectionTrait, group: &Group) -> AppResult<engin
 /// price depends on the row alone), and the group's numbers (custom line items need the whole
 /// group, priced from the month rollup).
 pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_daily::Model, Decimal)>)> {
-    let numbers = compute(db, group, period).await?;
+    let plan = group_plan(db, group).await?;
+    let numbers = priced_with(db, group, period, Grain::Month, &plan).await?.numbers;
     if numbers.source == "none" || !group.accounts_in(period).iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
     }
-    let plan = group_plan(db, group).await?;
     let rows = cost_daily::Entity::find()
         .filter(cost_daily::Column::PayerId.eq(group.group.payer_id))
         .filter(cost_daily::Column::BillingPeriod.eq(period))
@@ -281,6 +281,11 @@ pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, perio
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
 /// charge. Both grains give the same numbers.
 pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
+    priced_with(db, group, period, grain, &group_plan(db, group).await?).await
+}
+
+/// [`priced`] with the group's plan already loaded.
+async fn priced_with(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain, engine_plan: &engine::Plan) -> AppResult<PricedPeriod> {
     let members = group.accounts_in(period);
     let source = source_for(db, group.group.payer_id, period).await?;
     let data = match source {
@@ -304,8 +309,7 @@ pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grai
         .filter(|i| items::in_period(i, period))
         .map(engine_item)
         .collect();
-    let engine_plan = group_plan(db, group).await?;
-    let computation = engine::compute(&engine_plan, &rows, &active, &group.group.primary_account_id);
+    let computation = engine::compute(engine_plan, &rows, &active, &group.group.primary_account_id);
     for (priced, row) in out.iter_mut().zip(&rows) {
         priced.charge = engine_plan.price(row);
     }
@@ -378,11 +382,6 @@ async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &
     .await?)
 }
 
-/// Every billing group of a payer with its memberships, by name.
-pub async fn payer_groups(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
-    groups::of_payer(db, payer).await
-}
-
 /// After a configuration change: every period of the payer that already has stored results is
 /// computed again, and a new result is stored for each group whose numbers changed. Runs in the
 /// change's transaction.
@@ -399,7 +398,7 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
     if periods.is_empty() {
         return Ok(stored);
     }
-    for group in payer_groups(db, payer.id).await? {
+    for group in groups::of_payer(db, payer.id).await? {
         for period in &periods {
             let gp = compute(db, &group, period).await?;
             let latest = billing_results::Entity::find()
@@ -428,7 +427,7 @@ pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
-    for group in payer_groups(scope.db(), payer.id).await? {
+    for group in groups::of_payer(scope.db(), payer.id).await? {
         let gp = compute(scope.db(), &group, &period).await?;
         out.push(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?);
     }
@@ -460,7 +459,7 @@ pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> App
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
-    for group in payer_groups(scope.db(), payer.id).await? {
+    for group in groups::of_payer(scope.db(), payer.id).await? {
         let numbers = compute(scope.db(), &group, &period).await?;
         let abc = abc_cost_reports::Entity::find()
             .filter(abc_cost_reports::Column::BillingGroupId.eq(group.group.id))
