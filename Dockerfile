@@ -17,7 +17,7 @@ RUN npm run build
 #    the workspace; only the partner-billing binary is built.
 FROM rust:1-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends cmake clang \
+ && apt-get install -y --no-install-recommends cmake clang fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock clippy.toml ./
@@ -39,6 +39,8 @@ FROM gcr.io/distroless/cc-debian12:nonroot
 WORKDIR /app
 COPY --from=build /out/partner-billing /app/partner-billing
 COPY --from=frontend /src/frontend/dist /app/frontend/dist
+# A CJK font for Chinese invoices (typst embeds the glyphs it uses into each PDF).
+COPY --from=build /usr/share/fonts/truetype/wqy /usr/share/fonts/truetype/wqy
 COPY --from=build --chown=65532:65532 /out/data /var/lib/partner-billing
 ENV PB_LISTEN=0.0.0.0:8080 \
     PB_FRONTEND_DIR=/app/frontend/dist \

@@ -119,6 +119,12 @@ pub struct Config {
     /// Database connections one GraphQL request may use at the same time
     /// (`PB_REQUEST_DB_CONNECTIONS`); the pool has 8 (SQLite) or 16 (PostgreSQL).
     pub request_db_connections: u32,
+    /// Days into a month after which the month before closes on its own
+    /// (`PB_CLOSE_AFTER_DAYS`, 0–28); unset: only admins close periods.
+    pub close_after_days: Option<u32>,
+    /// Directories searched for a CJK font for Chinese invoices (`PB_PDF_FONT_DIRS`,
+    /// `:`-separated).
+    pub pdf_font_dirs: String,
 }
 
 /// An S3 location, `s3://bucket/prefix` (the prefix may be empty).
@@ -210,10 +216,11 @@ struct Defaults {
     rate_limit_per_minute: u32,
     rate_limit_burst: u32,
     request_db_connections: u32,
+    pdf_font_dirs: &'static str,
 }
 
 /// Keys whose values are taken as text exactly as given.
-const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "audit_digest_s3_uri", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key", "worker_name"];
+const STRING_KEYS: &[&str] = &["audit_digest_dir", "audit_digest_key_file", "audit_digest_s3_uri", "platform_account_id", "jwt_secret", "smtp_url", "database_url", "public_url", "frontend_dir", "mail_from", "default_locale", "metrics_token", "audit_signing_key", "worker_name", "pdf_font_dirs"];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/partner-billing.db?mode=rwc";
 
@@ -253,6 +260,7 @@ impl Default for Defaults {
             rate_limit_per_minute: 600,
             rate_limit_burst: 120,
             request_db_connections: 2,
+            pdf_font_dirs: "/usr/share/fonts:/usr/local/share/fonts",
         }
     }
 }
@@ -391,6 +399,9 @@ impl Config {
         }
         if self.notify_interval_ms < 10 {
             return Err(ConfigError("PB_NOTIFY_INTERVAL_MS: must be at least 10".into()));
+        }
+        if self.close_after_days.is_some_and(|d| d > 28) {
+            return Err(ConfigError("PB_CLOSE_AFTER_DAYS: must be 0 to 28 days".into()));
         }
         if self.cost_pull_hour > 23 {
             return Err(ConfigError("PB_COST_PULL_HOUR: must be an hour between 0 and 23 (UTC)".into()));

@@ -11,6 +11,7 @@ use crate::domain::billing::abc_sync::{self, AbcReports, AbcSync};
 use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
 use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
 use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
+use crate::domain::invoicing::periods::{CLOSE_PERIODS, ClosePeriods};
 use crate::domain::legacy_import::ImportLegacy;
 use crate::domain::accounts::{CreateAccount, SYNC_ALL_ACCOUNTS, SyncAccounts, SyncAllAccounts};
 use crate::error::AppResult;
@@ -35,6 +36,7 @@ pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
         Arc::new(AbcReports),
         Arc::new(PruneAudit),
         Arc::new(WriteAuditDigest),
+        Arc::new(ClosePeriods),
     ]
 }
 
@@ -53,5 +55,9 @@ pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
     // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
     ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
     ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;
+    // Daily after the cost ingestion: last month closes PB_CLOSE_AFTER_DAYS days into this one.
+    if config.close_after_days.is_some() {
+        ensure(db, "billing period close", "0 0 8 * * *", CLOSE_PERIODS).await?;
+    }
     Ok(())
 }

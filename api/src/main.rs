@@ -316,11 +316,10 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
     let payer = partner_billing::ids::PayerId::parse(payer).map_err(|_| anyhow::anyhow!("--payer must be a payer id (a UUID)"))?;
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
-    let platform = UnscopedPlatformAccess::new(db);
     let options = ingest::IngestOptions { progress: true, threads, heartbeat: Some(std::time::Duration::from_secs(config.ingest_heartbeat_seconds)) };
     // An operator runs this: an internal failure (a full disk, a database gone) says what failed
     // and why, not just "internal error".
-    let report = ingest::ingest_files_with(&platform, payer, paths, &options).await.map_err(|e| match e {
+    let report = partner_billing::domain::cost_exports::ingest_and_adjust(&db, payer, paths, &options).await.map_err(|e| match e {
         partner_billing::error::AppError::Internal(cause) => anyhow::anyhow!("ingestion failed: {cause:#}"),
         other => anyhow::anyhow!("{other}"),
     })?;

@@ -21,6 +21,14 @@ pub struct Model {
     pub invoice_prefix: String,
     /// ISO 4217 code.
     pub currency: String,
+    /// Tax percent on invoices, 10⁻⁸ units (0 = no tax).
+    pub tax_rate: i64,
+    /// Whether invoice amounts include the tax (else it is added).
+    pub tax_inclusive: bool,
+    /// Days from issue to due date.
+    pub payment_terms_days: i32,
+    /// The invoices' language: `en` | `zh-CN`.
+    pub language: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,10 @@ pub struct Model {
     pub kind: String,
     pub name: String,
     pub path: String,
+    /// Postal address printed on invoices (several lines).
+    pub billing_address: String,
+    /// Tax registration number printed on invoices.
+    pub tax_id: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,6 +20,7 @@ mod m20261206_000201_job_turns;
 pub mod m20261206_000202_cost_monthly;
 mod m20261206_000301_ingestion_heartbeat;
 pub mod m20261206_000401_cost_rollups;
+mod m20261206_000501_invoicing;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000202_cost_monthly::Migration),
             Box::new(m20261206_000301_ingestion_heartbeat::Migration),
             Box::new(m20261206_000401_cost_rollups::Migration),
+            Box::new(m20261206_000501_invoicing::Migration),
         ]
     }
 }

@@ -288,6 +288,12 @@ impl CallScope {
         self.target.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// Adds an event of the application's own (a period frozen, an invoice issued) to be written
+    /// with the rest; unlike [`push`](Self::push) it is not an AWS call and counts toward no limit.
+    pub fn record(&self, event: NewEvent) {
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
+    }
+
     pub fn push(&self, event: NewEvent) {
         self.aws_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);

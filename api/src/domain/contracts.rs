@@ -4,6 +4,7 @@
 //! customer connects AWS accounts only while it has an ACTIVE contract.
 
 use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
 use entity::{contracts, payers, tenants};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -14,6 +15,7 @@ use crate::domain::checked_name;
 use crate::domain::users::checked_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
+use crate::money::{from_units, to_units};
 use crate::notify::outbox;
 use crate::tenancy::{Role, Scope, TenantKind};
 
@@ -76,6 +78,14 @@ pub struct Contract {
     pub contract_change_email: String,
     pub invoice_prefix: String,
     pub currency: String,
+    /// Tax percent on invoices (0 = none).
+    pub tax_rate: Decimal,
+    /// Whether invoice amounts include the tax.
+    pub tax_inclusive: bool,
+    /// Days from issue to due date.
+    pub payment_terms_days: i32,
+    /// The language of invoices and their mail: `en` | `zh-CN`.
+    pub language: String,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
 }
@@ -118,6 +128,10 @@ impl TryFrom<contracts::Model> for Contract {
             contract_change_email: m.contract_change_email,
             invoice_prefix: m.invoice_prefix,
             currency: m.currency,
+            tax_rate: from_units(m.tax_rate).normalize(),
+            tax_inclusive: m.tax_inclusive,
+            payment_terms_days: m.payment_terms_days,
+            language: m.language,
             created_at: m.created_at,
             updated_at: m.updated_at,
         })
@@ -136,6 +150,34 @@ pub struct ContractFields {
     pub contract_change_email: Option<String>,
     pub invoice_prefix: Option<String>,
     pub currency: Option<String>,
+    pub tax_rate: Option<Decimal>,
+    pub tax_inclusive: Option<bool>,
+    pub payment_terms_days: Option<i32>,
+    pub language: Option<String>,
+}
+
+/// A tax percent: 0 to 100, at most 4 decimals.
+pub fn checked_tax_rate(value: Decimal) -> AppResult<Decimal> {
+    if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.normalize().scale() > 4 {
+        return Err(AppError::invalid("taxRate", "must be a percent from 0 to 100 with at most 4 decimals"));
+    }
+    Ok(value.normalize())
+}
+
+/// Payment terms: 0 (due on issue) to 365 days.
+pub fn checked_payment_terms(value: i32) -> AppResult<i32> {
+    if !(0..=365).contains(&value) {
+        return Err(AppError::invalid("paymentTermsDays", "must be 0 to 365 days"));
+    }
+    Ok(value)
+}
+
+/// An invoice language the documents and mails are written in.
+pub fn checked_language(value: &str) -> AppResult<String> {
+    match value {
+        "en" | "zh-CN" => Ok(value.to_owned()),
+        _ => Err(AppError::invalid("language", "must be en or zh-CN")),
+    }
 }
 
 /// `[A-Z0-9-]{1,10}`, upper-cased.
@@ -213,6 +255,10 @@ struct Checked {
     contract_change_email: String,
     invoice_prefix: String,
     currency: String,
+    tax_rate: Decimal,
+    tax_inclusive: bool,
+    payment_terms_days: i32,
+    language: String,
 }
 
 fn check_dates(renewal: Renewal, start: NaiveDate, end: Option<NaiveDate>) -> AppResult<()> {
@@ -239,7 +285,23 @@ fn check_new(f: ContractFields) -> AppResult<(Checked, Vec<PayerId>)> {
     let contract_change_email = checked_email("contractChangeEmail", &required("contractChangeEmail", f.contract_change_email)?)?;
     let invoice_prefix = checked_invoice_prefix(&required("invoicePrefix", f.invoice_prefix)?)?;
     let currency = checked_currency(&required("currency", f.currency)?)?;
-    let checked = Checked { name, start_date, end_date, renewal, billing_email, contract_change_email, invoice_prefix, currency };
+    let tax_rate = checked_tax_rate(f.tax_rate.unwrap_or_default())?;
+    let payment_terms_days = checked_payment_terms(f.payment_terms_days.unwrap_or(30))?;
+    let language = checked_language(f.language.as_deref().unwrap_or("en"))?;
+    let checked = Checked {
+        name,
+        start_date,
+        end_date,
+        renewal,
+        billing_email,
+        contract_change_email,
+        invoice_prefix,
+        currency,
+        tax_rate,
+        tax_inclusive: f.tax_inclusive.unwrap_or(false),
+        payment_terms_days,
+        language,
+    };
     Ok((checked, f.payer_ids.unwrap_or_default()))
 }
 
@@ -288,6 +350,10 @@ pub async fn create(scope: &Scope, customer: TenantId, fields: ContractFields) -
         contract_change_email: Set(c.contract_change_email),
         invoice_prefix: Set(c.invoice_prefix),
         currency: Set(c.currency),
+        tax_rate: Set(to_units(c.tax_rate)?),
+        tax_inclusive: Set(c.tax_inclusive),
+        payment_terms_days: Set(c.payment_terms_days),
+        language: Set(c.language),
         created_by: Set(Some(scope.principal().user_id.0)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -345,6 +411,9 @@ pub async fn update(scope: &Scope, id: uuid::Uuid, f: ContractFields) -> AppResu
     let change_email = f.contract_change_email.as_deref().map(|e| checked_email("contractChangeEmail", e)).transpose()?;
     let invoice_prefix = f.invoice_prefix.as_deref().map(checked_invoice_prefix).transpose()?;
     let currency = f.currency.as_deref().map(checked_currency).transpose()?;
+    let tax_rate = f.tax_rate.map(checked_tax_rate).transpose()?;
+    let payment_terms_days = f.payment_terms_days.map(checked_payment_terms).transpose()?;
+    let language = f.language.as_deref().map(checked_language).transpose()?;
     let payer_ids = match &f.payer_ids {
         Some(ids) => Some(checked_payers(scope, &tenant, ids).await?),
         None => None,
@@ -370,6 +439,18 @@ pub async fn update(scope: &Scope, id: uuid::Uuid, f: ContractFields) -> AppResu
     }
     if let Some(ids) = payer_ids {
         active.payer_ids = Set(payer_json(&ids));
+    }
+    if let Some(v) = tax_rate {
+        active.tax_rate = Set(to_units(v)?);
+    }
+    if let Some(v) = f.tax_inclusive {
+        active.tax_inclusive = Set(v);
+    }
+    if let Some(v) = payment_terms_days {
+        active.payment_terms_days = Set(v);
+    }
+    if let Some(v) = language {
+        active.language = Set(v);
     }
     active.updated_at = Set(Utc::now());
     save(scope, &tenant, active, "updated").await

@@ -12,6 +12,7 @@ pub mod costs;
 pub mod export_validation;
 pub mod health;
 pub mod invitations;
+pub mod invoicing;
 pub mod jobs;
 pub mod legacy_import;
 pub mod memberships;

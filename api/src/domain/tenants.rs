@@ -21,6 +21,10 @@ pub struct Tenant {
     pub kind: TenantKind,
     pub name: String,
     pub path: String,
+    /// Printed on invoices (several lines).
+    pub billing_address: String,
+    /// Tax registration number printed on invoices.
+    pub tax_id: String,
     pub created_at: chrono::DateTime<Utc>,
 }
 
@@ -29,7 +33,7 @@ impl TryFrom<tenants::Model> for Tenant {
     fn try_from(m: tenants::Model) -> AppResult<Self> {
         let kind = TenantKind::parse(&m.kind)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("tenant {} has unknown kind {:?}", m.id, m.kind)))?;
-        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, created_at: m.created_at })
+        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, billing_address: m.billing_address, tax_id: m.tax_id, created_at: m.created_at })
     }
 }
 
@@ -46,6 +50,8 @@ pub async fn ensure_root(db: &Db) -> AppResult<()> {
         kind: Set(TenantKind::Platform.as_str().to_owned()),
         name: Set("Platform".to_owned()),
         path: Set(format!("/{}/", ROOT_TENANT_ID)),
+        billing_address: Set(String::new()),
+        tax_id: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -88,6 +94,8 @@ pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &st
         kind: Set(kind.as_str().to_owned()),
         name: Set(name),
         path: Set(format!("{}{}/", parent.path, id)),
+        billing_address: Set(String::new()),
+        tax_id: Set(String::new()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -96,11 +104,35 @@ pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &st
     row.try_into()
 }
 
-/// Renames a tenant the caller administers.
-pub async fn rename(scope: &Scope, id: TenantId, name: &str) -> AppResult<Tenant> {
-    let name = checked_name("name", name, 200)?;
+/// What may change about a tenant (None = unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub billing_address: Option<String>,
+    pub tax_id: Option<String>,
+}
+
+/// Changes a tenant the caller administers: its name, and what its invoices print about it.
+pub async fn update(scope: &Scope, id: TenantId, changes: TenantChanges) -> AppResult<Tenant> {
+    let name = changes.name.as_deref().map(|n| checked_name("name", n, 200)).transpose()?;
+    let address = changes.billing_address.map(|a| a.trim().replace("\r\n", "\n"));
+    if address.as_ref().is_some_and(|a| a.chars().count() > 500 || a.lines().count() > 8) {
+        return Err(AppError::invalid("billingAddress", "at most 8 lines and 500 characters"));
+    }
+    let tax_id = changes.tax_id.map(|t| t.trim().to_owned());
+    if tax_id.as_ref().is_some_and(|t| t.chars().count() > 64 || t.chars().any(char::is_control)) {
+        return Err(AppError::invalid("taxId", "at most 64 characters on one line"));
+    }
     let mut row: tenants::ActiveModel = scope.tenant(id, Role::Admin).await?.into();
-    row.name = Set(name);
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(address) = address {
+        row.billing_address = Set(address);
+    }
+    if let Some(tax_id) = tax_id {
+        row.tax_id = Set(tax_id);
+    }
     row.updated_at = Set(Utc::now());
     row.update(scope.db()).await?.try_into()
 }

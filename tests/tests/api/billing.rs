@@ -11,41 +11,41 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
-const A1: &str = "100000000001";
-const A2: &str = "200000000002";
-const A3: &str = "300000000003";
+pub(crate) const A1: &str = "100000000001";
+pub(crate) const A2: &str = "200000000002";
+pub(crate) const A3: &str = "300000000003";
 /// Not in the group: its cost must not count.
-const A4: &str = "400000000004";
+pub(crate) const A4: &str = "400000000004";
 
-fn d(s: &str) -> Decimal {
+pub(crate) fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn dec(v: &Value) -> Decimal {
+pub(crate) fn dec(v: &Value) -> Decimal {
     v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
 }
 
 /// The billing period before the current one, `YYYY-MM`.
-fn last_month() -> String {
+pub(crate) fn last_month() -> String {
     let first = Utc::now().date_naive().with_day(1).unwrap();
     first.checked_sub_months(Months::new(1)).unwrap().format("%Y-%m").to_string()
 }
 
 /// One day-grain row.
-struct Row<'a> {
-    source: &'a str,
-    day: u32,
-    account: &'a str,
-    service: &'a str,
-    usage_type: &'a str,
-    operation: &'a str,
-    charge: &'a str,
-    list: &'a str,
-    unblended: &'a str,
-    net: &'a str,
+pub(crate) struct Row<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) day: u32,
+    pub(crate) account: &'a str,
+    pub(crate) service: &'a str,
+    pub(crate) usage_type: &'a str,
+    pub(crate) operation: &'a str,
+    pub(crate) charge: &'a str,
+    pub(crate) list: &'a str,
+    pub(crate) unblended: &'a str,
+    pub(crate) net: &'a str,
 }
 
-async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
+pub(crate) async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
     let units = |s: &str| to_units(d(s)).unwrap();
     let date = NaiveDate::parse_from_str(&format!("{period}-{:02}", r.day), "%Y-%m-%d").unwrap();
     entity::cost_daily::ActiveModel {
@@ -83,7 +83,7 @@ async fn insert(app: &TestApp, payer: &str, period: &str, r: Row<'_>) {
 
 /// The month's cost data: 3 member accounts, 4 services, a Tax and a Credit line, plus rows that
 /// must not count (a non-member account, and a FOCUS copy that loses to CUR).
-async fn cost_fixture(app: &TestApp, payer: &str, period: &str) {
+pub(crate) async fn cost_fixture(app: &TestApp, payer: &str, period: &str) {
     let cur = |day, account, service, usage_type, operation, charge, list, unblended, net| Row { source: "cur", day, account, service, usage_type, operation, charge, list, unblended, net };
     for row in [
         // EC2 on A1 over two days: list 120 + 80, net 102.60 + 68.40.
@@ -104,21 +104,21 @@ async fn cost_fixture(app: &TestApp, payer: &str, period: &str) {
     insert(app, payer, period, focus).await;
 }
 
-const CREATE_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
-const CREATE_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
-const CREATE_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
-const CREATE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
-const REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
-const REPORT: &str = "query($g: ID!, $m: String!, $by: BillingReportGroupBy!) { billingGroupCostReport(billingGroupId: $g, from: $m, to: $m, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
-const RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
-const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
+pub(crate) const CREATE_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
+pub(crate) const CREATE_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
+pub(crate) const CREATE_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
+pub(crate) const CREATE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
+pub(crate) const REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
+pub(crate) const REPORT: &str = "query($g: ID!, $m: String!, $by: BillingReportGroupBy!) { billingGroupCostReport(billingGroupId: $g, from: $m, to: $m, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
+pub(crate) const RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
+pub(crate) const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
 
-async fn rule(app: &TestApp, who: &Session, input: Value) -> String {
+pub(crate) async fn rule(app: &TestApp, who: &Session, input: Value) -> String {
     app.gql(who.bearer(), CREATE_RULE, json!({ "i": input })).await.data("createPricingRule.id").as_str().unwrap().to_owned()
 }
 
 /// The fixture's plan: GLOBAL 5 % discount, SERVICE 10 % markup on EC2, SKU 20 % discount on S3 standard storage.
-async fn plan(app: &TestApp, p: &Partner, who: &Session) -> String {
+pub(crate) async fn plan(app: &TestApp, p: &Partner, who: &Session) -> String {
     let global = rule(app, who, json!({ "payerId": p.payer_id, "name": "global-5", "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "5" })).await;
     let ec2 = rule(app, who, json!({ "payerId": p.payer_id, "name": "ec2-plus-10", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "10", "service": "AmazonEC2" })).await;
     let sku = rule(
@@ -266,7 +266,7 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     assert_eq!(globex.data("myCharges").as_array().unwrap().len(), 1);
 }
 
-fn e2e_next(period: &str) -> String {
+pub(crate) fn e2e_next(period: &str) -> String {
     let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").unwrap();
     first.checked_add_months(Months::new(1)).unwrap().format("%Y-%m").to_string()
 }

@@ -57,7 +57,11 @@ async fn snapshot(app: &TestApp, b: &Partner) -> String {
     let contracts = entity::contracts::Entity::find().filter(entity::contracts::Column::CustomerTenantId.is_in(tenant_ids.clone())).order_by_asc(entity::contracts::Column::Id).all(&app.db).await.unwrap();
     let settings = entity::tenant_settings::Entity::find().filter(entity::tenant_settings::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
     let onboarding = entity::onboarding_steps::Entity::find().filter(entity::onboarding_steps::Column::CustomerTenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
-    format!("{contracts:?}\n{settings:?}\n{onboarding:?}\n{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
+    let invoices = entity::invoices::Entity::find().filter(entity::invoices::Column::PayerId.eq(payer_uuid)).order_by_asc(entity::invoices::Column::Id).all(&app.db).await.unwrap();
+    let adjustments = entity::period_adjustments::Entity::find().filter(entity::period_adjustments::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let periods = entity::billing_periods::Entity::find().filter(entity::billing_periods::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let rates = entity::exchange_rates::Entity::find().filter(entity::exchange_rates::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
+    format!("{invoices:?}\n{adjustments:?}\n{periods:?}\n{rates:?}\n{contracts:?}\n{settings:?}\n{onboarding:?}\n{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
 }
 
 /// The schema's query and mutation names, read by introspection like any client would.
@@ -217,6 +221,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         .unwrap()
         .to_owned();
     app.gql(b.admin.bearer(), "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"Bravo Sender\" }) { senderName { value } } }", json!({ "t": b.tenant_id })).await.data("updateTenantSettings");
+    let bi = invoicing_fixtures(&app, &b, &b_child, &b_contract).await;
     let before = snapshot(&app, &b).await;
     let extra = [b_contract.as_str(), b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
     // Operations on B's payer that must answer NOT_FOUND for every actor of A.
@@ -295,6 +300,21 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("onboardings", "query($t: ID!) { onboardings(tenantId: $t) { customer { id } } }", json!({ "t": b.tenant_id })),
         ("refreshOnboarding", "mutation($c: ID!) { refreshOnboarding(customerTenantId: $c) { steps { step } } }", json!({ "c": b_child })),
         ("updateTenantSettings", "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"pwned\" }) { senderName { value } } }", json!({ "t": b.tenant_id })),
+        ("billingPeriods", "query($p: ID!) { billingPeriods(payerId: $p) { billingPeriod } }", json!({ "p": b.payer_id })),
+        ("billingPeriod", "query($p: ID!) { billingPeriod(payerId: $p, billingPeriod: \"2025-11\") { status } }", json!({ "p": b.payer_id })),
+        ("closeBillingPeriod", "mutation($p: ID!) { closeBillingPeriod(payerId: $p, billingPeriod: \"2025-10\") { status } }", json!({ "p": b.payer_id })),
+        ("reopenBillingPeriod", "mutation($p: ID!) { reopenBillingPeriod(payerId: $p, billingPeriod: \"2025-11\") { status } }", json!({ "p": b.payer_id })),
+        ("draftInvoices", "mutation($p: ID!) { draftInvoices(payerId: $p, billingPeriod: \"2025-11\") { skipped } }", json!({ "p": b.payer_id })),
+        ("invoice", "query($id: ID!) { invoice(id: $id) { id total } }", json!({ "id": bi.issued })),
+        ("invoiceDocument", "query($id: ID!) { invoiceDocument(id: $id, format: CSV) { fileName } }", json!({ "id": bi.issued })),
+        ("issueInvoice", "mutation($id: ID!) { issueInvoice(id: $id) { number } }", json!({ "id": bi.draft })),
+        ("markInvoicePaid", "mutation($id: ID!) { markInvoicePaid(id: $id, paymentDate: \"2025-12-01\", paymentReference: \"x\") { status } }", json!({ "id": bi.issued })),
+        ("voidInvoice", "mutation($id: ID!) { voidInvoice(id: $id, reason: \"x\") { status } }", json!({ "id": bi.issued })),
+        ("deleteInvoiceDraft", "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": bi.draft })),
+        ("createNoteFromAdjustment", "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": bi.adjustment })),
+        ("createInvoiceNote", "mutation($id: ID!) { createInvoiceNote(input: { invoiceId: $id, kind: CREDIT_NOTE, reason: \"x\", lines: [{ description: \"x\", amount: \"1\" }] }) { id } }", json!({ "id": bi.issued })),
+        ("setExchangeRate", "mutation($t: ID!) { setExchangeRate(input: { tenantId: $t, billingPeriod: \"2025-11\", fromCurrency: \"USD\", toCurrency: \"EUR\", rate: \"9\" }) { rate } }", json!({ "t": b.tenant_id })),
+        ("exchangeRates", "query($t: ID!) { exchangeRates(tenantId: $t) { rate } }", json!({ "t": b.tenant_id })),
     ];
     let mut covered = Vec::new();
 
@@ -650,6 +670,17 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                 }
             }
             "createBillingGroup" | "createPricingPlan" | "createCustomLineItem" | "myCharges" => billing_cross_cases(&app, &a, &b, &actors, &op, &bb).await,
+            "invoices" => {
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ invoices { id number customer { name } } }", json!({})).await;
+                    res.data("invoices");
+                    assert_absent(&res.body, &b, &[bi.issued.as_str(), bi.draft.as_str(), "BRAVO-2025"], &format!("invoices as {}", actor.label));
+                    for filter in [json!({ "payerId": b.payer_id }), json!({ "customerTenantId": b_child })] {
+                        let res = app.gql(Some(&actor.token), "query($f: InvoiceFilterInput) { invoices(filter: $f) { id } }", json!({ "f": filter })).await;
+                        not_found(&res, &format!("invoices(B) as {}", actor.label));
+                    }
+                }
+            }
             other => panic!("operation `{other}` has no isolation case; add one to tests/tests/api/isolation.rs"),
         }
         assert_eq!(snapshot(&app, &b).await, before, "`{op}` changed partner B's data");
@@ -658,6 +689,82 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     assert!(covered.len() >= 18, "walked {} operations: {covered:?}", covered.len());
     // B still works normally.
     app.gql(b.admin.bearer(), "{ tenants { nodes { id } } }", json!({})).await.data("tenants");
+}
+
+/// B's invoicing rows: an issued invoice, a draft and a pending adjustment (written as drafting,
+/// issuing and late data would leave them).
+struct InvoicingIds {
+    issued: String,
+    draft: String,
+    adjustment: String,
+}
+
+async fn invoicing_fixtures(app: &TestApp, b: &Partner, b_customer: &str, b_contract: &str) -> InvoicingIds {
+    use entity::invoices::{DocumentKind, InvoiceStatus};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let now = Utc::now();
+    let party = r#"{"name":"Bravo","address":"","taxId":""}"#;
+    let invoice = |status: InvoiceStatus, number: Option<&str>| entity::invoices::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        kind: Set(DocumentKind::Invoice),
+        issuer_tenant_id: Set(b.tenant_id.parse().unwrap()),
+        customer_tenant_id: Set(b_customer.parse().unwrap()),
+        contract_id: Set(b_contract.parse().unwrap()),
+        payer_id: Set(b.payer_id.parse().unwrap()),
+        billing_period: Set("2025-11".into()),
+        invoice_id: Set(None),
+        adjustment_id: Set(None),
+        status: Set(status),
+        number: Set(number.map(str::to_owned)),
+        sequence: Set(number.map(|_| 1)),
+        language: Set("en".into()),
+        source_currency: Set("USD".into()),
+        currency: Set("USD".into()),
+        exchange_rate: Set(100_000_000),
+        tax_rate: Set(0),
+        tax_inclusive: Set(false),
+        subtotal: Set(10_000_000_000),
+        tax: Set(0),
+        total: Set(10_000_000_000),
+        payment_terms_days: Set(30),
+        issue_date: Set(number.map(|_| now.date_naive())),
+        due_date: Set(None),
+        issued_at: Set(None),
+        issued_by: Set(None),
+        paid_at: Set(None),
+        payment_date: Set(None),
+        payment_reference: Set(None),
+        voided_at: Set(None),
+        void_reason: Set(None),
+        reason: Set(None),
+        content_hash: Set(None),
+        issuer: Set(party.into()),
+        customer: Set(party.into()),
+        created_by: Set(b.admin.email.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let issued = invoice(InvoiceStatus::Issued, Some("BRAVO-2025-000001")).insert(&app.db).await.unwrap().id.to_string();
+    let draft = invoice(InvoiceStatus::Draft, None).insert(&app.db).await.unwrap().id.to_string();
+    let adjustment = entity::period_adjustments::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        payer_id: Set(b.payer_id.parse().unwrap()),
+        billing_period: Set("2025-11".into()),
+        billing_group_id: Set(uuid::Uuid::now_v7()),
+        status: Set(entity::period_adjustments::AdjustmentStatus::Pending),
+        currency: Set("USD".into()),
+        aws_cost_delta: Set(0),
+        proforma_delta: Set(-100_000_000),
+        lines: Set(r#"{"usage":[],"items":[]}"#.into()),
+        computed_at: Set(now),
+        note_id: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
+    .to_string();
+    InvoicingIds { issued, draft, adjustment }
 }
 
 /// B's billing objects, plus A's own plan and group for the cross-partner cases.

@@ -20,6 +20,7 @@ mod fleet;
 mod health;
 mod ingest;
 mod invitations;
+mod invoicing;
 mod isolation;
 mod jobs;
 mod legacy_import;

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 /// The price a plan starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Base {
     /// Public on-demand price (AWS Billing Conductor's behaviour); the default.
     List,
@@ -17,7 +17,7 @@ pub enum Base {
     Amortized,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum RuleScope {
     Global,
     BillingEntity,
@@ -25,7 +25,7 @@ pub enum RuleScope {
     Sku,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleType {
     Markup,
     Discount,
@@ -33,7 +33,7 @@ pub enum RuleType {
 }
 
 /// A pricing rule as the engine needs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub scope: RuleScope,
     pub rule_type: RuleType,
@@ -48,7 +48,7 @@ pub struct Rule {
 }
 
 /// A pricing plan as the engine needs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     pub base: Base,
     pub pass_tax: bool,
@@ -93,13 +93,13 @@ pub struct CostRow {
     pub zero: ZeroAmounts,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ItemCharge {
     Fee,
     Credit,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum ItemAmount {
     /// An amount per period.
     Flat(Decimal),
@@ -108,7 +108,7 @@ pub enum ItemAmount {
 }
 
 /// A custom line item active in the period.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub id: Uuid,
     pub name: String,
@@ -227,7 +227,7 @@ impl Amounts {
         (!self.proforma.is_zero()).then(|| self.margin() / self.proforma * Decimal::ONE_HUNDRED)
     }
 
-    fn add(&mut self, other: Amounts) {
+    pub fn add(&mut self, other: Amounts) {
         self.aws_cost += other.aws_cost;
         self.proforma += other.proforma;
     }

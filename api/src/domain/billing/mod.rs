@@ -11,6 +11,7 @@ pub mod groups;
 pub mod plans;
 pub mod results;
 pub mod rules;
+pub mod snapshot;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{payers, tenants};
@@ -64,12 +65,20 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 /// turn a read snapshot into a write, which fails when another connection wrote meanwhile.
 pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
     let txn = scope.db().begin_write().await?;
+    lock_payer(&txn, payer).await?;
+    Ok(txn)
+}
+
+/// Takes the payer's billing lock in the caller's write transaction (a no-op update of its row:
+/// a row lock on PostgreSQL, the write lock on SQLite). Platform jobs that change billing take it
+/// too.
+pub async fn lock_payer(txn: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<()> {
     payers::Entity::update_many()
         .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt))
         .filter(payers::Column::Id.eq(payer))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    Ok(txn)
+    Ok(())
 }
 
 /// The payer of a billing object, holding `need`; an invisible payer reads as the object not found.

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType, ZeroAmounts};
 use super::groups::{self, Group};
+use super::snapshot::{ItemLine, SnapshotLines, UsageLine};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult};
@@ -136,6 +137,8 @@ pub struct PricedRow {
     pub currency: String,
     /// The pro-forma charge (the engine's price of the row).
     pub charge: Decimal,
+    /// What the row cost the partner (net unblended), once priced.
+    pub aws_cost: Decimal,
 }
 
 /// A group's rows for one period, each with its pro-forma charge, and the group's computation
@@ -144,6 +147,22 @@ pub struct PricedRow {
 pub struct PricedPeriod {
     pub numbers: GroupPeriod,
     pub rows: Vec<PricedRow>,
+}
+
+/// A group's numbers for a period as billed: frozen at close for a closed period, else computed
+/// now on the current configuration.
+pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
+    let Some(frozen) = super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? else {
+        return compute(db, group, period).await;
+    };
+    let lines = super::snapshot::snapshot_lines(&frozen)?;
+    Ok(GroupPeriod {
+        period: period.to_owned(),
+        source: frozen.source,
+        currency: frozen.currency,
+        computation: super::snapshot::computation(&lines),
+        service_names: super::snapshot::service_names(&lines),
+    })
 }
 
 /// Runs the engine for one group and period on the current configuration.
@@ -196,6 +215,7 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                     charge_type: r.charge_type,
                     currency: r.currency,
                     charge: Decimal::ZERO,
+                    aws_cost: Decimal::ZERO,
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, None), row)
             })
@@ -224,6 +244,7 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                     charge_type: r.charge_type,
                     currency: r.currency,
                     charge: Decimal::ZERO,
+                    aws_cost: Decimal::ZERO,
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero)), row)
             })
@@ -270,6 +291,7 @@ pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, perio
                 charge_type: r.charge_type.clone(),
                 currency: String::new(),
                 charge: Decimal::ZERO,
+                aws_cost: Decimal::ZERO,
             };
             let charge = plan.price(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None));
             (r, charge)
@@ -284,12 +306,56 @@ pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grai
     priced_with(db, group, period, grain, &group_plan(db, group).await?).await
 }
 
+/// What a group is priced with for one period: its plan, its custom line items active in the
+/// period, its members in the period and its primary account. Closing a period freezes this, so
+/// data that arrives later is priced as the period was.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PricingInputs {
+    pub plan: engine::Plan,
+    pub items: Vec<Item>,
+    pub members: Vec<String>,
+    pub primary_account: String,
+}
+
+/// The custom line items of a group active in a period, as the engine takes them.
+pub async fn active_items(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<Vec<Item>> {
+    Ok(custom_line_items::Entity::find()
+        .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
+        .order_by_asc(custom_line_items::Column::Id)
+        .all(db)
+        .await?
+        .iter()
+        .filter(|i| items::in_period(i, period))
+        .map(engine_item)
+        .collect())
+}
+
+/// A group's pricing inputs for a period, as configured now.
+pub async fn pricing_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
+    Ok(PricingInputs {
+        plan: group_plan(db, group).await?,
+        items: active_items(db, group, period).await?,
+        members: group.accounts_in(period),
+        primary_account: group.group.primary_account_id.clone(),
+    })
+}
+
 /// [`priced`] with the group's plan already loaded.
 async fn priced_with(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain, engine_plan: &engine::Plan) -> AppResult<PricedPeriod> {
-    let members = group.accounts_in(period);
-    let source = source_for(db, group.group.payer_id, period).await?;
+    let inputs = PricingInputs {
+        plan: engine_plan.clone(),
+        items: active_items(db, group, period).await?,
+        members: group.accounts_in(period),
+        primary_account: group.group.primary_account_id.clone(),
+    };
+    priced_by(db, group.group.payer_id, period, grain, &inputs).await
+}
+
+/// Prices a payer's period for the given inputs (the configuration now, or one frozen at close).
+pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, grain: Grain, inputs: &PricingInputs) -> AppResult<PricedPeriod> {
+    let source = source_for(db, payer, period).await?;
     let data = match source {
-        Some(source) if !members.is_empty() => rows_to_price(db, group.group.payer_id, period, source, members, grain).await?,
+        Some(source) if !inputs.members.is_empty() => rows_to_price(db, payer, period, source, inputs.members.clone(), grain).await?,
         _ => Vec::new(),
     };
     let currency = data.first().map_or_else(|| "USD".to_owned(), |(_, r)| r.currency.clone());
@@ -300,21 +366,43 @@ async fn priced_with(db: &impl ConnectionTrait, group: &Group, period: &str, gra
         }
     }
     let (rows, mut out): (Vec<CostRow>, Vec<PricedRow>) = data.into_iter().unzip();
-    let active: Vec<Item> = custom_line_items::Entity::find()
-        .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
-        .order_by_asc(custom_line_items::Column::Id)
-        .all(db)
-        .await?
-        .iter()
-        .filter(|i| items::in_period(i, period))
-        .map(engine_item)
-        .collect();
-    let computation = engine::compute(engine_plan, &rows, &active, &group.group.primary_account_id);
+    let computation = engine::compute(&inputs.plan, &rows, &inputs.items, &inputs.primary_account);
     for (priced, row) in out.iter_mut().zip(&rows) {
-        priced.charge = engine_plan.price(row);
+        priced.charge = inputs.plan.price(row);
+        priced.aws_cost = row.net_unblended;
     }
     let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };
     Ok(PricedPeriod { numbers, rows: out })
+}
+
+/// The lines of a priced period: its rows summed by account and service, and its items.
+pub fn lines_of(priced: &PricedPeriod) -> SnapshotLines {
+    let mut usage: BTreeMap<(String, String), UsageLine> = BTreeMap::new();
+    for row in &priced.rows {
+        let line = usage.entry((row.account_id.clone(), row.service_code.clone())).or_insert_with(|| UsageLine {
+            account_id: row.account_id.clone(),
+            service_code: row.service_code.clone(),
+            service_name: service_label(&row.service_code, &priced.numbers.service_names),
+            aws_cost: Decimal::ZERO,
+            proforma_cost: Decimal::ZERO,
+        });
+        line.aws_cost += row.aws_cost;
+        line.proforma_cost += row.charge;
+    }
+    let items = priced
+        .numbers
+        .computation
+        .items
+        .iter()
+        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
+        .collect();
+    SnapshotLines { usage: usage.into_values().map(normalized).collect(), items }
+}
+
+fn normalized(mut l: UsageLine) -> UsageLine {
+    l.aws_cost = l.aws_cost.normalize();
+    l.proforma_cost = l.proforma_cost.normalize();
+    l
 }
 
 /// An amount as presented and stored: exact to 10⁻⁸, trailing zeros trimmed.
@@ -395,6 +483,9 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
         .all(db)
         .await?;
     let mut stored = 0;
+    // A closed period's numbers are frozen: a configuration change never reprices it.
+    let closed = super::snapshot::closed_periods(db, payer.id).await?;
+    let periods: Vec<String> = periods.into_iter().filter(|p| !closed.contains(p)).collect();
     if periods.is_empty() {
         return Ok(stored);
     }
@@ -426,6 +517,9 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
 pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<billing_results::Model>> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
+    if super::snapshot::closed_periods(scope.db(), payer.id).await?.contains(&period) {
+        return Err(AppError::Conflict(format!("billing period {period} is closed; its numbers are frozen (reopen it to recompute)")));
+    }
     let mut out = Vec::new();
     for group in groups::of_payer(scope.db(), payer.id).await? {
         let gp = compute(scope.db(), &group, &period).await?;
@@ -460,7 +554,7 @@ pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> App
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
     for group in groups::of_payer(scope.db(), payer.id).await? {
-        let numbers = compute(scope.db(), &group, &period).await?;
+        let numbers = numbers(scope.db(), &group, &period).await?;
         let abc = abc_cost_reports::Entity::find()
             .filter(abc_cost_reports::Column::BillingGroupId.eq(group.group.id))
             .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
@@ -523,7 +617,7 @@ pub async fn group_report(scope: &Scope, group: Uuid, from: &str, to: &str, grou
     let mut currency = "USD".to_owned();
     let mut names = ServiceNames::new();
     for period in periods(from, to)? {
-        let gp = compute(scope.db(), &group, &period).await?;
+        let gp = numbers(scope.db(), &group, &period).await?;
         if gp.source != "none" {
             currency = gp.currency.clone();
         }
@@ -601,7 +695,7 @@ pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCh
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
     for group in customer_groups(scope, None).await? {
-        let gp = compute(scope.db(), &group, &period).await?;
+        let gp = numbers(scope.db(), &group, &period).await?;
         let c = gp.computation;
         let mut lines: Vec<ChargeLine> = c
             .by_service

@@ -5,6 +5,7 @@ mod billing;
 mod billing_conductor;
 mod costs;
 mod export_validation;
+mod invoicing;
 mod contracts;
 mod notifications;
 mod onboarding;
@@ -31,5 +32,6 @@ pub struct MutationRoot(
     billing_conductor::BillingConductorMutation,
     export_validation::ExportValidationMutation,
     contracts::ContractsMutation,
+    invoicing::InvoicingMutation,
     onboarding::OnboardingMutation,
 );

@@ -17,8 +17,10 @@ impl TenantsMutation {
         Ok(Tenant(domain::tenants::create(&ctx.scope()?, parent, input.kind.into(), &input.name).await?))
     }
 
+    /// Changes a tenant's name or what its invoices print about it (address, tax id); its admins.
     async fn update_tenant(&self, ctx: &Context<'_>, id: ID, input: UpdateTenantInput) -> ApiResult<Tenant> {
-        Ok(Tenant(domain::tenants::rename(&ctx.scope()?, TenantId::parse(&id)?, &input.name).await?))
+        let changes = domain::tenants::TenantChanges { name: input.name, billing_address: input.billing_address, tax_id: input.tax_id };
+        Ok(Tenant(domain::tenants::update(&ctx.scope()?, TenantId::parse(&id)?, changes).await?))
     }
 
     /// Sets or clears (null = inherit again) a tenant's own settings; admins of the tenant or above.

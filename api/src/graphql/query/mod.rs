@@ -5,6 +5,7 @@ mod billing;
 mod billing_conductor;
 mod costs;
 mod export_validation;
+mod invoicing;
 mod contracts;
 mod audit;
 mod notifications;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     billing_conductor::BillingConductorQuery,
     export_validation::ExportValidationQuery,
     contracts::ContractsQuery,
+    invoicing::InvoicingQuery,
     onboarding::OnboardingQuery,
 );
 

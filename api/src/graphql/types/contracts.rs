@@ -113,6 +113,22 @@ impl Contract {
     async fn currency(&self) -> &str {
         &self.0.currency
     }
+    /// Tax percent on invoices (0 = none).
+    async fn tax_rate(&self) -> rust_decimal::Decimal {
+        self.0.tax_rate
+    }
+    /// Whether invoice amounts include the tax (else it is added).
+    async fn tax_inclusive(&self) -> bool {
+        self.0.tax_inclusive
+    }
+    /// Days from an invoice's issue to its due date.
+    async fn payment_terms_days(&self) -> i32 {
+        self.0.payment_terms_days
+    }
+    /// Language of invoices and their mail: `en` or `zh-CN`.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -151,6 +167,14 @@ pub struct CreateContractInput {
     pub invoice_prefix: String,
     /// ISO 4217, e.g. USD.
     pub currency: String,
+    /// Tax percent on invoices, 0–100 (default 0).
+    pub tax_rate: Option<rust_decimal::Decimal>,
+    /// Whether invoice amounts include the tax (default false: tax is added).
+    pub tax_inclusive: Option<bool>,
+    /// Days from issue to due date, 0–365 (default 30).
+    pub payment_terms_days: Option<i32>,
+    /// `en` (default) or `zh-CN`.
+    pub language: Option<String>,
 }
 
 impl CreateContractInput {
@@ -165,6 +189,10 @@ impl CreateContractInput {
             contract_change_email: Some(self.contract_change_email),
             invoice_prefix: Some(self.invoice_prefix),
             currency: Some(self.currency),
+            tax_rate: self.tax_rate,
+            tax_inclusive: self.tax_inclusive,
+            payment_terms_days: self.payment_terms_days,
+            language: self.language,
         })
     }
 }
@@ -181,6 +209,10 @@ pub struct UpdateContractInput {
     pub contract_change_email: Option<String>,
     pub invoice_prefix: Option<String>,
     pub currency: Option<String>,
+    pub tax_rate: Option<rust_decimal::Decimal>,
+    pub tax_inclusive: Option<bool>,
+    pub payment_terms_days: Option<i32>,
+    pub language: Option<String>,
 }
 
 impl UpdateContractInput {
@@ -200,6 +232,10 @@ impl UpdateContractInput {
             contract_change_email: self.contract_change_email,
             invoice_prefix: self.invoice_prefix,
             currency: self.currency,
+            tax_rate: self.tax_rate,
+            tax_inclusive: self.tax_inclusive,
+            payment_terms_days: self.payment_terms_days,
+            language: self.language,
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod costs;
 pub mod enums;
 pub mod export_validation;
+pub mod invoicing;
 pub mod notifications;
 pub mod onboarding;
 pub mod organizations;

@@ -31,6 +31,14 @@ impl Tenant {
             Err(e) => Err(e.into()),
         }
     }
+    /// Printed on invoices.
+    async fn billing_address(&self) -> &str {
+        &self.0.billing_address
+    }
+    /// Printed on invoices.
+    async fn tax_id(&self) -> &str {
+        &self.0.tax_id
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -152,5 +160,9 @@ pub struct CreateTenantInput {
 
 #[derive(InputObject)]
 pub struct UpdateTenantInput {
-    pub name: String,
+    pub name: Option<String>,
+    /// Printed on invoices: up to 8 lines, 500 characters.
+    pub billing_address: Option<String>,
+    /// Tax registration number printed on invoices.
+    pub tax_id: Option<String>,
 }

@@ -1,0 +1,68 @@
+//! Closing a month and billing it (#20). `docs/invoicing.md` tells the whole story.
+//!
+//! - [`periods`]: a payer's billing period is OPEN until an admin (or the daily job, some days
+//!   after month end) closes it; closing freezes one snapshot per billing group.
+//! - [`adjustments`]: data that arrives for a closed period is priced as the period was, and the
+//!   difference from the snapshot waits as a pending adjustment.
+//! - [`invoices`]: one invoice per customer and closed period, DRAFT → ISSUED → PAID or VOID,
+//!   numbered at issue; credit and debit notes share the lifecycle and reference an invoice.
+//! - [`rates`]: exchange rates an admin enters per period.
+//! - [`documents`]: the PDF (typst) and CSV of an invoice or note.
+
+pub mod adjustments;
+pub mod documents;
+pub mod invoices;
+pub mod periods;
+pub mod rates;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use sha2::{Digest, Sha256};
+
+use crate::audit::{CallScope, NewEvent, Target};
+
+/// SHA-256 as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Digits after the point of a currency's minor unit (ISO 4217).
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+/// An amount rounded to the currency's minor unit, halves away from zero.
+pub fn round_money(v: Decimal, currency: &str) -> Decimal {
+    v.round_dp_with_strategy(minor_digits(currency), RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Adds an event of our own to the audit trail of the current request or job step (written
+/// with the mutation's own record, in its transaction): what was frozen or issued, with its hash.
+fn audit(name: &str, payer: uuid::Uuid, tenant: Option<uuid::Uuid>, response: serde_json::Value) {
+    if let Some(scope) = CallScope::current() {
+        let mut event = NewEvent::api(name, scope.actor.clone());
+        event.request_id = scope.request_id.clone();
+        event.response_elements = response;
+        event.target = Target { tenant_id: tenant, payer_id: Some(payer), account_id: None };
+        scope.record(event);
+    } else {
+        tracing::warn!(event = name, "no audit scope for an invoicing event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_rounds_half_away_from_zero_to_the_minor_unit() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(round_money(d("10.005"), "EUR"), d("10.01"));
+        assert_eq!(round_money(d("-10.005"), "EUR"), d("-10.01"));
+        assert_eq!(round_money(d("1234.5"), "JPY"), d("1235"));
+        assert_eq!(round_money(d("1.0005"), "KWD"), d("1.001"));
+    }
+}

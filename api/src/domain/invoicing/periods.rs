@@ -1,0 +1,377 @@
+//! Billing periods per payer: OPEN until closed, then frozen. Closing prices every billing group
+//! of the payer once more and keeps the result (lines, configuration in force, a hash of the cost
+//! rows priced) as the period's snapshot; reports of a closed period, its invoices and its
+//! adjustments read the snapshot, never the configuration of today.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use entity::billing_periods::{self, PeriodStatus};
+use entity::invoices::{self, InvoiceStatus};
+use entity::period_adjustments::{self, AdjustmentStatus};
+use entity::{payers, period_snapshots, pricing_plans};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{audit, sha256_hex};
+use crate::domain::billing::groups::{self, Group};
+pub use crate::domain::billing::results::lines_of;
+use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
+pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
+use crate::domain::billing::{begin_change, billing_payer, checked_period, current_period, plans};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::money::{from_units, to_units};
+use crate::tenancy::{Role, Scope};
+
+/// The configuration a snapshot was priced with: the engine's inputs, and which versions of the
+/// stored objects they came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrozenConfiguration {
+    pub inputs: PricingInputs,
+    pub plan_id: Uuid,
+    pub plan_name: String,
+    pub plan_updated_at: chrono::DateTime<Utc>,
+    /// Rule id → its `updated_at` when frozen.
+    pub rule_versions: BTreeMap<Uuid, chrono::DateTime<Utc>>,
+    /// Custom line item id → its `updated_at` when frozen.
+    pub item_versions: BTreeMap<Uuid, chrono::DateTime<Utc>>,
+}
+
+/// SHA-256 of the cost rows priced, sorted so that a rebuilt rollup hashes the same.
+fn rows_hash(priced: &PricedPeriod) -> String {
+    let mut rows: Vec<String> = priced
+        .rows
+        .iter()
+        .map(|r| format!("{}|{}|{}|{}|{}|{}|{}", r.usage_month, r.account_id, r.service_code, r.usage_type, r.charge_type, r.aws_cost.normalize(), r.charge.normalize()))
+        .collect();
+    rows.sort();
+    sha256_hex(rows.join("\n").as_bytes())
+}
+
+/// A period's state as the API shows it.
+#[derive(Debug, Clone)]
+pub struct PeriodView {
+    pub payer_id: Uuid,
+    pub billing_period: String,
+    pub status: PeriodStatus,
+    pub closed_at: Option<chrono::DateTime<Utc>>,
+    pub closed_by: Option<String>,
+    pub snapshot_hash: Option<String>,
+    /// The frozen numbers per billing group (closed periods only).
+    pub snapshots: Vec<period_snapshots::Model>,
+    pub pending_adjustments: Vec<period_adjustments::Model>,
+    /// Invoices and notes of the period, any state.
+    pub invoice_count: u64,
+}
+
+/// The state of one payer's period, or None when the period was never closed.
+pub async fn state_of(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<billing_periods::Model>> {
+    Ok(billing_periods::Entity::find()
+        .filter(billing_periods::Column::PayerId.eq(payer))
+        .filter(billing_periods::Column::BillingPeriod.eq(period))
+        .one(db)
+        .await?)
+}
+
+/// Whether the payer's period is closed.
+pub async fn is_closed(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<bool> {
+    Ok(state_of(db, payer, period).await?.is_some_and(|p| p.status == PeriodStatus::Closed))
+}
+
+/// Reads the configuration a snapshot was priced with.
+pub fn snapshot_configuration(s: &period_snapshots::Model) -> AppResult<FrozenConfiguration> {
+    serde_json::from_str(&s.configuration).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} has an unreadable configuration: {e}", s.id)))
+}
+
+async fn view(db: &impl ConnectionTrait, payer: Uuid, period: &str, state: Option<billing_periods::Model>) -> AppResult<PeriodView> {
+    let closed = state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed);
+    let snapshots = if closed { snapshots(db, payer, period).await? } else { Vec::new() };
+    let pending_adjustments = super::adjustments::pending(db, payer, period).await?;
+    let invoice_count = invoices::Entity::find()
+        .filter(invoices::Column::PayerId.eq(payer))
+        .filter(invoices::Column::BillingPeriod.eq(period))
+        .count(db)
+        .await?;
+    Ok(PeriodView {
+        payer_id: payer,
+        billing_period: period.to_owned(),
+        status: state.as_ref().map_or(PeriodStatus::Open, |s| s.status),
+        closed_at: state.as_ref().and_then(|s| s.closed_at),
+        closed_by: state.as_ref().and_then(|s| s.closed_by.clone()),
+        snapshot_hash: state.and_then(|s| s.snapshot_hash),
+        snapshots,
+        pending_adjustments,
+        invoice_count,
+    })
+}
+
+use sea_orm::PaginatorTrait;
+
+/// The periods of a payer, newest first: every month with cost data or a state, up to 24.
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<PeriodView>> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let db = scope.db();
+    let mut months: Vec<String> = entity::cost_monthly_service::Entity::find()
+        .select_only()
+        .column(entity::cost_monthly_service::Column::BillingPeriod)
+        .distinct()
+        .filter(entity::cost_monthly_service::Column::PayerId.eq(payer.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let states = billing_periods::Entity::find().filter(billing_periods::Column::PayerId.eq(payer.id)).all(db).await?;
+    months.extend(states.iter().map(|s| s.billing_period.clone()));
+    months.sort_unstable_by(|a, b| b.cmp(a));
+    months.dedup();
+    months.truncate(24);
+    let mut out = Vec::with_capacity(months.len());
+    for month in months {
+        let state = states.iter().find(|s| s.billing_period == month).cloned();
+        out.push(view(db, payer.id, &month, state).await?);
+    }
+    Ok(out)
+}
+
+/// One period of a payer.
+pub async fn get(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let period = checked_period("billingPeriod", period)?;
+    let state = state_of(scope.db(), payer.id, &period).await?;
+    view(scope.db(), payer.id, &period, state).await
+}
+
+/// Closes a payer's period (admins): every billing group is priced and frozen.
+pub async fn close(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
+    let payer = billing_payer(scope, payer, Role::Admin).await?;
+    let period = checked_period("billingPeriod", period)?;
+    if period >= current_period() {
+        return Err(AppError::invalid("billingPeriod", "only a month that has ended can be closed"));
+    }
+    let txn = begin_change(scope, payer.id).await?;
+    close_in(&txn, &payer, &period, &scope.principal().email).await?;
+    let state = state_of(&txn, payer.id, &period).await?;
+    let out = view(&txn, payer.id, &period, state).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Freezes the period in the caller's transaction, which holds the payer's lock.
+pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: &str, by: &str) -> AppResult<String> {
+    let state = state_of(db, payer.id, period).await?;
+    if state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed) {
+        return Err(AppError::Conflict(format!("billing period {period} is already closed")));
+    }
+    let now = Utc::now();
+    let mut hashes = Vec::new();
+    for group in groups::of_payer(db, payer.id).await? {
+        let snapshot = freeze(db, payer, &group, period, now).await?;
+        hashes.push(snapshot.content_hash.clone());
+        snapshot.into_active_model_insert(db).await?;
+    }
+    let snapshot_hash = sha256_hex(hashes.join("\n").as_bytes());
+    match state {
+        Some(s) => {
+            let mut m: billing_periods::ActiveModel = s.into();
+            m.status = Set(PeriodStatus::Closed);
+            m.closed_at = Set(Some(now));
+            m.closed_by = Set(Some(by.to_owned()));
+            m.snapshot_hash = Set(Some(snapshot_hash.clone()));
+            m.updated_at = Set(now);
+            m.update(db).await?;
+        }
+        None => {
+            billing_periods::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                payer_id: Set(payer.id),
+                billing_period: Set(period.to_owned()),
+                status: Set(PeriodStatus::Closed),
+                closed_at: Set(Some(now)),
+                closed_by: Set(Some(by.to_owned())),
+                snapshot_hash: Set(Some(snapshot_hash.clone())),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    audit("BillingPeriodClosed", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "snapshotHash": snapshot_hash, "groups": hashes.len() }));
+    Ok(snapshot_hash)
+}
+
+/// A snapshot about to be written.
+struct NewSnapshot {
+    model: period_snapshots::ActiveModel,
+    content_hash: String,
+}
+
+impl NewSnapshot {
+    async fn into_active_model_insert(self, db: &impl ConnectionTrait) -> AppResult<()> {
+        self.model.insert(db).await?;
+        Ok(())
+    }
+}
+
+async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<NewSnapshot> {
+    let inputs = results::pricing_inputs(db, group, period).await?;
+    let priced = results::priced_by(db, payer.id, period, Grain::Month, &inputs).await?;
+    let plan = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
+    let rules = plans::rules_of(db, plan.id).await?;
+    let item_versions = entity::custom_line_items::Entity::find()
+        .filter(entity::custom_line_items::Column::BillingGroupId.eq(group.group.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|i| inputs.items.iter().any(|a| a.id == i.id))
+        .map(|i| (i.id, i.updated_at))
+        .collect();
+    let configuration = FrozenConfiguration {
+        inputs,
+        plan_id: plan.id,
+        plan_name: plan.name.clone(),
+        plan_updated_at: plan.updated_at,
+        rule_versions: rules.iter().map(|r| (r.id, r.updated_at)).collect(),
+        item_versions,
+    };
+    let lines = lines_of(&priced);
+    let total = &priced.numbers.computation.total;
+    let (aws, proforma) = (to_units(total.aws_cost)?, to_units(total.proforma)?);
+    let lines_json = serde_json::to_string(&lines).map_err(AppError::internal)?;
+    let configuration_json = serde_json::to_string(&configuration).map_err(AppError::internal)?;
+    let rows = rows_hash(&priced);
+    let content_hash = sha256_hex(
+        json!([payer.id, period, group.group.id, group.group.name, priced.numbers.source, priced.numbers.currency, aws.to_string(), proforma.to_string(), lines_json, configuration_json, rows])
+            .to_string()
+            .as_bytes(),
+    );
+    Ok(NewSnapshot {
+        content_hash: content_hash.clone(),
+        model: period_snapshots::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            payer_id: Set(payer.id),
+            billing_period: Set(period.to_owned()),
+            billing_group_id: Set(group.group.id),
+            group_name: Set(group.group.name.clone()),
+            customer_tenant_id: Set(group.group.customer_tenant_id),
+            source: Set(priced.numbers.source.clone()),
+            currency: Set(priced.numbers.currency.clone()),
+            aws_cost: Set(aws),
+            proforma_cost: Set(proforma),
+            margin: Set(proforma - aws),
+            lines: Set(lines_json),
+            configuration: Set(configuration_json),
+            rows_hash: Set(rows),
+            content_hash: Set(content_hash),
+            created_at: Set(now),
+        },
+    })
+}
+
+/// Reopens a closed period (admins) while none of its invoices is issued: its snapshots, pending
+/// adjustments and drafts go, and its numbers are live again.
+pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
+    let payer = billing_payer(scope, payer, Role::Admin).await?;
+    let period = checked_period("billingPeriod", period)?;
+    let txn = begin_change(scope, payer.id).await?;
+    let Some(state) = state_of(&txn, payer.id, &period).await?.filter(|s| s.status == PeriodStatus::Closed) else {
+        return Err(AppError::Conflict(format!("billing period {period} is not closed")));
+    };
+    let issued = invoices::Entity::find()
+        .filter(invoices::Column::PayerId.eq(payer.id))
+        .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
+        .filter(invoices::Column::Status.is_in([InvoiceStatus::Issued, InvoiceStatus::Paid]))
+        .count(&txn)
+        .await?;
+    if issued > 0 {
+        return Err(AppError::Conflict(format!("billing period {period} has {issued} issued invoice(s) or note(s); correct it with a credit or debit note")));
+    }
+    invoices::Entity::delete_many()
+        .filter(invoices::Column::PayerId.eq(payer.id))
+        .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
+        .filter(invoices::Column::Status.eq(InvoiceStatus::Draft))
+        .exec(&txn)
+        .await?;
+    period_snapshots::Entity::delete_many()
+        .filter(period_snapshots::Column::PayerId.eq(payer.id))
+        .filter(period_snapshots::Column::BillingPeriod.eq(period.as_str()))
+        .exec(&txn)
+        .await?;
+    period_adjustments::Entity::delete_many()
+        .filter(period_adjustments::Column::PayerId.eq(payer.id))
+        .filter(period_adjustments::Column::BillingPeriod.eq(period.as_str()))
+        .filter(period_adjustments::Column::Status.ne(AdjustmentStatus::Noted))
+        .exec(&txn)
+        .await?;
+    let previous_hash = state.snapshot_hash.clone();
+    let mut m: billing_periods::ActiveModel = state.into();
+    m.status = Set(PeriodStatus::Open);
+    m.closed_at = Set(None);
+    m.closed_by = Set(None);
+    m.snapshot_hash = Set(None);
+    m.updated_at = Set(Utc::now());
+    let state = m.update(&txn).await?;
+    audit("BillingPeriodReopened", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "previousSnapshotHash": previous_hash }));
+    let out = view(&txn, payer.id, &period, Some(state)).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The month before `today`'s, once `after_days` whole days of the new month have passed.
+pub fn due_for_closing(today: NaiveDate, after_days: u32) -> Option<String> {
+    let first = today.with_day(1)?;
+    if today < first + Duration::days(i64::from(after_days)) {
+        return None;
+    }
+    let previous = first.pred_opt()?;
+    Some(format!("{:04}-{:02}", previous.year(), previous.month()))
+}
+
+/// The daily job's work: closes last month for every payer still open, once
+/// `PB_CLOSE_AFTER_DAYS` days of this month have passed (off when unset).
+pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult<serde_json::Value> {
+    let Some(after_days) = after_days else { return Ok(json!({ "closed": 0, "disabled": true })) };
+    let Some(period) = due_for_closing(Utc::now().date_naive(), after_days) else { return Ok(json!({ "closed": 0 })) };
+    let mut closed = 0;
+    for payer in payers::Entity::find().order_by_asc(payers::Column::Id).all(db).await? {
+        use crate::db::BeginWrite;
+        let txn = db.begin_write().await?;
+        crate::domain::billing::lock_payer(&txn, payer.id).await?;
+        if is_closed(&txn, payer.id, &period).await? {
+            continue;
+        }
+        close_in(&txn, &payer, &period, "system").await?;
+        txn.commit().await?;
+        closed += 1;
+    }
+    Ok(json!({ "closed": closed, "billingPeriod": period }))
+}
+
+/// Closes last month of every payer on its own, `PB_CLOSE_AFTER_DAYS` days into this month.
+pub const CLOSE_PERIODS: &str = "billing.close_periods";
+
+crate::jobs::job_handler! {
+    /// Runs [`CLOSE_PERIODS`].
+    pub ClosePeriods, CLOSE_PERIODS, |ctx, _job| close_due(&ctx.db, ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
+}
+
+/// Amounts of 10⁻⁸ units as a decimal (for views).
+pub fn units(v: i64) -> Decimal {
+    from_units(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_month_is_due_after_the_given_days() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(due_for_closing(day("2026-11-04"), 5), None);
+        assert_eq!(due_for_closing(day("2026-11-06"), 5).as_deref(), Some("2026-10"));
+        assert_eq!(due_for_closing(day("2026-01-01"), 0).as_deref(), Some("2025-12"));
+    }
+}

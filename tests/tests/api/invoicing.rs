@@ -1,0 +1,372 @@
+//! Closing a month and billing it (#20): a hand-computed invoice (the expected numbers are worked
+//! out here, not by the engine), its PDF read back with `pdftotext`, a Chinese invoice, late data
+//! after close becoming a credit note, a pricing change that leaves the closed month alone, gapless
+//! numbers under concurrency, and who may do and see what.
+
+use std::process::Command;
+
+use base64::Engine;
+use chrono::{Duration, Utc};
+use e2e::{DbKind, Gql, Partner, Session, TestApp, on_both_databases};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::billing::{A1, A2, A3, A4, CREATE_GROUP, CREATE_ITEM, REPORTS, Row, cost_fixture, d, dec, e2e_next, insert, last_month, plan};
+
+/// Globex's one account (not in Acme's groups).
+const A5: &str = "500000000005";
+
+const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { billingAddress taxId } }";
+const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id taxRate taxInclusive paymentTermsDays language } }";
+const SET_RATE: &str = "mutation($i: SetExchangeRateInput!) { setExchangeRate(input: $i) { rate } }";
+const CLOSE: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status closedBy snapshotHash groups { groupName proformaCost awsCost contentHash } } }";
+const REOPEN: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
+const PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
+const DRAFT: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id customer { name } } } }";
+const INVOICE_FIELDS: &str = "id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax }";
+const ISSUE: &str = "mutation($id: ID!) { issueInvoice(id: $id) { id status number issueDate dueDate contentHash total } }";
+const DOCUMENT: &str = "query($id: ID!, $f: DocumentFormat!) { invoiceDocument(id: $id, format: $f) { fileName contentType contentBase64 } }";
+
+fn invoice_query() -> String {
+    format!("query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS} }} }}")
+}
+
+fn invoices_query() -> &'static str {
+    "query($f: InvoiceFilterInput) { invoices(filter: $f) { id number status total customer { name } } }"
+}
+
+/// The lines of an invoice as (group, account, service, amount, tax).
+fn lines(invoice: &Value) -> Vec<(String, String, String, Decimal, Decimal)> {
+    invoice["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["groupName"].as_str().unwrap().to_owned(), l["accountId"].as_str().unwrap().to_owned(), l["serviceCode"].as_str().unwrap().to_owned(), dec(&l["amount"]), dec(&l["tax"])))
+        .collect()
+}
+
+fn line(group: &str, account: &str, service: &str, amount: &str, tax: &str) -> (String, String, String, Decimal, Decimal) {
+    (group.to_owned(), account.to_owned(), service.to_owned(), d(amount), d(tax))
+}
+
+/// The text of a PDF as `pdftotext` reads it.
+fn pdf_text(base64_pdf: &str) -> String {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(base64_pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) is installed by scripts/test");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn download(app: &TestApp, who: &Session, id: &str, format: &str) -> Value {
+    app.gql(who.bearer(), DOCUMENT, json!({ "id": id, "f": format })).await.data("invoiceDocument").clone()
+}
+
+fn id_of(res: &Gql, path: &str) -> String {
+    res.data(path).as_str().unwrap_or_else(|| panic!("no {path}: {}", res.body)).to_owned()
+}
+
+/// An audit record of the given name (the newest), as its CloudTrail body.
+async fn audit_body(app: &TestApp, event_name: &str) -> Value {
+    let bodies = app.column(&format!("SELECT body FROM audit_events WHERE event_name = '{event_name}' ORDER BY seq DESC")).await;
+    serde_json::from_str(bodies.first().unwrap_or_else(|| panic!("no {event_name} in the audit trail"))).unwrap()
+}
+
+/// Acme (two billing groups, a fee, a credit, EUR at 0.9, 20 % tax added) and Globex (CNY at 7.1,
+/// 6 % tax included, invoices in Chinese) on one partner's payer, last month's data in.
+struct Fixture {
+    app: TestApp,
+    p: Partner,
+    period: String,
+    plan_id: String,
+    acme_viewer: Session,
+    globex_viewer: Session,
+}
+
+async fn fixture(db: DbKind) -> Fixture {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Bill Co").await;
+    let period = last_month();
+    let acme = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
+    let globex = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
+    let acme_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
+    let globex_viewer = app.create_user(&p.admin, "viewer@globex.example", "VIEWER", ("tenantId", &globex)).await;
+    for (tenant, address, tax_id) in [(&p.tenant_id, "1 Partner Way\n10115 Berlin", "DE123456789"), (&acme, "2 Customer Road\n75001 Paris", "FR987654321"), (&globex, "3 Globex Street\nShanghai", "91310000MA1FL000X")] {
+        let res = app.gql(p.admin.bearer(), UPDATE_TENANT, json!({ "id": tenant, "i": { "billingAddress": address, "taxId": tax_id } })).await;
+        assert_eq!(res.data("updateTenant.taxId"), tax_id);
+    }
+    let contract = |customer: &str, prefix: &str, currency: &str, tax: &str, inclusive: bool, language: &str| {
+        json!({ "i": {
+            "customerTenantId": customer, "name": format!("{prefix} deal"), "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [p.payer_id],
+            "billingEmail": format!("billing@{}.example", prefix.to_lowercase()), "contractChangeEmail": format!("contracts@{}.example", prefix.to_lowercase()),
+            "invoicePrefix": prefix, "currency": currency, "taxRate": tax, "taxInclusive": inclusive, "paymentTermsDays": 14, "language": language,
+        } })
+    };
+    let res = app.gql(p.admin.bearer(), CREATE_CONTRACT, contract(&acme, "ACME", "EUR", "20", false, "en")).await;
+    assert_eq!((dec(res.data("createContract.taxRate")), res.data("createContract.paymentTermsDays")), (d("20"), &json!(14)));
+    app.gql(p.admin.bearer(), CREATE_CONTRACT, contract(&globex, "GLOBEX", "CNY", "6", true, "zh-CN")).await.data("createContract.id");
+    for (to, rate) in [("EUR", "0.9"), ("CNY", "7.1")] {
+        let res = app.gql(p.admin.bearer(), SET_RATE, json!({ "i": { "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": to, "rate": rate } })).await;
+        assert_eq!(dec(res.data("setExchangeRate.rate")), d(rate));
+    }
+    let plan_id = plan(&app, &p, &p.operator).await;
+    let group = |name: &str, primary: &str, accounts: Vec<&str>, customer: &str| {
+        json!({ "i": { "payerId": p.payer_id, "name": name, "primaryAccountId": primary, "accountIds": accounts, "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } })
+    };
+    let prod = app.gql(p.operator.bearer(), CREATE_GROUP, group("Acme-Prod", A1, vec![A1, A2, A3], &acme)).await;
+    let prod = id_of(&prod, "createBillingGroup.id");
+    app.gql(p.operator.bearer(), CREATE_GROUP, group("Acme-Dev", A4, vec![A4], &acme)).await.data("createBillingGroup.id");
+    app.gql(p.operator.bearer(), CREATE_GROUP, group("Globex", A5, vec![A5], &globex)).await.data("createBillingGroup.id");
+    let item = |name: &str, charge: &str, amount: (&str, &str), end: Option<String>| json!({ "i": { "billingGroupId": prod, "name": name, "chargeType": charge, amount.0: amount.1, "billingPeriodStart": period, "billingPeriodEnd": end } });
+    app.gql(p.operator.bearer(), CREATE_ITEM, item("Support-fee", "FEE", ("flatAmount", "150.34"), Some(e2e_next(&period)))).await.data("createCustomLineItem.id");
+    app.gql(p.operator.bearer(), CREATE_ITEM, item("Loyalty-credit", "CREDIT", ("percentage", "10"), None)).await.data("createCustomLineItem.id");
+    cost_fixture(&app, &p.payer_id, &period).await;
+    let row = Row { source: "cur", day: 12, account: A5, service: "AmazonEC2", usage_type: "BoxUsage:c5.large", operation: "RunInstances", charge: "Usage", list: "100.00", unblended: "90.00", net: "85.50" };
+    insert(&app, &p.payer_id, &period, row).await;
+    Fixture { app, p, period, plan_id, acme_viewer, globex_viewer }
+}
+
+async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
+    let Fixture { app, p, period, plan_id, acme_viewer, globex_viewer } = fixture(db).await;
+    let vars = json!({ "p": p.payer_id, "m": period });
+
+    // Only admins close; a customer does not even see the payer's periods.
+    for who in [&p.viewer, &p.operator] {
+        app.gql(who.bearer(), CLOSE, vars.clone()).await.assert_code("FORBIDDEN");
+    }
+    app.gql(acme_viewer.bearer(), CLOSE, vars.clone()).await.assert_code("NOT_FOUND");
+    app.gql(acme_viewer.bearer(), PERIOD, vars.clone()).await.assert_code("NOT_FOUND");
+    let this_month = Utc::now().format("%Y-%m").to_string();
+    let res = app.gql(p.admin.bearer(), CLOSE, json!({ "p": p.payer_id, "m": this_month })).await;
+    assert_eq!(res.body["errors"][0]["extensions"]["field"], "billingPeriod", "a month that has not ended stays open: {}", res.body);
+
+    let closed = app.gql(p.admin.bearer(), CLOSE, vars.clone()).await;
+    let period_state = closed.data("closeBillingPeriod").clone();
+    assert_eq!((period_state["status"].as_str(), period_state["closedBy"].as_str()), (Some("CLOSED"), Some(p.admin.email.as_str())));
+    let snapshot_hash = period_state["snapshotHash"].as_str().unwrap().to_owned();
+    assert_eq!(snapshot_hash.len(), 64);
+    // The billing fixture's numbers (tests/tests/api/billing.rs works them out): Acme-Prod 537.43;
+    // Acme-Dev A4's 999 list × 1.10 EC2 markup = 1098.90; Globex 100 × 1.10 = 110.
+    let groups: Vec<(String, Decimal)> = period_state["groups"].as_array().unwrap().iter().map(|g| (g["groupName"].as_str().unwrap().to_owned(), dec(&g["proformaCost"]))).collect();
+    assert_eq!(groups, vec![("Acme-Dev".to_owned(), d("1098.9")), ("Acme-Prod".to_owned(), d("537.43")), ("Globex".to_owned(), d("110"))]);
+    let audit = audit_body(&app, "BillingPeriodClosed").await;
+    assert_eq!(audit["responseElements"]["snapshotHash"], snapshot_hash.as_str(), "the snapshot's hash is in the audit trail: {audit}");
+    app.gql(p.admin.bearer(), CLOSE, vars.clone()).await.assert_code("CONFLICT");
+
+    // Operators draft; customers never see drafts.
+    app.gql(p.viewer.bearer(), DRAFT, vars.clone()).await.assert_code("FORBIDDEN");
+    let drafted = app.gql(p.operator.bearer(), DRAFT, vars.clone()).await;
+    assert_eq!(drafted.data("draftInvoices.skipped"), &json!([]));
+    let drafts = drafted.data("draftInvoices.drafted").as_array().unwrap().clone();
+    let draft_of = |name: &str| drafts.iter().find(|i| i["customer"]["name"] == name).unwrap_or_else(|| panic!("no draft for {name}: {drafts:?}"))["id"].as_str().unwrap().to_owned();
+    let (acme_id, globex_id) = (draft_of("Acme"), draft_of("Globex"));
+    assert_eq!(drafts.len(), 2);
+    app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.assert_code("NOT_FOUND");
+    assert_eq!(app.gql(acme_viewer.bearer(), invoices_query(), json!({})).await.data("invoices"), &json!([]));
+
+    // By hand, in EUR at 0.9, each line rounded to the cent, 20 % tax per line, rounded:
+    //   Acme-Dev   A4 EC2     1098.90 × 0.9 =  989.01   tax 197.802  → 197.80
+    //   Acme-Prod  A1 EC2      220.00 × 0.9 =  198.00   tax  39.60
+    //              A1 S3        24.00 × 0.9 =   21.60   tax   4.32
+    //              A2 EC2       55.00 × 0.9 =   49.50   tax   9.90
+    //              A2 RDS        0 (the Credit row is not passed through): no line
+    //              A2 S3         9.50 × 0.9 =    8.55   tax   1.71
+    //              A3 Lambda     7.60 × 0.9 =    6.84   tax   1.368  →   1.37
+    //              A3 RDS      114.00 × 0.9 =  102.60   tax  20.52
+    //              Support-fee 150.34 × 0.9 =  135.306 → 135.31  tax 27.062 → 27.06
+    //              Loyalty-credit −43.01 × 0.9 = −38.709 → −38.71  tax −7.742 → −7.74
+    //   Subtotal 989.01 + 198 + 21.60 + 49.50 + 8.55 + 6.84 + 102.60 + 135.31 − 38.71 = 1472.70
+    //   Tax 197.80 + 39.60 + 4.32 + 9.90 + 1.71 + 1.37 + 20.52 + 27.06 − 7.74 = 294.54
+    //   Total 1767.24
+    let draft = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    assert_eq!((draft["status"].as_str(), draft["kind"].as_str(), draft["number"].as_str()), (Some("DRAFT"), Some("INVOICE"), None));
+    assert_eq!((draft["currency"].as_str(), draft["sourceCurrency"].as_str(), dec(&draft["exchangeRate"])), (Some("EUR"), Some("USD"), d("0.9")));
+    assert_eq!(
+        lines(&draft),
+        vec![
+            line("Acme-Dev", A4, "AmazonEC2", "989.01", "197.8"),
+            line("Acme-Prod", A1, "AmazonEC2", "198", "39.6"),
+            line("Acme-Prod", A1, "AmazonS3", "21.6", "4.32"),
+            line("Acme-Prod", A2, "AmazonEC2", "49.5", "9.9"),
+            line("Acme-Prod", A2, "AmazonS3", "8.55", "1.71"),
+            line("Acme-Prod", A3, "AWSLambda", "6.84", "1.37"),
+            line("Acme-Prod", A3, "AmazonRDS", "102.6", "20.52"),
+            line("Acme-Prod", A1, "", "135.31", "27.06"),
+            line("Acme-Prod", A1, "", "-38.71", "-7.74"),
+        ]
+    );
+    assert_eq!((dec(&draft["subtotal"]), dec(&draft["tax"]), dec(&draft["total"])), (d("1472.70"), d("294.54"), d("1767.24")));
+    assert_eq!((draft["customer"]["taxId"].as_str(), draft["customer"]["email"].as_str(), draft["issuer"]["taxId"].as_str()), (Some("FR987654321"), Some("billing@acme.example"), Some("DE123456789")));
+
+    // Only admins issue. The number comes from Bill Co's sequence, with the contract's prefix.
+    app.gql(p.operator.bearer(), ISSUE, json!({ "id": acme_id })).await.assert_code("FORBIDDEN");
+    let issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": acme_id })).await.data("issueInvoice").clone();
+    let today = Utc::now().date_naive();
+    let acme_number = format!("ACME-{}-000001", today.format("%Y"));
+    assert_eq!((issued["status"].as_str(), issued["number"].as_str()), (Some("ISSUED"), Some(acme_number.as_str())));
+    assert_eq!((issued["issueDate"].as_str(), issued["dueDate"].as_str()), (Some(today.to_string().as_str()), Some((today + Duration::days(14)).to_string().as_str())));
+    let content_hash = issued["contentHash"].as_str().unwrap().to_owned();
+    let audit = audit_body(&app, "InvoiceIssued").await;
+    assert_eq!((audit["responseElements"]["number"].as_str(), audit["responseElements"]["contentHash"].as_str()), (Some(acme_number.as_str()), Some(content_hash.as_str())));
+    app.gql(p.admin.bearer(), ISSUE, json!({ "id": acme_id })).await.assert_code("CONFLICT");
+    let globex_issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": globex_id })).await.data("issueInvoice").clone();
+    assert_eq!(globex_issued["number"], format!("GLOBEX-{}-000002", today.format("%Y")).as_str(), "one gapless sequence per issuing tenant");
+    let issued_events = app.outbox("invoice.issued").await;
+    assert_eq!(issued_events.len(), 2);
+
+    // The PDF says what the invoice says.
+    let pdf = download(&app, &p.viewer, &acme_id, "PDF").await;
+    assert_eq!((pdf["fileName"].as_str(), pdf["contentType"].as_str()), (Some(format!("{acme_number}.pdf").as_str()), Some("application/pdf")));
+    let text = pdf_text(pdf["contentBase64"].as_str().unwrap());
+    for expected in [acme_number.as_str(), "Invoice", "1,767.24 EUR", "1,472.70", "294.54", "Acme", "FR987654321", "Bill Co", "DE123456789", "Acme-Prod", "Support-fee", "Due date"] {
+        assert!(text.contains(expected), "the PDF lacks {expected:?}:\n{text}");
+    }
+    // Globex's, in Chinese: 110 × 7.1 = 781.00 CNY, tax included: 781 × 6/106 = 44.2075 → 44.21, net 736.79.
+    let globex_invoice = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": globex_id })).await.data("invoice").clone();
+    assert_eq!((dec(&globex_invoice["subtotal"]), dec(&globex_invoice["tax"]), dec(&globex_invoice["total"])), (d("736.79"), d("44.21"), d("781")));
+    let text = pdf_text(download(&app, &globex_viewer, &globex_id, "PDF").await["contentBase64"].as_str().unwrap());
+    for expected in ["发票", "合计", "税额", "收票方", "781.00 CNY", "736.79", "44.21", "Globex"] {
+        assert!(text.contains(expected), "the Chinese PDF lacks {expected:?}:\n{text}");
+    }
+    // CSV: every line, per account.
+    let csv = download(&app, &p.viewer, &acme_id, "CSV").await;
+    let csv = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(csv["contentBase64"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), 10, "a header and 9 lines:\n{csv}");
+    assert!(csv.lines().any(|l| l.contains(&acme_number) && l.contains(A3) && l.contains("AmazonRDS") && l.ends_with(",102.60,20.52")), "{csv}");
+
+    // Each customer sees its own issued invoices, nobody else's.
+    let mine = app.gql(acme_viewer.bearer(), invoices_query(), json!({})).await.data("invoices").clone();
+    assert_eq!(mine.as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect::<Vec<_>>(), vec![acme_number.as_str()]);
+    let seen = app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    assert_eq!((seen["partnerView"].as_bool(), dec(&seen["total"])), (Some(false), d("1767.24")));
+    assert!(pdf_text(download(&app, &acme_viewer, &acme_id, "PDF").await["contentBase64"].as_str().unwrap()).contains("1,767.24 EUR"));
+    app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": globex_id })).await.assert_code("NOT_FOUND");
+    app.gql(globex_viewer.bearer(), DOCUMENT, json!({ "id": acme_id, "f": "PDF" })).await.assert_code("NOT_FOUND");
+    app.gql(acme_viewer.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"x\") { id } }", json!({ "id": acme_id })).await.assert_code("FORBIDDEN");
+
+    // An issued invoice never changes: every attempt is refused, and the refusal is audited.
+    app.gql(p.operator.bearer(), "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": acme_id })).await.assert_code("CONFLICT");
+    let refusals = app.column("SELECT error_code FROM audit_events WHERE event_name = 'deleteInvoiceDraft'").await;
+    assert_eq!(refusals, vec!["CONFLICT".to_owned()]);
+    let again = app.gql(p.operator.bearer(), DRAFT, vars.clone()).await;
+    assert_eq!(again.data("draftInvoices.drafted"), &json!([]));
+    assert!(again.data("draftInvoices.skipped").as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains(&acme_number)), "{}", again.body);
+    app.gql(p.admin.bearer(), REOPEN, vars.clone()).await.assert_code("CONFLICT");
+
+    // A pricing change after close (say in November) leaves the closed month's numbers alone.
+    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { passTax } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
+    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
+    let prod = reports.data("billingGroupCostReports").as_array().unwrap().iter().find(|r| r["billingGroupName"] == "Acme-Prod").unwrap().clone();
+    assert_eq!((dec(&prod["proformaCost"]), dec(&prod["awsCost"])), (d("537.43"), d("341.31")), "tax (12.34) passed through now, but not in the closed month");
+
+    // Late data: October's A1 S3 storage is re-ingested at 20 list instead of 30. Priced as the month
+    // was (tax not passed through, whatever the plan says now):
+    //   A1 S3 20 × 0.80 = 16.00, was 24.00: −8.00.
+    //   Loyalty-credit −10 % of (430.10 − 8) = −42.21, was −43.01: +0.80.      Difference −7.20.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!("UPDATE cost_daily SET list_cost = 2000000000 WHERE usage_account_id = '{A1}' AND service_code = 'AmazonS3' AND billing_period = '{period}'"))
+        .await
+        .unwrap();
+    let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
+    partner_billing::ingest::rollup::refresh(&app.db, payer, "cur", std::slice::from_ref(&period)).await.unwrap();
+    let differing = partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    assert_eq!(differing, 1);
+    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    let adjustment = state["pendingAdjustments"][0].clone();
+    assert_eq!(state["pendingAdjustments"].as_array().unwrap().len(), 1, "{state}");
+    assert_eq!((dec(&adjustment["proformaDelta"]), dec(&adjustment["awsCostDelta"])), (d("-7.2"), d("0")));
+    let deltas: Vec<(String, Decimal)> = adjustment["lines"].as_array().unwrap().iter().map(|l| (l["description"].as_str().unwrap().to_owned(), dec(&l["proformaDelta"]))).collect();
+    assert_eq!(deltas, vec![("AmazonS3 (name)".to_owned(), d("-8")), ("Loyalty-credit".to_owned(), d("0.8"))]);
+    // The invoice did not move.
+    let unchanged = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    assert_eq!((dec(&unchanged["total"]), unchanged["contentHash"].as_str()), (d("1767.24"), Some(content_hash.as_str())));
+    // Refreshing again finds the same difference and adds nothing.
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    assert_eq!(app.count("period_adjustments").await, 1);
+
+    // One action turns it into a credit note on the invoice, in its currency and tax:
+    //   A1 S3 8.00 × 0.9 = 7.20, tax 1.44;  the credit's +0.80 × 0.9 = 0.72 back: −0.72, tax −0.144 → −0.14.
+    //   Subtotal 6.48, tax 1.30, total 7.78 EUR credited.
+    let note = app
+        .gql(p.operator.bearer(), &format!("mutation($a: ID!) {{ createNoteFromAdjustment(adjustmentId: $a) {{ {INVOICE_FIELDS} }} }}"), json!({ "a": adjustment["id"] }))
+        .await
+        .data("createNoteFromAdjustment")
+        .clone();
+    assert_eq!((note["kind"].as_str(), note["status"].as_str(), note["invoiceId"].as_str()), (Some("CREDIT_NOTE"), Some("DRAFT"), Some(acme_id.as_str())));
+    assert_eq!(lines(&note), vec![line("Acme-Prod", A1, "AmazonS3", "7.2", "1.44"), line("Acme-Prod", A1, "", "-0.72", "-0.14")]);
+    assert_eq!((dec(&note["subtotal"]), dec(&note["tax"]), dec(&note["total"])), (d("6.48"), d("1.3"), d("7.78")));
+    let note_id = note["id"].as_str().unwrap().to_owned();
+    let note_issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": note_id })).await.data("issueInvoice").clone();
+    assert_eq!(note_issued["number"], format!("ACME-CN-{}-000001", today.format("%Y")).as_str(), "notes have their own numbering");
+    assert_eq!(app.outbox("credit_note.issued").await.len(), 1);
+    let text = pdf_text(download(&app, &acme_viewer, &note_id, "PDF").await["contentBase64"].as_str().unwrap());
+    for expected in ["Credit note", "7.78 EUR", "Refers to invoice"] {
+        assert!(text.contains(expected), "the note's PDF lacks {expected:?}:\n{text}");
+    }
+    assert!(text.contains(&acme_number), "the note names the invoice it corrects:\n{text}");
+    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    assert_eq!(state["pendingAdjustments"], json!([]));
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    assert_eq!(app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod.pendingAdjustments"), &json!([]), "what the note corrected is not pending again");
+
+    // Paid, then it cannot be voided (a note corrects it); Globex's unpaid one can, keeping its number.
+    app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"wrong\") { id } }", json!({ "id": acme_id })).await.assert_code("CONFLICT");
+    let paid = app
+        .gql(p.admin.bearer(), "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"SEPA-2026-118\") { status paymentDate paymentReference } }", json!({ "id": acme_id, "d": today }))
+        .await;
+    assert_eq!(paid.data("markInvoicePaid.status"), "PAID");
+    let res = app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"  \") { id } }", json!({ "id": globex_id })).await;
+    assert_eq!(res.body["errors"][0]["extensions"]["field"], "reason", "{}", res.body);
+    let void = app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"Billed to the wrong entity\") { status number voidReason } }", json!({ "id": globex_id })).await;
+    assert_eq!((void.data("voidInvoice.status"), void.data("voidInvoice.number")), (&json!("VOID"), &globex_issued["number"]));
+    assert_eq!(app.outbox("invoice.paid").await.len() + app.outbox("invoice.voided").await.len(), 2);
+}
+
+/// 50 admins' requests issuing 50 drafts at once get 50 consecutive numbers: no gap, no duplicate.
+async fn concurrent_issues_take_consecutive_numbers(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Many Co").await;
+    let period = last_month();
+    let plan_id = plan(&app, &p, &p.operator).await;
+    let mut customers = Vec::new();
+    for i in 0..50 {
+        let account = format!("{:012}", 600_000_000_000u64 + i);
+        let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", &format!("Customer {i:02}")).await;
+        app.gql(
+            p.admin.bearer(),
+            CREATE_CONTRACT,
+            json!({ "i": { "customerTenantId": customer, "name": "deal", "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [p.payer_id], "billingEmail": "b@x.example", "contractChangeEmail": "c@x.example", "invoicePrefix": "MANY", "currency": "USD" } }),
+        )
+        .await
+        .data("createContract.id");
+        let group = json!({ "i": { "payerId": p.payer_id, "name": format!("g{i:02}"), "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } });
+        app.gql(p.operator.bearer(), CREATE_GROUP, group).await.data("createBillingGroup.id");
+        customers.push(account);
+    }
+    app.gql(p.admin.bearer(), CLOSE, json!({ "p": p.payer_id, "m": period })).await.data("closeBillingPeriod");
+    let drafted = app.gql(p.operator.bearer(), DRAFT, json!({ "p": p.payer_id, "m": period })).await;
+    let ids: Vec<String> = drafted.data("draftInvoices.drafted").as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 50, "{}", drafted.body);
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for id in ids {
+        let (app, token) = (app.clone(), p.admin.token.clone());
+        tasks.push(tokio::spawn(async move { app.gql(Some(&token), ISSUE, json!({ "id": id })).await.data("issueInvoice.number").as_str().unwrap().to_owned() }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    numbers.sort();
+    let year = Utc::now().format("%Y");
+    let expected: Vec<String> = (1..=50).map(|n| format!("MANY-{year}-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
+
+on_both_databases!(close_issue_pay_and_correct_a_hand_computed_invoice, concurrent_issues_take_consecutive_numbers);
