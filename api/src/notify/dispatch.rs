@@ -183,6 +183,12 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
                     recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: Some(u.locale) });
                 }
             }
+            // An invoice or note goes to its contract's billing address, in the document's language.
+            t if outbox::DOCUMENT_EVENTS.contains(&t) => {
+                if let Some(email) = data["billingEmail"].as_str() {
+                    recipients.push(Recipient { address: email.to_owned(), user_id: None, locale: data["language"].as_str().map(str::to_owned) });
+                }
+            }
             // A contract change goes to the contract's change address, in the customer's locale.
             outbox::CONTRACT_CHANGED => {
                 if let Some(email) = data["contractChangeEmail"].as_str() {
@@ -411,9 +417,22 @@ async fn send_email(state: &JobContext, mailer: Option<&Mailer>, d: &notificatio
         return Ok(Some(mail.subject));
     }
     let Some(mailer) = mailer else { return Err("no SMTP server configured (PB_SMTP_URL)".to_owned()) };
-    let (mail, sender_name) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
+    let (mut mail, sender_name) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
+    mail.attachments = attachments(state, d).await.map_err(|e| format!("attaching: {e}"))?;
     mailer.send(&d.recipient, &mail, d.id, sender_name.as_deref()).await?;
     Ok(Some(mail.subject))
+}
+
+/// The files a delivery's mail carries: an issued invoice's or note's PDF, as kept at issue.
+async fn attachments(state: &JobContext, d: &notifications::Model) -> AppResult<Vec<templates::Attachment>> {
+    if !matches!(d.event_type.as_str(), outbox::INVOICE_ISSUED | outbox::CREDIT_NOTE_ISSUED | outbox::DEBIT_NOTE_ISSUED) {
+        return Ok(Vec::new());
+    }
+    let event = outbox_events::Entity::find_by_id(d.event_id).one(&state.db).await?.ok_or(AppError::NotFound("event"))?;
+    let data: Value = serde_json::from_str(&event.payload).map_err(AppError::internal)?;
+    let Some(id) = data["invoiceId"].as_str().and_then(|i| i.parse::<uuid::Uuid>().ok()) else { return Ok(Vec::new()) };
+    let file = entity::invoice_files::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound("invoice PDF"))?;
+    Ok(vec![templates::Attachment { file_name: file.file_name, content_type: file.content_type, content: file.content }])
 }
 
 /// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
@@ -42,10 +43,23 @@ impl Mailer {
             .to(to)
             .subject(mail.subject.clone())
             .message_id(Some(format!("<{delivery_id}@partner-billing>")))
-            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+            .multipart(body(mail).map_err(|e| format!("attaching: {e}"))?)
             .map_err(|e| format!("building the message: {e}"))?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
     }
+}
+
+/// Text and HTML alternatives, and the attachments beside them.
+fn body(mail: &Rendered) -> Result<MultiPart, lettre::message::header::ContentTypeErr> {
+    let alternative = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    if mail.attachments.is_empty() {
+        return Ok(alternative);
+    }
+    let mut mixed = MultiPart::mixed().multipart(alternative);
+    for a in &mail.attachments {
+        mixed = mixed.singlepart(LettreAttachment::new(a.file_name.clone()).body(a.content.clone(), ContentType::parse(&a.content_type)?));
+    }
+    Ok(mixed)
 }
 
 /// Checks a `PB_MAIL_FROM` value.

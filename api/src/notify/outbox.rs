@@ -30,6 +30,18 @@ pub const BILLING_GROUP_CHANGED: &str = "billing_group.changed";
 pub const PRICING_CHANGED: &str = "pricing.changed";
 /// A customer's contract was created, changed or ended (mailed to its contract-change address).
 pub const CONTRACT_CHANGED: &str = "contract.changed";
+/// An invoice was issued (mailed to the contract's billing address with its PDF).
+pub const INVOICE_ISSUED: &str = "invoice.issued";
+/// An issued invoice was marked paid.
+pub const INVOICE_PAID: &str = "invoice.paid";
+/// An issued invoice was voided.
+pub const INVOICE_VOIDED: &str = "invoice.voided";
+/// A credit note was issued (mailed with its PDF).
+pub const CREDIT_NOTE_ISSUED: &str = "credit_note.issued";
+/// A debit note was issued (mailed with its PDF).
+pub const DEBIT_NOTE_ISSUED: &str = "debit_note.issued";
+/// Document events mailed to the billing address of the document's contract.
+pub const DOCUMENT_EVENTS: &[&str] = &[INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, CREDIT_NOTE_ISSUED, DEBIT_NOTE_ISSUED];
 
 /// Every event type a subscription or endpoint may name.
 pub const EVENT_TYPES: &[&str] = &[
@@ -50,6 +62,11 @@ pub const EVENT_TYPES: &[&str] = &[
     BILLING_GROUP_CHANGED,
     PRICING_CHANGED,
     CONTRACT_CHANGED,
+    INVOICE_ISSUED,
+    INVOICE_PAID,
+    INVOICE_VOIDED,
+    CREDIT_NOTE_ISSUED,
+    DEBIT_NOTE_ISSUED,
     crate::notify::cloudevents::AWS_SERVICE_DAILY,
 ];
 
@@ -86,12 +103,25 @@ pub async fn record_for_tenant(
     subject: Option<String>,
     data: Value,
 ) -> AppResult<outbox_events::Model> {
+    record_on(db, event_type, tenant, None, subject, data).await
+}
+
+/// Records an event filed under a tenant other than the payer's own: an invoice belongs to its
+/// customer, so the customer's webhooks and the partner's above it both receive it.
+pub async fn record_on(
+    db: &impl ConnectionTrait,
+    event_type: &'static str,
+    tenant: uuid::Uuid,
+    payer: Option<uuid::Uuid>,
+    subject: Option<String>,
+    data: Value,
+) -> AppResult<outbox_events::Model> {
     poke(db).await?;
     Ok(outbox_events::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         event_type: Set(event_type.to_owned()),
         tenant_id: Set(Some(tenant)),
-        payer_id: Set(None),
+        payer_id: Set(payer),
         subject: Set(subject),
         payload: Set(data.to_string()),
         created_at: Set(Utc::now()),

@@ -25,6 +25,16 @@ pub struct Rendered {
     pub subject: String,
     pub html: String,
     pub text: String,
+    /// Files sent with it (an issued invoice's PDF), added by the dispatcher after rendering.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 /// A one-time link the server adds to a mail after rendering (never a template variable).
@@ -93,6 +103,16 @@ const BUILTIN: &[(&str, &str, &str, &str)] = &[
     (outbox::PASSWORD_CHANGED, "zh-CN", "您的 Partner Billing 密码已更改", "{{data.email}} 的密码已更改。如非本人操作，请联系管理员。"),
     (outbox::SERVICE_NOTICE, "en", "{{data.subject}}", "{{data.body}}"),
     (outbox::SERVICE_NOTICE, "zh-CN", "{{data.subject}}", "{{data.body}}"),
+    (outbox::INVOICE_ISSUED, "en", "Invoice {{data.number}} from {{data.issuerName}}: {{data.total}} {{data.currency}}", "{{data.issuerName}} issued invoice {{data.number}} to {{data.customerName}} for {{data.billingPeriod}}: {{data.total}} {{data.currency}} (tax {{data.tax}}), due on {{data.dueDate}}. The invoice is attached as a PDF."),
+    (outbox::INVOICE_ISSUED, "zh-CN", "{{data.issuerName}} 的发票 {{data.number}}：{{data.total}} {{data.currency}}", "{{data.issuerName}} 已向 {{data.customerName}} 开具 {{data.billingPeriod}} 的发票 {{data.number}}：{{data.total}} {{data.currency}}（税额 {{data.tax}}），到期日 {{data.dueDate}}。发票 PDF 见附件。"),
+    (outbox::INVOICE_PAID, "en", "Invoice {{data.number}} paid", "Invoice {{data.number}} of {{data.total}} {{data.currency}} was marked paid on {{data.paymentDate}} (reference {{data.paymentReference}}). Thank you."),
+    (outbox::INVOICE_PAID, "zh-CN", "发票 {{data.number}} 已付款", "发票 {{data.number}}（{{data.total}} {{data.currency}}）已于 {{data.paymentDate}} 登记付款（参考号 {{data.paymentReference}}）。谢谢。"),
+    (outbox::INVOICE_VOIDED, "en", "Invoice {{data.number}} voided", "Invoice {{data.number}} of {{data.total}} {{data.currency}} was voided: {{data.voidReason}}. It is no longer payable."),
+    (outbox::INVOICE_VOIDED, "zh-CN", "发票 {{data.number}} 已作废", "发票 {{data.number}}（{{data.total}} {{data.currency}}）已作废：{{data.voidReason}}。无需再支付。"),
+    (outbox::CREDIT_NOTE_ISSUED, "en", "Credit note {{data.number}} from {{data.issuerName}}: {{data.total}} {{data.currency}}", "{{data.issuerName}} issued credit note {{data.number}} to {{data.customerName}}, correcting invoice {{data.referenceNumber}}: {{data.total}} {{data.currency}} credited. The note is attached as a PDF."),
+    (outbox::CREDIT_NOTE_ISSUED, "zh-CN", "{{data.issuerName}} 的贷项通知单 {{data.number}}：{{data.total}} {{data.currency}}", "{{data.issuerName}} 已向 {{data.customerName}} 开具贷项通知单 {{data.number}}，更正发票 {{data.referenceNumber}}：贷记 {{data.total}} {{data.currency}}。通知单 PDF 见附件。"),
+    (outbox::DEBIT_NOTE_ISSUED, "en", "Debit note {{data.number}} from {{data.issuerName}}: {{data.total}} {{data.currency}}", "{{data.issuerName}} issued debit note {{data.number}} to {{data.customerName}}, correcting invoice {{data.referenceNumber}}: {{data.total}} {{data.currency}} due on {{data.dueDate}}. The note is attached as a PDF."),
+    (outbox::DEBIT_NOTE_ISSUED, "zh-CN", "{{data.issuerName}} 的借项通知单 {{data.number}}：{{data.total}} {{data.currency}}", "{{data.issuerName}} 已向 {{data.customerName}} 开具借项通知单 {{data.number}}，更正发票 {{data.referenceNumber}}：应付 {{data.total}} {{data.currency}}，到期日 {{data.dueDate}}。通知单 PDF 见附件。"),
     (outbox::WEBHOOK_DISABLED, "en", "Webhook endpoint disabled", "The webhook endpoint {{data.url}} was disabled after {{data.failures}} failed deliveries in a row. Fix it, then enable it again."),
     (outbox::WEBHOOK_DISABLED, "zh-CN", "Webhook 端点已停用", "Webhook 端点 {{data.url}} 连续 {{data.failures}} 次投递失败，已停用。修复后请重新启用。"),
     (outbox::CONTRACT_CHANGED, "en", "Contract {{data.name}} of {{data.customerName}} was {{data.action}}", "The contract {{data.name}} of {{data.customerName}} was {{data.action}} by {{data.changedBy}}. Status: {{data.status}}. Term: {{data.startDate}} to {{#if data.endDate}}{{data.endDate}}{{else}}no end date{{/if}}, renewal {{data.renewal}}. Currency {{data.currency}}, invoice prefix {{data.invoicePrefix}}, invoices to {{data.billingEmail}}."),
@@ -163,6 +183,7 @@ pub fn render_builtin(event_type: &str, locale: &str, ctx: &Value, action: Optio
         subject: one_line(&c.plain.render(&format!("{name}/subject"), ctx).map_err(err)?),
         html: c.html.render(&format!("{name}/html"), ctx).map_err(err)?,
         text: c.plain.render(&format!("{name}/text"), ctx).map_err(err)?,
+        attachments: Vec::new(),
     };
     Ok(with_action(mail, action))
 }
@@ -174,7 +195,7 @@ pub fn render_source(src: &Source, ctx: &Value, action: Option<&ActionLink>) -> 
     let subject = plain.render_template(&src.subject, ctx).map_err(|e| ("subject", e.to_string()))?;
     let text = plain.render_template(&src.text, ctx).map_err(|e| ("text", e.to_string()))?;
     let html = html.render_template(&src.html, ctx).map_err(|e| ("html", e.to_string()))?;
-    Ok(with_action(Rendered { subject: one_line(&subject), html: sanitized_document(&html), text }, action))
+    Ok(with_action(Rendered { subject: one_line(&subject), html: sanitized_document(&html), text, attachments: Vec::new() }, action))
 }
 
 /// Checks an override: it must compile and render the sample data of its event type (so an
@@ -225,6 +246,12 @@ pub fn sample_context(event_type: &str, _locale: &str) -> Value {
         outbox::PASSWORD_CHANGED => json!({ "email": "user@partner.example" }),
         outbox::SERVICE_NOTICE => json!({ "accountId": "012345678901", "accountName": "Dev account", "email": "dev@example.com", "subject": "Planned maintenance", "body": "We will rotate keys on Friday.", "by": "ops@partner.example" }),
         outbox::CONTRACT_CHANGED => json!({ "action": "updated", "contractId": "0190e1c2-0000-7000-8000-000000000001", "name": "Managed AWS 2027", "customerTenantId": "0190e1c2-0000-7000-8000-000000000002", "customerName": "Acme Corp", "status": "ACTIVE", "startDate": "2027-01-01", "endDate": "2027-12-31", "renewal": "FIXED_TERM", "currency": "USD", "invoicePrefix": "ACME", "billingEmail": "billing@acme.example", "contractChangeEmail": "contracts@acme.example", "changedBy": "admin@partner.example" }),
+        outbox::INVOICE_ISSUED | outbox::INVOICE_PAID | outbox::INVOICE_VOIDED | outbox::CREDIT_NOTE_ISSUED | outbox::DEBIT_NOTE_ISSUED => json!({
+            "invoiceId": "0190e1c2-0000-7000-8000-000000000003", "kind": "INVOICE", "number": "ACME-2027-000042", "referenceNumber": "ACME-2027-000041",
+            "customerTenantId": "0190e1c2-0000-7000-8000-000000000002", "customerName": "Acme Corp", "issuerName": "Example partner", "billingEmail": "billing@acme.example",
+            "billingPeriod": "2027-01", "currency": "EUR", "subtotal": "1,472.70", "tax": "294.54", "total": "1,767.24", "issueDate": "2027-02-05", "dueDate": "2027-02-19",
+            "paymentDate": "2027-02-12", "paymentReference": "SEPA-2027-118", "voidReason": "Billed to the wrong entity", "language": "en", "contentHash": "0".repeat(64),
+        }),
         outbox::WEBHOOK_DISABLED => json!({ "endpointId": "0190e1c2-0000-7000-8000-000000000000", "url": "https://hooks.example.com/pb", "failures": 10, "reason": "HTTP 500" }),
         _ => json!({}),
     };

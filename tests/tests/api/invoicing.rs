@@ -7,7 +7,9 @@ use std::process::Command;
 
 use base64::Engine;
 use chrono::{Duration, Utc};
+use e2e::notify::{SmtpSink, WebhookReceiver, free_port};
 use e2e::{DbKind, Gql, Partner, Session, TestApp, on_both_databases};
+use sha2::Digest;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
@@ -84,10 +86,12 @@ struct Fixture {
     plan_id: String,
     acme_viewer: Session,
     globex_viewer: Session,
+    smtp: SmtpSink,
 }
 
 async fn fixture(db: DbKind) -> Fixture {
-    let app = TestApp::spawn(db).await;
+    let smtp = SmtpSink::start(free_port()).await;
+    let app = TestApp::spawn_with(db, vec![("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned()), ("notify_interval_ms", "100".to_owned())]).await;
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Bill Co").await;
     let period = last_month();
@@ -127,12 +131,18 @@ async fn fixture(db: DbKind) -> Fixture {
     cost_fixture(&app, &p.payer_id, &period).await;
     let row = Row { source: "cur", day: 12, account: A5, service: "AmazonEC2", usage_type: "BoxUsage:c5.large", operation: "RunInstances", charge: "Usage", list: "100.00", unblended: "90.00", net: "85.50" };
     insert(&app, &p.payer_id, &period, row).await;
-    Fixture { app, p, period, plan_id, acme_viewer, globex_viewer }
+    Fixture { app, p, period, plan_id, acme_viewer, globex_viewer, smtp }
 }
 
 async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
-    let Fixture { app, p, period, plan_id, acme_viewer, globex_viewer } = fixture(db).await;
+    let Fixture { app, p, period, plan_id, acme_viewer, globex_viewer, smtp } = fixture(db).await;
     let vars = json!({ "p": p.payer_id, "m": period });
+    // The partner's webhook takes the documents' events (CloudEvents).
+    let hook = WebhookReceiver::start().await;
+    let types = ["invoice.issued", "invoice.paid", "invoice.voided", "credit_note.issued"];
+    app.gql(p.admin.bearer(), "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }", json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": types } }))
+        .await
+        .data("createWebhookEndpoint.secret");
 
     // Only admins close; a customer does not even see the payer's periods.
     for who in [&p.viewer, &p.operator] {
@@ -232,6 +242,25 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     for expected in ["发票", "合计", "税额", "收票方", "781.00 CNY", "736.79", "44.21", "Globex"] {
         assert!(text.contains(expected), "the Chinese PDF lacks {expected:?}:\n{text}");
     }
+    // Mailed to each contract's billing address in its language, with the PDF as kept at issue.
+    let sha = |b64: &str| hex::encode(sha2::Sha256::digest(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()));
+    let mail = smtp.wait_for("billing@acme.example", 1).await;
+    assert_eq!(mail[0]["subject"], format!("Invoice {acme_number} from Bill Co: 1,767.24 EUR").as_str());
+    assert!(mail[0]["text"].as_str().unwrap().contains(&format!("due on {}", today + Duration::days(14))), "{}", mail[0]);
+    let attachment = &mail[0]["attachments"][0];
+    assert_eq!((attachment["filename"].as_str(), attachment["contentType"].as_str()), (Some(format!("{acme_number}.pdf").as_str()), Some("application/pdf")));
+    assert_eq!(attachment["sha256"], sha(pdf["contentBase64"].as_str().unwrap()).as_str(), "the mailed PDF is the one downloaded");
+    let mail = smtp.wait_for("billing@globex.example", 1).await;
+    assert!(mail[0]["subject"].as_str().unwrap().contains("的发票"), "{}", mail[0]);
+    assert_eq!(mail[0]["attachments"].as_array().unwrap().len(), 1);
+    assert!(
+        smtp.messages().iter().filter(|m| m["to"].to_string().contains("contracts@")).all(|m| m["attachments"] == json!([])),
+        "invoices go to the billing address only"
+    );
+    hook.wait_for_types(&["com.partnerbilling.invoice.issued"]).await;
+    let event: Value = serde_json::from_str(&hook.requests().iter().find(|r| r.body.contains(&acme_number)).unwrap().body).unwrap();
+    assert_eq!((event["type"].as_str(), event["data"]["total"].as_str()), (Some("com.partnerbilling.invoice.issued"), Some("1,767.24")), "{event}");
+
     // CSV: every line, per account.
     let csv = download(&app, &p.viewer, &acme_id, "CSV").await;
     let csv = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(csv["contentBase64"].as_str().unwrap()).unwrap()).unwrap();
@@ -325,6 +354,12 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     let void = app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"Billed to the wrong entity\") { status number voidReason } }", json!({ "id": globex_id })).await;
     assert_eq!((void.data("voidInvoice.status"), void.data("voidInvoice.number")), (&json!("VOID"), &globex_issued["number"]));
     assert_eq!(app.outbox("invoice.paid").await.len() + app.outbox("invoice.voided").await.len(), 2);
+    hook.wait_for_types(&["com.partnerbilling.invoice.paid", "com.partnerbilling.invoice.voided", "com.partnerbilling.credit_note.issued"]).await;
+    let mail = smtp.wait_for("billing@acme.example", 3).await;
+    assert!(mail.iter().any(|m| m["subject"] == format!("Invoice {acme_number} paid").as_str()), "{mail:?}");
+    let credit = mail.iter().find(|m| m["subject"].as_str().unwrap().starts_with("Credit note")).expect("the credit note's mail");
+    assert!(credit["text"].as_str().unwrap().contains(&format!("correcting invoice {acme_number}")), "{credit}");
+    assert_eq!(credit["attachments"][0]["filename"], format!("ACME-CN-{}-000001.pdf", today.format("%Y")).as_str());
 }
 
 /// 50 admins' requests issuing 50 drafts at once get 50 consecutive numbers: no gap, no duplicate.
@@ -369,4 +404,68 @@ async fn concurrent_issues_take_consecutive_numbers(db: DbKind) {
     assert_eq!(numbers, expected);
 }
 
-on_both_databases!(close_issue_pay_and_correct_a_hand_computed_invoice, concurrent_issues_take_consecutive_numbers);
+/// The wiring, without shortcuts: cost data arrives through real FOCUS ingestion, last month closes
+/// through the daily job (`PB_CLOSE_AFTER_DAYS=0`, as `system`, audited), and a re-ingested file
+/// with a changed line leaves the closed numbers alone and shows the difference as pending.
+async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind) {
+    let app = TestApp::spawn_with(db, vec![("close_after_days", "0".to_owned())]).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Late Co").await;
+    let period = last_month();
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Initech").await;
+    let rule = crate::billing::rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "all-plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" })).await;
+    let plan_id = app
+        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "plus-10", "pricingRuleIds": [rule] } }))
+        .await
+        .data("createPricingPlan.id")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = "333333333333";
+    let group = json!({ "i": { "payerId": p.payer_id, "name": "Initech", "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } });
+    app.gql(p.operator.bearer(), CREATE_GROUP, group).await.data("createBillingGroup.id");
+
+    let dir = tempfile::tempdir().unwrap();
+    let focus = |cost: &str| {
+        let path = dir.path().join(format!("focus-{cost}.csv"));
+        let start = format!("{period}-01 00:00:00");
+        let day = format!("{period}-03 00:00:00");
+        let body = format!(
+            "BillingAccountId,BillingPeriodStart,ChargePeriodStart,SubAccountId,ServiceName,ChargeCategory,BillingCurrency,BilledCost,EffectiveCost,ProviderName\n{},{start},{day},{account},Amazon EC2,Usage,USD,{cost},{cost},AWS\n",
+            p.payer_account_id
+        );
+        std::fs::write(&path, body).unwrap();
+        path
+    };
+    let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
+    let options = partner_billing::ingest::IngestOptions::default();
+    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.db, payer, &[focus("100")], &options).await.unwrap();
+    let vars = json!({ "p": p.payer_id, "m": period });
+    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
+    assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"), "100 with no list price is priced from unblended, plus 10 %");
+
+    // The daily job closes last month once PB_CLOSE_AFTER_DAYS days of this one have passed.
+    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new(partner_billing::domain::invoicing::periods::CLOSE_PERIODS, json!({}))).await.unwrap();
+    let mut state = Value::Null;
+    for _ in 0..200 {
+        state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+        if state["status"] == "CLOSED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(state["status"], "CLOSED", "job {} did not close {period}", job.id);
+    let closed_by = app.column("SELECT closed_by FROM billing_periods").await;
+    assert_eq!(closed_by, vec!["system".to_owned()]);
+    let audit = audit_body(&app, "BillingPeriodClosed").await;
+    assert_eq!(audit["payerId"], p.payer_id.as_str(), "{audit}");
+
+    // The month's file again, the line now 90: closed numbers stay, −10 × 1.10 waits as pending.
+    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.db, payer, &[focus("90")], &options).await.unwrap();
+    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
+    assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"));
+    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    assert_eq!((dec(&state["pendingAdjustments"][0]["proformaDelta"]), dec(&state["pendingAdjustments"][0]["awsCostDelta"])), (d("-11"), d("-10")), "{state}");
+}
+
+on_both_databases!(close_issue_pay_and_correct_a_hand_computed_invoice, concurrent_issues_take_consecutive_numbers, ingestion_after_the_daily_close_becomes_a_pending_adjustment);

@@ -34,17 +34,12 @@ use crate::domain::contracts::{Contract, ContractStatus};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
-use crate::notify::outbox::{self, Event};
+use crate::notify::outbox::{self, CREDIT_NOTE_ISSUED, DEBIT_NOTE_ISSUED, INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED};
 use crate::tenancy::{Role, Scope};
 
 /// The most lines one document holds (a group of 1,000 accounts using 60 services each).
 pub const MAX_LINES: usize = 100_000;
 
-pub const INVOICE_ISSUED: &str = "invoice.issued";
-pub const INVOICE_PAID: &str = "invoice.paid";
-pub const INVOICE_VOIDED: &str = "invoice.voided";
-pub const CREDIT_NOTE_ISSUED: &str = "credit_note.issued";
-pub const DEBIT_NOTE_ISSUED: &str = "debit_note.issued";
 
 /// A party to a document, as it was when the document was drafted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -725,45 +720,43 @@ pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoic
     }
     .insert(&txn)
     .await?;
-    let payer = payers::Entity::find_by_id(m.payer_id).one(&txn).await?.ok_or(AppError::NotFound("payer"))?;
     let event_type = match m.kind {
         DocumentKind::Invoice => INVOICE_ISSUED,
         DocumentKind::CreditNote => CREDIT_NOTE_ISSUED,
         DocumentKind::DebitNote => DEBIT_NOTE_ISSUED,
     };
-    announce(&txn, &payer, event_type, &invoice).await?;
+    announce(&txn, event_type, &invoice).await?;
     audit("InvoiceIssued", m.payer_id, Some(m.issuer_tenant_id), json!({ "invoiceId": id, "number": number, "contentHash": hash, "pdfSha256": pdf_hash, "total": invoice.total.to_string(), "currency": invoice.currency }));
     txn.commit().await?;
     Ok(invoice)
 }
 
-/// An outbox event about a document: what the mail and the webhook carry.
-async fn announce(db: &impl ConnectionTrait, payer: &payers::Model, event_type: &'static str, invoice: &Invoice) -> AppResult<()> {
-    outbox::record(
-        db,
-        Event {
-            event_type,
-            payer,
-            subject: invoice.number.clone(),
-            data: json!({
-                "invoiceId": invoice.id,
-                "kind": kind_code(invoice.kind),
-                "number": invoice.number,
-                "customerTenantId": invoice.customer_tenant_id,
-                "customerName": invoice.customer.name,
-                "billingEmail": invoice.customer.email,
-                "billingPeriod": invoice.billing_period,
-                "currency": invoice.currency,
-                "total": invoice.total.to_string(),
-                "dueDate": invoice.due_date,
-                "paymentDate": invoice.payment_date,
-                "voidReason": invoice.void_reason,
-                "language": invoice.language,
-                "contentHash": invoice.content_hash,
-            }),
-        },
-    )
-    .await?;
+/// An outbox event about a document, filed under its customer: what the mail and the webhook
+/// carry. Amounts are text (exact decimals).
+async fn announce(db: &impl ConnectionTrait, event_type: &'static str, invoice: &Invoice) -> AppResult<()> {
+    let data = json!({
+        "invoiceId": invoice.id,
+        "kind": kind_code(invoice.kind),
+        "number": invoice.number,
+        "referenceNumber": invoice.reference_number,
+        "customerTenantId": invoice.customer_tenant_id,
+        "customerName": invoice.customer.name,
+        "issuerName": invoice.issuer.name,
+        "billingEmail": invoice.customer.email,
+        "billingPeriod": invoice.billing_period,
+        "currency": invoice.currency,
+        "subtotal": super::documents::format_amount(invoice.subtotal, &invoice.currency),
+        "tax": super::documents::format_amount(invoice.tax, &invoice.currency),
+        "total": super::documents::format_amount(invoice.total, &invoice.currency),
+        "issueDate": invoice.issue_date.map(|d| d.to_string()).unwrap_or_default(),
+        "dueDate": invoice.due_date.map(|d| d.to_string()).unwrap_or_default(),
+        "paymentDate": invoice.payment_date.map(|d| d.to_string()).unwrap_or_default(),
+        "paymentReference": invoice.payment_reference.clone().unwrap_or_default(),
+        "voidReason": invoice.void_reason.clone().unwrap_or_default(),
+        "language": invoice.language,
+        "contentHash": invoice.content_hash,
+    });
+    outbox::record_on(db, event_type, invoice.customer_tenant_id, Some(invoice.payer_id), invoice.number.clone(), data).await?;
     Ok(())
 }
 
@@ -837,8 +830,7 @@ async fn transition(scope: &Scope, m: invoices::Model, change: impl FnOnce(&mut 
     am.updated_at = Set(Utc::now());
     let updated = am.update(&txn).await?;
     let invoice = load(&txn, updated, true).await?;
-    let payer = payers::Entity::find_by_id(m.payer_id).one(&txn).await?.ok_or(AppError::NotFound("payer"))?;
-    announce(&txn, &payer, event_type, &invoice).await?;
+    announce(&txn, event_type, &invoice).await?;
     txn.commit().await?;
     Ok(invoice)
 }
