@@ -42,6 +42,7 @@ pub mod export_validations;
 pub mod tenant_settings;
 pub mod contracts;
 pub mod onboarding_steps;
+pub mod billing_group_plan_versions;
 pub mod billing_periods;
 pub mod document_sequences;
 pub mod exchange_rates;

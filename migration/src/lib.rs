@@ -21,6 +21,7 @@ pub mod m20261206_000202_cost_monthly;
 mod m20261206_000301_ingestion_heartbeat;
 pub mod m20261206_000401_cost_rollups;
 mod m20261206_000501_invoicing;
+mod m20261206_000601_plan_versions;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000301_ingestion_heartbeat::Migration),
             Box::new(m20261206_000401_cost_rollups::Migration),
             Box::new(m20261206_000501_invoicing::Migration),
+            Box::new(m20261206_000601_plan_versions::Migration),
         ]
     }
 }

@@ -209,8 +209,15 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     let stored = app.gql(p.operator.bearer(), "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { proformaCost reason } }", json!({ "p": p.payer_id, "m": period })).await;
     assert_eq!(dec(stored.data("recomputeBilling.0.proformaCost")), d("537.43"));
     let pricing_events = app.outbox("pricing.changed").await.len();
+    // By default a change takes effect from the current period: last month keeps its plan.
     app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { passTax } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
     assert_eq!(app.outbox("pricing.changed").await.len(), pricing_events + 1);
+    assert_eq!(app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await.data("billingResults").as_array().unwrap().len(), 1, "last month was not repriced");
+    assert_eq!(dec(app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": period })).await.data("billingGroupCostReports.0.proformaCost")), d("537.43"));
+    // Made effective from last month, it reprices last month.
+    app.gql(p.operator.bearer(), "mutation($id: ID!, $m: String!) { updatePricingPlan(id: $id, input: { passTax: true, effectiveFrom: $m }) { passTax } }", json!({ "id": plan_id, "m": period }))
+        .await
+        .data("updatePricingPlan");
     let results = app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await;
     let results = results.data("billingResults").as_array().unwrap().clone();
     assert_eq!(results.len(), 2, "{results:?}");

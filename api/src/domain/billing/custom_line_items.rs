@@ -156,7 +156,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
     }
     .insert(&txn)
     .await?;
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.created", id_field: "customLineItemId", id: item.id, name: &item.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.created", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(item)
@@ -218,7 +218,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<
     }
     row.updated_at = Set(Utc::now());
     let item = row.update(&txn).await?;
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.updated", id_field: "customLineItemId", id: item.id, name: &item.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.updated", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(item)
@@ -236,7 +236,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<custom_line_items::Mod
         row.child_item_ids = Set(serde_json::to_string(&rest).map_err(AppError::internal)?);
         row.update(&txn).await?;
     }
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.deleted", id_field: "customLineItemId", id: item.id, name: &item.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.deleted", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(item)

@@ -33,7 +33,7 @@ pub enum RuleType {
 }
 
 /// A pricing rule as the engine needs it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Rule {
     pub scope: RuleScope,
     pub rule_type: RuleType,
@@ -48,7 +48,7 @@ pub struct Rule {
 }
 
 /// A pricing plan as the engine needs it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Plan {
     pub base: Base,
     pub pass_tax: bool,

@@ -214,7 +214,7 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
     for account in &accounts {
         add_member(&txn, &group, account, &period).await?;
     }
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "created", id_field: "billingGroupId", id: group.id, name: &group.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "created", id_field: "billingGroupId", id: group.id, name: &group.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     let out = load(&txn, group).await?;
     txn.commit().await?;
@@ -311,7 +311,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
     }
     row.updated_at = Set(Utc::now());
     let updated = row.update(&txn).await.map_err(conflict_on_name)?;
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "updated", id_field: "billingGroupId", id: updated.id, name: &updated.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "updated", id_field: "billingGroupId", id: updated.id, name: &updated.name, effective_from: Some(period.clone()) };
     after_change(&txn, scope, &payer, change).await?;
     let out = load(&txn, updated).await?;
     txn.commit().await?;
@@ -329,7 +329,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
     billing_results::Entity::delete_many().filter(billing_results::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
     abc_cost_reports::Entity::delete_many().filter(abc_cost_reports::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
     billing_groups::Entity::delete_by_id(gid).exec(&txn).await?;
-    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "deleted", id_field: "billingGroupId", id: group.group.id, name: &group.group.name };
+    let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "deleted", id_field: "billingGroupId", id: group.group.id, name: &group.group.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(group)

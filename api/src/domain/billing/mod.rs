@@ -8,6 +8,7 @@ pub mod abc_sync;
 pub mod custom_line_items;
 pub mod engine;
 pub mod groups;
+pub mod plan_versions;
 pub mod plans;
 pub mod results;
 pub mod rules;
@@ -66,6 +67,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
     let txn = scope.db().begin_write().await?;
     lock_payer(&txn, payer).await?;
+    plan_versions::ensure_baseline(&txn, payer, &scope.principal().email).await?;
     Ok(txn)
 }
 
@@ -165,10 +167,23 @@ pub struct Change<'a> {
     pub id_field: &'static str,
     pub id: uuid::Uuid,
     pub name: &'a str,
+    /// The first billing period the change applies to (checked, open); None: the current one.
+    pub effective_from: Option<String>,
+}
+
+/// A period a change may take effect from: an open one (a closed month is frozen).
+pub async fn checked_effective_from(db: &impl ConnectionTrait, payer: uuid::Uuid, value: Option<&str>) -> AppResult<Option<String>> {
+    let Some(value) = value else { return Ok(None) };
+    let period = checked_period("effectiveFrom", value)?;
+    if snapshot::closed_periods(db, payer).await?.iter().any(|c| *c >= period) {
+        return Err(AppError::invalid("effectiveFrom", format!("{period} or a later month is closed; a change takes effect after the last closed month")));
+    }
+    Ok(Some(period))
 }
 
 /// Everything a billing configuration change does in its transaction: the domain event, the
-/// Billing Conductor sync request, and the recomputation of every period already computed.
+/// Billing Conductor sync request, the plan versions it starts, and the recomputation of every
+/// open period already computed.
 pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &payers::Model, change: Change<'_>) -> AppResult<()> {
     let mut data = serde_json::Map::new();
     data.insert("action".into(), Value::from(change.action));
@@ -178,6 +193,8 @@ pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &pay
     let event = Event { event_type: change.event_type, payer, subject: Some(change.id.to_string()), data: Value::Object(data) };
     outbox::record(txn, event).await?;
     abc_sync::request_sync(txn, payer.id).await?;
+    let effective_from = change.effective_from.unwrap_or_else(current_period);
+    plan_versions::record(txn, payer.id, &effective_from, &scope.principal().email).await?;
     results::recompute_stored_periods(txn, payer, &scope.principal().email, change.event_type).await?;
     Ok(())
 }

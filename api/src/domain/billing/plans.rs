@@ -9,7 +9,7 @@ use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 use uuid::Uuid;
 
-use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
+use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
@@ -48,6 +48,8 @@ pub struct PlanChanges {
     pub pass_credits: Option<bool>,
     pub pass_refunds: Option<bool>,
     pub pass_partner_discounts: Option<bool>,
+    /// The first billing period the change prices (an open one); None: the current period.
+    pub effective_from: Option<String>,
 }
 
 fn checked_base(base: Option<&str>) -> AppResult<String> {
@@ -171,7 +173,7 @@ pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
     .await
     .map_err(conflict_on_name)?;
     set_rules(&txn, plan.id, &rules).await?;
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingPlanId", id: plan.id, name: &plan.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingPlanId", id: plan.id, name: &plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(Plan { plan, rules })
@@ -183,6 +185,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
     let base = changes.base.as_deref().map(|b| checked_base(Some(b))).transpose()?;
     let txn = begin_change(scope, payer.id).await?;
+    let effective_from = checked_effective_from(&txn, payer.id, changes.effective_from.as_deref()).await?;
     let rules = match &changes.pricing_rule_ids {
         Some(ids) => Some(checked_rules(&txn, payer.id, ids).await?),
         None => None,
@@ -215,7 +218,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     if let Some(rules) = &rules {
         set_rules(&txn, plan.id, rules).await?;
     }
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingPlanId", id: plan.id, name: &plan.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingPlanId", id: plan.id, name: &plan.name, effective_from };
     after_change(&txn, scope, &payer, change).await?;
     let rules = match rules {
         Some(r) => r,
@@ -234,7 +237,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Plan> {
     }
     pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan.plan.id)).exec(&txn).await?;
     pricing_plans::Entity::delete_by_id(plan.plan.id).exec(&txn).await?;
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingPlanId", id: plan.plan.id, name: &plan.plan.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingPlanId", id: plan.plan.id, name: &plan.plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(plan)

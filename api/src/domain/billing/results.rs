@@ -5,17 +5,18 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_monthly_pricing, custom_line_items, payers, pricing_plans, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_monthly_pricing, custom_line_items, payers, tenants};
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::engine::{self, Amounts, Base, Computation, CostRow, Item, ItemAmount, ItemCharge, RuleScope, RuleType, ZeroAmounts};
+use super::engine::{self, Amounts, Computation, CostRow, Item, ItemAmount, ItemCharge, ZeroAmounts};
 use super::groups::{self, Group};
+use super::plan_versions;
 use super::snapshot::{ItemLine, SnapshotLines, UsageLine};
-use super::{billing_payer, checked_period, custom_line_items as items, next_period, plans};
+use super::{billing_payer, checked_period, custom_line_items as items, next_period};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
@@ -52,46 +53,6 @@ async fn source_for(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> App
         .all(db)
         .await?;
     Ok(SOURCES.iter().find(|s| present.iter().any(|p| p == *s)).copied())
-}
-
-fn engine_plan(plan: &plans::Plan) -> engine::Plan {
-    let base = match plan.plan.base.as_str() {
-        "UNBLENDED" => Base::Unblended,
-        "NET_UNBLENDED" => Base::NetUnblended,
-        "AMORTIZED" => Base::Amortized,
-        _ => Base::List,
-    };
-    let rules = plan
-        .rules
-        .iter()
-        .map(|r| engine::Rule {
-            scope: match r.scope.as_str() {
-                "SERVICE" => RuleScope::Service,
-                "BILLING_ENTITY" => RuleScope::BillingEntity,
-                "SKU" => RuleScope::Sku,
-                _ => RuleScope::Global,
-            },
-            rule_type: match r.rule_type.as_str() {
-                "MARKUP" => RuleType::Markup,
-                "DISCOUNT" => RuleType::Discount,
-                _ => RuleType::Tiering,
-            },
-            modifier: from_units(r.modifier_percentage),
-            service: r.service.clone(),
-            billing_entity: r.billing_entity.clone(),
-            usage_type: r.usage_type.clone(),
-            operation: r.operation.clone(),
-            free_tier: r.free_tier.unwrap_or(true),
-        })
-        .collect();
-    engine::Plan {
-        base,
-        pass_tax: plan.plan.pass_tax,
-        pass_credits: plan.plan.pass_credits,
-        pass_refunds: plan.plan.pass_refunds,
-        pass_partner_discounts: plan.plan.pass_partner_discounts,
-        rules,
-    }
 }
 
 fn engine_item(i: &custom_line_items::Model) -> Item {
@@ -252,17 +213,11 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
     })
 }
 
-/// The engine's plan of a group, as configured now.
-async fn group_plan(db: &impl ConnectionTrait, group: &Group) -> AppResult<engine::Plan> {
-    let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    Ok(engine_plan(&plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row }))
-}
-
 /// One account's day-grain rows of a group's period, each with its pro-forma charge (a row's
 /// price depends on the row alone), and the group's numbers (custom line items need the whole
 /// group, priced from the month rollup).
 pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_daily::Model, Decimal)>)> {
-    let plan = group_plan(db, group).await?;
+    let plan = plan_versions::plan_for(db, group, period).await?;
     let numbers = priced_with(db, group, period, Grain::Month, &plan).await?.numbers;
     if numbers.source == "none" || !group.accounts_in(period).iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
@@ -303,7 +258,7 @@ pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, perio
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
 /// charge. Both grains give the same numbers.
 pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
-    priced_with(db, group, period, grain, &group_plan(db, group).await?).await
+    priced_with(db, group, period, grain, &plan_versions::plan_for(db, group, period).await?).await
 }
 
 /// What a group is priced with for one period: its plan, its custom line items active in the
@@ -333,7 +288,7 @@ pub async fn active_items(db: &impl ConnectionTrait, group: &Group, period: &str
 /// A group's pricing inputs for a period, as configured now.
 pub async fn pricing_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
     Ok(PricingInputs {
-        plan: group_plan(db, group).await?,
+        plan: plan_versions::plan_for(db, group, period).await?,
         items: active_items(db, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),

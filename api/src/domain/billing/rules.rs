@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 use uuid::Uuid;
 
-use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
+use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
@@ -42,6 +42,8 @@ pub struct RuleChanges {
     pub description: Option<String>,
     pub modifier_percentage: Option<Decimal>,
     pub free_tier: Option<bool>,
+    /// The first billing period the change prices (an open one); None: the current period.
+    pub effective_from: Option<String>,
 }
 
 fn required(field: &str, value: Option<&String>) -> AppResult<String> {
@@ -131,7 +133,7 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
     .insert(&txn)
     .await
     .map_err(conflict_on_name)?;
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(rule)
@@ -170,8 +172,9 @@ pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<
     }
     row.updated_at = Set(Utc::now());
     let txn = begin_change(scope, payer.id).await?;
+    let effective_from = checked_effective_from(&txn, payer.id, changes.effective_from.as_deref()).await?;
     let rule = row.update(&txn).await.map_err(conflict_on_name)?;
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(rule)
@@ -183,7 +186,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> 
     let txn = begin_change(scope, payer.id).await?;
     pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingRuleId.eq(rule.id)).exec(&txn).await?;
     pricing_rules::Entity::delete_by_id(rule.id).exec(&txn).await?;
-    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingRuleId", id: rule.id, name: &rule.name };
+    let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(rule)

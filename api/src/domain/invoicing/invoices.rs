@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::periods::{self, SnapshotLines};
 use super::{adjustments, audit, round_money, sha256_hex};
-use crate::domain::billing::{begin_change, billing_payer, checked_period};
+use crate::domain::billing::{billing_payer, checked_period};
 use crate::domain::contracts::{Contract, ContractStatus};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
@@ -536,7 +536,7 @@ async fn insert_document(db: &impl ConnectionTrait, d: NewDocument<'_>) -> AppRe
 pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<DraftOutcome> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = super::begin_payer_write(scope, payer.id).await?;
     if !periods::is_closed(&txn, payer.id, &period).await? {
         return Err(AppError::invalid("billingPeriod", format!("billing period {period} is open; an admin closes it before invoices are drafted")));
     }
@@ -671,7 +671,7 @@ pub fn content_hash(invoice: &Invoice) -> AppResult<String> {
 /// announces it.
 pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoice> {
     let (m, _) = find_model(scope, id, Role::Admin).await?;
-    let txn = begin_change(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(scope, m.payer_id).await?;
     let now = Utc::now();
     let claimed = invoices::Entity::update_many()
         .col_expr(invoices::Column::Status, Expr::value(InvoiceStatus::Issued))
@@ -820,7 +820,7 @@ fn status_word(s: InvoiceStatus) -> &'static str {
 }
 
 async fn transition(scope: &Scope, m: invoices::Model, change: impl FnOnce(&mut invoices::ActiveModel), event_type: &'static str) -> AppResult<Invoice> {
-    let txn = begin_change(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(scope, m.payer_id).await?;
     let current = invoices::Entity::find_by_id(m.id).one(&txn).await?.ok_or(AppError::NotFound("invoice"))?;
     if current.status != m.status {
         return Err(AppError::Conflict("the document changed meanwhile; read it again".into()));
@@ -841,7 +841,7 @@ pub async fn delete_draft(scope: &Scope, id: Uuid) -> AppResult<Uuid> {
     if m.status != InvoiceStatus::Draft {
         return Err(AppError::Conflict("only a draft can be deleted; an issued document never changes (void it, or correct it with a note)".into()));
     }
-    let txn = begin_change(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(scope, m.payer_id).await?;
     if let Some(a) = m.adjustment_id {
         period_adjustments::Entity::update_many()
             .col_expr(period_adjustments::Column::Status, Expr::value(AdjustmentStatus::Pending))
@@ -920,7 +920,7 @@ async fn draft_note(db: &impl ConnectionTrait, invoice: &invoices::Model, kind: 
 pub async fn note_from_adjustment(scope: &Scope, adjustment: Uuid, reason: Option<&str>) -> AppResult<Invoice> {
     let a = period_adjustments::Entity::find_by_id(adjustment).one(scope.db()).await?.ok_or(AppError::NotFound("adjustment"))?;
     let payer = crate::domain::billing::payer_of(scope, a.payer_id, Role::Operator, "adjustment").await?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = super::begin_payer_write(scope, payer.id).await?;
     let a = period_adjustments::Entity::find_by_id(adjustment).one(&txn).await?.ok_or(AppError::NotFound("adjustment"))?;
     if a.status != AdjustmentStatus::Pending {
         return Err(AppError::Conflict("this adjustment is no longer pending".into()));
@@ -992,7 +992,7 @@ pub async fn create_note(scope: &Scope, invoice: Uuid, kind: DocumentKind, reaso
         }
         inputs.push(LineInput { kind: LineKind::Adjustment, billing_group_id: None, group_name: String::new(), account_id: String::new(), service_code: String::new(), description, source_amount: l.amount });
     }
-    let txn = begin_change(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(scope, m.payer_id).await?;
     let note = draft_note(&txn, &m, kind, inputs, true, None, reason.to_owned(), &scope.principal().email).await?;
     let out = load(&txn, note, true).await?;
     txn.commit().await?;

@@ -20,6 +20,15 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{CallScope, NewEvent, Target};
 
+/// A write transaction holding the payer's billing lock (as a billing change does), so closing,
+/// reopening, drafting and issuing of one payer run one at a time.
+pub async fn begin_payer_write(scope: &crate::tenancy::Scope, payer: uuid::Uuid) -> crate::error::AppResult<sea_orm::DatabaseTransaction> {
+    use crate::db::BeginWrite;
+    let txn = scope.db().begin_write().await?;
+    crate::domain::billing::lock_payer(&txn, payer).await?;
+    Ok(txn)
+}
+
 /// SHA-256 as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

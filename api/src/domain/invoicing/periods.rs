@@ -21,7 +21,7 @@ use crate::domain::billing::groups::{self, Group};
 pub use crate::domain::billing::results::lines_of;
 use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
 pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
-use crate::domain::billing::{begin_change, billing_payer, checked_period, current_period, plans};
+use crate::domain::billing::{billing_payer, checked_period, current_period, plans};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
@@ -152,7 +152,7 @@ pub async fn close(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Per
     if period >= current_period() {
         return Err(AppError::invalid("billingPeriod", "only a month that has ended can be closed"));
     }
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = super::begin_payer_write(scope, payer.id).await?;
     close_in(&txn, &payer, &period, &scope.principal().email).await?;
     let state = state_of(&txn, payer.id, &period).await?;
     let out = view(&txn, payer.id, &period, state).await?;
@@ -276,7 +276,7 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
 pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
     let payer = billing_payer(scope, payer, Role::Admin).await?;
     let period = checked_period("billingPeriod", period)?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = super::begin_payer_write(scope, payer.id).await?;
     let Some(state) = state_of(&txn, payer.id, &period).await?.filter(|s| s.status == PeriodStatus::Closed) else {
         return Err(AppError::Conflict(format!("billing period {period} is not closed")));
     };

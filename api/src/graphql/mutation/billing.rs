@@ -85,6 +85,7 @@ impl BillingMutation {
             pass_credits: input.pass_credits,
             pass_refunds: input.pass_refunds,
             pass_partner_discounts: input.pass_partner_discounts,
+            effective_from: input.effective_from,
         };
         Ok(plans::update(&ctx.scope()?, uuid_of(&id, "pricing plan")?, changes).await?.into())
     }
@@ -113,7 +114,7 @@ impl BillingMutation {
 
     /// Renames a rule or changes its modifier or free tier switch (scope and type stay).
     async fn update_pricing_rule(&self, ctx: &Context<'_>, id: ID, input: UpdatePricingRuleInput) -> ApiResult<PricingRule> {
-        let changes = RuleChanges { name: input.name, description: input.description, modifier_percentage: input.modifier_percentage, free_tier: input.free_tier };
+        let changes = RuleChanges { name: input.name, description: input.description, modifier_percentage: input.modifier_percentage, free_tier: input.free_tier, effective_from: input.effective_from };
         Ok(rules::update(&ctx.scope()?, uuid_of(&id, "pricing rule")?, changes).await?.into())
     }
 

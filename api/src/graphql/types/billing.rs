@@ -606,6 +606,9 @@ pub struct UpdatePricingPlanInput {
     pub pass_credits: Option<bool>,
     pub pass_refunds: Option<bool>,
     pub pass_partner_discounts: Option<bool>,
+    /// `YYYY-MM`: the first billing period priced with the change (an open one). Default: the
+    /// current period; earlier months keep the plan they had.
+    pub effective_from: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -636,6 +639,9 @@ pub struct UpdatePricingRuleInput {
     pub description: Option<String>,
     pub modifier_percentage: Option<Decimal>,
     pub free_tier: Option<bool>,
+    /// `YYYY-MM`: the first billing period priced with the change (an open one). Default: the
+    /// current period; earlier months keep the rule as it was.
+    pub effective_from: Option<String>,
 }
 
 #[derive(InputObject)]

@@ -1,0 +1,163 @@
+//! Effective-dated pricing: the plan (base, pass-through switches, rules) each billing group is
+//! priced with, per billing period. Every billing change records, for each group whose plan it
+//! changed, a version effective from the period the user chose (default: the current one);
+//! recomputing an earlier month uses the version in force then. Memberships and custom line items
+//! carry their own period ranges; a closed month uses its frozen snapshot whatever happens here.
+
+use chrono::Utc;
+use entity::{billing_group_plan_versions as versions, billing_groups, pricing_plans};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::engine::{self, Base, RuleScope, RuleType};
+use super::groups::{self, Group};
+use super::plans;
+use crate::error::{AppError, AppResult};
+use crate::money::from_units;
+
+/// What a group had before versions were kept: in force for every month before its first change.
+pub const BASELINE: &str = "0000-01";
+
+fn engine_plan(plan: &plans::Plan) -> engine::Plan {
+    let base = match plan.plan.base.as_str() {
+        "UNBLENDED" => Base::Unblended,
+        "NET_UNBLENDED" => Base::NetUnblended,
+        "AMORTIZED" => Base::Amortized,
+        _ => Base::List,
+    };
+    let rules = plan
+        .rules
+        .iter()
+        .map(|r| engine::Rule {
+            scope: match r.scope.as_str() {
+                "SERVICE" => RuleScope::Service,
+                "BILLING_ENTITY" => RuleScope::BillingEntity,
+                "SKU" => RuleScope::Sku,
+                _ => RuleScope::Global,
+            },
+            rule_type: match r.rule_type.as_str() {
+                "MARKUP" => RuleType::Markup,
+                "DISCOUNT" => RuleType::Discount,
+                _ => RuleType::Tiering,
+            },
+            modifier: from_units(r.modifier_percentage),
+            service: r.service.clone(),
+            billing_entity: r.billing_entity.clone(),
+            usage_type: r.usage_type.clone(),
+            operation: r.operation.clone(),
+            free_tier: r.free_tier.unwrap_or(true),
+        })
+        .collect();
+    engine::Plan {
+        base,
+        pass_tax: plan.plan.pass_tax,
+        pass_credits: plan.plan.pass_credits,
+        pass_refunds: plan.plan.pass_refunds,
+        pass_partner_discounts: plan.plan.pass_partner_discounts,
+        rules,
+    }
+}
+
+/// The engine's plan of a group as configured now.
+pub async fn current_plan(db: &impl ConnectionTrait, group: &Group) -> AppResult<engine::Plan> {
+    let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
+    Ok(engine_plan(&plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row }))
+}
+
+fn parse(v: &versions::Model) -> AppResult<engine::Plan> {
+    serde_json::from_str(&v.plan).map_err(|e| AppError::internal(anyhow::anyhow!("plan version {} is unreadable: {e}", v.id)))
+}
+
+/// The version in force in `period`: the latest that starts at or before it, else the earliest
+/// (a group created later is priced with its first plan for earlier months too).
+async fn version_for(db: &impl ConnectionTrait, group: Uuid, period: &str) -> AppResult<Option<versions::Model>> {
+    let in_force = versions::Entity::find()
+        .filter(versions::Column::BillingGroupId.eq(group))
+        .filter(versions::Column::EffectiveFrom.lte(period))
+        .order_by_desc(versions::Column::EffectiveFrom)
+        .one(db)
+        .await?;
+    if in_force.is_some() {
+        return Ok(in_force);
+    }
+    Ok(versions::Entity::find().filter(versions::Column::BillingGroupId.eq(group)).order_by_asc(versions::Column::EffectiveFrom).one(db).await?)
+}
+
+/// The engine's plan of a group for a billing period: the version in force then, or the plan as
+/// configured now for a group without versions.
+pub async fn plan_for(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<engine::Plan> {
+    match version_for(db, group.group.id, period).await? {
+        Some(v) => parse(&v),
+        None => current_plan(db, group).await,
+    }
+}
+
+/// Before a change: every group of the payer without versions gets its plan of now as the
+/// baseline, so the months before the change keep it.
+pub async fn ensure_baseline(db: &impl ConnectionTrait, payer: Uuid, by: &str) -> AppResult<()> {
+    let versioned = Query::select().column(versions::Column::BillingGroupId).from(versions::Entity).and_where(versions::Column::PayerId.eq(payer)).to_owned();
+    let unversioned = billing_groups::Entity::find()
+        .filter(billing_groups::Column::PayerId.eq(payer))
+        .filter(Expr::col((billing_groups::Entity, billing_groups::Column::Id)).not_in_subquery(versioned))
+        .all(db)
+        .await?;
+    for group in groups::load_all(db, unversioned).await? {
+        insert(db, &group, BASELINE, &current_plan(db, &group).await?, by).await?;
+    }
+    Ok(())
+}
+
+/// After a change: each group whose plan now differs from the version in force at
+/// `effective_from` gets a new version from then on; versions that started later are replaced
+/// (the change is the newest word for every month from `effective_from`).
+pub async fn record(db: &impl ConnectionTrait, payer: Uuid, effective_from: &str, by: &str) -> AppResult<usize> {
+    let mut recorded = 0;
+    for group in groups::of_payer(db, payer).await? {
+        let now = current_plan(db, &group).await?;
+        let in_force = version_for(db, group.group.id, effective_from).await?;
+        if in_force.is_none() {
+            // A new group: its first plan is its plan for every month before too.
+            insert(db, &group, BASELINE, &now, by).await?;
+            recorded += 1;
+            continue;
+        }
+        let later = versions::Entity::find()
+            .filter(versions::Column::BillingGroupId.eq(group.group.id))
+            .filter(versions::Column::EffectiveFrom.gt(effective_from))
+            .one(db)
+            .await?
+            .is_some();
+        let same = match &in_force {
+            Some(v) => parse(v)? == now && v.pricing_plan_id == group.group.pricing_plan_id,
+            None => false,
+        };
+        if same && !later {
+            continue;
+        }
+        versions::Entity::delete_many()
+            .filter(versions::Column::BillingGroupId.eq(group.group.id))
+            .filter(versions::Column::EffectiveFrom.gte(effective_from))
+            .exec(db)
+            .await?;
+        insert(db, &group, effective_from, &now, by).await?;
+        recorded += 1;
+    }
+    Ok(recorded)
+}
+
+async fn insert(db: &impl ConnectionTrait, group: &Group, effective_from: &str, plan: &engine::Plan, by: &str) -> AppResult<()> {
+    versions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        payer_id: Set(group.group.payer_id),
+        billing_group_id: Set(group.group.id),
+        effective_from: Set(effective_from.to_owned()),
+        pricing_plan_id: Set(group.group.pricing_plan_id),
+        plan: Set(serde_json::to_string(plan).map_err(AppError::internal)?),
+        recorded_by: Set(by.to_owned()),
+        recorded_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
