@@ -105,6 +105,16 @@ impl AppError {
         Self::Internal(err.into())
     }
 
+    /// A failed write whose unique index refused it becomes `taken()`, what the caller should
+    /// hear (another billing group of this payer has that name, a user with this email exists);
+    /// any other database error stays internal.
+    pub fn on_unique_violation(err: sea_orm::DbErr, taken: impl FnOnce() -> AppError) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => taken(),
+            _ => err.into(),
+        }
+    }
+
     /// Whether trying again later may succeed: AWS unreachable, throttled or answering
     /// unexpectedly, or an internal error (a database hiccup). Validation, access and conflicts
     /// will not get better by waiting. Job steps retry on this (`jobs::JobFailure::from`).
