@@ -181,7 +181,7 @@ pub fn app_error(err: AwsError) -> AppError {
         Some("ConflictException" | "ServiceLimitExceededException") if err.kind == AwsErrorKind::Service => {
             AppError::Conflict(err.to_string())
         }
-        _ => AppError::Aws(err),
+        _ => err.into(),
     }
 }
 

@@ -5,7 +5,7 @@ use entity::{cost_daily, ingestions};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::error::AppResult;
+use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::tenancy::{Role, Scope};
 
@@ -25,20 +25,22 @@ pub struct Health {
 pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
     // A RUNNING record whose process is gone, or whose lease ran out, shows as ABANDONED.
-    crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await?;
+    crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await.context("closing abandoned ingestions")?;
     let last = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.id))
         .filter(ingestions::Column::Status.ne("SKIPPED"))
         .order_by_desc(ingestions::Column::StartedAt)
         .one(scope.db())
-        .await?;
+        .await
+        .context("loading the payer's last ingestion")?;
     let newest_day: Option<NaiveDate> = cost_daily::Entity::find()
         .select_only()
         .expr_as(Expr::cust("MAX(usage_date)"), "d")
         .filter(cost_daily::Column::PayerId.eq(payer.id))
         .into_tuple::<Option<NaiveDate>>()
         .one(scope.db())
-        .await?
+        .await
+        .context("finding the payer's newest cost day")?
         .flatten();
     let lag = newest_day.map(|d| (Utc::now().date_naive() - d).num_days());
     // Warnings the last ingestion recorded on its files ("no rows", rows of other billing

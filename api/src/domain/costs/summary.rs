@@ -14,7 +14,7 @@ use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_
 use super::{Metric, ServiceNames, note_service_name, service_category};
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::money::from_units;
 use crate::tenancy::Scope;
@@ -207,7 +207,7 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
             query = query.group_by(column);
         }
     }
-    let rows = query.into_model::<Row>().all(scope.db()).await?;
+    let rows = query.into_model::<Row>().all(scope.db()).await.context("summing day-grain cost")?;
     Ok(rows.into_iter().map(Point::from).collect())
 }
 
@@ -273,7 +273,7 @@ async fn monthly_points(
         }
     }
     let backend = scope.db().get_database_backend();
-    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await?;
+    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await.context("summing a month rollup")?;
     Ok(rows.into_iter().map(Point::from).collect())
 }
 
@@ -300,7 +300,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
         };
         for period in periods {
             for group in &groups {
-                let priced = results::priced(scope.db(), group, period, grain).await?;
+                let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
                 let currency = priced.numbers.currency.clone();
                 for row in priced.rows {
                     let in_range = match row.usage_date {

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter,
 use super::Metric;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::tenancy::{Role, Scope};
 
@@ -111,7 +111,8 @@ pub(super) async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[u
         .distinct()
         .into_model::<PresentSource>()
         .all(db)
-        .await?;
+        .await
+        .context("finding the cost sources present")?;
     Ok(best_of(present))
 }
 
@@ -128,7 +129,7 @@ pub(super) async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, rol
         .and_where(col("payer_id").is_in(payers.to_vec()))
         .and_where(col("usage_month").gte(from))
         .and_where(col("usage_month").lte(to));
-    let present = PresentSource::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
+    let present = PresentSource::find_by_statement(db.get_database_backend().build(&select)).all(db).await.context("finding the cost sources present in a month rollup")?;
     Ok(best_of(present))
 }
 

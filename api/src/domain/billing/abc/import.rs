@@ -16,7 +16,7 @@ use crate::aws::billing_conductor::{AbcBillingGroup, AbcCustomLineItem, AbcPrici
 use crate::db::BeginWrite;
 use crate::domain::billing::billing_payer;
 use crate::domain::payers as payer_domain;
-use crate::error::AppResult;
+use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::tenancy::{Role, Scope};
@@ -44,15 +44,15 @@ pub async fn import(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResul
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let abc = adapter(aws)?;
     let session = crate::aws::credentials::session_name(&scope.principal().email);
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session).await?;
+    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session).await.context("assuming the payer's role for a Billing Conductor import")?;
     // Everything is read before anything is written, so a failed call changes nothing.
-    let setup = Setup::read(abc, &creds).await.map_err(app_error)?;
+    let setup = Setup::read(abc, &creds).await.map_err(app_error).context("reading the payer's Billing Conductor setup")?;
 
     let txn = scope.db().begin_write().await?;
     let mut import = Import {
         db: &txn,
         payer: payer.id,
-        existing: Local::load(&txn, payer.id).await?,
+        existing: Local::load(&txn, payer.id).await.context("loading the payer's billing objects")?,
         now: Utc::now(),
         period: current_period(),
         report: ImportReport::default(),
@@ -144,7 +144,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &r.arn), found.is_none()).await?;
+            store(self.db, linked(row, &r.arn), found.is_none()).await.context("storing an imported pricing rule")?;
             ids.insert(r.arn.clone(), id);
             self.report.pricing_rules += 1;
         }
@@ -185,11 +185,11 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &p.arn), found.is_none()).await?;
-            pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan_id)).exec(self.db).await?;
+            store(self.db, linked(row, &p.arn), found.is_none()).await.context("storing an imported pricing plan")?;
+            pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan_id)).exec(self.db).await.context("clearing an imported plan's rules")?;
             for rule_arn in plan_rules.get(&p.arn).into_iter().flatten() {
                 if let Some(rule_id) = rule_ids.get(rule_arn) {
-                    pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan_id), pricing_rule_id: Set(*rule_id) }.insert(self.db).await?;
+                    pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan_id), pricing_rule_id: Set(*rule_id) }.insert(self.db).await.context("linking an imported plan to its rule")?;
                 }
             }
             ids.insert(p.arn.clone(), plan_id);
@@ -236,7 +236,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &g.arn), found.is_none()).await?;
+            store(self.db, linked(row, &g.arn), found.is_none()).await.context("storing an imported billing group")?;
             self.members(group_id, members.get(&g.arn).cloned().unwrap_or_default()).await?;
             ids.insert(g.arn.clone(), group_id);
             self.report.billing_groups += 1;
@@ -305,7 +305,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &i.arn), found.is_none()).await?;
+            store(self.db, linked(row, &i.arn), found.is_none()).await.context("storing an imported custom line item")?;
             self.report.custom_line_items += 1;
         }
         Ok(())

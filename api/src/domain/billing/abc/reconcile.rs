@@ -17,7 +17,7 @@ use crate::aws::billing_conductor::{
 use crate::aws::{AwsClients, AwsError};
 use crate::db::Db;
 use crate::domain::payers as payer_domain;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::from_units;
 
@@ -36,7 +36,7 @@ async fn mark(db: &impl ConnectionTrait, table: Table, id: uuid::Uuid, arn: Opti
     if let Some(arn) = arn {
         update.value(Alias::new("abc_arn"), arn);
     }
-    db.execute(&update).await?;
+    db.execute(&update).await.context("recording a billing object's sync outcome")?;
     Ok(())
 }
 
@@ -125,7 +125,7 @@ impl Reconcile<'_> {
     }
 
     async fn rules(&mut self, local: &mut Local) -> AppResult<()> {
-        let listed: HashMap<String, AbcPricingRule> = self.abc.list_pricing_rules(&self.creds).await?.into_iter().map(|r| (r.arn.clone(), r)).collect();
+        let listed: HashMap<String, AbcPricingRule> = self.abc.list_pricing_rules(&self.creds).await.context("listing Billing Conductor pricing rules")?.into_iter().map(|r| (r.arn.clone(), r)).collect();
         for rule in &mut local.rules {
             let spec = rule_spec(rule);
             let outcome = match rule.abc_arn.as_deref().and_then(|a| listed.get(a)) {
@@ -147,7 +147,7 @@ impl Reconcile<'_> {
 
     async fn plans(&mut self, local: &mut Local) -> AppResult<()> {
         let listed: HashMap<String, PricingPlanSpec> =
-            self.abc.list_pricing_plans(&self.creds).await?.into_iter().map(|p| (p.arn, p.spec)).collect();
+            self.abc.list_pricing_plans(&self.creds).await.context("listing Billing Conductor pricing plans")?.into_iter().map(|p| (p.arn, p.spec)).collect();
         let rule_arns: HashMap<uuid::Uuid, String> = local.rules.iter().filter_map(|r| r.abc_arn.clone().map(|a| (r.id, a))).collect();
         for plan in &mut local.plans {
             let spec = PricingPlanSpec { name: plan.name.clone(), description: plan.description.clone() };
@@ -182,7 +182,7 @@ impl Reconcile<'_> {
     }
 
     async fn groups(&mut self, local: &mut Local) -> AppResult<()> {
-        let listed: HashMap<String, _> = self.abc.list_billing_groups(&self.creds).await?.into_iter().map(|g| (g.arn.clone(), g)).collect();
+        let listed: HashMap<String, _> = self.abc.list_billing_groups(&self.creds).await.context("listing Billing Conductor billing groups")?.into_iter().map(|g| (g.arn.clone(), g)).collect();
         let plan_arns: HashMap<uuid::Uuid, String> = local.plans.iter().filter_map(|p| p.abc_arn.clone().map(|a| (p.id, a))).collect();
         for group in &mut local.groups {
             let Some(plan_arn) = plan_arns.get(&group.pricing_plan_id) else {
@@ -233,7 +233,7 @@ impl Reconcile<'_> {
 
     async fn items(&mut self, local: &mut Local) -> AppResult<()> {
         let listed: HashMap<String, AbcCustomLineItem> =
-            self.abc.list_custom_line_items(&self.creds).await?.into_iter().map(|i| (i.arn.clone(), i)).collect();
+            self.abc.list_custom_line_items(&self.creds).await.context("listing Billing Conductor custom line items")?.into_iter().map(|i| (i.arn.clone(), i)).collect();
         let group_arns: HashMap<uuid::Uuid, String> = local.groups.iter().filter_map(|g| g.abc_arn.clone().map(|a| (g.id, a))).collect();
         let period = current_period();
         // Items that others refer to (percentage of items) go first, so their ARNs exist.
@@ -279,10 +279,11 @@ impl Reconcile<'_> {
     /// plans, then rules, so nothing is deleted while something else still uses it.
     async fn orphans(&mut self, local: &Local) -> AppResult<()> {
         let ours = local.arns();
-        let items: Vec<String> = self.abc.list_custom_line_items(&self.creds).await?.into_iter().map(|i| i.arn).collect();
-        let groups: Vec<String> = self.abc.list_billing_groups(&self.creds).await?.into_iter().map(|g| g.arn).collect();
-        let plans: Vec<String> = self.abc.list_pricing_plans(&self.creds).await?.into_iter().map(|p| p.arn).collect();
-        let rules: Vec<String> = self.abc.list_pricing_rules(&self.creds).await?.into_iter().map(|r| r.arn).collect();
+        let doing = "listing Billing Conductor objects to find orphans";
+        let items: Vec<String> = self.abc.list_custom_line_items(&self.creds).await.context(doing)?.into_iter().map(|i| i.arn).collect();
+        let groups: Vec<String> = self.abc.list_billing_groups(&self.creds).await.context(doing)?.into_iter().map(|g| g.arn).collect();
+        let plans: Vec<String> = self.abc.list_pricing_plans(&self.creds).await.context(doing)?.into_iter().map(|p| p.arn).collect();
+        let rules: Vec<String> = self.abc.list_pricing_rules(&self.creds).await.context(doing)?.into_iter().map(|r| r.arn).collect();
         for (table, arns) in [(Table::Items, items), (Table::Groups, groups), (Table::Plans, plans), (Table::Rules, rules)] {
             for arn in arns.iter().filter(|a| !ours.contains(*a)) {
                 if self.abc.owner_id(&self.creds, arn).await?.is_none() {
@@ -310,9 +311,9 @@ impl Reconcile<'_> {
 
 /// Brings one payer's ABC objects in step with ours.
 pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<SyncReport> {
-    let creds = payer_domain::credentials(db, aws, payer, SESSION).await?;
+    let creds = payer_domain::credentials(db, aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
     let mut run = Reconcile { db, abc: adapter(aws)?, creds, report: SyncReport::default() };
-    let mut local = Local::load(db, payer.id).await?;
+    let mut local = Local::load(db, payer.id).await.context("loading the payer's billing objects")?;
     let pass = async {
         run.rules(&mut local).await?;
         run.plans(&mut local).await?;
@@ -321,7 +322,7 @@ pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> App
         run.orphans(&local).await
     };
     pass.await.map_err(|e| match e {
-        AppError::Aws(e) => app_error(e),
+        AppError::Aws(e) => app_error(*e),
         other => other,
     })?;
     Ok(run.report)

@@ -11,7 +11,7 @@ use crate::aws::AwsClients;
 use crate::aws::billing_conductor::app_error;
 use crate::db::{BeginWrite, Db};
 use crate::domain::payers as payer_domain;
-use crate::error::AppResult;
+use crate::error::{AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::to_units;
 
@@ -23,18 +23,19 @@ pub async fn run_reports_job(state: &JobContext, job: &jobs::Model) -> AppResult
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
 pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<usize> {
-    let creds = payer_domain::credentials(db, aws, payer, SESSION).await?;
+    let creds = payer_domain::credentials(db, aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
     let abc = adapter(aws)?;
     let groups: HashMap<String, uuid::Uuid> = billing_groups::Entity::find()
         .filter(billing_groups::Column::PayerId.eq(payer.id))
         .all(db)
-        .await?
+        .await
+        .context("loading the payer's billing groups")?
         .into_iter()
         .filter_map(|g| g.abc_arn.map(|a| (a, g.id)))
         .collect();
     let mut stored = 0;
     for period in [previous_period(), current_period()] {
-        let reports = abc.list_cost_reports(&creds, &period).await.map_err(app_error)?;
+        let reports = abc.list_cost_reports(&creds, &period).await.map_err(app_error).context("listing Billing Conductor cost reports")?;
         let txn = db.begin_write().await?;
         for report in reports {
             let Some(group) = groups.get(&report.billing_group_arn) else { continue };
@@ -42,7 +43,8 @@ pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> A
                 .filter(abc_cost_reports::Column::BillingGroupId.eq(*group))
                 .filter(abc_cost_reports::Column::BillingPeriod.eq(period.clone()))
                 .exec(&txn)
-                .await?;
+                .await
+                .context("replacing a billing group's stored cost report")?;
             abc_cost_reports::ActiveModel {
                 id: Set(uuid::Uuid::now_v7()),
                 payer_id: Set(payer.id),
@@ -55,7 +57,8 @@ pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> A
                 fetched_at: Set(Utc::now()),
             }
             .insert(&txn)
-            .await?;
+            .await
+            .context("storing a billing group's cost report")?;
             stored += 1;
         }
         txn.commit().await?;
