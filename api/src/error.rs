@@ -45,13 +45,36 @@ pub enum AppError {
     #[error("{0}")]
     RateLimited(String),
     /// A failed AWS call; its `Display` says what failed and why in words a person can act on.
+    /// Boxed: with its log context it would make every `AppResult` large.
     #[error("{0}")]
-    Aws(crate::aws::error::AwsError),
+    Aws(Box<crate::aws::error::AwsError>),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Says what was being done when a fallible call failed, as zero2prod's `.context("…")`:
+/// `billing_groups::Entity::find()….all(db).await.context("loading the payer's billing groups")?`.
+/// The description joins an internal error's cause chain and an AWS error's log line, so the
+/// log reads "loading the payer's billing groups: database: …"; what a client is shown does not
+/// change (an internal error still reads "internal error", an AWS error still says which call
+/// failed and why).
+pub trait Context<T> {
+    fn context(self, doing: &'static str) -> AppResult<T>;
+    /// [`Context::context`] with a description built only on failure.
+    fn with_context(self, doing: impl FnOnce() -> String) -> AppResult<T>;
+}
+
+impl<T, E: Into<AppError>> Context<T> for Result<T, E> {
+    fn context(self, doing: &'static str) -> AppResult<T> {
+        self.map_err(|e| e.into().context(doing))
+    }
+
+    fn with_context(self, doing: impl FnOnce() -> String) -> AppResult<T> {
+        self.map_err(|e| e.into().context(doing()))
+    }
+}
 
 /// The code an AWS failure carries: who has to act on it.
 fn aws_code(e: &crate::aws::error::AwsError) -> ErrorCode {
@@ -74,7 +97,7 @@ fn aws_code(e: &crate::aws::error::AwsError) -> ErrorCode {
 
 impl From<crate::aws::error::AwsError> for AppError {
     fn from(err: crate::aws::error::AwsError) -> Self {
-        Self::Aws(err)
+        Self::Aws(Box::new(err))
     }
 }
 
@@ -105,6 +128,16 @@ impl AppError {
         Self::Internal(err.into())
     }
 
+    /// A failed write whose unique index refused it becomes `taken()`, what the caller should
+    /// hear (another billing group of this payer has that name, a user with this email exists);
+    /// any other database error stays internal.
+    pub fn on_unique_violation(err: sea_orm::DbErr, taken: impl FnOnce() -> AppError) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => taken(),
+            _ => err.into(),
+        }
+    }
+
     /// Whether trying again later may succeed: AWS unreachable, throttled or answering
     /// unexpectedly, or an internal error (a database hiccup). Validation, access and conflicts
     /// will not get better by waiting. Job steps retry on this (`jobs::JobFailure::from`).
@@ -117,12 +150,27 @@ impl AppError {
         }
     }
 
+    /// Adds what was being done (see [`Context`]): to an internal error's cause chain, and to
+    /// an AWS error's log line; errors worded for the user (validation, not found, …) pass as
+    /// they are, since they already say what went wrong.
+    pub fn context(self, doing: impl fmt::Display + Send + Sync + 'static) -> Self {
+        match self {
+            Self::Internal(cause) => Self::Internal(cause.context(doing)),
+            Self::Aws(e) => Self::Aws(Box::new(e.doing(doing.to_string()))),
+            other => other,
+        }
+    }
+
     /// One line for the log: the code and message, and for an internal error its cause chain.
     /// Never a backtrace (`{:?}` of an anyhow error prints one when `RUST_BACKTRACE` is set),
     /// so a client repeating a bad request cannot grow the log by pages per request.
     pub fn for_log(&self) -> String {
         match self {
             Self::Internal(cause) => format!("INTERNAL: {cause:#}"),
+            Self::Aws(e) => match &e.context {
+                Some(doing) => format!("{}: {doing}: {e}", self.code().as_str()),
+                None => format!("{}: {e}", self.code().as_str()),
+            },
             other => format!("{}: {other}", other.code().as_str()),
         }
     }
@@ -160,5 +208,22 @@ mod tests {
         assert_eq!(text, "INTERNAL: writing the export: disk full");
         assert!(!text.to_lowercase().contains("backtrace"));
         assert_eq!(AppError::invalid("email", "bad").for_log(), "VALIDATION: email: bad");
+    }
+
+    #[test]
+    fn context_reaches_the_log_and_not_the_client() {
+        use super::Context as _;
+        let failed: Result<(), sea_orm::DbErr> = Err(sea_orm::DbErr::Custom("connection reset".into()));
+        let err = failed.context("loading the payer's billing groups").unwrap_err();
+        assert_eq!(err.for_log(), "INTERNAL: loading the payer's billing groups: database: Custom Error: connection reset");
+        assert_eq!(err.to_string(), "internal error");
+
+        let aws = crate::aws::error::AwsError::unexpected("billingconductor", "ListBillingGroups", "no body");
+        let err = AppError::from(aws).context("syncing the payer's billing groups");
+        assert_eq!(err.to_string(), "billingconductor ListBillingGroups failed: no body");
+        assert_eq!(err.for_log(), "INTERNAL: syncing the payer's billing groups: billingconductor ListBillingGroups failed: no body");
+
+        let err = AppError::NotFound("payer").context("loading the payer");
+        assert_eq!(err.to_string(), "payer not found");
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::audit::jobs::{AUDIT_DIGEST, PRUNE_AUDIT, PruneAudit, WriteAuditDigest};
 use crate::config::Config;
 use crate::db::Db;
-use crate::domain::billing::abc_sync::{self, AbcReports, AbcSync};
+use crate::domain::billing::abc::{self, AbcReports, AbcSync};
 use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
 use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
 use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
@@ -50,8 +50,8 @@ pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
     ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
     dispatch::ensure_dispatcher(db).await?;
     // Billing Conductor: the reconcile every 15 minutes, the reports daily.
-    ensure(db, "billing conductor sync", "0 */15 * * * *", abc_sync::SYNC_JOB).await?;
-    ensure(db, "billing conductor cost reports", "0 30 7 * * *", abc_sync::REPORTS_JOB).await?;
+    ensure(db, "billing conductor sync", "0 */15 * * * *", abc::SYNC_JOB).await?;
+    ensure(db, "billing conductor cost reports", "0 30 7 * * *", abc::REPORTS_JOB).await?;
     // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
     ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
     ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;

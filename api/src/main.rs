@@ -13,7 +13,7 @@ use partner_billing::ids::ROOT_TENANT_ID;
 use partner_billing::startup::{Application, connect_database, migrate};
 use partner_billing::tenancy::Role;
 use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
-use partner_billing::{domain, graphql, ingest, telemetry};
+use partner_billing::{demo, domain, graphql, ingest, telemetry};
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -328,7 +328,7 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
 }
 
 fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u64, format: GenFormatArg, payer_account: Option<String>) -> ExitCode {
-    let month = match ingest::generate::parse_month(month) {
+    let month = match demo::generate::parse_month(month) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
@@ -336,11 +336,11 @@ fn gen_cur(rows: u64, accounts: u32, month: &str, out: &std::path::Path, seed: u
         }
     };
     let format = match format {
-        GenFormatArg::Parquet => ingest::generate::GenFormat::Parquet,
-        GenFormatArg::CsvGz => ingest::generate::GenFormat::CsvGz,
+        GenFormatArg::Parquet => demo::generate::GenFormat::Parquet,
+        GenFormatArg::CsvGz => demo::generate::GenFormat::CsvGz,
     };
-    let options = ingest::generate::GenOptions { rows, accounts, month, seed, format, out: out.to_owned(), payer_account };
-    match ingest::generate::generate(&options) {
+    let options = demo::generate::GenOptions { rows, accounts, month, seed, format, out: out.to_owned(), payer_account };
+    match demo::generate::generate(&options) {
         Ok(n) => {
             println!("wrote {n} rows to {}", out.display());
             ExitCode::SUCCESS

@@ -27,13 +27,26 @@ pub struct AwsError {
     pub code: Option<String>,
     pub message: Option<String>,
     pub request_id: Option<String>,
+    /// What the caller was doing (`AppError::context`), for the log; not part of `Display`.
+    /// Behind a pointer, so a failed call's `Result` stays small.
+    pub context: Option<std::sync::Arc<String>>,
 }
 
 pub type AwsResult<T> = Result<T, AwsError>;
 
 impl AwsError {
     pub fn unexpected(service: &'static str, operation: &'static str, what: &str) -> Self {
-        Self { service, operation, kind: AwsErrorKind::Unexpected, code: None, message: Some(what.to_owned()), request_id: None }
+        Self { service, operation, kind: AwsErrorKind::Unexpected, code: None, message: Some(what.to_owned()), request_id: None, context: None }
+    }
+
+    /// Records what the caller was doing; an outer description comes first, as in a cause chain.
+    #[must_use]
+    pub fn doing(mut self, doing: String) -> Self {
+        self.context = Some(std::sync::Arc::new(match self.context.take() {
+            Some(inner) => format!("{doing}: {inner}"),
+            None => doing,
+        }));
+        self
     }
 
     /// Classifies an SDK error.
@@ -61,7 +74,7 @@ impl AwsError {
         if kind == AwsErrorKind::Unexpected || kind == AwsErrorKind::Unreachable {
             tracing::warn!(service, operation, error = %aws_smithy_types::error::display::DisplayErrorContext(&err), "AWS call failed");
         }
-        Self { service, operation, kind, code, message, request_id }
+        Self { service, operation, kind, code, message, request_id, context: None }
     }
 }
 

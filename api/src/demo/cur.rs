@@ -11,7 +11,7 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use crate::ingest::generate::{GenFormat, GenOptions, generate_through};
+use crate::demo::generate::{GenFormat, GenOptions, generate_through};
 
 /// One account of the demo organization.
 #[derive(Debug, Clone)]

@@ -4,8 +4,13 @@
 //! random password (printed once), a distributor, a reseller, two customers, a payer whose
 //! organization has 20 accounts, its accounts synchronised, and generated CUR 2.0 ingested for the
 //! current month up to yesterday and the 12 whole months before it (see [`demo_months`]). Then it keeps serving until Ctrl-C.
+//!
+//! [`generate`] is the synthetic CUR 2.0 writer behind it, also behind `partner-billing gen-cur`
+//! (which `scripts/bench-ingest` and `scripts/bench-api` use) and the ingestion tests: tooling, not
+//! part of production ingestion.
 
 pub mod cur;
+pub mod generate;
 pub mod moto;
 
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::payers;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
 };
 
@@ -61,11 +61,8 @@ fn checked_account_id(account_id: &str) -> AppResult<String> {
 const ALREADY_REGISTERED: &str = "this AWS account is already registered as a payer you can see";
 
 fn conflict_on_duplicate(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        // Only the per-tenant index can refuse: the caller administers that tenant.
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(ALREADY_REGISTERED.into()),
-        _ => err.into(),
-    }
+    // Only the per-tenant index can refuse: the caller administers that tenant.
+    AppError::on_unique_violation(err, || AppError::Conflict(ALREADY_REGISTERED.into()))
 }
 
 pub struct NewPayer {

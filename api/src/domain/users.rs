@@ -3,10 +3,7 @@
 use chrono::Utc;
 use entity::{memberships, payers, users};
 use serde_json::json;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::db::{BeginWrite, Db};
@@ -74,10 +71,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, input: NewUser, granted_by: 
     }
     .insert(db)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict("a user with this email already exists".into()),
-        _ => e.into(),
-    })?;
+    .map_err(|e| AppError::on_unique_violation(e, || AppError::Conflict("a user with this email already exists".into())))?;
     insert_membership(db, UserId(user.id), input.target, input.role, granted_by).await?;
     Ok(user)
 }

@@ -21,7 +21,13 @@ impl From<AppError> for ApiError {
                 tracing::error!(error = %format!("{cause:#}"), "internal error");
                 "internal error; the server log has the details under this response's x-request-id".to_owned()
             }
-            other => other.to_string(),
+            other => {
+                if let AppError::Aws(_) = other {
+                    // With what was being done (`AppError::context`), which the client is not shown.
+                    tracing::warn!(error = %other.for_log(), "AWS call failed");
+                }
+                other.to_string()
+            }
         };
         let field = match &err {
             AppError::Validation { field, .. } => field.clone(),

@@ -10,7 +10,6 @@
 
 mod aggregate;
 mod csv_export;
-pub mod generate;
 pub mod heartbeat;
 mod layout;
 mod manifest;

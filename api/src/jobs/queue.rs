@@ -59,7 +59,8 @@ impl From<AppError> for JobFailure {
     fn from(err: AppError) -> Self {
         match &err {
             AppError::Internal(cause) => {
-                tracing::error!(error = ?cause, "job step hit an internal error");
+                // The cause chain with each step's context, on one line (see `AppError::for_log`).
+                tracing::error!(error = %format!("{cause:#}"), "job step hit an internal error");
                 Self::Retry("internal error".to_owned())
             }
             e if e.is_transient() => Self::Retry(err.to_string()),

@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 
 use crate::db::{BeginWrite, Db};
 use crate::notify::tenant_settings;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::jobs::{JobFailure, NewJob, Step};
 use crate::notify::email::Mailer;
+use crate::notify::error::DeliveryError;
 use crate::notify::templates::{self, Source};
 use crate::notify::outbox::DISPATCHER_KEY;
 use crate::notify::{LOCALES, cloudevents, locale_or, outbox, webhook};
@@ -376,7 +377,8 @@ async fn deliver_to_endpoint(state: &JobContext, deliveries: Vec<notifications::
 }
 
 /// Records an attempt: sent, retry later, or dead after the last attempt.
-async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Result<Option<String>, String>) -> AppResult<()> {
+/// A failure is stored as its public text (the partner reads the log) and logged in full.
+async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Result<Option<String>, DeliveryError>) -> AppResult<()> {
     let attempts = delivery.attempts + 1;
     let mut row: notifications::ActiveModel = delivery.clone().into();
     row.attempts = Set(attempts);
@@ -395,7 +397,8 @@ async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Re
                 row.status = Set(DEAD.to_owned());
             }
             row.next_attempt_at = Set(Utc::now() + backoff(state.config.notify_retry_seconds, attempts));
-            row.last_error = Set(Some(error.chars().take(1000).collect()));
+            tracing::warn!(delivery = %delivery.id, channel = %delivery.channel, attempts, error = %error, "delivery failed");
+            row.last_error = Set(Some(error.public().chars().take(1000).collect()));
         }
     }
     row.update(&state.db).await?;
@@ -409,16 +412,16 @@ pub fn backoff(base_seconds: u64, attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(3600))
 }
 
-async fn send_email(state: &JobContext, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, String> {
+async fn send_email(state: &JobContext, mailer: Option<&Mailer>, d: &notifications::Model) -> Result<Option<String>, DeliveryError> {
     if state.config.mail_sink == crate::config::MailSink::Outbox {
         // The demo's sink: kept for the Demo outbox page, delivered as far as anyone can tell.
-        let (mail, _) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
-        crate::notify::demo_outbox::keep(&state.db, d, &mail).await.map_err(|e| format!("keeping the mail in the demo outbox: {e}"))?;
+        let (mail, _) = render_for(state, d).await.map_err(DeliveryError::Render)?;
+        crate::notify::demo_outbox::keep(&state.db, d, &mail).await.map_err(DeliveryError::DemoOutbox)?;
         return Ok(Some(mail.subject));
     }
-    let Some(mailer) = mailer else { return Err("no SMTP server configured (PB_SMTP_URL)".to_owned()) };
-    let (mut mail, sender_name) = render_for(state, d).await.map_err(|e| format!("rendering: {e}"))?;
-    mail.attachments = attachments(state, d).await.map_err(|e| format!("attaching: {e}"))?;
+    let Some(mailer) = mailer else { return Err(DeliveryError::NoMailer) };
+    let (mut mail, sender_name) = render_for(state, d).await.map_err(DeliveryError::Render)?;
+    mail.attachments = attachments(state, d).await?;
     mailer.send(&d.recipient, &mail, d.id, sender_name.as_deref()).await?;
     Ok(Some(mail.subject))
 }
@@ -499,22 +502,21 @@ pub async fn override_for(db: &impl ConnectionTrait, path: &str, event_type: &st
     Ok(deepest.map(|r| Source { subject: r.subject.clone(), html: r.html.clone(), text: r.text.clone() }))
 }
 
-async fn send_webhook(state: &JobContext, d: &notifications::Model) -> Result<Option<String>, String> {
+async fn send_webhook(state: &JobContext, d: &notifications::Model) -> Result<Option<String>, DeliveryError> {
     let db = &state.db;
-    let fail = |e: sea_orm::DbErr| format!("database: {e}");
     let endpoint = match d.endpoint_id {
-        Some(id) => webhook_endpoints::Entity::find_by_id(id).one(db).await.map_err(fail)?,
+        Some(id) => webhook_endpoints::Entity::find_by_id(id).one(db).await.context("loading the delivery's webhook endpoint")?,
         None => None,
     };
     let Some(endpoint) = endpoint.filter(|e| e.disabled_at.is_none()) else {
-        return Err("the endpoint is disabled or deleted".to_owned());
+        return Err(DeliveryError::EndpointGone);
     };
-    let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await.map_err(fail)?.ok_or("the event is gone")?;
+    let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await.context("loading the delivery's event")?.ok_or(DeliveryError::EventGone)?;
     let body = cloudevents::from_outbox(&event).to_string();
     let result = webhook::post(&endpoint.url, &endpoint.secret, d.id, body.as_bytes(), state.config.webhook_allow_private).await;
     let outcome = match &result {
         Ok(_) => endpoint_succeeded(state, &endpoint).await,
-        Err(reason) => endpoint_failed(state, &endpoint, reason).await,
+        Err(reason) => endpoint_failed(state, &endpoint, &reason.public()).await,
     };
     if let Err(e) = outcome {
         tracing::error!(error = ?e, "recording a webhook endpoint's health failed");

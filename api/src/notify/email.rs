@@ -10,6 +10,7 @@ use secrecy::ExposeSecret;
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
+use crate::notify::error::DeliveryError;
 use crate::notify::templates::Rendered;
 
 /// An SMTP connection setup and the sender address.
@@ -32,8 +33,8 @@ impl Mailer {
 
     /// Sends one message; the delivery id becomes the Message-ID so retries can be recognised.
     /// `sender_name` replaces the display name of `PB_MAIL_FROM` (the address stays).
-    pub async fn send(&self, to: &str, mail: &Rendered, delivery_id: uuid::Uuid, sender_name: Option<&str>) -> Result<(), String> {
-        let to: Mailbox = to.parse().map_err(|_| "invalid recipient address".to_owned())?;
+    pub async fn send(&self, to: &str, mail: &Rendered, delivery_id: uuid::Uuid, sender_name: Option<&str>) -> Result<(), DeliveryError> {
+        let to: Mailbox = to.parse().map_err(|_| DeliveryError::Recipient)?;
         let from = match sender_name {
             Some(name) => Mailbox::new(Some(name.to_owned()), self.from.email.clone()),
             None => self.from.clone(),
@@ -43,9 +44,9 @@ impl Mailer {
             .to(to)
             .subject(mail.subject.clone())
             .message_id(Some(format!("<{delivery_id}@partner-billing>")))
-            .multipart(body(mail).map_err(|e| format!("attaching: {e}"))?)
-            .map_err(|e| format!("building the message: {e}"))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+            .multipart(body(mail).map_err(|e| DeliveryError::Internal(AppError::internal(anyhow::anyhow!("attachment content type: {e}"))))?)
+            .map_err(DeliveryError::Message)?;
+        self.transport.send(message).await.map(|_| ()).map_err(DeliveryError::Smtp)
     }
 }
 

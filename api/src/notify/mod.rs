@@ -5,6 +5,7 @@ pub mod cloudevents;
 pub mod demo_outbox;
 pub mod dispatch;
 pub mod email;
+pub mod error;
 pub mod outbox;
 pub mod ssrf;
 pub mod templates;

@@ -8,6 +8,7 @@ use ipnet::IpNet;
 use url::{Host, Url};
 
 use crate::error::{AppError, AppResult};
+use crate::notify::error::DeliveryError;
 
 /// IPv4 blocks a webhook must not reach: the whole IANA IPv4 Special-Purpose Address Registry
 /// (including its "globally reachable" anycast entries: no webhook lives there), multicast, and
@@ -112,20 +113,21 @@ pub fn check_url(input: &str, allow_private: bool) -> AppResult<Url> {
 }
 
 /// Resolves the URL's host and checks every address; returns the address to connect to.
-pub async fn resolve_checked(url: &Url, allow_private: bool) -> Result<SocketAddr, String> {
-    let port = url.port_or_known_default().ok_or("no port")?;
+pub async fn resolve_checked(url: &Url, allow_private: bool) -> Result<SocketAddr, DeliveryError> {
+    let refused = |why: &str| DeliveryError::Refused(why.to_owned());
+    let port = url.port_or_known_default().ok_or_else(|| refused("no port"))?;
     let addrs: Vec<SocketAddr> = match url.host() {
         Some(Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
         Some(Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
         Some(Host::Domain(name)) => {
-            tokio::net::lookup_host((name, port)).await.map_err(|e| format!("resolving {name}: {e}"))?.collect()
+            tokio::net::lookup_host((name, port)).await.map_err(|source| DeliveryError::Resolve { host: name.to_owned(), source })?.collect()
         }
-        None => return Err("no host".to_owned()),
+        None => return Err(refused("no host")),
     };
     if !allow_private && addrs.iter().any(|a| is_internal(a.ip())) {
-        return Err("the host resolves to a loopback, link-local or private address".to_owned());
+        return Err(refused("the host resolves to a loopback, link-local or private address"));
     }
-    addrs.into_iter().next().ok_or_else(|| "the host has no address".to_owned())
+    addrs.into_iter().next().ok_or_else(|| refused("the host has no address"))
 }
 
 #[cfg(test)]
@@ -201,7 +203,7 @@ mod resolve_tests {
     async fn every_resolved_address_is_checked_and_the_checked_one_is_returned() {
         // "localhost" resolves to loopback addresses only: refused without a second lookup.
         let url = Url::parse("http://localhost:9/x").unwrap();
-        assert!(resolve_checked(&url, false).await.unwrap_err().contains("private"));
+        assert!(resolve_checked(&url, false).await.unwrap_err().public().contains("private"));
         let ok = resolve_checked(&url, true).await.unwrap();
         assert!(ok.ip().is_loopback() && ok.port() == 9);
         // A literal address is checked as is (no lookup at all).

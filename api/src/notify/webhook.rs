@@ -7,6 +7,8 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::error::AppError;
+use crate::notify::error::DeliveryError;
 use crate::notify::{cloudevents, ssrf};
 
 pub const HEADER_ID: &str = "webhook-id";
@@ -27,8 +29,8 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 /// One POST; `Ok` on a 2xx answer, else the reason.
-pub async fn post(url: &str, secret: &str, delivery_id: uuid::Uuid, body: &[u8], allow_private: bool) -> Result<u16, String> {
-    let parsed = ssrf::check_url(url, allow_private).map_err(|e| e.to_string())?;
+pub async fn post(url: &str, secret: &str, delivery_id: uuid::Uuid, body: &[u8], allow_private: bool) -> Result<u16, DeliveryError> {
+    let parsed = ssrf::check_url(url, allow_private).map_err(|e| DeliveryError::Refused(e.to_string()))?;
     let addr = ssrf::resolve_checked(&parsed, allow_private).await?;
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -39,7 +41,7 @@ pub async fn post(url: &str, secret: &str, delivery_id: uuid::Uuid, body: &[u8],
     if let Some(url::Host::Domain(name)) = parsed.host() {
         builder = builder.resolve(name, addr);
     }
-    let client = builder.build().map_err(|e| format!("http client: {e}"))?;
+    let client = builder.build().map_err(|e| DeliveryError::Internal(AppError::internal(anyhow::Error::new(e).context("building the webhook HTTP client"))))?;
     let timestamp = chrono::Utc::now().timestamp();
     let res = client
         .post(parsed)
@@ -50,20 +52,19 @@ pub async fn post(url: &str, secret: &str, delivery_id: uuid::Uuid, body: &[u8],
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|e| format!("request failed: {}", without_url(&e)))?;
+        .map_err(|e| DeliveryError::Request(without_url(&e)))?;
     let status = res.status().as_u16();
-    if res.status().is_success() { Ok(status) } else { Err(format!("HTTP {status}")) }
+    if res.status().is_success() { Ok(status) } else { Err(DeliveryError::Status(status)) }
 }
 
-fn without_url(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
+fn without_url(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
         "could not connect"
     } else {
         "error"
-    };
-    kind.to_owned()
+    }
 }
 
 #[cfg(test)]

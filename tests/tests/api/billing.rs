@@ -479,7 +479,7 @@ async fn roles_and_events(db: DbKind) {
 /// and rows without a public price) with every kind of rule and a percentage credit, the two give
 /// the same numbers to the last digit, in total and per service.
 async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
-    use partner_billing::ingest::generate::{GenFormat, GenOptions, generate, parse_month};
+    use partner_billing::demo::generate::{GenFormat, GenOptions, generate, parse_month};
     let app = TestApp::spawn(db).await;
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Rollup Co").await;

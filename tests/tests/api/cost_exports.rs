@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use e2e::aws;
 use e2e::{DbKind, TestApp, on_both_databases};
 use partner_billing::ids::PayerId;
-use partner_billing::ingest::{self, generate::{GenFormat, GenOptions, generate}};
+use partner_billing::demo::generate::{GenFormat, GenOptions, generate};
+use partner_billing::ingest;
 use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use serde_json::json;
 

@@ -109,6 +109,7 @@ impl S3Api for S3DenyingList {
                 code: Some("AccessDenied".into()),
                 message: Some("Access Denied".into()),
                 request_id: None,
+                context: None,
             });
         }
         self.inner.list(c, bucket, prefix).await

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{DbKind, TestApp, on_both_databases};
 use partner_billing::ids::{PayerId, ROOT_TENANT_ID};
-use partner_billing::ingest::generate::{GenFormat, GenOptions, generate, parse_month};
+use partner_billing::demo::generate::{GenFormat, GenOptions, generate, parse_month};
 use partner_billing::ingest::{self, Outcome};
 use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};

@@ -4,7 +4,7 @@
 //! partner (viewers read, operators and admins write); end-customer users only see their own
 //! pro-forma charges (`results::my_charges`).
 
-pub mod abc_sync;
+pub mod abc;
 pub mod custom_line_items;
 pub mod engine;
 pub mod groups;
@@ -192,7 +192,7 @@ pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &pay
     data.insert("by".into(), Value::from(scope.principal().email.as_str()));
     let event = Event { event_type: change.event_type, payer, subject: Some(change.id.to_string()), data: Value::Object(data) };
     outbox::record(txn, event).await?;
-    abc_sync::request_sync(txn, payer.id).await?;
+    abc::request_sync(txn, payer.id).await?;
     let effective_from = change.effective_from.unwrap_or_else(current_period);
     plan_versions::record(txn, payer.id, &effective_from, &scope.principal().email).await?;
     results::recompute_stored_periods(txn, payer, &scope.principal().email, change.event_type).await?;

@@ -3,7 +3,7 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::domain::billing::abc_sync::{self, ImportReport, SyncStatus};
+use crate::domain::billing::abc::{self, ImportReport, SyncStatus};
 use crate::error::AppError;
 
 /// Whether a payer's billing is computed by us only, or also kept in AWS Billing Conductor.
@@ -16,15 +16,15 @@ pub enum BillingMode {
 impl BillingMode {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Native => abc_sync::NATIVE,
-            Self::BillingConductor => abc_sync::BILLING_CONDUCTOR,
+            Self::Native => abc::NATIVE,
+            Self::BillingConductor => abc::BILLING_CONDUCTOR,
         }
     }
 
     fn parse(stored: &str) -> Result<Self, AppError> {
         match stored {
-            abc_sync::NATIVE => Ok(Self::Native),
-            abc_sync::BILLING_CONDUCTOR => Ok(Self::BillingConductor),
+            abc::NATIVE => Ok(Self::Native),
+            abc::BILLING_CONDUCTOR => Ok(Self::BillingConductor),
             other => Err(AppError::internal(anyhow::anyhow!("unknown billing mode {other:?}"))),
         }
     }

@@ -1,0 +1,121 @@
+//! A payer's billing mode (NATIVE or BILLING_CONDUCTOR), asking for a sync when billing objects
+//! change, and how far the objects are in step with ABC.
+
+use chrono::Utc;
+use entity::{jobs, payers};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{BILLING_CONDUCTOR, FAILED, Local, NATIVE, PENDING, SYNC_JOB, SYNCED, Table};
+use crate::db::BeginWrite;
+use crate::domain::billing::billing_payer;
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId};
+use crate::jobs::{JobContext, NewJob, enqueue};
+use crate::tenancy::{Role, Scope};
+
+/// Marks every object of a payer that is not in sync as PENDING (switching to ABC mode marks all).
+async fn mark_pending(db: &impl ConnectionTrait, payer: uuid::Uuid, all: bool) -> AppResult<()> {
+    for table in Table::ALL {
+        let mut update = Query::update();
+        update
+            .table(Alias::new(table.name()))
+            .value(Alias::new("abc_sync_status"), PENDING)
+            .value(Alias::new("abc_sync_error"), Option::<String>::None)
+            .and_where(Expr::col(Alias::new("payer_id")).eq(payer));
+        if !all {
+            update.and_where(Expr::col(Alias::new("abc_sync_status")).is_null());
+        }
+        db.execute(&update).await?;
+    }
+    Ok(())
+}
+
+/// A job for one payer's sync, unless one is already waiting to run.
+async fn enqueue_sync(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
+    let waiting = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(SYNC_JOB))
+        .filter(jobs::Column::PayerId.eq(payer.id))
+        .filter(jobs::Column::State.eq(crate::jobs::QUEUED))
+        .one(db)
+        .await?;
+    if waiting.is_none() {
+        let mut job = NewJob::new(SYNC_JOB, json!({ "payer_id": payer.id }));
+        job.payer = Some(PayerId(payer.id));
+        job.tenant = Some(TenantId(payer.tenant_id));
+        enqueue(db, job).await?;
+    }
+    Ok(())
+}
+
+/// After a billing object of `payer` changed: in ABC mode, marks what is not yet tracked
+/// PENDING and asks for a sync. Does nothing for NATIVE payers.
+pub async fn request_sync(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<()> {
+    let Some(payer) = payers::Entity::find_by_id(payer).one(db).await? else { return Ok(()) };
+    if payer.billing_mode != BILLING_CONDUCTOR {
+        return Ok(());
+    }
+    mark_pending(db, payer.id, false).await?;
+    enqueue_sync(db, &payer).await
+}
+
+/// Switches a payer between NATIVE and BILLING_CONDUCTOR (payer admins). Switching to ABC marks
+/// every billing object PENDING and starts a sync; switching back stops pushing (ARNs are kept).
+pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: &str) -> AppResult<payers::Model> {
+    if mode != NATIVE && mode != BILLING_CONDUCTOR {
+        return Err(AppError::invalid("mode", "must be NATIVE or BILLING_CONDUCTOR"));
+    }
+    let payer = billing_payer(scope, payer, Role::Admin).await?;
+    let txn = scope.db().begin_write().await?;
+    let mut row: payers::ActiveModel = payer.into();
+    row.billing_mode = Set(mode.to_owned());
+    row.updated_at = Set(Utc::now());
+    let payer = row.update(&txn).await?;
+    if mode == BILLING_CONDUCTOR {
+        mark_pending(&txn, payer.id, true).await?;
+        enqueue_sync(&txn, &payer).await?;
+    }
+    txn.commit().await?;
+    state.jobs_wakeup.notify_one();
+    Ok(payer)
+}
+
+/// One object that failed to sync.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncFailure {
+    /// `billing group` | `pricing plan` | `pricing rule` | `custom line item`
+    pub kind: &'static str,
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub error: String,
+}
+
+/// A payer's billing mode and how far its objects are in step with ABC.
+#[derive(Clone, Debug)]
+pub struct SyncStatus {
+    pub payer: payers::Model,
+    pub synced: u64,
+    pub pending: u64,
+    pub failed: Vec<SyncFailure>,
+}
+
+/// The billing mode and sync state of a payer (viewers may read it). A NATIVE payer pushes
+/// nothing, so none of its objects is pending or failed (an object synced before a switch back
+/// to NATIVE still counts as synced).
+pub async fn status(scope: &Scope, payer: PayerId) -> AppResult<SyncStatus> {
+    let payer = billing_payer(scope, payer, Role::Viewer).await?;
+    let local = Local::load(scope.db(), payer.id).await?;
+    let pushed = payer.billing_mode == BILLING_CONDUCTOR;
+    let mut status = SyncStatus { payer, synced: 0, pending: 0, failed: Vec::new() };
+    for (table, id, name, sync, error) in local.states() {
+        match sync {
+            Some(SYNCED) => status.synced += 1,
+            _ if !pushed => {}
+            Some(FAILED) => status.failed.push(SyncFailure { kind: table.noun(), id, name: name.to_owned(), error: error.unwrap_or_default().to_owned() }),
+            _ => status.pending += 1,
+        }
+    }
+    Ok(status)
+}

@@ -1,0 +1,487 @@
+//! Cost over time, grouped by account, service, region, usage type, charge type or service
+//! category: AWS cost columns summed in SQL (from the month rollups when whole months allow),
+//! the pro-forma charge priced by the billing engine.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use entity::{cost_daily, cost_monthly};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+
+use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, visible_rows};
+use super::{Metric, ServiceNames, note_service_name, service_category};
+use crate::domain::billing::groups::Group;
+use crate::domain::billing::{self, results};
+use crate::error::{AppError, AppResult, Context as _};
+use crate::ids::PayerId;
+use crate::money::from_units;
+use crate::tenancy::Scope;
+
+/// The category given to custom line items (PRO_FORMA only).
+pub const CUSTOM_LINE_ITEM_CATEGORY: &str = "Custom line items";
+
+/// A dimension to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Dimension {
+    Account,
+    Service,
+    Region,
+    UsageType,
+    ChargeType,
+    ServiceCategory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    Month,
+}
+
+/// Narrows the rows summed.
+#[derive(Debug, Clone, Default)]
+pub struct CostFilter {
+    pub account_ids: Vec<String>,
+    pub service_codes: Vec<String>,
+    pub regions: Vec<String>,
+    pub charge_types: Vec<String>,
+}
+
+/// The values of the grouped dimensions (empty when not grouped by it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupKey {
+    pub account_id: String,
+    pub service: String,
+    pub region: String,
+    pub usage_type: String,
+    pub charge_type: String,
+    pub service_category: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeriesPoint {
+    /// `YYYY-MM-DD` or `YYYY-MM`.
+    pub period: String,
+    pub key: GroupKey,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct CostSummary {
+    pub total: Decimal,
+    pub series: Vec<SeriesPoint>,
+    pub groups: Vec<(GroupKey, Decimal)>,
+    pub currency: String,
+    /// PRO_FORMA: the custom line items within `total` (not in DAY series).
+    pub custom_line_items: Decimal,
+    /// PRO_FORMA, partners only: accounts with cost in the range that were in no billing group
+    /// in that period; they have no price and are left out.
+    pub unpriced_account_ids: Vec<String>,
+    /// Grouped by service: the name the data gives each service code (CUR
+    /// `product_servicename`/`product_product_name`, FOCUS `ServiceName`, Cost Explorer), for the
+    /// codes that have one; see [`service_label`].
+    pub service_names: ServiceNames,
+}
+pub struct SummaryRequest {
+    pub payers: Vec<PayerId>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub granularity: Granularity,
+    pub group_by: Vec<Dimension>,
+    pub metric: Metric,
+    pub filter: CostFilter,
+}
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    period: String,
+    account_id: String,
+    service: String,
+    region: String,
+    usage_type: String,
+    charge_type: String,
+    currency: String,
+    units: i64,
+    /// Grouped by service: a name of the service code other than the code itself, if any row has one.
+    service_name: Option<String>,
+}
+
+fn dim_expr(grouped: bool, column: &'static str) -> Expr {
+    if grouped { Expr::col(Alias::new(column)) } else { Expr::val("") }
+}
+
+/// One amount before grouping: a day-grain aggregate, or a custom line item.
+struct Point {
+    /// `YYYY-MM-DD` or `YYYY-MM`; `None` for a custom line item in a DAY summary (it is per
+    /// billing period, so it counts in the totals but in no day).
+    period: Option<String>,
+    account_id: String,
+    service: String,
+    region: String,
+    usage_type: String,
+    charge_type: String,
+    /// The service's name when the row carries one.
+    service_name: Option<String>,
+    custom_line_item: bool,
+    currency: String,
+    amount: Decimal,
+}
+
+impl From<Row> for Point {
+    fn from(r: Row) -> Self {
+        Self {
+            period: Some(r.period),
+            account_id: r.account_id,
+            service: r.service,
+            region: r.region,
+            usage_type: r.usage_type,
+            charge_type: r.charge_type,
+            service_name: r.service_name,
+            custom_line_item: false,
+            currency: r.currency,
+            amount: from_units(r.units),
+        }
+    }
+}
+/// Whole months, by dimensions the month rollup keeps: it answers instead of the day grain.
+fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
+    let whole_months = req.from.day() == 1 && req.to.succ_opt().is_some_and(|next| next.day() == 1);
+    let kept = !req.group_by.iter().any(|d| matches!(d, Dimension::Region | Dimension::UsageType)) && req.filter.regions.is_empty();
+    (req.granularity == Granularity::Month && whole_months && kept).then(|| (req.from.format("%Y-%m").to_string(), req.to.format("%Y-%m").to_string()))
+}
+
+/// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
+async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String]) -> AppResult<Vec<Point>> {
+    if let Some((from, to)) = rollup_months(req) {
+        return monthly_points(scope, views, req, column, periods, (&from, &to)).await;
+    }
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
+    let has = |d: Dimension| req.group_by.contains(&d);
+    let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
+    let period = match req.granularity {
+        Granularity::Day => Expr::cust("CAST(usage_date AS TEXT)"),
+        Granularity::Month => Expr::cust("SUBSTR(CAST(usage_date AS TEXT), 1, 7)"),
+    };
+    let mut query = cost_daily::Entity::find()
+        .select_only()
+        .expr_as(period.clone(), "period")
+        .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), "account_id")
+        .expr_as(dim_expr(by_service, "service_code"), "service")
+        .expr_as(dim_expr(has(Dimension::Region), "region"), "region")
+        .expr_as(dim_expr(has(Dimension::UsageType), "usage_type"), "usage_type")
+        .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), "charge_type")
+        .column(cost_daily::Column::Currency)
+        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), "units")
+        // The name comes with the sums: no query per row or per service. Ingestion stores the
+        // code as the name when the source has none; such rows give no name here.
+        .expr_as(
+            Expr::cust(if by_service { "MAX(CASE WHEN service_name <> service_code THEN service_name END)" } else { "CAST(NULL AS TEXT)" }),
+            "service_name",
+        )
+        .filter(cost_daily::Column::PayerId.is_in(payers))
+        .filter(visible_rows(views, periods))
+        .filter(sources)
+        .filter(cost_daily::Column::UsageDate.gte(req.from))
+        .filter(cost_daily::Column::UsageDate.lte(req.to));
+    let f = &req.filter;
+    for (values, column) in [
+        (&f.account_ids, cost_daily::Column::UsageAccountId),
+        (&f.service_codes, cost_daily::Column::ServiceCode),
+        (&f.regions, cost_daily::Column::Region),
+        (&f.charge_types, cost_daily::Column::ChargeType),
+    ] {
+        if !values.is_empty() {
+            query = query.filter(Condition::all().add(column.is_in(values.clone())));
+        }
+    }
+    query = query.group_by(period).group_by(cost_daily::Column::Currency);
+    for (grouped, column) in [
+        (has(Dimension::Account), cost_daily::Column::UsageAccountId),
+        (by_service, cost_daily::Column::ServiceCode),
+        (has(Dimension::Region), cost_daily::Column::Region),
+        (has(Dimension::UsageType), cost_daily::Column::UsageType),
+        (has(Dimension::ChargeType), cost_daily::Column::ChargeType),
+    ] {
+        if grouped {
+            query = query.group_by(column);
+        }
+    }
+    let rows = query.into_model::<Row>().all(scope.db()).await.context("summing day-grain cost")?;
+    Ok(rows.into_iter().map(Point::from).collect())
+}
+
+/// `column_points` from the month rollup (`rollup_months` says when): the same sums, read from
+/// one row per account, service, charge type and month instead of one per day and line kind.
+async fn monthly_points(
+    scope: &Scope,
+    views: &[PayerView],
+    req: &SummaryRequest,
+    column: &str,
+    periods: &[String],
+    (from, to): (&str, &str),
+) -> AppResult<Vec<Point>> {
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let has = |d: Dimension| req.group_by.contains(&d);
+    // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
+    let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
+    let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
+    // Not by service: the rollup by account alone, about fifty times fewer rows.
+    let table = if whole_payers {
+        Alias::new("cost_monthly_service")
+    } else if !by_service && req.filter.service_codes.is_empty() {
+        Alias::new("cost_monthly_account")
+    } else {
+        Alias::new("cost_monthly")
+    };
+    let sources = best_sources_monthly(scope.db(), table.clone(), &payers, from, to).await?;
+    let col = |name: &'static str| Expr::col(Alias::new(name));
+    let mut select = Query::select();
+    // Named as the day grain: the visibility and source conditions are written on its columns,
+    // which the rollups share.
+    select
+        .from_as(table, Alias::new("cost_daily"))
+        .expr_as(col("usage_month"), Alias::new("period"))
+        .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), Alias::new("account_id"))
+        .expr_as(dim_expr(by_service, "service_code"), Alias::new("service"))
+        .expr_as(Expr::val(""), Alias::new("region"))
+        .expr_as(Expr::val(""), Alias::new("usage_type"))
+        .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), Alias::new("charge_type"))
+        .expr_as(col("currency"), Alias::new("currency"))
+        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), Alias::new("units"))
+        .expr_as(Expr::cust(if by_service { "MAX(service_name)" } else { "CAST(NULL AS TEXT)" }), Alias::new("service_name"))
+        .cond_where(
+            Condition::all()
+                .add(cost_daily::Column::PayerId.is_in(payers))
+                .add(visible_rows(views, periods))
+                .add(sources)
+                .add(col("usage_month").gte(from))
+                .add(col("usage_month").lte(to)),
+        );
+    let f = &req.filter;
+    for (values, column) in [(&f.account_ids, "usage_account_id"), (&f.service_codes, "service_code"), (&f.charge_types, "charge_type")] {
+        if !values.is_empty() {
+            select.and_where(col(column).is_in(values.clone()));
+        }
+    }
+    select.group_by_col(Alias::new("usage_month")).group_by_col(Alias::new("currency"));
+    for (grouped, column) in [(has(Dimension::Account), "usage_account_id"), (by_service, "service_code"), (has(Dimension::ChargeType), "charge_type")] {
+        if grouped {
+            select.group_by_col(Alias::new(column));
+        }
+    }
+    let backend = scope.db().get_database_backend();
+    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await.context("summing a month rollup")?;
+    Ok(rows.into_iter().map(Point::from).collect())
+}
+
+/// What the pro-forma path found besides the points.
+#[derive(Default)]
+struct Priced {
+    points: Vec<Point>,
+    unpriced_account_ids: BTreeSet<String>,
+}
+
+/// Pro-forma charges: every row of each visible billing group, priced by the billing engine
+/// (so the numbers are the billing report's), plus the groups' custom line items per period.
+async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
+    let f = &req.filter;
+    let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
+    // Whole months by dimensions the pricing rollup keeps: price its month sums, not the days.
+    let months = rollup_months(req);
+    let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
+    let mut out = Priced::default();
+    for view in views {
+        let groups = match view {
+            PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
+            PayerView::Customer(_, groups) => groups.clone(),
+        };
+        for period in periods {
+            for group in &groups {
+                let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
+                let currency = priced.numbers.currency.clone();
+                for row in priced.rows {
+                    let in_range = match row.usage_date {
+                        Some(day) => day >= req.from && day <= req.to,
+                        None => months.as_ref().is_some_and(|(from, to)| row.usage_month >= *from && row.usage_month <= *to),
+                    };
+                    let matches = kept(&f.account_ids, &row.account_id)
+                        && kept(&f.service_codes, &row.service_code)
+                        && kept(&f.regions, &row.region)
+                        && kept(&f.charge_types, &row.charge_type);
+                    if !in_range || !matches {
+                        continue;
+                    }
+                    let period = match (req.granularity, row.usage_date) {
+                        (Granularity::Day, Some(day)) => day.format("%Y-%m-%d").to_string(),
+                        _ => row.usage_month,
+                    };
+                    out.points.push(Point {
+                        period: Some(period),
+                        account_id: row.account_id,
+                        service: row.service_code,
+                        region: row.region,
+                        usage_type: row.usage_type,
+                        charge_type: row.charge_type,
+                        service_name: row.service_name,
+                        custom_line_item: false,
+                        currency: row.currency,
+                        amount: row.charge,
+                    });
+                }
+                // Custom line items belong to a period, not a service, region or day: a filter
+                // on those leaves them out.
+                if !f.service_codes.is_empty() || !f.regions.is_empty() {
+                    continue;
+                }
+                for item in priced.numbers.computation.items {
+                    let charge_type = if item.charge == crate::domain::billing::engine::ItemCharge::Credit { "Credit" } else { "Fee" };
+                    if !kept(&f.account_ids, &item.account_id) || !kept(&f.charge_types, charge_type) {
+                        continue;
+                    }
+                    out.points.push(Point {
+                        period: (req.granularity == Granularity::Month).then(|| period.clone()),
+                        account_id: item.account_id,
+                        service: item.name,
+                        region: String::new(),
+                        usage_type: String::new(),
+                        charge_type: charge_type.to_owned(),
+                        service_name: None,
+                        custom_line_item: true,
+                        currency: currency.clone(),
+                        amount: item.amount,
+                    });
+                }
+            }
+        }
+        if let PayerView::Partner(p) = view {
+            out.unpriced_account_ids.extend(unpriced_accounts(scope, *p, &groups, req, periods).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// A partner's accounts with cost in the range but in no billing group in that period.
+async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
+    let present: Vec<(String, String)> = match rollup_months(req) {
+        // Whole months: the rollup by account has the same accounts in far fewer rows.
+        Some((from, to)) => {
+            cost_monthly::Entity::find()
+                .select_only()
+                .column(cost_monthly::Column::BillingPeriod)
+                .column(cost_monthly::Column::UsageAccountId)
+                .distinct()
+                .filter(cost_monthly::Column::PayerId.eq(payer))
+                .filter(cost_monthly::Column::Source.is_in(results::SOURCES.to_vec()))
+                .filter(cost_monthly::Column::BillingPeriod.is_in(periods.to_vec()))
+                .filter(cost_monthly::Column::UsageMonth.gte(from))
+                .filter(cost_monthly::Column::UsageMonth.lte(to))
+                .into_tuple()
+                .all(scope.db())
+                .await?
+        }
+        None => {
+            cost_daily::Entity::find()
+                .select_only()
+                .column(cost_daily::Column::BillingPeriod)
+                .column(cost_daily::Column::UsageAccountId)
+                .distinct()
+                .filter(cost_daily::Column::PayerId.eq(payer))
+                .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
+                .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
+                .filter(cost_daily::Column::UsageDate.gte(req.from))
+                .filter(cost_daily::Column::UsageDate.lte(req.to))
+                .into_tuple()
+                .all(scope.db())
+                .await?
+        }
+    };
+    let grouped = customer_accounts(groups, periods);
+    Ok(present.into_iter().filter(|(period, account)| !grouped.get(period).is_some_and(|a| a.contains(account))).map(|(_, a)| a).collect())
+}
+
+/// Cost over time, grouped, for the payers the caller names (each must be visible).
+pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummary> {
+    if req.to < req.from {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    if (req.to - req.from).num_days() > 800 {
+        return Err(AppError::invalid("to", "the range may span at most 800 days"));
+    }
+    let views = payer_views(scope, &req.payers, req.metric).await?;
+    summary_of(scope, &views, req).await
+}
+
+/// [`summary`] for payers already resolved to what the caller may see of them.
+pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryRequest) -> AppResult<CostSummary> {
+    let periods = periods_between(req.from, req.to);
+    // A customer naming an account that is none of theirs in the range: not found.
+    for view in views {
+        if let PayerView::Customer(_, groups) = view {
+            let theirs: BTreeSet<String> = customer_accounts(groups, &periods).into_values().flatten().collect();
+            if req.filter.account_ids.iter().any(|a| !theirs.contains(a)) {
+                return Err(AppError::NotFound("account"));
+            }
+        }
+    }
+    let (points, unpriced) = match req.metric.column() {
+        Some(column) => (column_points(scope, views, &req, column, &periods).await?, Vec::new()),
+        None => {
+            let priced = proforma_points(scope, views, &req, &periods).await?;
+            (priced.points, priced.unpriced_account_ids.into_iter().collect())
+        }
+    };
+    let mut summary = fold(points, &req.group_by)?;
+    summary.unpriced_account_ids = unpriced;
+    Ok(summary)
+}
+
+/// Groups the points by the requested dimensions (service category derived here).
+fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
+    let has = |d: Dimension| group_by.contains(&d);
+    let currencies: BTreeSet<&str> = points.iter().map(|p| p.currency.as_str()).collect();
+    if currencies.len() > 1 {
+        return Err(AppError::invalid("payerIds", "these payers bill in different currencies; ask for one currency at a time"));
+    }
+    let currency = currencies.into_iter().next().unwrap_or("USD").to_owned();
+    let mut series: BTreeMap<(String, GroupKey), Decimal> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Decimal> = BTreeMap::new();
+    let mut total = Decimal::ZERO;
+    let mut custom_line_items = Decimal::ZERO;
+    let mut service_names = ServiceNames::new();
+    for p in points {
+        if let (true, Some(name)) = (has(Dimension::Service), &p.service_name) {
+            note_service_name(&mut service_names, &p.service, name);
+        }
+        let category = if p.custom_line_item { CUSTOM_LINE_ITEM_CATEGORY } else { service_category(&p.service) };
+        let key = GroupKey {
+            account_id: if has(Dimension::Account) { p.account_id } else { String::new() },
+            service: if has(Dimension::Service) { p.service } else { String::new() },
+            region: if has(Dimension::Region) { p.region } else { String::new() },
+            usage_type: if has(Dimension::UsageType) { p.usage_type } else { String::new() },
+            charge_type: if has(Dimension::ChargeType) { p.charge_type } else { String::new() },
+            service_category: if has(Dimension::ServiceCategory) { category.to_owned() } else { String::new() },
+        };
+        *groups.entry(key.clone()).or_default() += p.amount;
+        total += p.amount;
+        if p.custom_line_item {
+            custom_line_items += p.amount;
+        }
+        if let Some(period) = p.period {
+            *series.entry((period, key)).or_default() += p.amount;
+        }
+    }
+    let mut groups: Vec<(GroupKey, Decimal)> = groups.into_iter().map(|(k, v)| (k, results::present(v))).collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(CostSummary {
+        total: results::present(total),
+        series: series.into_iter().map(|((period, key), v)| SeriesPoint { period, key, amount: results::present(v) }).collect(),
+        groups,
+        currency,
+        custom_line_items: results::present(custom_line_items),
+        unpriced_account_ids: Vec::new(),
+        service_names,
+    })
+}

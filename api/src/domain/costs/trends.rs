@@ -1,0 +1,120 @@
+//! Month over month with movers, and the month-end forecast, on top of the summary.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::cost_daily;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::summary::summary_of;
+use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, visible_rows};
+use super::{CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::tenancy::Scope;
+
+/// One key's change between two months.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub key: GroupKey,
+    pub current: Decimal,
+    pub previous: Decimal,
+    pub delta: Decimal,
+    /// `None` when the previous month was zero.
+    pub delta_percent: Option<Decimal>,
+    pub is_new: bool,
+    pub is_gone: bool,
+}
+/// Compares a month with the one before, per group key; with the services' names (either month's).
+pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames)> {
+    let (first, last) = month_bounds(month)?;
+    let prev_last = first.pred_opt().ok_or_else(|| AppError::invalid("month", "is out of range"))?;
+    let (prev_first, _) = month_bounds(&prev_last.format("%Y-%m").to_string())?;
+    let req = |from, to| SummaryRequest {
+        payers: payers.clone(),
+        from,
+        to,
+        granularity: Granularity::Month,
+        group_by: group_by.clone(),
+        metric,
+        filter: CostFilter::default(),
+    };
+    let current = summary(scope, req(first, last)).await?;
+    let previous = summary(scope, req(prev_first, prev_last)).await?;
+    let mut names = current.service_names;
+    for (code, name) in previous.service_names {
+        names.entry(code).or_insert(name);
+    }
+    let mut keys: BTreeMap<GroupKey, (Decimal, Decimal)> = BTreeMap::new();
+    for (k, v) in current.groups {
+        keys.entry(k).or_default().0 = v;
+    }
+    for (k, v) in previous.groups {
+        keys.entry(k).or_default().1 = v;
+    }
+    let mut changes: Vec<Change> = keys
+        .into_iter()
+        .map(|(key, (current, previous))| {
+            let delta = current - previous;
+            let delta_percent = (!previous.is_zero()).then(|| (delta / previous.abs() * Decimal::ONE_HUNDRED).round_dp(2));
+            Change { key, current, previous, delta, delta_percent, is_new: previous.is_zero() && !current.is_zero(), is_gone: current.is_zero() && !previous.is_zero() }
+        })
+        .collect();
+    changes.sort_by(|a, b| b.delta.abs().cmp(&a.delta.abs()).then_with(|| a.key.cmp(&b.key)));
+    Ok((changes, names))
+}
+
+/// A month-end projection.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    pub month_to_date: Decimal,
+    pub projected: Decimal,
+    pub days_with_data: u32,
+    pub days_in_month: u32,
+}
+
+/// Month-end projection from the run rate: the cost so far divided by the days that have data
+/// (up to the last day with data), times the days in the month. Past months project to their
+/// actual total. PRO_FORMA: the month's custom line items are added as they stand, not
+/// extrapolated.
+pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: Metric) -> AppResult<Forecast> {
+    let (first, last) = month_bounds(month)?;
+    let views = payer_views(scope, &payers, metric).await?;
+    // The month's total from the month rollups; the last day with data from the day grain's
+    // (payer, date) index, not a scan of the month's days.
+    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default() };
+    let s = summary_of(scope, &views, req).await?;
+    let last_day_with_data = last_day_with_data(scope, &views, first, last).await?.map_or(0, |d| d.day());
+    let days_in_month = last.day();
+    let projected = if last < Utc::now().date_naive() {
+        s.total
+    } else if last_day_with_data == 0 {
+        s.custom_line_items
+    } else {
+        let usage = s.total - s.custom_line_items;
+        (usage / Decimal::from(last_day_with_data) * Decimal::from(days_in_month) + s.custom_line_items).round_dp(2)
+    };
+    Ok(Forecast { month_to_date: s.total, projected, days_with_data: last_day_with_data, days_in_month })
+}
+
+/// The last day of one month (`first..=last`) with cost the views may see, from the best source.
+async fn last_day_with_data(scope: &Scope, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let month = first.format("%Y-%m").to_string();
+    // The service rollup has the same sources per payer and period as the day grain, in a few rows.
+    let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_service"), &payers, &month, &month).await?;
+    let day: Option<Option<NaiveDate>> = cost_daily::Entity::find()
+        .select_only()
+        .expr(sea_orm::sea_query::Func::max(Expr::col(cost_daily::Column::UsageDate)))
+        .filter(cost_daily::Column::PayerId.is_in(payers))
+        .filter(visible_rows(views, &periods_between(first, last)))
+        .filter(sources)
+        .filter(cost_daily::Column::UsageDate.gte(first))
+        .filter(cost_daily::Column::UsageDate.lte(last))
+        .into_tuple()
+        .one(scope.db())
+        .await?;
+    Ok(day.flatten())
+}

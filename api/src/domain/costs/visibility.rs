@@ -1,0 +1,195 @@
+//! What a caller may see of a payer's cost (a partner the whole payer, an end customer the
+//! accounts of their billing groups per period), and which source of the same days counts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use entity::cost_daily;
+use sea_orm::sea_query::{Alias, Expr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+
+use super::Metric;
+use crate::domain::billing::groups::Group;
+use crate::domain::billing::{self, results};
+use crate::error::{AppError, AppResult, Context as _};
+use crate::ids::PayerId;
+use crate::tenancy::{Role, Scope};
+
+/// What the caller may see of one payer's cost.
+pub(super) enum PayerView {
+    /// A partner-side role (or a grant on the payer): every account, every metric.
+    Partner(uuid::Uuid),
+    /// End-customer roles only: the accounts of these billing groups (those assigned to the
+    /// caller's customer tenants), each in the periods it is a member, and no AWS cost.
+    Customer(uuid::Uuid, Vec<Group>),
+}
+
+impl PayerView {
+    pub(super) fn payer(&self) -> uuid::Uuid {
+        match self {
+            Self::Partner(p) | Self::Customer(p, _) => *p,
+        }
+    }
+}
+
+pub(super) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<PayerView> {
+    match billing::billing_payer(scope, payer, Role::Viewer).await {
+        Ok(p) => Ok(PayerView::Partner(p.id)),
+        // The payer hangs on the caller's own customer tenant: theirs, but priced.
+        Err(AppError::Forbidden(_)) => Ok(PayerView::Customer(payer.0, results::customer_groups(scope, Some(payer.0)).await?)),
+        Err(AppError::NotFound(_)) => {
+            let groups = results::customer_groups(scope, Some(payer.0)).await?;
+            if groups.is_empty() { Err(AppError::NotFound("payer")) } else { Ok(PayerView::Customer(payer.0, groups)) }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) const CUSTOMERS_SEE_CHARGES: &str = "end customers see what they are billed: ask for the PRO_FORMA metric (or LIST, public prices), not AWS cost";
+
+/// The payers the caller names, each visible; an AWS-cost metric on a payer the caller sees as
+/// an end customer is FORBIDDEN.
+pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metric) -> AppResult<Vec<PayerView>> {
+    if payers.is_empty() {
+        return Err(AppError::invalid("payerIds", "name at least one payer"));
+    }
+    let mut out: Vec<PayerView> = Vec::with_capacity(payers.len());
+    for p in payers {
+        if out.iter().any(|v| v.payer() == p.0) {
+            continue;
+        }
+        out.push(payer_view(scope, *p).await?);
+    }
+    if metric.is_aws_cost() && out.iter().any(|v| matches!(v, PayerView::Customer(..))) {
+        return Err(AppError::forbidden(CUSTOMERS_SEE_CHARGES));
+    }
+    Ok(out)
+}
+
+/// The billing periods (`YYYY-MM`) that a date range touches, oldest first.
+pub(super) fn periods_between(from: NaiveDate, to: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut month = from.with_day(1).unwrap_or(from);
+    while month <= to {
+        out.push(month.format("%Y-%m").to_string());
+        match month.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => month = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Per billing period, the accounts a customer view may see.
+pub(super) fn customer_accounts(groups: &[Group], periods: &[String]) -> BTreeMap<String, BTreeSet<String>> {
+    periods.iter().map(|p| (p.clone(), groups.iter().flat_map(|g| g.accounts_in(p)).collect())).collect()
+}
+
+/// The sources a payer's cost can come from, most complete first. The same days may be loaded
+/// from several (a CUR export and the daily Cost Explorer pull, say); per payer and billing
+/// period only the best one present is counted, so nothing is counted twice.
+pub const SOURCE_PRECEDENCE: [&str; 4] = ["cur", "focus", "ce", "legacy"];
+
+#[derive(Debug, FromQueryResult)]
+struct PresentSource {
+    payer_id: uuid::Uuid,
+    billing_period: String,
+    source: String,
+}
+
+/// Rows of the best source per payer and billing period within the dates (see
+/// [`SOURCE_PRECEDENCE`]); matches nothing when there is no data.
+pub(super) async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], from: NaiveDate, to: NaiveDate) -> AppResult<Condition> {
+    let present = cost_daily::Entity::find()
+        .select_only()
+        .column(cost_daily::Column::PayerId)
+        .column(cost_daily::Column::BillingPeriod)
+        .column(cost_daily::Column::Source)
+        .filter(cost_daily::Column::PayerId.is_in(payers.to_vec()))
+        .filter(cost_daily::Column::UsageDate.gte(from))
+        .filter(cost_daily::Column::UsageDate.lte(to))
+        .distinct()
+        .into_model::<PresentSource>()
+        .all(db)
+        .await
+        .context("finding the cost sources present")?;
+    Ok(best_of(present))
+}
+
+/// The same from the month rollup, for whole months `from..=to` (`YYYY-MM`): a few rows per
+/// payer and month instead of a scan of the days.
+pub(super) async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, rollup: Alias, payers: &[uuid::Uuid], from: &str, to: &str) -> AppResult<Condition> {
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    let col = |name: &'static str| Expr::col(Alias::new(name));
+    let mut select = Query::select();
+    select
+        .distinct()
+        .columns([Alias::new("payer_id"), Alias::new("billing_period"), Alias::new("source")])
+        .from(rollup)
+        .and_where(col("payer_id").is_in(payers.to_vec()))
+        .and_where(col("usage_month").gte(from))
+        .and_where(col("usage_month").lte(to));
+    let present = PresentSource::find_by_statement(db.get_database_backend().build(&select)).all(db).await.context("finding the cost sources present in a month rollup")?;
+    Ok(best_of(present))
+}
+
+/// Rows of the best source of each payer and billing period present (conditions on
+/// `cost_daily`'s column names, which the rollup shares).
+fn best_of(present: Vec<PresentSource>) -> Condition {
+    let rank = |s: &str| SOURCE_PRECEDENCE.iter().position(|p| *p == s).unwrap_or(SOURCE_PRECEDENCE.len());
+    let mut best: BTreeMap<(uuid::Uuid, String), String> = BTreeMap::new();
+    for p in present {
+        let slot = best.entry((p.payer_id, p.billing_period)).or_insert_with(|| p.source.clone());
+        if rank(&p.source) < rank(slot) {
+            *slot = p.source;
+        }
+    }
+    let mut any = Condition::any();
+    if best.is_empty() {
+        // Nothing to count: a condition that matches no row.
+        return Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()));
+    }
+    for ((payer, period), source) in best {
+        any = any.add(
+            Condition::all()
+                .add(cost_daily::Column::PayerId.eq(payer))
+                .add(cost_daily::Column::BillingPeriod.eq(period))
+                .add(cost_daily::Column::Source.eq(source)),
+        );
+    }
+    any
+}
+
+/// A condition matching no row.
+fn no_rows() -> Condition {
+    Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()))
+}
+
+/// The rows each view may see: a partner's whole payer, a customer's accounts per period.
+pub(super) fn visible_rows(views: &[PayerView], periods: &[String]) -> Condition {
+    let mut any = Condition::any();
+    let mut empty = true;
+    for view in views {
+        match view {
+            PayerView::Partner(p) => {
+                any = any.add(cost_daily::Column::PayerId.eq(*p));
+                empty = false;
+            }
+            PayerView::Customer(p, groups) => {
+                for (period, accounts) in customer_accounts(groups, periods) {
+                    if accounts.is_empty() {
+                        continue;
+                    }
+                    any = any.add(
+                        Condition::all()
+                            .add(cost_daily::Column::PayerId.eq(*p))
+                            .add(cost_daily::Column::BillingPeriod.eq(period))
+                            .add(cost_daily::Column::UsageAccountId.is_in(accounts)),
+                    );
+                    empty = false;
+                }
+            }
+        }
+    }
+    if empty { no_rows() } else { any }
+}
