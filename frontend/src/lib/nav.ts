@@ -14,11 +14,13 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   if (endCustomer)
     return [
       { to: '/my-charges', label: 'nav.myCharges' },
+      { to: '/my-invoices', label: 'nav.myInvoices' },
       { to: '/account', label: 'nav.account' },
     ];
   const links: (NavLink | false)[] = [
     { to: '/overview', label: 'nav.overview' },
     { to: '/payers', label: 'nav.payers' },
+    { to: '/invoices', label: 'nav.invoices' },
     can.administer && { to: '/onboarding', label: 'nav.onboarding' },
     { to: '/jobs', label: 'nav.jobs' },
     { to: '/notifications', label: 'nav.notifications' },
@@ -34,7 +36,7 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
 
 /** Where an end customer may go; every other path sends them to their first page. */
 export function endCustomerAllows(path: string): boolean {
-  return ['/my-charges', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
+  return ['/my-charges', '/my-invoices', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }
 
 /**

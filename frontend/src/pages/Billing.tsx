@@ -96,6 +96,9 @@ export function BillingPage() {
           <Link className="button" to={`/payers/${payerId}/pricing`}>
             {t('billing.pricing')}
           </Link>
+          <Link className="button" to={`/payers/${payerId}/periods`}>
+            {t('periods.title')}
+          </Link>
           {can.operate && (
             <>
               <button
