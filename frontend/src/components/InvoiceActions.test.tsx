@@ -20,7 +20,7 @@ const issued = { ...draft, status: 'ISSUED' as const, number: 'INIT-2026-000001'
 
 function handlers(overrides: Partial<InvoiceActionHandlers> = {}) {
   return {
-    issue: vi.fn(async () => ({ error: null })),
+    issue: vi.fn(async () => ({ error: null, number: 'INIT-2026-000002' })),
     markPaid: vi.fn(async () => ({ error: null })),
     void: vi.fn(async () => ({ error: null })),
     deleteDraft: vi.fn(async () => ({ error: null })),
@@ -71,7 +71,7 @@ describe('InvoiceActions', () => {
     expect(h.issue).not.toHaveBeenCalled();
     await view.click(view.button('Issue'));
     expect(h.issue).toHaveBeenCalledWith('a1b2c3d4-0000');
-    expect(done).toHaveBeenCalledWith('issued');
+    expect(done).toHaveBeenCalledWith('issued', 'INIT-2026-000002');
     expect(view.container.querySelector('dialog')).toBeNull();
   });
 
@@ -95,7 +95,7 @@ describe('InvoiceActions', () => {
     await type(date, '2026-12-02');
     await view.click(view.button('Mark paid'));
     expect(h.markPaid).toHaveBeenCalledWith('a1b2c3d4-0000', '2026-12-02', 'WIRE-778');
-    expect(done).toHaveBeenCalledWith('paid');
+    expect(done).toHaveBeenCalledWith('paid', 'INIT-2026-000001');
   });
 
   it('voids with a reason; a refusal stays in the dialog and reports nothing done', async () => {
@@ -126,7 +126,7 @@ describe('InvoiceActions', () => {
     await view.click(view.button('Delete draft a1b2c3d4'));
     await view.click(view.button('Delete draft'));
     expect(h.deleteDraft).toHaveBeenCalledWith('a1b2c3d4-0000');
-    expect(done).toHaveBeenCalledWith('deleted');
+    expect(done).toHaveBeenCalledWith('deleted', null);
     view.unmount();
 
     const onCreateNote = vi.fn();

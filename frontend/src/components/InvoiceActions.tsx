@@ -8,10 +8,12 @@ import { DangerAction } from './DangerAction';
 import { Field } from './Form';
 
 type Outcome = Promise<{ error?: ClientError | null }>;
+/** Issuing answers the number the document was given. */
+type IssueOutcome = Promise<{ error?: ClientError | null; number?: string | null }>;
 
 /** What the actions do: the page's mutations (tests pass fakes). */
 export interface InvoiceActionHandlers {
-  issue: (id: string) => Outcome;
+  issue: (id: string) => IssueOutcome;
   markPaid: (id: string, paymentDate: string, paymentReference: string) => Outcome;
   void: (id: string, reason: string) => Outcome;
   deleteDraft: (id: string) => Outcome;
@@ -24,7 +26,7 @@ export function useInvoiceActionHandlers(): InvoiceActionHandlers {
   const [, voidInvoice] = useMutation(VoidInvoiceDocument);
   const [, deleteDraft] = useMutation(DeleteInvoiceDraftDocument);
   return {
-    issue: (id) => issue({ id }),
+    issue: (id) => issue({ id }).then((res) => ({ error: res.error, number: res.data?.issueInvoice.number ?? null })),
     markPaid: (id, paymentDate, paymentReference) => markPaid({ id, paymentDate, paymentReference }),
     void: (id, reason) => voidInvoice({ id, reason }),
     deleteDraft: (id) => deleteDraft({ id }),
@@ -50,7 +52,8 @@ export function InvoiceActions({
   invoice: { id: string; status: InvoiceStatus; kind: DocumentKind; partnerView: boolean; number: string | null; issueDate: string | null };
   can: { operate: boolean; administer: boolean };
   handlers: InvoiceActionHandlers;
-  done: (what: 'issued' | 'paid' | 'voided' | 'deleted') => void;
+  /** After a successful action; `number` is the document's number (the new one after issuing). */
+  done: (what: 'issued' | 'paid' | 'voided' | 'deleted', number: string | null) => void;
   onCreateNote?: () => void;
   today?: () => string;
 }) {
@@ -62,8 +65,8 @@ export function InvoiceActions({
   const actions = invoiceActions(invoice, can);
   if (actions.length === 0) return null;
   const name = invoice.number ?? t('invoices.draft');
-  const after = (what: Parameters<typeof done>[0]) => async (res: { error?: ClientError | null }) => {
-    if (!res.error) done(what);
+  const after = (what: Parameters<typeof done>[0]) => async (res: { error?: ClientError | null; number?: string | null }) => {
+    if (!res.error) done(what, res.number ?? invoice.number);
     return res;
   };
   return (

@@ -63,9 +63,9 @@ export function InvoiceDetailPage() {
             can={can}
             handlers={handlers}
             onCreateNote={() => setNoting(true)}
-            done={(what) => {
+            done={(what, number) => {
               if (what === 'deleted') return void navigate('/invoices');
-              setNotice(t(`invoices.done.${what}`, { name }));
+              setNotice(t(`invoices.done.${what}`, { name: number ?? name }));
               reload();
             }}
           />

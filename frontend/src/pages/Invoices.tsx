@@ -136,8 +136,8 @@ export function InvoicesPage() {
                 invoice={inv}
                 can={can(inv.payerId)}
                 handlers={handlers}
-                done={(what) => {
-                  setNotice(t(`invoices.done.${what}`, { name: inv.number ?? t('invoices.draft') }));
+                done={(what, number) => {
+                  setNotice(t(`invoices.done.${what}`, { name: number ?? t('invoices.draft') }));
                   reload();
                 }}
               />
