@@ -6,7 +6,7 @@ const paths = (links: { to: string }[]) => links.map((l) => l.to);
 describe('navLinks', () => {
   it('admins see every page, onboarding, webhooks and audit included', () => {
     expect(paths(navLinks(false, { write: true, administer: true }))).toEqual([
-      '/overview', '/payers', '/invoices', '/onboarding', '/jobs', '/notifications', '/webhooks', '/audit', '/tenants', '/users', '/api-tokens', '/account',
+      '/overview', '/payers', '/onboarding', '/jobs', '/notifications', '/webhooks', '/audit', '/tenants', '/users', '/api-tokens', '/account',
     ]);
   });
 

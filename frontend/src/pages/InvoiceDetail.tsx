@@ -233,7 +233,6 @@ function PdfPreview({ invoice }: { invoice: InvoiceDetailFieldsFragment }) {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, load]);
   return (
     <section className="card" aria-labelledby="pdf-title">
