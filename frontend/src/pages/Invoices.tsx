@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useFreshQuery } from '../api/useFreshQuery';
@@ -11,7 +12,6 @@ import { InvoicesDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate, formatMoney } from '../lib/format';
 import { DOCUMENT_KINDS, filterInput, filtersFromParams, filtersToParams, INVOICE_STATUSES, type InvoiceFilters } from '../lib/invoicing';
-import { useState } from 'react';
 
 const PAGE = 50;
 
