@@ -42,12 +42,13 @@ export function invoiceActions(
   return actions;
 }
 
-/** Reopening is allowed while no document of the period is issued (issued, paid or void). */
-export function canReopen(
-  period: { status: BillingPeriodStatus; billingPeriod: string },
-  documents: readonly { billingPeriod: string; status: InvoiceStatus }[],
-): boolean {
-  return period.status === 'CLOSED' && !documents.some((d) => d.billingPeriod === period.billingPeriod && d.status !== 'DRAFT');
+/**
+ * Reopening is allowed while no document of the period is issued (issued, paid or void): every
+ * document it counts is a draft. `drafts` is how many drafts the period has (null: not known yet).
+ */
+export function canReopen(period: { status: BillingPeriodStatus; invoiceCount: number }, drafts: number | null): boolean {
+  if (period.status !== 'CLOSED') return false;
+  return period.invoiceCount === 0 || drafts === period.invoiceCount;
 }
 
 export interface InvoiceFilters {

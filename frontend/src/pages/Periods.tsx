@@ -41,13 +41,8 @@ export function PeriodsPage() {
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   usePageTitle(payer ? t('periods.pageTitle', { name: payer.name }) : t('periods.title'));
   const [result, reexecute] = useQuery({ query: BillingPeriodsDocument, variables: { payerId }, requestPolicy: 'network-only' });
-  // The payer's documents, to tell whether a period still reopens (nothing issued yet).
-  const [docs, reexecuteDocs] = useQuery({ query: InvoicesDocument, variables: { filter: { payerId }, limit: 500, offset: 0 }, requestPolicy: 'network-only' });
   const [notice, setNotice] = useState<string | null>(null);
-  const reload = () => {
-    reexecute({ requestPolicy: 'network-only' });
-    reexecuteDocs({ requestPolicy: 'network-only' });
-  };
+  const reload = () => reexecute({ requestPolicy: 'network-only' });
   const periods = result.data?.billingPeriods ?? [];
 
   if (!payer) {
@@ -84,7 +79,6 @@ export function PeriodsPage() {
             period={p}
             payerId={payerId}
             can={can}
-            reopenable={!!docs.data && canReopen(p, docs.data.invoices)}
             onChanged={(message) => {
               setNotice(message);
               reload();
@@ -101,13 +95,11 @@ function PeriodCard({
   period: p,
   payerId,
   can,
-  reopenable,
   onChanged,
 }: {
   period: BillingPeriodFieldsFragment;
   payerId: string;
   can: { operate: boolean; administer: boolean };
-  reopenable: boolean;
   onChanged: (message: string) => void;
 }) {
   const { t, lang } = useI18n();
@@ -116,6 +108,14 @@ function PeriodCard({
   const [, reopen] = useMutation(ReopenBillingPeriodDocument);
   const [, noteFrom] = useMutation(CreateNoteFromAdjustmentDocument);
   const [reason, setReason] = useState('');
+  // Whether it still reopens: every document of the period is a draft (nothing issued yet).
+  const [drafts] = useQuery({
+    query: InvoicesDocument,
+    variables: { filter: { payerId, billingPeriod: p.billingPeriod, status: 'DRAFT' }, limit: 200, offset: 0 },
+    pause: p.status !== 'CLOSED' || p.invoiceCount === 0 || !can.administer,
+    requestPolicy: 'network-only',
+  });
+  const reopenable = canReopen(p, drafts.data ? drafts.data.invoices.length : null);
   const ended = p.billingPeriod < currentMonth();
   const groupName = new Map(p.groups.map((g) => [g.billingGroupId, g.groupName]));
   const closed = p.status === 'CLOSED';
@@ -125,7 +125,7 @@ function PeriodCard({
         <h2 id={`period-${p.billingPeriod}`}>
           {p.billingPeriod} <PeriodStatusBadge status={p.status} />
         </h2>
-        <div className="row-actions">
+        <div className="row-actions period-actions">
           {closed && (
             <Link className="button small" to={`/invoices?payer=${payerId}&period=${p.billingPeriod}`} aria-label={t('periods.invoicesOf', { period: p.billingPeriod })}>
               {t('periods.invoiceCount', { count: p.invoiceCount })}
