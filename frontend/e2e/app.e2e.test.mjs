@@ -1,7 +1,8 @@
 // The web app in Debian's Chromium against the real API binary on SQLite. Run by
 // scripts/test-frontend after `npm run build`; see frontend/README.md.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, test as nodeTest } from 'node:test';
@@ -916,12 +917,21 @@ test('onboarding: edits a contract (a field error from the API first) and ends i
   await form.getByLabel('Start date', { exact: true }).fill(firstOfLastMonth());
   await form.getByLabel('Invoice prefix', { exact: true }).fill('in26');
   await form.getByLabel('Billing email', { exact: true }).fill('billing@initech.example');
+  // Invoice terms: a tax rate the browser refuses first, then 10 % added, 14 days.
+  assert.equal(await form.getByLabel('Tax rate (%)', { exact: true }).inputValue(), '0');
+  assert.equal(await form.getByLabel('Payment terms (days)', { exact: true }).inputValue(), '30');
+  await form.getByLabel('Tax rate (%)', { exact: true }).fill('101');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByText('a percentage from 0 to 100, at most 4 decimals').waitFor();
+  await form.getByLabel('Tax rate (%)', { exact: true }).fill('10');
+  await form.getByLabel('Payment terms (days)', { exact: true }).fill('14');
   await form.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Contract Initech 2026-27 saved.').waitFor();
   const edited = page.getByTestId('contract-row').filter({ hasText: 'Initech 2026-27' });
   await edited.getByText('Active').waitFor();
   assert.match(await edited.innerText(), /IN26 · USD/);
   assert.match(await edited.innerText(), /Bills to billing@initech\.example/);
+  assert.match(await edited.innerText(), /Tax 10% \(added\) · due in 14 days · English/);
   await stack.mail.waitForMail('legal@initech.example', 2); // every change is mailed
 
   // Ending asks first; Cancel keeps it.
@@ -1242,7 +1252,7 @@ test('a viewer sees no write buttons', async () => {
     await p.getByTestId('tenant-row').filter({ hasText: 'Initech Customer' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'New tenant' }).count(), 0);
     assert.equal(await p.getByRole('button', { name: /^Add a child tenant/ }).count(), 0);
-    assert.equal(await p.getByRole('button', { name: /^Rename/ }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: /^Edit / }).count(), 0);
     await p.locator('.topbar').getByText('Viewer', { exact: true }).waitFor();
     await shot('viewer-tenants', p);
 
@@ -1322,7 +1332,7 @@ test('an end customer sees only their own pages', async () => {
     await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
-    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['My charges', 'Account']);
+    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['My charges', 'My invoices', 'Account']);
     const charges = p.getByTestId('charges').filter({ hasText: 'Initech' });
     await charges.getByTestId('charge-line').first().waitFor();
     assert.match(await charges.getByTestId('charges-total').innerText(), /^\$[\d,]+\.\d\d$/);
@@ -1344,6 +1354,159 @@ test('an end customer sees only their own pages', async () => {
   } finally {
     await ctx.close();
   }
+});
+
+test('invoicing: an admin closes last month, drafts and issues the invoice and downloads its PDF; the end customer downloads it from My invoices', async () => {
+  assert.ok(payerId, 'the payer from the payers test');
+  const lastMonth = monthAt(-1);
+  /** A download's bytes, and the text pdftotext reads from them. */
+  const readDownload = async (p, buttonName) => {
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: buttonName }).click()]);
+    const file = join(stack.dir, `download-${Date.now()}-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    return { name: download.suggestedFilename(), bytes, text: () => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }) };
+  };
+
+  const { ctx, p } = await newPage('en-US');
+  let number;
+  {
+    await signIn(p, ADMIN, NEW_ADMIN_PASSWORD);
+    // The issuing tenant's address and tax id, printed on its invoices.
+    await nav(p).getByRole('link', { name: 'Tenants' }).click();
+    await p.getByRole('button', { name: 'Edit Globex Reseller' }).click();
+    const tenant = p.getByRole('form', { name: 'Edit Globex Reseller' });
+    await tenant.getByLabel('Billing address', { exact: true }).fill('Globex Reseller GmbH\nHauptstrasse 1\n10115 Berlin');
+    await tenant.getByLabel('Tax id', { exact: true }).fill('DE123456789');
+    await tenant.getByRole('button', { name: 'Save' }).click();
+    await p.getByText('Tenant “Globex Reseller” saved.').waitFor();
+
+    // The Initech group's accounts joined this month; a second group of Initech's, made on last
+    // month's billing page, bills last month (its accounts join from there).
+    const login = await stack.graphql('mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }', { e: ADMIN, p: NEW_ADMIN_PASSWORD });
+    const [y, m] = lastMonth.split('-').map(Number);
+    const costs = await stack.graphql(
+      'query($input: CostSummaryInput!){ costSummary(input: $input) { groups { amount key { accountId } } } }',
+      { input: { payerIds: [payerId], from: `${lastMonth}-01`, to: `${lastMonth}-${new Date(Date.UTC(y, m, 0)).getUTCDate()}`, granularity: 'MONTH', groupBy: ['ACCOUNT'] } },
+      login.data.login.accessToken,
+    );
+    const novemberAccounts = costs.data.costSummary.groups.map((g) => g.key.accountId).filter((a) => !costAccounts.slice(0, 2).includes(a));
+    assert.ok(novemberAccounts.length >= 2, JSON.stringify(costs));
+    await p.goto(url(`/payers/${payerId}/billing?month=${lastMonth}`));
+    await p.getByRole('heading', { level: 1, name: `Billing of ${PAYER_NAME}` }).waitFor();
+    await p.getByRole('button', { name: 'New billing group' }).click();
+    const group = p.getByRole('form', { name: 'Create a billing group' });
+    await group.getByLabel('Name', { exact: true }).fill('Initech-Labs');
+    for (const account of novemberAccounts.slice(0, 2)) await group.getByRole('checkbox', { name: new RegExp(account) }).check();
+    await group.getByLabel('Primary account', { exact: true }).selectOption({ index: 0 });
+    await group.getByLabel('Pricing plan', { exact: true }).selectOption({ label: 'Standard' });
+    await group.getByLabel('Customer', { exact: true }).selectOption({ label: 'Initech Customer' });
+    await group.getByRole('button', { name: 'Create billing group' }).click();
+    await p.getByText('Billing group Initech-Labs created.').waitFor();
+
+    // Periods of the payer: last month is open and has ended, so an admin may close it.
+    await p.getByRole('link', { name: 'Periods', exact: true }).click();
+    await p.getByRole('heading', { level: 1, name: `Billing periods of ${PAYER_NAME}` }).waitFor();
+    const card = p.getByTestId('period-card').filter({ has: p.getByRole('heading', { level: 2, name: new RegExp(`^${lastMonth}`) }) });
+    await card.getByTestId('period-status').filter({ hasText: 'Open' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: `Close ${monthAt(0)}` }).count(), 0, 'the running month cannot be closed');
+    await card.getByRole('button', { name: `Close ${lastMonth}` }).click();
+    let dialog = p.getByRole('dialog', { name: `Close ${lastMonth}?` });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await card.getByTestId('period-status').filter({ hasText: 'Open' }).waitFor();
+    await card.getByRole('button', { name: `Close ${lastMonth}` }).click();
+    dialog = p.getByRole('dialog', { name: `Close ${lastMonth}?` });
+    await dialog.getByRole('button', { name: 'Close period' }).click();
+    await p.getByText(`${lastMonth} closed.`).waitFor();
+    await card.getByTestId('period-status').filter({ hasText: 'Closed' }).waitFor();
+    assert.match(await card.getByTestId('period-closed').innerText(), new RegExp(`Closed by ${ADMIN.replace('.', '\\.')} on `));
+    assert.match(await card.getByTestId('snapshot-hash').innerText(), /^[0-9a-f]{64}$/);
+    const frozen = card.getByTestId('snapshot-row').filter({ hasText: 'Initech-Labs' });
+    assert.match(await frozen.innerText(), /Initech-Labs\s+\$[\d,]+\.\d\d\s+\$[\d,]+\.\d\d\s+-?\$[\d,]+\.\d\d/);
+    // Nothing is issued yet: it could be reopened.
+    await card.getByRole('button', { name: `Reopen ${lastMonth}` }).waitFor();
+
+    // Drafting: Initech's contract covers the payer last month, so it gets one draft.
+    await card.getByRole('button', { name: `Draft the invoices of ${lastMonth}` }).click();
+    await card.getByTestId('draft-outcome').getByText('Drafted: 1.').waitFor();
+    await shot('periods', p);
+    await card.getByRole('link', { name: `Invoices of ${lastMonth}` }).click();
+    await p.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+    assert.match(p.url(), new RegExp(`payer=${payerId}&period=${lastMonth}`));
+    const row = p.getByTestId('invoice-row').filter({ hasText: 'Initech Customer' });
+    await row.getByTestId('invoice-status').filter({ hasText: 'Draft' }).waitFor();
+    assert.equal(await p.getByTestId('invoice-row').count(), 1);
+    await row.getByRole('link', { name: 'Open Draft of Initech Customer' }).click();
+
+    // The draft: parties, lines with 10 % tax, totals, its PDF in the page.
+    await p.getByTestId('invoice-line').first().waitFor();
+    assert.match(await p.getByTestId('issuer').innerText(), /Globex Reseller[\s\S]*Hauptstrasse 1[\s\S]*DE123456789/);
+    assert.match(await p.getByTestId('customer').innerText(), /Initech Customer/);
+    assert.match(await p.getByTestId('invoice-total').innerText(), /^\$[\d,]+\.\d\d$/);
+    assert.match(await p.getByTestId('invoice-facts').innerText(), /Tax\s+10% \(added\)/);
+    await p.getByTestId('invoice-pdf').waitFor();
+    assert.match(await p.getByTestId('invoice-pdf').getAttribute('src'), /^blob:/);
+    const total = await p.getByTestId('invoice-total').innerText();
+    assert.notEqual(total, '$0.00');
+
+    // Issue (admins), after confirming: numbered with the contract's prefix.
+    await p.getByRole('button', { name: 'Issue Draft' }).click();
+    await p.getByRole('dialog', { name: 'Issue this draft?' }).getByRole('button', { name: 'Issue' }).click();
+    const issued = p.getByText(/^IN26-\d{4}-\d{6} issued\.$/);
+    await issued.waitFor();
+    number = (await issued.innerText()).replace(' issued.', '');
+    await p.getByRole('heading', { level: 1, name: new RegExp(`^Invoice ${number}`) }).getByTestId('invoice-status').filter({ hasText: 'Issued' }).waitFor();
+    assert.equal(await p.getByTestId('invoice-total').innerText(), total, 'issuing changes no amount');
+    assert.equal(await p.getByRole('button', { name: /^Delete draft/ }).count(), 0, 'an issued invoice has no delete');
+    await p.getByRole('button', { name: `Mark ${number} paid` }).waitFor();
+    await p.getByRole('button', { name: `Void ${number}` }).waitFor();
+    await p.getByTestId('invoice-pdf').waitFor();
+    await shot('invoice-detail', p);
+
+    const pdf = await readDownload(p, `Download PDF of ${number}`);
+    assert.equal(pdf.name, `${number}.pdf`);
+    assert.equal(pdf.bytes.subarray(0, 4).toString('latin1'), '%PDF');
+    const text = pdf.text();
+    assert.ok(text.includes(number), `the PDF says ${number}:\n${text}`);
+    assert.ok(text.includes('DE123456789'), 'the issuer\'s tax id is printed');
+    const csv = await readDownload(p, `Download CSV of ${number}`);
+    assert.match(csv.name, /\.csv$/);
+    assert.ok(csv.bytes.length > 3);
+
+    // Issued: the period no longer reopens.
+    await p.goto(url(`/payers/${payerId}/periods`));
+    await card.getByTestId('period-status').filter({ hasText: 'Closed' }).waitFor();
+    await card.getByRole('link', { name: `Invoices of ${lastMonth}` }).waitFor();
+    assert.equal(await card.getByRole('button', { name: `Reopen ${lastMonth}` }).count(), 0);
+  }
+  // (Closed only on success: a failing step leaves the page open for the failure screenshot.)
+  await ctx.close();
+
+  // The end customer finds it in My invoices and downloads the same PDF.
+  const customer = await newPage('en-US');
+  {
+    const c = customer.p;
+    await c.goto(url('/signin'));
+    await c.getByLabel('Email', { exact: true }).fill(CUSTOMER);
+    await c.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
+    await c.getByRole('button', { name: 'Sign in' }).click();
+    await c.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+    await nav(c).getByRole('link', { name: 'My invoices' }).click();
+    await c.getByRole('heading', { level: 1, name: 'My invoices' }).waitFor();
+    const mine = c.getByTestId('my-invoice-row').filter({ hasText: number });
+    await mine.getByTestId('invoice-status').filter({ hasText: 'Issued' }).waitFor();
+    assert.equal(await c.getByTestId('my-invoice-row').count(), 1, 'no drafts, nobody else\'s');
+    assert.equal(await c.getByRole('button', { name: /^(Issue|Mark|Void|Delete)/ }).count(), 0);
+    await shot('my-invoices', c);
+    const pdf = await readDownload(c, `Download PDF of ${number}`);
+    assert.equal(pdf.bytes.subarray(0, 4).toString('latin1'), '%PDF');
+    assert.ok(pdf.text().includes(number));
+    // Partner pages stay closed to them.
+    await c.goto(url('/invoices'));
+    await c.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+  }
+  await customer.ctx.close();
 });
 
 test('a refused refresh ends the session and shows the sign-in page', async () => {

@@ -28,13 +28,17 @@ const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
+const InvoiceDetailPage = page(() => import('./pages/InvoiceDetail'), 'InvoiceDetailPage');
+const InvoicesPage = page(() => import('./pages/Invoices'), 'InvoicesPage');
 const JobDetailPage = page(() => import('./pages/Jobs'), 'JobDetailPage');
 const JobsPage = page(() => import('./pages/Jobs'), 'JobsPage');
 const MyChargesPage = page(() => import('./pages/MyCharges'), 'MyChargesPage');
+const MyInvoicesPage = page(() => import('./pages/MyInvoices'), 'MyInvoicesPage');
 const NotificationsPage = page(() => import('./pages/Notifications'), 'NotificationsPage');
 const OnboardingPage = page(() => import('./pages/Onboarding'), 'OnboardingPage');
 const OverviewPage = page(() => import('./pages/Overview'), 'OverviewPage');
 const PayersPage = page(() => import('./pages/Payers'), 'PayersPage');
+const PeriodsPage = page(() => import('./pages/Periods'), 'PeriodsPage');
 const PoliciesPage = page(() => import('./pages/Policies'), 'PoliciesPage');
 const PricingPage = page(() => import('./pages/Pricing'), 'PricingPage');
 const SetPasswordPage = page(() => import('./pages/SetPassword'), 'SetPasswordPage');
@@ -120,9 +124,13 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/policies" element={<PoliciesPage />} />
               <Route path="payers/:payerId/billing" element={<BillingPage />} />
               <Route path="payers/:payerId/pricing" element={<PricingPage />} />
+              <Route path="payers/:payerId/periods" element={<PeriodsPage />} />
+              <Route path="invoices" element={<InvoicesPage />} />
+              <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
               <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
+              <Route path="my-invoices" element={<MyInvoicesPage />} />
               <Route path="jobs" element={<JobsPage />} />
               <Route path="jobs/:id" element={<JobDetailPage />} />
               <Route path="notifications" element={<NotificationsPage />} />

@@ -46,14 +46,18 @@ export type CodeFamily = keyof typeof CODES;
  */
 export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
   BillingMode: 'billingMode',
+  BillingPeriodStatus: 'periodStatus',
   BillingReportGroupBy: 'reportGroup',
   BillingSyncStatus: 'sync',
   ContractRenewal: 'renewal',
   ContractStatus: 'contractStatus',
   CostExportKind: 'exportKind',
   CustomLineItemChargeType: 'chargeType',
+  DocumentKind: 'documentKind',
   HealthStatus: 'health',
   IngestionStatus: 'ingestionStatus',
+  InvoiceLineKind: 'lineKind',
+  InvoiceStatus: 'invoiceStatus',
   JobState: 'jobState',
   OnboardingStepKind: 'step',
   OnboardingStepStatus: 'stepStatus',
@@ -69,6 +73,7 @@ export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
 export const UNSHOWN_ENUMS: Readonly<Record<string, string>> = {
   CostDimension: 'a grouping the pages ask for, never shown as such',
   CostGranularity: 'an argument of costSummary',
+  DocumentFormat: 'an argument of invoiceDocument; the buttons name the format',
   CostMetric: 'an argument of cost queries; the pages do not show which metric an answer used',
   SettingSource: 'tenant settings have no page yet',
 };

@@ -3,6 +3,7 @@
 
 import { billingEn, billingZh } from './billing';
 import { codesEn, codesZh } from './codeMessages';
+import { invoicingEn, invoicingZh } from './invoicing';
 import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
 
@@ -75,8 +76,8 @@ export const en = {
   'tenants.new': 'New tenant',
   'tenants.addChild': 'Add child',
   'tenants.addChildTo': 'Add a child tenant to {name}',
-  'tenants.rename': 'Rename',
-  'tenants.renameNamed': 'Rename {name}',
+  'tenants.rename': 'Edit',
+  'tenants.renameNamed': 'Edit {name}',
   'tenants.form.title': 'Create a tenant',
   'tenants.form.parent': 'Parent tenant',
   'tenants.form.kind': 'Kind',
@@ -84,8 +85,12 @@ export const en = {
   'tenants.form.submit': 'Create tenant',
   'tenants.form.noParents': 'You administer no tenant that can have children.',
   'tenants.created': 'Tenant “{name}” created.',
-  'tenants.renamed': 'Tenant renamed to “{name}”.',
-  'tenants.renameForm.title': 'Rename {name}',
+  'tenants.renamed': 'Tenant “{name}” saved.',
+  'tenants.renameForm.title': 'Edit {name}',
+  'tenants.form.billingAddress': 'Billing address',
+  'tenants.form.billingAddressHint': 'Printed on invoices; up to 8 lines.',
+  'tenants.form.taxId': 'Tax id',
+  'tenants.form.taxIdHint': 'Tax registration number printed on invoices.',
   'tenants.tree': 'Tenant tree',
 
   'users.title': 'Users',
@@ -206,6 +211,7 @@ export const en = {
   ...opsEn,
   ...billingEn,
   ...onboardingEn,
+  ...invoicingEn,
   ...codesEn,
 } as const;
 
@@ -279,8 +285,8 @@ export const zh: Messages = {
   'tenants.new': '新建租户',
   'tenants.addChild': '添加下级',
   'tenants.addChildTo': '为 {name} 添加下级租户',
-  'tenants.rename': '重命名',
-  'tenants.renameNamed': '重命名 {name}',
+  'tenants.rename': '编辑',
+  'tenants.renameNamed': '编辑 {name}',
   'tenants.form.title': '创建租户',
   'tenants.form.parent': '上级租户',
   'tenants.form.kind': '类型',
@@ -288,8 +294,12 @@ export const zh: Messages = {
   'tenants.form.submit': '创建租户',
   'tenants.form.noParents': '您管理的租户中没有可以添加下级的。',
   'tenants.created': '已创建租户“{name}”。',
-  'tenants.renamed': '租户已重命名为“{name}”。',
-  'tenants.renameForm.title': '重命名 {name}',
+  'tenants.renamed': '已保存租户“{name}”。',
+  'tenants.renameForm.title': '编辑 {name}',
+  'tenants.form.billingAddress': '账单地址',
+  'tenants.form.billingAddressHint': '打印在发票上；最多 8 行。',
+  'tenants.form.taxId': '税号',
+  'tenants.form.taxIdHint': '打印在发票上的税务登记号。',
   'tenants.tree': '租户树',
 
   'users.title': '用户',
@@ -410,6 +420,7 @@ export const zh: Messages = {
   ...opsZh,
   ...billingZh,
   ...onboardingZh,
+  ...invoicingZh,
   ...codesZh,
 };
 

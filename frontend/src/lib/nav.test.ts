@@ -21,8 +21,10 @@ describe('navLinks', () => {
   });
 
   it('end customers see only their own pages, whatever their role', () => {
-    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/my-charges', '/account']);
+    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/my-charges', '/my-invoices', '/account']);
     expect(endCustomerAllows('/account')).toBe(true);
+    expect(endCustomerAllows('/my-invoices')).toBe(true);
+    expect(endCustomerAllows('/invoices')).toBe(false);
     expect(endCustomerAllows('/my-charges')).toBe(true);
     expect(endCustomerAllows('/my-chargesx')).toBe(false);
     expect(endCustomerAllows('/payers')).toBe(false);

@@ -8,12 +8,15 @@ export interface NavLink {
 
 /**
  * The main navigation for a user. End customers see only their own pages; partners see the
- * operations pages, with the admin-only ones (onboarding, webhooks, audit) for admins.
+ * operations pages, with the admin-only ones (onboarding, webhooks, audit) for admins. (Partners
+ * reach invoices from Payers, a payer's Billing and its Periods: the bar has no room left at
+ * 1,280 px in English.)
  */
 export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   if (endCustomer)
     return [
       { to: '/my-charges', label: 'nav.myCharges' },
+      { to: '/my-invoices', label: 'nav.myInvoices' },
       { to: '/account', label: 'nav.account' },
     ];
   const links: (NavLink | false)[] = [
@@ -34,7 +37,7 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
 
 /** Where an end customer may go; every other path sends them to their first page. */
 export function endCustomerAllows(path: string): boolean {
-  return ['/my-charges', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
+  return ['/my-charges', '/my-invoices', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }
 
 /**

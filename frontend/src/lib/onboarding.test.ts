@@ -29,6 +29,10 @@ const contract = (id: string, customerTenantId: string, status: ContractFieldsFr
   contractChangeEmail: 'contracts@example.com',
   invoicePrefix: 'INV',
   currency: 'USD',
+  taxRate: '0',
+  taxInclusive: false,
+  paymentTermsDays: 30,
+  language: 'en',
 });
 
 describe('health', () => {
@@ -79,7 +83,21 @@ describe('contracts', () => {
       contractChangeEmail: 'legal@initech.example',
       invoicePrefix: 'INIT-',
       currency: 'EUR',
+      taxRate: '0',
+      taxInclusive: false,
+      paymentTermsDays: 30,
+      language: 'en',
     });
+  });
+
+  it('checks the tax rate and the payment terms, and sends them as numbers', () => {
+    const form = { ...emptyContractForm('2026-11-23'), taxRate: ' 20.5 ', paymentTermsDays: '14', taxInclusive: true, language: 'zh-CN' as const };
+    expect(contractProblems(form)).toEqual({});
+    expect(contractInput('c1', form)).toMatchObject({ taxRate: '20.5', taxInclusive: true, paymentTermsDays: 14, language: 'zh-CN' });
+    for (const taxRate of ['', '-1', '100.5', '20,5', '1.23456', 'ten']) expect(contractProblems({ ...form, taxRate }), taxRate).toEqual({ taxRate: 'invalid' });
+    expect(contractProblems({ ...form, taxRate: '100' })).toEqual({});
+    for (const paymentTermsDays of ['', '366', '1.5', '-3']) expect(contractProblems({ ...form, paymentTermsDays }), paymentTermsDays).toEqual({ paymentTermsDays: 'invalid' });
+    expect(contractProblems({ ...form, renewal: 'FIXED_TERM', taxRate: 'x' })).toEqual({ endDate: 'required', taxRate: 'invalid' });
   });
 });
 
@@ -100,6 +118,15 @@ describe('editing and ending a contract', () => {
     // The same payers in another order, and a code typed in lower case, are no change.
     expect(contractUpdateInput(current, { ...form, payerIds: ['p2', 'p1'], invoicePrefix: 'init-', currency: ' usd ' })).toEqual({});
     expect(contractFormOf({ ...current, endDate: null }).endDate).toBe('');
+    // The API's "20.00" and the form's "20" are the same rate: nothing to send.
+    const taxed = { ...current, taxRate: '20.00', paymentTermsDays: 14, language: 'zh-CN' };
+    expect(contractUpdateInput(taxed, { ...contractFormOf(taxed), taxRate: '20' })).toEqual({});
+    expect(contractUpdateInput(taxed, { ...contractFormOf(taxed), taxRate: '19', taxInclusive: true, paymentTermsDays: '30', language: 'en' })).toEqual({
+      taxRate: '19',
+      taxInclusive: true,
+      paymentTermsDays: 30,
+      language: 'en',
+    });
   });
 
   it('sends only what changed, normalized', () => {

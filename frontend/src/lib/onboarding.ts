@@ -12,6 +12,7 @@ import type {
   OnboardingStepStatus,
   UpdateContractInput,
 } from '../generated/graphql';
+import { compareDecimal } from './decimal';
 
 /** Worst first, as the API orders the roll-up: FAILED > WARNING > NOT_AVAILABLE > SUCCESS. */
 const HEALTH_RANK: Record<HealthStatus, number> = { FAILED: 0, WARNING: 1, NOT_AVAILABLE: 2, SUCCESS: 3 };
@@ -59,17 +60,58 @@ export interface ContractForm {
   contractChangeEmail: string;
   invoicePrefix: string;
   currency: string;
+  /** Percent, as typed (a decimal). */
+  taxRate: string;
+  taxInclusive: boolean;
+  /** Days, as typed. */
+  paymentTermsDays: string;
+  /** Of invoices and their mail. */
+  language: InvoiceLanguage;
 }
+
+/** The languages invoices are rendered in (the API's `language`). */
+export const INVOICE_LANGUAGES = ['en', 'zh-CN'] as const;
+export type InvoiceLanguage = (typeof INVOICE_LANGUAGES)[number];
 
 export function emptyContractForm(today: string): ContractForm {
-  return { name: '', startDate: today, endDate: '', renewal: 'AUTO', payerIds: [], billingEmail: '', contractChangeEmail: '', invoicePrefix: '', currency: 'USD' };
+  return {
+    name: '',
+    startDate: today,
+    endDate: '',
+    renewal: 'AUTO',
+    payerIds: [],
+    billingEmail: '',
+    contractChangeEmail: '',
+    invoicePrefix: '',
+    currency: 'USD',
+    taxRate: '0',
+    taxInclusive: false,
+    paymentTermsDays: '30',
+    language: 'en',
+  };
 }
 
-/** What the browser can tell before sending: a fixed term needs its end, and the end comes after the start. */
-export function contractProblems(form: ContractForm): { endDate?: 'required' | 'beforeStart' } {
-  if (form.renewal === 'FIXED_TERM' && form.endDate === '') return { endDate: 'required' };
-  if (form.endDate !== '' && form.startDate !== '' && form.endDate < form.startDate) return { endDate: 'beforeStart' };
-  return {};
+export interface ContractProblems {
+  endDate?: 'required' | 'beforeStart';
+  /** 0–100 with at most 4 decimals (the API checks the same). */
+  taxRate?: 'invalid';
+  /** A whole number of days, 0–365. */
+  paymentTermsDays?: 'invalid';
+}
+
+/**
+ * What the browser can tell before sending: a fixed term needs its end, the end comes after the
+ * start, the tax rate is a percentage and the payment terms whole days.
+ */
+export function contractProblems(form: ContractForm): ContractProblems {
+  const problems: ContractProblems = {};
+  if (form.renewal === 'FIXED_TERM' && form.endDate === '') problems.endDate = 'required';
+  else if (form.endDate !== '' && form.startDate !== '' && form.endDate < form.startDate) problems.endDate = 'beforeStart';
+  const rate = form.taxRate.trim();
+  if (!/^\d{1,3}(\.\d{1,4})?$/.test(rate) || compareDecimal(rate, '100') > 0) problems.taxRate = 'invalid';
+  const days = form.paymentTermsDays.trim();
+  if (!/^\d{1,3}$/.test(days) || Number(days) > 365) problems.paymentTermsDays = 'invalid';
+  return problems;
 }
 
 /** Codes are upper case (`inv-` → `INV-`, `usd` → `USD`); an empty end date is open-ended. */
@@ -85,6 +127,10 @@ export function contractInput(customerTenantId: string, form: ContractForm): Cre
     contractChangeEmail: form.contractChangeEmail.trim(),
     invoicePrefix: form.invoicePrefix.trim().toUpperCase(),
     currency: form.currency.trim().toUpperCase(),
+    taxRate: form.taxRate.trim(),
+    taxInclusive: form.taxInclusive,
+    paymentTermsDays: Number(form.paymentTermsDays.trim()),
+    language: form.language,
   };
 }
 
@@ -100,6 +146,10 @@ export function contractFormOf(contract: ContractFieldsFragment): ContractForm {
     contractChangeEmail: contract.contractChangeEmail,
     invoicePrefix: contract.invoicePrefix,
     currency: contract.currency,
+    taxRate: contract.taxRate,
+    taxInclusive: contract.taxInclusive,
+    paymentTermsDays: String(contract.paymentTermsDays),
+    language: contract.language === 'zh-CN' ? 'zh-CN' : 'en',
   };
 }
 
@@ -121,6 +171,10 @@ export function contractUpdateInput(contract: ContractFieldsFragment, form: Cont
   if (next.contractChangeEmail !== contract.contractChangeEmail) input.contractChangeEmail = next.contractChangeEmail;
   if (next.invoicePrefix !== contract.invoicePrefix) input.invoicePrefix = next.invoicePrefix;
   if (next.currency !== contract.currency) input.currency = next.currency;
+  if (compareDecimal(next.taxRate ?? '0', contract.taxRate) !== 0) input.taxRate = next.taxRate;
+  if (next.taxInclusive !== contract.taxInclusive) input.taxInclusive = next.taxInclusive;
+  if (next.paymentTermsDays !== contract.paymentTermsDays) input.paymentTermsDays = next.paymentTermsDays;
+  if (next.language !== contract.language) input.language = next.language;
   return input;
 }
 

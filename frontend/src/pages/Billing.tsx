@@ -96,6 +96,12 @@ export function BillingPage() {
           <Link className="button" to={`/payers/${payerId}/pricing`}>
             {t('billing.pricing')}
           </Link>
+          <Link className="button" to={`/payers/${payerId}/periods`}>
+            {t('periods.title')}
+          </Link>
+          <Link className="button" to={`/invoices?payer=${payerId}`}>
+            {t('nav.invoices')}
+          </Link>
           {can.operate && (
             <>
               <button

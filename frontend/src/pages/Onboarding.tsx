@@ -43,6 +43,8 @@ import {
   contractUpdateInput,
   dayBefore,
   emptyContractForm,
+  INVOICE_LANGUAGES,
+  type InvoiceLanguage,
   endDateProblem,
   exportsInOrder,
   exportState,
@@ -53,6 +55,7 @@ import {
 import { atLeast, roleOnTenant } from '../lib/roles';
 import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
+import { addDecimal } from '../lib/decimal';
 import { LocaleField, PersonFields } from '../components/PersonFields';
 import { TenantSelect } from '../components/TenantSelect';
 import { usePageTitle } from '../components/usePageTitle';
@@ -313,6 +316,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
             <li key={c.id} data-testid="contract-row" className="contract-row">
               <div>
                 <ContractSummary contract={c} lang={lang} /> <span className="muted small">{t('onboarding.invoicePrefix')}: {c.invoicePrefix} · {c.currency}</span>
+                <div className="muted small">{t('contract.terms', { tax: `${addDecimal(c.taxRate)}%`, inclusive: t(c.taxInclusive ? 'contract.taxIncluded' : 'contract.taxAdded'), days: c.paymentTermsDays, language: t(c.language === 'zh-CN' ? 'contract.language.zh-CN' : 'contract.language.en') })}</div>
                 <div className="muted small">{t('contract.emails', { billing: c.billingEmail, change: c.contractChangeEmail })}</div>
               </div>
               {administerContracts && (
@@ -352,6 +356,10 @@ const CONTRACT_FIELDS = {
   contractChangeEmail: 'contractChangeEmail',
   invoicePrefix: 'invoicePrefix',
   currency: 'currency',
+  taxRate: 'taxRate',
+  taxInclusive: 'taxInclusive',
+  paymentTermsDays: 'paymentTermsDays',
+  language: 'language',
 } as const;
 const RENEWALS: ContractRenewal[] = ['AUTO', 'MANUAL', 'FIXED_TERM'];
 
@@ -381,7 +389,7 @@ function ContractForm({
     event.preventDefault();
     const problems = contractProblems(form);
     setLocal(problems);
-    if (problems.endDate) return;
+    if (Object.keys(problems).length > 0) return;
     if (contract) {
       const input = contractUpdateInput(contract, form);
       if (Object.keys(input).length === 0) return onSaved(contract);
@@ -447,6 +455,52 @@ function ContractForm({
       {text('contractChangeEmail', t('contract.changeEmail'), 'email', t('contract.changeEmailHint'))}
       {text('invoicePrefix', t('onboarding.invoicePrefix'), 'text', t('contract.invoicePrefixHint'))}
       {text('currency', t('contract.currency'), 'text', t('contract.currencyHint'))}
+      <Field label={t('contract.taxRate')} name="taxRate" error={local.taxRate ? t('contract.taxRateInvalid') : errors.fields.taxRate} hint={t('contract.taxRateHint')}>
+        {(p) => (
+          <input
+            {...p}
+            inputMode="decimal"
+            value={form.taxRate}
+            onChange={(e) => {
+              setLocal({ ...local, taxRate: undefined });
+              set({ taxRate: e.target.value });
+            }}
+          />
+        )}
+      </Field>
+      <label className="check">
+        <input type="checkbox" checked={form.taxInclusive} onChange={(e) => set({ taxInclusive: e.target.checked })} /> {t('contract.taxInclusive')}
+      </label>
+      {errors.fields.taxInclusive && <p className="field-error">{errors.fields.taxInclusive}</p>}
+      <Field
+        label={t('contract.paymentTerms')}
+        name="paymentTermsDays"
+        error={local.paymentTermsDays ? t('contract.paymentTermsInvalid') : errors.fields.paymentTermsDays}
+        hint={t('contract.paymentTermsHint')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            value={form.paymentTermsDays}
+            onChange={(e) => {
+              setLocal({ ...local, paymentTermsDays: undefined });
+              set({ paymentTermsDays: e.target.value });
+            }}
+          />
+        )}
+      </Field>
+      <Field label={t('contract.language')} name="language" error={errors.fields.language}>
+        {(p) => (
+          <select {...p} value={form.language} onChange={(e) => set({ language: e.target.value as InvoiceLanguage })}>
+            {INVOICE_LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {t(`contract.language.${l}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <FormActions onCancel={onCancel} submitLabel={contract ? t('common.save') : t('contract.create')} disabled={result.fetching} />
     </form>
   );

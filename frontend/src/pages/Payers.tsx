@@ -83,11 +83,16 @@ export function PayersPage() {
           <h1 id="payers-title">{t('payers.title')}</h1>
           <p className="intro">{t('payers.intro')}</p>
         </div>
-        {adminTenants.length > 0 && !registering && (
-          <button type="button" className="primary" onClick={() => setRegistering(true)}>
-            {t('payers.register')}
-          </button>
-        )}
+        <div className="row-actions">
+          <Link className="button" to="/invoices">
+            {t('nav.invoices')}
+          </Link>
+          {adminTenants.length > 0 && !registering && (
+            <button type="button" className="primary" onClick={() => setRegistering(true)}>
+              {t('payers.register')}
+            </button>
+          )}
+        </div>
       </div>
       {notice && (
         <Notice onClose={() => setNotice(null)}>

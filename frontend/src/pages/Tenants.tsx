@@ -11,6 +11,7 @@ import {
   UpdateTenantDocument,
   type TenantFieldsFragment,
   type TenantKind,
+  type UpdateTenantInput,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
@@ -226,11 +227,19 @@ function RenameTenantForm({
 }) {
   const { t } = useI18n();
   const [name, setName] = useState(tenant.name);
+  const [billingAddress, setBillingAddress] = useState(tenant.billingAddress);
+  const [taxId, setTaxId] = useState(tenant.taxId);
   const [result, update] = useMutation(UpdateTenantDocument);
-  const errors = mapErrors(result.error, { name: 'name' } as const);
+  const errors = mapErrors(result.error, { name: 'name', billingAddress: 'billingAddress', taxId: 'taxId' } as const);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const res = await update({ id: tenant.id, input: { name } });
+    // Only what changed: the API keeps a field left out.
+    const input: UpdateTenantInput = {};
+    if (name !== tenant.name) input.name = name;
+    if (billingAddress !== tenant.billingAddress) input.billingAddress = billingAddress;
+    if (taxId !== tenant.taxId) input.taxId = taxId;
+    if (Object.keys(input).length === 0) return onDone(tenant);
+    const res = await update({ id: tenant.id, input });
     if (res.data?.updateTenant) onDone(res.data.updateTenant);
   }
   return (
@@ -239,6 +248,12 @@ function RenameTenantForm({
       <FormErrorMessage error={errors.form} />
       <Field label={t('tenants.form.name')} name="name" error={errors.fields.name}>
         {(p) => <input {...p} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label={t('tenants.form.billingAddress')} name="billingAddress" error={errors.fields.billingAddress} hint={t('tenants.form.billingAddressHint')}>
+        {(p) => <textarea {...p} rows={4} value={billingAddress} maxLength={500} onChange={(e) => setBillingAddress(e.target.value)} />}
+      </Field>
+      <Field label={t('tenants.form.taxId')} name="taxId" error={errors.fields.taxId} hint={t('tenants.form.taxIdHint')}>
+        {(p) => <input {...p} value={taxId} maxLength={64} onChange={(e) => setTaxId(e.target.value)} />}
       </Field>
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
     </form>
