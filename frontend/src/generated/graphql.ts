@@ -538,6 +538,11 @@ export type UpdatePolicyInput = {
 export type UpdatePricingPlanInput = {
   base?: PricingPlanBase | null | undefined;
   description?: string | null | undefined;
+  /**
+   * `YYYY-MM`: the first billing period priced with the change (an open one). Default: the
+   * current period; earlier months keep the plan they had.
+   */
+  effectiveFrom?: string | null | undefined;
   name?: string | null | undefined;
   passCredits?: boolean | null | undefined;
   passPartnerDiscounts?: boolean | null | undefined;
@@ -549,6 +554,11 @@ export type UpdatePricingPlanInput = {
 
 export type UpdatePricingRuleInput = {
   description?: string | null | undefined;
+  /**
+   * `YYYY-MM`: the first billing period priced with the change (an open one). Default: the
+   * current period; earlier months keep the rule as it was.
+   */
+  effectiveFrom?: string | null | undefined;
   freeTier?: boolean | null | undefined;
   modifierPercentage?: string | null | undefined;
   name?: string | null | undefined;
