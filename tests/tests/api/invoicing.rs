@@ -225,6 +225,20 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     app.gql(p.admin.bearer(), ISSUE, json!({ "id": acme_id })).await.assert_code("CONFLICT");
     let globex_issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": globex_id })).await.data("issueInvoice").clone();
     assert_eq!(globex_issued["number"], format!("GLOBEX-{}-000002", today.format("%Y")).as_str(), "one gapless sequence per issuing tenant");
+    // Roles on the partner's side: admins pay, void, reopen and enter rates; operators draft
+    // notes and delete drafts; viewers read.
+    let paid_today = json!({ "id": acme_id, "d": today });
+    for (who, query, vars) in [
+        (&p.operator, "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"x\") { id } }", paid_today.clone()),
+        (&p.operator, "mutation($id: ID!) { voidInvoice(id: $id, reason: \"x\") { id } }", json!({ "id": acme_id })),
+        (&p.operator, REOPEN, vars.clone()),
+        (&p.operator, SET_RATE, json!({ "i": { "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": "EUR", "rate": "5" } })),
+        (&p.viewer, "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": acme_id })),
+        (&p.viewer, "mutation($id: ID!) { createInvoiceNote(input: { invoiceId: $id, kind: CREDIT_NOTE, reason: \"x\", lines: [{ description: \"x\", amount: \"1\" }] }) { id } }", json!({ "id": acme_id })),
+        (&acme_viewer, "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"x\") { id } }", paid_today.clone()),
+    ] {
+        app.gql(who.bearer(), query, vars).await.assert_code("FORBIDDEN");
+    }
     let issued_events = app.outbox("invoice.issued").await;
     assert_eq!(issued_events.len(), 2);
 
@@ -279,8 +293,8 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
 
     // An issued invoice never changes: every attempt is refused, and the refusal is audited.
     app.gql(p.operator.bearer(), "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": acme_id })).await.assert_code("CONFLICT");
-    let refusals = app.column("SELECT error_code FROM audit_events WHERE event_name = 'deleteInvoiceDraft'").await;
-    assert_eq!(refusals, vec!["CONFLICT".to_owned()]);
+    let refusals = app.column("SELECT error_code FROM audit_events WHERE event_name = 'deleteInvoiceDraft' ORDER BY seq").await;
+    assert_eq!(refusals, vec!["FORBIDDEN".to_owned(), "CONFLICT".to_owned()], "the viewer's attempt, then the operator's");
     let again = app.gql(p.operator.bearer(), DRAFT, vars.clone()).await;
     assert_eq!(again.data("draftInvoices.drafted"), &json!([]));
     assert!(again.data("draftInvoices.skipped").as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains(&acme_number)), "{}", again.body);
@@ -318,6 +332,8 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
     assert_eq!(app.count("period_adjustments").await, 1);
 
+    app.gql(p.viewer.bearer(), "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": adjustment["id"] })).await.assert_code("FORBIDDEN");
+    app.gql(acme_viewer.bearer(), "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": adjustment["id"] })).await.assert_code("NOT_FOUND");
     // One action turns it into a credit note on the invoice, in its currency and tax:
     //   A1 S3 8.00 × 0.9 = 7.20, tax 1.44;  the credit's +0.80 × 0.9 = 0.72 back: −0.72, tax −0.144 → −0.14.
     //   Subtotal 6.48, tax 1.30, total 7.78 EUR credited.
@@ -382,6 +398,8 @@ async fn concurrent_issues_take_consecutive_numbers(db: DbKind) {
         .data("createContract.id");
         let group = json!({ "i": { "payerId": p.payer_id, "name": format!("g{i:02}"), "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } });
         app.gql(p.operator.bearer(), CREATE_GROUP, group).await.data("createBillingGroup.id");
+        let row = Row { source: "cur", day: 5, account: &account, service: "AmazonS3", usage_type: "Requests-Tier1", operation: "PutObject", charge: "Usage", list: "10.00", unblended: "10.00", net: "10.00" };
+        insert(&app, &p.payer_id, &period, row).await;
         customers.push(account);
     }
     app.gql(p.admin.bearer(), CLOSE, json!({ "p": p.payer_id, "m": period })).await.data("closeBillingPeriod");

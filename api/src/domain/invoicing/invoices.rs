@@ -585,6 +585,10 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
         for s in &snapshots {
             inputs.extend(snapshot_inputs(s, &periods::snapshot_lines(s)?, None));
         }
+        if inputs.is_empty() {
+            out.skipped.push(format!("{}: nothing to bill for {period}", customer.name));
+            continue;
+        }
         let priced = price_lines(&inputs, rate, contract.tax_rate, contract.tax_inclusive, &contract.currency);
         let m = insert_document(
             &txn,
