@@ -45,6 +45,13 @@ pub struct SnapshotLines {
     pub items: Vec<ItemLine>,
 }
 
+impl SnapshotLines {
+    /// No usage line and no item.
+    pub fn is_empty(&self) -> bool {
+        self.usage.is_empty() && self.items.is_empty()
+    }
+}
+
 /// Reads a snapshot's lines; a snapshot that does not parse is an error, never an empty bill.
 pub fn snapshot_lines(s: &period_snapshots::Model) -> AppResult<SnapshotLines> {
     serde_json::from_str(&s.lines).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} has unreadable lines: {e}", s.id)))

@@ -75,14 +75,12 @@ pub fn difference(now: &SnapshotLines, billed: &SnapshotLines) -> SnapshotLines 
 
 /// The sum of several sets of lines.
 fn sum(sets: &[SnapshotLines]) -> SnapshotLines {
-    let empty = SnapshotLines::default();
     sets.iter().fold(SnapshotLines::default(), |acc, s| {
         // acc + s = acc − (−s)
         let negated = SnapshotLines {
             usage: s.usage.iter().map(|l| UsageLine { aws_cost: -l.aws_cost, proforma_cost: -l.proforma_cost, ..l.clone() }).collect(),
             items: s.items.iter().map(|i| ItemLine { amount: -i.amount, ..i.clone() }).collect(),
         };
-        let _ = &empty;
         difference(&acc, &negated)
     })
 }
@@ -120,9 +118,9 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
         let current = of_group.iter().find(|a| a.status == AdjustmentStatus::Pending);
         let unchanged = match current {
             Some(a) => lines(a)? == delta,
-            None => delta.usage.is_empty() && delta.items.is_empty(),
+            None => delta.is_empty(),
         };
-        if !(delta.usage.is_empty() && delta.items.is_empty()) {
+        if !(delta.is_empty()) {
             differing += 1;
         }
         if unchanged {
@@ -133,7 +131,7 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
             m.status = Set(AdjustmentStatus::Superseded);
             m.update(db).await?;
         }
-        if delta.usage.is_empty() && delta.items.is_empty() {
+        if delta.is_empty() {
             continue;
         }
         let (aws, proforma) = totals(&delta);

@@ -10,7 +10,6 @@ use entity::billing_periods::{self, PeriodStatus};
 use entity::invoices::{self, InvoiceStatus};
 use entity::period_adjustments::{self, AdjustmentStatus};
 use entity::{payers, period_snapshots, pricing_plans};
-use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,7 +23,7 @@ pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, s
 use crate::domain::billing::{billing_payer, checked_period, current_period, plans};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::money::{from_units, to_units};
+use crate::money::to_units;
 use crate::tenancy::{Role, Scope};
 
 /// The configuration a snapshot was priced with: the engine's inputs, and which versions of the
@@ -169,9 +168,9 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
     let now = Utc::now();
     let mut hashes = Vec::new();
     for group in groups::of_payer(db, payer.id).await? {
-        let snapshot = freeze(db, payer, &group, period, now).await?;
-        hashes.push(snapshot.content_hash.clone());
-        snapshot.into_active_model_insert(db).await?;
+        let (snapshot, content_hash) = freeze(db, payer, &group, period, now).await?;
+        snapshot.insert(db).await?;
+        hashes.push(content_hash);
     }
     let snapshot_hash = sha256_hex(hashes.join("\n").as_bytes());
     match state {
@@ -203,20 +202,8 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
     Ok(snapshot_hash)
 }
 
-/// A snapshot about to be written.
-struct NewSnapshot {
-    model: period_snapshots::ActiveModel,
-    content_hash: String,
-}
-
-impl NewSnapshot {
-    async fn into_active_model_insert(self, db: &impl ConnectionTrait) -> AppResult<()> {
-        self.model.insert(db).await?;
-        Ok(())
-    }
-}
-
-async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<NewSnapshot> {
+/// A group's snapshot for the period, ready to insert, and its content hash.
+async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<(period_snapshots::ActiveModel, String)> {
     let inputs = results::pricing_inputs(db, group, period).await?;
     let priced = results::priced_by(db, payer.id, period, Grain::Month, &inputs).await?;
     let plan = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
@@ -248,9 +235,8 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
             .to_string()
             .as_bytes(),
     );
-    Ok(NewSnapshot {
-        content_hash: content_hash.clone(),
-        model: period_snapshots::ActiveModel {
+    Ok((
+        period_snapshots::ActiveModel {
             id: Set(Uuid::now_v7()),
             payer_id: Set(payer.id),
             billing_period: Set(period.to_owned()),
@@ -265,10 +251,11 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
             lines: Set(lines_json),
             configuration: Set(configuration_json),
             rows_hash: Set(rows),
-            content_hash: Set(content_hash),
+            content_hash: Set(content_hash.clone()),
             created_at: Set(now),
         },
-    })
+        content_hash,
+    ))
 }
 
 /// Reopens a closed period (admins) while none of its invoices is issued: its snapshots, pending
@@ -356,11 +343,6 @@ pub const CLOSE_PERIODS: &str = "billing.close_periods";
 crate::jobs::job_handler! {
     /// Runs [`CLOSE_PERIODS`].
     pub ClosePeriods, CLOSE_PERIODS, |ctx, _job| close_due(&ctx.db, ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
-}
-
-/// Amounts of 10⁻⁸ units as a decimal (for views).
-pub fn units(v: i64) -> Decimal {
-    from_units(v)
 }
 
 #[cfg(test)]

@@ -5,11 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::domain::invoicing::invoices::{Invoice as DomainInvoice, Line, Party as DomainParty};
-use crate::domain::invoicing::periods::{self, PeriodView};
+use crate::domain::invoicing::periods::PeriodView;
 use crate::domain::invoicing::rates::ExchangeRate as DomainRate;
 use crate::domain::invoicing::{adjustments, invoices as domain_invoices};
 use crate::error::AppError;
 use crate::graphql::error::ApiResult;
+use crate::money::from_units;
 
 /// Whether a billing period's numbers still move.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -127,9 +128,9 @@ impl BillingPeriod {
                 customer_tenant_id: s.customer_tenant_id.map(|c| ID(c.to_string())),
                 source: s.source.clone(),
                 currency: s.currency.clone(),
-                aws_cost: periods::units(s.aws_cost).normalize(),
-                proforma_cost: periods::units(s.proforma_cost).normalize(),
-                margin: periods::units(s.margin).normalize(),
+                aws_cost: from_units(s.aws_cost).normalize(),
+                proforma_cost: from_units(s.proforma_cost).normalize(),
+                margin: from_units(s.margin).normalize(),
                 rows_hash: s.rows_hash.clone(),
                 content_hash: s.content_hash.clone(),
             })
@@ -161,8 +162,8 @@ impl BillingPeriod {
                 id: ID(a.id.to_string()),
                 billing_group_id: ID(a.billing_group_id.to_string()),
                 currency: a.currency.clone(),
-                aws_cost_delta: periods::units(a.aws_cost_delta).normalize(),
-                proforma_delta: periods::units(a.proforma_delta).normalize(),
+                aws_cost_delta: from_units(a.aws_cost_delta).normalize(),
+                proforma_delta: from_units(a.proforma_delta).normalize(),
                 computed_at: a.computed_at,
                 lines: rows,
             });
