@@ -324,8 +324,12 @@ impl TestApp {
 }
 
 /// The `partner-billing` binary of this build, built here when the test run did not build it
-/// (for tests that run the CLI: `demo`, `healthcheck`).
+/// (for tests that run the CLI: `demo`, `healthcheck`). `scripts/test` builds it before the suite
+/// and names it in `PB_TEST_BINARY`, so no test compiles anything while others run.
 pub fn cli_binary() -> std::path::PathBuf {
+    if let Some(built) = std::env::var_os("PB_TEST_BINARY") {
+        return std::path::PathBuf::from(built);
+    }
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap().to_path_buf();

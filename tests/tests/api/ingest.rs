@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use e2e::{DbKind, TestApp, on_both_databases};
+use e2e::{DbKind, TestApp, cli_binary, on_both_databases};
 use partner_billing::ids::{PayerId, ROOT_TENANT_ID};
 use partner_billing::demo::generate::{GenFormat, GenOptions, generate, parse_month};
 use partner_billing::ingest::{self, Outcome};
@@ -346,18 +346,6 @@ async fn identical_reingestion_is_a_no_op(kind: DbKind) {
     assert_eq!(back.periods[0].rows_written, r1.periods[0].rows_written);
 }
 
-/// The `partner-billing` binary of this build (built here when `-p e2e` did not build it).
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    build.current_dir(ROOT).args(["build", "--quiet", "-p", "partner-billing", "--bin", "partner-billing"]);
-    if profile_dir.ends_with("release") {
-        build.arg("--release");
-    }
-    assert!(build.status().unwrap().success(), "building the partner-billing binary");
-    profile_dir.join("partner-billing")
-}
 
 /// Waits until the child's write transaction is open, then kills it. On SQLite the probe is a
 /// write lock it cannot take; on PostgreSQL a second backend of this database holding a
