@@ -159,7 +159,7 @@ function MonthToDate({ payerIds, currency }: { payerIds: string[]; currency: str
   const change = thisTotal !== undefined && beforeTotal !== undefined ? percentChange(thisTotal, beforeTotal) : null;
   return (
     <>
-      <div className="kpis">
+      <div className="kpis two">
         <div className="kpi card" data-testid="kpi-month-to-date">
           <h2>{t('home.monthToDate')}</h2>
           {thisTotal === undefined ? (
