@@ -1331,8 +1331,44 @@ test('an end customer sees only their own pages', async () => {
     await p.getByLabel('Email', { exact: true }).fill(CUSTOMER);
     await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
+    // They land on their home: their own charges, in their price.
+    await p.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    assert.match(p.url(), /\/home$/);
+    await expectTitle(p, 'Home · Partner Billing');
+    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['Home', 'My charges', 'My invoices', 'Account']);
+    assert.match(await p.getByTestId('kpi-month-to-date').locator('.kpi-value').innerText(), /^-?\$[\d,]+\.\d\d$/);
+    await p.getByTestId('same-days-note').waitFor();
+    await p.getByTestId('chart-trend').locator('canvas').first().waitFor();
+    const services = p.getByTestId('home-by-service');
+    await services.getByTestId('home-service-row').first().waitFor();
+    // Services by AWS's name with the code beside it; the custom line item by its own name.
+    assert.ok((await services.getByTestId('home-service-row').locator('.service-code').count()) > 0);
+    await services.getByTestId('home-service-row').filter({ hasText: 'Support-fee' }).waitFor();
+    await p.getByTestId('home-by-account').getByTestId('home-account-row').first().waitFor();
+    await p.getByTestId('home-by-category').getByTestId('home-category-row').first().waitFor();
+    await p.getByTestId('home-movers').waitFor();
+    await p.getByTestId('home-invoices').getByRole('link', { name: 'All invoices' }).waitFor();
+    const homeText = await p.locator('main').innerText();
+    for (const hidden of ['AWS cost', 'Margin', 'margin']) assert.ok(!homeText.includes(hidden), `an end customer never sees ${hidden} on the home`);
+    await shot('customer-home', p);
+    // Every table downloads as CSV: UTF-8 with a BOM, the header, the fee by its name.
+    const serviceCsvButton = services.getByRole('button', { name: /^Download CSV of By service, \d{4}-\d{2}$/ });
+    const [download] = await Promise.all([p.waitForEvent('download'), serviceCsvButton.click()]);
+    assert.match(download.suggestedFilename(), /^charges-by-service-\d{4}-\d{2}\.csv$/);
+    const csvFile = join(stack.dir, `download-${Date.now()}-${download.suggestedFilename()}`);
+    await download.saveAs(csvFile);
+    const csvBytes = readFileSync(csvFile);
+    assert.deepEqual([...csvBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark');
+    const csvLines = csvBytes.subarray(3).toString('utf8').split('\r\n');
+    assert.equal(csvLines[0], 'Service,Service code,Charge,Currency');
+    assert.ok(csvLines.some((l) => /^Support-fee,Support-fee,-?\d+(\.\d+)?,USD$/.test(l)), csvLines.join('\n'));
+    for (const name of ['By category', 'By account', 'Last 12 months']) {
+      assert.equal(await p.getByRole('button', { name: new RegExp(`^Download CSV of ${name}`) }).count(), 1, name);
+    }
+
+    // My charges is still there, one click away.
+    await nav(p).getByRole('link', { name: 'My charges' }).click();
     await p.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
-    assert.deepEqual(await nav(p).getByRole('link').allTextContents(), ['My charges', 'My invoices', 'Account']);
     const charges = p.getByTestId('charges').filter({ hasText: 'Initech' });
     await charges.getByTestId('charge-line').first().waitFor();
     assert.match(await charges.getByTestId('charges-total').innerText(), /^\$[\d,]+\.\d\d$/);
@@ -1343,11 +1379,11 @@ test('an end customer sees only their own pages', async () => {
     const text = await p.locator('main').innerText();
     for (const hidden of ['AWS cost', 'Margin', 'margin']) assert.ok(!text.includes(hidden), `an end customer never sees ${hidden}`);
     await shot('my-charges', p);
-    // Partner pages are not reachable by address either.
+    // Partner pages are not reachable by address either: they lead to the home.
     for (const path of ['/payers', '/overview', '/audit', '/tenants', `/payers/${payerId}/billing`]) {
       await p.goto(url(path));
-      await p.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
-      assert.match(p.url(), /\/my-charges$/, path);
+      await p.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+      assert.match(p.url(), /\/home$/, path);
     }
     await nav(p).getByRole('link', { name: 'Account' }).click();
     await p.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
@@ -1491,7 +1527,9 @@ test('invoicing: an admin closes last month, drafts and issues the invoice and d
     await c.getByLabel('Email', { exact: true }).fill(CUSTOMER);
     await c.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
     await c.getByRole('button', { name: 'Sign in' }).click();
-    await c.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+    await c.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    // The home lists it among the recent invoices, issued.
+    await c.getByTestId('home-invoice-row').filter({ hasText: number }).getByTestId('invoice-status').filter({ hasText: 'Issued' }).waitFor();
     await nav(c).getByRole('link', { name: 'My invoices' }).click();
     await c.getByRole('heading', { level: 1, name: 'My invoices' }).waitFor();
     const mine = c.getByTestId('my-invoice-row').filter({ hasText: number });
@@ -1504,7 +1542,7 @@ test('invoicing: an admin closes last month, drafts and issues the invoice and d
     assert.ok(pdf.text().includes(number));
     // Partner pages stay closed to them.
     await c.goto(url('/invoices'));
-    await c.getByRole('heading', { level: 1, name: 'My charges' }).waitFor();
+    await c.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
   }
   await customer.ctx.close();
 });

@@ -27,6 +27,7 @@ const ApiTokensPage = page(() => import('./pages/ApiTokens'), 'ApiTokensPage');
 const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
+const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
 const InvoiceDetailPage = page(() => import('./pages/InvoiceDetail'), 'InvoiceDetailPage');
 const InvoicesPage = page(() => import('./pages/Invoices'), 'InvoicesPage');
@@ -129,6 +130,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
               <Route path="onboarding" element={<OnboardingPage />} />
+              <Route path="home" element={<CustomerHomePage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="my-invoices" element={<MyInvoicesPage />} />
               <Route path="jobs" element={<JobsPage />} />

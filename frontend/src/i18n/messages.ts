@@ -3,6 +3,7 @@
 
 import { billingEn, billingZh } from './billing';
 import { codesEn, codesZh } from './codeMessages';
+import { customerHomeEn, customerHomeZh } from './customerHome';
 import { invoicingEn, invoicingZh } from './invoicing';
 import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
@@ -212,6 +213,7 @@ export const en = {
   ...billingEn,
   ...onboardingEn,
   ...invoicingEn,
+  ...customerHomeEn,
   ...codesEn,
 } as const;
 
@@ -421,6 +423,7 @@ export const zh: Messages = {
   ...billingZh,
   ...onboardingZh,
   ...invoicingZh,
+  ...customerHomeZh,
   ...codesZh,
 };
 

@@ -21,7 +21,9 @@ describe('navLinks', () => {
   });
 
   it('end customers see only their own pages, whatever their role', () => {
-    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/my-charges', '/my-invoices', '/account']);
+    expect(paths(navLinks(true, { write: true, administer: true }))).toEqual(['/home', '/my-charges', '/my-invoices', '/account']);
+    expect(endCustomerAllows('/home')).toBe(true);
+    expect(endCustomerAllows('/homepage')).toBe(false);
     expect(endCustomerAllows('/account')).toBe(true);
     expect(endCustomerAllows('/my-invoices')).toBe(true);
     expect(endCustomerAllows('/invoices')).toBe(false);
@@ -33,9 +35,10 @@ describe('navLinks', () => {
 });
 
 describe('homePath', () => {
-  it('partners land on the overview, end customers on their charges, never on tenants', () => {
+  it('partners land on the overview, end customers on their home (first in their navigation), never on tenants', () => {
     expect(homePath(false)).toBe('/overview');
-    expect(homePath(true)).toBe('/my-charges');
+    expect(homePath(true)).toBe('/home');
+    expect(paths(navLinks(true, { write: false, administer: false }))[0]).toBe(homePath(true));
     // Both are pages the user's navigation offers.
     expect(paths(navLinks(false, { write: false, administer: false }))).toContain(homePath(false));
     expect(paths(navLinks(true, { write: false, administer: false }))).toContain(homePath(true));

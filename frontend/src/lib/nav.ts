@@ -15,6 +15,7 @@ export interface NavLink {
 export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   if (endCustomer)
     return [
+      { to: '/home', label: 'nav.home' },
       { to: '/my-charges', label: 'nav.myCharges' },
       { to: '/my-invoices', label: 'nav.myInvoices' },
       { to: '/account', label: 'nav.account' },
@@ -37,13 +38,13 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
 
 /** Where an end customer may go; every other path sends them to their first page. */
 export function endCustomerAllows(path: string): boolean {
-  return ['/my-charges', '/my-invoices', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
+  return ['/home', '/my-charges', '/my-invoices', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }
 
 /**
- * Where signing in (or `/`) lands: an end customer's charges, a partner's cost overview. (Tenants
- * are administration, not what a partner comes for.)
+ * Where signing in (or `/`) lands: an end customer's home (their charges at a glance), a
+ * partner's cost overview. (Tenants are administration, not what a partner comes for.)
  */
 export function homePath(endCustomer: boolean): string {
-  return endCustomer ? '/my-charges' : '/overview';
+  return endCustomer ? '/home' : '/overview';
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // two pages share the bare app name. (The browser test reads a few titles.)
 const dir = fileURLToPath(new URL('../pages/', import.meta.url));
 const pages = readdirSync(dir)
-  .filter((f) => f.endsWith('.tsx'))
+  .filter((f) => f.endsWith('.tsx') && !f.endsWith('.test.tsx'))
   .map((f) => ({ f, text: readFileSync(`${dir}${f}`, 'utf8') }));
 
 describe('page titles', () => {

@@ -1,0 +1,321 @@
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { MemoryRouter } from 'react-router';
+import { Client, fetchExchange, Provider } from 'urql';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MeProvider } from '../auth/MeProvider';
+import { BOM } from '../lib/csv';
+import { render, type Rendered } from '../testing/render';
+import { CustomerHomePage } from './CustomerHome';
+
+// ECharts needs a canvas happy-dom does not have: the chart is a labelled placeholder here.
+vi.mock('../components/Chart', () => ({
+  Chart: ({ label, testId }: { label: string; testId?: string }) => <div role="img" aria-label={label} data-testid={testId} />,
+}));
+
+// Downloads are caught instead of saved.
+const saved = vi.hoisted(() => [] as { blob: Blob; fileName: string }[]);
+vi.mock('../components/DocumentDownloads', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../components/DocumentDownloads')>()),
+  saveBlob: (blob: Blob, fileName: string) => saved.push({ blob, fileName }),
+}));
+
+interface Operation {
+  operationName: string;
+  variables: Record<string, unknown>;
+}
+type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
+type Handler = (op: Operation) => Answer | Promise<Answer>;
+
+/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
+function fakeApi(handler: { current: Handler }) {
+  const calls: Operation[] = [];
+  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Operation;
+    calls.push(body);
+    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
+  };
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
+  return { client, calls };
+}
+
+const me = {
+  data: {
+    demoOutboxEnabled: false,
+    me: {
+      id: 'u1',
+      invitationPending: false,
+      email: 'viewer@acme.example',
+      displayName: '',
+      locale: 'en',
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00Z',
+      memberships: [{ id: 'm1', role: 'VIEWER', userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant: { id: 't-acme', name: 'Acme', kind: 'CUSTOMER' }, payer: null }],
+    },
+  },
+};
+
+const key = (k: Partial<Record<'accountId' | 'service' | 'serviceName' | 'serviceCategory', string | null>>) => ({
+  accountId: null,
+  service: null,
+  serviceName: null,
+  region: null,
+  usageType: null,
+  chargeType: null,
+  serviceCategory: null,
+  ...k,
+});
+
+const summary = (total: string, extra: { series?: unknown[]; groups?: unknown[] } = {}) => ({
+  data: { costSummary: { currency: 'USD', total, series: extra.series ?? [], groups: extra.groups ?? [] } },
+});
+
+const invoice = {
+  id: 'inv1',
+  kind: 'INVOICE',
+  status: 'ISSUED',
+  number: 'ACME-2026-000001',
+  issuerTenantId: 't-partner',
+  customerTenantId: 't-acme',
+  payerId: 'p-1',
+  billingPeriod: '2026-11',
+  invoiceId: null,
+  currency: 'USD',
+  subtotal: '139.79',
+  tax: '0',
+  total: '139.79',
+  issueDate: '2026-12-02',
+  dueDate: '2027-01-01',
+  paymentDate: null,
+  customer: { name: 'Acme' },
+  partnerView: false,
+  createdAt: '2026-12-01T00:00:00Z',
+};
+
+const notFound: Answer = { errors: [{ message: 'payer not found', extensions: { code: 'NOT_FOUND' } }] };
+
+interface CostInput {
+  payerIds: string[];
+  from: string;
+  to: string;
+  groupBy: string[];
+}
+
+/** An end customer with charges on p-1; their contract also names p-other, where they have no billing group. */
+const populated: Handler = ({ operationName, variables }) => {
+  switch (operationName) {
+    case 'Me':
+      return me;
+    case 'CustomerPayerCandidates':
+      return { data: { payers: { nodes: [] }, invoices: [{ id: 'inv1', payerId: 'p-1' }] } };
+    case 'CustomerContractPayers':
+      return { data: { contracts: [{ id: 'c1', payerIds: ['p-1', 'p-other'] }] } };
+    case 'Invoices':
+      return { data: { invoices: [invoice] } };
+    case 'MonthOverMonth':
+      return {
+        data: {
+          monthOverMonth: {
+            month: '2026-12',
+            changes: [
+              { key: key({ service: 'AmazonEC2', serviceName: 'Amazon Elastic Compute Cloud' }), current: '145.805', previous: '121', delta: '24.805', deltaPercent: '20.5', isNew: false, isGone: false },
+              { key: key({ service: 'AWSSupportBusiness', serviceName: 'AWS Support (Business)' }), current: '0', previous: '10', delta: '-10', deltaPercent: '-100', isNew: false, isGone: true },
+              { key: key({ service: 'Monthly-fee' }), current: '20', previous: '20', delta: '0', deltaPercent: '0', isNew: false, isGone: false },
+            ],
+          },
+        },
+      };
+    case 'CostSummary': {
+      const input = variables.input as CostInput;
+      if (input.payerIds.includes('p-other')) return notFound;
+      const range = `${input.from}..${input.to}`;
+      const by = input.groupBy.join(',');
+      if (range === '2025-12-01..2026-12-31' && by === '')
+        return summary('291.0145', {
+          series: [
+            { period: '2026-11', amount: '139.79', key: key({}) },
+            { period: '2026-12', amount: '151.2245', key: key({}) },
+          ],
+        });
+      if (range === '2026-12-01..2026-12-06') return summary('50');
+      if (range === '2026-11-01..2026-11-06') return summary('40');
+      if (range === '2026-12-01..2026-12-31' && by === 'SERVICE')
+        return summary('151.2245', {
+          groups: [
+            { amount: '145.805', key: key({ service: 'AmazonEC2', serviceName: 'Amazon Elastic Compute Cloud' }) },
+            { amount: '20', key: key({ service: 'Monthly-fee' }) },
+            { amount: '0.0000', key: key({ service: 'Evil', serviceName: '=HYPERLINK("http://x.example","y")' }) },
+            { amount: '-14.5805', key: key({ service: 'Loyalty-credit' }) },
+          ],
+        });
+      if (range === '2026-12-01..2026-12-31' && by === 'SERVICE_CATEGORY')
+        return summary('151.2245', {
+          groups: [
+            { amount: '145.805', key: key({ serviceCategory: 'Compute' }) },
+            { amount: '5.4195', key: key({ serviceCategory: 'Custom line items' }) },
+          ],
+        });
+      if (range === '2026-12-01..2026-12-31' && by === 'ACCOUNT') return summary('151.2245', { groups: [{ amount: '151.2245', key: key({ accountId: '011111111111' }) }] });
+      throw new Error(`unexpected costSummary ${range} by ${by}`);
+    }
+    default:
+      throw new Error(`unexpected operation ${operationName}`);
+  }
+};
+
+let view: Rendered | null = null;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-12-06T10:00:00Z'));
+  saved.length = 0;
+});
+afterEach(() => {
+  view?.unmount();
+  view = null;
+  vi.useRealTimers();
+});
+
+async function renderHome(handler: { current: Handler }) {
+  const api = fakeApi(handler);
+  view = await render(
+    <Provider value={api.client}>
+      <MemoryRouter initialEntries={['/home']}>
+        <MeProvider>
+          <CustomerHomePage />
+        </MeProvider>
+      </MemoryRouter>
+    </Provider>,
+  );
+  return { view, calls: api.calls };
+}
+
+/** Lets the fake server answer and React render, until `ready` holds (or fails after a while). */
+async function until(ready: () => boolean) {
+  for (let i = 0; i < 100 && !ready(); i += 1) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+  }
+  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
+}
+
+const text = (v: Rendered, selector: string) => [...v.container.querySelectorAll(selector)].map((e) => e.textContent?.replace(/\s+/g, ' ').trim());
+/** Each row's cells, joined by " | ". */
+const rows = (v: Rendered, testId: string) =>
+  [...v.container.querySelectorAll(`[data-testid="${testId}"]`)].map((r) => [...r.children].map((c) => c.textContent?.replace(/\s+/g, ' ').trim()).join(' | '));
+
+describe('the customer home', () => {
+  it('shows its loading state while the API has not answered', async () => {
+    const { view: v } = await renderHome({ current: (op) => (op.operationName === 'CustomerPayerCandidates' ? new Promise<Answer>(() => {}) : populated(op)) });
+    await until(() => text(v, 'h1').length > 0);
+    expect(text(v, 'section > [role="status"]')).toEqual(['Loading…']);
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+    expect(v.container.querySelector('[data-testid="home-empty"]')).toBeNull();
+  });
+
+  it('shows their charges in their price: this month so far, 12 months, by service, category and account, movers, invoices', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-mover-row').length > 0 && rows(v, 'home-invoice-row').length > 0 && rows(v, 'home-account-row').length > 0);
+
+    expect(text(v, 'h1')).toEqual(['Home']);
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"] .kpi-value')?.textContent).toBe('$50.00');
+    expect(v.container.querySelector('[data-testid="kpi-same-days-before"] .kpi-value')?.textContent).toBe('$40.00');
+    expect(v.container.querySelector('[data-testid="kpi-change"]')?.textContent).toBe('Up 25.0% on the same days of 2026-11');
+    expect(v.container.querySelector('[data-testid="same-days-note"]')?.textContent).toContain('same days (1 to 6)');
+    expect(v.container.querySelector('[data-testid="chart-trend"]')?.getAttribute('aria-label')).toBe('Your charges per month, 2026-01 to 2026-12');
+
+    expect(rows(v, 'home-service-row')).toEqual([
+      // Amounts to the cent, half to even: 145.805 is $145.80.
+      'Amazon Elastic Compute Cloud AmazonEC2 | $145.80',
+      'Monthly-fee | $20.00',
+      '=HYPERLINK("http://x.example","y") Evil | $0.00',
+      'Loyalty-credit | -$14.58',
+    ]);
+    expect(rows(v, 'home-category-row')).toEqual(['Compute | $145.80', 'Custom line items | $5.42']);
+    expect(rows(v, 'home-account-row')).toEqual(['011111111111 | $151.22']);
+    // The unchanged fee is no mover; a service gone is said to be gone.
+    expect(rows(v, 'home-mover-row')).toEqual([
+      'Amazon Elastic Compute Cloud AmazonEC2 | ▲ $24.80 · 20.5% | $145.80',
+      'AWS Support (Business) AWSSupportBusiness | ▼ -$10.00 · gone | $0.00',
+    ]);
+    expect(rows(v, 'home-invoice-row')).toEqual(['ACME-2026-000001 | 2026-11 | → Issued | $139.79 | Dec 2, 2026']);
+    expect(v.container.querySelector('[data-testid="home-invoices"] a')?.getAttribute('href')).toBe('/my-invoices');
+    expect(v.container.textContent).not.toMatch(/AWS cost|margin/i);
+
+    // Every cost question asks for PRO_FORMA, and after the probe only of the payer that answered.
+    const costCalls = calls.filter((c) => c.operationName === 'CostSummary' || c.operationName === 'MonthOverMonth');
+    expect(costCalls.length).toBeGreaterThanOrEqual(8);
+    for (const c of costCalls) expect((c.variables.input as { metric: string }).metric).toBe('PRO_FORMA');
+    const probes = costCalls.filter((c) => (c.variables.input as CostInput).payerIds.includes('p-other'));
+    expect(probes).toHaveLength(1);
+    expect(calls.filter((c) => c.operationName === 'Invoices').map((c) => c.variables)).toEqual([{ filter: null, limit: 5, offset: 0 }]);
+  });
+
+  it('downloads a table as formula-safe CSV with a BOM, credits still numbers', async () => {
+    const { view: v } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-service-row').length > 0);
+    await v.click(v.button('Download CSV of By service, 2026-12'));
+    expect(saved.map((s) => s.fileName)).toEqual(['charges-by-service-2026-12.csv']);
+    const csv = await saved[0].blob.text();
+    expect(csv.startsWith(BOM)).toBe(true);
+    expect(csv.slice(1).split('\r\n')).toEqual([
+      'Service,Service code,Charge,Currency',
+      'Amazon Elastic Compute Cloud,AmazonEC2,145.805,USD',
+      'Monthly-fee,Monthly-fee,20,USD',
+      `"'=HYPERLINK(""http://x.example"",""y"")",Evil,0.0000,USD`,
+      'Loyalty-credit,Loyalty-credit,-14.5805,USD',
+      '',
+    ]);
+
+    await v.click(v.button('Download CSV of Last 12 months'));
+    const trend = (await saved[1].blob.text()).slice(1).split('\r\n');
+    expect(saved[1].fileName).toBe('charges-by-month-2026-01-2026-12.csv');
+    expect(trend).toHaveLength(14);
+    expect(trend.slice(-3)).toEqual(['2026-11,139.79,USD', '2026-12,151.2245,USD', '']);
+  });
+
+  it('a new customer (a contract, no charges yet) is told what will appear and when, and asks no more cost questions', async () => {
+    const handler: Handler = (op) => {
+      if (op.operationName === 'CostSummary') return summary('0');
+      if (op.operationName === 'Invoices') return { data: { invoices: [] } };
+      if (op.operationName === 'CustomerContractPayers') return { data: { contracts: [{ id: 'c1', payerIds: ['p-1'] }] } };
+      if (op.operationName === 'CustomerPayerCandidates') return { data: { payers: { nodes: [] }, invoices: [] } };
+      return populated(op);
+    };
+    const { view: v, calls } = await renderHome({ current: handler });
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0);
+    expect(text(v, '[data-testid="home-empty"] h2')).toEqual(['Nothing to show yet']);
+    expect(v.container.querySelector('[data-testid="home-empty"]')?.textContent).toContain('usually a day after the usage');
+    expect(text(v, '[data-testid="home-invoices"] .state-empty')[0]).toContain('No invoices yet');
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+    expect(calls.filter((c) => c.operationName === 'CostSummary')).toHaveLength(1);
+    expect(calls.some((c) => c.operationName === 'MonthOverMonth')).toBe(false);
+  });
+
+  it('a customer with no payer at all gets the same explanation', async () => {
+    const handler: Handler = (op) => {
+      if (op.operationName === 'CustomerContractPayers') return { data: { contracts: [] } };
+      if (op.operationName === 'CustomerPayerCandidates') return { data: { payers: { nodes: [] }, invoices: [] } };
+      if (op.operationName === 'Invoices') return { data: { invoices: [] } };
+      return populated(op);
+    };
+    const { view: v, calls } = await renderHome({ current: handler });
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null);
+    expect(calls.some((c) => c.operationName === 'CostSummary')).toBe(false);
+  });
+
+  it('shows an error with Retry, and Retry asks again', async () => {
+    const handler = {
+      current: ((op) =>
+        op.operationName === 'CustomerPayerCandidates' ? { errors: [{ message: 'database unavailable', extensions: { code: 'INTERNAL' } }] } : populated(op)) as Handler,
+    };
+    const { view: v } = await renderHome(handler);
+    await until(() => v.container.querySelector('[role="alert"]') !== null);
+    expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('database unavailable');
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+    handler.current = populated;
+    await v.click(v.button('Retry'));
+    await until(() => rows(v, 'home-service-row').length > 0);
+    expect(v.container.querySelector('[role="alert"]')).toBeNull();
+  });
+});

@@ -1,0 +1,460 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import type { CombinedError } from 'urql';
+import { useCustomerPayers, type CustomerPayer } from '../api/customerPayers';
+import { useFreshQuery } from '../api/useFreshQuery';
+import { useMe } from '../auth/MeProvider';
+import { CardTable } from '../components/CardTable';
+import { Chart } from '../components/Chart';
+import { CsvDownloadButton } from '../components/CsvDownloadButton';
+import { InvoiceStatusBadge } from '../components/InvoiceBadges';
+import { PeriodInput } from '../components/PeriodInput';
+import { ServiceLabel } from '../components/ServiceLabel';
+import { ErrorState, LoadingState } from '../components/States';
+import { MonthFallback, useMonthParam } from '../components/useMonth';
+import { usePageTitle } from '../components/usePageTitle';
+import { CostSummaryDocument, InvoicesDocument, MonthOverMonthDocument, type CostDimension } from '../generated/graphql';
+import { useI18n } from '../i18n';
+import { currentMonth, monthsEnding, monthsRange, openingMonth, previousMonth, topMovers, trendOption } from '../lib/costs';
+import { csvFileName } from '../lib/csv';
+import {
+  accountCsv,
+  categoryCsv,
+  combinedTotals,
+  moversCsv,
+  sameDays,
+  serviceCsv,
+  trendCsv,
+  uniqueIds,
+  type CsvTable,
+  type DateRange,
+} from '../lib/customerHome';
+import { compareDecimal, isNegative, percentChange } from '../lib/decimal';
+import { formatDate, formatMoney, roundDecimal } from '../lib/format';
+
+/** How many recent invoices the home lists (the rest are on My invoices). */
+const RECENT_INVOICES = 5;
+
+/**
+ * An end customer's start page: their own charges (PRO_FORMA, their price; never the partner's
+ * AWS cost) this month so far against the same days of last month, the last 12 months, by
+ * service, account and category, the biggest changes, and their recent invoices. Every table has
+ * a CSV download.
+ */
+export function CustomerHomePage() {
+  const { t } = useI18n();
+  usePageTitle(t('home.title'));
+  const { me } = useMe();
+  const tenantIds = useMemo(
+    () => uniqueIds(me.memberships.flatMap((m) => (m.tenant && m.tenant.kind === 'CUSTOMER' ? [m.tenant.id] : []))),
+    [me.memberships],
+  );
+  // 13 months: the 12 the trend shows, and the month before them for the month a table opens on.
+  const current = currentMonth();
+  const months = useMemo(() => monthsEnding(current, 13), [current]);
+  const range = useMemo(() => monthsRange(months), [months]);
+  const payers = useCustomerPayers(tenantIds, range);
+
+  return (
+    <section aria-labelledby="home-title">
+      <div className="page-head">
+        <div>
+          <h1 id="home-title">{t('home.title')}</h1>
+          <p className="intro">{t('home.intro')}</p>
+        </div>
+      </div>
+      {payers.status === 'loading' ? (
+        <LoadingState />
+      ) : payers.status === 'error' ? (
+        <ErrorState error={payers.error} onRetry={payers.reload} />
+      ) : (
+        <HomeContent payers={payers.payers} months={months} />
+      )}
+    </section>
+  );
+}
+
+function HomeContent({ payers, months }: { payers: CustomerPayer[]; months: string[] }) {
+  const totals = useMemo(() => combinedTotals(payers.map((p) => p.series), months), [payers, months]);
+  const hasCharges = totals.some((amount) => compareDecimal(amount, '0') !== 0);
+  if (payers.length === 0 || !hasCharges) {
+    return (
+      <>
+        <NothingYet />
+        <RecentInvoices />
+      </>
+    );
+  }
+  return <ChargesDashboard payerIds={payers.map((p) => p.id)} currency={payers[0].currency} months={months} totals={totals} />;
+}
+
+/** A new customer: what will appear, and when. */
+function NothingYet() {
+  const { t } = useI18n();
+  return (
+    <div className="card" data-testid="home-empty">
+      <h2>{t('home.emptyTitle')}</h2>
+      <p>{t('home.emptyBody')}</p>
+      <p className="muted">{t('home.emptyInvoices')}</p>
+    </div>
+  );
+}
+
+function ChargesDashboard({ payerIds, currency, months, totals }: { payerIds: string[]; currency: string; months: string[]; totals: string[] }) {
+  const { t } = useI18n();
+  const current = months[months.length - 1];
+  // The tables open on this month, or on the latest month with charges when this one has none yet.
+  const opening = useMemo(() => openingMonth(current, months.map((period, i) => ({ period, amount: totals[i] }))), [current, months, totals]);
+  const { month, insteadOf, setMonth } = useMonthParam(opening);
+  const shown = month ?? current;
+  return (
+    <>
+      <MonthToDate payerIds={payerIds} currency={currency} />
+      <TrendCard months={months.slice(1)} totals={totals.slice(1)} currency={currency} />
+      <div className="page-head home-month">
+        <PeriodInput id="home-month" label={t('home.showMonth')} value={shown} onChange={setMonth} />
+      </div>
+      <MonthFallback insteadOf={insteadOf} month={month} />
+      <div className="grid-2">
+        <ServiceTable payerIds={payerIds} month={shown} />
+        <CategoryTable payerIds={payerIds} month={shown} />
+      </div>
+      <div className="grid-2">
+        <AccountTable payerIds={payerIds} month={shown} />
+        <MoversTable payerIds={payerIds} month={shown} currency={currency} />
+      </div>
+      <RecentInvoices />
+    </>
+  );
+}
+
+function useCharges(payerIds: string[], range: DateRange, groupBy: CostDimension[]) {
+  return useFreshQuery({
+    query: CostSummaryDocument,
+    variables: { input: { payerIds, from: range.from, to: range.to, granularity: 'MONTH', groupBy, metric: 'PRO_FORMA' } },
+    requestPolicy: 'network-only',
+  });
+}
+
+/** This month so far against the same days of last month (fees and credits of each month in full). */
+function MonthToDate({ payerIds, currency }: { payerIds: string[]; currency: string }) {
+  const { t, lang } = useI18n();
+  const [days] = useState(() => sameDays(new Date()));
+  const [now, retryNow] = useCharges(payerIds, days.current, []);
+  const [before, retryBefore] = useCharges(payerIds, days.before, []);
+  const money = (amount: string) => formatMoney(amount, now.data?.costSummary.currency ?? currency, lang);
+  const error = now.error ?? before.error;
+  if (error)
+    return (
+      <ErrorState
+        error={error}
+        onRetry={() => {
+          retryNow({ requestPolicy: 'network-only' });
+          retryBefore({ requestPolicy: 'network-only' });
+        }}
+      />
+    );
+  const thisTotal = now.data?.costSummary.total;
+  const beforeTotal = before.data?.costSummary.total;
+  const change = thisTotal !== undefined && beforeTotal !== undefined ? percentChange(thisTotal, beforeTotal) : null;
+  return (
+    <>
+      <div className="kpis two">
+        <div className="kpi card" data-testid="kpi-month-to-date">
+          <h2>{t('home.monthToDate')}</h2>
+          {thisTotal === undefined ? (
+            <LoadingState />
+          ) : (
+            <>
+              <p className="kpi-value">{money(thisTotal)}</p>
+              <p className="muted">{t('home.monthToDateDays', { month: days.month, day: days.day })}</p>
+            </>
+          )}
+        </div>
+        <div className="kpi card" data-testid="kpi-same-days-before">
+          <h2>{t('home.sameDaysBefore')}</h2>
+          {beforeTotal === undefined ? (
+            <LoadingState />
+          ) : (
+            <>
+              <p className="kpi-value">{money(beforeTotal)}</p>
+              <p className="muted" data-testid="kpi-change">
+                {thisTotal === undefined
+                  ? t('home.monthToDateDays', { month: days.previous, day: days.previousDay })
+                  : change === null
+                    ? t('home.noPrevious', { month: days.previous })
+                    : t(isNegative(change) ? 'home.down' : 'home.up', { percent: change.replace('-', ''), month: days.previous })}
+              </p>
+            </>
+          )}
+        </div>
+      </div>
+      <p className="muted small" data-testid="same-days-note">
+        {t('home.sameDaysNote', { day: days.day })}
+      </p>
+    </>
+  );
+}
+
+/** The last 12 months as bars (as the partner's Overview draws its trend), with a CSV of them. */
+function TrendCard({ months, totals, currency }: { months: string[]; totals: string[]; currency: string }) {
+  const { t, lang } = useI18n();
+  const option = useMemo(() => trendOption({ months, totals, currency, lang, name: t('home.charge') }), [months, totals, currency, lang, t]);
+  const title = t('home.trend');
+  const table = trendCsv({ month: t('home.month'), amount: t('home.charge'), currency: t('home.currency') }, months, totals, currency);
+  return (
+    <div className="card" data-testid="home-trend">
+      <div className="page-head">
+        <h2>{title}</h2>
+        <div className="row-actions">
+          <CsvDownloadButton name={title} fileName={csvFileName('charges-by-month', months[0], months[months.length - 1])} table={table} />
+        </div>
+      </div>
+      <Chart option={option} label={t('home.trendLabel', { from: months[0], to: months[months.length - 1] })} testId="chart-trend" />
+    </div>
+  );
+}
+
+/** A card with a table of one month's charges by one dimension, and its CSV. */
+function MonthTableCard({
+  title,
+  fileName,
+  columns,
+  table,
+  loading,
+  error,
+  onRetry,
+  empty,
+  emptyText,
+  testId,
+  children,
+}: {
+  title: string;
+  fileName: string;
+  columns: string[];
+  table: CsvTable | null;
+  loading: boolean;
+  error: CombinedError | null;
+  onRetry: () => void;
+  empty: boolean;
+  emptyText: string;
+  testId: string;
+  children: ReactNode;
+}) {
+  return (
+    <CardTable
+      title={title}
+      testId={testId}
+      columns={columns}
+      loading={loading}
+      error={error}
+      onRetry={onRetry}
+      empty={empty}
+      emptyText={emptyText}
+      actions={<CsvDownloadButton name={title} fileName={fileName} table={table} />}
+    >
+      {children}
+    </CardTable>
+  );
+}
+
+function ServiceTable({ payerIds, month }: { payerIds: string[]; month: string }) {
+  const { t, lang } = useI18n();
+  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['SERVICE']);
+  const summary = result.data?.costSummary;
+  const groups = summary?.groups ?? [];
+  const currency = summary?.currency ?? 'USD';
+  const table = summary
+    ? serviceCsv({ service: t('home.service'), code: t('home.serviceCode'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency)
+    : null;
+  return (
+    <MonthTableCard
+      title={t('home.byService', { month })}
+      testId="home-by-service"
+      fileName={csvFileName('charges-by-service', month)}
+      columns={[t('home.service'), t('home.charge')]}
+      table={table}
+      loading={result.fetching && !summary}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={groups.length === 0}
+      emptyText={t('home.noDataMonth', { month })}
+    >
+      {groups.map((g) => (
+        <tr key={g.key.service ?? ''} data-testid="home-service-row">
+          <th scope="row">
+            <ServiceLabel name={g.key.serviceName} code={g.key.service} />
+          </th>
+          <td className="num">{formatMoney(g.amount, currency, lang)}</td>
+        </tr>
+      ))}
+    </MonthTableCard>
+  );
+}
+
+function CategoryTable({ payerIds, month }: { payerIds: string[]; month: string }) {
+  const { t, lang } = useI18n();
+  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['SERVICE_CATEGORY']);
+  const summary = result.data?.costSummary;
+  const groups = summary?.groups ?? [];
+  const currency = summary?.currency ?? 'USD';
+  const table = summary ? categoryCsv({ category: t('home.category'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency) : null;
+  return (
+    <MonthTableCard
+      title={t('home.byCategory', { month })}
+      testId="home-by-category"
+      fileName={csvFileName('charges-by-category', month)}
+      columns={[t('home.category'), t('home.charge')]}
+      table={table}
+      loading={result.fetching && !summary}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={groups.length === 0}
+      emptyText={t('home.noDataMonth', { month })}
+    >
+      {groups.map((g) => (
+        <tr key={g.key.serviceCategory ?? ''} data-testid="home-category-row">
+          <th scope="row">{g.key.serviceCategory ?? '—'}</th>
+          <td className="num">{formatMoney(g.amount, currency, lang)}</td>
+        </tr>
+      ))}
+    </MonthTableCard>
+  );
+}
+
+function AccountTable({ payerIds, month }: { payerIds: string[]; month: string }) {
+  const { t, lang } = useI18n();
+  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['ACCOUNT']);
+  const summary = result.data?.costSummary;
+  const groups = summary?.groups ?? [];
+  const currency = summary?.currency ?? 'USD';
+  const table = summary ? accountCsv({ account: t('home.account'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency) : null;
+  return (
+    <MonthTableCard
+      title={t('home.byAccount', { month })}
+      testId="home-by-account"
+      fileName={csvFileName('charges-by-account', month)}
+      columns={[t('home.account'), t('home.charge')]}
+      table={table}
+      loading={result.fetching && !summary}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={groups.length === 0}
+      emptyText={t('home.noDataMonth', { month })}
+    >
+      {groups.map((g) => (
+        <tr key={g.key.accountId ?? ''} data-testid="home-account-row">
+          <th scope="row">
+            <code>{g.key.accountId}</code>
+          </th>
+          <td className="num">{formatMoney(g.amount, currency, lang)}</td>
+        </tr>
+      ))}
+    </MonthTableCard>
+  );
+}
+
+/** The services (and fees and credits) whose charge moved most from the month before. */
+function MoversTable({ payerIds, month, currency }: { payerIds: string[]; month: string; currency: string }) {
+  const { t, lang } = useI18n();
+  const previous = previousMonth(month);
+  const [result, retry] = useFreshQuery({
+    query: MonthOverMonthDocument,
+    variables: { input: { payerIds, month, groupBy: ['SERVICE'], metric: 'PRO_FORMA' } },
+    requestPolicy: 'network-only',
+  });
+  const changes = result.data?.monthOverMonth.changes;
+  const movers = useMemo(() => topMovers(changes ?? [], 8), [changes]);
+  // monthOverMonth carries no currency: it is the payers' (from their 12-month series).
+  const money = (amount: string) => formatMoney(amount, currency, lang);
+  const table = changes
+    ? moversCsv(
+        {
+          service: t('home.service'),
+          code: t('home.serviceCode'),
+          previous: previous,
+          current: month,
+          change: t('home.change'),
+          changePercent: t('home.changePercent'),
+          currency: t('home.currency'),
+        },
+        movers,
+        currency,
+      )
+    : null;
+  return (
+    <MonthTableCard
+      title={t('home.movers', { month, previous })}
+      testId="home-movers"
+      fileName={csvFileName('charges-changes', month)}
+      columns={[t('home.service'), t('home.change'), month]}
+      table={table}
+      loading={result.fetching && !changes}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={movers.length === 0}
+      emptyText={t('home.noMovers', { previous })}
+    >
+      {movers.map((c) => (
+        <tr key={c.key.service ?? ''} data-testid="home-mover-row">
+          <th scope="row">
+            <ServiceLabel name={c.key.serviceName} code={c.key.service} />
+          </th>
+          <td className={`num ${isNegative(c.delta) ? 'down' : 'up'}`}>
+            {isNegative(c.delta) ? '▼' : '▲'} {money(c.delta)}
+            {c.isNew ? ` · ${t('home.new')}` : c.isGone ? ` · ${t('home.gone')}` : c.deltaPercent !== null ? ` · ${roundDecimal(c.deltaPercent, 1)}%` : ''}
+          </td>
+          <td className="num">{money(c.current)}</td>
+        </tr>
+      ))}
+    </MonthTableCard>
+  );
+}
+
+/** The newest few invoices and notes (issued, paid or void: customers never see drafts), with a link to all of them. */
+function RecentInvoices() {
+  const { t, lang } = useI18n();
+  const [result, retry] = useFreshQuery({
+    query: InvoicesDocument,
+    variables: { filter: null, limit: RECENT_INVOICES, offset: 0 },
+    requestPolicy: 'network-only',
+  });
+  const rows = result.data?.invoices;
+  const title = t('home.invoices');
+  const table: CsvTable | null = rows
+    ? {
+        header: [t('invoices.number'), t('invoices.kind'), t('billing.period'), t('invoices.status'), t('invoices.total'), t('home.currency'), t('invoice.issueDate'), t('invoice.dueDate')],
+        rows: rows.map((inv) => [inv.number, t(`documentKind.${inv.kind}`), inv.billingPeriod, t(`invoiceStatus.${inv.status}`), inv.total, inv.currency, inv.issueDate, inv.dueDate]),
+      }
+    : null;
+  return (
+    <CardTable
+      title={title}
+      testId="home-invoices"
+      columns={[t('invoices.number'), t('billing.period'), t('invoices.status'), t('invoices.total'), t('invoice.issueDate')]}
+      loading={result.fetching && !rows}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={(rows?.length ?? 0) === 0}
+      emptyText={t('home.noInvoices')}
+      actions={
+        <>
+          <CsvDownloadButton name={title} fileName={csvFileName('recent-invoices')} table={table} />
+          <Link to="/my-invoices">{t('home.allInvoices')}</Link>
+        </>
+      }
+    >
+      {(rows ?? []).map((inv) => (
+        <tr key={inv.id} data-testid="home-invoice-row">
+          <th scope="row">{inv.number ?? '—'}</th>
+          <td>{inv.billingPeriod}</td>
+          <td>
+            <InvoiceStatusBadge status={inv.status} />
+          </td>
+          <td className="num">{formatMoney(inv.total, inv.currency, lang)}</td>
+          <td>{inv.issueDate ? formatDate(inv.issueDate, lang, 'UTC') : '—'}</td>
+        </tr>
+      ))}
+    </CardTable>
+  );
+}
