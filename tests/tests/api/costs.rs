@@ -229,6 +229,11 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     app.gql(p.operator.bearer(), create_item, json!({ "i": { "billingGroupId": acme_group, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": "2025-10" } })).await.data("createCustomLineItem.id");
     let pid = p.payer_id.as_str();
 
+    // The customer learns which payers to ask about: this one, and not the other partner's.
+    let mine = app.gql(acme_viewer.bearer(), "{ myPayerIds }", json!({})).await;
+    assert_eq!(mine.data("myPayerIds"), &json!([pid]));
+    assert_eq!(app.gql(p.operator.bearer(), "{ myPayerIds }", json!({})).await.data("myPayerIds"), &json!([]), "a partner user is nobody's customer");
+
     // The customer: only A1, priced; equal to myCharges for the same period, to the cent.
     let nov = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
     let charges = app.gql(acme_viewer.bearer(), "query { myCharges(billingPeriod: \"2025-11\") { total } }", json!({})).await;

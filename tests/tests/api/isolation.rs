@@ -669,7 +669,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     }
                 }
             }
-            "createBillingGroup" | "createPricingPlan" | "createCustomLineItem" | "myCharges" => billing_cross_cases(&app, &a, &b, &actors, &op, &bb).await,
+            "createBillingGroup" | "createPricingPlan" | "createCustomLineItem" | "myCharges" | "myPayerIds" => billing_cross_cases(&app, &a, &b, &actors, &op, &bb).await,
             "invoices" => {
                 for actor in &actors {
                     let res = app.gql(Some(&actor.token), "{ invoices { id number customer { name } } }", json!({})).await;
@@ -860,6 +860,11 @@ async fn billing_cross_cases(app: &TestApp, a: &Partner, b: &Partner, actors: &[
                 let listing_b = json!({ "i": { "billingGroupId": bb.a_group, "name": "intruder", "chargeType": "FEE", "percentage": "100", "childItemIds": [bb.item] } });
                 let res = app.gql(who, new_item, listing_b).await;
                 assert!(matches!(res.code(), Some("VALIDATION" | "FORBIDDEN")), "createCustomLineItem listing B's item as {}: {}", actor.label, res.body);
+            }
+            "myPayerIds" => {
+                let res = app.gql(who, "{ myPayerIds }", json!({})).await;
+                // B's payer carries a group for B's customer, none for A's: A sees no payer.
+                assert_eq!(res.data("myPayerIds"), &json!([]), "myPayerIds as {}: {}", actor.label, res.body);
             }
             _ => {
                 let res = app.gql(who, "{ myCharges(billingPeriod: \"2025-11\") { billingGroupName total lines { name } } }", json!({})).await;

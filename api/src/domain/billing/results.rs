@@ -644,6 +644,15 @@ pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Ve
     groups::load_all(scope.db(), rows).await
 }
 
+/// The payers on which the caller's customer tenants have billing groups: the payers whose
+/// cost views answer them in their own price, sorted by id.
+pub async fn my_payer_ids(scope: &Scope) -> AppResult<Vec<PayerId>> {
+    let mut ids: Vec<Uuid> = customer_groups(scope, None).await?.into_iter().map(|g| g.group.payer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.into_iter().map(PayerId).collect())
+}
+
 /// The caller's own pro-forma charges: billing groups whose customer tenant is in a subtree the
 /// caller holds a role on. Never AWS cost or margin.
 pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCharges>> {

@@ -82,4 +82,11 @@ impl BillingQuery {
         let list = results::my_charges(&ctx.scope()?, &billing_period).await?;
         Ok(list.into_iter().map(|c| CustomerCharges::new(c, &billing_period)).collect())
     }
+
+    /// For end-customer users: the payers their billing groups are on, to ask the cost views
+    /// (`costSummary`, `monthOverMonth`, …) about in their own price. Empty for partner users
+    /// who are not also someone's customer.
+    async fn my_payer_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<ID>> {
+        Ok(results::my_payer_ids(&ctx.scope()?).await?.into_iter().map(|p| ID(p.0.to_string())).collect())
+    }
 }
