@@ -1331,7 +1331,9 @@ test('an end customer sees only their own pages', async () => {
     await p.getByLabel('Email', { exact: true }).fill(CUSTOMER);
     await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
-    // They land on their home: their own charges, in their price.
+    // They land on their home: their own charges, in their price. The home asks `myPayerIds`
+    // for the payers their billing groups are on: the payer comes from the Initech billing group
+    // (the billing test), not from Initech's contract, which the onboarding test has ended.
     await p.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
     assert.match(p.url(), /\/home$/);
     await expectTitle(p, 'Home · Partner Billing');

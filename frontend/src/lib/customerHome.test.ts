@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinedTotals, moversCsv, sameDays, serviceCsv, uniqueIds } from './customerHome';
+import { combinedTotals, moversCsv, sameDays, serviceCsv } from './customerHome';
 
 describe('sameDays', () => {
   it('compares the first days of this month with the same days of the month before', () => {
@@ -43,12 +43,6 @@ describe('combinedTotals', () => {
     ];
     expect(combinedTotals([a, b], months)).toEqual(['0.3', '139.79', '-14.5805']);
     expect(combinedTotals([], months)).toEqual(['0', '0', '0']);
-  });
-});
-
-describe('uniqueIds', () => {
-  it('keeps the first of each id, in order', () => {
-    expect(uniqueIds(['p1', 'p2'], [], ['p2', 'p3', 'p1'])).toEqual(['p1', 'p2', 'p3']);
   });
 });
 

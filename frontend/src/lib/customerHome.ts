@@ -61,11 +61,6 @@ export function combinedTotals(seriesPerPayer: readonly (readonly { period: stri
   return totals;
 }
 
-/** Unique ids, in the order first seen. */
-export function uniqueIds(...lists: readonly (readonly string[])[]): string[] {
-  return [...new Set(lists.flat())];
-}
-
 /** A table for a CSV file: its header and its rows. */
 export interface CsvTable {
   header: string[];

@@ -92,7 +92,7 @@ const invoice = {
   createdAt: '2026-12-01T00:00:00Z',
 };
 
-const notFound: Answer = { errors: [{ message: 'payer not found', extensions: { code: 'NOT_FOUND' } }] };
+const failure = (message: string, code: string): Answer => ({ errors: [{ message, extensions: { code } }] });
 
 interface CostInput {
   payerIds: string[];
@@ -101,15 +101,19 @@ interface CostInput {
   groupBy: string[];
 }
 
-/** An end customer with charges on p-1; their contract also names p-other, where they have no billing group. */
+/** The 13 months the home asks each payer about: the 12 of the trend and the one before. */
+const YEAR = '2025-12-01..2026-12-31';
+
+/**
+ * An end customer whose billing groups are on two payers: p-1 with charges in November and
+ * December, p-2 with a December fee only. The tables' answers are the same whichever payers are named.
+ */
 const populated: Handler = ({ operationName, variables }) => {
   switch (operationName) {
     case 'Me':
       return me;
-    case 'CustomerPayerCandidates':
-      return { data: { payers: { nodes: [] }, invoices: [{ id: 'inv1', payerId: 'p-1' }] } };
-    case 'CustomerContractPayers':
-      return { data: { contracts: [{ id: 'c1', payerIds: ['p-1', 'p-other'] }] } };
+    case 'MyPayerIds':
+      return { data: { myPayerIds: ['p-1', 'p-2'] } };
     case 'Invoices':
       return { data: { invoices: [invoice] } };
     case 'MonthOverMonth':
@@ -127,16 +131,19 @@ const populated: Handler = ({ operationName, variables }) => {
       };
     case 'CostSummary': {
       const input = variables.input as CostInput;
-      if (input.payerIds.includes('p-other')) return notFound;
       const range = `${input.from}..${input.to}`;
       const by = input.groupBy.join(',');
-      if (range === '2025-12-01..2026-12-31' && by === '')
-        return summary('291.0145', {
-          series: [
-            { period: '2026-11', amount: '139.79', key: key({}) },
-            { period: '2026-12', amount: '151.2245', key: key({}) },
-          ],
-        });
+      if (range === YEAR && by === '') {
+        if (input.payerIds.join(',') === 'p-1')
+          return summary('291.0145', {
+            series: [
+              { period: '2026-11', amount: '139.79', key: key({}) },
+              { period: '2026-12', amount: '141.2245', key: key({}) },
+            ],
+          });
+        if (input.payerIds.join(',') === 'p-2') return summary('10', { series: [{ period: '2026-12', amount: '10', key: key({}) }] });
+        throw new Error(`the year is asked per payer, not for ${input.payerIds.join(',')}`);
+      }
       if (range === '2026-12-01..2026-12-06') return summary('50');
       if (range === '2026-11-01..2026-11-06') return summary('40');
       if (range === '2026-12-01..2026-12-31' && by === 'SERVICE')
@@ -206,7 +213,7 @@ const rows = (v: Rendered, testId: string) =>
 
 describe('the customer home', () => {
   it('shows its loading state while the API has not answered', async () => {
-    const { view: v } = await renderHome({ current: (op) => (op.operationName === 'CustomerPayerCandidates' ? new Promise<Answer>(() => {}) : populated(op)) });
+    const { view: v } = await renderHome({ current: (op) => (op.operationName === 'MyPayerIds' ? new Promise<Answer>(() => {}) : populated(op)) });
     await until(() => text(v, 'h1').length > 0);
     expect(text(v, 'section > [role="status"]')).toEqual(['Loading…']);
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
@@ -242,12 +249,23 @@ describe('the customer home', () => {
     expect(v.container.querySelector('[data-testid="home-invoices"] a')?.getAttribute('href')).toBe('/my-invoices');
     expect(v.container.textContent).not.toMatch(/AWS cost|margin/i);
 
-    // Every cost question asks for PRO_FORMA, and after the probe only of the payer that answered.
+    // The payers come from myPayerIds, asked once before any cost question; their 13 months are
+    // asked one payer at a time (the API sums no payers of different currencies), the rest of
+    // both payers together. Every cost question asks for PRO_FORMA.
+    const names = calls.map((c) => c.operationName);
+    expect(names.filter((n) => n === 'MyPayerIds')).toHaveLength(1);
+    expect(calls.find((c) => c.operationName === 'MyPayerIds')?.variables).toEqual({});
     const costCalls = calls.filter((c) => c.operationName === 'CostSummary' || c.operationName === 'MonthOverMonth');
-    expect(costCalls.length).toBeGreaterThanOrEqual(8);
+    expect(names.indexOf('MyPayerIds')).toBeLessThan(calls.indexOf(costCalls[0]));
     for (const c of costCalls) expect((c.variables.input as { metric: string }).metric).toBe('PRO_FORMA');
-    const probes = costCalls.filter((c) => (c.variables.input as CostInput).payerIds.includes('p-other'));
-    expect(probes).toHaveLength(1);
+    const year = costCalls.filter((c) => {
+      const input = c.variables.input as CostInput & { granularity: string };
+      return c.operationName === 'CostSummary' && `${input.from}..${input.to}` === YEAR && input.groupBy.length === 0 && input.granularity === 'MONTH';
+    });
+    expect(year.map((c) => (c.variables.input as CostInput).payerIds).sort()).toEqual([['p-1'], ['p-2']]);
+    const rest = costCalls.filter((c) => !year.includes(c));
+    expect(rest.map((c) => c.operationName).sort()).toEqual(['CostSummary', 'CostSummary', 'CostSummary', 'CostSummary', 'CostSummary', 'MonthOverMonth']);
+    for (const c of rest) expect((c.variables.input as CostInput).payerIds).toEqual(['p-1', 'p-2']);
     expect(calls.filter((c) => c.operationName === 'Invoices').map((c) => c.variables)).toEqual([{ filter: null, limit: 5, offset: 0 }]);
   });
 
@@ -271,15 +289,15 @@ describe('the customer home', () => {
     const trend = (await saved[1].blob.text()).slice(1).split('\r\n');
     expect(saved[1].fileName).toBe('charges-by-month-2026-01-2026-12.csv');
     expect(trend).toHaveLength(14);
+    // December sums both payers: 141.2245 on p-1 and 10 on p-2.
     expect(trend.slice(-3)).toEqual(['2026-11,139.79,USD', '2026-12,151.2245,USD', '']);
   });
 
-  it('a new customer (a contract, no charges yet) is told what will appear and when, and asks no more cost questions', async () => {
+  it('a new customer (a billing group, no charges yet) is told what will appear and when, and asks no more cost questions', async () => {
     const handler: Handler = (op) => {
+      if (op.operationName === 'MyPayerIds') return { data: { myPayerIds: ['p-1'] } };
       if (op.operationName === 'CostSummary') return summary('0');
       if (op.operationName === 'Invoices') return { data: { invoices: [] } };
-      if (op.operationName === 'CustomerContractPayers') return { data: { contracts: [{ id: 'c1', payerIds: ['p-1'] }] } };
-      if (op.operationName === 'CustomerPayerCandidates') return { data: { payers: { nodes: [] }, invoices: [] } };
       return populated(op);
     };
     const { view: v, calls } = await renderHome({ current: handler });
@@ -288,34 +306,47 @@ describe('the customer home', () => {
     expect(v.container.querySelector('[data-testid="home-empty"]')?.textContent).toContain('usually a day after the usage');
     expect(text(v, '[data-testid="home-invoices"] .state-empty')[0]).toContain('No invoices yet');
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
-    expect(calls.filter((c) => c.operationName === 'CostSummary')).toHaveLength(1);
+    expect(calls.filter((c) => c.operationName === 'CostSummary').map((c) => (c.variables.input as CostInput).payerIds)).toEqual([['p-1']]);
     expect(calls.some((c) => c.operationName === 'MonthOverMonth')).toBe(false);
   });
 
-  it('a customer with no payer at all gets the same explanation', async () => {
+  it('a customer on no payer at all (myPayerIds is empty) gets the same explanation and asks no cost question', async () => {
     const handler: Handler = (op) => {
-      if (op.operationName === 'CustomerContractPayers') return { data: { contracts: [] } };
-      if (op.operationName === 'CustomerPayerCandidates') return { data: { payers: { nodes: [] }, invoices: [] } };
+      if (op.operationName === 'MyPayerIds') return { data: { myPayerIds: [] } };
       if (op.operationName === 'Invoices') return { data: { invoices: [] } };
       return populated(op);
     };
     const { view: v, calls } = await renderHome({ current: handler });
-    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null);
-    expect(calls.some((c) => c.operationName === 'CostSummary')).toBe(false);
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0);
+    expect(text(v, '[data-testid="home-empty"] h2')).toEqual(['Nothing to show yet']);
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+    expect(calls.filter((c) => c.operationName === 'MyPayerIds')).toHaveLength(1);
+    expect(calls.some((c) => c.operationName === 'CostSummary' || c.operationName === 'MonthOverMonth')).toBe(false);
   });
 
-  it('shows an error with Retry, and Retry asks again', async () => {
+  it('an error on myPayerIds shows Retry, asks no cost question, and Retry asks again', async () => {
     const handler = {
-      current: ((op) =>
-        op.operationName === 'CustomerPayerCandidates' ? { errors: [{ message: 'database unavailable', extensions: { code: 'INTERNAL' } }] } : populated(op)) as Handler,
+      current: ((op) => (op.operationName === 'MyPayerIds' ? failure('database unavailable', 'INTERNAL') : populated(op))) as Handler,
     };
-    const { view: v } = await renderHome(handler);
+    const { view: v, calls } = await renderHome(handler);
     await until(() => v.container.querySelector('[role="alert"]') !== null);
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('database unavailable');
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+    expect(calls.some((c) => c.operationName === 'CostSummary')).toBe(false);
     handler.current = populated;
     await v.click(v.button('Retry'));
     await until(() => rows(v, 'home-service-row').length > 0);
     expect(v.container.querySelector('[role="alert"]')).toBeNull();
+    expect(calls.filter((c) => c.operationName === 'MyPayerIds')).toHaveLength(2);
+  });
+
+  it("a payer's costSummary failing is an error too, NOT_FOUND included (no payer is dropped)", async () => {
+    const handler: Handler = (op) =>
+      op.operationName === 'CostSummary' && (op.variables.input as CostInput).payerIds.join(',') === 'p-2' ? failure('payer not found', 'NOT_FOUND') : populated(op);
+    const { view: v } = await renderHome({ current: handler });
+    await until(() => v.container.querySelector('[role="alert"]') !== null);
+    expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('payer not found');
+    expect(v.queryButton('Retry')).not.toBeNull();
+    expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
   });
 });

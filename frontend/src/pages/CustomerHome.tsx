@@ -3,7 +3,6 @@ import { Link } from 'react-router';
 import type { CombinedError } from 'urql';
 import { useCustomerPayers, type CustomerPayer } from '../api/customerPayers';
 import { useFreshQuery } from '../api/useFreshQuery';
-import { useMe } from '../auth/MeProvider';
 import { CardTable } from '../components/CardTable';
 import { Chart } from '../components/Chart';
 import { CsvDownloadButton } from '../components/CsvDownloadButton';
@@ -25,7 +24,6 @@ import {
   sameDays,
   serviceCsv,
   trendCsv,
-  uniqueIds,
   type CsvTable,
   type DateRange,
 } from '../lib/customerHome';
@@ -44,16 +42,11 @@ const RECENT_INVOICES = 5;
 export function CustomerHomePage() {
   const { t } = useI18n();
   usePageTitle(t('home.title'));
-  const { me } = useMe();
-  const tenantIds = useMemo(
-    () => uniqueIds(me.memberships.flatMap((m) => (m.tenant && m.tenant.kind === 'CUSTOMER' ? [m.tenant.id] : []))),
-    [me.memberships],
-  );
   // 13 months: the 12 the trend shows, and the month before them for the month a table opens on.
   const current = currentMonth();
   const months = useMemo(() => monthsEnding(current, 13), [current]);
   const range = useMemo(() => monthsRange(months), [months]);
-  const payers = useCustomerPayers(tenantIds, range);
+  const payers = useCustomerPayers(range);
 
   return (
     <section aria-labelledby="home-title">
