@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod cost_daily;
+pub mod cost_data_versions;
 pub mod cost_monthly;
 pub mod cost_monthly_pricing;
 pub mod cost_monthly_service;
@@ -43,6 +44,7 @@ pub mod tenant_settings;
 pub mod contracts;
 pub mod onboarding_steps;
 pub mod billing_group_plan_versions;
+pub mod priced_periods;
 pub mod billing_periods;
 pub mod document_sequences;
 pub mod exchange_rates;

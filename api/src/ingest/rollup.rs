@@ -7,7 +7,10 @@
 use migration::m20261206_000401_cost_rollups::{
     ACCOUNT_COLUMNS, ACCOUNT_ONLY_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_only_select, account_select, pricing_select, service_select,
 };
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use entity::cost_data_versions;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
 use crate::error::AppResult;
 use crate::ids::PayerId;
@@ -34,7 +37,19 @@ pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, p
         for sql in &statements {
             txn.execute_raw(Statement::from_sql_and_values(backend, sql.as_str(), values.clone())).await?;
         }
+        new_data_version(txn, payer, period).await?;
     }
+    Ok(())
+}
+
+/// Gives the period's cost data a new version, in the writer's transaction: every price stored
+/// from the rows it replaces stops being current when it commits.
+async fn new_data_version(txn: &impl ConnectionTrait, payer: PayerId, period: &str) -> AppResult<()> {
+    let row = cost_data_versions::ActiveModel { payer_id: Set(payer.0), billing_period: Set(period.to_owned()), version: Set(uuid::Uuid::new_v4()) };
+    cost_data_versions::Entity::insert(row)
+        .on_conflict(OnConflict::columns([cost_data_versions::Column::PayerId, cost_data_versions::Column::BillingPeriod]).update_column(cost_data_versions::Column::Version).to_owned())
+        .exec(txn)
+        .await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use e2e::{DbKind, Partner, TestApp, on_both_databases};
 use partner_billing::money::to_units;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 /// One day-grain row (unblended = net = amortized; list is 10 % higher).
@@ -232,7 +232,8 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     // The customer learns which payers to ask about: this one, and not the other partner's.
     let mine = app.gql(acme_viewer.bearer(), "{ myPayerIds }", json!({})).await;
     assert_eq!(mine.data("myPayerIds"), &json!([pid]));
-    assert_eq!(app.gql(p.operator.bearer(), "{ myPayerIds }", json!({})).await.data("myPayerIds"), &json!([]), "a partner user is nobody's customer");
+    // A partner's users reach their customers' groups too (as with myCharges): the same payer.
+    assert_eq!(app.gql(p.operator.bearer(), "{ myPayerIds }", json!({})).await.data("myPayerIds"), &json!([pid]));
 
     // The customer: only A1, priced; equal to myCharges for the same period, to the cent.
     let nov = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
@@ -347,3 +348,72 @@ async fn service_names_have_categories(db: DbKind) {
 on_both_databases!(
     a_month_from_two_sources_counts_once, month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health,
     customers_see_their_pro_forma_charges_only, service_names_have_categories);
+
+/// #17: the billing page reads each group's stored price, and a stored price is never read once
+/// its configuration or its data changed: after a rule change (effective from that month) and
+/// after new data, the page shows what a fresh recomputation shows, to the cent.
+async fn stored_prices_follow_configuration_and_data(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Stored Co").await;
+    fixture(&app, &p).await;
+    let pid = p.payer_id.as_str();
+    let rule = app
+        .gql(p.operator.bearer(), "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }", json!({ "i": { "payerId": pid, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" } }))
+        .await
+        .data("createPricingRule.id")
+        .clone();
+    let plan = app
+        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": pid, "name": "plus", "pricingRuleIds": [rule] } }))
+        .await
+        .data("createPricingPlan.id")
+        .clone();
+    let group = json!({ "i": { "payerId": pid, "name": "A1-group", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan, "billingPeriod": "2025-10" } });
+    app.gql(p.operator.bearer(), "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }", group).await.data("createBillingGroup.id");
+    let page = || async {
+        let r = app.gql(p.viewer.bearer(), "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { awsCost proformaCost } }", json!({ "p": pid })).await;
+        (dec(r.data("billingGroupCostReports.0.awsCost")), dec(r.data("billingGroupCostReports.0.proformaCost")))
+    };
+    let stored_at = || async {
+        let row = entity::priced_periods::Entity::find().filter(entity::priced_periods::Column::BillingPeriod.eq("2025-11")).one(&app.db).await.unwrap().expect("a stored price for November");
+        (row.computed_at, row.proforma_cost)
+    };
+    let recomputed = || async {
+        let r = app.gql(p.operator.bearer(), "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { awsCost proformaCost } }", json!({ "p": pid })).await;
+        (dec(r.data("recomputeBilling.0.awsCost")), dec(r.data("recomputeBilling.0.proformaCost")))
+    };
+
+    // November for A1: EC2 120.50 and a 7.00 credit: AWS cost 113.50. The plan prices the list
+    // cost (the fixture lists at 1.1×: 132.55) plus 10%, and passes no credit: 145.805.
+    let (aws, first) = page().await;
+    assert_eq!((aws, first), (d("113.5"), d("145.805")));
+    assert_eq!(app.count("priced_periods").await, 1, "the page stored the group's November");
+    let (at, units) = stored_at().await;
+    assert_eq!(Decimal::new(units, 8), first);
+    // Read again: the stored price answers (it is not priced and stored anew).
+    assert_eq!(page().await, (aws, first));
+    assert_eq!(stored_at().await.0, at, "a current stored price is read, not rewritten");
+
+    // The rule goes to 20% from November: 132.55 × 1.2 = 159.06, as a fresh recomputation says.
+    app.gql(p.operator.bearer(), "mutation($id: ID!, $i: UpdatePricingRuleInput!) { updatePricingRule(id: $id, input: $i) { id } }", json!({ "id": rule, "i": { "modifierPercentage": "20", "effectiveFrom": "2025-11" } }))
+        .await
+        .data("updatePricingRule.id");
+    let (aws2, second) = page().await;
+    assert_eq!(aws2, aws);
+    assert_eq!(second, d("159.06"), "a configuration change is never hidden by a stored price");
+    assert_eq!(recomputed().await, (aws2, second));
+
+    // New November data for A1 (written as every writer does, with the rollups): 5.00, listed at
+    // 5.50, charged 6.60.
+    cost(&app, pid, "2025-11-20", A1, "AmazonEC2", "Usage", "5.00").await;
+    let (aws3, third) = page().await;
+    assert_eq!((aws3, third), (d("118.5"), d("165.66")), "new data is never hidden by a stored price");
+    assert_eq!(recomputed().await, (aws3, third));
+    assert_eq!(Decimal::new(stored_at().await.1, 8), third, "the stored price is the new one");
+
+    // The customer's whole-month views read the same stored lines: by account, equal to the page.
+    let by_account = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
+    assert_eq!(dec(by_account.data("costSummary.total")), third);
+}
+
+on_both_databases!(stored_prices_follow_configuration_and_data);

@@ -13,6 +13,7 @@ pub mod plans;
 pub mod results;
 pub mod rules;
 pub mod snapshot;
+pub mod stored_prices;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{payers, tenants};

@@ -16,6 +16,7 @@ use super::engine::{self, Amounts, Computation, CostRow, Item, ItemAmount, ItemC
 use super::groups::{self, Group};
 use super::plan_versions;
 use super::snapshot::{ItemLine, SnapshotLines, UsageLine};
+use super::stored_prices::{self, PeriodTotals};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult};
@@ -110,11 +111,11 @@ pub struct PricedPeriod {
     pub rows: Vec<PricedRow>,
 }
 
-/// A group's numbers for a period as billed: frozen at close for a closed period, else computed
-/// now on the current configuration.
+/// A group's numbers for a period as billed: frozen at close for a closed period, else on the
+/// current configuration and data (its stored price while that is current).
 pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
     let Some(frozen) = super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? else {
-        return compute(db, group, period).await;
+        return Ok(stored_prices::period(db, group, period).await?.numbers);
     };
     let lines = super::snapshot::snapshot_lines(&frozen)?;
     Ok(GroupPeriod {
@@ -126,9 +127,19 @@ pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
     })
 }
 
-/// Runs the engine for one group and period on the current configuration.
+/// Runs the engine for one group and period on the current configuration, whatever is stored,
+/// and keeps the price for the readers after it.
 pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    Ok(priced(db, group, period, Grain::Month).await?.numbers)
+    Ok(stored_prices::fresh(db, group, period).await?.numbers)
+}
+
+/// A group's totals for a period as billed, reading no lines when they are stored.
+pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    if super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await?.is_some() {
+        let n = numbers(db, group, period).await?;
+        return Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total });
+    }
+    stored_prices::totals(db, group, period).await
 }
 
 /// The engine's input for a row: its pricing columns and amounts (10⁻⁸ units) and, for a sum,
@@ -499,7 +510,8 @@ pub async fn stored(scope: &Scope, group: Uuid, period: &str) -> AppResult<Vec<b
 /// One group's summary for a period, with Billing Conductor's numbers when it has them.
 pub struct GroupSummary {
     pub group: billing_groups::Model,
-    pub numbers: GroupPeriod,
+    pub period: String,
+    pub totals: PeriodTotals,
     pub abc: Option<abc_cost_reports::Model>,
 }
 
@@ -509,14 +521,14 @@ pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> App
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
     for group in groups::of_payer(scope.db(), payer.id).await? {
-        let numbers = numbers(scope.db(), &group, &period).await?;
+        let totals = totals(scope.db(), &group, &period).await?;
         let abc = abc_cost_reports::Entity::find()
             .filter(abc_cost_reports::Column::BillingGroupId.eq(group.group.id))
             .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
             .order_by_desc(abc_cost_reports::Column::FetchedAt)
             .one(scope.db())
             .await?;
-        out.push(GroupSummary { group: group.group, numbers, abc });
+        out.push(GroupSummary { group: group.group, period: period.clone(), totals, abc });
     }
     Ok(out)
 }

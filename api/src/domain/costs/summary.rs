@@ -292,15 +292,24 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     // Whole months by dimensions the pricing rollup keeps: price its month sums, not the days.
     let months = rollup_months(req);
     let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
+    // Stored prices keep lines by usage month, account and service: enough for whole months by
+    // account, service or category, filtered by account or service.
+    let stored_lines_answer = months.is_some() && !req.group_by.contains(&Dimension::ChargeType) && f.charge_types.is_empty();
     let mut out = Priced::default();
     for view in views {
         let groups = match view {
             PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
+        // Closed months are priced as before here; only open ones have stored prices.
+        let closed = if stored_lines_answer { billing::snapshot::closed_periods(scope.db(), view.payer()).await? } else { Vec::new() };
         for period in periods {
             for group in &groups {
-                let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
+                let priced = if stored_lines_answer && !closed.contains(period) {
+                    stored_rows(billing::stored_prices::period(scope.db(), group, period).await.context("reading a billing group's stored price")?)
+                } else {
+                    results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?
+                };
                 let currency = priced.numbers.currency.clone();
                 for row in priced.rows {
                     let in_range = match row.usage_date {
@@ -361,6 +370,29 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
         }
     }
     Ok(out)
+}
+
+/// A stored price's lines as the month-grain rows they sum (no region, usage or charge type).
+fn stored_rows(stored: billing::stored_prices::StoredPeriod) -> results::PricedPeriod {
+    let numbers = stored.numbers;
+    let rows = stored
+        .lines
+        .into_iter()
+        .map(|l| results::PricedRow {
+            usage_date: None,
+            service_name: numbers.service_names.get(&l.service_code).cloned(),
+            usage_month: l.usage_month,
+            account_id: l.account_id,
+            service_code: l.service_code,
+            region: String::new(),
+            usage_type: String::new(),
+            charge_type: String::new(),
+            currency: numbers.currency.clone(),
+            charge: l.charge,
+            aws_cost: l.aws_cost,
+        })
+        .collect();
+    results::PricedPeriod { numbers, rows }
 }
 
 /// A partner's accounts with cost in the range but in no billing group in that period.

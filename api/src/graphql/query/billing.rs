@@ -84,8 +84,8 @@ impl BillingQuery {
     }
 
     /// For end-customer users: the payers their billing groups are on, to ask the cost views
-    /// (`costSummary`, `monthOverMonth`, …) about in their own price. Empty for partner users
-    /// who are not also someone's customer.
+    /// (`costSummary`, `monthOverMonth`, …) about in their own price. A partner's users get the
+    /// payers their customers' billing groups are on (the same reach as `myCharges`).
     async fn my_payer_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<ID>> {
         Ok(results::my_payer_ids(&ctx.scope()?).await?.into_iter().map(|p| ID(p.0.to_string())).collect())
     }

@@ -356,15 +356,15 @@ pub struct BillingGroupCostReportSummary {
 
 impl From<GroupSummary> for BillingGroupCostReportSummary {
     fn from(s: GroupSummary) -> Self {
-        let t = s.numbers.computation.total;
+        let t = s.totals.total;
         let proforma = present(t.proforma);
         let abc = s.abc.map(|a| from_units(a.proforma_cost).normalize());
         Self {
             billing_group_id: id(s.group.id),
             billing_group_name: s.group.name,
-            billing_period: s.numbers.period,
-            source: s.numbers.source,
-            currency: s.numbers.currency,
+            billing_period: s.period,
+            source: s.totals.source,
+            currency: s.totals.currency,
             aws_cost: present(t.aws_cost),
             proforma_cost: proforma,
             margin: present(t.margin()),

@@ -1,0 +1,217 @@
+//! Stored prices (#17): a billing group's open period, priced once and read until its inputs
+//! change. Pricing a group's month reads thousands of rollup rows; the billing pages and the
+//! customer's views ask for the same months again and again.
+//!
+//! A stored price names what it was priced from: a hash of the group's pricing inputs for the
+//! period (plan version, rules, custom line items, members, primary account) and the version of
+//! the payer's cost data for the period, which every writer of cost data renews in the
+//! transaction that replaces the rows (`ingest::rollup`). A reader recomputes both keys before
+//! trusting a stored price, so a configuration change or new data is never hidden by it; the
+//! data version is read before the data, so a price computed while new data commits is stored
+//! under the older version and priced again by the next reader. Closed periods are not stored
+//! here: their snapshot is the price.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use entity::{cost_data_versions, priced_periods};
+use rust_decimal::Decimal;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::engine::{Amounts, ItemCharge};
+use super::groups::Group;
+use super::results::{self, GroupPeriod, Grain, PricedPeriod, PricingInputs};
+use super::snapshot::{self, ItemLine, SnapshotLines, UsageLine};
+use crate::domain::service_names::{ServiceNames, service_label};
+use crate::error::{AppError, AppResult};
+use crate::money::{from_units, to_units};
+
+/// One stored line: what a group's usage of one service on one account cost and was charged in
+/// one usage month (a billing period's rows are almost always of its own month, not always).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthLine {
+    pub usage_month: String,
+    pub account_id: String,
+    pub service_code: String,
+    pub aws_cost: Decimal,
+    pub charge: Decimal,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredLines {
+    usage: Vec<MonthLine>,
+    items: Vec<ItemLine>,
+    service_names: ServiceNames,
+}
+
+/// A group's priced period: its numbers, and its lines by usage month, account and service.
+pub struct StoredPeriod {
+    pub numbers: GroupPeriod,
+    pub lines: Vec<MonthLine>,
+}
+
+/// What the billing pages need of a group's period.
+#[derive(Debug, Clone)]
+pub struct PeriodTotals {
+    pub source: String,
+    pub currency: String,
+    pub total: Amounts,
+}
+
+/// The keys a stored price must match to be current.
+struct Key {
+    inputs_hash: String,
+    data_version: String,
+    inputs: PricingInputs,
+}
+
+async fn current_key(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<Key> {
+    // The data version first: see the module's note on prices computed while data commits.
+    let data_version = cost_data_versions::Entity::find_by_id((group.group.payer_id, period.to_owned()))
+        .one(db)
+        .await?
+        .map(|v| v.version.to_string())
+        .unwrap_or_default();
+    let inputs = results::pricing_inputs(db, group, period).await?;
+    let encoded = serde_json::to_vec(&inputs).map_err(|e| AppError::internal(anyhow::anyhow!("encoding pricing inputs: {e}")))?;
+    let inputs_hash = hex::encode(Sha256::digest(&encoded));
+    Ok(Key { inputs_hash, data_version, inputs })
+}
+
+/// The group's period priced now (and stored) for the given key.
+async fn price_and_store(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<StoredPeriod> {
+    let priced = results::priced_by(db, group.group.payer_id, period, Grain::Month, &key.inputs).await?;
+    let stored = stored_period(&priced);
+    // A price that cannot be stored is still the right answer: the next reader prices again.
+    if let Err(e) = put(db, group, period, key, &stored).await {
+        tracing::warn!(billing_group = %group.group.id, period, error = %e, "storing a priced period failed");
+    }
+    Ok(stored)
+}
+
+/// A group's open period, from its stored price when that is current, else priced now.
+pub async fn period(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<StoredPeriod> {
+    let key = current_key(db, group, period).await?;
+    let row = priced_periods::Entity::find_by_id((group.group.id, period.to_owned())).one(db).await?;
+    if let Some(row) = row.filter(|r| r.inputs_hash == key.inputs_hash && r.data_version == key.data_version) {
+        match decode(&row, period) {
+            Ok(stored) => return Ok(stored),
+            Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored price did not read; pricing again"),
+        }
+    }
+    price_and_store(db, group, period, &key).await
+}
+
+/// A group's open period's totals, reading none of its lines when the stored price is current.
+pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    let key = current_key(db, group, period).await?;
+    let row: Option<(String, String, String, String, i64, i64)> = priced_periods::Entity::find_by_id((group.group.id, period.to_owned()))
+        .select_only()
+        .columns([
+            priced_periods::Column::InputsHash,
+            priced_periods::Column::DataVersion,
+            priced_periods::Column::Source,
+            priced_periods::Column::Currency,
+            priced_periods::Column::AwsCost,
+            priced_periods::Column::ProformaCost,
+        ])
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some((inputs_hash, data_version, source, currency, aws, proforma)) = row
+        && inputs_hash == key.inputs_hash
+        && data_version == key.data_version
+    {
+        return Ok(PeriodTotals { source, currency, total: Amounts { aws_cost: from_units(aws), proforma: from_units(proforma) } });
+    }
+    let stored = price_and_store(db, group, period, &key).await?;
+    Ok(PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total })
+}
+
+/// A group's open period priced now whatever is stored (an explicit recomputation), and kept for
+/// the readers after it.
+pub async fn fresh(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<StoredPeriod> {
+    let key = current_key(db, group, period).await?;
+    price_and_store(db, group, period, &key).await
+}
+
+fn stored_period(priced: &PricedPeriod) -> StoredPeriod {
+    let mut lines: BTreeMap<(String, String, String), (Decimal, Decimal)> = BTreeMap::new();
+    for row in &priced.rows {
+        let line = lines.entry((row.usage_month.clone(), row.account_id.clone(), row.service_code.clone())).or_default();
+        line.0 += row.aws_cost;
+        line.1 += row.charge;
+    }
+    let lines = lines
+        .into_iter()
+        .map(|((usage_month, account_id, service_code), (aws, charge))| MonthLine { usage_month, account_id, service_code, aws_cost: aws.normalize(), charge: charge.normalize() })
+        .collect();
+    StoredPeriod { numbers: priced.numbers.clone(), lines }
+}
+
+async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, stored: &StoredPeriod) -> AppResult<()> {
+    let n = &stored.numbers;
+    let items = n
+        .computation
+        .items
+        .iter()
+        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
+        .collect();
+    let lines = StoredLines { usage: stored.lines.clone(), items, service_names: n.service_names.clone() };
+    let lines = serde_json::to_string(&lines).map_err(|e| AppError::internal(anyhow::anyhow!("encoding a priced period: {e}")))?;
+    let row = priced_periods::ActiveModel {
+        billing_group_id: Set(group.group.id),
+        billing_period: Set(period.to_owned()),
+        payer_id: Set(group.group.payer_id),
+        inputs_hash: Set(key.inputs_hash.clone()),
+        data_version: Set(key.data_version.clone()),
+        source: Set(n.source.clone()),
+        currency: Set(n.currency.clone()),
+        aws_cost: Set(to_units(n.computation.total.aws_cost)?),
+        proforma_cost: Set(to_units(n.computation.total.proforma)?),
+        lines: Set(lines),
+        computed_at: Set(Utc::now()),
+    };
+    use priced_periods::Column as C;
+    priced_periods::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([C::BillingGroupId, C::BillingPeriod])
+                .update_columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Lines, C::ComputedAt])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn decode(row: &priced_periods::Model, period: &str) -> AppResult<StoredPeriod> {
+    let lines: StoredLines = serde_json::from_str(&row.lines).map_err(|e| AppError::internal(anyhow::anyhow!("priced period of group {} unreadable: {e}", row.billing_group_id)))?;
+    // The numbers are the snapshot's arithmetic over the same lines: one way to total them.
+    let mut by_service: BTreeMap<(String, String), UsageLine> = BTreeMap::new();
+    for l in &lines.usage {
+        let line = by_service.entry((l.account_id.clone(), l.service_code.clone())).or_insert_with(|| UsageLine {
+            account_id: l.account_id.clone(),
+            service_code: l.service_code.clone(),
+            service_name: service_label(&l.service_code, &lines.service_names),
+            aws_cost: Decimal::ZERO,
+            proforma_cost: Decimal::ZERO,
+        });
+        line.aws_cost += l.aws_cost;
+        line.proforma_cost += l.charge;
+    }
+    let summed = SnapshotLines { usage: by_service.into_values().collect(), items: lines.items };
+    let numbers = GroupPeriod {
+        period: period.to_owned(),
+        source: row.source.clone(),
+        currency: row.currency.clone(),
+        computation: snapshot::computation(&summed),
+        service_names: lines.service_names,
+    };
+    Ok(StoredPeriod { numbers, lines: lines.usage })
+}
