@@ -20,8 +20,11 @@ pub struct Model {
     /// Totals in 10⁻⁸ units, for pages that need nothing else.
     pub aws_cost: i64,
     pub proforma_cost: i64,
+    /// JSON: per usage month the AWS cost and charge, and the custom line items as applied (what
+    /// a trend needs, a few hundred bytes).
+    pub summary: String,
     /// JSON: the priced lines by usage month, account and service, the custom line items as
-    /// applied, and the services' names.
+    /// applied, and the services' names (tens to hundreds of kilobytes).
     pub lines: String,
     pub computed_at: DateTimeUtc,
 }

@@ -32,6 +32,7 @@ enum PricedPeriods {
     Currency,
     AwsCost,
     ProformaCost,
+    Summary,
     Lines,
     ComputedAt,
 }
@@ -79,6 +80,7 @@ impl MigrationTrait for Migration {
                 .col(string_len(PricedPeriods::Currency, 3))
                 .col(big_integer(PricedPeriods::AwsCost))
                 .col(big_integer(PricedPeriods::ProformaCost))
+                .col(text(PricedPeriods::Summary))
                 .col(text(PricedPeriods::Lines))
                 .col(timestamp_with_time_zone(PricedPeriods::ComputedAt))
                 .primary_key(Index::create().col(PricedPeriods::BillingGroupId).col(PricedPeriods::BillingPeriod))

@@ -411,9 +411,19 @@ async fn stored_prices_follow_configuration_and_data(db: DbKind) {
     assert_eq!(recomputed().await, (aws3, third));
     assert_eq!(Decimal::new(stored_at().await.1, 8), third, "the stored price is the new one");
 
-    // The customer's whole-month views read the same stored lines: by account, equal to the page.
+    // The whole-month PRO_FORMA views read the same stored price: by account (its lines) and the
+    // trend (its month totals), each equal to the page.
     let by_account = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
     assert_eq!(dec(by_account.data("costSummary.total")), third);
+    assert_eq!(dec(by_account.data("costSummary.groups.0.amount")), third);
+    let trend = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
+    let series = trend.data("costSummary.series").as_array().unwrap().clone();
+    let november: Vec<Decimal> = series.iter().filter(|p| p["period"] == "2025-11").map(|p| dec(&p["amount"])).collect();
+    assert_eq!(november, [third], "{series:?}");
+    // October is priced on the 10% rule (the change applied from November): EC2 100 listed at 110,
+    // Support 10 at 11, plus 10%: 133.10.
+    let october: Vec<Decimal> = series.iter().filter(|p| p["period"] == "2025-10").map(|p| dec(&p["amount"])).collect();
+    assert_eq!(october, [d("133.1")], "{series:?}");
 }
 
 on_both_databases!(stored_prices_follow_configuration_and_data);

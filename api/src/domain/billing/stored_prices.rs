@@ -22,7 +22,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::engine::{Amounts, ItemCharge};
+use super::engine::{Amounts, AppliedItem, ItemCharge};
 use super::groups::Group;
 use super::results::{self, GroupPeriod, Grain, PricedPeriod, PricingInputs};
 use super::snapshot::{self, ItemLine, SnapshotLines, UsageLine};
@@ -62,6 +62,29 @@ pub struct PeriodTotals {
     pub source: String,
     pub currency: String,
     pub total: Amounts,
+}
+
+/// One usage month's AWS cost and charge in a group's period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthTotal {
+    pub usage_month: String,
+    pub aws_cost: Decimal,
+    pub charge: Decimal,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredSummary {
+    months: Vec<MonthTotal>,
+    items: Vec<ItemLine>,
+}
+
+/// What a trend needs of a group's period: its totals per usage month and its custom line items.
+pub struct PeriodMonths {
+    pub currency: String,
+    pub months: Vec<MonthTotal>,
+    pub items: Vec<AppliedItem>,
 }
 
 /// The keys a stored price must match to be current.
@@ -108,30 +131,71 @@ pub async fn period(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
     price_and_store(db, group, period, &key).await
 }
 
-/// A group's open period's totals, reading none of its lines when the stored price is current.
-pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
-    let key = current_key(db, group, period).await?;
-    let row: Option<(String, String, String, String, i64, i64)> = priced_periods::Entity::find_by_id((group.group.id, period.to_owned()))
+/// The small columns of a group's stored price, when it is current for `key`.
+async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<Option<(String, String, i64, i64, String)>> {
+    use priced_periods::Column as C;
+    let row: Option<(String, String, String, String, i64, i64, String)> = priced_periods::Entity::find_by_id((group.group.id, period.to_owned()))
         .select_only()
-        .columns([
-            priced_periods::Column::InputsHash,
-            priced_periods::Column::DataVersion,
-            priced_periods::Column::Source,
-            priced_periods::Column::Currency,
-            priced_periods::Column::AwsCost,
-            priced_periods::Column::ProformaCost,
-        ])
+        .columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Summary])
         .into_tuple()
         .one(db)
         .await?;
-    if let Some((inputs_hash, data_version, source, currency, aws, proforma)) = row
-        && inputs_hash == key.inputs_hash
-        && data_version == key.data_version
-    {
+    Ok(row.and_then(|(inputs_hash, data_version, source, currency, aws, proforma, summary)| {
+        (inputs_hash == key.inputs_hash && data_version == key.data_version).then_some((source, currency, aws, proforma, summary))
+    }))
+}
+
+/// A group's open period's totals, reading none of its lines when the stored price is current.
+pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    let key = current_key(db, group, period).await?;
+    if let Some((source, currency, aws, proforma, _)) = current_head(db, group, period, &key).await? {
         return Ok(PeriodTotals { source, currency, total: Amounts { aws_cost: from_units(aws), proforma: from_units(proforma) } });
     }
     let stored = price_and_store(db, group, period, &key).await?;
     Ok(PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total })
+}
+
+/// A group's open period per usage month, reading none of its lines when the stored price is
+/// current.
+pub async fn months(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodMonths> {
+    let key = current_key(db, group, period).await?;
+    if let Some((_, currency, _, _, summary)) = current_head(db, group, period, &key).await? {
+        match serde_json::from_str::<StoredSummary>(&summary) {
+            Ok(s) => return Ok(PeriodMonths { currency, months: s.months, items: s.items.iter().map(applied).collect() }),
+            Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored summary did not read; pricing again"),
+        }
+    }
+    let stored = price_and_store(db, group, period, &key).await?;
+    let summary = summary_of(&stored);
+    Ok(PeriodMonths { currency: stored.numbers.currency, months: summary.months, items: stored.numbers.computation.items })
+}
+
+fn applied(i: &ItemLine) -> AppliedItem {
+    AppliedItem { id: i.id, name: i.name.clone(), charge: if i.credit { ItemCharge::Credit } else { ItemCharge::Fee }, account_id: i.account_id.clone(), amount: i.amount }
+}
+
+fn item_lines(stored: &StoredPeriod) -> Vec<ItemLine> {
+    stored
+        .numbers
+        .computation
+        .items
+        .iter()
+        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
+        .collect()
+}
+
+fn summary_of(stored: &StoredPeriod) -> StoredSummary {
+    let mut months: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
+    for l in &stored.lines {
+        let m = months.entry(l.usage_month.as_str()).or_default();
+        m.0 += l.aws_cost;
+        m.1 += l.charge;
+    }
+    let months = months
+        .into_iter()
+        .map(|(usage_month, (aws, charge))| MonthTotal { usage_month: usage_month.to_owned(), aws_cost: aws.normalize(), charge: charge.normalize() })
+        .collect();
+    StoredSummary { months, items: item_lines(stored) }
 }
 
 /// A group's open period priced now whatever is stored (an explicit recomputation), and kept for
@@ -157,14 +221,10 @@ fn stored_period(priced: &PricedPeriod) -> StoredPeriod {
 
 async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, stored: &StoredPeriod) -> AppResult<()> {
     let n = &stored.numbers;
-    let items = n
-        .computation
-        .items
-        .iter()
-        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
-        .collect();
-    let lines = StoredLines { usage: stored.lines.clone(), items, service_names: n.service_names.clone() };
-    let lines = serde_json::to_string(&lines).map_err(|e| AppError::internal(anyhow::anyhow!("encoding a priced period: {e}")))?;
+    let encode = |e: serde_json::Error| AppError::internal(anyhow::anyhow!("encoding a priced period: {e}"));
+    let summary = serde_json::to_string(&summary_of(stored)).map_err(encode)?;
+    let lines = StoredLines { usage: stored.lines.clone(), items: item_lines(stored), service_names: n.service_names.clone() };
+    let lines = serde_json::to_string(&lines).map_err(encode)?;
     let row = priced_periods::ActiveModel {
         billing_group_id: Set(group.group.id),
         billing_period: Set(period.to_owned()),
@@ -175,6 +235,7 @@ async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, 
         currency: Set(n.currency.clone()),
         aws_cost: Set(to_units(n.computation.total.aws_cost)?),
         proforma_cost: Set(to_units(n.computation.total.proforma)?),
+        summary: Set(summary),
         lines: Set(lines),
         computed_at: Set(Utc::now()),
     };
@@ -182,7 +243,7 @@ async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, 
     priced_periods::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([C::BillingGroupId, C::BillingPeriod])
-                .update_columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Lines, C::ComputedAt])
+                .update_columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Summary, C::Lines, C::ComputedAt])
                 .to_owned(),
         )
         .exec(db)

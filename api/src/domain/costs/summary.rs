@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter,
 
 use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, visible_rows};
 use super::{Metric, ServiceNames, note_service_name, service_category};
+use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
@@ -293,8 +294,10 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     let months = rollup_months(req);
     let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
     // Stored prices keep lines by usage month, account and service: enough for whole months by
-    // account, service or category, filtered by account or service.
+    // account, service or category, filtered by account or service; and totals per usage month,
+    // enough for a trend of whole months without a filter.
     let stored_lines_answer = months.is_some() && !req.group_by.contains(&Dimension::ChargeType) && f.charge_types.is_empty();
+    let stored_totals_answer = stored_lines_answer && req.group_by.is_empty() && f.account_ids.is_empty() && f.service_codes.is_empty() && f.regions.is_empty();
     let mut out = Priced::default();
     for view in views {
         let groups = match view {
@@ -305,13 +308,15 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
         let closed = if stored_lines_answer { billing::snapshot::closed_periods(scope.db(), view.payer()).await? } else { Vec::new() };
         for period in periods {
             for group in &groups {
-                let priced = if stored_lines_answer && !closed.contains(period) {
+                let (rows, currency, items) = if stored_totals_answer && !closed.contains(period) {
+                    month_rows(billing::stored_prices::months(scope.db(), group, period).await.context("reading a billing group's stored price")?)
+                } else if stored_lines_answer && !closed.contains(period) {
                     stored_rows(billing::stored_prices::period(scope.db(), group, period).await.context("reading a billing group's stored price")?)
                 } else {
-                    results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?
+                    let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
+                    (priced.rows, priced.numbers.currency, priced.numbers.computation.items)
                 };
-                let currency = priced.numbers.currency.clone();
-                for row in priced.rows {
+                for row in rows {
                     let in_range = match row.usage_date {
                         Some(day) => day >= req.from && day <= req.to,
                         None => months.as_ref().is_some_and(|(from, to)| row.usage_month >= *from && row.usage_month <= *to),
@@ -345,7 +350,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
                 if !f.service_codes.is_empty() || !f.regions.is_empty() {
                     continue;
                 }
-                for item in priced.numbers.computation.items {
+                for item in items {
                     let charge_type = if item.charge == crate::domain::billing::engine::ItemCharge::Credit { "Credit" } else { "Fee" };
                     if !kept(&f.account_ids, &item.account_id) || !kept(&f.charge_types, charge_type) {
                         continue;
@@ -372,27 +377,44 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     Ok(out)
 }
 
-/// A stored price's lines as the month-grain rows they sum (no region, usage or charge type).
-fn stored_rows(stored: billing::stored_prices::StoredPeriod) -> results::PricedPeriod {
-    let numbers = stored.numbers;
+/// A priced period's rows, currency and custom line items.
+type PricedParts = (Vec<results::PricedRow>, String, Vec<AppliedItem>);
+
+/// A month-grain row of a stored price: no day, region, usage or charge type.
+fn month_row(usage_month: String, account_id: String, service_code: String, service_name: Option<String>, currency: &str, charge: Decimal, aws_cost: Decimal) -> results::PricedRow {
+    results::PricedRow {
+        usage_date: None,
+        usage_month,
+        account_id,
+        service_code,
+        service_name,
+        region: String::new(),
+        usage_type: String::new(),
+        charge_type: String::new(),
+        currency: currency.to_owned(),
+        charge,
+        aws_cost,
+    }
+}
+
+/// A stored price's lines as the month-grain rows they sum.
+fn stored_rows(stored: billing::stored_prices::StoredPeriod) -> PricedParts {
+    let n = stored.numbers;
     let rows = stored
         .lines
         .into_iter()
-        .map(|l| results::PricedRow {
-            usage_date: None,
-            service_name: numbers.service_names.get(&l.service_code).cloned(),
-            usage_month: l.usage_month,
-            account_id: l.account_id,
-            service_code: l.service_code,
-            region: String::new(),
-            usage_type: String::new(),
-            charge_type: String::new(),
-            currency: numbers.currency.clone(),
-            charge: l.charge,
-            aws_cost: l.aws_cost,
+        .map(|l| {
+            let name = n.service_names.get(&l.service_code).cloned();
+            month_row(l.usage_month, l.account_id, l.service_code, name, &n.currency, l.charge, l.aws_cost)
         })
         .collect();
-    results::PricedPeriod { numbers, rows }
+    (rows, n.currency, n.computation.items)
+}
+
+/// A stored price's totals per usage month as one row each (for views grouped by nothing).
+fn month_rows(stored: billing::stored_prices::PeriodMonths) -> PricedParts {
+    let rows = stored.months.into_iter().map(|m| month_row(m.usage_month, String::new(), String::new(), None, &stored.currency, m.charge, m.aws_cost)).collect();
+    (rows, stored.currency, stored.items)
 }
 
 /// A partner's accounts with cost in the range but in no billing group in that period.
