@@ -12,8 +12,8 @@ import { ServiceLabel } from '../components/ServiceLabel';
 import { ErrorState, LoadingState } from '../components/States';
 import { MonthFallback, useMonthParam } from '../components/useMonth';
 import { usePageTitle } from '../components/usePageTitle';
-import { CostSummaryDocument, InvoicesDocument, MonthOverMonthDocument, type CostDimension } from '../generated/graphql';
-import { useI18n } from '../i18n';
+import { CostSummaryDocument, InvoicesDocument, MonthOverMonthDocument, type CostDimension, type CostSummaryQuery } from '../generated/graphql';
+import { useI18n, type MessageKey, type Translate } from '../i18n';
 import { currentMonth, monthsEnding, monthsRange, openingMonth, previousMonth, topMovers, trendOption } from '../lib/costs';
 import { csvFileName } from '../lib/csv';
 import {
@@ -109,11 +109,11 @@ function ChargesDashboard({ payerIds, currency, months, totals }: { payerIds: st
       </div>
       <MonthFallback insteadOf={insteadOf} month={month} />
       <div className="grid-2">
-        <ServiceTable payerIds={payerIds} month={shown} />
-        <CategoryTable payerIds={payerIds} month={shown} />
+        <ChargesByDimensionTable dimension={BY_SERVICE} payerIds={payerIds} month={shown} />
+        <ChargesByDimensionTable dimension={BY_CATEGORY} payerIds={payerIds} month={shown} />
       </div>
       <div className="grid-2">
-        <AccountTable payerIds={payerIds} month={shown} />
+        <ChargesByDimensionTable dimension={BY_ACCOUNT} payerIds={payerIds} month={shown} />
         <MoversTable payerIds={payerIds} month={shown} currency={currency} />
       </div>
       <RecentInvoices />
@@ -251,83 +251,75 @@ function MonthTableCard({
   );
 }
 
-function ServiceTable({ payerIds, month }: { payerIds: string[]; month: string }) {
-  const { t, lang } = useI18n();
-  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['SERVICE']);
-  const summary = result.data?.costSummary;
-  const groups = summary?.groups ?? [];
-  const currency = summary?.currency ?? 'USD';
-  const table = summary
-    ? serviceCsv({ service: t('home.service'), code: t('home.serviceCode'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency)
-    : null;
-  return (
-    <MonthTableCard
-      title={t('home.byService', { month })}
-      testId="home-by-service"
-      fileName={csvFileName('charges-by-service', month)}
-      columns={[t('home.service'), t('home.charge')]}
-      table={table}
-      loading={result.fetching && !summary}
-      error={result.error ?? null}
-      onRetry={() => retry({ requestPolicy: 'network-only' })}
-      empty={groups.length === 0}
-      emptyText={t('home.noDataMonth', { month })}
-    >
-      {groups.map((g) => (
-        <tr key={g.key.service ?? ''} data-testid="home-service-row">
-          <th scope="row">
-            <ServiceLabel name={g.key.serviceName} code={g.key.service} />
-          </th>
-          <td className="num">{formatMoney(g.amount, currency, lang)}</td>
-        </tr>
-      ))}
-    </MonthTableCard>
-  );
+type ChargeGroup = CostSummaryQuery['costSummary']['groups'][number];
+
+/** What sets one month table of charges apart from the others: the dimension it groups by, its texts and ids, its CSV and its key cell. */
+interface ChargesDimension {
+  groupBy: CostDimension;
+  /** Heading, with `{month}`. */
+  title: MessageKey;
+  /** Header of the key column (the other column is the charge). */
+  column: MessageKey;
+  testId: string;
+  rowTestId: string;
+  /** File name stem, before the month. */
+  fileName: string;
+  csv: (t: Translate, groups: readonly ChargeGroup[], currency: string) => CsvTable;
+  rowKey: (group: ChargeGroup) => string;
+  keyCell: (group: ChargeGroup) => ReactNode;
 }
 
-function CategoryTable({ payerIds, month }: { payerIds: string[]; month: string }) {
-  const { t, lang } = useI18n();
-  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['SERVICE_CATEGORY']);
-  const summary = result.data?.costSummary;
-  const groups = summary?.groups ?? [];
-  const currency = summary?.currency ?? 'USD';
-  const table = summary ? categoryCsv({ category: t('home.category'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency) : null;
-  return (
-    <MonthTableCard
-      title={t('home.byCategory', { month })}
-      testId="home-by-category"
-      fileName={csvFileName('charges-by-category', month)}
-      columns={[t('home.category'), t('home.charge')]}
-      table={table}
-      loading={result.fetching && !summary}
-      error={result.error ?? null}
-      onRetry={() => retry({ requestPolicy: 'network-only' })}
-      empty={groups.length === 0}
-      emptyText={t('home.noDataMonth', { month })}
-    >
-      {groups.map((g) => (
-        <tr key={g.key.serviceCategory ?? ''} data-testid="home-category-row">
-          <th scope="row">{g.key.serviceCategory ?? '—'}</th>
-          <td className="num">{formatMoney(g.amount, currency, lang)}</td>
-        </tr>
-      ))}
-    </MonthTableCard>
-  );
-}
+const BY_SERVICE: ChargesDimension = {
+  groupBy: 'SERVICE',
+  title: 'home.byService',
+  column: 'home.service',
+  testId: 'home-by-service',
+  rowTestId: 'home-service-row',
+  fileName: 'charges-by-service',
+  csv: (t, groups, currency) =>
+    serviceCsv({ service: t('home.service'), code: t('home.serviceCode'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency),
+  rowKey: (g) => g.key.service ?? '',
+  keyCell: (g) => <ServiceLabel name={g.key.serviceName} code={g.key.service} />,
+};
 
-function AccountTable({ payerIds, month }: { payerIds: string[]; month: string }) {
+const BY_CATEGORY: ChargesDimension = {
+  groupBy: 'SERVICE_CATEGORY',
+  title: 'home.byCategory',
+  column: 'home.category',
+  testId: 'home-by-category',
+  rowTestId: 'home-category-row',
+  fileName: 'charges-by-category',
+  csv: (t, groups, currency) => categoryCsv({ category: t('home.category'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency),
+  rowKey: (g) => g.key.serviceCategory ?? '',
+  keyCell: (g) => g.key.serviceCategory ?? '—',
+};
+
+const BY_ACCOUNT: ChargesDimension = {
+  groupBy: 'ACCOUNT',
+  title: 'home.byAccount',
+  column: 'home.account',
+  testId: 'home-by-account',
+  rowTestId: 'home-account-row',
+  fileName: 'charges-by-account',
+  csv: (t, groups, currency) => accountCsv({ account: t('home.account'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency),
+  rowKey: (g) => g.key.accountId ?? '',
+  keyCell: (g) => <code>{g.key.accountId}</code>,
+};
+
+/** One month's charges grouped by one dimension (service, category or account), with its CSV. */
+function ChargesByDimensionTable({ dimension, payerIds, month }: { dimension: ChargesDimension; payerIds: string[]; month: string }) {
   const { t, lang } = useI18n();
-  const [result, retry] = useCharges(payerIds, monthsRange([month]), ['ACCOUNT']);
+  const [result, retry] = useCharges(payerIds, monthsRange([month]), [dimension.groupBy]);
   const summary = result.data?.costSummary;
   const groups = summary?.groups ?? [];
   const currency = summary?.currency ?? 'USD';
-  const table = summary ? accountCsv({ account: t('home.account'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency) : null;
+  const table = summary ? dimension.csv(t, groups, currency) : null;
   return (
     <MonthTableCard
-      title={t('home.byAccount', { month })}
-      testId="home-by-account"
-      fileName={csvFileName('charges-by-account', month)}
-      columns={[t('home.account'), t('home.charge')]}
+      title={t(dimension.title, { month })}
+      testId={dimension.testId}
+      fileName={csvFileName(dimension.fileName, month)}
+      columns={[t(dimension.column), t('home.charge')]}
       table={table}
       loading={result.fetching && !summary}
       error={result.error ?? null}
@@ -336,10 +328,8 @@ function AccountTable({ payerIds, month }: { payerIds: string[]; month: string }
       emptyText={t('home.noDataMonth', { month })}
     >
       {groups.map((g) => (
-        <tr key={g.key.accountId ?? ''} data-testid="home-account-row">
-          <th scope="row">
-            <code>{g.key.accountId}</code>
-          </th>
+        <tr key={dimension.rowKey(g)} data-testid={dimension.rowTestId}>
+          <th scope="row">{dimension.keyCell(g)}</th>
           <td className="num">{formatMoney(g.amount, currency, lang)}</td>
         </tr>
       ))}
