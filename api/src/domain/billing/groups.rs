@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, payers, pricing_plans, tenants};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     
 };
 use uuid::Uuid;
@@ -119,10 +119,7 @@ async fn check_free(db: &impl ConnectionTrait, payer: Uuid, group: Option<Uuid>,
 }
 
 fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another billing group of this payer has that name"),
-        _ => err.into(),
-    }
+    AppError::on_unique_violation(err, || AppError::invalid("name", "another billing group of this payer has that name"))
 }
 
 pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> AppResult<Group> {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
@@ -122,10 +122,7 @@ pub async fn rules_of(db: &impl ConnectionTrait, plan: Uuid) -> AppResult<Vec<pr
 }
 
 fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another pricing plan of this payer has that name"),
-        _ => err.into(),
-    }
+    AppError::on_unique_violation(err, || AppError::invalid("name", "another pricing plan of this payer has that name"))
 }
 
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::{pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
@@ -71,10 +71,7 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<pricing_rules:
 }
 
 fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid("name", "another pricing rule of this payer has that name"),
-        _ => err.into(),
-    }
+    AppError::on_unique_violation(err, || AppError::invalid("name", "another pricing rule of this payer has that name"))
 }
 
 pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::Model> {
