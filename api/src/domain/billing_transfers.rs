@@ -119,13 +119,13 @@ async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(bi
 /// The payer's billing transfers, newest first.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<billing_transfers::Model>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    Ok(billing_transfers::Entity::find()
+    billing_transfers::Entity::find()
         .filter(billing_transfers::Column::PayerId.eq(payer.id))
         .order_by_desc(billing_transfers::Column::CreatedAt)
         .limit(LIST_LIMIT)
         .all(scope.db())
         .await
-        .map_err(|e| AppError::from(e).context("listing billing transfers"))?)
+        .map_err(|e| AppError::from(e).context("listing billing transfers"))
 }
 
 /// One billing transfer.
@@ -171,13 +171,13 @@ pub async fn accounts(scope: &Scope, id: BillingTransferId) -> AppResult<Vec<Str
     if let Some(end) = &row.end_month {
         query = query.filter(cost_monthly::Column::BillingPeriod.lt(end.clone()));
     }
-    Ok(query
+    query
         .order_by_asc(cost_monthly::Column::UsageAccountId)
         .limit(ACCOUNT_LIMIT)
         .into_tuple()
         .all(db)
         .await
-        .map_err(|e| AppError::from(e).context("reading the transferred accounts from cost data"))?)
+        .map_err(|e| AppError::from(e).context("reading the transferred accounts from cost data"))
 }
 
 /// The invitation the same target already has at AWS and we have no row for (a request that
@@ -469,11 +469,11 @@ async fn transition(db: &impl ConnectionTrait, row: &billing_transfers::Model, f
 /// Moves the transfer and records `event_type` in one transaction, once.
 async fn transition_and_tell(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model, from: TransferStatus, to: TransferStatus, event_type: Option<&'static str>) -> AppResult<()> {
     let txn = ctx.db.begin_write().await?;
-    if transition(&txn, row, from, to).await? {
-        if let Some(event_type) = event_type {
-            let updated = reload(&txn, row.id).await?;
-            outbox::record(&txn, event(event_type, payer, &updated)).await?;
-        }
+    if transition(&txn, row, from, to).await?
+        && let Some(event_type) = event_type
+    {
+        let updated = reload(&txn, row.id).await?;
+        outbox::record(&txn, event(event_type, payer, &updated)).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -158,16 +158,44 @@ async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(d
     // The TRANSFER_BILLING group with Passthrough, pushed to Billing Conductor; once only.
     let q = "mutation($id: ID!) { createTransferBillingGroup(billingTransferId: $id) { billingGroup { passthrough billingConductorArn } } }";
     app.gql(p.operator.bearer(), q, json!({ "id": id })).await.assert_code("FORBIDDEN");
-    let grouped = app.gql(p.payer_admin.bearer(), q, json!({ "id": id })).await;
+    let grouped = app.gql(p.admin.bearer(), q, json!({ "id": id })).await;
     assert_eq!(grouped.data("createTransferBillingGroup.billingGroup.passthrough"), true);
     assert_eq!(grouped.data("createTransferBillingGroup.billingGroup.billingConductorArn"), "arn:aws:billingconductor::111122223333:billinggroup/transfer1");
-    app.gql(p.payer_admin.bearer(), q, json!({ "id": id })).await.assert_code("CONFLICT");
+    app.gql(p.admin.bearer(), q, json!({ "id": id })).await.assert_code("CONFLICT");
     assert_eq!(group.num_calls(), 1);
 
     // The start month comes.
     pretend_month_passed(&app, &id, entity::billing_transfers::Column::StartMonth).await;
     until_status(&app, &p.viewer, &id, "ACTIVE").await;
     assert_eq!(app.outbox("billing_transfer.started").await.len(), 1);
+
+    // Its accounts are those the payer's cost data bills from the start month, less the payer's own.
+    let payer_uuid: uuid::Uuid = payer.parse().unwrap();
+    for (account, period) in [(CUSTOMER, "2026-02"), ("333344445555", "2026-03"), (management.as_str(), "2026-02"), ("444455556666", "2025-12")] {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        entity::cost_monthly::ActiveModel {
+            payer_id: Set(payer_uuid),
+            source: Set("CUR2".into()),
+            billing_period: Set(period.into()),
+            usage_month: Set(period.into()),
+            usage_account_id: Set(account.into()),
+            service_code: Set("AmazonEC2".into()),
+            service_name: Set(None),
+            charge_type: Set("Usage".into()),
+            currency: Set("USD".into()),
+            unblended_cost: Set(100_000_000),
+            net_unblended_cost: Set(100_000_000),
+            amortized_cost: Set(100_000_000),
+            list_cost: Set(100_000_000),
+            line_count: Set(1),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+    let seen = app.gql(p.viewer.bearer(), TRANSFER, json!({ "id": id })).await;
+    assert_eq!(seen.data("billingTransfer.accounts"), &json!([CUSTOMER, "333344445555"]), "not the payer itself, nor usage before the start");
 
     // Ended from a later month: AWS is told the first of that month; the end comes later.
     let end_q = "mutation($id: ID!, $d: NaiveDate!) { endBillingTransfer(id: $id, endDate: $d) { status endMonth } }";
@@ -225,10 +253,16 @@ async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db:
     let good = json!({ "i": { "payerId": payer, "managementAccountId": CUSTOMER, "startDate": start, "notes": "welcome aboard" } });
     app.gql(p.operator.bearer(), INVITE, good.clone()).await.assert_code("FORBIDDEN");
     app.gql(p.viewer.bearer(), INVITE, good.clone()).await.assert_code("FORBIDDEN");
-    let id = app.gql(p.payer_admin.bearer(), INVITE, good).await.data("inviteOrganizationToTransferBilling.id").as_str().unwrap().to_owned();
+    let id = app.gql(p.admin.bearer(), INVITE, good).await.data("inviteOrganizationToTransferBilling.id").as_str().unwrap().to_owned();
     let listed = app.gql(p.operator.bearer(), "query($p: ID!) { billingTransfers(payerId: $p) { id status notes } }", json!({ "p": payer })).await;
     assert_eq!(listed.data("billingTransfers.0.id"), id.as_str());
     assert_eq!(listed.data("billingTransfers.0.notes"), "welcome aboard");
+    // An end customer's user sees nothing of the partner's transfers.
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Withdraw Customer").await;
+    let customer_viewer = app.create_user(&p.admin, "viewer@withdraw-customer.example", "VIEWER", ("tenantId", &customer)).await;
+    let refused = app.gql(customer_viewer.bearer(), TRANSFER, json!({ "id": id })).await;
+    assert!(matches!(refused.code(), Some("NOT_FOUND" | "FORBIDDEN")), "{}", refused.body);
+    assert!(!refused.body.to_string().contains(CUSTOMER), "{}", refused.body);
     let w = "mutation($id: ID!) { withdrawBillingTransfer(id: $id) { status } }";
     app.gql(p.viewer.bearer(), w, json!({ "id": id })).await.assert_code("FORBIDDEN");
     assert_eq!(app.gql(p.admin.bearer(), w, json!({ "id": id })).await.data("withdrawBillingTransfer.status"), "WITHDRAWN");
