@@ -116,6 +116,16 @@ async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(bi
     Ok((row, payer))
 }
 
+/// The payer's credentials, in a session named after the caller.
+async fn caller_credentials(scope: &Scope, ctx: &JobContext, payer: &payers::Model) -> AppResult<aws_credential_types::Credentials> {
+    payer_domain::credentials(scope.db(), &ctx.aws, payer, &session_name(&scope.principal().email)).await
+}
+
+/// The transfer's ARN, which the follow job stores once AWS reports it.
+fn known_arn(row: &billing_transfers::Model) -> AppResult<String> {
+    row.transfer_arn.clone().ok_or_else(|| AppError::Conflict("the transfer's ARN is not known yet; try again in a minute".into()))
+}
+
 /// The payer's billing transfers, newest first.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<billing_transfers::Model>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
@@ -223,7 +233,7 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
     let name = checked_transfer_name(input.name, target_account.as_deref().or(target_email.as_deref()).unwrap_or_default())?;
     let start = month_start(&start_month)?;
     let aws = &ctx.aws;
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let creds = caller_credentials(scope, ctx, &payer).await?;
     let existing = aws.billing_transfer.list(&creds, Direction::Inbound).await.map_err(|e| AppError::from(e).context("looking for an earlier invitation"))?;
     let (handshake_id, transfer_id, transfer_arn, expires_at) = match adoptable(scope.db(), payer.id, existing, &target, start).await? {
         Some(t) => (t.active_handshake_id, Some(t.id), t.arn, None),
@@ -314,7 +324,7 @@ pub async fn withdraw(scope: &Scope, ctx: &JobContext, id: BillingTransferId) ->
         return Err(AppError::Conflict("only an invitation not yet answered can be withdrawn; end an accepted transfer instead".into()));
     }
     let handshake = row.handshake_id.clone().ok_or_else(|| AppError::Conflict("the invitation's handshake is not known yet; try again in a minute".into()))?;
-    let creds = payer_domain::credentials(scope.db(), &ctx.aws, &payer, &session_name(&scope.principal().email)).await?;
+    let creds = caller_credentials(scope, ctx, &payer).await?;
     ctx.aws.billing_transfer.withdraw(&creds, &handshake).await?;
     let txn = scope.db().begin_write().await?;
     transition(&txn, &row, TransferStatus::Invited, TransferStatus::Withdrawn).await?;
@@ -333,16 +343,22 @@ pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: Na
         return Err(AppError::Conflict("only an accepted or active transfer without an end can be ended".into()));
     }
     let transfer_id = row.transfer_id.clone().ok_or_else(|| AppError::Conflict("the transfer's AWS id is not known yet; try again in a minute".into()))?;
-    let creds = payer_domain::credentials(scope.db(), &ctx.aws, &payer, &session_name(&scope.principal().email)).await?;
-    ctx.aws.billing_transfer.terminate(&creds, &transfer_id, month_start(&end_month)?).await?;
+    let creds = caller_credentials(scope, ctx, &payer).await?;
+    // A request that died after AWS answered left the end at AWS only: adopt it, never terminate twice.
+    let seen = ctx.aws.billing_transfer.describe(&creds, &transfer_id).await?;
+    let end_month = match seen.end.filter(|_| seen.status == "WITHDRAWN").map(month_of) {
+        Some(already) if already != end_month => {
+            store_end_month(scope.db(), &row, &already).await?;
+            return Err(AppError::Conflict(format!("the transfer already ends at AWS from {already}")));
+        }
+        Some(already) => already,
+        None => {
+            ctx.aws.billing_transfer.terminate(&creds, &transfer_id, month_start(&end_month)?).await?;
+            end_month
+        }
+    };
     let txn = scope.db().begin_write().await?;
-    billing_transfers::Entity::update_many()
-        .col_expr(billing_transfers::Column::EndMonth, Expr::value(Some(end_month.clone())))
-        .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(billing_transfers::Column::Id.eq(row.id))
-        .exec(&txn)
-        .await
-        .map_err(|e| AppError::from(e).context("storing the transfer's end month"))?;
+    store_end_month(&txn, &row, &end_month).await?;
     let updated = reload(&txn, row.id).await?;
     follow_later(&txn, &payer, &updated, &format!("end:{end_month}"), Duration::ZERO).await?;
     txn.commit().await?;
@@ -362,8 +378,8 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
     }
     let plan = checked_plan(scope.db(), &payer, pricing_plan).await?;
     let abc_arn = if payer.billing_mode == "BILLING_CONDUCTOR" {
-        let transfer_arn = row.transfer_arn.clone().ok_or_else(|| AppError::Conflict("the transfer's ARN is not known yet; try again in a minute".into()))?;
-        let creds = payer_domain::credentials(scope.db(), &ctx.aws, &payer, &session_name(&scope.principal().email)).await?;
+        let transfer_arn = known_arn(&row)?;
+        let creds = caller_credentials(scope, ctx, &payer).await?;
         let name = group_name(&row);
         let description = format!("Billing transfer {} from {}", row.transfer_id.as_deref().unwrap_or_default(), row.start_month);
         Some(ctx.aws.billing_transfer.create_transfer_group(&creds, &transfer_arn, &name, &description, &plan_arn(&plan)?).await?)
@@ -416,7 +432,7 @@ pub async fn preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId) 
     let (row, payer) = find(scope, id, Role::Viewer).await?;
     let stored = Preference { auto_create: row.auto_create_groups, pricing_plan_id: row.auto_pricing_plan_id };
     let (true, Some(arn)) = (payer.billing_mode == "BILLING_CONDUCTOR", row.transfer_arn.as_deref()) else { return Ok(stored) };
-    let creds = payer_domain::credentials(scope.db(), &ctx.aws, &payer, &session_name(&scope.principal().email)).await?;
+    let creds = caller_credentials(scope, ctx, &payer).await?;
     let seen = ctx.aws.billing_transfer.preference(&creds, arn).await?;
     let plan = match seen.pricing_plan_arn.as_deref() {
         None | Some(PASSTHROUGH_PLAN_ARN) => None,
@@ -436,8 +452,8 @@ pub async fn set_preference(scope: &Scope, ctx: &JobContext, id: BillingTransfer
     let (row, payer) = find(scope, id, Role::Admin).await?;
     let plan = checked_plan(scope.db(), &payer, wanted.pricing_plan_id).await?;
     if payer.billing_mode == "BILLING_CONDUCTOR" {
-        let arn = row.transfer_arn.clone().ok_or_else(|| AppError::Conflict("the transfer's ARN is not known yet; try again in a minute".into()))?;
-        let creds = payer_domain::credentials(scope.db(), &ctx.aws, &payer, &session_name(&scope.principal().email)).await?;
+        let arn = known_arn(&row)?;
+        let creds = caller_credentials(scope, ctx, &payer).await?;
         let pref = TransferPreference { auto_create: wanted.auto_create, pricing_plan_arn: Some(plan_arn(&plan)?) };
         ctx.aws.billing_transfer.set_preference(&creds, &arn, &pref).await?;
     }
@@ -535,6 +551,9 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
                 }
             }
         }
+        TransferStatus::Accepted | TransferStatus::Active if row.end_month.is_none() && learn_end(ctx, &payer, &row).await.map_err(JobFailure::from)? => {
+            again(&p, "ended at AWS", Duration::ZERO)
+        }
         TransferStatus::Accepted => {
             let start = month_start(&row.start_month).map_err(JobFailure::from)?;
             if Utc::now() < start {
@@ -544,7 +563,8 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
             again(&p, "started", Duration::ZERO)
         }
         TransferStatus::Active => match &row.end_month {
-            None => Ok(Step::Done(json!({ "status": "ACTIVE" }))),
+            // Either side may end it at AWS: look again now and then.
+            None => again(&p, "active", MAX_WAIT),
             Some(end) => {
                 let end = month_start(end).map_err(JobFailure::from)?;
                 if Utc::now() < end {
@@ -556,6 +576,33 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
         },
         done => Ok(Step::Done(json!({ "status": done }))),
     }
+}
+
+/// `YYYY-MM` of an AWS end timestamp (always the first of a month).
+fn month_of(t: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}", t.year(), t.month())
+}
+
+/// Whether AWS reports the transfer ended (by either side) from a month we had not stored; if
+/// so, stores that month. The end itself is told when it comes.
+async fn learn_end(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model) -> AppResult<bool> {
+    let Some(id) = &row.transfer_id else { return Ok(false) };
+    let creds = payer_domain::credentials(&ctx.db, &ctx.aws, payer, "pb-billing-transfer").await?;
+    let seen = ctx.aws.billing_transfer.describe(&creds, id).await?;
+    let Some(end) = seen.end.filter(|_| seen.status == "WITHDRAWN") else { return Ok(false) };
+    store_end_month(&ctx.db, row, &month_of(end)).await?;
+    Ok(true)
+}
+
+async fn store_end_month(db: &impl ConnectionTrait, row: &billing_transfers::Model, month: &str) -> AppResult<()> {
+    billing_transfers::Entity::update_many()
+        .col_expr(billing_transfers::Column::EndMonth, Expr::value(Some(month.to_owned())))
+        .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(billing_transfers::Column::Id.eq(row.id))
+        .exec(db)
+        .await
+        .map_err(|e| AppError::from(e).context("storing the transfer's end month"))?;
+    Ok(())
 }
 
 /// Stores the transfer id and ARN AWS reports, where we did not have them.

@@ -49,12 +49,13 @@ fn transfer(status: ResponsibilityTransferStatus) -> ResponsibilityTransfer {
 
 /// Organizations for the payer check, and the transfer calls: no earlier transfer, an invite,
 /// one REQUESTED answer then ACCEPTED, a cancel, a terminate; ABC accepts one group.
-fn clients(management: &str, sdk: &aws_config::SdkConfig) -> (AwsClients, Vec<Rule>) {
+fn clients(management: &str, sdk: &aws_config::SdkConfig, earlier: Option<ResponsibilityTransfer>) -> (AwsClients, Vec<Rule>) {
     let m = management.to_owned();
     let describe_org = mock!(aws_sdk_organizations::Client::describe_organization)
         .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-partner12345").master_account_id(&m).build()).build());
     let orgs = mock_client!(aws_sdk_organizations, [&describe_org]);
-    let list = mock!(aws_sdk_organizations::Client::list_inbound_responsibility_transfers).then_output(|| ListInboundResponsibilityTransfersOutput::builder().build());
+    let list = mock!(aws_sdk_organizations::Client::list_inbound_responsibility_transfers)
+        .then_output(move || ListInboundResponsibilityTransfersOutput::builder().set_responsibility_transfers(earlier.clone().map(|t| vec![t])).build());
     let invite = mock!(aws_sdk_organizations::Client::invite_organization_to_transfer_responsibility)
         .match_requests(|r| r.target().is_some_and(|t| t.id() == CUSTOMER) && r.notes() == Some("welcome aboard"))
         .then_output(|| {
@@ -124,7 +125,7 @@ async fn pretend_month_passed(app: &TestApp, id: &str, column: entity::billing_t
 async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(db: DbKind) {
     let management = aws::random_account();
     let sdk = aws::sdk_config(&aws::moto_url()).await;
-    let (clients, rules) = clients(&management, &sdk);
+    let (clients, rules) = clients(&management, &sdk, None);
     let [invite, follow, _cancel, terminate, group] = rules.as_slice() else { unreachable!() };
     let app = TestApp::spawn_with_aws(db, vec![], clients).await;
     let admin = app.platform_admin().await;
@@ -225,7 +226,7 @@ async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(d
 async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db: DbKind) {
     let management = aws::random_account();
     let sdk = aws::sdk_config(&aws::moto_url()).await;
-    let (clients, rules) = clients(&management, &sdk);
+    let (clients, rules) = clients(&management, &sdk, None);
     let [invite, _follow, cancel, _terminate, _group] = rules.as_slice() else { unreachable!() };
     let app = TestApp::spawn_with_aws(db, vec![], clients).await;
     let admin = app.platform_admin().await;
@@ -278,4 +279,31 @@ async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db:
     assert_eq!(row.data("billingTransfer.status"), "WITHDRAWN");
 }
 
-on_both_databases!(a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);
+/// A request that died after AWS sent the invitation left it at AWS only: inviting again adopts
+/// it instead of sending a second one.
+async fn a_repeated_invitation_adopts_the_one_aws_already_has(db: DbKind) {
+    let management = aws::random_account();
+    let sdk = aws::sdk_config(&aws::moto_url()).await;
+    let (start, _) = next_months();
+    let start_at = aws_smithy_types::DateTime::from_secs(start.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
+    let earlier = ResponsibilityTransfer::builder()
+        .id("rt-earlier123")
+        .arn(ARN)
+        .status(ResponsibilityTransferStatus::Requested)
+        .source(TransferParticipant::builder().management_account_id(CUSTOMER).build())
+        .start_timestamp(start_at)
+        .active_handshake_id("h-earlier01")
+        .build();
+    let (clients, rules) = clients(&management, &sdk, Some(earlier));
+    let [invite, ..] = rules.as_slice() else { unreachable!() };
+    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Adopt Co").await;
+    let payer = app.connected_payer(&p, &management).await;
+    let res = app.gql(p.admin.bearer(), INVITE, json!({ "i": { "payerId": payer, "managementAccountId": CUSTOMER, "startDate": start, "notes": "welcome aboard" } })).await;
+    assert_eq!(res.data("inviteOrganizationToTransferBilling.transferId"), "rt-earlier123");
+    assert_eq!(res.data("inviteOrganizationToTransferBilling.handshakeId"), "h-earlier01");
+    assert_eq!(invite.num_calls(), 0, "no second invitation");
+}
+
+on_both_databases!(a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);
