@@ -503,7 +503,8 @@ fn answered(aws_status: &str) -> Option<(TransferStatus, Option<&'static str>)> 
         "EXPIRED" => Some((TransferStatus::Expired, None)),
         // Cancelled outside Partner Billing (the console) reads as withdrawn.
         "CANCELED" => Some((TransferStatus::Withdrawn, None)),
-        "WITHDRAWN" => Some((TransferStatus::Ended, Some(outbox::BILLING_TRANSFER_ENDED))),
+        // Accepted and since given an end (by either side): the end is learnt and told when it comes.
+        "WITHDRAWN" => Some((TransferStatus::Accepted, Some(outbox::BILLING_TRANSFER_ACCEPTED))),
         _ => None,
     }
 }
@@ -647,6 +648,7 @@ mod tests {
         assert_eq!(answered("CANCELED"), Some((TransferStatus::Withdrawn, None)));
         assert_eq!(answered("DECLINED").map(|a| a.0), Some(TransferStatus::Declined));
         assert_eq!(answered("EXPIRED").map(|a| a.0), Some(TransferStatus::Expired));
+        assert_eq!(answered("WITHDRAWN").map(|a| a.0), Some(TransferStatus::Accepted), "ended later, but it was accepted");
     }
 
     #[test]

@@ -306,4 +306,63 @@ async fn a_repeated_invitation_adopts_the_one_aws_already_has(db: DbKind) {
     assert_eq!(invite.num_calls(), 0, "no second invitation");
 }
 
-on_both_databases!(a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);
+/// The customer ends the transfer at AWS: the follow job learns the end month and tells the end
+/// once, when it comes.
+async fn an_end_set_by_the_customer_is_learnt_and_told_when_it_comes(db: DbKind) {
+    let management = aws::random_account();
+    let sdk = aws::sdk_config(&aws::moto_url()).await;
+    let (start, end) = next_months();
+    let end_at = aws_smithy_types::DateTime::from_secs(end.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
+    let m = management.clone();
+    let describe_org = mock!(aws_sdk_organizations::Client::describe_organization)
+        .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-partner12345").master_account_id(&m).build()).build());
+    let orgs = mock_client!(aws_sdk_organizations, [&describe_org]);
+    let list = mock!(aws_sdk_organizations::Client::list_inbound_responsibility_transfers).then_output(|| ListInboundResponsibilityTransfersOutput::builder().build());
+    let invite = mock!(aws_sdk_organizations::Client::invite_organization_to_transfer_responsibility).then_output(|| {
+        let resource = HandshakeResource::builder().r#type(HandshakeResourceType::ResponsibilityTransfer).value("rt-abcd12345").build();
+        InviteOrganizationToTransferResponsibilityOutput::builder().handshake(Handshake::builder().id("h-transfer01").state(HandshakeState::Open).resources(resource).build()).build()
+    });
+    let follow = mock!(aws_sdk_organizations::Client::describe_responsibility_transfer)
+        .sequence()
+        .output(|| DescribeResponsibilityTransferOutput::builder().responsibility_transfer(transfer(ResponsibilityTransferStatus::Accepted)).build())
+        .output(move || {
+            let ended = ResponsibilityTransfer::builder().id("rt-abcd12345").arn(ARN).status(ResponsibilityTransferStatus::Withdrawn).end_timestamp(end_at).build();
+            DescribeResponsibilityTransferOutput::builder().responsibility_transfer(ended).build()
+        })
+        .repeatedly()
+        .build();
+    let transfer_orgs = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, [&list, &invite, &follow]);
+    let abc = mock_client!(aws_sdk_billingconductor, []);
+    let clients = AwsClients::new(Arc::new(SdkSts::new(&sdk)), Arc::new(SdkOrganizations::from_conf(orgs.config().clone())))
+        .with_billing_transfer(Arc::new(SdkBillingTransfer::from_conf(transfer_orgs.config().clone(), abc.config().clone())));
+    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Customer Ends Co").await;
+    let payer = app.connected_payer(&p, &management).await;
+    let invited = app.gql(p.admin.bearer(), INVITE, json!({ "i": { "payerId": payer, "managementAccountId": CUSTOMER, "startDate": start } })).await;
+    let id = invited.data("inviteOrganizationToTransferBilling.id").as_str().unwrap().to_owned();
+    until_status(&app, &p.viewer, &id, "ACCEPTED").await;
+    let mut learnt = Value::Null;
+    for _ in 0..100 {
+        poke(&app).await;
+        learnt = app.gql(p.viewer.bearer(), TRANSFER, json!({ "id": id })).await.data("billingTransfer.endMonth").clone();
+        if !learnt.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(learnt, json!(format!("{:04}-{:02}", end.year(), end.month())));
+    assert!(app.outbox("billing_transfer.ended").await.is_empty(), "told when it comes, not before");
+    pretend_month_passed(&app, &id, entity::billing_transfers::Column::StartMonth).await;
+    until_status(&app, &p.viewer, &id, "ACTIVE").await;
+    pretend_month_passed(&app, &id, entity::billing_transfers::Column::EndMonth).await;
+    until_status(&app, &p.viewer, &id, "ENDED").await;
+    for _ in 0..3 {
+        poke(&app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    assert_eq!(app.outbox("billing_transfer.ended").await.len(), 1);
+    assert_eq!(app.outbox("billing_transfer.accepted").await.len(), 1);
+}
+
+on_both_databases!(an_end_set_by_the_customer_is_learnt_and_told_when_it_comes, a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);
