@@ -47,13 +47,18 @@ fn transfer(status: ResponsibilityTransferStatus) -> ResponsibilityTransfer {
         .build()
 }
 
-/// Organizations for the payer check, and the transfer calls: no earlier transfer, an invite,
-/// one REQUESTED answer then ACCEPTED, a cancel, a terminate; ABC accepts one group.
-fn clients(management: &str, sdk: &aws_config::SdkConfig, earlier: Option<ResponsibilityTransfer>) -> (AwsClients, Vec<Rule>) {
+/// The payer's own organization, for its connection check.
+fn payer_organization(management: &str) -> aws_sdk_organizations::Client {
     let m = management.to_owned();
     let describe_org = mock!(aws_sdk_organizations::Client::describe_organization)
         .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-partner12345").master_account_id(&m).build()).build());
-    let orgs = mock_client!(aws_sdk_organizations, [&describe_org]);
+    mock_client!(aws_sdk_organizations, [&describe_org])
+}
+
+/// Organizations for the payer check, and the transfer calls: no earlier transfer, an invite,
+/// one REQUESTED answer then ACCEPTED, a cancel, a terminate; ABC accepts one group.
+fn clients(management: &str, sdk: &aws_config::SdkConfig, earlier: Option<ResponsibilityTransfer>) -> (AwsClients, Vec<Rule>) {
+    let orgs = payer_organization(management);
     let list = mock!(aws_sdk_organizations::Client::list_inbound_responsibility_transfers)
         .then_output(move || ListInboundResponsibilityTransfersOutput::builder().set_responsibility_transfers(earlier.clone().map(|t| vec![t])).build());
     let invite = mock!(aws_sdk_organizations::Client::invite_organization_to_transfer_responsibility)
@@ -122,15 +127,29 @@ async fn pretend_month_passed(app: &TestApp, id: &str, column: entity::billing_t
         .unwrap();
 }
 
-async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(db: DbKind) {
+/// A partner with a connected payer on a server whose AWS is `clients(…)`.
+async fn partner_with_payer(db: DbKind, name: &str, earlier: Option<ResponsibilityTransfer>) -> (TestApp, e2e::Partner, String, String, Vec<Rule>) {
     let management = aws::random_account();
     let sdk = aws::sdk_config(&aws::moto_url()).await;
-    let (clients, rules) = clients(&management, &sdk, None);
-    let [invite, follow, _cancel, terminate, group] = rules.as_slice() else { unreachable!() };
+    let (clients, rules) = clients(&management, &sdk, earlier);
     let app = TestApp::spawn_with_aws(db, vec![], clients).await;
     let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Transfer Co").await;
+    let p = app.new_partner(&admin, name).await;
     let payer = app.connected_payer(&p, &management).await;
+    (app, p, payer, management, rules)
+}
+
+/// Lets the follow jobs run a few more steps (nothing should change any more).
+async fn settle(app: &TestApp) {
+    for _ in 0..3 {
+        poke(app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+}
+
+async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(db: DbKind) {
+    let (app, p, payer, management, rules) = partner_with_payer(db, "Transfer Co", None).await;
+    let [invite, follow, _cancel, terminate, group] = rules.as_slice() else { unreachable!() };
     app.gql(p.admin.bearer(), "mutation($p: ID!) { setPayerBillingMode(payerId: $p, mode: BILLING_CONDUCTOR) { mode } }", json!({ "p": payer })).await.data("setPayerBillingMode");
     let (start, end) = next_months();
 
@@ -148,10 +167,7 @@ async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(d
     let accepted = until_status(&app, &p.viewer, &id, "ACCEPTED").await;
     assert!(follow.num_calls() >= 2, "followed over several polls");
     assert!(accepted["accounts"].as_array().unwrap().is_empty(), "no cost data yet");
-    for _ in 0..3 {
-        poke(&app).await;
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
+    settle(&app).await;
     let told = app.outbox("billing_transfer.accepted").await;
     assert_eq!(told.len(), 1);
     assert_eq!(told[0]["target"], CUSTOMER);
@@ -224,14 +240,8 @@ async fn a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended(d
 }
 
 async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db: DbKind) {
-    let management = aws::random_account();
-    let sdk = aws::sdk_config(&aws::moto_url()).await;
-    let (clients, rules) = clients(&management, &sdk, None);
+    let (app, p, payer, _, rules) = partner_with_payer(db, "Withdraw Co", None).await;
     let [invite, _follow, cancel, _terminate, _group] = rules.as_slice() else { unreachable!() };
-    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Withdraw Co").await;
-    let payer = app.connected_payer(&p, &management).await;
     let (start, _) = next_months();
     let today = Utc::now().date_naive();
     let last_month = today.with_day(1).unwrap().checked_sub_months(chrono::Months::new(1)).unwrap();
@@ -270,10 +280,7 @@ async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db:
     assert_eq!(cancel.num_calls(), 1);
     app.gql(p.admin.bearer(), w, json!({ "id": id })).await.assert_code("CONFLICT");
     // The follow job sees it withdrawn and stops without telling acceptance.
-    for _ in 0..5 {
-        poke(&app).await;
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
+    settle(&app).await;
     assert!(app.outbox("billing_transfer.accepted").await.is_empty());
     let row = app.gql(p.viewer.bearer(), TRANSFER, json!({ "id": id })).await;
     assert_eq!(row.data("billingTransfer.status"), "WITHDRAWN");
@@ -282,8 +289,6 @@ async fn an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing(db:
 /// A request that died after AWS sent the invitation left it at AWS only: inviting again adopts
 /// it instead of sending a second one.
 async fn a_repeated_invitation_adopts_the_one_aws_already_has(db: DbKind) {
-    let management = aws::random_account();
-    let sdk = aws::sdk_config(&aws::moto_url()).await;
     let (start, _) = next_months();
     let start_at = aws_smithy_types::DateTime::from_secs(start.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
     let earlier = ResponsibilityTransfer::builder()
@@ -294,12 +299,8 @@ async fn a_repeated_invitation_adopts_the_one_aws_already_has(db: DbKind) {
         .start_timestamp(start_at)
         .active_handshake_id("h-earlier01")
         .build();
-    let (clients, rules) = clients(&management, &sdk, Some(earlier));
+    let (app, p, payer, _, rules) = partner_with_payer(db, "Adopt Co", Some(earlier)).await;
     let [invite, ..] = rules.as_slice() else { unreachable!() };
-    let app = TestApp::spawn_with_aws(db, vec![], clients).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Adopt Co").await;
-    let payer = app.connected_payer(&p, &management).await;
     let res = app.gql(p.admin.bearer(), INVITE, json!({ "i": { "payerId": payer, "managementAccountId": CUSTOMER, "startDate": start, "notes": "welcome aboard" } })).await;
     assert_eq!(res.data("inviteOrganizationToTransferBilling.transferId"), "rt-earlier123");
     assert_eq!(res.data("inviteOrganizationToTransferBilling.handshakeId"), "h-earlier01");
@@ -313,10 +314,7 @@ async fn an_end_set_by_the_customer_is_learnt_and_told_when_it_comes(db: DbKind)
     let sdk = aws::sdk_config(&aws::moto_url()).await;
     let (start, end) = next_months();
     let end_at = aws_smithy_types::DateTime::from_secs(end.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp());
-    let m = management.clone();
-    let describe_org = mock!(aws_sdk_organizations::Client::describe_organization)
-        .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-partner12345").master_account_id(&m).build()).build());
-    let orgs = mock_client!(aws_sdk_organizations, [&describe_org]);
+    let orgs = payer_organization(&management);
     let list = mock!(aws_sdk_organizations::Client::list_inbound_responsibility_transfers).then_output(|| ListInboundResponsibilityTransfersOutput::builder().build());
     let invite = mock!(aws_sdk_organizations::Client::invite_organization_to_transfer_responsibility).then_output(|| {
         let resource = HandshakeResource::builder().r#type(HandshakeResourceType::ResponsibilityTransfer).value("rt-abcd12345").build();
@@ -357,10 +355,7 @@ async fn an_end_set_by_the_customer_is_learnt_and_told_when_it_comes(db: DbKind)
     until_status(&app, &p.viewer, &id, "ACTIVE").await;
     pretend_month_passed(&app, &id, entity::billing_transfers::Column::EndMonth).await;
     until_status(&app, &p.viewer, &id, "ENDED").await;
-    for _ in 0..3 {
-        poke(&app).await;
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
+    settle(&app).await;
     assert_eq!(app.outbox("billing_transfer.ended").await.len(), 1);
     assert_eq!(app.outbox("billing_transfer.accepted").await.len(), 1);
 }
