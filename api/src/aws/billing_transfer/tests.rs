@@ -265,3 +265,17 @@ async fn an_organization_already_transferring_reads_as_a_conflict_in_words() {
     assert_eq!(app.code(), ErrorCode::Conflict);
     assert!(app.to_string().contains("already transfers its bill"), "{app}");
 }
+
+#[tokio::test]
+async fn renaming_sends_the_id_and_the_new_name() {
+    let rename = mock!(aws_sdk_organizations::Client::update_responsibility_transfer)
+        .match_requests(|r| r.id() == Some("rt-abcd12345") && r.name() == Some("Acme (EU)"))
+        .then_output(|| {
+            let renamed = sdk_transfer_builder("rt-abcd12345", ResponsibilityTransferStatus::Accepted).name("Acme (EU)").build();
+            aws_sdk_organizations::operation::update_responsibility_transfer::UpdateResponsibilityTransferOutput::builder().responsibility_transfer(renamed).build()
+        });
+    let client = mock_client!(aws_sdk_organizations, [&rename]);
+    let t = orgs_only(&client).rename(&creds(), "rt-abcd12345", "Acme (EU)").await.unwrap();
+    assert_eq!(t.name.as_deref(), Some("Acme (EU)"));
+    assert_eq!(rename.num_calls(), 1);
+}
