@@ -69,6 +69,8 @@ typed_id!(/// A partner-integration token.
     ApiTokenId, "API token");
 typed_id!(/// A sign-in session (a family of refresh tokens).
     SessionId, "session");
+typed_id!(/// An AWS Billing Transfer of a customer's organization to a payer.
+    BillingTransferId, "billing transfer");
 
 /// The fixed id of the platform root tenant, created at first start.
 pub const ROOT_TENANT_ID: TenantId = TenantId(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001));

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::domain::billing::abc::{self, AbcReports, AbcSync};
 use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
 use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
+use crate::domain::billing_transfers::FollowTransfer;
 use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
 use crate::domain::invoicing::periods::{CLOSE_PERIODS, ClosePeriods};
 use crate::domain::legacy_import::ImportLegacy;
@@ -26,6 +27,7 @@ pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
         Arc::new(SyncAllAccounts),
         Arc::new(CreateAccount),
         Arc::new(RefreshInvitations),
+        Arc::new(FollowTransfer),
         Arc::new(IngestCosts),
         Arc::new(IngestAllCosts),
         Arc::new(DispatchNotifications),

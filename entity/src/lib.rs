@@ -53,3 +53,4 @@ pub mod invoice_lines;
 pub mod invoices;
 pub mod period_adjustments;
 pub mod period_snapshots;
+pub mod billing_transfers;

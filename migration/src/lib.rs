@@ -22,6 +22,7 @@ mod m20261206_000301_ingestion_heartbeat;
 pub mod m20261206_000401_cost_rollups;
 mod m20261206_000501_invoicing;
 mod m20261206_000601_plan_versions;
+mod m20261206_000701_billing_transfers;
 mod m20261206_000702_priced_periods;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000401_cost_rollups::Migration),
             Box::new(m20261206_000501_invoicing::Migration),
             Box::new(m20261206_000601_plan_versions::Migration),
+            Box::new(m20261206_000701_billing_transfers::Migration),
             Box::new(m20261206_000702_priced_periods::Migration),
         ]
     }

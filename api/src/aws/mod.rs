@@ -5,6 +5,7 @@
 
 pub mod cost_explorer;
 pub mod billing_conductor;
+pub mod billing_transfer;
 pub mod credentials;
 pub mod cur_definitions;
 pub mod data_exports;
@@ -24,6 +25,7 @@ use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 use crate::config::Config;
 pub use cost_explorer::{CostExplorerApi, SdkCostExplorer};
 pub use billing_conductor::{BillingConductor, SdkBillingConductor};
+pub use billing_transfer::{BillingTransferApi, SdkBillingTransfer};
 pub use credentials::CredentialBroker;
 pub use cur_definitions::{CurDefinitionsApi, CurReportDefinition, SdkCurDefinitions};
 pub use data_exports::{DataExport, DataExportsApi, SdkDataExports};
@@ -71,6 +73,8 @@ pub struct AwsClients {
     pub data_exports: Arc<dyn DataExportsApi>,
     /// Legacy CUR report definitions.
     pub cur_definitions: Arc<dyn CurDefinitionsApi>,
+    /// AWS Billing Transfer (Organizations responsibility transfers and their ABC groups).
+    pub billing_transfer: Arc<dyn BillingTransferApi>,
 }
 
 impl AwsClients {
@@ -84,6 +88,13 @@ impl AwsClients {
             .with_billing_conductor(Arc::new(SdkBillingConductor::new(sdk)))
             .with_data_exports(Arc::new(SdkDataExports::new(sdk)))
             .with_cur_definitions(Arc::new(SdkCurDefinitions::new(sdk)))
+            .with_billing_transfer(Arc::new(SdkBillingTransfer::new(sdk)))
+    }
+
+    /// The same clients with another Billing Transfer adapter.
+    pub fn with_billing_transfer(mut self, billing_transfer: Arc<dyn BillingTransferApi>) -> Self {
+        self.billing_transfer = billing_transfer;
+        self
     }
 
     /// The same clients with another Data Exports adapter.
@@ -133,6 +144,7 @@ impl AwsClients {
             billing_conductor: None,
             data_exports: Arc::new(data_exports::NoDataExports),
             cur_definitions: Arc::new(cur_definitions::NoCurDefinitions),
+            billing_transfer: Arc::new(billing_transfer::NoBillingTransfer),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bootstrap;
 pub mod billing;
+pub mod billing_transfers;
 pub mod contracts;
 pub mod cost_exports;
 pub mod cost_pull;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value as GqlValue};
-use entity::payers;
+use entity::{billing_transfers, payers};
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -30,6 +30,8 @@ pub const SENSITIVE_READS: &[&str] = &[
 /// Mutations whose `id` argument is a payer / a tenant.
 const PAYER_BY_ID: &[&str] = &["updatePayer", "removePayer", "checkPayerConnection", "movePayer"];
 const TENANT_BY_ID: &[&str] = &["updateTenant"];
+/// Mutations whose `id` argument is a billing transfer (audited against its payer).
+const TRANSFER_BY_ID: &[&str] = &["withdrawBillingTransfer", "endBillingTransfer"];
 
 /// Registers the audit hook on the schema.
 pub struct AuditExtension;
@@ -93,7 +95,12 @@ fn find_id(args: &Value, key: &str) -> Option<Uuid> {
 /// What the field acts on, read before it runs (a removed payer is still there).
 async fn target(state: &AppState, field: &str, args: &Value) -> Target {
     let by_id = || args.get("id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
-    let payer = find_id(args, "payerId").or_else(|| if PAYER_BY_ID.contains(&field) { by_id() } else { None });
+    let transfer = find_id(args, "billingTransferId").or_else(|| if TRANSFER_BY_ID.contains(&field) { by_id() } else { None });
+    let transfer_payer = match transfer {
+        Some(id) => billing_transfers::Entity::find_by_id(id).one(&state.db).await.ok().flatten().map(|t| t.payer_id),
+        None => None,
+    };
+    let payer = find_id(args, "payerId").or(transfer_payer).or_else(|| if PAYER_BY_ID.contains(&field) { by_id() } else { None });
     let tenant = find_id(args, "tenantId")
         .or_else(|| find_id(args, "parentId"))
         .or_else(|| if TENANT_BY_ID.contains(&field) { by_id() } else { None });

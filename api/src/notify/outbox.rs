@@ -40,6 +40,14 @@ pub const INVOICE_VOIDED: &str = "invoice.voided";
 pub const CREDIT_NOTE_ISSUED: &str = "credit_note.issued";
 /// A debit note was issued (mailed with its PDF).
 pub const DEBIT_NOTE_ISSUED: &str = "debit_note.issued";
+/// A customer's organization was invited to transfer its bill to a payer.
+pub const BILLING_TRANSFER_INVITED: &str = "billing_transfer.invited";
+/// The customer accepted the billing transfer.
+pub const BILLING_TRANSFER_ACCEPTED: &str = "billing_transfer.accepted";
+/// The transfer's start month came: the payer pays the customer's bill.
+pub const BILLING_TRANSFER_STARTED: &str = "billing_transfer.started";
+/// The transfer ended.
+pub const BILLING_TRANSFER_ENDED: &str = "billing_transfer.ended";
 /// Document events mailed to the billing address of the document's contract.
 pub const DOCUMENT_EVENTS: &[&str] = &[INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED, CREDIT_NOTE_ISSUED, DEBIT_NOTE_ISSUED];
 
@@ -67,6 +75,10 @@ pub const EVENT_TYPES: &[&str] = &[
     INVOICE_VOIDED,
     CREDIT_NOTE_ISSUED,
     DEBIT_NOTE_ISSUED,
+    BILLING_TRANSFER_INVITED,
+    BILLING_TRANSFER_ACCEPTED,
+    BILLING_TRANSFER_STARTED,
+    BILLING_TRANSFER_ENDED,
     crate::notify::cloudevents::AWS_SERVICE_DAILY,
 ];
 

@@ -46,6 +46,7 @@ async fn snapshot(app: &TestApp, b: &Partner) -> String {
     let accounts = entity::linked_accounts::Entity::find().filter(entity::linked_accounts::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let policies = entity::policies::Entity::find().filter(entity::policies::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let invitations = entity::invitations::Entity::find().filter(entity::invitations::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
+    let transfers = entity::billing_transfers::Entity::find().filter(entity::billing_transfers::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let jobs = entity::jobs::Entity::find().filter(entity::jobs::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let events = entity::outbox_events::Entity::find().filter(entity::outbox_events::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let subscriptions = entity::notification_subscriptions::Entity::find().order_by_asc(entity::notification_subscriptions::Column::Id).all(&app.db).await.unwrap();
@@ -61,7 +62,7 @@ async fn snapshot(app: &TestApp, b: &Partner) -> String {
     let adjustments = entity::period_adjustments::Entity::find().filter(entity::period_adjustments::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let periods = entity::billing_periods::Entity::find().filter(entity::billing_periods::Column::PayerId.eq(payer_uuid)).all(&app.db).await.unwrap();
     let rates = entity::exchange_rates::Entity::find().filter(entity::exchange_rates::Column::TenantId.is_in(tenant_ids.clone())).all(&app.db).await.unwrap();
-    format!("{invoices:?}\n{adjustments:?}\n{periods:?}\n{rates:?}\n{contracts:?}\n{settings:?}\n{onboarding:?}\n{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
+    format!("{invoices:?}\n{adjustments:?}\n{periods:?}\n{rates:?}\n{contracts:?}\n{settings:?}\n{onboarding:?}\n{tenants:?}\n{users:?}\n{memberships:?}\n{tokens:?}\n{sessions:?}\n{payer:?}\n{accounts:?}\n{policies:?}\n{invitations:?}\n{transfers:?}\n{jobs:?}\n{events:?}\n{subscriptions:?}\n{templates:?}\n{endpoints:?}\n{deliveries:?}\n{billing}")
 }
 
 /// The schema's query and mutation names, read by introspection like any client would.
@@ -146,6 +147,35 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         .insert(&app.db)
         .await
         .unwrap();
+    let b_transfer = uuid::Uuid::now_v7();
+    entity::billing_transfers::ActiveModel {
+        id: Set(b_transfer),
+        payer_id: Set(b_payer),
+        direction: Set("INBOUND".into()),
+        target_account_id: Set(Some("123456789012".into())),
+        target_email: Set(None),
+        name: Set("bravo transfer".into()),
+        start_month: Set("2026-01".into()),
+        end_month: Set(None),
+        status: Set(entity::billing_transfers::TransferStatus::Active),
+        handshake_id: Set(Some("h-bravo5678".into())),
+        transfer_id: Set(Some("rt-bravo12345".into())),
+        transfer_arn: Set(Some("arn:aws:organizations::123456789012:transfer/o-bravo12345/billing/inbound/rt-bravo12345".into())),
+        notes: Set(None),
+        expires_at: Set(None),
+        group_pricing_plan_id: Set(None),
+        group_abc_arn: Set(None),
+        group_created_at: Set(None),
+        auto_create_groups: Set(false),
+        auto_pricing_plan_id: Set(None),
+        invited_by: Set(b.admin.email.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let b_transfer = b_transfer.to_string();
     let mut b_job = partner_billing::jobs::NewJob::new("accounts.sync", json!({ "payer_id": b_payer }));
     b_job.payer = Some(partner_billing::ids::PayerId(b_payer));
     b_job.delay = std::time::Duration::from_secs(3600);
@@ -223,7 +253,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     app.gql(b.admin.bearer(), "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"Bravo Sender\" }) { senderName { value } } }", json!({ "t": b.tenant_id })).await.data("updateTenantSettings");
     let bi = invoicing_fixtures(&app, &b, &b_child, &b_contract).await;
     let before = snapshot(&app, &b).await;
-    let extra = [b_contract.as_str(), b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
+    let extra = [b_contract.as_str(), b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "h-bravo5678", "rt-bravo12345", b_transfer.as_str(), "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
     // Operations on B's payer that must answer NOT_FOUND for every actor of A.
     let on_b_payer: Vec<(&str, &str, Value)> = vec![
         ("linkedAccounts", "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId } } }", json!({ "p": b.payer_id })),
@@ -245,6 +275,14 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("syncAccounts", "mutation($p: ID!) { syncAccounts(payerId: $p) { id } }", json!({ "p": b.payer_id })),
         ("createLinkedAccount", "mutation($p: ID!) { createLinkedAccount(input: { payerId: $p, email: \"x@evil.example\", name: \"x\" }) { id } }", json!({ "p": b.payer_id })),
         ("inviteAccount", "mutation($p: ID!) { inviteAccount(input: { payerId: $p, accountId: \"123456789012\" }) { handshakeId } }", json!({ "p": b.payer_id })),
+        ("billingTransfers", "query($p: ID!) { billingTransfers(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("billingTransfer", "query($id: ID!) { billingTransfer(id: $id) { id accounts } }", json!({ "id": b_transfer })),
+        ("billingTransferPreference", "query($id: ID!) { billingTransferPreference(billingTransferId: $id) { autoCreateBillingGroups } }", json!({ "id": b_transfer })),
+        ("inviteOrganizationToTransferBilling", "mutation($p: ID!) { inviteOrganizationToTransferBilling(input: { payerId: $p, managementAccountId: \"123456789012\", startDate: \"2099-01-01\" }) { id } }", json!({ "p": b.payer_id })),
+        ("withdrawBillingTransfer", "mutation($id: ID!) { withdrawBillingTransfer(id: $id) { id } }", json!({ "id": b_transfer })),
+        ("endBillingTransfer", "mutation($id: ID!) { endBillingTransfer(id: $id, endDate: \"2099-02-01\") { id } }", json!({ "id": b_transfer })),
+        ("createTransferBillingGroup", "mutation($id: ID!) { createTransferBillingGroup(billingTransferId: $id) { id } }", json!({ "id": b_transfer })),
+        ("setBillingTransferPreference", "mutation($id: ID!) { setBillingTransferPreference(billingTransferId: $id, input: { autoCreateBillingGroups: true }) { autoCreateBillingGroups } }", json!({ "id": b_transfer })),
         ("cancelInvitation", "mutation($p: ID!) { cancelInvitation(payerId: $p, handshakeId: \"h-bravo1234\") { handshakeId } }", json!({ "p": b.payer_id })),
         ("closeLinkedAccount", "mutation($p: ID!, $a: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $a) { status } }", json!({ "p": b.payer_id, "a": b_account })),
         ("removeLinkedAccount", "mutation($p: ID!, $a: String!) { removeLinkedAccount(payerId: $p, accountId: $a) { accountId } }", json!({ "p": b.payer_id, "a": b_account })),

@@ -7,6 +7,7 @@ mod audit_digests;
 mod bad_input;
 mod billing;
 mod billing_conductor;
+mod billing_transfer;
 mod browser;
 mod cloudformation;
 mod cost_explorer;

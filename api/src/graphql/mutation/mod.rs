@@ -3,6 +3,7 @@
 mod api_tokens;
 mod billing;
 mod billing_conductor;
+mod billing_transfers;
 mod costs;
 mod export_validation;
 mod invoicing;
@@ -34,4 +35,5 @@ pub struct MutationRoot(
     contracts::ContractsMutation,
     invoicing::InvoicingMutation,
     onboarding::OnboardingMutation,
+    billing_transfers::BillingTransfersMutation,
 );

@@ -3,6 +3,7 @@
 mod api_tokens;
 mod billing;
 mod billing_conductor;
+mod billing_transfers;
 mod costs;
 mod export_validation;
 mod invoicing;
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     contracts::ContractsQuery,
     invoicing::InvoicingQuery,
     onboarding::OnboardingQuery,
+    billing_transfers::BillingTransfersQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod billing_conductor;
+pub mod billing_transfers;
 pub mod contracts;
 pub mod costs;
 pub mod enums;
