@@ -254,9 +254,9 @@ async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, 
 fn decode(row: &priced_periods::Model, period: &str) -> AppResult<StoredPeriod> {
     let lines: StoredLines = serde_json::from_str(&row.lines).map_err(|e| AppError::internal(anyhow::anyhow!("priced period of group {} unreadable: {e}", row.billing_group_id)))?;
     // The numbers are the snapshot's arithmetic over the same lines: one way to total them.
-    let mut by_service: BTreeMap<(String, String), UsageLine> = BTreeMap::new();
+    let mut by_account_service: BTreeMap<(String, String), UsageLine> = BTreeMap::new();
     for l in &lines.usage {
-        let line = by_service.entry((l.account_id.clone(), l.service_code.clone())).or_insert_with(|| UsageLine {
+        let line = by_account_service.entry((l.account_id.clone(), l.service_code.clone())).or_insert_with(|| UsageLine {
             account_id: l.account_id.clone(),
             service_code: l.service_code.clone(),
             service_name: service_label(&l.service_code, &lines.service_names),
@@ -266,7 +266,7 @@ fn decode(row: &priced_periods::Model, period: &str) -> AppResult<StoredPeriod> 
         line.aws_cost += l.aws_cost;
         line.proforma_cost += l.charge;
     }
-    let summed = SnapshotLines { usage: by_service.into_values().collect(), items: lines.items };
+    let summed = SnapshotLines { usage: by_account_service.into_values().collect(), items: lines.items };
     let numbers = GroupPeriod {
         period: period.to_owned(),
         source: row.source.clone(),
