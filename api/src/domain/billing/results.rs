@@ -114,9 +114,14 @@ pub struct PricedPeriod {
 /// A group's numbers for a period as billed: frozen at close for a closed period, else on the
 /// current configuration and data (its stored price while that is current).
 pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    let Some(frozen) = super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? else {
-        return Ok(stored_prices::period(db, group, period).await?.numbers);
-    };
+    match super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+        Some(frozen) => frozen_numbers(frozen, period),
+        None => Ok(stored_prices::period(db, group, period).await?.numbers),
+    }
+}
+
+/// A closed period's numbers, as its snapshot froze them.
+fn frozen_numbers(frozen: entity::period_snapshots::Model, period: &str) -> AppResult<GroupPeriod> {
     let lines = super::snapshot::snapshot_lines(&frozen)?;
     Ok(GroupPeriod {
         period: period.to_owned(),
@@ -135,11 +140,13 @@ pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
 
 /// A group's totals for a period as billed, reading no lines when they are stored.
 pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
-    if super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await?.is_some() {
-        let n = numbers(db, group, period).await?;
-        return Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total });
+    match super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+        Some(frozen) => {
+            let n = frozen_numbers(frozen, period)?;
+            Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
+        }
+        None => stored_prices::totals(db, group, period).await,
     }
-    stored_prices::totals(db, group, period).await
 }
 
 /// The engine's input for a row: its pricing columns and amounts (10⁻⁸ units) and, for a sum,
@@ -360,7 +367,7 @@ pub fn lines_of(priced: &PricedPeriod) -> SnapshotLines {
         .computation
         .items
         .iter()
-        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
+        .map(ItemLine::of)
         .collect();
     SnapshotLines { usage: usage.into_values().map(normalized).collect(), items }
 }

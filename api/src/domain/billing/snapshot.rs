@@ -37,6 +37,16 @@ pub struct ItemLine {
     pub account_id: String,
 }
 
+impl ItemLine {
+    pub fn of(i: &AppliedItem) -> Self {
+        Self { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() }
+    }
+
+    pub fn applied(&self) -> AppliedItem {
+        AppliedItem { id: self.id, name: self.name.clone(), charge: if self.credit { ItemCharge::Credit } else { ItemCharge::Fee }, account_id: self.account_id.clone(), amount: self.amount }
+    }
+}
+
 /// What a group was billed for a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -113,7 +123,7 @@ pub fn computation(lines: &SnapshotLines) -> Computation {
         let a = Amounts { aws_cost: Decimal::ZERO, proforma: i.amount };
         out.total.add(a);
         out.by_account.entry(i.account_id.clone()).or_default().add(a);
-        out.items.push(AppliedItem { id: i.id, name: i.name.clone(), charge: if i.credit { ItemCharge::Credit } else { ItemCharge::Fee }, account_id: i.account_id.clone(), amount: i.amount });
+        out.items.push(i.applied());
     }
     out
 }

@@ -22,7 +22,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::engine::{Amounts, AppliedItem, ItemCharge};
+use super::engine::{Amounts, AppliedItem};
 use super::groups::Group;
 use super::results::{self, GroupPeriod, Grain, PricedPeriod, PricingInputs};
 use super::snapshot::{self, ItemLine, SnapshotLines, UsageLine};
@@ -161,7 +161,7 @@ pub async fn months(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
     let key = current_key(db, group, period).await?;
     if let Some((_, currency, _, _, summary)) = current_head(db, group, period, &key).await? {
         match serde_json::from_str::<StoredSummary>(&summary) {
-            Ok(s) => return Ok(PeriodMonths { currency, months: s.months, items: s.items.iter().map(applied).collect() }),
+            Ok(s) => return Ok(PeriodMonths { currency, months: s.months, items: s.items.iter().map(ItemLine::applied).collect() }),
             Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored summary did not read; pricing again"),
         }
     }
@@ -170,18 +170,8 @@ pub async fn months(db: &impl ConnectionTrait, group: &Group, period: &str) -> A
     Ok(PeriodMonths { currency: stored.numbers.currency, months: summary.months, items: stored.numbers.computation.items })
 }
 
-fn applied(i: &ItemLine) -> AppliedItem {
-    AppliedItem { id: i.id, name: i.name.clone(), charge: if i.credit { ItemCharge::Credit } else { ItemCharge::Fee }, account_id: i.account_id.clone(), amount: i.amount }
-}
-
 fn item_lines(stored: &StoredPeriod) -> Vec<ItemLine> {
-    stored
-        .numbers
-        .computation
-        .items
-        .iter()
-        .map(|i| ItemLine { id: i.id, name: i.name.clone(), amount: i.amount, credit: i.charge == ItemCharge::Credit, account_id: i.account_id.clone() })
-        .collect()
+    stored.numbers.computation.items.iter().map(ItemLine::of).collect()
 }
 
 fn summary_of(stored: &StoredPeriod) -> StoredSummary {
