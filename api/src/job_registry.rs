@@ -63,3 +63,26 @@ pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::handlers;
+
+    /// The web app names each job kind in words (frontend/src/i18n/codes.ts, whose own test
+    /// holds every listed kind to messages in both languages); a kind missing there shows as
+    /// its bare code on the Jobs page.
+    #[test]
+    fn every_job_kind_has_words_in_the_web_app() {
+        let codes = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/src/i18n/codes.ts"))
+            .unwrap_or_default();
+        let start = codes.find("jobKind: [").unwrap_or(0);
+        let list = &codes[start..codes[start..].find(']').map_or(codes.len(), |end| start + end)];
+        let missing: Vec<&str> = handlers()
+            .iter()
+            .map(|handler| handler.kind())
+            .filter(|kind| !list.contains(&format!("'{kind}'")))
+            .collect();
+        assert!(list.len() > 20, "no jobKind list found in frontend/src/i18n/codes.ts");
+        assert!(missing.is_empty(), "job kinds without words in frontend/src/i18n/codes.ts: {missing:?}");
+    }
+}

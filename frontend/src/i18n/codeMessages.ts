@@ -18,6 +18,8 @@ export const codesEn = {
   'jobKind.notify.dispatch': 'Send notifications',
   'jobKind.billing.abc_sync': 'Sync with AWS Billing Conductor',
   'jobKind.billing.abc_reports': 'Pull Billing Conductor reports',
+  'jobKind.billing.close_periods': 'Close last month’s billing periods',
+  'jobKind.billing_transfers.follow': 'Follow a billing transfer',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': 'API token of {name}',
@@ -79,6 +81,8 @@ export const codesZh: Record<keyof typeof codesEn, string> = {
   'jobKind.notify.dispatch': '发送通知',
   'jobKind.billing.abc_sync': '与 AWS Billing Conductor 同步',
   'jobKind.billing.abc_reports': '拉取 Billing Conductor 报告',
+  'jobKind.billing.close_periods': '关闭上月账期',
+  'jobKind.billing_transfers.follow': '跟踪账单转移',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': '{name} 的 API 令牌',

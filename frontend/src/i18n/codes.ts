@@ -25,6 +25,8 @@ export const CODES = {
     'notify.dispatch',
     'billing.abc_sync',
     'billing.abc_reports',
+    'billing.close_periods',
+    'billing_transfers.follow',
   ],
   /** `userIdentity.type` of an audit event (api/src/audit/mod.rs, Actor::kind). */
   auditActor: ['User', 'ApiToken', 'System', 'Unknown'],
@@ -49,6 +51,7 @@ export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
   BillingPeriodStatus: 'periodStatus',
   BillingReportGroupBy: 'reportGroup',
   BillingSyncStatus: 'sync',
+  BillingTransferStatus: 'transferStatus',
   ContractRenewal: 'renewal',
   ContractStatus: 'contractStatus',
   CostExportKind: 'exportKind',

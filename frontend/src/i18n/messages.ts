@@ -2,6 +2,7 @@
 // one of them (the type checker says which are missing). `{name}` marks a value filled in.
 
 import { billingEn, billingZh } from './billing';
+import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
 import { customerHomeEn, customerHomeZh } from './customerHome';
 import { invoicingEn, invoicingZh } from './invoicing';
@@ -213,6 +214,7 @@ export const en = {
   ...billingEn,
   ...onboardingEn,
   ...invoicingEn,
+  ...channelEn,
   ...customerHomeEn,
   ...codesEn,
 } as const;
@@ -423,6 +425,7 @@ export const zh: Messages = {
   ...billingZh,
   ...onboardingZh,
   ...invoicingZh,
+  ...channelZh,
   ...customerHomeZh,
   ...codesZh,
 };
