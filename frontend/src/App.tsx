@@ -44,6 +44,7 @@ const PoliciesPage = page(() => import('./pages/Policies'), 'PoliciesPage');
 const PricingPage = page(() => import('./pages/Pricing'), 'PricingPage');
 const SetPasswordPage = page(() => import('./pages/SetPassword'), 'SetPasswordPage');
 const TenantsPage = page(() => import('./pages/Tenants'), 'TenantsPage');
+const TransfersPage = page(() => import('./pages/Transfers'), 'TransfersPage');
 const UserRolesPage = page(() => import('./pages/UserRoles'), 'UserRolesPage');
 const UsersPage = page(() => import('./pages/Users'), 'UsersPage');
 const WebhooksPage = page(() => import('./pages/Webhooks'), 'WebhooksPage');
@@ -126,6 +127,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/billing" element={<BillingPage />} />
               <Route path="payers/:payerId/pricing" element={<PricingPage />} />
               <Route path="payers/:payerId/periods" element={<PeriodsPage />} />
+              <Route path="payers/:payerId/transfers" element={<TransfersPage />} />
               <Route path="invoices" element={<InvoicesPage />} />
               <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />

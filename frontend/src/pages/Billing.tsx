@@ -99,6 +99,9 @@ export function BillingPage() {
           <Link className="button" to={`/payers/${payerId}/periods`}>
             {t('periods.title')}
           </Link>
+          <Link className="button" to={`/payers/${payerId}/transfers`}>
+            {t('transfers.title')}
+          </Link>
           <Link className="button" to={`/invoices?payer=${payerId}`}>
             {t('nav.invoices')}
           </Link>
