@@ -120,7 +120,7 @@ export const channelZh: Record<keyof typeof channelEn, string> = {
   'transfers.transferId': '转移',
   'transfers.billingGroup': '账单组',
   'transfers.invitedCol': '邀请',
-  'transfers.invitedBy': '由 {who}',
+  'transfers.invitedBy': '邀请人：{who}',
   'transfers.updated': '更新于 {when}',
   'transfers.expires': '{when} 过期',
   'transfers.noGroup': '尚无',

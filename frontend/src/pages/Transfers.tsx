@@ -178,11 +178,11 @@ function TransferRow({
         <td>{tr.managementAccountId ? <code>{tr.managementAccountId}</code> : (tr.email ?? '—')}</td>
         <td>
           {tr.name}
-          {tr.notes && <span className="service-code">{tr.notes}</span>}
+          {tr.notes && <span className="cell-note">{tr.notes}</span>}
         </td>
         <td>
           <TransferStatusBadge status={tr.status} />
-          {tr.status === 'INVITED' && tr.expiresAt && <span className="service-code">{t('transfers.expires', { when: formatDateTime(tr.expiresAt, lang) })}</span>}
+          {tr.status === 'INVITED' && tr.expiresAt && <span className="cell-note">{t('transfers.expires', { when: formatDateTime(tr.expiresAt, lang) })}</span>}
         </td>
         <td>{tr.startMonth}</td>
         <td>{tr.endMonth ?? '—'}</td>
@@ -195,9 +195,9 @@ function TransferRow({
           {group ? (
             <>
               {planLabel(t, plans, group.passthrough ? null : group.pricingPlanId)}
-              <span className="service-code">{t('transfers.groupCreated', { when: formatDateTime(group.createdAt, lang) })}</span>
+              <span className="cell-note">{t('transfers.groupCreated', { when: formatDateTime(group.createdAt, lang) })}</span>
               {group.billingConductorArn && (
-                <span className="service-code" title={group.billingConductorArn}>
+                <span className="cell-note" title={group.billingConductorArn}>
                   {t('transfers.inBillingConductor')}
                 </span>
               )}
@@ -208,8 +208,8 @@ function TransferRow({
         </td>
         <td>
           {formatDateTime(tr.createdAt, lang)}
-          <span className="service-code">{t('transfers.invitedBy', { who: tr.invitedBy })}</span>
-          {tr.updatedAt !== tr.createdAt && <span className="service-code">{t('transfers.updated', { when: formatDateTime(tr.updatedAt, lang) })}</span>}
+          <span className="cell-note">{t('transfers.invitedBy', { who: tr.invitedBy })}</span>
+          {tr.updatedAt !== tr.createdAt && <span className="cell-note">{t('transfers.updated', { when: formatDateTime(tr.updatedAt, lang) })}</span>}
         </td>
         <td>
           <div className="row-actions">
