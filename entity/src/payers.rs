@@ -26,6 +26,9 @@ pub struct Model {
     pub cost_export_prefix: Option<String>,
     /// `NATIVE` (our engine only) | `BILLING_CONDUCTOR` (also pushed to AWS Billing Conductor).
     pub billing_mode: String,
+    /// Set on a reseller's payer: the upstream billing group whose accounts it prices, at that
+    /// group's price. Such a payer has no AWS access of its own.
+    pub upstream_billing_group_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

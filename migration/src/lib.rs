@@ -24,6 +24,7 @@ mod m20261206_000501_invoicing;
 mod m20261206_000601_plan_versions;
 mod m20261206_000701_billing_transfers;
 mod m20261206_000702_priced_periods;
+mod m20261206_000801_reseller_payers;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000601_plan_versions::Migration),
             Box::new(m20261206_000701_billing_transfers::Migration),
             Box::new(m20261206_000702_priced_periods::Migration),
+            Box::new(m20261206_000801_reseller_payers::Migration),
         ]
     }
 }

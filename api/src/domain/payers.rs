@@ -21,6 +21,17 @@ use crate::tenancy::{Role, Scope};
 pub const PENDING: &str = "PENDING";
 pub const CONNECTED: &str = "CONNECTED";
 pub const ERROR: &str = "ERROR";
+/// A reseller's payer: no AWS role of its own; it prices its distributor's billing group
+/// (`domain::billing::resellers`). Jobs that reach AWS take CONNECTED payers only.
+pub const RESELLER: &str = "RESELLER";
+
+/// Refuses AWS work for a reseller's payer.
+pub fn require_aws_access(payer: &payers::Model) -> AppResult<()> {
+    if payer.upstream_billing_group_id.is_some() {
+        return Err(AppError::Conflict("a reseller's payer has no AWS access: its costs come from its distributor's billing group".into()));
+    }
+    Ok(())
+}
 
 /// Checks an IAM role ARN in the payer's own account: `arn:<partition>:iam::<account>:role/[path/]name`.
 pub fn check_role_arn(role_arn: &str, account_id: &str) -> AppResult<String> {
@@ -104,6 +115,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         cost_export_bucket: Set(None),
         cost_export_prefix: Set(None),
         billing_mode: Set("NATIVE".to_owned()),
+        upstream_billing_group_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -137,6 +149,9 @@ pub struct PayerChanges {
 /// Renames a payer or points it at another role (which resets its connection state).
 pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: PayerChanges) -> AppResult<payers::Model> {
     let (payer, _) = scope.payer(id, Role::Admin).await?;
+    if changes.role_arn.is_some() {
+        require_aws_access(&payer)?;
+    }
     let name = changes.name.as_deref().map(|n| checked_name("name", n, 200)).transpose()?;
     let role_arn = changes.role_arn.as_deref().map(|a| check_role_arn(a, &payer.account_id)).transpose()?;
     let role_changed = role_arn.as_ref().is_some_and(|a| *a != payer.role_arn);
@@ -185,6 +200,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
 /// is stored on the payer (CONNECTED, or ERROR with the reason in plain words).
 pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> AppResult<payers::Model> {
     let (payer, _) = scope.payer(id, Role::Operator).await?;
+    require_aws_access(&payer)?;
     let outcome = probe(aws, &payer, &session_name(&scope.principal().email)).await;
     if outcome.is_err() {
         aws.broker.forget(id);
@@ -301,6 +317,7 @@ mod tests {
             cost_export_bucket: None,
             cost_export_prefix: None,
             billing_mode: "NATIVE".into(),
+            upstream_billing_group_id: None,
             created_at: now,
             updated_at: now,
         }
@@ -426,6 +443,7 @@ pub async fn credentials(
     payer: &payers::Model,
     session: &str,
 ) -> AppResult<aws_credential_types::Credentials> {
+    require_aws_access(payer)?;
     let role = PayerRole { payer: PayerId(payer.id), role_arn: payer.role_arn.clone(), external_id: payer.external_id.clone() };
     match aws.broker.credentials(&role, session).await {
         Ok(c) => Ok(c),

@@ -320,6 +320,8 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("deleteCustomLineItem", "mutation($id: ID!) { deleteCustomLineItem(id: $id) { id } }", json!({ "id": bb.item })),
         ("billingGroupCostReports", "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { awsCost } }", json!({ "p": b.payer_id })),
         ("billingGroupCostReport", "query($g: ID!) { billingGroupCostReport(billingGroupId: $g, from: \"2025-11\", to: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
+        ("resellerMargin", "query($p: ID!) { resellerMargin(payerId: $p, billingPeriod: \"2025-11\") { cost } }", json!({ "p": b.payer_id })),
+        ("createResellerPayer", "mutation($g: ID!) { createResellerPayer(billingGroupId: $g, name: \"x\") { id } }", json!({ "g": bb.group })),
         ("billingResults", "query($g: ID!) { billingResults(billingGroupId: $g, billingPeriod: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
         ("recomputeBilling", "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
         ("billingConductorStatus", "query($p: ID!) { billingConductorStatus(payerId: $p) { mode pending } }", json!({ "p": b.payer_id })),

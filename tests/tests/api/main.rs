@@ -31,6 +31,7 @@ mod notifications;
 mod onboarding;
 mod organizations;
 mod payers;
+mod resellers;
 mod roles;
 mod secrets;
 mod security;

@@ -302,6 +302,37 @@ pub fn compute(plan: &Plan, rows: &[CostRow], items: &[Item], primary_account: &
     out
 }
 
+/// A tier above a reseller's group: its plan, and the accounts it bills. The reseller's rows are
+/// the tier above's rows at that tier's price.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Upstream {
+    pub plan: Plan,
+    pub members: Vec<String>,
+}
+
+/// A row as the tier below sees it: each tier above (top first) prices it, and what the last
+/// one charges becomes every amount of the row. The tier below's cost of a row is the tier
+/// above's charge for it.
+pub fn restated(row: &CostRow, upstream: &[Upstream]) -> CostRow {
+    let mut out = row.clone();
+    for tier in upstream {
+        let price = tier.plan.price(&out);
+        (out.unblended, out.net_unblended, out.amortized, out.list) = (price, price, price, price);
+        out.zero = ZeroAmounts::of(price, price, price, price);
+    }
+    out
+}
+
+/// The plan a reseller's group prices restated rows with: its rules and pass-through switches
+/// on the tier above's price. Its base does not apply (a restated row has one amount), and
+/// commitments are charged as the tier above charged them, not dropped as a LIST base would.
+pub fn stacked_plan(plan: &Plan, upstream: &[Upstream]) -> Plan {
+    if upstream.is_empty() {
+        return plan.clone();
+    }
+    Plan { base: Base::Unblended, ..plan.clone() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,5 +473,32 @@ mod tests {
         assert_eq!(c.items.iter().map(|i| i.amount).collect::<Vec<_>>(), vec![d("12.34"), d("-11"), d("6.17")]);
         assert_eq!(Amounts::default().margin_percentage(), None);
         assert_eq!(Amounts { aws_cost: d("80"), proforma: d("100") }.margin_percentage(), Some(d("20")));
+    }
+
+    #[test]
+    fn a_reseller_prices_on_top_of_the_tier_above() {
+        // The distributor charges list + 10 %; the reseller adds 20 % on that, passes tax on.
+        let distributor = plan(Base::List, vec![rule(RuleScope::Global, RuleType::Markup, "10")]);
+        let mut reseller = plan(Base::List, vec![rule(RuleScope::Global, RuleType::Markup, "20")]);
+        reseller.pass_tax = true;
+        let above = vec![Upstream { plan: Plan { pass_tax: true, ..distributor.clone() }, members: vec!["111111111111".into()] }];
+        let usage = row("111111111111", "AmazonEC2", "Usage", "90", "100");
+        let cost = restated(&usage, &above);
+        assert_eq!((cost.list, cost.unblended, cost.net_unblended), (d("110"), d("110"), d("110")), "the reseller's cost is the distributor's price");
+        let stacked = stacked_plan(&reseller, &above);
+        assert_eq!(stacked.price(&cost), d("132"), "110 + 20 %");
+        // A tax row passes through both tiers as it is.
+        assert_eq!(stacked.price(&restated(&row("111111111111", "AmazonEC2", "Tax", "7", "0"), &above)), d("7"));
+        // A commitment fee the tier above charges (UNBLENDED base) stays charged below, though the
+        // reseller's own plan says LIST, which would drop it.
+        let fee = CostRow { usage_type: "HeavyUsage:m5".into(), ..row("111111111111", "AmazonEC2", "Fee", "50", "0") };
+        let unblended_above = vec![Upstream { plan: plan(Base::Unblended, vec![]), members: vec![] }];
+        assert_eq!(stacked_plan(&reseller, &unblended_above).price(&restated(&fee, &unblended_above)), d("60"));
+        assert_eq!(reseller.price(&fee), d("0"), "without stacking the LIST base drops it");
+        // A pass-through plan charges exactly the tier above's price.
+        assert_eq!(stacked_plan(&plan(Base::List, vec![]), &above).price(&cost), d("110"));
+        // Without tiers above nothing changes.
+        assert_eq!(restated(&usage, &[]).list, d("100"));
+        assert_eq!(stacked_plan(&reseller, &[]), reseller);
     }
 }

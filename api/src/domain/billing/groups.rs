@@ -190,6 +190,7 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
     let txn = begin_change(scope, payer.id).await?;
     let plan = plan_of(&txn, &payer, input.pricing_plan_id).await?;
     check_free(&txn, payer.id, None, &accounts, &period).await?;
+    super::resellers::check_upstream_members(&txn, &payer, &accounts, &period).await?;
     let now = Utc::now();
     let group = billing_groups::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -285,6 +286,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
         None => None,
     };
     if let Some(accounts) = &accounts {
+        super::resellers::check_upstream_members(&txn, &payer, accounts, &period).await?;
         change_members(&txn, &group, accounts, &period).await?;
     }
     let mut row: billing_groups::ActiveModel = group.group.clone().into();
@@ -320,6 +322,9 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
     let (group, payer) = find(scope, id, Role::Operator).await?;
     let txn = begin_change(scope, payer.id).await?;
     let gid = group.group.id;
+    if payers::Entity::find().filter(payers::Column::UpstreamBillingGroupId.eq(gid)).one(&txn).await?.is_some() {
+        return Err(AppError::Conflict("a reseller's payer prices from this billing group; remove that payer first".into()));
+    }
     // Explicit, so the outcome does not depend on the engine enforcing foreign keys.
     billing_group_accounts::Entity::delete_many().filter(billing_group_accounts::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
     custom_line_items::Entity::delete_many().filter(custom_line_items::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
@@ -376,6 +381,7 @@ mod tests {
                 cost_export_bucket: Set(None),
                 cost_export_prefix: Set(None),
                 billing_mode: Set("NATIVE".into()),
+                upstream_billing_group_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

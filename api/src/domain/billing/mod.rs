@@ -10,6 +10,7 @@ pub mod engine;
 pub mod groups;
 pub mod plan_versions;
 pub mod plans;
+pub mod resellers;
 pub mod results;
 pub mod rules;
 pub mod snapshot;

@@ -235,13 +235,14 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
 /// price depends on the row alone), and the group's numbers (custom line items need the whole
 /// group, priced from the month rollup).
 pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_daily::Model, Decimal)>)> {
-    let plan = plan_versions::plan_for(db, group, period).await?;
-    let numbers = priced_with(db, group, period, Grain::Month, &plan).await?.numbers;
-    if numbers.source == "none" || !group.accounts_in(period).iter().any(|a| a == account) {
+    let inputs = pricing_inputs(db, group, period).await?;
+    let numbers = priced_by(db, group.group.payer_id, period, Grain::Month, &inputs).await?.numbers;
+    if numbers.source == "none" || !inputs.priced_members().iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
     }
+    let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
     let rows = cost_daily::Entity::find()
-        .filter(cost_daily::Column::PayerId.eq(group.group.payer_id))
+        .filter(cost_daily::Column::PayerId.eq(inputs.data_payer_or(group.group.payer_id)))
         .filter(cost_daily::Column::BillingPeriod.eq(period))
         .filter(cost_daily::Column::Source.eq(numbers.source.as_str()))
         .filter(cost_daily::Column::UsageAccountId.eq(account))
@@ -266,11 +267,22 @@ pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, perio
                 charge: Decimal::ZERO,
                 aws_cost: Decimal::ZERO,
             };
-            let charge = plan.price(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None));
+            let row = engine::restated(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None), &inputs.upstream);
+            let charge = plan.price(&row);
+            // A reseller's row shows what it costs the reseller (the tier above's price), never
+            // the AWS amounts above it.
+            let r = if inputs.upstream.is_empty() { r } else { at_upstream_price(r, row.unblended) };
             (r, charge)
         })
         .collect();
     Ok((numbers, priced))
+}
+
+/// A day row with every amount replaced by the price the tier above charged for it.
+fn at_upstream_price(mut r: cost_daily::Model, price: Decimal) -> cost_daily::Model {
+    let units = to_units(price).unwrap_or_default();
+    (r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost) = (units, units, units, units);
+    r
 }
 
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
@@ -288,6 +300,25 @@ pub struct PricingInputs {
     pub items: Vec<Item>,
     pub members: Vec<String>,
     pub primary_account: String,
+    /// A reseller's group: the payer whose cost data it prices (the top of the chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_payer: Option<Uuid>,
+    /// A reseller's group: the tiers above, top first. Each row is priced by them in turn
+    /// before this group's plan prices it (see [`super::resellers`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<engine::Upstream>,
+}
+
+impl PricingInputs {
+    /// The payer whose cost rows are priced.
+    pub fn data_payer_or(&self, payer: Uuid) -> Uuid {
+        self.data_payer.unwrap_or(payer)
+    }
+
+    /// The accounts priced: the members, narrowed to every tier above's members.
+    fn priced_members(&self) -> Vec<String> {
+        self.members.iter().filter(|a| self.upstream.iter().all(|u| u.members.contains(a))).cloned().collect()
+    }
 }
 
 /// The custom line items of a group active in a period, as the engine takes them.
@@ -305,32 +336,53 @@ pub async fn active_items(db: &impl ConnectionTrait, group: &Group, period: &str
 
 /// A group's pricing inputs for a period, as configured now.
 pub async fn pricing_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
+    let mut inputs = pricing_inputs_of(db, group, period).await?;
+    if let Some(stack) = super::resellers::stack(db, group.group.payer_id, period).await? {
+        (inputs.data_payer, inputs.upstream) = (Some(stack.data_payer), stack.upstream);
+    }
+    Ok(inputs)
+}
+
+/// A group's own pricing inputs for a period, without the tiers above it.
+pub async fn pricing_inputs_of(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
     Ok(PricingInputs {
         plan: plan_versions::plan_for(db, group, period).await?,
         items: active_items(db, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
+        data_payer: None,
+        upstream: Vec::new(),
     })
 }
 
 /// [`priced`] with the group's plan already loaded.
 async fn priced_with(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain, engine_plan: &engine::Plan) -> AppResult<PricedPeriod> {
+    let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
     let inputs = PricingInputs {
         plan: engine_plan.clone(),
         items: active_items(db, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
+        data_payer: stack.as_ref().map(|s| s.data_payer),
+        upstream: stack.map(|s| s.upstream).unwrap_or_default(),
     };
     priced_by(db, group.group.payer_id, period, grain, &inputs).await
 }
 
 /// Prices a payer's period for the given inputs (the configuration now, or one frozen at close).
 pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, grain: Grain, inputs: &PricingInputs) -> AppResult<PricedPeriod> {
+    let payer = inputs.data_payer_or(payer);
+    let members = inputs.priced_members();
     let source = source_for(db, payer, period).await?;
-    let data = match source {
-        Some(source) if !inputs.members.is_empty() => rows_to_price(db, payer, period, source, inputs.members.clone(), grain).await?,
+    let mut data = match source {
+        Some(source) if !members.is_empty() => rows_to_price(db, payer, period, source, members, grain).await?,
         _ => Vec::new(),
     };
+    for (row, _) in &mut data {
+        *row = engine::restated(row, &inputs.upstream);
+    }
+    let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
+    let plan = &plan;
     let currency = data.first().map_or_else(|| "USD".to_owned(), |(_, r)| r.currency.clone());
     let mut service_names = ServiceNames::new();
     for (_, r) in &data {
@@ -339,9 +391,9 @@ pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, gra
         }
     }
     let (rows, mut out): (Vec<CostRow>, Vec<PricedRow>) = data.into_iter().unzip();
-    let computation = engine::compute(&inputs.plan, &rows, &inputs.items, &inputs.primary_account);
+    let computation = engine::compute(plan, &rows, &inputs.items, &inputs.primary_account);
     for (priced, row) in out.iter_mut().zip(&rows) {
-        priced.charge = inputs.plan.price(row);
+        priced.charge = plan.price(row);
         priced.aws_cost = row.net_unblended;
     }
     let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };

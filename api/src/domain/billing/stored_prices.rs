@@ -95,13 +95,15 @@ struct Key {
 }
 
 async fn current_key(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<Key> {
-    // The data version first: see the module's note on prices computed while data commits.
-    let data_version = cost_data_versions::Entity::find_by_id((group.group.payer_id, period.to_owned()))
+    // The configuration (which names the payer whose data is priced: a reseller's is the tier
+    // above's), then the data version before any data: see the module's note on prices
+    // computed while data commits.
+    let inputs = results::pricing_inputs(db, group, period).await?;
+    let data_version = cost_data_versions::Entity::find_by_id((inputs.data_payer_or(group.group.payer_id), period.to_owned()))
         .one(db)
         .await?
         .map(|v| v.version.to_string())
         .unwrap_or_default();
-    let inputs = results::pricing_inputs(db, group, period).await?;
     let encoded = serde_json::to_vec(&inputs).map_err(|e| AppError::internal(anyhow::anyhow!("encoding pricing inputs: {e}")))?;
     let inputs_hash = hex::encode(Sha256::digest(&encoded));
     Ok(Key { inputs_hash, data_version, inputs })

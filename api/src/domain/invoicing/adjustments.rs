@@ -156,17 +156,22 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
 
 /// After cost data of a payer was written: refreshes the adjustments of each closed period among
 /// `periods`, each in its own transaction under the payer's lock.
+/// Resellers' payers priced from this payer's data are refreshed too.
 pub async fn refresh_after_ingest(db: &Db, payer: Uuid, periods: &[String]) -> AppResult<usize> {
     let Some(payer) = payers::Entity::find_by_id(payer).one(db).await? else { return Ok(0) };
+    let mut affected = vec![payer.clone()];
+    affected.extend(crate::domain::billing::resellers::stacked_on(db, payer.id).await?);
     let mut differing = 0;
-    for period in periods {
-        if !periods::is_closed(db, payer.id, period).await? {
-            continue;
+    for payer in &affected {
+        for period in periods {
+            if !periods::is_closed(db, payer.id, period).await? {
+                continue;
+            }
+            let txn = db.begin_write().await?;
+            crate::domain::billing::lock_payer(&txn, payer.id).await?;
+            differing += refresh(&txn, payer, period).await?;
+            txn.commit().await?;
         }
-        let txn = db.begin_write().await?;
-        crate::domain::billing::lock_payer(&txn, payer.id).await?;
-        differing += refresh(&txn, &payer, period).await?;
-        txn.commit().await?;
     }
     Ok(differing)
 }

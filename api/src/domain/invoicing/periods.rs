@@ -20,7 +20,7 @@ use crate::domain::billing::groups::{self, Group};
 pub use crate::domain::billing::results::lines_of;
 use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
 pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
-use crate::domain::billing::{billing_payer, checked_period, current_period, plans};
+use crate::domain::billing::{billing_payer, checked_period, current_period, plans, resellers};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::to_units;
@@ -165,6 +165,13 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
     if state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed) {
         return Err(AppError::Conflict(format!("billing period {period} is already closed")));
     }
+    // A reseller's month is priced from its distributor's: it closes after it, so what the
+    // reseller froze is what it was billed.
+    if let Some(upstream_payer) = upstream_payer(db, payer).await?
+        && !is_closed(db, upstream_payer, period).await?
+    {
+        return Err(AppError::invalid("billingPeriod", format!("{period} is still open on the distributor's payer; a reseller's month closes after its distributor's")));
+    }
     let now = Utc::now();
     let mut hashes = Vec::new();
     for group in groups::of_payer(db, payer.id).await? {
@@ -276,6 +283,11 @@ pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Pe
     if issued > 0 {
         return Err(AppError::Conflict(format!("billing period {period} has {issued} issued invoice(s) or note(s); correct it with a credit or debit note")));
     }
+    for below in resellers::stacked_on(&txn, payer.id).await? {
+        if is_closed(&txn, below.id, &period).await? {
+            return Err(AppError::Conflict(format!("{period} is closed on a reseller's payer priced from this one ({}); it reopens first", below.name)));
+        }
+    }
     invoices::Entity::delete_many()
         .filter(invoices::Column::PayerId.eq(payer.id))
         .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
@@ -330,11 +342,24 @@ pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult
         if is_closed(&txn, payer.id, &period).await? {
             continue;
         }
+        // Payers are taken in the order they were created, so a distributor's month is closed
+        // before its resellers'; a reseller whose distributor's month stays open waits.
+        if let Some(upstream) = upstream_payer(&txn, &payer).await?
+            && !is_closed(&txn, upstream, &period).await?
+        {
+            continue;
+        }
         close_in(&txn, &payer, &period, "system").await?;
         txn.commit().await?;
         closed += 1;
     }
     Ok(json!({ "closed": closed, "billingPeriod": period }))
+}
+
+/// The payer a reseller's payer is priced from (that of its upstream billing group).
+async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<Option<Uuid>> {
+    let Some(group) = payer.upstream_billing_group_id else { return Ok(None) };
+    Ok(entity::billing_groups::Entity::find_by_id(group).one(db).await?.map(|g| g.payer_id))
 }
 
 /// Closes last month of every payer on its own, `PB_CLOSE_AFTER_DAYS` days into this month.

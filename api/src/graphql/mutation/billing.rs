@@ -4,7 +4,8 @@ use crate::domain::billing::custom_line_items::{self, ItemChanges, NewItem};
 use crate::domain::billing::groups::{self, GroupChanges, NewGroup};
 use crate::domain::billing::plans::{self, NewPlan, PlanChanges};
 use crate::domain::billing::rules::{self, NewRule, RuleChanges};
-use crate::domain::billing::{current_period, results};
+use crate::domain::billing::{current_period, resellers, results};
+use crate::graphql::types::payers::Payer;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::billing::{
@@ -19,6 +20,13 @@ pub struct BillingMutation;
 
 #[Object]
 impl BillingMutation {
+    /// Gives the customer of a billing group — a reseller or distributor tenant — its own payer
+    /// over the group's accounts, priced at the group's price, on which it prices its own
+    /// customers (admins of the group's payer). The new payer has no AWS access.
+    async fn create_reseller_payer(&self, ctx: &Context<'_>, billing_group_id: ID, name: String) -> ApiResult<Payer> {
+        Ok(Payer(resellers::create(&ctx.scope()?, uuid_of(&billing_group_id, "billing group")?, &name).await?))
+    }
+
     /// Creates a billing group (operators and up). Its accounts join from `billingPeriod`.
     async fn create_billing_group(&self, ctx: &Context<'_>, input: CreateBillingGroupInput) -> ApiResult<BillingGroup> {
         let period = input.billing_period.clone().unwrap_or_else(current_period);

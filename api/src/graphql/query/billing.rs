@@ -1,11 +1,11 @@
 use async_graphql::{Context, ID, Object};
 
-use crate::domain::billing::{self, current_period, custom_line_items, groups, plans, results, rules};
+use crate::domain::billing::{self, current_period, custom_line_items, groups, plans, resellers, results, rules};
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::billing::{
     BillingGroup, BillingGroupCostReport, BillingGroupCostReportSummary, BillingReportGroupBy, BillingResult, CustomLineItem, CustomerCharges, PricingPlan,
-    PricingRule, uuid_of,
+    PricingRule, ResellerMargin, uuid_of,
 };
 use crate::ids::PayerId;
 use crate::tenancy::Role;
@@ -52,6 +52,13 @@ impl BillingQuery {
     async fn billing_group_cost_reports(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<Vec<BillingGroupCostReportSummary>> {
         let list = results::group_summaries(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?;
         Ok(list.into_iter().map(BillingGroupCostReportSummary::from).collect())
+    }
+
+    /// A reseller payer's month: its distributor's charge (the reseller's cost), its groups'
+    /// charges and the margin. For the payer's viewers.
+    #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
+    async fn reseller_margin(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<ResellerMargin> {
+        Ok(resellers::margin(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?.into())
     }
 
     /// One group's AWS cost, pro-forma charge and margin from `from` to `to` (`YYYY-MM`, both included).

@@ -342,7 +342,8 @@ pub struct BillingGroupCostReportSummary {
     /// `cur`, `focus`, `ce`, or `none` when the period has no cost data.
     pub source: String,
     pub currency: String,
-    /// What the partner pays AWS (net unblended).
+    /// What the partner pays for these accounts: AWS's net unblended cost, or on a reseller's
+    /// payer its distributor's price.
     pub aws_cost: Decimal,
     /// What the customer is charged.
     pub proforma_cost: Decimal,
@@ -682,4 +683,58 @@ pub struct UpdateCustomLineItemInput {
 /// Ids from input; a malformed one is "not found".
 pub fn uuids(ids: &[ID], what: &'static str) -> Result<Vec<Uuid>, AppError> {
     ids.iter().map(|i| uuid_of(i, what)).collect()
+}
+
+/// A reseller's month on its reseller payer: what its distributor charges it (its cost), what
+/// its groups charge its customers, and the margin between.
+#[derive(SimpleObject)]
+pub struct ResellerMargin {
+    pub billing_period: String,
+    pub currency: String,
+    /// The distributor's charge for the upstream billing group, custom line items included.
+    pub cost: Decimal,
+    /// What the reseller's billing groups charge its customers.
+    pub charge: Decimal,
+    pub margin: Decimal,
+    /// The part of the cost no group of the reseller bills on: the distributor's custom line
+    /// items, and accounts in none of the reseller's groups.
+    pub unbilled_cost: Decimal,
+    pub groups: Vec<ResellerGroupMargin>,
+}
+
+/// One of a reseller's billing groups: its cost (the distributor's price of its accounts) and
+/// its charge.
+#[derive(SimpleObject)]
+pub struct ResellerGroupMargin {
+    pub billing_group_id: ID,
+    pub name: String,
+    pub customer_tenant_id: Option<ID>,
+    pub cost: Decimal,
+    pub charge: Decimal,
+    pub margin: Decimal,
+}
+
+impl From<crate::domain::billing::resellers::TierMargin> for ResellerMargin {
+    fn from(m: crate::domain::billing::resellers::TierMargin) -> Self {
+        Self {
+            billing_period: m.period,
+            currency: m.currency,
+            cost: present(m.cost),
+            charge: present(m.charge),
+            margin: present(m.margin),
+            unbilled_cost: present(m.unbilled_cost),
+            groups: m
+                .groups
+                .into_iter()
+                .map(|g| ResellerGroupMargin {
+                    billing_group_id: id(g.billing_group_id),
+                    name: g.name,
+                    customer_tenant_id: g.customer_tenant_id.map(id),
+                    cost: present(g.cost),
+                    charge: present(g.charge),
+                    margin: present(g.charge - g.cost),
+                })
+                .collect(),
+        }
+    }
 }

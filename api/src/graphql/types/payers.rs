@@ -16,6 +16,8 @@ pub enum PayerStatus {
     Pending,
     Connected,
     Error,
+    /// A reseller's payer: priced from its distributor's billing group, with no AWS access.
+    Reseller,
 }
 
 /// An AWS management (payer) account, reached by assuming `roleArn` with `externalId`.
@@ -40,10 +42,16 @@ impl Payer {
     async fn external_id(&self) -> &str {
         &self.0.external_id
     }
+    /// A reseller's payer: the billing group (its distributor's) whose accounts it prices, at
+    /// that group's price.
+    async fn upstream_billing_group_id(&self) -> Option<ID> {
+        self.0.upstream_billing_group_id.map(|id| ID(id.to_string()))
+    }
     async fn status(&self) -> PayerStatus {
         match self.0.status.as_str() {
             domain::payers::CONNECTED => PayerStatus::Connected,
             domain::payers::ERROR => PayerStatus::Error,
+            domain::payers::RESELLER => PayerStatus::Reseller,
             _ => PayerStatus::Pending,
         }
     }

@@ -68,6 +68,10 @@ pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: &
         return Err(AppError::invalid("mode", "must be NATIVE or BILLING_CONDUCTOR"));
     }
     let payer = billing_payer(scope, payer, Role::Admin).await?;
+    if mode == BILLING_CONDUCTOR {
+        // A reseller's tier is priced by our engine only: Billing Conductor prices one level.
+        crate::domain::payers::require_aws_access(&payer)?;
+    }
     let txn = scope.db().begin_write().await?;
     let mut row: payers::ActiveModel = payer.into();
     row.billing_mode = Set(mode.to_owned());
