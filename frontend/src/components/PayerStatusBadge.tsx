@@ -1,7 +1,7 @@
 import type { PayerFieldsFragment } from '../generated/graphql';
 import { useI18n } from '../i18n';
 
-const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off' } as const;
+const STATUS_CLASS = { PENDING: 'status-none', CONNECTED: 'status-on', ERROR: 'status-off', RESELLER: 'status-none' } as const;
 
 /** A payer's connection state; the API's reason is its tooltip. */
 export function PayerStatusBadge({ payer }: { payer: Pick<PayerFieldsFragment, 'status' | 'statusReason'> }) {

@@ -1,4 +1,4 @@
-// Text of the channel pages (AWS Billing Transfer), merged into `en` and `zh` in messages.ts.
+// Text of the channel pages (AWS Billing Transfer, and price stacking: reseller payers), merged into `en` and `zh` in messages.ts.
 // `zh` must have every key of `en`.
 
 export const channelEn = {
@@ -94,6 +94,36 @@ export const channelEn = {
   'transfers.autoOff': 'Off.',
   'transfers.savePreference': 'Save preference',
   'transfers.preferenceSaved': 'Automatic billing groups of {name} saved.',
+  'payerStatus.RESELLER': 'Reseller payer',
+
+  'resellers.pricedFrom': 'Priced from its distributor’s billing group: it has no AWS access, so there is no connection to check, no cost export and no AWS action here.',
+  'resellers.billingIntro': 'This is a reseller’s payer. Its cost is what your distributor charges for its billing group; your billing groups price your customers on top.',
+
+  'resellers.marginTitle': 'Your margin, {period}',
+  'resellers.marginIntro': 'What your distributor charges you, what your billing groups charge your customers, and the difference.',
+  'resellers.cost': 'Cost (what your distributor charges you)',
+  'resellers.charge': 'Charge to your customers',
+  'resellers.margin': 'Margin',
+  'resellers.unbilledCost': 'Unbilled cost',
+  'resellers.unbilledHint': 'Part of your cost that none of your billing groups bills on: your distributor’s custom line items, and accounts in none of your groups.',
+  'resellers.byGroup': 'Your margin by billing group, {period}',
+  'resellers.group': 'Billing group',
+  'resellers.groupCost': 'Cost',
+  'resellers.groupCharge': 'Charge',
+  'resellers.groupMargin': 'Margin',
+  'resellers.noGroups': 'None of your billing groups bills anything in this month yet.',
+
+  'resellers.give': 'Give {customer} its own payer',
+  'resellers.giveTitle': 'Give {customer} its own payer?',
+  'resellers.giveBody': '{customer} gets a payer of its own over the accounts of {group}, priced at this group’s price. There it prices its own customers. The new payer has no AWS access, and {customer} never sees your AWS cost or your margin.',
+  'resellers.payerName': 'Name of the new payer',
+  'resellers.payerNameHint': 'At most 200 characters.',
+  'resellers.defaultName': '{customer} on {payer}',
+  'resellers.giveConfirm': 'Create payer',
+  'resellers.created': 'Payer {name} created for {customer}.',
+  'resellers.openBilling': 'Open its billing',
+  'resellers.problem.required': 'is required',
+  'resellers.problem.tooLong': 'must be at most 200 characters',
 };
 
 export const channelZh: Record<keyof typeof channelEn, string> = {
@@ -189,4 +219,34 @@ export const channelZh: Record<keyof typeof channelEn, string> = {
   'transfers.autoOff': '关闭。',
   'transfers.savePreference': '保存设置',
   'transfers.preferenceSaved': '已保存 {name} 的自动账单组设置。',
+  'payerStatus.RESELLER': '经销商付款账户',
+
+  'resellers.pricedFrom': '按其分销商的计费组定价：它没有 AWS 访问权限，因此这里没有要检查的连接、没有成本导出，也没有 AWS 操作。',
+  'resellers.billingIntro': '这是经销商的付款账户。其成本是分销商为其计费组收取的费用；您的计费组在此基础上为您的客户定价。',
+
+  'resellers.marginTitle': '您的利润，{period}',
+  'resellers.marginIntro': '分销商向您收取的费用、您的计费组向客户收取的费用，以及两者之差。',
+  'resellers.cost': '成本（分销商向您收取的费用）',
+  'resellers.charge': '向客户收取的费用',
+  'resellers.margin': '利润',
+  'resellers.unbilledCost': '未计费成本',
+  'resellers.unbilledHint': '您的计费组都没有计费的那部分成本：分销商的自定义费用项，以及不在您任何计费组中的账号。',
+  'resellers.byGroup': '按计费组的利润，{period}',
+  'resellers.group': '计费组',
+  'resellers.groupCost': '成本',
+  'resellers.groupCharge': '收费',
+  'resellers.groupMargin': '利润',
+  'resellers.noGroups': '本月您的计费组还没有任何收费。',
+
+  'resellers.give': '为 {customer} 创建自己的付款账户',
+  'resellers.giveTitle': '为 {customer} 创建自己的付款账户？',
+  'resellers.giveBody': '{customer} 将获得一个覆盖 {group} 账号的付款账户，按该计费组的价格计价，并在其中为自己的客户定价。新付款账户没有 AWS 访问权限，{customer} 也永远看不到您的 AWS 成本和利润。',
+  'resellers.payerName': '新付款账户的名称',
+  'resellers.payerNameHint': '最多 200 个字符。',
+  'resellers.defaultName': '{customer}（{payer}）',
+  'resellers.giveConfirm': '创建付款账户',
+  'resellers.created': '已为 {customer} 创建付款账户 {name}。',
+  'resellers.openBilling': '打开其计费',
+  'resellers.problem.required': '为必填项',
+  'resellers.problem.tooLong': '最多 200 个字符',
 };

@@ -30,6 +30,7 @@ import { useI18n } from '../i18n';
 import { codeLabel } from '../i18n/codes';
 import { currentMonth, monthsRange } from '../lib/costs';
 import { formatDate, formatDateTime, formatMoney, formatMonth } from '../lib/format';
+import { isResellerPayer } from '../lib/resellers';
 
 export function AccountsPage() {
   const { t, lang } = useI18n();
@@ -80,15 +81,18 @@ export function AccountsPage() {
           <p className="intro">
             <code>{payer.accountId}</code> <PayerStatusBadge payer={payer} />
           </p>
+          {isResellerPayer(payer) && <p className="muted">{t('resellers.pricedFrom')}</p>}
         </div>
         <div className="row-actions">
-          <Link className="button" to={`/payers/${payerId}/policies`}>
-            {t('payers.policies')}
-          </Link>
+          {!isResellerPayer(payer) && (
+            <Link className="button" to={`/payers/${payerId}/policies`}>
+              {t('payers.policies')}
+            </Link>
+          )}
           <Link className="button" to={`/payers/${payerId}/billing`}>
             {t('billing.title')}
           </Link>
-          {can.operate && (
+          {can.operate && !isResellerPayer(payer) && (
             <>
             <button type="button" onClick={() => void runSync()} disabled={syncResult.fetching}>
               {t('payers.sync')}

@@ -11,6 +11,8 @@ import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { PeriodInput } from '../components/PeriodInput';
+import { ResellerMarginCard } from '../components/ResellerMargin';
+import { GiveResellerPayer } from '../components/ResellerPayerAction';
 import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
 import { EmptyState, ErrorState, LoadingState } from '../components/States';
 import { usePayerRoute } from '../components/usePayerRoute';
@@ -24,6 +26,7 @@ import {
   RecomputeBillingDocument,
   UpdateBillingGroupDocument,
   type BillingGroupFieldsFragment,
+  type PayerFieldsFragment,
   type PricingPlanFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
@@ -40,6 +43,7 @@ import {
 } from '../lib/billingForms';
 import { currentMonth, donutOption, monthsRange } from '../lib/costs';
 import { formatMoney, roundDecimal } from '../lib/format';
+import { groupCustomerKinds, isResellerPayer, offersResellerPayer } from '../lib/resellers';
 
 export function BillingPage() {
   const { t, lang } = useI18n();
@@ -59,6 +63,8 @@ export function BillingPage() {
   // null: no form; 'new': the create form; a group: its edit form.
   const [editing, setEditing] = useState<BillingGroupFieldsFragment | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // The payer just given to a group's customer, linked from the notice.
+  const [givenPayer, setGivenPayer] = useState<{ payer: PayerFieldsFragment; customer: string } | null>(null);
   const [, remove] = useMutation(DeleteBillingGroupDocument);
   const [recomputeResult, recompute] = useMutation(RecomputeBillingDocument);
   const tenants = useAllTenants();
@@ -73,6 +79,7 @@ export function BillingPage() {
   const chart = useMemo(() => donutOption({ slices: margins.slices, currency, lang, name: t('billing.margin') }), [margins, currency, lang, t]);
   const planName = new Map(plans.map((p) => [p.id, p.name]));
   const tenantName = new Map(tenants.nodes.map((x) => [x.id, x.name]));
+  const tenantKind = new Map(tenants.nodes.map((x) => [x.id, x.kind]));
   const money = (v: string) => formatMoney(v, currency, lang);
   const percent = (v: string | null) => (v === null ? '—' : `${roundDecimal(v, 1)}%`);
 
@@ -80,6 +87,9 @@ export function BillingPage() {
     if (payerResult.error) return <ErrorState error={payerResult.error} onRetry={retry} />;
     return <LoadingState />;
   }
+  // A reseller's payer: its cost is its distributor's price, and it has no AWS access.
+  const reseller = isResellerPayer(payer);
+  const costLabel = reseller ? t('resellers.cost') : t('billing.awsCost');
 
   return (
     <section aria-labelledby="billing-title">
@@ -90,6 +100,7 @@ export function BillingPage() {
         <div>
           <h1 id="billing-title">{t('billing.pageTitle', { name: payer.name })}</h1>
           <p className="intro">{t('billing.intro')}</p>
+          {reseller && <p className="intro">{t('resellers.billingIntro')}</p>}
         </div>
         <div className="row-actions">
           <PeriodInput id="billing-period" value={period} onChange={setPeriod} />
@@ -99,9 +110,11 @@ export function BillingPage() {
           <Link className="button" to={`/payers/${payerId}/periods`}>
             {t('periods.title')}
           </Link>
-          <Link className="button" to={`/payers/${payerId}/transfers`}>
-            {t('transfers.title')}
-          </Link>
+          {!reseller && (
+            <Link className="button" to={`/payers/${payerId}/transfers`}>
+              {t('transfers.title')}
+            </Link>
+          )}
           <Link className="button" to={`/invoices?payer=${payerId}`}>
             {t('nav.invoices')}
           </Link>
@@ -132,11 +145,18 @@ export function BillingPage() {
       </div>
       <MonthFallback insteadOf={insteadOf} month={month} />
       {notice && <Notice onClose={() => setNotice(null)}>{notice}</Notice>}
+      {givenPayer && (
+        <Notice onClose={() => setGivenPayer(null)}>
+          {t('resellers.created', { name: givenPayer.payer.name, customer: givenPayer.customer })}{' '}
+          <Link to={`/payers/${givenPayer.payer.id}/billing`}>{t('resellers.openBilling')}</Link>
+        </Notice>
+      )}
       {recomputeResult.error && <FormErrorMessage error={mapErrors(recomputeResult.error, {}).form} />}
       {editing !== null && (
         <GroupForm
           key={editing === 'new' ? 'new' : editing.id}
           payerId={payerId}
+          payerTenantId={payer.tenant?.id ?? null}
           group={editing === 'new' ? null : editing}
           plans={plans}
           period={period}
@@ -148,6 +168,7 @@ export function BillingPage() {
           }}
         />
       )}
+      {reseller && month !== null && <ResellerMarginCard payerId={payerId} period={period} />}
       {month === null || (result.fetching && !result.data) ? (
         <LoadingState />
       ) : result.error ? (
@@ -158,7 +179,7 @@ export function BillingPage() {
         <>
           <div className="kpis">
             <div className="kpi card" data-testid="kpi-aws">
-              <h2>{t('billing.awsCost')}</h2>
+              <h2>{costLabel}</h2>
               <p className="kpi-value">{money(totals.awsCost)}</p>
             </div>
             <div className="kpi card" data-testid="kpi-proforma">
@@ -172,7 +193,7 @@ export function BillingPage() {
             </div>
           </div>
           <div className="grid-2">
-            <CardTable title={t('billing.reports', { period })} columns={[t('billing.group'), t('billing.awsCost'), t('billing.proforma'), t('billing.margin'), t('billing.source')]}>
+            <CardTable title={t('billing.reports', { period })} columns={[t('billing.group'), costLabel, t('billing.proforma'), t('billing.margin'), t('billing.source')]}>
               {reports.map((r) => (
                 <tr key={r.billingGroupId} data-testid="billing-report-row">
                   <th scope="row">
@@ -244,6 +265,17 @@ export function BillingPage() {
                       >
                         <p>{t('billing.deleteBody')}</p>
                       </DangerAction>
+                      {can.administer && offersResellerPayer(g.customerTenantId, (id) => tenantKind.get(id)) && (
+                        <GiveResellerPayer
+                          group={g}
+                          customerName={tenantName.get(g.customerTenantId!) ?? g.customerTenantId!}
+                          payerName={payer.name}
+                          onCreated={(created) => {
+                            setNotice(null);
+                            setGivenPayer({ payer: created, customer: tenantName.get(g.customerTenantId!) ?? g.customerTenantId! });
+                          }}
+                        />
+                      )}
                     </div>
                   </td>
                 )}
@@ -269,6 +301,7 @@ const GROUP_FIELDS = {
 /** Creates a billing group, or edits `group` (its members as of `period`). */
 function GroupForm({
   payerId,
+  payerTenantId,
   group,
   plans,
   period,
@@ -276,6 +309,8 @@ function GroupForm({
   onSaved,
 }: {
   payerId: string;
+  /** The payer's own tenant, which is not its own customer. */
+  payerTenantId: string | null;
   group: BillingGroupFieldsFragment | null;
   plans: PricingPlanFieldsFragment[];
   period: string;
@@ -303,7 +338,8 @@ function GroupForm({
     return list;
   }, [linked.nodes, costs.data, group, t]);
   const tenants = useAllTenants();
-  const customers = tenants.nodes.filter((x) => x.kind === 'CUSTOMER' || x.id === group?.customerTenantId);
+  // End customers, and resellers or distributors priced on top (they may get a payer of their own).
+  const customers = tenants.nodes.filter((x) => (groupCustomerKinds(x.kind) && x.id !== payerTenantId) || x.id === group?.customerTenantId);
   const [form, setForm] = useState<GroupFormState>(() => (group ? groupFormOf(group) : emptyGroupForm()));
   const [from, setFrom] = useState(period);
   const [created, create] = useMutation(CreateBillingGroupDocument);
@@ -384,7 +420,7 @@ function GroupForm({
             <option value="">{t('billing.noCustomer')}</option>
             {customers.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name}
+                {c.kind === 'CUSTOMER' ? c.name : `${c.name} (${t(`kind.${c.kind}`)})`}
               </option>
             ))}
           </select>

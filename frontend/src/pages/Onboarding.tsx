@@ -53,6 +53,7 @@ import {
   type ContractForm as ContractFormState,
 } from '../lib/onboarding';
 import { atLeast, roleOnTenant } from '../lib/roles';
+import { isResellerPayer } from '../lib/resellers';
 import { parentMap } from '../lib/tenantTree';
 import { formatDate, formatDateTime } from '../lib/format';
 import { addDecimal } from '../lib/decimal';
@@ -598,7 +599,9 @@ function CustomerExports({ customerId, contracts, onChanged }: { customerId: str
   const { t } = useI18n();
   const payers = usePagedList(PayersDocument, (d) => d.payers, { all: true });
   const covered = new Set(contracts.flatMap((c) => c.payerIds));
-  const own = payers.nodes.filter((p) => p.tenant?.id === customerId || covered.has(p.id));
+  // A reseller's payer has no AWS access, so no cost export to validate: it is priced from its
+  // distributor's billing group.
+  const own = payers.nodes.filter((p) => (p.tenant?.id === customerId || covered.has(p.id)) && !isResellerPayer(p));
   const can = usePayerAbilities(own);
   return (
     <div className="step-exports">

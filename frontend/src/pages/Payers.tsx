@@ -23,6 +23,7 @@ import {
 import { useI18n } from '../i18n';
 import { currentMonth, monthlyTotals, monthsEnding, monthsRange, openingMonth } from '../lib/costs';
 import { formatDateTime, formatMoney, formatMonth } from '../lib/format';
+import { isResellerPayer } from '../lib/resellers';
 import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
 import { TenantSelect } from '../components/TenantSelect';
 import { usePageTitle } from '../components/usePageTitle';
@@ -141,6 +142,8 @@ export function PayersPage() {
           <tbody>
             {list.nodes.map((payer) => {
               const may = can(payer.id);
+              // A reseller's payer has no AWS access: no connection, export or AWS action.
+              const reseller = isResellerPayer(payer);
               return (
                 <tr key={payer.id} data-testid="payer-row">
                   <th scope="row">{payer.name}</th>
@@ -150,35 +153,40 @@ export function PayersPage() {
                   <td>{payer.tenant?.name ?? '—'}</td>
                   <td>
                     <PayerStatusBadge payer={payer} />
-                    {payer.statusReason && <div className="muted small">{payer.statusReason}</div>}
-                    {payer.costExportBucket && (
+                    {reseller && (
+                      <div className="muted small" data-testid="reseller-note">
+                        {t('resellers.pricedFrom')}
+                      </div>
+                    )}
+                    {!reseller && payer.statusReason && <div className="muted small">{payer.statusReason}</div>}
+                    {!reseller && payer.costExportBucket && (
                       <div className="muted small">
                         {t('payers.exportAt', { place: `s3://${payer.costExportBucket}/${payer.costExportPrefix ?? ''}` })}
                       </div>
                     )}
                   </td>
-                  <td>
-                    <BillingModeCell payerId={payer.id} />
-                  </td>
-                  <td className="num">
-                    <PayerCost payerId={payer.id} />
-                  </td>
-                  <td>{payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
+                  <td>{reseller ? <span className="muted">—</span> : <BillingModeCell payerId={payer.id} />}</td>
+                  <td className="num">{reseller ? <span className="muted">—</span> : <PayerCost payerId={payer.id} />}</td>
+                  <td>{reseller ? '—' : payer.lastCheckedAt ? formatDateTime(payer.lastCheckedAt, lang) : t('common.never')}</td>
                   <td>
                     <div className="row-actions">
                       <Link className="button small" to={`/payers/${payer.id}/accounts`} aria-label={t('payers.accountsOf', { name: payer.name })}>
                         {t('payers.accounts')}
                       </Link>
-                      <Link className="button small" to={`/payers/${payer.id}/policies`} aria-label={t('payers.policiesOf', { name: payer.name })}>
-                        {t('payers.policies')}
-                      </Link>
+                      {!reseller && (
+                        <Link className="button small" to={`/payers/${payer.id}/policies`} aria-label={t('payers.policiesOf', { name: payer.name })}>
+                          {t('payers.policies')}
+                        </Link>
+                      )}
                       <Link className="button small" to={`/payers/${payer.id}/billing`} aria-label={t('payers.billingOf', { name: payer.name })}>
                         {t('billing.title')}
                       </Link>
-                      <button type="button" className="small" aria-label={t('billingMode.openNamed', { name: payer.name })} onClick={() => setBillingOf(payer)}>
-                        {t('billingMode.open')}
-                      </button>
-                      {may.operate && (
+                      {!reseller && (
+                        <button type="button" className="small" aria-label={t('billingMode.openNamed', { name: payer.name })} onClick={() => setBillingOf(payer)}>
+                          {t('billingMode.open')}
+                        </button>
+                      )}
+                      {may.operate && !reseller && (
                         <>
                           <button
                             type="button"
@@ -357,10 +365,14 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
   const [exportResult, setExport] = useMutation(SetPayerCostExportDocument);
   const exportErrors = mapErrors(exportResult.error, { bucket: 'bucket', prefix: 'prefix' } as const);
 
+  // A reseller's payer has no role and no cost export (the API refuses them): only its name.
+  const reseller = isResellerPayer(payer);
+
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const res = await update({ id: payer.id, input: { name: name.trim(), roleArn: roleArn.trim() } });
+    const res = await update({ id: payer.id, input: reseller ? { name: name.trim() } : { name: name.trim(), roleArn: roleArn.trim() } });
     if (!res.data?.updatePayer) return;
+    if (reseller) return onSaved(res.data.updatePayer);
     const changedExport = bucket.trim() !== (payer.costExportBucket ?? '') || prefix.trim() !== (payer.costExportPrefix ?? '');
     if (changedExport) {
       const exp = await setExport({ payerId: payer.id, bucket: bucket.trim(), prefix: prefix.trim() });
@@ -378,16 +390,22 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
       <Field label={t('common.name')} name="name" error={errors.fields.name}>
         {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <Field label={t('payers.roleArn')} name="roleArn" error={errors.fields.roleArn}>
-        {(p) => <input {...p} value={roleArn} onChange={(e) => setRoleArn(e.target.value)} />}
-      </Field>
-      <FormErrorMessage error={exportErrors.form} />
-      <Field label={t('payers.exportBucket')} name="bucket" error={exportErrors.fields.bucket} hint={t('payers.exportHint')}>
-        {(p) => <input {...p} value={bucket} onChange={(e) => setBucket(e.target.value)} />}
-      </Field>
-      <Field label={t('payers.exportPrefix')} name="prefix" error={exportErrors.fields.prefix}>
-        {(p) => <input {...p} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
-      </Field>
+      {reseller ? (
+        <p className="field-hint">{t('resellers.pricedFrom')}</p>
+      ) : (
+        <>
+          <Field label={t('payers.roleArn')} name="roleArn" error={errors.fields.roleArn}>
+            {(p) => <input {...p} value={roleArn} onChange={(e) => setRoleArn(e.target.value)} />}
+          </Field>
+          <FormErrorMessage error={exportErrors.form} />
+          <Field label={t('payers.exportBucket')} name="bucket" error={exportErrors.fields.bucket} hint={t('payers.exportHint')}>
+            {(p) => <input {...p} value={bucket} onChange={(e) => setBucket(e.target.value)} />}
+          </Field>
+          <Field label={t('payers.exportPrefix')} name="prefix" error={exportErrors.fields.prefix}>
+            {(p) => <input {...p} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
+          </Field>
+        </>
+      )}
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching || exportResult.fetching} />
     </form>
   );

@@ -1,0 +1,190 @@
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { MemoryRouter } from 'react-router';
+import { Client, fetchExchange, Provider } from 'urql';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MeProvider } from '../auth/MeProvider';
+import { render, type Rendered } from '../testing/render';
+import { PayersPage } from './Payers';
+
+// The payers list with a reseller's payer (docs/channel.md, price stacking): it has no AWS
+// access, so the list shows why and offers no AWS action on it.
+
+interface Operation {
+  operationName: string;
+  variables: Record<string, unknown>;
+}
+type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string; field?: string } }[] };
+type Handler = (op: Operation) => Answer | Promise<Answer>;
+
+/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
+function fakeApi(handler: { current: Handler }) {
+  const calls: Operation[] = [];
+  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Operation;
+    calls.push(body);
+    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
+  };
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
+  return { client, calls };
+}
+
+/** An admin of the distributor: every action on every payer below it. */
+const me = {
+  data: {
+    demoOutboxEnabled: false,
+    me: {
+      id: 'u1',
+      invitationPending: false,
+      email: 'ops@distributor.example',
+      displayName: '',
+      locale: 'en',
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00Z',
+      memberships: [{ id: 'm1', role: 'ADMIN', userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant: { id: 't-dist', name: 'Dist-Co', kind: 'DISTRIBUTOR' }, payer: null }],
+    },
+  },
+};
+
+const tenant = (id: string, name: string, kind: string, parent: string | null) => ({ id, name, kind, billingAddress: null, taxId: null, createdAt: '2026-01-01T00:00:00Z', parent: parent ? { id: parent } : null });
+const tenants = {
+  data: {
+    tenants: {
+      pageInfo: { hasNextPage: false, endCursor: null },
+      nodes: [tenant('t-root', 'Platform', 'PLATFORM', null), tenant('t-dist', 'Dist-Co', 'DISTRIBUTOR', 't-root'), tenant('t-resell', 'Resell-Co', 'RESELLER', 't-dist')],
+    },
+  },
+};
+
+const payer = (extra: Record<string, unknown>) => ({
+  roleArn: 'arn:aws:iam::111111111111:role/PartnerBillingAccess',
+  externalId: 'pb-x',
+  statusReason: null,
+  lastCheckedAt: null,
+  costExportBucket: 'cur-bucket',
+  costExportPrefix: 'cur/',
+  cloudFormationQuickCreateUrl: 'https://console.aws.amazon.com/cloudformation/home#/stacks/quickcreate',
+  createdAt: '2026-01-01T00:00:00Z',
+  ...extra,
+});
+const PAYERS = [
+  payer({ id: 'p-dist', accountId: '111111111111', name: 'Dist payer', status: 'CONNECTED', upstreamBillingGroupId: null, tenant: { id: 't-dist', name: 'Dist-Co', kind: 'DISTRIBUTOR' } }),
+  payer({
+    id: 'p-res',
+    accountId: '111111111111',
+    name: 'Resell-Co on Dist payer',
+    status: 'RESELLER',
+    upstreamBillingGroupId: 'g-resell',
+    roleArn: '',
+    costExportBucket: null,
+    costExportPrefix: null,
+    tenant: { id: 't-resell', name: 'Resell-Co', kind: 'RESELLER' },
+  }),
+];
+
+function api(extra: Partial<Record<string, Handler>> = {}): Handler {
+  return (op) => {
+    const own = extra[op.operationName];
+    if (own) return own(op);
+    switch (op.operationName) {
+      case 'Me':
+        return me;
+      case 'Tenants':
+        return tenants;
+      case 'Payers':
+        return { data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: PAYERS } } };
+      case 'CostSummary':
+        return { data: { costSummary: { currency: 'USD', total: '0', series: [], groups: [] } } };
+      case 'BillingConductorStatus':
+        return { data: { billingConductorStatus: { payerId: op.variables.payerId, mode: 'NATIVE', synced: 0, pending: 0, failed: [] } } };
+      default:
+        throw new Error(`unexpected operation ${op.operationName}`);
+    }
+  };
+}
+
+let view: Rendered | null = null;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-12-06T10:00:00Z'));
+});
+afterEach(() => {
+  view?.unmount();
+  view = null;
+  vi.useRealTimers();
+});
+
+async function renderPage(handler: { current: Handler }) {
+  const fake = fakeApi(handler);
+  view = await render(
+    <Provider value={fake.client}>
+      <MemoryRouter initialEntries={['/payers']}>
+        <MeProvider>
+          <PayersPage />
+        </MeProvider>
+      </MemoryRouter>
+    </Provider>,
+  );
+  return { view, calls: fake.calls };
+}
+
+async function until(ready: () => boolean) {
+  for (let i = 0; i < 100 && !ready(); i += 1) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+  }
+  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
+}
+
+const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
+const row = (v: Rendered, name: string) => [...v.container.querySelectorAll('[data-testid="payer-row"]')].find((r) => clean(r.querySelector('th')?.textContent) === name)!;
+/** A row's buttons and links, by their accessible names. */
+const actions = (r: Element) => [...r.querySelectorAll('button, a')].map((b) => b.getAttribute('aria-label') ?? clean(b.textContent));
+const listed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="payer-row"]').length === 2;
+
+describe('a reseller payer in the payers list', () => {
+  it('shows its status in words and why it has no AWS access, and offers no AWS action', async () => {
+    const { view: v, calls } = await renderPage({ current: api() });
+    await until(listed(v));
+    const reseller = row(v, 'Resell-Co on Dist payer');
+    const status = reseller.querySelector('.badge');
+    expect(clean(status?.textContent)).toBe('Reseller payer');
+    expect(clean(reseller.querySelector('[data-testid="reseller-note"]')?.textContent)).toBe(
+      'Priced from its distributor’s billing group: it has no AWS access, so there is no connection to check, no cost export and no AWS action here.',
+    );
+    expect(actions(reseller)).toEqual(['Accounts of Resell-Co on Dist payer', 'Billing of Resell-Co on Dist payer', 'Edit Resell-Co on Dist payer', 'Remove Resell-Co on Dist payer']);
+    // The connected payer beside it keeps every AWS action.
+    const connected = row(v, 'Dist payer');
+    expect(actions(connected)).toEqual(
+      expect.arrayContaining(['Check the connection of Dist payer', 'Sync the accounts of Dist payer', 'Ingest the costs of Dist payer', 'Billing mode of Dist payer', 'SCPs of Dist payer']),
+    );
+    expect(connected.querySelector('[data-testid="reseller-note"]')).toBeNull();
+    // Nothing AWS-backed is asked about the reseller payer.
+    expect(calls.filter((c) => c.operationName === 'BillingConductorStatus').map((c) => c.variables)).toEqual([{ payerId: 'p-dist' }]);
+  });
+
+  it('edits only its name: no role ARN, no cost export', async () => {
+    const updates: Operation[] = [];
+    const { view: v } = await renderPage({
+      current: api({
+        UpdatePayer: (op) => {
+          updates.push(op);
+          return { data: { updatePayer: { ...PAYERS[1], name: 'Resell-Co wholesale' } } };
+        },
+      }),
+    });
+    await until(listed(v));
+    await v.click(v.button('Edit Resell-Co on Dist payer'));
+    const form = v.container.querySelector<HTMLFormElement>('form[aria-labelledby="edit-payer-title"]')!;
+    expect([...form.querySelectorAll('label')].map((l) => clean(l.textContent))).toEqual(['Name']);
+    const name = form.querySelector<HTMLInputElement>('input[name="name"]')!;
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), 'value')!.set!.call(name, 'Resell-Co wholesale');
+      name.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => form.requestSubmit());
+    await until(() => updates.length === 1);
+    expect(updates.map((u) => u.variables)).toEqual([{ id: 'p-res', input: { name: 'Resell-Co wholesale' } }]);
+  });
+});
