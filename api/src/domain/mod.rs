@@ -11,6 +11,7 @@ pub mod cost_exports;
 pub mod cost_pull;
 pub mod costs;
 pub mod export_validation;
+pub mod focus_export;
 pub mod health;
 pub mod invitations;
 pub mod invoicing;

@@ -102,6 +102,7 @@ impl Heavy {
 pub const HEAVY: &[(&str, &str, Heavy)] = &[
     // Exports and reports.
     ("Query", "exportAuditEvents", Heavy::Export),
+    ("Query", "focusExport", Heavy::Export),
     ("Query", "accountMonthlyBill", Heavy::Report),
     ("Query", "billingGroupCostReports", Heavy::Report),
     ("Query", "billingGroupCostReport", Heavy::Report),

@@ -77,6 +77,7 @@ export const UNSHOWN_ENUMS: Readonly<Record<string, string>> = {
   CostDimension: 'a grouping the pages ask for, never shown as such',
   CostGranularity: 'an argument of costSummary',
   DocumentFormat: 'an argument of invoiceDocument; the buttons name the format',
+  FocusFormat: 'an argument of focusExport; no page offers the export yet, and a button would name the format',
   CostMetric: 'an argument of cost queries; the pages do not show which metric an answer used',
   SettingSource: 'tenant settings have no page yet',
 };

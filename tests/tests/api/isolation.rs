@@ -721,6 +721,20 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     }
                 }
             }
+            "focusExport" => {
+                // B's payer and B's customer are not found; without ids, A's actors export their
+                // own charges, in which nothing of B's appears.
+                let q = "query($p: ID, $c: ID) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: \"2025-11\", format: CSV) { contentBase64 } }";
+                for actor in &actors {
+                    not_found(&app.gql(Some(&actor.token), q, json!({ "p": b.payer_id })).await, &format!("focusExport(B's payer) as {}", actor.label));
+                    not_found(&app.gql(Some(&actor.token), q, json!({ "c": b_child })).await, &format!("focusExport(B's customer) as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), q, json!({})).await;
+                    let file = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, res.data("focusExport.contentBase64").as_str().unwrap()).unwrap();
+                    let text = String::from_utf8(file).unwrap();
+                    assert_eq!(text.lines().count(), 1, "focusExport as {}: A has no customer charges, so a header only: {text}", actor.label);
+                    assert_absent(&json!(text), &b, &[bb.group.as_str(), bb.item.as_str()], &format!("focusExport as {}", actor.label));
+                }
+            }
             other => panic!("operation `{other}` has no isolation case; add one to tests/tests/api/isolation.rs"),
         }
         assert_eq!(snapshot(&app, &b).await, before, "`{op}` changed partner B's data");

@@ -17,6 +17,7 @@ mod demo;
 mod demo_outbox;
 mod deployment;
 mod export_validation;
+mod focus_export;
 mod fleet;
 mod health;
 mod ingest;

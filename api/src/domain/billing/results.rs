@@ -101,6 +101,12 @@ pub struct PricedRow {
     pub charge: Decimal,
     /// What the row cost the partner (net unblended), once priced.
     pub aws_cost: Decimal,
+    /// AWS's public on-demand price of the row (0 where the data has none), once priced.
+    pub list: Decimal,
+    /// The row's amortized (effective) cost, once priced.
+    pub amortized: Decimal,
+    /// `AWS` or `AWS Marketplace` (empty where the data does not say), once priced.
+    pub billing_entity: String,
 }
 
 /// A group's rows for one period, each with its pro-forma charge, and the group's computation
@@ -195,6 +201,9 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                     currency: r.currency,
                     charge: Decimal::ZERO,
                     aws_cost: Decimal::ZERO,
+                    list: Decimal::ZERO,
+                    amortized: Decimal::ZERO,
+                    billing_entity: String::new(),
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, None), row)
             })
@@ -224,11 +233,45 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                     currency: r.currency,
                     charge: Decimal::ZERO,
                     aws_cost: Decimal::ZERO,
+                    list: Decimal::ZERO,
+                    amortized: Decimal::ZERO,
+                    billing_entity: String::new(),
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero)), row)
             })
             .collect(),
     })
+}
+
+/// A payer's month-grain rows of a period (its preferred source) on the accounts outside
+/// `priced_accounts`: the rows no billing group prices, with their costs and no charge.
+pub async fn unpriced_rows(db: &impl ConnectionTrait, payer: Uuid, period: &str, priced_accounts: &[String]) -> AppResult<Vec<PricedRow>> {
+    let Some(source) = source_for(db, payer, period).await? else { return Ok(Vec::new()) };
+    let present: Vec<String> = cost_monthly_pricing::Entity::find()
+        .select_only()
+        .column(cost_monthly_pricing::Column::UsageAccountId)
+        .distinct()
+        .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
+        .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
+        .filter(cost_monthly_pricing::Column::Source.eq(source))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let rest: Vec<String> = present.into_iter().filter(|a| !priced_accounts.contains(a)).collect();
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(rows_to_price(db, payer, period, source, rest, Grain::Month)
+        .await?
+        .into_iter()
+        .map(|(cost, mut row)| {
+            row.aws_cost = cost.net_unblended;
+            row.list = cost.list;
+            row.amortized = cost.amortized;
+            row.billing_entity = cost.billing_entity;
+            row
+        })
+        .collect())
 }
 
 /// One account's day-grain rows of a group's period, each with its pro-forma charge (a row's
@@ -266,6 +309,9 @@ pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, perio
                 currency: String::new(),
                 charge: Decimal::ZERO,
                 aws_cost: Decimal::ZERO,
+                list: Decimal::ZERO,
+                amortized: Decimal::ZERO,
+                billing_entity: String::new(),
             };
             let row = engine::restated(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None), &inputs.upstream);
             let charge = plan.price(&row);
@@ -395,6 +441,9 @@ pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, gra
     for (priced, row) in out.iter_mut().zip(&rows) {
         priced.charge = plan.price(row);
         priced.aws_cost = row.net_unblended;
+        priced.list = row.list;
+        priced.amortized = row.amortized;
+        priced.billing_entity.clone_from(&row.billing_entity);
     }
     let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };
     Ok(PricedPeriod { numbers, rows: out })

@@ -394,6 +394,9 @@ fn month_row(usage_month: String, account_id: String, service_code: String, serv
         currency: currency.to_owned(),
         charge,
         aws_cost,
+        list: Decimal::ZERO,
+        amortized: Decimal::ZERO,
+        billing_entity: String::new(),
     }
 }
 

@@ -6,6 +6,7 @@ mod billing_conductor;
 mod billing_transfers;
 mod costs;
 mod export_validation;
+mod focus_export;
 mod invoicing;
 mod contracts;
 mod audit;
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     invoicing::InvoicingQuery,
     onboarding::OnboardingQuery,
     billing_transfers::BillingTransfersQuery,
+    focus_export::FocusExportQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod costs;
 pub mod enums;
 pub mod export_validation;
+pub mod focus_export;
 pub mod invoicing;
 pub mod notifications;
 pub mod onboarding;
