@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractFieldsFragment } from '../generated/graphql';
 import {
+  backToOnboarding,
+  bringInLinks,
+  bringInPayerIds,
   checkItems,
   contractFormOf,
   contractInput,
@@ -203,5 +206,29 @@ describe('cost exports', () => {
     expect(items[1].known).toBeNull();
     expect(items[1].fix).toBeNull();
     expect(items[2].fix).toBeNull();
+  });
+});
+
+describe('bringing a customer in', () => {
+  it('takes the payers of contracts in force or to come, each once, and not of ended ones', () => {
+    const c = (status: ContractFieldsFragment['status'], payerIds: string[]) => ({ status, payerIds });
+    expect(bringInPayerIds([c('ACTIVE', ['p-1', 'p-2']), c('PENDING', ['p-2', 'p-3']), c('ENDED', ['p-4'])])).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(bringInPayerIds([c('ENDED', ['p-4']), c('ACTIVE', [])])).toEqual([]);
+    expect(bringInPayerIds([])).toEqual([]);
+  });
+
+  it('links to the payer’s accounts, and to its transfers with the invite open and the way back', () => {
+    expect(bringInLinks('p-1', 't-res', 't-cust')).toEqual({
+      accounts: '/payers/p-1/accounts',
+      transfer: '/payers/p-1/transfers?invite=1&from=onboarding&customer=t-cust&tenant=t-res',
+    });
+  });
+
+  it('goes back to onboarding only from a page opened from it, for a customer', () => {
+    expect(backToOnboarding(new URLSearchParams('invite=1&from=onboarding&customer=t-cust&tenant=t-res'))).toBe('/onboarding?tenant=t-res&customer=t-cust');
+    expect(backToOnboarding(new URLSearchParams('from=onboarding&customer=t-cust'))).toBe('/onboarding?customer=t-cust');
+    expect(backToOnboarding(new URLSearchParams('invite=1'))).toBeNull();
+    expect(backToOnboarding(new URLSearchParams('from=elsewhere&customer=t-cust'))).toBeNull();
+    expect(backToOnboarding(new URLSearchParams('from=onboarding'))).toBeNull();
   });
 });

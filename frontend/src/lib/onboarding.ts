@@ -234,3 +234,35 @@ export function checkItems(checks: readonly Export['checks'][number][]): CheckIt
   );
   return [...items.filter((c) => c.status === 'FAILED'), ...items.filter((c) => c.status === 'PASSED')];
 }
+
+/**
+ * The payers a customer's AWS usage can come in under (docs/onboarding.md, "Linked accounts or
+ * Billing Transfer"): those its contracts cover, ACTIVE or PENDING (a new customer's contract
+ * often starts on the first of next month, as a billing transfer does). Ended contracts do not
+ * count. Each payer once, in the order the contracts name them.
+ */
+export function bringInPayerIds(contracts: readonly Pick<ContractFieldsFragment, 'status' | 'payerIds'>[]): string[] {
+  const ids = contracts.filter((c) => c.status !== 'ENDED').flatMap((c) => c.payerIds);
+  return [...new Set(ids)];
+}
+
+/** Where onboarding sends a customer's people for each way in; the transfer invite carries the way back. */
+export function bringInLinks(payerId: string, tenantId: string, customerId: string): { accounts: string; transfer: string } {
+  const back = new URLSearchParams({ invite: '1', from: 'onboarding', customer: customerId });
+  if (tenantId) back.set('tenant', tenantId);
+  return { accounts: `/payers/${encodeURIComponent(payerId)}/accounts`, transfer: `/payers/${encodeURIComponent(payerId)}/transfers?${back}` };
+}
+
+/**
+ * The way back to one customer's onboarding from a page opened from it
+ * (`?from=onboarding&customer=…&tenant=…`), or null when it was not.
+ */
+export function backToOnboarding(params: URLSearchParams): string | null {
+  const customer = params.get('customer');
+  if (params.get('from') !== 'onboarding' || !customer) return null;
+  const back = new URLSearchParams();
+  const tenant = params.get('tenant');
+  if (tenant) back.set('tenant', tenant);
+  back.set('customer', customer);
+  return `/onboarding?${back}`;
+}
