@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
-import { usePayerAbilities } from '../api/payers';
+import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
@@ -35,6 +35,8 @@ import {
 import { useI18n, type MessageKey } from '../i18n';
 import { createUserInput } from '../lib/invitations';
 import {
+  bringInLinks,
+  bringInPayerIds,
   checkItems,
   contractFormOf,
   contractInput,
@@ -118,7 +120,7 @@ export function OnboardingPage() {
       ) : (
         <>
           <Customers tenantId={tenantId} version={version} selected={customerId} onSelect={(id) => select({ customer: id })} />
-          {customerId && <CustomerOnboarding key={customerId} customerId={customerId} onChanged={changed} />}
+          {customerId && <CustomerOnboarding key={customerId} tenantId={tenantId} customerId={customerId} onChanged={changed} />}
           <SourceHealth tenantId={tenantId} version={version} />
         </>
       )}
@@ -192,7 +194,7 @@ function ContractSummary({ contract, lang }: { contract: ContractFieldsFragment;
 }
 
 /** One customer: its steps with a Refresh, its contracts and a new one, an admin invitation, and its payers' exports. */
-function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onChanged: () => void }) {
+function CustomerOnboarding({ tenantId, customerId, onChanged }: { tenantId: string; customerId: string; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const { me } = useMe();
   const tenants = useAllTenants();
@@ -308,6 +310,7 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
           </li>
         ))}
       </ol>
+      <BringIn tenantId={tenantId} customerId={customerId} contracts={contracts} />
       <h3>{t('onboarding.contracts')}</h3>
       {contracts.length === 0 ? (
         <EmptyState>{t('onboarding.noContract')}</EmptyState>
@@ -342,6 +345,84 @@ function CustomerOnboarding({ customerId, onChanged }: { customerId: string; onC
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The two ways a customer's AWS usage comes in (docs/onboarding.md, "Linked accounts or Billing
+ * Transfer"), side by side, then, for each payer its contracts cover, the way to start each: to
+ * those who may act on the payer (operators add linked accounts, admins invite a transfer). A
+ * reseller's payer has no AWS access, so it offers neither. Everyone else reads the explanation.
+ */
+function BringIn({ tenantId, customerId, contracts }: { tenantId: string; customerId: string; contracts: readonly ContractFieldsFragment[] }) {
+  const { t } = useI18n();
+  const payers = useAllPayers();
+  const ids = bringInPayerIds(contracts);
+  const covered = ids.flatMap((id) => payers.nodes.filter((p) => p.id === id && !isResellerPayer(p)));
+  const can = usePayerAbilities(covered);
+  const actionable = covered.filter((p) => can(p.id).operate);
+  const way = (key: 'linked' | 'transfer', when: MessageKey[]) => (
+    <section className="card" aria-labelledby={`bring-in-${key}`} data-testid="bring-in-way">
+      <h4 id={`bring-in-${key}`}>{t(`bringIn.${key}.title`)}</h4>
+      <p className="muted small">{t('bringIn.chooseWhen')}</p>
+      <ul>
+        {when.map((k) => (
+          <li key={k}>{t(k)}</li>
+        ))}
+      </ul>
+      <p>{t(`bringIn.${key}.next`)}</p>
+    </section>
+  );
+  return (
+    <section className="card" aria-labelledby="bring-in-title" data-testid="bring-in">
+      <h3 id="bring-in-title">{t('bringIn.title')}</h3>
+      <p className="muted">{t('bringIn.intro')}</p>
+      <div className="grid-2">
+        {way('linked', ['bringIn.linked.when1', 'bringIn.linked.when2', 'bringIn.linked.when3'])}
+        {way('transfer', ['bringIn.transfer.when1', 'bringIn.transfer.when2'])}
+      </div>
+      {ids.length === 0 ? (
+        <p data-testid="bring-in-contract-first">{t('bringIn.contractFirst')}</p>
+      ) : (
+        (payers.loading || payers.error || actionable.length > 0) && (
+          <CardTable
+            level={3}
+            title={t('bringIn.payers')}
+            intro={<p className="muted small">{t('bringIn.payersIntro')}</p>}
+            testId="bring-in-payers"
+            columns={[t('onboarding.payer'), t('common.actions')]}
+            loading={payers.loading}
+            error={payers.error}
+            onRetry={payers.reload}
+          >
+            {actionable.map((p) => {
+              const links = bringInLinks(p.id, tenantId, customerId);
+              return (
+                <tr key={p.id} data-testid="bring-in-payer">
+                  <th scope="row">
+                    {p.name} <code className="muted">{p.accountId}</code>
+                  </th>
+                  <td>
+                    <div className="row-actions">
+                      {can(p.id).operate && (
+                        <Link className="button small" to={links.accounts} aria-label={t('bringIn.addLinkedNamed', { name: p.name })}>
+                          {t('bringIn.addLinked')}
+                        </Link>
+                      )}
+                      {can(p.id).administer && (
+                        <Link className="button small" to={links.transfer} aria-label={t('bringIn.inviteTransferNamed', { name: p.name })}>
+                          {t('bringIn.inviteTransfer')}
+                        </Link>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </CardTable>
+        )
       )}
     </section>
   );
