@@ -160,11 +160,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function renderPage(handler: { current: Handler }) {
+async function renderPage(handler: { current: Handler }, entry = '/payers/p-1/transfers') {
   const fake = fakeApi(handler);
   view = await render(
     <Provider value={fake.client}>
-      <MemoryRouter initialEntries={['/payers/p-1/transfers']}>
+      <MemoryRouter initialEntries={[entry]}>
         <MeProvider>
           <Routes>
             <Route path="/payers/:payerId/transfers" element={<TransfersPage />} />
@@ -463,5 +463,47 @@ describe('acting on a transfer', () => {
     expect(mutations(calls, 'SetBillingTransferPreference').map((c) => c.variables)).toEqual([
       { billingTransferId: 't-active', input: { autoCreateBillingGroups: false, pricingPlanId: null } },
     ]);
+  });
+});
+
+describe('opened from onboarding', () => {
+  const FROM_ONBOARDING = '/payers/p-1/transfers?invite=1&from=onboarding&customer=t-cust&tenant=t-reseller';
+  const inviteForm = (v: Rendered) => v.container.querySelector('form[aria-labelledby="transfer-invite-title"]');
+  const back = (v: Rendered) => [...v.container.querySelectorAll('a')].find((a) => clean(a.textContent) === '← Back to onboarding') ?? null;
+
+  it('opens the invitation form at once for an admin, with the way back to the customer’s onboarding', async () => {
+    for (const who of ['admin', 'payerAdmin'] as const) {
+      const { view: v } = await renderPage({ current: api(who) }, FROM_ONBOARDING);
+      await until(() => inviteForm(v) !== null);
+      expect(control(v, 'Start month').value, who).toBe('2027-01');
+      expect(back(v)?.getAttribute('href'), who).toBe('/onboarding?tenant=t-reseller&customer=t-cust');
+      // Cancel closes it for good: `?invite=1` does not open it again.
+      await v.click(v.button('Cancel'));
+      await until(listed(v));
+      expect(inviteForm(v), who).toBeNull();
+      expect(v.queryButton('Invite an organization'), who).not.toBeNull();
+      v.unmount();
+      view = null;
+    }
+  });
+
+  it('ignores ?invite=1 for operators and viewers, who still get the way back', async () => {
+    for (const who of ['operator', 'viewer'] as const) {
+      const { view: v } = await renderPage({ current: api(who) }, FROM_ONBOARDING);
+      await until(listed(v));
+      expect(inviteForm(v), who).toBeNull();
+      expect(v.queryButton('Invite an organization'), who).toBeNull();
+      expect(back(v)?.getAttribute('href'), who).toBe('/onboarding?tenant=t-reseller&customer=t-cust');
+      v.unmount();
+      view = null;
+    }
+  });
+
+  it('opens nothing and offers no way back when not opened from onboarding', async () => {
+    const { view: v } = await renderPage({ current: api('admin') });
+    await until(listed(v));
+    expect(inviteForm(v)).toBeNull();
+    expect(v.queryButton('Invite an organization')).not.toBeNull();
+    expect(back(v)).toBeNull();
   });
 });

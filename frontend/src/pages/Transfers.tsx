@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
 import { CardTable } from '../components/CardTable';
@@ -22,6 +22,7 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDateTime, formatMonth } from '../lib/format';
+import { backToOnboarding } from '../lib/onboarding';
 import {
   earliestEndMonth,
   earliestMonth,
@@ -48,13 +49,20 @@ type Plan = { id: string; name: string };
  * takes over, newest first, with their state, months, AWS ids and TRANSFER_BILLING group. Admins
  * of the payer invite, withdraw an unanswered invitation, end an accepted transfer from a later
  * month, create its billing group and set its auto-create preference; everyone else reads.
+ * `?invite=1` (from onboarding) opens the invitation form for admins; `?from=onboarding&customer=…`
+ * adds the way back to that customer's onboarding.
  */
 export function TransfersPage() {
   const { t, lang } = useI18n();
   const { payerId, payer, can, result: payerResult, retry } = usePayerRoute();
   usePageTitle(payer ? t('transfers.pageTitle', { name: payer.name }) : t('transfers.title'));
   const [result, reexecute] = useQuery({ query: BillingTransfersDocument, variables: { payerId }, requestPolicy: 'network-only' });
-  const [inviting, setInviting] = useState(false);
+  const [params] = useSearchParams();
+  const back = backToOnboarding(params);
+  // Null until the form is opened or closed by hand: then `?invite=1` opens it, once the
+  // caller's role on the payer is known to be admin (ignored for others).
+  const [invitingChoice, setInviting] = useState<boolean | null>(null);
+  const inviting = invitingChoice ?? (params.get('invite') === '1' && can.administer);
   const [notice, setNotice] = useState<string | null>(null);
   // The transfer whose auto-create preference is open (one at a time: reading it may ask AWS).
   const [open, setOpen] = useState<string | null>(null);
@@ -86,6 +94,11 @@ export function TransfersPage() {
       <p className="crumbs">
         <Link to="/payers">{t('nav.payers')}</Link> › <Link to={`/payers/${payerId}/billing`}>{t('billing.pageTitle', { name: payer.name })}</Link> › {t('transfers.title')}
       </p>
+      {back && (
+        <p>
+          <Link to={back}>← {t('bringIn.backToOnboarding')}</Link>
+        </p>
+      )}
       <div className="page-head">
         <div>
           <h1 id="transfers-title">{t('transfers.pageTitle', { name: payer.name })}</h1>
