@@ -61,6 +61,8 @@ pub struct Model {
     pub group_abc_arn: Option<String>,
     /// Set once the TRANSFER_BILLING group exists.
     pub group_created_at: Option<DateTimeUtc>,
+    /// NATIVE billing mode: our billing group holding the organization's accounts.
+    pub billing_group_id: Option<Uuid>,
     /// Billing Conductor creates a group per organization transferring onward.
     pub auto_create_groups: bool,
     /// The plan of those groups; null is Passthrough.

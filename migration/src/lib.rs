@@ -25,6 +25,7 @@ mod m20261206_000601_plan_versions;
 mod m20261206_000701_billing_transfers;
 mod m20261206_000702_priced_periods;
 mod m20261206_000801_reseller_payers;
+mod m20261206_000802_transfer_groups;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000701_billing_transfers::Migration),
             Box::new(m20261206_000702_priced_periods::Migration),
             Box::new(m20261206_000801_reseller_payers::Migration),
+            Box::new(m20261206_000802_transfer_groups::Migration),
         ]
     }
 }

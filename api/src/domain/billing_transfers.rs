@@ -24,6 +24,8 @@ use crate::aws::credentials::session_name;
 use crate::db::BeginWrite;
 use crate::domain::accounts::checked_account_id;
 use crate::domain::billing::billing_payer;
+use crate::domain::billing::groups::{self, NewGroup};
+use crate::domain::billing::plans::{self, NewPlan};
 use crate::domain::payers as payer_domain;
 use crate::domain::users::checked_email;
 use crate::error::{AppError, AppResult};
@@ -148,10 +150,13 @@ pub async fn get(scope: &Scope, id: BillingTransferId) -> AppResult<billing_tran
 /// not another transfer's management account. (The customer's organization cannot be read.)
 pub async fn accounts(scope: &Scope, id: BillingTransferId) -> AppResult<Vec<String>> {
     let (row, payer) = find(scope, id, Role::Viewer).await?;
+    accounts_of(scope.db(), &row, &payer).await
+}
+
+async fn accounts_of(db: &impl ConnectionTrait, row: &billing_transfers::Model, payer: &payers::Model) -> AppResult<Vec<String>> {
     if !matches!(row.status, TransferStatus::Accepted | TransferStatus::Active | TransferStatus::Ended) {
         return Ok(Vec::new());
     }
-    let db = scope.db();
     let own: Vec<String> = linked_accounts::Entity::find()
         .select_only()
         .column(linked_accounts::Column::AccountId)
@@ -263,6 +268,7 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
         group_pricing_plan_id: Set(None),
         group_abc_arn: Set(None),
         group_created_at: Set(None),
+        billing_group_id: Set(None),
         auto_create_groups: Set(false),
         auto_pricing_plan_id: Set(None),
         invited_by: Set(scope.principal().email.clone()),
@@ -386,11 +392,17 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
     } else {
         None
     };
+    // NATIVE mode: our own billing group holds the organization's accounts; our engine prices it.
+    let native_group = match abc_arn {
+        None => Some(native_group(scope, &row, &payer, plan.as_ref()).await?),
+        Some(_) => None,
+    };
     let txn = scope.db().begin_write().await?;
     // Conditional on no group yet, so two requests racing create one.
     let changed = billing_transfers::Entity::update_many()
         .col_expr(billing_transfers::Column::GroupPricingPlanId, Expr::value(plan.as_ref().map(|p| p.id)))
         .col_expr(billing_transfers::Column::GroupAbcArn, Expr::value(abc_arn))
+        .col_expr(billing_transfers::Column::BillingGroupId, Expr::value(native_group))
         .col_expr(billing_transfers::Column::GroupCreatedAt, Expr::value(Some(Utc::now())))
         .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(billing_transfers::Column::Id.eq(row.id))
@@ -399,10 +411,79 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         .await
         .map_err(|e| AppError::from(e).context("storing the transfer's billing group"))?;
     if changed.rows_affected == 0 {
+        drop(txn);
+        if let Some(group) = native_group {
+            // The other request's group stands; ours goes.
+            groups::delete(scope, group).await?;
+        }
         return Err(AppError::Conflict("this transfer already has its billing group".into()));
     }
     txn.commit().await?;
     reload(scope.db(), row.id).await
+}
+
+/// The name of the plan a NATIVE transfer group gets when none is chosen.
+const PASSTHROUGH_PLAN: &str = "Passthrough";
+
+/// NATIVE mode: a billing group of the organization's accounts as the payer's cost data shows
+/// them (its management account alone while no data has come), from the transfer's start month,
+/// priced with `plan` or with the payer's Passthrough plan (the billed cost, unchanged).
+async fn native_group(scope: &Scope, row: &billing_transfers::Model, payer: &payers::Model, plan: Option<&pricing_plans::Model>) -> AppResult<uuid::Uuid> {
+    let mut accounts = accounts_of(scope.db(), row, payer).await?;
+    if accounts.is_empty() {
+        match &row.target_account_id {
+            Some(management) => accounts.push(management.clone()),
+            None => return Err(AppError::Conflict("none of the organization's accounts is in the payer's cost data yet; create its billing group once the start month's data has come".into())),
+        }
+    }
+    let primary = row.target_account_id.clone().filter(|a| accounts.contains(a)).unwrap_or_else(|| accounts[0].clone());
+    let plan_id = match plan {
+        Some(p) => p.id,
+        None => passthrough_plan(scope, payer).await?,
+    };
+    let group = groups::create(
+        scope,
+        NewGroup {
+            payer: PayerId(payer.id),
+            name: group_name(row),
+            description: Some(format!("Billing transfer {} from {}", row.transfer_id.as_deref().unwrap_or_default(), row.start_month)),
+            primary_account_id: primary,
+            account_ids: accounts,
+            pricing_plan_id: plan_id,
+            customer_tenant_id: None,
+            billing_period: Some(row.start_month.clone()),
+        },
+    )
+    .await?;
+    Ok(group.group.id)
+}
+
+/// The payer's Passthrough plan (UNBLENDED, every charge passed through, no rule), made once.
+async fn passthrough_plan(scope: &Scope, payer: &payers::Model) -> AppResult<uuid::Uuid> {
+    let existing = pricing_plans::Entity::find()
+        .filter(pricing_plans::Column::PayerId.eq(payer.id))
+        .filter(pricing_plans::Column::Name.eq(PASSTHROUGH_PLAN))
+        .one(scope.db())
+        .await?;
+    if let Some(plan) = existing {
+        return Ok(plan.id);
+    }
+    let plan = plans::create(
+        scope,
+        NewPlan {
+            payer: PayerId(payer.id),
+            name: PASSTHROUGH_PLAN.to_owned(),
+            description: Some("The billed cost, unchanged (AWS Billing Transfer's Passthrough)".to_owned()),
+            base: Some("UNBLENDED".to_owned()),
+            pricing_rule_ids: Vec::new(),
+            pass_tax: true,
+            pass_credits: true,
+            pass_refunds: true,
+            pass_partner_discounts: true,
+        },
+    )
+    .await?;
+    Ok(plan.plan.id)
 }
 
 /// ABC's name pattern allows `[a-zA-Z0-9_+=.\-@]`; the transfer id fits it.

@@ -19,6 +19,8 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use chrono::{Datelike, NaiveDate, Utc};
 use e2e::aws;
 use e2e::{DbKind, TestApp, on_both_databases};
+
+use crate::billing::{Row, insert};
 use partner_billing::aws::{AwsClients, SdkBillingTransfer, SdkOrganizations, SdkSts};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
@@ -360,4 +362,40 @@ async fn an_end_set_by_the_customer_is_learnt_and_told_when_it_comes(db: DbKind)
     assert_eq!(app.outbox("billing_transfer.accepted").await.len(), 1);
 }
 
-on_both_databases!(an_end_set_by_the_customer_is_learnt_and_told_when_it_comes, a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);
+/// In NATIVE billing mode our engine prices the organization: the group holds the accounts the
+/// payer's cost data bills from the start month, priced with the payer's Passthrough plan.
+async fn in_native_mode_our_engine_prices_the_organization(db: DbKind) {
+    let (app, p, payer, management, _rules) = partner_with_payer(db, "Native Co", None).await;
+    let (start, _) = next_months();
+    let month = format!("{:04}-{:02}", start.year(), start.month());
+    let invited = app.gql(p.admin.bearer(), INVITE, json!({ "i": { "payerId": payer, "managementAccountId": CUSTOMER, "startDate": start, "notes": "welcome aboard" } })).await;
+    let id = invited.data("inviteOrganizationToTransferBilling.id").as_str().unwrap().to_owned();
+    until_status(&app, &p.viewer, &id, "ACCEPTED").await;
+    // The start month's data: two of the organization's accounts, and the payer's own usage.
+    for (account, service, unblended, list) in [(CUSTOMER, "AmazonEC2", "100", "150"), ("333344445555", "AmazonS3", "40", "60"), (management.as_str(), "AmazonEC2", "500", "500")] {
+        let row = Row { source: "cur", day: 3, account, service, usage_type: "Usage", operation: "Op", charge: "Usage", list, unblended, net: unblended };
+        insert(&app, &payer, &month, row).await;
+    }
+    let q = "mutation($id: ID!) { createTransferBillingGroup(billingTransferId: $id) { billingGroup { passthrough billingConductorArn billingGroupId } } }";
+    let grouped = app.gql(p.admin.bearer(), q, json!({ "id": id })).await;
+    let group = grouped.data("createTransferBillingGroup.billingGroup").clone();
+    assert_eq!((group["passthrough"].as_bool(), group["billingConductorArn"].as_str()), (Some(true), None), "{group}");
+    assert!(group["billingGroupId"].is_string(), "{group}");
+    app.gql(p.admin.bearer(), q, json!({ "id": id })).await.assert_code("CONFLICT");
+    let groups = app.gql(p.viewer.bearer(), "query($p: ID!, $m: String) { billingGroups(payerId: $p, billingPeriod: $m) { id name accountIds primaryAccountId } }", json!({ "p": payer, "m": month })).await;
+    assert_eq!(
+        groups.data("billingGroups"),
+        &json!([{ "id": group["billingGroupId"], "name": "transfer-rt-abcd12345", "accountIds": [CUSTOMER, "333344445555"], "primaryAccountId": CUSTOMER }]),
+        "one group, of the organization's accounts only"
+    );
+    let plans = app.gql(p.viewer.bearer(), "query($p: ID!) { pricingPlans(payerId: $p) { name base passTax passCredits pricingRules { id } } }", json!({ "p": payer })).await;
+    assert_eq!(plans.data("pricingPlans"), &json!([{ "name": "Passthrough", "base": "UNBLENDED", "passTax": true, "passCredits": true, "pricingRules": [] }]));
+    // Passthrough: the billed cost unchanged, 100 + 40 (not the list price, not the payer's own 500).
+    let reports = app.gql(p.viewer.bearer(), "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName awsCost proformaCost margin } }", json!({ "p": payer, "m": month })).await;
+    let r = reports.data("billingGroupCostReports.0");
+    assert_eq!(r["billingGroupName"], "transfer-rt-abcd12345");
+    let amounts: Vec<rust_decimal::Decimal> = ["awsCost", "proformaCost", "margin"].iter().map(|k| r[*k].as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(amounts, vec![rust_decimal::Decimal::from(140), rust_decimal::Decimal::from(140), rust_decimal::Decimal::ZERO], "{}", reports.body);
+}
+
+on_both_databases!(in_native_mode_our_engine_prices_the_organization, an_end_set_by_the_customer_is_learnt_and_told_when_it_comes, a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);

@@ -166,6 +166,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         group_pricing_plan_id: Set(None),
         group_abc_arn: Set(None),
         group_created_at: Set(None),
+        billing_group_id: Set(None),
         auto_create_groups: Set(false),
         auto_pricing_plan_id: Set(None),
         invited_by: Set(b.admin.email.clone()),

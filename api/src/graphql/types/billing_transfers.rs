@@ -84,6 +84,7 @@ impl BillingTransfer {
             passthrough: self.0.group_pricing_plan_id.is_none(),
             pricing_plan_id: self.0.group_pricing_plan_id.map(|p| ID(p.to_string())),
             billing_conductor_arn: self.0.group_abc_arn.clone(),
+            billing_group_id: self.0.billing_group_id.map(|g| ID(g.to_string())),
             created_at,
         })
     }
@@ -111,6 +112,9 @@ pub struct TransferBillingGroup {
     pub pricing_plan_id: Option<ID>,
     /// Set when pushed to Billing Conductor.
     pub billing_conductor_arn: Option<String>,
+    /// NATIVE billing mode: the billing group holding the organization's accounts, priced by our
+    /// engine like any other (its members can be edited as any group's).
+    pub billing_group_id: Option<ID>,
     pub created_at: DateTime<Utc>,
 }
 
