@@ -168,6 +168,22 @@ async fn two_tiers_reconcile_to_the_cent_and_each_sees_its_own(db: DbKind) {
         .await
         .assert_code("NOT_FOUND");
     app.gql(r_viewer.bearer(), "query($p: ID!) { payer(id: $p) { id } }", json!({ "p": dist.payer_id })).await.assert_code("NOT_FOUND");
+    let month = json!({ "p": dist.payer_id, "m": period, "a": A1, "from": format!("{period}-01"), "to": last_day(&period) });
+    for who in [&r_viewer, &r_admin, &c_viewer] {
+        for query in [
+            "query($p: ID!, $from: NaiveDate!, $to: NaiveDate!) { costSummary(input: { payerIds: [$p], from: $from, to: $to }) { total } }",
+            "query($p: ID!, $m: String!) { monthOverMonth(input: { payerIds: [$p], month: $m }) { month } }",
+            "query($p: ID!, $m: String!) { costForecast(payerIds: [$p], month: $m) { projected } }",
+            "query($p: ID!, $a: String!, $m: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: $m) { total } }",
+            "query($p: ID!, $m: String!) { focusExport(payerId: $p, billingPeriod: $m, format: CSV) { fileName } }",
+            "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status } }",
+        ] {
+            let res = app.gql(who.bearer(), query, month.clone()).await;
+            // NOT_FOUND, or (where the reseller is the distributor's customer) FORBIDDEN for any
+            // figure but its own price.
+            assert!(matches!(res.code(), Some("NOT_FOUND" | "FORBIDDEN")) && !res.body.to_string().contains("410"), "the distributor's AWS cost is out of sight of {}: {query} → {}", who.email, res.body);
+        }
+    }
     let charged = app.gql(r_viewer.bearer(), MY_CHARGES, json!({ "m": period })).await;
     let totals: Vec<(String, Decimal)> = charged.data("myCharges").as_array().unwrap().iter().map(|c| (c["billingGroupName"].as_str().unwrap().to_owned(), dec(&c["total"]))).collect();
     assert!(totals.contains(&("Resell-Co".to_owned(), d("516.9"))), "{totals:?}");
@@ -207,6 +223,19 @@ async fn two_tiers_reconcile_to_the_cent_and_each_sees_its_own(db: DbKind) {
     app.gql(dist.admin.bearer(), CLOSE, json!({ "p": dist.payer_id, "m": period })).await.data("closeBillingPeriod.status");
     assert_eq!(app.gql(r_admin.bearer(), CLOSE, json!({ "p": r_payer, "m": period })).await.data("closeBillingPeriod.status"), "CLOSED");
     app.gql(dist.admin.bearer(), REOPEN, json!({ "p": dist.payer_id, "m": period })).await.assert_code("CONFLICT");
+
+    // The reseller invoices its customer from its own payer, as the issuer. Lines per account and
+    // service, each rounded to the cent (halves away from zero), at the rule change's prices:
+    //   A1 EC2 132.00, A1 S3 57.75, A2 EC2 264.00 + tax 20.00 = 284.00, fee 30.00: 503.75.
+    let contract = json!({ "i": {
+        "customerTenantId": end_customer, "name": "cust deal", "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [r_payer],
+        "billingEmail": "billing@cust.example", "contractChangeEmail": "contracts@cust.example", "invoicePrefix": "RESELL", "currency": "USD",
+    } });
+    app.gql(r_admin.bearer(), "mutation($i: CreateContractInput!) { createContract(input: $i) { id } }", contract).await.data("createContract.id");
+    let drafted = app.gql(r_admin.bearer(), "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }", json!({ "p": r_payer, "m": period })).await;
+    let invoice = drafted.data("draftInvoices.drafted.0").clone();
+    assert_eq!((invoice["issuer"]["name"].as_str(), invoice["customer"]["name"].as_str(), dec(&invoice["total"])), (Some("Resell Co"), Some("Cust Co"), d("503.75")), "{}", drafted.body);
+    assert!(drafted.data("draftInvoices.skipped").to_string().contains("Two Co"), "no contract with Two Co: {}", drafted.body);
     // Closed numbers stay put: the distributor's price cannot change for the month any more, and a
     // change from this month on leaves it alone.
     let late = app.gql(dist.operator.bearer(), "mutation($id: ID!, $m: String!) { updatePricingRule(id: $id, input: { modifierPercentage: \"50\", effectiveFrom: $m }) { id } }", json!({ "id": id(&rule, "createPricingRule.id"), "m": period })).await;
