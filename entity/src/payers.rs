@@ -29,6 +29,8 @@ pub struct Model {
     /// Set on a reseller's payer: the upstream billing group whose accounts it prices, at that
     /// group's price. Such a payer has no AWS access of its own.
     pub upstream_billing_group_id: Option<Uuid>,
+    /// An https link to the payer's Cloud Intelligence Dashboards / QuickSight, if any.
+    pub dashboard_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub billing_address: String,
     /// Tax registration number printed on invoices.
     pub tax_id: String,
+    /// An https link to the tenant's Cloud Intelligence Dashboards / QuickSight, if any.
+    pub dashboard_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

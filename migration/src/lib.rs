@@ -26,6 +26,7 @@ mod m20261206_000701_billing_transfers;
 mod m20261206_000702_priced_periods;
 mod m20261206_000801_reseller_payers;
 mod m20261206_000802_transfer_groups;
+mod m20261206_000803_dashboard_links;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000702_priced_periods::Migration),
             Box::new(m20261206_000801_reseller_payers::Migration),
             Box::new(m20261206_000802_transfer_groups::Migration),
+            Box::new(m20261206_000803_dashboard_links::Migration),
         ]
     }
 }

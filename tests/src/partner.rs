@@ -90,6 +90,7 @@ impl TestApp {
             cost_export_prefix: Set(None),
             billing_mode: Set("NATIVE".to_owned()),
             upstream_billing_group_id: Set(None),
+            dashboard_url: Set(None),
             created_at: Set(Utc::now()),
             updated_at: Set(Utc::now()),
         }

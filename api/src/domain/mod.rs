@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod invoicing;
 pub mod jobs;
 pub mod legacy_import;
+pub mod links;
 pub mod memberships;
 pub mod notifications;
 pub mod onboarding;

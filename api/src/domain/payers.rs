@@ -116,6 +116,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         cost_export_prefix: Set(None),
         billing_mode: Set("NATIVE".to_owned()),
         upstream_billing_group_id: Set(None),
+        dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -144,6 +145,8 @@ pub async fn list(scope: &Scope, tenant: Option<TenantId>, page: Page) -> AppRes
 pub struct PayerChanges {
     pub name: Option<String>,
     pub role_arn: Option<String>,
+    /// An https dashboard link; empty removes it.
+    pub dashboard_url: Option<String>,
 }
 
 /// Renames a payer or points it at another role (which resets its connection state).
@@ -154,6 +157,7 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
     }
     let name = changes.name.as_deref().map(|n| checked_name("name", n, 200)).transpose()?;
     let role_arn = changes.role_arn.as_deref().map(|a| check_role_arn(a, &payer.account_id)).transpose()?;
+    let dashboard_url = changes.dashboard_url.as_deref().map(crate::domain::links::checked_dashboard_url).transpose()?;
     let role_changed = role_arn.as_ref().is_some_and(|a| *a != payer.role_arn);
     let mut row: payers::ActiveModel = payer.into();
     if let Some(name) = name {
@@ -161,6 +165,9 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
     }
     if let Some(arn) = role_arn {
         row.role_arn = Set(arn);
+    }
+    if let Some(url) = dashboard_url {
+        row.dashboard_url = Set(url);
     }
     if role_changed {
         row.status = Set(PENDING.to_owned());
@@ -318,6 +325,7 @@ mod tests {
             cost_export_prefix: None,
             billing_mode: "NATIVE".into(),
             upstream_billing_group_id: None,
+            dashboard_url: None,
             created_at: now,
             updated_at: now,
         }

@@ -9,6 +9,7 @@ use sea_orm::{
 
 use crate::db::Db;
 use crate::domain::{Page, checked_name};
+use crate::domain::links::checked_dashboard_url;
 use crate::error::{AppError, AppResult};
 use crate::ids::{ROOT_TENANT_ID, TenantId};
 use crate::tenancy::{Role, Scope, TenantKind};
@@ -25,6 +26,8 @@ pub struct Tenant {
     pub billing_address: String,
     /// Tax registration number printed on invoices.
     pub tax_id: String,
+    /// An https link to the tenant's Cloud Intelligence Dashboards / QuickSight.
+    pub dashboard_url: Option<String>,
     pub created_at: chrono::DateTime<Utc>,
 }
 
@@ -33,7 +36,7 @@ impl TryFrom<tenants::Model> for Tenant {
     fn try_from(m: tenants::Model) -> AppResult<Self> {
         let kind = TenantKind::parse(&m.kind)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("tenant {} has unknown kind {:?}", m.id, m.kind)))?;
-        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, billing_address: m.billing_address, tax_id: m.tax_id, created_at: m.created_at })
+        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, billing_address: m.billing_address, tax_id: m.tax_id, dashboard_url: m.dashboard_url, created_at: m.created_at })
     }
 }
 
@@ -52,6 +55,7 @@ pub async fn ensure_root(db: &Db) -> AppResult<()> {
         path: Set(format!("/{}/", ROOT_TENANT_ID)),
         billing_address: Set(String::new()),
         tax_id: Set(String::new()),
+        dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -96,6 +100,7 @@ pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &st
         path: Set(format!("{}{}/", parent.path, id)),
         billing_address: Set(String::new()),
         tax_id: Set(String::new()),
+        dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -110,6 +115,8 @@ pub struct TenantChanges {
     pub name: Option<String>,
     pub billing_address: Option<String>,
     pub tax_id: Option<String>,
+    /// An https dashboard link; empty removes it.
+    pub dashboard_url: Option<String>,
 }
 
 /// Changes a tenant the caller administers: its name, and what its invoices print about it.
@@ -123,7 +130,11 @@ pub async fn update(scope: &Scope, id: TenantId, changes: TenantChanges) -> AppR
     if tax_id.as_ref().is_some_and(|t| t.chars().count() > 64 || t.chars().any(char::is_control)) {
         return Err(AppError::invalid("taxId", "at most 64 characters on one line"));
     }
+    let dashboard_url = changes.dashboard_url.as_deref().map(checked_dashboard_url).transpose()?;
     let mut row: tenants::ActiveModel = scope.tenant(id, Role::Admin).await?.into();
+    if let Some(url) = dashboard_url {
+        row.dashboard_url = Set(url);
+    }
     if let Some(name) = name {
         row.name = Set(name);
     }

@@ -202,7 +202,39 @@ async fn payer_roles_and_moves(db: DbKind) {
     assert_eq!(ids, [&json!(p.payer_id)]);
 }
 
+/// A payer's and a customer's dashboard links (Cloud Intelligence Dashboards / QuickSight):
+/// https only, no credentials, set by admins, read by those who see the payer or the tenant.
+async fn dashboard_links_are_https_only_and_reach_their_own_people(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Link Co").await;
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
+    let acme = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let cudos = "https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/cudos-v5";
+    let set_payer = "mutation($id: ID!, $u: String!) { updatePayer(id: $id, input: { dashboardUrl: $u }) { dashboardUrl } }";
+    for bad in ["http://quicksight.example/d", "javascript:alert(1)", "https://user:secret@quicksight.example/", "not a url"] {
+        let res = app.gql(p.admin.bearer(), set_payer, json!({ "id": p.payer_id, "u": bad })).await;
+        assert_eq!(res.body["errors"][0]["extensions"]["field"], "dashboardUrl", "{bad}: {}", res.body);
+    }
+    let read = "query($id: ID!) { payer(id: $id) { dashboardUrl } }";
+    assert!(app.gql(p.viewer.bearer(), read, json!({ "id": p.payer_id })).await.data("payer.dashboardUrl").is_null(), "a refused link changes nothing");
+    app.gql(p.operator.bearer(), set_payer, json!({ "id": p.payer_id, "u": cudos })).await.assert_code("FORBIDDEN");
+    assert_eq!(app.gql(p.admin.bearer(), set_payer, json!({ "id": p.payer_id, "u": cudos })).await.data("updatePayer.dashboardUrl"), cudos);
+    assert_eq!(app.gql(p.viewer.bearer(), read, json!({ "id": p.payer_id })).await.data("payer.dashboardUrl"), cudos);
+    app.gql(acme.bearer(), read, json!({ "id": p.payer_id })).await.assert_code("NOT_FOUND");
+
+    // The customer's own link: set by the partner's admin, read by the customer.
+    let set_tenant = "mutation($id: ID!, $u: String!) { updateTenant(id: $id, input: { dashboardUrl: $u }) { dashboardUrl } }";
+    let theirs = "https://us-east-1.quicksight.aws.amazon.com/sn/dashboards/acme";
+    app.gql(acme.bearer(), set_tenant, json!({ "id": customer, "u": theirs })).await.assert_code("FORBIDDEN");
+    assert_eq!(app.gql(p.admin.bearer(), set_tenant, json!({ "id": customer, "u": theirs })).await.data("updateTenant.dashboardUrl"), theirs);
+    assert_eq!(app.gql(acme.bearer(), "query($id: ID!) { tenant(id: $id) { dashboardUrl } }", json!({ "id": customer })).await.data("tenant.dashboardUrl"), theirs);
+    // Empty removes it.
+    assert!(app.gql(p.admin.bearer(), set_tenant, json!({ "id": customer, "u": "" })).await.data("updateTenant.dashboardUrl").is_null());
+}
+
 on_both_databases!(
+    dashboard_links_are_https_only_and_reach_their_own_people,
     management_account_connects,
     member_account_is_not_a_payer,
     role_in_another_account_is_a_mismatch,

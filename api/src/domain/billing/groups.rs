@@ -382,6 +382,7 @@ mod tests {
                 cost_export_prefix: Set(None),
                 billing_mode: Set("NATIVE".into()),
                 upstream_billing_group_id: Set(None),
+                dashboard_url: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -152,6 +152,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
         cost_export_prefix: Set(None),
         billing_mode: Set("NATIVE".to_owned()),
         upstream_billing_group_id: Set(Some(group.id)),
+        dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -19,7 +19,7 @@ impl PayersMutation {
     }
 
     async fn update_payer(&self, ctx: &Context<'_>, id: ID, input: UpdatePayerInput) -> ApiResult<Payer> {
-        let changes = PayerChanges { name: input.name, role_arn: input.role_arn };
+        let changes = PayerChanges { name: input.name, role_arn: input.role_arn, dashboard_url: input.dashboard_url };
         Ok(Payer(domain::payers::update(&ctx.scope()?, &ctx.app()?.aws, PayerId::parse(&id)?, changes).await?))
     }
 

@@ -19,7 +19,7 @@ impl TenantsMutation {
 
     /// Changes a tenant's name or what its invoices print about it (address, tax id); its admins.
     async fn update_tenant(&self, ctx: &Context<'_>, id: ID, input: UpdateTenantInput) -> ApiResult<Tenant> {
-        let changes = domain::tenants::TenantChanges { name: input.name, billing_address: input.billing_address, tax_id: input.tax_id };
+        let changes = domain::tenants::TenantChanges { name: input.name, billing_address: input.billing_address, tax_id: input.tax_id, dashboard_url: input.dashboard_url };
         Ok(Tenant(domain::tenants::update(&ctx.scope()?, TenantId::parse(&id)?, changes).await?))
     }
 

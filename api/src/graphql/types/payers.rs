@@ -47,6 +47,10 @@ impl Payer {
     async fn upstream_billing_group_id(&self) -> Option<ID> {
         self.0.upstream_billing_group_id.map(|id| ID(id.to_string()))
     }
+    /// The payer's Cloud Intelligence Dashboards / QuickSight link (https).
+    async fn dashboard_url(&self) -> Option<&str> {
+        self.0.dashboard_url.as_deref()
+    }
     async fn status(&self) -> PayerStatus {
         match self.0.status.as_str() {
             domain::payers::CONNECTED => PayerStatus::Connected,
@@ -107,4 +111,7 @@ pub struct RegisterPayerInput {
 pub struct UpdatePayerInput {
     pub name: Option<String>,
     pub role_arn: Option<String>,
+    /// An https link to the payer's Cloud Intelligence Dashboards / QuickSight (shown as a link,
+    /// never embedded); empty removes it.
+    pub dashboard_url: Option<String>,
 }

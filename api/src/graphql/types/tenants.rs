@@ -39,6 +39,10 @@ impl Tenant {
     async fn tax_id(&self) -> &str {
         &self.0.tax_id
     }
+    /// The tenant's Cloud Intelligence Dashboards / QuickSight link (https).
+    async fn dashboard_url(&self) -> Option<&str> {
+        self.0.dashboard_url.as_deref()
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -165,4 +169,7 @@ pub struct UpdateTenantInput {
     pub billing_address: Option<String>,
     /// Tax registration number printed on invoices.
     pub tax_id: Option<String>,
+    /// An https link to the tenant's Cloud Intelligence Dashboards / QuickSight (shown as a link,
+    /// never embedded); empty removes it.
+    pub dashboard_url: Option<String>,
 }
