@@ -78,6 +78,9 @@ pub async fn source_data_health(scope: &Scope, tenant: TenantId) -> AppResult<So
     let payers = payers::Entity::find()
         .filter(payers::Column::TenantId.is_in(subtree.iter().map(|t| t.id)))
         .filter(scope.payers_filter(Role::Viewer))
+        // A reseller's payer has no cost source of its own (its data is its distributor's, whose
+        // health the distributor watches): it would only ever read as missing.
+        .filter(payers::Column::UpstreamBillingGroupId.is_null())
         .order_by_asc(payers::Column::Name)
         .all(scope.db())
         .await?;

@@ -97,6 +97,10 @@ async fn two_tiers_reconcile_to_the_cent_and_each_sees_its_own(db: DbKind) {
     assert_eq!(created.data("createResellerPayer.upstreamBillingGroupId"), upstream.as_str());
     assert_eq!(created.data("createResellerPayer.accountId"), dist.payer_account_id.as_str());
     app.gql(dist.admin.bearer(), CREATE_RESELLER_PAYER, give).await.assert_code("CONFLICT");
+    // It has no cost source of its own, so source-data health leaves it out (no false alarm).
+    let health = app.gql(dist.viewer.bearer(), "query($t: ID!) { sourceDataHealth(tenantId: $t) { entries { payerName } } }", json!({ "t": dist.tenant_id })).await;
+    let payers: Vec<&str> = health.data("sourceDataHealth.entries").as_array().unwrap().iter().filter_map(|e| e["payerName"].as_str()).collect();
+    assert_eq!(payers, vec!["Dist Co payer"], "{}", health.body);
     // An end customer prices no tier below.
     let direct = app
         .gql(
