@@ -7,7 +7,7 @@ use e2e::{DbKind, TestApp, on_both_databases};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::billing::{CREATE_GROUP, CREATE_ITEM, CREATE_PLAN, CREATE_RULE, MY_CHARGES, REPORTS, Row, insert, last_month};
+use crate::billing::{CREATE_GROUP, CREATE_ITEM, CREATE_PLAN, CREATE_RULE, MY_CHARGES, REPORTS, RESULTS, Row, insert, last_month};
 
 const A1: &str = "000111222333";
 const A2: &str = "444555666777";
@@ -209,7 +209,10 @@ async fn two_tiers_reconcile_to_the_cent_and_each_sees_its_own(db: DbKind) {
         .await;
     assert_eq!(dec(pro_forma.data("costSummary.total")), d("549.125"), "the customer's cost view prices through both tiers: {}", pro_forma.body);
 
-    // A change of the distributor's price moves the reseller's cost and charge of an open month.
+    // A change of the distributor's price moves the reseller's cost and charge of an open month,
+    // and the reseller's stored results follow it.
+    let stored = app.gql(r_admin.bearer(), "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { proformaCost } }", json!({ "p": r_payer, "m": period })).await;
+    assert_eq!(stored.data("recomputeBilling").as_array().map(Vec::len), Some(2), "{}", stored.body);
     let cheaper = app.gql(dist.operator.bearer(), "mutation($id: ID!, $m: String!) { updatePricingRule(id: $id, input: { modifierPercentage: \"0\", effectiveFrom: $m }) { id } }", json!({ "id": id(&rule, "createPricingRule.id"), "m": period })).await;
     cheaper.data("updatePricingRule.id");
     // Repriced at list: Cust-Co A1 EC2 110 × 1.2 = 132, S3 55 × 1.05 = 57.75, A2 EC2 220 × 1.2 = 264,
@@ -219,6 +222,9 @@ async fn two_tiers_reconcile_to_the_cent_and_each_sees_its_own(db: DbKind) {
     assert_eq!(groups.iter().find(|g| g["name"] == "Cust-Co").map(|g| dec(&g["charge"])), Some(d("503.75")), "{}", after.body);
     // The distributor: rows 110 + 55 + 220 + 20 + 44 = 449, fee 25: 474; the reseller's cost follows.
     assert_eq!(dec(after.data("resellerMargin.cost")), d("474"));
+    let results = app.gql(r_viewer.bearer(), RESULTS, json!({ "g": cust, "m": period })).await;
+    let by_reason: Vec<(String, Decimal)> = results.data("billingResults").as_array().unwrap().iter().map(|r| (r["reason"].as_str().unwrap().to_owned(), dec(&r["proformaCost"]))).collect();
+    assert!(by_reason.contains(&("pricing.changed".to_owned(), d("503.75"))), "the distributor's change recomputed the reseller's stored result: {by_reason:?}");
 
     // Closing: the reseller's month closes after its distributor's, and then the distributor's
     // cannot reopen under it.
