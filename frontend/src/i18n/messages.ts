@@ -6,6 +6,7 @@ import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
 import { customerHomeEn, customerHomeZh } from './customerHome';
 import { invoicingEn, invoicingZh } from './invoicing';
+import { linksEn, linksZh } from './links';
 import { onboardingEn, onboardingZh } from './onboarding';
 import { opsEn, opsZh } from './operations';
 
@@ -216,6 +217,7 @@ export const en = {
   ...invoicingEn,
   ...channelEn,
   ...customerHomeEn,
+  ...linksEn,
   ...codesEn,
 } as const;
 
@@ -427,6 +429,7 @@ export const zh: Messages = {
   ...invoicingZh,
   ...channelZh,
   ...customerHomeZh,
+  ...linksZh,
   ...codesZh,
 };
 

@@ -114,6 +114,8 @@ const populated: Handler = ({ operationName, variables }) => {
       return me;
     case 'MyPayerIds':
       return { data: { myPayerIds: ['p-1', 'p-2'] } };
+    case 'MyTenantDashboard':
+      return { data: { tenant: { id: variables.id, name: 'Acme', dashboardUrl: null } } };
     case 'Invoices':
       return { data: { invoices: [invoice] } };
     case 'MonthOverMonth':
@@ -348,5 +350,60 @@ describe('the customer home', () => {
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('payer not found');
     expect(v.queryButton('Retry')).not.toBeNull();
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+  });
+});
+
+describe('the customer’s own dashboard link', () => {
+  const QUICKSIGHT = 'https://us-east-1.quicksight.aws.amazon.com/sn/dashboards/acme-cid';
+  const withLink =
+    (dashboardUrl: string | null): Handler =>
+    (op) =>
+      op.operationName === 'MyTenantDashboard' ? { data: { tenant: { id: op.variables.id, name: 'Acme', dashboardUrl } } } : populated(op);
+  const links = (v: Rendered) => [...v.container.querySelectorAll<HTMLAnchorElement>('a[data-testid="dashboard-link"]')];
+
+  it('asks for its own tenant’s link and shows it beside the charts: a new tab, no opener, no referrer, no frame', async () => {
+    const { view: v, calls } = await renderHome({ current: withLink(QUICKSIGHT) });
+    await until(() => links(v).length > 0 && v.container.querySelector('[data-testid="chart-trend"]') !== null);
+    expect(calls.filter((c) => c.operationName === 'MyTenantDashboard').map((c) => c.variables)).toEqual([{ id: 't-acme' }]);
+    const [a] = links(v);
+    expect(links(v)).toHaveLength(1);
+    expect(a.textContent?.replace(/\s+/g, ' ').trim()).toBe('Open your dashboards ↗ (opens in a new tab)');
+    expect(a.getAttribute('href')).toBe(QUICKSIGHT);
+    expect(a.getAttribute('target')).toBe('_blank');
+    expect(a.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(v.container.querySelectorAll('iframe, frame, object, embed')).toHaveLength(0);
+  });
+
+  it('shows it to a new customer too, before any charge', async () => {
+    const handler: Handler = (op) => (op.operationName === 'MyPayerIds' ? { data: { myPayerIds: [] } } : op.operationName === 'Invoices' ? { data: { invoices: [] } } : withLink(QUICKSIGHT)(op));
+    const { view: v } = await renderHome({ current: handler });
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && links(v).length > 0);
+    expect(links(v).map((a) => a.getAttribute('href'))).toEqual([QUICKSIGHT]);
+  });
+
+  for (const bad of ['http://quicksight.example/acme', 'javascript:alert(document.cookie)', 'data:text/html,<b>x</b>']) {
+    it(`does not show a stored link that is not https (${bad.split(':')[0]}:)`, async () => {
+      const { view: v, calls } = await renderHome({ current: withLink(bad) });
+      await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'));
+      // Let the tenant's answer arrive and render.
+      for (let i = 0; i < 5; i += 1)
+        await act(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        });
+      expect(links(v)).toHaveLength(0);
+      expect(v.container.innerHTML).not.toContain(bad.slice(0, 12));
+      expect(v.container.querySelectorAll('iframe')).toHaveLength(0);
+    });
+  }
+
+  it('no link when the tenant has none', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'));
+    for (let i = 0; i < 5; i += 1)
+      await act(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      });
+    expect(links(v)).toHaveLength(0);
+    expect(v.container.querySelector('.dashboard-link')).toBeNull();
   });
 });

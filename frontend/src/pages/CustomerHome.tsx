@@ -1,18 +1,27 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { CombinedError } from 'urql';
+import { useQuery, type CombinedError } from 'urql';
 import { useCustomerPayers, type CustomerPayer } from '../api/customerPayers';
 import { useFreshQuery } from '../api/useFreshQuery';
+import { useMe } from '../auth/MeProvider';
 import { CardTable } from '../components/CardTable';
 import { Chart } from '../components/Chart';
 import { CsvDownloadButton } from '../components/CsvDownloadButton';
+import { DashboardLink } from '../components/DashboardLink';
 import { InvoiceStatusBadge } from '../components/InvoiceBadges';
 import { PeriodInput } from '../components/PeriodInput';
 import { ServiceLabel } from '../components/ServiceLabel';
 import { ErrorState, LoadingState } from '../components/States';
 import { MonthFallback, useMonthParam } from '../components/useMonth';
 import { usePageTitle } from '../components/usePageTitle';
-import { CostSummaryDocument, InvoicesDocument, MonthOverMonthDocument, type CostDimension, type CostSummaryQuery } from '../generated/graphql';
+import {
+  CostSummaryDocument,
+  InvoicesDocument,
+  MonthOverMonthDocument,
+  MyTenantDashboardDocument,
+  type CostDimension,
+  type CostSummaryQuery,
+} from '../generated/graphql';
 import { useI18n, type MessageKey, type Translate } from '../i18n';
 import { currentMonth, monthsEnding, monthsRange, openingMonth, previousMonth, topMovers, trendOption } from '../lib/costs';
 import { csvFileName } from '../lib/csv';
@@ -55,6 +64,7 @@ export function CustomerHomePage() {
           <h1 id="home-title">{t('home.title')}</h1>
           <p className="intro">{t('home.intro')}</p>
         </div>
+        <OwnDashboardLinks />
       </div>
       {payers.status === 'loading' ? (
         <LoadingState />
@@ -65,6 +75,34 @@ export function CustomerHomePage() {
       )}
     </section>
   );
+}
+
+/**
+ * The customer's own tenant's Cloud Intelligence Dashboards / QuickSight link, when it has one,
+ * beside the charts (a link, never a frame). The customer's tenants are those of its memberships.
+ */
+function OwnDashboardLinks() {
+  const { me } = useMe();
+  const tenantIds = useMemo(
+    () => [...new Set(me.memberships.flatMap((m) => (m.tenant?.kind === 'CUSTOMER' && !m.payer ? [m.tenant.id] : [])))],
+    [me.memberships],
+  );
+  if (tenantIds.length === 0) return null;
+  return (
+    <div className="row-actions">
+      {tenantIds.map((id) => (
+        <OwnDashboardLink key={id} tenantId={id} named={tenantIds.length > 1} />
+      ))}
+    </div>
+  );
+}
+
+function OwnDashboardLink({ tenantId, named }: { tenantId: string; named: boolean }) {
+  const { t } = useI18n();
+  const [result] = useQuery({ query: MyTenantDashboardDocument, variables: { id: tenantId }, requestPolicy: 'network-only' });
+  const tenant = result.data?.tenant;
+  if (!tenant) return null;
+  return <DashboardLink url={tenant.dashboardUrl} text={named ? t('dashboardLink.openNamed', { name: tenant.name }) : t('dashboardLink.openOwn')} />;
 }
 
 function HomeContent({ payers, months }: { payers: CustomerPayer[]; months: string[] }) {

@@ -6,6 +6,7 @@ import { useAllPayers } from '../api/payers';
 import { useFreshQuery } from '../api/useFreshQuery';
 import { CardTable } from '../components/CardTable';
 import { Chart } from '../components/Chart';
+import { PayerDashboardLinks } from '../components/DashboardLink';
 import { PeriodInput } from '../components/PeriodInput';
 import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
 import { MonthFallback, useCostOpeningMonth, useMonthParam } from '../components/useMonth';
@@ -85,6 +86,7 @@ export function OverviewPage() {
         onRetry={payers.reload}
       >
         <HealthBadges payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
+        <PayerDashboardLinks payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
         <MonthFallback insteadOf={insteadOf} month={month} />
         {payerIds.length > 0 && (month ? <CostDashboard payerIds={payerIds} month={month} /> : <LoadingState />)}
       </ListStates>

@@ -164,7 +164,7 @@ describe('a reseller payer in the payers list', () => {
     expect(calls.filter((c) => c.operationName === 'BillingConductorStatus').map((c) => c.variables)).toEqual([{ payerId: 'p-dist' }]);
   });
 
-  it('edits only its name: no role ARN, no cost export', async () => {
+  it('edits only its name and dashboard link: no role ARN, no cost export', async () => {
     const updates: Operation[] = [];
     const { view: v } = await renderPage({
       current: api({
@@ -177,7 +177,7 @@ describe('a reseller payer in the payers list', () => {
     await until(listed(v));
     await v.click(v.button('Edit Resell-Co on Dist payer'));
     const form = v.container.querySelector<HTMLFormElement>('form[aria-labelledby="edit-payer-title"]')!;
-    expect([...form.querySelectorAll('label')].map((l) => clean(l.textContent))).toEqual(['Name']);
+    expect([...form.querySelectorAll('label')].map((l) => clean(l.textContent))).toEqual(['Name', 'Dashboard link']);
     const name = form.querySelector<HTMLInputElement>('input[name="name"]')!;
     await act(async () => {
       Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), 'value')!.set!.call(name, 'Resell-Co wholesale');
@@ -186,5 +186,110 @@ describe('a reseller payer in the payers list', () => {
     await act(async () => form.requestSubmit());
     await until(() => updates.length === 1);
     expect(updates.map((u) => u.variables)).toEqual([{ id: 'p-res', input: { name: 'Resell-Co wholesale' } }]);
+  });
+});
+
+describe('the dashboard link of a payer', () => {
+  const QUICKSIGHT = 'https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/cid-dist';
+  const form = (v: Rendered) => v.container.querySelector<HTMLFormElement>('form[aria-labelledby="edit-payer-title"]')!;
+  const linkInput = (v: Rendered) => form(v).querySelector<HTMLInputElement>('input[name="dashboardUrl"]')!;
+  const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-error')].map((e) => clean(e.textContent));
+  async function type(input: HTMLInputElement, value: string) {
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), 'value')!.set!.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+  const submit = (v: Rendered) => act(async () => form(v).requestSubmit());
+
+  async function openEdit(extra: Partial<Record<string, Handler>>, payers = PAYERS) {
+    const { view: v, calls } = await renderPage({
+      current: api({ Payers: () => ({ data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: payers } } }), ...extra }),
+    });
+    await until(listed(v));
+    await v.click(v.button('Edit Dist payer'));
+    return { v, calls };
+  }
+
+  it('an admin gets the field with its hint; http:// is refused naming the field and nothing is sent; an https link is sent', async () => {
+    const updates: Operation[] = [];
+    const { v } = await openEdit({
+      UpdatePayer: (op) => {
+        updates.push(op);
+        return { data: { updatePayer: { ...PAYERS[0], dashboardUrl: (op.variables.input as { dashboardUrl: string }).dashboardUrl } } };
+      },
+    });
+    const input = linkInput(v);
+    expect(input.value).toBe('');
+    const label = form(v).querySelector(`label[for="${input.id}"]`);
+    expect(clean(label?.textContent)).toBe('Dashboard link');
+    expect(clean(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent)).toContain('Cloud Intelligence Dashboards or QuickSight, https://…');
+
+    await type(input, 'http://quicksight.aws.amazon.com/sn/dashboards/cid');
+    await submit(v);
+    expect(fieldErrors(v)).toEqual(['Dashboard link must start with https://']);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(updates).toEqual([]);
+
+    await type(input, 'https://me:secret@quicksight.aws.amazon.com/');
+    await submit(v);
+    expect(fieldErrors(v)).toEqual(['Dashboard link must not carry a user name or password']);
+    expect(updates).toEqual([]);
+
+    await type(input, `  ${QUICKSIGHT} `);
+    expect(fieldErrors(v)).toEqual([]);
+    await submit(v);
+    await until(() => updates.length === 1);
+    expect(updates[0].variables).toEqual({
+      id: 'p-dist',
+      input: { name: 'Dist payer', roleArn: 'arn:aws:iam::111111111111:role/PartnerBillingAccess', dashboardUrl: QUICKSIGHT },
+    });
+  });
+
+  it('an emptied field removes the link ("" is sent); an unchanged one is not sent', async () => {
+    const linked = [{ ...PAYERS[0], dashboardUrl: QUICKSIGHT }, PAYERS[1]];
+    const updates: Operation[] = [];
+    const { v } = await openEdit(
+      {
+        UpdatePayer: (op) => {
+          updates.push(op);
+          return { data: { updatePayer: { ...linked[0], dashboardUrl: null } } };
+        },
+      },
+      linked,
+    );
+    expect(linkInput(v).value).toBe(QUICKSIGHT);
+    await submit(v);
+    await until(() => updates.length === 1);
+    expect(updates[0].variables.input).not.toHaveProperty('dashboardUrl');
+
+    await v.click(v.button('Edit Dist payer'));
+    await type(linkInput(v), '');
+    await submit(v);
+    await until(() => updates.length === 2);
+    expect((updates[1].variables.input as { dashboardUrl?: string }).dashboardUrl).toBe('');
+  });
+
+  it('the API’s VALIDATION on dashboardUrl is shown on the field', async () => {
+    const { v, calls } = await openEdit({
+      UpdatePayer: () => ({ errors: [{ message: 'dashboardUrl: must name a host', extensions: { code: 'VALIDATION', field: 'dashboardUrl' } }] }),
+    });
+    await type(linkInput(v), 'https://quicksight.aws.amazon.com/x');
+    await submit(v);
+    await until(() => fieldErrors(v).length > 0);
+    expect(calls.filter((c) => c.operationName === 'UpdatePayer')).toHaveLength(1);
+    expect(fieldErrors(v)).toEqual(['Dashboard link must name a host']);
+    expect(linkInput(v).getAttribute('aria-invalid')).toBe('true');
+    expect(v.container.querySelector('.form-error')).toBeNull();
+  });
+
+  it('an operator (not an admin) gets no edit form, so no dashboard link field', async () => {
+    const operator = { data: { ...me.data, me: { ...me.data.me, memberships: [{ ...me.data.me.memberships[0], role: 'OPERATOR' }] } } };
+    const { view: v } = await renderPage({ current: api({ Me: () => operator }) });
+    await until(listed(v));
+    // Operators still operate (so the abilities have loaded), but edit nothing.
+    expect(actions(row(v, 'Dist payer'))).toContain('Check the connection of Dist payer');
+    expect(v.queryButton('Edit Dist payer')).toBeNull();
+    expect(v.container.querySelector('input[name="dashboardUrl"]')).toBeNull();
   });
 });

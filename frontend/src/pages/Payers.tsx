@@ -23,6 +23,7 @@ import {
 import { useI18n } from '../i18n';
 import { currentMonth, monthlyTotals, monthsEnding, monthsRange, openingMonth } from '../lib/costs';
 import { formatDateTime, formatMoney, formatMonth } from '../lib/format';
+import { dashboardUrlChange, dashboardUrlProblem, type DashboardUrlProblem } from '../lib/links';
 import { isResellerPayer } from '../lib/resellers';
 import { BillingModeCell, PayerBillingPanel } from '../components/PayerBillingMode';
 import { TenantSelect } from '../components/TenantSelect';
@@ -357,8 +358,10 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
   const { t } = useI18n();
   const [name, setName] = useState(payer.name);
   const [roleArn, setRoleArn] = useState(payer.roleArn);
+  const [dashboardUrl, setDashboardUrl] = useState(payer.dashboardUrl ?? '');
+  const [urlProblem, setUrlProblem] = useState<DashboardUrlProblem | null>(null);
   const [result, update] = useMutation(UpdatePayerDocument);
-  const errors = mapErrors(result.error, { name: 'name', roleArn: 'roleArn' } as const);
+  const errors = mapErrors(result.error, { name: 'name', roleArn: 'roleArn', dashboardUrl: 'dashboardUrl' } as const);
 
   const [bucket, setBucket] = useState(payer.costExportBucket ?? '');
   const [prefix, setPrefix] = useState(payer.costExportPrefix ?? '');
@@ -370,7 +373,19 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const res = await update({ id: payer.id, input: reseller ? { name: name.trim() } : { name: name.trim(), roleArn: roleArn.trim() } });
+    const problem = dashboardUrlProblem(dashboardUrl);
+    setUrlProblem(problem);
+    if (problem) return;
+    // The link only when it changed ("" removes it): the API keeps a field left out.
+    const link = dashboardUrlChange(dashboardUrl, payer.dashboardUrl);
+    const res = await update({
+      id: payer.id,
+      input: {
+        name: name.trim(),
+        ...(reseller ? {} : { roleArn: roleArn.trim() }),
+        ...(link === undefined ? {} : { dashboardUrl: link }),
+      },
+    });
     if (!res.data?.updatePayer) return;
     if (reseller) return onSaved(res.data.updatePayer);
     const changedExport = bucket.trim() !== (payer.costExportBucket ?? '') || prefix.trim() !== (payer.costExportPrefix ?? '');
@@ -406,6 +421,27 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
           </Field>
         </>
       )}
+      <Field
+        label={t('dashboardLink.label')}
+        name="dashboardUrl"
+        error={urlProblem ? t(`dashboardLink.problem.${urlProblem}`) : errors.fields.dashboardUrl}
+        hint={t('dashboardLink.hint')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            placeholder="https://"
+            value={dashboardUrl}
+            onChange={(e) => {
+              setDashboardUrl(e.target.value);
+              setUrlProblem(null);
+            }}
+          />
+        )}
+      </Field>
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching || exportResult.fetching} />
     </form>
   );

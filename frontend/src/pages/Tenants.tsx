@@ -15,6 +15,7 @@ import {
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
 import { formatDate } from '../lib/format';
+import { dashboardUrlChange, dashboardUrlProblem, type DashboardUrlProblem } from '../lib/links';
 import { atLeast, roleOnTenant } from '../lib/roles';
 import { buildTree, childKinds, parentMap, type TreeNode } from '../lib/tenantTree';
 
@@ -229,15 +230,22 @@ function RenameTenantForm({
   const [name, setName] = useState(tenant.name);
   const [billingAddress, setBillingAddress] = useState(tenant.billingAddress);
   const [taxId, setTaxId] = useState(tenant.taxId);
+  const [dashboardUrl, setDashboardUrl] = useState(tenant.dashboardUrl ?? '');
+  const [urlProblem, setUrlProblem] = useState<DashboardUrlProblem | null>(null);
   const [result, update] = useMutation(UpdateTenantDocument);
-  const errors = mapErrors(result.error, { name: 'name', billingAddress: 'billingAddress', taxId: 'taxId' } as const);
+  const errors = mapErrors(result.error, { name: 'name', billingAddress: 'billingAddress', taxId: 'taxId', dashboardUrl: 'dashboardUrl' } as const);
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const problem = dashboardUrlProblem(dashboardUrl);
+    setUrlProblem(problem);
+    if (problem) return;
     // Only what changed: the API keeps a field left out.
     const input: UpdateTenantInput = {};
     if (name !== tenant.name) input.name = name;
     if (billingAddress !== tenant.billingAddress) input.billingAddress = billingAddress;
     if (taxId !== tenant.taxId) input.taxId = taxId;
+    const link = dashboardUrlChange(dashboardUrl, tenant.dashboardUrl);
+    if (link !== undefined) input.dashboardUrl = link;
     if (Object.keys(input).length === 0) return onDone(tenant);
     const res = await update({ id: tenant.id, input });
     if (res.data?.updateTenant) onDone(res.data.updateTenant);
@@ -254,6 +262,27 @@ function RenameTenantForm({
       </Field>
       <Field label={t('tenants.form.taxId')} name="taxId" error={errors.fields.taxId} hint={t('tenants.form.taxIdHint')}>
         {(p) => <input {...p} value={taxId} maxLength={64} onChange={(e) => setTaxId(e.target.value)} />}
+      </Field>
+      <Field
+        label={t('dashboardLink.label')}
+        name="dashboardUrl"
+        error={urlProblem ? t(`dashboardLink.problem.${urlProblem}`) : errors.fields.dashboardUrl}
+        hint={t('dashboardLink.hint')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            placeholder="https://"
+            value={dashboardUrl}
+            onChange={(e) => {
+              setDashboardUrl(e.target.value);
+              setUrlProblem(null);
+            }}
+          />
+        )}
       </Field>
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
     </form>

@@ -1,0 +1,190 @@
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { MemoryRouter } from 'react-router';
+import { Client, fetchExchange, Provider } from 'urql';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MeProvider } from '../auth/MeProvider';
+import { render, type Rendered } from '../testing/render';
+import { OverviewPage } from './Overview';
+
+// The partner's Overview with dashboard links (issue #22 item 6): each payer shown that has a
+// Cloud Intelligence Dashboards / QuickSight link gets a plain link beside the native charts,
+// opening in a new tab; never a frame, and never a link that does not start with https://.
+
+// ECharts needs a canvas happy-dom does not have: the chart is a labelled placeholder here.
+vi.mock('../components/Chart', () => ({
+  Chart: ({ label, testId }: { label: string; testId?: string }) => <div role="img" aria-label={label} data-testid={testId} />,
+}));
+
+interface Operation {
+  operationName: string;
+  variables: Record<string, unknown>;
+}
+type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
+type Handler = (op: Operation) => Answer | Promise<Answer>;
+
+/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
+function fakeApi(handler: Handler) {
+  const calls: Operation[] = [];
+  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Operation;
+    calls.push(body);
+    return new Response(JSON.stringify(await handler(body)), { headers: { 'content-type': 'application/json' } });
+  };
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
+  return { client, calls };
+}
+
+const me = {
+  data: {
+    demoOutboxEnabled: false,
+    me: {
+      id: 'u1',
+      invitationPending: false,
+      email: 'viewer@distributor.example',
+      displayName: '',
+      locale: 'en',
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00Z',
+      memberships: [{ id: 'm1', role: 'VIEWER', userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant: { id: 't-dist', name: 'Dist-Co', kind: 'DISTRIBUTOR' }, payer: null }],
+    },
+  },
+};
+
+const QUICKSIGHT = 'https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/cid-dist';
+
+const payer = (id: string, name: string, dashboardUrl: string | null) => ({
+  id,
+  accountId: '111111111111',
+  name,
+  roleArn: 'arn:aws:iam::111111111111:role/PartnerBillingAccess',
+  externalId: 'pb-x',
+  upstreamBillingGroupId: null,
+  status: 'CONNECTED',
+  statusReason: null,
+  lastCheckedAt: null,
+  costExportBucket: null,
+  costExportPrefix: null,
+  cloudFormationQuickCreateUrl: null,
+  dashboardUrl,
+  createdAt: '2026-01-01T00:00:00Z',
+  tenant: { id: 't-dist', name: 'Dist-Co', kind: 'DISTRIBUTOR' },
+});
+
+const key = {
+  accountId: null,
+  service: null,
+  serviceName: null,
+  region: null,
+  usageType: null,
+  chargeType: null,
+  serviceCategory: null,
+};
+
+/** Three payers: one with an https link, one whose stored link is not https, one with none. */
+const PAYERS = [
+  payer('p-1', 'Dist payer', QUICKSIGHT),
+  payer('p-2', 'Old payer', 'http://quicksight.example/plain'),
+  payer('p-3', 'Script payer', 'javascript:alert(document.cookie)'),
+  payer('p-4', 'Bare payer', null),
+];
+
+const handler: Handler = ({ operationName }) => {
+  switch (operationName) {
+    case 'Me':
+      return me;
+    case 'Payers':
+      return { data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: PAYERS } } };
+    case 'IngestionHealth':
+      return { data: { ingestionHealth: { status: 'SUCCESS', reason: null, lagDays: 0, lastIngestion: null } } };
+    case 'CostSummary':
+      return {
+        data: {
+          costSummary: {
+            currency: 'USD',
+            total: '100',
+            series: [{ period: '2026-12', amount: '100', key }],
+            groups: [{ amount: '100', key: { ...key, service: 'AmazonEC2', serviceName: 'Amazon EC2', accountId: '011111111111', serviceCategory: 'Compute' } }],
+          },
+        },
+      };
+    case 'MonthOverMonth':
+      return { data: { monthOverMonth: { month: '2026-12', changes: [] } } };
+    case 'CostForecast':
+      return { data: { costForecast: { month: '2026-12', monthToDate: '100', projected: '200', daysWithData: 6, daysInMonth: 31, method: 'LINEAR' } } };
+    case 'LinkedAccounts':
+      return { data: { linkedAccounts: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } };
+    default:
+      throw new Error(`unexpected operation ${operationName}`);
+  }
+};
+
+let view: Rendered | null = null;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-12-06T10:00:00Z'));
+});
+afterEach(() => {
+  view?.unmount();
+  view = null;
+  vi.useRealTimers();
+});
+
+async function renderOverview(entry: string) {
+  const api = fakeApi(handler);
+  view = await render(
+    <Provider value={api.client}>
+      <MemoryRouter initialEntries={[entry]}>
+        <MeProvider>
+          <OverviewPage />
+        </MeProvider>
+      </MemoryRouter>
+    </Provider>,
+  );
+  return view;
+}
+
+async function until(ready: () => boolean) {
+  for (let i = 0; i < 100 && !ready(); i += 1) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+  }
+  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
+}
+
+const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
+const links = (v: Rendered) => [...v.container.querySelectorAll<HTMLAnchorElement>('a[data-testid="dashboard-link"]')];
+const chartsShown = (v: Rendered) => () => v.container.querySelector('[data-testid="chart-trend"]') !== null;
+
+describe('dashboard links on the Overview', () => {
+  it('beside the charts, links each payer shown that has an https link: a new tab, no opener, no referrer, no frame', async () => {
+    const v = await renderOverview('/');
+    await until(chartsShown(v));
+    const shown = links(v);
+    expect(shown.map((a) => clean(a.textContent))).toEqual(['Open Dist payer’s dashboards ↗ (opens in a new tab)']);
+    const [a] = shown;
+    expect(a.getAttribute('href')).toBe(QUICKSIGHT);
+    expect(a.getAttribute('target')).toBe('_blank');
+    expect(a.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(a.closest('ul')?.getAttribute('aria-label')).toBe('Dashboards of the payers shown');
+    // Nothing embedded, and the stored http:// and javascript: links are nowhere in the page.
+    expect(v.container.querySelectorAll('iframe, frame, object, embed')).toHaveLength(0);
+    const hrefs = [...v.container.querySelectorAll('a')].map((x) => x.getAttribute('href') ?? '');
+    expect(hrefs.filter((h) => !h.startsWith('/') && !h.startsWith('https://'))).toEqual([]);
+    expect(v.container.innerHTML).not.toContain('quicksight.example');
+    expect(v.container.innerHTML).not.toContain('javascript:');
+  });
+
+  it('with one payer chosen, only its link; none for a payer without one', async () => {
+    const v = await renderOverview('/?payer=p-4');
+    await until(chartsShown(v));
+    expect(links(v)).toHaveLength(0);
+    expect(v.container.querySelector('.dashboard-links')).toBeNull();
+    view?.unmount();
+
+    const w = await renderOverview('/?payer=p-1');
+    await until(chartsShown(w));
+    expect(links(w).map((a) => a.getAttribute('href'))).toEqual([QUICKSIGHT]);
+  });
+});

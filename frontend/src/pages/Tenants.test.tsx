@@ -1,0 +1,202 @@
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { MemoryRouter } from 'react-router';
+import { Client, fetchExchange, Provider } from 'urql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MeProvider } from '../auth/MeProvider';
+import { render, type Rendered } from '../testing/render';
+import { TenantsPage } from './Tenants';
+
+// The tenant edit form's dashboard link (issue #22 item 6): admins of a tenant set or remove its
+// Cloud Intelligence Dashboards / QuickSight link; the browser refuses what the API would, naming
+// the field, and the API's own VALIDATION lands on the field.
+
+interface Operation {
+  operationName: string;
+  variables: Record<string, unknown>;
+}
+type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string; field?: string } }[] };
+type Handler = (op: Operation) => Answer | Promise<Answer>;
+
+function fakeApi(handler: Handler) {
+  const calls: Operation[] = [];
+  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as Operation;
+    calls.push(body);
+    return new Response(JSON.stringify(await handler(body)), { headers: { 'content-type': 'application/json' } });
+  };
+  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
+  return { client, calls };
+}
+
+const QUICKSIGHT = 'https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/acme-cid';
+
+const meAs = (role: string, tenant: { id: string; name: string; kind: string }) => ({
+  data: {
+    demoOutboxEnabled: false,
+    me: {
+      id: 'u1',
+      invitationPending: false,
+      email: 'someone@reseller.example',
+      displayName: '',
+      locale: 'en',
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00Z',
+      memberships: [{ id: 'm1', role, userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant, payer: null }],
+    },
+  },
+});
+const RESELLER = { id: 't-resell', name: 'Resell-Co', kind: 'RESELLER' };
+
+const tenant = (id: string, name: string, kind: string, parent: string | null, dashboardUrl: string | null = null) => ({
+  id,
+  name,
+  kind,
+  billingAddress: '',
+  taxId: '',
+  dashboardUrl,
+  createdAt: '2026-01-01T00:00:00Z',
+  parent: parent ? { id: parent } : null,
+});
+
+function api(role: string, acmeUrl: string | null, extra: Partial<Record<string, Handler>> = {}): Handler {
+  return (op) => {
+    const own = extra[op.operationName];
+    if (own) return own(op);
+    switch (op.operationName) {
+      case 'Me':
+        return meAs(role, RESELLER);
+      case 'Tenants':
+        return {
+          data: {
+            tenants: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [tenant('t-resell', 'Resell-Co', 'RESELLER', null), tenant('t-acme', 'Acme', 'CUSTOMER', 't-resell', acmeUrl)],
+            },
+          },
+        };
+      default:
+        throw new Error(`unexpected operation ${op.operationName}`);
+    }
+  };
+}
+
+let view: Rendered | null = null;
+afterEach(() => {
+  view?.unmount();
+  view = null;
+});
+
+async function renderPage(handler: Handler) {
+  const fake = fakeApi(handler);
+  view = await render(
+    <Provider value={fake.client}>
+      <MemoryRouter initialEntries={['/tenants']}>
+        <MeProvider>
+          <TenantsPage />
+        </MeProvider>
+      </MemoryRouter>
+    </Provider>,
+  );
+  return { view, calls: fake.calls };
+}
+
+async function until(ready: () => boolean) {
+  for (let i = 0; i < 100 && !ready(); i += 1) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+  }
+  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
+}
+
+const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
+const listed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="tenant-row"]').length === 2;
+const form = (v: Rendered) => v.container.querySelector<HTMLFormElement>('form[aria-labelledby="rename-tenant-title"]')!;
+const linkInput = (v: Rendered) => form(v).querySelector<HTMLInputElement>('input[name="dashboardUrl"]')!;
+const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-error')].map((e) => clean(e.textContent));
+async function type(input: HTMLInputElement, value: string) {
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), 'value')!.set!.call(input, value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+const submit = (v: Rendered) => act(async () => form(v).requestSubmit());
+
+describe('the dashboard link of a tenant', () => {
+  it('an admin gets the field with its hint; http:// is refused naming the field and nothing is sent; an https link is sent alone', async () => {
+    const updates: Operation[] = [];
+    const { view: v } = await renderPage(
+      api('ADMIN', null, {
+        UpdateTenant: (op) => {
+          updates.push(op);
+          return { data: { updateTenant: tenant('t-acme', 'Acme', 'CUSTOMER', 't-resell', QUICKSIGHT) } };
+        },
+      }),
+    );
+    await until(listed(v));
+    await v.click(v.button('Edit Acme'));
+    const input = linkInput(v);
+    expect(clean(form(v).querySelector(`label[for="${input.id}"]`)?.textContent)).toBe('Dashboard link');
+    expect(clean(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent)).toContain('Cloud Intelligence Dashboards or QuickSight, https://…');
+
+    await type(input, 'http://quicksight.aws.amazon.com/sn/dashboards/acme');
+    await submit(v);
+    expect(fieldErrors(v)).toEqual(['Dashboard link must start with https://']);
+    expect(updates).toEqual([]);
+
+    await type(input, 'https://');
+    await submit(v);
+    expect(fieldErrors(v)).toEqual(['Dashboard link is not a valid https link']);
+    expect(updates).toEqual([]);
+
+    await type(input, QUICKSIGHT);
+    await submit(v);
+    await until(() => updates.length === 1);
+    // Only what changed: the API keeps the name, address and tax id left out.
+    expect(updates[0].variables).toEqual({ id: 't-acme', input: { dashboardUrl: QUICKSIGHT } });
+  });
+
+  it('an emptied field removes the link: "" is sent', async () => {
+    const updates: Operation[] = [];
+    const { view: v } = await renderPage(
+      api('ADMIN', QUICKSIGHT, {
+        UpdateTenant: (op) => {
+          updates.push(op);
+          return { data: { updateTenant: tenant('t-acme', 'Acme', 'CUSTOMER', 't-resell', null) } };
+        },
+      }),
+    );
+    await until(listed(v));
+    await v.click(v.button('Edit Acme'));
+    expect(linkInput(v).value).toBe(QUICKSIGHT);
+    await type(linkInput(v), '');
+    await submit(v);
+    await until(() => updates.length === 1);
+    expect(updates[0].variables).toEqual({ id: 't-acme', input: { dashboardUrl: '' } });
+  });
+
+  it('the API’s VALIDATION on dashboardUrl is shown on the field', async () => {
+    const { view: v } = await renderPage(
+      api('ADMIN', null, {
+        UpdateTenant: () => ({ errors: [{ message: 'dashboardUrl: at most 2048 characters on one line', extensions: { code: 'VALIDATION', field: 'dashboardUrl' } }] }),
+      }),
+    );
+    await until(listed(v));
+    await v.click(v.button('Edit Acme'));
+    await type(linkInput(v), QUICKSIGHT);
+    await submit(v);
+    await until(() => fieldErrors(v).length > 0);
+    expect(fieldErrors(v)).toEqual(['Dashboard link at most 2048 characters on one line']);
+    expect(linkInput(v).getAttribute('aria-invalid')).toBe('true');
+    expect(v.container.querySelector('.form-error')).toBeNull();
+  });
+
+  it('an operator (not an admin) gets no edit form, so no dashboard link field', async () => {
+    const { view: v } = await renderPage(api('OPERATOR', QUICKSIGHT));
+    await until(listed(v));
+    expect(v.queryButton('Edit Acme')).toBeNull();
+    expect(v.queryButton('Edit Resell-Co')).toBeNull();
+    expect(v.container.querySelector('input[name="dashboardUrl"]')).toBeNull();
+  });
+});
