@@ -422,6 +422,22 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
     reload(scope.db(), row.id).await
 }
 
+/// NATIVE mode: the organization's accounts the payer's cost data shows that its billing group
+/// does not hold yet join it from this month (or the start month, if later).
+async fn join_new_accounts(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model) -> AppResult<usize> {
+    let Some(group_id) = row.billing_group_id else { return Ok(0) };
+    // People may have deleted the group: then there is nothing to keep up.
+    let Some(group) = entity::billing_groups::Entity::find_by_id(group_id).one(&ctx.db).await? else { return Ok(0) };
+    let group = groups::load(&ctx.db, group).await?;
+    let seen = accounts_of(&ctx.db, row, payer).await?;
+    let from = crate::domain::billing::current_period().max(row.start_month.clone());
+    let joined = groups::join_from(&ctx.db, &group, &seen, &from, "system").await?;
+    if !joined.is_empty() {
+        tracing::info!(billing_transfer = %row.id, billing_group = %group_id, accounts = ?joined, from, "accounts joined the transfer's billing group");
+    }
+    Ok(joined.len())
+}
+
 /// The name of the plan a NATIVE transfer group gets when none is chosen.
 const PASSTHROUGH_PLAN: &str = "Passthrough";
 
@@ -645,8 +661,12 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
             again(&p, "started", Duration::ZERO)
         }
         TransferStatus::Active => match &row.end_month {
-            // Either side may end it at AWS: look again now and then.
-            None => again(&p, "active", MAX_WAIT),
+            // Either side may end it at AWS: look again now and then, and let accounts the
+            // organization added since join its billing group.
+            None => {
+                join_new_accounts(ctx, &payer, &row).await.map_err(JobFailure::from)?;
+                again(&p, "active", MAX_WAIT)
+            }
             Some(end) => {
                 let end = month_start(end).map_err(JobFailure::from)?;
                 if Utc::now() < end {

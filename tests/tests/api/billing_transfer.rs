@@ -396,6 +396,26 @@ async fn in_native_mode_our_engine_prices_the_organization(db: DbKind) {
     assert_eq!(r["billingGroupName"], "transfer-rt-abcd12345");
     let amounts: Vec<rust_decimal::Decimal> = ["awsCost", "proformaCost", "margin"].iter().map(|k| r[*k].as_str().unwrap().parse().unwrap()).collect();
     assert_eq!(amounts, vec![rust_decimal::Decimal::from(140), rust_decimal::Decimal::from(140), rust_decimal::Decimal::ZERO], "{}", reports.body);
+
+    // An account the organization adds later joins the group once the transfer runs (the job
+    // looks each time it wakes), from this month on.
+    let row = Row { source: "cur", day: 4, account: "777788889999", service: "AmazonS3", usage_type: "Usage", operation: "Op", charge: "Usage", list: "9", unblended: "6", net: "6" };
+    insert(&app, &payer, &month, row).await;
+    pretend_month_passed(&app, &id, entity::billing_transfers::Column::StartMonth).await;
+    until_status(&app, &p.viewer, &id, "ACTIVE").await;
+    let mut members = Vec::new();
+    for _ in 0..100 {
+        poke(&app).await;
+        let res = app.gql(p.viewer.bearer(), "query($p: ID!, $m: String) { billingGroups(payerId: $p, billingPeriod: $m) { accountIds } }", json!({ "p": payer, "m": month })).await;
+        members = res.data("billingGroups.0.accountIds").as_array().unwrap().clone();
+        if members.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(members, vec![json!(CUSTOMER), json!("333344445555"), json!("777788889999")]);
+    let reports = app.gql(p.viewer.bearer(), "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { proformaCost } }", json!({ "p": payer, "m": month })).await;
+    assert_eq!(reports.data("billingGroupCostReports.0.proformaCost"), "146", "140 + the new account's 6 billed: {}", reports.body);
 }
 
 on_both_databases!(in_native_mode_our_engine_prices_the_organization, an_end_set_by_the_customer_is_learnt_and_told_when_it_comes, a_repeated_invitation_adopts_the_one_aws_already_has, a_transfer_is_invited_followed_to_acceptance_started_priced_and_ended, an_unanswered_invitation_is_withdrawn_and_bad_input_changes_nothing);

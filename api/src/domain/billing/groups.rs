@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_account, checked_description, checked_period, current_period, initial_sync_status};
+use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
@@ -217,6 +218,35 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
     let out = load(&txn, group).await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// Platform work (a job, no caller): `accounts` join the group from `period`, except any another
+/// group of the payer already holds then. Under the payer's billing lock; the payer's stored
+/// results are recomputed as after any change. Returns the accounts that joined.
+pub async fn join_from(db: &crate::db::Db, group: &Group, accounts: &[String], period: &str, by: &str) -> AppResult<Vec<String>> {
+    let txn = db.begin_write().await?;
+    super::lock_payer(&txn, group.group.payer_id).await?;
+    let current = group.accounts_in(period);
+    let taken: Vec<String> = billing_group_accounts::Entity::find()
+        .filter(billing_group_accounts::Column::PayerId.eq(group.group.payer_id))
+        .filter(billing_group_accounts::Column::AccountId.is_in(accounts.to_vec()))
+        .filter(Condition::any().add(billing_group_accounts::Column::BillingPeriodEnd.is_null()).add(billing_group_accounts::Column::BillingPeriodEnd.gt(period)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| m.account_id)
+        .collect();
+    let joining: Vec<String> = accounts.iter().filter(|a| !current.contains(a) && !taken.contains(a)).cloned().collect();
+    for account in &joining {
+        add_member(&txn, &group.group, account, period).await?;
+    }
+    if !joining.is_empty() {
+        if let Some(payer) = payers::Entity::find_by_id(group.group.payer_id).one(&txn).await? {
+            super::results::recompute_stored_periods(&txn, &payer, by, outbox::BILLING_GROUP_CHANGED).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(joining)
 }
 
 async fn add_member(db: &impl ConnectionTrait, group: &billing_groups::Model, account: &str, from: &str) -> AppResult<()> {
