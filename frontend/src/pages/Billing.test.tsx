@@ -1,34 +1,11 @@
 // @vitest-environment happy-dom
-import { act } from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, setValue, until, type Answer, type Handler, type Operation } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { BillingPage } from './Billing';
 
 // Price stacking on a payer's Billing page (docs/channel.md): a reseller payer's margin, and a
 // distributor's admins giving a reseller customer of a billing group its own payer.
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type GraphQLError = { message: string; extensions: { code: string; field?: string } };
-type Answer = { data?: unknown; errors?: GraphQLError[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-function fakeApi(handler: { current: Handler }) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 type Who = 'admin' | 'operator' | 'viewer';
 
@@ -167,31 +144,10 @@ afterEach(() => {
 
 async function renderPage(handler: { current: Handler }, payerId: string) {
   const fake = fakeApi(handler);
-  view = await render(
-    <Provider value={fake.client}>
-      <MemoryRouter initialEntries={[`/payers/${payerId}/billing?month=2026-11`]}>
-        <MeProvider>
-          <Routes>
-            <Route path="/payers/:payerId/billing" element={<BillingPage />} />
-          </Routes>
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: fake.client, entry: `/payers/${payerId}/billing?month=2026-11`, path: '/payers/:payerId/billing', element: <BillingPage /> });
   return { view, calls: fake.calls };
 }
 
-/** Lets the fake server answer and React render, until `ready` holds (or fails after a while). */
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 const text = (v: Rendered, selector: string) => clean(v.container.querySelector(selector)?.textContent);
 const ops = (calls: Operation[], name: string) => calls.filter((c) => c.operationName === name);
 /** The buttons of each billing group row, by their accessible names. */
@@ -199,12 +155,6 @@ const groupButtons = (v: Rendered) =>
   [...v.container.querySelectorAll('[data-testid="billing-group-row"]')].map((r) => [...r.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? clean(b.textContent)));
 const groupsListed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="billing-group-row"]').length > 0;
 
-async function set(control: HTMLInputElement, value: string) {
-  await act(async () => {
-    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(control), 'value')!.set!.call(control, value);
-    control.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
 const dialogInput = (v: Rendered) => v.container.querySelector<HTMLInputElement>('dialog input[name="name"]')!;
 const confirmDialog = (v: Rendered) => v.click(v.container.querySelector<HTMLButtonElement>('dialog button.primary')!);
 const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-error')].map((e) => clean(e.textContent));
@@ -212,7 +162,7 @@ const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-er
 describe('a reseller payer’s margin', () => {
   it('shows cost, charge, margin, unbilled cost and each group, in money, for the month shown', async () => {
     const { view: v, calls } = await renderPage({ current: api('viewer') }, 'p-res');
-    await until(() => v.container.querySelector('[data-testid="margin-cost"] .kpi-value') !== null);
+    await until(() => v.container.querySelector('[data-testid="margin-cost"] .kpi-value') !== null, v);
     expect(text(v, '[data-testid="reseller-margin"] h2')).toBe('Your margin, 2026-11');
     expect(text(v, '[data-testid="margin-cost"]')).toBe('Cost (what your distributor charges you)$516.90');
     expect(text(v, '[data-testid="margin-charge"] .kpi-value')).toBe('$597.52');
@@ -229,17 +179,17 @@ describe('a reseller payer’s margin', () => {
   it('shows an error with Retry, and Retry asks again', async () => {
     const handler = { current: api('viewer', { ResellerMargin: () => failure('database unavailable', 'INTERNAL') }) };
     const { view: v, calls } = await renderPage(handler, 'p-res');
-    await until(() => v.container.querySelector('[data-testid="reseller-margin"] [role="alert"]') !== null);
+    await until(() => v.container.querySelector('[data-testid="reseller-margin"] [role="alert"]') !== null, v);
     expect(text(v, '[data-testid="reseller-margin"] [role="alert"]')).toContain('database unavailable');
     handler.current = api('viewer');
     await v.click(v.container.querySelector<HTMLButtonElement>('[data-testid="reseller-margin"] [role="alert"] button')!);
-    await until(() => v.container.querySelector('[data-testid="margin-cost"]') !== null);
+    await until(() => v.container.querySelector('[data-testid="margin-cost"]') !== null, v);
     expect(ops(calls, 'ResellerMargin')).toHaveLength(2);
   });
 
   it('is not asked for on a distributor’s payer', async () => {
     const { view: v, calls } = await renderPage({ current: api('admin') }, 'p-dist');
-    await until(groupsListed(v));
+    await until(groupsListed(v), v);
     expect(v.container.querySelector('[data-testid="reseller-margin"]')).toBeNull();
     expect(ops(calls, 'ResellerMargin')).toEqual([]);
   });
@@ -248,7 +198,7 @@ describe('a reseller payer’s margin', () => {
 describe('giving a group’s customer its own payer', () => {
   it('is offered to admins on groups whose customer is a reseller (or a tenant it cannot list), never on an end customer’s', async () => {
     const { view: v } = await renderPage({ current: api('admin') }, 'p-dist');
-    await until(groupsListed(v));
+    await until(groupsListed(v), v);
     expect(groupButtons(v)).toEqual([
       ['Edit Resell group', 'Delete Resell group', 'Give Resell-Co its own payer'],
       ['Edit Acme group', 'Delete Acme group'],
@@ -260,7 +210,7 @@ describe('giving a group’s customer its own payer', () => {
   it('is not offered to operators or viewers', async () => {
     for (const who of ['operator', 'viewer'] as const) {
       const { view: v } = await renderPage({ current: api(who) }, 'p-dist');
-      await until(groupsListed(v));
+      await until(groupsListed(v), v);
       expect(groupButtons(v).flat().filter((b) => b.startsWith('Give')), who).toEqual([]);
       v.unmount();
       view = null;
@@ -270,15 +220,15 @@ describe('giving a group’s customer its own payer', () => {
   it('asks for the name (by default "<customer> on <payer>"), sends the group and the name, and links to the new payer', async () => {
     const created = { ...(PAYERS['p-res'] as object), id: 'p-new', name: 'Resell-Co wholesale' };
     const { view: v, calls } = await renderPage({ current: api('admin', { CreateResellerPayer: () => ({ data: { createResellerPayer: created } }) }) }, 'p-dist');
-    await until(groupsListed(v));
+    await until(groupsListed(v), v);
     await v.click(v.button('Give Resell-Co its own payer'));
     expect(text(v, 'dialog h2')).toBe('Give Resell-Co its own payer?');
     expect(text(v, 'dialog .dialog-body')).toContain('Resell-Co gets a payer of its own over the accounts of Resell group');
     expect(dialogInput(v).value).toBe('Resell-Co on Dist payer');
     expect(ops(calls, 'CreateResellerPayer')).toEqual([]);
-    await set(dialogInput(v), '  Resell-Co wholesale ');
+    await setValue(dialogInput(v), '  Resell-Co wholesale ');
     await confirmDialog(v);
-    await until(() => v.container.querySelector('dialog') === null);
+    await until(() => v.container.querySelector('dialog') === null, v);
     expect(ops(calls, 'CreateResellerPayer').map((c) => c.variables)).toEqual([{ billingGroupId: 'g-resell', name: 'Resell-Co wholesale' }]);
     expect(text(v, '.notice span')).toBe('Payer Resell-Co wholesale created for Resell-Co. Open its billing');
     expect(v.container.querySelector('.notice a')?.getAttribute('href')).toBe('/payers/p-new/billing');
@@ -290,22 +240,22 @@ describe('giving a group’s customer its own payer', () => {
       failure('billingGroupId: the group\u2019s customer is an end customer; only a reseller or distributor prices a tier below', 'VALIDATION', 'billingGroupId'),
     ];
     const { view: v, calls } = await renderPage({ current: api('admin', { CreateResellerPayer: () => answers.shift()! }) }, 'p-dist');
-    await until(groupsListed(v));
+    await until(groupsListed(v), v);
     await v.click(v.button('Give t-elsewhere its own payer'));
-    await set(dialogInput(v), '   ');
+    await setValue(dialogInput(v), '   ');
     await confirmDialog(v);
     expect(fieldErrors(v)).toEqual(['Name of the new payer is required']);
     expect(ops(calls, 'CreateResellerPayer')).toEqual([]);
 
-    await set(dialogInput(v), 'x');
+    await setValue(dialogInput(v), 'x');
     await confirmDialog(v);
-    await until(() => ops(calls, 'CreateResellerPayer').length === 1 && fieldErrors(v).length > 0);
+    await until(() => ops(calls, 'CreateResellerPayer').length === 1 && fieldErrors(v).length > 0, v);
     expect(fieldErrors(v)).toEqual(['Name of the new payer must be 1 to 200 characters']);
     expect(dialogInput(v).getAttribute('aria-invalid')).toBe('true');
     expect(v.container.querySelector('dialog .form-error')).toBeNull();
 
     await confirmDialog(v);
-    await until(() => v.container.querySelector('dialog .form-error') !== null);
+    await until(() => v.container.querySelector('dialog .form-error') !== null, v);
     expect(text(v, 'dialog .form-error')).toContain('the group’s customer is an end customer');
     expect(fieldErrors(v)).toEqual([]);
     expect(v.container.querySelector('dialog')).not.toBeNull();

@@ -1,11 +1,8 @@
 // @vitest-environment happy-dom
-import { act } from 'react';
-import { MemoryRouter } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
 import { BOM } from '../lib/csv';
-import { render, type Rendered } from '../testing/render';
+import { fakeApi, renderRoute, settle, until, type Answer, type Handler } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { CustomerHomePage } from './CustomerHome';
 
 // ECharts needs a canvas happy-dom does not have: the chart is a labelled placeholder here.
@@ -19,25 +16,6 @@ vi.mock('../components/DocumentDownloads', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../components/DocumentDownloads')>()),
   saveBlob: (blob: Blob, fileName: string) => saved.push({ blob, fileName }),
 }));
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-function fakeApi(handler: { current: Handler }) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 const me = {
   data: {
@@ -186,26 +164,8 @@ afterEach(() => {
 
 async function renderHome(handler: { current: Handler }) {
   const api = fakeApi(handler);
-  view = await render(
-    <Provider value={api.client}>
-      <MemoryRouter initialEntries={['/home']}>
-        <MeProvider>
-          <CustomerHomePage />
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: api.client, entry: '/home', element: <CustomerHomePage /> });
   return { view, calls: api.calls };
-}
-
-/** Lets the fake server answer and React render, until `ready` holds (or fails after a while). */
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
 }
 
 const text = (v: Rendered, selector: string) => [...v.container.querySelectorAll(selector)].map((e) => e.textContent?.replace(/\s+/g, ' ').trim());
@@ -216,7 +176,7 @@ const rows = (v: Rendered, testId: string) =>
 describe('the customer home', () => {
   it('shows its loading state while the API has not answered', async () => {
     const { view: v } = await renderHome({ current: (op) => (op.operationName === 'MyPayerIds' ? new Promise<Answer>(() => {}) : populated(op)) });
-    await until(() => text(v, 'h1').length > 0);
+    await until(() => text(v, 'h1').length > 0, v);
     expect(text(v, 'section > [role="status"]')).toEqual(['Loading…']);
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
     expect(v.container.querySelector('[data-testid="home-empty"]')).toBeNull();
@@ -224,7 +184,7 @@ describe('the customer home', () => {
 
   it('shows their charges in their price: this month so far, 12 months, by service, category and account, movers, invoices', async () => {
     const { view: v, calls } = await renderHome({ current: populated });
-    await until(() => rows(v, 'home-mover-row').length > 0 && rows(v, 'home-invoice-row').length > 0 && rows(v, 'home-account-row').length > 0);
+    await until(() => rows(v, 'home-mover-row').length > 0 && rows(v, 'home-invoice-row').length > 0 && rows(v, 'home-account-row').length > 0, v);
 
     expect(text(v, 'h1')).toEqual(['Home']);
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"] .kpi-value')?.textContent).toBe('$50.00');
@@ -273,7 +233,7 @@ describe('the customer home', () => {
 
   it('downloads a table as formula-safe CSV with a BOM, credits still numbers', async () => {
     const { view: v } = await renderHome({ current: populated });
-    await until(() => rows(v, 'home-service-row').length > 0);
+    await until(() => rows(v, 'home-service-row').length > 0, v);
     await v.click(v.button('Download CSV of By service, 2026-12'));
     expect(saved.map((s) => s.fileName)).toEqual(['charges-by-service-2026-12.csv']);
     const csv = await saved[0].blob.text();
@@ -303,7 +263,7 @@ describe('the customer home', () => {
       return populated(op);
     };
     const { view: v, calls } = await renderHome({ current: handler });
-    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0);
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0, v);
     expect(text(v, '[data-testid="home-empty"] h2')).toEqual(['Nothing to show yet']);
     expect(v.container.querySelector('[data-testid="home-empty"]')?.textContent).toContain('usually a day after the usage');
     expect(text(v, '[data-testid="home-invoices"] .state-empty')[0]).toContain('No invoices yet');
@@ -319,7 +279,7 @@ describe('the customer home', () => {
       return populated(op);
     };
     const { view: v, calls } = await renderHome({ current: handler });
-    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0);
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && text(v, '[data-testid="home-invoices"] .state-empty').length > 0, v);
     expect(text(v, '[data-testid="home-empty"] h2')).toEqual(['Nothing to show yet']);
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
     expect(calls.filter((c) => c.operationName === 'MyPayerIds')).toHaveLength(1);
@@ -331,13 +291,13 @@ describe('the customer home', () => {
       current: ((op) => (op.operationName === 'MyPayerIds' ? failure('database unavailable', 'INTERNAL') : populated(op))) as Handler,
     };
     const { view: v, calls } = await renderHome(handler);
-    await until(() => v.container.querySelector('[role="alert"]') !== null);
+    await until(() => v.container.querySelector('[role="alert"]') !== null, v);
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('database unavailable');
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
     expect(calls.some((c) => c.operationName === 'CostSummary')).toBe(false);
     handler.current = populated;
     await v.click(v.button('Retry'));
-    await until(() => rows(v, 'home-service-row').length > 0);
+    await until(() => rows(v, 'home-service-row').length > 0, v);
     expect(v.container.querySelector('[role="alert"]')).toBeNull();
     expect(calls.filter((c) => c.operationName === 'MyPayerIds')).toHaveLength(2);
   });
@@ -346,7 +306,7 @@ describe('the customer home', () => {
     const handler: Handler = (op) =>
       op.operationName === 'CostSummary' && (op.variables.input as CostInput).payerIds.join(',') === 'p-2' ? failure('payer not found', 'NOT_FOUND') : populated(op);
     const { view: v } = await renderHome({ current: handler });
-    await until(() => v.container.querySelector('[role="alert"]') !== null);
+    await until(() => v.container.querySelector('[role="alert"]') !== null, v);
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('payer not found');
     expect(v.queryButton('Retry')).not.toBeNull();
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
@@ -363,7 +323,7 @@ describe('the customer’s own dashboard link', () => {
 
   it('asks for its own tenant’s link and shows it beside the charts: a new tab, no opener, no referrer, no frame', async () => {
     const { view: v, calls } = await renderHome({ current: withLink(QUICKSIGHT) });
-    await until(() => links(v).length > 0 && v.container.querySelector('[data-testid="chart-trend"]') !== null);
+    await until(() => links(v).length > 0 && v.container.querySelector('[data-testid="chart-trend"]') !== null, v);
     expect(calls.filter((c) => c.operationName === 'MyTenantDashboard').map((c) => c.variables)).toEqual([{ id: 't-acme' }]);
     const [a] = links(v);
     expect(links(v)).toHaveLength(1);
@@ -377,19 +337,16 @@ describe('the customer’s own dashboard link', () => {
   it('shows it to a new customer too, before any charge', async () => {
     const handler: Handler = (op) => (op.operationName === 'MyPayerIds' ? { data: { myPayerIds: [] } } : op.operationName === 'Invoices' ? { data: { invoices: [] } } : withLink(QUICKSIGHT)(op));
     const { view: v } = await renderHome({ current: handler });
-    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && links(v).length > 0);
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && links(v).length > 0, v);
     expect(links(v).map((a) => a.getAttribute('href'))).toEqual([QUICKSIGHT]);
   });
 
   for (const bad of ['http://quicksight.example/acme', 'javascript:alert(document.cookie)', 'data:text/html,<b>x</b>']) {
     it(`does not show a stored link that is not https (${bad.split(':')[0]}:)`, async () => {
       const { view: v, calls } = await renderHome({ current: withLink(bad) });
-      await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'));
+      await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'), v);
       // Let the tenant's answer arrive and render.
-      for (let i = 0; i < 5; i += 1)
-        await act(async () => {
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        });
+      await settle(5);
       expect(links(v)).toHaveLength(0);
       expect(v.container.innerHTML).not.toContain(bad.slice(0, 12));
       expect(v.container.querySelectorAll('iframe')).toHaveLength(0);
@@ -398,11 +355,8 @@ describe('the customer’s own dashboard link', () => {
 
   it('no link when the tenant has none', async () => {
     const { view: v, calls } = await renderHome({ current: populated });
-    await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'));
-    for (let i = 0; i < 5; i += 1)
-      await act(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      });
+    await until(() => rows(v, 'home-service-row').length > 0 && calls.some((c) => c.operationName === 'MyTenantDashboard'), v);
+    await settle(5);
     expect(links(v)).toHaveLength(0);
     expect(v.container.querySelector('.dashboard-link')).toBeNull();
   });

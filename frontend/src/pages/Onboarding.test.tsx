@@ -1,29 +1,8 @@
 // @vitest-environment happy-dom
-import { act } from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, settle, until, type Handler, type Operation } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { OnboardingPage } from './Onboarding';
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type Answer = { data?: unknown };
-type Handler = (op: Operation) => Answer;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-const calls: Operation[] = [];
-function fakeApi(handler: Handler) {
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(handler(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  return new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-}
 
 type Who = 'admin' | 'operator' | 'viewer';
 
@@ -136,47 +115,21 @@ function api(who: Who, contracts: unknown[] = CONTRACTS): Handler {
 }
 
 let view: Rendered | null = null;
+/** The requests of the page rendered last. */
+let calls: Operation[] = [];
 afterEach(() => {
   view?.unmount();
   view = null;
-  calls.length = 0;
+  calls = [];
 });
 
 async function renderPage(handler: Handler) {
-  view = await render(
-    <Provider value={fakeApi(handler)}>
-      <MemoryRouter initialEntries={['/onboarding?tenant=t-reseller&customer=t-cust']}>
-        <MeProvider>
-          <Routes>
-            <Route path="/onboarding" element={<OnboardingPage />} />
-          </Routes>
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  const fake = fakeApi(handler);
+  calls = fake.calls;
+  view = await renderRoute({ client: fake.client, entry: '/onboarding?tenant=t-reseller&customer=t-cust', path: '/onboarding', element: <OnboardingPage /> });
   return view;
 }
 
-/** Lets the fake server answer and React render, until `ready` holds (or fails after a while). */
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-/** A few more turns, for what must *not* appear once the page has settled. */
-async function settle() {
-  for (let i = 0; i < 10; i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 const card = (v: Rendered) => v.container.querySelector('[data-testid="bring-in"]');
 const shown = (v: Rendered) => () => card(v) !== null;
 /** The two ways' headings. */
@@ -191,7 +144,7 @@ const payerRows = (v: Rendered) =>
 describe('how a customer’s AWS usage comes in', () => {
   it('offers both ways, and to an admin of the payer both actions on each payer the contracts in force cover', async () => {
     const v = await renderPage(api('admin'));
-    await until(() => v.container.querySelector('[data-testid="bring-in-payer"]') !== null);
+    await until(() => v.container.querySelector('[data-testid="bring-in-payer"]') !== null, v);
     expect(clean(card(v)?.querySelector('h3')?.textContent)).toBe('How this customer’s AWS usage comes in');
     expect(ways(v)).toEqual(['Linked accounts in your organization', 'Billing Transfer of the customer’s organization']);
     const text = clean(card(v)?.textContent);
@@ -212,17 +165,17 @@ describe('how a customer’s AWS usage comes in', () => {
 
   it('gives an operator of the payer linked accounts only (inviting a transfer is for admins)', async () => {
     const v = await renderPage(api('operator'));
-    await until(() => v.container.querySelector('[data-testid="bring-in-payer"]') !== null);
+    await until(() => v.container.querySelector('[data-testid="bring-in-payer"]') !== null, v);
     expect(payerRows(v)).toEqual([{ payer: 'Main payer 111111111111', links: ['Add linked accounts to Main payer → /payers/p-1/accounts'] }]);
   });
 
   it('shows a viewer of the payer the explanation only', async () => {
     const v = await renderPage(api('viewer'));
-    await until(shown(v));
+    await until(shown(v), v);
     // Wait for the payers too, so that "no actions" is the answer and not the loading state.
-    await until(() => calls.some((c) => c.operationName === 'Payers'));
+    await until(() => calls.some((c) => c.operationName === 'Payers'), v);
     await settle();
-    await until(() => v.container.querySelector('[data-testid="bring-in-payers"]') === null);
+    await until(() => v.container.querySelector('[data-testid="bring-in-payers"]') === null, v);
     expect(ways(v)).toEqual(['Linked accounts in your organization', 'Billing Transfer of the customer’s organization']);
     expect(v.container.querySelector('[data-testid="bring-in-payers"]')).toBeNull();
     expect(card(v)?.querySelectorAll('a')).toHaveLength(0);
@@ -232,7 +185,7 @@ describe('how a customer’s AWS usage comes in', () => {
   it('says a contract with payers comes first when none in force covers a payer', async () => {
     for (const contracts of [[], [contract('c-old', 'ENDED', ['p-old']), contract('c-empty', 'PENDING', [])]]) {
       const v = await renderPage(api('admin', contracts));
-      await until(() => v.container.querySelector('[data-testid="bring-in-contract-first"]') !== null);
+      await until(() => v.container.querySelector('[data-testid="bring-in-contract-first"]') !== null, v);
       expect(clean(v.container.querySelector('[data-testid="bring-in-contract-first"]')?.textContent)).toMatch(/^A contract with payers comes first/);
       expect(ways(v)).toHaveLength(2);
       expect(card(v)?.querySelectorAll('a')).toHaveLength(0);

@@ -1,10 +1,7 @@
 // @vitest-environment happy-dom
-import { act } from 'react';
-import { MemoryRouter } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, until, type Handler } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { OverviewPage } from './Overview';
 
 // The partner's Overview with dashboard links (issue #22 item 6): each payer shown that has a
@@ -15,25 +12,6 @@ import { OverviewPage } from './Overview';
 vi.mock('../components/Chart', () => ({
   Chart: ({ label, testId }: { label: string; testId?: string }) => <div role="img" aria-label={label} data-testid={testId} />,
 }));
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-function fakeApi(handler: Handler) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 const me = {
   data: {
@@ -132,35 +110,17 @@ afterEach(() => {
 
 async function renderOverview(entry: string) {
   const api = fakeApi(handler);
-  view = await render(
-    <Provider value={api.client}>
-      <MemoryRouter initialEntries={[entry]}>
-        <MeProvider>
-          <OverviewPage />
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: api.client, entry, element: <OverviewPage /> });
   return view;
 }
 
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 const links = (v: Rendered) => [...v.container.querySelectorAll<HTMLAnchorElement>('a[data-testid="dashboard-link"]')];
 const chartsShown = (v: Rendered) => () => v.container.querySelector('[data-testid="chart-trend"]') !== null;
 
 describe('dashboard links on the Overview', () => {
   it('beside the charts, links each payer shown that has an https link: a new tab, no opener, no referrer, no frame', async () => {
     const v = await renderOverview('/');
-    await until(chartsShown(v));
+    await until(chartsShown(v), v);
     const shown = links(v);
     expect(shown.map((a) => clean(a.textContent))).toEqual(['Open Dist payer’s dashboards ↗ (opens in a new tab)']);
     const [a] = shown;
@@ -178,13 +138,13 @@ describe('dashboard links on the Overview', () => {
 
   it('with one payer chosen, only its link; none for a payer without one', async () => {
     const v = await renderOverview('/?payer=p-4');
-    await until(chartsShown(v));
+    await until(chartsShown(v), v);
     expect(links(v)).toHaveLength(0);
     expect(v.container.querySelector('.dashboard-links')).toBeNull();
     view?.unmount();
 
     const w = await renderOverview('/?payer=p-1');
-    await until(chartsShown(w));
+    await until(chartsShown(w), w);
     expect(links(w).map((a) => a.getAttribute('href'))).toEqual([QUICKSIGHT]);
   });
 });

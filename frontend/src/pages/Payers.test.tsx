@@ -1,33 +1,12 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { MemoryRouter } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, setValue, until, type Handler, type Operation } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { PayersPage } from './Payers';
 
 // The payers list with a reseller's payer (docs/channel.md, price stacking): it has no AWS
 // access, so the list shows why and offers no AWS action on it.
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string; field?: string } }[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-function fakeApi(handler: { current: Handler }) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 /** An admin of the distributor: every action on every payer below it. */
 const me = {
@@ -116,28 +95,10 @@ afterEach(() => {
 
 async function renderPage(handler: { current: Handler }) {
   const fake = fakeApi(handler);
-  view = await render(
-    <Provider value={fake.client}>
-      <MemoryRouter initialEntries={['/payers']}>
-        <MeProvider>
-          <PayersPage />
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: fake.client, entry: '/payers', element: <PayersPage /> });
   return { view, calls: fake.calls };
 }
 
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 const row = (v: Rendered, name: string) => [...v.container.querySelectorAll('[data-testid="payer-row"]')].find((r) => clean(r.querySelector('th')?.textContent) === name)!;
 /** A row's buttons and links, by their accessible names. */
 const actions = (r: Element) => [...r.querySelectorAll('button, a')].map((b) => b.getAttribute('aria-label') ?? clean(b.textContent));
@@ -146,7 +107,7 @@ const listed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid
 describe('a reseller payer in the payers list', () => {
   it('shows its status in words and why it has no AWS access, and offers no AWS action', async () => {
     const { view: v, calls } = await renderPage({ current: api() });
-    await until(listed(v));
+    await until(listed(v), v);
     const reseller = row(v, 'Resell-Co on Dist payer');
     const status = reseller.querySelector('.badge');
     expect(clean(status?.textContent)).toBe('Reseller payer');
@@ -174,17 +135,14 @@ describe('a reseller payer in the payers list', () => {
         },
       }),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Edit Resell-Co on Dist payer'));
     const form = v.container.querySelector<HTMLFormElement>('form[aria-labelledby="edit-payer-title"]')!;
     expect([...form.querySelectorAll('label')].map((l) => clean(l.textContent))).toEqual(['Name', 'Dashboard link']);
     const name = form.querySelector<HTMLInputElement>('input[name="name"]')!;
-    await act(async () => {
-      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), 'value')!.set!.call(name, 'Resell-Co wholesale');
-      name.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await setValue(name, 'Resell-Co wholesale');
     await act(async () => form.requestSubmit());
-    await until(() => updates.length === 1);
+    await until(() => updates.length === 1, v);
     expect(updates.map((u) => u.variables)).toEqual([{ id: 'p-res', input: { name: 'Resell-Co wholesale' } }]);
   });
 });
@@ -194,19 +152,13 @@ describe('the dashboard link of a payer', () => {
   const form = (v: Rendered) => v.container.querySelector<HTMLFormElement>('form[aria-labelledby="edit-payer-title"]')!;
   const linkInput = (v: Rendered) => form(v).querySelector<HTMLInputElement>('input[name="dashboardUrl"]')!;
   const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-error')].map((e) => clean(e.textContent));
-  async function type(input: HTMLInputElement, value: string) {
-    await act(async () => {
-      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), 'value')!.set!.call(input, value);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-  }
   const submit = (v: Rendered) => act(async () => form(v).requestSubmit());
 
   async function openEdit(extra: Partial<Record<string, Handler>>, payers = PAYERS) {
     const { view: v, calls } = await renderPage({
       current: api({ Payers: () => ({ data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: payers } } }), ...extra }),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Edit Dist payer'));
     return { v, calls };
   }
@@ -225,21 +177,21 @@ describe('the dashboard link of a payer', () => {
     expect(clean(label?.textContent)).toBe('Dashboard link');
     expect(clean(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent)).toContain('Cloud Intelligence Dashboards or QuickSight, https://…');
 
-    await type(input, 'http://quicksight.aws.amazon.com/sn/dashboards/cid');
+    await setValue(input, 'http://quicksight.aws.amazon.com/sn/dashboards/cid');
     await submit(v);
     expect(fieldErrors(v)).toEqual(['Dashboard link must start with https://']);
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(updates).toEqual([]);
 
-    await type(input, 'https://me:secret@quicksight.aws.amazon.com/');
+    await setValue(input, 'https://me:secret@quicksight.aws.amazon.com/');
     await submit(v);
     expect(fieldErrors(v)).toEqual(['Dashboard link must not carry a user name or password']);
     expect(updates).toEqual([]);
 
-    await type(input, `  ${QUICKSIGHT} `);
+    await setValue(input, `  ${QUICKSIGHT} `);
     expect(fieldErrors(v)).toEqual([]);
     await submit(v);
-    await until(() => updates.length === 1);
+    await until(() => updates.length === 1, v);
     expect(updates[0].variables).toEqual({
       id: 'p-dist',
       input: { name: 'Dist payer', roleArn: 'arn:aws:iam::111111111111:role/PartnerBillingAccess', dashboardUrl: QUICKSIGHT },
@@ -260,13 +212,13 @@ describe('the dashboard link of a payer', () => {
     );
     expect(linkInput(v).value).toBe(QUICKSIGHT);
     await submit(v);
-    await until(() => updates.length === 1);
+    await until(() => updates.length === 1, v);
     expect(updates[0].variables.input).not.toHaveProperty('dashboardUrl');
 
     await v.click(v.button('Edit Dist payer'));
-    await type(linkInput(v), '');
+    await setValue(linkInput(v), '');
     await submit(v);
-    await until(() => updates.length === 2);
+    await until(() => updates.length === 2, v);
     expect((updates[1].variables.input as { dashboardUrl?: string }).dashboardUrl).toBe('');
   });
 
@@ -274,9 +226,9 @@ describe('the dashboard link of a payer', () => {
     const { v, calls } = await openEdit({
       UpdatePayer: () => ({ errors: [{ message: 'dashboardUrl: must name a host', extensions: { code: 'VALIDATION', field: 'dashboardUrl' } }] }),
     });
-    await type(linkInput(v), 'https://quicksight.aws.amazon.com/x');
+    await setValue(linkInput(v), 'https://quicksight.aws.amazon.com/x');
     await submit(v);
-    await until(() => fieldErrors(v).length > 0);
+    await until(() => fieldErrors(v).length > 0, v);
     expect(calls.filter((c) => c.operationName === 'UpdatePayer')).toHaveLength(1);
     expect(fieldErrors(v)).toEqual(['Dashboard link must name a host']);
     expect(linkInput(v).getAttribute('aria-invalid')).toBe('true');
@@ -286,7 +238,7 @@ describe('the dashboard link of a payer', () => {
   it('an operator (not an admin) gets no edit form, so no dashboard link field', async () => {
     const operator = { data: { ...me.data, me: { ...me.data.me, memberships: [{ ...me.data.me.memberships[0], role: 'OPERATOR' }] } } };
     const { view: v } = await renderPage({ current: api({ Me: () => operator }) });
-    await until(listed(v));
+    await until(listed(v), v);
     // Operators still operate (so the abilities have loaded), but edit nothing.
     expect(actions(row(v, 'Dist payer'))).toContain('Check the connection of Dist payer');
     expect(v.queryButton('Edit Dist payer')).toBeNull();

@@ -1,33 +1,13 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { MemoryRouter } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, setValue, until, type Handler, type Operation } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { TenantsPage } from './Tenants';
 
 // The tenant edit form's dashboard link (issue #22 item 6): admins of a tenant set or remove its
 // Cloud Intelligence Dashboards / QuickSight link; the browser refuses what the API would, naming
 // the field, and the API's own VALIDATION lands on the field.
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type Answer = { data?: unknown; errors?: { message: string; extensions: { code: string; field?: string } }[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-function fakeApi(handler: Handler) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 const QUICKSIGHT = 'https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/acme-cid';
 
@@ -89,38 +69,14 @@ afterEach(() => {
 
 async function renderPage(handler: Handler) {
   const fake = fakeApi(handler);
-  view = await render(
-    <Provider value={fake.client}>
-      <MemoryRouter initialEntries={['/tenants']}>
-        <MeProvider>
-          <TenantsPage />
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: fake.client, entry: '/tenants', element: <TenantsPage /> });
   return { view, calls: fake.calls };
 }
 
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 const listed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="tenant-row"]').length === 2;
 const form = (v: Rendered) => v.container.querySelector<HTMLFormElement>('form[aria-labelledby="rename-tenant-title"]')!;
 const linkInput = (v: Rendered) => form(v).querySelector<HTMLInputElement>('input[name="dashboardUrl"]')!;
 const fieldErrors = (v: Rendered) => [...v.container.querySelectorAll('.field-error')].map((e) => clean(e.textContent));
-async function type(input: HTMLInputElement, value: string) {
-  await act(async () => {
-    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), 'value')!.set!.call(input, value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
 const submit = (v: Rendered) => act(async () => form(v).requestSubmit());
 
 describe('the dashboard link of a tenant', () => {
@@ -134,25 +90,25 @@ describe('the dashboard link of a tenant', () => {
         },
       }),
     );
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Edit Acme'));
     const input = linkInput(v);
     expect(clean(form(v).querySelector(`label[for="${input.id}"]`)?.textContent)).toBe('Dashboard link');
     expect(clean(document.getElementById(input.getAttribute('aria-describedby')!)?.textContent)).toContain('Cloud Intelligence Dashboards or QuickSight, https://…');
 
-    await type(input, 'http://quicksight.aws.amazon.com/sn/dashboards/acme');
+    await setValue(input, 'http://quicksight.aws.amazon.com/sn/dashboards/acme');
     await submit(v);
     expect(fieldErrors(v)).toEqual(['Dashboard link must start with https://']);
     expect(updates).toEqual([]);
 
-    await type(input, 'https://');
+    await setValue(input, 'https://');
     await submit(v);
     expect(fieldErrors(v)).toEqual(['Dashboard link is not a valid https link']);
     expect(updates).toEqual([]);
 
-    await type(input, QUICKSIGHT);
+    await setValue(input, QUICKSIGHT);
     await submit(v);
-    await until(() => updates.length === 1);
+    await until(() => updates.length === 1, v);
     // Only what changed: the API keeps the name, address and tax id left out.
     expect(updates[0].variables).toEqual({ id: 't-acme', input: { dashboardUrl: QUICKSIGHT } });
   });
@@ -167,12 +123,12 @@ describe('the dashboard link of a tenant', () => {
         },
       }),
     );
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Edit Acme'));
     expect(linkInput(v).value).toBe(QUICKSIGHT);
-    await type(linkInput(v), '');
+    await setValue(linkInput(v), '');
     await submit(v);
-    await until(() => updates.length === 1);
+    await until(() => updates.length === 1, v);
     expect(updates[0].variables).toEqual({ id: 't-acme', input: { dashboardUrl: '' } });
   });
 
@@ -182,11 +138,11 @@ describe('the dashboard link of a tenant', () => {
         UpdateTenant: () => ({ errors: [{ message: 'dashboardUrl: at most 2048 characters on one line', extensions: { code: 'VALIDATION', field: 'dashboardUrl' } }] }),
       }),
     );
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Edit Acme'));
-    await type(linkInput(v), QUICKSIGHT);
+    await setValue(linkInput(v), QUICKSIGHT);
     await submit(v);
-    await until(() => fieldErrors(v).length > 0);
+    await until(() => fieldErrors(v).length > 0, v);
     expect(fieldErrors(v)).toEqual(['Dashboard link at most 2048 characters on one line']);
     expect(linkInput(v).getAttribute('aria-invalid')).toBe('true');
     expect(v.container.querySelector('.form-error')).toBeNull();
@@ -194,7 +150,7 @@ describe('the dashboard link of a tenant', () => {
 
   it('an operator (not an admin) gets no edit form, so no dashboard link field', async () => {
     const { view: v } = await renderPage(api('OPERATOR', QUICKSIGHT));
-    await until(listed(v));
+    await until(listed(v), v);
     expect(v.queryButton('Edit Acme')).toBeNull();
     expect(v.queryButton('Edit Resell-Co')).toBeNull();
     expect(v.container.querySelector('input[name="dashboardUrl"]')).toBeNull();

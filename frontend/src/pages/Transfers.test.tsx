@@ -1,31 +1,9 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { MemoryRouter, Route, Routes } from 'react-router';
-import { Client, fetchExchange, Provider } from 'urql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MeProvider } from '../auth/MeProvider';
-import { render, type Rendered } from '../testing/render';
+import { clean, fakeApi, renderRoute, setValue, until, type Answer, type Handler, type Operation } from '../testing/fakeApi';
+import type { Rendered } from '../testing/render';
 import { TransfersPage } from './Transfers';
-
-interface Operation {
-  operationName: string;
-  variables: Record<string, unknown>;
-}
-type GraphQLError = { message: string; extensions: { code: string; field?: string } };
-type Answer = { data?: unknown; errors?: GraphQLError[] };
-type Handler = (op: Operation) => Answer | Promise<Answer>;
-
-/** A GraphQL client whose "server" is `handler`; every request is recorded in `calls`. */
-function fakeApi(handler: { current: Handler }) {
-  const calls: Operation[] = [];
-  const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as Operation;
-    calls.push(body);
-    return new Response(JSON.stringify(await handler.current(body)), { headers: { 'content-type': 'application/json' } });
-  };
-  const client = new Client({ url: 'http://localhost/graphql', exchanges: [fetchExchange], preferGetMethod: false, fetch });
-  return { client, calls };
-}
 
 type Who = 'admin' | 'payerAdmin' | 'operator' | 'viewer';
 
@@ -162,31 +140,10 @@ afterEach(() => {
 
 async function renderPage(handler: { current: Handler }, entry = '/payers/p-1/transfers') {
   const fake = fakeApi(handler);
-  view = await render(
-    <Provider value={fake.client}>
-      <MemoryRouter initialEntries={[entry]}>
-        <MeProvider>
-          <Routes>
-            <Route path="/payers/:payerId/transfers" element={<TransfersPage />} />
-          </Routes>
-        </MeProvider>
-      </MemoryRouter>
-    </Provider>,
-  );
+  view = await renderRoute({ client: fake.client, entry, path: '/payers/:payerId/transfers', element: <TransfersPage /> });
   return { view, calls: fake.calls };
 }
 
-/** Lets the fake server answer and React render, until `ready` holds (or fails after a while). */
-async function until(ready: () => boolean) {
-  for (let i = 0; i < 100 && !ready(); i += 1) {
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    });
-  }
-  if (!ready()) throw new Error(`never ready:\n${view?.container.textContent}`);
-}
-
-const clean = (s: string | null | undefined) => s?.replace(/\s+/g, ' ').trim() ?? '';
 /** Each transfer row's cells (without the actions), joined by " | ". */
 const rows = (v: Rendered) =>
   [...v.container.querySelectorAll('[data-testid="transfer-row"]')].map((r) =>
@@ -200,21 +157,13 @@ const rowButtons = (v: Rendered) =>
   [...v.container.querySelectorAll('[data-testid="transfer-row"]')].map((r) => [...r.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? clean(b.textContent)));
 const listed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="transfer-row"]').length > 0;
 
-/** Sets a control's value as a person would (React listens to input and change events). */
-async function set(control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, value: string) {
-  await act(async () => {
-    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(control), 'value')!.set!.call(control, value);
-    control.dispatchEvent(new Event(control instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
-  });
-}
-
 /**
  * A month typed below the picker's `min` (a browser keeps it and flags it; the page's own check
  * names the field): happy-dom empties such a value instead, so the test lifts the `min` first.
  */
 async function setBelowMin(control: HTMLInputElement, value: string) {
   control.removeAttribute('min');
-  await set(control, value);
+  await setValue(control, value);
   expect(control.value).toBe(value);
 }
 
@@ -231,7 +180,7 @@ const mutations = (calls: Operation[], name: string) => calls.filter((c) => c.op
 describe('the billing transfers page', () => {
   it('lists the transfers newest first, statuses in words, with months, AWS ids and the billing group', async () => {
     const { view: v } = await renderPage({ current: api('viewer') });
-    await until(listed(v));
+    await until(listed(v), v);
     expect(clean(v.container.querySelector('h1')?.textContent)).toBe('Billing transfers of Main payer');
     expect(rows(v)).toEqual([
       'billing@initech.example | InitechAs agreed on the phone | ✉ Invitedexpires Dec 20, 2026, 09:00 | 2027-01 | — | Handshake h-invitedTransfer not yet known | None yet | Dec 5, 2026, 09:00by ops@partner.example',
@@ -247,7 +196,7 @@ describe('the billing transfers page', () => {
   it('gives admins (of the tenant above or of the payer) the actions each state allows', async () => {
     for (const who of ['admin', 'payerAdmin'] as const) {
       const { view: v } = await renderPage({ current: api(who) });
-      await until(listed(v));
+      await until(listed(v), v);
       expect(v.queryButton('Invite an organization'), who).not.toBeNull();
       expect(rowButtons(v), who).toEqual([
         ['Withdraw the invitation Initech'],
@@ -265,7 +214,7 @@ describe('the billing transfers page', () => {
   it('gives operators and viewers no action, only the preference to read', async () => {
     for (const who of ['operator', 'viewer'] as const) {
       const { view: v } = await renderPage({ current: api(who) });
-      await until(listed(v));
+      await until(listed(v), v);
       expect(v.queryButton('Invite an organization'), who).toBeNull();
       expect(rowButtons(v), who).toEqual([[], ['Automatic billing groups of Soylent'], ['Automatic billing groups of Globex'], [], []]);
       v.unmount();
@@ -275,25 +224,25 @@ describe('the billing transfers page', () => {
 
   it('explains an empty list and how to start, by role', async () => {
     const { view: v } = await renderPage({ current: api('admin', []) });
-    await until(() => v.container.querySelector('.state-empty') !== null);
+    await until(() => v.container.querySelector('.state-empty') !== null, v);
     const text = clean(v.container.querySelector('.state-empty')?.textContent);
     expect(text).toMatch(/^No billing transfers yet\. With a billing transfer a customer keeps its own AWS organization/);
     expect(text).toContain('Start one with “Invite an organization”');
     v.unmount();
     const again = await renderPage({ current: api('viewer', []) });
-    await until(() => again.view.container.querySelector('.state-empty') !== null);
+    await until(() => again.view.container.querySelector('.state-empty') !== null, again.view);
     expect(clean(again.view.container.querySelector('.state-empty')?.textContent)).toContain('An admin of this payer starts one');
   });
 
   it('shows an error with Retry, and Retry asks again', async () => {
     const handler = { current: api('admin', TRANSFERS, { BillingTransfers: () => failure('database unavailable', 'INTERNAL') }) };
     const { view: v, calls } = await renderPage(handler);
-    await until(() => v.container.querySelector('[role="alert"]') !== null);
+    await until(() => v.container.querySelector('[role="alert"]') !== null, v);
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('database unavailable');
     expect(v.container.querySelector('[data-testid="transfer-row"]')).toBeNull();
     handler.current = api('admin');
     await v.click(v.button('Retry'));
-    await until(listed(v));
+    await until(listed(v), v);
     expect(v.container.querySelector('[role="alert"]')).toBeNull();
     expect(mutations(calls, 'BillingTransfers')).toHaveLength(2);
   });
@@ -304,19 +253,19 @@ describe('inviting an organization', () => {
 
   it('refuses a bad account id, naming the field, and sends nothing', async () => {
     const { view: v, calls } = await renderPage({ current: api('admin') });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Invite an organization'));
     const target = control(v, 'Management account id or email');
-    await set(target, '12345');
+    await setValue(target, '12345');
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
     expect(fieldErrors(v)).toEqual(['Management account id or email must be a 12-digit AWS account id']);
     expect(target.getAttribute('aria-invalid')).toBe('true');
     // The payer's own account is refused too.
-    await set(target, '111111111111');
+    await setValue(target, '111111111111');
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
     expect(fieldErrors(v)).toEqual(['Management account id or email is this payer itself; invite the customer’s management account']);
     // And a month already begun.
-    await set(target, '210987654321');
+    await setValue(target, '210987654321');
     await setBelowMin(control(v, 'Start month'), '2026-12');
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
     expect(fieldErrors(v)).toEqual(['Start month must not be in the past: its first day has gone']);
@@ -334,16 +283,16 @@ describe('inviting an organization', () => {
           },
         })(op),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Invite an organization'));
     // The form starts on the earliest month allowed: on December 6, January.
     expect(control(v, 'Start month').value).toBe('2027-01');
-    await set(control(v, 'Management account id or email'), ' 2109-8765-4321 ');
-    await set(control(v, 'Start month'), '2027-02');
-    await set(control(v, 'Name (optional)'), ' Initrode ');
-    await set(control<HTMLTextAreaElement>(v, 'Notes (optional)'), 'Welcome aboard');
+    await setValue(control(v, 'Management account id or email'), ' 2109-8765-4321 ');
+    await setValue(control(v, 'Start month'), '2027-02');
+    await setValue(control(v, 'Name (optional)'), ' Initrode ');
+    await setValue(control<HTMLTextAreaElement>(v, 'Notes (optional)'), 'Welcome aboard');
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
-    await until(() => rows(v).length === 6);
+    await until(() => rows(v).length === 6, v);
     expect(mutations(calls, 'InviteOrganizationToTransferBilling').map((c) => c.variables)).toEqual([
       { input: { payerId: 'p-1', managementAccountId: '210987654321', email: null, startDate: '2027-02-01', name: 'Initrode', notes: 'Welcome aboard' } },
     ]);
@@ -355,14 +304,14 @@ describe('inviting an organization', () => {
   it('shows the API’s field error on its field, and its other errors above the form', async () => {
     const answers = [failure('startDate: must be the first day of a month (transfers take effect on the first)', 'VALIDATION', 'startDate'), failure('the customer’s organization already transfers its bill or has an open transfer invitation', 'CONFLICT')];
     const { view: v } = await renderPage({ current: api('admin', TRANSFERS, { InviteOrganizationToTransferBilling: () => answers.shift()! }) });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Invite an organization'));
-    await set(control(v, 'Management account id or email'), 'billing@initrode.example');
+    await setValue(control(v, 'Management account id or email'), 'billing@initrode.example');
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
-    await until(() => fieldErrors(v).length > 0);
+    await until(() => fieldErrors(v).length > 0, v);
     expect(fieldErrors(v)).toEqual(['Start month must be the first day of a month (transfers take effect on the first)']);
     await submit(v, 'form[aria-labelledby="transfer-invite-title"]');
-    await until(() => v.container.querySelector('.form-error') !== null);
+    await until(() => v.container.querySelector('.form-error') !== null, v);
     expect(clean(v.container.querySelector('.form-error')?.textContent)).toContain('already transfers its bill');
     expect(fieldErrors(v)).toEqual([]);
   });
@@ -381,7 +330,7 @@ describe('acting on a transfer', () => {
           },
         })(op),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Withdraw the invitation Initech'));
     expect(clean(v.container.querySelector('dialog h2')?.textContent)).toBe('Withdraw the invitation Initech?');
     expect(clean(v.container.querySelector('dialog .dialog-body')?.textContent)).toContain('billing@initech.example can no longer accept it');
@@ -392,7 +341,7 @@ describe('acting on a transfer', () => {
 
     await v.click(v.button('Withdraw the invitation Initech'));
     await v.click(v.container.querySelector<HTMLButtonElement>('dialog button.danger')!);
-    await until(() => rows(v)[0]?.includes('Withdrawn') ?? false);
+    await until(() => rows(v)[0]?.includes('Withdrawn') ?? false, v);
     expect(mutations(calls, 'WithdrawBillingTransfer').map((c) => c.variables)).toEqual([{ id: 't-invited' }]);
     expect(rowButtons(v)[0]).toEqual([]);
   });
@@ -401,7 +350,7 @@ describe('acting on a transfer', () => {
     const { view: v, calls } = await renderPage({
       current: api('admin', TRANSFERS, { EndBillingTransfer: (op) => ({ data: { endBillingTransfer: { ...TRANSFERS[3], endMonth: String(op.variables.endDate).slice(0, 7) } } }) }),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('End the transfer Soylent'));
     const month = control(v, 'Ends on the first of', 'dialog');
     // Soylent starts in January 2027: the earliest end is February.
@@ -410,9 +359,9 @@ describe('acting on a transfer', () => {
     await v.click(v.container.querySelector<HTMLButtonElement>('dialog button.danger')!);
     expect(fieldErrors(v)).toEqual(['Ends on the first of must be after the start month 2027-01']);
     expect(mutations(calls, 'EndBillingTransfer')).toEqual([]);
-    await set(month, '2027-04');
+    await setValue(month, '2027-04');
     await v.click(v.container.querySelector<HTMLButtonElement>('dialog button.danger')!);
-    await until(() => v.container.querySelector('dialog') === null);
+    await until(() => v.container.querySelector('dialog') === null, v);
     expect(mutations(calls, 'EndBillingTransfer').map((c) => c.variables)).toEqual([{ id: 't-accepted', endDate: '2027-04-01' }]);
     expect(clean(v.container.querySelector('.notice span')?.textContent)).toBe('The transfer Soylent ends on the first of April 2027.');
   });
@@ -425,13 +374,13 @@ describe('acting on a transfer', () => {
         }),
       }),
     });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Create the billing group of Soylent'));
     const plan = control<HTMLSelectElement>(v, 'Pricing plan', 'dialog');
     expect([...plan.options].map((o) => o.textContent)).toEqual(['Passthrough (the AWS bill unchanged)', 'Gold', 'Silver']);
-    await set(plan, 'plan-silver');
+    await setValue(plan, 'plan-silver');
     await v.click(v.container.querySelector<HTMLButtonElement>('dialog button.primary')!);
-    await until(() => v.container.querySelector('dialog') === null);
+    await until(() => v.container.querySelector('dialog') === null, v);
     expect(mutations(calls, 'CreateTransferBillingGroup').map((c) => c.variables)).toEqual([{ billingTransferId: 't-accepted', pricingPlanId: 'plan-silver' }]);
   });
 
@@ -442,24 +391,24 @@ describe('acting on a transfer', () => {
       SetBillingTransferPreference: (op: Operation) => ({ data: { setBillingTransferPreference: { autoCreateBillingGroups: false, pricingPlanId: (op.variables.input as { pricingPlanId: string | null }).pricingPlanId } } }),
     };
     const read = await renderPage({ current: api('viewer', TRANSFERS, extra) });
-    await until(listed(read.view));
+    await until(listed(read.view), read.view);
     await read.view.click(read.view.button('Automatic billing groups of Globex'));
-    await until(() => read.view.container.querySelector('[data-testid="preference-value"]') !== null);
+    await until(() => read.view.container.querySelector('[data-testid="preference-value"]') !== null, read.view);
     expect(clean(read.view.container.querySelector('[data-testid="preference-value"]')?.textContent)).toBe('On, with Gold.');
     expect(read.view.container.querySelector('[data-testid="transfer-preference"] form')).toBeNull();
     expect(mutations(read.calls, 'BillingTransferPreference').map((c) => c.variables)).toEqual([{ billingTransferId: 't-active' }]);
     read.view.unmount();
 
     const { view: v, calls } = await renderPage({ current: api('admin', TRANSFERS, extra) });
-    await until(listed(v));
+    await until(listed(v), v);
     await v.click(v.button('Automatic billing groups of Globex'));
-    await until(() => v.container.querySelector('[data-testid="transfer-preference"] form') !== null);
+    await until(() => v.container.querySelector('[data-testid="transfer-preference"] form') !== null, v);
     const box = v.container.querySelector<HTMLInputElement>('[data-testid="transfer-preference"] input[type="checkbox"]')!;
     expect(box.checked).toBe(true);
     await v.click(box);
-    await set(control<HTMLSelectElement>(v, 'Pricing plan', '[data-testid="transfer-preference"]'), '');
+    await setValue(control<HTMLSelectElement>(v, 'Pricing plan', '[data-testid="transfer-preference"]'), '');
     await submit(v, '[data-testid="transfer-preference"] form');
-    await until(() => mutations(calls, 'SetBillingTransferPreference').length > 0 && v.container.querySelector('.notice') !== null);
+    await until(() => mutations(calls, 'SetBillingTransferPreference').length > 0 && v.container.querySelector('.notice') !== null, v);
     expect(mutations(calls, 'SetBillingTransferPreference').map((c) => c.variables)).toEqual([
       { billingTransferId: 't-active', input: { autoCreateBillingGroups: false, pricingPlanId: null } },
     ]);
@@ -474,12 +423,12 @@ describe('opened from onboarding', () => {
   it('opens the invitation form at once for an admin, with the way back to the customer’s onboarding', async () => {
     for (const who of ['admin', 'payerAdmin'] as const) {
       const { view: v } = await renderPage({ current: api(who) }, FROM_ONBOARDING);
-      await until(() => inviteForm(v) !== null);
+      await until(() => inviteForm(v) !== null, v);
       expect(control(v, 'Start month').value, who).toBe('2027-01');
       expect(back(v)?.getAttribute('href'), who).toBe('/onboarding?tenant=t-reseller&customer=t-cust');
       // Cancel closes it for good: `?invite=1` does not open it again.
       await v.click(v.button('Cancel'));
-      await until(listed(v));
+      await until(listed(v), v);
       expect(inviteForm(v), who).toBeNull();
       expect(v.queryButton('Invite an organization'), who).not.toBeNull();
       v.unmount();
@@ -490,7 +439,7 @@ describe('opened from onboarding', () => {
   it('ignores ?invite=1 for operators and viewers, who still get the way back', async () => {
     for (const who of ['operator', 'viewer'] as const) {
       const { view: v } = await renderPage({ current: api(who) }, FROM_ONBOARDING);
-      await until(listed(v));
+      await until(listed(v), v);
       expect(inviteForm(v), who).toBeNull();
       expect(v.queryButton('Invite an organization'), who).toBeNull();
       expect(back(v)?.getAttribute('href'), who).toBe('/onboarding?tenant=t-reseller&customer=t-cust');
@@ -501,7 +450,7 @@ describe('opened from onboarding', () => {
 
   it('opens nothing and offers no way back when not opened from onboarding', async () => {
     const { view: v } = await renderPage({ current: api('admin') });
-    await until(listed(v));
+    await until(listed(v), v);
     expect(inviteForm(v)).toBeNull();
     expect(v.queryButton('Invite an organization')).not.toBeNull();
     expect(back(v)).toBeNull();
