@@ -1,5 +1,6 @@
 import { useI18n } from '../i18n';
-import { shownDashboardUrl } from '../lib/links';
+import { shownDashboardUrl, type DashboardUrlProblem } from '../lib/links';
+import { Field } from './Form';
 
 /**
  * A Cloud Intelligence Dashboards / QuickSight link beside the native charts: a plain link that
@@ -32,5 +33,28 @@ export function PayerDashboardLinks({ payers }: { payers: readonly { id: string;
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The dashboard link's field in a payer's or tenant's edit form: the browser's own check
+ * (`problem`) first, else the API's error on `dashboardUrl`. Typing clears the browser's check.
+ */
+export function DashboardUrlField({
+  value,
+  onChange,
+  problem,
+  apiError,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  problem: DashboardUrlProblem | null;
+  apiError: string | undefined;
+}) {
+  const { t } = useI18n();
+  return (
+    <Field label={t('dashboardLink.label')} name="dashboardUrl" error={problem ? t(`dashboardLink.problem.${problem}`) : apiError} hint={t('dashboardLink.hint')}>
+      {(p) => <input {...p} type="url" inputMode="url" autoComplete="off" placeholder="https://" value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   );
 }

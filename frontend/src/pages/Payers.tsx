@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { useAllPayers, usePayerAbilities } from '../api/payers';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
+import { DashboardUrlField } from '../components/DashboardLink';
 import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { PayerStatusBadge } from '../components/PayerStatusBadge';
@@ -421,27 +422,15 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
           </Field>
         </>
       )}
-      <Field
-        label={t('dashboardLink.label')}
-        name="dashboardUrl"
-        error={urlProblem ? t(`dashboardLink.problem.${urlProblem}`) : errors.fields.dashboardUrl}
-        hint={t('dashboardLink.hint')}
-      >
-        {(p) => (
-          <input
-            {...p}
-            type="url"
-            inputMode="url"
-            autoComplete="off"
-            placeholder="https://"
-            value={dashboardUrl}
-            onChange={(e) => {
-              setDashboardUrl(e.target.value);
-              setUrlProblem(null);
-            }}
-          />
-        )}
-      </Field>
+      <DashboardUrlField
+        value={dashboardUrl}
+        onChange={(value) => {
+          setDashboardUrl(value);
+          setUrlProblem(null);
+        }}
+        problem={urlProblem}
+        apiError={errors.fields.dashboardUrl}
+      />
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching || exportResult.fetching} />
     </form>
   );

@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
+import { DashboardUrlField } from '../components/DashboardLink';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates } from '../components/States';
 import { usePageTitle } from '../components/usePageTitle';
@@ -263,27 +264,15 @@ function RenameTenantForm({
       <Field label={t('tenants.form.taxId')} name="taxId" error={errors.fields.taxId} hint={t('tenants.form.taxIdHint')}>
         {(p) => <input {...p} value={taxId} maxLength={64} onChange={(e) => setTaxId(e.target.value)} />}
       </Field>
-      <Field
-        label={t('dashboardLink.label')}
-        name="dashboardUrl"
-        error={urlProblem ? t(`dashboardLink.problem.${urlProblem}`) : errors.fields.dashboardUrl}
-        hint={t('dashboardLink.hint')}
-      >
-        {(p) => (
-          <input
-            {...p}
-            type="url"
-            inputMode="url"
-            autoComplete="off"
-            placeholder="https://"
-            value={dashboardUrl}
-            onChange={(e) => {
-              setDashboardUrl(e.target.value);
-              setUrlProblem(null);
-            }}
-          />
-        )}
-      </Field>
+      <DashboardUrlField
+        value={dashboardUrl}
+        onChange={(value) => {
+          setDashboardUrl(value);
+          setUrlProblem(null);
+        }}
+        problem={urlProblem}
+        apiError={errors.fields.dashboardUrl}
+      />
       <FormActions onCancel={onCancel} submitLabel={t('common.save')} disabled={result.fetching} />
     </form>
   );
