@@ -105,6 +105,13 @@ pub async fn stacked_on(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec
     Ok(out)
 }
 
+/// The payer a reseller's payer is priced from (that of its upstream billing group); `None` for a
+/// payer of its own.
+pub async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<Option<Uuid>> {
+    let Some(group) = payer.upstream_billing_group_id else { return Ok(None) };
+    Ok(billing_groups::Entity::find_by_id(group).one(db).await?.map(|g| g.payer_id))
+}
+
 /// A reseller's group bills only accounts its upstream group bills in that period.
 pub async fn check_upstream_members(db: &impl ConnectionTrait, payer: &payers::Model, accounts: &[String], period: &str) -> AppResult<()> {
     let Some(upstream) = payer.upstream_billing_group_id else { return Ok(()) };

@@ -167,7 +167,7 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
     }
     // A reseller's month is priced from its distributor's: it closes after it, so what the
     // reseller froze is what it was billed.
-    if let Some(upstream_payer) = upstream_payer(db, payer).await?
+    if let Some(upstream_payer) = resellers::upstream_payer(db, payer).await?
         && !is_closed(db, upstream_payer, period).await?
     {
         return Err(AppError::invalid("billingPeriod", format!("{period} is still open on the distributor's payer; a reseller's month closes after its distributor's")));
@@ -344,7 +344,7 @@ pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult
         }
         // Payers are taken in the order they were created, so a distributor's month is closed
         // before its resellers'; a reseller whose distributor's month stays open waits.
-        if let Some(upstream) = upstream_payer(&txn, &payer).await?
+        if let Some(upstream) = resellers::upstream_payer(&txn, &payer).await?
             && !is_closed(&txn, upstream, &period).await?
         {
             continue;
@@ -354,12 +354,6 @@ pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult
         closed += 1;
     }
     Ok(json!({ "closed": closed, "billingPeriod": period }))
-}
-
-/// The payer a reseller's payer is priced from (that of its upstream billing group).
-async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<Option<Uuid>> {
-    let Some(group) = payer.upstream_billing_group_id else { return Ok(None) };
-    Ok(entity::billing_groups::Entity::find_by_id(group).one(db).await?.map(|g| g.payer_id))
 }
 
 /// Closes last month of every payer on its own, `PB_CLOSE_AFTER_DAYS` days into this month.
