@@ -14,6 +14,7 @@ use crate::domain::billing_transfers::FollowTransfer;
 use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
 use crate::domain::invoicing::periods::{CLOSE_PERIODS, ClosePeriods};
 use crate::domain::legacy_import::ImportLegacy;
+use crate::domain::optimization::{PULL_ALL_INSIGHTS, PullAllInsights, PullInsights};
 use crate::domain::accounts::{CreateAccount, SYNC_ALL_ACCOUNTS, SyncAccounts, SyncAllAccounts};
 use crate::error::AppResult;
 use crate::jobs::JobHandler;
@@ -39,6 +40,8 @@ pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
         Arc::new(PruneAudit),
         Arc::new(WriteAuditDigest),
         Arc::new(ClosePeriods),
+        Arc::new(PullInsights),
+        Arc::new(PullAllInsights),
     ]
 }
 
@@ -57,6 +60,8 @@ pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
     // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
     ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
     ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;
+    // Cost Optimization Hub refreshes its recommendations about daily.
+    ensure(db, "optimization insights", "0 0 7 * * *", PULL_ALL_INSIGHTS).await?;
     // Daily after the cost ingestion: last month closes PB_CLOSE_AFTER_DAYS days into this one.
     if config.close_after_days.is_some() {
         ensure(db, "billing period close", "0 0 8 * * *", CLOSE_PERIODS).await?;

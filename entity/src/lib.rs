@@ -54,3 +54,5 @@ pub mod invoices;
 pub mod period_adjustments;
 pub mod period_snapshots;
 pub mod billing_transfers;
+pub mod optimization_hub_states;
+pub mod optimization_recommendations;

@@ -27,6 +27,7 @@ mod m20261206_000702_priced_periods;
 mod m20261206_000801_reseller_payers;
 mod m20261206_000802_transfer_groups;
 mod m20261206_000803_dashboard_links;
+mod m20261206_000901_optimization;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000801_reseller_payers::Migration),
             Box::new(m20261206_000802_transfer_groups::Migration),
             Box::new(m20261206_000803_dashboard_links::Migration),
+            Box::new(m20261206_000901_optimization::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! override, retry and timeout settings.
 
 pub mod cost_explorer;
+pub mod cost_optimization_hub;
 pub mod billing_conductor;
 pub mod billing_transfer;
 pub mod credentials;
@@ -24,6 +25,7 @@ use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
 
 use crate::config::Config;
 pub use cost_explorer::{CostExplorerApi, SdkCostExplorer};
+pub use cost_optimization_hub::{CostOptimizationHubApi, SdkCostOptimizationHub};
 pub use billing_conductor::{BillingConductor, SdkBillingConductor};
 pub use billing_transfer::{BillingTransferApi, SdkBillingTransfer};
 pub use credentials::CredentialBroker;
@@ -75,6 +77,8 @@ pub struct AwsClients {
     pub cur_definitions: Arc<dyn CurDefinitionsApi>,
     /// AWS Billing Transfer (Organizations responsibility transfers and their ABC groups).
     pub billing_transfer: Arc<dyn BillingTransferApi>,
+    /// Cost Optimization Hub recommendations.
+    pub cost_optimization_hub: Arc<dyn CostOptimizationHubApi>,
 }
 
 impl AwsClients {
@@ -89,6 +93,13 @@ impl AwsClients {
             .with_data_exports(Arc::new(SdkDataExports::new(sdk)))
             .with_cur_definitions(Arc::new(SdkCurDefinitions::new(sdk)))
             .with_billing_transfer(Arc::new(SdkBillingTransfer::new(sdk)))
+            .with_cost_optimization_hub(Arc::new(SdkCostOptimizationHub::new(sdk)))
+    }
+
+    /// The same clients with another Cost Optimization Hub adapter.
+    pub fn with_cost_optimization_hub(mut self, hub: Arc<dyn CostOptimizationHubApi>) -> Self {
+        self.cost_optimization_hub = hub;
+        self
     }
 
     /// The same clients with another Billing Transfer adapter.
@@ -145,6 +156,7 @@ impl AwsClients {
             data_exports: Arc::new(data_exports::NoDataExports),
             cur_definitions: Arc::new(cur_definitions::NoCurDefinitions),
             billing_transfer: Arc::new(billing_transfer::NoBillingTransfer),
+            cost_optimization_hub: Arc::new(cost_optimization_hub::NoCostOptimizationHub),
         }
     }
 }

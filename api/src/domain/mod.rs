@@ -21,6 +21,7 @@ pub mod links;
 pub mod memberships;
 pub mod notifications;
 pub mod onboarding;
+pub mod optimization;
 pub mod payers;
 pub mod policies;
 pub mod policy_templates;

@@ -27,6 +27,8 @@ export const CODES = {
     'billing.abc_reports',
     'billing.close_periods',
     'billing_transfers.follow',
+    'optimization.pull',
+    'optimization.pull_all',
   ],
   /** `userIdentity.type` of an audit event (api/src/audit/mod.rs, Actor::kind). */
   auditActor: ['User', 'ApiToken', 'System', 'Unknown'],

@@ -35,7 +35,7 @@ fn payer_role_trusts_only_the_platform_with_the_external_id() {
     let t = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cloudformation/payer-access-role.yaml")).unwrap();
     assert!(t.contains("sts:ExternalId: !Ref ExternalId"));
     assert!(t.contains("arn:${AWS::Partition}:iam::${PlatformAccountId}:root"));
-    for action in ["organizations:DescribeOrganization", "organizations:CreateAccount", "organizations:AttachPolicy", "ce:GetCostAndUsage", "billingconductor:CreateBillingGroup", "cur:DescribeReportDefinitions", "s3:GetObject"] {
+    for action in ["organizations:DescribeOrganization", "organizations:CreateAccount", "organizations:AttachPolicy", "ce:GetCostAndUsage", "cost-optimization-hub:ListRecommendations", "cost-optimization-hub:ListEnrollmentStatuses", "billingconductor:CreateBillingGroup", "cur:DescribeReportDefinitions", "s3:GetObject"] {
         assert!(t.contains(action), "{action}");
     }
     assert!(!t.contains("Action: \"*\"") && !t.contains("- \"*\""), "no wildcard actions");

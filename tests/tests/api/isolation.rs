@@ -323,6 +323,8 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("billingGroupCostReport", "query($g: ID!) { billingGroupCostReport(billingGroupId: $g, from: \"2025-11\", to: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
         ("resellerMargin", "query($p: ID!) { resellerMargin(payerId: $p, billingPeriod: \"2025-11\") { cost } }", json!({ "p": b.payer_id })),
         ("createResellerPayer", "mutation($g: ID!) { createResellerPayer(billingGroupId: $g, name: \"x\") { id } }", json!({ "g": bb.group })),
+        ("optimizationInsights", "query($p: ID!) { optimizationInsights(payerId: $p) { recommendationCount } }", json!({ "p": b.payer_id })),
+        ("refreshOptimizationInsights", "mutation($p: ID!) { refreshOptimizationInsights(payerId: $p) { id } }", json!({ "p": b.payer_id })),
         ("billingResults", "query($g: ID!) { billingResults(billingGroupId: $g, billingPeriod: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
         ("recomputeBilling", "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
         ("billingConductorStatus", "query($p: ID!) { billingConductorStatus(payerId: $p) { mode pending } }", json!({ "p": b.payer_id })),
@@ -734,6 +736,43 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     let text = String::from_utf8(file).unwrap();
                     assert_eq!(text.lines().count(), 1, "focusExport as {}: A has no customer charges, so a header only: {text}", actor.label);
                     assert_absent(&json!(text), &b, &[bb.group.as_str(), bb.item.as_str()], &format!("focusExport as {}", actor.label));
+                }
+            }
+            "optimizationSavingsByCustomer" => {
+                // B has a recommendation; A's upsell list and A's payer filtered to B's customer
+                // show nothing of it.
+                use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+                entity::optimization_recommendations::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    payer_id: Set(b.payer_id.parse().unwrap()),
+                    recommendation_id: Set("rec-bravo-secret".into()),
+                    account_id: Set(b_account.clone()),
+                    region: Set("eu-west-1".into()),
+                    resource_id: Set("i-bravo-secret".into()),
+                    resource_type: Set("Ec2Instance".into()),
+                    action_type: Set("Stop".into()),
+                    current_summary: Set(String::new()),
+                    recommended_summary: Set(String::new()),
+                    implementation_effort: Set("Low".into()),
+                    restart_needed: Set(false),
+                    rollback_possible: Set(true),
+                    estimated_monthly_savings: Set(98_765_000_000),
+                    estimated_monthly_cost: Set(0),
+                    currency: Set("USD".into()),
+                    last_refreshed_at: Set(None),
+                    pulled_at: Set(Utc::now()),
+                }
+                .insert(&app.db)
+                .await
+                .unwrap();
+                for actor in &actors {
+                    let res = app.gql(Some(&actor.token), "{ optimizationSavingsByCustomer { payerId customerTenantId estimatedMonthlySavings } }", json!({})).await;
+                    assert_eq!(res.data("optimizationSavingsByCustomer"), &json!([]), "A's upsell list as {}", actor.label);
+                    let q = "query($p: ID!, $c: ID) { optimizationInsights(payerId: $p, customerTenantId: $c) { recommendationCount } }";
+                    not_found(&app.gql(Some(&actor.token), q, json!({ "p": a.payer_id, "c": b_child })).await, &format!("optimizationInsights(A's payer, B's customer) as {}", actor.label));
+                    let res = app.gql(Some(&actor.token), q, json!({ "p": b.payer_id })).await;
+                    not_found(&res, &format!("optimizationInsights(B) as {}", actor.label));
+                    assert!(!res.body.to_string().contains("bravo-secret"), "{}", res.body);
                 }
             }
             other => panic!("operation `{other}` has no isolation case; add one to tests/tests/api/isolation.rs"),

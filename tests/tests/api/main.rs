@@ -30,6 +30,7 @@ mod limits;
 mod metrics;
 mod notifications;
 mod onboarding;
+mod optimization;
 mod organizations;
 mod payers;
 mod resellers;

@@ -19,6 +19,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{AppError, AppResult};
 
+pub(crate) use self::visibility::{PayerView, payer_view};
 pub use self::bill::{AccountBill, BillLine, account_bill, bill_csv};
 pub use self::catalog::{known_service_categories, service_category, service_code_of_name};
 pub use self::health::{Health, ingestion_health};

@@ -16,7 +16,7 @@ use crate::ids::PayerId;
 use crate::tenancy::{Role, Scope};
 
 /// What the caller may see of one payer's cost.
-pub(super) enum PayerView {
+pub(crate) enum PayerView {
     /// A partner-side role (or a grant on the payer): every account, every metric.
     Partner(uuid::Uuid),
     /// End-customer roles only: the accounts of these billing groups (those assigned to the
@@ -25,14 +25,14 @@ pub(super) enum PayerView {
 }
 
 impl PayerView {
-    pub(super) fn payer(&self) -> uuid::Uuid {
+    pub(crate) fn payer(&self) -> uuid::Uuid {
         match self {
             Self::Partner(p) | Self::Customer(p, _) => *p,
         }
     }
 }
 
-pub(super) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<PayerView> {
+pub(crate) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<PayerView> {
     match billing::billing_payer(scope, payer, Role::Viewer).await {
         Ok(p) => Ok(PayerView::Partner(p.id)),
         // The payer hangs on the caller's own customer tenant: theirs, but priced.

@@ -10,6 +10,7 @@ mod invoicing;
 mod contracts;
 mod notifications;
 mod onboarding;
+mod optimization;
 mod organizations;
 mod payers;
 mod sessions;
@@ -36,4 +37,5 @@ pub struct MutationRoot(
     invoicing::InvoicingMutation,
     onboarding::OnboardingMutation,
     billing_transfers::BillingTransfersMutation,
+    optimization::OptimizationMutation,
 );

@@ -12,6 +12,7 @@ mod contracts;
 mod audit;
 mod notifications;
 mod onboarding;
+mod optimization;
 mod organizations;
 mod payers;
 mod tenants;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     onboarding::OnboardingQuery,
     billing_transfers::BillingTransfersQuery,
     focus_export::FocusExportQuery,
+    optimization::OptimizationQuery,
 );
 
 /// A list costs its page size times what each node costs, so wide queries hit the limit.

@@ -14,6 +14,7 @@ pub mod focus_export;
 pub mod invoicing;
 pub mod notifications;
 pub mod onboarding;
+pub mod optimization;
 pub mod organizations;
 pub mod payers;
 pub mod sessions;
