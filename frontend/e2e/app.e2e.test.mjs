@@ -1378,6 +1378,14 @@ test('an end customer sees only their own pages', async () => {
     for (const name of ['By category', 'By account', 'Last 12 months']) {
       assert.equal(await p.getByRole('button', { name: new RegExp(`^Download CSV of ${name}`) }).count(), 1, name);
     }
+    // The month shown downloads as a FOCUS 1.2 file (focusExport without ids: their own charges).
+    const focusCsvButton = p.getByTestId('focus-download').getByRole('button', { name: /^Download FOCUS CSV of your charges, \d{4}-\d{2}$/ });
+    const [focusDownload] = await Promise.all([p.waitForEvent('download'), focusCsvButton.click()]);
+    const focusFile = join(stack.dir, `download-${Date.now()}-${focusDownload.suggestedFilename()}`);
+    await focusDownload.saveAs(focusFile);
+    const focusFirstLine = readFileSync(focusFile, 'utf8').split(/\r?\n/)[0];
+    assert.ok(focusFirstLine.includes('BilledCost'), focusFirstLine);
+    assert.ok(focusFirstLine.includes('BillingPeriodStart'), focusFirstLine);
 
     // My charges is still there, one click away.
     await nav(p).getByRole('link', { name: 'My charges' }).click();

@@ -30,6 +30,7 @@ const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingRe
 const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
 const InvoiceDetailPage = page(() => import('./pages/InvoiceDetail'), 'InvoiceDetailPage');
+const InsightsPage = page(() => import('./pages/Insights'), 'InsightsPage');
 const InvoicesPage = page(() => import('./pages/Invoices'), 'InvoicesPage');
 const JobDetailPage = page(() => import('./pages/Jobs'), 'JobDetailPage');
 const JobsPage = page(() => import('./pages/Jobs'), 'JobsPage');
@@ -128,6 +129,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/pricing" element={<PricingPage />} />
               <Route path="payers/:payerId/periods" element={<PeriodsPage />} />
               <Route path="payers/:payerId/transfers" element={<TransfersPage />} />
+              <Route path="payers/:payerId/insights" element={<InsightsPage />} />
               <Route path="invoices" element={<InvoicesPage />} />
               <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />

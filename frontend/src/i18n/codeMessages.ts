@@ -20,8 +20,8 @@ export const codesEn = {
   'jobKind.billing.abc_reports': 'Pull Billing Conductor reports',
   'jobKind.billing.close_periods': 'Close last month’s billing periods',
   'jobKind.billing_transfers.follow': 'Follow a billing transfer',
-  'jobKind.optimization.pull': 'Pull optimization recommendations',
-  'jobKind.optimization.pull_all': 'Pull every payer’s optimization recommendations',
+  'jobKind.optimization.pull': 'Pull savings recommendations',
+  'jobKind.optimization.pull_all': 'Pull every payer’s savings recommendations',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': 'API token of {name}',
@@ -85,8 +85,8 @@ export const codesZh: Record<keyof typeof codesEn, string> = {
   'jobKind.billing.abc_reports': '拉取 Billing Conductor 报告',
   'jobKind.billing.close_periods': '关闭上月账期',
   'jobKind.billing_transfers.follow': '跟踪账单转移',
-  'jobKind.optimization.pull': '拉取优化建议',
-  'jobKind.optimization.pull_all': '拉取所有付款账户的优化建议',
+  'jobKind.optimization.pull': '拉取节省建议',
+  'jobKind.optimization.pull_all': '拉取所有付款账户的节省建议',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': '{name} 的 API 令牌',

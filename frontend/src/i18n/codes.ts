@@ -38,6 +38,10 @@ export const CODES = {
   joinedMethod: ['CREATED', 'INVITED'],
   /** `BillingGroupCostReportSummary.source`. */
   costSource: ['cur', 'focus', 'ce', 'none'],
+  /** `OptimizationRecommendation.implementationEffort` (AWS Cost Optimization Hub). */
+  effort: ['VeryLow', 'Low', 'Medium', 'High', 'VeryHigh'],
+  /** `OptimizationRecommendation.actionType` (AWS Cost Optimization Hub); another shows as it is. */
+  optimizationAction: ['Rightsize', 'Stop', 'Upgrade', 'Delete', 'ScaleIn', 'MigrateToGraviton', 'PurchaseSavingsPlans', 'PurchaseReservedInstances'],
   /** `extensions.code`, and an audit event's `errorCode`. */
   errorCode: ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'],
 } as const satisfies Record<string, readonly string[]>;
@@ -66,6 +70,7 @@ export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
   JobState: 'jobState',
   OnboardingStepKind: 'step',
   OnboardingStepStatus: 'stepStatus',
+  OptimizationHubStatus: 'hubStatus',
   PayerStatus: 'payerStatus',
   PricingPlanBase: 'planBase',
   PricingRuleScope: 'ruleScope',
@@ -79,7 +84,7 @@ export const UNSHOWN_ENUMS: Readonly<Record<string, string>> = {
   CostDimension: 'a grouping the pages ask for, never shown as such',
   CostGranularity: 'an argument of costSummary',
   DocumentFormat: 'an argument of invoiceDocument; the buttons name the format',
-  FocusFormat: 'an argument of focusExport; no page offers the export yet, and a button would name the format',
+  FocusFormat: 'an argument of focusExport; the FOCUS download buttons name the format (CSV, Parquet) themselves',
   CostMetric: 'an argument of cost queries; the pages do not show which metric an answer used',
   SettingSource: 'tenant settings have no page yet',
 };

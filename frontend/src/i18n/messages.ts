@@ -5,6 +5,7 @@ import { billingEn, billingZh } from './billing';
 import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
 import { customerHomeEn, customerHomeZh } from './customerHome';
+import { insightsEn, insightsZh } from './insights';
 import { invoicingEn, invoicingZh } from './invoicing';
 import { linksEn, linksZh } from './links';
 import { onboardingEn, onboardingZh } from './onboarding';
@@ -217,6 +218,7 @@ export const en = {
   ...invoicingEn,
   ...channelEn,
   ...customerHomeEn,
+  ...insightsEn,
   ...linksEn,
   ...codesEn,
 } as const;
@@ -429,6 +431,7 @@ export const zh: Messages = {
   ...invoicingZh,
   ...channelZh,
   ...customerHomeZh,
+  ...insightsZh,
   ...linksZh,
   ...codesZh,
 };

@@ -131,8 +131,16 @@ function api(who: Who, extra: Partial<Record<string, Handler>> = {}): Handler {
   };
 }
 
+// Downloads are caught instead of saved.
+const saved = vi.hoisted(() => [] as { blob: Blob; fileName: string }[]);
+vi.mock('../components/DocumentDownloads', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../components/DocumentDownloads')>()),
+  saveBlob: (blob: Blob, fileName: string) => saved.push({ blob, fileName }),
+}));
+
 let view: Rendered | null = null;
 beforeEach(() => {
+  saved.length = 0;
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-12-06T10:00:00Z'));
 });
@@ -150,9 +158,11 @@ async function renderPage(handler: { current: Handler }, payerId: string) {
 
 const text = (v: Rendered, selector: string) => clean(v.container.querySelector(selector)?.textContent);
 const ops = (calls: Operation[], name: string) => calls.filter((c) => c.operationName === name);
-/** The buttons of each billing group row, by their accessible names. */
+/** The action buttons of each billing group row (not its customer's FOCUS download), by their accessible names. */
 const groupButtons = (v: Rendered) =>
-  [...v.container.querySelectorAll('[data-testid="billing-group-row"]')].map((r) => [...r.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? clean(b.textContent)));
+  [...v.container.querySelectorAll('[data-testid="billing-group-row"]')].map((r) =>
+    [...r.querySelectorAll('button')].filter((b) => !b.closest('[data-testid="focus-download"]')).map((b) => b.getAttribute('aria-label') ?? clean(b.textContent)),
+  );
 const groupsListed = (v: Rendered) => () => v.container.querySelectorAll('[data-testid="billing-group-row"]').length > 0;
 
 const dialogInput = (v: Rendered) => v.container.querySelector<HTMLInputElement>('dialog input[name="name"]')!;
@@ -263,5 +273,40 @@ describe('giving a group’s customer its own payer', () => {
       { billingGroupId: 'g-hidden', name: 'x' },
       { billingGroupId: 'g-hidden', name: 'x' },
     ]);
+  });
+});
+
+describe('a customer’s FOCUS export from the billing groups', () => {
+  it('is offered on each group with a customer, to viewers too, and exports that customer’s month by customerTenantId', async () => {
+    const focus = (op: Operation): Answer => ({
+      data: { focusExport: { fileName: `focus-${op.variables.customerTenantId}-${op.variables.billingPeriod}.csv`, contentType: 'text/csv', contentBase64: btoa('BilledCost,BillingPeriodStart\r\n') } },
+    });
+    const { view: v, calls } = await renderPage({ current: api('viewer', { FocusExport: focus }) }, 'p-dist');
+    await until(groupsListed(v), v);
+    const offered = [...v.container.querySelectorAll('[data-testid="billing-group-row"]')].map((r) =>
+      [...r.querySelectorAll('[data-testid="focus-download"] button')].map((b) => b.getAttribute('aria-label')),
+    );
+    expect(offered).toEqual([
+      ['Download FOCUS CSV of Resell-Co, 2026-11', 'Download FOCUS Parquet of Resell-Co, 2026-11'],
+      ['Download FOCUS CSV of Acme, 2026-11', 'Download FOCUS Parquet of Acme, 2026-11'],
+      [],
+      ['Download FOCUS CSV of t-elsewhere, 2026-11', 'Download FOCUS Parquet of t-elsewhere, 2026-11'],
+    ]);
+    await v.click(v.button('Download FOCUS Parquet of Acme, 2026-11'));
+    await until(() => saved.length > 0, v);
+    expect(ops(calls, 'FocusExport').map((c) => c.variables)).toEqual([{ customerTenantId: 't-acme', billingPeriod: '2026-11', format: 'PARQUET' }]);
+    expect(saved.map((x) => x.fileName)).toEqual(['focus-t-acme-2026-11.csv']);
+  });
+
+  it('links the payer’s Savings insights, but not a reseller payer’s (it has no AWS access)', async () => {
+    const { view: v } = await renderPage({ current: api('viewer') }, 'p-dist');
+    await until(groupsListed(v), v);
+    const insights = [...v.container.querySelectorAll('.page-head a')].filter((a) => clean(a.textContent) === 'Savings insights');
+    expect(insights.map((a) => a.getAttribute('href'))).toEqual(['/payers/p-dist/insights']);
+    v.unmount();
+    view = null;
+    const { view: w } = await renderPage({ current: api('viewer') }, 'p-res');
+    await until(() => w.container.querySelector('[data-testid="margin-cost"]') !== null, w);
+    expect([...w.container.querySelectorAll('a')].map((a) => clean(a.textContent))).not.toContain('Savings insights');
   });
 });

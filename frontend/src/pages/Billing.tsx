@@ -9,6 +9,7 @@ import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
 import { CardTable } from '../components/CardTable';
 import { DangerAction } from '../components/DangerAction';
+import { FocusDownload } from '../components/FocusDownload';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
 import { PeriodInput } from '../components/PeriodInput';
 import { ResellerMarginCard } from '../components/ResellerMargin';
@@ -113,6 +114,11 @@ export function BillingPage() {
           {!reseller && (
             <Link className="button" to={`/payers/${payerId}/transfers`}>
               {t('transfers.title')}
+            </Link>
+          )}
+          {!reseller && (
+            <Link className="button" to={`/payers/${payerId}/insights`}>
+              {t('insights.title')}
             </Link>
           )}
           <Link className="button" to={`/invoices?payer=${payerId}`}>
@@ -233,7 +239,22 @@ export function BillingPage() {
                 </td>
                 <td>{t('billing.memberCount', { count: g.accountIds.length })}</td>
                 <td>{planName.get(g.pricingPlanId) ?? g.pricingPlanId}</td>
-                <td>{g.customerTenantId ? (tenantName.get(g.customerTenantId) ?? g.customerTenantId) : '—'}</td>
+                <td>
+                  {g.customerTenantId ? (
+                    <>
+                      {tenantName.get(g.customerTenantId) ?? g.customerTenantId}
+                      <div>
+                        <FocusDownload
+                          billingPeriod={period}
+                          customerTenantId={g.customerTenantId}
+                          name={t('focus.customer', { name: tenantName.get(g.customerTenantId) ?? g.customerTenantId, month: period })}
+                        />
+                      </div>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 {can.operate && (
                   <td>
                     <div className="row-actions">

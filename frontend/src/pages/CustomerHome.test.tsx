@@ -79,6 +79,53 @@ interface CostInput {
   groupBy: string[];
 }
 
+const recommendation = (id: string, extra: Record<string, unknown>) => ({
+  id,
+  accountId: '011111111111',
+  region: 'us-east-1',
+  resourceId: `i-${id}`,
+  resourceType: 'Ec2Instance',
+  actionType: 'Rightsize',
+  currentSummary: 'm5.2xlarge',
+  recommendedSummary: 'm5.xlarge',
+  implementationEffort: 'Medium',
+  restartNeeded: true,
+  rollbackPossible: true,
+  estimatedMonthlySavings: '10',
+  estimatedMonthlyCost: '100',
+  currency: 'USD',
+  customerTenantId: 't-acme',
+  lastRefreshedAt: '2026-12-05T02:00:00Z',
+  ...extra,
+});
+
+const insights = (status: string | null, extra: { lastError?: string | null; recommendations?: unknown[]; totals?: unknown[]; count?: number } = {}) => ({
+  data: {
+    optimizationInsights: {
+      payerId: 'p-x',
+      enrollment: { status, memberAccountsIncluded: true, checkedAt: '2026-12-06T02:00:00Z', truncated: false, lastError: extra.lastError ?? null },
+      recommendationCount: extra.count ?? extra.recommendations?.length ?? 0,
+      totals: extra.totals ?? [],
+      recommendations: extra.recommendations ?? [],
+      byCustomer: [],
+    },
+  },
+});
+
+/** p-1: Cost Optimization Hub on, two of three recommendations listed. */
+const activeInsights = insights('ACTIVE', {
+  count: 3,
+  totals: [{ currency: 'USD', estimatedMonthlySavings: '1246.9078' }],
+  recommendations: [
+    recommendation('r1', { estimatedMonthlySavings: '1200.5', resourceType: 'ComputeSavingsPlans', actionType: 'PurchaseSavingsPlans', currentSummary: 'On-Demand', recommendedSummary: '$2.10/hour' }),
+    recommendation('r2', { estimatedMonthlySavings: '44.12', resourceId: '=cmd|calc!A1', restartNeeded: false, accountId: '022222222222' }),
+  ],
+});
+/** p-2: the last pull failed; the fake API even sends its error, which a customer must never see. */
+const failedInsights = insights('FAILED', { lastError: 'AccessDeniedException: secret internal detail' });
+
+const FOCUS_CSV = 'BillingAccountId,BilledCost,BillingPeriodStart,BillingPeriodEnd\r\n011111111111,141.2245,2026-12-01T00:00:00Z,2027-01-01T00:00:00Z\r\n';
+
 /** The 13 months the home asks each payer about: the 12 of the trend and the one before. */
 const YEAR = '2025-12-01..2026-12-31';
 
@@ -96,6 +143,10 @@ const populated: Handler = ({ operationName, variables }) => {
       return { data: { tenant: { id: variables.id, name: 'Acme', dashboardUrl: null } } };
     case 'Invoices':
       return { data: { invoices: [invoice] } };
+    case 'OptimizationInsights':
+      return variables.payerId === 'p-1' ? activeInsights : failedInsights;
+    case 'FocusExport':
+      return { data: { focusExport: { fileName: `focus-${variables.billingPeriod}.csv`, contentType: 'text/csv; charset=utf-8', contentBase64: btoa(FOCUS_CSV) } } };
     case 'MonthOverMonth':
       return {
         data: {
@@ -310,6 +361,117 @@ describe('the customer home', () => {
     expect(v.container.querySelector('[role="alert"]')?.textContent).toContain('payer not found');
     expect(v.queryButton('Retry')).not.toBeNull();
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+  });
+});
+
+const savingsSections = (v: Rendered) => [...v.container.querySelectorAll<HTMLElement>('[data-testid="home-savings"]')];
+
+describe('the customer’s savings opportunities', () => {
+  it('shows each payer’s total and top recommendations (asked 10 at a time), and a neutral note — never the error — for a payer whose pull failed', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-savings-row').length > 0 && savingsSections(v).length === 2 && savingsSections(v)[1].querySelector('.state-empty') !== null, v);
+    expect(calls.filter((c) => c.operationName === 'OptimizationInsights').map((c) => c.variables)).toEqual([
+      { payerId: 'p-1', first: 10 },
+      { payerId: 'p-2', first: 10 },
+    ]);
+    const [first, second] = savingsSections(v);
+    expect(text(v, '[data-testid="home-savings"] h2')).toEqual(['Savings opportunities (1 of 2)', 'Savings opportunities (2 of 2)']);
+    expect(first.querySelector('[data-testid="home-savings-total"]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Estimated savings: $1,246.91 per month · 3 recommendations');
+    expect(rows(v, 'home-savings-row')).toEqual([
+      '011111111111 | ComputeSavingsPlans | Purchase Savings Plans | On-Demand → $2.10/hour | $1,200.50',
+      '022222222222 | Ec2Instance | Rightsize | m5.2xlarge → m5.xlarge | $44.12',
+    ]);
+    expect(second.querySelector('.state-empty')?.textContent).toBe('Savings recommendations are not available at the moment.');
+    expect(second.querySelector('[role="alert"]')).toBeNull();
+    expect(v.container.textContent).not.toContain('AccessDenied');
+    expect(v.container.textContent).not.toContain('secret internal detail');
+    expect(v.container.textContent).not.toMatch(/last error/i);
+  });
+
+  it('downloads the recommendations as formula-safe CSV, with no customer column', async () => {
+    const { view: v } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-savings-row').length > 0, v);
+    await v.click(v.button('Download CSV of Savings opportunities (1 of 2)'));
+    expect(saved.map((x) => x.fileName)).toEqual(['savings-opportunities-1.csv']);
+    const lines = (await saved[0].blob.text()).slice(1).split('\r\n');
+    expect(lines[0]).toBe(
+      'Account,Region,Resource type,Resource id,Action,Current,Recommended,Effort,Restart needed,Rollback possible,Cost/month,Savings/month,Currency',
+    );
+    expect(lines[1]).toBe('011111111111,us-east-1,ComputeSavingsPlans,i-r1,Purchase Savings Plans,On-Demand,$2.10/hour,Medium,Yes,Yes,100,1200.5,USD');
+    expect(lines[2]).toBe("022222222222,us-east-1,Ec2Instance,'=cmd|calc!A1,Rightsize,m5.2xlarge,m5.xlarge,Medium,No,Yes,100,44.12,USD");
+    expect(lines).toHaveLength(4);
+  });
+
+  it('a payer whose provider has not turned recommendations on: a short neutral note, and nothing alarming when one has none', async () => {
+    const handler: Handler = (op) => {
+      if (op.operationName === 'MyPayerIds') return { data: { myPayerIds: ['p-1', 'p-2'] } };
+      if (op.operationName === 'OptimizationInsights') return op.variables.payerId === 'p-1' ? insights('INACTIVE') : insights('ACTIVE');
+      return populated(op);
+    };
+    const { view: v } = await renderHome({ current: handler });
+    await until(() => savingsSections(v).length === 2 && savingsSections(v).every((x) => x.querySelector('.state-empty') !== null), v);
+    expect(savingsSections(v).map((x) => x.querySelector('.state-empty')?.textContent)).toEqual([
+      'Your provider has not turned on savings recommendations yet.',
+      'No savings opportunities found for your accounts right now.',
+    ]);
+    expect(v.container.querySelector('[data-testid="home-savings"] [role="alert"]')).toBeNull();
+    expect(v.container.querySelector('[data-testid="home-savings-total"]')).toBeNull();
+    // How to turn it on is for the partner, not the customer.
+    expect(v.container.textContent).not.toContain('Billing and Cost Management console');
+  });
+
+  it('a customer on one payer gets the plain heading, even before any charge', async () => {
+    const handler: Handler = (op) => {
+      if (op.operationName === 'MyPayerIds') return { data: { myPayerIds: ['p-1'] } };
+      if (op.operationName === 'CostSummary') return summary('0');
+      if (op.operationName === 'Invoices') return { data: { invoices: [] } };
+      return populated(op);
+    };
+    const { view: v } = await renderHome({ current: handler });
+    await until(() => v.container.querySelector('[data-testid="home-empty"]') !== null && rows(v, 'home-savings-row').length > 0, v);
+    expect(text(v, '[data-testid="home-savings"] h2')).toEqual(['Savings opportunities']);
+  });
+});
+
+describe('the customer’s FOCUS download', () => {
+  it('exports the month shown as FOCUS CSV: focusExport without ids, the file saved under the API’s name', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-service-row').length > 0, v);
+    await v.click(v.button('Download FOCUS CSV of your charges, 2026-12'));
+    await until(() => saved.length > 0, v);
+    expect(calls.filter((c) => c.operationName === 'FocusExport').map((c) => c.variables)).toEqual([{ billingPeriod: '2026-12', format: 'CSV' }]);
+    expect(saved[0].fileName).toBe('focus-2026-12.csv');
+    expect(saved[0].blob.type).toBe('text/csv; charset=utf-8');
+    const header = (await saved[0].blob.text()).split('\r\n')[0];
+    expect(header).toContain('BilledCost');
+    expect(header).toContain('BillingPeriodStart');
+  });
+
+  it('Parquet: asks for PARQUET and saves the bytes as they came', async () => {
+    const parquet = 'PAR1\u0015\u0004\u00ff\u0000PAR1';
+    const handler: Handler = (op) =>
+      op.operationName === 'FocusExport'
+        ? { data: { focusExport: { fileName: 'focus-2026-12.parquet', contentType: 'application/vnd.apache.parquet', contentBase64: btoa(parquet) } } }
+        : populated(op);
+    const { view: v, calls } = await renderHome({ current: handler });
+    await until(() => rows(v, 'home-service-row').length > 0, v);
+    await v.click(v.button('Download FOCUS Parquet of your charges, 2026-12'));
+    await until(() => saved.length > 0, v);
+    expect(calls.find((c) => c.operationName === 'FocusExport')?.variables).toEqual({ billingPeriod: '2026-12', format: 'PARQUET' });
+    expect(saved[0].fileName).toBe('focus-2026-12.parquet');
+    const bytes = new Uint8Array(await saved[0].blob.arrayBuffer());
+    expect([...bytes]).toEqual([...parquet].map((c) => c.charCodeAt(0)));
+  });
+
+  it('a refusal shows beside the buttons and saves nothing', async () => {
+    const handler: Handler = (op) => (op.operationName === 'FocusExport' ? failure('no billing group this month', 'NOT_FOUND') : populated(op));
+    const { view: v } = await renderHome({ current: handler });
+    await until(() => rows(v, 'home-service-row').length > 0, v);
+    await v.click(v.button('Download FOCUS CSV of your charges, 2026-12'));
+    await until(() => v.container.querySelector('[data-testid="focus-download"] [role="alert"]') !== null, v);
+    expect(v.container.querySelector('[data-testid="focus-download"] [role="alert"]')?.textContent).toContain('Not found');
+    expect(saved).toHaveLength(0);
+    expect(v.button('Download FOCUS CSV of your charges, 2026-12').disabled).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import { CardTable } from '../components/CardTable';
 import { Chart } from '../components/Chart';
 import { CsvDownloadButton } from '../components/CsvDownloadButton';
 import { DashboardLink } from '../components/DashboardLink';
+import { FocusDownload } from '../components/FocusDownload';
 import { InvoiceStatusBadge } from '../components/InvoiceBadges';
 import { PeriodInput } from '../components/PeriodInput';
 import { ServiceLabel } from '../components/ServiceLabel';
@@ -19,6 +20,7 @@ import {
   InvoicesDocument,
   MonthOverMonthDocument,
   MyTenantDashboardDocument,
+  OptimizationInsightsDocument,
   type CostDimension,
   type CostSummaryQuery,
 } from '../generated/graphql';
@@ -37,10 +39,15 @@ import {
   type DateRange,
 } from '../lib/customerHome';
 import { compareDecimal, isNegative, percentChange } from '../lib/decimal';
+import { recommendationsCsv } from '../lib/insights';
+import { codeLabel } from '../i18n/codes';
 import { formatDate, formatMoney, roundDecimal } from '../lib/format';
 
 /** How many recent invoices the home lists (the rest are on My invoices). */
 const RECENT_INVOICES = 5;
+
+/** How many savings recommendations the home lists per payer (the largest). */
+const TOP_SAVINGS = 10;
 
 /**
  * An end customer's start page: their own charges (PRO_FORMA, their price; never the partner's
@@ -108,15 +115,17 @@ function OwnDashboardLink({ tenantId, named }: { tenantId: string; named: boolea
 function HomeContent({ payers, months }: { payers: CustomerPayer[]; months: string[] }) {
   const totals = useMemo(() => combinedTotals(payers.map((p) => p.series), months), [payers, months]);
   const hasCharges = totals.some((amount) => compareDecimal(amount, '0') !== 0);
+  const payerIds = payers.map((p) => p.id);
   if (payers.length === 0 || !hasCharges) {
     return (
       <>
         <NothingYet />
+        <SavingsOpportunities payerIds={payerIds} />
         <RecentInvoices />
       </>
     );
   }
-  return <ChargesDashboard payerIds={payers.map((p) => p.id)} currency={payers[0].currency} months={months} totals={totals} />;
+  return <ChargesDashboard payerIds={payerIds} currency={payers[0].currency} months={months} totals={totals} />;
 }
 
 /** A new customer: what will appear, and when. */
@@ -144,6 +153,7 @@ function ChargesDashboard({ payerIds, currency, months, totals }: { payerIds: st
       <TrendCard months={months.slice(1)} totals={totals.slice(1)} currency={currency} />
       <div className="page-head home-month">
         <PeriodInput id="home-month" label={t('home.showMonth')} value={shown} onChange={setMonth} />
+        <FocusDownload billingPeriod={shown} name={t('focus.own', { month: shown })} />
       </div>
       <MonthFallback insteadOf={insteadOf} month={month} />
       <div className="grid-2">
@@ -154,6 +164,7 @@ function ChargesDashboard({ payerIds, currency, months, totals }: { payerIds: st
         <ChargesByDimensionTable dimension={BY_ACCOUNT} payerIds={payerIds} month={shown} />
         <MoversTable payerIds={payerIds} month={shown} currency={currency} />
       </div>
+      <SavingsOpportunities payerIds={payerIds} />
       <RecentInvoices />
     </>
   );
@@ -474,6 +485,83 @@ function RecentInvoices() {
           </td>
           <td className="num">{formatMoney(inv.total, inv.currency, lang)}</td>
           <td>{inv.issueDate ? formatDate(inv.issueDate, lang, 'UTC') : '—'}</td>
+        </tr>
+      ))}
+    </CardTable>
+  );
+}
+
+/**
+ * What AWS Cost Optimization Hub estimates the customer could save on their own accounts, one
+ * section per payer their billing groups are on: the total per month and the largest
+ * recommendations, with a CSV. When the payer's hub is not active, a short neutral note (the
+ * customer cannot fix it; the API's error is for partners and never shown here).
+ */
+function SavingsOpportunities({ payerIds }: { payerIds: string[] }) {
+  return (
+    <>
+      {payerIds.map((id, i) => (
+        <PayerSavings key={id} payerId={id} index={i + 1} count={payerIds.length} />
+      ))}
+    </>
+  );
+}
+
+function PayerSavings({ payerId, index, count }: { payerId: string; index: number; count: number }) {
+  const { t, lang } = useI18n();
+  const [result, retry] = useQuery({ query: OptimizationInsightsDocument, variables: { payerId, first: TOP_SAVINGS }, requestPolicy: 'network-only' });
+  const insights = result.data?.optimizationInsights;
+  const status = insights?.enrollment.status ?? null;
+  const rows = insights?.recommendations ?? [];
+  const title = count > 1 ? t('savings.titleNumbered', { index, count }) : t('savings.title');
+  const note =
+    !insights || status === 'ACTIVE' ? null : status === 'INACTIVE' ? t('savings.inactive') : status === null ? t('savings.notYet') : t('savings.unavailable');
+  const amounts = (insights?.totals ?? []).map((x) => formatMoney(x.estimatedMonthlySavings, x.currency, lang)).join(' + ');
+  return (
+    <CardTable
+      title={title}
+      testId="home-savings"
+      intro={
+        <>
+          <p className="muted">{t('savings.intro')}</p>
+          {note && rows.length > 0 && (
+            <p className="muted" data-testid="home-savings-note">
+              {note}
+            </p>
+          )}
+          {insights && insights.totals.length > 0 && (
+            <p data-testid="home-savings-total">
+              <strong>{t('savings.total', { amounts })}</strong> ·{' '}
+              {t(insights.recommendationCount === 1 ? 'insights.count.one' : 'insights.count.other', { count: insights.recommendationCount })}
+            </p>
+          )}
+        </>
+      }
+      columns={[t('insights.account'), t('insights.resourceType'), t('insights.action'), t('insights.change'), t('insights.savings')]}
+      loading={result.fetching && !insights}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={rows.length === 0}
+      emptyText={note ?? t('savings.none')}
+      actions={
+        <CsvDownloadButton
+          name={title}
+          fileName={csvFileName('savings-opportunities', ...(count > 1 ? [String(index)] : []))}
+          table={insights ? recommendationsCsv(t, rows, null) : null}
+        />
+      }
+    >
+      {rows.map((r) => (
+        <tr key={r.id} data-testid="home-savings-row">
+          <th scope="row">
+            <code>{r.accountId}</code>
+          </th>
+          <td>{r.resourceType}</td>
+          <td>{codeLabel(t, 'optimizationAction', r.actionType)}</td>
+          <td>
+            {r.currentSummary} → {r.recommendedSummary}
+          </td>
+          <td className="num">{formatMoney(r.estimatedMonthlySavings, r.currency, lang)}</td>
         </tr>
       ))}
     </CardTable>

@@ -67,8 +67,28 @@ const PAYERS = [
   payer('p-4', 'Bare payer', null),
 ];
 
+const savings = (payerId: string, customerTenantId: string | null, customerName: string | null, count: number, amount: string, currency = 'USD') => ({
+  payerId,
+  customerTenantId,
+  customerName,
+  recommendationCount: count,
+  currency,
+  estimatedMonthlySavings: amount,
+});
+
+/** The upsell list as the fake API sends it (not in order: the card sorts it). */
+let upsell: ReturnType<typeof savings>[] = [];
+const UPSELL = [
+  savings('p-2', null, null, 1, '50'),
+  savings('p-1', 't-acme', 'Acme', 12, '1246.9078'),
+  savings('p-4', 't-beta', '=Beta', 3, '300.1'),
+  savings('p-1', 't-gamma', 'Gamma', 2, '300.1', 'EUR'),
+];
+
 const handler: Handler = ({ operationName }) => {
   switch (operationName) {
+    case 'OptimizationSavingsByCustomer':
+      return { data: { optimizationSavingsByCustomer: upsell } };
     case 'Me':
       return me;
     case 'Payers':
@@ -114,6 +134,21 @@ async function renderOverview(entry: string) {
   return view;
 }
 
+beforeEach(() => {
+  upsell = UPSELL;
+  saved.length = 0;
+});
+
+// Downloads are caught instead of saved.
+const saved = vi.hoisted(() => [] as { blob: Blob; fileName: string }[]);
+vi.mock('../components/DocumentDownloads', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../components/DocumentDownloads')>()),
+  saveBlob: (blob: Blob, fileName: string) => saved.push({ blob, fileName }),
+}));
+
+const upsellRows = (v: Rendered) =>
+  [...v.container.querySelectorAll('[data-testid="upsell-row"]')].map((r) => [...r.children].map((c) => clean(c.textContent)).join(' | '));
+
 const links = (v: Rendered) => [...v.container.querySelectorAll<HTMLAnchorElement>('a[data-testid="dashboard-link"]')];
 const chartsShown = (v: Rendered) => () => v.container.querySelector('[data-testid="chart-trend"]') !== null;
 
@@ -146,5 +181,57 @@ describe('dashboard links on the Overview', () => {
     const w = await renderOverview('/?payer=p-1');
     await until(chartsShown(w), w);
     expect(links(w).map((a) => a.getAttribute('href'))).toEqual([QUICKSIGHT]);
+  });
+});
+
+describe('the upsell card on the Overview', () => {
+  it('lists savings per customer across the payers, largest first, with payer names and links to each payer’s insights', async () => {
+    const v = await renderOverview('/');
+    await until(() => upsellRows(v).length > 0, v);
+    expect(clean(v.container.querySelector('[data-testid="upsell"] h2')?.textContent)).toBe('Savings to discuss with customers');
+    expect(upsellRows(v)).toEqual([
+      'Acme | Dist payer | 12 | $1,246.91 | USD | Insights',
+      // Equal amounts: by customer name.
+      '=Beta | Bare payer | 3 | $300.10 | USD | Insights',
+      'Gamma | Dist payer | 2 | €300.10 | EUR | Insights',
+      'No customer | Old payer | 1 | $50.00 | USD | Insights',
+    ]);
+    const links = [...v.container.querySelectorAll<HTMLAnchorElement>('[data-testid="upsell-row"] a')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      '/payers/p-1/insights?customer=t-acme',
+      '/payers/p-4/insights?customer=t-beta',
+      '/payers/p-1/insights?customer=t-gamma',
+      '/payers/p-2/insights',
+    ]);
+    expect(links[0].getAttribute('aria-label')).toBe('Savings insights of Dist payer for Acme');
+  });
+
+  it('downloads the list as formula-safe CSV, with the payer', async () => {
+    const v = await renderOverview('/');
+    await until(() => upsellRows(v).length > 0, v);
+    await v.click(v.button('Download CSV of Savings to discuss with customers'));
+    expect(saved.map((x) => x.fileName)).toEqual(['savings-by-customer.csv']);
+    expect((await saved[0].blob.text()).slice(1).split('\r\n')).toEqual([
+      'Customer,Customer id,Payer,Recommendations,Savings/month,Currency',
+      'Acme,t-acme,Dist payer,12,1246.9078,USD',
+      "'=Beta,t-beta,Bare payer,3,300.1,USD",
+      'Gamma,t-gamma,Dist payer,2,300.1,EUR',
+      'No customer,,Old payer,1,50,USD',
+      '',
+    ]);
+  });
+
+  it('with one payer chosen, only its customers', async () => {
+    const v = await renderOverview('/?payer=p-1');
+    await until(() => upsellRows(v).length > 0, v);
+    expect(upsellRows(v).map((r) => r.split(' | ')[0])).toEqual(['Acme', 'Gamma']);
+  });
+
+  it('says when there is nothing yet, and how it comes', async () => {
+    upsell = [];
+    const v = await renderOverview('/');
+    await until(() => v.container.querySelector('[data-testid="upsell"] .state-empty') !== null, v);
+    expect(v.container.querySelector('[data-testid="upsell"] .state-empty')?.textContent).toContain('once Cost Optimization Hub is turned on for a payer');
+    expect(v.button('Download CSV of Savings to discuss with customers').disabled).toBe(true);
   });
 });

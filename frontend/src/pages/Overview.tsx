@@ -5,6 +5,7 @@ import { useAccountNames } from '../api/accountNames';
 import { useAllPayers } from '../api/payers';
 import { useFreshQuery } from '../api/useFreshQuery';
 import { CardTable } from '../components/CardTable';
+import { CsvDownloadButton } from '../components/CsvDownloadButton';
 import { Chart } from '../components/Chart';
 import { PayerDashboardLinks } from '../components/DashboardLink';
 import { PeriodInput } from '../components/PeriodInput';
@@ -16,6 +17,7 @@ import {
   CostSummaryDocument,
   IngestionHealthDocument,
   MonthOverMonthDocument,
+  OptimizationSavingsByCustomerDocument,
   type CostDimension,
   type PayerFieldsFragment,
 } from '../generated/graphql';
@@ -25,6 +27,8 @@ import { ServiceLabel } from '../components/ServiceLabel';
 import { barOption, currentMonth, donutOption, monthlyTotals, monthsEnding, monthsRange, serviceLabel, topMovers, trendOption } from '../lib/costs';
 import { compareDecimal, isNegative, percentChange, subtractDecimal } from '../lib/decimal';
 import { formatDateTime, formatMoney, roundDecimal } from '../lib/format';
+import { csvFileName } from '../lib/csv';
+import { bySavings, customerLabel, customerNames, savingsByCustomerCsv } from '../lib/insights';
 import { HEALTH_BADGE } from '../lib/onboarding';
 
 const ALL = 'all';
@@ -89,6 +93,7 @@ export function OverviewPage() {
         <PayerDashboardLinks payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
         <MonthFallback insteadOf={insteadOf} month={month} />
         {payerIds.length > 0 && (month ? <CostDashboard payerIds={payerIds} month={month} /> : <LoadingState />)}
+        <UpsellCard payers={payers.nodes} payerIds={payerIds} />
       </ListStates>
     </section>
   );
@@ -318,5 +323,56 @@ function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string 
         <Link to="/payers">{t('overview.managePayers')}</Link>
       </p>
     </>
+  );
+}
+
+/**
+ * The partner's upsell list: AWS Cost Optimization Hub's estimated monthly savings per customer
+ * (and currency) on the payers shown, largest first, each linked to its payer's Savings insights
+ * (filtered to that customer), with a CSV.
+ */
+function UpsellCard({ payers, payerIds }: { payers: PayerFieldsFragment[]; payerIds: string[] }) {
+  const { t, lang } = useI18n();
+  const [result, retry] = useQuery({ query: OptimizationSavingsByCustomerDocument, variables: {}, requestPolicy: 'network-only' });
+  const list = result.data?.optimizationSavingsByCustomer;
+  const rows = useMemo(() => bySavings((list ?? []).filter((r) => payerIds.includes(r.payerId))), [list, payerIds]);
+  const names = useMemo(() => customerNames(rows), [rows]);
+  const payerName = useMemo(() => {
+    const byId = new Map(payers.map((p) => [p.id, p.name]));
+    return (id: string) => byId.get(id) ?? id;
+  }, [payers]);
+  const title = t('upsell.title');
+  return (
+    <CardTable
+      title={title}
+      testId="upsell"
+      intro={<p className="muted">{t('upsell.intro')}</p>}
+      columns={[t('insights.customer'), t('upsell.payer'), t('insights.countColumn'), t('insights.savings'), t('insights.currency'), t('common.actions')]}
+      loading={result.fetching && !list}
+      error={result.error ?? null}
+      onRetry={() => retry({ requestPolicy: 'network-only' })}
+      empty={rows.length === 0}
+      emptyText={t('upsell.empty')}
+      actions={<CsvDownloadButton name={title} fileName={csvFileName('savings-by-customer')} table={list ? savingsByCustomerCsv(t, rows, payerName) : null} />}
+    >
+      {rows.map((r) => {
+        const customer = customerLabel(t, r.customerTenantId, names, r.customerName);
+        const to = `/payers/${r.payerId}/insights${r.customerTenantId ? `?customer=${encodeURIComponent(r.customerTenantId)}` : ''}`;
+        return (
+          <tr key={`${r.payerId}-${r.customerTenantId ?? ''}-${r.currency}`} data-testid="upsell-row">
+            <th scope="row">{r.customerTenantId ? customer : <span className="muted">{customer}</span>}</th>
+            <td>{payerName(r.payerId)}</td>
+            <td className="num">{r.recommendationCount}</td>
+            <td className="num">{formatMoney(r.estimatedMonthlySavings, r.currency, lang)}</td>
+            <td>{r.currency}</td>
+            <td>
+              <Link to={to} aria-label={t('upsell.openNamed', { payer: payerName(r.payerId), customer })}>
+                {t('upsell.open')}
+              </Link>
+            </td>
+          </tr>
+        );
+      })}
+    </CardTable>
   );
 }
