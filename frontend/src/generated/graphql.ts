@@ -118,6 +118,11 @@ export type CostMetric =
   | 'UNBLENDED';
 
 export type CostSummaryInput = {
+  /**
+   * One customer's part: the accounts and prices of that customer tenant's billing groups.
+   * For a partner, what the customer sees (in any metric); for an end customer, one of theirs.
+   */
+  customerTenantId?: string | null | undefined;
   filter?: CostFilterInput | null | undefined;
   from: string;
   granularity?: CostGranularity;
@@ -380,6 +385,8 @@ export type LinkedAccountFilter = {
 };
 
 export type MonthOverMonthInput = {
+  /** One customer's part, as in `CostSummaryInput.customerTenantId`. */
+  customerTenantId?: string | null | undefined;
   groupBy?: Array<CostDimension>;
   metric?: CostMetric;
   /** `YYYY-MM`, compared with the month before. */

@@ -310,6 +310,35 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     let bill = app.gql(p.viewer.bearer(), BILL, vars(A3, "PRO_FORMA")).await;
     assert_eq!(bill.code(), Some("VALIDATION"), "{}", bill.body);
     assert_eq!(dec(app.gql(p.viewer.bearer(), BILL, vars(A1, "UNBLENDED")).await.data("accountMonthlyBill.total")), d("113.5"));
+
+    // The partner looks at one customer: exactly what the customer sees, and the AWS cost of the
+    // same accounts beside it.
+    let for_customer = |metric: &str, customer: &str| {
+        let mut v = summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", metric, &["ACCOUNT"]);
+        v["i"]["customerTenantId"] = json!(customer);
+        v
+    };
+    let partner_on_acme = app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &acme)).await;
+    assert_eq!(partner_on_acme.data("costSummary"), nov.data("costSummary"), "the partner's view of Acme is Acme's own");
+    assert_eq!(app.gql(acme_viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &acme)).await.data("costSummary"), nov.data("costSummary"), "naming themselves changes nothing");
+    let acme_cost = app.gql(p.viewer.bearer(), SUMMARY, for_customer("UNBLENDED", &acme)).await;
+    assert_eq!(dec(acme_cost.data("costSummary.total")), d("113.5"), "Acme's AWS cost: A1 only, so the margin is 151.2245 - 113.5");
+    let globex_view = app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &globex)).await;
+    assert_eq!(dec(globex_view.data("costSummary.total")), d("69.2725"));
+    assert_eq!(globex_view.data("costSummary.groups").as_array().unwrap().iter().map(|g| g["key"]["accountId"].clone()).collect::<Vec<_>>(), vec![json!(A2)]);
+    let mom_q = "query($p: ID!, $c: ID) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [SERVICE], metric: PRO_FORMA, customerTenantId: $c }) { changes { key { service } current previous } } }";
+    let forecast_q = "query($p: ID!, $c: ID) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA, customerTenantId: $c) { projected monthToDate } }";
+    for q in [mom_q, forecast_q] {
+        let theirs = app.gql(acme_viewer.bearer(), q, json!({ "p": pid })).await;
+        let partners = app.gql(p.viewer.bearer(), q, json!({ "p": pid, "c": acme })).await;
+        assert_eq!(partners.body["data"], theirs.body["data"], "{q}");
+    }
+    // A customer may not name another customer, and still sees no AWS cost; a partner may not
+    // name another partner's customer.
+    app.gql(acme_viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &globex)).await.assert_code("NOT_FOUND");
+    app.gql(acme_viewer.bearer(), SUMMARY, for_customer("UNBLENDED", &acme)).await.assert_code("FORBIDDEN");
+    let far = app.create_tenant(&other.admin, &other.tenant_id, "CUSTOMER", "Far Away").await;
+    app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &far)).await.assert_code("NOT_FOUND");
 }
 
 /// Cost Explorer and the prior tool's rows carry service names, not codes: they are filed under

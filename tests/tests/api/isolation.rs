@@ -609,6 +609,19 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                         not_found(&res, &format!("{name} PRO_FORMA on B as {}", actor.label));
                     }
                 }
+                // A's own payer narrowed to B's customer: the customer is not found.
+                let narrowed = match name {
+                    "costSummary" => Some("query($p: ID!, $c: ID) { costSummary(input: { payerIds: [$p], from: \"2025-01-01\", to: \"2025-12-31\", metric: PRO_FORMA, customerTenantId: $c }) { total } }"),
+                    "monthOverMonth" => Some("query($p: ID!, $c: ID) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA, customerTenantId: $c }) { month } }"),
+                    "costForecast" => Some("query($p: ID!, $c: ID) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA, customerTenantId: $c) { projected } }"),
+                    _ => None,
+                };
+                if let Some(narrowed) = narrowed {
+                    for actor in &actors {
+                        let res = app.gql(Some(&actor.token), narrowed, json!({ "p": a.payer_id, "c": b_child })).await;
+                        not_found(&res, &format!("{name} of A's payer for B's customer as {}", actor.label));
+                    }
+                }
                 if name == "linkedAccount" || name == "closeLinkedAccount" {
                     // B's account id under A's own payer is not found either.
                     let mut cross = vars.clone();

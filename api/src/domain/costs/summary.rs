@@ -16,7 +16,7 @@ use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
-use crate::ids::PayerId;
+use crate::ids::{PayerId, TenantId};
 use crate::money::from_units;
 use crate::tenancy::Scope;
 
@@ -92,6 +92,8 @@ pub struct SummaryRequest {
     pub group_by: Vec<Dimension>,
     pub metric: Metric,
     pub filter: CostFilter,
+    /// One customer's part only (see `payer_views`).
+    pub customer: Option<TenantId>,
 }
 #[derive(Debug, FromQueryResult)]
 struct Row {
@@ -467,7 +469,7 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
     if (req.to - req.from).num_days() > 800 {
         return Err(AppError::invalid("to", "the range may span at most 800 days"));
     }
-    let views = payer_views(scope, &req.payers, req.metric).await?;
+    let views = payer_views(scope, &req.payers, req.metric, req.customer).await?;
     summary_of(scope, &views, req).await
 }
 

@@ -12,7 +12,7 @@ use super::summary::summary_of;
 use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, visible_rows};
 use super::{CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
 use crate::error::{AppError, AppResult};
-use crate::ids::PayerId;
+use crate::ids::{PayerId, TenantId};
 use crate::tenancy::Scope;
 
 /// One key's change between two months.
@@ -28,7 +28,7 @@ pub struct Change {
     pub is_gone: bool,
 }
 /// Compares a month with the one before, per group key; with the services' names (either month's).
-pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames)> {
+pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Option<TenantId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames)> {
     let (first, last) = month_bounds(month)?;
     let prev_last = first.pred_opt().ok_or_else(|| AppError::invalid("month", "is out of range"))?;
     let (prev_first, _) = month_bounds(&prev_last.format("%Y-%m").to_string())?;
@@ -40,6 +40,7 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, month: &str, 
         group_by: group_by.clone(),
         metric,
         filter: CostFilter::default(),
+        customer,
     };
     let current = summary(scope, req(first, last)).await?;
     let previous = summary(scope, req(prev_first, prev_last)).await?;
@@ -79,12 +80,12 @@ pub struct Forecast {
 /// (up to the last day with data), times the days in the month. Past months project to their
 /// actual total. PRO_FORMA: the month's custom line items are added as they stand, not
 /// extrapolated.
-pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, month: &str, metric: Metric) -> AppResult<Forecast> {
+pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<TenantId>, month: &str, metric: Metric) -> AppResult<Forecast> {
     let (first, last) = month_bounds(month)?;
-    let views = payer_views(scope, &payers, metric).await?;
+    let views = payer_views(scope, &payers, metric, customer).await?;
     // The month's total from the month rollups; the last day with data from the day grain's
     // (payer, date) index, not a scan of the month's days.
-    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default() };
+    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer };
     let s = summary_of(scope, &views, req).await?;
     let last_day_with_data = last_day_with_data(scope, &views, first, last).await?.map_or(0, |d| d.day());
     let days_in_month = last.day();

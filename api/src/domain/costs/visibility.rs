@@ -12,7 +12,7 @@ use super::Metric;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
-use crate::ids::PayerId;
+use crate::ids::{PayerId, TenantId};
 use crate::tenancy::{Role, Scope};
 
 /// What the caller may see of one payer's cost.
@@ -48,22 +48,42 @@ pub(crate) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<Payer
 pub(super) const CUSTOMERS_SEE_CHARGES: &str = "end customers see what they are billed: ask for the PRO_FORMA metric (or LIST, public prices), not AWS cost";
 
 /// The payers the caller names, each visible; an AWS-cost metric on a payer the caller sees as
-/// an end customer is FORBIDDEN.
-pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metric) -> AppResult<Vec<PayerView>> {
+/// an end customer is FORBIDDEN. With `customer`, each view narrows to that customer's billing
+/// groups: a partner sees what the customer sees (in any metric, so cost and margin too), an end
+/// customer one of their own customers; a customer tenant the caller cannot see is NOT_FOUND.
+pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metric, customer: Option<TenantId>) -> AppResult<Vec<PayerView>> {
     if payers.is_empty() {
         return Err(AppError::invalid("payerIds", "name at least one payer"));
     }
+    if let Some(t) = customer {
+        scope.tenant(t, Role::Viewer).await?;
+    }
+    let mut as_customer = false;
     let mut out: Vec<PayerView> = Vec::with_capacity(payers.len());
     for p in payers {
         if out.iter().any(|v| v.payer() == p.0) {
             continue;
         }
-        out.push(payer_view(scope, *p).await?);
+        let view = payer_view(scope, *p).await?;
+        as_customer |= matches!(view, PayerView::Customer(..));
+        out.push(match customer {
+            None => view,
+            Some(t) => narrowed(scope, view, t).await?,
+        });
     }
-    if metric.is_aws_cost() && out.iter().any(|v| matches!(v, PayerView::Customer(..))) {
+    if metric.is_aws_cost() && as_customer {
         return Err(AppError::forbidden(CUSTOMERS_SEE_CHARGES));
     }
     Ok(out)
+}
+
+/// One customer's part of a view: the payer's billing groups whose customer is `customer`.
+async fn narrowed(scope: &Scope, view: PayerView, customer: TenantId) -> AppResult<PayerView> {
+    let (payer, groups) = match view {
+        PayerView::Partner(p) => (p, billing::groups::of_payer(scope.db(), p).await?),
+        PayerView::Customer(p, groups) => (p, groups),
+    };
+    Ok(PayerView::Customer(payer, groups.into_iter().filter(|g| g.group.customer_tenant_id == Some(customer.0)).collect()))
 }
 
 /// The billing periods (`YYYY-MM`) that a date range touches, oldest first.

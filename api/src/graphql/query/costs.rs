@@ -8,13 +8,17 @@ use crate::graphql::types::costs::{
     AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
     HealthStatus, IngestionHealth, IngestionRecord, IngestionStatus, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
-use crate::ids::PayerId;
+use crate::ids::{PayerId, TenantId};
 
 #[derive(Default)]
 pub struct CostsQuery;
 
 fn payer_ids(ids: &[ID]) -> ApiResult<Vec<PayerId>> {
     Ok(ids.iter().map(|i| PayerId::parse(i)).collect::<Result<_, _>>()?)
+}
+
+fn customer_id(id: Option<&ID>) -> ApiResult<Option<TenantId>> {
+    Ok(id.map(|t| TenantId::parse(t)).transpose()?)
 }
 
 #[Object]
@@ -35,6 +39,7 @@ impl CostsQuery {
             group_by: input.group_by.into_iter().map(Into::into).collect(),
             metric: input.metric.into(),
             filter: CostFilter { account_ids: f.account_ids, service_codes: f.service_codes, regions: f.regions, charge_types: f.charge_types },
+            customer: customer_id(input.customer_tenant_id.as_ref())?,
         };
         let s = costs::summary(&ctx.scope()?, req).await?;
         let names = &s.service_names;
@@ -52,7 +57,7 @@ impl CostsQuery {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn month_over_month(&self, ctx: &Context<'_>, input: MonthOverMonthInput) -> ApiResult<MonthOverMonth> {
         let group_by = input.group_by.into_iter().map(Into::into).collect();
-        let (changes, names) = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, &input.month, group_by, input.metric.into()).await?;
+        let (changes, names) = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, customer_id(input.customer_tenant_id.as_ref())?, &input.month, group_by, input.metric.into()).await?;
         let mut ups: Vec<_> = changes.iter().filter(|c| c.delta > Decimal::ZERO).cloned().collect();
         ups.sort_by_key(|c| std::cmp::Reverse(c.delta));
         let mut downs: Vec<_> = changes.iter().filter(|c| c.delta < Decimal::ZERO).cloned().collect();
@@ -88,8 +93,9 @@ impl CostsQuery {
         payer_ids: Vec<ID>,
         month: String,
         #[graphql(default_with = "CostMetric::Unblended")] metric: CostMetric,
+        #[graphql(desc = "One customer's part, as in `CostSummaryInput.customerTenantId`.")] customer_tenant_id: Option<ID>,
     ) -> ApiResult<CostForecast> {
-        let f = costs::forecast(&ctx.scope()?, self::payer_ids(&payer_ids)?, &month, metric.into()).await?;
+        let f = costs::forecast(&ctx.scope()?, self::payer_ids(&payer_ids)?, customer_id(customer_tenant_id.as_ref())?, &month, metric.into()).await?;
         Ok(CostForecast {
             month,
             month_to_date: f.month_to_date,

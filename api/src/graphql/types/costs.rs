@@ -81,6 +81,9 @@ pub struct CostSummaryInput {
     #[graphql(default_with = "CostMetric::Unblended")]
     pub metric: CostMetric,
     pub filter: Option<CostFilterInput>,
+    /// One customer's part: the accounts and prices of that customer tenant's billing groups.
+    /// For a partner, what the customer sees (in any metric); for an end customer, one of theirs.
+    pub customer_tenant_id: Option<ID>,
 }
 
 #[derive(InputObject)]
@@ -92,6 +95,8 @@ pub struct MonthOverMonthInput {
     pub group_by: Vec<CostDimension>,
     #[graphql(default_with = "CostMetric::Unblended")]
     pub metric: CostMetric,
+    /// One customer's part, as in `CostSummaryInput.customerTenantId`.
+    pub customer_tenant_id: Option<ID>,
 }
 
 /// The grouped dimensions' values; dimensions not grouped by are null.
