@@ -8,6 +8,7 @@ use crate::audit::jobs::{AUDIT_DIGEST, PRUNE_AUDIT, PruneAudit, WriteAuditDigest
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::billing::abc::{self, AbcReports, AbcSync};
+use crate::domain::connection_watch::AwaitConnection;
 use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
 use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
 use crate::domain::billing_transfers::FollowTransfer;
@@ -42,6 +43,7 @@ pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
         Arc::new(ClosePeriods),
         Arc::new(PullInsights),
         Arc::new(PullAllInsights),
+        Arc::new(AwaitConnection),
     ]
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bootstrap;
+pub mod connection_watch;
 pub mod billing;
 pub mod billing_transfers;
 pub mod contracts;

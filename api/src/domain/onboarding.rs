@@ -204,9 +204,9 @@ async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Op
     } else if let Some(p) = own_payers.first() {
         Derived::new(ConnectAccount, InProgress)
             .at(first_payer, None)
-            .next(format!("Deploy the CloudFormation stack for account {} from the payer's quick-create link, then check the connection", p.account_id))
+            .next(format!("Deploy the CloudFormation stack for account {} from the payer's quick-create link; the connection is checked automatically once it exists", p.account_id))
     } else if admin_ready {
-        Derived::new(ConnectAccount, NotStarted).next("The customer's administrator registers their AWS management account and checks the connection")
+        Derived::new(ConnectAccount, NotStarted).next("The customer's administrator registers their AWS management account (Connect your AWS account) and deploys the access role")
     } else {
         Derived::new(ConnectAccount, NotStarted).next("Once signed in, the customer's administrator registers their AWS management account")
     };

@@ -56,7 +56,8 @@ struct PullPayload {
 
 /// Enqueues a pull of the payer's recommendations now (partner operators).
 pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
-    let payer = billing::billing_payer(scope, payer, Role::Operator).await?;
+    // The payer's own operators: the partner's, or a customer's on the payer it connected itself.
+    let (payer, _) = scope.payer(payer, Role::Operator).await?;
     payer_domain::require_aws_access(&payer)?;
     if payer.status != payer_domain::CONNECTED {
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));

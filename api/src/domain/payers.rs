@@ -102,7 +102,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         return Err(AppError::Conflict(ALREADY_REGISTERED.into()));
     }
     let now = Utc::now();
-    payers::ActiveModel {
+    let payer = payers::ActiveModel {
         id: Set(PayerId::new().0),
         tenant_id: Set(tenant.id),
         account_id: Set(account_id),
@@ -122,7 +122,10 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
     }
     .insert(scope.db())
     .await
-    .map_err(conflict_on_duplicate)
+    .map_err(conflict_on_duplicate)?;
+    // The role comes when someone deploys the stack: a job probes until it does.
+    crate::domain::connection_watch::watch(scope.db(), &payer).await?;
+    Ok(payer)
 }
 
 pub async fn get(scope: &Scope, id: PayerId) -> AppResult<payers::Model> {
@@ -175,7 +178,11 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
         aws.broker.forget(id);
     }
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    let payer = row.update(scope.db()).await?;
+    if role_changed {
+        crate::domain::connection_watch::watch(scope.db(), &payer).await?;
+    }
+    Ok(payer)
 }
 
 /// Removes a payer (and the roles held on it). Returns it as it was.

@@ -22,6 +22,7 @@ export const codesEn = {
   'jobKind.billing_transfers.follow': 'Follow a billing transfer',
   'jobKind.optimization.pull': 'Pull savings recommendations',
   'jobKind.optimization.pull_all': 'Pull every payer’s savings recommendations',
+  'jobKind.payers.await_connection': 'Wait for a new payer’s access role',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': 'API token of {name}',
@@ -87,6 +88,7 @@ export const codesZh: Record<keyof typeof codesEn, string> = {
   'jobKind.billing_transfers.follow': '跟踪账单转移',
   'jobKind.optimization.pull': '拉取节省建议',
   'jobKind.optimization.pull_all': '拉取所有付款账户的节省建议',
+  'jobKind.payers.await_connection': '等待新付款账户的访问角色',
 
   'auditActor.User': '{name}',
   'auditActor.ApiToken': '{name} 的 API 令牌',

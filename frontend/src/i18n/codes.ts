@@ -29,6 +29,7 @@ export const CODES = {
     'billing_transfers.follow',
     'optimization.pull',
     'optimization.pull_all',
+    'payers.await_connection',
   ],
   /** `userIdentity.type` of an audit event (api/src/audit/mod.rs, Actor::kind). */
   auditActor: ['User', 'ApiToken', 'System', 'Unknown'],

@@ -96,7 +96,7 @@ async fn unreachable_aws_is_reported_and_the_server_keeps_serving(db: DbKind) {
     app.gql(p.admin.bearer(), "{ payers { nodes { status } } }", json!({})).await.data("payers");
 }
 
-/// Counts AssumeRole requests leaving the SDK.
+/// Counts AssumeRole requests leaving the SDK for people's checks.
 #[derive(Debug, Clone, Default)]
 struct CountAssumeRole(Arc<AtomicUsize>);
 
@@ -109,7 +109,9 @@ impl Intercept for CountAssumeRole {
         context: &BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if context.input().downcast_ref::<aws_sdk_sts::operation::assume_role::AssumeRoleInput>().is_some() {
+        // The registration's own watch job assumes the role too, under its own session name.
+        let assume = context.input().downcast_ref::<aws_sdk_sts::operation::assume_role::AssumeRoleInput>();
+        if assume.is_some_and(|a| a.role_session_name() != Some("pb-connection-watch")) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
         Ok(())
@@ -130,6 +132,66 @@ async fn concurrent_checks_share_one_assume_role(db: DbKind) {
     let results = futures::future::join_all(checks).await;
     assert!(results.iter().all(|r| r["status"] == "CONNECTED"), "{results:?}");
     assert_eq!(counter.0.load(Ordering::SeqCst), 1, "20 concurrent checks, one AssumeRole");
+}
+
+/// A registration connects by itself once its role exists: a job probes until it does, keeping
+/// the payer PENDING with why meanwhile, and telling nobody of a failure (none happened).
+async fn a_registration_connects_by_itself_once_the_role_exists(db: DbKind) {
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Watch Co").await;
+    let account = aws::random_account();
+    let payer = register(&app, &p.admin, &p.tenant_id, &account).await;
+    let q = "query($id: ID!) { payer(id: $id) { status statusReason lastCheckedAt } }";
+    let until = |want: &'static str| {
+        let (app, p, id) = (&app, &p, payer["id"].clone());
+        async move {
+            for _ in 0..200 {
+                let now = app.gql(p.viewer.bearer(), q, json!({ "id": id })).await.data("payer").clone();
+                let seen = match want {
+                    "reason" => now["statusReason"].is_string(),
+                    status => now["status"] == status,
+                };
+                if seen {
+                    return now;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("payer never showed {want}");
+        }
+    };
+    // The first probe runs at once: the account has no organization yet (no stack, in effect).
+    let waiting = until("reason").await;
+    assert_eq!(waiting["status"], "PENDING", "waiting is not a failure: {waiting}");
+    let reason = waiting["statusReason"].as_str().unwrap();
+    assert!(reason.starts_with("waiting for the access role: not a management account"), "{reason}");
+    // The customer deploys the stack: here, the account gets its organization.
+    let org = aws_sdk_organizations::Client::new(&aws::as_account(&account).await);
+    org.create_organization().feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All).send().await.unwrap();
+    // The next probe is due in 30 s: bring it forward.
+    entity::jobs::Entity::update_many()
+        .col_expr(entity::jobs::Column::RunAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .filter(entity::jobs::Column::Kind.eq("payers.await_connection"))
+        .filter(entity::jobs::Column::State.eq("queued"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    app.state.jobs_wakeup.notify_one();
+    let connected = until("CONNECTED").await;
+    assert!(connected["statusReason"].is_null(), "{connected}");
+    let job = entity::jobs::Entity::find().filter(entity::jobs::Column::Kind.eq("payers.await_connection")).one(&app.db).await.unwrap().unwrap();
+    for _ in 0..50 {
+        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let job = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(job.state, "succeeded");
+    let result: Value = serde_json::from_str(job.result.as_deref().unwrap()).unwrap();
+    assert_eq!((result["connected"].as_bool(), result["probes"].as_u64()), (Some(true), Some(2)), "{result}");
+    assert!(app.outbox("payer.connection_failed").await.is_empty(), "nobody is told of a failure while waiting");
 }
 
 async fn payer_input_is_validated(db: DbKind) {
@@ -234,6 +296,7 @@ async fn dashboard_links_are_https_only_and_reach_their_own_people(db: DbKind) {
 }
 
 on_both_databases!(
+    a_registration_connects_by_itself_once_the_role_exists,
     dashboard_links_are_https_only_and_reach_their_own_people,
     management_account_connects,
     member_account_is_not_a_payer,

@@ -1,0 +1,147 @@
+//! Watching a new registration until its role exists: after `registerPayer` (or a role change)
+//! a durable job probes the payer the way `checkPayerConnection` does, every 30 seconds for the
+//! first 10 minutes, then every 5 minutes, for at most 24 hours, and marks it CONNECTED the first
+//! time the probe passes. Until then the payer stays PENDING with the last reason in
+//! `statusReason`: a stack not deployed yet is not a failure, so nobody is told of one.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::{jobs, payers};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::domain::payers::{CONNECTED, ERROR, PENDING, probe};
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId};
+use crate::jobs::{JobContext, NewJob, Step, enqueue};
+
+/// Probes one registration until it connects.
+pub const AWAIT_CONNECTION: &str = "payers.await_connection";
+/// How long a registration is watched.
+pub const WATCH_FOR: chrono::Duration = chrono::Duration::hours(24);
+const SESSION: &str = "pb-connection-watch";
+
+#[derive(Serialize, Deserialize)]
+struct WatchPayload {
+    payer_id: uuid::Uuid,
+    /// The role ARN watched: a later role change starts its own watch and ends this one.
+    role_arn: String,
+    since: DateTime<Utc>,
+    #[serde(default)]
+    probes: u32,
+}
+
+/// When to probe again, `elapsed` after the watch began: every 30 s for 10 minutes, then every
+/// 5 minutes; `None` once the watch is over.
+pub fn next_probe_after(elapsed: chrono::Duration) -> Option<Duration> {
+    if elapsed >= WATCH_FOR {
+        None
+    } else if elapsed < chrono::Duration::minutes(10) {
+        Some(Duration::from_secs(30))
+    } else {
+        Some(Duration::from_secs(300))
+    }
+}
+
+/// Starts watching a payer that is not connected yet, in the caller's transaction or connection
+/// (one watch per payer and role: a repeated call is a no-op).
+pub async fn watch(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
+    let payload = WatchPayload { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
+    let mut job = NewJob::new(AWAIT_CONNECTION, serde_json::to_value(payload).map_err(AppError::internal)?);
+    job.payer = Some(PayerId(payer.id));
+    job.tenant = Some(TenantId(payer.tenant_id));
+    job.max_attempts = 3;
+    job.idempotency_key = Some(format!("await-connection:{}:{}", payer.id, payer.role_arn));
+    enqueue(db, job).await?;
+    Ok(())
+}
+
+/// One probe.
+pub async fn run_watch(ctx: &JobContext, job: &jobs::Model) -> AppResult<Step> {
+    let mut p: WatchPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+    let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&ctx.db).await? else {
+        return Ok(Step::Done(json!({ "connected": false, "stopped": "the payer was removed" })));
+    };
+    if payer.role_arn != p.role_arn {
+        return Ok(Step::Done(json!({ "connected": false, "stopped": "the payer's role changed; a new watch follows it" })));
+    }
+    if payer.status == CONNECTED {
+        return Ok(Step::Done(json!({ "connected": true, "probes": p.probes })));
+    }
+    p.probes += 1;
+    let outcome = probe(&ctx.aws, &payer, SESSION).await;
+    let now = Utc::now();
+    let id = PayerId(payer.id);
+    match outcome {
+        Ok(()) => {
+            // Only a payer still waiting turns CONNECTED here; a payer someone checked meanwhile
+            // keeps that answer.
+            payers::Entity::update_many()
+                .col_expr(payers::Column::Status, Expr::value(CONNECTED))
+                .col_expr(payers::Column::StatusReason, Expr::value(Option::<String>::None))
+                .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
+                .col_expr(payers::Column::UpdatedAt, Expr::value(now))
+                .filter(payers::Column::Id.eq(payer.id))
+                .filter(payers::Column::Status.is_in([PENDING, ERROR]))
+                .filter(payers::Column::RoleArn.eq(p.role_arn.as_str()))
+                .exec(&ctx.db)
+                .await?;
+            tracing::info!(payer = %id, probes = p.probes, "a watched registration connected");
+            Ok(Step::Done(json!({ "connected": true, "probes": p.probes })))
+        }
+        Err(reason) => {
+            ctx.aws.broker.forget(id);
+            let next = next_probe_after(now - p.since);
+            let said = match next {
+                Some(_) => format!("waiting for the access role: {reason}"),
+                None => format!("not connected after 24 hours of checks: {reason}. Deploy the stack, then check the connection"),
+            };
+            payers::Entity::update_many()
+                .col_expr(payers::Column::StatusReason, Expr::value(Some(said.clone())))
+                .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
+                .filter(payers::Column::Id.eq(payer.id))
+                .filter(payers::Column::Status.eq(PENDING))
+                .exec(&ctx.db)
+                .await?;
+            match next {
+                Some(after) => Ok(Step::Continue {
+                    payload: serde_json::to_value(&p).map_err(AppError::internal)?,
+                    progress: Some(format!("probe {}: {said}", p.probes)),
+                    after,
+                }),
+                None => Ok(Step::Done(json!({ "connected": false, "probes": p.probes, "reason": said }))),
+            }
+        }
+    }
+}
+
+crate::jobs::job_handler! {
+    /// Runs [`AWAIT_CONNECTION`].
+    pub AwaitConnection, AWAIT_CONNECTION, |ctx, job| run_watch(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_every_half_minute_then_every_five_minutes_for_a_day() {
+        let at = |m: i64| next_probe_after(chrono::Duration::minutes(m));
+        assert_eq!(at(0), Some(Duration::from_secs(30)));
+        assert_eq!(at(9), Some(Duration::from_secs(30)));
+        assert_eq!(at(10), Some(Duration::from_secs(300)));
+        assert_eq!(at(24 * 60 - 1), Some(Duration::from_secs(300)));
+        assert_eq!(at(24 * 60), None);
+        // 20 probes in the first 10 minutes, then 12 an hour: about 300 in all, a bounded cost.
+        let mut elapsed = chrono::Duration::zero();
+        let mut probes = 0;
+        while let Some(after) = next_probe_after(elapsed) {
+            probes += 1;
+            elapsed += chrono::Duration::from_std(after).unwrap();
+        }
+        assert_eq!(probes, 20 + 12 * 24 - 2);
+    }
+}
