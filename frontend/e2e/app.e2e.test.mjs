@@ -757,6 +757,18 @@ test('billing: creates a billing group for a customer and sees AWS cost, pro for
   await page.waitForTimeout(800); // chart animation
   await shot('billing');
 
+  // The partner's Customer view of the group's customer (#22 item 7): what Initech Customer sees
+  // in their own home, plus the month's AWS cost, charge and margin; then back to Billing.
+  await page.getByTestId('billing-group-row').getByRole('link', { name: 'Open the customer view of Initech Customer' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Customer view: Initech Customer' }).waitFor();
+  await page.getByTestId('customer-payers').getByRole('link', { name: PAYER_NAME }).waitFor();
+  await page.getByTestId('customer-margin').getByRole('heading', { level: 2, name: /^Cost and margin, \d{4}-\d{2}$/ }).waitFor();
+  await page.getByTestId('customer-margin-row').first().waitFor();
+  assert.match(await page.getByTestId('customer-margin-row').first().innerText(), /^[A-Z]{3}\s+-?\$[\d,]+\.\d\d\s+-?\$[\d,]+\.\d\d\s+-?\$[\d,]+\.\d\d\s+(-?[\d.]+%|—)$/);
+  await page.getByTestId('kpi-month-to-date').waitFor();
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: `Billing of ${PAYER_NAME}` }).waitFor();
+
   await report.getByRole('link', { name: 'Initech' }).click();
   await page.getByRole('heading', { level: 1, name: 'Cost report: Initech' }).waitFor();
   await page.getByTestId('report-line').first().waitFor();

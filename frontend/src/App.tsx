@@ -28,6 +28,7 @@ const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
 const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
+const CustomerViewPage = page(() => import('./pages/CustomerView'), 'CustomerViewPage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
 const InvoiceDetailPage = page(() => import('./pages/InvoiceDetail'), 'InvoiceDetailPage');
 const InsightsPage = page(() => import('./pages/Insights'), 'InsightsPage');
@@ -134,6 +135,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
               <Route path="onboarding" element={<OnboardingPage />} />
+              <Route path="customers/:tenantId" element={<CustomerViewPage />} />
               <Route path="home" element={<CustomerHomePage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="my-invoices" element={<MyInvoicesPage />} />

@@ -5,6 +5,7 @@ import { billingEn, billingZh } from './billing';
 import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
 import { customerHomeEn, customerHomeZh } from './customerHome';
+import { customerViewEn, customerViewZh } from './customerView';
 import { insightsEn, insightsZh } from './insights';
 import { invoicingEn, invoicingZh } from './invoicing';
 import { linksEn, linksZh } from './links';
@@ -218,6 +219,7 @@ export const en = {
   ...invoicingEn,
   ...channelEn,
   ...customerHomeEn,
+  ...customerViewEn,
   ...insightsEn,
   ...linksEn,
   ...codesEn,
@@ -431,6 +433,7 @@ export const zh: Messages = {
   ...invoicingZh,
   ...channelZh,
   ...customerHomeZh,
+  ...customerViewZh,
   ...insightsZh,
   ...linksZh,
   ...codesZh,

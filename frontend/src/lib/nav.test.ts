@@ -31,6 +31,8 @@ describe('navLinks', () => {
     expect(endCustomerAllows('/my-chargesx')).toBe(false);
     expect(endCustomerAllows('/payers')).toBe(false);
     expect(endCustomerAllows('/accounts')).toBe(false);
+    // The partner's view of one customer: an end customer going there lands on their home.
+    expect(endCustomerAllows('/customers/t-acme')).toBe(false);
   });
 });
 

@@ -310,3 +310,19 @@ describe('a customer’s FOCUS export from the billing groups', () => {
     expect([...w.container.querySelectorAll('a')].map((a) => clean(a.textContent))).not.toContain('Savings insights');
   });
 });
+
+describe('the Customer view from the billing groups', () => {
+  it('links each group that has a customer to its Customer view (viewers too); a group without a customer has none', async () => {
+    const { view: v } = await renderPage({ current: api('viewer') }, 'p-dist');
+    await until(groupsListed(v), v);
+    const links = [...v.container.querySelectorAll('[data-testid="billing-group-row"]')].map((r) =>
+      [...r.querySelectorAll<HTMLAnchorElement>('a[data-testid="customer-view-link"]')].map((a) => [a.getAttribute('aria-label'), a.getAttribute('href')]),
+    );
+    expect(links).toEqual([
+      [['Open the customer view of Resell-Co', '/customers/t-resell']],
+      [['Open the customer view of Acme', '/customers/t-acme']],
+      [],
+      [['Open the customer view of t-elsewhere', '/customers/t-elsewhere']],
+    ]);
+  });
+});

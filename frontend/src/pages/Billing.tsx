@@ -8,6 +8,7 @@ import { useFreshQuery } from '../api/useFreshQuery';
 import { usePagedList } from '../api/usePagedList';
 import { Chart } from '../components/Chart';
 import { CardTable } from '../components/CardTable';
+import { CustomerViewLink } from '../components/CustomerViewLink';
 import { DangerAction } from '../components/DangerAction';
 import { FocusDownload } from '../components/FocusDownload';
 import { CheckList, Field, FormActions, FormErrorMessage, NamedSelect, Notice } from '../components/Form';
@@ -242,7 +243,8 @@ export function BillingPage() {
                 <td>
                   {g.customerTenantId ? (
                     <>
-                      {tenantName.get(g.customerTenantId) ?? g.customerTenantId}
+                      {tenantName.get(g.customerTenantId) ?? g.customerTenantId}{' '}
+                      <CustomerViewLink tenantId={g.customerTenantId} name={tenantName.get(g.customerTenantId) ?? g.customerTenantId} />
                       <div>
                         <FocusDownload
                           billingPeriod={period}

@@ -282,6 +282,18 @@ describe('the customer home', () => {
     expect(calls.filter((c) => c.operationName === 'Invoices').map((c) => c.variables)).toEqual([{ filter: null, limit: 5, offset: 0 }]);
   });
 
+  it('names no customer tenant in any question (the API answers an end customer for their own), and shows no cost or margin card', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-mover-row').length > 0 && rows(v, 'home-invoice-row').length > 0 && rows(v, 'home-savings-row').length > 0, v);
+    await v.click(v.button('Download FOCUS CSV of your charges, 2026-12'));
+    await until(() => saved.length > 0, v);
+    const asked = new Set(calls.map((c) => c.operationName));
+    for (const name of ['CostSummary', 'MonthOverMonth', 'OptimizationInsights', 'Invoices', 'FocusExport']) expect(asked.has(name), name).toBe(true);
+    for (const c of calls) expect(JSON.stringify(c.variables), c.operationName).not.toContain('customerTenantId');
+    expect(v.container.querySelector('[data-testid="customer-margin"]')).toBeNull();
+    expect(v.container.querySelector('[data-testid="customer-payers"]')).toBeNull();
+  });
+
   it('downloads a table as formula-safe CSV with a BOM, credits still numbers', async () => {
     const { view: v } = await renderHome({ current: populated });
     await until(() => rows(v, 'home-service-row').length > 0, v);

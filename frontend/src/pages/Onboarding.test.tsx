@@ -194,3 +194,15 @@ describe('how a customer’s AWS usage comes in', () => {
     }
   });
 });
+
+describe('the Customer view from the onboarding list', () => {
+  it('links each customer row to that customer’s Customer view, beside Open', async () => {
+    const v = await renderPage(api('viewer'));
+    await until(() => v.container.querySelector('[data-testid="onboarding-row"]') !== null, v);
+    const row = v.container.querySelector('[data-testid="onboarding-row"]')!;
+    const links = [...row.querySelectorAll<HTMLAnchorElement>('a[data-testid="customer-view-link"]')];
+    expect(links.map((a) => [clean(a.textContent), a.getAttribute('aria-label'), a.getAttribute('href')])).toEqual([
+      ['Customer view', 'Open the customer view of Acme', '/customers/t-cust'],
+    ]);
+  });
+});

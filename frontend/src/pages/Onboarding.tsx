@@ -7,6 +7,7 @@ import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { CardTable } from '../components/CardTable';
+import { CustomerViewLink } from '../components/CustomerViewLink';
 import { DangerAction } from '../components/DangerAction';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
@@ -169,9 +170,12 @@ function Customers({ tenantId, version, selected, onSelect }: { tenantId: string
               )}
             </td>
             <td>
-              <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
-                {t('onboarding.open')}
-              </button>
+              <div className="row-actions">
+                <button type="button" className="small" aria-label={t('onboarding.openNamed', { name: o.customer.name })} onClick={() => onSelect(o.customer.id)}>
+                  {t('onboarding.open')}
+                </button>
+                <CustomerViewLink tenantId={o.customer.id} name={o.customer.name} />
+              </div>
             </td>
           </tr>
         );

@@ -156,3 +156,30 @@ describe('the dashboard link of a tenant', () => {
     expect(v.container.querySelector('input[name="dashboardUrl"]')).toBeNull();
   });
 });
+
+describe('the Customer view from the tenant tree', () => {
+  const viewLinks = (v: Rendered) =>
+    [...v.container.querySelectorAll('[data-testid="tenant-row"]')].map((r) => [
+      clean(r.querySelector('.tenant-name')?.textContent),
+      [...r.querySelectorAll<HTMLAnchorElement>('a[data-testid="customer-view-link"]')].map((a) => `${a.getAttribute('aria-label')} → ${a.getAttribute('href')}`),
+    ]);
+
+  it('a partner (a viewer is enough) gets a Customer view link on customer tenants only', async () => {
+    const { view: v } = await renderPage(api('VIEWER', null));
+    await until(listed(v), v);
+    expect(viewLinks(v)).toEqual([
+      ['Resell-Co', []],
+      ['Acme', ['Open the customer view of Acme → /customers/t-acme']],
+    ]);
+  });
+
+  it('an end customer never gets the link, not even on their own tenant', async () => {
+    const { view: v } = await renderPage(api('ADMIN', null, { Me: () => meAs('ADMIN', { id: 't-acme', name: 'Acme', kind: 'CUSTOMER' }) }));
+    await until(listed(v), v);
+    expect(viewLinks(v)).toEqual([
+      ['Resell-Co', []],
+      ['Acme', []],
+    ]);
+    expect(v.container.textContent).not.toContain('Customer view');
+  });
+});

@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { mapErrors } from '../api/errors';
 import { useAllTenants, useTenantOptions } from '../api/tenants';
 import { useMe } from '../auth/MeProvider';
+import { CustomerViewLink } from '../components/CustomerViewLink';
 import { DashboardUrlField } from '../components/DashboardLink';
 import { Field, FormErrorMessage, Notice, FormActions } from '../components/Form';
 import { ListStates } from '../components/States';
@@ -121,6 +122,7 @@ function TenantNode({
         <span className="tenant-name">{tenant.name}</span>
         <span className={`badge kind-${tenant.kind.toLowerCase()}`}>{t(`kind.${tenant.kind}`)}</span>
         <span className="muted">{formatDate(tenant.createdAt, lang)}</span>
+        {tenant.kind === 'CUSTOMER' && <CustomerViewLink tenantId={tenant.id} name={tenant.name} />}
         {admin && (
           <span className="row-actions">
             {childKinds(tenant.kind).length > 0 && (
