@@ -27,6 +27,7 @@ const ApiTokensPage = page(() => import('./pages/ApiTokens'), 'ApiTokensPage');
 const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
+const ConnectPage = page(() => import('./pages/Connect'), 'ConnectPage');
 const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
 const InvoiceDetailPage = page(() => import('./pages/InvoiceDetail'), 'InvoiceDetailPage');
@@ -135,6 +136,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />
               <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="home" element={<CustomerHomePage />} />
+              <Route path="connect" element={<ConnectPage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="my-invoices" element={<MyInvoicesPage />} />
               <Route path="jobs" element={<JobsPage />} />

@@ -4,6 +4,7 @@
 import { billingEn, billingZh } from './billing';
 import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
+import { connectEn, connectZh } from './connect';
 import { customerHomeEn, customerHomeZh } from './customerHome';
 import { insightsEn, insightsZh } from './insights';
 import { invoicingEn, invoicingZh } from './invoicing';
@@ -220,6 +221,7 @@ export const en = {
   ...customerHomeEn,
   ...insightsEn,
   ...linksEn,
+  ...connectEn,
   ...codesEn,
 } as const;
 
@@ -433,6 +435,7 @@ export const zh: Messages = {
   ...customerHomeZh,
   ...insightsZh,
   ...linksZh,
+  ...connectZh,
   ...codesZh,
 };
 

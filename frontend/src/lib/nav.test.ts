@@ -31,6 +31,8 @@ describe('navLinks', () => {
     expect(endCustomerAllows('/my-chargesx')).toBe(false);
     expect(endCustomerAllows('/payers')).toBe(false);
     expect(endCustomerAllows('/accounts')).toBe(false);
+    expect(endCustomerAllows('/connect')).toBe(true);
+    expect(endCustomerAllows('/connected')).toBe(false);
   });
 });
 

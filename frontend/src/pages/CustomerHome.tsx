@@ -38,6 +38,7 @@ import {
   type CsvTable,
   type DateRange,
 } from '../lib/customerHome';
+import { connectTenants } from '../lib/connect';
 import { compareDecimal, isNegative, percentChange } from '../lib/decimal';
 import { recommendationsCsv } from '../lib/insights';
 import { codeLabel } from '../i18n/codes';
@@ -73,6 +74,7 @@ export function CustomerHomePage() {
         </div>
         <OwnDashboardLinks />
       </div>
+      <ConnectEntry />
       {payers.status === 'loading' ? (
         <LoadingState />
       ) : payers.status === 'error' ? (
@@ -81,6 +83,24 @@ export function CustomerHomePage() {
         <HomeContent payers={payers.payers} months={months} />
       )}
     </section>
+  );
+}
+
+/**
+ * For the customer's admins only: the way to connect their own AWS management account (/connect),
+ * or to continue where they left off. Viewers never see it.
+ */
+function ConnectEntry() {
+  const { t } = useI18n();
+  const { me } = useMe();
+  if (connectTenants(me.memberships).length === 0) return null;
+  return (
+    <div className="card connect-entry" data-testid="connect-entry">
+      <p>{t('connect.entryBody')}</p>
+      <Link className="button" to="/connect">
+        {t('connect.entry')}
+      </Link>
+    </div>
   );
 }
 
