@@ -1425,6 +1425,120 @@ test('an end customer sees only their own pages', async () => {
   }
 });
 
+test('connect wizard: the customer admin connects their own AWS account; the connection is noticed without a button, then the exports are validated', async () => {
+  // As the partner: Initech needs an ACTIVE contract to connect an account (the onboarding test
+  // ended its contract). A new one from today, covering no payer, so last month's invoicing is
+  // unchanged; its change mail goes to an address no other test counts.
+  const login = await stack.graphql('mutation($e:String!,$p:String!){ login(email:$e,password:$p){ accessToken } }', { e: ADMIN, p: NEW_ADMIN_PASSWORD });
+  const token = login.data.login.accessToken;
+  const tenants = await stack.graphql('{ tenants(first: 100) { nodes { id name } } }', {}, token);
+  const initech = tenants.data.tenants.nodes.find((t) => t.name === 'Initech Customer');
+  const contracts = await stack.graphql('query($t: ID!){ contracts(tenantId: $t) { status } }', { t: initech.id }, token);
+  if (!contracts.data.contracts.some((c) => c.status === 'ACTIVE')) {
+    const created = await stack.graphql(
+      'mutation($input: CreateContractInput!){ createContract(input: $input) { status } }',
+      {
+        input: {
+          customerTenantId: initech.id,
+          name: 'Initech self-service',
+          startDate: new Date().toISOString().slice(0, 10),
+          renewal: 'AUTO',
+          payerIds: [],
+          billingEmail: 'ap@initech.example',
+          contractChangeEmail: 'self-service@initech.example',
+          invoicePrefix: 'SELF',
+          currency: 'USD',
+        },
+      },
+      token,
+    );
+    assert.equal(created.data?.createContract?.status, 'ACTIVE', JSON.stringify(created.errors));
+  }
+  // A fresh organization in moto for the customer's own management account.
+  const account = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+  stack.mockOrganization(account);
+
+  const { ctx, p } = await newPage('en-US');
+  {
+    await p.goto(url('/signin'));
+    await p.getByLabel('Email', { exact: true }).fill(CUSTOMER);
+    await p.getByLabel('Password', { exact: true }).fill(CUSTOMER_PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    // The customer's admin finds the wizard on their home.
+    await p.getByTestId('connect-entry').getByRole('link', { name: 'Connect your AWS account' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Connect your AWS account' }).waitFor();
+    assert.match(p.url(), /\/connect$/);
+    await expectTitle(p, 'Connect your AWS account · Partner Billing');
+    const currentStep = p.locator('[aria-current="step"]');
+    assert.match(await currentStep.innerText(), /Account id/);
+
+    await p.getByLabel('Management account id', { exact: true }).fill(account);
+    await p.getByLabel('Name (optional)', { exact: true }).fill('Initech organization');
+    await p.getByRole('button', { name: 'Continue' }).click();
+
+    // The stack: quick-create link with the ExternalId, the ExternalId to copy, the permissions.
+    const deploy = p.getByRole('region', { name: `Create the access role in account ${account}` });
+    await deploy.waitFor();
+    assert.match(await currentStep.innerText(), /Create the role/);
+    const externalId = (await deploy.getByTestId('external-id').inputValue()).trim();
+    assert.ok(externalId.length >= 16, `an ExternalId: ${externalId}`);
+    await deploy.getByRole('button', { name: 'Copy ExternalId' }).waitFor();
+    const href = await deploy.getByRole('link', { name: 'Open the CloudFormation quick-create page' }).getAttribute('href');
+    assert.match(href, /^https:\/\/console\.aws\.amazon\.com\/cloudformation\//);
+    assert.ok(decodeURIComponent(href).includes(externalId), 'the link carries the ExternalId');
+    assert.equal(await deploy.getByRole('link', { name: 'Open the CloudFormation quick-create page' }).getAttribute('target'), '_blank');
+    assert.deepEqual(await deploy.getByTestId('permission').allInnerTexts(), [
+      'cloudformation:CreateStack',
+      'cloudformation:DescribeStacks',
+      'cloudformation:DescribeStackEvents',
+      'cloudformation:GetTemplateSummary',
+      'iam:CreateRole',
+      'iam:GetRole',
+      'iam:PutRolePolicy',
+      'iam:GetRolePolicy',
+      'iam:TagRole',
+      'iam:DeleteRole',
+      'iam:DeleteRolePolicy',
+    ]);
+    assert.match(await deploy.getByTestId('deploy-permissions').innerText(), /CAPABILITY_NAMED_IAM/);
+    await deploy.getByTestId('connection-wait').waitFor();
+    await shot('connect-deploy', p);
+
+    // No button is clicked: the server's job checks the connection (moto lets the role be
+    // assumed) and the page, asking about the payer every few seconds, moves on by itself.
+    await p.getByTestId('connected-notice').filter({ hasText: `Connection succeeded: account ${account} is connected.` }).waitFor({ timeout: 90_000 });
+    assert.match(await currentStep.innerText(), /Cost export/);
+
+    // The exports are discovered and validated on arrival. moto has no Data Exports or CUR API:
+    // the validation is stored as failed, with AWS's reason and no export to pick.
+    const validation = p.getByTestId('connect-validation');
+    await validation.waitFor({ timeout: 30_000 });
+    await p.getByRole('heading', { level: 2, name: /^Cost exports in your account/ }).locator('.badge', { hasText: 'Failing' }).waitFor();
+    await validation.getByText('No cost exports found in this payer.').waitFor();
+    assert.match(await validation.innerText(), /Checked .+ · \S/);
+    assert.equal(await p.getByRole('radio').count(), 0);
+    assert.equal(await p.getByRole('button', { name: 'Continue' }).isDisabled(), true);
+    await shot('connect-exports', p);
+
+    // Opening it again continues at the exports: nothing is registered twice.
+    await p.reload();
+    await p.getByTestId('connect-validation').waitFor({ timeout: 30_000 });
+    assert.match(await p.locator('[aria-current="step"]').innerText(), /Cost export/);
+  }
+  await ctx.close();
+
+  // The partner's onboarding view reads the same progress: connected, the export step blocked
+  // with the validation's reason; one payer on Initech's own tenant.
+  const onboarding = await stack.graphql('query($id: ID!){ onboarding(customerTenantId: $id) { steps { step status blockingReason } } }', { id: initech.id }, token);
+  const steps = Object.fromEntries(onboarding.data.onboarding.steps.map((s) => [s.step, s]));
+  assert.equal(steps.CONNECT_ACCOUNT.status, 'DONE', JSON.stringify(steps));
+  assert.equal(steps.VALIDATE_EXPORT.status, 'BLOCKED', JSON.stringify(steps));
+  assert.ok(steps.VALIDATE_EXPORT.blockingReason, 'the reason the export is not usable');
+  const own = await stack.graphql('query($t: ID!){ payers(tenantId: $t) { nodes { accountId status } } }', { t: initech.id }, token);
+  assert.deepEqual(own.data.payers.nodes, [{ accountId: account, status: 'CONNECTED' }]);
+});
+
 test('invoicing: an admin closes last month, drafts and issues the invoice and downloads its PDF; the end customer downloads it from My invoices', async () => {
   assert.ok(payerId, 'the payer from the payers test');
   const lastMonth = monthAt(-1);

@@ -27,6 +27,7 @@ const ApiTokensPage = page(() => import('./pages/ApiTokens'), 'ApiTokensPage');
 const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
+const ConnectPage = page(() => import('./pages/Connect'), 'ConnectPage');
 const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
 const CustomerViewPage = page(() => import('./pages/CustomerView'), 'CustomerViewPage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
@@ -137,6 +138,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="onboarding" element={<OnboardingPage />} />
               <Route path="customers/:tenantId" element={<CustomerViewPage />} />
               <Route path="home" element={<CustomerHomePage />} />
+              <Route path="connect" element={<ConnectPage />} />
               <Route path="my-charges" element={<MyChargesPage />} />
               <Route path="my-invoices" element={<MyInvoicesPage />} />
               <Route path="jobs" element={<JobsPage />} />

@@ -11,8 +11,11 @@ export function JobStateBadge({ state }: { state: JobFieldsFragment['state'] }) 
   return <span className={`badge ${STATE_CLASS[state]}`}>{t(`jobState.${state}`)}</span>;
 }
 
-/** A job's state, progress and error, read out as it changes. */
-export function JobStatus({ job, title }: { job: JobFieldsFragment; title: string }) {
+/**
+ * A job's state, progress and error, read out as it changes; with `details` (the default), a link
+ * to the job's page (end customers have no jobs pages).
+ */
+export function JobStatus({ job, title, details = true }: { job: JobFieldsFragment; title: string; details?: boolean }) {
   const { t } = useI18n();
   return (
     <div className="card job-status" role="status" aria-live="polite" data-testid="job-status">
@@ -23,14 +26,20 @@ export function JobStatus({ job, title }: { job: JobFieldsFragment; title: strin
       </p>
       {job.lastError && <p className="field-error">{job.lastError}</p>}
       <p className="muted small">
-        {t('jobs.attempts', { attempts: job.attempts, max: job.maxAttempts })} · <Link to={`/jobs/${job.id}`}>{t('jobs.details')}</Link>
+        {t('jobs.attempts', { attempts: job.attempts, max: job.maxAttempts })}
+        {details && (
+          <>
+            {' '}
+            · <Link to={`/jobs/${job.id}`}>{t('jobs.details')}</Link>
+          </>
+        )}
       </p>
     </div>
   );
 }
 
 /** Shows a job as it runs; calls `onFinished` once when it ends. */
-export function WatchedJob({ job, title, onFinished }: { job: JobFieldsFragment; title: string; onFinished: () => void }) {
+export function WatchedJob({ job, title, details, onFinished }: { job: JobFieldsFragment; title: string; details?: boolean; onFinished: () => void }) {
   const current = useJobWatch(job.id, job);
   const finished = current ? isFinished(current) : false;
   const callback = useRef(onFinished);
@@ -38,5 +47,5 @@ export function WatchedJob({ job, title, onFinished }: { job: JobFieldsFragment;
   useEffect(() => {
     if (finished) callback.current();
   }, [finished]);
-  return current ? <JobStatus job={current} title={title} /> : null;
+  return current ? <JobStatus job={current} title={title} details={details} /> : null;
 }

@@ -4,6 +4,7 @@
 import { billingEn, billingZh } from './billing';
 import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
+import { connectEn, connectZh } from './connect';
 import { customerHomeEn, customerHomeZh } from './customerHome';
 import { customerViewEn, customerViewZh } from './customerView';
 import { insightsEn, insightsZh } from './insights';
@@ -222,6 +223,7 @@ export const en = {
   ...customerViewEn,
   ...insightsEn,
   ...linksEn,
+  ...connectEn,
   ...codesEn,
 } as const;
 
@@ -436,6 +438,7 @@ export const zh: Messages = {
   ...customerViewZh,
   ...insightsZh,
   ...linksZh,
+  ...connectZh,
   ...codesZh,
 };
 

@@ -33,6 +33,8 @@ describe('navLinks', () => {
     expect(endCustomerAllows('/accounts')).toBe(false);
     // The partner's view of one customer: an end customer going there lands on their home.
     expect(endCustomerAllows('/customers/t-acme')).toBe(false);
+    expect(endCustomerAllows('/connect')).toBe(true);
+    expect(endCustomerAllows('/connected')).toBe(false);
   });
 });
 

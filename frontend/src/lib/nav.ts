@@ -36,9 +36,12 @@ export function navLinks(endCustomer: boolean, can: Abilities): NavLink[] {
   return links.filter((l): l is NavLink => l !== false);
 }
 
-/** Where an end customer may go; every other path sends them to their first page. */
+/**
+ * Where an end customer may go; every other path sends them to their first page. (`/connect`,
+ * connecting their own AWS account, is reached from the home; it tells a viewer only admins may.)
+ */
 export function endCustomerAllows(path: string): boolean {
-  return ['/home', '/my-charges', '/my-invoices', '/account'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
+  return ['/home', '/my-charges', '/my-invoices', '/account', '/connect'].some((allowed) => path === allowed || path.startsWith(`${allowed}/`));
 }
 
 /**

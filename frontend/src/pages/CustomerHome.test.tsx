@@ -535,3 +535,21 @@ describe('the customer’s own dashboard link', () => {
     expect(v.container.querySelector('.dashboard-link')).toBeNull();
   });
 });
+
+describe('connecting their own AWS account', () => {
+  it('the customer’s admins get the way to /connect on their home', async () => {
+    const admin = { data: { ...me.data, me: { ...me.data.me, memberships: [{ ...me.data.me.memberships[0], role: 'ADMIN' }] } } };
+    const { view: v } = await renderHome({ current: (op) => (op.operationName === 'Me' ? admin : populated(op)) });
+    await until(() => v.container.querySelector('[data-testid="connect-entry"]') !== null, v);
+    const link = v.container.querySelector('[data-testid="connect-entry"] a');
+    expect(link?.getAttribute('href')).toBe('/connect');
+    expect(link?.textContent).toBe('Connect your AWS account');
+  });
+
+  it('viewers do not', async () => {
+    const { view: v } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-service-row').length > 0, v);
+    expect(v.container.querySelector('[data-testid="connect-entry"]')).toBeNull();
+    expect(v.container.querySelector('a[href="/connect"]')).toBeNull();
+  });
+});

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { useCustomerPayers } from '../api/customerPayers';
 import { useMe } from '../auth/MeProvider';
@@ -8,6 +9,7 @@ import { ErrorState, LoadingState } from '../components/States';
 import { usePageTitle } from '../components/usePageTitle';
 import { MyTenantDashboardDocument } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { connectTenants } from '../lib/connect';
 import { currentMonth, monthsEnding, monthsRange } from '../lib/costs';
 
 /**
@@ -35,6 +37,7 @@ export function CustomerHomePage() {
         </div>
         <OwnDashboardLinks />
       </div>
+      <ConnectEntry />
       {payers.status === 'loading' ? (
         <LoadingState />
       ) : payers.status === 'error' ? (
@@ -43,6 +46,24 @@ export function CustomerHomePage() {
         <CustomerViews payers={payers.payers} months={months} />
       )}
     </section>
+  );
+}
+
+/**
+ * For the customer's admins only: the way to connect their own AWS management account (/connect),
+ * or to continue where they left off. Viewers never see it.
+ */
+function ConnectEntry() {
+  const { t } = useI18n();
+  const { me } = useMe();
+  if (connectTenants(me.memberships).length === 0) return null;
+  return (
+    <div className="card connect-entry" data-testid="connect-entry">
+      <p>{t('connect.entryBody')}</p>
+      <Link className="button" to="/connect">
+        {t('connect.entry')}
+      </Link>
+    </div>
   );
 }
 
