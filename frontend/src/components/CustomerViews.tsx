@@ -331,9 +331,17 @@ const BY_ACCOUNT: ChargesDimension = {
   testId: 'home-by-account',
   rowTestId: 'home-account-row',
   fileName: 'charges-by-account',
-  csv: (t, groups, currency) => accountCsv({ account: t('home.account'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency),
+  csv: (t, groups, currency) => accountCsv({ account: t('home.account'), name: t('home.accountName'), amount: t('home.charge'), currency: t('home.currency') }, groups, currency),
   rowKey: (g) => g.key.accountId ?? '',
-  keyCell: (g) => <code>{g.key.accountId}</code>,
+  // The account's name from its organization when known, its id beside it.
+  keyCell: (g) =>
+    g.key.accountName ? (
+      <>
+        {g.key.accountName} <code className="service-code">{g.key.accountId}</code>
+      </>
+    ) : (
+      <code>{g.key.accountId}</code>
+    ),
 };
 
 /** One month's charges grouped by one dimension (service, category or account), with its CSV. */

@@ -69,7 +69,7 @@ export interface CsvTable {
 
 interface KeyedAmount {
   amount: string;
-  key: { service?: string | null; serviceName?: string | null; accountId?: string | null; serviceCategory?: string | null };
+  key: { service?: string | null; serviceName?: string | null; accountId?: string | null; accountName?: string | null; serviceCategory?: string | null };
 }
 
 export function trendCsv(header: { month: string; amount: string; currency: string }, months: readonly string[], totals: readonly string[], currency: string): CsvTable {
@@ -87,8 +87,8 @@ export function serviceCsv(
   };
 }
 
-export function accountCsv(header: { account: string; amount: string; currency: string }, groups: readonly KeyedAmount[], currency: string): CsvTable {
-  return { header: [header.account, header.amount, header.currency], rows: groups.map((g) => [g.key.accountId ?? '', g.amount, currency]) };
+export function accountCsv(header: { account: string; name: string; amount: string; currency: string }, groups: readonly KeyedAmount[], currency: string): CsvTable {
+  return { header: [header.account, header.name, header.amount, header.currency], rows: groups.map((g) => [g.key.accountId ?? '', g.key.accountName ?? '', g.amount, currency]) };
 }
 
 export function categoryCsv(header: { category: string; amount: string; currency: string }, groups: readonly KeyedAmount[], currency: string): CsvTable {

@@ -33,8 +33,9 @@ const me = {
   },
 };
 
-const key = (k: Partial<Record<'accountId' | 'service' | 'serviceName' | 'serviceCategory', string | null>>) => ({
+const key = (k: Partial<Record<'accountId' | 'accountName' | 'service' | 'serviceName' | 'serviceCategory', string | null>>) => ({
   accountId: null,
+  accountName: null,
   service: null,
   serviceName: null,
   region: null,
@@ -193,7 +194,7 @@ const populated: Handler = ({ operationName, variables }) => {
             { amount: '5.4195', key: key({ serviceCategory: 'Custom line items' }) },
           ],
         });
-      if (range === '2026-12-01..2026-12-31' && by === 'ACCOUNT') return summary('151.2245', { groups: [{ amount: '151.2245', key: key({ accountId: '011111111111' }) }] });
+      if (range === '2026-12-01..2026-12-31' && by === 'ACCOUNT') return summary('151.2245', { groups: [{ amount: '151.2245', key: key({ accountId: '011111111111', accountName: 'acme-production' }) }] });
       throw new Error(`unexpected costSummary ${range} by ${by}`);
     }
     default:
@@ -252,7 +253,8 @@ describe('the customer home', () => {
       'Loyalty-credit | -$14.58',
     ]);
     expect(rows(v, 'home-category-row')).toEqual(['Compute | $145.80', 'Custom line items | $5.42']);
-    expect(rows(v, 'home-account-row')).toEqual(['011111111111 | $151.22']);
+    // The account's name from its organization, its id beside it.
+    expect(rows(v, 'home-account-row')).toEqual(['acme-production 011111111111 | $151.22']);
     // The unchanged fee is no mover; a service gone is said to be gone.
     expect(rows(v, 'home-mover-row')).toEqual([
       'Amazon Elastic Compute Cloud AmazonEC2 | ▲ $24.80 · 20.5% | $145.80',

@@ -339,6 +339,37 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     app.gql(acme_viewer.bearer(), SUMMARY, for_customer("UNBLENDED", &acme)).await.assert_code("FORBIDDEN");
     let far = app.create_tenant(&other.admin, &other.tenant_id, "CUSTOMER", "Far Away").await;
     app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &far)).await.assert_code("NOT_FOUND");
+
+    // Grouped by account, each account carries its name from the last sync (A1 and A2 synced;
+    // A3 never was); the customer gets their own account's name and no other.
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    for (account, name) in [(A1, "acme-production"), (A2, "globex-web")] {
+        entity::linked_accounts::ActiveModel {
+            payer_id: Set(pid.parse().unwrap()),
+            account_id: Set(account.to_owned()),
+            name: Set(name.to_owned()),
+            email: Set(format!("{name}@accounts.example")),
+            status: Set("ACTIVE".to_owned()),
+            joined_method: Set(None),
+            joined_at: Set(None),
+            parent_id: Set(None),
+            synced_at: Set(chrono::Utc::now()),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+    let named = "query($i: CostSummaryInput!) { costSummary(input: $i) { groups { key { accountId accountName } } } }";
+    let names = |res: &e2e::Gql| res.data("costSummary.groups").as_array().unwrap().iter().map(|g| (g["key"]["accountId"].as_str().unwrap().to_owned(), g["key"]["accountName"].clone())).collect::<std::collections::BTreeMap<_, _>>();
+    let partner_names = names(&app.gql(p.viewer.bearer(), named, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "UNBLENDED", &["ACCOUNT"])).await);
+    assert_eq!(partner_names.get(A1), Some(&json!("acme-production")));
+    assert_eq!(partner_names.get(A2), Some(&json!("globex-web")));
+    assert_eq!(partner_names.get(A3), Some(&Value::Null), "never synced: no name");
+    let customer_res = app.gql(acme_viewer.bearer(), named, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
+    assert_eq!(names(&customer_res), [(A1.to_owned(), json!("acme-production"))].into_iter().collect());
+    assert!(!customer_res.body.to_string().contains("globex-web"), "{}", customer_res.body);
+    let mom = app.gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [ACCOUNT], metric: PRO_FORMA }) { changes { key { accountId accountName } } } }", json!({ "p": pid })).await;
+    assert_eq!(mom.data("monthOverMonth.changes.0.key"), &json!({ "accountId": A1, "accountName": "acme-production" }));
 }
 
 /// Cost Explorer and the prior tool's rows carry service names, not codes: they are filed under

@@ -24,7 +24,7 @@ pub use self::bill::{AccountBill, BillLine, account_bill, bill_csv};
 pub use self::catalog::{known_service_categories, service_category, service_code_of_name};
 pub use self::health::{Health, ingestion_health};
 pub use self::summary::{
-    CUSTOM_LINE_ITEM_CATEGORY, CostFilter, CostSummary, Dimension, Granularity, GroupKey, SeriesPoint, SummaryRequest, summary,
+    AccountNames, CUSTOM_LINE_ITEM_CATEGORY, CostFilter, CostSummary, Dimension, Granularity, GroupKey, SeriesPoint, SummaryRequest, summary,
 };
 pub use self::trends::{Change, Forecast, forecast, month_over_month};
 pub use self::visibility::SOURCE_PRECEDENCE;

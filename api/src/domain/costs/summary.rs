@@ -83,7 +83,14 @@ pub struct CostSummary {
     /// `product_servicename`/`product_product_name`, FOCUS `ServiceName`, Cost Explorer), for the
     /// codes that have one; see [`service_label`].
     pub service_names: ServiceNames,
+    /// Grouped by account: each account's name in its organization (from the last account
+    /// sync), for the accounts that have one.
+    pub account_names: AccountNames,
 }
+
+/// Account id → the account's name.
+pub type AccountNames = BTreeMap<String, String>;
+
 pub struct SummaryRequest {
     pub payers: Vec<PayerId>,
     pub from: NaiveDate,
@@ -470,7 +477,37 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         return Err(AppError::invalid("to", "the range may span at most 800 days"));
     }
     let views = payer_views(scope, &req.payers, req.metric, req.customer).await?;
-    summary_of(scope, &views, req).await
+    let by_account = req.group_by.contains(&Dimension::Account);
+    let mut s = summary_of(scope, &views, req).await?;
+    if by_account {
+        let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+        let ids: BTreeSet<String> = s.groups.iter().map(|(k, _)| k.account_id.clone()).filter(|a| !a.is_empty()).collect();
+        s.account_names = account_names(scope.db(), &payers, ids).await?;
+    }
+    Ok(s)
+}
+
+/// The names of these accounts under these payers (the accounts a view already shows; at most
+/// one query per 1,000 accounts).
+async fn account_names(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], ids: BTreeSet<String>) -> AppResult<AccountNames> {
+    let ids: Vec<String> = ids.into_iter().collect();
+    let mut out = AccountNames::new();
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(String, String)> = entity::linked_accounts::Entity::find()
+            .select_only()
+            .column(entity::linked_accounts::Column::AccountId)
+            .column(entity::linked_accounts::Column::Name)
+            .filter(entity::linked_accounts::Column::PayerId.is_in(payers.to_vec()))
+            .filter(entity::linked_accounts::Column::AccountId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await
+            .context("reading account names")?;
+        for (id, name) in rows.into_iter().filter(|(_, n)| !n.is_empty()) {
+            out.entry(id).or_insert(name);
+        }
+    }
+    Ok(out)
 }
 
 /// [`summary`] for payers already resolved to what the caller may see of them.
@@ -542,5 +579,6 @@ fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
         custom_line_items: results::present(custom_line_items),
         unpriced_account_ids: Vec::new(),
         service_names,
+        account_names: AccountNames::new(),
     })
 }

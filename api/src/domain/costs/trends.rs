@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::summary::summary_of;
 use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, visible_rows};
-use super::{CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
+use super::{AccountNames, CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::tenancy::Scope;
@@ -28,7 +28,7 @@ pub struct Change {
     pub is_gone: bool,
 }
 /// Compares a month with the one before, per group key; with the services' names (either month's).
-pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Option<TenantId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames)> {
+pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Option<TenantId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames, AccountNames)> {
     let (first, last) = month_bounds(month)?;
     let prev_last = first.pred_opt().ok_or_else(|| AppError::invalid("month", "is out of range"))?;
     let (prev_first, _) = month_bounds(&prev_last.format("%Y-%m").to_string())?;
@@ -48,6 +48,10 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Opt
     for (code, name) in previous.service_names {
         names.entry(code).or_insert(name);
     }
+    let mut accounts = current.account_names;
+    for (id, name) in previous.account_names {
+        accounts.entry(id).or_insert(name);
+    }
     let mut keys: BTreeMap<GroupKey, (Decimal, Decimal)> = BTreeMap::new();
     for (k, v) in current.groups {
         keys.entry(k).or_default().0 = v;
@@ -64,7 +68,7 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Opt
         })
         .collect();
     changes.sort_by(|a, b| b.delta.abs().cmp(&a.delta.abs()).then_with(|| a.key.cmp(&b.key)));
-    Ok((changes, names))
+    Ok((changes, names, accounts))
 }
 
 /// A month-end projection.

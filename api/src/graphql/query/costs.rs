@@ -46,8 +46,8 @@ impl CostsQuery {
         Ok(CostSummary {
             currency: s.currency,
             total: s.total,
-            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: CostKey::new(p.key, names), amount: p.amount }).collect(),
-            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: CostKey::new(k, names), amount: a }).collect(),
+            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: CostKey::new(p.key, names, &s.account_names), amount: p.amount }).collect(),
+            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: CostKey::new(k, names, &s.account_names), amount: a }).collect(),
             custom_line_items: s.custom_line_items,
             unpriced_account_ids: s.unpriced_account_ids,
         })
@@ -57,16 +57,16 @@ impl CostsQuery {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn month_over_month(&self, ctx: &Context<'_>, input: MonthOverMonthInput) -> ApiResult<MonthOverMonth> {
         let group_by = input.group_by.into_iter().map(Into::into).collect();
-        let (changes, names) = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, customer_id(input.customer_tenant_id.as_ref())?, &input.month, group_by, input.metric.into()).await?;
+        let (changes, names, accounts) = costs::month_over_month(&ctx.scope()?, payer_ids(&input.payer_ids)?, customer_id(input.customer_tenant_id.as_ref())?, &input.month, group_by, input.metric.into()).await?;
         let mut ups: Vec<_> = changes.iter().filter(|c| c.delta > Decimal::ZERO).cloned().collect();
         ups.sort_by_key(|c| std::cmp::Reverse(c.delta));
         let mut downs: Vec<_> = changes.iter().filter(|c| c.delta < Decimal::ZERO).cloned().collect();
         downs.sort_by_key(|c| c.delta);
         Ok(MonthOverMonth {
             month: input.month,
-            top_increases: ups.into_iter().take(5).map(|c| CostChange::new(c, &names)).collect(),
-            top_decreases: downs.into_iter().take(5).map(|c| CostChange::new(c, &names)).collect(),
-            changes: changes.into_iter().map(|c| CostChange::new(c, &names)).collect(),
+            top_increases: ups.into_iter().take(5).map(|c| CostChange::new(c, &names, &accounts)).collect(),
+            top_decreases: downs.into_iter().take(5).map(|c| CostChange::new(c, &names, &accounts)).collect(),
+            changes: changes.into_iter().map(|c| CostChange::new(c, &names, &accounts)).collect(),
         })
     }
 

@@ -2,7 +2,7 @@ use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::domain::costs::{self, Change, GroupKey, ServiceNames};
+use crate::domain::costs::{self, AccountNames, Change, GroupKey, ServiceNames};
 
 /// What to add up. UNBLENDED, NET_UNBLENDED and AMORTIZED are AWS cost (partners only); LIST
 /// is the public on-demand price; PRO_FORMA is what the account is billed, priced by its
@@ -103,6 +103,9 @@ pub struct MonthOverMonthInput {
 #[derive(SimpleObject, Clone)]
 pub struct CostKey {
     pub account_id: Option<String>,
+    /// Grouped by account: the account's name in its organization (from the last account
+    /// sync), when known.
+    pub account_name: Option<String>,
     /// The service code (CUR `line_item_product_code`; Cost Explorer rows carry a name here).
     pub service: Option<String>,
     /// Grouped by service: the service's name as AWS shows it ("Amazon CloudWatch"), from the
@@ -120,8 +123,9 @@ fn some(s: String) -> Option<String> {
 }
 
 impl CostKey {
-    pub fn new(k: GroupKey, names: &ServiceNames) -> Self {
+    pub fn new(k: GroupKey, names: &ServiceNames, accounts: &AccountNames) -> Self {
         Self {
+            account_name: accounts.get(&k.account_id).cloned(),
             account_id: some(k.account_id),
             service_name: some(costs::service_label(&k.service, names)),
             service: some(k.service),
@@ -178,8 +182,8 @@ pub struct CostChange {
 }
 
 impl CostChange {
-    pub fn new(c: Change, names: &ServiceNames) -> Self {
-        Self { key: CostKey::new(c.key, names), current: c.current, previous: c.previous, delta: c.delta, delta_percent: c.delta_percent, is_new: c.is_new, is_gone: c.is_gone }
+    pub fn new(c: Change, names: &ServiceNames, accounts: &AccountNames) -> Self {
+        Self { key: CostKey::new(c.key, names, accounts), current: c.current, previous: c.previous, delta: c.delta, delta_percent: c.delta_percent, is_new: c.is_new, is_gone: c.is_gone }
     }
 }
 
