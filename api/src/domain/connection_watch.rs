@@ -6,33 +6,20 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{jobs, payers};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::domain::payers::{CONNECTED, ERROR, PENDING, probe};
+use crate::domain::payers::{AWAIT_CONNECTION, CONNECTED, ERROR, PENDING, WatchPayload, probe};
 use crate::error::{AppError, AppResult};
-use crate::ids::{PayerId, TenantId};
-use crate::jobs::{JobContext, NewJob, Step, enqueue};
+use crate::ids::PayerId;
+use crate::jobs::{JobContext, Step};
 
-/// Probes one registration until it connects.
-pub const AWAIT_CONNECTION: &str = "payers.await_connection";
 /// How long a registration is watched.
 pub const WATCH_FOR: chrono::Duration = chrono::Duration::hours(24);
 const SESSION: &str = "pb-connection-watch";
-
-#[derive(Serialize, Deserialize)]
-struct WatchPayload {
-    payer_id: uuid::Uuid,
-    /// The role ARN watched: a later role change starts its own watch and ends this one.
-    role_arn: String,
-    since: DateTime<Utc>,
-    #[serde(default)]
-    probes: u32,
-}
 
 /// When to probe again, `elapsed` after the watch began: every 30 s for 10 minutes, then every
 /// 5 minutes; `None` once the watch is over.
@@ -44,19 +31,6 @@ pub fn next_probe_after(elapsed: chrono::Duration) -> Option<Duration> {
     } else {
         Some(Duration::from_secs(300))
     }
-}
-
-/// Starts watching a payer that is not connected yet, in the caller's transaction or connection
-/// (one watch per payer and role: a repeated call is a no-op).
-pub async fn watch(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
-    let payload = WatchPayload { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
-    let mut job = NewJob::new(AWAIT_CONNECTION, serde_json::to_value(payload).map_err(AppError::internal)?);
-    job.payer = Some(PayerId(payer.id));
-    job.tenant = Some(TenantId(payer.tenant_id));
-    job.max_attempts = 3;
-    job.idempotency_key = Some(format!("await-connection:{}:{}", payer.id, payer.role_arn));
-    enqueue(db, job).await?;
-    Ok(())
 }
 
 /// One probe.

@@ -124,7 +124,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
     .await
     .map_err(conflict_on_duplicate)?;
     // The role comes when someone deploys the stack: a job probes until it does.
-    crate::domain::connection_watch::watch(scope.db(), &payer).await?;
+    watch_connection(scope.db(), &payer).await?;
     Ok(payer)
 }
 
@@ -180,7 +180,7 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
     row.updated_at = Set(Utc::now());
     let payer = row.update(scope.db()).await?;
     if role_changed {
-        crate::domain::connection_watch::watch(scope.db(), &payer).await?;
+        watch_connection(scope.db(), &payer).await?;
     }
     Ok(payer)
 }
@@ -207,6 +207,33 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
     row.update(scope.db()).await.map_err(conflict_on_duplicate)
+}
+
+/// Probes a registration until its role exists (`domain::connection_watch` runs it).
+pub const AWAIT_CONNECTION: &str = "payers.await_connection";
+
+/// What the watch job carries.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct WatchPayload {
+    pub payer_id: uuid::Uuid,
+    /// The role ARN watched: a later role change starts its own watch and ends this one.
+    pub role_arn: String,
+    pub since: chrono::DateTime<Utc>,
+    #[serde(default)]
+    pub probes: u32,
+}
+
+/// Starts watching a payer that is not connected yet (one watch per payer and role: a repeated
+/// call is a no-op).
+async fn watch_connection(db: &impl sea_orm::ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
+    let payload = WatchPayload { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
+    let mut job = crate::jobs::NewJob::new(AWAIT_CONNECTION, serde_json::to_value(payload).map_err(AppError::internal)?);
+    job.payer = Some(PayerId(payer.id));
+    job.tenant = Some(TenantId(payer.tenant_id));
+    job.max_attempts = 3;
+    job.idempotency_key = Some(format!("await-connection:{}:{}", payer.id, payer.role_arn));
+    crate::jobs::enqueue(db, job).await?;
+    Ok(())
 }
 
 /// Checks that the platform can reach the payer: AssumeRole with the ExternalId, the role's

@@ -49,12 +49,13 @@ fn transfer(status: ResponsibilityTransferStatus) -> ResponsibilityTransfer {
         .build()
 }
 
-/// The payer's own organization, for its connection check.
+/// The payer's own organization, for its connection checks (the registration's watch job checks
+/// it too, so it answers every time).
 fn payer_organization(management: &str) -> aws_sdk_organizations::Client {
     let m = management.to_owned();
     let describe_org = mock!(aws_sdk_organizations::Client::describe_organization)
         .then_compute_output(move |_| DescribeOrganizationOutput::builder().organization(Organization::builder().id("o-partner12345").master_account_id(&m).build()).build());
-    mock_client!(aws_sdk_organizations, [&describe_org])
+    mock_client!(aws_sdk_organizations, RuleMode::MatchAny, [&describe_org])
 }
 
 /// Organizations for the payer check, and the transfer calls: no earlier transfer, an invite,
