@@ -587,8 +587,81 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
     Ok(stored)
 }
 
+/// One line of a stored result: a service or an account with its AWS cost and charge, or a
+/// custom line item by name (AWS cost zero).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    /// The service code, the account id, or the custom line item's name.
+    pub key: String,
+    /// By service: the service's name as stored (results stored before names were kept: the code).
+    pub service_name: Option<String>,
+    pub amounts: Amounts,
+}
+
+/// A stored computation of a group for a period, read back exactly.
+#[derive(Debug, Clone)]
+pub struct StoredResult {
+    pub id: Uuid,
+    pub billing_group_id: Uuid,
+    pub billing_period: String,
+    pub computed_at: chrono::DateTime<Utc>,
+    pub computed_by: String,
+    pub reason: String,
+    pub source: String,
+    pub currency: String,
+    pub total: Amounts,
+    pub margin: Decimal,
+    pub by_service: Vec<StoredLine>,
+    pub by_account: Vec<StoredLine>,
+    pub custom_line_items: Vec<StoredLine>,
+}
+
+/// Reads a stored result. A detail that does not parse, or an amount in it that is not a
+/// decimal, is an internal error naming the row and the line: never a silent zero.
+pub fn read_stored(r: billing_results::Model) -> AppResult<StoredResult> {
+    let corrupt = |what: String| AppError::internal(anyhow::anyhow!("stored billing result {}: {what}", r.id));
+    let detail: Value = serde_json::from_str(&r.detail).map_err(|e| corrupt(format!("its detail is not JSON ({e})")))?;
+    let lines = |key: &str, custom: bool| -> AppResult<Vec<StoredLine>> {
+        let Some(list) = detail.get(key) else { return Ok(Vec::new()) };
+        let list = list.as_array().ok_or_else(|| corrupt(format!("{key} is not a list")))?;
+        list.iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let amount = |field: &str| -> AppResult<Decimal> {
+                    l.get(field).and_then(Value::as_str).and_then(|s| s.parse::<Decimal>().ok()).ok_or_else(|| corrupt(format!("{key}[{i}].{field} is not a decimal amount")))
+                };
+                let name_field = if custom { "name" } else { "key" };
+                let name = l.get(name_field).and_then(Value::as_str).ok_or_else(|| corrupt(format!("{key}[{i}] has no {name_field}")))?.to_owned();
+                let (amounts, service_name) = if custom {
+                    (Amounts { aws_cost: Decimal::ZERO, proforma: amount("amount")? }, Some(name.clone()))
+                } else {
+                    let service_name = (key == "byService").then(|| l.get("serviceName").and_then(Value::as_str).map_or_else(|| name.clone(), str::to_owned));
+                    (Amounts { aws_cost: amount("awsCost")?, proforma: amount("proformaCost")? }, service_name)
+                };
+                Ok(StoredLine { key: name, service_name, amounts })
+            })
+            .collect()
+    };
+    let (by_service, by_account, custom_line_items) = (lines("byService", false)?, lines("byAccount", false)?, lines("customLineItems", true)?);
+    Ok(StoredResult {
+        id: r.id,
+        billing_group_id: r.billing_group_id,
+        billing_period: r.billing_period,
+        computed_at: r.computed_at,
+        computed_by: r.computed_by,
+        reason: r.reason,
+        source: r.source,
+        currency: r.currency,
+        total: Amounts { aws_cost: from_units(r.aws_cost), proforma: from_units(r.proforma_cost) },
+        margin: from_units(r.margin),
+        by_service,
+        by_account,
+        custom_line_items,
+    })
+}
+
 /// Computes every group of a payer for a period and stores the results (operators and up).
-pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<billing_results::Model>> {
+pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<StoredResult>> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
     if super::snapshot::closed_periods(scope.db(), payer.id).await?.contains(&period) {
@@ -597,22 +670,25 @@ pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult
     let mut out = Vec::new();
     for group in groups::of_payer(scope.db(), payer.id).await? {
         let gp = compute(scope.db(), &group, &period).await?;
-        out.push(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?);
+        out.push(read_stored(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?)?);
     }
     Ok(out)
 }
 
 /// A group's stored results for a period, newest first.
-pub async fn stored(scope: &Scope, group: Uuid, period: &str) -> AppResult<Vec<billing_results::Model>> {
+pub async fn stored(scope: &Scope, group: Uuid, period: &str) -> AppResult<Vec<StoredResult>> {
     let (group, _) = groups::find(scope, group, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    Ok(billing_results::Entity::find()
+    billing_results::Entity::find()
         .filter(billing_results::Column::BillingGroupId.eq(group.group.id))
         .filter(billing_results::Column::BillingPeriod.eq(period))
         .order_by_desc(billing_results::Column::ComputedAt)
         .order_by_desc(billing_results::Column::Id)
         .all(scope.db())
-        .await?)
+        .await?
+        .into_iter()
+        .map(read_stored)
+        .collect()
 }
 
 /// One group's summary for a period, with Billing Conductor's numbers when it has them.
@@ -790,6 +866,62 @@ pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCh
         out.push(CustomerCharges { group_name: group.group.name, currency: gp.currency, total: present(c.total.proforma), lines });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod stored_tests {
+    use super::*;
+
+    fn row(detail: &str) -> billing_results::Model {
+        billing_results::Model {
+            id: Uuid::nil(),
+            payer_id: Uuid::nil(),
+            billing_group_id: Uuid::nil(),
+            billing_period: "2025-11".into(),
+            computed_at: Utc::now(),
+            computed_by: "ops@example.com".into(),
+            reason: "recomputeBilling".into(),
+            source: "cur".into(),
+            currency: "USD".into(),
+            aws_cost: 12_050_000_000,
+            proforma_cost: 13_255_000_000,
+            margin: 1_205_000_000,
+            detail: detail.into(),
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_stored_result_reads_back_exactly() {
+        let detail = r#"{"byService":[{"key":"AmazonEC2","awsCost":"100.5","proformaCost":"110.55","serviceName":"Amazon Elastic Compute Cloud"},{"key":"AWSLambda","awsCost":"20","proformaCost":"22"}],
+            "byAccount":[{"key":"012345678901","awsCost":"120.5","proformaCost":"132.55"}],
+            "customLineItems":[{"id":"x","name":"Support-fee","chargeType":"FEE","accountId":"012345678901","amount":"-0.005"}]}"#;
+        let r = read_stored(row(detail)).unwrap();
+        assert_eq!((r.total.aws_cost, r.total.proforma, r.margin), (d("120.5"), d("132.55"), d("12.05")));
+        assert_eq!(r.by_service[0], StoredLine { key: "AmazonEC2".into(), service_name: Some("Amazon Elastic Compute Cloud".into()), amounts: Amounts { aws_cost: d("100.5"), proforma: d("110.55") } });
+        assert_eq!(r.by_service[1].service_name.as_deref(), Some("AWSLambda"), "stored before names were kept: the code");
+        assert_eq!(r.by_account[0].service_name, None);
+        assert_eq!(r.custom_line_items[0], StoredLine { key: "Support-fee".into(), service_name: Some("Support-fee".into()), amounts: Amounts { aws_cost: Decimal::ZERO, proforma: d("-0.005") } });
+    }
+
+    #[test]
+    fn a_corrupt_stored_amount_is_an_error_never_zero() {
+        for (detail, says) in [
+            (r#"{"byService":[{"key":"AmazonEC2","awsCost":"1O0","proformaCost":"1"}]}"#, "byService[0].awsCost is not a decimal amount"),
+            (r#"{"byAccount":[{"key":"012345678901","awsCost":"1"}]}"#, "byAccount[0].proformaCost is not a decimal amount"),
+            (r#"{"customLineItems":[{"name":"fee","amount":12.5}]}"#, "customLineItems[0].amount is not a decimal amount"),
+            (r#"{"byService":{"key":"AmazonEC2"}}"#, "byService is not a list"),
+            ("not json", "its detail is not JSON"),
+        ] {
+            match read_stored(row(detail)) {
+                Err(AppError::Internal(e)) => assert!(format!("{e:#}").contains(says), "{e:#} should say {says}"),
+                other => panic!("{detail}: expected an internal error, got {other:?}"),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{billing_results, custom_line_items, pricing_rules};
+use entity::{custom_line_items, pricing_rules};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -11,7 +11,7 @@ use crate::domain::billing::custom_line_items::child_ids;
 use crate::domain::billing::engine::Amounts;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::plans::Plan;
-use crate::domain::billing::results::{CustomerCharges as DomainCharges, GroupBy, GroupReport, GroupSummary, present};
+use crate::domain::billing::results::{self, CustomerCharges as DomainCharges, GroupBy, GroupReport, GroupSummary, present};
 use crate::error::AppError;
 use crate::money::from_units;
 
@@ -467,35 +467,9 @@ pub struct BillingResult {
     pub custom_line_items: Vec<BillingCostLine>,
 }
 
-fn stored_lines(detail: &serde_json::Value, key: &str, custom: bool) -> Vec<BillingCostLine> {
-    let by_service = key == "byService";
-    let dec = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<Decimal>().ok()).unwrap_or_default();
-    detail[key]
-        .as_array()
-        .map(|lines| {
-            lines
-                .iter()
-                .map(|l| {
-                    let a = if custom { Amounts { aws_cost: Decimal::ZERO, proforma: dec(&l["amount"]) } } else { Amounts { aws_cost: dec(&l["awsCost"]), proforma: dec(&l["proformaCost"]) } };
-                    let name = if custom { &l["name"] } else { &l["key"] };
-                    let name = name.as_str().unwrap_or_default().to_owned();
-                    // Results stored before names were kept show the code.
-                    let service_name = match (custom, by_service) {
-                        (true, _) => Some(name.clone()),
-                        (false, true) => Some(l["serviceName"].as_str().map_or_else(|| name.clone(), str::to_owned)),
-                        (false, false) => None,
-                    };
-                    line(name, service_name, custom, &a)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-impl From<billing_results::Model> for BillingResult {
-    fn from(r: billing_results::Model) -> Self {
-        let detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or_default();
-        let total = Amounts { aws_cost: from_units(r.aws_cost), proforma: from_units(r.proforma_cost) };
+impl From<results::StoredResult> for BillingResult {
+    fn from(r: results::StoredResult) -> Self {
+        let lines = |list: Vec<results::StoredLine>, custom: bool| list.into_iter().map(|l| line(l.key, l.service_name, custom, &l.amounts)).collect();
         Self {
             id: id(r.id),
             billing_group_id: id(r.billing_group_id),
@@ -505,13 +479,13 @@ impl From<billing_results::Model> for BillingResult {
             reason: r.reason,
             source: r.source,
             currency: r.currency,
-            aws_cost: total.aws_cost.normalize(),
-            proforma_cost: total.proforma.normalize(),
-            margin: from_units(r.margin).normalize(),
-            margin_percentage: margin_percentage(&total),
-            by_service: stored_lines(&detail, "byService", false),
-            by_account: stored_lines(&detail, "byAccount", false),
-            custom_line_items: stored_lines(&detail, "customLineItems", true),
+            aws_cost: r.total.aws_cost.normalize(),
+            proforma_cost: r.total.proforma.normalize(),
+            margin: r.margin.normalize(),
+            margin_percentage: margin_percentage(&r.total),
+            by_service: lines(r.by_service, false),
+            by_account: lines(r.by_account, false),
+            custom_line_items: lines(r.custom_line_items, true),
         }
     }
 }
