@@ -62,6 +62,12 @@ export const connectEn = {
   'connect.wait.notChecked': 'Not checked yet',
   'connect.wait.checkNow': 'Check now',
   'connect.wait.checking': 'Checking…',
+  'connect.restart.intro': 'Entered the wrong account id? Remove this registration and start again with another one.',
+  'connect.restart.action': 'Use another account id',
+  'connect.restart.title': 'Remove the registration of account {id}?',
+  'connect.restart.body':
+    'The registration of account {id} and its ExternalId are removed, and you enter another account id. If you already created the stack in account {id}, delete it there: it no longer gives access to anything.',
+  'connect.restart.confirm': 'Remove and start again',
 
   'connect.connected': 'Connection succeeded: account {id} is connected.',
   'connect.export.title': 'Cost exports in your account',
@@ -157,6 +163,11 @@ export const connectZh: Record<keyof typeof connectEn, string> = {
   'connect.wait.notChecked': '尚未检查',
   'connect.wait.checkNow': '立即检查',
   'connect.wait.checking': '检查中…',
+  'connect.restart.intro': '输入了错误的账户 ID？请移除此注册，然后使用另一个账户 ID 重新开始。',
+  'connect.restart.action': '使用另一个账户 ID',
+  'connect.restart.title': '移除账户 {id} 的注册？',
+  'connect.restart.body': '账户 {id} 的注册及其 ExternalId 将被移除，然后您可以输入另一个账户 ID。如果您已在账户 {id} 中创建了堆栈，请在那里将其删除：它将不再提供任何访问权限。',
+  'connect.restart.confirm': '移除并重新开始',
 
   'connect.connected': '连接成功：账户 {id} 已连接。',
   'connect.export.title': '您账户中的成本导出',

@@ -99,7 +99,7 @@ const job = (state: string) => ({
 const connection = (nodes: unknown[]) => ({ data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
 
 /** A customer admin's API: `payers` on their tenant, the payer as `status` says, `validation` as given. */
-function api(state: { role?: 'ADMIN' | 'VIEWER'; payers: unknown[]; status: Status; reason?: string | null; last?: unknown; validated?: unknown; register?: Answer }): Handler {
+function api(state: { role?: 'ADMIN' | 'VIEWER'; payers: unknown[]; status: Status; reason?: string | null; last?: unknown; validated?: unknown; register?: Answer; remove?: Answer }): Handler {
   return ({ operationName, variables }) => {
     switch (operationName) {
       case 'Me':
@@ -108,7 +108,9 @@ function api(state: { role?: 'ADMIN' | 'VIEWER'; payers: unknown[]; status: Stat
         if (variables.tenantId !== TENANT) throw new Error(`payers of ${String(variables.tenantId)}`);
         return connection(state.payers);
       case 'RegisterPayer':
-        return state.register ?? { data: { registerPayer: payer('PENDING') } };
+        return state.register ?? { data: { registerPayer: payer('PENDING', { accountId: (variables.input as { accountId: string }).accountId }) } };
+      case 'RemovePayer':
+        return state.remove ?? { data: { removePayer: { id: variables.id } } };
       case 'Payer':
         return { data: { payer: payer(state.status, { statusReason: state.reason ?? null, lastCheckedAt: '2026-12-06T10:00:00Z' }) } };
       case 'CheckPayerConnection':
@@ -201,6 +203,7 @@ describe('the connect wizard', () => {
     const { v, calls } = await open(api(state));
     await until(() => has(v, '[data-testid="connection-wait"]'), v);
     expect(current(v)).toBe('2 Create the role');
+    expect(v.queryButton('Use another account id')).not.toBeNull(); // offered while not connected
     expect(names(calls)).not.toContain('RegisterPayer'); // resumed, not registered again
     // It keeps asking while the payer is PENDING…
     await until(() => calls.filter((c) => c.operationName === 'Payer').length >= 2, v);
@@ -211,6 +214,7 @@ describe('the connect wizard', () => {
     await until(() => has(v, '[data-testid="connect-validation"]'), v);
     expect(v.container.querySelector('[data-testid="connected-notice"]')?.textContent).toBe(`Connection succeeded: account ${ACCOUNT} is connected.`);
     expect(current(v)).toBe('3 Cost export');
+    expect(v.queryButton('Use another account id')).toBeNull();
     expect(names(calls)).not.toContain('CheckPayerConnection');
     expect(calls.filter((c) => c.operationName === 'ValidateCostExports').map((c) => c.variables)).toEqual([{ payerId: 'p-new' }]);
     // Polling stopped once connected.
@@ -228,6 +232,63 @@ describe('the connect wizard', () => {
     await v.click(v.button('Check now'));
     await until(() => has(v, '[data-testid="connect-validation"]'), v);
     expect(calls.filter((c) => c.operationName === 'CheckPayerConnection').map((c) => c.variables)).toEqual([{ id: 'p-new' }]);
+  });
+
+  it('a wrong account id: “Use another account id” asks first, Cancel removes nothing, confirming removes the registration and the account id is asked again, empty', async () => {
+    const state = { payers: [] as unknown[], status: 'ERROR' as Status, reason: 'AccessDenied: the role cannot be assumed' };
+    const { v, calls } = await open(api(state));
+    await until(() => heading(v) === 'Your management account', v);
+    await setValue(v.container.querySelector<HTMLInputElement>('input[name="accountId"]')!, ACCOUNT);
+    await v.click(v.button('Continue'));
+    await until(() => has(v, '[data-testid="status-reason"]'), v);
+
+    // Cancel: nothing is sent, the wait goes on.
+    await v.click(v.button('Use another account id'));
+    const dialog = v.container.querySelector('dialog');
+    expect(dialog?.open).toBe(true);
+    expect(dialog?.querySelector('h2')?.textContent).toBe(`Remove the registration of account ${ACCOUNT}?`);
+    expect(dialog?.textContent).toContain('If you already created the stack in account');
+    await v.click(v.button('Cancel'));
+    expect(v.container.querySelector('dialog')).toBeNull();
+    await settle();
+    expect(names(calls)).not.toContain('RemovePayer');
+    expect(current(v)).toBe('2 Create the role');
+
+    // Confirm: the registration is removed and the account id step comes back, empty.
+    await v.click(v.button('Use another account id'));
+    await v.click(v.button('Remove and start again'));
+    await until(() => heading(v) === 'Your management account', v);
+    expect(calls.filter((c) => c.operationName === 'RemovePayer').map((c) => c.variables)).toEqual([{ id: 'p-new' }]);
+    expect(current(v)).toBe('1 Account id');
+    expect(v.container.querySelector('dialog')).toBeNull();
+    expect(v.container.querySelector<HTMLInputElement>('input[name="accountId"]')?.value).toBe('');
+    // It stops asking about the removed payer.
+    const asked = calls.filter((c) => c.operationName === 'Payer').length;
+    await settle(20);
+    expect(calls.filter((c) => c.operationName === 'Payer').length).toBe(asked);
+
+    // The right id registers anew.
+    await setValue(v.container.querySelector<HTMLInputElement>('input[name="accountId"]')!, '111122223333');
+    await v.click(v.button('Continue'));
+    await until(() => heading(v) === 'Create the access role in account 111122223333', v);
+    expect(calls.filter((c) => c.operationName === 'RegisterPayer').map((c) => (c.variables.input as { accountId: string }).accountId)).toEqual([ACCOUNT, '111122223333']);
+  });
+
+  it('a removal the API refuses is shown in the dialog and the wait step stays as it was', async () => {
+    const refusal: Answer = { errors: [{ message: 'only an admin of the tenant may remove its payers', extensions: { code: 'FORBIDDEN' } }] };
+    const state = { payers: [payer('PENDING')], status: 'PENDING' as Status, reason: null, remove: refusal };
+    const { v, calls } = await open(api(state));
+    await until(() => has(v, '[data-testid="connection-wait"]'), v);
+    await v.click(v.button('Use another account id'));
+    await v.click(v.button('Remove and start again'));
+    await until(() => clean(v.container.querySelector('dialog [role="alert"]')?.textContent) !== '', v);
+    expect(clean(v.container.querySelector('dialog [role="alert"]')?.textContent)).toContain('only an admin of the tenant may remove its payers');
+    expect(calls.filter((c) => c.operationName === 'RemovePayer').map((c) => c.variables)).toEqual([{ id: 'p-new' }]);
+    await settle();
+    expect(v.container.querySelector('dialog')?.open).toBe(true);
+    expect(current(v)).toBe('2 Create the role');
+    expect(heading(v)).toBe(`Create the access role in account ${ACCOUNT}`);
+    expect(has(v, 'input[name="accountId"]')).toBe(false);
   });
 
   it('a customer without an active contract is told so, and nothing goes further', async () => {

@@ -4,6 +4,7 @@ import { useClient, useMutation } from 'urql';
 import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
+import { DangerAction } from '../components/DangerAction';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
 import { WatchedJob } from '../components/JobStatus';
@@ -16,6 +17,7 @@ import {
   PayerDocument,
   RefreshOptimizationInsightsDocument,
   RegisterPayerDocument,
+  RemovePayerDocument,
   SelectCostExportDocument,
   TenantPayersDocument,
   ValidateCostExportsDocument,
@@ -130,6 +132,10 @@ function Wizard({ tenantId, pollMs }: { tenantId: string; pollMs: number }) {
             setPayer(p);
             setJustConnected(true);
             setStep('export');
+          }}
+          onRemoved={() => {
+            setPayer(null);
+            setStep('account');
           }}
         />
       )}
@@ -278,23 +284,35 @@ function CopyValue({ label, value, testId, multiline }: { label: string; value: 
  * Step 2: the quick-create link with the ExternalId, the IAM permissions the deploying person
  * needs, and the wait: the server checks the connection on its own; this asks about the payer
  * every `pollMs` and moves on once it is CONNECTED. "Check now" is a shortcut, not the way on.
+ * While the payer is not connected (a wrong account id never connects), "Use another account id"
+ * removes the registration (removePayer, after a confirmation) and goes back to the account id.
  */
 function DeployStep({
   payer,
   pollMs,
   onPayer,
   onConnected,
+  onRemoved,
 }: {
   payer: PayerFieldsFragment;
   pollMs: number;
   onPayer: (p: PayerFieldsFragment) => void;
   onConnected: (p: PayerFieldsFragment) => void;
+  onRemoved: () => void;
 }) {
   const { t, lang } = useI18n();
   const client = useClient();
   const [checked, check] = useMutation(CheckPayerConnectionDocument);
-  const callbacks = useRef({ onPayer, onConnected });
-  callbacks.current = { onPayer, onConnected };
+  const [, remove] = useMutation(RemovePayerDocument);
+  const callbacks = useRef({ onPayer, onConnected, onRemoved });
+  callbacks.current = { onPayer, onConnected, onRemoved };
+
+  // On an error the dialog stays open and shows it; nothing else changes.
+  async function removeRegistration() {
+    const res = await remove({ id: payer.id });
+    if (res.data?.removePayer) callbacks.current.onRemoved();
+    return res;
+  }
 
   useEffect(() => {
     if (payer.status === 'CONNECTED') callbacks.current.onConnected(payer);
@@ -373,6 +391,20 @@ function DeployStep({
         </p>
         {checked.error && <FormErrorMessage error={mapErrors(checked.error, {}).form} />}
       </div>
+      {payer.status !== 'CONNECTED' && (
+        <div className="connect-restart" data-testid="connect-restart">
+          <p className="muted small">{t('connect.restart.intro')}</p>
+          <DangerAction
+            small
+            label={t('connect.restart.action')}
+            title={t('connect.restart.title', { id: payer.accountId })}
+            confirmLabel={t('connect.restart.confirm')}
+            onConfirm={removeRegistration}
+          >
+            <p>{t('connect.restart.body', { id: payer.accountId })}</p>
+          </DangerAction>
+        </div>
+      )}
     </div>
   );
 }
