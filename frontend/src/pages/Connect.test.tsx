@@ -7,7 +7,10 @@ import { ConnectPage } from './Connect';
 const TENANT = 't-initech';
 const ACCOUNT = '012345678901';
 
-const me = (role: 'ADMIN' | 'VIEWER') => ({
+const GLOBEX = 't-globex';
+const membership = (id: string, role: 'ADMIN' | 'VIEWER', tenant: { id: string; name: string; kind: string }) => ({ id, role, userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant, payer: null });
+
+const me = (role: 'ADMIN' | 'VIEWER', more: unknown[] = []) => ({
   data: {
     demoOutboxEnabled: false,
     me: {
@@ -18,7 +21,7 @@ const me = (role: 'ADMIN' | 'VIEWER') => ({
       locale: 'en',
       disabled: false,
       createdAt: '2026-01-01T00:00:00Z',
-      memberships: [{ id: 'm1', role, userId: 'u1', createdAt: '2026-01-01T00:00:00Z', tenant: { id: TENANT, name: 'Initech', kind: 'CUSTOMER' }, payer: null }],
+      memberships: [membership('m1', role, { id: TENANT, name: 'Initech', kind: 'CUSTOMER' }), ...more],
     },
   },
 });
@@ -99,14 +102,15 @@ const job = (state: string) => ({
 const connection = (nodes: unknown[]) => ({ data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } });
 
 /** A customer admin's API: `payers` on their tenant, the payer as `status` says, `validation` as given. */
-function api(state: { role?: 'ADMIN' | 'VIEWER'; payers: unknown[]; status: Status; reason?: string | null; last?: unknown; validated?: unknown; register?: Answer; remove?: Answer }): Handler {
+function api(state: { role?: 'ADMIN' | 'VIEWER'; payers: unknown[]; status: Status; reason?: string | null; last?: unknown; validated?: unknown; register?: Answer; remove?: Answer; memberships?: unknown[]; others?: Record<string, unknown[]> }): Handler {
   return ({ operationName, variables }) => {
     switch (operationName) {
       case 'Me':
-        return me(state.role ?? 'ADMIN');
+        return me(state.role ?? 'ADMIN', state.memberships);
       case 'TenantPayers':
-        if (variables.tenantId !== TENANT) throw new Error(`payers of ${String(variables.tenantId)}`);
-        return connection(state.payers);
+        if (variables.tenantId === TENANT) return connection(state.payers);
+        if (state.others?.[String(variables.tenantId)]) return connection(state.others[String(variables.tenantId)]);
+        throw new Error(`payers of ${String(variables.tenantId)}`);
       case 'RegisterPayer':
         return state.register ?? { data: { registerPayer: payer('PENDING', { accountId: (variables.input as { accountId: string }).accountId }) } };
       case 'RemovePayer':
@@ -154,6 +158,8 @@ describe('the connect wizard', () => {
     const { v, calls } = await open(api(state));
     await until(() => heading(v) === 'Your management account', v);
     expect(current(v)).toBe('1 Account id');
+    expect(has(v, '[data-testid="connect-tenants"]')).toBe(false); // one customer: no choice
+    expect(has(v, '[data-testid="connect-tenant"]')).toBe(false);
     expect([...v.container.querySelectorAll('[data-testid="wizard-step"]')].map((li) => li.getAttribute('data-state'))).toEqual(['current', 'todo', 'todo', 'todo', 'todo']);
 
     const id = v.container.querySelector<HTMLInputElement>('input[name="accountId"]')!;
@@ -379,6 +385,49 @@ describe('the connect wizard', () => {
     expect(v.queryButton('Skip')).toBeNull();
     await v.click(v.button('Finish'));
     expect(has(v, '[data-testid="connect-done"]')).toBe(true);
+  });
+
+  it('an admin of several customers chooses one by name first; the registration goes to the chosen tenant', async () => {
+    const memberships = [
+      membership('m2', 'ADMIN', { id: GLOBEX, name: 'Globex', kind: 'CUSTOMER' }),
+      membership('m3', 'VIEWER', { id: 't-umbrella', name: 'Umbrella', kind: 'CUSTOMER' }), // viewer: not offered
+      membership('m4', 'ADMIN', { id: 't-partner', name: 'Acme Partner', kind: 'PARTNER' }), // not a customer: not offered
+    ];
+    const { v, calls } = await open(api({ payers: [], status: 'PENDING', memberships, others: { [GLOBEX]: [] } }));
+    await until(() => has(v, '[data-testid="connect-tenants"]'), v);
+    expect(heading(v)).toBe('Which customer do you connect?');
+    expect([...v.container.querySelectorAll('[data-testid="connect-tenants"] button')].map((b) => b.textContent)).toEqual(['Initech', 'Globex']);
+    expect(has(v, '[data-testid="wizard-step"]')).toBe(false);
+    await settle();
+    expect(names(calls)).toEqual(['Me']); // nothing asked before the choice
+
+    await v.click(v.button('Globex'));
+    await until(() => heading(v) === 'Your management account', v);
+    expect(clean(v.container.querySelector('[data-testid="connect-tenant"]')?.textContent)).toBe('Customer: Globex Choose another customer');
+    expect(calls.filter((c) => c.operationName === 'TenantPayers').map((c) => c.variables.tenantId)).toEqual([GLOBEX]);
+    await setValue(v.container.querySelector<HTMLInputElement>('input[name="accountId"]')!, ACCOUNT);
+    await v.click(v.button('Continue'));
+    await until(() => has(v, '[data-testid="deploy-permissions"]'), v);
+    expect(calls.filter((c) => c.operationName === 'RegisterPayer').map((c) => (c.variables.input as { tenantId: string }).tenantId)).toEqual([GLOBEX]);
+  });
+
+  it('each chosen customer resumes where it is: one waits for its connection, the other starts at the account id', async () => {
+    const memberships = [membership('m2', 'ADMIN', { id: GLOBEX, name: 'Globex', kind: 'CUSTOMER' })];
+    const { v, calls } = await open(api({ payers: [], status: 'PENDING', memberships, others: { [GLOBEX]: [payer('PENDING', { tenant: { id: GLOBEX, name: 'Globex', kind: 'CUSTOMER' } })] } }));
+    await until(() => has(v, '[data-testid="connect-tenants"]'), v);
+    await v.click(v.button('Globex'));
+    await until(() => has(v, '[data-testid="connection-wait"]'), v);
+    expect(current(v)).toBe('2 Create the role');
+
+    await v.click(v.button('Choose another customer'));
+    await until(() => has(v, '[data-testid="connect-tenants"]'), v);
+    expect(has(v, '[data-testid="connection-wait"]')).toBe(false);
+    await v.click(v.button('Initech'));
+    await until(() => heading(v) === 'Your management account', v);
+    expect(current(v)).toBe('1 Account id');
+    expect(clean(v.container.querySelector('[data-testid="connect-tenant"]')?.textContent)).toContain('Customer: Initech');
+    expect(calls.filter((c) => c.operationName === 'TenantPayers').map((c) => c.variables.tenantId)).toEqual([GLOBEX, TENANT]);
+    expect(names(calls)).not.toContain('RegisterPayer');
   });
 
   it('a viewer of the customer is told only admins may connect, and nothing is asked', async () => {

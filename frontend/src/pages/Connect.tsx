@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useClient, useMutation } from 'urql';
 import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
@@ -52,12 +52,15 @@ const EXPORT_KINDS: Record<string, MessageKey> = { CUR_2: 'exportKind.CUR_2', CU
  * and the wait for the connection (the server checks it on its own; the page asks about the payer
  * every few seconds and moves on), the cost exports validated, one picked, confirmed, and
  * optionally the savings insights. Opening it again continues where the customer left off.
+ * An admin of several customers first chooses which one (`?tenant=`); each resumes on its own.
  */
 export function ConnectPage({ pollMs = CONNECTION_POLL_MS }: { pollMs?: number }) {
   const { t } = useI18n();
   usePageTitle(t('connect.title'));
   const { me } = useMe();
-  const tenant = connectTenants(me.memberships)[0] ?? null;
+  const tenants = connectTenants(me.memberships);
+  const [params, setParams] = useSearchParams();
+  const tenant = tenants.length === 1 ? tenants[0] : (tenants.find((x) => x.id === params.get('tenant')) ?? null);
   return (
     <section aria-labelledby="connect-title">
       <div className="page-head">
@@ -66,8 +69,44 @@ export function ConnectPage({ pollMs = CONNECTION_POLL_MS }: { pollMs?: number }
           <p className="intro">{t('connect.intro')}</p>
         </div>
       </div>
-      {tenant ? <Wizard key={tenant.id} tenantId={tenant.id} pollMs={pollMs} /> : <EmptyState>{t('connect.adminsOnly')}</EmptyState>}
+      {tenants.length === 0 ? (
+        <EmptyState>{t('connect.adminsOnly')}</EmptyState>
+      ) : !tenant ? (
+        <TenantChoice tenants={tenants} onChoose={(id) => setParams({ tenant: id })} />
+      ) : (
+        <>
+          {tenants.length > 1 && (
+            <p className="connect-tenant" data-testid="connect-tenant">
+              <strong>{t('connect.tenant.current', { name: tenant.name })}</strong>{' '}
+              <button type="button" className="link" onClick={() => setParams({})}>
+                {t('connect.tenant.change')}
+              </button>
+            </p>
+          )}
+          <Wizard key={tenant.id} tenantId={tenant.id} pollMs={pollMs} />
+        </>
+      )}
     </section>
+  );
+}
+
+/** For an admin of several customers: which one to connect, by name. */
+function TenantChoice({ tenants, onChoose }: { tenants: { id: string; name: string }[]; onChoose: (id: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="card" role="region" aria-labelledby="connect-tenant-title" data-testid="connect-tenants">
+      <h2 id="connect-tenant-title">{t('connect.tenant.title')}</h2>
+      <p>{t('connect.tenant.body')}</p>
+      <ul className="plain">
+        {tenants.map((x) => (
+          <li key={x.id}>
+            <button type="button" onClick={() => onChoose(x.id)}>
+              {x.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
