@@ -6,7 +6,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use aws_sdk_costoptimizationhub::operation::list_enrollment_statuses::ListEnrollmentStatusesOutput;
+use aws_sdk_costoptimizationhub::operation::list_enrollment_statuses::{ListEnrollmentStatusesError, ListEnrollmentStatusesOutput};
+use aws_sdk_costoptimizationhub::types::error::AccessDeniedException;
 use aws_sdk_costoptimizationhub::operation::list_recommendations::ListRecommendationsOutput;
 use aws_sdk_costoptimizationhub::types::{AccountEnrollmentStatus, EnrollmentStatus, Recommendation};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
@@ -44,9 +45,17 @@ fn page(items: Vec<Recommendation>, next: Option<&str>) -> ListRecommendationsOu
     ListRecommendationsOutput::builder().set_items(Some(items)).set_next_token(next.map(str::to_owned)).build()
 }
 
-/// Cost Optimization Hub answering "not enrolled" until `enrolled` is set, then three pages.
-fn hub(enrolled: &Arc<AtomicBool>) -> (SdkCostOptimizationHub, Vec<Rule>) {
+const DENIED: &str = "User: arn:aws:sts::123456789012:assumed-role/PartnerBillingAccess/pb is not authorized to perform: cost-optimization-hub:ListEnrollmentStatuses";
+
+/// Cost Optimization Hub answering "not enrolled" until `enrolled` is set, then three pages;
+/// refusing the role while `denied` is set.
+fn hub(enrolled: &Arc<AtomicBool>, denied: &Arc<AtomicBool>) -> (SdkCostOptimizationHub, Vec<Rule>) {
     let on = enrolled.clone();
+    let refuse = denied.clone();
+    let refused = mock!(aws_sdk_costoptimizationhub::Client::list_enrollment_statuses).match_requests(move |_| refuse.load(Ordering::SeqCst)).then_error(|| {
+        let meta = aws_smithy_types::error::ErrorMetadata::builder().code("AccessDeniedException").message(DENIED).build();
+        ListEnrollmentStatusesError::AccessDeniedException(AccessDeniedException::builder().message(DENIED).meta(meta).build().unwrap())
+    });
     let status = mock!(aws_sdk_costoptimizationhub::Client::list_enrollment_statuses).then_compute_output(move |_| {
         let s = if on.load(Ordering::SeqCst) { EnrollmentStatus::Active } else { EnrollmentStatus::Inactive };
         ListEnrollmentStatusesOutput::builder().items(AccountEnrollmentStatus::builder().account_id("123456789012").status(s).build()).include_member_accounts(true).build()
@@ -60,8 +69,8 @@ fn hub(enrolled: &Arc<AtomicBool>) -> (SdkCostOptimizationHub, Vec<Rule>) {
     let third = mock!(aws_sdk_costoptimizationhub::Client::list_recommendations)
         .match_requests(|i| i.next_token() == Some("p3"))
         .then_output(|| page(vec![rec(5, GLOBEX_ACCOUNT, 7.07)], None));
-    let client = mock_client!(aws_sdk_costoptimizationhub, RuleMode::MatchAny, [&status, &first, &second, &third]);
-    (SdkCostOptimizationHub::from_conf(client.config().clone()), vec![status, first, second, third])
+    let client = mock_client!(aws_sdk_costoptimizationhub, RuleMode::MatchAny, [&refused, &status, &first, &second, &third]);
+    (SdkCostOptimizationHub::from_conf(client.config().clone()), vec![status, first, second, third, refused])
 }
 
 async fn refresh(app: &TestApp, who: &Session, payer: &str) -> Value {
@@ -77,7 +86,8 @@ fn amounts(v: &Value, key: &str) -> Vec<String> {
 
 async fn recommendations_are_pulled_and_shown_per_customer(db: DbKind) {
     let enrolled = Arc::new(AtomicBool::new(false));
-    let (adapter, rules) = hub(&enrolled);
+    let denied = Arc::new(AtomicBool::new(false));
+    let (adapter, rules) = hub(&enrolled, &denied);
     let clients = AwsClients::from_sdk_config(&aws::sdk_config(&aws::moto_url()).await).with_cost_optimization_hub(Arc::new(adapter));
     let app = TestApp::spawn_with_aws(db, vec![], clients).await;
     let root = app.platform_admin().await;
@@ -172,6 +182,19 @@ async fn recommendations_are_pulled_and_shown_per_customer(db: DbKind) {
     let gone = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
     assert_eq!((gone.data("optimizationInsights.enrollment.status"), gone.data("optimizationInsights.recommendationCount")), (&json!("INACTIVE"), &json!(0)));
     assert_eq!(app.count("optimization_recommendations").await, 0);
+
+    // The role may not read it (a stack older than the permission): ACCESS_DENIED, with AWS's
+    // words for the partner and none for the customer; the job is done, not retried.
+    denied.store(true, Ordering::SeqCst);
+    let job = refresh(&app, &p.operator, &payer).await;
+    assert_eq!((job["result"]["enrollment"].as_str(), job["attempts"].as_i64(), &job["lastError"]), (Some("ACCESS_DENIED"), Some(0), &Value::Null), "done at once, no failed attempt: {job}");
+    let partner = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
+    assert_eq!(partner.data("optimizationInsights.enrollment.status"), "ACCESS_DENIED");
+    let said = partner.data("optimizationInsights.enrollment.lastError").as_str().unwrap().to_owned();
+    assert!(said.contains("AccessDeniedException") && said.contains("ListEnrollmentStatuses"), "{said}");
+    let customer = app.gql(acme_viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
+    assert_eq!(customer.data("optimizationInsights.enrollment"), &json!({ "status": "ACCESS_DENIED", "memberAccountsIncluded": false, "checkedAt": partner.data("optimizationInsights.enrollment.checkedAt"), "truncated": false, "lastError": null }));
+    assert!(rules[4].num_calls() >= 1);
 }
 
 on_both_databases!(recommendations_are_pulled_and_shown_per_customer);
