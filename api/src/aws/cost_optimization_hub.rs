@@ -138,7 +138,7 @@ fn recommendation(r: &Recommendation) -> AwsResult<HubRecommendation> {
 }
 
 /// Pages read before we stop, whatever the limit: a guard against a token that never ends.
-const MAX_PAGES: u32 = 1000;
+pub const MAX_PAGES: u32 = 1000;
 
 #[async_trait]
 impl CostOptimizationHubApi for SdkCostOptimizationHub {

@@ -100,6 +100,15 @@ async fn a_limit_stops_reading_and_says_so() {
 }
 
 #[tokio::test]
+async fn a_token_that_never_ends_stops_at_the_page_bound() {
+    // Empty pages that always offer another: the limit of recommendations is never reached.
+    let endless = mock!(aws_sdk_costoptimizationhub::Client::list_recommendations).then_output(|| page(vec![], Some("again")));
+    let got = hub(&[&endless]).recommendations(&creds(), 10_000).await.unwrap();
+    assert_eq!((got.pages, got.truncated, got.items.len()), (MAX_PAGES, true, 0));
+    assert_eq!(endless.num_calls(), 1000);
+}
+
+#[tokio::test]
 async fn enrollment_is_read_for_the_payer_account_itself() {
     let status = |s: EnrollmentStatus| AccountEnrollmentStatus::builder().account_id("123456789012").status(s).build();
     let active = mock!(aws_sdk_costoptimizationhub::Client::list_enrollment_statuses)
