@@ -56,17 +56,30 @@ pub mod check {
 pub struct ExportCheck {
     pub key: String,
     pub passed: bool,
+    /// Whether the export is unusable while this check fails; an advisory check that fails only
+    /// says what other tools would miss. Checks stored before advisories existed were all required.
+    #[serde(default = "required_by_default")]
+    pub required: bool,
     pub reason: String,
     pub fix: Option<String>,
 }
 
+fn required_by_default() -> bool {
+    true
+}
+
 impl ExportCheck {
     fn pass(key: &str, reason: impl Into<String>) -> Self {
-        Self { key: key.to_owned(), passed: true, reason: reason.into(), fix: None }
+        Self { key: key.to_owned(), passed: true, required: true, reason: reason.into(), fix: None }
     }
 
     fn fail(key: &str, reason: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self { key: key.to_owned(), passed: false, reason: reason.into(), fix: Some(fix.into()) }
+        Self { key: key.to_owned(), passed: false, required: true, reason: reason.into(), fix: Some(fix.into()) }
+    }
+
+    /// Not met, and not needed here: the export stays usable.
+    fn advise(key: &str, reason: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self { key: key.to_owned(), passed: false, required: false, reason: reason.into(), fix: Some(fix.into()) }
     }
 }
 
@@ -130,7 +143,7 @@ fn kind_check(kind: ExportKind, query: &str) -> ExportCheck {
         ExportKind::LegacyCur => ExportCheck::pass(check::KIND, "legacy Cost and Usage Report"),
         ExportKind::Focus => ExportCheck::fail(
             check::KIND,
-            "FOCUS export: ingestion reads FOCUS 1.x for the cost views, but billing needs CUR line items (resource ids, split cost allocation data)",
+            "FOCUS export: ingestion reads FOCUS 1.x for the cost views, but billing needs CUR line items (line item types, public on-demand cost)",
             "Add a CUR 2.0 export next to it (Data Exports → Create → Standard data export, CUR 2.0)",
         ),
         ExportKind::Other => ExportCheck::fail(
@@ -173,10 +186,12 @@ fn resource_ids_check(included: bool) -> ExportCheck {
     if included {
         ExportCheck::pass(check::RESOURCE_IDS, "resource ids included")
     } else {
-        ExportCheck::fail(
+        // The day-grain store keeps no per-resource rows (they would multiply its volume), so
+        // the platform does not need them; dashboards outside it (CID, Athena) do.
+        ExportCheck::advise(
             check::RESOURCE_IDS,
-            "resource ids are not included: per-resource costs and resource-level billing rules cannot be shown",
-            "Turn on 'Include resource IDs' in the export's table configuration",
+            "resource ids are not included: this platform does not need them (its cost store has no per-resource rows), but Cloud Intelligence Dashboards and other per-resource tools do",
+            "Turn on 'Include resource IDs' in the export's table configuration if you use such tools",
         )
     }
 }
@@ -185,10 +200,10 @@ fn split_cost_check(included: bool) -> ExportCheck {
     if included {
         ExportCheck::pass(check::SPLIT_COST_ALLOCATION, "split cost allocation data included")
     } else {
-        ExportCheck::fail(
+        ExportCheck::advise(
             check::SPLIT_COST_ALLOCATION,
-            "split cost allocation data is not included: shared ECS and EKS costs cannot be allocated to the containers that used them",
-            "Turn on 'Split cost allocation data' in the export's table configuration (and in Billing preferences)",
+            "split cost allocation data is not included: this platform does not use it (it bills accounts, not containers), but tools that allocate shared ECS and EKS costs to containers do",
+            "Turn on 'Split cost allocation data' in the export's table configuration (and in Billing preferences) if you use such tools",
         )
     }
 }
@@ -325,13 +340,13 @@ async fn assess_all(aws: &AwsClients, creds: &Credentials) -> Result<Vec<ExportA
     let mut regions = HashMap::new();
     for a in &mut all {
         s3_checks(aws, creds, a, &mut regions).await;
-        a.valid = a.checks.iter().all(|c| c.passed);
+        a.valid = a.checks.iter().all(|c| c.passed || !c.required);
     }
     Ok(all)
 }
 
 fn first_failure(a: &ExportAssessment) -> String {
-    a.checks.iter().find(|c| !c.passed).map(|c| c.reason.clone()).unwrap_or_default()
+    a.checks.iter().find(|c| !c.passed && c.required).map(|c| c.reason.clone()).unwrap_or_default()
 }
 
 /// Health, reason and the selected export, from a stored run and the payer's export location.
@@ -473,6 +488,11 @@ mod tests {
         a.checks.iter().filter(|c| !c.passed).map(|c| c.key.as_str()).collect()
     }
 
+    /// The failures that make the export unusable.
+    fn blocking(a: &ExportAssessment) -> Vec<&str> {
+        a.checks.iter().filter(|c| !c.passed && c.required).map(|c| c.key.as_str()).collect()
+    }
+
     #[test]
     fn a_complete_cur2_export_passes_its_configuration_checks() {
         let good = [("TIME_GRANULARITY", "HOURLY"), ("INCLUDE_RESOURCES", "TRUE"), ("INCLUDE_SPLIT_COST_ALLOCATION_DATA", "TRUE")];
@@ -482,6 +502,14 @@ mod tests {
         assert_eq!(a.files_prefix.as_deref(), Some("cur/cur2"));
         let bad = assess_data_export(&cur2(&[("TIME_GRANULARITY", "MONTHLY")], "TEXT_OR_CSV", "PARQUET"));
         assert_eq!(failed(&bad), [check::FORMAT, check::RESOURCE_IDS, check::SPLIT_COST_ALLOCATION, check::GRANULARITY]);
+        // Resource ids and split cost allocation data are advice: the day grain keeps neither.
+        assert_eq!(blocking(&bad), [check::FORMAT, check::GRANULARITY]);
+    }
+
+    #[test]
+    fn checks_stored_before_advisories_read_as_required() {
+        let old: ExportCheck = serde_json::from_str(r#"{"key":"FORMAT","passed":false,"reason":"csv","fix":"use parquet"}"#).unwrap();
+        assert!(old.required);
     }
 
     #[test]
@@ -507,6 +535,7 @@ mod tests {
         };
         let a = assess_report_definition(&r);
         assert_eq!(failed(&a), [check::SPLIT_COST_ALLOCATION]);
+        assert!(blocking(&a).is_empty(), "no split cost allocation data: advice only");
         assert_eq!(a.files_prefix.as_deref(), Some("legacy"));
     }
 }

@@ -80,7 +80,7 @@ export const connectEn = {
   'connect.export.looking': 'Looking for cost exports…',
   'connect.export.again': 'Check again',
   'connect.export.pick': 'Export to use',
-  'connect.export.noneNext': 'Create a CUR 2.0 export in Billing and Cost Management → Data Exports (daily or hourly, Parquet, with resource ids and split cost allocation data), then check again.',
+  'connect.export.noneNext': 'Create a CUR 2.0 export in Billing and Cost Management → Data Exports (daily or hourly, Parquet; resource ids and split cost allocation data are optional here), then check again.',
   'connect.export.continue': 'Continue',
 
   'connect.confirm.title': 'Confirm the connection',
@@ -183,7 +183,7 @@ export const connectZh: Record<keyof typeof connectEn, string> = {
   'connect.export.looking': '正在查找成本导出…',
   'connect.export.again': '重新检查',
   'connect.export.pick': '要使用的导出',
-  'connect.export.noneNext': '请在“账单与成本管理 → Data Exports”中创建 CUR 2.0 导出（按天或按小时、Parquet 格式、包含资源 ID 和拆分成本分配数据），然后重新检查。',
+  'connect.export.noneNext': '请在“账单与成本管理 → Data Exports”中创建 CUR 2.0 导出（按天或按小时、Parquet 格式；资源 ID 和拆分成本分配数据在此为可选），然后重新检查。',
   'connect.export.continue': '继续',
 
   'connect.confirm.title': '确认连接',

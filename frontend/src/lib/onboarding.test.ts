@@ -170,7 +170,7 @@ describe('editing and ending a contract', () => {
 });
 
 describe('cost exports', () => {
-  const check = (key: string, passed: boolean, fix: string | null = null) => ({ key, passed, reason: `${key} found`, fix });
+  const check = (key: string, passed: boolean, fix: string | null = null, required = true) => ({ key, passed, required, reason: `${key} found`, fix });
   const exp = (name: string, valid: boolean) => ({ name, valid });
 
   it('marks each export in use, usable or not usable', () => {
@@ -206,6 +206,20 @@ describe('cost exports', () => {
     expect(items[1].known).toBeNull();
     expect(items[1].fix).toBeNull();
     expect(items[2].fix).toBeNull();
+  });
+
+  it('puts advice (a check not required) after the failures and keeps its fix', () => {
+    const items = checkItems([
+      check('RESOURCE_IDS', false, 'Turn on resource ids if you use such tools', false),
+      check('KIND', true),
+      check('FORMAT', false, 'Use Parquet'),
+    ]);
+    expect(items.map((c) => [c.key, c.status])).toEqual([
+      ['FORMAT', 'FAILED'],
+      ['RESOURCE_IDS', 'ADVISED'],
+      ['KIND', 'PASSED'],
+    ]);
+    expect(items[1].fix).toBe('Turn on resource ids if you use such tools');
   });
 });
 

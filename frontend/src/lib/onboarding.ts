@@ -215,24 +215,31 @@ export interface CheckItem {
   /** The check's key when this client knows it (to translate its name), else null. */
   known: ExportCheckKey | null;
   key: string;
-  status: 'PASSED' | 'FAILED';
+  /** ADVISED: not met, but not needed here (the export stays usable). */
+  status: 'PASSED' | 'FAILED' | 'ADVISED';
   reason: string;
   /** What to change; only for a failed check. */
   fix: string | null;
 }
 
-/** An export's checks for the list: failed first (in the API's order), each with its fix only when it failed. */
+/** How each check status shows: badge class, mark and words. */
+export const CHECK_BADGE = { PASSED: 'status-on', FAILED: 'status-off', ADVISED: 'status-warn' } as const satisfies Record<CheckItem['status'], string>;
+export const CHECK_MARK = { PASSED: '✓', FAILED: '✕', ADVISED: '!' } as const satisfies Record<CheckItem['status'], string>;
+export const CHECK_WORDS = { PASSED: 'exports.passed', FAILED: 'exports.failed', ADVISED: 'exports.advised' } as const satisfies Record<CheckItem['status'], string>;
+
+/** An export's checks for the list: failed first, then advice, then passed (each in the API's order), each with its fix only when not met. */
 export function checkItems(checks: readonly Export['checks'][number][]): CheckItem[] {
   const items = checks.map(
     (c): CheckItem => ({
       known: KNOWN_CHECKS.has(c.key) ? (c.key as ExportCheckKey) : null,
       key: c.key,
-      status: c.passed ? 'PASSED' : 'FAILED',
+      // Only a check the API marks as not required is advice.
+      status: c.passed ? 'PASSED' : c.required === false ? 'ADVISED' : 'FAILED',
       reason: c.reason,
       fix: !c.passed && c.fix ? c.fix : null,
     }),
   );
-  return [...items.filter((c) => c.status === 'FAILED'), ...items.filter((c) => c.status === 'PASSED')];
+  return [...items.filter((c) => c.status === 'FAILED'), ...items.filter((c) => c.status === 'ADVISED'), ...items.filter((c) => c.status === 'PASSED')];
 }
 
 /**

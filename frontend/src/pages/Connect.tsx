@@ -40,7 +40,7 @@ import {
   type WizardStep,
 } from '../lib/connect';
 import { formatDateTime } from '../lib/format';
-import { checkItems, exportsInOrder } from '../lib/onboarding';
+import { CHECK_BADGE, CHECK_MARK, CHECK_WORDS, checkItems, exportsInOrder } from '../lib/onboarding';
 
 type Export = CostExportValidationFieldsFragment['exports'][number];
 
@@ -587,8 +587,8 @@ function ExportChoice({ x, chosen, onChoose }: { x: Export; chosen: boolean; onC
       <ul className="checks-list plain">
         {checkItems(x.checks).map((c) => (
           <li key={c.key} data-testid="export-check">
-            <span className={`badge ${c.status === 'PASSED' ? 'status-on' : 'status-off'}`}>
-              <span aria-hidden="true">{c.status === 'PASSED' ? '✓' : '✕'}</span> {c.status === 'PASSED' ? t('exports.passed') : t('exports.failed')}
+            <span className={`badge ${CHECK_BADGE[c.status]}`}>
+              <span aria-hidden="true">{CHECK_MARK[c.status]}</span> {t(CHECK_WORDS[c.status])}
             </span>{' '}
             <strong>{c.known ? t(`exportCheck.${c.known}`) : c.key}</strong>: {c.reason}
             {c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}

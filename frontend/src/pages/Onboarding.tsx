@@ -36,6 +36,9 @@ import {
 import { useI18n, type MessageKey } from '../i18n';
 import { createUserInput } from '../lib/invitations';
 import {
+  CHECK_BADGE,
+  CHECK_MARK,
+  CHECK_WORDS,
   bringInLinks,
   bringInPayerIds,
   checkItems,
@@ -781,8 +784,8 @@ function PayerExports({ payer, operate, administer, onChanged }: { payer: PayerF
                 <ul className="checks-list plain">
                   {checkItems(x.checks).map((c) => (
                     <li key={c.key} data-testid="export-check">
-                      <span className={`badge ${c.status === 'PASSED' ? 'status-on' : 'status-off'}`}>
-                        <span aria-hidden="true">{c.status === 'PASSED' ? '✓' : '✕'}</span> {c.status === 'PASSED' ? t('exports.passed') : t('exports.failed')}
+                      <span className={`badge ${CHECK_BADGE[c.status]}`}>
+                        <span aria-hidden="true">{CHECK_MARK[c.status]}</span> {t(CHECK_WORDS[c.status])}
                       </span>{' '}
                       <strong>{c.known ? t(`exportCheck.${c.known}`) : c.key}</strong>: {c.reason}
                       {c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}

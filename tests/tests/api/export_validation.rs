@@ -20,7 +20,7 @@ use e2e::{DbKind, Partner, TestApp, aws, on_both_databases};
 use partner_billing::aws::{AwsClients, AwsError, AwsErrorKind, AwsResult, S3Api, S3Object, SdkCurDefinitions, SdkDataExports, SdkS3};
 use serde_json::{Value, json};
 
-const VALIDATE: &str = "mutation($p: ID!) { validateCostExports(payerId: $p) { health reason selectedExport exports { name arnOrName kind format compression bucket prefix region granularity filesPrefix valid checks { key passed reason fix } } } }";
+const VALIDATE: &str = "mutation($p: ID!) { validateCostExports(payerId: $p) { health reason selectedExport exports { name arnOrName kind format compression bucket prefix region granularity filesPrefix valid checks { key passed required reason fix } } } }";
 const LATEST: &str = "query($p: ID!) { costExportValidation(payerId: $p) { health reason selectedExport exports { name valid } } }";
 const SELECT: &str = "mutation($p: ID!, $n: String!) { selectCostExport(payerId: $p, exportName: $n) { health reason selectedExport } }";
 const HEALTH: &str = "query($t: ID!) { sourceDataHealth(tenantId: $t) { tenantName health reason entries { tenantName tenantKind payerName accountId health reason } } }";
@@ -299,12 +299,35 @@ async fn csv_without_gzip_fails_the_format_check(db: DbKind) {
     fails_with(db, "FORMAT", "ingestion reads Parquet or gzip-compressed CSV", Case::export(|b| Cur2 { format: FormatOption::TextOrCsv, compression: CompressionOption::Parquet, ..Cur2::good("csv", b) })).await;
 }
 
-async fn missing_resource_ids_fail_their_check(db: DbKind) {
-    fails_with(db, "RESOURCE_IDS", "resource ids are not included", Case::export(|b| Cur2 { resources: "FALSE", ..Cur2::good("nores", b) })).await;
+/// Resource ids and split cost allocation data are advice: the cost store keeps neither, so an
+/// export without them is still usable (and selectable); the check says what other tools miss.
+async fn advised_with(db: DbKind, key: &str, reason: &str, case: Case) {
+    let billing = Shared::default();
+    let name = bucket_name();
+    let (app, p) = spawn(db, &billing, None).await;
+    let cur2 = (case.export)(&name);
+    bucket(&p.payer_account_id, &name, case.bucket_region, &[delivered(cur2.prefix, cur2.name)]).await;
+    billing.lock().unwrap().exports.push(cur2.build());
+    let res = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
+    let v = res.data("validateCostExports");
+    let e = export(v, cur2.name);
+    assert_eq!(e["valid"], true, "{e}");
+    let unmet: Vec<&Value> = e["checks"].as_array().unwrap().iter().filter(|c| c["passed"] == false).collect();
+    assert_eq!(unmet.len(), 1, "{e}");
+    assert_eq!((&unmet[0]["key"], &unmet[0]["required"]), (&json!(key), &json!(false)), "{e}");
+    assert!(unmet[0]["reason"].as_str().unwrap().contains(reason) && unmet[0]["reason"].as_str().unwrap().contains("this platform does not"), "{e}");
+    assert!(unmet[0]["fix"].as_str().is_some_and(|f| !f.is_empty()));
+    assert_ne!(v["health"], "FAILED", "{v}");
+    let selected = app.gql(p.admin.bearer(), SELECT, json!({ "p": p.payer_id, "n": cur2.name })).await;
+    assert_eq!(selected.data("selectCostExport.selectedExport"), cur2.name, "{}", selected.body);
 }
 
-async fn missing_split_cost_allocation_data_fails_its_check(db: DbKind) {
-    fails_with(db, "SPLIT_COST_ALLOCATION", "split cost allocation data is not included", Case::export(|b| Cur2 { split: "FALSE", ..Cur2::good("nosplit", b) })).await;
+async fn missing_resource_ids_are_advice_not_a_failure(db: DbKind) {
+    advised_with(db, "RESOURCE_IDS", "resource ids are not included", Case::export(|b| Cur2 { resources: "FALSE", ..Cur2::good("nores", b) })).await;
+}
+
+async fn missing_split_cost_allocation_data_is_advice_not_a_failure(db: DbKind) {
+    advised_with(db, "SPLIT_COST_ALLOCATION", "split cost allocation data is not included", Case::export(|b| Cur2 { split: "FALSE", ..Cur2::good("nosplit", b) })).await;
 }
 
 async fn monthly_granularity_fails_its_check(db: DbKind) {
@@ -513,8 +536,8 @@ async fn adapters_follow_every_page_with_the_exact_requests() {
 on_both_databases!(
     a_focus_export_fails_the_kind_check,
     csv_without_gzip_fails_the_format_check,
-    missing_resource_ids_fail_their_check,
-    missing_split_cost_allocation_data_fails_its_check,
+    missing_resource_ids_are_advice_not_a_failure,
+    missing_split_cost_allocation_data_is_advice_not_a_failure,
     monthly_granularity_fails_its_check,
     a_bucket_outside_us_east_1_fails_the_region_check,
     a_bucket_the_role_cannot_list_fails_the_readable_check,

@@ -49,6 +49,9 @@ pub struct CostExportCheck {
     /// BUCKET_READABLE | DELIVERED_FILE
     pub key: String,
     pub passed: bool,
+    /// Whether the export is unusable while this check fails. RESOURCE_IDS and
+    /// SPLIT_COST_ALLOCATION are advice only: the cost store keeps neither (docs/export-validation.md).
+    pub required: bool,
     /// What was found (why it failed, when it did).
     pub reason: String,
     /// What to change, for a failed check.
@@ -109,7 +112,7 @@ impl From<domain::ExportValidation> for CostExportValidation {
                     region: a.region,
                     granularity: a.granularity,
                     files_prefix: a.files_prefix,
-                    checks: a.checks.into_iter().map(|c| CostExportCheck { key: c.key, passed: c.passed, reason: c.reason, fix: c.fix }).collect(),
+                    checks: a.checks.into_iter().map(|c| CostExportCheck { key: c.key, passed: c.passed, required: c.required, reason: c.reason, fix: c.fix }).collect(),
                     valid: a.valid,
                 })
                 .collect(),
