@@ -5,6 +5,7 @@ import { mapErrors } from '../api/errors';
 import { usePagedList } from '../api/usePagedList';
 import { useMe } from '../auth/MeProvider';
 import { DangerAction } from '../components/DangerAction';
+import { ExportChecks } from '../components/ExportChecks';
 import { Field, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
 import { WatchedJob } from '../components/JobStatus';
@@ -40,7 +41,7 @@ import {
   type WizardStep,
 } from '../lib/connect';
 import { formatDateTime } from '../lib/format';
-import { CHECK_BADGE, CHECK_MARK, CHECK_WORDS, checkItems, exportsInOrder } from '../lib/onboarding';
+import { exportsInOrder } from '../lib/onboarding';
 
 type Export = CostExportValidationFieldsFragment['exports'][number];
 
@@ -583,18 +584,7 @@ function ExportChoice({ x, chosen, onChoose }: { x: Export; chosen: boolean; onC
         <span className="muted">{x.kind in EXPORT_KINDS ? t(EXPORT_KINDS[x.kind]) : x.kind}</span>{' '}
         {x.valid ? <span className="badge status-on">✓ {t('exports.valid')}</span> : <span className="badge status-off">✕ {t('exports.invalid')}</span>}
       </label>
-      <p className="muted small">{[x.format, x.compression, x.granularity, x.bucket && `s3://${x.bucket}/${x.prefix ?? ''}`, x.region].filter(Boolean).join(' · ')}</p>
-      <ul className="checks-list plain">
-        {checkItems(x.checks).map((c) => (
-          <li key={c.key} data-testid="export-check">
-            <span className={`badge ${CHECK_BADGE[c.status]}`}>
-              <span aria-hidden="true">{CHECK_MARK[c.status]}</span> {t(CHECK_WORDS[c.status])}
-            </span>{' '}
-            <strong>{c.known ? t(`exportCheck.${c.known}`) : c.key}</strong>: {c.reason}
-            {c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}
-          </li>
-        ))}
-      </ul>
+      <ExportChecks x={x} />
     </div>
   );
 }

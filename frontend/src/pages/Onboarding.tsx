@@ -9,6 +9,7 @@ import { useMe } from '../auth/MeProvider';
 import { CardTable } from '../components/CardTable';
 import { CustomerViewLink } from '../components/CustomerViewLink';
 import { DangerAction } from '../components/DangerAction';
+import { ExportChecks } from '../components/ExportChecks';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
 import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
@@ -36,12 +37,8 @@ import {
 import { useI18n, type MessageKey } from '../i18n';
 import { createUserInput } from '../lib/invitations';
 import {
-  CHECK_BADGE,
-  CHECK_MARK,
-  CHECK_WORDS,
   bringInLinks,
   bringInPayerIds,
-  checkItems,
   contractFormOf,
   contractInput,
   contractOf,
@@ -780,18 +777,7 @@ function PayerExports({ payer, operate, administer, onChanged }: { payer: PayerF
                     </button>
                   )}
                 </p>
-                <p className="muted small">{[x.format, x.compression, x.granularity, x.bucket && `s3://${x.bucket}/${x.prefix ?? ''}`, x.region].filter(Boolean).join(' · ')}</p>
-                <ul className="checks-list plain">
-                  {checkItems(x.checks).map((c) => (
-                    <li key={c.key} data-testid="export-check">
-                      <span className={`badge ${CHECK_BADGE[c.status]}`}>
-                        <span aria-hidden="true">{CHECK_MARK[c.status]}</span> {t(CHECK_WORDS[c.status])}
-                      </span>{' '}
-                      <strong>{c.known ? t(`exportCheck.${c.known}`) : c.key}</strong>: {c.reason}
-                      {c.fix && <div className="small">{t('exports.fix', { fix: c.fix })}</div>}
-                    </li>
-                  ))}
-                </ul>
+                <ExportChecks x={x} />
               </div>
             ))
           )}
