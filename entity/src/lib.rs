@@ -1,7 +1,10 @@
 //! sea-orm entities: one module per table, nothing else. Domain code maps these into its own types.
 
 pub mod api_tokens;
+pub mod cost_allocation_keys;
 pub mod cost_daily;
+pub mod cost_daily_tags;
+pub mod cost_tag_coverage;
 pub mod cost_data_versions;
 pub mod cost_monthly;
 pub mod cost_monthly_pricing;

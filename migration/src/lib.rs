@@ -28,6 +28,7 @@ mod m20261206_000801_reseller_payers;
 mod m20261206_000802_transfer_groups;
 mod m20261206_000803_dashboard_links;
 mod m20261206_000901_optimization;
+mod m20261206_001001_cost_allocation_tags;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000802_transfer_groups::Migration),
             Box::new(m20261206_000803_dashboard_links::Migration),
             Box::new(m20261206_000901_optimization::Migration),
+            Box::new(m20261206_001001_cost_allocation_tags::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::layout::{F, Kind, Layout};
+use super::tags::{MAX_KEYS, SelectedKey};
 use super::parse;
 
 /// An interned string.
@@ -287,6 +288,15 @@ pub struct Amounts {
     pub lines: u64,
 }
 
+/// The part of one day-grain key whose lines have `value` for the selected key `slot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TagKey {
+    pub grain: GrainKey,
+    /// The key's position in [`Aggregator::keys`].
+    pub slot: u8,
+    pub value: Sym,
+}
+
 /// Cell access for one row of a batch or record; each reader implements it over its own storage.
 /// Errors are plain messages; the reader adds the file, row and column.
 pub trait Row {
@@ -298,6 +308,11 @@ pub trait Row {
     fn date(&mut self, f: F, i: usize) -> Result<Option<NaiveDate>, String>;
     /// One key of CUR 2.0's `product` map column; [`sym::EMPTY`] when absent.
     fn product_attr(&mut self, i: usize, key: &str, strings: &mut Interner) -> Result<Sym, String>;
+    /// The first of `keys` in a map column: `Some(EMPTY)` when none is there, `None` when the
+    /// column is not a map (its text may hold a JSON object, which the aggregator reads).
+    fn map_value(&mut self, _f: F, _i: usize, _keys: &[String], _strings: &mut Interner) -> Result<Option<Sym>, String> {
+        Ok(None)
+    }
 }
 
 /// A row-level failure: the field whose column was bad, and why.
@@ -351,6 +366,13 @@ pub struct Aggregator {
     pub lines_other_provider: u64,
     /// Per input file (by its index), what it held besides its sums.
     pub files: Vec<FileStats>,
+    /// The cost allocation keys kept (each file's [`Layout::tags`] says where it holds them).
+    pub keys: Vec<SelectedKey>,
+    /// The sums of the lines that have a value for a selected key (lines without one are not
+    /// kept here: their cost is the day grain's less these).
+    pub tags: HashMap<TagKey, Sums, FxBuild>,
+    /// JSON map cells already read: (slot, the cell's symbol) → the key's value.
+    json_cache: HashMap<(u8, Sym), Sym, FxBuild>,
     /// The payer's own billing account; `None` takes every row (unit tests of the grain only).
     own_payer: Option<Sym>,
     /// The file being read and the line number of the row being added, set by the readers.
@@ -389,6 +411,12 @@ impl Aggregator {
         let mut me = Self::default();
         me.own_payer = Some(me.strings.intern(payer_account));
         me
+    }
+
+    /// Also keeps the cost of each line per value of these keys (at most [`MAX_KEYS`]).
+    pub fn with_keys(mut self, keys: &[SelectedKey]) -> Self {
+        self.keys = keys.iter().take(MAX_KEYS).cloned().collect();
+        self
     }
 
     /// The rows that follow come from input file `file`.
@@ -520,10 +548,11 @@ impl Aggregator {
             self.text(r, F::PricingUnit, i)?,
             self.currency(r, i)?,
         ];
-        self.put(Kind::Cur, period, day, text, &amounts, r, i)
+        let key = self.put(Kind::Cur, period, day, text, &amounts, r, i)?;
+        self.add_tags(layout, key, &amounts, r, i)
     }
 
-    fn add_focus<R: Row>(&mut self, _layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
+    fn add_focus<R: Row>(&mut self, layout: &Layout, r: &mut R, i: usize) -> Result<(), RowError> {
         // FOCUS 1.2 names the provider ServiceProviderName; 1.0 and 1.1 ProviderName.
         let mut provider = self.text(r, F::ServiceProvider, i)?;
         if provider == sym::EMPTY {
@@ -582,7 +611,44 @@ impl Aggregator {
             self.text(r, F::PricingUnit, i)?,
             self.currency(r, i)?,
         ];
-        self.put(Kind::Focus, period, day, text, &amounts, r, i)
+        let key = self.put(Kind::Focus, period, day, text, &amounts, r, i)?;
+        self.add_tags(layout, key, &amounts, r, i)
+    }
+
+    /// Adds the line to the part of its day-grain key that has its value of each selected key.
+    fn add_tags<R: Row>(&mut self, layout: &Layout, key: GrainKey, amounts: &Amounts, r: &mut R, i: usize) -> Result<(), RowError> {
+        for (slot, source) in layout.tags.iter().enumerate() {
+            let Some(f) = source.field else { continue };
+            let slot = u8::try_from(slot).unwrap_or(u8::MAX);
+            let value = if source.map_keys.is_empty() {
+                self.text(r, f, i)?
+            } else {
+                match r.map_value(f, i, &source.map_keys, &mut self.strings).map_err(|e| (f, e))? {
+                    Some(v) => v,
+                    None => self.json_value(r, f, i, slot, &source.map_keys)?,
+                }
+            };
+            if value == sym::EMPTY {
+                continue;
+            }
+            self.tags.entry(TagKey { grain: key, slot, value }).or_default().add(amounts).map_err(|e| (F::Unblended, e))?;
+        }
+        Ok(())
+    }
+
+    /// A key's value in a cell holding a JSON object, each distinct cell parsed once.
+    fn json_value<R: Row>(&mut self, r: &mut R, f: F, i: usize, slot: u8, keys: &[String]) -> Result<Sym, RowError> {
+        let cell = self.text(r, f, i)?;
+        if cell == sym::EMPTY {
+            return Ok(sym::EMPTY);
+        }
+        if let Some(v) = self.json_cache.get(&(slot, cell)) {
+            return Ok(*v);
+        }
+        let value = super::tags::json_value(self.strings.get(cell), keys).map_err(|e| (f, e))?;
+        let value = value.map_or(sym::EMPTY, |v| self.strings.intern(&v));
+        self.json_cache.insert((slot, cell), value);
+        Ok(value)
     }
 
     fn currency<R: Row>(&mut self, r: &mut R, i: usize) -> Result<Sym, RowError> {
@@ -606,7 +672,7 @@ impl Aggregator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn put<R: Row>(&mut self, kind: Kind, period: NaiveDate, day: NaiveDate, text: [Sym; 10], amounts: &Amounts, r: &mut R, i: usize) -> Result<(), RowError> {
+    fn put<R: Row>(&mut self, kind: Kind, period: NaiveDate, day: NaiveDate, text: [Sym; 10], amounts: &Amounts, r: &mut R, i: usize) -> Result<GrainKey, RowError> {
         let key = GrainKey {
             kind: u8::from(kind == Kind::Focus),
             period: period.year().cast_unsigned() * 100 + period.month(),
@@ -621,16 +687,20 @@ impl Aggregator {
         }
         self.lines_kept += 1;
         self.stats().kept += 1;
-        Ok(())
+        Ok(key)
     }
 
     /// Adds another worker's totals into this one.
     pub fn merge(&mut self, other: Aggregator) -> Result<(), String> {
         let translate: Vec<Sym> = other.strings.strings.iter().map(|s| self.strings.intern(s)).collect();
+        let t = |s: Sym| translate.get(s as usize).copied().unwrap_or(sym::EMPTY);
+        for (mut key, sums) in other.tags {
+            key.grain.text = key.grain.text.map(t);
+            key.value = t(key.value);
+            self.tags.entry(key).or_default().merge(&sums)?;
+        }
         for (mut key, sums) in other.map {
-            for t in &mut key.text {
-                *t = translate.get(*t as usize).copied().unwrap_or(sym::EMPTY);
-            }
+            key.text = key.text.map(t);
             let mine = self.map.entry(key).or_default();
             mine.merge(&sums)?;
             if mine.description == sym::EMPTY {
@@ -654,6 +724,7 @@ impl Aggregator {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
     use std::str::FromStr;
 
     use super::*;
@@ -715,6 +786,83 @@ mod tests {
         let layout = Layout::resolve(&names).unwrap();
         let mut row = TextRow { layout: layout.clone(), cells: cells.iter().map(|s| (*s).to_owned()).collect() };
         agg.add_row(&layout, &mut row, 0, line)
+    }
+
+    /// Adds one row of any export with these keys bound, as a reader would.
+    fn add_keyed(agg: &mut Aggregator, cols: &[&str], cells: &[&str]) -> Result<(), RowError> {
+        let names: Vec<String> = cols.iter().map(|s| (*s).to_owned()).collect();
+        let mut layout = Layout::resolve(&names).unwrap();
+        layout.bind_keys(&agg.keys.clone()).unwrap();
+        let mut row = TextRow { layout: layout.clone(), cells: cells.iter().map(|s| (*s).to_owned()).collect() };
+        agg.add_row(&layout, &mut row, 0, 2)
+    }
+
+    /// Per (key, value): the unblended sum of the tagged parts.
+    fn tagged(agg: &Aggregator) -> Vec<(String, String, Decimal)> {
+        let mut out: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for (k, s) in &agg.tags {
+            *out.entry((agg.keys[usize::from(k.slot)].label(), agg.strings.get(k.value).to_owned())).or_default() += s.unblended.value().unwrap();
+        }
+        out.into_iter().map(|((k, v), a)| (k, v, a)).collect()
+    }
+
+    fn keys() -> Vec<SelectedKey> {
+        use entity::cost_allocation_keys::KeyKind;
+        vec![SelectedKey { kind: KeyKind::Tag, name: "team".into() }, SelectedKey { kind: KeyKind::CostCategory, name: "Project".into() }]
+    }
+
+    #[test]
+    fn legacy_cur_tag_and_cost_category_columns_are_kept() {
+        let cols = [
+            "bill/PayerAccountId",
+            "bill/BillingPeriodStartDate",
+            "lineItem/UsageStartDate",
+            "lineItem/UsageAccountId",
+            "lineItem/ProductCode",
+            "lineItem/LineItemType",
+            "lineItem/CurrencyCode",
+            "lineItem/UnblendedCost",
+            "resourceTags/user:team",
+            "costCategory/Project",
+        ];
+        let mut agg = Aggregator::for_payer(PAYER).with_keys(&keys());
+        let p = "2024-09-01T00:00:00Z";
+        for (cost, team, project) in [("1.5", "web", "apollo"), ("2", "web", ""), ("4", "", "apollo"), ("8", "data", "gemini")] {
+            add_keyed(&mut agg, &cols, &[PAYER, p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", cost, team, project]).unwrap();
+        }
+        assert_eq!(
+            tagged(&agg),
+            vec![
+                ("category:Project".into(), "apollo".into(), d("5.5")),
+                ("category:Project".into(), "gemini".into(), d("8")),
+                ("tag:team".into(), "data".into(), d("8")),
+                ("tag:team".into(), "web".into(), d("3.5")),
+            ],
+            "lines without a value are not kept by tag"
+        );
+        assert_eq!(unblended_total(&agg), d("15.5"), "the day grain is unchanged");
+    }
+
+    #[test]
+    fn cur2_json_cells_and_focus_tags_are_read() {
+        let mut cur = Aggregator::for_payer(PAYER).with_keys(&keys());
+        let cols: Vec<&str> = CUR_COLS.iter().copied().chain(["resource_tags", "cost_category"]).collect();
+        let p = "2024-09-01T00:00:00Z";
+        let row = |cost: &'static str, tags: &'static str, cats: &'static str| [p, "2024-09-03", "111111111111", "AmazonEC2", "Usage", "USD", cost, "", "", PAYER, tags, cats];
+        add_keyed(&mut cur, &cols, &row("3", r#"{"user_team": "web", "user_env": "prod"}"#, r#"{"Project": "apollo"}"#)).unwrap();
+        add_keyed(&mut cur, &cols, &row("5", r#"{"user_team": "web"}"#, "")).unwrap();
+        add_keyed(&mut cur, &cols, &row("7", "{}", "NULL")).unwrap();
+        assert_eq!(tagged(&cur), vec![("category:Project".into(), "apollo".into(), d("3")), ("tag:team".into(), "web".into(), d("8"))]);
+        let e = add_keyed(&mut cur, &cols, &row("1", "team=web", "")).unwrap_err();
+        assert_eq!(e, (F::TagMap, "is not a JSON object".to_owned()), "a cell that is no JSON object names its column");
+
+        let mut focus = Aggregator::for_payer("111111111111").with_keys(&keys());
+        let cols: Vec<&str> = FOCUS_COLS.iter().copied().chain(["Tags"]).collect();
+        let p = "2024-09-01 00:00:00";
+        for (cost, tags) in [("2", r#"{"team": "data", "env": "dev"}"#), ("6", r#"{"user:team": "web"}"#), ("1", "")] {
+            add_keyed(&mut focus, &cols, &[p, "2024-09-03", "111111111111", "222222222222", "EC2", "Usage", "USD", cost, cost, "AWS", tags]).unwrap();
+        }
+        assert_eq!(tagged(&focus), vec![("tag:team".into(), "data".into(), d("2")), ("tag:team".into(), "web".into(), d("6"))], "no cost category column: none kept");
     }
 
     fn other_payers(agg: &Aggregator) -> Vec<(String, u64)> {

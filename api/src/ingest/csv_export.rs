@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use super::aggregate::{Aggregator, Interner, Row, Sym, sym};
 use super::layout::{F, Layout};
 use super::parse;
+use super::tags::SelectedKey;
 
 /// A CSV export whose header was read and recognized.
 pub struct CsvExport {
@@ -56,7 +57,7 @@ fn reader(path: &Path, gzip: bool, progress: ProgressBar) -> Result<csv::Reader<
 
 impl CsvExport {
     /// Reads and recognizes the header. Errors are messages without the file name.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path, keys: &[SelectedKey]) -> Result<Self, String> {
         let gzip = is_gzip(path)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or_default();
         let mut r = reader(path, gzip, ProgressBar::hidden())?;
@@ -65,7 +66,8 @@ impl CsvExport {
         if names.iter().all(|n| n.trim().is_empty()) {
             return Err("is empty: no header line".to_owned());
         }
-        let layout = Layout::resolve(&names).map_err(|e| e.0)?;
+        let mut layout = Layout::resolve(&names).map_err(|e| e.0)?;
+        layout.bind_keys(keys).map_err(|e| e.0)?;
         Ok(Self { path: path.to_owned(), layout, gzip, bytes })
     }
 

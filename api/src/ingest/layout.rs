@@ -3,7 +3,10 @@
 
 use std::fmt;
 
+use entity::cost_allocation_keys::KeyKind;
+
 use super::parse::snake_column;
+use super::tags::{MAX_KEYS, SelectedKey, normalized_key};
 
 /// The family of an export; it decides the cost semantics and the `source` the rows land under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,11 +65,67 @@ pub enum F {
     Payer,
     /// CUR `line_item_line_item_description`, FOCUS `ChargeDescription`.
     Description,
+    /// The map of cost allocation tags: CUR 2.0 `resource_tags` (a map, or JSON in CSV), FOCUS
+    /// `Tags` (JSON, or a map). Read only when the payer selected tag keys.
+    TagMap,
+    /// The map of cost categories: CUR 2.0 `cost_category`, FOCUS `x_CostCategories`.
+    CategoryMap,
+    /// One column per selected key, in legacy CUR (`resourceTags/user:team`,
+    /// `costCategory/Team`); bound by [`Layout::bind_keys`].
+    Tag0,
+    Tag1,
+    Tag2,
+    Tag3,
+    Tag4,
 }
 
 /// Number of [`F`] variants.
-pub const FIELDS: usize = 30;
-const _: () = assert!(F::Description as usize + 1 == FIELDS);
+pub const FIELDS: usize = 37;
+const _: () = assert!(F::Tag4 as usize + 1 == FIELDS);
+
+/// Every field, in order.
+pub const ALL: [F; FIELDS] = [
+    F::PeriodStart,
+    F::UsageStart,
+    F::Account,
+    F::AccountFallback,
+    F::ServiceCode,
+    F::ServiceName,
+    F::ProductMap,
+    F::UsageType,
+    F::Operation,
+    F::Region,
+    F::ChargeType,
+    F::BillingEntity,
+    F::PricingUnit,
+    F::Currency,
+    F::Unblended,
+    F::NetUnblended,
+    F::Effective,
+    F::List,
+    F::Usage,
+    F::SpEffective,
+    F::SpCommitment,
+    F::SpUsedCommitment,
+    F::RiEffective,
+    F::RiUnusedUpfront,
+    F::RiUnusedRecurring,
+    F::RiArn,
+    F::Provider,
+    F::ServiceProvider,
+    F::Payer,
+    F::Description,
+    F::TagMap,
+    F::CategoryMap,
+    F::Tag0,
+    F::Tag1,
+    F::Tag2,
+    F::Tag3,
+    F::Tag4,
+];
+
+/// The per-key column fields, in key order.
+pub const TAG_COLUMNS: [F; MAX_KEYS] = [F::Tag0, F::Tag1, F::Tag2, F::Tag3, F::Tag4];
 
 struct Spec {
     field: F,
@@ -110,6 +169,8 @@ const CUR: &[Spec] = &[
     opt(F::RiUnusedRecurring, &["reservation_unused_recurring_fee"]),
     opt(F::RiArn, &["reservation_reservation_a_r_n", "reservation_reservation_arn"]),
     opt(F::Description, &["line_item_line_item_description"]),
+    opt(F::TagMap, &["resource_tags"]),
+    opt(F::CategoryMap, &["cost_category"]),
 ];
 
 /// FOCUS 1.0–1.2 names; `x_` columns are AWS's extensions in its FOCUS exports.
@@ -135,6 +196,8 @@ const FOCUS: &[Spec] = &[
     opt(F::Provider, &["ProviderName"]),
     opt(F::ServiceProvider, &["ServiceProviderName"]),
     opt(F::Description, &["ChargeDescription"]),
+    opt(F::TagMap, &["Tags"]),
+    opt(F::CategoryMap, &["x_CostCategories"]),
 ];
 
 /// Where each field sits in one file (column index), and the file's column names.
@@ -145,6 +208,20 @@ pub struct Layout {
     pub legacy_headers: bool,
     cols: [Option<usize>; FIELDS],
     names: Vec<String>,
+    /// The names as matched (legacy headers in CUR 2.0 form).
+    matched: Vec<String>,
+    /// Where this file holds each selected cost allocation key (see [`Layout::bind_keys`]).
+    pub tags: Vec<TagSource>,
+}
+
+/// Where one file holds one selected cost allocation key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagSource {
+    /// A column of its own ([`TAG_COLUMNS`]), or the map column ([`F::TagMap`],
+    /// [`F::CategoryMap`]); `None` when the file does not have it (its cost has no value).
+    pub field: Option<F>,
+    /// In a map column: the entry names that hold it, in order of preference.
+    pub map_keys: Vec<String>,
 }
 
 /// Why a file's columns do not make an export we know.
@@ -179,7 +256,8 @@ impl Layout {
         };
         // A column we read that appears twice is ambiguous (which copy holds the cost?): refuse
         // the file rather than silently read the first copy.
-        for spec in specs {
+        // The tag maps are read only for selected keys: `bind_keys` checks them then.
+        for spec in specs.iter().filter(|s| !matches!(s.field, F::TagMap | F::CategoryMap)) {
             for want in spec.names {
                 let at: Vec<usize> = names.iter().enumerate().filter(|(_, c)| c == want).map(|(i, _)| i).collect();
                 if at.len() > 1 {
@@ -209,7 +287,51 @@ impl Layout {
             let what = if kind == Kind::Cur { "CUR" } else { "FOCUS" };
             return Err(LayoutError(format!("{what} export is missing required column {}", missing.join(", "))));
         }
-        Ok(Self { kind, legacy_headers, cols, names: raw_names.to_vec() })
+        Ok(Self { kind, legacy_headers, cols, names: raw_names.to_vec(), matched: names, tags: Vec::new() })
+    }
+
+    /// Finds where this file holds each selected key: a column of its own (legacy CUR
+    /// `resourceTags/user:<key>`, `costCategory/<name>`, or their Athena names
+    /// `resource_tags_user_<key>`), else an entry of the tag or cost category map (CUR 2.0
+    /// `resource_tags['user_<key>']`, `cost_category['<name>']`; FOCUS `Tags['<key>']`,
+    /// `x_CostCategories['<name>']`). At most [`MAX_KEYS`] keys.
+    pub fn bind_keys(&mut self, keys: &[SelectedKey]) -> Result<(), LayoutError> {
+        self.tags.clear();
+        for (slot, key) in keys.iter().take(MAX_KEYS).enumerate() {
+            let own = TAG_COLUMNS[slot];
+            self.cols[own as usize] = None;
+            let columns = match (self.kind, key.kind) {
+                (Kind::Cur, KeyKind::Tag) => vec![snake_column(&format!("resourceTags/user:{}", key.name))],
+                (Kind::Cur, KeyKind::CostCategory) => vec![snake_column(&format!("costCategory/{}", key.name))],
+                (Kind::Focus, _) => Vec::new(),
+            };
+            if let Some(i) = columns.iter().find_map(|want| self.matched.iter().position(|c| c == want)) {
+                self.cols[own as usize] = Some(i);
+                self.tags.push(TagSource { field: Some(own), map_keys: Vec::new() });
+                continue;
+            }
+            let normalized = normalized_key(&key.name);
+            let (map, map_keys) = match (self.kind, key.kind) {
+                (Kind::Cur, KeyKind::Tag) => (F::TagMap, vec![format!("user_{}", key.name), format!("user_{normalized}"), format!("user:{}", key.name), key.name.clone()]),
+                (Kind::Cur, KeyKind::CostCategory) => (F::CategoryMap, vec![key.name.clone(), normalized]),
+                (Kind::Focus, KeyKind::Tag) => (F::TagMap, vec![key.name.clone(), format!("user:{}", key.name)]),
+                (Kind::Focus, KeyKind::CostCategory) => (F::CategoryMap, vec![key.name.clone()]),
+            };
+            let mut map_keys = map_keys;
+            map_keys.dedup();
+            let field = self.col(map).is_some().then_some(map);
+            self.tags.push(TagSource { field, map_keys: if field.is_some() { map_keys } else { Vec::new() } });
+        }
+        for f in [F::TagMap, F::CategoryMap].into_iter().filter(|f| self.reads(*f)) {
+            let name = &self.matched[self.col(f).unwrap_or_default()];
+            let times = self.matched.iter().filter(|c| *c == name).count();
+            if times > 1 {
+                return Err(LayoutError(format!(
+                    "column {name} appears {times} times; it holds a selected cost allocation key, and an export with a duplicated column is ambiguous and is refused"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The column index of a field, when the file has it.
@@ -222,9 +344,16 @@ impl Layout {
         self.col(f).and_then(|i| self.names.get(i)).map_or("?", String::as_str)
     }
 
-    /// Indices of every column we read, sorted (the Parquet projection).
+    /// Whether a field present in the file is read: the tag and cost category maps only when a
+    /// selected key is in them.
+    pub fn reads(&self, f: F) -> bool {
+        !matches!(f, F::TagMap | F::CategoryMap) || self.tags.iter().any(|t| t.field == Some(f))
+    }
+
+    /// Indices of every column we read, sorted (the Parquet projection). The tag and cost
+    /// category maps are read only when a selected key is in them.
     pub fn projection(&self) -> Vec<usize> {
-        let mut v: Vec<usize> = self.cols.iter().flatten().copied().collect();
+        let mut v: Vec<usize> = ALL.iter().filter(|f| self.reads(**f)).filter_map(|f| self.col(*f)).collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -360,6 +489,10 @@ mod tests {
         let mut other = names(&cur2);
         other.extend(names(&["resource_tags", "resource_tags"]));
         assert!(Layout::resolve(&other).is_ok());
+        // Unless a selected key is read from it.
+        let mut l = Layout::resolve(&other).unwrap();
+        let e = l.bind_keys(&[SelectedKey { kind: KeyKind::Tag, name: "team".into() }]).unwrap_err();
+        assert!(e.0.contains("column resource_tags appears 2 times"), "{e}");
     }
 
     #[test]

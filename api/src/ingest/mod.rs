@@ -16,6 +16,8 @@ mod manifest;
 mod parquet_export;
 mod parse;
 pub mod rollup;
+mod store_tags;
+pub mod tags;
 pub(crate) mod store;
 
 use std::collections::BTreeMap;
@@ -34,6 +36,7 @@ use sea_orm::EntityTrait;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use self::tags::SelectedKey;
 use self::aggregate::{Aggregator, sym};
 use self::csv_export::CsvExport;
 use self::parquet_export::ParquetExport;
@@ -281,15 +284,15 @@ fn is_parquet(path: &Path) -> Result<bool, String> {
 }
 
 /// Recognizes one file from its header or footer (no checksum yet: see [`checksum_all`]).
-fn prepare_one(path: &Path) -> Result<Input, String> {
+fn prepare_one(path: &Path, keys: &[SelectedKey]) -> Result<Input, String> {
     let bytes = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?.len();
     let mut report = FileReport { path: path.display().to_string(), bytes, ..FileReport::default() };
     let export = if is_parquet(path)? {
-        let p = ParquetExport::open(path)?;
+        let p = ParquetExport::open(path, keys)?;
         report.format = format!("{} Parquet", p.layout.describe());
         Export::Parquet(p)
     } else {
-        let c = CsvExport::open(path)?;
+        let c = CsvExport::open(path, keys)?;
         report.format = format!("{} {}", c.layout.describe(), if c.gzip { "CSV.gz" } else { "CSV" });
         Export::Csv(c)
     };
@@ -298,11 +301,11 @@ fn prepare_one(path: &Path) -> Result<Input, String> {
 
 /// Expands and recognizes the inputs. On failure, the files seen so far (the failing one last,
 /// without a format) come back with the message.
-fn prepare(inputs: &[PathBuf]) -> Result<Vec<Input>, (Vec<FileReport>, String)> {
+fn prepare(inputs: &[PathBuf], keys: &[SelectedKey]) -> Result<Vec<Input>, (Vec<FileReport>, String)> {
     let files = manifest::expand(inputs).map_err(|e| (Vec::new(), e))?;
     let mut out: Vec<Input> = Vec::new();
     for path in &files {
-        match prepare_one(path) {
+        match prepare_one(path, keys) {
             Ok(input) => out.push(input),
             Err(e) => {
                 let mut seen: Vec<FileReport> = out.into_iter().map(|i| i.report).collect();
@@ -337,12 +340,19 @@ fn checksum_all(reports: &mut Vec<FileReport>) -> Result<(), String> {
     failed.map_or(Ok(()), Err)
 }
 
-fn fingerprint(files: &[FileReport]) -> String {
+/// What a run's result depends on: its files and the cost allocation keys kept (files read with
+/// other keys are read again). Without keys, the files alone, as before keys existed.
+fn fingerprint(files: &[FileReport], keys: &[SelectedKey]) -> String {
     let mut sums: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
     sums.sort_unstable();
     let mut h = Sha256::new();
     for s in sums {
         h.update(s.as_bytes());
+        h.update(b"\n");
+    }
+    for k in keys {
+        h.update(b"key ");
+        h.update(k.label().as_bytes());
         h.update(b"\n");
     }
     hex::encode(h.finalize())
@@ -360,6 +370,7 @@ enum Task {
 fn aggregate_all(
     inputs: &[Input],
     payer_account: &str,
+    keys: &[SelectedKey],
     threads: usize,
     progress: &ProgressBar,
     stop: &AtomicBool,
@@ -382,7 +393,7 @@ fn aggregate_all(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut agg = Aggregator::for_payer(payer_account);
+                    let mut agg = Aggregator::for_payer(payer_account).with_keys(keys);
                     while !stop.load(Ordering::Relaxed) {
                         let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
                         agg.begin_file(match *task {
@@ -422,7 +433,7 @@ fn aggregate_all(
         return Err("a reader thread stopped unexpectedly".to_owned());
     }
     let mut all = aggregators.into_iter();
-    let mut total = all.next().unwrap_or_else(|| Aggregator::for_payer(payer_account));
+    let mut total = all.next().unwrap_or_else(|| Aggregator::for_payer(payer_account).with_keys(keys));
     for other in all {
         total.merge(other)?;
     }
@@ -470,8 +481,10 @@ pub async fn ingest_files_with(
     // Only rows billed to the payer's own account are taken in.
     let payer_account = payers::Entity::find_by_id(payer.0).one(db).await?.ok_or(AppError::NotFound("payer"))?.account_id;
 
+    let keys = tags::selected(db, payer).await?;
     let inputs = files.to_vec();
-    let prepared = tokio::task::spawn_blocking(move || prepare(&inputs)).await?;
+    let prepare_keys = keys.clone();
+    let prepared = tokio::task::spawn_blocking(move || prepare(&inputs, &prepare_keys)).await?;
     let inputs = match prepared {
         Ok(inputs) => inputs,
         Err((mut reports, message)) => {
@@ -482,7 +495,7 @@ pub async fn ingest_files_with(
             })
             .await?;
             let files_json = serde_json::to_string(&reports).map_err(AppError::internal)?;
-            let record = store::Record { payer, source: None, files_json: &files_json, fingerprint: &fingerprint(&reports), rows_read: 0, started_at };
+            let record = store::Record { payer, source: None, files_json: &files_json, fingerprint: &fingerprint(&reports, &keys), rows_read: 0, started_at };
             store::fail(db, None, &record, &message).await?;
             return Err(AppError::invalid("files", message));
         }
@@ -518,13 +531,14 @@ pub async fn ingest_files_with(
     let stop = Arc::new(AtomicBool::new(false));
     let reader_stop = Arc::clone(&stop);
     let reader_account = payer_account.clone();
+    let reader_keys = keys.clone();
     let read = tokio::task::spawn_blocking(move || {
-        let result = aggregate_all(&inputs, &reader_account, threads, &worker_bar, &reader_stop);
+        let result = aggregate_all(&inputs, &reader_account, &reader_keys, threads, &worker_bar, &reader_stop);
         (inputs, result)
     });
     let (mut reports, checksummed) = checksums.await?;
     tracing::debug!(elapsed_ms = clock.elapsed().as_millis(), "ingest: files checksummed");
-    let print = fingerprint(&reports);
+    let print = fingerprint(&reports, &keys);
     let files_json = serde_json::to_string(&reports).map_err(AppError::internal)?;
     let mut record = store::Record { payer, source: source.as_deref(), files_json: &files_json, fingerprint: &print, rows_read: 0, started_at };
     if let Err(message) = checksummed {
@@ -679,8 +693,8 @@ mod tests {
                 p
             })
             .collect();
-        let inputs = prepare(&paths).map_err(|(_, e)| e)?;
-        let (agg, rows) = aggregate_all(&inputs, PAYER, 2, &ProgressBar::hidden(), &AtomicBool::new(false))?;
+        let inputs = prepare(&paths, &[]).map_err(|(_, e)| e)?;
+        let (agg, rows) = aggregate_all(&inputs, PAYER, &[], 2, &ProgressBar::hidden(), &AtomicBool::new(false))?;
         let mut reports: Vec<FileReport> = inputs.iter().map(|i| i.report.clone()).collect();
         for (r, n) in reports.iter_mut().zip(&rows) {
             r.rows = *n;

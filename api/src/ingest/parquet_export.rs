@@ -22,8 +22,9 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, Parq
 use rust_decimal::Decimal;
 
 use super::aggregate::{Aggregator, Interner, Row, Sym, sym};
-use super::layout::{F, FIELDS, Layout};
+use super::layout::{ALL, F, FIELDS, Layout};
 use super::parse;
+use super::tags::SelectedKey;
 
 /// Rows per decoded batch.
 const BATCH_ROWS: usize = 32 * 1024;
@@ -48,12 +49,15 @@ enum Role {
     Number,
     Date,
     Map,
+    /// A map<string, string>, or text holding a JSON object (FOCUS `Tags`).
+    MapOrJson,
 }
 
 fn role(f: F) -> Role {
     match f {
         F::PeriodStart | F::UsageStart => Role::Date,
         F::ProductMap => Role::Map,
+        F::TagMap | F::CategoryMap => Role::MapOrJson,
         F::Unblended
         | F::NetUnblended
         | F::Effective
@@ -69,38 +73,7 @@ fn role(f: F) -> Role {
     }
 }
 
-const ALL_FIELDS: [F; FIELDS] = [
-    F::PeriodStart,
-    F::UsageStart,
-    F::Account,
-    F::AccountFallback,
-    F::ServiceCode,
-    F::ServiceName,
-    F::ProductMap,
-    F::UsageType,
-    F::Operation,
-    F::Region,
-    F::ChargeType,
-    F::BillingEntity,
-    F::PricingUnit,
-    F::Currency,
-    F::Unblended,
-    F::NetUnblended,
-    F::Effective,
-    F::List,
-    F::Usage,
-    F::SpEffective,
-    F::SpCommitment,
-    F::SpUsedCommitment,
-    F::RiEffective,
-    F::RiUnusedUpfront,
-    F::RiUnusedRecurring,
-    F::RiArn,
-    F::Provider,
-    F::ServiceProvider,
-    F::Payer,
-    F::Description,
-];
+
 
 fn is_text(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
@@ -114,6 +87,7 @@ fn type_fits(role: Role, f: F, t: &DataType) -> bool {
             is_text(t) || matches!(t, DataType::Float64 | DataType::Float32 | DataType::Decimal128(_, _) | DataType::Int64 | DataType::Int32)
         }
         Role::Date => is_text(t) || matches!(t, DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64),
+        Role::MapOrJson => is_text(t) || type_fits(Role::Map, f, t),
         Role::Map => match t {
             DataType::Map(entries, _) => match entries.data_type() {
                 DataType::Struct(kv) => kv.len() == 2 && kv.iter().all(|c| c.data_type() == &DataType::Utf8),
@@ -130,20 +104,22 @@ fn expected(role: Role) -> &'static str {
         Role::Number => "a number (double, decimal or text)",
         Role::Date => "a timestamp or date",
         Role::Map => "a map<string, string>",
+        Role::MapOrJson => "a map<string, string> or JSON text",
     }
 }
 
 impl ParquetExport {
     /// Reads the footer and checks the schema. Errors are messages without the file name.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path, keys: &[SelectedKey]) -> Result<Self, String> {
         let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
         let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| format!("not a readable Parquet file (truncated or corrupt?): {e}"))?;
         let schema = plain.schema().clone();
         let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let layout = Layout::resolve(&names).map_err(|e| e.0)?;
-        for f in ALL_FIELDS {
-            if let Some(c) = layout.col(f) {
+        let mut layout = Layout::resolve(&names).map_err(|e| e.0)?;
+        layout.bind_keys(keys).map_err(|e| e.0)?;
+        for f in ALL {
+            if let Some(c) = layout.col(f).filter(|_| layout.reads(f)) {
                 let t = schema.field(c).data_type();
                 if !type_fits(role(f), f, t) {
                     return Err(format!("column {} has type {t}; expected {}", layout.name(f), expected(role(f))));
@@ -285,7 +261,7 @@ fn days_of(a: &ArrayRef) -> Result<Vec<Option<i32>>, String> {
 impl<'a> BatchRow<'a> {
     fn new(layout: &Layout, projection: &[usize], batch: &'a RecordBatch, strings: &mut Interner) -> Result<Self, String> {
         let mut cols = Vec::with_capacity(FIELDS);
-        for f in ALL_FIELDS {
+        for f in ALL {
             let col = match layout.col(f).and_then(|c| projection.binary_search(&c).ok()) {
                 None => Col::Absent,
                 Some(b) => {
@@ -293,15 +269,16 @@ impl<'a> BatchRow<'a> {
                     match (role(f), a.data_type()) {
                         (Role::Date, _) => Col::Days(days_of(a).map_err(|e| format!("column {}: {e}", layout.name(f)))?),
                         (Role::Map, _) => Col::Map(a.as_map()),
+                        (Role::MapOrJson, DataType::Map(_, _)) => Col::Map(a.as_map()),
                         (Role::Number, DataType::Float64) => Col::F64(a.as_primitive::<Float64Type>()),
                         (Role::Number, _) => Col::Num(a),
-                        (Role::Text, DataType::Dictionary(k, v)) if **k == DataType::Int32 && **v == DataType::Utf8 => {
+                        (Role::Text | Role::MapOrJson, DataType::Dictionary(k, v)) if **k == DataType::Int32 && **v == DataType::Utf8 => {
                             let d = a.as_dictionary::<Int32Type>();
                             let values: &StringArray = d.values().as_string::<i32>();
                             let syms = (0..values.len()).map(|j| if values.is_null(j) { sym::EMPTY } else { strings.intern(values.value(j)) }).collect();
                             Col::Dict { keys: d.keys(), syms }
                         }
-                        (Role::Text, _) => Col::Text(a),
+                        (Role::Text | Role::MapOrJson, _) => Col::Text(a),
                     }
                 }
             };
@@ -335,6 +312,26 @@ fn number_at(a: &ArrayRef, i: usize) -> Result<Option<Decimal>, String> {
             None => Ok(None),
         },
     }
+}
+
+/// Row `i`'s value of the first entry whose key matches; [`sym::EMPTY`] when none or null.
+fn map_entry(m: &MapArray, i: usize, matches: impl Fn(&str) -> bool, strings: &mut Interner) -> Sym {
+    if m.is_null(i) {
+        return sym::EMPTY;
+    }
+    let offsets = m.value_offsets();
+    let (start, end) = match (offsets.get(i), offsets.get(i + 1)) {
+        (Some(&s), Some(&e)) => (usize::try_from(s).unwrap_or(0), usize::try_from(e).unwrap_or(0)),
+        _ => return sym::EMPTY,
+    };
+    let keys = m.keys().as_string::<i32>();
+    let values = m.values().as_string::<i32>();
+    for j in start..end {
+        if matches(keys.value(j)) {
+            return if values.is_null(j) { sym::EMPTY } else { strings.intern(values.value(j)) };
+        }
+    }
+    sym::EMPTY
 }
 
 impl Row for BatchRow<'_> {
@@ -379,21 +376,23 @@ impl Row for BatchRow<'_> {
 
     fn product_attr(&mut self, i: usize, key: &str, strings: &mut Interner) -> Result<Sym, String> {
         let Col::Map(m) = self.col(F::ProductMap) else { return Ok(sym::EMPTY) };
-        if m.is_null(i) {
-            return Ok(sym::EMPTY);
-        }
-        let offsets = m.value_offsets();
-        let (start, end) = match (offsets.get(i), offsets.get(i + 1)) {
-            (Some(&s), Some(&e)) => (usize::try_from(s).unwrap_or(0), usize::try_from(e).unwrap_or(0)),
-            _ => return Ok(sym::EMPTY),
-        };
-        let keys = m.keys().as_string::<i32>();
-        let values = m.values().as_string::<i32>();
-        for j in start..end {
-            if keys.value(j) == key {
-                return Ok(if values.is_null(j) { sym::EMPTY } else { strings.intern(values.value(j)) });
+        Ok(map_entry(m, i, |k| k == key, strings))
+    }
+
+    fn map_value(&mut self, f: F, i: usize, keys: &[String], strings: &mut Interner) -> Result<Option<Sym>, String> {
+        match self.col(f) {
+            Col::Map(m) => {
+                // The first of the keys in preference order, not the first entry that matches.
+                for key in keys {
+                    let v = map_entry(m, i, |k| k == key.as_str(), strings);
+                    if v != sym::EMPTY {
+                        return Ok(Some(v));
+                    }
+                }
+                Ok(Some(sym::EMPTY))
             }
+            Col::Absent => Ok(Some(sym::EMPTY)),
+            _ => Ok(None),
         }
-        Ok(sym::EMPTY)
     }
 }

@@ -221,12 +221,12 @@ const COLUMNS: [&str; 22] = [
 /// A multi-row INSERT of `rows` rows, written once per batch size rather than built from an
 /// `ActiveModel` per row (which cost more than SQLite's own work), so the database also sees one
 /// statement text and reuses its prepared statement across batches.
-fn insert_sql(backend: DbBackend, rows: usize) -> String {
-    let mut sql = format!("INSERT INTO cost_daily ({}) VALUES ", COLUMNS.join(", "));
+pub(super) fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let mut n = 0;
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        for c in 0..COLUMNS.len() {
+        for c in 0..columns.len() {
             n += 1;
             if c > 0 {
                 sql.push_str(", ");
@@ -249,11 +249,11 @@ fn too_large(what: &str, amount: Option<Decimal>, key: &str) -> AppError {
     AppError::invalid("files", format!("the daily {what} total{amount} for {key} is too large to store (at most {})", super::aggregate::max_storable()))
 }
 
-fn units(amount: Decimal, what: &str, key: &str) -> AppResult<i64> {
+pub(super) fn units(amount: Decimal, what: &str, key: &str) -> AppResult<i64> {
     money::to_units(amount).map_err(|_| too_large(what, Some(amount), key))
 }
 
-fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
+pub(super) fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
     total.value().map_err(|_| too_large(what, None, key))
 }
 
@@ -284,10 +284,12 @@ async fn lock_period(txn: &impl ConnectionTrait, payer: PayerId, source: &str, p
 /// Replaces every (source, period) in `agg` in one transaction and marks the run SUCCEEDED
 /// (its first period on the run's own row, further periods on sibling rows).
 pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> AppResult<Vec<PeriodWritten>> {
+    let mut agg = agg;
+    let mut tag_rows = super::store_tags::by_period(&mut agg);
     let (agg, rows) = sorted(agg);
     let txn = db.begin_write().await?;
     let backend = txn.get_database_backend();
-    let full_batch = insert_sql(backend, BATCH);
+    let full_batch = insert_sql(backend, "cost_daily", &COLUMNS, BATCH);
     let mut written: Vec<PeriodWritten> = Vec::new();
     let mut start = 0;
     while start < rows.len() {
@@ -350,9 +352,11 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                 out.amortized += amortized;
             }
             out.rows_written += chunk.len() as u64;
-            let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, chunk.len()) };
+            let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, "cost_daily", &COLUMNS, chunk.len()) };
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
         }
+        let tagged = tag_rows.remove(&(first.kind, first.period)).unwrap_or_default();
+        super::store_tags::replace_period(&txn, r.payer, (source, &period), id, &agg, &tagged).await?;
         super::rollup::refresh(&txn, r.payer, source, std::slice::from_ref(&period)).await?;
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));

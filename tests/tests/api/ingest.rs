@@ -55,7 +55,7 @@ fn gen_cur(dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: 
     gen_cur_for(PAYER_ACCOUNT, dir, name, rows, accounts, seed, format)
 }
 
-fn gen_cur_for(payer: &str, dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
+pub(crate) fn gen_cur_for(payer: &str, dir: &Path, name: &str, rows: u64, accounts: u32, seed: u64, format: GenFormat) -> PathBuf {
     let out = dir.join(name);
     let month = parse_month("2024-09").unwrap();
     let options = GenOptions { rows, accounts, month, seed, format, out: out.clone(), payer_account: Some(payer.to_owned()) };
@@ -64,7 +64,7 @@ fn gen_cur_for(payer: &str, dir: &Path, name: &str, rows: u64, accounts: u32, se
 }
 
 /// A decimal string (`-12.5`, `0.00000080000`) as an integer of 10⁻¹² units, exactly.
-fn units12(s: &str) -> i128 {
+pub(crate) fn units12(s: &str) -> i128 {
     let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     assert!(frac.len() <= 12 || frac[12..].bytes().all(|b| b == b'0'), "{s} has more than 12 decimals");
@@ -74,7 +74,7 @@ fn units12(s: &str) -> i128 {
 }
 
 /// Runs Python from the test venv with a script and arguments; returns its JSON output.
-fn python(script: &str, args: &[&str]) -> serde_json::Value {
+pub(crate) fn python(script: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new(format!("{ROOT}/.venv/bin/python"))
         .arg("-c")
         .arg(script)
@@ -144,7 +144,7 @@ async fn ingestions(app: &TestApp) -> Vec<(String, Option<String>)> {
 
 /// The same totals computed by DuckDB straight from the Parquet file, as exact decimals:
 /// amortized cost by AWS's published line-item-type rules.
-const DUCKDB_TOTALS: &str = r#"
+pub(crate) const DUCKDB_TOTALS: &str = r#"
 import duckdb, json, sys
 path, key = sys.argv[1], sys.argv[2]
 def d(c): return f"CAST({c} AS DECIMAL(38,10))"
@@ -171,7 +171,7 @@ print(json.dumps({r[0]: [format(v, 'f') for v in r[1:]] for r in rows}))
 
 /// Ours equals theirs to within the storage rounding (half of 10⁻⁸ per day-grain row), far
 /// inside a cent.
-fn assert_matches(ours: &BTreeMap<String, ([i128; 4], i64)>, theirs: &serde_json::Value, what: &str) {
+pub(crate) fn assert_matches(ours: &BTreeMap<String, ([i128; 4], i64)>, theirs: &serde_json::Value, what: &str) {
     let theirs = theirs.as_object().unwrap();
     let mut their_keys: Vec<&String> = theirs.keys().collect();
     their_keys.sort();

@@ -325,6 +325,8 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         ("createResellerPayer", "mutation($g: ID!) { createResellerPayer(billingGroupId: $g, name: \"x\") { id } }", json!({ "g": bb.group })),
         ("optimizationInsights", "query($p: ID!) { optimizationInsights(payerId: $p) { recommendationCount } }", json!({ "p": b.payer_id })),
         ("refreshOptimizationInsights", "mutation($p: ID!) { refreshOptimizationInsights(payerId: $p) { id } }", json!({ "p": b.payer_id })),
+        ("costAllocationKeys", "query($p: ID!) { costAllocationKeys(payerId: $p) { name } }", json!({ "p": b.payer_id })),
+        ("setCostAllocationKeys", "mutation($p: ID!) { setCostAllocationKeys(payerId: $p, keys: [{ kind: TAG, name: \"pwned\" }]) { name } }", json!({ "p": b.payer_id })),
         ("billingResults", "query($g: ID!) { billingResults(billingGroupId: $g, billingPeriod: \"2025-11\") { awsCost } }", json!({ "g": bb.group })),
         ("recomputeBilling", "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": b.payer_id })),
         ("billingConductorStatus", "query($p: ID!) { billingConductorStatus(payerId: $p) { mode pending } }", json!({ "p": b.payer_id })),

@@ -11,6 +11,7 @@ mod billing_transfer;
 mod browser;
 mod cloudformation;
 mod cost_explorer;
+mod cost_tags;
 mod cost_exports;
 mod costs;
 mod demo;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_monthly_pricing, custom_line_items, payers, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, custom_line_items, payers, tenants};
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -174,6 +174,74 @@ fn cost_row(r: &PricedRow, operation: String, billing_entity: String, amounts: [
     }
 }
 
+/// The zero flags stored as bits (`zero_amounts` of the pricing rollup and the tagged parts).
+fn zero_of(bits: i16) -> ZeroAmounts {
+    let bit = |b: i16| bits & b != 0;
+    ZeroAmounts { list: bit(ZERO_LIST), unblended: bit(ZERO_UNBLENDED), net_unblended: bit(ZERO_NET_UNBLENDED), amortized: bit(ZERO_AMORTIZED) }
+}
+
+/// The tagged parts of a group's rows for one period and key (day grain), each priced as the
+/// whole row it is part of is priced (its zero flags, the tiers above, the group's plan), with
+/// its value. The engine's price is linear in a row's amounts once the flags are fixed, so the
+/// parts' charges add up to the row's.
+pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey) -> AppResult<Vec<(PricedRow, String)>> {
+    let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
+    let inputs = PricingInputs {
+        plan: plan_versions::plan_for(db, group, period).await?,
+        items: Vec::new(),
+        members: group.accounts_in(period),
+        primary_account: group.group.primary_account_id.clone(),
+        data_payer: stack.as_ref().map(|s| s.data_payer),
+        upstream: stack.map(|s| s.upstream).unwrap_or_default(),
+    };
+    let payer = inputs.data_payer_or(group.group.payer_id);
+    let members = inputs.priced_members();
+    let Some(source) = source_for(db, payer, period).await? else { return Ok(Vec::new()) };
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
+    let rows = cost_daily_tags::Entity::find()
+        .filter(cost_daily_tags::Column::PayerId.eq(payer))
+        .filter(cost_daily_tags::Column::BillingPeriod.eq(period))
+        .filter(cost_daily_tags::Column::Source.eq(source))
+        .filter(cost_daily_tags::Column::KeyKind.eq(key.kind))
+        .filter(cost_daily_tags::Column::KeyName.eq(key.name.as_str()))
+        .filter(cost_daily_tags::Column::UsageAccountId.is_in(members))
+        .order_by_asc(cost_daily_tags::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+            let mut row = PricedRow {
+                usage_date: Some(r.usage_date),
+                usage_month: r.usage_date.format("%Y-%m").to_string(),
+                account_id: r.usage_account_id,
+                service_code: r.service_code,
+                service_name: Some(r.service_name),
+                region: r.region,
+                usage_type: r.usage_type,
+                charge_type: r.charge_type,
+                currency: r.currency,
+                charge: Decimal::ZERO,
+                aws_cost: Decimal::ZERO,
+                list: Decimal::ZERO,
+                amortized: Decimal::ZERO,
+                billing_entity: String::new(),
+            };
+            let cost = engine::restated(&cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero_of(r.zero_amounts))), &inputs.upstream);
+            row.charge = plan.price(&cost);
+            row.aws_cost = cost.net_unblended;
+            row.list = cost.list;
+            row.amortized = cost.amortized;
+            row.billing_entity = cost.billing_entity;
+            (row, r.tag_value)
+        })
+        .collect())
+}
+
 /// The rows of one payer's period and source for the given accounts, each as the engine's input
 /// and as the row it came from (its charge still zero).
 async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, source: &str, members: Vec<String>, grain: Grain) -> AppResult<Vec<(CostRow, PricedRow)>> {
@@ -218,8 +286,7 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
             .await?
             .into_iter()
             .map(|r| {
-                let bit = |b: i16| r.zero_amounts & b != 0;
-                let zero = ZeroAmounts { list: bit(ZERO_LIST), unblended: bit(ZERO_UNBLENDED), net_unblended: bit(ZERO_NET_UNBLENDED), amortized: bit(ZERO_AMORTIZED) };
+                let zero = zero_of(r.zero_amounts);
                 let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
                 let row = PricedRow {
                     usage_date: None,

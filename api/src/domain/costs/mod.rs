@@ -12,6 +12,7 @@ mod bill;
 mod catalog;
 mod health;
 mod summary;
+mod tags;
 mod trends;
 mod visibility;
 
@@ -24,8 +25,9 @@ pub use self::bill::{AccountBill, BillLine, account_bill, bill_csv};
 pub use self::catalog::{known_service_categories, service_category, service_code_of_name};
 pub use self::health::{Health, ingestion_health};
 pub use self::summary::{
-    AccountNames, CUSTOM_LINE_ITEM_CATEGORY, CostFilter, CostSummary, Dimension, Granularity, GroupKey, SeriesPoint, SummaryRequest, summary,
+    AccountNames, CUSTOM_LINE_ITEM_CATEGORY, CostFilter, CostSummary, Dimension, Granularity, GroupKey, SeriesPoint, SummaryRequest, TagFilter, summary,
 };
+pub use self::tags::{AllocationKey, allocation_keys, set_allocation_keys};
 pub use self::trends::{Change, Forecast, forecast, month_over_month};
 pub use self::visibility::SOURCE_PRECEDENCE;
 pub use crate::domain::service_names::{ServiceNames, note_service_name, service_label};

@@ -18,6 +18,7 @@ use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::{PayerId, TenantId};
 use crate::money::from_units;
+use crate::ingest::tags::SelectedKey;
 use crate::tenancy::Scope;
 
 /// The category given to custom line items (PRO_FORMA only).
@@ -32,6 +33,8 @@ pub enum Dimension {
     UsageType,
     ChargeType,
     ServiceCategory,
+    /// The value of one selected cost allocation key ([`SummaryRequest::tag_key`]).
+    Tag,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,15 @@ pub struct CostFilter {
     pub service_codes: Vec<String>,
     pub regions: Vec<String>,
     pub charge_types: Vec<String>,
+    /// Only the cost with one of these values of a selected key.
+    pub tag: Option<TagFilter>,
+}
+
+/// Cost whose value of `key` is one of `values` (`""`: cost without a value).
+#[derive(Debug, Clone)]
+pub struct TagFilter {
+    pub key: SelectedKey,
+    pub values: Vec<String>,
 }
 
 /// The values of the grouped dimensions (empty when not grouped by it).
@@ -58,6 +70,8 @@ pub struct GroupKey {
     pub usage_type: String,
     pub charge_type: String,
     pub service_category: String,
+    /// Grouped by [`Dimension::Tag`]: the key's value, `""` for cost without one.
+    pub tag: String,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +115,8 @@ pub struct SummaryRequest {
     pub filter: CostFilter,
     /// One customer's part only (see `payer_views`).
     pub customer: Option<TenantId>,
+    /// The key [`Dimension::Tag`] groups by.
+    pub tag_key: Option<SelectedKey>,
 }
 #[derive(Debug, FromQueryResult)]
 struct Row {
@@ -114,6 +130,7 @@ struct Row {
     units: i64,
     /// Grouped by service: a name of the service code other than the code itself, if any row has one.
     service_name: Option<String>,
+    tag: String,
 }
 
 fn dim_expr(grouped: bool, column: &'static str) -> Expr {
@@ -121,7 +138,7 @@ fn dim_expr(grouped: bool, column: &'static str) -> Expr {
 }
 
 /// One amount before grouping: a day-grain aggregate, or a custom line item.
-struct Point {
+pub(super) struct Point {
     /// `YYYY-MM-DD` or `YYYY-MM`; `None` for a custom line item in a DAY summary (it is per
     /// billing period, so it counts in the totals but in no day).
     period: Option<String>,
@@ -135,6 +152,8 @@ struct Point {
     custom_line_item: bool,
     currency: String,
     amount: Decimal,
+    /// The value of the selected key the view is about (`""`: none, or no key asked for).
+    pub(super) tag: String,
 }
 
 impl From<Row> for Point {
@@ -150,6 +169,27 @@ impl From<Row> for Point {
             custom_line_item: false,
             currency: r.currency,
             amount: from_units(r.units),
+            tag: r.tag,
+        }
+    }
+}
+
+impl Point {
+    /// The same amount with the opposite sign and no tag value: added beside a tagged point,
+    /// it takes the tagged part out of the cost without a value.
+    pub(super) fn untagged_remainder(&self) -> Self {
+        Self {
+            period: self.period.clone(),
+            account_id: self.account_id.clone(),
+            service: self.service.clone(),
+            region: self.region.clone(),
+            usage_type: self.usage_type.clone(),
+            charge_type: self.charge_type.clone(),
+            service_name: self.service_name.clone(),
+            custom_line_item: false,
+            currency: self.currency.clone(),
+            amount: -self.amount,
+            tag: String::new(),
         }
     }
 }
@@ -165,6 +205,14 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
     if let Some((from, to)) = rollup_months(req) {
         return monthly_points(scope, views, req, column, periods, (&from, &to)).await;
     }
+    day_points(scope, views, req, column, periods, None).await
+}
+
+/// [`column_points`] from the day grain; with `tagged`, from the tagged parts of that key
+/// (`cost_daily_tags`, which shares the day grain's columns), each point with its value.
+pub(super) async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    use sea_orm::{ActiveEnum as _, ConnectionTrait as _};
     let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
     let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
@@ -173,51 +221,59 @@ async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest,
         Granularity::Day => Expr::cust("CAST(usage_date AS TEXT)"),
         Granularity::Month => Expr::cust("SUBSTR(CAST(usage_date AS TEXT), 1, 7)"),
     };
-    let mut query = cost_daily::Entity::find()
-        .select_only()
-        .expr_as(period.clone(), "period")
-        .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), "account_id")
-        .expr_as(dim_expr(by_service, "service_code"), "service")
-        .expr_as(dim_expr(has(Dimension::Region), "region"), "region")
-        .expr_as(dim_expr(has(Dimension::UsageType), "usage_type"), "usage_type")
-        .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), "charge_type")
-        .column(cost_daily::Column::Currency)
-        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), "units")
+    let col = |name: &'static str| Expr::col(Alias::new(name));
+    let table = if tagged.is_some() { "cost_daily_tags" } else { "cost_daily" };
+    let mut select = Query::select();
+    // Named as the day grain: the visibility and source conditions are written on its columns.
+    select
+        .from_as(Alias::new(table), Alias::new("cost_daily"))
+        .expr_as(period.clone(), Alias::new("period"))
+        .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), Alias::new("account_id"))
+        .expr_as(dim_expr(by_service, "service_code"), Alias::new("service"))
+        .expr_as(dim_expr(has(Dimension::Region), "region"), Alias::new("region"))
+        .expr_as(dim_expr(has(Dimension::UsageType), "usage_type"), Alias::new("usage_type"))
+        .expr_as(dim_expr(has(Dimension::ChargeType), "charge_type"), Alias::new("charge_type"))
+        .expr_as(col("currency"), Alias::new("currency"))
+        .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), Alias::new("units"))
         // The name comes with the sums: no query per row or per service. Ingestion stores the
         // code as the name when the source has none; such rows give no name here.
         .expr_as(
             Expr::cust(if by_service { "MAX(CASE WHEN service_name <> service_code THEN service_name END)" } else { "CAST(NULL AS TEXT)" }),
-            "service_name",
+            Alias::new("service_name"),
         )
-        .filter(cost_daily::Column::PayerId.is_in(payers))
-        .filter(visible_rows(views, periods))
-        .filter(sources)
-        .filter(cost_daily::Column::UsageDate.gte(req.from))
-        .filter(cost_daily::Column::UsageDate.lte(req.to));
+        .expr_as(dim_expr(tagged.is_some(), "tag_value"), Alias::new("tag"))
+        .cond_where(
+            Condition::all()
+                .add(cost_daily::Column::PayerId.is_in(payers))
+                .add(visible_rows(views, periods))
+                .add(sources)
+                .add(cost_daily::Column::UsageDate.gte(req.from))
+                .add(cost_daily::Column::UsageDate.lte(req.to)),
+        );
+    if let Some(key) = tagged {
+        select.and_where(col("key_kind").eq(key.kind.to_value())).and_where(col("key_name").eq(key.name.as_str()));
+    }
     let f = &req.filter;
-    for (values, column) in [
-        (&f.account_ids, cost_daily::Column::UsageAccountId),
-        (&f.service_codes, cost_daily::Column::ServiceCode),
-        (&f.regions, cost_daily::Column::Region),
-        (&f.charge_types, cost_daily::Column::ChargeType),
-    ] {
+    for (values, column) in [(&f.account_ids, "usage_account_id"), (&f.service_codes, "service_code"), (&f.regions, "region"), (&f.charge_types, "charge_type")] {
         if !values.is_empty() {
-            query = query.filter(Condition::all().add(column.is_in(values.clone())));
+            select.and_where(col(column).is_in(values.clone()));
         }
     }
-    query = query.group_by(period).group_by(cost_daily::Column::Currency);
+    select.add_group_by([period, col("currency")]);
     for (grouped, column) in [
-        (has(Dimension::Account), cost_daily::Column::UsageAccountId),
-        (by_service, cost_daily::Column::ServiceCode),
-        (has(Dimension::Region), cost_daily::Column::Region),
-        (has(Dimension::UsageType), cost_daily::Column::UsageType),
-        (has(Dimension::ChargeType), cost_daily::Column::ChargeType),
+        (has(Dimension::Account), "usage_account_id"),
+        (by_service, "service_code"),
+        (has(Dimension::Region), "region"),
+        (has(Dimension::UsageType), "usage_type"),
+        (has(Dimension::ChargeType), "charge_type"),
+        (tagged.is_some(), "tag_value"),
     ] {
         if grouped {
-            query = query.group_by(column);
+            select.group_by_col(Alias::new(column));
         }
     }
-    let rows = query.into_model::<Row>().all(scope.db()).await.context("summing day-grain cost")?;
+    let backend = scope.db().get_database_backend();
+    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await.context("summing day-grain cost")?;
     Ok(rows.into_iter().map(Point::from).collect())
 }
 
@@ -262,6 +318,7 @@ async fn monthly_points(
         .expr_as(col("currency"), Alias::new("currency"))
         .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), Alias::new("units"))
         .expr_as(Expr::cust(if by_service { "MAX(service_name)" } else { "CAST(NULL AS TEXT)" }), Alias::new("service_name"))
+        .expr_as(Expr::val(""), Alias::new("tag"))
         .cond_where(
             Condition::all()
                 .add(cost_daily::Column::PayerId.is_in(payers))
@@ -325,35 +382,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
                     let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
                     (priced.rows, priced.numbers.currency, priced.numbers.computation.items)
                 };
-                for row in rows {
-                    let in_range = match row.usage_date {
-                        Some(day) => day >= req.from && day <= req.to,
-                        None => months.as_ref().is_some_and(|(from, to)| row.usage_month >= *from && row.usage_month <= *to),
-                    };
-                    let matches = kept(&f.account_ids, &row.account_id)
-                        && kept(&f.service_codes, &row.service_code)
-                        && kept(&f.regions, &row.region)
-                        && kept(&f.charge_types, &row.charge_type);
-                    if !in_range || !matches {
-                        continue;
-                    }
-                    let period = match (req.granularity, row.usage_date) {
-                        (Granularity::Day, Some(day)) => day.format("%Y-%m-%d").to_string(),
-                        _ => row.usage_month,
-                    };
-                    out.points.push(Point {
-                        period: Some(period),
-                        account_id: row.account_id,
-                        service: row.service_code,
-                        region: row.region,
-                        usage_type: row.usage_type,
-                        charge_type: row.charge_type,
-                        service_name: row.service_name,
-                        custom_line_item: false,
-                        currency: row.currency,
-                        amount: row.charge,
-                    });
-                }
+                out.points.extend(rows.into_iter().filter_map(|row| priced_point(req, months.as_ref(), row, String::new())));
                 // Custom line items belong to a period, not a service, region or day: a filter
                 // on those leaves them out.
                 if !f.service_codes.is_empty() || !f.regions.is_empty() {
@@ -375,6 +404,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
                         custom_line_item: true,
                         currency: currency.clone(),
                         amount: item.amount,
+                        tag: String::new(),
                     });
                 }
             }
@@ -384,6 +414,37 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
         }
     }
     Ok(out)
+}
+
+/// A priced row as a point of the view, when it is in the range and passes the filter.
+pub(super) fn priced_point(req: &SummaryRequest, months: Option<&(String, String)>, row: results::PricedRow, tag: String) -> Option<Point> {
+    let f = &req.filter;
+    let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
+    let in_range = match row.usage_date {
+        Some(day) => day >= req.from && day <= req.to,
+        None => months.is_some_and(|(from, to)| row.usage_month >= *from && row.usage_month <= *to),
+    };
+    let matches = kept(&f.account_ids, &row.account_id) && kept(&f.service_codes, &row.service_code) && kept(&f.regions, &row.region) && kept(&f.charge_types, &row.charge_type);
+    if !in_range || !matches {
+        return None;
+    }
+    let period = match (req.granularity, row.usage_date) {
+        (Granularity::Day, Some(day)) => day.format("%Y-%m-%d").to_string(),
+        _ => row.usage_month,
+    };
+    Some(Point {
+        period: Some(period),
+        account_id: row.account_id,
+        service: row.service_code,
+        region: row.region,
+        usage_type: row.usage_type,
+        charge_type: row.charge_type,
+        service_name: row.service_name,
+        custom_line_item: false,
+        currency: row.currency,
+        amount: row.charge,
+        tag,
+    })
 }
 
 /// A priced period's rows, currency and custom line items.
@@ -522,13 +583,29 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryR
             }
         }
     }
-    let (points, unpriced) = match req.metric.column() {
+    let key = super::tags::key_of(&req)?;
+    if let Some(key) = &key {
+        super::tags::check_selected(scope, views, key).await?;
+    }
+    let (mut points, unpriced) = match req.metric.column() {
         Some(column) => (column_points(scope, views, &req, column, &periods).await?, Vec::new()),
         None => {
             let priced = proforma_points(scope, views, &req, &periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
         }
     };
+    if let Some(key) = &key {
+        // The tagged parts with their values, and the same taken out of the cost without one.
+        let tagged = match req.metric.column() {
+            Some(column) => day_points(scope, views, &req, column, &periods, Some(key)).await?,
+            None => super::tags::proforma_points(scope, views, &req, &periods, key).await?,
+        };
+        points.extend(tagged.iter().map(Point::untagged_remainder));
+        points.extend(tagged);
+        if let Some(filter) = &req.filter.tag {
+            points.retain(|p| filter.values.contains(&p.tag));
+        }
+    }
     let mut summary = fold(points, &req.group_by)?;
     summary.unpriced_account_ids = unpriced;
     Ok(summary)
@@ -559,6 +636,7 @@ fn fold(points: Vec<Point>, group_by: &[Dimension]) -> AppResult<CostSummary> {
             usage_type: if has(Dimension::UsageType) { p.usage_type } else { String::new() },
             charge_type: if has(Dimension::ChargeType) { p.charge_type } else { String::new() },
             service_category: if has(Dimension::ServiceCategory) { category.to_owned() } else { String::new() },
+            tag: if has(Dimension::Tag) { p.tag } else { String::new() },
         };
         *groups.entry(key.clone()).or_default() += p.amount;
         total += p.amount;

@@ -29,6 +29,9 @@ pub struct Change {
 }
 /// Compares a month with the one before, per group key; with the services' names (either month's).
 pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Option<TenantId>, month: &str, group_by: Vec<Dimension>, metric: Metric) -> AppResult<(Vec<Change>, ServiceNames, AccountNames)> {
+    if group_by.contains(&Dimension::Tag) {
+        return Err(AppError::invalid("groupBy", "TAG is for costSummary (with tagKey), not month over month"));
+    }
     let (first, last) = month_bounds(month)?;
     let prev_last = first.pred_opt().ok_or_else(|| AppError::invalid("month", "is out of range"))?;
     let (prev_first, _) = month_bounds(&prev_last.format("%Y-%m").to_string())?;
@@ -41,6 +44,7 @@ pub async fn month_over_month(scope: &Scope, payers: Vec<PayerId>, customer: Opt
         metric,
         filter: CostFilter::default(),
         customer,
+        tag_key: None,
     };
     let current = summary(scope, req(first, last)).await?;
     let previous = summary(scope, req(prev_first, prev_last)).await?;
@@ -89,7 +93,7 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     let views = payer_views(scope, &payers, metric, customer).await?;
     // The month's total from the month rollups; the last day with data from the day grain's
     // (payer, date) index, not a scan of the month's days.
-    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer };
+    let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer, tag_key: None };
     let s = summary_of(scope, &views, req).await?;
     let last_day_with_data = last_day_with_data(scope, &views, first, last).await?.map_or(0, |d| d.day());
     let days_in_month = last.day();

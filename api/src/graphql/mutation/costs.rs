@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use crate::domain;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
+use crate::graphql::types::costs::{CostAllocationKey, CostAllocationKeyInput};
 use crate::graphql::types::organizations::Job;
 use crate::graphql::types::payers::Payer;
 use crate::ids::PayerId;
@@ -27,6 +28,14 @@ impl CostsMutation {
     /// Where the payer's CUR 2.0 / FOCUS / legacy CUR exports land (read through its role).
     async fn set_payer_cost_export(&self, ctx: &Context<'_>, payer_id: ID, bucket: String, #[graphql(default)] prefix: String) -> ApiResult<Payer> {
         Ok(Payer(domain::cost_exports::set_export(&ctx.scope()?, PayerId::parse(&payer_id)?, &bucket, &prefix).await?))
+    }
+
+    /// Replaces the payer's selected cost allocation keys (at most 5, no duplicates; an empty list
+    /// selects none). Admin on the payer's partner tenant. Applies from each period's next
+    /// ingestion: run ingestCosts to read stored periods again.
+    async fn set_cost_allocation_keys(&self, ctx: &Context<'_>, payer_id: ID, keys: Vec<CostAllocationKeyInput>) -> ApiResult<Vec<CostAllocationKey>> {
+        let keys = keys.into_iter().map(Into::into).collect();
+        Ok(domain::costs::set_allocation_keys(&ctx.scope()?, PayerId::parse(&payer_id)?, keys).await?.into_iter().map(Into::into).collect())
     }
 
     /// Ingests the payer's exports for one billing period (`YYYY-MM`, or all found) as a job.

@@ -1,11 +1,11 @@
 use async_graphql::{Context, ID, Object};
 use rust_decimal::Decimal;
 
-use crate::domain::costs::{self, CostFilter, SummaryRequest};
+use crate::domain::costs::{self, CostFilter, GroupKey, SummaryRequest, TagFilter};
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::costs::{
-    AccountBillLine, AccountMonthlyBill, CostChange, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
+    AccountBillLine, AccountMonthlyBill, CostAllocationKey, CostChange, CostDimension, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
     HealthStatus, IngestionHealth, IngestionRecord, IngestionStatus, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
 use crate::ids::{PayerId, TenantId};
@@ -28,6 +28,7 @@ impl CostsQuery {
     #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + child_complexity")]
     async fn cost_summary(&self, ctx: &Context<'_>, input: CostSummaryInput) -> ApiResult<CostSummary> {
         let f = input.filter.unwrap_or_default();
+        let by_tag = input.group_by.contains(&CostDimension::Tag);
         let req = SummaryRequest {
             payers: payer_ids(&input.payer_ids)?,
             from: input.from,
@@ -38,16 +39,27 @@ impl CostsQuery {
             },
             group_by: input.group_by.into_iter().map(Into::into).collect(),
             metric: input.metric.into(),
-            filter: CostFilter { account_ids: f.account_ids, service_codes: f.service_codes, regions: f.regions, charge_types: f.charge_types },
+            filter: CostFilter {
+                account_ids: f.account_ids,
+                service_codes: f.service_codes,
+                regions: f.regions,
+                charge_types: f.charge_types,
+                tag: f.tag.map(|t| TagFilter { key: t.key.into(), values: t.values }),
+            },
             customer: customer_id(input.customer_tenant_id.as_ref())?,
+            tag_key: input.tag_key.map(Into::into),
         };
         let s = costs::summary(&ctx.scope()?, req).await?;
         let names = &s.service_names;
+        let key = |k: GroupKey| {
+            let tag = by_tag.then(|| k.tag.clone());
+            CostKey { tag, ..CostKey::new(k, names, &s.account_names) }
+        };
         Ok(CostSummary {
             currency: s.currency,
             total: s.total,
-            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: CostKey::new(p.key, names, &s.account_names), amount: p.amount }).collect(),
-            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: CostKey::new(k, names, &s.account_names), amount: a }).collect(),
+            series: s.series.into_iter().map(|p| CostPoint { period: p.period, key: key(p.key), amount: p.amount }).collect(),
+            groups: s.groups.into_iter().map(|(k, a)| CostGroup { key: key(k), amount: a }).collect(),
             custom_line_items: s.custom_line_items,
             unpriced_account_ids: s.unpriced_account_ids,
         })
@@ -143,6 +155,12 @@ impl CostsQuery {
                 })
                 .collect(),
         })
+    }
+
+    /// The payer's selected cost allocation keys, in the order chosen. Anyone who may see the
+    /// payer's costs (end customers too).
+    async fn cost_allocation_keys(&self, ctx: &Context<'_>, payer_id: ID) -> ApiResult<Vec<CostAllocationKey>> {
+        Ok(costs::allocation_keys(&ctx.scope()?, PayerId::parse(&payer_id)?).await?.into_iter().map(Into::into).collect())
     }
 
     /// Whether a payer's cost data is current.

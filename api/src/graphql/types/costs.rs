@@ -3,6 +3,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::domain::costs::{self, AccountNames, Change, GroupKey, ServiceNames};
+use crate::ingest::tags::SelectedKey;
 
 /// What to add up. UNBLENDED, NET_UNBLENDED and AMORTIZED are AWS cost (partners only); LIST
 /// is the public on-demand price; PRO_FORMA is what the account is billed, priced by its
@@ -36,6 +37,8 @@ pub enum CostDimension {
     UsageType,
     ChargeType,
     ServiceCategory,
+    /// The value of one selected cost allocation key (`tagKey`).
+    Tag,
 }
 
 impl From<CostDimension> for costs::Dimension {
@@ -47,6 +50,7 @@ impl From<CostDimension> for costs::Dimension {
             CostDimension::UsageType => Self::UsageType,
             CostDimension::ChargeType => Self::ChargeType,
             CostDimension::ServiceCategory => Self::ServiceCategory,
+            CostDimension::Tag => Self::Tag,
         }
     }
 }
@@ -67,6 +71,57 @@ pub struct CostFilterInput {
     pub regions: Vec<String>,
     #[graphql(default)]
     pub charge_types: Vec<String>,
+    pub tag: Option<TagFilterInput>,
+}
+
+/// Where a cost allocation key comes from: a user-defined cost allocation tag (CUR 2.0
+/// `resource_tags['user_<key>']`, legacy CUR `resourceTags/user:<key>`, FOCUS `Tags`) or an AWS
+/// cost category (CUR 2.0 `cost_category['<name>']`, legacy CUR `costCategory/<name>`, FOCUS
+/// `x_CostCategories`).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::cost_allocation_keys::KeyKind")]
+pub enum CostAllocationKeyKind {
+    Tag,
+    CostCategory,
+}
+
+/// A tag key or cost category a partner selected for a payer: ingestion keeps its values as an
+/// extra day-grain dimension, and cost views group and filter by it.
+#[derive(SimpleObject)]
+pub struct CostAllocationKey {
+    pub kind: CostAllocationKeyKind,
+    /// As AWS spells it, case-sensitive (`team`, `CostCenter`).
+    pub name: String,
+    /// The billing periods with cost data read before this key was selected (from CUR or FOCUS
+    /// exports): they show all their cost without a value until they are ingested again.
+    pub periods_without_it: Vec<String>,
+}
+
+impl From<costs::AllocationKey> for CostAllocationKey {
+    fn from(k: costs::AllocationKey) -> Self {
+        Self { kind: k.key.kind.into(), name: k.key.name, periods_without_it: k.periods_without_it }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CostAllocationKeyInput {
+    pub kind: CostAllocationKeyKind,
+    /// 1–128 characters: letters, digits, spaces and `_ . : / = + - @`.
+    pub name: String,
+}
+
+impl From<CostAllocationKeyInput> for SelectedKey {
+    fn from(k: CostAllocationKeyInput) -> Self {
+        Self { kind: k.kind.into(), name: k.name }
+    }
+}
+
+/// Only the cost whose value for `key` is one of `values`; the empty string means "without a
+/// value" (untagged).
+#[derive(InputObject)]
+pub struct TagFilterInput {
+    pub key: CostAllocationKeyInput,
+    pub values: Vec<String>,
 }
 
 #[derive(InputObject)]
@@ -84,6 +139,8 @@ pub struct CostSummaryInput {
     /// One customer's part: the accounts and prices of that customer tenant's billing groups.
     /// For a partner, what the customer sees (in any metric); for an end customer, one of theirs.
     pub customer_tenant_id: Option<ID>,
+    /// The key to group by when `groupBy` has TAG: one of the selected keys of every payer asked for.
+    pub tag_key: Option<CostAllocationKeyInput>,
 }
 
 #[derive(InputObject)]
@@ -116,6 +173,8 @@ pub struct CostKey {
     pub usage_type: Option<String>,
     pub charge_type: Option<String>,
     pub service_category: Option<String>,
+    /// Grouped by TAG: the key's value; "" for cost without one.
+    pub tag: Option<String>,
 }
 
 fn some(s: String) -> Option<String> {
@@ -133,6 +192,7 @@ impl CostKey {
             usage_type: some(k.usage_type),
             charge_type: some(k.charge_type),
             service_category: some(k.service_category),
+            tag: None,
         }
     }
 }

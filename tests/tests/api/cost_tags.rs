@@ -1,0 +1,194 @@
+//! Cost allocation tags (#22 item 4): a payer's selected keys, ingestion of their values from a
+//! generated CUR 2.0 export checked against DuckDB over the same file, and cost views split and
+//! filtered by them — adding up to the view without them, in AWS cost and in the customer's price.
+
+use std::collections::BTreeMap;
+
+use e2e::{DbKind, TestApp, on_both_databases};
+use partner_billing::demo::generate::GenFormat;
+use partner_billing::ids::PayerId;
+use partner_billing::ingest::{self, Outcome};
+use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+use super::ingest::{DUCKDB_TOTALS, assert_matches, gen_cur_for, python};
+
+const SET_KEYS: &str = "mutation($p: ID!, $k: [CostAllocationKeyInput!]!) { setCostAllocationKeys(payerId: $p, keys: $k) { kind name periodsWithoutIt } }";
+const KEYS: &str = "query($p: ID!) { costAllocationKeys(payerId: $p) { kind name periodsWithoutIt } }";
+const SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { total groups { key { tag accountId } amount } } }";
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")).parse().unwrap()
+}
+
+fn team() -> Value {
+    json!({ "kind": "TAG", "name": "team" })
+}
+
+/// Sums of cost_daily_tags for `team` per value, and the untagged rest (`""`): cost_daily less
+/// the tagged parts. 10⁻⁸ units of unblended, net, amortized and list cost, and rows summed.
+async fn our_tag_totals(app: &TestApp) -> BTreeMap<String, ([i128; 4], i64)> {
+    let sums = "CAST(SUM(unblended_cost) AS BIGINT) AS u, CAST(SUM(net_unblended_cost) AS BIGINT) AS n, \
+                CAST(SUM(amortized_cost) AS BIGINT) AS a, CAST(SUM(list_cost) AS BIGINT) AS l, COUNT(*) AS c";
+    let backend = app.db.get_database_backend();
+    let read = |sql: String| async move {
+        let rows = app.db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
+        rows.iter()
+            .map(|r| {
+                let get = |c: &str| i128::from(r.try_get::<i64>("", c).unwrap());
+                (r.try_get::<String>("", "k").unwrap(), ([get("u"), get("n"), get("a"), get("l")], r.try_get::<i64>("", "c").unwrap()))
+            })
+            .collect::<BTreeMap<String, ([i128; 4], i64)>>()
+    };
+    let mut out = read(format!("SELECT tag_value AS k, {sums} FROM cost_daily_tags WHERE key_kind = 'TAG' AND key_name = 'team' AND source = 'cur' GROUP BY tag_value")).await;
+    let whole = read(format!("SELECT '' AS k, {sums} FROM cost_daily WHERE source = 'cur'")).await;
+    let (mut rest, mut rows) = whole[""];
+    for (sums, n) in out.values() {
+        for (r, s) in rest.iter_mut().zip(sums) {
+            *r -= s;
+        }
+        rows += n;
+    }
+    out.insert(String::new(), (rest, rows));
+    out
+}
+
+/// costSummary's groups as value → amount.
+fn by_tag(res: &e2e::Gql) -> BTreeMap<String, Decimal> {
+    res.data("costSummary.groups").as_array().unwrap().iter().map(|g| (g["key"]["tag"].as_str().unwrap().to_owned(), dec(&g["amount"]))).collect()
+}
+
+fn summary(payer: &str, metric: &str, group_by: &[&str], extra: Value) -> Value {
+    let mut i = json!({ "payerIds": [payer], "from": "2024-09-01", "to": "2024-09-30", "metric": metric, "groupBy": group_by });
+    if let (Some(i), Some(extra)) = (i.as_object_mut(), extra.as_object()) {
+        i.extend(extra.clone());
+    }
+    json!({ "i": i })
+}
+
+async fn tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Tagging Co").await;
+    let other = app.new_partner(&admin, "Elsewhere").await;
+    let platform = UnscopedPlatformAccess::new(app.db.clone());
+    let payer = PayerId::parse(&p.payer_id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = gen_cur_for(&p.payer_account_id, dir.path(), "cur.parquet", 40_000, 12, 23, GenFormat::Parquet);
+    let files = std::slice::from_ref(&file);
+    assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Succeeded);
+    assert_eq!(app.count("cost_daily_tags").await, 0, "no key selected: nothing kept by tag");
+
+    // Selecting keys: Admin only, at most five, names as AWS allows, each once.
+    let keys = json!([team(), { "kind": "COST_CATEGORY", "name": "Project" }]);
+    let set = app.gql(p.admin.bearer(), SET_KEYS, json!({ "p": p.payer_id, "k": keys })).await;
+    assert_eq!(
+        set.data("setCostAllocationKeys"),
+        &json!([{ "kind": "TAG", "name": "team", "periodsWithoutIt": ["2024-09"] }, { "kind": "COST_CATEGORY", "name": "Project", "periodsWithoutIt": ["2024-09"] }]),
+        "the period was read before the keys were selected"
+    );
+    let six: Vec<Value> = (0..6).map(|i| json!({ "kind": "TAG", "name": format!("k{i}") })).collect();
+    for (bad, field) in [
+        (json!(six), "keys"),
+        (json!([{ "kind": "TAG", "name": "" }]), "keys[0].name"),
+        (json!([{ "kind": "TAG", "name": "semi;colon" }]), "keys[0].name"),
+        (json!([team(), { "kind": "TAG", "name": " team " }]), "keys[1].name"),
+    ] {
+        let res = app.gql(p.admin.bearer(), SET_KEYS, json!({ "p": p.payer_id, "k": bad })).await;
+        res.assert_code("VALIDATION");
+        assert_eq!(res.body["errors"][0]["extensions"]["field"], field, "{}", res.body);
+    }
+    app.gql(p.operator.bearer(), SET_KEYS, json!({ "p": p.payer_id, "k": [] })).await.assert_code("FORBIDDEN");
+    app.gql(other.admin.bearer(), SET_KEYS, json!({ "p": p.payer_id, "k": [] })).await.assert_code("NOT_FOUND");
+    app.gql(other.admin.bearer(), KEYS, json!({ "p": p.payer_id })).await.assert_code("NOT_FOUND");
+    let read = app.gql(p.viewer.bearer(), KEYS, json!({ "p": p.payer_id })).await;
+    assert_eq!(read.data("costAllocationKeys").as_array().unwrap().len(), 2, "refused changes changed nothing");
+
+    // The same file with new keys is read again (not skipped); then it is current.
+    assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Succeeded);
+    assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Skipped);
+    let read = app.gql(p.viewer.bearer(), KEYS, json!({ "p": p.payer_id })).await;
+    assert_eq!(read.data("costAllocationKeys.0.periodsWithoutIt"), &json!([]));
+
+    // Per value of team, and without one: ours equal DuckDB's over the same file.
+    let theirs = python(DUCKDB_TOTALS, &[file.to_str().unwrap(), "COALESCE(map_extract(resource_tags, 'user_team')[1], '')"]);
+    let mut ours = our_tag_totals(&app).await;
+    assert!(ours.len() >= 4, "a few teams and the untagged rest: {:?}", ours.keys());
+    if theirs.get("").is_none() {
+        // Every generated line has a team: the rest is zero, but for the storage rounding (each
+        // stored row is exact to 10⁻⁸, the whole and its parts rounded separately).
+        let (rest, rows) = ours.remove("").unwrap();
+        assert!(rest.iter().all(|r| r.abs() <= i128::from(rows)), "untagged rest {rest:?} over {rows} rows");
+    }
+    assert_matches(&ours, &theirs, "per team");
+    // The generated file has no cost categories: nothing is kept for Project.
+    let project = app.column("SELECT CAST(COUNT(*) AS TEXT) FROM cost_daily_tags WHERE key_name = 'Project'").await;
+    assert_eq!(project, vec!["0".to_owned()]);
+
+    // The views: by team, the groups are those sums and add up to the whole.
+    let pid = p.payer_id.as_str();
+    let whole = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &[], json!({}))).await;
+    let total = dec(whole.data("costSummary.total"));
+    let split = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &["TAG"], json!({ "tagKey": team() }))).await;
+    let groups = by_tag(&split);
+    assert_eq!(dec(split.data("costSummary.total")), total);
+    assert_eq!(groups.values().copied().sum::<Decimal>(), total, "the values and the untagged rest add up to the whole");
+    for (value, (sums, _)) in &ours {
+        let expected = Decimal::new(i64::try_from(sums[0]).unwrap(), 8).normalize();
+        assert_eq!(groups.get(value).copied(), Some(expected), "team {value:?}");
+    }
+    // By team and account: still the whole; filtered to one value, or to the untagged rest.
+    let by_account = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "AMORTIZED", &["TAG", "ACCOUNT"], json!({ "tagKey": team() }))).await;
+    let amortized = dec(app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "AMORTIZED", &[], json!({}))).await.data("costSummary.total"));
+    let pairs = by_account.data("costSummary.groups").as_array().unwrap();
+    assert!(pairs.iter().all(|g| g["key"]["accountId"].is_string() && g["key"]["tag"].is_string()));
+    assert_eq!(pairs.iter().map(|g| dec(&g["amount"])).sum::<Decimal>(), amortized);
+    let (value, amount) = groups.iter().find(|(v, _)| !v.is_empty()).map(|(v, a)| (v.clone(), *a)).unwrap();
+    let one = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &[], json!({ "filter": { "tag": { "key": team(), "values": [value] } } }))).await;
+    assert_eq!(dec(one.data("costSummary.total")), amount);
+    let untagged = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &[], json!({ "filter": { "tag": { "key": team(), "values": [""] } } }))).await;
+    assert_eq!(Some(dec(untagged.data("costSummary.total"))), groups.get("").copied());
+    // Without the key: clear errors naming the field.
+    let res = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &["TAG"], json!({}))).await;
+    res.assert_code("VALIDATION");
+    assert_eq!(res.body["errors"][0]["extensions"]["field"], "tagKey");
+    let res = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &["TAG"], json!({ "tagKey": { "kind": "TAG", "name": "env" } }))).await;
+    res.assert_code("VALIDATION");
+    assert!(res.message().contains("tag:env is not a selected cost allocation key"), "{}", res.body);
+
+    // The customer's price by team adds up to their price, and equals the partner's view of them.
+    let accounts = app.column("SELECT DISTINCT usage_account_id FROM cost_daily ORDER BY usage_account_id").await;
+    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
+    let viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let rule = json!({ "i": { "payerId": pid, "name": "plus-7", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "7" } });
+    let rule = app.gql(p.operator.bearer(), "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }", rule).await.data("createPricingRule.id").clone();
+    let plan = json!({ "i": { "payerId": pid, "name": "list-plus-7", "pricingRuleIds": [rule] } });
+    let plan = app.gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", plan).await.data("createPricingPlan.id").clone();
+    let group = json!({ "i": { "payerId": pid, "name": "Acme", "primaryAccountId": accounts[0], "accountIds": accounts[..6], "pricingPlanId": plan, "customerTenantId": customer, "billingPeriod": "2024-09" } });
+    let group = app.gql(p.operator.bearer(), "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }", group).await.data("createBillingGroup.id").clone();
+    let fee = json!({ "i": { "billingGroupId": group, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "25", "billingPeriodStart": "2024-09" } });
+    app.gql(p.operator.bearer(), "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }", fee).await.data("createCustomLineItem.id");
+    let price = dec(app.gql(viewer.bearer(), SUMMARY, summary(pid, "PRO_FORMA", &[], json!({}))).await.data("costSummary.total"));
+    let priced = app.gql(viewer.bearer(), SUMMARY, summary(pid, "PRO_FORMA", &["TAG"], json!({ "tagKey": team() }))).await;
+    let priced_groups = by_tag(&priced);
+    assert!(priced_groups.len() >= 3, "{priced_groups:?}");
+    let sum: Decimal = priced_groups.values().copied().sum();
+    let rounding = Decimal::new(i64::try_from(priced_groups.len()).unwrap(), 8);
+    assert!((sum - price).abs() <= rounding, "by team {sum} vs whole {price}");
+    assert!(priced_groups[""] >= Decimal::from(25), "the custom line item has no tag: it is in the untagged rest");
+    let partner_view = app.gql(p.viewer.bearer(), SUMMARY, summary(pid, "PRO_FORMA", &["TAG"], json!({ "tagKey": team(), "customerTenantId": customer }))).await;
+    assert_eq!(by_tag(&partner_view), priced_groups, "the partner sees the customer's numbers");
+    assert_eq!(app.gql(viewer.bearer(), KEYS, json!({ "p": pid })).await.data("costAllocationKeys.0.name"), "team", "customers may read the keys");
+    app.gql(viewer.bearer(), SET_KEYS, json!({ "p": pid, "k": [] })).await.assert_code("NOT_FOUND");
+    // AWS cost by tag stays partner-only.
+    app.gql(viewer.bearer(), SUMMARY, summary(pid, "UNBLENDED", &["TAG"], json!({ "tagKey": team() }))).await.assert_code("FORBIDDEN");
+
+    // Deselecting the keys and reading the period again leaves nothing kept by tag.
+    app.gql(p.admin.bearer(), SET_KEYS, json!({ "p": pid, "k": [] })).await.data("setCostAllocationKeys");
+    assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Succeeded);
+    assert_eq!((app.count("cost_daily_tags").await, app.count("cost_tag_coverage").await), (0, 0));
+}
+
+on_both_databases!(tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them);
