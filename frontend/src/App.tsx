@@ -28,6 +28,7 @@ const AuditPage = page(() => import('./pages/Audit'), 'AuditPage');
 const BillingPage = page(() => import('./pages/Billing'), 'BillingPage');
 const BillingReportPage = page(() => import('./pages/BillingReport'), 'BillingReportPage');
 const ConnectPage = page(() => import('./pages/Connect'), 'ConnectPage');
+const CostAllocationPage = page(() => import('./pages/CostAllocation'), 'CostAllocationPage');
 const CustomerHomePage = page(() => import('./pages/CustomerHome'), 'CustomerHomePage');
 const CustomerViewPage = page(() => import('./pages/CustomerView'), 'CustomerViewPage');
 const DemoOutboxPage = page(() => import('./pages/DemoOutbox'), 'DemoOutboxPage');
@@ -132,6 +133,7 @@ export function App({ session }: { session?: Session }) {
               <Route path="payers/:payerId/periods" element={<PeriodsPage />} />
               <Route path="payers/:payerId/transfers" element={<TransfersPage />} />
               <Route path="payers/:payerId/insights" element={<InsightsPage />} />
+              <Route path="payers/:payerId/cost-allocation" element={<CostAllocationPage />} />
               <Route path="invoices" element={<InvoicesPage />} />
               <Route path="invoices/:id" element={<InvoiceDetailPage />} />
               <Route path="billing-groups/:id/report" element={<BillingReportPage />} />

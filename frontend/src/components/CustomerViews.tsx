@@ -5,6 +5,7 @@ import type { CustomerPayer } from '../api/customerPayers';
 import { useFreshQuery } from '../api/useFreshQuery';
 import { CardTable } from './CardTable';
 import { Chart } from './Chart';
+import { CostByTagCard } from './CostByTag';
 import { CsvDownloadButton } from './CsvDownloadButton';
 import { FocusDownload } from './FocusDownload';
 import { InvoiceStatusBadge } from './InvoiceBadges';
@@ -140,6 +141,7 @@ function ChargesDashboard({
         <ChargesByDimensionTable dimension={BY_ACCOUNT} payerIds={payerIds} month={shown} customerTenantId={customerTenantId} />
         <MoversTable payerIds={payerIds} month={shown} currency={currency} customerTenantId={customerTenantId} />
       </div>
+      <CostByTagCard payerIds={payerIds} month={shown} customerTenantId={customerTenantId} />
       <SavingsOpportunities payerIds={payerIds} customerTenantId={customerTenantId} />
       <RecentInvoices customer={customer} />
     </>

@@ -61,6 +61,7 @@ export const SHOWN_ENUMS: Readonly<Record<string, string>> = {
   BillingTransferStatus: 'transferStatus',
   ContractRenewal: 'renewal',
   ContractStatus: 'contractStatus',
+  CostAllocationKeyKind: 'keyKind',
   CostExportKind: 'exportKind',
   CustomLineItemChargeType: 'chargeType',
   DocumentKind: 'documentKind',

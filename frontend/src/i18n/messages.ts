@@ -5,6 +5,7 @@ import { billingEn, billingZh } from './billing';
 import { channelEn, channelZh } from './channel';
 import { codesEn, codesZh } from './codeMessages';
 import { connectEn, connectZh } from './connect';
+import { costAllocationEn, costAllocationZh } from './costAllocation';
 import { customerHomeEn, customerHomeZh } from './customerHome';
 import { customerViewEn, customerViewZh } from './customerView';
 import { insightsEn, insightsZh } from './insights';
@@ -224,6 +225,7 @@ export const en = {
   ...insightsEn,
   ...linksEn,
   ...connectEn,
+  ...costAllocationEn,
   ...codesEn,
 } as const;
 
@@ -439,6 +441,7 @@ export const zh: Messages = {
   ...insightsZh,
   ...linksZh,
   ...connectZh,
+  ...costAllocationZh,
   ...codesZh,
 };
 

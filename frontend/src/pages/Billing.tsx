@@ -34,6 +34,7 @@ import {
 import { useI18n } from '../i18n';
 import { codeLabel } from '../i18n/codes';
 import { billingTotals, marginSlices } from '../lib/billing';
+import { costAllocationPath } from '../lib/costAllocation';
 import {
   changesAnything,
   effectivePrimary,
@@ -120,6 +121,11 @@ export function BillingPage() {
           {!reseller && (
             <Link className="button" to={`/payers/${payerId}/insights`}>
               {t('insights.title')}
+            </Link>
+          )}
+          {!reseller && (
+            <Link className="button" to={costAllocationPath(payerId)}>
+              {t('tags.title')}
             </Link>
           )}
           <Link className="button" to={`/invoices?payer=${payerId}`}>

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BOM } from '../lib/csv';
-import { fakeApi, renderRoute, settle, until, type Answer, type Handler } from '../testing/fakeApi';
+import { fakeApi, renderRoute, setValue, settle, until, type Answer, type Handler } from '../testing/fakeApi';
 import type { Rendered } from '../testing/render';
 import { CustomerHomePage } from './CustomerHome';
 
@@ -142,6 +142,9 @@ const populated: Handler = ({ operationName, variables }) => {
       return { data: { myPayerIds: ['p-1', 'p-2'] } };
     case 'MyTenantDashboard':
       return { data: { tenant: { id: variables.id, name: 'Acme', dashboardUrl: null } } };
+    case 'CostAllocationKeys':
+      // No payer keeps cost by tag unless a test says so.
+      return { data: { costAllocationKeys: [] } };
     case 'Invoices':
       return { data: { invoices: [invoice] } };
     case 'OptimizationInsights':
@@ -553,5 +556,123 @@ describe('connecting their own AWS account', () => {
     await until(() => rows(v, 'home-service-row').length > 0, v);
     expect(v.container.querySelector('[data-testid="connect-entry"]')).toBeNull();
     expect(v.container.querySelector('a[href="/connect"]')).toBeNull();
+  });
+});
+
+describe('the customer’s charges by tag', () => {
+  interface TagInput {
+    payerIds: string[];
+    from: string;
+    to: string;
+    groupBy: string[];
+    metric: string;
+    tagKey?: { kind: string; name: string };
+    filter?: { tag: { key: { kind: string; name: string }; values: string[] } };
+  }
+
+  /** p-1 keeps `team` and the cost category `CostCenter`; p-2 keeps none. */
+  const tagged: Handler = (op) => {
+    if (op.operationName === 'CostAllocationKeys')
+      return {
+        data: {
+          costAllocationKeys:
+            op.variables.payerId === 'p-1'
+              ? [
+                  { kind: 'TAG', name: 'team', periodsWithoutIt: ['2026-12'] },
+                  { kind: 'COST_CATEGORY', name: 'CostCenter', periodsWithoutIt: [] },
+                ]
+              : [],
+        },
+      };
+    if (op.operationName === 'CostByTag') {
+      const input = op.variables.input as TagInput;
+      const tagKey = (t: string | null) => ({ tag: t, service: null, serviceName: null });
+      if (input.groupBy.join(',') === 'TAG')
+        return {
+          data: {
+            costSummary: {
+              currency: 'USD',
+              total: '151.2245',
+              groups: [
+                { amount: '20.5', key: tagKey('web') },
+                { amount: '125.805', key: tagKey('') },
+                { amount: '4.9195', key: tagKey('@SUM(A1)') },
+              ],
+            },
+          },
+        };
+      return {
+        data: {
+          costSummary: {
+            currency: 'USD',
+            total: '20.5',
+            groups: [{ amount: '20.5', key: { tag: null, service: 'AmazonEC2', serviceName: 'Amazon Elastic Compute Cloud' } }],
+          },
+        },
+      };
+    }
+    return populated(op);
+  };
+
+  const tagRows = (v: Rendered) => rows(v, 'by-tag-row');
+
+  it('asks costSummary grouped by TAG with the first key, in their price, of the payers that keep it; labels the value without the key', async () => {
+    const { view: v, calls } = await renderHome({ current: tagged });
+    await until(() => tagRows(v).length > 0, v);
+    expect(calls.filter((c) => c.operationName === 'CostAllocationKeys').map((c) => c.variables)).toEqual([{ payerId: 'p-1' }, { payerId: 'p-2' }]);
+    expect(calls.filter((c) => c.operationName === 'CostByTag').map((c) => c.variables.input)).toEqual([
+      { payerIds: ['p-1'], from: '2026-12-01', to: '2026-12-31', granularity: 'MONTH', groupBy: ['TAG'], tagKey: { kind: 'TAG', name: 'team' }, metric: 'PRO_FORMA' },
+    ]);
+    expect(text(v, '[data-testid="by-tag"] h2')).toEqual(['By tag, 2026-12']);
+    // Largest first; the value without the key is named.
+    expect(tagRows(v)).toEqual(['No team | $125.80', 'web | $20.50', '@SUM(A1) | $4.92']);
+    expect(text(v, '[data-testid="by-tag"] thead th')).toEqual(['team', 'Charge']);
+    // p-2 keeps no team: its charges are not in this card, and the card says so.
+    expect(text(v, '[data-testid="by-tag-left-out"]')).toEqual(['Only the charges of payers that keep team are shown here.']);
+    // December was read before team was selected.
+    expect(text(v, '[data-testid="by-tag-read-before"]')[0]).toMatch(/^2026-12 was read before team was selected/);
+    expect(v.container.querySelector('[data-testid="by-tag-read-before"] a')).toBeNull();
+  });
+
+  it('downloads the values as formula-safe CSV, the value without the key named', async () => {
+    const { view: v } = await renderHome({ current: tagged });
+    await until(() => tagRows(v).length > 0, v);
+    await v.click(v.button('Download CSV of By tag, 2026-12'));
+    expect(saved.map((s) => s.fileName)).toEqual(['charges-by-tag-team-2026-12.csv']);
+    const csv = await saved[0].blob.text();
+    expect(csv.startsWith(BOM)).toBe(true);
+    expect(csv.slice(1).split('\r\n')).toEqual(['team,Charge,Currency', 'No team,125.805,USD', 'web,20.5,USD', "'@SUM(A1),4.9195,USD", '']);
+  });
+
+  it('another key, and a value’s services filtered by it', async () => {
+    const { view: v, calls } = await renderHome({ current: tagged });
+    await until(() => tagRows(v).length > 0, v);
+    const select = v.container.querySelector<HTMLSelectElement>('[data-testid="by-tag"] select')!;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['team (Cost allocation tag)', 'CostCenter (Cost category)']);
+    await setValue(select, 'COST_CATEGORY:CostCenter');
+    await until(() => calls.filter((c) => c.operationName === 'CostByTag').length === 2 && tagRows(v).length > 0, v);
+    expect((calls.filter((c) => c.operationName === 'CostByTag')[1].variables.input as TagInput).tagKey).toEqual({ kind: 'COST_CATEGORY', name: 'CostCenter' });
+    expect(tagRows(v)[0]).toBe('No CostCenter | $125.80');
+
+    await v.click(v.button('Show the services of web'));
+    await until(() => rows(v, 'by-tag-service-row').length > 0, v);
+    const asked = calls.filter((c) => c.operationName === 'CostByTag')[2].variables.input as TagInput;
+    expect(asked.groupBy).toEqual(['SERVICE']);
+    expect(asked.filter).toEqual({ tag: { key: { kind: 'COST_CATEGORY', name: 'CostCenter' }, values: ['web'] } });
+    expect(asked.tagKey).toBeUndefined();
+    expect(text(v, '[data-testid="by-tag"] h2')).toEqual(['Services with CostCenter “web”, 2026-12']);
+    expect(rows(v, 'by-tag-service-row')).toEqual(['Amazon Elastic Compute Cloud AmazonEC2 | $20.50']);
+    await v.click(v.button('All values'));
+    await until(() => tagRows(v).length > 0, v);
+  });
+
+  it('customers whose payers keep no key see no card, and are asked nothing by tag', async () => {
+    const { view: v, calls } = await renderHome({ current: populated });
+    await until(() => rows(v, 'home-mover-row').length > 0 && calls.filter((c) => c.operationName === 'CostAllocationKeys').length === 2, v);
+    await settle();
+    expect(v.container.querySelector('[data-testid="by-tag"]')).toBeNull();
+    expect(v.container.querySelector('[data-testid="by-tag-hint"]')).toBeNull();
+    expect(v.container.textContent).not.toMatch(/by tag|cost allocation/i);
+    expect(calls.some((c) => c.operationName === 'CostByTag')).toBe(false);
   });
 });

@@ -15,9 +15,9 @@ import { currentMonth, monthsEnding, monthsRange } from '../lib/costs';
 /**
  * An end customer's start page: their own charges (PRO_FORMA, their price; never the partner's
  * AWS cost) this month so far against the same days of last month, the last 12 months, by
- * service, account and category, the biggest changes, and their recent invoices. Every table has
- * a CSV download. The sections are components/CustomerViews, which the partner's view of one
- * customer (CustomerView.tsx) shows too.
+ * service, account, category and (when their payers keep cost allocation tags) tag, the biggest
+ * changes, and their recent invoices. Every table has a CSV download. The sections are
+ * components/CustomerViews, which the partner's view of one customer (CustomerView.tsx) shows too.
  */
 export function CustomerHomePage() {
   const { t } = useI18n();

@@ -148,6 +148,8 @@ function api(totals: Totals = TOTALS, extra: Partial<Record<string, Handler>> = 
         };
       case 'Invoices':
         return { data: { invoices: [invoice] } };
+      case 'CostAllocationKeys':
+        return { data: { costAllocationKeys: [] } };
       case 'OptimizationInsights':
         if (op.variables.customerTenantId !== 't-acme') throw new Error('savings asked without the customer');
         return insights;
@@ -351,5 +353,52 @@ describe('the partner’s Customer view', () => {
     expect(v.queryButton('Retry')).not.toBeNull();
     expect(v.container.querySelector('[data-testid="customer-payers"]')).toBeNull();
     expect(v.container.querySelector('[data-testid="kpi-month-to-date"]')).toBeNull();
+  });
+});
+
+describe('the customer’s charges by tag, in the partner’s Customer view', () => {
+  const withKeys = api(TOTALS, {
+    CostAllocationKeys: (op) => ({ data: { costAllocationKeys: op.variables.payerId === 'p-2' ? [{ kind: 'TAG', name: 'env', periodsWithoutIt: [] }] : [] } }),
+    CostByTag: () => ({
+      data: {
+        costSummary: {
+          currency: 'USD',
+          total: '10',
+          groups: [
+            { amount: '4', key: { tag: '', service: null, serviceName: null } },
+            { amount: '6', key: { tag: 'prod', service: null, serviceName: null } },
+          ],
+        },
+      },
+    }),
+  });
+
+  it('asks as the customer would, naming the customer: their price, the payers that keep the key', async () => {
+    const { view: v, calls } = await renderView(withKeys);
+    await until(() => rows(v, 'by-tag-row').length > 0, v);
+    expect(ops(calls, 'CostAllocationKeys').map((c) => c.variables)).toEqual([{ payerId: 'p-1' }, { payerId: 'p-2' }]);
+    expect(ops(calls, 'CostByTag').map((c) => c.variables.input)).toEqual([
+      {
+        payerIds: ['p-2'],
+        from: '2026-12-01',
+        to: '2026-12-31',
+        granularity: 'MONTH',
+        groupBy: ['TAG'],
+        tagKey: { kind: 'TAG', name: 'env' },
+        metric: 'PRO_FORMA',
+        customerTenantId: 't-acme',
+      },
+    ]);
+    expect(clean(v.container.querySelector('[data-testid="by-tag"] h2')?.textContent)).toBe('By tag, 2026-12');
+    expect(rows(v, 'by-tag-row')).toEqual(['prod | $6.00', 'No env | $4.00']);
+  });
+
+  it('shows nothing about tags when the customer’s payers keep no key (as the customer sees it)', async () => {
+    const { view: v, calls } = await renderView(api());
+    await until(() => everythingShown(v)() && ops(calls, 'CostAllocationKeys').length === 2, v);
+    await settle();
+    expect(v.container.querySelector('[data-testid="by-tag"]')).toBeNull();
+    expect(v.container.querySelector('[data-testid="by-tag-hint"]')).toBeNull();
+    expect(ops(calls, 'CostByTag')).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clean, fakeApi, renderRoute, until, type Handler } from '../testing/fakeApi';
+import { clean, fakeApi, renderRoute, setValue, settle, until, type Handler, type Operation } from '../testing/fakeApi';
 import type { Rendered } from '../testing/render';
 import { OverviewPage } from './Overview';
 
@@ -85,8 +85,54 @@ const UPSELL = [
   savings('p-1', 't-gamma', 'Gamma', 2, '300.1', 'EUR'),
 ];
 
-const handler: Handler = ({ operationName }) => {
+/** Each payer's cost allocation keys as the fake API sends them (none unless a test says so). */
+let keysOf: Record<string, unknown[]> = {};
+
+interface TagInput {
+  payerIds: string[];
+  from: string;
+  to: string;
+  groupBy: string[];
+  tagKey?: { kind: string; name: string };
+  filter?: { tag: { key: { kind: string; name: string }; values: string[] } };
+  metric?: string;
+}
+
+const tagKey = (tag: string | null, service: string | null = null, serviceName: string | null = null) => ({ tag, service, serviceName });
+
+const handler: Handler = ({ operationName, variables }) => {
   switch (operationName) {
+    case 'CostAllocationKeys':
+      return { data: { costAllocationKeys: keysOf[variables.payerId as string] ?? [] } };
+    case 'CostByTag': {
+      const input = variables.input as TagInput;
+      if (input.groupBy.join(',') === 'TAG')
+        return {
+          data: {
+            costSummary: {
+              currency: 'USD',
+              total: '100',
+              groups: [
+                { amount: '12.5', key: tagKey('web') },
+                { amount: '80', key: tagKey('') },
+                { amount: '7.5', key: tagKey('=cmd|calc!A1') },
+              ],
+            },
+          },
+        };
+      return {
+        data: {
+          costSummary: {
+            currency: 'USD',
+            total: '80',
+            groups: [
+              { amount: '70', key: tagKey(null, 'AmazonEC2', 'Amazon EC2') },
+              { amount: '10', key: tagKey(null, 'AmazonS3', 'Amazon Simple Storage Service') },
+            ],
+          },
+        },
+      };
+    }
     case 'OptimizationSavingsByCustomer':
       return { data: { optimizationSavingsByCustomer: upsell } };
     case 'Me':
@@ -131,11 +177,15 @@ afterEach(() => {
 async function renderOverview(entry: string) {
   const api = fakeApi(handler);
   view = await renderRoute({ client: api.client, entry, element: <OverviewPage /> });
+  lastCalls = api.calls;
   return view;
 }
 
+let lastCalls: Operation[] = [];
+
 beforeEach(() => {
   upsell = UPSELL;
+  keysOf = {};
   saved.length = 0;
 });
 
@@ -233,5 +283,91 @@ describe('the upsell card on the Overview', () => {
     await until(() => v.container.querySelector('[data-testid="upsell"] .state-empty') !== null, v);
     expect(v.container.querySelector('[data-testid="upsell"] .state-empty')?.textContent).toContain('once Cost Optimization Hub is turned on for a payer');
     expect(v.button('Download CSV of Savings to discuss with customers').disabled).toBe(true);
+  });
+});
+
+describe('cost by tag on the Overview', () => {
+  const tagRows = (v: Rendered) => [...v.container.querySelectorAll('[data-testid="by-tag-row"]')].map((r) => [...r.children].map((c) => clean(c.textContent)).join(' | '));
+  const byTagCalls = () => lastCalls.filter((c) => c.operationName === 'CostByTag').map((c) => c.variables.input as TagInput);
+  const text = (v: Rendered, selector: string) => clean(v.container.querySelector(selector)?.textContent);
+
+  beforeEach(() => {
+    keysOf = {
+      'p-1': [
+        { kind: 'TAG', name: 'team', periodsWithoutIt: [] },
+        { kind: 'COST_CATEGORY', name: 'CostCenter', periodsWithoutIt: ['2026-12'] },
+      ],
+      'p-4': [{ kind: 'COST_CATEGORY', name: 'CostCenter', periodsWithoutIt: [] }],
+    };
+  });
+
+  it('asks costSummary grouped by TAG with the first key, of the payers that keep it; labels the value without the key and names the payers left out', async () => {
+    const v = await renderOverview('/');
+    await until(() => tagRows(v).length > 0, v);
+    expect(text(v, '[data-testid="by-tag"] h2')).toBe('Cost by tag in 2026-12');
+    expect(byTagCalls()).toEqual([{ payerIds: ['p-1'], from: '2026-12-01', to: '2026-12-31', granularity: 'MONTH', groupBy: ['TAG'], tagKey: { kind: 'TAG', name: 'team' } }]);
+    // AWS cost (the default metric), sorted by amount; the empty value is "No team".
+    expect(tagRows(v)).toEqual(['No team | $80.00', 'web | $12.50', '=cmd|calc!A1 | $7.50']);
+    expect(text(v, '[data-testid="by-tag-left-out"]')).toBe('Left out: Old payer, Script payer, Bare payer, which do not keep team.');
+    expect(v.container.querySelector('[data-testid="by-tag-hint"]')).toBeNull();
+  });
+
+  it('downloads the values as formula-safe CSV', async () => {
+    const v = await renderOverview('/');
+    await until(() => tagRows(v).length > 0, v);
+    await v.click(v.button('Download CSV of Cost by tag in 2026-12'));
+    expect(saved.map((x) => x.fileName)).toEqual(['cost-by-tag-team-2026-12.csv']);
+    expect((await saved[0].blob.text()).slice(1).split('\r\n')).toEqual(['team,Cost,Currency', 'No team,80,USD', 'web,12.5,USD', "'=cmd|calc!A1,7.5,USD", '']);
+  });
+
+  it('another key asks every payer that keeps it, and says when the month was read before it was selected, linking to the payer’s keys', async () => {
+    const v = await renderOverview('/');
+    await until(() => tagRows(v).length > 0, v);
+    await setValue(v.container.querySelector<HTMLSelectElement>('[data-testid="by-tag"] select')!, 'COST_CATEGORY:CostCenter');
+    await until(() => byTagCalls().length === 2 && tagRows(v).length > 0, v);
+    expect(byTagCalls()[1]).toMatchObject({ payerIds: ['p-1', 'p-4'], groupBy: ['TAG'], tagKey: { kind: 'COST_CATEGORY', name: 'CostCenter' } });
+    expect(tagRows(v)[0]).toBe('No CostCenter | $80.00');
+    expect(text(v, '[data-testid="by-tag-read-before"]')).toMatch(/^2026-12 was read before CostCenter was selected: its cost shows as “No CostCenter”/);
+    expect(v.container.querySelector('[data-testid="by-tag-read-before"] a')?.getAttribute('href')).toBe('/payers/p-1/cost-allocation');
+  });
+
+  it('a value clicked shows its services, filtered by the tag; All values goes back', async () => {
+    const v = await renderOverview('/?payer=p-1');
+    await until(() => tagRows(v).length > 0, v);
+    await v.click(v.button('Show the services of No team'));
+    await until(() => v.container.querySelectorAll('[data-testid="by-tag-service-row"]').length > 0, v);
+    expect(byTagCalls()[1]).toMatchObject({ payerIds: ['p-1'], groupBy: ['SERVICE'], filter: { tag: { key: { kind: 'TAG', name: 'team' }, values: [''] } } });
+    expect(text(v, '[data-testid="by-tag"] h2')).toBe('Services without team, 2026-12');
+    await v.click(v.button('Download CSV of Services without team, 2026-12'));
+    expect(saved.map((x) => x.fileName)).toEqual(['cost-by-tag-team-none-services-2026-12.csv']);
+    expect((await saved[0].blob.text()).slice(1).split('\r\n')).toEqual([
+      'Service,Service code,Cost,Currency',
+      'Amazon EC2,AmazonEC2,70,USD',
+      'Amazon Simple Storage Service,AmazonS3,10,USD',
+      '',
+    ]);
+    await v.click(v.button('All values'));
+    await until(() => tagRows(v).length > 0, v);
+  });
+
+  it('no key on the payers shown: a short hint linking to their Cost allocation tags pages, and no card', async () => {
+    keysOf = {};
+    const v = await renderOverview('/');
+    await until(() => v.container.querySelector('[data-testid="by-tag-hint"]') !== null, v);
+    expect(text(v, '[data-testid="by-tag-hint"]')).toMatch(/^Show cost by your cost allocation tags or cost categories/);
+    expect([...v.container.querySelectorAll('[data-testid="by-tag-hint"] a')].map((a) => a.getAttribute('href'))).toEqual([
+      '/payers/p-1/cost-allocation',
+      '/payers/p-2/cost-allocation',
+      '/payers/p-3/cost-allocation',
+      '/payers/p-4/cost-allocation',
+    ]);
+    view?.unmount();
+
+    const w = await renderOverview('/?payer=p-2');
+    await until(() => w.container.querySelector('[data-testid="by-tag-hint"]') !== null, w);
+    await settle();
+    expect([...w.container.querySelectorAll('[data-testid="by-tag-hint"] a')].map((a) => clean(a.textContent))).toEqual(['Cost allocation tags of Old payer']);
+    expect(w.container.querySelector('[data-testid="by-tag"]')).toBeNull();
+    expect(byTagCalls()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { useAccountNames } from '../api/accountNames';
 import { useAllPayers } from '../api/payers';
 import { useFreshQuery } from '../api/useFreshQuery';
 import { CardTable } from '../components/CardTable';
+import { CostByTagCard } from '../components/CostByTag';
 import { CsvDownloadButton } from '../components/CsvDownloadButton';
 import { Chart } from '../components/Chart';
 import { PayerDashboardLinks } from '../components/DashboardLink';
@@ -30,6 +31,7 @@ import { formatDateTime, formatMoney, roundDecimal } from '../lib/format';
 import { csvFileName } from '../lib/csv';
 import { bySavings, customerLabel, customerNames, savingsByCustomerCsv } from '../lib/insights';
 import { HEALTH_BADGE } from '../lib/onboarding';
+import { isResellerPayer } from '../lib/resellers';
 
 const ALL = 'all';
 
@@ -92,7 +94,7 @@ export function OverviewPage() {
         <HealthBadges payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
         <PayerDashboardLinks payers={payers.nodes.filter((p) => payerIds.includes(p.id))} />
         <MonthFallback insteadOf={insteadOf} month={month} />
-        {payerIds.length > 0 && (month ? <CostDashboard payerIds={payerIds} month={month} /> : <LoadingState />)}
+        {payerIds.length > 0 && (month ? <CostDashboard payers={payers.nodes.filter((p) => payerIds.includes(p.id))} payerIds={payerIds} month={month} /> : <LoadingState />)}
         <UpsellCard payers={payers.nodes} payerIds={payerIds} />
       </ListStates>
     </section>
@@ -157,8 +159,8 @@ function useCosts(payerIds: string[], months: string[], groupBy: CostDimension[]
   });
 }
 
-/** The cost of `month` and the 12 months up to it: KPIs, trend, by service, category and account, movers. */
-function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string }) {
+/** The cost of `month` and the 12 months up to it: KPIs, trend, by service, category, account and tag, movers. */
+function CostDashboard({ payers, payerIds, month }: { payers: PayerFieldsFragment[]; payerIds: string[]; month: string }) {
   const { t, lang } = useI18n();
   const months = useMemo(() => monthsEnding(month, 12), [month]);
   const isCurrent = month === currentMonth();
@@ -200,6 +202,7 @@ function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string 
     [categorySlices, currency, lang, t, month],
   );
   const movers = useMemo(() => topMovers(mom.data?.monthOverMonth.changes ?? [], 8), [mom.data]);
+  const shownPayers = useMemo(() => ({ payers: payers.map((p) => ({ id: p.id, name: p.name, reseller: isResellerPayer(p) })) }), [payers]);
 
   if (trend.fetching && !summary) return <LoadingState />;
   if (trend.error) return <ErrorState error={trend.error} onRetry={() => retryTrend({ requestPolicy: 'network-only' })} />;
@@ -319,6 +322,7 @@ function CostDashboard({ payerIds, month }: { payerIds: string[]; month: string 
           ))}
         </CardTable>
       </div>
+      <CostByTagCard payerIds={payerIds} month={month} partner={shownPayers} />
       <p className="muted small">
         <Link to="/payers">{t('overview.managePayers')}</Link>
       </p>

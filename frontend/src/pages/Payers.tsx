@@ -22,6 +22,7 @@ import {
   type PayerFieldsFragment,
 } from '../generated/graphql';
 import { useI18n } from '../i18n';
+import { costAllocationPath } from '../lib/costAllocation';
 import { currentMonth, monthlyTotals, monthsEnding, monthsRange, openingMonth } from '../lib/costs';
 import { formatDateTime, formatMoney, formatMonth } from '../lib/format';
 import { dashboardUrlChange, dashboardUrlProblem, type DashboardUrlProblem } from '../lib/links';
@@ -420,6 +421,9 @@ function EditPayerForm({ payer, onCancel, onSaved }: { payer: PayerFieldsFragmen
           <Field label={t('payers.exportPrefix')} name="prefix" error={exportErrors.fields.prefix}>
             {(p) => <input {...p} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
           </Field>
+          <p className="field-hint">
+            <Link to={costAllocationPath(payer.id)}>{t('tags.openNamed', { name: payer.name })}</Link>
+          </p>
         </>
       )}
       <DashboardUrlField
