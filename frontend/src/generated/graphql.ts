@@ -97,6 +97,7 @@ export type CostDimension =
   | 'REGION'
   | 'SERVICE'
   | 'SERVICE_CATEGORY'
+  /** The value of one selected cost allocation key (`tagKey`). */
   | 'TAG'
   | 'USAGE_TYPE';
 
