@@ -126,6 +126,9 @@ test('the demo, started the README way, signs in and shows this month on the Ove
     await page.getByTestId('mover-row').first().waitFor();
     // Services by AWS's name, with the code beside it.
     assert.ok((await page.getByTestId('mover-row').locator('.service-code').count()) > 0, 'movers show service codes beside names');
+    // The demo keeps the team tag: the Overview splits the month by team.
+    await page.getByTestId('by-tag').getByTestId('by-tag-row').first().waitFor();
+    assert.ok((await page.getByTestId('by-tag').getByTestId('by-tag-row').count()) >= 3, 'a few teams');
 
     // The demo's outbox is offered in a line under the bar: the navigation still fits at
     // 1,280 px, on one line.

@@ -296,6 +296,11 @@ async fn populate(
     })
     .await?
     .map_err(|e| anyhow::anyhow!("generating CUR: {e}"))?;
+    // The generated lines carry a `team` tag: keep it, so every cost view splits by team.
+    client
+        .call("mutation($p: ID!) { setCostAllocationKeys(payerId: $p, keys: [{ kind: TAG, name: \"team\" }]) { name } }", json!({ "p": payer_id }))
+        .await
+        .context("selecting the team tag")?;
     let platform = UnscopedPlatformAccess::new(db);
     let payer = PayerId::parse(&payer_id).map_err(|_| anyhow::anyhow!("the API returned a payer id that is not a UUID"))?;
     let report = ingest_files_with(&platform, payer, &files, &IngestOptions::default())

@@ -198,6 +198,12 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
                                                                 "metric": metric, "filter": { "accountIds": accounts } } });
     let overview = graphql(&http, &url, Some(&admin), ACCOUNT_COSTS, range("UNBLENDED", &[])).await;
     assert!(decimal(&overview["data"]["costSummary"]["total"]) > Decimal::ZERO, "{overview}");
+    // The generated lines carry a team tag, which the demo keeps: by team, the same total.
+    let by_team = json!({ "i": { "payerIds": [payer], "from": from.to_string(), "to": to.to_string(), "groupBy": ["TAG"], "tagKey": { "kind": "TAG", "name": "team" } } });
+    let teams = graphql(&http, &url, Some(&admin), "query($i: CostSummaryInput!) { costSummary(input: $i) { total groups { key { tag } amount } } }", by_team).await;
+    let groups = teams["data"]["costSummary"]["groups"].as_array().unwrap_or_else(|| panic!("{teams}")).clone();
+    assert!(groups.iter().filter(|g| g["key"]["tag"] != "").count() >= 3, "{teams}");
+    assert_eq!(groups.iter().map(|g| decimal(&g["amount"])).sum::<Decimal>(), decimal(&overview["data"]["costSummary"]["total"]));
 
     // Each customer's user sees exactly its own accounts' charges, and nothing of the other's.
     let customers = partner_billing::demo::moto::CUSTOMERS;
