@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod cost_allocation_keys;
 pub mod cost_daily;
 pub mod cost_daily_tags;
+pub mod cost_monthly_tags;
 pub mod cost_tag_coverage;
 pub mod cost_data_versions;
 pub mod cost_monthly;

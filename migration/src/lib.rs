@@ -28,7 +28,7 @@ mod m20261206_000801_reseller_payers;
 mod m20261206_000802_transfer_groups;
 mod m20261206_000803_dashboard_links;
 mod m20261206_000901_optimization;
-mod m20261206_001001_cost_allocation_tags;
+pub mod m20261206_001001_cost_allocation_tags;
 
 pub struct Migrator;
 

@@ -62,7 +62,7 @@ pub async fn refresh_statistics(db: &impl ConnectionTrait) {
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
-    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service, cost_monthly_account").await {
+    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service, cost_monthly_account, cost_daily_tags, cost_monthly_tags").await {
         tracing::warn!(error = %e, "refreshing the cost tables' planner statistics failed");
     }
 }

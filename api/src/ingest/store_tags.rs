@@ -1,10 +1,12 @@
-//! Writing the cost of each selected cost allocation key's values (`cost_daily_tags`) and which
-//! keys a period was read with (`cost_tag_coverage`), in the transaction that replaces the
-//! period's day grain, so the two never disagree.
+//! Writing the cost of each selected cost allocation key's values (`cost_daily_tags`, and its
+//! month rollup `cost_monthly_tags`) and which keys a period was read with
+//! (`cost_tag_coverage`), in the transaction that replaces the period's day grain, so they never
+//! disagree.
 
 use std::collections::BTreeMap;
 
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
+use migration::m20261206_001001_cost_allocation_tags::{MONTHLY_TAG_COLUMNS, monthly_tags_select};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
@@ -90,7 +92,7 @@ pub(super) async fn replace_period(
 ) -> AppResult<()> {
     let backend = txn.get_database_backend();
     let scope = [Value::from(payer.0), Value::from(source), Value::from(period)];
-    for table in ["cost_daily_tags", "cost_tag_coverage"] {
+    for table in ["cost_monthly_tags", "cost_daily_tags", "cost_tag_coverage"] {
         let delete = sql(backend, &format!("DELETE FROM {table} WHERE payer_id = ?1 AND source = ?2 AND billing_period = ?3"));
         txn.execute_raw(Statement::from_sql_and_values(backend, delete, scope.clone())).await?;
     }
@@ -138,6 +140,11 @@ pub(super) async fn replace_period(
             ]);
         }
         txn.execute_raw(Statement::from_sql_and_values(backend, insert_sql(backend, "cost_daily_tags", &COLUMNS, chunk.len()), values)).await?;
+    }
+    if !rows.is_empty() {
+        let filter = "WHERE payer_id = ?1 AND source = ?2 AND billing_period = ?3";
+        let rollup = sql(backend, &format!("INSERT INTO cost_monthly_tags ({MONTHLY_TAG_COLUMNS}) {}", monthly_tags_select(filter)));
+        txn.execute_raw(Statement::from_sql_and_values(backend, rollup, scope.clone())).await?;
     }
     Ok(())
 }

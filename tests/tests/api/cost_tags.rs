@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use super::ingest::{DUCKDB_TOTALS, assert_matches, gen_cur_for, python};
+use super::ingest::{DUCKDB_TOTALS, assert_matches, focus_sample, gen_cur_for, python, units12};
 
 const SET_KEYS: &str = "mutation($p: ID!, $k: [CostAllocationKeyInput!]!) { setCostAllocationKeys(payerId: $p, keys: $k) { kind name periodsWithoutIt } }";
 const KEYS: &str = "query($p: ID!) { costAllocationKeys(payerId: $p) { kind name periodsWithoutIt } }";
@@ -30,6 +30,11 @@ fn team() -> Value {
 /// Sums of cost_daily_tags for `team` per value, and the untagged rest (`""`): cost_daily less
 /// the tagged parts. 10⁻⁸ units of unblended, net, amortized and list cost, and rows summed.
 async fn our_tag_totals(app: &TestApp) -> BTreeMap<String, ([i128; 4], i64)> {
+    our_totals_by(app, "cur", "team").await
+}
+
+/// [`our_tag_totals`] for any source and tag key.
+async fn our_totals_by(app: &TestApp, source: &str, key: &str) -> BTreeMap<String, ([i128; 4], i64)> {
     let sums = "CAST(SUM(unblended_cost) AS BIGINT) AS u, CAST(SUM(net_unblended_cost) AS BIGINT) AS n, \
                 CAST(SUM(amortized_cost) AS BIGINT) AS a, CAST(SUM(list_cost) AS BIGINT) AS l, COUNT(*) AS c";
     let backend = app.db.get_database_backend();
@@ -42,8 +47,8 @@ async fn our_tag_totals(app: &TestApp) -> BTreeMap<String, ([i128; 4], i64)> {
             })
             .collect::<BTreeMap<String, ([i128; 4], i64)>>()
     };
-    let mut out = read(format!("SELECT tag_value AS k, {sums} FROM cost_daily_tags WHERE key_kind = 'TAG' AND key_name = 'team' AND source = 'cur' GROUP BY tag_value")).await;
-    let whole = read(format!("SELECT '' AS k, {sums} FROM cost_daily WHERE source = 'cur'")).await;
+    let mut out = read(format!("SELECT tag_value AS k, {sums} FROM cost_daily_tags WHERE key_kind = 'TAG' AND key_name = '{key}' AND source = '{source}' GROUP BY tag_value")).await;
+    let whole = read(format!("SELECT '' AS k, {sums} FROM cost_daily WHERE source = '{source}'")).await;
     let (mut rest, mut rows) = whole[""];
     for (sums, n) in out.values() {
         for (r, s) in rest.iter_mut().zip(sums) {
@@ -52,6 +57,25 @@ async fn our_tag_totals(app: &TestApp) -> BTreeMap<String, ([i128; 4], i64)> {
         rows += n;
     }
     out.insert(String::new(), (rest, rows));
+    out
+}
+
+/// Where `cost_monthly_tags` and the `cost_daily_tags` it sums disagree (empty when they agree).
+async fn monthly_tag_mismatches(app: &TestApp) -> Vec<String> {
+    let keys = "payer_id, source, billing_period, usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts, key_kind, key_name, tag_value";
+    // payer_id is a BLOB on SQLite: grouped by, not printed (one payer keeps tags here).
+    let line = "source || '|' || billing_period || '|' || usage_account_id || '|' || service_code || '|' || usage_type || '|' || operation \
+                || '|' || charge_type || '|' || billing_entity || '|' || currency || '|' || CAST(zero_amounts AS TEXT) || '|' || key_kind || '|' || key_name || '|' || tag_value \
+                || '|' || CAST(SUM(unblended_cost) AS TEXT) || '|' || CAST(SUM(net_unblended_cost) AS TEXT) || '|' || CAST(SUM(amortized_cost) AS TEXT) \
+                || '|' || CAST(SUM(list_cost) AS TEXT) || '|' || CAST(SUM(line_count) AS TEXT)";
+    let mut days = app.column(&format!("SELECT {line} FROM cost_daily_tags GROUP BY {keys}")).await;
+    let mut months = app.column(&format!("SELECT {line} FROM cost_monthly_tags GROUP BY {keys}")).await;
+    days.sort();
+    months.sort();
+    assert!(!days.is_empty(), "tagged parts to compare");
+    let only = |a: &[String], b: &[String]| a.iter().filter(|x| !b.contains(x)).cloned().collect::<Vec<_>>();
+    let mut out: Vec<String> = only(&days, &months).into_iter().map(|l| format!("days only: {l}")).collect();
+    out.extend(only(&months, &days).into_iter().map(|l| format!("months only: {l}")));
     out
 }
 
@@ -111,6 +135,8 @@ async fn tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them(db: DbKi
     assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Skipped);
     let read = app.gql(p.viewer.bearer(), KEYS, json!({ "p": p.payer_id })).await;
     assert_eq!(read.data("costAllocationKeys.0.periodsWithoutIt"), &json!([]));
+
+    assert_eq!(monthly_tag_mismatches(&app).await, Vec::<String>::new(), "the month rollup of the tagged parts equals their days");
 
     // Per value of team, and without one: ours equal DuckDB's over the same file.
     let theirs = python(DUCKDB_TOTALS, &[file.to_str().unwrap(), "COALESCE(map_extract(resource_tags, 'user_team')[1], '')"]);
@@ -188,7 +214,68 @@ async fn tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them(db: DbKi
     // Deselecting the keys and reading the period again leaves nothing kept by tag.
     app.gql(p.admin.bearer(), SET_KEYS, json!({ "p": pid, "k": [] })).await.data("setCostAllocationKeys");
     assert_eq!(ingest::ingest_files(&platform, payer, files).await.unwrap().outcome, Outcome::Succeeded);
-    assert_eq!((app.count("cost_daily_tags").await, app.count("cost_tag_coverage").await), (0, 0));
+    assert_eq!((app.count("cost_daily_tags").await, app.count("cost_monthly_tags").await, app.count("cost_tag_coverage").await), (0, 0, 0));
 }
 
-on_both_databases!(tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them);
+/// BilledCost and EffectiveCost of the FOCUS sample's AWS rows per value of one key of its
+/// `Tags` JSON ("" without one), by Python's csv and json modules.
+const FOCUS_TAG_TOTALS: &str = r#"
+import csv, json, sys
+from decimal import Decimal
+def d(v): return Decimal(0) if v in ("", "NULL") else Decimal(v)
+tot = {}
+with open(sys.argv[1], newline="") as f:
+    for r in csv.DictReader(f):
+        if r["ProviderName"] != "AWS":
+            continue
+        tags = json.loads(r["Tags"]) if r["Tags"] not in ("", "NULL") else {}
+        k = tags.get(sys.argv[2], "")
+        b, e = tot.get(k, (Decimal(0), Decimal(0)))
+        tot[k] = (b + d(r["BilledCost"]), e + d(r["EffectiveCost"]))
+print(json.dumps({k: [format(b, "f"), format(e, "f")] for k, (b, e) in tot.items()}))
+"#;
+
+/// The FOCUS 1.0 sample's `Tags` (JSON cells): per environment and per application, billed and
+/// effective cost equal Python's reading of the same file, and the views split by them.
+async fn focus_tags_match_python_csv(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Focus Tags Co").await;
+    let keys = json!([{ "kind": "TAG", "name": "environment" }, { "kind": "TAG", "name": "application" }]);
+    app.gql(p.payer_admin.bearer(), SET_KEYS, json!({ "p": p.payer_id, "k": keys })).await.data("setCostAllocationKeys");
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("focus-sample.csv");
+    let original = focus_sample();
+    std::fs::write(&sample, std::fs::read_to_string(&original).unwrap().replace("\"1234567890123\"", &format!("\"{}\"", p.payer_account_id))).unwrap();
+    let platform = UnscopedPlatformAccess::new(app.db.clone());
+    let report = ingest::ingest_files(&platform, PayerId::parse(&p.payer_id).unwrap(), std::slice::from_ref(&sample)).await.unwrap();
+    assert_eq!(report.periods.len(), 1);
+    assert_eq!(monthly_tag_mismatches(&app).await, Vec::<String>::new());
+    for key in ["environment", "application"] {
+        let theirs = python(FOCUS_TAG_TOTALS, &[&original, key]);
+        let theirs = theirs.as_object().unwrap();
+        let ours = our_totals_by(&app, "focus", key).await;
+        let mut their_keys: Vec<&String> = theirs.keys().collect();
+        their_keys.sort();
+        assert_eq!(ours.keys().collect::<Vec<_>>(), their_keys, "{key}: the same values");
+        assert!(ours.len() >= 3, "{key}: {:?}", ours.keys());
+        for (value, ([billed, _, effective, _], rows)) in &ours {
+            let bound = i128::from(*rows) * 5_000;
+            for (got, expected, name) in [(billed, &theirs[value][0], "BilledCost"), (effective, &theirs[value][1], "EffectiveCost")] {
+                let (got, expected) = (got * 10_000, units12(expected.as_str().unwrap()));
+                assert!((got - expected).abs() <= bound, "{key} {value:?} {name}: ours {got} vs python {expected}");
+            }
+        }
+    }
+    // By environment and service, DAY: still the whole.
+    let input = json!({ "i": { "payerIds": [p.payer_id], "from": "2024-09-01", "to": "2024-09-30", "granularity": "DAY", "groupBy": ["TAG", "SERVICE"], "tagKey": { "kind": "TAG", "name": "environment" } } });
+    let split = app.gql(p.viewer.bearer(), "query($i: CostSummaryInput!) { costSummary(input: $i) { total series { amount } groups { key { tag service } amount } } }", input).await;
+    let groups = split.data("costSummary.groups").as_array().unwrap();
+    let total = dec(split.data("costSummary.total"));
+    assert!(total > Decimal::ZERO);
+    assert_eq!(groups.iter().map(|g| dec(&g["amount"])).sum::<Decimal>(), total);
+    assert_eq!(split.data("costSummary.series").as_array().unwrap().iter().map(|s| dec(&s["amount"])).sum::<Decimal>(), total);
+    assert!(groups.iter().any(|g| g["key"]["tag"] == "prod") && groups.iter().any(|g| g["key"]["tag"] == "dev"), "{groups:?}");
+}
+
+on_both_databases!(tags_are_ingested_as_duckdb_reads_them_and_views_split_by_them, focus_tags_match_python_csv);

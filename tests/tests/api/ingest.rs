@@ -19,7 +19,7 @@ const FOCUS_SAMPLE_BESIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sh
 
 /// The FOCUS 1.0 sample in `shared/data` beside the repository; from a git worktree elsewhere,
 /// beside the main checkout (found through git's common directory).
-fn focus_sample() -> String {
+pub(crate) fn focus_sample() -> String {
     if Path::new(FOCUS_SAMPLE_BESIDE).exists() {
         return FOCUS_SAMPLE_BESIDE.to_owned();
     }
@@ -334,12 +334,12 @@ async fn identical_reingestion_is_a_no_op(kind: DbKind) {
         let mut analysed = Vec::new();
         for _ in 0..50 {
             analysed = app.column(sql).await;
-            if analysed.len() == 5 {
+            if analysed.len() == 7 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        assert_eq!(analysed, ["cost_daily", "cost_monthly", "cost_monthly_account", "cost_monthly_pricing", "cost_monthly_service"]);
+        assert_eq!(analysed, ["cost_daily", "cost_daily_tags", "cost_monthly", "cost_monthly_account", "cost_monthly_pricing", "cost_monthly_service", "cost_monthly_tags"]);
     }
     let rollup_rows = app.count("cost_monthly").await;
     assert!(rollup_rows > 0 && rollup_rows < app.count("cost_daily").await, "{rollup_rows} rollup rows");

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, custom_line_items, payers, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, custom_line_items, payers, tenants};
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -180,11 +180,11 @@ fn zero_of(bits: i16) -> ZeroAmounts {
     ZeroAmounts { list: bit(ZERO_LIST), unblended: bit(ZERO_UNBLENDED), net_unblended: bit(ZERO_NET_UNBLENDED), amortized: bit(ZERO_AMORTIZED) }
 }
 
-/// The tagged parts of a group's rows for one period and key (day grain), each priced as the
+/// The tagged parts of a group's rows for one period and key (by day, or their month sums), each priced as the
 /// whole row it is part of is priced (its zero flags, the tiers above, the group's plan), with
 /// its value. The engine's price is linear in a row's amounts once the flags are fixed, so the
 /// parts' charges add up to the row's.
-pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey) -> AppResult<Vec<(PricedRow, String)>> {
+pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey, grain: Grain) -> AppResult<Vec<(PricedRow, String)>> {
     let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
     let inputs = PricingInputs {
         plan: plan_versions::plan_for(db, group, period).await?,
@@ -201,43 +201,78 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
         return Ok(Vec::new());
     }
     let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
-    let rows = cost_daily_tags::Entity::find()
-        .filter(cost_daily_tags::Column::PayerId.eq(payer))
-        .filter(cost_daily_tags::Column::BillingPeriod.eq(period))
-        .filter(cost_daily_tags::Column::Source.eq(source))
-        .filter(cost_daily_tags::Column::KeyKind.eq(key.kind))
-        .filter(cost_daily_tags::Column::KeyName.eq(key.name.as_str()))
-        .filter(cost_daily_tags::Column::UsageAccountId.is_in(members))
-        .order_by_asc(cost_daily_tags::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows
+    let unpriced = |usage_date: Option<chrono::NaiveDate>, usage_month: String, account_id: String, service_code: String, service_name: Option<String>| PricedRow {
+        usage_date,
+        usage_month,
+        account_id,
+        service_code,
+        service_name,
+        region: String::new(),
+        usage_type: String::new(),
+        charge_type: String::new(),
+        currency: String::new(),
+        charge: Decimal::ZERO,
+        aws_cost: Decimal::ZERO,
+        list: Decimal::ZERO,
+        amortized: Decimal::ZERO,
+        billing_entity: String::new(),
+    };
+    // (row, operation, billing entity, amounts, zero flags, value)
+    let parts: Vec<(PricedRow, String, String, [i64; 4], i16, String)> = match grain {
+        Grain::Day => cost_daily_tags::Entity::find()
+            .filter(cost_daily_tags::Column::PayerId.eq(payer))
+            .filter(cost_daily_tags::Column::BillingPeriod.eq(period))
+            .filter(cost_daily_tags::Column::Source.eq(source))
+            .filter(cost_daily_tags::Column::KeyKind.eq(key.kind))
+            .filter(cost_daily_tags::Column::KeyName.eq(key.name.as_str()))
+            .filter(cost_daily_tags::Column::UsageAccountId.is_in(members))
+            .order_by_asc(cost_daily_tags::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let row = PricedRow {
+                    region: r.region,
+                    usage_type: r.usage_type,
+                    charge_type: r.charge_type,
+                    currency: r.currency,
+                    ..unpriced(Some(r.usage_date), r.usage_date.format("%Y-%m").to_string(), r.usage_account_id, r.service_code, Some(r.service_name))
+                };
+                (row, r.operation, r.billing_entity, [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost], r.zero_amounts, r.tag_value)
+            })
+            .collect(),
+        Grain::Month => cost_monthly_tags::Entity::find()
+            .filter(cost_monthly_tags::Column::PayerId.eq(payer))
+            .filter(cost_monthly_tags::Column::BillingPeriod.eq(period))
+            .filter(cost_monthly_tags::Column::Source.eq(source))
+            .filter(cost_monthly_tags::Column::KeyKind.eq(key.kind))
+            .filter(cost_monthly_tags::Column::KeyName.eq(key.name.as_str()))
+            .filter(cost_monthly_tags::Column::UsageAccountId.is_in(members))
+            .order_by_asc(cost_monthly_tags::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let row = PricedRow {
+                    usage_type: r.usage_type,
+                    charge_type: r.charge_type,
+                    currency: r.currency,
+                    ..unpriced(None, r.usage_month, r.usage_account_id, r.service_code, r.service_name)
+                };
+                (row, r.operation, r.billing_entity, [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost], r.zero_amounts, r.tag_value)
+            })
+            .collect(),
+    };
+    Ok(parts
         .into_iter()
-        .map(|r| {
-            let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
-            let mut row = PricedRow {
-                usage_date: Some(r.usage_date),
-                usage_month: r.usage_date.format("%Y-%m").to_string(),
-                account_id: r.usage_account_id,
-                service_code: r.service_code,
-                service_name: Some(r.service_name),
-                region: r.region,
-                usage_type: r.usage_type,
-                charge_type: r.charge_type,
-                currency: r.currency,
-                charge: Decimal::ZERO,
-                aws_cost: Decimal::ZERO,
-                list: Decimal::ZERO,
-                amortized: Decimal::ZERO,
-                billing_entity: String::new(),
-            };
-            let cost = engine::restated(&cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero_of(r.zero_amounts))), &inputs.upstream);
+        .map(|(mut row, operation, billing_entity, amounts, zero, value)| {
+            let cost = engine::restated(&cost_row(&row, operation, billing_entity, amounts, Some(zero_of(zero))), &inputs.upstream);
             row.charge = plan.price(&cost);
             row.aws_cost = cost.net_unblended;
             row.list = cost.list;
             row.amortized = cost.amortized;
             row.billing_entity = cost.billing_entity;
-            (row, r.tag_value)
+            (row, value)
         })
         .collect())
 }

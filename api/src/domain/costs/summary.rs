@@ -194,23 +194,24 @@ impl Point {
     }
 }
 /// Whole months, by dimensions the month rollup keeps: it answers instead of the day grain.
-fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
+pub(super) fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
     let whole_months = req.from.day() == 1 && req.to.succ_opt().is_some_and(|next| next.day() == 1);
     let kept = !req.group_by.iter().any(|d| matches!(d, Dimension::Region | Dimension::UsageType)) && req.filter.regions.is_empty();
     (req.granularity == Granularity::Month && whole_months && kept).then(|| (req.from.format("%Y-%m").to_string(), req.to.format("%Y-%m").to_string()))
 }
 
 /// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
-async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String]) -> AppResult<Vec<Point>> {
+/// With `tagged`, the tagged parts of that key instead, each point with its value.
+async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
     if let Some((from, to)) = rollup_months(req) {
-        return monthly_points(scope, views, req, column, periods, (&from, &to)).await;
+        return monthly_points(scope, views, req, (column, periods), (&from, &to), tagged).await;
     }
-    day_points(scope, views, req, column, periods, None).await
+    day_points(scope, views, req, column, periods, tagged).await
 }
 
 /// [`column_points`] from the day grain; with `tagged`, from the tagged parts of that key
 /// (`cost_daily_tags`, which shares the day grain's columns), each point with its value.
-pub(super) async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
+async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
     use sea_orm::sea_query::{ExprTrait as _, Query};
     use sea_orm::{ActiveEnum as _, ConnectionTrait as _};
     let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
@@ -283,9 +284,9 @@ async fn monthly_points(
     scope: &Scope,
     views: &[PayerView],
     req: &SummaryRequest,
-    column: &str,
-    periods: &[String],
+    (column, periods): (&str, &[String]),
     (from, to): (&str, &str),
+    tagged: Option<&SelectedKey>,
 ) -> AppResult<Vec<Point>> {
     use sea_orm::ConnectionTrait as _;
     use sea_orm::sea_query::{ExprTrait as _, Query};
@@ -295,14 +296,18 @@ async fn monthly_points(
     let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     // Not by service: the rollup by account alone, about fifty times fewer rows.
-    let table = if whole_payers {
+    let table = if tagged.is_some() {
+        Alias::new("cost_monthly_tags")
+    } else if whole_payers {
         Alias::new("cost_monthly_service")
     } else if !by_service && req.filter.service_codes.is_empty() {
         Alias::new("cost_monthly_account")
     } else {
         Alias::new("cost_monthly")
     };
-    let sources = best_sources_monthly(scope.db(), table.clone(), &payers, from, to).await?;
+    // The tagged parts count from the source the whole counts from.
+    let present_in = if tagged.is_some() { Alias::new("cost_monthly_account") } else { table.clone() };
+    let sources = best_sources_monthly(scope.db(), present_in, &payers, from, to).await?;
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     // Named as the day grain: the visibility and source conditions are written on its columns,
@@ -318,7 +323,7 @@ async fn monthly_points(
         .expr_as(col("currency"), Alias::new("currency"))
         .expr_as(Expr::cust(format!("CAST(SUM({column}) AS BIGINT)")), Alias::new("units"))
         .expr_as(Expr::cust(if by_service { "MAX(service_name)" } else { "CAST(NULL AS TEXT)" }), Alias::new("service_name"))
-        .expr_as(Expr::val(""), Alias::new("tag"))
+        .expr_as(dim_expr(tagged.is_some(), "tag_value"), Alias::new("tag"))
         .cond_where(
             Condition::all()
                 .add(cost_daily::Column::PayerId.is_in(payers))
@@ -327,6 +332,10 @@ async fn monthly_points(
                 .add(col("usage_month").gte(from))
                 .add(col("usage_month").lte(to)),
         );
+    if let Some(key) = tagged {
+        use sea_orm::ActiveEnum as _;
+        select.and_where(col("key_kind").eq(key.kind.to_value())).and_where(col("key_name").eq(key.name.as_str()));
+    }
     let f = &req.filter;
     for (values, column) in [(&f.account_ids, "usage_account_id"), (&f.service_codes, "service_code"), (&f.charge_types, "charge_type")] {
         if !values.is_empty() {
@@ -334,7 +343,7 @@ async fn monthly_points(
         }
     }
     select.group_by_col(Alias::new("usage_month")).group_by_col(Alias::new("currency"));
-    for (grouped, column) in [(has(Dimension::Account), "usage_account_id"), (by_service, "service_code"), (has(Dimension::ChargeType), "charge_type")] {
+    for (grouped, column) in [(has(Dimension::Account), "usage_account_id"), (by_service, "service_code"), (has(Dimension::ChargeType), "charge_type"), (tagged.is_some(), "tag_value")] {
         if grouped {
             select.group_by_col(Alias::new(column));
         }
@@ -588,7 +597,7 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryR
         super::tags::check_selected(scope, views, key).await?;
     }
     let (mut points, unpriced) = match req.metric.column() {
-        Some(column) => (column_points(scope, views, &req, column, &periods).await?, Vec::new()),
+        Some(column) => (column_points(scope, views, &req, column, &periods, None).await?, Vec::new()),
         None => {
             let priced = proforma_points(scope, views, &req, &periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
@@ -597,7 +606,7 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryR
     if let Some(key) = &key {
         // The tagged parts with their values, and the same taken out of the cost without one.
         let tagged = match req.metric.column() {
-            Some(column) => day_points(scope, views, &req, column, &periods, Some(key)).await?,
+            Some(column) => column_points(scope, views, &req, column, &periods, Some(key)).await?,
             None => super::tags::proforma_points(scope, views, &req, &periods, key).await?,
         };
         points.extend(tagged.iter().map(Point::untagged_remainder));

@@ -12,7 +12,7 @@ use entity::{cost_monthly, cost_tag_coverage};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
-use super::summary::{Dimension, Point, SummaryRequest, priced_point};
+use super::summary::{Dimension, Point, SummaryRequest, priced_point, rollup_months};
 use super::visibility::{PayerView, payer_view};
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
@@ -138,6 +138,9 @@ pub(super) async fn check_selected(scope: &Scope, views: &[PayerView], key: &Sel
 
 /// The tagged parts priced by each visible billing group, as the whole rows are priced.
 pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String], key: &SelectedKey) -> AppResult<Vec<Point>> {
+    // Whole months by dimensions the month rollup keeps: price its sums, not the days.
+    let months = rollup_months(req);
+    let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
     let mut out = Vec::new();
     for view in views {
         let groups = match view {
@@ -146,8 +149,8 @@ pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], req: &Su
         };
         for period in periods {
             for group in &groups {
-                let rows = results::priced_tags(scope.db(), group, period, key).await.context("pricing a billing group's tagged cost")?;
-                out.extend(rows.into_iter().filter_map(|(row, tag)| priced_point(req, None, row, tag)));
+                let rows = results::priced_tags(scope.db(), group, period, key, grain).await.context("pricing a billing group's tagged cost")?;
+                out.extend(rows.into_iter().filter_map(|(row, tag)| priced_point(req, months.as_ref(), row, tag)));
             }
         }
     }
