@@ -10,11 +10,12 @@ use chrono::Utc;
 use entity::cost_allocation_keys;
 use entity::{cost_monthly, cost_tag_coverage};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::summary::{Dimension, Point, SummaryRequest, priced_point, rollup_months};
 use super::visibility::{PayerView, payer_view};
 use crate::domain::billing::{self, results};
+use crate::db::BeginWrite as _;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::ingest::tags::{MAX_KEYS, SelectedKey, selected};
@@ -94,7 +95,7 @@ pub async fn set_allocation_keys(scope: &Scope, payer: PayerId, keys: Vec<Select
         }
         clean.push(key);
     }
-    let txn = scope.db().begin().await?;
+    let txn = scope.db().begin_write().await?;
     cost_allocation_keys::Entity::delete_many().filter(cost_allocation_keys::Column::PayerId.eq(payer_row.id)).exec(&txn).await?;
     let now = Utc::now();
     for (position, key) in clean.iter().enumerate() {
