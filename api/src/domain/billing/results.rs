@@ -109,6 +109,37 @@ pub struct PricedRow {
     pub billing_entity: String,
 }
 
+impl PricedRow {
+    /// A row with its keys and nothing priced yet (no region, usage or charge type, currency).
+    fn unpriced(usage_date: Option<chrono::NaiveDate>, usage_month: String, account_id: String, service_code: String, service_name: Option<String>) -> Self {
+        Self {
+            usage_date,
+            usage_month,
+            account_id,
+            service_code,
+            service_name,
+            region: String::new(),
+            usage_type: String::new(),
+            charge_type: String::new(),
+            currency: String::new(),
+            charge: Decimal::ZERO,
+            aws_cost: Decimal::ZERO,
+            list: Decimal::ZERO,
+            amortized: Decimal::ZERO,
+            billing_entity: String::new(),
+        }
+    }
+
+    /// Fills in the plan's charge of the engine's input `cost` and the amounts it was priced from.
+    fn price(&mut self, plan: &engine::Plan, cost: &CostRow) {
+        self.charge = plan.price(cost);
+        self.aws_cost = cost.net_unblended;
+        self.list = cost.list;
+        self.amortized = cost.amortized;
+        self.billing_entity.clone_from(&cost.billing_entity);
+    }
+}
+
 /// A group's rows for one period, each with its pro-forma charge, and the group's computation
 /// over them. The cost insights price their series with it, so their PRO_FORMA numbers are the
 /// billing report's by construction.
@@ -201,24 +232,7 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
         return Ok(Vec::new());
     }
     let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
-    let unpriced = |usage_date: Option<chrono::NaiveDate>, usage_month: String, account_id: String, service_code: String, service_name: Option<String>| PricedRow {
-        usage_date,
-        usage_month,
-        account_id,
-        service_code,
-        service_name,
-        region: String::new(),
-        usage_type: String::new(),
-        charge_type: String::new(),
-        currency: String::new(),
-        charge: Decimal::ZERO,
-        aws_cost: Decimal::ZERO,
-        list: Decimal::ZERO,
-        amortized: Decimal::ZERO,
-        billing_entity: String::new(),
-    };
-    // (row, operation, billing entity, amounts, zero flags, value)
-    let parts: Vec<(PricedRow, String, String, [i64; 4], i16, String)> = match grain {
+    let parts: Vec<(CostRow, PricedRow, String)> = match grain {
         Grain::Day => cost_daily_tags::Entity::find()
             .filter(cost_daily_tags::Column::PayerId.eq(payer))
             .filter(cost_daily_tags::Column::BillingPeriod.eq(period))
@@ -236,9 +250,10 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
                     usage_type: r.usage_type,
                     charge_type: r.charge_type,
                     currency: r.currency,
-                    ..unpriced(Some(r.usage_date), r.usage_date.format("%Y-%m").to_string(), r.usage_account_id, r.service_code, Some(r.service_name))
+                    ..PricedRow::unpriced(Some(r.usage_date), r.usage_date.format("%Y-%m").to_string(), r.usage_account_id, r.service_code, Some(r.service_name))
                 };
-                (row, r.operation, r.billing_entity, [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost], r.zero_amounts, r.tag_value)
+                let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+                (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero_of(r.zero_amounts))), row, r.tag_value)
             })
             .collect(),
         Grain::Month => cost_monthly_tags::Entity::find()
@@ -257,21 +272,17 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
                     usage_type: r.usage_type,
                     charge_type: r.charge_type,
                     currency: r.currency,
-                    ..unpriced(None, r.usage_month, r.usage_account_id, r.service_code, r.service_name)
+                    ..PricedRow::unpriced(None, r.usage_month, r.usage_account_id, r.service_code, r.service_name)
                 };
-                (row, r.operation, r.billing_entity, [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost], r.zero_amounts, r.tag_value)
+                let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
+                (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero_of(r.zero_amounts))), row, r.tag_value)
             })
             .collect(),
     };
     Ok(parts
         .into_iter()
-        .map(|(mut row, operation, billing_entity, amounts, zero, value)| {
-            let cost = engine::restated(&cost_row(&row, operation, billing_entity, amounts, Some(zero_of(zero))), &inputs.upstream);
-            row.charge = plan.price(&cost);
-            row.aws_cost = cost.net_unblended;
-            row.list = cost.list;
-            row.amortized = cost.amortized;
-            row.billing_entity = cost.billing_entity;
+        .map(|(cost, mut row, value)| {
+            row.price(&plan, &engine::restated(&cost, &inputs.upstream));
             (row, value)
         })
         .collect())
@@ -293,20 +304,11 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
             .map(|r| {
                 let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
                 let row = PricedRow {
-                    usage_date: Some(r.usage_date),
-                    usage_month: r.usage_date.format("%Y-%m").to_string(),
-                    account_id: r.usage_account_id,
-                    service_code: r.service_code,
-                    service_name: Some(r.service_name),
                     region: r.region,
                     usage_type: r.usage_type,
                     charge_type: r.charge_type,
                     currency: r.currency,
-                    charge: Decimal::ZERO,
-                    aws_cost: Decimal::ZERO,
-                    list: Decimal::ZERO,
-                    amortized: Decimal::ZERO,
-                    billing_entity: String::new(),
+                    ..PricedRow::unpriced(Some(r.usage_date), r.usage_date.format("%Y-%m").to_string(), r.usage_account_id, r.service_code, Some(r.service_name))
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, None), row)
             })
@@ -324,20 +326,10 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                 let zero = zero_of(r.zero_amounts);
                 let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
                 let row = PricedRow {
-                    usage_date: None,
-                    usage_month: r.usage_month,
-                    account_id: r.usage_account_id,
-                    service_code: r.service_code,
-                    service_name: r.service_name,
-                    region: String::new(),
                     usage_type: r.usage_type,
                     charge_type: r.charge_type,
                     currency: r.currency,
-                    charge: Decimal::ZERO,
-                    aws_cost: Decimal::ZERO,
-                    list: Decimal::ZERO,
-                    amortized: Decimal::ZERO,
-                    billing_entity: String::new(),
+                    ..PricedRow::unpriced(None, r.usage_month, r.usage_account_id, r.service_code, r.service_name)
                 };
                 (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero)), row)
             })
@@ -541,11 +533,7 @@ pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, gra
     let (rows, mut out): (Vec<CostRow>, Vec<PricedRow>) = data.into_iter().unzip();
     let computation = engine::compute(plan, &rows, &inputs.items, &inputs.primary_account);
     for (priced, row) in out.iter_mut().zip(&rows) {
-        priced.charge = plan.price(row);
-        priced.aws_cost = row.net_unblended;
-        priced.list = row.list;
-        priced.amortized = row.amortized;
-        priced.billing_entity.clone_from(&row.billing_entity);
+        priced.price(plan, row);
     }
     let numbers = GroupPeriod { period: period.to_owned(), source: source.unwrap_or("none").to_owned(), currency, computation, service_names };
     Ok(PricedPeriod { numbers, rows: out })
