@@ -9,6 +9,7 @@ pub mod cost_tag_coverage;
 pub mod cost_data_versions;
 pub mod cost_monthly;
 pub mod cost_monthly_pricing;
+pub mod cost_monthly_usage;
 pub mod cost_monthly_service;
 pub mod demo_mails;
 pub mod ingestions;

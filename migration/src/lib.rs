@@ -29,6 +29,7 @@ mod m20261206_000802_transfer_groups;
 mod m20261206_000803_dashboard_links;
 mod m20261206_000901_optimization;
 pub mod m20261206_001001_cost_allocation_tags;
+pub mod m20261206_001101_cost_monthly_usage;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000803_dashboard_links::Migration),
             Box::new(m20261206_000901_optimization::Migration),
             Box::new(m20261206_001001_cost_allocation_tags::Migration),
+            Box::new(m20261206_001101_cost_monthly_usage::Migration),
         ]
     }
 }

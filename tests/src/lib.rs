@@ -354,6 +354,10 @@ impl TestApp {
             ("cost_monthly_service", "service_code, charge_type, currency"),
             ("cost_monthly_account", "usage_account_id, charge_type, currency"),
             ("cost_monthly_pricing", "usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts"),
+            (
+                "cost_monthly_usage",
+                "usage_account_id, service_code, service_name, usage_type, operation, pricing_unit, charge_type, billing_entity, currency, zero_amounts",
+            ),
         ];
         // Which amounts of a day row are zero: bits 1 list, 2 unblended, 4 net unblended, 8 amortized.
         let zero = "CAST((CASE WHEN list_cost = 0 THEN 1 ELSE 0 END) + (CASE WHEN unblended_cost = 0 THEN 2 ELSE 0 END) \
@@ -393,6 +397,72 @@ impl TestApp {
             differ.extend(month.iter().filter(|r| !day.contains(r)).map(|r| format!("{table}: rollup only: {r}")));
             assert!(!day.is_empty() || month.is_empty(), "{table}: a rollup without day rows");
         }
+        differ.extend(self.usage_rollup_mismatches().await);
+        differ
+    }
+
+    /// The bill rollup's exact usage quantities and first descriptions against the day grain,
+    /// summed here with `Decimal` from the rows in day and write order.
+    async fn usage_rollup_mismatches(&self) -> Vec<String> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let zero = |a: [i64; 4]| -> i16 { [(a[3], 1), (a[0], 2), (a[1], 4), (a[2], 8)].iter().map(|(v, b)| if *v == 0 { *b } else { 0 }).sum() };
+        let mut days: std::collections::BTreeMap<Vec<String>, (rust_decimal::Decimal, String, String)> = Default::default();
+        let rows = entity::cost_daily::Entity::find()
+            .order_by_asc(entity::cost_daily::Column::UsageDate)
+            .order_by_asc(entity::cost_daily::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap();
+        for r in rows {
+            let day = r.usage_date.format("%Y-%m-%d").to_string();
+            let flags = zero([r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost]);
+            let key = vec![
+                r.payer_id.to_string(),
+                r.source.clone(),
+                r.billing_period.clone(),
+                day[..7].to_owned(),
+                r.usage_account_id.clone(),
+                r.service_code.clone(),
+                r.service_name.clone(),
+                r.usage_type.clone(),
+                r.operation.clone(),
+                r.pricing_unit.clone(),
+                r.charge_type.clone(),
+                r.billing_entity.clone(),
+                r.currency.clone(),
+                flags.to_string(),
+            ];
+            let e = days.entry(key).or_insert_with(|| (rust_decimal::Decimal::ZERO, r.line_item_description.clone(), day.clone()));
+            e.0 += r.usage_quantity.parse::<rust_decimal::Decimal>().unwrap_or_default();
+        }
+        let mut months: std::collections::BTreeMap<Vec<String>, (rust_decimal::Decimal, String, String)> = Default::default();
+        for r in entity::cost_monthly_usage::Entity::find().all(&self.db).await.unwrap() {
+            let key = vec![
+                r.payer_id.to_string(),
+                r.source,
+                r.billing_period,
+                r.usage_month,
+                r.usage_account_id,
+                r.service_code,
+                r.service_name,
+                r.usage_type,
+                r.operation,
+                r.pricing_unit,
+                r.charge_type,
+                r.billing_entity,
+                r.currency,
+                r.zero_amounts.to_string(),
+            ];
+            months.insert(key, (r.usage_quantity.parse().unwrap(), r.line_item_description, r.first_usage_day));
+        }
+        let mut differ = Vec::new();
+        for (key, day) in &days {
+            match months.get(key) {
+                Some(month) if month == day => {}
+                other => differ.push(format!("cost_monthly_usage: usage, description or first day of {key:?}: day grain {day:?}, rollup {other:?}")),
+            }
+        }
+        differ.extend(months.keys().filter(|k| !days.contains_key(*k)).map(|k| format!("cost_monthly_usage: rollup only: {k:?}")));
         differ
     }
 }

@@ -2,8 +2,10 @@
 //! calls [`refresh`] for the periods it replaced, inside its own transaction, so a reader never
 //! sees one without the others. Each rollup is summed from the finer one: day grain → pricing
 //! (`cost_monthly_pricing`) → by account and service (`cost_monthly`) → by service
-//! (`cost_monthly_service`) and by account alone (`cost_monthly_account`).
+//! (`cost_monthly_service`) and by account alone (`cost_monthly_account`); the account bill's
+//! rollup (`cost_monthly_usage`) is summed from the day grain in Rust, for exact usage quantities.
 
+use migration::m20261206_001101_cost_monthly_usage::refresh_usage;
 use migration::m20261206_000401_cost_rollups::{
     ACCOUNT_COLUMNS, ACCOUNT_ONLY_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_only_select, account_select, pricing_select, service_select,
 };
@@ -12,7 +14,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
-use crate::error::AppResult;
+use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
 
 /// Rebuilds the rollups of one payer's source for the given billing periods.
@@ -37,6 +39,7 @@ pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, p
         for sql in &statements {
             txn.execute_raw(Statement::from_sql_and_values(backend, sql.as_str(), values.clone())).await?;
         }
+        refresh_usage(txn, payer.0, source, period).await.context("summing the account bill's month rollup")?;
         new_data_version(txn, payer, period).await?;
     }
     Ok(())
@@ -62,7 +65,7 @@ pub async fn refresh_statistics(db: &impl ConnectionTrait) {
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
-    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service, cost_monthly_account, cost_daily_tags, cost_monthly_tags").await {
+    if let Err(e) = db.execute_unprepared("ANALYZE cost_daily, cost_monthly_pricing, cost_monthly, cost_monthly_service, cost_monthly_account, cost_monthly_usage, cost_daily_tags, cost_monthly_tags").await {
         tracing::warn!(error = %e, "refreshing the cost tables' planner statistics failed");
     }
 }

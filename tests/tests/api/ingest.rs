@@ -339,7 +339,7 @@ async fn identical_reingestion_is_a_no_op(kind: DbKind) {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        assert_eq!(analysed, ["cost_daily", "cost_daily_tags", "cost_monthly", "cost_monthly_account", "cost_monthly_pricing", "cost_monthly_service", "cost_monthly_tags"]);
+        assert_eq!(analysed, ["cost_daily", "cost_daily_tags", "cost_monthly", "cost_monthly_account", "cost_monthly_pricing", "cost_monthly_service", "cost_monthly_tags", "cost_monthly_usage"]);
     }
     let rollup_rows = app.count("cost_monthly").await;
     assert!(rollup_rows > 0 && rollup_rows < app.count("cost_daily").await, "{rollup_rows} rollup rows");

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, custom_line_items, payers, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items, payers, tenants};
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -19,7 +19,7 @@ use super::snapshot::{ItemLine, SnapshotLines, UsageLine};
 use super::stored_prices::{self, PeriodTotals};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
 use crate::tenancy::{Role, Scope};
@@ -368,61 +368,40 @@ pub async fn unpriced_rows(db: &impl ConnectionTrait, payer: Uuid, period: &str,
         .collect())
 }
 
-/// One account's day-grain rows of a group's period, each with its pro-forma charge (a row's
-/// price depends on the row alone), and the group's numbers (custom line items need the whole
-/// group, priced from the month rollup).
-pub async fn priced_account_days(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_daily::Model, Decimal)>)> {
+/// One account's month rows of a group's period from the account bill's rollup, each priced as
+/// the group is priced (its zero flags, the tiers above, the group's plan); with the group's
+/// numbers for the period, from its stored price when that is current. The engine's price is
+/// linear in a row's amounts once its zero flags are fixed, so pricing the month's sums gives the
+/// charges of the days they sum.
+pub async fn priced_account_month(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
     let inputs = pricing_inputs(db, group, period).await?;
-    let numbers = priced_by(db, group.group.payer_id, period, Grain::Month, &inputs).await?.numbers;
+    let numbers = super::stored_prices::period(db, group, period).await?.numbers;
     if numbers.source == "none" || !inputs.priced_members().iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
     }
     let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
-    let rows = cost_daily::Entity::find()
-        .filter(cost_daily::Column::PayerId.eq(inputs.data_payer_or(group.group.payer_id)))
-        .filter(cost_daily::Column::BillingPeriod.eq(period))
-        .filter(cost_daily::Column::Source.eq(numbers.source.as_str()))
-        .filter(cost_daily::Column::UsageAccountId.eq(account))
-        .order_by_asc(cost_daily::Column::UsageDate)
-        .order_by_asc(cost_daily::Column::Id)
+    let rows = cost_monthly_usage::Entity::find()
+        .filter(cost_monthly_usage::Column::PayerId.eq(inputs.data_payer_or(group.group.payer_id)))
+        .filter(cost_monthly_usage::Column::BillingPeriod.eq(period))
+        .filter(cost_monthly_usage::Column::Source.eq(numbers.source.as_str()))
+        .filter(cost_monthly_usage::Column::UsageAccountId.eq(account))
+        .order_by_asc(cost_monthly_usage::Column::FirstUsageDay)
+        .order_by_asc(cost_monthly_usage::Column::Id)
         .all(db)
-        .await?;
+        .await
+        .context("reading an account's month rows to price")?;
     let priced = rows
         .into_iter()
         .map(|r| {
             let amounts = [r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost];
-            let key = PricedRow {
-                usage_date: Some(r.usage_date),
-                usage_month: String::new(),
-                account_id: r.usage_account_id.clone(),
-                service_code: r.service_code.clone(),
-                service_name: None,
-                region: String::new(),
-                usage_type: r.usage_type.clone(),
-                charge_type: r.charge_type.clone(),
-                currency: String::new(),
-                charge: Decimal::ZERO,
-                aws_cost: Decimal::ZERO,
-                list: Decimal::ZERO,
-                amortized: Decimal::ZERO,
-                billing_entity: String::new(),
-            };
-            let row = engine::restated(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, None), &inputs.upstream);
+            let mut key = PricedRow::unpriced(None, String::new(), r.usage_account_id.clone(), r.service_code.clone(), None);
+            (key.usage_type, key.charge_type) = (r.usage_type.clone(), r.charge_type.clone());
+            let row = engine::restated(&cost_row(&key, r.operation.clone(), r.billing_entity.clone(), amounts, Some(zero_of(r.zero_amounts))), &inputs.upstream);
             let charge = plan.price(&row);
-            // A reseller's row shows what it costs the reseller (the tier above's price), never
-            // the AWS amounts above it.
-            let r = if inputs.upstream.is_empty() { r } else { at_upstream_price(r, row.unblended) };
             (r, charge)
         })
         .collect();
     Ok((numbers, priced))
-}
-
-/// A day row with every amount replaced by the price the tier above charged for it.
-fn at_upstream_price(mut r: cost_daily::Model, price: Decimal) -> cost_daily::Model {
-    let units = to_units(price).unwrap_or_default();
-    (r.unblended_cost, r.net_unblended_cost, r.amortized_cost, r.list_cost) = (units, units, units, units);
-    r
 }
 
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its

@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use entity::cost_daily;
+use entity::cost_monthly_usage;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, Order, Query};
+use sea_orm::{ConnectionTrait as _, FromQueryResult as _};
 
-use super::visibility::{CUSTOMERS_SEE_CHARGES, PayerView, best_sources, payer_view};
+use super::visibility::{CUSTOMERS_SEE_CHARGES, PayerView, best_sources_monthly, payer_view};
 use super::{Metric, month_bounds};
 use crate::domain::billing::{self, results};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::money::from_units;
 use crate::tenancy::Scope;
@@ -44,31 +45,37 @@ type BillKey = (String, String, String, String, String);
 
 #[derive(Default)]
 struct BillSums {
-    description: String,
+    /// The first day summed and its line item description.
+    first: Option<(String, String)>,
     usage: Decimal,
     cost: Decimal,
 }
 
 impl BillSums {
-    fn add(&mut self, row: &cost_daily::Model, cost: Decimal) {
-        if self.description.is_empty() {
-            self.description.clone_from(&row.line_item_description);
+    fn add(&mut self, row: &cost_monthly_usage::Model, cost: Decimal) -> AppResult<()> {
+        if self.first.as_ref().is_none_or(|(day, _)| row.first_usage_day < *day) {
+            self.first = Some((row.first_usage_day.clone(), row.line_item_description.clone()));
         }
-        self.usage += row.usage_quantity.parse::<Decimal>().unwrap_or_default();
+        if !row.usage_quantity.is_empty() {
+            let usage: Decimal = row.usage_quantity.parse().map_err(|e| AppError::internal(anyhow::anyhow!("stored usage quantity {:?} unreadable: {e}", row.usage_quantity)))?;
+            self.usage += usage;
+        }
         self.cost += cost;
+        Ok(())
     }
 }
 
-fn bill_key(r: &cost_daily::Model) -> BillKey {
+fn bill_key(r: &cost_monthly_usage::Model) -> BillKey {
     (r.service_code.clone(), r.usage_type.clone(), r.operation.clone(), r.pricing_unit.clone(), r.service_name.clone())
 }
 
-/// The prior tool's per-account bill, for any month: service, usage type, operation,
+/// The prior tool's per-account bill, for any month, read from the bill's month rollup
+/// (`cost_monthly_usage`, a few hundred rows where the days are tens of thousands): service, usage type, operation,
 /// description, usage, unit and cost in the metric asked for. End customers get only the
 /// accounts of their billing groups in that month, and only PRO_FORMA (what they are billed)
 /// or LIST; PRO_FORMA includes the group's custom line items booked on the account.
 pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &str, metric: Metric) -> AppResult<AccountBill> {
-    let (first, last) = month_bounds(month)?;
+    let (first, _) = month_bounds(month)?;
     let view = payer_view(scope, payer).await?;
     let period = first.format("%Y-%m").to_string();
     if let PayerView::Customer(_, groups) = &view {
@@ -84,17 +91,25 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
     let mut currency: Option<String> = None;
     match metric.column() {
         Some(_) => {
-            let sources = best_sources(scope.db(), &[view.payer()], first, last).await?;
-            let rows = cost_daily::Entity::find()
-                .filter(cost_daily::Column::PayerId.eq(view.payer()))
-                .filter(sources)
-                .filter(cost_daily::Column::UsageAccountId.eq(account))
-                .filter(cost_daily::Column::UsageDate.gte(first))
-                .filter(cost_daily::Column::UsageDate.lte(last))
-                .order_by_asc(cost_daily::Column::UsageDate)
-                .order_by_asc(cost_daily::Column::Id)
-                .all(scope.db())
-                .await?;
+            let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_usage"), &[view.payer()], &period, &period).await?;
+            // Named as the day grain: the source condition is written on its columns, which the
+            // rollup shares.
+            let mut select = Query::select();
+            select
+                .column(Asterisk)
+                .from_as(Alias::new("cost_monthly_usage"), Alias::new("cost_daily"))
+                .cond_where(sources)
+                .and_where(Expr::col(Alias::new("payer_id")).eq(view.payer()))
+                .and_where(Expr::col(Alias::new("usage_account_id")).eq(account))
+                .and_where(Expr::col(Alias::new("usage_month")).eq(period.as_str()))
+                .order_by(Alias::new("first_usage_day"), Order::Asc)
+                .order_by(Alias::new("billing_period"), Order::Asc)
+                .order_by(Alias::new("id"), Order::Asc);
+            let db = scope.db();
+            let rows = cost_monthly_usage::Model::find_by_statement(db.get_database_backend().build(&select))
+                .all(db)
+                .await
+                .context("reading an account's month from the bill rollup")?;
             for r in rows {
                 let units = match metric {
                     Metric::NetUnblended => r.net_unblended_cost,
@@ -103,7 +118,7 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
                     Metric::Unblended | Metric::ProForma => r.unblended_cost,
                 };
                 currency.get_or_insert_with(|| r.currency.clone());
-                lines.entry(bill_key(&r)).or_default().add(&r, from_units(units));
+                lines.entry(bill_key(&r)).or_default().add(&r, from_units(units))?;
             }
         }
         None => {
@@ -115,10 +130,10 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
                 .iter()
                 .find(|g| g.accounts_in(&period).iter().any(|a| a == account))
                 .ok_or_else(|| AppError::invalid("accountId", "is in no billing group in that month, so it has no pro-forma price"))?;
-            let (numbers, rows) = results::priced_account_days(scope.db(), group, &period, account).await?;
+            let (numbers, rows) = results::priced_account_month(scope.db(), group, &period, account).await?;
             currency = Some(numbers.currency.clone());
             for (r, charge) in rows {
-                lines.entry(bill_key(&r)).or_default().add(&r, charge);
+                lines.entry(bill_key(&r)).or_default().add(&r, charge)?;
             }
             for item in numbers.computation.items.into_iter().filter(|i| i.account_id == account) {
                 let credit = item.charge == crate::domain::billing::engine::ItemCharge::Credit;
@@ -143,7 +158,7 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
             service_name,
             usage_type,
             operation,
-            description: s.description,
+            description: s.first.map(|(_, d)| d).unwrap_or_default(),
             pricing_unit,
             usage: s.usage.normalize().to_string(),
             cost: results::present(s.cost),
