@@ -772,18 +772,39 @@ pub struct GroupSummary {
 pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<GroupSummary>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    let mut out = Vec::new();
-    for group in groups::of_payer(scope.db(), payer.id).await? {
-        let totals = totals(scope.db(), &group, &period).await?;
-        let abc = abc_cost_reports::Entity::find()
-            .filter(abc_cost_reports::Column::BillingGroupId.eq(group.group.id))
-            .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
-            .order_by_desc(abc_cost_reports::Column::FetchedAt)
-            .one(scope.db())
-            .await?;
-        out.push(GroupSummary { group: group.group, period: period.clone(), totals, abc });
+    let db = scope.db();
+    let groups = groups::of_payer(db, payer.id).await?;
+    // An open period's totals share the payer's tiers and data version; a closed one reads
+    // each group's snapshot.
+    let totals = if super::snapshot::is_closed(db, payer.id, &period).await? {
+        let mut out = Vec::with_capacity(groups.len());
+        for group in &groups {
+            out.push(totals(db, group, &period).await?);
+        }
+        out
+    } else {
+        stored_prices::totals_of_payer(db, payer.id, &groups, &period).await?
+    };
+    // Billing Conductor's newest report per group, in one query.
+    let mut abc: BTreeMap<Uuid, abc_cost_reports::Model> = BTreeMap::new();
+    let reports = abc_cost_reports::Entity::find()
+        .filter(abc_cost_reports::Column::BillingGroupId.is_in(groups.iter().map(|g| g.group.id)))
+        .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
+        .order_by_desc(abc_cost_reports::Column::FetchedAt)
+        .all(db)
+        .await
+        .context("reading Billing Conductor's reports of the payer's groups")?;
+    for r in reports {
+        abc.entry(r.billing_group_id).or_insert(r);
     }
-    Ok(out)
+    Ok(groups
+        .into_iter()
+        .zip(totals)
+        .map(|(group, totals)| {
+            let abc = abc.remove(&group.group.id);
+            GroupSummary { group: group.group, period: period.clone(), totals, abc }
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -78,16 +78,20 @@ pub async fn snapshots(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> 
         .await?)
 }
 
-/// The frozen snapshot of one group's period, when that period is closed.
-pub async fn frozen(db: &impl ConnectionTrait, payer: Uuid, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
-    let closed = billing_periods::Entity::find()
+/// Whether the payer's billing period is closed (its groups' prices are their snapshots).
+pub async fn is_closed(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<bool> {
+    Ok(billing_periods::Entity::find()
         .filter(billing_periods::Column::PayerId.eq(payer))
         .filter(billing_periods::Column::BillingPeriod.eq(period))
         .filter(billing_periods::Column::Status.eq(PeriodStatus::Closed))
         .one(db)
         .await?
-        .is_some();
-    if !closed {
+        .is_some())
+}
+
+/// The frozen snapshot of one group's period, when that period is closed.
+pub async fn frozen(db: &impl ConnectionTrait, payer: Uuid, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
+    if !is_closed(db, payer, period).await? {
         return Ok(None);
     }
     Ok(period_snapshots::Entity::find()

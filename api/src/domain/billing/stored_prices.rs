@@ -99,14 +99,36 @@ async fn current_key(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
     // above's), then the data version before any data: see the module's note on prices
     // computed while data commits.
     let inputs = results::pricing_inputs(db, group, period).await?;
-    let data_version = cost_data_versions::Entity::find_by_id((inputs.data_payer_or(group.group.payer_id), period.to_owned()))
-        .one(db)
-        .await?
-        .map(|v| v.version.to_string())
-        .unwrap_or_default();
+    let data_version = data_version(db, inputs.data_payer_or(group.group.payer_id), period).await?;
+    key_of(inputs, data_version)
+}
+
+async fn data_version(db: &impl ConnectionTrait, data_payer: uuid::Uuid, period: &str) -> AppResult<String> {
+    Ok(cost_data_versions::Entity::find_by_id((data_payer, period.to_owned())).one(db).await?.map(|v| v.version.to_string()).unwrap_or_default())
+}
+
+fn key_of(inputs: PricingInputs, data_version: String) -> AppResult<Key> {
     let encoded = serde_json::to_vec(&inputs).map_err(|e| AppError::internal(anyhow::anyhow!("encoding pricing inputs: {e}")))?;
     let inputs_hash = hex::encode(Sha256::digest(&encoded));
     Ok(Key { inputs_hash, data_version, inputs })
+}
+
+/// The open period's totals of every group of one payer, as [`totals`] gives each, reading what
+/// the groups share once: the tiers above the payer and the version of its cost data (the
+/// Billing page asks for all of a payer's groups on every visit).
+pub async fn totals_of_payer(db: &impl ConnectionTrait, payer: uuid::Uuid, groups: &[Group], period: &str) -> AppResult<Vec<PeriodTotals>> {
+    let stack = super::resellers::stack(db, payer, period).await?;
+    let data_version = data_version(db, stack.as_ref().map_or(payer, |s| s.data_payer), period).await?;
+    let mut out = Vec::with_capacity(groups.len());
+    for group in groups {
+        let mut inputs = results::pricing_inputs_of(db, group, period).await?;
+        if let Some(s) = &stack {
+            (inputs.data_payer, inputs.upstream) = (Some(s.data_payer), s.upstream.clone());
+        }
+        let key = key_of(inputs, data_version.clone())?;
+        out.push(totals_for(db, group, period, &key).await?);
+    }
+    Ok(out)
 }
 
 /// The group's period priced now (and stored) for the given key.
@@ -150,10 +172,14 @@ async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, ke
 /// A group's open period's totals, reading none of its lines when the stored price is current.
 pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
     let key = current_key(db, group, period).await?;
-    if let Some((source, currency, aws, proforma, _)) = current_head(db, group, period, &key).await? {
+    totals_for(db, group, period, &key).await
+}
+
+async fn totals_for(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<PeriodTotals> {
+    if let Some((source, currency, aws, proforma, _)) = current_head(db, group, period, key).await? {
         return Ok(PeriodTotals { source, currency, total: Amounts { aws_cost: from_units(aws), proforma: from_units(proforma) } });
     }
-    let stored = price_and_store(db, group, period, &key).await?;
+    let stored = price_and_store(db, group, period, key).await?;
     Ok(PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total })
 }
 
