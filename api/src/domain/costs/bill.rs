@@ -91,7 +91,10 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
     let mut currency: Option<String> = None;
     match metric.column() {
         Some(_) => {
-            let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_usage"), &[view.payer()], &period, &period).await?;
+            // The sources present in the month are found in the by-account rollup, which holds the
+            // same (period, source) pairs and is indexed by (payer, month); this one is indexed by
+            // account, and a scan of the payer's rows took 0.1 s at 1,000 accounts.
+            let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_account"), &[view.payer()], &period, &period).await?;
             // Named as the day grain: the source condition is written on its columns, which the
             // rollup shares.
             let mut select = Query::select();
