@@ -70,8 +70,8 @@ fn bill_key(r: &cost_monthly_usage::Model) -> BillKey {
 }
 
 /// The prior tool's per-account bill, for any month, read from the bill's month rollup
-/// (`cost_monthly_usage`, a few hundred rows where the days are tens of thousands): service, usage type, operation,
-/// description, usage, unit and cost in the metric asked for. End customers get only the
+/// (`cost_monthly_usage`, a few hundred rows where the days are tens of thousands): service,
+/// usage type, operation, description, usage, unit and cost in the metric asked for. End customers get only the
 /// accounts of their billing groups in that month, and only PRO_FORMA (what they are billed)
 /// or LIST; PRO_FORMA includes the group's custom line items booked on the account.
 pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &str, metric: Metric) -> AppResult<AccountBill> {
