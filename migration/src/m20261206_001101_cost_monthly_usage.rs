@@ -125,7 +125,7 @@ pub async fn refresh_usage(db: &impl ConnectionTrait, payer: uuid::Uuid, source:
     let days: Vec<NaiveDate> =
         db.query_all_raw(Statement::from_sql_and_values(backend, days_sql, values())).await?.iter().map(|r| r.try_get::<NaiveDate>("", "usage_date")).collect::<Result<_, _>>()?;
     let day_param = params(backend, 4, 1).remove(0);
-    // One day at a time through the grain index's prefix (payer, source, period, day).
+    // One day at a time through an index on the day, so memory holds one day's rows.
     let rows_sql = format!(
         "SELECT usage_account_id, service_code, service_name, usage_type, operation, pricing_unit, charge_type, billing_entity, currency, \
          unblended_cost, net_unblended_cost, amortized_cost, list_cost, usage_quantity, line_item_description, line_count \
@@ -138,9 +138,9 @@ pub async fn refresh_usage(db: &impl ConnectionTrait, payer: uuid::Uuid, source:
         let mut v = values();
         v.push(Value::from(day));
         let day = day.format("%Y-%m-%d").to_string();
+        let month = day.get(..7).unwrap_or(&day).to_owned();
         for r in db.query_all_raw(Statement::from_sql_and_values(backend, rows_sql.as_str(), v)).await? {
             let text = |c: &str| r.try_get::<String>("", c);
-            let month = day.get(..7).unwrap_or(&day).to_owned();
             let amounts = [r.try_get::<i64>("", "unblended_cost")?, r.try_get("", "net_unblended_cost")?, r.try_get("", "amortized_cost")?, r.try_get("", "list_cost")?];
             let usage_text = text("usage_quantity")?;
             let usage: Decimal = if usage_text.is_empty() {
@@ -150,7 +150,7 @@ pub async fn refresh_usage(db: &impl ConnectionTrait, payer: uuid::Uuid, source:
             };
             let key = (
                 [
-                    month,
+                    month.clone(),
                     text("usage_account_id")?,
                     text("service_code")?,
                     text("service_name")?,

@@ -111,7 +111,7 @@ pub struct PricedRow {
 
 impl PricedRow {
     /// A row with its keys and nothing priced yet (no region, usage or charge type, currency).
-    fn unpriced(usage_date: Option<chrono::NaiveDate>, usage_month: String, account_id: String, service_code: String, service_name: Option<String>) -> Self {
+    pub(crate) fn unpriced(usage_date: Option<chrono::NaiveDate>, usage_month: String, account_id: String, service_code: String, service_name: Option<String>) -> Self {
         Self {
             usage_date,
             usage_month,
@@ -374,8 +374,8 @@ pub async fn unpriced_rows(db: &impl ConnectionTrait, payer: Uuid, period: &str,
 /// linear in a row's amounts once its zero flags are fixed, so pricing the month's sums gives the
 /// charges of the days they sum.
 pub async fn priced_account_month(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
-    let inputs = pricing_inputs(db, group, period).await?;
-    let numbers = super::stored_prices::period(db, group, period).await?.numbers;
+    let (stored, inputs) = stored_prices::period_with_inputs(db, group, period).await?;
+    let numbers = stored.numbers;
     if numbers.source == "none" || !inputs.priced_members().iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
     }

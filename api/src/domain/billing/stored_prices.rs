@@ -144,15 +144,22 @@ async fn price_and_store(db: &impl ConnectionTrait, group: &Group, period: &str,
 
 /// A group's open period, from its stored price when that is current, else priced now.
 pub async fn period(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<StoredPeriod> {
+    Ok(period_with_inputs(db, group, period).await?.0)
+}
+
+/// [`period`] with the pricing inputs it was checked against, for a caller that prices rows of
+/// its own as the group is priced (and would otherwise read the configuration again).
+pub async fn period_with_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<(StoredPeriod, PricingInputs)> {
     let key = current_key(db, group, period).await?;
     let row = priced_periods::Entity::find_by_id((group.group.id, period.to_owned())).one(db).await?;
     if let Some(row) = row.filter(|r| r.inputs_hash == key.inputs_hash && r.data_version == key.data_version) {
         match decode(&row, period) {
-            Ok(stored) => return Ok(stored),
+            Ok(stored) => return Ok((stored, key.inputs)),
             Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored price did not read; pricing again"),
         }
     }
-    price_and_store(db, group, period, &key).await
+    let stored = price_and_store(db, group, period, &key).await?;
+    Ok((stored, key.inputs))
 }
 
 /// The small columns of a group's stored price, when it is current for `key`.

@@ -461,22 +461,9 @@ type PricedParts = (Vec<results::PricedRow>, String, Vec<AppliedItem>);
 
 /// A month-grain row of a stored price: no day, region, usage or charge type.
 fn month_row(usage_month: String, account_id: String, service_code: String, service_name: Option<String>, currency: &str, charge: Decimal, aws_cost: Decimal) -> results::PricedRow {
-    results::PricedRow {
-        usage_date: None,
-        usage_month,
-        account_id,
-        service_code,
-        service_name,
-        region: String::new(),
-        usage_type: String::new(),
-        charge_type: String::new(),
-        currency: currency.to_owned(),
-        charge,
-        aws_cost,
-        list: Decimal::ZERO,
-        amortized: Decimal::ZERO,
-        billing_entity: String::new(),
-    }
+    let mut row = results::PricedRow::unpriced(None, usage_month, account_id, service_code, service_name);
+    (row.currency, row.charge, row.aws_cost) = (currency.to_owned(), charge, aws_cost);
+    row
 }
 
 /// A stored price's lines as the month-grain rows they sum.
