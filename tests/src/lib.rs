@@ -376,14 +376,7 @@ impl TestApp {
                     let mut out: Vec<String> = rows
                         .iter()
                         .map(|r| {
-                            let mut line: Vec<String> = keys
-                                .split(", ")
-                                .map(|k| match k {
-                                    "payer_id" => r.try_get::<uuid::Uuid>("", k).unwrap().to_string(),
-                                    "zero_amounts" => r.try_get::<i32>("", k).map(|v| v.to_string()).or_else(|_| r.try_get::<i16>("", k).map(|v| v.to_string())).unwrap(),
-                                    _ => r.try_get::<String>("", k).unwrap(),
-                                })
-                                .collect();
+                            let mut line = key_columns(r, &keys);
                             line.extend(["u", "n", "a", "l", "c"].map(|c| r.try_get::<i64>("", c).unwrap().to_string()));
                             line.join(" ")
                         })
@@ -398,6 +391,45 @@ impl TestApp {
             assert!(!day.is_empty() || month.is_empty(), "{table}: a rollup without day rows");
         }
         differ.extend(self.usage_rollup_mismatches().await);
+        differ.extend(self.service_name_mismatches().await);
+        differ
+    }
+
+    /// The service names of the rollups against the day grain: the pricing rollup keeps the
+    /// greatest name that differs from the service code, and the coarser ones the greatest of
+    /// those (the test databases compare text bytewise, as the rollups do).
+    async fn service_name_mismatches(&self) -> Vec<String> {
+        let backend = self.db.get_database_backend();
+        let base = "payer_id, source, billing_period, usage_month";
+        let mut differ = Vec::new();
+        for (table, keys) in [
+            ("cost_monthly_pricing", "usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency"),
+            ("cost_monthly", "usage_account_id, service_code, charge_type, currency"),
+            ("cost_monthly_service", "service_code, charge_type, currency"),
+        ] {
+            let keys = format!("{base}, {keys}");
+            let day = format!(
+                "SELECT {keys}, COALESCE(MAX(CASE WHEN service_name <> service_code THEN service_name END), '-') AS name \
+                 FROM (SELECT *, SUBSTR(CAST(usage_date AS TEXT), 1, 7) AS usage_month FROM cost_daily) d GROUP BY {keys}"
+            );
+            let month = format!("SELECT {keys}, COALESCE(MAX(service_name), '-') AS name FROM {table} GROUP BY {keys}");
+            let mut read = Vec::new();
+            for sql in [day, month] {
+                let rows = self.db.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await.unwrap();
+                let mut out: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut line = key_columns(r, &keys);
+                        line.push(r.try_get::<String>("", "name").unwrap());
+                        line.join(" ")
+                    })
+                    .collect();
+                out.sort();
+                read.push(out);
+            }
+            differ.extend(read[0].iter().filter(|r| !read[1].contains(r)).map(|r| format!("{table}: service name from the day grain: {r}")));
+            differ.extend(read[1].iter().filter(|r| !read[0].contains(r)).map(|r| format!("{table}: service name in the rollup: {r}")));
+        }
         differ
     }
 
@@ -465,4 +497,15 @@ impl TestApp {
         differ.extend(months.keys().filter(|k| !days.contains_key(*k)).map(|k| format!("cost_monthly_usage: rollup only: {k:?}")));
         differ
     }
+}
+
+/// The values of a row's key columns (`keys`, comma-separated), as text.
+fn key_columns(r: &sea_orm::QueryResult, keys: &str) -> Vec<String> {
+    keys.split(", ")
+        .map(|k| match k {
+            "payer_id" => r.try_get::<uuid::Uuid>("", k).unwrap().to_string(),
+            "zero_amounts" => r.try_get::<i32>("", k).map(|v| v.to_string()).or_else(|_| r.try_get::<i16>("", k).map(|v| v.to_string())).unwrap(),
+            _ => r.try_get::<String>("", k).unwrap(),
+        })
+        .collect()
 }

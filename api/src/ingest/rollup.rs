@@ -1,46 +1,33 @@
 //! Keeps the month rollups equal to the day grain they summarise. Every writer of `cost_daily`
-//! calls [`refresh`] for the periods it replaced, inside its own transaction, so a reader never
-//! sees one without the others. Each rollup is summed from the finer one: day grain → pricing
-//! (`cost_monthly_pricing`) → by account and service (`cost_monthly`) → by service
-//! (`cost_monthly_service`) and by account alone (`cost_monthly_account`); the account bill's
-//! rollup (`cost_monthly_usage`) is summed from the day grain in Rust, for exact usage quantities.
+//! replaces the rollups of the periods it replaced, inside its own transaction, so a reader never
+//! sees one without the others. They are summed in Rust ([`MonthRollups`]): ingestion from the
+//! rows it has just written, in its memory ([`write`]), and the other writers (the Cost Explorer
+//! pull) from the period read back ([`refresh`]).
 
-use migration::m20261206_001101_cost_monthly_usage::refresh_usage;
-use migration::m20261206_000401_cost_rollups::{
-    ACCOUNT_COLUMNS, ACCOUNT_ONLY_COLUMNS, PRICING_COLUMNS, SERVICE_COLUMNS, account_only_select, account_select, pricing_select, service_select,
-};
+pub use migration::month_rollups::{DayRow, MonthRollups};
+use migration::month_rollups::Rollup;
 use entity::cost_data_versions;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
 
 use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
 
-/// Rebuilds the rollups of one payer's source for the given billing periods.
+/// Replaces the rollups of one payer's source and billing period with `sums` of its day rows,
+/// and gives the period's cost data a new version.
+pub async fn write(txn: &impl ConnectionTrait, payer: PayerId, source: &str, period: &str, sums: MonthRollups) -> AppResult<()> {
+    sums.write(txn, payer.0, source, period, &Rollup::ALL).await.context("writing the month rollups")?;
+    new_data_version(txn, payer, period).await
+}
+
+/// Rebuilds the rollups of one payer's source for the given billing periods from their stored
+/// day rows.
 pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, periods: &[String]) -> AppResult<()> {
-    let backend = txn.get_database_backend();
-    let (p1, p2, p3) = match backend {
-        DbBackend::Postgres => ("$1", "$2", "$3"),
-        _ => ("?1", "?2", "?3"),
-    };
-    let filter = format!("WHERE payer_id = {p1} AND source = {p2} AND billing_period = {p3}");
-    let mut statements = Vec::new();
-    // Coarsest first when deleting, finest first when filling: each is summed from the one before.
-    for table in ["cost_monthly_account", "cost_monthly_service", "cost_monthly", "cost_monthly_pricing"] {
-        statements.push(format!("DELETE FROM {table} {filter}"));
-    }
-    statements.push(format!("INSERT INTO cost_monthly_pricing ({PRICING_COLUMNS}) {}", pricing_select(&filter)));
-    statements.push(format!("INSERT INTO cost_monthly ({ACCOUNT_COLUMNS}) {}", account_select(&filter)));
-    statements.push(format!("INSERT INTO cost_monthly_service ({SERVICE_COLUMNS}) {}", service_select(&filter)));
-    statements.push(format!("INSERT INTO cost_monthly_account ({ACCOUNT_ONLY_COLUMNS}) {}", account_only_select(&filter)));
     for period in periods {
-        let values = [Value::from(payer.0), Value::from(source), Value::from(period.as_str())];
-        for sql in &statements {
-            txn.execute_raw(Statement::from_sql_and_values(backend, sql.as_str(), values.clone())).await?;
-        }
-        refresh_usage(txn, payer.0, source, period).await.context("summing the account bill's month rollup")?;
-        new_data_version(txn, payer, period).await?;
+        let mut sums = MonthRollups::new();
+        sums.read_period(txn, payer.0, source, period).await.context("reading a period's day rows for its month rollups")?;
+        write(txn, payer, source, period, sums).await?;
     }
     Ok(())
 }

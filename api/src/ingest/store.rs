@@ -218,28 +218,10 @@ const COLUMNS: [&str; 22] = [
     "ingestion_id",
 ];
 
-/// A multi-row INSERT of `rows` rows, written once per batch size rather than built from an
-/// `ActiveModel` per row (which cost more than SQLite's own work), so the database also sees one
-/// statement text and reuses its prepared statement across batches.
-pub(super) fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for c in 0..columns.len() {
-            n += 1;
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${n}")),
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
+/// A multi-row INSERT, written once per batch size rather than built from an `ActiveModel` per
+/// row (which cost more than SQLite's own work), so the database also sees one statement text
+/// and reuses its prepared statement across batches.
+pub(super) use migration::month_rollups::insert_sql;
 
 /// A day-grain total too large to store. One line that makes it so is refused while the file is
 /// read (naming the file and row); this catches a total that only grows too large when the
@@ -314,39 +296,48 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             unblended: Decimal::ZERO,
             amortized: Decimal::ZERO,
         };
+        // The month rollups, summed from the rows as they are written (in write order).
+        let mut month_sums = super::rollup::MonthRollups::new();
         for chunk in rows[start..end].chunks(BATCH) {
             let mut values = Vec::with_capacity(chunk.len() * COLUMNS.len());
             for (k, s) in chunk {
-                let t = |i: usize| Value::from(agg.strings.get(k.text[i]));
+                let text = |i: usize| agg.strings.get(k.text[i]);
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
-                let key = format!("account {}, service {}, {} on {date}", agg.strings.get(k.text[0]), agg.strings.get(k.text[1]), agg.strings.get(k.text[9]));
+                let key = format!("account {}, service {}, {} on {date}", text(0), text(1), text(9));
                 let unblended = exact(&s.unblended, "unblended cost", &key)?;
                 let amortized = exact(&s.amortized, "amortized cost", &key)?;
+                let amounts = [
+                    units(unblended, "unblended cost", &key)?,
+                    units(exact(&s.net_unblended, "net unblended cost", &key)?, "net unblended cost", &key)?,
+                    units(amortized, "amortized cost", &key)?,
+                    units(exact(&s.list, "list cost", &key)?, "list cost", &key)?,
+                ];
+                let usage = exact(&s.usage, "usage quantity", &key)?.normalize();
+                let description = agg.strings.get(s.description);
+                let lines = as_i64(s.lines);
                 // In the order of COLUMNS.
-                values.extend([
-                    Value::from(r.payer.0),
-                    Value::from(source),
-                    Value::from(period.as_str()),
-                    Value::from(date),
-                    t(0),
-                    t(1),
-                    t(2),
-                    t(3),
-                    t(4),
-                    t(5),
-                    t(6),
-                    t(7),
-                    t(8),
-                    t(9),
-                    Value::from(units(unblended, "unblended cost", &key)?),
-                    Value::from(units(exact(&s.net_unblended, "net unblended cost", &key)?, "net unblended cost", &key)?),
-                    Value::from(units(amortized, "amortized cost", &key)?),
-                    Value::from(units(exact(&s.list, "list cost", &key)?, "list cost", &key)?),
-                    Value::from(exact(&s.usage, "usage quantity", &key)?.normalize().to_string()),
-                    Value::from(agg.strings.get(s.description)),
-                    Value::from(as_i64(s.lines)),
-                    Value::from(id),
-                ]);
+                values.extend([Value::from(r.payer.0), Value::from(source), Value::from(period.as_str()), Value::from(date)]);
+                values.extend((0..10).map(|i| Value::from(text(i))));
+                values.extend(amounts.map(Value::from));
+                values.extend([Value::from(usage.to_string()), Value::from(description), Value::from(lines), Value::from(id)]);
+                month_sums
+                    .add(&super::rollup::DayRow {
+                        usage_date: date,
+                        usage_account_id: text(0),
+                        service_code: text(1),
+                        service_name: text(2),
+                        usage_type: text(3),
+                        operation: text(4),
+                        charge_type: text(6),
+                        billing_entity: text(7),
+                        pricing_unit: text(8),
+                        currency: text(9),
+                        amounts,
+                        usage_quantity: usage,
+                        line_item_description: description,
+                        line_count: lines,
+                    })
+                    .map_err(|_| AppError::invalid("files", format!("the month's usage quantity for {key} is too large to store")))?;
                 out.lines += s.lines;
                 out.unblended += unblended;
                 out.amortized += amortized;
@@ -357,7 +348,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         }
         let tagged = tag_rows.remove(&(first.kind, first.period)).unwrap_or_default();
         super::store_tags::replace_period(&txn, r.payer, (source, &period), id, &agg, &tagged).await?;
-        super::rollup::refresh(&txn, r.payer, source, std::slice::from_ref(&period)).await?;
+        super::rollup::write(&txn, r.payer, source, &period, month_sums).await?;
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {
