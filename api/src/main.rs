@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use partner_billing::config::Config;
 use partner_billing::domain::Target;
-use partner_billing::domain::users::{NewUser, insert_user};
+use partner_billing::domain::users::{NewUser, check_user, insert_user};
 use partner_billing::ids::ROOT_TENANT_ID;
 use partner_billing::startup::{Application, connect_database, migrate};
 use partner_billing::tenancy::Role;
@@ -232,6 +232,7 @@ async fn create_admin(config: Config, email: String, password_stdin: bool) -> an
         role: Role::Admin,
         target: Target::Tenant(ROOT_TENANT_ID),
     };
+    let new = check_user(new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let user = insert_user(platform.db(), new, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("created platform admin {} ({})", user.email, user.id);
     Ok(())

@@ -34,16 +34,32 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
     argon2().ok()?.hash_password(random.as_bytes(), &salt).ok().map(|h| h.to_string())
 });
 
+/// How many hashes run at once: one core fewer than the machine has (at least one). Argon2 is
+/// meant to be expensive, and without a bound a burst of sign-ins or new users would take every
+/// core from the requests behind them (at 50 clients on 2 cores, reads waited up to a second).
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| tokio::sync::Semaphore::new(hashing_slots()));
+
+fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
+
+/// Runs one hash or verification on the blocking pool once a slot is free. A caller who goes
+/// away while waiting gives up its place.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    let _slot = HASHING.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work).await?
+}
+
 /// Hashes a password into a PHC string, on the blocking pool.
 pub async fn hash_password(password: SecretString) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()?
             .hash_password(password.expose_secret().as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::internal(anyhow::anyhow!("hashing password: {e}")))
     })
-    .await?
+    .await
 }
 
 /// Verifies a password against a stored hash; with no hash (unknown user) it verifies against a
@@ -51,7 +67,7 @@ pub async fn hash_password(password: SecretString) -> AppResult<String> {
 pub async fn verify_password(password: SecretString, stored: Option<String>) -> AppResult<bool> {
     // An invited user who has not set a password yet holds NO_PASSWORD: treated like an unknown user.
     let stored = stored.filter(|h| h != NO_PASSWORD);
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let known = stored.is_some();
         let Some(phc) = stored.or_else(|| DUMMY_HASH.clone()) else {
             return Err(AppError::internal(anyhow::anyhow!("dummy hash unavailable")));
@@ -60,7 +76,7 @@ pub async fn verify_password(password: SecretString, stored: Option<String>) -> 
         let ok = argon2()?.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
         Ok(known && ok)
     })
-    .await?
+    .await
 }
 
 /// The password policy: 12–256 characters, not a common password, not the email address.
@@ -92,6 +108,18 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(verify_password(SecretString::from("correct horse battery staple"), Some(hash.clone())).await.unwrap());
         assert!(!verify_password(SecretString::from("wrong horse battery staple"), Some(hash)).await.unwrap());
+    }
+
+    /// While every slot is taken, a hash waits; it runs as soon as one is given back.
+    #[tokio::test]
+    async fn hashes_wait_for_a_free_slot() {
+        let all = HASHING.acquire_many(u32::try_from(hashing_slots()).unwrap()).await.unwrap();
+        let waiting = tokio::spawn(hash_password(SecretString::from("correct horse battery staple")));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!waiting.is_finished(), "no hash runs while every slot is taken");
+        drop(all);
+        let hash = waiting.await.unwrap().unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 use crate::db::{BeginWrite, Db};
 use crate::auth::secrets::{random_secret, sha256_hex};
 use crate::auth::sessions::{ClientInfo, SignedIn, start_session};
-use crate::domain::users::{NewUser, insert_user};
+use crate::domain::users::{NewUser, check_user, insert_user};
 use crate::domain::Target;
 use crate::error::{AppError, AppResult};
 use crate::ids::ROOT_TENANT_ID;
@@ -62,19 +62,17 @@ pub async fn bootstrap_admin(
     if !valid || users::Entity::find().count(&txn).await? > 0 {
         return Err(AppError::Unauthenticated(INVALID));
     }
-    let user = insert_user(
-        &txn,
-        NewUser {
-            email: email.to_owned(),
-            display_name: String::new(),
-            password: Some(password),
-            locale: "en".to_owned(),
-            role: Role::Admin,
-            target: Target::Tenant(ROOT_TENANT_ID),
-        },
-        None,
-    )
+    // Hashed after the code is checked, inside the transaction: this runs once per installation.
+    let user = check_user(NewUser {
+        email: email.to_owned(),
+        display_name: String::new(),
+        password: Some(password),
+        locale: "en".to_owned(),
+        role: Role::Admin,
+        target: Target::Tenant(ROOT_TENANT_ID),
+    })
     .await?;
+    let user = insert_user(&txn, user, None).await?;
     settings::Entity::delete_by_id(CODE_KEY.to_owned()).exec(&txn).await?;
     txn.commit().await?;
     tracing::info!(user = %user.id, "first platform admin created with the bootstrap code");

@@ -38,9 +38,20 @@ pub fn checked_email(field: &str, email: &str) -> AppResult<String> {
     Ok(email)
 }
 
-/// Validates and inserts a user and their first membership. The caller has already checked that
-/// whoever asks may grant `role` on `target`.
-pub async fn insert_user(db: &impl ConnectionTrait, input: NewUser, granted_by: Option<UserId>) -> AppResult<users::Model> {
+/// A user checked and with their password hashed, ready to insert.
+pub struct CheckedUser {
+    email: String,
+    display_name: String,
+    password_hash: String,
+    locale: String,
+    role: Role,
+    target: Target,
+}
+
+/// Validates a user to create and hashes their password. Call it before opening the transaction
+/// that inserts them: hashing is meant to be slow, and on SQLite a write transaction holds the
+/// database's one write lock.
+pub async fn check_user(input: NewUser) -> AppResult<CheckedUser> {
     let email = checked_email("email", &input.email)?;
     let display_name = if input.display_name.trim().is_empty() {
         String::new()
@@ -50,19 +61,25 @@ pub async fn insert_user(db: &impl ConnectionTrait, input: NewUser, granted_by: 
     if !LOCALES.contains(&input.locale.as_str()) {
         return Err(AppError::invalid("locale", format!("must be one of {}", LOCALES.join(", "))));
     }
-    let hash = match input.password {
+    let password_hash = match input.password {
         Some(password) => {
             check_password_policy("password", password.expose_secret(), &email)?;
             hash_password(password).await?
         }
         None => NO_PASSWORD.to_owned(),
     };
+    Ok(CheckedUser { email, display_name, password_hash, locale: input.locale, role: input.role, target: input.target })
+}
+
+/// Inserts a checked user and their first membership. The caller has already checked that
+/// whoever asks may grant the role on the target.
+pub async fn insert_user(db: &impl ConnectionTrait, input: CheckedUser, granted_by: Option<UserId>) -> AppResult<users::Model> {
     let now = Utc::now();
     let user = users::ActiveModel {
         id: Set(UserId::new().0),
-        email: Set(email),
-        display_name: Set(display_name),
-        password_hash: Set(hash),
+        email: Set(input.email),
+        display_name: Set(input.display_name),
+        password_hash: Set(input.password_hash),
         locale: Set(input.locale),
         disabled_at: Set(None),
         password_changed_at: Set(now),
@@ -114,8 +131,9 @@ pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
     require_admin_on(scope, input.target).await?;
     let invited = input.password.is_none();
     let target = input.target;
+    let checked = check_user(input).await?;
     let txn = scope.db().begin_write().await?;
-    let user = insert_user(&txn, input, Some(scope.principal().user_id)).await?;
+    let user = insert_user(&txn, checked, Some(scope.principal().user_id)).await?;
     if invited {
         let tenant = target_tenant(&txn, target).await?;
         let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
