@@ -8,7 +8,7 @@ use chrono::{Datelike, Months, NaiveDate, Utc};
 use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use partner_billing::money::to_units;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 pub(crate) const A1: &str = "100000000001";
@@ -271,6 +271,27 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     // A4's 999 list × 1.10 markup.
     assert_eq!(dec(globex.data("myCharges.0.total")), d("1098.9"));
     assert_eq!(globex.data("myCharges").as_array().unwrap().len(), 1);
+
+    // The Billing page reads every group's pricing inputs at once: the same inputs as each
+    // group's own (a group with plan versions and items, one without either), in every period.
+    let payer = uuid::Uuid::parse_str(&p.payer_id).unwrap();
+    let groups = partner_billing::domain::billing::groups::of_payer(&app.db, payer).await.unwrap();
+    assert_eq!(groups.len(), 2);
+    for month in [period.clone(), e2e_next(&period), "2020-01".to_owned()] {
+        let batched = partner_billing::domain::billing::results::pricing_inputs_of_groups(&app.db, &groups, &month).await.unwrap();
+        for (group, inputs) in groups.iter().zip(&batched) {
+            let own = partner_billing::domain::billing::results::pricing_inputs_of(&app.db, group, &month).await.unwrap();
+            assert_eq!(serde_json::to_value(inputs).unwrap(), serde_json::to_value(&own).unwrap(), "{} in {month}", group.group.name);
+        }
+    }
+    // So its open month's totals come from the stored prices, which it does not write again.
+    let open = e2e_next(&period);
+    app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": open })).await.data("billingGroupCostReports");
+    let stored = || async { entity::priced_periods::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| (r.billing_group_id, r.billing_period, r.computed_at)).collect::<Vec<_>>() };
+    let before = stored().await;
+    assert!(before.iter().any(|(_, m, _)| *m == open), "the open month was priced and stored: {before:?}");
+    app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": open })).await.data("billingGroupCostReports");
+    assert_eq!(stored().await, before, "a second visit reads the stored prices");
 }
 
 pub(crate) fn e2e_next(period: &str) -> String {

@@ -2,7 +2,7 @@
 //! GLOBAL and one TIERING rule, no two rules for the same service, entity or SKU) and the
 //! pass-through switches for charges not passed to customers by default.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
@@ -118,7 +118,34 @@ pub async fn rules_of(db: &impl ConnectionTrait, plan: Uuid) -> AppResult<Vec<pr
         .into_iter()
         .map(|l| l.pricing_rule_id)
         .collect();
-    Ok(pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(ids)).order_by_asc(pricing_rules::Column::Name).all(db).await?)
+    let mut rules = pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(ids)).all(db).await?;
+    // By name in byte order, whatever the database's collation: a plan's rules in the same order
+    // whichever way it was read (`load_plans`), as its stored prices' key depends on it.
+    rules.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(rules)
+}
+
+/// Pricing plans by id with their rules, in two queries.
+pub async fn load_plans(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, Plan>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = pricing_plans::Entity::find().filter(pricing_plans::Column::Id.is_in(ids.clone())).all(db).await?;
+    let links = pricing_plan_rules::Entity::find().filter(pricing_plan_rules::Column::PricingPlanId.is_in(ids)).all(db).await?;
+    let rule_ids: Vec<Uuid> = links.iter().map(|l| l.pricing_rule_id).collect();
+    let rules: HashMap<Uuid, pricing_rules::Model> =
+        pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(rule_ids)).all(db).await?.into_iter().map(|r| (r.id, r)).collect();
+    let mut out: HashMap<Uuid, Plan> = rows.into_iter().map(|plan| (plan.id, Plan { rules: Vec::new(), plan })).collect();
+    for link in links {
+        if let (Some(plan), Some(rule)) = (out.get_mut(&link.pricing_plan_id), rules.get(&link.pricing_rule_id)) {
+            plan.rules.push(rule.clone());
+        }
+    }
+    // In the order `rules_of` gives them.
+    for plan in out.values_mut() {
+        plan.rules.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(out)
 }
 
 fn conflict_on_name(err: sea_orm::DbErr) -> AppError {

@@ -11,14 +11,14 @@
 //! under the older version and priced again by the next reader. Closed periods are not stored
 //! here: their snapshot is the price.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use entity::{cost_data_versions, priced_periods};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -119,16 +119,52 @@ fn key_of(inputs: PricingInputs, data_version: String) -> AppResult<Key> {
 pub async fn totals_of_payer(db: &impl ConnectionTrait, payer: uuid::Uuid, groups: &[Group], period: &str) -> AppResult<Vec<PeriodTotals>> {
     let stack = super::resellers::stack(db, payer, period).await?;
     let data_version = data_version(db, stack.as_ref().map_or(payer, |s| s.data_payer), period).await?;
+    let inputs = results::pricing_inputs_of_groups(db, groups, period).await?;
+    let mut heads = heads_of(db, groups, period).await?;
     let mut out = Vec::with_capacity(groups.len());
-    for group in groups {
-        let mut inputs = results::pricing_inputs_of(db, group, period).await?;
+    for (group, mut inputs) in groups.iter().zip(inputs) {
         if let Some(s) = &stack {
             (inputs.data_payer, inputs.upstream) = (Some(s.data_payer), s.upstream.clone());
         }
         let key = key_of(inputs, data_version.clone())?;
-        out.push(totals_for(db, group, period, &key).await?);
+        let head = heads.remove(&group.group.id).filter(|h| h.inputs_hash == key.inputs_hash && h.data_version == key.data_version);
+        out.push(match head {
+            Some(h) => PeriodTotals { source: h.source, currency: h.currency, total: Amounts { aws_cost: from_units(h.aws), proforma: from_units(h.proforma) } },
+            None => {
+                let stored = price_and_store(db, group, period, &key).await?;
+                PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total }
+            }
+        });
     }
     Ok(out)
+}
+
+/// The small columns of a stored price: what it was priced from, and its totals.
+struct Head {
+    inputs_hash: String,
+    data_version: String,
+    source: String,
+    currency: String,
+    aws: i64,
+    proforma: i64,
+}
+
+/// The stored prices' heads of several groups for one period, in one query.
+async fn heads_of(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> AppResult<HashMap<uuid::Uuid, Head>> {
+    use priced_periods::Column as C;
+    let ids: Vec<uuid::Uuid> = groups.iter().map(|g| g.group.id).collect();
+    let rows: Vec<(uuid::Uuid, String, String, String, String, i64, i64)> = priced_periods::Entity::find()
+        .select_only()
+        .columns([C::BillingGroupId, C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost])
+        .filter(C::BillingGroupId.is_in(ids))
+        .filter(C::BillingPeriod.eq(period))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(group, inputs_hash, data_version, source, currency, aws, proforma)| (group, Head { inputs_hash, data_version, source, currency, aws, proforma }))
+        .collect())
 }
 
 /// The group's period priced now (and stored) for the given key.
