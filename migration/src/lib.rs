@@ -30,6 +30,7 @@ mod m20261206_000803_dashboard_links;
 mod m20261206_000901_optimization;
 pub mod m20261206_001001_cost_allocation_tags;
 pub mod m20261206_001101_cost_monthly_usage;
+pub mod bulk;
 pub mod month_rollups;
 
 pub struct Migrator;

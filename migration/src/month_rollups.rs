@@ -386,62 +386,33 @@ static ACCOUNT_SERVICE_INSERT: Insert =
 static SERVICE_INSERT: Insert = Insert { table: "cost_monthly_service", keys: &["service_code", "service_name", "charge_type", "currency"], sums: &SUM_COLUMNS };
 static ACCOUNT_INSERT: Insert = Insert { table: "cost_monthly_account", keys: &["usage_account_id", "charge_type", "currency"], sums: &SUM_COLUMNS };
 
-/// A multi-row INSERT of `rows` rows into `table`: numbered placeholders on PostgreSQL,
-/// anonymous `?` on SQLite (sqlx looks up each numbered parameter's name, a walk of every name
-/// before it, which made an 11,000-value INSERT quadratic).
-pub fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for c in 0..columns.len() {
-            n += 1;
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${n}")),
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
-/// Rows gathered into multi-row INSERTs of one table at a time.
+/// Rows gathered into bulk INSERTs of one table at a time.
 struct Batch {
     backend: DbBackend,
     table: Option<&'static Insert>,
-    rows: usize,
     values: Vec<Value>,
 }
 
-/// Bound values per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_VALUES: usize = 11_000;
-
 impl Batch {
     fn new(backend: DbBackend) -> Self {
-        Self { backend, table: None, rows: 0, values: Vec::new() }
+        Self { backend, table: None, values: Vec::new() }
     }
 
     async fn push(&mut self, db: &impl ConnectionTrait, insert: &'static Insert, row: Vec<Value>) -> Result<(), DbErr> {
-        debug_assert_eq!(row.len(), HEAD_COLUMNS.len() + insert.keys.len() + insert.sums.len());
-        if self.table.is_some_and(|t| t.table != insert.table) || self.values.len() + row.len() > MAX_VALUES {
+        let width = row.len();
+        debug_assert_eq!(width, HEAD_COLUMNS.len() + insert.keys.len() + insert.sums.len());
+        let full = self.values.len() / width.max(1) >= crate::bulk::rows_per_statement(self.backend, width);
+        if self.table.is_some_and(|t| t.table != insert.table) || full {
             self.flush(db).await?;
         }
         self.table = Some(insert);
         self.values.extend(row);
-        self.rows += 1;
         Ok(())
     }
 
     async fn flush(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         let Some(insert) = self.table.take() else { return Ok(()) };
-        let sql = insert_sql(self.backend, insert.table, &insert.columns(), std::mem::take(&mut self.rows));
-        let values = std::mem::take(&mut self.values);
-        db.execute_raw(Statement::from_sql_and_values(self.backend, sql, values)).await?;
-        Ok(())
+        crate::bulk::insert(db, insert.table, &insert.columns(), std::mem::take(&mut self.values)).await
     }
 }
 

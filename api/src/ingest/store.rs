@@ -17,8 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money;
 
-/// Rows per INSERT: 22 parameters a row stays under SQLite's 32,766 bound variables.
-const BATCH: usize = 1000;
 
 pub const RUNNING: &str = "RUNNING";
 pub const SUCCEEDED: &str = "SUCCEEDED";
@@ -218,11 +216,6 @@ const COLUMNS: [&str; 22] = [
     "ingestion_id",
 ];
 
-/// A multi-row INSERT, written once per batch size rather than built from an `ActiveModel` per
-/// row (which cost more than SQLite's own work), so the database also sees one statement text
-/// and reuses its prepared statement across batches.
-pub(super) use migration::month_rollups::insert_sql;
-
 /// A day-grain total too large to store. One line that makes it so is refused while the file is
 /// read (naming the file and row); this catches a total that only grows too large when the
 /// parts read in parallel are added, so it names the day, account and service instead.
@@ -271,7 +264,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
     let (agg, rows) = sorted(agg);
     let txn = db.begin_write().await?;
     let backend = txn.get_database_backend();
-    let full_batch = insert_sql(backend, "cost_daily", &COLUMNS, BATCH);
+    let batch = migration::bulk::rows_per_statement(backend, COLUMNS.len());
     let mut written: Vec<PeriodWritten> = Vec::new();
     let mut start = 0;
     while start < rows.len() {
@@ -296,9 +289,10 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             unblended: Decimal::ZERO,
             amortized: Decimal::ZERO,
         };
+        let clock = std::time::Instant::now();
         // The month rollups, summed from the rows as they are written (in write order).
         let mut month_sums = super::rollup::MonthRollups::new();
-        for chunk in rows[start..end].chunks(BATCH) {
+        for chunk in rows[start..end].chunks(batch) {
             let mut values = Vec::with_capacity(chunk.len() * COLUMNS.len());
             for (k, s) in chunk {
                 let text = |i: usize| agg.strings.get(k.text[i]);
@@ -343,12 +337,22 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                 out.amortized += amortized;
             }
             out.rows_written += chunk.len() as u64;
-            let sql = if chunk.len() == BATCH { full_batch.clone() } else { insert_sql(backend, "cost_daily", &COLUMNS, chunk.len()) };
-            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+            migration::bulk::insert(&txn, "cost_daily", &COLUMNS, values).await?;
         }
+        let inserted = clock.elapsed();
         let tagged = tag_rows.remove(&(first.kind, first.period)).unwrap_or_default();
         super::store_tags::replace_period(&txn, r.payer, (source, &period), id, &agg, &tagged).await?;
+        let tags = clock.elapsed();
         super::rollup::write(&txn, r.payer, source, &period, month_sums).await?;
+        // Where a period's write goes, for the ingestion benchmark.
+        tracing::debug!(
+            period,
+            rows = out.rows_written,
+            day_grain_ms = inserted.as_millis(),
+            tags_ms = (tags - inserted).as_millis(),
+            rollups_ms = (clock.elapsed() - tags).as_millis(),
+            "ingest: period written"
+        );
         let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {
@@ -370,7 +374,9 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             return Err(abandoned_meanwhile());
         }
     }
+    let committing = std::time::Instant::now();
     txn.commit().await?;
+    tracing::debug!(commit_ms = committing.elapsed().as_millis(), "ingest: committed");
     if !written.is_empty() {
         super::rollup::refresh_statistics(db).await;
     }

@@ -11,12 +11,9 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
 use super::aggregate::{Aggregator, Sums, TagKey, Total};
-use super::store::{exact, insert_sql, units};
+use super::store::{exact, units};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-
-/// Rows per INSERT: 24 parameters a row stays under SQLite's 32,766 bound variables.
-const BATCH: usize = 1000;
 
 /// One tagged part, with the zero flags of the day-grain row it is part of.
 pub(super) struct TagRow {
@@ -103,7 +100,7 @@ pub(super) async fn replace_period(
         txn.execute_raw(Statement::from_sql_and_values(backend, coverage.as_str(), values)).await?;
     }
     let s = &agg.strings;
-    for chunk in rows.chunks(BATCH) {
+    for chunk in rows.chunks(migration::bulk::rows_per_statement(backend, COLUMNS.len())) {
         let mut values = Vec::with_capacity(chunk.len() * COLUMNS.len());
         for row in chunk {
             let k = &row.key.grain;
@@ -139,7 +136,7 @@ pub(super) async fn replace_period(
                 Value::from(ingestion),
             ]);
         }
-        txn.execute_raw(Statement::from_sql_and_values(backend, insert_sql(backend, "cost_daily_tags", &COLUMNS, chunk.len()), values)).await?;
+        migration::bulk::insert(txn, "cost_daily_tags", &COLUMNS, values).await?;
     }
     if !rows.is_empty() {
         let filter = "WHERE payer_id = ?1 AND source = ?2 AND billing_period = ?3";
