@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money;
 
-
 pub const RUNNING: &str = "RUNNING";
 pub const SUCCEEDED: &str = "SUCCEEDED";
 pub const FAILED: &str = "FAILED";
