@@ -790,7 +790,68 @@ async fn a_full_disk_names_the_failed_write() {
     assert_eq!(snapshot(&app).await, before);
 }
 
+/// The bulk writer every cost table goes through: rows come back as written, a NULL text comes
+/// back NULL (PostgreSQL's arrays carry it as a stand-in), a NULL of another type is refused
+/// naming the column, and a refused statement writes nothing.
+async fn bulk_inserts_keep_nulls_and_refuse_what_they_cannot_carry(kind: DbKind) {
+    use sea_orm::{ConnectionTrait, Statement, Value};
+    let (app, payer, _) = setup(kind).await;
+    let columns = ["payer_id", "source", "billing_period", "usage_month", "service_code", "service_name", "charge_type", "currency", "unblended_cost", "net_unblended_cost", "amortized_cost", "list_cost", "line_count"];
+    let row = |code: &str, name: Option<&str>, cost: i64| -> Vec<Value> {
+        vec![
+            Value::from(payer.0),
+            Value::from("cur"),
+            Value::from("2024-09"),
+            Value::from("2024-09"),
+            Value::from(code),
+            Value::from(name.map(str::to_owned)),
+            Value::from("Usage"),
+            Value::from("USD"),
+            Value::from(cost),
+            Value::from(cost),
+            Value::from(cost),
+            Value::from(cost),
+            Value::from(1i64),
+        ]
+    };
+    let mut values = row("AmazonEC2", Some("Amazon Elastic Compute Cloud"), 100);
+    values.extend(row("AWSLambda", None, -25));
+    values.extend(row("AmazonS3", Some(""), 0));
+    migration::bulk::insert(&app.db, "cost_monthly_service", &columns, values).await.unwrap();
+    let backend = app.db.get_database_backend();
+    let read = || async {
+        let rows = app
+            .db
+            .query_all_raw(Statement::from_string(backend, "SELECT service_code, service_name, unblended_cost FROM cost_monthly_service ORDER BY service_code"))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| (r.try_get::<String>("", "service_code").unwrap(), r.try_get::<Option<String>>("", "service_name").unwrap(), r.try_get::<i64>("", "unblended_cost").unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let stored = read().await;
+    assert_eq!(
+        stored,
+        vec![
+            ("AWSLambda".to_owned(), None, -25),
+            ("AmazonEC2".to_owned(), Some("Amazon Elastic Compute Cloud".to_owned()), 100),
+            ("AmazonS3".to_owned(), Some(String::new()), 0),
+        ],
+        "NULL stays NULL and an empty name stays empty"
+    );
+    // A NULL amount cannot travel in a PostgreSQL array (and the column refuses it on SQLite).
+    let mut bad = row("AmazonRDS", None, 5);
+    bad[8] = Value::BigInt(None);
+    let err = migration::bulk::insert(&app.db, "cost_monthly_service", &columns, bad).await.unwrap_err().to_string();
+    if kind == DbKind::Postgres {
+        assert!(err.contains("cost_monthly_service.unblended_cost"), "names the column: {err}");
+    }
+    assert_eq!(read().await, stored, "nothing of the refused statement was written");
+    assert_eq!(migration::bulk::rows_per_statement(backend, columns.len()), if kind == DbKind::Postgres { 20_000 } else { 1_000 });
+}
+
 on_both_databases!(
+    bulk_inserts_keep_nulls_and_refuse_what_they_cannot_carry,
     concurrent_ingestions_of_one_month_never_both_land,
     only_the_payers_own_rows_land_and_mixed_currencies_are_refused,
     generated_cur_matches_duckdb,
