@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 /// A multi-row INSERT of `rows` rows into `table`: numbered placeholders on PostgreSQL,
 /// anonymous `?` on SQLite (sqlx looks up each numbered parameter's name, a walk of every name
 /// before it, which made an 11,000-value INSERT quadratic).
-pub fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
+fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let mut n = 0;
     for row in 0..rows {

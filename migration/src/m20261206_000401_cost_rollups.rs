@@ -93,11 +93,11 @@ pub const ZERO_UNBLENDED: i16 = 2;
 pub const ZERO_NET_UNBLENDED: i16 = 4;
 pub const ZERO_AMORTIZED: i16 = 8;
 
-pub const PRICING_COLUMNS: &str = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, service_name, usage_type, operation, \
+const PRICING_COLUMNS: &str = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, service_name, usage_type, operation, \
      charge_type, billing_entity, currency, zero_amounts, unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
 
 /// The pricing rollup of some of `cost_daily`'s rows (`filter`: a WHERE clause, or empty).
-pub fn pricing_select(filter: &str) -> String {
+fn pricing_select(filter: &str) -> String {
     let keys = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts";
     format!(
         "SELECT payer_id, source, billing_period, usage_month, usage_account_id, service_code, \
@@ -110,25 +110,14 @@ pub fn pricing_select(filter: &str) -> String {
     )
 }
 
-/// `cost_monthly` (by account) summed from the pricing rollup.
-pub fn account_select(filter: &str) -> String {
-    format!(
-        "SELECT payer_id, source, billing_period, usage_month, usage_account_id, service_code, MAX(service_name), charge_type, currency, {SUMS} \
-         FROM cost_monthly_pricing {filter} GROUP BY payer_id, source, billing_period, usage_month, usage_account_id, service_code, charge_type, currency"
-    )
-}
-
-pub const ACCOUNT_COLUMNS: &str = "payer_id, source, billing_period, usage_month, usage_account_id, service_code, service_name, charge_type, currency, \
-     unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
-
-pub const SERVICE_COLUMNS: &str =
+const SERVICE_COLUMNS: &str =
     "payer_id, source, billing_period, usage_month, service_code, service_name, charge_type, currency, unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
 
-pub const ACCOUNT_ONLY_COLUMNS: &str =
+const ACCOUNT_ONLY_COLUMNS: &str =
     "payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency, unblended_cost, net_unblended_cost, amortized_cost, list_cost, line_count";
 
 /// `cost_monthly_account` (by account, no service) summed from `cost_monthly`.
-pub fn account_only_select(filter: &str) -> String {
+fn account_only_select(filter: &str) -> String {
     format!(
         "SELECT payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency, {SUMS} \
          FROM cost_monthly {filter} GROUP BY payer_id, source, billing_period, usage_month, usage_account_id, charge_type, currency"
@@ -136,7 +125,7 @@ pub fn account_only_select(filter: &str) -> String {
 }
 
 /// `cost_monthly_service` summed from `cost_monthly`.
-pub fn service_select(filter: &str) -> String {
+fn service_select(filter: &str) -> String {
     format!(
         "SELECT payer_id, source, billing_period, usage_month, service_code, MAX(service_name), charge_type, currency, {SUMS} \
          FROM cost_monthly {filter} GROUP BY payer_id, source, billing_period, usage_month, service_code, charge_type, currency"

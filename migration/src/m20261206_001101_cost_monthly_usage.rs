@@ -51,7 +51,7 @@ enum Payers {
 }
 
 /// Rebuilds `cost_monthly_usage` for one payer's source and billing period from its day rows.
-pub async fn refresh_usage(db: &impl ConnectionTrait, payer: uuid::Uuid, source: &str, period: &str) -> Result<(), DbErr> {
+async fn refresh_usage(db: &impl ConnectionTrait, payer: uuid::Uuid, source: &str, period: &str) -> Result<(), DbErr> {
     let mut rollups = MonthRollups::new();
     rollups.read_period(db, payer, source, period).await?;
     rollups.write(db, payer, source, period, &[Rollup::Usage]).await

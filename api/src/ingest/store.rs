@@ -218,16 +218,16 @@ const COLUMNS: [&str; 22] = [
 /// A day-grain total too large to store. One line that makes it so is refused while the file is
 /// read (naming the file and row); this catches a total that only grows too large when the
 /// parts read in parallel are added, so it names the day, account and service instead.
-fn too_large(what: &str, amount: Option<Decimal>, key: &str) -> AppError {
+fn too_large(what: &str, amount: Option<Decimal>, key: &dyn Fn() -> String) -> AppError {
     let amount = amount.map(|a| format!(" of {a}")).unwrap_or_default();
-    AppError::invalid("files", format!("the daily {what} total{amount} for {key} is too large to store (at most {})", super::aggregate::max_storable()))
+    AppError::invalid("files", format!("the daily {what} total{amount} for {} is too large to store (at most {})", key(), super::aggregate::max_storable()))
 }
 
-pub(super) fn units(amount: Decimal, what: &str, key: &str) -> AppResult<i64> {
+pub(super) fn units(amount: Decimal, what: &str, key: &dyn Fn() -> String) -> AppResult<i64> {
     money::to_units(amount).map_err(|_| too_large(what, Some(amount), key))
 }
 
-pub(super) fn exact(total: &Total, what: &str, key: &str) -> AppResult<Decimal> {
+pub(super) fn exact(total: &Total, what: &str, key: &dyn Fn() -> String) -> AppResult<Decimal> {
     total.value().map_err(|_| too_large(what, None, key))
 }
 
@@ -296,7 +296,8 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             for (k, s) in chunk {
                 let text = |i: usize| agg.strings.get(k.text[i]);
                 let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
-                let key = format!("account {}, service {}, {} on {date}", text(0), text(1), text(9));
+                // Named only in an error: formatting it for each of a month's rows cost time.
+                let key = || format!("account {}, service {}, {} on {date}", text(0), text(1), text(9));
                 let unblended = exact(&s.unblended, "unblended cost", &key)?;
                 let amortized = exact(&s.amortized, "amortized cost", &key)?;
                 let amounts = [
@@ -330,7 +331,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
                         line_item_description: description,
                         line_count: lines,
                     })
-                    .map_err(|_| AppError::invalid("files", format!("the month's usage quantity for {key} is too large to store")))?;
+                    .map_err(|_| AppError::invalid("files", format!("the month's usage quantity for {} is too large to store", key())))?;
                 out.lines += s.lines;
                 out.unblended += unblended;
                 out.amortized += amortized;

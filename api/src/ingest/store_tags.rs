@@ -107,7 +107,7 @@ pub(super) async fn replace_period(
             let t = |i: usize| Value::from(s.get(k.text[i]));
             let date = k.date().ok_or_else(|| AppError::invalid("files", "a usage date is out of range"))?;
             let key = agg.keys.get(usize::from(row.key.slot)).ok_or_else(|| AppError::internal(anyhow::anyhow!("a tagged part of no selected key")))?;
-            let what = format!("{} = {} of account {}, service {} on {date}", key.label(), s.get(row.key.value), s.get(k.text[0]), s.get(k.text[1]));
+            let what = || format!("{} = {} of account {}, service {} on {date}", key.label(), s.get(row.key.value), s.get(k.text[0]), s.get(k.text[1]));
             let amount = |total: &Total, name: &str| -> AppResult<i64> { units(exact(total, name, &what)?, name, &what) };
             values.extend([
                 Value::from(payer.0),

@@ -127,13 +127,9 @@ pub async fn totals_of_payer(db: &impl ConnectionTrait, payer: uuid::Uuid, group
             (inputs.data_payer, inputs.upstream) = (Some(s.data_payer), s.upstream.clone());
         }
         let key = key_of(inputs, data_version.clone())?;
-        let head = heads.remove(&group.group.id).filter(|h| h.inputs_hash == key.inputs_hash && h.data_version == key.data_version);
-        out.push(match head {
-            Some(h) => PeriodTotals { source: h.source, currency: h.currency, total: Amounts { aws_cost: from_units(h.aws), proforma: from_units(h.proforma) } },
-            None => {
-                let stored = price_and_store(db, group, period, &key).await?;
-                PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total }
-            }
+        out.push(match heads.remove(&group.group.id).and_then(|h| h.totals_if_current(&key)) {
+            Some(totals) => totals,
+            None => stored_totals(price_and_store(db, group, period, &key).await?),
         });
     }
     Ok(out)
@@ -147,6 +143,18 @@ struct Head {
     currency: String,
     aws: i64,
     proforma: i64,
+}
+
+impl Head {
+    /// Its totals, when it was priced from `key`.
+    fn totals_if_current(self, key: &Key) -> Option<PeriodTotals> {
+        (self.inputs_hash == key.inputs_hash && self.data_version == key.data_version)
+            .then(|| PeriodTotals { source: self.source, currency: self.currency, total: Amounts { aws_cost: from_units(self.aws), proforma: from_units(self.proforma) } })
+    }
+}
+
+fn stored_totals(stored: StoredPeriod) -> PeriodTotals {
+    PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total }
 }
 
 /// The stored prices' heads of several groups for one period, in one query.
@@ -198,8 +206,8 @@ pub async fn period_with_inputs(db: &impl ConnectionTrait, group: &Group, period
     Ok((stored, key.inputs))
 }
 
-/// The small columns of a group's stored price, when it is current for `key`.
-async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<Option<(String, String, i64, i64, String)>> {
+/// A group's stored totals and summary, when its stored price is current for `key`.
+async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<Option<(PeriodTotals, String)>> {
     use priced_periods::Column as C;
     let row: Option<(String, String, String, String, i64, i64, String)> = priced_periods::Entity::find_by_id((group.group.id, period.to_owned()))
         .select_only()
@@ -208,31 +216,26 @@ async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, ke
         .one(db)
         .await?;
     Ok(row.and_then(|(inputs_hash, data_version, source, currency, aws, proforma, summary)| {
-        (inputs_hash == key.inputs_hash && data_version == key.data_version).then_some((source, currency, aws, proforma, summary))
+        Head { inputs_hash, data_version, source, currency, aws, proforma }.totals_if_current(key).map(|totals| (totals, summary))
     }))
 }
 
 /// A group's open period's totals, reading none of its lines when the stored price is current.
 pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
     let key = current_key(db, group, period).await?;
-    totals_for(db, group, period, &key).await
-}
-
-async fn totals_for(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<PeriodTotals> {
-    if let Some((source, currency, aws, proforma, _)) = current_head(db, group, period, key).await? {
-        return Ok(PeriodTotals { source, currency, total: Amounts { aws_cost: from_units(aws), proforma: from_units(proforma) } });
+    if let Some((totals, _)) = current_head(db, group, period, &key).await? {
+        return Ok(totals);
     }
-    let stored = price_and_store(db, group, period, key).await?;
-    Ok(PeriodTotals { source: stored.numbers.source, currency: stored.numbers.currency, total: stored.numbers.computation.total })
+    Ok(stored_totals(price_and_store(db, group, period, &key).await?))
 }
 
 /// A group's open period per usage month, reading none of its lines when the stored price is
 /// current.
 pub async fn months(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodMonths> {
     let key = current_key(db, group, period).await?;
-    if let Some((_, currency, _, _, summary)) = current_head(db, group, period, &key).await? {
+    if let Some((totals, summary)) = current_head(db, group, period, &key).await? {
         match serde_json::from_str::<StoredSummary>(&summary) {
-            Ok(s) => return Ok(PeriodMonths { currency, months: s.months, items: s.items.iter().map(ItemLine::applied).collect() }),
+            Ok(s) => return Ok(PeriodMonths { currency: totals.currency, months: s.months, items: s.items.iter().map(ItemLine::applied).collect() }),
             Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored summary did not read; pricing again"),
         }
     }
