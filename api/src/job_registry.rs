@@ -1,22 +1,22 @@
 //! The job registry, assembled at the top: which handler runs each kind, and the recurring
-//! schedules. Each kind, its payload and its handler live in the module that owns the work
+//! schedules. Each kind, its arguments and its handler live in the module that owns the work
 //! (`domain::accounts`, `notify::dispatch`, `audit::jobs`…); nothing below this module imports it.
 
 use std::sync::Arc;
 
-use crate::audit::jobs::{AUDIT_DIGEST, PRUNE_AUDIT, PruneAudit, WriteAuditDigest};
+use crate::audit::jobs::{Digest, Prune, PruneAudit, WriteAuditDigest};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::billing::abc::{self, AbcReports, AbcSync};
 use crate::domain::connection_watch::AwaitConnection;
-use crate::domain::cost_exports::{INGEST_ALL_COSTS, IngestAllCosts, IngestCosts};
-use crate::domain::cost_pull::{PULL_ALL_COSTS, PullAllCosts, PullCosts};
+use crate::domain::cost_exports::{DailyIngest, IngestAllCosts, IngestCosts};
+use crate::domain::cost_pull::{DailyPull, PullAllCosts, PullCosts};
 use crate::domain::billing_transfers::FollowTransfer;
-use crate::domain::invitations::{REFRESH_INVITATIONS, RefreshInvitations};
-use crate::domain::invoicing::periods::{CLOSE_PERIODS, ClosePeriods};
+use crate::domain::invitations::{RefreshAll, RefreshInvitations};
+use crate::domain::invoicing::periods::{CloseDue, ClosePeriods};
 use crate::domain::legacy_import::ImportLegacy;
-use crate::domain::optimization::{PULL_ALL_INSIGHTS, PullAllInsights, PullInsights};
-use crate::domain::accounts::{CreateAccount, SYNC_ALL_ACCOUNTS, SyncAccounts, SyncAllAccounts};
+use crate::domain::optimization::{DailyInsights, PullAllInsights, PullInsights};
+use crate::domain::accounts::{CreateAccount, DailySync, SyncAccounts, SyncAllAccounts};
 use crate::error::AppResult;
 use crate::jobs::JobHandler;
 use crate::jobs::schedule::ensure;
@@ -47,26 +47,27 @@ pub fn handlers() -> Vec<Arc<dyn JobHandler>> {
     ]
 }
 
-/// Registers the recurring jobs (UTC), and the notification dispatcher that runs forever.
+/// Registers the recurring jobs (UTC), and the notification dispatcher that runs forever. Each
+/// schedule stores its kind's arguments (all of them "every payer" when scheduled).
 pub async fn ensure_schedules(db: &Db, config: &Config) -> AppResult<()> {
     if config.audit_digest_dir.is_some() {
-        ensure(db, "audit digest", "0 0 * * * *", AUDIT_DIGEST).await?;
+        ensure(db, "audit digest", "0 0 * * * *", &Digest {}).await?;
     }
-    ensure(db, "daily account sync", "0 0 3 * * *", SYNC_ALL_ACCOUNTS).await?;
-    ensure(db, "invitation states", "0 */15 * * * *", REFRESH_INVITATIONS).await?;
-    ensure(db, "daily cost ingestion", "0 0 6 * * *", INGEST_ALL_COSTS).await?;
+    ensure(db, "daily account sync", "0 0 3 * * *", &DailySync {}).await?;
+    ensure(db, "invitation states", "0 */15 * * * *", &RefreshAll {}).await?;
+    ensure(db, "daily cost ingestion", "0 0 6 * * *", &DailyIngest {}).await?;
     dispatch::ensure_dispatcher(db).await?;
     // Billing Conductor: the reconcile every 15 minutes, the reports daily.
-    ensure(db, "billing conductor sync", "0 */15 * * * *", abc::SYNC_JOB).await?;
-    ensure(db, "billing conductor cost reports", "0 30 7 * * *", abc::REPORTS_JOB).await?;
+    ensure(db, "billing conductor sync", "0 */15 * * * *", &abc::SyncArgs { payer_id: None }).await?;
+    ensure(db, "billing conductor cost reports", "0 30 7 * * *", &abc::ReportsArgs { payer_id: None }).await?;
     // Hourly: the job pulls yesterday from PB_COST_PULL_HOUR on, once per payer and day.
-    ensure(db, "daily cost explorer pull", "0 0 * * * *", PULL_ALL_COSTS).await?;
-    ensure(db, "audit retention", "0 30 4 * * *", PRUNE_AUDIT).await?;
+    ensure(db, "daily cost explorer pull", "0 0 * * * *", &DailyPull {}).await?;
+    ensure(db, "audit retention", "0 30 4 * * *", &Prune {}).await?;
     // Cost Optimization Hub refreshes its recommendations about daily.
-    ensure(db, "optimization insights", "0 0 7 * * *", PULL_ALL_INSIGHTS).await?;
+    ensure(db, "optimization insights", "0 0 7 * * *", &DailyInsights {}).await?;
     // Daily after the cost ingestion: last month closes PB_CLOSE_AFTER_DAYS days into this one.
     if config.close_after_days.is_some() {
-        ensure(db, "billing period close", "0 0 8 * * *", CLOSE_PERIODS).await?;
+        ensure(db, "billing period close", "0 0 8 * * *", &CloseDue {}).await?;
     }
     Ok(())
 }

@@ -8,9 +8,19 @@ pub const PRUNE_AUDIT: &str = "audit.prune";
 /// Hourly, when PB_AUDIT_DIGEST_DIR is set: signs a digest of the chain's head and uploads it.
 pub const AUDIT_DIGEST: &str = "audit.digest";
 
+crate::jobs::no_job_args! {
+    /// The retention job's arguments: none (the schedule runs it daily).
+    pub Prune, PRUNE_AUDIT
+}
+
+crate::jobs::no_job_args! {
+    /// The digest job's arguments: none (the schedule runs it hourly).
+    pub Digest, AUDIT_DIGEST
+}
+
 crate::jobs::job_handler! {
     /// Runs [`PRUNE_AUDIT`].
-    pub PruneAudit, PRUNE_AUDIT, |ctx, _job| {
+    pub PruneAudit, Prune, |ctx, _job, _| {
         let Some(days) = ctx.config.audit_retention_days else {
             return Ok(Step::Done(serde_json::json!({ "pruned": 0, "retentionDays": null })));
         };
@@ -21,7 +31,7 @@ crate::jobs::job_handler! {
 
 crate::jobs::job_handler! {
     /// Runs [`AUDIT_DIGEST`]: signs a digest of the audit chain's head into `PB_AUDIT_DIGEST_DIR`.
-    pub WriteAuditDigest, AUDIT_DIGEST, |ctx, job| {
+    pub WriteAuditDigest, Digest, |ctx, job, _| {
         let (Some(dir), Some(key_file)) = (&ctx.config.audit_digest_dir, &ctx.config.audit_digest_key_file) else {
             return Ok(Step::Done(serde_json::json!({ "written": null, "reason": "PB_AUDIT_DIGEST_DIR is not set" })));
         };

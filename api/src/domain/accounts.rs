@@ -20,7 +20,7 @@ use crate::domain::users::checked_email;
 use crate::domain::{Page, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::jobs::{JobFailure, NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, JobFailure, NewJob, Step, enqueue};
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
@@ -52,7 +52,7 @@ pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
 /// Enqueues a sync of the payer's organization into the local tables.
 pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
-    let mut job = NewJob::new(SYNC_ACCOUNTS, json!({ "payer_id": payer.id, "session": session_name(&scope.principal().email) }));
+    let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: Some(session_name(&scope.principal().email)) })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
     job.created_by = Some(scope.principal().user_id);
@@ -61,11 +61,22 @@ pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> 
     Ok(job)
 }
 
-#[derive(Deserialize)]
-struct PayerPayload {
-    payer_id: uuid::Uuid,
+/// The sync job's arguments: the payer, and the session name of whoever asked (none when
+/// scheduled).
+#[derive(Serialize, Deserialize)]
+pub struct SyncArgs {
+    pub payer_id: uuid::Uuid,
     #[serde(default)]
-    session: Option<String>,
+    pub session: Option<String>,
+}
+
+impl JobArgs for SyncArgs {
+    const KIND: &'static str = SYNC_ACCOUNTS;
+}
+
+crate::jobs::no_job_args! {
+    /// The daily sync's arguments: none (it enqueues a sync per connected payer).
+    pub DailySync, SYNC_ALL_ACCOUNTS
 }
 
 async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
@@ -73,8 +84,7 @@ async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
 }
 
 /// The sync job's one step.
-pub async fn run_sync_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let payload: PayerPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_sync_job(state: &JobContext, payload: SyncArgs) -> AppResult<Step<SyncArgs>> {
     let payer = job_payer(&state.db, payload.payer_id).await?;
     let session = payload.session.unwrap_or_else(|| "pb-scheduled-sync".to_owned());
     let report = sync_payer(&state.db, &state.aws, &payer, &session).await?;
@@ -82,11 +92,11 @@ pub async fn run_sync_job(state: &JobContext, job: &jobs::Model) -> AppResult<St
 }
 
 /// The scheduled daily sync: one sync job per connected payer.
-pub async fn enqueue_sync_for_all(state: &JobContext) -> AppResult<Step> {
+pub async fn enqueue_sync_for_all(state: &JobContext) -> AppResult<Step<DailySync>> {
     let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
     let day = Utc::now().format("%Y-%m-%d");
     for payer in &connected {
-        let mut job = NewJob::new(SYNC_ACCOUNTS, json!({ "payer_id": payer.id }));
+        let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: None })?;
         job.payer = Some(PayerId(payer.id));
         job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
         job.idempotency_key = Some(format!("daily-sync:{}:{day}", payer.id));
@@ -303,19 +313,32 @@ pub struct NewAccount {
     pub tags: Vec<(String, String)>,
 }
 
-/// The create job's payload; `step` moves create → creating → poll.
+/// The create job's arguments; `step` moves create → creating → poll.
 #[derive(Debug, Serialize, Deserialize)]
-struct CreatePayload {
+pub struct CreateArgs {
     payer_id: uuid::Uuid,
     email: String,
     name: String,
     ou_id: Option<String>,
     tags: Vec<(String, String)>,
     session: String,
-    step: String,
+    step: CreateStep,
     request_id: Option<String>,
     #[serde(default)]
     polls: u32,
+}
+
+/// Where the create job is: about to ask, asking (or adopting what an earlier run asked), polling.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum CreateStep {
+    Create,
+    Creating,
+    Poll,
+}
+
+impl JobArgs for CreateArgs {
+    const KIND: &'static str = CREATE_ACCOUNT;
 }
 
 /// Validates and enqueues the creation of a linked account.
@@ -335,18 +358,18 @@ pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount
     if input.tags.len() > 50 || input.tags.iter().any(|(k, v)| k.is_empty() || k.len() > 128 || v.len() > 256) {
         return Err(AppError::invalid("tags", "at most 50 tags; keys 1–128 and values up to 256 characters"));
     }
-    let payload = CreatePayload {
+    let args = CreateArgs {
         payer_id: payer.id,
         email,
         name,
         ou_id: input.ou_id,
         tags: input.tags,
         session: session_name(&scope.principal().email),
-        step: "create".into(),
+        step: CreateStep::Create,
         request_id: None,
         polls: 0,
     };
-    let mut job = NewJob::new(CREATE_ACCOUNT, serde_json::to_value(&payload).map_err(AppError::internal)?);
+    let mut job = NewJob::of(&args)?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
     job.created_by = Some(scope.principal().user_id);
@@ -356,25 +379,23 @@ pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount
     Ok(job)
 }
 
-fn continue_with(payload: &CreatePayload, progress: &str, after: Duration) -> Result<Step, JobFailure> {
-    let payload = serde_json::to_value(payload).map_err(|e| JobFailure::Fatal(e.to_string()))?;
-    Ok(Step::Continue { payload, progress: Some(progress.to_owned()), after })
+fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<Step<CreateArgs>, JobFailure> {
+    Ok(Step::Continue { payload: args, progress: Some(progress.to_owned()), after })
 }
 
 /// One step of the create job. The CreateAccount request id is stored before polling; the step
 /// before the call leaves a marker, so a job resumed after a crash adopts the request or account
 /// it may already have made instead of creating a second account.
-pub async fn run_create_job(state: &JobContext, job: &jobs::Model) -> Result<Step, JobFailure> {
-    let mut p: CreatePayload = serde_json::from_str(&job.payload).map_err(|e| JobFailure::Fatal(format!("bad payload: {e}")))?;
+pub async fn run_create_job(state: &JobContext, mut p: CreateArgs) -> Result<Step<CreateArgs>, JobFailure> {
     let payer = job_payer(&state.db, p.payer_id).await.map_err(JobFailure::from)?;
     let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
     let orgs = &state.aws.organizations;
-    match p.step.as_str() {
-        "create" => {
-            p.step = "creating".into();
-            continue_with(&p, "requesting the account", Duration::ZERO)
+    match p.step {
+        CreateStep::Create => {
+            p.step = CreateStep::Creating;
+            continue_with(p, "requesting the account", Duration::ZERO)
         }
-        "creating" => {
+        CreateStep::Creating => {
             // A previous run may have called CreateAccount and died before saving its answer.
             let existing = orgs.list_accounts(&creds).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
             if let Some(account) = existing.iter().find(|a| a.email.eq_ignore_ascii_case(&p.email)) {
@@ -386,10 +407,10 @@ pub async fn run_create_job(state: &JobContext, job: &jobs::Model) -> Result<Ste
                 None => orgs.create_account(&creds, &p.email, &p.name, &p.tags).await.map_err(|e| JobFailure::from(AppError::from(e)))?,
             };
             p.request_id = Some(status.request_id);
-            p.step = "poll".into();
-            continue_with(&p, "waiting for AWS to create the account", Duration::from_secs(2))
+            p.step = CreateStep::Poll;
+            continue_with(p, "waiting for AWS to create the account", Duration::from_secs(2))
         }
-        "poll" => {
+        CreateStep::Poll => {
             let request = p.request_id.clone().ok_or_else(|| JobFailure::Fatal("no request id to poll".into()))?;
             let status = orgs.create_account_status(&creds, &request).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
             match (status.state.as_str(), status.account_id) {
@@ -411,11 +432,10 @@ pub async fn run_create_job(state: &JobContext, job: &jobs::Model) -> Result<Ste
                         return Err(JobFailure::Fatal("AWS did not finish creating the account within two hours".into()));
                     }
                     let wait = Duration::from_secs(u64::from(2_u32.saturating_pow(p.polls.min(5))).min(60));
-                    continue_with(&p, "waiting for AWS to create the account", wait)
+                    continue_with(p, "waiting for AWS to create the account", wait)
                 }
             }
         }
-        other => Err(JobFailure::Fatal(format!("unknown step {other}"))),
     }
 }
 
@@ -433,10 +453,10 @@ fn create_failure_reason(code: Option<&str>) -> String {
 async fn finish_created(
     state: &JobContext,
     payer: &payers::Model,
-    p: &CreatePayload,
+    p: &CreateArgs,
     creds: &aws_credential_types::Credentials,
     account_id: &str,
-) -> Result<Step, JobFailure> {
+) -> Result<Step<CreateArgs>, JobFailure> {
     let orgs = &state.aws.organizations;
     let mut parent = orgs.parent_of(creds, account_id).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
     if let Some(ou) = p.ou_id.as_ref().filter(|ou| **ou != parent) {
@@ -536,15 +556,15 @@ pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &
 
 crate::jobs::job_handler! {
     /// Runs [`SYNC_ACCOUNTS`].
-    pub SyncAccounts, SYNC_ACCOUNTS, |ctx, job| run_sync_job(ctx, job).await.map_err(JobFailure::from)
+    pub SyncAccounts, SyncArgs, |ctx, _job, args| run_sync_job(ctx, args).await.map_err(JobFailure::from)
 }
 
 crate::jobs::job_handler! {
     /// Runs [`SYNC_ALL_ACCOUNTS`].
-    pub SyncAllAccounts, SYNC_ALL_ACCOUNTS, |ctx, _job| enqueue_sync_for_all(ctx).await.map_err(JobFailure::from)
+    pub SyncAllAccounts, DailySync, |ctx, _job, _| enqueue_sync_for_all(ctx).await.map_err(JobFailure::from)
 }
 
 crate::jobs::job_handler! {
     /// Runs [`CREATE_ACCOUNT`], one step (create, creating, poll) at a time.
-    pub CreateAccount, CREATE_ACCOUNT, |ctx, job| run_create_job(ctx, job).await
+    pub CreateAccount, CreateArgs, |ctx, _job, args| run_create_job(ctx, args).await
 }

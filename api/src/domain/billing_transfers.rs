@@ -304,17 +304,21 @@ fn event<'a>(event_type: &'static str, payer: &'a payers::Model, row: &billing_t
     }
 }
 
-/// The follow job's payload.
+/// The follow job's arguments.
 #[derive(Debug, Serialize, Deserialize)]
-struct FollowPayload {
+pub struct FollowArgs {
     transfer: uuid::Uuid,
     #[serde(default)]
     polls: u32,
 }
 
+impl crate::jobs::JobArgs for FollowArgs {
+    const KIND: &'static str = FOLLOW_TRANSFER;
+}
+
 /// Enqueues a follow job; `why` keeps one job per reason (invite, end month).
 async fn follow_later(db: &impl ConnectionTrait, payer: &payers::Model, row: &billing_transfers::Model, why: &str, delay: Duration) -> AppResult<jobs::Model> {
-    let mut job = NewJob::new(FOLLOW_TRANSFER, json!(FollowPayload { transfer: row.id, polls: 0 }));
+    let mut job = NewJob::of(&FollowArgs { transfer: row.id, polls: 0 })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.idempotency_key = Some(format!("billing-transfer:{}:{why}", row.id));
@@ -610,15 +614,13 @@ fn wait_until(at: DateTime<Utc>) -> Duration {
     (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(MAX_WAIT)
 }
 
-fn again(p: &FollowPayload, progress: &str, after: Duration) -> Result<Step, JobFailure> {
-    let payload = serde_json::to_value(p).map_err(|e| JobFailure::Fatal(e.to_string()))?;
-    Ok(Step::Continue { payload, progress: Some(progress.to_owned()), after })
+fn again(p: FollowArgs, progress: &str, after: Duration) -> Result<Step<FollowArgs>, JobFailure> {
+    Ok(Step::Continue { payload: p, progress: Some(progress.to_owned()), after })
 }
 
 /// One step of [`FOLLOW_TRANSFER`]. Every change is conditional on the state it leaves, so a
 /// repeated step changes and tells nothing twice.
-pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, JobFailure> {
-    let mut p: FollowPayload = serde_json::from_str(&job.payload).map_err(|e| JobFailure::Fatal(format!("bad payload: {e}")))?;
+pub async fn run_follow(ctx: &JobContext, mut p: FollowArgs) -> Result<Step<FollowArgs>, JobFailure> {
     let row = reload(&ctx.db, p.transfer).await.map_err(JobFailure::from)?;
     let payer = payers::Entity::find_by_id(row.payer_id).one(&ctx.db).await.map_err(|e| JobFailure::from(AppError::from(e)))?.ok_or_else(|| JobFailure::Fatal("the payer is gone".into()))?;
     match row.status {
@@ -637,7 +639,7 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
             match seen.as_ref().and_then(|t| answered(&t.status)) {
                 Some((to, event_type)) => {
                     transition_and_tell(ctx, &payer, &row, TransferStatus::Invited, to, event_type).await.map_err(JobFailure::from)?;
-                    again(&p, "answered", Duration::ZERO)
+                    again(p, "answered", Duration::ZERO)
                 }
                 None => {
                     p.polls += 1;
@@ -645,35 +647,35 @@ pub async fn run_follow(ctx: &JobContext, job: &jobs::Model) -> Result<Step, Job
                         return Err(JobFailure::Fatal("the invitation was not answered in the time AWS allows".into()));
                     }
                     let wait = Duration::from_secs(30u64.saturating_mul(1 << p.polls.min(5))).min(Duration::from_secs(900));
-                    again(&p, "waiting for the customer to answer", wait)
+                    again(p, "waiting for the customer to answer", wait)
                 }
             }
         }
         TransferStatus::Accepted | TransferStatus::Active if row.end_month.is_none() && learn_end(ctx, &payer, &row).await.map_err(JobFailure::from)? => {
-            again(&p, "ended at AWS", Duration::ZERO)
+            again(p, "ended at AWS", Duration::ZERO)
         }
         TransferStatus::Accepted => {
             let start = month_start(&row.start_month).map_err(JobFailure::from)?;
             if Utc::now() < start {
-                return again(&p, "accepted; waiting for the start month", wait_until(start));
+                return again(p, "accepted; waiting for the start month", wait_until(start));
             }
             transition_and_tell(ctx, &payer, &row, TransferStatus::Accepted, TransferStatus::Active, Some(outbox::BILLING_TRANSFER_STARTED)).await.map_err(JobFailure::from)?;
-            again(&p, "started", Duration::ZERO)
+            again(p, "started", Duration::ZERO)
         }
         TransferStatus::Active => match &row.end_month {
             // Either side may end it at AWS: look again now and then, and let accounts the
             // organization added since join its billing group.
             None => {
                 join_new_accounts(ctx, &payer, &row).await.map_err(JobFailure::from)?;
-                again(&p, "active", MAX_WAIT)
+                again(p, "active", MAX_WAIT)
             }
             Some(end) => {
                 let end = month_start(end).map_err(JobFailure::from)?;
                 if Utc::now() < end {
-                    return again(&p, "ending; waiting for the end month", wait_until(end));
+                    return again(p, "ending; waiting for the end month", wait_until(end));
                 }
                 transition_and_tell(ctx, &payer, &row, TransferStatus::Active, TransferStatus::Ended, Some(outbox::BILLING_TRANSFER_ENDED)).await.map_err(JobFailure::from)?;
-                again(&p, "ended", Duration::ZERO)
+                again(p, "ended", Duration::ZERO)
             }
         },
         done => Ok(Step::Done(json!({ "status": done }))),
@@ -724,7 +726,7 @@ async fn remember_aws_ids(ctx: &JobContext, row: &billing_transfers::Model, t: &
 
 crate::jobs::job_handler! {
     /// Runs [`FOLLOW_TRANSFER`].
-    pub FollowTransfer, FOLLOW_TRANSFER, |ctx, job| run_follow(ctx, job).await
+    pub FollowTransfer, FollowArgs, |ctx, _job, args| run_follow(ctx, args).await
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{jobs, payers};
+use entity::payers;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::domain::payers::{AWAIT_CONNECTION, CONNECTED, ERROR, PENDING, WatchPayload, probe};
-use crate::error::{AppError, AppResult};
+use crate::domain::payers::{CONNECTED, ERROR, PENDING, WatchArgs, probe};
+use crate::error::AppResult;
 use crate::ids::PayerId;
 use crate::jobs::{JobContext, Step};
 
@@ -34,8 +34,7 @@ pub fn next_probe_after(elapsed: chrono::Duration) -> Option<Duration> {
 }
 
 /// One probe.
-pub async fn run_watch(ctx: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let mut p: WatchPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<WatchArgs>> {
     let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&ctx.db).await? else {
         return Ok(Step::Done(json!({ "connected": false, "stopped": "the payer was removed" })));
     };
@@ -82,8 +81,8 @@ pub async fn run_watch(ctx: &JobContext, job: &jobs::Model) -> AppResult<Step> {
                 .await?;
             match next {
                 Some(after) => Ok(Step::Continue {
-                    payload: serde_json::to_value(&p).map_err(AppError::internal)?,
                     progress: Some(format!("probe {}: {said}", p.probes)),
+                    payload: p,
                     after,
                 }),
                 None => Ok(Step::Done(json!({ "connected": false, "probes": p.probes, "reason": said }))),
@@ -93,8 +92,8 @@ pub async fn run_watch(ctx: &JobContext, job: &jobs::Model) -> AppResult<Step> {
 }
 
 crate::jobs::job_handler! {
-    /// Runs [`AWAIT_CONNECTION`].
-    pub AwaitConnection, AWAIT_CONNECTION, |ctx, job| run_watch(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    /// Runs [`AWAIT_CONNECTION`](crate::domain::payers::AWAIT_CONNECTION).
+    pub AwaitConnection, WatchArgs, |ctx, _job, args| run_watch(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

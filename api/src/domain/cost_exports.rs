@@ -6,7 +6,7 @@
 use chrono::Utc;
 use entity::{jobs, payers};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::aws::credentials::session_name;
@@ -14,7 +14,7 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest;
-use crate::jobs::{NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, NewJob, Step, enqueue};
 use crate::jobs::JobContext;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::tenancy::{Role, Scope};
@@ -57,7 +57,7 @@ pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, p
     if payer.cost_export_bucket.is_none() {
         return Err(AppError::invalid("payerId", "the payer has no cost export bucket yet (setPayerCostExport)"));
     }
-    let mut job = NewJob::new(INGEST_COSTS, json!({ "payer_id": payer.id, "billing_period": period, "session": session_name(&scope.principal().email) }));
+    let mut job = NewJob::of(&IngestArgs { payer_id: payer.id, billing_period: period, session: Some(session_name(&scope.principal().email)) })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.created_by = Some(scope.principal().user_id);
@@ -67,11 +67,23 @@ pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, p
     Ok(job)
 }
 
-#[derive(Deserialize)]
-struct IngestPayload {
+/// The ingest job's arguments: the payer, one period (`YYYY-MM`) or all, and the session name
+/// of whoever asked (none when scheduled).
+#[derive(Serialize, Deserialize)]
+pub struct IngestArgs {
     payer_id: uuid::Uuid,
     billing_period: Option<String>,
+    #[serde(default)]
     session: Option<String>,
+}
+
+impl JobArgs for IngestArgs {
+    const KIND: &'static str = INGEST_COSTS;
+}
+
+crate::jobs::no_job_args! {
+    /// The daily ingestion's arguments: none (it enqueues an ingestion per payer).
+    pub DailyIngest, INGEST_ALL_COSTS
 }
 
 /// Whether a key belongs to the period: Data Exports write `BILLING_PERIOD=YYYY-MM`, legacy CUR
@@ -87,8 +99,7 @@ fn wanted(key: &str) -> bool {
 }
 
 /// The ingest job's one step.
-pub async fn run_ingest_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let p: IngestPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step<IngestArgs>> {
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let bucket = payer.cost_export_bucket.clone().ok_or_else(|| AppError::invalid("payerId", "no cost export bucket"))?;
     let prefix = payer.cost_export_prefix.clone().unwrap_or_default();
@@ -132,7 +143,7 @@ pub async fn run_ingest_job(state: &JobContext, job: &jobs::Model) -> AppResult<
 
 /// The daily schedule: one ingestion per connected payer with an export bucket, for the
 /// current month (exports are rewritten through the month).
-pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step> {
+pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step<DailyIngest>> {
     let payers = payers::Entity::find()
         .filter(payers::Column::Status.eq(payer_domain::CONNECTED))
         .filter(payers::Column::CostExportBucket.is_not_null())
@@ -141,7 +152,7 @@ pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step> {
     let period = Utc::now().format("%Y-%m").to_string();
     let day = Utc::now().format("%Y-%m-%d");
     for payer in &payers {
-        let mut job = NewJob::new(INGEST_COSTS, json!({ "payer_id": payer.id, "billing_period": period }));
+        let mut job = NewJob::of(&IngestArgs { payer_id: payer.id, billing_period: Some(period.clone()), session: None })?;
         job.payer = Some(PayerId(payer.id));
         job.tenant = Some(TenantId(payer.tenant_id));
         job.idempotency_key = Some(format!("daily-ingest:{}:{day}", payer.id));
@@ -158,12 +169,12 @@ pub const INGEST_ALL_COSTS: &str = "costs.ingest_all";
 
 crate::jobs::job_handler! {
     /// Runs [`INGEST_COSTS`].
-    pub IngestCosts, INGEST_COSTS, |ctx, job| run_ingest_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub IngestCosts, IngestArgs, |ctx, _job, args| run_ingest_job(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 crate::jobs::job_handler! {
     /// Runs [`INGEST_ALL_COSTS`].
-    pub IngestAllCosts, INGEST_ALL_COSTS, |ctx, _job| enqueue_for_all(ctx).await.map_err(crate::jobs::JobFailure::from)
+    pub IngestAllCosts, DailyIngest, |ctx, _job, _| enqueue_for_all(ctx).await.map_err(crate::jobs::JobFailure::from)
 }
 
 /// Ingests cost files for a payer, then prices again each closed period they rewrote and records

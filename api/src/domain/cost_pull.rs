@@ -25,7 +25,7 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest::store::{self, Record};
-use crate::jobs::{NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, NewJob, Step, enqueue};
 use crate::money;
 use crate::notify::cloudevents::{self, AWS_SERVICE_DAILY, Money, ServiceDaily};
 use crate::jobs::JobContext;
@@ -188,8 +188,9 @@ pub fn check_range(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> AppResul
     Ok(())
 }
 
+/// The pull job's arguments: the days asked for, and how far earlier steps got.
 #[derive(Serialize, Deserialize)]
-struct PullPayload {
+pub struct PullArgs {
     payer_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
@@ -203,6 +204,15 @@ struct PullPayload {
     done: Totals,
 }
 
+impl JobArgs for PullArgs {
+    const KIND: &'static str = PULL_COSTS;
+}
+
+crate::jobs::no_job_args! {
+    /// The hourly check's arguments: none (it enqueues yesterday's pull per payer once a day).
+    pub DailyPull, PULL_ALL_COSTS
+}
+
 #[derive(Serialize, Deserialize, Default, Clone, Copy)]
 struct Totals {
     pages: u64,
@@ -211,8 +221,8 @@ struct Totals {
 }
 
 /// A job about one payer's cost data (three attempts: AWS hiccups pass, bad input does not).
-pub(crate) fn payer_job(kind: &'static str, payer: &payers::Model, payload: impl Serialize) -> AppResult<NewJob> {
-    let mut job = NewJob::new(kind, serde_json::to_value(payload).map_err(AppError::internal)?);
+pub(crate) fn payer_job(payer: &payers::Model, args: &impl JobArgs) -> AppResult<NewJob> {
+    let mut job = NewJob::of(args)?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.max_attempts = 3;
@@ -228,7 +238,7 @@ pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, mut job
 }
 
 fn pull_job(payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: Option<String>) -> AppResult<NewJob> {
-    payer_job(PULL_COSTS, payer, PullPayload { payer_id: payer.id, from, to, next: None, session, done: Totals::default() })
+    payer_job(payer, &PullArgs { payer_id: payer.id, from, to, next: None, session, done: Totals::default() })
 }
 
 /// Enqueues a pull of the days `from..=to` (inclusive) as a job.
@@ -244,7 +254,7 @@ pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId,
 /// The hourly check behind the daily pull: from `PB_COST_PULL_HOUR` on, one pull of yesterday
 /// per connected payer (the idempotency key makes later checks that day no-ops, and a worker
 /// that was down at that hour catches up at the next one).
-pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step> {
+pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyPull>> {
     let now = Utc::now();
     if now.hour() < state.config.cost_pull_hour {
         return Ok(Step::Done(json!({ "payers": 0, "waitingFor": format!("{:02}:00 UTC", state.config.cost_pull_hour) })));
@@ -260,8 +270,7 @@ pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step> {
 }
 
 /// The pull job's step: one calendar month of the range.
-pub async fn run_pull_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let mut p: PullPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_pull_job(state: &JobContext, mut p: PullArgs) -> AppResult<Step<PullArgs>> {
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let start = p.next.unwrap_or(p.from);
     let end = last_of_month(start).min(p.to);
@@ -274,7 +283,7 @@ pub async fn run_pull_job(state: &JobContext, job: &jobs::Model) -> AppResult<St
         Some(next) => {
             p.next = Some(next);
             let progress = format!("pulled {} to {end}", p.from);
-            Ok(Step::Continue { payload: serde_json::to_value(&p).map_err(AppError::internal)?, progress: Some(progress), after: std::time::Duration::ZERO })
+            Ok(Step::Continue { payload: p, progress: Some(progress), after: std::time::Duration::ZERO })
         }
         None => Ok(Step::Done(json!({ "from": p.from, "to": p.to, "pages": p.done.pages, "rowsWritten": p.done.rows, "events": p.done.events }))),
     }
@@ -413,12 +422,12 @@ pub const PULL_ALL_COSTS: &str = "costs.pull_all";
 
 crate::jobs::job_handler! {
     /// Runs [`PULL_COSTS`].
-    pub PullCosts, PULL_COSTS, |ctx, job| run_pull_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub PullCosts, PullArgs, |ctx, _job, args| run_pull_job(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 crate::jobs::job_handler! {
     /// Runs [`PULL_ALL_COSTS`].
-    pub PullAllCosts, PULL_ALL_COSTS, |ctx, _job| enqueue_daily(ctx).await.map_err(crate::jobs::JobFailure::from)
+    pub PullAllCosts, DailyPull, |ctx, _job, _| enqueue_daily(ctx).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

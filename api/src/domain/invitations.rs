@@ -129,7 +129,7 @@ async fn refresh(
 }
 
 /// The scheduled refresh over every connected payer.
-pub async fn refresh_all(state: &JobContext) -> AppResult<Step> {
+pub async fn refresh_all(state: &JobContext) -> AppResult<Step<RefreshAll>> {
     let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
     let mut accepted = 0;
     for payer in &connected {
@@ -148,7 +148,12 @@ pub async fn refresh_all(state: &JobContext) -> AppResult<Step> {
 /// Every 15 minutes: refreshes the invitations (handshakes) of every connected payer.
 pub const REFRESH_INVITATIONS: &str = "invitations.refresh";
 
+crate::jobs::no_job_args! {
+    /// The refresh's arguments: none (the schedule runs it for every connected payer).
+    pub RefreshAll, REFRESH_INVITATIONS
+}
+
 crate::jobs::job_handler! {
     /// Runs [`REFRESH_INVITATIONS`].
-    pub RefreshInvitations, REFRESH_INVITATIONS, |ctx, _job| refresh_all(ctx).await.map_err(crate::jobs::JobFailure::from)
+    pub RefreshInvitations, RefreshAll, |ctx, _job, _| refresh_all(ctx).await.map_err(crate::jobs::JobFailure::from)
 }

@@ -78,8 +78,9 @@ fn check(input: &LegacyImport, today: NaiveDate) -> AppResult<(String, i32, Vec<
     Ok((table.to_owned(), input.year, months))
 }
 
+/// The import job's arguments: the checked table, year and months.
 #[derive(Serialize, Deserialize)]
-struct ImportPayload {
+pub struct ImportArgs {
     payer_id: Uuid,
     table: String,
     year: i32,
@@ -87,12 +88,16 @@ struct ImportPayload {
     session: Option<String>,
 }
 
+impl crate::jobs::JobArgs for ImportArgs {
+    const KIND: &'static str = IMPORT_LEGACY;
+}
+
 /// Enqueues the import as a job, after checking the input (nothing is written when it is bad).
 pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImport) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let (table, year, months) = check(&input, Utc::now().date_naive())?;
-    let payload = ImportPayload { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };
-    enqueue_requested(state, scope, payer_job(IMPORT_LEGACY, &payer, payload)?).await
+    let args = ImportArgs { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };
+    enqueue_requested(state, scope, payer_job(&payer, &args)?).await
 }
 
 /// Service (product name), usage type, pricing unit.
@@ -174,8 +179,7 @@ impl Tally {
 }
 
 /// The import job's one step: scan every page, then replace each named month in one transaction.
-pub async fn run_import_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let p: ImportPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step<ImportArgs>> {
     let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
     let db = &state.db;
     let files = json!([{ "dynamodbTable": p.table, "year": p.year, "months": p.months }]).to_string();
@@ -237,7 +241,7 @@ pub async fn run_import_job(state: &JobContext, job: &jobs::Model) -> AppResult<
     })))
 }
 
-async fn scan(state: &JobContext, payer: &payers::Model, p: &ImportPayload, session: &str) -> AppResult<(Tally, u32)> {
+async fn scan(state: &JobContext, payer: &payers::Model, p: &ImportArgs, session: &str) -> AppResult<(Tally, u32)> {
     let creds = payer_domain::credentials(&state.db, &state.aws, payer, session).await?;
     let mut tally = Tally::default();
     let (mut cursor, mut pages) = (None::<String>, 0_u32);
@@ -259,7 +263,7 @@ pub const IMPORT_LEGACY: &str = "costs.import_legacy";
 
 crate::jobs::job_handler! {
     /// Runs [`IMPORT_LEGACY`].
-    pub ImportLegacy, IMPORT_LEGACY, |ctx, job| run_import_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub ImportLegacy, ImportArgs, |ctx, _job, args| run_import_job(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

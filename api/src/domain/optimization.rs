@@ -46,12 +46,22 @@ pub const MAX_PAYERS: u64 = 200;
 const BATCH: usize = 500;
 const SESSION: &str = "pb-optimization-pull";
 
+/// The insights pull's arguments.
 #[derive(Serialize, Deserialize)]
-struct PullPayload {
+pub struct InsightsArgs {
     payer_id: Uuid,
     /// The AWS session name: the requesting user's, or the platform's for the daily pull.
     #[serde(default)]
     session: Option<String>,
+}
+
+impl crate::jobs::JobArgs for InsightsArgs {
+    const KIND: &'static str = PULL_INSIGHTS;
+}
+
+crate::jobs::no_job_args! {
+    /// The daily schedule's arguments: none (it enqueues a pull per connected payer).
+    pub DailyInsights, PULL_ALL_INSIGHTS
 }
 
 /// Enqueues a pull of the payer's recommendations now (partner operators).
@@ -63,15 +73,15 @@ pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> 
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
     }
     let session = Some(crate::aws::credentials::session_name(&scope.principal().email));
-    enqueue_requested(state, scope, payer_job(PULL_INSIGHTS, &payer, PullPayload { payer_id: payer.id, session })?).await
+    enqueue_requested(state, scope, payer_job(&payer, &InsightsArgs { payer_id: payer.id, session })?).await
 }
 
 /// The daily schedule's step: one pull per connected payer and day.
-pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step> {
+pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyInsights>> {
     let today = Utc::now().date_naive();
     let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
     for payer in &payers {
-        let mut job = payer_job(PULL_INSIGHTS, payer, PullPayload { payer_id: payer.id, session: None })?;
+        let mut job = payer_job(payer, &InsightsArgs { payer_id: payer.id, session: None })?;
         job.idempotency_key = Some(format!("coh-daily:{}:{today}", payer.id));
         enqueue(&state.db, job).await?;
     }
@@ -81,8 +91,7 @@ pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step> {
 /// The pull: enrollment, then every recommendation (up to [`MAX_RECOMMENDATIONS`]), stored in
 /// one transaction that replaces the payer's previous ones. A payer that has not turned Cost
 /// Optimization Hub on, or whose role may not read it, keeps no recommendations and says why.
-pub async fn run_pull(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    let p: PullPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<InsightsArgs>> {
     let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&state.db).await? else {
         return Ok(Step::Done(json!({ "skipped": "the payer was removed" })));
     };
@@ -203,12 +212,12 @@ fn clip(s: &str, max: usize) -> String {
 
 crate::jobs::job_handler! {
     /// Runs [`PULL_INSIGHTS`].
-    pub PullInsights, PULL_INSIGHTS, |ctx, job| run_pull(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub PullInsights, InsightsArgs, |ctx, _job, args| run_pull(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 crate::jobs::job_handler! {
     /// Runs [`PULL_ALL_INSIGHTS`].
-    pub PullAllInsights, PULL_ALL_INSIGHTS, |ctx, _job| enqueue_daily(ctx).await.map_err(crate::jobs::JobFailure::from)
+    pub PullAllInsights, DailyInsights, |ctx, _job, _| enqueue_daily(ctx).await.map_err(crate::jobs::JobFailure::from)
 }
 
 // ---- reading ---------------------------------------------------------------------------

@@ -212,9 +212,9 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
 /// Probes a registration until its role exists (`domain::connection_watch` runs it).
 pub const AWAIT_CONNECTION: &str = "payers.await_connection";
 
-/// What the watch job carries.
+/// The watch job's arguments.
 #[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct WatchPayload {
+pub struct WatchArgs {
     pub payer_id: uuid::Uuid,
     /// The role ARN watched: a later role change starts its own watch and ends this one.
     pub role_arn: String,
@@ -223,11 +223,15 @@ pub(crate) struct WatchPayload {
     pub probes: u32,
 }
 
+impl crate::jobs::JobArgs for WatchArgs {
+    const KIND: &'static str = AWAIT_CONNECTION;
+}
+
 /// Starts watching a payer that is not connected yet (one watch per payer and role: a repeated
 /// call is a no-op).
 async fn watch_connection(db: &impl sea_orm::ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
-    let payload = WatchPayload { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
-    let mut job = crate::jobs::NewJob::new(AWAIT_CONNECTION, serde_json::to_value(payload).map_err(AppError::internal)?);
+    let args = WatchArgs { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
+    let mut job = crate::jobs::NewJob::of(&args)?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.max_attempts = 3;

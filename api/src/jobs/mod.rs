@@ -10,11 +10,14 @@
 //! operation (polling AWS) is a job that reschedules itself with its progress in the payload.
 
 mod context;
+mod kind;
 pub mod queue;
 pub mod schedule;
 pub mod worker;
 
 pub use context::JobContext;
+pub use kind::{Job, JobArgs};
+pub(crate) use kind::no_job_args;
 pub use queue::{JobFailure, NewJob, Step, enqueue};
 pub use worker::{JobHandler, Worker, WorkerHandle};
 
@@ -24,23 +27,23 @@ pub const RUNNING: &str = "running";
 pub const SUCCEEDED: &str = "succeeded";
 pub const FAILED: &str = "failed";
 
-/// Declares a job handler where its domain lives: a unit struct of the given kind whose step is
-/// the expression, with `ctx: &JobContext` and `job: &jobs::Model` bound to the given names.
+/// Declares a job handler where its domain lives: a unit struct implementing [`Job`] for the
+/// given arguments (whose type names the kind), whose step is the expression, with
+/// `ctx: &JobContext`, `job: &jobs::Model` and the parsed arguments bound to the given patterns.
 macro_rules! job_handler {
-    ($(#[$doc:meta])* $vis:vis $name:ident, $kind:expr, |$ctx:ident, $job:ident| $step:expr) => {
+    ($(#[$doc:meta])* $vis:vis $name:ident, $args:ty, |$ctx:pat_param, $job:pat_param, $arg:pat_param| $step:expr) => {
         $(#[$doc])*
         $vis struct $name;
 
         #[async_trait::async_trait]
-        impl $crate::jobs::JobHandler for $name {
-            fn kind(&self) -> &'static str {
-                $kind
-            }
+        impl $crate::jobs::Job for $name {
+            type Args = $args;
             async fn step(
                 &self,
                 $ctx: &$crate::jobs::JobContext,
                 $job: &entity::jobs::Model,
-            ) -> Result<$crate::jobs::Step, $crate::jobs::JobFailure> {
+                $arg: $args,
+            ) -> Result<$crate::jobs::Step<$args>, $crate::jobs::JobFailure> {
                 $step
             }
         }

@@ -18,10 +18,11 @@ use crate::jobs::{FAILED, QUEUED, RUNNING, SUCCEEDED};
 /// A job to enqueue.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: &'static str,
+    /// The kind and its arguments come together from [`NewJob::of`], never apart.
+    pub(in crate::jobs) kind: &'static str,
     pub tenant: Option<TenantId>,
     pub payer: Option<PayerId>,
-    pub payload: Value,
+    pub(in crate::jobs) payload: Value,
     pub max_attempts: i32,
     /// Enqueuing twice with one key gives the first job back.
     pub idempotency_key: Option<String>,
@@ -30,18 +31,20 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    pub fn new(kind: &'static str, payload: Value) -> Self {
+    /// A job of a kind named at run time (a schedule's); domain code enqueues [`NewJob::of`].
+    pub(in crate::jobs) fn untyped(kind: &'static str, payload: Value) -> Self {
         Self { kind, tenant: None, payer: None, payload, max_attempts: 5, idempotency_key: None, created_by: None, delay: Duration::ZERO }
     }
 }
 
-/// What one step of a job ended with.
+/// What one step of a job ended with. A [`Job`](crate::jobs::Job)'s step continues with its
+/// typed arguments; the queue stores them as JSON.
 #[derive(Debug)]
-pub enum Step {
+pub enum Step<A = Value> {
     /// Finished; the value is the job's result.
     Done(Value),
-    /// More to do later (polling): the new payload and progress, and when to look again.
-    Continue { payload: Value, progress: Option<String>, after: Duration },
+    /// More to do later (polling): the next step's arguments and progress, and when to look again.
+    Continue { payload: A, progress: Option<String>, after: Duration },
 }
 
 /// Why a step failed.

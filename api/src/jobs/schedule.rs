@@ -9,6 +9,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::{AppError, AppResult};
+use crate::jobs::JobArgs;
 use crate::jobs::queue::{NewJob, enqueue};
 
 /// The next run of a cron expression (seconds field first, as the `cron` crate reads it).
@@ -17,25 +18,27 @@ pub fn next_run(cron: &str, after: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
     schedule.after(&after).next().ok_or_else(|| AppError::invalid("cron", "never runs"))
 }
 
-/// Registers (or updates) a schedule; keeps its next run when the expression is unchanged.
-pub async fn ensure(db: &impl ConnectionTrait, name: &str, cron: &str, kind: &'static str) -> AppResult<()> {
+/// Registers (or updates) a schedule that enqueues a job with these arguments (of their kind);
+/// keeps its next run when the expression is unchanged.
+pub async fn ensure<A: JobArgs>(db: &impl ConnectionTrait, name: &str, cron: &str, args: &A) -> AppResult<()> {
     let next = next_run(cron, Utc::now())?;
+    let (kind, payload) = (A::KIND, serde_json::to_string(args).map_err(AppError::internal)?);
     let existing = job_schedules::Entity::find_by_id(name.to_owned()).one(db).await?;
-    if existing.as_ref().is_some_and(|s| s.cron == cron && s.kind == kind) {
+    if existing.as_ref().is_some_and(|s| s.cron == cron && s.kind == kind && s.payload == payload) {
         return Ok(());
     }
     let row = job_schedules::ActiveModel {
         name: Set(name.to_owned()),
         cron: Set(cron.to_owned()),
         kind: Set(kind.to_owned()),
-        payload: Set("{}".to_owned()),
+        payload: Set(payload),
         next_run_at: Set(next),
         last_run_at: Set(None),
     };
     job_schedules::Entity::insert(row)
         .on_conflict(
             OnConflict::column(job_schedules::Column::Name)
-                .update_columns([job_schedules::Column::Cron, job_schedules::Column::Kind, job_schedules::Column::NextRunAt])
+                .update_columns([job_schedules::Column::Cron, job_schedules::Column::Kind, job_schedules::Column::Payload, job_schedules::Column::NextRunAt])
                 .to_owned(),
         )
         .exec(db)
@@ -65,7 +68,12 @@ pub async fn enqueue_due(db: &impl ConnectionTrait, kinds: &[&'static str]) -> A
             tracing::warn!(schedule = %schedule.name, kind = %schedule.kind, "schedule names an unknown job kind");
             continue;
         };
-        let mut job = NewJob::new(kind, serde_json::json!({}));
+        // The arguments `ensure` stored, checked against the kind's type when the step runs.
+        let Ok(payload) = serde_json::from_str::<serde_json::Value>(&schedule.payload) else {
+            tracing::warn!(schedule = %schedule.name, "schedule's stored arguments are not JSON");
+            continue;
+        };
+        let mut job = NewJob::untyped(kind, payload);
         job.idempotency_key = Some(format!("schedule:{}:{}", schedule.name, schedule.next_run_at.timestamp()));
         enqueue(db, job).await?;
         count += 1;

@@ -17,6 +17,8 @@ use crate::jobs::JobContext;
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     fn kind(&self) -> &'static str;
+    /// Whether a stored payload parses as this kind's arguments.
+    fn check_args(&self, payload: &str) -> Result<(), JobFailure>;
     async fn step(&self, ctx: &JobContext, job: &jobs::Model) -> Result<Step, JobFailure>;
 }
 

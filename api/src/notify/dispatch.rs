@@ -31,6 +31,11 @@ pub const DEAD: &str = "dead";
 
 /// The job kind of the dispatcher.
 pub const DISPATCH: &str = "notify.dispatch";
+crate::jobs::no_job_args! {
+    /// The dispatcher's arguments: none; there is one dispatcher job.
+    pub Dispatch, DISPATCH
+}
+
 /// A claimed delivery is left alone by other dispatchers this long.
 const CLAIM: chrono::Duration = chrono::Duration::seconds(120);
 /// Deliveries one step takes on (they are sent in lanes, side by side).
@@ -38,7 +43,7 @@ const BATCH: u64 = 100;
 
 /// Makes sure the one dispatcher job exists and is queued (called at start).
 pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
-    let mut job = NewJob::new(DISPATCH, json!({}));
+    let mut job = NewJob::of(&Dispatch {})?;
     job.idempotency_key = Some(DISPATCHER_KEY.to_owned());
     job.max_attempts = i32::MAX;
     // Events poke it; until then it sleeps (an idle write at start would contend on SQLite).
@@ -60,7 +65,7 @@ pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
 /// is work, else when the next retry is due (at most a minute later). Recording an event pokes
 /// the dispatcher in the same transaction, so an idle dispatcher does not poll the database with
 /// writes (on SQLite every write contends with requests).
-pub async fn step(state: &JobContext) -> Result<Step, JobFailure> {
+pub async fn step(state: &JobContext) -> Result<Step<Dispatch>, JobFailure> {
     let mut busy = false;
     match fan_out(state).await {
         Ok(n) => busy |= n > 0,
@@ -76,7 +81,7 @@ pub async fn step(state: &JobContext) -> Result<Step, JobFailure> {
     } else {
         idle_delay(&state.db).await.unwrap_or(interval).max(interval)
     };
-    Ok(Step::Continue { payload: json!({}), progress: None, after })
+    Ok(Step::Continue { payload: Dispatch {}, progress: None, after })
 }
 
 /// How long an idle dispatcher may sleep: until the next retry is due, at most a minute.
@@ -572,7 +577,7 @@ pub fn locales() -> &'static [&'static str] {
 
 crate::jobs::job_handler! {
     /// Delivers notifications (email and webhooks) from the outbox; runs forever in short steps.
-    pub DispatchNotifications, DISPATCH, |ctx, _job| step(ctx).await
+    pub DispatchNotifications, Dispatch, |ctx, _job, _| step(ctx).await
 }
 
 #[cfg(test)]

@@ -386,7 +386,7 @@ async fn signed_digests_catch_what_the_chain_alone_cannot(db: DbKind) {
     app.new_partner(&root, "Digest Co").await;
 
     // The hourly job writes the first digest.
-    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new("audit.digest", json!({}))).await.unwrap();
+    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::of(&partner_billing::audit::jobs::Digest {}).unwrap()).await.unwrap();
     let worker = partner_billing::jobs::Worker::new(app.state.jobs.clone(), partner_billing::job_registry::handlers(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
     for _ in 0..100 {
         if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
@@ -598,7 +598,7 @@ async fn the_retention_job_prunes_old_days(db: DbKind) {
     app.state.audit.append(old).await.unwrap();
     let root = app.platform_admin().await;
     let before = rows(&app).await.len();
-    let mut job = partner_billing::jobs::NewJob::new("audit.prune", json!({}));
+    let mut job = partner_billing::jobs::NewJob::of(&partner_billing::audit::jobs::Prune {}).unwrap();
     job.idempotency_key = Some(uuid::Uuid::now_v7().to_string());
     let id = partner_billing::jobs::enqueue(&app.db, job).await.unwrap().id.to_string();
     app.state.jobs_wakeup.notify_one();

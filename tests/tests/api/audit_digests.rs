@@ -16,7 +16,7 @@ fn openssl(args: &[&str]) -> std::process::Output {
 /// Runs one `audit.digest` job to its first outcome (succeeded, or failed once and queued for a
 /// retry, which is then dropped so it cannot run later); returns the job.
 async fn run_digest_job(app: &TestApp) -> entity::jobs::Model {
-    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new("audit.digest", json!({}))).await.unwrap();
+    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::of(&partner_billing::audit::jobs::Digest {}).unwrap()).await.unwrap();
     let worker = partner_billing::jobs::Worker::new(app.state.jobs.clone(), partner_billing::job_registry::handlers(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
     let mut seen = None;
     for _ in 0..150 {

@@ -307,9 +307,9 @@ async fn settle(app: &TestApp, payer: &str) {
     panic!("the Billing Conductor jobs did not finish");
 }
 
-/// Runs a job of `kind` for the payer now and waits for it.
-async fn run_job(app: &TestApp, kind: &'static str, payer: &str) {
-    let mut job = partner_billing::jobs::NewJob::new(kind, json!({ "payer_id": payer }));
+/// Runs a job with these arguments for the payer now and waits for it.
+async fn run_job(app: &TestApp, args: &impl partner_billing::jobs::JobArgs, payer: &str) {
+    let mut job = partner_billing::jobs::NewJob::of(args).unwrap();
     job.payer = Some(partner_billing::ids::PayerId(payer.parse().unwrap()));
     partner_billing::jobs::enqueue(&app.db, job).await.unwrap();
     settle(app, payer).await;
@@ -400,7 +400,7 @@ async fn billing_mode_pushes_groups_to_billing_conductor(db: DbKind) {
         .await;
     updated.data("updateBillingGroup.id");
     settle(&app, &payer).await;
-    run_job(&app, "billing.abc_sync", &payer).await;
+    run_job(&app, &partner_billing::domain::billing::abc::SyncArgs { payer_id: Some(payer.parse().unwrap()) }, &payer).await;
     {
         let abc = abc.lock().unwrap();
         assert_eq!(abc.calls("DisassociateAccounts"), [format!("DisassociateAccounts {},{}", members[33], members[34])]);
@@ -448,14 +448,14 @@ async fn an_aws_refusal_shows_on_the_object_and_is_retried(db: DbKind) {
 
     // Once ABC accepts it, the next run of the job pushes it.
     abc.lock().unwrap().reject_groups = false;
-    run_job(&app, "billing.abc_sync", &payer).await;
+    run_job(&app, &partner_billing::domain::billing::abc::SyncArgs { payer_id: Some(payer.parse().unwrap()) }, &payer).await;
     let groups = app.gql(p.viewer.bearer(), GROUPS, json!({ "p": payer })).await;
     assert_eq!(groups.data("billingGroups.0.abcSyncStatus"), "SYNCED");
     assert_eq!(groups.data("billingGroups.0.abcSyncError"), &Value::Null);
     assert_eq!(abc.lock().unwrap().calls("CreateBillingGroup"), ["CreateBillingGroup taken 3"]);
 
     // The daily pull stores ABC's numbers for the group, exactly.
-    run_job(&app, "billing.abc_reports", &payer).await;
+    run_job(&app, &partner_billing::domain::billing::abc::ReportsArgs { payer_id: Some(payer.parse().unwrap()) }, &payer).await;
     let reports = entity::abc_cost_reports::Entity::find().all(&app.db).await.unwrap();
     assert!(!reports.is_empty());
     assert!(reports.iter().all(|r| r.aws_cost == 100_012_345_678 && r.proforma_cost == 110_050_000_000 && r.margin == 10_037_654_322), "{reports:?}");

@@ -258,7 +258,7 @@ async fn the_daily_check_pulls_yesterday_once_per_payer(db: DbKind) {
     let account = aws::random_account();
     queue_ce_result(&management, page(vec![day_result(yesterday, vec![(&account, S3, metrics("2", "2", "2", "2", "2.01"))])], None)).await;
 
-    let tick = || partner_billing::jobs::NewJob::new(partner_billing::domain::cost_pull::PULL_ALL_COSTS, json!({}));
+    let tick = || partner_billing::jobs::NewJob::of(&partner_billing::domain::cost_pull::DailyPull {}).unwrap();
     for _ in 0..2 {
         let check = partner_billing::jobs::enqueue(&app.db, tick()).await.unwrap();
         app.state.jobs_wakeup.notify_one();

@@ -96,10 +96,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("{} exited with {status} while starting", self.name);
             }
-            if let Ok(r) = http.get(format!("http://127.0.0.1:{}/readyz", self.port)).send().await {
-                if r.status() == 200 {
-                    return;
-                }
+            if let Ok(r) = http.get(format!("http://127.0.0.1:{}/readyz", self.port)).send().await
+                && r.status() == 200
+            {
+                return;
             }
             assert!(Instant::now() < deadline, "{} not ready within 60 s", self.name);
             tokio::time::sleep(Duration::from_millis(100)).await;

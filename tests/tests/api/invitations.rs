@@ -71,7 +71,7 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
 
     // The scheduled refresh sees the acceptance and tells once, however often it runs.
     for _ in 0..2 {
-        let mut job = partner_billing::jobs::NewJob::new("invitations.refresh", json!({}));
+        let mut job = partner_billing::jobs::NewJob::of(&partner_billing::domain::invitations::RefreshAll {}).unwrap();
         job.idempotency_key = Some(uuid::Uuid::now_v7().to_string());
         let id = partner_billing::jobs::enqueue(&app.db, job).await.unwrap().id.to_string();
         app.state.jobs_wakeup.notify_one();

@@ -463,7 +463,7 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"), "100 with no list price is priced from unblended, plus 10 %");
 
     // The daily job closes last month once PB_CLOSE_AFTER_DAYS days of this one have passed.
-    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::new(partner_billing::domain::invoicing::periods::CLOSE_PERIODS, json!({}))).await.unwrap();
+    let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::of(&partner_billing::domain::invoicing::periods::CloseDue {}).unwrap()).await.unwrap();
     let mut state = Value::Null;
     for _ in 0..200 {
         state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();

@@ -177,7 +177,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     .await
     .unwrap();
     let b_transfer = b_transfer.to_string();
-    let mut b_job = partner_billing::jobs::NewJob::new("accounts.sync", json!({ "payer_id": b_payer }));
+    let mut b_job = partner_billing::jobs::NewJob::of(&partner_billing::domain::accounts::SyncArgs { payer_id: b_payer, session: None }).unwrap();
     b_job.payer = Some(partner_billing::ids::PayerId(b_payer));
     b_job.delay = std::time::Duration::from_secs(3600);
     let b_job = partner_billing::jobs::enqueue(&app.db, b_job).await.unwrap().id.to_string();

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use e2e::{DbKind, TestApp, on_both_databases};
-use partner_billing::jobs::{JobFailure, JobHandler, NewJob, Step, Worker, enqueue};
+use partner_billing::jobs::{Job, JobArgs, JobFailure, NewJob, Step, Worker, enqueue};
 use partner_billing::jobs::JobContext;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -20,27 +20,39 @@ struct Recorder {
     worker: String,
 }
 
+/// What a recorded job is asked to do.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Record {
+    #[serde(default)]
+    n: u32,
+    /// Fail every attempt (for retries).
+    #[serde(default)]
+    fail: bool,
+}
+
+impl JobArgs for Record {
+    const KIND: &'static str = "test.record";
+}
+
 #[async_trait]
-impl JobHandler for Recorder {
-    fn kind(&self) -> &'static str {
-        "test.record"
-    }
-    async fn step(&self, _ctx: &JobContext, job: &entity::jobs::Model) -> Result<Step, JobFailure> {
+impl Job for Recorder {
+    type Args = Record;
+    async fn step(&self, _ctx: &JobContext, job: &entity::jobs::Model, args: Record) -> Result<Step<Record>, JobFailure> {
         let start = Instant::now();
         tokio::time::sleep(Duration::from_millis(15)).await;
         self.runs.lock().unwrap().push((job.id.to_string(), self.worker.clone(), start, Instant::now()));
-        if job.payload.contains("\"fail\":true") {
+        if args.fail {
             return Err(JobFailure::Retry("asked to fail".into()));
         }
-        Ok(Step::Done(json!({ "by": self.worker })))
+        Ok(Step::Done(json!({ "by": self.worker, "n": args.n })))
     }
 }
 
 async fn two_workers_never_run_the_same_job(db: DbKind) {
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
-    let total = 40;
+    let total: u32 = 40;
     for i in 0..total {
-        enqueue(&app.db, NewJob::new("test.record", json!({ "n": i }))).await.unwrap();
+        enqueue(&app.db, NewJob::of(&Record { n: i, fail: false }).unwrap()).await.unwrap();
     }
     let runs = Arc::new(Mutex::new(Vec::new()));
     let workers: Vec<_> = ["one", "two"]
@@ -53,7 +65,7 @@ async fn two_workers_never_run_the_same_job(db: DbKind) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let done = entity::jobs::Entity::find().filter(entity::jobs::Column::State.eq("succeeded")).count(&app.db).await.unwrap();
-        if done == total {
+        if done == u64::from(total) {
             break;
         }
         assert!(Instant::now() < deadline, "only {done} of {total} jobs finished");
@@ -75,7 +87,7 @@ async fn two_workers_never_run_the_same_job(db: DbKind) {
 
 async fn failing_jobs_retry_with_backoff_then_fail(db: DbKind) {
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
-    let mut job = NewJob::new("test.record", json!({ "fail": true }));
+    let mut job = NewJob::of(&Record { n: 0, fail: true }).unwrap();
     job.max_attempts = 2;
     job.idempotency_key = Some("retry-test".into());
     let created = enqueue(&app.db, job.clone()).await.unwrap();
@@ -131,12 +143,17 @@ struct Slow {
 
 const SLOW_STEP: Duration = Duration::from_secs(8);
 
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SlowArgs {}
+
+impl JobArgs for SlowArgs {
+    const KIND: &'static str = "test.slow";
+}
+
 #[async_trait]
-impl JobHandler for Slow {
-    fn kind(&self) -> &'static str {
-        "test.slow"
-    }
-    async fn step(&self, _ctx: &JobContext, _job: &entity::jobs::Model) -> Result<Step, JobFailure> {
+impl Job for Slow {
+    type Args = SlowArgs;
+    async fn step(&self, _ctx: &JobContext, _job: &entity::jobs::Model, _: SlowArgs) -> Result<Step<SlowArgs>, JobFailure> {
         self.started.lock().unwrap().push(self.worker.clone());
         tokio::time::sleep(SLOW_STEP).await;
         // The side effect a fenced-off worker must never reach.
@@ -154,7 +171,7 @@ fn slow_worker(app: &TestApp, name: &str, started: &Arc<Mutex<Vec<String>>>, fin
 /// second worker polling the queue all along never takes the job: one run, one outcome.
 async fn a_step_longer_than_its_lease_runs_once(db: DbKind) {
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into()), ("job_lease_seconds", "5".into())]).await;
-    let job = enqueue(&app.db, NewJob::new("test.slow", json!({}))).await.unwrap();
+    let job = enqueue(&app.db, NewJob::of(&SlowArgs {}).unwrap()).await.unwrap();
     let (started, finished) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
     let workers = [slow_worker(&app, "one", &started, &finished), slow_worker(&app, "two", &started, &finished)];
     let deadline = Instant::now() + SLOW_STEP * 3;
@@ -181,7 +198,7 @@ async fn a_step_longer_than_its_lease_runs_once(db: DbKind) {
 async fn a_worker_that_lost_its_lease_stops_its_step(db: DbKind) {
     use sea_orm::sea_query::Expr;
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into()), ("job_lease_seconds", "5".into())]).await;
-    let job = enqueue(&app.db, NewJob::new("test.slow", json!({}))).await.unwrap();
+    let job = enqueue(&app.db, NewJob::of(&SlowArgs {}).unwrap()).await.unwrap();
     let (started, finished) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
     let worker = slow_worker(&app, "one", &started, &finished);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -207,9 +224,28 @@ async fn a_worker_that_lost_its_lease_stops_its_step(db: DbKind) {
 
 on_both_databases!(a_step_longer_than_its_lease_runs_once, a_worker_that_lost_its_lease_stops_its_step);
 
-async fn enqueue_for(app: &TestApp, kind: &'static str, tenant: uuid::Uuid, n: usize) {
+/// Two kinds for the fairness test (no worker runs them).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ingest {
+    n: usize,
+}
+
+impl JobArgs for Ingest {
+    const KIND: &'static str = "test.ingest";
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CreateAccount {
+    n: usize,
+}
+
+impl JobArgs for CreateAccount {
+    const KIND: &'static str = "test.create_account";
+}
+
+async fn enqueue_for<A: JobArgs>(app: &TestApp, args: impl Fn(usize) -> A, tenant: uuid::Uuid, n: usize) {
     for i in 0..n {
-        let mut job = NewJob::new(kind, json!({ "n": i }));
+        let mut job = NewJob::of(&args(i)).unwrap();
         job.tenant = Some(partner_billing::ids::TenantId(tenant));
         enqueue(&app.db, job).await.unwrap();
         // Distinct run_at values: the old first-in-first-out order would be unambiguous.
@@ -226,8 +262,8 @@ async fn one_tenants_backlog_does_not_starve_another(db: DbKind) {
     use partner_billing::jobs::queue::{claim, record};
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
     let (busy, quiet) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-    enqueue_for(&app, "test.ingest", busy, 6).await;
-    enqueue_for(&app, "test.create_account", quiet, 1).await;
+    enqueue_for(&app, |n| Ingest { n }, busy, 6).await;
+    enqueue_for(&app, |n| CreateAccount { n }, quiet, 1).await;
     let lease = Duration::from_secs(60);
     let mut order = Vec::new();
     while let Some(job) = claim(&app.db, "solo", lease).await.unwrap() {
@@ -240,8 +276,8 @@ async fn one_tenants_backlog_does_not_starve_another(db: DbKind) {
 
     // Several workers: a tenant with a job running waits for the others, even when it was served
     // longer ago. The busy tenant was served last above, so the quiet one goes first now.
-    enqueue_for(&app, "test.ingest", busy, 3).await;
-    enqueue_for(&app, "test.create_account", quiet, 2).await;
+    enqueue_for(&app, |n| Ingest { n }, busy, 3).await;
+    enqueue_for(&app, |n| CreateAccount { n }, quiet, 2).await;
     let first = claim(&app.db, "one", lease).await.unwrap().unwrap();
     assert_eq!(first.tenant_id, Some(quiet), "the tenant served longest ago goes first");
     let second = claim(&app.db, "two", lease).await.unwrap().unwrap();
@@ -262,7 +298,7 @@ async fn the_job_list_names_the_worker_to_platform_staff_only(db: DbKind) {
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into()), ("worker_name", "pb-worker-7".into())]).await;
     let admin = app.platform_admin().await;
     let partner = app.new_partner(&admin, "Worker Names").await;
-    let mut job = NewJob::new("test.record", json!({}));
+    let mut job = NewJob::of(&Record::default()).unwrap();
     job.tenant = Some(partner_billing::ids::TenantId(partner.tenant_id.parse().unwrap()));
     job.payer = Some(partner_billing::ids::PayerId(partner.payer_id.parse().unwrap()));
     let job = enqueue(&app.db, job).await.unwrap();
@@ -290,3 +326,68 @@ async fn the_job_list_names_the_worker_to_platform_staff_only(db: DbKind) {
 }
 
 on_both_databases!(the_job_list_names_the_worker_to_platform_staff_only);
+
+/// #18.3: a job's arguments are parsed before its step runs. A stored payload that does not
+/// parse as its kind's arguments fails the job at once and for good, naming the kind; the step
+/// never runs and nothing retries it.
+async fn a_job_whose_arguments_do_not_parse_fails_once_without_running(db: DbKind) {
+    use sea_orm::sea_query::Expr;
+    let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
+    let job = enqueue(&app.db, NewJob::of(&Record { n: 1, fail: false }).unwrap()).await.unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&job.payload).unwrap(), json!({ "n": 1, "fail": false }));
+    // What an older release, or a hand edit, might have left in the row.
+    entity::jobs::Entity::update_many()
+        .col_expr(entity::jobs::Column::Payload, Expr::value(r#"{"n": "one"}"#))
+        .filter(entity::jobs::Column::Id.eq(job.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let runs = Arc::new(Mutex::new(Vec::new()));
+    let handler = Arc::new(Recorder { runs: runs.clone(), worker: "solo".into() });
+    let worker = Worker::new(app.state.jobs.clone(), vec![handler], Arc::new(tokio::sync::Notify::new())).spawn();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let row = loop {
+        let row = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
+        if row.state != "queued" && row.state != "running" {
+            break row;
+        }
+        assert!(Instant::now() < deadline, "the job was not settled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    worker.shutdown().await;
+    assert_eq!(row.state, "failed");
+    assert_eq!(row.attempts, 0, "a permanent failure takes no retry");
+    let error = row.last_error.unwrap_or_default();
+    assert!(error.contains("test.record") && error.contains("do not parse"), "{error}");
+    assert!(runs.lock().unwrap().is_empty(), "the step ran on arguments that do not parse");
+}
+
+/// #18.3: every schedule the application registers (all of them switched on) names a kind the
+/// registry has a handler for, and stores arguments that handler accepts.
+async fn every_schedule_names_a_handled_kind_with_arguments_it_accepts(db: DbKind) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn_with(
+        db,
+        vec![
+            ("run_jobs", "false".into()),
+            ("audit_digest_dir", dir.path().display().to_string()),
+            ("audit_digest_key_file", dir.path().join("key.pem").display().to_string()),
+            ("close_after_days", "5".into()),
+        ],
+    )
+    .await;
+    let handlers = partner_billing::job_registry::handlers();
+    let schedules = entity::job_schedules::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(schedules.len(), 10, "{:?}", schedules.iter().map(|s| &s.name).collect::<Vec<_>>());
+    for schedule in &schedules {
+        let handler = handlers.iter().find(|h| h.kind() == schedule.kind);
+        let handler = handler.unwrap_or_else(|| panic!("schedule {} names {}, which nothing handles", schedule.name, schedule.kind));
+        if let Err(e) = handler.check_args(&schedule.payload) {
+            panic!("schedule {} stores arguments its kind refuses: {e:?}", schedule.name);
+        }
+    }
+    let sync = schedules.iter().find(|s| s.kind == "billing.abc_sync").unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&sync.payload).unwrap(), json!({ "payer_id": null }), "every payer in ABC mode");
+}
+
+on_both_databases!(a_job_whose_arguments_do_not_parse_fails_once_without_running, every_schedule_names_a_handled_kind_with_arguments_it_accepts);

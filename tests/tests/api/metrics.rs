@@ -45,6 +45,14 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> reqwest::Response {
     req.send().await.unwrap()
 }
 
+/// A job kind only this test enqueues (no worker runs it).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Probe {}
+
+impl partner_billing::jobs::JobArgs for Probe {
+    const KIND: &'static str = "metrics_probe";
+}
+
 async fn metrics_parse_and_count_what_the_test_did(db: DbKind) {
     // No worker: the job enqueued below stays in the queue for the gauges to see.
     let app = TestApp::spawn_with(db, vec![("run_jobs", "false".into())]).await;
@@ -57,7 +65,7 @@ async fn metrics_parse_and_count_what_the_test_did(db: DbKind) {
     }
     app.gql(None, &format!("query {denied_op} {{ me {{ email }} }}"), json!({})).await.assert_code("UNAUTHENTICATED");
     app.gql(admin.bearer(), "query { me { email } }", json!({})).await.data("me");
-    enqueue(&app.db, NewJob::new("metrics_probe", json!({}))).await.unwrap();
+    enqueue(&app.db, NewJob::of(&Probe {}).unwrap()).await.unwrap();
 
     let res = scrape(&app, None).await;
     assert_eq!(res.status(), 200);

@@ -33,7 +33,7 @@ fn rec(n: u32, account: &str, savings: f64) -> Recommendation {
         .region("eu-west-1")
         .resource_id(format!("i-{n:08}"))
         .current_resource_type("Ec2Instance")
-        .action_type(if n % 2 == 0 { "Stop" } else { "Rightsize" })
+        .action_type(if n.is_multiple_of(2) { "Stop" } else { "Rightsize" })
         .restart_needed(true)
         .estimated_monthly_savings(savings)
         .estimated_monthly_cost(savings * 2.0)

@@ -153,7 +153,7 @@ async fn scps_from_the_library_attach_and_detach(db: DbKind) {
     let attach = "mutation($p: ID!, $pol: String!, $t: String!) { attachPolicy(payerId: $p, policyId: $pol, targetId: $t) { id targetIds } }";
     app.gql(p.viewer.bearer(), attach, json!({ "p": payer, "pol": policy_id, "t": member })).await.assert_code("FORBIDDEN");
     let attached = app.gql(p.operator.bearer(), attach, json!({ "p": payer, "pol": policy_id, "t": member })).await;
-    assert_eq!(ids(attached.data("attachPolicy"), "targetIds"), [member.clone()]);
+    assert_eq!(ids(attached.data("attachPolicy"), "targetIds"), std::slice::from_ref(&member));
     let for_target = "query($p: ID!, $t: String!) { policiesForTarget(payerId: $p, targetId: $t) { id name awsManaged } }";
     let on = app.gql(p.viewer.bearer(), for_target, json!({ "p": payer, "t": member })).await;
     let names: Vec<&str> = on.data("policiesForTarget").as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();

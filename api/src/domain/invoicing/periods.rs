@@ -359,9 +359,14 @@ pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult
 /// Closes last month of every payer on its own, `PB_CLOSE_AFTER_DAYS` days into this month.
 pub const CLOSE_PERIODS: &str = "billing.close_periods";
 
+crate::jobs::no_job_args! {
+    /// The close's arguments: none (the schedule runs it daily for every payer).
+    pub CloseDue, CLOSE_PERIODS
+}
+
 crate::jobs::job_handler! {
     /// Runs [`CLOSE_PERIODS`].
-    pub ClosePeriods, CLOSE_PERIODS, |ctx, _job| close_due(&ctx.db, ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
+    pub ClosePeriods, CloseDue, |ctx, _job, _| close_due(&ctx.db, ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ mod reports;
 use std::collections::HashSet;
 
 use chrono::{Datelike, Months, Utc};
-use entity::{billing_group_accounts, billing_groups, custom_line_items, jobs, payers, pricing_plans, pricing_rules};
+use entity::{billing_group_accounts, billing_groups, custom_line_items, payers, pricing_plans, pricing_rules};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -150,22 +150,38 @@ fn adapter(aws: &AwsClients) -> AppResult<&dyn BillingConductor> {
     aws.billing_conductor.as_deref().ok_or_else(|| AppError::internal(anyhow::anyhow!("no Billing Conductor client configured")))
 }
 
-#[derive(Deserialize)]
-struct PayerPayload {
+/// The sync job's arguments: one payer, or none when scheduled (every payer in ABC mode).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct SyncArgs {
     #[serde(default)]
-    payer_id: Option<uuid::Uuid>,
+    pub payer_id: Option<uuid::Uuid>,
 }
 
-/// Runs `each` for the payer in the job's payload, or, when scheduled (no payer), for every payer
-/// in ABC mode. One payer's failure fails a single-payer job (retried with backoff); in the
-/// scheduled run it is reported and the other payers still run.
-async fn for_abc_payers<T, F, Fut>(state: &JobContext, job: &jobs::Model, mut each: F) -> AppResult<Step>
+impl crate::jobs::JobArgs for SyncArgs {
+    const KIND: &'static str = SYNC_JOB;
+}
+
+/// The cost reports job's arguments: one payer, or none when scheduled (every payer in ABC mode).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ReportsArgs {
+    #[serde(default)]
+    pub payer_id: Option<uuid::Uuid>,
+}
+
+impl crate::jobs::JobArgs for ReportsArgs {
+    const KIND: &'static str = REPORTS_JOB;
+}
+
+/// Runs `each` for the one payer asked for, or, when scheduled (no payer), for every payer in ABC
+/// mode. One payer's failure fails a single-payer job (retried with backoff); in the scheduled
+/// run it is reported and the other payers still run.
+async fn for_abc_payers<A, T, F, Fut>(state: &JobContext, payer_id: Option<uuid::Uuid>, mut each: F) -> AppResult<Step<A>>
 where
     T: Serialize,
     F: FnMut(payers::Model) -> Fut,
     Fut: std::future::Future<Output = AppResult<T>>,
 {
-    let payload: PayerPayload = serde_json::from_str(&job.payload).map_err(|e| AppError::invalid("payload", e))?;
+    let payload = SyncArgs { payer_id };
     let mut query = payers::Entity::find().filter(payers::Column::BillingMode.eq(BILLING_CONDUCTOR));
     if let Some(id) = payload.payer_id {
         query = query.filter(payers::Column::Id.eq(id));

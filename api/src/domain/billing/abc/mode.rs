@@ -6,9 +6,8 @@ use entity::{jobs, payers};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
-use serde_json::json;
 
-use super::{BILLING_CONDUCTOR, FAILED, Local, NATIVE, PENDING, SYNC_JOB, SYNCED, Table};
+use super::{BILLING_CONDUCTOR, FAILED, Local, NATIVE, PENDING, SYNC_JOB, SYNCED, SyncArgs, Table};
 use crate::db::BeginWrite;
 use crate::domain::billing::billing_payer;
 use crate::error::{AppError, AppResult};
@@ -42,7 +41,7 @@ async fn enqueue_sync(db: &impl ConnectionTrait, payer: &payers::Model) -> AppRe
         .one(db)
         .await?;
     if waiting.is_none() {
-        let mut job = NewJob::new(SYNC_JOB, json!({ "payer_id": payer.id }));
+        let mut job = NewJob::of(&SyncArgs { payer_id: Some(payer.id) })?;
         job.payer = Some(PayerId(payer.id));
         job.tenant = Some(TenantId(payer.tenant_id));
         enqueue(db, job).await?;

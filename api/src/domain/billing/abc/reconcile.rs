@@ -4,13 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_credential_types::Credentials;
-use entity::{custom_line_items, jobs, payers, pricing_plan_rules, pricing_rules};
+use entity::{custom_line_items, payers, pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{FAILED, Local, SESSION, SYNC_JOB, SYNCED, Table, adapter, current_members, current_period, for_abc_payers};
+use super::{FAILED, Local, SESSION, SYNCED, SyncArgs, Table, adapter, current_members, current_period, for_abc_payers};
 use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec, PricingRuleSpec, app_error,
 };
@@ -328,14 +328,14 @@ pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> App
     Ok(run.report)
 }
 
-/// The `billing.abc_sync` job: one payer (payload `payer_id`), or every payer in ABC mode.
-pub async fn run_sync_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    for_abc_payers(state, job, |payer| async move { sync_payer(&state.db, &state.aws, &payer).await }).await
+/// The `billing.abc_sync` job: one payer, or every payer in ABC mode.
+pub async fn run_sync_job(state: &JobContext, args: SyncArgs) -> AppResult<Step<SyncArgs>> {
+    for_abc_payers(state, args.payer_id, |payer| async move { sync_payer(&state.db, &state.aws, &payer).await }).await
 }
 
 crate::jobs::job_handler! {
     /// Pushes billing configuration to AWS Billing Conductor (one payer, or every payer in ABC mode).
-    pub AbcSync, SYNC_JOB, |ctx, job| run_sync_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub AbcSync, SyncArgs, |ctx, _job, args| run_sync_job(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, jobs, payers};
+use entity::{abc_cost_reports, billing_groups, payers};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{REPORTS_JOB, SESSION, adapter, current_period, for_abc_payers, previous_period};
+use super::{ReportsArgs, SESSION, adapter, current_period, for_abc_payers, previous_period};
 use crate::aws::AwsClients;
 use crate::aws::billing_conductor::app_error;
 use crate::db::{BeginWrite, Db};
@@ -17,8 +17,8 @@ use crate::money::to_units;
 
 /// The `billing.abc_reports` job (daily): ABC's cost report of every billing group we link, for
 /// the previous and the current billing period, replacing what was stored for them.
-pub async fn run_reports_job(state: &JobContext, job: &jobs::Model) -> AppResult<Step> {
-    for_abc_payers(state, job, |payer| async move { pull_reports(&state.db, &state.aws, &payer).await }).await
+pub async fn run_reports_job(state: &JobContext, args: ReportsArgs) -> AppResult<Step<ReportsArgs>> {
+    for_abc_payers(state, args.payer_id, |payer| async move { pull_reports(&state.db, &state.aws, &payer).await }).await
 }
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
@@ -68,5 +68,5 @@ pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> A
 
 crate::jobs::job_handler! {
     /// Pulls Billing Conductor's cost reports.
-    pub AbcReports, REPORTS_JOB, |ctx, job| run_reports_job(ctx, job).await.map_err(crate::jobs::JobFailure::from)
+    pub AbcReports, ReportsArgs, |ctx, _job, args| run_reports_job(ctx, args).await.map_err(crate::jobs::JobFailure::from)
 }
