@@ -1,5 +1,20 @@
 use sea_orm::entity::prelude::*;
 
+/// Where a job is: waiting (or waiting to retry), held by a worker, or finished either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum JobState {
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    #[sea_orm(string_value = "running")]
+    Running,
+    #[sea_orm(string_value = "succeeded")]
+    Succeeded,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
 /// A durable background job. Workers claim it with a lease; a job whose worker died is claimed
 /// again once the lease runs out.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +25,7 @@ pub struct Model {
     pub kind: String,
     pub tenant_id: Option<Uuid>,
     pub payer_id: Option<Uuid>,
-    /// `queued` | `running` | `succeeded` | `failed`
-    pub state: String,
+    pub state: JobState,
     /// JSON input, updated as a multi-step job advances.
     pub payload: String,
     /// JSON outcome.

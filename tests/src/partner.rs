@@ -83,7 +83,7 @@ impl TestApp {
             name: Set(name.to_owned()),
             role_arn: Set(format!("arn:aws:iam::{account}:role/PartnerBillingAccess")),
             external_id: Set(format!("pb-test-{id}")),
-            status: Set("PENDING".to_owned()),
+            status: Set(partner_billing::domain::payers::PayerStatus::Pending),
             status_reason: Set(None),
             last_checked_at: Set(None),
             cost_export_bucket: Set(None),

@@ -93,7 +93,7 @@ pub async fn run_sync_job(state: &JobContext, payload: SyncArgs) -> AppResult<St
 
 /// The scheduled daily sync: one sync job per connected payer.
 pub async fn enqueue_sync_for_all(state: &JobContext) -> AppResult<Step<DailySync>> {
-    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
     let day = Utc::now().format("%Y-%m-%d");
     for payer in &connected {
         let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: None })?;

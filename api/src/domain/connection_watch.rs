@@ -1,7 +1,7 @@
 //! Watching a new registration until its role exists: after `registerPayer` (or a role change)
 //! a durable job probes the payer the way `checkPayerConnection` does, every 30 seconds for the
-//! first 10 minutes, then every 5 minutes, for at most 24 hours, and marks it CONNECTED the first
-//! time the probe passes. Until then the payer stays PENDING with the last reason in
+//! first 10 minutes, then every 5 minutes, for at most 24 hours, and marks it PayerStatus::Connected the first
+//! time the probe passes. Until then the payer stays PayerStatus::Pending with the last reason in
 //! `statusReason`: a stack not deployed yet is not a failure, so nobody is told of one.
 
 use std::time::Duration;
@@ -12,7 +12,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::domain::payers::{CONNECTED, ERROR, PENDING, WatchArgs, probe};
+use crate::domain::payers::{PayerStatus, WatchArgs, probe};
 use crate::error::AppResult;
 use crate::ids::PayerId;
 use crate::jobs::{JobContext, Step};
@@ -41,7 +41,7 @@ pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<Wat
     if payer.role_arn != p.role_arn {
         return Ok(Step::Done(json!({ "connected": false, "stopped": "the payer's role changed; a new watch follows it" })));
     }
-    if payer.status == CONNECTED {
+    if payer.status == PayerStatus::Connected {
         return Ok(Step::Done(json!({ "connected": true, "probes": p.probes })));
     }
     p.probes += 1;
@@ -50,15 +50,15 @@ pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<Wat
     let id = PayerId(payer.id);
     match outcome {
         Ok(()) => {
-            // Only a payer still waiting turns CONNECTED here; a payer someone checked meanwhile
+            // Only a payer still waiting turns PayerStatus::Connected here; a payer someone checked meanwhile
             // keeps that answer.
             payers::Entity::update_many()
-                .col_expr(payers::Column::Status, Expr::value(CONNECTED))
+                .col_expr(payers::Column::Status, Expr::value(PayerStatus::Connected))
                 .col_expr(payers::Column::StatusReason, Expr::value(Option::<String>::None))
                 .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
                 .col_expr(payers::Column::UpdatedAt, Expr::value(now))
                 .filter(payers::Column::Id.eq(payer.id))
-                .filter(payers::Column::Status.is_in([PENDING, ERROR]))
+                .filter(payers::Column::Status.is_in([PayerStatus::Pending, PayerStatus::Error]))
                 .filter(payers::Column::RoleArn.eq(p.role_arn.as_str()))
                 .exec(&ctx.db)
                 .await?;
@@ -76,7 +76,7 @@ pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<Wat
                 .col_expr(payers::Column::StatusReason, Expr::value(Some(said.clone())))
                 .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
                 .filter(payers::Column::Id.eq(payer.id))
-                .filter(payers::Column::Status.eq(PENDING))
+                .filter(payers::Column::Status.eq(PayerStatus::Pending))
                 .exec(&ctx.db)
                 .await?;
             match next {

@@ -145,7 +145,7 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
 /// current month (exports are rewritten through the month).
 pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step<DailyIngest>> {
     let payers = payers::Entity::find()
-        .filter(payers::Column::Status.eq(payer_domain::CONNECTED))
+        .filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected))
         .filter(payers::Column::CostExportBucket.is_not_null())
         .all(&state.db)
         .await?;

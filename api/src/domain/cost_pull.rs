@@ -245,7 +245,7 @@ fn pull_job(payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: Opti
 pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId, from: NaiveDate, to: NaiveDate) -> AppResult<jobs::Model> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     check_range(from, to, Utc::now().date_naive())?;
-    if payer.status != payer_domain::CONNECTED {
+    if payer.status != payer_domain::PayerStatus::Connected {
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
     }
     enqueue_requested(state, scope, pull_job(&payer, from, to, Some(session_name(&scope.principal().email)))?).await
@@ -260,7 +260,7 @@ pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyPull>> {
         return Ok(Step::Done(json!({ "payers": 0, "waitingFor": format!("{:02}:00 UTC", state.config.cost_pull_hour) })));
     }
     let Some(yesterday) = now.date_naive().pred_opt() else { return Ok(Step::Done(json!({ "payers": 0 }))) };
-    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
     for payer in &payers {
         let mut job = pull_job(payer, yesterday, yesterday, None)?;
         job.idempotency_key = Some(format!("ce-daily:{}:{yesterday}", payer.id));

@@ -130,7 +130,7 @@ async fn refresh(
 
 /// The scheduled refresh over every connected payer.
 pub async fn refresh_all(state: &JobContext) -> AppResult<Step<RefreshAll>> {
-    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
     let mut accepted = 0;
     for payer in &connected {
         let creds = match payer_domain::credentials(&state.db, &state.aws, payer, "pb-invitation-refresh").await {

@@ -13,7 +13,7 @@ use crate::tenancy::{Role, Scope};
 pub struct JobFilter {
     pub payer: Option<PayerId>,
     pub kind: Option<String>,
-    pub state: Option<String>,
+    pub state: Option<crate::jobs::JobState>,
 }
 
 fn platform_staff(scope: &Scope) -> bool {

@@ -13,7 +13,7 @@ use crate::auth::secrets::random_secret;
 use crate::domain::{Page, Target, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId, UserId};
-use crate::notify::dispatch::{self, PENDING, WEBHOOK};
+use crate::notify::dispatch::{self, Channel, DeliveryStatus};
 use crate::notify::templates::{self, Rendered, Source};
 use crate::notify::{LOCALES, outbox, ssrf};
 use crate::tenancy::{Role, Scope};
@@ -443,14 +443,14 @@ pub async fn webhook_deliveries(scope: &Scope, endpoint_id: uuid::Uuid, page: Pa
 /// Queues a webhook delivery again (same delivery id, fresh attempts).
 pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppResult<notifications::Model> {
     let d = notifications::Entity::find_by_id(delivery_id)
-        .filter(notifications::Column::Channel.eq(WEBHOOK))
+        .filter(notifications::Column::Channel.eq(Channel::Webhook))
         .one(scope.db())
         .await?
         .ok_or(AppError::NotFound("webhook delivery"))?;
     let endpoint_id = d.endpoint_id.ok_or(AppError::NotFound("webhook delivery"))?;
     as_missing(endpoint(scope, endpoint_id, Role::Admin).await, "webhook delivery")?;
     let mut row: notifications::ActiveModel = d.into();
-    row.status = Set(PENDING.to_owned());
+    row.status = Set(DeliveryStatus::Pending);
     row.attempts = Set(0);
     row.next_attempt_at = Set(Utc::now());
     row.last_error = Set(None);
@@ -465,8 +465,8 @@ pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppRes
 pub struct NotificationFilter {
     pub tenant: Option<TenantId>,
     pub payer: Option<PayerId>,
-    pub channel: Option<String>,
-    pub status: Option<String>,
+    pub channel: Option<Channel>,
+    pub status: Option<DeliveryStatus>,
     pub event_type: Option<String>,
 }
 

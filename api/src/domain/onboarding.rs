@@ -189,14 +189,14 @@ async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Op
     // CONNECT_ACCOUNT: a payer on the customer tenant whose connection check passed.
     let own_payers = payers::Entity::find().filter(payers::Column::TenantId.eq(customer.id)).order_by_asc(payers::Column::CreatedAt).all(db).await?;
     let first_payer = own_payers.first().map(|p| p.created_at);
-    let connect = if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::CONNECTED) {
+    let connect = if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::PayerStatus::Connected) {
         Derived::new(ConnectAccount, Done).at(first_payer, p.last_checked_at.or(Some(p.updated_at)))
     } else if !has_active_contract {
         Derived::new(ConnectAccount, Blocked)
             .at(first_payer, None)
             .reason("The customer has no active contract, so AWS accounts cannot be connected yet")
             .next("Create a contract for the customer")
-    } else if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::ERROR) {
+    } else if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::PayerStatus::Error) {
         Derived::new(ConnectAccount, Blocked)
             .at(first_payer, None)
             .reason(format!("The connection check of payer {} ({}) failed: {}", p.name, p.account_id, p.status_reason.as_deref().unwrap_or("unknown reason")))
@@ -330,7 +330,7 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
     let mut validations = Vec::new();
     for p in own {
         let checked = payer_domain::check_connection(scope, &state.aws, PayerId(p.id)).await?;
-        if checked.status == payer_domain::CONNECTED {
+        if checked.status == payer_domain::PayerStatus::Connected {
             validations.push(export_validation::validate_payer(state, scope, PayerId(checked.id)).await?);
         }
     }
@@ -342,7 +342,7 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
 async fn latest_validation(scope: &Scope, customer: &tenants::Model) -> AppResult<Option<ExportOutcome>> {
     let connected = payers::Entity::find()
         .filter(payers::Column::TenantId.eq(customer.id))
-        .filter(payers::Column::Status.eq(payer_domain::CONNECTED))
+        .filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected))
         .order_by_asc(payers::Column::CreatedAt)
         .all(scope.db())
         .await?;

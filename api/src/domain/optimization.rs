@@ -69,7 +69,7 @@ pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> 
     // The payer's own operators: the partner's, or a customer's on the payer it connected itself.
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     payer_domain::require_aws_access(&payer)?;
-    if payer.status != payer_domain::CONNECTED {
+    if payer.status != payer_domain::PayerStatus::Connected {
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
     }
     let session = Some(crate::aws::credentials::session_name(&scope.principal().email));
@@ -79,7 +79,7 @@ pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> 
 /// The daily schedule's step: one pull per connected payer and day.
 pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyInsights>> {
     let today = Utc::now().date_naive();
-    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::CONNECTED)).all(&state.db).await?;
+    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
     for payer in &payers {
         let mut job = payer_job(payer, &InsightsArgs { payer_id: payer.id, session: None })?;
         job.idempotency_key = Some(format!("coh-daily:{}:{today}", payer.id));
@@ -95,8 +95,8 @@ pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<Ins
     let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&state.db).await? else {
         return Ok(Step::Done(json!({ "skipped": "the payer was removed" })));
     };
-    if payer.status != payer_domain::CONNECTED {
-        return Ok(Step::Done(json!({ "skipped": format!("the payer is {}", payer.status) })));
+    if payer.status != payer_domain::PayerStatus::Connected {
+        return Ok(Step::Done(json!({ "skipped": format!("the payer is {}", sea_orm::ActiveEnum::to_value(&payer.status)) })));
     }
     let session = p.session.clone().unwrap_or_else(|| SESSION.to_owned());
     let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &session).await?;

@@ -17,13 +17,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
 use crate::tenancy::{Role, Scope};
 
-/// Connection states.
-pub const PENDING: &str = "PENDING";
-pub const CONNECTED: &str = "CONNECTED";
-pub const ERROR: &str = "ERROR";
-/// A reseller's payer: no AWS role of its own; it prices its distributor's billing group
-/// (`domain::billing::resellers`). Jobs that reach AWS take CONNECTED payers only.
-pub const RESELLER: &str = "RESELLER";
+/// Connection states; a reseller's payer (`domain::billing::resellers`) is `Reseller`.
+pub use entity::payers::PayerStatus;
 
 /// Refuses AWS work for a reseller's payer.
 pub fn require_aws_access(payer: &payers::Model) -> AppResult<()> {
@@ -109,7 +104,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<payers::Model
         name: Set(name),
         role_arn: Set(role_arn),
         external_id: Set(random_secret("pb-")),
-        status: Set(PENDING.to_owned()),
+        status: Set(PayerStatus::Pending),
         status_reason: Set(None),
         last_checked_at: Set(None),
         cost_export_bucket: Set(None),
@@ -173,7 +168,7 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
         row.dashboard_url = Set(url);
     }
     if role_changed {
-        row.status = Set(PENDING.to_owned());
+        row.status = Set(PayerStatus::Pending);
         row.status_reason = Set(None);
         aws.broker.forget(id);
     }
@@ -242,7 +237,7 @@ async fn watch_connection(db: &impl sea_orm::ConnectionTrait, payer: &payers::Mo
 
 /// Checks that the platform can reach the payer: AssumeRole with the ExternalId, the role's
 /// account is the payer's, and the payer is its organization's management account. The outcome
-/// is stored on the payer (CONNECTED, or ERROR with the reason in plain words).
+/// is stored on the payer (PayerStatus::Connected, or PayerStatus::Error with the reason in plain words).
 pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> AppResult<payers::Model> {
     let (payer, _) = scope.payer(id, Role::Operator).await?;
     require_aws_access(&payer)?;
@@ -250,18 +245,18 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
     if outcome.is_err() {
         aws.broker.forget(id);
     }
-    let was_failing = payer.status == ERROR;
+    let was_failing = payer.status == PayerStatus::Error;
     let txn = scope.db().begin_write().await?;
     let mut row: payers::ActiveModel = payer.into();
     let mut failed_now = None;
     match outcome {
         Ok(()) => {
-            row.status = Set(CONNECTED.to_owned());
+            row.status = Set(PayerStatus::Connected);
             row.status_reason = Set(None);
         }
         Err(reason) => {
             tracing::info!(payer = %id, %reason, "payer connection check failed");
-            row.status = Set(ERROR.to_owned());
+            row.status = Set(PayerStatus::Error);
             row.status_reason = Set(Some(reason.clone()));
             failed_now = Some(reason).filter(|_| !was_failing);
         }
@@ -356,7 +351,7 @@ mod tests {
             name: "p".into(),
             role_arn: "arn:aws:iam::012345678901:role/PBAccess".into(),
             external_id: "pb-abc_DEF-123".into(),
-            status: PENDING.into(),
+            status: PayerStatus::Pending,
             status_reason: None,
             last_checked_at: None,
             cost_export_bucket: None,
@@ -482,7 +477,7 @@ mod aws_mock_tests {
 }
 
 /// Credentials to act in a payer's organization. If the role cannot be assumed the payer is
-/// marked ERROR with the reason, so the connection status tells people what broke.
+/// marked PayerStatus::Error with the reason, so the connection status tells people what broke.
 pub async fn credentials(
     db: &(impl sea_orm::ConnectionTrait + TransactionTrait),
     aws: &AwsClients,
@@ -498,10 +493,10 @@ pub async fn credentials(
                 let reason = format!("cannot assume {}: {e}", payer.role_arn);
                 let txn = db.begin_write().await?;
                 let changed = payers::Entity::update_many()
-                    .col_expr(payers::Column::Status, sea_orm::sea_query::Expr::value(ERROR))
+                    .col_expr(payers::Column::Status, sea_orm::sea_query::Expr::value(PayerStatus::Error))
                     .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason.clone())))
                     .filter(payers::Column::Id.eq(payer.id))
-                    .filter(payers::Column::Status.ne(ERROR))
+                    .filter(payers::Column::Status.ne(PayerStatus::Error))
                     .exec(&txn)
                     .await?;
                 if changed.rows_affected == 1 {
@@ -542,20 +537,20 @@ mod registration_migration_tests {
         for sql in [
             "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t1', NULL, 'distributor', 'A', '/t1/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
             "INSERT INTO tenants (id, parent_id, kind, name, path, created_at, updated_at) VALUES ('t2', NULL, 'distributor', 'B', '/t2/', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-            "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p1', 't1', '111111111111', 'x', 'arn', 'e1', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p1', 't1', '111111111111', 'x', 'arn', 'e1', 'PayerStatus::Pending', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
             "INSERT INTO export_validations (payer_id, checked_at, exports) VALUES ('p1', '2026-01-01T00:00:00Z', '[]')",
         ] {
             db.pool().execute_unprepared(sql).await.unwrap();
         }
         // Before: the same account under another tenant is refused by the global index.
-        let second = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p2', 't2', '111111111111', 'y', 'arn', 'e2', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        let second = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p2', 't2', '111111111111', 'y', 'arn', 'e2', 'PayerStatus::Pending', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
         assert!(db.pool().execute_unprepared(second).await.is_err());
         Migrator::up(db.pool(), None).await.unwrap();
         assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM payers").await, 1);
         assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM export_validations").await, 1);
         db.pool().execute_unprepared(second).await.unwrap();
         // Still unique per tenant.
-        let same_tenant = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p3', 't2', '111111111111', 'z', 'arn', 'e3', 'PENDING', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+        let same_tenant = "INSERT INTO payers (id, tenant_id, account_id, name, role_arn, external_id, status, billing_mode, created_at, updated_at) VALUES ('p3', 't2', '111111111111', 'z', 'arn', 'e3', 'PayerStatus::Pending', 'NATIVE', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
         assert!(db.pool().execute_unprepared(same_tenant).await.is_err());
         // Foreign keys still point at the rebuilt table and still cascade.
         assert_eq!(count(db.pool(), "SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);

@@ -21,11 +21,8 @@ pub(crate) use kind::no_job_args;
 pub use queue::{JobFailure, NewJob, Step, enqueue};
 pub use worker::{JobHandler, Worker, WorkerHandle};
 
-/// Job states.
-pub const QUEUED: &str = "queued";
-pub const RUNNING: &str = "running";
-pub const SUCCEEDED: &str = "succeeded";
-pub const FAILED: &str = "failed";
+/// Where a job is; stored as `queued`, `running`, `succeeded`, `failed`.
+pub use entity::jobs::JobState;
 
 /// Declares a job handler where its domain lives: a unit struct implementing [`Job`] for the
 /// given arguments (whose type names the kind), whose step is the expression, with

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId, UserId};
-use crate::jobs::{FAILED, QUEUED, RUNNING, SUCCEEDED};
+use crate::jobs::JobState;
 
 /// A job to enqueue.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: NewJob) -> AppResult<jobs::
         kind: Set(job.kind.to_owned()),
         tenant_id: Set(job.tenant.map(|t| t.0)),
         payer_id: Set(job.payer.map(|p| p.0)),
-        state: Set(QUEUED.to_owned()),
+        state: Set(JobState::Queued),
         payload: Set(job.payload.to_string()),
         result: Set(None),
         progress: Set(None),
@@ -158,7 +158,7 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> 
     let claimed = jobs::Entity::find().from_raw_sql(stmt).one(db).await?;
     // Claimed after too many attempts (a worker keeps dying on it): fail it for good.
     if let Some(job) = claimed.as_ref().filter(|j| j.attempts >= j.max_attempts) {
-        finish(db, job, worker, FAILED, None, Some("the worker running it stopped too many times")).await?;
+        finish(db, job, worker, JobState::Failed, None, Some("the worker running it stopped too many times")).await?;
         return Ok(None);
     }
     Ok(claimed)
@@ -167,7 +167,7 @@ pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> 
 /// Records a step's outcome, if `worker` still holds the job.
 pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, outcome: Result<Step, JobFailure>) -> AppResult<()> {
     match outcome {
-        Ok(Step::Done(result)) => finish(db, job, worker, SUCCEEDED, Some(result.to_string()), None).await,
+        Ok(Step::Done(result)) => finish(db, job, worker, JobState::Succeeded, Some(result.to_string()), None).await,
         Ok(Step::Continue { payload, progress, after }) => {
             let now = Utc::now();
             let run_at = now + chrono::Duration::from_std(after).unwrap_or_default();
@@ -176,20 +176,20 @@ pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, 
             let poked = jobs::Column::RunAt.gt(job.run_at);
             let next_run: sea_orm::sea_query::SimpleExpr = Expr::case(poked, Expr::value(now)).finally(Expr::value(run_at)).into();
             update_held(db, job, worker, |u| {
-                u.col_expr(jobs::Column::State, Expr::value(QUEUED))
+                u.col_expr(jobs::Column::State, Expr::value(JobState::Queued))
                     .col_expr(jobs::Column::Payload, Expr::value(payload.to_string()))
                     .col_expr(jobs::Column::Progress, Expr::value(progress))
                     .col_expr(jobs::Column::RunAt, next_run)
             })
             .await
         }
-        Err(JobFailure::Fatal(message)) => finish(db, job, worker, FAILED, None, Some(&message)).await,
+        Err(JobFailure::Fatal(message)) => finish(db, job, worker, JobState::Failed, None, Some(&message)).await,
         Err(JobFailure::Retry(message)) => {
             let attempts = job.attempts + 1;
             if attempts >= job.max_attempts {
                 let now = Utc::now();
                 return update_held(db, job, worker, |u| {
-                    u.col_expr(jobs::Column::State, Expr::value(FAILED))
+                    u.col_expr(jobs::Column::State, Expr::value(JobState::Failed))
                         .col_expr(jobs::Column::Attempts, Expr::value(attempts))
                         .col_expr(jobs::Column::LastError, Expr::value(Some(message.clone())))
                         .col_expr(jobs::Column::FinishedAt, Expr::value(Some(now)))
@@ -198,7 +198,7 @@ pub async fn record(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str, 
             }
             let run_at = Utc::now() + backoff(attempts);
             update_held(db, job, worker, |u| {
-                u.col_expr(jobs::Column::State, Expr::value(QUEUED))
+                u.col_expr(jobs::Column::State, Expr::value(JobState::Queued))
                     .col_expr(jobs::Column::Attempts, Expr::value(attempts))
                     .col_expr(jobs::Column::LastError, Expr::value(Some(message.clone())))
                     .col_expr(jobs::Column::RunAt, Expr::value(run_at))
@@ -228,14 +228,14 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 
 /// Gives a job back to the queue (graceful stop before its step ran).
 pub async fn release(db: &impl ConnectionTrait, job: &jobs::Model, worker: &str) -> AppResult<()> {
-    update_held(db, job, worker, |u| u.col_expr(jobs::Column::State, Expr::value(QUEUED))).await
+    update_held(db, job, worker, |u| u.col_expr(jobs::Column::State, Expr::value(JobState::Queued))).await
 }
 
 async fn finish(
     db: &impl ConnectionTrait,
     job: &jobs::Model,
     worker: &str,
-    state: &str,
+    state: JobState,
     result: Option<String>,
     error: Option<&str>,
 ) -> AppResult<()> {
@@ -254,7 +254,7 @@ async fn finish(
 fn held_by(job: &jobs::Model, worker: &str) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(jobs::Column::Id.eq(job.id))
-        .add(jobs::Column::State.eq(RUNNING))
+        .add(jobs::Column::State.eq(JobState::Running))
         .add(jobs::Column::LockedBy.eq(worker))
 }
 

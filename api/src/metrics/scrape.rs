@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::db::Db;
-use crate::jobs::{QUEUED, RUNNING};
+use crate::jobs::JobState;
 use crate::state::AppState;
 
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -94,7 +94,7 @@ async fn from_database(db: &Db, registry: &Registry) -> Result<(), ScrapeError> 
         .column(jobs::Column::Kind)
         .column(jobs::Column::State)
         .column_as(Expr::col(jobs::Column::Id).count(), "n")
-        .filter(jobs::Column::State.is_in([QUEUED, RUNNING]))
+        .filter(jobs::Column::State.is_in([JobState::Queued, JobState::Running]))
         .group_by(jobs::Column::Kind)
         .group_by(jobs::Column::State)
         .into_tuple()
@@ -112,7 +112,7 @@ async fn from_database(db: &Db, registry: &Registry) -> Result<(), ScrapeError> 
         .select_only()
         .column(jobs::Column::Kind)
         .column_as(Expr::col(jobs::Column::RunAt).min(), "oldest")
-        .filter(jobs::Column::State.eq(QUEUED))
+        .filter(jobs::Column::State.eq(JobState::Queued))
         .filter(jobs::Column::RunAt.lte(now))
         .group_by(jobs::Column::Kind)
         .into_tuple()

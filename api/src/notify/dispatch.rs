@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::db::{BeginWrite, Db};
 use crate::notify::tenant_settings;
 use crate::error::{AppError, AppResult, Context as _};
-use crate::jobs::{JobFailure, NewJob, Step};
+use crate::jobs::{JobFailure, JobState, NewJob, Step};
 use crate::notify::email::Mailer;
 use crate::notify::error::DeliveryError;
 use crate::notify::templates::{self, Source};
@@ -23,11 +23,7 @@ use crate::notify::outbox::DISPATCHER_KEY;
 use crate::notify::{LOCALES, cloudevents, locale_or, outbox, webhook};
 use crate::jobs::JobContext;
 
-pub const EMAIL: &str = "email";
-pub const WEBHOOK: &str = "webhook";
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const DEAD: &str = "dead";
+pub use entity::notifications::{Channel, DeliveryStatus};
 
 /// The job kind of the dispatcher.
 pub const DISPATCH: &str = "notify.dispatch";
@@ -49,9 +45,9 @@ pub async fn ensure_dispatcher(db: &Db) -> AppResult<()> {
     // Events poke it; until then it sleeps (an idle write at start would contend on SQLite).
     job.delay = Duration::from_secs(60);
     let existing = crate::jobs::enqueue(db, job).await?;
-    if existing.state == crate::jobs::FAILED || existing.state == crate::jobs::SUCCEEDED {
+    if matches!(existing.state, JobState::Failed | JobState::Succeeded) {
         entity::jobs::Entity::update_many()
-            .col_expr(entity::jobs::Column::State, Expr::value(crate::jobs::QUEUED))
+            .col_expr(entity::jobs::Column::State, Expr::value(JobState::Queued))
             .col_expr(entity::jobs::Column::RunAt, Expr::value(Utc::now() + chrono::Duration::seconds(60)))
             .col_expr(entity::jobs::Column::Attempts, Expr::value(0))
             .filter(entity::jobs::Column::Id.eq(existing.id))
@@ -95,7 +91,7 @@ async fn idle_delay(db: &Db) -> AppResult<Duration> {
         return Ok(Duration::ZERO);
     }
     let next = notifications::Entity::find()
-        .filter(notifications::Column::Status.eq(PENDING))
+        .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .order_by_asc(notifications::Column::NextAttemptAt)
         .one(db)
         .await?;
@@ -149,19 +145,19 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
     let lineage = lineage(&tenant.path);
     let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     let now = Utc::now();
-    let row = |channel: &str, recipient: String, endpoint: Option<uuid::Uuid>, user: Option<uuid::Uuid>, locale: Option<String>| notifications::ActiveModel {
+    let row = |channel: Channel, recipient: String, endpoint: Option<uuid::Uuid>, user: Option<uuid::Uuid>, locale: Option<String>| notifications::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         event_id: Set(event.id),
         event_type: Set(event.event_type.clone()),
         tenant_id: Set(event.tenant_id),
         payer_id: Set(event.payer_id),
-        channel: Set(channel.to_owned()),
+        channel: Set(channel),
         recipient: Set(recipient),
         endpoint_id: Set(endpoint),
         user_id: Set(user),
         locale: Set(locale),
         subject: Set(None),
-        status: Set(PENDING.to_owned()),
+        status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),
@@ -243,7 +239,7 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
             let address = r.address.to_lowercase();
             if seen.insert(address.clone()) {
                 let locale = locale_or(r.locale.as_deref(), &settings.default_locale.value).to_owned();
-                rows.push(row(EMAIL, address, None, r.user_id, Some(locale)));
+                rows.push(row(Channel::Email, address, None, r.user_id, Some(locale)));
             }
         }
     }
@@ -255,7 +251,7 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
         .all(db)
         .await?;
     for ep in endpoints.into_iter().filter(|e| parse_types(&e.event_types).iter().any(|t| t == &event.event_type || t == "*")) {
-        rows.push(row(WEBHOOK, ep.id.to_string(), Some(ep.id), None, None));
+        rows.push(row(Channel::Webhook, ep.id.to_string(), Some(ep.id), None, None));
     }
     Ok(rows)
 }
@@ -280,7 +276,7 @@ pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
     use futures::StreamExt as _;
     let now = Utc::now();
     let due = notifications::Entity::find()
-        .filter(notifications::Column::Status.eq(PENDING))
+        .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .filter(notifications::Column::NextAttemptAt.lte(now))
         .order_by_asc(notifications::Column::NextAttemptAt)
         .limit(BATCH)
@@ -292,7 +288,7 @@ pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
     let mailer = Mailer::from_config(&state.config)?;
     let mut lanes: std::collections::BTreeMap<Option<uuid::Uuid>, Vec<notifications::Model>> = std::collections::BTreeMap::new();
     for delivery in due {
-        let lane = (delivery.channel != EMAIL).then(|| delivery.endpoint_id.unwrap_or_default());
+        let lane = (delivery.channel != Channel::Email).then(|| delivery.endpoint_id.unwrap_or_default());
         lanes.entry(lane).or_default().push(delivery);
     }
     let attempted = std::sync::atomic::AtomicUsize::new(0);
@@ -326,7 +322,7 @@ async fn claim(state: &JobContext, delivery: &notifications::Model, now: chrono:
     let claimed = notifications::Entity::update_many()
         .col_expr(notifications::Column::NextAttemptAt, Expr::value(now + CLAIM))
         .filter(notifications::Column::Id.eq(delivery.id))
-        .filter(notifications::Column::Status.eq(PENDING))
+        .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .filter(notifications::Column::NextAttemptAt.eq(delivery.next_attempt_at))
         .exec(&state.db)
         .await?;
@@ -373,7 +369,7 @@ async fn deliver_to_endpoint(state: &JobContext, deliveries: Vec<notifications::
         notifications::Entity::update_many()
             .col_expr(notifications::Column::NextAttemptAt, Expr::value(later))
             .filter(notifications::Column::Id.is_in(waiting))
-            .filter(notifications::Column::Status.eq(PENDING))
+            .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
             .filter(notifications::Column::NextAttemptAt.lte(now))
             .exec(&state.db)
             .await?;
@@ -389,7 +385,7 @@ async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Re
     row.attempts = Set(attempts);
     match outcome {
         Ok(subject) => {
-            row.status = Set(SENT.to_owned());
+            row.status = Set(DeliveryStatus::Sent);
             row.sent_at = Set(Some(Utc::now()));
             row.last_error = Set(None);
             if subject.is_some() {
@@ -399,10 +395,10 @@ async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Re
         Err(error) => {
             let max = i32::try_from(state.config.notify_max_attempts).unwrap_or(i32::MAX);
             if attempts >= max {
-                row.status = Set(DEAD.to_owned());
+                row.status = Set(DeliveryStatus::Dead);
             }
             row.next_attempt_at = Set(Utc::now() + backoff(state.config.notify_retry_seconds, attempts));
-            tracing::warn!(delivery = %delivery.id, channel = %delivery.channel, attempts, error = %error, "delivery failed");
+            tracing::warn!(delivery = %delivery.id, channel = ?delivery.channel, attempts, error = %error, "delivery failed");
             row.last_error = Set(Some(error.public().chars().take(1000).collect()));
         }
     }

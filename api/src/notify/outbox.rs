@@ -151,8 +151,8 @@ pub(crate) const DISPATCHER_KEY: &str = "notify.dispatcher";
 pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
     use sea_orm::Condition;
     let now = Utc::now();
-    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::QUEUED)).add(entity::jobs::Column::RunAt.gt(now));
-    let running = entity::jobs::Column::State.eq(crate::jobs::RUNNING);
+    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::JobState::Queued)).add(entity::jobs::Column::RunAt.gt(now));
+    let running = entity::jobs::Column::State.eq(crate::jobs::JobState::Running);
     entity::jobs::Entity::update_many()
         .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
         .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))

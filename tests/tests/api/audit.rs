@@ -11,6 +11,7 @@ use partner_billing::audit::chain::{ChainBreak, row_hash, verify, verify_with};
 use partner_billing::audit::{Actor, NewEvent};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement};
 use serde_json::{Value, json};
+use partner_billing::jobs::JobState;
 
 /// Every audit row, oldest first, with its body parsed.
 async fn rows(app: &TestApp) -> Vec<(audit_events::Model, Value)> {
@@ -389,7 +390,7 @@ async fn signed_digests_catch_what_the_chain_alone_cannot(db: DbKind) {
     let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::of(&partner_billing::audit::jobs::Digest {}).unwrap()).await.unwrap();
     let worker = partner_billing::jobs::Worker::new(app.state.jobs.clone(), partner_billing::job_registry::handlers(), std::sync::Arc::new(tokio::sync::Notify::new())).spawn();
     for _ in 0..100 {
-        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
+        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == JobState::Succeeded {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -8,6 +8,7 @@ use e2e::{DbKind, TestApp, aws, on_both_databases};
 use partner_billing::aws::AwsClients;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
+use partner_billing::jobs::JobState;
 
 fn openssl(args: &[&str]) -> std::process::Output {
     std::process::Command::new("openssl").args(args).output().expect("openssl")
@@ -21,7 +22,7 @@ async fn run_digest_job(app: &TestApp) -> entity::jobs::Model {
     let mut seen = None;
     for _ in 0..150 {
         let now = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
-        if now.state == "succeeded" || now.state == "failed" || now.last_error.is_some() {
+        if now.state == JobState::Succeeded || now.state == JobState::Failed || now.last_error.is_some() {
             seen = Some(now);
             break;
         }
@@ -29,7 +30,7 @@ async fn run_digest_job(app: &TestApp) -> entity::jobs::Model {
     }
     worker.shutdown().await;
     let seen = seen.expect("the audit.digest job ran");
-    if seen.state != "succeeded" {
+    if seen.state != JobState::Succeeded {
         entity::jobs::Entity::delete_by_id(job.id).exec(&app.db).await.unwrap();
     }
     seen
@@ -69,7 +70,7 @@ async fn digests_are_put_to_s3_write_once_and_a_failed_upload_is_caught_up(kind:
     // The bucket does not exist yet: the upload fails, the digest stays in the folder, and the
     // job says so (and would retry).
     let failed = run_digest_job(&app).await;
-    assert_ne!(failed.state, "succeeded");
+    assert_ne!(failed.state, JobState::Succeeded);
     let error = failed.last_error.unwrap();
     assert!(error.contains("putting digests to s3://") && error.contains("uploaded on the next run") && error.contains("NoSuchBucket"), "{error}");
     let first = local_files(&dir);
@@ -80,7 +81,7 @@ async fn digests_are_put_to_s3_write_once_and_a_failed_upload_is_caught_up(kind:
     s3.create_bucket().bucket(&bucket).object_lock_enabled_for_bucket(true).send().await.unwrap();
     app.login(&root.email, &root.password).await;
     let job = run_digest_job(&app).await;
-    assert_eq!(job.state, "succeeded", "{:?}", job.last_error);
+    assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
     let files = local_files(&dir);
     assert_eq!(files.len(), 4, "{files:?}");
     let result: Value = serde_json::from_str(job.result.as_deref().unwrap()).unwrap();

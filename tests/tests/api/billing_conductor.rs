@@ -294,7 +294,7 @@ async fn settle(app: &TestApp, payer: &str) {
         let busy = entity::jobs::Entity::find()
             .filter(entity::jobs::Column::Kind.starts_with("billing.abc"))
             .filter(entity::jobs::Column::PayerId.eq(payer))
-            .filter(entity::jobs::Column::State.is_in(["queued", "running"]))
+            .filter(entity::jobs::Column::State.is_in([partner_billing::jobs::JobState::Queued, partner_billing::jobs::JobState::Running]))
             .all(&app.db)
             .await
             .unwrap();

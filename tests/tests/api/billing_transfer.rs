@@ -99,7 +99,7 @@ async fn poke(app: &TestApp) {
     entity::jobs::Entity::update_many()
         .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
         .filter(entity::jobs::Column::Kind.eq("billing_transfers.follow"))
-        .filter(entity::jobs::Column::State.eq("queued"))
+        .filter(entity::jobs::Column::State.eq(partner_billing::jobs::JobState::Queued))
         .exec(&app.db)
         .await
         .unwrap();

@@ -10,6 +10,7 @@ use partner_billing::jobs::{Job, JobArgs, JobFailure, NewJob, Step, Worker, enqu
 use partner_billing::jobs::JobContext;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
+use partner_billing::jobs::JobState;
 
 /// One run: job id, worker, start, end.
 type Run = (String, String, Instant, Instant);
@@ -64,7 +65,7 @@ async fn two_workers_never_run_the_same_job(db: DbKind) {
         .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let done = entity::jobs::Entity::find().filter(entity::jobs::Column::State.eq("succeeded")).count(&app.db).await.unwrap();
+        let done = entity::jobs::Entity::find().filter(entity::jobs::Column::State.eq(JobState::Succeeded)).count(&app.db).await.unwrap();
         if done == u64::from(total) {
             break;
         }
@@ -106,7 +107,7 @@ async fn failing_jobs_retry_with_backoff_then_fail(db: DbKind) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     worker.shutdown().await;
-    assert_eq!(first.state, "queued");
+    assert_eq!(first.state, JobState::Queued);
     assert_eq!(first.last_error.as_deref(), Some("asked to fail"));
     let wait = first.run_at - chrono::Utc::now();
     assert!(wait > chrono::Duration::seconds(3), "backs off before the next attempt ({wait})");
@@ -120,7 +121,7 @@ async fn failing_jobs_retry_with_backoff_then_fail(db: DbKind) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let row = entity::jobs::Entity::find_by_id(created.id).one(&app.db).await.unwrap().unwrap();
-        if row.state == "failed" {
+        if row.state == JobState::Failed {
             assert_eq!(row.attempts, 2);
             assert!(row.finished_at.is_some());
             break;
@@ -177,7 +178,7 @@ async fn a_step_longer_than_its_lease_runs_once(db: DbKind) {
     let deadline = Instant::now() + SLOW_STEP * 3;
     let row = loop {
         let row = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
-        if row.state != "running" && row.state != "queued" {
+        if row.state != JobState::Running && row.state != JobState::Queued {
             break row;
         }
         assert!(Instant::now() < deadline, "the job did not finish");
@@ -186,7 +187,7 @@ async fn a_step_longer_than_its_lease_runs_once(db: DbKind) {
     for w in workers {
         w.shutdown().await;
     }
-    assert_eq!(row.state, "succeeded");
+    assert_eq!(row.state, JobState::Succeeded);
     assert_eq!(row.attempts, 0, "no second claim counted an attempt");
     assert_eq!(started.lock().unwrap().len(), 1, "the step started twice: {:?}", started.lock().unwrap());
     assert_eq!(finished.lock().unwrap().len(), 1);
@@ -218,7 +219,7 @@ async fn a_worker_that_lost_its_lease_stops_its_step(db: DbKind) {
     worker.shutdown().await;
     assert!(finished.lock().unwrap().is_empty(), "the fenced-off step reached its side effect");
     let row = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!(row.state, "running", "the old holder recorded an outcome over the new one");
+    assert_eq!(row.state, JobState::Running, "the old holder recorded an outcome over the new one");
     assert_eq!(row.locked_by.as_deref(), Some("worker-elsewhere"));
 }
 
@@ -348,14 +349,14 @@ async fn a_job_whose_arguments_do_not_parse_fails_once_without_running(db: DbKin
     let deadline = Instant::now() + Duration::from_secs(10);
     let row = loop {
         let row = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
-        if row.state != "queued" && row.state != "running" {
+        if row.state != JobState::Queued && row.state != JobState::Running {
             break row;
         }
         assert!(Instant::now() < deadline, "the job was not settled");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     worker.shutdown().await;
-    assert_eq!(row.state, "failed");
+    assert_eq!(row.state, JobState::Failed);
     assert_eq!(row.attempts, 0, "a permanent failure takes no retry");
     let error = row.last_error.unwrap_or_default();
     assert!(error.contains("test.record") && error.contains("do not parse"), "{error}");

@@ -108,6 +108,15 @@ async fn account_created_reaches_a_mailbox_in_en_and_zh_cn_and_a_webhook(db: DbK
     assert!(locales.contains(&(p.operator.email.clone(), "en".to_owned())) && locales.contains(&("zh@mail-co.example".to_owned(), "zh-CN".to_owned())), "{locales:?}");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(smtp.messages().iter().filter(|m| m["subject"].as_str().unwrap().contains(&account)).count(), 2, "exactly once each");
+
+    // The log filters by channel and status as stored; a value that is neither is refused by name.
+    let sent_mail = log(&app, &p.viewer, json!({ "eventType": "account.created", "channel": "email", "status": "sent" })).await;
+    assert_eq!(sent_mail.len(), 2, "{sent_mail:?}");
+    assert!(log(&app, &p.viewer, json!({ "eventType": "account.created", "status": "dead" })).await.is_empty());
+    let refused = app.gql(p.viewer.bearer(), LOG, json!({ "f": { "status": "delivered" } })).await;
+    refused.assert_code("VALIDATION");
+    assert!(refused.message().contains("filter.status") && refused.message().contains("pending, sent or dead"), "{}", refused.message());
+    app.gql(p.viewer.bearer(), LOG, json!({ "f": { "channel": "sms" } })).await.assert_code("VALIDATION");
 }
 
 async fn mail_waits_while_smtp_is_down_and_arrives_once(db: DbKind) {

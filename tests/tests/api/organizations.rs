@@ -4,6 +4,7 @@
 use e2e::aws;
 use e2e::{DbKind, TestApp, on_both_databases};
 use serde_json::{Value, json};
+use partner_billing::jobs::JobState;
 
 const CREATE: &str = "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id state } }";
 
@@ -97,7 +98,7 @@ async fn create_account_resumes_after_a_restart_without_a_second_account(db: DbK
     let mut stored = false;
     for _ in 0..200 {
         let job = entity::jobs::Entity::find_by_id(job_id).one(&app.db).await.unwrap().unwrap();
-        if job.payload.contains("\"step\":\"poll\"") && job.state == "queued" {
+        if job.payload.contains("\"step\":\"poll\"") && job.state == JobState::Queued {
             stored = true;
             break;
         }
@@ -116,7 +117,7 @@ async fn create_account_resumes_after_a_restart_without_a_second_account(db: DbK
     let row = entity::jobs::Entity::find_by_id(job_id).one(&again.db).await.unwrap().unwrap();
     let mut replay: entity::jobs::ActiveModel = row.into();
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    replay.state = Set("queued".into());
+    replay.state = Set(JobState::Queued);
     replay.payload = Set(json!({ "payer_id": payer, "email": email, "name": "Restart account", "ou_id": null, "tags": [], "session": "pb-test", "step": "creating", "request_id": null, "polls": 0 }).to_string());
     replay.update(&again.db).await.unwrap();
     let job = again.wait_job(&p.operator, &job_id.to_string()).await;

@@ -12,6 +12,7 @@ use e2e::{DbKind, Session, TestApp, on_both_databases};
 use partner_billing::aws::{AwsClients, SdkOrganizations, SdkSts};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
+use partner_billing::jobs::JobState;
 
 const REGISTER: &str = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id accountId externalId status roleArn cloudFormationQuickCreateUrl } }";
 const CHECK: &str = "mutation($id: ID!) { checkPayerConnection(id: $id) { id status statusReason lastCheckedAt } }";
@@ -173,7 +174,7 @@ async fn a_registration_connects_by_itself_once_the_role_exists(db: DbKind) {
     entity::jobs::Entity::update_many()
         .col_expr(entity::jobs::Column::RunAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)))
         .filter(entity::jobs::Column::Kind.eq("payers.await_connection"))
-        .filter(entity::jobs::Column::State.eq("queued"))
+        .filter(entity::jobs::Column::State.eq(JobState::Queued))
         .exec(&app.db)
         .await
         .unwrap();
@@ -182,13 +183,13 @@ async fn a_registration_connects_by_itself_once_the_role_exists(db: DbKind) {
     assert!(connected["statusReason"].is_null(), "{connected}");
     let job = entity::jobs::Entity::find().filter(entity::jobs::Column::Kind.eq("payers.await_connection")).one(&app.db).await.unwrap().unwrap();
     for _ in 0..50 {
-        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == "succeeded" {
+        if entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap().state == JobState::Succeeded {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let job = entity::jobs::Entity::find_by_id(job.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!(job.state, "succeeded");
+    assert_eq!(job.state, JobState::Succeeded);
     let result: Value = serde_json::from_str(job.result.as_deref().unwrap()).unwrap();
     assert_eq!((result["connected"].as_bool(), result["probes"].as_u64()), (Some(true), Some(2)), "{result}");
     assert!(app.outbox("payer.connection_failed").await.is_empty(), "nobody is told of a failure while waiting");

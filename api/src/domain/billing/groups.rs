@@ -405,7 +405,7 @@ mod tests {
                 name: Set("p".into()),
                 role_arn: Set(format!("arn:aws:iam::{:012}:role/R", groups)),
                 external_id: Set(format!("ext-{payer}")),
-                status: Set("CONNECTED".into()),
+                status: Set(crate::domain::payers::PayerStatus::Connected),
                 status_reason: Set(None),
                 last_checked_at: Set(None),
                 cost_export_bucket: Set(None),

@@ -152,7 +152,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
         name: Set(name.to_owned()),
         role_arn: Set(String::new()),
         external_id: Set(format!("reseller-{id}")),
-        status: Set(crate::domain::payers::RESELLER.to_owned()),
+        status: Set(crate::domain::payers::PayerStatus::Reseller),
         status_reason: Set(None),
         last_checked_at: Set(None),
         cost_export_bucket: Set(None),

@@ -12,6 +12,11 @@ use crate::graphql::types::target;
 use crate::ids::{PayerId, TenantId};
 use crate::notify::templates::Source;
 
+/// A filter's value that must be one of a stored enum's values (as the API spells them).
+fn parse_stored<E: sea_orm::ActiveEnum<Value = String>>(field: &str, value: &str, expected: &str) -> Result<E, crate::error::AppError> {
+    E::try_from_value(&value.to_owned()).map_err(|_| crate::error::AppError::invalid(field, format!("must be {expected}")))
+}
+
 fn uuid_of(id: &ID, what: &'static str) -> ApiResult<uuid::Uuid> {
     Ok(id.parse::<uuid::Uuid>().map_err(|_| crate::error::AppError::NotFound(what))?)
 }
@@ -84,8 +89,8 @@ impl NotificationsQuery {
         let filter = DomainFilter {
             tenant: f.tenant_id.map(|t| TenantId::parse(&t)).transpose()?,
             payer: f.payer_id.map(|p| PayerId::parse(&p)).transpose()?,
-            channel: f.channel,
-            status: f.status,
+            channel: f.channel.map(|c| parse_stored("filter.channel", &c, "email or webhook")).transpose()?,
+            status: f.status.map(|s| parse_stored("filter.status", &s, "pending, sent or dead")).transpose()?,
             event_type: f.event_type,
         };
         let rows = domain::notifications::list(&ctx.scope()?, filter, page.clone()).await?;

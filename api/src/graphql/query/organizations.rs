@@ -81,7 +81,7 @@ impl OrganizationsQuery {
         let filter = DomainJobFilter {
             payer: f.payer_id.map(|p| PayerId::parse(&p)).transpose()?,
             kind: f.kind,
-            state: f.state.map(|s| s.as_str().to_owned()),
+            state: f.state.map(Into::into),
         };
         let rows = domain::jobs::list(&ctx.scope()?, filter, page.clone()).await?;
         Ok(connection(rows, page, |j| j.id, Job))

@@ -218,8 +218,8 @@ impl Notification {
         self.0.payer_id.map(|id| ID(id.to_string()))
     }
     /// `email` or `webhook`.
-    async fn channel(&self) -> &str {
-        &self.0.channel
+    async fn channel(&self) -> String {
+        sea_orm::ActiveEnum::to_value(&self.0.channel)
     }
     /// The email address, or the webhook endpoint id.
     async fn recipient(&self) -> &str {
@@ -236,14 +236,14 @@ impl Notification {
         self.0.subject.as_deref()
     }
     /// `pending`, `sent` or `dead` (gave up after the last attempt).
-    async fn status(&self) -> &str {
-        &self.0.status
+    async fn status(&self) -> String {
+        sea_orm::ActiveEnum::to_value(&self.0.status)
     }
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
-        (self.0.status == crate::notify::dispatch::PENDING).then_some(self.0.next_attempt_at)
+        (self.0.status == crate::notify::dispatch::DeliveryStatus::Pending).then_some(self.0.next_attempt_at)
     }
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()

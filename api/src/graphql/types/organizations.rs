@@ -222,22 +222,12 @@ impl PolicyTemplate {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::jobs::JobState")]
 pub enum JobState {
     Queued,
     Running,
     Succeeded,
     Failed,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => crate::jobs::QUEUED,
-            Self::Running => crate::jobs::RUNNING,
-            Self::Succeeded => crate::jobs::SUCCEEDED,
-            Self::Failed => crate::jobs::FAILED,
-        }
-    }
 }
 
 /// A background job (account creation, sync…) and how far it got.
@@ -252,12 +242,7 @@ impl Job {
         &self.0.kind
     }
     async fn state(&self) -> JobState {
-        match self.0.state.as_str() {
-            crate::jobs::RUNNING => JobState::Running,
-            crate::jobs::SUCCEEDED => JobState::Succeeded,
-            crate::jobs::FAILED => JobState::Failed,
-            _ => JobState::Queued,
-        }
+        self.0.state.into()
     }
     async fn payer_id(&self) -> Option<ID> {
         self.0.payer_id.map(|p| ID(p.to_string()))

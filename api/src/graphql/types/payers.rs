@@ -11,6 +11,7 @@ use crate::ids::TenantId;
 
 /// Whether the platform can reach the payer.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::payers::PayerStatus")]
 pub enum PayerStatus {
     /// Never checked.
     Pending,
@@ -52,12 +53,7 @@ impl Payer {
         self.0.dashboard_url.as_deref()
     }
     async fn status(&self) -> PayerStatus {
-        match self.0.status.as_str() {
-            domain::payers::CONNECTED => PayerStatus::Connected,
-            domain::payers::ERROR => PayerStatus::Error,
-            domain::payers::RESELLER => PayerStatus::Reseller,
-            _ => PayerStatus::Pending,
-        }
+        self.0.status.into()
     }
     /// Why the last check failed, in plain words.
     async fn status_reason(&self) -> Option<&str> {

@@ -37,7 +37,7 @@ async fn enqueue_sync(db: &impl ConnectionTrait, payer: &payers::Model) -> AppRe
     let waiting = jobs::Entity::find()
         .filter(jobs::Column::Kind.eq(SYNC_JOB))
         .filter(jobs::Column::PayerId.eq(payer.id))
-        .filter(jobs::Column::State.eq(crate::jobs::QUEUED))
+        .filter(jobs::Column::State.eq(crate::jobs::JobState::Queued))
         .one(db)
         .await?;
     if waiting.is_none() {
