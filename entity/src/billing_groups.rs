@@ -1,5 +1,20 @@
 use sea_orm::entity::prelude::*;
 
+/// Where a billing object (group, plan, rule, custom line item) stands with AWS Billing
+/// Conductor; none while its payer has never been in Billing Conductor mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum AbcSyncStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "SYNCED")]
+    Synced,
+    /// Billing Conductor refused it; `abc_sync_error` says why.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
 /// A billing group of one payer: linked accounts billed together to one customer, priced with
 /// one pricing plan (AWS Billing Conductor's billing group).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,8 +34,7 @@ pub struct Model {
     pub customer_tenant_id: Option<Uuid>,
     /// Billing Conductor ARN once synced.
     pub abc_arn: Option<String>,
-    /// `PENDING` | `SYNCED` | `FAILED`; null when the payer is not in Billing Conductor mode.
-    pub abc_sync_status: Option<String>,
+    pub abc_sync_status: Option<AbcSyncStatus>,
     /// AWS's reason for the last failed sync.
     pub abc_sync_error: Option<String>,
     pub created_at: DateTimeUtc,

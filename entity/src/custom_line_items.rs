@@ -31,7 +31,7 @@ pub struct Model {
     pub currency: String,
     pub abc_arn: Option<String>,
     /// `PENDING` | `SYNCED` | `FAILED`
-    pub abc_sync_status: Option<String>,
+    pub abc_sync_status: Option<crate::billing_groups::AbcSyncStatus>,
     pub abc_sync_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

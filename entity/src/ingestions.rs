@@ -1,5 +1,24 @@
 use sea_orm::entity::prelude::*;
 
+/// How an ingestion run went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum IngestionStatus {
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// The same files were already current: nothing was read or written.
+    #[sea_orm(string_value = "SKIPPED")]
+    Skipped,
+    /// Its process stopped, or its lease ran out, before it finished.
+    #[sea_orm(string_value = "ABANDONED")]
+    Abandoned,
+}
+
 /// One ingestion of cost files for a payer: what was read, what it replaced, and how it ended.
 /// A run that covers several billing periods leaves one row per period.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,9 +38,7 @@ pub struct Model {
     pub rows_read: i64,
     pub rows_written: i64,
     pub duration_ms: i64,
-    /// `RUNNING` | `SUCCEEDED` | `FAILED` | `SKIPPED` | `ABANDONED` (its process stopped, or
-    /// its lease ran out, before it finished)
-    pub status: String,
+    pub status: IngestionStatus,
     /// Why it failed (naming the file and column) or was abandoned.
     pub error: Option<String>,
     pub started_at: DateTimeUtc,

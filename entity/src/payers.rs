@@ -1,5 +1,18 @@
 use sea_orm::entity::prelude::*;
 
+/// Who prices a payer's billing groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum BillingMode {
+    /// Our engine only.
+    #[sea_orm(string_value = "NATIVE")]
+    Native,
+    /// Our engine, with the billing objects also pushed to AWS Billing Conductor.
+    #[sea_orm(string_value = "BILLING_CONDUCTOR")]
+    BillingConductor,
+}
+
 /// Whether the platform can reach the payer through its role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -42,8 +55,7 @@ pub struct Model {
     pub cost_export_bucket: Option<String>,
     /// Key prefix of the exports in that bucket.
     pub cost_export_prefix: Option<String>,
-    /// `NATIVE` (our engine only) | `BILLING_CONDUCTOR` (also pushed to AWS Billing Conductor).
-    pub billing_mode: String,
+    pub billing_mode: BillingMode,
     /// Set on a reseller's payer: the upstream billing group whose accounts it prices, at that
     /// group's price. Such a payer has no AWS access of its own.
     pub upstream_billing_group_id: Option<Uuid>,

@@ -27,7 +27,7 @@ pub struct Model {
     pub free_tier: Option<bool>,
     pub abc_arn: Option<String>,
     /// `PENDING` | `SYNCED` | `FAILED`
-    pub abc_sync_status: Option<String>,
+    pub abc_sync_status: Option<crate::billing_groups::AbcSyncStatus>,
     pub abc_sync_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -88,7 +88,7 @@ impl TestApp {
             last_checked_at: Set(None),
             cost_export_bucket: Set(None),
             cost_export_prefix: Set(None),
-            billing_mode: Set("NATIVE".to_owned()),
+            billing_mode: Set(entity::payers::BillingMode::Native),
             upstream_billing_group_id: Set(None),
             dashboard_url: Set(None),
             created_at: Set(Utc::now()),

@@ -387,7 +387,7 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         return Err(AppError::Conflict("this transfer already has its billing group".into()));
     }
     let plan = checked_plan(scope.db(), &payer, pricing_plan).await?;
-    let abc_arn = if payer.billing_mode == "BILLING_CONDUCTOR" {
+    let abc_arn = if payer.billing_mode == crate::domain::billing::abc::BillingMode::BillingConductor {
         let transfer_arn = known_arn(&row)?;
         let creds = caller_credentials(scope, ctx, &payer).await?;
         let name = group_name(&row);
@@ -532,7 +532,7 @@ fn plan_arn(plan: &Option<pricing_plans::Model>) -> AppResult<String> {
 pub async fn preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId) -> AppResult<Preference> {
     let (row, payer) = find(scope, id, Role::Viewer).await?;
     let stored = Preference { auto_create: row.auto_create_groups, pricing_plan_id: row.auto_pricing_plan_id };
-    let (true, Some(arn)) = (payer.billing_mode == "BILLING_CONDUCTOR", row.transfer_arn.as_deref()) else { return Ok(stored) };
+    let (true, Some(arn)) = (payer.billing_mode == crate::domain::billing::abc::BillingMode::BillingConductor, row.transfer_arn.as_deref()) else { return Ok(stored) };
     let creds = caller_credentials(scope, ctx, &payer).await?;
     let seen = ctx.aws.billing_transfer.preference(&creds, arn).await?;
     let plan = match seen.pricing_plan_arn.as_deref() {
@@ -552,7 +552,7 @@ pub async fn preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId) 
 pub async fn set_preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId, wanted: Preference) -> AppResult<Preference> {
     let (row, payer) = find(scope, id, Role::Admin).await?;
     let plan = checked_plan(scope.db(), &payer, wanted.pricing_plan_id).await?;
-    if payer.billing_mode == "BILLING_CONDUCTOR" {
+    if payer.billing_mode == crate::domain::billing::abc::BillingMode::BillingConductor {
         let arn = known_arn(&row)?;
         let creds = caller_credentials(scope, ctx, &payer).await?;
         let pref = TransferPreference { auto_create: wanted.auto_create, pricing_plan_arn: Some(plan_arn(&plan)?) };

@@ -138,7 +138,7 @@ pub(crate) async fn record_succeeded(txn: &impl ConnectionTrait, id: Uuid, r: &R
         rows_read: Set(i64::try_from(r.rows_read).unwrap_or(i64::MAX)),
         rows_written: Set(i64::try_from(rows_written).unwrap_or(i64::MAX)),
         duration_ms: Set((now - r.started_at).num_milliseconds().max(0)),
-        status: Set(store::SUCCEEDED.to_owned()),
+        status: Set(store::IngestionStatus::Succeeded),
         error: Set(None),
         started_at: Set(r.started_at),
         finished_at: Set(Some(now)),

@@ -26,7 +26,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::store::{ABANDONED, RUNNING};
+use super::store::IngestionStatus;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::PayerId;
@@ -101,7 +101,7 @@ pub fn liveness(run: Uuid, holder_of_run: Option<&str>, ns_of_run: Option<&str>)
 
 /// Why a RUNNING record is abandoned, or `None` while it may still be running.
 pub fn abandoned_because(record: &ingestions::Model, now: DateTime<Utc>) -> Option<String> {
-    if record.status != RUNNING {
+    if record.status != IngestionStatus::Running {
         return None;
     }
     let who = record.holder.as_deref().unwrap_or("an earlier version");
@@ -129,7 +129,7 @@ pub fn abandoned_because(record: &ingestions::Model, now: DateTime<Utc>) -> Opti
 pub async fn close_abandoned(db: &Db, payer: PayerId) -> AppResult<u64> {
     let running = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.0))
-        .filter(ingestions::Column::Status.eq(RUNNING))
+        .filter(ingestions::Column::Status.eq(IngestionStatus::Running))
         .all(db)
         .await?;
     let now = Utc::now();
@@ -140,7 +140,7 @@ pub async fn close_abandoned(db: &Db, payer: PayerId) -> AppResult<u64> {
             Some(h) => ingestions::Column::Holder.eq(h.as_str()),
             None => ingestions::Column::Holder.is_null(),
         };
-        let mut condition = Condition::all().add(ingestions::Column::Id.eq(record.id)).add(ingestions::Column::Status.eq(RUNNING)).add(same_holder);
+        let mut condition = Condition::all().add(ingestions::Column::Id.eq(record.id)).add(ingestions::Column::Status.eq(IngestionStatus::Running)).add(same_holder);
         // A lease-based verdict holds only while the lease is still out (not renewed meanwhile).
         if liveness(record.id, record.holder.as_deref(), record.holder_ns.as_deref()) != Liveness::Gone {
             condition = condition.add(
@@ -150,7 +150,7 @@ pub async fn close_abandoned(db: &Db, payer: PayerId) -> AppResult<u64> {
             );
         }
         let done = ingestions::Entity::update_many()
-            .col_expr(ingestions::Column::Status, Expr::value(ABANDONED))
+            .col_expr(ingestions::Column::Status, Expr::value(IngestionStatus::Abandoned))
             .col_expr(ingestions::Column::Error, Expr::value(reason.clone()))
             .col_expr(ingestions::Column::FinishedAt, Expr::value(now))
             .filter(condition)
@@ -208,7 +208,7 @@ async fn beat(db: Db, run: Uuid, period: Duration, lost: Arc<AtomicBool>) {
             .col_expr(ingestions::Column::HeartbeatAt, Expr::value(now))
             .col_expr(ingestions::Column::LeaseUntil, Expr::value(lease_from(now, period)))
             .filter(ingestions::Column::Id.eq(run))
-            .filter(ingestions::Column::Status.eq(RUNNING))
+            .filter(ingestions::Column::Status.eq(IngestionStatus::Running))
             .filter(ingestions::Column::Holder.eq(holder()))
             .exec(&db)
             .await;
@@ -217,7 +217,7 @@ async fn beat(db: Db, run: Uuid, period: Duration, lost: Arc<AtomicBool>) {
             Ok(_) => {
                 // Either the run just recorded its outcome (this beat waited for its commit), or
                 // a reader judged it abandoned: then the run must not record one.
-                tracing::debug!(ingestion = %run, "the ingestion's record is no longer RUNNING under this process; its heartbeat stops");
+                tracing::debug!(ingestion = %run, "the ingestion's record is no longer IngestionStatus::Running under this process; its heartbeat stops");
                 lost.store(true, Ordering::Relaxed);
                 return;
             }
@@ -239,14 +239,14 @@ impl Drop for Heartbeat {
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
                 let marked = ingestions::Entity::update_many()
-                    .col_expr(ingestions::Column::Status, Expr::value(ABANDONED))
+                    .col_expr(ingestions::Column::Status, Expr::value(IngestionStatus::Abandoned))
                     .col_expr(
                         ingestions::Column::Error,
                         Expr::value(format!("abandoned: the process that ran it ({}) stopped it before it finished (its job was cancelled or the process is stopping); nothing it read was written", holder())),
                     )
                     .col_expr(ingestions::Column::FinishedAt, Expr::value(Utc::now()))
                     .filter(ingestions::Column::Id.eq(run))
-                    .filter(ingestions::Column::Status.eq(RUNNING))
+                    .filter(ingestions::Column::Status.eq(IngestionStatus::Running))
                     .filter(ingestions::Column::Holder.eq(holder()))
                     .exec(&db)
                     .await;
@@ -273,7 +273,7 @@ mod tests {
             rows_read: 0,
             rows_written: 0,
             duration_ms: 0,
-            status: RUNNING.to_owned(),
+            status: IngestionStatus::Running,
             error: None,
             started_at: Utc::now() - chrono::Duration::minutes(1),
             finished_at: None,
@@ -299,8 +299,8 @@ mod tests {
         old.started_at = now - chrono::Duration::hours(7);
         assert!(abandoned_because(&old, now).is_some());
         let mut done = record(None, None, past);
-        done.status = "SUCCEEDED".to_owned();
-        assert!(abandoned_because(&done, now).is_none(), "only RUNNING records");
+        done.status = IngestionStatus::Succeeded;
+        assert!(abandoned_because(&done, now).is_none(), "only IngestionStatus::Running records");
 
         let Some(ns) = holder_ns() else { return };
         // This process, not running the run: gone, even with a lease ahead.

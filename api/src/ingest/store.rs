@@ -17,12 +17,8 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money;
 
-pub const RUNNING: &str = "RUNNING";
-pub const SUCCEEDED: &str = "SUCCEEDED";
-pub const FAILED: &str = "FAILED";
-pub const SKIPPED: &str = "SKIPPED";
-/// Its process stopped, or its lease ran out, before it finished (see `heartbeat`).
-pub const ABANDONED: &str = "ABANDONED";
+/// How a run went; `Abandoned` when its process stopped or its lease ran out (see `heartbeat`).
+pub use entity::ingestions::IngestionStatus;
 
 /// What one period's replacement wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +50,8 @@ fn duration_ms(started: DateTime<Utc>) -> i64 {
     (Utc::now() - started).num_milliseconds().max(0)
 }
 
-fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, status: &str, error: Option<String>) -> ingestions::ActiveModel {
-    let finished = (status != RUNNING).then(Utc::now);
+fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, status: IngestionStatus, error: Option<String>) -> ingestions::ActiveModel {
+    let finished = (status != IngestionStatus::Running).then(Utc::now);
     ingestions::ActiveModel {
         id: Set(id),
         payer_id: Set(r.payer.0),
@@ -66,7 +62,7 @@ fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, s
         rows_read: Set(as_i64(r.rows_read)),
         rows_written: Set(as_i64(rows_written)),
         duration_ms: Set(if finished.is_some() { duration_ms(r.started_at) } else { 0 }),
-        status: Set(status.to_owned()),
+        status: Set(status),
         error: Set(error),
         started_at: Set(r.started_at),
         finished_at: Set(finished),
@@ -82,7 +78,7 @@ fn record(r: &Record<'_>, id: Uuid, period: Option<String>, rows_written: u64, s
 fn held(run: Uuid) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(ingestions::Column::Id.eq(run))
-        .add(ingestions::Column::Status.eq(RUNNING))
+        .add(ingestions::Column::Status.eq(IngestionStatus::Running))
         .add(ingestions::Column::Holder.eq(super::heartbeat::holder()))
 }
 
@@ -98,7 +94,7 @@ pub(super) fn abandoned_meanwhile() -> AppError {
 pub async fn start(db: &Db, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
     let now = Utc::now();
-    let mut m = record(r, id, None, 0, RUNNING, None);
+    let mut m = record(r, id, None, 0, IngestionStatus::Running, None);
     m.heartbeat_at = Set(Some(now));
     m.lease_until = Set(Some(super::heartbeat::lease_from(now, heartbeat)));
     m.holder = Set(Some(super::heartbeat::holder().to_owned()));
@@ -112,7 +108,7 @@ pub async fn start(db: &Db, r: &Record<'_>, heartbeat: std::time::Duration) -> A
 pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
     match id {
         Some(id) => {
-            let mut m = record(r, id, None, 0, FAILED, Some(error.to_owned()));
+            let mut m = record(r, id, None, 0, IngestionStatus::Failed, Some(error.to_owned()));
             m.billing_period = NotSet;
             m.id = NotSet;
             let done = ingestions::Entity::update_many().set(m).filter(held(id)).exec(db).await?;
@@ -123,7 +119,7 @@ pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> App
         }
         None => {
             let id = Uuid::now_v7();
-            ingestions::Entity::insert(record(r, id, None, 0, FAILED, Some(error.to_owned()))).exec_without_returning(db).await?;
+            ingestions::Entity::insert(record(r, id, None, 0, IngestionStatus::Failed, Some(error.to_owned()))).exec_without_returning(db).await?;
             Ok(id)
         }
     }
@@ -135,7 +131,7 @@ pub async fn current_from(db: &Db, payer: PayerId, fingerprint: &str) -> AppResu
     let previous = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.0))
         .filter(ingestions::Column::Fingerprint.eq(fingerprint))
-        .filter(ingestions::Column::Status.eq(SUCCEEDED))
+        .filter(ingestions::Column::Status.eq(IngestionStatus::Succeeded))
         .all(db)
         .await?;
     let mut pairs: Vec<(String, String)> =
@@ -148,7 +144,7 @@ pub async fn current_from(db: &Db, payer: PayerId, fingerprint: &str) -> AppResu
             .filter(ingestions::Column::PayerId.eq(payer.0))
             .filter(ingestions::Column::Source.eq(source.as_str()))
             .filter(ingestions::Column::BillingPeriod.eq(period.as_str()))
-            .filter(ingestions::Column::Status.eq(SUCCEEDED))
+            .filter(ingestions::Column::Status.eq(IngestionStatus::Succeeded))
             .order_by_desc(ingestions::Column::FinishedAt)
             .one(db)
             .await?;
@@ -165,7 +161,7 @@ pub async fn skipped(db: &Db, r: &Record<'_>, pairs: &[(String, String)]) -> App
     let mut ids = Vec::new();
     for (source, period) in pairs {
         let id = Uuid::now_v7();
-        let mut m = record(r, id, Some(period.clone()), 0, SKIPPED, None);
+        let mut m = record(r, id, Some(period.clone()), 0, IngestionStatus::Skipped, None);
         m.source = Set(Some(source.clone()));
         ingestions::Entity::insert(m).exec_without_returning(db).await?;
         ids.push(id);
@@ -353,7 +349,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
             rollups_ms = (clock.elapsed() - tags).as_millis(),
             "ingest: period written"
         );
-        let mut m = record(r, id, Some(period), out.rows_written, SUCCEEDED, None);
+        let mut m = record(r, id, Some(period), out.rows_written, IngestionStatus::Succeeded, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {
             m.id = NotSet;
@@ -368,7 +364,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         start = end;
     }
     if written.is_empty() {
-        let mut m = record(r, run, None, 0, SUCCEEDED, None);
+        let mut m = record(r, run, None, 0, IngestionStatus::Succeeded, None);
         m.id = NotSet;
         if ingestions::Entity::update_many().set(m).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
             return Err(abandoned_meanwhile());

@@ -155,7 +155,7 @@ async fn from_database(db: &Db, registry: &Registry) -> Result<(), ScrapeError> 
     let finished: Vec<Option<chrono::DateTime<Utc>>> = entity::ingestions::Entity::find()
         .select_only()
         .column_as(Expr::col(entity::ingestions::Column::FinishedAt).max(), "finished")
-        .filter(entity::ingestions::Column::Status.eq("SUCCEEDED"))
+        .filter(entity::ingestions::Column::Status.eq(entity::ingestions::IngestionStatus::Succeeded))
         .into_tuple()
         .all(db)
         .await?;

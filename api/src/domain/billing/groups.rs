@@ -410,7 +410,7 @@ mod tests {
                 last_checked_at: Set(None),
                 cost_export_bucket: Set(None),
                 cost_export_prefix: Set(None),
-                billing_mode: Set("NATIVE".into()),
+                billing_mode: Set(crate::domain::billing::abc::BillingMode::Native),
                 upstream_billing_group_id: Set(None),
                 dashboard_url: Set(None),
                 created_at: Set(now),

@@ -31,8 +31,6 @@ use crate::money::to_units;
 use crate::notify::outbox::{self, Event};
 use crate::tenancy::{Role, Scope};
 
-/// Sync state a billing object starts with when its payer is in Billing Conductor mode.
-const BILLING_CONDUCTOR: &str = "BILLING_CONDUCTOR";
 
 /// A payer whose billing the caller may read (`Viewer`) or change (`Operator`). End-customer
 /// users — whose only role on the payer comes through `customer` tenants — are refused: AWS
@@ -157,8 +155,8 @@ pub fn checked_account(field: &str, value: &str) -> AppResult<String> {
 }
 
 /// The ABC sync state a new or changed object gets: PENDING in Billing Conductor mode.
-pub fn initial_sync_status(payer: &payers::Model) -> Option<String> {
-    (payer.billing_mode == BILLING_CONDUCTOR).then(|| "PENDING".to_owned())
+pub fn initial_sync_status(payer: &payers::Model) -> Option<abc::AbcSyncStatus> {
+    (payer.billing_mode == abc::BillingMode::BillingConductor).then_some(abc::AbcSyncStatus::Pending)
 }
 
 /// What changed, for the event and the recomputation it triggers.

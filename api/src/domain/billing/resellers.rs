@@ -157,7 +157,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
         last_checked_at: Set(None),
         cost_export_bucket: Set(None),
         cost_export_prefix: Set(None),
-        billing_mode: Set("NATIVE".to_owned()),
+        billing_mode: Set(crate::domain::billing::abc::BillingMode::Native),
         upstream_billing_group_id: Set(Some(group.id)),
         dashboard_url: Set(None),
         created_at: Set(now),

@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, Utc};
 use entity::{cost_daily, ingestions};
+use entity::ingestions::IngestionStatus;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -28,7 +29,7 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
     crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await.context("closing abandoned ingestions")?;
     let last = ingestions::Entity::find()
         .filter(ingestions::Column::PayerId.eq(payer.id))
-        .filter(ingestions::Column::Status.ne("SKIPPED"))
+        .filter(ingestions::Column::Status.ne(IngestionStatus::Skipped))
         .order_by_desc(ingestions::Column::StartedAt)
         .one(scope.db())
         .await
@@ -47,7 +48,7 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
     // accounts left out, empty cost cells), each with the file's path.
     let warnings: Vec<String> = last
         .as_ref()
-        .filter(|i| i.status == "SUCCEEDED")
+        .filter(|i| i.status == IngestionStatus::Succeeded)
         .and_then(|i| serde_json::from_str::<Vec<serde_json::Value>>(&i.files).ok())
         .map(|files| {
             files
@@ -61,8 +62,8 @@ pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health
         .unwrap_or_default();
     let (status, reason) = match (&last, lag) {
         (None, None) => ("NOT_AVAILABLE", "no cost data has been ingested for this payer".to_owned()),
-        (Some(i), _) if i.status == "FAILED" => ("FAILED", format!("the last ingestion failed: {}", i.error.clone().unwrap_or_default())),
-        (Some(i), _) if i.status == crate::ingest::store::ABANDONED => {
+        (Some(i), _) if i.status == IngestionStatus::Failed => ("FAILED", format!("the last ingestion failed: {}", i.error.clone().unwrap_or_default())),
+        (Some(i), _) if i.status == IngestionStatus::Abandoned => {
             ("FAILED", format!("the last ingestion was {}", i.error.clone().unwrap_or_else(|| "abandoned".to_owned())))
         }
         (_, Some(days)) if days > 3 => ("WARNING", format!("the newest cost data is {days} days old")),

@@ -16,7 +16,7 @@ impl BillingConductorMutation {
     #[graphql(complexity = "crate::graphql::limits::Heavy::AwsJob.cost() + child_complexity")]
     async fn set_payer_billing_mode(&self, ctx: &Context<'_>, payer_id: ID, mode: BillingMode) -> ApiResult<BillingConductorStatus> {
         let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
-        abc::set_mode(ctx.app()?, &scope, payer, mode.as_str()).await?;
+        abc::set_mode(ctx.app()?, &scope, payer, mode.into()).await?;
         Ok(BillingConductorStatus::new(abc::status(&scope, payer).await?)?)
     }
 

@@ -6,7 +6,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::costs::{
     AccountBillLine, AccountMonthlyBill, CostAllocationKey, CostChange, CostDimension, CostForecast, CostGranularity, CostGroup, CostKey, CostMetric, CostPoint, CostSummary, CostSummaryInput,
-    HealthStatus, IngestionHealth, IngestionRecord, IngestionStatus, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
+    HealthStatus, IngestionHealth, IngestionRecord, MonthOverMonth, MonthOverMonthInput, ServiceCategory,
 };
 use crate::ids::{PayerId, TenantId};
 
@@ -174,7 +174,7 @@ impl CostsQuery {
         };
         let last_ingestion = h.last.map(|i| IngestionRecord {
             id: ID(i.id.to_string()),
-            status: IngestionStatus::parse(&i.status),
+            status: i.status.into(),
             message: i.error,
             source: i.source,
             billing_period: i.billing_period,

@@ -26,18 +26,15 @@ fn id(u: Uuid) -> ID {
 
 /// Where a billing object stands with AWS Billing Conductor.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::billing::abc::AbcSyncStatus")]
 pub enum BillingSyncStatus {
     Pending,
     Synced,
     Failed,
 }
 
-fn sync_status(s: Option<&str>) -> Option<BillingSyncStatus> {
-    match s? {
-        "SYNCED" => Some(BillingSyncStatus::Synced),
-        "FAILED" => Some(BillingSyncStatus::Failed),
-        _ => Some(BillingSyncStatus::Pending),
-    }
+fn sync_status(s: Option<crate::domain::billing::abc::AbcSyncStatus>) -> Option<BillingSyncStatus> {
+    s.map(Into::into)
 }
 
 /// One account's membership of a billing group: `[billingPeriodStart, billingPeriodEnd)`.
@@ -89,7 +86,7 @@ impl BillingGroup {
             memberships,
             pricing_plan_id: id(g.pricing_plan_id),
             customer_tenant_id: g.customer_tenant_id.map(id),
-            abc_sync_status: sync_status(g.abc_sync_status.as_deref()),
+            abc_sync_status: sync_status(g.abc_sync_status),
             abc_arn: g.abc_arn,
             abc_sync_error: g.abc_sync_error,
             created_at: g.created_at,
@@ -211,7 +208,7 @@ impl From<pricing_rules::Model> for PricingRule {
             usage_type: r.usage_type,
             operation: r.operation,
             free_tier: r.free_tier,
-            abc_sync_status: sync_status(r.abc_sync_status.as_deref()),
+            abc_sync_status: sync_status(r.abc_sync_status),
             abc_arn: r.abc_arn,
             abc_sync_error: r.abc_sync_error,
             created_at: r.created_at,
@@ -258,7 +255,7 @@ impl From<Plan> for PricingPlan {
             pass_credits: p.pass_credits,
             pass_refunds: p.pass_refunds,
             pass_partner_discounts: p.pass_partner_discounts,
-            abc_sync_status: sync_status(p.abc_sync_status.as_deref()),
+            abc_sync_status: sync_status(p.abc_sync_status),
             abc_arn: p.abc_arn,
             abc_sync_error: p.abc_sync_error,
             created_at: p.created_at,
@@ -318,7 +315,7 @@ impl From<custom_line_items::Model> for CustomLineItem {
             linked_account_id: i.linked_account_id,
             exclude_savings_plan_negation: i.exclude_savings_plan_negation,
             currency: i.currency,
-            abc_sync_status: sync_status(i.abc_sync_status.as_deref()),
+            abc_sync_status: sync_status(i.abc_sync_status),
             abc_arn: i.abc_arn,
             abc_sync_error: i.abc_sync_error,
             created_at: i.created_at,

@@ -3,31 +3,15 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::domain::billing::abc::{self, ImportReport, SyncStatus};
+use crate::domain::billing::abc::{ImportReport, SyncStatus};
 use crate::error::AppError;
 
 /// Whether a payer's billing is computed by us only, or also kept in AWS Billing Conductor.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::domain::billing::abc::BillingMode")]
 pub enum BillingMode {
     Native,
     BillingConductor,
-}
-
-impl BillingMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Native => abc::NATIVE,
-            Self::BillingConductor => abc::BILLING_CONDUCTOR,
-        }
-    }
-
-    fn parse(stored: &str) -> Result<Self, AppError> {
-        match stored {
-            abc::NATIVE => Ok(Self::Native),
-            abc::BILLING_CONDUCTOR => Ok(Self::BillingConductor),
-            other => Err(AppError::internal(anyhow::anyhow!("unknown billing mode {other:?}"))),
-        }
-    }
 }
 
 /// A billing object that Billing Conductor refused, with AWS's reason.
@@ -56,7 +40,7 @@ impl BillingConductorStatus {
     pub fn new(status: SyncStatus) -> Result<Self, AppError> {
         Ok(Self {
             payer_id: ID(status.payer.id.to_string()),
-            mode: BillingMode::parse(&status.payer.billing_mode)?,
+            mode: status.payer.billing_mode.into(),
             synced: status.synced,
             pending: status.pending,
             failed: status

@@ -331,6 +331,7 @@ pub struct IngestionHealth {
 
 /// How an ingestion of cost files stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::ingest::store::IngestionStatus")]
 pub enum IngestionStatus {
     /// Reading or writing now; its process renews a heartbeat.
     Running,
@@ -342,18 +343,6 @@ pub enum IngestionStatus {
     /// Its process stopped (killed, crashed, cancelled) or its lease ran out before it finished;
     /// nothing it read was written, and the previous data stays. `message` says which.
     Abandoned,
-}
-
-impl IngestionStatus {
-    pub fn parse(status: &str) -> Self {
-        match status {
-            "RUNNING" => Self::Running,
-            "SUCCEEDED" => Self::Succeeded,
-            "SKIPPED" => Self::Skipped,
-            "ABANDONED" => Self::Abandoned,
-            _ => Self::Failed,
-        }
-    }
 }
 
 /// One ingestion run's record.

@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{Local, SYNCED, adapter, current_members, current_period};
+use super::{AbcSyncStatus, Local, adapter, current_members, current_period};
 use crate::aws::AwsClients;
 use crate::aws::AwsResult;
 use crate::aws::billing_conductor::{AbcBillingGroup, AbcCustomLineItem, AbcPricingPlan, AbcPricingRule, BillingConductor, app_error};
@@ -342,7 +342,7 @@ macro_rules! linked_row {
         impl LinkedRow for $m::ActiveModel {
             fn link(&mut self, arn: &str) {
                 self.abc_arn = Set(Some(arn.to_owned()));
-                self.abc_sync_status = Set(Some(SYNCED.to_owned()));
+                self.abc_sync_status = Set(Some(AbcSyncStatus::Synced));
                 self.abc_sync_error = Set(None);
             }
         }

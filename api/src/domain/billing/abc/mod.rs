@@ -31,13 +31,10 @@ pub use self::reconcile::{AbcSync, SyncReport, run_sync_job, sync_payer};
 pub use self::reports::{AbcReports, pull_reports, run_reports_job};
 
 /// Billing modes of a payer.
-pub const NATIVE: &str = "NATIVE";
-pub const BILLING_CONDUCTOR: &str = "BILLING_CONDUCTOR";
+pub use entity::payers::BillingMode;
 
 /// Sync states of a billing object.
-pub const PENDING: &str = "PENDING";
-pub const SYNCED: &str = "SYNCED";
-pub const FAILED: &str = "FAILED";
+pub use entity::billing_groups::AbcSyncStatus;
 
 /// Job kinds.
 pub const SYNC_JOB: &str = "billing.abc_sync";
@@ -90,7 +87,7 @@ fn previous_period() -> String {
 }
 
 /// One object's sync state: (table, id, name, status, error).
-type ObjectState<'a> = (Table, uuid::Uuid, &'a str, Option<&'a str>, Option<&'a str>);
+type ObjectState<'a> = (Table, uuid::Uuid, &'a str, Option<AbcSyncStatus>, Option<&'a str>);
 
 /// Our billing rows of one payer.
 struct Local {
@@ -113,10 +110,10 @@ impl Local {
     /// Every object as (table, id, name, status, error).
     fn states(&self) -> Vec<ObjectState<'_>> {
         let mut out = Vec::new();
-        out.extend(self.rules.iter().map(|r| (Table::Rules, r.id, r.name.as_str(), r.abc_sync_status.as_deref(), r.abc_sync_error.as_deref())));
-        out.extend(self.plans.iter().map(|p| (Table::Plans, p.id, p.name.as_str(), p.abc_sync_status.as_deref(), p.abc_sync_error.as_deref())));
-        out.extend(self.groups.iter().map(|g| (Table::Groups, g.id, g.name.as_str(), g.abc_sync_status.as_deref(), g.abc_sync_error.as_deref())));
-        out.extend(self.items.iter().map(|i| (Table::Items, i.id, i.name.as_str(), i.abc_sync_status.as_deref(), i.abc_sync_error.as_deref())));
+        out.extend(self.rules.iter().map(|r| (Table::Rules, r.id, r.name.as_str(), r.abc_sync_status, r.abc_sync_error.as_deref())));
+        out.extend(self.plans.iter().map(|p| (Table::Plans, p.id, p.name.as_str(), p.abc_sync_status, p.abc_sync_error.as_deref())));
+        out.extend(self.groups.iter().map(|g| (Table::Groups, g.id, g.name.as_str(), g.abc_sync_status, g.abc_sync_error.as_deref())));
+        out.extend(self.items.iter().map(|i| (Table::Items, i.id, i.name.as_str(), i.abc_sync_status, i.abc_sync_error.as_deref())));
         out
     }
 
@@ -182,7 +179,7 @@ where
     Fut: std::future::Future<Output = AppResult<T>>,
 {
     let payload = SyncArgs { payer_id };
-    let mut query = payers::Entity::find().filter(payers::Column::BillingMode.eq(BILLING_CONDUCTOR));
+    let mut query = payers::Entity::find().filter(payers::Column::BillingMode.eq(BillingMode::BillingConductor));
     if let Some(id) = payload.payer_id {
         query = query.filter(payers::Column::Id.eq(id));
     }

@@ -7,10 +7,10 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{BILLING_CONDUCTOR, FAILED, Local, NATIVE, PENDING, SYNC_JOB, SYNCED, SyncArgs, Table};
+use super::{AbcSyncStatus, BillingMode, Local, SYNC_JOB, SyncArgs, Table};
 use crate::db::BeginWrite;
 use crate::domain::billing::billing_payer;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ids::{PayerId, TenantId};
 use crate::jobs::{JobContext, NewJob, enqueue};
 use crate::tenancy::{Role, Scope};
@@ -21,7 +21,7 @@ async fn mark_pending(db: &impl ConnectionTrait, payer: uuid::Uuid, all: bool) -
         let mut update = Query::update();
         update
             .table(Alias::new(table.name()))
-            .value(Alias::new("abc_sync_status"), PENDING)
+            .value(Alias::new("abc_sync_status"), AbcSyncStatus::Pending)
             .value(Alias::new("abc_sync_error"), Option::<String>::None)
             .and_where(Expr::col(Alias::new("payer_id")).eq(payer));
         if !all {
@@ -53,7 +53,7 @@ async fn enqueue_sync(db: &impl ConnectionTrait, payer: &payers::Model) -> AppRe
 /// PENDING and asks for a sync. Does nothing for NATIVE payers.
 pub async fn request_sync(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<()> {
     let Some(payer) = payers::Entity::find_by_id(payer).one(db).await? else { return Ok(()) };
-    if payer.billing_mode != BILLING_CONDUCTOR {
+    if payer.billing_mode != BillingMode::BillingConductor {
         return Ok(());
     }
     mark_pending(db, payer.id, false).await?;
@@ -62,21 +62,18 @@ pub async fn request_sync(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppRe
 
 /// Switches a payer between NATIVE and BILLING_CONDUCTOR (payer admins). Switching to ABC marks
 /// every billing object PENDING and starts a sync; switching back stops pushing (ARNs are kept).
-pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: &str) -> AppResult<payers::Model> {
-    if mode != NATIVE && mode != BILLING_CONDUCTOR {
-        return Err(AppError::invalid("mode", "must be NATIVE or BILLING_CONDUCTOR"));
-    }
+pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: BillingMode) -> AppResult<payers::Model> {
     let payer = billing_payer(scope, payer, Role::Admin).await?;
-    if mode == BILLING_CONDUCTOR {
+    if mode == BillingMode::BillingConductor {
         // A reseller's tier is priced by our engine only: Billing Conductor prices one level.
         crate::domain::payers::require_aws_access(&payer)?;
     }
     let txn = scope.db().begin_write().await?;
     let mut row: payers::ActiveModel = payer.into();
-    row.billing_mode = Set(mode.to_owned());
+    row.billing_mode = Set(mode);
     row.updated_at = Set(Utc::now());
     let payer = row.update(&txn).await?;
-    if mode == BILLING_CONDUCTOR {
+    if mode == BillingMode::BillingConductor {
         mark_pending(&txn, payer.id, true).await?;
         enqueue_sync(&txn, &payer).await?;
     }
@@ -110,13 +107,13 @@ pub struct SyncStatus {
 pub async fn status(scope: &Scope, payer: PayerId) -> AppResult<SyncStatus> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let local = Local::load(scope.db(), payer.id).await?;
-    let pushed = payer.billing_mode == BILLING_CONDUCTOR;
+    let pushed = payer.billing_mode == BillingMode::BillingConductor;
     let mut status = SyncStatus { payer, synced: 0, pending: 0, failed: Vec::new() };
     for (table, id, name, sync, error) in local.states() {
         match sync {
-            Some(SYNCED) => status.synced += 1,
+            Some(AbcSyncStatus::Synced) => status.synced += 1,
             _ if !pushed => {}
-            Some(FAILED) => status.failed.push(SyncFailure { kind: table.noun(), id, name: name.to_owned(), error: error.unwrap_or_default().to_owned() }),
+            Some(AbcSyncStatus::Failed) => status.failed.push(SyncFailure { kind: table.noun(), id, name: name.to_owned(), error: error.unwrap_or_default().to_owned() }),
             _ => status.pending += 1,
         }
     }

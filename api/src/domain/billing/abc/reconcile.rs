@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{FAILED, Local, SESSION, SYNCED, SyncArgs, Table, adapter, current_members, current_period, for_abc_payers};
+use super::{AbcSyncStatus, Local, SESSION, SyncArgs, Table, adapter, current_members, current_period, for_abc_payers};
 use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec, PricingRuleSpec, app_error,
 };
@@ -24,8 +24,8 @@ use crate::money::from_units;
 /// Records one object's sync outcome.
 async fn mark(db: &impl ConnectionTrait, table: Table, id: uuid::Uuid, arn: Option<&str>, outcome: Result<(), String>) -> AppResult<()> {
     let (status, error) = match outcome {
-        Ok(()) => (SYNCED, None),
-        Err(reason) => (FAILED, Some(reason)),
+        Ok(()) => (AbcSyncStatus::Synced, None),
+        Err(reason) => (AbcSyncStatus::Failed, Some(reason)),
     };
     let mut update = Query::update();
     update
