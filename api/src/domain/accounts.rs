@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{jobs, linked_accounts, organizational_units, payers, policies, policy_attachments};
+use entity::{linked_accounts, organizational_units, payers, policies, policy_attachments};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::domain::jobs::{JobView, enqueue_requested};
 use crate::db::{BeginWrite, Db};
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
@@ -50,15 +51,12 @@ pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
 }
 
 /// Enqueues a sync of the payer's organization into the local tables.
-pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
+pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<JobView> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: Some(session_name(&scope.principal().email)) })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
-    job.created_by = Some(scope.principal().user_id);
-    let job = enqueue(scope.db(), job).await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job)
+    enqueue_requested(state, scope, job).await
 }
 
 /// The sync job's arguments: the payer, and the session name of whoever asked (none when
@@ -342,7 +340,7 @@ impl JobArgs for CreateArgs {
 }
 
 /// Validates and enqueues the creation of a linked account.
-pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount) -> AppResult<jobs::Model> {
+pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount) -> AppResult<JobView> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let email = checked_email("email", &input.email)?;
     let name = input.name.trim().to_owned();
@@ -372,11 +370,8 @@ pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount
     let mut job = NewJob::of(&args)?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
-    job.created_by = Some(scope.principal().user_id);
     job.max_attempts = 8;
-    let job = enqueue(scope.db(), job).await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job)
+    enqueue_requested(state, scope, job).await
 }
 
 fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<Step<CreateArgs>, JobFailure> {

@@ -4,11 +4,12 @@
 //! period atomically.
 
 use chrono::Utc;
-use entity::{jobs, payers};
+use entity::payers;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::domain::jobs::{JobView, enqueue_requested};
 use crate::aws::credentials::session_name;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
@@ -49,7 +50,7 @@ pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &st
 }
 
 /// Enqueues an ingestion of one billing period (`YYYY-MM`), or of everything under the prefix.
-pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, period: Option<String>) -> AppResult<jobs::Model> {
+pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, period: Option<String>) -> AppResult<JobView> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     if let Some(p) = &period {
         crate::domain::costs::month_bounds(p).map_err(|_| AppError::invalid("billingPeriod", "must be YYYY-MM"))?;
@@ -60,11 +61,8 @@ pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, p
     let mut job = NewJob::of(&IngestArgs { payer_id: payer.id, billing_period: period, session: Some(session_name(&scope.principal().email)) })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
-    job.created_by = Some(scope.principal().user_id);
     job.max_attempts = 3;
-    let job = enqueue(scope.db(), job).await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job)
+    enqueue_requested(state, scope, job).await
 }
 
 /// The ingest job's arguments: the payer, one period (`YYYY-MM`) or all, and the session name

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, Timelike, Utc};
-use entity::{cost_daily, ingestions, jobs, outbox_events, payers, tenants, webhook_endpoints};
+use entity::{cost_daily, ingestions, outbox_events, payers, tenants, webhook_endpoints};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -18,6 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::domain::jobs::{JobView, enqueue_requested};
 use crate::db::BeginWrite;
 use crate::aws::cost_explorer::ServiceDayCost;
 use crate::aws::credentials::session_name;
@@ -229,20 +230,12 @@ pub(crate) fn payer_job(payer: &payers::Model, args: &impl JobArgs) -> AppResult
     Ok(job)
 }
 
-/// Enqueues a job a user asked for and wakes the worker.
-pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, mut job: NewJob) -> AppResult<jobs::Model> {
-    job.created_by = Some(scope.principal().user_id);
-    let job = enqueue(scope.db(), job).await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job)
-}
-
 fn pull_job(payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: Option<String>) -> AppResult<NewJob> {
     payer_job(payer, &PullArgs { payer_id: payer.id, from, to, next: None, session, done: Totals::default() })
 }
 
 /// Enqueues a pull of the days `from..=to` (inclusive) as a job.
-pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId, from: NaiveDate, to: NaiveDate) -> AppResult<jobs::Model> {
+pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId, from: NaiveDate, to: NaiveDate) -> AppResult<JobView> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     check_range(from, to, Utc::now().date_naive())?;
     if payer.status != payer_domain::PayerStatus::Connected {

@@ -1,10 +1,12 @@
 //! Reading jobs: a caller sees the jobs of payers and tenants they can see.
 
+use chrono::{DateTime, Utc};
 use entity::jobs;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::Page;
+use crate::jobs::{JobContext, NewJob, enqueue};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID};
 use crate::tenancy::{Role, Scope};
@@ -16,16 +18,67 @@ pub struct JobFilter {
     pub state: Option<crate::jobs::JobState>,
 }
 
+/// A background job as a caller sees it.
+#[derive(Debug, Clone)]
+pub struct JobView {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub state: crate::jobs::JobState,
+    pub payer: Option<PayerId>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// What the job is doing now.
+    pub progress: Option<String>,
+    pub last_error: Option<String>,
+    /// The outcome once it succeeded, as JSON text.
+    pub result: Option<String>,
+    pub run_at: DateTime<Utc>,
+    /// The worker running it, or that ran its last step: only platform staff are shown it
+    /// (`as_seen_by`); a view made from a row alone never carries it.
+    pub worker: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<jobs::Model> for JobView {
+    fn from(j: jobs::Model) -> Self {
+        Self {
+            id: j.id,
+            kind: j.kind,
+            state: j.state,
+            payer: j.payer_id.map(PayerId),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            progress: j.progress,
+            last_error: j.last_error,
+            result: j.result,
+            run_at: j.run_at,
+            worker: None,
+            claimed_at: j.claimed_at,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// Enqueues a job the caller asked for (recorded as theirs) and wakes the worker. What it
+/// answers carries no worker name: no worker holds a new job.
+pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, mut job: NewJob) -> AppResult<JobView> {
+    job.created_by = Some(scope.principal().user_id);
+    let job = enqueue(scope.db(), job).await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job.into())
+}
+
 fn platform_staff(scope: &Scope) -> bool {
     scope.principal().role_on_tenant(&format!("/{ROOT_TENANT_ID}/")).is_some()
 }
 
 /// Which worker runs a job names the platform's hosts (pods): only platform staff see it.
-fn as_seen_by(scope: &Scope, mut job: jobs::Model) -> jobs::Model {
-    if !platform_staff(scope) {
-        job.locked_by = None;
-    }
-    job
+fn as_seen_by(scope: &Scope, job: jobs::Model) -> JobView {
+    let worker = if platform_staff(scope) { job.locked_by.clone() } else { None };
+    JobView { worker, ..job.into() }
 }
 
 fn visible(scope: &Scope) -> Condition {
@@ -56,7 +109,7 @@ fn visible(scope: &Scope) -> Condition {
         )
 }
 
-pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec<jobs::Model>> {
+pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec<JobView>> {
     let mut query = jobs::Entity::find().filter(visible(scope));
     if let Some(payer) = filter.payer {
         scope.payer(payer, Role::Viewer).await?;
@@ -75,7 +128,7 @@ pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec
     Ok(rows.into_iter().map(|j| as_seen_by(scope, j)).collect())
 }
 
-pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<jobs::Model> {
+pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<JobView> {
     let job = jobs::Entity::find_by_id(id).filter(visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("job"))?;
     Ok(as_seen_by(scope, job))
 }

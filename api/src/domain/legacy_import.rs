@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use entity::{jobs, payers};
+use entity::payers;
 use rust_decimal::Decimal;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,8 @@ use crate::db::BeginWrite;
 use crate::aws::cost_explorer::parse_amount;
 use crate::aws::credentials::session_name;
 use crate::aws::dynamodb::Item;
-use crate::domain::cost_pull::{GrainRow, enqueue_requested, fingerprint, payer_job, record_succeeded, replace_days};
+use crate::domain::jobs::{JobView, enqueue_requested};
+use crate::domain::cost_pull::{GrainRow, fingerprint, payer_job, record_succeeded, replace_days};
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
@@ -93,7 +94,7 @@ impl crate::jobs::JobArgs for ImportArgs {
 }
 
 /// Enqueues the import as a job, after checking the input (nothing is written when it is bad).
-pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImport) -> AppResult<jobs::Model> {
+pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImport) -> AppResult<JobView> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let (table, year, months) = check(&input, Utc::now().date_naive())?;
     let args = ImportArgs { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use entity::optimization_hub_states::{self as states, HubStatus};
-use entity::{jobs, optimization_recommendations as recs, payers, tenants};
+use entity::{optimization_recommendations as recs, payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -23,7 +23,8 @@ use crate::aws::error::AwsErrorKind;
 use crate::db::BeginWrite;
 use crate::domain::billing::groups::{self, Group};
 use crate::domain::billing::{self, current_period};
-use crate::domain::cost_pull::{enqueue_requested, payer_job};
+use crate::domain::cost_pull::payer_job;
+use crate::domain::jobs::{JobView, enqueue_requested};
 use crate::domain::costs::{PayerView, payer_view};
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult, Context as _};
@@ -65,7 +66,7 @@ crate::jobs::no_job_args! {
 }
 
 /// Enqueues a pull of the payer's recommendations now (partner operators).
-pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<jobs::Model> {
+pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<JobView> {
     // The payer's own operators: the partner's, or a customer's on the payer it connected itself.
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     payer_domain::require_aws_access(&payer)?;

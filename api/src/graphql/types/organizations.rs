@@ -1,6 +1,6 @@
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{invitations, jobs, organizational_units, policies};
+use entity::{invitations, organizational_units, policies};
 
 use crate::aws::OrgPolicy;
 use crate::domain::{self, policy_templates::PolicyTemplate as Template};
@@ -231,7 +231,7 @@ pub enum JobState {
 }
 
 /// A background job (account creation, sync…) and how far it got.
-pub struct Job(pub jobs::Model);
+pub struct Job(pub domain::jobs::JobView);
 
 #[Object]
 impl Job {
@@ -245,7 +245,7 @@ impl Job {
         self.0.state.into()
     }
     async fn payer_id(&self) -> Option<ID> {
-        self.0.payer_id.map(|p| ID(p.to_string()))
+        self.0.payer.map(|p| ID(p.0.to_string()))
     }
     async fn attempts(&self) -> i32 {
         self.0.attempts
@@ -270,7 +270,7 @@ impl Job {
     /// The worker running the job, or that ran its last step (`host:pid:suffix`; the pod's name
     /// on Kubernetes). Shown to platform staff only; null for everyone else.
     async fn worker(&self) -> Option<&str> {
-        self.0.locked_by.as_deref()
+        self.0.worker.as_deref()
     }
     /// When a worker last took the job.
     async fn claimed_at(&self) -> Option<DateTime<Utc>> {
