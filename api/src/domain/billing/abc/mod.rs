@@ -178,9 +178,8 @@ where
     F: FnMut(payers::Model) -> Fut,
     Fut: std::future::Future<Output = AppResult<T>>,
 {
-    let payload = SyncArgs { payer_id };
     let mut query = payers::Entity::find().filter(payers::Column::BillingMode.eq(BillingMode::BillingConductor));
-    if let Some(id) = payload.payer_id {
+    if let Some(id) = payer_id {
         query = query.filter(payers::Column::Id.eq(id));
     }
     let mut results = serde_json::Map::new();
@@ -188,7 +187,7 @@ where
         let id = payer.id.to_string();
         let result = match each(payer).await {
             Ok(done) => serde_json::to_value(done).map_err(AppError::internal)?,
-            Err(e) if payload.payer_id.is_some() => return Err(e),
+            Err(e) if payer_id.is_some() => return Err(e),
             Err(e) => {
                 tracing::warn!(payer = %id, error = %e, "Billing Conductor job failed for a payer");
                 json!({ "error": e.to_string() })
