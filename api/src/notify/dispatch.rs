@@ -270,8 +270,9 @@ async fn account_email(db: &impl ConnectionTrait, event: &outbox_events::Model, 
 /// Deliveries go out in lanes: mail is one lane (up to [`MAIL_CONCURRENCY`] messages at once),
 /// each webhook endpoint is its own (one request at a time, in order), and up to [`LANES`] lanes
 /// run side by side. A hanging or dead endpoint therefore holds up only its own deliveries; after
-/// its first failure in a step the rest of its lane waits for the retry interval instead of each
-/// costing another timeout (a per-endpoint circuit breaker; repeated failures disable it).
+/// its first failure the rest of its lane waits for that delivery's retry instead of each costing
+/// another timeout, in this step and in later ones (a per-endpoint circuit breaker; repeated
+/// failures disable it).
 pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
     use futures::StreamExt as _;
     let now = Utc::now();
@@ -279,6 +280,7 @@ pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
         .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .filter(notifications::Column::NextAttemptAt.lte(now))
         .order_by_asc(notifications::Column::NextAttemptAt)
+        .order_by_asc(notifications::Column::Id)
         .limit(BATCH)
         .all(&state.db)
         .await?;
@@ -347,6 +349,14 @@ async fn deliver_mail(state: &JobContext, mailer: Option<&Mailer>, deliveries: V
 }
 
 async fn deliver_to_endpoint(state: &JobContext, deliveries: Vec<notifications::Model>, now: chrono::DateTime<Utc>) -> AppResult<usize> {
+    // An earlier delivery to this endpoint failed and waits for its retry: the newer ones wait
+    // behind it (in order), rather than each trying an endpoint known to be failing.
+    if let Some(endpoint) = deliveries.first().and_then(|d| d.endpoint_id)
+        && let Some(retry_at) = failing_until(state, endpoint, now).await?
+    {
+        defer(state, deliveries.iter().map(|d| d.id).collect(), retry_at, now).await?;
+        return Ok(0);
+    }
     let mut attempted = 0;
     let mut rest = deliveries.into_iter();
     for delivery in rest.by_ref() {
@@ -366,15 +376,35 @@ async fn deliver_to_endpoint(state: &JobContext, deliveries: Vec<notifications::
     let waiting: Vec<uuid::Uuid> = rest.map(|d| d.id).collect();
     if !waiting.is_empty() {
         let later = Utc::now() + chrono::Duration::seconds(i64::try_from(state.config.notify_retry_seconds).unwrap_or(30));
-        notifications::Entity::update_many()
-            .col_expr(notifications::Column::NextAttemptAt, Expr::value(later))
-            .filter(notifications::Column::Id.is_in(waiting))
-            .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
-            .filter(notifications::Column::NextAttemptAt.lte(now))
-            .exec(&state.db)
-            .await?;
+        defer(state, waiting, later, now).await?;
     }
     Ok(attempted)
+}
+
+/// When the endpoint's earliest failed delivery still waiting for its retry is due, if it has one.
+async fn failing_until(state: &JobContext, endpoint: uuid::Uuid, now: chrono::DateTime<Utc>) -> AppResult<Option<chrono::DateTime<Utc>>> {
+    let failed = notifications::Entity::find()
+        .filter(notifications::Column::EndpointId.eq(endpoint))
+        .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(notifications::Column::Attempts.gt(0))
+        .filter(notifications::Column::NextAttemptAt.gt(now))
+        .order_by_asc(notifications::Column::NextAttemptAt)
+        .one(&state.db)
+        .await
+        .context("looking for the endpoint's failed deliveries")?;
+    Ok(failed.map(|d| d.next_attempt_at))
+}
+
+/// Moves due deliveries to `until` without counting an attempt.
+async fn defer(state: &JobContext, ids: Vec<uuid::Uuid>, until: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> AppResult<()> {
+    notifications::Entity::update_many()
+        .col_expr(notifications::Column::NextAttemptAt, Expr::value(until))
+        .filter(notifications::Column::Id.is_in(ids))
+        .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(notifications::Column::NextAttemptAt.lte(now))
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 /// Records an attempt: sent, retry later, or dead after the last attempt.

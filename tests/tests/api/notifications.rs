@@ -388,11 +388,13 @@ async fn every_kind_of_event_reaches_a_mailbox_and_a_webhook(db: DbKind) {
 }
 
 /// #16.15: three webhook endpoints that accept the connection and never answer, two events for
-/// each, and four mails. The mails arrive while all three hanging requests are still open at
-/// once (mail waited for none of them, and the endpoints were tried side by side); when the
-/// endpoints fail, each one's second delivery waits for the retry interval instead of being tried
-/// (one request per endpoint, no attempt counted).
+/// each (recorded together, so one dispatcher step takes both), and four mails. The mails arrive
+/// while all three hanging requests are still open at once (mail waited for none of them, and the
+/// endpoints were tried side by side); when the endpoints fail, each one's second delivery waits
+/// for the retry interval instead of being tried (one request per endpoint, no attempt counted).
+/// A third event, recorded after the failures and so taken by a later step, waits behind them too.
 async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
+    use sea_orm::TransactionTrait as _;
     use std::sync::{Arc, Mutex};
     let smtp = SmtpSink::start(free_port()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -417,9 +419,17 @@ async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
         let url = format!("http://127.0.0.1:{port}/hook{i}");
         app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": url, "eventTypes": ["*"] } })).await.data("createWebhookEndpoint");
     }
+    let payer = entity::payers::Entity::find_by_id(p.payer_id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    let account_created = |n: u32| {
+        let account = format!("11112222333{n}");
+        let data = json!({ "accountId": account, "accountName": "Hang", "email": "x@hang.example" });
+        partner_billing::notify::outbox::Event { event_type: "account.created", payer: &payer, subject: Some(account), data }
+    };
+    let txn = app.db.begin().await.unwrap();
     for n in 0..2 {
-        record_event(&app, &p, "account.created", &format!("11112222333{n}"), json!({ "accountId": format!("11112222333{n}"), "accountName": "Hang", "email": "x@hang.example" })).await;
+        partner_billing::notify::outbox::record(&txn, account_created(n)).await.unwrap();
     }
+    txn.commit().await.unwrap();
     assert_eq!(smtp.wait_for(&p.operator.email, 2).await.len(), 2);
     assert_eq!(smtp.wait_for(&p.admin.email, 2).await.len(), 2);
     let open = || held.lock().unwrap().len();
@@ -432,16 +442,23 @@ async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
     assert_eq!(open(), 3, "the three endpoints' first requests are open together, while the mail went out");
     // The endpoints fail (connection closed without an answer).
     held.lock().unwrap().clear();
-    let rows = wait_log(&app, &p.admin, json!({ "eventType": "account.created" }), |r| {
-        r.iter().filter(|n| n["channel"] == "webhook" && n["attempts"] == 1).count() == 3
-    })
-    .await;
-    let hooks: Vec<&Value> = rows.iter().filter(|n| n["channel"] == "webhook").collect();
+    let hooks_of = |rows: &[Value]| rows.iter().filter(|n| n["channel"] == "webhook").cloned().collect::<Vec<Value>>();
+    let rows = wait_log(&app, &p.admin, json!({ "eventType": "account.created" }), |r| hooks_of(r).iter().filter(|n| n["attempts"] == 1).count() == 3).await;
+    let hooks = hooks_of(&rows);
     assert_eq!(hooks.len(), 6, "{rows:?}");
     assert!(hooks.iter().all(|n| n["status"] == "pending"), "{hooks:?}");
     assert_eq!(hooks.iter().filter(|n| n["attempts"] == 0).count(), 3, "each endpoint's second delivery was not tried: {hooks:?}");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "one request per endpoint");
+
+    // A later event, in a later step: its mails go out, its webhooks wait behind the failed ones.
+    partner_billing::notify::outbox::record(&app.db, account_created(2)).await.unwrap();
+    assert_eq!(smtp.wait_for(&p.admin.email, 3).await.len(), 3);
+    wait_log(&app, &p.admin, json!({ "eventType": "account.created" }), |r| hooks_of(r).len() == 9).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "the failing endpoints were not tried again");
+    let hooks = hooks_of(&log(&app, &p.admin, json!({ "eventType": "account.created" })).await);
+    assert_eq!(hooks.iter().filter(|n| n["attempts"] == 0 && n["status"] == "pending").count(), 6, "{hooks:?}");
     acceptor.abort();
 }
 
