@@ -169,10 +169,34 @@ pub fn lease_from(now: DateTime<Utc>, period: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(period * LEASE_PERIODS).unwrap_or_else(|_| chrono::Duration::seconds(15))
 }
 
+/// This process's claim on a run, taken before the run's RUNNING record is written: a reader in
+/// this process then never finds the record without the claim and takes it for the run of a
+/// process that is gone (two ingestions of one payer started side by side did). Dropping it
+/// gives the claim up.
+pub struct RunningHere(Uuid);
+
+impl RunningHere {
+    pub fn enter(run: Uuid) -> Self {
+        running_here().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(run);
+        Self(run)
+    }
+
+    pub fn run(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl Drop for RunningHere {
+    fn drop(&mut self) {
+        running_here().lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.0);
+    }
+}
+
 /// Renews a run's heartbeat while it runs; stops (and, when the run did not finish, marks it
 /// ABANDONED) when dropped.
 pub struct Heartbeat {
     run: Uuid,
+    _here: RunningHere,
     db: Db,
     task: tokio::task::JoinHandle<()>,
     lost: Arc<AtomicBool>,
@@ -180,12 +204,12 @@ pub struct Heartbeat {
 }
 
 impl Heartbeat {
-    /// Starts renewing `run` (already recorded RUNNING by this process) every `period`.
-    pub fn start(db: &Db, run: Uuid, period: Duration) -> Self {
-        running_here().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(run);
+    /// Starts renewing the run this process holds (already recorded RUNNING) every `period`.
+    pub fn start(db: &Db, here: RunningHere, period: Duration) -> Self {
+        let run = here.0;
         let lost = Arc::new(AtomicBool::new(false));
         let task = tokio::spawn(beat(db.clone(), run, period, Arc::clone(&lost)));
-        Self { run, db: db.clone(), task, lost, finished: false }
+        Self { run, _here: here, db: db.clone(), task, lost, finished: false }
     }
 
     /// True once a renewal found the record no longer RUNNING under this process (a reader
@@ -229,7 +253,6 @@ async fn beat(db: Db, run: Uuid, period: Duration, lost: Arc<AtomicBool>) {
 impl Drop for Heartbeat {
     fn drop(&mut self) {
         self.task.abort();
-        running_here().lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.run);
         if self.finished {
             return;
         }
@@ -311,5 +334,18 @@ mod tests {
         assert!(abandoned_because(&record(Some(&earlier), Some(ns), future), now).unwrap().contains("is gone"));
         // A process that exists (PID 1) is never abandoned for its lease on the same machine.
         assert!(abandoned_because(&record(Some("here:1:abcdef"), Some(ns), past), now).is_none());
+    }
+
+    #[test]
+    fn a_run_entered_here_is_alive_from_before_its_record_until_its_claim_is_dropped() {
+        let Some(ns) = holder_ns() else { return };
+        let run = record(Some(holder()), Some(ns), Some(Utc::now() + chrono::Duration::seconds(10)));
+        assert_eq!(liveness(run.id, Some(holder()), Some(ns)), Liveness::Gone, "not entered yet");
+        let here = RunningHere::enter(run.id);
+        assert_eq!(here.run(), run.id);
+        assert_eq!(liveness(run.id, Some(holder()), Some(ns)), Liveness::Alive);
+        assert!(abandoned_because(&run, Utc::now()).is_none(), "a second ingestion in this process leaves it alone");
+        drop(here);
+        assert_eq!(liveness(run.id, Some(holder()), Some(ns)), Liveness::Gone);
     }
 }

@@ -567,10 +567,12 @@ pub async fn ingest_files_with(
     // ABANDONED, so they do not show as running forever.
     heartbeat::close_abandoned(db, payer).await?;
     let period = options.heartbeat.unwrap_or(heartbeat::DEFAULT_PERIOD).max(Duration::from_millis(100));
-    let run = store::start(db, &record, period).await?;
+    let run = Uuid::now_v7();
+    let here = heartbeat::RunningHere::enter(run);
+    store::start(db, &here, &record, period).await?;
     // Renewed until the run records its outcome; if this future is dropped first (its job was
     // cancelled), the record is marked ABANDONED at once.
-    let beat = heartbeat::Heartbeat::start(db, run, period);
+    let beat = heartbeat::Heartbeat::start(db, here, period);
 
     let (inputs, read) = read.await?;
     bar.finish_and_clear();

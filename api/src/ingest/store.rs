@@ -91,8 +91,8 @@ pub(super) fn abandoned_meanwhile() -> AppError {
 
 /// Records a run as started by this process, with its first heartbeat and a lease of
 /// [`super::heartbeat::LEASE_PERIODS`] heartbeat periods.
-pub async fn start(db: &Db, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<Uuid> {
-    let id = Uuid::now_v7();
+pub async fn start(db: &Db, here: &super::heartbeat::RunningHere, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<()> {
+    let id = here.run();
     let now = Utc::now();
     let mut m = record(r, id, None, 0, IngestionStatus::Running, None);
     m.heartbeat_at = Set(Some(now));
@@ -100,7 +100,7 @@ pub async fn start(db: &Db, r: &Record<'_>, heartbeat: std::time::Duration) -> A
     m.holder = Set(Some(super::heartbeat::holder().to_owned()));
     m.holder_ns = Set(super::heartbeat::holder_ns().map(str::to_owned));
     ingestions::Entity::insert(m).exec_without_returning(db).await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Records a run that failed (inserted if it was never started). A started run whose record was
