@@ -89,6 +89,15 @@ async fn demo_builds_a_populated_sandbox_and_serves_it() {
         .env("RUST_LOG", "warn")
         .env_remove("PB_FRONTEND_DIR")
         .process_group(0);
+    // What cargo set for this test binary is not the newcomer's shell: ring's build script reruns
+    // when CARGO_MANIFEST_DIR changes, so with it `cargo run` rebuilt the whole dependency tree
+    // (ten minutes of a CI run, and the binary the next `cargo build` rebuilt again).
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if ["CARGO_MANIFEST_", "CARGO_PKG_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR"].iter().any(|p| name.starts_with(p)) {
+            readme_way.env_remove(name.as_ref());
+        }
+    }
     let mut child = Running(readme_way.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
     let (tx, rx) = mpsc::channel();
     let stdout = child.0.stdout.take().unwrap();
