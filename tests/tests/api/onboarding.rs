@@ -247,9 +247,12 @@ async fn three_tier_onboarding(db: DbKind) {
         .await;
     let payer = reg.data("registerPayer.id").as_str().unwrap().to_owned();
     // Nobody presses a button: the registration's watch job checks the connection, and the
-    // onboarding moves from CONNECT_ACCOUNT (in progress) to VALIDATE_EXPORT on its own.
+    // onboarding moves from CONNECT_ACCOUNT (in progress) to VALIDATE_EXPORT on its own. The wait
+    // outlasts one failed probe and the watch's 30-second retry (a loaded machine once timed the
+    // first probe out), and a timeout says what the probes said.
     let mut o = Value::Null;
-    for _ in 0..150 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(75);
+    while std::time::Instant::now() < deadline {
         o = app.gql(customer_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
         if o["currentStep"]["step"] == "VALIDATE_EXPORT" {
             break;
@@ -257,7 +260,8 @@ async fn three_tier_onboarding(db: DbKind) {
         assert_eq!((o["currentStep"]["step"].as_str(), o["currentStep"]["status"].as_str()), (Some("CONNECT_ACCOUNT"), Some("IN_PROGRESS")), "{o}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(o["currentStep"]["step"], "VALIDATE_EXPORT", "{o}");
+    let probed = app.gql(customer_admin.bearer(), "query($id: ID!) { payer(id: $id) { status statusReason } }", json!({ "id": payer })).await;
+    assert_eq!(o["currentStep"]["step"], "VALIDATE_EXPORT", "{o}\nthe payer: {}", probed.body);
     // A check by hand still answers the same.
     let checked = app.gql(customer_admin.bearer(), "mutation($id: ID!) { checkPayerConnection(id: $id) { status statusReason } }", json!({ "id": payer })).await;
     assert_eq!(checked.data("checkPayerConnection.status"), "CONNECTED", "{}", checked.body);
