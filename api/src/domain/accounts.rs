@@ -200,12 +200,27 @@ fn account_row(payer: uuid::Uuid, a: &OrgAccount, parent: Option<String>) -> lin
     }
 }
 
-/// Linked accounts of a visible payer, by account id.
+/// An organizational unit of a payer's organization (as last synced).
+#[derive(Debug, Clone)]
+pub struct OrganizationalUnit {
+    /// `ou-…`
+    pub id: String,
+    pub name: String,
+    /// The root (`r-…`) or OU it sits in.
+    pub parent_id: String,
+}
+
+impl From<organizational_units::Model> for OrganizationalUnit {
+    fn from(m: organizational_units::Model) -> Self {
+        Self { id: m.ou_id, name: m.name, parent_id: m.parent_id }
+    }
+}
+
 /// A member account with where it sits: its OU (when in one) and the SCPs attached to it directly.
 #[derive(Debug, Clone)]
 pub struct PlacedAccount {
     pub account: linked_accounts::Model,
-    pub organizational_unit: Option<organizational_units::Model>,
+    pub organizational_unit: Option<OrganizationalUnit>,
     pub attached_policy_ids: Vec<String>,
 }
 
@@ -217,7 +232,7 @@ pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts
         return Err(AppError::internal(anyhow::anyhow!("placing accounts of another payer")));
     }
     let ou_ids: Vec<String> = accounts.iter().filter_map(|a| a.parent_id.clone()).filter(|p| p.starts_with("ou-")).collect();
-    let ous: HashMap<String, organizational_units::Model> = if ou_ids.is_empty() {
+    let ous: HashMap<String, OrganizationalUnit> = if ou_ids.is_empty() {
         HashMap::new()
     } else {
         organizational_units::Entity::find()
@@ -226,7 +241,7 @@ pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts
             .all(scope.db())
             .await?
             .into_iter()
-            .map(|ou| (ou.ou_id.clone(), ou))
+            .map(|ou| (ou.ou_id.clone(), ou.into()))
             .collect()
     };
     let targets: Vec<String> = accounts.iter().map(|a| a.account_id.clone()).collect();
@@ -293,13 +308,16 @@ async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, account: &str) -> Ap
     linked_accounts::Entity::find_by_id((payer, account.to_owned())).one(db).await?.ok_or(AppError::NotFound("linked account"))
 }
 
-pub async fn organizational_units(scope: &Scope, payer: PayerId) -> AppResult<Vec<organizational_units::Model>> {
+pub async fn organizational_units(scope: &Scope, payer: PayerId) -> AppResult<Vec<OrganizationalUnit>> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
     Ok(organizational_units::Entity::find()
         .filter(organizational_units::Column::PayerId.eq(payer.id))
         .order_by_asc(organizational_units::Column::Name)
         .all(scope.db())
-        .await?)
+        .await?
+        .into_iter()
+        .map(OrganizationalUnit::from)
+        .collect())
 }
 
 /// A new account to create in a payer's organization.

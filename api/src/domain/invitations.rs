@@ -51,8 +51,26 @@ async fn upsert(db: &impl ConnectionTrait, payer: uuid::Uuid, h: &Handshake, not
     Ok(())
 }
 
+/// An invitation to join a payer's organization (an Organizations handshake), as last read.
+pub struct Invitation {
+    pub handshake_id: String,
+    /// The invited account id or email.
+    pub target: String,
+    /// REQUESTED, OPEN, CANCELED, ACCEPTED, DECLINED or EXPIRED.
+    pub state: String,
+    pub notes: Option<String>,
+    pub requested_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<invitations::Model> for Invitation {
+    fn from(m: invitations::Model) -> Self {
+        Self { handshake_id: m.handshake_id, target: m.target, state: m.state, notes: m.notes, requested_at: m.requested_at, expires_at: m.expires_at }
+    }
+}
+
 /// Invites an account (by id or email) to join the payer's organization.
-pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> AppResult<invitations::Model> {
+pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> AppResult<Invitation> {
     let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
     let target = match (input.account_id, input.email) {
         (Some(id), None) => InviteTarget::Account(checked_account_id("accountId", id.trim())?),
@@ -75,7 +93,7 @@ pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> Ap
     };
     outbox::record(&txn, event).await?;
     txn.commit().await?;
-    find(scope.db(), payer.id, &handshake.id).await
+    Ok(find(scope.db(), payer.id, &handshake.id).await?.into())
 }
 
 async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, id: &str) -> AppResult<invitations::Model> {
@@ -83,21 +101,21 @@ async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, id: &str) -> AppResu
 }
 
 /// The payer's invitations as AWS reports them now (stored as well).
-pub async fn list(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResult<Vec<invitations::Model>> {
+pub async fn list(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResult<Vec<Invitation>> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
     let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
     refresh(scope.db(), aws, &payer, &creds).await?;
-    Ok(invitations::Entity::find().filter(invitations::Column::PayerId.eq(payer.id)).all(scope.db()).await?)
+    Ok(invitations::Entity::find().filter(invitations::Column::PayerId.eq(payer.id)).all(scope.db()).await?.into_iter().map(Invitation::from).collect())
 }
 
 /// Cancels an open invitation.
-pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_id: &str) -> AppResult<invitations::Model> {
+pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_id: &str) -> AppResult<Invitation> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     find(scope.db(), payer.id, handshake_id).await?;
     let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
     let handshake = aws.organizations.cancel_handshake(&creds, handshake_id).await?;
     upsert(scope.db(), payer.id, &handshake, None).await?;
-    find(scope.db(), payer.id, handshake_id).await
+    Ok(find(scope.db(), payer.id, handshake_id).await?.into())
 }
 
 /// Stores the handshakes' states; emits `invitation.accepted` for each newly accepted one.

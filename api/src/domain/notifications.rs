@@ -2,7 +2,7 @@
 //! service notices, webhook endpoints and the delivery log. Recipients are only users in the
 //! caller's scope, addresses an admin added, or the affected account's own address: no relay.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, outbox_events, users, webhook_endpoints};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -17,6 +17,124 @@ use crate::notify::dispatch::{self, Channel, DeliveryStatus};
 use crate::notify::templates::{self, Rendered, Source};
 use crate::notify::{LOCALES, outbox, ssrf};
 use crate::tenancy::{Role, Scope};
+
+/// Who gets mail for which event types on a tenant (and below) or a payer.
+pub struct Subscription {
+    pub id: uuid::Uuid,
+    pub tenant_id: Option<uuid::Uuid>,
+    pub payer_id: Option<uuid::Uuid>,
+    pub event_types: Vec<String>,
+    pub user_id: Option<uuid::Uuid>,
+    /// An address an admin added.
+    pub email: Option<String>,
+    /// Mail goes to the affected linked account's own address.
+    pub account_owner: bool,
+    pub locale: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<subs::Model> for Subscription {
+    fn from(m: subs::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: m.tenant_id,
+            payer_id: m.payer_id,
+            event_types: stored_types(&m.event_types),
+            user_id: m.user_id,
+            email: m.email,
+            account_owner: m.account_owner,
+            locale: m.locale,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A tenant's HTTP receiver of CloudEvents as its owners see it: never its signing secret (only
+/// creating an endpoint hands that out, once).
+pub struct WebhookEndpoint {
+    pub id: uuid::Uuid,
+    pub tenant_id: uuid::Uuid,
+    pub url: String,
+    pub description: String,
+    /// `*` is every type.
+    pub event_types: Vec<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub consecutive_failures: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<webhook_endpoints::Model> for WebhookEndpoint {
+    fn from(m: webhook_endpoints::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: m.tenant_id,
+            url: m.url,
+            description: m.description,
+            event_types: stored_types(&m.event_types),
+            disabled_at: m.disabled_at,
+            disabled_reason: m.disabled_reason,
+            consecutive_failures: m.consecutive_failures,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// One delivery of one event to one recipient (a row of the delivery log); the id is stable
+/// across retries.
+pub struct Delivery {
+    pub id: uuid::Uuid,
+    pub event_id: uuid::Uuid,
+    pub event_type: String,
+    pub tenant_id: Option<uuid::Uuid>,
+    pub payer_id: Option<uuid::Uuid>,
+    pub channel: Channel,
+    /// The email address, or the webhook endpoint id.
+    pub recipient: String,
+    pub endpoint_id: Option<uuid::Uuid>,
+    pub locale: Option<String>,
+    /// The mail subject, or the webhook's HTTP status, once sent.
+    pub subject: Option<String>,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// While it is pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<notifications::Model> for Delivery {
+    fn from(m: notifications::Model) -> Self {
+        Self {
+            id: m.id,
+            event_id: m.event_id,
+            event_type: m.event_type,
+            tenant_id: m.tenant_id,
+            payer_id: m.payer_id,
+            channel: m.channel,
+            recipient: m.recipient,
+            endpoint_id: m.endpoint_id,
+            locale: m.locale,
+            subject: m.subject,
+            next_attempt_at: (m.status == DeliveryStatus::Pending).then_some(m.next_attempt_at),
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            sent_at: m.sent_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A stored JSON list of event types (written by `checked_types`); one that does not parse is
+/// logged and shows as none.
+fn stored_types(json_text: &str) -> Vec<String> {
+    serde_json::from_str(json_text).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a stored list of event types does not parse");
+        Vec::new()
+    })
+}
 
 /// Runs a scope check, reporting "not found" as the thing asked for.
 fn as_missing<T>(result: AppResult<T>, what: &'static str) -> AppResult<T> {
@@ -93,7 +211,7 @@ fn target_ids(target: Target) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
 }
 
 /// Subscriptions the caller can see, optionally of one tenant or payer.
-pub async fn subscriptions(scope: &Scope, target: Option<Target>) -> AppResult<Vec<subs::Model>> {
+pub async fn subscriptions(scope: &Scope, target: Option<Target>) -> AppResult<Vec<Subscription>> {
     let mut query = subs::Entity::find().filter(subs_visible(scope));
     if let Some(target) = target {
         let (t, p) = target_ids(target);
@@ -103,10 +221,10 @@ pub async fn subscriptions(scope: &Scope, target: Option<Target>) -> AppResult<V
             Target::Payer(p) => query.filter(subs::Column::PayerId.eq(p.0)),
         };
     }
-    Ok(query.order_by_asc(subs::Column::Id).all(scope.db()).await?)
+    Ok(query.order_by_asc(subs::Column::Id).all(scope.db()).await?.into_iter().map(Subscription::from).collect())
 }
 
-pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<subs::Model> {
+pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<Subscription> {
     let (tenant, payer) = target_ids(new.target);
     let what = if tenant.is_some() { "tenant" } else { "payer" };
     require(scope, tenant, payer, Role::Viewer, what).await?;
@@ -138,16 +256,16 @@ pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<subs::M
         created_by: Set(me.0),
         created_at: Set(Utc::now()),
     };
-    Ok(row.insert(scope.db()).await?)
+    Ok(row.insert(scope.db()).await?.into())
 }
 
-pub async fn unsubscribe(scope: &Scope, id: uuid::Uuid) -> AppResult<subs::Model> {
+pub async fn unsubscribe(scope: &Scope, id: uuid::Uuid) -> AppResult<Subscription> {
     let sub = subs::Entity::find_by_id(id).filter(subs_visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("subscription"))?;
     if sub.user_id != Some(scope.principal().user_id.0) {
         require(scope, sub.tenant_id, sub.payer_id, Role::Admin, "subscription").await?;
     }
     subs::Entity::delete_by_id(id).exec(scope.db()).await?;
-    Ok(sub)
+    Ok(sub.into())
 }
 
 // ---- templates ----
@@ -362,17 +480,17 @@ async fn endpoint(scope: &Scope, id: uuid::Uuid, need: Role) -> AppResult<webhoo
     Ok(ep)
 }
 
-pub async fn webhook_endpoints(scope: &Scope, tenant: Option<TenantId>) -> AppResult<Vec<webhook_endpoints::Model>> {
+pub async fn webhook_endpoints(scope: &Scope, tenant: Option<TenantId>) -> AppResult<Vec<WebhookEndpoint>> {
     let mut query = webhook_endpoints::Entity::find().filter(endpoints_visible(scope, Role::Viewer));
     if let Some(t) = tenant {
         scope.tenant(t, Role::Viewer).await?;
         query = query.filter(webhook_endpoints::Column::TenantId.eq(t.0));
     }
-    Ok(query.order_by_asc(webhook_endpoints::Column::Id).all(scope.db()).await?)
+    Ok(query.order_by_asc(webhook_endpoints::Column::Id).all(scope.db()).await?.into_iter().map(WebhookEndpoint::from).collect())
 }
 
 /// Creates an endpoint; the signing secret is returned here once.
-pub async fn create_webhook_endpoint(scope: &Scope, allow_private: bool, new: NewEndpoint) -> AppResult<(webhook_endpoints::Model, String)> {
+pub async fn create_webhook_endpoint(scope: &Scope, allow_private: bool, new: NewEndpoint) -> AppResult<(WebhookEndpoint, String)> {
     let tenant = scope.tenant(new.tenant, Role::Admin).await?;
     let url = ssrf::check_url(&new.url, allow_private)?;
     let event_types = checked_types(&new.event_types, outbox::EVENT_TYPES, true)?;
@@ -393,10 +511,10 @@ pub async fn create_webhook_endpoint(scope: &Scope, allow_private: bool, new: Ne
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok((row.insert(scope.db()).await?, secret))
+    Ok((row.insert(scope.db()).await?.into(), secret))
 }
 
-pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uuid::Uuid, changes: EndpointChanges) -> AppResult<webhook_endpoints::Model> {
+pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uuid::Uuid, changes: EndpointChanges) -> AppResult<WebhookEndpoint> {
     let ep = endpoint(scope, id, Role::Admin).await?;
     let mut row: webhook_endpoints::ActiveModel = ep.into();
     if let Some(url) = changes.url {
@@ -421,27 +539,27 @@ pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uui
         None => {}
     }
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    Ok(row.update(scope.db()).await?.into())
 }
 
 /// Deletes an endpoint; its pending deliveries are dead-lettered when next due.
-pub async fn delete_webhook_endpoint(scope: &Scope, id: uuid::Uuid) -> AppResult<webhook_endpoints::Model> {
+pub async fn delete_webhook_endpoint(scope: &Scope, id: uuid::Uuid) -> AppResult<WebhookEndpoint> {
     let ep = endpoint(scope, id, Role::Admin).await?;
     webhook_endpoints::Entity::delete_by_id(id).exec(scope.db()).await?;
-    Ok(ep)
+    Ok(ep.into())
 }
 
-pub async fn webhook_deliveries(scope: &Scope, endpoint_id: uuid::Uuid, page: Page) -> AppResult<Vec<notifications::Model>> {
+pub async fn webhook_deliveries(scope: &Scope, endpoint_id: uuid::Uuid, page: Page) -> AppResult<Vec<Delivery>> {
     let ep = endpoint(scope, endpoint_id, Role::Viewer).await?;
     let mut query = notifications::Entity::find().filter(notifications::Column::EndpointId.eq(ep.id));
     if let Some(after) = page.after_id()? {
         query = query.filter(notifications::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(Delivery::from).collect())
 }
 
 /// Queues a webhook delivery again (same delivery id, fresh attempts).
-pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppResult<notifications::Model> {
+pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppResult<Delivery> {
     let d = notifications::Entity::find_by_id(delivery_id)
         .filter(notifications::Column::Channel.eq(Channel::Webhook))
         .one(scope.db())
@@ -456,7 +574,7 @@ pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppRes
     row.last_error = Set(None);
     let row = row.update(scope.db()).await?;
     crate::notify::outbox::poke(scope.db()).await?;
-    Ok(row)
+    Ok(row.into())
 }
 
 // ---- the delivery log ----
@@ -471,7 +589,7 @@ pub struct NotificationFilter {
 }
 
 /// What was sent to whom, when, with what outcome; only events of tenants and payers the caller sees.
-pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppResult<Vec<notifications::Model>> {
+pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppResult<Vec<Delivery>> {
     let visible = Condition::any()
         .add(Expr::col((notifications::Entity, notifications::Column::TenantId)).in_subquery(tenant_ids(scope, Role::Viewer)))
         .add(Expr::col((notifications::Entity, notifications::Column::PayerId)).in_subquery(payer_ids(scope, Role::Viewer)));
@@ -496,5 +614,5 @@ pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppR
     if let Some(after) = page.after_id()? {
         query = query.filter(notifications::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(Delivery::from).collect())
 }

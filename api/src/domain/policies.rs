@@ -1,6 +1,8 @@
 //! Service control policies of a payer's organization: the library, create/update/delete,
 //! attach and detach (never the last one on a target: AWS requires one).
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use entity::{payers, policies, policy_attachments};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -15,6 +17,53 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox::{self, Event};
 use crate::tenancy::{Role, Scope};
+
+/// A service control policy of a payer's organization, with the roots, OUs and accounts it is
+/// attached to (as last synced or changed here).
+pub struct Policy {
+    pub payer_id: PayerId,
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub aws_managed: bool,
+    /// The library template it was made from.
+    pub template_id: Option<String>,
+    pub target_ids: Vec<String>,
+}
+
+/// The policies with their attachments, read in one query for all of them.
+async fn with_targets(scope: &Scope, payer: uuid::Uuid, rows: Vec<policies::Model>) -> AppResult<Vec<Policy>> {
+    let ids: Vec<String> = rows.iter().map(|p| p.policy_id.clone()).collect();
+    let mut targets: HashMap<String, Vec<String>> = HashMap::new();
+    if !ids.is_empty() {
+        let attachments = policy_attachments::Entity::find()
+            .filter(policy_attachments::Column::PayerId.eq(payer))
+            .filter(policy_attachments::Column::PolicyId.is_in(ids))
+            .order_by_asc(policy_attachments::Column::TargetId)
+            .all(scope.db())
+            .await?;
+        for a in attachments {
+            targets.entry(a.policy_id).or_default().push(a.target_id);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|m| Policy {
+            target_ids: targets.remove(&m.policy_id).unwrap_or_default(),
+            payer_id: PayerId(m.payer_id),
+            id: m.policy_id,
+            name: m.name,
+            description: m.description,
+            aws_managed: m.aws_managed,
+            template_id: m.template_id,
+        })
+        .collect())
+}
+
+async fn with_targets_one(scope: &Scope, row: policies::Model) -> AppResult<Policy> {
+    let payer = row.payer_id;
+    with_targets(scope, payer, vec![row]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("placing a policy returned nothing")))
+}
 
 /// AWS's limit on an SCP document.
 pub const MAX_DOCUMENT_CHARS: usize = 5120;
@@ -82,22 +131,10 @@ fn row(payer: uuid::Uuid, p: &OrgPolicy, template: Option<&str>) -> policies::Ac
 }
 
 /// The payer's SCPs as last synced or changed here.
-pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<policies::Model>> {
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Policy>> {
     let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    Ok(policies::Entity::find().filter(policies::Column::PayerId.eq(payer.id)).order_by_asc(policies::Column::Name).all(scope.db()).await?)
-}
-
-/// Where a policy is attached (local copy).
-pub async fn targets_of(scope: &Scope, payer: PayerId, policy_id: &str) -> AppResult<Vec<String>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    Ok(policy_attachments::Entity::find()
-        .filter(policy_attachments::Column::PayerId.eq(payer.id))
-        .filter(policy_attachments::Column::PolicyId.eq(policy_id))
-        .all(scope.db())
-        .await?
-        .into_iter()
-        .map(|a| a.target_id)
-        .collect())
+    let rows = policies::Entity::find().filter(policies::Column::PayerId.eq(payer.id)).order_by_asc(policies::Column::Name).all(scope.db()).await?;
+    with_targets(scope, payer.id, rows).await
 }
 
 /// A policy's document, read from AWS.
@@ -112,7 +149,7 @@ async fn find(scope: &Scope, payer: uuid::Uuid, policy_id: &str) -> AppResult<po
     policies::Entity::find_by_id((payer, policy_id.to_owned())).one(scope.db()).await?.ok_or(AppError::NotFound("policy"))
 }
 
-pub async fn create(scope: &Scope, aws: &AwsClients, payer: PayerId, name: &str, description: &str, document: &str) -> AppResult<policies::Model> {
+pub async fn create(scope: &Scope, aws: &AwsClients, payer: PayerId, name: &str, description: &str, document: &str) -> AppResult<Policy> {
     create_inner(scope, aws, payer, name, description, document, None).await
 }
 
@@ -123,7 +160,7 @@ pub async fn create_from_template(
     template_id: &str,
     name: Option<&str>,
     params: &Value,
-) -> AppResult<policies::Model> {
+) -> AppResult<Policy> {
     let template = policy_templates::find(template_id)?;
     let document = template.render(params)?;
     let name = name.unwrap_or(template.name_en);
@@ -138,12 +175,13 @@ async fn create_inner(
     description: &str,
     document: &str,
     template: Option<&str>,
-) -> AppResult<policies::Model> {
+) -> AppResult<Policy> {
     let (payer, _) = scope.payer(payer, Role::Admin).await?;
     let (name, description, document) = (checked_policy_name(name)?, checked_description(description)?, checked_document(document)?);
     let creds = session_creds(scope, aws, &payer).await?;
     let created = aws.organizations.create_policy(&creds, &name, &description, &document).await?;
-    Ok(row(payer.id, &created, template).insert(scope.db()).await?)
+    let stored = row(payer.id, &created, template).insert(scope.db()).await?;
+    with_targets_one(scope, stored).await
 }
 
 pub struct PolicyChanges {
@@ -152,7 +190,7 @@ pub struct PolicyChanges {
     pub document: Option<String>,
 }
 
-pub async fn update(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, changes: PolicyChanges) -> AppResult<policies::Model> {
+pub async fn update(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, changes: PolicyChanges) -> AppResult<Policy> {
     let (payer, _) = scope.payer(payer, Role::Admin).await?;
     let existing = find(scope, payer.id, policy_id).await?;
     if existing.aws_managed {
@@ -167,10 +205,11 @@ pub async fn update(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     r.name = Set(updated.name);
     r.description = Set(updated.description);
     r.synced_at = Set(Utc::now());
-    Ok(r.update(scope.db()).await?)
+    let stored = r.update(scope.db()).await?;
+    with_targets_one(scope, stored).await
 }
 
-pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str) -> AppResult<policies::Model> {
+pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str) -> AppResult<Policy> {
     let (payer, _) = scope.payer(payer, Role::Admin).await?;
     let existing = find(scope, payer.id, policy_id).await?;
     if existing.aws_managed {
@@ -186,7 +225,8 @@ pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
         .await?;
     policies::Entity::delete_by_id((payer.id, policy_id.to_owned())).exec(&txn).await?;
     txn.commit().await?;
-    Ok(existing)
+    // Gone, so attached nowhere.
+    with_targets_one(scope, existing).await
 }
 
 /// The SCPs attached directly to a target, read from AWS.
@@ -211,7 +251,7 @@ async fn attachment_event(
     Ok(())
 }
 
-pub async fn attach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<policies::Model> {
+pub async fn attach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<Policy> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     let policy = find(scope, payer.id, policy_id).await?;
     let target = checked_target(target)?;
@@ -228,10 +268,10 @@ pub async fn attach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     .await?;
     attachment_event(&txn, scope, &payer, &policy, target, outbox::POLICY_ATTACHED).await?;
     txn.commit().await?;
-    Ok(policy)
+    with_targets_one(scope, policy).await
 }
 
-pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<policies::Model> {
+pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<Policy> {
     let (payer, _) = scope.payer(payer, Role::Operator).await?;
     let policy = find(scope, payer.id, policy_id).await?;
     let target = checked_target(target)?;
@@ -256,7 +296,7 @@ pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
         .await?;
     attachment_event(&txn, scope, &payer, &policy, target, outbox::POLICY_DETACHED).await?;
     txn.commit().await?;
-    Ok(policy)
+    with_targets_one(scope, policy).await
 }
 
 #[cfg(test)]

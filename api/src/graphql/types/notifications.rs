@@ -1,16 +1,11 @@
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{notification_subscriptions, notifications, webhook_endpoints};
 
-use crate::domain::notifications::TemplateView;
+use crate::domain::notifications::{Delivery, Subscription, TemplateView, WebhookEndpoint as Endpoint};
 use crate::notify::templates::Rendered;
 
-fn types(json_text: &str) -> Vec<String> {
-    serde_json::from_str(json_text).unwrap_or_default()
-}
-
 /// Who gets mail for which event types on a tenant (and below) or a payer.
-pub struct NotificationSubscription(pub notification_subscriptions::Model);
+pub struct NotificationSubscription(pub Subscription);
 
 #[Object]
 impl NotificationSubscription {
@@ -23,8 +18,8 @@ impl NotificationSubscription {
     async fn payer_id(&self) -> Option<ID> {
         self.0.payer_id.map(|id| ID(id.to_string()))
     }
-    async fn event_types(&self) -> Vec<String> {
-        types(&self.0.event_types)
+    async fn event_types(&self) -> &[String] {
+        &self.0.event_types
     }
     async fn user_id(&self) -> Option<ID> {
         self.0.user_id.map(|id| ID(id.to_string()))
@@ -135,7 +130,7 @@ pub struct ServiceNoticeResult {
 }
 
 /// An HTTP receiver of CloudEvents (never its secret).
-pub struct WebhookEndpoint(pub webhook_endpoints::Model);
+pub struct WebhookEndpoint(pub Endpoint);
 
 #[Object]
 impl WebhookEndpoint {
@@ -152,8 +147,8 @@ impl WebhookEndpoint {
         &self.0.description
     }
     /// Event types delivered; `*` is every type.
-    async fn event_types(&self) -> Vec<String> {
-        types(&self.0.event_types)
+    async fn event_types(&self) -> &[String] {
+        &self.0.event_types
     }
     async fn enabled(&self) -> bool {
         self.0.disabled_at.is_none()
@@ -198,7 +193,7 @@ pub struct CreatedWebhookEndpoint {
 }
 
 /// One delivery of one event to one recipient; the id is stable across retries.
-pub struct Notification(pub notifications::Model);
+pub struct Notification(pub Delivery);
 
 #[Object]
 impl Notification {
@@ -243,7 +238,7 @@ impl Notification {
         self.0.attempts
     }
     async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
-        (self.0.status == crate::notify::dispatch::DeliveryStatus::Pending).then_some(self.0.next_attempt_at)
+        self.0.next_attempt_at
     }
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()

@@ -1,12 +1,10 @@
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{invitations, organizational_units, policies};
 
 use crate::aws::OrgPolicy;
 use crate::domain::{self, policy_templates::PolicyTemplate as Template};
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
-use crate::ids::PayerId;
 
 /// A member account of a payer's organization (as last synced).
 pub struct LinkedAccount(pub domain::accounts::PlacedAccount);
@@ -54,12 +52,12 @@ impl LinkedAccount {
     }
 }
 
-pub struct OrganizationalUnit(pub organizational_units::Model);
+pub struct OrganizationalUnit(pub domain::accounts::OrganizationalUnit);
 
 #[Object]
 impl OrganizationalUnit {
     async fn id(&self) -> &str {
-        &self.0.ou_id
+        &self.0.id
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -103,7 +101,7 @@ pub struct InviteAccountInput {
 }
 
 /// An invitation to join a payer's organization (an Organizations handshake).
-pub struct Invitation(pub invitations::Model);
+pub struct Invitation(pub domain::invitations::Invitation);
 
 #[Object]
 impl Invitation {
@@ -130,12 +128,12 @@ impl Invitation {
 }
 
 /// A service control policy of a payer's organization.
-pub struct Policy(pub policies::Model);
+pub struct Policy(pub domain::policies::Policy);
 
 #[Object]
 impl Policy {
     async fn id(&self) -> &str {
-        &self.0.policy_id
+        &self.0.id
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -151,13 +149,13 @@ impl Policy {
         self.0.template_id.as_deref()
     }
     /// Roots, OUs and accounts it is attached to (as last synced or changed here).
-    async fn target_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        Ok(domain::policies::targets_of(&ctx.scope()?, PayerId(self.0.payer_id), &self.0.policy_id).await?)
+    async fn target_ids(&self) -> &[String] {
+        &self.0.target_ids
     }
     /// The JSON document, read from AWS.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Aws.cost() + child_complexity")]
     async fn document(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        Ok(domain::policies::document(&ctx.scope()?, &ctx.app()?.aws, PayerId(self.0.payer_id), &self.0.policy_id).await?)
+        Ok(domain::policies::document(&ctx.scope()?, &ctx.app()?.aws, self.0.payer_id, &self.0.id).await?)
     }
 }
 
