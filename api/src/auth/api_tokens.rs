@@ -31,8 +31,46 @@ pub struct NewApiToken {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Creates a token; returns its row and the secret, which is never shown again.
-pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(api_tokens::Model, String)> {
+/// A partner-integration token as its owners see it: never its secret or the secret's hash.
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub name: String,
+    /// The first characters of the secret, to recognise it.
+    pub display_prefix: String,
+    pub role: Role,
+    pub tenant_id: Option<TenantId>,
+    pub payer_id: Option<PayerId>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<api_tokens::Model> for ApiToken {
+    type Error = AppError;
+
+    /// A stored role this version does not know is an error, not a guess.
+    fn try_from(m: api_tokens::Model) -> AppResult<Self> {
+        let role = Role::parse(&m.role).ok_or_else(|| AppError::internal(anyhow::anyhow!("API token {} has the unknown role {:?}", m.id, m.role)))?;
+        Ok(Self {
+            id: ApiTokenId(m.id),
+            name: m.name,
+            display_prefix: m.display_prefix,
+            role,
+            tenant_id: m.tenant_id.map(TenantId),
+            payer_id: m.payer_id.map(PayerId),
+            created_by: UserId(m.created_by),
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+            last_used_at: m.last_used_at,
+        })
+    }
+}
+
+/// Creates a token; returns it and the secret, which is never shown again.
+pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(ApiToken, String)> {
     if scope.principal().api_token_id().is_some() {
         return Err(AppError::forbidden("API tokens cannot create API tokens"));
     }
@@ -69,7 +107,7 @@ pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(api_tokens:
     }
     .insert(scope.db())
     .await?;
-    Ok((row, secret))
+    Ok((row.try_into()?, secret))
 }
 
 /// Tokens on targets the caller administers, plus — for a signed-in user — the tokens they made.
@@ -103,27 +141,27 @@ fn visible(scope: &Scope) -> Condition {
         )
 }
 
-pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<api_tokens::Model>> {
+pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<ApiToken>> {
     let mut query = api_tokens::Entity::find().filter(visible(scope));
     if let Some(after) = page.after_id()? {
         query = query.filter(api_tokens::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(api_tokens::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    query.order_by_asc(api_tokens::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(ApiToken::try_from).collect()
 }
 
 /// Revokes a token the caller made or administers. Revoking twice is harmless.
-pub async fn revoke(scope: &Scope, id: ApiTokenId) -> AppResult<api_tokens::Model> {
+pub async fn revoke(scope: &Scope, id: ApiTokenId) -> AppResult<ApiToken> {
     let token = api_tokens::Entity::find_by_id(id.0)
         .filter(visible(scope))
         .one(scope.db())
         .await?
         .ok_or(AppError::NotFound("API token"))?;
     if token.revoked_at.is_some() {
-        return Ok(token);
+        return token.try_into();
     }
     let mut active: api_tokens::ActiveModel = token.into();
     active.revoked_at = Set(Some(Utc::now()));
-    Ok(active.update(scope.db()).await?)
+    active.update(scope.db()).await?.try_into()
 }
 
 /// Turns a presented `pbt_` secret into a principal limited to the token's grant, provided its

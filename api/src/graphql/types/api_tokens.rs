@@ -1,19 +1,15 @@
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::api_tokens;
 
-use crate::error::AppError;
-use crate::graphql::error::ApiResult;
 use crate::graphql::types::enums::RoleGql;
-use crate::tenancy::Role;
 
 /// A partner-integration token (never its secret).
-pub struct ApiToken(pub api_tokens::Model);
+pub struct ApiToken(pub crate::auth::api_tokens::ApiToken);
 
 #[Object]
 impl ApiToken {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.0.id.0.to_string())
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -22,19 +18,17 @@ impl ApiToken {
     async fn prefix(&self) -> &str {
         &self.0.display_prefix
     }
-    async fn role(&self) -> ApiResult<RoleGql> {
-        Role::parse(&self.0.role)
-            .map(RoleGql::from)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("token {} has unknown role", self.0.id)).into())
+    async fn role(&self) -> RoleGql {
+        RoleGql::from(self.0.role)
     }
     async fn tenant_id(&self) -> Option<ID> {
-        self.0.tenant_id.map(|id| ID(id.to_string()))
+        self.0.tenant_id.map(|id| ID(id.0.to_string()))
     }
     async fn payer_id(&self) -> Option<ID> {
-        self.0.payer_id.map(|id| ID(id.to_string()))
+        self.0.payer_id.map(|id| ID(id.0.to_string()))
     }
     async fn created_by_id(&self) -> ID {
-        ID(self.0.created_by.to_string())
+        ID(self.0.created_by.0.to_string())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
