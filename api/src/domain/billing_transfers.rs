@@ -128,8 +128,77 @@ fn known_arn(row: &billing_transfers::Model) -> AppResult<String> {
     row.transfer_arn.clone().ok_or_else(|| AppError::Conflict("the transfer's ARN is not known yet; try again in a minute".into()))
 }
 
+/// A customer's organization transferring (or invited to transfer) its AWS bill to a payer, as
+/// the API shows it.
+pub struct BillingTransfer {
+    pub id: BillingTransferId,
+    pub payer_id: PayerId,
+    /// INBOUND: the payer takes over the customer organization's bill.
+    pub direction: String,
+    /// The customer's management account, when invited by id.
+    pub management_account_id: Option<String>,
+    /// The customer's management account email, when invited by email.
+    pub email: Option<String>,
+    pub name: String,
+    /// YYYY-MM
+    pub start_month: String,
+    /// YYYY-MM, once it ends.
+    pub end_month: Option<String>,
+    pub status: TransferStatus,
+    pub handshake_id: Option<String>,
+    /// AWS's transfer id (rt-…).
+    pub transfer_id: Option<String>,
+    pub notes: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The TRANSFER_BILLING group pricing the organization, once created.
+    pub billing_group: Option<TransferGroup>,
+    pub invited_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The billing group of a transferring organization.
+pub struct TransferGroup {
+    /// `None`: AWS's Passthrough plan.
+    pub pricing_plan_id: Option<uuid::Uuid>,
+    /// Set when pushed to Billing Conductor.
+    pub billing_conductor_arn: Option<String>,
+    /// NATIVE billing mode: our billing group holding the organization's accounts.
+    pub billing_group_id: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<billing_transfers::Model> for BillingTransfer {
+    fn from(m: billing_transfers::Model) -> Self {
+        Self {
+            billing_group: m.group_created_at.map(|created_at| TransferGroup {
+                pricing_plan_id: m.group_pricing_plan_id,
+                billing_conductor_arn: m.group_abc_arn.clone(),
+                billing_group_id: m.billing_group_id,
+                created_at,
+            }),
+            id: BillingTransferId(m.id),
+            payer_id: PayerId(m.payer_id),
+            direction: m.direction,
+            management_account_id: m.target_account_id,
+            email: m.target_email,
+            name: m.name,
+            start_month: m.start_month,
+            end_month: m.end_month,
+            status: m.status,
+            handshake_id: m.handshake_id,
+            transfer_id: m.transfer_id,
+            notes: m.notes,
+            expires_at: m.expires_at,
+            invited_by: m.invited_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
 /// The payer's billing transfers, newest first.
-pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<billing_transfers::Model>> {
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<BillingTransfer>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     billing_transfers::Entity::find()
         .filter(billing_transfers::Column::PayerId.eq(payer.id))
@@ -137,12 +206,13 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<billing_transf
         .limit(LIST_LIMIT)
         .all(scope.db())
         .await
+        .map(|rows| rows.into_iter().map(BillingTransfer::from).collect())
         .map_err(|e| AppError::from(e).context("listing billing transfers"))
 }
 
 /// One billing transfer.
-pub async fn get(scope: &Scope, id: BillingTransferId) -> AppResult<billing_transfers::Model> {
-    Ok(find(scope, id, Role::Viewer).await?.0)
+pub async fn get(scope: &Scope, id: BillingTransferId) -> AppResult<BillingTransfer> {
+    Ok(find(scope, id, Role::Viewer).await?.0.into())
 }
 
 /// The transferred organization's accounts as the payer's cost data shows them: the accounts
@@ -219,7 +289,7 @@ async fn adoptable(db: &impl ConnectionTrait, payer: uuid::Uuid, found: Vec<Tran
 }
 
 /// Invites a customer's organization to transfer its bill to the payer from `start`.
-pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppResult<billing_transfers::Model> {
+pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppResult<BillingTransfer> {
     let payer = billing_payer(scope, input.payer, Role::Admin).await?;
     let target = match (input.management_account_id, input.email) {
         (Some(id), None) => TransferTarget::ManagementAccount(checked_account_id("managementAccountId", id.trim())?),
@@ -282,7 +352,7 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
     follow_later(&txn, &payer, &row, "invite", Duration::from_secs(30)).await?;
     txn.commit().await?;
     ctx.jobs_wakeup.notify_one();
-    Ok(row)
+    Ok(row.into())
 }
 
 fn event<'a>(event_type: &'static str, payer: &'a payers::Model, row: &billing_transfers::Model) -> Event<'a> {
@@ -328,7 +398,7 @@ async fn follow_later(db: &impl ConnectionTrait, payer: &payers::Model, row: &bi
 }
 
 /// Withdraws an invitation the customer has not answered (cancels its handshake).
-pub async fn withdraw(scope: &Scope, ctx: &JobContext, id: BillingTransferId) -> AppResult<billing_transfers::Model> {
+pub async fn withdraw(scope: &Scope, ctx: &JobContext, id: BillingTransferId) -> AppResult<BillingTransfer> {
     let (row, payer) = find(scope, id, Role::Admin).await?;
     if row.status != TransferStatus::Invited {
         return Err(AppError::Conflict("only an invitation not yet answered can be withdrawn; end an accepted transfer instead".into()));
@@ -339,11 +409,11 @@ pub async fn withdraw(scope: &Scope, ctx: &JobContext, id: BillingTransferId) ->
     let txn = scope.db().begin_write().await?;
     transition(&txn, &row, TransferStatus::Invited, TransferStatus::Withdrawn).await?;
     txn.commit().await?;
-    reload(scope.db(), row.id).await
+    Ok(reload(scope.db(), row.id).await?.into())
 }
 
 /// Ends an accepted or active transfer from the first of `end` (a later month).
-pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: NaiveDate) -> AppResult<billing_transfers::Model> {
+pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: NaiveDate) -> AppResult<BillingTransfer> {
     let (row, payer) = find(scope, id, Role::Admin).await?;
     let end_month = checked_first_of_month("endDate", end, Utc::now().date_naive())?;
     if end_month <= row.start_month {
@@ -373,12 +443,12 @@ pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: Na
     follow_later(&txn, &payer, &updated, &format!("end:{end_month}"), Duration::ZERO).await?;
     txn.commit().await?;
     ctx.jobs_wakeup.notify_one();
-    Ok(updated)
+    Ok(updated.into())
 }
 
 /// Creates the TRANSFER_BILLING billing group of an accepted transfer, priced with
 /// `pricing_plan` (`None`: AWS's Passthrough). Pushed to Billing Conductor in that mode.
-pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId, pricing_plan: Option<uuid::Uuid>) -> AppResult<billing_transfers::Model> {
+pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId, pricing_plan: Option<uuid::Uuid>) -> AppResult<BillingTransfer> {
     let (row, payer) = find(scope, id, Role::Admin).await?;
     if !matches!(row.status, TransferStatus::Accepted | TransferStatus::Active) {
         return Err(AppError::Conflict("a billing group is created for an accepted transfer".into()));
@@ -423,7 +493,7 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         return Err(AppError::Conflict("this transfer already has its billing group".into()));
     }
     txn.commit().await?;
-    reload(scope.db(), row.id).await
+    Ok(reload(scope.db(), row.id).await?.into())
 }
 
 /// NATIVE mode: the organization's accounts the payer's cost data shows that its billing group

@@ -2,12 +2,10 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::billing_transfers;
 
 use crate::domain;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
-use crate::ids::BillingTransferId;
 
 /// Where a billing transfer stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -29,7 +27,7 @@ pub enum BillingTransferStatus {
 }
 
 /// A customer's organization transferring (or invited to transfer) its AWS bill to a payer.
-pub struct BillingTransfer(pub billing_transfers::Model);
+pub struct BillingTransfer(pub domain::billing_transfers::BillingTransfer);
 
 #[Object]
 impl BillingTransfer {
@@ -45,11 +43,11 @@ impl BillingTransfer {
     }
     /// The customer's management account, when invited by id.
     async fn management_account_id(&self) -> Option<&str> {
-        self.0.target_account_id.as_deref()
+        self.0.management_account_id.as_deref()
     }
     /// The customer's management account email, when invited by email.
     async fn email(&self) -> Option<&str> {
-        self.0.target_email.as_deref()
+        self.0.email.as_deref()
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -80,17 +78,17 @@ impl BillingTransfer {
     }
     /// The TRANSFER_BILLING group pricing this organization, once created.
     async fn billing_group(&self) -> Option<TransferBillingGroup> {
-        self.0.group_created_at.map(|created_at| TransferBillingGroup {
-            passthrough: self.0.group_pricing_plan_id.is_none(),
-            pricing_plan_id: self.0.group_pricing_plan_id.map(|p| ID(p.to_string())),
-            billing_conductor_arn: self.0.group_abc_arn.clone(),
-            billing_group_id: self.0.billing_group_id.map(|g| ID(g.to_string())),
-            created_at,
+        self.0.billing_group.as_ref().map(|g| TransferBillingGroup {
+            passthrough: g.pricing_plan_id.is_none(),
+            pricing_plan_id: g.pricing_plan_id.map(|p| ID(p.to_string())),
+            billing_conductor_arn: g.billing_conductor_arn.clone(),
+            billing_group_id: g.billing_group_id.map(|g| ID(g.to_string())),
+            created_at: g.created_at,
         })
     }
     /// The organization's accounts as the payer's cost data shows them since the start month.
     async fn accounts(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
-        Ok(domain::billing_transfers::accounts(&ctx.scope()?, BillingTransferId(self.0.id)).await?)
+        Ok(domain::billing_transfers::accounts(&ctx.scope()?, self.0.id).await?)
     }
     async fn invited_by(&self) -> &str {
         &self.0.invited_by
