@@ -4,33 +4,58 @@ use entity::memberships;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::domain::Target;
-use crate::domain::users::{get as get_user, insert_membership, require_admin_on};
+use crate::domain::users::{insert_membership, require_admin_on, visible as visible_user};
 use crate::error::{AppError, AppResult};
-use crate::ids::{MembershipId, ROOT_TENANT_ID, UserId};
+use crate::ids::{MembershipId, PayerId, ROOT_TENANT_ID, TenantId, UserId};
 use crate::tenancy::{Role, Scope};
 
+/// A role held on a tenant (and its subtree) or on one payer.
+pub struct Membership {
+    pub id: MembershipId,
+    pub user_id: UserId,
+    pub target: Target,
+    pub role: Role,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TryFrom<memberships::Model> for Membership {
+    type Error = AppError;
+
+    /// A stored row with no target or a role this version does not know is an error, not a guess.
+    fn try_from(m: memberships::Model) -> AppResult<Self> {
+        let corrupt = |what: &str| AppError::internal(anyhow::anyhow!("membership {} has {what}", m.id));
+        let target = match (m.tenant_id, m.payer_id) {
+            (Some(t), _) => Target::Tenant(TenantId(t)),
+            (None, Some(p)) => Target::Payer(PayerId(p)),
+            (None, None) => return Err(corrupt("neither a tenant nor a payer")),
+        };
+        let role = Role::parse(&m.role).ok_or_else(|| corrupt(&format!("the unknown role {:?}", m.role)))?;
+        Ok(Self { id: MembershipId(m.id), user_id: UserId(m.user_id), target, role, created_at: m.created_at })
+    }
+}
+
 /// A user's memberships that the caller can see.
-pub async fn of_user(scope: &Scope, user: UserId) -> AppResult<Vec<memberships::Model>> {
+pub async fn of_user(scope: &Scope, user: UserId) -> AppResult<Vec<Membership>> {
     let rows = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.0))
         .order_by_asc(memberships::Column::Id)
         .all(scope.db())
         .await?;
     if user == scope.principal().user_id {
-        return Ok(rows);
+        return rows.into_iter().map(Membership::try_from).collect();
     }
     let mut visible = Vec::with_capacity(rows.len());
     for m in rows {
         if scope.role_on_membership(&m).await?.is_some() {
-            visible.push(m);
+            visible.push(m.try_into()?);
         }
     }
     Ok(visible)
 }
 
 /// Gives a user a role on a target the caller administers.
-pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> AppResult<memberships::Model> {
-    get_user(scope, user, Role::Admin).await?;
+pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> AppResult<Membership> {
+    visible_user(scope, user, Role::Admin).await?;
     require_admin_on(scope, target).await?;
     let existing = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.0))
@@ -43,11 +68,11 @@ pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> A
     if existing > 0 {
         return Err(AppError::Conflict("the user already holds a role there; revoke it first".into()));
     }
-    insert_membership(scope.db(), user, target, role, Some(scope.principal().user_id)).await
+    insert_membership(scope.db(), user, target, role, Some(scope.principal().user_id)).await?.try_into()
 }
 
 /// Removes a membership on a target the caller administers. The platform keeps one admin.
-pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<memberships::Model> {
+pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<Membership> {
     let membership = memberships::Entity::find_by_id(id.0)
         .filter(scope.memberships_filter(Role::Admin))
         .one(scope.db())
@@ -64,5 +89,5 @@ pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<memberships::M
         }
     }
     memberships::Entity::delete_by_id(id.0).exec(scope.db()).await?;
-    Ok(membership)
+    membership.try_into()
 }

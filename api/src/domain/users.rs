@@ -1,6 +1,6 @@
 //! People who sign in: creation with a first membership, listing, disabling, password changes.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{memberships, payers, users};
 use serde_json::json;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -17,6 +17,32 @@ use crate::ids::{MembershipId, UserId};
 use crate::tenancy::{Role, Scope};
 
 pub const LOCALES: [&str; 2] = ["en", "zh-CN"];
+
+/// A person who signs in, as the API shows them: never their password hash.
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub locale: String,
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// Invited, and has not set a password yet.
+    pub invitation_pending: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<users::Model> for User {
+    fn from(m: users::Model) -> Self {
+        Self {
+            invitation_pending: m.password_hash == NO_PASSWORD,
+            id: UserId(m.id),
+            email: m.email,
+            display_name: m.display_name,
+            locale: m.locale,
+            disabled_at: m.disabled_at,
+            created_at: m.created_at,
+        }
+    }
+}
 
 /// A user to create, with the membership they start with.
 pub struct NewUser {
@@ -127,7 +153,7 @@ pub(crate) async fn require_admin_on(scope: &Scope, target: Target) -> AppResult
 
 /// Creates a user with a first membership on a target the caller administers. Without a
 /// password the user is invited: a `user.invited` mail carries a link to set one.
-pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
+pub async fn create(scope: &Scope, input: NewUser) -> AppResult<User> {
     require_admin_on(scope, input.target).await?;
     let invited = input.password.is_none();
     let target = input.target;
@@ -140,12 +166,12 @@ pub async fn create(scope: &Scope, input: NewUser) -> AppResult<users::Model> {
         outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
     }
     txn.commit().await?;
-    Ok(user)
+    Ok(user.into())
 }
 
 /// Sends an invited user (who has not set a password yet) a new invitation mail.
-pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Model> {
-    let user = get(scope, id, Role::Admin).await?;
+pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<User> {
+    let user = visible(scope, id, Role::Admin).await?;
     if user.password_hash != NO_PASSWORD || user.disabled_at.is_some() {
         return Err(AppError::invalid("id", "this user has already set a password or is disabled"));
     }
@@ -154,7 +180,7 @@ pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<users::Mo
     let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
     outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
     txn.commit().await?;
-    Ok(user)
+    Ok(user.into())
 }
 
 /// Sets a password with the one-time token of an invitation mail (no sign-in needed); every
@@ -220,7 +246,12 @@ async fn home_tenant(db: &impl ConnectionTrait, user: UserId) -> AppResult<Optio
 }
 
 /// The caller themselves, or a user the caller administers.
-pub async fn get(scope: &Scope, id: UserId, need: Role) -> AppResult<users::Model> {
+pub async fn get(scope: &Scope, id: UserId, need: Role) -> AppResult<User> {
+    Ok(visible(scope, id, need).await?.into())
+}
+
+/// The row of a user the caller sees with at least `need`.
+pub(crate) async fn visible(scope: &Scope, id: UserId, need: Role) -> AppResult<users::Model> {
     users::Entity::find_by_id(id.0)
         .filter(scope.users_filter(need))
         .one(scope.db())
@@ -229,26 +260,26 @@ pub async fn get(scope: &Scope, id: UserId, need: Role) -> AppResult<users::Mode
 }
 
 /// Users the caller administers (and the caller).
-pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<users::Model>> {
+pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<User>> {
     let mut query = users::Entity::find().filter(scope.users_filter(Role::Admin));
     if let Some(after) = page.after_id()? {
         query = query.filter(users::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(users::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    Ok(query.order_by_asc(users::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(User::from).collect())
 }
 
 /// Disables a user and ends their sessions. The caller must administer every place the user
 /// holds a role, so a reseller admin cannot lock out a platform admin.
-pub async fn disable(scope: &Scope, id: UserId) -> AppResult<users::Model> {
+pub async fn disable(scope: &Scope, id: UserId) -> AppResult<User> {
     if id == scope.principal().user_id {
         return Err(AppError::invalid("id", "you cannot disable yourself"));
     }
-    let user = get(scope, id, Role::Admin).await?;
+    let user = visible(scope, id, Role::Admin).await?;
     if !scope.covers_all_memberships_of(user.id, Role::Admin).await? {
         return Err(AppError::forbidden("this user also holds roles outside what you administer"));
     }
     if user.disabled_at.is_some() {
-        return Ok(user);
+        return Ok(user.into());
     }
     let txn = scope.db().begin_write().await?;
     let mut row: users::ActiveModel = user.into();
@@ -257,7 +288,7 @@ pub async fn disable(scope: &Scope, id: UserId) -> AppResult<users::Model> {
     let user = row.update(&txn).await?;
     revoke_user_sessions(&txn, id, None, "disabled").await?;
     txn.commit().await?;
-    Ok(user)
+    Ok(user.into())
 }
 
 /// Changes the caller's own password; every other session of theirs ends.

@@ -18,6 +18,6 @@ pub struct AuthPayload {
 
 impl From<SignedIn> for AuthPayload {
     fn from(s: SignedIn) -> Self {
-        Self { access_token: s.access_token, refresh_token: s.refresh_token, expires_at: s.access_expires_at, user: User(s.user) }
+        Self { access_token: s.access_token, refresh_token: s.refresh_token, expires_at: s.access_expires_at, user: User(s.user.into()) }
     }
 }

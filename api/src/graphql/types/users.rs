@@ -1,6 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use entity::{memberships, users};
 
 use crate::domain;
 use crate::error::AppError;
@@ -9,11 +8,10 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::types::enums::RoleGql;
 use crate::graphql::types::payers::Payer;
 use crate::graphql::types::tenants::Tenant;
-use crate::ids::{PayerId, TenantId, UserId};
-use crate::tenancy::Role;
+use crate::ids::Target;
 
 /// A person who signs in.
-pub struct User(pub users::Model);
+pub struct User(pub domain::users::User);
 
 #[Object]
 impl User {
@@ -22,7 +20,7 @@ impl User {
     }
     /// Invited and has not set a password yet.
     async fn invitation_pending(&self) -> bool {
-        self.0.password_hash == crate::auth::password::NO_PASSWORD
+        self.0.invitation_pending
     }
     async fn email(&self) -> &str {
         &self.0.email
@@ -41,13 +39,13 @@ impl User {
     }
     /// The user's memberships that the caller can see.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
-        let rows = domain::memberships::of_user(&ctx.scope()?, UserId(self.0.id)).await?;
+        let rows = domain::memberships::of_user(&ctx.scope()?, self.0.id).await?;
         Ok(rows.into_iter().map(Membership).collect())
     }
 }
 
 /// A role held on a tenant (and its subtree) or on one payer.
-pub struct Membership(pub memberships::Model);
+pub struct Membership(pub domain::memberships::Membership);
 
 fn or_none<T>(result: Result<T, AppError>) -> ApiResult<Option<T>> {
     match result {
@@ -62,21 +60,19 @@ impl Membership {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn role(&self) -> ApiResult<RoleGql> {
-        Role::parse(&self.0.role)
-            .map(RoleGql::from)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("membership {} has unknown role", self.0.id)).into())
+    async fn role(&self) -> RoleGql {
+        RoleGql::from(self.0.role)
     }
     async fn user_id(&self) -> ID {
         ID(self.0.user_id.to_string())
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
-        let Some(id) = self.0.tenant_id else { return Ok(None) };
-        Ok(or_none(domain::tenants::get(&ctx.scope()?, TenantId(id)).await)?.map(Tenant))
+        let Target::Tenant(id) = self.0.target else { return Ok(None) };
+        Ok(or_none(domain::tenants::get(&ctx.scope()?, id).await)?.map(Tenant))
     }
     async fn payer(&self, ctx: &Context<'_>) -> ApiResult<Option<Payer>> {
-        let Some(id) = self.0.payer_id else { return Ok(None) };
-        Ok(or_none(domain::payers::get(&ctx.scope()?, PayerId(id)).await)?.map(Payer))
+        let Target::Payer(id) = self.0.target else { return Ok(None) };
+        Ok(or_none(domain::payers::get(&ctx.scope()?, id).await)?.map(Payer))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
