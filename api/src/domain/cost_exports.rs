@@ -35,7 +35,7 @@ fn checked_bucket(bucket: &str) -> AppResult<String> {
 }
 
 /// Points a payer at the S3 bucket and prefix its cost exports land in.
-pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &str) -> AppResult<payers::Model> {
+pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &str) -> AppResult<crate::domain::payers::Payer> {
     let (payer, _) = scope.payer(payer, Role::Admin).await?;
     let bucket = checked_bucket(bucket)?;
     let prefix = prefix.trim().trim_start_matches('/').to_owned();
@@ -46,7 +46,7 @@ pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &st
     row.cost_export_bucket = Set(Some(bucket));
     row.cost_export_prefix = Set(Some(prefix));
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?)
+    Ok(row.update(scope.db()).await?.into())
 }
 
 /// Enqueues an ingestion of one billing period (`YYYY-MM`), or of everything under the prefix.

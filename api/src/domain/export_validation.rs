@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use aws_credential_types::Credentials;
 use chrono::{DateTime, Utc};
-use entity::{export_validations, payers};
+use entity::export_validations;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
@@ -350,8 +350,9 @@ fn first_failure(a: &ExportAssessment) -> String {
 }
 
 /// Health, reason and the selected export, from a stored run and the payer's export location.
-fn summarize(row: &export_validations::Model, exports: Vec<ExportAssessment>, payer: &payers::Model) -> ExportValidation {
-    let location = payer.cost_export_bucket.as_deref().map(|b| (b, payer.cost_export_prefix.as_deref().unwrap_or_default().trim_matches('/')));
+/// `export`: the bucket and prefix the payer reads its cost data from, when set.
+fn summarize(row: &export_validations::Model, exports: Vec<ExportAssessment>, export: (Option<&str>, Option<&str>)) -> ExportValidation {
+    let location = export.0.map(|b| (b, export.1.unwrap_or_default().trim_matches('/')));
     let selected = exports.iter().find(|a| location.is_some_and(|(b, p)| a.bucket.as_deref() == Some(b) && a.files_prefix.as_deref() == Some(p)));
     let valid: Vec<&ExportAssessment> = exports.iter().filter(|a| a.valid).collect();
     let (health, reason) = if let Some(error) = &row.error {
@@ -425,7 +426,7 @@ pub async fn validate_payer(state: &JobContext, scope: &Scope, payer: PayerId) -
     let txn = scope.db().begin_write().await?;
     store(&txn, row.clone()).await?;
     txn.commit().await?;
-    Ok(summarize(&row, exports, &payer))
+    Ok(summarize(&row, exports, (payer.cost_export_bucket.as_deref(), payer.cost_export_prefix.as_deref())))
 }
 
 /// The latest stored validation (viewer), `None` if the payer was never validated.
@@ -435,7 +436,7 @@ pub async fn latest(scope: &Scope, payer: PayerId) -> AppResult<Option<ExportVal
         return Ok(None);
     };
     let exports = parse_exports(&row)?;
-    Ok(Some(summarize(&row, exports, &payer)))
+    Ok(Some(summarize(&row, exports, (payer.cost_export_bucket.as_deref(), payer.cost_export_prefix.as_deref()))))
 }
 
 /// Makes ingestion read one of the valid exports of the latest validation (admin): sets the
@@ -458,7 +459,7 @@ pub async fn select_export(scope: &Scope, payer: PayerId, export_name: &str) -> 
         return Err(AppError::invalid("exportName", "that export has no S3 destination"));
     };
     let updated = cost_exports::set_export(scope, payer, bucket, prefix).await?;
-    Ok(summarize(&row, exports, &updated))
+    Ok(summarize(&row, exports, (updated.cost_export_bucket.as_deref(), updated.cost_export_prefix.as_deref())))
 }
 
 #[cfg(test)]

@@ -331,7 +331,7 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
     for p in own {
         let checked = payer_domain::check_connection(scope, &state.aws, PayerId(p.id)).await?;
         if checked.status == payer_domain::PayerStatus::Connected {
-            validations.push(export_validation::validate_payer(state, scope, PayerId(checked.id)).await?);
+            validations.push(export_validation::validate_payer(state, scope, checked.id).await?);
         }
     }
     let export = judge(&validations);

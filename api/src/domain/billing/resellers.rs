@@ -126,7 +126,7 @@ pub async fn check_upstream_members(db: &impl ConnectionTrait, payer: &payers::M
 /// Gives the customer of a billing group — a reseller or distributor tenant — its own payer over
 /// that group, to price its customers on top of the group's price. For the upstream payer's
 /// admins.
-pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResult<payers::Model> {
+pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResult<crate::domain::payers::Payer> {
     let group = billing_groups::Entity::find_by_id(upstream_group).one(scope.db()).await?.ok_or(AppError::NotFound("billing group"))?;
     let upstream_payer = payer_of(scope, group.payer_id, Role::Admin, "billing group").await?;
     let name = name.trim();
@@ -165,6 +165,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
     }
     .insert(scope.db())
     .await
+    .map(Into::into)
     .map_err(|e| AppError::on_unique_violation(e, || AppError::Conflict("this billing group already has a reseller payer (or the tenant has a payer for this account)".into())))
 }
 

@@ -1,13 +1,11 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use entity::payers;
 
 use crate::domain;
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::tenants::Tenant;
-use crate::ids::TenantId;
 
 /// Whether the platform can reach the payer.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -22,7 +20,7 @@ pub enum PayerStatus {
 }
 
 /// An AWS management (payer) account, reached by assuming `roleArn` with `externalId`.
-pub struct Payer(pub payers::Model);
+pub struct Payer(pub domain::payers::Payer);
 
 #[Object]
 impl Payer {
@@ -71,7 +69,7 @@ impl Payer {
     }
     /// The tenant the payer belongs to, when the caller can see it.
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
-        match domain::tenants::get(&ctx.scope()?, TenantId(self.0.tenant_id)).await {
+        match domain::tenants::get(&ctx.scope()?, self.0.tenant_id).await {
             Ok(t) => Ok(Some(Tenant(t))),
             Err(AppError::NotFound(_)) => Ok(None),
             Err(e) => Err(e.into()),
