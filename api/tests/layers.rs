@@ -223,6 +223,28 @@ fn api_layers_run_one_way_without_circles() {
     assert!(found.is_empty(), "the layers of docs/architecture.md are broken:\n{}", found.join("\n"));
 }
 
+/// The GraphQL types a module declares as a wrapper of a storage row (`struct X(pub …::Model)`).
+fn row_wrappers(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("pub struct ") && l.contains("(pub ") && l.trim_end_matches(';').ends_with("::Model)"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn graphql_types_wrap_domain_types_not_storage_rows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modules = sources(&root.join("src"));
+    let found: Vec<String> = modules
+        .iter()
+        .filter(|(path, _)| path.starts_with("graphql"))
+        .flat_map(|(path, text)| row_wrappers(text).into_iter().map(move |l| format!("{path}: {l}")))
+        .collect();
+    assert!(found.is_empty(), "GraphQL types that wrap an entity model (wrap the domain's type instead):\n{}", found.join("\n"));
+    assert_eq!(row_wrappers("pub struct Payer(pub payers::Model);\npub struct Job(pub JobView);"), ["pub struct Payer(pub payers::Model);"]);
+}
+
 #[test]
 fn use_trees_are_spelled_out() {
     let paths = crate_paths("use crate::a::{b, c::{d, e as f}, self};\nlet x = crate::g::h(1); // crate::i\nuse my_crate::j;");
