@@ -173,15 +173,16 @@ pub fn lease_from(now: DateTime<Utc>, period: Duration) -> DateTime<Utc> {
 /// this process then never finds the record without the claim and takes it for the run of a
 /// process that is gone (two ingestions of one payer started side by side did). Dropping it
 /// gives the claim up.
-pub struct RunningHere(Uuid);
+struct RunningHere(Uuid);
 
 impl RunningHere {
-    pub fn enter(run: Uuid) -> Self {
+    fn enter(run: Uuid) -> Self {
         running_here().lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(run);
         Self(run)
     }
 
-    pub fn run(&self) -> Uuid {
+    #[cfg(test)]
+    fn run(&self) -> Uuid {
         self.0
     }
 }
@@ -198,18 +199,24 @@ pub struct Heartbeat {
     run: Uuid,
     _here: RunningHere,
     db: Db,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
     lost: Arc<AtomicBool>,
     finished: bool,
 }
 
 impl Heartbeat {
-    /// Starts renewing the run this process holds (already recorded RUNNING) every `period`.
-    pub fn start(db: &Db, here: RunningHere, period: Duration) -> Self {
-        let run = here.0;
-        let lost = Arc::new(AtomicBool::new(false));
-        let task = tokio::spawn(beat(db.clone(), run, period, Arc::clone(&lost)));
-        Self { run, _here: here, db: db.clone(), task, lost, finished: false }
+    /// Holds `run` for this process from before its RUNNING record is written: from here on a
+    /// reader in this process sees it alive, and dropping it unfinished (a cancelled job) marks
+    /// the record ABANDONED, however soon after the record was written the drop comes.
+    pub fn hold(db: &Db, run: Uuid) -> Self {
+        Self { run, _here: RunningHere::enter(run), db: db.clone(), task: None, lost: Arc::new(AtomicBool::new(false)), finished: false }
+    }
+
+    /// Starts renewing the record (written RUNNING by now) every `period`.
+    pub fn start(&mut self, period: Duration) {
+        if self.task.is_none() {
+            self.task = Some(tokio::spawn(beat(self.db.clone(), self.run, period, Arc::clone(&self.lost))));
+        }
     }
 
     /// True once a renewal found the record no longer RUNNING under this process (a reader
@@ -252,7 +259,9 @@ async fn beat(db: Db, run: Uuid, period: Duration, lost: Arc<AtomicBool>) {
 
 impl Drop for Heartbeat {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = &self.task {
+            task.abort();
+        }
         if self.finished {
             return;
         }

@@ -568,11 +568,14 @@ pub async fn ingest_files_with(
     heartbeat::close_abandoned(db, payer).await?;
     let period = options.heartbeat.unwrap_or(heartbeat::DEFAULT_PERIOD).max(Duration::from_millis(100));
     let run = Uuid::now_v7();
-    let here = heartbeat::RunningHere::enter(run);
-    store::start(db, &here, &record, period).await?;
-    // Renewed until the run records its outcome; if this future is dropped first (its job was
-    // cancelled), the record is marked ABANDONED at once.
-    let beat = heartbeat::Heartbeat::start(db, here, period);
+    // Held from before its record exists and renewed until the run records its outcome; if this
+    // future is dropped first (its job was cancelled), the record is marked ABANDONED at once.
+    let mut beat = heartbeat::Heartbeat::hold(db, run);
+    if let Err(e) = store::start(db, run, &record, period).await {
+        beat.finish();
+        return Err(e);
+    }
+    beat.start(period);
 
     let (inputs, read) = read.await?;
     bar.finish_and_clear();

@@ -91,8 +91,7 @@ pub(super) fn abandoned_meanwhile() -> AppError {
 
 /// Records a run as started by this process, with its first heartbeat and a lease of
 /// [`super::heartbeat::LEASE_PERIODS`] heartbeat periods.
-pub async fn start(db: &Db, here: &super::heartbeat::RunningHere, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<()> {
-    let id = here.run();
+pub async fn start(db: &Db, id: Uuid, r: &Record<'_>, heartbeat: std::time::Duration) -> AppResult<()> {
     let now = Utc::now();
     let mut m = record(r, id, None, 0, IngestionStatus::Running, None);
     m.heartbeat_at = Set(Some(now));
