@@ -539,7 +539,20 @@ pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uui
         None => {}
     }
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?.into())
+    let txn = scope.db().begin_write().await?;
+    let endpoint = row.update(&txn).await?;
+    if changes.enabled == Some(true) {
+        // Enabled again: what waits for a retry (and what waits behind it) goes out now, in order.
+        notifications::Entity::update_many()
+            .col_expr(notifications::Column::NextAttemptAt, Expr::value(Utc::now()))
+            .filter(notifications::Column::EndpointId.eq(endpoint.id))
+            .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
+            .exec(&txn)
+            .await?;
+        outbox::poke(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(endpoint.into())
 }
 
 /// Deletes an endpoint; its pending deliveries are dead-lettered when next due.

@@ -415,9 +415,11 @@ async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
     for who in [&p.operator, &p.admin] {
         app.gql(who.bearer(), SUBSCRIBE, json!({ "i": { "eventTypes": ["account.created"], "tenantId": p.tenant_id, "userId": who.user_id } })).await.data("subscribe");
     }
+    let mut endpoints = Vec::new();
     for i in 0..3 {
         let url = format!("http://127.0.0.1:{port}/hook{i}");
-        app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": url, "eventTypes": ["*"] } })).await.data("createWebhookEndpoint");
+        let created = app.gql(p.admin.bearer(), CREATE_HOOK, json!({ "i": { "tenantId": p.tenant_id, "url": url, "eventTypes": ["*"] } })).await;
+        endpoints.push(created.data("createWebhookEndpoint.endpoint.id").as_str().unwrap().to_owned());
     }
     let payer = entity::payers::Entity::find_by_id(p.payer_id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
     let account_created = |n: u32| {
@@ -459,6 +461,22 @@ async fn a_hanging_webhook_delays_only_itself(db: DbKind) {
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3, "the failing endpoints were not tried again");
     let hooks = hooks_of(&log(&app, &p.admin, json!({ "eventType": "account.created" })).await);
     assert_eq!(hooks.iter().filter(|n| n["attempts"] == 0 && n["status"] == "pending").count(), 6, "{hooks:?}");
+
+    // Enabled again by its admin, one endpoint gets what waits for it at once, in order: its
+    // first request opens (and hangs, holding the rest behind it); the other two still wait.
+    let enable = "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: true }) { enabled consecutiveFailures } }";
+    let enabled = app.gql(p.admin.bearer(), enable, json!({ "id": endpoints[0] })).await;
+    assert_eq!(enabled.data("updateWebhookEndpoint"), &json!({ "enabled": true, "consecutiveFailures": 0 }));
+    for _ in 0..100 {
+        if accepted.load(std::sync::atomic::Ordering::SeqCst) == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 4, "one new request, to the enabled endpoint");
+    let to_hook0 = held.lock().unwrap().len();
+    assert_eq!(to_hook0, 1);
     acceptor.abort();
 }
 
