@@ -1,8 +1,8 @@
 //! Reading the trail: admins only, scoped like every other read (see the module doc).
 
 use chrono::{DateTime, Utc};
-use entity::{audit_events, payers, tenants};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+use entity::audit_events;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -37,9 +37,8 @@ async fn visible(scope: &Scope) -> AppResult<Condition> {
     if scope.tenant(ROOT_TENANT_ID, Role::Admin).await.is_ok() {
         return Ok(Condition::all());
     }
-    let tenant_ids = Query::select().column(tenants::Column::Id).from(tenants::Entity).cond_where(scope.tenants_filter(Role::Admin)).to_owned();
-    let payer_ids =
-        Query::select().column((payers::Entity, payers::Column::Id)).from(payers::Entity).cond_where(scope.payers_filter(Role::Admin)).to_owned();
+    let tenant_ids = scope.visible_tenant_ids(Role::Admin);
+    let payer_ids = scope.visible_payer_ids(Role::Admin);
     Ok(Condition::any()
         .add(Expr::col((audit_events::Entity, audit_events::Column::TenantId)).in_subquery(tenant_ids))
         .add(Expr::col((audit_events::Entity, audit_events::Column::PayerId)).in_subquery(payer_ids)))

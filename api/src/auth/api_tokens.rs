@@ -122,22 +122,10 @@ fn visible(scope: &Scope) -> Condition {
     Condition::any()
         .add(mine)
         .add(
-            Expr::col((api_tokens::Entity, api_tokens::Column::TenantId)).in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(entity::tenants::Column::Id)
-                    .from(entity::tenants::Entity)
-                    .cond_where(scope.tenants_filter(Role::Admin))
-                    .to_owned(),
-            ),
+            Expr::col((api_tokens::Entity, api_tokens::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Admin)),
         )
         .add(
-            Expr::col((api_tokens::Entity, api_tokens::Column::PayerId)).in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column((entity::payers::Entity, entity::payers::Column::Id))
-                    .from(entity::payers::Entity)
-                    .cond_where(scope.payers_filter(Role::Admin))
-                    .to_owned(),
-            ),
+            Expr::col((api_tokens::Entity, api_tokens::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Admin)),
         )
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::jobs;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::Page;
@@ -88,23 +88,11 @@ fn visible(scope: &Scope) -> Condition {
     }
     Condition::any()
         .add(
-            Expr::col((jobs::Entity, jobs::Column::PayerId)).in_subquery(
-                Query::select()
-                    .column((entity::payers::Entity, entity::payers::Column::Id))
-                    .from(entity::payers::Entity)
-                    .cond_where(scope.payers_filter(Role::Viewer))
-                    .to_owned(),
-            ),
+            Expr::col((jobs::Entity, jobs::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)),
         )
         .add(
             Condition::all().add(jobs::Column::PayerId.is_null()).add(
-                Expr::col((jobs::Entity, jobs::Column::TenantId)).in_subquery(
-                    Query::select()
-                        .column(entity::tenants::Column::Id)
-                        .from(entity::tenants::Entity)
-                        .cond_where(scope.tenants_filter(Role::Viewer))
-                        .to_owned(),
-                ),
+                Expr::col((jobs::Entity, jobs::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)),
             ),
         )
 }

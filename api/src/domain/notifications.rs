@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, outbox_events, users, webhook_endpoints};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
@@ -191,17 +191,10 @@ pub struct NewSubscription {
 
 fn subs_visible(scope: &Scope) -> Condition {
     Condition::any()
-        .add(Expr::col((subs::Entity, subs::Column::TenantId)).in_subquery(tenant_ids(scope, Role::Viewer)))
-        .add(Expr::col((subs::Entity, subs::Column::PayerId)).in_subquery(payer_ids(scope, Role::Viewer)))
+        .add(Expr::col((subs::Entity, subs::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)))
+        .add(Expr::col((subs::Entity, subs::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)))
 }
 
-fn tenant_ids(scope: &Scope, min: Role) -> sea_orm::sea_query::SelectStatement {
-    Query::select().column(entity::tenants::Column::Id).from(entity::tenants::Entity).cond_where(scope.tenants_filter(min)).to_owned()
-}
-
-fn payer_ids(scope: &Scope, min: Role) -> sea_orm::sea_query::SelectStatement {
-    Query::select().column((entity::payers::Entity, entity::payers::Column::Id)).from(entity::payers::Entity).cond_where(scope.payers_filter(min)).to_owned()
-}
 
 fn target_ids(target: Target) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
     match target {
@@ -467,7 +460,7 @@ fn checked_description(d: &str) -> AppResult<String> {
 }
 
 fn endpoints_visible(scope: &Scope, min: Role) -> Condition {
-    Condition::all().add(Expr::col((webhook_endpoints::Entity, webhook_endpoints::Column::TenantId)).in_subquery(tenant_ids(scope, min)))
+    Condition::all().add(Expr::col((webhook_endpoints::Entity, webhook_endpoints::Column::TenantId)).in_subquery(scope.visible_tenant_ids(min)))
 }
 
 async fn endpoint(scope: &Scope, id: uuid::Uuid, need: Role) -> AppResult<webhook_endpoints::Model> {
@@ -604,8 +597,8 @@ pub struct NotificationFilter {
 /// What was sent to whom, when, with what outcome; only events of tenants and payers the caller sees.
 pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppResult<Vec<Delivery>> {
     let visible = Condition::any()
-        .add(Expr::col((notifications::Entity, notifications::Column::TenantId)).in_subquery(tenant_ids(scope, Role::Viewer)))
-        .add(Expr::col((notifications::Entity, notifications::Column::PayerId)).in_subquery(payer_ids(scope, Role::Viewer)));
+        .add(Expr::col((notifications::Entity, notifications::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)))
+        .add(Expr::col((notifications::Entity, notifications::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)));
     let mut query = notifications::Entity::find().filter(visible);
     if let Some(t) = filter.tenant {
         scope.tenant(t, Role::Viewer).await?;

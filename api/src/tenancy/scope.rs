@@ -94,11 +94,13 @@ impl Scope {
     pub fn payers_filter(&self, min: Role) -> Condition {
         let direct: Vec<_> = self.principal.payer_ids(min).into_iter().map(|p| p.0).collect();
         Condition::any()
-            .add(Expr::col((payers::Entity, payers::Column::TenantId)).in_subquery(self.tenant_subquery_statement(min)))
+            .add(Expr::col((payers::Entity, payers::Column::TenantId)).in_subquery(self.visible_tenant_ids(min)))
             .add(if direct.is_empty() { nothing() } else { Condition::all().add(payers::Column::Id.is_in(direct)) })
     }
 
-    fn tenant_subquery_statement(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
+    /// `SELECT id FROM tenants` where the caller holds at least `min`: the one way to filter
+    /// another table's tenant column by visibility (`col.in_subquery(scope.visible_tenant_ids(…))`).
+    pub fn visible_tenant_ids(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
         Query::select()
             .column(tenants::Column::Id)
             .from(tenants::Entity)
@@ -106,7 +108,8 @@ impl Scope {
             .to_owned()
     }
 
-    fn payer_subquery_statement(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
+    /// `SELECT id FROM payers` the caller holds at least `min` on (by tenant or single-payer grant).
+    pub fn visible_payer_ids(&self, min: Role) -> sea_orm::sea_query::SelectStatement {
         Query::select()
             .column((payers::Entity, payers::Column::Id))
             .from(payers::Entity)
@@ -117,8 +120,8 @@ impl Scope {
     /// Filter on `memberships`: those whose target the caller holds at least `min` on.
     pub fn memberships_filter(&self, min: Role) -> Condition {
         Condition::any()
-            .add(Expr::col((memberships::Entity, memberships::Column::TenantId)).in_subquery(self.tenant_subquery_statement(min)))
-            .add(Expr::col((memberships::Entity, memberships::Column::PayerId)).in_subquery(self.payer_subquery_statement(min)))
+            .add(Expr::col((memberships::Entity, memberships::Column::TenantId)).in_subquery(self.visible_tenant_ids(min)))
+            .add(Expr::col((memberships::Entity, memberships::Column::PayerId)).in_subquery(self.visible_payer_ids(min)))
     }
 
     /// Filter on `users`: the caller, plus users holding a membership the caller is `min` on.

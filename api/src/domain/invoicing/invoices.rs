@@ -19,7 +19,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::invoice_lines::{self, LineKind};
 use entity::invoices::{self, DocumentKind, InvoiceStatus};
 use entity::period_adjustments::{self, AdjustmentStatus};
-use entity::{contracts, document_sequences, exchange_rates, invoice_files, payers, period_snapshots, tenants};
+use entity::{contracts, document_sequences, exchange_rates, invoice_files, period_snapshots, tenants};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -334,8 +334,8 @@ pub struct InvoiceFilter {
 
 /// The documents the caller may see, newest first, without lines (at most `limit`, ≤ 200).
 pub async fn list(scope: &Scope, filter: InvoiceFilter, limit: u64, offset: u64) -> AppResult<Vec<Invoice>> {
-    let visible_tenants = Query::select().column(tenants::Column::Id).from(tenants::Entity).cond_where(scope.tenants_filter(Role::Viewer)).to_owned();
-    let visible_payers = Query::select().column(payers::Column::Id).from(payers::Entity).cond_where(scope.payers_filter(Role::Viewer)).to_owned();
+    let visible_tenants = scope.visible_tenant_ids(Role::Viewer);
+    let visible_payers = scope.visible_payer_ids(Role::Viewer);
     let mut query = invoices::Entity::find().filter(
         Condition::any()
             .add(Expr::col((invoices::Entity, invoices::Column::CustomerTenantId)).in_subquery(visible_tenants))
