@@ -447,6 +447,7 @@ async fn contracts_gate_payers(db: DbKind) {
     let active = app.gql(p.admin.bearer(), upd, json!({ "id": id, "i": { "startDate": day(-10), "payerIds": [p.payer_id] } })).await;
     assert_eq!(active.data("updateContract.status"), "ACTIVE");
     assert_eq!(active.data("updateContract.payerIds"), &json!([p.payer_id]));
+    assert_eq!(active.data("updateContract.payers"), &json!([{ "id": p.payer_id }]), "the partner's admin sees the payer it covers");
     // The customer admin cannot see the partner's payer, so it is not listed to them.
     let as_customer = app.gql(customer_admin.bearer(), "query($id: ID!) { contract(id: $id) { payerIds payers { id } status } }", json!({ "id": id })).await;
     assert_eq!(as_customer.data("contract.payers"), &json!([]));

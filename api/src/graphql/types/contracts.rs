@@ -88,16 +88,7 @@ impl Contract {
     }
     /// The covered payers the caller can see.
     async fn payers(&self, ctx: &Context<'_>) -> ApiResult<Vec<Payer>> {
-        let scope = ctx.scope()?;
-        let mut out = Vec::new();
-        for id in &self.0.payer_ids {
-            match domain::payers::get(&scope, *id).await {
-                Ok(p) => out.push(Payer(p)),
-                Err(AppError::NotFound(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(out)
+        Ok(domain::payers::visible_among(&ctx.scope()?, &self.0.payer_ids).await?.into_iter().map(Payer).collect())
     }
     async fn billing_email(&self) -> &str {
         &self.0.billing_email
