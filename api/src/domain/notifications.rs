@@ -39,7 +39,7 @@ impl From<subs::Model> for Subscription {
             id: m.id,
             tenant_id: m.tenant_id,
             payer_id: m.payer_id,
-            event_types: stored_types(&m.event_types),
+            event_types: dispatch::stored_event_types(&m.event_types),
             user_id: m.user_id,
             email: m.email,
             account_owner: m.account_owner,
@@ -71,7 +71,7 @@ impl From<webhook_endpoints::Model> for WebhookEndpoint {
             tenant_id: m.tenant_id,
             url: m.url,
             description: m.description,
-            event_types: stored_types(&m.event_types),
+            event_types: dispatch::stored_event_types(&m.event_types),
             disabled_at: m.disabled_at,
             disabled_reason: m.disabled_reason,
             consecutive_failures: m.consecutive_failures,
@@ -125,15 +125,6 @@ impl From<notifications::Model> for Delivery {
             created_at: m.created_at,
         }
     }
-}
-
-/// A stored JSON list of event types (written by `checked_types`); one that does not parse is
-/// logged and shows as none.
-fn stored_types(json_text: &str) -> Vec<String> {
-    serde_json::from_str(json_text).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a stored list of event types does not parse");
-        Vec::new()
-    })
 }
 
 /// Runs a scope check, reporting "not found" as the thing asked for.

@@ -48,16 +48,23 @@ async fn with_targets(scope: &Scope, payer: uuid::Uuid, rows: Vec<policies::Mode
     }
     Ok(rows
         .into_iter()
-        .map(|m| Policy {
-            target_ids: targets.remove(&m.policy_id).unwrap_or_default(),
-            payer_id: PayerId(m.payer_id),
-            id: m.policy_id,
-            name: m.name,
-            description: m.description,
-            aws_managed: m.aws_managed,
-            template_id: m.template_id,
+        .map(|m| {
+            let target_ids = targets.remove(&m.policy_id).unwrap_or_default();
+            policy(m, target_ids)
         })
         .collect())
+}
+
+fn policy(m: policies::Model, target_ids: Vec<String>) -> Policy {
+    Policy {
+        payer_id: PayerId(m.payer_id),
+        id: m.policy_id,
+        name: m.name,
+        description: m.description,
+        aws_managed: m.aws_managed,
+        template_id: m.template_id,
+        target_ids,
+    }
 }
 
 async fn with_targets_one(scope: &Scope, row: policies::Model) -> AppResult<Policy> {
@@ -226,7 +233,7 @@ pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     policies::Entity::delete_by_id((payer.id, policy_id.to_owned())).exec(&txn).await?;
     txn.commit().await?;
     // Gone, so attached nowhere.
-    with_targets_one(scope, existing).await
+    Ok(policy(existing, Vec::new()))
 }
 
 /// The SCPs attached directly to a target, read from AWS.

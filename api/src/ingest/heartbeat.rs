@@ -196,8 +196,8 @@ impl Drop for RunningHere {
 /// Renews a run's heartbeat while it runs; stops (and, when the run did not finish, marks it
 /// ABANDONED) when dropped.
 pub struct Heartbeat {
-    run: Uuid,
-    _here: RunningHere,
+    /// The run, held by this process while this lives.
+    here: RunningHere,
     db: Db,
     task: Option<tokio::task::JoinHandle<()>>,
     lost: Arc<AtomicBool>,
@@ -209,13 +209,13 @@ impl Heartbeat {
     /// reader in this process sees it alive, and dropping it unfinished (a cancelled job) marks
     /// the record ABANDONED, however soon after the record was written the drop comes.
     pub fn hold(db: &Db, run: Uuid) -> Self {
-        Self { run, _here: RunningHere::enter(run), db: db.clone(), task: None, lost: Arc::new(AtomicBool::new(false)), finished: false }
+        Self { here: RunningHere::enter(run), db: db.clone(), task: None, lost: Arc::new(AtomicBool::new(false)), finished: false }
     }
 
     /// Starts renewing the record (written RUNNING by now) every `period`.
     pub fn start(&mut self, period: Duration) {
         if self.task.is_none() {
-            self.task = Some(tokio::spawn(beat(self.db.clone(), self.run, period, Arc::clone(&self.lost))));
+            self.task = Some(tokio::spawn(beat(self.db.clone(), self.here.0, period, Arc::clone(&self.lost))));
         }
     }
 
@@ -267,7 +267,7 @@ impl Drop for Heartbeat {
         }
         // Dropped before it finished: the task running the ingestion was cancelled (its job's
         // lease was lost, or the process is stopping). Say so now rather than wait for a reader.
-        let (db, run) = (self.db.clone(), self.run);
+        let (db, run) = (self.db.clone(), self.here.0);
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
                 let marked = ingestions::Entity::update_many()

@@ -99,8 +99,13 @@ async fn idle_delay(db: &Db) -> AppResult<Duration> {
     Ok(next.map_or(max, |n| (n.next_attempt_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(max)))
 }
 
-fn parse_types(json_text: &str) -> Vec<String> {
-    serde_json::from_str(json_text).unwrap_or_default()
+/// A stored JSON list of event types (a subscription's or an endpoint's); one that does not
+/// parse is logged and matches nothing.
+pub fn stored_event_types(json_text: &str) -> Vec<String> {
+    serde_json::from_str(json_text).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a stored list of event types does not parse");
+        Vec::new()
+    })
 }
 
 /// The ids of a tenant and all its ancestors, from its path.
@@ -219,7 +224,7 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
             }
             notification_subscriptions::Entity::find().filter(cond).order_by_asc(notification_subscriptions::Column::Id).all(db).await?
         };
-        for sub in subs.into_iter().filter(|s| parse_types(&s.event_types).iter().any(|t| t == &event.event_type)) {
+        for sub in subs.into_iter().filter(|s| stored_event_types(&s.event_types).iter().any(|t| t == &event.event_type)) {
             if let Some(user_id) = sub.user_id {
                 if let Some(u) = users::Entity::find_by_id(user_id).one(db).await?.filter(|u| u.disabled_at.is_none()) {
                     recipients.push(Recipient { address: u.email, user_id: Some(u.id), locale: sub.locale.or(Some(u.locale)) });
@@ -250,7 +255,7 @@ async fn deliveries_for(db: &impl ConnectionTrait, state: &JobContext, event: &o
         .order_by_asc(webhook_endpoints::Column::Id)
         .all(db)
         .await?;
-    for ep in endpoints.into_iter().filter(|e| parse_types(&e.event_types).iter().any(|t| t == &event.event_type || t == "*")) {
+    for ep in endpoints.into_iter().filter(|e| stored_event_types(&e.event_types).iter().any(|t| t == &event.event_type || t == "*")) {
         rows.push(row(Channel::Webhook, ep.id.to_string(), Some(ep.id), None, None));
     }
     Ok(rows)
