@@ -138,6 +138,18 @@ impl AppError {
         }
     }
 
+    /// [`Self::on_unique_violation`] for a database error already converted (a payer handle's
+    /// write returns `AppError`).
+    pub fn or_on_unique_violation(self, taken: impl FnOnce() -> AppError) -> Self {
+        let unique = match &self {
+            AppError::Internal(e) => e
+                .downcast_ref::<sea_orm::DbErr>()
+                .is_some_and(|d| matches!(d.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))),
+            _ => false,
+        };
+        if unique { taken() } else { self }
+    }
+
     /// Whether trying again later may succeed: AWS unreachable, throttled or answering
     /// unexpectedly, or an internal error (a database hiccup). Validation, access and conflicts
     /// will not get better by waiting. Job steps retry on this (`jobs::JobFailure::from`).

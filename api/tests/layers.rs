@@ -245,6 +245,74 @@ fn graphql_types_wrap_domain_types_not_storage_rows() {
     assert_eq!(row_wrappers("pub struct Payer(pub payers::Model);\npub struct Job(pub JobView);"), ["pub struct Payer(pub payers::Model);"]);
 }
 
+/// Modules of `src/domain` that still take the raw connection (`scope.db()`, `ctx.db`'s
+/// `platform.db()`), with how many times: the capability handles of `tenancy` (#18 item 1)
+/// replace them file by file. A file not listed may not call `.db()` at all; a listed file
+/// may not call it more often, and once it calls it less often its number here must come down.
+const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
+    ("domain::billing", 2),
+    ("domain::billing::abc::import", 1),
+    ("domain::billing::abc::mode", 2),
+    ("domain::billing::custom_line_items", 2),
+    ("domain::billing::groups", 4),
+    ("domain::billing::plans", 4),
+    ("domain::billing::resellers", 5),
+    ("domain::billing::results", 11),
+    ("domain::billing::rules", 2),
+    ("domain::contracts", 4),
+    ("domain::costs::bill", 4),
+    ("domain::costs::health", 1),
+    ("domain::costs::summary", 14),
+    ("domain::costs::tags", 5),
+    ("domain::costs::trends", 2),
+    ("domain::costs::visibility", 1),
+    ("domain::focus_export", 4),
+    ("domain::invitations", 1),
+    ("domain::invoicing", 1),
+    ("domain::invoicing::invoices", 6),
+    ("domain::invoicing::periods", 3),
+    ("domain::invoicing::rates", 4),
+    ("domain::jobs", 3),
+    ("domain::memberships", 5),
+    ("domain::notifications", 22),
+    ("domain::onboarding", 6),
+    ("domain::optimization", 3),
+    ("domain::payers", 5),
+    ("domain::tenants", 2),
+    ("domain::users", 6),
+];
+
+#[test]
+fn domain_code_reaches_rows_through_handles_not_the_raw_connection() {
+    let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let mut wrong = Vec::new();
+    for (path, text) in modules.iter().filter(|(path, _)| path.starts_with("domain")) {
+        let calls = text.matches(".db()").count();
+        let allowed = RAW_CONNECTION_ALLOWANCE.iter().find(|(m, _)| m == path).map_or(0, |(_, n)| *n);
+        if calls > allowed {
+            wrong.push(format!("{path}: {calls} raw-connection calls, {allowed} allowed (use the payer handle's finders)"));
+        } else if calls < allowed {
+            wrong.push(format!("{path}: {calls} raw-connection calls; lower its allowance from {allowed} to {calls}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A handle's transaction is handed to the lower layers that must join it (the outbox, the job
+/// queue, the audit trail) and to nothing else: domain code uses the handle's finders.
+#[test]
+fn only_the_outbox_the_job_queue_and_the_audit_trail_join_a_handles_transaction() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modules = sources(&root.join("src"));
+    let callers: Vec<&String> = modules
+        .iter()
+        .filter(|(_, text)| text.contains(".joined()"))
+        .map(|(path, _)| path)
+        .filter(|path| !["tenancy::payer", "notify::outbox", "jobs::queue", "audit"].iter().any(|allowed| path.starts_with(allowed)))
+        .collect();
+    assert!(callers.is_empty(), "modules that reach a handle's raw transaction: {callers:?}");
+}
+
 #[test]
 fn use_trees_are_spelled_out() {
     let paths = crate_paths("use crate::a::{b, c::{d, e as f}, self};\nlet x = crate::g::h(1); // crate::i\nuse my_crate::j;");

@@ -88,7 +88,7 @@ pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(ApiToken, S
     // Holding the role on the target is the whole check: nobody mints more than they hold.
     let (tenant_id, payer_id) = match input.target {
         Target::Tenant(id) => (Some(scope.tenant(id, input.role).await?.id), None),
-        Target::Payer(id) => (None, Some(scope.payer(id, input.role).await?.0.id)),
+        Target::Payer(id) => (None, Some(scope.payer(id, input.role).await?.id)),
     };
     let secret = random_secret(PREFIX);
     let row = api_tokens::ActiveModel {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{linked_accounts, organizational_units, payers, policies, policy_attachments};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
@@ -19,12 +19,13 @@ use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
 use crate::domain::users::checked_email;
 use crate::domain::{Page, payers as payer_domain};
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::jobs::{JobArgs, JobFailure, NewJob, Step, enqueue};
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// Syncs one payer's organization into the local tables.
 pub const SYNC_ACCOUNTS: &str = "accounts.sync";
@@ -52,7 +53,7 @@ pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
 
 /// Enqueues a sync of the payer's organization into the local tables.
 pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<JobView> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
     let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: Some(session_name(&scope.principal().email)) })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
@@ -113,7 +114,7 @@ pub struct SyncReport {
 
 /// Reads the payer's organization from AWS and replaces the local copy in one transaction.
 pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
-    let creds = payer_domain::credentials(db, aws, payer, session).await?;
+    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, session).await?;
     let orgs = &aws.organizations;
     let accounts = orgs.list_accounts(&creds).await?;
     let root = orgs.root_id(&creds).await?;
@@ -227,7 +228,7 @@ pub struct PlacedAccount {
 /// Places a page of one payer's accounts: two queries whatever the page's size (not two per
 /// account, as resolving each account's OU and policies on its own did).
 pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts::Model>) -> AppResult<Vec<PlacedAccount>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    let payer = scope.payer(payer, Role::Viewer).await?;
     if accounts.iter().any(|a| a.payer_id != payer.id) {
         return Err(AppError::internal(anyhow::anyhow!("placing accounts of another payer")));
     }
@@ -235,10 +236,10 @@ pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts
     let ous: HashMap<String, OrganizationalUnit> = if ou_ids.is_empty() {
         HashMap::new()
     } else {
-        organizational_units::Entity::find()
-            .filter(organizational_units::Column::PayerId.eq(payer.id))
+        payer
+            .rows::<organizational_units::Entity>()
             .filter(organizational_units::Column::OuId.is_in(ou_ids))
-            .all(scope.db())
+            .all()
             .await?
             .into_iter()
             .map(|ou| (ou.ou_id.clone(), ou.into()))
@@ -247,11 +248,11 @@ pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts
     let targets: Vec<String> = accounts.iter().map(|a| a.account_id.clone()).collect();
     let mut policies_of: HashMap<String, Vec<String>> = HashMap::new();
     if !targets.is_empty() {
-        let attachments = policy_attachments::Entity::find()
-            .filter(policy_attachments::Column::PayerId.eq(payer.id))
+        let attachments = payer
+            .rows::<policy_attachments::Entity>()
             .filter(policy_attachments::Column::TargetId.is_in(targets))
             .order_by_asc(policy_attachments::Column::PolicyId)
-            .all(scope.db())
+            .all()
             .await?;
         for a in attachments {
             policies_of.entry(a.target_id).or_default().push(a.policy_id);
@@ -273,8 +274,8 @@ pub async fn placed_one(scope: &Scope, payer: PayerId, account: linked_accounts:
 }
 
 pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Page) -> AppResult<Vec<linked_accounts::Model>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    let mut query = linked_accounts::Entity::find().filter(linked_accounts::Column::PayerId.eq(payer.id));
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    let mut query = payer.rows::<linked_accounts::Entity>();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let needle = search.to_lowercase();
         query = query.filter(
@@ -296,24 +297,24 @@ pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Pa
     if let Some(after) = &page.after {
         query = query.filter(linked_accounts::Column::AccountId.gt(after.clone()));
     }
-    Ok(query.order_by_asc(linked_accounts::Column::AccountId).limit(page.fetch()).all(scope.db()).await?)
+    query.order_by_asc(linked_accounts::Column::AccountId).limit(page.fetch()).all().await
 }
 
 pub async fn get(scope: &Scope, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    find(scope.db(), payer.id, account).await
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    find(&payer, account).await
 }
 
-async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, account: &str) -> AppResult<linked_accounts::Model> {
-    linked_accounts::Entity::find_by_id((payer, account.to_owned())).one(db).await?.ok_or(AppError::NotFound("linked account"))
+async fn find(payer: &impl PayerAccess, account: &str) -> AppResult<linked_accounts::Model> {
+    payer.rows::<linked_accounts::Entity>().filter(linked_accounts::Column::AccountId.eq(account)).one().await?.ok_or(AppError::NotFound("linked account"))
 }
 
 pub async fn organizational_units(scope: &Scope, payer: PayerId) -> AppResult<Vec<OrganizationalUnit>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    Ok(organizational_units::Entity::find()
-        .filter(organizational_units::Column::PayerId.eq(payer.id))
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    Ok(payer
+        .rows::<organizational_units::Entity>()
         .order_by_asc(organizational_units::Column::Name)
-        .all(scope.db())
+        .all()
         .await?
         .into_iter()
         .map(OrganizationalUnit::from)
@@ -359,14 +360,14 @@ impl JobArgs for CreateArgs {
 
 /// Validates and enqueues the creation of a linked account.
 pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount) -> AppResult<JobView> {
-    let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
+    let payer = scope.payer(input.payer, Role::Operator).await?;
     let email = checked_email("email", &input.email)?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 50 || name.chars().any(char::is_control) {
         return Err(AppError::invalid("name", "must be 1 to 50 characters"));
     }
     if let Some(ou) = &input.ou_id {
-        let known = organizational_units::Entity::find_by_id((payer.id, ou.clone())).one(scope.db()).await?;
+        let known = payer.rows::<organizational_units::Entity>().filter(organizational_units::Column::OuId.eq(ou.as_str())).one().await?;
         if known.is_none() {
             return Err(AppError::invalid("ouId", "is not an organizational unit of this payer (sync accounts first)"));
         }
@@ -401,7 +402,7 @@ fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<St
 /// it may already have made instead of creating a second account.
 pub async fn run_create_job(state: &JobContext, mut p: CreateArgs) -> Result<Step<CreateArgs>, JobFailure> {
     let payer = job_payer(&state.db, p.payer_id).await.map_err(JobFailure::from)?;
-    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
+    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
     let orgs = &state.aws.organizations;
     match p.step {
         CreateStep::Create => {
@@ -493,7 +494,7 @@ async fn finish_created(
 
 /// Closes a member account. The caller types the account id again to confirm.
 pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, confirm: &str) -> AppResult<linked_accounts::Model> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
     checked_account_id("accountId", account)?;
     if confirm.trim() != account {
         return Err(AppError::invalid("confirmAccountId", "does not match the account id; type it again to confirm"));
@@ -501,68 +502,68 @@ pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &st
     if account == payer.account_id {
         return Err(AppError::invalid("accountId", "is the management account, which cannot be closed from here"));
     }
-    let linked = find(scope.db(), payer.id, account).await?;
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let linked = find(&payer, account).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
     aws.organizations.close_account(&creds, account).await?;
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut row: linked_accounts::ActiveModel = linked.into();
     row.status = Set("PENDING_CLOSURE".into());
-    let updated = row.update(&txn).await?;
+    let updated = txn.update(row).await?;
     let event = Event {
         event_type: outbox::ACCOUNT_CLOSED,
         payer: &payer,
         subject: Some(account.to_owned()),
         data: json!({ "accountId": account, "accountName": updated.name, "email": updated.email, "closedBy": scope.principal().email }),
     };
-    outbox::record(&txn, event).await?;
+    outbox::record_in(&txn, event).await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Removes a member account from the organization (it becomes a standalone account).
 pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
     checked_account_id("accountId", account)?;
     if account == payer.account_id {
         return Err(AppError::invalid("accountId", "is the management account"));
     }
-    let linked = find(scope.db(), payer.id, account).await?;
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let linked = find(&payer, account).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
     aws.organizations.remove_account(&creds, account).await?;
-    let txn = scope.db().begin_write().await?;
-    linked_accounts::Entity::delete_by_id((payer.id, account.to_owned())).exec(&txn).await?;
+    let txn = payer.begin_write().await?;
+    txn.delete::<linked_accounts::Entity>().filter(linked_accounts::Column::AccountId.eq(account)).exec().await?;
     let event = Event { event_type: outbox::ACCOUNT_REMOVED, payer: &payer, subject: Some(account.to_owned()), data: json!({ "accountId": account }) };
-    outbox::record(&txn, event).await?;
+    outbox::record_in(&txn, event).await?;
     txn.commit().await?;
     Ok(linked)
 }
 
 /// Moves a member account to another OU (or the root).
 pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, destination: &str) -> AppResult<linked_accounts::Model> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
     checked_account_id("accountId", account)?;
-    let linked = find(scope.db(), payer.id, account).await?;
+    let linked = find(&payer, account).await?;
     let is_root = destination.starts_with("r-");
-    let known_ou = organizational_units::Entity::find_by_id((payer.id, destination.to_owned())).one(scope.db()).await?.is_some();
+    let known_ou = payer.rows::<organizational_units::Entity>().filter(organizational_units::Column::OuId.eq(destination)).one().await?.is_some();
     if !is_root && !known_ou {
         return Err(AppError::invalid("destinationOuId", "is not an organizational unit of this payer (sync accounts first)"));
     }
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
     let source = aws.organizations.parent_of(&creds, account).await?;
     if source != destination {
         aws.organizations.move_account(&creds, account, &source, destination).await?;
     }
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut row: linked_accounts::ActiveModel = linked.into();
     row.parent_id = Set(Some(destination.to_owned()));
-    let updated = row.update(&txn).await?;
+    let updated = txn.update(row).await?;
     let event = Event {
         event_type: outbox::ACCOUNT_MOVED,
         payer: &payer,
         subject: Some(account.to_owned()),
         data: json!({ "accountId": account, "from": source, "to": destination }),
     };
-    outbox::record(&txn, event).await?;
+    outbox::record_in(&txn, event).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -15,24 +15,24 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use entity::billing_transfers::{self, TransferStatus};
 use entity::{cost_monthly, jobs, linked_accounts, payers, pricing_plans};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::aws::billing_transfer::{Direction, PASSTHROUGH_PLAN_ARN, Transfer, TransferPreference, TransferTarget};
 use crate::aws::credentials::session_name;
-use crate::db::BeginWrite;
 use crate::domain::accounts::checked_account_id;
 use crate::domain::billing::billing_payer;
 use crate::domain::billing::groups::{self, NewGroup};
 use crate::domain::billing::plans::{self, NewPlan};
 use crate::domain::payers as payer_domain;
 use crate::domain::users::checked_email;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Context};
 use crate::ids::{BillingTransferId, PayerId, TenantId};
-use crate::jobs::{JobContext, JobFailure, NewJob, Step, enqueue};
+use crate::jobs::queue::enqueue_in;
+use crate::jobs::{JobContext, JobFailure, NewJob, Step};
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTxn, PlatformPayer, Role, Scope, ScopedPayer};
 
 /// Follows one transfer: the invitation until answered, then to its start, or to its end.
 pub const FOLLOW_TRANSFER: &str = "billing_transfers.follow";
@@ -105,11 +105,13 @@ fn checked_transfer_name(name: Option<String>, fallback: &str) -> AppResult<Stri
 
 /// A transfer the caller may see (`Viewer`) or act on (`Admin`), with its payer. Another
 /// tenant's id answers NOT_FOUND; end customers are refused (the partner's business).
-async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(billing_transfers::Model, payers::Model)> {
-    let row = billing_transfers::Entity::find_by_id(id.0)
-        .one(scope.db())
+async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(billing_transfers::Model, ScopedPayer)> {
+    let row = scope
+        .payer_rows::<billing_transfers::Entity>(Role::Viewer)
+        .filter(billing_transfers::Column::Id.eq(id.0))
+        .one()
         .await
-        .map_err(|e| AppError::from(e).context("reading a billing transfer"))?
+        .context("reading a billing transfer")?
         .ok_or(AppError::NotFound("billing transfer"))?;
     let payer = billing_payer(scope, PayerId(row.payer_id), need).await.map_err(|e| match e {
         AppError::NotFound(_) => AppError::NotFound("billing transfer"),
@@ -119,8 +121,8 @@ async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(bi
 }
 
 /// The payer's credentials, in a session named after the caller.
-async fn caller_credentials(scope: &Scope, ctx: &JobContext, payer: &payers::Model) -> AppResult<aws_credential_types::Credentials> {
-    payer_domain::credentials(scope.db(), &ctx.aws, payer, &session_name(&scope.principal().email)).await
+async fn caller_credentials(scope: &Scope, ctx: &JobContext, payer: &ScopedPayer) -> AppResult<aws_credential_types::Credentials> {
+    payer_domain::credentials(payer, &ctx.aws, &session_name(&scope.principal().email)).await
 }
 
 /// The transfer's ARN, which the follow job stores once AWS reports it.
@@ -200,14 +202,14 @@ impl From<billing_transfers::Model> for BillingTransfer {
 /// The payer's billing transfers, newest first.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<BillingTransfer>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    billing_transfers::Entity::find()
-        .filter(billing_transfers::Column::PayerId.eq(payer.id))
+    payer
+        .rows::<billing_transfers::Entity>()
         .order_by_desc(billing_transfers::Column::CreatedAt)
         .limit(LIST_LIMIT)
-        .all(scope.db())
+        .all()
         .await
         .map(|rows| rows.into_iter().map(BillingTransfer::from).collect())
-        .map_err(|e| AppError::from(e).context("listing billing transfers"))
+        .context("listing billing transfers")
 }
 
 /// One billing transfer.
@@ -220,37 +222,35 @@ pub async fn get(scope: &Scope, id: BillingTransferId) -> AppResult<BillingTrans
 /// not another transfer's management account. (The customer's organization cannot be read.)
 pub async fn accounts(scope: &Scope, id: BillingTransferId) -> AppResult<Vec<String>> {
     let (row, payer) = find(scope, id, Role::Viewer).await?;
-    accounts_of(scope.db(), &row, &payer).await
+    accounts_of(&payer, &row, &payer.account_id).await
 }
 
-async fn accounts_of(db: &impl ConnectionTrait, row: &billing_transfers::Model, payer: &payers::Model) -> AppResult<Vec<String>> {
+async fn accounts_of(payer: &impl PayerAccess, row: &billing_transfers::Model, payer_account: &str) -> AppResult<Vec<String>> {
     if !matches!(row.status, TransferStatus::Accepted | TransferStatus::Active | TransferStatus::Ended) {
         return Ok(Vec::new());
     }
-    let own: Vec<String> = linked_accounts::Entity::find()
+    let own: Vec<String> = payer
+        .rows::<linked_accounts::Entity>()
         .select_only()
         .column(linked_accounts::Column::AccountId)
-        .filter(linked_accounts::Column::PayerId.eq(payer.id))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await
-        .map_err(|e| AppError::from(e).context("reading the payer's own accounts"))?;
-    let others: Vec<Option<String>> = billing_transfers::Entity::find()
+        .context("reading the payer's own accounts")?;
+    let others: Vec<Option<String>> = payer
+        .rows::<billing_transfers::Entity>()
         .select_only()
         .column(billing_transfers::Column::TargetAccountId)
-        .filter(billing_transfers::Column::PayerId.eq(payer.id))
         .filter(billing_transfers::Column::Id.ne(row.id))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await
-        .map_err(|e| AppError::from(e).context("reading the payer's other transfers"))?;
-    let mut query = cost_monthly::Entity::find()
+        .context("reading the payer's other transfers")?;
+    let mut query = payer
+        .rows::<cost_monthly::Entity>()
         .select_only()
         .column(cost_monthly::Column::UsageAccountId)
         .distinct()
-        .filter(cost_monthly::Column::PayerId.eq(payer.id))
         .filter(cost_monthly::Column::BillingPeriod.gte(row.start_month.clone()))
-        .filter(cost_monthly::Column::UsageAccountId.ne(payer.account_id.clone()))
+        .filter(cost_monthly::Column::UsageAccountId.ne(payer_account))
         .filter(cost_monthly::Column::UsageAccountId.is_not_in(own))
         .filter(cost_monthly::Column::UsageAccountId.is_not_in(others.into_iter().flatten()));
     if let Some(end) = &row.end_month {
@@ -259,15 +259,14 @@ async fn accounts_of(db: &impl ConnectionTrait, row: &billing_transfers::Model, 
     query
         .order_by_asc(cost_monthly::Column::UsageAccountId)
         .limit(ACCOUNT_LIMIT)
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await
-        .map_err(|e| AppError::from(e).context("reading the transferred accounts from cost data"))
+        .context("reading the transferred accounts from cost data")
 }
 
 /// The invitation the same target already has at AWS and we have no row for (a request that
 /// died after AWS answered), so a repeated request adopts it instead of inviting twice.
-async fn adoptable(db: &impl ConnectionTrait, payer: uuid::Uuid, found: Vec<Transfer>, target: &TransferTarget, start: DateTime<Utc>) -> AppResult<Option<Transfer>> {
+async fn adoptable(payer: &impl PayerAccess, found: Vec<Transfer>, target: &TransferTarget, start: DateTime<Utc>) -> AppResult<Option<Transfer>> {
     for t in found {
         let same_target = match target {
             TransferTarget::ManagementAccount(id) => t.source_account_id.as_deref() == Some(id.as_str()),
@@ -276,11 +275,7 @@ async fn adoptable(db: &impl ConnectionTrait, payer: uuid::Uuid, found: Vec<Tran
         if !same_target || t.status != "REQUESTED" || t.start != Some(start) {
             continue;
         }
-        let known = billing_transfers::Entity::find()
-            .filter(billing_transfers::Column::PayerId.eq(payer))
-            .filter(billing_transfers::Column::TransferId.eq(t.id.clone()))
-            .one(db)
-            .await?;
+        let known = payer.rows::<billing_transfers::Entity>().filter(billing_transfers::Column::TransferId.eq(t.id.clone())).one().await?;
         if known.is_none() {
             return Ok(Some(t));
         }
@@ -310,7 +305,7 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
     let aws = &ctx.aws;
     let creds = caller_credentials(scope, ctx, &payer).await?;
     let existing = aws.billing_transfer.list(&creds, Direction::Inbound).await.map_err(|e| AppError::from(e).context("looking for an earlier invitation"))?;
-    let (handshake_id, transfer_id, transfer_arn, expires_at) = match adoptable(scope.db(), payer.id, existing, &target, start).await? {
+    let (handshake_id, transfer_id, transfer_arn, expires_at) = match adoptable(&payer, existing, &target, start).await? {
         Some(t) => (t.active_handshake_id, Some(t.id), t.arn, None),
         None => {
             let sent = aws.billing_transfer.invite(&creds, &target, start, &name, notes.as_deref()).await?;
@@ -319,8 +314,8 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
     };
     let now = Utc::now();
     let id = BillingTransferId::new();
-    let txn = scope.db().begin_write().await?;
-    let row = billing_transfers::ActiveModel {
+    let txn = payer.begin_write().await?;
+    let row = txn.insert(billing_transfers::ActiveModel {
         id: Set(id.0),
         payer_id: Set(payer.id),
         direction: Set(INBOUND.to_owned()),
@@ -344,11 +339,10 @@ pub async fn invite(scope: &Scope, ctx: &JobContext, input: NewTransfer) -> AppR
         invited_by: Set(scope.principal().email.clone()),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
+    })
     .await
-    .map_err(|e| AppError::from(e).context("storing the billing transfer"))?;
-    outbox::record(&txn, event(outbox::BILLING_TRANSFER_INVITED, &payer, &row)).await?;
+    .map_err(|e| e.context("storing the billing transfer"))?;
+    outbox::record_in(&txn, event(outbox::BILLING_TRANSFER_INVITED, &payer, &row)).await?;
     follow_later(&txn, &payer, &row, "invite", Duration::from_secs(30)).await?;
     txn.commit().await?;
     ctx.jobs_wakeup.notify_one();
@@ -387,14 +381,14 @@ impl crate::jobs::JobArgs for FollowArgs {
 }
 
 /// Enqueues a follow job; `why` keeps one job per reason (invite, end month).
-async fn follow_later(db: &impl ConnectionTrait, payer: &payers::Model, row: &billing_transfers::Model, why: &str, delay: Duration) -> AppResult<jobs::Model> {
+async fn follow_later(txn: &PayerTxn, payer: &payers::Model, row: &billing_transfers::Model, why: &str, delay: Duration) -> AppResult<jobs::Model> {
     let mut job = NewJob::of(&FollowArgs { transfer: row.id, polls: 0 })?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.idempotency_key = Some(format!("billing-transfer:{}:{why}", row.id));
     job.max_attempts = 10;
     job.delay = delay;
-    enqueue(db, job).await
+    enqueue_in(txn, job).await
 }
 
 /// Withdraws an invitation the customer has not answered (cancels its handshake).
@@ -406,10 +400,10 @@ pub async fn withdraw(scope: &Scope, ctx: &JobContext, id: BillingTransferId) ->
     let handshake = row.handshake_id.clone().ok_or_else(|| AppError::Conflict("the invitation's handshake is not known yet; try again in a minute".into()))?;
     let creds = caller_credentials(scope, ctx, &payer).await?;
     ctx.aws.billing_transfer.withdraw(&creds, &handshake).await?;
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     transition(&txn, &row, TransferStatus::Invited, TransferStatus::Withdrawn).await?;
     txn.commit().await?;
-    Ok(reload(scope.db(), row.id).await?.into())
+    Ok(reload(&payer, row.id).await?.into())
 }
 
 /// Ends an accepted or active transfer from the first of `end` (a later month).
@@ -428,7 +422,7 @@ pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: Na
     let seen = ctx.aws.billing_transfer.describe(&creds, &transfer_id).await?;
     let end_month = match seen.end.filter(|_| seen.status == "WITHDRAWN").map(month_of) {
         Some(already) if already != end_month => {
-            store_end_month(scope.db(), &row, &already).await?;
+            store_end_month(&payer, &row, &already).await?;
             return Err(AppError::Conflict(format!("the transfer already ends at AWS from {already}")));
         }
         Some(already) => already,
@@ -437,7 +431,7 @@ pub async fn end(scope: &Scope, ctx: &JobContext, id: BillingTransferId, end: Na
             end_month
         }
     };
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     store_end_month(&txn, &row, &end_month).await?;
     let updated = reload(&txn, row.id).await?;
     follow_later(&txn, &payer, &updated, &format!("end:{end_month}"), Duration::ZERO).await?;
@@ -456,7 +450,7 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
     if row.group_created_at.is_some() {
         return Err(AppError::Conflict("this transfer already has its billing group".into()));
     }
-    let plan = checked_plan(scope.db(), &payer, pricing_plan).await?;
+    let plan = checked_plan(&payer, pricing_plan).await?;
     let abc_arn = if payer.billing_mode == crate::domain::billing::abc::BillingMode::BillingConductor {
         let transfer_arn = known_arn(&row)?;
         let creds = caller_credentials(scope, ctx, &payer).await?;
@@ -471,9 +465,10 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         None => Some(native_group(scope, &row, &payer, plan.as_ref()).await?),
         Some(_) => None,
     };
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     // Conditional on no group yet, so two requests racing create one.
-    let changed = billing_transfers::Entity::update_many()
+    let changed = txn
+        .update_rows::<billing_transfers::Entity>()
         .col_expr(billing_transfers::Column::GroupPricingPlanId, Expr::value(plan.as_ref().map(|p| p.id)))
         .col_expr(billing_transfers::Column::GroupAbcArn, Expr::value(abc_arn))
         .col_expr(billing_transfers::Column::BillingGroupId, Expr::value(native_group))
@@ -481,10 +476,10 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(billing_transfers::Column::Id.eq(row.id))
         .filter(billing_transfers::Column::GroupCreatedAt.is_null())
-        .exec(&txn)
+        .exec()
         .await
-        .map_err(|e| AppError::from(e).context("storing the transfer's billing group"))?;
-    if changed.rows_affected == 0 {
+        .map_err(|e| e.context("storing the transfer's billing group"))?;
+    if changed == 0 {
         drop(txn);
         if let Some(group) = native_group {
             // The other request's group stands; ours goes.
@@ -493,17 +488,17 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
         return Err(AppError::Conflict("this transfer already has its billing group".into()));
     }
     txn.commit().await?;
-    Ok(reload(scope.db(), row.id).await?.into())
+    Ok(reload(&payer, row.id).await?.into())
 }
 
 /// NATIVE mode: the organization's accounts the payer's cost data shows that its billing group
 /// does not hold yet join it from this month (or the start month, if later).
-async fn join_new_accounts(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model) -> AppResult<usize> {
+async fn join_new_accounts(ctx: &JobContext, payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<usize> {
     let Some(group_id) = row.billing_group_id else { return Ok(0) };
     // People may have deleted the group: then there is nothing to keep up.
     let Some(group) = entity::billing_groups::Entity::find_by_id(group_id).one(&ctx.db).await? else { return Ok(0) };
     let group = groups::load(&ctx.db, group).await?;
-    let seen = accounts_of(&ctx.db, row, payer).await?;
+    let seen = accounts_of(payer, row, &payer.account_id).await?;
     let from = crate::domain::billing::current_period().max(row.start_month.clone());
     let joined = groups::join_from(&ctx.db, &group, &seen, &from, "system").await?;
     if !joined.is_empty() {
@@ -518,8 +513,8 @@ const PASSTHROUGH_PLAN: &str = "Passthrough";
 /// NATIVE mode: a billing group of the organization's accounts as the payer's cost data shows
 /// them (its management account alone while no data has come), from the transfer's start month,
 /// priced with `plan` or with the payer's Passthrough plan (the billed cost, unchanged).
-async fn native_group(scope: &Scope, row: &billing_transfers::Model, payer: &payers::Model, plan: Option<&pricing_plans::Model>) -> AppResult<uuid::Uuid> {
-    let mut accounts = accounts_of(scope.db(), row, payer).await?;
+async fn native_group(scope: &Scope, row: &billing_transfers::Model, payer: &ScopedPayer, plan: Option<&pricing_plans::Model>) -> AppResult<uuid::Uuid> {
+    let mut accounts = accounts_of(payer, row, &payer.account_id).await?;
     if accounts.is_empty() {
         match &row.target_account_id {
             Some(management) => accounts.push(management.clone()),
@@ -549,12 +544,8 @@ async fn native_group(scope: &Scope, row: &billing_transfers::Model, payer: &pay
 }
 
 /// The payer's Passthrough plan (UNBLENDED, every charge passed through, no rule), made once.
-async fn passthrough_plan(scope: &Scope, payer: &payers::Model) -> AppResult<uuid::Uuid> {
-    let existing = pricing_plans::Entity::find()
-        .filter(pricing_plans::Column::PayerId.eq(payer.id))
-        .filter(pricing_plans::Column::Name.eq(PASSTHROUGH_PLAN))
-        .one(scope.db())
-        .await?;
+async fn passthrough_plan(scope: &Scope, payer: &ScopedPayer) -> AppResult<uuid::Uuid> {
+    let existing = payer.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Name.eq(PASSTHROUGH_PLAN)).one().await?;
     if let Some(plan) = existing {
         return Ok(plan.id);
     }
@@ -582,13 +573,10 @@ fn group_name(row: &billing_transfers::Model) -> String {
 }
 
 /// A pricing plan of this payer, or `None` for Passthrough.
-async fn checked_plan(db: &impl ConnectionTrait, payer: &payers::Model, plan: Option<uuid::Uuid>) -> AppResult<Option<pricing_plans::Model>> {
+async fn checked_plan(payer: &impl PayerAccess, plan: Option<uuid::Uuid>) -> AppResult<Option<pricing_plans::Model>> {
     let Some(plan) = plan else { return Ok(None) };
-    let found = pricing_plans::Entity::find_by_id(plan).one(db).await.map_err(|e| AppError::from(e).context("reading the pricing plan"))?;
-    match found {
-        Some(p) if p.payer_id == payer.id => Ok(Some(p)),
-        _ => Err(AppError::invalid("pricingPlanId", "is not a pricing plan of this payer")),
-    }
+    let found = payer.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.eq(plan)).one().await.map_err(|e| e.context("reading the pricing plan"))?;
+    found.map(Some).ok_or_else(|| AppError::invalid("pricingPlanId", "is not a pricing plan of this payer"))
 }
 
 fn plan_arn(plan: &Option<pricing_plans::Model>) -> AppResult<String> {
@@ -607,12 +595,12 @@ pub async fn preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId) 
     let seen = ctx.aws.billing_transfer.preference(&creds, arn).await?;
     let plan = match seen.pricing_plan_arn.as_deref() {
         None | Some(PASSTHROUGH_PLAN_ARN) => None,
-        Some(arn) => pricing_plans::Entity::find()
-            .filter(pricing_plans::Column::PayerId.eq(payer.id))
+        Some(arn) => payer
+            .rows::<pricing_plans::Entity>()
             .filter(pricing_plans::Column::AbcArn.eq(arn))
-            .one(scope.db())
+            .one()
             .await
-            .map_err(|e| AppError::from(e).context("reading the preference's pricing plan"))?
+            .map_err(|e| e.context("reading the preference's pricing plan"))?
             .map(|p| p.id),
     };
     Ok(Preference { auto_create: seen.auto_create, pricing_plan_id: plan })
@@ -621,7 +609,7 @@ pub async fn preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId) 
 /// Sets the auto-create preference (pushed to Billing Conductor in that mode).
 pub async fn set_preference(scope: &Scope, ctx: &JobContext, id: BillingTransferId, wanted: Preference) -> AppResult<Preference> {
     let (row, payer) = find(scope, id, Role::Admin).await?;
-    let plan = checked_plan(scope.db(), &payer, wanted.pricing_plan_id).await?;
+    let plan = checked_plan(&payer, wanted.pricing_plan_id).await?;
     if payer.billing_mode == crate::domain::billing::abc::BillingMode::BillingConductor {
         let arn = known_arn(&row)?;
         let creds = caller_credentials(scope, ctx, &payer).await?;
@@ -632,35 +620,36 @@ pub async fn set_preference(scope: &Scope, ctx: &JobContext, id: BillingTransfer
     active.auto_create_groups = Set(wanted.auto_create);
     active.auto_pricing_plan_id = Set(plan.map(|p| p.id));
     active.updated_at = Set(Utc::now());
-    let saved = active.update(scope.db()).await.map_err(|e| AppError::from(e).context("storing the transfer preference"))?;
+    let saved = payer.update(active).await.map_err(|e| e.context("storing the transfer preference"))?;
     Ok(Preference { auto_create: saved.auto_create_groups, pricing_plan_id: saved.auto_pricing_plan_id })
 }
 
-async fn reload(db: &impl ConnectionTrait, id: uuid::Uuid) -> AppResult<billing_transfers::Model> {
-    billing_transfers::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("billing transfer"))
+async fn reload(payer: &impl PayerAccess, id: uuid::Uuid) -> AppResult<billing_transfers::Model> {
+    payer.rows::<billing_transfers::Entity>().filter(billing_transfers::Column::Id.eq(id)).one().await?.ok_or(AppError::NotFound("billing transfer"))
 }
 
 /// Moves a transfer from `from` to `to`; false when it was not in `from` (already moved).
-async fn transition(db: &impl ConnectionTrait, row: &billing_transfers::Model, from: TransferStatus, to: TransferStatus) -> AppResult<bool> {
-    let changed = billing_transfers::Entity::update_many()
+async fn transition(payer: &impl PayerAccess, row: &billing_transfers::Model, from: TransferStatus, to: TransferStatus) -> AppResult<bool> {
+    let changed = payer
+        .update_rows::<billing_transfers::Entity>()
         .col_expr(billing_transfers::Column::Status, Expr::value(to))
         .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(billing_transfers::Column::Id.eq(row.id))
         .filter(billing_transfers::Column::Status.eq(from))
-        .exec(db)
+        .exec()
         .await
-        .map_err(|e| AppError::from(e).context("changing a billing transfer's status"))?;
-    Ok(changed.rows_affected == 1)
+        .map_err(|e| e.context("changing a billing transfer's status"))?;
+    Ok(changed == 1)
 }
 
 /// Moves the transfer and records `event_type` in one transaction, once.
-async fn transition_and_tell(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model, from: TransferStatus, to: TransferStatus, event_type: Option<&'static str>) -> AppResult<()> {
-    let txn = ctx.db.begin_write().await?;
+async fn transition_and_tell(payer: &PlatformPayer, row: &billing_transfers::Model, from: TransferStatus, to: TransferStatus, event_type: Option<&'static str>) -> AppResult<()> {
+    let txn = payer.begin_write().await?;
     if transition(&txn, row, from, to).await?
         && let Some(event_type) = event_type
     {
         let updated = reload(&txn, row.id).await?;
-        outbox::record(&txn, event(event_type, payer, &updated)).await?;
+        outbox::record_in(&txn, event(event_type, payer, &updated)).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -690,12 +679,17 @@ fn again(p: FollowArgs, progress: &str, after: Duration) -> Result<Step<FollowAr
 
 /// One step of [`FOLLOW_TRANSFER`]. Every change is conditional on the state it leaves, so a
 /// repeated step changes and tells nothing twice.
-pub async fn run_follow(ctx: &JobContext, mut p: FollowArgs) -> Result<Step<FollowArgs>, JobFailure> {
-    let row = reload(&ctx.db, p.transfer).await.map_err(JobFailure::from)?;
-    let payer = payers::Entity::find_by_id(row.payer_id).one(&ctx.db).await.map_err(|e| JobFailure::from(AppError::from(e)))?.ok_or_else(|| JobFailure::Fatal("the payer is gone".into()))?;
+pub async fn run_follow(ctx: &JobContext, payer: PayerId, mut p: FollowArgs) -> Result<Step<FollowArgs>, JobFailure> {
+    let platform = ctx.platform();
+    let payer = match platform.payer(payer).await {
+        Ok(payer) => payer,
+        Err(AppError::NotFound(_)) => return Err(JobFailure::Fatal("the payer is gone".into())),
+        Err(e) => return Err(e.into()),
+    };
+    let row = reload(&payer, p.transfer).await.map_err(JobFailure::from)?;
     match row.status {
         TransferStatus::Invited => {
-            let creds = payer_domain::credentials(&ctx.db, &ctx.aws, &payer, "pb-billing-transfer").await.map_err(JobFailure::from)?;
+            let creds = payer_domain::platform_credentials(&ctx.platform(), &ctx.aws, &payer, "pb-billing-transfer").await.map_err(JobFailure::from)?;
             let seen = match &row.transfer_id {
                 Some(id) => Some(ctx.aws.billing_transfer.describe(&creds, id).await.map_err(|e| JobFailure::from(AppError::from(e)))?),
                 // AWS named no transfer in the handshake: find it by the handshake.
@@ -704,11 +698,11 @@ pub async fn run_follow(ctx: &JobContext, mut p: FollowArgs) -> Result<Step<Foll
                     .find(|t| t.active_handshake_id.is_some() && t.active_handshake_id == row.handshake_id),
             };
             if let Some(t) = &seen {
-                remember_aws_ids(ctx, &row, t).await.map_err(JobFailure::from)?;
+                remember_aws_ids(&payer, &row, t).await.map_err(JobFailure::from)?;
             }
             match seen.as_ref().and_then(|t| answered(&t.status)) {
                 Some((to, event_type)) => {
-                    transition_and_tell(ctx, &payer, &row, TransferStatus::Invited, to, event_type).await.map_err(JobFailure::from)?;
+                    transition_and_tell(&payer, &row, TransferStatus::Invited, to, event_type).await.map_err(JobFailure::from)?;
                     again(p, "answered", Duration::ZERO)
                 }
                 None => {
@@ -729,7 +723,7 @@ pub async fn run_follow(ctx: &JobContext, mut p: FollowArgs) -> Result<Step<Foll
             if Utc::now() < start {
                 return again(p, "accepted; waiting for the start month", wait_until(start));
             }
-            transition_and_tell(ctx, &payer, &row, TransferStatus::Accepted, TransferStatus::Active, Some(outbox::BILLING_TRANSFER_STARTED)).await.map_err(JobFailure::from)?;
+            transition_and_tell(&payer, &row, TransferStatus::Accepted, TransferStatus::Active, Some(outbox::BILLING_TRANSFER_STARTED)).await.map_err(JobFailure::from)?;
             again(p, "started", Duration::ZERO)
         }
         TransferStatus::Active => match &row.end_month {
@@ -744,7 +738,7 @@ pub async fn run_follow(ctx: &JobContext, mut p: FollowArgs) -> Result<Step<Foll
                 if Utc::now() < end {
                     return again(p, "ending; waiting for the end month", wait_until(end));
                 }
-                transition_and_tell(ctx, &payer, &row, TransferStatus::Active, TransferStatus::Ended, Some(outbox::BILLING_TRANSFER_ENDED)).await.map_err(JobFailure::from)?;
+                transition_and_tell(&payer, &row, TransferStatus::Active, TransferStatus::Ended, Some(outbox::BILLING_TRANSFER_ENDED)).await.map_err(JobFailure::from)?;
                 again(p, "ended", Duration::ZERO)
             }
         },
@@ -759,44 +753,49 @@ fn month_of(t: DateTime<Utc>) -> String {
 
 /// Whether AWS reports the transfer ended (by either side) from a month we had not stored; if
 /// so, stores that month. The end itself is told when it comes.
-async fn learn_end(ctx: &JobContext, payer: &payers::Model, row: &billing_transfers::Model) -> AppResult<bool> {
+async fn learn_end(ctx: &JobContext, payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<bool> {
     let Some(id) = &row.transfer_id else { return Ok(false) };
-    let creds = payer_domain::credentials(&ctx.db, &ctx.aws, payer, "pb-billing-transfer").await?;
+    let creds = payer_domain::platform_credentials(&ctx.platform(), &ctx.aws, payer, "pb-billing-transfer").await?;
     let seen = ctx.aws.billing_transfer.describe(&creds, id).await?;
     let Some(end) = seen.end.filter(|_| seen.status == "WITHDRAWN") else { return Ok(false) };
-    store_end_month(&ctx.db, row, &month_of(end)).await?;
+    store_end_month(payer, row, &month_of(end)).await?;
     Ok(true)
 }
 
-async fn store_end_month(db: &impl ConnectionTrait, row: &billing_transfers::Model, month: &str) -> AppResult<()> {
-    billing_transfers::Entity::update_many()
+async fn store_end_month(payer: &impl PayerAccess, row: &billing_transfers::Model, month: &str) -> AppResult<()> {
+    payer
+        .update_rows::<billing_transfers::Entity>()
         .col_expr(billing_transfers::Column::EndMonth, Expr::value(Some(month.to_owned())))
         .col_expr(billing_transfers::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(billing_transfers::Column::Id.eq(row.id))
-        .exec(db)
+        .exec()
         .await
-        .map_err(|e| AppError::from(e).context("storing the transfer's end month"))?;
+        .map_err(|e| e.context("storing the transfer's end month"))?;
     Ok(())
 }
 
 /// Stores the transfer id and ARN AWS reports, where we did not have them.
-async fn remember_aws_ids(ctx: &JobContext, row: &billing_transfers::Model, t: &Transfer) -> AppResult<()> {
+async fn remember_aws_ids(payer: &PlatformPayer, row: &billing_transfers::Model, t: &Transfer) -> AppResult<()> {
     if row.transfer_id.as_deref() == Some(t.id.as_str()) && (row.transfer_arn.is_some() || t.arn.is_none()) {
         return Ok(());
     }
-    billing_transfers::Entity::update_many()
+    payer
+        .update_rows::<billing_transfers::Entity>()
         .col_expr(billing_transfers::Column::TransferId, Expr::value(Some(t.id.clone())))
         .col_expr(billing_transfers::Column::TransferArn, Expr::value(t.arn.clone().or_else(|| row.transfer_arn.clone())))
         .filter(billing_transfers::Column::Id.eq(row.id))
-        .exec(&ctx.db)
+        .exec()
         .await
-        .map_err(|e| AppError::from(e).context("storing the transfer's AWS id"))?;
+        .map_err(|e| e.context("storing the transfer's AWS id"))?;
     Ok(())
 }
 
 crate::jobs::job_handler! {
     /// Runs [`FOLLOW_TRANSFER`].
-    pub FollowTransfer, FollowArgs, |ctx, _job, args| run_follow(ctx, args).await
+    pub FollowTransfer, FollowArgs, |ctx, job, args| match job.payer_id {
+        Some(payer) => run_follow(ctx, PayerId(payer), args).await,
+        None => Err(JobFailure::Fatal("a billing transfer's follow job names no payer".into())),
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use entity::{contracts, payers, tenants};
+use entity::{contracts, tenants};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
@@ -232,12 +232,13 @@ async fn checked_payers(scope: &Scope, customer: &tenants::Model, ids: &[PayerId
         if out.contains(id) {
             continue;
         }
-        let (payer, path): (payers::Model, String) = match scope.payer(*id, Role::Viewer).await {
+        let payer = match scope.payer(*id, Role::Viewer).await {
             Ok(found) => found,
             Err(AppError::NotFound(_)) => return Err(AppError::invalid("payerIds", format!("payer {id} was not found"))),
             Err(e) => return Err(e),
         };
-        if !(customer.path.starts_with(&path) || path.starts_with(&customer.path)) {
+        let path = payer.tenant_path();
+        if !(customer.path.starts_with(path) || path.starts_with(&customer.path)) {
             return Err(AppError::invalid("payerIds", format!("payer {} does not belong to this customer or its partner", payer.account_id)));
         }
         out.push(*id);

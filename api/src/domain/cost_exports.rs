@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use entity::payers;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -18,7 +18,7 @@ use crate::ingest;
 use crate::jobs::{JobArgs, NewJob, Step, enqueue};
 use crate::jobs::JobContext;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// Largest export we download in one run (a guard against a wrong prefix).
 const MAX_BYTES: i64 = 50 * 1024 * 1024 * 1024;
@@ -36,22 +36,22 @@ fn checked_bucket(bucket: &str) -> AppResult<String> {
 
 /// Points a payer at the S3 bucket and prefix its cost exports land in.
 pub async fn set_export(scope: &Scope, payer: PayerId, bucket: &str, prefix: &str) -> AppResult<crate::domain::payers::Payer> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
     let bucket = checked_bucket(bucket)?;
     let prefix = prefix.trim().trim_start_matches('/').to_owned();
     if prefix.len() > 1024 {
         return Err(AppError::invalid("prefix", "must be at most 1024 characters"));
     }
-    let mut row: payers::ActiveModel = payer.into();
+    let mut row: payers::ActiveModel = payer.model().clone().into();
     row.cost_export_bucket = Set(Some(bucket));
     row.cost_export_prefix = Set(Some(prefix));
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await?.into())
+    Ok(payer.update(row).await?.into())
 }
 
 /// Enqueues an ingestion of one billing period (`YYYY-MM`), or of everything under the prefix.
 pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, period: Option<String>) -> AppResult<JobView> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
     if let Some(p) = &period {
         crate::domain::costs::month_bounds(p).map_err(|_| AppError::invalid("billingPeriod", "must be YYYY-MM"))?;
     }
@@ -102,7 +102,7 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
     let bucket = payer.cost_export_bucket.clone().ok_or_else(|| AppError::invalid("payerId", "no cost export bucket"))?;
     let prefix = payer.cost_export_prefix.clone().unwrap_or_default();
     let session = p.session.unwrap_or_else(|| "pb-cost-ingestion".to_owned());
-    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &session).await?;
+    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &session).await?;
     let objects: Vec<_> = state
         .aws
         .s3

@@ -11,19 +11,17 @@ use std::collections::HashMap;
 use aws_credential_types::Credentials;
 use chrono::{DateTime, Utc};
 use entity::export_validations;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::ActiveValue::Set;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, AwsErrorKind, CurReportDefinition, DataExport};
-use crate::db::BeginWrite;
 use crate::domain::health::SourceHealth;
 use crate::domain::{cost_exports, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::jobs::JobContext;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// What an export contains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,29 +384,22 @@ fn parse_exports(row: &export_validations::Model) -> AppResult<Vec<ExportAssessm
     serde_json::from_str(&row.exports).map_err(AppError::internal)
 }
 
-async fn store<C: ConnectionTrait>(db: &C, row: export_validations::Model) -> AppResult<()> {
+async fn store(payer: &impl PayerAccess, row: export_validations::Model) -> AppResult<()> {
     let active = export_validations::ActiveModel {
         payer_id: Set(row.payer_id),
         checked_at: Set(row.checked_at),
         error: Set(row.error),
         exports: Set(row.exports),
     };
-    export_validations::Entity::insert(active)
-        .on_conflict(
-            OnConflict::column(export_validations::Column::PayerId)
-                .update_columns([export_validations::Column::CheckedAt, export_validations::Column::Error, export_validations::Column::Exports])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    let update = vec![export_validations::Column::CheckedAt, export_validations::Column::Error, export_validations::Column::Exports];
+    payer.upsert(active, &[export_validations::Column::PayerId], update).await
 }
 
 /// Lists and judges the payer's cost exports now, through its role, and stores the result
 /// (operator). AWS failures are part of the result (FAILED with the reason), not errors.
 pub async fn validate_payer(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<ExportValidation> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
-    let outcome = match payer_domain::credentials(scope.db(), &state.aws, &payer, &session_name(&scope.principal().email)).await {
+    let payer = scope.payer(payer, Role::Operator).await?;
+    let outcome = match payer_domain::credentials(&payer, &state.aws, &session_name(&scope.principal().email)).await {
         Ok(creds) => assess_all(&state.aws, &creds).await,
         Err(AppError::Aws(e)) => Err(format!("cannot assume the payer's role: {e}")),
         Err(e) => return Err(e),
@@ -423,16 +414,14 @@ pub async fn validate_payer(state: &JobContext, scope: &Scope, payer: PayerId) -
         error,
         exports: serde_json::to_string(&exports).map_err(AppError::internal)?,
     };
-    let txn = scope.db().begin_write().await?;
-    store(&txn, row.clone()).await?;
-    txn.commit().await?;
+    store(&payer, row.clone()).await?;
     Ok(summarize(&row, exports, (payer.cost_export_bucket.as_deref(), payer.cost_export_prefix.as_deref())))
 }
 
 /// The latest stored validation (viewer), `None` if the payer was never validated.
 pub async fn latest(scope: &Scope, payer: PayerId) -> AppResult<Option<ExportValidation>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    let Some(row) = export_validations::Entity::find_by_id(payer.id).one(scope.db()).await? else {
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    let Some(row) = payer.rows::<export_validations::Entity>().one().await? else {
         return Ok(None);
     };
     let exports = parse_exports(&row)?;
@@ -442,9 +431,10 @@ pub async fn latest(scope: &Scope, payer: PayerId) -> AppResult<Option<ExportVal
 /// Makes ingestion read one of the valid exports of the latest validation (admin): sets the
 /// payer's cost export bucket and prefix to where that export's files land.
 pub async fn select_export(scope: &Scope, payer: PayerId, export_name: &str) -> AppResult<ExportValidation> {
-    let (payer_row, _) = scope.payer(payer, Role::Admin).await?;
-    let row = export_validations::Entity::find_by_id(payer_row.id)
-        .one(scope.db())
+    let payer_row = scope.payer(payer, Role::Admin).await?;
+    let row = payer_row
+        .rows::<export_validations::Entity>()
+        .one()
         .await?
         .ok_or_else(|| AppError::invalid("exportName", "validate the payer's cost exports first"))?;
     let exports = parse_exports(&row)?;

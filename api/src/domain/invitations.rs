@@ -2,10 +2,9 @@
 
 use chrono::Utc;
 use entity::{invitations, payers};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::db::BeginWrite;
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, Handshake, InviteTarget};
 use crate::domain::accounts::checked_account_id;
@@ -16,7 +15,7 @@ use crate::ids::PayerId;
 use crate::jobs::Step;
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 pub struct NewInvitation {
     pub payer: PayerId,
@@ -25,9 +24,9 @@ pub struct NewInvitation {
     pub notes: Option<String>,
 }
 
-async fn upsert(db: &impl ConnectionTrait, payer: uuid::Uuid, h: &Handshake, notes: Option<String>) -> AppResult<()> {
+async fn upsert(payer: &impl PayerAccess, h: &Handshake, notes: Option<String>) -> AppResult<()> {
     let row = invitations::ActiveModel {
-        payer_id: Set(payer),
+        payer_id: sea_orm::ActiveValue::NotSet,
         handshake_id: Set(h.id.clone()),
         target: Set(h.target.clone()),
         state: Set(h.state.clone()),
@@ -40,15 +39,7 @@ async fn upsert(db: &impl ConnectionTrait, payer: uuid::Uuid, h: &Handshake, not
     if row.notes.as_ref().is_some() {
         update.push(invitations::Column::Notes);
     }
-    invitations::Entity::insert(row)
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::columns([invitations::Column::PayerId, invitations::Column::HandshakeId])
-                .update_columns(update)
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
+    payer.upsert(row, &[invitations::Column::PayerId, invitations::Column::HandshakeId], update).await
 }
 
 /// An invitation to join a payer's organization (an Organizations handshake), as last read.
@@ -71,7 +62,7 @@ impl From<invitations::Model> for Invitation {
 
 /// Invites an account (by id or email) to join the payer's organization.
 pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> AppResult<Invitation> {
-    let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
+    let payer = scope.payer(input.payer, Role::Operator).await?;
     let target = match (input.account_id, input.email) {
         (Some(id), None) => InviteTarget::Account(checked_account_id("accountId", id.trim())?),
         (None, Some(email)) => InviteTarget::Email(checked_email("email", &email)?),
@@ -81,66 +72,64 @@ pub async fn invite(scope: &Scope, aws: &AwsClients, input: NewInvitation) -> Ap
     if notes.as_ref().is_some_and(|n| n.chars().count() > 1024) {
         return Err(AppError::invalid("notes", "must be at most 1024 characters"));
     }
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
     let handshake = aws.organizations.invite_account(&creds, &target, notes.as_deref()).await?;
-    let txn = scope.db().begin_write().await?;
-    upsert(&txn, payer.id, &handshake, notes.clone()).await?;
+    let txn = payer.begin_write().await?;
+    upsert(&txn, &handshake, notes.clone()).await?;
     let event = Event {
         event_type: outbox::ACCOUNT_INVITED,
         payer: &payer,
         subject: Some(handshake.target.clone()),
         data: json!({ "handshakeId": handshake.id, "target": handshake.target, "notes": notes, "invitedBy": scope.principal().email }),
     };
-    outbox::record(&txn, event).await?;
+    outbox::record_in(&txn, event).await?;
     txn.commit().await?;
-    Ok(find(scope.db(), payer.id, &handshake.id).await?.into())
+    Ok(find(&payer, &handshake.id).await?.into())
 }
 
-async fn find(db: &impl ConnectionTrait, payer: uuid::Uuid, id: &str) -> AppResult<invitations::Model> {
-    invitations::Entity::find_by_id((payer, id.to_owned())).one(db).await?.ok_or(AppError::NotFound("invitation"))
+async fn find(payer: &impl PayerAccess, id: &str) -> AppResult<invitations::Model> {
+    payer.rows::<invitations::Entity>().filter(invitations::Column::HandshakeId.eq(id)).one().await?.ok_or(AppError::NotFound("invitation"))
 }
 
 /// The payer's invitations as AWS reports them now (stored as well).
 pub async fn list(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResult<Vec<Invitation>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
-    refresh(scope.db(), aws, &payer, &creds).await?;
-    Ok(invitations::Entity::find().filter(invitations::Column::PayerId.eq(payer.id)).all(scope.db()).await?.into_iter().map(Invitation::from).collect())
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
+    refresh(&payer, aws, &creds).await?;
+    Ok(payer.rows::<invitations::Entity>().all().await?.into_iter().map(Invitation::from).collect())
 }
 
 /// Cancels an open invitation.
 pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_id: &str) -> AppResult<Invitation> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
-    find(scope.db(), payer.id, handshake_id).await?;
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session_name(&scope.principal().email)).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
+    find(&payer, handshake_id).await?;
+    let creds = payer_domain::credentials(&payer, aws, &session_name(&scope.principal().email)).await?;
     let handshake = aws.organizations.cancel_handshake(&creds, handshake_id).await?;
-    upsert(scope.db(), payer.id, &handshake, None).await?;
-    Ok(find(scope.db(), payer.id, handshake_id).await?.into())
+    upsert(&payer, &handshake, None).await?;
+    Ok(find(&payer, handshake_id).await?.into())
 }
 
 /// Stores the handshakes' states; emits `invitation.accepted` for each newly accepted one.
-async fn refresh(
-    db: &crate::db::Db,
-    aws: &AwsClients,
-    payer: &payers::Model,
-    creds: &aws_credential_types::Credentials,
-) -> AppResult<usize> {
+async fn refresh<P>(payer: &P, aws: &AwsClients, creds: &aws_credential_types::Credentials) -> AppResult<usize>
+where
+    P: PayerAccess + std::ops::Deref<Target = payers::Model>,
+{
     let handshakes = aws.organizations.list_handshakes(creds).await?;
-    let txn = db.begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut accepted = 0;
     for h in &handshakes {
-        let before = invitations::Entity::find_by_id((payer.id, h.id.clone())).one(&txn).await?;
+        let before = txn.rows::<invitations::Entity>().filter(invitations::Column::HandshakeId.eq(h.id.as_str())).one().await?;
         if h.state == "ACCEPTED" && before.as_ref().is_none_or(|b| b.state != "ACCEPTED") {
             let event = Event {
                 event_type: outbox::INVITATION_ACCEPTED,
-                payer,
+                payer: payer.deref(),
                 subject: Some(h.target.clone()),
                 data: json!({ "handshakeId": h.id, "target": h.target }),
             };
-            outbox::record(&txn, event).await?;
+            outbox::record_in(&txn, event).await?;
             accepted += 1;
         }
-        upsert(&txn, payer.id, h, None).await?;
+        upsert(&txn, h, None).await?;
     }
     txn.commit().await?;
     Ok(accepted)
@@ -148,17 +137,19 @@ async fn refresh(
 
 /// The scheduled refresh over every connected payer.
 pub async fn refresh_all(state: &JobContext) -> AppResult<Step<RefreshAll>> {
-    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
+    let platform = state.platform();
+    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(platform.db()).await?;
     let mut accepted = 0;
     for payer in &connected {
-        let creds = match payer_domain::credentials(&state.db, &state.aws, payer, "pb-invitation-refresh").await {
+        let payer = platform.payer_row(payer.clone());
+        let creds = match payer_domain::credentials(&payer, &state.aws, "pb-invitation-refresh").await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(payer = %payer.id, error = %e, "skipping invitation refresh");
                 continue;
             }
         };
-        accepted += refresh(&state.db, &state.aws, payer, &creds).await?;
+        accepted += refresh(&payer, &state.aws, &creds).await?;
     }
     Ok(Step::Done(json!({ "payers": connected.len(), "accepted": accepted })))
 }

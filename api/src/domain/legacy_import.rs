@@ -95,7 +95,7 @@ impl crate::jobs::JobArgs for ImportArgs {
 
 /// Enqueues the import as a job, after checking the input (nothing is written when it is bad).
 pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImport) -> AppResult<JobView> {
-    let (payer, _) = scope.payer(input.payer, Role::Operator).await?;
+    let payer = scope.payer(input.payer, Role::Operator).await?;
     let (table, year, months) = check(&input, Utc::now().date_naive())?;
     let args = ImportArgs { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };
     enqueue_requested(state, scope, payer_job(&payer, &args)?).await
@@ -243,7 +243,7 @@ pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step
 }
 
 async fn scan(state: &JobContext, payer: &payers::Model, p: &ImportArgs, session: &str) -> AppResult<(Tally, u32)> {
-    let creds = payer_domain::credentials(&state.db, &state.aws, payer, session).await?;
+    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, payer, session).await?;
     let mut tally = Tally::default();
     let (mut cursor, mut pages) = (None::<String>, 0_u32);
     loop {

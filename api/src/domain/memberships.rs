@@ -73,9 +73,10 @@ pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> A
 
 /// Removes a membership on a target the caller administers. The platform keeps one admin.
 pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<Membership> {
-    let membership = memberships::Entity::find_by_id(id.0)
-        .filter(scope.memberships_filter(Role::Admin))
-        .one(scope.db())
+    let membership = scope
+        .memberships(Role::Admin)
+        .filter(memberships::Column::Id.eq(id.0))
+        .one()
         .await?
         .ok_or(AppError::NotFound("membership"))?;
     if membership.tenant_id == Some(ROOT_TENANT_ID.0) && membership.role == Role::Admin.as_str() {

@@ -373,7 +373,7 @@ pub struct NewServiceNotice {
 
 /// Mails a notice to the own address of accounts the caller can see, one recorded event each.
 pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppResult<Vec<outbox_events::Model>> {
-    let (payer, _) = scope.payer(new.payer, Role::Operator).await?;
+    let payer = scope.payer(new.payer, Role::Operator).await?;
     let subject = checked_name("subject", &new.subject, 200)?;
     let body = new.body.trim().to_owned();
     if body.is_empty() || body.chars().count() > 10_000 {

@@ -68,7 +68,7 @@ crate::jobs::no_job_args! {
 /// Enqueues a pull of the payer's recommendations now (partner operators).
 pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<JobView> {
     // The payer's own operators: the partner's, or a customer's on the payer it connected itself.
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
     payer_domain::require_aws_access(&payer)?;
     if payer.status != payer_domain::PayerStatus::Connected {
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
@@ -100,7 +100,7 @@ pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<Ins
         return Ok(Step::Done(json!({ "skipped": format!("the payer is {}", sea_orm::ActiveEnum::to_value(&payer.status)) })));
     }
     let session = p.session.clone().unwrap_or_else(|| SESSION.to_owned());
-    let creds = payer_domain::credentials(&state.db, &state.aws, &payer, &session).await?;
+    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &session).await?;
     let hub = &state.aws.cost_optimization_hub;
     let pulled = match hub.enrollment(&creds).await {
         Ok(Enrollment::Active { member_accounts }) => hub.recommendations(&creds, MAX_RECOMMENDATIONS).await.map(|r| (member_accounts, r)),

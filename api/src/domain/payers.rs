@@ -3,19 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use entity::payers;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::db::BeginWrite;
 use crate::auth::secrets::random_secret;
 use crate::aws::credentials::{PayerRole, session_name};
 use crate::aws::{AwsClients, AwsErrorKind, is_account_id};
 use crate::domain::{Page, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
+use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope};
 
 /// Connection states; a reseller's payer (`domain::billing::resellers`) is `Reseller`.
 pub use entity::payers::PayerStatus;
@@ -134,11 +131,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<Payer> {
     // A registration is this partner's claim, proven only when the account's role accepts this
     // registration's own ExternalId. Registrations the caller cannot see are never consulted, so
     // the answer says nothing about other partners' payers (docs/aws-setup.md).
-    let visible_duplicate = payers::Entity::find()
-        .filter(scope.payers_filter(Role::Viewer))
-        .filter(payers::Column::AccountId.eq(account_id.as_str()))
-        .one(scope.db())
-        .await?;
+    let visible_duplicate = scope.payers(Role::Viewer).filter(payers::Column::AccountId.eq(account_id.as_str())).one().await?;
     if visible_duplicate.is_some() {
         return Err(AppError::Conflict(ALREADY_REGISTERED.into()));
     }
@@ -170,7 +163,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<Payer> {
 }
 
 pub async fn get(scope: &Scope, id: PayerId) -> AppResult<Payer> {
-    Ok(scope.payer(id, Role::Viewer).await?.0.into())
+    Ok(scope.payer(id, Role::Viewer).await?.model().clone().into())
 }
 
 /// Those of `ids` the caller can see, in the order given, read in one query; the others are
@@ -179,18 +172,14 @@ pub async fn visible_among(scope: &Scope, ids: &[PayerId]) -> AppResult<Vec<Paye
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = payers::Entity::find()
-        .filter(scope.payers_filter(Role::Viewer))
-        .filter(payers::Column::Id.is_in(ids.iter().map(|p| p.0)))
-        .all(scope.db())
-        .await?;
+    let rows = scope.payers(Role::Viewer).filter(payers::Column::Id.is_in(ids.iter().map(|p| p.0))).all().await?;
     let mut by_id: std::collections::HashMap<uuid::Uuid, payers::Model> = rows.into_iter().map(|p| (p.id, p)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(&id.0)).map(Payer::from).collect())
 }
 
 /// Payers the caller can see, optionally only those of one tenant.
 pub async fn list(scope: &Scope, tenant: Option<TenantId>, page: Page) -> AppResult<Vec<Payer>> {
-    let mut query = payers::Entity::find().filter(scope.payers_filter(Role::Viewer));
+    let mut query = scope.payers(Role::Viewer);
     if let Some(tenant) = tenant {
         scope.tenant(tenant, Role::Viewer).await?;
         query = query.filter(payers::Column::TenantId.eq(tenant.0));
@@ -198,7 +187,7 @@ pub async fn list(scope: &Scope, tenant: Option<TenantId>, page: Page) -> AppRes
     if let Some(after) = page.after_id()? {
         query = query.filter(payers::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(payers::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(Payer::from).collect())
+    Ok(query.order_by_asc(payers::Column::Id).limit(page.fetch()).all().await?.into_iter().map(Payer::from).collect())
 }
 
 pub struct PayerChanges {
@@ -210,7 +199,7 @@ pub struct PayerChanges {
 
 /// Renames a payer or points it at another role (which resets its connection state).
 pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: PayerChanges) -> AppResult<Payer> {
-    let (payer, _) = scope.payer(id, Role::Admin).await?;
+    let payer = scope.payer(id, Role::Admin).await?;
     if changes.role_arn.is_some() {
         require_aws_access(&payer)?;
     }
@@ -218,7 +207,7 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
     let role_arn = changes.role_arn.as_deref().map(|a| check_role_arn(a, &payer.account_id)).transpose()?;
     let dashboard_url = changes.dashboard_url.as_deref().map(crate::domain::links::checked_dashboard_url).transpose()?;
     let role_changed = role_arn.as_ref().is_some_and(|a| *a != payer.role_arn);
-    let mut row: payers::ActiveModel = payer.into();
+    let mut row: payers::ActiveModel = payer.model().clone().into();
     if let Some(name) = name {
         row.name = Set(name);
     }
@@ -234,24 +223,24 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
         aws.broker.forget(id);
     }
     row.updated_at = Set(Utc::now());
-    let payer = row.update(scope.db()).await?;
+    let updated = payer.update(row).await?;
     if role_changed {
-        watch_connection(scope.db(), &payer).await?;
+        watch_connection(scope.db(), &updated).await?;
     }
-    Ok(payer.into())
+    Ok(updated.into())
 }
 
 /// Removes a payer (and the roles held on it). Returns it as it was.
 pub async fn remove(scope: &Scope, aws: &AwsClients, id: PayerId) -> AppResult<Payer> {
-    let (payer, _) = scope.payer(id, Role::Admin).await?;
-    payers::Entity::delete_by_id(payer.id).exec(scope.db()).await?;
+    let payer = scope.payer(id, Role::Admin).await?;
+    payer.delete::<payers::Entity>().exec().await?;
     aws.broker.forget(id);
-    Ok(payer.into())
+    Ok(payer.model().clone().into())
 }
 
 /// Moves a payer to another tenant; platform admins only.
 pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<Payer> {
-    let (payer, _) = scope.payer(id, Role::Viewer).await?;
+    let payer = scope.payer(id, Role::Viewer).await?;
     let root = scope.tenant(ROOT_TENANT_ID, Role::Viewer).await.ok();
     let platform_admin = root.is_some_and(|r| scope.principal().role_on_tenant(&r.path) == Some(Role::Admin));
     if !platform_admin {
@@ -259,10 +248,10 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
     }
     let destination = scope.tenant(tenant, Role::Admin).await?;
     crate::domain::contracts::require_active_for_payers(scope.db(), &destination).await?;
-    let mut row: payers::ActiveModel = payer.into();
+    let mut row: payers::ActiveModel = payer.model().clone().into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
-    Ok(row.update(scope.db()).await.map_err(conflict_on_duplicate)?.into())
+    Ok(payer.update(row).await.map_err(|e| e.or_on_unique_violation(|| AppError::Conflict(ALREADY_REGISTERED.into())))?.into())
 }
 
 /// Probes a registration until its role exists (`domain::connection_watch` runs it).
@@ -300,15 +289,15 @@ async fn watch_connection(db: &impl sea_orm::ConnectionTrait, payer: &payers::Mo
 /// account is the payer's, and the payer is its organization's management account. The outcome
 /// is stored on the payer (PayerStatus::Connected, or PayerStatus::Error with the reason in plain words).
 pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> AppResult<Payer> {
-    let (payer, _) = scope.payer(id, Role::Operator).await?;
+    let payer = scope.payer(id, Role::Operator).await?;
     require_aws_access(&payer)?;
     let outcome = probe(aws, &payer, &session_name(&scope.principal().email)).await;
     if outcome.is_err() {
         aws.broker.forget(id);
     }
     let was_failing = payer.status == PayerStatus::Error;
-    let txn = scope.db().begin_write().await?;
-    let mut row: payers::ActiveModel = payer.into();
+    let txn = payer.begin_write().await?;
+    let mut row: payers::ActiveModel = payer.model().clone().into();
     let mut failed_now = None;
     match outcome {
         Ok(()) => {
@@ -324,7 +313,7 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
     }
     row.last_checked_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());
-    let payer = row.update(&txn).await?;
+    let payer = txn.update(row).await?;
     if let Some(reason) = failed_now {
         connection_failed(&txn, &payer, &reason).await?;
     }
@@ -333,10 +322,10 @@ pub async fn check_connection(scope: &Scope, aws: &AwsClients, id: PayerId) -> A
 }
 
 /// Tells the payer's people that it became unreachable (once per failure, not on every check).
-async fn connection_failed(db: &impl sea_orm::ConnectionTrait, payer: &payers::Model, reason: &str) -> AppResult<()> {
+async fn connection_failed(txn: &PayerTxn, payer: &payers::Model, reason: &str) -> AppResult<()> {
     use crate::notify::outbox;
     let data = serde_json::json!({ "payerId": payer.id, "accountId": payer.account_id, "reason": reason });
-    outbox::record(db, outbox::Event { event_type: outbox::PAYER_CONNECTION_FAILED, payer, subject: Some(payer.account_id.clone()), data }).await?;
+    outbox::record_in(txn, outbox::Event { event_type: outbox::PAYER_CONNECTION_FAILED, payer, subject: Some(payer.account_id.clone()), data }).await?;
     Ok(())
 }
 
@@ -539,12 +528,10 @@ mod aws_mock_tests {
 
 /// Credentials to act in a payer's organization. If the role cannot be assumed the payer is
 /// marked PayerStatus::Error with the reason, so the connection status tells people what broke.
-pub async fn credentials(
-    db: &(impl sea_orm::ConnectionTrait + TransactionTrait),
-    aws: &AwsClients,
-    payer: &payers::Model,
-    session: &str,
-) -> AppResult<aws_credential_types::Credentials> {
+pub async fn credentials<P>(payer: &P, aws: &AwsClients, session: &str) -> AppResult<aws_credential_types::Credentials>
+where
+    P: PayerAccess + std::ops::Deref<Target = payers::Model>,
+{
     require_aws_access(payer)?;
     let role = PayerRole { payer: PayerId(payer.id), role_arn: payer.role_arn.clone(), external_id: payer.external_id.clone() };
     match aws.broker.credentials(&role, session).await {
@@ -552,21 +539,20 @@ pub async fn credentials(
         Err(e) => {
             if e.kind == AwsErrorKind::AccessDenied {
                 let reason = format!("cannot assume {}: {e}", payer.role_arn);
-                let txn = db.begin_write().await?;
-                let changed = payers::Entity::update_many()
+                let txn = payer.begin_write().await?;
+                let changed = txn
+                    .update_rows::<payers::Entity>()
                     .col_expr(payers::Column::Status, sea_orm::sea_query::Expr::value(PayerStatus::Error))
                     .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason.clone())))
-                    .filter(payers::Column::Id.eq(payer.id))
                     .filter(payers::Column::Status.ne(PayerStatus::Error))
-                    .exec(&txn)
+                    .exec()
                     .await?;
-                if changed.rows_affected == 1 {
+                if changed == 1 {
                     connection_failed(&txn, payer, &reason).await?;
                 } else {
-                    payers::Entity::update_many()
+                    txn.update_rows::<payers::Entity>()
                         .col_expr(payers::Column::StatusReason, sea_orm::sea_query::Expr::value(Some(reason)))
-                        .filter(payers::Column::Id.eq(payer.id))
-                        .exec(&txn)
+                        .exec()
                         .await?;
                 }
                 txn.commit().await?;
@@ -574,6 +560,11 @@ pub async fn credentials(
             Err(e.into())
         }
     }
+}
+
+/// [`credentials`] for platform work (jobs) holding a payer's row.
+pub async fn platform_credentials(platform: &UnscopedPlatformAccess, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<aws_credential_types::Credentials> {
+    credentials(&platform.payer_row(payer.clone()), aws, session).await
 }
 
 #[cfg(test)]

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{payers, policies, policy_attachments};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::db::BeginWrite;
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgPolicy};
 use crate::domain::payers as payer_domain;
@@ -16,7 +15,7 @@ use crate::domain::policy_templates;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope, ScopedPayer};
 
 /// A service control policy of a payer's organization, with the roots, OUs and accounts it is
 /// attached to (as last synced or changed here).
@@ -32,15 +31,15 @@ pub struct Policy {
 }
 
 /// The policies with their attachments, read in one query for all of them.
-async fn with_targets(scope: &Scope, payer: uuid::Uuid, rows: Vec<policies::Model>) -> AppResult<Vec<Policy>> {
+async fn with_targets(payer: &ScopedPayer, rows: Vec<policies::Model>) -> AppResult<Vec<Policy>> {
     let ids: Vec<String> = rows.iter().map(|p| p.policy_id.clone()).collect();
     let mut targets: HashMap<String, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
-        let attachments = policy_attachments::Entity::find()
-            .filter(policy_attachments::Column::PayerId.eq(payer))
+        let attachments = payer
+            .rows::<policy_attachments::Entity>()
             .filter(policy_attachments::Column::PolicyId.is_in(ids))
             .order_by_asc(policy_attachments::Column::TargetId)
-            .all(scope.db())
+            .all()
             .await?;
         for a in attachments {
             targets.entry(a.policy_id).or_default().push(a.target_id);
@@ -67,9 +66,8 @@ fn policy(m: policies::Model, target_ids: Vec<String>) -> Policy {
     }
 }
 
-async fn with_targets_one(scope: &Scope, row: policies::Model) -> AppResult<Policy> {
-    let payer = row.payer_id;
-    with_targets(scope, payer, vec![row]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("placing a policy returned nothing")))
+async fn with_targets_one(payer: &ScopedPayer, row: policies::Model) -> AppResult<Policy> {
+    with_targets(payer, vec![row]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("placing a policy returned nothing")))
 }
 
 /// AWS's limit on an SCP document.
@@ -121,13 +119,14 @@ fn checked_target(target: &str) -> AppResult<&str> {
     Ok(target)
 }
 
-async fn session_creds(scope: &Scope, aws: &AwsClients, payer: &payers::Model) -> AppResult<aws_credential_types::Credentials> {
-    payer_domain::credentials(scope.db(), aws, payer, &session_name(&scope.principal().email)).await
+async fn session_creds(scope: &Scope, aws: &AwsClients, payer: &ScopedPayer) -> AppResult<aws_credential_types::Credentials> {
+    payer_domain::credentials(payer, aws, &session_name(&scope.principal().email)).await
 }
 
-fn row(payer: uuid::Uuid, p: &OrgPolicy, template: Option<&str>) -> policies::ActiveModel {
+/// A new policy row (the handle that stores it sets its payer).
+fn row(p: &OrgPolicy, template: Option<&str>) -> policies::ActiveModel {
     policies::ActiveModel {
-        payer_id: Set(payer),
+        payer_id: sea_orm::ActiveValue::NotSet,
         policy_id: Set(p.id.clone()),
         name: Set(p.name.clone()),
         description: Set(p.description.clone()),
@@ -139,21 +138,21 @@ fn row(payer: uuid::Uuid, p: &OrgPolicy, template: Option<&str>) -> policies::Ac
 
 /// The payer's SCPs as last synced or changed here.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Policy>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    let rows = policies::Entity::find().filter(policies::Column::PayerId.eq(payer.id)).order_by_asc(policies::Column::Name).all(scope.db()).await?;
-    with_targets(scope, payer.id, rows).await
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    let rows = payer.rows::<policies::Entity>().order_by_asc(policies::Column::Name).all().await?;
+    with_targets(&payer, rows).await
 }
 
 /// A policy's document, read from AWS.
 pub async fn document(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str) -> AppResult<String> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
-    find(scope, payer.id, policy_id).await?;
+    let payer = scope.payer(payer, Role::Viewer).await?;
+    find(&payer, policy_id).await?;
     let creds = session_creds(scope, aws, &payer).await?;
     Ok(aws.organizations.describe_policy(&creds, policy_id).await?.1)
 }
 
-async fn find(scope: &Scope, payer: uuid::Uuid, policy_id: &str) -> AppResult<policies::Model> {
-    policies::Entity::find_by_id((payer, policy_id.to_owned())).one(scope.db()).await?.ok_or(AppError::NotFound("policy"))
+async fn find(payer: &ScopedPayer, policy_id: &str) -> AppResult<policies::Model> {
+    payer.rows::<policies::Entity>().filter(policies::Column::PolicyId.eq(policy_id)).one().await?.ok_or(AppError::NotFound("policy"))
 }
 
 pub async fn create(scope: &Scope, aws: &AwsClients, payer: PayerId, name: &str, description: &str, document: &str) -> AppResult<Policy> {
@@ -183,12 +182,12 @@ async fn create_inner(
     document: &str,
     template: Option<&str>,
 ) -> AppResult<Policy> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
     let (name, description, document) = (checked_policy_name(name)?, checked_description(description)?, checked_document(document)?);
     let creds = session_creds(scope, aws, &payer).await?;
     let created = aws.organizations.create_policy(&creds, &name, &description, &document).await?;
-    let stored = row(payer.id, &created, template).insert(scope.db()).await?;
-    with_targets_one(scope, stored).await
+    let stored = payer.insert(row(&created, template)).await?;
+    with_targets_one(&payer, stored).await
 }
 
 pub struct PolicyChanges {
@@ -198,8 +197,8 @@ pub struct PolicyChanges {
 }
 
 pub async fn update(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, changes: PolicyChanges) -> AppResult<Policy> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
-    let existing = find(scope, payer.id, policy_id).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
+    let existing = find(&payer, policy_id).await?;
     if existing.aws_managed {
         return Err(AppError::invalid("policyId", "AWS-managed policies cannot be changed"));
     }
@@ -212,25 +211,21 @@ pub async fn update(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
     r.name = Set(updated.name);
     r.description = Set(updated.description);
     r.synced_at = Set(Utc::now());
-    let stored = r.update(scope.db()).await?;
-    with_targets_one(scope, stored).await
+    let stored = payer.update(r).await?;
+    with_targets_one(&payer, stored).await
 }
 
 pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str) -> AppResult<Policy> {
-    let (payer, _) = scope.payer(payer, Role::Admin).await?;
-    let existing = find(scope, payer.id, policy_id).await?;
+    let payer = scope.payer(payer, Role::Admin).await?;
+    let existing = find(&payer, policy_id).await?;
     if existing.aws_managed {
         return Err(AppError::invalid("policyId", "AWS-managed policies cannot be deleted"));
     }
     let creds = session_creds(scope, aws, &payer).await?;
     aws.organizations.delete_policy(&creds, policy_id).await?;
-    let txn = scope.db().begin_write().await?;
-    policy_attachments::Entity::delete_many()
-        .filter(policy_attachments::Column::PayerId.eq(payer.id))
-        .filter(policy_attachments::Column::PolicyId.eq(policy_id))
-        .exec(&txn)
-        .await?;
-    policies::Entity::delete_by_id((payer.id, policy_id.to_owned())).exec(&txn).await?;
+    let txn = payer.begin_write().await?;
+    txn.delete::<policy_attachments::Entity>().filter(policy_attachments::Column::PolicyId.eq(policy_id)).exec().await?;
+    txn.delete::<policies::Entity>().filter(policies::Column::PolicyId.eq(policy_id)).exec().await?;
     txn.commit().await?;
     // Gone, so attached nowhere.
     Ok(policy(existing, Vec::new()))
@@ -238,7 +233,7 @@ pub async fn delete(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
 
 /// The SCPs attached directly to a target, read from AWS.
 pub async fn for_target(scope: &Scope, aws: &AwsClients, payer: PayerId, target: &str) -> AppResult<Vec<OrgPolicy>> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    let payer = scope.payer(payer, Role::Viewer).await?;
     let target = checked_target(target)?;
     let creds = session_creds(scope, aws, &payer).await?;
     Ok(aws.organizations.policies_for_target(&creds, target).await?)
@@ -246,7 +241,7 @@ pub async fn for_target(scope: &Scope, aws: &AwsClients, payer: PayerId, target:
 
 /// Records `policy.attached` / `policy.detached` in the change's transaction.
 async fn attachment_event(
-    txn: &impl sea_orm::ConnectionTrait,
+    txn: &PayerTxn,
     scope: &Scope,
     payer: &payers::Model,
     policy: &policies::Model,
@@ -254,33 +249,31 @@ async fn attachment_event(
     event_type: &'static str,
 ) -> AppResult<()> {
     let data = json!({ "policyId": policy.policy_id, "policyName": policy.name, "targetId": target, "by": scope.principal().email });
-    outbox::record(txn, Event { event_type, payer, subject: Some(target.to_owned()), data }).await?;
+    outbox::record_in(txn, Event { event_type, payer, subject: Some(target.to_owned()), data }).await?;
     Ok(())
 }
 
 pub async fn attach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<Policy> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
-    let policy = find(scope, payer.id, policy_id).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
+    let policy = find(&payer, policy_id).await?;
     let target = checked_target(target)?;
     let creds = session_creds(scope, aws, &payer).await?;
     aws.organizations.attach_policy(&creds, policy_id, target).await?;
-    let txn = scope.db().begin_write().await?;
-    policy_attachments::Entity::insert(policy_attachments::ActiveModel {
+    let txn = payer.begin_write().await?;
+    txn.insert_unless_present(policy_attachments::ActiveModel {
         payer_id: Set(payer.id),
         policy_id: Set(policy_id.to_owned()),
         target_id: Set(target.to_owned()),
     })
-    .on_conflict_do_nothing()
-    .exec(&txn)
     .await?;
     attachment_event(&txn, scope, &payer, &policy, target, outbox::POLICY_ATTACHED).await?;
     txn.commit().await?;
-    with_targets_one(scope, policy).await
+    with_targets_one(&payer, policy).await
 }
 
 pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: &str, target: &str) -> AppResult<Policy> {
-    let (payer, _) = scope.payer(payer, Role::Operator).await?;
-    let policy = find(scope, payer.id, policy_id).await?;
+    let payer = scope.payer(payer, Role::Operator).await?;
+    let policy = find(&payer, policy_id).await?;
     let target = checked_target(target)?;
     let creds = session_creds(scope, aws, &payer).await?;
     let attached = aws.organizations.policies_for_target(&creds, target).await?;
@@ -294,16 +287,15 @@ pub async fn detach(scope: &Scope, aws: &AwsClients, payer: PayerId, policy_id: 
         ));
     }
     aws.organizations.detach_policy(&creds, policy_id, target).await?;
-    let txn = scope.db().begin_write().await?;
-    policy_attachments::Entity::delete_many()
-        .filter(policy_attachments::Column::PayerId.eq(payer.id))
+    let txn = payer.begin_write().await?;
+    txn.delete::<policy_attachments::Entity>()
         .filter(policy_attachments::Column::PolicyId.eq(policy_id))
         .filter(policy_attachments::Column::TargetId.eq(target))
-        .exec(&txn)
+        .exec()
         .await?;
     attachment_event(&txn, scope, &payer, &policy, target, outbox::POLICY_DETACHED).await?;
     txn.commit().await?;
-    with_targets_one(scope, policy).await
+    with_targets_one(&payer, policy).await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 
 use entity::{payers, tenants};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::domain::{costs, export_validation};
 use crate::error::AppResult;
@@ -69,20 +69,20 @@ fn kind_label(kind: &str) -> String {
 /// The health of a tenant and everything below it that the caller can see.
 pub async fn source_data_health(scope: &Scope, tenant: TenantId) -> AppResult<SourceDataHealth> {
     let root = scope.tenant(tenant, Role::Viewer).await?;
-    let subtree = tenants::Entity::find()
+    let subtree = scope
+        .tenants(Role::Viewer)
         .filter(tenants::Column::Path.starts_with(root.path.as_str()))
-        .filter(scope.tenants_filter(Role::Viewer))
         .order_by_asc(tenants::Column::Path)
-        .all(scope.db())
+        .all()
         .await?;
-    let payers = payers::Entity::find()
+    let payers = scope
+        .payers(Role::Viewer)
         .filter(payers::Column::TenantId.is_in(subtree.iter().map(|t| t.id)))
-        .filter(scope.payers_filter(Role::Viewer))
         // A reseller's payer has no cost source of its own (its data is its distributor's, whose
         // health the distributor watches): it would only ever read as missing.
         .filter(payers::Column::UpstreamBillingGroupId.is_null())
         .order_by_asc(payers::Column::Name)
-        .all(scope.db())
+        .all()
         .await?;
     let mut payer_entries = Vec::with_capacity(payers.len());
     for p in &payers {

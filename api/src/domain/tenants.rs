@@ -69,7 +69,7 @@ pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Tenant> {
 
 /// Visible tenants, optionally only the children of one (which must itself be visible).
 pub async fn list(scope: &Scope, parent: Option<TenantId>, page: Page) -> AppResult<Vec<Tenant>> {
-    let mut query = tenants::Entity::find().filter(scope.tenants_filter(Role::Viewer));
+    let mut query = scope.tenants(Role::Viewer);
     if let Some(parent) = parent {
         scope.tenant(parent, Role::Viewer).await?;
         query = query.filter(tenants::Column::ParentId.eq(parent.0));
@@ -77,7 +77,7 @@ pub async fn list(scope: &Scope, parent: Option<TenantId>, page: Page) -> AppRes
     if let Some(after) = page.after_id()? {
         query = query.filter(tenants::Column::Id.gt(after));
     }
-    into_tenants(query.order_by_asc(tenants::Column::Id).limit(page.fetch()).all(scope.db()).await?)
+    into_tenants(query.order_by_asc(tenants::Column::Id).limit(page.fetch()).all().await?)
 }
 
 /// Creates a tenant below one the caller administers.

@@ -252,20 +252,16 @@ pub async fn get(scope: &Scope, id: UserId, need: Role) -> AppResult<User> {
 
 /// The row of a user the caller sees with at least `need`.
 pub(crate) async fn visible(scope: &Scope, id: UserId, need: Role) -> AppResult<users::Model> {
-    users::Entity::find_by_id(id.0)
-        .filter(scope.users_filter(need))
-        .one(scope.db())
-        .await?
-        .ok_or(AppError::NotFound("user"))
+    scope.users(need).filter(users::Column::Id.eq(id.0)).one().await?.ok_or(AppError::NotFound("user"))
 }
 
 /// Users the caller administers (and the caller).
 pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<User>> {
-    let mut query = users::Entity::find().filter(scope.users_filter(Role::Admin));
+    let mut query = scope.users(Role::Admin);
     if let Some(after) = page.after_id()? {
         query = query.filter(users::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(users::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(User::from).collect())
+    Ok(query.order_by_asc(users::Column::Id).limit(page.fetch()).all().await?.into_iter().map(User::from).collect())
 }
 
 /// Disables a user and ends their sessions. The caller must administer every place the user

@@ -7,6 +7,14 @@ use crate::audit::Auditor;
 use crate::aws::AwsClients;
 use crate::config::Config;
 use crate::db::Db;
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
+
+impl JobContext {
+    /// Platform access for a job step: jobs are the platform's own work, not a caller's.
+    pub fn platform(&self) -> UnscopedPlatformAccess {
+        UnscopedPlatformAccess::new(self.db.clone())
+    }
+}
 
 #[derive(Clone)]
 pub struct JobContext {

@@ -148,6 +148,11 @@ fn claim_sql(backend: DbBackend) -> String {
     }
 }
 
+/// Enqueues a job in a transaction on one payer's rows (see [`enqueue`]).
+pub async fn enqueue_in(txn: &crate::tenancy::PayerTxn, job: NewJob) -> AppResult<jobs::Model> {
+    enqueue(txn.joined(), job).await
+}
+
 /// Claims the next due job for `worker`, tenants taking turns (see `claim_sql`).
 pub async fn claim(db: &impl ConnectionTrait, worker: &str, lease: Duration) -> AppResult<Option<jobs::Model>> {
     let now = Utc::now();

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use serde_json::Value;
 
 use crate::error::AppResult;
+use crate::tenancy::PayerTxn;
 
 pub const ACCOUNT_CREATED: &str = "account.created";
 pub const ACCOUNT_CREATE_FAILED: &str = "account.create_failed";
@@ -105,6 +106,11 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> AppResult<ou
     }
     .insert(db)
     .await?)
+}
+
+/// Records a payer's event in a transaction on that payer's rows (see [`record`]).
+pub async fn record_in(txn: &PayerTxn, event: Event<'_>) -> AppResult<outbox_events::Model> {
+    record(txn.joined(), event).await
 }
 
 /// Records an event that belongs to a tenant but no payer (e.g. a webhook endpoint disabled).

@@ -1,11 +1,13 @@
 //! The tenant tree, roles, and the scoped data access type every domain function takes.
 
+pub mod payer;
 pub mod principal;
 pub mod role;
 pub mod scope;
 pub mod unscoped;
 
 pub use role::Role;
+pub use payer::{PayerAccess, PayerOwned, PayerTxn, PlatformPayer, ScopedPayer};
 pub use scope::Scope;
 
 /// The kinds of node in the tenant tree, root first.

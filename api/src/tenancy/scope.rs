@@ -11,6 +11,7 @@ use crate::tenancy::principal::Principal;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::tenancy::Role;
+use crate::tenancy::payer::{PayerOwned, Rows, ScopedPayer};
 
 /// Data access on behalf of one verified caller.
 #[derive(Clone)]
@@ -54,13 +55,13 @@ impl Scope {
         Ok(tenant)
     }
 
-    /// A payer the caller can see, holding at least `need` on it, with its tenant's path.
-    pub async fn payer(&self, id: PayerId, need: Role) -> AppResult<(payers::Model, String)> {
+    /// A payer the caller can see, holding at least `need` on it: the handle to its rows.
+    pub async fn payer(&self, id: PayerId, need: Role) -> AppResult<ScopedPayer> {
         let payer = payers::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
         let tenant =
             tenants::Entity::find_by_id(payer.tenant_id).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
         Self::require(self.principal.role_on_payer(id, &tenant.path), need, "payer")?;
-        Ok((payer, tenant.path))
+        Ok(ScopedPayer::new(payer, tenant.path, self.db.clone()))
     }
 
     /// The caller's role on a membership's target (tenant or payer), if they can see it.
@@ -71,7 +72,7 @@ impl Scope {
         }
         if let Some(payer_id) = m.payer_id {
             return match self.payer(PayerId(payer_id), Role::Viewer).await {
-                Ok((_, path)) => Ok(self.principal.role_on_payer(PayerId(payer_id), &path)),
+                Ok(payer) => Ok(self.principal.role_on_payer(PayerId(payer_id), payer.tenant_path())),
                 Err(AppError::NotFound(_)) => Ok(None),
                 Err(e) => Err(e),
             };
@@ -115,6 +116,32 @@ impl Scope {
             .from(payers::Entity)
             .cond_where(self.payers_filter(min))
             .to_owned()
+    }
+
+    /// Rows of a payer-owned table whose payer the caller holds at least `min` on: the way to
+    /// look up a row by an id from request input before its payer is known.
+    pub fn payer_rows<E: PayerOwned>(&self, min: Role) -> Rows<'_, E, Db> {
+        Rows::of_payers(self.visible_payer_ids(min), &self.db)
+    }
+
+    /// The tenants where the caller holds at least `min`.
+    pub fn tenants(&self, min: Role) -> Rows<'_, tenants::Entity, Db> {
+        Rows::matching(self.tenants_filter(min), &self.db)
+    }
+
+    /// The payers the caller holds at least `min` on.
+    pub fn payers(&self, min: Role) -> Rows<'_, payers::Entity, Db> {
+        Rows::matching(self.payers_filter(min), &self.db)
+    }
+
+    /// The users the caller holds at least `min` over (and the caller).
+    pub fn users(&self, min: Role) -> Rows<'_, entity::users::Entity, Db> {
+        Rows::matching(self.users_filter(min), &self.db)
+    }
+
+    /// The memberships on targets the caller holds at least `min` on.
+    pub fn memberships(&self, min: Role) -> Rows<'_, memberships::Entity, Db> {
+        Rows::matching(self.memberships_filter(min), &self.db)
     }
 
     /// Filter on `memberships`: those whose target the caller holds at least `min` on.

@@ -1,7 +1,13 @@
 //! Unscoped database access, for platform jobs and the CLI only (never for request handling).
 //! The name is meant to stand out in review: anything reached through it skips tenant filters.
 
+use entity::payers;
+use sea_orm::EntityTrait;
+
 use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+use crate::tenancy::payer::PlatformPayer;
 
 /// A connection with no tenant filter. Only platform jobs and operator CLI commands take one.
 #[derive(Clone)]
@@ -13,6 +19,17 @@ impl UnscopedPlatformAccess {
     /// Obtained from the application state by platform-level code.
     pub fn new(db: impl Into<Db>) -> Self {
         Self { db: db.into() }
+    }
+
+    /// A payer's rows, for platform work on that payer.
+    pub async fn payer(&self, id: PayerId) -> AppResult<PlatformPayer> {
+        let payer = payers::Entity::find_by_id(id.0).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
+        Ok(PlatformPayer::new(payer, self.db.clone()))
+    }
+
+    /// The handle of a payer whose row platform work has already read.
+    pub fn payer_row(&self, payer: payers::Model) -> PlatformPayer {
+        PlatformPayer::new(payer, self.db.clone())
     }
 
     pub fn db(&self) -> &Db {

@@ -163,7 +163,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
 }
 
 /// An item with its group and payer, holding at least `need` on the payer's billing.
-async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(custom_line_items::Model, Group, entity::payers::Model)> {
+async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(custom_line_items::Model, Group, crate::tenancy::ScopedPayer)> {
     let item = custom_line_items::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("custom line item"))?;
     let (group, payer) = groups::find(scope, item.billing_group_id, need).await.map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("custom line item") } else { e })?;
     Ok((item, group, payer))

@@ -134,7 +134,7 @@ pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> Ap
 }
 
 /// A group and its payer, holding at least `need` on the payer's billing.
-pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, payers::Model)> {
+pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, crate::tenancy::ScopedPayer)> {
     let group = billing_groups::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("billing group"))?;
     let payer = payer_of(scope, group.payer_id, need, "billing group").await?;
     Ok((load(scope.db(), group).await?, payer))

@@ -29,14 +29,15 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{Role, Scope, ScopedPayer};
 
 
 /// A payer whose billing the caller may read (`Viewer`) or change (`Operator`). End-customer
 /// users — whose only role on the payer comes through `customer` tenants — are refused: AWS
 /// cost, margin and pricing are the partner's.
-pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<payers::Model> {
-    let (payer, path) = scope.payer(id, need).await?;
+pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<ScopedPayer> {
+    let payer = scope.payer(id, need).await?;
+    let path = payer.tenant_path();
     let principal = scope.principal();
     if principal.payer_ids(need).contains(&id) {
         return Ok(payer);
@@ -84,7 +85,7 @@ pub async fn lock_payer(txn: &impl ConnectionTrait, payer: uuid::Uuid) -> AppRes
 }
 
 /// The payer of a billing object, holding `need`; an invisible payer reads as the object not found.
-pub async fn payer_of(scope: &Scope, payer: uuid::Uuid, need: Role, what: &'static str) -> AppResult<payers::Model> {
+pub async fn payer_of(scope: &Scope, payer: uuid::Uuid, need: Role, what: &'static str) -> AppResult<ScopedPayer> {
     billing_payer(scope, PayerId(payer), need).await.map_err(|e| match e {
         AppError::NotFound(_) => AppError::NotFound(what),
         e => e,

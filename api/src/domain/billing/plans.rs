@@ -163,7 +163,7 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
 }
 
 /// A plan and its payer, holding at least `need` on the payer's billing.
-pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Plan, entity::payers::Model)> {
+pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Plan, crate::tenancy::ScopedPayer)> {
     let plan = pricing_plans::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing plan"))?;
     let payer = payer_of(scope, plan.payer_id, need, "pricing plan").await?;
     Ok((Plan { rules: rules_of(scope.db(), plan.id).await?, plan }, payer))

@@ -137,7 +137,7 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
 }
 
 /// A rule and its payer, holding at least `need` on the payer's billing.
-async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(pricing_rules::Model, entity::payers::Model)> {
+async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(pricing_rules::Model, crate::tenancy::ScopedPayer)> {
     let rule = pricing_rules::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing rule"))?;
     let payer = payer_of(scope, rule.payer_id, need, "pricing rule").await?;
     Ok((rule, payer))

@@ -4,11 +4,11 @@ use chrono::{NaiveDate, Utc};
 use entity::{cost_daily, ingestions};
 use entity::ingestions::IngestionStatus;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// How current a payer's cost data is.
 #[derive(Debug, Clone)]
@@ -24,22 +24,21 @@ pub struct Health {
 }
 
 pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health> {
-    let (payer, _) = scope.payer(payer, Role::Viewer).await?;
+    let payer = scope.payer(payer, Role::Viewer).await?;
     // A RUNNING record whose process is gone, or whose lease ran out, shows as ABANDONED.
     crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await.context("closing abandoned ingestions")?;
-    let last = ingestions::Entity::find()
-        .filter(ingestions::Column::PayerId.eq(payer.id))
+    let last = payer
+        .rows::<ingestions::Entity>()
         .filter(ingestions::Column::Status.ne(IngestionStatus::Skipped))
         .order_by_desc(ingestions::Column::StartedAt)
-        .one(scope.db())
+        .one()
         .await
         .context("loading the payer's last ingestion")?;
-    let newest_day: Option<NaiveDate> = cost_daily::Entity::find()
+    let newest_day: Option<NaiveDate> = payer
+        .rows::<cost_daily::Entity>()
         .select_only()
         .expr_as(Expr::cust("MAX(usage_date)"), "d")
-        .filter(cost_daily::Column::PayerId.eq(payer.id))
-        .into_tuple::<Option<NaiveDate>>()
-        .one(scope.db())
+        .tuple::<Option<NaiveDate>>()
         .await
         .context("finding the payer's newest cost day")?
         .flatten();

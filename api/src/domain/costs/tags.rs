@@ -78,7 +78,7 @@ fn valid_name(name: &str) -> bool {
 /// Replaces the payer's selected keys (Admin on the payer). They apply from each period's next
 /// ingestion; the files already read are read again then (the keys are part of the fingerprint).
 pub async fn set_allocation_keys(scope: &Scope, payer: PayerId, keys: Vec<SelectedKey>) -> AppResult<Vec<AllocationKey>> {
-    let (payer_row, _) = scope.payer(payer, Role::Admin).await?;
+    let payer_row = scope.payer(payer, Role::Admin).await?;
     if keys.len() > MAX_KEYS {
         return Err(AppError::invalid("keys", format!("select at most {MAX_KEYS} keys (each one is kept for every tagged line)")));
     }

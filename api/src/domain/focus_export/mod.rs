@@ -118,7 +118,7 @@ pub async fn export(scope: &Scope, subject: Subject, period: &str, format: Forma
         Subject::Payer(payer) => {
             let payer = billing_payer(scope, payer, Role::Viewer).await?;
             let rows = payer_rows(scope.db(), &payer, &period).await?;
-            (View::AwsCost, rows, payer.name, "payerId")
+            (View::AwsCost, rows, payer.name.clone(), "payerId")
         }
     };
     check_size(rows.len(), field)?;

@@ -44,7 +44,7 @@ pub async fn import(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResul
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let abc = adapter(aws)?;
     let session = crate::aws::credentials::session_name(&scope.principal().email);
-    let creds = payer_domain::credentials(scope.db(), aws, &payer, &session).await.context("assuming the payer's role for a Billing Conductor import")?;
+    let creds = payer_domain::credentials(&payer, aws, &session).await.context("assuming the payer's role for a Billing Conductor import")?;
     // Everything is read before anything is written, so a failed call changes nothing.
     let setup = Setup::read(abc, &creds).await.map_err(app_error).context("reading the payer's Billing Conductor setup")?;
 

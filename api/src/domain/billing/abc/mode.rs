@@ -69,7 +69,7 @@ pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: B
         crate::domain::payers::require_aws_access(&payer)?;
     }
     let txn = scope.db().begin_write().await?;
-    let mut row: payers::ActiveModel = payer.into();
+    let mut row: payers::ActiveModel = payer.model().clone().into();
     row.billing_mode = Set(mode);
     row.updated_at = Set(Utc::now());
     let payer = row.update(&txn).await?;
@@ -108,7 +108,7 @@ pub async fn status(scope: &Scope, payer: PayerId) -> AppResult<SyncStatus> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let local = Local::load(scope.db(), payer.id).await?;
     let pushed = payer.billing_mode == BillingMode::BillingConductor;
-    let mut status = SyncStatus { payer, synced: 0, pending: 0, failed: Vec::new() };
+    let mut status = SyncStatus { payer: payer.model().clone(), synced: 0, pending: 0, failed: Vec::new() };
     for (table, id, name, sync, error) in local.states() {
         match sync {
             Some(AbcSyncStatus::Synced) => status.synced += 1,

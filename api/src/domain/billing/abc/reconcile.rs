@@ -17,6 +17,7 @@ use crate::aws::billing_conductor::{
 use crate::aws::{AwsClients, AwsError};
 use crate::db::Db;
 use crate::domain::payers as payer_domain;
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::from_units;
@@ -311,7 +312,7 @@ impl Reconcile<'_> {
 
 /// Brings one payer's ABC objects in step with ours.
 pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<SyncReport> {
-    let creds = payer_domain::credentials(db, aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
+    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
     let mut run = Reconcile { db, abc: adapter(aws)?, creds, report: SyncReport::default() };
     let mut local = Local::load(db, payer.id).await.context("loading the payer's billing objects")?;
     let pass = async {

@@ -11,6 +11,7 @@ use crate::aws::AwsClients;
 use crate::aws::billing_conductor::app_error;
 use crate::db::{BeginWrite, Db};
 use crate::domain::payers as payer_domain;
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::to_units;
@@ -23,7 +24,7 @@ pub async fn run_reports_job(state: &JobContext, args: ReportsArgs) -> AppResult
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
 pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<usize> {
-    let creds = payer_domain::credentials(db, aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
+    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
     let abc = adapter(aws)?;
     let groups: HashMap<String, uuid::Uuid> = billing_groups::Entity::find()
         .filter(billing_groups::Column::PayerId.eq(payer.id))

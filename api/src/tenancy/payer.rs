@@ -1,0 +1,559 @@
+//! A payer the caller may act on, and the way domain code reaches that payer's rows.
+//!
+//! [`Scope::payer`](crate::tenancy::Scope::payer) checks the caller's role and returns a
+//! [`ScopedPayer`]. Its finders start every query with `payer_id = <this payer>`, its writes set
+//! that column themselves, and its transaction carries the same filter, so an id taken from
+//! request input can only ever name a row of the payer the caller was checked on (a row of
+//! another payer reads as not found). The connection stays inside this module.
+
+use std::future::Future;
+use std::ops::Deref;
+
+use entity::payers;
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::IdenStatic;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DeleteMany, EntityTrait, FromQueryResult, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TryGetableMany,
+};
+
+use crate::db::{BeginWrite, Db};
+use crate::error::{AppError, AppResult};
+use crate::ids::PayerId;
+
+/// A table whose rows each belong to one payer (a non-null `payer_id` column).
+pub trait PayerOwned: EntityTrait {
+    fn payer_column() -> Self::Column;
+}
+
+macro_rules! payer_owned {
+    ($($table:ident),* $(,)?) => {
+        $(impl PayerOwned for entity::$table::Entity {
+            fn payer_column() -> Self::Column {
+                entity::$table::Column::PayerId
+            }
+        })*
+    };
+}
+
+payer_owned!(
+    abc_cost_reports,
+    billing_group_accounts,
+    billing_group_plan_versions,
+    billing_groups,
+    billing_periods,
+    billing_results,
+    billing_transfers,
+    cost_allocation_keys,
+    cost_daily,
+    cost_daily_tags,
+    cost_data_versions,
+    cost_monthly,
+    cost_monthly_pricing,
+    cost_monthly_service,
+    cost_monthly_tags,
+    cost_monthly_usage,
+    cost_tag_coverage,
+    custom_line_items,
+    export_validations,
+    ingestions,
+    invitations,
+    invoices,
+    linked_accounts,
+    optimization_hub_states,
+    optimization_recommendations,
+    organizational_units,
+    period_adjustments,
+    period_snapshots,
+    policies,
+    policy_attachments,
+    priced_periods,
+    pricing_plans,
+    pricing_rules,
+);
+
+/// What every payer handle offers: the payer's rows, through finders that carry its filter.
+/// Implemented by [`ScopedPayer`] (a request's, after the role check), [`PayerTxn`] (a write
+/// transaction of either) and the platform's payer handle (jobs); domain helpers shared by
+/// requests and jobs take `&impl PayerAccess`.
+pub trait PayerAccess: connected::Connected + Sync {
+    /// The payer's id.
+    fn payer_uuid(&self) -> uuid::Uuid {
+        self.owner()
+    }
+
+    /// This payer's rows of one table.
+    fn rows<E: PayerOwned>(&self) -> Rows<'_, E, Self::Conn> {
+        Rows::of(self.owner(), self.conn())
+    }
+
+    /// Deletes this payer's rows of one table that match the filters added to the result.
+    fn delete<E: PayerOwned>(&self) -> Delete<'_, E, Self::Conn> {
+        Delete::of(self.owner(), self.conn())
+    }
+
+    /// Changes this payer's rows of one table that match the filters added to the result.
+    fn update_rows<E: PayerOwned>(&self) -> UpdateRows<'_, E, Self::Conn> {
+        UpdateRows { update: E::update_many().filter(E::payer_column().eq(self.owner())), conn: self.conn(), moves_rows: false }
+    }
+
+    /// A write transaction on this payer's rows (see [`BeginWrite`]; inside another transaction,
+    /// a savepoint).
+    fn begin_write(&self) -> impl Future<Output = AppResult<PayerTxn>> + Send {
+        async move { Ok(PayerTxn { payer: self.owner(), txn: self.conn().begin_write().await? }) }
+    }
+
+    /// Stores a new row of this payer (its `payer_id` is set here, whatever the caller put).
+    fn insert<A>(&self, mut row: A) -> impl Future<Output = AppResult<<A::Entity as EntityTrait>::Model>> + Send
+    where
+        A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+        A::Entity: PayerOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        row.set(<A::Entity as PayerOwned>::payer_column(), self.owner().into());
+        async move { Ok(row.insert(self.conn()).await?) }
+    }
+
+    /// Stores a new row of this payer unless one with the same key is there already.
+    fn insert_unless_present<A>(&self, mut row: A) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerOwned,
+    {
+        row.set(<A::Entity as PayerOwned>::payer_column(), self.owner().into());
+        async move {
+            A::Entity::insert(row).on_conflict_do_nothing().exec(self.conn()).await?;
+            Ok(())
+        }
+    }
+
+    /// Stores a row of this payer, or updates `update` of the row already there with the same
+    /// `key` (a unique key that must include the payer column, so the row met is this payer's).
+    fn upsert<A>(&self, mut row: A, key: &[<A::Entity as EntityTrait>::Column], update: Vec<<A::Entity as EntityTrait>::Column>) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerOwned,
+    {
+        let payer_column = <A::Entity as PayerOwned>::payer_column();
+        row.set(payer_column, self.owner().into());
+        let keyed_by_payer = key.iter().any(|c| c.as_str() == payer_column.as_str());
+        let on_conflict = sea_orm::sea_query::OnConflict::columns(key.iter().copied()).update_columns(update).to_owned();
+        async move {
+            if !keyed_by_payer {
+                return Err(AppError::internal(anyhow::anyhow!("an upsert through a payer handle was not keyed by the payer")));
+            }
+            A::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(self.conn()).await?;
+            Ok(())
+        }
+    }
+
+    /// Saves changes to a row read through a handle; a row of another payer is not found.
+    fn update<A>(&self, row: A) -> impl Future<Output = AppResult<<A::Entity as EntityTrait>::Model>> + Send
+    where
+        A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+        A::Entity: PayerOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        // The payer column of a row read through a handle is unchanged or set by the caller;
+        // either way it must be this payer.
+        let mine = row.get(<A::Entity as PayerOwned>::payer_column()).into_value() == Some(self.owner().into());
+        async move {
+            if !mine {
+                return Err(AppError::NotFound("row"));
+            }
+            Ok(row.update(self.conn()).await?)
+        }
+    }
+}
+
+impl<T: connected::Connected + Sync> PayerAccess for T {}
+
+/// The connection behind a handle. The module is private, so code outside `tenancy` can neither
+/// name this trait nor call `conn()`: it reaches rows only through [`PayerAccess`]'s finders.
+mod connected {
+    use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+
+    pub trait Connected {
+        type Conn: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync;
+        fn conn(&self) -> &Self::Conn;
+        fn owner(&self) -> uuid::Uuid;
+    }
+}
+
+/// The payer's own row belongs to it too (so a handle can change the payer's status).
+impl PayerOwned for payers::Entity {
+    fn payer_column() -> Self::Column {
+        payers::Column::Id
+    }
+}
+
+/// A payer the caller holds the asked-for role on (derefs to its row).
+#[derive(Clone)]
+pub struct ScopedPayer {
+    payer: payers::Model,
+    tenant_path: String,
+    db: Db,
+}
+
+impl Deref for ScopedPayer {
+    type Target = payers::Model;
+    fn deref(&self) -> &payers::Model {
+        &self.payer
+    }
+}
+
+impl connected::Connected for ScopedPayer {
+    type Conn = Db;
+    fn conn(&self) -> &Db {
+        &self.db
+    }
+    fn owner(&self) -> uuid::Uuid {
+        self.payer.id
+    }
+}
+
+impl ScopedPayer {
+    /// Built only by `Scope::payer`, after the role check.
+    pub(super) fn new(payer: payers::Model, tenant_path: String, db: Db) -> Self {
+        Self { payer, tenant_path, db }
+    }
+
+    pub fn model(&self) -> &payers::Model {
+        &self.payer
+    }
+
+    pub fn payer_id(&self) -> PayerId {
+        PayerId(self.payer.id)
+    }
+
+    /// The path of the tenant that owns the payer.
+    pub fn tenant_path(&self) -> &str {
+        &self.tenant_path
+    }
+}
+
+/// A payer a platform job acts on: the same finders as [`ScopedPayer`], without a caller's role
+/// (jobs are the platform's own work). Only [`UnscopedPlatformAccess`](super::unscoped::UnscopedPlatformAccess) builds one.
+#[derive(Clone)]
+pub struct PlatformPayer {
+    payer: payers::Model,
+    db: Db,
+}
+
+impl Deref for PlatformPayer {
+    type Target = payers::Model;
+    fn deref(&self) -> &payers::Model {
+        &self.payer
+    }
+}
+
+impl connected::Connected for PlatformPayer {
+    type Conn = Db;
+    fn conn(&self) -> &Db {
+        &self.db
+    }
+    fn owner(&self) -> uuid::Uuid {
+        self.payer.id
+    }
+}
+
+impl PlatformPayer {
+    pub(super) fn new(payer: payers::Model, db: Db) -> Self {
+        Self { payer, db }
+    }
+
+    pub fn model(&self) -> &payers::Model {
+        &self.payer
+    }
+}
+
+/// A write transaction reaching one payer's rows, with the same finders as the handle it came from.
+pub struct PayerTxn {
+    payer: uuid::Uuid,
+    txn: DatabaseTransaction,
+}
+
+impl connected::Connected for PayerTxn {
+    type Conn = DatabaseTransaction;
+    fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+    fn owner(&self) -> uuid::Uuid {
+        self.payer
+    }
+}
+
+impl PayerTxn {
+    /// The transaction, for the lower layers whose writes must join it (the outbox, the job
+    /// queue, the audit trail). Only `notify`, `jobs` and `audit` call it (`tests/layers.rs`
+    /// checks); domain code uses the finders.
+    pub(crate) fn joined(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
+    }
+}
+
+/// A query on one payer's rows of a table: sea-orm's filter, order and select methods apply
+/// (they add to the payer condition; none removes it), and it runs on the handle's connection.
+pub struct Rows<'c, E: EntityTrait, C> {
+    select: Select<E>,
+    conn: &'c C,
+}
+
+impl<'c, E: PayerOwned, C: ConnectionTrait> Rows<'c, E, C> {
+    fn of(payer: uuid::Uuid, conn: &'c C) -> Self {
+        Self { select: E::find().filter(E::payer_column().eq(payer)), conn }
+    }
+
+    /// Rows whose payer is among `payers` (a visibility subquery of `Scope`).
+    pub(super) fn of_payers(payers: sea_orm::sea_query::SelectStatement, conn: &'c C) -> Self {
+        let column = sea_orm::sea_query::Expr::col((E::default(), E::payer_column()));
+        Self { select: E::find().filter(column.in_subquery(payers)), conn }
+    }
+}
+
+impl<'c, E: EntityTrait, C: ConnectionTrait> Rows<'c, E, C> {
+    /// Rows of a table matching a visibility condition of `Scope`.
+    pub(super) fn matching(condition: sea_orm::Condition, conn: &'c C) -> Self {
+        Self { select: E::find().filter(condition), conn }
+    }
+
+    pub async fn all(self) -> AppResult<Vec<E::Model>> {
+        Ok(self.select.all(self.conn).await?)
+    }
+
+    pub async fn one(self) -> AppResult<Option<E::Model>> {
+        Ok(self.select.one(self.conn).await?)
+    }
+
+    pub async fn count(self) -> AppResult<u64>
+    where
+        E::Model: Sync,
+    {
+        Ok(self.select.count(self.conn).await?)
+    }
+
+    /// The selected columns as tuples (after `select_only().column(…)`).
+    pub async fn tuples<T: TryGetableMany>(self) -> AppResult<Vec<T>> {
+        Ok(self.select.into_tuple::<T>().all(self.conn).await?)
+    }
+
+    /// The selected columns of the first row as a tuple (after `select_only().column(…)`).
+    pub async fn tuple<T: TryGetableMany>(self) -> AppResult<Option<T>> {
+        Ok(self.select.into_tuple::<T>().one(self.conn).await?)
+    }
+
+    /// The selected columns as another shape (after `select_only().column_as(…)`).
+    pub async fn into_all<M: FromQueryResult>(self) -> AppResult<Vec<M>> {
+        Ok(self.select.into_model::<M>().all(self.conn).await?)
+    }
+}
+
+impl<E: EntityTrait, C> QueryFilter for Rows<'_, E, C> {
+    type QueryStatement = SelectStatement;
+    fn query(&mut self) -> &mut SelectStatement {
+        QueryFilter::query(&mut self.select)
+    }
+}
+
+impl<E: EntityTrait, C> QueryOrder for Rows<'_, E, C> {
+    type QueryStatement = SelectStatement;
+    fn query(&mut self) -> &mut SelectStatement {
+        QueryOrder::query(&mut self.select)
+    }
+}
+
+impl<E: EntityTrait, C> QuerySelect for Rows<'_, E, C> {
+    type QueryStatement = SelectStatement;
+    fn query(&mut self) -> &mut SelectStatement {
+        QuerySelect::query(&mut self.select)
+    }
+}
+
+/// A delete of one payer's rows of a table, narrowed by the filters added to it.
+pub struct Delete<'c, E: EntityTrait, C> {
+    delete: DeleteMany<E>,
+    conn: &'c C,
+}
+
+impl<'c, E: PayerOwned, C: ConnectionTrait> Delete<'c, E, C> {
+    fn of(payer: uuid::Uuid, conn: &'c C) -> Self {
+        Self { delete: E::delete_many().filter(E::payer_column().eq(payer)), conn }
+    }
+
+    /// Deletes the matching rows; returns how many.
+    pub async fn exec(self) -> AppResult<u64> {
+        Ok(self.delete.exec(self.conn).await?.rows_affected)
+    }
+}
+
+impl<E: EntityTrait, C> QueryFilter for Delete<'_, E, C> {
+    type QueryStatement = sea_orm::sea_query::DeleteStatement;
+    fn query(&mut self) -> &mut sea_orm::sea_query::DeleteStatement {
+        QueryFilter::query(&mut self.delete)
+    }
+}
+
+/// An update of one payer's rows of a table, narrowed by the filters added to it.
+pub struct UpdateRows<'c, E: EntityTrait, C> {
+    update: sea_orm::UpdateMany<E>,
+    conn: &'c C,
+    moves_rows: bool,
+}
+
+impl<E: PayerOwned, C: ConnectionTrait> UpdateRows<'_, E, C> {
+    /// Sets a column. Setting the payer column itself (which would move rows to another payer)
+    /// makes `exec` fail without writing.
+    pub fn col_expr(mut self, column: E::Column, value: sea_orm::sea_query::SimpleExpr) -> Self {
+        self.moves_rows |= column.as_str() == E::payer_column().as_str();
+        self.update = self.update.col_expr(column, value);
+        self
+    }
+
+    /// Changes the matching rows; returns how many.
+    pub async fn exec(self) -> AppResult<u64> {
+        if self.moves_rows {
+            return Err(AppError::internal(anyhow::anyhow!("an update through a payer handle set the payer column")));
+        }
+        Ok(self.update.exec(self.conn).await?.rows_affected)
+    }
+}
+
+impl<E: EntityTrait, C> QueryFilter for UpdateRows<'_, E, C> {
+    type QueryStatement = sea_orm::sea_query::UpdateStatement;
+    fn query(&mut self) -> &mut sea_orm::sea_query::UpdateStatement {
+        QueryFilter::query(&mut self.update)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entity::{payers, policies, tenants};
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    use super::*;
+
+    async fn database() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::startup::connect_database(&format!("sqlite://{}/pb.db?mode=rwc", dir.path().display())).await.unwrap();
+        Migrator::up(db.pool(), None).await.unwrap();
+        (dir, db)
+    }
+
+    async fn payer(db: &Db, account: &str) -> payers::Model {
+        let now = Utc::now();
+        let tenant = tenants::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            parent_id: Set(None),
+            kind: Set("distributor".into()),
+            name: Set(format!("tenant of {account}")),
+            path: Set(format!("/{account}/")),
+            billing_address: Set(String::new()),
+            tax_id: Set(String::new()),
+            dashboard_url: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        payers::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            tenant_id: Set(tenant.id),
+            account_id: Set(account.into()),
+            name: Set(format!("payer {account}")),
+            role_arn: Set(format!("arn:aws:iam::{account}:role/pb")),
+            external_id: Set(format!("external-id-of-{account}")),
+            status: Set(payers::PayerStatus::Connected),
+            status_reason: Set(None),
+            last_checked_at: Set(None),
+            cost_export_bucket: Set(None),
+            cost_export_prefix: Set(None),
+            billing_mode: Set(payers::BillingMode::Native),
+            upstream_billing_group_id: Set(None),
+            dashboard_url: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap()
+    }
+
+    fn policy(payer: uuid::Uuid, id: &str) -> policies::ActiveModel {
+        policies::ActiveModel {
+            payer_id: Set(payer),
+            policy_id: Set(id.into()),
+            name: Set(id.into()),
+            description: Set(String::new()),
+            aws_managed: Set(false),
+            template_id: Set(None),
+            synced_at: Set(Utc::now()),
+        }
+    }
+
+    async fn names(db: &Db, payer: uuid::Uuid) -> Vec<String> {
+        policies::Entity::find()
+            .filter(policies::Column::PayerId.eq(payer))
+            .order_by_asc(policies::Column::PolicyId)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| format!("{}={}", p.policy_id, p.name))
+            .collect()
+    }
+
+    /// Every way a handle reaches rows keeps to its payer: another payer's rows are neither read,
+    /// changed, deleted nor overwritten through it, whatever ids or payer columns the caller passes.
+    #[tokio::test]
+    async fn a_payer_handle_reaches_only_its_own_rows() {
+        let (_dir, db) = database().await;
+        let (a, b) = (payer(&db, "111111111111").await, payer(&db, "222222222222").await);
+        policy(b.id, "p-b").insert(&db).await.unwrap();
+        let handle = ScopedPayer::new(a.clone(), "/111111111111/".into(), db.clone());
+
+        // An insert that names the other payer is stored as the handle's.
+        let stored = handle.insert(policy(b.id, "p-a")).await.unwrap();
+        assert_eq!(stored.payer_id, a.id);
+        // Finders: the other payer's row is not there, even asked for by its key.
+        assert_eq!(handle.rows::<policies::Entity>().all().await.unwrap().len(), 1);
+        assert!(handle.rows::<policies::Entity>().filter(policies::Column::PolicyId.eq("p-b")).one().await.unwrap().is_none());
+        assert_eq!(handle.rows::<policies::Entity>().count().await.unwrap(), 1);
+
+        // Updating a row of the other payer through this handle is NOT_FOUND and changes nothing.
+        let theirs = policies::Entity::find_by_id((b.id, "p-b".to_owned())).one(&db).await.unwrap().unwrap();
+        let mut change: policies::ActiveModel = theirs.into();
+        change.name = Set("taken".into());
+        assert!(matches!(handle.update(change).await, Err(AppError::NotFound(_))));
+        // A bulk update reaches this payer's rows only; one that sets the payer column fails unwritten.
+        let changed = handle.update_rows::<policies::Entity>().col_expr(policies::Column::Name, Expr::value("renamed")).exec().await.unwrap();
+        assert_eq!(changed, 1);
+        let moved = handle.update_rows::<policies::Entity>().col_expr(policies::Column::PayerId, Expr::value(b.id)).exec().await;
+        assert!(moved.is_err());
+        // An upsert not keyed by the payer is refused; one keyed by it updates this payer's row.
+        let unkeyed = handle.upsert(policy(a.id, "p-b"), &[policies::Column::PolicyId], vec![policies::Column::Name]).await;
+        assert!(unkeyed.is_err());
+        let mut again = policy(a.id, "p-a");
+        again.name = Set("upserted".into());
+        handle.upsert(again, &[policies::Column::PayerId, policies::Column::PolicyId], vec![policies::Column::Name]).await.unwrap();
+        assert_eq!(names(&db, a.id).await, vec!["p-a=upserted".to_owned()]);
+        assert_eq!(names(&db, b.id).await, vec!["p-b=p-b".to_owned()]);
+
+        // A delete of every row deletes this payer's, in a transaction that commits.
+        let txn = handle.begin_write().await.unwrap();
+        assert_eq!(txn.rows::<policies::Entity>().all().await.unwrap().len(), 1);
+        assert_eq!(txn.delete::<policies::Entity>().exec().await.unwrap(), 1);
+        txn.commit().await.unwrap();
+
+        assert_eq!(names(&db, a.id).await, Vec::<String>::new());
+        assert_eq!(names(&db, b.id).await, vec!["p-b=p-b".to_owned()]);
+    }
+}
