@@ -106,13 +106,7 @@ fn checked_transfer_name(name: Option<String>, fallback: &str) -> AppResult<Stri
 /// A transfer the caller may see (`Viewer`) or act on (`Admin`), with its payer. Another
 /// tenant's id answers NOT_FOUND; end customers are refused (the partner's business).
 async fn find(scope: &Scope, id: BillingTransferId, need: Role) -> AppResult<(billing_transfers::Model, ScopedPayer)> {
-    let row = scope
-        .payer_rows::<billing_transfers::Entity>(Role::Viewer)
-        .filter(billing_transfers::Column::Id.eq(id.0))
-        .one()
-        .await
-        .context("reading a billing transfer")?
-        .ok_or(AppError::NotFound("billing transfer"))?;
+    let row = scope.payer_row::<billing_transfers::Entity>(id.0, "billing transfer").await?;
     let payer = billing_payer(scope, PayerId(row.payer_id), need).await.map_err(|e| match e {
         AppError::NotFound(_) => AppError::NotFound("billing transfer"),
         other => other,

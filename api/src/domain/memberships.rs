@@ -1,7 +1,7 @@
 //! Roles held by users on tenants and payers.
 
 use entity::memberships;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::Target;
 use crate::domain::users::{insert_membership, require_admin_on, visible as visible_user};
@@ -57,13 +57,15 @@ pub async fn of_user(scope: &Scope, user: UserId) -> AppResult<Vec<Membership>> 
 pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> AppResult<Membership> {
     visible_user(scope, user, Role::Admin).await?;
     require_admin_on(scope, target).await?;
-    let existing = memberships::Entity::find()
+    // The target is one the caller administers, so every membership on it is within sight.
+    let existing = scope
+        .target_rows::<memberships::Entity>(Role::Admin)
         .filter(memberships::Column::UserId.eq(user.0))
         .filter(match target {
             Target::Tenant(t) => memberships::Column::TenantId.eq(t.0),
             Target::Payer(p) => memberships::Column::PayerId.eq(p.0),
         })
-        .count(scope.db())
+        .count()
         .await?;
     if existing > 0 {
         return Err(AppError::Conflict("the user already holds a role there; revoke it first".into()));
@@ -80,15 +82,17 @@ pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<Membership> {
         .await?
         .ok_or(AppError::NotFound("membership"))?;
     if membership.tenant_id == Some(ROOT_TENANT_ID.0) && membership.role == Role::Admin.as_str() {
-        let admins = memberships::Entity::find()
+        // Revoking a platform admin takes the platform's admin role, which sees every one of them.
+        let admins = scope
+            .target_rows::<memberships::Entity>(Role::Admin)
             .filter(memberships::Column::TenantId.eq(ROOT_TENANT_ID.0))
             .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
-            .count(scope.db())
+            .count()
             .await?;
         if admins <= 1 {
             return Err(AppError::Conflict("the platform must keep at least one admin".into()));
         }
     }
-    memberships::Entity::delete_by_id(id.0).exec(scope.db()).await?;
+    scope.delete_target_rows::<memberships::Entity>(Role::Admin).filter(memberships::Column::Id.eq(id.0)).exec().await?;
     membership.try_into()
 }

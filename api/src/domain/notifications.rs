@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, outbox_events, users, webhook_endpoints};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
-use crate::db::BeginWrite;
 use crate::auth::secrets::random_secret;
 use crate::domain::{Page, Target, checked_name};
 use crate::error::{AppError, AppResult};
@@ -16,7 +15,7 @@ use crate::ids::{PayerId, TenantId, UserId};
 use crate::notify::dispatch::{self, Channel, DeliveryStatus};
 use crate::notify::templates::{self, Rendered, Source};
 use crate::notify::{LOCALES, outbox, ssrf};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// Who gets mail for which event types on a tenant (and below) or a payer.
 pub struct Subscription {
@@ -180,13 +179,6 @@ pub struct NewSubscription {
     pub locale: Option<String>,
 }
 
-fn subs_visible(scope: &Scope) -> Condition {
-    Condition::any()
-        .add(Expr::col((subs::Entity, subs::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)))
-        .add(Expr::col((subs::Entity, subs::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)))
-}
-
-
 fn target_ids(target: Target) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
     match target {
         Target::Tenant(t) => (Some(t.0), None),
@@ -196,7 +188,7 @@ fn target_ids(target: Target) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
 
 /// Subscriptions the caller can see, optionally of one tenant or payer.
 pub async fn subscriptions(scope: &Scope, target: Option<Target>) -> AppResult<Vec<Subscription>> {
-    let mut query = subs::Entity::find().filter(subs_visible(scope));
+    let mut query = scope.target_rows::<subs::Entity>(Role::Viewer);
     if let Some(target) = target {
         let (t, p) = target_ids(target);
         require(scope, t, p, Role::Viewer, if t.is_some() { "tenant" } else { "payer" }).await?;
@@ -205,7 +197,7 @@ pub async fn subscriptions(scope: &Scope, target: Option<Target>) -> AppResult<V
             Target::Payer(p) => query.filter(subs::Column::PayerId.eq(p.0)),
         };
     }
-    Ok(query.order_by_asc(subs::Column::Id).all(scope.db()).await?.into_iter().map(Subscription::from).collect())
+    Ok(query.order_by_asc(subs::Column::Id).all().await?.into_iter().map(Subscription::from).collect())
 }
 
 pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<Subscription> {
@@ -221,7 +213,7 @@ pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<Subscri
     }
     let (user_id, email, account_owner) = match new.recipient {
         Recipient::User(u) => {
-            let visible = users::Entity::find_by_id(u.0).filter(scope.users_filter(Role::Viewer)).one(scope.db()).await?;
+            let visible = scope.users(Role::Viewer).filter(users::Column::Id.eq(u.0)).one().await?;
             visible.ok_or(AppError::NotFound("user"))?;
             (Some(u.0), None, false)
         }
@@ -240,15 +232,15 @@ pub async fn subscribe(scope: &Scope, new: NewSubscription) -> AppResult<Subscri
         created_by: Set(me.0),
         created_at: Set(Utc::now()),
     };
-    Ok(row.insert(scope.db()).await?.into())
+    Ok(scope.insert_for_target(row, Role::Viewer).await?.into())
 }
 
 pub async fn unsubscribe(scope: &Scope, id: uuid::Uuid) -> AppResult<Subscription> {
-    let sub = subs::Entity::find_by_id(id).filter(subs_visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("subscription"))?;
+    let sub = scope.target_rows::<subs::Entity>(Role::Viewer).filter(subs::Column::Id.eq(id)).one().await?.ok_or(AppError::NotFound("subscription"))?;
     if sub.user_id != Some(scope.principal().user_id.0) {
         require(scope, sub.tenant_id, sub.payer_id, Role::Admin, "subscription").await?;
     }
-    subs::Entity::delete_by_id(id).exec(scope.db()).await?;
+    scope.delete_target_rows::<subs::Entity>(Role::Viewer).filter(subs::Column::Id.eq(id)).exec().await?;
     Ok(sub.into())
 }
 
@@ -298,11 +290,12 @@ pub async fn update_template(scope: &Scope, tenant: TenantId, event_type: &str, 
     let tenant = scope.tenant(tenant, Role::Admin).await?;
     let (event_type, locale) = (checked_mail_type(event_type)?, checked_template_locale(locale)?);
     templates::validate(event_type, locale, &source)?;
-    let existing = notification_templates::Entity::find()
+    let existing = scope
+        .tenant_rows::<notification_templates::Entity>(Role::Admin)
         .filter(notification_templates::Column::TenantId.eq(tenant.id))
         .filter(notification_templates::Column::EventType.eq(event_type))
         .filter(notification_templates::Column::Locale.eq(locale))
-        .one(scope.db())
+        .one()
         .await?;
     let now = Utc::now();
     let by = scope.principal().user_id.0;
@@ -314,10 +307,10 @@ pub async fn update_template(scope: &Scope, tenant: TenantId, event_type: &str, 
             row.text = Set(source.text);
             row.updated_by = Set(by);
             row.updated_at = Set(now);
-            row.update(scope.db()).await?;
+            scope.update_for_tenant(row, Role::Admin).await?;
         }
         None => {
-            notification_templates::ActiveModel {
+            let row = notification_templates::ActiveModel {
                 id: Set(uuid::Uuid::now_v7()),
                 tenant_id: Set(tenant.id),
                 event_type: Set(event_type.to_owned()),
@@ -327,9 +320,8 @@ pub async fn update_template(scope: &Scope, tenant: TenantId, event_type: &str, 
                 text: Set(source.text),
                 updated_by: Set(by),
                 updated_at: Set(now),
-            }
-            .insert(scope.db())
-            .await?;
+            };
+            scope.insert_for_tenant(row, Role::Admin).await?;
         }
     }
     effective(scope, &tenant.path, event_type, locale).await
@@ -339,11 +331,12 @@ pub async fn update_template(scope: &Scope, tenant: TenantId, event_type: &str, 
 pub async fn reset_template(scope: &Scope, tenant: TenantId, event_type: &str, locale: &str) -> AppResult<TemplateView> {
     let tenant = scope.tenant(tenant, Role::Admin).await?;
     let (event_type, locale) = (checked_mail_type(event_type)?, checked_template_locale(locale)?);
-    notification_templates::Entity::delete_many()
+    scope
+        .delete_tenant_rows::<notification_templates::Entity>(Role::Admin)
         .filter(notification_templates::Column::TenantId.eq(tenant.id))
         .filter(notification_templates::Column::EventType.eq(event_type))
         .filter(notification_templates::Column::Locale.eq(locale))
-        .exec(scope.db())
+        .exec()
         .await?;
     effective(scope, &tenant.path, event_type, locale).await
 }
@@ -389,22 +382,13 @@ pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppRes
     if ids.is_empty() || ids.len() > 50 {
         return Err(AppError::invalid("accountIds", "must list 1 to 50 accounts"));
     }
-    let accounts = linked_accounts::Entity::find()
-        .filter(linked_accounts::Column::PayerId.eq(payer.id))
-        .filter(linked_accounts::Column::AccountId.is_in(ids.clone()))
-        .all(scope.db())
-        .await?;
+    let accounts = payer.rows::<linked_accounts::Entity>().filter(linked_accounts::Column::AccountId.is_in(ids.clone())).all().await?;
     if accounts.len() != ids.len() {
         return Err(AppError::NotFound("linked account"));
     }
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     let since = Utc::now() - chrono::Duration::hours(1);
-    let recent = outbox_events::Entity::find()
-        .filter(outbox_events::Column::EventType.eq(outbox::SERVICE_NOTICE))
-        .filter(outbox_events::Column::TenantId.eq(payer.tenant_id))
-        .filter(outbox_events::Column::CreatedAt.gt(since))
-        .count(&txn)
-        .await?;
+    let recent = outbox::tenant_events_since(&txn, outbox::SERVICE_NOTICE, payer.tenant_id, since).await?;
     if recent + accounts.len() as u64 > u64::from(new.per_hour) {
         return Err(AppError::RateLimited(format!("a tenant may send {} service notices per hour; try again later", new.per_hour)));
     }
@@ -420,7 +404,7 @@ pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppRes
             "by": scope.principal().email,
         });
         let event = outbox::Event { event_type: outbox::SERVICE_NOTICE, payer: &payer, subject: Some(account.account_id.clone()), data };
-        events.push(outbox::record(&txn, event).await?);
+        events.push(outbox::record_in(&txn, event).await?);
     }
     txn.commit().await?;
     Ok(events)
@@ -450,14 +434,11 @@ fn checked_description(d: &str) -> AppResult<String> {
     Ok(d.to_owned())
 }
 
-fn endpoints_visible(scope: &Scope, min: Role) -> Condition {
-    Condition::all().add(Expr::col((webhook_endpoints::Entity, webhook_endpoints::Column::TenantId)).in_subquery(scope.visible_tenant_ids(min)))
-}
-
 async fn endpoint(scope: &Scope, id: uuid::Uuid, need: Role) -> AppResult<webhook_endpoints::Model> {
-    let ep = webhook_endpoints::Entity::find_by_id(id)
-        .filter(endpoints_visible(scope, Role::Viewer))
-        .one(scope.db())
+    let ep = scope
+        .tenant_rows::<webhook_endpoints::Entity>(Role::Viewer)
+        .filter(webhook_endpoints::Column::Id.eq(id))
+        .one()
         .await?
         .ok_or(AppError::NotFound("webhook endpoint"))?;
     as_missing(scope.tenant(TenantId(ep.tenant_id), need).await, "webhook endpoint")?;
@@ -465,12 +446,12 @@ async fn endpoint(scope: &Scope, id: uuid::Uuid, need: Role) -> AppResult<webhoo
 }
 
 pub async fn webhook_endpoints(scope: &Scope, tenant: Option<TenantId>) -> AppResult<Vec<WebhookEndpoint>> {
-    let mut query = webhook_endpoints::Entity::find().filter(endpoints_visible(scope, Role::Viewer));
+    let mut query = scope.tenant_rows::<webhook_endpoints::Entity>(Role::Viewer);
     if let Some(t) = tenant {
         scope.tenant(t, Role::Viewer).await?;
         query = query.filter(webhook_endpoints::Column::TenantId.eq(t.0));
     }
-    Ok(query.order_by_asc(webhook_endpoints::Column::Id).all(scope.db()).await?.into_iter().map(WebhookEndpoint::from).collect())
+    Ok(query.order_by_asc(webhook_endpoints::Column::Id).all().await?.into_iter().map(WebhookEndpoint::from).collect())
 }
 
 /// Creates an endpoint; the signing secret is returned here once.
@@ -495,7 +476,7 @@ pub async fn create_webhook_endpoint(scope: &Scope, allow_private: bool, new: Ne
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok((row.insert(scope.db()).await?.into(), secret))
+    Ok((scope.insert_for_tenant(row, Role::Admin).await?.into(), secret))
 }
 
 pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uuid::Uuid, changes: EndpointChanges) -> AppResult<WebhookEndpoint> {
@@ -523,55 +504,62 @@ pub async fn update_webhook_endpoint(scope: &Scope, allow_private: bool, id: uui
         None => {}
     }
     row.updated_at = Set(Utc::now());
-    let txn = scope.db().begin_write().await?;
-    let endpoint = row.update(&txn).await?;
+    // A mutation runs in its request's transaction (`db::RequestTransaction`): the endpoint and
+    // its deliveries change together or not at all.
+    let endpoint = scope.update_for_tenant(row, Role::Admin).await?;
     if changes.enabled == Some(true) {
         // Enabled again: what waits for a retry (and what waits behind it) goes out now, in order.
-        notifications::Entity::update_many()
+        scope
+            .update_target_rows::<notifications::Entity>(Role::Viewer)
             .col_expr(notifications::Column::NextAttemptAt, Expr::value(Utc::now()))
             .filter(notifications::Column::EndpointId.eq(endpoint.id))
             .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
-            .exec(&txn)
+            .exec()
             .await?;
-        outbox::poke(&txn).await?;
+        outbox::poke_for(scope).await?;
     }
-    txn.commit().await?;
     Ok(endpoint.into())
 }
 
 /// Deletes an endpoint; its pending deliveries are dead-lettered when next due.
 pub async fn delete_webhook_endpoint(scope: &Scope, id: uuid::Uuid) -> AppResult<WebhookEndpoint> {
     let ep = endpoint(scope, id, Role::Admin).await?;
-    webhook_endpoints::Entity::delete_by_id(id).exec(scope.db()).await?;
+    scope.delete_tenant_rows::<webhook_endpoints::Entity>(Role::Admin).filter(webhook_endpoints::Column::Id.eq(id)).exec().await?;
     Ok(ep.into())
 }
 
 pub async fn webhook_deliveries(scope: &Scope, endpoint_id: uuid::Uuid, page: Page) -> AppResult<Vec<Delivery>> {
     let ep = endpoint(scope, endpoint_id, Role::Viewer).await?;
-    let mut query = notifications::Entity::find().filter(notifications::Column::EndpointId.eq(ep.id));
+    let mut query = scope.target_rows::<notifications::Entity>(Role::Viewer).filter(notifications::Column::EndpointId.eq(ep.id));
     if let Some(after) = page.after_id()? {
         query = query.filter(notifications::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(Delivery::from).collect())
+    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all().await?.into_iter().map(Delivery::from).collect())
 }
 
 /// Queues a webhook delivery again (same delivery id, fresh attempts).
 pub async fn redeliver_webhook(scope: &Scope, delivery_id: uuid::Uuid) -> AppResult<Delivery> {
-    let d = notifications::Entity::find_by_id(delivery_id)
+    let d = scope
+        .target_rows::<notifications::Entity>(Role::Viewer)
+        .filter(notifications::Column::Id.eq(delivery_id))
         .filter(notifications::Column::Channel.eq(Channel::Webhook))
-        .one(scope.db())
+        .one()
         .await?
         .ok_or(AppError::NotFound("webhook delivery"))?;
     let endpoint_id = d.endpoint_id.ok_or(AppError::NotFound("webhook delivery"))?;
     as_missing(endpoint(scope, endpoint_id, Role::Admin).await, "webhook delivery")?;
-    let mut row: notifications::ActiveModel = d.into();
-    row.status = Set(DeliveryStatus::Pending);
-    row.attempts = Set(0);
-    row.next_attempt_at = Set(Utc::now());
-    row.last_error = Set(None);
-    let row = row.update(scope.db()).await?;
-    crate::notify::outbox::poke(scope.db()).await?;
-    Ok(row.into())
+    scope
+        .update_target_rows::<notifications::Entity>(Role::Viewer)
+        .col_expr(notifications::Column::Status, Expr::value(DeliveryStatus::Pending))
+        .col_expr(notifications::Column::Attempts, Expr::value(0))
+        .col_expr(notifications::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .col_expr(notifications::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(notifications::Column::Id.eq(d.id))
+        .exec()
+        .await?;
+    outbox::poke_for(scope).await?;
+    let row = scope.target_rows::<notifications::Entity>(Role::Viewer).filter(notifications::Column::Id.eq(d.id)).one().await?;
+    Ok(row.ok_or(AppError::NotFound("webhook delivery"))?.into())
 }
 
 // ---- the delivery log ----
@@ -587,10 +575,7 @@ pub struct NotificationFilter {
 
 /// What was sent to whom, when, with what outcome; only events of tenants and payers the caller sees.
 pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppResult<Vec<Delivery>> {
-    let visible = Condition::any()
-        .add(Expr::col((notifications::Entity, notifications::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)))
-        .add(Expr::col((notifications::Entity, notifications::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)));
-    let mut query = notifications::Entity::find().filter(visible);
+    let mut query = scope.target_rows::<notifications::Entity>(Role::Viewer);
     if let Some(t) = filter.tenant {
         scope.tenant(t, Role::Viewer).await?;
         query = query.filter(notifications::Column::TenantId.eq(t.0));
@@ -611,5 +596,5 @@ pub async fn list(scope: &Scope, filter: NotificationFilter, page: Page) -> AppR
     if let Some(after) = page.after_id()? {
         query = query.filter(notifications::Column::Id.gt(after));
     }
-    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(Delivery::from).collect())
+    Ok(query.order_by_asc(notifications::Column::Id).limit(page.fetch()).all().await?.into_iter().map(Delivery::from).collect())
 }

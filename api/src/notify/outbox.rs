@@ -113,6 +113,23 @@ pub async fn record_in(txn: &PayerTxn, event: Event<'_>) -> AppResult<outbox_eve
     record(txn.joined(), event).await
 }
 
+/// How many `event_type` events a tenant recorded since `since` (a rate limit's count), read in
+/// the transaction that will record more.
+pub async fn tenant_events_since(txn: &PayerTxn, event_type: &str, tenant: uuid::Uuid, since: chrono::DateTime<Utc>) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(outbox_events::Entity::find()
+        .filter(outbox_events::Column::EventType.eq(event_type))
+        .filter(outbox_events::Column::TenantId.eq(tenant))
+        .filter(outbox_events::Column::CreatedAt.gt(since))
+        .count(txn.joined())
+        .await?)
+}
+
+/// [`poke`] on behalf of a request.
+pub async fn poke_for(scope: &crate::tenancy::Scope) -> AppResult<()> {
+    poke(scope.db()).await
+}
+
 /// Records an event that belongs to a tenant but no payer (e.g. a webhook endpoint disabled).
 pub async fn record_for_tenant(
     db: &impl ConnectionTrait,

@@ -1,13 +1,17 @@
 //! The tenant tree, roles, and the scoped data access type every domain function takes.
 
+pub mod owned;
 pub mod payer;
 pub mod principal;
 pub mod role;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod scope;
 pub mod unscoped;
 
 pub use role::Role;
-pub use payer::{PayerAccess, PayerOwned, PayerTxn, PlatformPayer, ScopedPayer};
+pub use owned::{CustomerAssigned, TargetOwned, TenantOwned};
+pub use payer::{PayerAccess, PayerOwned, PayerSet, PayerTxn, PlatformPayer, ScopedPayer};
 pub use scope::Scope;
 
 /// The kinds of node in the tenant tree, root first.

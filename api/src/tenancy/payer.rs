@@ -95,7 +95,7 @@ pub trait PayerAccess: connected::Connected + Sync {
 
     /// Changes this payer's rows of one table that match the filters added to the result.
     fn update_rows<E: PayerOwned>(&self) -> UpdateRows<'_, E, Self::Conn> {
-        UpdateRows { update: E::update_many().filter(E::payer_column().eq(self.owner())), conn: self.conn(), moves_rows: false }
+        UpdateRows::matching(sea_orm::Condition::all().add(E::payer_column().eq(self.owner())), vec![E::payer_column()], self.conn())
     }
 
     /// A write transaction on this payer's rows (see [`BeginWrite`]; inside another transaction,
@@ -268,6 +268,39 @@ impl PlatformPayer {
     }
 }
 
+/// Payers a read may reach together (a cost view over several payers), each checked by
+/// [`Scope::readable_payers`](super::Scope::readable_payers): its finders and its aggregate
+/// statements carry `payer_id IN (these payers)`.
+#[derive(Clone)]
+pub struct PayerSet {
+    ids: Vec<uuid::Uuid>,
+    db: Db,
+}
+
+impl PayerSet {
+    pub(super) fn new(ids: Vec<uuid::Uuid>, db: Db) -> Self {
+        Self { ids, db }
+    }
+
+    pub fn ids(&self) -> &[uuid::Uuid] {
+        &self.ids
+    }
+
+    /// These payers' rows of one table.
+    pub fn rows<E: PayerOwned>(&self) -> Rows<'_, E, Db> {
+        Rows { select: E::find().filter(E::payer_column().is_in(self.ids.clone())), conn: &self.db }
+    }
+
+    /// Runs an aggregate over one payer-owned table, named `table` in its FROM clause, with
+    /// `table.payer_id IN (these payers)` added to its conditions.
+    pub async fn aggregate<M: FromQueryResult>(&self, table: &str, mut select: SelectStatement) -> AppResult<Vec<M>> {
+        let column = sea_orm::sea_query::Expr::col((sea_orm::sea_query::Alias::new(table), sea_orm::sea_query::Alias::new("payer_id")));
+        select.and_where(column.is_in(self.ids.clone()));
+        let statement = self.db.get_database_backend().build(&select);
+        Ok(M::find_by_statement(statement).all(&self.db).await?)
+    }
+}
+
 /// A write transaction reaching one payer's rows, with the same finders as the handle it came from.
 pub struct PayerTxn {
     payer: uuid::Uuid,
@@ -307,6 +340,12 @@ pub struct Rows<'c, E: EntityTrait, C> {
 impl<'c, E: PayerOwned, C: ConnectionTrait> Rows<'c, E, C> {
     fn of(payer: uuid::Uuid, conn: &'c C) -> Self {
         Self { select: E::find().filter(E::payer_column().eq(payer)), conn }
+    }
+
+    /// The row with this primary key, if its payer is among `payers`.
+    pub(super) fn by_key_of_payers(key: <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType, payers: sea_orm::sea_query::SelectStatement, conn: &'c C) -> Self {
+        let column = sea_orm::sea_query::Expr::col((E::default(), E::payer_column()));
+        Self { select: E::find_by_id(key).filter(column.in_subquery(payers)), conn }
     }
 
     /// Rows whose payer is among `payers` (a visibility subquery of `Scope`).
@@ -384,6 +423,13 @@ impl<'c, E: PayerOwned, C: ConnectionTrait> Delete<'c, E, C> {
     fn of(payer: uuid::Uuid, conn: &'c C) -> Self {
         Self { delete: E::delete_many().filter(E::payer_column().eq(payer)), conn }
     }
+}
+
+impl<'c, E: EntityTrait, C: ConnectionTrait> Delete<'c, E, C> {
+    /// Rows of a table matching a visibility condition of `Scope`.
+    pub(super) fn matching(condition: sea_orm::Condition, conn: &'c C) -> Self {
+        Self { delete: E::delete_many().filter(condition), conn }
+    }
 
     /// Deletes the matching rows; returns how many.
     pub async fn exec(self) -> AppResult<u64> {
@@ -402,14 +448,20 @@ impl<E: EntityTrait, C> QueryFilter for Delete<'_, E, C> {
 pub struct UpdateRows<'c, E: EntityTrait, C> {
     update: sea_orm::UpdateMany<E>,
     conn: &'c C,
+    /// The owner columns (payer, tenant) an update through a handle must not set.
+    owners: Vec<E::Column>,
     moves_rows: bool,
 }
 
-impl<E: PayerOwned, C: ConnectionTrait> UpdateRows<'_, E, C> {
-    /// Sets a column. Setting the payer column itself (which would move rows to another payer)
-    /// makes `exec` fail without writing.
+impl<'c, E: EntityTrait, C: ConnectionTrait> UpdateRows<'c, E, C> {
+    pub(super) fn matching(condition: sea_orm::Condition, owners: Vec<E::Column>, conn: &'c C) -> Self {
+        Self { update: E::update_many().filter(condition), conn, owners, moves_rows: false }
+    }
+
+    /// Sets a column. Setting an owner column (which would move rows to another payer or
+    /// tenant) makes `exec` fail without writing.
     pub fn col_expr(mut self, column: E::Column, value: sea_orm::sea_query::SimpleExpr) -> Self {
-        self.moves_rows |= column.as_str() == E::payer_column().as_str();
+        self.moves_rows |= self.owners.iter().any(|o| o.as_str() == column.as_str());
         self.update = self.update.col_expr(column, value);
         self
     }
@@ -417,7 +469,7 @@ impl<E: PayerOwned, C: ConnectionTrait> UpdateRows<'_, E, C> {
     /// Changes the matching rows; returns how many.
     pub async fn exec(self) -> AppResult<u64> {
         if self.moves_rows {
-            return Err(AppError::internal(anyhow::anyhow!("an update through a payer handle set the payer column")));
+            return Err(AppError::internal(anyhow::anyhow!("an update through a handle set an owner column")));
         }
         Ok(self.update.exec(self.conn).await?.rows_affected)
     }
@@ -433,58 +485,16 @@ impl<E: EntityTrait, C> QueryFilter for UpdateRows<'_, E, C> {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use entity::{payers, policies, tenants};
-    use migration::{Migrator, MigratorTrait};
+    use entity::{payers, policies};
     use sea_orm::sea_query::Expr;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
     use super::*;
-
-    async fn database() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = crate::startup::connect_database(&format!("sqlite://{}/pb.db?mode=rwc", dir.path().display())).await.unwrap();
-        Migrator::up(db.pool(), None).await.unwrap();
-        (dir, db)
-    }
+    use crate::tenancy::testing::{database, tenant};
 
     async fn payer(db: &Db, account: &str) -> payers::Model {
-        let now = Utc::now();
-        let tenant = tenants::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            parent_id: Set(None),
-            kind: Set("distributor".into()),
-            name: Set(format!("tenant of {account}")),
-            path: Set(format!("/{account}/")),
-            billing_address: Set(String::new()),
-            tax_id: Set(String::new()),
-            dashboard_url: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
-        payers::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            tenant_id: Set(tenant.id),
-            account_id: Set(account.into()),
-            name: Set(format!("payer {account}")),
-            role_arn: Set(format!("arn:aws:iam::{account}:role/pb")),
-            external_id: Set(format!("external-id-of-{account}")),
-            status: Set(payers::PayerStatus::Connected),
-            status_reason: Set(None),
-            last_checked_at: Set(None),
-            cost_export_bucket: Set(None),
-            cost_export_prefix: Set(None),
-            billing_mode: Set(payers::BillingMode::Native),
-            upstream_billing_group_id: Set(None),
-            dashboard_url: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap()
+        let tenant = tenant(db, &format!("tenant-of-{account}")).await;
+        crate::tenancy::testing::payer(db, &tenant, account).await
     }
 
     fn policy(payer: uuid::Uuid, id: &str) -> policies::ActiveModel {

@@ -4,7 +4,7 @@
 
 use entity::{memberships, payers, tenants};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter};
 
 use crate::db::Db;
 use crate::tenancy::principal::Principal;
@@ -122,6 +122,12 @@ impl Scope {
     /// look up a row by an id from request input before its payer is known.
     pub fn payer_rows<E: PayerOwned>(&self, min: Role) -> Rows<'_, E, Db> {
         Rows::of_payers(self.visible_payer_ids(min), &self.db)
+    }
+
+    /// The row of a payer-owned table with this primary key, if its payer is one the caller
+    /// sees; otherwise NOT_FOUND as `what` (the role the action needs is checked on the payer next).
+    pub async fn payer_row<E: PayerOwned>(&self, id: <E::PrimaryKey as PrimaryKeyTrait>::ValueType, what: &'static str) -> AppResult<E::Model> {
+        Rows::<E, Db>::by_key_of_payers(id, self.visible_payer_ids(Role::Viewer), &self.db).one().await?.ok_or(AppError::NotFound(what))
     }
 
     /// The tenants where the caller holds at least `min`.

@@ -13,7 +13,7 @@ use super::{Change, after_change, begin_change, billing_payer, checked_abc_name,
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 pub struct NewItem {
     pub billing_group_id: Uuid,
@@ -104,14 +104,14 @@ fn checked_linked_account(group: &Group, account: Option<&str>) -> AppResult<Opt
 /// A payer's custom line items, those active in `period` when given.
 pub async fn list(scope: &Scope, payer: PayerId, period: Option<&str>) -> AppResult<Vec<custom_line_items::Model>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    let mut query = custom_line_items::Entity::find().filter(custom_line_items::Column::PayerId.eq(payer.id));
+    let mut query = payer.rows::<custom_line_items::Entity>();
     if let Some(p) = period {
         let p = checked_period("billingPeriod", p)?;
         query = query
             .filter(custom_line_items::Column::BillingPeriodStart.lte(p.clone()))
             .filter(Condition::any().add(custom_line_items::Column::BillingPeriodEnd.is_null()).add(custom_line_items::Column::BillingPeriodEnd.gt(p)));
     }
-    Ok(query.order_by_asc(custom_line_items::Column::Name).order_by_asc(custom_line_items::Column::Id).all(scope.db()).await?)
+    query.order_by_asc(custom_line_items::Column::Name).order_by_asc(custom_line_items::Column::Id).all().await
 }
 
 pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_items::Model> {
@@ -164,7 +164,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
 
 /// An item with its group and payer, holding at least `need` on the payer's billing.
 async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(custom_line_items::Model, Group, crate::tenancy::ScopedPayer)> {
-    let item = custom_line_items::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("custom line item"))?;
+    let item = scope.payer_row::<custom_line_items::Entity>(id, "custom line item").await?;
     let (group, payer) = groups::find(scope, item.billing_group_id, need).await.map_err(|e| if matches!(e, AppError::NotFound(_)) { AppError::NotFound("custom line item") } else { e })?;
     Ok((item, group, payer))
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, payers, pricing_plans, tenants};
+use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, payers, pricing_plans};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     
@@ -16,7 +16,7 @@ use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{Role, Scope, ScopedPayer};
 
 /// ABC's limit of accounts per billing group.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -91,10 +91,9 @@ async fn plan_of(db: &impl ConnectionTrait, payer: &payers::Model, id: Uuid) -> 
 }
 
 /// A customer tenant the caller can see, below the payer's tenant.
-async fn customer_tenant(scope: &Scope, payer: &payers::Model, id: TenantId) -> AppResult<Uuid> {
+async fn customer_tenant(scope: &Scope, payer: &ScopedPayer, id: TenantId) -> AppResult<Uuid> {
     let tenant = scope.tenant(id, Role::Viewer).await.map_err(|_| AppError::invalid("customerTenantId", "no such tenant in your scope"))?;
-    let payer_tenant = tenants::Entity::find_by_id(payer.tenant_id).one(scope.db()).await?.ok_or(AppError::NotFound("payer"))?;
-    if !tenant.path.starts_with(&payer_tenant.path) {
+    if !tenant.path.starts_with(payer.tenant_path()) {
         return Err(AppError::invalid("customerTenantId", "must be the payer's tenant or a tenant below it"));
     }
     Ok(tenant.id)
@@ -135,7 +134,7 @@ pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> Ap
 
 /// A group and its payer, holding at least `need` on the payer's billing.
 pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, crate::tenancy::ScopedPayer)> {
-    let group = billing_groups::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("billing group"))?;
+    let group = scope.payer_row::<billing_groups::Entity>(id, "billing group").await?;
     let payer = payer_of(scope, group.payer_id, need, "billing group").await?;
     Ok((load(scope.db(), group).await?, payer))
 }
@@ -372,6 +371,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    use entity::tenants;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     use super::*;

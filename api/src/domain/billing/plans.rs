@@ -13,7 +13,7 @@ use super::{Change, after_change, begin_change, checked_effective_from, payer_of
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// ABC's limit of rules per plan.
 pub const MAX_RULES: usize = 500;
@@ -154,7 +154,7 @@ fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
 
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    let plans = pricing_plans::Entity::find().filter(pricing_plans::Column::PayerId.eq(payer.id)).order_by_asc(pricing_plans::Column::Name).all(scope.db()).await?;
+    let plans = payer.rows::<pricing_plans::Entity>().order_by_asc(pricing_plans::Column::Name).all().await?;
     let mut out = Vec::with_capacity(plans.len());
     for plan in plans {
         out.push(Plan { rules: rules_of(scope.db(), plan.id).await?, plan });
@@ -164,7 +164,7 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
 
 /// A plan and its payer, holding at least `need` on the payer's billing.
 pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Plan, crate::tenancy::ScopedPayer)> {
-    let plan = pricing_plans::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing plan"))?;
+    let plan = scope.payer_row::<pricing_plans::Entity>(id, "pricing plan").await?;
     let payer = payer_of(scope, plan.payer_id, need, "pricing plan").await?;
     Ok((Plan { rules: rules_of(scope.db(), plan.id).await?, plan }, payer))
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items, payers, tenants};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items, payers};
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -943,15 +943,11 @@ pub struct ChargeLine {
 /// Billing groups whose customer tenant is in a subtree the caller holds a role on (of one
 /// payer, or of every payer), by name: what an end customer is billed for.
 pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Vec<Group>> {
-    let tenant_ids: Vec<Uuid> = tenants::Entity::find().select_only().column(tenants::Column::Id).filter(scope.tenants_filter(Role::Viewer)).into_tuple().all(scope.db()).await?;
-    if tenant_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut query = billing_groups::Entity::find().filter(billing_groups::Column::CustomerTenantId.is_in(tenant_ids));
+    let mut query = scope.customer_rows::<billing_groups::Entity>(Role::Viewer);
     if let Some(payer) = payer {
         query = query.filter(billing_groups::Column::PayerId.eq(payer));
     }
-    let rows = query.order_by_asc(billing_groups::Column::Name).all(scope.db()).await?;
+    let rows = query.order_by_asc(billing_groups::Column::Name).all().await?;
     groups::load_all(scope.db(), rows).await
 }
 

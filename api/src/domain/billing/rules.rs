@@ -11,7 +11,7 @@ use super::{Change, after_change, begin_change, checked_effective_from, payer_of
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, Role, Scope};
 
 pub const SCOPES: &[&str] = &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"];
 pub const TYPES: &[&str] = &["MARKUP", "DISCOUNT", "TIERING"];
@@ -67,7 +67,7 @@ fn checked_modifier(rule_type: &str, value: Option<Decimal>) -> AppResult<i64> {
 
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<pricing_rules::Model>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    Ok(pricing_rules::Entity::find().filter(pricing_rules::Column::PayerId.eq(payer.id)).order_by_asc(pricing_rules::Column::Name).all(scope.db()).await?)
+    payer.rows::<pricing_rules::Entity>().order_by_asc(pricing_rules::Column::Name).all().await
 }
 
 fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
@@ -138,7 +138,7 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
 
 /// A rule and its payer, holding at least `need` on the payer's billing.
 async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(pricing_rules::Model, crate::tenancy::ScopedPayer)> {
-    let rule = pricing_rules::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("pricing rule"))?;
+    let rule = scope.payer_row::<pricing_rules::Entity>(id, "pricing rule").await?;
     let payer = payer_of(scope, rule.payer_id, need, "pricing rule").await?;
     Ok((rule, payer))
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use entity::cost_monthly_usage;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, Order, Query};
-use sea_orm::{ConnectionTrait as _, FromQueryResult as _};
 
 use super::visibility::{CUSTOMERS_SEE_CHARGES, PayerView, best_sources_monthly, payer_view};
 use super::{Metric, month_bounds};
@@ -94,7 +93,8 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
             // The sources present in the month are found in the by-account rollup, which holds the
             // same (period, source) pairs and is indexed by (payer, month); this one is indexed by
             // account, and a scan of the payer's rows took 0.1 s at 1,000 accounts.
-            let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_account"), &[view.payer()], &period, &period).await?;
+            let payers = scope.readable_payers(&[view.payer()]).await?;
+            let sources = best_sources_monthly(&payers, "cost_monthly_account", &period, &period).await?;
             // Named as the day grain: the source condition is written on its columns, which the
             // rollup shares.
             let mut select = Query::select();
@@ -102,17 +102,12 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
                 .column(Asterisk)
                 .from_as(Alias::new("cost_monthly_usage"), Alias::new("cost_daily"))
                 .cond_where(sources)
-                .and_where(Expr::col(Alias::new("payer_id")).eq(view.payer()))
                 .and_where(Expr::col(Alias::new("usage_account_id")).eq(account))
                 .and_where(Expr::col(Alias::new("usage_month")).eq(period.as_str()))
                 .order_by(Alias::new("first_usage_day"), Order::Asc)
                 .order_by(Alias::new("billing_period"), Order::Asc)
                 .order_by(Alias::new("id"), Order::Asc);
-            let db = scope.db();
-            let rows = cost_monthly_usage::Model::find_by_statement(db.get_database_backend().build(&select))
-                .all(db)
-                .await
-                .context("reading an account's month from the bill rollup")?;
+            let rows: Vec<cost_monthly_usage::Model> = payers.aggregate("cost_daily", select).await.context("reading an account's month from the bill rollup")?;
             for r in rows {
                 let units = match metric {
                     Metric::NetUnblended => r.net_unblended_cost,

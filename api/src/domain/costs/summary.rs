@@ -8,9 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use entity::{cost_daily, cost_monthly};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, FromQueryResult, QueryFilter, QuerySelect};
 
-use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, visible_rows};
+use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, readable, visible_rows};
 use super::{Metric, ServiceNames, note_service_name, service_category};
 use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::{PayerId, TenantId};
 use crate::money::from_units;
 use crate::ingest::tags::SelectedKey;
-use crate::tenancy::Scope;
+use crate::tenancy::{PayerSet, Scope};
 
 /// The category given to custom line items (PRO_FORMA only).
 pub const CUSTOM_LINE_ITEM_CATEGORY: &str = "Custom line items";
@@ -203,19 +203,19 @@ pub(super) fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
 /// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
 /// With `tagged`, the tagged parts of that key instead, each point with its value.
 async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
+    let payers = readable(scope, views).await?;
     if let Some((from, to)) = rollup_months(req) {
-        return monthly_points(scope, views, req, (column, periods), (&from, &to), tagged).await;
+        return monthly_points(&payers, views, req, (column, periods), (&from, &to), tagged).await;
     }
-    day_points(scope, views, req, column, periods, tagged).await
+    day_points(&payers, views, req, column, periods, tagged).await
 }
 
 /// [`column_points`] from the day grain; with `tagged`, from the tagged parts of that key
 /// (`cost_daily_tags`, which shares the day grain's columns), each point with its value.
-async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
+async fn day_points(payers: &PayerSet, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
+    use sea_orm::ActiveEnum as _;
     use sea_orm::sea_query::{ExprTrait as _, Query};
-    use sea_orm::{ActiveEnum as _, ConnectionTrait as _};
-    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
-    let sources = best_sources(scope.db(), &payers, req.from, req.to).await?;
+    let sources = best_sources(payers, req.from, req.to).await?;
     let has = |d: Dimension| req.group_by.contains(&d);
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     let period = match req.granularity {
@@ -245,7 +245,6 @@ async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, co
         .expr_as(dim_expr(tagged.is_some(), "tag_value"), Alias::new("tag"))
         .cond_where(
             Condition::all()
-                .add(cost_daily::Column::PayerId.is_in(payers))
                 .add(visible_rows(views, periods))
                 .add(sources)
                 .add(cost_daily::Column::UsageDate.gte(req.from))
@@ -273,47 +272,44 @@ async fn day_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, co
             select.group_by_col(Alias::new(column));
         }
     }
-    let backend = scope.db().get_database_backend();
-    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await.context("summing day-grain cost")?;
+    let rows: Vec<Row> = payers.aggregate("cost_daily", select).await.context("summing day-grain cost")?;
     Ok(rows.into_iter().map(Point::from).collect())
 }
 
 /// `column_points` from the month rollup (`rollup_months` says when): the same sums, read from
 /// one row per account, service, charge type and month instead of one per day and line kind.
 async fn monthly_points(
-    scope: &Scope,
+    payers: &PayerSet,
     views: &[PayerView],
     req: &SummaryRequest,
     (column, periods): (&str, &[String]),
     (from, to): (&str, &str),
     tagged: Option<&SelectedKey>,
 ) -> AppResult<Vec<Point>> {
-    use sea_orm::ConnectionTrait as _;
     use sea_orm::sea_query::{ExprTrait as _, Query};
-    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
     let has = |d: Dimension| req.group_by.contains(&d);
     // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
     let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     // Not by service: the rollup by account alone, about fifty times fewer rows.
     let table = if tagged.is_some() {
-        Alias::new("cost_monthly_tags")
+        "cost_monthly_tags"
     } else if whole_payers {
-        Alias::new("cost_monthly_service")
+        "cost_monthly_service"
     } else if !by_service && req.filter.service_codes.is_empty() {
-        Alias::new("cost_monthly_account")
+        "cost_monthly_account"
     } else {
-        Alias::new("cost_monthly")
+        "cost_monthly"
     };
     // The tagged parts count from the source the whole counts from.
-    let present_in = if tagged.is_some() { Alias::new("cost_monthly_account") } else { table.clone() };
-    let sources = best_sources_monthly(scope.db(), present_in, &payers, from, to).await?;
+    let present_in = if tagged.is_some() { "cost_monthly_account" } else { table };
+    let sources = best_sources_monthly(payers, present_in, from, to).await?;
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     // Named as the day grain: the visibility and source conditions are written on its columns,
     // which the rollups share.
     select
-        .from_as(table, Alias::new("cost_daily"))
+        .from_as(Alias::new(table), Alias::new("cost_daily"))
         .expr_as(col("usage_month"), Alias::new("period"))
         .expr_as(dim_expr(has(Dimension::Account), "usage_account_id"), Alias::new("account_id"))
         .expr_as(dim_expr(by_service, "service_code"), Alias::new("service"))
@@ -326,7 +322,6 @@ async fn monthly_points(
         .expr_as(dim_expr(tagged.is_some(), "tag_value"), Alias::new("tag"))
         .cond_where(
             Condition::all()
-                .add(cost_daily::Column::PayerId.is_in(payers))
                 .add(visible_rows(views, periods))
                 .add(sources)
                 .add(col("usage_month").gte(from))
@@ -348,8 +343,7 @@ async fn monthly_points(
             select.group_by_col(Alias::new(column));
         }
     }
-    let backend = scope.db().get_database_backend();
-    let rows = Row::find_by_statement(backend.build(&select)).all(scope.db()).await.context("summing a month rollup")?;
+    let rows: Vec<Row> = payers.aggregate("cost_daily", select).await.context("summing a month rollup")?;
     Ok(rows.into_iter().map(Point::from).collect())
 }
 
@@ -488,36 +482,35 @@ fn month_rows(stored: billing::stored_prices::PeriodMonths) -> PricedParts {
 
 /// A partner's accounts with cost in the range but in no billing group in that period.
 async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
+    let payers = scope.readable_payers(&[payer]).await?;
     let present: Vec<(String, String)> = match rollup_months(req) {
         // Whole months: the rollup by account has the same accounts in far fewer rows.
         Some((from, to)) => {
-            cost_monthly::Entity::find()
+            payers
+                .rows::<cost_monthly::Entity>()
                 .select_only()
                 .column(cost_monthly::Column::BillingPeriod)
                 .column(cost_monthly::Column::UsageAccountId)
                 .distinct()
-                .filter(cost_monthly::Column::PayerId.eq(payer))
                 .filter(cost_monthly::Column::Source.is_in(results::SOURCES.to_vec()))
                 .filter(cost_monthly::Column::BillingPeriod.is_in(periods.to_vec()))
                 .filter(cost_monthly::Column::UsageMonth.gte(from))
                 .filter(cost_monthly::Column::UsageMonth.lte(to))
-                .into_tuple()
-                .all(scope.db())
+                .tuples()
                 .await?
         }
         None => {
-            cost_daily::Entity::find()
+            payers
+                .rows::<cost_daily::Entity>()
                 .select_only()
                 .column(cost_daily::Column::BillingPeriod)
                 .column(cost_daily::Column::UsageAccountId)
                 .distinct()
-                .filter(cost_daily::Column::PayerId.eq(payer))
                 .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
                 .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
                 .filter(cost_daily::Column::UsageDate.gte(req.from))
                 .filter(cost_daily::Column::UsageDate.lte(req.to))
-                .into_tuple()
-                .all(scope.db())
+                .tuples()
                 .await?
         }
     };
@@ -537,27 +530,25 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
     let by_account = req.group_by.contains(&Dimension::Account);
     let mut s = summary_of(scope, &views, req).await?;
     if by_account {
-        let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
         let ids: BTreeSet<String> = s.groups.iter().map(|(k, _)| k.account_id.clone()).filter(|a| !a.is_empty()).collect();
-        s.account_names = account_names(scope.db(), &payers, ids).await?;
+        s.account_names = account_names(&readable(scope, &views).await?, ids).await?;
     }
     Ok(s)
 }
 
 /// The names of these accounts under these payers (the accounts a view already shows; at most
 /// one query per 1,000 accounts).
-async fn account_names(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], ids: BTreeSet<String>) -> AppResult<AccountNames> {
+async fn account_names(payers: &PayerSet, ids: BTreeSet<String>) -> AppResult<AccountNames> {
     let ids: Vec<String> = ids.into_iter().collect();
     let mut out = AccountNames::new();
     for chunk in ids.chunks(1000) {
-        let rows: Vec<(String, String)> = entity::linked_accounts::Entity::find()
+        let rows: Vec<(String, String)> = payers
+            .rows::<entity::linked_accounts::Entity>()
             .select_only()
             .column(entity::linked_accounts::Column::AccountId)
             .column(entity::linked_accounts::Column::Name)
-            .filter(entity::linked_accounts::Column::PayerId.is_in(payers.to_vec()))
             .filter(entity::linked_accounts::Column::AccountId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
+            .tuples()
             .await
             .context("reading account names")?;
         for (id, name) in rows.into_iter().filter(|(_, n)| !n.is_empty()) {

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::cost_daily;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 
 use super::summary::summary_of;
-use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, visible_rows};
+use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, readable, visible_rows};
 use super::{AccountNames, CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
@@ -110,20 +110,19 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
 
 /// The last day of one month (`first..=last`) with cost the views may see, from the best source.
 async fn last_day_with_data(scope: &Scope, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
-    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    let payers = readable(scope, views).await?;
     let month = first.format("%Y-%m").to_string();
     // The service rollup has the same sources per payer and period as the day grain, in a few rows.
-    let sources = best_sources_monthly(scope.db(), Alias::new("cost_monthly_service"), &payers, &month, &month).await?;
-    let day: Option<Option<NaiveDate>> = cost_daily::Entity::find()
+    let sources = best_sources_monthly(&payers, "cost_monthly_service", &month, &month).await?;
+    let day: Option<Option<NaiveDate>> = payers
+        .rows::<cost_daily::Entity>()
         .select_only()
         .expr(sea_orm::sea_query::Func::max(Expr::col(cost_daily::Column::UsageDate)))
-        .filter(cost_daily::Column::PayerId.is_in(payers))
         .filter(visible_rows(views, &periods_between(first, last)))
         .filter(sources)
         .filter(cost_daily::Column::UsageDate.gte(first))
         .filter(cost_daily::Column::UsageDate.lte(last))
-        .into_tuple()
-        .one(scope.db())
+        .tuple()
         .await?;
     Ok(day.flatten())
 }

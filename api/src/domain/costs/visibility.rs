@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use entity::cost_daily;
 use sea_orm::sea_query::{Alias, Expr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, FromQueryResult, QueryFilter, QuerySelect};
 
 use super::Metric;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::{PayerId, TenantId};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerSet, Role, Scope};
 
 /// What the caller may see of one payer's cost.
 pub(crate) enum PayerView {
@@ -86,6 +86,12 @@ async fn narrowed(scope: &Scope, view: PayerView, customer: TenantId) -> AppResu
     Ok(PayerView::Customer(payer, groups.into_iter().filter(|g| g.group.customer_tenant_id == Some(customer.0)).collect()))
 }
 
+/// The payers of the views, as the set a cost read may reach (each checked by the scope).
+pub(super) async fn readable(scope: &Scope, views: &[PayerView]) -> AppResult<PayerSet> {
+    let payers: Vec<uuid::Uuid> = views.iter().map(PayerView::payer).collect();
+    scope.readable_payers(&payers).await
+}
+
 /// The billing periods (`YYYY-MM`) that a date range touches, oldest first.
 pub(super) fn periods_between(from: NaiveDate, to: NaiveDate) -> Vec<String> {
     let mut out = Vec::new();
@@ -119,18 +125,17 @@ struct PresentSource {
 
 /// Rows of the best source per payer and billing period within the dates (see
 /// [`SOURCE_PRECEDENCE`]); matches nothing when there is no data.
-pub(super) async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[uuid::Uuid], from: NaiveDate, to: NaiveDate) -> AppResult<Condition> {
-    let present = cost_daily::Entity::find()
+pub(super) async fn best_sources(payers: &PayerSet, from: NaiveDate, to: NaiveDate) -> AppResult<Condition> {
+    let present = payers
+        .rows::<cost_daily::Entity>()
         .select_only()
         .column(cost_daily::Column::PayerId)
         .column(cost_daily::Column::BillingPeriod)
         .column(cost_daily::Column::Source)
-        .filter(cost_daily::Column::PayerId.is_in(payers.to_vec()))
         .filter(cost_daily::Column::UsageDate.gte(from))
         .filter(cost_daily::Column::UsageDate.lte(to))
         .distinct()
-        .into_model::<PresentSource>()
-        .all(db)
+        .into_all::<PresentSource>()
         .await
         .context("finding the cost sources present")?;
     Ok(best_of(present))
@@ -138,18 +143,17 @@ pub(super) async fn best_sources(db: &impl sea_orm::ConnectionTrait, payers: &[u
 
 /// The same from the month rollup, for whole months `from..=to` (`YYYY-MM`): a few rows per
 /// payer and month instead of a scan of the days.
-pub(super) async fn best_sources_monthly(db: &impl sea_orm::ConnectionTrait, rollup: Alias, payers: &[uuid::Uuid], from: &str, to: &str) -> AppResult<Condition> {
+pub(super) async fn best_sources_monthly(payers: &PayerSet, rollup: &str, from: &str, to: &str) -> AppResult<Condition> {
     use sea_orm::sea_query::{ExprTrait as _, Query};
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     select
         .distinct()
         .columns([Alias::new("payer_id"), Alias::new("billing_period"), Alias::new("source")])
-        .from(rollup)
-        .and_where(col("payer_id").is_in(payers.to_vec()))
+        .from(Alias::new(rollup))
         .and_where(col("usage_month").gte(from))
         .and_where(col("usage_month").lte(to));
-    let present = PresentSource::find_by_statement(db.get_database_backend().build(&select)).all(db).await.context("finding the cost sources present in a month rollup")?;
+    let present: Vec<PresentSource> = payers.aggregate(rollup, select).await.context("finding the cost sources present in a month rollup")?;
     Ok(best_of(present))
 }
 

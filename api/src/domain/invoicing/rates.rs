@@ -5,7 +5,7 @@
 use chrono::Utc;
 use entity::{exchange_rates, tenants};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::billing::checked_period;
@@ -70,12 +70,13 @@ pub async fn set(scope: &Scope, tenant: TenantId, period: &str, from: &str, to: 
         return Err(AppError::invalid("toCurrency", "must differ from fromCurrency"));
     }
     let rate = to_units(checked_rate(rate)?)?;
-    let existing = exchange_rates::Entity::find()
+    let existing = scope
+        .tenant_rows::<exchange_rates::Entity>(Role::Admin)
         .filter(exchange_rates::Column::TenantId.eq(tenant.id))
         .filter(exchange_rates::Column::BillingPeriod.eq(period.as_str()))
         .filter(exchange_rates::Column::FromCurrency.eq(from.as_str()))
         .filter(exchange_rates::Column::ToCurrency.eq(to.as_str()))
-        .one(scope.db())
+        .one()
         .await?;
     let by = scope.principal().email.clone();
     let saved = match existing {
@@ -84,10 +85,10 @@ pub async fn set(scope: &Scope, tenant: TenantId, period: &str, from: &str, to: 
             m.rate = Set(rate);
             m.entered_by = Set(by);
             m.entered_at = Set(Utc::now());
-            m.update(scope.db()).await?
+            scope.update_for_tenant(m, Role::Admin).await?
         }
         None => {
-            exchange_rates::ActiveModel {
+            let row = exchange_rates::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 tenant_id: Set(tenant.id),
                 billing_period: Set(period),
@@ -96,9 +97,8 @@ pub async fn set(scope: &Scope, tenant: TenantId, period: &str, from: &str, to: 
                 rate: Set(rate),
                 entered_by: Set(by),
                 entered_at: Set(Utc::now()),
-            }
-            .insert(scope.db())
-            .await?
+            };
+            scope.insert_for_tenant(row, Role::Admin).await?
         }
     };
     Ok(saved.into())
@@ -108,13 +108,14 @@ pub async fn set(scope: &Scope, tenant: TenantId, period: &str, from: &str, to: 
 pub async fn list(scope: &Scope, tenant: TenantId) -> AppResult<Vec<ExchangeRate>> {
     let tenant = issuer(scope, tenant, Role::Viewer).await?;
     use sea_orm::QuerySelect;
-    Ok(exchange_rates::Entity::find()
+    Ok(scope
+        .tenant_rows::<exchange_rates::Entity>(Role::Viewer)
         .filter(exchange_rates::Column::TenantId.eq(tenant.id))
         .order_by_desc(exchange_rates::Column::BillingPeriod)
         .order_by_asc(exchange_rates::Column::FromCurrency)
         .order_by_asc(exchange_rates::Column::ToCurrency)
         .limit(500)
-        .all(scope.db())
+        .all()
         .await?
         .into_iter()
         .map(ExchangeRate::from)

@@ -1,0 +1,365 @@
+//! Rows that belong to a tenant, or to a tenant or a payer, and the `Scope` finders that reach
+//! them: every query starts with "owned by something the caller sees", and every write checks
+//! the owner the row names before it is stored.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, Condition, EntityTrait, IntoActiveModel, Value};
+
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::ids::{PayerId, TenantId};
+use crate::tenancy::payer::{Delete, PayerSet, Rows, UpdateRows};
+use crate::tenancy::{Role, Scope};
+
+/// A table whose rows each belong to one tenant (a non-null `tenant_id`).
+pub trait TenantOwned: EntityTrait {
+    fn tenant_column() -> Self::Column;
+}
+
+/// A table whose rows belong to a tenant or to a payer (nullable `tenant_id` and `payer_id`;
+/// a payer's row may name its tenant too).
+pub trait TargetOwned: EntityTrait {
+    fn tenant_column() -> Self::Column;
+    fn payer_column() -> Self::Column;
+}
+
+/// A table whose rows may be assigned to a customer tenant (`customer_tenant_id`): an end
+/// customer sees the rows assigned to a tenant they hold a role on.
+pub trait CustomerAssigned: EntityTrait {
+    fn customer_tenant_column() -> Self::Column;
+    fn payer_column() -> Self::Column;
+}
+
+impl CustomerAssigned for entity::billing_groups::Entity {
+    fn customer_tenant_column() -> Self::Column {
+        entity::billing_groups::Column::CustomerTenantId
+    }
+    fn payer_column() -> Self::Column {
+        entity::billing_groups::Column::PayerId
+    }
+}
+
+macro_rules! tenant_owned {
+    ($($table:ident),* $(,)?) => {
+        $(impl TenantOwned for entity::$table::Entity {
+            fn tenant_column() -> Self::Column {
+                entity::$table::Column::TenantId
+            }
+        })*
+    };
+}
+
+macro_rules! target_owned {
+    ($($table:ident),* $(,)?) => {
+        $(impl TargetOwned for entity::$table::Entity {
+            fn tenant_column() -> Self::Column {
+                entity::$table::Column::TenantId
+            }
+            fn payer_column() -> Self::Column {
+                entity::$table::Column::PayerId
+            }
+        })*
+    };
+}
+
+tenant_owned!(document_sequences, exchange_rates, notification_templates, tenant_settings, webhook_endpoints);
+target_owned!(api_tokens, audit_events, jobs, memberships, notification_subscriptions, notifications, outbox_events);
+
+fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
+    match value {
+        Some(Value::Uuid(Some(id))) => Some(id),
+        _ => None,
+    }
+}
+
+impl Scope {
+    fn tenant_owned_condition<E: TenantOwned>(&self, min: Role) -> Condition {
+        Condition::all().add(Expr::col((E::default(), E::tenant_column())).in_subquery(self.visible_tenant_ids(min)))
+    }
+
+    fn target_owned_condition<E: TargetOwned>(&self, min: Role) -> Condition {
+        Condition::any()
+            .add(Expr::col((E::default(), E::tenant_column())).in_subquery(self.visible_tenant_ids(min)))
+            .add(Expr::col((E::default(), E::payer_column())).in_subquery(self.visible_payer_ids(min)))
+    }
+
+    /// Rows assigned to a customer tenant the caller holds at least `min` on.
+    pub fn customer_rows<E: CustomerAssigned>(&self, min: Role) -> Rows<'_, E, Db> {
+        let assigned = Condition::all().add(Expr::col((E::default(), E::customer_tenant_column())).in_subquery(self.visible_tenant_ids(min)));
+        Rows::matching(assigned, self.db())
+    }
+
+    /// The payers a read of cost may reach: those the caller holds a role on, and those with a
+    /// billing group assigned to one of the caller's customer tenants (which the read narrows to
+    /// those groups' accounts). Any other id is NOT_FOUND.
+    pub async fn readable_payers(&self, ids: &[uuid::Uuid]) -> AppResult<PayerSet> {
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+        let assigned = sea_orm::sea_query::Query::select()
+            .column(<entity::billing_groups::Entity as CustomerAssigned>::payer_column())
+            .from(entity::billing_groups::Entity)
+            .cond_where(
+                Condition::all().add(
+                    Expr::col((entity::billing_groups::Entity, entity::billing_groups::Column::CustomerTenantId))
+                        .in_subquery(self.visible_tenant_ids(Role::Viewer)),
+                ),
+            )
+            .to_owned();
+        let mut wanted: Vec<uuid::Uuid> = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let found: Vec<uuid::Uuid> = Rows::<entity::payers::Entity, Db>::matching(
+            Condition::any()
+                .add(self.payers_filter(Role::Viewer))
+                .add(Expr::col((entity::payers::Entity, entity::payers::Column::Id)).in_subquery(assigned)),
+            self.db(),
+        )
+        .filter(entity::payers::Column::Id.is_in(wanted.clone()))
+        .select_only()
+        .column(entity::payers::Column::Id)
+        .tuples()
+        .await?;
+        if found.len() != wanted.len() {
+            return Err(AppError::NotFound("payer"));
+        }
+        Ok(PayerSet::new(wanted, self.db().clone()))
+    }
+
+    /// Rows of a tenant-owned table whose tenant the caller holds at least `min` on.
+    pub fn tenant_rows<E: TenantOwned>(&self, min: Role) -> Rows<'_, E, Db> {
+        Rows::matching(self.tenant_owned_condition::<E>(min), self.db())
+    }
+
+    /// Rows of a tenant-or-payer table whose tenant or payer the caller holds at least `min` on.
+    pub fn target_rows<E: TargetOwned>(&self, min: Role) -> Rows<'_, E, Db> {
+        Rows::matching(self.target_owned_condition::<E>(min), self.db())
+    }
+
+    /// Deletes rows of a tenant-owned table, among those whose tenant the caller holds `min` on.
+    pub fn delete_tenant_rows<E: TenantOwned>(&self, min: Role) -> Delete<'_, E, Db> {
+        Delete::matching(self.tenant_owned_condition::<E>(min), self.db())
+    }
+
+    /// Deletes rows of a tenant-or-payer table, among those whose owner the caller holds `min` on.
+    pub fn delete_target_rows<E: TargetOwned>(&self, min: Role) -> Delete<'_, E, Db> {
+        Delete::matching(self.target_owned_condition::<E>(min), self.db())
+    }
+
+    /// Changes rows of a tenant-or-payer table, among those whose owner the caller holds `min`
+    /// on (never their owner columns).
+    pub fn update_target_rows<E: TargetOwned>(&self, min: Role) -> UpdateRows<'_, E, Db> {
+        UpdateRows::matching(self.target_owned_condition::<E>(min), vec![E::tenant_column(), E::payer_column()], self.db())
+    }
+
+    /// Checks that the caller holds `need` on the tenant a row names (NOT_FOUND otherwise).
+    async fn check_tenant_of<A>(&self, row: &A, need: Role) -> AppResult<()>
+    where
+        A: ActiveModelTrait,
+        A::Entity: TenantOwned,
+    {
+        let tenant = uuid_of(row.get(<A::Entity as TenantOwned>::tenant_column()).into_value()).ok_or(AppError::NotFound("tenant"))?;
+        self.tenant(TenantId(tenant), need).await.map(|_| ())
+    }
+
+    /// Stores a new row of a tenant-owned table; the caller must hold `need` on the tenant it names.
+    pub async fn insert_for_tenant<A>(&self, row: A, need: Role) -> AppResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        self.check_tenant_of(&row, need).await?;
+        Ok(row.insert(self.db()).await?)
+    }
+
+    /// Saves a changed row of a tenant-owned table; the caller must hold `need` on its tenant.
+    pub async fn update_for_tenant<A>(&self, row: A, need: Role) -> AppResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        self.check_tenant_of(&row, need).await?;
+        Ok(row.update(self.db()).await?)
+    }
+
+    /// Stores a new row of a tenant-or-payer table; the caller must hold `need` on the payer it
+    /// names, or (for a tenant's row) on its tenant.
+    pub async fn insert_for_target<A>(&self, row: A, need: Role) -> AppResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TargetOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        let payer = uuid_of(row.get(<A::Entity as TargetOwned>::payer_column()).into_value());
+        let tenant = uuid_of(row.get(<A::Entity as TargetOwned>::tenant_column()).into_value());
+        match (payer, tenant) {
+            (Some(payer), _) => self.payer(PayerId(payer), need).await.map(|_| ())?,
+            (None, Some(tenant)) => self.tenant(TenantId(tenant), need).await.map(|_| ())?,
+            (None, None) => return Err(AppError::internal(anyhow::anyhow!("a row for a target names neither a tenant nor a payer"))),
+        }
+        Ok(row.insert(self.db()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entity::{exchange_rates, notification_subscriptions as subs};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    use super::*;
+    use crate::ids::{SessionId, UserId};
+    use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
+    use crate::tenancy::testing::{database, tenant};
+
+    fn rate(tenant: uuid::Uuid, to: &str) -> exchange_rates::ActiveModel {
+        exchange_rates::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            tenant_id: Set(tenant),
+            billing_period: Set("2026-11".into()),
+            from_currency: Set("USD".into()),
+            to_currency: Set(to.into()),
+            rate: Set(1),
+            entered_by: Set("a@example.com".into()),
+            entered_at: Set(Utc::now()),
+        }
+    }
+
+    fn subscription(tenant: uuid::Uuid) -> subs::ActiveModel {
+        subs::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            tenant_id: Set(Some(tenant)),
+            payer_id: Set(None),
+            event_types: Set("[]".into()),
+            user_id: Set(None),
+            email: Set(Some("ops@example.com".into())),
+            account_owner: Set(false),
+            locale: Set(None),
+            created_by: Set(uuid::Uuid::now_v7()),
+            created_at: Set(Utc::now()),
+        }
+    }
+
+    async fn rates_of(db: &Db, tenant: uuid::Uuid) -> Vec<(String, i64)> {
+        exchange_rates::Entity::find()
+            .filter(exchange_rates::Column::TenantId.eq(tenant))
+            .order_by_asc(exchange_rates::Column::ToCurrency)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.to_currency, r.rate))
+            .collect()
+    }
+
+    /// The scope's finders for tenant-owned and tenant-or-payer rows keep to the tenants the
+    /// caller holds a role on: another tenant's rows are neither read, written nor deleted.
+    #[tokio::test]
+    async fn scope_finders_reach_only_rows_of_tenants_the_caller_sees() {
+        let (_dir, db) = database().await;
+        let (mine, theirs) = (tenant(&db, "mine").await, tenant(&db, "theirs").await);
+        let principal = Principal {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            email: "admin@example.com".into(),
+            credential: Credential::Session(SessionId(uuid::Uuid::now_v7())),
+            grants: vec![Grant { role: Role::Admin, target: GrantTarget::Tenant { id: TenantId(mine.id), path: mine.path.clone() } }],
+        };
+        let scope = Scope::new(db.clone(), principal);
+        let their_rate = rate(theirs.id, "EUR").insert(&db).await.unwrap();
+        subscription(theirs.id).insert(&db).await.unwrap();
+
+        // Writes naming another tenant are NOT_FOUND and store nothing.
+        assert!(matches!(scope.insert_for_tenant(rate(theirs.id, "GBP"), Role::Admin).await, Err(AppError::NotFound(_))));
+        let mut change: exchange_rates::ActiveModel = their_rate.into();
+        change.rate = Set(99);
+        assert!(matches!(scope.update_for_tenant(change, Role::Admin).await, Err(AppError::NotFound(_))));
+        assert!(matches!(scope.insert_for_target(subscription(theirs.id), Role::Viewer).await, Err(AppError::NotFound(_))));
+        // Writes naming the caller's tenant go through.
+        scope.insert_for_tenant(rate(mine.id, "JPY"), Role::Admin).await.unwrap();
+        let my_sub = scope.insert_for_target(subscription(mine.id), Role::Viewer).await.unwrap();
+
+        // Reads see the caller's rows only.
+        let rates: Vec<String> = scope.tenant_rows::<exchange_rates::Entity>(Role::Viewer).all().await.unwrap().into_iter().map(|r| r.to_currency).collect();
+        assert_eq!(rates, ["JPY"]);
+        let seen: Vec<uuid::Uuid> = scope.target_rows::<subs::Entity>(Role::Viewer).all().await.unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(seen, [my_sub.id]);
+
+        // An update may not move rows to another owner; deletes reach the caller's rows only.
+        let moved = scope.update_target_rows::<subs::Entity>(Role::Admin).col_expr(subs::Column::TenantId, Expr::value(theirs.id)).exec().await;
+        assert!(moved.is_err());
+        assert_eq!(scope.delete_tenant_rows::<exchange_rates::Entity>(Role::Admin).exec().await.unwrap(), 1);
+        assert_eq!(scope.delete_target_rows::<subs::Entity>(Role::Admin).exec().await.unwrap(), 1);
+
+        assert_eq!(rates_of(&db, theirs.id).await, vec![("EUR".to_owned(), 1)]);
+        assert_eq!(rates_of(&db, mine.id).await, Vec::<(String, i64)>::new());
+        assert_eq!(subs::Entity::find().all(&db).await.unwrap().len(), 1, "their subscription stays");
+    }
+
+    /// A cost read reaches the payers the caller holds a role on and those with a billing group
+    /// assigned to the caller's customer tenant, and no other: one unseen payer among the ids
+    /// makes the whole set NOT_FOUND.
+    #[tokio::test]
+    async fn a_cost_read_reaches_the_payers_a_customer_is_billed_on_and_no_other() {
+        use entity::{billing_groups, pricing_plans};
+        let (_dir, db) = database().await;
+        let (customer, partner) = (tenant(&db, "customer").await, tenant(&db, "partner").await);
+        let billed = crate::tenancy::testing::payer(&db, &partner, "111111111111").await;
+        let other = crate::tenancy::testing::payer(&db, &partner, "222222222222").await;
+        let now = Utc::now();
+        let plan = pricing_plans::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            payer_id: Set(billed.id),
+            name: Set("plan".into()),
+            description: Set(String::new()),
+            base: Set("UNBLENDED".into()),
+            pass_tax: Set(true),
+            pass_credits: Set(true),
+            pass_refunds: Set(true),
+            pass_partner_discounts: Set(true),
+            abc_arn: Set(None),
+            abc_sync_status: Set(None),
+            abc_sync_error: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        for (name, assigned) in [("theirs", Some(customer.id)), ("unassigned", None)] {
+            billing_groups::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                payer_id: Set(billed.id),
+                name: Set(name.into()),
+                description: Set(String::new()),
+                primary_account_id: Set("333333333333".into()),
+                pricing_plan_id: Set(plan.id),
+                customer_tenant_id: Set(assigned),
+                abc_arn: Set(None),
+                abc_sync_status: Set(None),
+                abc_sync_error: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&db)
+            .await
+            .unwrap();
+        }
+        let principal = Principal {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            email: "viewer@example.com".into(),
+            credential: Credential::Session(SessionId(uuid::Uuid::now_v7())),
+            grants: vec![Grant { role: Role::Viewer, target: GrantTarget::Tenant { id: TenantId(customer.id), path: customer.path.clone() } }],
+        };
+        let scope = Scope::new(db.clone(), principal);
+
+        let groups: Vec<String> = scope.customer_rows::<billing_groups::Entity>(Role::Viewer).all().await.unwrap().into_iter().map(|g| g.name).collect();
+        assert_eq!(groups, ["theirs"]);
+        let set = scope.readable_payers(&[billed.id, billed.id]).await.unwrap();
+        assert_eq!(set.ids(), [billed.id]);
+        assert!(matches!(scope.readable_payers(&[billed.id, other.id]).await, Err(AppError::NotFound(_))));
+        assert!(matches!(scope.readable_payers(&[other.id]).await, Err(AppError::NotFound(_))));
+        // The set's finders stay on its payers.
+        assert_eq!(set.rows::<billing_groups::Entity>().all().await.unwrap().len(), 2);
+        assert_eq!(set.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::PayerId.eq(other.id)).all().await.unwrap().len(), 0);
+    }
+}

@@ -1,0 +1,62 @@
+//! A migrated SQLite database and tenants, for the tenancy handles' own tests.
+
+use chrono::Utc;
+use entity::{payers, tenants};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+use crate::db::Db;
+
+/// A fresh, migrated database (kept while the directory lives).
+pub async fn database() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = sea_orm::Database::connect(format!("sqlite://{}/pb.db?mode=rwc", dir.path().display())).await.unwrap();
+    Migrator::up(&pool, None).await.unwrap();
+    (dir, Db::from(pool))
+}
+
+/// A top-level tenant at `/{name}/`.
+pub async fn tenant(db: &Db, name: &str) -> tenants::Model {
+    let now = Utc::now();
+    tenants::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        parent_id: Set(None),
+        kind: Set("distributor".into()),
+        name: Set(name.into()),
+        path: Set(format!("/{name}/")),
+        billing_address: Set(String::new()),
+        tax_id: Set(String::new()),
+        dashboard_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// A connected NATIVE payer of `tenant` for management account `account`.
+pub async fn payer(db: &Db, tenant: &tenants::Model, account: &str) -> payers::Model {
+    let now = Utc::now();
+    payers::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(tenant.id),
+        account_id: Set(account.into()),
+        name: Set(format!("payer {account}")),
+        role_arn: Set(format!("arn:aws:iam::{account}:role/pb")),
+        external_id: Set(format!("external-id-of-{account}")),
+        status: Set(payers::PayerStatus::Connected),
+        status_reason: Set(None),
+        last_checked_at: Set(None),
+        cost_export_bucket: Set(None),
+        cost_export_prefix: Set(None),
+        billing_mode: Set(payers::BillingMode::Native),
+        upstream_billing_group_id: Set(None),
+        dashboard_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
