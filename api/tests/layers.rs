@@ -257,7 +257,7 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::billing::plans", 2),
     ("domain::billing::resellers", 5),
     ("domain::billing::results", 9),
-    ("domain::contracts", 4),
+    ("domain::contracts", 2),
     ("domain::costs::bill", 2),
     ("domain::costs::health", 1),
     ("domain::costs::summary", 5),
@@ -273,8 +273,8 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::notifications", 1),
     ("domain::onboarding", 6),
     ("domain::optimization", 3),
-    ("domain::payers", 5),
-    ("domain::tenants", 2),
+    ("domain::payers", 4),
+    ("domain::tenants", 1),
     ("domain::users", 6),
 ];
 

@@ -369,7 +369,7 @@ pub async fn create(scope: &Scope, customer: TenantId, fields: ContractFields) -
 
 /// A contract the caller can see (they see its customer tenant).
 async fn find(scope: &Scope, id: uuid::Uuid, need: Role) -> AppResult<(contracts::Model, tenants::Model)> {
-    let row = contracts::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("contract"))?;
+    let row = scope.tenant_rows::<contracts::Entity>(Role::Viewer).filter(contracts::Column::Id.eq(id)).one().await?.ok_or(AppError::NotFound("contract"))?;
     let tenant = match scope.tenant(TenantId(row.customer_tenant_id), need).await {
         Ok(t) => t,
         Err(AppError::NotFound(_)) => return Err(AppError::NotFound("contract")),
@@ -390,10 +390,11 @@ pub async fn list(scope: &Scope, tenant: TenantId) -> AppResult<Vec<Contract>> {
         .from(tenants::Entity)
         .and_where(tenants::Column::Path.starts_with(&tenant.path))
         .to_owned();
-    let rows = contracts::Entity::find()
+    let rows = scope
+        .tenant_rows::<contracts::Entity>(Role::Viewer)
         .filter(sea_orm::sea_query::Expr::col((contracts::Entity, contracts::Column::CustomerTenantId)).in_subquery(customers))
         .order_by_asc(contracts::Column::Id)
-        .all(scope.db())
+        .all()
         .await?;
     rows.into_iter().map(Contract::try_from).collect()
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::payers;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::secrets::random_secret;
 use crate::aws::credentials::{PayerRole, session_name};
@@ -109,9 +109,9 @@ fn checked_account_id(account_id: &str) -> AppResult<String> {
 
 const ALREADY_REGISTERED: &str = "this AWS account is already registered as a payer you can see";
 
-fn conflict_on_duplicate(err: sea_orm::DbErr) -> AppError {
+fn conflict_on_duplicate(err: AppError) -> AppError {
     // Only the per-tenant index can refuse: the caller administers that tenant.
-    AppError::on_unique_violation(err, || AppError::Conflict(ALREADY_REGISTERED.into()))
+    err.or_on_unique_violation(|| AppError::Conflict(ALREADY_REGISTERED.into()))
 }
 
 pub struct NewPayer {
@@ -153,10 +153,8 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<Payer> {
         dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(scope.db())
-    .await
-    .map_err(conflict_on_duplicate)?;
+    };
+    let payer = scope.insert_for_tenant(payer, Role::Admin).await.map_err(conflict_on_duplicate)?;
     // The role comes when someone deploys the stack: a job probes until it does.
     watch_connection(scope.db(), &payer).await?;
     Ok(payer.into())
@@ -251,7 +249,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
     let mut row: payers::ActiveModel = payer.model().clone().into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
-    Ok(payer.update(row).await.map_err(|e| e.or_on_unique_violation(|| AppError::Conflict(ALREADY_REGISTERED.into())))?.into())
+    Ok(payer.update(row).await.map_err(conflict_on_duplicate)?.into())
 }
 
 /// Probes a registration until its role exists (`domain::connection_watch` runs it).

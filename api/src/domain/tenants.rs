@@ -145,5 +145,5 @@ pub async fn update(scope: &Scope, id: TenantId, changes: TenantChanges) -> AppR
         row.tax_id = Set(tax_id);
     }
     row.updated_at = Set(Utc::now());
-    row.update(scope.db()).await?.try_into()
+    scope.update_for_tenant(row, Role::Admin).await?.try_into()
 }

@@ -62,7 +62,21 @@ macro_rules! target_owned {
     };
 }
 
-tenant_owned!(document_sequences, exchange_rates, notification_templates, tenant_settings, webhook_endpoints);
+tenant_owned!(document_sequences, exchange_rates, notification_templates, payers, tenant_settings, webhook_endpoints);
+
+/// A tenant's own row is its own (so an update of it checks the caller's role on it).
+impl TenantOwned for entity::tenants::Entity {
+    fn tenant_column() -> Self::Column {
+        entity::tenants::Column::Id
+    }
+}
+
+/// A contract belongs to its customer tenant.
+impl TenantOwned for entity::contracts::Entity {
+    fn tenant_column() -> Self::Column {
+        entity::contracts::Column::CustomerTenantId
+    }
+}
 target_owned!(api_tokens, audit_events, jobs, memberships, notification_subscriptions, notifications, outbox_events);
 
 fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
