@@ -293,7 +293,8 @@ pub async fn change_password(scope: &Scope, current: SecretString, new: SecretSt
         return Err(AppError::forbidden("an API token cannot change a password"));
     };
     let me = scope.principal().user_id;
-    let user = users::Entity::find_by_id(me.0).one(scope.db()).await?.ok_or(AppError::NotFound("user"))?;
+    // The caller is always among the users they see.
+    let user = scope.users(Role::Viewer).filter(users::Column::Id.eq(me.0)).one().await?.ok_or(AppError::NotFound("user"))?;
     if !verify_password(current, Some(user.password_hash.clone())).await? {
         return Err(AppError::invalid("currentPassword", "is not your current password"));
     }

@@ -29,15 +29,18 @@ impl SelectedKey {
 
 /// The payer's selected keys, in the order chosen.
 pub async fn selected(db: &impl ConnectionTrait, payer: PayerId) -> AppResult<Vec<SelectedKey>> {
-    Ok(cost_allocation_keys::Entity::find()
-        .filter(cost_allocation_keys::Column::PayerId.eq(payer.0))
-        .order_by_asc(cost_allocation_keys::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .take(MAX_KEYS)
-        .map(|k| SelectedKey { kind: k.kind, name: k.name })
-        .collect())
+    Ok(selected_of(
+        cost_allocation_keys::Entity::find()
+            .filter(cost_allocation_keys::Column::PayerId.eq(payer.0))
+            .order_by_asc(cost_allocation_keys::Column::Position)
+            .all(db)
+            .await?,
+    ))
+}
+
+/// The keys of a payer's stored selection, read in position order.
+pub fn selected_of(rows: Vec<cost_allocation_keys::Model>) -> Vec<SelectedKey> {
+    rows.into_iter().take(MAX_KEYS).map(|k| SelectedKey { kind: k.kind, name: k.name }).collect()
 }
 
 /// A key name as AWS writes it inside CUR 2.0 map keys and Athena column names: lower snake

@@ -51,11 +51,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
             _ => None,
         })
         .collect();
-    let partner_side = tenants::Entity::find()
-        .filter(tenants::Column::Id.is_in(covering))
-        .filter(tenants::Column::Kind.ne("customer"))
-        .one(scope.db())
-        .await?;
+    let partner_side = scope.tenants(need).filter(tenants::Column::Id.is_in(covering)).filter(tenants::Column::Kind.ne("customer")).one().await?;
     if partner_side.is_none() {
         return Err(AppError::forbidden("billing configuration, AWS cost and margin are for the partner; customers see myCharges"));
     }

@@ -10,16 +10,15 @@ use chrono::Utc;
 use entity::cost_allocation_keys;
 use entity::{cost_monthly, cost_tag_coverage};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::summary::{Dimension, Point, SummaryRequest, priced_point, rollup_months};
 use super::visibility::{PayerView, payer_view};
 use crate::domain::billing::{self, results};
-use crate::db::BeginWrite as _;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
-use crate::ingest::tags::{MAX_KEYS, SelectedKey, selected};
-use crate::tenancy::{Role, Scope};
+use crate::ingest::tags::{MAX_KEYS, SelectedKey};
+use crate::tenancy::{PayerAccess, PayerSet, Role, Scope};
 
 /// A selected key, and the billing periods read before it was selected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,31 +32,42 @@ pub struct AllocationKey {
 /// The payer's selected keys, in order; anyone who may see the payer's cost may read them.
 pub async fn allocation_keys(scope: &Scope, payer: PayerId) -> AppResult<Vec<AllocationKey>> {
     let view = payer_view(scope, payer).await?;
-    keys_of(scope, PayerId(view.payer())).await
+    keys_of(&scope.readable_payers(&[view.payer()]).await?, PayerId(view.payer())).await
 }
 
-async fn keys_of(scope: &Scope, payer: PayerId) -> AppResult<Vec<AllocationKey>> {
-    let db = scope.db();
-    let keys = selected(db, payer).await?;
+/// The keys a payer selected, read through a set that holds it.
+async fn selected_in(payers: &PayerSet, payer: PayerId) -> AppResult<Vec<SelectedKey>> {
+    let rows = payers
+        .rows::<cost_allocation_keys::Entity>()
+        .filter(cost_allocation_keys::Column::PayerId.eq(payer.0))
+        .order_by_asc(cost_allocation_keys::Column::Position)
+        .all()
+        .await?;
+    Ok(crate::ingest::tags::selected_of(rows))
+}
+
+async fn keys_of(payers: &PayerSet, payer: PayerId) -> AppResult<Vec<AllocationKey>> {
+    let keys = selected_in(payers, payer).await?;
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     // The month rollup has a row per period and source with data, far fewer than the days.
-    let read: BTreeSet<(String, String)> = cost_monthly::Entity::find()
+    let read: BTreeSet<(String, String)> = payers
+        .rows::<cost_monthly::Entity>()
         .select_only()
         .column(cost_monthly::Column::BillingPeriod)
         .column(cost_monthly::Column::Source)
         .distinct()
         .filter(cost_monthly::Column::PayerId.eq(payer.0))
         .filter(cost_monthly::Column::Source.is_in(["cur", "focus"]))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await
         .context("finding the periods read from exports")?
         .into_iter()
         .collect();
     let mut covered: BTreeMap<SelectedKey, BTreeSet<(String, String)>> = BTreeMap::new();
-    for c in cost_tag_coverage::Entity::find().filter(cost_tag_coverage::Column::PayerId.eq(payer.0)).all(db).await.context("reading which keys each period was read with")? {
+    let coverage = payers.rows::<cost_tag_coverage::Entity>().filter(cost_tag_coverage::Column::PayerId.eq(payer.0)).all().await;
+    for c in coverage.context("reading which keys each period was read with")? {
         covered.entry(SelectedKey { kind: c.key_kind, name: c.key_name }).or_default().insert((c.billing_period, c.source));
     }
     Ok(keys
@@ -95,8 +105,8 @@ pub async fn set_allocation_keys(scope: &Scope, payer: PayerId, keys: Vec<Select
         }
         clean.push(key);
     }
-    let txn = scope.db().begin_write().await?;
-    cost_allocation_keys::Entity::delete_many().filter(cost_allocation_keys::Column::PayerId.eq(payer_row.id)).exec(&txn).await?;
+    let txn = payer_row.begin_write().await?;
+    txn.delete::<cost_allocation_keys::Entity>().exec().await?;
     let now = Utc::now();
     for (position, key) in clean.iter().enumerate() {
         let row = cost_allocation_keys::ActiveModel {
@@ -107,10 +117,10 @@ pub async fn set_allocation_keys(scope: &Scope, payer: PayerId, keys: Vec<Select
             name: Set(key.name.clone()),
             created_at: Set(now),
         };
-        cost_allocation_keys::Entity::insert(row).exec_without_returning(&txn).await?;
+        txn.insert(row).await?;
     }
     txn.commit().await?;
-    keys_of(scope, payer).await
+    keys_of(&scope.readable_payers(&[payer.0]).await?, payer).await
 }
 
 /// The key a summary is about: the one grouped by, else the one filtered by.
@@ -129,8 +139,9 @@ pub(super) fn key_of(req: &SummaryRequest) -> AppResult<Option<SelectedKey>> {
 
 /// Every payer of the view must keep the key: otherwise all its cost would show without a value.
 pub(super) async fn check_selected(scope: &Scope, views: &[PayerView], key: &SelectedKey) -> AppResult<()> {
+    let payers = super::visibility::readable(scope, views).await?;
     for view in views {
-        if !selected(scope.db(), PayerId(view.payer())).await?.contains(key) {
+        if !selected_in(&payers, PayerId(view.payer())).await?.contains(key) {
             return Err(AppError::invalid("tagKey", format!("{} is not a selected cost allocation key of payer {} (setCostAllocationKeys)", key.label(), view.payer())));
         }
     }
