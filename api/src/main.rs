@@ -320,7 +320,7 @@ async fn ingest(config: Config, payer: &str, threads: usize, paths: &[PathBuf]) 
     let options = ingest::IngestOptions { progress: true, threads, heartbeat: Some(std::time::Duration::from_secs(config.ingest_heartbeat_seconds)) };
     // An operator runs this: an internal failure (a full disk, a database gone) says what failed
     // and why, not just "internal error".
-    let report = partner_billing::domain::cost_exports::ingest_and_adjust(&db, payer, paths, &options).await.map_err(|e| match e {
+    let report = partner_billing::domain::cost_exports::ingest_and_adjust(&UnscopedPlatformAccess::new(db), payer, paths, &options).await.map_err(|e| match e {
         partner_billing::error::AppError::Internal(cause) => anyhow::anyhow!("ingestion failed: {cause:#}"),
         other => anyhow::anyhow!("{other}"),
     })?;

@@ -258,6 +258,7 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::billing::resellers", 5),
     ("domain::billing::results", 9),
     ("domain::contracts", 2),
+    ("domain::cost_exports", 1),
     ("domain::costs::bill", 2),
     ("domain::costs::health", 1),
     ("domain::costs::summary", 5),
@@ -307,6 +308,20 @@ fn only_the_outbox_the_job_queue_and_the_audit_trail_join_a_handles_transaction(
         .filter(|path| !["tenancy::payer", "notify::outbox", "jobs::queue", "audit"].iter().any(|allowed| path.starts_with(allowed)))
         .collect();
     assert!(callers.is_empty(), "modules that reach a handle's raw transaction: {callers:?}");
+}
+
+/// Platform access (no tenant filter) is built by the job worker's context, start-up, the CLI
+/// (main.rs) and the demo set-up only; everything else is handed one (`JobContext::platform()`).
+#[test]
+fn only_the_worker_start_up_and_the_cli_build_platform_access() {
+    let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let builders: Vec<&String> = modules
+        .iter()
+        .filter(|(_, text)| text.contains("UnscopedPlatformAccess::new("))
+        .map(|(path, _)| path)
+        .filter(|path| !["tenancy::unscoped", "jobs::context", "startup", "demo"].iter().any(|allowed| path.starts_with(allowed)))
+        .collect();
+    assert!(builders.is_empty(), "modules that build platform access themselves (take JobContext::platform() instead): {builders:?}");
 }
 
 #[test]

@@ -19,7 +19,6 @@ use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
 use crate::domain::users::checked_email;
 use crate::domain::{Page, payers as payer_domain};
-use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::jobs::{JobArgs, JobFailure, NewJob, Step, enqueue};
@@ -86,7 +85,7 @@ async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
 pub async fn run_sync_job(state: &JobContext, payload: SyncArgs) -> AppResult<Step<SyncArgs>> {
     let payer = job_payer(&state.db, payload.payer_id).await?;
     let session = payload.session.unwrap_or_else(|| "pb-scheduled-sync".to_owned());
-    let report = sync_payer(&state.db, &state.aws, &payer, &session).await?;
+    let report = sync_payer(state, &payer, &session).await?;
     Ok(Step::Done(serde_json::to_value(report).map_err(AppError::internal)?))
 }
 
@@ -113,8 +112,9 @@ pub struct SyncReport {
 }
 
 /// Reads the payer's organization from AWS and replaces the local copy in one transaction.
-pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
-    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, session).await?;
+pub async fn sync_payer(state: &JobContext, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
+    let (db, aws) = (&state.db, &state.aws);
+    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, session).await?;
     let orgs = &aws.organizations;
     let accounts = orgs.list_accounts(&creds).await?;
     let root = orgs.root_id(&creds).await?;

@@ -127,7 +127,7 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
         state.aws.s3.download(&creds, &bucket, &o.key, &dir.path().join(relative)).await?;
     }
     let options = ingest::IngestOptions { heartbeat: Some(std::time::Duration::from_secs(state.config.ingest_heartbeat_seconds)), ..Default::default() };
-    let report = ingest_and_adjust(&state.db, PayerId(payer.id), &[dir.path().to_path_buf()], &options).await?;
+    let report = ingest_and_adjust(&state.platform(), PayerId(payer.id), &[dir.path().to_path_buf()], &options).await?;
     Ok(Step::Done(json!({
         "files": objects.len(),
         "bytes": total,
@@ -178,11 +178,11 @@ crate::jobs::job_handler! {
 /// Ingests cost files for a payer, then prices again each closed period they rewrote and records
 /// what changed as a pending adjustment (closed numbers themselves never move). The export job
 /// and the `ingest` command both come here.
-pub async fn ingest_and_adjust(db: &crate::db::Db, payer: PayerId, paths: &[std::path::PathBuf], options: &ingest::IngestOptions) -> AppResult<ingest::IngestionReport> {
-    let report = ingest::ingest_files_with(&UnscopedPlatformAccess::new(db.clone()), payer, paths, options).await?;
+pub async fn ingest_and_adjust(platform: &UnscopedPlatformAccess, payer: PayerId, paths: &[std::path::PathBuf], options: &ingest::IngestOptions) -> AppResult<ingest::IngestionReport> {
+    let report = ingest::ingest_files_with(platform, payer, paths, options).await?;
     let periods: Vec<String> = report.periods.iter().map(|p| p.billing_period.clone()).collect();
     if !periods.is_empty() {
-        crate::domain::invoicing::adjustments::refresh_after_ingest(db, payer.0, &periods).await?;
+        crate::domain::invoicing::adjustments::refresh_after_ingest(platform.db(), payer.0, &periods).await?;
     }
     Ok(report)
 }

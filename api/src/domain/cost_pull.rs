@@ -23,7 +23,6 @@ use crate::db::BeginWrite;
 use crate::aws::cost_explorer::ServiceDayCost;
 use crate::aws::credentials::session_name;
 use crate::domain::payers as payer_domain;
-use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest::store::{self, Record};
@@ -309,7 +308,7 @@ async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, t
     let db = &state.db;
     let files = json!([{ "api": "ce:GetCostAndUsage", "granularity": "DAILY", "groupBy": ["LINKED_ACCOUNT", "SERVICE"], "start": from, "end": to }]).to_string();
     let mut record = Record { payer: PayerId(payer.id), source: Some(SOURCE), files_json: &files, fingerprint: "", rows_read: 0, started_at: Utc::now() };
-    let fetched = match payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), &state.aws, payer, session).await {
+    let fetched = match payer_domain::platform_credentials(&state.platform(), &state.aws, payer, session).await {
         Ok(creds) => state.aws.cost_explorer.daily_by_account_and_service(&creds, from, to.succ_opt().unwrap_or(to)).await.map_err(AppError::from),
         Err(e) => Err(e),
     };

@@ -457,7 +457,7 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     };
     let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
     let options = partner_billing::ingest::IngestOptions::default();
-    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.db, payer, &[focus("100")], &options).await.unwrap();
+    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("100")], &options).await.unwrap();
     let vars = json!({ "p": p.payer_id, "m": period });
     let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
     assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"), "100 with no list price is priced from unblended, plus 10 %");
@@ -479,7 +479,7 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     assert_eq!(audit["payerId"], p.payer_id.as_str(), "{audit}");
 
     // The month's file again, the line now 90: closed numbers stay, −10 × 1.10 waits as pending.
-    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.db, payer, &[focus("90")], &options).await.unwrap();
+    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("90")], &options).await.unwrap();
     let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
     assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"));
     let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();

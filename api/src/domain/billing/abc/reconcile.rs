@@ -14,10 +14,9 @@ use super::{AbcSyncStatus, Local, SESSION, SyncArgs, Table, adapter, current_mem
 use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec, PricingRuleSpec, app_error,
 };
-use crate::aws::{AwsClients, AwsError};
+use crate::aws::AwsError;
 use crate::db::Db;
 use crate::domain::payers as payer_domain;
-use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::from_units;
@@ -311,8 +310,9 @@ impl Reconcile<'_> {
 }
 
 /// Brings one payer's ABC objects in step with ours.
-pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<SyncReport> {
-    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
+pub async fn sync_payer(state: &JobContext, payer: &payers::Model) -> AppResult<SyncReport> {
+    let (db, aws) = (&state.db, &state.aws);
+    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
     let mut run = Reconcile { db, abc: adapter(aws)?, creds, report: SyncReport::default() };
     let mut local = Local::load(db, payer.id).await.context("loading the payer's billing objects")?;
     let pass = async {
@@ -331,7 +331,7 @@ pub async fn sync_payer(db: &Db, aws: &AwsClients, payer: &payers::Model) -> App
 
 /// The `billing.abc_sync` job: one payer, or every payer in ABC mode.
 pub async fn run_sync_job(state: &JobContext, args: SyncArgs) -> AppResult<Step<SyncArgs>> {
-    for_abc_payers(state, args.payer_id, |payer| async move { sync_payer(&state.db, &state.aws, &payer).await }).await
+    for_abc_payers(state, args.payer_id, |payer| async move { sync_payer(state, &payer).await }).await
 }
 
 crate::jobs::job_handler! {

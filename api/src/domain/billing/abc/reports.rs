@@ -7,11 +7,9 @@ use entity::{abc_cost_reports, billing_groups, payers};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{ReportsArgs, SESSION, adapter, current_period, for_abc_payers, previous_period};
-use crate::aws::AwsClients;
 use crate::aws::billing_conductor::app_error;
-use crate::db::{BeginWrite, Db};
+use crate::db::BeginWrite;
 use crate::domain::payers as payer_domain;
-use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::error::{AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
 use crate::money::to_units;
@@ -19,12 +17,13 @@ use crate::money::to_units;
 /// The `billing.abc_reports` job (daily): ABC's cost report of every billing group we link, for
 /// the previous and the current billing period, replacing what was stored for them.
 pub async fn run_reports_job(state: &JobContext, args: ReportsArgs) -> AppResult<Step<ReportsArgs>> {
-    for_abc_payers(state, args.payer_id, |payer| async move { pull_reports(&state.db, &state.aws, &payer).await }).await
+    for_abc_payers(state, args.payer_id, |payer| async move { pull_reports(state, &payer).await }).await
 }
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
-pub async fn pull_reports(db: &Db, aws: &AwsClients, payer: &payers::Model) -> AppResult<usize> {
-    let creds = payer_domain::platform_credentials(&UnscopedPlatformAccess::new(db.clone()), aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
+pub async fn pull_reports(state: &JobContext, payer: &payers::Model) -> AppResult<usize> {
+    let (db, aws) = (&state.db, &state.aws);
+    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
     let abc = adapter(aws)?;
     let groups: HashMap<String, uuid::Uuid> = billing_groups::Entity::find()
         .filter(billing_groups::Column::PayerId.eq(payer.id))
