@@ -303,7 +303,7 @@ async fn in_view(scope: &Scope, payer: PayerId, customer: Option<TenantId>) -> A
     let period = current_period();
     match payer_view(scope, payer).await? {
         PayerView::Partner(p) => {
-            let customer_of = customers_of(&groups::of_payer(scope.db(), p).await?, &period);
+            let customer_of = customers_of(&groups::of_payer_in(&scope.readable_payers(&[p]).await?, p).await?, &period);
             let accounts = match customer {
                 None => None,
                 Some(t) => {

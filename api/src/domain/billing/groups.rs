@@ -16,7 +16,7 @@ use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerSet, Role, Scope, ScopedPayer};
 
 /// ABC's limit of accounts per billing group.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -136,13 +136,36 @@ pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> Ap
 pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, crate::tenancy::ScopedPayer)> {
     let group = scope.payer_row::<billing_groups::Entity>(id, "billing group").await?;
     let payer = payer_of(scope, group.payer_id, need, "billing group").await?;
-    Ok((load(scope.db(), group).await?, payer))
+    let group = with_memberships_in(&scope.readable_payers(&[payer.id]).await?, vec![group]).await?.pop();
+    Ok((group.ok_or_else(|| AppError::internal(anyhow::anyhow!("loading a billing group returned nothing")))?, payer))
 }
 
 /// A payer's billing groups.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    of_payer(scope.db(), payer.id).await
+    of_payer_in(&scope.readable_payers(&[payer.id]).await?, payer.id).await
+}
+
+/// Every billing group of one payer of a checked set (a cost view's), by name, with their
+/// memberships.
+pub async fn of_payer_in(payers: &PayerSet, payer: Uuid) -> AppResult<Vec<Group>> {
+    let groups = payers.rows::<billing_groups::Entity>().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all().await?;
+    with_memberships_in(payers, groups).await
+}
+
+/// [`load_all`] through a checked set of payers.
+async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let memberships = payers
+        .rows::<billing_group_accounts::Entity>()
+        .filter(billing_group_accounts::Column::BillingGroupId.is_in(groups.iter().map(|g| g.id)))
+        .order_by_asc(billing_group_accounts::Column::AccountId)
+        .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
+        .all()
+        .await?;
+    Ok(assembled(groups, memberships))
 }
 
 /// Every billing group of a payer by name, with their memberships.
@@ -163,11 +186,16 @@ pub async fn load_all(db: &impl ConnectionTrait, groups: Vec<billing_groups::Mod
         .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
         .all(db)
         .await?;
+    Ok(assembled(groups, memberships))
+}
+
+/// Groups with their memberships (each group's, in the order read).
+fn assembled(groups: Vec<billing_groups::Model>, memberships: Vec<billing_group_accounts::Model>) -> Vec<Group> {
     let mut by_group: std::collections::HashMap<Uuid, Vec<billing_group_accounts::Model>> = std::collections::HashMap::new();
     for m in memberships {
         by_group.entry(m.billing_group_id).or_default().push(m);
     }
-    Ok(groups.into_iter().map(|group| Group { memberships: by_group.remove(&group.id).unwrap_or_default(), group }).collect())
+    groups.into_iter().map(|group| Group { memberships: by_group.remove(&group.id).unwrap_or_default(), group }).collect()
 }
 
 pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {

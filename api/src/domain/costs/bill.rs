@@ -121,7 +121,7 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
         }
         None => {
             let groups = match &view {
-                PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
+                PayerView::Partner(p) => billing::groups::of_payer_in(&scope.readable_payers(&[*p]).await?, *p).await?,
                 PayerView::Customer(_, groups) => groups.clone(),
             };
             let group = groups

@@ -368,9 +368,10 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     let stored_lines_answer = months.is_some() && !req.group_by.contains(&Dimension::ChargeType) && f.charge_types.is_empty();
     let stored_totals_answer = stored_lines_answer && req.group_by.is_empty() && f.account_ids.is_empty() && f.service_codes.is_empty() && f.regions.is_empty();
     let mut out = Priced::default();
+    let payers = readable(scope, views).await?;
     for view in views {
         let groups = match view {
-            PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
+            PayerView::Partner(p) => billing::groups::of_payer_in(&payers, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
         // Closed months are priced as before here; only open ones have stored prices.

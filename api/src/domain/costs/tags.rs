@@ -156,7 +156,7 @@ pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], req: &Su
     let mut out = Vec::new();
     for view in views {
         let groups = match view {
-            PayerView::Partner(p) => billing::groups::of_payer(scope.db(), *p).await?,
+            PayerView::Partner(p) => billing::groups::of_payer_in(&scope.readable_payers(&[*p]).await?, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
         for period in periods {

@@ -80,7 +80,7 @@ pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metri
 /// One customer's part of a view: the payer's billing groups whose customer is `customer`.
 async fn narrowed(scope: &Scope, view: PayerView, customer: TenantId) -> AppResult<PayerView> {
     let (payer, groups) = match view {
-        PayerView::Partner(p) => (p, billing::groups::of_payer(scope.db(), p).await?),
+        PayerView::Partner(p) => (p, billing::groups::of_payer_in(&scope.readable_payers(&[p]).await?, p).await?),
         PayerView::Customer(p, groups) => (p, groups),
     };
     Ok(PayerView::Customer(payer, groups.into_iter().filter(|g| g.group.customer_tenant_id == Some(customer.0)).collect()))
