@@ -253,7 +253,6 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::billing", 1),
     ("domain::billing::abc::import", 1),
     ("domain::billing::abc::mode", 2),
-    ("domain::billing::plans", 2),
     ("domain::billing::resellers", 5),
     ("domain::billing::results", 9),
     ("domain::contracts", 2),
