@@ -10,11 +10,9 @@ use std::future::Future;
 use std::ops::Deref;
 
 use entity::payers;
-use sea_orm::sea_query::SelectStatement;
-use sea_orm::IdenStatic;
-use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{ExprTrait, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DeleteMany, EntityTrait, FromQueryResult, IntoActiveModel,
+    ActiveModelTrait, ColumnTrait, IdenStatic, ConnectionTrait, DatabaseTransaction, DeleteMany, EntityTrait, FromQueryResult, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TryGetableMany,
 };
 
