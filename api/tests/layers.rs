@@ -269,7 +269,7 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::jobs", 3),
     ("domain::memberships", 2),
     ("domain::notifications", 1),
-    ("domain::onboarding", 6),
+    ("domain::onboarding", 3),
     ("domain::optimization", 2),
     ("domain::payers", 4),
     ("domain::tenants", 1),

@@ -307,12 +307,12 @@ pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
 /// The onboarding of every customer the caller can see in a tenant's subtree.
 pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
     let tenant = scope.tenant(id, Role::Viewer).await?;
-    let customers = tenants::Entity::find()
-        .filter(scope.tenants_filter(Role::Viewer))
+    let customers = scope
+        .tenants(Role::Viewer)
         .filter(tenants::Column::Path.starts_with(&tenant.path))
         .filter(tenants::Column::Kind.eq(TenantKind::Customer.as_str()))
         .order_by_asc(tenants::Column::Name)
-        .all(scope.db())
+        .all()
         .await?;
     let mut out = Vec::with_capacity(customers.len());
     for c in customers {
@@ -326,7 +326,7 @@ pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
 /// validation of those that connect.
 pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
     let tenant = customer(scope, id, Role::Operator).await?;
-    let own = payers::Entity::find().filter(payers::Column::TenantId.eq(tenant.id)).order_by_asc(payers::Column::CreatedAt).all(scope.db()).await?;
+    let own = scope.tenant_rows::<payers::Entity>(Role::Operator).filter(payers::Column::TenantId.eq(tenant.id)).order_by_asc(payers::Column::CreatedAt).all().await?;
     let mut validations = Vec::new();
     for p in own {
         let checked = payer_domain::check_connection(scope, &state.aws, PayerId(p.id)).await?;
@@ -340,11 +340,12 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
 
 /// The latest stored export validations of the customer's connected payers, judged.
 async fn latest_validation(scope: &Scope, customer: &tenants::Model) -> AppResult<Option<ExportOutcome>> {
-    let connected = payers::Entity::find()
+    let connected = scope
+        .tenant_rows::<payers::Entity>(Role::Viewer)
         .filter(payers::Column::TenantId.eq(customer.id))
         .filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected))
         .order_by_asc(payers::Column::CreatedAt)
-        .all(scope.db())
+        .all()
         .await?;
     let mut validations = Vec::new();
     for p in connected {
