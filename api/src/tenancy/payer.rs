@@ -18,7 +18,6 @@ use sea_orm::{
 
 use crate::db::{BeginWrite, Db};
 use crate::error::{AppError, AppResult};
-use crate::ids::PayerId;
 
 /// A table whose rows each belong to one payer (a non-null `payer_id` column).
 pub trait PayerOwned: EntityTrait {
@@ -76,11 +75,6 @@ payer_owned!(
 /// transaction of either) and the platform's payer handle (jobs); domain helpers shared by
 /// requests and jobs take `&impl PayerAccess`.
 pub trait PayerAccess: connected::Connected + Sync {
-    /// The payer's id.
-    fn payer_uuid(&self) -> uuid::Uuid {
-        self.owner()
-    }
-
     /// This payer's rows of one table.
     fn rows<E: PayerOwned>(&self) -> Rows<'_, E, Self::Conn> {
         Rows::of(self.owner(), self.conn())
@@ -221,8 +215,9 @@ impl ScopedPayer {
         &self.payer
     }
 
-    pub fn payer_id(&self) -> PayerId {
-        PayerId(self.payer.id)
+    /// This payer alone as a set for reads that take one (it was checked already: no query).
+    pub fn as_payer_set(&self) -> PayerSet {
+        PayerSet::new(vec![self.payer.id], self.db.clone())
     }
 
     /// The path of the tenant that owns the payer.
@@ -344,12 +339,6 @@ impl<'c, E: PayerOwned, C: ConnectionTrait> Rows<'c, E, C> {
     pub(super) fn by_key_of_payers(key: <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType, payers: sea_orm::sea_query::SelectStatement, conn: &'c C) -> Self {
         let column = sea_orm::sea_query::Expr::col((E::default(), E::payer_column()));
         Self { select: E::find_by_id(key).filter(column.in_subquery(payers)), conn }
-    }
-
-    /// Rows whose payer is among `payers` (a visibility subquery of `Scope`).
-    pub(super) fn of_payers(payers: sea_orm::sea_query::SelectStatement, conn: &'c C) -> Self {
-        let column = sea_orm::sea_query::Expr::col((E::default(), E::payer_column()));
-        Self { select: E::find().filter(column.in_subquery(payers)), conn }
     }
 }
 

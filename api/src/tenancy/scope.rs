@@ -118,12 +118,6 @@ impl Scope {
             .to_owned()
     }
 
-    /// Rows of a payer-owned table whose payer the caller holds at least `min` on: the way to
-    /// look up a row by an id from request input before its payer is known.
-    pub fn payer_rows<E: PayerOwned>(&self, min: Role) -> Rows<'_, E, Db> {
-        Rows::of_payers(self.visible_payer_ids(min), &self.db)
-    }
-
     /// The row of a payer-owned table with this primary key, if its payer is one the caller
     /// sees; otherwise NOT_FOUND as `what` (the role the action needs is checked on the payer next).
     pub async fn payer_row<E: PayerOwned>(&self, id: <E::PrimaryKey as PrimaryKeyTrait>::ValueType, what: &'static str) -> AppResult<E::Model> {

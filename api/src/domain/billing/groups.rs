@@ -136,14 +136,14 @@ pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> Ap
 pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Group, crate::tenancy::ScopedPayer)> {
     let group = scope.payer_row::<billing_groups::Entity>(id, "billing group").await?;
     let payer = payer_of(scope, group.payer_id, need, "billing group").await?;
-    let group = with_memberships_in(&scope.readable_payers(&[payer.id]).await?, vec![group]).await?.pop();
+    let group = with_memberships_in(&payer.as_payer_set(), vec![group]).await?.pop();
     Ok((group.ok_or_else(|| AppError::internal(anyhow::anyhow!("loading a billing group returned nothing")))?, payer))
 }
 
 /// A payer's billing groups.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    of_payer_in(&scope.readable_payers(&[payer.id]).await?, payer.id).await
+    of_payer_in(&payer.as_payer_set(), payer.id).await
 }
 
 /// Every billing group of one payer of a checked set (a cost view's), by name, with their

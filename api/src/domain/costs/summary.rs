@@ -202,12 +202,11 @@ pub(super) fn rollup_months(req: &SummaryRequest) -> Option<(String, String)> {
 
 /// Sums of a stored cost column, per period and the grouped dimensions, in SQL.
 /// With `tagged`, the tagged parts of that key instead, each point with its value.
-async fn column_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
-    let payers = readable(scope, views).await?;
+async fn column_points(payers: &PayerSet, views: &[PayerView], req: &SummaryRequest, column: &str, periods: &[String], tagged: Option<&SelectedKey>) -> AppResult<Vec<Point>> {
     if let Some((from, to)) = rollup_months(req) {
-        return monthly_points(&payers, views, req, (column, periods), (&from, &to), tagged).await;
+        return monthly_points(payers, views, req, (column, periods), (&from, &to), tagged).await;
     }
-    day_points(&payers, views, req, column, periods, tagged).await
+    day_points(payers, views, req, column, periods, tagged).await
 }
 
 /// [`column_points`] from the day grain; with `tagged`, from the tagged parts of that key
@@ -356,7 +355,7 @@ struct Priced {
 
 /// Pro-forma charges: every row of each visible billing group, priced by the billing engine
 /// (so the numbers are the billing report's), plus the groups' custom line items per period.
-async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
+async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
     let f = &req.filter;
     let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
     // Whole months by dimensions the pricing rollup keeps: price its month sums, not the days.
@@ -368,10 +367,9 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
     let stored_lines_answer = months.is_some() && !req.group_by.contains(&Dimension::ChargeType) && f.charge_types.is_empty();
     let stored_totals_answer = stored_lines_answer && req.group_by.is_empty() && f.account_ids.is_empty() && f.service_codes.is_empty() && f.regions.is_empty();
     let mut out = Priced::default();
-    let payers = readable(scope, views).await?;
     for view in views {
         let groups = match view {
-            PayerView::Partner(p) => billing::groups::of_payer_in(&payers, *p).await?,
+            PayerView::Partner(p) => billing::groups::of_payer_in(payers, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
         // Closed months are priced as before here; only open ones have stored prices.
@@ -414,7 +412,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryReques
             }
         }
         if let PayerView::Partner(p) = view {
-            out.unpriced_account_ids.extend(unpriced_accounts(scope, *p, &groups, req, periods).await?);
+            out.unpriced_account_ids.extend(unpriced_accounts(payers, *p, &groups, req, periods).await?);
         }
     }
     Ok(out)
@@ -482,8 +480,7 @@ fn month_rows(stored: billing::stored_prices::PeriodMonths) -> PricedParts {
 }
 
 /// A partner's accounts with cost in the range but in no billing group in that period.
-async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
-    let payers = scope.readable_payers(&[payer]).await?;
+async fn unpriced_accounts(payers: &PayerSet, payer: uuid::Uuid, groups: &[Group], req: &SummaryRequest, periods: &[String]) -> AppResult<Vec<String>> {
     let present: Vec<(String, String)> = match rollup_months(req) {
         // Whole months: the rollup by account has the same accounts in far fewer rows.
         Some((from, to)) => {
@@ -493,6 +490,7 @@ async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], r
                 .column(cost_monthly::Column::BillingPeriod)
                 .column(cost_monthly::Column::UsageAccountId)
                 .distinct()
+                .filter(cost_monthly::Column::PayerId.eq(payer))
                 .filter(cost_monthly::Column::Source.is_in(results::SOURCES.to_vec()))
                 .filter(cost_monthly::Column::BillingPeriod.is_in(periods.to_vec()))
                 .filter(cost_monthly::Column::UsageMonth.gte(from))
@@ -507,6 +505,7 @@ async fn unpriced_accounts(scope: &Scope, payer: uuid::Uuid, groups: &[Group], r
                 .column(cost_daily::Column::BillingPeriod)
                 .column(cost_daily::Column::UsageAccountId)
                 .distinct()
+                .filter(cost_daily::Column::PayerId.eq(payer))
                 .filter(cost_daily::Column::Source.is_in(results::SOURCES.to_vec()))
                 .filter(cost_daily::Column::BillingPeriod.is_in(periods.to_vec()))
                 .filter(cost_daily::Column::UsageDate.gte(req.from))
@@ -528,11 +527,12 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
         return Err(AppError::invalid("to", "the range may span at most 800 days"));
     }
     let views = payer_views(scope, &req.payers, req.metric, req.customer).await?;
+    let payers = readable(scope, &views).await?;
     let by_account = req.group_by.contains(&Dimension::Account);
-    let mut s = summary_of(scope, &views, req).await?;
+    let mut s = summary_of(scope, &views, &payers, req).await?;
     if by_account {
         let ids: BTreeSet<String> = s.groups.iter().map(|(k, _)| k.account_id.clone()).filter(|a| !a.is_empty()).collect();
-        s.account_names = account_names(&readable(scope, &views).await?, ids).await?;
+        s.account_names = account_names(&payers, ids).await?;
     }
     Ok(s)
 }
@@ -559,8 +559,9 @@ async fn account_names(payers: &PayerSet, ids: BTreeSet<String>) -> AppResult<Ac
     Ok(out)
 }
 
-/// [`summary`] for payers already resolved to what the caller may see of them.
-pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryRequest) -> AppResult<CostSummary> {
+/// [`summary`] for payers already resolved to what the caller may see of them (`payers`: the
+/// views' payers as the set a cost read may reach).
+pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: SummaryRequest) -> AppResult<CostSummary> {
     let periods = periods_between(req.from, req.to);
     // A customer naming an account that is none of theirs in the range: not found.
     for view in views {
@@ -573,20 +574,20 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], req: SummaryR
     }
     let key = super::tags::key_of(&req)?;
     if let Some(key) = &key {
-        super::tags::check_selected(scope, views, key).await?;
+        super::tags::check_selected(payers, views, key).await?;
     }
     let (mut points, unpriced) = match req.metric.column() {
-        Some(column) => (column_points(scope, views, &req, column, &periods, None).await?, Vec::new()),
+        Some(column) => (column_points(payers, views, &req, column, &periods, None).await?, Vec::new()),
         None => {
-            let priced = proforma_points(scope, views, &req, &periods).await?;
+            let priced = proforma_points(scope, views, payers, &req, &periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
         }
     };
     if let Some(key) = &key {
         // The tagged parts with their values, and the same taken out of the cost without one.
         let tagged = match req.metric.column() {
-            Some(column) => column_points(scope, views, &req, column, &periods, Some(key)).await?,
-            None => super::tags::proforma_points(scope, views, &req, &periods, key).await?,
+            Some(column) => column_points(payers, views, &req, column, &periods, Some(key)).await?,
+            None => super::tags::proforma_points(scope, views, payers, &req, &periods, key).await?,
         };
         points.extend(tagged.iter().map(Point::untagged_remainder));
         points.extend(tagged);

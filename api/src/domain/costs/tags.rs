@@ -120,7 +120,7 @@ pub async fn set_allocation_keys(scope: &Scope, payer: PayerId, keys: Vec<Select
         txn.insert(row).await?;
     }
     txn.commit().await?;
-    keys_of(&scope.readable_payers(&[payer.0]).await?, payer).await
+    keys_of(&payer_row.as_payer_set(), payer).await
 }
 
 /// The key a summary is about: the one grouped by, else the one filtered by.
@@ -138,10 +138,9 @@ pub(super) fn key_of(req: &SummaryRequest) -> AppResult<Option<SelectedKey>> {
 }
 
 /// Every payer of the view must keep the key: otherwise all its cost would show without a value.
-pub(super) async fn check_selected(scope: &Scope, views: &[PayerView], key: &SelectedKey) -> AppResult<()> {
-    let payers = super::visibility::readable(scope, views).await?;
+pub(super) async fn check_selected(payers: &PayerSet, views: &[PayerView], key: &SelectedKey) -> AppResult<()> {
     for view in views {
-        if !selected_in(&payers, PayerId(view.payer())).await?.contains(key) {
+        if !selected_in(payers, PayerId(view.payer())).await?.contains(key) {
             return Err(AppError::invalid("tagKey", format!("{} is not a selected cost allocation key of payer {} (setCostAllocationKeys)", key.label(), view.payer())));
         }
     }
@@ -149,14 +148,14 @@ pub(super) async fn check_selected(scope: &Scope, views: &[PayerView], key: &Sel
 }
 
 /// The tagged parts priced by each visible billing group, as the whole rows are priced.
-pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], req: &SummaryRequest, periods: &[String], key: &SelectedKey) -> AppResult<Vec<Point>> {
+pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String], key: &SelectedKey) -> AppResult<Vec<Point>> {
     // Whole months by dimensions the month rollup keeps: price its sums, not the days.
     let months = rollup_months(req);
     let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
     let mut out = Vec::new();
     for view in views {
         let groups = match view {
-            PayerView::Partner(p) => billing::groups::of_payer_in(&scope.readable_payers(&[*p]).await?, *p).await?,
+            PayerView::Partner(p) => billing::groups::of_payer_in(payers, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
         for period in periods {

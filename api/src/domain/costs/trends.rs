@@ -13,7 +13,7 @@ use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_be
 use super::{AccountNames, CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
-use crate::tenancy::Scope;
+use crate::tenancy::{PayerSet, Scope};
 
 /// One key's change between two months.
 #[derive(Debug, Clone)]
@@ -94,8 +94,9 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     // The month's total from the month rollups; the last day with data from the day grain's
     // (payer, date) index, not a scan of the month's days.
     let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer, tag_key: None };
-    let s = summary_of(scope, &views, req).await?;
-    let last_day_with_data = last_day_with_data(scope, &views, first, last).await?.map_or(0, |d| d.day());
+    let payers = readable(scope, &views).await?;
+    let s = summary_of(scope, &views, &payers, req).await?;
+    let last_day_with_data = last_day_with_data(&payers, &views, first, last).await?.map_or(0, |d| d.day());
     let days_in_month = last.day();
     let projected = if last < Utc::now().date_naive() {
         s.total
@@ -109,11 +110,10 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
 }
 
 /// The last day of one month (`first..=last`) with cost the views may see, from the best source.
-async fn last_day_with_data(scope: &Scope, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
-    let payers = readable(scope, views).await?;
+async fn last_day_with_data(payers: &PayerSet, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
     let month = first.format("%Y-%m").to_string();
     // The service rollup has the same sources per payer and period as the day grain, in a few rows.
-    let sources = best_sources_monthly(&payers, "cost_monthly_service", &month, &month).await?;
+    let sources = best_sources_monthly(payers, "cost_monthly_service", &month, &month).await?;
     let day: Option<Option<NaiveDate>> = payers
         .rows::<cost_daily::Entity>()
         .select_only()
