@@ -53,10 +53,8 @@ pub fn checked_account_id(field: &str, id: &str) -> AppResult<String> {
 /// Enqueues a sync of the payer's organization into the local tables.
 pub async fn request_sync(state: &JobContext, scope: &Scope, payer: PayerId) -> AppResult<JobView> {
     let payer = scope.payer(payer, Role::Operator).await?;
-    let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: Some(session_name(&scope.principal().email)) })?;
-    job.payer = Some(PayerId(payer.id));
-    job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
-    enqueue_requested(state, scope, job).await
+    let job = NewJob::of(&SyncArgs { payer_id: payer.id, session: Some(session_name(&scope.principal().email)) })?;
+    enqueue_requested(state, scope, &payer, job).await
 }
 
 /// The sync job's arguments: the payer, and the session name of whoever asked (none when
@@ -387,10 +385,8 @@ pub async fn request_create(state: &JobContext, scope: &Scope, input: NewAccount
         polls: 0,
     };
     let mut job = NewJob::of(&args)?;
-    job.payer = Some(PayerId(payer.id));
-    job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
     job.max_attempts = 8;
-    enqueue_requested(state, scope, job).await
+    enqueue_requested(state, scope, &payer, job).await
 }
 
 fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<Step<CreateArgs>, JobFailure> {

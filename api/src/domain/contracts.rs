@@ -7,17 +7,16 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use entity::{contracts, tenants};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
-use crate::db::BeginWrite;
 use crate::domain::checked_name;
 use crate::domain::users::checked_email;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::money::{from_units, to_units};
 use crate::notify::outbox;
-use crate::tenancy::{Role, Scope, TenantKind};
+use crate::tenancy::{Role, Scope, TenantKind, TenantTxn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
@@ -311,7 +310,7 @@ fn payer_json(ids: &[PayerId]) -> String {
 }
 
 /// Records `contract.changed` for the customer in the caller's transaction.
-async fn record_change(db: &impl ConnectionTrait, scope: &Scope, customer: &tenants::Model, c: &Contract, action: &str) -> AppResult<()> {
+async fn record_change(txn: &TenantTxn, scope: &Scope, customer: &tenants::Model, c: &Contract, action: &str) -> AppResult<()> {
     let data = json!({
         "action": action,
         "contractId": c.id.to_string(),
@@ -328,7 +327,7 @@ async fn record_change(db: &impl ConnectionTrait, scope: &Scope, customer: &tena
         "contractChangeEmail": c.contract_change_email,
         "changedBy": scope.principal().email,
     });
-    outbox::record_for_tenant(db, outbox::CONTRACT_CHANGED, customer.id, Some(c.id.to_string()), data).await?;
+    outbox::record_for_tenant_in(txn, outbox::CONTRACT_CHANGED, Some(c.id.to_string()), data).await?;
     Ok(())
 }
 
@@ -338,7 +337,7 @@ pub async fn create(scope: &Scope, customer: TenantId, fields: ContractFields) -
     let (c, payer_ids) = check_new(fields)?;
     let payer_ids = checked_payers(scope, &tenant, &payer_ids).await?;
     let now = Utc::now();
-    let txn = scope.db().begin_write().await?;
+    let txn = scope.begin_write_on_tenant(TenantId(tenant.id), Role::Admin).await?;
     let row = contracts::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         customer_tenant_id: Set(tenant.id),
@@ -358,10 +357,8 @@ pub async fn create(scope: &Scope, customer: TenantId, fields: ContractFields) -
         created_by: Set(Some(scope.principal().user_id.0)),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let contract = Contract::try_from(row)?;
+    };
+    let contract = Contract::try_from(txn.insert(row).await?)?;
     record_change(&txn, scope, &tenant, &contract, "created").await?;
     txn.commit().await?;
     Ok(contract)
@@ -472,27 +469,32 @@ pub async fn end(scope: &Scope, id: uuid::Uuid, end_date: NaiveDate) -> AppResul
 }
 
 async fn save(scope: &Scope, tenant: &tenants::Model, row: contracts::ActiveModel, action: &str) -> AppResult<Contract> {
-    let txn = scope.db().begin_write().await?;
-    let contract = Contract::try_from(row.update(&txn).await?)?;
+    let txn = scope.begin_write_on_tenant(TenantId(tenant.id), Role::Admin).await?;
+    let contract = Contract::try_from(txn.update(row).await?)?;
     record_change(&txn, scope, tenant, &contract, action).await?;
     txn.commit().await?;
     Ok(contract)
 }
 
-/// The customer's contracts (no scope check: the caller has already checked the tenant).
-pub async fn of_customer(db: &impl ConnectionTrait, customer: uuid::Uuid) -> AppResult<Vec<Contract>> {
-    let rows = contracts::Entity::find().filter(contracts::Column::CustomerTenantId.eq(customer)).order_by_asc(contracts::Column::Id).all(db).await?;
+/// The customer's contracts, if the caller sees the customer (none otherwise).
+pub async fn of_customer(scope: &Scope, customer: uuid::Uuid) -> AppResult<Vec<Contract>> {
+    let rows = scope
+        .tenant_rows::<contracts::Entity>(Role::Viewer)
+        .filter(contracts::Column::CustomerTenantId.eq(customer))
+        .order_by_asc(contracts::Column::Id)
+        .all()
+        .await?;
     rows.into_iter().map(Contract::try_from).collect()
 }
 
 /// Whether a customer has a contract ACTIVE today.
-pub async fn has_active(db: &impl ConnectionTrait, customer: uuid::Uuid) -> AppResult<bool> {
-    Ok(of_customer(db, customer).await?.iter().any(|c| c.status() == ContractStatus::Active))
+pub async fn has_active(scope: &Scope, customer: uuid::Uuid) -> AppResult<bool> {
+    Ok(of_customer(scope, customer).await?.iter().any(|c| c.status() == ContractStatus::Active))
 }
 
 /// Refuses to connect accounts to a customer tenant without an ACTIVE contract.
-pub async fn require_active_for_payers(db: &impl ConnectionTrait, tenant: &tenants::Model) -> AppResult<()> {
-    if TenantKind::parse(&tenant.kind) == Some(TenantKind::Customer) && !has_active(db, tenant.id).await? {
+pub async fn require_active_for_payers(scope: &Scope, tenant: &tenants::Model) -> AppResult<()> {
+    if TenantKind::parse(&tenant.kind) == Some(TenantKind::Customer) && !has_active(scope, tenant.id).await? {
         return Err(AppError::invalid(
             "tenantId",
             "this customer has no active contract yet; its partner must create one before AWS accounts can be connected",

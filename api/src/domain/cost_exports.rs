@@ -59,10 +59,8 @@ pub async fn request_ingest(state: &JobContext, scope: &Scope, payer: PayerId, p
         return Err(AppError::invalid("payerId", "the payer has no cost export bucket yet (setPayerCostExport)"));
     }
     let mut job = NewJob::of(&IngestArgs { payer_id: payer.id, billing_period: period, session: Some(session_name(&scope.principal().email)) })?;
-    job.payer = Some(PayerId(payer.id));
-    job.tenant = Some(TenantId(payer.tenant_id));
     job.max_attempts = 3;
-    enqueue_requested(state, scope, job).await
+    enqueue_requested(state, scope, &payer, job).await
 }
 
 /// The ingest job's arguments: the payer, one period (`YYYY-MM`) or all, and the session name

@@ -241,7 +241,7 @@ pub async fn request_backfill(state: &JobContext, scope: &Scope, payer: PayerId,
     if payer.status != payer_domain::PayerStatus::Connected {
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
     }
-    enqueue_requested(state, scope, pull_job(&payer, from, to, Some(session_name(&scope.principal().email)))?).await
+    enqueue_requested(state, scope, &payer, pull_job(&payer, from, to, Some(session_name(&scope.principal().email)))?).await
 }
 
 /// The hourly check behind the daily pull: from `PB_COST_PULL_HOUR` on, one pull of yesterday

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::{invitations, payers};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use serde_json::json;
 
 use crate::aws::credentials::session_name;
@@ -138,7 +138,7 @@ where
 /// The scheduled refresh over every connected payer.
 pub async fn refresh_all(state: &JobContext) -> AppResult<Step<RefreshAll>> {
     let platform = state.platform();
-    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(platform.db()).await?;
+    let connected = platform.payers().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all().await?;
     let mut accepted = 0;
     for payer in &connected {
         let payer = platform.payer_row(payer.clone());

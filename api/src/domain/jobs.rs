@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use entity::jobs;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::Page;
-use crate::jobs::{JobContext, NewJob, enqueue};
+use crate::jobs::queue::enqueue_in;
+use crate::jobs::{JobContext, NewJob};
 use crate::error::{AppError, AppResult};
-use crate::ids::{PayerId, ROOT_TENANT_ID};
-use crate::tenancy::{Role, Scope};
+use crate::ids::{PayerId, TenantId};
+use crate::tenancy::{PayerAccess, Role, Scope, ScopedPayer};
 
 #[derive(Debug, Default, Clone)]
 pub struct JobFilter {
@@ -62,43 +62,29 @@ impl From<jobs::Model> for JobView {
     }
 }
 
-/// Enqueues a job the caller asked for (recorded as theirs) and wakes the worker. What it
-/// answers carries no worker name: no worker holds a new job.
-pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, mut job: NewJob) -> AppResult<JobView> {
+/// Enqueues a job the caller asked for on a payer they were checked on (recorded as theirs, and
+/// as that payer's and its tenant's whatever the job says) and wakes the worker. What it answers
+/// carries no worker name: no worker holds a new job.
+pub(crate) async fn enqueue_requested(state: &JobContext, scope: &Scope, payer: &ScopedPayer, mut job: NewJob) -> AppResult<JobView> {
     job.created_by = Some(scope.principal().user_id);
-    let job = enqueue(scope.db(), job).await?;
+    job.payer = Some(PayerId(payer.id));
+    job.tenant = Some(TenantId(payer.tenant_id));
+    let txn = payer.begin_write().await?;
+    let job = enqueue_in(&txn, job).await?;
+    txn.commit().await?;
     state.jobs_wakeup.notify_one();
     Ok(job.into())
 }
 
-fn platform_staff(scope: &Scope) -> bool {
-    scope.principal().role_on_tenant(&format!("/{ROOT_TENANT_ID}/")).is_some()
-}
-
 /// Which worker runs a job names the platform's hosts (pods): only platform staff see it.
 fn as_seen_by(scope: &Scope, job: jobs::Model) -> JobView {
-    let worker = if platform_staff(scope) { job.locked_by.clone() } else { None };
+    let worker = if scope.is_platform_staff() { job.locked_by.clone() } else { None };
     JobView { worker, ..job.into() }
 }
 
-fn visible(scope: &Scope) -> Condition {
-    if platform_staff(scope) {
-        // Platform staff also see platform jobs (schedules), which belong to no payer.
-        return Condition::all();
-    }
-    Condition::any()
-        .add(
-            Expr::col((jobs::Entity, jobs::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Viewer)),
-        )
-        .add(
-            Condition::all().add(jobs::Column::PayerId.is_null()).add(
-                Expr::col((jobs::Entity, jobs::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Viewer)),
-            ),
-        )
-}
-
 pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec<JobView>> {
-    let mut query = jobs::Entity::find().filter(visible(scope));
+    // Platform staff also see platform jobs (schedules), which belong to no payer or tenant.
+    let mut query = scope.target_rows_and_platform_rows::<jobs::Entity>(Role::Viewer);
     if let Some(payer) = filter.payer {
         scope.payer(payer, Role::Viewer).await?;
         query = query.filter(jobs::Column::PayerId.eq(payer.0));
@@ -112,11 +98,16 @@ pub async fn list(scope: &Scope, filter: JobFilter, page: Page) -> AppResult<Vec
     if let Some(after) = page.after_id()? {
         query = query.filter(jobs::Column::Id.gt(after));
     }
-    let rows = query.order_by_asc(jobs::Column::Id).limit(page.fetch()).all(scope.db()).await?;
+    let rows = query.order_by_asc(jobs::Column::Id).limit(page.fetch()).all().await?;
     Ok(rows.into_iter().map(|j| as_seen_by(scope, j)).collect())
 }
 
 pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<JobView> {
-    let job = jobs::Entity::find_by_id(id).filter(visible(scope)).one(scope.db()).await?.ok_or(AppError::NotFound("job"))?;
+    let job = scope
+        .target_rows_and_platform_rows::<jobs::Entity>(Role::Viewer)
+        .filter(jobs::Column::Id.eq(id))
+        .one()
+        .await?
+        .ok_or(AppError::NotFound("job"))?;
     Ok(as_seen_by(scope, job))
 }

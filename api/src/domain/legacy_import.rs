@@ -98,7 +98,7 @@ pub async fn request_import(state: &JobContext, scope: &Scope, input: LegacyImpo
     let payer = scope.payer(input.payer, Role::Operator).await?;
     let (table, year, months) = check(&input, Utc::now().date_naive())?;
     let args = ImportArgs { payer_id: payer.id, table, year, months, session: Some(session_name(&scope.principal().email)) };
-    enqueue_requested(state, scope, payer_job(&payer, &args)?).await
+    enqueue_requested(state, scope, &payer, payer_job(&payer, &args)?).await
 }
 
 /// Service (product name), usage type, pricing unit.

@@ -1,10 +1,10 @@
 //! Roles held by users on tenants and payers.
 
 use entity::memberships;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::domain::Target;
-use crate::domain::users::{insert_membership, require_admin_on, visible as visible_user};
+use crate::domain::users::{membership_row, require_admin_on, visible as visible_user};
 use crate::error::{AppError, AppResult};
 use crate::ids::{MembershipId, PayerId, ROOT_TENANT_ID, TenantId, UserId};
 use crate::tenancy::{Role, Scope};
@@ -36,21 +36,10 @@ impl TryFrom<memberships::Model> for Membership {
 
 /// A user's memberships that the caller can see.
 pub async fn of_user(scope: &Scope, user: UserId) -> AppResult<Vec<Membership>> {
-    let rows = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user.0))
-        .order_by_asc(memberships::Column::Id)
-        .all(scope.db())
-        .await?;
-    if user == scope.principal().user_id {
-        return rows.into_iter().map(Membership::try_from).collect();
-    }
-    let mut visible = Vec::with_capacity(rows.len());
-    for m in rows {
-        if scope.role_on_membership(&m).await?.is_some() {
-            visible.push(m.try_into()?);
-        }
-    }
-    Ok(visible)
+    // The caller's own are all theirs to see; another user's, those on targets the caller sees.
+    let rows = if user == scope.principal().user_id { scope.own_memberships() } else { scope.memberships(Role::Viewer) };
+    let rows = rows.filter(memberships::Column::UserId.eq(user.0)).order_by_asc(memberships::Column::Id).all().await?;
+    rows.into_iter().map(Membership::try_from).collect()
 }
 
 /// Gives a user a role on a target the caller administers.
@@ -70,7 +59,7 @@ pub async fn grant(scope: &Scope, user: UserId, target: Target, role: Role) -> A
     if existing > 0 {
         return Err(AppError::Conflict("the user already holds a role there; revoke it first".into()));
     }
-    insert_membership(scope.db(), user, target, role, Some(scope.principal().user_id)).await?.try_into()
+    scope.insert_for_target(membership_row(user, target, role, Some(scope.principal().user_id)), Role::Admin).await?.try_into()
 }
 
 /// Removes a membership on a target the caller administers. The platform keeps one admin.

@@ -256,7 +256,13 @@ pub struct TemplateView {
 }
 
 async fn effective(scope: &Scope, path: &str, event_type: &str, locale: &str) -> AppResult<TemplateView> {
-    let over = dispatch::override_for(scope.db(), path, event_type, locale).await?;
+    let inherited = scope
+        .inherited_rows::<notification_templates::Entity>(path)
+        .filter(notification_templates::Column::EventType.eq(event_type))
+        .filter(notification_templates::Column::Locale.eq(locale))
+        .all()
+        .await?;
+    let over = dispatch::deepest_override(path, &inherited);
     let overridden = over.is_some();
     let source = match over.or_else(|| templates::builtin(event_type, locale)) {
         Some(s) => s,

@@ -6,10 +6,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::{memberships, onboarding_steps, payers, tenants, users};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::auth::password::NO_PASSWORD;
-use crate::db::BeginWrite;
 use crate::domain::contracts::{self, ContractStatus};
 use crate::domain::export_validation::{self, ExportValidation};
 use crate::domain::source_health::SourceHealth;
@@ -137,13 +136,13 @@ pub enum ExportOutcome {
     Invalid(String),
 }
 
-async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Option<&ExportOutcome>, stored_export: Option<&onboarding_steps::Model>) -> AppResult<Vec<Derived>> {
+async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&ExportOutcome>, stored_export: Option<&onboarding_steps::Model>) -> AppResult<Vec<Derived>> {
     use StepKind::*;
     use StepStatus::*;
     let mut steps = vec![Derived::new(AddCustomer, Done).at(Some(customer.created_at), Some(customer.created_at))];
 
     // CONTRACT
-    let all = contracts::of_customer(db, customer.id).await?;
+    let all = contracts::of_customer(scope, customer.id).await?;
     let active = all.iter().find(|c| c.status() == ContractStatus::Active);
     let first_made = all.iter().map(|c| c.created_at).min();
     let contract = if let Some(c) = active {
@@ -160,19 +159,21 @@ async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Op
     steps.push(contract);
 
     // INVITE_ADMIN: an admin of the customer tenant itself, invited, then with a password.
-    let admin_ids: Vec<uuid::Uuid> = memberships::Entity::find()
+    let admin_ids: Vec<uuid::Uuid> = scope
+        .target_rows::<memberships::Entity>(Role::Viewer)
         .filter(memberships::Column::TenantId.eq(customer.id))
         .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
-        .all(db)
+        .all()
         .await?
         .into_iter()
         .map(|m| m.user_id)
         .collect();
-    let admins = users::Entity::find()
+    let admins = scope
+        .users(Role::Viewer)
         .filter(users::Column::Id.is_in(admin_ids))
         .filter(users::Column::DisabledAt.is_null())
         .order_by_asc(users::Column::CreatedAt)
-        .all(db)
+        .all()
         .await?;
     let invite = if let Some(u) = admins.iter().find(|u| u.password_hash != NO_PASSWORD) {
         Derived::new(InviteAdmin, Done).at(Some(u.created_at), Some(u.password_changed_at.max(u.created_at)))
@@ -187,7 +188,8 @@ async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Op
     steps.push(invite);
 
     // CONNECT_ACCOUNT: a payer on the customer tenant whose connection check passed.
-    let own_payers = payers::Entity::find().filter(payers::Column::TenantId.eq(customer.id)).order_by_asc(payers::Column::CreatedAt).all(db).await?;
+    let own_payers =
+        scope.tenant_rows::<payers::Entity>(Role::Viewer).filter(payers::Column::TenantId.eq(customer.id)).order_by_asc(payers::Column::CreatedAt).all().await?;
     let first_payer = own_payers.first().map(|p| p.created_at);
     let connect = if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::PayerStatus::Connected) {
         Derived::new(ConnectAccount, Done).at(first_payer, p.last_checked_at.or(Some(p.updated_at)))
@@ -239,10 +241,14 @@ async fn derive(db: &impl ConnectionTrait, customer: &tenants::Model, export: Op
 const EXPORT_NEXT: &str = "Fix the cost export as the reason says, or pick a valid export for ingestion (selectCostExport), then refresh the onboarding";
 
 /// Derives the steps, stores what changed, and returns them.
-async fn evaluate(db: &(impl ConnectionTrait + sea_orm::TransactionTrait), customer: tenants::Model, export: Option<ExportOutcome>) -> AppResult<Onboarding> {
-    let stored = onboarding_steps::Entity::find().filter(onboarding_steps::Column::CustomerTenantId.eq(customer.id)).all(db).await?;
+async fn evaluate(scope: &Scope, customer: tenants::Model, export: Option<ExportOutcome>) -> AppResult<Onboarding> {
+    let stored = scope
+        .tenant_rows::<onboarding_steps::Entity>(Role::Viewer)
+        .filter(onboarding_steps::Column::CustomerTenantId.eq(customer.id))
+        .all()
+        .await?;
     let stored_of = |k: StepKind| stored.iter().find(|s| s.step == k.as_str());
-    let derived = derive(db, &customer, export.as_ref(), stored_of(StepKind::ValidateExport)).await?;
+    let derived = derive(scope, &customer, export.as_ref(), stored_of(StepKind::ValidateExport)).await?;
     let now = Utc::now();
     let mut steps = Vec::new();
     let mut changed = Vec::new();
@@ -266,22 +272,11 @@ async fn evaluate(db: &(impl ConnectionTrait + sea_orm::TransactionTrait), custo
         steps.push(Step { kind: d.kind, status: d.status, started_at, completed_at, blocking_reason: d.reason, next_action: d.next });
     }
     if !changed.is_empty() {
-        let txn = db.begin_write().await?;
+        // Steps are what the caller's view derived: storing them needs no more than seeing them.
+        let txn = scope.begin_write_on_tenant(TenantId(customer.id), Role::Viewer).await?;
         for row in changed {
-            onboarding_steps::Entity::insert(row)
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::columns([onboarding_steps::Column::CustomerTenantId, onboarding_steps::Column::Step])
-                        .update_columns([
-                            onboarding_steps::Column::Status,
-                            onboarding_steps::Column::BlockingReason,
-                            onboarding_steps::Column::StartedAt,
-                            onboarding_steps::Column::CompletedAt,
-                            onboarding_steps::Column::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec(&txn)
-                .await?;
+            use onboarding_steps::Column as C;
+            txn.upsert(row, &[C::CustomerTenantId, C::Step], vec![C::Status, C::BlockingReason, C::StartedAt, C::CompletedAt, C::UpdatedAt]).await?;
         }
         txn.commit().await?;
     }
@@ -301,7 +296,7 @@ async fn customer(scope: &Scope, id: TenantId, need: Role) -> AppResult<tenants:
 pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
     let tenant = customer(scope, id, Role::Viewer).await?;
     let export = latest_validation(scope, &tenant).await?;
-    evaluate(scope.db(), tenant, export).await
+    evaluate(scope, tenant, export).await
 }
 
 /// The onboarding of every customer the caller can see in a tenant's subtree.
@@ -317,7 +312,7 @@ pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
     let mut out = Vec::with_capacity(customers.len());
     for c in customers {
         let export = latest_validation(scope, &c).await?;
-        out.push(evaluate(scope.db(), c, export).await?);
+        out.push(evaluate(scope, c, export).await?);
     }
     Ok(out)
 }
@@ -335,7 +330,7 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
         }
     }
     let export = judge(&validations);
-    evaluate(scope.db(), tenant, export).await
+    evaluate(scope, tenant, export).await
 }
 
 /// The latest stored export validations of the customer's connected payers, judged.

@@ -13,7 +13,7 @@ use entity::{optimization_recommendations as recs, payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -31,7 +31,7 @@ use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::{PayerId, TenantId};
 use crate::jobs::{JobContext, Step, enqueue};
 use crate::money::{from_units, to_units};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerSet, Role, Scope};
 
 /// Pulls one payer's recommendations.
 pub const PULL_INSIGHTS: &str = "optimization.pull";
@@ -74,7 +74,7 @@ pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> 
         return Err(AppError::invalid("payerId", "the payer is not connected yet (checkPayerConnection)"));
     }
     let session = Some(crate::aws::credentials::session_name(&scope.principal().email));
-    enqueue_requested(state, scope, payer_job(&payer, &InsightsArgs { payer_id: payer.id, session })?).await
+    enqueue_requested(state, scope, &payer, payer_job(&payer, &InsightsArgs { payer_id: payer.id, session })?).await
 }
 
 /// The daily schedule's step: one pull per connected payer and day.
@@ -281,6 +281,8 @@ pub struct Insights {
 
 /// Which accounts of the payer the caller sees, and whose customer each is this month.
 struct InView {
+    /// The payer, checked for this read.
+    payers: PayerSet,
     /// `None`: every account (a partner, no customer named).
     accounts: Option<Vec<String>>,
     customer_of: HashMap<String, Uuid>,
@@ -303,7 +305,8 @@ async fn in_view(scope: &Scope, payer: PayerId, customer: Option<TenantId>) -> A
     let period = current_period();
     match payer_view(scope, payer).await? {
         PayerView::Partner(p) => {
-            let customer_of = customers_of(&groups::of_payer_in(&scope.readable_payers(&[p]).await?, p).await?, &period);
+            let payers = scope.readable_payers(&[p]).await?;
+            let customer_of = customers_of(&groups::of_payer_in(&payers, p).await?, &period);
             let accounts = match customer {
                 None => None,
                 Some(t) => {
@@ -311,7 +314,7 @@ async fn in_view(scope: &Scope, payer: PayerId, customer: Option<TenantId>) -> A
                     Some(customer_of.iter().filter(|(_, c)| **c == t.0).map(|(a, _)| a.clone()).collect())
                 }
             };
-            Ok(InView { accounts, customer_of, partner: true })
+            Ok(InView { payers, accounts, customer_of, partner: true })
         }
         PayerView::Customer(_, mine) => {
             let mine: Vec<Group> = match customer {
@@ -325,7 +328,8 @@ async fn in_view(scope: &Scope, payer: PayerId, customer: Option<TenantId>) -> A
                 }
             };
             let customer_of = customers_of(&mine, &period);
-            Ok(InView { accounts: Some(customer_of.keys().cloned().collect()), customer_of, partner: false })
+            let payers = scope.readable_payers(&[payer.0]).await?;
+            Ok(InView { payers, accounts: Some(customer_of.keys().cloned().collect()), customer_of, partner: false })
         }
     }
 }
@@ -346,8 +350,9 @@ struct AccountSums {
     savings: Option<i64>,
 }
 
-async fn sums_by_account(db: &impl ConnectionTrait, condition: Condition) -> AppResult<Vec<AccountSums>> {
-    Ok(recs::Entity::find()
+async fn sums_by_account(payers: &PayerSet, condition: Condition) -> AppResult<Vec<AccountSums>> {
+    payers
+        .rows::<recs::Entity>()
         .select_only()
         .column(recs::Column::AccountId)
         .column(recs::Column::Currency)
@@ -357,9 +362,8 @@ async fn sums_by_account(db: &impl ConnectionTrait, condition: Condition) -> App
         .filter(condition)
         .group_by(recs::Column::AccountId)
         .group_by(recs::Column::Currency)
-        .into_model::<AccountSums>()
-        .all(db)
-        .await?)
+        .into_all::<AccountSums>()
+        .await
 }
 
 /// Adds one payer's per-account sums into per-customer savings.
@@ -371,12 +375,12 @@ fn per_customer(payer: Uuid, sums: &[AccountSums], customer_of: &HashMap<String,
     }
 }
 
-async fn named(db: &impl ConnectionTrait, totals: BTreeMap<(Uuid, Option<Uuid>, String), (u64, i64)>) -> AppResult<Vec<CustomerSavings>> {
+async fn named(payers: &PayerSet, totals: BTreeMap<(Uuid, Option<Uuid>, String), (u64, i64)>) -> AppResult<Vec<CustomerSavings>> {
     let ids: Vec<Uuid> = totals.keys().filter_map(|(_, t, _)| *t).collect();
     let names: HashMap<Uuid, String> = if ids.is_empty() {
         HashMap::new()
     } else {
-        tenants::Entity::find().filter(tenants::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|t| (t.id, t.name)).collect()
+        payers.assigned_customers().filter(tenants::Column::Id.is_in(ids)).all().await?.into_iter().map(|t| (t.id, t.name)).collect()
     };
     let mut out: Vec<CustomerSavings> = totals
         .into_iter()
@@ -401,15 +405,16 @@ pub async fn insights(scope: &Scope, payer: PayerId, customer: Option<TenantId>,
         return Err(AppError::invalid("first", format!("must be between 1 and {MAX_LISTED}")));
     }
     let view = in_view(scope, payer, customer).await?;
-    let db = scope.db();
     let condition = || filtered(payer.0, view.accounts.as_deref());
-    let state = states::Entity::find_by_id(payer.0).one(db).await?;
-    let listed = recs::Entity::find()
+    let state = view.payers.rows::<states::Entity>().filter(states::Column::PayerId.eq(payer.0)).one().await?;
+    let listed = view
+        .payers
+        .rows::<recs::Entity>()
         .filter(condition())
         .order_by_desc(recs::Column::EstimatedMonthlySavings)
         .order_by_asc(recs::Column::RecommendationId)
         .limit(first)
-        .all(db)
+        .all()
         .await?
         .into_iter()
         .map(|r| Insight {
@@ -431,7 +436,7 @@ pub async fn insights(scope: &Scope, payer: PayerId, customer: Option<TenantId>,
             last_refreshed_at: r.last_refreshed_at,
         })
         .collect();
-    let sums = sums_by_account(db, condition()).await?;
+    let sums = sums_by_account(&view.payers, condition()).await?;
     let mut by_currency: BTreeMap<String, i64> = BTreeMap::new();
     let mut count = 0u64;
     for s in &sums {
@@ -456,36 +461,38 @@ pub async fn insights(scope: &Scope, payer: PayerId, customer: Option<TenantId>,
         recommendations: count,
         totals: by_currency.into_iter().map(|(c, u)| (c, from_units(u).normalize())).collect(),
         listed,
-        by_customer: named(db, per).await?,
+        by_customer: named(&view.payers, per).await?,
     })
 }
 
 /// The partner's upsell list: estimated savings per customer across every payer the caller
 /// sees as a partner (at most [`MAX_PAYERS`] payers, those with recommendations).
 pub async fn savings_by_customer(scope: &Scope) -> AppResult<Vec<CustomerSavings>> {
-    let db = scope.db();
-    let with_recommendations: Vec<Uuid> = payers::Entity::find()
+    let with_recommendations: Vec<Uuid> = scope
+        .payers(Role::Viewer)
         .select_only()
         .column(payers::Column::Id)
-        .filter(scope.payers_filter(Role::Viewer))
         .filter(payers::Column::Id.in_subquery(sea_orm::sea_query::Query::select().distinct().column(recs::Column::PayerId).from(recs::Entity).to_owned()))
         .order_by_asc(payers::Column::Id)
         .limit(MAX_PAYERS)
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await?;
-    let period = current_period();
-    let mut per = BTreeMap::new();
+    let mut partner_side = Vec::with_capacity(with_recommendations.len());
     for payer in with_recommendations {
         // Partner side only: a payer seen through a customer tenant is the customer's own view.
         match billing::billing_payer(scope, PayerId(payer), Role::Viewer).await {
-            Ok(_) => {}
+            Ok(_) => partner_side.push(payer),
             Err(AppError::Forbidden(_) | AppError::NotFound(_)) => continue,
             Err(e) => return Err(e),
         }
-        let customer_of = customers_of(&groups::of_payer(db, payer).await?, &period);
-        let sums = sums_by_account(db, filtered(payer, None)).await?;
+    }
+    let payers = scope.readable_payers(&partner_side).await?;
+    let period = current_period();
+    let mut per = BTreeMap::new();
+    for &payer in payers.ids() {
+        let customer_of = customers_of(&groups::of_payer_in(&payers, payer).await?, &period);
+        let sums = sums_by_account(&payers, filtered(payer, None)).await?;
         per_customer(payer, &sums, &customer_of, &mut per);
     }
-    named(db, per).await
+    named(&payers, per).await
 }

@@ -12,7 +12,7 @@ use crate::domain::{Page, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
-use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope, ScopedPayer};
 
 /// Connection states; a reseller's payer (`domain::billing::resellers`) is `Reseller`.
 pub use entity::payers::PayerStatus;
@@ -124,7 +124,7 @@ pub struct NewPayer {
 /// Registers a payer on a tenant the caller administers; the platform makes its ExternalId.
 pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<Payer> {
     let tenant = scope.tenant(input.tenant, Role::Admin).await?;
-    crate::domain::contracts::require_active_for_payers(scope.db(), &tenant).await?;
+    crate::domain::contracts::require_active_for_payers(scope, &tenant).await?;
     let account_id = checked_account_id(&input.account_id)?;
     let name = checked_name("name", &input.name, 200)?;
     let role_arn = check_role_arn(&input.role_arn, &account_id)?;
@@ -156,7 +156,7 @@ pub async fn register(scope: &Scope, input: NewPayer) -> AppResult<Payer> {
     };
     let payer = scope.insert_for_tenant(payer, Role::Admin).await.map_err(conflict_on_duplicate)?;
     // The role comes when someone deploys the stack: a job probes until it does.
-    watch_connection(scope.db(), &payer).await?;
+    watch_connection(&scope.payer(PayerId(payer.id), Role::Admin).await?, &payer).await?;
     Ok(payer.into())
 }
 
@@ -223,7 +223,7 @@ pub async fn update(scope: &Scope, aws: &AwsClients, id: PayerId, changes: Payer
     row.updated_at = Set(Utc::now());
     let updated = payer.update(row).await?;
     if role_changed {
-        watch_connection(scope.db(), &updated).await?;
+        watch_connection(&payer, &updated).await?;
     }
     Ok(updated.into())
 }
@@ -245,7 +245,7 @@ pub async fn move_to(scope: &Scope, id: PayerId, tenant: TenantId) -> AppResult<
         return Err(AppError::forbidden("only platform admins move payers between tenants"));
     }
     let destination = scope.tenant(tenant, Role::Admin).await?;
-    crate::domain::contracts::require_active_for_payers(scope.db(), &destination).await?;
+    crate::domain::contracts::require_active_for_payers(scope, &destination).await?;
     let mut row: payers::ActiveModel = payer.model().clone().into();
     row.tenant_id = Set(destination.id);
     row.updated_at = Set(Utc::now());
@@ -272,15 +272,16 @@ impl crate::jobs::JobArgs for WatchArgs {
 
 /// Starts watching a payer that is not connected yet (one watch per payer and role: a repeated
 /// call is a no-op).
-async fn watch_connection(db: &impl sea_orm::ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
+async fn watch_connection(handle: &ScopedPayer, payer: &payers::Model) -> AppResult<()> {
     let args = WatchArgs { payer_id: payer.id, role_arn: payer.role_arn.clone(), since: Utc::now(), probes: 0 };
     let mut job = crate::jobs::NewJob::of(&args)?;
     job.payer = Some(PayerId(payer.id));
     job.tenant = Some(TenantId(payer.tenant_id));
     job.max_attempts = 3;
     job.idempotency_key = Some(format!("await-connection:{}:{}", payer.id, payer.role_arn));
-    crate::jobs::enqueue(db, job).await?;
-    Ok(())
+    let txn = handle.begin_write().await?;
+    crate::jobs::queue::enqueue_in(&txn, job).await?;
+    txn.commit().await
 }
 
 /// Checks that the platform can reach the payer: AssumeRole with the ExternalId, the role's

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use entity::tenants;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::{NotSet, Set}, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
@@ -97,16 +97,14 @@ pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &st
         parent_id: Set(Some(parent.id.0)),
         kind: Set(kind.as_str().to_owned()),
         name: Set(name),
-        path: Set(format!("{}{}/", parent.path, id)),
+        path: NotSet,
         billing_address: Set(String::new()),
         tax_id: Set(String::new()),
         dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(scope.db())
-    .await?;
-    row.try_into()
+    };
+    scope.insert_child_tenant(row, Role::Admin).await?.try_into()
 }
 
 /// What may change about a tenant (None = unchanged).

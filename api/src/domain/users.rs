@@ -115,22 +115,17 @@ pub async fn insert_user(db: &impl ConnectionTrait, input: CheckedUser, granted_
     .insert(db)
     .await
     .map_err(|e| AppError::on_unique_violation(e, || AppError::Conflict("a user with this email already exists".into())))?;
-    insert_membership(db, UserId(user.id), input.target, input.role, granted_by).await?;
+    membership_row(UserId(user.id), input.target, input.role, granted_by).insert(db).await?;
     Ok(user)
 }
 
-pub(crate) async fn insert_membership(
-    db: &impl ConnectionTrait,
-    user: UserId,
-    target: Target,
-    role: Role,
-    granted_by: Option<UserId>,
-) -> AppResult<memberships::Model> {
+/// A new membership row (whoever stores it checks that it may).
+pub(crate) fn membership_row(user: UserId, target: Target, role: Role, granted_by: Option<UserId>) -> memberships::ActiveModel {
     let (tenant_id, payer_id) = match target {
         Target::Tenant(t) => (Some(t.0), None),
         Target::Payer(p) => (None, Some(p.0)),
     };
-    Ok(memberships::ActiveModel {
+    memberships::ActiveModel {
         id: Set(MembershipId::new().0),
         user_id: Set(user.0),
         tenant_id: Set(tenant_id),
@@ -139,8 +134,6 @@ pub(crate) async fn insert_membership(
         granted_by: Set(granted_by.map(|u| u.0)),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?)
 }
 
 /// Checks that the caller administers `target` (NOT_FOUND outside their scope).

@@ -30,6 +30,7 @@ use super::store::IngestionStatus;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::PayerId;
+use crate::tenancy::PayerAccess;
 
 /// The default heartbeat period.
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(5);
@@ -132,8 +133,61 @@ pub async fn close_abandoned(db: &Db, payer: PayerId) -> AppResult<u64> {
         .filter(ingestions::Column::Status.eq(IngestionStatus::Running))
         .all(db)
         .await?;
-    let now = Utc::now();
     let mut marked = 0;
+    for (record, mark) in abandoned(running) {
+        let reason = mark.reason.clone();
+        if mark.exec(db).await?.rows_affected == 1 {
+            tracing::warn!(ingestion = %record.id, payer = %payer.0, %reason, "ingestion marked abandoned");
+            marked += 1;
+        }
+    }
+    Ok(marked)
+}
+
+/// [`close_abandoned`] through a payer's handle (a request reading the payer's ingestions).
+pub async fn close_abandoned_of(payer: &impl PayerAccess) -> AppResult<u64> {
+    let running = payer.rows::<ingestions::Entity>().filter(ingestions::Column::Status.eq(IngestionStatus::Running)).all().await?;
+    let mut marked = 0;
+    for (record, MarkAbandoned { condition, reason, now }) in abandoned(running) {
+        let done = payer
+            .update_rows::<ingestions::Entity>()
+            .col_expr(ingestions::Column::Status, Expr::value(IngestionStatus::Abandoned))
+            .col_expr(ingestions::Column::Error, Expr::value(reason.clone()))
+            .col_expr(ingestions::Column::FinishedAt, Expr::value(now))
+            .filter(condition)
+            .exec()
+            .await?;
+        if done == 1 {
+            tracing::warn!(ingestion = %record.id, payer = %record.payer_id, %reason, "ingestion marked abandoned");
+            marked += 1;
+        }
+    }
+    Ok(marked)
+}
+
+/// The conditional UPDATE that marks one record ABANDONED.
+struct MarkAbandoned {
+    condition: Condition,
+    reason: String,
+    now: DateTime<Utc>,
+}
+
+impl MarkAbandoned {
+    async fn exec(self, db: &Db) -> AppResult<sea_orm::UpdateResult> {
+        Ok(ingestions::Entity::update_many()
+            .col_expr(ingestions::Column::Status, Expr::value(IngestionStatus::Abandoned))
+            .col_expr(ingestions::Column::Error, Expr::value(self.reason))
+            .col_expr(ingestions::Column::FinishedAt, Expr::value(self.now))
+            .filter(self.condition)
+            .exec(db)
+            .await?)
+    }
+}
+
+/// Of RUNNING records, those abandoned now, with why and the update that marks each.
+fn abandoned(running: Vec<ingestions::Model>) -> Vec<(ingestions::Model, MarkAbandoned)> {
+    let now = Utc::now();
+    let mut out = Vec::new();
     for record in running {
         let Some(reason) = abandoned_because(&record, now) else { continue };
         let same_holder = match &record.holder {
@@ -149,19 +203,9 @@ pub async fn close_abandoned(db: &Db, payer: PayerId) -> AppResult<u64> {
                 ),
             );
         }
-        let done = ingestions::Entity::update_many()
-            .col_expr(ingestions::Column::Status, Expr::value(IngestionStatus::Abandoned))
-            .col_expr(ingestions::Column::Error, Expr::value(reason.clone()))
-            .col_expr(ingestions::Column::FinishedAt, Expr::value(now))
-            .filter(condition)
-            .exec(db)
-            .await?;
-        if done.rows_affected == 1 {
-            tracing::warn!(ingestion = %record.id, payer = %payer.0, %reason, "ingestion marked abandoned");
-            marked += 1;
-        }
+        out.push((record, MarkAbandoned { condition, reason, now }));
     }
-    Ok(marked)
+    out
 }
 
 /// The lease end of a heartbeat at `now`.

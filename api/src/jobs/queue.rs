@@ -148,8 +148,10 @@ fn claim_sql(backend: DbBackend) -> String {
     }
 }
 
-/// Enqueues a job in a transaction on one payer's rows (see [`enqueue`]).
-pub async fn enqueue_in(txn: &crate::tenancy::PayerTxn, job: NewJob) -> AppResult<jobs::Model> {
+/// Enqueues a job in a transaction on one payer's rows (see [`enqueue`]): the job is that
+/// payer's, whatever it said.
+pub async fn enqueue_in(txn: &crate::tenancy::PayerTxn, mut job: NewJob) -> AppResult<jobs::Model> {
+    job.payer = Some(crate::ids::PayerId(txn.payer_id()));
     enqueue(txn.joined(), job).await
 }
 

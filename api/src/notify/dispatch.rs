@@ -527,15 +527,19 @@ async fn render_for(state: &JobContext, d: &notifications::Model) -> AppResult<(
 
 /// The override of the deepest tenant on `path` for this event type and locale.
 pub async fn override_for(db: &impl ConnectionTrait, path: &str, event_type: &str, locale: &str) -> AppResult<Option<Source>> {
-    let lineage = lineage(path);
     let rows = notification_templates::Entity::find()
-        .filter(notification_templates::Column::TenantId.is_in(lineage.clone()))
+        .filter(notification_templates::Column::TenantId.is_in(lineage(path)))
         .filter(notification_templates::Column::EventType.eq(event_type))
         .filter(notification_templates::Column::Locale.eq(locale))
         .all(db)
         .await?;
-    let deepest = lineage.iter().rev().find_map(|t| rows.iter().find(|r| r.tenant_id == *t));
-    Ok(deepest.map(|r| Source { subject: r.subject.clone(), html: r.html.clone(), text: r.text.clone() }))
+    Ok(deepest_override(path, &rows))
+}
+
+/// Of the overrides of one event and locale along a tenant's lineage, the one nearest the tenant.
+pub fn deepest_override(path: &str, rows: &[notification_templates::Model]) -> Option<Source> {
+    let deepest = lineage(path).into_iter().rev().find_map(|t| rows.iter().find(|r| r.tenant_id == t));
+    deepest.map(|r| Source { subject: r.subject.clone(), html: r.html.clone(), text: r.text.clone() })
 }
 
 async fn send_webhook(state: &JobContext, d: &notifications::Model) -> Result<Option<String>, DeliveryError> {

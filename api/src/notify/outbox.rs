@@ -141,6 +141,11 @@ pub async fn record_for_tenant(
     record_on(db, event_type, tenant, None, subject, data).await
 }
 
+/// Records a tenant's event (no payer) in a transaction on that tenant.
+pub async fn record_for_tenant_in(txn: &crate::tenancy::TenantTxn, event_type: &'static str, subject: Option<String>, data: Value) -> AppResult<outbox_events::Model> {
+    record_on(txn.joined(), event_type, txn.tenant_id(), None, subject, data).await
+}
+
 /// Records an event filed under a tenant other than the payer's own: an invoice belongs to its
 /// customer, so the customer's webhooks and the partner's above it both receive it.
 pub async fn record_on(

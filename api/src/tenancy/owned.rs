@@ -3,9 +3,9 @@
 //! the owner the row names before it is stored.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, Condition, EntityTrait, IntoActiveModel, Value};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel, Value};
 
-use crate::db::Db;
+use crate::db::{BeginWrite, Db};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::tenancy::payer::{Delete, PayerSet, Rows, UpdateRows};
@@ -71,6 +71,13 @@ impl TenantOwned for entity::tenants::Entity {
     }
 }
 
+/// A customer's onboarding steps are the customer's.
+impl TenantOwned for entity::onboarding_steps::Entity {
+    fn tenant_column() -> Self::Column {
+        entity::onboarding_steps::Column::CustomerTenantId
+    }
+}
+
 /// A contract belongs to its customer tenant.
 impl TenantOwned for entity::contracts::Entity {
     fn tenant_column() -> Self::Column {
@@ -86,7 +93,78 @@ fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
     }
 }
 
+/// A write transaction on one tenant's rows, opened after the caller's role on the tenant was
+/// checked (`Scope::begin_write_on_tenant`): what it stores or changes must name that tenant.
+pub struct TenantTxn {
+    tenant: uuid::Uuid,
+    txn: DatabaseTransaction,
+}
+
+impl TenantTxn {
+    pub fn tenant_id(&self) -> uuid::Uuid {
+        self.tenant
+    }
+
+    /// Stores a new row of this tenant (its tenant column is set here, whatever the caller put).
+    pub async fn insert<A>(&self, mut row: A) -> AppResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        row.set(<A::Entity as TenantOwned>::tenant_column(), self.tenant.into());
+        Ok(row.insert(&self.txn).await?)
+    }
+
+    /// Stores a row of this tenant, or updates `update` of the row already there with the same
+    /// `key` (a unique key that must include the tenant column, so the row met is this tenant's).
+    pub async fn upsert<A>(&self, mut row: A, key: &[<A::Entity as EntityTrait>::Column], update: Vec<<A::Entity as EntityTrait>::Column>) -> AppResult<()>
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: TenantOwned,
+    {
+        use sea_orm::IdenStatic;
+        let tenant_column = <A::Entity as TenantOwned>::tenant_column();
+        if !key.iter().any(|c| c.as_str() == tenant_column.as_str()) {
+            return Err(AppError::internal(anyhow::anyhow!("an upsert through a tenant transaction was not keyed by the tenant")));
+        }
+        row.set(tenant_column, self.tenant.into());
+        let on_conflict = sea_orm::sea_query::OnConflict::columns(key.iter().copied()).update_columns(update).to_owned();
+        A::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(&self.txn).await?;
+        Ok(())
+    }
+
+    /// Saves changes to a row of this tenant; a row naming another tenant is not found.
+    pub async fn update<A>(&self, row: A) -> AppResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        if uuid_of(row.get(<A::Entity as TenantOwned>::tenant_column()).into_value()) != Some(self.tenant) {
+            return Err(AppError::NotFound("row"));
+        }
+        Ok(row.update(&self.txn).await?)
+    }
+
+    /// The transaction, for the lower layers whose writes must join it (the outbox, the job
+    /// queue, the audit trail; `tests/layers.rs` checks who calls it).
+    pub(crate) fn joined(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
+    }
+}
+
 impl Scope {
+    /// Opens a write transaction on a tenant the caller holds at least `need` on.
+    pub async fn begin_write_on_tenant(&self, tenant: TenantId, need: Role) -> AppResult<TenantTxn> {
+        let tenant = self.tenant(tenant, need).await?;
+        Ok(TenantTxn { tenant: tenant.id, txn: self.db().begin_write().await? })
+    }
+
     fn tenant_owned_condition<E: TenantOwned>(&self, min: Role) -> Condition {
         Condition::all().add(Expr::col((E::default(), E::tenant_column())).in_subquery(self.visible_tenant_ids(min)))
     }
@@ -143,9 +221,36 @@ impl Scope {
         Rows::matching(self.tenant_owned_condition::<E>(min), self.db())
     }
 
+    /// Rows of a tenant-owned table that a tenant the caller sees inherits: its own and its
+    /// ancestors' (a template override set above applies below it), whether or not the caller
+    /// holds a role on those ancestors. A tenant the caller does not see inherits nothing.
+    pub fn inherited_rows<E: TenantOwned>(&self, tenant_path: &str) -> Rows<'_, E, Db> {
+        use sea_orm::ColumnTrait;
+        if self.principal().role_on_tenant(tenant_path).is_none() {
+            return Rows::matching(Condition::all().add(Expr::val(1).eq(0)), self.db());
+        }
+        let lineage: Vec<uuid::Uuid> = tenant_path.split('/').filter_map(|p| p.parse().ok()).collect();
+        Rows::matching(Condition::all().add(E::tenant_column().is_in(lineage)), self.db())
+    }
+
     /// Rows of a tenant-or-payer table whose tenant or payer the caller holds at least `min` on.
     pub fn target_rows<E: TargetOwned>(&self, min: Role) -> Rows<'_, E, Db> {
         Rows::matching(self.target_owned_condition::<E>(min), self.db())
+    }
+
+    /// Rows of a tenant-or-payer table kept apart by payer first: a payer's rows for those who
+    /// see the payer (whatever tenant the row names, so a payer moved away takes its rows with
+    /// it), a tenant's own rows (no payer) for those who see the tenant, and the platform's rows
+    /// (neither) for platform staff only.
+    pub fn target_rows_and_platform_rows<E: TargetOwned>(&self, min: Role) -> Rows<'_, E, Db> {
+        let (tenant, payer) = (Expr::col((E::default(), E::tenant_column())), Expr::col((E::default(), E::payer_column())));
+        let mut visible = Condition::any()
+            .add(payer.clone().in_subquery(self.visible_payer_ids(min)))
+            .add(Condition::all().add(payer.clone().is_null()).add(tenant.clone().in_subquery(self.visible_tenant_ids(min))));
+        if self.is_platform_staff() {
+            visible = visible.add(Condition::all().add(payer.is_null()).add(tenant.is_null()));
+        }
+        Rows::matching(visible, self.db())
     }
 
     /// Deletes rows of a tenant-owned table, among those whose tenant the caller holds `min` on.
@@ -194,6 +299,18 @@ impl Scope {
     {
         self.check_tenant_of(&row, need).await?;
         Ok(row.update(self.db()).await?)
+    }
+
+    /// Stores a new tenant below the parent its row names; the caller must hold `need` on that
+    /// parent. Its path (which every visibility filter reads) is set here, from the parent's.
+    pub async fn insert_child_tenant(&self, mut row: entity::tenants::ActiveModel, need: Role) -> AppResult<entity::tenants::Model> {
+        use sea_orm::ActiveValue::Set;
+        let parent = uuid_of(row.get(entity::tenants::Column::ParentId).into_value()).ok_or(AppError::NotFound("tenant"))?;
+        let id = uuid_of(row.get(entity::tenants::Column::Id).into_value())
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("a new tenant row has no id")))?;
+        let parent = self.tenant(TenantId(parent), need).await?;
+        row.path = Set(format!("{}{id}/", parent.path));
+        Ok(row.insert(self.db()).await?)
     }
 
     /// Stores a new row of a tenant-or-payer table; the caller must hold `need` on the payer it
@@ -307,6 +424,92 @@ mod tests {
         assert_eq!(rates_of(&db, theirs.id).await, vec![("EUR".to_owned(), 1)]);
         assert_eq!(rates_of(&db, mine.id).await, Vec::<(String, i64)>::new());
         assert_eq!(subs::Entity::find().all(&db).await.unwrap().len(), 1, "their subscription stays");
+    }
+
+    /// A tenant whose path is built from ids, as the product builds them.
+    async fn tenant_below(db: &Db, parent: Option<&entity::tenants::Model>, name: &str) -> entity::tenants::Model {
+        let id = uuid::Uuid::now_v7();
+        let mut row: entity::tenants::ActiveModel = tenant(db, name).await.into();
+        entity::tenants::Entity::delete_many().filter(entity::tenants::Column::Name.eq(name)).exec(db).await.unwrap();
+        row.parent_id = Set(parent.map(|p| p.id));
+        row.path = Set(format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())));
+        row.id = Set(id);
+        row.insert(db).await.unwrap()
+    }
+
+    fn admin_of(tenant: &entity::tenants::Model) -> Principal {
+        Principal {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            email: "admin@example.com".into(),
+            credential: Credential::Session(SessionId(uuid::Uuid::now_v7())),
+            grants: vec![Grant { role: Role::Admin, target: GrantTarget::Tenant { id: TenantId(tenant.id), path: tenant.path.clone() } }],
+        }
+    }
+
+    /// A transaction on a tenant stores and changes that tenant's rows only; a child tenant's
+    /// path comes from a parent the caller administers; rows set above a tenant reach it only
+    /// for callers who see the tenant; ownerless (platform) rows show to platform staff only.
+    #[tokio::test]
+    async fn tenant_transactions_and_tree_finders_keep_to_their_tenant() {
+        let (_dir, db) = database().await;
+        let parent = tenant_below(&db, None, "parent").await;
+        let mine = tenant_below(&db, Some(&parent), "mine").await;
+        let theirs = tenant_below(&db, None, "theirs").await;
+        let scope = Scope::new(db.clone(), admin_of(&mine));
+        let their_rate = rate(theirs.id, "EUR").insert(&db).await.unwrap();
+        rate(parent.id, "CHF").insert(&db).await.unwrap();
+
+        // A transaction on another tenant is not opened; one on the caller's writes there only.
+        assert!(matches!(scope.begin_write_on_tenant(TenantId(theirs.id), Role::Viewer).await, Err(AppError::NotFound(_))));
+        let txn = scope.begin_write_on_tenant(TenantId(mine.id), Role::Admin).await.unwrap();
+        let stored = txn.insert(rate(theirs.id, "GBP")).await.unwrap();
+        assert_eq!(stored.tenant_id, mine.id, "the row is stored as the transaction's tenant's");
+        let mut change: exchange_rates::ActiveModel = their_rate.into();
+        change.rate = Set(99);
+        assert!(matches!(txn.update(change).await, Err(AppError::NotFound(_))));
+        let unkeyed = txn.upsert(rate(mine.id, "SEK"), &[exchange_rates::Column::Id], vec![exchange_rates::Column::Rate]).await;
+        assert!(unkeyed.is_err(), "an upsert not keyed by the tenant could meet another tenant's row");
+        txn.commit().await.unwrap();
+        assert_eq!(rates_of(&db, theirs.id).await, vec![("EUR".to_owned(), 1)]);
+        assert_eq!(rates_of(&db, mine.id).await, vec![("GBP".to_owned(), 1)]);
+
+        // A child tenant: under a tenant the caller does not see, NOT_FOUND; under theirs, the
+        // path is the parent's, whatever the row said.
+        let child = |parent: uuid::Uuid| entity::tenants::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            parent_id: Set(Some(parent)),
+            kind: Set("customer".into()),
+            name: Set("child".into()),
+            path: Set("/forged/".into()),
+            billing_address: Set(String::new()),
+            tax_id: Set(String::new()),
+            dashboard_url: Set(None),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+        };
+        assert!(matches!(scope.insert_child_tenant(child(theirs.id), Role::Admin).await, Err(AppError::NotFound(_))));
+        let made = scope.insert_child_tenant(child(mine.id), Role::Admin).await.unwrap();
+        assert_eq!(made.path, format!("{}{}/", mine.path, made.id));
+
+        // What a tenant inherits: its own and its ancestors' rows; nothing of a tenant not seen.
+        let mut inherited: Vec<String> =
+            scope.inherited_rows::<exchange_rates::Entity>(&mine.path).all().await.unwrap().into_iter().map(|r| r.to_currency).collect();
+        inherited.sort();
+        assert_eq!(inherited, ["CHF", "GBP"]);
+        assert!(scope.inherited_rows::<exchange_rates::Entity>(&theirs.path).all().await.unwrap().is_empty());
+
+        // A platform row (neither tenant nor payer) shows to platform staff only.
+        let mut platform_row = subscription(mine.id);
+        platform_row.tenant_id = Set(None);
+        let platform_row = platform_row.insert(&db).await.unwrap();
+        let mine_row = subscription(mine.id).insert(&db).await.unwrap();
+        let seen = |scope: Scope| async move {
+            scope.target_rows_and_platform_rows::<subs::Entity>(Role::Viewer).all().await.unwrap().into_iter().map(|s| s.id).collect::<Vec<_>>()
+        };
+        assert_eq!(seen(scope.clone()).await, [mine_row.id]);
+        let root = entity::tenants::Model { id: crate::ids::ROOT_TENANT_ID.0, path: format!("/{}/", crate::ids::ROOT_TENANT_ID), ..theirs.clone() };
+        let staff = Scope::new(db.clone(), admin_of(&root));
+        assert!(seen(staff).await.contains(&platform_row.id));
     }
 
     /// A cost read reaches the payers the caller holds a role on and those with a billing group

@@ -284,6 +284,17 @@ impl PayerSet {
         Rows { select: E::find().filter(E::payer_column().is_in(self.ids.clone())), conn: &self.db }
     }
 
+    /// The customer tenants assigned to these payers' billing groups (whose names their cost
+    /// views show, though the caller may hold no role on them).
+    pub fn assigned_customers(&self) -> Rows<'_, entity::tenants::Entity, Db> {
+        let assigned = sea_orm::sea_query::Query::select()
+            .column(entity::billing_groups::Column::CustomerTenantId)
+            .from(entity::billing_groups::Entity)
+            .and_where(sea_orm::sea_query::Expr::col((entity::billing_groups::Entity, entity::billing_groups::Column::PayerId)).is_in(self.ids.clone()))
+            .to_owned();
+        Rows { select: entity::tenants::Entity::find().filter(sea_orm::sea_query::Expr::col((entity::tenants::Entity, entity::tenants::Column::Id)).in_subquery(assigned)), conn: &self.db }
+    }
+
     /// Runs an aggregate over one payer-owned table, named `table` in its FROM clause, with
     /// `table.payer_id IN (these payers)` added to its conditions.
     pub async fn aggregate<M: FromQueryResult>(&self, table: &str, mut select: SelectStatement) -> AppResult<Vec<M>> {
@@ -311,6 +322,10 @@ impl connected::Connected for PayerTxn {
 }
 
 impl PayerTxn {
+    pub fn payer_id(&self) -> uuid::Uuid {
+        self.payer
+    }
+
     /// The transaction, for the lower layers whose writes must join it (the outbox, the job
     /// queue, the audit trail). Only `notify`, `jobs` and `audit` call it (`tests/layers.rs`
     /// checks); domain code uses the finders.

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter}
 use crate::db::Db;
 use crate::tenancy::principal::Principal;
 use crate::error::{AppError, AppResult};
-use crate::ids::{PayerId, TenantId};
+use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
 use crate::tenancy::Role;
 use crate::tenancy::payer::{PayerOwned, Rows, ScopedPayer};
 
@@ -32,6 +32,11 @@ impl Scope {
 
     pub fn principal(&self) -> &Principal {
         &self.principal
+    }
+
+    /// Whether the caller holds a role on the root tenant (the platform's own staff).
+    pub fn is_platform_staff(&self) -> bool {
+        self.principal.role_on_tenant(&format!("/{ROOT_TENANT_ID}/")).is_some()
     }
 
     /// The connection, for domain code that has already applied this scope's filters.
@@ -62,22 +67,6 @@ impl Scope {
             tenants::Entity::find_by_id(payer.tenant_id).one(&self.db).await?.ok_or(AppError::NotFound("payer"))?;
         Self::require(self.principal.role_on_payer(id, &tenant.path), need, "payer")?;
         Ok(ScopedPayer::new(payer, tenant.path, self.db.clone()))
-    }
-
-    /// The caller's role on a membership's target (tenant or payer), if they can see it.
-    pub async fn role_on_membership(&self, m: &memberships::Model) -> AppResult<Option<Role>> {
-        if let Some(tenant_id) = m.tenant_id {
-            let path = tenants::Entity::find_by_id(tenant_id).one(&self.db).await?.map(|t| t.path);
-            return Ok(path.and_then(|p| self.principal.role_on_tenant(&p)));
-        }
-        if let Some(payer_id) = m.payer_id {
-            return match self.payer(PayerId(payer_id), Role::Viewer).await {
-                Ok(payer) => Ok(self.principal.role_on_payer(PayerId(payer_id), payer.tenant_path())),
-                Err(AppError::NotFound(_)) => Ok(None),
-                Err(e) => Err(e),
-            };
-        }
-        Ok(None)
     }
 
     /// Filter on `tenants`: the subtrees where the caller holds at least `min`.
@@ -144,6 +133,11 @@ impl Scope {
         Rows::matching(self.memberships_filter(min), &self.db)
     }
 
+    /// The caller's own memberships, wherever they are held.
+    pub fn own_memberships(&self) -> Rows<'_, memberships::Entity, Db> {
+        Rows::matching(Condition::all().add(memberships::Column::UserId.eq(self.principal.user_id.0)), &self.db)
+    }
+
     /// Filter on `memberships`: those whose target the caller holds at least `min` on.
     pub fn memberships_filter(&self, min: Role) -> Condition {
         Condition::any()
@@ -166,13 +160,10 @@ impl Scope {
     /// Whether the caller holds `min` on every membership the given user has (so acting on
     /// that user cannot reach beyond the caller's own scope).
     pub async fn covers_all_memberships_of(&self, user_id: uuid::Uuid, min: Role) -> AppResult<bool> {
-        let all = memberships::Entity::find().filter(memberships::Column::UserId.eq(user_id)).all(&self.db).await?;
-        for m in &all {
-            if self.role_on_membership(m).await?.is_none_or(|r| r < min) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        use sea_orm::PaginatorTrait;
+        let all = memberships::Entity::find().filter(memberships::Column::UserId.eq(user_id)).count(&self.db).await?;
+        let covered = self.memberships(min).filter(memberships::Column::UserId.eq(user_id)).count().await?;
+        Ok(covered == all)
     }
 }
 

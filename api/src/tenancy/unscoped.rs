@@ -7,7 +7,7 @@ use sea_orm::EntityTrait;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::tenancy::payer::PlatformPayer;
+use crate::tenancy::payer::{PlatformPayer, Rows};
 
 /// A connection with no tenant filter. Only platform jobs and operator CLI commands take one.
 #[derive(Clone)]
@@ -30,6 +30,11 @@ impl UnscopedPlatformAccess {
     /// The handle of a payer whose row platform work has already read.
     pub fn payer_row(&self, payer: payers::Model) -> PlatformPayer {
         PlatformPayer::new(payer, self.db.clone())
+    }
+
+    /// Every payer (the platform's schedules run over all of them).
+    pub fn payers(&self) -> Rows<'_, payers::Entity, Db> {
+        Rows::matching(sea_orm::Condition::all(), &self.db)
     }
 
     pub fn db(&self) -> &Db {

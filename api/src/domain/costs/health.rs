@@ -26,7 +26,7 @@ pub struct Health {
 pub async fn ingestion_health(scope: &Scope, payer: PayerId) -> AppResult<Health> {
     let payer = scope.payer(payer, Role::Viewer).await?;
     // A RUNNING record whose process is gone, or whose lease ran out, shows as ABANDONED.
-    crate::ingest::heartbeat::close_abandoned(scope.db(), PayerId(payer.id)).await.context("closing abandoned ingestions")?;
+    crate::ingest::heartbeat::close_abandoned_of(&payer).await.context("closing abandoned ingestions")?;
     let last = payer
         .rows::<ingestions::Entity>()
         .filter(ingestions::Column::Status.ne(IngestionStatus::Skipped))
