@@ -261,7 +261,6 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::costs::tags", 1),
     ("domain::focus_export", 4),
     ("domain::invoicing", 1),
-    ("domain::invoicing::invoices", 6),
     ("domain::invoicing::periods", 3),
     ("domain::users", 5),
 ];

@@ -10,7 +10,7 @@ pub mod scope;
 pub mod unscoped;
 
 pub use role::Role;
-pub use owned::{CustomerAssigned, TargetOwned, TenantOwned, TenantTxn};
+pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
 pub use payer::{PayerAccess, PayerOwned, PayerSet, PayerTxn, PlatformPayer, ScopedPayer};
 pub use scope::Scope;
 

@@ -86,6 +86,46 @@ impl TenantOwned for entity::contracts::Entity {
 }
 target_owned!(api_tokens, audit_events, jobs, memberships, notification_subscriptions, notifications, outbox_events);
 
+/// An invoice (or note) is its payer's, the partner's side, and its customer tenant's.
+impl TargetOwned for entity::invoices::Entity {
+    fn tenant_column() -> Self::Column {
+        entity::invoices::Column::CustomerTenantId
+    }
+    fn payer_column() -> Self::Column {
+        entity::invoices::Column::PayerId
+    }
+}
+
+/// A table whose rows are parts of one row of a tenant-or-payer table (an invoice's lines, its
+/// kept file): whoever sees the whole sees its parts.
+pub trait PartOf: EntityTrait {
+    type Whole: TargetOwned;
+    /// The column naming the whole.
+    fn whole_column() -> Self::Column;
+    /// The whole's key that column holds.
+    fn whole_key() -> <Self::Whole as EntityTrait>::Column;
+}
+
+impl PartOf for entity::invoice_lines::Entity {
+    type Whole = entity::invoices::Entity;
+    fn whole_column() -> Self::Column {
+        entity::invoice_lines::Column::InvoiceId
+    }
+    fn whole_key() -> entity::invoices::Column {
+        entity::invoices::Column::Id
+    }
+}
+
+impl PartOf for entity::invoice_files::Entity {
+    type Whole = entity::invoices::Entity;
+    fn whole_column() -> Self::Column {
+        entity::invoice_files::Column::InvoiceId
+    }
+    fn whole_key() -> entity::invoices::Column {
+        entity::invoices::Column::Id
+    }
+}
+
 fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
     match value {
         Some(Value::Uuid(Some(id))) => Some(id),
@@ -251,6 +291,16 @@ impl Scope {
             visible = visible.add(Condition::all().add(payer.is_null()).add(tenant.is_null()));
         }
         Rows::matching(visible, self.db())
+    }
+
+    /// Parts of rows of a tenant-or-payer table whose tenant or payer the caller holds `min` on.
+    pub fn part_rows<E: PartOf>(&self, min: Role) -> Rows<'_, E, Db> {
+        let wholes = sea_orm::sea_query::Query::select()
+            .column((E::Whole::default(), E::whole_key()))
+            .from(E::Whole::default())
+            .cond_where(self.target_owned_condition::<E::Whole>(min))
+            .to_owned();
+        Rows::matching(Condition::all().add(Expr::col((E::default(), E::whole_column())).in_subquery(wholes)), self.db())
     }
 
     /// Deletes rows of a tenant-owned table, among those whose tenant the caller holds `min` on.

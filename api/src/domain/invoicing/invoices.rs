@@ -22,7 +22,7 @@ use entity::period_adjustments::{self, AdjustmentStatus};
 use entity::{contracts, document_sequences, exchange_rates, invoice_files, period_snapshots, tenants};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -298,10 +298,31 @@ async fn customer_sees(scope: &Scope, m: &invoices::Model) -> AppResult<bool> {
 /// A document as the domain shows it: its lines, and for a note the number it refers to.
 async fn load(db: &impl ConnectionTrait, m: invoices::Model, partner: bool) -> AppResult<Invoice> {
     let lines = lines_of(db, m.id).await?;
-    let parent = m.invoice_id;
-    let mut invoice = to_domain(m, lines, partner)?;
-    if let Some(parent) = parent {
-        invoice.reference_number = invoices::Entity::find_by_id(parent).one(db).await?.and_then(|p| p.number);
+    let reference = match m.invoice_id {
+        Some(parent) => invoices::Entity::find_by_id(parent).one(db).await?.and_then(|p| p.number),
+        None => None,
+    };
+    with_reference(to_domain(m, lines, partner)?, reference)
+}
+
+/// [`load`] for a reader: the lines and the referred number read through the caller's scope.
+async fn load_seen(scope: &Scope, m: invoices::Model, partner: bool) -> AppResult<Invoice> {
+    let lines = scope
+        .part_rows::<invoice_lines::Entity>(Role::Viewer)
+        .filter(invoice_lines::Column::InvoiceId.eq(m.id))
+        .order_by_asc(invoice_lines::Column::Position)
+        .all()
+        .await?;
+    let reference = match m.invoice_id {
+        Some(parent) => scope.target_rows::<invoices::Entity>(Role::Viewer).filter(invoices::Column::Id.eq(parent)).one().await?.and_then(|p| p.number),
+        None => None,
+    };
+    with_reference(to_domain(m, lines, partner)?, reference)
+}
+
+fn with_reference(mut invoice: Invoice, reference: Option<String>) -> AppResult<Invoice> {
+    if reference.is_some() {
+        invoice.reference_number = reference;
     }
     Ok(invoice)
 }
@@ -311,7 +332,8 @@ async fn lines_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Vec<invoice_
 }
 
 async fn find_model(scope: &Scope, id: Uuid, need: Role) -> AppResult<(invoices::Model, bool)> {
-    let m = invoices::Entity::find_by_id(id).one(scope.db()).await?.ok_or(AppError::NotFound("invoice"))?;
+    // Among the documents of payers and customers the caller sees; `side` then checks the role.
+    let m = scope.target_rows::<invoices::Entity>(Role::Viewer).filter(invoices::Column::Id.eq(id)).one().await?.ok_or(AppError::NotFound("invoice"))?;
     let partner = side(scope, &m, need).await?;
     Ok((m, partner))
 }
@@ -319,7 +341,7 @@ async fn find_model(scope: &Scope, id: Uuid, need: Role) -> AppResult<(invoices:
 /// One document with its lines.
 pub async fn get(scope: &Scope, id: Uuid) -> AppResult<Invoice> {
     let (m, partner) = find_model(scope, id, Role::Viewer).await?;
-    load(scope.db(), m, partner).await
+    load_seen(scope, m, partner).await
 }
 
 /// What to list.
@@ -334,13 +356,7 @@ pub struct InvoiceFilter {
 
 /// The documents the caller may see, newest first, without lines (at most `limit`, ≤ 200).
 pub async fn list(scope: &Scope, filter: InvoiceFilter, limit: u64, offset: u64) -> AppResult<Vec<Invoice>> {
-    let visible_tenants = scope.visible_tenant_ids(Role::Viewer);
-    let visible_payers = scope.visible_payer_ids(Role::Viewer);
-    let mut query = invoices::Entity::find().filter(
-        Condition::any()
-            .add(Expr::col((invoices::Entity, invoices::Column::CustomerTenantId)).in_subquery(visible_tenants))
-            .add(Expr::col((invoices::Entity, invoices::Column::PayerId)).in_subquery(visible_payers)),
-    );
+    let mut query = scope.target_rows::<invoices::Entity>(Role::Viewer);
     // A filter on something the caller cannot see is NOT_FOUND, like any other id of theirs.
     if let Some(p) = filter.payer_id {
         scope.payer(PayerId(p), Role::Viewer).await?;
@@ -366,7 +382,7 @@ pub async fn list(scope: &Scope, filter: InvoiceFilter, limit: u64, offset: u64)
         .order_by_desc(invoices::Column::Id)
         .offset(offset)
         .limit(Ord::min(limit, 200))
-        .all(scope.db())
+        .all()
         .await?;
     let mut partner_side: HashMap<Uuid, bool> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
@@ -796,10 +812,11 @@ pub async fn void(scope: &Scope, id: Uuid, reason: &str) -> AppResult<Invoice> {
     if m.status != InvoiceStatus::Issued {
         return Err(AppError::Conflict(format!("only an issued, unpaid document can be voided; this one is {}", status_word(m.status))));
     }
-    let notes = invoices::Entity::find()
+    let notes = scope
+        .target_rows::<invoices::Entity>(Role::Viewer)
         .filter(invoices::Column::InvoiceId.eq(id))
         .filter(invoices::Column::Status.is_in([InvoiceStatus::Issued, InvoiceStatus::Paid]))
-        .count(scope.db())
+        .count()
         .await?;
     if notes > 0 {
         return Err(AppError::Conflict("this invoice has issued notes; void them first".into()));
@@ -812,7 +829,6 @@ pub async fn void(scope: &Scope, id: Uuid, reason: &str) -> AppResult<Invoice> {
     .await
 }
 
-use sea_orm::PaginatorTrait;
 
 fn status_word(s: InvoiceStatus) -> &'static str {
     match s {
@@ -922,7 +938,7 @@ async fn draft_note(db: &impl ConnectionTrait, invoice: &invoices::Model, kind: 
 /// Turns a pending adjustment into a draft credit note (the charge went down) or debit note (it
 /// went up) on the customer's issued invoice for that period (operators).
 pub async fn note_from_adjustment(scope: &Scope, adjustment: Uuid, reason: Option<&str>) -> AppResult<Invoice> {
-    let a = period_adjustments::Entity::find_by_id(adjustment).one(scope.db()).await?.ok_or(AppError::NotFound("adjustment"))?;
+    let a = scope.payer_row::<period_adjustments::Entity>(adjustment, "adjustment").await?;
     let payer = crate::domain::billing::payer_of(scope, a.payer_id, Role::Operator, "adjustment").await?;
     let txn = super::begin_payer_write(scope, payer.id).await?;
     let a = period_adjustments::Entity::find_by_id(adjustment).one(&txn).await?.ok_or(AppError::NotFound("adjustment"))?;
@@ -1006,7 +1022,8 @@ pub async fn create_note(scope: &Scope, invoice: Uuid, kind: DocumentKind, reaso
 /// A document's PDF (name, bytes): the one kept at issue, byte for byte; a draft's is rendered now.
 pub async fn pdf(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<(String, Vec<u8>)> {
     let invoice = get(scope, id).await?;
-    if let Some(file) = invoice_files::Entity::find_by_id(invoice.id).one(scope.db()).await? {
+    let kept = scope.part_rows::<invoice_files::Entity>(Role::Viewer).filter(invoice_files::Column::InvoiceId.eq(invoice.id)).one().await?;
+    if let Some(file) = kept {
         return Ok((file.file_name, file.content));
     }
     let bytes = super::documents::pdf(&invoice, font_dirs).await?;
