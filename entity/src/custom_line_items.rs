@@ -1,5 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+/// Whether an item adds to the bill or takes from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ChargeType {
+    #[sea_orm(string_value = "FEE")]
+    Fee,
+    #[sea_orm(string_value = "CREDIT")]
+    Credit,
+}
+
 /// A fee or credit on a billing group for a range of billing periods
 /// `[billing_period_start, billing_period_end)`: a flat amount, or a percentage.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +21,7 @@ pub struct Model {
     pub billing_group_id: Uuid,
     pub name: String,
     pub description: String,
-    /// `FEE` | `CREDIT`
-    pub charge_type: String,
+    pub charge_type: ChargeType,
     /// 10⁻⁸ units per period; set for FLAT items.
     pub flat_amount: Option<i64>,
     /// Percentage as 10⁻⁸ units; set for PERCENTAGE items.

@@ -1,5 +1,20 @@
 use sea_orm::entity::prelude::*;
 
+/// The price a plan's rules apply to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum PlanBase {
+    /// Public on-demand price (Billing Conductor's behaviour; the default).
+    #[sea_orm(string_value = "LIST")]
+    List,
+    #[sea_orm(string_value = "UNBLENDED")]
+    Unblended,
+    #[sea_orm(string_value = "NET_UNBLENDED")]
+    NetUnblended,
+    #[sea_orm(string_value = "AMORTIZED")]
+    Amortized,
+}
+
 /// A pricing plan of one payer: a base price and a set of pricing rules
 /// (`pricing_plan_rules`), plus which charge types pass through to the customer.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +25,7 @@ pub struct Model {
     pub payer_id: Uuid,
     pub name: String,
     pub description: String,
-    /// `LIST` (public on-demand, default) | `UNBLENDED` | `NET_UNBLENDED` | `AMORTIZED`
-    pub base: String,
+    pub base: PlanBase,
     /// Pass `Tax` lines to the customer.
     pub pass_tax: bool,
     /// Pass `Credit` lines to the customer.

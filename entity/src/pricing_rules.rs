@@ -1,5 +1,32 @@
 use sea_orm::entity::prelude::*;
 
+/// What a rule applies to (Billing Conductor's scopes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum RuleScope {
+    #[sea_orm(string_value = "GLOBAL")]
+    Global,
+    #[sea_orm(string_value = "SERVICE")]
+    Service,
+    #[sea_orm(string_value = "BILLING_ENTITY")]
+    BillingEntity,
+    #[sea_orm(string_value = "SKU")]
+    Sku,
+}
+
+/// What a rule does to the price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum RuleType {
+    #[sea_orm(string_value = "MARKUP")]
+    Markup,
+    #[sea_orm(string_value = "DISCOUNT")]
+    Discount,
+    /// The AWS free tier, applied or not (GLOBAL scope only).
+    #[sea_orm(string_value = "TIERING")]
+    Tiering,
+}
+
 /// A pricing rule of one payer, used by any number of its pricing plans.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "pricing_rules")]
@@ -9,10 +36,8 @@ pub struct Model {
     pub payer_id: Uuid,
     pub name: String,
     pub description: String,
-    /// `GLOBAL` | `SERVICE` | `BILLING_ENTITY` | `SKU`
-    pub scope: String,
-    /// `MARKUP` | `DISCOUNT` | `TIERING`
-    pub rule_type: String,
+    pub scope: RuleScope,
+    pub rule_type: RuleType,
     /// Percentage as 10⁻⁸ units (5 % = 500_000_000); 0 for TIERING.
     pub modifier_percentage: i64,
     /// Service code (SERVICE and SKU scopes), e.g. `AmazonEC2`.

@@ -549,7 +549,7 @@ async fn passthrough_plan(scope: &Scope, payer: &ScopedPayer) -> AppResult<uuid:
             payer: PayerId(payer.id),
             name: PASSTHROUGH_PLAN.to_owned(),
             description: Some("The billed cost, unchanged (AWS Billing Transfer's Passthrough)".to_owned()),
-            base: Some("UNBLENDED".to_owned()),
+            base: Some(entity::pricing_plans::PlanBase::Unblended),
             pricing_rule_ids: Vec::new(),
             pass_tax: true,
             pass_credits: true,

@@ -578,7 +578,7 @@ mod tests {
             payer_id: Set(billed.id),
             name: Set("plan".into()),
             description: Set(String::new()),
-            base: Set("UNBLENDED".into()),
+            base: Set(entity::pricing_plans::PlanBase::Unblended),
             pass_tax: Set(true),
             pass_credits: Set(true),
             pass_refunds: Set(true),

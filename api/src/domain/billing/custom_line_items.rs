@@ -3,7 +3,7 @@
 //! billing periods `[start, end)` (no end: recurring), optionally on one linked account.
 
 use chrono::Utc;
-use entity::custom_line_items;
+use entity::custom_line_items::{self, ChargeType};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ pub struct NewItem {
     pub name: String,
     pub description: Option<String>,
     /// `FEE` | `CREDIT`
-    pub charge_type: String,
+    pub charge_type: ChargeType,
     pub flat_amount: Option<Decimal>,
     pub percentage: Option<Decimal>,
     pub child_item_ids: Vec<Uuid>,
@@ -118,10 +118,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
     let (group, payer) = groups::find(scope, input.billing_group_id, Role::Operator).await?;
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
-    let charge_type = match input.charge_type.as_str() {
-        "FEE" | "CREDIT" => input.charge_type.clone(),
-        _ => return Err(AppError::invalid("chargeType", "must be FEE or CREDIT")),
-    };
+    let charge_type = input.charge_type;
     let (flat, percentage) = checked_charge(input.flat_amount, input.percentage)?;
     let start = match input.billing_period_start.as_deref() {
         Some(s) => checked_period("billingPeriodStart", s)?,

@@ -453,7 +453,7 @@ mod tests {
                 payer_id: Set(payer),
                 name: Set("plan".into()),
                 description: Set(String::new()),
-                base: Set("LIST".into()),
+                base: Set(entity::pricing_plans::PlanBase::List),
                 pass_tax: Set(true),
                 pass_credits: Set(true),
                 pass_refunds: Set(true),

@@ -7,6 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use entity::pricing_plans::PlanBase;
+use entity::pricing_rules::{RuleScope as StoredScope, RuleType as StoredType};
 use entity::{billing_group_plan_versions as versions, billing_groups, pricing_plans};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -22,26 +24,26 @@ use crate::money::from_units;
 pub const BASELINE: &str = "0000-01";
 
 fn engine_plan(plan: &plans::Plan) -> engine::Plan {
-    let base = match plan.plan.base.as_str() {
-        "UNBLENDED" => Base::Unblended,
-        "NET_UNBLENDED" => Base::NetUnblended,
-        "AMORTIZED" => Base::Amortized,
-        _ => Base::List,
+    let base = match plan.plan.base {
+        PlanBase::Unblended => Base::Unblended,
+        PlanBase::NetUnblended => Base::NetUnblended,
+        PlanBase::Amortized => Base::Amortized,
+        PlanBase::List => Base::List,
     };
     let rules = plan
         .rules
         .iter()
         .map(|r| engine::Rule {
-            scope: match r.scope.as_str() {
-                "SERVICE" => RuleScope::Service,
-                "BILLING_ENTITY" => RuleScope::BillingEntity,
-                "SKU" => RuleScope::Sku,
-                _ => RuleScope::Global,
+            scope: match r.scope {
+                StoredScope::Global => RuleScope::Global,
+                StoredScope::Service => RuleScope::Service,
+                StoredScope::BillingEntity => RuleScope::BillingEntity,
+                StoredScope::Sku => RuleScope::Sku,
             },
-            rule_type: match r.rule_type.as_str() {
-                "MARKUP" => RuleType::Markup,
-                "DISCOUNT" => RuleType::Discount,
-                _ => RuleType::Tiering,
+            rule_type: match r.rule_type {
+                StoredType::Markup => RuleType::Markup,
+                StoredType::Discount => RuleType::Discount,
+                StoredType::Tiering => RuleType::Tiering,
             },
             modifier: from_units(r.modifier_percentage),
             service: r.service.clone(),

@@ -5,6 +5,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
+use entity::pricing_plans::PlanBase;
+use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -17,7 +19,6 @@ use crate::tenancy::{PayerAccess, Role, Scope};
 
 /// ABC's limit of rules per plan.
 pub const MAX_RULES: usize = 500;
-pub const BASES: &[&str] = &["LIST", "UNBLENDED", "NET_UNBLENDED", "AMORTIZED"];
 
 /// A plan with its rules.
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ pub struct NewPlan {
     pub payer: PayerId,
     pub name: String,
     pub description: Option<String>,
-    pub base: Option<String>,
+    pub base: Option<PlanBase>,
     pub pricing_rule_ids: Vec<Uuid>,
     pub pass_tax: bool,
     pub pass_credits: bool,
@@ -41,7 +42,7 @@ pub struct NewPlan {
 pub struct PlanChanges {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub base: Option<String>,
+    pub base: Option<PlanBase>,
     /// The full new rule set.
     pub pricing_rule_ids: Option<Vec<Uuid>>,
     pub pass_tax: Option<bool>,
@@ -52,13 +53,6 @@ pub struct PlanChanges {
     pub effective_from: Option<String>,
 }
 
-fn checked_base(base: Option<&str>) -> AppResult<String> {
-    let base = base.unwrap_or("LIST");
-    if !BASES.contains(&base) {
-        return Err(AppError::invalid("base", "must be LIST, UNBLENDED, NET_UNBLENDED or AMORTIZED"));
-    }
-    Ok(base.to_owned())
-}
 
 /// The rules a plan may hold: the payer's, within ABC's limits, without two rules for one key.
 async fn checked_rules(db: &impl ConnectionTrait, payer: Uuid, ids: &[Uuid]) -> AppResult<Vec<pricing_rules::Model>> {
@@ -77,12 +71,12 @@ async fn checked_rules(db: &impl ConnectionTrait, payer: Uuid, ids: &[Uuid]) -> 
     }
     let mut keys = BTreeSet::new();
     for r in &rules {
-        let key = match (r.scope.as_str(), r.rule_type.as_str()) {
-            (_, "TIERING") => "TIERING".to_owned(),
-            ("GLOBAL", _) => "GLOBAL".to_owned(),
-            ("SERVICE", _) => format!("SERVICE {}", r.service.as_deref().unwrap_or_default()),
-            ("BILLING_ENTITY", _) => format!("BILLING_ENTITY {}", r.billing_entity.as_deref().unwrap_or_default()),
-            _ => format!(
+        let key = match (r.scope, r.rule_type) {
+            (_, RuleType::Tiering) => "TIERING".to_owned(),
+            (RuleScope::Global, _) => "GLOBAL".to_owned(),
+            (RuleScope::Service, _) => format!("SERVICE {}", r.service.as_deref().unwrap_or_default()),
+            (RuleScope::BillingEntity, _) => format!("BILLING_ENTITY {}", r.billing_entity.as_deref().unwrap_or_default()),
+            (RuleScope::Sku, _) => format!(
                 "SKU {} {} {}",
                 r.service.as_deref().unwrap_or_default(),
                 r.usage_type.as_deref().unwrap_or_default(),
@@ -200,7 +194,7 @@ pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
     let payer = billing_payer(scope, input.payer, Role::Operator).await?;
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
-    let base = checked_base(input.base.as_deref())?;
+    let base = input.base.unwrap_or(PlanBase::List);
     let txn = begin_change(scope, payer.id).await?;
     let rules = checked_rules(&txn, payer.id, &input.pricing_rule_ids).await?;
     let now = Utc::now();
@@ -234,7 +228,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     let (current, payer) = find(scope, id, Role::Operator).await?;
     let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
-    let base = changes.base.as_deref().map(|b| checked_base(Some(b))).transpose()?;
+    let base = changes.base;
     let txn = begin_change(scope, payer.id).await?;
     let effective_from = checked_effective_from(&txn, payer.id, changes.effective_from.as_deref()).await?;
     let rules = match &changes.pricing_rule_ids {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items, payers};
+use entity::custom_line_items::ChargeType;
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -64,7 +65,10 @@ fn engine_item(i: &custom_line_items::Model) -> Item {
     Item {
         id: i.id,
         name: i.name.clone(),
-        charge: if i.charge_type == "CREDIT" { ItemCharge::Credit } else { ItemCharge::Fee },
+        charge: match i.charge_type {
+            ChargeType::Credit => ItemCharge::Credit,
+            ChargeType::Fee => ItemCharge::Fee,
+        },
         amount,
         linked_account: i.linked_account_id.clone(),
         exclude_savings_plan_negation: i.exclude_savings_plan_negation,

@@ -2,6 +2,7 @@
 //! A rule belongs to a payer and may be used by several of its pricing plans.
 
 use chrono::Utc;
+use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -13,8 +14,6 @@ use crate::ids::PayerId;
 use crate::notify::outbox;
 use crate::tenancy::{PayerAccess, Role, Scope};
 
-pub const SCOPES: &[&str] = &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"];
-pub const TYPES: &[&str] = &["MARKUP", "DISCOUNT", "TIERING"];
 pub const BILLING_ENTITIES: &[&str] = &["AWS", "AWS Marketplace"];
 
 /// The largest modifier accepted (a 100 % discount prices at zero; markups may go higher).
@@ -26,8 +25,8 @@ pub struct NewRule {
     pub payer: PayerId,
     pub name: String,
     pub description: Option<String>,
-    pub scope: String,
-    pub rule_type: String,
+    pub scope: RuleScope,
+    pub rule_type: RuleType,
     pub modifier_percentage: Option<Decimal>,
     pub service: Option<String>,
     pub billing_entity: Option<String>,
@@ -54,14 +53,14 @@ fn required(field: &str, value: Option<&String>) -> AppResult<String> {
     }
 }
 
-fn checked_modifier(rule_type: &str, value: Option<Decimal>) -> AppResult<i64> {
+fn checked_modifier(rule_type: RuleType, value: Option<Decimal>) -> AppResult<i64> {
     match (rule_type, value) {
-        ("TIERING", None) => Ok(0),
-        ("TIERING", Some(v)) if v.is_zero() => Ok(0),
-        ("TIERING", Some(_)) => Err(AppError::invalid("modifierPercentage", "a TIERING rule has no modifier")),
-        (_, None) => Err(AppError::invalid("modifierPercentage", "is required for MARKUP and DISCOUNT")),
-        ("DISCOUNT", Some(v)) => checked_amount("modifierPercentage", v, 2, Decimal::ONE_HUNDRED),
-        (_, Some(v)) => checked_amount("modifierPercentage", v, 2, max_modifier()),
+        (RuleType::Tiering, None) => Ok(0),
+        (RuleType::Tiering, Some(v)) if v.is_zero() => Ok(0),
+        (RuleType::Tiering, Some(_)) => Err(AppError::invalid("modifierPercentage", "a TIERING rule has no modifier")),
+        (RuleType::Markup | RuleType::Discount, None) => Err(AppError::invalid("modifierPercentage", "is required for MARKUP and DISCOUNT")),
+        (RuleType::Discount, Some(v)) => checked_amount("modifierPercentage", v, 2, Decimal::ONE_HUNDRED),
+        (RuleType::Markup, Some(v)) => checked_amount("modifierPercentage", v, 2, max_modifier()),
     }
 }
 
@@ -78,34 +77,28 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
     let payer = billing_payer(scope, input.payer, Role::Operator).await?;
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
-    if !SCOPES.contains(&input.scope.as_str()) {
-        return Err(AppError::invalid("scope", "must be GLOBAL, SERVICE, BILLING_ENTITY or SKU"));
-    }
-    if !TYPES.contains(&input.rule_type.as_str()) {
-        return Err(AppError::invalid("type", "must be MARKUP, DISCOUNT or TIERING"));
-    }
-    if input.rule_type == "TIERING" && input.scope != "GLOBAL" {
+    if input.rule_type == RuleType::Tiering && input.scope != RuleScope::Global {
         return Err(AppError::invalid("scope", "a TIERING rule has GLOBAL scope"));
     }
-    let modifier = checked_modifier(&input.rule_type, input.modifier_percentage)?;
+    let modifier = checked_modifier(input.rule_type, input.modifier_percentage)?;
     let (mut service, mut entity, mut usage_type, mut operation) = (None, None, None, None);
-    match input.scope.as_str() {
-        "SERVICE" => service = Some(required("service", input.service.as_ref())?),
-        "BILLING_ENTITY" => {
+    match input.scope {
+        RuleScope::Service => service = Some(required("service", input.service.as_ref())?),
+        RuleScope::BillingEntity => {
             let e = required("billingEntity", input.billing_entity.as_ref())?;
             if !BILLING_ENTITIES.contains(&e.as_str()) {
                 return Err(AppError::invalid("billingEntity", "must be AWS or AWS Marketplace"));
             }
             entity = Some(e);
         }
-        "SKU" => {
+        RuleScope::Sku => {
             service = Some(required("service", input.service.as_ref())?);
             usage_type = Some(required("usageType", input.usage_type.as_ref())?);
             operation = Some(required("operation", input.operation.as_ref())?);
         }
-        _ => {}
+        RuleScope::Global => {}
     }
-    let free_tier = (input.rule_type == "TIERING").then(|| input.free_tier.unwrap_or(true));
+    let free_tier = (input.rule_type == RuleType::Tiering).then(|| input.free_tier.unwrap_or(true));
     let now = Utc::now();
     let txn = begin_change(scope, payer.id).await?;
     let rule = pricing_rules::ActiveModel {
@@ -147,8 +140,8 @@ pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<
     let (rule, payer) = find(scope, id, Role::Operator).await?;
     let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
-    let modifier = changes.modifier_percentage.map(|m| checked_modifier(&rule.rule_type, Some(m))).transpose()?;
-    if changes.free_tier.is_some() && rule.rule_type != "TIERING" {
+    let modifier = changes.modifier_percentage.map(|m| checked_modifier(rule.rule_type, Some(m))).transpose()?;
+    if changes.free_tier.is_some() && rule.rule_type != RuleType::Tiering {
         return Err(AppError::invalid("freeTier", "only a TIERING rule has a free tier switch"));
     }
     let mut row: pricing_rules::ActiveModel = rule.into();
@@ -187,4 +180,51 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> 
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
     Ok(rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+    use crate::tenancy::testing::{database, payer, tenant};
+
+    /// Scopes and types are stored as the words they always were (databases written before
+    /// they became enums read back unchanged), and a word this version does not know is an
+    /// error when read, never taken for GLOBAL or TIERING as it once was.
+    #[tokio::test]
+    async fn stored_scopes_and_types_keep_their_words_and_an_unknown_one_is_an_error() {
+        let (_dir, db) = database().await;
+        let payer = payer(&db, &tenant(&db, "t").await, "111111111111").await;
+        let now = Utc::now();
+        pricing_rules::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            payer_id: Set(payer.id),
+            name: Set("bill-entity".into()),
+            description: Set(String::new()),
+            scope: Set(RuleScope::BillingEntity),
+            rule_type: Set(RuleType::Discount),
+            modifier_percentage: Set(5),
+            service: Set(None),
+            billing_entity: Set(Some("AWS".into())),
+            usage_type: Set(None),
+            operation: Set(None),
+            free_tier: Set(None),
+            abc_arn: Set(None),
+            abc_sync_status: Set(None),
+            abc_sync_error: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        let words = db.query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT scope, rule_type FROM pricing_rules")).await.unwrap().unwrap();
+        assert_eq!((words.try_get::<String>("", "scope").unwrap(), words.try_get::<String>("", "rule_type").unwrap()), ("BILLING_ENTITY".into(), "DISCOUNT".into()));
+
+        assert_eq!(pricing_rules::Entity::find().all(&db).await.unwrap()[0].scope, RuleScope::BillingEntity);
+        let changed = db.execute_unprepared("UPDATE pricing_rules SET scope = 'REGION'").await.unwrap();
+        assert_eq!(changed.rows_affected(), 1);
+        assert!(pricing_rules::Entity::find().all(&db).await.is_err(), "an unknown stored scope must not read as a known one");
+    }
 }

@@ -10,7 +10,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
 use crate::graphql::types::billing::{
     BillingGroup, BillingResult, CreateBillingGroupInput, CreateCustomLineItemInput, CreatePricingPlanInput, CreatePricingRuleInput, CustomLineItem,
-    CustomLineItemChargeType, PricingPlan, PricingRule, UpdateBillingGroupInput, UpdateCustomLineItemInput, UpdatePricingPlanInput, UpdatePricingRuleInput,
+    PricingPlan, PricingRule, UpdateBillingGroupInput, UpdateCustomLineItemInput, UpdatePricingPlanInput, UpdatePricingRuleInput,
     uuid_of, uuids,
 };
 use crate::ids::{PayerId, TenantId};
@@ -73,7 +73,7 @@ impl BillingMutation {
             payer: PayerId::parse(&input.payer_id)?,
             name: input.name,
             description: input.description,
-            base: Some(input.base.as_str().to_owned()),
+            base: Some(input.base.into()),
             pricing_rule_ids: uuids(&input.pricing_rule_ids, "pricing rule")?,
             pass_tax: input.pass_tax,
             pass_credits: input.pass_credits,
@@ -87,7 +87,7 @@ impl BillingMutation {
         let changes = PlanChanges {
             name: input.name,
             description: input.description,
-            base: input.base.map(|b| b.as_str().to_owned()),
+            base: input.base.map(Into::into),
             pricing_rule_ids: input.pricing_rule_ids.as_deref().map(|ids| uuids(ids, "pricing rule")).transpose()?,
             pass_tax: input.pass_tax,
             pass_credits: input.pass_credits,
@@ -108,8 +108,8 @@ impl BillingMutation {
             payer: PayerId::parse(&input.payer_id)?,
             name: input.name,
             description: input.description,
-            scope: input.scope.as_str().to_owned(),
-            rule_type: input.rule_type.as_str().to_owned(),
+            scope: input.scope.into(),
+            rule_type: input.rule_type.into(),
             modifier_percentage: input.modifier_percentage,
             service: input.service,
             billing_entity: input.billing_entity,
@@ -136,10 +136,7 @@ impl BillingMutation {
             billing_group_id: uuid_of(&input.billing_group_id, "billing group")?,
             name: input.name,
             description: input.description,
-            charge_type: match input.charge_type {
-                CustomLineItemChargeType::Fee => "FEE".to_owned(),
-                CustomLineItemChargeType::Credit => "CREDIT".to_owned(),
-            },
+            charge_type: input.charge_type.into(),
             flat_amount: input.flat_amount,
             percentage: input.percentage,
             child_item_ids: uuids(&input.child_item_ids, "custom line item")?,

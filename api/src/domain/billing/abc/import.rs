@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{AbcSyncStatus, Local, adapter, current_members, current_period};
 use crate::aws::AwsClients;
+use crate::error::AppError;
 use crate::aws::AwsResult;
 use crate::aws::billing_conductor::{AbcBillingGroup, AbcCustomLineItem, AbcPricingPlan, AbcPricingRule, BillingConductor, app_error};
 use crate::db::BeginWrite;
@@ -96,6 +97,13 @@ impl Setup {
     }
 }
 
+/// A value Billing Conductor gave, as the stored enum; one this version does not know stops the
+/// import (nothing is written) and names itself.
+fn known<T: sea_orm::ActiveEnum<Value = String>>(what: &str, value: &str) -> AppResult<T> {
+    T::try_from_value(&value.to_owned())
+        .map_err(|_| AppError::Conflict(format!("Billing Conductor has a {what} {value:?} that this version does not know; nothing was imported")))
+}
+
 /// One import's writes, inside its transaction: each step adopts or inserts one kind of object
 /// and returns our ids by ARN for the steps after it.
 struct Import<'a, C> {
@@ -131,8 +139,8 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     payer_id: Set(self.payer),
                     name: Set(s.name.clone()),
                     description: Set(s.description.clone()),
-                    scope: Set(s.scope.clone()),
-                    rule_type: Set(s.rule_type.clone()),
+                    scope: Set(known("pricing rule scope", &s.scope)?),
+                    rule_type: Set(known("pricing rule type", &s.rule_type)?),
                     modifier_percentage: Set(modifier),
                     service: Set(s.service.clone()),
                     billing_entity: Set(s.billing_entity.clone()),
@@ -175,7 +183,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     payer_id: Set(self.payer),
                     name: Set(p.spec.name.clone()),
                     description: Set(p.spec.description.clone()),
-                    base: Set("LIST".to_owned()),
+                    base: Set(entity::pricing_plans::PlanBase::List),
                     pass_tax: Set(true),
                     pass_credits: Set(true),
                     pass_refunds: Set(true),
@@ -291,7 +299,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     billing_group_id: Set(*group_id),
                     name: Set(s.name.clone()),
                     description: Set(s.description.clone()),
-                    charge_type: Set(s.charge_type.clone()),
+                    charge_type: Set(known("custom line item charge type", &s.charge_type)?),
                     flat_amount: Set(flat),
                     percentage: Set(percentage),
                     child_item_ids: Set("[]".to_owned()),

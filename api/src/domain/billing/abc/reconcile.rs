@@ -7,7 +7,7 @@ use aws_credential_types::Credentials;
 use entity::{custom_line_items, payers, pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::{AbcSyncStatus, Local, SESSION, SyncArgs, Table, adapter, current_members, current_period, for_abc_payers};
@@ -46,12 +46,12 @@ fn decimal(units: i64) -> Decimal {
 }
 
 fn rule_spec(r: &pricing_rules::Model) -> PricingRuleSpec {
-    let tiering = r.rule_type == "TIERING";
+    let tiering = r.rule_type == entity::pricing_rules::RuleType::Tiering;
     PricingRuleSpec {
         name: r.name.clone(),
         description: r.description.clone(),
-        scope: r.scope.clone(),
-        rule_type: r.rule_type.clone(),
+        scope: r.scope.to_value(),
+        rule_type: r.rule_type.to_value(),
         modifier_percentage: (!tiering).then(|| decimal(r.modifier_percentage)),
         service: r.service.clone(),
         billing_entity: r.billing_entity.clone(),
@@ -77,7 +77,7 @@ fn item_spec(item: &custom_line_items::Model, group_arn: &str, arns: &HashMap<uu
         name: item.name.clone(),
         description: item.description.clone(),
         billing_group_arn: group_arn.to_owned(),
-        charge_type: item.charge_type.clone(),
+        charge_type: item.charge_type.to_value(),
         flat: item.flat_amount.map(decimal),
         percentage: item.percentage.map(decimal),
         associated_arns: child_ids(item).iter().filter_map(|id| arns.get(id).cloned()).collect(),

@@ -10,6 +10,7 @@ use crate::money::from_units;
 use super::{BillingSyncStatus, id, sync_status};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::custom_line_items::ChargeType")]
 pub enum CustomLineItemChargeType {
     Fee,
     Credit,
@@ -51,7 +52,7 @@ impl From<custom_line_items::Model> for CustomLineItem {
             billing_group_id: id(i.billing_group_id),
             name: i.name,
             description: i.description,
-            charge_type: if i.charge_type == "CREDIT" { CustomLineItemChargeType::Credit } else { CustomLineItemChargeType::Fee },
+            charge_type: i.charge_type.into(),
             flat_amount: i.flat_amount.map(|v| from_units(v).normalize()),
             percentage: i.percentage.map(|v| from_units(v).normalize()),
             child_item_ids: children,

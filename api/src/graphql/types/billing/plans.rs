@@ -8,32 +8,13 @@ use super::rules::PricingRule;
 use super::{BillingSyncStatus, id, sync_status};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::pricing_plans::PlanBase")]
 pub enum PricingPlanBase {
     /// Public on-demand price (Billing Conductor's behaviour).
     List,
     Unblended,
     NetUnblended,
     Amortized,
-}
-
-impl PricingPlanBase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::List => "LIST",
-            Self::Unblended => "UNBLENDED",
-            Self::NetUnblended => "NET_UNBLENDED",
-            Self::Amortized => "AMORTIZED",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "UNBLENDED" => Self::Unblended,
-            "NET_UNBLENDED" => Self::NetUnblended,
-            "AMORTIZED" => Self::Amortized,
-            _ => Self::List,
-        }
-    }
 }
 
 #[derive(SimpleObject)]
@@ -68,7 +49,7 @@ impl From<Plan> for PricingPlan {
             payer_id: id(p.payer_id),
             name: p.name,
             description: p.description,
-            base: PricingPlanBase::parse(&p.base),
+            base: p.base.into(),
             pricing_rules: rules,
             pass_tax: p.pass_tax,
             pass_credits: p.pass_credits,

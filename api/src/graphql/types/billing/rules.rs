@@ -9,6 +9,7 @@ use crate::money::from_units;
 use super::{BillingSyncStatus, id, sync_status};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::pricing_rules::RuleScope")]
 pub enum PricingRuleScope {
     Global,
     Service,
@@ -16,32 +17,12 @@ pub enum PricingRuleScope {
     Sku,
 }
 
-impl PricingRuleScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Global => "GLOBAL",
-            Self::Service => "SERVICE",
-            Self::BillingEntity => "BILLING_ENTITY",
-            Self::Sku => "SKU",
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::pricing_rules::RuleType")]
 pub enum PricingRuleType {
     Markup,
     Discount,
     Tiering,
-}
-
-impl PricingRuleType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Markup => "MARKUP",
-            Self::Discount => "DISCOUNT",
-            Self::Tiering => "TIERING",
-        }
-    }
 }
 
 #[derive(SimpleObject)]
@@ -75,17 +56,8 @@ impl From<pricing_rules::Model> for PricingRule {
             payer_id: id(r.payer_id),
             name: r.name,
             description: r.description,
-            scope: match r.scope.as_str() {
-                "SERVICE" => PricingRuleScope::Service,
-                "BILLING_ENTITY" => PricingRuleScope::BillingEntity,
-                "SKU" => PricingRuleScope::Sku,
-                _ => PricingRuleScope::Global,
-            },
-            rule_type: match r.rule_type.as_str() {
-                "MARKUP" => PricingRuleType::Markup,
-                "DISCOUNT" => PricingRuleType::Discount,
-                _ => PricingRuleType::Tiering,
-            },
+            scope: r.scope.into(),
+            rule_type: r.rule_type.into(),
             modifier_percentage: from_units(r.modifier_percentage).normalize(),
             service: r.service,
             billing_entity: r.billing_entity,
