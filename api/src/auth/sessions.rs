@@ -168,6 +168,11 @@ pub async fn revoke_session(db: &impl ConnectionTrait, session: SessionId, reaso
 }
 
 /// Revokes every session of a user except `keep` (disable, password change).
+/// [`revoke_user_sessions`] of the user a transaction changes, in that transaction.
+pub async fn revoke_sessions_in(txn: &crate::tenancy::UserTxn, keep: Option<SessionId>, reason: &str) -> AppResult<()> {
+    revoke_user_sessions(txn.joined(), txn.user_id(), keep, reason).await
+}
+
 pub async fn revoke_user_sessions(
     db: &impl ConnectionTrait,
     user: UserId,

@@ -1,20 +1,20 @@
 //! People who sign in: creation with a first membership, listing, disabling, password changes.
 
 use chrono::{DateTime, Utc};
-use entity::{memberships, payers, users};
+use entity::{memberships, users};
 use serde_json::json;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::db::{BeginWrite, Db};
 use crate::auth::password::{NO_PASSWORD, check_password_policy, hash_password, verify_password};
 use crate::auth::password_tokens;
 use crate::notify::outbox;
-use crate::auth::sessions::{normalize_email, revoke_user_sessions};
+use crate::auth::sessions::{normalize_email, revoke_sessions_in, revoke_user_sessions};
 use crate::domain::{Page, Target, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{MembershipId, UserId};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{Role, Scope, TenantEvents};
 
 pub const LOCALES: [&str; 2] = ["en", "zh-CN"];
 
@@ -97,24 +97,30 @@ pub async fn check_user(input: NewUser) -> AppResult<CheckedUser> {
     Ok(CheckedUser { email, display_name, password_hash, locale: input.locale, role: input.role, target: input.target })
 }
 
-/// Inserts a checked user and their first membership. The caller has already checked that
-/// whoever asks may grant the role on the target.
-pub async fn insert_user(db: &impl ConnectionTrait, input: CheckedUser, granted_by: Option<UserId>) -> AppResult<users::Model> {
+/// The row of a checked user.
+fn user_row(input: &CheckedUser) -> users::ActiveModel {
     let now = Utc::now();
-    let user = users::ActiveModel {
+    users::ActiveModel {
         id: Set(UserId::new().0),
-        email: Set(input.email),
-        display_name: Set(input.display_name),
-        password_hash: Set(input.password_hash),
-        locale: Set(input.locale),
+        email: Set(input.email.clone()),
+        display_name: Set(input.display_name.clone()),
+        password_hash: Set(input.password_hash.clone()),
+        locale: Set(input.locale.clone()),
         disabled_at: Set(None),
         password_changed_at: Set(now),
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
-    .await
-    .map_err(|e| AppError::on_unique_violation(e, || AppError::Conflict("a user with this email already exists".into())))?;
+}
+
+fn duplicate_email() -> AppError {
+    AppError::Conflict("a user with this email already exists".into())
+}
+
+/// Inserts a checked user and their first membership, for the platform's own set-up (the first
+/// admin, the CLI); a request adds users through `Scope::begin_adding_users`.
+pub async fn insert_user(db: &impl ConnectionTrait, input: CheckedUser, granted_by: Option<UserId>) -> AppResult<users::Model> {
+    let user = user_row(&input).insert(db).await.map_err(|e| AppError::on_unique_violation(e, duplicate_email))?;
     membership_row(UserId(user.id), input.target, input.role, granted_by).insert(db).await?;
     Ok(user)
 }
@@ -147,16 +153,19 @@ pub(crate) async fn require_admin_on(scope: &Scope, target: Target) -> AppResult
 /// Creates a user with a first membership on a target the caller administers. Without a
 /// password the user is invited: a `user.invited` mail carries a link to set one.
 pub async fn create(scope: &Scope, input: NewUser) -> AppResult<User> {
+    // Checked before the slow hash, and again as the transaction opens.
     require_admin_on(scope, input.target).await?;
     let invited = input.password.is_none();
-    let target = input.target;
     let checked = check_user(input).await?;
-    let txn = scope.db().begin_write().await?;
-    let user = insert_user(&txn, checked, Some(scope.principal().user_id)).await?;
+    let (tenant, payer) = match checked.target {
+        Target::Tenant(t) => (Some(t), None),
+        Target::Payer(p) => (None, Some(p)),
+    };
+    let txn = scope.begin_adding_users(tenant, payer, Role::Admin).await?;
+    let user = txn.insert(user_row(&checked), checked.role, Some(scope.principal().user_id)).await.map_err(|e| e.or_on_unique_violation(duplicate_email))?;
     if invited {
-        let tenant = target_tenant(&txn, target).await?;
         let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
-        outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
+        outbox::record_for_tenant_in(&txn, outbox::USER_INVITED, Some(user.email.clone()), data).await?;
     }
     txn.commit().await?;
     Ok(user.into())
@@ -164,16 +173,18 @@ pub async fn create(scope: &Scope, input: NewUser) -> AppResult<User> {
 
 /// Sends an invited user (who has not set a password yet) a new invitation mail.
 pub async fn resend_invitation(scope: &Scope, id: UserId) -> AppResult<User> {
-    let user = visible(scope, id, Role::Admin).await?;
+    let user = scope.user(id, Role::Admin).await?;
     if user.password_hash != NO_PASSWORD || user.disabled_at.is_some() {
         return Err(AppError::invalid("id", "this user has already set a password or is disabled"));
     }
-    let tenant = home_tenant(scope.db(), UserId(user.id)).await?.ok_or(AppError::NotFound("user"))?;
-    let txn = scope.db().begin_write().await?;
+    let txn = user.begin_write().await?;
+    if txn.event_tenant().is_none() {
+        return Err(AppError::NotFound("user"));
+    }
     let data = json!({ "userId": user.id, "email": user.email, "invitedBy": scope.principal().email });
-    outbox::record_for_tenant(&txn, outbox::USER_INVITED, tenant, Some(user.email.clone()), data).await?;
+    outbox::record_for_tenant_in(&txn, outbox::USER_INVITED, Some(user.email.clone()), data).await?;
     txn.commit().await?;
-    Ok(user.into())
+    Ok(user.model().clone().into())
 }
 
 /// Sets a password with the one-time token of an invitation mail (no sign-in needed); every
@@ -189,53 +200,28 @@ pub async fn set_password_with_token(db: &Db, token: &str, new: SecretString) ->
     let email = user.email.clone();
     let txn = db.begin_write().await?;
     password_tokens::consume(&txn, token, user_id).await?;
-    store_password(&txn, user, hash).await?;
+    let changed = password_row(user, hash).update(&txn).await?;
+    if let Some(tenant) = crate::tenancy::user::home_tenant(&txn, user_id.0).await? {
+        let (event, data) = password_changed(&changed);
+        outbox::record_for_tenant(&txn, event, tenant, Some(changed.email.clone()), data).await?;
+    }
     revoke_user_sessions(&txn, user_id, None, "password_changed").await?;
     txn.commit().await?;
     Ok(email)
 }
 
-/// Saves a new password hash and tells the user by mail (`password.changed`). The update comes
-/// first so the transaction holds the write lock before it reads.
-async fn store_password(db: &impl ConnectionTrait, user: users::Model, hash: String) -> AppResult<()> {
-    let data = json!({ "userId": user.id, "email": user.email });
-    let subject = user.email.clone();
-    let id = UserId(user.id);
+/// A user's row with a new password hash.
+fn password_row(user: users::Model, hash: String) -> users::ActiveModel {
     let mut row: users::ActiveModel = user.into();
     row.password_hash = Set(hash);
     row.password_changed_at = Set(Utc::now());
     row.updated_at = Set(Utc::now());
-    row.update(db).await?;
-    if let Some(tenant) = home_tenant(db, id).await? {
-        outbox::record_for_tenant(db, outbox::PASSWORD_CHANGED, tenant, Some(subject), data).await?;
-    }
-    Ok(())
+    row
 }
 
-/// The tenant a target belongs to (a payer's owning tenant).
-async fn target_tenant(db: &impl ConnectionTrait, target: Target) -> AppResult<uuid::Uuid> {
-    match target {
-        Target::Tenant(t) => Ok(t.0),
-        Target::Payer(p) => Ok(payers::Entity::find_by_id(p.0).one(db).await?.ok_or(AppError::NotFound("payer"))?.tenant_id),
-    }
-}
-
-/// The tenant of a user's oldest membership: where their personal events (invited, password
-/// changed) are recorded, so that tenant's webhooks see them.
-async fn home_tenant(db: &impl ConnectionTrait, user: UserId) -> AppResult<Option<uuid::Uuid>> {
-    let first = memberships::Entity::find()
-        .filter(memberships::Column::UserId.eq(user.0))
-        .order_by_asc(memberships::Column::CreatedAt)
-        .one(db)
-        .await?;
-    match first {
-        Some(m) => match (m.tenant_id, m.payer_id) {
-            (Some(t), _) => Ok(Some(t)),
-            (None, Some(p)) => Ok(Some(target_tenant(db, Target::Payer(crate::ids::PayerId(p))).await?)),
-            _ => Ok(None),
-        },
-        None => Ok(None),
-    }
+/// The `password.changed` event of a user (a mail tells them).
+fn password_changed(user: &users::Model) -> (&'static str, serde_json::Value) {
+    (outbox::PASSWORD_CHANGED, json!({ "userId": user.id, "email": user.email }))
 }
 
 /// The caller themselves, or a user the caller administers.
@@ -263,21 +249,21 @@ pub async fn disable(scope: &Scope, id: UserId) -> AppResult<User> {
     if id == scope.principal().user_id {
         return Err(AppError::invalid("id", "you cannot disable yourself"));
     }
-    let user = visible(scope, id, Role::Admin).await?;
+    let user = scope.user(id, Role::Admin).await?;
     if !scope.covers_all_memberships_of(user.id, Role::Admin).await? {
         return Err(AppError::forbidden("this user also holds roles outside what you administer"));
     }
     if user.disabled_at.is_some() {
-        return Ok(user.into());
+        return Ok(user.model().clone().into());
     }
-    let txn = scope.db().begin_write().await?;
-    let mut row: users::ActiveModel = user.into();
+    let txn = user.begin_write().await?;
+    let mut row: users::ActiveModel = user.model().clone().into();
     row.disabled_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());
-    let user = row.update(&txn).await?;
-    revoke_user_sessions(&txn, id, None, "disabled").await?;
+    let disabled = txn.update(row).await?;
+    revoke_sessions_in(&txn, None, "disabled").await?;
     txn.commit().await?;
-    Ok(user.into())
+    Ok(disabled.into())
 }
 
 /// Changes the caller's own password; every other session of theirs ends.
@@ -285,17 +271,18 @@ pub async fn change_password(scope: &Scope, current: SecretString, new: SecretSt
     let Some(session) = scope.principal().session_id() else {
         return Err(AppError::forbidden("an API token cannot change a password"));
     };
-    let me = scope.principal().user_id;
     // The caller is always among the users they see.
-    let user = scope.users(Role::Viewer).filter(users::Column::Id.eq(me.0)).one().await?.ok_or(AppError::NotFound("user"))?;
+    let user = scope.user(scope.principal().user_id, Role::Viewer).await?;
     if !verify_password(current, Some(user.password_hash.clone())).await? {
         return Err(AppError::invalid("currentPassword", "is not your current password"));
     }
     check_password_policy("newPassword", new.expose_secret(), &user.email)?;
     let hash = hash_password(new).await?;
-    let txn = scope.db().begin_write().await?;
-    store_password(&txn, user, hash).await?;
-    revoke_user_sessions(&txn, me, Some(session), "password_changed").await?;
+    let txn = user.begin_write().await?;
+    let changed = txn.update(password_row(user.model().clone(), hash)).await?;
+    let (event, data) = password_changed(&changed);
+    outbox::record_for_tenant_in(&txn, event, Some(changed.email.clone()), data).await?;
+    revoke_sessions_in(&txn, Some(session), "password_changed").await?;
     txn.commit().await?;
     Ok(())
 }

@@ -141,9 +141,13 @@ pub async fn record_for_tenant(
     record_on(db, event_type, tenant, None, subject, data).await
 }
 
-/// Records a tenant's event (no payer) in a transaction on that tenant.
-pub async fn record_for_tenant_in(txn: &crate::tenancy::TenantTxn, event_type: &'static str, subject: Option<String>, data: Value) -> AppResult<outbox_events::Model> {
-    record_on(txn.joined(), event_type, txn.tenant_id(), None, subject, data).await
+/// Records a tenant's event (no payer) in a transaction whose events file under that tenant;
+/// nothing when it has none (a user who holds no role).
+pub async fn record_for_tenant_in(txn: &impl crate::tenancy::TenantEvents, event_type: &'static str, subject: Option<String>, data: Value) -> AppResult<()> {
+    if let Some(tenant) = txn.event_tenant() {
+        record_on(txn.joined(), event_type, tenant, None, subject, data).await?;
+    }
+    Ok(())
 }
 
 /// Records an event filed under a tenant other than the payer's own: an invoice belongs to its

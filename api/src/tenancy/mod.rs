@@ -8,11 +8,13 @@ pub mod role;
 pub(crate) mod testing;
 pub mod scope;
 pub mod unscoped;
+pub mod user;
 
 pub use role::Role;
 pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
 pub use payer::{PayerAccess, PayerOwned, PayerSet, PayerTxn, PlatformPayer, ScopedPayer};
 pub use scope::Scope;
+pub use user::{NewUserTxn, ScopedUser, TenantEvents, UserTxn};
 
 /// The kinds of node in the tenant tree, root first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
