@@ -1,5 +1,18 @@
 use sea_orm::entity::prelude::*;
 
+/// How a contract continues at its end date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Renewal {
+    #[sea_orm(string_value = "AUTO")]
+    Auto,
+    #[sea_orm(string_value = "MANUAL")]
+    Manual,
+    /// Ends at its end date (which it must have).
+    #[sea_orm(string_value = "FIXED_TERM")]
+    FixedTerm,
+}
+
 /// A contract between a partner and one of its customer tenants.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contracts")]
@@ -11,8 +24,7 @@ pub struct Model {
     pub start_date: Date,
     /// Inclusive; null = open-ended.
     pub end_date: Option<Date>,
-    /// `AUTO` | `MANUAL` | `FIXED_TERM`.
-    pub renewal: String,
+    pub renewal: Renewal,
     /// JSON array of the payer ids the contract covers.
     pub payer_ids: String,
     pub billing_email: String,

@@ -18,31 +18,7 @@ use crate::money::{from_units, to_units};
 use crate::notify::outbox;
 use crate::tenancy::{Role, Scope, TenantKind, TenantTxn};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Renewal {
-    Auto,
-    Manual,
-    FixedTerm,
-}
-
-impl Renewal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Auto => "AUTO",
-            Self::Manual => "MANUAL",
-            Self::FixedTerm => "FIXED_TERM",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "AUTO" => Some(Self::Auto),
-            "MANUAL" => Some(Self::Manual),
-            "FIXED_TERM" => Some(Self::FixedTerm),
-            _ => None,
-        }
-    }
-}
+pub use entity::contracts::Renewal;
 
 /// Where a contract stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +89,7 @@ impl TryFrom<contracts::Model> for Contract {
     type Error = AppError;
     fn try_from(m: contracts::Model) -> AppResult<Self> {
         let corrupt = |what: &str| AppError::internal(anyhow::anyhow!("contract {} has an invalid {what}", m.id));
-        let renewal = Renewal::parse(&m.renewal).ok_or_else(|| corrupt("renewal"))?;
+        let renewal = m.renewal;
         let payer_ids: Vec<uuid::Uuid> = serde_json::from_str(&m.payer_ids).map_err(|_| corrupt("payer list"))?;
         Ok(Self {
             id: m.id,
@@ -320,7 +296,7 @@ async fn record_change(txn: &TenantTxn, scope: &Scope, customer: &tenants::Model
         "status": c.status().as_str(),
         "startDate": c.start_date.to_string(),
         "endDate": c.end_date.map(|d| d.to_string()).unwrap_or_default(),
-        "renewal": c.renewal.as_str(),
+        "renewal": sea_orm::ActiveEnum::to_value(&c.renewal),
         "currency": c.currency,
         "invoicePrefix": c.invoice_prefix,
         "billingEmail": c.billing_email,
@@ -344,7 +320,7 @@ pub async fn create(scope: &Scope, customer: TenantId, fields: ContractFields) -
         name: Set(c.name),
         start_date: Set(c.start_date),
         end_date: Set(c.end_date),
-        renewal: Set(c.renewal.as_str().to_owned()),
+        renewal: Set(c.renewal),
         payer_ids: Set(payer_json(&payer_ids)),
         billing_email: Set(c.billing_email),
         contract_change_email: Set(c.contract_change_email),
@@ -423,7 +399,7 @@ pub async fn update(scope: &Scope, id: uuid::Uuid, f: ContractFields) -> AppResu
     }
     active.start_date = Set(start_date);
     active.end_date = Set(end_date);
-    active.renewal = Set(renewal.as_str().to_owned());
+    active.renewal = Set(renewal);
     if let Some(v) = billing_email {
         active.billing_email = Set(v);
     }

@@ -19,59 +19,7 @@ use crate::ids::{PayerId, TenantId};
 use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope, TenantKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepKind {
-    AddCustomer,
-    Contract,
-    InviteAdmin,
-    ConnectAccount,
-    ValidateExport,
-    Complete,
-}
-
-impl StepKind {
-    pub const ALL: [StepKind; 6] = [Self::AddCustomer, Self::Contract, Self::InviteAdmin, Self::ConnectAccount, Self::ValidateExport, Self::Complete];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AddCustomer => "ADD_CUSTOMER",
-            Self::Contract => "CONTRACT",
-            Self::InviteAdmin => "INVITE_ADMIN",
-            Self::ConnectAccount => "CONNECT_ACCOUNT",
-            Self::ValidateExport => "VALIDATE_EXPORT",
-            Self::Complete => "COMPLETE",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepStatus {
-    Done,
-    InProgress,
-    Blocked,
-    NotStarted,
-}
-
-impl StepStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Done => "DONE",
-            Self::InProgress => "IN_PROGRESS",
-            Self::Blocked => "BLOCKED",
-            Self::NotStarted => "NOT_STARTED",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "DONE" => Some(Self::Done),
-            "IN_PROGRESS" => Some(Self::InProgress),
-            "BLOCKED" => Some(Self::Blocked),
-            "NOT_STARTED" => Some(Self::NotStarted),
-            _ => None,
-        }
-    }
-}
+pub use entity::onboarding_steps::{StepKind, StepStatus};
 
 /// One step as shown to people.
 #[derive(Debug, Clone)]
@@ -222,7 +170,7 @@ async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&Export
         match export {
             Some(ExportOutcome::Valid) => Derived::new(ValidateExport, Done),
             Some(ExportOutcome::Invalid(reason)) => Derived::new(ValidateExport, Blocked).reason(reason.clone()).next(EXPORT_NEXT).at(Some(Utc::now()), None),
-            None => match stored_export.and_then(|s| StepStatus::parse(&s.status).map(|st| (st, s))) {
+            None => match stored_export.map(|s| (s.status, s)) {
                 Some((Done, s)) => Derived::new(ValidateExport, Done).at(s.started_at, s.completed_at),
                 Some((Blocked, s)) => {
                     let reason = s.blocking_reason.clone().unwrap_or_default();
@@ -247,7 +195,7 @@ async fn evaluate(scope: &Scope, customer: tenants::Model, export: Option<Export
         .filter(onboarding_steps::Column::CustomerTenantId.eq(customer.id))
         .all()
         .await?;
-    let stored_of = |k: StepKind| stored.iter().find(|s| s.step == k.as_str());
+    let stored_of = |k: StepKind| stored.iter().find(|s| s.step == k);
     let derived = derive(scope, &customer, export.as_ref(), stored_of(StepKind::ValidateExport)).await?;
     let now = Utc::now();
     let mut steps = Vec::new();
@@ -257,12 +205,12 @@ async fn evaluate(scope: &Scope, customer: tenants::Model, export: Option<Export
         let begun = matches!(d.status, StepStatus::InProgress | StepStatus::Done) || d.started.is_some();
         let started_at = if begun { before.and_then(|b| b.started_at).or(d.started).or(Some(now)) } else { None };
         let completed_at = if d.status == StepStatus::Done { before.and_then(|b| b.completed_at).or(d.completed).or(Some(now)) } else { None };
-        let same = before.is_some_and(|b| b.status == d.status.as_str() && b.blocking_reason == d.reason && b.started_at == started_at && b.completed_at == completed_at);
+        let same = before.is_some_and(|b| b.status == d.status && b.blocking_reason == d.reason && b.started_at == started_at && b.completed_at == completed_at);
         if !same {
             changed.push(onboarding_steps::ActiveModel {
                 customer_tenant_id: Set(customer.id),
-                step: Set(d.kind.as_str().to_owned()),
-                status: Set(d.status.as_str().to_owned()),
+                step: Set(d.kind),
+                status: Set(d.status),
                 blocking_reason: Set(d.reason.clone()),
                 started_at: Set(started_at),
                 completed_at: Set(completed_at),

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::{self, contracts::{Contract as DomainContract, ContractFields, ContractStatus as DomainStatus, Renewal}};
+use crate::domain::{self, contracts::{Contract as DomainContract, ContractFields, ContractStatus as DomainStatus}};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
@@ -11,6 +11,7 @@ use crate::ids::PayerId;
 
 /// How a contract continues at its end date.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::contracts::Renewal")]
 pub enum ContractRenewal {
     /// Renews by itself.
     Auto,
@@ -18,16 +19,6 @@ pub enum ContractRenewal {
     Manual,
     /// Ends at its end date (which it must have).
     FixedTerm,
-}
-
-impl From<ContractRenewal> for Renewal {
-    fn from(r: ContractRenewal) -> Self {
-        match r {
-            ContractRenewal::Auto => Self::Auto,
-            ContractRenewal::Manual => Self::Manual,
-            ContractRenewal::FixedTerm => Self::FixedTerm,
-        }
-    }
 }
 
 /// Where a contract stands today.
@@ -69,11 +60,7 @@ impl Contract {
         self.0.end_date
     }
     async fn renewal(&self) -> ContractRenewal {
-        match self.0.renewal {
-            Renewal::Auto => ContractRenewal::Auto,
-            Renewal::Manual => ContractRenewal::Manual,
-            Renewal::FixedTerm => ContractRenewal::FixedTerm,
-        }
+        self.0.renewal.into()
     }
     /// From today's date (UTC).
     async fn status(&self) -> ContractStatus {

@@ -1,11 +1,12 @@
 use async_graphql::{Enum, Object};
 use chrono::{DateTime, Utc};
 
-use crate::domain::onboarding::{Onboarding as DomainOnboarding, Step, StepKind, StepStatus};
+use crate::domain::onboarding::{Onboarding as DomainOnboarding, Step, StepStatus};
 use crate::graphql::types::tenants::Tenant;
 
 /// The steps of a customer's onboarding, in order.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::onboarding_steps::StepKind")]
 pub enum OnboardingStepKind {
     AddCustomer,
     Contract,
@@ -15,37 +16,14 @@ pub enum OnboardingStepKind {
     Complete,
 }
 
-impl From<StepKind> for OnboardingStepKind {
-    fn from(k: StepKind) -> Self {
-        match k {
-            StepKind::AddCustomer => Self::AddCustomer,
-            StepKind::Contract => Self::Contract,
-            StepKind::InviteAdmin => Self::InviteAdmin,
-            StepKind::ConnectAccount => Self::ConnectAccount,
-            StepKind::ValidateExport => Self::ValidateExport,
-            StepKind::Complete => Self::Complete,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::onboarding_steps::StepStatus")]
 pub enum OnboardingStepStatus {
     Done,
     InProgress,
     /// Cannot go on until something is fixed (see `blockingReason`).
     Blocked,
     NotStarted,
-}
-
-impl From<StepStatus> for OnboardingStepStatus {
-    fn from(s: StepStatus) -> Self {
-        match s {
-            StepStatus::Done => Self::Done,
-            StepStatus::InProgress => Self::InProgress,
-            StepStatus::Blocked => Self::Blocked,
-            StepStatus::NotStarted => Self::NotStarted,
-        }
-    }
 }
 
 pub struct OnboardingStep(Step);
