@@ -250,18 +250,22 @@ fn graphql_types_wrap_domain_types_not_storage_rows() {
 /// replace them file by file. A file not listed may not call `.db()` at all; a listed file
 /// may not call it more often, and once it calls it less often its number here must come down.
 const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
-    ("domain::billing", 1),
+    ("domain::billing", 4),
     ("domain::billing::abc::import", 1),
     ("domain::billing::abc::mode", 2),
-    ("domain::billing::resellers", 5),
-    ("domain::billing::results", 9),
+    ("domain::billing::groups", 2),
+    ("domain::billing::plans", 1),
+    ("domain::billing::resellers", 9),
+    ("domain::billing::results", 17),
     ("domain::cost_exports", 1),
     ("domain::costs::bill", 1),
-    ("domain::costs::summary", 4),
+    ("domain::costs::summary", 5),
     ("domain::costs::tags", 1),
-    ("domain::focus_export", 4),
+    ("domain::focus_export", 5),
     ("domain::invoicing", 1),
-    ("domain::invoicing::periods", 3),
+    ("domain::invoicing::adjustments", 1),
+    ("domain::invoicing::invoices", 1),
+    ("domain::invoicing::periods", 6),
 ];
 
 #[test]
@@ -269,7 +273,7 @@ fn domain_code_reaches_rows_through_handles_not_the_raw_connection() {
     let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let mut wrong = Vec::new();
     for (path, text) in modules.iter().filter(|(path, _)| path.starts_with("domain")) {
-        let calls = text.matches(".db()").count();
+        let calls = text.matches(".db()").count() + text.matches("unconverted_payer_on(").count();
         let allowed = RAW_CONNECTION_ALLOWANCE.iter().find(|(m, _)| m == path).map_or(0, |(_, n)| *n);
         if calls > allowed {
             wrong.push(format!("{path}: {calls} raw-connection calls, {allowed} allowed (use the payer handle's finders)"));

@@ -24,7 +24,7 @@ use crate::ids::PayerId;
 use crate::jobs::{JobArgs, JobFailure, NewJob, Step, enqueue};
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, Role, Scope};
 
 /// Syncs one payer's organization into the local tables.
 pub const SYNC_ACCOUNTS: &str = "accounts.sync";

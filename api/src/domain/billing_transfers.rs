@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use entity::billing_transfers::{self, TransferStatus};
 use entity::{cost_monthly, jobs, linked_accounts, payers, pricing_plans};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -32,7 +32,7 @@ use crate::ids::{BillingTransferId, PayerId, TenantId};
 use crate::jobs::queue::enqueue_in;
 use crate::jobs::{JobContext, JobFailure, NewJob, Step};
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{PayerAccess, PayerTxn, PlatformPayer, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, PayerTxn, PlatformPayer, Role, Scope, ScopedPayer};
 
 /// Follows one transfer: the invitation until answered, then to its start, or to its end.
 pub const FOLLOW_TRANSFER: &str = "billing_transfers.follow";
@@ -490,8 +490,8 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
 async fn join_new_accounts(ctx: &JobContext, payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<usize> {
     let Some(group_id) = row.billing_group_id else { return Ok(0) };
     // People may have deleted the group: then there is nothing to keep up.
-    let Some(group) = entity::billing_groups::Entity::find_by_id(group_id).one(&ctx.db).await? else { return Ok(0) };
-    let group = groups::load(&ctx.db, group).await?;
+    let Some(group) = payer.rows::<entity::billing_groups::Entity>().filter(entity::billing_groups::Column::Id.eq(group_id)).one().await? else { return Ok(0) };
+    let group = groups::load(payer, group).await?;
     let seen = accounts_of(payer, row, &payer.account_id).await?;
     let from = crate::domain::billing::current_period().max(row.start_month.clone());
     let joined = groups::join_from(&ctx.db, &group, &seen, &from, "system").await?;

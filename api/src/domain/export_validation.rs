@@ -21,7 +21,7 @@ use crate::domain::{cost_exports, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::jobs::JobContext;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
 
 /// What an export contains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

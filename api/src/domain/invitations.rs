@@ -15,7 +15,7 @@ use crate::ids::PayerId;
 use crate::jobs::Step;
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, Role, Scope};
 
 pub struct NewInvitation {
     pub payer: PayerId,
@@ -112,7 +112,7 @@ pub async fn cancel(scope: &Scope, aws: &AwsClients, payer: PayerId, handshake_i
 /// Stores the handshakes' states; emits `invitation.accepted` for each newly accepted one.
 async fn refresh<P>(payer: &P, aws: &AwsClients, creds: &aws_credential_types::Credentials) -> AppResult<usize>
 where
-    P: PayerAccess + std::ops::Deref<Target = payers::Model>,
+    P: PayerTransactions + std::ops::Deref<Target = payers::Model>,
 {
     let handshakes = aws.organizations.list_handshakes(creds).await?;
     let txn = payer.begin_write().await?;

@@ -9,7 +9,7 @@ use crate::jobs::queue::enqueue_in;
 use crate::jobs::{JobContext, NewJob};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
-use crate::tenancy::{PayerAccess, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerTransactions, Role, Scope, ScopedPayer};
 
 #[derive(Debug, Default, Clone)]
 pub struct JobFilter {

@@ -15,7 +15,7 @@ use crate::ids::{PayerId, TenantId, UserId};
 use crate::notify::dispatch::{self, Channel, DeliveryStatus};
 use crate::notify::templates::{self, Rendered, Source};
 use crate::notify::{LOCALES, outbox, ssrf};
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerTransactions, PayerRead, Role, Scope};
 
 /// Who gets mail for which event types on a tenant (and below) or a payer.
 pub struct Subscription {

@@ -12,7 +12,7 @@ use crate::domain::{Page, checked_name};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
-use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerTxn, Role, Scope, ScopedPayer};
 
 /// Connection states; a reseller's payer (`domain::billing::resellers`) is `Reseller`.
 pub use entity::payers::PayerStatus;
@@ -529,7 +529,7 @@ mod aws_mock_tests {
 /// marked PayerStatus::Error with the reason, so the connection status tells people what broke.
 pub async fn credentials<P>(payer: &P, aws: &AwsClients, session: &str) -> AppResult<aws_credential_types::Credentials>
 where
-    P: PayerAccess + std::ops::Deref<Target = payers::Model>,
+    P: PayerTransactions + std::ops::Deref<Target = payers::Model>,
 {
     require_aws_access(payer)?;
     let role = PayerRole { payer: PayerId(payer.id), role_arn: payer.role_arn.clone(), external_id: payer.external_id.clone() };

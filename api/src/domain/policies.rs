@@ -15,7 +15,7 @@ use crate::domain::policy_templates;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{PayerAccess, PayerTxn, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, PayerTxn, Role, Scope, ScopedPayer};
 
 /// A service control policy of a payer's organization, with the roots, OUs and accounts it is
 /// attached to (as last synced or changed here).

@@ -30,7 +30,7 @@ use super::store::IngestionStatus;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::PayerId;
-use crate::tenancy::PayerAccess;
+use crate::tenancy::{PayerAccess};
 
 /// The default heartbeat period.
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(5);

@@ -275,7 +275,9 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     // The Billing page reads every group's pricing inputs at once: the same inputs as each
     // group's own (a group with plan versions and items, one without either), in every period.
     let payer = uuid::Uuid::parse_str(&p.payer_id).unwrap();
-    let groups = partner_billing::domain::billing::groups::of_payer(&app.db, payer).await.unwrap();
+    let platform = partner_billing::tenancy::unscoped::UnscopedPlatformAccess::new(app.db.clone());
+    let handle = platform.payer(partner_billing::ids::PayerId(payer)).await.unwrap();
+    let groups = partner_billing::domain::billing::groups::of_payer(&handle).await.unwrap();
     assert_eq!(groups.len(), 2);
     for month in [period.clone(), e2e_next(&period), "2020-01".to_owned()] {
         let batched = partner_billing::domain::billing::results::pricing_inputs_of_groups(&app.db, &groups, &month).await.unwrap();

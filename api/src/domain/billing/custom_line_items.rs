@@ -13,7 +13,7 @@ use super::{Change, after_change, begin_change, billing_payer, checked_abc_name,
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerRead, Role, Scope};
 
 pub struct NewItem {
     pub billing_group_id: Uuid,

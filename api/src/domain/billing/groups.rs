@@ -14,9 +14,10 @@ use uuid::Uuid;
 use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_account, checked_description, checked_period, current_period, initial_sync_status};
 use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
-use crate::tenancy::{PayerSet, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerRead, PayerSet, Role, Scope, ScopedPayer};
 
 /// ABC's limit of accounts per billing group.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -122,14 +123,9 @@ fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
     AppError::on_unique_violation(err, || AppError::invalid("name", "another billing group of this payer has that name"))
 }
 
-pub async fn load(db: &impl ConnectionTrait, group: billing_groups::Model) -> AppResult<Group> {
-    let memberships = billing_group_accounts::Entity::find()
-        .filter(billing_group_accounts::Column::BillingGroupId.eq(group.id))
-        .order_by_asc(billing_group_accounts::Column::AccountId)
-        .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
-        .all(db)
-        .await?;
-    Ok(Group { group, memberships })
+/// One of the payer's groups with its memberships.
+pub async fn load(payer: &impl PayerRead, group: billing_groups::Model) -> AppResult<Group> {
+    load_all(payer, vec![group]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("loading a billing group returned nothing")))
 }
 
 /// A group and its payer, holding at least `need` on the payer's billing.
@@ -154,7 +150,7 @@ pub async fn of_payer_in(payers: &PayerSet, payer: Uuid) -> AppResult<Vec<Group>
 }
 
 /// [`load_all`] through a checked set of payers.
-async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+pub async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
     if groups.is_empty() {
         return Ok(Vec::new());
     }
@@ -169,22 +165,26 @@ async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Mode
 }
 
 /// Every billing group of a payer by name, with their memberships.
-pub async fn of_payer(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<Group>> {
-    let groups = billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).order_by_asc(billing_groups::Column::Name).all(db).await?;
-    load_all(db, groups).await
+pub async fn of_payer(payer: &impl PayerRead) -> AppResult<Vec<Group>> {
+    let groups = payer.rows::<billing_groups::Entity>().order_by_asc(billing_groups::Column::Name).all().await?;
+    load_all(payer, groups).await
 }
 
-/// Groups with their memberships, in one query for all of them (not one per group).
-pub async fn load_all(db: &impl ConnectionTrait, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+/// Some of the payer's groups with their memberships, in one query for all of them (not one
+/// per group). A group of another payer is an error: its memberships are not this payer's.
+pub async fn load_all(payer: &impl PayerRead, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
     if groups.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = groups.iter().map(|g| g.id).collect();
-    let memberships = billing_group_accounts::Entity::find()
-        .filter(billing_group_accounts::Column::BillingGroupId.is_in(ids))
+    if let Some(other) = groups.iter().find(|g| g.payer_id != payer.payer_id()) {
+        return Err(AppError::internal(anyhow::anyhow!("billing group {} is not of payer {}", other.id, payer.payer_id())));
+    }
+    let memberships = payer
+        .rows::<billing_group_accounts::Entity>()
+        .filter(billing_group_accounts::Column::BillingGroupId.is_in(groups.iter().map(|g| g.id)))
         .order_by_asc(billing_group_accounts::Column::AccountId)
         .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
-        .all(db)
+        .all()
         .await?;
     Ok(assembled(groups, memberships))
 }
@@ -242,7 +242,7 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
     }
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "created", id_field: "billingGroupId", id: group.id, name: &group.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
-    let out = load(&txn, group).await?;
+    let out = load(&unconverted_payer_on(&txn, payer.id), group).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -369,7 +369,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
     let updated = row.update(&txn).await.map_err(conflict_on_name)?;
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "updated", id_field: "billingGroupId", id: updated.id, name: &updated.name, effective_from: Some(period.clone()) };
     after_change(&txn, scope, &payer, change).await?;
-    let out = load(&txn, updated).await?;
+    let out = load(&unconverted_payer_on(&txn, payer.id), updated).await?;
     txn.commit().await?;
     Ok(out)
 }

@@ -26,6 +26,7 @@ use serde_json::Value;
 use crate::db::BeginWrite;
 use crate::tenancy::principal::GrantTarget;
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::notify::outbox::{self, Event};
@@ -64,7 +65,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
     let txn = scope.db().begin_write().await?;
     lock_payer(&txn, payer).await?;
-    plan_versions::ensure_baseline(&txn, payer, &scope.principal().email).await?;
+    plan_versions::ensure_baseline(&unconverted_payer_on(&txn, payer), &scope.principal().email).await?;
     Ok(txn)
 }
 
@@ -172,7 +173,7 @@ pub struct Change<'a> {
 pub async fn checked_effective_from(db: &impl ConnectionTrait, payer: uuid::Uuid, value: Option<&str>) -> AppResult<Option<String>> {
     let Some(value) = value else { return Ok(None) };
     let period = checked_period("effectiveFrom", value)?;
-    if snapshot::closed_periods(db, payer).await?.iter().any(|c| *c >= period) {
+    if snapshot::closed_periods(&unconverted_payer_on(db, payer)).await?.iter().any(|c| *c >= period) {
         return Err(AppError::invalid("effectiveFrom", format!("{period} or a later month is closed; a change takes effect after the last closed month")));
     }
     Ok(Some(period))
@@ -191,7 +192,7 @@ pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &pay
     outbox::record(txn, event).await?;
     abc::request_sync(txn, payer.id).await?;
     let effective_from = change.effective_from.unwrap_or_else(current_period);
-    plan_versions::record(txn, payer.id, &effective_from, &scope.principal().email).await?;
+    plan_versions::record(&unconverted_payer_on(txn, payer.id), &effective_from, &scope.principal().email).await?;
     results::recompute_stored_periods(txn, payer, &scope.principal().email, change.event_type).await?;
     // Resellers' payers price on top of this one: their stored results follow.
     for below in resellers::stacked_on(txn, payer.id).await? {

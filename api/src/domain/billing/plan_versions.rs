@@ -9,15 +9,15 @@ use std::collections::HashMap;
 use chrono::Utc;
 use entity::pricing_plans::PlanBase;
 use entity::pricing_rules::{RuleScope as StoredScope, RuleType as StoredType};
-use entity::{billing_group_plan_versions as versions, billing_groups, pricing_plans};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{billing_group_plan_versions as versions, billing_groups};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::engine::{self, Base, RuleScope, RuleType};
 use super::groups::{self, Group};
 use super::plans;
 use crate::error::{AppError, AppResult};
+use crate::tenancy::{PayerAccess, PayerRead};
 use crate::money::from_units;
 
 /// What a group had before versions were kept: in force for every month before its first change.
@@ -64,9 +64,9 @@ fn engine_plan(plan: &plans::Plan) -> engine::Plan {
 }
 
 /// The engine's plan of a group as configured now.
-pub async fn current_plan(db: &impl ConnectionTrait, group: &Group) -> AppResult<engine::Plan> {
-    let plan_row = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    Ok(engine_plan(&plans::Plan { rules: plans::rules_of(db, plan_row.id).await?, plan: plan_row }))
+pub async fn current_plan(payer: &impl PayerRead, group: &Group) -> AppResult<engine::Plan> {
+    let plan = plans::load_plans(payer, vec![group.group.pricing_plan_id]).await?.remove(&group.group.pricing_plan_id).ok_or(AppError::NotFound("pricing plan"))?;
+    Ok(engine_plan(&plan))
 }
 
 fn parse(v: &versions::Model) -> AppResult<engine::Plan> {
@@ -75,38 +75,39 @@ fn parse(v: &versions::Model) -> AppResult<engine::Plan> {
 
 /// The version in force in `period`: the latest that starts at or before it, else the earliest
 /// (a group created later is priced with its first plan for earlier months too).
-async fn version_for(db: &impl ConnectionTrait, group: Uuid, period: &str) -> AppResult<Option<versions::Model>> {
-    let in_force = versions::Entity::find()
+async fn version_for(payer: &impl PayerRead, group: Uuid, period: &str) -> AppResult<Option<versions::Model>> {
+    let in_force = payer
+        .rows::<versions::Entity>()
         .filter(versions::Column::BillingGroupId.eq(group))
         .filter(versions::Column::EffectiveFrom.lte(period))
         .order_by_desc(versions::Column::EffectiveFrom)
-        .one(db)
+        .one()
         .await?;
     if in_force.is_some() {
         return Ok(in_force);
     }
-    Ok(versions::Entity::find().filter(versions::Column::BillingGroupId.eq(group)).order_by_asc(versions::Column::EffectiveFrom).one(db).await?)
+    payer.rows::<versions::Entity>().filter(versions::Column::BillingGroupId.eq(group)).order_by_asc(versions::Column::EffectiveFrom).one().await
 }
 
 /// The engine's plan of a group for a billing period: the version in force then, or the plan as
 /// configured now for a group without versions.
-pub async fn plan_for(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<engine::Plan> {
-    match version_for(db, group.group.id, period).await? {
+pub async fn plan_for(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<engine::Plan> {
+    match version_for(payer, group.group.id, period).await? {
         Some(v) => parse(&v),
-        None => current_plan(db, group).await,
+        None => current_plan(payer, group).await,
     }
 }
 
 /// [`plan_for`] for several groups at once, in their order: four queries whatever their number
 /// (the Billing page prices every group of a payer).
-pub async fn plans_for(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> AppResult<Vec<engine::Plan>> {
+pub async fn plans_for(payer: &impl PayerRead, groups: &[Group], period: &str) -> AppResult<Vec<engine::Plan>> {
     let ids: Vec<Uuid> = groups.iter().map(|g| g.group.id).collect();
     let mut versions_of: HashMap<Uuid, Vec<versions::Model>> = HashMap::new();
-    for v in versions::Entity::find().filter(versions::Column::BillingGroupId.is_in(ids)).all(db).await? {
+    for v in payer.rows::<versions::Entity>().filter(versions::Column::BillingGroupId.is_in(ids)).all().await? {
         versions_of.entry(v.billing_group_id).or_default().push(v);
     }
     let unversioned: Vec<Uuid> = groups.iter().filter(|g| !versions_of.contains_key(&g.group.id)).map(|g| g.group.pricing_plan_id).collect();
-    let current = plans::load_plans(db, unversioned).await?;
+    let current = plans::load_plans(payer, unversioned).await?;
     let mut out = Vec::with_capacity(groups.len());
     for group in groups {
         let plan = match versions_of.get(&group.group.id).and_then(|vs| in_force(vs, period)) {
@@ -126,15 +127,11 @@ fn in_force<'a>(versions: &'a [versions::Model], period: &str) -> Option<&'a ver
 
 /// Before a change: every group of the payer without versions gets its plan of now as the
 /// baseline, so the months before the change keep it.
-pub async fn ensure_baseline(db: &impl ConnectionTrait, payer: Uuid, by: &str) -> AppResult<()> {
-    let versioned = Query::select().column(versions::Column::BillingGroupId).from(versions::Entity).and_where(versions::Column::PayerId.eq(payer)).to_owned();
-    let unversioned = billing_groups::Entity::find()
-        .filter(billing_groups::Column::PayerId.eq(payer))
-        .filter(Expr::col((billing_groups::Entity, billing_groups::Column::Id)).not_in_subquery(versioned))
-        .all(db)
-        .await?;
-    for group in groups::load_all(db, unversioned).await? {
-        insert(db, &group, BASELINE, &current_plan(db, &group).await?, by).await?;
+pub async fn ensure_baseline(payer: &impl PayerAccess, by: &str) -> AppResult<()> {
+    let versioned: Vec<Uuid> = payer.rows::<versions::Entity>().select_only().column(versions::Column::BillingGroupId).distinct().tuples().await?;
+    let unversioned = payer.rows::<billing_groups::Entity>().filter(billing_groups::Column::Id.is_not_in(versioned)).all().await?;
+    for group in groups::load_all(payer, unversioned).await? {
+        insert(payer, &group, BASELINE, &current_plan(payer, &group).await?, by).await?;
     }
     Ok(())
 }
@@ -142,21 +139,22 @@ pub async fn ensure_baseline(db: &impl ConnectionTrait, payer: Uuid, by: &str) -
 /// After a change: each group whose plan now differs from the version in force at
 /// `effective_from` gets a new version from then on; versions that started later are replaced
 /// (the change is the newest word for every month from `effective_from`).
-pub async fn record(db: &impl ConnectionTrait, payer: Uuid, effective_from: &str, by: &str) -> AppResult<usize> {
+pub async fn record(payer: &impl PayerAccess, effective_from: &str, by: &str) -> AppResult<usize> {
     let mut recorded = 0;
-    for group in groups::of_payer(db, payer).await? {
-        let now = current_plan(db, &group).await?;
-        let in_force = version_for(db, group.group.id, effective_from).await?;
+    for group in groups::of_payer(payer).await? {
+        let now = current_plan(payer, &group).await?;
+        let in_force = version_for(payer, group.group.id, effective_from).await?;
         if in_force.is_none() {
             // A new group: its first plan is its plan for every month before too.
-            insert(db, &group, BASELINE, &now, by).await?;
+            insert(payer, &group, BASELINE, &now, by).await?;
             recorded += 1;
             continue;
         }
-        let later = versions::Entity::find()
+        let later = payer
+            .rows::<versions::Entity>()
             .filter(versions::Column::BillingGroupId.eq(group.group.id))
             .filter(versions::Column::EffectiveFrom.gt(effective_from))
-            .one(db)
+            .one()
             .await?
             .is_some();
         let same = match &in_force {
@@ -166,19 +164,20 @@ pub async fn record(db: &impl ConnectionTrait, payer: Uuid, effective_from: &str
         if same && !later {
             continue;
         }
-        versions::Entity::delete_many()
+        payer
+            .delete::<versions::Entity>()
             .filter(versions::Column::BillingGroupId.eq(group.group.id))
             .filter(versions::Column::EffectiveFrom.gte(effective_from))
-            .exec(db)
+            .exec()
             .await?;
-        insert(db, &group, effective_from, &now, by).await?;
+        insert(payer, &group, effective_from, &now, by).await?;
         recorded += 1;
     }
     Ok(recorded)
 }
 
-async fn insert(db: &impl ConnectionTrait, group: &Group, effective_from: &str, plan: &engine::Plan, by: &str) -> AppResult<()> {
-    versions::ActiveModel {
+async fn insert(payer: &impl PayerAccess, group: &Group, effective_from: &str, plan: &engine::Plan, by: &str) -> AppResult<()> {
+    let row = versions::ActiveModel {
         id: Set(Uuid::now_v7()),
         payer_id: Set(group.group.payer_id),
         billing_group_id: Set(group.group.id),
@@ -187,8 +186,7 @@ async fn insert(db: &impl ConnectionTrait, group: &Group, effective_from: &str, 
         plan: Set(serde_json::to_string(plan).map_err(AppError::internal)?),
         recorded_by: Set(by.to_owned()),
         recorded_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    };
+    payer.insert(row).await?;
     Ok(())
 }

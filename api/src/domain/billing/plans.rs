@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerRead, Role, Scope};
 
 /// ABC's limit of rules per plan.
 pub const MAX_RULES: usize = 500;
@@ -104,32 +105,18 @@ async fn set_rules(db: &impl ConnectionTrait, plan: Uuid, rules: &[pricing_rules
 }
 
 /// A plan's rules.
-pub async fn rules_of(db: &impl ConnectionTrait, plan: Uuid) -> AppResult<Vec<pricing_rules::Model>> {
-    let ids: Vec<Uuid> = pricing_plan_rules::Entity::find()
-        .filter(pricing_plan_rules::Column::PricingPlanId.eq(plan))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.pricing_rule_id)
-        .collect();
-    let mut rules = pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(ids)).all(db).await?;
-    // By name in byte order, whatever the database's collation: a plan's rules in the same order
-    // whichever way it was read (`load_plans`), as its stored prices' key depends on it.
-    rules.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(rules)
+pub async fn rules_of(payer: &impl PayerRead, plan: Uuid) -> AppResult<Vec<pricing_rules::Model>> {
+    let Some(row) = payer.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.eq(plan)).one().await? else { return Ok(Vec::new()) };
+    Ok(with_rules(payer, vec![row]).await?.pop().map(|p| p.rules).unwrap_or_default())
 }
 
-/// Pricing plans by id with their rules, in two queries.
-pub async fn load_plans(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, Plan>> {
+/// The payer's pricing plans by id with their rules, in three queries.
+pub async fn load_plans(payer: &impl PayerRead, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, Plan>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = pricing_plans::Entity::find().filter(pricing_plans::Column::Id.is_in(ids.clone())).all(db).await?;
-    let links = pricing_plan_rules::Entity::find().filter(pricing_plan_rules::Column::PricingPlanId.is_in(ids)).all(db).await?;
-    let rule_ids: Vec<Uuid> = links.iter().map(|l| l.pricing_rule_id).collect();
-    let rules: HashMap<Uuid, pricing_rules::Model> =
-        pricing_rules::Entity::find().filter(pricing_rules::Column::Id.is_in(rule_ids)).all(db).await?.into_iter().map(|r| (r.id, r)).collect();
-    Ok(assembled(rows, links.into_iter().map(|l| (l.pricing_plan_id, l.pricing_rule_id)), &rules))
+    let rows = payer.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.is_in(ids)).all().await?;
+    Ok(with_rules(payer, rows).await?.into_iter().map(|p| (p.plan.id, p)).collect())
 }
 
 /// Plans with the rules the links give them, each plan's in the order `rules_of` gives them.
@@ -148,7 +135,7 @@ fn assembled(plans: Vec<pricing_plans::Model>, links: impl Iterator<Item = (Uuid
 
 /// Plans read through a payer's handle with their rules, in two queries whatever their number
 /// (not two per plan), in the order given.
-async fn with_rules(payer: &impl PayerAccess, plans: Vec<pricing_plans::Model>) -> AppResult<Vec<Plan>> {
+async fn with_rules(payer: &impl PayerRead, plans: Vec<pricing_plans::Model>) -> AppResult<Vec<Plan>> {
     if plans.is_empty() {
         return Ok(Vec::new());
     }
@@ -267,7 +254,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     after_change(&txn, scope, &payer, change).await?;
     let rules = match rules {
         Some(r) => r,
-        None => rules_of(&txn, plan.id).await?,
+        None => rules_of(&unconverted_payer_on(&txn, payer.id), plan.id).await?,
     };
     txn.commit().await?;
     Ok(Plan { plan, rules })

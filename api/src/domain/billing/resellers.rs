@@ -25,6 +25,7 @@ use super::groups::{self, Group};
 use super::results::{self, PricingInputs};
 use super::{billing_payer, payer_of};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::tenancy::{Role, Scope};
 
@@ -56,8 +57,8 @@ async fn stack_at(db: &impl ConnectionTrait, payer: Uuid, period: &str, depth: u
     }
     // The upstream group cannot be deleted while a reseller payer prices from it.
     let group = billing_groups::Entity::find_by_id(upstream_group).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
-    let group = groups::load(db, group).await?;
-    let above = match super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+    let group = groups::load(&unconverted_payer_on(db, group.payer_id), group).await?;
+    let above = match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
         Some(frozen) => frozen_inputs(&frozen)?,
         None => {
             let mut inputs = results::pricing_inputs_of(db, &group, period).await?;
@@ -116,7 +117,7 @@ pub async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) ->
 pub async fn check_upstream_members(db: &impl ConnectionTrait, payer: &payers::Model, accounts: &[String], period: &str) -> AppResult<()> {
     let Some(upstream) = payer.upstream_billing_group_id else { return Ok(()) };
     let group = billing_groups::Entity::find_by_id(upstream).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
-    let billed = groups::load(db, group).await?.accounts_in(period);
+    let billed = groups::load(&unconverted_payer_on(db, group.payer_id), group).await?.accounts_in(period);
     if let Some(outside) = accounts.iter().find(|a| !billed.contains(a)) {
         return Err(AppError::invalid("accountIds", format!("account {outside} is not billed to you in {period}: a reseller's group holds only accounts of the billing group its payer prices from")));
     }
@@ -206,9 +207,10 @@ pub async fn margin(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Ti
         return Err(AppError::invalid("payerId", "not a reseller's payer: its cost is AWS's (see billingGroupCostReports)"));
     };
     let db = scope.db();
-    let upstream = groups::load(db, billing_groups::Entity::find_by_id(upstream).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?).await?;
+    let upstream = billing_groups::Entity::find_by_id(upstream).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
+    let upstream = groups::load(&unconverted_payer_on(db, upstream.payer_id), upstream).await?;
     let billed = results::totals(db, &upstream, &period).await?;
-    let own: Vec<Group> = groups::of_payer(db, payer.id).await?;
+    let own: Vec<Group> = groups::of_payer(&payer).await?;
     let mut out = TierMargin { period: period.clone(), currency: billed.currency.clone(), cost: billed.total.proforma, charge: Decimal::ZERO, margin: Decimal::ZERO, unbilled_cost: billed.total.proforma, groups: Vec::new() };
     for group in &own {
         let t = results::totals(db, group, &period).await?;

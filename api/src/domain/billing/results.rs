@@ -21,6 +21,7 @@ use super::stored_prices::{self, PeriodTotals};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult, Context as _};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
 use crate::tenancy::{Role, Scope};
@@ -155,7 +156,7 @@ pub struct PricedPeriod {
 /// A group's numbers for a period as billed: frozen at close for a closed period, else on the
 /// current configuration and data (its stored price while that is current).
 pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    match super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+    match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
         Some(frozen) => frozen_numbers(frozen, period),
         None => Ok(stored_prices::period(db, group, period).await?.numbers),
     }
@@ -181,7 +182,7 @@ pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> 
 
 /// A group's totals for a period as billed, reading no lines when they are stored.
 pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
-    match super::snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+    match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
         Some(frozen) => {
             let n = frozen_numbers(frozen, period)?;
             Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
@@ -222,7 +223,7 @@ fn zero_of(bits: i16) -> ZeroAmounts {
 pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey, grain: Grain) -> AppResult<Vec<(PricedRow, String)>> {
     let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
     let inputs = PricingInputs {
-        plan: plan_versions::plan_for(db, group, period).await?,
+        plan: plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?,
         items: Vec::new(),
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
@@ -411,7 +412,7 @@ pub async fn priced_account_month(db: &impl ConnectionTrait, group: &Group, peri
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
 /// charge. Both grains give the same numbers.
 pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
-    priced_with(db, group, period, grain, &plan_versions::plan_for(db, group, period).await?).await
+    priced_with(db, group, period, grain, &plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?).await
 }
 
 /// What a group is priced with for one period: its plan, its custom line items active in the
@@ -469,7 +470,7 @@ pub async fn pricing_inputs(db: &impl ConnectionTrait, group: &Group, period: &s
 /// A group's own pricing inputs for a period, without the tiers above it.
 pub async fn pricing_inputs_of(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
     Ok(PricingInputs {
-        plan: plan_versions::plan_for(db, group, period).await?,
+        plan: plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?,
         items: active_items(db, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
@@ -481,7 +482,8 @@ pub async fn pricing_inputs_of(db: &impl ConnectionTrait, group: &Group, period:
 /// [`pricing_inputs_of`] for several groups at once, in their order, in a fixed number of
 /// queries.
 pub async fn pricing_inputs_of_groups(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> AppResult<Vec<PricingInputs>> {
-    let plans = plan_versions::plans_for(db, groups, period).await?;
+    let Some(first) = groups.first() else { return Ok(Vec::new()) };
+    let plans = plan_versions::plans_for(&unconverted_payer_on(db, first.group.payer_id), groups, period).await?;
     let ids: Vec<Uuid> = groups.iter().map(|g| g.group.id).collect();
     let mut items_of: std::collections::HashMap<Uuid, Vec<Item>> = std::collections::HashMap::new();
     for item in custom_line_items::Entity::find().filter(custom_line_items::Column::BillingGroupId.is_in(ids)).order_by_asc(custom_line_items::Column::Id).all(db).await? {
@@ -656,12 +658,12 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
         .await?;
     let mut stored = 0;
     // A closed period's numbers are frozen: a configuration change never reprices it.
-    let closed = super::snapshot::closed_periods(db, payer.id).await?;
+    let closed = super::snapshot::closed_periods(&unconverted_payer_on(db, payer.id)).await?;
     let periods: Vec<String> = periods.into_iter().filter(|p| !closed.contains(p)).collect();
     if periods.is_empty() {
         return Ok(stored);
     }
-    for group in groups::of_payer(db, payer.id).await? {
+    for group in groups::of_payer(&unconverted_payer_on(db, payer.id)).await? {
         for period in &periods {
             let gp = compute(db, &group, period).await?;
             let latest = billing_results::Entity::find()
@@ -762,11 +764,11 @@ pub fn read_stored(r: billing_results::Model) -> AppResult<StoredResult> {
 pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<StoredResult>> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
-    if super::snapshot::closed_periods(scope.db(), payer.id).await?.contains(&period) {
+    if super::snapshot::closed_periods(&unconverted_payer_on(scope.db(), payer.id)).await?.contains(&period) {
         return Err(AppError::Conflict(format!("billing period {period} is closed; its numbers are frozen (reopen it to recompute)")));
     }
     let mut out = Vec::new();
-    for group in groups::of_payer(scope.db(), payer.id).await? {
+    for group in groups::of_payer(&payer).await? {
         let gp = compute(scope.db(), &group, &period).await?;
         out.push(read_stored(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?)?);
     }
@@ -802,10 +804,10 @@ pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> App
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
     let db = scope.db();
-    let groups = groups::of_payer(db, payer.id).await?;
+    let groups = groups::of_payer(&payer).await?;
     // An open period's totals share the payer's tiers and data version; a closed one reads
     // each group's snapshot.
-    let totals = if super::snapshot::is_closed(db, payer.id, &period).await? {
+    let totals = if super::snapshot::is_closed(&unconverted_payer_on(db, payer.id), &period).await? {
         let mut out = Vec::with_capacity(groups.len());
         for group in &groups {
             out.push(totals(db, group, &period).await?);
@@ -952,7 +954,10 @@ pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Ve
         query = query.filter(billing_groups::Column::PayerId.eq(payer));
     }
     let rows = query.order_by_asc(billing_groups::Column::Name).all().await?;
-    groups::load_all(scope.db(), rows).await
+    let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
+    payers.sort_unstable();
+    payers.dedup();
+    groups::with_memberships_in(&scope.readable_payers(&payers).await?, rows).await
 }
 
 /// The payers on which the caller's customer tenants have billing groups: the payers whose

@@ -12,7 +12,7 @@ use super::{Change, after_change, begin_change, checked_effective_from, payer_of
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerRead, Role, Scope};
 
 pub const BILLING_ENTITIES: &[&str] = &["AWS", "AWS Marketplace"];
 

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use entity::billing_periods::{self, PeriodStatus};
 use entity::period_snapshots;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::engine::{Amounts, AppliedItem, Computation, ItemCharge};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::PayerRead;
 
 /// One priced line of a snapshot: a group's usage of one service on one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,46 +69,46 @@ pub fn snapshot_lines(s: &period_snapshots::Model) -> AppResult<SnapshotLines> {
 }
 
 /// The snapshots of a payer's period, by group name (none while it is open).
-pub async fn snapshots(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Vec<period_snapshots::Model>> {
-    Ok(period_snapshots::Entity::find()
-        .filter(period_snapshots::Column::PayerId.eq(payer))
+pub async fn snapshots(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_snapshots::Model>> {
+    payer
+        .rows::<period_snapshots::Entity>()
         .filter(period_snapshots::Column::BillingPeriod.eq(period))
         .order_by_asc(period_snapshots::Column::GroupName)
         .order_by_asc(period_snapshots::Column::BillingGroupId)
-        .all(db)
-        .await?)
+        .all()
+        .await
 }
 
 /// Whether the payer's billing period is closed (its groups' prices are their snapshots).
-pub async fn is_closed(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<bool> {
-    Ok(billing_periods::Entity::find()
-        .filter(billing_periods::Column::PayerId.eq(payer))
+pub async fn is_closed(payer: &impl PayerRead, period: &str) -> AppResult<bool> {
+    Ok(payer
+        .rows::<billing_periods::Entity>()
         .filter(billing_periods::Column::BillingPeriod.eq(period))
         .filter(billing_periods::Column::Status.eq(PeriodStatus::Closed))
-        .one(db)
+        .one()
         .await?
         .is_some())
 }
 
-/// The frozen snapshot of one group's period, when that period is closed.
-pub async fn frozen(db: &impl ConnectionTrait, payer: Uuid, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
-    if !is_closed(db, payer, period).await? {
+/// The frozen snapshot of one of the payer's groups for a period, when that period is closed.
+pub async fn frozen(payer: &impl PayerRead, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
+    if !is_closed(payer, period).await? {
         return Ok(None);
     }
-    Ok(period_snapshots::Entity::find()
-        .filter(period_snapshots::Column::PayerId.eq(payer))
+    payer
+        .rows::<period_snapshots::Entity>()
         .filter(period_snapshots::Column::BillingPeriod.eq(period))
         .filter(period_snapshots::Column::BillingGroupId.eq(group))
-        .one(db)
-        .await?)
+        .one()
+        .await
 }
 
-/// The closed periods of a payer among `periods`.
-pub async fn closed_periods(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<String>> {
-    Ok(billing_periods::Entity::find()
-        .filter(billing_periods::Column::PayerId.eq(payer))
+/// The closed periods of a payer.
+pub async fn closed_periods(payer: &impl PayerRead) -> AppResult<Vec<String>> {
+    Ok(payer
+        .rows::<billing_periods::Entity>()
         .filter(billing_periods::Column::Status.eq(PeriodStatus::Closed))
-        .all(db)
+        .all()
         .await?
         .into_iter()
         .map(|p| p.billing_period)

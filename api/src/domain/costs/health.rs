@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
-use crate::tenancy::{PayerAccess, Role, Scope};
+use crate::tenancy::{PayerRead, Role, Scope};
 
 /// How current a payer's cost data is.
 #[derive(Debug, Clone)]

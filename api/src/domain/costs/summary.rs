@@ -16,6 +16,7 @@ use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
 use crate::money::from_units;
 use crate::ingest::tags::SelectedKey;
@@ -373,7 +374,7 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, 
             PayerView::Customer(_, groups) => groups.clone(),
         };
         // Closed months are priced as before here; only open ones have stored prices.
-        let closed = if stored_lines_answer { billing::snapshot::closed_periods(scope.db(), view.payer()).await? } else { Vec::new() };
+        let closed = if stored_lines_answer { billing::snapshot::closed_periods(&unconverted_payer_on(scope.db(), view.payer())).await? } else { Vec::new() };
         for period in periods {
             for group in &groups {
                 let (rows, currency, items) = if stored_totals_answer && !closed.contains(period) {

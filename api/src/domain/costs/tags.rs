@@ -18,7 +18,7 @@ use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::ingest::tags::{MAX_KEYS, SelectedKey};
-use crate::tenancy::{PayerAccess, PayerSet, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerSet, Role, Scope};
 
 /// A selected key, and the billing periods read before it was selected.
 #[derive(Debug, Clone, PartialEq, Eq)]

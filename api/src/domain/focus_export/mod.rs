@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use entity::{billing_groups, linked_accounts, payers, tenants};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::domain::billing::engine::{AppliedItem, ItemCharge};
@@ -23,6 +23,7 @@ use crate::domain::costs::service_category;
 use crate::domain::invoicing::periods;
 use crate::domain::service_names::service_label;
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
 use crate::tenancy::{Role, Scope};
 
@@ -112,7 +113,7 @@ pub async fn export(scope: &Scope, subject: Subject, period: &str, format: Forma
         }
         Subject::Customer(tenant) => {
             let tenant = scope.tenant(tenant, Role::Viewer).await?;
-            let groups = customer_tenant_groups(scope.db(), &tenant).await?;
+            let groups = customer_tenant_groups(scope, &tenant).await?;
             (View::Charges, charge_rows(scope.db(), &groups, &period, "customerTenantId").await?, tenant.name, "customerTenantId")
         }
         Subject::Payer(payer) => {
@@ -144,17 +145,25 @@ fn slug(name: &str) -> String {
 }
 
 /// Billing groups whose customer tenant is `tenant` or below it.
-async fn customer_tenant_groups(db: &impl ConnectionTrait, tenant: &tenants::Model) -> AppResult<Vec<Group>> {
-    let below: Vec<Uuid> = tenants::Entity::find().filter(tenants::Column::Path.starts_with(tenant.path.as_str())).all(db).await?.into_iter().map(|t| t.id).collect();
-    let rows = billing_groups::Entity::find().filter(billing_groups::Column::CustomerTenantId.is_in(below)).order_by_asc(billing_groups::Column::Name).all(db).await?;
-    groups::load_all(db, rows).await
+async fn customer_tenant_groups(scope: &Scope, tenant: &tenants::Model) -> AppResult<Vec<Group>> {
+    let below: Vec<Uuid> = scope.tenants(Role::Viewer).filter(tenants::Column::Path.starts_with(tenant.path.as_str())).select_only().column(tenants::Column::Id).tuples().await?;
+    let rows = scope
+        .customer_rows::<billing_groups::Entity>(Role::Viewer)
+        .filter(billing_groups::Column::CustomerTenantId.is_in(below))
+        .order_by_asc(billing_groups::Column::Name)
+        .all()
+        .await?;
+    let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
+    payers.sort_unstable();
+    payers.dedup();
+    groups::with_memberships_in(&scope.readable_payers(&payers).await?, rows).await
 }
 
 /// A group's period priced as billed: an open period on the current configuration; a closed one
 /// on the configuration frozen at close, with the snapshot's lines when the data changed since
 /// (the snapshot is what was billed; the difference is a pending adjustment).
 async fn priced_as_billed(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<(PricedPeriod, Option<SnapshotLines>)> {
-    match snapshot::frozen(db, group.group.payer_id, group.group.id, period).await? {
+    match snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
         None => Ok((results::priced(db, group, period, Grain::Month).await?, None)),
         Some(frozen) => {
             let configuration = periods::snapshot_configuration(&frozen)?;
@@ -397,7 +406,7 @@ async fn payer_rows(db: &impl ConnectionTrait, payer: &payers::Model, period: &s
     names.load(db, payer.id).await?;
     let mut out = Vec::new();
     let mut grouped: Vec<String> = Vec::new();
-    let groups = groups::of_payer(db, payer.id).await?;
+    let groups = groups::of_payer(&unconverted_payer_on(db, payer.id)).await?;
     for group in &groups {
         let (priced, _) = priced_as_billed(db, group, period).await?;
         grouped.extend(priced.rows.iter().map(|r| r.account_id.clone()));

@@ -17,6 +17,7 @@ use super::periods::{self, ItemLine, SnapshotLines, UsageLine};
 use crate::db::{BeginWrite, Db};
 use crate::domain::billing::results::{self, Grain};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::money::to_units;
 
 /// The pending adjustments of a payer's period.
@@ -100,7 +101,7 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
         return Ok(0);
     }
     let mut differing = 0;
-    for snapshot in periods::snapshots(db, payer.id, period).await? {
+    for snapshot in periods::snapshots(&unconverted_payer_on(db, payer.id), period).await? {
         let configuration = periods::snapshot_configuration(&snapshot)?;
         let priced = results::priced_by(db, payer.id, period, Grain::Month, &configuration.inputs).await?;
         let now = periods::lines_of(&priced);

@@ -32,6 +32,7 @@ use super::{adjustments, audit, round_money, sha256_hex};
 use crate::domain::billing::{billing_payer, checked_period};
 use crate::domain::contracts::{Contract, ContractStatus};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
 use crate::notify::outbox::{self, CREDIT_NOTE_ISSUED, DEBIT_NOTE_ISSUED, INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED};
@@ -556,7 +557,7 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
     if !periods::is_closed(&txn, payer.id, &period).await? {
         return Err(AppError::invalid("billingPeriod", format!("billing period {period} is open; an admin closes it before invoices are drafted")));
     }
-    let snapshots = periods::snapshots(&txn, payer.id, &period).await?;
+    let snapshots = periods::snapshots(&unconverted_payer_on(&txn, payer.id), &period).await?;
     let mut by_customer: std::collections::BTreeMap<Uuid, Vec<period_snapshots::Model>> = std::collections::BTreeMap::new();
     let mut out = DraftOutcome::default();
     for s in snapshots {

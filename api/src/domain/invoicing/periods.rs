@@ -22,6 +22,7 @@ use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
 pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
 use crate::domain::billing::{billing_payer, checked_period, current_period, plans, resellers};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::tenancy::{Role, Scope};
@@ -89,7 +90,7 @@ pub fn snapshot_configuration(s: &period_snapshots::Model) -> AppResult<FrozenCo
 
 async fn view(db: &impl ConnectionTrait, payer: Uuid, period: &str, state: Option<billing_periods::Model>) -> AppResult<PeriodView> {
     let closed = state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed);
-    let snapshots = if closed { snapshots(db, payer, period).await? } else { Vec::new() };
+    let snapshots = if closed { snapshots(&unconverted_payer_on(db, payer), period).await? } else { Vec::new() };
     let pending_adjustments = super::adjustments::pending(db, payer, period).await?;
     let invoice_count = invoices::Entity::find()
         .filter(invoices::Column::PayerId.eq(payer))
@@ -174,7 +175,7 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
     }
     let now = Utc::now();
     let mut hashes = Vec::new();
-    for group in groups::of_payer(db, payer.id).await? {
+    for group in groups::of_payer(&unconverted_payer_on(db, payer.id)).await? {
         let (snapshot, content_hash) = freeze(db, payer, &group, period, now).await?;
         snapshot.insert(db).await?;
         hashes.push(content_hash);
@@ -214,7 +215,7 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
     let inputs = results::pricing_inputs(db, group, period).await?;
     let priced = results::priced_by(db, payer.id, period, Grain::Month, &inputs).await?;
     let plan = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    let rules = plans::rules_of(db, plan.id).await?;
+    let rules = plans::rules_of(&unconverted_payer_on(db, payer.id), plan.id).await?;
     let item_versions = entity::custom_line_items::Entity::find()
         .filter(entity::custom_line_items::Column::BillingGroupId.eq(group.group.id))
         .all(db)
