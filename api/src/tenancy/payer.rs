@@ -110,7 +110,8 @@ pub trait PayerAccess: PayerRead + connected::Writable {
     }
 
     /// Stores a row of this payer, or updates `update` of the row already there with the same
-    /// `key` (a unique key that must include the payer column, so the row met is this payer's).
+    /// `key` (a unique key). The update applies only when the row met is this payer's: a
+    /// conflict with another payer's row changes nothing.
     fn upsert<A>(&self, mut row: A, key: &[<A::Entity as EntityTrait>::Column], update: Vec<<A::Entity as EntityTrait>::Column>) -> impl Future<Output = AppResult<()>> + Send
     where
         A: ActiveModelTrait + Send,
@@ -118,12 +119,9 @@ pub trait PayerAccess: PayerRead + connected::Writable {
     {
         let payer_column = <A::Entity as PayerOwned>::payer_column();
         row.set(payer_column, self.owner().into());
-        let keyed_by_payer = key.iter().any(|c| c.as_str() == payer_column.as_str());
-        let on_conflict = sea_orm::sea_query::OnConflict::columns(key.iter().copied()).update_columns(update).to_owned();
+        let mine = sea_orm::sea_query::Expr::col((A::Entity::default(), payer_column)).eq(self.owner());
+        let on_conflict = sea_orm::sea_query::OnConflict::columns(key.iter().copied()).update_columns(update).action_and_where(mine).to_owned();
         async move {
-            if !keyed_by_payer {
-                return Err(AppError::internal(anyhow::anyhow!("an upsert through a payer handle was not keyed by the payer")));
-            }
             A::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(self.conn()).await?;
             Ok(())
         }
@@ -191,16 +189,38 @@ pub trait PayerRead: connected::Connected + Sync {
                 if at == payer {
                     return Ok(PricedFrom { payer, conn: self.conn() });
                 }
-                let Some(link) = payers::Entity::find_by_id(at).one(self.conn()).await?.and_then(|p| p.upstream_billing_group_id) else { break };
-                let Some(group) = entity::billing_groups::Entity::find_by_id(link).one(self.conn()).await? else { break };
-                at = group.payer_id;
+                let Some((above, _)) = link_above(self.conn(), at).await? else { break };
+                at = above;
             }
             Err(AppError::NotFound("payer"))
         }
     }
+
+    /// The tenant that owns this payer (the partner that issues its invoices: its name is on
+    /// every charge, whoever reads them).
+    fn owning_tenant(&self) -> impl Future<Output = AppResult<Option<entity::tenants::Model>>> + Send {
+        async move {
+            let Some(payer) = payers::Entity::find_by_id(self.owner()).one(self.conn()).await? else { return Ok(None) };
+            Ok(entity::tenants::Entity::find_by_id(payer.tenant_id).one(self.conn()).await?)
+        }
+    }
+
+    /// A reseller's payer: a read view of the payer it prices from, with the billing group of
+    /// that payer its link names. `None` for a payer of its own.
+    fn upstream(&self) -> impl Future<Output = AppResult<Option<(PricedFrom<'_, Self::Conn>, uuid::Uuid)>>> + Send {
+        async move { Ok(link_above(self.conn(), self.owner()).await?.map(|(payer, group)| (PricedFrom { payer, conn: self.conn() }, group))) }
+    }
 }
 
 impl<T: connected::Connected + Sync> PayerRead for T {}
+
+/// The payer above a reseller's payer and the billing group of it that the link names.
+async fn link_above(conn: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<Option<(uuid::Uuid, uuid::Uuid)>> {
+    let Some(link) = payers::Entity::find_by_id(payer).one(conn).await?.and_then(|p| p.upstream_billing_group_id) else { return Ok(None) };
+    // The group cannot be deleted while a reseller's payer prices from it.
+    let group = entity::billing_groups::Entity::find_by_id(link).one(conn).await?.ok_or(AppError::NotFound("upstream billing group"))?;
+    Ok(Some((group.payer_id, group.id)))
+}
 
 /// The most reseller tiers a chain of payers climbs (the billing engine allows three).
 pub const MAX_CHAIN: usize = 3;
@@ -210,6 +230,13 @@ pub const MAX_CHAIN: usize = 3;
 pub struct PricedFrom<'c, C> {
     payer: uuid::Uuid,
     conn: &'c C,
+}
+
+impl<'c, C: ConnectionTrait + Sync> PricedFrom<'c, C> {
+    /// [`PayerRead::upstream`] of this view, on the same connection (to climb a chain).
+    pub async fn above(&self) -> AppResult<Option<(PricedFrom<'c, C>, uuid::Uuid)>> {
+        Ok(link_above(self.conn, self.payer).await?.map(|(payer, group)| (PricedFrom { payer, conn: self.conn }, group)))
+    }
 }
 
 impl<C: ConnectionTrait + Sync> connected::Connected for PricedFrom<'_, C> {
@@ -373,6 +400,15 @@ impl PayerSet {
         &self.ids
     }
 
+    /// One payer of the set as a handle of its own (what a cost view prices through: stored
+    /// prices it keeps for the next reader are that payer's rows); NOT_FOUND for a payer not in it.
+    pub fn payer(&self, id: uuid::Uuid) -> AppResult<SetPayer> {
+        if !self.ids.contains(&id) {
+            return Err(AppError::NotFound("payer"));
+        }
+        Ok(SetPayer { payer: id, db: self.db.clone() })
+    }
+
     /// These payers' rows of one table.
     pub fn rows<E: PayerOwned>(&self) -> Rows<'_, E, Db> {
         Rows { select: E::find().filter(E::payer_column().is_in(self.ids.clone())), conn: &self.db }
@@ -396,6 +432,24 @@ impl PayerSet {
         select.and_where(column.is_in(self.ids.clone()));
         let statement = self.db.get_database_backend().build(&select);
         Ok(M::find_by_statement(statement).all(&self.db).await?)
+    }
+}
+
+/// One payer of a checked [`PayerSet`], with a handle's finders.
+pub struct SetPayer {
+    payer: uuid::Uuid,
+    db: Db,
+}
+
+impl connected::Writable for SetPayer {}
+
+impl connected::Connected for SetPayer {
+    type Conn = Db;
+    fn conn(&self) -> &Db {
+        &self.db
+    }
+    fn owner(&self) -> uuid::Uuid {
+        self.payer
     }
 }
 
@@ -646,9 +700,21 @@ mod tests {
         assert_eq!(changed, 1);
         let moved = handle.update_rows::<policies::Entity>().col_expr(policies::Column::PayerId, Expr::value(b.id)).exec().await;
         assert!(moved.is_err());
-        // An upsert not keyed by the payer is refused; one keyed by it updates this payer's row.
-        let unkeyed = handle.upsert(policy(a.id, "p-b"), &[policies::Column::PolicyId], vec![policies::Column::Name]).await;
-        assert!(unkeyed.is_err());
+        // An upsert that meets another payer's row on a key without the payer leaves that row as
+        // it was; one that meets this payer's row updates it.
+        use entity::cost_allocation_keys::{self as keys, KeyKind};
+        let key = |payer: uuid::Uuid, name: &str| keys::ActiveModel {
+            id: Set(7),
+            payer_id: Set(payer),
+            position: Set(0),
+            kind: Set(KeyKind::Tag),
+            name: Set(name.into()),
+            created_at: Set(Utc::now()),
+        };
+        key(b.id, "team").insert(&db).await.unwrap();
+        handle.upsert(key(a.id, "taken"), &[keys::Column::Id], vec![keys::Column::Name, keys::Column::PayerId]).await.unwrap();
+        let kept = keys::Entity::find_by_id(7).one(&db).await.unwrap().unwrap();
+        assert_eq!((kept.payer_id, kept.name.as_str()), (b.id, "team"));
         let mut again = policy(a.id, "p-a");
         again.name = Set("upserted".into());
         handle.upsert(again, &[policies::Column::PayerId, policies::Column::PolicyId], vec![policies::Column::Name]).await.unwrap();

@@ -280,9 +280,9 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     let groups = partner_billing::domain::billing::groups::of_payer(&handle).await.unwrap();
     assert_eq!(groups.len(), 2);
     for month in [period.clone(), e2e_next(&period), "2020-01".to_owned()] {
-        let batched = partner_billing::domain::billing::results::pricing_inputs_of_groups(&app.db, &groups, &month).await.unwrap();
+        let batched = partner_billing::domain::billing::results::pricing_inputs_of_groups(&handle, &groups, &month).await.unwrap();
         for (group, inputs) in groups.iter().zip(&batched) {
-            let own = partner_billing::domain::billing::results::pricing_inputs_of(&app.db, group, &month).await.unwrap();
+            let own = partner_billing::domain::billing::results::pricing_inputs_of(&handle, group, &month).await.unwrap();
             assert_eq!(serde_json::to_value(inputs).unwrap(), serde_json::to_value(&own).unwrap(), "{} in {month}", group.group.name);
         }
     }

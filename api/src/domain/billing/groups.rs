@@ -267,10 +267,8 @@ pub async fn join_from(db: &crate::db::Db, group: &Group, accounts: &[String], p
     for account in &joining {
         add_member(&txn, &group.group, account, period).await?;
     }
-    if !joining.is_empty()
-        && let Some(payer) = payers::Entity::find_by_id(group.group.payer_id).one(&txn).await?
-    {
-        super::results::recompute_stored_periods(&txn, &payer, by, outbox::BILLING_GROUP_CHANGED).await?;
+    if !joining.is_empty() {
+        super::results::recompute_stored_periods(&unconverted_payer_on(&txn, group.group.payer_id), by, outbox::BILLING_GROUP_CHANGED).await?;
     }
     txn.commit().await?;
     Ok(joining)

@@ -193,10 +193,10 @@ pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &pay
     abc::request_sync(txn, payer.id).await?;
     let effective_from = change.effective_from.unwrap_or_else(current_period);
     plan_versions::record(&unconverted_payer_on(txn, payer.id), &effective_from, &scope.principal().email).await?;
-    results::recompute_stored_periods(txn, payer, &scope.principal().email, change.event_type).await?;
+    results::recompute_stored_periods(&unconverted_payer_on(txn, payer.id), &scope.principal().email, change.event_type).await?;
     // Resellers' payers price on top of this one: their stored results follow.
     for below in resellers::stacked_on(txn, payer.id).await? {
-        results::recompute_stored_periods(txn, &below, &scope.principal().email, change.event_type).await?;
+        results::recompute_stored_periods(&unconverted_payer_on(txn, below.id), &scope.principal().email, change.event_type).await?;
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ use super::{billing_payer, payer_of};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerRead, Role, Scope};
 
 /// The most tiers above a reseller payer.
 pub const MAX_TIERS: usize = 3;
@@ -44,34 +44,41 @@ pub struct Stack {
 /// The tiers above a payer's groups for a period, or `None` for a payer of its own. A tier
 /// above whose period is closed prices as its snapshot froze it, so the reseller's cost is
 /// what it was billed.
-pub async fn stack(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<Stack>> {
-    stack_at(db, payer, period, 0).await
-}
-
-async fn stack_at(db: &impl ConnectionTrait, payer: Uuid, period: &str, depth: usize) -> AppResult<Option<Stack>> {
-    let Some(upstream_group) = payers::Entity::find_by_id(payer).one(db).await?.and_then(|p| p.upstream_billing_group_id) else {
-        return Ok(None);
-    };
-    if depth >= MAX_TIERS {
-        return Err(AppError::internal(anyhow::anyhow!("payer {payer} has more than {MAX_TIERS} tiers above it")));
-    }
-    // The upstream group cannot be deleted while a reseller payer prices from it.
-    let group = billing_groups::Entity::find_by_id(upstream_group).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
-    let group = groups::load(&unconverted_payer_on(db, group.payer_id), group).await?;
-    let above = match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
-        Some(frozen) => frozen_inputs(&frozen)?,
-        None => {
-            let mut inputs = results::pricing_inputs_of(db, &group, period).await?;
-            if let Some(s) = Box::pin(stack_at(db, group.group.payer_id, period, depth + 1)).await? {
-                (inputs.data_payer, inputs.upstream) = (Some(s.data_payer), s.upstream);
-            }
-            inputs
+pub async fn stack(payer: &impl PayerRead, period: &str) -> AppResult<Option<Stack>> {
+    // Up the chain, nearest tier first, to the top or to a tier whose period is closed (its
+    // snapshot froze the tiers above it too); then down again, each tier priced by those above.
+    let mut tiers: Vec<(Uuid, PricingInputs, bool)> = Vec::new();
+    let mut next = payer.upstream().await?;
+    while let Some((above, upstream_group)) = next {
+        if tiers.len() >= MAX_TIERS {
+            return Err(AppError::internal(anyhow::anyhow!("payer {} has more than {MAX_TIERS} tiers above it", payer.payer_id())));
         }
-    };
-    let data_payer = above.data_payer.unwrap_or(group.group.payer_id);
-    let mut upstream = above.upstream;
-    upstream.push(Upstream { plan: above.plan, members: above.members });
-    Ok(Some(Stack { data_payer, upstream }))
+        // The upstream group cannot be deleted while a reseller payer prices from it.
+        let group = above
+            .rows::<billing_groups::Entity>()
+            .filter(billing_groups::Column::Id.eq(upstream_group))
+            .one()
+            .await?
+            .ok_or(AppError::NotFound("upstream billing group"))?;
+        let group = groups::load(&above, group).await?;
+        if let Some(frozen) = super::snapshot::frozen(&above, group.group.id, period).await? {
+            tiers.push((above.payer_id(), frozen_inputs(&frozen)?, true));
+            break;
+        }
+        tiers.push((above.payer_id(), results::pricing_inputs_of(&above, &group, period).await?, false));
+        next = above.above().await?;
+    }
+    let mut stack: Option<Stack> = None;
+    for (tier_payer, mut inputs, frozen) in tiers.into_iter().rev() {
+        if let (false, Some(s)) = (frozen, stack.take()) {
+            (inputs.data_payer, inputs.upstream) = (Some(s.data_payer), s.upstream);
+        }
+        let data_payer = inputs.data_payer.unwrap_or(tier_payer);
+        let mut upstream = inputs.upstream;
+        upstream.push(Upstream { plan: inputs.plan, members: inputs.members });
+        stack = Some(Stack { data_payer, upstream });
+    }
+    Ok(stack)
 }
 
 /// The pricing inputs a snapshot froze (its configuration's `inputs`).
@@ -128,7 +135,7 @@ pub async fn check_upstream_members(db: &impl ConnectionTrait, payer: &payers::M
 /// that group, to price its customers on top of the group's price. For the upstream payer's
 /// admins.
 pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResult<crate::domain::payers::Payer> {
-    let group = billing_groups::Entity::find_by_id(upstream_group).one(scope.db()).await?.ok_or(AppError::NotFound("billing group"))?;
+    let group = scope.payer_row::<billing_groups::Entity>(upstream_group, "billing group").await?;
     let upstream_payer = payer_of(scope, group.payer_id, Role::Admin, "billing group").await?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -141,7 +148,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
     if tenant.kind == "customer" {
         return Err(AppError::invalid("billingGroupId", "the group's customer is an end customer; only a reseller or distributor prices a tier below"));
     }
-    if Box::pin(stack(scope.db(), upstream_payer.id, &super::current_period())).await?.is_some_and(|s| s.upstream.len() + 1 > MAX_TIERS) {
+    if Box::pin(stack(&upstream_payer, &super::current_period())).await?.is_some_and(|s| s.upstream.len() + 1 > MAX_TIERS) {
         return Err(AppError::invalid("billingGroupId", format!("at most {MAX_TIERS} tiers can stack")));
     }
     let now = Utc::now();
@@ -203,17 +210,16 @@ pub struct TierGroup {
 pub async fn margin(scope: &Scope, payer: PayerId, period: &str) -> AppResult<TierMargin> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = super::checked_period("billingPeriod", period)?;
-    let Some(upstream) = payer.upstream_billing_group_id else {
+    let Some((above, upstream)) = payer.upstream().await? else {
         return Err(AppError::invalid("payerId", "not a reseller's payer: its cost is AWS's (see billingGroupCostReports)"));
     };
-    let db = scope.db();
-    let upstream = billing_groups::Entity::find_by_id(upstream).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
-    let upstream = groups::load(&unconverted_payer_on(db, upstream.payer_id), upstream).await?;
-    let billed = results::totals(db, &upstream, &period).await?;
+    let upstream = above.rows::<billing_groups::Entity>().filter(billing_groups::Column::Id.eq(upstream)).one().await?.ok_or(AppError::NotFound("upstream billing group"))?;
+    let upstream = groups::load(&above, upstream).await?;
+    let billed = results::totals_above(&above, &upstream, &period).await?;
     let own: Vec<Group> = groups::of_payer(&payer).await?;
     let mut out = TierMargin { period: period.clone(), currency: billed.currency.clone(), cost: billed.total.proforma, charge: Decimal::ZERO, margin: Decimal::ZERO, unbilled_cost: billed.total.proforma, groups: Vec::new() };
     for group in &own {
-        let t = results::totals(db, group, &period).await?;
+        let t = results::totals(&payer, group, &period).await?;
         if t.source != "none" && t.currency != out.currency {
             return Err(AppError::invalid("billingPeriod", format!("the groups' data is in {} and {}; amounts in different currencies are not added", out.currency, t.currency)));
         }

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items, payers};
+use entity::{abc_cost_reports, billing_groups, billing_results, cost_daily, cost_daily_tags, cost_monthly_pricing, cost_monthly_tags, cost_monthly_usage, custom_line_items};
 use entity::custom_line_items::ChargeType;
 use migration::m20261206_000401_cost_rollups::{ZERO_AMORTIZED, ZERO_LIST, ZERO_NET_UNBLENDED, ZERO_UNBLENDED};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -21,10 +21,9 @@ use super::stored_prices::{self, PeriodTotals};
 use super::{billing_payer, checked_period, custom_line_items as items, next_period};
 use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 use crate::error::{AppError, AppResult, Context as _};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, PayerSet, Role, Scope};
 
 /// Cost data sources in order of preference.
 pub const SOURCES: &[&str] = &["cur", "focus", "ce"];
@@ -44,16 +43,15 @@ pub struct GroupPeriod {
 }
 
 /// The preferred source with data for the payer's period.
-async fn source_for(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<&'static str>> {
+async fn source_for(data: &impl PayerRead, period: &str) -> AppResult<Option<&'static str>> {
     // The pricing rollup has a row wherever the day grain has one, and far fewer.
-    let present: Vec<String> = cost_monthly_pricing::Entity::find()
+    let present: Vec<String> = data
+        .rows::<cost_monthly_pricing::Entity>()
         .select_only()
         .column(cost_monthly_pricing::Column::Source)
         .distinct()
-        .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
         .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await?;
     Ok(SOURCES.iter().find(|s| present.iter().any(|p| p == *s)).copied())
 }
@@ -155,10 +153,10 @@ pub struct PricedPeriod {
 
 /// A group's numbers for a period as billed: frozen at close for a closed period, else on the
 /// current configuration and data (its stored price while that is current).
-pub async fn numbers(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
+pub async fn numbers(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<GroupPeriod> {
+    match super::snapshot::frozen(payer, group.group.id, period).await? {
         Some(frozen) => frozen_numbers(frozen, period),
-        None => Ok(stored_prices::period(db, group, period).await?.numbers),
+        None => Ok(stored_prices::period(payer, group, period).await?.numbers),
     }
 }
 
@@ -176,18 +174,31 @@ fn frozen_numbers(frozen: entity::period_snapshots::Model, period: &str) -> AppR
 
 /// Runs the engine for one group and period on the current configuration, whatever is stored,
 /// and keeps the price for the readers after it.
-pub async fn compute(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<GroupPeriod> {
-    Ok(stored_prices::fresh(db, group, period).await?.numbers)
+pub async fn compute(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<GroupPeriod> {
+    Ok(stored_prices::fresh(payer, group, period).await?.numbers)
 }
 
 /// A group's totals for a period as billed, reading no lines when they are stored.
-pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
-    match super::snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
+pub async fn totals(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    match super::snapshot::frozen(payer, group.group.id, period).await? {
         Some(frozen) => {
             let n = frozen_numbers(frozen, period)?;
             Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
         }
-        None => stored_prices::totals(db, group, period).await,
+        None => stored_prices::totals(payer, group, period).await,
+    }
+}
+
+/// [`totals`] of a group of the payer a reseller's payer prices from, read through its view of
+/// that payer: a stored price is used when current, but one priced now is not stored (the
+/// payer's own readers keep its stored prices).
+pub async fn totals_above(above: &impl PayerRead, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    match super::snapshot::frozen(above, group.group.id, period).await? {
+        Some(frozen) => {
+            let n = frozen_numbers(frozen, period)?;
+            Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
+        }
+        None => stored_prices::totals_unstored(above, group, period).await,
     }
 }
 
@@ -220,33 +231,33 @@ fn zero_of(bits: i16) -> ZeroAmounts {
 /// whole row it is part of is priced (its zero flags, the tiers above, the group's plan), with
 /// its value. The engine's price is linear in a row's amounts once the flags are fixed, so the
 /// parts' charges add up to the row's.
-pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey, grain: Grain) -> AppResult<Vec<(PricedRow, String)>> {
-    let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
+pub async fn priced_tags(payer: &impl PayerRead, group: &Group, period: &str, key: &crate::ingest::tags::SelectedKey, grain: Grain) -> AppResult<Vec<(PricedRow, String)>> {
+    let stack = super::resellers::stack(payer, period).await?;
     let inputs = PricingInputs {
-        plan: plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?,
+        plan: plan_versions::plan_for(payer, group, period).await?,
         items: Vec::new(),
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
         data_payer: stack.as_ref().map(|s| s.data_payer),
         upstream: stack.map(|s| s.upstream).unwrap_or_default(),
     };
-    let payer = inputs.data_payer_or(group.group.payer_id);
+    let data = payer.in_chain(inputs.data_payer_or(group.group.payer_id)).await?;
     let members = inputs.priced_members();
-    let Some(source) = source_for(db, payer, period).await? else { return Ok(Vec::new()) };
+    let Some(source) = source_for(&data, period).await? else { return Ok(Vec::new()) };
     if members.is_empty() {
         return Ok(Vec::new());
     }
     let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
     let parts: Vec<(CostRow, PricedRow, String)> = match grain {
-        Grain::Day => cost_daily_tags::Entity::find()
-            .filter(cost_daily_tags::Column::PayerId.eq(payer))
+        Grain::Day => data
+            .rows::<cost_daily_tags::Entity>()
             .filter(cost_daily_tags::Column::BillingPeriod.eq(period))
             .filter(cost_daily_tags::Column::Source.eq(source))
             .filter(cost_daily_tags::Column::KeyKind.eq(key.kind))
             .filter(cost_daily_tags::Column::KeyName.eq(key.name.as_str()))
             .filter(cost_daily_tags::Column::UsageAccountId.is_in(members))
             .order_by_asc(cost_daily_tags::Column::Id)
-            .all(db)
+            .all()
             .await?
             .into_iter()
             .map(|r| {
@@ -261,15 +272,15 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
                 (cost_row(&row, r.operation, r.billing_entity, amounts, Some(zero_of(r.zero_amounts))), row, r.tag_value)
             })
             .collect(),
-        Grain::Month => cost_monthly_tags::Entity::find()
-            .filter(cost_monthly_tags::Column::PayerId.eq(payer))
+        Grain::Month => data
+            .rows::<cost_monthly_tags::Entity>()
             .filter(cost_monthly_tags::Column::BillingPeriod.eq(period))
             .filter(cost_monthly_tags::Column::Source.eq(source))
             .filter(cost_monthly_tags::Column::KeyKind.eq(key.kind))
             .filter(cost_monthly_tags::Column::KeyName.eq(key.name.as_str()))
             .filter(cost_monthly_tags::Column::UsageAccountId.is_in(members))
             .order_by_asc(cost_monthly_tags::Column::Id)
-            .all(db)
+            .all()
             .await?
             .into_iter()
             .map(|r| {
@@ -295,15 +306,15 @@ pub async fn priced_tags(db: &impl ConnectionTrait, group: &Group, period: &str,
 
 /// The rows of one payer's period and source for the given accounts, each as the engine's input
 /// and as the row it came from (its charge still zero).
-async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, source: &str, members: Vec<String>, grain: Grain) -> AppResult<Vec<(CostRow, PricedRow)>> {
+async fn rows_to_price(data: &impl PayerRead, period: &str, source: &str, members: Vec<String>, grain: Grain) -> AppResult<Vec<(CostRow, PricedRow)>> {
     Ok(match grain {
-        Grain::Day => cost_daily::Entity::find()
-            .filter(cost_daily::Column::PayerId.eq(payer))
+        Grain::Day => data
+            .rows::<cost_daily::Entity>()
             .filter(cost_daily::Column::BillingPeriod.eq(period))
             .filter(cost_daily::Column::Source.eq(source))
             .filter(cost_daily::Column::UsageAccountId.is_in(members))
             .order_by_asc(cost_daily::Column::Id)
-            .all(db)
+            .all()
             .await?
             .into_iter()
             .map(|r| {
@@ -318,13 +329,13 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
                 (cost_row(&row, r.operation, r.billing_entity, amounts, None), row)
             })
             .collect(),
-        Grain::Month => cost_monthly_pricing::Entity::find()
-            .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
+        Grain::Month => data
+            .rows::<cost_monthly_pricing::Entity>()
             .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
             .filter(cost_monthly_pricing::Column::Source.eq(source))
             .filter(cost_monthly_pricing::Column::UsageAccountId.is_in(members))
             .order_by_asc(cost_monthly_pricing::Column::Id)
-            .all(db)
+            .all()
             .await?
             .into_iter()
             .map(|r| {
@@ -344,23 +355,22 @@ async fn rows_to_price(db: &impl ConnectionTrait, payer: Uuid, period: &str, sou
 
 /// A payer's month-grain rows of a period (its preferred source) on the accounts outside
 /// `priced_accounts`: the rows no billing group prices, with their costs and no charge.
-pub async fn unpriced_rows(db: &impl ConnectionTrait, payer: Uuid, period: &str, priced_accounts: &[String]) -> AppResult<Vec<PricedRow>> {
-    let Some(source) = source_for(db, payer, period).await? else { return Ok(Vec::new()) };
-    let present: Vec<String> = cost_monthly_pricing::Entity::find()
+pub async fn unpriced_rows(payer: &impl PayerRead, period: &str, priced_accounts: &[String]) -> AppResult<Vec<PricedRow>> {
+    let Some(source) = source_for(payer, period).await? else { return Ok(Vec::new()) };
+    let present: Vec<String> = payer
+        .rows::<cost_monthly_pricing::Entity>()
         .select_only()
         .column(cost_monthly_pricing::Column::UsageAccountId)
         .distinct()
-        .filter(cost_monthly_pricing::Column::PayerId.eq(payer))
         .filter(cost_monthly_pricing::Column::BillingPeriod.eq(period))
         .filter(cost_monthly_pricing::Column::Source.eq(source))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await?;
     let rest: Vec<String> = present.into_iter().filter(|a| !priced_accounts.contains(a)).collect();
     if rest.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(rows_to_price(db, payer, period, source, rest, Grain::Month)
+    Ok(rows_to_price(payer, period, source, rest, Grain::Month)
         .await?
         .into_iter()
         .map(|(cost, mut row)| {
@@ -378,21 +388,22 @@ pub async fn unpriced_rows(db: &impl ConnectionTrait, payer: Uuid, period: &str,
 /// numbers for the period, from its stored price when that is current. The engine's price is
 /// linear in a row's amounts once its zero flags are fixed, so pricing the month's sums gives the
 /// charges of the days they sum.
-pub async fn priced_account_month(db: &impl ConnectionTrait, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
-    let (stored, inputs) = stored_prices::period_with_inputs(db, group, period).await?;
+pub async fn priced_account_month(payer: &impl PayerAccess, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
+    let (stored, inputs) = stored_prices::period_with_inputs(payer, group, period).await?;
     let numbers = stored.numbers;
     if numbers.source == "none" || !inputs.priced_members().iter().any(|a| a == account) {
         return Ok((numbers, Vec::new()));
     }
     let plan = engine::stacked_plan(&inputs.plan, &inputs.upstream);
-    let rows = cost_monthly_usage::Entity::find()
-        .filter(cost_monthly_usage::Column::PayerId.eq(inputs.data_payer_or(group.group.payer_id)))
+    let data = payer.in_chain(inputs.data_payer_or(group.group.payer_id)).await?;
+    let rows = data
+        .rows::<cost_monthly_usage::Entity>()
         .filter(cost_monthly_usage::Column::BillingPeriod.eq(period))
         .filter(cost_monthly_usage::Column::Source.eq(numbers.source.as_str()))
         .filter(cost_monthly_usage::Column::UsageAccountId.eq(account))
         .order_by_asc(cost_monthly_usage::Column::FirstUsageDay)
         .order_by_asc(cost_monthly_usage::Column::Id)
-        .all(db)
+        .all()
         .await
         .context("reading an account's month rows to price")?;
     let priced = rows
@@ -411,8 +422,8 @@ pub async fn priced_account_month(db: &impl ConnectionTrait, group: &Group, peri
 
 /// Runs the engine for one group and period, keeping each row (of the grain asked for) with its
 /// charge. Both grains give the same numbers.
-pub async fn priced(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
-    priced_with(db, group, period, grain, &plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?).await
+pub async fn priced(payer: &impl PayerRead, group: &Group, period: &str, grain: Grain) -> AppResult<PricedPeriod> {
+    priced_with(payer, group, period, grain, &plan_versions::plan_for(payer, group, period).await?).await
 }
 
 /// What a group is priced with for one period: its plan, its custom line items active in the
@@ -446,11 +457,12 @@ impl PricingInputs {
 }
 
 /// The custom line items of a group active in a period, as the engine takes them.
-pub async fn active_items(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<Vec<Item>> {
-    Ok(custom_line_items::Entity::find()
+pub async fn active_items(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<Vec<Item>> {
+    Ok(payer
+        .rows::<custom_line_items::Entity>()
         .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
         .order_by_asc(custom_line_items::Column::Id)
-        .all(db)
+        .all()
         .await?
         .iter()
         .filter(|i| items::in_period(i, period))
@@ -459,19 +471,19 @@ pub async fn active_items(db: &impl ConnectionTrait, group: &Group, period: &str
 }
 
 /// A group's pricing inputs for a period, as configured now.
-pub async fn pricing_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
-    let mut inputs = pricing_inputs_of(db, group, period).await?;
-    if let Some(stack) = super::resellers::stack(db, group.group.payer_id, period).await? {
+pub async fn pricing_inputs(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<PricingInputs> {
+    let mut inputs = pricing_inputs_of(payer, group, period).await?;
+    if let Some(stack) = super::resellers::stack(payer, period).await? {
         (inputs.data_payer, inputs.upstream) = (Some(stack.data_payer), stack.upstream);
     }
     Ok(inputs)
 }
 
 /// A group's own pricing inputs for a period, without the tiers above it.
-pub async fn pricing_inputs_of(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PricingInputs> {
+pub async fn pricing_inputs_of(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<PricingInputs> {
     Ok(PricingInputs {
-        plan: plan_versions::plan_for(&unconverted_payer_on(db, group.group.payer_id), group, period).await?,
-        items: active_items(db, group, period).await?,
+        plan: plan_versions::plan_for(payer, group, period).await?,
+        items: active_items(payer, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
         data_payer: None,
@@ -481,12 +493,11 @@ pub async fn pricing_inputs_of(db: &impl ConnectionTrait, group: &Group, period:
 
 /// [`pricing_inputs_of`] for several groups at once, in their order, in a fixed number of
 /// queries.
-pub async fn pricing_inputs_of_groups(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> AppResult<Vec<PricingInputs>> {
-    let Some(first) = groups.first() else { return Ok(Vec::new()) };
-    let plans = plan_versions::plans_for(&unconverted_payer_on(db, first.group.payer_id), groups, period).await?;
+pub async fn pricing_inputs_of_groups(payer: &impl PayerRead, groups: &[Group], period: &str) -> AppResult<Vec<PricingInputs>> {
+    let plans = plan_versions::plans_for(payer, groups, period).await?;
     let ids: Vec<Uuid> = groups.iter().map(|g| g.group.id).collect();
     let mut items_of: std::collections::HashMap<Uuid, Vec<Item>> = std::collections::HashMap::new();
-    for item in custom_line_items::Entity::find().filter(custom_line_items::Column::BillingGroupId.is_in(ids)).order_by_asc(custom_line_items::Column::Id).all(db).await? {
+    for item in payer.rows::<custom_line_items::Entity>().filter(custom_line_items::Column::BillingGroupId.is_in(ids)).order_by_asc(custom_line_items::Column::Id).all().await? {
         if items::in_period(&item, period) {
             items_of.entry(item.billing_group_id).or_default().push(engine_item(&item));
         }
@@ -506,26 +517,27 @@ pub async fn pricing_inputs_of_groups(db: &impl ConnectionTrait, groups: &[Group
 }
 
 /// [`priced`] with the group's plan already loaded.
-async fn priced_with(db: &impl ConnectionTrait, group: &Group, period: &str, grain: Grain, engine_plan: &engine::Plan) -> AppResult<PricedPeriod> {
-    let stack = super::resellers::stack(db, group.group.payer_id, period).await?;
+async fn priced_with(payer: &impl PayerRead, group: &Group, period: &str, grain: Grain, engine_plan: &engine::Plan) -> AppResult<PricedPeriod> {
+    let stack = super::resellers::stack(payer, period).await?;
     let inputs = PricingInputs {
         plan: engine_plan.clone(),
-        items: active_items(db, group, period).await?,
+        items: active_items(payer, group, period).await?,
         members: group.accounts_in(period),
         primary_account: group.group.primary_account_id.clone(),
         data_payer: stack.as_ref().map(|s| s.data_payer),
         upstream: stack.map(|s| s.upstream).unwrap_or_default(),
     };
-    priced_by(db, group.group.payer_id, period, grain, &inputs).await
+    priced_by(payer, period, grain, &inputs).await
 }
 
 /// Prices a payer's period for the given inputs (the configuration now, or one frozen at close).
-pub async fn priced_by(db: &impl ConnectionTrait, payer: Uuid, period: &str, grain: Grain, inputs: &PricingInputs) -> AppResult<PricedPeriod> {
-    let payer = inputs.data_payer_or(payer);
+pub async fn priced_by(payer: &impl PayerRead, period: &str, grain: Grain, inputs: &PricingInputs) -> AppResult<PricedPeriod> {
+    // A reseller's group prices the data of the payer at the top of its chain.
+    let data_payer = payer.in_chain(inputs.data_payer_or(payer.payer_id())).await?;
     let members = inputs.priced_members();
-    let source = source_for(db, payer, period).await?;
+    let source = source_for(&data_payer, period).await?;
     let mut data = match source {
-        Some(source) if !members.is_empty() => rows_to_price(db, payer, period, source, members, grain).await?,
+        Some(source) if !members.is_empty() => rows_to_price(&data_payer, period, source, members, grain).await?,
         _ => Vec::new(),
     };
     for (row, _) in &mut data {
@@ -622,10 +634,11 @@ fn amounts_only(mut detail: Value) -> Value {
     detail
 }
 
-async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &str, reason: &str) -> AppResult<billing_results::Model> {
+async fn store(payer: &impl PayerAccess, group: &Group, gp: &GroupPeriod, by: &str, reason: &str) -> AppResult<billing_results::Model> {
     let aws = to_units(gp.computation.total.aws_cost)?;
     let proforma = to_units(gp.computation.total.proforma)?;
-    Ok(billing_results::ActiveModel {
+    payer
+        .insert(billing_results::ActiveModel {
         id: Set(Uuid::now_v7()),
         payer_id: Set(group.group.payer_id),
         billing_group_id: Set(group.group.id),
@@ -639,39 +652,32 @@ async fn store(db: &impl ConnectionTrait, group: &Group, gp: &GroupPeriod, by: &
         proforma_cost: Set(proforma),
         margin: Set(proforma - aws),
         detail: Set(detail_json(&gp.computation, &gp.service_names).to_string()),
-    }
-    .insert(db)
-    .await?)
+    })
+        .await
 }
 
 /// After a configuration change: every period of the payer that already has stored results is
 /// computed again, and a new result is stored for each group whose numbers changed. Runs in the
 /// change's transaction.
-pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers::Model, by: &str, reason: &str) -> AppResult<usize> {
-    let periods: Vec<String> = billing_results::Entity::find()
-        .select_only()
-        .column(billing_results::Column::BillingPeriod)
-        .distinct()
-        .filter(billing_results::Column::PayerId.eq(payer.id))
-        .into_tuple()
-        .all(db)
-        .await?;
+pub async fn recompute_stored_periods(payer: &impl PayerAccess, by: &str, reason: &str) -> AppResult<usize> {
+    let periods: Vec<String> = payer.rows::<billing_results::Entity>().select_only().column(billing_results::Column::BillingPeriod).distinct().tuples().await?;
     let mut stored = 0;
     // A closed period's numbers are frozen: a configuration change never reprices it.
-    let closed = super::snapshot::closed_periods(&unconverted_payer_on(db, payer.id)).await?;
+    let closed = super::snapshot::closed_periods(payer).await?;
     let periods: Vec<String> = periods.into_iter().filter(|p| !closed.contains(p)).collect();
     if periods.is_empty() {
         return Ok(stored);
     }
-    for group in groups::of_payer(&unconverted_payer_on(db, payer.id)).await? {
+    for group in groups::of_payer(payer).await? {
         for period in &periods {
-            let gp = compute(db, &group, period).await?;
-            let latest = billing_results::Entity::find()
+            let gp = compute(payer, &group, period).await?;
+            let latest = payer
+                .rows::<billing_results::Entity>()
                 .filter(billing_results::Column::BillingGroupId.eq(group.group.id))
                 .filter(billing_results::Column::BillingPeriod.eq(period.as_str()))
                 .order_by_desc(billing_results::Column::ComputedAt)
                 .order_by_desc(billing_results::Column::Id)
-                .one(db)
+                .one()
                 .await?;
             let same = latest.is_some_and(|l| {
                 Some(l.aws_cost) == to_units(gp.computation.total.aws_cost).ok()
@@ -679,7 +685,7 @@ pub async fn recompute_stored_periods(db: &impl ConnectionTrait, payer: &payers:
                     && serde_json::from_str::<Value>(&l.detail).ok().map(amounts_only) == Some(amounts_only(detail_json(&gp.computation, &gp.service_names)))
             });
             if !same {
-                store(db, &group, &gp, by, reason).await?;
+                store(payer, &group, &gp, by, reason).await?;
                 stored += 1;
             }
         }
@@ -764,27 +770,28 @@ pub fn read_stored(r: billing_results::Model) -> AppResult<StoredResult> {
 pub async fn recompute(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<StoredResult>> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
-    if super::snapshot::closed_periods(&unconverted_payer_on(scope.db(), payer.id)).await?.contains(&period) {
+    if super::snapshot::closed_periods(&payer).await?.contains(&period) {
         return Err(AppError::Conflict(format!("billing period {period} is closed; its numbers are frozen (reopen it to recompute)")));
     }
     let mut out = Vec::new();
     for group in groups::of_payer(&payer).await? {
-        let gp = compute(scope.db(), &group, &period).await?;
-        out.push(read_stored(store(scope.db(), &group, &gp, &scope.principal().email, "recomputeBilling").await?)?);
+        let gp = compute(&payer, &group, &period).await?;
+        out.push(read_stored(store(&payer, &group, &gp, &scope.principal().email, "recomputeBilling").await?)?);
     }
     Ok(out)
 }
 
 /// A group's stored results for a period, newest first.
 pub async fn stored(scope: &Scope, group: Uuid, period: &str) -> AppResult<Vec<StoredResult>> {
-    let (group, _) = groups::find(scope, group, Role::Viewer).await?;
+    let (group, payer) = groups::find(scope, group, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    billing_results::Entity::find()
+    payer
+        .rows::<billing_results::Entity>()
         .filter(billing_results::Column::BillingGroupId.eq(group.group.id))
         .filter(billing_results::Column::BillingPeriod.eq(period))
         .order_by_desc(billing_results::Column::ComputedAt)
         .order_by_desc(billing_results::Column::Id)
-        .all(scope.db())
+        .all()
         .await?
         .into_iter()
         .map(read_stored)
@@ -803,26 +810,26 @@ pub struct GroupSummary {
 pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<GroupSummary>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    let db = scope.db();
     let groups = groups::of_payer(&payer).await?;
     // An open period's totals share the payer's tiers and data version; a closed one reads
     // each group's snapshot.
-    let totals = if super::snapshot::is_closed(&unconverted_payer_on(db, payer.id), &period).await? {
+    let totals = if super::snapshot::is_closed(&payer, &period).await? {
         let mut out = Vec::with_capacity(groups.len());
         for group in &groups {
-            out.push(totals(db, group, &period).await?);
+            out.push(totals(&payer, group, &period).await?);
         }
         out
     } else {
-        stored_prices::totals_of_payer(db, payer.id, &groups, &period).await?
+        stored_prices::totals_of_payer(&payer, &groups, &period).await?
     };
     // Billing Conductor's newest report per group, in one query.
     let mut abc: BTreeMap<Uuid, abc_cost_reports::Model> = BTreeMap::new();
-    let reports = abc_cost_reports::Entity::find()
+    let reports = payer
+        .rows::<abc_cost_reports::Entity>()
         .filter(abc_cost_reports::Column::BillingGroupId.is_in(groups.iter().map(|g| g.group.id)))
         .filter(abc_cost_reports::Column::BillingPeriod.eq(period.as_str()))
         .order_by_desc(abc_cost_reports::Column::FetchedAt)
-        .all(db)
+        .all()
         .await
         .context("reading Billing Conductor's reports of the payer's groups")?;
     for r in reports {
@@ -883,13 +890,13 @@ fn periods(from: &str, to: &str) -> AppResult<Vec<String>> {
 
 /// A group's AWS cost, pro-forma charge and margin over periods, by service, account or period.
 pub async fn group_report(scope: &Scope, group: Uuid, from: &str, to: &str, group_by: GroupBy) -> AppResult<GroupReport> {
-    let (group, _) = groups::find(scope, group, Role::Viewer).await?;
+    let (group, payer) = groups::find(scope, group, Role::Viewer).await?;
     let mut lines: BTreeMap<(bool, String), Amounts> = BTreeMap::new();
     let mut total = Amounts::default();
     let mut currency = "USD".to_owned();
     let mut names = ServiceNames::new();
     for period in periods(from, to)? {
-        let gp = numbers(scope.db(), &group, &period).await?;
+        let gp = numbers(&payer, &group, &period).await?;
         if gp.source != "none" {
             currency = gp.currency.clone();
         }
@@ -949,6 +956,11 @@ pub struct ChargeLine {
 /// Billing groups whose customer tenant is in a subtree the caller holds a role on (of one
 /// payer, or of every payer), by name: what an end customer is billed for.
 pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Vec<Group>> {
+    Ok(customer_groups_in(scope, payer).await?.1)
+}
+
+/// [`customer_groups`] with the checked set of their payers, through which they are priced.
+pub async fn customer_groups_in(scope: &Scope, payer: Option<Uuid>) -> AppResult<(PayerSet, Vec<Group>)> {
     let mut query = scope.customer_rows::<billing_groups::Entity>(Role::Viewer);
     if let Some(payer) = payer {
         query = query.filter(billing_groups::Column::PayerId.eq(payer));
@@ -957,7 +969,9 @@ pub async fn customer_groups(scope: &Scope, payer: Option<Uuid>) -> AppResult<Ve
     let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
     payers.sort_unstable();
     payers.dedup();
-    groups::with_memberships_in(&scope.readable_payers(&payers).await?, rows).await
+    let payers = scope.readable_payers(&payers).await?;
+    let groups = groups::with_memberships_in(&payers, rows).await?;
+    Ok((payers, groups))
 }
 
 /// The payers on which the caller's customer tenants have billing groups: the payers whose
@@ -974,8 +988,9 @@ pub async fn my_payer_ids(scope: &Scope) -> AppResult<Vec<PayerId>> {
 pub async fn my_charges(scope: &Scope, period: &str) -> AppResult<Vec<CustomerCharges>> {
     let period = checked_period("billingPeriod", period)?;
     let mut out = Vec::new();
-    for group in customer_groups(scope, None).await? {
-        let gp = numbers(scope.db(), &group, &period).await?;
+    let (payers, groups) = customer_groups_in(scope, None).await?;
+    for group in groups {
+        let gp = numbers(&payers.payer(group.group.payer_id)?, &group, &period).await?;
         let c = gp.computation;
         let mut lines: Vec<ChargeLine> = c
             .by_service

@@ -17,8 +17,7 @@ use chrono::Utc;
 use entity::{cost_data_versions, priced_periods};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -29,6 +28,7 @@ use super::snapshot::{self, ItemLine, SnapshotLines, UsageLine};
 use crate::domain::service_names::{ServiceNames, service_label};
 use crate::error::{AppError, AppResult};
 use crate::money::{from_units, to_units};
+use crate::tenancy::{PayerAccess, PayerRead};
 
 /// One stored line: what a group's usage of one service on one account cost and was charged in
 /// one usage month (a billing period's rows are almost always of its own month, not always).
@@ -94,17 +94,18 @@ struct Key {
     inputs: PricingInputs,
 }
 
-async fn current_key(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<Key> {
+async fn current_key(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<Key> {
     // The configuration (which names the payer whose data is priced: a reseller's is the tier
     // above's), then the data version before any data: see the module's note on prices
     // computed while data commits.
-    let inputs = results::pricing_inputs(db, group, period).await?;
-    let data_version = data_version(db, inputs.data_payer_or(group.group.payer_id), period).await?;
+    let inputs = results::pricing_inputs(payer, group, period).await?;
+    let data_version = data_version(&payer.in_chain(inputs.data_payer_or(group.group.payer_id)).await?, period).await?;
     key_of(inputs, data_version)
 }
 
-async fn data_version(db: &impl ConnectionTrait, data_payer: uuid::Uuid, period: &str) -> AppResult<String> {
-    Ok(cost_data_versions::Entity::find_by_id((data_payer, period.to_owned())).one(db).await?.map(|v| v.version.to_string()).unwrap_or_default())
+async fn data_version(data: &impl PayerRead, period: &str) -> AppResult<String> {
+    let version = data.rows::<cost_data_versions::Entity>().filter(cost_data_versions::Column::BillingPeriod.eq(period)).one().await?;
+    Ok(version.map(|v| v.version.to_string()).unwrap_or_default())
 }
 
 fn key_of(inputs: PricingInputs, data_version: String) -> AppResult<Key> {
@@ -116,11 +117,11 @@ fn key_of(inputs: PricingInputs, data_version: String) -> AppResult<Key> {
 /// The open period's totals of every group of one payer, as [`totals`] gives each, reading what
 /// the groups share once: the tiers above the payer and the version of its cost data (the
 /// Billing page asks for all of a payer's groups on every visit).
-pub async fn totals_of_payer(db: &impl ConnectionTrait, payer: uuid::Uuid, groups: &[Group], period: &str) -> AppResult<Vec<PeriodTotals>> {
-    let stack = super::resellers::stack(db, payer, period).await?;
-    let data_version = data_version(db, stack.as_ref().map_or(payer, |s| s.data_payer), period).await?;
-    let inputs = results::pricing_inputs_of_groups(db, groups, period).await?;
-    let mut heads = heads_of(db, groups, period).await?;
+pub async fn totals_of_payer(payer: &impl PayerAccess, groups: &[Group], period: &str) -> AppResult<Vec<PeriodTotals>> {
+    let stack = super::resellers::stack(payer, period).await?;
+    let data_version = data_version(&payer.in_chain(stack.as_ref().map_or(payer.payer_id(), |s| s.data_payer)).await?, period).await?;
+    let inputs = results::pricing_inputs_of_groups(payer, groups, period).await?;
+    let mut heads = heads_of(payer, groups, period).await?;
     let mut out = Vec::with_capacity(groups.len());
     for (group, mut inputs) in groups.iter().zip(inputs) {
         if let Some(s) = &stack {
@@ -129,7 +130,7 @@ pub async fn totals_of_payer(db: &impl ConnectionTrait, payer: uuid::Uuid, group
         let key = key_of(inputs, data_version.clone())?;
         out.push(match heads.remove(&group.group.id).and_then(|h| h.totals_if_current(&key)) {
             Some(totals) => totals,
-            None => stored_totals(price_and_store(db, group, period, &key).await?),
+            None => stored_totals(price_and_store(payer, group, period, &key).await?),
         });
     }
     Ok(out)
@@ -158,16 +159,16 @@ fn stored_totals(stored: StoredPeriod) -> PeriodTotals {
 }
 
 /// The stored prices' heads of several groups for one period, in one query.
-async fn heads_of(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> AppResult<HashMap<uuid::Uuid, Head>> {
+async fn heads_of(payer: &impl PayerRead, groups: &[Group], period: &str) -> AppResult<HashMap<uuid::Uuid, Head>> {
     use priced_periods::Column as C;
     let ids: Vec<uuid::Uuid> = groups.iter().map(|g| g.group.id).collect();
-    let rows: Vec<(uuid::Uuid, String, String, String, String, i64, i64)> = priced_periods::Entity::find()
+    let rows: Vec<(uuid::Uuid, String, String, String, String, i64, i64)> = payer
+        .rows::<priced_periods::Entity>()
         .select_only()
         .columns([C::BillingGroupId, C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost])
         .filter(C::BillingGroupId.is_in(ids))
         .filter(C::BillingPeriod.eq(period))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await?;
     Ok(rows
         .into_iter()
@@ -176,44 +177,51 @@ async fn heads_of(db: &impl ConnectionTrait, groups: &[Group], period: &str) -> 
 }
 
 /// The group's period priced now (and stored) for the given key.
-async fn price_and_store(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<StoredPeriod> {
-    let priced = results::priced_by(db, group.group.payer_id, period, Grain::Month, &key.inputs).await?;
+async fn price_and_store(payer: &impl PayerAccess, group: &Group, period: &str, key: &Key) -> AppResult<StoredPeriod> {
+    let priced = results::priced_by(payer, period, Grain::Month, &key.inputs).await?;
     let stored = stored_period(&priced);
     // A price that cannot be stored is still the right answer: the next reader prices again.
-    if let Err(e) = put(db, group, period, key, &stored).await {
+    if let Err(e) = put(payer, group, period, key, &stored).await {
         tracing::warn!(billing_group = %group.group.id, period, error = %e, "storing a priced period failed");
     }
     Ok(stored)
 }
 
 /// A group's open period, from its stored price when that is current, else priced now.
-pub async fn period(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<StoredPeriod> {
-    Ok(period_with_inputs(db, group, period).await?.0)
+pub async fn period(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<StoredPeriod> {
+    Ok(period_with_inputs(payer, group, period).await?.0)
 }
 
 /// [`period`] with the pricing inputs it was checked against, for a caller that prices rows of
 /// its own as the group is priced (and would otherwise read the configuration again).
-pub async fn period_with_inputs(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<(StoredPeriod, PricingInputs)> {
-    let key = current_key(db, group, period).await?;
-    let row = priced_periods::Entity::find_by_id((group.group.id, period.to_owned())).one(db).await?;
+pub async fn period_with_inputs(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<(StoredPeriod, PricingInputs)> {
+    let key = current_key(payer, group, period).await?;
+    let row = payer
+        .rows::<priced_periods::Entity>()
+        .filter(priced_periods::Column::BillingGroupId.eq(group.group.id))
+        .filter(priced_periods::Column::BillingPeriod.eq(period))
+        .one()
+        .await?;
     if let Some(row) = row.filter(|r| r.inputs_hash == key.inputs_hash && r.data_version == key.data_version) {
         match decode(&row, period) {
             Ok(stored) => return Ok((stored, key.inputs)),
             Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored price did not read; pricing again"),
         }
     }
-    let stored = price_and_store(db, group, period, &key).await?;
+    let stored = price_and_store(payer, group, period, &key).await?;
     Ok((stored, key.inputs))
 }
 
 /// A group's stored totals and summary, when its stored price is current for `key`.
-async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key) -> AppResult<Option<(PeriodTotals, String)>> {
+async fn current_head(payer: &impl PayerRead, group: &Group, period: &str, key: &Key) -> AppResult<Option<(PeriodTotals, String)>> {
     use priced_periods::Column as C;
-    let row: Option<(String, String, String, String, i64, i64, String)> = priced_periods::Entity::find_by_id((group.group.id, period.to_owned()))
+    let row: Option<(String, String, String, String, i64, i64, String)> = payer
+        .rows::<priced_periods::Entity>()
+        .filter(C::BillingGroupId.eq(group.group.id))
+        .filter(C::BillingPeriod.eq(period))
         .select_only()
         .columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Summary])
-        .into_tuple()
-        .one(db)
+        .tuple()
         .await?;
     Ok(row.and_then(|(inputs_hash, data_version, source, currency, aws, proforma, summary)| {
         Head { inputs_hash, data_version, source, currency, aws, proforma }.totals_if_current(key).map(|totals| (totals, summary))
@@ -221,25 +229,36 @@ async fn current_head(db: &impl ConnectionTrait, group: &Group, period: &str, ke
 }
 
 /// A group's open period's totals, reading none of its lines when the stored price is current.
-pub async fn totals(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodTotals> {
-    let key = current_key(db, group, period).await?;
-    if let Some((totals, _)) = current_head(db, group, period, &key).await? {
+pub async fn totals(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    let key = current_key(payer, group, period).await?;
+    if let Some((totals, _)) = current_head(payer, group, period, &key).await? {
         return Ok(totals);
     }
-    Ok(stored_totals(price_and_store(db, group, period, &key).await?))
+    Ok(stored_totals(price_and_store(payer, group, period, &key).await?))
+}
+
+/// [`totals`] for a reader that may not store prices (a reseller reading the tier above): the
+/// stored price when current, else priced now and not stored.
+pub async fn totals_unstored(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<PeriodTotals> {
+    let key = current_key(payer, group, period).await?;
+    if let Some((totals, _)) = current_head(payer, group, period, &key).await? {
+        return Ok(totals);
+    }
+    let priced = results::priced_by(payer, period, Grain::Month, &key.inputs).await?;
+    Ok(stored_totals(stored_period(&priced)))
 }
 
 /// A group's open period per usage month, reading none of its lines when the stored price is
 /// current.
-pub async fn months(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<PeriodMonths> {
-    let key = current_key(db, group, period).await?;
-    if let Some((totals, summary)) = current_head(db, group, period, &key).await? {
+pub async fn months(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<PeriodMonths> {
+    let key = current_key(payer, group, period).await?;
+    if let Some((totals, summary)) = current_head(payer, group, period, &key).await? {
         match serde_json::from_str::<StoredSummary>(&summary) {
             Ok(s) => return Ok(PeriodMonths { currency: totals.currency, months: s.months, items: s.items.iter().map(ItemLine::applied).collect() }),
             Err(e) => tracing::warn!(billing_group = %group.group.id, period, error = %e, "a stored summary did not read; pricing again"),
         }
     }
-    let stored = price_and_store(db, group, period, &key).await?;
+    let stored = price_and_store(payer, group, period, &key).await?;
     let summary = summary_of(&stored);
     Ok(PeriodMonths { currency: stored.numbers.currency, months: summary.months, items: stored.numbers.computation.items })
 }
@@ -264,9 +283,9 @@ fn summary_of(stored: &StoredPeriod) -> StoredSummary {
 
 /// A group's open period priced now whatever is stored (an explicit recomputation), and kept for
 /// the readers after it.
-pub async fn fresh(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<StoredPeriod> {
-    let key = current_key(db, group, period).await?;
-    price_and_store(db, group, period, &key).await
+pub async fn fresh(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<StoredPeriod> {
+    let key = current_key(payer, group, period).await?;
+    price_and_store(payer, group, period, &key).await
 }
 
 fn stored_period(priced: &PricedPeriod) -> StoredPeriod {
@@ -283,7 +302,7 @@ fn stored_period(priced: &PricedPeriod) -> StoredPeriod {
     StoredPeriod { numbers: priced.numbers.clone(), lines }
 }
 
-async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, stored: &StoredPeriod) -> AppResult<()> {
+async fn put(payer: &impl PayerAccess, group: &Group, period: &str, key: &Key, stored: &StoredPeriod) -> AppResult<()> {
     let n = &stored.numbers;
     let encode = |e: serde_json::Error| AppError::internal(anyhow::anyhow!("encoding a priced period: {e}"));
     let summary = serde_json::to_string(&summary_of(stored)).map_err(encode)?;
@@ -304,15 +323,8 @@ async fn put(db: &impl ConnectionTrait, group: &Group, period: &str, key: &Key, 
         computed_at: Set(Utc::now()),
     };
     use priced_periods::Column as C;
-    priced_periods::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([C::BillingGroupId, C::BillingPeriod])
-                .update_columns([C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Summary, C::Lines, C::ComputedAt])
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
+    let update = vec![C::InputsHash, C::DataVersion, C::Source, C::Currency, C::AwsCost, C::ProformaCost, C::Summary, C::Lines, C::ComputedAt];
+    payer.upsert(row, &[C::BillingGroupId, C::BillingPeriod], update).await
 }
 
 fn decode(row: &priced_periods::Model, period: &str) -> AppResult<StoredPeriod> {

@@ -120,15 +120,16 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
             }
         }
         None => {
+            let payers = scope.readable_payers(&[view.payer()]).await?;
             let groups = match &view {
-                PayerView::Partner(p) => billing::groups::of_payer_in(&scope.readable_payers(&[*p]).await?, *p).await?,
+                PayerView::Partner(p) => billing::groups::of_payer_in(&payers, *p).await?,
                 PayerView::Customer(_, groups) => groups.clone(),
             };
             let group = groups
                 .iter()
                 .find(|g| g.accounts_in(&period).iter().any(|a| a == account))
                 .ok_or_else(|| AppError::invalid("accountId", "is in no billing group in that month, so it has no pro-forma price"))?;
-            let (numbers, rows) = results::priced_account_month(scope.db(), group, &period, account).await?;
+            let (numbers, rows) = results::priced_account_month(&payers.payer(group.group.payer_id)?, group, &period, account).await?;
             currency = Some(numbers.currency.clone());
             for (r, charge) in rows {
                 lines.entry(bill_key(&r)).or_default().add(&r, charge)?;

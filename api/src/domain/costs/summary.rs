@@ -16,7 +16,6 @@ use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
 use crate::domain::billing::{self, results};
 use crate::error::{AppError, AppResult, Context as _};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
 use crate::money::from_units;
 use crate::ingest::tags::SelectedKey;
@@ -356,7 +355,7 @@ struct Priced {
 
 /// Pro-forma charges: every row of each visible billing group, priced by the billing engine
 /// (so the numbers are the billing report's), plus the groups' custom line items per period.
-async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
+async fn proforma_points(views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String]) -> AppResult<Priced> {
     let f = &req.filter;
     let kept = |values: &Vec<String>, v: &str| values.is_empty() || values.iter().any(|x| x == v);
     // Whole months by dimensions the pricing rollup keeps: price its month sums, not the days.
@@ -373,16 +372,17 @@ async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, 
             PayerView::Partner(p) => billing::groups::of_payer_in(payers, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
+        let payer = payers.payer(view.payer())?;
         // Closed months are priced as before here; only open ones have stored prices.
-        let closed = if stored_lines_answer { billing::snapshot::closed_periods(&unconverted_payer_on(scope.db(), view.payer())).await? } else { Vec::new() };
+        let closed = if stored_lines_answer { billing::snapshot::closed_periods(&payer).await? } else { Vec::new() };
         for period in periods {
             for group in &groups {
                 let (rows, currency, items) = if stored_totals_answer && !closed.contains(period) {
-                    month_rows(billing::stored_prices::months(scope.db(), group, period).await.context("reading a billing group's stored price")?)
+                    month_rows(billing::stored_prices::months(&payer, group, period).await.context("reading a billing group's stored price")?)
                 } else if stored_lines_answer && !closed.contains(period) {
-                    stored_rows(billing::stored_prices::period(scope.db(), group, period).await.context("reading a billing group's stored price")?)
+                    stored_rows(billing::stored_prices::period(&payer, group, period).await.context("reading a billing group's stored price")?)
                 } else {
-                    let priced = results::priced(scope.db(), group, period, grain).await.context("pricing a billing group's period")?;
+                    let priced = results::priced(&payer, group, period, grain).await.context("pricing a billing group's period")?;
                     (priced.rows, priced.numbers.currency, priced.numbers.computation.items)
                 };
                 out.points.extend(rows.into_iter().filter_map(|row| priced_point(req, months.as_ref(), row, String::new())));
@@ -530,7 +530,7 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
     let views = payer_views(scope, &req.payers, req.metric, req.customer).await?;
     let payers = readable(scope, &views).await?;
     let by_account = req.group_by.contains(&Dimension::Account);
-    let mut s = summary_of(scope, &views, &payers, req).await?;
+    let mut s = summary_of(&views, &payers, req).await?;
     if by_account {
         let ids: BTreeSet<String> = s.groups.iter().map(|(k, _)| k.account_id.clone()).filter(|a| !a.is_empty()).collect();
         s.account_names = account_names(&payers, ids).await?;
@@ -562,7 +562,7 @@ async fn account_names(payers: &PayerSet, ids: BTreeSet<String>) -> AppResult<Ac
 
 /// [`summary`] for payers already resolved to what the caller may see of them (`payers`: the
 /// views' payers as the set a cost read may reach).
-pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: SummaryRequest) -> AppResult<CostSummary> {
+pub(super) async fn summary_of(views: &[PayerView], payers: &PayerSet, req: SummaryRequest) -> AppResult<CostSummary> {
     let periods = periods_between(req.from, req.to);
     // A customer naming an account that is none of theirs in the range: not found.
     for view in views {
@@ -580,7 +580,7 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], payers: &Paye
     let (mut points, unpriced) = match req.metric.column() {
         Some(column) => (column_points(payers, views, &req, column, &periods, None).await?, Vec::new()),
         None => {
-            let priced = proforma_points(scope, views, payers, &req, &periods).await?;
+            let priced = proforma_points(views, payers, &req, &periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
         }
     };
@@ -588,7 +588,7 @@ pub(super) async fn summary_of(scope: &Scope, views: &[PayerView], payers: &Paye
         // The tagged parts with their values, and the same taken out of the cost without one.
         let tagged = match req.metric.column() {
             Some(column) => column_points(payers, views, &req, column, &periods, Some(key)).await?,
-            None => super::tags::proforma_points(scope, views, payers, &req, &periods, key).await?,
+            None => super::tags::proforma_points(views, payers, &req, &periods, key).await?,
         };
         points.extend(tagged.iter().map(Point::untagged_remainder));
         points.extend(tagged);

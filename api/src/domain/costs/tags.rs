@@ -148,7 +148,7 @@ pub(super) async fn check_selected(payers: &PayerSet, views: &[PayerView], key: 
 }
 
 /// The tagged parts priced by each visible billing group, as the whole rows are priced.
-pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String], key: &SelectedKey) -> AppResult<Vec<Point>> {
+pub(super) async fn proforma_points(views: &[PayerView], payers: &PayerSet, req: &SummaryRequest, periods: &[String], key: &SelectedKey) -> AppResult<Vec<Point>> {
     // Whole months by dimensions the month rollup keeps: price its sums, not the days.
     let months = rollup_months(req);
     let grain = if months.is_some() { results::Grain::Month } else { results::Grain::Day };
@@ -158,9 +158,10 @@ pub(super) async fn proforma_points(scope: &Scope, views: &[PayerView], payers: 
             PayerView::Partner(p) => billing::groups::of_payer_in(payers, *p).await?,
             PayerView::Customer(_, groups) => groups.clone(),
         };
+        let payer = payers.payer(view.payer())?;
         for period in periods {
             for group in &groups {
-                let rows = results::priced_tags(scope.db(), group, period, key, grain).await.context("pricing a billing group's tagged cost")?;
+                let rows = results::priced_tags(&payer, group, period, key, grain).await.context("pricing a billing group's tagged cost")?;
                 out.extend(rows.into_iter().filter_map(|(row, tag)| priced_point(req, months.as_ref(), row, tag)));
             }
         }

@@ -95,7 +95,7 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     // (payer, date) index, not a scan of the month's days.
     let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer, tag_key: None };
     let payers = readable(scope, &views).await?;
-    let s = summary_of(scope, &views, &payers, req).await?;
+    let s = summary_of(&views, &payers, req).await?;
     let last_day_with_data = last_day_with_data(&payers, &views, first, last).await?.map_or(0, |d| d.day());
     let days_in_month = last.day();
     let projected = if last < Utc::now().date_naive() {

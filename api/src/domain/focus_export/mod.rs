@@ -9,9 +9,9 @@ mod write;
 
 use std::collections::BTreeMap;
 
-use entity::{billing_groups, linked_accounts, payers, tenants};
+use entity::{billing_groups, linked_accounts, tenants};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::domain::billing::engine::{AppliedItem, ItemCharge};
@@ -23,9 +23,8 @@ use crate::domain::costs::service_category;
 use crate::domain::invoicing::periods;
 use crate::domain::service_names::service_label;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerRead, PayerSet, Role, Scope, ScopedPayer};
 
 pub use write::{COLUMNS, Kind, PROFORMA_COLUMN};
 
@@ -108,17 +107,17 @@ pub async fn export(scope: &Scope, subject: Subject, period: &str, format: Forma
     let period = checked_period("billingPeriod", period)?;
     let (view, rows, name, field) = match subject {
         Subject::Mine => {
-            let groups = results::customer_groups(scope, None).await?;
-            (View::Charges, charge_rows(scope.db(), &groups, &period, "billingPeriod").await?, "my-charges".to_owned(), "billingPeriod")
+            let (payers, groups) = results::customer_groups_in(scope, None).await?;
+            (View::Charges, charge_rows(&payers, &groups, &period, "billingPeriod").await?, "my-charges".to_owned(), "billingPeriod")
         }
         Subject::Customer(tenant) => {
             let tenant = scope.tenant(tenant, Role::Viewer).await?;
-            let groups = customer_tenant_groups(scope, &tenant).await?;
-            (View::Charges, charge_rows(scope.db(), &groups, &period, "customerTenantId").await?, tenant.name, "customerTenantId")
+            let (payers, groups) = customer_tenant_groups(scope, &tenant).await?;
+            (View::Charges, charge_rows(&payers, &groups, &period, "customerTenantId").await?, tenant.name, "customerTenantId")
         }
         Subject::Payer(payer) => {
             let payer = billing_payer(scope, payer, Role::Viewer).await?;
-            let rows = payer_rows(scope.db(), &payer, &period).await?;
+            let rows = payer_rows(&payer, &period).await?;
             (View::AwsCost, rows, payer.name.clone(), "payerId")
         }
     };
@@ -145,7 +144,7 @@ fn slug(name: &str) -> String {
 }
 
 /// Billing groups whose customer tenant is `tenant` or below it.
-async fn customer_tenant_groups(scope: &Scope, tenant: &tenants::Model) -> AppResult<Vec<Group>> {
+async fn customer_tenant_groups(scope: &Scope, tenant: &tenants::Model) -> AppResult<(PayerSet, Vec<Group>)> {
     let below: Vec<Uuid> = scope.tenants(Role::Viewer).filter(tenants::Column::Path.starts_with(tenant.path.as_str())).select_only().column(tenants::Column::Id).tuples().await?;
     let rows = scope
         .customer_rows::<billing_groups::Entity>(Role::Viewer)
@@ -156,18 +155,20 @@ async fn customer_tenant_groups(scope: &Scope, tenant: &tenants::Model) -> AppRe
     let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
     payers.sort_unstable();
     payers.dedup();
-    groups::with_memberships_in(&scope.readable_payers(&payers).await?, rows).await
+    let payers = scope.readable_payers(&payers).await?;
+    let groups = groups::with_memberships_in(&payers, rows).await?;
+    Ok((payers, groups))
 }
 
 /// A group's period priced as billed: an open period on the current configuration; a closed one
 /// on the configuration frozen at close, with the snapshot's lines when the data changed since
 /// (the snapshot is what was billed; the difference is a pending adjustment).
-async fn priced_as_billed(db: &impl ConnectionTrait, group: &Group, period: &str) -> AppResult<(PricedPeriod, Option<SnapshotLines>)> {
-    match snapshot::frozen(&unconverted_payer_on(db, group.group.payer_id), group.group.id, period).await? {
-        None => Ok((results::priced(db, group, period, Grain::Month).await?, None)),
+async fn priced_as_billed(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<(PricedPeriod, Option<SnapshotLines>)> {
+    match snapshot::frozen(payer, group.group.id, period).await? {
+        None => Ok((results::priced(payer, group, period, Grain::Month).await?, None)),
         Some(frozen) => {
             let configuration = periods::snapshot_configuration(&frozen)?;
-            let priced = results::priced_by(db, group.group.payer_id, period, Grain::Month, &configuration.inputs).await?;
+            let priced = results::priced_by(payer, period, Grain::Month, &configuration.inputs).await?;
             let billed = snapshot::snapshot_lines(&frozen)?;
             let changed = results::lines_of(&priced) != billed;
             Ok((priced, changed.then_some(billed)))
@@ -183,15 +184,14 @@ struct Names {
 }
 
 impl Names {
-    async fn load(&mut self, db: &impl ConnectionTrait, payer: Uuid) -> AppResult<()> {
-        if self.issuers.contains_key(&payer) {
+    async fn load(&mut self, payer: &impl PayerRead) -> AppResult<()> {
+        if self.issuers.contains_key(&payer.payer_id()) {
             return Ok(());
         }
-        let model = payers::Entity::find_by_id(payer).one(db).await?.ok_or(AppError::NotFound("payer"))?;
-        let issuer = tenants::Entity::find_by_id(model.tenant_id).one(db).await?.map(|t| t.name).unwrap_or_default();
-        let accounts = linked_accounts::Entity::find().filter(linked_accounts::Column::PayerId.eq(payer)).all(db).await?;
-        self.issuers.insert(payer, issuer);
-        self.accounts.insert(payer, accounts.into_iter().map(|a| (a.account_id, a.name)).collect());
+        let issuer = payer.owning_tenant().await?.map(|t| t.name).unwrap_or_default();
+        let accounts = payer.rows::<linked_accounts::Entity>().all().await?;
+        self.issuers.insert(payer.payer_id(), issuer);
+        self.accounts.insert(payer.payer_id(), accounts.into_iter().map(|a| (a.account_id, a.name)).collect());
         Ok(())
     }
 
@@ -338,12 +338,13 @@ impl GroupColumns<'_> {
 /// without a public price are left out: they are not on the customer's bill) and its custom
 /// line items. BillingAccountId is the group's primary account, BillingAccountName its name,
 /// InvoiceIssuerName the partner the payer belongs to.
-async fn charge_rows(db: &impl ConnectionTrait, groups: &[Group], period: &str, field: &str) -> AppResult<Vec<FocusRow>> {
+async fn charge_rows(payers: &PayerSet, groups: &[Group], period: &str, field: &str) -> AppResult<Vec<FocusRow>> {
     let mut names = Names::default();
     let mut out = Vec::new();
     for group in groups {
-        names.load(db, group.group.payer_id).await?;
-        let (priced, billed) = priced_as_billed(db, group, period).await?;
+        let payer = payers.payer(group.group.payer_id)?;
+        names.load(&payer).await?;
+        let (priced, billed) = priced_as_billed(&payer, group, period).await?;
         let columns = GroupColumns {
             billing_account_id: &group.group.primary_account_id,
             billing_account_name: &group.group.name,
@@ -401,14 +402,14 @@ fn aws_rows(columns: &GroupColumns<'_>, names: &Names, priced: &PricedPeriod, pr
 /// ContractedCost its net unblended cost, EffectiveCost its amortized cost, ListCost its public
 /// price; rows of billing groups carry their pro-forma charge in `x_ProformaCost`, and each
 /// group's custom line items are rows of their own with `x_ProformaCost` only.
-async fn payer_rows(db: &impl ConnectionTrait, payer: &payers::Model, period: &str) -> AppResult<Vec<FocusRow>> {
+async fn payer_rows(payer: &ScopedPayer, period: &str) -> AppResult<Vec<FocusRow>> {
     let mut names = Names::default();
-    names.load(db, payer.id).await?;
+    names.load(payer).await?;
     let mut out = Vec::new();
     let mut grouped: Vec<String> = Vec::new();
-    let groups = groups::of_payer(&unconverted_payer_on(db, payer.id)).await?;
+    let groups = groups::of_payer(payer).await?;
     for group in &groups {
-        let (priced, _) = priced_as_billed(db, group, period).await?;
+        let (priced, _) = priced_as_billed(payer, group, period).await?;
         grouped.extend(priced.rows.iter().map(|r| r.account_id.clone()));
         grouped.extend(group.accounts_in(period));
         let columns = GroupColumns {
@@ -428,7 +429,7 @@ async fn payer_rows(db: &impl ConnectionTrait, payer: &payers::Model, period: &s
     }
     grouped.sort();
     grouped.dedup();
-    let rest = results::unpriced_rows(db, payer.id, period, &grouped).await?;
+    let rest = results::unpriced_rows(payer, period, &grouped).await?;
     if !rest.is_empty() {
         // Accounts in no billing group: AWS cost only, no price.
         let service_names = rest.iter().filter_map(|r| r.service_name.clone().map(|n| (r.service_code.clone(), n))).collect();

@@ -101,9 +101,10 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
         return Ok(0);
     }
     let mut differing = 0;
-    for snapshot in periods::snapshots(&unconverted_payer_on(db, payer.id), period).await? {
+    let handle = unconverted_payer_on(db, payer.id);
+    for snapshot in periods::snapshots(&handle, period).await? {
         let configuration = periods::snapshot_configuration(&snapshot)?;
-        let priced = results::priced_by(db, payer.id, period, Grain::Month, &configuration.inputs).await?;
+        let priced = results::priced_by(&handle, period, Grain::Month, &configuration.inputs).await?;
         let now = periods::lines_of(&priced);
         let of_group = period_adjustments::Entity::find()
             .filter(period_adjustments::Column::PayerId.eq(payer.id))

@@ -212,10 +212,11 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
 
 /// A group's snapshot for the period, ready to insert, and its content hash.
 async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<(period_snapshots::ActiveModel, String)> {
-    let inputs = results::pricing_inputs(db, group, period).await?;
-    let priced = results::priced_by(db, payer.id, period, Grain::Month, &inputs).await?;
+    let handle = unconverted_payer_on(db, payer.id);
+    let inputs = results::pricing_inputs(&handle, group, period).await?;
+    let priced = results::priced_by(&handle, period, Grain::Month, &inputs).await?;
     let plan = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    let rules = plans::rules_of(&unconverted_payer_on(db, payer.id), plan.id).await?;
+    let rules = plans::rules_of(&handle, plan.id).await?;
     let item_versions = entity::custom_line_items::Entity::find()
         .filter(entity::custom_line_items::Column::BillingGroupId.eq(group.group.id))
         .all(db)
