@@ -487,14 +487,14 @@ pub async fn create_group(scope: &Scope, ctx: &JobContext, id: BillingTransferId
 
 /// NATIVE mode: the organization's accounts the payer's cost data shows that its billing group
 /// does not hold yet join it from this month (or the start month, if later).
-async fn join_new_accounts(ctx: &JobContext, payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<usize> {
+async fn join_new_accounts(payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<usize> {
     let Some(group_id) = row.billing_group_id else { return Ok(0) };
     // People may have deleted the group: then there is nothing to keep up.
     let Some(group) = payer.rows::<entity::billing_groups::Entity>().filter(entity::billing_groups::Column::Id.eq(group_id)).one().await? else { return Ok(0) };
     let group = groups::load(payer, group).await?;
     let seen = accounts_of(payer, row, &payer.account_id).await?;
     let from = crate::domain::billing::current_period().max(row.start_month.clone());
-    let joined = groups::join_from(&ctx.db, &group, &seen, &from, "system").await?;
+    let joined = groups::join_from(payer, &group, &seen, &from, "system").await?;
     if !joined.is_empty() {
         tracing::info!(billing_transfer = %row.id, billing_group = %group_id, accounts = ?joined, from, "accounts joined the transfer's billing group");
     }
@@ -724,7 +724,7 @@ pub async fn run_follow(ctx: &JobContext, payer: PayerId, mut p: FollowArgs) -> 
             // Either side may end it at AWS: look again now and then, and let accounts the
             // organization added since join its billing group.
             None => {
-                join_new_accounts(ctx, &payer, &row).await.map_err(JobFailure::from)?;
+                join_new_accounts(&payer, &row).await.map_err(JobFailure::from)?;
                 again(p, "active", MAX_WAIT)
             }
             Some(end) => {

@@ -12,7 +12,7 @@ pub mod user;
 
 pub use role::Role;
 pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
-pub use payer::{PayerAccess, PayerOwned, PayerRead, PayerSet, PayerTransactions, PayerTxn, PlatformPayer, PricedFrom, ScopedPayer};
+pub use payer::{PayerAccess, PayerOwned, PayerPart, PayerRead, PayerSet, PayerTransactions, PayerTxn, PlatformPayer, PricedFrom, ScopedPayer};
 pub use scope::Scope;
 pub use user::{NewUserTxn, ScopedUser, TenantEvents, UserTxn};
 

@@ -57,6 +57,7 @@ payer_owned!(
     ingestions,
     invitations,
     invoices,
+    jobs,
     linked_accounts,
     optimization_hub_states,
     optimization_recommendations,
@@ -78,6 +79,73 @@ pub trait PayerAccess: PayerRead + connected::Writable {
     /// Deletes this payer's rows of one table that match the filters added to the result.
     fn delete<E: PayerOwned>(&self) -> Delete<'_, E, Self::Conn> {
         Delete::of(self.owner(), self.conn())
+    }
+
+    /// Deletes parts of this payer's rows (a plan's rule links) that match the filters added.
+    fn delete_parts<E: PayerPart>(&self) -> Delete<'_, E, Self::Conn> {
+        Delete::matching(sea_orm::Condition::all().add(parts_of::<E>(self.owner())), self.conn())
+    }
+
+    /// Stores a part of one of this payer's rows; a part of another payer's row is not found.
+    fn insert_part<A>(&self, row: A) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerPart,
+    {
+        let whole = row.get(<A::Entity as PayerPart>::whole_column()).into_value();
+        async move {
+            let Some(whole) = whole else { return Err(AppError::NotFound("row")) };
+            let key = <A::Entity as PayerPart>::whole_key();
+            let mine = Rows::<<A::Entity as PayerPart>::Whole, Self::Conn>::of(self.owner(), self.conn()).filter(sea_orm::sea_query::Expr::col(key).eq(whole)).one().await?;
+            if mine.is_none() {
+                return Err(AppError::NotFound("row"));
+            }
+            A::Entity::insert(row).exec_without_returning(self.conn()).await?;
+            Ok(())
+        }
+    }
+
+    /// The payers priced from this payer's billing groups, at any depth (reseller's payers),
+    /// as handles on this handle's connection: what they store is priced from this payer's
+    /// prices, so a change here recomputes it in the same transaction.
+    fn priced_from_this(&self) -> impl Future<Output = AppResult<Vec<PayerOn<'_, Self::Conn>>>> + Send {
+        async move {
+            let mut out = Vec::new();
+            let mut frontier = vec![self.owner()];
+            for _ in 0..MAX_CHAIN {
+                let groups: Vec<uuid::Uuid> = entity::billing_groups::Entity::find()
+                    .filter(entity::billing_groups::Column::PayerId.is_in(frontier.clone()))
+                    .select_only()
+                    .column(entity::billing_groups::Column::Id)
+                    .into_tuple()
+                    .all(self.conn())
+                    .await?;
+                if groups.is_empty() {
+                    break;
+                }
+                frontier = payers::Entity::find()
+                    .filter(payers::Column::UpstreamBillingGroupId.is_in(groups))
+                    .order_by_asc(payers::Column::Id)
+                    .select_only()
+                    .column(payers::Column::Id)
+                    .into_tuple()
+                    .all(self.conn())
+                    .await?;
+                out.extend(frontier.iter().map(|&payer| PayerOn { payer, conn: self.conn() }));
+                if frontier.is_empty() {
+                    break;
+                }
+            }
+            Ok(out)
+        }
+    }
+
+    /// Whether a reseller's payer prices from this payer's billing group `group`.
+    fn group_has_resellers(&self, group: uuid::Uuid) -> impl Future<Output = AppResult<bool>> + Send {
+        async move {
+            let mine = entity::billing_groups::Entity::find_by_id(group).filter(entity::billing_groups::Column::PayerId.eq(self.owner())).count(self.conn()).await?;
+            Ok(mine > 0 && payers::Entity::find().filter(payers::Column::UpstreamBillingGroupId.eq(group)).count(self.conn()).await? > 0)
+        }
     }
 
     /// Changes this payer's rows of one table that match the filters added to the result.
@@ -164,6 +232,36 @@ where
     async fn begin_write(&self) -> AppResult<PayerTxn> {
         Ok(PayerTxn { payer: self.owner(), txn: self.conn().begin_write().await? })
     }
+}
+
+/// A table whose rows are parts of one payer-owned row and carry no payer column of their own
+/// (a pricing plan's links to its rules): reached through the whole's payer.
+pub trait PayerPart: EntityTrait {
+    type Whole: PayerOwned;
+    /// The column naming the whole.
+    fn whole_column() -> Self::Column;
+    /// The whole's key that column holds.
+    fn whole_key() -> <Self::Whole as EntityTrait>::Column;
+}
+
+impl PayerPart for entity::pricing_plan_rules::Entity {
+    type Whole = entity::pricing_plans::Entity;
+    fn whole_column() -> Self::Column {
+        entity::pricing_plan_rules::Column::PricingPlanId
+    }
+    fn whole_key() -> entity::pricing_plans::Column {
+        entity::pricing_plans::Column::Id
+    }
+}
+
+/// `whole_column IN (the keys of this payer's wholes)`.
+fn parts_of<E: PayerPart>(payer: uuid::Uuid) -> sea_orm::sea_query::SimpleExpr {
+    let wholes = sea_orm::sea_query::Query::select()
+        .column((E::Whole::default(), E::whole_key()))
+        .from(E::Whole::default())
+        .and_where(sea_orm::sea_query::Expr::col((E::Whole::default(), <E::Whole as PayerOwned>::payer_column())).eq(payer))
+        .to_owned();
+    sea_orm::sea_query::Expr::col((E::default(), E::whole_column())).in_subquery(wholes)
 }
 
 /// What every payer handle offers for reading, including a payer's read view of the payers it

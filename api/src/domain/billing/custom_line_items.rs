@@ -5,7 +5,7 @@
 use chrono::Utc;
 use entity::custom_line_items::{self, ChargeType};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::groups::{self, Group};
@@ -13,7 +13,7 @@ use super::{Change, after_change, begin_change, billing_payer, checked_abc_name,
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerRead, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
 
 pub struct NewItem {
     pub billing_group_id: Uuid,
@@ -70,18 +70,19 @@ fn checked_range(start: &str, end: Option<&str>) -> AppResult<()> {
 }
 
 /// Listed items must be FLAT items of the same group.
-async fn checked_children(db: &impl ConnectionTrait, group: Uuid, ids: &[Uuid], percentage: bool) -> AppResult<String> {
+async fn checked_children(payer: &impl PayerRead, group: Uuid, ids: &[Uuid], percentage: bool) -> AppResult<String> {
     if ids.is_empty() {
         return Ok("[]".to_owned());
     }
     if !percentage {
         return Err(AppError::invalid("childItemIds", "only a PERCENTAGE item is a percentage of other items"));
     }
-    let found = custom_line_items::Entity::find()
+    let found = payer
+        .rows::<custom_line_items::Entity>()
         .filter(custom_line_items::Column::BillingGroupId.eq(group))
         .filter(custom_line_items::Column::Id.is_in(ids.to_vec()))
         .filter(custom_line_items::Column::FlatAmount.is_not_null())
-        .all(db)
+        .all()
         .await?;
     let mut unique = ids.to_vec();
     unique.sort();
@@ -127,7 +128,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
     let end = input.billing_period_end.as_deref().map(|e| checked_period("billingPeriodEnd", e)).transpose()?;
     checked_range(&start, end.as_deref())?;
     let linked = checked_linked_account(&group, input.linked_account_id.as_deref())?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = begin_change(scope, &payer).await?;
     let children = checked_children(&txn, group.group.id, &input.child_item_ids, percentage.is_some()).await?;
     let now = Utc::now();
     let item = custom_line_items::ActiveModel {
@@ -150,9 +151,8 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
         abc_sync_error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let item = txn.insert(item).await?;
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.created", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -188,7 +188,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<
         None => item.billing_period_end.clone(),
     };
     checked_range(&start, end.as_deref())?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = begin_change(scope, &payer).await?;
     let children = match &changes.child_item_ids {
         Some(ids) => Some(checked_children(&txn, group.group.id, ids, percentage.is_some()).await?),
         None => None,
@@ -214,7 +214,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<
         row.abc_sync_status = Set(initial_sync_status(&payer));
     }
     row.updated_at = Set(Utc::now());
-    let item = row.update(&txn).await?;
+    let item = txn.update(row).await?;
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.updated", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -224,14 +224,14 @@ pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<
 /// Deletes an item (and takes it out of percentage items listing it); returns it as it was.
 pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<custom_line_items::Model> {
     let (item, group, payer) = find(scope, id, Role::Operator).await?;
-    let txn = begin_change(scope, payer.id).await?;
-    custom_line_items::Entity::delete_by_id(item.id).exec(&txn).await?;
-    let others = custom_line_items::Entity::find().filter(custom_line_items::Column::BillingGroupId.eq(group.group.id)).all(&txn).await?;
+    let txn = begin_change(scope, &payer).await?;
+    txn.delete::<custom_line_items::Entity>().filter(custom_line_items::Column::Id.eq(item.id)).exec().await?;
+    let others = txn.rows::<custom_line_items::Entity>().filter(custom_line_items::Column::BillingGroupId.eq(group.group.id)).all().await?;
     for other in others.into_iter().filter(|o| child_ids(o).contains(&item.id)) {
         let rest: Vec<Uuid> = child_ids(&other).into_iter().filter(|c| *c != item.id).collect();
         let mut row: custom_line_items::ActiveModel = other.into();
         row.child_item_ids = Set(serde_json::to_string(&rest).map_err(AppError::internal)?);
-        row.update(&txn).await?;
+        txn.update(row).await?;
     }
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.deleted", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;

@@ -4,20 +4,18 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, payers, pricing_plans};
+use entity::{abc_cost_reports, billing_group_accounts, billing_groups, billing_results, custom_line_items, pricing_plans};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder,
     
 };
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, payer_of, billing_payer, checked_abc_name, checked_account, checked_description, checked_period, current_period, initial_sync_status};
-use crate::db::BeginWrite;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
-use crate::tenancy::{PayerRead, PayerSet, Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerAccess, PayerRead, PayerSet, PayerTransactions, PayerTxn, Role, Scope, ScopedPayer};
 
 /// ABC's limit of accounts per billing group.
 pub const MAX_ACCOUNTS: usize = 1000;
@@ -83,10 +81,11 @@ fn checked_accounts(ids: &[String]) -> AppResult<Vec<String>> {
 }
 
 /// The pricing plan, which must be the payer's.
-async fn plan_of(db: &impl ConnectionTrait, payer: &payers::Model, id: Uuid) -> AppResult<pricing_plans::Model> {
-    pricing_plans::Entity::find_by_id(id)
-        .filter(pricing_plans::Column::PayerId.eq(payer.id))
-        .one(db)
+async fn plan_of(payer: &impl PayerRead, id: Uuid) -> AppResult<pricing_plans::Model> {
+    payer
+        .rows::<pricing_plans::Entity>()
+        .filter(pricing_plans::Column::Id.eq(id))
+        .one()
         .await?
         .ok_or_else(|| AppError::invalid("pricingPlanId", "no such pricing plan on this payer"))
 }
@@ -101,16 +100,16 @@ async fn customer_tenant(scope: &Scope, payer: &ScopedPayer, id: TenantId) -> Ap
 }
 
 /// Refuses accounts that another group of the payer holds in any period from `from` on.
-async fn check_free(db: &impl ConnectionTrait, payer: Uuid, group: Option<Uuid>, accounts: &[String], from: &str) -> AppResult<()> {
-    let mut query = billing_group_accounts::Entity::find()
-        .filter(billing_group_accounts::Column::PayerId.eq(payer))
+async fn check_free(payer: &impl PayerRead, group: Option<Uuid>, accounts: &[String], from: &str) -> AppResult<()> {
+    let mut query = payer
+        .rows::<billing_group_accounts::Entity>()
         .filter(billing_group_accounts::Column::AccountId.is_in(accounts.to_vec()))
         .filter(Condition::any().add(billing_group_accounts::Column::BillingPeriodEnd.is_null()).add(billing_group_accounts::Column::BillingPeriodEnd.gt(from)));
     if let Some(group) = group {
         query = query.filter(billing_group_accounts::Column::BillingGroupId.ne(group));
     }
-    if let Some(taken) = query.order_by_asc(billing_group_accounts::Column::AccountId).one(db).await? {
-        let other = billing_groups::Entity::find_by_id(taken.billing_group_id).one(db).await?.map(|g| g.name).unwrap_or_default();
+    if let Some(taken) = query.order_by_asc(billing_group_accounts::Column::AccountId).one().await? {
+        let other = payer.rows::<billing_groups::Entity>().filter(billing_groups::Column::Id.eq(taken.billing_group_id)).one().await?.map(|g| g.name).unwrap_or_default();
         return Err(AppError::invalid(
             "accountIds",
             format!("account {} is already in billing group {other} from {}", taken.account_id, taken.billing_period_start),
@@ -119,8 +118,8 @@ async fn check_free(db: &impl ConnectionTrait, payer: Uuid, group: Option<Uuid>,
     Ok(())
 }
 
-fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    AppError::on_unique_violation(err, || AppError::invalid("name", "another billing group of this payer has that name"))
+fn conflict_on_name(err: AppError) -> AppError {
+    err.or_on_unique_violation(|| AppError::invalid("name", "another billing group of this payer has that name"))
 }
 
 /// One of the payer's groups with its memberships.
@@ -215,10 +214,10 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
         Some(t) => Some(customer_tenant(scope, &payer, t).await?),
         None => None,
     };
-    let txn = begin_change(scope, payer.id).await?;
-    let plan = plan_of(&txn, &payer, input.pricing_plan_id).await?;
-    check_free(&txn, payer.id, None, &accounts, &period).await?;
-    super::resellers::check_upstream_members(&txn, &payer, &accounts, &period).await?;
+    let txn = begin_change(scope, &payer).await?;
+    let plan = plan_of(&txn, input.pricing_plan_id).await?;
+    check_free(&txn, None, &accounts, &period).await?;
+    super::resellers::check_upstream_members(&txn, &accounts, &period).await?;
     let now = Utc::now();
     let group = billing_groups::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -233,16 +232,14 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
         abc_sync_error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(conflict_on_name)?;
+    };
+    let group = txn.insert(group).await.map_err(conflict_on_name)?;
     for account in &accounts {
         add_member(&txn, &group, account, &period).await?;
     }
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "created", id_field: "billingGroupId", id: group.id, name: &group.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
-    let out = load(&unconverted_payer_on(&txn, payer.id), group).await?;
+    let out = load(&txn, group).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -250,15 +247,15 @@ pub async fn create(scope: &Scope, input: NewGroup) -> AppResult<Group> {
 /// Platform work (a job, no caller): `accounts` join the group from `period`, except any another
 /// group of the payer already holds then. Under the payer's billing lock; the payer's stored
 /// results are recomputed as after any change. Returns the accounts that joined.
-pub async fn join_from(db: &crate::db::Db, group: &Group, accounts: &[String], period: &str, by: &str) -> AppResult<Vec<String>> {
-    let txn = db.begin_write().await?;
-    super::lock_payer(&txn, group.group.payer_id).await?;
+pub async fn join_from(payer: &impl PayerTransactions, group: &Group, accounts: &[String], period: &str, by: &str) -> AppResult<Vec<String>> {
+    let txn = payer.begin_write().await?;
+    super::lock(&txn).await?;
     let current = group.accounts_in(period);
-    let taken: Vec<String> = billing_group_accounts::Entity::find()
-        .filter(billing_group_accounts::Column::PayerId.eq(group.group.payer_id))
+    let taken: Vec<String> = txn
+        .rows::<billing_group_accounts::Entity>()
         .filter(billing_group_accounts::Column::AccountId.is_in(accounts.to_vec()))
         .filter(Condition::any().add(billing_group_accounts::Column::BillingPeriodEnd.is_null()).add(billing_group_accounts::Column::BillingPeriodEnd.gt(period)))
-        .all(&txn)
+        .all()
         .await?
         .into_iter()
         .map(|m| m.account_id)
@@ -268,49 +265,48 @@ pub async fn join_from(db: &crate::db::Db, group: &Group, accounts: &[String], p
         add_member(&txn, &group.group, account, period).await?;
     }
     if !joining.is_empty() {
-        super::results::recompute_stored_periods(&unconverted_payer_on(&txn, group.group.payer_id), by, outbox::BILLING_GROUP_CHANGED).await?;
+        super::results::recompute_stored_periods(&txn, by, outbox::BILLING_GROUP_CHANGED).await?;
     }
     txn.commit().await?;
     Ok(joining)
 }
 
-async fn add_member(db: &impl ConnectionTrait, group: &billing_groups::Model, account: &str, from: &str) -> AppResult<()> {
-    billing_group_accounts::ActiveModel {
+async fn add_member(txn: &PayerTxn, group: &billing_groups::Model, account: &str, from: &str) -> AppResult<()> {
+    let member = billing_group_accounts::ActiveModel {
         id: Set(Uuid::now_v7()),
         billing_group_id: Set(group.id),
         payer_id: Set(group.payer_id),
         account_id: Set(account.to_owned()),
         billing_period_start: Set(from.to_owned()),
         billing_period_end: Set(None),
-    }
-    .insert(db)
-    .await?;
+    };
+    txn.insert(member).await?;
     Ok(())
 }
 
 /// Applies a new member list from `period` on: leavers end there, joiners start there.
-async fn change_members(db: &impl ConnectionTrait, group: &Group, accounts: &[String], period: &str) -> AppResult<()> {
+async fn change_members(txn: &PayerTxn, group: &Group, accounts: &[String], period: &str) -> AppResult<()> {
     let current = group.accounts_in(period);
     let joiners: Vec<String> = accounts.iter().filter(|a| !current.contains(a)).cloned().collect();
-    check_free(db, group.group.payer_id, Some(group.group.id), &joiners, period).await?;
+    check_free(txn, Some(group.group.id), &joiners, period).await?;
     for m in group.memberships.iter().filter(|m| in_period(m, period) && !accounts.contains(&m.account_id)) {
         if m.billing_period_start.as_str() >= period {
-            billing_group_accounts::Entity::delete_by_id(m.id).exec(db).await?;
+            txn.delete::<billing_group_accounts::Entity>().filter(billing_group_accounts::Column::Id.eq(m.id)).exec().await?;
         } else {
             let mut row: billing_group_accounts::ActiveModel = m.clone().into();
             row.billing_period_end = Set(Some(period.to_owned()));
-            row.update(db).await?;
+            txn.update(row).await?;
         }
     }
     for account in &joiners {
         // A later membership of the same account in this group is folded into the new one.
-        billing_group_accounts::Entity::delete_many()
+        txn.delete::<billing_group_accounts::Entity>()
             .filter(billing_group_accounts::Column::BillingGroupId.eq(group.group.id))
             .filter(billing_group_accounts::Column::AccountId.eq(account.as_str()))
             .filter(billing_group_accounts::Column::BillingPeriodStart.gt(period))
-            .exec(db)
+            .exec()
             .await?;
-        add_member(db, &group.group, account, period).await?;
+        add_member(txn, &group.group, account, period).await?;
     }
     Ok(())
 }
@@ -335,13 +331,13 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
         Some(None) => Some(None),
         None => None,
     };
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = begin_change(scope, &payer).await?;
     let plan = match changes.pricing_plan_id {
-        Some(p) => Some(plan_of(&txn, &payer, p).await?.id),
+        Some(p) => Some(plan_of(&txn, p).await?.id),
         None => None,
     };
     if let Some(accounts) = &accounts {
-        super::resellers::check_upstream_members(&txn, &payer, accounts, &period).await?;
+        super::resellers::check_upstream_members(&txn, accounts, &period).await?;
         change_members(&txn, &group, accounts, &period).await?;
     }
     let mut row: billing_groups::ActiveModel = group.group.clone().into();
@@ -364,10 +360,10 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
         row.abc_sync_status = Set(initial_sync_status(&payer));
     }
     row.updated_at = Set(Utc::now());
-    let updated = row.update(&txn).await.map_err(conflict_on_name)?;
+    let updated = txn.update(row).await.map_err(conflict_on_name)?;
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "updated", id_field: "billingGroupId", id: updated.id, name: &updated.name, effective_from: Some(period.clone()) };
     after_change(&txn, scope, &payer, change).await?;
-    let out = load(&unconverted_payer_on(&txn, payer.id), updated).await?;
+    let out = load(&txn, updated).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -375,17 +371,17 @@ pub async fn update(scope: &Scope, id: Uuid, changes: GroupChanges) -> AppResult
 /// Deletes a group with its memberships, custom line items and stored results; returns it as it was.
 pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
     let (group, payer) = find(scope, id, Role::Operator).await?;
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = begin_change(scope, &payer).await?;
     let gid = group.group.id;
-    if payers::Entity::find().filter(payers::Column::UpstreamBillingGroupId.eq(gid)).one(&txn).await?.is_some() {
+    if txn.group_has_resellers(gid).await? {
         return Err(AppError::Conflict("a reseller's payer prices from this billing group; remove that payer first".into()));
     }
     // Explicit, so the outcome does not depend on the engine enforcing foreign keys.
-    billing_group_accounts::Entity::delete_many().filter(billing_group_accounts::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
-    custom_line_items::Entity::delete_many().filter(custom_line_items::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
-    billing_results::Entity::delete_many().filter(billing_results::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
-    abc_cost_reports::Entity::delete_many().filter(abc_cost_reports::Column::BillingGroupId.eq(gid)).exec(&txn).await?;
-    billing_groups::Entity::delete_by_id(gid).exec(&txn).await?;
+    txn.delete::<billing_group_accounts::Entity>().filter(billing_group_accounts::Column::BillingGroupId.eq(gid)).exec().await?;
+    txn.delete::<custom_line_items::Entity>().filter(custom_line_items::Column::BillingGroupId.eq(gid)).exec().await?;
+    txn.delete::<billing_results::Entity>().filter(billing_results::Column::BillingGroupId.eq(gid)).exec().await?;
+    txn.delete::<abc_cost_reports::Entity>().filter(abc_cost_reports::Column::BillingGroupId.eq(gid)).exec().await?;
+    txn.delete::<billing_groups::Entity>().filter(billing_groups::Column::Id.eq(gid)).exec().await?;
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "deleted", id_field: "billingGroupId", id: group.group.id, name: &group.group.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -397,7 +393,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use entity::tenants;
+    use entity::{payers, tenants};
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
     use super::*;

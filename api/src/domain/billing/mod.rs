@@ -20,17 +20,15 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::{payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use crate::db::BeginWrite;
 use crate::tenancy::principal::GrantTarget;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::notify::outbox::{self, Event};
-use crate::tenancy::{Role, Scope, ScopedPayer};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PayerTxn, Role, Scope, ScopedPayer};
 
 
 /// A payer whose billing the caller may read (`Viewer`) or change (`Operator`). End-customer
@@ -62,11 +60,17 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
 /// Starts a billing change: a transaction whose first statement takes the payer's write lock.
 /// Changes of one payer then run one at a time (PostgreSQL row lock), and SQLite never has to
 /// turn a read snapshot into a write, which fails when another connection wrote meanwhile.
-pub async fn begin_change(scope: &Scope, payer: uuid::Uuid) -> AppResult<DatabaseTransaction> {
-    let txn = scope.db().begin_write().await?;
-    lock_payer(&txn, payer).await?;
-    plan_versions::ensure_baseline(&unconverted_payer_on(&txn, payer), &scope.principal().email).await?;
+pub async fn begin_change(scope: &Scope, payer: &ScopedPayer) -> AppResult<PayerTxn> {
+    let txn = payer.begin_write().await?;
+    lock(&txn).await?;
+    plan_versions::ensure_baseline(&txn, &scope.principal().email).await?;
     Ok(txn)
+}
+
+/// [`lock_payer`] in a payer's own transaction.
+pub async fn lock(txn: &PayerTxn) -> AppResult<()> {
+    txn.update_rows::<payers::Entity>().col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt)).exec().await?;
+    Ok(())
 }
 
 /// Takes the payer's billing lock in the caller's write transaction (a no-op update of its row:
@@ -170,10 +174,10 @@ pub struct Change<'a> {
 }
 
 /// A period a change may take effect from: an open one (a closed month is frozen).
-pub async fn checked_effective_from(db: &impl ConnectionTrait, payer: uuid::Uuid, value: Option<&str>) -> AppResult<Option<String>> {
+pub async fn checked_effective_from(payer: &impl PayerRead, value: Option<&str>) -> AppResult<Option<String>> {
     let Some(value) = value else { return Ok(None) };
     let period = checked_period("effectiveFrom", value)?;
-    if snapshot::closed_periods(&unconverted_payer_on(db, payer)).await?.iter().any(|c| *c >= period) {
+    if snapshot::closed_periods(payer).await?.iter().any(|c| *c >= period) {
         return Err(AppError::invalid("effectiveFrom", format!("{period} or a later month is closed; a change takes effect after the last closed month")));
     }
     Ok(Some(period))
@@ -182,21 +186,21 @@ pub async fn checked_effective_from(db: &impl ConnectionTrait, payer: uuid::Uuid
 /// Everything a billing configuration change does in its transaction: the domain event, the
 /// Billing Conductor sync request, the plan versions it starts, and the recomputation of every
 /// open period already computed.
-pub async fn after_change(txn: &impl ConnectionTrait, scope: &Scope, payer: &payers::Model, change: Change<'_>) -> AppResult<()> {
+pub async fn after_change(txn: &PayerTxn, scope: &Scope, payer: &payers::Model, change: Change<'_>) -> AppResult<()> {
     let mut data = serde_json::Map::new();
     data.insert("action".into(), Value::from(change.action));
     data.insert(change.id_field.into(), Value::from(change.id.to_string()));
     data.insert("name".into(), Value::from(change.name));
     data.insert("by".into(), Value::from(scope.principal().email.as_str()));
     let event = Event { event_type: change.event_type, payer, subject: Some(change.id.to_string()), data: Value::Object(data) };
-    outbox::record(txn, event).await?;
-    abc::request_sync(txn, payer.id).await?;
+    outbox::record_in(txn, event).await?;
+    abc::request_sync(txn).await?;
     let effective_from = change.effective_from.unwrap_or_else(current_period);
-    plan_versions::record(&unconverted_payer_on(txn, payer.id), &effective_from, &scope.principal().email).await?;
-    results::recompute_stored_periods(&unconverted_payer_on(txn, payer.id), &scope.principal().email, change.event_type).await?;
+    plan_versions::record(txn, &effective_from, &scope.principal().email).await?;
+    results::recompute_stored_periods(txn, &scope.principal().email, change.event_type).await?;
     // Resellers' payers price on top of this one: their stored results follow.
-    for below in resellers::stacked_on(txn, payer.id).await? {
-        results::recompute_stored_periods(&unconverted_payer_on(txn, below.id), &scope.principal().email, change.event_type).await?;
+    for below in txn.priced_from_this().await? {
+        results::recompute_stored_periods(&below, &scope.principal().email, change.event_type).await?;
     }
     Ok(())
 }

@@ -8,15 +8,14 @@ use chrono::Utc;
 use entity::pricing_plans::PlanBase;
 use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerRead, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTxn, Role, Scope};
 
 /// ABC's limit of rules per plan.
 pub const MAX_RULES: usize = 500;
@@ -56,16 +55,16 @@ pub struct PlanChanges {
 
 
 /// The rules a plan may hold: the payer's, within ABC's limits, without two rules for one key.
-async fn checked_rules(db: &impl ConnectionTrait, payer: Uuid, ids: &[Uuid]) -> AppResult<Vec<pricing_rules::Model>> {
+async fn checked_rules(payer: &impl PayerRead, ids: &[Uuid]) -> AppResult<Vec<pricing_rules::Model>> {
     let ids: BTreeSet<Uuid> = ids.iter().copied().collect();
     if ids.len() > MAX_RULES {
         return Err(AppError::invalid("pricingRuleIds", format!("a pricing plan holds at most {MAX_RULES} rules")));
     }
-    let rules = pricing_rules::Entity::find()
-        .filter(pricing_rules::Column::PayerId.eq(payer))
+    let rules = payer
+        .rows::<pricing_rules::Entity>()
         .filter(pricing_rules::Column::Id.is_in(ids.iter().copied().collect::<Vec<_>>()))
         .order_by_asc(pricing_rules::Column::Name)
-        .all(db)
+        .all()
         .await?;
     if rules.len() != ids.len() {
         return Err(AppError::invalid("pricingRuleIds", "names a pricing rule this payer does not have"));
@@ -96,10 +95,10 @@ async fn checked_rules(db: &impl ConnectionTrait, payer: Uuid, ids: &[Uuid]) -> 
     Ok(rules)
 }
 
-async fn set_rules(db: &impl ConnectionTrait, plan: Uuid, rules: &[pricing_rules::Model]) -> AppResult<()> {
-    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan)).exec(db).await?;
+async fn set_rules(txn: &PayerTxn, plan: Uuid, rules: &[pricing_rules::Model]) -> AppResult<()> {
+    txn.delete_parts::<pricing_plan_rules::Entity>().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan)).exec().await?;
     for r in rules {
-        pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan), pricing_rule_id: Set(r.id) }.insert(db).await?;
+        txn.insert_part(pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan), pricing_rule_id: Set(r.id) }).await?;
     }
     Ok(())
 }
@@ -159,8 +158,8 @@ async fn with_rules(payer: &impl PayerRead, plans: Vec<pricing_plans::Model>) ->
     Ok(order.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    AppError::on_unique_violation(err, || AppError::invalid("name", "another pricing plan of this payer has that name"))
+fn conflict_on_name(err: AppError) -> AppError {
+    err.or_on_unique_violation(|| AppError::invalid("name", "another pricing plan of this payer has that name"))
 }
 
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
@@ -182,8 +181,8 @@ pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
     let base = input.base.unwrap_or(PlanBase::List);
-    let txn = begin_change(scope, payer.id).await?;
-    let rules = checked_rules(&txn, payer.id, &input.pricing_rule_ids).await?;
+    let txn = begin_change(scope, &payer).await?;
+    let rules = checked_rules(&txn, &input.pricing_rule_ids).await?;
     let now = Utc::now();
     let plan = pricing_plans::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -200,10 +199,8 @@ pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
         abc_sync_error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(conflict_on_name)?;
+    };
+    let plan = txn.insert(plan).await.map_err(conflict_on_name)?;
     set_rules(&txn, plan.id, &rules).await?;
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingPlanId", id: plan.id, name: &plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
@@ -216,10 +213,10 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
     let base = changes.base;
-    let txn = begin_change(scope, payer.id).await?;
-    let effective_from = checked_effective_from(&txn, payer.id, changes.effective_from.as_deref()).await?;
+    let txn = begin_change(scope, &payer).await?;
+    let effective_from = checked_effective_from(&txn, changes.effective_from.as_deref()).await?;
     let rules = match &changes.pricing_rule_ids {
-        Some(ids) => Some(checked_rules(&txn, payer.id, ids).await?),
+        Some(ids) => Some(checked_rules(&txn, ids).await?),
         None => None,
     };
     let mut row: pricing_plans::ActiveModel = current.plan.into();
@@ -246,7 +243,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
         row.abc_sync_status = Set(initial_sync_status(&payer));
     }
     row.updated_at = Set(Utc::now());
-    let plan = row.update(&txn).await.map_err(conflict_on_name)?;
+    let plan = txn.update(row).await.map_err(conflict_on_name)?;
     if let Some(rules) = &rules {
         set_rules(&txn, plan.id, rules).await?;
     }
@@ -254,7 +251,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
     after_change(&txn, scope, &payer, change).await?;
     let rules = match rules {
         Some(r) => r,
-        None => rules_of(&unconverted_payer_on(&txn, payer.id), plan.id).await?,
+        None => rules_of(&txn, plan.id).await?,
     };
     txn.commit().await?;
     Ok(Plan { plan, rules })
@@ -263,12 +260,12 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
 /// Deletes a plan no billing group uses; returns it as it was.
 pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Plan> {
     let (plan, payer) = find(scope, id, Role::Operator).await?;
-    let txn = begin_change(scope, payer.id).await?;
-    if let Some(group) = billing_groups::Entity::find().filter(billing_groups::Column::PricingPlanId.eq(plan.plan.id)).one(&txn).await? {
+    let txn = begin_change(scope, &payer).await?;
+    if let Some(group) = txn.rows::<billing_groups::Entity>().filter(billing_groups::Column::PricingPlanId.eq(plan.plan.id)).one().await? {
         return Err(AppError::Conflict(format!("billing group {} uses this pricing plan; give it another plan first", group.name)));
     }
-    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan.plan.id)).exec(&txn).await?;
-    pricing_plans::Entity::delete_by_id(plan.plan.id).exec(&txn).await?;
+    txn.delete_parts::<pricing_plan_rules::Entity>().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan.plan.id)).exec().await?;
+    txn.delete::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.eq(plan.plan.id)).exec().await?;
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingPlanId", id: plan.plan.id, name: &plan.plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;

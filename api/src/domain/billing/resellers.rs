@@ -25,7 +25,6 @@ use super::groups::{self, Group};
 use super::results::{self, PricingInputs};
 use super::{billing_payer, payer_of};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::tenancy::{PayerRead, Role, Scope};
 
@@ -121,10 +120,10 @@ pub async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) ->
 }
 
 /// A reseller's group bills only accounts its upstream group bills in that period.
-pub async fn check_upstream_members(db: &impl ConnectionTrait, payer: &payers::Model, accounts: &[String], period: &str) -> AppResult<()> {
-    let Some(upstream) = payer.upstream_billing_group_id else { return Ok(()) };
-    let group = billing_groups::Entity::find_by_id(upstream).one(db).await?.ok_or(AppError::NotFound("upstream billing group"))?;
-    let billed = groups::load(&unconverted_payer_on(db, group.payer_id), group).await?.accounts_in(period);
+pub async fn check_upstream_members(payer: &impl PayerRead, accounts: &[String], period: &str) -> AppResult<()> {
+    let Some((above, upstream)) = payer.upstream().await? else { return Ok(()) };
+    let group = above.rows::<billing_groups::Entity>().filter(billing_groups::Column::Id.eq(upstream)).one().await?.ok_or(AppError::NotFound("upstream billing group"))?;
+    let billed = groups::load(&above, group).await?.accounts_in(period);
     if let Some(outside) = accounts.iter().find(|a| !billed.contains(a)) {
         return Err(AppError::invalid("accountIds", format!("account {outside} is not billed to you in {period}: a reseller's group holds only accounts of the billing group its payer prices from")));
     }

@@ -5,14 +5,14 @@ use chrono::Utc;
 use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
-use crate::tenancy::{PayerRead, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
 
 pub const BILLING_ENTITIES: &[&str] = &["AWS", "AWS Marketplace"];
 
@@ -69,8 +69,8 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<pricing_rules:
     payer.rows::<pricing_rules::Entity>().order_by_asc(pricing_rules::Column::Name).all().await
 }
 
-fn conflict_on_name(err: sea_orm::DbErr) -> AppError {
-    AppError::on_unique_violation(err, || AppError::invalid("name", "another pricing rule of this payer has that name"))
+fn conflict_on_name(err: AppError) -> AppError {
+    err.or_on_unique_violation(|| AppError::invalid("name", "another pricing rule of this payer has that name"))
 }
 
 pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::Model> {
@@ -100,7 +100,7 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
     }
     let free_tier = (input.rule_type == RuleType::Tiering).then(|| input.free_tier.unwrap_or(true));
     let now = Utc::now();
-    let txn = begin_change(scope, payer.id).await?;
+    let txn = begin_change(scope, &payer).await?;
     let rule = pricing_rules::ActiveModel {
         id: Set(Uuid::now_v7()),
         payer_id: Set(payer.id),
@@ -119,10 +119,8 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
         abc_sync_error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(conflict_on_name)?;
+    };
+    let rule = txn.insert(rule).await.map_err(conflict_on_name)?;
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -161,9 +159,9 @@ pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<
         row.abc_sync_status = Set(initial_sync_status(&payer));
     }
     row.updated_at = Set(Utc::now());
-    let txn = begin_change(scope, payer.id).await?;
-    let effective_from = checked_effective_from(&txn, payer.id, changes.effective_from.as_deref()).await?;
-    let rule = row.update(&txn).await.map_err(conflict_on_name)?;
+    let txn = begin_change(scope, &payer).await?;
+    let effective_from = checked_effective_from(&txn, changes.effective_from.as_deref()).await?;
+    let rule = txn.update(row).await.map_err(conflict_on_name)?;
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -173,9 +171,9 @@ pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<
 /// Deletes a rule and takes it out of every plan; returns it as it was.
 pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> {
     let (rule, payer) = find(scope, id, Role::Operator).await?;
-    let txn = begin_change(scope, payer.id).await?;
-    pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingRuleId.eq(rule.id)).exec(&txn).await?;
-    pricing_rules::Entity::delete_by_id(rule.id).exec(&txn).await?;
+    let txn = begin_change(scope, &payer).await?;
+    txn.delete_parts::<pricing_plan_rules::Entity>().filter(pricing_plan_rules::Column::PricingRuleId.eq(rule.id)).exec().await?;
+    txn.delete::<pricing_rules::Entity>().filter(pricing_rules::Column::Id.eq(rule.id)).exec().await?;
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
@@ -184,7 +182,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> 
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{ConnectionTrait, Statement};
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Statement};
 
     use super::*;
     use crate::tenancy::testing::{database, payer, tenant};

@@ -53,8 +53,6 @@ enum Table {
 }
 
 impl Table {
-    const ALL: [Table; 4] = [Table::Rules, Table::Plans, Table::Groups, Table::Items];
-
     fn name(self) -> &'static str {
         match self {
             Table::Groups => "billing_groups",

@@ -3,61 +3,62 @@
 
 use chrono::Utc;
 use entity::{jobs, payers};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use serde::Serialize;
 
-use super::{AbcSyncStatus, BillingMode, Local, SYNC_JOB, SyncArgs, Table};
-use crate::db::BeginWrite;
+use super::{AbcSyncStatus, BillingMode, Local, SYNC_JOB, SyncArgs};
 use crate::domain::billing::billing_payer;
 use crate::error::AppResult;
 use crate::ids::{PayerId, TenantId};
-use crate::jobs::{JobContext, NewJob, enqueue};
-use crate::tenancy::{Role, Scope};
+use crate::jobs::queue::enqueue_in;
+use crate::jobs::{JobContext, NewJob};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PayerTxn, Role, Scope};
 
-/// Marks every object of a payer that is not in sync as PENDING (switching to ABC mode marks all).
-async fn mark_pending(db: &impl ConnectionTrait, payer: uuid::Uuid, all: bool) -> AppResult<()> {
-    for table in Table::ALL {
-        let mut update = Query::update();
-        update
-            .table(Alias::new(table.name()))
-            .value(Alias::new("abc_sync_status"), AbcSyncStatus::Pending)
-            .value(Alias::new("abc_sync_error"), Option::<String>::None)
-            .and_where(Expr::col(Alias::new("payer_id")).eq(payer));
-        if !all {
-            update.and_where(Expr::col(Alias::new("abc_sync_status")).is_null());
-        }
-        db.execute(&update).await?;
+/// Marks every object of the payer that is not in sync as PENDING (switching to ABC mode marks
+/// all).
+async fn mark_pending(txn: &PayerTxn, all: bool) -> AppResult<()> {
+    macro_rules! mark {
+        ($($table:ident),*) => {$(
+            let mut update = txn
+                .update_rows::<entity::$table::Entity>()
+                .col_expr(entity::$table::Column::AbcSyncStatus, Expr::value(AbcSyncStatus::Pending))
+                .col_expr(entity::$table::Column::AbcSyncError, Expr::value(Option::<String>::None));
+            if !all {
+                update = update.filter(entity::$table::Column::AbcSyncStatus.is_null());
+            }
+            update.exec().await?;
+        )*};
     }
+    mark!(pricing_rules, pricing_plans, billing_groups, custom_line_items);
     Ok(())
 }
 
-/// A job for one payer's sync, unless one is already waiting to run.
-async fn enqueue_sync(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<()> {
-    let waiting = jobs::Entity::find()
+/// A job for the payer's sync, unless one is already waiting to run.
+async fn enqueue_sync(txn: &PayerTxn, payer: &payers::Model) -> AppResult<()> {
+    let waiting = txn
+        .rows::<jobs::Entity>()
         .filter(jobs::Column::Kind.eq(SYNC_JOB))
-        .filter(jobs::Column::PayerId.eq(payer.id))
         .filter(jobs::Column::State.eq(crate::jobs::JobState::Queued))
-        .one(db)
+        .one()
         .await?;
     if waiting.is_none() {
         let mut job = NewJob::of(&SyncArgs { payer_id: Some(payer.id) })?;
-        job.payer = Some(PayerId(payer.id));
         job.tenant = Some(TenantId(payer.tenant_id));
-        enqueue(db, job).await?;
+        enqueue_in(txn, job).await?;
     }
     Ok(())
 }
 
 /// After a billing object of `payer` changed: in ABC mode, marks what is not yet tracked
 /// PENDING and asks for a sync. Does nothing for NATIVE payers.
-pub async fn request_sync(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<()> {
-    let Some(payer) = payers::Entity::find_by_id(payer).one(db).await? else { return Ok(()) };
+pub async fn request_sync(txn: &PayerTxn) -> AppResult<()> {
+    let Some(payer) = txn.rows::<payers::Entity>().one().await? else { return Ok(()) };
     if payer.billing_mode != BillingMode::BillingConductor {
         return Ok(());
     }
-    mark_pending(db, payer.id, false).await?;
-    enqueue_sync(db, &payer).await
+    mark_pending(txn, false).await?;
+    enqueue_sync(txn, &payer).await
 }
 
 /// Switches a payer between NATIVE and BILLING_CONDUCTOR (payer admins). Switching to ABC marks
@@ -68,13 +69,13 @@ pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: B
         // A reseller's tier is priced by our engine only: Billing Conductor prices one level.
         crate::domain::payers::require_aws_access(&payer)?;
     }
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut row: payers::ActiveModel = payer.model().clone().into();
     row.billing_mode = Set(mode);
     row.updated_at = Set(Utc::now());
-    let payer = row.update(&txn).await?;
+    let payer = txn.update(row).await?;
     if mode == BillingMode::BillingConductor {
-        mark_pending(&txn, payer.id, true).await?;
+        mark_pending(&txn, true).await?;
         enqueue_sync(&txn, &payer).await?;
     }
     txn.commit().await?;
