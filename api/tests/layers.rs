@@ -253,9 +253,7 @@ const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::billing::abc::import", 1),
     ("domain::billing::abc::mode", 1),
     ("domain::billing::resellers", 2),
-    ("domain::cost_exports", 1),
     ("domain::invoicing", 1),
-    ("domain::invoicing::adjustments", 1),
     ("domain::invoicing::invoices", 1),
     ("domain::invoicing::periods", 6),
 ];

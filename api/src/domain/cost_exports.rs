@@ -180,7 +180,7 @@ pub async fn ingest_and_adjust(platform: &UnscopedPlatformAccess, payer: PayerId
     let report = ingest::ingest_files_with(platform, payer, paths, options).await?;
     let periods: Vec<String> = report.periods.iter().map(|p| p.billing_period.clone()).collect();
     if !periods.is_empty() {
-        crate::domain::invoicing::adjustments::refresh_after_ingest(platform.db(), payer.0, &periods).await?;
+        crate::domain::invoicing::adjustments::refresh_after_ingest(&platform.payer(payer).await?, &periods).await?;
     }
     Ok(report)
 }

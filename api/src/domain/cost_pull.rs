@@ -363,7 +363,7 @@ async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, t
     let sent = if webhooks_want_daily_costs(&txn, payer.tenant_id).await? { record_events(&txn, payer, &events, now).await? } else { 0 };
     txn.commit().await?;
     // Cost Explorer rewrote days of a month that may be closed: its difference waits as an adjustment.
-    crate::domain::invoicing::adjustments::refresh_after_ingest(&state.db, payer.id, &[from.format("%Y-%m").to_string()]).await?;
+    crate::domain::invoicing::adjustments::refresh_after_ingest(&state.platform().payer_row(payer.clone()), &[from.format("%Y-%m").to_string()]).await?;
     Ok(Pulled { pages: fetched.pages, rows: written, events: sent })
 }
 

@@ -317,7 +317,7 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
         .unwrap();
     let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
     partner_billing::ingest::rollup::refresh(&app.db, payer, "cur", std::slice::from_ref(&period)).await.unwrap();
-    let differing = partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    let differing = partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
     assert_eq!(differing, 1);
     let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
     let adjustment = state["pendingAdjustments"][0].clone();
@@ -329,7 +329,7 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     let unchanged = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
     assert_eq!((dec(&unchanged["total"]), unchanged["contentHash"].as_str()), (d("1767.24"), Some(content_hash.as_str())));
     // Refreshing again finds the same difference and adds nothing.
-    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
     assert_eq!(app.count("period_adjustments").await, 1);
 
     app.gql(p.viewer.bearer(), "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": adjustment["id"] })).await.assert_code("FORBIDDEN");
@@ -356,7 +356,7 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     assert!(text.contains(&acme_number), "the note names the invoice it corrects:\n{text}");
     let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
     assert_eq!(state["pendingAdjustments"], json!([]));
-    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.db, payer.0, std::slice::from_ref(&period)).await.unwrap();
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
     assert_eq!(app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod.pendingAdjustments"), &json!([]), "what the note corrected is not pending again");
 
     // Paid, then it cannot be voided (a note corrects it); Globex's unpaid one can, keeping its number.

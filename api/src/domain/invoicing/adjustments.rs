@@ -7,17 +7,15 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use entity::payers;
 use entity::period_adjustments::{self, AdjustmentStatus};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::periods::{self, ItemLine, SnapshotLines, UsageLine};
-use crate::db::{BeginWrite, Db};
 use crate::domain::billing::results::{self, Grain};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
+use crate::tenancy::{PayerAccess, PayerTransactions, PlatformPayer};
 use crate::money::to_units;
 
 /// The pending adjustments of a payer's period.
@@ -96,21 +94,20 @@ pub fn totals(lines: &SnapshotLines) -> (Decimal, Decimal) {
 /// Prices a closed period's data again with its frozen configuration and records what differs,
 /// per billing group, in the caller's transaction. Returns the number of groups with a pending
 /// difference. An open period has nothing to adjust.
-pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &str) -> AppResult<usize> {
-    if !periods::is_closed(db, payer.id, period).await? {
+pub async fn refresh(payer: &impl PayerAccess, period: &str) -> AppResult<usize> {
+    if !crate::domain::billing::snapshot::is_closed(payer, period).await? {
         return Ok(0);
     }
     let mut differing = 0;
-    let handle = unconverted_payer_on(db, payer.id);
-    for snapshot in periods::snapshots(&handle, period).await? {
+    for snapshot in periods::snapshots(payer, period).await? {
         let configuration = periods::snapshot_configuration(&snapshot)?;
-        let priced = results::priced_by(&handle, period, Grain::Month, &configuration.inputs).await?;
+        let priced = results::priced_by(payer, period, Grain::Month, &configuration.inputs).await?;
         let now = periods::lines_of(&priced);
-        let of_group = period_adjustments::Entity::find()
-            .filter(period_adjustments::Column::PayerId.eq(payer.id))
+        let of_group = payer
+            .rows::<period_adjustments::Entity>()
             .filter(period_adjustments::Column::BillingPeriod.eq(period))
             .filter(period_adjustments::Column::BillingGroupId.eq(snapshot.billing_group_id))
-            .all(db)
+            .all()
             .await?;
         let mut billed = vec![periods::snapshot_lines(&snapshot)?];
         for noted in of_group.iter().filter(|a| a.status == AdjustmentStatus::Noted) {
@@ -131,15 +128,15 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
         if let Some(a) = current {
             let mut m: period_adjustments::ActiveModel = a.clone().into();
             m.status = Set(AdjustmentStatus::Superseded);
-            m.update(db).await?;
+            payer.update(m).await?;
         }
         if delta.is_empty() {
             continue;
         }
         let (aws, proforma) = totals(&delta);
-        period_adjustments::ActiveModel {
+        let adjustment = period_adjustments::ActiveModel {
             id: Set(Uuid::now_v7()),
-            payer_id: Set(payer.id),
+            payer_id: Set(payer.payer_id()),
             billing_period: Set(period.to_owned()),
             billing_group_id: Set(snapshot.billing_group_id),
             status: Set(AdjustmentStatus::Pending),
@@ -149,9 +146,8 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
             lines: Set(serde_json::to_string(&delta).map_err(AppError::internal)?),
             computed_at: Set(Utc::now()),
             note_id: Set(None),
-        }
-        .insert(db)
-        .await?;
+        };
+        payer.insert(adjustment).await?;
     }
     Ok(differing)
 }
@@ -159,21 +155,26 @@ pub async fn refresh(db: &impl ConnectionTrait, payer: &payers::Model, period: &
 /// After cost data of a payer was written: refreshes the adjustments of each closed period among
 /// `periods`, each in its own transaction under the payer's lock.
 /// Resellers' payers priced from this payer's data are refreshed too.
-pub async fn refresh_after_ingest(db: &Db, payer: Uuid, periods: &[String]) -> AppResult<usize> {
-    let Some(payer) = payers::Entity::find_by_id(payer).one(db).await? else { return Ok(0) };
-    let mut affected = vec![payer.clone()];
-    affected.extend(crate::domain::billing::resellers::stacked_on(db, payer.id).await?);
+pub async fn refresh_after_ingest(payer: &PlatformPayer, periods: &[String]) -> AppResult<usize> {
+    let mut differing = refresh_closed(payer, periods).await?;
+    for below in payer.priced_from_this().await? {
+        differing += refresh_closed(&below, periods).await?;
+    }
+    Ok(differing)
+}
+
+/// [`refresh`] of each closed period among `periods`, each in its own transaction under the
+/// payer's lock.
+async fn refresh_closed(payer: &impl PayerTransactions, periods: &[String]) -> AppResult<usize> {
     let mut differing = 0;
-    for payer in &affected {
-        for period in periods {
-            if !periods::is_closed(db, payer.id, period).await? {
-                continue;
-            }
-            let txn = db.begin_write().await?;
-            crate::domain::billing::lock_payer(&txn, payer.id).await?;
-            differing += refresh(&txn, payer, period).await?;
-            txn.commit().await?;
+    for period in periods {
+        if !crate::domain::billing::snapshot::is_closed(payer, period).await? {
+            continue;
         }
+        let txn = payer.begin_write().await?;
+        crate::domain::billing::lock(&txn).await?;
+        differing += refresh(&txn, period).await?;
+        txn.commit().await?;
     }
     Ok(differing)
 }
