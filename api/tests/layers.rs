@@ -250,9 +250,6 @@ fn graphql_types_wrap_domain_types_not_storage_rows() {
 /// replace them file by file. A file not listed may not call `.db()` at all; a listed file
 /// may not call it more often, and once it calls it less often its number here must come down.
 const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
-    ("domain::billing::abc::import", 1),
-    ("domain::billing::abc::mode", 1),
-    ("domain::billing::resellers", 2),
     ("domain::invoicing", 1),
     ("domain::invoicing::invoices", 1),
     ("domain::invoicing::periods", 6),

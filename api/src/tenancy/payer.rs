@@ -140,6 +140,26 @@ pub trait PayerAccess: PayerRead + connected::Writable {
         }
     }
 
+    /// Stores a reseller's payer over one of this payer's billing groups (the one the row names
+    /// as upstream) for that group's customer tenant, whatever tenant the row names: NOT_FOUND for
+    /// a group of another payer or one with no customer.
+    fn insert_payer_over_group(&self, mut row: payers::ActiveModel) -> impl Future<Output = AppResult<payers::Model>> + Send {
+        async move {
+            let group = match &row.upstream_billing_group_id {
+                sea_orm::ActiveValue::Set(Some(g)) | sea_orm::ActiveValue::Unchanged(Some(g)) => *g,
+                _ => return Err(AppError::NotFound("billing group")),
+            };
+            let group = entity::billing_groups::Entity::find_by_id(group)
+                .filter(entity::billing_groups::Column::PayerId.eq(self.owner()))
+                .one(self.conn())
+                .await?
+                .ok_or(AppError::NotFound("billing group"))?;
+            let customer = group.customer_tenant_id.ok_or(AppError::NotFound("tenant"))?;
+            row.tenant_id = sea_orm::ActiveValue::Set(customer);
+            Ok(row.insert(self.conn()).await?)
+        }
+    }
+
     /// Whether a reseller's payer prices from this payer's billing group `group`.
     fn group_has_resellers(&self, group: uuid::Uuid) -> impl Future<Output = AppResult<bool>> + Send {
         async move {

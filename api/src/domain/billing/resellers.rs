@@ -17,7 +17,7 @@
 use chrono::Utc;
 use entity::{billing_groups, payers, tenants};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::engine::Upstream;
@@ -26,7 +26,7 @@ use super::results::{self, PricingInputs};
 use super::{billing_payer, payer_of};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::tenancy::{PayerRead, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
 
 /// The most tiers above a reseller payer.
 pub const MAX_TIERS: usize = 3;
@@ -143,7 +143,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
     let Some(customer) = group.customer_tenant_id else {
         return Err(AppError::invalid("billingGroupId", "the billing group has no customer tenant to give a payer to"));
     };
-    let tenant = tenants::Entity::find_by_id(customer).one(scope.db()).await?.ok_or(AppError::NotFound("tenant"))?;
+    let tenant = upstream_payer.as_payer_set().assigned_customers().filter(tenants::Column::Id.eq(customer)).one().await?.ok_or(AppError::NotFound("tenant"))?;
     if tenant.kind == "customer" {
         return Err(AppError::invalid("billingGroupId", "the group's customer is an end customer; only a reseller or distributor prices a tier below"));
     }
@@ -152,7 +152,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
     }
     let now = Utc::now();
     let id = PayerId::new().0;
-    payers::ActiveModel {
+    let row = payers::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.id),
         account_id: Set(upstream_payer.account_id.clone()),
@@ -169,11 +169,12 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
         dashboard_url: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(scope.db())
-    .await
-    .map(Into::into)
-    .map_err(|e| AppError::on_unique_violation(e, || AppError::Conflict("this billing group already has a reseller payer (or the tenant has a payer for this account)".into())))
+    };
+    upstream_payer
+        .insert_payer_over_group(row)
+        .await
+        .map(Into::into)
+        .map_err(|e| e.or_on_unique_violation(|| AppError::Conflict("this billing group already has a reseller payer (or the tenant has a payer for this account)".into())))
 }
 
 /// A tier's month: what the tier above charges it, what it charges its customers, and the margin

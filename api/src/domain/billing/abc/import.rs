@@ -6,7 +6,7 @@ use aws_credential_types::Credentials;
 use chrono::{DateTime, Utc};
 use entity::{billing_group_accounts, billing_groups, custom_line_items, pricing_plan_rules, pricing_plans, pricing_rules};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::{AbcSyncStatus, Local, adapter, current_members, current_period};
@@ -14,13 +14,12 @@ use crate::aws::AwsClients;
 use crate::error::AppError;
 use crate::aws::AwsResult;
 use crate::aws::billing_conductor::{AbcBillingGroup, AbcCustomLineItem, AbcPricingPlan, AbcPricingRule, BillingConductor, app_error};
-use crate::db::BeginWrite;
 use crate::domain::billing::billing_payer;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppResult, Context as _};
 use crate::ids::PayerId;
 use crate::money::to_units;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, PayerOwned, PayerTransactions, PayerTxn, Role, Scope};
 
 /// What an import brought in.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -49,11 +48,11 @@ pub async fn import(scope: &Scope, aws: &AwsClients, payer: PayerId) -> AppResul
     // Everything is read before anything is written, so a failed call changes nothing.
     let setup = Setup::read(abc, &creds).await.map_err(app_error).context("reading the payer's Billing Conductor setup")?;
 
-    let txn = scope.db().begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut import = Import {
-        db: &txn,
+        txn: &txn,
         payer: payer.id,
-        existing: Local::load(&txn, payer.id).await.context("loading the payer's billing objects")?,
+        existing: Local::load(&txn).await.context("loading the payer's billing objects")?,
         now: Utc::now(),
         period: current_period(),
         report: ImportReport::default(),
@@ -106,8 +105,8 @@ fn known<T: sea_orm::ActiveEnum<Value = String>>(what: &str, value: &str) -> App
 
 /// One import's writes, inside its transaction: each step adopts or inserts one kind of object
 /// and returns our ids by ARN for the steps after it.
-struct Import<'a, C> {
-    db: &'a C,
+struct Import<'a> {
+    txn: &'a PayerTxn,
     payer: uuid::Uuid,
     /// Our rows before the import, to adopt by ARN or name.
     existing: Local,
@@ -117,7 +116,7 @@ struct Import<'a, C> {
     report: ImportReport,
 }
 
-impl<C: ConnectionTrait> Import<'_, C> {
+impl Import<'_> {
     async fn rules(&mut self, rules: &[AbcPricingRule]) -> AppResult<HashMap<String, uuid::Uuid>> {
         let mut ids = HashMap::new();
         for r in rules {
@@ -152,7 +151,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &r.arn), found.is_none()).await.context("storing an imported pricing rule")?;
+            store(self.txn, linked(row, &r.arn), found.is_none()).await.context("storing an imported pricing rule")?;
             ids.insert(r.arn.clone(), id);
             self.report.pricing_rules += 1;
         }
@@ -193,11 +192,11 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &p.arn), found.is_none()).await.context("storing an imported pricing plan")?;
-            pricing_plan_rules::Entity::delete_many().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan_id)).exec(self.db).await.context("clearing an imported plan's rules")?;
+            store(self.txn, linked(row, &p.arn), found.is_none()).await.context("storing an imported pricing plan")?;
+            self.txn.delete_parts::<pricing_plan_rules::Entity>().filter(pricing_plan_rules::Column::PricingPlanId.eq(plan_id)).exec().await.context("clearing an imported plan's rules")?;
             for rule_arn in plan_rules.get(&p.arn).into_iter().flatten() {
                 if let Some(rule_id) = rule_ids.get(rule_arn) {
-                    pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan_id), pricing_rule_id: Set(*rule_id) }.insert(self.db).await.context("linking an imported plan to its rule")?;
+                    self.txn.insert_part(pricing_plan_rules::ActiveModel { pricing_plan_id: Set(plan_id), pricing_rule_id: Set(*rule_id) }).await.context("linking an imported plan to its rule")?;
                 }
             }
             ids.insert(p.arn.clone(), plan_id);
@@ -244,7 +243,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &g.arn), found.is_none()).await.context("storing an imported billing group")?;
+            store(self.txn, linked(row, &g.arn), found.is_none()).await.context("storing an imported billing group")?;
             self.members(group_id, members.get(&g.arn).cloned().unwrap_or_default()).await?;
             ids.insert(g.arn.clone(), group_id);
             self.report.billing_groups += 1;
@@ -254,20 +253,19 @@ impl<C: ConnectionTrait> Import<'_, C> {
 
     /// Makes ABC's members the group's members in the current period.
     async fn members(&self, group_id: uuid::Uuid, theirs: Vec<String>) -> AppResult<()> {
-        let current = current_members(self.db, group_id).await?;
+        let current = current_members(self.txn, group_id).await?;
         let change = crate::aws::billing_conductor::membership_diff(&current, &theirs);
-        close_memberships(self.db, group_id, &change.removed, &self.period).await?;
+        close_memberships(self.txn, group_id, &change.removed, &self.period).await?;
         for account in &change.added {
-            billing_group_accounts::ActiveModel {
+            let member = billing_group_accounts::ActiveModel {
                 id: Set(uuid::Uuid::now_v7()),
                 billing_group_id: Set(group_id),
                 payer_id: Set(self.payer),
                 account_id: Set(account.clone()),
                 billing_period_start: Set(self.period.clone()),
                 billing_period_end: Set(None),
-            }
-            .insert(self.db)
-            .await?;
+            };
+            self.txn.insert(member).await?;
         }
         Ok(())
     }
@@ -313,7 +311,7 @@ impl<C: ConnectionTrait> Import<'_, C> {
                     ..Default::default()
                 },
             };
-            store(self.db, linked(row, &i.arn), found.is_none()).await.context("storing an imported custom line item")?;
+            store(self.txn, linked(row, &i.arn), found.is_none()).await.context("storing an imported custom line item")?;
             self.report.custom_line_items += 1;
         }
         Ok(())
@@ -321,15 +319,16 @@ impl<C: ConnectionTrait> Import<'_, C> {
 }
 
 /// Inserts a new row or updates an adopted one.
-async fn store<A>(db: &impl ConnectionTrait, row: A, new: bool) -> AppResult<()>
+async fn store<A>(txn: &PayerTxn, row: A, new: bool) -> AppResult<()>
 where
     A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    A::Entity: PayerOwned,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
 {
     if new {
-        row.insert(db).await?;
+        txn.insert(row).await?;
     } else {
-        row.update(db).await?;
+        txn.update(row).await?;
     }
     Ok(())
 }
@@ -359,16 +358,16 @@ macro_rules! linked_row {
 linked_row!(billing_groups, pricing_plans, pricing_rules, custom_line_items);
 
 /// Ends the given accounts' open memberships of a group before `period`.
-async fn close_memberships(db: &impl ConnectionTrait, group: uuid::Uuid, accounts: &[String], period: &str) -> AppResult<()> {
+async fn close_memberships(txn: &PayerTxn, group: uuid::Uuid, accounts: &[String], period: &str) -> AppResult<()> {
     if accounts.is_empty() {
         return Ok(());
     }
-    billing_group_accounts::Entity::update_many()
+    txn.update_rows::<billing_group_accounts::Entity>()
         .col_expr(billing_group_accounts::Column::BillingPeriodEnd, Expr::value(Some(period.to_owned())))
         .filter(billing_group_accounts::Column::BillingGroupId.eq(group))
         .filter(billing_group_accounts::Column::AccountId.is_in(accounts.iter().cloned()))
         .filter(billing_group_accounts::Column::BillingPeriodEnd.is_null())
-        .exec(db)
+        .exec()
         .await?;
     Ok(())
 }

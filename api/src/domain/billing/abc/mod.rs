@@ -16,13 +16,14 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Months, Utc};
 use entity::{billing_group_accounts, billing_groups, custom_line_items, payers, pricing_plans, pricing_rules};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::aws::AwsClients;
 use crate::aws::billing_conductor::BillingConductor;
 use crate::error::{AppError, AppResult};
+use crate::tenancy::PayerRead;
 use crate::jobs::{JobContext, Step};
 
 pub use self::import::{ImportReport, import};
@@ -96,12 +97,12 @@ struct Local {
 }
 
 impl Local {
-    async fn load(db: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<Self> {
+    async fn load(payer: &impl PayerRead) -> AppResult<Self> {
         Ok(Self {
-            groups: billing_groups::Entity::find().filter(billing_groups::Column::PayerId.eq(payer)).all(db).await?,
-            plans: pricing_plans::Entity::find().filter(pricing_plans::Column::PayerId.eq(payer)).all(db).await?,
-            rules: pricing_rules::Entity::find().filter(pricing_rules::Column::PayerId.eq(payer)).all(db).await?,
-            items: custom_line_items::Entity::find().filter(custom_line_items::Column::PayerId.eq(payer)).all(db).await?,
+            groups: payer.rows::<billing_groups::Entity>().all().await?,
+            plans: payer.rows::<pricing_plans::Entity>().all().await?,
+            rules: payer.rows::<pricing_rules::Entity>().all().await?,
+            items: payer.rows::<custom_line_items::Entity>().all().await?,
         })
     }
 
@@ -125,9 +126,10 @@ impl Local {
 }
 
 /// Members of a group in the current billing period.
-async fn current_members(db: &impl ConnectionTrait, group: uuid::Uuid) -> AppResult<Vec<String>> {
+async fn current_members(payer: &impl PayerRead, group: uuid::Uuid) -> AppResult<Vec<String>> {
     let period = current_period();
-    let rows = billing_group_accounts::Entity::find()
+    let rows = payer
+        .rows::<billing_group_accounts::Entity>()
         .filter(billing_group_accounts::Column::BillingGroupId.eq(group))
         .filter(billing_group_accounts::Column::BillingPeriodStart.lte(period.clone()))
         .filter(
@@ -135,7 +137,7 @@ async fn current_members(db: &impl ConnectionTrait, group: uuid::Uuid) -> AppRes
                 .add(billing_group_accounts::Column::BillingPeriodEnd.is_null())
                 .add(billing_group_accounts::Column::BillingPeriodEnd.gt(period)),
         )
-        .all(db)
+        .all()
         .await?;
     Ok(rows.into_iter().map(|r| r.account_id).collect())
 }

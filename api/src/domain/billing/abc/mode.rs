@@ -107,7 +107,7 @@ pub struct SyncStatus {
 /// to NATIVE still counts as synced).
 pub async fn status(scope: &Scope, payer: PayerId) -> AppResult<SyncStatus> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    let local = Local::load(scope.db(), payer.id).await?;
+    let local = Local::load(&payer).await?;
     let pushed = payer.billing_mode == BillingMode::BillingConductor;
     let mut status = SyncStatus { payer: payer.model().clone(), synced: 0, pending: 0, failed: Vec::new() };
     for (table, id, name, sync, error) in local.states() {

@@ -18,6 +18,7 @@ use crate::aws::AwsError;
 use crate::db::Db;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult, Context as _};
+use crate::tenancy::PlatformPayer;
 use crate::jobs::{JobContext, Step};
 use crate::money::from_units;
 
@@ -110,6 +111,7 @@ pub struct SyncReport {
 /// One payer's reconcile, with the payer's credentials and the ABC adapter.
 struct Reconcile<'a> {
     db: &'a Db,
+    payer: &'a PlatformPayer,
     abc: &'a dyn BillingConductor,
     creds: Credentials,
     report: SyncReport,
@@ -195,7 +197,7 @@ impl Reconcile<'_> {
                 description: group.description.clone(),
                 primary_account_id: group.primary_account_id.clone(),
                 pricing_plan_arn: plan_arn.clone(),
-                account_ids: current_members(self.db, group.id).await?,
+                account_ids: current_members(self.payer, group.id).await?,
             };
             let outcome = match group.abc_arn.as_deref().and_then(|a| listed.get(a)) {
                 Some(abc) if abc.primary_account_id != spec.primary_account_id => {
@@ -313,8 +315,9 @@ impl Reconcile<'_> {
 pub async fn sync_payer(state: &JobContext, payer: &payers::Model) -> AppResult<SyncReport> {
     let (db, aws) = (&state.db, &state.aws);
     let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
-    let mut run = Reconcile { db, abc: adapter(aws)?, creds, report: SyncReport::default() };
-    let mut local = Local::load(db, payer.id).await.context("loading the payer's billing objects")?;
+    let handle = state.platform().payer_row(payer.clone());
+    let mut run = Reconcile { db, payer: &handle, abc: adapter(aws)?, creds, report: SyncReport::default() };
+    let mut local = Local::load(&handle).await.context("loading the payer's billing objects")?;
     let pass = async {
         run.rules(&mut local).await?;
         run.plans(&mut local).await?;
