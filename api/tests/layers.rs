@@ -252,7 +252,6 @@ fn graphql_types_wrap_domain_types_not_storage_rows() {
 const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
     ("domain::invoicing", 1),
     ("domain::invoicing::invoices", 1),
-    ("domain::invoicing::periods", 6),
 ];
 
 #[test]

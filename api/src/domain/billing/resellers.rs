@@ -17,7 +17,7 @@
 use chrono::Utc;
 use entity::{billing_groups, payers, tenants};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::engine::Upstream;
@@ -84,39 +84,6 @@ pub async fn stack(payer: &impl PayerRead, period: &str) -> AppResult<Option<Sta
 fn frozen_inputs(s: &entity::period_snapshots::Model) -> AppResult<PricingInputs> {
     let configuration: serde_json::Value = serde_json::from_str(&s.configuration).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {}: {e}", s.id)))?;
     serde_json::from_value(configuration["inputs"].clone()).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} inputs: {e}", s.id)))
-}
-
-/// The payers stacked on a payer's groups, at any depth (for work that follows its data, such
-/// as the pending adjustments after an ingestion).
-pub async fn stacked_on(db: &impl ConnectionTrait, payer: Uuid) -> AppResult<Vec<payers::Model>> {
-    let mut out: Vec<payers::Model> = Vec::new();
-    let mut frontier = vec![payer];
-    for _ in 0..MAX_TIERS {
-        let group_ids: Vec<Uuid> = billing_groups::Entity::find()
-            .filter(billing_groups::Column::PayerId.is_in(frontier.clone()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|g| g.id)
-            .collect();
-        if group_ids.is_empty() {
-            break;
-        }
-        let below = payers::Entity::find().filter(payers::Column::UpstreamBillingGroupId.is_in(group_ids)).order_by_asc(payers::Column::Id).all(db).await?;
-        frontier = below.iter().map(|p| p.id).collect();
-        out.extend(below);
-        if frontier.is_empty() {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-/// The payer a reseller's payer is priced from (that of its upstream billing group); `None` for a
-/// payer of its own.
-pub async fn upstream_payer(db: &impl ConnectionTrait, payer: &payers::Model) -> AppResult<Option<Uuid>> {
-    let Some(group) = payer.upstream_billing_group_id else { return Ok(None) };
-    Ok(billing_groups::Entity::find_by_id(group).one(db).await?.map(|g| g.payer_id))
 }
 
 /// A reseller's group bills only accounts its upstream group bills in that period.

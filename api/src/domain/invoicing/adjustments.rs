@@ -9,24 +9,24 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use entity::period_adjustments::{self, AdjustmentStatus};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::periods::{self, ItemLine, SnapshotLines, UsageLine};
 use crate::domain::billing::results::{self, Grain};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::{PayerAccess, PayerTransactions, PlatformPayer};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PlatformPayer};
 use crate::money::to_units;
 
 /// The pending adjustments of a payer's period.
-pub async fn pending(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Vec<period_adjustments::Model>> {
-    Ok(period_adjustments::Entity::find()
-        .filter(period_adjustments::Column::PayerId.eq(payer))
+pub async fn pending(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_adjustments::Model>> {
+    payer
+        .rows::<period_adjustments::Entity>()
         .filter(period_adjustments::Column::BillingPeriod.eq(period))
         .filter(period_adjustments::Column::Status.eq(AdjustmentStatus::Pending))
         .order_by_asc(period_adjustments::Column::ComputedAt)
-        .all(db)
-        .await?)
+        .all()
+        .await
 }
 
 /// Reads an adjustment's lines.

@@ -554,10 +554,12 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
     let txn = super::begin_payer_write(scope, payer.id).await?;
-    if !periods::is_closed(&txn, payer.id, &period).await? {
+    // Read in the transaction that holds the payer's lock (a close or reopen waits for it).
+    let locked = unconverted_payer_on(&txn, payer.id);
+    if !periods::is_closed(&locked, &period).await? {
         return Err(AppError::invalid("billingPeriod", format!("billing period {period} is open; an admin closes it before invoices are drafted")));
     }
-    let snapshots = periods::snapshots(&unconverted_payer_on(&txn, payer.id), &period).await?;
+    let snapshots = periods::snapshots(&locked, &period).await?;
     let mut by_customer: std::collections::BTreeMap<Uuid, Vec<period_snapshots::Model>> = std::collections::BTreeMap::new();
     let mut out = DraftOutcome::default();
     for s in snapshots {

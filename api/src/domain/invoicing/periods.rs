@@ -10,7 +10,7 @@ use entity::billing_periods::{self, PeriodStatus};
 use entity::invoices::{self, InvoiceStatus};
 use entity::period_adjustments::{self, AdjustmentStatus};
 use entity::{payers, period_snapshots, pricing_plans};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -20,12 +20,12 @@ use crate::domain::billing::groups::{self, Group};
 pub use crate::domain::billing::results::lines_of;
 use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
 pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
-use crate::domain::billing::{billing_payer, checked_period, current_period, plans, resellers};
+use crate::domain::billing::{billing_payer, checked_period, current_period, plans};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::to_units;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
+use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PayerTxn, Role, Scope};
 
 /// The configuration a snapshot was priced with: the engine's inputs, and which versions of the
 /// stored objects they came from.
@@ -70,17 +70,13 @@ pub struct PeriodView {
 }
 
 /// The state of one payer's period, or None when the period was never closed.
-pub async fn state_of(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<Option<billing_periods::Model>> {
-    Ok(billing_periods::Entity::find()
-        .filter(billing_periods::Column::PayerId.eq(payer))
-        .filter(billing_periods::Column::BillingPeriod.eq(period))
-        .one(db)
-        .await?)
+pub async fn state_of(payer: &impl PayerRead, period: &str) -> AppResult<Option<billing_periods::Model>> {
+    payer.rows::<billing_periods::Entity>().filter(billing_periods::Column::BillingPeriod.eq(period)).one().await
 }
 
 /// Whether the payer's period is closed.
-pub async fn is_closed(db: &impl ConnectionTrait, payer: Uuid, period: &str) -> AppResult<bool> {
-    Ok(state_of(db, payer, period).await?.is_some_and(|p| p.status == PeriodStatus::Closed))
+pub async fn is_closed(payer: &impl PayerRead, period: &str) -> AppResult<bool> {
+    Ok(state_of(payer, period).await?.is_some_and(|p| p.status == PeriodStatus::Closed))
 }
 
 /// Reads the configuration a snapshot was priced with.
@@ -88,17 +84,13 @@ pub fn snapshot_configuration(s: &period_snapshots::Model) -> AppResult<FrozenCo
     serde_json::from_str(&s.configuration).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} has an unreadable configuration: {e}", s.id)))
 }
 
-async fn view(db: &impl ConnectionTrait, payer: Uuid, period: &str, state: Option<billing_periods::Model>) -> AppResult<PeriodView> {
+async fn view(payer: &impl PayerRead, period: &str, state: Option<billing_periods::Model>) -> AppResult<PeriodView> {
     let closed = state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed);
-    let snapshots = if closed { snapshots(&unconverted_payer_on(db, payer), period).await? } else { Vec::new() };
-    let pending_adjustments = super::adjustments::pending(db, payer, period).await?;
-    let invoice_count = invoices::Entity::find()
-        .filter(invoices::Column::PayerId.eq(payer))
-        .filter(invoices::Column::BillingPeriod.eq(period))
-        .count(db)
-        .await?;
+    let snapshots = if closed { snapshots(payer, period).await? } else { Vec::new() };
+    let pending_adjustments = super::adjustments::pending(payer, period).await?;
+    let invoice_count = payer.rows::<invoices::Entity>().filter(invoices::Column::BillingPeriod.eq(period)).count().await?;
     Ok(PeriodView {
-        payer_id: payer,
+        payer_id: payer.payer_id(),
         billing_period: period.to_owned(),
         status: state.as_ref().map_or(PeriodStatus::Open, |s| s.status),
         closed_at: state.as_ref().and_then(|s| s.closed_at),
@@ -110,21 +102,18 @@ async fn view(db: &impl ConnectionTrait, payer: Uuid, period: &str, state: Optio
     })
 }
 
-use sea_orm::PaginatorTrait;
 
 /// The periods of a payer, newest first: every month with cost data or a state, up to 24.
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<PeriodView>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    let db = scope.db();
-    let mut months: Vec<String> = entity::cost_monthly_service::Entity::find()
+    let mut months: Vec<String> = payer
+        .rows::<entity::cost_monthly_service::Entity>()
         .select_only()
         .column(entity::cost_monthly_service::Column::BillingPeriod)
         .distinct()
-        .filter(entity::cost_monthly_service::Column::PayerId.eq(payer.id))
-        .into_tuple()
-        .all(db)
+        .tuples()
         .await?;
-    let states = billing_periods::Entity::find().filter(billing_periods::Column::PayerId.eq(payer.id)).all(db).await?;
+    let states = payer.rows::<billing_periods::Entity>().all().await?;
     months.extend(states.iter().map(|s| s.billing_period.clone()));
     months.sort_unstable_by(|a, b| b.cmp(a));
     months.dedup();
@@ -132,7 +121,7 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<PeriodView>> {
     let mut out = Vec::with_capacity(months.len());
     for month in months {
         let state = states.iter().find(|s| s.billing_period == month).cloned();
-        out.push(view(db, payer.id, &month, state).await?);
+        out.push(view(&payer, &month, state).await?);
     }
     Ok(out)
 }
@@ -141,8 +130,8 @@ pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<PeriodView>> {
 pub async fn get(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    let state = state_of(scope.db(), payer.id, &period).await?;
-    view(scope.db(), payer.id, &period, state).await
+    let state = state_of(&payer, &period).await?;
+    view(&payer, &period, state).await
 }
 
 /// Closes a payer's period (admins): every billing group is priced and frozen.
@@ -152,32 +141,40 @@ pub async fn close(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Per
     if period >= current_period() {
         return Err(AppError::invalid("billingPeriod", "only a month that has ended can be closed"));
     }
-    let txn = super::begin_payer_write(scope, payer.id).await?;
+    let txn = begin_period_write(&payer).await?;
     close_in(&txn, &payer, &period, &scope.principal().email).await?;
-    let state = state_of(&txn, payer.id, &period).await?;
-    let out = view(&txn, payer.id, &period, state).await?;
+    let state = state_of(&txn, &period).await?;
+    let out = view(&txn, &period, state).await?;
     txn.commit().await?;
     Ok(out)
 }
 
+/// A write transaction on the payer's rows holding its billing lock (as a billing change does),
+/// so closing and reopening of one payer run one at a time.
+async fn begin_period_write(payer: &impl PayerTransactions) -> AppResult<PayerTxn> {
+    let txn = payer.begin_write().await?;
+    crate::domain::billing::lock(&txn).await?;
+    Ok(txn)
+}
+
 /// Freezes the period in the caller's transaction, which holds the payer's lock.
-pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: &str, by: &str) -> AppResult<String> {
-    let state = state_of(db, payer.id, period).await?;
+pub async fn close_in(txn: &PayerTxn, payer: &payers::Model, period: &str, by: &str) -> AppResult<String> {
+    let state = state_of(txn, period).await?;
     if state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed) {
         return Err(AppError::Conflict(format!("billing period {period} is already closed")));
     }
     // A reseller's month is priced from its distributor's: it closes after it, so what the
     // reseller froze is what it was billed.
-    if let Some(upstream_payer) = resellers::upstream_payer(db, payer).await?
-        && !is_closed(db, upstream_payer, period).await?
+    if let Some((above, _)) = txn.upstream().await?
+        && !is_closed(&above, period).await?
     {
         return Err(AppError::invalid("billingPeriod", format!("{period} is still open on the distributor's payer; a reseller's month closes after its distributor's")));
     }
     let now = Utc::now();
     let mut hashes = Vec::new();
-    for group in groups::of_payer(&unconverted_payer_on(db, payer.id)).await? {
-        let (snapshot, content_hash) = freeze(db, payer, &group, period, now).await?;
-        snapshot.insert(db).await?;
+    for group in groups::of_payer(txn).await? {
+        let (snapshot, content_hash) = freeze(txn, &group, period, now).await?;
+        txn.insert(snapshot).await?;
         hashes.push(content_hash);
     }
     let snapshot_hash = sha256_hex(hashes.join("\n").as_bytes());
@@ -189,10 +186,10 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
             m.closed_by = Set(Some(by.to_owned()));
             m.snapshot_hash = Set(Some(snapshot_hash.clone()));
             m.updated_at = Set(now);
-            m.update(db).await?;
+            txn.update(m).await?;
         }
         None => {
-            billing_periods::ActiveModel {
+            let row = billing_periods::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 payer_id: Set(payer.id),
                 billing_period: Set(period.to_owned()),
@@ -201,9 +198,8 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
                 closed_by: Set(Some(by.to_owned())),
                 snapshot_hash: Set(Some(snapshot_hash.clone())),
                 updated_at: Set(now),
-            }
-            .insert(db)
-            .await?;
+            };
+            txn.insert(row).await?;
         }
     }
     audit("BillingPeriodClosed", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "snapshotHash": snapshot_hash, "groups": hashes.len() }));
@@ -211,15 +207,15 @@ pub async fn close_in(db: &impl ConnectionTrait, payer: &payers::Model, period: 
 }
 
 /// A group's snapshot for the period, ready to insert, and its content hash.
-async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<(period_snapshots::ActiveModel, String)> {
-    let handle = unconverted_payer_on(db, payer.id);
-    let inputs = results::pricing_inputs(&handle, group, period).await?;
-    let priced = results::priced_by(&handle, period, Grain::Month, &inputs).await?;
-    let plan = pricing_plans::Entity::find_by_id(group.group.pricing_plan_id).one(db).await?.ok_or(AppError::NotFound("pricing plan"))?;
-    let rules = plans::rules_of(&handle, plan.id).await?;
-    let item_versions = entity::custom_line_items::Entity::find()
+async fn freeze(txn: &PayerTxn, group: &Group, period: &str, now: chrono::DateTime<Utc>) -> AppResult<(period_snapshots::ActiveModel, String)> {
+    let inputs = results::pricing_inputs(txn, group, period).await?;
+    let priced = results::priced_by(txn, period, Grain::Month, &inputs).await?;
+    let plan = txn.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.eq(group.group.pricing_plan_id)).one().await?.ok_or(AppError::NotFound("pricing plan"))?;
+    let rules = plans::rules_of(txn, plan.id).await?;
+    let item_versions = txn
+        .rows::<entity::custom_line_items::Entity>()
         .filter(entity::custom_line_items::Column::BillingGroupId.eq(group.group.id))
-        .all(db)
+        .all()
         .await?
         .into_iter()
         .filter(|i| inputs.items.iter().any(|a| a.id == i.id))
@@ -240,14 +236,14 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
     let configuration_json = serde_json::to_string(&configuration).map_err(AppError::internal)?;
     let rows = rows_hash(&priced);
     let content_hash = sha256_hex(
-        json!([payer.id, period, group.group.id, group.group.name, priced.numbers.source, priced.numbers.currency, aws.to_string(), proforma.to_string(), lines_json, configuration_json, rows])
+        json!([txn.payer_id(), period, group.group.id, group.group.name, priced.numbers.source, priced.numbers.currency, aws.to_string(), proforma.to_string(), lines_json, configuration_json, rows])
             .to_string()
             .as_bytes(),
     );
     Ok((
         period_snapshots::ActiveModel {
             id: Set(Uuid::now_v7()),
-            payer_id: Set(payer.id),
+            payer_id: Set(txn.payer_id()),
             billing_period: Set(period.to_owned()),
             billing_group_id: Set(group.group.id),
             group_name: Set(group.group.name.clone()),
@@ -272,40 +268,35 @@ async fn freeze(db: &impl ConnectionTrait, payer: &payers::Model, group: &Group,
 pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
     let payer = billing_payer(scope, payer, Role::Admin).await?;
     let period = checked_period("billingPeriod", period)?;
-    let txn = super::begin_payer_write(scope, payer.id).await?;
-    let Some(state) = state_of(&txn, payer.id, &period).await?.filter(|s| s.status == PeriodStatus::Closed) else {
+    let txn = begin_period_write(&payer).await?;
+    let Some(state) = state_of(&txn, &period).await?.filter(|s| s.status == PeriodStatus::Closed) else {
         return Err(AppError::Conflict(format!("billing period {period} is not closed")));
     };
-    let issued = invoices::Entity::find()
-        .filter(invoices::Column::PayerId.eq(payer.id))
+    let issued = txn
+        .rows::<invoices::Entity>()
         .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
         .filter(invoices::Column::Status.is_in([InvoiceStatus::Issued, InvoiceStatus::Paid]))
-        .count(&txn)
+        .count()
         .await?;
     if issued > 0 {
         return Err(AppError::Conflict(format!("billing period {period} has {issued} issued invoice(s) or note(s); correct it with a credit or debit note")));
     }
-    for below in resellers::stacked_on(&txn, payer.id).await? {
-        if is_closed(&txn, below.id, &period).await? {
-            return Err(AppError::Conflict(format!("{period} is closed on a reseller's payer priced from this one ({}); it reopens first", below.name)));
+    for below in txn.priced_from_this().await? {
+        if is_closed(&below, &period).await? {
+            let name = below.rows::<payers::Entity>().one().await?.map(|p| p.name).unwrap_or_default();
+            return Err(AppError::Conflict(format!("{period} is closed on a reseller's payer priced from this one ({name}); it reopens first")));
         }
     }
-    invoices::Entity::delete_many()
-        .filter(invoices::Column::PayerId.eq(payer.id))
+    txn.delete::<invoices::Entity>()
         .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
         .filter(invoices::Column::Status.eq(InvoiceStatus::Draft))
-        .exec(&txn)
+        .exec()
         .await?;
-    period_snapshots::Entity::delete_many()
-        .filter(period_snapshots::Column::PayerId.eq(payer.id))
-        .filter(period_snapshots::Column::BillingPeriod.eq(period.as_str()))
-        .exec(&txn)
-        .await?;
-    period_adjustments::Entity::delete_many()
-        .filter(period_adjustments::Column::PayerId.eq(payer.id))
+    txn.delete::<period_snapshots::Entity>().filter(period_snapshots::Column::BillingPeriod.eq(period.as_str())).exec().await?;
+    txn.delete::<period_adjustments::Entity>()
         .filter(period_adjustments::Column::BillingPeriod.eq(period.as_str()))
         .filter(period_adjustments::Column::Status.ne(AdjustmentStatus::Noted))
-        .exec(&txn)
+        .exec()
         .await?;
     let previous_hash = state.snapshot_hash.clone();
     let mut m: billing_periods::ActiveModel = state.into();
@@ -314,9 +305,9 @@ pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Pe
     m.closed_by = Set(None);
     m.snapshot_hash = Set(None);
     m.updated_at = Set(Utc::now());
-    let state = m.update(&txn).await?;
+    let state = txn.update(m).await?;
     audit("BillingPeriodReopened", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "previousSnapshotHash": previous_hash }));
-    let out = view(&txn, payer.id, &period, Some(state)).await?;
+    let out = view(&txn, &period, Some(state)).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -333,21 +324,19 @@ pub fn due_for_closing(today: NaiveDate, after_days: u32) -> Option<String> {
 
 /// The daily job's work: closes last month for every payer still open, once
 /// `PB_CLOSE_AFTER_DAYS` days of this month have passed (off when unset).
-pub async fn close_due(db: &crate::db::Db, after_days: Option<u32>) -> AppResult<serde_json::Value> {
+pub async fn close_due(platform: &UnscopedPlatformAccess, after_days: Option<u32>) -> AppResult<serde_json::Value> {
     let Some(after_days) = after_days else { return Ok(json!({ "closed": 0, "disabled": true })) };
     let Some(period) = due_for_closing(Utc::now().date_naive(), after_days) else { return Ok(json!({ "closed": 0 })) };
     let mut closed = 0;
-    for payer in payers::Entity::find().order_by_asc(payers::Column::Id).all(db).await? {
-        use crate::db::BeginWrite;
-        let txn = db.begin_write().await?;
-        crate::domain::billing::lock_payer(&txn, payer.id).await?;
-        if is_closed(&txn, payer.id, &period).await? {
+    for payer in platform.payers().order_by_asc(payers::Column::Id).all().await? {
+        let txn = begin_period_write(&platform.payer_row(payer.clone())).await?;
+        if is_closed(&txn, &period).await? {
             continue;
         }
         // Payers are taken in the order they were created, so a distributor's month is closed
         // before its resellers'; a reseller whose distributor's month stays open waits.
-        if let Some(upstream) = resellers::upstream_payer(&txn, &payer).await?
-            && !is_closed(&txn, upstream, &period).await?
+        if let Some((above, _)) = txn.upstream().await?
+            && !is_closed(&above, &period).await?
         {
             continue;
         }
@@ -368,7 +357,7 @@ crate::jobs::no_job_args! {
 
 crate::jobs::job_handler! {
     /// Runs [`CLOSE_PERIODS`].
-    pub ClosePeriods, CloseDue, |ctx, _job, _| close_due(&ctx.db, ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
+    pub ClosePeriods, CloseDue, |ctx, _job, _| close_due(&ctx.platform(), ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]
