@@ -572,44 +572,9 @@ mod tests {
         let (customer, partner) = (tenant(&db, "customer").await, tenant(&db, "partner").await);
         let billed = crate::tenancy::testing::payer(&db, &partner, "111111111111").await;
         let other = crate::tenancy::testing::payer(&db, &partner, "222222222222").await;
-        let now = Utc::now();
-        let plan = pricing_plans::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            payer_id: Set(billed.id),
-            name: Set("plan".into()),
-            description: Set(String::new()),
-            base: Set(entity::pricing_plans::PlanBase::Unblended),
-            pass_tax: Set(true),
-            pass_credits: Set(true),
-            pass_refunds: Set(true),
-            pass_partner_discounts: Set(true),
-            abc_arn: Set(None),
-            abc_sync_status: Set(None),
-            abc_sync_error: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&db)
-        .await
-        .unwrap();
+        let plan = crate::tenancy::testing::plan(&db, billed.id).await;
         for (name, assigned) in [("theirs", Some(customer.id)), ("unassigned", None)] {
-            billing_groups::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                payer_id: Set(billed.id),
-                name: Set(name.into()),
-                description: Set(String::new()),
-                primary_account_id: Set("333333333333".into()),
-                pricing_plan_id: Set(plan.id),
-                customer_tenant_id: Set(assigned),
-                abc_arn: Set(None),
-                abc_sync_status: Set(None),
-                abc_sync_error: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&db)
-            .await
-            .unwrap();
+            crate::tenancy::testing::group(&db, billed.id, plan.id, name, assigned).await;
         }
         let principal = Principal {
             user_id: UserId(uuid::Uuid::now_v7()),

@@ -791,6 +791,85 @@ mod tests {
             .collect()
     }
 
+    /// Handles that reach beyond one payer follow only the reseller links the data holds: a
+    /// reseller's payer reads the distributor's (never the other way, never an unrelated payer),
+    /// the distributor's changes reach the payers priced from it, a plan's rule links and a
+    /// reseller's payer are written only over this payer's own plans and groups, and a checked
+    /// set hands out only its own payers.
+    #[tokio::test]
+    async fn reseller_chain_handles_reach_only_the_payers_linked_to_it() {
+        use crate::tenancy::testing::{group, plan};
+        use entity::pricing_plan_rules as links;
+        let (_dir, db) = database().await;
+        let (distributor, other) = (payer(&db, "111111111111").await, payer(&db, "222222222222").await);
+        let reseller_tenant = tenant(&db, "reseller").await;
+        let distributor_plan = plan(&db, distributor.id).await;
+        let sold = group(&db, distributor.id, distributor_plan.id, "sold", Some(reseller_tenant.id)).await;
+        let other_plan = plan(&db, other.id).await;
+        let other_group = group(&db, other.id, other_plan.id, "other", Some(reseller_tenant.id)).await;
+        let mut reseller = crate::tenancy::testing::payer(&db, &reseller_tenant, "555555555555").await.into_active_model();
+        reseller.upstream_billing_group_id = Set(Some(sold.id));
+        let reseller = reseller.update(&db).await.unwrap();
+        let (up, down, elsewhere) = (
+            ScopedPayer::new(distributor.clone(), "/d/".into(), db.clone()),
+            ScopedPayer::new(reseller.clone(), "/r/".into(), db.clone()),
+            ScopedPayer::new(other.clone(), "/o/".into(), db.clone()),
+        );
+
+        // Up the chain only.
+        assert_eq!(down.in_chain(distributor.id).await.unwrap().payer_id(), distributor.id);
+        assert!(matches!(down.in_chain(other.id).await, Err(AppError::NotFound(_))));
+        assert!(matches!(up.in_chain(reseller.id).await, Err(AppError::NotFound(_))));
+        let (above, link) = down.upstream().await.unwrap().unwrap();
+        assert_eq!((above.payer_id(), link), (distributor.id, sold.id));
+        assert!(up.upstream().await.unwrap().is_none());
+        // Down the chain: the distributor's changes reach the reseller's payer, no one else's.
+        assert_eq!(up.priced_from_this().await.unwrap().iter().map(|p| p.payer_id()).collect::<Vec<_>>(), [reseller.id]);
+        assert!(elsewhere.priced_from_this().await.unwrap().is_empty());
+        assert!(up.group_has_resellers(sold.id).await.unwrap());
+        assert!(!elsewhere.group_has_resellers(sold.id).await.unwrap(), "another payer's group is not this payer's to ask about");
+
+        // A plan's rule links: only over this payer's plans.
+        let rule = crate::tenancy::testing::rule;
+        let (mine, theirs) = (rule(distributor.id).insert(&db).await.unwrap(), rule(other.id).insert(&db).await.unwrap());
+        links::ActiveModel { pricing_plan_id: Set(other_plan.id), pricing_rule_id: Set(theirs.id) }.insert(&db).await.unwrap();
+        let foreign = links::ActiveModel { pricing_plan_id: Set(other_plan.id), pricing_rule_id: Set(mine.id) };
+        assert!(matches!(up.insert_part(foreign).await, Err(AppError::NotFound(_))));
+        up.insert_part(links::ActiveModel { pricing_plan_id: Set(distributor_plan.id), pricing_rule_id: Set(mine.id) }).await.unwrap();
+        assert_eq!(up.delete_parts::<links::Entity>().exec().await.unwrap(), 1, "only this payer's plan's link goes");
+        assert_eq!(links::Entity::find().all(&db).await.unwrap().len(), 1, "the other payer's link stays");
+
+        // A reseller's payer over a group: only this payer's group, for that group's customer.
+        let over = |group: uuid::Uuid, tenant: uuid::Uuid| payers::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            tenant_id: Set(tenant),
+            account_id: Set("444444444444".into()),
+            name: Set("tier".into()),
+            role_arn: Set(String::new()),
+            external_id: Set(format!("reseller-{group}")),
+            status: Set(payers::PayerStatus::Reseller),
+            status_reason: Set(None),
+            last_checked_at: Set(None),
+            cost_export_bucket: Set(None),
+            cost_export_prefix: Set(None),
+            billing_mode: Set(payers::BillingMode::Native),
+            upstream_billing_group_id: Set(Some(group)),
+            dashboard_url: Set(None),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+        };
+        assert!(matches!(up.insert_payer_over_group(over(other_group.id, reseller_tenant.id)).await, Err(AppError::NotFound(_))));
+        let second_customer = tenant(&db, "second-reseller").await;
+        let second = group(&db, distributor.id, distributor_plan.id, "second", Some(second_customer.id)).await;
+        let made = up.insert_payer_over_group(over(second.id, other.tenant_id)).await.unwrap();
+        assert_eq!(made.tenant_id, second_customer.id, "the tenant is the group's customer, whatever the row said");
+
+        // A checked set hands out its own payers only.
+        let set = up.as_payer_set();
+        assert_eq!(set.payer(distributor.id).unwrap().payer_id(), distributor.id);
+        assert!(matches!(set.payer(other.id), Err(AppError::NotFound(_))));
+    }
+
     /// Every way a handle reaches rows keeps to its payer: another payer's rows are neither read,
     /// changed, deleted nor overwritten through it, whatever ids or payer columns the caller passes.
     #[tokio::test]

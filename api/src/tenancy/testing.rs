@@ -60,3 +60,73 @@ pub async fn payer(db: &Db, tenant: &tenants::Model, account: &str) -> payers::M
     .await
     .unwrap()
 }
+
+/// A pricing plan of `payer`.
+pub async fn plan(db: &Db, payer: uuid::Uuid) -> entity::pricing_plans::Model {
+    let now = Utc::now();
+    entity::pricing_plans::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        payer_id: Set(payer),
+        name: Set(format!("plan {}", uuid::Uuid::now_v7())),
+        description: Set(String::new()),
+        base: Set(entity::pricing_plans::PlanBase::Unblended),
+        pass_tax: Set(true),
+        pass_credits: Set(true),
+        pass_refunds: Set(true),
+        pass_partner_discounts: Set(true),
+        abc_arn: Set(None),
+        abc_sync_status: Set(None),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// A billing group `name` of `payer` on `plan`, billed to `customer`.
+pub async fn group(db: &Db, payer: uuid::Uuid, plan: uuid::Uuid, name: &str, customer: Option<uuid::Uuid>) -> entity::billing_groups::Model {
+    let now = Utc::now();
+    entity::billing_groups::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        payer_id: Set(payer),
+        name: Set(name.into()),
+        description: Set(String::new()),
+        primary_account_id: Set("333333333333".into()),
+        pricing_plan_id: Set(plan),
+        customer_tenant_id: Set(customer),
+        abc_arn: Set(None),
+        abc_sync_status: Set(None),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+/// A GLOBAL 5 % markup rule of `payer`, to store as it is or changed.
+pub fn rule(payer: uuid::Uuid) -> entity::pricing_rules::ActiveModel {
+    let now = Utc::now();
+    entity::pricing_rules::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        payer_id: Set(payer),
+        name: Set(format!("rule {}", uuid::Uuid::now_v7())),
+        description: Set(String::new()),
+        scope: Set(entity::pricing_rules::RuleScope::Global),
+        rule_type: Set(entity::pricing_rules::RuleType::Markup),
+        modifier_percentage: Set(5),
+        service: Set(None),
+        billing_entity: Set(None),
+        usage_type: Set(None),
+        operation: Set(None),
+        free_tier: Set(None),
+        abc_arn: Set(None),
+        abc_sync_status: Set(None),
+        abc_sync_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}

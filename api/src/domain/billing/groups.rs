@@ -441,45 +441,9 @@ mod tests {
             .insert(db.pool())
             .await
             .unwrap();
-            let plan = Uuid::now_v7();
-            pricing_plans::ActiveModel {
-                id: Set(plan),
-                payer_id: Set(payer),
-                name: Set("plan".into()),
-                description: Set(String::new()),
-                base: Set(entity::pricing_plans::PlanBase::List),
-                pass_tax: Set(true),
-                pass_credits: Set(true),
-                pass_refunds: Set(true),
-                pass_partner_discounts: Set(true),
-                abc_arn: Set(None),
-                abc_sync_status: Set(None),
-                abc_sync_error: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(db.pool())
-            .await
-            .unwrap();
+            let plan = crate::tenancy::testing::plan(&db, payer).await.id;
             for g in 0..groups {
-                let group = Uuid::now_v7();
-                billing_groups::ActiveModel {
-                    id: Set(group),
-                    payer_id: Set(payer),
-                    name: Set(format!("group {g:02}")),
-                    description: Set(String::new()),
-                    primary_account_id: Set(format!("1000000000{g:02}")),
-                    pricing_plan_id: Set(plan),
-                    customer_tenant_id: Set(None),
-                    abc_arn: Set(None),
-                    abc_sync_status: Set(None),
-                    abc_sync_error: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(db.pool())
-                .await
-                .unwrap();
+                let group = crate::tenancy::testing::group(&db, payer, plan, &format!("group {g:02}"), None).await.id;
                 for a in 0..2 {
                     billing_group_accounts::ActiveModel {
                         id: Set(Uuid::now_v7()),

@@ -194,29 +194,9 @@ mod tests {
     async fn stored_scopes_and_types_keep_their_words_and_an_unknown_one_is_an_error() {
         let (_dir, db) = database().await;
         let payer = payer(&db, &tenant(&db, "t").await, "111111111111").await;
-        let now = Utc::now();
-        pricing_rules::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            payer_id: Set(payer.id),
-            name: Set("bill-entity".into()),
-            description: Set(String::new()),
-            scope: Set(RuleScope::BillingEntity),
-            rule_type: Set(RuleType::Discount),
-            modifier_percentage: Set(5),
-            service: Set(None),
-            billing_entity: Set(Some("AWS".into())),
-            usage_type: Set(None),
-            operation: Set(None),
-            free_tier: Set(None),
-            abc_arn: Set(None),
-            abc_sync_status: Set(None),
-            abc_sync_error: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&db)
-        .await
-        .unwrap();
+        let mut rule = crate::tenancy::testing::rule(payer.id);
+        (rule.scope, rule.rule_type, rule.billing_entity) = (Set(RuleScope::BillingEntity), Set(RuleType::Discount), Set(Some("AWS".into())));
+        rule.insert(&db).await.unwrap();
         let words = db.query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT scope, rule_type FROM pricing_rules")).await.unwrap().unwrap();
         assert_eq!((words.try_get::<String>("", "scope").unwrap(), words.try_get::<String>("", "rule_type").unwrap()), ("BILLING_ENTITY".into(), "DISCOUNT".into()));
 
