@@ -15,6 +15,7 @@ use super::{Change, after_change, begin_change, payer_of, billing_payer, checked
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::notify::outbox;
+use crate::tenancy::payer::Rows;
 use crate::tenancy::{PayerAccess, PayerRead, PayerSet, PayerTransactions, PayerTxn, Role, Scope, ScopedPayer};
 
 /// ABC's limit of accounts per billing group.
@@ -149,18 +150,16 @@ pub async fn of_payer_in(payers: &PayerSet, payer: Uuid) -> AppResult<Vec<Group>
 }
 
 /// [`load_all`] through a checked set of payers.
-pub async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
-    if groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let memberships = payers
-        .rows::<billing_group_accounts::Entity>()
-        .filter(billing_group_accounts::Column::BillingGroupId.is_in(groups.iter().map(|g| g.id)))
-        .order_by_asc(billing_group_accounts::Column::AccountId)
-        .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)
-        .all()
-        .await?;
-    Ok(assembled(groups, memberships))
+async fn with_memberships_in(payers: &PayerSet, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+    with_memberships(payers.rows::<billing_group_accounts::Entity>(), groups).await
+}
+
+/// Groups assigned to the caller's customers (read through `Scope::customer_rows`), with the
+/// checked set of their payers, through which they are priced, and their memberships.
+pub async fn of_customers(scope: &Scope, groups: Vec<billing_groups::Model>) -> AppResult<(PayerSet, Vec<Group>)> {
+    let payers = scope.readable_payers(&groups.iter().map(|g| g.payer_id).collect::<Vec<_>>()).await?;
+    let groups = with_memberships_in(&payers, groups).await?;
+    Ok((payers, groups))
 }
 
 /// Every billing group of a payer by name, with their memberships.
@@ -178,8 +177,15 @@ pub async fn load_all(payer: &impl PayerRead, groups: Vec<billing_groups::Model>
     if let Some(other) = groups.iter().find(|g| g.payer_id != payer.payer_id()) {
         return Err(AppError::internal(anyhow::anyhow!("billing group {} is not of payer {}", other.id, payer.payer_id())));
     }
-    let memberships = payer
-        .rows::<billing_group_accounts::Entity>()
+    with_memberships(payer.rows::<billing_group_accounts::Entity>(), groups).await
+}
+
+/// Groups with their memberships, read in one query from the memberships a handle reaches.
+async fn with_memberships<C: sea_orm::ConnectionTrait>(memberships: Rows<'_, billing_group_accounts::Entity, C>, groups: Vec<billing_groups::Model>) -> AppResult<Vec<Group>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let memberships = memberships
         .filter(billing_group_accounts::Column::BillingGroupId.is_in(groups.iter().map(|g| g.id)))
         .order_by_asc(billing_group_accounts::Column::AccountId)
         .order_by_asc(billing_group_accounts::Column::BillingPeriodStart)

@@ -181,12 +181,15 @@ pub async fn compute(payer: &impl PayerAccess, group: &Group, period: &str) -> A
 /// A group's totals for a period as billed, reading no lines when they are stored.
 pub async fn totals(payer: &impl PayerAccess, group: &Group, period: &str) -> AppResult<PeriodTotals> {
     match super::snapshot::frozen(payer, group.group.id, period).await? {
-        Some(frozen) => {
-            let n = frozen_numbers(frozen, period)?;
-            Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
-        }
+        Some(frozen) => frozen_totals(frozen, period),
         None => stored_prices::totals(payer, group, period).await,
     }
+}
+
+/// A closed period's totals, as its snapshot froze them.
+fn frozen_totals(frozen: entity::period_snapshots::Model, period: &str) -> AppResult<PeriodTotals> {
+    let n = frozen_numbers(frozen, period)?;
+    Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
 }
 
 /// [`totals`] of a group of the payer a reseller's payer prices from, read through its view of
@@ -194,10 +197,7 @@ pub async fn totals(payer: &impl PayerAccess, group: &Group, period: &str) -> Ap
 /// payer's own readers keep its stored prices).
 pub async fn totals_above(above: &impl PayerRead, group: &Group, period: &str) -> AppResult<PeriodTotals> {
     match super::snapshot::frozen(above, group.group.id, period).await? {
-        Some(frozen) => {
-            let n = frozen_numbers(frozen, period)?;
-            Ok(PeriodTotals { source: n.source, currency: n.currency, total: n.computation.total })
-        }
+        Some(frozen) => frozen_totals(frozen, period),
         None => stored_prices::totals_unstored(above, group, period).await,
     }
 }
@@ -965,13 +965,7 @@ pub async fn customer_groups_in(scope: &Scope, payer: Option<Uuid>) -> AppResult
     if let Some(payer) = payer {
         query = query.filter(billing_groups::Column::PayerId.eq(payer));
     }
-    let rows = query.order_by_asc(billing_groups::Column::Name).all().await?;
-    let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
-    payers.sort_unstable();
-    payers.dedup();
-    let payers = scope.readable_payers(&payers).await?;
-    let groups = groups::with_memberships_in(&payers, rows).await?;
-    Ok((payers, groups))
+    groups::of_customers(scope, query.order_by_asc(billing_groups::Column::Name).all().await?).await
 }
 
 /// The payers on which the caller's customer tenants have billing groups: the payers whose

@@ -178,8 +178,7 @@ async fn heads_of(payer: &impl PayerRead, groups: &[Group], period: &str) -> App
 
 /// The group's period priced now (and stored) for the given key.
 async fn price_and_store(payer: &impl PayerAccess, group: &Group, period: &str, key: &Key) -> AppResult<StoredPeriod> {
-    let priced = results::priced_by(payer, period, Grain::Month, &key.inputs).await?;
-    let stored = stored_period(&priced);
+    let stored = price(payer, period, key).await?;
     // A price that cannot be stored is still the right answer: the next reader prices again.
     if let Err(e) = put(payer, group, period, key, &stored).await {
         tracing::warn!(billing_group = %group.group.id, period, error = %e, "storing a priced period failed");
@@ -244,8 +243,12 @@ pub async fn totals_unstored(payer: &impl PayerRead, group: &Group, period: &str
     if let Some((totals, _)) = current_head(payer, group, period, &key).await? {
         return Ok(totals);
     }
-    let priced = results::priced_by(payer, period, Grain::Month, &key.inputs).await?;
-    Ok(stored_totals(stored_period(&priced)))
+    Ok(stored_totals(price(payer, period, &key).await?))
+}
+
+/// The period priced now for `key`, as a stored price holds it.
+async fn price(payer: &impl PayerRead, period: &str, key: &Key) -> AppResult<StoredPeriod> {
+    Ok(stored_period(&results::priced_by(payer, period, Grain::Month, &key.inputs).await?))
 }
 
 /// A group's open period per usage month, reading none of its lines when the stored price is

@@ -152,12 +152,7 @@ async fn customer_tenant_groups(scope: &Scope, tenant: &tenants::Model) -> AppRe
         .order_by_asc(billing_groups::Column::Name)
         .all()
         .await?;
-    let mut payers: Vec<Uuid> = rows.iter().map(|g| g.payer_id).collect();
-    payers.sort_unstable();
-    payers.dedup();
-    let payers = scope.readable_payers(&payers).await?;
-    let groups = groups::with_memberships_in(&payers, rows).await?;
-    Ok((payers, groups))
+    groups::of_customers(scope, rows).await
 }
 
 /// A group's period priced as billed: an open period on the current configuration; a closed one
