@@ -245,35 +245,17 @@ fn graphql_types_wrap_domain_types_not_storage_rows() {
     assert_eq!(row_wrappers("pub struct Payer(pub payers::Model);\npub struct Job(pub JobView);"), ["pub struct Payer(pub payers::Model);"]);
 }
 
-/// Modules of `src/domain` that still take the raw connection (`scope.db()`, `ctx.db`'s
-/// `platform.db()`), with how many times: the capability handles of `tenancy` (#18 item 1)
-/// replace them file by file. A file not listed may not call `.db()` at all; a listed file
-/// may not call it more often, and once it calls it less often its number here must come down.
-const RAW_CONNECTION_ALLOWANCE: &[(&str, usize)] = &[
-    ("domain::invoicing", 1),
-    ("domain::invoicing::invoices", 1),
-];
-
+/// Domain code reaches rows only through the capability handles of `tenancy` (#18 item 1): it
+/// never asks a scope or the platform for the raw connection.
 #[test]
 fn domain_code_reaches_rows_through_handles_not_the_raw_connection() {
     let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    let mut wrong = Vec::new();
-    for (path, text) in modules.iter().filter(|(path, _)| path.starts_with("domain")) {
-        let calls = text.matches(".db()").count() + text.matches("unconverted_payer_on(").count();
-        let allowed = RAW_CONNECTION_ALLOWANCE.iter().find(|(m, _)| m == path).map_or(0, |(_, n)| *n);
-        if calls > allowed {
-            wrong.push(format!("{path}: {calls} raw-connection calls, {allowed} allowed (use the payer handle's finders)"));
-        } else if calls < allowed {
-            wrong.push(format!("{path}: {calls} raw-connection calls; lower its allowance from {allowed} to {calls}"));
-        }
-    }
-    // The transitional wrapper builds a full handle on any connection: domain code being
-    // converted may call it (counted above); nothing else may.
-    for (path, text) in modules.iter().filter(|(path, _)| !path.starts_with("domain") && !path.starts_with("tenancy::payer")) {
-        if text.contains("unconverted_payer_on(") {
-            wrong.push(format!("{path}: calls unconverted_payer_on outside domain code"));
-        }
-    }
+    let wrong: Vec<String> = modules
+        .iter()
+        .filter(|(path, _)| path.starts_with("domain"))
+        .filter(|(_, text)| text.contains(".db()"))
+        .map(|(path, _)| format!("{path}: calls .db() (use the handle's finders)"))
+        .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -287,7 +269,7 @@ fn only_the_outbox_the_job_queue_and_the_audit_trail_join_a_handles_transaction(
         .iter()
         .filter(|(_, text)| text.contains(".joined()"))
         .map(|(path, _)| path)
-        .filter(|path| !["tenancy::payer", "notify::outbox", "jobs::queue", "audit", "auth::sessions"].iter().any(|allowed| path.starts_with(allowed)))
+        .filter(|path| !["tenancy", "notify::outbox", "jobs::queue", "audit", "auth::sessions"].iter().any(|allowed| path.starts_with(allowed)))
         .collect();
     assert!(callers.is_empty(), "modules that reach a handle's raw transaction: {callers:?}");
 }

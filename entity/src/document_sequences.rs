@@ -6,9 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tenant_id: Uuid,
-    /// A `DocumentKind` value.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
+    pub kind: super::invoices::DocumentKind,
     pub last_value: i64,
 }
 

@@ -130,6 +130,13 @@ pub async fn poke_for(scope: &crate::tenancy::Scope) -> AppResult<()> {
     poke(scope.db()).await
 }
 
+/// Records an event about a payer's billed customer (an invoice issued to it), filed under the
+/// customer and the payer, in the payer's transaction.
+pub async fn record_for_customer_in(customer: &crate::tenancy::BilledCustomer<'_>, event_type: &'static str, subject: Option<String>, data: Value) -> AppResult<()> {
+    record_on(customer.joined(), event_type, customer.tenant().id, Some(customer.payer_id()), subject, data).await?;
+    Ok(())
+}
+
 /// Records an event that belongs to a tenant but no payer (e.g. a webhook endpoint disabled).
 pub async fn record_for_tenant(
     db: &impl ConnectionTrait,

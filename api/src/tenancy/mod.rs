@@ -1,5 +1,6 @@
 //! The tenant tree, roles, and the scoped data access type every domain function takes.
 
+pub mod billed;
 pub mod owned;
 pub mod payer;
 pub mod principal;
@@ -10,6 +11,7 @@ pub mod scope;
 pub mod unscoped;
 pub mod user;
 
+pub use billed::{BilledCustomer, Issuer};
 pub use role::Role;
 pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
 pub use payer::{PayerAccess, PayerOwned, PayerPart, PayerRead, PayerSet, PayerTransactions, PayerTxn, PlatformPayer, PricedFrom, ScopedPayer};

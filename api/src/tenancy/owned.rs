@@ -391,20 +391,7 @@ mod tests {
     use super::*;
     use crate::ids::{SessionId, UserId};
     use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
-    use crate::tenancy::testing::{database, tenant};
-
-    fn rate(tenant: uuid::Uuid, to: &str) -> exchange_rates::ActiveModel {
-        exchange_rates::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            tenant_id: Set(tenant),
-            billing_period: Set("2026-11".into()),
-            from_currency: Set("USD".into()),
-            to_currency: Set(to.into()),
-            rate: Set(1),
-            entered_by: Set("a@example.com".into()),
-            entered_at: Set(Utc::now()),
-        }
-    }
+    use crate::tenancy::testing::{database, rate, tenant, tenant_below};
 
     fn subscription(tenant: uuid::Uuid) -> subs::ActiveModel {
         subs::ActiveModel {
@@ -474,17 +461,6 @@ mod tests {
         assert_eq!(rates_of(&db, theirs.id).await, vec![("EUR".to_owned(), 1)]);
         assert_eq!(rates_of(&db, mine.id).await, Vec::<(String, i64)>::new());
         assert_eq!(subs::Entity::find().all(&db).await.unwrap().len(), 1, "their subscription stays");
-    }
-
-    /// A tenant whose path is built from ids, as the product builds them.
-    async fn tenant_below(db: &Db, parent: Option<&entity::tenants::Model>, name: &str) -> entity::tenants::Model {
-        let id = uuid::Uuid::now_v7();
-        let mut row: entity::tenants::ActiveModel = tenant(db, name).await.into();
-        entity::tenants::Entity::delete_many().filter(entity::tenants::Column::Name.eq(name)).exec(db).await.unwrap();
-        row.parent_id = Set(parent.map(|p| p.id));
-        row.path = Set(format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())));
-        row.id = Set(id);
-        row.insert(db).await.unwrap()
     }
 
     fn admin_of(tenant: &entity::tenants::Model) -> Principal {

@@ -91,16 +91,39 @@ pub trait PayerAccess: PayerRead + connected::Writable {
     where
         A: ActiveModelTrait + Send,
         A::Entity: PayerPart,
+        <<A::Entity as PayerPart>::Whole as EntityTrait>::Model: Sync,
     {
-        let whole = row.get(<A::Entity as PayerPart>::whole_column()).into_value();
+        self.insert_parts(vec![row])
+    }
+
+    /// Stores parts of this payer's rows in one statement (an invoice's lines); if any names a
+    /// whole that is not this payer's, nothing is stored and the answer is not found.
+    fn insert_parts<A>(&self, rows: Vec<A>) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerPart,
+        <<A::Entity as PayerPart>::Whole as EntityTrait>::Model: Sync,
+    {
+        let mut wholes: Vec<sea_orm::Value> = Vec::new();
+        let mut unnamed = false;
+        for row in &rows {
+            match row.get(<A::Entity as PayerPart>::whole_column()).into_value() {
+                Some(w) if !wholes.contains(&w) => wholes.push(w),
+                Some(_) => {}
+                None => unnamed = true,
+            }
+        }
         async move {
-            let Some(whole) = whole else { return Err(AppError::NotFound("row")) };
+            if rows.is_empty() {
+                return Ok(());
+            }
             let key = <A::Entity as PayerPart>::whole_key();
-            let mine = Rows::<<A::Entity as PayerPart>::Whole, Self::Conn>::of(self.owner(), self.conn()).filter(sea_orm::sea_query::Expr::col(key).eq(whole)).one().await?;
-            if mine.is_none() {
+            let expected = wholes.len() as u64;
+            let mine = Rows::<<A::Entity as PayerPart>::Whole, Self::Conn>::of(self.owner(), self.conn()).filter(sea_orm::sea_query::Expr::col(key).is_in(wholes)).count().await?;
+            if unnamed || mine != expected {
                 return Err(AppError::NotFound("row"));
             }
-            A::Entity::insert(row).exec_without_returning(self.conn()).await?;
+            A::Entity::insert_many(rows).exec_without_returning(self.conn()).await?;
             Ok(())
         }
     }
@@ -274,6 +297,28 @@ impl PayerPart for entity::pricing_plan_rules::Entity {
     }
 }
 
+/// An invoice's lines are parts of the payer's invoice.
+impl PayerPart for entity::invoice_lines::Entity {
+    type Whole = entity::invoices::Entity;
+    fn whole_column() -> Self::Column {
+        entity::invoice_lines::Column::InvoiceId
+    }
+    fn whole_key() -> entity::invoices::Column {
+        entity::invoices::Column::Id
+    }
+}
+
+/// The PDF kept at issue is part of the payer's invoice.
+impl PayerPart for entity::invoice_files::Entity {
+    type Whole = entity::invoices::Entity;
+    fn whole_column() -> Self::Column {
+        entity::invoice_files::Column::InvoiceId
+    }
+    fn whole_key() -> entity::invoices::Column {
+        entity::invoices::Column::Id
+    }
+}
+
 /// `whole_column IN (the keys of this payer's wholes)`.
 fn parts_of<E: PayerPart>(payer: uuid::Uuid) -> sea_orm::sea_query::SimpleExpr {
     let wholes = sea_orm::sea_query::Query::select()
@@ -295,6 +340,11 @@ pub trait PayerRead: connected::Connected + Sync {
     /// This payer's rows of one table.
     fn rows<E: PayerOwned>(&self) -> Rows<'_, E, Self::Conn> {
         Rows::of(self.owner(), self.conn())
+    }
+
+    /// Parts of this payer's rows (an invoice's lines) of one table.
+    fn part_rows<E: PayerPart>(&self) -> Rows<'_, E, Self::Conn> {
+        Rows::matching(sea_orm::Condition::all().add(parts_of::<E>(self.owner())), self.conn())
     }
 
     /// A read view of `payer` if it is this payer or one this payer's prices stack on (a
@@ -367,15 +417,8 @@ impl<C: ConnectionTrait + Sync> connected::Connected for PricedFrom<'_, C> {
     }
 }
 
-/// A payer handle on a connection that code outside `tenancy` already holds: the way the
-/// billing engine's helpers, which still take a connection, reach a payer's rows while their
-/// callers are being converted (#18). Every call is counted with the raw-connection calls by
-/// `tests/layers.rs`; it goes away with them.
-pub fn unconverted_payer_on<C>(conn: &C, payer: uuid::Uuid) -> PayerOn<'_, C> {
-    PayerOn { payer, conn }
-}
-
-/// A full payer handle borrowing a connection (see [`unconverted_payer_on`]).
+/// A full payer handle on another handle's connection (the payers [`PayerAccess::priced_from_this`]
+/// reaches, inside the transaction of the payer they price from).
 pub struct PayerOn<'c, C> {
     payer: uuid::Uuid,
     conn: &'c C,

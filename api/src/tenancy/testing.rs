@@ -130,3 +130,29 @@ pub fn rule(payer: uuid::Uuid) -> entity::pricing_rules::ActiveModel {
         updated_at: Set(now),
     }
 }
+
+/// A tenant whose path is built from ids, as the product builds them.
+pub async fn tenant_below(db: &Db, parent: Option<&tenants::Model>, name: &str) -> tenants::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id = uuid::Uuid::now_v7();
+    let mut row: tenants::ActiveModel = tenant(db, name).await.into();
+    tenants::Entity::delete_many().filter(tenants::Column::Name.eq(name)).exec(db).await.unwrap();
+    row.parent_id = Set(parent.map(|p| p.id));
+    row.path = Set(format!("{}{id}/", parent.map_or("/", |p| p.path.as_str())));
+    row.id = Set(id);
+    row.insert(db).await.unwrap()
+}
+
+/// A USD → `to` exchange rate of `tenant` for 2026-11, to store as it is or changed.
+pub fn rate(tenant: uuid::Uuid, to: &str) -> entity::exchange_rates::ActiveModel {
+    entity::exchange_rates::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        tenant_id: Set(tenant),
+        billing_period: Set("2026-11".into()),
+        from_currency: Set("USD".into()),
+        to_currency: Set(to.into()),
+        rate: Set(1),
+        entered_by: Set("a@example.com".into()),
+        entered_at: Set(Utc::now()),
+    }
+}

@@ -20,7 +20,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::{payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::tenancy::principal::GrantTarget;
@@ -67,21 +67,10 @@ pub async fn begin_change(scope: &Scope, payer: &ScopedPayer) -> AppResult<Payer
     Ok(txn)
 }
 
-/// [`lock_payer`] in a payer's own transaction.
+/// Takes the payer's billing lock in its write transaction (a no-op update of its row: a row
+/// lock on PostgreSQL, the write lock on SQLite). Platform jobs that change billing take it too.
 pub async fn lock(txn: &PayerTxn) -> AppResult<()> {
     txn.update_rows::<payers::Entity>().col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt)).exec().await?;
-    Ok(())
-}
-
-/// Takes the payer's billing lock in the caller's write transaction (a no-op update of its row:
-/// a row lock on PostgreSQL, the write lock on SQLite). Platform jobs that change billing take it
-/// too.
-pub async fn lock_payer(txn: &impl ConnectionTrait, payer: uuid::Uuid) -> AppResult<()> {
-    payers::Entity::update_many()
-        .col_expr(payers::Column::UpdatedAt, Expr::col(payers::Column::UpdatedAt))
-        .filter(payers::Column::Id.eq(payer))
-        .exec(txn)
-        .await?;
     Ok(())
 }
 

@@ -171,8 +171,7 @@ async fn refresh_closed(payer: &impl PayerTransactions, periods: &[String]) -> A
         if !crate::domain::billing::snapshot::is_closed(payer, period).await? {
             continue;
         }
-        let txn = payer.begin_write().await?;
-        crate::domain::billing::lock(&txn).await?;
+        let txn = super::begin_payer_write(payer).await?;
         differing += refresh(&txn, period).await?;
         txn.commit().await?;
     }

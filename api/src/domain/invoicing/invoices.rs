@@ -5,7 +5,7 @@
 //!   the custom line items. Amounts are converted with the exchange rate entered for the period
 //!   (frozen on the draft) and rounded per line to the currency's minor unit; tax per line.
 //! - Issued (admins): the number is taken from the issuer's sequence in the issuing transaction
-//!   (`UPDATE … RETURNING`, a row lock on PostgreSQL and the write lock on SQLite), so numbers are
+//!   (an `UPDATE` of its row: a row lock on PostgreSQL, the write lock on SQLite), so numbers are
 //!   gapless and strictly increasing per issuing tenant and kind. The content hash of the issued
 //!   document goes into the audit trail. From then on nothing about it changes but its state.
 //! - A note references an issued invoice and carries its tax and currency.
@@ -19,10 +19,10 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::invoice_lines::{self, LineKind};
 use entity::invoices::{self, DocumentKind, InvoiceStatus};
 use entity::period_adjustments::{self, AdjustmentStatus};
-use entity::{contracts, document_sequences, exchange_rates, invoice_files, period_snapshots, tenants};
+use entity::{contracts, document_sequences, exchange_rates, invoice_files, period_snapshots};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -32,11 +32,10 @@ use super::{adjustments, audit, round_money, sha256_hex};
 use crate::domain::billing::{billing_payer, checked_period};
 use crate::domain::contracts::{Contract, ContractStatus};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::payer::unconverted_payer_on;
 use crate::ids::PayerId;
 use crate::money::{from_units, to_units};
 use crate::notify::outbox::{self, CREDIT_NOTE_ISSUED, DEBIT_NOTE_ISSUED, INVOICE_ISSUED, INVOICE_PAID, INVOICE_VOIDED};
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{BilledCustomer, Issuer, PayerAccess, PayerRead, PayerTxn, Role, Scope, ScopedPayer};
 
 /// The most lines one document holds (a group of 1,000 accounts using 60 services each).
 pub const MAX_LINES: usize = 100_000;
@@ -267,10 +266,13 @@ fn snapshot_inputs(s: &period_snapshots::Model, lines: &SnapshotLines, kind: Opt
 // ---------------------------------------------------------------------------------------------
 // Visibility
 
-/// How the caller sees a document: from the partner's side, or as its customer. Anything else is
-/// NOT_FOUND; a customer never sees drafts.
-async fn side(scope: &Scope, m: &invoices::Model, need: Role) -> AppResult<bool> {
-    let Err(refused) = billing_payer(scope, PayerId(m.payer_id), need).await else { return Ok(true) };
+/// How the caller sees a document: from the partner's side (the payer, checked on `need`), or as
+/// its customer (`None`). Anything else is NOT_FOUND; a customer never sees drafts.
+async fn side(scope: &Scope, m: &invoices::Model, need: Role) -> AppResult<Option<ScopedPayer>> {
+    let refused = match billing_payer(scope, PayerId(m.payer_id), need).await {
+        Ok(payer) => return Ok(Some(payer)),
+        Err(e) => e,
+    };
     // The partner's side with too small a role is told so; anyone else learns nothing more
     // than a customer may see.
     if need > Role::Viewer && billing_payer(scope, PayerId(m.payer_id), Role::Viewer).await.is_ok() {
@@ -282,7 +284,7 @@ async fn side(scope: &Scope, m: &invoices::Model, need: Role) -> AppResult<bool>
     if need > Role::Viewer {
         return Err(AppError::forbidden("invoices are issued and changed by the partner"));
     }
-    Ok(false)
+    Ok(None)
 }
 
 async fn customer_sees(scope: &Scope, m: &invoices::Model) -> AppResult<bool> {
@@ -297,10 +299,10 @@ async fn customer_sees(scope: &Scope, m: &invoices::Model) -> AppResult<bool> {
 }
 
 /// A document as the domain shows it: its lines, and for a note the number it refers to.
-async fn load(db: &impl ConnectionTrait, m: invoices::Model, partner: bool) -> AppResult<Invoice> {
-    let lines = lines_of(db, m.id).await?;
+async fn load(txn: &PayerTxn, m: invoices::Model, partner: bool) -> AppResult<Invoice> {
+    let lines = lines_of(txn, m.id).await?;
     let reference = match m.invoice_id {
-        Some(parent) => invoices::Entity::find_by_id(parent).one(db).await?.and_then(|p| p.number),
+        Some(parent) => txn.rows::<invoices::Entity>().filter(invoices::Column::Id.eq(parent)).one().await?.and_then(|p| p.number),
         None => None,
     };
     with_reference(to_domain(m, lines, partner)?, reference)
@@ -328,21 +330,29 @@ fn with_reference(mut invoice: Invoice, reference: Option<String>) -> AppResult<
     Ok(invoice)
 }
 
-async fn lines_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Vec<invoice_lines::Model>> {
-    Ok(invoice_lines::Entity::find().filter(invoice_lines::Column::InvoiceId.eq(id)).order_by_asc(invoice_lines::Column::Position).all(db).await?)
+async fn lines_of(payer: &impl PayerRead, id: Uuid) -> AppResult<Vec<invoice_lines::Model>> {
+    payer.part_rows::<invoice_lines::Entity>().filter(invoice_lines::Column::InvoiceId.eq(id)).order_by_asc(invoice_lines::Column::Position).all().await
 }
 
-async fn find_model(scope: &Scope, id: Uuid, need: Role) -> AppResult<(invoices::Model, bool)> {
+/// A document the caller sees, and the payer when the caller is on the partner's side.
+async fn find_model(scope: &Scope, id: Uuid, need: Role) -> AppResult<(invoices::Model, Option<ScopedPayer>)> {
     // Among the documents of payers and customers the caller sees; `side` then checks the role.
     let m = scope.target_rows::<invoices::Entity>(Role::Viewer).filter(invoices::Column::Id.eq(id)).one().await?.ok_or(AppError::NotFound("invoice"))?;
     let partner = side(scope, &m, need).await?;
     Ok((m, partner))
 }
 
+/// A document the caller changes from the partner's side, holding `need` on its payer.
+async fn for_change(scope: &Scope, id: Uuid, need: Role) -> AppResult<(invoices::Model, ScopedPayer)> {
+    let (m, payer) = find_model(scope, id, need).await?;
+    let payer = payer.ok_or_else(|| AppError::forbidden("invoices are issued and changed by the partner"))?;
+    Ok((m, payer))
+}
+
 /// One document with its lines.
 pub async fn get(scope: &Scope, id: Uuid) -> AppResult<Invoice> {
     let (m, partner) = find_model(scope, id, Role::Viewer).await?;
-    load_seen(scope, m, partner).await
+    load_seen(scope, m, partner.is_some()).await
 }
 
 /// What to list.
@@ -415,14 +425,14 @@ pub struct DraftOutcome {
 }
 
 /// The contract of a customer covering the payer in the month, the one that started last.
-async fn contract_for(db: &impl ConnectionTrait, customer: Uuid, payer: Uuid, period: &str) -> AppResult<Option<Contract>> {
+async fn contract_for(customer: &BilledCustomer<'_>, period: &str) -> AppResult<Option<Contract>> {
     let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").map_err(|_| AppError::invalid("billingPeriod", "must be YYYY-MM"))?;
     let last = crate::domain::billing::next_period(period);
     let last = NaiveDate::parse_from_str(&format!("{last}-01"), "%Y-%m-%d").map_err(AppError::internal)? - Duration::days(1);
-    let rows = contracts::Entity::find().filter(contracts::Column::CustomerTenantId.eq(customer)).order_by_desc(contracts::Column::StartDate).all(db).await?;
+    let rows = customer.rows::<contracts::Entity>().order_by_desc(contracts::Column::StartDate).all().await?;
     for row in rows {
         let c = Contract::try_from(row)?;
-        let covers = c.payer_ids.iter().any(|p| p.0 == payer);
+        let covers = c.payer_ids.iter().any(|p| p.0 == customer.payer_id());
         let overlaps = c.status_on(last) != ContractStatus::Pending && c.end_date.is_none_or(|e| e >= first);
         if covers && overlaps {
             return Ok(Some(c));
@@ -433,35 +443,35 @@ async fn contract_for(db: &impl ConnectionTrait, customer: Uuid, payer: Uuid, pe
 
 /// The rate to convert `from` into `to` for the issuer's period: 1 for the same currency, else
 /// what an admin entered.
-async fn rate_for(db: &impl ConnectionTrait, issuer: Uuid, period: &str, from: &str, to: &str) -> AppResult<Option<Decimal>> {
+async fn rate_for(issuer: &Issuer<'_>, period: &str, from: &str, to: &str) -> AppResult<Option<Decimal>> {
     if from == to {
         return Ok(Some(Decimal::ONE));
     }
-    Ok(exchange_rates::Entity::find()
-        .filter(exchange_rates::Column::TenantId.eq(issuer))
+    Ok(issuer
+        .rows::<exchange_rates::Entity>()
         .filter(exchange_rates::Column::BillingPeriod.eq(period))
         .filter(exchange_rates::Column::FromCurrency.eq(from))
         .filter(exchange_rates::Column::ToCurrency.eq(to))
-        .one(db)
+        .one()
         .await?
         .map(|r| from_units(r.rate)))
 }
 
-async fn parties(db: &impl ConnectionTrait, customer: &tenants::Model, contract: &Contract) -> AppResult<(tenants::Model, Party, Party)> {
-    let issuer_id = customer.parent_id.ok_or_else(|| AppError::invalid("customerTenantId", "a customer without a parent has nobody to invoice it"))?;
-    let issuer = tenants::Entity::find_by_id(issuer_id).one(db).await?.ok_or(AppError::NotFound("tenant"))?;
-    let issuer_party = Party { name: issuer.name.clone(), address: issuer.billing_address.clone(), tax_id: issuer.tax_id.clone(), email: None };
-    let customer_party = Party { name: customer.name.clone(), address: customer.billing_address.clone(), tax_id: customer.tax_id.clone(), email: Some(contract.billing_email.clone()) };
+async fn parties<'t>(customer: &BilledCustomer<'t>, contract: &Contract) -> AppResult<(Issuer<'t>, Party, Party)> {
+    let issuer = customer.issuer().await?;
+    let i = issuer.tenant();
+    let issuer_party = Party { name: i.name.clone(), address: i.billing_address.clone(), tax_id: i.tax_id.clone(), email: None };
+    let c = customer.tenant();
+    let customer_party = Party { name: c.name.clone(), address: c.billing_address.clone(), tax_id: c.tax_id.clone(), email: Some(contract.billing_email.clone()) };
     Ok((issuer, issuer_party, customer_party))
 }
 
-/// A new document and its lines, written in the caller's transaction.
+/// A new document and its lines, written in the payer's transaction.
 struct NewDocument<'a> {
     kind: DocumentKind,
-    issuer: &'a tenants::Model,
+    issuer_id: Uuid,
     customer_id: Uuid,
     contract: &'a Contract,
-    payer: Uuid,
     period: &'a str,
     invoice_id: Option<Uuid>,
     adjustment_id: Option<Uuid>,
@@ -473,20 +483,20 @@ struct NewDocument<'a> {
     by: &'a str,
 }
 
-async fn insert_document(db: &impl ConnectionTrait, d: NewDocument<'_>) -> AppResult<invoices::Model> {
+async fn insert_document(txn: &PayerTxn, d: NewDocument<'_>) -> AppResult<invoices::Model> {
     if d.priced.lines.len() > MAX_LINES {
         return Err(AppError::invalid("billingPeriod", format!("{} lines; a document holds at most {MAX_LINES}", d.priced.lines.len())));
     }
     let now = Utc::now();
     let id = Uuid::now_v7();
     let json = |p: &Party| serde_json::to_string(p).map_err(AppError::internal);
-    let m = invoices::ActiveModel {
+    let row = invoices::ActiveModel {
         id: Set(id),
         kind: Set(d.kind),
-        issuer_tenant_id: Set(d.issuer.id),
+        issuer_tenant_id: Set(d.issuer_id),
         customer_tenant_id: Set(d.customer_id),
         contract_id: Set(d.contract.id),
-        payer_id: Set(d.payer),
+        payer_id: Set(txn.payer_id()),
         billing_period: Set(d.period.to_owned()),
         invoice_id: Set(d.invoice_id),
         adjustment_id: Set(d.adjustment_id),
@@ -519,9 +529,8 @@ async fn insert_document(db: &impl ConnectionTrait, d: NewDocument<'_>) -> AppRe
         created_by: Set(d.by.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    };
+    let m = txn.insert(row).await?;
     let mut batch = Vec::with_capacity(d.priced.lines.len().min(500));
     for l in d.priced.lines {
         batch.push(invoice_lines::ActiveModel {
@@ -539,12 +548,10 @@ async fn insert_document(db: &impl ConnectionTrait, d: NewDocument<'_>) -> AppRe
             tax: Set(to_units(l.tax)?),
         });
         if batch.len() == 500 {
-            invoice_lines::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(db).await?;
+            txn.insert_parts(std::mem::take(&mut batch)).await?;
         }
     }
-    if !batch.is_empty() {
-        invoice_lines::Entity::insert_many(batch).exec_without_returning(db).await?;
-    }
+    txn.insert_parts(batch).await?;
     Ok(m)
 }
 
@@ -553,13 +560,12 @@ async fn insert_document(db: &impl ConnectionTrait, d: NewDocument<'_>) -> AppRe
 pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<DraftOutcome> {
     let payer = billing_payer(scope, payer, Role::Operator).await?;
     let period = checked_period("billingPeriod", period)?;
-    let txn = super::begin_payer_write(scope, payer.id).await?;
     // Read in the transaction that holds the payer's lock (a close or reopen waits for it).
-    let locked = unconverted_payer_on(&txn, payer.id);
-    if !periods::is_closed(&locked, &period).await? {
+    let txn = super::begin_payer_write(&payer).await?;
+    if !periods::is_closed(&txn, &period).await? {
         return Err(AppError::invalid("billingPeriod", format!("billing period {period} is open; an admin closes it before invoices are drafted")));
     }
-    let snapshots = periods::snapshots(&locked, &period).await?;
+    let snapshots = periods::snapshots(&txn, &period).await?;
     let mut by_customer: std::collections::BTreeMap<Uuid, Vec<period_snapshots::Model>> = std::collections::BTreeMap::new();
     let mut out = DraftOutcome::default();
     for s in snapshots {
@@ -570,34 +576,40 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
         }
     }
     for (customer_id, snapshots) in by_customer {
-        let Some(customer) = tenants::Entity::find_by_id(customer_id).one(&txn).await? else { continue };
-        let Some(contract) = contract_for(&txn, customer_id, payer.id, &period).await? else {
-            out.skipped.push(format!("{}: no contract covers this payer in {period}", customer.name));
+        let customer = match txn.billed_customer(customer_id).await {
+            Ok(customer) => customer,
+            // A customer tenant deleted since the close has nobody to invoice.
+            Err(AppError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let name = customer.tenant().name.clone();
+        let Some(contract) = contract_for(&customer, &period).await? else {
+            out.skipped.push(format!("{name}: no contract covers this payer in {period}"));
             continue;
         };
-        let existing = invoices::Entity::find()
+        let existing = txn
+            .rows::<invoices::Entity>()
             .filter(invoices::Column::Kind.eq(DocumentKind::Invoice))
             .filter(invoices::Column::CustomerTenantId.eq(customer_id))
-            .filter(invoices::Column::PayerId.eq(payer.id))
             .filter(invoices::Column::BillingPeriod.eq(period.as_str()))
             .filter(invoices::Column::Status.ne(InvoiceStatus::Void))
-            .all(&txn)
+            .all()
             .await?;
         if let Some(issued) = existing.iter().find(|e| e.status != InvoiceStatus::Draft) {
-            out.skipped.push(format!("{}: already issued as {}", customer.name, issued.number.clone().unwrap_or_default()));
+            out.skipped.push(format!("{name}: already issued as {}", issued.number.clone().unwrap_or_default()));
             continue;
         }
         for e in existing {
-            invoices::Entity::delete_by_id(e.id).exec(&txn).await?;
+            txn.delete::<invoices::Entity>().filter(invoices::Column::Id.eq(e.id)).exec().await?;
         }
-        let (issuer, issuer_party, customer_party) = parties(&txn, &customer, &contract).await?;
+        let (issuer, issuer_party, customer_party) = parties(&customer, &contract).await?;
         let source_currency = snapshots.first().map_or("USD", |s| s.currency.as_str()).to_owned();
         if snapshots.iter().any(|s| s.currency != source_currency) {
-            out.skipped.push(format!("{}: its billing groups are in different currencies", customer.name));
+            out.skipped.push(format!("{name}: its billing groups are in different currencies"));
             continue;
         }
-        let Some(rate) = rate_for(&txn, issuer.id, &period, &source_currency, &contract.currency).await? else {
-            out.skipped.push(format!("{}: no {source_currency}→{} exchange rate for {period}; an admin enters it first", customer.name, contract.currency));
+        let Some(rate) = rate_for(&issuer, &period, &source_currency, &contract.currency).await? else {
+            out.skipped.push(format!("{name}: no {source_currency}→{} exchange rate for {period}; an admin enters it first", contract.currency));
             continue;
         };
         let mut inputs = Vec::new();
@@ -605,7 +617,7 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
             inputs.extend(snapshot_inputs(s, &periods::snapshot_lines(s)?, None));
         }
         if inputs.is_empty() {
-            out.skipped.push(format!("{}: nothing to bill for {period}", customer.name));
+            out.skipped.push(format!("{name}: nothing to bill for {period}"));
             continue;
         }
         let priced = price_lines(&inputs, rate, contract.tax_rate, contract.tax_inclusive, &contract.currency);
@@ -613,10 +625,9 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
             &txn,
             NewDocument {
                 kind: DocumentKind::Invoice,
-                issuer: &issuer,
+                issuer_id: issuer.tenant().id,
                 customer_id,
                 contract: &contract,
-                payer: payer.id,
                 period: &period,
                 invoice_id: None,
                 adjustment_id: None,
@@ -639,33 +650,20 @@ pub async fn draft(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Dra
 // ---------------------------------------------------------------------------------------------
 // Issuing, paying, voiding
 
-/// Takes the issuer's next number of a kind, in the caller's transaction.
-async fn next_sequence(db: &impl ConnectionTrait, issuer: Uuid, kind: DocumentKind) -> AppResult<i64> {
-    let kind = kind_code(kind);
-    let insert = Query::insert()
-        .into_table(document_sequences::Entity)
-        .columns([document_sequences::Column::TenantId, document_sequences::Column::Kind, document_sequences::Column::LastValue])
-        .values([issuer.into(), kind.into(), 0i64.into()])
-        .map_err(AppError::internal)?
-        .on_conflict(OnConflict::columns([document_sequences::Column::TenantId, document_sequences::Column::Kind]).do_nothing().to_owned())
-        .to_owned();
-    db.execute(&insert).await?;
-    let update = Query::update()
-        .table(document_sequences::Entity)
-        .value(document_sequences::Column::LastValue, Expr::col(document_sequences::Column::LastValue).add(1))
-        .and_where(document_sequences::Column::TenantId.eq(issuer))
-        .and_where(document_sequences::Column::Kind.eq(kind))
-        .returning_col(document_sequences::Column::LastValue)
-        .to_owned();
-    let row = db.query_one(&update).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("no document sequence row")))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
-}
-
-fn kind_code(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Invoice => "INVOICE",
-        DocumentKind::CreditNote => "CREDIT_NOTE",
-        DocumentKind::DebitNote => "DEBIT_NOTE",
+/// Takes the issuer's next number of a kind, in the payer's transaction: the update locks the
+/// issuer's sequence row until the transaction ends, so concurrent issues take turns.
+async fn next_sequence(issuer: &Issuer<'_>, kind: DocumentKind) -> AppResult<i64> {
+    issuer.insert_unless_present(document_sequences::ActiveModel { tenant_id: Set(issuer.tenant().id), kind: Set(kind), last_value: Set(0) }).await?;
+    let taken = issuer
+        .update_rows::<document_sequences::Entity>()
+        .col_expr(document_sequences::Column::LastValue, Expr::col(document_sequences::Column::LastValue).add(1))
+        .filter(document_sequences::Column::Kind.eq(kind))
+        .exec()
+        .await?;
+    let row = issuer.rows::<document_sequences::Entity>().filter(document_sequences::Column::Kind.eq(kind)).one().await?;
+    match row {
+        Some(row) if taken == 1 => Ok(row.last_value),
+        _ => Err(AppError::internal(anyhow::anyhow!("no document sequence row for {kind:?}"))),
     }
 }
 
@@ -693,27 +691,35 @@ pub fn content_hash(invoice: &Invoice) -> AppResult<String> {
 /// Issues a draft (admins): numbers it, dates it, hashes it, renders and keeps its PDF, and
 /// announces it.
 pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoice> {
-    let (m, _) = find_model(scope, id, Role::Admin).await?;
-    let txn = super::begin_payer_write(scope, m.payer_id).await?;
+    let (m, payer) = for_change(scope, id, Role::Admin).await?;
+    let txn = super::begin_payer_write(&payer).await?;
     let now = Utc::now();
-    let claimed = invoices::Entity::update_many()
+    let claimed = txn
+        .update_rows::<invoices::Entity>()
         .col_expr(invoices::Column::Status, Expr::value(InvoiceStatus::Issued))
         .col_expr(invoices::Column::UpdatedAt, Expr::value(now))
         .filter(invoices::Column::Id.eq(id))
         .filter(invoices::Column::Status.eq(InvoiceStatus::Draft))
-        .exec(&txn)
+        .exec()
         .await?;
-    if claimed.rows_affected != 1 {
+    if claimed != 1 {
         return Err(AppError::Conflict("only a draft can be issued; an issued document never changes".into()));
     }
     if let Some(parent) = m.invoice_id {
-        let referenced = invoices::Entity::find_by_id(parent).one(&txn).await?;
+        let referenced = txn.rows::<invoices::Entity>().filter(invoices::Column::Id.eq(parent)).one().await?;
         if !referenced.is_some_and(|r| matches!(r.status, InvoiceStatus::Issued | InvoiceStatus::Paid)) {
             return Err(AppError::Conflict("the invoice this note refers to is no longer issued".into()));
         }
     }
-    let contract = contracts::Entity::find_by_id(m.contract_id).one(&txn).await?.ok_or_else(|| AppError::Conflict("the contract of this draft no longer exists".into()))?;
-    let sequence = next_sequence(&txn, m.issuer_tenant_id, m.kind).await?;
+    let customer = txn.billed_customer(m.customer_tenant_id).await?;
+    let contract = customer
+        .rows::<contracts::Entity>()
+        .filter(contracts::Column::Id.eq(m.contract_id))
+        .one()
+        .await?
+        .ok_or_else(|| AppError::Conflict("the contract of this draft no longer exists".into()))?;
+    let issuer = issuer_of(&customer, &m).await?;
+    let sequence = next_sequence(&issuer, m.kind).await?;
     let today = now.date_naive();
     let number = document_number(&contract.invoice_prefix, m.kind, chrono::Datelike::year(&today), sequence);
     let mut am: invoices::ActiveModel = m.clone().into();
@@ -724,31 +730,30 @@ pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoic
     am.due_date = Set(Some(today + Duration::days(i64::from(m.payment_terms_days))));
     am.issued_at = Set(Some(now));
     am.issued_by = Set(Some(scope.principal().email.clone()));
-    let issued = am.update(&txn).await?;
+    let issued = txn.update(am).await?;
     let mut invoice = load(&txn, issued.clone(), true).await?;
     let hash = content_hash(&invoice)?;
     let mut am: invoices::ActiveModel = issued.into();
     am.content_hash = Set(Some(hash.clone()));
-    am.update(&txn).await?;
+    txn.update(am).await?;
     invoice.content_hash = Some(hash.clone());
     let pdf = super::documents::pdf(&invoice, font_dirs).await?;
     let pdf_hash = sha256_hex(&pdf);
-    invoice_files::ActiveModel {
+    txn.insert_part(invoice_files::ActiveModel {
         invoice_id: Set(id),
         file_name: Set(super::documents::file_name(&invoice, "pdf")),
         content_type: Set("application/pdf".to_owned()),
         content: Set(pdf),
         sha256: Set(pdf_hash.clone()),
         created_at: Set(now),
-    }
-    .insert(&txn)
+    })
     .await?;
     let event_type = match m.kind {
         DocumentKind::Invoice => INVOICE_ISSUED,
         DocumentKind::CreditNote => CREDIT_NOTE_ISSUED,
         DocumentKind::DebitNote => DEBIT_NOTE_ISSUED,
     };
-    announce(&txn, event_type, &invoice).await?;
+    announce(&customer, event_type, &invoice).await?;
     audit("InvoiceIssued", m.payer_id, Some(m.issuer_tenant_id), json!({ "invoiceId": id, "number": number, "contentHash": hash, "pdfSha256": pdf_hash, "total": invoice.total.to_string(), "currency": invoice.currency }));
     txn.commit().await?;
     Ok(invoice)
@@ -756,10 +761,10 @@ pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoic
 
 /// An outbox event about a document, filed under its customer: what the mail and the webhook
 /// carry. Amounts are text (exact decimals).
-async fn announce(db: &impl ConnectionTrait, event_type: &'static str, invoice: &Invoice) -> AppResult<()> {
+async fn announce(customer: &BilledCustomer<'_>, event_type: &'static str, invoice: &Invoice) -> AppResult<()> {
     let data = json!({
         "invoiceId": invoice.id,
-        "kind": kind_code(invoice.kind),
+        "kind": sea_orm::ActiveEnum::to_value(&invoice.kind),
         "number": invoice.number,
         "referenceNumber": invoice.reference_number,
         "customerTenantId": invoice.customer_tenant_id,
@@ -779,13 +784,12 @@ async fn announce(db: &impl ConnectionTrait, event_type: &'static str, invoice: 
         "language": invoice.language,
         "contentHash": invoice.content_hash,
     });
-    outbox::record_on(db, event_type, invoice.customer_tenant_id, Some(invoice.payer_id), invoice.number.clone(), data).await?;
-    Ok(())
+    outbox::record_for_customer_in(customer, event_type, invoice.number.clone(), data).await
 }
 
 /// Records a payment (admins) on an issued document.
 pub async fn mark_paid(scope: &Scope, id: Uuid, payment_date: NaiveDate, reference: &str) -> AppResult<Invoice> {
-    let (m, _) = find_model(scope, id, Role::Admin).await?;
+    let (m, payer) = for_change(scope, id, Role::Admin).await?;
     let reference = reference.trim();
     if reference.is_empty() || reference.chars().count() > 200 {
         return Err(AppError::invalid("paymentReference", "must be 1 to 200 characters"));
@@ -796,7 +800,7 @@ pub async fn mark_paid(scope: &Scope, id: Uuid, payment_date: NaiveDate, referen
     if payment_date > Utc::now().date_naive() || m.issue_date.is_some_and(|d| payment_date < d) {
         return Err(AppError::invalid("paymentDate", "must be between the issue date and today"));
     }
-    transition(scope, m, |am| {
+    transition(&payer, m, |am| {
         am.status = Set(InvoiceStatus::Paid);
         am.paid_at = Set(Some(Utc::now()));
         am.payment_date = Set(Some(payment_date));
@@ -807,7 +811,7 @@ pub async fn mark_paid(scope: &Scope, id: Uuid, payment_date: NaiveDate, referen
 
 /// Voids an issued document (admins); it keeps its number. A paid one is corrected with a note.
 pub async fn void(scope: &Scope, id: Uuid, reason: &str) -> AppResult<Invoice> {
-    let (m, _) = find_model(scope, id, Role::Admin).await?;
+    let (m, payer) = for_change(scope, id, Role::Admin).await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(AppError::invalid("reason", "must be 1 to 1000 characters"));
@@ -824,7 +828,7 @@ pub async fn void(scope: &Scope, id: Uuid, reason: &str) -> AppResult<Invoice> {
     if notes > 0 {
         return Err(AppError::Conflict("this invoice has issued notes; void them first".into()));
     }
-    transition(scope, m, |am| {
+    transition(&payer, m, |am| {
         am.status = Set(InvoiceStatus::Void);
         am.voided_at = Set(Some(Utc::now()));
         am.void_reason = Set(Some(reason.to_owned()));
@@ -842,39 +846,40 @@ fn status_word(s: InvoiceStatus) -> &'static str {
     }
 }
 
-async fn transition(scope: &Scope, m: invoices::Model, change: impl FnOnce(&mut invoices::ActiveModel), event_type: &'static str) -> AppResult<Invoice> {
-    let txn = super::begin_payer_write(scope, m.payer_id).await?;
-    let current = invoices::Entity::find_by_id(m.id).one(&txn).await?.ok_or(AppError::NotFound("invoice"))?;
+async fn transition(payer: &ScopedPayer, m: invoices::Model, change: impl FnOnce(&mut invoices::ActiveModel), event_type: &'static str) -> AppResult<Invoice> {
+    let txn = super::begin_payer_write(payer).await?;
+    let current = txn.rows::<invoices::Entity>().filter(invoices::Column::Id.eq(m.id)).one().await?.ok_or(AppError::NotFound("invoice"))?;
     if current.status != m.status {
         return Err(AppError::Conflict("the document changed meanwhile; read it again".into()));
     }
     let mut am: invoices::ActiveModel = current.into();
     change(&mut am);
     am.updated_at = Set(Utc::now());
-    let updated = am.update(&txn).await?;
+    let updated = txn.update(am).await?;
     let invoice = load(&txn, updated, true).await?;
-    announce(&txn, event_type, &invoice).await?;
+    let customer = txn.billed_customer(invoice.customer_tenant_id).await?;
+    announce(&customer, event_type, &invoice).await?;
     txn.commit().await?;
     Ok(invoice)
 }
 
 /// Deletes a draft (operators). A note drafted from an adjustment gives the adjustment back.
 pub async fn delete_draft(scope: &Scope, id: Uuid) -> AppResult<Uuid> {
-    let (m, _) = find_model(scope, id, Role::Operator).await?;
+    let (m, payer) = for_change(scope, id, Role::Operator).await?;
     if m.status != InvoiceStatus::Draft {
         return Err(AppError::Conflict("only a draft can be deleted; an issued document never changes (void it, or correct it with a note)".into()));
     }
-    let txn = super::begin_payer_write(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(&payer).await?;
     if let Some(a) = m.adjustment_id {
-        period_adjustments::Entity::update_many()
+        txn.update_rows::<period_adjustments::Entity>()
             .col_expr(period_adjustments::Column::Status, Expr::value(AdjustmentStatus::Pending))
             .col_expr(period_adjustments::Column::NoteId, Expr::value(Option::<Uuid>::None))
             .filter(period_adjustments::Column::Id.eq(a))
-            .exec(&txn)
+            .exec()
             .await?;
     }
-    let deleted = invoices::Entity::delete_many().filter(invoices::Column::Id.eq(id)).filter(invoices::Column::Status.eq(InvoiceStatus::Draft)).exec(&txn).await?;
-    if deleted.rows_affected != 1 {
+    let deleted = txn.delete::<invoices::Entity>().filter(invoices::Column::Id.eq(id)).filter(invoices::Column::Status.eq(InvoiceStatus::Draft)).exec().await?;
+    if deleted != 1 {
         return Err(AppError::Conflict("only a draft can be deleted".into()));
     }
     txn.commit().await?;
@@ -885,30 +890,45 @@ pub async fn delete_draft(scope: &Scope, id: Uuid) -> AppResult<Uuid> {
 // Notes
 
 /// The issued invoice of a customer for a payer's period.
-async fn issued_invoice(db: &impl ConnectionTrait, customer: Uuid, payer: Uuid, period: &str) -> AppResult<Option<invoices::Model>> {
-    Ok(invoices::Entity::find()
+async fn issued_invoice(txn: &PayerTxn, customer: Uuid, period: &str) -> AppResult<Option<invoices::Model>> {
+    txn.rows::<invoices::Entity>()
         .filter(invoices::Column::Kind.eq(DocumentKind::Invoice))
         .filter(invoices::Column::CustomerTenantId.eq(customer))
-        .filter(invoices::Column::PayerId.eq(payer))
         .filter(invoices::Column::BillingPeriod.eq(period))
         .filter(invoices::Column::Status.is_in([InvoiceStatus::Issued, InvoiceStatus::Paid]))
-        .one(db)
-        .await?)
+        .one()
+        .await
+}
+
+/// The issuer of a document, which must still be its customer's parent (a customer moved to
+/// another partner since is invoiced by that partner, with that partner's numbers).
+async fn issuer_of<'t>(customer: &BilledCustomer<'t>, m: &invoices::Model) -> AppResult<Issuer<'t>> {
+    let issuer = customer.issuer().await?;
+    if issuer.tenant().id != m.issuer_tenant_id {
+        return Err(AppError::Conflict("the customer is now invoiced by another partner; draft its documents again".into()));
+    }
+    Ok(issuer)
 }
 
 /// A note on an invoice, with its parties, currency, rate and tax.
 /// `typed`: the inputs are already in the document's currency (a hand-typed correction), so they
 /// are taxed as typed and their source amounts are worked back through the invoice's rate.
 #[allow(clippy::too_many_arguments)]
-async fn draft_note(db: &impl ConnectionTrait, invoice: &invoices::Model, kind: DocumentKind, inputs: Vec<LineInput>, typed: bool, adjustment: Option<Uuid>, reason: String, by: &str) -> AppResult<invoices::Model> {
-    let contract_row = contracts::Entity::find_by_id(invoice.contract_id).one(db).await?.ok_or_else(|| AppError::Conflict("the invoice's contract no longer exists".into()))?;
+async fn draft_note(txn: &PayerTxn, invoice: &invoices::Model, kind: DocumentKind, inputs: Vec<LineInput>, typed: bool, adjustment: Option<Uuid>, reason: String, by: &str) -> AppResult<invoices::Model> {
+    let customer = txn.billed_customer(invoice.customer_tenant_id).await?;
+    let contract_row = customer
+        .rows::<contracts::Entity>()
+        .filter(contracts::Column::Id.eq(invoice.contract_id))
+        .one()
+        .await?
+        .ok_or_else(|| AppError::Conflict("the invoice's contract no longer exists".into()))?;
     let mut contract = Contract::try_from(contract_row)?;
     // The note carries the invoice's terms, not today's contract.
     contract.currency = invoice.currency.clone();
     contract.tax_rate = from_units(invoice.tax_rate);
     contract.tax_inclusive = invoice.tax_inclusive;
     contract.language = invoice.language.clone();
-    let issuer = tenants::Entity::find_by_id(invoice.issuer_tenant_id).one(db).await?.ok_or(AppError::NotFound("tenant"))?;
+    let issuer = issuer_of(&customer, invoice).await?;
     let rate = from_units(invoice.exchange_rate);
     let mut priced = price_lines(&inputs, if typed { Decimal::ONE } else { rate }, contract.tax_rate, contract.tax_inclusive, &contract.currency);
     if typed {
@@ -917,13 +937,12 @@ async fn draft_note(db: &impl ConnectionTrait, invoice: &invoices::Model, kind: 
         }
     }
     insert_document(
-        db,
+        txn,
         NewDocument {
             kind,
-            issuer: &issuer,
+            issuer_id: issuer.tenant().id,
             customer_id: invoice.customer_tenant_id,
             contract: &contract,
-            payer: invoice.payer_id,
             period: &invoice.billing_period,
             invoice_id: Some(invoice.id),
             adjustment_id: adjustment,
@@ -943,23 +962,23 @@ async fn draft_note(db: &impl ConnectionTrait, invoice: &invoices::Model, kind: 
 pub async fn note_from_adjustment(scope: &Scope, adjustment: Uuid, reason: Option<&str>) -> AppResult<Invoice> {
     let a = scope.payer_row::<period_adjustments::Entity>(adjustment, "adjustment").await?;
     let payer = crate::domain::billing::payer_of(scope, a.payer_id, Role::Operator, "adjustment").await?;
-    let txn = super::begin_payer_write(scope, payer.id).await?;
-    let a = period_adjustments::Entity::find_by_id(adjustment).one(&txn).await?.ok_or(AppError::NotFound("adjustment"))?;
+    let txn = super::begin_payer_write(&payer).await?;
+    let a = txn.rows::<period_adjustments::Entity>().filter(period_adjustments::Column::Id.eq(adjustment)).one().await?.ok_or(AppError::NotFound("adjustment"))?;
     if a.status != AdjustmentStatus::Pending {
         return Err(AppError::Conflict("this adjustment is no longer pending".into()));
     }
     if a.proforma_delta == 0 {
         return Err(AppError::Conflict("this adjustment changes no charge to the customer (only the AWS cost moved)".into()));
     }
-    let snapshot = period_snapshots::Entity::find()
-        .filter(period_snapshots::Column::PayerId.eq(a.payer_id))
+    let snapshot = txn
+        .rows::<period_snapshots::Entity>()
         .filter(period_snapshots::Column::BillingPeriod.eq(a.billing_period.as_str()))
         .filter(period_snapshots::Column::BillingGroupId.eq(a.billing_group_id))
-        .one(&txn)
+        .one()
         .await?
         .ok_or(AppError::NotFound("adjustment"))?;
     let customer = snapshot.customer_tenant_id.ok_or_else(|| AppError::Conflict(format!("billing group {} had no customer in {}", snapshot.group_name, a.billing_period)))?;
-    let invoice = issued_invoice(&txn, customer, a.payer_id, &a.billing_period)
+    let invoice = issued_invoice(&txn, customer, &a.billing_period)
         .await?
         .ok_or_else(|| AppError::Conflict(format!("no issued invoice for {} in {}; issue it first", snapshot.group_name, a.billing_period)))?;
     let kind = if a.proforma_delta < 0 { DocumentKind::CreditNote } else { DocumentKind::DebitNote };
@@ -974,7 +993,7 @@ pub async fn note_from_adjustment(scope: &Scope, adjustment: Uuid, reason: Optio
     let mut am: period_adjustments::ActiveModel = a.into();
     am.status = Set(AdjustmentStatus::Noted);
     am.note_id = Set(Some(note.id));
-    am.update(&txn).await?;
+    txn.update(am).await?;
     let out = load(&txn, note, true).await?;
     txn.commit().await?;
     Ok(out)
@@ -1000,7 +1019,7 @@ pub async fn create_note(scope: &Scope, invoice: Uuid, kind: DocumentKind, reaso
     if lines.is_empty() || lines.len() > 100 {
         return Err(AppError::invalid("lines", "a note has 1 to 100 lines"));
     }
-    let (m, _) = find_model(scope, invoice, Role::Operator).await?;
+    let (m, payer) = for_change(scope, invoice, Role::Operator).await?;
     if m.kind != DocumentKind::Invoice || !matches!(m.status, InvoiceStatus::Issued | InvoiceStatus::Paid) {
         return Err(AppError::invalid("invoiceId", "a note refers to an issued invoice"));
     }
@@ -1015,7 +1034,7 @@ pub async fn create_note(scope: &Scope, invoice: Uuid, kind: DocumentKind, reaso
         }
         inputs.push(LineInput { kind: LineKind::Adjustment, billing_group_id: None, group_name: String::new(), account_id: String::new(), service_code: String::new(), description, source_amount: l.amount });
     }
-    let txn = super::begin_payer_write(scope, m.payer_id).await?;
+    let txn = super::begin_payer_write(&payer).await?;
     let note = draft_note(&txn, &m, kind, inputs, true, None, reason.to_owned(), &scope.principal().email).await?;
     let out = load(&txn, note, true).await?;
     txn.commit().await?;

@@ -19,13 +19,14 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
 
 use crate::audit::{CallScope, NewEvent, Target};
+use crate::error::AppResult;
+use crate::tenancy::{PayerTransactions, PayerTxn};
 
 /// A write transaction holding the payer's billing lock (as a billing change does), so closing,
 /// reopening, drafting and issuing of one payer run one at a time.
-pub async fn begin_payer_write(scope: &crate::tenancy::Scope, payer: uuid::Uuid) -> crate::error::AppResult<sea_orm::DatabaseTransaction> {
-    use crate::db::BeginWrite;
-    let txn = scope.db().begin_write().await?;
-    crate::domain::billing::lock_payer(&txn, payer).await?;
+pub async fn begin_payer_write(payer: &impl PayerTransactions) -> AppResult<PayerTxn> {
+    let txn = payer.begin_write().await?;
+    crate::domain::billing::lock(&txn).await?;
     Ok(txn)
 }
 

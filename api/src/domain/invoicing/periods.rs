@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::money::to_units;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
-use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PayerTxn, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTxn, Role, Scope};
 
 /// The configuration a snapshot was priced with: the engine's inputs, and which versions of the
 /// stored objects they came from.
@@ -141,20 +141,12 @@ pub async fn close(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Per
     if period >= current_period() {
         return Err(AppError::invalid("billingPeriod", "only a month that has ended can be closed"));
     }
-    let txn = begin_period_write(&payer).await?;
+    let txn = super::begin_payer_write(&payer).await?;
     close_in(&txn, &payer, &period, &scope.principal().email).await?;
     let state = state_of(&txn, &period).await?;
     let out = view(&txn, &period, state).await?;
     txn.commit().await?;
     Ok(out)
-}
-
-/// A write transaction on the payer's rows holding its billing lock (as a billing change does),
-/// so closing and reopening of one payer run one at a time.
-async fn begin_period_write(payer: &impl PayerTransactions) -> AppResult<PayerTxn> {
-    let txn = payer.begin_write().await?;
-    crate::domain::billing::lock(&txn).await?;
-    Ok(txn)
 }
 
 /// Freezes the period in the caller's transaction, which holds the payer's lock.
@@ -268,7 +260,7 @@ async fn freeze(txn: &PayerTxn, group: &Group, period: &str, now: chrono::DateTi
 pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<PeriodView> {
     let payer = billing_payer(scope, payer, Role::Admin).await?;
     let period = checked_period("billingPeriod", period)?;
-    let txn = begin_period_write(&payer).await?;
+    let txn = super::begin_payer_write(&payer).await?;
     let Some(state) = state_of(&txn, &period).await?.filter(|s| s.status == PeriodStatus::Closed) else {
         return Err(AppError::Conflict(format!("billing period {period} is not closed")));
     };
@@ -329,7 +321,7 @@ pub async fn close_due(platform: &UnscopedPlatformAccess, after_days: Option<u32
     let Some(period) = due_for_closing(Utc::now().date_naive(), after_days) else { return Ok(json!({ "closed": 0 })) };
     let mut closed = 0;
     for payer in platform.payers().order_by_asc(payers::Column::Id).all().await? {
-        let txn = begin_period_write(&platform.payer_row(payer.clone())).await?;
+        let txn = super::begin_payer_write(&platform.payer_row(payer.clone())).await?;
         if is_closed(&txn, &period).await? {
             continue;
         }
