@@ -13,7 +13,7 @@ use partner_billing::ids::ROOT_TENANT_ID;
 use partner_billing::startup::{Application, connect_database, migrate};
 use partner_billing::tenancy::Role;
 use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
-use partner_billing::{demo, domain, graphql, ingest, telemetry};
+use partner_billing::{demo, graphql, ingest, telemetry};
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -223,7 +223,7 @@ async fn create_admin(config: Config, email: String, password_stdin: bool) -> an
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
     let platform = UnscopedPlatformAccess::new(db);
-    domain::tenants::ensure_root(platform.db()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    partner_billing::tenancy::ensure_root(platform.db()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let new = NewUser {
         email,
         display_name: String::new(),

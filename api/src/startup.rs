@@ -18,7 +18,7 @@ use crate::auth::keys;
 use crate::domain::bootstrap;
 use crate::aws::AwsClients;
 use crate::config::Config;
-use crate::domain::tenants::ensure_root;
+use crate::tenancy::ensure_root;
 use crate::graphql::build_schema;
 use crate::http::health::Draining;
 use crate::http::{request_id, routes};

@@ -7,24 +7,23 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{linked_accounts, organizational_units, payers, policies, policy_attachments};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait,
+    ActiveValue::Set, ColumnTrait, Condition,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::domain::jobs::{JobView, enqueue_requested};
-use crate::db::{BeginWrite, Db};
 use crate::aws::credentials::session_name;
 use crate::aws::{AwsClients, OrgAccount};
 use crate::domain::users::checked_email;
 use crate::domain::{Page, payers as payer_domain};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::jobs::{JobArgs, JobFailure, NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, JobFailure, NewJob, Step};
 use crate::notify::outbox::{self, Event};
 use crate::jobs::JobContext;
-use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerRead, PlatformPayer, Role, Scope};
 
 /// Syncs one payer's organization into the local tables.
 pub const SYNC_ACCOUNTS: &str = "accounts.sync";
@@ -75,13 +74,10 @@ crate::jobs::no_job_args! {
     pub DailySync, SYNC_ALL_ACCOUNTS
 }
 
-async fn job_payer(db: &Db, payer_id: uuid::Uuid) -> AppResult<payers::Model> {
-    payers::Entity::find_by_id(payer_id).one(db).await?.ok_or(AppError::NotFound("payer"))
-}
 
 /// The sync job's one step.
 pub async fn run_sync_job(state: &JobContext, payload: SyncArgs) -> AppResult<Step<SyncArgs>> {
-    let payer = job_payer(&state.db, payload.payer_id).await?;
+    let payer = state.platform().payer(PayerId(payload.payer_id)).await?;
     let session = payload.session.unwrap_or_else(|| "pb-scheduled-sync".to_owned());
     let report = sync_payer(state, &payer, &session).await?;
     Ok(Step::Done(serde_json::to_value(report).map_err(AppError::internal)?))
@@ -89,14 +85,14 @@ pub async fn run_sync_job(state: &JobContext, payload: SyncArgs) -> AppResult<St
 
 /// The scheduled daily sync: one sync job per connected payer.
 pub async fn enqueue_sync_for_all(state: &JobContext) -> AppResult<Step<DailySync>> {
-    let connected = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
+    let connected = state.platform().payers().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all().await?;
     let day = Utc::now().format("%Y-%m-%d");
     for payer in &connected {
         let mut job = NewJob::of(&SyncArgs { payer_id: payer.id, session: None })?;
         job.payer = Some(PayerId(payer.id));
         job.tenant = Some(crate::ids::TenantId(payer.tenant_id));
         job.idempotency_key = Some(format!("daily-sync:{}:{day}", payer.id));
-        enqueue(&state.db, job).await?;
+        state.enqueue(job).await?;
     }
     Ok(Step::Done(json!({ "payers": connected.len() })))
 }
@@ -110,8 +106,8 @@ pub struct SyncReport {
 }
 
 /// Reads the payer's organization from AWS and replaces the local copy in one transaction.
-pub async fn sync_payer(state: &JobContext, payer: &payers::Model, session: &str) -> AppResult<SyncReport> {
-    let (db, aws) = (&state.db, &state.aws);
+pub async fn sync_payer(state: &JobContext, payer: &PlatformPayer, session: &str) -> AppResult<SyncReport> {
+    let aws = &state.aws;
     let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, session).await?;
     let orgs = &aws.organizations;
     let accounts = orgs.list_accounts(&creds).await?;
@@ -137,34 +133,27 @@ pub async fn sync_payer(state: &JobContext, payer: &payers::Model, session: &str
     }
 
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let templates: HashMap<String, Option<String>> = policies::Entity::find()
-        .filter(policies::Column::PayerId.eq(payer.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|p| (p.policy_id, p.template_id))
-        .collect();
-    linked_accounts::Entity::delete_many().filter(linked_accounts::Column::PayerId.eq(payer.id)).exec(&txn).await?;
-    organizational_units::Entity::delete_many().filter(organizational_units::Column::PayerId.eq(payer.id)).exec(&txn).await?;
-    policy_attachments::Entity::delete_many().filter(policy_attachments::Column::PayerId.eq(payer.id)).exec(&txn).await?;
-    policies::Entity::delete_many().filter(policies::Column::PayerId.eq(payer.id)).exec(&txn).await?;
+    let txn = payer.begin_write().await?;
+    let templates: HashMap<String, Option<String>> = txn.rows::<policies::Entity>().all().await?.into_iter().map(|p| (p.policy_id, p.template_id)).collect();
+    txn.delete::<linked_accounts::Entity>().exec().await?;
+    txn.delete::<organizational_units::Entity>().exec().await?;
+    txn.delete::<policy_attachments::Entity>().exec().await?;
+    txn.delete::<policies::Entity>().exec().await?;
     for account in &accounts {
-        account_row(payer.id, account, account_parents.get(&account.id).cloned()).insert(&txn).await?;
+        txn.insert(account_row(payer.id, account, account_parents.get(&account.id).cloned())).await?;
     }
     for ou in &ous {
-        organizational_units::ActiveModel {
+        txn.insert(organizational_units::ActiveModel {
             payer_id: Set(payer.id),
             ou_id: Set(ou.id.clone()),
             parent_id: Set(ou.parent_id.clone()),
             name: Set(ou.name.clone()),
             synced_at: Set(now),
-        }
-        .insert(&txn)
+        })
         .await?;
     }
     for p in &scps {
-        policies::ActiveModel {
+        txn.insert(policies::ActiveModel {
             payer_id: Set(payer.id),
             policy_id: Set(p.id.clone()),
             name: Set(p.name.clone()),
@@ -172,14 +161,11 @@ pub async fn sync_payer(state: &JobContext, payer: &payers::Model, session: &str
             aws_managed: Set(p.aws_managed),
             template_id: Set(templates.get(&p.id).cloned().flatten()),
             synced_at: Set(now),
-        }
-        .insert(&txn)
+        })
         .await?;
     }
     for (policy_id, target) in &attachments {
-        policy_attachments::ActiveModel { payer_id: Set(payer.id), policy_id: Set(policy_id.clone()), target_id: Set(target.clone()) }
-            .insert(&txn)
-            .await?;
+        txn.insert(policy_attachments::ActiveModel { payer_id: Set(payer.id), policy_id: Set(policy_id.clone()), target_id: Set(target.clone()) }).await?;
     }
     txn.commit().await?;
     Ok(SyncReport { accounts: accounts.len(), organizational_units: ous.len(), policies: scps.len() })
@@ -397,7 +383,7 @@ fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<St
 /// before the call leaves a marker, so a job resumed after a crash adopts the request or account
 /// it may already have made instead of creating a second account.
 pub async fn run_create_job(state: &JobContext, mut p: CreateArgs) -> Result<Step<CreateArgs>, JobFailure> {
-    let payer = job_payer(&state.db, p.payer_id).await.map_err(JobFailure::from)?;
+    let payer = state.platform().payer(PayerId(p.payer_id)).await.map_err(JobFailure::from)?;
     let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
     let orgs = &state.aws.organizations;
     match p.step {
@@ -429,11 +415,13 @@ pub async fn run_create_job(state: &JobContext, mut p: CreateArgs) -> Result<Ste
                     let reason = create_failure_reason(status.failure_reason.as_deref());
                     let event = Event {
                         event_type: outbox::ACCOUNT_CREATE_FAILED,
-                        payer: &payer,
+                        payer: payer.model(),
                         subject: Some(p.email.clone()),
                         data: json!({ "email": p.email, "accountName": p.name, "reason": reason, "requestId": request }),
                     };
-                    outbox::record(&state.db, event).await.map_err(JobFailure::from)?;
+                    let txn = payer.begin_write().await.map_err(JobFailure::from)?;
+                    outbox::record_in(&txn, event).await.map_err(JobFailure::from)?;
+                    txn.commit().await.map_err(JobFailure::from)?;
                     Err(JobFailure::Fatal(reason))
                 }
                 _ => {
@@ -462,7 +450,7 @@ fn create_failure_reason(code: Option<&str>) -> String {
 
 async fn finish_created(
     state: &JobContext,
-    payer: &payers::Model,
+    payer: &PlatformPayer,
     p: &CreateArgs,
     creds: &aws_credential_types::Credentials,
     account_id: &str,
@@ -474,17 +462,17 @@ async fn finish_created(
         parent = ou.clone();
     }
     let account = orgs.describe_account(creds, account_id).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
-    let txn = state.db.begin_write().await.map_err(|e| JobFailure::from(AppError::from(e)))?;
-    linked_accounts::Entity::delete_by_id((payer.id, account.id.clone())).exec(&txn).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
-    account_row(payer.id, &account, Some(parent.clone())).insert(&txn).await.map_err(|e| JobFailure::from(AppError::from(e)))?;
+    let txn = payer.begin_write().await.map_err(JobFailure::from)?;
+    txn.delete::<linked_accounts::Entity>().filter(linked_accounts::Column::AccountId.eq(account.id.as_str())).exec().await.map_err(JobFailure::from)?;
+    txn.insert(account_row(payer.id, &account, Some(parent.clone()))).await.map_err(JobFailure::from)?;
     let event = Event {
         event_type: outbox::ACCOUNT_CREATED,
-        payer,
+        payer: payer.model(),
         subject: Some(account.id.clone()),
         data: json!({ "accountId": account.id, "accountName": account.name, "email": account.email, "ouId": parent, "payerAccountId": payer.account_id }),
     };
-    outbox::record(&txn, event).await.map_err(JobFailure::from)?;
-    txn.commit().await.map_err(|e| JobFailure::from(AppError::from(e)))?;
+    outbox::record_in(&txn, event).await.map_err(JobFailure::from)?;
+    txn.commit().await.map_err(JobFailure::from)?;
     Ok(Step::Done(json!({ "accountId": account.id, "parentId": parent })))
 }
 

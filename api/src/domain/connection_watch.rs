@@ -9,13 +9,14 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::payers;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::json;
 
 use crate::domain::payers::{PayerStatus, WatchArgs, probe};
 use crate::error::AppResult;
 use crate::ids::PayerId;
 use crate::jobs::{JobContext, Step};
+use crate::tenancy::PayerAccess;
 
 /// How long a registration is watched.
 pub const WATCH_FOR: chrono::Duration = chrono::Duration::hours(24);
@@ -35,7 +36,7 @@ pub fn next_probe_after(elapsed: chrono::Duration) -> Option<Duration> {
 
 /// One probe.
 pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<WatchArgs>> {
-    let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&ctx.db).await? else {
+    let Some(payer) = ctx.platform().find_payer(PayerId(p.payer_id)).await? else {
         return Ok(Step::Done(json!({ "connected": false, "stopped": "the payer was removed" })));
     };
     if payer.role_arn != p.role_arn {
@@ -52,15 +53,15 @@ pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<Wat
         Ok(()) => {
             // Only a payer still waiting turns PayerStatus::Connected here; a payer someone checked meanwhile
             // keeps that answer.
-            payers::Entity::update_many()
+            payer
+                .update_rows::<payers::Entity>()
                 .col_expr(payers::Column::Status, Expr::value(PayerStatus::Connected))
                 .col_expr(payers::Column::StatusReason, Expr::value(Option::<String>::None))
                 .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
                 .col_expr(payers::Column::UpdatedAt, Expr::value(now))
-                .filter(payers::Column::Id.eq(payer.id))
                 .filter(payers::Column::Status.is_in([PayerStatus::Pending, PayerStatus::Error]))
                 .filter(payers::Column::RoleArn.eq(p.role_arn.as_str()))
-                .exec(&ctx.db)
+                .exec()
                 .await?;
             tracing::info!(payer = %id, probes = p.probes, "a watched registration connected");
             Ok(Step::Done(json!({ "connected": true, "probes": p.probes })))
@@ -72,12 +73,12 @@ pub async fn run_watch(ctx: &JobContext, mut p: WatchArgs) -> AppResult<Step<Wat
                 Some(_) => format!("waiting for the access role: {reason}"),
                 None => format!("not connected after 24 hours of checks: {reason}. Deploy the stack, then check the connection"),
             };
-            payers::Entity::update_many()
+            payer
+                .update_rows::<payers::Entity>()
                 .col_expr(payers::Column::StatusReason, Expr::value(Some(said.clone())))
                 .col_expr(payers::Column::LastCheckedAt, Expr::value(Some(now)))
-                .filter(payers::Column::Id.eq(payer.id))
                 .filter(payers::Column::Status.eq(PayerStatus::Pending))
-                .exec(&ctx.db)
+                .exec()
                 .await?;
             match next {
                 Some(after) => Ok(Step::Continue {

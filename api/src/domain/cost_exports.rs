@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use entity::payers;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -15,7 +15,7 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest;
-use crate::jobs::{JobArgs, NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, NewJob, Step};
 use crate::jobs::JobContext;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::tenancy::{PayerAccess, Role, Scope};
@@ -96,7 +96,7 @@ fn wanted(key: &str) -> bool {
 
 /// The ingest job's one step.
 pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step<IngestArgs>> {
-    let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
+    let payer = state.platform().payer(PayerId(p.payer_id)).await?;
     let bucket = payer.cost_export_bucket.clone().ok_or_else(|| AppError::invalid("payerId", "no cost export bucket"))?;
     let prefix = payer.cost_export_prefix.clone().unwrap_or_default();
     let session = p.session.unwrap_or_else(|| "pb-cost-ingestion".to_owned());
@@ -140,10 +140,12 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
 /// The daily schedule: one ingestion per connected payer with an export bucket, for the
 /// current month (exports are rewritten through the month).
 pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step<DailyIngest>> {
-    let payers = payers::Entity::find()
+    let payers = state
+        .platform()
+        .payers()
         .filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected))
         .filter(payers::Column::CostExportBucket.is_not_null())
-        .all(&state.db)
+        .all()
         .await?;
     let period = Utc::now().format("%Y-%m").to_string();
     let day = Utc::now().format("%Y-%m-%d");
@@ -153,7 +155,7 @@ pub async fn enqueue_for_all(state: &JobContext) -> AppResult<Step<DailyIngest>>
         job.tenant = Some(TenantId(payer.tenant_id));
         job.idempotency_key = Some(format!("daily-ingest:{}:{day}", payer.id));
         job.max_attempts = 3;
-        enqueue(&state.db, job).await?;
+        state.enqueue(job).await?;
     }
     Ok(Step::Done(json!({ "payers": payers.len() })))
 }

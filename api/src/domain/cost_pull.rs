@@ -9,28 +9,28 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, Timelike, Utc};
-use entity::{cost_daily, ingestions, outbox_events, payers, tenants, webhook_endpoints};
+use entity::{cost_daily, ingestions, payers};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::jobs::{JobView, enqueue_requested};
-use crate::db::BeginWrite;
 use crate::aws::cost_explorer::ServiceDayCost;
 use crate::aws::credentials::session_name;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
 use crate::ingest::store::{self, Record};
-use crate::jobs::{JobArgs, NewJob, Step, enqueue};
+use crate::jobs::{JobArgs, NewJob, Step};
 use crate::money;
-use crate::notify::cloudevents::{self, AWS_SERVICE_DAILY, Money, ServiceDaily};
+use crate::notify::cloudevents::{Money, ServiceDaily};
+use crate::notify::outbox;
 use crate::jobs::JobContext;
-use crate::tenancy::{Role, Scope};
+use crate::tenancy::{PayerAccess, PayerTransactions, PayerTxn, PlatformPayer, Role, Scope};
 
 /// The day-grain source this pull writes.
 pub const SOURCE: &str = "ce";
@@ -66,26 +66,24 @@ fn units(amount: Decimal) -> AppResult<i64> {
 /// Replaces a source's rows of one payer for the days `from..=to` with `rows`, inside the
 /// caller's transaction; returns the rows written.
 pub(crate) async fn replace_days(
-    txn: &impl ConnectionTrait,
-    payer: PayerId,
+    txn: &PayerTxn,
     source: &str,
     (from, to): (NaiveDate, NaiveDate),
     rows: &[GrainRow],
     ingestion: Uuid,
 ) -> AppResult<u64> {
-    cost_daily::Entity::delete_many()
-        .filter(cost_daily::Column::PayerId.eq(payer.0))
+    txn.delete::<cost_daily::Entity>()
         .filter(cost_daily::Column::Source.eq(source))
         .filter(cost_daily::Column::UsageDate.gte(from))
         .filter(cost_daily::Column::UsageDate.lte(to))
-        .exec(txn)
+        .exec()
         .await?;
     for chunk in rows.chunks(BATCH) {
         let mut models = Vec::with_capacity(chunk.len());
         for r in chunk {
             models.push(cost_daily::ActiveModel {
                 id: NotSet,
-                payer_id: Set(payer.0),
+                payer_id: Set(txn.payer_id()),
                 source: Set(source.to_owned()),
                 billing_period: Set(r.date.format("%Y-%m").to_string()),
                 usage_date: Set(r.date),
@@ -109,7 +107,7 @@ pub(crate) async fn replace_days(
                 ingestion_id: Set(ingestion),
             });
         }
-        cost_daily::Entity::insert_many(models).exec_without_returning(txn).await?;
+        txn.insert_all(models).await?;
     }
     // The days replaced may span billing periods: rebuild the rollup of each.
     let mut periods = Vec::new();
@@ -121,15 +119,15 @@ pub(crate) async fn replace_days(
             break;
         }
     }
-    crate::ingest::rollup::refresh(txn, payer, source, &periods).await?;
+    crate::ingest::rollup::refresh_in(txn, source, &periods).await?;
     Ok(rows.len() as u64)
 }
 
 /// A finished ingestion record for one billing period of a source, written in the caller's
 /// transaction.
-pub(crate) async fn record_succeeded(txn: &impl ConnectionTrait, id: Uuid, r: &Record<'_>, period: String, rows_written: u64) -> AppResult<()> {
+pub(crate) async fn record_succeeded(txn: &PayerTxn, id: Uuid, r: &Record<'_>, period: String, rows_written: u64) -> AppResult<()> {
     let now = Utc::now();
-    ingestions::Entity::insert(ingestions::ActiveModel {
+    txn.insert(ingestions::ActiveModel {
         id: Set(id),
         payer_id: Set(r.payer.0),
         source: Set(r.source.map(str::to_owned)),
@@ -148,7 +146,6 @@ pub(crate) async fn record_succeeded(txn: &impl ConnectionTrait, id: Uuid, r: &R
         holder: NotSet,
         holder_ns: NotSet,
     })
-    .exec_without_returning(txn)
     .await?;
     Ok(())
 }
@@ -253,18 +250,18 @@ pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyPull>> {
         return Ok(Step::Done(json!({ "payers": 0, "waitingFor": format!("{:02}:00 UTC", state.config.cost_pull_hour) })));
     }
     let Some(yesterday) = now.date_naive().pred_opt() else { return Ok(Step::Done(json!({ "payers": 0 }))) };
-    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
+    let payers = state.platform().payers().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all().await?;
     for payer in &payers {
         let mut job = pull_job(payer, yesterday, yesterday, None)?;
         job.idempotency_key = Some(format!("ce-daily:{}:{yesterday}", payer.id));
-        enqueue(&state.db, job).await?;
+        state.enqueue(job).await?;
     }
     Ok(Step::Done(json!({ "payers": payers.len(), "day": yesterday })))
 }
 
 /// The pull job's step: one calendar month of the range.
 pub async fn run_pull_job(state: &JobContext, mut p: PullArgs) -> AppResult<Step<PullArgs>> {
-    let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
+    let payer = state.platform().payer(PayerId(p.payer_id)).await?;
     let start = p.next.unwrap_or(p.from);
     let end = last_of_month(start).min(p.to);
     let session = p.session.clone().unwrap_or_else(|| "pb-cost-explorer-pull".to_owned());
@@ -304,8 +301,7 @@ fn fold(rows: Vec<ServiceDayCost>, from: NaiveDate, to: NaiveDate) -> BTreeMap<D
     out
 }
 
-async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, to: NaiveDate, session: &str) -> AppResult<Pulled> {
-    let db = &state.db;
+async fn pull_days(state: &JobContext, payer: &PlatformPayer, from: NaiveDate, to: NaiveDate, session: &str) -> AppResult<Pulled> {
     let files = json!([{ "api": "ce:GetCostAndUsage", "granularity": "DAILY", "groupBy": ["LINKED_ACCOUNT", "SERVICE"], "start": from, "end": to }]).to_string();
     let mut record = Record { payer: PayerId(payer.id), source: Some(SOURCE), files_json: &files, fingerprint: "", rows_read: 0, started_at: Utc::now() };
     let fetched = match payer_domain::platform_credentials(&state.platform(), &state.aws, payer, session).await {
@@ -315,7 +311,7 @@ async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, t
     let fetched = match fetched {
         Ok(f) => f,
         Err(e) => {
-            store::fail(db, None, &record, &e.to_string()).await?;
+            store::fail_unstarted(payer, &record, &e.to_string()).await?;
             return Err(e);
         }
     };
@@ -356,56 +352,15 @@ async fn pull_days(state: &JobContext, payer: &payers::Model, from: NaiveDate, t
     }
     let print = fingerprint(&rows);
     record.fingerprint = &print;
-    let txn = db.begin_write().await?;
+    let txn = payer.begin_write().await?;
     let id = Uuid::now_v7();
-    let written = replace_days(&txn, PayerId(payer.id), SOURCE, (from, to), &rows, id).await?;
+    let written = replace_days(&txn, SOURCE, (from, to), &rows, id).await?;
     record_succeeded(&txn, id, &record, from.format("%Y-%m").to_string(), written).await?;
-    let sent = if webhooks_want_daily_costs(&txn, payer.tenant_id).await? { record_events(&txn, payer, &events, now).await? } else { 0 };
+    let sent = if outbox::daily_costs_wanted_in(&txn).await? { outbox::record_daily_costs_in(&txn, payer, &events, now).await? } else { 0 };
     txn.commit().await?;
     // Cost Explorer rewrote days of a month that may be closed: its difference waits as an adjustment.
-    crate::domain::invoicing::adjustments::refresh_after_ingest(&state.platform().payer_row(payer.clone()), &[from.format("%Y-%m").to_string()]).await?;
+    crate::domain::invoicing::adjustments::refresh_after_ingest(payer, &[from.format("%Y-%m").to_string()]).await?;
     Ok(Pulled { pages: fetched.pages, rows: written, events: sent })
-}
-
-/// Whether an enabled webhook endpoint of the payer's tenant or above takes `aws.service.daily`
-/// (thousands of events a day are only recorded when someone receives them).
-async fn webhooks_want_daily_costs(db: &impl ConnectionTrait, tenant: Uuid) -> AppResult<bool> {
-    let Some(tenant) = tenants::Entity::find_by_id(tenant).one(db).await? else { return Ok(false) };
-    let lineage: Vec<Uuid> = tenant.path.split('/').filter_map(|p| p.parse().ok()).collect();
-    let endpoints = webhook_endpoints::Entity::find()
-        .filter(webhook_endpoints::Column::TenantId.is_in(lineage))
-        .filter(webhook_endpoints::Column::DisabledAt.is_null())
-        .all(db)
-        .await?;
-    Ok(endpoints.iter().any(|e| {
-        let types: Vec<String> = serde_json::from_str(&e.event_types).unwrap_or_default();
-        types.iter().any(|t| t == AWS_SERVICE_DAILY || t == "*")
-    }))
-}
-
-/// Records the CloudEvents in the outbox (whole, with their stable ids) and wakes the dispatcher.
-async fn record_events(db: &impl ConnectionTrait, payer: &payers::Model, events: &[ServiceDaily], time: chrono::DateTime<Utc>) -> AppResult<u64> {
-    for chunk in events.chunks(BATCH) {
-        let models: Vec<outbox_events::ActiveModel> = chunk
-            .iter()
-            .map(|d| outbox_events::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                event_type: Set(AWS_SERVICE_DAILY.to_owned()),
-                tenant_id: Set(Some(payer.tenant_id)),
-                payer_id: Set(Some(payer.id)),
-                subject: Set(Some(d.account_id.clone())),
-                payload: Set(cloudevents::aws_service_daily(d, time).to_string()),
-                created_at: Set(time),
-            })
-            .collect();
-        if !models.is_empty() {
-            outbox_events::Entity::insert_many(models).exec_without_returning(db).await?;
-        }
-    }
-    if !events.is_empty() {
-        crate::notify::outbox::poke(db).await?;
-    }
-    Ok(events.len() as u64)
 }
 
 /// Pulls days of one payer's costs from Cost Explorer.

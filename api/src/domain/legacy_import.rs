@@ -18,12 +18,10 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::payers;
 use rust_decimal::Decimal;
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::BeginWrite;
 use crate::aws::cost_explorer::parse_amount;
 use crate::aws::credentials::session_name;
 use crate::aws::dynamodb::Item;
@@ -33,6 +31,7 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::ingest::store::{self, Record};
+use crate::tenancy::PayerTransactions;
 use crate::jobs::Step;
 use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
@@ -181,8 +180,7 @@ impl Tally {
 
 /// The import job's one step: scan every page, then replace each named month in one transaction.
 pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step<ImportArgs>> {
-    let payer = payers::Entity::find_by_id(p.payer_id).one(&state.db).await?.ok_or(AppError::NotFound("payer"))?;
-    let db = &state.db;
+    let payer = state.platform().payer(PayerId(p.payer_id)).await?;
     let files = json!([{ "dynamodbTable": p.table, "year": p.year, "months": p.months }]).to_string();
     let mut record = Record { payer: PayerId(payer.id), source: Some(SOURCE), files_json: &files, fingerprint: "", rows_read: 0, started_at: Utc::now() };
     let session = p.session.clone().unwrap_or_else(|| "pb-legacy-import".to_owned());
@@ -190,7 +188,7 @@ pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step
     let (tally, pages) = match scanned {
         Ok(t) => t,
         Err(e) => {
-            store::fail(db, None, &record, &e.to_string()).await?;
+            store::fail_unstarted(&payer, &record, &e.to_string()).await?;
             return Err(e);
         }
     };
@@ -218,13 +216,13 @@ pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step
     let all: Vec<GrainRow> = by_month.values().flatten().cloned().collect();
     let print = fingerprint(&all);
     record.fingerprint = &print;
-    let txn = db.begin_write().await?;
+    let txn = payer.begin_write().await?;
     let mut periods = Vec::new();
     for (month, rows) in &by_month {
         let first = NaiveDate::from_ymd_opt(p.year, *month, 1).ok_or_else(|| AppError::invalid("months", "out of range"))?;
         let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
         let id = Uuid::now_v7();
-        let written = replace_days(&txn, PayerId(payer.id), SOURCE, (first, last), rows, id).await?;
+        let written = replace_days(&txn, SOURCE, (first, last), rows, id).await?;
         let period = first.format("%Y-%m").to_string();
         record_succeeded(&txn, id, &record, period.clone(), written).await?;
         let cost: Decimal = rows.iter().map(|r| r.unblended).sum();

@@ -12,15 +12,14 @@ use entity::optimization_hub_states::{self as states, HubStatus};
 use entity::{optimization_recommendations as recs, payers, tenants};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::aws::cost_optimization_hub::{Enrollment, HubRecommendation};
 use crate::aws::error::AwsErrorKind;
-use crate::db::BeginWrite;
 use crate::domain::billing::groups::{self, Group};
 use crate::domain::billing::{self, current_period};
 use crate::domain::cost_pull::payer_job;
@@ -29,9 +28,9 @@ use crate::domain::costs::{PayerView, payer_view};
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::ids::{PayerId, TenantId};
-use crate::jobs::{JobContext, Step, enqueue};
+use crate::jobs::{JobContext, Step};
 use crate::money::{from_units, to_units};
-use crate::tenancy::{PayerSet, Role, Scope};
+use crate::tenancy::{PayerAccess, PayerRead, PayerSet, PayerTransactions, PlatformPayer, Role, Scope};
 
 /// Pulls one payer's recommendations.
 pub const PULL_INSIGHTS: &str = "optimization.pull";
@@ -80,11 +79,11 @@ pub async fn request_pull(state: &JobContext, scope: &Scope, payer: PayerId) -> 
 /// The daily schedule's step: one pull per connected payer and day.
 pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyInsights>> {
     let today = Utc::now().date_naive();
-    let payers = payers::Entity::find().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all(&state.db).await?;
+    let payers = state.platform().payers().filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected)).all().await?;
     for payer in &payers {
         let mut job = payer_job(payer, &InsightsArgs { payer_id: payer.id, session: None })?;
         job.idempotency_key = Some(format!("coh-daily:{}:{today}", payer.id));
-        enqueue(&state.db, job).await?;
+        state.enqueue(job).await?;
     }
     Ok(Step::Done(json!({ "payers": payers.len(), "day": today })))
 }
@@ -93,7 +92,7 @@ pub async fn enqueue_daily(state: &JobContext) -> AppResult<Step<DailyInsights>>
 /// one transaction that replaces the payer's previous ones. A payer that has not turned Cost
 /// Optimization Hub on, or whose role may not read it, keeps no recommendations and says why.
 pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<InsightsArgs>> {
-    let Some(payer) = payers::Entity::find_by_id(p.payer_id).one(&state.db).await? else {
+    let Some(payer) = state.platform().find_payer(PayerId(p.payer_id)).await? else {
         return Ok(Step::Done(json!({ "skipped": "the payer was removed" })));
     };
     if payer.status != payer_domain::PayerStatus::Connected {
@@ -105,7 +104,7 @@ pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<Ins
     let pulled = match hub.enrollment(&creds).await {
         Ok(Enrollment::Active { member_accounts }) => hub.recommendations(&creds, MAX_RECOMMENDATIONS).await.map(|r| (member_accounts, r)),
         Ok(Enrollment::Inactive) => {
-            store(&state.db, payer.id, Outcome::Off(HubStatus::Inactive, None)).await?;
+            store(&payer, Outcome::Off(HubStatus::Inactive, None)).await?;
             return Ok(Step::Done(json!({ "enrollment": "INACTIVE", "recommendations": 0 })));
         }
         Err(e) => Err(e),
@@ -113,18 +112,18 @@ pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<Ins
     match pulled {
         Ok((member_accounts, found)) => {
             let count = found.items.len();
-            store(&state.db, payer.id, Outcome::Active { member_accounts, truncated: found.truncated, items: found.items }).await?;
+            store(&payer, Outcome::Active { member_accounts, truncated: found.truncated, items: found.items }).await?;
             Ok(Step::Done(json!({ "enrollment": "ACTIVE", "recommendations": count, "pages": found.pages, "truncated": found.truncated })))
         }
         Err(e) if e.kind == AwsErrorKind::AccessDenied => {
-            store(&state.db, payer.id, Outcome::Off(HubStatus::AccessDenied, Some(e.to_string()))).await?;
+            store(&payer, Outcome::Off(HubStatus::AccessDenied, Some(e.to_string()))).await?;
             Ok(Step::Done(json!({ "enrollment": "ACCESS_DENIED", "recommendations": 0 })))
         }
         Err(e) => {
             let e = AppError::from(e);
             // A failure that will not pass by itself is shown; a throttle is retried by the job.
             if !e.is_transient() {
-                store(&state.db, payer.id, Outcome::Off(HubStatus::Failed, Some(e.to_string()))).await?;
+                store(&payer, Outcome::Off(HubStatus::Failed, Some(e.to_string()))).await?;
             }
             Err(e.context("pulling Cost Optimization Hub recommendations"))
         }
@@ -137,10 +136,10 @@ enum Outcome {
     Off(HubStatus, Option<String>),
 }
 
-async fn store(db: &crate::db::Db, payer: Uuid, outcome: Outcome) -> AppResult<()> {
+async fn store(payer: &PlatformPayer, outcome: Outcome) -> AppResult<()> {
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    recs::Entity::delete_many().filter(recs::Column::PayerId.eq(payer)).exec(&txn).await?;
+    let txn = payer.begin_write().await?;
+    txn.delete::<recs::Entity>().exec().await?;
     let (status, member_accounts, truncated, count, error) = match outcome {
         Outcome::Active { member_accounts, truncated, items } => {
             for chunk in items.chunks(BATCH) {
@@ -148,7 +147,7 @@ async fn store(db: &crate::db::Db, payer: Uuid, outcome: Outcome) -> AppResult<(
                 for r in chunk {
                     rows.push(recs::ActiveModel {
                         id: Set(Uuid::now_v7()),
-                        payer_id: Set(payer),
+                        payer_id: Set(payer.id),
                         recommendation_id: Set(clip(&r.id, 256)),
                         account_id: Set(r.account_id.clone()),
                         region: Set(clip(&r.region, 32)),
@@ -168,18 +167,15 @@ async fn store(db: &crate::db::Db, payer: Uuid, outcome: Outcome) -> AppResult<(
                     });
                 }
                 // AWS lists a recommendation once; a repeat across pages keeps the first.
-                recs::Entity::insert_many(rows)
-                    .on_conflict(OnConflict::columns([recs::Column::PayerId, recs::Column::RecommendationId]).do_nothing().to_owned())
-                    .exec_without_returning(&txn)
-                    .await?;
+                txn.insert_all_unless_present(rows, &[recs::Column::PayerId, recs::Column::RecommendationId]).await?;
             }
-            let count = recs::Entity::find().filter(recs::Column::PayerId.eq(payer)).count(&txn).await?;
+            let count = txn.rows::<recs::Entity>().count().await?;
             (HubStatus::Active, member_accounts, truncated, count, None)
         }
         Outcome::Off(status, error) => (status, false, false, 0, error),
     };
     let row = states::ActiveModel {
-        payer_id: Set(payer),
+        payer_id: Set(payer.id),
         status: Set(status),
         member_accounts_included: Set(member_accounts),
         recommendations: Set(i64::try_from(count).unwrap_or(i64::MAX)),
@@ -187,21 +183,19 @@ async fn store(db: &crate::db::Db, payer: Uuid, outcome: Outcome) -> AppResult<(
         last_error: Set(error),
         checked_at: Set(now),
     };
-    states::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(states::Column::PayerId)
-                .update_columns([
-                    states::Column::Status,
-                    states::Column::MemberAccountsIncluded,
-                    states::Column::Recommendations,
-                    states::Column::Truncated,
-                    states::Column::LastError,
-                    states::Column::CheckedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
+    txn.upsert(
+        row,
+        &[states::Column::PayerId],
+        vec![
+            states::Column::Status,
+            states::Column::MemberAccountsIncluded,
+            states::Column::Recommendations,
+            states::Column::Truncated,
+            states::Column::LastError,
+            states::Column::CheckedAt,
+        ],
+    )
+    .await?;
     txn.commit().await.context("storing Cost Optimization Hub recommendations")?;
     Ok(())
 }

@@ -3,15 +3,14 @@
 use chrono::Utc;
 use entity::tenants;
 use sea_orm::{
-    ActiveValue::{NotSet, Set}, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::{NotSet, Set}, ColumnTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
-use crate::db::Db;
 use crate::domain::{Page, checked_name};
 use crate::domain::links::checked_dashboard_url;
 use crate::error::{AppError, AppResult};
-use crate::ids::{ROOT_TENANT_ID, TenantId};
+use crate::ids::TenantId;
 use crate::tenancy::{Role, Scope, TenantKind};
 
 /// A tenant as the domain sees it.
@@ -44,24 +43,6 @@ fn into_tenants(rows: Vec<tenants::Model>) -> AppResult<Vec<Tenant>> {
     rows.into_iter().map(Tenant::try_from).collect()
 }
 
-/// Creates the platform root on first start (idempotent, safe with several replicas).
-pub async fn ensure_root(db: &Db) -> AppResult<()> {
-    let now = Utc::now();
-    let root = tenants::ActiveModel {
-        id: Set(ROOT_TENANT_ID.0),
-        parent_id: Set(None),
-        kind: Set(TenantKind::Platform.as_str().to_owned()),
-        name: Set("Platform".to_owned()),
-        path: Set(format!("/{}/", ROOT_TENANT_ID)),
-        billing_address: Set(String::new()),
-        tax_id: Set(String::new()),
-        dashboard_url: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    tenants::Entity::insert(root).on_conflict_do_nothing_on([tenants::Column::Id]).exec(db).await?;
-    Ok(())
-}
 
 pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Tenant> {
     scope.tenant(id, Role::Viewer).await?.try_into()

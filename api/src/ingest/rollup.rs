@@ -23,6 +23,11 @@ pub async fn write(txn: &impl ConnectionTrait, payer: PayerId, source: &str, per
 
 /// Rebuilds the rollups of one payer's source for the given billing periods from their stored
 /// day rows.
+/// [`refresh`] in the payer's own write transaction (a pull that replaced days of its data).
+pub async fn refresh_in(txn: &crate::tenancy::PayerTxn, source: &str, periods: &[String]) -> AppResult<()> {
+    refresh(txn.joined(), PayerId(txn.payer_id()), source, periods).await
+}
+
 pub async fn refresh(txn: &impl ConnectionTrait, payer: PayerId, source: &str, periods: &[String]) -> AppResult<()> {
     for period in periods {
         let mut sums = MonthRollups::new();

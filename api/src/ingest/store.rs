@@ -124,6 +124,13 @@ pub async fn fail(db: &Db, id: Option<Uuid>, r: &Record<'_>, error: &str) -> App
     }
 }
 
+/// Records a failed run that never started (a pull whose AWS call failed), as the payer's.
+pub async fn fail_unstarted(payer: &impl crate::tenancy::PayerAccess, r: &Record<'_>, error: &str) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    payer.insert(record(r, id, None, 0, IngestionStatus::Failed, Some(error.to_owned()))).await?;
+    Ok(id)
+}
+
 /// The (source, period) pairs whose current data came from exactly these files, when every
 /// period these files produced before is still current; `None` when something must be read.
 pub async fn current_from(db: &Db, payer: PayerId, fingerprint: &str) -> AppResult<Option<Vec<(String, String)>>> {

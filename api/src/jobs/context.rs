@@ -14,6 +14,14 @@ impl JobContext {
     pub fn platform(&self) -> UnscopedPlatformAccess {
         UnscopedPlatformAccess::new(self.db.clone())
     }
+
+    /// Enqueues a job of the platform's own (a schedule's fan-out over payers) and wakes this
+    /// process's worker.
+    pub async fn enqueue(&self, job: crate::jobs::NewJob) -> crate::error::AppResult<entity::jobs::Model> {
+        let queued = crate::jobs::queue::enqueue(&self.db, job).await?;
+        self.jobs_wakeup.notify_one();
+        Ok(queued)
+    }
 }
 
 #[derive(Clone)]

@@ -130,6 +130,54 @@ pub async fn poke_for(scope: &crate::tenancy::Scope) -> AppResult<()> {
     poke(scope.db()).await
 }
 
+/// Whether an enabled webhook endpoint of the transaction's payer's tenant or above takes
+/// `aws.service.daily` (thousands of events a day are only recorded when someone receives them).
+pub async fn daily_costs_wanted_in(txn: &PayerTxn) -> AppResult<bool> {
+    use entity::{payers, tenants, webhook_endpoints};
+    let db = txn.joined();
+    let Some(payer) = payers::Entity::find_by_id(txn.payer_id()).one(db).await? else { return Ok(false) };
+    let Some(tenant) = tenants::Entity::find_by_id(payer.tenant_id).one(db).await? else { return Ok(false) };
+    let lineage: Vec<uuid::Uuid> = tenant.path.split('/').filter_map(|p| p.parse().ok()).collect();
+    let endpoints = webhook_endpoints::Entity::find()
+        .filter(webhook_endpoints::Column::TenantId.is_in(lineage))
+        .filter(webhook_endpoints::Column::DisabledAt.is_null())
+        .all(db)
+        .await?;
+    Ok(endpoints.iter().any(|e| {
+        let types: Vec<String> = serde_json::from_str(&e.event_types).unwrap_or_default();
+        types.iter().any(|t| t == crate::notify::cloudevents::AWS_SERVICE_DAILY || t == "*")
+    }))
+}
+
+/// Records daily-cost CloudEvents of the transaction's payer (whole, with their stable ids) and
+/// wakes the dispatcher; returns how many.
+pub async fn record_daily_costs_in(txn: &PayerTxn, payer: &entity::payers::Model, events: &[crate::notify::cloudevents::ServiceDaily], time: chrono::DateTime<Utc>) -> AppResult<u64> {
+    use crate::notify::cloudevents::{AWS_SERVICE_DAILY, aws_service_daily};
+    const BATCH: usize = 500;
+    let db = txn.joined();
+    for chunk in events.chunks(BATCH) {
+        let models: Vec<outbox_events::ActiveModel> = chunk
+            .iter()
+            .map(|d| outbox_events::ActiveModel {
+                id: Set(uuid::Uuid::now_v7()),
+                event_type: Set(AWS_SERVICE_DAILY.to_owned()),
+                tenant_id: Set(Some(payer.tenant_id)),
+                payer_id: Set(Some(txn.payer_id())),
+                subject: Set(Some(d.account_id.clone())),
+                payload: Set(aws_service_daily(d, time).to_string()),
+                created_at: Set(time),
+            })
+            .collect();
+        if !models.is_empty() {
+            outbox_events::Entity::insert_many(models).exec_without_returning(db).await?;
+        }
+    }
+    if !events.is_empty() {
+        poke(db).await?;
+    }
+    Ok(events.len() as u64)
+}
+
 /// Records an event about a payer's billed customer (an invoice issued to it), filed under the
 /// customer and the payer, in the payer's transaction.
 pub async fn record_for_customer_in(customer: &crate::tenancy::BilledCustomer<'_>, event_type: &'static str, subject: Option<String>, data: Value) -> AppResult<()> {

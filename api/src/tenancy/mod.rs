@@ -13,6 +13,13 @@ pub mod user;
 
 pub use billed::{BilledCustomer, Issuer};
 pub use role::Role;
+
+use entity::tenants;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::ids::ROOT_TENANT_ID;
 pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
 pub use payer::{PayerAccess, PayerOwned, PayerPart, PayerRead, PayerSet, PayerTransactions, PayerTxn, PlatformPayer, PricedFrom, ScopedPayer};
 pub use scope::Scope;
@@ -56,6 +63,25 @@ impl TenantKind {
             (Platform, Distributor | Reseller | Customer) | (Distributor, Reseller | Customer) | (Reseller, Customer)
         )
     }
+}
+
+/// Creates the platform root on first start (idempotent, safe with several replicas).
+pub async fn ensure_root(db: &Db) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let root = tenants::ActiveModel {
+        id: Set(ROOT_TENANT_ID.0),
+        parent_id: Set(None),
+        kind: Set(TenantKind::Platform.as_str().to_owned()),
+        name: Set("Platform".to_owned()),
+        path: Set(format!("/{}/", ROOT_TENANT_ID)),
+        billing_address: Set(String::new()),
+        tax_id: Set(String::new()),
+        dashboard_url: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    tenants::Entity::insert(root).on_conflict_do_nothing_on([tenants::Column::Id]).exec(db).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -207,6 +207,42 @@ pub trait PayerAccess: PayerRead + connected::Writable {
         async move { Ok(row.insert(self.conn()).await?) }
     }
 
+    /// Stores new rows of this payer in one statement (their `payer_id` is set here).
+    fn insert_all<A>(&self, mut rows: Vec<A>) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerOwned,
+    {
+        for row in &mut rows {
+            row.set(<A::Entity as PayerOwned>::payer_column(), self.owner().into());
+        }
+        async move {
+            if !rows.is_empty() {
+                A::Entity::insert_many(rows).exec_without_returning(self.conn()).await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// [`insert_all`](Self::insert_all), keeping the row already there when one has the same
+    /// unique `key` (a conflict changes nothing, whoever's row it met).
+    fn insert_all_unless_present<A>(&self, mut rows: Vec<A>, key: &[<A::Entity as EntityTrait>::Column]) -> impl Future<Output = AppResult<()>> + Send
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: PayerOwned,
+    {
+        for row in &mut rows {
+            row.set(<A::Entity as PayerOwned>::payer_column(), self.owner().into());
+        }
+        let on_conflict = sea_orm::sea_query::OnConflict::columns(key.iter().copied()).do_nothing().to_owned();
+        async move {
+            if !rows.is_empty() {
+                A::Entity::insert_many(rows).on_conflict(on_conflict).exec_without_returning(self.conn()).await?;
+            }
+            Ok(())
+        }
+    }
+
     /// Stores a new row of this payer unless one with the same key is there already.
     fn insert_unless_present<A>(&self, mut row: A) -> impl Future<Output = AppResult<()>> + Send
     where

@@ -27,6 +27,11 @@ impl UnscopedPlatformAccess {
         Ok(PlatformPayer::new(payer, self.db.clone()))
     }
 
+    /// A payer's rows if the payer still exists (a job's payer may have been removed since).
+    pub async fn find_payer(&self, id: PayerId) -> AppResult<Option<PlatformPayer>> {
+        Ok(payers::Entity::find_by_id(id.0).one(&self.db).await?.map(|payer| PlatformPayer::new(payer, self.db.clone())))
+    }
+
     /// The handle of a payer whose row platform work has already read.
     pub fn payer_row(&self, payer: payers::Model) -> PlatformPayer {
         PlatformPayer::new(payer, self.db.clone())

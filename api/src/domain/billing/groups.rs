@@ -414,7 +414,7 @@ mod tests {
         let url = format!("sqlite://{}/pb.db?mode=rwc", dir.path().display());
         let db = crate::startup::connect_database(&url).await.unwrap();
         crate::startup::migrate(&db).await.unwrap();
-        crate::domain::tenants::ensure_root(&db).await.unwrap();
+        crate::tenancy::ensure_root(&db).await.unwrap();
         let root = tenants::Entity::find_by_id(ROOT_TENANT_ID.0).one(db.pool()).await.unwrap().unwrap();
         let principal = Principal {
             user_id: UserId(Uuid::now_v7()),

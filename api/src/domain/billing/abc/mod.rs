@@ -16,14 +16,14 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Months, Utc};
 use entity::{billing_group_accounts, billing_groups, custom_line_items, payers, pricing_plans, pricing_rules};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::aws::AwsClients;
 use crate::aws::billing_conductor::BillingConductor;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::PayerRead;
+use crate::tenancy::{PayerRead, PlatformPayer};
 use crate::jobs::{JobContext, Step};
 
 pub use self::import::{ImportReport, import};
@@ -54,15 +54,6 @@ enum Table {
 }
 
 impl Table {
-    fn name(self) -> &'static str {
-        match self {
-            Table::Groups => "billing_groups",
-            Table::Plans => "pricing_plans",
-            Table::Rules => "pricing_rules",
-            Table::Items => "custom_line_items",
-        }
-    }
-
     /// What a person calls it.
     fn noun(self) -> &'static str {
         match self {
@@ -175,17 +166,18 @@ impl crate::jobs::JobArgs for ReportsArgs {
 async fn for_abc_payers<A, T, F, Fut>(state: &JobContext, payer_id: Option<uuid::Uuid>, mut each: F) -> AppResult<Step<A>>
 where
     T: Serialize,
-    F: FnMut(payers::Model) -> Fut,
+    F: FnMut(PlatformPayer) -> Fut,
     Fut: std::future::Future<Output = AppResult<T>>,
 {
-    let mut query = payers::Entity::find().filter(payers::Column::BillingMode.eq(BillingMode::BillingConductor));
+    let platform = state.platform();
+    let mut query = platform.payers().filter(payers::Column::BillingMode.eq(BillingMode::BillingConductor));
     if let Some(id) = payer_id {
         query = query.filter(payers::Column::Id.eq(id));
     }
     let mut results = serde_json::Map::new();
-    for payer in query.all(&state.db).await? {
+    for payer in query.all().await? {
         let id = payer.id.to_string();
-        let result = match each(payer).await {
+        let result = match each(platform.payer_row(payer)).await {
             Ok(done) => serde_json::to_value(done).map_err(AppError::internal)?,
             Err(e) if payer_id.is_some() => return Err(e),
             Err(e) => {

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_credential_types::Credentials;
-use entity::{custom_line_items, payers, pricing_plan_rules, pricing_rules};
+use entity::{custom_line_items, pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
 use serde::Serialize;
 
 use super::{AbcSyncStatus, Local, SESSION, SyncArgs, Table, adapter, current_members, current_period, for_abc_payers};
@@ -15,30 +15,53 @@ use crate::aws::billing_conductor::{
     AbcCustomLineItem, AbcPricingRule, BillingConductor, BillingGroupSpec, CustomLineItemSpec, PricingPlanSpec, PricingRuleSpec, app_error,
 };
 use crate::aws::AwsError;
-use crate::db::Db;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult, Context as _};
-use crate::tenancy::PlatformPayer;
+use crate::tenancy::{PayerAccess, PayerRead, PlatformPayer};
 use crate::jobs::{JobContext, Step};
 use crate::money::from_units;
 
-/// Records one object's sync outcome.
-async fn mark(db: &impl ConnectionTrait, table: Table, id: uuid::Uuid, arn: Option<&str>, outcome: Result<(), String>) -> AppResult<()> {
+/// Records one object's sync outcome on the payer's row of its table.
+async fn mark(payer: &PlatformPayer, table: Table, id: uuid::Uuid, arn: Option<&str>, outcome: Result<(), String>) -> AppResult<()> {
     let (status, error) = match outcome {
         Ok(()) => (AbcSyncStatus::Synced, None),
         Err(reason) => (AbcSyncStatus::Failed, Some(reason)),
     };
-    let mut update = Query::update();
-    update
-        .table(Alias::new(table.name()))
-        .value(Alias::new("abc_sync_status"), status)
-        .value(Alias::new("abc_sync_error"), error)
-        .and_where(Expr::col(Alias::new("id")).eq(id));
-    if let Some(arn) = arn {
-        update.value(Alias::new("abc_arn"), arn);
+    let outcome = Outcome { status, error, arn: arn.map(str::to_owned) };
+    match table {
+        Table::Groups => outcome.store::<entity::billing_groups::Entity>(payer, id).await,
+        Table::Plans => outcome.store::<entity::pricing_plans::Entity>(payer, id).await,
+        Table::Rules => outcome.store::<pricing_rules::Entity>(payer, id).await,
+        Table::Items => outcome.store::<entity::custom_line_items::Entity>(payer, id).await,
     }
-    db.execute(&update).await.context("recording a billing object's sync outcome")?;
-    Ok(())
+    .context("recording a billing object's sync outcome")
+}
+
+/// A sync outcome as the four billing tables store it (the same column names in each).
+struct Outcome {
+    status: AbcSyncStatus,
+    error: Option<String>,
+    arn: Option<String>,
+}
+
+impl Outcome {
+    async fn store<E>(self, payer: &PlatformPayer, id: uuid::Uuid) -> AppResult<()>
+    where
+        E: crate::tenancy::PayerOwned,
+        E::Column: std::str::FromStr,
+    {
+        let column = |name: &str| <E::Column as std::str::FromStr>::from_str(name).map_err(|_| AppError::internal(anyhow::anyhow!("{} has no column {name}", E::default().table_name())));
+        let mut update = payer
+            .update_rows::<E>()
+            .col_expr(column("abc_sync_status")?, Expr::value(self.status))
+            .col_expr(column("abc_sync_error")?, Expr::value(self.error))
+            .filter(Expr::col(column("id")?).eq(id));
+        if let Some(arn) = self.arn {
+            update = update.col_expr(column("abc_arn")?, Expr::value(arn));
+        }
+        update.exec().await?;
+        Ok(())
+    }
 }
 
 /// A percentage or amount from storage units, as ABC reads it (5.00000000 → 5).
@@ -110,7 +133,6 @@ pub struct SyncReport {
 
 /// One payer's reconcile, with the payer's credentials and the ABC adapter.
 struct Reconcile<'a> {
-    db: &'a Db,
     payer: &'a PlatformPayer,
     abc: &'a dyn BillingConductor,
     creds: Credentials,
@@ -123,7 +145,7 @@ impl Reconcile<'_> {
         if outcome.is_err() {
             self.report.failed += 1;
         }
-        mark(self.db, table, id, arn, outcome.map_err(|e| app_error(e).to_string())).await
+        mark(self.payer, table, id, arn, outcome.map_err(|e| app_error(e).to_string())).await
     }
 
     async fn rules(&mut self, local: &mut Local) -> AppResult<()> {
@@ -166,9 +188,11 @@ impl Reconcile<'_> {
                 },
             };
             if let (Ok(()), Some(arn)) = (&outcome, plan.abc_arn.as_deref()) {
-                let ours: Vec<String> = pricing_plan_rules::Entity::find()
+                let ours: Vec<String> = self
+                    .payer
+                    .part_rows::<pricing_plan_rules::Entity>()
                     .filter(pricing_plan_rules::Column::PricingPlanId.eq(plan.id))
-                    .all(self.db)
+                    .all()
                     .await?
                     .iter()
                     .filter_map(|link| rule_arns.get(&link.pricing_rule_id).cloned())
@@ -188,7 +212,7 @@ impl Reconcile<'_> {
         let plan_arns: HashMap<uuid::Uuid, String> = local.plans.iter().filter_map(|p| p.abc_arn.clone().map(|a| (p.id, a))).collect();
         for group in &mut local.groups {
             let Some(plan_arn) = plan_arns.get(&group.pricing_plan_id) else {
-                mark(self.db, Table::Groups, group.id, None, Err("its pricing plan is not in Billing Conductor yet".to_owned())).await?;
+                mark(self.payer, Table::Groups, group.id, None, Err("its pricing plan is not in Billing Conductor yet".to_owned())).await?;
                 self.report.failed += 1;
                 continue;
             };
@@ -202,7 +226,7 @@ impl Reconcile<'_> {
             let outcome = match group.abc_arn.as_deref().and_then(|a| listed.get(a)) {
                 Some(abc) if abc.primary_account_id != spec.primary_account_id => {
                     let reason = "Billing Conductor cannot change a billing group's primary account: delete the group and create it again";
-                    mark(self.db, Table::Groups, group.id, None, Err(reason.to_owned())).await?;
+                    mark(self.payer, Table::Groups, group.id, None, Err(reason.to_owned())).await?;
                     self.report.failed += 1;
                     continue;
                 }
@@ -222,7 +246,7 @@ impl Reconcile<'_> {
                         self.report.created += 1;
                         // Stored before the members follow, so a failure there keeps the ARN.
                         group.abc_arn = Some(created.arn.clone());
-                        mark(self.db, Table::Groups, group.id, group.abc_arn.as_deref(), Ok(())).await?;
+                        mark(self.payer, Table::Groups, group.id, group.abc_arn.as_deref(), Ok(())).await?;
                         self.abc.set_group_accounts(&self.creds, &created.arn, &created.account_ids, &spec.account_ids).await.map(|_| ())
                     }
                     Err(e) => Err(e),
@@ -246,11 +270,11 @@ impl Reconcile<'_> {
             let item = &local.items[i];
             if item.billing_period_end.as_deref().is_some_and(|end| *end <= *period) {
                 // Over before this period: ABC only has the current one, so nothing to push.
-                mark(self.db, Table::Items, item.id, None, Ok(())).await?;
+                mark(self.payer, Table::Items, item.id, None, Ok(())).await?;
                 continue;
             }
             let Some(group_arn) = group_arns.get(&item.billing_group_id) else {
-                mark(self.db, Table::Items, item.id, None, Err("its billing group is not in Billing Conductor yet".to_owned())).await?;
+                mark(self.payer, Table::Items, item.id, None, Err("its billing group is not in Billing Conductor yet".to_owned())).await?;
                 self.report.failed += 1;
                 continue;
             };
@@ -312,12 +336,11 @@ impl Reconcile<'_> {
 }
 
 /// Brings one payer's ABC objects in step with ours.
-pub async fn sync_payer(state: &JobContext, payer: &payers::Model) -> AppResult<SyncReport> {
-    let (db, aws) = (&state.db, &state.aws);
+pub async fn sync_payer(state: &JobContext, payer: &PlatformPayer) -> AppResult<SyncReport> {
+    let aws = &state.aws;
     let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
-    let handle = state.platform().payer_row(payer.clone());
-    let mut run = Reconcile { db, payer: &handle, abc: adapter(aws)?, creds, report: SyncReport::default() };
-    let mut local = Local::load(&handle).await.context("loading the payer's billing objects")?;
+    let mut run = Reconcile { payer, abc: adapter(aws)?, creds, report: SyncReport::default() };
+    let mut local = Local::load(payer).await.context("loading the payer's billing objects")?;
     let pass = async {
         run.rules(&mut local).await?;
         run.plans(&mut local).await?;

@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{abc_cost_reports, billing_groups, payers};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use entity::{abc_cost_reports, billing_groups};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 
 use super::{ReportsArgs, SESSION, adapter, current_period, for_abc_payers, previous_period};
 use crate::aws::billing_conductor::app_error;
-use crate::db::BeginWrite;
 use crate::domain::payers as payer_domain;
 use crate::error::{AppResult, Context as _};
 use crate::jobs::{JobContext, Step};
+use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PlatformPayer};
 use crate::money::to_units;
 
 /// The `billing.abc_reports` job (daily): ABC's cost report of every billing group we link, for
@@ -21,13 +21,13 @@ pub async fn run_reports_job(state: &JobContext, args: ReportsArgs) -> AppResult
 }
 
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
-pub async fn pull_reports(state: &JobContext, payer: &payers::Model) -> AppResult<usize> {
-    let (db, aws) = (&state.db, &state.aws);
+pub async fn pull_reports(state: &JobContext, payer: &PlatformPayer) -> AppResult<usize> {
+    let aws = &state.aws;
     let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
     let abc = adapter(aws)?;
-    let groups: HashMap<String, uuid::Uuid> = billing_groups::Entity::find()
-        .filter(billing_groups::Column::PayerId.eq(payer.id))
-        .all(db)
+    let groups: HashMap<String, uuid::Uuid> = payer
+        .rows::<billing_groups::Entity>()
+        .all()
         .await
         .context("loading the payer's billing groups")?
         .into_iter()
@@ -36,16 +36,16 @@ pub async fn pull_reports(state: &JobContext, payer: &payers::Model) -> AppResul
     let mut stored = 0;
     for period in [previous_period(), current_period()] {
         let reports = abc.list_cost_reports(&creds, &period).await.map_err(app_error).context("listing Billing Conductor cost reports")?;
-        let txn = db.begin_write().await?;
+        let txn = payer.begin_write().await?;
         for report in reports {
             let Some(group) = groups.get(&report.billing_group_arn) else { continue };
-            abc_cost_reports::Entity::delete_many()
+            txn.delete::<abc_cost_reports::Entity>()
                 .filter(abc_cost_reports::Column::BillingGroupId.eq(*group))
                 .filter(abc_cost_reports::Column::BillingPeriod.eq(period.clone()))
-                .exec(&txn)
+                .exec()
                 .await
                 .context("replacing a billing group's stored cost report")?;
-            abc_cost_reports::ActiveModel {
+            txn.insert(abc_cost_reports::ActiveModel {
                 id: Set(uuid::Uuid::now_v7()),
                 payer_id: Set(payer.id),
                 billing_group_id: Set(*group),
@@ -55,8 +55,7 @@ pub async fn pull_reports(state: &JobContext, payer: &payers::Model) -> AppResul
                 margin: Set(to_units(report.margin)?),
                 currency: Set(report.currency),
                 fetched_at: Set(Utc::now()),
-            }
-            .insert(&txn)
+            })
             .await
             .context("storing a billing group's cost report")?;
             stored += 1;
