@@ -318,13 +318,15 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     customer.try_account_monthly_bill(pid, A3, "2025-11", Some("PRO_FORMA"), None).await.assert_code("NOT_FOUND");
 }
 
-/// The partner's pro forma is the same engine over every group, equal to the billing report;
-/// an account in no group is named as left out, and has no pro-forma bill.
-async fn partners_see_the_pro_forma_of_the_billing_report(db: DbKind) {
+/// The partner's pro forma is the same engine over every group, equal to the billing report (an
+/// account in no group is named as left out, and has no pro-forma bill); looking at one customer,
+/// the partner sees exactly what the customer sees, and the AWS cost of the same accounts beside
+/// it; nobody names a customer that is not theirs.
+async fn partners_see_the_billing_reports_pro_forma_and_each_customers_own(db: DbKind) {
     let app = TestApp::spawn(db).await;
-    let ProForma { p, .. } = pro_forma(&app).await;
+    let ProForma { p, other, acme, globex, acme_viewer } = pro_forma(&app).await;
     let pid = p.payer_id.as_str();
-    let viewer = app.as_user(&p.viewer);
+    let (viewer, customer) = (app.as_user(&p.viewer), app.as_user(&acme_viewer));
     let partner = viewer.cost_summary(&november(pid, "PRO_FORMA")).await;
     let report_total: Decimal = viewer.billing_group_cost_reports(pid, "2025-11").await.as_array().unwrap().iter().map(|r| dec(&r["proformaCost"])).sum();
     assert_eq!(dec(&partner["total"]), d("220.497"));
@@ -335,15 +337,8 @@ async fn partners_see_the_pro_forma_of_the_billing_report(db: DbKind) {
     let bill = viewer.try_account_monthly_bill(pid, A3, "2025-11", Some("PRO_FORMA"), None).await;
     assert_eq!(bill.code(), Some("VALIDATION"), "{}", bill.body);
     assert_eq!(dec(&viewer.account_monthly_bill(pid, A1, "2025-11", Some("UNBLENDED"), None).await["total"]), d("113.5"));
-}
 
-/// A partner looking at one customer sees exactly what the customer sees, and the AWS cost of
-/// the same accounts beside it; nobody names a customer that is not theirs.
-async fn a_partner_sees_one_customer_as_the_customer_does(db: DbKind) {
-    let app = TestApp::spawn(db).await;
-    let ProForma { p, other, acme, globex, acme_viewer } = pro_forma(&app).await;
-    let pid = p.payer_id.as_str();
-    let (viewer, customer) = (app.as_user(&p.viewer), app.as_user(&acme_viewer));
+    // The partner looks at one customer.
     let for_customer = |metric: &str, customer: &str| {
         let mut v = november(pid, metric);
         v["customerTenantId"] = json!(customer);
@@ -444,8 +439,7 @@ on_both_databases!(
     a_past_month_forecasts_its_total_and_bills_per_account,
     ingestion_health_warns_about_old_data,
     customers_see_their_pro_forma_charges_only,
-    partners_see_the_pro_forma_of_the_billing_report,
-    a_partner_sees_one_customer_as_the_customer_does,
+    partners_see_the_billing_reports_pro_forma_and_each_customers_own,
     account_names_reach_only_their_customer,
     service_names_have_categories,
 );

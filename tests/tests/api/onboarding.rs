@@ -333,14 +333,19 @@ async fn settings_are_inherited_down_the_tree(db: DbKind) {
     assert_eq!(platform["brandingName"]["value"], "Partner Billing");
 }
 
-/// A reseller admin sees neither the other reseller nor its customer, their contracts or
-/// onboardings; a customer admin sees no other customer.
-async fn admins_see_nothing_sideways(db: DbKind) {
+/// Each admin reaches their own subtree only: a reseller admin sees neither the other reseller
+/// nor its customer (their contracts, onboardings), a customer admin no other customer; nobody
+/// reads or changes upstream (tenants, users, settings, contracts, onboardings), while each
+/// admin manages downstream.
+async fn admins_reach_their_own_subtree_only(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let t = tree(&app).await;
+    brand_the_tree(&app, &t).await;
     let reseller_admin = app.as_user(&t.reseller_admin);
-    let customer_admin = reseller_admin.create_user("admin@acme.example", "ADMIN", ("tenantId", &t.customer)).await;
-    let customer_admin = app.as_user(&customer_admin);
+    let customer_session = reseller_admin.create_user("admin@acme.example", "ADMIN", ("tenantId", &t.customer)).await;
+    let customer_admin = app.as_user(&customer_session);
+
+    // Sideways.
 
     for id in [&t.other_reseller, &t.other_customer] {
         reseller_admin.try_tenant(id).await.assert_not_found("tenant of the other reseller");
@@ -356,18 +361,10 @@ async fn admins_see_nothing_sideways(db: DbKind) {
     customer_admin.try_onboarding(&t.other_customer).await.assert_not_found("other customer's onboarding");
     let listed: Vec<Value> = customer_admin.tenants().await.as_array().unwrap().iter().map(|n| n["id"].clone()).collect();
     assert_eq!(listed, [json!(t.customer)]);
-}
 
-/// Nobody reads or changes upstream (tenants, users, settings, contracts, onboardings), while
-/// each admin manages downstream.
-async fn nobody_reaches_upstream_while_admins_manage_downstream(db: DbKind) {
-    let app = TestApp::spawn(db).await;
-    let t = tree(&app).await;
-    brand_the_tree(&app, &t).await;
-    let customer_admin = app.as_user(&t.reseller_admin).create_user("admin@acme.example", "ADMIN", ("tenantId", &t.customer)).await;
-
+    // Upstream.
     let upstream: [(&Session, &str, &str, &str); 3] = [
-        (&customer_admin, t.reseller.as_str(), t.reseller_admin.user_id.as_str(), "customer admin"),
+        (&customer_session, t.reseller.as_str(), t.reseller_admin.user_id.as_str(), "customer admin"),
         (&t.reseller_admin, t.distributor.as_str(), t.dist_admin.user_id.as_str(), "reseller admin"),
         (&t.dist_admin, t.root_id.as_str(), t.root.user_id.as_str(), "distributor admin"),
     ];
@@ -415,25 +412,10 @@ async fn gated(app: &TestApp) -> Gated {
     Gated { root, p, customer, customer_admin, customer_viewer }
 }
 
-/// With no contract, registering a payer on the customer fails (for its admin and the partner's)
-/// and writes nothing; moving a payer onto it is refused the same way.
-async fn no_payer_joins_a_customer_without_a_contract(db: DbKind) {
-    let app = TestApp::spawn(db).await;
-    let g = gated(&app).await;
-    let account = aws::random_account();
-    let payers_before = app.count("payers").await;
-    for who in [&g.customer_admin, &g.p.admin] {
-        let res = app.as_user(who).try_register_payer(&payer_input(&g.customer, &account, "early")).await;
-        res.assert_invalid("tenantId");
-        assert!(res.message().contains("no active contract"), "{}", res.body);
-    }
-    assert_eq!(app.count("payers").await, payers_before);
-    app.as_user(&g.root).try_move_payer(&g.p.payer_id, &g.customer).await.assert_invalid("tenantId");
-}
-
-/// Only admins above a customer create its contracts: not the partner's operator or viewer, not
-/// the customer's own admin, not another partner; and only for a customer.
-async fn only_admins_above_a_customer_create_its_contract(db: DbKind) {
+/// Only admins above a customer create its contracts (not the partner's operator or viewer, not
+/// the customer's own admin, not another partner; and only for a customer), from checked input:
+/// bad input names the field and writes nothing, no contract and no event.
+async fn only_admins_above_a_customer_create_its_contract_from_checked_input(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let g = gated(&app).await;
     let q = app.new_partner(&g.root, "Other Gate").await;
@@ -443,14 +425,8 @@ async fn only_admins_above_a_customer_create_its_contract(db: DbKind) {
     }
     app.as_user(&q.admin).try_create_contract(&input).await.assert_not_found("another partner's customer");
     app.as_user(&g.p.admin).try_create_contract(&contract_input(&g.p.tenant_id, "x@gated.example")).await.assert_invalid("customerTenantId");
-}
 
-/// Bad contract input names the field and changes nothing: no contract, no event.
-async fn bad_contract_input_names_the_field_and_writes_nothing(db: DbKind) {
-    let app = TestApp::spawn(db).await;
-    let g = gated(&app).await;
-    let q = app.new_partner(&g.root, "Other Gate").await;
-    let input = contract_input(&g.customer, "contracts@gated.example");
+    // Bad input names the field and changes nothing.
     let with = |k: &str, v: Value| {
         let mut i = input.clone();
         i[k] = v;
@@ -478,9 +454,10 @@ async fn bad_contract_input_names_the_field_and_writes_nothing(db: DbKind) {
     assert!(app.outbox("contract.changed").await.is_empty());
 }
 
-/// A contract goes PENDING → ACTIVE → ENDED, each change an event for the change address; only
-/// while it is ACTIVE may a payer join the customer, and onboarding says where it stands.
-async fn a_contract_gates_payers_from_pending_to_ended(db: DbKind) {
+/// Payers join a customer only while its contract is ACTIVE: not before there is one (nor by a
+/// move), not while it is PENDING, not once it ENDED; each change is an event for the change
+/// address, and onboarding says where the contract stands.
+async fn payers_join_a_customer_only_while_its_contract_is_active(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let g = gated(&app).await;
     let q = app.new_partner(&g.root, "Other Gate").await;
@@ -489,6 +466,16 @@ async fn a_contract_gates_payers_from_pending_to_ended(db: DbKind) {
     let account = aws::random_account();
     let register = payer_input(customer, &account, "early");
     let payers_before = app.count("payers").await;
+
+    // No contract: registering a payer on the customer fails and writes nothing; moving a payer
+    // onto it is refused the same way.
+    for who in [customer_admin, admin] {
+        let res = who.try_register_payer(&register).await;
+        res.assert_invalid("tenantId");
+        assert!(res.message().contains("no active contract"), "{}", res.body);
+    }
+    assert_eq!(app.count("payers").await, payers_before);
+    app.as_user(&g.root).try_move_payer(&g.p.payer_id, customer).await.assert_invalid("tenantId");
 
     // A contract starting tomorrow is PENDING: still no payers; onboarding says when it starts.
     let mut input = contract_input(customer, "contracts@gated.example");
@@ -566,11 +553,8 @@ async fn tenant_settings_are_checked_and_null_inherits_again(db: DbKind) {
 on_both_databases!(
     onboarding_walks_a_new_customer_to_complete,
     settings_are_inherited_down_the_tree,
-    admins_see_nothing_sideways,
-    nobody_reaches_upstream_while_admins_manage_downstream,
-    no_payer_joins_a_customer_without_a_contract,
-    only_admins_above_a_customer_create_its_contract,
-    bad_contract_input_names_the_field_and_writes_nothing,
-    a_contract_gates_payers_from_pending_to_ended,
+    admins_reach_their_own_subtree_only,
+    only_admins_above_a_customer_create_its_contract_from_checked_input,
+    payers_join_a_customer_only_while_its_contract_is_active,
     tenant_settings_are_checked_and_null_inherits_again,
 );
