@@ -135,6 +135,10 @@ pub const REOPEN_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { reopen
 pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status } }";
 pub const DRAFT_INVOICES: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }";
 
+// Audit.
+pub const AUDIT_EVENTS: &str = "query($f: AuditEventFilter, $n: Int, $a: String) { auditEvents(filter: $f, first: $n, after: $a) { pageInfo { hasNextPage endCursor } nodes { sequence eventID eventName eventSource eventType readOnly tenantId payerId errorCode requestID sourceIPAddress userAgent userIdentity { type principalId userName tokenId } requestParameters responseElements } } }";
+pub const EXPORT_AUDIT_EVENTS: &str = "query($f: AuditEventFilter) { exportAuditEvents(filter: $f) }";
+
 // Billing transfer.
 pub const SET_PAYER_BILLING_MODE: &str = "mutation($p: ID!, $m: BillingMode!) { setPayerBillingMode(payerId: $p, mode: $m) { mode } }";
 pub const INVITE_ORGANIZATION_TO_TRANSFER_BILLING: &str = "mutation($i: InviteOrganizationToTransferBillingInput!) { inviteOrganizationToTransferBilling(input: $i) { id status managementAccountId startMonth handshakeId transferId notes } }";
@@ -650,6 +654,18 @@ impl<'a> Actor<'a> {
 
     pub async fn draft_invoices(&self, payer: &str, period: &str) -> Gql {
         self.run(DRAFT_INVOICES, json!({ "p": payer, "m": period })).await
+    }
+
+    // Audit.
+
+    /// A page of the audit trail this user may read: `filter` as `AuditEventFilter` (or null).
+    pub async fn audit_events(&self, filter: Value, first: Option<i64>, after: Option<&str>) -> Gql {
+        self.run(AUDIT_EVENTS, json!({ "f": filter, "n": first, "a": after })).await
+    }
+
+    /// The audit trail as a CloudTrail log file (itself audited as a read).
+    pub async fn try_export_audit_events(&self, filter: Value) -> Gql {
+        self.run(EXPORT_AUDIT_EVENTS, json!({ "f": filter })).await
     }
 
     // Billing transfer.
