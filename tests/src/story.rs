@@ -2,7 +2,10 @@
 //! a story (`app.as_user(&p.operator).create_billing_group(..)`). Each verb that is expected to
 //! work returns its payload (or the new id) and panics with the response body otherwise; its
 //! `try_` twin returns the raw [`Gql`] for tests that expect a refusal. The operation texts live
-//! here, once each.
+//! here, once each; a test that must send one itself (with headers, say) uses the constant.
+//!
+//! Each selection is the union of what the tests read, so a test names the fields it checks and
+//! compares whole payloads only between two answers of the same verb.
 
 use serde_json::{Value, json};
 
