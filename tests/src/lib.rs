@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 pub mod aws;
 pub mod notify;
 pub mod partner;
+pub mod story;
 pub use partner::{Partner, Session};
+pub use story::Actor;
 
 /// Which database engine a test runs against. Every end-to-end test runs on both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

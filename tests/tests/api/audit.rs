@@ -88,11 +88,9 @@ async fn every_mutation_writes_exactly_one_event(db: DbKind) {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Audit Walk").await;
     let expires = (Utc::now() + Duration::days(30)).to_rfc3339();
-    let created = app
-        .gql(p.admin.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id } } }", json!({ "i": { "name": "walk", "role": "ADMIN", "tenantId": p.tenant_id, "expiresAt": expires } }))
-        .await;
-    let token = created.data("createApiToken.secret").as_str().unwrap().to_owned();
-    let token_id = created.data("createApiToken.token.id").as_str().unwrap().to_owned();
+    let created = app.as_user(&p.admin).create_api_token(json!({ "name": "walk", "role": "ADMIN", "tenantId": p.tenant_id, "expiresAt": expires })).await;
+    let token = created["secret"].as_str().unwrap().to_owned();
+    let token_id = created["token"]["id"].as_str().unwrap().to_owned();
 
     let intro = app
         .gql(
@@ -178,27 +176,22 @@ async fn no_secret_reaches_the_audit_trail(db: DbKind) {
         secrets.extend([s.password.clone(), s.token.clone(), s.refresh.clone()]);
     }
     let expires = (Utc::now() + Duration::days(30)).to_rfc3339();
-    let created = app
-        .gql(p.admin.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id } } }", json!({ "i": { "name": "s", "role": "VIEWER", "tenantId": p.tenant_id, "expiresAt": expires } }))
-        .await;
-    secrets.push(created.data("createApiToken.secret").as_str().unwrap().to_owned());
-    let refreshed = app.gql(None, "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }", json!({ "t": p.viewer.refresh })).await;
-    secrets.push(refreshed.data("refreshSession.accessToken").as_str().unwrap().to_owned());
-    secrets.push(refreshed.data("refreshSession.refreshToken").as_str().unwrap().to_owned());
+    let admin = app.as_user(&p.admin);
+    let created = admin.create_api_token(json!({ "name": "s", "role": "VIEWER", "tenantId": p.tenant_id, "expiresAt": expires })).await;
+    secrets.push(created["secret"].as_str().unwrap().to_owned());
+    let refreshed = app.anonymous().refresh_session(&p.viewer.refresh).await;
+    secrets.push(refreshed["accessToken"].as_str().unwrap().to_owned());
+    secrets.push(refreshed["refreshToken"].as_str().unwrap().to_owned());
     let new_password = "changed audit passphrase 42";
-    app.gql(p.operator.bearer(), "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }", json!({ "c": p.operator.password, "n": new_password }))
-        .await
-        .data("changePassword");
+    app.as_user(&p.operator).change_password(&p.operator.password, new_password).await;
     secrets.push(new_password.to_owned());
     // A secret typed into a field that is not secret by name is caught by its shape.
     let stray = "pbt_thisLooksExactlyLikeATokenSecretValue0123";
-    app.gql(p.admin.bearer(), "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }", json!({ "i": { "parentId": p.tenant_id, "kind": "CUSTOMER", "name": stray } })).await;
+    admin.try_create_tenant(&p.tenant_id, "CUSTOMER", stray).await;
     secrets.push(stray.to_owned());
     let account = e2e::aws::random_account();
-    let payer = app
-        .gql(p.admin.bearer(), "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id externalId } }", json!({ "i": { "tenantId": p.tenant_id, "accountId": account, "name": "secret payer", "roleArn": e2e::aws::role_arn(&account) } }))
-        .await;
-    secrets.push(payer.data("registerPayer.externalId").as_str().unwrap().to_owned());
+    let payer = admin.register_payer(&e2e::story::payer_input(&p.tenant_id, &account, "secret payer")).await;
+    secrets.push(payer["externalId"].as_str().unwrap().to_owned());
     let failed_login = "a wrong but secret passphrase";
     app.login_raw(&p.viewer.email, failed_login, &[]).await.assert_code("UNAUTHENTICATED");
     secrets.push(failed_login.to_owned());
@@ -353,8 +346,7 @@ async fn a_well_linked_forged_append_is_found_and_wedges_nothing(db: DbKind) {
     assert!(said.contains(&format!("records {} to {}", forged.seq, forged.seq)) && said.contains("outside the server"), "{said}");
     // An audited write still works, recorded after the forged row and linked to the real head.
     let again = app.login(&root.email, &root.password).await;
-    let me = app.gql(again.bearer(), "{ me { email } }", serde_json::json!({})).await;
-    assert_eq!(me.data("me.email"), root.email.as_str());
+    assert_eq!(app.as_user(&again).me().await["email"], root.email.as_str());
     let after = rows(&app).await;
     let newest = &after.last().unwrap().0;
     assert!(newest.seq > forged.seq);
@@ -471,8 +463,7 @@ async fn sign_ins_and_refreshes_name_the_user(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let root = app.platform_admin().await;
     let session = app.login(&root.email, &root.password).await;
-    let refresh = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }";
-    app.gql(None, refresh, json!({ "t": session.refresh })).await.data("refreshSession");
+    app.anonymous().refresh_session(&session.refresh).await;
     app.login_raw(&root.email, "not the password at all", &[]).await.assert_code("UNAUTHENTICATED");
     let events = rows(&app).await;
     let named = |name: &str| events.iter().filter(|(r, _)| r.event_name == name).map(|(_, b)| b["userIdentity"].clone()).collect::<Vec<_>>();
@@ -494,17 +485,15 @@ async fn admins_read_their_part_of_the_trail(db: DbKind) {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Audit Reader").await;
     let q = app.new_partner(&root, "Audit Other").await;
-    let renamed = app.gql(p.admin.bearer(), "mutation($id: ID!) { updatePayer(id: $id, input: { name: \"Renamed payer\" }) { id } }", json!({ "id": p.payer_id })).await;
-    renamed.data("updatePayer");
-    app.gql(q.admin.bearer(), "mutation($id: ID!) { updatePayer(id: $id, input: { name: \"Other payer\" }) { id } }", json!({ "id": q.payer_id })).await.data("updatePayer");
+    app.as_user(&p.admin).update_payer(&p.payer_id, json!({ "name": "Renamed payer" })).await;
+    app.as_user(&q.admin).update_payer(&q.payer_id, json!({ "name": "Other payer" })).await;
     // A failed attempt by P's admin on Q's payer is P's record, not Q's.
-    app.gql(p.admin.bearer(), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": q.payer_id })).await.assert_code("NOT_FOUND");
+    app.as_user(&p.admin).try_remove_payer(&q.payer_id).await.assert_code("NOT_FOUND");
 
-    const LIST: &str = "query($f: AuditEventFilter, $n: Int, $a: String) { auditEvents(filter: $f, first: $n, after: $a) { pageInfo { hasNextPage endCursor } nodes { sequence eventID eventName eventSource eventType readOnly tenantId payerId errorCode requestID sourceIPAddress userAgent userIdentity { type principalId userName tokenId } requestParameters responseElements } } }";
     let list = |who: &Session, f: Value| {
-        let token = who.token.clone();
         let app = &app;
-        async move { app.gql(Some(&token), LIST, json!({ "f": f, "n": 100 })).await }
+        let who = who.clone();
+        async move { app.as_user(&who).audit_events(f, Some(100), None).await }
     };
 
     let all = list(&root, json!(null)).await;
@@ -536,7 +525,7 @@ async fn admins_read_their_part_of_the_trail(db: DbKind) {
     // Not admins: refused.
     for who in [&p.viewer, &p.operator] {
         list(who, json!(null)).await.assert_code("FORBIDDEN");
-        app.gql(who.bearer(), "{ exportAuditEvents }", json!({})).await.assert_code("FORBIDDEN");
+        app.as_user(who).try_export_audit_events(json!(null)).await.assert_code("FORBIDDEN");
     }
     list(&p.admin, json!({ "payerId": q.payer_id })).await.assert_code("NOT_FOUND");
 
@@ -551,15 +540,15 @@ async fn admins_read_their_part_of_the_trail(db: DbKind) {
     assert_eq!(window.data("auditEvents.nodes").as_array().unwrap().len(), all_nodes.len());
     let empty = list(&root, json!({ "to": (Utc::now() - Duration::days(1)).to_rfc3339() })).await;
     assert!(empty.data("auditEvents.nodes").as_array().unwrap().is_empty());
-    let page1 = app.gql(root.bearer(), LIST, json!({ "n": 2 })).await;
+    let page1 = app.as_user(&root).audit_events(json!(null), Some(2), None).await;
     assert_eq!(page1.data("auditEvents.pageInfo.hasNextPage"), true);
     let cursor = page1.data("auditEvents.pageInfo.endCursor").as_str().unwrap().to_owned();
-    let page2 = app.gql(root.bearer(), LIST, json!({ "n": 2, "a": cursor })).await;
+    let page2 = app.as_user(&root).audit_events(json!(null), Some(2), Some(&cursor)).await;
     let (a, b) = (page1.data("auditEvents.nodes").as_array().unwrap(), page2.data("auditEvents.nodes").as_array().unwrap());
     assert!(a[1]["sequence"].as_str().unwrap().parse::<i64>().unwrap() > b[0]["sequence"].as_str().unwrap().parse::<i64>().unwrap());
 
     // Export: a CloudTrail log file, oldest first; the export itself is audited as a read.
-    let export = app.gql_with_headers(p.admin.bearer(), "query($f: AuditEventFilter) { exportAuditEvents(filter: $f) }", json!({ "f": { "payerId": p.payer_id } }), &[("user-agent", "exporter/2")]).await;
+    let export = app.gql_with_headers(p.admin.bearer(), e2e::story::EXPORT_AUDIT_EVENTS, json!({ "f": { "payerId": p.payer_id } }), &[("user-agent", "exporter/2")]).await;
     let records = export.data("exportAuditEvents.Records").as_array().unwrap().clone();
     assert!(!records.is_empty());
     for r in &records {
@@ -576,8 +565,7 @@ async fn admins_read_their_part_of_the_trail(db: DbKind) {
     assert!(audited["responseElements"].is_null());
 
     // Reading a customer's bill is a sensitive read too: who, which account and month.
-    let bill = "query($p: ID!) { accountMonthlyBill(payerId: $p, accountId: \"000111222333\", month: \"2025-11\") { total } }";
-    app.gql(p.viewer.bearer(), bill, json!({ "p": p.payer_id })).await.data("accountMonthlyBill");
+    app.as_user(&p.viewer).account_monthly_bill(&p.payer_id, "000111222333", "2025-11", None, None).await;
     let reads = events_named(&app, "partnerbilling.api", "accountMonthlyBill").await;
     assert_eq!(reads.len(), 1, "{reads:?}");
     assert_eq!(reads[0]["readOnly"], true);
@@ -630,8 +618,8 @@ async fn a_change_whose_record_cannot_be_written_does_not_happen(db: DbKind) {
     }
     let tenants = app.count("tenants").await;
     let events = rows(&app).await.len();
-    let create = "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }";
-    let res = app.gql(p.admin.bearer(), create, json!({ "i": { "parentId": p.tenant_id, "kind": "CUSTOMER", "name": "Unaudited" } })).await;
+    let admin = app.as_user(&p.admin);
+    let res = admin.try_create_tenant(&p.tenant_id, "CUSTOMER", "Unaudited").await;
     res.assert_code("INTERNAL");
     let message = res.body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("not made") && !message.contains("refused"), "no internal detail leaks: {message}");
@@ -639,13 +627,11 @@ async fn a_change_whose_record_cannot_be_written_does_not_happen(db: DbKind) {
     assert_eq!(rows(&app).await.len(), events, "nothing was appended");
 
     // Other mutations still change and record.
-    let q = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
-    let input = json!({ "i": { "email": "once@atomic.example", "password": "a fine long passphrase", "role": "VIEWER", "tenantId": p.tenant_id } });
-    let first = app.gql(p.admin.bearer(), q, input.clone()).await;
-    let user_id = first.data("createUser.id").as_str().unwrap().to_owned();
+    let input = json!({ "email": "once@atomic.example", "password": "a fine long passphrase", "role": "VIEWER", "tenantId": p.tenant_id });
+    let user_id = admin.add_user(input.clone()).await["id"].as_str().unwrap().to_owned();
     // A duplicate email fails in the database (on PostgreSQL that aborts the transaction): the
     // failure is still recorded, once, with the code the caller saw.
-    app.gql(p.admin.bearer(), q, input).await.assert_code("CONFLICT");
+    admin.try_add_user(input).await.assert_code("CONFLICT");
     let recorded = events_named(&app, "partnerbilling.api", "createUser").await;
     let mine: Vec<&Value> = recorded.iter().filter(|e| e["requestParameters"]["input"]["email"] == "once@atomic.example").collect();
     assert_eq!(mine.len(), 2, "{mine:?}");

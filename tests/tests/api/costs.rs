@@ -2,7 +2,7 @@
 //! computed by the code under test.
 
 use chrono::NaiveDate;
-use e2e::{DbKind, Partner, TestApp, on_both_databases};
+use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use partner_billing::money::to_units;
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -80,14 +80,24 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
+/// A partner with the October–November fixture on its payer.
+async fn partner_with_fixture(app: &TestApp, name: &str) -> (Session, Partner) {
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, name).await;
+    fixture(app, &p).await;
+    (admin, p)
+}
+
+fn mom_input(payer: &str, month: &str, group_by: &str) -> Value {
+    json!({ "payerIds": [payer], "month": month, "groupBy": [group_by] })
+}
+
 async fn month_over_month_on_a_hand_checked_fixture(db: DbKind) {
     let app = TestApp::spawn(db).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Cost Co").await;
-    fixture(&app, &p).await;
-    let q = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { changes { key { service chargeType } current previous delta deltaPercent isNew isGone } topIncreases { key { service } delta } topDecreases { key { service } delta } } }";
-    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "month": "2025-11", "groupBy": ["SERVICE"] } })).await;
-    let changes = res.data("monthOverMonth.changes").as_array().unwrap().clone();
+    let (_, p) = partner_with_fixture(&app, "Cost Co").await;
+    let viewer = app.as_user(&p.viewer);
+    let mom = viewer.month_over_month(&mom_input(&p.payer_id, "2025-11", "SERVICE")).await;
+    let changes = mom["changes"].as_array().unwrap().clone();
     let by = |s: &str| changes.iter().find(|c| c["key"]["service"] == s).unwrap().clone();
     let ec2 = by("AmazonEC2");
     assert_eq!((dec(&ec2["current"]), dec(&ec2["previous"]), dec(&ec2["delta"])), (d("113.5"), d("95"), d("18.5")));
@@ -98,193 +108,203 @@ async fn month_over_month_on_a_hand_checked_fixture(db: DbKind) {
     assert_eq!((lambda["isNew"].as_bool(), dec(&lambda["previous"]), lambda["deltaPercent"].is_null()), (Some(true), d("0"), true));
     let support = by("AWSSupportBusiness");
     assert_eq!((support["isGone"].as_bool(), dec(&support["delta"]), dec(&support["deltaPercent"])), (Some(true), d("-10"), d("-100")));
-    assert_eq!(res.data("monthOverMonth.topIncreases.0.key.service"), "AmazonEC2");
-    assert_eq!(res.data("monthOverMonth.topIncreases.1.key.service"), "AWSLambda");
-    assert_eq!(res.data("monthOverMonth.topDecreases.0.key.service"), "AWSSupportBusiness");
+    assert_eq!(mom["topIncreases"][0]["key"]["service"], "AmazonEC2");
+    assert_eq!(mom["topIncreases"][1]["key"]["service"], "AWSLambda");
+    assert_eq!(mom["topDecreases"][0]["key"]["service"], "AWSSupportBusiness");
     // Negative credits, by charge type: −7 against −5.
-    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "month": "2025-11", "groupBy": ["CHARGE_TYPE"] } })).await;
-    let credit = res.data("monthOverMonth.changes").as_array().unwrap().iter().find(|c| c["key"]["chargeType"] == "Credit").unwrap().clone();
+    let mom = viewer.month_over_month(&mom_input(&p.payer_id, "2025-11", "CHARGE_TYPE")).await;
+    let credit = mom["changes"].as_array().unwrap().iter().find(|c| c["key"]["chargeType"] == "Credit").unwrap().clone();
     assert_eq!((dec(&credit["current"]), dec(&credit["previous"]), dec(&credit["delta"]), dec(&credit["deltaPercent"])), (d("-7"), d("-5"), d("-2"), d("-40")));
     // A month with nothing before it.
-    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "month": "2025-10", "groupBy": ["SERVICE"] } })).await;
-    assert!(res.data("monthOverMonth.changes").as_array().unwrap().iter().all(|c| c["isNew"] == true && c["deltaPercent"].is_null()));
+    let mom = viewer.month_over_month(&mom_input(&p.payer_id, "2025-10", "SERVICE")).await;
+    assert!(mom["changes"].as_array().unwrap().iter().all(|c| c["isNew"] == true && c["deltaPercent"].is_null()));
 }
 
-async fn summary_forecast_bill_and_health(db: DbKind) {
+/// The cost summary to the cent: by account with a month series, by service category, on the
+/// list-cost metric; a backwards range is refused.
+async fn cost_summary_adds_up_by_account_category_and_metric(db: DbKind) {
     let app = TestApp::spawn(db).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Sum Co").await;
-    let health = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason } }";
-    assert_eq!(app.gql(p.viewer.bearer(), health, json!({ "p": p.payer_id })).await.data("ingestionHealth.status"), "NOT_AVAILABLE");
-    fixture(&app, &p).await;
-    let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total groups { key { accountId serviceCategory } amount } series { period amount } } }";
-    let res = app
-        .gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "from": "2025-10-01", "to": "2025-11-30", "granularity": "MONTH", "groupBy": ["ACCOUNT"] } }))
-        .await;
-    assert_eq!(res.data("costSummary.currency"), "USD");
+    let (_, p) = partner_with_fixture(&app, "Sum Co").await;
+    let viewer = app.as_user(&p.viewer);
+    let pid = p.payer_id.as_str();
+    let summary = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-10-01", "to": "2025-11-30", "granularity": "MONTH", "groupBy": ["ACCOUNT"] })).await;
+    assert_eq!(summary["currency"], "USD");
     // 95 + 50 + 10 + 113.5 + 50 + 7.25, to the cent and beyond.
-    assert_eq!(dec(res.data("costSummary.total")), d("325.75"));
-    let groups = res.data("costSummary.groups").as_array().unwrap().clone();
+    assert_eq!(dec(&summary["total"]), d("325.75"));
+    let groups = summary["groups"].as_array().unwrap();
     assert_eq!(groups[0]["key"]["accountId"], A1);
     assert_eq!(dec(&groups[0]["amount"]), d("218.5"));
     assert_eq!(dec(&groups[1]["amount"]), d("107.25"));
     assert!(groups[0]["key"]["serviceCategory"].is_null());
-    let series = res.data("costSummary.series").as_array().unwrap();
+    let series = summary["series"].as_array().unwrap();
     assert_eq!(series.iter().filter(|s| s["period"] == "2025-11").count(), 2);
     // Service categories: Compute = EC2 + Lambda in November.
-    let res = app
-        .gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE_CATEGORY"] } }))
-        .await;
-    let compute = res.data("costSummary.groups").as_array().unwrap().iter().find(|g| g["key"]["serviceCategory"] == "Compute").unwrap().clone();
+    let summary = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE_CATEGORY"] })).await;
+    let compute = summary["groups"].as_array().unwrap().iter().find(|g| g["key"]["serviceCategory"] == "Compute").unwrap().clone();
     assert_eq!(dec(&compute["amount"]), d("120.75"));
     // List cost is its own metric.
-    let res = app
-        .gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "from": "2025-11-01", "to": "2025-11-30", "metric": "LIST", "filter": { "accountIds": [A2] } } }))
-        .await;
-    assert_eq!(dec(res.data("costSummary.total")), d("62.975"));
+    let list = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "metric": "LIST", "filter": { "accountIds": [A2] } })).await;
+    assert_eq!(dec(&list["total"]), d("62.975"));
     // Bad range.
-    app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [p.payer_id], "from": "2025-11-30", "to": "2025-11-01" } })).await.assert_code("VALIDATION");
+    viewer.try_cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-30", "to": "2025-11-01" })).await.assert_code("VALIDATION");
+}
 
-    let f = app.gql(p.viewer.bearer(), "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\") { monthToDate projected daysInMonth } }", json!({ "p": p.payer_id })).await;
-    assert_eq!(dec(f.data("costForecast.monthToDate")), d("170.75"));
-    assert_eq!(dec(f.data("costForecast.projected")), d("170.75"), "a past month projects to its total");
-    assert_eq!(f.data("costForecast.daysInMonth"), 30);
+/// A past month's forecast is its total, and an account's monthly bill is itemised in the
+/// reader's locale (a Chinese CSV with a byte-order mark).
+async fn a_past_month_forecasts_its_total_and_bills_per_account(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let (_, p) = partner_with_fixture(&app, "Sum Co").await;
+    let viewer = app.as_user(&p.viewer);
+    let f = viewer.cost_forecast(&[&p.payer_id], "2025-11", None, None).await;
+    assert_eq!(dec(&f["monthToDate"]), d("170.75"));
+    assert_eq!(dec(&f["projected"]), d("170.75"), "a past month projects to its total");
+    assert_eq!(f["daysInMonth"], 30);
 
-    let bill = app
-        .gql(p.viewer.bearer(), "query($p: ID!) { accountMonthlyBill(payerId: $p, accountId: \"000111222333\", month: \"2025-11\", locale: \"zh-CN\") { total lines { serviceCode cost usage unit } csv } }", json!({ "p": p.payer_id }))
-        .await;
-    assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("113.5"));
-    let csv = bill.data("accountMonthlyBill.csv").as_str().unwrap();
+    let bill = viewer.account_monthly_bill(&p.payer_id, A1, "2025-11", None, Some("zh-CN")).await;
+    assert_eq!(dec(&bill["total"]), d("113.5"));
+    let csv = bill["csv"].as_str().unwrap();
     assert!(csv.starts_with('\u{feff}') && csv.contains("服务"), "{csv}");
     assert!(csv.contains("AmazonEC2"));
-    assert_eq!(app.gql(p.viewer.bearer(), health, json!({ "p": p.payer_id })).await.data("ingestionHealth.status"), "WARNING", "the fixture is from 2025: old data");
+}
+
+/// Ingestion health: nothing to judge before any data; a warning for data that is old.
+async fn ingestion_health_warns_about_old_data(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Sum Co").await;
+    let viewer = app.as_user(&p.viewer);
+    assert_eq!(viewer.ingestion_health(&p.payer_id).await["status"], "NOT_AVAILABLE");
+    fixture(&app, &p).await;
+    assert_eq!(viewer.ingestion_health(&p.payer_id).await["status"], "WARNING", "the fixture is from 2025: old data");
 }
 
 /// The same month loaded from a CUR export and the Cost Explorer pull counts once (the CUR);
 /// a month only Cost Explorer has counts from it.
 async fn a_month_from_two_sources_counts_once(db: DbKind) {
     let app = TestApp::spawn(db).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Two Sources").await;
-    fixture(&app, &p).await;
+    let (_, p) = partner_with_fixture(&app, "Two Sources").await;
     let pid = p.payer_id.as_str();
     cost_from(&app, "ce", pid, "2025-11-02", A1, "AmazonEC2", "Usage", "120.50").await;
     cost_from(&app, "legacy", pid, "2025-11-01", A1, "AmazonEC2", "Usage", "999.00").await;
     cost_from(&app, "ce", pid, "2025-12-01", A1, "AmazonEC2", "Usage", "3.25").await;
-    let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { total series { period amount } } }";
-    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [pid], "from": "2025-10-01", "to": "2025-12-31", "granularity": "MONTH" } })).await;
-    assert_eq!(dec(res.data("costSummary.total")), d("329.00"), "325.75 from the CUR + 3.25 from Cost Explorer");
-    let series = res.data("costSummary.series").as_array().unwrap();
-    let nov = series.iter().find(|s| s["period"] == "2025-11").unwrap();
+    let viewer = app.as_user(&p.viewer);
+    let summary = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-10-01", "to": "2025-12-31", "granularity": "MONTH" })).await;
+    assert_eq!(dec(&summary["total"]), d("329.00"), "325.75 from the CUR + 3.25 from Cost Explorer");
+    let nov = summary["series"].as_array().unwrap().iter().find(|s| s["period"] == "2025-11").unwrap().clone();
     assert_eq!(dec(&nov["amount"]), d("170.75"));
-    let bill = app.gql(p.viewer.bearer(), "query($p: ID!) { accountMonthlyBill(payerId: $p, accountId: \"000111222333\", month: \"2025-11\") { total } }", json!({ "p": pid })).await;
-    assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("113.5"));
+    assert_eq!(dec(&viewer.account_monthly_bill(pid, A1, "2025-11", None, None).await["total"]), d("113.5"));
 }
 
 const A3: &str = "888999000111";
 
-const SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId service } amount } series { period key { accountId } amount } } }";
-const BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric!) { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric) { currency metric total lines { serviceCode serviceName description usage cost customLineItem } csv } }";
-
 fn summary_input(payer: &str, from: &str, to: &str, granularity: &str, metric: &str, group_by: &[&str]) -> Value {
-    json!({ "i": { "payerIds": [payer], "from": from, "to": to, "granularity": granularity, "metric": metric, "groupBy": group_by } })
+    json!({ "payerIds": [payer], "from": from, "to": to, "granularity": granularity, "metric": metric, "groupBy": group_by })
 }
 
-/// End customers see what they are billed, for their own accounts only; partners see the same
-/// pro-forma numbers as the billing report. By hand (plan base LIST, GLOBAL markup 10 %, list =
-/// 1.1 × unblended in the fixture):
+/// November, whole, by account, in a metric.
+fn november(payer: &str, metric: &str) -> Value {
+    summary_input(payer, "2025-11-01", "2025-11-30", "MONTH", metric, &["ACCOUNT"])
+}
+
+/// The pro-forma fixture: the partner prices its payer (plan base LIST, GLOBAL markup 10 %, list =
+/// 1.1 × unblended in the fixture) for two customers, Acme (A1, with a fee and a credit) and
+/// Globex (A2); A3 is in no group. By hand:
 ///   Acme (A1) October:  EC2 110 × 1.1 = 121, Support 11 × 1.1 = 12.1, credit not passed → 133.1;
 ///                       fee +20, credit −10 % × 133.1 = −13.31 → 139.79.
 ///   Acme (A1) November: EC2 132.55 × 1.1 = 145.805 → fee +20, credit −14.5805 → 151.2245.
 ///   Globex (A2) November: S3 55 × 1.1 = 60.5, Lambda 7.975 × 1.1 = 8.7725 → 69.2725.
 ///   A3 (no group) November: 5.00, left out.
-async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
-    let app = TestApp::spawn(db).await;
+struct ProForma {
+    p: Partner,
+    other: Partner,
+    acme: String,
+    globex: String,
+    acme_viewer: Session,
+}
+
+async fn pro_forma(app: &TestApp) -> ProForma {
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Pro Forma Co").await;
     let other = app.new_partner(&admin, "Elsewhere").await;
-    fixture(&app, &p).await;
-    cost(&app, &p.payer_id, "2025-11-12", A3, "AmazonEC2", "Usage", "5.00").await;
-    let acme = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let globex = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
-    let acme_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
-    let rule = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" } }))
-        .await
-        .data("createPricingRule.id")
-        .clone();
-    let plan = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "list-plus-10", "pricingRuleIds": [rule] } }))
-        .await
-        .data("createPricingPlan.id")
-        .clone();
+    fixture(app, &p).await;
+    cost(app, &p.payer_id, "2025-11-12", A3, "AmazonEC2", "Usage", "5.00").await;
+    let partner_admin = app.as_user(&p.admin);
+    let acme = partner_admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let globex = partner_admin.create_tenant(&p.tenant_id, "CUSTOMER", "Globex").await;
+    let acme_viewer = partner_admin.create_user("viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
+    let operator = app.as_user(&p.operator);
+    let rule = operator.create_pricing_rule(json!({ "payerId": p.payer_id, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" })).await;
+    let plan = operator.create_pricing_plan(json!({ "payerId": p.payer_id, "name": "list-plus-10", "pricingRuleIds": [rule] })).await;
     let group = |name: &str, account: &str, tenant: &str| {
-        json!({ "i": { "payerId": p.payer_id, "name": name, "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan, "customerTenantId": tenant, "billingPeriod": "2025-10" } })
+        json!({ "payerId": p.payer_id, "name": name, "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan, "customerTenantId": tenant, "billingPeriod": "2025-10" })
     };
-    let create_group = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }";
-    let acme_group = app.gql(p.operator.bearer(), create_group, group("Acme", A1, &acme)).await.data("createBillingGroup.id").clone();
-    app.gql(p.operator.bearer(), create_group, group("Globex", A2, &globex)).await.data("createBillingGroup.id");
-    let create_item = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }";
-    app.gql(p.operator.bearer(), create_item, json!({ "i": { "billingGroupId": acme_group, "name": "Monthly-fee", "chargeType": "FEE", "flatAmount": "20", "billingPeriodStart": "2025-10" } })).await.data("createCustomLineItem.id");
-    app.gql(p.operator.bearer(), create_item, json!({ "i": { "billingGroupId": acme_group, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": "2025-10" } })).await.data("createCustomLineItem.id");
+    let acme_group = operator.create_billing_group(group("Acme", A1, &acme)).await;
+    operator.create_billing_group(group("Globex", A2, &globex)).await;
+    operator.create_custom_line_item(json!({ "billingGroupId": acme_group, "name": "Monthly-fee", "chargeType": "FEE", "flatAmount": "20", "billingPeriodStart": "2025-10" })).await;
+    operator.create_custom_line_item(json!({ "billingGroupId": acme_group, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": "2025-10" })).await;
+    ProForma { p, other, acme, globex, acme_viewer }
+}
+
+/// End customers see what they are billed, for their own accounts only: summaries, trends,
+/// forecasts and bills priced, equal to their charges; no AWS cost, no other account.
+async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let ProForma { p, other, acme_viewer, .. } = pro_forma(&app).await;
     let pid = p.payer_id.as_str();
+    let customer = app.as_user(&acme_viewer);
 
     // The customer learns which payers to ask about: this one, and not the other partner's.
-    let mine = app.gql(acme_viewer.bearer(), "{ myPayerIds }", json!({})).await;
-    assert_eq!(mine.data("myPayerIds"), &json!([pid]));
+    assert_eq!(customer.my_payer_ids().await, json!([pid]));
     // A partner's users reach their customers' groups too (as with myCharges): the same payer.
-    assert_eq!(app.gql(p.operator.bearer(), "{ myPayerIds }", json!({})).await.data("myPayerIds"), &json!([pid]));
+    assert_eq!(app.as_user(&p.operator).my_payer_ids().await, json!([pid]));
 
     // The customer: only A1, priced; equal to myCharges for the same period, to the cent.
-    let nov = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
-    let charges = app.gql(acme_viewer.bearer(), "query { myCharges(billingPeriod: \"2025-11\") { total } }", json!({})).await;
-    assert_eq!(dec(nov.data("costSummary.total")), d("151.2245"));
-    assert_eq!(dec(nov.data("costSummary.total")), dec(charges.data("myCharges.0.total")), "costSummary PRO_FORMA = myCharges");
-    assert_eq!(dec(nov.data("costSummary.customLineItems")), d("5.4195"));
-    let groups = nov.data("costSummary.groups").as_array().unwrap().clone();
+    let nov = customer.cost_summary(&november(pid, "PRO_FORMA")).await;
+    let charges = customer.my_charges("2025-11").await;
+    assert_eq!(dec(&nov["total"]), d("151.2245"));
+    assert_eq!(dec(&nov["total"]), dec(&charges[0]["total"]), "costSummary PRO_FORMA = myCharges");
+    assert_eq!(dec(&nov["customLineItems"]), d("5.4195"));
+    let groups = nov["groups"].as_array().unwrap();
     assert!(groups.iter().all(|g| g["key"]["accountId"] == A1), "only the customer's account: {groups:?}");
-    assert!(nov.data("costSummary.unpricedAccountIds").as_array().unwrap().is_empty(), "customers learn of no other account");
-    let body = nov.body.to_string();
+    assert!(nov["unpricedAccountIds"].as_array().unwrap().is_empty(), "customers learn of no other account");
+    let body = nov.to_string();
     for secret in [A2, A3, "120.5", "113.5"] {
         assert!(!body.contains(secret), "{secret} leaked to the customer: {body}");
     }
-    let both = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
-    assert_eq!(dec(both.data("costSummary.total")), d("291.0145"));
-    let series = both.data("costSummary.series").as_array().unwrap().clone();
-    assert_eq!(series.iter().map(|s| (s["period"].as_str().unwrap().to_owned(), dec(&s["amount"]))).collect::<Vec<_>>(), vec![("2025-10".to_owned(), d("139.79")), ("2025-11".to_owned(), d("151.2245"))]);
+    let both = customer.cost_summary(&summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
+    assert_eq!(dec(&both["total"]), d("291.0145"));
+    let series: Vec<(String, Decimal)> = both["series"].as_array().unwrap().iter().map(|s| (s["period"].as_str().unwrap().to_owned(), dec(&s["amount"]))).collect();
+    assert_eq!(series, vec![("2025-10".to_owned(), d("139.79")), ("2025-11".to_owned(), d("151.2245"))]);
     // DAY series leave the custom line items out; the total keeps them.
-    let days = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "DAY", "PRO_FORMA", &[])).await;
-    let day_sum: Decimal = days.data("costSummary.series").as_array().unwrap().iter().map(|s| dec(&s["amount"])).sum();
-    assert_eq!((day_sum, dec(days.data("costSummary.total"))), (d("145.805"), d("151.2245")));
+    let days = customer.cost_summary(&summary_input(pid, "2025-11-01", "2025-11-30", "DAY", "PRO_FORMA", &[])).await;
+    let day_sum: Decimal = days["series"].as_array().unwrap().iter().map(|s| dec(&s["amount"])).sum();
+    assert_eq!((day_sum, dec(&days["total"])), (d("145.805"), d("151.2245")));
     // LIST is public pricing, allowed; AWS cost is not; another customer's account or another
     // partner's payer is not found.
-    let list = app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "LIST", &[])).await;
-    assert_eq!(dec(list.data("costSummary.total")), d("124.85"));
+    let list = customer.cost_summary(&summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "LIST", &[])).await;
+    assert_eq!(dec(&list["total"]), d("124.85"));
     for metric in ["UNBLENDED", "NET_UNBLENDED", "AMORTIZED"] {
-        app.gql(acme_viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", metric, &[])).await.assert_code("FORBIDDEN");
+        customer.try_cost_summary(&summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", metric, &[])).await.assert_code("FORBIDDEN");
     }
-    app.gql(acme_viewer.bearer(), "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\") { projected } }", json!({ "p": pid })).await.assert_code("FORBIDDEN");
-    app.gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\" }) { month } }", json!({ "p": pid })).await.assert_code("FORBIDDEN");
-    let globex_account = json!({ "i": { "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "metric": "PRO_FORMA", "filter": { "accountIds": [A2] } } });
-    app.gql(acme_viewer.bearer(), SUMMARY, globex_account).await.assert_code("NOT_FOUND");
-    app.gql(acme_viewer.bearer(), SUMMARY, summary_input(&other.payer_id, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await.assert_code("NOT_FOUND");
+    customer.try_cost_forecast(&[pid], "2025-11", None, None).await.assert_code("FORBIDDEN");
+    customer.try_month_over_month(&json!({ "payerIds": [pid], "month": "2025-11" })).await.assert_code("FORBIDDEN");
+    let globex_account = json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "metric": "PRO_FORMA", "filter": { "accountIds": [A2] } });
+    customer.try_cost_summary(&globex_account).await.assert_code("NOT_FOUND");
+    customer.try_cost_summary(&summary_input(&other.payer_id, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await.assert_code("NOT_FOUND");
 
     // Month over month and the forecast, priced.
-    let mom = app
-        .gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [SERVICE], metric: PRO_FORMA }) { changes { key { service } current previous isGone } } }", json!({ "p": pid }))
-        .await;
-    let changes = mom.data("monthOverMonth.changes").as_array().unwrap().clone();
+    let mom = customer.month_over_month(&json!({ "payerIds": [pid], "month": "2025-11", "groupBy": ["SERVICE"], "metric": "PRO_FORMA" })).await;
+    let changes = mom["changes"].as_array().unwrap().clone();
     let by = |s: &str| changes.iter().find(|c| c["key"]["service"] == s).unwrap_or_else(|| panic!("{s} in {changes:?}")).clone();
     assert_eq!((dec(&by("AmazonEC2")["current"]), dec(&by("AmazonEC2")["previous"])), (d("145.805"), d("121")));
     assert_eq!(by("AWSSupportBusiness")["isGone"], true);
     assert_eq!((dec(&by("Monthly-fee")["current"]), dec(&by("Monthly-fee")["previous"])), (d("20"), d("20")));
     assert_eq!((dec(&by("Loyalty-credit")["current"]), dec(&by("Loyalty-credit")["previous"])), (d("-14.5805"), d("-13.31")));
-    let f = app.gql(acme_viewer.bearer(), "query($p: ID!) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA) { projected } }", json!({ "p": pid })).await;
-    assert_eq!(dec(f.data("costForecast.projected")), d("151.2245"), "a past month projects to its total");
+    let f = customer.cost_forecast(&[pid], "2025-11", Some("PRO_FORMA"), None).await;
+    assert_eq!(dec(&f["projected"]), d("151.2245"), "a past month projects to its total");
 
     // The customer's own bill, priced, with the custom line items booked on the account.
-    let vars = |account: &str, metric: &str| json!({ "p": pid, "a": account, "m": "2025-11", "metric": metric });
-    let bill = app.gql(acme_viewer.bearer(), BILL, vars(A1, "PRO_FORMA")).await;
+    let bill = customer.try_account_monthly_bill(pid, A1, "2025-11", Some("PRO_FORMA"), None).await;
     assert_eq!((bill.data("accountMonthlyBill.metric"), bill.data("accountMonthlyBill.currency")), (&json!("PRO_FORMA"), &json!("USD")));
     assert_eq!(dec(bill.data("accountMonthlyBill.total")), d("151.2245"));
     let lines = bill.data("accountMonthlyBill.lines").as_array().unwrap().clone();
@@ -293,56 +313,63 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
     let fee = lines.iter().find(|l| l["serviceName"] == "Monthly-fee").unwrap();
     assert_eq!((fee["customLineItem"].as_bool(), dec(&fee["cost"])), (Some(true), d("20")));
     assert!(!bill.body.to_string().contains("120.5"), "no AWS cost in the customer's bill: {}", bill.body);
-    app.gql(acme_viewer.bearer(), BILL, vars(A1, "UNBLENDED")).await.assert_code("FORBIDDEN");
-    app.gql(acme_viewer.bearer(), BILL, vars(A2, "PRO_FORMA")).await.assert_code("NOT_FOUND");
-    app.gql(acme_viewer.bearer(), BILL, vars(A3, "PRO_FORMA")).await.assert_code("NOT_FOUND");
+    customer.try_account_monthly_bill(pid, A1, "2025-11", Some("UNBLENDED"), None).await.assert_code("FORBIDDEN");
+    customer.try_account_monthly_bill(pid, A2, "2025-11", Some("PRO_FORMA"), None).await.assert_code("NOT_FOUND");
+    customer.try_account_monthly_bill(pid, A3, "2025-11", Some("PRO_FORMA"), None).await.assert_code("NOT_FOUND");
+}
 
-    // The partner: the same engine, every group, equal to the billing report; A3 is named as
-    // left out.
-    let partner = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
-    let reports = app.gql(p.viewer.bearer(), "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { proformaCost } }", json!({ "p": pid })).await;
-    let report_total: Decimal = reports.data("billingGroupCostReports").as_array().unwrap().iter().map(|r| dec(&r["proformaCost"])).sum();
-    assert_eq!(dec(partner.data("costSummary.total")), d("220.497"));
-    assert_eq!(dec(partner.data("costSummary.total")), report_total);
-    assert_eq!(partner.data("costSummary.unpricedAccountIds"), &json!([A3]));
-    let a2 = partner.data("costSummary.groups").as_array().unwrap().iter().find(|g| g["key"]["accountId"] == A2).unwrap().clone();
+/// The partner's pro forma is the same engine over every group, equal to the billing report (an
+/// account in no group is named as left out, and has no pro-forma bill); looking at one customer,
+/// the partner sees exactly what the customer sees, and the AWS cost of the same accounts beside
+/// it; nobody names a customer that is not theirs.
+async fn partners_see_the_billing_reports_pro_forma_and_each_customers_own(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let ProForma { p, other, acme, globex, acme_viewer } = pro_forma(&app).await;
+    let pid = p.payer_id.as_str();
+    let (viewer, customer) = (app.as_user(&p.viewer), app.as_user(&acme_viewer));
+    let partner = viewer.cost_summary(&november(pid, "PRO_FORMA")).await;
+    let report_total: Decimal = viewer.billing_group_cost_reports(pid, "2025-11").await.as_array().unwrap().iter().map(|r| dec(&r["proformaCost"])).sum();
+    assert_eq!(dec(&partner["total"]), d("220.497"));
+    assert_eq!(dec(&partner["total"]), report_total);
+    assert_eq!(partner["unpricedAccountIds"], json!([A3]));
+    let a2 = partner["groups"].as_array().unwrap().iter().find(|g| g["key"]["accountId"] == A2).unwrap().clone();
     assert_eq!(dec(&a2["amount"]), d("69.2725"));
-    let bill = app.gql(p.viewer.bearer(), BILL, vars(A3, "PRO_FORMA")).await;
+    let bill = viewer.try_account_monthly_bill(pid, A3, "2025-11", Some("PRO_FORMA"), None).await;
     assert_eq!(bill.code(), Some("VALIDATION"), "{}", bill.body);
-    assert_eq!(dec(app.gql(p.viewer.bearer(), BILL, vars(A1, "UNBLENDED")).await.data("accountMonthlyBill.total")), d("113.5"));
+    assert_eq!(dec(&viewer.account_monthly_bill(pid, A1, "2025-11", Some("UNBLENDED"), None).await["total"]), d("113.5"));
 
-    // The partner looks at one customer: exactly what the customer sees, and the AWS cost of the
-    // same accounts beside it.
+    // The partner looks at one customer.
     let for_customer = |metric: &str, customer: &str| {
-        let mut v = summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", metric, &["ACCOUNT"]);
-        v["i"]["customerTenantId"] = json!(customer);
+        let mut v = november(pid, metric);
+        v["customerTenantId"] = json!(customer);
         v
     };
-    let partner_on_acme = app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &acme)).await;
-    assert_eq!(partner_on_acme.data("costSummary"), nov.data("costSummary"), "the partner's view of Acme is Acme's own");
-    assert_eq!(app.gql(acme_viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &acme)).await.data("costSummary"), nov.data("costSummary"), "naming themselves changes nothing");
-    let acme_cost = app.gql(p.viewer.bearer(), SUMMARY, for_customer("UNBLENDED", &acme)).await;
-    assert_eq!(dec(acme_cost.data("costSummary.total")), d("113.5"), "Acme's AWS cost: A1 only, so the margin is 151.2245 - 113.5");
-    let globex_view = app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &globex)).await;
-    assert_eq!(dec(globex_view.data("costSummary.total")), d("69.2725"));
-    assert_eq!(globex_view.data("costSummary.groups").as_array().unwrap().iter().map(|g| g["key"]["accountId"].clone()).collect::<Vec<_>>(), vec![json!(A2)]);
-    let mom_q = "query($p: ID!, $c: ID) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [SERVICE], metric: PRO_FORMA, customerTenantId: $c }) { changes { key { service } current previous } } }";
-    let forecast_q = "query($p: ID!, $c: ID) { costForecast(payerIds: [$p], month: \"2025-11\", metric: PRO_FORMA, customerTenantId: $c) { projected monthToDate } }";
-    for q in [mom_q, forecast_q] {
-        let theirs = app.gql(acme_viewer.bearer(), q, json!({ "p": pid })).await;
-        let partners = app.gql(p.viewer.bearer(), q, json!({ "p": pid, "c": acme })).await;
-        assert_eq!(partners.body["data"], theirs.body["data"], "{q}");
-    }
+    let nov = customer.cost_summary(&november(pid, "PRO_FORMA")).await;
+    assert_eq!(viewer.cost_summary(&for_customer("PRO_FORMA", &acme)).await, nov, "the partner's view of Acme is Acme's own");
+    assert_eq!(customer.cost_summary(&for_customer("PRO_FORMA", &acme)).await, nov, "naming themselves changes nothing");
+    let acme_cost = viewer.cost_summary(&for_customer("UNBLENDED", &acme)).await;
+    assert_eq!(dec(&acme_cost["total"]), d("113.5"), "Acme's AWS cost: A1 only, so the margin is 151.2245 - 113.5");
+    let globex_view = viewer.cost_summary(&for_customer("PRO_FORMA", &globex)).await;
+    assert_eq!(dec(&globex_view["total"]), d("69.2725"));
+    assert_eq!(globex_view["groups"].as_array().unwrap().iter().map(|g| g["key"]["accountId"].clone()).collect::<Vec<_>>(), vec![json!(A2)]);
+    let mom = |c: Option<&str>| json!({ "payerIds": [pid], "month": "2025-11", "groupBy": ["SERVICE"], "metric": "PRO_FORMA", "customerTenantId": c });
+    assert_eq!(viewer.month_over_month(&mom(Some(&acme))).await, customer.month_over_month(&mom(None)).await, "month over month");
+    assert_eq!(viewer.cost_forecast(&[pid], "2025-11", Some("PRO_FORMA"), Some(&acme)).await, customer.cost_forecast(&[pid], "2025-11", Some("PRO_FORMA"), None).await, "forecast");
     // A customer may not name another customer, and still sees no AWS cost; a partner may not
     // name another partner's customer.
-    app.gql(acme_viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &globex)).await.assert_code("NOT_FOUND");
-    app.gql(acme_viewer.bearer(), SUMMARY, for_customer("UNBLENDED", &acme)).await.assert_code("FORBIDDEN");
-    let far = app.create_tenant(&other.admin, &other.tenant_id, "CUSTOMER", "Far Away").await;
-    app.gql(p.viewer.bearer(), SUMMARY, for_customer("PRO_FORMA", &far)).await.assert_code("NOT_FOUND");
+    customer.try_cost_summary(&for_customer("PRO_FORMA", &globex)).await.assert_code("NOT_FOUND");
+    customer.try_cost_summary(&for_customer("UNBLENDED", &acme)).await.assert_code("FORBIDDEN");
+    let far = app.as_user(&other.admin).create_tenant(&other.tenant_id, "CUSTOMER", "Far Away").await;
+    viewer.try_cost_summary(&for_customer("PRO_FORMA", &far)).await.assert_code("NOT_FOUND");
+}
 
-    // Grouped by account, each account carries its name from the last sync (A1 and A2 synced;
-    // A3 never was); the customer gets their own account's name and no other.
+/// Grouped by account, each account carries its name from the last sync (A1 and A2 synced; A3
+/// never was); the customer gets their own account's name and no other.
+async fn account_names_reach_only_their_customer(db: DbKind) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let app = TestApp::spawn(db).await;
+    let ProForma { p, acme_viewer, .. } = pro_forma(&app).await;
+    let pid = p.payer_id.as_str();
     for (account, name) in [(A1, "acme-production"), (A2, "globex-web")] {
         entity::linked_accounts::ActiveModel {
             payer_id: Set(pid.parse().unwrap()),
@@ -359,17 +386,18 @@ async fn customers_see_their_pro_forma_charges_only(db: DbKind) {
         .await
         .unwrap();
     }
-    let named = "query($i: CostSummaryInput!) { costSummary(input: $i) { groups { key { accountId accountName } } } }";
-    let names = |res: &e2e::Gql| res.data("costSummary.groups").as_array().unwrap().iter().map(|g| (g["key"]["accountId"].as_str().unwrap().to_owned(), g["key"]["accountName"].clone())).collect::<std::collections::BTreeMap<_, _>>();
-    let partner_names = names(&app.gql(p.viewer.bearer(), named, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "UNBLENDED", &["ACCOUNT"])).await);
+    let names = |summary: &Value| summary["groups"].as_array().unwrap().iter().map(|g| (g["key"]["accountId"].as_str().unwrap().to_owned(), g["key"]["accountName"].clone())).collect::<std::collections::BTreeMap<_, _>>();
+    let partner_names = names(&app.as_user(&p.viewer).cost_summary(&november(pid, "UNBLENDED")).await);
     assert_eq!(partner_names.get(A1), Some(&json!("acme-production")));
     assert_eq!(partner_names.get(A2), Some(&json!("globex-web")));
     assert_eq!(partner_names.get(A3), Some(&Value::Null), "never synced: no name");
-    let customer_res = app.gql(acme_viewer.bearer(), named, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
-    assert_eq!(names(&customer_res), [(A1.to_owned(), json!("acme-production"))].into_iter().collect());
-    assert!(!customer_res.body.to_string().contains("globex-web"), "{}", customer_res.body);
-    let mom = app.gql(acme_viewer.bearer(), "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [ACCOUNT], metric: PRO_FORMA }) { changes { key { accountId accountName } } } }", json!({ "p": pid })).await;
-    assert_eq!(mom.data("monthOverMonth.changes.0.key"), &json!({ "accountId": A1, "accountName": "acme-production" }));
+    let customer = app.as_user(&acme_viewer);
+    let theirs = customer.cost_summary(&november(pid, "PRO_FORMA")).await;
+    assert_eq!(names(&theirs), [(A1.to_owned(), json!("acme-production"))].into_iter().collect());
+    assert!(!theirs.to_string().contains("globex-web"), "{theirs}");
+    let mom = customer.month_over_month(&json!({ "payerIds": [pid], "month": "2025-11", "groupBy": ["ACCOUNT"], "metric": "PRO_FORMA" })).await;
+    assert_eq!(mom["changes"][0]["key"]["accountId"], A1);
+    assert_eq!(mom["changes"][0]["key"]["accountName"], "acme-production");
 }
 
 /// Cost Explorer and the prior tool's rows carry service names, not codes: they are filed under
@@ -391,56 +419,53 @@ async fn service_names_have_categories(db: DbKind) {
         cost_from(&app, "ce", pid, "2025-09-14", A1, service, "", amount).await;
     }
     cost_from(&app, "legacy", pid, "2025-08-01", A1, "Amazon Simple Storage Service", "", "9.00").await;
-    let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { groups { key { serviceCategory } amount } } }";
-    let res = app.gql(p.viewer.bearer(), q, json!({ "i": { "payerIds": [pid], "from": "2025-08-01", "to": "2025-09-30", "groupBy": ["SERVICE_CATEGORY"] } })).await;
-    let by: std::collections::BTreeMap<String, Decimal> =
-        res.data("costSummary.groups").as_array().unwrap().iter().map(|g| (g["key"]["serviceCategory"].as_str().unwrap().to_owned(), dec(&g["amount"]))).collect();
+    let viewer = app.as_user(&p.viewer);
+    let summary = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-08-01", "to": "2025-09-30", "groupBy": ["SERVICE_CATEGORY"] })).await;
+    let by: std::collections::BTreeMap<String, Decimal> = summary["groups"].as_array().unwrap().iter().map(|g| (g["key"]["serviceCategory"].as_str().unwrap().to_owned(), dec(&g["amount"]))).collect();
     assert_eq!(by.get("Compute"), Some(&d("43.75")), "{by:?}");
     assert_eq!(by.get("Storage"), Some(&d("12")), "Cost Explorer and the legacy import: {by:?}");
     assert_eq!(by.get("Databases"), Some(&d("12")));
     assert_eq!(by.get("Management and Governance"), Some(&d("0.75")));
     assert_eq!(by.get("Other"), Some(&d("4")), "only Tax is not a service");
-    let cats = app.gql(p.viewer.bearer(), "{ serviceCategories { serviceCode category serviceNames } }", json!({})).await;
-    let ec2 = cats.data("serviceCategories").as_array().unwrap().iter().find(|c| c["serviceCode"] == "AmazonEC2").unwrap().clone();
+    let categories = viewer.service_categories().await;
+    let ec2 = categories.as_array().unwrap().iter().find(|c| c["serviceCode"] == "AmazonEC2").unwrap().clone();
     assert!(ec2["serviceNames"].as_array().unwrap().contains(&json!("Amazon Elastic Compute Cloud - Compute")), "{ec2}");
 }
 
 on_both_databases!(
-    a_month_from_two_sources_counts_once, month_over_month_on_a_hand_checked_fixture, summary_forecast_bill_and_health,
-    customers_see_their_pro_forma_charges_only, service_names_have_categories);
+    a_month_from_two_sources_counts_once,
+    month_over_month_on_a_hand_checked_fixture,
+    cost_summary_adds_up_by_account_category_and_metric,
+    a_past_month_forecasts_its_total_and_bills_per_account,
+    ingestion_health_warns_about_old_data,
+    customers_see_their_pro_forma_charges_only,
+    partners_see_the_billing_reports_pro_forma_and_each_customers_own,
+    account_names_reach_only_their_customer,
+    service_names_have_categories,
+);
 
 /// #17: the billing page reads each group's stored price, and a stored price is never read once
 /// its configuration or its data changed: after a rule change (effective from that month) and
 /// after new data, the page shows what a fresh recomputation shows, to the cent.
 async fn stored_prices_follow_configuration_and_data(db: DbKind) {
     let app = TestApp::spawn(db).await;
-    let admin = app.platform_admin().await;
-    let p = app.new_partner(&admin, "Stored Co").await;
-    fixture(&app, &p).await;
+    let (_, p) = partner_with_fixture(&app, "Stored Co").await;
     let pid = p.payer_id.as_str();
-    let rule = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id } }", json!({ "i": { "payerId": pid, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" } }))
-        .await
-        .data("createPricingRule.id")
-        .clone();
-    let plan = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": pid, "name": "plus", "pricingRuleIds": [rule] } }))
-        .await
-        .data("createPricingPlan.id")
-        .clone();
-    let group = json!({ "i": { "payerId": pid, "name": "A1-group", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan, "billingPeriod": "2025-10" } });
-    app.gql(p.operator.bearer(), "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }", group).await.data("createBillingGroup.id");
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    let rule = operator.create_pricing_rule(json!({ "payerId": pid, "name": "plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" })).await;
+    let plan = operator.create_pricing_plan(json!({ "payerId": pid, "name": "plus", "pricingRuleIds": [rule] })).await;
+    operator.create_billing_group(json!({ "payerId": pid, "name": "A1-group", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan, "billingPeriod": "2025-10" })).await;
     let page = || async {
-        let r = app.gql(p.viewer.bearer(), "query($p: ID!) { billingGroupCostReports(payerId: $p, billingPeriod: \"2025-11\") { awsCost proformaCost } }", json!({ "p": pid })).await;
-        (dec(r.data("billingGroupCostReports.0.awsCost")), dec(r.data("billingGroupCostReports.0.proformaCost")))
+        let r = viewer.billing_group_cost_reports(pid, "2025-11").await;
+        (dec(&r[0]["awsCost"]), dec(&r[0]["proformaCost"]))
     };
     let stored_at = || async {
         let row = entity::priced_periods::Entity::find().filter(entity::priced_periods::Column::BillingPeriod.eq("2025-11")).one(&app.db).await.unwrap().expect("a stored price for November");
         (row.computed_at, row.proforma_cost)
     };
     let recomputed = || async {
-        let r = app.gql(p.operator.bearer(), "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { awsCost proformaCost } }", json!({ "p": pid })).await;
-        (dec(r.data("recomputeBilling.0.awsCost")), dec(r.data("recomputeBilling.0.proformaCost")))
+        let r = operator.recompute_billing(pid, "2025-11").await;
+        (dec(&r[0]["awsCost"]), dec(&r[0]["proformaCost"]))
     };
 
     // November for A1: EC2 120.50 and a 7.00 credit: AWS cost 113.50. The plan prices the list
@@ -455,9 +480,7 @@ async fn stored_prices_follow_configuration_and_data(db: DbKind) {
     assert_eq!(stored_at().await.0, at, "a current stored price is read, not rewritten");
 
     // The rule goes to 20% from November: 132.55 × 1.2 = 159.06, as a fresh recomputation says.
-    app.gql(p.operator.bearer(), "mutation($id: ID!, $i: UpdatePricingRuleInput!) { updatePricingRule(id: $id, input: $i) { id } }", json!({ "id": rule, "i": { "modifierPercentage": "20", "effectiveFrom": "2025-11" } }))
-        .await
-        .data("updatePricingRule.id");
+    operator.update_pricing_rule(&rule, json!({ "modifierPercentage": "20", "effectiveFrom": "2025-11" })).await;
     let (aws2, second) = page().await;
     assert_eq!(aws2, aws);
     assert_eq!(second, d("159.06"), "a configuration change is never hidden by a stored price");
@@ -473,11 +496,11 @@ async fn stored_prices_follow_configuration_and_data(db: DbKind) {
 
     // The whole-month PRO_FORMA views read the same stored price: by account (its lines) and the
     // trend (its month totals), each equal to the page.
-    let by_account = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-11-01", "2025-11-30", "MONTH", "PRO_FORMA", &["ACCOUNT"])).await;
-    assert_eq!(dec(by_account.data("costSummary.total")), third);
-    assert_eq!(dec(by_account.data("costSummary.groups.0.amount")), third);
-    let trend = app.gql(p.viewer.bearer(), SUMMARY, summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
-    let series = trend.data("costSummary.series").as_array().unwrap().clone();
+    let by_account = viewer.cost_summary(&november(pid, "PRO_FORMA")).await;
+    assert_eq!(dec(&by_account["total"]), third);
+    assert_eq!(dec(&by_account["groups"][0]["amount"]), third);
+    let trend = viewer.cost_summary(&summary_input(pid, "2025-10-01", "2025-11-30", "MONTH", "PRO_FORMA", &[])).await;
+    let series = trend["series"].as_array().unwrap().clone();
     let november: Vec<Decimal> = series.iter().filter(|p| p["period"] == "2025-11").map(|p| dec(&p["amount"])).collect();
     assert_eq!(november, [third], "{series:?}");
     // October is priced on the 10% rule (the change applied from November): EC2 100 listed at 110,

@@ -20,10 +20,6 @@ use e2e::{DbKind, Partner, TestApp, aws, on_both_databases};
 use partner_billing::aws::{AwsClients, AwsError, AwsErrorKind, AwsResult, S3Api, S3Object, SdkCurDefinitions, SdkDataExports, SdkS3};
 use serde_json::{Value, json};
 
-const VALIDATE: &str = "mutation($p: ID!) { validateCostExports(payerId: $p) { health reason selectedExport exports { name arnOrName kind format compression bucket prefix region granularity filesPrefix valid checks { key passed required reason fix } } } }";
-const LATEST: &str = "query($p: ID!) { costExportValidation(payerId: $p) { health reason selectedExport exports { name valid } } }";
-const SELECT: &str = "mutation($p: ID!, $n: String!) { selectCostExport(payerId: $p, exportName: $n) { health reason selectedExport } }";
-const HEALTH: &str = "query($t: ID!) { sourceDataHealth(tenantId: $t) { tenantName health reason entries { tenantName tenantKind payerName accountId health reason } } }";
 
 /// What the mocked Data Exports and CUR APIs hold, and the requests they got.
 #[derive(Default)]
@@ -273,12 +269,11 @@ async fn fails_with(db: DbKind, key: &str, reason: &str, case: Case) {
     bucket(&p.payer_account_id, &name, case.bucket_region, &files).await;
     billing.lock().unwrap().exports.push(cur2.build());
 
-    let res = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
-    let v = res.data("validateCostExports");
+    let v = app.as_user(&p.operator).validate_cost_exports(&p.payer_id).await;
     assert_eq!(v["health"], "FAILED", "{v}");
     assert!(v["reason"].as_str().unwrap().contains(&format!("{}: ", cur2.name)), "{v}");
     assert!(v["selectedExport"].is_null());
-    let e = export(v, cur2.name);
+    let e = export(&v, cur2.name);
     assert_eq!(e["valid"], false);
     let first = e["checks"].as_array().unwrap().iter().find(|c| c["passed"] == false).unwrap();
     assert_eq!(first["key"], key, "{e}");
@@ -286,8 +281,7 @@ async fn fails_with(db: DbKind, key: &str, reason: &str, case: Case) {
     assert!(first["fix"].as_str().is_some_and(|f| !f.is_empty()), "{first}");
     // Stored: read back without calling AWS.
     let calls = billing.lock().unwrap().calls.len();
-    let latest = app.gql(p.viewer.bearer(), LATEST, json!({ "p": p.payer_id })).await;
-    assert_eq!(latest.data("costExportValidation.health"), "FAILED");
+    assert_eq!(app.as_user(&p.viewer).cost_export_validation(&p.payer_id).await["health"], "FAILED");
     assert_eq!(billing.lock().unwrap().calls.len(), calls);
 }
 
@@ -308,9 +302,8 @@ async fn advised_with(db: DbKind, key: &str, reason: &str, case: Case) {
     let cur2 = (case.export)(&name);
     bucket(&p.payer_account_id, &name, case.bucket_region, &[delivered(cur2.prefix, cur2.name)]).await;
     billing.lock().unwrap().exports.push(cur2.build());
-    let res = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
-    let v = res.data("validateCostExports");
-    let e = export(v, cur2.name);
+    let v = app.as_user(&p.operator).validate_cost_exports(&p.payer_id).await;
+    let e = export(&v, cur2.name);
     assert_eq!(e["valid"], true, "{e}");
     let unmet: Vec<&Value> = e["checks"].as_array().unwrap().iter().filter(|c| c["passed"] == false).collect();
     assert_eq!(unmet.len(), 1, "{e}");
@@ -318,8 +311,8 @@ async fn advised_with(db: DbKind, key: &str, reason: &str, case: Case) {
     assert!(unmet[0]["reason"].as_str().unwrap().contains(reason) && unmet[0]["reason"].as_str().unwrap().contains("this platform does not"), "{e}");
     assert!(unmet[0]["fix"].as_str().is_some_and(|f| !f.is_empty()));
     assert_ne!(v["health"], "FAILED", "{v}");
-    let selected = app.gql(p.admin.bearer(), SELECT, json!({ "p": p.payer_id, "n": cur2.name })).await;
-    assert_eq!(selected.data("selectCostExport.selectedExport"), cur2.name, "{}", selected.body);
+    let selected = app.as_user(&p.admin).select_cost_export(&p.payer_id, cur2.name).await;
+    assert_eq!(selected["selectedExport"], cur2.name, "{selected}");
 }
 
 async fn missing_resource_ids_are_advice_not_a_failure(db: DbKind) {
@@ -360,12 +353,12 @@ async fn a_valid_export_is_listed_and_selected(db: DbKind) {
         b.reports.push(legacy("daily", &name, TimeUnit::Daily, &[SchemaElement::Resources, SchemaElement::SplitCostAllocationData]));
         b.reports.push(legacy("monthly", &name, TimeUnit::Monthly, &[SchemaElement::Resources]));
     }
+    let (admin, operator, viewer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer));
     // Viewers do not validate; operators do.
-    app.gql(p.viewer.bearer(), VALIDATE, json!({ "p": p.payer_id })).await.assert_code("FORBIDDEN");
+    viewer.try_validate_cost_exports(&p.payer_id).await.assert_code("FORBIDDEN");
     assert!(billing.lock().unwrap().calls.is_empty(), "a refused caller reaches no AWS API");
-    assert!(app.gql(p.viewer.bearer(), LATEST, json!({ "p": p.payer_id })).await.data("costExportValidation").is_null());
-    let res = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
-    let v = res.data("validateCostExports").clone();
+    assert!(viewer.cost_export_validation(&p.payer_id).await.is_null());
+    let v = operator.validate_cost_exports(&p.payer_id).await;
     assert_eq!(
         billing.lock().unwrap().calls,
         [
@@ -395,24 +388,22 @@ async fn a_valid_export_is_listed_and_selected(db: DbKind) {
     assert!(v["reason"].as_str().unwrap().contains("good, daily"), "{v}");
 
     // Only a valid export of the last validation can be selected, by an admin.
-    let payer_before = app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { costExportBucket costExportPrefix } }", json!({ "id": p.payer_id })).await.body;
-    app.gql(p.operator.bearer(), SELECT, json!({ "p": p.payer_id, "n": "good" })).await.assert_code("FORBIDDEN");
+    let payer_before = admin.payer(&p.payer_id).await;
+    operator.try_select_cost_export(&p.payer_id, "good").await.assert_code("FORBIDDEN");
     for bad in ["monthly", "focus", "nonexistent"] {
-        let res = app.gql(p.admin.bearer(), SELECT, json!({ "p": p.payer_id, "n": bad })).await;
-        res.assert_code("VALIDATION");
-        assert_eq!(res.body["errors"][0]["extensions"]["field"], "exportName", "{}", res.body);
+        admin.try_select_cost_export(&p.payer_id, bad).await.assert_invalid("exportName");
     }
-    let payer_after = app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { costExportBucket costExportPrefix } }", json!({ "id": p.payer_id })).await.body;
+    let payer_after = admin.payer(&p.payer_id).await;
     assert_eq!(payer_before, payer_after, "a refused selection changes nothing");
-    let selected = app.gql(p.admin.bearer(), SELECT, json!({ "p": p.payer_id, "n": "good" })).await;
-    assert_eq!(selected.data("selectCostExport.health"), "SUCCESS", "{}", selected.body);
-    assert_eq!(selected.data("selectCostExport.selectedExport"), "good");
-    let payer = app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { costExportBucket costExportPrefix } }", json!({ "id": p.payer_id })).await;
-    assert_eq!(payer.data("payer.costExportBucket"), name.as_str());
-    assert_eq!(payer.data("payer.costExportPrefix"), "cur2/good");
-    let latest = app.gql(p.viewer.bearer(), LATEST, json!({ "p": p.payer_id })).await;
-    assert_eq!(latest.data("costExportValidation.selectedExport"), "good");
-    assert_eq!(latest.data("costExportValidation.exports").as_array().unwrap().len(), 4);
+    let selected = admin.select_cost_export(&p.payer_id, "good").await;
+    assert_eq!(selected["health"], "SUCCESS", "{selected}");
+    assert_eq!(selected["selectedExport"], "good");
+    let payer = admin.payer(&p.payer_id).await;
+    assert_eq!(payer["costExportBucket"], name.as_str());
+    assert_eq!(payer["costExportPrefix"], "cur2/good");
+    let latest = viewer.cost_export_validation(&p.payer_id).await;
+    assert_eq!(latest["selectedExport"], "good");
+    assert_eq!(latest["exports"].as_array().unwrap().len(), 4);
 }
 
 /// distributor → reseller → two customers; one customer's payer has no usable export. Its
@@ -421,18 +412,18 @@ async fn a_valid_export_is_listed_and_selected(db: DbKind) {
 async fn one_failed_customer_fails_its_reseller_and_distributor(db: DbKind) {
     let billing = Shared::default();
     let (app, p) = spawn(db, &billing, None).await;
-    let reseller = app.create_tenant(&p.admin, &p.tenant_id, "RESELLER", "Resell One").await;
-    let acme = app.create_tenant(&p.admin, &reseller, "CUSTOMER", "Acme").await;
-    let beta = app.create_tenant(&p.admin, &reseller, "CUSTOMER", "Beta").await;
+    let partner_admin = app.as_user(&p.admin);
+    let reseller = partner_admin.create_tenant(&p.tenant_id, "RESELLER", "Resell One").await;
+    let acme = partner_admin.create_tenant(&reseller, "CUSTOMER", "Acme").await;
+    let beta = partner_admin.create_tenant(&reseller, "CUSTOMER", "Beta").await;
     let (acme_payer, acme_account) = app.insert_payer(&acme, "Acme main").await;
     app.insert_payer(&beta, "Beta main").await;
     // Acme's payer has exports, none usable: FAILED.
     billing.lock().unwrap().exports.push(Cur2 { granularity: "MONTHLY", ..Cur2::good("acme-monthly", &bucket_name()) }.build());
-    let res = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": acme_payer })).await;
-    assert_eq!(res.data("validateCostExports.health"), "FAILED");
+    assert_eq!(app.as_user(&p.operator).validate_cost_exports(&acme_payer).await["health"], "FAILED");
 
-    let h = app.gql(p.viewer.bearer(), HEALTH, json!({ "t": p.tenant_id })).await;
-    let h = h.data("sourceDataHealth");
+    let viewer = app.as_user(&p.viewer);
+    let h = viewer.source_data_health(&p.tenant_id).await;
     assert_eq!(h["health"], "FAILED", "{h}");
     let reason = h["reason"].as_str().unwrap();
     assert!(reason.contains("Customer Acme") && reason.contains(&acme_account) && reason.contains("acme-monthly"), "{reason}");
@@ -449,15 +440,16 @@ async fn one_failed_customer_fails_its_reseller_and_distributor(db: DbKind) {
     assert_eq!(entries.iter().filter(|e| e["payerName"] == "Acme main" && e["health"] == "FAILED").count(), 1);
 
     // The reseller's admin sees the same below them, and nothing upstream.
-    let reseller_admin = app.create_user(&p.admin, "admin@resell-one.example", "ADMIN", ("tenantId", &reseller)).await;
-    let r = app.gql(reseller_admin.bearer(), HEALTH, json!({ "t": reseller })).await;
-    assert_eq!(r.data("sourceDataHealth.health"), "FAILED");
-    assert!(r.data("sourceDataHealth.reason").as_str().unwrap().contains("Customer Acme"));
-    app.gql(reseller_admin.bearer(), HEALTH, json!({ "t": p.tenant_id })).await.assert_code("NOT_FOUND");
+    let reseller_admin = partner_admin.create_user("admin@resell-one.example", "ADMIN", ("tenantId", &reseller)).await;
+    let reseller_admin = app.as_user(&reseller_admin);
+    let r = reseller_admin.source_data_health(&reseller).await;
+    assert_eq!(r["health"], "FAILED");
+    assert!(r["reason"].as_str().unwrap().contains("Customer Acme"));
+    reseller_admin.try_source_data_health(&p.tenant_id).await.assert_code("NOT_FOUND");
     // Beta's own view: nothing validated or ingested yet.
-    let b = app.gql(p.viewer.bearer(), HEALTH, json!({ "t": beta })).await;
-    assert_eq!(b.data("sourceDataHealth.health"), "NOT_AVAILABLE");
-    assert!(!b.body.to_string().contains("Acme"), "a customer's view holds nothing of its sibling");
+    let b = viewer.source_data_health(&beta).await;
+    assert_eq!(b["health"], "NOT_AVAILABLE");
+    assert!(!b.to_string().contains("Acme"), "a customer's view holds nothing of its sibling");
 }
 
 /// An AWS failure is part of the result, not an error: stored as FAILED with the reason, seen
@@ -466,15 +458,15 @@ async fn an_aws_failure_is_stored_as_failed_with_its_reason(db: DbKind) {
     let billing = Shared::default();
     let (app, p) = spawn(db, &billing, None).await;
     billing.lock().unwrap().deny_list_exports = true;
-    let v = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
-    let v = v.data("validateCostExports");
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    let v = operator.validate_cost_exports(&p.payer_id).await;
     assert_eq!(v["health"], "FAILED", "{v}");
     let reason = v["reason"].as_str().unwrap();
     assert!(reason.contains("listing the payer's Data Exports failed") && reason.contains("AccessDeniedException"), "{reason}");
     assert_eq!(v["exports"], json!([]));
-    let h = app.gql(p.viewer.bearer(), HEALTH, json!({ "t": p.tenant_id })).await;
-    assert_eq!(h.data("sourceDataHealth.health"), "FAILED");
-    assert!(h.data("sourceDataHealth.reason").as_str().unwrap().contains("AccessDeniedException"));
+    let h = viewer.source_data_health(&p.tenant_id).await;
+    assert_eq!(h["health"], "FAILED");
+    assert!(h["reason"].as_str().unwrap().contains("AccessDeniedException"));
     // Fixed: the next run replaces the stored failure.
     let name = bucket_name();
     bucket(&p.payer_account_id, &name, None, &[delivered("cur2", "good")]).await;
@@ -483,9 +475,9 @@ async fn an_aws_failure_is_stored_as_failed_with_its_reason(db: DbKind) {
         b.deny_list_exports = false;
         b.exports.push(Cur2::good("good", &name).build());
     }
-    let v = app.gql(p.operator.bearer(), VALIDATE, json!({ "p": p.payer_id })).await;
-    assert_eq!(v.data("validateCostExports.health"), "WARNING", "valid, not selected yet: {}", v.body);
-    assert_eq!(app.gql(p.viewer.bearer(), LATEST, json!({ "p": p.payer_id })).await.data("costExportValidation.exports.0.valid"), true);
+    let v = operator.validate_cost_exports(&p.payer_id).await;
+    assert_eq!(v["health"], "WARNING", "valid, not selected yet: {v}");
+    assert_eq!(viewer.cost_export_validation(&p.payer_id).await["exports"][0]["valid"], true);
 }
 
 /// The Data Exports and CUR adapters on their own: the exact requests, every page.

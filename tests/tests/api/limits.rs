@@ -58,8 +58,7 @@ async fn amplified_requests_are_refused_before_anything_runs(db: DbKind) {
     let res = app.gql(p.viewer.bearer(), &format!("query($p: ID!, $t: String!) {{ {} }}", aliases(2, pft)), json!({ "p": payer, "t": org.members[0] })).await;
     assert_limit(&res, "VALIDATION", "HEAVY_OPERATIONS");
     // One is fine, and its AWS call is audited (so the count below would have seen the others).
-    let one = app.gql(p.viewer.bearer(), "query($p: ID!, $t: String!) { policiesForTarget(payerId: $p, targetId: $t) { id } }", json!({ "p": payer, "t": org.members[0] })).await;
-    one.data("policiesForTarget");
+    app.as_user(&p.viewer).policies_for_target(&payer, &org.members[0]).await;
     let audit_after_one = app.count("audit_events").await;
     assert!(audit_after_one > audit, "the one AWS call was audited");
 
@@ -92,11 +91,11 @@ async fn rate_limit_is_per_principal_and_refuses_before_running(db: DbKind) {
     let admin = app.platform_admin().await;
     let root = partner_billing::ids::ROOT_TENANT_ID.to_string();
     let tenants = app.count("tenants").await;
+    let me = app.as_user(&admin);
     for _ in 0..6 {
-        app.gql(admin.bearer(), "{ me { id } }", json!({})).await.data("me.id");
+        me.me().await;
     }
-    let create = "mutation($p: ID!) { createTenant(input: { parentId: $p, kind: DISTRIBUTOR, name: \"Late\" }) { id } }";
-    let res = app.gql(admin.bearer(), create, json!({ "p": root })).await;
+    let res = me.try_create_tenant(&root, "DISTRIBUTOR", "Late").await;
     assert_eq!(res.status, 429);
     res.assert_code("RATE_LIMITED");
     assert_eq!(res.body["errors"][0]["extensions"]["limit"], "RATE");

@@ -17,17 +17,11 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use chrono::{Duration, Utc};
 use e2e::aws;
 use e2e::notify::{SmtpSink, WebhookReceiver, free_port};
-use e2e::{DbKind, Gql, Session, TestApp, on_both_databases};
+use e2e::story::payer_input;
+use e2e::{Actor, DbKind, Partner, Session, TestApp, on_both_databases};
 use partner_billing::aws::{AwsClients, SdkCurDefinitions, SdkDataExports};
 use partner_billing::ids::ROOT_TENANT_ID;
 use serde_json::{Value, json};
-
-const ONBOARDING: &str = "query($c: ID!) { onboarding(customerTenantId: $c) { customer { id name } complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
-const REFRESH: &str = "mutation($c: ID!) { refreshOnboarding(customerTenantId: $c) { complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
-const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id name status renewal startDate endDate invoicePrefix currency payerIds customer { id } } }";
-const SETTINGS: &str = "query($id: ID!) { tenant(id: $id) { settings { defaultLocale { value source sourceTenant { id } } senderName { value source sourceTenant { id } } brandingName { value source sourceTenant { id } } overrides { defaultLocale senderName brandingName } } } }";
-const UPDATE_SETTINGS: &str = "mutation($t: ID!, $i: UpdateTenantSettingsInput!) { updateTenantSettings(tenantId: $t, input: $i) { defaultLocale { value source } senderName { value source } brandingName { value source } overrides { defaultLocale senderName brandingName } } }";
-const REGISTER: &str = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id externalId status } }";
 
 fn peers(smtp: &SmtpSink) -> Vec<(&'static str, String)> {
     vec![("smtp_url", smtp.url()), ("webhook_allow_private", "true".to_owned()), ("notify_interval_ms", "100".to_owned()), ("public_url", "https://billing.example.com".to_owned())]
@@ -48,23 +42,9 @@ fn contract_input(customer: &str, change_email: &str) -> Value {
     })
 }
 
-#[track_caller]
-fn not_found(res: &Gql, what: &str) {
-    assert_eq!(res.code(), Some("NOT_FOUND"), "{what}: {}", res.body);
-}
-
-#[track_caller]
-fn invalid(res: &Gql, field: &str) {
-    res.assert_code("VALIDATION");
-    assert_eq!(res.body["errors"][0]["extensions"]["field"], field, "{}", res.body);
-}
-
-/// Creates a user without a password (an invitation) and returns the set-password token from the mail.
-async fn invite(app: &TestApp, smtp: &SmtpSink, by: &Session, email: &str, tenant: &str) -> String {
-    let res = app
-        .gql(by.bearer(), "mutation($i: CreateUserInput!) { createUser(input: $i) { id invitationPending } }", json!({ "i": { "email": email, "role": "ADMIN", "tenantId": tenant } }))
-        .await;
-    assert_eq!(res.data("createUser.invitationPending"), true);
+/// Invites a customer admin (a user without a password) and returns the set-password token from the mail.
+async fn invite(admin: Actor<'_>, smtp: &SmtpSink, email: &str, tenant: &str) -> String {
+    assert_eq!(admin.invite_user(email, "ADMIN", tenant).await["invitationPending"], true);
     let mail = smtp.wait_for(email, 1).await;
     let text = mail[0]["text"].as_str().unwrap();
     text.split("https://billing.example.com/set-password?token=").nth(1).expect("a set-password link").split_whitespace().next().unwrap().to_owned()
@@ -134,34 +114,70 @@ async fn bucket_with_delivery(account: &str, name: &str) {
     s3.put_object().bucket(name).key(key).body(aws_sdk_s3::primitives::ByteStream::from_static(b"PAR1")).send().await.unwrap();
 }
 
-/// The whole flow: platform → distributor → reseller → customer, with a contract (mailed), an
-/// invited customer admin who sets a password and connects their payer (moto); onboarding walks
-/// to VALIDATE_EXPORT, which is BLOCKED until the account has a valid export and one is selected,
-/// then COMPLETE. Along the way: settings inheritance and who sees what.
-async fn three_tier_onboarding(db: DbKind) {
+/// The tree every three-tier story starts from: the platform, a distributor with two resellers,
+/// each reseller with a customer (Acme under the first; Globex, with a contract, under the
+/// second), and an admin on each tier but the customers.
+struct Tree {
+    root: Session,
+    root_id: String,
+    distributor: String,
+    dist_admin: Session,
+    reseller: String,
+    reseller_admin: Session,
+    other_reseller: String,
+    other_admin: Session,
+    other_customer: String,
+    other_contract: String,
+    customer: String,
+}
+
+async fn tree(app: &TestApp) -> Tree {
+    let root = app.platform_admin().await;
+    let root_id = ROOT_TENANT_ID.to_string();
+    // Platform admin: a distributor and its admin. Distributor admin: two resellers and their admins.
+    let platform = app.as_user(&root);
+    let distributor = platform.create_tenant(&root_id, "DISTRIBUTOR", "Dist One").await;
+    let dist_admin = platform.create_user("admin@dist.example", "ADMIN", ("tenantId", &distributor)).await;
+    let dist = app.as_user(&dist_admin);
+    let reseller = dist.create_tenant(&distributor, "RESELLER", "Resell One").await;
+    let reseller_admin = dist.create_user("admin@resell-one.example", "ADMIN", ("tenantId", &reseller)).await;
+    let other_reseller = dist.create_tenant(&distributor, "RESELLER", "Resell Two").await;
+    let other_admin = dist.create_user("admin@resell-two.example", "ADMIN", ("tenantId", &other_reseller)).await;
+    let other = app.as_user(&other_admin);
+    let other_customer = other.create_tenant(&other_reseller, "CUSTOMER", "Globex").await;
+    let other_contract = other.create_contract(&contract_input(&other_customer, "contracts@globex.example")).await["id"].as_str().unwrap().to_owned();
+    // Reseller admin: a customer.
+    let customer = app.as_user(&reseller_admin).create_tenant(&reseller, "CUSTOMER", "Acme").await;
+    Tree { root, root_id, distributor, dist_admin, reseller, reseller_admin, other_reseller, other_admin, other_customer, other_contract, customer }
+}
+
+/// Settings set at the distributor, the sender overridden at the first reseller; what each
+/// update answered.
+async fn brand_the_tree(app: &TestApp, t: &Tree) -> (Value, Value) {
+    let at_distributor = app
+        .as_user(&t.dist_admin)
+        .update_tenant_settings(&t.distributor, json!({ "defaultLocale": "zh-CN", "senderName": "Dist Billing", "brandingName": "DistBrand" }))
+        .await;
+    let at_reseller = app.as_user(&t.reseller_admin).update_tenant_settings(&t.reseller, json!({ "senderName": "Resell One Billing" })).await;
+    (at_distributor, at_reseller)
+}
+
+/// The whole onboarding: a reseller's new customer gets a contract (mailed), an invited customer
+/// admin sets a password and connects their payer (moto); onboarding walks to VALIDATE_EXPORT,
+/// which is BLOCKED until the account has a valid export and one is selected, then COMPLETE.
+async fn onboarding_walks_a_new_customer_to_complete(db: DbKind) {
     let smtp = SmtpSink::start(free_port()).await;
     let hook = WebhookReceiver::start().await;
     let export_bucket: Arc<Mutex<Option<String>>> = Arc::default();
     let aws_calls: Arc<Mutex<Vec<String>>> = Arc::default();
     let clients = clients_with_mocked_exports(&aws::sdk_config(&aws::moto_url()).await, &export_bucket, &aws_calls);
     let app = TestApp::spawn_with_aws(db, peers(&smtp), clients).await;
-    let root = app.platform_admin().await;
-    let root_id = ROOT_TENANT_ID.to_string();
+    let t = tree(&app).await;
+    let (reseller_admin, dist_admin) = (app.as_user(&t.reseller_admin), app.as_user(&t.dist_admin));
+    let customer = t.customer.as_str();
 
-    // Platform admin: a distributor and its admin. Distributor admin: two resellers and their admins.
-    let distributor = app.create_tenant(&root, &root_id, "DISTRIBUTOR", "Dist One").await;
-    let dist_admin = app.create_user(&root, "admin@dist.example", "ADMIN", ("tenantId", &distributor)).await;
-    let reseller = app.create_tenant(&dist_admin, &distributor, "RESELLER", "Resell One").await;
-    let reseller_admin = app.create_user(&dist_admin, "admin@resell-one.example", "ADMIN", ("tenantId", &reseller)).await;
-    let other_reseller = app.create_tenant(&dist_admin, &distributor, "RESELLER", "Resell Two").await;
-    let other_admin = app.create_user(&dist_admin, "admin@resell-two.example", "ADMIN", ("tenantId", &other_reseller)).await;
-    let other_customer = app.create_tenant(&other_admin, &other_reseller, "CUSTOMER", "Globex").await;
-    let other_contract = app.gql(other_admin.bearer(), CREATE_CONTRACT, json!({ "i": contract_input(&other_customer, "contracts@globex.example") })).await;
-    let other_contract = other_contract.data("createContract.id").as_str().unwrap().to_owned();
-
-    // Reseller admin: a customer. Onboarding starts at CONTRACT.
-    let customer = app.create_tenant(&reseller_admin, &reseller, "CUSTOMER", "Acme").await;
-    let o = app.gql(reseller_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    // A new customer's onboarding starts at CONTRACT.
+    let o = reseller_admin.onboarding(customer).await;
     assert_eq!(step(&o, "ADD_CUSTOMER")["status"], "DONE");
     assert!(step(&o, "ADD_CUSTOMER")["completedAt"].is_string());
     assert_eq!(o["currentStep"]["step"], "CONTRACT");
@@ -170,42 +186,13 @@ async fn three_tier_onboarding(db: DbKind) {
     assert_eq!(step(&o, "CONNECT_ACCOUNT")["status"], "BLOCKED");
     assert!(step(&o, "CONNECT_ACCOUNT")["blockingReason"].as_str().unwrap().contains("no active contract"));
 
-    // Settings: set at the distributor, the sender overridden at the reseller; the customer inherits.
-    let set = app.gql(dist_admin.bearer(), UPDATE_SETTINGS, json!({ "t": distributor, "i": { "defaultLocale": "zh-CN", "senderName": "Dist Billing", "brandingName": "DistBrand" } })).await;
-    assert_eq!(set.data("updateTenantSettings.defaultLocale"), &json!({ "value": "zh-CN", "source": "OWN" }));
-    let set = app.gql(reseller_admin.bearer(), UPDATE_SETTINGS, json!({ "t": reseller, "i": { "senderName": "Resell One Billing" } })).await;
-    assert_eq!(set.data("updateTenantSettings.senderName.value"), "Resell One Billing");
-    assert_eq!(set.data("updateTenantSettings.defaultLocale"), &json!({ "value": "zh-CN", "source": "INHERITED" }));
-    assert_eq!(set.data("updateTenantSettings.overrides"), &json!({ "defaultLocale": null, "senderName": "Resell One Billing", "brandingName": null }));
-    let seen_by_dist = app.gql(dist_admin.bearer(), SETTINGS, json!({ "id": customer })).await.data("tenant.settings").clone();
-    assert_eq!(seen_by_dist["defaultLocale"], json!({ "value": "zh-CN", "source": "INHERITED", "sourceTenant": { "id": distributor } }));
-    assert_eq!(seen_by_dist["senderName"], json!({ "value": "Resell One Billing", "source": "INHERITED", "sourceTenant": { "id": reseller } }));
-    assert_eq!(seen_by_dist["brandingName"]["value"], "DistBrand");
-    assert_eq!(seen_by_dist["overrides"], json!({ "defaultLocale": null, "senderName": null, "brandingName": null }));
-    // The reseller admin sees the inherited value but not the upstream tenant it comes from.
-    let seen_by_reseller = app.gql(reseller_admin.bearer(), SETTINGS, json!({ "id": customer })).await.data("tenant.settings").clone();
-    assert_eq!(seen_by_reseller["defaultLocale"], json!({ "value": "zh-CN", "source": "INHERITED", "sourceTenant": null }));
-    assert!(!seen_by_reseller.to_string().contains(&distributor));
-    // The other reseller keeps the distributor's sender; the platform has the defaults.
-    let other = app.gql(other_admin.bearer(), SETTINGS, json!({ "id": other_reseller })).await;
-    assert_eq!(other.data("tenant.settings.senderName.value"), "Dist Billing");
-    let platform = app.gql(root.bearer(), SETTINGS, json!({ "id": root_id })).await;
-    assert_eq!(platform.data("tenant.settings.defaultLocale"), &json!({ "value": "en", "source": "PLATFORM_DEFAULT", "sourceTenant": null }));
-    assert_eq!(platform.data("tenant.settings.brandingName.value"), "Partner Billing");
-
     // The reseller's webhook gets contract.changed too.
-    app.gql(
-        reseller_admin.bearer(),
-        "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }",
-        json!({ "i": { "tenantId": reseller, "url": hook.url, "eventTypes": ["contract.changed"] } }),
-    )
-    .await
-    .data("createWebhookEndpoint");
+    brand_the_tree(&app, &t).await;
+    reseller_admin.create_webhook_endpoint(json!({ "tenantId": t.reseller, "url": hook.url, "eventTypes": ["contract.changed"] })).await;
 
     // A contract: the change address gets the mail in the customer's inherited locale, from the
     // reseller's sender name, with the distributor's branding.
-    let contract = app.gql(reseller_admin.bearer(), CREATE_CONTRACT, json!({ "i": contract_input(&customer, "contracts@acme.example") })).await;
-    let contract = contract.data("createContract").clone();
+    let contract = reseller_admin.create_contract(&contract_input(customer, "contracts@acme.example")).await;
     assert_eq!(contract["status"], "ACTIVE");
     assert_eq!(contract["invoicePrefix"], "ACME-1");
     assert_eq!(contract["currency"], "USD");
@@ -215,37 +202,32 @@ async fn three_tier_onboarding(db: DbKind) {
     let text = mail[0]["text"].as_str().unwrap();
     assert!(text.contains("admin@resell-one.example") && text.contains("ACME-1") && text.contains("DistBrand"), "{text}");
     hook.wait_for_types(&["com.partnerbilling.contract.changed"]).await;
-    let o = app.gql(reseller_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let o = reseller_admin.onboarding(customer).await;
     assert_eq!(step(&o, "CONTRACT")["status"], "DONE");
     assert_eq!(o["currentStep"]["step"], "INVITE_ADMIN");
     assert_eq!(o["currentStep"]["nextAction"], "Invite the customer's administrator");
 
     // The customer's admin is invited (set-password mail), sets a password and signs in.
-    let token = invite(&app, &smtp, &reseller_admin, "admin@acme.example", &customer).await;
-    let o = app.gql(reseller_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let token = invite(reseller_admin, &smtp, "admin@acme.example", customer).await;
+    let o = reseller_admin.onboarding(customer).await;
     assert_eq!(o["currentStep"]["step"], "INVITE_ADMIN");
     assert_eq!(o["currentStep"]["status"], "IN_PROGRESS");
     assert!(o["currentStep"]["nextAction"].as_str().unwrap().contains("admin@acme.example"));
-    let set = "mutation($t: String!, $p: String!) { setPassword(token: $t, password: $p) { accessToken } }";
-    app.gql(None, set, json!({ "t": token, "p": "acme admin's own passphrase" })).await.data("setPassword");
+    app.anonymous().set_password(&token, "acme admin's own passphrase").await;
     let customer_admin = app.login("admin@acme.example", "acme admin's own passphrase").await;
-    let o = app.gql(customer_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let customer_admin = app.as_user(&customer_admin);
+    let o = customer_admin.onboarding(customer).await;
     assert_eq!(step(&o, "INVITE_ADMIN")["status"], "DONE");
     assert_eq!(o["currentStep"]["step"], "CONNECT_ACCOUNT");
 
     // The customer admin reads its contract but may not change it.
-    let mine = app.gql(customer_admin.bearer(), "query($t: ID!) { contracts(tenantId: $t) { id status } }", json!({ "t": customer })).await;
-    assert_eq!(mine.data("contracts").as_array().unwrap().len(), 1);
-    let upd = "mutation($id: ID!) { updateContract(id: $id, input: { name: \"mine now\" }) { id } }";
-    app.gql(customer_admin.bearer(), upd, json!({ "id": contract["id"] })).await.assert_code("FORBIDDEN");
-    app.gql(customer_admin.bearer(), CREATE_CONTRACT, json!({ "i": contract_input(&customer, "x@acme.example") })).await.assert_code("FORBIDDEN");
+    assert_eq!(customer_admin.contracts(customer).await.as_array().unwrap().len(), 1);
+    customer_admin.try_update_contract(contract["id"].as_str().unwrap(), json!({ "name": "mine now" })).await.assert_code("FORBIDDEN");
+    customer_admin.try_create_contract(&contract_input(customer, "x@acme.example")).await.assert_code("FORBIDDEN");
 
     // The customer admin registers its management account (moto) and the check passes.
     let org = aws::organization(1).await;
-    let reg = app
-        .gql(customer_admin.bearer(), REGISTER, json!({ "i": { "tenantId": customer, "accountId": org.management, "name": "Acme payer", "roleArn": aws::role_arn(&org.management) } }))
-        .await;
-    let payer = reg.data("registerPayer.id").as_str().unwrap().to_owned();
+    let payer = customer_admin.register_payer(&payer_input(customer, &org.management, "Acme payer")).await["id"].as_str().unwrap().to_owned();
     // Nobody presses a button: the registration's watch job checks the connection, and the
     // onboarding moves from CONNECT_ACCOUNT (in progress) to VALIDATE_EXPORT on its own. The wait
     // outlasts one failed probe and the watch's 30-second retry (a loaded machine once timed the
@@ -253,26 +235,26 @@ async fn three_tier_onboarding(db: DbKind) {
     let mut o = Value::Null;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(75);
     while std::time::Instant::now() < deadline {
-        o = app.gql(customer_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+        o = customer_admin.onboarding(customer).await;
         if o["currentStep"]["step"] == "VALIDATE_EXPORT" {
             break;
         }
         assert_eq!((o["currentStep"]["step"].as_str(), o["currentStep"]["status"].as_str()), (Some("CONNECT_ACCOUNT"), Some("IN_PROGRESS")), "{o}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let probed = app.gql(customer_admin.bearer(), "query($id: ID!) { payer(id: $id) { status statusReason } }", json!({ "id": payer })).await;
+    let probed = customer_admin.try_payer(&payer).await;
     assert_eq!(o["currentStep"]["step"], "VALIDATE_EXPORT", "{o}\nthe payer: {}", probed.body);
     // A check by hand still answers the same.
-    let checked = app.gql(customer_admin.bearer(), "mutation($id: ID!) { checkPayerConnection(id: $id) { status statusReason } }", json!({ "id": payer })).await;
-    assert_eq!(checked.data("checkPayerConnection.status"), "CONNECTED", "{}", checked.body);
+    let checked = customer_admin.check_payer_connection(&payer).await;
+    assert_eq!(checked["status"], "CONNECTED", "{checked}");
 
-    let o = app.gql(customer_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let o = customer_admin.onboarding(customer).await;
     assert_eq!(o["currentStep"]["step"], "VALIDATE_EXPORT", "{o}");
     assert_eq!(o["currentStep"]["status"], "NOT_STARTED", "{o}");
     assert!(aws_calls.lock().unwrap().is_empty(), "reading the onboarding calls no AWS API");
 
     // Refresh re-runs the checks: the account is connected; it has no cost export yet.
-    let o = app.gql(customer_admin.bearer(), REFRESH, json!({ "c": customer })).await.data("refreshOnboarding").clone();
+    let o = customer_admin.refresh_onboarding(customer).await;
     assert_eq!(*aws_calls.lock().unwrap(), ["ListExports", "DescribeReportDefinitions"]);
     for done in ["ADD_CUSTOMER", "CONTRACT", "INVITE_ADMIN", "CONNECT_ACCOUNT"] {
         let s = step(&o, done);
@@ -292,12 +274,11 @@ async fn three_tier_onboarding(db: DbKind) {
     assert!(stored >= 6, "{stored}");
 
     // The reseller's list shows its customer at VALIDATE_EXPORT; the distributor sees both customers.
-    let list = "query($t: ID!) { onboardings(tenantId: $t) { customer { id name } currentStep { step status } } }";
-    let mine = app.gql(reseller_admin.bearer(), list, json!({ "t": reseller })).await.data("onboardings").clone();
+    let mine = reseller_admin.onboardings(&t.reseller).await;
     assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
-    assert_eq!(mine[0]["customer"]["id"], customer.as_str());
+    assert_eq!(mine[0]["customer"]["id"], customer);
     assert_eq!(mine[0]["currentStep"], json!({ "step": "VALIDATE_EXPORT", "status": "BLOCKED" }));
-    let all = app.gql(dist_admin.bearer(), list, json!({ "t": distributor })).await.data("onboardings").clone();
+    let all = dist_admin.onboardings(&t.distributor).await;
     let names: Vec<&str> = all.as_array().unwrap().iter().map(|o| o["customer"]["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Acme", "Globex"]);
 
@@ -306,15 +287,13 @@ async fn three_tier_onboarding(db: DbKind) {
     let bucket = format!("acme-cur-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
     bucket_with_delivery(&org.management, &bucket).await;
     *export_bucket.lock().unwrap() = Some(bucket.clone());
-    let o = app.gql(customer_admin.bearer(), REFRESH, json!({ "c": customer })).await.data("refreshOnboarding").clone();
+    let o = customer_admin.refresh_onboarding(customer).await;
     assert_eq!(aws_calls.lock().unwrap()[2..], ["ListExports".to_owned(), format!("GetExport {EXPORT_ARN}"), "DescribeReportDefinitions".to_owned()]);
     assert_eq!(o["currentStep"]["step"], "VALIDATE_EXPORT", "{o}");
     assert_eq!(o["currentStep"]["status"], "BLOCKED", "{o}");
     assert!(o["currentStep"]["blockingReason"].as_str().unwrap().contains("acme-cur2"), "names the valid export: {o}");
-    let select = "mutation($p: ID!, $n: String!) { selectCostExport(payerId: $p, exportName: $n) { health selectedExport } }";
-    let selected = app.gql(customer_admin.bearer(), select, json!({ "p": payer, "n": "acme-cur2" })).await;
-    assert_eq!(selected.data("selectCostExport.selectedExport"), "acme-cur2");
-    let o = app.gql(reseller_admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    assert_eq!(customer_admin.select_cost_export(&payer, "acme-cur2").await["selectedExport"], "acme-cur2");
+    let o = reseller_admin.onboarding(customer).await;
     assert_eq!(o["complete"], true, "{o}");
     assert_eq!(o["currentStep"]["step"], "COMPLETE");
     for s in o["steps"].as_array().unwrap() {
@@ -322,96 +301,136 @@ async fn three_tier_onboarding(db: DbKind) {
         assert!(s["completedAt"].is_string() && s["blockingReason"].is_null(), "{o}");
     }
     assert_eq!(aws_calls.lock().unwrap().len(), 5, "reading the onboarding calls no AWS API");
-    let mine = app.gql(reseller_admin.bearer(), list, json!({ "t": reseller })).await.data("onboardings").clone();
+    let mine = reseller_admin.onboardings(&t.reseller).await;
     assert_eq!(mine[0]["currentStep"], json!({ "step": "COMPLETE", "status": "DONE" }));
+}
 
-    // Visibility sideways: the reseller admin sees neither the other reseller nor its customer.
-    for id in [&other_reseller, &other_customer] {
-        not_found(&app.gql(reseller_admin.bearer(), "query($id: ID!) { tenant(id: $id) { id } }", json!({ "id": id })).await, "tenant of the other reseller");
-        not_found(&app.gql(reseller_admin.bearer(), "query($t: ID!) { contracts(tenantId: $t) { id } }", json!({ "t": id })).await, "contracts of the other reseller");
+/// Settings set at the distributor, the sender overridden at a reseller: the customer below
+/// inherits each from where it was set; a reseller admin sees the value but not the upstream
+/// tenant it comes from; the other reseller keeps the distributor's; the platform has defaults.
+async fn settings_are_inherited_down_the_tree(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let t = tree(&app).await;
+    let (set_at_distributor, set_at_reseller) = brand_the_tree(&app, &t).await;
+    assert_eq!(set_at_distributor["defaultLocale"], json!({ "value": "zh-CN", "source": "OWN" }));
+    assert_eq!(set_at_reseller["senderName"]["value"], "Resell One Billing");
+    assert_eq!(set_at_reseller["defaultLocale"], json!({ "value": "zh-CN", "source": "INHERITED" }));
+    assert_eq!(set_at_reseller["overrides"], json!({ "defaultLocale": null, "senderName": "Resell One Billing", "brandingName": null }));
+
+    let seen_by_dist = app.as_user(&t.dist_admin).tenant_settings(&t.customer).await;
+    assert_eq!(seen_by_dist["defaultLocale"], json!({ "value": "zh-CN", "source": "INHERITED", "sourceTenant": { "id": t.distributor } }));
+    assert_eq!(seen_by_dist["senderName"], json!({ "value": "Resell One Billing", "source": "INHERITED", "sourceTenant": { "id": t.reseller } }));
+    assert_eq!(seen_by_dist["brandingName"]["value"], "DistBrand");
+    assert_eq!(seen_by_dist["overrides"], json!({ "defaultLocale": null, "senderName": null, "brandingName": null }));
+    // The reseller admin sees the inherited value but not the upstream tenant it comes from.
+    let seen_by_reseller = app.as_user(&t.reseller_admin).tenant_settings(&t.customer).await;
+    assert_eq!(seen_by_reseller["defaultLocale"], json!({ "value": "zh-CN", "source": "INHERITED", "sourceTenant": null }));
+    assert!(!seen_by_reseller.to_string().contains(&t.distributor));
+    // The other reseller keeps the distributor's sender; the platform has the defaults.
+    assert_eq!(app.as_user(&t.other_admin).tenant_settings(&t.other_reseller).await["senderName"]["value"], "Dist Billing");
+    let platform = app.as_user(&t.root).tenant_settings(&t.root_id).await;
+    assert_eq!(platform["defaultLocale"], json!({ "value": "en", "source": "PLATFORM_DEFAULT", "sourceTenant": null }));
+    assert_eq!(platform["brandingName"]["value"], "Partner Billing");
+}
+
+/// Each admin reaches their own subtree only: a reseller admin sees neither the other reseller
+/// nor its customer (their contracts, onboardings), a customer admin no other customer; nobody
+/// reads or changes upstream (tenants, users, settings, contracts, onboardings), while each
+/// admin manages downstream.
+async fn admins_reach_their_own_subtree_only(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let t = tree(&app).await;
+    brand_the_tree(&app, &t).await;
+    let reseller_admin = app.as_user(&t.reseller_admin);
+    let customer_session = reseller_admin.create_user("admin@acme.example", "ADMIN", ("tenantId", &t.customer)).await;
+    let customer_admin = app.as_user(&customer_session);
+
+    // Sideways.
+
+    for id in [&t.other_reseller, &t.other_customer] {
+        reseller_admin.try_tenant(id).await.assert_not_found("tenant of the other reseller");
+        reseller_admin.try_contracts(id).await.assert_not_found("contracts of the other reseller");
     }
-    not_found(&app.gql(reseller_admin.bearer(), ONBOARDING, json!({ "c": other_customer })).await, "onboarding of the other customer");
-    not_found(&app.gql(reseller_admin.bearer(), "query($id: ID!) { contract(id: $id) { id } }", json!({ "id": other_contract })).await, "the other contract");
-    let listed = app.gql(reseller_admin.bearer(), "{ tenants(first: 100) { nodes { id } } }", json!({})).await;
-    let listed = listed.data("tenants.nodes").to_string();
-    assert!(!listed.contains(&other_reseller) && !listed.contains(&other_customer) && !listed.contains(&distributor), "{listed}");
-    // A customer admin sees no other customer.
-    not_found(&app.gql(customer_admin.bearer(), "query($id: ID!) { tenant(id: $id) { id } }", json!({ "id": other_customer })).await, "other customer");
-    not_found(&app.gql(customer_admin.bearer(), "query($id: ID!) { contract(id: $id) { id } }", json!({ "id": other_contract })).await, "other customer's contract");
-    not_found(&app.gql(customer_admin.bearer(), ONBOARDING, json!({ "c": other_customer })).await, "other customer's onboarding");
-    let listed = app.gql(customer_admin.bearer(), "{ tenants(first: 100) { nodes { id } } }", json!({})).await;
-    assert_eq!(listed.data("tenants.nodes"), &json!([{ "id": customer }]));
+    reseller_admin.try_onboarding(&t.other_customer).await.assert_not_found("onboarding of the other customer");
+    reseller_admin.try_contract(&t.other_contract).await.assert_not_found("the other contract");
+    let listed = reseller_admin.tenants().await.to_string();
+    assert!(!listed.contains(&t.other_reseller) && !listed.contains(&t.other_customer) && !listed.contains(&t.distributor), "{listed}");
 
-    // Nobody reads or changes upstream: tenants, users, settings, contracts.
+    customer_admin.try_tenant(&t.other_customer).await.assert_not_found("other customer");
+    customer_admin.try_contract(&t.other_contract).await.assert_not_found("other customer's contract");
+    customer_admin.try_onboarding(&t.other_customer).await.assert_not_found("other customer's onboarding");
+    let listed: Vec<Value> = customer_admin.tenants().await.as_array().unwrap().iter().map(|n| n["id"].clone()).collect();
+    assert_eq!(listed, [json!(t.customer)]);
+
+    // Upstream.
     let upstream: [(&Session, &str, &str, &str); 3] = [
-        (&customer_admin, reseller.as_str(), reseller_admin.user_id.as_str(), "customer admin"),
-        (&reseller_admin, distributor.as_str(), dist_admin.user_id.as_str(), "reseller admin"),
-        (&dist_admin, root_id.as_str(), root.user_id.as_str(), "distributor admin"),
+        (&customer_session, t.reseller.as_str(), t.reseller_admin.user_id.as_str(), "customer admin"),
+        (&t.reseller_admin, t.distributor.as_str(), t.dist_admin.user_id.as_str(), "reseller admin"),
+        (&t.dist_admin, t.root_id.as_str(), t.root.user_id.as_str(), "distributor admin"),
     ];
     for (who, above, above_admin, label) in upstream {
-        let cases: Vec<(&str, Value)> = vec![
-            ("query($id: ID!) { tenant(id: $id) { id } }", json!({ "id": above })),
-            ("query($id: ID!) { tenant(id: $id) { settings { senderName { value } } } }", json!({ "id": above })),
-            ("mutation($id: ID!) { updateTenant(id: $id, input: { name: \"taken\" }) { id } }", json!({ "id": above })),
-            ("mutation($id: ID!) { updateTenantSettings(tenantId: $id, input: { senderName: \"taken\" }) { senderName { value } } }", json!({ "id": above })),
-            ("mutation($id: ID!) { createTenant(input: { parentId: $id, kind: CUSTOMER, name: \"x\" }) { id } }", json!({ "id": above })),
-            ("mutation($id: ID!) { createUser(input: { email: \"sneaky@up.example\", role: ADMIN, tenantId: $id, password: \"a long enough passphrase\" }) { id } }", json!({ "id": above })),
-            ("query($id: ID!) { user(id: $id) { id } }", json!({ "id": above_admin })),
-            ("mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": above_admin })),
-            ("query($id: ID!) { contracts(tenantId: $id) { id } }", json!({ "id": above })),
-            ("query($id: ID!) { onboardings(tenantId: $id) { customer { id } } }", json!({ "id": above })),
+        let who = app.as_user(who);
+        let sneaky_user = json!({ "email": "sneaky@up.example", "role": "ADMIN", "tenantId": above, "password": "a long enough passphrase" });
+        let refused = [
+            ("tenant", who.try_tenant(above).await),
+            ("tenant settings", who.try_tenant_settings(above).await),
+            ("updateTenant", who.try_update_tenant(above, json!({ "name": "taken" })).await),
+            ("updateTenantSettings", who.try_update_tenant_settings(above, json!({ "senderName": "taken" })).await),
+            ("createTenant", who.try_create_tenant(above, "CUSTOMER", "x").await),
+            ("createUser", who.try_add_user(sneaky_user).await),
+            ("user", who.try_user(above_admin).await),
+            ("disableUser", who.try_disable_user(above_admin).await),
+            ("contracts", who.try_contracts(above).await),
+            ("onboardings", who.try_onboardings(above).await),
         ];
-        for (q, vars) in cases {
-            not_found(&app.gql(who.bearer(), q, vars).await, &format!("{label}: {q}"));
+        for (what, res) in refused {
+            res.assert_not_found(&format!("{label}: {what}"));
         }
     }
     // ...while each admin manages downstream: the distributor admin renames the customer.
-    let renamed = app.gql(dist_admin.bearer(), "mutation($id: ID!) { updateTenant(id: $id, input: { name: \"Acme Corp\" }) { name } }", json!({ "id": customer })).await;
-    assert_eq!(renamed.data("updateTenant.name"), "Acme Corp");
-    let up = app.gql(root.bearer(), SETTINGS, json!({ "id": distributor })).await;
-    assert_eq!(up.data("tenant.settings.senderName.value"), "Dist Billing", "upstream settings unchanged");
+    assert_eq!(app.as_user(&t.dist_admin).update_tenant(&t.customer, json!({ "name": "Acme Corp" })).await["name"], "Acme Corp");
+    let up = app.as_user(&t.root).tenant_settings(&t.distributor).await;
+    assert_eq!(up["senderName"]["value"], "Dist Billing", "upstream settings unchanged");
 }
 
-/// Contract rules: who may create them, the input checks, PENDING → ACTIVE → ENDED, the mail
-/// per change; registering a payer on a customer needs an ACTIVE contract and writes nothing
-/// otherwise; settings input checks.
-async fn contracts_gate_payers(db: DbKind) {
-    let app = TestApp::spawn(db).await;
+/// A partner (and its payer) with a customer, which has an admin and a viewer.
+struct Gated {
+    root: Session,
+    p: Partner,
+    customer: String,
+    customer_admin: Session,
+    customer_viewer: Session,
+}
+
+async fn gated(app: &TestApp) -> Gated {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Gate Co").await;
-    let q = app.new_partner(&root, "Other Gate").await;
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Gated").await;
-    let customer_admin = app.create_user(&p.admin, "admin@gated.example", "ADMIN", ("tenantId", &customer)).await;
-    let customer_viewer = app.create_user(&p.admin, "viewer@gated.example", "VIEWER", ("tenantId", &customer)).await;
+    let admin = app.as_user(&p.admin);
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Gated").await;
+    let customer_admin = admin.create_user("admin@gated.example", "ADMIN", ("tenantId", &customer)).await;
+    let customer_viewer = admin.create_user("viewer@gated.example", "VIEWER", ("tenantId", &customer)).await;
+    Gated { root, p, customer, customer_admin, customer_viewer }
+}
 
-    // No contract: registering a payer on the customer fails and writes nothing.
-    let account = aws::random_account();
-    let register = json!({ "i": { "tenantId": customer, "accountId": account, "name": "early", "roleArn": aws::role_arn(&account) } });
-    let payers_before = app.count("payers").await;
-    for who in [&customer_admin, &p.admin] {
-        let res = app.gql(who.bearer(), REGISTER, register.clone()).await;
-        invalid(&res, "tenantId");
-        assert!(res.message().contains("no active contract"), "{}", res.body);
+/// Only admins above a customer create its contracts (not the partner's operator or viewer, not
+/// the customer's own admin, not another partner; and only for a customer), from checked input:
+/// bad input names the field and writes nothing, no contract and no event.
+async fn only_admins_above_a_customer_create_its_contract_from_checked_input(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let g = gated(&app).await;
+    let q = app.new_partner(&g.root, "Other Gate").await;
+    let input = contract_input(&g.customer, "contracts@gated.example");
+    for who in [&g.p.operator, &g.p.viewer, &g.customer_admin] {
+        app.as_user(who).try_create_contract(&input).await.assert_code("FORBIDDEN");
     }
-    assert_eq!(app.count("payers").await, payers_before);
-    // Moving a payer onto the customer is refused the same way.
-    let mv = app.gql(root.bearer(), "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { id } }", json!({ "id": p.payer_id, "t": customer })).await;
-    invalid(&mv, "tenantId");
-
-    // Who may create: admins above the customer only.
-    let input = contract_input(&customer, "contracts@gated.example");
-    app.gql(p.operator.bearer(), CREATE_CONTRACT, json!({ "i": input })).await.assert_code("FORBIDDEN");
-    app.gql(p.viewer.bearer(), CREATE_CONTRACT, json!({ "i": input })).await.assert_code("FORBIDDEN");
-    app.gql(customer_admin.bearer(), CREATE_CONTRACT, json!({ "i": input })).await.assert_code("FORBIDDEN");
-    not_found(&app.gql(q.admin.bearer(), CREATE_CONTRACT, json!({ "i": input })).await, "another partner's customer");
-    let on_distributor = app.gql(p.admin.bearer(), CREATE_CONTRACT, json!({ "i": contract_input(&p.tenant_id, "x@gated.example") })).await;
-    invalid(&on_distributor, "customerTenantId");
+    app.as_user(&q.admin).try_create_contract(&input).await.assert_not_found("another partner's customer");
+    app.as_user(&g.p.admin).try_create_contract(&contract_input(&g.p.tenant_id, "x@gated.example")).await.assert_invalid("customerTenantId");
 
     // Bad input names the field and changes nothing.
     let with = |k: &str, v: Value| {
         let mut i = input.clone();
         i[k] = v;
-        json!({ "i": i })
+        i
     };
     let bad = [
         (with("renewal", json!("FIXED_TERM")), "endDate"),
@@ -427,78 +446,115 @@ async fn contracts_gate_payers(db: DbKind) {
         (with("payerIds", json!([q.payer_id])), "payerIds"),
         (with("payerIds", json!(["not-a-uuid"])), "payerIds"),
     ];
-    for (vars, field) in bad {
-        invalid(&app.gql(p.admin.bearer(), CREATE_CONTRACT, vars.clone()).await, field);
+    let admin = app.as_user(&g.p.admin);
+    for (input, field) in bad {
+        admin.try_create_contract(&input).await.assert_invalid(field);
     }
     assert_eq!(app.count("contracts").await, 0);
     assert!(app.outbox("contract.changed").await.is_empty());
+}
+
+/// Payers join a customer only while its contract is ACTIVE: not before there is one (nor by a
+/// move), not while it is PENDING, not once it ENDED; each change is an event for the change
+/// address, and onboarding says where the contract stands.
+async fn payers_join_a_customer_only_while_its_contract_is_active(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let g = gated(&app).await;
+    let q = app.new_partner(&g.root, "Other Gate").await;
+    let (admin, customer_admin, customer_viewer) = (app.as_user(&g.p.admin), app.as_user(&g.customer_admin), app.as_user(&g.customer_viewer));
+    let customer = g.customer.as_str();
+    let account = aws::random_account();
+    let register = payer_input(customer, &account, "early");
+    let payers_before = app.count("payers").await;
+
+    // No contract: registering a payer on the customer fails and writes nothing; moving a payer
+    // onto it is refused the same way.
+    for who in [customer_admin, admin] {
+        let res = who.try_register_payer(&register).await;
+        res.assert_invalid("tenantId");
+        assert!(res.message().contains("no active contract"), "{}", res.body);
+    }
+    assert_eq!(app.count("payers").await, payers_before);
+    app.as_user(&g.root).try_move_payer(&g.p.payer_id, customer).await.assert_invalid("tenantId");
 
     // A contract starting tomorrow is PENDING: still no payers; onboarding says when it starts.
-    let pending = app.gql(p.admin.bearer(), CREATE_CONTRACT, with("startDate", json!(day(1)))).await;
-    assert_eq!(pending.data("createContract.status"), "PENDING");
-    let id = pending.data("createContract.id").as_str().unwrap().to_owned();
-    invalid(&app.gql(customer_admin.bearer(), REGISTER, register.clone()).await, "tenantId");
-    let o = app.gql(customer_viewer.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let mut input = contract_input(customer, "contracts@gated.example");
+    input["startDate"] = json!(day(1));
+    let pending = admin.create_contract(&input).await;
+    assert_eq!(pending["status"], "PENDING");
+    let id = pending["id"].as_str().unwrap().to_owned();
+    customer_admin.try_register_payer(&register).await.assert_invalid("tenantId");
+    let o = customer_viewer.onboarding(customer).await;
     assert_eq!(step(&o, "CONTRACT")["status"], "IN_PROGRESS");
     assert!(step(&o, "CONTRACT")["nextAction"].as_str().unwrap().contains(&day(1)), "{o}");
 
     // Moved to ten days ago and covering the partner's payer: ACTIVE; the customer may connect.
-    let upd = "mutation($id: ID!, $i: UpdateContractInput!) { updateContract(id: $id, input: $i) { status startDate payerIds payers { id } } }";
-    let active = app.gql(p.admin.bearer(), upd, json!({ "id": id, "i": { "startDate": day(-10), "payerIds": [p.payer_id] } })).await;
-    assert_eq!(active.data("updateContract.status"), "ACTIVE");
-    assert_eq!(active.data("updateContract.payerIds"), &json!([p.payer_id]));
-    assert_eq!(active.data("updateContract.payers"), &json!([{ "id": p.payer_id }]), "the partner's admin sees the payer it covers");
+    let active = admin.update_contract(&id, json!({ "startDate": day(-10), "payerIds": [g.p.payer_id] })).await;
+    assert_eq!(active["status"], "ACTIVE");
+    assert_eq!(active["payerIds"], json!([g.p.payer_id]));
+    assert_eq!(active["payers"], json!([{ "id": g.p.payer_id }]), "the partner's admin sees the payer it covers");
     // The customer admin cannot see the partner's payer, so it is not listed to them.
-    let as_customer = app.gql(customer_admin.bearer(), "query($id: ID!) { contract(id: $id) { payerIds payers { id } status } }", json!({ "id": id })).await;
-    assert_eq!(as_customer.data("contract.payers"), &json!([]));
-    assert_eq!(as_customer.data("contract.status"), "ACTIVE");
-    invalid(&app.gql(p.admin.bearer(), upd, json!({ "id": id, "i": { "renewal": "FIXED_TERM" } })).await, "endDate");
-    invalid(&app.gql(p.admin.bearer(), upd, json!({ "id": id, "i": { "payerIds": [q.payer_id] } })).await, "payerIds");
-    app.gql(customer_viewer.bearer(), upd, json!({ "id": id, "i": { "name": "x" } })).await.assert_code("FORBIDDEN");
-    let registered = app.gql(customer_admin.bearer(), REGISTER, register.clone()).await;
-    assert_eq!(registered.data("registerPayer.status"), "PENDING");
+    let as_customer = customer_admin.contract(&id).await;
+    assert_eq!(as_customer["payers"], json!([]));
+    assert_eq!(as_customer["status"], "ACTIVE");
+    admin.try_update_contract(&id, json!({ "renewal": "FIXED_TERM" })).await.assert_invalid("endDate");
+    admin.try_update_contract(&id, json!({ "payerIds": [q.payer_id] })).await.assert_invalid("payerIds");
+    customer_viewer.try_update_contract(&id, json!({ "name": "x" })).await.assert_code("FORBIDDEN");
+    assert_eq!(customer_admin.register_payer(&register).await["status"], "PENDING");
     assert_eq!(app.count("payers").await, payers_before + 1);
 
     // Ended yesterday: ENDED; no more payers; onboarding says the contract ended.
-    let end = "mutation($id: ID!, $d: NaiveDate!) { endContract(id: $id, endDate: $d) { status endDate } }";
-    invalid(&app.gql(p.admin.bearer(), end, json!({ "id": id, "d": day(-20) })).await, "endDate");
-    app.gql(customer_admin.bearer(), end, json!({ "id": id, "d": day(-1) })).await.assert_code("FORBIDDEN");
-    let ended = app.gql(p.admin.bearer(), end, json!({ "id": id, "d": day(-1) })).await;
-    assert_eq!(ended.data("endContract.status"), "ENDED");
+    admin.try_end_contract(&id, &day(-20)).await.assert_invalid("endDate");
+    customer_admin.try_end_contract(&id, &day(-1)).await.assert_code("FORBIDDEN");
+    assert_eq!(admin.end_contract(&id, &day(-1)).await["status"], "ENDED");
     let again = aws::random_account();
-    let late = json!({ "i": { "tenantId": customer, "accountId": again, "name": "late", "roleArn": aws::role_arn(&again) } });
-    invalid(&app.gql(customer_admin.bearer(), REGISTER, late).await, "tenantId");
+    customer_admin.try_register_payer(&payer_input(customer, &again, "late")).await.assert_invalid("tenantId");
     assert_eq!(app.count("payers").await, payers_before + 1);
-    let o = app.gql(p.admin.bearer(), ONBOARDING, json!({ "c": customer })).await.data("onboarding").clone();
+    let o = admin.onboarding(customer).await;
     assert_eq!(step(&o, "CONTRACT")["status"], "BLOCKED");
     assert!(step(&o, "CONTRACT")["blockingReason"].as_str().unwrap().contains("ended"), "{o}");
 
     // Every change was an event for the change address: created, updated, ended.
-    let actions: Vec<String> = app.outbox("contract.changed").await.iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(actions, ["created", "updated", "ended"]);
     let events = app.outbox("contract.changed").await;
+    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["created", "updated", "ended"]);
     assert!(events.iter().all(|e| e["contractChangeEmail"] == "contracts@gated.example"));
 
-    // The customer's users read their contract; operators of the customer may not refresh as viewers.
-    let listed = app.gql(customer_viewer.bearer(), "query($t: ID!) { contracts(tenantId: $t) { id status } }", json!({ "t": customer })).await;
-    assert_eq!(listed.data("contracts"), &json!([{ "id": id, "status": "ENDED" }]));
-    let partner_list = app.gql(p.viewer.bearer(), "query($t: ID!) { contracts(tenantId: $t) { id } }", json!({ "t": p.tenant_id })).await;
-    assert_eq!(partner_list.data("contracts").as_array().unwrap().len(), 1);
-    app.gql(customer_viewer.bearer(), REFRESH, json!({ "c": customer })).await.assert_code("FORBIDDEN");
-    invalid(&app.gql(p.admin.bearer(), ONBOARDING, json!({ "c": p.tenant_id })).await, "customerTenantId");
-
-    // Settings: checked input, role checks, null inherits again.
-    invalid(&app.gql(p.admin.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "defaultLocale": "fr" } })).await, "defaultLocale");
-    invalid(&app.gql(p.admin.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "senderName": "Evil <x@evil.example>" } })).await, "senderName");
-    invalid(&app.gql(p.admin.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "brandingName": "b".repeat(101) } })).await, "brandingName");
-    assert_eq!(app.count("tenant_settings").await, 0);
-    app.gql(p.operator.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "brandingName": "x" } })).await.assert_code("FORBIDDEN");
-    app.gql(customer_viewer.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "brandingName": "x" } })).await.assert_code("FORBIDDEN");
-    let own = app.gql(customer_admin.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "brandingName": "Gated Brand", "defaultLocale": "zh-CN" } })).await;
-    assert_eq!(own.data("updateTenantSettings.brandingName"), &json!({ "value": "Gated Brand", "source": "OWN" }));
-    let kept = app.gql(customer_admin.bearer(), UPDATE_SETTINGS, json!({ "t": customer, "i": { "brandingName": null } })).await;
-    assert_eq!(kept.data("updateTenantSettings.brandingName"), &json!({ "value": "Partner Billing", "source": "PLATFORM_DEFAULT" }));
-    assert_eq!(kept.data("updateTenantSettings.defaultLocale"), &json!({ "value": "zh-CN", "source": "OWN" }), "a left-out field is kept");
+    // The customer's users read their contract; its viewers may not refresh the onboarding; a
+    // partner is no customer to onboard.
+    assert_eq!(customer_viewer.contracts(customer).await, json!([{ "id": id, "status": "ENDED" }]));
+    assert_eq!(app.as_user(&g.p.viewer).contracts(&g.p.tenant_id).await.as_array().unwrap().len(), 1);
+    customer_viewer.try_refresh_onboarding(customer).await.assert_code("FORBIDDEN");
+    admin.try_onboarding(&g.p.tenant_id).await.assert_invalid("customerTenantId");
 }
 
-on_both_databases!(three_tier_onboarding, contracts_gate_payers);
+/// Settings input is checked, only admins change settings, and a null inherits again while a
+/// left-out field is kept.
+async fn tenant_settings_are_checked_and_null_inherits_again(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let g = gated(&app).await;
+    let customer = g.customer.as_str();
+    let admin = app.as_user(&g.p.admin);
+    admin.try_update_tenant_settings(customer, json!({ "defaultLocale": "fr" })).await.assert_invalid("defaultLocale");
+    admin.try_update_tenant_settings(customer, json!({ "senderName": "Evil <x@evil.example>" })).await.assert_invalid("senderName");
+    admin.try_update_tenant_settings(customer, json!({ "brandingName": "b".repeat(101) })).await.assert_invalid("brandingName");
+    assert_eq!(app.count("tenant_settings").await, 0);
+    for who in [&g.p.operator, &g.customer_viewer] {
+        app.as_user(who).try_update_tenant_settings(customer, json!({ "brandingName": "x" })).await.assert_code("FORBIDDEN");
+    }
+    let customer_admin = app.as_user(&g.customer_admin);
+    let own = customer_admin.update_tenant_settings(customer, json!({ "brandingName": "Gated Brand", "defaultLocale": "zh-CN" })).await;
+    assert_eq!(own["brandingName"], json!({ "value": "Gated Brand", "source": "OWN" }));
+    let kept = customer_admin.update_tenant_settings(customer, json!({ "brandingName": null })).await;
+    assert_eq!(kept["brandingName"], json!({ "value": "Partner Billing", "source": "PLATFORM_DEFAULT" }));
+    assert_eq!(kept["defaultLocale"], json!({ "value": "zh-CN", "source": "OWN" }), "a left-out field is kept");
+}
+
+on_both_databases!(
+    onboarding_walks_a_new_customer_to_complete,
+    settings_are_inherited_down_the_tree,
+    admins_reach_their_own_subtree_only,
+    only_admins_above_a_customer_create_its_contract_from_checked_input,
+    payers_join_a_customer_only_while_its_contract_is_active,
+    tenant_settings_are_checked_and_null_inherits_again,
+);

@@ -19,13 +19,6 @@ const ACME_ACCOUNT: &str = "210000000001";
 const GLOBEX_ACCOUNT: &str = "210000000002";
 const UNGROUPED: &str = "210000000003";
 
-const INSIGHTS: &str = "query($p: ID!, $c: ID, $n: Int) { optimizationInsights(payerId: $p, customerTenantId: $c, first: $n) {
-    payerId enrollment { status memberAccountsIncluded checkedAt truncated lastError } recommendationCount totals { currency estimatedMonthlySavings }
-    recommendations { accountId resourceId actionType estimatedMonthlySavings estimatedMonthlyCost currency customerTenantId restartNeeded }
-    byCustomer { customerTenantId customerName recommendationCount currency estimatedMonthlySavings } } }";
-const REFRESH: &str = "mutation($p: ID!) { refreshOptimizationInsights(payerId: $p) { id } }";
-const UPSELL: &str = "{ optimizationSavingsByCustomer { payerId customerTenantId customerName recommendationCount currency estimatedMonthlySavings } }";
-
 fn rec(n: u32, account: &str, savings: f64) -> Recommendation {
     Recommendation::builder()
         .recommendation_id(format!("rec-{n:04}"))
@@ -74,8 +67,8 @@ fn hub(enrolled: &Arc<AtomicBool>, denied: &Arc<AtomicBool>) -> (SdkCostOptimiza
 }
 
 async fn refresh(app: &TestApp, who: &Session, payer: &str) -> Value {
-    let res = app.gql(who.bearer(), REFRESH, json!({ "p": payer })).await;
-    let job = app.wait_job(who, res.data("refreshOptimizationInsights.id").as_str().unwrap()).await;
+    let job = app.as_user(who).refresh_optimization_insights(payer).await;
+    let job = app.wait_job(who, &job).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     job
 }
@@ -94,39 +87,39 @@ async fn recommendations_are_pulled_and_shown_per_customer(db: DbKind) {
     let p = app.new_partner(&root, "Optimize Co").await;
     let org = aws::organization(0).await;
     let payer = app.connected_payer(&p, &org.management).await;
-    let acme = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let globex = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
-    let acme_viewer = app.create_user(&p.admin, "viewer@acme-opt.example", "VIEWER", ("tenantId", &acme)).await;
-    let plan = app.gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": payer, "name": "at-cost", "pricingRuleIds": [] } })).await;
-    let plan = plan.data("createPricingPlan.id").clone();
+    let partner_admin = app.as_user(&p.admin);
+    let acme = partner_admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let globex = partner_admin.create_tenant(&p.tenant_id, "CUSTOMER", "Globex").await;
+    let acme_viewer = partner_admin.create_user("viewer@acme-opt.example", "VIEWER", ("tenantId", &acme)).await;
+    let operator = app.as_user(&p.operator);
+    let plan = operator.create_pricing_plan(json!({ "payerId": payer, "name": "at-cost", "pricingRuleIds": [] })).await;
     for (name, account, tenant) in [("Acme", ACME_ACCOUNT, &acme), ("Globex", GLOBEX_ACCOUNT, &globex)] {
-        let input = json!({ "i": { "payerId": payer, "name": name, "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan, "customerTenantId": tenant } });
-        app.gql(p.operator.bearer(), "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }", input).await.data("createBillingGroup.id");
+        operator.create_billing_group(json!({ "payerId": payer, "name": name, "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan, "customerTenantId": tenant })).await;
     }
+    let (viewer, customer_viewer) = (app.as_user(&p.viewer), app.as_user(&acme_viewer));
 
     // Never pulled: no status yet, nothing listed.
-    let before = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    assert_eq!(before.data("optimizationInsights.enrollment"), &json!({ "status": null, "memberAccountsIncluded": false, "checkedAt": null, "truncated": false, "lastError": null }));
+    let before = viewer.optimization_insights(&payer, None, None).await;
+    assert_eq!(before["enrollment"], json!({ "status": null, "memberAccountsIncluded": false, "checkedAt": null, "truncated": false, "lastError": null }));
 
     // Who may pull: partner operators and up; a viewer may not, and to a customer the payer
     // itself is not there (they see their accounts' recommendations, not the payer).
-    app.gql(p.viewer.bearer(), REFRESH, json!({ "p": payer })).await.assert_code("FORBIDDEN");
-    app.gql(acme_viewer.bearer(), REFRESH, json!({ "p": payer })).await.assert_code("NOT_FOUND");
+    viewer.try_refresh_optimization_insights(&payer).await.assert_code("FORBIDDEN");
+    customer_viewer.try_refresh_optimization_insights(&payer).await.assert_code("NOT_FOUND");
 
     // Not enrolled: the state says so, no recommendation is asked for.
     let job = refresh(&app, &p.operator, &payer).await;
     assert_eq!(job["result"]["enrollment"], "INACTIVE", "{job}");
     assert_eq!(rules[1].num_calls(), 0);
-    let off = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    assert_eq!(off.data("optimizationInsights.enrollment.status"), "INACTIVE");
-    assert_eq!(off.data("optimizationInsights.recommendationCount"), 0);
+    let off = viewer.optimization_insights(&payer, None, None).await;
+    assert_eq!(off["enrollment"]["status"], "INACTIVE");
+    assert_eq!(off["recommendationCount"], 0);
 
     // Enrolled: every page is read and stored.
     enrolled.store(true, Ordering::SeqCst);
     let job = refresh(&app, &p.operator, &payer).await;
     assert_eq!((job["result"]["recommendations"].as_u64(), job["result"]["pages"].as_u64()), (Some(5), Some(3)), "{job}");
-    let all = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    let i = all.data("optimizationInsights");
+    let i = viewer.optimization_insights(&payer, None, None).await;
     assert_eq!(i["enrollment"]["status"], "ACTIVE");
     assert_eq!(i["enrollment"]["memberAccountsIncluded"], true);
     assert_eq!(i["recommendationCount"], 5);
@@ -144,43 +137,42 @@ async fn recommendations_are_pulled_and_shown_per_customer(db: DbKind) {
             { "customerTenantId": globex, "customerName": "Globex", "recommendationCount": 2, "currency": "USD", "estimatedMonthlySavings": "7.17" },
         ])
     );
-    let top = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer, "n": 2 })).await;
-    assert_eq!(top.data("optimizationInsights.recommendations").as_array().unwrap().len(), 2);
-    assert_eq!(top.data("optimizationInsights.recommendationCount"), 5, "the count is of all, not of those listed");
+    let top = viewer.optimization_insights(&payer, None, Some(2)).await;
+    assert_eq!(top["recommendations"].as_array().unwrap().len(), 2);
+    assert_eq!(top["recommendationCount"], 5, "the count is of all, not of those listed");
     for bad in [0, 501] {
-        let res = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer, "n": bad })).await;
+        let res = viewer.try_optimization_insights(&payer, None, Some(bad)).await;
         res.assert_code("VALIDATION");
         assert!(res.body.to_string().contains("first"), "{}", res.body);
     }
 
     // The partner looks at one customer: the same numbers the customer sees.
-    let partner_on_acme = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer, "c": acme })).await;
-    let customer = app.gql(acme_viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    for view in [&partner_on_acme, &customer] {
-        let v = view.data("optimizationInsights");
+    let partner_on_acme = viewer.optimization_insights(&payer, Some(&acme), None).await;
+    let customer = customer_viewer.optimization_insights(&payer, None, None).await;
+    for v in [&partner_on_acme, &customer] {
         assert_eq!(v["recommendationCount"], 2);
         assert_eq!(v["totals"], json!([{ "currency": "USD", "estimatedMonthlySavings": "1246.9078" }]));
         assert_eq!(amounts(&v["recommendations"], "accountId"), [ACME_ACCOUNT, ACME_ACCOUNT]);
     }
-    let body = customer.body.to_string();
+    let body = customer.to_string();
     for other in [GLOBEX_ACCOUNT, UNGROUPED, "Globex", "i-00000004"] {
         assert!(!body.contains(other), "{other} leaked to the customer: {body}");
     }
-    assert_eq!(customer.data("optimizationInsights.byCustomer.0.customerName"), "Acme");
-    assert_eq!(customer.data("optimizationInsights.byCustomer").as_array().unwrap().len(), 1);
-    app.gql(acme_viewer.bearer(), INSIGHTS, json!({ "p": payer, "c": globex })).await.assert_code("NOT_FOUND");
+    assert_eq!(customer["byCustomer"][0]["customerName"], "Acme");
+    assert_eq!(customer["byCustomer"].as_array().unwrap().len(), 1);
+    customer_viewer.try_optimization_insights(&payer, Some(&globex), None).await.assert_code("NOT_FOUND");
 
     // The upsell list: per customer across the partner's payers; a customer has none.
-    let upsell = app.gql(p.viewer.bearer(), UPSELL, json!({})).await;
-    assert_eq!(amounts(upsell.data("optimizationSavingsByCustomer"), "estimatedMonthlySavings"), ["1246.9078", "40", "7.17"]);
-    assert_eq!(upsell.data("optimizationSavingsByCustomer.0.payerId"), &json!(payer));
-    assert_eq!(app.gql(acme_viewer.bearer(), UPSELL, json!({})).await.data("optimizationSavingsByCustomer"), &json!([]));
+    let upsell = viewer.optimization_savings_by_customer().await;
+    assert_eq!(amounts(&upsell, "estimatedMonthlySavings"), ["1246.9078", "40", "7.17"]);
+    assert_eq!(upsell[0]["payerId"], json!(payer));
+    assert_eq!(customer_viewer.optimization_savings_by_customer().await, json!([]));
 
     // A later pull replaces what was stored: not enrolled any more, nothing kept.
     enrolled.store(false, Ordering::SeqCst);
     refresh(&app, &p.operator, &payer).await;
-    let gone = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    assert_eq!((gone.data("optimizationInsights.enrollment.status"), gone.data("optimizationInsights.recommendationCount")), (&json!("INACTIVE"), &json!(0)));
+    let gone = viewer.optimization_insights(&payer, None, None).await;
+    assert_eq!((&gone["enrollment"]["status"], &gone["recommendationCount"]), (&json!("INACTIVE"), &json!(0)));
     assert_eq!(app.count("optimization_recommendations").await, 0);
 
     // The role may not read it (a stack older than the permission): ACCESS_DENIED, with AWS's
@@ -188,12 +180,12 @@ async fn recommendations_are_pulled_and_shown_per_customer(db: DbKind) {
     denied.store(true, Ordering::SeqCst);
     let job = refresh(&app, &p.operator, &payer).await;
     assert_eq!((job["result"]["enrollment"].as_str(), job["attempts"].as_i64(), &job["lastError"]), (Some("ACCESS_DENIED"), Some(0), &Value::Null), "done at once, no failed attempt: {job}");
-    let partner = app.gql(p.viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    assert_eq!(partner.data("optimizationInsights.enrollment.status"), "ACCESS_DENIED");
-    let said = partner.data("optimizationInsights.enrollment.lastError").as_str().unwrap().to_owned();
+    let partner = viewer.optimization_insights(&payer, None, None).await;
+    assert_eq!(partner["enrollment"]["status"], "ACCESS_DENIED");
+    let said = partner["enrollment"]["lastError"].as_str().unwrap().to_owned();
     assert!(said.contains("AccessDeniedException") && said.contains("ListEnrollmentStatuses"), "{said}");
-    let customer = app.gql(acme_viewer.bearer(), INSIGHTS, json!({ "p": payer })).await;
-    assert_eq!(customer.data("optimizationInsights.enrollment"), &json!({ "status": "ACCESS_DENIED", "memberAccountsIncluded": false, "checkedAt": partner.data("optimizationInsights.enrollment.checkedAt"), "truncated": false, "lastError": null }));
+    let customer = customer_viewer.optimization_insights(&payer, None, None).await;
+    assert_eq!(customer["enrollment"], json!({ "status": "ACCESS_DENIED", "memberAccountsIncluded": false, "checkedAt": partner["enrollment"]["checkedAt"], "truncated": false, "lastError": null }));
     assert!(rules[4].num_calls() >= 1);
 }
 

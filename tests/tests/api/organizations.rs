@@ -6,8 +6,6 @@ use e2e::{DbKind, TestApp, on_both_databases};
 use serde_json::{Value, json};
 use partner_billing::jobs::JobState;
 
-const CREATE: &str = "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id state } }";
-
 fn ids(v: &Value, path: &str) -> Vec<String> {
     v[path].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect()
 }
@@ -21,13 +19,11 @@ async fn sync_lists_accounts_and_ous(db: DbKind) {
     org.ou_with("Staging", &[&org.members[1]]).await;
     let payer = app.connected_payer(&p, &org.management).await;
     // Viewers read but do not sync.
-    app.gql(p.viewer.bearer(), "mutation($p: ID!) { syncAccounts(payerId: $p) { id } }", json!({ "p": payer })).await.assert_code("FORBIDDEN");
+    let viewer = app.as_user(&p.viewer);
+    viewer.try_sync_accounts(&payer).await.assert_code("FORBIDDEN");
     let job = app.sync_accounts(&p.operator, &payer).await;
     assert_eq!(job["result"]["accounts"], 4, "{job}");
-    let res = app
-        .gql(p.viewer.bearer(), "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId status joinedMethod parentId organizationalUnit { name } } } organizationalUnits(payerId: $p) { id name } }", json!({ "p": payer }))
-        .await;
-    let nodes = res.data("linkedAccounts.nodes").as_array().unwrap().clone();
+    let nodes = viewer.linked_accounts(&payer, None, None, None).await["nodes"].as_array().unwrap().clone();
     let accounts: Vec<&str> = nodes.iter().map(|n| n["accountId"].as_str().unwrap()).collect();
     let mut expected: Vec<&str> = org.members.iter().map(String::as_str).chain([org.management.as_str()]).collect();
     expected.sort();
@@ -39,15 +35,14 @@ async fn sync_lists_accounts_and_ous(db: DbKind) {
     let ou_of = |account: &str| nodes.iter().find(|n| n["accountId"] == account).unwrap()["organizationalUnit"]["name"].clone();
     assert_eq!(ou_of(&org.members[1]), "Staging");
     assert_eq!((ou_of(&org.members[2]), ou_of(&org.management)), (Value::Null, Value::Null));
-    assert!(res.data("organizationalUnits").as_array().unwrap().iter().any(|o| o["id"] == ou.as_str()));
+    assert!(viewer.organizational_units(&payer).await.as_array().unwrap().iter().any(|o| o["id"] == ou.as_str()));
     // Paging and search.
-    let first = app.gql(p.viewer.bearer(), "query($p: ID!) { linkedAccounts(payerId: $p, first: 2) { pageInfo { hasNextPage endCursor } nodes { accountId } } }", json!({ "p": payer })).await;
-    assert_eq!(first.data("linkedAccounts.pageInfo.hasNextPage"), true);
-    let cursor = first.data("linkedAccounts.pageInfo.endCursor").clone();
-    let rest = app.gql(p.viewer.bearer(), "query($p: ID!, $a: String) { linkedAccounts(payerId: $p, after: $a) { nodes { accountId } } }", json!({ "p": payer, "a": cursor })).await;
-    assert_eq!(rest.data("linkedAccounts.nodes").as_array().unwrap().len(), 2);
-    let found = app.gql(p.viewer.bearer(), "query($p: ID!, $s: String) { linkedAccounts(payerId: $p, filter: { search: $s }) { nodes { accountId } } }", json!({ "p": payer, "s": &org.members[1][3..9] })).await;
-    assert!(found.data("linkedAccounts.nodes").as_array().unwrap().iter().any(|n| n["accountId"] == org.members[1].as_str()));
+    let first = viewer.linked_accounts(&payer, Some(2), None, None).await;
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let rest = viewer.linked_accounts(&payer, None, Some(&first["pageInfo"]["endCursor"]), None).await;
+    assert_eq!(rest["nodes"].as_array().unwrap().len(), 2);
+    let found = viewer.linked_accounts(&payer, None, None, Some(&org.members[1][3..9])).await;
+    assert!(found["nodes"].as_array().unwrap().iter().any(|n| n["accountId"] == org.members[1].as_str()));
 }
 
 async fn create_account_job_succeeds_into_the_ou(db: DbKind) {
@@ -59,22 +54,21 @@ async fn create_account_job_succeeds_into_the_ou(db: DbKind) {
     let payer = app.connected_payer(&p, &org.management).await;
     app.sync_accounts(&p.operator, &payer).await;
     // Bad input is refused before any job exists.
+    let operator = app.as_user(&p.operator);
     let jobs_before = app.count("jobs").await;
-    let bad = app.gql(p.operator.bearer(), CREATE, json!({ "i": { "payerId": payer, "email": "not-an-email", "name": "x" } })).await;
-    bad.assert_code("VALIDATION");
-    let bad = app.gql(p.operator.bearer(), CREATE, json!({ "i": { "payerId": payer, "email": "ok@new.example", "name": "x", "ouId": "ou-nope-nope1234" } })).await;
-    assert_eq!(bad.body["errors"][0]["extensions"]["field"], "ouId");
-    app.gql(p.viewer.bearer(), CREATE, json!({ "i": { "payerId": payer, "email": "ok@new.example", "name": "x" } })).await.assert_code("FORBIDDEN");
+    operator.try_create_linked_account(json!({ "payerId": payer, "email": "not-an-email", "name": "x" })).await.assert_code("VALIDATION");
+    operator.try_create_linked_account(json!({ "payerId": payer, "email": "ok@new.example", "name": "x", "ouId": "ou-nope-nope1234" })).await.assert_field("ouId");
+    app.as_user(&p.viewer).try_create_linked_account(json!({ "payerId": payer, "email": "ok@new.example", "name": "x" })).await.assert_code("FORBIDDEN");
     assert_eq!(app.count("jobs").await, jobs_before);
 
     let email = format!("dev-{}@new.example", org.management);
-    let res = app.gql(p.operator.bearer(), CREATE, json!({ "i": { "payerId": payer, "email": email, "name": "Dev account", "ouId": ou, "tags": [{ "key": "team", "value": "dev" }] } })).await;
-    let job = app.wait_job(&p.operator, res.data("createLinkedAccount.id").as_str().unwrap()).await;
+    let job = operator.create_linked_account(json!({ "payerId": payer, "email": email, "name": "Dev account", "ouId": ou, "tags": [{ "key": "team", "value": "dev" }] })).await;
+    let job = app.wait_job(&p.operator, &job).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     let account = job["result"]["accountId"].as_str().unwrap().to_owned();
-    let got = app.gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { email name parentId status } }", json!({ "p": payer, "a": account })).await;
-    assert_eq!(got.data("linkedAccount.email"), email.as_str());
-    assert_eq!(got.data("linkedAccount.parentId"), ou.as_str());
+    let got = app.as_user(&p.viewer).linked_account(&payer, &account).await;
+    assert_eq!(got["email"], email.as_str());
+    assert_eq!(got["parentId"], ou.as_str());
     // AWS agrees: the account is in the OU.
     let parents = org.client().await.list_parents().child_id(&account).send().await.unwrap();
     assert_eq!(parents.parents()[0].id(), Some(ou.as_str()));
@@ -91,8 +85,7 @@ async fn create_account_resumes_after_a_restart_without_a_second_account(db: DbK
     let org = aws::organization(0).await;
     let payer = app.connected_payer(&p, &org.management).await;
     let email = format!("restart-{}@new.example", org.management);
-    let res = app.gql(p.operator.bearer(), CREATE, json!({ "i": { "payerId": payer, "email": email, "name": "Restart account" } })).await;
-    let job_id: uuid::Uuid = res.data("createLinkedAccount.id").as_str().unwrap().parse().unwrap();
+    let job_id: uuid::Uuid = app.as_user(&p.operator).create_linked_account(json!({ "payerId": payer, "email": email, "name": "Restart account" })).await.parse().unwrap();
     // Wait until the CreateAccount request id is stored and the job sleeps before polling…
     use sea_orm::EntityTrait;
     let mut stored = false;
@@ -136,105 +129,107 @@ async fn scps_from_the_library_attach_and_detach(db: DbKind) {
     let member = org.members[0].clone();
     let payer = app.connected_payer(&p, &org.management).await;
     app.sync_accounts(&p.operator, &payer).await;
-    let templates = app.gql(p.viewer.bearer(), "{ policyTemplates { id nameZh parameters { name } } }", json!({})).await;
-    let list = templates.data("policyTemplates").as_array().unwrap();
+    let (admin, operator, viewer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer));
+    let templates = viewer.policy_templates().await;
+    let list = templates.as_array().unwrap();
     assert!(list.len() >= 7);
     assert!(list.iter().any(|t| t["id"] == "region-allow-list" && t["parameters"][0]["name"] == "regions"));
 
-    let from_template = "mutation($p: ID!, $t: String!, $params: JSON) { createPolicyFromTemplate(payerId: $p, templateId: $t, params: $params) { id name templateId document } }";
-    app.gql(p.operator.bearer(), from_template, json!({ "p": payer, "t": "deny-leave-organization" })).await.assert_code("FORBIDDEN");
-    let bad = app.gql(p.admin.bearer(), from_template, json!({ "p": payer, "t": "region-allow-list", "params": { "regions": ["mars-1"] } })).await;
-    bad.assert_code("VALIDATION");
-    let created = app.gql(p.admin.bearer(), from_template, json!({ "p": payer, "t": "region-allow-list", "params": { "regions": ["eu-west-1"] } })).await;
-    let policy_id = created.data("createPolicyFromTemplate.id").as_str().unwrap().to_owned();
-    assert_eq!(created.data("createPolicyFromTemplate.templateId"), "region-allow-list");
-    let doc: Value = serde_json::from_str(created.data("createPolicyFromTemplate.document").as_str().unwrap()).unwrap();
+    operator.try_create_policy_from_template(&payer, "deny-leave-organization", None).await.assert_code("FORBIDDEN");
+    admin.try_create_policy_from_template(&payer, "region-allow-list", Some(json!({ "regions": ["mars-1"] }))).await.assert_code("VALIDATION");
+    let created = admin.create_policy_from_template(&payer, "region-allow-list", Some(json!({ "regions": ["eu-west-1"] }))).await;
+    let policy_id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["templateId"], "region-allow-list");
+    let doc: Value = serde_json::from_str(created["document"].as_str().unwrap()).unwrap();
     assert_eq!(doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], json!(["eu-west-1"]));
 
-    let attach = "mutation($p: ID!, $pol: String!, $t: String!) { attachPolicy(payerId: $p, policyId: $pol, targetId: $t) { id targetIds } }";
-    app.gql(p.viewer.bearer(), attach, json!({ "p": payer, "pol": policy_id, "t": member })).await.assert_code("FORBIDDEN");
-    let attached = app.gql(p.operator.bearer(), attach, json!({ "p": payer, "pol": policy_id, "t": member })).await;
-    assert_eq!(ids(attached.data("attachPolicy"), "targetIds"), std::slice::from_ref(&member));
-    let for_target = "query($p: ID!, $t: String!) { policiesForTarget(payerId: $p, targetId: $t) { id name awsManaged } }";
-    let on = app.gql(p.viewer.bearer(), for_target, json!({ "p": payer, "t": member })).await;
-    let names: Vec<&str> = on.data("policiesForTarget").as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    viewer.try_attach_policy(&payer, &policy_id, &member).await.assert_code("FORBIDDEN");
+    let attached = operator.attach_policy(&payer, &policy_id, &member).await;
+    assert_eq!(ids(&attached, "targetIds"), std::slice::from_ref(&member));
+    let on = viewer.policies_for_target(&payer, &member).await;
+    let names: Vec<&str> = on.as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"FullAWSAccess") && names.contains(&"Allow only listed regions"), "{names:?}");
     // The account list places every account of the page at once (#18): the member carries the
     // policy attached to it, and only that member does.
-    let listed = app.gql(p.viewer.bearer(), "query($p: ID!) { linkedAccounts(payerId: $p) { nodes { accountId attachedPolicyIds } } }", json!({ "p": payer })).await;
-    for node in listed.data("linkedAccounts.nodes").as_array().unwrap() {
+    for node in viewer.linked_accounts(&payer, None, None, None).await["nodes"].as_array().unwrap() {
         let on_it = ids(node, "attachedPolicyIds");
         assert_eq!(on_it.contains(&policy_id), node["accountId"] == member.as_str(), "{node}");
     }
-    let one = app.gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { attachedPolicyIds } }", json!({ "p": payer, "a": member })).await;
-    assert!(ids(one.data("linkedAccount"), "attachedPolicyIds").contains(&policy_id));
+    assert!(ids(&viewer.linked_account(&payer, &member).await, "attachedPolicyIds").contains(&policy_id));
 
-    let detach = "mutation($p: ID!, $pol: String!, $t: String!) { detachPolicy(payerId: $p, policyId: $pol, targetId: $t) { id targetIds } }";
-    let detached = app.gql(p.operator.bearer(), detach, json!({ "p": payer, "pol": policy_id, "t": member })).await;
-    assert!(ids(detached.data("detachPolicy"), "targetIds").is_empty());
+    assert!(ids(&operator.detach_policy(&payer, &policy_id, &member).await, "targetIds").is_empty());
     // FullAWSAccess is now the only SCP on the member: detaching it is refused.
-    let full = on.data("policiesForTarget").as_array().unwrap().iter().find(|x| x["name"] == "FullAWSAccess").unwrap()["id"].as_str().unwrap().to_owned();
-    let last = app.gql(p.operator.bearer(), detach, json!({ "p": payer, "pol": full, "t": member })).await;
+    let full = on.as_array().unwrap().iter().find(|x| x["name"] == "FullAWSAccess").unwrap()["id"].as_str().unwrap().to_owned();
+    let last = operator.try_detach_policy(&payer, &full, &member).await;
     last.assert_code("VALIDATION");
     assert!(last.message().contains("last SCP"), "{}", last.message());
     assert_eq!(app.outbox("policy.attached").await.len(), 1);
     assert_eq!(app.outbox("policy.detached").await.len(), 1);
-
-    // Hand-written documents are validated.
-    let create = "mutation($p: ID!, $d: String!) { createPolicy(payerId: $p, name: \"custom\", document: $d) { id } }";
-    let invalid = app.gql(p.admin.bearer(), create, json!({ "p": payer, "d": "{ not json" })).await;
-    invalid.assert_code("VALIDATION");
-    assert_eq!(invalid.body["errors"][0]["extensions"]["field"], "document");
-    let huge = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"{}","Resource":"*"}}]}}"#, "s".repeat(6000));
-    app.gql(p.admin.bearer(), create, json!({ "p": payer, "d": huge })).await.assert_code("VALIDATION");
-    let ok = app.gql(p.admin.bearer(), create, json!({ "p": payer, "d": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"# })).await;
-    let custom = ok.data("createPolicy.id").as_str().unwrap().to_owned();
-    let upd = app.gql(p.admin.bearer(), "mutation($p: ID!, $pol: String!) { updatePolicy(payerId: $p, policyId: $pol, input: { description: \"no bucket deletes\" }) { description } }", json!({ "p": payer, "pol": custom })).await;
-    assert_eq!(upd.data("updatePolicy.description"), "no bucket deletes");
-    app.gql(p.operator.bearer(), "mutation($p: ID!, $pol: String!) { deletePolicy(payerId: $p, policyId: $pol) { id } }", json!({ "p": payer, "pol": custom })).await.assert_code("FORBIDDEN");
-    let del = app.gql(p.admin.bearer(), "mutation($p: ID!, $pol: String!) { deletePolicy(payerId: $p, policyId: $pol) { id } }", json!({ "p": payer, "pol": custom })).await;
-    assert_eq!(del.data("deletePolicy.id"), custom.as_str());
-    let left = app.gql(p.viewer.bearer(), "query($p: ID!) { policies(payerId: $p) { id } }", json!({ "p": payer })).await;
-    assert!(!left.body.to_string().contains(&custom));
 }
 
-async fn close_and_move_accounts(db: DbKind) {
+/// Hand-written SCP documents are validated (JSON, size); an admin updates and deletes its own,
+/// an operator may not delete.
+async fn hand_written_scps_are_validated_and_managed_by_admins(db: DbKind) {
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Scp Co").await;
+    let org = aws::organization(0).await;
+    let payer = app.connected_payer(&p, &org.management).await;
+    let admin = app.as_user(&p.admin);
+    admin.try_create_policy(&payer, "custom", "{ not json").await.assert_invalid("document");
+    let huge = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Action":"{}","Resource":"*"}}]}}"#, "s".repeat(6000));
+    admin.try_create_policy(&payer, "custom", &huge).await.assert_code("VALIDATION");
+    let ok = admin.try_create_policy(&payer, "custom", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#).await;
+    let custom = ok.text("createPolicy.id");
+    assert_eq!(admin.update_policy(&payer, &custom, json!({ "description": "no bucket deletes" })).await["description"], "no bucket deletes");
+    app.as_user(&p.operator).try_delete_policy(&payer, &custom).await.assert_code("FORBIDDEN");
+    assert_eq!(admin.try_delete_policy(&payer, &custom).await.data("deletePolicy.id"), custom.as_str());
+    assert!(!app.as_user(&p.viewer).policies(&payer).await.body.to_string().contains(&custom));
+}
+
+/// Closing an account takes an admin and its own id as confirmation, never the management
+/// account; it is recorded, and the next sync shows it suspended.
+async fn an_admin_closes_an_account_confirmed_by_its_id(db: DbKind) {
     let app = TestApp::spawn_aws(db).await;
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Close Co").await;
-    let org = aws::organization(2).await;
+    let org = aws::organization(1).await;
+    let payer = app.connected_payer(&p, &org.management).await;
+    app.sync_accounts(&p.operator, &payer).await;
+    let victim = org.members[0].clone();
+    let admin = app.as_user(&p.admin);
+    admin.try_close_linked_account(&payer, &victim, "000000000000").await.assert_invalid("confirmAccountId");
+    let mgmt = admin.try_close_linked_account(&payer, &org.management, &org.management).await;
+    mgmt.assert_code("VALIDATION");
+    assert!(mgmt.message().contains("management account"));
+    app.as_user(&p.operator).try_close_linked_account(&payer, &victim, &victim).await.assert_code("FORBIDDEN");
+    assert!(app.outbox("account.closed").await.is_empty(), "nothing happened yet");
+    assert_eq!(admin.close_linked_account(&payer, &victim).await["status"], "PENDING_CLOSURE");
+    assert_eq!(app.outbox("account.closed").await[0]["accountId"], victim.as_str());
+    app.sync_accounts(&p.operator, &payer).await;
+    assert_eq!(app.as_user(&p.viewer).linked_account(&payer, &victim).await["status"], "SUSPENDED");
+}
+
+/// An operator moves an account to another OU (AWS agrees); only an admin removes one from the
+/// organization, after which it is not found.
+async fn accounts_move_between_ous_and_admins_remove_them(db: DbKind) {
+    let app = TestApp::spawn_aws(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Move Co").await;
+    let org = aws::organization(1).await;
     let ou = org.ou_with("Moved", &[]).await;
     let payer = app.connected_payer(&p, &org.management).await;
     app.sync_accounts(&p.operator, &payer).await;
-    let (victim, mover) = (org.members[0].clone(), org.members[1].clone());
-    let close = "mutation($p: ID!, $a: String!, $c: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $c) { accountId status } }";
-    let wrong = app.gql(p.admin.bearer(), close, json!({ "p": payer, "a": victim, "c": "000000000000" })).await;
-    wrong.assert_code("VALIDATION");
-    assert_eq!(wrong.body["errors"][0]["extensions"]["field"], "confirmAccountId");
-    let mgmt = app.gql(p.admin.bearer(), close, json!({ "p": payer, "a": org.management, "c": org.management })).await;
-    mgmt.assert_code("VALIDATION");
-    assert!(mgmt.message().contains("management account"));
-    app.gql(p.operator.bearer(), close, json!({ "p": payer, "a": victim, "c": victim })).await.assert_code("FORBIDDEN");
-    assert!(app.outbox("account.closed").await.is_empty(), "nothing happened yet");
-    let closed = app.gql(p.admin.bearer(), close, json!({ "p": payer, "a": victim, "c": victim })).await;
-    assert_eq!(closed.data("closeLinkedAccount.status"), "PENDING_CLOSURE");
-    assert_eq!(app.outbox("account.closed").await[0]["accountId"], victim.as_str());
-    app.sync_accounts(&p.operator, &payer).await;
-    let after = app.gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { status } }", json!({ "p": payer, "a": victim })).await;
-    assert_eq!(after.data("linkedAccount.status"), "SUSPENDED");
-
-    let mv = "mutation($p: ID!, $a: String!, $d: String!) { moveLinkedAccount(payerId: $p, accountId: $a, destinationOuId: $d) { parentId } }";
-    app.gql(p.viewer.bearer(), mv, json!({ "p": payer, "a": mover, "d": ou })).await.assert_code("FORBIDDEN");
-    let moved = app.gql(p.operator.bearer(), mv, json!({ "p": payer, "a": mover, "d": ou })).await;
-    assert_eq!(moved.data("moveLinkedAccount.parentId"), ou.as_str());
+    let mover = org.members[0].clone();
+    let (admin, operator, viewer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer));
+    viewer.try_move_linked_account(&payer, &mover, &ou).await.assert_code("FORBIDDEN");
+    assert_eq!(operator.move_linked_account(&payer, &mover, &ou).await["parentId"], ou.as_str());
     let parents = org.client().await.list_parents().child_id(&mover).send().await.unwrap();
     assert_eq!(parents.parents()[0].id(), Some(ou.as_str()));
 
-    let rm = "mutation($p: ID!, $a: String!) { removeLinkedAccount(payerId: $p, accountId: $a) { accountId } }";
-    app.gql(p.operator.bearer(), rm, json!({ "p": payer, "a": mover })).await.assert_code("FORBIDDEN");
-    let removed = app.gql(p.admin.bearer(), rm, json!({ "p": payer, "a": mover })).await;
-    assert_eq!(removed.data("removeLinkedAccount.accountId"), mover.as_str());
-    app.gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { status } }", json!({ "p": payer, "a": mover })).await.assert_code("NOT_FOUND");
+    operator.try_remove_linked_account(&payer, &mover).await.assert_code("FORBIDDEN");
+    assert_eq!(admin.remove_linked_account(&payer, &mover).await["accountId"], mover.as_str());
+    viewer.try_linked_account(&payer, &mover).await.assert_code("NOT_FOUND");
 }
 
 on_both_databases!(
@@ -242,5 +237,7 @@ on_both_databases!(
     create_account_job_succeeds_into_the_ou,
     create_account_resumes_after_a_restart_without_a_second_account,
     scps_from_the_library_attach_and_detach,
-    close_and_move_accounts,
+    hand_written_scps_are_validated_and_managed_by_admins,
+    an_admin_closes_an_account_confirmed_by_its_id,
+    accounts_move_between_ous_and_admins_remove_them,
 );

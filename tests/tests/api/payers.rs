@@ -8,24 +8,19 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_types::config_bag::ConfigBag;
 use e2e::aws::{self, role_arn};
+use e2e::story::payer_input;
 use e2e::{DbKind, Session, TestApp, on_both_databases};
 use partner_billing::aws::{AwsClients, SdkOrganizations, SdkSts};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use partner_billing::jobs::JobState;
 
-const REGISTER: &str = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id accountId externalId status roleArn cloudFormationQuickCreateUrl } }";
-const CHECK: &str = "mutation($id: ID!) { checkPayerConnection(id: $id) { id status statusReason lastCheckedAt } }";
-
 async fn register(app: &TestApp, who: &Session, tenant: &str, account: &str) -> Value {
-    let res = app
-        .gql(who.bearer(), REGISTER, json!({ "i": { "tenantId": tenant, "accountId": account, "name": format!("Payer {account}"), "roleArn": role_arn(account) } }))
-        .await;
-    res.data("registerPayer").clone()
+    app.as_user(who).register_payer(&payer_input(tenant, account, &format!("Payer {account}"))).await
 }
 
 async fn check(app: &TestApp, who: &Session, payer: &Value) -> Value {
-    app.gql(who.bearer(), CHECK, json!({ "id": payer["id"] })).await.data("checkPayerConnection").clone()
+    app.as_user(who).check_payer_connection(payer["id"].as_str().unwrap()).await
 }
 
 async fn management_account_connects(db: DbKind) {
@@ -94,7 +89,7 @@ async fn unreachable_aws_is_reported_and_the_server_keeps_serving(db: DbKind) {
     assert!(checked["statusReason"].as_str().unwrap().contains("unreachable"), "{checked}");
     let health = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    app.gql(p.admin.bearer(), "{ payers { nodes { status } } }", json!({})).await.data("payers");
+    app.as_user(&p.admin).payers().await;
 }
 
 /// Counts AssumeRole requests leaving the SDK for people's checks.
@@ -144,12 +139,12 @@ async fn a_registration_connects_by_itself_once_the_role_exists(db: DbKind) {
     let p = app.new_partner(&admin, "Watch Co").await;
     let account = aws::random_account();
     let payer = register(&app, &p.admin, &p.tenant_id, &account).await;
-    let q = "query($id: ID!) { payer(id: $id) { status statusReason lastCheckedAt } }";
+    let viewer = app.as_user(&p.viewer);
     let until = |want: &'static str| {
-        let (app, p, id) = (&app, &p, payer["id"].clone());
+        let id = payer["id"].as_str().unwrap().to_owned();
         async move {
             for _ in 0..200 {
-                let now = app.gql(p.viewer.bearer(), q, json!({ "id": id })).await.data("payer").clone();
+                let now = viewer.payer(&id).await;
                 let seen = match want {
                     "reason" => now["statusReason"].is_string(),
                     status => now["status"] == status,
@@ -199,6 +194,7 @@ async fn payer_input_is_validated(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Valid Co").await;
+    let admin = app.as_user(&p.admin);
     let payers_before = app.count("payers").await;
     let cases = [
         ("12345678901", role_arn("12345678901"), "accountId"),
@@ -208,7 +204,7 @@ async fn payer_input_is_validated(db: DbKind) {
         ("123456789012", "PartnerBillingAccess".to_owned(), "roleArn"),
     ];
     for (account, arn, field) in cases {
-        let res = app.gql(p.admin.bearer(), REGISTER, json!({ "i": { "tenantId": p.tenant_id, "accountId": account, "name": "x", "roleArn": arn } })).await;
+        let res = admin.try_register_payer(&json!({ "tenantId": p.tenant_id, "accountId": account, "name": "x", "roleArn": arn })).await;
         res.assert_code("VALIDATION");
         assert_eq!(res.body["errors"][0]["extensions"]["field"], field, "{account} {arn}");
     }
@@ -216,53 +212,58 @@ async fn payer_input_is_validated(db: DbKind) {
     // Leading zeros survive.
     let payer = register(&app, &p.admin, &p.tenant_id, "000123456789").await;
     assert_eq!(payer["accountId"], "000123456789");
-    let again = app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { accountId } }", json!({ "id": payer["id"] })).await;
-    assert_eq!(again.data("payer.accountId"), "000123456789");
+    assert_eq!(admin.payer(payer["id"].as_str().unwrap()).await["accountId"], "000123456789");
     // The same account twice → CONFLICT.
-    let dup = app.gql(p.admin.bearer(), REGISTER, json!({ "i": { "tenantId": p.tenant_id, "accountId": "000123456789", "name": "dup", "roleArn": role_arn("000123456789") } })).await;
-    dup.assert_code("CONFLICT");
+    admin.try_register_payer(&payer_input(&p.tenant_id, "000123456789", "dup")).await.assert_code("CONFLICT");
     // Without the platform's account and template URL there is no quick-create link yet.
     assert!(payer["cloudFormationQuickCreateUrl"].is_null());
 }
 
-async fn payer_roles_and_moves(db: DbKind) {
-    let app = TestApp::spawn_with(
-        db,
-        vec![("platform_account_id", "111122223333".into()), ("payer_role_template_url", "https://templates.example/payer-access-role.yaml".into())],
-    )
-    .await;
+/// An app that knows the platform's account and the access-role template (for quick-create links).
+async fn app_with_role_template(db: DbKind) -> TestApp {
+    TestApp::spawn_with(db, vec![("platform_account_id", "111122223333".into()), ("payer_role_template_url", "https://templates.example/payer-access-role.yaml".into())]).await
+}
+
+/// Only a partner's admins register and rename its payers (with a quick-create link for the
+/// access role); viewers read them; a single-payer admin sees exactly their payer.
+async fn only_admins_register_and_rename_payers(db: DbKind) {
+    let app = app_with_role_template(db).await;
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Role Co").await;
-    let q = app.new_partner(&admin, "Other Co").await;
     let account = aws::random_account();
-    let reg = json!({ "i": { "tenantId": p.tenant_id, "accountId": account, "name": "x", "roleArn": role_arn(&account) } });
-    app.gql(p.operator.bearer(), REGISTER, reg.clone()).await.assert_code("FORBIDDEN");
-    app.gql(p.viewer.bearer(), REGISTER, reg.clone()).await.assert_code("FORBIDDEN");
+    let reg = payer_input(&p.tenant_id, &account, "x");
+    app.as_user(&p.operator).try_register_payer(&reg).await.assert_code("FORBIDDEN");
+    app.as_user(&p.viewer).try_register_payer(&reg).await.assert_code("FORBIDDEN");
     let payer = register(&app, &p.admin, &p.tenant_id, &account).await;
     let link = payer["cloudFormationQuickCreateUrl"].as_str().unwrap();
     assert!(link.contains("param_ExternalId=") && link.contains(payer["externalId"].as_str().unwrap()) && link.contains("111122223333"), "{link}");
     let id = payer["id"].as_str().unwrap().to_owned();
-    // Viewers read, operators cannot edit or remove.
-    let seen = app.gql(p.viewer.bearer(), "{ payers { nodes { id externalId } } }", json!({})).await;
-    assert!(seen.data("payers.nodes").as_array().unwrap().iter().any(|n| n["id"] == id.as_str()));
-    let upd = "mutation($id: ID!, $n: String) { updatePayer(id: $id, input: { name: $n }) { name } }";
-    app.gql(p.operator.bearer(), upd, json!({ "id": id, "n": "renamed" })).await.assert_code("FORBIDDEN");
-    assert_eq!(app.gql(p.admin.bearer(), upd, json!({ "id": id, "n": "renamed" })).await.data("updatePayer.name"), "renamed");
-    // Moving is for platform admins.
-    let mv = "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { tenant { id } } }";
-    app.gql(p.admin.bearer(), mv, json!({ "id": id, "t": p.tenant_id })).await.assert_code("FORBIDDEN");
-    let moved = app.gql(admin.bearer(), mv, json!({ "id": id, "t": q.tenant_id })).await;
-    assert_eq!(moved.data("movePayer.tenant.id"), q.tenant_id.as_str());
-    app.gql(p.admin.bearer(), "query($id: ID!) { payer(id: $id) { id } }", json!({ "id": id })).await.assert_code("NOT_FOUND");
-    // The new owner removes it.
-    app.gql(q.operator.bearer(), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": id })).await.assert_code("FORBIDDEN");
-    let removed = app.gql(q.admin.bearer(), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": id })).await;
-    assert_eq!(removed.data("removePayer.id"), id.as_str());
-    app.gql(q.admin.bearer(), "query($id: ID!) { payer(id: $id) { id } }", json!({ "id": id })).await.assert_code("NOT_FOUND");
+    // Viewers read, operators cannot edit.
+    assert!(app.as_user(&p.viewer).payers().await.as_array().unwrap().iter().any(|n| n["id"] == id.as_str()));
+    app.as_user(&p.operator).try_update_payer(&id, json!({ "name": "renamed" })).await.assert_code("FORBIDDEN");
+    assert_eq!(app.as_user(&p.admin).update_payer(&id, json!({ "name": "renamed" })).await["name"], "renamed");
     // A single-payer admin sees exactly their payer.
-    let listed = app.gql(p.payer_admin.bearer(), "{ payers { nodes { id } } }", json!({})).await;
-    let ids: Vec<&Value> = listed.data("payers.nodes").as_array().unwrap().iter().map(|n| &n["id"]).collect();
+    let listed = app.as_user(&p.payer_admin).payers().await;
+    let ids: Vec<&Value> = listed.as_array().unwrap().iter().map(|n| &n["id"]).collect();
     assert_eq!(ids, [&json!(p.payer_id)]);
+}
+
+/// Moving a payer to another partner is for platform admins; the new owner's admins (not its
+/// operators) remove it, and the old owner no longer finds it.
+async fn platform_admins_move_payers_and_the_new_owner_removes_them(db: DbKind) {
+    let app = app_with_role_template(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Role Co").await;
+    let q = app.new_partner(&root, "Other Co").await;
+    let id = register(&app, &p.admin, &p.tenant_id, &aws::random_account()).await["id"].as_str().unwrap().to_owned();
+    app.as_user(&p.admin).try_move_payer(&id, &p.tenant_id).await.assert_code("FORBIDDEN");
+    assert_eq!(app.as_user(&root).move_payer(&id, &q.tenant_id).await["tenant"]["id"], q.tenant_id.as_str());
+    app.as_user(&p.admin).try_payer(&id).await.assert_code("NOT_FOUND");
+    // The new owner removes it.
+    app.as_user(&q.operator).try_remove_payer(&id).await.assert_code("FORBIDDEN");
+    let q_admin = app.as_user(&q.admin);
+    assert_eq!(q_admin.remove_payer(&id).await, id);
+    q_admin.try_payer(&id).await.assert_code("NOT_FOUND");
 }
 
 /// A payer's and a customer's dashboard links (Cloud Intelligence Dashboards / QuickSight):
@@ -271,29 +272,27 @@ async fn dashboard_links_are_https_only_and_reach_their_own_people(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Link Co").await;
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let acme = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let (admin, viewer) = (app.as_user(&p.admin), app.as_user(&p.viewer));
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let acme = admin.create_user("viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let acme = app.as_user(&acme);
     let cudos = "https://eu-west-1.quicksight.aws.amazon.com/sn/dashboards/cudos-v5";
-    let set_payer = "mutation($id: ID!, $u: String!) { updatePayer(id: $id, input: { dashboardUrl: $u }) { dashboardUrl } }";
     for bad in ["http://quicksight.example/d", "javascript:alert(1)", "https://user:secret@quicksight.example/", "not a url"] {
-        let res = app.gql(p.admin.bearer(), set_payer, json!({ "id": p.payer_id, "u": bad })).await;
-        assert_eq!(res.body["errors"][0]["extensions"]["field"], "dashboardUrl", "{bad}: {}", res.body);
+        admin.try_update_payer(&p.payer_id, json!({ "dashboardUrl": bad })).await.assert_field("dashboardUrl");
     }
-    let read = "query($id: ID!) { payer(id: $id) { dashboardUrl } }";
-    assert!(app.gql(p.viewer.bearer(), read, json!({ "id": p.payer_id })).await.data("payer.dashboardUrl").is_null(), "a refused link changes nothing");
-    app.gql(p.operator.bearer(), set_payer, json!({ "id": p.payer_id, "u": cudos })).await.assert_code("FORBIDDEN");
-    assert_eq!(app.gql(p.admin.bearer(), set_payer, json!({ "id": p.payer_id, "u": cudos })).await.data("updatePayer.dashboardUrl"), cudos);
-    assert_eq!(app.gql(p.viewer.bearer(), read, json!({ "id": p.payer_id })).await.data("payer.dashboardUrl"), cudos);
-    app.gql(acme.bearer(), read, json!({ "id": p.payer_id })).await.assert_code("NOT_FOUND");
+    assert!(viewer.payer(&p.payer_id).await["dashboardUrl"].is_null(), "a refused link changes nothing");
+    app.as_user(&p.operator).try_update_payer(&p.payer_id, json!({ "dashboardUrl": cudos })).await.assert_code("FORBIDDEN");
+    assert_eq!(admin.update_payer(&p.payer_id, json!({ "dashboardUrl": cudos })).await["dashboardUrl"], cudos);
+    assert_eq!(viewer.payer(&p.payer_id).await["dashboardUrl"], cudos);
+    acme.try_payer(&p.payer_id).await.assert_code("NOT_FOUND");
 
     // The customer's own link: set by the partner's admin, read by the customer.
-    let set_tenant = "mutation($id: ID!, $u: String!) { updateTenant(id: $id, input: { dashboardUrl: $u }) { dashboardUrl } }";
     let theirs = "https://us-east-1.quicksight.aws.amazon.com/sn/dashboards/acme";
-    app.gql(acme.bearer(), set_tenant, json!({ "id": customer, "u": theirs })).await.assert_code("FORBIDDEN");
-    assert_eq!(app.gql(p.admin.bearer(), set_tenant, json!({ "id": customer, "u": theirs })).await.data("updateTenant.dashboardUrl"), theirs);
-    assert_eq!(app.gql(acme.bearer(), "query($id: ID!) { tenant(id: $id) { dashboardUrl } }", json!({ "id": customer })).await.data("tenant.dashboardUrl"), theirs);
+    acme.try_update_tenant(&customer, json!({ "dashboardUrl": theirs })).await.assert_code("FORBIDDEN");
+    assert_eq!(admin.update_tenant(&customer, json!({ "dashboardUrl": theirs })).await["dashboardUrl"], theirs);
+    assert_eq!(acme.tenant(&customer).await["dashboardUrl"], theirs);
     // Empty removes it.
-    assert!(app.gql(p.admin.bearer(), set_tenant, json!({ "id": customer, "u": "" })).await.data("updateTenant.dashboardUrl").is_null());
+    assert!(admin.update_tenant(&customer, json!({ "dashboardUrl": "" })).await["dashboardUrl"].is_null());
 }
 
 on_both_databases!(
@@ -305,5 +304,6 @@ on_both_databases!(
     unreachable_aws_is_reported_and_the_server_keeps_serving,
     concurrent_checks_share_one_assume_role,
     payer_input_is_validated,
-    payer_roles_and_moves,
+    only_admins_register_and_rename_payers,
+    platform_admins_move_payers_and_the_new_owner_removes_them,
 );

@@ -7,16 +7,13 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_sts::operation::assume_role::{AssumeRoleError, AssumeRoleOutput};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use e2e::aws::{self, role_arn};
+use e2e::aws;
+use e2e::story::payer_input;
 use e2e::notify::{SmtpSink, free_port};
 use e2e::{DbKind, TestApp, on_both_databases};
 use partner_billing::aws::{AwsClients, SdkOrganizations, SdkSts};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
-
-const UPDATE_TEMPLATE: &str = "mutation($i: UpdateNotificationTemplateInput!) { updateNotificationTemplate(input: $i) { overridden } }";
-const CREATE_USER: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
-const SET_PASSWORD: &str = "mutation($t: String!, $p: String!) { setPassword(token: $t, password: $p) { accessToken } }";
 
 fn invited_override(html: &str, text: &str) -> Value {
     json!({ "subject": "Welcome to Acme's billing", "html": html, "text": text, "eventType": "user.invited", "locale": "en" })
@@ -33,8 +30,10 @@ async fn a_tenants_template_cannot_capture_an_invitation_link(db: DbKind) {
     .await;
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Hijack Co").await;
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let acme_admin = app.create_user(&p.admin, "admin@acme-hijack.example", "ADMIN", ("tenantId", &customer)).await;
+    let partner_admin = app.as_user(&p.admin);
+    let customer = partner_admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let acme_admin = partner_admin.create_user("admin@acme-hijack.example", "ADMIN", ("tenantId", &customer)).await;
+    let acme = app.as_user(&acme_admin);
 
     // Reading the token, or the server's link, is refused when the override is saved.
     for (html, text) in [
@@ -43,16 +42,15 @@ async fn a_tenants_template_cannot_capture_an_invitation_link(db: DbKind) {
     ] {
         let mut input = invited_override(html, text);
         input["tenantId"] = json!(customer);
-        let refused = app.gql(acme_admin.bearer(), UPDATE_TEMPLATE, json!({ "i": input })).await;
-        refused.assert_code("VALIDATION");
+        acme.try_update_notification_template(input).await.assert_code("VALIDATION");
     }
     assert_eq!(app.count("notification_templates").await, 0, "nothing stored");
 
     // An override may change the words (and try to hide what follows); the link still comes.
     let mut input = invited_override("<p>Acme welcomes you.</p><div style=\"display:none\"><!--", "Acme welcomes you.");
     input["tenantId"] = json!(customer);
-    assert_eq!(app.gql(acme_admin.bearer(), UPDATE_TEMPLATE, json!({ "i": input })).await.data("updateNotificationTemplate.overridden"), true);
-    app.gql(p.admin.bearer(), CREATE_USER, json!({ "i": { "email": "new@acme-hijack.example", "role": "VIEWER", "tenantId": customer } })).await.data("createUser.id");
+    assert_eq!(acme.try_update_notification_template(input).await.data("updateNotificationTemplate.overridden"), true);
+    partner_admin.invite_user("new@acme-hijack.example", "VIEWER", &customer).await;
     let mail = &smtp.wait_for("new@acme-hijack.example", 1).await[0];
     assert_eq!(mail["subject"], "Welcome to Acme's billing");
     // Mail travels with CRLF line ends.
@@ -63,8 +61,7 @@ async fn a_tenants_template_cannot_capture_an_invitation_link(db: DbKind) {
     assert!(html.contains(&format!("href=\"https://billing.partner.example/set-password?token={token}\"")), "{html}");
     assert!(!html.contains("display:none") && !html.contains("<!--") && !html.contains("evil.example"), "{html}");
     // The link works, once.
-    let set = app.gql(None, SET_PASSWORD, json!({ "t": token, "p": "a long enough passphrase" })).await;
-    assert!(set.data("setPassword.accessToken").as_str().is_some());
+    assert!(!app.anonymous().set_password(&token, "a long enough passphrase").await.is_empty());
 
     // An override stored before this fix (reading data.token) no longer renders: the built-in
     // goes out instead, with the server's link and nothing of the override.
@@ -80,23 +77,17 @@ async fn a_tenants_template_cannot_capture_an_invitation_link(db: DbKind) {
         updated_at: Set(chrono::Utc::now()),
     };
     stored.insert(&app.db).await.unwrap();
-    app.gql(p.admin.bearer(), CREATE_USER, json!({ "i": { "email": "zh@acme-hijack.example", "role": "VIEWER", "tenantId": customer, "locale": "zh-CN" } }))
-        .await
-        .data("createUser.id");
+    partner_admin.add_user(json!({ "email": "zh@acme-hijack.example", "role": "VIEWER", "tenantId": customer, "locale": "zh-CN" })).await;
     let mail = &smtp.wait_for("zh@acme-hijack.example", 1).await[0];
     assert_eq!(mail["subject"], "您已受邀加入 Partner Billing");
     let text = mail["text"].as_str().unwrap().replace("\r\n", "\n");
     assert!(text.contains("设置密码:\nhttps://billing.partner.example/set-password?token=pbs_") && !text.contains("evil"), "{text}");
 }
 
-const CREATE_TOKEN: &str = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id } } }";
-const LIST_TOKENS: &str = "{ apiTokens(first: 50) { nodes { id role } } }";
-const REVOKE_TOKEN: &str = "mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }";
-
 async fn token(app: &TestApp, who: &e2e::Session, role: &str, target: (&str, &str)) -> (String, String) {
     let expires = (chrono::Utc::now() + chrono::Duration::days(300)).to_rfc3339();
-    let res = app.gql(who.bearer(), CREATE_TOKEN, json!({ "i": { "name": format!("{role} token"), "role": role, target.0: target.1, "expiresAt": expires } })).await;
-    (res.data("createApiToken.secret").as_str().unwrap().to_owned(), res.data("createApiToken.token.id").as_str().unwrap().to_owned())
+    let created = app.as_user(who).create_api_token(json!({ "name": format!("{role} token"), "role": role, target.0: target.1, "expiresAt": expires })).await;
+    (created["secret"].as_str().unwrap().to_owned(), created["token"]["id"].as_str().unwrap().to_owned())
 }
 
 fn ids(res: &e2e::Gql) -> Vec<String> {
@@ -113,23 +104,23 @@ async fn api_tokens_manage_only_tokens_inside_their_own_grant(db: DbKind) {
     let (payer_admin_secret, payer_admin_token) = token(&app, &p.admin, "ADMIN", ("payerId", &p.payer_id)).await;
 
     // The viewer token sees no token, not even its creator's, and cannot revoke any.
-    assert!(ids(&app.gql(Some(&viewer_secret), LIST_TOKENS, json!({})).await).is_empty());
+    let (viewer, payer_admin, admin) = (app.with_token(&viewer_secret), app.with_token(&payer_admin_secret), app.with_token(&admin_secret));
+    assert!(ids(&viewer.api_tokens().await).is_empty());
     for id in [&admin_token, &payer_admin_token, &viewer_token] {
-        app.gql(Some(&viewer_secret), REVOKE_TOKEN, json!({ "id": id })).await.assert_code("NOT_FOUND");
+        viewer.try_revoke_api_token(id).await.assert_code("NOT_FOUND");
     }
     // A payer ADMIN token manages the tokens on its payer only.
-    let seen = ids(&app.gql(Some(&payer_admin_secret), LIST_TOKENS, json!({})).await);
+    let seen = ids(&payer_admin.api_tokens().await);
     assert!(seen.contains(&viewer_token) && seen.contains(&payer_admin_token) && !seen.contains(&admin_token), "{seen:?}");
-    app.gql(Some(&payer_admin_secret), REVOKE_TOKEN, json!({ "id": admin_token })).await.assert_code("NOT_FOUND");
+    payer_admin.try_revoke_api_token(&admin_token).await.assert_code("NOT_FOUND");
     // The distributor ADMIN token still works: nobody below it revoked it.
-    let still = app.gql(Some(&admin_secret), LIST_TOKENS, json!({})).await;
+    let still = admin.api_tokens().await;
     assert_eq!(ids(&still).len(), 3, "{:?}", still.body);
     // Inside its grant a token may revoke: the tenant ADMIN token ends the viewer token.
-    let revoked = app.gql(Some(&admin_secret), REVOKE_TOKEN, json!({ "id": viewer_token })).await;
-    assert!(revoked.data("revokeApiToken.revokedAt").is_string());
-    app.gql(Some(&viewer_secret), LIST_TOKENS, json!({})).await.assert_code("UNAUTHENTICATED");
+    assert!(admin.revoke_api_token(&viewer_token).await["revokedAt"].is_string());
+    viewer.api_tokens().await.assert_code("UNAUTHENTICATED");
     // The signed-in creator still sees every token they made.
-    assert_eq!(ids(&app.gql(p.admin.bearer(), LIST_TOKENS, json!({})).await).len(), 3);
+    assert_eq!(ids(&app.as_user(&p.admin).api_tokens().await).len(), 3);
 }
 
 /// AssumeRole as the account's IAM would answer it: only the ExternalId its role's trust policy
@@ -172,33 +163,31 @@ async fn registering_anothers_payer_reveals_nothing(db: DbKind) {
     let root = app.platform_admin().await;
     let a = app.new_partner(&root, "Owner Co").await;
     let b = app.new_partner(&root, "Squatter Co").await;
-    let register = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id externalId status } }";
-    let input = |tenant: &str| json!({ "i": { "tenantId": tenant, "accountId": account, "name": "Payer", "roleArn": role_arn(&account) } });
-
-    let a_payer = app.gql(a.admin.bearer(), register, input(&a.tenant_id)).await.data("registerPayer").clone();
+    let (a_admin, b_admin) = (app.as_user(&a.admin), app.as_user(&b.admin));
+    let a_payer = a_admin.register_payer(&payer_input(&a.tenant_id, &account, "Payer")).await;
     // A registering it again is told: A can see its own registration.
-    app.gql(a.admin.bearer(), register, input(&a.tenant_id)).await.assert_code("CONFLICT");
+    a_admin.try_register_payer(&payer_input(&a.tenant_id, &account, "Payer")).await.assert_code("CONFLICT");
     // B gets exactly the answer it would get for an unregistered account: its own registration
     // with its own ExternalId, PENDING.
-    let b_payer = app.gql(b.admin.bearer(), register, input(&b.tenant_id)).await.data("registerPayer").clone();
+    let b_payer = b_admin.register_payer(&payer_input(&b.tenant_id, &account, "Payer")).await;
     assert_eq!(b_payer["status"], "PENDING");
     assert_ne!(b_payer["externalId"], a_payer["externalId"]);
     // Neither sees the other's registration.
     for (who, own, other) in [(&a, &a_payer, &b_payer), (&b, &b_payer, &a_payer)] {
-        let listed = app.gql(who.admin.bearer(), "{ payers { nodes { id } } }", json!({})).await;
-        let listed: Vec<&Value> = listed.data("payers.nodes").as_array().unwrap().iter().map(|n| &n["id"]).collect();
+        let who = app.as_user(&who.admin);
+        let listed = who.payers().await;
+        let listed: Vec<&Value> = listed.as_array().unwrap().iter().map(|n| &n["id"]).collect();
         assert!(listed.contains(&&own["id"]) && !listed.contains(&&other["id"]), "{listed:?}");
-        app.gql(who.admin.bearer(), "query($id: ID!) { payer(id: $id) { id } }", json!({ "id": other["id"] })).await.assert_code("NOT_FOUND");
+        who.try_payer(other["id"].as_str().unwrap()).await.assert_code("NOT_FOUND");
     }
 
     // The account's owner deploys the role trusting A's ExternalId. Each check presents the
     // registration's own ExternalId; only A's is accepted.
     *trusted.lock().unwrap() = a_payer["externalId"].as_str().unwrap().to_owned();
-    let check = "mutation($id: ID!) { checkPayerConnection(id: $id) { status statusReason } }";
-    let b_checked = app.gql(b.admin.bearer(), check, json!({ "id": b_payer["id"] })).await;
+    let b_checked = b_admin.try_check_payer_connection(b_payer["id"].as_str().unwrap()).await;
     assert_eq!(b_checked.data("checkPayerConnection.status"), "ERROR");
     assert!(b_checked.data("checkPayerConnection.statusReason").as_str().unwrap().contains("ExternalId does not match"), "{:?}", b_checked.body);
-    let a_checked = app.gql(a.admin.bearer(), check, json!({ "id": a_payer["id"] })).await;
+    let a_checked = a_admin.try_check_payer_connection(a_payer["id"].as_str().unwrap()).await;
     // Moto's organization for the mocked credentials is not this account's: what matters here is
     // that A's role was assumed (the failure, if any, comes after AssumeRole).
     let a_status = a_checked.data("checkPayerConnection.statusReason").as_str().unwrap_or_default().to_owned();

@@ -6,8 +6,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-const REFRESH: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken user { id } } }";
-
 async fn login_returns_tokens_and_user(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
@@ -19,11 +17,10 @@ async fn login_returns_tokens_and_user(db: DbKind) {
     assert!(expires <= Utc::now() + chrono::Duration::minutes(15) && expires > Utc::now());
     assert!(payload["refreshToken"].as_str().unwrap().starts_with("pbr_"));
     // The access token works.
-    let token = payload["accessToken"].as_str().unwrap();
-    let me = app.gql(Some(token), "{ me { id email memberships { role tenant { kind } } } }", json!({})).await;
-    assert_eq!(me.data("me.email"), admin.email.as_str());
-    assert_eq!(me.data("me.memberships.0.role"), "ADMIN");
-    assert_eq!(me.data("me.memberships.0.tenant.kind"), "PLATFORM");
+    let me = app.with_token(payload["accessToken"].as_str().unwrap()).me().await;
+    assert_eq!(me["email"], admin.email.as_str());
+    assert_eq!(me["memberships"][0]["role"], "ADMIN");
+    assert_eq!(me["memberships"][0]["tenant"]["kind"], "PLATFORM");
     // Wrong password and unknown email answer the same way.
     let wrong = app.login_raw(&admin.email, "not the password at all", &[]).await;
     wrong.assert_code("UNAUTHENTICATED");
@@ -31,28 +28,29 @@ async fn login_returns_tokens_and_user(db: DbKind) {
     unknown.assert_code("UNAUTHENTICATED");
     assert_eq!(wrong.message(), unknown.message());
     // No credentials → UNAUTHENTICATED.
-    app.gql(None, "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
+    app.anonymous().try_me().await.assert_code("UNAUTHENTICATED");
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_family(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
-    let first = app.gql(None, REFRESH, json!({ "t": admin.refresh })).await;
-    let rotated = first.data("refreshSession")["refreshToken"].as_str().unwrap().to_owned();
-    let access2 = first.data("refreshSession")["accessToken"].as_str().unwrap().to_owned();
+    let nobody = app.anonymous();
+    let first = nobody.refresh_session(&admin.refresh).await;
+    let rotated = first["refreshToken"].as_str().unwrap().to_owned();
+    let access2 = first["accessToken"].as_str().unwrap().to_owned();
     assert_ne!(rotated, admin.refresh);
-    assert_eq!(first.data("refreshSession.user.id"), admin.user_id.as_str());
-    app.gql(Some(&access2), "{ me { id } }", json!({})).await.data("me");
+    assert_eq!(first["user"]["id"], admin.user_id.as_str());
+    app.with_token(&access2).me().await;
 
     // The old token again: refused, and the whole session ends — the rotated token and every
     // access token of the session stop working.
-    app.gql(None, REFRESH, json!({ "t": admin.refresh })).await.assert_code("UNAUTHENTICATED");
-    app.gql(None, REFRESH, json!({ "t": rotated })).await.assert_code("UNAUTHENTICATED");
-    app.gql(Some(&access2), "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
-    app.gql(Some(&admin.token), "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
+    nobody.try_refresh_session(&admin.refresh).await.assert_code("UNAUTHENTICATED");
+    nobody.try_refresh_session(&rotated).await.assert_code("UNAUTHENTICATED");
+    app.with_token(&access2).try_me().await.assert_code("UNAUTHENTICATED");
+    app.as_user(&admin).try_me().await.assert_code("UNAUTHENTICATED");
     // Other sessions of the same user are untouched.
     let other = app.login(&admin.email, &admin.password).await;
-    app.gql(other.bearer(), "{ me { id } }", json!({})).await.data("me");
+    app.as_user(&other).me().await;
     // Refresh tokens are stored only as digests.
     let rows = entity::refresh_tokens::Entity::find().all(&app.db).await.unwrap();
     assert!(rows.iter().all(|r| r.token_hash != rotated && r.token_hash.len() == 64));
@@ -61,10 +59,10 @@ async fn refresh_rotates_and_reuse_revokes_the_family(db: DbKind) {
 async fn logout_ends_the_session(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
-    let res = app.gql(admin.bearer(), "mutation { logout }", json!({})).await;
-    assert_eq!(res.data("logout"), true);
-    app.gql(admin.bearer(), "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
-    app.gql(None, REFRESH, json!({ "t": admin.refresh })).await.assert_code("UNAUTHENTICATED");
+    let me = app.as_user(&admin);
+    assert_eq!(me.logout().await, true);
+    me.try_me().await.assert_code("UNAUTHENTICATED");
+    app.anonymous().try_refresh_session(&admin.refresh).await.assert_code("UNAUTHENTICATED");
 }
 
 async fn account_locks_after_five_failures(db: DbKind) {
@@ -153,7 +151,6 @@ fn forged(alg: Algorithm, key: &EncodingKey, claims: serde_json::Value) -> Strin
 async fn forged_and_stale_tokens_are_unauthenticated(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
-    let me = "{ me { id } }";
     // Claims copied from a real token, so only the attacked property differs.
     let parts: Vec<&str> = admin.token.split('.').collect();
     use base64::Engine;
@@ -163,7 +160,7 @@ async fn forged_and_stale_tokens_are_unauthenticated(db: DbKind) {
 
     // Sanity: re-signing the same claims with the real key works, so the cases below fail only
     // for the reason they test.
-    app.gql(Some(&forged(Algorithm::HS256, &real_key, claims.clone())), me, json!({})).await.data("me");
+    app.with_token(&forged(Algorithm::HS256, &real_key, claims.clone())).me().await;
 
     let mut cases: Vec<(&str, String)> = Vec::new();
     // alg "none": header says none, no signature.
@@ -195,12 +192,12 @@ async fn forged_and_stale_tokens_are_unauthenticated(db: DbKind) {
     cases.push(("garbage", "not.a.jwt".to_owned()));
 
     for (name, token) in cases {
-        let res = app.gql(Some(&token), me, json!({})).await;
+        let res = app.with_token(&token).try_me().await;
         assert_eq!(res.code(), Some("UNAUTHENTICATED"), "{name}: {}", res.body);
         assert!(res.body["data"].is_null(), "{name}: no data");
     }
     // A non-Bearer scheme is refused too.
-    let basic = app.client.post(format!("{}/graphql", app.base_url)).header("authorization", "Basic YTpi").json(&json!({ "query": me })).send().await.unwrap();
+    let basic = app.client.post(format!("{}/graphql", app.base_url)).header("authorization", "Basic YTpi").json(&json!({ "query": "{ me { id } }" })).send().await.unwrap();
     let body: serde_json::Value = basic.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
@@ -209,17 +206,17 @@ async fn bootstrap_code_works_once(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let code = app.bootstrap_code.clone().unwrap();
     assert!(code.starts_with("pbb_"));
-    let q = "mutation($c: String!, $e: String!, $p: String!) { bootstrapAdmin(code: $c, email: $e, password: $p) { user { email } } }";
+    let nobody = app.anonymous();
     // Wrong code: refused, nothing created.
-    app.gql(None, q, json!({ "c": "pbb_wrong", "e": "first@platform.example", "p": "a good long passphrase" })).await.assert_code("UNAUTHENTICATED");
+    nobody.try_bootstrap_admin("pbb_wrong", "first@platform.example", "a good long passphrase").await.assert_code("UNAUTHENTICATED");
     assert_eq!(app.count("users").await, 0);
     // Weak password: refused, code still valid.
-    app.gql(None, q, json!({ "c": code, "e": "first@platform.example", "p": "short" })).await.assert_code("VALIDATION");
+    nobody.try_bootstrap_admin(&code, "first@platform.example", "short").await.assert_code("VALIDATION");
     assert_eq!(app.count("users").await, 0);
-    let ok = app.gql(None, q, json!({ "c": code, "e": "first@platform.example", "p": "a good long passphrase" })).await;
+    let ok = nobody.try_bootstrap_admin(&code, "first@platform.example", "a good long passphrase").await;
     assert_eq!(ok.data("bootstrapAdmin.user.email"), "first@platform.example");
     // Second use: refused.
-    app.gql(None, q, json!({ "c": code, "e": "second@platform.example", "p": "a good long passphrase" })).await.assert_code("UNAUTHENTICATED");
+    nobody.try_bootstrap_admin(&code, "second@platform.example", "a good long passphrase").await.assert_code("UNAUTHENTICATED");
     assert_eq!(app.count("users").await, 1);
     // The code is not stored in clear.
     let rows = entity::settings::Entity::find().all(&app.db).await.unwrap();
@@ -231,27 +228,32 @@ async fn disabling_a_user_ends_their_access(db: DbKind) {
     let admin = app.platform_admin().await;
     let partner = app.new_partner(&admin, "Disable Co").await;
     let victim = &partner.operator;
-    let res = app.gql(partner.admin.bearer(), "mutation($id: ID!) { disableUser(id: $id) { disabled } }", json!({ "id": victim.user_id })).await;
-    assert_eq!(res.data("disableUser.disabled"), true);
-    app.gql(victim.bearer(), "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
-    app.gql(None, REFRESH, json!({ "t": victim.refresh })).await.assert_code("UNAUTHENTICATED");
+    assert_eq!(app.as_user(&partner.admin).disable_user(&victim.user_id).await["disabled"], true);
+    app.as_user(victim).try_me().await.assert_code("UNAUTHENTICATED");
+    app.anonymous().try_refresh_session(&victim.refresh).await.assert_code("UNAUTHENTICATED");
     app.login_raw(&victim.email, &victim.password, &[]).await.assert_code("UNAUTHENTICATED");
-    // Nobody can disable themselves, and a tenant admin cannot disable the platform admin.
-    app.gql(partner.admin.bearer(), "mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": partner.admin.user_id })).await.assert_code("VALIDATION");
-    app.gql(partner.admin.bearer(), "mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": admin.user_id })).await.assert_code("NOT_FOUND");
+}
+
+/// Nobody can disable themselves, and a tenant admin cannot disable the platform admin.
+async fn nobody_disables_themselves_or_an_admin_above(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let partner = app.new_partner(&admin, "Disable Co").await;
+    let partner_admin = app.as_user(&partner.admin);
+    partner_admin.try_disable_user(&partner.admin.user_id).await.assert_code("VALIDATION");
+    partner_admin.try_disable_user(&admin.user_id).await.assert_code("NOT_FOUND");
 }
 
 async fn changing_password_ends_other_sessions(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
     let other = app.login(&admin.email, &admin.password).await;
-    let q = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }";
-    app.gql(admin.bearer(), q, json!({ "c": "wrong current password", "n": "a brand new passphrase" })).await.assert_code("VALIDATION");
-    app.gql(admin.bearer(), q, json!({ "c": admin.password, "n": "qwerty123456" })).await.assert_code("VALIDATION");
-    let ok = app.gql(admin.bearer(), q, json!({ "c": admin.password, "n": "a brand new passphrase" })).await;
-    assert_eq!(ok.data("changePassword"), true);
-    app.gql(admin.bearer(), "{ me { id } }", json!({})).await.data("me");
-    app.gql(other.bearer(), "{ me { id } }", json!({})).await.assert_code("UNAUTHENTICATED");
+    let me = app.as_user(&admin);
+    me.try_change_password("wrong current password", "a brand new passphrase").await.assert_code("VALIDATION");
+    me.try_change_password(&admin.password, "qwerty123456").await.assert_code("VALIDATION");
+    assert_eq!(me.change_password(&admin.password, "a brand new passphrase").await, true);
+    me.me().await;
+    app.as_user(&other).try_me().await.assert_code("UNAUTHENTICATED");
     app.login_raw(&admin.email, &admin.password, &[]).await.assert_code("UNAUTHENTICATED");
     app.login(&admin.email, "a brand new passphrase").await;
 }
@@ -267,5 +269,6 @@ on_both_databases!(
     forged_and_stale_tokens_are_unauthenticated,
     bootstrap_code_works_once,
     disabling_a_user_ends_their_access,
+    nobody_disables_themselves_or_an_admin_above,
     changing_password_ends_other_sessions,
 );
