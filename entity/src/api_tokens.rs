@@ -11,7 +11,7 @@ pub struct Model {
     pub display_prefix: String,
     #[sea_orm(unique)]
     pub token_hash: String,
-    pub role: String,
+    pub role: super::memberships::Role,
     pub tenant_id: Option<Uuid>,
     pub payer_id: Option<Uuid>,
     pub created_by: Uuid,

@@ -8,8 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
-    /// `platform` | `distributor` | `reseller` | `customer`
-    pub kind: String,
+    pub kind: TenantKind,
     pub name: String,
     pub path: String,
     /// Postal address printed on invoices (several lines).
@@ -26,3 +25,39 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The kinds of node in the tenant tree, root first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TenantKind {
+    #[sea_orm(string_value = "platform")]
+    Platform,
+    #[sea_orm(string_value = "distributor")]
+    Distributor,
+    #[sea_orm(string_value = "reseller")]
+    Reseller,
+    #[sea_orm(string_value = "customer")]
+    Customer,
+}
+
+impl TenantKind {
+    /// The stored word, as messages name the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Distributor => "distributor",
+            Self::Reseller => "reseller",
+            Self::Customer => "customer",
+        }
+    }
+
+    /// Whether a node of kind `child` may hang below a node of this kind. Partners may skip
+    /// tiers (a reseller straight under the platform), but never go upwards.
+    pub fn may_parent(self, child: TenantKind) -> bool {
+        use TenantKind::*;
+        matches!(
+            (self, child),
+            (Platform, Distributor | Reseller | Customer) | (Distributor, Reseller | Customer) | (Reseller, Customer)
+        )
+    }
+}

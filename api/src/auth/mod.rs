@@ -19,7 +19,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, SessionId, TenantId, UserId};
-use crate::tenancy::Role;
 use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
 
 /// The result of reading a request's credentials.
@@ -106,7 +105,7 @@ pub async fn load_grants(db: &impl ConnectionTrait, user: UserId) -> AppResult<V
     Ok(rows
         .into_iter()
         .filter_map(|m| {
-            let role = Role::parse(&m.role)?;
+            let role = m.role;
             let target = match (m.tenant_id, m.payer_id) {
                 (Some(t), None) => GrantTarget::Tenant { id: TenantId(t), path: paths.get(&t)?.clone() },
                 (None, Some(p)) => GrantTarget::Payer { id: PayerId(p) },

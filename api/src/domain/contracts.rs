@@ -189,7 +189,7 @@ pub fn checked_currency(value: &str) -> AppResult<String> {
 /// make or change its own contract).
 async fn customer_administered_from_above(scope: &Scope, id: TenantId) -> AppResult<tenants::Model> {
     let tenant = scope.tenant(id, Role::Admin).await?;
-    if TenantKind::parse(&tenant.kind) != Some(TenantKind::Customer) {
+    if tenant.kind != TenantKind::Customer {
         return Err(AppError::invalid("customerTenantId", "contracts are made with customer tenants"));
     }
     let parent_path = tenant.path.strip_suffix(&format!("{}/", tenant.id)).unwrap_or_default();
@@ -470,7 +470,7 @@ pub async fn has_active(scope: &Scope, customer: uuid::Uuid) -> AppResult<bool> 
 
 /// Refuses to connect accounts to a customer tenant without an ACTIVE contract.
 pub async fn require_active_for_payers(scope: &Scope, tenant: &tenants::Model) -> AppResult<()> {
-    if TenantKind::parse(&tenant.kind) == Some(TenantKind::Customer) && !has_active(scope, tenant.id).await? {
+    if tenant.kind == TenantKind::Customer && !has_active(scope, tenant.id).await? {
         return Err(AppError::invalid(
             "tenantId",
             "this customer has no active contract yet; its partner must create one before AWS accounts can be connected",

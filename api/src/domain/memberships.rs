@@ -29,8 +29,7 @@ impl TryFrom<memberships::Model> for Membership {
             (None, Some(p)) => Target::Payer(PayerId(p)),
             (None, None) => return Err(corrupt("neither a tenant nor a payer")),
         };
-        let role = Role::parse(&m.role).ok_or_else(|| corrupt(&format!("the unknown role {:?}", m.role)))?;
-        Ok(Self { id: MembershipId(m.id), user_id: UserId(m.user_id), target, role, created_at: m.created_at })
+        Ok(Self { id: MembershipId(m.id), user_id: UserId(m.user_id), target, role: m.role, created_at: m.created_at })
     }
 }
 
@@ -70,12 +69,12 @@ pub async fn revoke(scope: &Scope, id: MembershipId) -> AppResult<Membership> {
         .one()
         .await?
         .ok_or(AppError::NotFound("membership"))?;
-    if membership.tenant_id == Some(ROOT_TENANT_ID.0) && membership.role == Role::Admin.as_str() {
+    if membership.tenant_id == Some(ROOT_TENANT_ID.0) && membership.role == Role::Admin {
         // Revoking a platform admin takes the platform's admin role, which sees every one of them.
         let admins = scope
             .target_rows::<memberships::Entity>(Role::Admin)
             .filter(memberships::Column::TenantId.eq(ROOT_TENANT_ID.0))
-            .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
+            .filter(memberships::Column::Role.eq(Role::Admin))
             .count()
             .await?;
         if admins <= 1 {

@@ -110,7 +110,7 @@ async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&Export
     let admin_ids: Vec<uuid::Uuid> = scope
         .target_rows::<memberships::Entity>(Role::Viewer)
         .filter(memberships::Column::TenantId.eq(customer.id))
-        .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Admin))
         .all()
         .await?
         .into_iter()
@@ -234,7 +234,7 @@ async fn evaluate(scope: &Scope, customer: tenants::Model, export: Option<Export
 /// A customer tenant the caller holds `need` on.
 async fn customer(scope: &Scope, id: TenantId, need: Role) -> AppResult<tenants::Model> {
     let tenant = scope.tenant(id, need).await?;
-    if TenantKind::parse(&tenant.kind) != Some(TenantKind::Customer) {
+    if tenant.kind != TenantKind::Customer {
         return Err(AppError::invalid("customerTenantId", "onboarding is tracked for customer tenants"));
     }
     Ok(tenant)
@@ -253,7 +253,7 @@ pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
     let customers = scope
         .tenants(Role::Viewer)
         .filter(tenants::Column::Path.starts_with(&tenant.path))
-        .filter(tenants::Column::Kind.eq(TenantKind::Customer.as_str()))
+        .filter(tenants::Column::Kind.eq(TenantKind::Customer))
         .order_by_asc(tenants::Column::Name)
         .all()
         .await?;

@@ -91,7 +91,7 @@ pub async fn source_data_health(scope: &Scope, tenant: TenantId) -> AppResult<So
         payer_entries.push((owner.path.clone(), HealthEntry {
             tenant_id: TenantId(owner.id),
             tenant_name: owner.name.clone(),
-            tenant_kind: owner.kind.clone(),
+            tenant_kind: owner.kind.as_str().to_owned(),
             payer_id: Some(PayerId(p.id)),
             payer_name: Some(p.name.clone()),
             account_id: Some(p.account_id.clone()),
@@ -120,7 +120,7 @@ pub async fn source_data_health(scope: &Scope, tenant: TenantId) -> AppResult<So
             HealthEntry {
                 tenant_id: TenantId(t.id),
                 tenant_name: t.name.clone(),
-                tenant_kind: t.kind.clone(),
+                tenant_kind: t.kind.as_str().to_owned(),
                 payer_id: None,
                 payer_name: None,
                 account_id: None,

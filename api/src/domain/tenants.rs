@@ -33,9 +33,7 @@ pub struct Tenant {
 impl TryFrom<tenants::Model> for Tenant {
     type Error = AppError;
     fn try_from(m: tenants::Model) -> AppResult<Self> {
-        let kind = TenantKind::parse(&m.kind)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("tenant {} has unknown kind {:?}", m.id, m.kind)))?;
-        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind, name: m.name, path: m.path, billing_address: m.billing_address, tax_id: m.tax_id, dashboard_url: m.dashboard_url, created_at: m.created_at })
+        Ok(Self { id: TenantId(m.id), parent_id: m.parent_id.map(TenantId), kind: m.kind, name: m.name, path: m.path, billing_address: m.billing_address, tax_id: m.tax_id, dashboard_url: m.dashboard_url, created_at: m.created_at })
     }
 }
 
@@ -76,7 +74,7 @@ pub async fn create(scope: &Scope, parent: TenantId, kind: TenantKind, name: &st
     let row = tenants::ActiveModel {
         id: Set(id.0),
         parent_id: Set(Some(parent.id.0)),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         name: Set(name),
         path: NotSet,
         billing_address: Set(String::new()),

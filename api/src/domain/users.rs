@@ -136,7 +136,7 @@ pub(crate) fn membership_row(user: UserId, target: Target, role: Role, granted_b
         user_id: Set(user.0),
         tenant_id: Set(tenant_id),
         payer_id: Set(payer_id),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         granted_by: Set(granted_by.map(|u| u.0)),
         created_at: Set(Utc::now()),
     }

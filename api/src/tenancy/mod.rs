@@ -12,6 +12,7 @@ pub mod unscoped;
 pub mod user;
 
 pub use billed::{BilledCustomer, Issuer};
+pub use entity::tenants::TenantKind;
 pub use role::Role;
 
 use entity::tenants;
@@ -25,53 +26,13 @@ pub use payer::{PayerAccess, PayerOwned, PayerPart, PayerRead, PayerSet, PayerTr
 pub use scope::Scope;
 pub use user::{NewUserTxn, ScopedUser, TenantEvents, UserTxn};
 
-/// The kinds of node in the tenant tree, root first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TenantKind {
-    Platform,
-    Distributor,
-    Reseller,
-    Customer,
-}
-
-impl TenantKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Platform => "platform",
-            Self::Distributor => "distributor",
-            Self::Reseller => "reseller",
-            Self::Customer => "customer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "platform" => Some(Self::Platform),
-            "distributor" => Some(Self::Distributor),
-            "reseller" => Some(Self::Reseller),
-            "customer" => Some(Self::Customer),
-            _ => None,
-        }
-    }
-
-    /// Whether a node of kind `child` may hang below a node of this kind. Partners may skip
-    /// tiers (a reseller straight under the platform), but never go upwards.
-    pub fn may_parent(self, child: TenantKind) -> bool {
-        use TenantKind::*;
-        matches!(
-            (self, child),
-            (Platform, Distributor | Reseller | Customer) | (Distributor, Reseller | Customer) | (Reseller, Customer)
-        )
-    }
-}
-
 /// Creates the platform root on first start (idempotent, safe with several replicas).
 pub async fn ensure_root(db: &Db) -> AppResult<()> {
     let now = chrono::Utc::now();
     let root = tenants::ActiveModel {
         id: Set(ROOT_TENANT_ID.0),
         parent_id: Set(None),
-        kind: Set(TenantKind::Platform.as_str().to_owned()),
+        kind: Set(TenantKind::Platform),
         name: Set("Platform".to_owned()),
         path: Set(format!("/{}/", ROOT_TENANT_ID)),
         billing_address: Set(String::new()),

@@ -504,7 +504,7 @@ mod tests {
         let child = |parent: uuid::Uuid| entity::tenants::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             parent_id: Set(Some(parent)),
-            kind: Set("customer".into()),
+            kind: Set(entity::tenants::TenantKind::Customer),
             name: Set("child".into()),
             path: Set("/forged/".into()),
             billing_address: Set(String::new()),

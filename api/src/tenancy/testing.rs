@@ -21,7 +21,7 @@ pub async fn tenant(db: &Db, name: &str) -> tenants::Model {
     tenants::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         parent_id: Set(None),
-        kind: Set("distributor".into()),
+        kind: Set(entity::tenants::TenantKind::Distributor),
         name: Set(name.into()),
         path: Set(format!("/{name}/")),
         billing_address: Set(String::new()),

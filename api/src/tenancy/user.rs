@@ -119,7 +119,7 @@ impl NewUserTxn {
             user_id: Set(user.id),
             tenant_id: Set(self.tenant),
             payer_id: Set(self.payer),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             granted_by: Set(granted_by.map(|u| u.0)),
             created_at: Set(chrono::Utc::now()),
         }
@@ -221,7 +221,7 @@ mod tests {
         let added = txn.insert(user("ops@mine.example"), Role::Operator, None).await.unwrap();
         txn.commit().await.unwrap();
         let roles = memberships::Entity::find().filter(memberships::Column::UserId.eq(added.id)).all(&db).await.unwrap();
-        assert_eq!(roles.iter().map(|m| (m.tenant_id, m.payer_id, m.role.as_str())).collect::<Vec<_>>(), [(None, Some(my_payer.id), "operator")]);
+        assert_eq!(roles.iter().map(|m| (m.tenant_id, m.payer_id, m.role)).collect::<Vec<_>>(), [(None, Some(my_payer.id), Role::Operator)]);
 
         // A user holding roles only elsewhere is not found; one the caller administers is.
         let stranger = user("someone@theirs.example").insert(&db).await.unwrap();
@@ -230,7 +230,7 @@ mod tests {
             user_id: Set(stranger.id),
             tenant_id: Set(Some(theirs.id)),
             payer_id: Set(None),
-            role: Set("admin".into()),
+            role: Set(Role::Admin),
             granted_by: Set(None),
             created_at: Set(Utc::now()),
         }

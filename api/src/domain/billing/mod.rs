@@ -50,7 +50,7 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
             _ => None,
         })
         .collect();
-    let partner_side = scope.tenants(need).filter(tenants::Column::Id.is_in(covering)).filter(tenants::Column::Kind.ne("customer")).one().await?;
+    let partner_side = scope.tenants(need).filter(tenants::Column::Id.is_in(covering)).filter(tenants::Column::Kind.ne(crate::tenancy::TenantKind::Customer)).one().await?;
     if partner_side.is_none() {
         return Err(AppError::forbidden("billing configuration, AWS cost and margin are for the partner; customers see myCharges"));
     }

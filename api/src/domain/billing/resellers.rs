@@ -111,7 +111,7 @@ pub async fn create(scope: &Scope, upstream_group: Uuid, name: &str) -> AppResul
         return Err(AppError::invalid("billingGroupId", "the billing group has no customer tenant to give a payer to"));
     };
     let tenant = upstream_payer.as_payer_set().assigned_customers().filter(tenants::Column::Id.eq(customer)).one().await?.ok_or(AppError::NotFound("tenant"))?;
-    if tenant.kind == "customer" {
+    if tenant.kind == crate::tenancy::TenantKind::Customer {
         return Err(AppError::invalid("billingGroupId", "the group's customer is an end customer; only a reseller or distributor prices a tier below"));
     }
     if Box::pin(stack(&upstream_payer, &super::current_period())).await?.is_some_and(|s| s.upstream.len() + 1 > MAX_TIERS) {

@@ -46,7 +46,7 @@ impl From<exchange_rates::Model> for ExchangeRate {
 /// An issuing tenant: a partner tenant (not a customer) the caller holds `need` on.
 async fn issuer(scope: &Scope, tenant: TenantId, need: Role) -> AppResult<tenants::Model> {
     let t = scope.tenant(tenant, need).await?;
-    if TenantKind::parse(&t.kind) == Some(TenantKind::Customer) {
+    if t.kind == TenantKind::Customer {
         return Err(AppError::invalid("tenantId", "exchange rates belong to the tenant that issues invoices, not to a customer"));
     }
     Ok(t)
