@@ -558,7 +558,7 @@ async fn passthrough_plan(scope: &Scope, payer: &ScopedPayer) -> AppResult<uuid:
         },
     )
     .await?;
-    Ok(plan.plan.id)
+    Ok(plan.id)
 }
 
 /// ABC's name pattern allows `[a-zA-Z0-9_+=.\-@]`; the transfer id fits it.

@@ -2,7 +2,7 @@
 //! PERCENTAGE (0–10,000 % of the group's pro-forma charge or of listed flat items), for the
 //! billing periods `[start, end)` (no end: recurring), optionally on one linked account.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::custom_line_items::{self, ChargeType};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder};
@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::groups::{self, Group};
 use super::{Change, after_change, begin_change, billing_payer, checked_abc_name, checked_account, checked_amount, checked_description, checked_period, current_period, initial_sync_status};
+use super::abc::AbcLink;
 use crate::error::{AppError, AppResult};
+use crate::money::from_units;
 use crate::ids::PayerId;
 use crate::notify::outbox;
 use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
@@ -48,6 +50,62 @@ pub fn in_period(item: &custom_line_items::Model, period: &str) -> bool {
 }
 
 /// The ids a PERCENTAGE item is a percentage of.
+/// A custom line item as the domain shows it: amounts and percentages as decimals, the items a
+/// percentage applies to as ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: Uuid,
+    pub payer_id: Uuid,
+    pub billing_group_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub charge_type: ChargeType,
+    /// Per billing period; set for FLAT items.
+    pub flat_amount: Option<Decimal>,
+    /// Percent; set for PERCENTAGE items.
+    pub percentage: Option<Decimal>,
+    /// The FLAT items a PERCENTAGE item is a percentage of (empty: of the group's pro-forma charge).
+    pub child_item_ids: Vec<Uuid>,
+    pub billing_period_start: String,
+    /// Exclusive; none for a recurring item without end.
+    pub billing_period_end: Option<String>,
+    pub linked_account_id: Option<String>,
+    pub exclude_savings_plan_negation: bool,
+    pub currency: String,
+    pub abc: AbcLink,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<custom_line_items::Model> for Item {
+    type Error = AppError;
+
+    /// Unreadable child ids are an error, not an empty list (which would mean "of the whole group").
+    fn try_from(i: custom_line_items::Model) -> AppResult<Self> {
+        let child_item_ids = serde_json::from_str(&i.child_item_ids)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("custom line item {} has unreadable child ids: {e}", i.id)))?;
+        Ok(Self {
+            id: i.id,
+            payer_id: i.payer_id,
+            billing_group_id: i.billing_group_id,
+            name: i.name,
+            description: i.description,
+            charge_type: i.charge_type,
+            flat_amount: i.flat_amount.map(|v| from_units(v).normalize()),
+            percentage: i.percentage.map(|v| from_units(v).normalize()),
+            child_item_ids,
+            billing_period_start: i.billing_period_start,
+            billing_period_end: i.billing_period_end,
+            linked_account_id: i.linked_account_id,
+            exclude_savings_plan_negation: i.exclude_savings_plan_negation,
+            currency: i.currency,
+            abc: AbcLink { arn: i.abc_arn, status: i.abc_sync_status, error: i.abc_sync_error },
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        })
+    }
+}
+
 pub fn child_ids(item: &custom_line_items::Model) -> Vec<Uuid> {
     serde_json::from_str(&item.child_item_ids).unwrap_or_default()
 }
@@ -103,7 +161,7 @@ fn checked_linked_account(group: &Group, account: Option<&str>) -> AppResult<Opt
 }
 
 /// A payer's custom line items, those active in `period` when given.
-pub async fn list(scope: &Scope, payer: PayerId, period: Option<&str>) -> AppResult<Vec<custom_line_items::Model>> {
+pub async fn list(scope: &Scope, payer: PayerId, period: Option<&str>) -> AppResult<Vec<Item>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let mut query = payer.rows::<custom_line_items::Entity>();
     if let Some(p) = period {
@@ -112,10 +170,10 @@ pub async fn list(scope: &Scope, payer: PayerId, period: Option<&str>) -> AppRes
             .filter(custom_line_items::Column::BillingPeriodStart.lte(p.clone()))
             .filter(Condition::any().add(custom_line_items::Column::BillingPeriodEnd.is_null()).add(custom_line_items::Column::BillingPeriodEnd.gt(p)));
     }
-    query.order_by_asc(custom_line_items::Column::Name).order_by_asc(custom_line_items::Column::Id).all().await
+    query.order_by_asc(custom_line_items::Column::Name).order_by_asc(custom_line_items::Column::Id).all().await?.into_iter().map(Item::try_from).collect()
 }
 
-pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_items::Model> {
+pub async fn create(scope: &Scope, input: NewItem) -> AppResult<Item> {
     let (group, payer) = groups::find(scope, input.billing_group_id, Role::Operator).await?;
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
@@ -156,7 +214,7 @@ pub async fn create(scope: &Scope, input: NewItem) -> AppResult<custom_line_item
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.created", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(item)
+    Item::try_from(item)
 }
 
 /// An item with its group and payer, holding at least `need` on the payer's billing.
@@ -166,7 +224,7 @@ async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(custom_line_ite
     Ok((item, group, payer))
 }
 
-pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<custom_line_items::Model> {
+pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<Item> {
     let (item, group, payer) = find(scope, id, Role::Operator).await?;
     let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
@@ -218,11 +276,11 @@ pub async fn update(scope: &Scope, id: Uuid, changes: ItemChanges) -> AppResult<
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.updated", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(item)
+    Item::try_from(item)
 }
 
 /// Deletes an item (and takes it out of percentage items listing it); returns it as it was.
-pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<custom_line_items::Model> {
+pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Item> {
     let (item, group, payer) = find(scope, id, Role::Operator).await?;
     let txn = begin_change(scope, &payer).await?;
     txn.delete::<custom_line_items::Entity>().filter(custom_line_items::Column::Id.eq(item.id)).exec().await?;
@@ -236,6 +294,44 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<custom_line_items::Mod
     let change = Change { event_type: outbox::BILLING_GROUP_CHANGED, action: "custom_line_item.deleted", id_field: "customLineItemId", id: item.id, name: &item.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(item)
+    Item::try_from(item)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(child_item_ids: &str) -> custom_line_items::Model {
+        custom_line_items::Model {
+            id: Uuid::now_v7(),
+            payer_id: Uuid::now_v7(),
+            billing_group_id: Uuid::now_v7(),
+            name: "support".into(),
+            description: String::new(),
+            charge_type: ChargeType::Fee,
+            flat_amount: None,
+            percentage: Some(1_250_000_000),
+            child_item_ids: child_item_ids.into(),
+            billing_period_start: "2026-11".into(),
+            billing_period_end: None,
+            linked_account_id: None,
+            exclude_savings_plan_negation: false,
+            currency: "USD".into(),
+            abc_arn: None,
+            abc_sync_status: None,
+            abc_sync_error: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    /// Unreadable child ids would otherwise read as "a percentage of the whole group".
+    #[test]
+    fn an_item_reads_its_percentage_and_children_and_refuses_unreadable_children() {
+        let child = Uuid::now_v7();
+        let item = Item::try_from(stored(&format!("[\"{child}\"]"))).unwrap();
+        assert_eq!((item.percentage, item.flat_amount, item.child_item_ids), (Some(Decimal::new(125, 1)), None, vec![child]));
+        assert!(matches!(Item::try_from(stored("not json")), Err(AppError::Internal(_))));
+    }
+}

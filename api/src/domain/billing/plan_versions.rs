@@ -23,7 +23,7 @@ use crate::money::from_units;
 /// What a group had before versions were kept: in force for every month before its first change.
 pub const BASELINE: &str = "0000-01";
 
-fn engine_plan(plan: &plans::Plan) -> engine::Plan {
+fn engine_plan(plan: &plans::StoredPlan) -> engine::Plan {
     let base = match plan.plan.base {
         PlanBase::Unblended => Base::Unblended,
         PlanBase::NetUnblended => Base::NetUnblended,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::pricing_plans::PlanBase;
 use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{billing_groups, pricing_plan_rules, pricing_plans, pricing_rules};
@@ -12,6 +12,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_description, initial_sync_status};
+use super::abc::AbcLink;
+use super::rules::Rule;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::notify::outbox;
@@ -20,11 +22,49 @@ use crate::tenancy::{PayerAccess, PayerRead, PayerTxn, Role, Scope};
 /// ABC's limit of rules per plan.
 pub const MAX_RULES: usize = 500;
 
-/// A plan with its rules.
+/// A plan's stored row with its rules' rows, as the engine and the ABC sync read them.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct StoredPlan {
     pub plan: pricing_plans::Model,
     pub rules: Vec<pricing_rules::Model>,
+}
+
+/// A plan with its rules, as the domain shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: Uuid,
+    pub payer_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub base: PlanBase,
+    pub rules: Vec<Rule>,
+    pub pass_tax: bool,
+    pub pass_credits: bool,
+    pub pass_refunds: bool,
+    pub pass_partner_discounts: bool,
+    pub abc: AbcLink,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StoredPlan> for Plan {
+    fn from(StoredPlan { plan: p, rules }: StoredPlan) -> Self {
+        Self {
+            id: p.id,
+            payer_id: p.payer_id,
+            name: p.name,
+            description: p.description,
+            base: p.base,
+            rules: rules.into_iter().map(Rule::from).collect(),
+            pass_tax: p.pass_tax,
+            pass_credits: p.pass_credits,
+            pass_refunds: p.pass_refunds,
+            pass_partner_discounts: p.pass_partner_discounts,
+            abc: AbcLink { arn: p.abc_arn, status: p.abc_sync_status, error: p.abc_sync_error },
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
 }
 
 pub struct NewPlan {
@@ -110,7 +150,7 @@ pub async fn rules_of(payer: &impl PayerRead, plan: Uuid) -> AppResult<Vec<prici
 }
 
 /// The payer's pricing plans by id with their rules, in three queries.
-pub async fn load_plans(payer: &impl PayerRead, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, Plan>> {
+pub async fn load_plans(payer: &impl PayerRead, ids: Vec<Uuid>) -> AppResult<HashMap<Uuid, StoredPlan>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -119,8 +159,8 @@ pub async fn load_plans(payer: &impl PayerRead, ids: Vec<Uuid>) -> AppResult<Has
 }
 
 /// Plans with the rules the links give them, each plan's in the order `rules_of` gives them.
-fn assembled(plans: Vec<pricing_plans::Model>, links: impl Iterator<Item = (Uuid, Uuid)>, rules: &HashMap<Uuid, pricing_rules::Model>) -> HashMap<Uuid, Plan> {
-    let mut out: HashMap<Uuid, Plan> = plans.into_iter().map(|plan| (plan.id, Plan { rules: Vec::new(), plan })).collect();
+fn assembled(plans: Vec<pricing_plans::Model>, links: impl Iterator<Item = (Uuid, Uuid)>, rules: &HashMap<Uuid, pricing_rules::Model>) -> HashMap<Uuid, StoredPlan> {
+    let mut out: HashMap<Uuid, StoredPlan> = plans.into_iter().map(|plan| (plan.id, StoredPlan { rules: Vec::new(), plan })).collect();
     for (plan, rule) in links {
         if let (Some(plan), Some(rule)) = (out.get_mut(&plan), rules.get(&rule)) {
             plan.rules.push(rule.clone());
@@ -134,7 +174,7 @@ fn assembled(plans: Vec<pricing_plans::Model>, links: impl Iterator<Item = (Uuid
 
 /// Plans read through a payer's handle with their rules, in two queries whatever their number
 /// (not two per plan), in the order given.
-async fn with_rules(payer: &impl PayerRead, plans: Vec<pricing_plans::Model>) -> AppResult<Vec<Plan>> {
+async fn with_rules(payer: &impl PayerRead, plans: Vec<pricing_plans::Model>) -> AppResult<Vec<StoredPlan>> {
     if plans.is_empty() {
         return Ok(Vec::new());
     }
@@ -165,11 +205,11 @@ fn conflict_on_name(err: AppError) -> AppError {
 pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Plan>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let plans = payer.rows::<pricing_plans::Entity>().order_by_asc(pricing_plans::Column::Name).all().await?;
-    with_rules(&payer, plans).await
+    Ok(with_rules(&payer, plans).await?.into_iter().map(Plan::from).collect())
 }
 
 /// A plan and its payer, holding at least `need` on the payer's billing.
-pub async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(Plan, crate::tenancy::ScopedPayer)> {
+async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(StoredPlan, crate::tenancy::ScopedPayer)> {
     let plan = scope.payer_row::<pricing_plans::Entity>(id, "pricing plan").await?;
     let payer = payer_of(scope, plan.payer_id, need, "pricing plan").await?;
     let plan = with_rules(&payer, vec![plan]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("loading a pricing plan returned nothing")))?;
@@ -205,7 +245,7 @@ pub async fn create(scope: &Scope, input: NewPlan) -> AppResult<Plan> {
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingPlanId", id: plan.id, name: &plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(Plan { plan, rules })
+    Ok(StoredPlan { plan, rules }.into())
 }
 
 pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<Plan> {
@@ -254,7 +294,7 @@ pub async fn update(scope: &Scope, id: Uuid, changes: PlanChanges) -> AppResult<
         None => rules_of(&txn, plan.id).await?,
     };
     txn.commit().await?;
-    Ok(Plan { plan, rules })
+    Ok(StoredPlan { plan, rules }.into())
 }
 
 /// Deletes a plan no billing group uses; returns it as it was.
@@ -269,5 +309,5 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Plan> {
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingPlanId", id: plan.plan.id, name: &plan.plan.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(plan)
+    Ok(plan.into())
 }

@@ -56,22 +56,27 @@ async fn source_for(data: &impl PayerRead, period: &str) -> AppResult<Option<&'s
     Ok(SOURCES.iter().find(|s| present.iter().any(|p| p == *s)).copied())
 }
 
-fn engine_item(i: &custom_line_items::Model) -> Item {
+/// The engine's view of a stored item. An item with neither a flat amount nor a percentage, or
+/// with unreadable child ids, is an error: pricing it as 0 % of the whole group would be wrong.
+fn engine_item(i: &custom_line_items::Model) -> AppResult<Item> {
+    let item = items::Item::try_from(i.clone())?;
+    // Exact storage units, not the shown (normalised) decimals: a snapshot's numbers keep their scale.
     let amount = match (i.flat_amount, i.percentage) {
         (Some(f), _) => ItemAmount::Flat(from_units(f)),
-        (None, p) => ItemAmount::Percentage { percent: from_units(p.unwrap_or_default()), of_items: items::child_ids(i) },
+        (None, Some(p)) => ItemAmount::Percentage { percent: from_units(p), of_items: item.child_item_ids },
+        (None, None) => return Err(AppError::internal(anyhow::anyhow!("custom line item {} has neither an amount nor a percentage", i.id))),
     };
-    Item {
-        id: i.id,
-        name: i.name.clone(),
-        charge: match i.charge_type {
+    Ok(Item {
+        id: item.id,
+        name: item.name,
+        charge: match item.charge_type {
             ChargeType::Credit => ItemCharge::Credit,
             ChargeType::Fee => ItemCharge::Fee,
         },
         amount,
-        linked_account: i.linked_account_id.clone(),
-        exclude_savings_plan_negation: i.exclude_savings_plan_negation,
-    }
+        linked_account: item.linked_account_id,
+        exclude_savings_plan_negation: item.exclude_savings_plan_negation,
+    })
 }
 
 /// What a group's rows are read from to be priced.
@@ -458,7 +463,7 @@ impl PricingInputs {
 
 /// The custom line items of a group active in a period, as the engine takes them.
 pub async fn active_items(payer: &impl PayerRead, group: &Group, period: &str) -> AppResult<Vec<Item>> {
-    Ok(payer
+    payer
         .rows::<custom_line_items::Entity>()
         .filter(custom_line_items::Column::BillingGroupId.eq(group.group.id))
         .order_by_asc(custom_line_items::Column::Id)
@@ -467,7 +472,7 @@ pub async fn active_items(payer: &impl PayerRead, group: &Group, period: &str) -
         .iter()
         .filter(|i| items::in_period(i, period))
         .map(engine_item)
-        .collect())
+        .collect()
 }
 
 /// A group's pricing inputs for a period, as configured now.
@@ -499,7 +504,7 @@ pub async fn pricing_inputs_of_groups(payer: &impl PayerRead, groups: &[Group], 
     let mut items_of: std::collections::HashMap<Uuid, Vec<Item>> = std::collections::HashMap::new();
     for item in payer.rows::<custom_line_items::Entity>().filter(custom_line_items::Column::BillingGroupId.is_in(ids)).order_by_asc(custom_line_items::Column::Id).all().await? {
         if items::in_period(&item, period) {
-            items_of.entry(item.billing_group_id).or_default().push(engine_item(&item));
+            items_of.entry(item.billing_group_id).or_default().push(engine_item(&item)?);
         }
     }
     Ok(groups

@@ -1,7 +1,7 @@
 //! Pricing rules: GLOBAL / SERVICE / BILLING_ENTITY / SKU scope, MARKUP / DISCOUNT / TIERING.
 //! A rule belongs to a payer and may be used by several of its pricing plans.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::pricing_rules::{RuleScope, RuleType};
 use entity::{pricing_plan_rules, pricing_rules};
 use rust_decimal::Decimal;
@@ -9,7 +9,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{Change, after_change, begin_change, checked_effective_from, payer_of, billing_payer, checked_abc_name, checked_amount, checked_description, initial_sync_status};
+use super::abc::AbcLink;
 use crate::error::{AppError, AppResult};
+use crate::money::from_units;
 use crate::ids::PayerId;
 use crate::notify::outbox;
 use crate::tenancy::{PayerAccess, PayerRead, Role, Scope};
@@ -19,6 +21,50 @@ pub const BILLING_ENTITIES: &[&str] = &["AWS", "AWS Marketplace"];
 /// The largest modifier accepted (a 100 % discount prices at zero; markups may go higher).
 fn max_modifier() -> Decimal {
     Decimal::from(1_000_000)
+}
+
+/// A pricing rule as the domain shows it: the modifier as a percentage, not storage units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub id: Uuid,
+    pub payer_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub scope: RuleScope,
+    pub rule_type: RuleType,
+    /// Percent (5 = 5 %); 0 for TIERING.
+    pub modifier_percentage: Decimal,
+    pub service: Option<String>,
+    pub billing_entity: Option<String>,
+    pub usage_type: Option<String>,
+    pub operation: Option<String>,
+    /// TIERING: whether the AWS free tier applies.
+    pub free_tier: Option<bool>,
+    pub abc: AbcLink,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<pricing_rules::Model> for Rule {
+    fn from(r: pricing_rules::Model) -> Self {
+        Self {
+            id: r.id,
+            payer_id: r.payer_id,
+            name: r.name,
+            description: r.description,
+            scope: r.scope,
+            rule_type: r.rule_type,
+            modifier_percentage: from_units(r.modifier_percentage).normalize(),
+            service: r.service,
+            billing_entity: r.billing_entity,
+            usage_type: r.usage_type,
+            operation: r.operation,
+            free_tier: r.free_tier,
+            abc: AbcLink { arn: r.abc_arn, status: r.abc_sync_status, error: r.abc_sync_error },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
 pub struct NewRule {
@@ -64,16 +110,16 @@ fn checked_modifier(rule_type: RuleType, value: Option<Decimal>) -> AppResult<i6
     }
 }
 
-pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<pricing_rules::Model>> {
+pub async fn list(scope: &Scope, payer: PayerId) -> AppResult<Vec<Rule>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
-    payer.rows::<pricing_rules::Entity>().order_by_asc(pricing_rules::Column::Name).all().await
+    Ok(payer.rows::<pricing_rules::Entity>().order_by_asc(pricing_rules::Column::Name).all().await?.into_iter().map(Rule::from).collect())
 }
 
 fn conflict_on_name(err: AppError) -> AppError {
     err.or_on_unique_violation(|| AppError::invalid("name", "another pricing rule of this payer has that name"))
 }
 
-pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::Model> {
+pub async fn create(scope: &Scope, input: NewRule) -> AppResult<Rule> {
     let payer = billing_payer(scope, input.payer, Role::Operator).await?;
     let name = checked_abc_name(input.name.trim())?;
     let description = checked_description(input.description.as_deref())?;
@@ -124,7 +170,7 @@ pub async fn create(scope: &Scope, input: NewRule) -> AppResult<pricing_rules::M
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "created", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(rule)
+    Ok(rule.into())
 }
 
 /// A rule and its payer, holding at least `need` on the payer's billing.
@@ -134,7 +180,7 @@ async fn find(scope: &Scope, id: Uuid, need: Role) -> AppResult<(pricing_rules::
     Ok((rule, payer))
 }
 
-pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<pricing_rules::Model> {
+pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<Rule> {
     let (rule, payer) = find(scope, id, Role::Operator).await?;
     let name = changes.name.as_deref().map(|n| checked_abc_name(n.trim())).transpose()?;
     let description = changes.description.as_deref().map(|d| checked_description(Some(d))).transpose()?;
@@ -165,11 +211,11 @@ pub async fn update(scope: &Scope, id: Uuid, changes: RuleChanges) -> AppResult<
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "updated", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(rule)
+    Ok(rule.into())
 }
 
 /// Deletes a rule and takes it out of every plan; returns it as it was.
-pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> {
+pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Rule> {
     let (rule, payer) = find(scope, id, Role::Operator).await?;
     let txn = begin_change(scope, &payer).await?;
     txn.delete_parts::<pricing_plan_rules::Entity>().filter(pricing_plan_rules::Column::PricingRuleId.eq(rule.id)).exec().await?;
@@ -177,7 +223,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<pricing_rules::Model> 
     let change = Change { event_type: outbox::PRICING_CHANGED, action: "deleted", id_field: "pricingRuleId", id: rule.id, name: &rule.name, effective_from: None };
     after_change(&txn, scope, &payer, change).await?;
     txn.commit().await?;
-    Ok(rule)
+    Ok(rule.into())
 }
 
 #[cfg(test)]

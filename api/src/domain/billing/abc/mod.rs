@@ -37,6 +37,15 @@ pub use entity::payers::BillingMode;
 /// Sync states of a billing object.
 pub use entity::billing_groups::AbcSyncStatus;
 
+/// A billing object's counterpart in Billing Conductor: its ARN once created, and how the last
+/// sync of it went (none for a payer that does not use ABC).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AbcLink {
+    pub arn: Option<String>,
+    pub status: Option<AbcSyncStatus>,
+    pub error: Option<String>,
+}
+
 /// Job kinds.
 pub const SYNC_JOB: &str = "billing.abc_sync";
 pub const REPORTS_JOB: &str = "billing.abc_reports";

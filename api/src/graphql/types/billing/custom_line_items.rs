@@ -2,11 +2,9 @@
 
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::custom_line_items;
 use rust_decimal::Decimal;
 
-use crate::domain::billing::custom_line_items::child_ids;
-use crate::money::from_units;
+use crate::domain::billing::custom_line_items::Item;
 use super::{BillingSyncStatus, id, sync_status};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -43,9 +41,8 @@ pub struct CustomLineItem {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<custom_line_items::Model> for CustomLineItem {
-    fn from(i: custom_line_items::Model) -> Self {
-        let children = child_ids(&i).into_iter().map(id).collect();
+impl From<Item> for CustomLineItem {
+    fn from(i: Item) -> Self {
         Self {
             id: id(i.id),
             payer_id: id(i.payer_id),
@@ -53,17 +50,17 @@ impl From<custom_line_items::Model> for CustomLineItem {
             name: i.name,
             description: i.description,
             charge_type: i.charge_type.into(),
-            flat_amount: i.flat_amount.map(|v| from_units(v).normalize()),
-            percentage: i.percentage.map(|v| from_units(v).normalize()),
-            child_item_ids: children,
+            flat_amount: i.flat_amount,
+            percentage: i.percentage,
+            child_item_ids: i.child_item_ids.into_iter().map(id).collect(),
             billing_period_start: i.billing_period_start,
             billing_period_end: i.billing_period_end,
             linked_account_id: i.linked_account_id,
             exclude_savings_plan_negation: i.exclude_savings_plan_negation,
             currency: i.currency,
-            abc_sync_status: sync_status(i.abc_sync_status),
-            abc_arn: i.abc_arn,
-            abc_sync_error: i.abc_sync_error,
+            abc_sync_status: sync_status(i.abc.status),
+            abc_arn: i.abc.arn,
+            abc_sync_error: i.abc.error,
             created_at: i.created_at,
             updated_at: i.updated_at,
         }

@@ -42,22 +42,20 @@ pub struct PricingPlan {
 
 impl From<Plan> for PricingPlan {
     fn from(p: Plan) -> Self {
-        let rules = p.rules.into_iter().map(PricingRule::from).collect();
-        let p = p.plan;
         Self {
             id: id(p.id),
             payer_id: id(p.payer_id),
             name: p.name,
             description: p.description,
             base: p.base.into(),
-            pricing_rules: rules,
+            pricing_rules: p.rules.into_iter().map(PricingRule::from).collect(),
             pass_tax: p.pass_tax,
             pass_credits: p.pass_credits,
             pass_refunds: p.pass_refunds,
             pass_partner_discounts: p.pass_partner_discounts,
-            abc_sync_status: sync_status(p.abc_sync_status),
-            abc_arn: p.abc_arn,
-            abc_sync_error: p.abc_sync_error,
+            abc_sync_status: sync_status(p.abc.status),
+            abc_arn: p.abc.arn,
+            abc_sync_error: p.abc.error,
             created_at: p.created_at,
             updated_at: p.updated_at,
         }

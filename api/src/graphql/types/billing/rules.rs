@@ -2,10 +2,9 @@
 
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::pricing_rules;
 use rust_decimal::Decimal;
 
-use crate::money::from_units;
+use crate::domain::billing::rules::Rule;
 use super::{BillingSyncStatus, id, sync_status};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -49,8 +48,8 @@ pub struct PricingRule {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<pricing_rules::Model> for PricingRule {
-    fn from(r: pricing_rules::Model) -> Self {
+impl From<Rule> for PricingRule {
+    fn from(r: Rule) -> Self {
         Self {
             id: id(r.id),
             payer_id: id(r.payer_id),
@@ -58,15 +57,15 @@ impl From<pricing_rules::Model> for PricingRule {
             description: r.description,
             scope: r.scope.into(),
             rule_type: r.rule_type.into(),
-            modifier_percentage: from_units(r.modifier_percentage).normalize(),
+            modifier_percentage: r.modifier_percentage,
             service: r.service,
             billing_entity: r.billing_entity,
             usage_type: r.usage_type,
             operation: r.operation,
             free_tier: r.free_tier,
-            abc_sync_status: sync_status(r.abc_sync_status),
-            abc_arn: r.abc_arn,
-            abc_sync_error: r.abc_sync_error,
+            abc_sync_status: sync_status(r.abc.status),
+            abc_arn: r.abc.arn,
+            abc_sync_error: r.abc.error,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
