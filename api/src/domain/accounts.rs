@@ -201,17 +201,52 @@ impl From<organizational_units::Model> for OrganizationalUnit {
     }
 }
 
+/// A member account of a payer's organization, as last synced. Its status and joined method
+/// are AWS's words, kept as AWS sent them (AWS adds values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// 12-digit AWS account id.
+    pub account_id: String,
+    pub payer_id: uuid::Uuid,
+    pub name: String,
+    pub email: String,
+    /// `ACTIVE`, `SUSPENDED` or `PENDING_CLOSURE`.
+    pub status: String,
+    /// `CREATED` or `INVITED`.
+    pub joined_method: Option<String>,
+    pub joined_at: Option<chrono::DateTime<Utc>>,
+    /// The root (`r-…`) or OU (`ou-…`) it sits in.
+    pub parent_id: Option<String>,
+    pub synced_at: chrono::DateTime<Utc>,
+}
+
+impl From<linked_accounts::Model> for Account {
+    fn from(a: linked_accounts::Model) -> Self {
+        Self {
+            account_id: a.account_id,
+            payer_id: a.payer_id,
+            name: a.name,
+            email: a.email,
+            status: a.status,
+            joined_method: a.joined_method,
+            joined_at: a.joined_at,
+            parent_id: a.parent_id,
+            synced_at: a.synced_at,
+        }
+    }
+}
+
 /// A member account with where it sits: its OU (when in one) and the SCPs attached to it directly.
 #[derive(Debug, Clone)]
 pub struct PlacedAccount {
-    pub account: linked_accounts::Model,
+    pub account: Account,
     pub organizational_unit: Option<OrganizationalUnit>,
     pub attached_policy_ids: Vec<String>,
 }
 
 /// Places a page of one payer's accounts: two queries whatever the page's size (not two per
 /// account, as resolving each account's OU and policies on its own did).
-pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts::Model>) -> AppResult<Vec<PlacedAccount>> {
+pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<Account>) -> AppResult<Vec<PlacedAccount>> {
     let payer = scope.payer(payer, Role::Viewer).await?;
     if accounts.iter().any(|a| a.payer_id != payer.id) {
         return Err(AppError::internal(anyhow::anyhow!("placing accounts of another payer")));
@@ -253,11 +288,11 @@ pub async fn placed(scope: &Scope, payer: PayerId, accounts: Vec<linked_accounts
 }
 
 /// One account, placed.
-pub async fn placed_one(scope: &Scope, payer: PayerId, account: linked_accounts::Model) -> AppResult<PlacedAccount> {
+pub async fn placed_one(scope: &Scope, payer: PayerId, account: Account) -> AppResult<PlacedAccount> {
     placed(scope, payer, vec![account]).await?.pop().ok_or_else(|| AppError::internal(anyhow::anyhow!("placing an account returned nothing")))
 }
 
-pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Page) -> AppResult<Vec<linked_accounts::Model>> {
+pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Page) -> AppResult<Vec<Account>> {
     let payer = scope.payer(payer, Role::Viewer).await?;
     let mut query = payer.rows::<linked_accounts::Entity>();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -281,12 +316,12 @@ pub async fn list(scope: &Scope, payer: PayerId, filter: AccountFilter, page: Pa
     if let Some(after) = &page.after {
         query = query.filter(linked_accounts::Column::AccountId.gt(after.clone()));
     }
-    query.order_by_asc(linked_accounts::Column::AccountId).limit(page.fetch()).all().await
+    Ok(query.order_by_asc(linked_accounts::Column::AccountId).limit(page.fetch()).all().await?.into_iter().map(Account::from).collect())
 }
 
-pub async fn get(scope: &Scope, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
+pub async fn get(scope: &Scope, payer: PayerId, account: &str) -> AppResult<Account> {
     let payer = scope.payer(payer, Role::Viewer).await?;
-    find(&payer, account).await
+    Ok(find(&payer, account).await?.into())
 }
 
 async fn find(payer: &impl PayerAccess, account: &str) -> AppResult<linked_accounts::Model> {
@@ -477,7 +512,7 @@ async fn finish_created(
 }
 
 /// Closes a member account. The caller types the account id again to confirm.
-pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, confirm: &str) -> AppResult<linked_accounts::Model> {
+pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, confirm: &str) -> AppResult<Account> {
     let payer = scope.payer(payer, Role::Admin).await?;
     checked_account_id("accountId", account)?;
     if confirm.trim() != account {
@@ -501,11 +536,11 @@ pub async fn close(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &st
     };
     outbox::record_in(&txn, event).await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(updated.into())
 }
 
 /// Removes a member account from the organization (it becomes a standalone account).
-pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str) -> AppResult<linked_accounts::Model> {
+pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str) -> AppResult<Account> {
     let payer = scope.payer(payer, Role::Admin).await?;
     checked_account_id("accountId", account)?;
     if account == payer.account_id {
@@ -519,11 +554,11 @@ pub async fn remove(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &s
     let event = Event { event_type: outbox::ACCOUNT_REMOVED, payer: &payer, subject: Some(account.to_owned()), data: json!({ "accountId": account }) };
     outbox::record_in(&txn, event).await?;
     txn.commit().await?;
-    Ok(linked)
+    Ok(linked.into())
 }
 
 /// Moves a member account to another OU (or the root).
-pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, destination: &str) -> AppResult<linked_accounts::Model> {
+pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &str, destination: &str) -> AppResult<Account> {
     let payer = scope.payer(payer, Role::Operator).await?;
     checked_account_id("accountId", account)?;
     let linked = find(&payer, account).await?;
@@ -549,7 +584,7 @@ pub async fn move_to(scope: &Scope, aws: &AwsClients, payer: PayerId, account: &
     };
     outbox::record_in(&txn, event).await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(updated.into())
 }
 
 crate::jobs::job_handler! {

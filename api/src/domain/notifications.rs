@@ -3,7 +3,7 @@
 //! caller's scope, addresses an admin added, or the affected account's own address: no relay.
 
 use chrono::{DateTime, Utc};
-use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, outbox_events, users, webhook_endpoints};
+use entity::{linked_accounts, notification_subscriptions as subs, notification_templates, notifications, users, webhook_endpoints};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
@@ -371,7 +371,8 @@ pub struct NewServiceNotice {
 }
 
 /// Mails a notice to the own address of accounts the caller can see, one recorded event each.
-pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppResult<Vec<outbox_events::Model>> {
+/// Returns the ids of the events recorded (one per account).
+pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppResult<Vec<uuid::Uuid>> {
     let payer = scope.payer(new.payer, Role::Operator).await?;
     let subject = checked_name("subject", &new.subject, 200)?;
     let body = new.body.trim().to_owned();
@@ -413,7 +414,7 @@ pub async fn send_service_notice(scope: &Scope, new: NewServiceNotice) -> AppRes
         events.push(outbox::record_in(&txn, event).await?);
     }
     txn.commit().await?;
-    Ok(events)
+    Ok(events.into_iter().map(|e| e.id).collect())
 }
 
 // ---- webhooks ----

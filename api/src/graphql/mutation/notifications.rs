@@ -57,7 +57,7 @@ impl NotificationsMutation {
         let per_hour = ctx.app()?.config.service_notices_per_hour;
         let new = NewServiceNotice { payer: PayerId::parse(&input.payer_id)?, account_ids: input.account_ids, subject: input.subject, body: input.body, locale: input.locale, per_hour };
         let events = domain::notifications::send_service_notice(&ctx.scope()?, new).await?;
-        Ok(ServiceNoticeResult { event_ids: events.into_iter().map(|e| ID(e.id.to_string())).collect() })
+        Ok(ServiceNoticeResult { event_ids: events.into_iter().map(|id| ID(id.to_string())).collect() })
     }
 
     /// Registers a CloudEvents receiver; the signing secret is returned only here.

@@ -63,7 +63,7 @@ pub async fn request_sync(txn: &PayerTxn) -> AppResult<()> {
 
 /// Switches a payer between NATIVE and BILLING_CONDUCTOR (payer admins). Switching to ABC marks
 /// every billing object PENDING and starts a sync; switching back stops pushing (ARNs are kept).
-pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: BillingMode) -> AppResult<payers::Model> {
+pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: BillingMode) -> AppResult<()> {
     let payer = billing_payer(scope, payer, Role::Admin).await?;
     if mode == BillingMode::BillingConductor {
         // A reseller's tier is priced by our engine only: Billing Conductor prices one level.
@@ -80,7 +80,7 @@ pub async fn set_mode(state: &JobContext, scope: &Scope, payer: PayerId, mode: B
     }
     txn.commit().await?;
     state.jobs_wakeup.notify_one();
-    Ok(payer)
+    Ok(())
 }
 
 /// One object that failed to sync.
