@@ -81,6 +81,7 @@ pub const TENANT_SETTINGS: &str = "query($id: ID!) { tenant(id: $id) { settings 
 pub const UPDATE_TENANT_SETTINGS: &str = "mutation($t: ID!, $i: UpdateTenantSettingsInput!) { updateTenantSettings(tenantId: $t, input: $i) { defaultLocale { value source } senderName { value source } brandingName { value source } overrides { defaultLocale senderName brandingName } } }";
 pub const CREATE_USER: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { id email invitationPending } }";
 pub const USER: &str = "query($id: ID!) { user(id: $id) { id email } }";
+pub const RESEND_INVITATION: &str = "mutation($id: ID!) { resendInvitation(userId: $id) { id } }";
 pub const DISABLE_USER: &str = "mutation($id: ID!) { disableUser(id: $id) { id disabled } }";
 pub const ME: &str = "{ me { id email memberships { id role tenant { id kind } payer { id accountId } } } }";
 pub const GRANT_MEMBERSHIP: &str = "mutation($i: GrantMembershipInput!) { grantMembership(input: $i) { id role } }";
@@ -291,6 +292,11 @@ impl<'a> Actor<'a> {
 
     pub async fn try_user(&self, id: &str) -> Gql {
         self.run(USER, json!({ "id": id })).await
+    }
+
+    /// Mails a pending user a fresh invitation.
+    pub async fn try_resend_invitation(&self, user: &str) -> Gql {
+        self.run(RESEND_INVITATION, json!({ "id": user })).await
     }
 
     pub async fn try_disable_user(&self, id: &str) -> Gql {
@@ -580,9 +586,13 @@ impl<'a> Actor<'a> {
         self.try_update_pricing_rule(id, input).await.text("updatePricingRule.id")
     }
 
+    pub async fn try_create_pricing_plan(&self, input: Value) -> Gql {
+        self.run(CREATE_PRICING_PLAN, json!({ "i": input })).await
+    }
+
     /// Creates a pricing plan from a whole `CreatePricingPlanInput`; its id.
     pub async fn create_pricing_plan(&self, input: Value) -> String {
-        self.run(CREATE_PRICING_PLAN, json!({ "i": input })).await.text("createPricingPlan.id")
+        self.try_create_pricing_plan(input).await.text("createPricingPlan.id")
     }
 
     pub async fn try_create_billing_group(&self, input: Value) -> Gql {
@@ -594,9 +604,13 @@ impl<'a> Actor<'a> {
         self.try_create_billing_group(input).await.text("createBillingGroup.id")
     }
 
+    pub async fn try_create_custom_line_item(&self, input: Value) -> Gql {
+        self.run(CREATE_CUSTOM_LINE_ITEM, json!({ "i": input })).await
+    }
+
     /// Creates a custom line item from a whole `CreateCustomLineItemInput`; its id.
     pub async fn create_custom_line_item(&self, input: Value) -> String {
-        self.run(CREATE_CUSTOM_LINE_ITEM, json!({ "i": input })).await.text("createCustomLineItem.id")
+        self.try_create_custom_line_item(input).await.text("createCustomLineItem.id")
     }
 
     pub async fn try_billing_group_cost_reports(&self, payer: &str, period: &str) -> Gql {
@@ -871,6 +885,11 @@ impl<'a> Actor<'a> {
 
     pub async fn try_update_notification_template(&self, input: Value) -> Gql {
         self.run(UPDATE_NOTIFICATION_TEMPLATE, json!({ "i": input })).await
+    }
+
+    /// Overrides a tenant's template from a whole `UpdateNotificationTemplateInput`; `{ subject overridden }`.
+    pub async fn update_notification_template(&self, input: Value) -> Value {
+        self.try_update_notification_template(input).await.take("updateNotificationTemplate")
     }
 
     pub async fn notification_templates(&self, tenant: &str) -> Value {
