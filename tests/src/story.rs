@@ -76,7 +76,7 @@ pub fn payer_input(tenant: &str, account: &str, name: &str) -> Value {
 pub const CREATE_TENANT: &str = "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id kind parent { id } } }";
 pub const TENANT: &str = "query($id: ID!) { tenant(id: $id) { id name dashboardUrl parent { id } } }";
 pub const TENANTS: &str = "{ tenants(first: 100) { nodes { id name } } }";
-pub const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { id name dashboardUrl } }";
+pub const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { id name dashboardUrl billingAddress taxId } }";
 pub const TENANT_SETTINGS: &str = "query($id: ID!) { tenant(id: $id) { settings { defaultLocale { value source sourceTenant { id } } senderName { value source sourceTenant { id } } brandingName { value source sourceTenant { id } } overrides { defaultLocale senderName brandingName } } } }";
 pub const UPDATE_TENANT_SETTINGS: &str = "mutation($t: ID!, $i: UpdateTenantSettingsInput!) { updateTenantSettings(tenantId: $t, input: $i) { defaultLocale { value source } senderName { value source } brandingName { value source } overrides { defaultLocale senderName brandingName } } }";
 pub const CREATE_USER: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { id email invitationPending } }";
@@ -97,7 +97,7 @@ pub const BOOTSTRAP_ADMIN: &str = "mutation($c: String!, $e: String!, $p: String
 pub const SET_PASSWORD: &str = "mutation($t: String!, $p: String!) { setPassword(token: $t, password: $p) { accessToken } }";
 
 // Contracts and onboarding.
-pub const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id name status renewal startDate endDate invoicePrefix currency payerIds customer { id } } }";
+pub const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id name status renewal startDate endDate invoicePrefix currency taxRate taxInclusive paymentTermsDays language payerIds customer { id } } }";
 pub const UPDATE_CONTRACT: &str = "mutation($id: ID!, $i: UpdateContractInput!) { updateContract(id: $id, input: $i) { id status startDate payerIds payers { id } } }";
 pub const END_CONTRACT: &str = "mutation($id: ID!, $d: NaiveDate!) { endContract(id: $id, endDate: $d) { status endDate } }";
 pub const CONTRACT: &str = "query($id: ID!) { contract(id: $id) { id status payerIds payers { id } } }";
@@ -134,10 +134,23 @@ pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeB
 pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
 pub const MY_PAYER_IDS: &str = "{ myPayerIds }";
 pub const RESELLER_MARGIN: &str = "query($p: ID!, $m: String!) { resellerMargin(payerId: $p, billingPeriod: $m) { currency cost charge margin unbilledCost groups { name cost charge margin } } }";
-pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
+pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status closedBy snapshotHash groups { groupName proformaCost awsCost contentHash } } }";
 pub const REOPEN_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
-pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status } }";
+pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
 pub const DRAFT_INVOICES: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }";
+pub const UPDATE_PRICING_PLAN: &str = "mutation($id: ID!, $i: UpdatePricingPlanInput!) { updatePricingPlan(id: $id, input: $i) { id passTax } }";
+
+// Invoicing.
+pub const SET_EXCHANGE_RATE: &str = "mutation($i: SetExchangeRateInput!) { setExchangeRate(input: $i) { rate } }";
+pub const INVOICE: &str = "query($id: ID!) { invoice(id: $id) { id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax } } }";
+pub const INVOICES: &str = "query($f: InvoiceFilterInput) { invoices(filter: $f) { id number status total customer { name } } }";
+pub const ISSUE_INVOICE: &str = "mutation($id: ID!) { issueInvoice(id: $id) { id status number issueDate dueDate contentHash total } }";
+pub const INVOICE_DOCUMENT: &str = "query($id: ID!, $f: DocumentFormat!) { invoiceDocument(id: $id, format: $f) { fileName contentType contentBase64 } }";
+pub const MARK_INVOICE_PAID: &str = "mutation($id: ID!, $d: NaiveDate!, $r: String!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: $r) { id status paymentDate paymentReference } }";
+pub const VOID_INVOICE: &str = "mutation($id: ID!, $r: String!) { voidInvoice(id: $id, reason: $r) { id status number voidReason } }";
+pub const DELETE_INVOICE_DRAFT: &str = "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }";
+pub const CREATE_INVOICE_NOTE: &str = "mutation($i: CreateInvoiceNoteInput!) { createInvoiceNote(input: $i) { id kind status invoiceId total } }";
+pub const CREATE_NOTE_FROM_ADJUSTMENT: &str = "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax } } }";
 
 // Audit.
 pub const AUDIT_EVENTS: &str = "query($f: AuditEventFilter, $n: Int, $a: String) { auditEvents(filter: $f, first: $n, after: $a) { pageInfo { hasNextPage endCursor } nodes { sequence eventID eventName eventSource eventType readOnly tenantId payerId errorCode requestID sourceIPAddress userAgent userIdentity { type principalId userName tokenId } requestParameters responseElements } } }";
@@ -669,8 +682,102 @@ impl<'a> Actor<'a> {
         self.run(BILLING_PERIOD, json!({ "p": payer, "m": period })).await
     }
 
+    /// A payer's month: its status, invoice count and pending adjustments.
+    pub async fn billing_period(&self, payer: &str, period: &str) -> Value {
+        self.try_billing_period(payer, period).await.take("billingPeriod")
+    }
+
     pub async fn draft_invoices(&self, payer: &str, period: &str) -> Gql {
         self.run(DRAFT_INVOICES, json!({ "p": payer, "m": period })).await
+    }
+
+    pub async fn try_update_pricing_plan(&self, id: &str, input: Value) -> Gql {
+        self.run(UPDATE_PRICING_PLAN, json!({ "id": id, "i": input })).await
+    }
+
+    pub async fn update_pricing_plan(&self, id: &str, input: Value) -> Value {
+        self.try_update_pricing_plan(id, input).await.take("updatePricingPlan")
+    }
+
+    // Invoicing.
+
+    pub async fn try_set_exchange_rate(&self, input: Value) -> Gql {
+        self.run(SET_EXCHANGE_RATE, json!({ "i": input })).await
+    }
+
+    /// Enters a month's exchange rate from a whole `SetExchangeRateInput`; the rate.
+    pub async fn set_exchange_rate(&self, input: Value) -> Value {
+        self.try_set_exchange_rate(input).await.take("setExchangeRate.rate")
+    }
+
+    pub async fn try_invoice(&self, id: &str) -> Gql {
+        self.run(INVOICE, json!({ "id": id })).await
+    }
+
+    /// An invoice or note with its parties and lines.
+    pub async fn invoice(&self, id: &str) -> Value {
+        self.try_invoice(id).await.take("invoice")
+    }
+
+    pub async fn try_invoices(&self, filter: Value) -> Gql {
+        self.run(INVOICES, json!({ "f": filter })).await
+    }
+
+    /// The invoices this user sees, filtered by an `InvoiceFilterInput` (or null).
+    pub async fn invoices(&self, filter: Value) -> Value {
+        self.try_invoices(filter).await.take("invoices")
+    }
+
+    pub async fn try_issue_invoice(&self, id: &str) -> Gql {
+        self.run(ISSUE_INVOICE, json!({ "id": id })).await
+    }
+
+    /// Issues a draft (numbering it); the issued invoice.
+    pub async fn issue_invoice(&self, id: &str) -> Value {
+        self.try_issue_invoice(id).await.take("issueInvoice")
+    }
+
+    /// `format`: `PDF` or `CSV`.
+    pub async fn try_invoice_document(&self, id: &str, format: &str) -> Gql {
+        self.run(INVOICE_DOCUMENT, json!({ "id": id, "f": format })).await
+    }
+
+    /// An invoice's document: `{ fileName contentType contentBase64 }`.
+    pub async fn invoice_document(&self, id: &str, format: &str) -> Value {
+        self.try_invoice_document(id, format).await.take("invoiceDocument")
+    }
+
+    pub async fn try_mark_invoice_paid(&self, id: &str, date: &str, reference: &str) -> Gql {
+        self.run(MARK_INVOICE_PAID, json!({ "id": id, "d": date, "r": reference })).await
+    }
+
+    pub async fn mark_invoice_paid(&self, id: &str, date: &str, reference: &str) -> Value {
+        self.try_mark_invoice_paid(id, date, reference).await.take("markInvoicePaid")
+    }
+
+    pub async fn try_void_invoice(&self, id: &str, reason: &str) -> Gql {
+        self.run(VOID_INVOICE, json!({ "id": id, "r": reason })).await
+    }
+
+    pub async fn void_invoice(&self, id: &str, reason: &str) -> Value {
+        self.try_void_invoice(id, reason).await.take("voidInvoice")
+    }
+
+    pub async fn try_delete_invoice_draft(&self, id: &str) -> Gql {
+        self.run(DELETE_INVOICE_DRAFT, json!({ "id": id })).await
+    }
+
+    pub async fn try_create_invoice_note(&self, input: Value) -> Gql {
+        self.run(CREATE_INVOICE_NOTE, json!({ "i": input })).await
+    }
+
+    pub async fn try_create_note_from_adjustment(&self, adjustment: &str) -> Gql {
+        self.run(CREATE_NOTE_FROM_ADJUSTMENT, json!({ "a": adjustment })).await
+    }
+
+    /// Turns a pending adjustment into a draft note on its invoice; the note.
+    pub async fn create_note_from_adjustment(&self, adjustment: &str) -> Value {
+        self.try_create_note_from_adjustment(adjustment).await.take("createNoteFromAdjustment")
     }
 
     // Audit.
