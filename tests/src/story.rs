@@ -128,9 +128,9 @@ pub const CREATE_PRICING_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { c
 pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
 pub const CREATE_CUSTOM_LINE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
 pub const BILLING_GROUP_COST_REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
-pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to) { awsCost } }";
+pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!, $by: BillingReportGroupBy! = SERVICE) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
 pub const BILLING_RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
-pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { awsCost proformaCost } }";
+pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { awsCost proformaCost reason } }";
 pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
 pub const MY_PAYER_IDS: &str = "{ myPayerIds }";
 pub const RESELLER_MARGIN: &str = "query($p: ID!, $m: String!) { resellerMargin(payerId: $p, billingPeriod: $m) { currency cost charge margin unbilledCost groups { name cost charge margin } } }";
@@ -138,6 +138,8 @@ pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBi
 pub const REOPEN_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
 pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
 pub const DRAFT_INVOICES: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }";
+pub const PRICING_RULES: &str = "query($p: ID!) { pricingRules(payerId: $p) { id name } }";
+pub const UPDATE_BILLING_GROUP: &str = "mutation($id: ID!, $i: UpdateBillingGroupInput!) { updateBillingGroup(id: $id, input: $i) { id accountIds memberships { accountId billingPeriodStart billingPeriodEnd } } }";
 pub const UPDATE_PRICING_PLAN: &str = "mutation($id: ID!, $i: UpdatePricingPlanInput!) { updatePricingPlan(id: $id, input: $i) { id passTax } }";
 
 // Invoicing.
@@ -172,7 +174,7 @@ pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input
 pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service } delta } topDecreases { key { service } delta } } }";
 pub const COST_FORECAST: &str = "query($p: [ID!]!, $m: String!, $metric: CostMetric! = UNBLENDED, $c: ID) { costForecast(payerIds: $p, month: $m, metric: $metric, customerTenantId: $c) { monthToDate projected daysInMonth } }";
 pub const ACCOUNT_MONTHLY_BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric! = UNBLENDED, $locale: String! = \"en\") { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric, locale: $locale) { currency metric total lines { serviceCode serviceName description usage unit cost customLineItem } csv } }";
-pub const FOCUS_EXPORT: &str = "query($p: ID!, $m: String!) { focusExport(payerId: $p, billingPeriod: $m, format: CSV) { fileName } }";
+pub const FOCUS_EXPORT: &str = "query($p: ID, $c: ID, $m: String!, $f: FocusFormat! = CSV) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: $m, format: $f) { fileName contentType contentBase64 } }";
 pub const SERVICE_CATEGORIES: &str = "{ serviceCategories { serviceCode category serviceNames } }";
 
 // Optimization.
@@ -586,9 +588,31 @@ impl<'a> Actor<'a> {
 
     // Pricing and billing.
 
+    pub async fn try_create_pricing_rule(&self, input: Value) -> Gql {
+        self.run(CREATE_PRICING_RULE, json!({ "i": input })).await
+    }
+
     /// Creates a pricing rule from a whole `CreatePricingRuleInput`; its id.
     pub async fn create_pricing_rule(&self, input: Value) -> String {
-        self.run(CREATE_PRICING_RULE, json!({ "i": input })).await.text("createPricingRule.id")
+        self.try_create_pricing_rule(input).await.text("createPricingRule.id")
+    }
+
+    pub async fn try_pricing_rules(&self, payer: &str) -> Gql {
+        self.run(PRICING_RULES, json!({ "p": payer })).await
+    }
+
+    /// A payer's pricing rules (`id name`).
+    pub async fn pricing_rules(&self, payer: &str) -> Value {
+        self.try_pricing_rules(payer).await.take("pricingRules")
+    }
+
+    pub async fn try_update_billing_group(&self, id: &str, input: Value) -> Gql {
+        self.run(UPDATE_BILLING_GROUP, json!({ "id": id, "i": input })).await
+    }
+
+    /// Updates a billing group; its accounts and memberships afterwards.
+    pub async fn update_billing_group(&self, id: &str, input: Value) -> Value {
+        self.try_update_billing_group(id, input).await.take("updateBillingGroup")
     }
 
     pub async fn try_update_pricing_rule(&self, id: &str, input: Value) -> Gql {
@@ -639,8 +663,21 @@ impl<'a> Actor<'a> {
         self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": from, "to": to })).await
     }
 
+    /// One month of a group's report, its lines grouped `by` (`SERVICE`, `ACCOUNT`, `PERIOD`).
+    pub async fn try_billing_group_cost_report_by(&self, group: &str, period: &str, by: &str) -> Gql {
+        self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": period, "to": period, "by": by })).await
+    }
+
+    pub async fn billing_group_cost_report_by(&self, group: &str, period: &str, by: &str) -> Value {
+        self.try_billing_group_cost_report_by(group, period, by).await.take("billingGroupCostReport")
+    }
+
+    pub async fn try_billing_results(&self, group: &str, period: &str) -> Gql {
+        self.run(BILLING_RESULTS, json!({ "g": group, "m": period })).await
+    }
+
     pub async fn billing_results(&self, group: &str, period: &str) -> Value {
-        self.run(BILLING_RESULTS, json!({ "g": group, "m": period })).await.take("billingResults")
+        self.try_billing_results(group, period).await.take("billingResults")
     }
 
     /// Prices a payer's month afresh; each group's result.
@@ -846,8 +883,12 @@ impl<'a> Actor<'a> {
     }
 
     /// A payer's billing groups with their accounts in a month (`None`: the current one).
+    pub async fn try_billing_groups(&self, payer: &str, period: Option<&str>) -> Gql {
+        self.run(BILLING_GROUPS, json!({ "p": payer, "m": period })).await
+    }
+
     pub async fn billing_groups(&self, payer: &str, period: Option<&str>) -> Value {
-        self.run(BILLING_GROUPS, json!({ "p": payer, "m": period })).await.take("billingGroups")
+        self.try_billing_groups(payer, period).await.take("billingGroups")
     }
 
     pub async fn pricing_plans(&self, payer: &str) -> Value {
@@ -903,8 +944,19 @@ impl<'a> Actor<'a> {
         self.try_account_monthly_bill(payer, account, month, metric, locale).await.take("accountMonthlyBill")
     }
 
+    /// A payer's month as a FOCUS CSV.
     pub async fn try_focus_export(&self, payer: &str, period: &str) -> Gql {
         self.run(FOCUS_EXPORT, json!({ "p": payer, "m": period })).await
+    }
+
+    /// A FOCUS file of a payer's AWS cost, a customer's charges, or (neither) one's own charges.
+    pub async fn try_focus_export_of(&self, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> Gql {
+        self.run(FOCUS_EXPORT, json!({ "p": payer, "c": customer, "m": period, "f": format })).await
+    }
+
+    /// The file: `{ fileName contentType contentBase64 }`.
+    pub async fn focus_export_of(&self, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> Value {
+        self.try_focus_export_of(payer, customer, period, format).await.take("focusExport")
     }
 
     pub async fn service_categories(&self) -> Value {
