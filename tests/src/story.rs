@@ -170,11 +170,13 @@ pub const BILLING_GROUPS: &str = "query($p: ID!, $m: String) { billingGroups(pay
 pub const PRICING_PLANS: &str = "query($p: ID!) { pricingPlans(payerId: $p) { name base passTax passCredits pricingRules { id } } }";
 
 // Cost insights.
-pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceCategory } amount } series { period key { accountId } amount } } }";
+pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceCategory tag } amount } series { period key { accountId } amount } } }";
 pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service } delta } topDecreases { key { service } delta } } }";
 pub const COST_FORECAST: &str = "query($p: [ID!]!, $m: String!, $metric: CostMetric! = UNBLENDED, $c: ID) { costForecast(payerIds: $p, month: $m, metric: $metric, customerTenantId: $c) { monthToDate projected daysInMonth } }";
 pub const ACCOUNT_MONTHLY_BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric! = UNBLENDED, $locale: String! = \"en\") { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric, locale: $locale) { currency metric total lines { serviceCode serviceName description usage unit cost customLineItem } csv } }";
 pub const FOCUS_EXPORT: &str = "query($p: ID, $c: ID, $m: String!, $f: FocusFormat! = CSV) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: $m, format: $f) { fileName contentType contentBase64 } }";
+pub const SET_COST_ALLOCATION_KEYS: &str = "mutation($p: ID!, $k: [CostAllocationKeyInput!]!) { setCostAllocationKeys(payerId: $p, keys: $k) { kind name periodsWithoutIt } }";
+pub const COST_ALLOCATION_KEYS: &str = "query($p: ID!) { costAllocationKeys(payerId: $p) { kind name periodsWithoutIt } }";
 pub const SERVICE_CATEGORIES: &str = "{ serviceCategories { serviceCode category serviceNames } }";
 
 // Optimization.
@@ -957,6 +959,23 @@ impl<'a> Actor<'a> {
     /// The file: `{ fileName contentType contentBase64 }`.
     pub async fn focus_export_of(&self, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> Value {
         self.try_focus_export_of(payer, customer, period, format).await.take("focusExport")
+    }
+
+    pub async fn try_set_cost_allocation_keys(&self, payer: &str, keys: Value) -> Gql {
+        self.run(SET_COST_ALLOCATION_KEYS, json!({ "p": payer, "k": keys })).await
+    }
+
+    /// Selects the tags and cost categories a payer's costs are kept by; the keys.
+    pub async fn set_cost_allocation_keys(&self, payer: &str, keys: Value) -> Value {
+        self.try_set_cost_allocation_keys(payer, keys).await.take("setCostAllocationKeys")
+    }
+
+    pub async fn try_cost_allocation_keys(&self, payer: &str) -> Gql {
+        self.run(COST_ALLOCATION_KEYS, json!({ "p": payer })).await
+    }
+
+    pub async fn cost_allocation_keys(&self, payer: &str) -> Value {
+        self.try_cost_allocation_keys(payer).await.take("costAllocationKeys")
     }
 
     pub async fn service_categories(&self) -> Value {
