@@ -125,7 +125,7 @@ pub const INGESTION_HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p
 pub const CREATE_PRICING_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
 pub const UPDATE_PRICING_RULE: &str = "mutation($id: ID!, $i: UpdatePricingRuleInput!) { updatePricingRule(id: $id, input: $i) { id } }";
 pub const CREATE_PRICING_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
-pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
+pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId abcSyncStatus } }";
 pub const CREATE_CUSTOM_LINE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
 pub const BILLING_GROUP_COST_REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
 pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!, $by: BillingReportGroupBy! = SERVICE) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
@@ -138,7 +138,9 @@ pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBi
 pub const REOPEN_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
 pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
 pub const DRAFT_INVOICES: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }";
-pub const PRICING_RULES: &str = "query($p: ID!) { pricingRules(payerId: $p) { id name } }";
+pub const PRICING_RULES: &str = "query($p: ID!) { pricingRules(payerId: $p) { id name type modifierPercentage service abcSyncStatus } }";
+pub const DELETE_BILLING_GROUP: &str = "mutation($id: ID!) { deleteBillingGroup(id: $id) { id } }";
+pub const CUSTOM_LINE_ITEMS: &str = "query($p: ID!) { customLineItems(payerId: $p) { id name chargeType flatAmount } }";
 pub const UPDATE_BILLING_GROUP: &str = "mutation($id: ID!, $i: UpdateBillingGroupInput!) { updateBillingGroup(id: $id, input: $i) { id accountIds memberships { accountId billingPeriodStart billingPeriodEnd } } }";
 pub const UPDATE_PRICING_PLAN: &str = "mutation($id: ID!, $i: UpdatePricingPlanInput!) { updatePricingPlan(id: $id, input: $i) { id passTax } }";
 
@@ -159,7 +161,9 @@ pub const AUDIT_EVENTS: &str = "query($f: AuditEventFilter, $n: Int, $a: String)
 pub const EXPORT_AUDIT_EVENTS: &str = "query($f: AuditEventFilter) { exportAuditEvents(filter: $f) }";
 
 // Billing transfer.
-pub const SET_PAYER_BILLING_MODE: &str = "mutation($p: ID!, $m: BillingMode!) { setPayerBillingMode(payerId: $p, mode: $m) { mode } }";
+pub const SET_PAYER_BILLING_MODE: &str = "mutation($p: ID!, $m: BillingMode!) { setPayerBillingMode(payerId: $p, mode: $m) { mode synced pending failed { kind name error } } }";
+pub const BILLING_CONDUCTOR_STATUS: &str = "query($p: ID!) { billingConductorStatus(payerId: $p) { mode synced pending failed { kind name error } } }";
+pub const IMPORT_BILLING_CONDUCTOR: &str = "mutation($p: ID!) { importBillingConductor(payerId: $p) { pricingRules pricingPlans billingGroups customLineItems skipped } }";
 pub const INVITE_ORGANIZATION_TO_TRANSFER_BILLING: &str = "mutation($i: InviteOrganizationToTransferBillingInput!) { inviteOrganizationToTransferBilling(input: $i) { id status managementAccountId startMonth handshakeId transferId notes } }";
 pub const BILLING_TRANSFER: &str = "query($id: ID!) { billingTransfer(id: $id) { id status startMonth endMonth transferId accounts billingGroup { passthrough billingConductorArn } } }";
 pub const BILLING_TRANSFERS: &str = "query($p: ID!) { billingTransfers(payerId: $p) { id status notes } }";
@@ -603,13 +607,22 @@ impl<'a> Actor<'a> {
         self.run(PRICING_RULES, json!({ "p": payer })).await
     }
 
-    /// A payer's pricing rules (`id name`).
+    /// A payer's pricing rules.
     pub async fn pricing_rules(&self, payer: &str) -> Value {
         self.try_pricing_rules(payer).await.take("pricingRules")
     }
 
     pub async fn try_update_billing_group(&self, id: &str, input: Value) -> Gql {
         self.run(UPDATE_BILLING_GROUP, json!({ "id": id, "i": input })).await
+    }
+
+    /// Deletes a billing group; its id.
+    pub async fn delete_billing_group(&self, id: &str) -> String {
+        self.run(DELETE_BILLING_GROUP, json!({ "id": id })).await.text("deleteBillingGroup.id")
+    }
+
+    pub async fn custom_line_items(&self, payer: &str) -> Value {
+        self.run(CUSTOM_LINE_ITEMS, json!({ "p": payer })).await.take("customLineItems")
     }
 
     /// Updates a billing group; its accounts and memberships afterwards.
@@ -833,9 +846,27 @@ impl<'a> Actor<'a> {
 
     // Billing transfer.
 
-    /// Sets how a payer is billed (`NATIVE` or `BILLING_CONDUCTOR`).
+    pub async fn try_set_payer_billing_mode(&self, payer: &str, mode: &str) -> Gql {
+        self.run(SET_PAYER_BILLING_MODE, json!({ "p": payer, "m": mode })).await
+    }
+
+    /// Sets how a payer is billed (`NATIVE` or `BILLING_CONDUCTOR`); the sync status.
     pub async fn set_payer_billing_mode(&self, payer: &str, mode: &str) -> Value {
-        self.run(SET_PAYER_BILLING_MODE, json!({ "p": payer, "m": mode })).await.take("setPayerBillingMode")
+        self.try_set_payer_billing_mode(payer, mode).await.take("setPayerBillingMode")
+    }
+
+    /// What of a payer's billing is pushed to Billing Conductor, waiting, or refused.
+    pub async fn billing_conductor_status(&self, payer: &str) -> Value {
+        self.run(BILLING_CONDUCTOR_STATUS, json!({ "p": payer })).await.take("billingConductorStatus")
+    }
+
+    pub async fn try_import_billing_conductor(&self, payer: &str) -> Gql {
+        self.run(IMPORT_BILLING_CONDUCTOR, json!({ "p": payer })).await
+    }
+
+    /// Imports a payer's existing Billing Conductor setup; the counts (and what was skipped).
+    pub async fn import_billing_conductor(&self, payer: &str) -> Value {
+        self.try_import_billing_conductor(payer).await.take("importBillingConductor")
     }
 
     pub async fn try_invite_organization_to_transfer_billing(&self, input: Value) -> Gql {
