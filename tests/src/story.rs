@@ -128,10 +128,10 @@ pub const CREATE_PRICING_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { c
 pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId abcSyncStatus } }";
 pub const CREATE_CUSTOM_LINE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
 pub const BILLING_GROUP_COST_REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
-pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!, $by: BillingReportGroupBy! = SERVICE) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
-pub const BILLING_RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
+pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!, $by: BillingReportGroupBy! = SERVICE) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to, groupBy: $by) { awsCost proformaCost margin lines { key serviceName customLineItem awsCost proformaCost margin } } }";
+pub const BILLING_RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key serviceName awsCost proformaCost } customLineItems { key proformaCost } } }";
 pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { awsCost proformaCost reason } }";
-pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
+pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name serviceName amount } } }";
 pub const MY_PAYER_IDS: &str = "{ myPayerIds }";
 pub const RESELLER_MARGIN: &str = "query($p: ID!, $m: String!) { resellerMargin(payerId: $p, billingPeriod: $m) { currency cost charge margin unbilledCost groups { name cost charge margin } } }";
 pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status closedBy snapshotHash groups { groupName proformaCost awsCost contentHash } } }";
@@ -174,8 +174,8 @@ pub const BILLING_GROUPS: &str = "query($p: ID!, $m: String) { billingGroups(pay
 pub const PRICING_PLANS: &str = "query($p: ID!) { pricingPlans(payerId: $p) { name base passTax passCredits pricingRules { id } } }";
 
 // Cost insights.
-pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceCategory tag } amount } series { period key { accountId } amount } } }";
-pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service } delta } topDecreases { key { service } delta } } }";
+pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceName serviceCategory tag } amount } series { period key { accountId service serviceName } amount } } }";
+pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service serviceName chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service serviceName } delta } topDecreases { key { service } delta } } }";
 pub const COST_FORECAST: &str = "query($p: [ID!]!, $m: String!, $metric: CostMetric! = UNBLENDED, $c: ID) { costForecast(payerIds: $p, month: $m, metric: $metric, customerTenantId: $c) { monthToDate projected daysInMonth } }";
 pub const ACCOUNT_MONTHLY_BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric! = UNBLENDED, $locale: String! = \"en\") { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric, locale: $locale) { currency metric total lines { serviceCode serviceName description usage unit cost customLineItem } csv } }";
 pub const FOCUS_EXPORT: &str = "query($p: ID, $c: ID, $m: String!, $f: FocusFormat! = CSV) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: $m, format: $f) { fileName contentType contentBase64 } }";
@@ -678,13 +678,13 @@ impl<'a> Actor<'a> {
         self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": from, "to": to })).await
     }
 
-    /// One month of a group's report, its lines grouped `by` (`SERVICE`, `ACCOUNT`, `PERIOD`).
-    pub async fn try_billing_group_cost_report_by(&self, group: &str, period: &str, by: &str) -> Gql {
-        self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": period, "to": period, "by": by })).await
+    /// A group's report over months `from`..`to`, its lines grouped `by` (`SERVICE`, `ACCOUNT`, `PERIOD`).
+    pub async fn try_billing_group_cost_report_by(&self, group: &str, from: &str, to: &str, by: &str) -> Gql {
+        self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": from, "to": to, "by": by })).await
     }
 
-    pub async fn billing_group_cost_report_by(&self, group: &str, period: &str, by: &str) -> Value {
-        self.try_billing_group_cost_report_by(group, period, by).await.take("billingGroupCostReport")
+    pub async fn billing_group_cost_report_by(&self, group: &str, from: &str, to: &str, by: &str) -> Value {
+        self.try_billing_group_cost_report_by(group, from, to, by).await.take("billingGroupCostReport")
     }
 
     pub async fn try_billing_results(&self, group: &str, period: &str) -> Gql {

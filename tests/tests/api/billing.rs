@@ -169,7 +169,7 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     assert_eq!(dec(&r["marginPercentage"]), d("36.49"));
     assert!(r["abcProformaCost"].is_null() && r["abcDifference"].is_null(), "no Billing Conductor report: {r}");
 
-    let services = viewer.billing_group_cost_report_by(&group_id, &period, "SERVICE").await;
+    let services = viewer.billing_group_cost_report_by(&group_id, &period, &period, "SERVICE").await;
     let lines = services["lines"].as_array().unwrap().clone();
     let line = |key: &str| lines.iter().find(|l| l["key"] == key).unwrap_or_else(|| panic!("no line {key}: {lines:?}")).clone();
     for (key, aws, proforma) in [
@@ -185,12 +185,12 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     }
     assert_eq!(line("Support-fee")["customLineItem"], true);
     assert_eq!(lines.len(), 6);
-    let accounts = viewer.billing_group_cost_report_by(&group_id, &period, "ACCOUNT").await;
+    let accounts = viewer.billing_group_cost_report_by(&group_id, &period, &period, "ACCOUNT").await;
     let lines = accounts["lines"].as_array().unwrap().clone();
     // Custom line items without a linked account are booked on the primary account (A1).
     let got: Vec<(String, Decimal, Decimal)> = lines.iter().map(|l| (l["key"].as_str().unwrap().to_owned(), dec(&l["awsCost"]), dec(&l["proformaCost"]))).collect();
     assert_eq!(got, vec![(A1.to_owned(), d("211.84"), d("351.33")), (A2.to_owned(), d("27.25"), d("64.5")), (A3.to_owned(), d("102.22"), d("121.6"))]);
-    let periods = viewer.billing_group_cost_report_by(&group_id, &period, "PERIOD").await;
+    let periods = viewer.billing_group_cost_report_by(&group_id, &period, &period, "PERIOD").await;
     assert_eq!(periods["lines"][0]["key"], period.as_str());
     assert_eq!(dec(&periods["margin"]), d("196.12"));
 
@@ -244,7 +244,7 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     customer.run("query($m: String!) { myCharges(billingPeriod: $m) { awsCost } }", json!({ "m": period })).await.assert_code("VALIDATION");
     let refused = [
         ("billingGroupCostReports", customer.try_billing_group_cost_reports(&p.payer_id, &period).await),
-        ("billingGroupCostReport", customer.try_billing_group_cost_report_by(&group_id, &period, "SERVICE").await),
+        ("billingGroupCostReport", customer.try_billing_group_cost_report_by(&group_id, &period, &period, "SERVICE").await),
         ("billingResults", customer.try_billing_results(&group_id, &period).await),
         ("billingGroups", customer.try_billing_groups(&p.payer_id, None).await),
         ("pricingRules", customer.try_pricing_rules(&p.payer_id).await),
@@ -522,7 +522,7 @@ async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
         operator.create_custom_line_item(json!({ "billingGroupId": group, "name": "credit", "chargeType": "CREDIT", "percentage": "2.5", "billingPeriodStart": "2024-09" })).await;
 
         // The billing report: the month rollup, priced.
-        let report = viewer.billing_group_cost_report_by(&group, "2024-09", "SERVICE").await;
+        let report = viewer.billing_group_cost_report_by(&group, "2024-09", "2024-09", "SERVICE").await;
         let month_total = dec(&report["proformaCost"]);
         let month_lines: BTreeMap<String, Decimal> = report["lines"]
             .as_array()
