@@ -119,7 +119,11 @@ pub const VALIDATE_COST_EXPORTS: &str = "mutation($p: ID!) { validateCostExports
 pub const COST_EXPORT_VALIDATION: &str = "query($p: ID!) { costExportValidation(payerId: $p) { health reason selectedExport exports { name valid } } }";
 pub const CREATE_RESELLER_PAYER: &str = "mutation($g: ID!, $n: String!) { createResellerPayer(billingGroupId: $g, name: $n) { id status accountId upstreamBillingGroupId } }";
 pub const SOURCE_DATA_HEALTH: &str = "query($t: ID!) { sourceDataHealth(tenantId: $t) { tenantName health reason entries { tenantName tenantKind payerName accountId health reason } } }";
-pub const INGESTION_HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason } }";
+pub const INGESTION_HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason lastIngestion { status billingPeriod holder heartbeatAt } } }";
+pub const BACKFILL_COSTS: &str = "mutation($p: ID!, $f: NaiveDate!, $t: NaiveDate!) { backfillCosts(payerId: $p, from: $f, to: $t) { id } }";
+pub const IMPORT_LEGACY_DYNAMO_DB: &str = "mutation($i: ImportLegacyDynamoDbInput!) { importLegacyDynamoDb(input: $i) { id } }";
+pub const SET_PAYER_COST_EXPORT: &str = "mutation($p: ID!, $b: String!, $x: String) { setPayerCostExport(payerId: $p, bucket: $b, prefix: $x) { costExportBucket costExportPrefix } }";
+pub const INGEST_COSTS: &str = "mutation($p: ID!, $m: String) { ingestCosts(payerId: $p, billingPeriod: $m) { id } }";
 
 // Pricing and billing.
 pub const CREATE_PRICING_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
@@ -202,6 +206,8 @@ pub const NOTIFICATIONS: &str = "query($f: NotificationFilter) { notifications(f
 pub const UPDATE_NOTIFICATION_TEMPLATE: &str = "mutation($i: UpdateNotificationTemplateInput!) { updateNotificationTemplate(input: $i) { subject overridden } }";
 pub const NOTIFICATION_TEMPLATES: &str = "query($t: ID!) { notificationTemplates(tenantId: $t) { eventType locale subject overridden } }";
 pub const PREVIEW_NOTIFICATION_TEMPLATE: &str = "query($i: PreviewNotificationTemplateInput!) { previewNotificationTemplate(input: $i) { subject text } }";
+pub const DEMO_OUTBOX: &str = "query { demoOutbox(first: 20) { id notificationId eventType to subject text html caughtAt } }";
+pub const DEMO_OUTBOX_ENABLED: &str = "query { demoOutboxEnabled }";
 pub const SEND_SERVICE_NOTICE: &str = "mutation($i: SendServiceNoticeInput!) { sendServiceNotice(input: $i) { eventIds } }";
 
 // Organizations.
@@ -210,6 +216,8 @@ pub const LINKED_ACCOUNTS: &str = "query($p: ID!, $first: Int, $after: String, $
 pub const LINKED_ACCOUNT: &str = "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { email name parentId status attachedPolicyIds } }";
 pub const ORGANIZATIONAL_UNITS: &str = "query($p: ID!) { organizationalUnits(payerId: $p) { id name } }";
 pub const CREATE_LINKED_ACCOUNT: &str = "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id state } }";
+pub const INVITE_ACCOUNT: &str = "mutation($i: InviteAccountInput!) { inviteAccount(input: $i) { handshakeId state target } }";
+pub const INVITATIONS: &str = "query($p: ID!) { invitations(payerId: $p) { handshakeId state target notes } }";
 pub const CLOSE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!, $c: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $c) { accountId status } }";
 pub const MOVE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!, $d: String!) { moveLinkedAccount(payerId: $p, accountId: $a, destinationOuId: $d) { parentId } }";
 pub const REMOVE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!) { removeLinkedAccount(payerId: $p, accountId: $a) { accountId } }";
@@ -586,6 +594,44 @@ impl<'a> Actor<'a> {
     /// The health of the cost data below a tenant, worst first.
     pub async fn source_data_health(&self, tenant: &str) -> Value {
         self.try_source_data_health(tenant).await.take("sourceDataHealth")
+    }
+
+    /// `prefix` as in `setPayerCostExport` (`None`: left out).
+    pub async fn try_set_payer_cost_export(&self, payer: &str, bucket: &str, prefix: Option<&str>) -> Gql {
+        self.run(SET_PAYER_COST_EXPORT, json!({ "p": payer, "b": bucket, "x": prefix })).await
+    }
+
+    /// Points a payer at its own cost export bucket; `{ costExportBucket costExportPrefix }`.
+    pub async fn set_payer_cost_export(&self, payer: &str, bucket: &str, prefix: Option<&str>) -> Value {
+        self.try_set_payer_cost_export(payer, bucket, prefix).await.take("setPayerCostExport")
+    }
+
+    /// Days `from`..`to` (`YYYY-MM-DD`) pulled from Cost Explorer.
+    pub async fn try_backfill_costs(&self, payer: &str, from: &str, to: &str) -> Gql {
+        self.run(BACKFILL_COSTS, json!({ "p": payer, "f": from, "t": to })).await
+    }
+
+    /// Starts a Cost Explorer backfill; the job's id.
+    pub async fn backfill_costs(&self, payer: &str, from: &str, to: &str) -> String {
+        self.try_backfill_costs(payer, from, to).await.text("backfillCosts.id")
+    }
+
+    pub async fn try_import_legacy_dynamo_db(&self, input: Value) -> Gql {
+        self.run(IMPORT_LEGACY_DYNAMO_DB, json!({ "i": input })).await
+    }
+
+    /// Starts importing the prior tool's DynamoDB table from a whole `ImportLegacyDynamoDbInput`; the job's id.
+    pub async fn import_legacy_dynamo_db(&self, input: Value) -> String {
+        self.try_import_legacy_dynamo_db(input).await.text("importLegacyDynamoDb.id")
+    }
+
+    pub async fn try_ingest_costs(&self, payer: &str, period: Option<&str>) -> Gql {
+        self.run(INGEST_COSTS, json!({ "p": payer, "m": period })).await
+    }
+
+    /// Starts ingesting a payer's month (`None`: the current one) from its bucket; the job's id.
+    pub async fn ingest_costs(&self, payer: &str, period: Option<&str>) -> String {
+        self.try_ingest_costs(payer, period).await.text("ingestCosts.id")
     }
 
     pub async fn ingestion_health(&self, payer: &str) -> Value {
@@ -1109,6 +1155,20 @@ impl<'a> Actor<'a> {
         self.run(PREVIEW_NOTIFICATION_TEMPLATE, json!({ "i": input })).await.take("previewNotificationTemplate")
     }
 
+    pub async fn try_demo_outbox(&self) -> Gql {
+        self.run(DEMO_OUTBOX, json!({})).await
+    }
+
+    /// The demo mail sink's newest mails (global admins only).
+    pub async fn demo_outbox(&self) -> Value {
+        self.try_demo_outbox().await.take("demoOutbox")
+    }
+
+    /// Whether this user may read the demo outbox (and the server runs it).
+    pub async fn demo_outbox_enabled(&self) -> bool {
+        self.run(DEMO_OUTBOX_ENABLED, json!({})).await.data("demoOutboxEnabled").as_bool().expect("a boolean")
+    }
+
     pub async fn try_send_service_notice(&self, input: Value) -> Gql {
         self.run(SEND_SERVICE_NOTICE, json!({ "i": input })).await
     }
@@ -1148,6 +1208,20 @@ impl<'a> Actor<'a> {
     /// Starts creating an account in a payer's organization; the job's id.
     pub async fn create_linked_account(&self, input: Value) -> String {
         self.try_create_linked_account(input).await.text("createLinkedAccount.id")
+    }
+
+    pub async fn try_invite_account(&self, input: Value) -> Gql {
+        self.run(INVITE_ACCOUNT, json!({ "i": input })).await
+    }
+
+    /// Invites an account into a payer's organization from a whole `InviteAccountInput`; the handshake.
+    pub async fn invite_account(&self, input: Value) -> Value {
+        self.try_invite_account(input).await.take("inviteAccount")
+    }
+
+    /// A payer's invitations (handshakes) and their states.
+    pub async fn invitations(&self, payer: &str) -> Value {
+        self.run(INVITATIONS, json!({ "p": payer })).await.take("invitations")
     }
 
     pub async fn try_close_linked_account(&self, payer: &str, account: &str, confirm: &str) -> Gql {
