@@ -76,11 +76,12 @@ pub fn payer_input(tenant: &str, account: &str, name: &str) -> Value {
 pub const CREATE_TENANT: &str = "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id kind parent { id } } }";
 pub const TENANT: &str = "query($id: ID!) { tenant(id: $id) { id name dashboardUrl parent { id } } }";
 pub const TENANTS: &str = "{ tenants(first: 100) { nodes { id name } } }";
-pub const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { id name dashboardUrl } }";
+pub const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { id name dashboardUrl billingAddress taxId } }";
 pub const TENANT_SETTINGS: &str = "query($id: ID!) { tenant(id: $id) { settings { defaultLocale { value source sourceTenant { id } } senderName { value source sourceTenant { id } } brandingName { value source sourceTenant { id } } overrides { defaultLocale senderName brandingName } } } }";
 pub const UPDATE_TENANT_SETTINGS: &str = "mutation($t: ID!, $i: UpdateTenantSettingsInput!) { updateTenantSettings(tenantId: $t, input: $i) { defaultLocale { value source } senderName { value source } brandingName { value source } overrides { defaultLocale senderName brandingName } } }";
 pub const CREATE_USER: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { id email invitationPending } }";
 pub const USER: &str = "query($id: ID!) { user(id: $id) { id email } }";
+pub const RESEND_INVITATION: &str = "mutation($id: ID!) { resendInvitation(userId: $id) { id } }";
 pub const DISABLE_USER: &str = "mutation($id: ID!) { disableUser(id: $id) { id disabled } }";
 pub const ME: &str = "{ me { id email memberships { id role tenant { id kind } payer { id accountId } } } }";
 pub const GRANT_MEMBERSHIP: &str = "mutation($i: GrantMembershipInput!) { grantMembership(input: $i) { id role } }";
@@ -96,7 +97,7 @@ pub const BOOTSTRAP_ADMIN: &str = "mutation($c: String!, $e: String!, $p: String
 pub const SET_PASSWORD: &str = "mutation($t: String!, $p: String!) { setPassword(token: $t, password: $p) { accessToken } }";
 
 // Contracts and onboarding.
-pub const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id name status renewal startDate endDate invoicePrefix currency payerIds customer { id } } }";
+pub const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id name status renewal startDate endDate invoicePrefix currency taxRate taxInclusive paymentTermsDays language payerIds customer { id } } }";
 pub const UPDATE_CONTRACT: &str = "mutation($id: ID!, $i: UpdateContractInput!) { updateContract(id: $id, input: $i) { id status startDate payerIds payers { id } } }";
 pub const END_CONTRACT: &str = "mutation($id: ID!, $d: NaiveDate!) { endContract(id: $id, endDate: $d) { status endDate } }";
 pub const CONTRACT: &str = "query($id: ID!) { contract(id: $id) { id status payerIds payers { id } } }";
@@ -118,32 +119,55 @@ pub const VALIDATE_COST_EXPORTS: &str = "mutation($p: ID!) { validateCostExports
 pub const COST_EXPORT_VALIDATION: &str = "query($p: ID!) { costExportValidation(payerId: $p) { health reason selectedExport exports { name valid } } }";
 pub const CREATE_RESELLER_PAYER: &str = "mutation($g: ID!, $n: String!) { createResellerPayer(billingGroupId: $g, name: $n) { id status accountId upstreamBillingGroupId } }";
 pub const SOURCE_DATA_HEALTH: &str = "query($t: ID!) { sourceDataHealth(tenantId: $t) { tenantName health reason entries { tenantName tenantKind payerName accountId health reason } } }";
-pub const INGESTION_HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason } }";
+pub const INGESTION_HEALTH: &str = "query($p: ID!) { ingestionHealth(payerId: $p) { status reason lastIngestion { status billingPeriod holder heartbeatAt } } }";
+pub const BACKFILL_COSTS: &str = "mutation($p: ID!, $f: NaiveDate!, $t: NaiveDate!) { backfillCosts(payerId: $p, from: $f, to: $t) { id } }";
+pub const IMPORT_LEGACY_DYNAMO_DB: &str = "mutation($i: ImportLegacyDynamoDbInput!) { importLegacyDynamoDb(input: $i) { id } }";
+pub const SET_PAYER_COST_EXPORT: &str = "mutation($p: ID!, $b: String!, $x: String) { setPayerCostExport(payerId: $p, bucket: $b, prefix: $x) { costExportBucket costExportPrefix } }";
+pub const INGEST_COSTS: &str = "mutation($p: ID!, $m: String) { ingestCosts(payerId: $p, billingPeriod: $m) { id } }";
 
 // Pricing and billing.
 pub const CREATE_PRICING_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
 pub const UPDATE_PRICING_RULE: &str = "mutation($id: ID!, $i: UpdatePricingRuleInput!) { updatePricingRule(id: $id, input: $i) { id } }";
 pub const CREATE_PRICING_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
-pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
+pub const CREATE_BILLING_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId abcSyncStatus } }";
 pub const CREATE_CUSTOM_LINE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
 pub const BILLING_GROUP_COST_REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
-pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to) { awsCost } }";
-pub const BILLING_RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
-pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { awsCost proformaCost } }";
-pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
+pub const BILLING_GROUP_COST_REPORT: &str = "query($g: ID!, $from: String!, $to: String!, $by: BillingReportGroupBy! = SERVICE) { billingGroupCostReport(billingGroupId: $g, from: $from, to: $to, groupBy: $by) { awsCost proformaCost margin lines { key serviceName customLineItem awsCost proformaCost margin } } }";
+pub const BILLING_RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key serviceName awsCost proformaCost } customLineItems { key proformaCost } } }";
+pub const RECOMPUTE_BILLING: &str = "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { awsCost proformaCost reason } }";
+pub const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name serviceName amount } } }";
 pub const MY_PAYER_IDS: &str = "{ myPayerIds }";
 pub const RESELLER_MARGIN: &str = "query($p: ID!, $m: String!) { resellerMargin(payerId: $p, billingPeriod: $m) { currency cost charge margin unbilledCost groups { name cost charge margin } } }";
-pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
+pub const CLOSE_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status closedBy snapshotHash groups { groupName proformaCost awsCost contentHash } } }";
 pub const REOPEN_BILLING_PERIOD: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
-pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status } }";
+pub const BILLING_PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
 pub const DRAFT_INVOICES: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id total issuer { name } customer { name } } } }";
+pub const PRICING_RULES: &str = "query($p: ID!) { pricingRules(payerId: $p) { id name type modifierPercentage service abcSyncStatus } }";
+pub const DELETE_BILLING_GROUP: &str = "mutation($id: ID!) { deleteBillingGroup(id: $id) { id } }";
+pub const CUSTOM_LINE_ITEMS: &str = "query($p: ID!) { customLineItems(payerId: $p) { id name chargeType flatAmount } }";
+pub const UPDATE_BILLING_GROUP: &str = "mutation($id: ID!, $i: UpdateBillingGroupInput!) { updateBillingGroup(id: $id, input: $i) { id accountIds memberships { accountId billingPeriodStart billingPeriodEnd } } }";
+pub const UPDATE_PRICING_PLAN: &str = "mutation($id: ID!, $i: UpdatePricingPlanInput!) { updatePricingPlan(id: $id, input: $i) { id passTax } }";
+
+// Invoicing.
+pub const SET_EXCHANGE_RATE: &str = "mutation($i: SetExchangeRateInput!) { setExchangeRate(input: $i) { rate } }";
+pub const INVOICE: &str = "query($id: ID!) { invoice(id: $id) { id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax } } }";
+pub const INVOICES: &str = "query($f: InvoiceFilterInput) { invoices(filter: $f) { id number status total customer { name } } }";
+pub const ISSUE_INVOICE: &str = "mutation($id: ID!) { issueInvoice(id: $id) { id status number issueDate dueDate contentHash total } }";
+pub const INVOICE_DOCUMENT: &str = "query($id: ID!, $f: DocumentFormat!) { invoiceDocument(id: $id, format: $f) { fileName contentType contentBase64 } }";
+pub const MARK_INVOICE_PAID: &str = "mutation($id: ID!, $d: NaiveDate!, $r: String!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: $r) { id status paymentDate paymentReference } }";
+pub const VOID_INVOICE: &str = "mutation($id: ID!, $r: String!) { voidInvoice(id: $id, reason: $r) { id status number voidReason } }";
+pub const DELETE_INVOICE_DRAFT: &str = "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }";
+pub const CREATE_INVOICE_NOTE: &str = "mutation($i: CreateInvoiceNoteInput!) { createInvoiceNote(input: $i) { id kind status invoiceId total } }";
+pub const CREATE_NOTE_FROM_ADJUSTMENT: &str = "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax } } }";
 
 // Audit.
 pub const AUDIT_EVENTS: &str = "query($f: AuditEventFilter, $n: Int, $a: String) { auditEvents(filter: $f, first: $n, after: $a) { pageInfo { hasNextPage endCursor } nodes { sequence eventID eventName eventSource eventType readOnly tenantId payerId errorCode requestID sourceIPAddress userAgent userIdentity { type principalId userName tokenId } requestParameters responseElements } } }";
 pub const EXPORT_AUDIT_EVENTS: &str = "query($f: AuditEventFilter) { exportAuditEvents(filter: $f) }";
 
 // Billing transfer.
-pub const SET_PAYER_BILLING_MODE: &str = "mutation($p: ID!, $m: BillingMode!) { setPayerBillingMode(payerId: $p, mode: $m) { mode } }";
+pub const SET_PAYER_BILLING_MODE: &str = "mutation($p: ID!, $m: BillingMode!) { setPayerBillingMode(payerId: $p, mode: $m) { mode synced pending failed { kind name error } } }";
+pub const BILLING_CONDUCTOR_STATUS: &str = "query($p: ID!) { billingConductorStatus(payerId: $p) { mode synced pending failed { kind name error } } }";
+pub const IMPORT_BILLING_CONDUCTOR: &str = "mutation($p: ID!) { importBillingConductor(payerId: $p) { pricingRules pricingPlans billingGroups customLineItems skipped } }";
 pub const INVITE_ORGANIZATION_TO_TRANSFER_BILLING: &str = "mutation($i: InviteOrganizationToTransferBillingInput!) { inviteOrganizationToTransferBilling(input: $i) { id status managementAccountId startMonth handshakeId transferId notes } }";
 pub const BILLING_TRANSFER: &str = "query($id: ID!) { billingTransfer(id: $id) { id status startMonth endMonth transferId accounts billingGroup { passthrough billingConductorArn } } }";
 pub const BILLING_TRANSFERS: &str = "query($p: ID!) { billingTransfers(payerId: $p) { id status notes } }";
@@ -154,11 +178,13 @@ pub const BILLING_GROUPS: &str = "query($p: ID!, $m: String) { billingGroups(pay
 pub const PRICING_PLANS: &str = "query($p: ID!) { pricingPlans(payerId: $p) { name base passTax passCredits pricingRules { id } } }";
 
 // Cost insights.
-pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceCategory } amount } series { period key { accountId } amount } } }";
-pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service } delta } topDecreases { key { service } delta } } }";
+pub const COST_SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { currency total customLineItems unpricedAccountIds groups { key { accountId accountName service serviceName serviceCategory tag } amount } series { period key { accountId service serviceName } amount } } }";
+pub const MONTH_OVER_MONTH: &str = "query($i: MonthOverMonthInput!) { monthOverMonth(input: $i) { month changes { key { service serviceName chargeType accountId accountName } current previous delta deltaPercent isNew isGone } topIncreases { key { service serviceName } delta } topDecreases { key { service } delta } } }";
 pub const COST_FORECAST: &str = "query($p: [ID!]!, $m: String!, $metric: CostMetric! = UNBLENDED, $c: ID) { costForecast(payerIds: $p, month: $m, metric: $metric, customerTenantId: $c) { monthToDate projected daysInMonth } }";
 pub const ACCOUNT_MONTHLY_BILL: &str = "query($p: ID!, $a: String!, $m: String!, $metric: CostMetric! = UNBLENDED, $locale: String! = \"en\") { accountMonthlyBill(payerId: $p, accountId: $a, month: $m, metric: $metric, locale: $locale) { currency metric total lines { serviceCode serviceName description usage unit cost customLineItem } csv } }";
-pub const FOCUS_EXPORT: &str = "query($p: ID!, $m: String!) { focusExport(payerId: $p, billingPeriod: $m, format: CSV) { fileName } }";
+pub const FOCUS_EXPORT: &str = "query($p: ID, $c: ID, $m: String!, $f: FocusFormat! = CSV) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: $m, format: $f) { fileName contentType contentBase64 } }";
+pub const SET_COST_ALLOCATION_KEYS: &str = "mutation($p: ID!, $k: [CostAllocationKeyInput!]!) { setCostAllocationKeys(payerId: $p, keys: $k) { kind name periodsWithoutIt } }";
+pub const COST_ALLOCATION_KEYS: &str = "query($p: ID!) { costAllocationKeys(payerId: $p) { kind name periodsWithoutIt } }";
 pub const SERVICE_CATEGORIES: &str = "{ serviceCategories { serviceCode category serviceNames } }";
 
 // Optimization.
@@ -180,6 +206,8 @@ pub const NOTIFICATIONS: &str = "query($f: NotificationFilter) { notifications(f
 pub const UPDATE_NOTIFICATION_TEMPLATE: &str = "mutation($i: UpdateNotificationTemplateInput!) { updateNotificationTemplate(input: $i) { subject overridden } }";
 pub const NOTIFICATION_TEMPLATES: &str = "query($t: ID!) { notificationTemplates(tenantId: $t) { eventType locale subject overridden } }";
 pub const PREVIEW_NOTIFICATION_TEMPLATE: &str = "query($i: PreviewNotificationTemplateInput!) { previewNotificationTemplate(input: $i) { subject text } }";
+pub const DEMO_OUTBOX: &str = "query { demoOutbox(first: 20) { id notificationId eventType to subject text html caughtAt } }";
+pub const DEMO_OUTBOX_ENABLED: &str = "query { demoOutboxEnabled }";
 pub const SEND_SERVICE_NOTICE: &str = "mutation($i: SendServiceNoticeInput!) { sendServiceNotice(input: $i) { eventIds } }";
 
 // Organizations.
@@ -188,6 +216,8 @@ pub const LINKED_ACCOUNTS: &str = "query($p: ID!, $first: Int, $after: String, $
 pub const LINKED_ACCOUNT: &str = "query($p: ID!, $a: String!) { linkedAccount(payerId: $p, accountId: $a) { email name parentId status attachedPolicyIds } }";
 pub const ORGANIZATIONAL_UNITS: &str = "query($p: ID!) { organizationalUnits(payerId: $p) { id name } }";
 pub const CREATE_LINKED_ACCOUNT: &str = "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id state } }";
+pub const INVITE_ACCOUNT: &str = "mutation($i: InviteAccountInput!) { inviteAccount(input: $i) { handshakeId state target } }";
+pub const INVITATIONS: &str = "query($p: ID!) { invitations(payerId: $p) { handshakeId state target notes } }";
 pub const CLOSE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!, $c: String!) { closeLinkedAccount(payerId: $p, accountId: $a, confirmAccountId: $c) { accountId status } }";
 pub const MOVE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!, $d: String!) { moveLinkedAccount(payerId: $p, accountId: $a, destinationOuId: $d) { parentId } }";
 pub const REMOVE_LINKED_ACCOUNT: &str = "mutation($p: ID!, $a: String!) { removeLinkedAccount(payerId: $p, accountId: $a) { accountId } }";
@@ -291,6 +321,11 @@ impl<'a> Actor<'a> {
 
     pub async fn try_user(&self, id: &str) -> Gql {
         self.run(USER, json!({ "id": id })).await
+    }
+
+    /// Mails a pending user a fresh invitation.
+    pub async fn try_resend_invitation(&self, user: &str) -> Gql {
+        self.run(RESEND_INVITATION, json!({ "id": user })).await
     }
 
     pub async fn try_disable_user(&self, id: &str) -> Gql {
@@ -561,15 +596,84 @@ impl<'a> Actor<'a> {
         self.try_source_data_health(tenant).await.take("sourceDataHealth")
     }
 
+    /// `prefix` as in `setPayerCostExport` (`None`: left out).
+    pub async fn try_set_payer_cost_export(&self, payer: &str, bucket: &str, prefix: Option<&str>) -> Gql {
+        self.run(SET_PAYER_COST_EXPORT, json!({ "p": payer, "b": bucket, "x": prefix })).await
+    }
+
+    /// Points a payer at its own cost export bucket; `{ costExportBucket costExportPrefix }`.
+    pub async fn set_payer_cost_export(&self, payer: &str, bucket: &str, prefix: Option<&str>) -> Value {
+        self.try_set_payer_cost_export(payer, bucket, prefix).await.take("setPayerCostExport")
+    }
+
+    /// Days `from`..`to` (`YYYY-MM-DD`) pulled from Cost Explorer.
+    pub async fn try_backfill_costs(&self, payer: &str, from: &str, to: &str) -> Gql {
+        self.run(BACKFILL_COSTS, json!({ "p": payer, "f": from, "t": to })).await
+    }
+
+    /// Starts a Cost Explorer backfill; the job's id.
+    pub async fn backfill_costs(&self, payer: &str, from: &str, to: &str) -> String {
+        self.try_backfill_costs(payer, from, to).await.text("backfillCosts.id")
+    }
+
+    pub async fn try_import_legacy_dynamo_db(&self, input: Value) -> Gql {
+        self.run(IMPORT_LEGACY_DYNAMO_DB, json!({ "i": input })).await
+    }
+
+    /// Starts importing the prior tool's DynamoDB table from a whole `ImportLegacyDynamoDbInput`; the job's id.
+    pub async fn import_legacy_dynamo_db(&self, input: Value) -> String {
+        self.try_import_legacy_dynamo_db(input).await.text("importLegacyDynamoDb.id")
+    }
+
+    pub async fn try_ingest_costs(&self, payer: &str, period: Option<&str>) -> Gql {
+        self.run(INGEST_COSTS, json!({ "p": payer, "m": period })).await
+    }
+
+    /// Starts ingesting a payer's month (`None`: the current one) from its bucket; the job's id.
+    pub async fn ingest_costs(&self, payer: &str, period: Option<&str>) -> String {
+        self.try_ingest_costs(payer, period).await.text("ingestCosts.id")
+    }
+
     pub async fn ingestion_health(&self, payer: &str) -> Value {
         self.run(INGESTION_HEALTH, json!({ "p": payer })).await.take("ingestionHealth")
     }
 
     // Pricing and billing.
 
+    pub async fn try_create_pricing_rule(&self, input: Value) -> Gql {
+        self.run(CREATE_PRICING_RULE, json!({ "i": input })).await
+    }
+
     /// Creates a pricing rule from a whole `CreatePricingRuleInput`; its id.
     pub async fn create_pricing_rule(&self, input: Value) -> String {
-        self.run(CREATE_PRICING_RULE, json!({ "i": input })).await.text("createPricingRule.id")
+        self.try_create_pricing_rule(input).await.text("createPricingRule.id")
+    }
+
+    pub async fn try_pricing_rules(&self, payer: &str) -> Gql {
+        self.run(PRICING_RULES, json!({ "p": payer })).await
+    }
+
+    /// A payer's pricing rules.
+    pub async fn pricing_rules(&self, payer: &str) -> Value {
+        self.try_pricing_rules(payer).await.take("pricingRules")
+    }
+
+    pub async fn try_update_billing_group(&self, id: &str, input: Value) -> Gql {
+        self.run(UPDATE_BILLING_GROUP, json!({ "id": id, "i": input })).await
+    }
+
+    /// Deletes a billing group; its id.
+    pub async fn delete_billing_group(&self, id: &str) -> String {
+        self.run(DELETE_BILLING_GROUP, json!({ "id": id })).await.text("deleteBillingGroup.id")
+    }
+
+    pub async fn custom_line_items(&self, payer: &str) -> Value {
+        self.run(CUSTOM_LINE_ITEMS, json!({ "p": payer })).await.take("customLineItems")
+    }
+
+    /// Updates a billing group; its accounts and memberships afterwards.
+    pub async fn update_billing_group(&self, id: &str, input: Value) -> Value {
+        self.try_update_billing_group(id, input).await.take("updateBillingGroup")
     }
 
     pub async fn try_update_pricing_rule(&self, id: &str, input: Value) -> Gql {
@@ -580,9 +684,13 @@ impl<'a> Actor<'a> {
         self.try_update_pricing_rule(id, input).await.text("updatePricingRule.id")
     }
 
+    pub async fn try_create_pricing_plan(&self, input: Value) -> Gql {
+        self.run(CREATE_PRICING_PLAN, json!({ "i": input })).await
+    }
+
     /// Creates a pricing plan from a whole `CreatePricingPlanInput`; its id.
     pub async fn create_pricing_plan(&self, input: Value) -> String {
-        self.run(CREATE_PRICING_PLAN, json!({ "i": input })).await.text("createPricingPlan.id")
+        self.try_create_pricing_plan(input).await.text("createPricingPlan.id")
     }
 
     pub async fn try_create_billing_group(&self, input: Value) -> Gql {
@@ -594,9 +702,13 @@ impl<'a> Actor<'a> {
         self.try_create_billing_group(input).await.text("createBillingGroup.id")
     }
 
+    pub async fn try_create_custom_line_item(&self, input: Value) -> Gql {
+        self.run(CREATE_CUSTOM_LINE_ITEM, json!({ "i": input })).await
+    }
+
     /// Creates a custom line item from a whole `CreateCustomLineItemInput`; its id.
     pub async fn create_custom_line_item(&self, input: Value) -> String {
-        self.run(CREATE_CUSTOM_LINE_ITEM, json!({ "i": input })).await.text("createCustomLineItem.id")
+        self.try_create_custom_line_item(input).await.text("createCustomLineItem.id")
     }
 
     pub async fn try_billing_group_cost_reports(&self, payer: &str, period: &str) -> Gql {
@@ -612,8 +724,21 @@ impl<'a> Actor<'a> {
         self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": from, "to": to })).await
     }
 
+    /// A group's report over months `from`..`to`, its lines grouped `by` (`SERVICE`, `ACCOUNT`, `PERIOD`).
+    pub async fn try_billing_group_cost_report_by(&self, group: &str, from: &str, to: &str, by: &str) -> Gql {
+        self.run(BILLING_GROUP_COST_REPORT, json!({ "g": group, "from": from, "to": to, "by": by })).await
+    }
+
+    pub async fn billing_group_cost_report_by(&self, group: &str, from: &str, to: &str, by: &str) -> Value {
+        self.try_billing_group_cost_report_by(group, from, to, by).await.take("billingGroupCostReport")
+    }
+
+    pub async fn try_billing_results(&self, group: &str, period: &str) -> Gql {
+        self.run(BILLING_RESULTS, json!({ "g": group, "m": period })).await
+    }
+
     pub async fn billing_results(&self, group: &str, period: &str) -> Value {
-        self.run(BILLING_RESULTS, json!({ "g": group, "m": period })).await.take("billingResults")
+        self.try_billing_results(group, period).await.take("billingResults")
     }
 
     /// Prices a payer's month afresh; each group's result.
@@ -655,8 +780,102 @@ impl<'a> Actor<'a> {
         self.run(BILLING_PERIOD, json!({ "p": payer, "m": period })).await
     }
 
+    /// A payer's month: its status, invoice count and pending adjustments.
+    pub async fn billing_period(&self, payer: &str, period: &str) -> Value {
+        self.try_billing_period(payer, period).await.take("billingPeriod")
+    }
+
     pub async fn draft_invoices(&self, payer: &str, period: &str) -> Gql {
         self.run(DRAFT_INVOICES, json!({ "p": payer, "m": period })).await
+    }
+
+    pub async fn try_update_pricing_plan(&self, id: &str, input: Value) -> Gql {
+        self.run(UPDATE_PRICING_PLAN, json!({ "id": id, "i": input })).await
+    }
+
+    pub async fn update_pricing_plan(&self, id: &str, input: Value) -> Value {
+        self.try_update_pricing_plan(id, input).await.take("updatePricingPlan")
+    }
+
+    // Invoicing.
+
+    pub async fn try_set_exchange_rate(&self, input: Value) -> Gql {
+        self.run(SET_EXCHANGE_RATE, json!({ "i": input })).await
+    }
+
+    /// Enters a month's exchange rate from a whole `SetExchangeRateInput`; the rate.
+    pub async fn set_exchange_rate(&self, input: Value) -> Value {
+        self.try_set_exchange_rate(input).await.take("setExchangeRate.rate")
+    }
+
+    pub async fn try_invoice(&self, id: &str) -> Gql {
+        self.run(INVOICE, json!({ "id": id })).await
+    }
+
+    /// An invoice or note with its parties and lines.
+    pub async fn invoice(&self, id: &str) -> Value {
+        self.try_invoice(id).await.take("invoice")
+    }
+
+    pub async fn try_invoices(&self, filter: Value) -> Gql {
+        self.run(INVOICES, json!({ "f": filter })).await
+    }
+
+    /// The invoices this user sees, filtered by an `InvoiceFilterInput` (or null).
+    pub async fn invoices(&self, filter: Value) -> Value {
+        self.try_invoices(filter).await.take("invoices")
+    }
+
+    pub async fn try_issue_invoice(&self, id: &str) -> Gql {
+        self.run(ISSUE_INVOICE, json!({ "id": id })).await
+    }
+
+    /// Issues a draft (numbering it); the issued invoice.
+    pub async fn issue_invoice(&self, id: &str) -> Value {
+        self.try_issue_invoice(id).await.take("issueInvoice")
+    }
+
+    /// `format`: `PDF` or `CSV`.
+    pub async fn try_invoice_document(&self, id: &str, format: &str) -> Gql {
+        self.run(INVOICE_DOCUMENT, json!({ "id": id, "f": format })).await
+    }
+
+    /// An invoice's document: `{ fileName contentType contentBase64 }`.
+    pub async fn invoice_document(&self, id: &str, format: &str) -> Value {
+        self.try_invoice_document(id, format).await.take("invoiceDocument")
+    }
+
+    pub async fn try_mark_invoice_paid(&self, id: &str, date: &str, reference: &str) -> Gql {
+        self.run(MARK_INVOICE_PAID, json!({ "id": id, "d": date, "r": reference })).await
+    }
+
+    pub async fn mark_invoice_paid(&self, id: &str, date: &str, reference: &str) -> Value {
+        self.try_mark_invoice_paid(id, date, reference).await.take("markInvoicePaid")
+    }
+
+    pub async fn try_void_invoice(&self, id: &str, reason: &str) -> Gql {
+        self.run(VOID_INVOICE, json!({ "id": id, "r": reason })).await
+    }
+
+    pub async fn void_invoice(&self, id: &str, reason: &str) -> Value {
+        self.try_void_invoice(id, reason).await.take("voidInvoice")
+    }
+
+    pub async fn try_delete_invoice_draft(&self, id: &str) -> Gql {
+        self.run(DELETE_INVOICE_DRAFT, json!({ "id": id })).await
+    }
+
+    pub async fn try_create_invoice_note(&self, input: Value) -> Gql {
+        self.run(CREATE_INVOICE_NOTE, json!({ "i": input })).await
+    }
+
+    pub async fn try_create_note_from_adjustment(&self, adjustment: &str) -> Gql {
+        self.run(CREATE_NOTE_FROM_ADJUSTMENT, json!({ "a": adjustment })).await
+    }
+
+    /// Turns a pending adjustment into a draft note on its invoice; the note.
+    pub async fn create_note_from_adjustment(&self, adjustment: &str) -> Value {
+        self.try_create_note_from_adjustment(adjustment).await.take("createNoteFromAdjustment")
     }
 
     // Audit.
@@ -673,9 +892,27 @@ impl<'a> Actor<'a> {
 
     // Billing transfer.
 
-    /// Sets how a payer is billed (`NATIVE` or `BILLING_CONDUCTOR`).
+    pub async fn try_set_payer_billing_mode(&self, payer: &str, mode: &str) -> Gql {
+        self.run(SET_PAYER_BILLING_MODE, json!({ "p": payer, "m": mode })).await
+    }
+
+    /// Sets how a payer is billed (`NATIVE` or `BILLING_CONDUCTOR`); the sync status.
     pub async fn set_payer_billing_mode(&self, payer: &str, mode: &str) -> Value {
-        self.run(SET_PAYER_BILLING_MODE, json!({ "p": payer, "m": mode })).await.take("setPayerBillingMode")
+        self.try_set_payer_billing_mode(payer, mode).await.take("setPayerBillingMode")
+    }
+
+    /// What of a payer's billing is pushed to Billing Conductor, waiting, or refused.
+    pub async fn billing_conductor_status(&self, payer: &str) -> Value {
+        self.run(BILLING_CONDUCTOR_STATUS, json!({ "p": payer })).await.take("billingConductorStatus")
+    }
+
+    pub async fn try_import_billing_conductor(&self, payer: &str) -> Gql {
+        self.run(IMPORT_BILLING_CONDUCTOR, json!({ "p": payer })).await
+    }
+
+    /// Imports a payer's existing Billing Conductor setup; the counts (and what was skipped).
+    pub async fn import_billing_conductor(&self, payer: &str) -> Value {
+        self.try_import_billing_conductor(payer).await.take("importBillingConductor")
     }
 
     pub async fn try_invite_organization_to_transfer_billing(&self, input: Value) -> Gql {
@@ -725,8 +962,12 @@ impl<'a> Actor<'a> {
     }
 
     /// A payer's billing groups with their accounts in a month (`None`: the current one).
+    pub async fn try_billing_groups(&self, payer: &str, period: Option<&str>) -> Gql {
+        self.run(BILLING_GROUPS, json!({ "p": payer, "m": period })).await
+    }
+
     pub async fn billing_groups(&self, payer: &str, period: Option<&str>) -> Value {
-        self.run(BILLING_GROUPS, json!({ "p": payer, "m": period })).await.take("billingGroups")
+        self.try_billing_groups(payer, period).await.take("billingGroups")
     }
 
     pub async fn pricing_plans(&self, payer: &str) -> Value {
@@ -782,8 +1023,36 @@ impl<'a> Actor<'a> {
         self.try_account_monthly_bill(payer, account, month, metric, locale).await.take("accountMonthlyBill")
     }
 
+    /// A payer's month as a FOCUS CSV.
     pub async fn try_focus_export(&self, payer: &str, period: &str) -> Gql {
         self.run(FOCUS_EXPORT, json!({ "p": payer, "m": period })).await
+    }
+
+    /// A FOCUS file of a payer's AWS cost, a customer's charges, or (neither) one's own charges.
+    pub async fn try_focus_export_of(&self, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> Gql {
+        self.run(FOCUS_EXPORT, json!({ "p": payer, "c": customer, "m": period, "f": format })).await
+    }
+
+    /// The file: `{ fileName contentType contentBase64 }`.
+    pub async fn focus_export_of(&self, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> Value {
+        self.try_focus_export_of(payer, customer, period, format).await.take("focusExport")
+    }
+
+    pub async fn try_set_cost_allocation_keys(&self, payer: &str, keys: Value) -> Gql {
+        self.run(SET_COST_ALLOCATION_KEYS, json!({ "p": payer, "k": keys })).await
+    }
+
+    /// Selects the tags and cost categories a payer's costs are kept by; the keys.
+    pub async fn set_cost_allocation_keys(&self, payer: &str, keys: Value) -> Value {
+        self.try_set_cost_allocation_keys(payer, keys).await.take("setCostAllocationKeys")
+    }
+
+    pub async fn try_cost_allocation_keys(&self, payer: &str) -> Gql {
+        self.run(COST_ALLOCATION_KEYS, json!({ "p": payer })).await
+    }
+
+    pub async fn cost_allocation_keys(&self, payer: &str) -> Value {
+        self.try_cost_allocation_keys(payer).await.take("costAllocationKeys")
     }
 
     pub async fn service_categories(&self) -> Value {
@@ -873,12 +1142,31 @@ impl<'a> Actor<'a> {
         self.run(UPDATE_NOTIFICATION_TEMPLATE, json!({ "i": input })).await
     }
 
+    /// Overrides a tenant's template from a whole `UpdateNotificationTemplateInput`; `{ subject overridden }`.
+    pub async fn update_notification_template(&self, input: Value) -> Value {
+        self.try_update_notification_template(input).await.take("updateNotificationTemplate")
+    }
+
     pub async fn notification_templates(&self, tenant: &str) -> Value {
         self.run(NOTIFICATION_TEMPLATES, json!({ "t": tenant })).await.take("notificationTemplates")
     }
 
     pub async fn preview_notification_template(&self, input: Value) -> Value {
         self.run(PREVIEW_NOTIFICATION_TEMPLATE, json!({ "i": input })).await.take("previewNotificationTemplate")
+    }
+
+    pub async fn try_demo_outbox(&self) -> Gql {
+        self.run(DEMO_OUTBOX, json!({})).await
+    }
+
+    /// The demo mail sink's newest mails (global admins only).
+    pub async fn demo_outbox(&self) -> Value {
+        self.try_demo_outbox().await.take("demoOutbox")
+    }
+
+    /// Whether this user may read the demo outbox (and the server runs it).
+    pub async fn demo_outbox_enabled(&self) -> bool {
+        self.run(DEMO_OUTBOX_ENABLED, json!({})).await.data("demoOutboxEnabled").as_bool().expect("a boolean")
     }
 
     pub async fn try_send_service_notice(&self, input: Value) -> Gql {
@@ -920,6 +1208,20 @@ impl<'a> Actor<'a> {
     /// Starts creating an account in a payer's organization; the job's id.
     pub async fn create_linked_account(&self, input: Value) -> String {
         self.try_create_linked_account(input).await.text("createLinkedAccount.id")
+    }
+
+    pub async fn try_invite_account(&self, input: Value) -> Gql {
+        self.run(INVITE_ACCOUNT, json!({ "i": input })).await
+    }
+
+    /// Invites an account into a payer's organization from a whole `InviteAccountInput`; the handshake.
+    pub async fn invite_account(&self, input: Value) -> Value {
+        self.try_invite_account(input).await.take("inviteAccount")
+    }
+
+    /// A payer's invitations (handshakes) and their states.
+    pub async fn invitations(&self, payer: &str) -> Value {
+        self.run(INVITATIONS, json!({ "p": payer })).await.take("invitations")
     }
 
     pub async fn try_close_linked_account(&self, payer: &str, account: &str, confirm: &str) -> Gql {

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
+use e2e::story;
 use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use partner_billing::money::to_units;
 use rust_decimal::Decimal;
@@ -104,17 +105,9 @@ pub(crate) async fn cost_fixture(app: &TestApp, payer: &str, period: &str) {
     insert(app, payer, period, focus).await;
 }
 
-pub(crate) const CREATE_RULE: &str = "mutation($i: CreatePricingRuleInput!) { createPricingRule(input: $i) { id scope type modifierPercentage } }";
-pub(crate) const CREATE_PLAN: &str = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id base pricingRules { id } } }";
-pub(crate) const CREATE_GROUP: &str = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id name accountIds primaryAccountId customerTenantId } }";
-pub(crate) const CREATE_ITEM: &str = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id flatAmount percentage chargeType billingPeriodEnd } }";
-pub(crate) const REPORTS: &str = "query($p: ID!, $m: String!) { billingGroupCostReports(payerId: $p, billingPeriod: $m) { billingGroupName source currency awsCost proformaCost margin marginPercentage abcProformaCost abcDifference } }";
-pub(crate) const REPORT: &str = "query($g: ID!, $m: String!, $by: BillingReportGroupBy!) { billingGroupCostReport(billingGroupId: $g, from: $m, to: $m, groupBy: $by) { awsCost proformaCost margin lines { key customLineItem awsCost proformaCost margin } } }";
-pub(crate) const RESULTS: &str = "query($g: ID!, $m: String!) { billingResults(billingGroupId: $g, billingPeriod: $m) { id reason computedBy awsCost proformaCost margin marginPercentage byService { key proformaCost } customLineItems { key proformaCost } } }";
-pub(crate) const MY_CHARGES: &str = "query($m: String!) { myCharges(billingPeriod: $m) { billingGroupName billingPeriod currency total lines { name amount } } }";
-
+/// Creates a pricing rule as `who`; its id.
 pub(crate) async fn rule(app: &TestApp, who: &Session, input: Value) -> String {
-    app.gql(who.bearer(), CREATE_RULE, json!({ "i": input })).await.data("createPricingRule.id").as_str().unwrap().to_owned()
+    app.as_user(who).create_pricing_rule(input).await
 }
 
 /// The fixture's plan: GLOBAL 5 % discount, SERVICE 10 % markup on EC2, SKU 20 % discount on S3 standard storage.
@@ -127,10 +120,10 @@ pub(crate) async fn plan(app: &TestApp, p: &Partner, who: &Session) -> String {
         json!({ "payerId": p.payer_id, "name": "s3-storage-20", "scope": "SKU", "type": "DISCOUNT", "modifierPercentage": "20", "service": "AmazonS3", "usageType": "TimedStorage-ByteHrs", "operation": "StandardStorage" }),
     )
     .await;
-    let res = app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "standard", "pricingRuleIds": [global, ec2, sku] } })).await;
-    assert_eq!(res.data("createPricingPlan.base"), "LIST", "LIST is the default base");
-    assert_eq!(res.data("createPricingPlan.pricingRules").as_array().unwrap().len(), 3);
-    res.data("createPricingPlan.id").as_str().unwrap().to_owned()
+    let created = app.as_user(who).try_create_pricing_plan(json!({ "payerId": p.payer_id, "name": "standard", "pricingRuleIds": [global, ec2, sku] })).await.take("createPricingPlan");
+    assert_eq!(created["base"], "LIST", "LIST is the default base");
+    assert_eq!(created["pricingRules"].as_array().unwrap().len(), 3);
+    created["id"].as_str().unwrap().to_owned()
 }
 
 async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
@@ -138,24 +131,23 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Bill Co").await;
     let period = last_month();
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let customer_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let admin = app.as_user(&p.admin);
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let customer_viewer = admin.create_user("viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
     let plan_id = plan(&app, &p, &p.operator).await;
-    let group = app
-        .gql(
-            p.operator.bearer(),
-            CREATE_GROUP,
-            json!({ "i": { "payerId": p.payer_id, "name": "Acme-Prod", "description": "Acme production", "primaryAccountId": A1, "accountIds": [A3, A1, A2], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } }),
-        )
-        .await;
-    assert_eq!(group.data("createBillingGroup.accountIds"), &json!([A1, A2, A3]));
-    let group_id = group.data("createBillingGroup.id").as_str().unwrap().to_owned();
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    let group = operator
+        .try_create_billing_group(json!({ "payerId": p.payer_id, "name": "Acme-Prod", "description": "Acme production", "primaryAccountId": A1, "accountIds": [A3, A1, A2], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period }))
+        .await
+        .take("createBillingGroup");
+    assert_eq!(group["accountIds"], json!([A1, A2, A3]));
+    let group_id = group["id"].as_str().unwrap().to_owned();
     // A one-off flat fee (cents kept) and a recurring 10 % credit on the pro-forma charge.
-    let fee = app
-        .gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "150.34", "billingPeriodStart": period, "billingPeriodEnd": e2e_next(&period) } }))
+    let fee = operator
+        .try_create_custom_line_item(json!({ "billingGroupId": group_id, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "150.34", "billingPeriodStart": period, "billingPeriodEnd": e2e_next(&period) }))
         .await;
     assert_eq!(dec(fee.data("createCustomLineItem.flatAmount")), d("150.34"));
-    let credit = app.gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": period } })).await;
+    let credit = operator.try_create_custom_line_item(json!({ "billingGroupId": group_id, "name": "Loyalty-credit", "chargeType": "CREDIT", "percentage": "10", "billingPeriodStart": period })).await;
     assert!(credit.data("createCustomLineItem.billingPeriodEnd").is_null());
     cost_fixture(&app, &p.payer_id, &period).await;
 
@@ -168,8 +160,7 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     //   Rows: 430.10. Fee +150.34. Credit −10 % of 430.10 = −43.01. Pro-forma 537.43.
     // AWS cost (net unblended, Tax and Credit included): 171 + 42.75 + 28.50 + 9.50 + 95 + 7.22
     //   + 12.34 − 25 = 341.31. Margin 196.12 = 36.49 % of 537.43.
-    let res = app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": period })).await;
-    let r = res.data("billingGroupCostReports.0").clone();
+    let r = viewer.billing_group_cost_reports(&p.payer_id, &period).await[0].clone();
     assert_eq!(r["billingGroupName"], "Acme-Prod");
     assert_eq!((r["source"].as_str(), r["currency"].as_str()), (Some("cur"), Some("USD")));
     assert_eq!(dec(&r["awsCost"]), d("341.31"));
@@ -178,9 +169,8 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     assert_eq!(dec(&r["marginPercentage"]), d("36.49"));
     assert!(r["abcProformaCost"].is_null() && r["abcDifference"].is_null(), "no Billing Conductor report: {r}");
 
-    let by = |by: &str| json!({ "g": group_id, "m": period, "by": by });
-    let services = app.gql(p.viewer.bearer(), REPORT, by("SERVICE")).await;
-    let lines = services.data("billingGroupCostReport.lines").as_array().unwrap().clone();
+    let services = viewer.billing_group_cost_report_by(&group_id, &period, &period, "SERVICE").await;
+    let lines = services["lines"].as_array().unwrap().clone();
     let line = |key: &str| lines.iter().find(|l| l["key"] == key).unwrap_or_else(|| panic!("no line {key}: {lines:?}")).clone();
     for (key, aws, proforma) in [
         ("AmazonEC2", "226.09", "275"),
@@ -195,31 +185,28 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     }
     assert_eq!(line("Support-fee")["customLineItem"], true);
     assert_eq!(lines.len(), 6);
-    let accounts = app.gql(p.viewer.bearer(), REPORT, by("ACCOUNT")).await;
-    let lines = accounts.data("billingGroupCostReport.lines").as_array().unwrap().clone();
+    let accounts = viewer.billing_group_cost_report_by(&group_id, &period, &period, "ACCOUNT").await;
+    let lines = accounts["lines"].as_array().unwrap().clone();
     // Custom line items without a linked account are booked on the primary account (A1).
     let got: Vec<(String, Decimal, Decimal)> = lines.iter().map(|l| (l["key"].as_str().unwrap().to_owned(), dec(&l["awsCost"]), dec(&l["proformaCost"]))).collect();
     assert_eq!(got, vec![(A1.to_owned(), d("211.84"), d("351.33")), (A2.to_owned(), d("27.25"), d("64.5")), (A3.to_owned(), d("102.22"), d("121.6"))]);
-    let periods = app.gql(p.viewer.bearer(), REPORT, by("PERIOD")).await;
-    assert_eq!(periods.data("billingGroupCostReport.lines.0.key"), period.as_str());
-    assert_eq!(dec(periods.data("billingGroupCostReport.margin")), d("196.12"));
+    let periods = viewer.billing_group_cost_report_by(&group_id, &period, &period, "PERIOD").await;
+    assert_eq!(periods["lines"][0]["key"], period.as_str());
+    assert_eq!(dec(&periods["margin"]), d("196.12"));
 
     // Store last month's result, then edit billing: tax now passes through. Last month is
     // recomputed in the same change; the earlier result stays readable.
-    let stored = app.gql(p.operator.bearer(), "mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { proformaCost reason } }", json!({ "p": p.payer_id, "m": period })).await;
-    assert_eq!(dec(stored.data("recomputeBilling.0.proformaCost")), d("537.43"));
+    let stored = operator.recompute_billing(&p.payer_id, &period).await;
+    assert_eq!(dec(&stored[0]["proformaCost"]), d("537.43"));
     let pricing_events = app.outbox("pricing.changed").await.len();
     // By default a change takes effect from the current period: last month keeps its plan.
-    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { passTax } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
+    operator.update_pricing_plan(&plan_id, json!({ "passTax": true })).await;
     assert_eq!(app.outbox("pricing.changed").await.len(), pricing_events + 1);
-    assert_eq!(app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await.data("billingResults").as_array().unwrap().len(), 1, "last month was not repriced");
-    assert_eq!(dec(app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": period })).await.data("billingGroupCostReports.0.proformaCost")), d("537.43"));
+    assert_eq!(viewer.billing_results(&group_id, &period).await.as_array().unwrap().len(), 1, "last month was not repriced");
+    assert_eq!(dec(&viewer.billing_group_cost_reports(&p.payer_id, &period).await[0]["proformaCost"]), d("537.43"));
     // Made effective from last month, it reprices last month.
-    app.gql(p.operator.bearer(), "mutation($id: ID!, $m: String!) { updatePricingPlan(id: $id, input: { passTax: true, effectiveFrom: $m }) { passTax } }", json!({ "id": plan_id, "m": period }))
-        .await
-        .data("updatePricingPlan");
-    let results = app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await;
-    let results = results.data("billingResults").as_array().unwrap().clone();
+    operator.update_pricing_plan(&plan_id, json!({ "passTax": true, "effectiveFrom": period })).await;
+    let results = viewer.billing_results(&group_id, &period).await.as_array().unwrap().clone();
     assert_eq!(results.len(), 2, "{results:?}");
     // Now: rows 430.10 + tax 12.34 = 442.44; credit −44.244; fee 150.34 → 548.536.
     assert_eq!((results[0]["reason"].as_str(), dec(&results[0]["proformaCost"])), (Some("pricing.changed"), d("548.536")));
@@ -230,21 +217,18 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     let old_credit = results[1]["customLineItems"].as_array().unwrap().iter().find(|l| l["key"] == "Loyalty-credit").unwrap().clone();
     assert_eq!(dec(&old_credit["proformaCost"]), d("-43.01"));
     // A change that does not move the numbers stores nothing new.
-    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { description: \"same numbers\" }) { id } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
-    assert_eq!(app.gql(p.viewer.bearer(), RESULTS, json!({ "g": group_id, "m": period })).await.data("billingResults").as_array().unwrap().len(), 2);
+    operator.update_pricing_plan(&plan_id, json!({ "description": "same numbers" })).await;
+    assert_eq!(viewer.billing_results(&group_id, &period).await.as_array().unwrap().len(), 2);
 
     // A second customer's group: the first customer never sees it.
-    let other = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
-    let other_viewer = app.create_user(&p.admin, "viewer@globex.example", "VIEWER", ("tenantId", &other)).await;
-    app.gql(
-        p.operator.bearer(),
-        CREATE_GROUP,
-        json!({ "i": { "payerId": p.payer_id, "name": "Globex", "primaryAccountId": A4, "accountIds": [A4], "pricingPlanId": plan_id, "customerTenantId": other, "billingPeriod": period } }),
-    )
-    .await
-    .data("createBillingGroup");
-    let mine = app.gql(customer_viewer.bearer(), MY_CHARGES, json!({ "m": period })).await;
-    let charges = mine.data("myCharges").as_array().unwrap().clone();
+    let other = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Globex").await;
+    let other_viewer = admin.create_user("viewer@globex.example", "VIEWER", ("tenantId", &other)).await;
+    operator
+        .create_billing_group(json!({ "payerId": p.payer_id, "name": "Globex", "primaryAccountId": A4, "accountIds": [A4], "pricingPlanId": plan_id, "customerTenantId": other, "billingPeriod": period }))
+        .await;
+    let customer = app.as_user(&customer_viewer);
+    let mine = customer.my_charges(&period).await;
+    let charges = mine.as_array().unwrap().clone();
     assert_eq!(charges.len(), 1, "{charges:?}");
     assert_eq!(charges[0]["billingGroupName"], "Acme-Prod");
     assert_eq!(dec(&charges[0]["total"]), d("548.536"));
@@ -252,25 +236,27 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     assert_eq!((amount("AmazonEC2"), amount("AmazonS3"), amount("Support-fee")), (d("287.34"), d("33.5"), d("150.34")));
     // No AWS cost or margin anywhere for the customer: not in the answer, not in the type, not
     // through the partner's queries.
-    let text = mine.body.to_string();
+    let text = mine.to_string();
     for secret in ["341.31", "226.09", "207.226", "awsCost", "margin"] {
         assert!(!text.contains(secret), "{secret} leaked to the customer: {text}");
     }
-    app.gql(customer_viewer.bearer(), "query($m: String!) { myCharges(billingPeriod: $m) { awsCost } }", json!({ "m": period })).await.assert_code("VALIDATION");
-    for (query, vars) in [
-        (REPORTS, json!({ "p": p.payer_id, "m": period })),
-        (REPORT, by("SERVICE")),
-        (RESULTS, json!({ "g": group_id, "m": period })),
-        ("query($p: ID!) { billingGroups(payerId: $p) { id } }", json!({ "p": p.payer_id })),
-        ("query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": p.payer_id })),
-    ] {
-        app.gql(customer_viewer.bearer(), query, vars).await.assert_code("NOT_FOUND");
+    // (A selection the type does not have, sent as is.)
+    customer.run("query($m: String!) { myCharges(billingPeriod: $m) { awsCost } }", json!({ "m": period })).await.assert_code("VALIDATION");
+    let refused = [
+        ("billingGroupCostReports", customer.try_billing_group_cost_reports(&p.payer_id, &period).await),
+        ("billingGroupCostReport", customer.try_billing_group_cost_report_by(&group_id, &period, &period, "SERVICE").await),
+        ("billingResults", customer.try_billing_results(&group_id, &period).await),
+        ("billingGroups", customer.try_billing_groups(&p.payer_id, None).await),
+        ("pricingRules", customer.try_pricing_rules(&p.payer_id).await),
+    ];
+    for (what, res) in refused {
+        res.assert_not_found(what);
     }
-    let globex = app.gql(other_viewer.bearer(), MY_CHARGES, json!({ "m": period })).await;
-    assert_eq!(globex.data("myCharges.0.billingGroupName"), "Globex");
+    let globex = app.as_user(&other_viewer).my_charges(&period).await;
+    assert_eq!(globex[0]["billingGroupName"], "Globex");
     // A4's 999 list × 1.10 markup.
-    assert_eq!(dec(globex.data("myCharges.0.total")), d("1098.9"));
-    assert_eq!(globex.data("myCharges").as_array().unwrap().len(), 1);
+    assert_eq!(dec(&globex[0]["total"]), d("1098.9"));
+    assert_eq!(globex.as_array().unwrap().len(), 1);
 
     // The Billing page reads every group's pricing inputs at once: the same inputs as each
     // group's own (a group with plan versions and items, one without either), in every period.
@@ -288,11 +274,11 @@ async fn hand_computed_fixture_recomputation_and_customer_view(db: DbKind) {
     }
     // So its open month's totals come from the stored prices, which it does not write again.
     let open = e2e_next(&period);
-    app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": open })).await.data("billingGroupCostReports");
+    viewer.billing_group_cost_reports(&p.payer_id, &open).await;
     let stored = || async { entity::priced_periods::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| (r.billing_group_id, r.billing_period, r.computed_at)).collect::<Vec<_>>() };
     let before = stored().await;
     assert!(before.iter().any(|(_, m, _)| *m == open), "the open month was priced and stored: {before:?}");
-    app.gql(p.viewer.bearer(), REPORTS, json!({ "p": p.payer_id, "m": open })).await.data("billingGroupCostReports");
+    viewer.billing_group_cost_reports(&p.payer_id, &open).await;
     assert_eq!(stored().await, before, "a second visit reads the stored prices");
 }
 
@@ -322,17 +308,18 @@ async fn bad_input_is_refused_naming_the_field(db: DbKind) {
     let p = app.new_partner(&root, "Check Co").await;
     let who = &p.operator;
     let plan_id = plan(&app, &p, who).await;
+    let operator = app.as_user(who);
     let period = last_month();
     let group = |over: Value| {
         let mut i = json!({ "payerId": p.payer_id, "name": "grp", "primaryAccountId": A1, "accountIds": [A1, A2], "pricingPlanId": plan_id, "billingPeriod": period });
         i.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
-        json!({ "i": i })
+        i
     };
-    let group_id = app.gql(who.bearer(), CREATE_GROUP, group(json!({}))).await.data("createBillingGroup.id").as_str().unwrap().to_owned();
+    let group_id = operator.create_billing_group(group(json!({}))).await;
     let item = |over: Value| {
         let mut i = json!({ "billingGroupId": group_id, "name": "item", "chargeType": "FEE", "billingPeriodStart": period });
         i.as_object_mut().unwrap().extend(over.as_object().unwrap().clone());
-        json!({ "i": i })
+        i
     };
     let before = billing_counts(&app).await;
 
@@ -346,41 +333,38 @@ async fn bad_input_is_refused_naming_the_field(db: DbKind) {
         (json!({ "name": "ok", "accountIds": many, "primaryAccountId": many[0] }), "accountIds", "more than 1000 accounts"),
         (json!({ "name": "ok", "accountIds": ["12345"], "primaryAccountId": "12345" }), "accountIds", "not an account id"),
     ] {
-        invalid(&app.gql(who.bearer(), CREATE_GROUP, group(over)).await, field, what);
+        invalid(&operator.try_create_billing_group(group(over)).await, field, what);
     }
     assert_eq!(billing_counts(&app).await, before, "nothing changed");
     // Moving A2 out and A3 in from next month is fine; A2 is then free from next month on only.
     let next = e2e_next(&period);
-    let moved = app
-        .gql(who.bearer(), "mutation($id: ID!, $m: String!) { updateBillingGroup(id: $id, input: { accountIds: [\"100000000001\", \"300000000003\"], billingPeriod: $m }) { accountIds memberships { accountId billingPeriodStart billingPeriodEnd } } }", json!({ "id": group_id, "m": next }))
-        .await;
-    assert_eq!(moved.data("updateBillingGroup.accountIds"), &json!([A1, A3]));
-    let a2 = moved.data("updateBillingGroup.memberships").as_array().unwrap().iter().find(|m| m["accountId"] == A2).unwrap().clone();
+    let moved = operator.update_billing_group(&group_id, json!({ "accountIds": [A1, A3], "billingPeriod": next })).await;
+    assert_eq!(moved["accountIds"], json!([A1, A3]));
+    let a2 = moved["memberships"].as_array().unwrap().iter().find(|m| m["accountId"] == A2).unwrap().clone();
     assert_eq!((a2["billingPeriodStart"].as_str(), a2["billingPeriodEnd"].as_str()), (Some(period.as_str()), Some(next.as_str())));
-    let back_in_time = app.gql(who.bearer(), CREATE_GROUP, group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2 }))).await;
+    let back_in_time = operator.try_create_billing_group(group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2 }))).await;
     invalid(&back_in_time, "accountIds", "A2 is still grouped last month");
-    let created = app.gql(who.bearer(), CREATE_GROUP, group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2, "billingPeriod": next }))).await;
-    created.data("createBillingGroup.id");
+    operator.create_billing_group(group(json!({ "name": "other", "accountIds": [A2], "primaryAccountId": A2, "billingPeriod": next }))).await;
     assert_eq!(app.count("billing_groups").await, before[0] + 1, "only the valid group was created");
 
     // Rules and plans.
     let global2 = rule(&app, who, json!({ "payerId": p.payer_id, "name": "global-2", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "2" })).await;
     let before_rules = billing_counts(&app).await;
-    let plans: Value = app.gql(who.bearer(), "query($p: ID!) { pricingPlans(payerId: $p) { id pricingRules { id scope } } }", json!({ "p": p.payer_id })).await.data("pricingPlans").clone();
+    let plans = operator.pricing_plans(&p.payer_id).await;
     let mut ids: Vec<Value> = plans[0]["pricingRules"].as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
     ids.push(json!(global2));
-    let two_globals = app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "two-globals", "pricingRuleIds": ids } })).await;
+    let two_globals = operator.try_create_pricing_plan(json!({ "payerId": p.payer_id, "name": "two-globals", "pricingRuleIds": ids })).await;
     invalid(&two_globals, "pricingRuleIds", "two GLOBAL rules");
     assert!(two_globals.message().contains("GLOBAL"), "{}", two_globals.message());
-    let update_two = app.gql(who.bearer(), "mutation($id: ID!, $r: [ID!]) { updatePricingPlan(id: $id, input: { pricingRuleIds: $r }) { id } }", json!({ "id": plan_id, "r": ids })).await;
+    let update_two = operator.try_update_pricing_plan(&plan_id, json!({ "pricingRuleIds": ids })).await;
     invalid(&update_two, "pricingRuleIds", "two GLOBAL rules on update");
     let too_many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-    invalid(&app.gql(who.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "big", "pricingRuleIds": too_many } })).await, "pricingRuleIds", "more than 500 rules");
+    invalid(&operator.try_create_pricing_plan(json!({ "payerId": p.payer_id, "name": "big", "pricingRuleIds": too_many })).await, "pricingRuleIds", "more than 500 rules");
     for (modifier, what) in [("-1", "negative modifier"), ("1.234", "three decimals")] {
-        let res = app.gql(who.bearer(), CREATE_RULE, json!({ "i": { "payerId": p.payer_id, "name": "bad", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": modifier } })).await;
+        let res = operator.try_create_pricing_rule(json!({ "payerId": p.payer_id, "name": "bad", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": modifier })).await;
         invalid(&res, "modifierPercentage", what);
     }
-    invalid(&app.gql(who.bearer(), CREATE_RULE, json!({ "i": { "payerId": p.payer_id, "name": "svc", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "1" } })).await, "service", "SERVICE rule without a service");
+    invalid(&operator.try_create_pricing_rule(json!({ "payerId": p.payer_id, "name": "svc", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "1" })).await, "service", "SERVICE rule without a service");
     assert_eq!(billing_counts(&app).await, before_rules);
 
     // Custom line items.
@@ -396,105 +380,105 @@ async fn bad_input_is_refused_naming_the_field(db: DbKind) {
         (json!({ "flatAmount": "1", "linkedAccountId": A4 }), "linkedAccountId", "linked account not in the group"),
         (json!({ "name": "bad name!", "flatAmount": "1" }), "name", "item name pattern"),
     ] {
-        invalid(&app.gql(who.bearer(), CREATE_ITEM, item(over)).await, field, what);
+        invalid(&operator.try_create_custom_line_item(item(over)).await, field, what);
     }
     assert_eq!(billing_counts(&app).await, before, "nothing changed");
     // The limits themselves are fine, and 12.34 stays 12.34.
-    let ok = app.gql(who.bearer(), CREATE_ITEM, item(json!({ "flatAmount": "12.34" }))).await;
+    let ok = operator.try_create_custom_line_item(item(json!({ "flatAmount": "12.34" }))).await;
     assert_eq!(ok.data("createCustomLineItem.flatAmount"), "12.34");
-    let ok = app.gql(who.bearer(), CREATE_ITEM, item(json!({ "name": "max", "percentage": "10000" }))).await;
+    let ok = operator.try_create_custom_line_item(item(json!({ "name": "max", "percentage": "10000" }))).await;
     assert_eq!(dec(ok.data("createCustomLineItem.percentage")), d("10000"));
 }
 
-async fn roles_and_events(db: DbKind) {
+/// Viewers read every billing object and change none; operators, admins and the payer's own admin
+/// write, each change announced as an event; a plan in use cannot go before its group.
+async fn viewers_read_billing_and_writers_change_it_with_events(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Role Co").await;
-    let rule_input = |name: &str| json!({ "i": { "payerId": p.payer_id, "name": name, "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "1" } });
+    let (viewer, operator) = (app.as_user(&p.viewer), app.as_user(&p.operator));
+    let rule_input = |name: &str| json!({ "payerId": p.payer_id, "name": name, "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "1" });
     // Viewers read and never write; operators, admins and the payer's own admin write.
     let before = billing_counts(&app).await;
-    app.gql(p.viewer.bearer(), CREATE_RULE, rule_input("v")).await.assert_code("FORBIDDEN");
+    viewer.try_create_pricing_rule(rule_input("v")).await.assert_code("FORBIDDEN");
     assert_eq!(billing_counts(&app).await, before);
     for (who, name) in [(&p.operator, "op"), (&p.admin, "adm"), (&p.payer_admin, "padm")] {
-        app.gql(who.bearer(), CREATE_RULE, rule_input(name)).await.data("createPricingRule.id");
+        app.as_user(who).create_pricing_rule(rule_input(name)).await;
     }
-    let rules = app.gql(p.viewer.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id name } }", json!({ "p": p.payer_id })).await;
-    let rule_id = rules.data("pricingRules.0.id").as_str().unwrap().to_owned();
-    assert_eq!(rules.data("pricingRules").as_array().unwrap().len(), 3);
+    let rules = viewer.pricing_rules(&p.payer_id).await;
+    let rule_id = rules[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(rules.as_array().unwrap().len(), 3);
     let events = app.outbox("pricing.changed").await;
     assert_eq!(events.len(), 3);
     assert_eq!((events[0]["action"].as_str(), events[0]["name"].as_str()), (Some("created"), Some("op")));
 
-    let plan_id = app.gql(p.operator.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": "p1", "base": "UNBLENDED", "pricingRuleIds": [rule_id] } })).await.data("createPricingPlan.id").as_str().unwrap().to_owned();
-    let group_id = app
-        .gql(p.operator.bearer(), CREATE_GROUP, json!({ "i": { "payerId": p.payer_id, "name": "g1", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan_id } }))
-        .await
-        .data("createBillingGroup.id")
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let item_id = app
-        .gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group_id, "name": "fee", "chargeType": "FEE", "flatAmount": "5" } }))
-        .await
-        .data("createCustomLineItem.id")
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let plan_id = operator.create_pricing_plan(json!({ "payerId": p.payer_id, "name": "p1", "base": "UNBLENDED", "pricingRuleIds": [rule_id] })).await;
+    let group_id = operator.create_billing_group(json!({ "payerId": p.payer_id, "name": "g1", "primaryAccountId": A1, "accountIds": [A1], "pricingPlanId": plan_id })).await;
+    let item_id = operator.create_custom_line_item(json!({ "billingGroupId": group_id, "name": "fee", "chargeType": "FEE", "flatAmount": "5" })).await;
     let group_events = app.outbox("billing_group.changed").await;
     assert_eq!(group_events.len(), 2);
     assert_eq!(group_events[0]["billingGroupId"], group_id.as_str());
     assert_eq!(group_events[1]["customLineItemId"], item_id.as_str());
 
+    // Every write and read of billing, as data: (operation, variables).
     let period = last_month();
     let writes: Vec<(&str, Value)> = vec![
-        ("mutation($id: ID!) { updatePricingRule(id: $id, input: { modifierPercentage: \"2\" }) { id } }", json!({ "id": rule_id })),
-        ("mutation($id: ID!) { updatePricingPlan(id: $id, input: { passCredits: true }) { id } }", json!({ "id": plan_id })),
-        ("mutation($id: ID!) { updateBillingGroup(id: $id, input: { description: \"x\" }) { id } }", json!({ "id": group_id })),
+        (story::UPDATE_PRICING_RULE, json!({ "id": rule_id, "i": { "modifierPercentage": "2" } })),
+        (story::UPDATE_PRICING_PLAN, json!({ "id": plan_id, "i": { "passCredits": true } })),
+        (story::UPDATE_BILLING_GROUP, json!({ "id": group_id, "i": { "description": "x" } })),
         ("mutation($id: ID!) { updateCustomLineItem(id: $id, input: { flatAmount: \"6\" }) { id } }", json!({ "id": item_id })),
-        ("mutation($p: ID!, $m: String!) { recomputeBilling(payerId: $p, billingPeriod: $m) { id } }", json!({ "p": p.payer_id, "m": period })),
+        (story::RECOMPUTE_BILLING, json!({ "p": p.payer_id, "m": period })),
         ("mutation($id: ID!) { deleteCustomLineItem(id: $id) { id } }", json!({ "id": item_id })),
         ("mutation($id: ID!) { deleteBillingGroup(id: $id) { id } }", json!({ "id": group_id })),
         ("mutation($id: ID!) { deletePricingPlan(id: $id) { id } }", json!({ "id": plan_id })),
         ("mutation($id: ID!) { deletePricingRule(id: $id) { id } }", json!({ "id": rule_id })),
     ];
     let reads: Vec<(&str, Value)> = vec![
-        ("query($p: ID!) { billingGroups(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        (story::BILLING_GROUPS, json!({ "p": p.payer_id })),
         ("query($id: ID!) { billingGroup(id: $id) { id } }", json!({ "id": group_id })),
-        ("query($p: ID!) { pricingPlans(payerId: $p) { id } }", json!({ "p": p.payer_id })),
+        (story::PRICING_PLANS, json!({ "p": p.payer_id })),
         ("query($p: ID!) { customLineItems(payerId: $p) { id } }", json!({ "p": p.payer_id })),
-        (REPORTS, json!({ "p": p.payer_id, "m": period })),
-        (REPORT, json!({ "g": group_id, "m": period, "by": "PERIOD" })),
-        (RESULTS, json!({ "g": group_id, "m": period })),
+        (story::BILLING_GROUP_COST_REPORTS, json!({ "p": p.payer_id, "m": period })),
+        (story::BILLING_GROUP_COST_REPORT, json!({ "g": group_id, "from": period, "to": period, "by": "PERIOD" })),
+        (story::BILLING_RESULTS, json!({ "g": group_id, "m": period })),
     ];
     for (query, vars) in &reads {
-        let res = app.gql(p.viewer.bearer(), query, vars.clone()).await;
+        let res = viewer.run(query, vars.clone()).await;
         assert!(res.body.get("errors").is_none(), "viewer reads {query}: {}", res.body);
     }
     let before = billing_counts(&app).await;
     for (query, vars) in &writes {
-        app.gql(p.viewer.bearer(), query, vars.clone()).await.assert_code("FORBIDDEN");
+        viewer.run(query, vars.clone()).await.assert_code("FORBIDDEN");
     }
     assert_eq!(billing_counts(&app).await, before, "viewers changed nothing");
     // In use: the plan cannot go before its group.
-    app.gql(p.operator.bearer(), writes[7].0, writes[7].1.clone()).await.assert_code("CONFLICT");
+    operator.run(writes[7].0, writes[7].1.clone()).await.assert_code("CONFLICT");
     for (query, vars) in &writes {
-        let res = app.gql(p.operator.bearer(), query, vars.clone()).await;
+        let res = operator.run(query, vars.clone()).await;
         assert!(res.body.get("errors").is_none(), "operator runs {query}: {}", res.body);
     }
     assert_eq!(app.count("billing_groups").await + app.count("pricing_plans").await + app.count("custom_line_items").await, 0);
     let actions: Vec<String> = app.outbox("billing_group.changed").await.iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
     assert_eq!(actions, ["created", "custom_line_item.created", "updated", "custom_line_item.updated", "custom_line_item.deleted", "deleted"]);
+}
 
-    // An end customer holding a role on a payer that hangs on their own tenant still gets no
-    // AWS cost or pricing: only myCharges.
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Own Payer Inc").await;
+/// An end customer holding a role on a payer that hangs on their own tenant still gets no AWS
+/// cost or pricing (only myCharges); the partner still manages it.
+async fn an_end_customer_on_its_own_payer_gets_no_cost_or_pricing(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let p = app.new_partner(&root, "Role Co").await;
+    let period = last_month();
+    let admin = app.as_user(&p.admin);
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Own Payer Inc").await;
     let (own_payer, _) = app.insert_payer(&customer, "own payer").await;
-    let customer_admin = app.create_user(&p.admin, "admin@own-payer.example", "ADMIN", ("tenantId", &customer)).await;
-    app.gql(customer_admin.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": own_payer })).await.assert_code("FORBIDDEN");
-    app.gql(customer_admin.bearer(), REPORTS, json!({ "p": own_payer, "m": period })).await.assert_code("FORBIDDEN");
-    app.gql(customer_admin.bearer(), CREATE_RULE, json!({ "i": { "payerId": own_payer, "name": "x", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "1" } })).await.assert_code("FORBIDDEN");
+    let customer_admin = admin.create_user("admin@own-payer.example", "ADMIN", ("tenantId", &customer)).await;
+    let own = app.as_user(&customer_admin);
+    own.try_pricing_rules(&own_payer).await.assert_code("FORBIDDEN");
+    own.try_billing_group_cost_reports(&own_payer, &period).await.assert_code("FORBIDDEN");
+    own.try_create_pricing_rule(json!({ "payerId": own_payer, "name": "x", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "1" })).await.assert_code("FORBIDDEN");
     // The partner still manages it.
-    app.gql(p.admin.bearer(), "query($p: ID!) { pricingRules(payerId: $p) { id } }", json!({ "p": own_payer })).await.data("pricingRules");
+    admin.pricing_rules(&own_payer).await;
 }
 
 /// #17: billing prices a month from the pricing rollup (one sum per pricing key), the cost views
@@ -528,35 +512,19 @@ async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
     let ec2 = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "ec2-7", "scope": "SERVICE", "type": "MARKUP", "modifierPercentage": "7", "service": "AmazonEC2" })).await;
     let entity = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "aws-1", "scope": "BILLING_ENTITY", "type": "MARKUP", "modifierPercentage": "1", "billingEntity": "AWS" })).await;
     let tiering = rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "no-free-tier", "scope": "GLOBAL", "type": "TIERING", "freeTier": false })).await;
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
     // A group per base, two accounts each (an account is in one group per period).
     for (base, accounts) in ["LIST", "UNBLENDED", "NET_UNBLENDED", "AMORTIZED"].into_iter().zip(accounts.chunks(2)) {
-        let plan = app
-            .gql(p.operator.bearer(), CREATE_PLAN, json!({ "i": { "payerId": p.payer_id, "name": format!("plan-{base}"), "base": base, "pricingRuleIds": [global, ec2, entity, tiering] } }))
-            .await
-            .data("createPricingPlan.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let group = app
-            .gql(
-                p.operator.bearer(),
-                CREATE_GROUP,
-                json!({ "i": { "payerId": p.payer_id, "name": format!("group-{base}"), "primaryAccountId": accounts[0], "accountIds": accounts, "pricingPlanId": plan, "billingPeriod": "2024-09" } }),
-            )
-            .await
-            .data("createBillingGroup.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
-        app.gql(p.operator.bearer(), CREATE_ITEM, json!({ "i": { "billingGroupId": group, "name": "credit", "chargeType": "CREDIT", "percentage": "2.5", "billingPeriodStart": "2024-09" } }))
-            .await
-            .data("createCustomLineItem.id");
+        let plan = operator.create_pricing_plan(json!({ "payerId": p.payer_id, "name": format!("plan-{base}"), "base": base, "pricingRuleIds": [global, ec2, entity, tiering] })).await;
+        let group = operator
+            .create_billing_group(json!({ "payerId": p.payer_id, "name": format!("group-{base}"), "primaryAccountId": accounts[0], "accountIds": accounts, "pricingPlanId": plan, "billingPeriod": "2024-09" }))
+            .await;
+        operator.create_custom_line_item(json!({ "billingGroupId": group, "name": "credit", "chargeType": "CREDIT", "percentage": "2.5", "billingPeriodStart": "2024-09" })).await;
 
         // The billing report: the month rollup, priced.
-        let report = app.gql(p.viewer.bearer(), REPORT, json!({ "g": group, "m": "2024-09", "by": "SERVICE" })).await;
-        let month_total = dec(report.data("billingGroupCostReport.proformaCost"));
-        let month_lines: BTreeMap<String, Decimal> = report
-            .data("billingGroupCostReport.lines")
+        let report = viewer.billing_group_cost_report_by(&group, "2024-09", "2024-09", "SERVICE").await;
+        let month_total = dec(&report["proformaCost"]);
+        let month_lines: BTreeMap<String, Decimal> = report["lines"]
             .as_array()
             .unwrap()
             .iter()
@@ -564,18 +532,12 @@ async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
             .map(|l| (l["key"].as_str().unwrap().to_owned(), dec(&l["proformaCost"])))
             .collect();
         // The cost view by day: the day grain, priced row by row.
-        let q = "query($i: CostSummaryInput!) { costSummary(input: $i) { total groups { key { service } amount } } }";
-        let by_day = app
-            .gql(
-                p.viewer.bearer(),
-                q,
-                json!({ "i": { "payerIds": [p.payer_id], "from": "2024-09-01", "to": "2024-09-30", "granularity": "DAY", "metric": "PRO_FORMA", "groupBy": ["SERVICE"], "filter": { "accountIds": accounts } } }),
-            )
+        let by_day = viewer
+            .cost_summary(&json!({ "payerIds": [p.payer_id], "from": "2024-09-01", "to": "2024-09-30", "granularity": "DAY", "metric": "PRO_FORMA", "groupBy": ["SERVICE"], "filter": { "accountIds": accounts } }))
             .await;
         assert!(month_total != Decimal::ZERO, "{base}: a priced month");
-        assert_eq!(dec(by_day.data("costSummary.total")), month_total, "{base}: the day grain's total");
-        let day_lines: BTreeMap<String, Decimal> = by_day
-            .data("costSummary.groups")
+        assert_eq!(dec(&by_day["total"]), month_total, "{base}: the day grain's total");
+        let day_lines: BTreeMap<String, Decimal> = by_day["groups"]
             .as_array()
             .unwrap()
             .iter()
@@ -587,4 +549,10 @@ async fn month_rollup_pricing_equals_day_grain_pricing(db: DbKind) {
     }
 }
 
-on_both_databases!(hand_computed_fixture_recomputation_and_customer_view, bad_input_is_refused_naming_the_field, roles_and_events, month_rollup_pricing_equals_day_grain_pricing);
+on_both_databases!(
+    hand_computed_fixture_recomputation_and_customer_view,
+    bad_input_is_refused_naming_the_field,
+    viewers_read_billing_and_writers_change_it_with_events,
+    an_end_customer_on_its_own_payer_gets_no_cost_or_pricing,
+    month_rollup_pricing_equals_day_grain_pricing,
+);

@@ -12,7 +12,6 @@ use partner_billing::aws::AwsClients;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 use serde_json::{Value, json};
 
-const BACKFILL: &str = "mutation($p: ID!, $f: NaiveDate!, $t: NaiveDate!) { backfillCosts(payerId: $p, from: $f, to: $t) { id } }";
 const EC2: &str = "Amazon Elastic Compute Cloud - Compute";
 const S3: &str = "Amazon Simple Storage Service";
 
@@ -113,14 +112,8 @@ async fn setup(db: DbKind, extra: Vec<(&'static str, String)>) -> (TestApp, Sess
 async fn backfill_over_two_pages_replaces_the_days_and_sends_cloudevents(db: DbKind) {
     let (app, _root, p, payer, management) = setup(db, vec![]).await;
     let hook = WebhookReceiver::start().await;
-    let created = app
-        .gql(
-            p.admin.bearer(),
-            "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }",
-            json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["aws.service.daily"] } }),
-        )
-        .await;
-    let secret = created.data("createWebhookEndpoint.secret").as_str().unwrap().to_owned();
+    let created = app.as_user(&p.admin).create_webhook_endpoint(json!({ "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["aws.service.daily"] })).await;
+    let secret = created["secret"].as_str().unwrap().to_owned();
 
     // Three days of last month: the first two are pulled, the third is not.
     let first = Utc::now().date_naive().with_day(1).unwrap().checked_sub_months(Months::new(1)).unwrap();
@@ -145,18 +138,18 @@ async fn backfill_over_two_pages_replaces_the_days_and_sends_cloudevents(db: DbK
 
     // Who may, and what is refused before anything is queued.
     let jobs_before = app.count("jobs").await;
-    let vars = |f: NaiveDate, t: NaiveDate| json!({ "p": payer, "f": f, "t": t });
-    app.gql(p.viewer.bearer(), BACKFILL, vars(d0, d1)).await.assert_code("FORBIDDEN");
-    app.gql(p.operator.bearer(), BACKFILL, vars(d1, d0)).await.assert_code("VALIDATION");
-    let too_old = Utc::now().date_naive() - Duration::days(15 * 31);
-    let res = app.gql(p.operator.bearer(), BACKFILL, vars(too_old, d0)).await;
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    let (from, to) = (d0.to_string(), d1.to_string());
+    viewer.try_backfill_costs(&payer, &from, &to).await.assert_code("FORBIDDEN");
+    operator.try_backfill_costs(&payer, &to, &from).await.assert_code("VALIDATION");
+    let too_old = (Utc::now().date_naive() - Duration::days(15 * 31)).to_string();
+    let res = operator.try_backfill_costs(&payer, &too_old, &from).await;
     res.assert_code("VALIDATION");
     assert!(res.message().contains("14 months"), "{}", res.body);
-    app.gql(p.operator.bearer(), BACKFILL, vars(d0, Utc::now().date_naive() + Duration::days(2))).await.assert_code("VALIDATION");
+    operator.try_backfill_costs(&payer, &from, &(Utc::now().date_naive() + Duration::days(2)).to_string()).await.assert_code("VALIDATION");
     assert_eq!(app.count("jobs").await, jobs_before, "nothing was queued");
 
-    let res = app.gql(p.operator.bearer(), BACKFILL, vars(d0, d1)).await;
-    let job = app.wait_job(&p.operator, res.data("backfillCosts.id").as_str().unwrap()).await;
+    let job = app.wait_job(&p.operator, &operator.backfill_costs(&payer, &from, &to).await).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     assert_eq!(job["result"]["pages"], 2, "NextPageToken was followed: {job}");
     assert_eq!(job["result"]["rowsWritten"], 3);
@@ -207,9 +200,8 @@ async fn backfill_over_two_pages_replaces_the_days_and_sends_cloudevents(db: DbK
     assert_eq!(rows(&app, "cur").await.len(), 1, "other sources are untouched");
 
     // The partner sees it in the insights.
-    let q = "query($p: ID!, $f: NaiveDate!, $t: NaiveDate!) { costSummary(input: { payerIds: [$p], from: $f, to: $t, groupBy: [ACCOUNT] }) { total groups { key { accountId } amount } } }";
-    let summary = app.gql(p.viewer.bearer(), q, json!({ "p": payer, "f": d1, "t": d1 })).await;
-    assert_eq!(summary.data("costSummary.total"), "-1.25");
+    let summary = viewer.cost_summary(&json!({ "payerIds": [payer], "from": d1, "to": d1, "groupBy": ["ACCOUNT"] })).await;
+    assert_eq!(summary["total"], "-1.25");
 
     // One ingestion record for the month, like the other sources.
     let sql = "SELECT source, billing_period, status, rows_read, rows_written FROM ingestions WHERE source = 'ce'";

@@ -28,23 +28,20 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     let body = aws_sdk_s3::primitives::ByteStream::from_path(&file).await.unwrap();
     s3.put_object().bucket(&bucket).key("exports/pb-export/data/BILLING_PERIOD=2025-11/pb-export-00001.snappy.parquet").body(body).send().await.unwrap();
 
-    let set = "mutation($p: ID!, $b: String!) { setPayerCostExport(payerId: $p, bucket: $b, prefix: \"exports/\") { costExportBucket costExportPrefix } }";
-    app.gql(p.operator.bearer(), set, json!({ "p": payer, "b": bucket })).await.assert_code("FORBIDDEN");
-    app.gql(p.admin.bearer(), set, json!({ "p": payer, "b": "Not_A_Bucket" })).await.assert_code("VALIDATION");
-    let res = app.gql(p.admin.bearer(), set, json!({ "p": payer, "b": bucket })).await;
-    assert_eq!(res.data("setPayerCostExport.costExportPrefix"), "exports/");
+    let (admin_user, operator, viewer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer));
+    operator.try_set_payer_cost_export(&payer, &bucket, Some("exports/")).await.assert_code("FORBIDDEN");
+    admin_user.try_set_payer_cost_export(&payer, "Not_A_Bucket", Some("exports/")).await.assert_code("VALIDATION");
+    assert_eq!(admin_user.set_payer_cost_export(&payer, &bucket, Some("exports/")).await["costExportPrefix"], "exports/");
 
-    let ingest = "mutation($p: ID!, $m: String) { ingestCosts(payerId: $p, billingPeriod: $m) { id } }";
-    app.gql(p.viewer.bearer(), ingest, json!({ "p": payer, "m": "2025-11" })).await.assert_code("FORBIDDEN");
-    let res = app.gql(p.operator.bearer(), ingest, json!({ "p": payer, "m": "2025-11" })).await;
-    let job = app.wait_job(&p.operator, res.data("ingestCosts.id").as_str().unwrap()).await;
+    viewer.try_ingest_costs(&payer, Some("2025-11")).await.assert_code("FORBIDDEN");
+    let job = app.wait_job(&p.operator, &operator.ingest_costs(&payer, Some("2025-11")).await).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     assert_eq!(job["result"]["files"], 1);
 
     // The same file ingested locally for a second payer gives the same totals.
     // Of the same billing account (ingestion takes only a payer's own rows), so on a tenant
     // below (an account id is unique per tenant).
-    let below = app.create_tenant(&p.admin, &p.tenant_id, "RESELLER", "Local copy reseller").await;
+    let below = admin_user.create_tenant(&p.tenant_id, "RESELLER", "Local copy reseller").await;
     let (local_payer, _) = app.insert_payer(&below, "Local copy").await;
     {
         use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -55,26 +52,27 @@ async fn ingests_a_period_from_s3(db: DbKind) {
     }
     let platform = UnscopedPlatformAccess::new(app.db.clone());
     ingest::ingest_files(&platform, PayerId(local_payer.parse().unwrap()), &[file]).await.unwrap();
-    let q = "query($p: ID!) { costSummary(input: { payerIds: [$p], from: \"2025-11-01\", to: \"2025-11-30\", groupBy: [ACCOUNT] }) { total groups { key { accountId } amount } } }";
-    let from_s3 = app.gql(p.viewer.bearer(), q, json!({ "p": payer })).await;
-    let local = app.gql(p.viewer.bearer(), q, json!({ "p": local_payer })).await;
-    assert_ne!(from_s3.data("costSummary.total"), "0");
-    assert_eq!(from_s3.data("costSummary"), local.data("costSummary"));
-    let health_q = "query($p: ID!) { ingestionHealth(payerId: $p) { status lastIngestion { status billingPeriod holder heartbeatAt } } }";
-    let health = app.gql(p.viewer.bearer(), health_q, json!({ "p": payer })).await;
-    assert_ne!(health.data("ingestionHealth.status"), "NOT_AVAILABLE");
+    let by_account = |payer: &str| json!({ "payerIds": [payer], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["ACCOUNT"] });
+    let from_s3 = viewer.cost_summary(&by_account(&payer)).await;
+    let local = viewer.cost_summary(&by_account(&local_payer)).await;
+    assert_ne!(from_s3["total"], "0");
+    // Total and accounts (the names come from each payer's own organization, so they are left out).
+    let per_account = |s: &serde_json::Value| (s["total"].clone(), s["groups"].as_array().unwrap().iter().map(|g| (g["key"]["accountId"].clone(), g["amount"].clone())).collect::<Vec<_>>());
+    assert_eq!(per_account(&from_s3), per_account(&local));
+    let health = viewer.ingestion_health(&payer).await;
+    assert_ne!(health["status"], "NOT_AVAILABLE");
     // The job's run: its record, with a heartbeat; which host ran it is for platform staff only.
-    assert_eq!(health.data("ingestionHealth.lastIngestion.status"), "SUCCEEDED");
-    assert_eq!(health.data("ingestionHealth.lastIngestion.billingPeriod"), "2025-11");
-    assert!(health.data("ingestionHealth.lastIngestion.heartbeatAt").is_string(), "{}", health.body);
-    assert!(health.data("ingestionHealth.lastIngestion.holder").is_null(), "{}", health.body);
-    let staff = app.gql(admin.bearer(), health_q, json!({ "p": payer })).await;
-    let holder = staff.data("ingestionHealth.lastIngestion.holder").as_str().unwrap().to_owned();
+    let last = &health["lastIngestion"];
+    assert_eq!(last["status"], "SUCCEEDED");
+    assert_eq!(last["billingPeriod"], "2025-11");
+    assert!(last["heartbeatAt"].is_string(), "{health}");
+    assert!(last["holder"].is_null(), "{health}");
+    let staff = app.as_user(&admin).ingestion_health(&payer).await;
+    let holder = staff["lastIngestion"]["holder"].as_str().unwrap().to_owned();
     assert!(holder.contains(&format!(":{}:", std::process::id())), "the worker in this process ran it: {holder}");
 
     // A month with no export files fails with a reason.
-    let res = app.gql(p.operator.bearer(), ingest, json!({ "p": payer, "m": "2025-07" })).await;
-    let job = app.wait_job(&p.operator, res.data("ingestCosts.id").as_str().unwrap()).await;
+    let job = app.wait_job(&p.operator, &operator.ingest_costs(&payer, Some("2025-07")).await).await;
     assert_eq!(job["state"], "FAILED");
     assert!(job["lastError"].as_str().unwrap().contains("no cost export files"), "{job}");
 }

@@ -5,20 +5,18 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{DbKind, TestApp, on_both_databases};
+use e2e::{Actor, DbKind, TestApp, on_both_databases};
 use serde_json::{Value, json};
 
-const OUTBOX: &str = "query { demoOutbox(first: 20) { id notificationId eventType to subject text html caughtAt } }";
-
 /// Waits until the outbox holds a mail to `to`.
-async fn wait_for_mail(app: &TestApp, token: Option<&str>, to: &str) -> Value {
+async fn wait_for_mail(reader: Actor<'_>, to: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let res = app.gql(token, OUTBOX, json!({})).await;
-        if let Some(mail) = res.data("demoOutbox").as_array().unwrap().iter().find(|m| m["to"] == to) {
+        let outbox = reader.demo_outbox().await;
+        if let Some(mail) = outbox.as_array().unwrap().iter().find(|m| m["to"] == to) {
             return mail.clone();
         }
-        assert!(Instant::now() < deadline, "no mail to {to} in the demo outbox: {:?}", res.body);
+        assert!(Instant::now() < deadline, "no mail to {to} in the demo outbox: {outbox}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -29,11 +27,10 @@ async fn an_invitation_lands_in_the_outbox_delivered_and_only_global_admins_read
     let admin = app.platform_admin().await;
     let p = app.new_partner(&admin, "Outbox Demo").await;
 
-    let invited = app
-        .gql(p.admin.bearer(), "mutation($i: CreateUserInput!) { createUser(input: $i) { id invitationPending } }", json!({ "i": { "email": "new.hire@outbox.example", "role": "VIEWER", "tenantId": p.tenant_id } }))
-        .await;
-    assert_eq!(invited.data("createUser.invitationPending"), true);
-    let mail = wait_for_mail(&app, admin.bearer(), "new.hire@outbox.example").await;
+    let invited = app.as_user(&p.admin).invite_user("new.hire@outbox.example", "VIEWER", &p.tenant_id).await;
+    assert_eq!(invited["invitationPending"], true);
+    let global = app.as_user(&admin);
+    let mail = wait_for_mail(global, "new.hire@outbox.example").await;
     assert_eq!(mail["subject"], "You have been invited to Partner Billing");
     assert_eq!(mail["eventType"], "user.invited");
     let text = mail["text"].as_str().unwrap();
@@ -43,41 +40,38 @@ async fn an_invitation_lands_in_the_outbox_delivered_and_only_global_admins_read
     assert!(mail["html"].as_str().unwrap().contains(&token), "the HTML body carries the link too");
 
     // The delivery counts as sent (not pending forever), and the link works.
-    let log = app
-        .gql(admin.bearer(), "query { notifications(filter: { channel: \"email\" }, first: 50) { nodes { id recipient status subject } } }", json!({}))
-        .await;
-    let delivery = log.data("notifications.nodes").as_array().unwrap().iter().find(|n| n["id"] == mail["notificationId"]).cloned().expect("the caught mail's delivery");
+    let log = global.notifications(json!({ "channel": "email" })).await;
+    let delivery = log.iter().find(|n| n["id"] == mail["notificationId"]).cloned().expect("the caught mail's delivery");
     assert_eq!(delivery["recipient"], "new.hire@outbox.example");
     assert_eq!(delivery["status"], "sent", "{delivery}");
     assert_eq!(delivery["subject"], mail["subject"]);
-    let set = app.gql(None, "mutation($t: String!) { setPassword(token: $t, password: \"a new hire's own passphrase\") { accessToken } }", json!({ "t": token })).await;
-    assert!(set.data("setPassword.accessToken").as_str().is_some_and(|t| !t.is_empty()));
-    let changed = wait_for_mail(&app, admin.bearer(), "new.hire@outbox.example").await;
+    let access = app.anonymous().set_password(&token, "a new hire's own passphrase").await;
+    assert!(!access.is_empty());
+    let changed = wait_for_mail(global, "new.hire@outbox.example").await;
     assert!(changed["caughtAt"].as_str().is_some());
 
     // Global admins only: the partner's own admin, operator and viewer are refused, and told
     // the page is not theirs; so is a signed-out caller.
-    let enabled = "query { demoOutboxEnabled }";
-    assert_eq!(app.gql(admin.bearer(), enabled, json!({})).await.data("demoOutboxEnabled"), true);
+    assert!(global.demo_outbox_enabled().await);
     for (who, session) in p.users() {
-        app.gql(session.bearer(), OUTBOX, json!({})).await.assert_code("FORBIDDEN");
-        assert_eq!(app.gql(session.bearer(), enabled, json!({})).await.data("demoOutboxEnabled"), false, "{who}");
+        let user = app.as_user(session);
+        user.try_demo_outbox().await.assert_code("FORBIDDEN");
+        assert!(!user.demo_outbox_enabled().await, "{who}");
     }
-    app.gql(None, OUTBOX, json!({})).await.assert_code("UNAUTHENTICATED");
+    app.anonymous().try_demo_outbox().await.assert_code("UNAUTHENTICATED");
 }
 
 /// Without the sink (the default, on either database) there is no outbox to read.
 async fn the_outbox_is_refused_when_mail_is_sent(db: DbKind) {
     let app = TestApp::spawn(db).await;
     let admin = app.platform_admin().await;
-    let res = app.gql(admin.bearer(), OUTBOX, json!({})).await;
+    let global = app.as_user(&admin);
+    let res = global.try_demo_outbox().await;
     res.assert_code("NOT_FOUND");
     assert_eq!(res.message(), "demo outbox not found");
-    assert_eq!(app.gql(admin.bearer(), "query { demoOutboxEnabled }", json!({})).await.data("demoOutboxEnabled"), false);
+    assert!(!global.demo_outbox_enabled().await);
     // Mail stays pending with no SMTP server, and nothing is kept.
-    app.gql(admin.bearer(), "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", json!({ "i": { "email": "pending@outbox.example", "role": "VIEWER", "tenantId": partner_billing::ids::ROOT_TENANT_ID.to_string() } }))
-        .await
-        .data("createUser.id");
+    global.invite_user("pending@outbox.example", "VIEWER", &partner_billing::ids::ROOT_TENANT_ID.to_string()).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.count("demo_mails").await, 0);
 }

@@ -14,12 +14,11 @@ use partner_billing::ids::PayerId;
 use partner_billing::ingest;
 use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::billing::{A1, A2, A3, CREATE_GROUP, CREATE_ITEM, MY_CHARGES, cost_fixture, d, dec, e2e_next, last_month, plan};
+use crate::billing::{A1, A2, A3, cost_fixture, d, dec, e2e_next, last_month, plan};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-const EXPORT: &str = "query($p: ID, $c: ID, $m: String!, $f: FocusFormat!) { focusExport(payerId: $p, customerTenantId: $c, billingPeriod: $m, format: $f) { fileName contentType contentBase64 } }";
 
 struct Fixture {
     app: TestApp,
@@ -36,24 +35,24 @@ async fn fixture(db: DbKind) -> Fixture {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Focus Co").await;
     let period = last_month();
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let customer_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
+    let admin = app.as_user(&p.admin);
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let customer_viewer = admin.create_user("viewer@acme.example", "VIEWER", ("tenantId", &customer)).await;
     let plan_id = plan(&app, &p, &p.operator).await;
-    let group = app
-        .gql(p.operator.bearer(), CREATE_GROUP, json!({ "i": { "payerId": p.payer_id, "name": "Acme-Prod", "primaryAccountId": A1, "accountIds": [A1, A2, A3], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } }))
+    let operator = app.as_user(&p.operator);
+    let group_id = operator
+        .create_billing_group(json!({ "payerId": p.payer_id, "name": "Acme-Prod", "primaryAccountId": A1, "accountIds": [A1, A2, A3], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period }))
         .await;
-    let group_id = group.data("createBillingGroup.id").as_str().unwrap().to_owned();
-    let item = |name: &str, charge: &str, amount: (&str, &str), end: Option<String>| json!({ "i": { "billingGroupId": group_id, "name": name, "chargeType": charge, amount.0: amount.1, "billingPeriodStart": period, "billingPeriodEnd": end } });
-    app.gql(p.operator.bearer(), CREATE_ITEM, item("Support-fee", "FEE", ("flatAmount", "150.34"), Some(e2e_next(&period)))).await.data("createCustomLineItem.id");
-    app.gql(p.operator.bearer(), CREATE_ITEM, item("Loyalty-credit", "CREDIT", ("percentage", "10"), None)).await.data("createCustomLineItem.id");
+    let item = |name: &str, charge: &str, amount: (&str, &str), end: Option<String>| json!({ "billingGroupId": group_id, "name": name, "chargeType": charge, amount.0: amount.1, "billingPeriodStart": period, "billingPeriodEnd": end });
+    operator.create_custom_line_item(item("Support-fee", "FEE", ("flatAmount", "150.34"), Some(e2e_next(&period)))).await;
+    operator.create_custom_line_item(item("Loyalty-credit", "CREDIT", ("percentage", "10"), None)).await;
     cost_fixture(&app, &p.payer_id, &period).await;
     Fixture { app, p, period, customer, customer_viewer }
 }
 
-/// The file a `focusExport` answers, decoded, with its name.
-async fn export(app: &TestApp, who: &Session, vars: Value) -> (String, Vec<u8>) {
-    let res = app.gql(who.bearer(), EXPORT, vars).await;
-    let file = res.data("focusExport");
+/// The file a `focusExport` answers (of a payer, a customer, or neither), decoded, with its name.
+async fn export(app: &TestApp, who: &Session, payer: Option<&str>, customer: Option<&str>, period: &str, format: &str) -> (String, Vec<u8>) {
+    let file = app.as_user(who).focus_export_of(payer, customer, period, format).await;
     let bytes = base64::engine::general_purpose::STANDARD.decode(file["contentBase64"].as_str().unwrap()).unwrap();
     (file["fileName"].as_str().unwrap().to_owned(), bytes)
 }
@@ -135,19 +134,17 @@ async fn payer_for(app: &TestApp, p: &Partner, account: &str) -> PayerId {
 /// A payer's total of one cost metric for a month, as the cost views sum it.
 async fn total(app: &TestApp, who: &Session, payer: &str, period: &str, metric: &str) -> Decimal {
     let (from, to) = partner_billing::domain::costs::month_bounds(period).unwrap();
-    let res = app.gql(who.bearer(), "query($i: CostSummaryInput!) { costSummary(input: $i) { total } }", json!({ "i": { "payerIds": [payer], "from": from, "to": to, "metric": metric } })).await;
-    dec(res.data("costSummary.total"))
+    dec(&app.as_user(who).cost_summary(&json!({ "payerIds": [payer], "from": from, "to": to, "metric": metric })).await["total"])
 }
 
 async fn a_customers_file_passes_the_validator_and_reads_back_to_their_charges(db: DbKind) {
     let Fixture { app, p, period, customer: _, customer_viewer: me } = fixture(db).await;
     let dir = tempfile::tempdir().unwrap();
-    let charges = app.gql(me.bearer(), MY_CHARGES, json!({ "m": period })).await;
-    let my_total = dec(charges.data("myCharges.0.total"));
+    let my_total = dec(&app.as_user(&me).my_charges(&period).await[0]["total"]);
     assert_eq!(my_total, d("537.43"));
 
     // CSV: the customer's price in every cost column, the public price as ListCost.
-    let (name, csv) = export(&app, &me, json!({ "m": period, "f": "CSV" })).await;
+    let (name, csv) = export(&app, &me, None, None, &period, "CSV").await;
     assert_eq!(name, format!("focus-my-charges-{period}.csv"));
     let rows = csv_rows(&csv);
     assert_eq!(rows.len(), 8, "six priced usage rows (the Tax and Credit rows are not charged) and two custom line items");
@@ -191,7 +188,7 @@ async fn a_customers_file_passes_the_validator_and_reads_back_to_their_charges(d
     assert_eq!(failed, ["ChargeCategory_NotNull"], "a row without ChargeCategory:\n{report}");
 
     // Parquet: the same rows.
-    let (name, parquet) = export(&app, &me, json!({ "m": period, "f": "PARQUET" })).await;
+    let (name, parquet) = export(&app, &me, None, None, &period, "PARQUET").await;
     assert!(name.ends_with(".parquet") && parquet.starts_with(b"PAR1"));
     let parquet_path = dir.path().join("charges.parquet");
     std::fs::write(&parquet_path, &parquet).unwrap();
@@ -217,7 +214,7 @@ async fn a_partner_exports_a_payers_aws_cost_and_a_customers_charges(db: DbKind)
     let Fixture { app, p, period, customer, customer_viewer } = fixture(db).await;
     // Per payer: every account's AWS cost (the group's 341.31 and A4's 999), the pro-forma charge
     // beside it; the viewer may read it.
-    let (name, csv) = export(&app, &p.viewer, json!({ "p": p.payer_id, "m": period, "f": "CSV" })).await;
+    let (name, csv) = export(&app, &p.viewer, Some(&p.payer_id), None, &period, "CSV").await;
     assert!(name.starts_with("focus-focus-co-payer-"), "{name}");
     let rows = csv_rows(&csv);
     let aws = total(&app, &p.viewer, &p.payer_id, &period, "NET_UNBLENDED").await;
@@ -237,36 +234,29 @@ async fn a_partner_exports_a_payers_aws_cost_and_a_customers_charges(db: DbKind)
     assert!(failed.is_empty(), "focus-validator refused the payer's CSV: {failed:?}\n{report}");
 
     // Per customer: exactly the file the customer gets (what the partner bills them).
-    let (_, theirs) = export(&app, &customer_viewer, json!({ "c": customer, "m": period, "f": "CSV" })).await;
-    let (_, partners) = export(&app, &p.operator, json!({ "c": customer, "m": period, "f": "CSV" })).await;
+    let (_, theirs) = export(&app, &customer_viewer, None, Some(&customer), &period, "CSV").await;
+    let (_, partners) = export(&app, &p.operator, None, Some(&customer), &period, "CSV").await;
     assert_eq!(theirs, partners);
     assert_eq!(sum(&csv_rows(&partners), "BilledCost"), d("537.43"));
 }
 
 async fn roles_who_may_export_what(db: DbKind) {
     let Fixture { app, p, period, customer, customer_viewer } = fixture(db).await;
-    let vars = |extra: Value| {
-        let mut v = json!({ "m": period, "f": "CSV" });
-        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        v
-    };
     // Every partner role reads; the single-payer admin reads its payer but no customer tenant.
     for who in [&p.admin, &p.operator, &p.viewer, &p.payer_admin] {
-        export(&app, who, vars(json!({ "p": p.payer_id }))).await;
+        export(&app, who, Some(&p.payer_id), None, &period, "CSV").await;
     }
-    app.gql(p.payer_admin.bearer(), EXPORT, vars(json!({ "c": customer }))).await.assert_code("NOT_FOUND");
+    app.as_user(&p.payer_admin).try_focus_export_of(None, Some(&customer), &period, "CSV").await.assert_code("NOT_FOUND");
     // A customer exports its own charges only: AWS cost per payer is the partner's.
-    let res = app.gql(customer_viewer.bearer(), EXPORT, vars(json!({ "p": p.payer_id }))).await;
+    let me = app.as_user(&customer_viewer);
+    let res = me.try_focus_export_of(Some(&p.payer_id), None, &period, "CSV").await;
     assert!(matches!(res.code(), Some("FORBIDDEN" | "NOT_FOUND")), "{}", res.body);
-    app.gql(customer_viewer.bearer(), EXPORT, vars(json!({ "c": p.tenant_id }))).await.assert_code("NOT_FOUND");
+    me.try_focus_export_of(None, Some(&p.tenant_id), &period, "CSV").await.assert_code("NOT_FOUND");
     // Bad input names its field.
-    let res = app.gql(p.admin.bearer(), EXPORT, vars(json!({ "p": p.payer_id, "c": customer }))).await;
-    res.assert_code("VALIDATION");
-    assert_eq!(res.body["errors"][0]["extensions"]["field"], "customerTenantId");
-    let res = app.gql(p.admin.bearer(), EXPORT, json!({ "p": p.payer_id, "m": "2025-13", "f": "CSV" })).await;
-    res.assert_code("VALIDATION");
-    assert_eq!(res.body["errors"][0]["extensions"]["field"], "billingPeriod");
-    app.gql(None, EXPORT, vars(json!({}))).await.assert_code("UNAUTHENTICATED");
+    let admin = app.as_user(&p.admin);
+    admin.try_focus_export_of(Some(&p.payer_id), Some(&customer), &period, "CSV").await.assert_invalid("customerTenantId");
+    admin.try_focus_export_of(Some(&p.payer_id), None, "2025-13", "CSV").await.assert_invalid("billingPeriod");
+    app.anonymous().try_focus_export_of(None, None, &period, "CSV").await.assert_code("UNAUTHENTICATED");
 }
 
 on_both_databases!(a_customers_file_passes_the_validator_and_reads_back_to_their_charges, a_partner_exports_a_payers_aws_cost_and_a_customers_charges, roles_who_may_export_what);

@@ -54,19 +54,20 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
     let payer = app.connected_payer(&p, &management).await;
     tell(&app, &p, &hook, &["account.invited", "invitation.accepted"]).await;
 
-    let q = "mutation($p: ID!) { inviteAccount(input: { payerId: $p, accountId: \"210987654321\", notes: \"join us\" }) { handshakeId state target } }";
-    app.gql(p.viewer.bearer(), q, json!({ "p": payer })).await.assert_code("FORBIDDEN");
-    let both = app.gql(p.operator.bearer(), "mutation($p: ID!) { inviteAccount(input: { payerId: $p, accountId: \"210987654321\", email: \"x@y.example\" }) { handshakeId } }", json!({ "p": payer })).await;
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    let invitation = json!({ "payerId": payer, "accountId": "210987654321", "notes": "join us" });
+    viewer.try_invite_account(invitation.clone()).await.assert_code("FORBIDDEN");
+    let both = operator.try_invite_account(json!({ "payerId": payer, "accountId": "210987654321", "email": "x@y.example" })).await;
     both.assert_code("VALIDATION");
-    let invited = app.gql(p.operator.bearer(), q, json!({ "p": payer })).await;
-    assert_eq!(invited.data("inviteAccount.state"), "OPEN");
-    assert_eq!(invited.data("inviteAccount.target"), "210987654321");
+    let invited = operator.invite_account(invitation).await;
+    assert_eq!(invited["state"], "OPEN");
+    assert_eq!(invited["target"], "210987654321");
     assert_eq!(invite.num_calls(), 1);
     assert_eq!(app.outbox("account.invited").await.len(), 1);
 
-    let listed = app.gql(p.viewer.bearer(), "query($p: ID!) { invitations(payerId: $p) { handshakeId state notes } }", json!({ "p": payer })).await;
-    assert_eq!(listed.data("invitations.0.state"), "OPEN");
-    assert_eq!(listed.data("invitations.0.notes"), "join us", "notes we sent are kept");
+    let listed = viewer.invitations(&payer).await;
+    assert_eq!(listed[0]["state"], "OPEN");
+    assert_eq!(listed[0]["notes"], "join us", "notes we sent are kept");
     assert!(app.outbox("invitation.accepted").await.is_empty());
 
     // The scheduled refresh sees the acceptance and tells once, however often it runs.
@@ -81,8 +82,7 @@ async fn invitation_is_followed_until_accepted(db: DbKind) {
     let accepted = app.outbox("invitation.accepted").await;
     assert_eq!(accepted.len(), 1);
     assert_eq!(accepted[0]["target"], "210987654321");
-    let listed = app.gql(p.viewer.bearer(), "query($p: ID!) { invitations(payerId: $p) { state } }", json!({ "p": payer })).await;
-    assert_eq!(listed.data("invitations.0.state"), "ACCEPTED");
+    assert_eq!(viewer.invitations(&payer).await[0]["state"], "ACCEPTED");
     // Both reached a real mailbox and a real webhook.
     let mail = smtp.wait_for(&p.operator.email, 2).await;
     let subjects: Vec<&str> = mail.iter().map(|m| m["subject"].as_str().unwrap()).collect();
@@ -97,10 +97,8 @@ fn peers(smtp: &SmtpSink) -> Vec<(&'static str, String)> {
 
 /// The operator subscribes to `types`; a webhook takes every event.
 async fn tell(app: &TestApp, p: &Partner, hook: &WebhookReceiver, types: &[&str]) {
-    let sub = "mutation($i: SubscribeInput!) { subscribe(input: $i) { id } }";
-    app.gql(p.operator.bearer(), sub, json!({ "i": { "eventTypes": types, "tenantId": p.tenant_id, "userId": p.operator.user_id } })).await.data("subscribe");
-    let hook_q = "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }";
-    app.gql(p.admin.bearer(), hook_q, json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all" } })).await.data("createWebhookEndpoint");
+    app.as_user(&p.operator).subscribe(json!({ "eventTypes": types, "tenantId": p.tenant_id, "userId": p.operator.user_id })).await;
+    app.as_user(&p.admin).create_webhook_endpoint(json!({ "tenantId": p.tenant_id, "url": hook.url, "eventTypes": ["*"], "description": "all" })).await;
 }
 
 /// AWS refuses a new account (the email is taken): the job fails with the reason in plain words,
@@ -132,8 +130,8 @@ async fn a_refused_account_creation_is_told(db: DbKind) {
     let payer = app.connected_payer(&p, &management).await;
     tell(&app, &p, &hook, &["account.create_failed"]).await;
 
-    let res = app.gql(p.operator.bearer(), "mutation($i: CreateLinkedAccountInput!) { createLinkedAccount(input: $i) { id } }", json!({ "i": { "payerId": payer, "email": "taken@refused.example", "name": "Taken" } })).await;
-    let job = app.wait_job(&p.operator, res.data("createLinkedAccount.id").as_str().unwrap()).await;
+    let job_id = app.as_user(&p.operator).create_linked_account(json!({ "payerId": payer, "email": "taken@refused.example", "name": "Taken" })).await;
+    let job = app.wait_job(&p.operator, &job_id).await;
     assert_eq!(job["state"], "FAILED", "{job}");
     assert_eq!(create.num_calls(), 1, "asked once, not retried");
     let mail = smtp.wait_for(&p.operator.email, 1).await;

@@ -8,34 +8,15 @@ use std::process::Command;
 use base64::Engine;
 use chrono::{Duration, Utc};
 use e2e::notify::{SmtpSink, WebhookReceiver, free_port};
-use e2e::{DbKind, Gql, Partner, Session, TestApp, on_both_databases};
+use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use sha2::Digest;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::billing::{A1, A2, A3, A4, CREATE_GROUP, CREATE_ITEM, REPORTS, Row, cost_fixture, d, dec, e2e_next, insert, last_month, plan};
+use crate::billing::{A1, A2, A3, A4, Row, cost_fixture, d, dec, e2e_next, insert, last_month, plan};
 
 /// Globex's one account (not in Acme's groups).
 const A5: &str = "500000000005";
-
-const UPDATE_TENANT: &str = "mutation($id: ID!, $i: UpdateTenantInput!) { updateTenant(id: $id, input: $i) { billingAddress taxId } }";
-const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createContract(input: $i) { id taxRate taxInclusive paymentTermsDays language } }";
-const SET_RATE: &str = "mutation($i: SetExchangeRateInput!) { setExchangeRate(input: $i) { rate } }";
-const CLOSE: &str = "mutation($p: ID!, $m: String!) { closeBillingPeriod(payerId: $p, billingPeriod: $m) { status closedBy snapshotHash groups { groupName proformaCost awsCost contentHash } } }";
-const REOPEN: &str = "mutation($p: ID!, $m: String!) { reopenBillingPeriod(payerId: $p, billingPeriod: $m) { status } }";
-const PERIOD: &str = "query($p: ID!, $m: String!) { billingPeriod(payerId: $p, billingPeriod: $m) { status invoiceCount pendingAdjustments { id proformaDelta awsCostDelta lines { accountId serviceCode description proformaDelta } } } }";
-const DRAFT: &str = "mutation($p: ID!, $m: String!) { draftInvoices(payerId: $p, billingPeriod: $m) { skipped drafted { id customer { name } } } }";
-const INVOICE_FIELDS: &str = "id kind status number currency sourceCurrency exchangeRate taxRate taxInclusive subtotal tax total issueDate dueDate contentHash invoiceId partnerView customer { name taxId email } issuer { name taxId } lines { kind groupName accountId serviceCode description sourceAmount amount tax }";
-const ISSUE: &str = "mutation($id: ID!) { issueInvoice(id: $id) { id status number issueDate dueDate contentHash total } }";
-const DOCUMENT: &str = "query($id: ID!, $f: DocumentFormat!) { invoiceDocument(id: $id, format: $f) { fileName contentType contentBase64 } }";
-
-fn invoice_query() -> String {
-    format!("query($id: ID!) {{ invoice(id: $id) {{ {INVOICE_FIELDS} }} }}")
-}
-
-fn invoices_query() -> &'static str {
-    "query($f: InvoiceFilterInput) { invoices(filter: $f) { id number status total customer { name } } }"
-}
 
 /// The lines of an invoice as (group, account, service, amount, tax).
 fn lines(invoice: &Value) -> Vec<(String, String, String, Decimal, Decimal)> {
@@ -63,14 +44,6 @@ fn pdf_text(base64_pdf: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn download(app: &TestApp, who: &Session, id: &str, format: &str) -> Value {
-    app.gql(who.bearer(), DOCUMENT, json!({ "id": id, "f": format })).await.data("invoiceDocument").clone()
-}
-
-fn id_of(res: &Gql, path: &str) -> String {
-    res.data(path).as_str().unwrap_or_else(|| panic!("no {path}: {}", res.body)).to_owned()
-}
-
 /// An audit record of the given name (the newest), as its CloudTrail body.
 async fn audit_body(app: &TestApp, event_name: &str) -> Value {
     let bodies = app.column(&format!("SELECT body FROM audit_events WHERE event_name = '{event_name}' ORDER BY seq DESC")).await;
@@ -95,67 +68,95 @@ async fn fixture(db: DbKind) -> Fixture {
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Bill Co").await;
     let period = last_month();
-    let acme = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let globex = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Globex").await;
-    let acme_viewer = app.create_user(&p.admin, "viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
-    let globex_viewer = app.create_user(&p.admin, "viewer@globex.example", "VIEWER", ("tenantId", &globex)).await;
+    let admin = app.as_user(&p.admin);
+    let acme = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let globex = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Globex").await;
+    let acme_viewer = admin.create_user("viewer@acme.example", "VIEWER", ("tenantId", &acme)).await;
+    let globex_viewer = admin.create_user("viewer@globex.example", "VIEWER", ("tenantId", &globex)).await;
     for (tenant, address, tax_id) in [(&p.tenant_id, "1 Partner Way\n10115 Berlin", "DE123456789"), (&acme, "2 Customer Road\n75001 Paris", "FR987654321"), (&globex, "3 Globex Street\nShanghai", "91310000MA1FL000X")] {
-        let res = app.gql(p.admin.bearer(), UPDATE_TENANT, json!({ "id": tenant, "i": { "billingAddress": address, "taxId": tax_id } })).await;
-        assert_eq!(res.data("updateTenant.taxId"), tax_id);
+        assert_eq!(admin.update_tenant(tenant, json!({ "billingAddress": address, "taxId": tax_id })).await["taxId"], tax_id);
     }
     let contract = |customer: &str, prefix: &str, currency: &str, tax: &str, inclusive: bool, language: &str| {
-        json!({ "i": {
+        json!({
             "customerTenantId": customer, "name": format!("{prefix} deal"), "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [p.payer_id],
             "billingEmail": format!("billing@{}.example", prefix.to_lowercase()), "contractChangeEmail": format!("contracts@{}.example", prefix.to_lowercase()),
             "invoicePrefix": prefix, "currency": currency, "taxRate": tax, "taxInclusive": inclusive, "paymentTermsDays": 14, "language": language,
-        } })
+        })
     };
-    let res = app.gql(p.admin.bearer(), CREATE_CONTRACT, contract(&acme, "ACME", "EUR", "20", false, "en")).await;
-    assert_eq!((dec(res.data("createContract.taxRate")), res.data("createContract.paymentTermsDays")), (d("20"), &json!(14)));
-    app.gql(p.admin.bearer(), CREATE_CONTRACT, contract(&globex, "GLOBEX", "CNY", "6", true, "zh-CN")).await.data("createContract.id");
+    let acme_contract = admin.create_contract(&contract(&acme, "ACME", "EUR", "20", false, "en")).await;
+    assert_eq!((dec(&acme_contract["taxRate"]), &acme_contract["paymentTermsDays"]), (d("20"), &json!(14)));
+    admin.create_contract(&contract(&globex, "GLOBEX", "CNY", "6", true, "zh-CN")).await;
     for (to, rate) in [("EUR", "0.9"), ("CNY", "7.1")] {
-        let res = app.gql(p.admin.bearer(), SET_RATE, json!({ "i": { "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": to, "rate": rate } })).await;
-        assert_eq!(dec(res.data("setExchangeRate.rate")), d(rate));
+        let set = admin.set_exchange_rate(json!({ "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": to, "rate": rate })).await;
+        assert_eq!(dec(&set), d(rate));
     }
     let plan_id = plan(&app, &p, &p.operator).await;
+    let operator = app.as_user(&p.operator);
     let group = |name: &str, primary: &str, accounts: Vec<&str>, customer: &str| {
-        json!({ "i": { "payerId": p.payer_id, "name": name, "primaryAccountId": primary, "accountIds": accounts, "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } })
+        json!({ "payerId": p.payer_id, "name": name, "primaryAccountId": primary, "accountIds": accounts, "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period })
     };
-    let prod = app.gql(p.operator.bearer(), CREATE_GROUP, group("Acme-Prod", A1, vec![A1, A2, A3], &acme)).await;
-    let prod = id_of(&prod, "createBillingGroup.id");
-    app.gql(p.operator.bearer(), CREATE_GROUP, group("Acme-Dev", A4, vec![A4], &acme)).await.data("createBillingGroup.id");
-    app.gql(p.operator.bearer(), CREATE_GROUP, group("Globex", A5, vec![A5], &globex)).await.data("createBillingGroup.id");
-    let item = |name: &str, charge: &str, amount: (&str, &str), end: Option<String>| json!({ "i": { "billingGroupId": prod, "name": name, "chargeType": charge, amount.0: amount.1, "billingPeriodStart": period, "billingPeriodEnd": end } });
-    app.gql(p.operator.bearer(), CREATE_ITEM, item("Support-fee", "FEE", ("flatAmount", "150.34"), Some(e2e_next(&period)))).await.data("createCustomLineItem.id");
-    app.gql(p.operator.bearer(), CREATE_ITEM, item("Loyalty-credit", "CREDIT", ("percentage", "10"), None)).await.data("createCustomLineItem.id");
+    let prod = operator.create_billing_group(group("Acme-Prod", A1, vec![A1, A2, A3], &acme)).await;
+    operator.create_billing_group(group("Acme-Dev", A4, vec![A4], &acme)).await;
+    operator.create_billing_group(group("Globex", A5, vec![A5], &globex)).await;
+    let item = |name: &str, charge: &str, amount: (&str, &str), end: Option<String>| json!({ "billingGroupId": prod, "name": name, "chargeType": charge, amount.0: amount.1, "billingPeriodStart": period, "billingPeriodEnd": end });
+    operator.create_custom_line_item(item("Support-fee", "FEE", ("flatAmount", "150.34"), Some(e2e_next(&period)))).await;
+    operator.create_custom_line_item(item("Loyalty-credit", "CREDIT", ("percentage", "10"), None)).await;
     cost_fixture(&app, &p.payer_id, &period).await;
     let row = Row { source: "cur", day: 12, account: A5, service: "AmazonEC2", usage_type: "BoxUsage:c5.large", operation: "RunInstances", charge: "Usage", list: "100.00", unblended: "90.00", net: "85.50" };
     insert(&app, &p.payer_id, &period, row).await;
     Fixture { app, p, period, plan_id, acme_viewer, globex_viewer, smtp }
 }
 
-async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
-    let Fixture { app, p, period, plan_id, acme_viewer, globex_viewer, smtp } = fixture(db).await;
-    let vars = json!({ "p": p.payer_id, "m": period });
-    // The partner's webhook takes the documents' events (CloudEvents).
+/// The partner's webhook, taking the documents' events (CloudEvents).
+async fn documents_webhook(f: &Fixture) -> WebhookReceiver {
     let hook = WebhookReceiver::start().await;
     let types = ["invoice.issued", "invoice.paid", "invoice.voided", "credit_note.issued"];
-    app.gql(p.admin.bearer(), "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }", json!({ "i": { "tenantId": p.tenant_id, "url": hook.url, "eventTypes": types } }))
-        .await
-        .data("createWebhookEndpoint.secret");
+    f.app.as_user(&f.p.admin).create_webhook_endpoint(json!({ "tenantId": f.p.tenant_id, "url": hook.url, "eventTypes": types })).await;
+    hook
+}
 
+/// The fixture's month closed by the admin and drafted by the operator: Acme's and Globex's drafts.
+async fn closed_and_drafted(f: &Fixture) -> (String, String) {
+    let (app, p) = (&f.app, &f.p);
+    app.as_user(&p.admin).close_billing_period(&p.payer_id, &f.period).await;
+    let drafted = app.as_user(&p.operator).draft_invoices(&p.payer_id, &f.period).await;
+    let drafts = drafted.data("draftInvoices.drafted").as_array().unwrap().clone();
+    let draft_of = |name: &str| drafts.iter().find(|i| i["customer"]["name"] == name).unwrap_or_else(|| panic!("no draft for {name}: {drafts:?}"))["id"].as_str().unwrap().to_owned();
+    (draft_of("Acme"), draft_of("Globex"))
+}
+
+/// Both drafts issued, Acme's first.
+struct Issued {
+    acme_id: String,
+    acme_number: String,
+    content_hash: String,
+    globex_id: String,
+    globex_number: Value,
+}
+
+async fn issued(f: &Fixture) -> Issued {
+    let (acme_id, globex_id) = closed_and_drafted(f).await;
+    let admin = f.app.as_user(&f.p.admin);
+    let acme = admin.issue_invoice(&acme_id).await;
+    let globex = admin.issue_invoice(&globex_id).await;
+    Issued { acme_id, acme_number: acme["number"].as_str().unwrap().to_owned(), content_hash: acme["contentHash"].as_str().unwrap().to_owned(), globex_id, globex_number: globex["number"].clone() }
+}
+
+async fn only_admins_close_an_ended_month_and_its_snapshot_is_audited(db: DbKind) {
+    let Fixture { app, p, period, acme_viewer, .. } = fixture(db).await;
     // Only admins close; a customer does not even see the payer's periods.
     for who in [&p.viewer, &p.operator] {
-        app.gql(who.bearer(), CLOSE, vars.clone()).await.assert_code("FORBIDDEN");
+        app.as_user(who).try_close_billing_period(&p.payer_id, &period).await.assert_code("FORBIDDEN");
     }
-    app.gql(acme_viewer.bearer(), CLOSE, vars.clone()).await.assert_code("NOT_FOUND");
-    app.gql(acme_viewer.bearer(), PERIOD, vars.clone()).await.assert_code("NOT_FOUND");
+    let customer = app.as_user(&acme_viewer);
+    customer.try_close_billing_period(&p.payer_id, &period).await.assert_code("NOT_FOUND");
+    customer.try_billing_period(&p.payer_id, &period).await.assert_code("NOT_FOUND");
+    let admin = app.as_user(&p.admin);
     let this_month = Utc::now().format("%Y-%m").to_string();
-    let res = app.gql(p.admin.bearer(), CLOSE, json!({ "p": p.payer_id, "m": this_month })).await;
+    let res = admin.try_close_billing_period(&p.payer_id, &this_month).await;
     assert_eq!(res.body["errors"][0]["extensions"]["field"], "billingPeriod", "a month that has not ended stays open: {}", res.body);
 
-    let closed = app.gql(p.admin.bearer(), CLOSE, vars.clone()).await;
-    let period_state = closed.data("closeBillingPeriod").clone();
+    let period_state = admin.try_close_billing_period(&p.payer_id, &period).await.take("closeBillingPeriod");
     assert_eq!((period_state["status"].as_str(), period_state["closedBy"].as_str()), (Some("CLOSED"), Some(p.admin.email.as_str())));
     let snapshot_hash = period_state["snapshotHash"].as_str().unwrap().to_owned();
     assert_eq!(snapshot_hash.len(), 64);
@@ -165,18 +166,24 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     assert_eq!(groups, vec![("Acme-Dev".to_owned(), d("1098.9")), ("Acme-Prod".to_owned(), d("537.43")), ("Globex".to_owned(), d("110"))]);
     let audit = audit_body(&app, "BillingPeriodClosed").await;
     assert_eq!(audit["responseElements"]["snapshotHash"], snapshot_hash.as_str(), "the snapshot's hash is in the audit trail: {audit}");
-    app.gql(p.admin.bearer(), CLOSE, vars.clone()).await.assert_code("CONFLICT");
+    admin.try_close_billing_period(&p.payer_id, &period).await.assert_code("CONFLICT");
+}
 
+async fn a_draft_is_the_hand_computed_invoice_and_customers_never_see_it(db: DbKind) {
+    let Fixture { app, p, period, acme_viewer, .. } = fixture(db).await;
+    app.as_user(&p.admin).close_billing_period(&p.payer_id, &period).await;
     // Operators draft; customers never see drafts.
-    app.gql(p.viewer.bearer(), DRAFT, vars.clone()).await.assert_code("FORBIDDEN");
-    let drafted = app.gql(p.operator.bearer(), DRAFT, vars.clone()).await;
+    app.as_user(&p.viewer).draft_invoices(&p.payer_id, &period).await.assert_code("FORBIDDEN");
+    let drafted = app.as_user(&p.operator).draft_invoices(&p.payer_id, &period).await;
     assert_eq!(drafted.data("draftInvoices.skipped"), &json!([]));
     let drafts = drafted.data("draftInvoices.drafted").as_array().unwrap().clone();
     let draft_of = |name: &str| drafts.iter().find(|i| i["customer"]["name"] == name).unwrap_or_else(|| panic!("no draft for {name}: {drafts:?}"))["id"].as_str().unwrap().to_owned();
-    let (acme_id, globex_id) = (draft_of("Acme"), draft_of("Globex"));
+    let acme_id = draft_of("Acme");
+    draft_of("Globex");
     assert_eq!(drafts.len(), 2);
-    app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.assert_code("NOT_FOUND");
-    assert_eq!(app.gql(acme_viewer.bearer(), invoices_query(), json!({})).await.data("invoices"), &json!([]));
+    let customer = app.as_user(&acme_viewer);
+    customer.try_invoice(&acme_id).await.assert_code("NOT_FOUND");
+    assert_eq!(customer.invoices(Value::Null).await, json!([]));
 
     // By hand, in EUR at 0.9, each line rounded to the cent, 20 % tax per line, rounded:
     //   Acme-Dev   A4 EC2     1098.90 × 0.9 =  989.01   tax 197.802  → 197.80
@@ -192,7 +199,7 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     //   Subtotal 989.01 + 198 + 21.60 + 49.50 + 8.55 + 6.84 + 102.60 + 135.31 − 38.71 = 1472.70
     //   Tax 197.80 + 39.60 + 4.32 + 9.90 + 1.71 + 1.37 + 20.52 + 27.06 − 7.74 = 294.54
     //   Total 1767.24
-    let draft = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    let draft = app.as_user(&p.viewer).invoice(&acme_id).await;
     assert_eq!((draft["status"].as_str(), draft["kind"].as_str(), draft["number"].as_str()), (Some("DRAFT"), Some("INVOICE"), None));
     assert_eq!((draft["currency"].as_str(), draft["sourceCurrency"].as_str(), dec(&draft["exchangeRate"])), (Some("EUR"), Some("USD"), d("0.9")));
     assert_eq!(
@@ -211,48 +218,62 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     );
     assert_eq!((dec(&draft["subtotal"]), dec(&draft["tax"]), dec(&draft["total"])), (d("1472.70"), d("294.54"), d("1767.24")));
     assert_eq!((draft["customer"]["taxId"].as_str(), draft["customer"]["email"].as_str(), draft["issuer"]["taxId"].as_str()), (Some("FR987654321"), Some("billing@acme.example"), Some("DE123456789")));
+}
 
+async fn an_issued_invoice_is_numbered_mailed_and_frozen_and_only_its_customer_sees_it(db: DbKind) {
+    let f = fixture(db).await;
+    let hook = documents_webhook(&f).await;
+    let (acme_id, globex_id) = closed_and_drafted(&f).await;
+    let Fixture { app, p, period, acme_viewer, globex_viewer, smtp, .. } = &f;
+    let (admin, operator, viewer, customer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer), app.as_user(acme_viewer));
     // Only admins issue. The number comes from Bill Co's sequence, with the contract's prefix.
-    app.gql(p.operator.bearer(), ISSUE, json!({ "id": acme_id })).await.assert_code("FORBIDDEN");
-    let issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": acme_id })).await.data("issueInvoice").clone();
+    operator.try_issue_invoice(&acme_id).await.assert_code("FORBIDDEN");
+    let issued = admin.issue_invoice(&acme_id).await;
     let today = Utc::now().date_naive();
     let acme_number = format!("ACME-{}-000001", today.format("%Y"));
     assert_eq!((issued["status"].as_str(), issued["number"].as_str()), (Some("ISSUED"), Some(acme_number.as_str())));
     assert_eq!((issued["issueDate"].as_str(), issued["dueDate"].as_str()), (Some(today.to_string().as_str()), Some((today + Duration::days(14)).to_string().as_str())));
     let content_hash = issued["contentHash"].as_str().unwrap().to_owned();
-    let audit = audit_body(&app, "InvoiceIssued").await;
+    let audit = audit_body(app, "InvoiceIssued").await;
     assert_eq!((audit["responseElements"]["number"].as_str(), audit["responseElements"]["contentHash"].as_str()), (Some(acme_number.as_str()), Some(content_hash.as_str())));
-    app.gql(p.admin.bearer(), ISSUE, json!({ "id": acme_id })).await.assert_code("CONFLICT");
-    let globex_issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": globex_id })).await.data("issueInvoice").clone();
+    admin.try_issue_invoice(&acme_id).await.assert_code("CONFLICT");
+    let globex_issued = admin.issue_invoice(&globex_id).await;
     assert_eq!(globex_issued["number"], format!("GLOBEX-{}-000002", today.format("%Y")).as_str(), "one gapless sequence per issuing tenant");
     // Roles on the partner's side: admins pay, void, reopen and enter rates; operators draft
     // notes and delete drafts; viewers read.
-    let paid_today = json!({ "id": acme_id, "d": today });
-    for (who, query, vars) in [
-        (&p.operator, "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"x\") { id } }", paid_today.clone()),
-        (&p.operator, "mutation($id: ID!) { voidInvoice(id: $id, reason: \"x\") { id } }", json!({ "id": acme_id })),
-        (&p.operator, REOPEN, vars.clone()),
-        (&p.operator, SET_RATE, json!({ "i": { "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": "EUR", "rate": "5" } })),
-        (&p.viewer, "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": acme_id })),
-        (&p.viewer, "mutation($id: ID!) { createInvoiceNote(input: { invoiceId: $id, kind: CREDIT_NOTE, reason: \"x\", lines: [{ description: \"x\", amount: \"1\" }] }) { id } }", json!({ "id": acme_id })),
-        (&acme_viewer, "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"x\") { id } }", paid_today.clone()),
-    ] {
-        app.gql(who.bearer(), query, vars).await.assert_code("FORBIDDEN");
+    let today_text = today.to_string();
+    let refused = [
+        ("markInvoicePaid as the operator", operator.try_mark_invoice_paid(&acme_id, &today_text, "x").await),
+        ("voidInvoice as the operator", operator.try_void_invoice(&acme_id, "x").await),
+        ("reopenBillingPeriod as the operator", operator.try_reopen_billing_period(&p.payer_id, period).await),
+        (
+            "setExchangeRate as the operator",
+            operator.try_set_exchange_rate(json!({ "tenantId": p.tenant_id, "billingPeriod": period, "fromCurrency": "USD", "toCurrency": "EUR", "rate": "5" })).await,
+        ),
+        ("deleteInvoiceDraft as the viewer", viewer.try_delete_invoice_draft(&acme_id).await),
+        (
+            "createInvoiceNote as the viewer",
+            viewer.try_create_invoice_note(json!({ "invoiceId": acme_id, "kind": "CREDIT_NOTE", "reason": "x", "lines": [{ "description": "x", "amount": "1" }] })).await,
+        ),
+        ("markInvoicePaid as the customer", customer.try_mark_invoice_paid(&acme_id, &today_text, "x").await),
+    ];
+    for (what, res) in refused {
+        assert_eq!(res.code(), Some("FORBIDDEN"), "{what}: {}", res.body);
     }
     let issued_events = app.outbox("invoice.issued").await;
     assert_eq!(issued_events.len(), 2);
 
     // The PDF says what the invoice says.
-    let pdf = download(&app, &p.viewer, &acme_id, "PDF").await;
+    let pdf = viewer.invoice_document(&acme_id, "PDF").await;
     assert_eq!((pdf["fileName"].as_str(), pdf["contentType"].as_str()), (Some(format!("{acme_number}.pdf").as_str()), Some("application/pdf")));
     let text = pdf_text(pdf["contentBase64"].as_str().unwrap());
     for expected in [acme_number.as_str(), "Invoice", "1,767.24 EUR", "1,472.70", "294.54", "Acme", "FR987654321", "Bill Co", "DE123456789", "Acme-Prod", "Support-fee", "Due date"] {
         assert!(text.contains(expected), "the PDF lacks {expected:?}:\n{text}");
     }
     // Globex's, in Chinese: 110 × 7.1 = 781.00 CNY, tax included: 781 × 6/106 = 44.2075 → 44.21, net 736.79.
-    let globex_invoice = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": globex_id })).await.data("invoice").clone();
+    let globex_invoice = viewer.invoice(&globex_id).await;
     assert_eq!((dec(&globex_invoice["subtotal"]), dec(&globex_invoice["tax"]), dec(&globex_invoice["total"])), (d("736.79"), d("44.21"), d("781")));
-    let text = pdf_text(download(&app, &globex_viewer, &globex_id, "PDF").await["contentBase64"].as_str().unwrap());
+    let text = pdf_text(app.as_user(globex_viewer).invoice_document(&globex_id, "PDF").await["contentBase64"].as_str().unwrap());
     for expected in ["发票", "合计", "税额", "收票方", "781.00 CNY", "736.79", "44.21", "Globex"] {
         assert!(text.contains(expected), "the Chinese PDF lacks {expected:?}:\n{text}");
     }
@@ -276,34 +297,45 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
     assert_eq!((event["type"].as_str(), event["data"]["total"].as_str()), (Some("com.partnerbilling.invoice.issued"), Some("1,767.24")), "{event}");
 
     // CSV: every line, per account.
-    let csv = download(&app, &p.viewer, &acme_id, "CSV").await;
+    let csv = viewer.invoice_document(&acme_id, "CSV").await;
     let csv = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(csv["contentBase64"].as_str().unwrap()).unwrap()).unwrap();
     assert_eq!(csv.lines().count(), 10, "a header and 9 lines:\n{csv}");
     assert!(csv.lines().any(|l| l.contains(&acme_number) && l.contains(A3) && l.contains("AmazonRDS") && l.ends_with(",102.60,20.52")), "{csv}");
 
     // Each customer sees its own issued invoices, nobody else's.
-    let mine = app.gql(acme_viewer.bearer(), invoices_query(), json!({})).await.data("invoices").clone();
+    let mine = customer.invoices(Value::Null).await;
     assert_eq!(mine.as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap()).collect::<Vec<_>>(), vec![acme_number.as_str()]);
-    let seen = app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    let seen = customer.invoice(&acme_id).await;
     assert_eq!((seen["partnerView"].as_bool(), dec(&seen["total"])), (Some(false), d("1767.24")));
-    assert!(pdf_text(download(&app, &acme_viewer, &acme_id, "PDF").await["contentBase64"].as_str().unwrap()).contains("1,767.24 EUR"));
-    app.gql(acme_viewer.bearer(), &invoice_query(), json!({ "id": globex_id })).await.assert_code("NOT_FOUND");
-    app.gql(globex_viewer.bearer(), DOCUMENT, json!({ "id": acme_id, "f": "PDF" })).await.assert_code("NOT_FOUND");
-    app.gql(acme_viewer.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"x\") { id } }", json!({ "id": acme_id })).await.assert_code("FORBIDDEN");
+    assert!(pdf_text(customer.invoice_document(&acme_id, "PDF").await["contentBase64"].as_str().unwrap()).contains("1,767.24 EUR"));
+    customer.try_invoice(&globex_id).await.assert_code("NOT_FOUND");
+    app.as_user(globex_viewer).try_invoice_document(&acme_id, "PDF").await.assert_code("NOT_FOUND");
+    customer.try_void_invoice(&acme_id, "x").await.assert_code("FORBIDDEN");
 
     // An issued invoice never changes: every attempt is refused, and the refusal is audited.
-    app.gql(p.operator.bearer(), "mutation($id: ID!) { deleteInvoiceDraft(id: $id) }", json!({ "id": acme_id })).await.assert_code("CONFLICT");
+    operator.try_delete_invoice_draft(&acme_id).await.assert_code("CONFLICT");
     let refusals = app.column("SELECT error_code FROM audit_events WHERE event_name = 'deleteInvoiceDraft' ORDER BY seq").await;
     assert_eq!(refusals, vec!["FORBIDDEN".to_owned(), "CONFLICT".to_owned()], "the viewer's attempt, then the operator's");
-    let again = app.gql(p.operator.bearer(), DRAFT, vars.clone()).await;
+    let again = operator.draft_invoices(&p.payer_id, period).await;
     assert_eq!(again.data("draftInvoices.drafted"), &json!([]));
     assert!(again.data("draftInvoices.skipped").as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains(&acme_number)), "{}", again.body);
-    app.gql(p.admin.bearer(), REOPEN, vars.clone()).await.assert_code("CONFLICT");
+    admin.try_reopen_billing_period(&p.payer_id, period).await.assert_code("CONFLICT");
+}
 
+/// After close, a pricing change leaves the month alone, and late data shows as a pending
+/// adjustment that one action turns into a credit note on the issued invoice (mailed, announced);
+/// the corrected invoice can no longer be voided.
+async fn late_data_after_close_becomes_a_credit_note_priced_as_the_month_was(db: DbKind) {
+    let f = fixture(db).await;
+    let hook = documents_webhook(&f).await;
+    let Issued { acme_id, acme_number, content_hash, .. } = issued(&f).await;
+    let Fixture { app, p, period, plan_id, acme_viewer, smtp, .. } = &f;
+    let (admin, operator, viewer) = (app.as_user(&p.admin), app.as_user(&p.operator), app.as_user(&p.viewer));
+    let today = Utc::now().date_naive();
     // A pricing change after close (say in November) leaves the closed month's numbers alone.
-    app.gql(p.operator.bearer(), "mutation($id: ID!) { updatePricingPlan(id: $id, input: { passTax: true }) { passTax } }", json!({ "id": plan_id })).await.data("updatePricingPlan");
-    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
-    let prod = reports.data("billingGroupCostReports").as_array().unwrap().iter().find(|r| r["billingGroupName"] == "Acme-Prod").unwrap().clone();
+    operator.update_pricing_plan(plan_id, json!({ "passTax": true })).await;
+    let reports = viewer.billing_group_cost_reports(&p.payer_id, period).await;
+    let prod = reports.as_array().unwrap().iter().find(|r| r["billingGroupName"] == "Acme-Prod").unwrap().clone();
     assert_eq!((dec(&prod["proformaCost"]), dec(&prod["awsCost"])), (d("537.43"), d("341.31")), "tax (12.34) passed through now, but not in the closed month");
 
     // Late data: October's A1 S3 storage is re-ingested at 20 list instead of 30. Priced as the month
@@ -316,66 +348,72 @@ async fn close_issue_pay_and_correct_a_hand_computed_invoice(db: DbKind) {
         .await
         .unwrap();
     let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
-    partner_billing::ingest::rollup::refresh(&app.db, payer, "cur", std::slice::from_ref(&period)).await.unwrap();
-    let differing = partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
+    partner_billing::ingest::rollup::refresh(&app.db, payer, "cur", std::slice::from_ref(period)).await.unwrap();
+    let differing = partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(period)).await.unwrap();
     assert_eq!(differing, 1);
-    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    let state = viewer.billing_period(&p.payer_id, period).await;
     let adjustment = state["pendingAdjustments"][0].clone();
     assert_eq!(state["pendingAdjustments"].as_array().unwrap().len(), 1, "{state}");
     assert_eq!((dec(&adjustment["proformaDelta"]), dec(&adjustment["awsCostDelta"])), (d("-7.2"), d("0")));
     let deltas: Vec<(String, Decimal)> = adjustment["lines"].as_array().unwrap().iter().map(|l| (l["description"].as_str().unwrap().to_owned(), dec(&l["proformaDelta"]))).collect();
     assert_eq!(deltas, vec![("AmazonS3 (name)".to_owned(), d("-8")), ("Loyalty-credit".to_owned(), d("0.8"))]);
     // The invoice did not move.
-    let unchanged = app.gql(p.viewer.bearer(), &invoice_query(), json!({ "id": acme_id })).await.data("invoice").clone();
+    let unchanged = viewer.invoice(&acme_id).await;
     assert_eq!((dec(&unchanged["total"]), unchanged["contentHash"].as_str()), (d("1767.24"), Some(content_hash.as_str())));
     // Refreshing again finds the same difference and adds nothing.
-    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(period)).await.unwrap();
     assert_eq!(app.count("period_adjustments").await, 1);
 
-    app.gql(p.viewer.bearer(), "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": adjustment["id"] })).await.assert_code("FORBIDDEN");
-    app.gql(acme_viewer.bearer(), "mutation($a: ID!) { createNoteFromAdjustment(adjustmentId: $a) { id } }", json!({ "a": adjustment["id"] })).await.assert_code("NOT_FOUND");
+    let adjustment_id = adjustment["id"].as_str().unwrap();
+    viewer.try_create_note_from_adjustment(adjustment_id).await.assert_code("FORBIDDEN");
+    app.as_user(acme_viewer).try_create_note_from_adjustment(adjustment_id).await.assert_code("NOT_FOUND");
     // One action turns it into a credit note on the invoice, in its currency and tax:
     //   A1 S3 8.00 × 0.9 = 7.20, tax 1.44;  the credit's +0.80 × 0.9 = 0.72 back: −0.72, tax −0.144 → −0.14.
     //   Subtotal 6.48, tax 1.30, total 7.78 EUR credited.
-    let note = app
-        .gql(p.operator.bearer(), &format!("mutation($a: ID!) {{ createNoteFromAdjustment(adjustmentId: $a) {{ {INVOICE_FIELDS} }} }}"), json!({ "a": adjustment["id"] }))
-        .await
-        .data("createNoteFromAdjustment")
-        .clone();
+    let note = operator.create_note_from_adjustment(adjustment_id).await;
     assert_eq!((note["kind"].as_str(), note["status"].as_str(), note["invoiceId"].as_str()), (Some("CREDIT_NOTE"), Some("DRAFT"), Some(acme_id.as_str())));
     assert_eq!(lines(&note), vec![line("Acme-Prod", A1, "AmazonS3", "7.2", "1.44"), line("Acme-Prod", A1, "", "-0.72", "-0.14")]);
     assert_eq!((dec(&note["subtotal"]), dec(&note["tax"]), dec(&note["total"])), (d("6.48"), d("1.3"), d("7.78")));
     let note_id = note["id"].as_str().unwrap().to_owned();
-    let note_issued = app.gql(p.admin.bearer(), ISSUE, json!({ "id": note_id })).await.data("issueInvoice").clone();
+    let note_issued = admin.issue_invoice(&note_id).await;
     assert_eq!(note_issued["number"], format!("ACME-CN-{}-000001", today.format("%Y")).as_str(), "notes have their own numbering");
     assert_eq!(app.outbox("credit_note.issued").await.len(), 1);
-    let text = pdf_text(download(&app, &acme_viewer, &note_id, "PDF").await["contentBase64"].as_str().unwrap());
+    let text = pdf_text(app.as_user(acme_viewer).invoice_document(&note_id, "PDF").await["contentBase64"].as_str().unwrap());
     for expected in ["Credit note", "7.78 EUR", "Refers to invoice"] {
         assert!(text.contains(expected), "the note's PDF lacks {expected:?}:\n{text}");
     }
     assert!(text.contains(&acme_number), "the note names the invoice it corrects:\n{text}");
-    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    let state = viewer.billing_period(&p.payer_id, period).await;
     assert_eq!(state["pendingAdjustments"], json!([]));
-    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(&period)).await.unwrap();
-    assert_eq!(app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod.pendingAdjustments"), &json!([]), "what the note corrected is not pending again");
+    partner_billing::domain::invoicing::adjustments::refresh_after_ingest(&app.state.platform().payer(payer).await.unwrap(), std::slice::from_ref(period)).await.unwrap();
+    assert_eq!(viewer.billing_period(&p.payer_id, period).await["pendingAdjustments"], json!([]), "what the note corrected is not pending again");
 
-    // Paid, then it cannot be voided (a note corrects it); Globex's unpaid one can, keeping its number.
-    app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"wrong\") { id } }", json!({ "id": acme_id })).await.assert_code("CONFLICT");
-    let paid = app
-        .gql(p.admin.bearer(), "mutation($id: ID!, $d: NaiveDate!) { markInvoicePaid(id: $id, paymentDate: $d, paymentReference: \"SEPA-2026-118\") { status paymentDate paymentReference } }", json!({ "id": acme_id, "d": today }))
-        .await;
-    assert_eq!(paid.data("markInvoicePaid.status"), "PAID");
-    let res = app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"  \") { id } }", json!({ "id": globex_id })).await;
-    assert_eq!(res.body["errors"][0]["extensions"]["field"], "reason", "{}", res.body);
-    let void = app.gql(p.admin.bearer(), "mutation($id: ID!) { voidInvoice(id: $id, reason: \"Billed to the wrong entity\") { status number voidReason } }", json!({ "id": globex_id })).await;
-    assert_eq!((void.data("voidInvoice.status"), void.data("voidInvoice.number")), (&json!("VOID"), &globex_issued["number"]));
-    assert_eq!(app.outbox("invoice.paid").await.len() + app.outbox("invoice.voided").await.len(), 2);
-    hook.wait_for_types(&["com.partnerbilling.invoice.paid", "com.partnerbilling.invoice.voided", "com.partnerbilling.credit_note.issued"]).await;
-    let mail = smtp.wait_for("billing@acme.example", 3).await;
-    assert!(mail.iter().any(|m| m["subject"] == format!("Invoice {acme_number} paid").as_str()), "{mail:?}");
+    // A note corrects the invoice; it cannot be voided any more.
+    admin.try_void_invoice(&acme_id, "wrong").await.assert_code("CONFLICT");
+    hook.wait_for_types(&["com.partnerbilling.credit_note.issued"]).await;
+    let mail = smtp.wait_for("billing@acme.example", 2).await;
     let credit = mail.iter().find(|m| m["subject"].as_str().unwrap().starts_with("Credit note")).expect("the credit note's mail");
     assert!(credit["text"].as_str().unwrap().contains(&format!("correcting invoice {acme_number}")), "{credit}");
     assert_eq!(credit["attachments"][0]["filename"], format!("ACME-CN-{}-000001.pdf", today.format("%Y")).as_str());
+}
+
+/// A paid invoice is mailed as paid; an unpaid one is voided with a reason, keeping its number.
+async fn paying_and_voiding_are_announced_and_a_voided_invoice_keeps_its_number(db: DbKind) {
+    let f = fixture(db).await;
+    let hook = documents_webhook(&f).await;
+    let Issued { acme_id, acme_number, globex_id, globex_number, .. } = issued(&f).await;
+    let Fixture { app, p, smtp, .. } = &f;
+    let admin = app.as_user(&p.admin);
+    let today = Utc::now().date_naive();
+    let paid = admin.mark_invoice_paid(&acme_id, &today.to_string(), "SEPA-2026-118").await;
+    assert_eq!(paid["status"], "PAID");
+    admin.try_void_invoice(&globex_id, "  ").await.assert_field("reason");
+    let void = admin.void_invoice(&globex_id, "Billed to the wrong entity").await;
+    assert_eq!((&void["status"], &void["number"]), (&json!("VOID"), &globex_number));
+    assert_eq!(app.outbox("invoice.paid").await.len() + app.outbox("invoice.voided").await.len(), 2);
+    hook.wait_for_types(&["com.partnerbilling.invoice.paid", "com.partnerbilling.invoice.voided"]).await;
+    let mail = smtp.wait_for("billing@acme.example", 2).await;
+    assert!(mail.iter().any(|m| m["subject"] == format!("Invoice {acme_number} paid").as_str()), "{mail:?}");
 }
 
 /// 50 admins' requests issuing 50 drafts at once get 50 consecutive numbers: no gap, no duplicate.
@@ -385,32 +423,32 @@ async fn concurrent_issues_take_consecutive_numbers(db: DbKind) {
     let p = app.new_partner(&root, "Many Co").await;
     let period = last_month();
     let plan_id = plan(&app, &p, &p.operator).await;
+    let (admin, operator) = (app.as_user(&p.admin), app.as_user(&p.operator));
     let mut customers = Vec::new();
     for i in 0..50 {
         let account = format!("{:012}", 600_000_000_000u64 + i);
-        let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", &format!("Customer {i:02}")).await;
-        app.gql(
-            p.admin.bearer(),
-            CREATE_CONTRACT,
-            json!({ "i": { "customerTenantId": customer, "name": "deal", "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [p.payer_id], "billingEmail": "b@x.example", "contractChangeEmail": "c@x.example", "invoicePrefix": "MANY", "currency": "USD" } }),
-        )
-        .await
-        .data("createContract.id");
-        let group = json!({ "i": { "payerId": p.payer_id, "name": format!("g{i:02}"), "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } });
-        app.gql(p.operator.bearer(), CREATE_GROUP, group).await.data("createBillingGroup.id");
+        let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", &format!("Customer {i:02}")).await;
+        admin
+            .create_contract(&json!({
+                "customerTenantId": customer, "name": "deal", "startDate": "2020-01-01", "renewal": "AUTO", "payerIds": [p.payer_id],
+                "billingEmail": "b@x.example", "contractChangeEmail": "c@x.example", "invoicePrefix": "MANY", "currency": "USD",
+            }))
+            .await;
+        let group = json!({ "payerId": p.payer_id, "name": format!("g{i:02}"), "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period });
+        operator.create_billing_group(group).await;
         let row = Row { source: "cur", day: 5, account: &account, service: "AmazonS3", usage_type: "Requests-Tier1", operation: "PutObject", charge: "Usage", list: "10.00", unblended: "10.00", net: "10.00" };
         insert(&app, &p.payer_id, &period, row).await;
         customers.push(account);
     }
-    app.gql(p.admin.bearer(), CLOSE, json!({ "p": p.payer_id, "m": period })).await.data("closeBillingPeriod");
-    let drafted = app.gql(p.operator.bearer(), DRAFT, json!({ "p": p.payer_id, "m": period })).await;
+    admin.close_billing_period(&p.payer_id, &period).await;
+    let drafted = operator.draft_invoices(&p.payer_id, &period).await;
     let ids: Vec<String> = drafted.data("draftInvoices.drafted").as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids.len(), 50, "{}", drafted.body);
     let app = std::sync::Arc::new(app);
     let mut tasks = Vec::new();
     for id in ids {
         let (app, token) = (app.clone(), p.admin.token.clone());
-        tasks.push(tokio::spawn(async move { app.gql(Some(&token), ISSUE, json!({ "id": id })).await.data("issueInvoice.number").as_str().unwrap().to_owned() }));
+        tasks.push(tokio::spawn(async move { app.with_token(&token).issue_invoice(&id).await["number"].as_str().unwrap().to_owned() }));
     }
     let mut numbers = Vec::new();
     for t in tasks {
@@ -430,18 +468,14 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     let root = app.platform_admin().await;
     let p = app.new_partner(&root, "Late Co").await;
     let period = last_month();
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Initech").await;
-    let rule = crate::billing::rule(&app, &p.operator, json!({ "payerId": p.payer_id, "name": "all-plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" })).await;
-    let plan_id = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": p.payer_id, "name": "plus-10", "pricingRuleIds": [rule] } }))
-        .await
-        .data("createPricingPlan.id")
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = app.as_user(&p.admin).create_tenant(&p.tenant_id, "CUSTOMER", "Initech").await;
+    let operator = app.as_user(&p.operator);
+    let rule = operator.create_pricing_rule(json!({ "payerId": p.payer_id, "name": "all-plus-10", "scope": "GLOBAL", "type": "MARKUP", "modifierPercentage": "10" })).await;
+    let plan_id = operator.create_pricing_plan(json!({ "payerId": p.payer_id, "name": "plus-10", "pricingRuleIds": [rule] })).await;
     let account = "333333333333";
-    let group = json!({ "i": { "payerId": p.payer_id, "name": "Initech", "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period } });
-    app.gql(p.operator.bearer(), CREATE_GROUP, group).await.data("createBillingGroup.id");
+    operator
+        .create_billing_group(json!({ "payerId": p.payer_id, "name": "Initech", "primaryAccountId": account, "accountIds": [account], "pricingPlanId": plan_id, "customerTenantId": customer, "billingPeriod": period }))
+        .await;
 
     let dir = tempfile::tempdir().unwrap();
     let focus = |cost: &str| {
@@ -458,15 +492,15 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
     let options = partner_billing::ingest::IngestOptions::default();
     partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("100")], &options).await.unwrap();
-    let vars = json!({ "p": p.payer_id, "m": period });
-    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
-    assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"), "100 with no list price is priced from unblended, plus 10 %");
+    let viewer = app.as_user(&p.viewer);
+    let reports = viewer.billing_group_cost_reports(&p.payer_id, &period).await;
+    assert_eq!(dec(&reports[0]["proformaCost"]), d("110"), "100 with no list price is priced from unblended, plus 10 %");
 
     // The daily job closes last month once PB_CLOSE_AFTER_DAYS days of this one have passed.
     let job = partner_billing::jobs::enqueue(&app.db, partner_billing::jobs::NewJob::of(&partner_billing::domain::invoicing::periods::CloseDue {}).unwrap()).await.unwrap();
     let mut state = Value::Null;
     for _ in 0..200 {
-        state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+        state = viewer.billing_period(&p.payer_id, &period).await;
         if state["status"] == "CLOSED" {
             break;
         }
@@ -480,10 +514,18 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
 
     // The month's file again, the line now 90: closed numbers stay, −10 × 1.10 waits as pending.
     partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("90")], &options).await.unwrap();
-    let reports = app.gql(p.viewer.bearer(), REPORTS, vars.clone()).await;
-    assert_eq!(dec(reports.data("billingGroupCostReports.0.proformaCost")), d("110"));
-    let state = app.gql(p.viewer.bearer(), PERIOD, vars.clone()).await.data("billingPeriod").clone();
+    let reports = viewer.billing_group_cost_reports(&p.payer_id, &period).await;
+    assert_eq!(dec(&reports[0]["proformaCost"]), d("110"));
+    let state = viewer.billing_period(&p.payer_id, &period).await;
     assert_eq!((dec(&state["pendingAdjustments"][0]["proformaDelta"]), dec(&state["pendingAdjustments"][0]["awsCostDelta"])), (d("-11"), d("-10")), "{state}");
 }
 
-on_both_databases!(close_issue_pay_and_correct_a_hand_computed_invoice, concurrent_issues_take_consecutive_numbers, ingestion_after_the_daily_close_becomes_a_pending_adjustment);
+on_both_databases!(
+    only_admins_close_an_ended_month_and_its_snapshot_is_audited,
+    a_draft_is_the_hand_computed_invoice_and_customers_never_see_it,
+    an_issued_invoice_is_numbered_mailed_and_frozen_and_only_its_customer_sees_it,
+    late_data_after_close_becomes_a_credit_note_priced_as_the_month_was,
+    paying_and_voiding_are_announced_and_a_voided_invoice_keeps_its_number,
+    concurrent_issues_take_consecutive_numbers,
+    ingestion_after_the_daily_close_becomes_a_pending_adjustment,
+);

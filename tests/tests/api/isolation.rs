@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
+use e2e::story::payer_input;
 use e2e::{DbKind, Partner, Session, TestApp, on_both_databases};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -109,12 +110,10 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     // B's extra fixtures: a child tenant, an API token, a membership id.
     let b_child = app.create_tenant(&b.admin, &b.tenant_id, "CUSTOMER", "Bravo Customer").await;
     let expires = (Utc::now() + Duration::days(30)).to_rfc3339();
-    let created = app
-        .gql(b.operator.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id } } }", json!({ "i": { "name": "b", "role": "VIEWER", "tenantId": b.tenant_id, "expiresAt": expires } }))
-        .await;
-    let b_token_id = created.data("createApiToken.token.id").as_str().unwrap().to_owned();
-    let b_token_secret = created.data("createApiToken.secret").as_str().unwrap().to_owned();
-    let b_membership = app.gql(b.viewer.bearer(), "{ me { memberships { id } } }", json!({})).await.data("me.memberships.0.id").as_str().unwrap().to_owned();
+    let created = app.as_user(&b.operator).create_api_token(json!({ "name": "b", "role": "VIEWER", "tenantId": b.tenant_id, "expiresAt": expires })).await;
+    let b_token_id = created["token"]["id"].as_str().unwrap().to_owned();
+    let b_token_secret = created["secret"].as_str().unwrap().to_owned();
+    let b_membership = app.as_user(&b.viewer).me().await["memberships"][0]["id"].as_str().unwrap().to_owned();
 
     // B's organization rows (as a sync would leave them) and a job of B's.
     let b_payer: uuid::Uuid = b.payer_id.parse().unwrap();
@@ -183,24 +182,14 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     let b_job = partner_billing::jobs::enqueue(&app.db, b_job).await.unwrap().id.to_string();
 
     // B's notification fixtures: a subscription, a template override, a webhook endpoint and a delivery.
-    let b_sub = app
-        .gql(b.admin.bearer(), "mutation($t: ID!) { subscribe(input: { eventTypes: [\"account.created\"], tenantId: $t, email: \"ops@bravo.example\" }) { id } }", json!({ "t": b.tenant_id }))
-        .await
-        .data("subscribe.id")
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.gql(
-        b.admin.bearer(),
-        "mutation($t: ID!) { updateNotificationTemplate(input: { tenantId: $t, eventType: \"account.created\", locale: \"en\", subject: \"BRAVO-SUBJECT\", html: \"x\", text: \"x\" }) { subject } }",
-        json!({ "t": b.tenant_id }),
-    )
-    .await
-    .data("updateNotificationTemplate");
-    let b_endpoint = app
-        .gql(b.admin.bearer(), "mutation($t: ID!) { createWebhookEndpoint(input: { tenantId: $t, url: \"https://hooks.bravo.example/pb\", eventTypes: [\"policy.attached\"] }) { endpoint { id } } }", json!({ "t": b.tenant_id }))
-        .await
-        .data("createWebhookEndpoint.endpoint.id")
+    let b_admin = app.as_user(&b.admin);
+    let b_sub = b_admin.subscribe(json!({ "eventTypes": ["account.created"], "tenantId": b.tenant_id, "email": "ops@bravo.example" })).await["id"].as_str().unwrap().to_owned();
+    b_admin
+        .update_notification_template(json!({ "tenantId": b.tenant_id, "eventType": "account.created", "locale": "en", "subject": "BRAVO-SUBJECT", "html": "x", "text": "x" }))
+        .await;
+    let b_endpoint = b_admin
+        .create_webhook_endpoint(json!({ "tenantId": b.tenant_id, "url": "https://hooks.bravo.example/pb", "eventTypes": ["policy.attached"] }))
+        .await["endpoint"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -230,28 +219,24 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     let b_delivery = b_delivery.to_string();
 
     // Sanity: B's ids are real — the platform admin reaches them.
-    app.gql(root.bearer(), "query($id: ID!) { tenant(id: $id) { id } }", json!({ "id": b_child })).await.data("tenant");
+    assert_eq!(app.as_user(&root).tenant(&b_child).await["id"], b_child.as_str());
 
-    let a_token = app
-        .gql(a.admin.bearer(), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret } }", json!({ "i": { "name": "a", "role": "ADMIN", "tenantId": a.tenant_id, "expiresAt": expires } }))
-        .await
-        .data("createApiToken.secret")
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a_token = app.as_user(&a.admin).create_api_token(json!({ "name": "a", "role": "ADMIN", "tenantId": a.tenant_id, "expiresAt": expires })).await["secret"].as_str().unwrap().to_owned();
     let mut actors: Vec<Actor> = a.users().iter().map(|(label, s)| Actor { label: (*label).to_owned(), token: s.token.clone() }).collect();
     actors.push(Actor { label: "admin API token".into(), token: a_token });
 
     let bb = billing_fixtures(&app, &a, &b, &b_child).await;
     // B's contract on its customer, and B's own settings.
-    let b_contract = app
-        .gql(b.admin.bearer(), "mutation($c: ID!) { createContract(input: { customerTenantId: $c, name: \"bravo deal\", startDate: \"2026-01-01\", renewal: AUTO, billingEmail: \"billing@bravo.example\", contractChangeEmail: \"contracts@bravo.example\", invoicePrefix: \"BRAVO\", currency: \"USD\" }) { id } }", json!({ "c": b_child }))
-        .await
-        .data("createContract.id")
+    let b_contract = b_admin
+        .create_contract(&json!({
+            "customerTenantId": b_child, "name": "bravo deal", "startDate": "2026-01-01", "renewal": "AUTO",
+            "billingEmail": "billing@bravo.example", "contractChangeEmail": "contracts@bravo.example", "invoicePrefix": "BRAVO", "currency": "USD",
+        }))
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    app.gql(b.admin.bearer(), "mutation($t: ID!) { updateTenantSettings(tenantId: $t, input: { senderName: \"Bravo Sender\" }) { senderName { value } } }", json!({ "t": b.tenant_id })).await.data("updateTenantSettings");
+    b_admin.update_tenant_settings(&b.tenant_id, json!({ "senderName": "Bravo Sender" })).await;
     let bi = invoicing_fixtures(&app, &b, &b_child, &b_contract).await;
     let before = snapshot(&app, &b).await;
     let extra = [b_contract.as_str(), b_child.as_str(), b_token_id.as_str(), b_membership.as_str(), b_account.as_str(), b_job.as_str(), "p-bravo1234", "h-bravo1234", "h-bravo5678", "rt-bravo12345", b_transfer.as_str(), "ou-bbbb-bbbbbbbb", b_sub.as_str(), b_endpoint.as_str(), b_delivery.as_str(), "BRAVO-SUBJECT", "ops@bravo.example"];
@@ -367,7 +352,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
         match op.as_str() {
             "me" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "{ me { id email memberships { id tenant { id } payer { id } } } }", json!({})).await;
+                    let res = app.with_token(&actor.token).try_me().await;
                     res.data("me");
                     assert_absent(&res.body, &b, &extra, &format!("me as {}", actor.label));
                 }
@@ -384,7 +369,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             "tenant" => {
                 for actor in &actors {
                     for id in [&b.tenant_id, &b_child] {
-                        let res = app.gql(Some(&actor.token), "query($id: ID!) { tenant(id: $id) { id name } }", json!({ "id": id })).await;
+                        let res = app.with_token(&actor.token).try_tenant(id).await;
                         not_found(&res, &format!("tenant(B) as {}", actor.label));
                     }
                 }
@@ -392,12 +377,11 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             "user" => {
                 for actor in &actors {
                     for victim in [&b.admin, &b.viewer, &b.payer_admin] {
-                        let res = app.gql(Some(&actor.token), "query($id: ID!) { user(id: $id) { id email } }", json!({ "id": victim.user_id })).await;
+                        let res = app.with_token(&actor.token).try_user(&victim.user_id).await;
                         not_found(&res, &format!("user(B) as {}", actor.label));
                     }
                 }
-                let own = app.gql(a.admin.bearer(), "query($id: ID!) { user(id: $id) { email } }", json!({ "id": a.viewer.user_id })).await;
-                assert_eq!(own.data("user.email"), a.viewer.email.as_str());
+                assert_eq!(app.as_user(&a.admin).try_user(&a.viewer.user_id).await.text("user.email"), a.viewer.email);
             }
             "users" => {
                 for actor in &actors {
@@ -422,34 +406,26 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "refreshSession" => {
                 let fresh = app.login(&a.operator.email, &a.operator.password).await;
-                let res = app.gql(None, "mutation($t: String!) { refreshSession(refreshToken: $t) { user { id } } }", json!({ "t": fresh.refresh })).await;
-                assert_eq!(res.data("refreshSession.user.id"), a.operator.user_id.as_str());
+                assert_eq!(app.anonymous().refresh_session(&fresh.refresh).await["user"]["id"], a.operator.user_id.as_str());
             }
             "logout" => {
                 let fresh = app.login(&a.admin.email, &a.admin.password).await;
-                assert_eq!(app.gql(fresh.bearer(), "mutation { logout }", json!({})).await.data("logout"), true);
-                app.gql(b.admin.bearer(), "{ me { id } }", json!({})).await.data("me");
+                assert_eq!(app.as_user(&fresh).logout().await, true);
+                app.as_user(&b.admin).me().await;
             }
             "bootstrapAdmin" => {
                 let code = app.bootstrap_code.clone().unwrap();
-                let res = app
-                    .gql(None, "mutation($c: String!) { bootstrapAdmin(code: $c, email: \"intruder@evil.example\", password: \"a long evil passphrase\") { user { id } } }", json!({ "c": code }))
-                    .await;
-                res.assert_code("UNAUTHENTICATED");
+                app.anonymous().try_bootstrap_admin(&code, "intruder@evil.example", "a long evil passphrase").await.assert_code("UNAUTHENTICATED");
             }
             "createTenant" => {
                 for actor in &actors {
-                    let res = app
-                        .gql(Some(&actor.token), "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }", json!({ "i": { "parentId": b.tenant_id, "kind": "CUSTOMER", "name": "Intruder" } }))
-                        .await;
+                    let res = app.with_token(&actor.token).try_create_tenant(&b.tenant_id, "CUSTOMER", "Intruder").await;
                     not_found(&res, &format!("createTenant under B as {}", actor.label));
                 }
             }
             "updateTenant" => {
                 for actor in &actors {
-                    let res = app
-                        .gql(Some(&actor.token), "mutation($id: ID!) { updateTenant(id: $id, input: { name: \"Renamed\" }) { id } }", json!({ "id": b.tenant_id }))
-                        .await;
+                    let res = app.with_token(&actor.token).try_update_tenant(&b.tenant_id, json!({ "name": "Renamed" })).await;
                     not_found(&res, &format!("updateTenant(B) as {}", actor.label));
                 }
             }
@@ -458,7 +434,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     for target in [json!({ "tenantId": b.tenant_id }), json!({ "payerId": b.payer_id })] {
                         let mut input = json!({ "email": "intruder@evil.example", "password": "a long evil passphrase", "role": "ADMIN" });
                         input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
-                        let res = app.gql(Some(&actor.token), "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }", json!({ "i": input })).await;
+                        let res = app.with_token(&actor.token).try_add_user(input).await;
                         not_found(&res, &format!("createUser in B as {}", actor.label));
                     }
                 }
@@ -466,7 +442,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             "disableUser" => {
                 for actor in &actors {
                     for victim in [&b.viewer, &b.admin] {
-                        let res = app.gql(Some(&actor.token), "mutation($id: ID!) { disableUser(id: $id) { id } }", json!({ "id": victim.user_id })).await;
+                        let res = app.with_token(&actor.token).try_disable_user(&victim.user_id).await;
                         not_found(&res, &format!("disableUser(B) as {}", actor.label));
                     }
                 }
@@ -474,7 +450,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             "resendInvitation" => {
                 for actor in &actors {
                     for victim in [&b.viewer, &b.admin] {
-                        let res = app.gql(Some(&actor.token), "mutation($id: ID!) { resendInvitation(userId: $id) { id } }", json!({ "id": victim.user_id })).await;
+                        let res = app.with_token(&actor.token).try_resend_invitation(&victim.user_id).await;
                         not_found(&res, &format!("resendInvitation(B) as {}", actor.label));
                     }
                 }
@@ -482,17 +458,13 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             "setPassword" => {
                 // Works by token only: a made-up one sets nobody's password.
                 for token in ["pbs_madeupmadeupmadeupmadeupmadeupmadeupmade", "not-a-token"] {
-                    let res = app.gql(None, "mutation($t: String!) { setPassword(token: $t, password: \"an attacker's passphrase\") { accessToken } }", json!({ "t": token })).await;
-                    res.assert_code("VALIDATION");
+                    app.anonymous().try_set_password(token, "an attacker's passphrase").await.assert_code("VALIDATION");
                 }
             }
             "changePassword" => {
                 // Only ever one's own password: a fresh A user changes theirs, B is untouched.
-                let extra_user: Session = app.create_user(&a.admin, "changer@alpha.example", "VIEWER", ("tenantId", &a.tenant_id)).await;
-                let res = app
-                    .gql(extra_user.bearer(), "mutation($c: String!) { changePassword(currentPassword: $c, newPassword: \"a new alpha passphrase\") }", json!({ "c": extra_user.password }))
-                    .await;
-                assert_eq!(res.data("changePassword"), true);
+                let extra_user: Session = app.as_user(&a.admin).create_user("changer@alpha.example", "VIEWER", ("tenantId", &a.tenant_id)).await;
+                assert_eq!(app.as_user(&extra_user).change_password(&extra_user.password, "a new alpha passphrase").await, true);
                 // B's password hashes are part of the snapshot compared below.
             }
             "grantMembership" => {
@@ -502,7 +474,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                         json!({ "userId": a.viewer.user_id, "role": "ADMIN", "tenantId": b.tenant_id }),
                         json!({ "userId": a.viewer.user_id, "role": "ADMIN", "payerId": b.payer_id }),
                     ] {
-                        let res = app.gql(Some(&actor.token), "mutation($i: GrantMembershipInput!) { grantMembership(input: $i) { id } }", json!({ "i": input })).await;
+                        let res = app.with_token(&actor.token).try_grant_membership(input).await;
                         // An A operator/viewer asking for B's user reads NOT_FOUND first.
                         not_found(&res, &format!("grantMembership across partners as {}", actor.label));
                     }
@@ -510,7 +482,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "revokeMembership" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { revokeMembership(id: $id) { id } }", json!({ "id": b_membership })).await;
+                    let res = app.with_token(&actor.token).try_revoke_membership(&b_membership).await;
                     not_found(&res, &format!("revokeMembership(B) as {}", actor.label));
                 }
             }
@@ -519,7 +491,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     for target in [json!({ "tenantId": b.tenant_id }), json!({ "payerId": b.payer_id })] {
                         let mut input = json!({ "name": "intruder", "role": "VIEWER", "expiresAt": expires });
                         input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
-                        let res = app.gql(Some(&actor.token), "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret } }", json!({ "i": input })).await;
+                        let res = app.with_token(&actor.token).try_create_api_token(input).await;
                         if actor.label == "admin API token" {
                             // Tokens may not mint tokens at all; that check comes first.
                             res.assert_code("FORBIDDEN");
@@ -531,10 +503,10 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "revokeApiToken" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", json!({ "id": b_token_id })).await;
+                    let res = app.with_token(&actor.token).try_revoke_api_token(&b_token_id).await;
                     not_found(&res, &format!("revokeApiToken(B) as {}", actor.label));
                 }
-                app.gql(Some(&b_token_secret), "{ me { id } }", json!({})).await.data("me");
+                app.with_token(&b_token_secret).me().await;
             }
             "payers" => {
                 for actor in &actors {
@@ -548,44 +520,41 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "payer" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "query($id: ID!) { payer(id: $id) { id externalId } }", json!({ "id": b.payer_id })).await;
+                    let res = app.with_token(&actor.token).try_payer(&b.payer_id).await;
                     not_found(&res, &format!("payer(B) as {}", actor.label));
                 }
             }
             "registerPayer" => {
                 for actor in &actors {
                     let account = e2e::aws::random_account();
-                    let input = json!({ "tenantId": b.tenant_id, "accountId": account, "name": "intruder", "roleArn": e2e::aws::role_arn(&account) });
-                    let res = app.gql(Some(&actor.token), "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id } }", json!({ "i": input })).await;
+                    let res = app.with_token(&actor.token).try_register_payer(&payer_input(&b.tenant_id, &account, "intruder")).await;
                     not_found(&res, &format!("registerPayer under B as {}", actor.label));
                 }
             }
             "updatePayer" => {
                 for actor in &actors {
-                    let res = app
-                        .gql(Some(&actor.token), "mutation($id: ID!) { updatePayer(id: $id, input: { name: \"taken\" }) { id } }", json!({ "id": b.payer_id }))
-                        .await;
+                    let res = app.with_token(&actor.token).try_update_payer(&b.payer_id, json!({ "name": "taken" })).await;
                     not_found(&res, &format!("updatePayer(B) as {}", actor.label));
                 }
             }
             "removePayer" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { removePayer(id: $id) { id } }", json!({ "id": b.payer_id })).await;
+                    let res = app.with_token(&actor.token).try_remove_payer(&b.payer_id).await;
                     not_found(&res, &format!("removePayer(B) as {}", actor.label));
                 }
             }
             "checkPayerConnection" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!) { checkPayerConnection(id: $id) { id status } }", json!({ "id": b.payer_id })).await;
+                    let res = app.with_token(&actor.token).try_check_payer_connection(&b.payer_id).await;
                     not_found(&res, &format!("checkPayerConnection(B) as {}", actor.label));
                 }
             }
             "movePayer" => {
                 for actor in &actors {
                     // B's payer into A's tenant, and A's payer into B's tenant.
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { id } }", json!({ "id": b.payer_id, "t": a.tenant_id })).await;
-                    not_found(&res, &format!("movePayer(B → A) as {}", actor.label));
-                    let res = app.gql(Some(&actor.token), "mutation($id: ID!, $t: ID!) { movePayer(id: $id, tenantId: $t) { id } }", json!({ "id": a.payer_id, "t": b.tenant_id })).await;
+                    let who = app.with_token(&actor.token);
+                    not_found(&who.try_move_payer(&b.payer_id, &a.tenant_id).await, &format!("movePayer(B → A) as {}", actor.label));
+                    let res = who.try_move_payer(&a.payer_id, &b.tenant_id).await;
                     assert!(matches!(res.code(), Some("NOT_FOUND" | "FORBIDDEN")), "movePayer(A → B) as {}: {}", actor.label, res.body);
                 }
                 let still = entity::payers::Entity::find_by_id(a.payer_id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
@@ -643,8 +612,8 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "serviceCategories" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "{ serviceCategories { serviceCode category } }", json!({})).await;
-                    assert!(res.data("serviceCategories").as_array().unwrap().iter().any(|c| c["category"] == "Compute"));
+                    let categories = app.with_token(&actor.token).service_categories().await;
+                    assert!(categories.as_array().unwrap().iter().any(|c| c["category"] == "Compute"), "serviceCategories as {}: {categories}", actor.label);
                 }
             }
             "auditEvents" | "exportAuditEvents" => {
@@ -675,9 +644,9 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
             }
             "policyTemplates" => {
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "{ policyTemplates { id } }", json!({})).await;
-                    assert!(!res.data("policyTemplates").as_array().unwrap().is_empty());
-                    assert_absent(&res.body, &b, &extra, "policyTemplates");
+                    let templates = app.with_token(&actor.token).policy_templates().await;
+                    assert!(!templates.as_array().unwrap().is_empty());
+                    assert_absent(&templates, &b, &extra, "policyTemplates");
                 }
             }
             "jobs" => {
@@ -706,7 +675,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                         json!({ "eventTypes": ["account.created"], "payerId": b.payer_id, "email": "spy@evil.example" }),
                         json!({ "eventTypes": ["account.created"], "tenantId": a.tenant_id, "userId": b.admin.user_id }),
                     ] {
-                        let res = app.gql(Some(&actor.token), "mutation($i: SubscribeInput!) { subscribe(input: $i) { id } }", json!({ "i": input.clone() })).await;
+                        let res = app.with_token(&actor.token).try_subscribe(input.clone()).await;
                         // An A operator/viewer adding anyone but themselves reads FORBIDDEN on A's own tenant.
                         if input["tenantId"] == json!(a.tenant_id) && !actor.label.contains("admin") {
                             res.assert_code("FORBIDDEN");
@@ -722,7 +691,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                     res.data("notifications");
                     assert_absent(&res.body, &b, &extra, &format!("notifications as {}", actor.label));
                     for filter in [json!({ "payerId": b.payer_id }), json!({ "tenantId": b.tenant_id })] {
-                        let res = app.gql(Some(&actor.token), "query($f: NotificationFilter) { notifications(filter: $f) { nodes { id } } }", json!({ "f": filter })).await;
+                        let res = app.with_token(&actor.token).try_notifications(filter).await;
                         not_found(&res, &format!("notifications(B) as {}", actor.label));
                     }
                 }
@@ -781,11 +750,10 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
                 .await
                 .unwrap();
                 for actor in &actors {
-                    let res = app.gql(Some(&actor.token), "{ optimizationSavingsByCustomer { payerId customerTenantId estimatedMonthlySavings } }", json!({})).await;
-                    assert_eq!(res.data("optimizationSavingsByCustomer"), &json!([]), "A's upsell list as {}", actor.label);
-                    let q = "query($p: ID!, $c: ID) { optimizationInsights(payerId: $p, customerTenantId: $c) { recommendationCount } }";
-                    not_found(&app.gql(Some(&actor.token), q, json!({ "p": a.payer_id, "c": b_child })).await, &format!("optimizationInsights(A's payer, B's customer) as {}", actor.label));
-                    let res = app.gql(Some(&actor.token), q, json!({ "p": b.payer_id })).await;
+                    let who = app.with_token(&actor.token);
+                    assert_eq!(who.optimization_savings_by_customer().await, json!([]), "A's upsell list as {}", actor.label);
+                    not_found(&who.try_optimization_insights(&a.payer_id, Some(&b_child), None).await, &format!("optimizationInsights(A's payer, B's customer) as {}", actor.label));
+                    let res = who.try_optimization_insights(&b.payer_id, None, None).await;
                     not_found(&res, &format!("optimizationInsights(B) as {}", actor.label));
                     assert!(!res.body.to_string().contains("bravo-secret"), "{}", res.body);
                 }
@@ -797,7 +765,7 @@ async fn every_operation_is_isolated_between_partners(db: DbKind) {
     }
     assert!(covered.len() >= 18, "walked {} operations: {covered:?}", covered.len());
     // B still works normally.
-    app.gql(b.admin.bearer(), "{ tenants { nodes { id } } }", json!({})).await.data("tenants");
+    app.as_user(&b.admin).tenants().await;
 }
 
 /// B's invoicing rows: an issued invoice, a draft and a pending adjustment (written as drafting,
@@ -889,39 +857,14 @@ struct BillingIds {
 async fn billing_fixtures(app: &TestApp, a: &Partner, b: &Partner, b_customer: &str) -> BillingIds {
     let mut ids = Vec::new();
     for p in [b, a] {
-        let rule = app
-            .gql(p.admin.bearer(), "mutation($p: ID!) { createPricingRule(input: { payerId: $p, name: \"bravo-rule\", scope: GLOBAL, type: DISCOUNT, modifierPercentage: \"5\" }) { id } }", json!({ "p": p.payer_id }))
-            .await
-            .data("createPricingRule.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let plan = app
-            .gql(p.admin.bearer(), "mutation($p: ID!, $r: ID!) { createPricingPlan(input: { payerId: $p, name: \"bravo-plan\", pricingRuleIds: [$r] }) { id } }", json!({ "p": p.payer_id, "r": rule }))
-            .await
-            .data("createPricingPlan.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let admin = app.as_user(&p.admin);
+        let rule = admin.create_pricing_rule(json!({ "payerId": p.payer_id, "name": "bravo-rule", "scope": "GLOBAL", "type": "DISCOUNT", "modifierPercentage": "5" })).await;
+        let plan = admin.create_pricing_plan(json!({ "payerId": p.payer_id, "name": "bravo-plan", "pricingRuleIds": [rule] })).await;
         let customer = if p.name == b.name { Some(b_customer.to_owned()) } else { None };
-        let group = app
-            .gql(
-                p.admin.bearer(),
-                "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }",
-                json!({ "i": { "payerId": p.payer_id, "name": "Bravo-Group", "primaryAccountId": "555566667777", "accountIds": ["555566667777"], "pricingPlanId": plan, "customerTenantId": customer } }),
-            )
-            .await
-            .data("createBillingGroup.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let item = app
-            .gql(p.admin.bearer(), "mutation($g: ID!) { createCustomLineItem(input: { billingGroupId: $g, name: \"bravo-fee\", chargeType: FEE, flatAmount: \"7\" }) { id } }", json!({ "g": group }))
-            .await
-            .data("createCustomLineItem.id")
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let group = admin
+            .create_billing_group(json!({ "payerId": p.payer_id, "name": "Bravo-Group", "primaryAccountId": "555566667777", "accountIds": ["555566667777"], "pricingPlanId": plan, "customerTenantId": customer }))
+            .await;
+        let item = admin.create_custom_line_item(json!({ "billingGroupId": group, "name": "bravo-fee", "chargeType": "FEE", "flatAmount": "7" })).await;
         ids.push((rule, plan, group, item));
     }
     let (_, a_plan, a_group, _) = ids.pop().unwrap();
@@ -943,44 +886,39 @@ async fn billing_snapshot(app: &TestApp, payer: uuid::Uuid) -> String {
 
 /// Creating billing objects with B's ids, and the end-customer view.
 async fn billing_cross_cases(app: &TestApp, a: &Partner, b: &Partner, actors: &[Actor], op: &str, bb: &BillingIds) {
-    let new_group = "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }";
-    let new_plan = "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }";
-    let new_item = "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }";
-    let group_input = |payer: &str, plan: &str, customer: Option<&str>| json!({ "i": { "payerId": payer, "name": "intruder", "primaryAccountId": "888899990000", "accountIds": ["888899990000"], "pricingPlanId": plan, "customerTenantId": customer } });
+    let group_input = |payer: &str, plan: &str, customer: Option<&str>| json!({ "payerId": payer, "name": "intruder", "primaryAccountId": "888899990000", "accountIds": ["888899990000"], "pricingPlanId": plan, "customerTenantId": customer });
     for actor in actors {
-        let who = Some(actor.token.as_str());
+        let who = app.with_token(&actor.token);
         match op {
             "createBillingGroup" => {
-                not_found(&app.gql(who, new_group, group_input(&b.payer_id, &bb.plan, None)).await, &format!("createBillingGroup on B as {}", actor.label));
+                not_found(&who.try_create_billing_group(group_input(&b.payer_id, &bb.plan, None)).await, &format!("createBillingGroup on B as {}", actor.label));
                 // On A's payer, B's plan or B's tenant is refused (or the actor may not write at all).
                 for input in [group_input(&a.payer_id, &bb.plan, None), group_input(&a.payer_id, &bb.a_plan, Some(&b.tenant_id))] {
-                    let res = app.gql(who, new_group, input).await;
+                    let res = who.try_create_billing_group(input).await;
                     assert!(matches!(res.code(), Some("VALIDATION" | "NOT_FOUND" | "FORBIDDEN")), "createBillingGroup with B's ids as {}: {}", actor.label, res.body);
                 }
             }
             "createPricingPlan" => {
-                not_found(&app.gql(who, new_plan, json!({ "i": { "payerId": b.payer_id, "name": "intruder" } })).await, &format!("createPricingPlan on B as {}", actor.label));
-                let res = app.gql(who, new_plan, json!({ "i": { "payerId": a.payer_id, "name": "intruder", "pricingRuleIds": [bb.rule] } })).await;
+                not_found(&who.try_create_pricing_plan(json!({ "payerId": b.payer_id, "name": "intruder" })).await, &format!("createPricingPlan on B as {}", actor.label));
+                let res = who.try_create_pricing_plan(json!({ "payerId": a.payer_id, "name": "intruder", "pricingRuleIds": [bb.rule] })).await;
                 assert!(matches!(res.code(), Some("VALIDATION" | "FORBIDDEN")), "createPricingPlan with B's rule as {}: {}", actor.label, res.body);
             }
             "createCustomLineItem" => {
-                let on_b = json!({ "i": { "billingGroupId": bb.group, "name": "intruder", "chargeType": "CREDIT", "flatAmount": "100" } });
-                not_found(&app.gql(who, new_item, on_b).await, &format!("createCustomLineItem on B as {}", actor.label));
-                let listing_b = json!({ "i": { "billingGroupId": bb.a_group, "name": "intruder", "chargeType": "FEE", "percentage": "100", "childItemIds": [bb.item] } });
-                let res = app.gql(who, new_item, listing_b).await;
+                let on_b = json!({ "billingGroupId": bb.group, "name": "intruder", "chargeType": "CREDIT", "flatAmount": "100" });
+                not_found(&who.try_create_custom_line_item(on_b).await, &format!("createCustomLineItem on B as {}", actor.label));
+                let listing_b = json!({ "billingGroupId": bb.a_group, "name": "intruder", "chargeType": "FEE", "percentage": "100", "childItemIds": [bb.item] });
+                let res = who.try_create_custom_line_item(listing_b).await;
                 assert!(matches!(res.code(), Some("VALIDATION" | "FORBIDDEN")), "createCustomLineItem listing B's item as {}: {}", actor.label, res.body);
             }
             "myPayerIds" => {
-                let res = app.gql(who, "{ myPayerIds }", json!({})).await;
                 // B's payer carries a group for B's customer, none for A's: A sees no payer.
-                assert_eq!(res.data("myPayerIds"), &json!([]), "myPayerIds as {}: {}", actor.label, res.body);
+                assert_eq!(who.my_payer_ids().await, json!([]), "myPayerIds as {}", actor.label);
             }
             _ => {
-                let res = app.gql(who, "{ myCharges(billingPeriod: \"2025-11\") { billingGroupName total lines { name } } }", json!({})).await;
-                let charges = res.data("myCharges").as_array().unwrap().clone();
+                let charges = who.my_charges("2025-11").await;
                 // A's own group has no customer tenant, B's does: nothing shows for A.
-                assert!(charges.is_empty(), "myCharges as {}: {charges:?}", actor.label);
-                assert_absent(&res.body, b, &[bb.group.as_str()], &format!("myCharges as {}", actor.label));
+                assert!(charges.as_array().unwrap().is_empty(), "myCharges as {}: {charges}", actor.label);
+                assert_absent(&charges, b, &[bb.group.as_str()], &format!("myCharges as {}", actor.label));
             }
         }
     }

@@ -15,7 +15,6 @@ use serde_json::json;
 
 use crate::cost_explorer::seed_row;
 
-const IMPORT: &str = "mutation($i: ImportLegacyDynamoDbInput!) { importLegacyDynamoDb(input: $i) { id } }";
 const SERVICES: [&str; 3] = ["Amazon Elastic Compute Cloud", "Amazon Simple Storage Service", "Amazon 关系型数据库服务"];
 
 /// A cost in 10⁻⁸ units as the prior tool wrote it: a plain decimal string.
@@ -119,8 +118,9 @@ async fn imports_the_prior_tools_table_exactly(db: DbKind) {
 
     // Refused, with nothing written or queued.
     let before = (app.count("jobs").await, app.count("cost_daily").await, app.count("ingestions").await);
-    let input = |year: i32, months: serde_json::Value| json!({ "i": { "payerId": payer, "tableName": table, "year": year, "months": months } });
-    app.gql(p.viewer.bearer(), IMPORT, input(2025, json!([7, 8]))).await.assert_code("FORBIDDEN");
+    let input = |year: i32, months: serde_json::Value| json!({ "payerId": payer, "tableName": table, "year": year, "months": months });
+    let (operator, viewer) = (app.as_user(&p.operator), app.as_user(&p.viewer));
+    viewer.try_import_legacy_dynamo_db(input(2025, json!([7, 8]))).await.assert_code("FORBIDDEN");
     for (year, months, field) in [
         (1999, json!([7]), "year"),
         (Utc::now().year() + 1, json!([1]), "year"),
@@ -132,16 +132,15 @@ async fn imports_the_prior_tools_table_exactly(db: DbKind) {
         if field == "months" && year == Utc::now().year() && Utc::now().month() == 12 {
             continue; // December itself is not in the future
         }
-        let res = app.gql(p.operator.bearer(), IMPORT, input(year, months.clone())).await;
+        let res = operator.try_import_legacy_dynamo_db(input(year, months.clone())).await;
         res.assert_code("VALIDATION");
         assert!(res.message().starts_with(field), "{year} {months}: {}", res.body);
     }
-    let res = app.gql(p.operator.bearer(), IMPORT, json!({ "i": { "payerId": payer, "tableName": "no such table!", "year": 2025, "months": [7] } })).await;
+    let res = operator.try_import_legacy_dynamo_db(json!({ "payerId": payer, "tableName": "no such table!", "year": 2025, "months": [7] })).await;
     res.assert_code("VALIDATION");
     assert_eq!((app.count("jobs").await, app.count("cost_daily").await, app.count("ingestions").await), before);
 
-    let res = app.gql(p.operator.bearer(), IMPORT, input(2025, json!([8, 7]))).await;
-    let job = app.wait_job(&p.operator, res.data("importLegacyDynamoDb.id").as_str().unwrap()).await;
+    let job = app.wait_job(&p.operator, &operator.import_legacy_dynamo_db(input(2025, json!([8, 7]))).await).await;
     assert_eq!(job["state"], "SUCCEEDED", "{job}");
     let result = &job["result"];
     assert!(result["pages"].as_u64().unwrap() >= 3, "more than one Scan page: {result}");
@@ -161,19 +160,16 @@ async fn imports_the_prior_tools_table_exactly(db: DbKind) {
     assert_eq!(got_sorted, want);
 
     // The prior tool's per-account bill, through the API, to the cent and beyond.
-    let bill = app
-        .gql(p.viewer.bearer(), "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-07\") { total lines { serviceName description usage unit } } }", json!({ "p": payer, "a": accounts[1] }))
-        .await;
+    let bill = viewer.account_monthly_bill(&payer, &accounts[1], "2025-07", None, None).await;
     let july_b: i64 = expected.iter().filter(|((period, account, _), _)| period == "2025-07" && account == &accounts[1]).map(|(_, u)| u).sum();
-    let total: Decimal = bill.data("accountMonthlyBill.total").as_str().unwrap().parse().unwrap();
+    let total: Decimal = bill["total"].as_str().unwrap().parse().unwrap();
     assert_eq!(total, Decimal::new(july_b, 8));
-    assert_eq!(bill.data("accountMonthlyBill.lines").as_array().unwrap().len(), 3);
-    assert_eq!(bill.data("accountMonthlyBill.lines.0.unit"), "Hrs");
-    assert_eq!(bill.data("accountMonthlyBill.lines.0.description"), "a line", "the prior tool's line item description is kept");
+    assert_eq!(bill["lines"].as_array().unwrap().len(), 3);
+    assert_eq!(bill["lines"][0]["unit"], "Hrs");
+    assert_eq!(bill["lines"][0]["description"], "a line", "the prior tool's line item description is kept");
 
     // Importing again gives the same rows (each month is replaced, never added to).
-    let res = app.gql(p.operator.bearer(), IMPORT, input(2025, json!([7, 8]))).await;
-    let again = app.wait_job(&p.operator, res.data("importLegacyDynamoDb.id").as_str().unwrap()).await;
+    let again = app.wait_job(&p.operator, &operator.import_legacy_dynamo_db(input(2025, json!([7, 8]))).await).await;
     assert_eq!(again["state"], "SUCCEEDED", "{again}");
     assert_eq!(legacy_rows(&app).await, got);
 }

@@ -66,7 +66,6 @@ fn named(name: &str, amount: &str) -> (Value, String) {
     (json!(name), amount.to_owned())
 }
 
-const SUMMARY: &str = "query($i: CostSummaryInput!) { costSummary(input: $i) { groups { amount key { service serviceName accountId } } series { period key { service serviceName } } } }";
 
 async fn names_beside_codes_in_every_view(db: DbKind) {
     let app = TestApp::spawn(db).await;
@@ -76,9 +75,9 @@ async fn names_beside_codes_in_every_view(db: DbKind) {
     let pid = p.payer_id.as_str();
 
     // Cost by service: AWS's name beside the code; no name → the code.
-    let nov = json!({ "i": { "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE"] } });
-    let res = app.gql(p.viewer.bearer(), SUMMARY, nov).await;
-    let groups = by_code(res.data("costSummary.groups"), "key.service", "key.serviceName", "amount");
+    let viewer = app.as_user(&p.viewer);
+    let nov = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE"] })).await;
+    let groups = by_code(&nov["groups"], "key.service", "key.serviceName", "amount");
     assert_eq!(
         groups,
         BTreeMap::from([
@@ -87,92 +86,62 @@ async fn names_beside_codes_in_every_view(db: DbKind) {
             ("AmazonNoNameSvc".to_owned(), named("AmazonNoNameSvc", "7.5")),
         ])
     );
-    let series = res.data("costSummary.series").as_array().unwrap();
+    let series = nov["series"].as_array().unwrap();
     assert!(series.iter().any(|s| s["key"]["serviceName"] == "AWS Key Management Service" && s["key"]["service"] == "awskms"), "{series:?}");
     // Not grouped by service: no name either.
-    let by_account = app.gql(p.viewer.bearer(), SUMMARY, json!({ "i": { "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["ACCOUNT"] } })).await;
-    assert!(by_account.data("costSummary.groups").as_array().unwrap().iter().all(|g| g["key"]["serviceName"].is_null() && g["key"]["service"].is_null()), "{:?}", by_account.body);
+    let by_account = viewer.cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["ACCOUNT"] })).await;
+    assert!(by_account["groups"].as_array().unwrap().iter().all(|g| g["key"]["serviceName"].is_null() && g["key"]["service"].is_null()), "{by_account}");
 
     // Month over month: the movers carry the names (KMS named from either month).
-    let mom = app
-        .gql(
-            p.viewer.bearer(),
-            "query($p: ID!) { monthOverMonth(input: { payerIds: [$p], month: \"2025-11\", groupBy: [SERVICE] }) { changes { delta key { service serviceName } } topIncreases { key { service serviceName } } } }",
-            json!({ "p": pid }),
-        )
-        .await;
-    let changes = by_code(mom.data("monthOverMonth.changes"), "key.service", "key.serviceName", "delta");
+    let mom = viewer.month_over_month(&json!({ "payerIds": [pid], "month": "2025-11", "groupBy": ["SERVICE"] })).await;
+    let changes = by_code(&mom["changes"], "key.service", "key.serviceName", "delta");
     assert_eq!(changes["AmazonCloudWatch"], named("Amazon CloudWatch", "15"));
     assert_eq!(changes["awskms"], named("AWS Key Management Service", "1"));
     assert_eq!(changes["AmazonNoNameSvc"], named("AmazonNoNameSvc", "7.5"));
-    assert_eq!(mom.data("monthOverMonth.topIncreases.0.key.serviceName"), "Amazon CloudWatch");
+    assert_eq!(mom["topIncreases"][0]["key"]["serviceName"], "Amazon CloudWatch");
 
     // The account bill: name and code on each line, both in the CSV.
-    let bill = app
-        .gql(
-            p.viewer.bearer(),
-            "query($p: ID!, $a: String!) { accountMonthlyBill(payerId: $p, accountId: $a, month: \"2025-11\") { lines { serviceCode serviceName cost } csv } }",
-            json!({ "p": pid, "a": A2 }),
-        )
-        .await;
-    let lines = by_code(bill.data("accountMonthlyBill.lines"), "serviceCode", "serviceName", "cost");
+    let bill = viewer.account_monthly_bill(pid, A2, "2025-11", None, None).await;
+    let lines = by_code(&bill["lines"], "serviceCode", "serviceName", "cost");
     assert_eq!(lines["awskms"], named("AWS Key Management Service", "4"));
     assert_eq!(lines["AmazonNoNameSvc"], named("AmazonNoNameSvc", "7.5"));
-    let csv = bill.data("accountMonthlyBill.csv").as_str().unwrap();
+    let csv = bill["csv"].as_str().unwrap();
     assert!(csv.contains("AWS Key Management Service,awskms,"), "{csv}");
 
     // A customer's billing group: its report by service, the customer's own charges, and
     // PRO_FORMA cost by service all show the names.
-    let customer = app.create_tenant(&p.admin, &p.tenant_id, "CUSTOMER", "Acme").await;
-    let acme_viewer = app.create_user(&p.admin, "viewer@acme-names.example", "VIEWER", ("tenantId", &customer)).await;
-    let plan = app
-        .gql(p.operator.bearer(), "mutation($i: CreatePricingPlanInput!) { createPricingPlan(input: $i) { id } }", json!({ "i": { "payerId": pid, "name": "list" } }))
-        .await
-        .data("createPricingPlan.id")
-        .clone();
-    let group = app
-        .gql(
-            p.operator.bearer(),
-            "mutation($i: CreateBillingGroupInput!) { createBillingGroup(input: $i) { id } }",
-            json!({ "i": { "payerId": pid, "name": "Acme", "primaryAccountId": A2, "accountIds": [A2], "pricingPlanId": plan, "customerTenantId": customer, "billingPeriod": "2025-10" } }),
-        )
-        .await
-        .data("createBillingGroup.id")
-        .clone();
-    app.gql(
-        p.operator.bearer(),
-        "mutation($i: CreateCustomLineItemInput!) { createCustomLineItem(input: $i) { id } }",
-        json!({ "i": { "billingGroupId": group, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "20", "billingPeriodStart": "2025-10" } }),
-    )
-    .await
-    .data("createCustomLineItem.id");
-    let report_q = "query($g: ID!, $by: BillingReportGroupBy!) { billingGroupCostReport(billingGroupId: $g, from: \"2025-10\", to: \"2025-11\", groupBy: $by) { lines { key serviceName customLineItem awsCost } } }";
-    let report = app.gql(p.viewer.bearer(), report_q, json!({ "g": group, "by": "SERVICE" })).await;
-    let lines = by_code(report.data("billingGroupCostReport.lines"), "key", "serviceName", "awsCost");
+    let admin = app.as_user(&p.admin);
+    let customer = admin.create_tenant(&p.tenant_id, "CUSTOMER", "Acme").await;
+    let acme_viewer = admin.create_user("viewer@acme-names.example", "VIEWER", ("tenantId", &customer)).await;
+    let operator = app.as_user(&p.operator);
+    let plan = operator.create_pricing_plan(json!({ "payerId": pid, "name": "list" })).await;
+    let group = operator
+        .create_billing_group(json!({ "payerId": pid, "name": "Acme", "primaryAccountId": A2, "accountIds": [A2], "pricingPlanId": plan, "customerTenantId": customer, "billingPeriod": "2025-10" }))
+        .await;
+    operator.create_custom_line_item(json!({ "billingGroupId": group, "name": "Support-fee", "chargeType": "FEE", "flatAmount": "20", "billingPeriodStart": "2025-10" })).await;
+    let report = viewer.billing_group_cost_report_by(&group, "2025-10", "2025-11", "SERVICE").await;
+    let lines = by_code(&report["lines"], "key", "serviceName", "awsCost");
     assert_eq!(lines["awskms"], named("AWS Key Management Service", "4"));
     assert_eq!(lines["AmazonNoNameSvc"], named("AmazonNoNameSvc", "7.5"));
     assert_eq!(lines["Support-fee"], named("Support-fee", "0"), "a custom line item by its name");
-    let by_account = app.gql(p.viewer.bearer(), report_q, json!({ "g": group, "by": "ACCOUNT" })).await;
-    assert!(by_account.data("billingGroupCostReport.lines").as_array().unwrap().iter().all(|l| l["serviceName"].is_null()), "{:?}", by_account.body);
+    let by_account = viewer.billing_group_cost_report_by(&group, "2025-10", "2025-11", "ACCOUNT").await;
+    assert!(by_account["lines"].as_array().unwrap().iter().all(|l| l["serviceName"].is_null()), "{by_account}");
 
-    let charges = app.gql(acme_viewer.bearer(), "query { myCharges(billingPeriod: \"2025-11\") { lines { name serviceName amount } } }", json!({})).await;
-    let lines = by_code(charges.data("myCharges.0.lines"), "name", "serviceName", "amount");
+    let acme = app.as_user(&acme_viewer);
+    let charges = acme.my_charges("2025-11").await;
+    let lines = by_code(&charges[0]["lines"], "name", "serviceName", "amount");
     assert_eq!(lines["awskms"], named("AWS Key Management Service", "4"));
     assert_eq!(lines["AmazonNoNameSvc"], named("AmazonNoNameSvc", "7.5"));
     assert_eq!(lines["Support-fee"], (Value::Null, "20".to_owned()), "a custom line item is no service");
-    let proforma = app
-        .gql(acme_viewer.bearer(), SUMMARY, json!({ "i": { "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE"], "metric": "PRO_FORMA" } }))
-        .await;
-    let groups = by_code(proforma.data("costSummary.groups"), "key.service", "key.serviceName", "amount");
+    let proforma = acme.cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE"], "metric": "PRO_FORMA" })).await;
+    let groups = by_code(&proforma["groups"], "key.service", "key.serviceName", "amount");
     assert_eq!(groups["awskms"], named("AWS Key Management Service", "4"));
     assert_eq!(groups["Support-fee"], named("Support-fee", "20"));
 
     // Stored results keep the names too.
-    app.gql(p.operator.bearer(), "mutation($p: ID!) { recomputeBilling(payerId: $p, billingPeriod: \"2025-11\") { id } }", json!({ "p": pid })).await.data("recomputeBilling");
-    let stored = app
-        .gql(p.viewer.bearer(), "query($g: ID!) { billingResults(billingGroupId: $g, billingPeriod: \"2025-11\") { byService { key serviceName awsCost } } }", json!({ "g": group }))
-        .await;
-    let lines = by_code(stored.data("billingResults.0.byService"), "key", "serviceName", "awsCost");
+    operator.recompute_billing(pid, "2025-11").await;
+    let stored = viewer.billing_results(&group, "2025-11").await;
+    let lines = by_code(&stored[0]["byService"], "key", "serviceName", "awsCost");
     assert_eq!(lines["awskms"], named("AWS Key Management Service", "4"));
     assert_eq!(lines["AmazonNoNameSvc"], named("AmazonNoNameSvc", "7.5"));
 }
