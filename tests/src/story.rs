@@ -87,6 +87,10 @@ pub const ME: &str = "{ me { id email memberships { id role tenant { id kind } p
 pub const GRANT_MEMBERSHIP: &str = "mutation($i: GrantMembershipInput!) { grantMembership(input: $i) { id role } }";
 pub const REVOKE_MEMBERSHIP: &str = "mutation($id: ID!) { revokeMembership(id: $id) { id } }";
 pub const USERS: &str = "{ users(first: 100) { nodes { email } } }";
+/// A user's roles with the tenant or payer each is on, as the web app's user list asks.
+pub const USER_ROLES: &str = "query($id: ID!) { user(id: $id) { id memberships { id role tenant { id name kind } payer { id name } } } }";
+/// A page of users with the same, read ahead for the page.
+pub const USERS_ROLES: &str = "{ users(first: 100) { edges { node { id memberships { id role tenant { id name kind } payer { id name } } } } } }";
 pub const CREATE_API_TOKEN: &str = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { secret token { id prefix role tenantId lastUsedAt } } }";
 pub const API_TOKENS: &str = "{ apiTokens(first: 50) { nodes { id name role } } }";
 pub const REVOKE_API_TOKEN: &str = "mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }";
@@ -353,6 +357,17 @@ impl<'a> Actor<'a> {
     /// Revokes a membership; its id.
     pub async fn revoke_membership(&self, id: &str) -> String {
         self.try_revoke_membership(id).await.text("revokeMembership.id")
+    }
+
+    /// One user with their roles and the tenant or payer of each (asked of that user alone).
+    pub async fn user_roles(&self, id: &str) -> Value {
+        self.run(USER_ROLES, json!({ "id": id })).await.take("user")
+    }
+
+    /// The first 100 users this user manages, each with their roles and targets.
+    pub async fn users_with_roles(&self) -> Vec<Value> {
+        let edges = self.run(USERS_ROLES, json!({})).await.take("users.edges");
+        edges.as_array().expect("users.edges").iter().map(|e| e["node"].clone()).collect()
     }
 
     /// The first 100 users this user manages.

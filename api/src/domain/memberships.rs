@@ -10,6 +10,7 @@ use crate::ids::{MembershipId, PayerId, ROOT_TENANT_ID, TenantId, UserId};
 use crate::tenancy::{Role, Scope};
 
 /// A role held on a tenant (and its subtree) or on one payer.
+#[derive(Debug, Clone)]
 pub struct Membership {
     pub id: MembershipId,
     pub user_id: UserId,
@@ -39,6 +40,27 @@ pub async fn of_user(scope: &Scope, user: UserId) -> AppResult<Vec<Membership>> 
     let rows = if user == scope.principal().user_id { scope.own_memberships() } else { scope.memberships(Role::Viewer) };
     let rows = rows.filter(memberships::Column::UserId.eq(user.0)).order_by_asc(memberships::Column::Id).all().await?;
     rows.into_iter().map(Membership::try_from).collect()
+}
+
+/// The memberships the caller can see of several users (a page of users with their roles), by
+/// user, in at most two queries whatever the number of users; each user's in the order
+/// [`of_user`] gives them.
+pub async fn of_users(scope: &Scope, users: &[UserId]) -> AppResult<std::collections::HashMap<UserId, Vec<Membership>>> {
+    let me = scope.principal().user_id;
+    let others: Vec<uuid::Uuid> = users.iter().filter(|u| **u != me).map(|u| u.0).collect();
+    let mut rows = Vec::new();
+    if users.contains(&me) {
+        rows.extend(scope.own_memberships().filter(memberships::Column::UserId.eq(me.0)).order_by_asc(memberships::Column::Id).all().await?);
+    }
+    if !others.is_empty() {
+        rows.extend(scope.memberships(Role::Viewer).filter(memberships::Column::UserId.is_in(others)).order_by_asc(memberships::Column::Id).all().await?);
+    }
+    let mut out: std::collections::HashMap<UserId, Vec<Membership>> = users.iter().map(|u| (*u, Vec::new())).collect();
+    for row in rows {
+        let m = Membership::try_from(row)?;
+        out.entry(m.user_id).or_default().push(m);
+    }
+    Ok(out)
 }
 
 /// Gives a user a role on a target the caller administers.

@@ -18,6 +18,7 @@ use crate::tenancy::{PayerAccess, PayerTransactions, PayerTxn, Role, Scope, Scop
 pub use entity::payers::PayerStatus;
 
 /// An AWS management (payer) account as the API shows it.
+#[derive(Debug, Clone)]
 pub struct Payer {
     pub id: PayerId,
     pub tenant_id: TenantId,

@@ -16,6 +16,8 @@ pub struct RequestContext {
     pub auth: AuthOutcome,
     /// The operation's variables, for the audit trail's requestParameters.
     pub variables: async_graphql::Variables,
+    /// What list resolvers read ahead for their rows' fields.
+    pub prefetched: crate::graphql::prefetch::Prefetched,
 }
 
 pub trait ContextExt {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod limits;
 pub mod mutation;
 pub mod pagination;
+pub mod prefetch;
 pub mod query;
 pub mod types;
 

@@ -119,7 +119,7 @@ pub async fn execute(
     let scope = Arc::new(CallScope::for_request(actor, &client, &request_id));
     let operation = crate::metrics::Operation::of(&request);
     req.extensions_mut().insert(operation.clone());
-    let context = RequestContext { request_id, client, auth, variables: request.variables.clone() };
+    let context = RequestContext { request_id, client, auth, variables: request.variables.clone(), prefetched: Default::default() };
 
     // AWS calls made while executing are attributed to this caller (see `audit`); the request
     // uses at most its share of the connection pool (see `graphql::limits`).

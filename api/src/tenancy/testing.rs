@@ -156,3 +156,19 @@ pub fn rate(tenant: uuid::Uuid, to: &str) -> entity::exchange_rates::ActiveModel
         entered_at: Set(Utc::now()),
     }
 }
+
+/// A user with a placeholder password hash, to store as it is or changed.
+pub fn user(email: &str) -> entity::users::ActiveModel {
+    let now = Utc::now();
+    entity::users::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        email: Set(email.into()),
+        display_name: Set(String::new()),
+        password_hash: Set("x".into()),
+        locale: Set("en".into()),
+        disabled_at: Set(None),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}

@@ -177,22 +177,7 @@ mod tests {
     use super::*;
     use crate::ids::SessionId;
     use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
-    use crate::tenancy::testing::{database, payer, tenant};
-
-    fn user(email: &str) -> users::ActiveModel {
-        let now = Utc::now();
-        users::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            email: Set(email.into()),
-            display_name: Set(String::new()),
-            password_hash: Set("x".into()),
-            locale: Set("en".into()),
-            disabled_at: Set(None),
-            password_changed_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-    }
+    use crate::tenancy::testing::{database, payer, tenant, user};
 
     /// Users are reached through the roles they hold: a user holding no role the caller holds
     /// over is not found, a user's transaction changes that user's row only, and a new user

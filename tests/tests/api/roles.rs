@@ -1,7 +1,7 @@
 //! What each role may do inside its own tenant.
 
 use e2e::{DbKind, TestApp, on_both_databases};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn tenant_tree_rules(db: DbKind) {
     let app = TestApp::spawn(db).await;
@@ -95,4 +95,35 @@ async fn single_payer_admin_sees_only_that_payer(db: DbKind) {
     assert_eq!(app.as_user(&colleague).me().await["memberships"][0]["payer"]["id"], p.payer_id.as_str());
 }
 
-on_both_databases!(tenant_tree_rules, only_admins_create_users_and_grant_roles, admins_grant_and_revoke_memberships, single_payer_admin_sees_only_that_payer);
+/// A page of users answers each one's roles, and each role's tenant or payer, as asking for
+/// that user alone does: what the page reads ahead (four queries for the page, not one per user
+/// and role) shows no role on a target the caller cannot see.
+async fn a_page_of_users_shows_each_ones_roles_as_asking_for_that_user_does(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Paged Co").await;
+    let q = app.new_partner(&admin, "Elsewhere Co").await;
+    // The platform gives Paged Co's operator a role at Elsewhere Co too.
+    app.as_user(&admin).grant_membership(json!({ "userId": p.operator.user_id, "role": "VIEWER", "tenantId": q.tenant_id })).await;
+
+    for (who, caller) in [("partner admin", &p.admin), ("platform admin", &admin)] {
+        let page = app.as_user(caller).users_with_roles().await;
+        for user in &page {
+            let alone = app.as_user(caller).user_roles(user["id"].as_str().unwrap()).await;
+            assert_eq!(user["memberships"], alone["memberships"], "{who}: the page and the user alone differ for {}", user["id"]);
+        }
+        let roles_of = |user: &str| page.iter().find(|u| u["id"] == user).map(|u| u["memberships"].as_array().unwrap().clone()).unwrap_or_default();
+        let operator_tenants: Vec<Value> = roles_of(&p.operator.user_id).iter().map(|m| m["tenant"]["id"].clone()).collect();
+        let payer_admin = roles_of(&p.payer_admin.user_id);
+        assert_eq!(payer_admin.len(), 1, "{who}: {payer_admin:?}");
+        assert_eq!((payer_admin[0]["payer"]["id"].as_str(), payer_admin[0]["tenant"].is_null()), (Some(p.payer_id.as_str()), true), "{who}");
+        if who == "partner admin" {
+            assert_eq!(operator_tenants, [json!(p.tenant_id)], "the role at Elsewhere Co stays out of Paged Co's sight");
+        } else {
+            assert_eq!(operator_tenants.len(), 2, "the platform sees both roles: {operator_tenants:?}");
+            assert!(operator_tenants.contains(&json!(q.tenant_id)));
+        }
+    }
+}
+
+on_both_databases!(a_page_of_users_shows_each_ones_roles_as_asking_for_that_user_does, tenant_tree_rules, only_admins_create_users_and_grant_roles, admins_grant_and_revoke_memberships, single_payer_admin_sees_only_that_payer);

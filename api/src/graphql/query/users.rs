@@ -28,7 +28,24 @@ impl UsersQuery {
     #[graphql(complexity = "super::page_complexity(first, child_complexity)")]
     async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, User>> {
         let page = page(first, after)?;
-        let rows = domain::users::list(&ctx.scope()?, page.clone()).await?;
+        let scope = ctx.scope()?;
+        let rows = domain::users::list(&scope, page.clone()).await?;
+        let ids: Vec<crate::ids::UserId> = rows.iter().map(|u| u.id).collect();
+        read_memberships_ahead(ctx, &scope, &ids).await?;
         Ok(connection(rows, page.clone(), |u| u.id, User))
     }
+}
+
+/// For a connection of users: reads their memberships (and the memberships' tenants and payers)
+/// ahead when the query selects them under `edges.node` or `nodes`.
+async fn read_memberships_ahead(ctx: &Context<'_>, scope: &crate::tenancy::Scope, users: &[crate::ids::UserId]) -> ApiResult<()> {
+    let look = ctx.look_ahead();
+    let selections = [look.field("edges").field("node").field("memberships"), look.field("nodes").field("memberships")];
+    if !selections.iter().any(|s| s.exists()) || users.is_empty() {
+        return Ok(());
+    }
+    let tenants = selections.iter().any(|s| s.field("tenant").exists());
+    let payers = selections.iter().any(|s| s.field("payer").exists());
+    ctx.request()?.prefetched.load_memberships(scope, users, tenants, payers).await?;
+    Ok(())
 }

@@ -39,6 +39,9 @@ impl User {
     }
     /// The user's memberships that the caller can see.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        if let Some(rows) = ctx.request()?.prefetched.memberships_of(self.0.id) {
+            return Ok(rows.into_iter().map(Membership).collect());
+        }
         let rows = domain::memberships::of_user(&ctx.scope()?, self.0.id).await?;
         Ok(rows.into_iter().map(Membership).collect())
     }
@@ -68,10 +71,16 @@ impl Membership {
     }
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
         let Target::Tenant(id) = self.0.target else { return Ok(None) };
+        if let Some(known) = ctx.request()?.prefetched.tenant(id) {
+            return Ok(known.map(Tenant));
+        }
         Ok(or_none(domain::tenants::get(&ctx.scope()?, id).await)?.map(Tenant))
     }
     async fn payer(&self, ctx: &Context<'_>) -> ApiResult<Option<Payer>> {
         let Target::Payer(id) = self.0.target else { return Ok(None) };
+        if let Some(known) = ctx.request()?.prefetched.payer(id) {
+            return Ok(known.map(Payer));
+        }
         Ok(or_none(domain::payers::get(&ctx.scope()?, id).await)?.map(Payer))
     }
     async fn created_at(&self) -> DateTime<Utc> {

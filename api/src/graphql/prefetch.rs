@@ -1,0 +1,136 @@
+//! What a list resolver read ahead for the rows it returns, so their fields do not query once per
+//! row: a page of users with each one's memberships, and those memberships' tenants and payers,
+//! is four queries instead of one per user and one per membership.
+//!
+//! It lives in the request's context and holds only what the caller's scope returned, so a field
+//! that finds its answer here answers as it would have by asking. Only query resolvers fill it
+//! (a request is a query or a mutation, never both), so nothing read here is stale.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::domain::{self, memberships::Membership, payers::Payer, tenants::Tenant};
+use crate::error::AppResult;
+use crate::ids::{PayerId, Target, TenantId, UserId};
+use crate::tenancy::Scope;
+
+#[derive(Default)]
+pub struct Prefetched {
+    memberships: Mutex<HashMap<UserId, Vec<Membership>>>,
+    /// `None`: read ahead and not visible to the caller.
+    tenants: Mutex<HashMap<TenantId, Option<Tenant>>>,
+    payers: Mutex<HashMap<PayerId, Option<Payer>>>,
+}
+
+impl Prefetched {
+    pub fn memberships_of(&self, user: UserId) -> Option<Vec<Membership>> {
+        self.memberships.lock().ok()?.get(&user).cloned()
+    }
+
+    pub fn tenant(&self, id: TenantId) -> Option<Option<Tenant>> {
+        self.tenants.lock().ok()?.get(&id).cloned()
+    }
+
+    pub fn payer(&self, id: PayerId) -> Option<Option<Payer>> {
+        self.payers.lock().ok()?.get(&id).cloned()
+    }
+
+    /// Reads the memberships of `users`, and their tenants and payers when the query asks for
+    /// them, in one query each.
+    pub async fn load_memberships(&self, scope: &Scope, users: &[UserId], tenants: bool, payers: bool) -> AppResult<()> {
+        let by_user = domain::memberships::of_users(scope, users).await?;
+        let targets: Vec<Target> = by_user.values().flatten().map(|m| m.target).collect();
+        if tenants {
+            let ids: Vec<TenantId> = targets.iter().filter_map(|t| if let Target::Tenant(id) = t { Some(*id) } else { None }).collect();
+            let found: HashMap<TenantId, Tenant> = domain::tenants::visible_among(scope, &ids).await?.into_iter().map(|t| (t.id, t)).collect();
+            if let Ok(mut known) = self.tenants.lock() {
+                // Several roles may be on one tenant: each id gets what was found for it.
+                known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
+            }
+        }
+        if payers {
+            let ids: Vec<PayerId> = targets.iter().filter_map(|t| if let Target::Payer(id) = t { Some(*id) } else { None }).collect();
+            let found: HashMap<PayerId, Payer> = domain::payers::visible_among(scope, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+            if let Ok(mut known) = self.payers.lock() {
+                known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
+            }
+        }
+        if let Ok(mut known) = self.memberships.lock() {
+            known.extend(by_user);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use chrono::Utc;
+    use entity::memberships;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    use super::*;
+    use crate::ids::SessionId;
+    use crate::tenancy::Role;
+    use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
+    use crate::tenancy::testing::{database, payer, tenant, user};
+
+    fn role(user: uuid::Uuid, tenant: Option<uuid::Uuid>, payer: Option<uuid::Uuid>) -> memberships::ActiveModel {
+        memberships::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(user),
+            tenant_id: Set(tenant),
+            payer_id: Set(payer),
+            role: Set(Role::Viewer),
+            granted_by: Set(None),
+            created_at: Set(Utc::now()),
+        }
+    }
+
+    /// Reading a page of users' roles and their targets ahead costs the same few queries for 3
+    /// users as for 30, and keeps what the caller cannot see out.
+    #[tokio::test]
+    async fn a_page_of_roles_is_read_in_a_fixed_number_of_queries_within_the_callers_sight() {
+        let (_dir, db) = database().await;
+        let (mine, theirs) = (tenant(&db, "mine").await, tenant(&db, "theirs").await);
+        let my_payer = payer(&db, &mine, "111111111111").await;
+        let mut users = Vec::new();
+        for i in 0..30 {
+            let u = user(&format!("u{i}@mine.example")).insert(&db).await.unwrap();
+            role(u.id, Some(mine.id), None).insert(&db).await.unwrap();
+            role(u.id, None, Some(my_payer.id)).insert(&db).await.unwrap();
+            role(u.id, Some(theirs.id), None).insert(&db).await.unwrap();
+            users.push(UserId(u.id));
+        }
+        let admin = Principal {
+            user_id: UserId(uuid::Uuid::now_v7()),
+            email: "admin@mine.example".into(),
+            credential: Credential::Session(SessionId(uuid::Uuid::now_v7())),
+            grants: vec![Grant { role: Role::Admin, target: GrantTarget::Tenant { id: TenantId(mine.id), path: mine.path.clone() } }],
+        };
+        let mut queries = Vec::new();
+        for page in [&users[..3], &users[..]] {
+            let mut counted = db.pool().clone();
+            let count = Arc::new(AtomicUsize::new(0));
+            let c = count.clone();
+            counted.set_metric_callback(move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+            });
+            let scope = Scope::new(crate::db::Db::from(counted), admin.clone());
+            let prefetched = Prefetched::default();
+            prefetched.load_memberships(&scope, page, true, true).await.unwrap();
+            queries.push(count.load(Ordering::SeqCst));
+            for u in page {
+                let roles = prefetched.memberships_of(*u).unwrap();
+                assert_eq!(roles.len(), 2, "the role at the other tenant is out of sight");
+            }
+            assert_eq!(prefetched.tenant(TenantId(mine.id)).flatten().map(|t| t.name), Some("mine".to_owned()));
+            assert_eq!(prefetched.payer(PayerId(my_payer.id)).flatten().map(|p| p.id), Some(PayerId(my_payer.id)));
+            assert!(prefetched.tenant(TenantId(theirs.id)).is_none(), "nothing is read about a tenant the caller cannot see");
+        }
+        assert_eq!(queries[0], queries[1], "3 users and 30 users cost the same queries");
+        assert!(queries[1] <= 3, "memberships, tenants and payers: {} queries", queries[1]);
+    }
+}
