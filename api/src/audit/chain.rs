@@ -162,58 +162,7 @@ impl Auditor {
         // the process lock there could wait on a job that itself waits for that lock.
         let _guard = if Db::in_request_transaction() { None } else { Some(self.lock.lock().await) };
         let txn = self.db.begin_write().await?;
-        // Make sure the head row exists, then lock it (PostgreSQL; SQLite has one writer anyway).
-        let genesis = serde_json::to_string(&Head { seq: 0, hash: GENESIS.to_owned() }).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
-        let row = settings::ActiveModel { key: Set(HEAD_KEY.to_owned()), value: Set(genesis), expires_at: Set(None), updated_at: Set(Utc::now()) };
-        settings::Entity::insert(row).on_conflict_do_nothing_on([settings::Column::Key]).exec_without_returning(&txn).await?;
-        let mut select = settings::Entity::find_by_id(HEAD_KEY.to_owned());
-        if txn.get_database_backend() == DbBackend::Postgres {
-            select = select.lock_exclusive();
-        }
-        let head = select.one(&txn).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("audit chain head missing")))?;
-        let mut head: Head = parse("chain head", &head.value)?;
-        // Rows past the head were not written here (the head moves with every append in this
-        // transaction): someone wrote the table directly. Go on after them, linked to our own
-        // head, so audited writes keep working and `audit verify` reports the break.
-        let mut next_seq = head.seq + 1;
-        let last_row = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).one(&txn).await?.map_or(0, |r| r.seq);
-        if last_row > head.seq {
-            tracing::error!(head = head.seq, last_row, "audit rows beyond the chain head: the table was written outside the server; run `partner-billing audit verify`");
-            next_seq = last_row + 1;
-        }
-        for event in events {
-            let body = event.body();
-            let (tenant_id, payer_id) = event.owner();
-            let mut model = audit_events::Model {
-                seq: next_seq,
-                event_id: event.event_id.to_string(),
-                event_ms: event.event_time.timestamp_millis(),
-                event_source: event.event_source,
-                event_name: event.event_name,
-                event_type: event.event_type.to_owned(),
-                read_only: event.read_only,
-                error_code: event.error_code,
-                user_id: event.actor.user_id,
-                token_id: event.actor.token_id,
-                tenant_id,
-                payer_id,
-                body: body.to_string(),
-                prev_hash: head.hash.clone(),
-                hash: String::new(),
-            };
-            model.hash = row_hash(&model);
-            head = Head { seq: model.seq, hash: model.hash.clone() };
-            next_seq += 1;
-            let active: audit_events::ActiveModel = model.into();
-            audit_events::Entity::insert(active).exec_without_returning(&txn).await?;
-        }
-        let value = serde_json::to_string(&head).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
-        settings::Entity::update_many()
-            .col_expr(settings::Column::Value, Expr::value(value))
-            .col_expr(settings::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(settings::Column::Key.eq(HEAD_KEY))
-            .exec(&txn)
-            .await?;
+        append_rows(&txn, events).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -385,6 +334,74 @@ pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("count returned no row")))?;
     Ok(u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0))
+}
+
+/// Appends events to the chain in a transaction the caller holds, so they commit or roll back
+/// with the change they record (a period closed by the daily job, an invoice issued). The
+/// transaction already holds the database's write lock (SQLite) or takes the chain head's row
+/// lock (PostgreSQL), which serializes it with every other writer of the chain.
+pub async fn append_in(txn: &crate::tenancy::PayerTxn, events: Vec<NewEvent>) -> AppResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    append_rows(txn.joined(), events).await
+}
+
+/// Links `events` after the chain's head and moves the head, in `txn`.
+async fn append_rows(txn: &impl ConnectionTrait, events: Vec<NewEvent>) -> AppResult<()> {
+    // Make sure the head row exists, then lock it (PostgreSQL; SQLite has one writer anyway).
+    let genesis = serde_json::to_string(&Head { seq: 0, hash: GENESIS.to_owned() }).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
+    let row = settings::ActiveModel { key: Set(HEAD_KEY.to_owned()), value: Set(genesis), expires_at: Set(None), updated_at: Set(Utc::now()) };
+    settings::Entity::insert(row).on_conflict_do_nothing_on([settings::Column::Key]).exec_without_returning(txn).await?;
+    let mut select = settings::Entity::find_by_id(HEAD_KEY.to_owned());
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_exclusive();
+    }
+    let head = select.one(txn).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("audit chain head missing")))?;
+    let mut head: Head = parse("chain head", &head.value)?;
+    // Rows past the head were not written here (the head moves with every append in this
+    // transaction): someone wrote the table directly. Go on after them, linked to our own
+    // head, so audited writes keep working and `audit verify` reports the break.
+    let mut next_seq = head.seq + 1;
+    let last_row = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).one(txn).await?.map_or(0, |r| r.seq);
+    if last_row > head.seq {
+        tracing::error!(head = head.seq, last_row, "audit rows beyond the chain head: the table was written outside the server; run `partner-billing audit verify`");
+        next_seq = last_row + 1;
+    }
+    for event in events {
+        let body = event.body();
+        let (tenant_id, payer_id) = event.owner();
+        let mut model = audit_events::Model {
+            seq: next_seq,
+            event_id: event.event_id.to_string(),
+            event_ms: event.event_time.timestamp_millis(),
+            event_source: event.event_source,
+            event_name: event.event_name,
+            event_type: event.event_type.to_owned(),
+            read_only: event.read_only,
+            error_code: event.error_code,
+            user_id: event.actor.user_id,
+            token_id: event.actor.token_id,
+            tenant_id,
+            payer_id,
+            body: body.to_string(),
+            prev_hash: head.hash.clone(),
+            hash: String::new(),
+        };
+        model.hash = row_hash(&model);
+        head = Head { seq: model.seq, hash: model.hash.clone() };
+        next_seq += 1;
+        let active: audit_events::ActiveModel = model.into();
+        audit_events::Entity::insert(active).exec_without_returning(txn).await?;
+    }
+    let value = serde_json::to_string(&head).map_err(|e| AppError::internal(anyhow::Error::from(e)))?;
+    settings::Entity::update_many()
+        .col_expr(settings::Column::Value, Expr::value(value))
+        .col_expr(settings::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(settings::Column::Key.eq(HEAD_KEY))
+        .exec(txn)
+        .await?;
+Ok(())
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ use uuid::Uuid;
 
 use crate::tenancy::principal::{Credential, GrantTarget, Principal};
 
-pub use chain::{Auditor, ChainBreak, VerifyReport};
+pub use chain::{Auditor, ChainBreak, VerifyReport, append_in};
 
 /// `eventSource` of our own API.
 pub const API_SOURCE: &str = "partnerbilling.api";
@@ -286,12 +286,6 @@ impl CallScope {
 
     pub fn target(&self) -> Target {
         self.target.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    /// Adds an event of the application's own (a period frozen, an invoice issued) to be written
-    /// with the rest; unlike [`push`](Self::push) it is not an AWS call and counts toward no limit.
-    pub fn record(&self, event: NewEvent) {
-        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
     }
 
     pub fn push(&self, event: NewEvent) {

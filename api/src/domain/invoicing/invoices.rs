@@ -754,7 +754,7 @@ pub async fn issue(scope: &Scope, id: Uuid, font_dirs: &str) -> AppResult<Invoic
         DocumentKind::DebitNote => DEBIT_NOTE_ISSUED,
     };
     announce(&customer, event_type, &invoice).await?;
-    audit("InvoiceIssued", m.payer_id, Some(m.issuer_tenant_id), json!({ "invoiceId": id, "number": number, "contentHash": hash, "pdfSha256": pdf_hash, "total": invoice.total.to_string(), "currency": invoice.currency }));
+    audit(&txn, "InvoiceIssued", Some(m.issuer_tenant_id), json!({ "invoiceId": id, "number": number, "contentHash": hash, "pdfSha256": pdf_hash, "total": invoice.total.to_string(), "currency": invoice.currency })).await?;
     txn.commit().await?;
     Ok(invoice)
 }

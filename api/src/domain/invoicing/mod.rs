@@ -49,18 +49,18 @@ pub fn round_money(v: Decimal, currency: &str) -> Decimal {
     v.round_dp_with_strategy(minor_digits(currency), RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Adds an event of our own to the audit trail of the current request or job step (written
-/// with the mutation's own record, in its transaction): what was frozen or issued, with its hash.
-fn audit(name: &str, payer: uuid::Uuid, tenant: Option<uuid::Uuid>, response: serde_json::Value) {
-    if let Some(scope) = CallScope::current() {
-        let mut event = NewEvent::api(name, scope.actor.clone());
-        event.request_id = scope.request_id.clone();
-        event.response_elements = response;
-        event.target = Target { tenant_id: tenant, payer_id: Some(payer), account_id: None };
-        scope.record(event);
-    } else {
-        tracing::warn!(event = name, "no audit scope for an invoicing event");
-    }
+/// Adds an event of our own to the audit trail (what was frozen or issued, with its hash) in the
+/// payer's transaction, so the record commits with the change or not at all: a period closed by
+/// the daily job is never CLOSED without its record. The actor is the request's caller, or the
+/// system for a job step.
+async fn audit(txn: &PayerTxn, name: &str, tenant: Option<uuid::Uuid>, response: serde_json::Value) -> AppResult<()> {
+    let scope = CallScope::current();
+    let actor = scope.as_ref().map_or_else(crate::audit::Actor::system, |s| s.actor.clone());
+    let mut event = NewEvent::api(name, actor);
+    event.request_id = scope.and_then(|s| s.request_id.clone());
+    event.response_elements = response;
+    event.target = Target { tenant_id: tenant, payer_id: Some(txn.payer_id()), account_id: None };
+    crate::audit::append_in(txn, vec![event]).await
 }
 
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub async fn close_in(txn: &PayerTxn, payer: &payers::Model, period: &str, by: &
             txn.insert(row).await?;
         }
     }
-    audit("BillingPeriodClosed", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "snapshotHash": snapshot_hash, "groups": hashes.len() }));
+    audit(txn, "BillingPeriodClosed", Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "snapshotHash": snapshot_hash, "groups": hashes.len() })).await?;
     Ok(snapshot_hash)
 }
 
@@ -298,7 +298,7 @@ pub async fn reopen(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Pe
     m.snapshot_hash = Set(None);
     m.updated_at = Set(Utc::now());
     let state = txn.update(m).await?;
-    audit("BillingPeriodReopened", payer.id, Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "previousSnapshotHash": previous_hash }));
+    audit(&txn, "BillingPeriodReopened", Some(payer.tenant_id), json!({ "payerId": payer.id, "billingPeriod": period, "previousSnapshotHash": previous_hash })).await?;
     let out = view(&txn, &period, Some(state)).await?;
     txn.commit().await?;
     Ok(out)
