@@ -1,6 +1,6 @@
 //! What a list resolver read ahead for the rows it returns, so their fields do not query once per
 //! row: a page of users with each one's memberships, and those memberships' tenants and payers,
-//! is four queries instead of one per user and one per membership.
+//! is at most four queries instead of one per user and one per membership.
 //!
 //! It lives in the request's context and holds only what the caller's scope returned, so a field
 //! that finds its answer here answers as it would have by asking. Only query resolvers fill it
