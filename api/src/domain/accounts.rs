@@ -108,7 +108,7 @@ pub struct SyncReport {
 /// Reads the payer's organization from AWS and replaces the local copy in one transaction.
 pub async fn sync_payer(state: &JobContext, payer: &PlatformPayer, session: &str) -> AppResult<SyncReport> {
     let aws = &state.aws;
-    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, session).await?;
+    let creds = payer_domain::credentials(payer, aws, session).await?;
     let orgs = &aws.organizations;
     let accounts = orgs.list_accounts(&creds).await?;
     let root = orgs.root_id(&creds).await?;
@@ -419,7 +419,7 @@ fn continue_with(args: CreateArgs, progress: &str, after: Duration) -> Result<St
 /// it may already have made instead of creating a second account.
 pub async fn run_create_job(state: &JobContext, mut p: CreateArgs) -> Result<Step<CreateArgs>, JobFailure> {
     let payer = state.platform().payer(PayerId(p.payer_id)).await.map_err(JobFailure::from)?;
-    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &p.session).await.map_err(JobFailure::from)?;
+    let creds = payer_domain::credentials(&payer, &state.aws, &p.session).await.map_err(JobFailure::from)?;
     let orgs = &state.aws.organizations;
     match p.step {
         CreateStep::Create => {

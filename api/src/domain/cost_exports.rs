@@ -100,7 +100,7 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
     let bucket = payer.cost_export_bucket.clone().ok_or_else(|| AppError::invalid("payerId", "no cost export bucket"))?;
     let prefix = payer.cost_export_prefix.clone().unwrap_or_default();
     let session = p.session.unwrap_or_else(|| "pb-cost-ingestion".to_owned());
-    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &session).await?;
+    let creds = payer_domain::credentials(&payer, &state.aws, &session).await?;
     let objects: Vec<_> = state
         .aws
         .s3

@@ -304,7 +304,7 @@ fn fold(rows: Vec<ServiceDayCost>, from: NaiveDate, to: NaiveDate) -> BTreeMap<D
 async fn pull_days(state: &JobContext, payer: &PlatformPayer, from: NaiveDate, to: NaiveDate, session: &str) -> AppResult<Pulled> {
     let files = json!([{ "api": "ce:GetCostAndUsage", "granularity": "DAILY", "groupBy": ["LINKED_ACCOUNT", "SERVICE"], "start": from, "end": to }]).to_string();
     let mut record = Record { payer: PayerId(payer.id), source: Some(SOURCE), files_json: &files, fingerprint: "", rows_read: 0, started_at: Utc::now() };
-    let fetched = match payer_domain::platform_credentials(&state.platform(), &state.aws, payer, session).await {
+    let fetched = match payer_domain::credentials(payer, &state.aws, session).await {
         Ok(creds) => state.aws.cost_explorer.daily_by_account_and_service(&creds, from, to.succ_opt().unwrap_or(to)).await.map_err(AppError::from),
         Err(e) => Err(e),
     };

@@ -16,7 +16,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use entity::payers;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -31,7 +30,7 @@ use crate::domain::payers as payer_domain;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::ingest::store::{self, Record};
-use crate::tenancy::PayerTransactions;
+use crate::tenancy::{PayerTransactions, PlatformPayer};
 use crate::jobs::Step;
 use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope};
@@ -240,8 +239,8 @@ pub async fn run_import_job(state: &JobContext, p: ImportArgs) -> AppResult<Step
     })))
 }
 
-async fn scan(state: &JobContext, payer: &payers::Model, p: &ImportArgs, session: &str) -> AppResult<(Tally, u32)> {
-    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, payer, session).await?;
+async fn scan(state: &JobContext, payer: &PlatformPayer, p: &ImportArgs, session: &str) -> AppResult<(Tally, u32)> {
+    let creds = payer_domain::credentials(payer, &state.aws, session).await?;
     let mut tally = Tally::default();
     let (mut cursor, mut pages) = (None::<String>, 0_u32);
     loop {

@@ -99,7 +99,7 @@ pub async fn run_pull(state: &JobContext, p: InsightsArgs) -> AppResult<Step<Ins
         return Ok(Step::Done(json!({ "skipped": format!("the payer is {}", sea_orm::ActiveEnum::to_value(&payer.status)) })));
     }
     let session = p.session.clone().unwrap_or_else(|| SESSION.to_owned());
-    let creds = payer_domain::platform_credentials(&state.platform(), &state.aws, &payer, &session).await?;
+    let creds = payer_domain::credentials(&payer, &state.aws, &session).await?;
     let hub = &state.aws.cost_optimization_hub;
     let pulled = match hub.enrollment(&creds).await {
         Ok(Enrollment::Active { member_accounts }) => hub.recommendations(&creds, MAX_RECOMMENDATIONS).await.map(|r| (member_accounts, r)),

@@ -80,10 +80,8 @@ pub struct Item {
 impl TryFrom<custom_line_items::Model> for Item {
     type Error = AppError;
 
-    /// Unreadable child ids are an error, not an empty list (which would mean "of the whole group").
     fn try_from(i: custom_line_items::Model) -> AppResult<Self> {
-        let child_item_ids = serde_json::from_str(&i.child_item_ids)
-            .map_err(|e| AppError::internal(anyhow::anyhow!("custom line item {} has unreadable child ids: {e}", i.id)))?;
+        let child_item_ids = stored_child_ids(&i)?;
         Ok(Self {
             id: i.id,
             payer_id: i.payer_id,
@@ -104,6 +102,12 @@ impl TryFrom<custom_line_items::Model> for Item {
             updated_at: i.updated_at,
         })
     }
+}
+
+/// The FLAT items a PERCENTAGE item applies to, as stored (a JSON array of ids). Unreadable ids
+/// are an error, not an empty list (which would mean "of the whole group").
+pub fn stored_child_ids(item: &custom_line_items::Model) -> AppResult<Vec<Uuid>> {
+    serde_json::from_str(&item.child_item_ids).map_err(|e| AppError::internal(anyhow::anyhow!("custom line item {} has unreadable child ids: {e}", item.id)))
 }
 
 pub fn child_ids(item: &custom_line_items::Model) -> Vec<Uuid> {

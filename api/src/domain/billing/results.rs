@@ -59,23 +59,22 @@ async fn source_for(data: &impl PayerRead, period: &str) -> AppResult<Option<&'s
 /// The engine's view of a stored item. An item with neither a flat amount nor a percentage, or
 /// with unreadable child ids, is an error: pricing it as 0 % of the whole group would be wrong.
 fn engine_item(i: &custom_line_items::Model) -> AppResult<Item> {
-    let item = items::Item::try_from(i.clone())?;
     // Exact storage units, not the shown (normalised) decimals: a snapshot's numbers keep their scale.
     let amount = match (i.flat_amount, i.percentage) {
         (Some(f), _) => ItemAmount::Flat(from_units(f)),
-        (None, Some(p)) => ItemAmount::Percentage { percent: from_units(p), of_items: item.child_item_ids },
+        (None, Some(p)) => ItemAmount::Percentage { percent: from_units(p), of_items: items::stored_child_ids(i)? },
         (None, None) => return Err(AppError::internal(anyhow::anyhow!("custom line item {} has neither an amount nor a percentage", i.id))),
     };
     Ok(Item {
-        id: item.id,
-        name: item.name,
-        charge: match item.charge_type {
+        id: i.id,
+        name: i.name.clone(),
+        charge: match i.charge_type {
             ChargeType::Credit => ItemCharge::Credit,
             ChargeType::Fee => ItemCharge::Fee,
         },
         amount,
-        linked_account: item.linked_account_id,
-        exclude_savings_plan_negation: item.exclude_savings_plan_negation,
+        linked_account: i.linked_account_id.clone(),
+        exclude_savings_plan_negation: i.exclude_savings_plan_negation,
     })
 }
 

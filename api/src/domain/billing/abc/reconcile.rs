@@ -16,6 +16,7 @@ use crate::aws::billing_conductor::{
 };
 use crate::aws::AwsError;
 use crate::domain::payers as payer_domain;
+use crate::domain::billing::custom_line_items::child_ids;
 use crate::error::{AppError, AppResult, Context as _};
 use crate::tenancy::{PayerAccess, PayerRead, PlatformPayer};
 use crate::jobs::{JobContext, Step};
@@ -88,11 +89,6 @@ fn rule_spec(r: &pricing_rules::Model) -> PricingRuleSpec {
 /// Whether ABC's rule already says what ours says (scope and type cannot change in ABC).
 fn same_rule(ours: &PricingRuleSpec, abc: &PricingRuleSpec) -> bool {
     ours.name == abc.name && ours.description == abc.description && ours.modifier_percentage == abc.modifier_percentage && ours.free_tier == abc.free_tier
-}
-
-/// The child custom line items of a percentage item, as stored (a JSON array of our ids).
-fn child_ids(item: &custom_line_items::Model) -> Vec<uuid::Uuid> {
-    serde_json::from_str(&item.child_item_ids).unwrap_or_default()
 }
 
 fn item_spec(item: &custom_line_items::Model, group_arn: &str, arns: &HashMap<uuid::Uuid, String>) -> CustomLineItemSpec {
@@ -338,7 +334,7 @@ impl Reconcile<'_> {
 /// Brings one payer's ABC objects in step with ours.
 pub async fn sync_payer(state: &JobContext, payer: &PlatformPayer) -> AppResult<SyncReport> {
     let aws = &state.aws;
-    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
+    let creds = payer_domain::credentials(payer, aws, SESSION).await.context("assuming the payer's role for a Billing Conductor sync")?;
     let mut run = Reconcile { payer, abc: adapter(aws)?, creds, report: SyncReport::default() };
     let mut local = Local::load(payer).await.context("loading the payer's billing objects")?;
     let pass = async {

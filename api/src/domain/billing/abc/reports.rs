@@ -23,7 +23,7 @@ pub async fn run_reports_job(state: &JobContext, args: ReportsArgs) -> AppResult
 /// Pulls one payer's ABC cost reports into `abc_cost_reports`; returns how many rows it stored.
 pub async fn pull_reports(state: &JobContext, payer: &PlatformPayer) -> AppResult<usize> {
     let aws = &state.aws;
-    let creds = payer_domain::platform_credentials(&state.platform(), aws, payer, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
+    let creds = payer_domain::credentials(payer, aws, SESSION).await.context("assuming the payer's role for Billing Conductor reports")?;
     let abc = adapter(aws)?;
     let groups: HashMap<String, uuid::Uuid> = payer
         .rows::<billing_groups::Entity>()
