@@ -19,6 +19,7 @@ use crate::domain::bootstrap;
 use crate::aws::AwsClients;
 use crate::config::Config;
 use crate::tenancy::ensure_root;
+use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::graphql::build_schema;
 use crate::http::health::Draining;
 use crate::http::{request_id, routes};
@@ -150,7 +151,7 @@ impl Application {
         let config = Arc::new(config);
         let jobs_wakeup = Arc::new(tokio::sync::Notify::new());
         let audit = crate::audit::Auditor::new(db.clone()).with_signing_key(config.audit_signing_key.clone());
-        let jobs = crate::jobs::JobContext { db, config: config.clone(), aws, audit, jobs_wakeup: jobs_wakeup.clone() };
+        let jobs = crate::jobs::JobContext::new(UnscopedPlatformAccess::new(db), config.clone(), aws, audit, jobs_wakeup.clone());
         let state = AppState { jobs, jwt: Arc::new(jwt) };
         let worker = config
             .run_jobs

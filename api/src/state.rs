@@ -18,11 +18,11 @@ pub struct AppState {
 impl AppState {
     /// What authentication needs: the database, the signing keys and the configuration.
     pub fn auth(&self) -> AuthContext<'_> {
-        AuthContext { db: &self.jobs.db, jwt: &self.jwt, config: &self.jobs.config }
+        AuthContext { db: self.jobs.platform().db(), jwt: &self.jwt, config: &self.jobs.config }
     }
 }
 
-/// `state.db`, `state.config`… read through to the job context, and `&AppState` passes where a
+/// `state.platform()`, `state.config`… read through to the job context, and `&AppState` passes where a
 /// `&JobContext` is asked for.
 impl Deref for AppState {
     type Target = JobContext;

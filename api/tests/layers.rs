@@ -287,8 +287,8 @@ fn only_the_outbox_the_job_queue_and_the_audit_trail_join_a_handles_transaction(
     assert!(callers.is_empty(), "modules that reach a handle's raw transaction: {callers:?}");
 }
 
-/// Platform access (no tenant filter) is built by the job worker's context, start-up, the CLI
-/// (main.rs) and the demo set-up only; everything else is handed one (`JobContext::platform()`).
+/// Platform access (no tenant filter) is built by start-up and the CLI
+/// (main.rs) only; everything else is handed one (`JobContext::platform()`).
 #[test]
 fn only_the_worker_start_up_and_the_cli_build_platform_access() {
     let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
@@ -296,9 +296,46 @@ fn only_the_worker_start_up_and_the_cli_build_platform_access() {
         .iter()
         .filter(|(_, text)| text.contains("UnscopedPlatformAccess::new("))
         .map(|(path, _)| path)
-        .filter(|path| !["tenancy::unscoped", "jobs::context", "startup", "demo"].iter().any(|allowed| path.starts_with(allowed)))
+        .filter(|path| !["tenancy::unscoped", "startup"].iter().any(|allowed| path.starts_with(allowed)))
         .collect();
     assert!(builders.is_empty(), "modules that build platform access themselves (take JobContext::platform() instead): {builders:?}");
+}
+
+/// The platform's own machinery that takes the connection pool from the platform module
+/// (`UnscopedPlatformAccess::db()`), each with the reason it works below any caller's scope.
+/// A request gets a `Scope` from it and a job a payer's handle; nothing else asks for the pool.
+const POOL_TAKERS: &[(&str, &str)] = &[
+    ("jobs::context", "enqueues a schedule's fan-out on the platform's queue"),
+    ("jobs::worker", "claims, leases and records the jobs of every payer"),
+    ("notify::dispatch", "sends every tenant's deliveries"),
+    ("metrics::scrape", "counts jobs and deliveries platform-wide"),
+    ("audit::jobs", "signs digests of the whole trail"),
+    ("ingest", "the cost-export writer replaces a payer's period, called by the platform's job and the CLI"),
+    ("state", "AuthContext: a credential is checked before any scope exists"),
+    ("graphql::mutation::sessions", "setting a password with an invitation token, which is the capability"),
+];
+
+/// Outside `tenancy/`, the pool is taken from the platform module only by the machinery listed in
+/// [`POOL_TAKERS`]; `Scope::db()` and `JobContext`'s pool are private (the compiler keeps them so).
+#[test]
+fn only_the_platforms_own_machinery_takes_the_connection_pool() {
+    let modules = sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let mut wrong = Vec::new();
+    for (path, text) in modules.iter().filter(|(path, _)| !path.starts_with("tenancy")) {
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let takes = code.matches(".db()").count();
+        let listed = POOL_TAKERS.iter().any(|(m, _)| path == m);
+        if takes > 0 && !listed {
+            wrong.push(format!("{path} takes the pool {takes} times (use a Scope or a payer handle)"));
+        }
+        if listed && takes == 0 {
+            wrong.push(format!("{path} is listed in POOL_TAKERS but no longer takes the pool: remove it"));
+        }
+        if code.contains("Scope::new(") && !path.starts_with("auth::") {
+            wrong.push(format!("{path} builds a Scope (take one from the platform handle or the request)"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]

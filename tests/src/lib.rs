@@ -176,7 +176,7 @@ impl TestApp {
         let app = Application::build_with_aws(config, clients).await.unwrap();
         let port = app.port();
         let bootstrap_code = app.bootstrap_code().map(str::to_owned);
-        let db = app.state().db.pool().clone();
+        let db = app.state().platform().db().pool().clone();
         let state = app.state().clone();
         let (server, worker) = app.into_parts();
         let handle = server.handle();

@@ -38,7 +38,7 @@ crate::jobs::job_handler! {
         // A retry after a failed upload only uploads: its first attempt wrote the digest.
         let written = if job.last_error.is_none() {
             let key = digest::signing_key_from_pem_file(key_file).map_err(|e| JobFailure::Fatal(e.to_string()))?;
-            let path = digest::write(&ctx.db, dir, &key, chrono::Utc::now()).await.map_err(JobFailure::from)?;
+            let path = digest::write(ctx.platform().db(), dir, &key, chrono::Utc::now()).await.map_err(JobFailure::from)?;
             path.file_name().map(|n| n.to_string_lossy().into_owned())
         } else {
             None

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_events;
-use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::input::Page;
 use crate::error::{AppError, AppResult};
-use crate::ids::{PayerId, ROOT_TENANT_ID};
+use crate::ids::PayerId;
+use crate::db::Db;
+use crate::tenancy::payer::Rows;
 use crate::tenancy::{Role, Scope};
 
 /// Most records one export returns.
@@ -28,24 +29,24 @@ pub struct AuditFilter {
     pub read_only: Option<bool>,
 }
 
-/// The events the caller may read: FORBIDDEN without an admin grant anywhere.
-async fn visible(scope: &Scope) -> AppResult<Condition> {
+/// FORBIDDEN without an admin grant anywhere (the trail is for admins).
+fn require_an_admin(scope: &Scope) -> AppResult<()> {
     let p = scope.principal();
     if p.tenant_paths(Role::Admin).is_empty() && p.payer_ids(Role::Admin).is_empty() {
         return Err(AppError::forbidden("reading the audit trail needs the admin role"));
     }
-    if scope.tenant(ROOT_TENANT_ID, Role::Admin).await.is_ok() {
-        return Ok(Condition::all());
-    }
-    let tenant_ids = scope.visible_tenant_ids(Role::Admin);
-    let payer_ids = scope.visible_payer_ids(Role::Admin);
-    Ok(Condition::any()
-        .add(Expr::col((audit_events::Entity, audit_events::Column::TenantId)).in_subquery(tenant_ids))
-        .add(Expr::col((audit_events::Entity, audit_events::Column::PayerId)).in_subquery(payer_ids)))
+    Ok(())
+}
+
+/// The events the caller may read: those of tenants and payers they administer, every event
+/// for the platform's admins.
+fn visible(scope: &Scope) -> Rows<'_, audit_events::Entity, Db> {
+    scope.target_rows_or_all_for_platform::<audit_events::Entity>(Role::Admin)
 }
 
 async fn condition(scope: &Scope, f: &AuditFilter) -> AppResult<Condition> {
-    let mut c = Condition::all().add(visible(scope).await?);
+    require_an_admin(scope)?;
+    let mut c = Condition::all();
     if let Some(payer) = f.payer_id {
         scope.payer(payer, Role::Admin).await?;
         c = c.add(audit_events::Column::PayerId.eq(payer.0));
@@ -84,18 +85,13 @@ pub async fn list(scope: &Scope, filter: &AuditFilter, page: &Page) -> AppResult
         let seq: i64 = after.parse().map_err(|_| AppError::invalid("after", "is not a valid cursor"))?;
         c = c.add(audit_events::Column::Seq.lt(seq));
     }
-    Ok(audit_events::Entity::find()
-        .filter(c)
-        .order_by_desc(audit_events::Column::Seq)
-        .limit(page.fetch())
-        .all(scope.db())
-        .await?)
+    visible(scope).filter(c).order_by_desc(audit_events::Column::Seq).limit(page.fetch()).all().await
 }
 
 /// A CloudTrail log file: `{"Records": [...]}`, oldest first, at most [`EXPORT_MAX`] records.
 pub async fn export(scope: &Scope, filter: &AuditFilter) -> AppResult<serde_json::Value> {
     let c = condition(scope, filter).await?;
-    let rows = audit_events::Entity::find().filter(c).order_by_asc(audit_events::Column::Seq).limit(EXPORT_MAX).all(scope.db()).await?;
+    let rows = visible(scope).filter(c).order_by_asc(audit_events::Column::Seq).limit(EXPORT_MAX).all().await?;
     let records: Vec<serde_json::Value> =
         rows.into_iter().map(|r| serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null)).collect();
     Ok(serde_json::json!({ "Records": records }))

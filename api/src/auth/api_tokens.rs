@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::api_tokens;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
@@ -85,10 +85,9 @@ pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(ApiToken, S
     if input.expires_at > now + Duration::days(MAX_LIFETIME_DAYS) {
         return Err(AppError::invalid("expiresAt", format!("must be within {MAX_LIFETIME_DAYS} days")));
     }
-    // Holding the role on the target is the whole check: nobody mints more than they hold.
     let (tenant_id, payer_id) = match input.target {
-        Target::Tenant(id) => (Some(scope.tenant(id, input.role).await?.id), None),
-        Target::Payer(id) => (None, Some(scope.payer(id, input.role).await?.id)),
+        Target::Tenant(id) => (Some(id.0), None),
+        Target::Payer(id) => (None, Some(id.0)),
     };
     let secret = random_secret(PREFIX);
     let row = api_tokens::ActiveModel {
@@ -104,52 +103,35 @@ pub async fn create(scope: &Scope, input: NewApiToken) -> AppResult<(ApiToken, S
         expires_at: Set(input.expires_at),
         revoked_at: Set(None),
         last_used_at: Set(None),
-    }
-    .insert(scope.db())
-    .await?;
+    };
+    // Holding the role on the target is the whole check: nobody mints more than they hold.
+    let row = scope.insert_for_target(row, input.role).await?;
     Ok((row.try_into()?, secret))
 }
 
-/// Tokens on targets the caller administers, plus — for a signed-in user — the tokens they made.
-/// A caller authenticated by an API token acts only within that token's own grant: its creator's
-/// other tokens are not its business (a payer VIEWER token must not see or revoke its creator's
-/// distributor ADMIN token), so the "made by me" part applies to sessions only.
-fn visible(scope: &Scope) -> Condition {
-    let mine = match scope.principal().api_token_id() {
-        None => Condition::all().add(api_tokens::Column::CreatedBy.eq(scope.principal().user_id.0)),
-        Some(_) => Condition::all().add(Expr::value(false)),
-    };
-    Condition::any()
-        .add(mine)
-        .add(
-            Expr::col((api_tokens::Entity, api_tokens::Column::TenantId)).in_subquery(scope.visible_tenant_ids(Role::Admin)),
-        )
-        .add(
-            Expr::col((api_tokens::Entity, api_tokens::Column::PayerId)).in_subquery(scope.visible_payer_ids(Role::Admin)),
-        )
-}
-
 pub async fn list(scope: &Scope, page: Page) -> AppResult<Vec<ApiToken>> {
-    let mut query = api_tokens::Entity::find().filter(visible(scope));
+    let mut query = scope.api_tokens();
     if let Some(after) = page.after_id()? {
         query = query.filter(api_tokens::Column::Id.gt(after));
     }
-    query.order_by_asc(api_tokens::Column::Id).limit(page.fetch()).all(scope.db()).await?.into_iter().map(ApiToken::try_from).collect()
+    query.order_by_asc(api_tokens::Column::Id).limit(page.fetch()).all().await?.into_iter().map(ApiToken::try_from).collect()
 }
 
 /// Revokes a token the caller made or administers. Revoking twice is harmless.
 pub async fn revoke(scope: &Scope, id: ApiTokenId) -> AppResult<ApiToken> {
-    let token = api_tokens::Entity::find_by_id(id.0)
-        .filter(visible(scope))
-        .one(scope.db())
-        .await?
-        .ok_or(AppError::NotFound("API token"))?;
+    let by_id = || scope.api_tokens().filter(api_tokens::Column::Id.eq(id.0));
+    let token = by_id().one().await?.ok_or(AppError::NotFound("API token"))?;
     if token.revoked_at.is_some() {
         return token.try_into();
     }
-    let mut active: api_tokens::ActiveModel = token.into();
-    active.revoked_at = Set(Some(Utc::now()));
-    active.update(scope.db()).await?.try_into()
+    scope
+        .update_api_tokens()
+        .filter(api_tokens::Column::Id.eq(id.0))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .col_expr(api_tokens::Column::RevokedAt, Expr::value(Utc::now()))
+        .exec()
+        .await?;
+    by_id().one().await?.ok_or(AppError::NotFound("API token"))?.try_into()
 }
 
 /// Turns a presented `pbt_` secret into a principal limited to the token's grant, provided its

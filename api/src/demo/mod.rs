@@ -197,12 +197,12 @@ pub async fn run(mut config: Config, opts: DemoOptions) -> anyhow::Result<()> {
     let app = Application::build_with_aws(config, AwsClients::from_sdk_config(&sdk)).await?;
     let code = app.bootstrap_code().map(str::to_owned).context("the demo database already has users")?;
     let base_url = format!("http://127.0.0.1:{}", app.port());
-    let db = app.state().db.clone();
+    let platform = app.state().platform().clone();
     let (server, worker) = app.into_parts();
     let handle = server.handle();
     let mut server = tokio::spawn(server);
 
-    let setup = populate(&base_url, &code, &management, &accounts, &opts, db).await;
+    let setup = populate(&base_url, &code, &management, &accounts, &opts, platform).await;
     if let Err(e) = setup {
         handle.stop(true).await;
         if let Some(worker) = worker {
@@ -241,7 +241,7 @@ async fn populate(
     management: &str,
     accounts: &[cur::OrgAccount],
     opts: &DemoOptions,
-    db: crate::db::Db,
+    platform: UnscopedPlatformAccess,
 ) -> anyhow::Result<()> {
     let mut client = Client { http: reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?, url: format!("{base_url}/graphql"), token: None };
     let password = random_password();
@@ -301,7 +301,6 @@ async fn populate(
         .call("mutation($p: ID!) { setCostAllocationKeys(payerId: $p, keys: [{ kind: TAG, name: \"team\" }]) { name } }", json!({ "p": payer_id }))
         .await
         .context("selecting the team tag")?;
-    let platform = UnscopedPlatformAccess::new(db);
     let payer = PayerId::parse(&payer_id).map_err(|_| anyhow::anyhow!("the API returned a payer id that is not a UUID"))?;
     let report = ingest_files_with(&platform, payer, &files, &IngestOptions::default())
         .await

@@ -683,7 +683,7 @@ pub async fn run_follow(ctx: &JobContext, payer: PayerId, mut p: FollowArgs) -> 
     let row = reload(&payer, p.transfer).await.map_err(JobFailure::from)?;
     match row.status {
         TransferStatus::Invited => {
-            let creds = payer_domain::platform_credentials(&ctx.platform(), &ctx.aws, &payer, "pb-billing-transfer").await.map_err(JobFailure::from)?;
+            let creds = payer_domain::platform_credentials(ctx.platform(), &ctx.aws, &payer, "pb-billing-transfer").await.map_err(JobFailure::from)?;
             let seen = match &row.transfer_id {
                 Some(id) => Some(ctx.aws.billing_transfer.describe(&creds, id).await.map_err(|e| JobFailure::from(AppError::from(e)))?),
                 // AWS named no transfer in the handshake: find it by the handshake.
@@ -749,7 +749,7 @@ fn month_of(t: DateTime<Utc>) -> String {
 /// so, stores that month. The end itself is told when it comes.
 async fn learn_end(ctx: &JobContext, payer: &PlatformPayer, row: &billing_transfers::Model) -> AppResult<bool> {
     let Some(id) = &row.transfer_id else { return Ok(false) };
-    let creds = payer_domain::platform_credentials(&ctx.platform(), &ctx.aws, payer, "pb-billing-transfer").await?;
+    let creds = payer_domain::platform_credentials(ctx.platform(), &ctx.aws, payer, "pb-billing-transfer").await?;
     let seen = ctx.aws.billing_transfer.describe(&creds, id).await?;
     let Some(end) = seen.end.filter(|_| seen.status == "WITHDRAWN") else { return Ok(false) };
     store_end_month(payer, row, &month_of(end)).await?;

@@ -125,7 +125,7 @@ pub async fn run_ingest_job(state: &JobContext, p: IngestArgs) -> AppResult<Step
         state.aws.s3.download(&creds, &bucket, &o.key, &dir.path().join(relative)).await?;
     }
     let options = ingest::IngestOptions { heartbeat: Some(std::time::Duration::from_secs(state.config.ingest_heartbeat_seconds)), ..Default::default() };
-    let report = ingest_and_adjust(&state.platform(), PayerId(payer.id), &[dir.path().to_path_buf()], &options).await?;
+    let report = ingest_and_adjust(state.platform(), PayerId(payer.id), &[dir.path().to_path_buf()], &options).await?;
     Ok(Step::Done(json!({
         "files": objects.len(),
         "bytes": total,

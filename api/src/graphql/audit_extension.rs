@@ -5,13 +5,11 @@ use std::sync::Arc;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value as GqlValue};
 use entity::{billing_transfers, payers};
-use sea_orm::EntityTrait;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::audit::{Actor, CallScope, NewEvent, Target};
 use crate::auth::AuthOutcome;
-use crate::db::RequestTransaction;
 use crate::graphql::context::RequestContext;
 use crate::state::AppState;
 
@@ -97,7 +95,7 @@ async fn target(state: &AppState, field: &str, args: &Value) -> Target {
     let by_id = || args.get("id").and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
     let transfer = find_id(args, "billingTransferId").or_else(|| if TRANSFER_BY_ID.contains(&field) { by_id() } else { None });
     let transfer_payer = match transfer {
-        Some(id) => billing_transfers::Entity::find_by_id(id).one(&state.db).await.ok().flatten().map(|t| t.payer_id),
+        Some(id) => state.platform().payer_of::<billing_transfers::Entity>(id).await.ok().flatten().map(|p| p.id),
         None => None,
     };
     let payer = find_id(args, "payerId").or(transfer_payer).or_else(|| if PAYER_BY_ID.contains(&field) { by_id() } else { None });
@@ -105,7 +103,7 @@ async fn target(state: &AppState, field: &str, args: &Value) -> Target {
         .or_else(|| find_id(args, "parentId"))
         .or_else(|| if TENANT_BY_ID.contains(&field) { by_id() } else { None });
     if let Some(payer) = payer
-        && let Ok(Some(row)) = payers::Entity::find_by_id(payer).one(&state.db).await
+        && let Ok(Some(row)) = state.platform().payer_of::<payers::Entity>(payer).await
     {
         return Target { tenant_id: Some(row.tenant_id), payer_id: Some(row.id), account_id: Some(row.account_id) };
     }
@@ -149,7 +147,7 @@ impl Extension for AuditHook {
         let name = info.name.to_owned();
         // A mutation's writes and its audit record share one transaction: no unaudited change.
         let tx = if info.parent_type == "Mutation" {
-            match RequestTransaction::begin(&state.db).await {
+            match state.platform().begin_request_transaction().await {
                 Ok(tx) => Some(tx),
                 Err(e) => {
                     tracing::error!(error = ?e, field = %name, "beginning the request transaction failed");

@@ -43,7 +43,7 @@ impl ContextExt for Context<'_> {
     fn scope(&self) -> ApiResult<Scope> {
         let state = self.app()?;
         match &self.request()?.auth {
-            AuthOutcome::Authenticated(principal) => Ok(Scope::new(state.db.clone(), principal.clone())),
+            AuthOutcome::Authenticated(principal) => Ok(state.platform().scope(principal.clone())),
             AuthOutcome::Anonymous => Err(AppError::Unauthenticated("sign in first").into()),
             AuthOutcome::Rejected(reason) => Err(AppError::Unauthenticated(reason).into()),
             AuthOutcome::Failed => Err(AppError::internal(anyhow::anyhow!("credentials could not be checked")).into()),

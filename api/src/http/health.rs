@@ -31,11 +31,9 @@ pub async fn readyz(state: web::Data<AppState>, draining: Option<web::Data<Drain
     if draining.is_some_and(|d| d.is_set()) {
         return HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "not ready", "reason": "shutting down" }));
     }
-    let db_ok = state.db.pool().ping().await.is_ok();
-    let pending = if db_ok { crate::db::schema_status(state.db.pool()).await.map(|s| s.pending.len()).ok() } else { None };
-    match (db_ok, pending) {
-        (true, Some(0)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        (true, Some(n)) => HttpResponse::ServiceUnavailable()
+    match state.platform().pending_migrations().await {
+        Ok(0) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(n) => HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": "not ready", "reason": format!("{n} migrations pending") })),
         _ => {
             tracing::warn!("readiness check: database unreachable");

@@ -74,10 +74,10 @@ impl Worker {
     async fn run(self, mut stopped: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
         while !*stopped.borrow() {
-            if let Err(e) = schedule::enqueue_due(&self.state.db, &self.kinds).await {
+            if let Err(e) = schedule::enqueue_due(self.state.platform().db(), &self.kinds).await {
                 tracing::error!(error = ?e, "enqueuing scheduled jobs failed");
             }
-            let worked = match queue::claim(&self.state.db, &self.id, self.lease).await {
+            let worked = match queue::claim(self.state.platform().db(), &self.id, self.lease).await {
                 Ok(Some(job)) => {
                     self.run_step(job).await;
                     true
@@ -105,7 +105,7 @@ impl Worker {
         let mut held_until = tokio::time::Instant::now() + self.lease;
         loop {
             tokio::time::sleep(every).await;
-            match queue::extend_lease(&self.state.db, job, &self.id, self.lease).await {
+            match queue::extend_lease(self.state.platform().db(), job, &self.id, self.lease).await {
                 Ok(true) => held_until = tokio::time::Instant::now() + self.lease,
                 Ok(false) => return,
                 Err(e) => {
@@ -123,7 +123,7 @@ impl Worker {
         let span = tracing::info_span!("job", job = %job.id, kind = %job.kind, attempt = job.attempts + 1);
         let _entered = span.enter();
         // AWS calls of the step are audited as the System identity, filed under the job's payer.
-        let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(&self.state.db, &job).await));
+        let scope = std::sync::Arc::new(crate::audit::CallScope::for_job(crate::audit::job_target(self.state.platform().db(), &job).await));
         let timer = crate::metrics::job_step(&job.kind);
         let step = async {
             match self.handlers.get(job.kind.as_str()) {
@@ -157,7 +157,7 @@ impl Worker {
             Err(JobFailure::Retry(e)) => tracing::warn!(error = %e, "job step failed; will retry"),
             Err(JobFailure::Fatal(e)) => tracing::warn!(error = %e, "job failed"),
         }
-        if let Err(e) = queue::record(&self.state.db, &job, &self.id, outcome).await {
+        if let Err(e) = queue::record(self.state.platform().db(), &job, &self.id, outcome).await {
             tracing::error!(error = ?e, "recording a job outcome failed; its lease will run out and it will run again");
         }
     }

@@ -31,7 +31,7 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     }
     let mut families = super::gather();
     let database = Registry::new();
-    let up = match from_database(&state.db, &database).await {
+    let up = match from_database(state.platform().db(), &database).await {
         Ok(()) => 1,
         Err(e) => {
             tracing::warn!(error = %e, "reading metrics from the database failed");

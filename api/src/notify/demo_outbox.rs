@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{demo_mails, notifications};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
 
 use crate::config::{Config, MailSink};
 use crate::error::{AppError, AppResult};
@@ -67,11 +67,12 @@ pub async fn list(scope: &Scope, config: &Config, limit: u64) -> AppResult<Vec<C
     if scope.tenant(ROOT_TENANT_ID, Role::Admin).await.is_err() {
         return Err(AppError::forbidden("the demo outbox holds other people's set-password links: global admins only"));
     }
-    let rows = demo_mails::Entity::find()
+    let rows = scope
+        .platform_rows::<demo_mails::Entity>(Role::Admin)?
         .order_by_desc(demo_mails::Column::CreatedAt)
         .order_by_desc(demo_mails::Column::Id)
         .limit(limit.clamp(1, MAX_MAILS))
-        .all(scope.db())
+        .all()
         .await?;
     Ok(rows
         .into_iter()

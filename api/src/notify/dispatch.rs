@@ -75,7 +75,7 @@ pub async fn step(state: &JobContext) -> Result<Step<Dispatch>, JobFailure> {
     let after = if busy {
         interval
     } else {
-        idle_delay(&state.db).await.unwrap_or(interval).max(interval)
+        idle_delay(state.platform().db()).await.unwrap_or(interval).max(interval)
     };
     Ok(Step::Continue { payload: Dispatch {}, progress: None, after })
 }
@@ -121,7 +121,7 @@ struct Recipient {
 
 /// Creates the deliveries of events not yet fanned out.
 pub async fn fan_out(state: &JobContext) -> AppResult<usize> {
-    let db = &state.db;
+    let db = state.platform().db();
     let done = Query::select().column(outbox_dispatched::Column::EventId).from(outbox_dispatched::Entity).to_owned();
     let events = outbox_events::Entity::find()
         .filter(Expr::col((outbox_events::Entity, outbox_events::Column::Id)).not_in_subquery(done))
@@ -287,7 +287,7 @@ pub async fn deliver_due(state: &JobContext) -> AppResult<usize> {
         .order_by_asc(notifications::Column::NextAttemptAt)
         .order_by_asc(notifications::Column::Id)
         .limit(BATCH)
-        .all(&state.db)
+        .all(state.platform().db())
         .await?;
     if due.is_empty() {
         return Ok(0);
@@ -331,7 +331,7 @@ async fn claim(state: &JobContext, delivery: &notifications::Model, now: chrono:
         .filter(notifications::Column::Id.eq(delivery.id))
         .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .filter(notifications::Column::NextAttemptAt.eq(delivery.next_attempt_at))
-        .exec(&state.db)
+        .exec(state.platform().db())
         .await?;
     Ok(claimed.rows_affected == 1)
 }
@@ -394,7 +394,7 @@ async fn failing_until(state: &JobContext, endpoint: uuid::Uuid, now: chrono::Da
         .filter(notifications::Column::Attempts.gt(0))
         .filter(notifications::Column::NextAttemptAt.gt(now))
         .order_by_asc(notifications::Column::NextAttemptAt)
-        .one(&state.db)
+        .one(state.platform().db())
         .await
         .context("looking for the endpoint's failed deliveries")?;
     Ok(failed.map(|d| d.next_attempt_at))
@@ -407,7 +407,7 @@ async fn defer(state: &JobContext, ids: Vec<uuid::Uuid>, until: chrono::DateTime
         .filter(notifications::Column::Id.is_in(ids))
         .filter(notifications::Column::Status.eq(DeliveryStatus::Pending))
         .filter(notifications::Column::NextAttemptAt.lte(now))
-        .exec(&state.db)
+        .exec(state.platform().db())
         .await?;
     Ok(())
 }
@@ -437,7 +437,7 @@ async fn record(state: &JobContext, delivery: &notifications::Model, outcome: Re
             row.last_error = Set(Some(error.public().chars().take(1000).collect()));
         }
     }
-    row.update(&state.db).await?;
+    row.update(state.platform().db()).await?;
     Ok(())
 }
 
@@ -452,7 +452,7 @@ async fn send_email(state: &JobContext, mailer: Option<&Mailer>, d: &notificatio
     if state.config.mail_sink == crate::config::MailSink::Outbox {
         // The demo's sink: kept for the Demo outbox page, delivered as far as anyone can tell.
         let (mail, _) = render_for(state, d).await.map_err(DeliveryError::Render)?;
-        crate::notify::demo_outbox::keep(&state.db, d, &mail).await.map_err(DeliveryError::DemoOutbox)?;
+        crate::notify::demo_outbox::keep(state.platform().db(), d, &mail).await.map_err(DeliveryError::DemoOutbox)?;
         return Ok(Some(mail.subject));
     }
     let Some(mailer) = mailer else { return Err(DeliveryError::NoMailer) };
@@ -467,17 +467,17 @@ async fn attachments(state: &JobContext, d: &notifications::Model) -> AppResult<
     if !matches!(d.event_type.as_str(), outbox::INVOICE_ISSUED | outbox::CREDIT_NOTE_ISSUED | outbox::DEBIT_NOTE_ISSUED) {
         return Ok(Vec::new());
     }
-    let event = outbox_events::Entity::find_by_id(d.event_id).one(&state.db).await?.ok_or(AppError::NotFound("event"))?;
+    let event = outbox_events::Entity::find_by_id(d.event_id).one(state.platform().db()).await?.ok_or(AppError::NotFound("event"))?;
     let data: Value = serde_json::from_str(&event.payload).map_err(AppError::internal)?;
     let Some(id) = data["invoiceId"].as_str().and_then(|i| i.parse::<uuid::Uuid>().ok()) else { return Ok(Vec::new()) };
-    let file = entity::invoice_files::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound("invoice PDF"))?;
+    let file = entity::invoice_files::Entity::find_by_id(id).one(state.platform().db()).await?.ok_or(AppError::NotFound("invoice PDF"))?;
     Ok(vec![templates::Attachment { file_name: file.file_name, content_type: file.content_type, content: file.content }])
 }
 
 /// Renders a delivery's mail: the deepest tenant override on the event's tenant line, else the
 /// built-in; with the sender display name and branding the event's tenant inherits.
 async fn render_for(state: &JobContext, d: &notifications::Model) -> AppResult<(templates::Rendered, Option<String>)> {
-    let db = &state.db;
+    let db = state.platform().db();
     let event = outbox_events::Entity::find_by_id(d.event_id).one(db).await?.ok_or(AppError::NotFound("event"))?;
     let tenant = match event.tenant_id {
         Some(t) => tenants::Entity::find_by_id(t).one(db).await?,
@@ -543,7 +543,7 @@ pub fn deepest_override(path: &str, rows: &[notification_templates::Model]) -> O
 }
 
 async fn send_webhook(state: &JobContext, d: &notifications::Model) -> Result<Option<String>, DeliveryError> {
-    let db = &state.db;
+    let db = state.platform().db();
     let endpoint = match d.endpoint_id {
         Some(id) => webhook_endpoints::Entity::find_by_id(id).one(db).await.context("loading the delivery's webhook endpoint")?,
         None => None,
@@ -569,7 +569,7 @@ async fn endpoint_succeeded(state: &JobContext, endpoint: &webhook_endpoints::Mo
         webhook_endpoints::Entity::update_many()
             .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::value(0))
             .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
-            .exec(&state.db)
+            .exec(state.platform().db())
             .await?;
     }
     Ok(())
@@ -577,7 +577,7 @@ async fn endpoint_succeeded(state: &JobContext, endpoint: &webhook_endpoints::Mo
 
 /// Counts a failure; at the limit the endpoint is disabled and its owner told (in one transaction).
 async fn endpoint_failed(state: &JobContext, endpoint: &webhook_endpoints::Model, reason: &str) -> AppResult<()> {
-    let txn = state.db.begin_write().await?;
+    let txn = state.platform().db().begin_write().await?;
     webhook_endpoints::Entity::update_many()
         .col_expr(webhook_endpoints::Column::ConsecutiveFailures, Expr::col(webhook_endpoints::Column::ConsecutiveFailures).add(1))
         .filter(webhook_endpoints::Column::Id.eq(endpoint.id))

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use entity::outbox_events;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
@@ -127,7 +126,7 @@ pub async fn tenant_events_since(txn: &PayerTxn, event_type: &str, tenant: uuid:
 
 /// [`poke`] on behalf of a request.
 pub async fn poke_for(scope: &crate::tenancy::Scope) -> AppResult<()> {
-    poke(scope.db()).await
+    scope.hasten_platform_job(DISPATCHER_KEY).await
 }
 
 /// Whether an enabled webhook endpoint of the transaction's payer's tenant or above takes
@@ -237,15 +236,5 @@ pub(crate) const DISPATCHER_KEY: &str = "notify.dispatcher";
 /// dispatcher that is mid-step gets its run_at moved too, so the step's outcome schedules the next
 /// step at once instead of sleeping past this event (see `jobs::queue::record`).
 pub async fn poke(db: &impl ConnectionTrait) -> AppResult<()> {
-    use sea_orm::Condition;
-    let now = Utc::now();
-    let waiting = Condition::all().add(entity::jobs::Column::State.eq(crate::jobs::JobState::Queued)).add(entity::jobs::Column::RunAt.gt(now));
-    let running = entity::jobs::Column::State.eq(crate::jobs::JobState::Running);
-    entity::jobs::Entity::update_many()
-        .col_expr(entity::jobs::Column::RunAt, Expr::value(now))
-        .filter(entity::jobs::Column::IdempotencyKey.eq(DISPATCHER_KEY))
-        .filter(Condition::any().add(waiting).add(running))
-        .exec(db)
-        .await?;
-    Ok(())
+    crate::tenancy::platform_rows::hasten_platform_job(db, DISPATCHER_KEY).await
 }

@@ -2,7 +2,7 @@
 //! tenant tree: a tenant's own value wins, else the nearest ancestor's, else the platform default.
 
 use chrono::Utc;
-use entity::{tenant_settings, tenants};
+use entity::tenant_settings;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::config::Config;
@@ -79,9 +79,14 @@ fn lineage(path: &str) -> Vec<uuid::Uuid> {
 /// Resolves the effective settings of the tenant at `path` (no scope check: callers have one,
 /// or are the mail dispatcher acting for the platform).
 pub async fn resolve(db: &impl ConnectionTrait, config: &Config, path: &str) -> AppResult<Settings> {
+    let rows = tenant_settings::Entity::find().filter(tenant_settings::Column::TenantId.is_in(lineage(path))).all(db).await?;
+    effective(&rows, config, path)
+}
+
+/// The settings of the tenant at `path` given the settings rows of it and its ancestors.
+fn effective(rows: &[tenant_settings::Model], config: &Config, path: &str) -> AppResult<Settings> {
     let line = lineage(path);
     let tenant = *line.last().ok_or_else(|| AppError::internal(anyhow::anyhow!("tenant path {path:?} is empty")))?;
-    let rows = tenant_settings::Entity::find().filter(tenant_settings::Column::TenantId.is_in(line.clone())).all(db).await?;
     let deepest = |pick: fn(&tenant_settings::Model) -> Option<&String>, default: String| -> Effective {
         for id in line.iter().rev() {
             if let Some(value) = rows.iter().find(|r| r.tenant_id == *id).and_then(pick) {
@@ -106,18 +111,11 @@ pub async fn resolve(db: &impl ConnectionTrait, config: &Config, path: &str) -> 
     })
 }
 
-/// The effective settings of a tenant by id (no scope check; for the dispatcher).
-pub async fn resolve_for(db: &impl ConnectionTrait, config: &Config, tenant: uuid::Uuid) -> AppResult<Option<Settings>> {
-    match tenants::Entity::find_by_id(tenant).one(db).await? {
-        Some(t) => Ok(Some(resolve(db, config, &t.path).await?)),
-        None => Ok(None),
-    }
-}
-
 /// A tenant's settings, for anyone who can see the tenant.
 pub async fn get(scope: &Scope, config: &Config, id: TenantId) -> AppResult<Settings> {
     let tenant = scope.tenant(id, Role::Viewer).await?;
-    resolve(scope.db(), config, &tenant.path).await
+    let rows = scope.inherited_rows::<tenant_settings::Entity>(&tenant.path).all().await?;
+    effective(&rows, config, &tenant.path)
 }
 
 /// A display name for mail headers and pages: trimmed, 1–100 characters, none that would break a
@@ -150,7 +148,7 @@ fn checked_locale(field: &str, value: &str) -> AppResult<String> {
 /// downstream tenants). Everything is checked before anything is written.
 pub async fn update(scope: &Scope, config: &Config, id: TenantId, changes: SettingsChanges) -> AppResult<Settings> {
     let tenant = scope.tenant(id, Role::Admin).await?;
-    let current = tenant_settings::Entity::find_by_id(tenant.id).one(scope.db()).await?;
+    let current = scope.tenant_rows::<tenant_settings::Entity>(Role::Admin).filter(tenant_settings::Column::TenantId.eq(tenant.id)).one().await?;
     let cur = |pick: fn(&tenant_settings::Model) -> Option<String>| current.as_ref().and_then(pick);
     let default_locale = apply("defaultLocale", changes.default_locale, cur(|r| r.default_locale.clone()), checked_locale)?;
     let sender_name = apply("senderName", changes.sender_name, cur(|r| r.sender_name.clone()), checked_display_name)?;
@@ -162,18 +160,18 @@ pub async fn update(scope: &Scope, config: &Config, id: TenantId, changes: Setti
         branding_name: Set(branding_name),
         updated_at: Set(Utc::now()),
     };
-    tenant_settings::Entity::insert(row)
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::column(tenant_settings::Column::TenantId)
-                .update_columns([
-                    tenant_settings::Column::DefaultLocale,
-                    tenant_settings::Column::SenderName,
-                    tenant_settings::Column::BrandingName,
-                    tenant_settings::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec(scope.db())
-        .await?;
-    resolve(scope.db(), config, &tenant.path).await
+    let txn = scope.begin_write_on_tenant(TenantId(tenant.id), Role::Admin).await?;
+    txn.upsert(
+        row,
+        &[tenant_settings::Column::TenantId],
+        vec![
+            tenant_settings::Column::DefaultLocale,
+            tenant_settings::Column::SenderName,
+            tenant_settings::Column::BrandingName,
+            tenant_settings::Column::UpdatedAt,
+        ],
+    )
+    .await?;
+    txn.commit().await?;
+    get(scope, config, id).await
 }

@@ -3,6 +3,7 @@
 pub mod billed;
 pub mod owned;
 pub mod payer;
+pub mod platform_rows;
 pub mod principal;
 pub mod role;
 #[cfg(test)]
@@ -22,6 +23,7 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::ROOT_TENANT_ID;
 pub use owned::{CustomerAssigned, PartOf, TargetOwned, TenantOwned, TenantTxn};
+pub use platform_rows::PlatformOwned;
 pub use payer::{PayerAccess, PayerOwned, PayerPart, PayerRead, PayerSet, PayerTransactions, PayerTxn, PlatformPayer, PricedFrom, ScopedPayer};
 pub use scope::Scope;
 pub use user::{NewUserTxn, ScopedUser, TenantEvents, UserTxn};

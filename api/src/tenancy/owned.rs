@@ -126,7 +126,7 @@ impl PartOf for entity::invoice_files::Entity {
     }
 }
 
-fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
+pub(super) fn uuid_of(value: Option<Value>) -> Option<uuid::Uuid> {
     match value {
         Some(Value::Uuid(Some(id))) => Some(id),
         _ => None,

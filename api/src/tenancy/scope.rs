@@ -40,7 +40,7 @@ impl Scope {
     }
 
     /// The connection, for domain code that has already applied this scope's filters.
-    pub(crate) fn db(&self) -> &Db {
+    pub(super) fn db(&self) -> &Db {
         &self.db
     }
 

@@ -1,13 +1,18 @@
-//! Unscoped database access, for platform jobs and the CLI only (never for request handling).
-//! The name is meant to stand out in review: anything reached through it skips tenant filters.
+//! The platform module: the one holder of the connection pool outside `tenancy`'s handles.
+//! Platform jobs, the CLI and the platform's own machinery (the job worker, the notification
+//! dispatcher, sessions, the audit chain, metrics and health) reach the database through it;
+//! requests get a [`Scope`] from it and nothing else. The name is meant to stand out in review:
+//! anything reached through it skips tenant filters.
 
 use entity::payers;
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, ModelTrait, PrimaryKeyTrait};
 
-use crate::db::Db;
+use crate::db::{Db, RequestTransaction};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::tenancy::payer::{PlatformPayer, Rows};
+use crate::tenancy::Scope;
+use crate::tenancy::payer::{PayerOwned, PlatformPayer, Rows};
+use crate::tenancy::principal::Principal;
 
 /// A connection with no tenant filter. Only platform jobs and operator CLI commands take one.
 #[derive(Clone)]
@@ -42,6 +47,33 @@ impl UnscopedPlatformAccess {
         Rows::matching(sea_orm::Condition::all(), &self.db)
     }
 
+    /// A caller's scope: an authenticated principal's view of the data.
+    pub fn scope(&self, principal: Principal) -> Scope {
+        Scope::new(self.db.clone(), principal)
+    }
+
+    /// The payer a row of a payer's table belongs to, if the row exists (what an audit record
+    /// names before the field that acts on the row runs).
+    pub async fn payer_of<E: PayerOwned>(&self, key: <E::PrimaryKey as PrimaryKeyTrait>::ValueType) -> AppResult<Option<payers::Model>> {
+        let Some(row) = E::find_by_id(key).one(&self.db).await? else { return Ok(None) };
+        let Some(payer) = crate::tenancy::owned::uuid_of(Some(row.get(E::payer_column()))) else { return Ok(None) };
+        Ok(payers::Entity::find_by_id(payer).one(&self.db).await?)
+    }
+
+    /// Starts a request's transaction (a mutation and its audit record commit together).
+    pub async fn begin_request_transaction(&self) -> AppResult<RequestTransaction> {
+        Ok(RequestTransaction::begin(&self.db).await?)
+    }
+
+    /// Whether the database answers and how many migrations it lacks (readiness).
+    pub async fn pending_migrations(&self) -> AppResult<usize> {
+        self.db.pool().ping().await?;
+        Ok(crate::db::schema_status(self.db.pool()).await?.pending.len())
+    }
+
+    /// The pool itself, for the platform's own machinery (the job worker and queue, the
+    /// notification dispatcher, the session store, audit digests, metrics, ingestion's writer;
+    /// `tests/layers.rs` lists who may call it).
     pub fn db(&self) -> &Db {
         &self.db
     }

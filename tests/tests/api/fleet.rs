@@ -19,7 +19,6 @@ use e2e::{DbKind, TestApp, aws};
 use partner_billing::ids::PayerId;
 use partner_billing::demo::generate::{GenFormat, GenOptions, generate};
 use partner_billing::ingest;
-use partner_billing::tenancy::unscoped::UnscopedPlatformAccess;
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -247,7 +246,7 @@ async fn reference_total(files: &[PathBuf], management: &str, month: NaiveDate) 
         active.account_id = Set(management.to_owned());
         active.update(&app.db).await.unwrap();
     }
-    ingest::ingest_files(&UnscopedPlatformAccess::new(app.state.db.clone()), PayerId(payer.parse().unwrap()), files).await.unwrap();
+    ingest::ingest_files(app.state.platform(), PayerId(payer.parse().unwrap()), files).await.unwrap();
     let (from, to) = month_bounds(month);
     let total = app.gql(admin.bearer(), MONTH_TOTAL, json!({ "p": payer, "f": from, "t": to })).await;
     total.data("costSummary.total").as_str().unwrap().parse().unwrap()

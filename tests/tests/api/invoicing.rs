@@ -491,7 +491,7 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     };
     let payer = partner_billing::ids::PayerId(p.payer_id.parse().unwrap());
     let options = partner_billing::ingest::IngestOptions::default();
-    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("100")], &options).await.unwrap();
+    partner_billing::domain::cost_exports::ingest_and_adjust(app.state.platform(), payer, &[focus("100")], &options).await.unwrap();
     let viewer = app.as_user(&p.viewer);
     let reports = viewer.billing_group_cost_reports(&p.payer_id, &period).await;
     assert_eq!(dec(&reports[0]["proformaCost"]), d("110"), "100 with no list price is priced from unblended, plus 10 %");
@@ -513,7 +513,7 @@ async fn ingestion_after_the_daily_close_becomes_a_pending_adjustment(db: DbKind
     assert_eq!(audit["payerId"], p.payer_id.as_str(), "{audit}");
 
     // The month's file again, the line now 90: closed numbers stay, −10 × 1.10 waits as pending.
-    partner_billing::domain::cost_exports::ingest_and_adjust(&app.state.platform(), payer, &[focus("90")], &options).await.unwrap();
+    partner_billing::domain::cost_exports::ingest_and_adjust(app.state.platform(), payer, &[focus("90")], &options).await.unwrap();
     let reports = viewer.billing_group_cost_reports(&p.payer_id, &period).await;
     assert_eq!(dec(&reports[0]["proformaCost"]), d("110"));
     let state = viewer.billing_period(&p.payer_id, &period).await;

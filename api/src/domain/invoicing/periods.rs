@@ -349,7 +349,7 @@ crate::jobs::no_job_args! {
 
 crate::jobs::job_handler! {
     /// Runs [`CLOSE_PERIODS`].
-    pub ClosePeriods, CloseDue, |ctx, _job, _| close_due(&ctx.platform(), ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
+    pub ClosePeriods, CloseDue, |ctx, _job, _| close_due(ctx.platform(), ctx.config.close_after_days).await.map(crate::jobs::Step::Done).map_err(crate::jobs::JobFailure::from)
 }
 
 #[cfg(test)]

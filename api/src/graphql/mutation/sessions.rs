@@ -35,7 +35,7 @@ impl SessionsMutation {
     async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         let scope = ctx.scope()?;
         let session = scope.principal().session_id().ok_or_else(|| AppError::forbidden("API tokens have no session; revoke the token instead"))?;
-        sessions::revoke_session(&ctx.app()?.db, session, "logout").await?;
+        sessions::revoke_session(ctx.app()?.auth().db, session, "logout").await?;
         Ok(true)
     }
 
@@ -50,7 +50,7 @@ impl SessionsMutation {
     ) -> ApiResult<AuthPayload> {
         let app = ctx.app()?;
         let client = &ctx.request()?.client;
-        let email = crate::domain::users::set_password_with_token(&app.db, &token, SecretString::from(password.clone())).await?;
+        let email = crate::domain::users::set_password_with_token(app.platform().db(), &token, SecretString::from(password.clone())).await?;
         Ok(sessions::login(&app.auth(), &email, SecretString::from(password), client).await?.into())
     }
 
