@@ -144,7 +144,7 @@ async fn set_rules(txn: &PayerTxn, plan: Uuid, rules: &[pricing_rules::Model]) -
 }
 
 /// A plan's rules.
-pub async fn rules_of(payer: &impl PayerRead, plan: Uuid) -> AppResult<Vec<pricing_rules::Model>> {
+pub(in crate::domain) async fn rules_of(payer: &impl PayerRead, plan: Uuid) -> AppResult<Vec<pricing_rules::Model>> {
     let Some(row) = payer.rows::<pricing_plans::Entity>().filter(pricing_plans::Column::Id.eq(plan)).one().await? else { return Ok(Vec::new()) };
     Ok(with_rules(payer, vec![row]).await?.pop().map(|p| p.rules).unwrap_or_default())
 }

@@ -392,7 +392,7 @@ pub async fn unpriced_rows(payer: &impl PayerRead, period: &str, priced_accounts
 /// numbers for the period, from its stored price when that is current. The engine's price is
 /// linear in a row's amounts once its zero flags are fixed, so pricing the month's sums gives the
 /// charges of the days they sum.
-pub async fn priced_account_month(payer: &impl PayerAccess, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
+pub(in crate::domain) async fn priced_account_month(payer: &impl PayerAccess, group: &Group, period: &str, account: &str) -> AppResult<(GroupPeriod, Vec<(cost_monthly_usage::Model, Decimal)>)> {
     let (stored, inputs) = stored_prices::period_with_inputs(payer, group, period).await?;
     let numbers = stored.numbers;
     if numbers.source == "none" || !inputs.priced_members().iter().any(|a| a == account) {
@@ -728,7 +728,7 @@ pub struct StoredResult {
 
 /// Reads a stored result. A detail that does not parse, or an amount in it that is not a
 /// decimal, is an internal error naming the row and the line: never a silent zero.
-pub fn read_stored(r: billing_results::Model) -> AppResult<StoredResult> {
+pub(in crate::domain) fn read_stored(r: billing_results::Model) -> AppResult<StoredResult> {
     let corrupt = |what: String| AppError::internal(anyhow::anyhow!("stored billing result {}: {what}", r.id));
     let detail: Value = serde_json::from_str(&r.detail).map_err(|e| corrupt(format!("its detail is not JSON ({e})")))?;
     let lines = |key: &str, custom: bool| -> AppResult<Vec<StoredLine>> {

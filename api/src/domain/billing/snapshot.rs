@@ -64,12 +64,12 @@ impl SnapshotLines {
 }
 
 /// Reads a snapshot's lines; a snapshot that does not parse is an error, never an empty bill.
-pub fn snapshot_lines(s: &period_snapshots::Model) -> AppResult<SnapshotLines> {
+pub(in crate::domain) fn snapshot_lines(s: &period_snapshots::Model) -> AppResult<SnapshotLines> {
     serde_json::from_str(&s.lines).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} has unreadable lines: {e}", s.id)))
 }
 
 /// The snapshots of a payer's period, by group name (none while it is open).
-pub async fn snapshots(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_snapshots::Model>> {
+pub(in crate::domain) async fn snapshots(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_snapshots::Model>> {
     payer
         .rows::<period_snapshots::Entity>()
         .filter(period_snapshots::Column::BillingPeriod.eq(period))
@@ -91,7 +91,7 @@ pub async fn is_closed(payer: &impl PayerRead, period: &str) -> AppResult<bool> 
 }
 
 /// The frozen snapshot of one of the payer's groups for a period, when that period is closed.
-pub async fn frozen(payer: &impl PayerRead, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
+pub(in crate::domain) async fn frozen(payer: &impl PayerRead, group: Uuid, period: &str) -> AppResult<Option<period_snapshots::Model>> {
     if !is_closed(payer, period).await? {
         return Ok(None);
     }

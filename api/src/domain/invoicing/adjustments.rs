@@ -19,7 +19,7 @@ use crate::tenancy::{PayerAccess, PayerRead, PayerTransactions, PlatformPayer};
 use crate::money::to_units;
 
 /// The pending adjustments of a payer's period.
-pub async fn pending(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_adjustments::Model>> {
+pub(in crate::domain) async fn pending(payer: &impl PayerRead, period: &str) -> AppResult<Vec<period_adjustments::Model>> {
     payer
         .rows::<period_adjustments::Entity>()
         .filter(period_adjustments::Column::BillingPeriod.eq(period))
@@ -30,7 +30,7 @@ pub async fn pending(payer: &impl PayerRead, period: &str) -> AppResult<Vec<peri
 }
 
 /// Reads an adjustment's lines.
-pub fn lines(a: &period_adjustments::Model) -> AppResult<SnapshotLines> {
+pub(in crate::domain) fn lines(a: &period_adjustments::Model) -> AppResult<SnapshotLines> {
     serde_json::from_str(&a.lines).map_err(|e| AppError::internal(anyhow::anyhow!("adjustment {} has unreadable lines: {e}", a.id)))
 }
 

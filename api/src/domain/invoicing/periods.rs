@@ -19,11 +19,12 @@ use super::{audit, sha256_hex};
 use crate::domain::billing::groups::{self, Group};
 pub use crate::domain::billing::results::lines_of;
 use crate::domain::billing::results::{self, Grain, PricedPeriod, PricingInputs};
-pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine, snapshot_lines, snapshots};
+pub use crate::domain::billing::snapshot::{ItemLine, SnapshotLines, UsageLine};
+pub(in crate::domain) use crate::domain::billing::snapshot::{snapshot_lines, snapshots};
 use crate::domain::billing::{billing_payer, checked_period, current_period, plans};
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
-use crate::money::to_units;
+use crate::money::{from_units, to_units};
 use crate::tenancy::unscoped::UnscopedPlatformAccess;
 use crate::tenancy::{PayerAccess, PayerRead, PayerTxn, Role, Scope};
 
@@ -63,14 +64,77 @@ pub struct PeriodView {
     pub closed_by: Option<String>,
     pub snapshot_hash: Option<String>,
     /// The frozen numbers per billing group (closed periods only).
-    pub snapshots: Vec<period_snapshots::Model>,
-    pub pending_adjustments: Vec<period_adjustments::Model>,
+    pub snapshots: Vec<GroupSnapshot>,
+    pub pending_adjustments: Vec<Adjustment>,
     /// Invoices and notes of the period, any state.
     pub invoice_count: u64,
 }
 
+/// One billing group's frozen numbers of a closed period.
+#[derive(Debug, Clone)]
+pub struct GroupSnapshot {
+    pub billing_group_id: Uuid,
+    pub group_name: String,
+    pub customer_tenant_id: Option<Uuid>,
+    /// What was priced: the payer's own cost data or the tier above's prices.
+    pub source: String,
+    pub currency: String,
+    pub aws_cost: rust_decimal::Decimal,
+    pub proforma_cost: rust_decimal::Decimal,
+    pub margin: rust_decimal::Decimal,
+    /// SHA-256 of the cost rows priced.
+    pub rows_hash: String,
+    /// SHA-256 of the frozen lines and configuration.
+    pub content_hash: String,
+}
+
+impl From<&period_snapshots::Model> for GroupSnapshot {
+    fn from(s: &period_snapshots::Model) -> Self {
+        Self {
+            billing_group_id: s.billing_group_id,
+            group_name: s.group_name.clone(),
+            customer_tenant_id: s.customer_tenant_id,
+            source: s.source.clone(),
+            currency: s.currency.clone(),
+            aws_cost: from_units(s.aws_cost).normalize(),
+            proforma_cost: from_units(s.proforma_cost).normalize(),
+            margin: from_units(s.margin).normalize(),
+            rows_hash: s.rows_hash.clone(),
+            content_hash: s.content_hash.clone(),
+        }
+    }
+}
+
+/// A pending adjustment of a closed period: what changed in a group's numbers since the close.
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    pub id: Uuid,
+    pub billing_group_id: Uuid,
+    pub currency: String,
+    pub aws_cost_delta: rust_decimal::Decimal,
+    pub proforma_delta: rust_decimal::Decimal,
+    pub computed_at: chrono::DateTime<Utc>,
+    /// The changed lines (an unreadable stored row is an error, never an empty list).
+    pub lines: SnapshotLines,
+}
+
+impl TryFrom<&period_adjustments::Model> for Adjustment {
+    type Error = AppError;
+    fn try_from(a: &period_adjustments::Model) -> AppResult<Self> {
+        Ok(Self {
+            id: a.id,
+            billing_group_id: a.billing_group_id,
+            currency: a.currency.clone(),
+            aws_cost_delta: from_units(a.aws_cost_delta).normalize(),
+            proforma_delta: from_units(a.proforma_delta).normalize(),
+            computed_at: a.computed_at,
+            lines: super::adjustments::lines(a)?,
+        })
+    }
+}
+
 /// The state of one payer's period, or None when the period was never closed.
-pub async fn state_of(payer: &impl PayerRead, period: &str) -> AppResult<Option<billing_periods::Model>> {
+pub(in crate::domain) async fn state_of(payer: &impl PayerRead, period: &str) -> AppResult<Option<billing_periods::Model>> {
     payer.rows::<billing_periods::Entity>().filter(billing_periods::Column::BillingPeriod.eq(period)).one().await
 }
 
@@ -80,14 +144,14 @@ pub async fn is_closed(payer: &impl PayerRead, period: &str) -> AppResult<bool> 
 }
 
 /// Reads the configuration a snapshot was priced with.
-pub fn snapshot_configuration(s: &period_snapshots::Model) -> AppResult<FrozenConfiguration> {
+pub(in crate::domain) fn snapshot_configuration(s: &period_snapshots::Model) -> AppResult<FrozenConfiguration> {
     serde_json::from_str(&s.configuration).map_err(|e| AppError::internal(anyhow::anyhow!("snapshot {} has an unreadable configuration: {e}", s.id)))
 }
 
 async fn view(payer: &impl PayerRead, period: &str, state: Option<billing_periods::Model>) -> AppResult<PeriodView> {
     let closed = state.as_ref().is_some_and(|s| s.status == PeriodStatus::Closed);
-    let snapshots = if closed { snapshots(payer, period).await? } else { Vec::new() };
-    let pending_adjustments = super::adjustments::pending(payer, period).await?;
+    let snapshots = if closed { snapshots(payer, period).await?.iter().map(GroupSnapshot::from).collect() } else { Vec::new() };
+    let pending_adjustments = super::adjustments::pending(payer, period).await?.iter().map(Adjustment::try_from).collect::<AppResult<_>>()?;
     let invoice_count = payer.rows::<invoices::Entity>().filter(invoices::Column::BillingPeriod.eq(period)).count().await?;
     Ok(PeriodView {
         payer_id: payer.payer_id(),

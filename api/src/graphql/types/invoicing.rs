@@ -7,10 +7,9 @@ use rust_decimal::Decimal;
 use crate::domain::invoicing::invoices::{Invoice as DomainInvoice, Line, Party as DomainParty};
 use crate::domain::invoicing::periods::PeriodView;
 use crate::domain::invoicing::rates::ExchangeRate as DomainRate;
-use crate::domain::invoicing::{adjustments, invoices as domain_invoices};
+use crate::domain::invoicing::invoices as domain_invoices;
 use crate::error::AppError;
 use crate::graphql::error::ApiResult;
-use crate::money::from_units;
 
 /// Whether a billing period's numbers still move.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -128,18 +127,18 @@ impl BillingPeriod {
                 customer_tenant_id: s.customer_tenant_id.map(|c| ID(c.to_string())),
                 source: s.source.clone(),
                 currency: s.currency.clone(),
-                aws_cost: from_units(s.aws_cost).normalize(),
-                proforma_cost: from_units(s.proforma_cost).normalize(),
-                margin: from_units(s.margin).normalize(),
+                aws_cost: s.aws_cost,
+                proforma_cost: s.proforma_cost,
+                margin: s.margin,
                 rows_hash: s.rows_hash.clone(),
                 content_hash: s.content_hash.clone(),
             })
             .collect()
     }
-    async fn pending_adjustments(&self) -> ApiResult<Vec<PeriodAdjustment>> {
+    async fn pending_adjustments(&self) -> Vec<PeriodAdjustment> {
         let mut out = Vec::new();
         for a in &self.0.pending_adjustments {
-            let lines = adjustments::lines(a)?;
+            let lines = &a.lines;
             let mut rows: Vec<AdjustmentLine> = lines
                 .usage
                 .iter()
@@ -162,13 +161,13 @@ impl BillingPeriod {
                 id: ID(a.id.to_string()),
                 billing_group_id: ID(a.billing_group_id.to_string()),
                 currency: a.currency.clone(),
-                aws_cost_delta: from_units(a.aws_cost_delta).normalize(),
-                proforma_delta: from_units(a.proforma_delta).normalize(),
+                aws_cost_delta: a.aws_cost_delta,
+                proforma_delta: a.proforma_delta,
                 computed_at: a.computed_at,
                 lines: rows,
             });
         }
-        Ok(out)
+        out
     }
     /// Invoices and notes of the period, any state.
     async fn invoice_count(&self) -> u64 {
