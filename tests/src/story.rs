@@ -106,6 +106,8 @@ pub const UPDATE_CONTRACT: &str = "mutation($id: ID!, $i: UpdateContractInput!) 
 pub const END_CONTRACT: &str = "mutation($id: ID!, $d: NaiveDate!) { endContract(id: $id, endDate: $d) { status endDate } }";
 pub const CONTRACT: &str = "query($id: ID!) { contract(id: $id) { id status payerIds payers { id } } }";
 pub const CONTRACTS: &str = "query($t: ID!) { contracts(tenantId: $t) { id status } }";
+pub const CONTRACT_PARTIES: &str = "query($id: ID!) { contract(id: $id) { id customer { id name } payers { id name } } }";
+pub const CONTRACTS_PARTIES: &str = "query($t: ID!) { contracts(tenantId: $t) { id customer { id name } payers { id name } } }";
 pub const ONBOARDING: &str = "query($c: ID!) { onboarding(customerTenantId: $c) { customer { id name } complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
 pub const REFRESH_ONBOARDING: &str = "mutation($c: ID!) { refreshOnboarding(customerTenantId: $c) { complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
 pub const ONBOARDINGS: &str = "query($t: ID!) { onboardings(tenantId: $t) { customer { id name } currentStep { step status } } }";
@@ -482,6 +484,16 @@ impl<'a> Actor<'a> {
     /// A tenant's contracts (id and status).
     pub async fn contracts(&self, tenant: &str) -> Value {
         self.try_contracts(tenant).await.take("contracts")
+    }
+
+    /// A contract with its customer and the payers it covers, as the caller sees them.
+    pub async fn contract_parties(&self, id: &str) -> Value {
+        self.run(CONTRACT_PARTIES, json!({ "id": id })).await.take("contract")
+    }
+
+    /// A tenant's contracts, each with its customer and payers (what the onboarding page lists).
+    pub async fn contracts_parties(&self, tenant: &str) -> Value {
+        self.run(CONTRACTS_PARTIES, json!({ "t": tenant })).await.take("contracts")
     }
 
     pub async fn try_onboarding(&self, customer: &str) -> Gql {

@@ -1,6 +1,7 @@
 //! What a list resolver read ahead for the rows it returns, so their fields do not query once per
 //! row: a page of users with each one's memberships, and those memberships' tenants and payers,
-//! is at most four queries instead of one per user and one per membership.
+//! is at most four queries instead of one per user and one per membership; a list of contracts
+//! with each one's customer and payers is three.
 //!
 //! It lives in the request's context and holds only what the caller's scope returned, so a field
 //! that finds its answer here answers as it would have by asking. Only query resolvers fill it
@@ -35,6 +36,37 @@ impl Prefetched {
         self.payers.lock().ok()?.get(&id).cloned()
     }
 
+    /// Reads the tenants of `ids` the caller sees, in one query (ids may repeat).
+    pub async fn load_tenants(&self, scope: &Scope, ids: Vec<TenantId>) -> AppResult<()> {
+        let found: HashMap<TenantId, Tenant> = domain::tenants::visible_among(scope, &ids).await?.into_iter().map(|t| (t.id, t)).collect();
+        if let Ok(mut known) = self.tenants.lock() {
+            // Several rows may name one tenant: each id gets what was found for it.
+            known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
+        }
+        Ok(())
+    }
+
+    /// Reads the payers of `ids` the caller sees, in one query (ids may repeat).
+    pub async fn load_payers(&self, scope: &Scope, ids: Vec<PayerId>) -> AppResult<()> {
+        let found: HashMap<PayerId, Payer> = domain::payers::visible_among(scope, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+        if let Ok(mut known) = self.payers.lock() {
+            known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
+        }
+        Ok(())
+    }
+
+    /// The payers of `ids` the caller sees, in the order asked, if every one was read ahead.
+    pub fn payers_among(&self, ids: &[PayerId]) -> Option<Vec<Payer>> {
+        let known = self.payers.lock().ok()?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(payer) = known.get(id)? {
+                out.push(payer.clone());
+            }
+        }
+        Some(out)
+    }
+
     /// Reads the memberships of `users`, and their tenants and payers when the query asks for
     /// them, in one query each.
     pub async fn load_memberships(&self, scope: &Scope, users: &[UserId], tenants: bool, payers: bool) -> AppResult<()> {
@@ -42,18 +74,11 @@ impl Prefetched {
         let targets: Vec<Target> = by_user.values().flatten().map(|m| m.target).collect();
         if tenants {
             let ids: Vec<TenantId> = targets.iter().filter_map(|t| if let Target::Tenant(id) = t { Some(*id) } else { None }).collect();
-            let found: HashMap<TenantId, Tenant> = domain::tenants::visible_among(scope, &ids).await?.into_iter().map(|t| (t.id, t)).collect();
-            if let Ok(mut known) = self.tenants.lock() {
-                // Several roles may be on one tenant: each id gets what was found for it.
-                known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
-            }
+            self.load_tenants(scope, ids).await?;
         }
         if payers {
             let ids: Vec<PayerId> = targets.iter().filter_map(|t| if let Target::Payer(id) = t { Some(*id) } else { None }).collect();
-            let found: HashMap<PayerId, Payer> = domain::payers::visible_among(scope, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
-            if let Ok(mut known) = self.payers.lock() {
-                known.extend(ids.into_iter().map(|id| (id, found.get(&id).cloned())));
-            }
+            self.load_payers(scope, ids).await?;
         }
         if let Ok(mut known) = self.memberships.lock() {
             known.extend(by_user);

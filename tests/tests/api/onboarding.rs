@@ -528,6 +528,41 @@ async fn payers_join_a_customer_only_while_its_contract_is_active(db: DbKind) {
     admin.try_onboarding(&g.p.tenant_id).await.assert_invalid("customerTenantId");
 }
 
+/// Each contract with its parties, asked for one at a time.
+async fn one_by_one(who: Actor<'_>, ids: &[String]) -> Value {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(who.contract_parties(id).await);
+    }
+    Value::Array(out)
+}
+
+/// A list of contracts shows each one's customer and payers as asking for that contract does:
+/// the partner's admin sees its payer, the customer's admin sees its own customer and no payer of
+/// the partner's, and two contracts naming the same payer both show it.
+async fn a_list_of_contracts_shows_each_ones_parties_as_asking_for_it_does(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let g = gated(&app).await;
+    let admin = app.as_user(&g.p.admin);
+    let second = admin.create_tenant(&g.p.tenant_id, "CUSTOMER", "Second").await;
+    let mut ids = Vec::new();
+    for (customer, payers) in [(&g.customer, json!([g.p.payer_id])), (&second, json!([g.p.payer_id])), (&g.customer, json!([]))] {
+        let mut input = contract_input(customer, "contracts@gated.example");
+        input["payerIds"] = payers;
+        ids.push(admin.create_contract(&input).await["id"].as_str().unwrap().to_owned());
+    }
+    let listed = admin.contracts_parties(&g.p.tenant_id).await;
+    assert_eq!(listed, one_by_one(admin, &ids).await);
+    assert_eq!(listed[0]["payers"], json!([{ "id": g.p.payer_id, "name": listed[1]["payers"][0]["name"] }]), "{listed}");
+    assert_eq!(listed[1]["customer"]["name"], "Second");
+
+    let customer_admin = app.as_user(&g.customer_admin);
+    let theirs = customer_admin.contracts_parties(&g.customer).await;
+    assert_eq!(theirs, one_by_one(customer_admin, &[ids[0].clone(), ids[2].clone()]).await);
+    assert_eq!(theirs[0]["customer"]["name"], "Gated");
+    assert_eq!(theirs[0]["payers"], json!([]), "the partner's payer is not the customer admin's to see");
+}
+
 /// Settings input is checked, only admins change settings, and a null inherits again while a
 /// left-out field is kept.
 async fn tenant_settings_are_checked_and_null_inherits_again(db: DbKind) {
@@ -556,5 +591,6 @@ on_both_databases!(
     admins_reach_their_own_subtree_only,
     only_admins_above_a_customer_create_its_contract_from_checked_input,
     payers_join_a_customer_only_while_its_contract_is_active,
+    a_list_of_contracts_shows_each_ones_parties_as_asking_for_it_does,
     tenant_settings_are_checked_and_null_inherits_again,
 );

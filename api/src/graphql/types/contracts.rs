@@ -46,6 +46,9 @@ impl Contract {
         ID(self.0.customer.to_string())
     }
     async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
+        if let Some(known) = ctx.request()?.prefetched.tenant(self.0.customer) {
+            return Ok(known.map(Tenant));
+        }
         match domain::tenants::get(&ctx.scope()?, self.0.customer).await {
             Ok(t) => Ok(Some(Tenant(t))),
             Err(AppError::NotFound(_)) => Ok(None),
@@ -75,6 +78,9 @@ impl Contract {
     }
     /// The covered payers the caller can see.
     async fn payers(&self, ctx: &Context<'_>) -> ApiResult<Vec<Payer>> {
+        if let Some(known) = ctx.request()?.prefetched.payers_among(&self.0.payer_ids) {
+            return Ok(known.into_iter().map(Payer).collect());
+        }
         Ok(domain::payers::visible_among(&ctx.scope()?, &self.0.payer_ids).await?.into_iter().map(Payer).collect())
     }
     async fn billing_email(&self) -> &str {
