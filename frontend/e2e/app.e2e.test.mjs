@@ -1433,8 +1433,8 @@ test('connect wizard: the customer admin connects their own AWS account; the con
   const token = login.data.login.accessToken;
   const tenants = await stack.graphql('{ tenants(first: 100) { nodes { id name } } }', {}, token);
   const initech = tenants.data.tenants.nodes.find((t) => t.name === 'Initech Customer');
-  const contracts = await stack.graphql('query($t: ID!){ contracts(tenantId: $t) { status } }', { t: initech.id }, token);
-  if (!contracts.data.contracts.some((c) => c.status === 'ACTIVE')) {
+  const contracts = await stack.graphql('query($t: ID!){ contracts(tenantId: $t) { nodes { status } } }', { t: initech.id }, token);
+  if (!contracts.data.contracts.nodes.some((c) => c.status === 'ACTIVE')) {
     const created = await stack.graphql(
       'mutation($input: CreateContractInput!){ createContract(input: $input) { status } }',
       {

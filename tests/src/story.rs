@@ -105,12 +105,16 @@ pub const CREATE_CONTRACT: &str = "mutation($i: CreateContractInput!) { createCo
 pub const UPDATE_CONTRACT: &str = "mutation($id: ID!, $i: UpdateContractInput!) { updateContract(id: $id, input: $i) { id status startDate payerIds payers { id } } }";
 pub const END_CONTRACT: &str = "mutation($id: ID!, $d: NaiveDate!) { endContract(id: $id, endDate: $d) { status endDate } }";
 pub const CONTRACT: &str = "query($id: ID!) { contract(id: $id) { id status payerIds payers { id } } }";
-pub const CONTRACTS: &str = "query($t: ID!) { contracts(tenantId: $t) { id status } }";
+pub const CONTRACTS: &str = "query($t: ID!) { contracts(tenantId: $t) { nodes { id status } } }";
+pub const CONTRACTS_PAGE: &str =
+    "query($t: ID!, $first: Int, $after: String) { contracts(tenantId: $t, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { id name } } }";
 pub const CONTRACT_PARTIES: &str = "query($id: ID!) { contract(id: $id) { id customer { id name } payers { id name } } }";
-pub const CONTRACTS_PARTIES: &str = "query($t: ID!) { contracts(tenantId: $t) { id customer { id name } payers { id name } } }";
+pub const CONTRACTS_PARTIES: &str = "query($t: ID!) { contracts(tenantId: $t) { nodes { id customer { id name } payers { id name } } } }";
 pub const ONBOARDING: &str = "query($c: ID!) { onboarding(customerTenantId: $c) { customer { id name } complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
 pub const REFRESH_ONBOARDING: &str = "mutation($c: ID!) { refreshOnboarding(customerTenantId: $c) { complete currentStep { step status blockingReason nextAction } steps { step status startedAt completedAt blockingReason nextAction } } }";
-pub const ONBOARDINGS: &str = "query($t: ID!) { onboardings(tenantId: $t) { customer { id name } currentStep { step status } } }";
+pub const ONBOARDINGS: &str = "query($t: ID!) { onboardings(tenantId: $t) { nodes { customer { id name } currentStep { step status } } } }";
+pub const ONBOARDINGS_PAGE: &str =
+    "query($t: ID!, $first: Int, $after: String) { onboardings(tenantId: $t, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { customer { id name } } } }";
 
 // Payers.
 pub const REGISTER_PAYER: &str = "mutation($i: RegisterPayerInput!) { registerPayer(input: $i) { id accountId externalId status roleArn cloudFormationQuickCreateUrl } }";
@@ -481,9 +485,18 @@ impl<'a> Actor<'a> {
         self.run(CONTRACTS, json!({ "t": tenant })).await
     }
 
-    /// A tenant's contracts (id and status).
+    /// A tenant's contracts (id and status), the first page.
     pub async fn contracts(&self, tenant: &str) -> Value {
-        self.try_contracts(tenant).await.take("contracts")
+        self.try_contracts(tenant).await.take("contracts")["nodes"].take()
+    }
+
+    pub async fn try_contracts_page(&self, tenant: &str, first: Option<i64>, after: Option<&str>) -> Gql {
+        self.run(CONTRACTS_PAGE, json!({ "t": tenant, "first": first, "after": after })).await
+    }
+
+    /// A page of a tenant's contracts with its page info.
+    pub async fn contracts_page(&self, tenant: &str, first: Option<i64>, after: Option<&str>) -> Value {
+        self.try_contracts_page(tenant, first, after).await.take("contracts")
     }
 
     /// A contract with its customer and the payers it covers, as the caller sees them.
@@ -493,7 +506,7 @@ impl<'a> Actor<'a> {
 
     /// A tenant's contracts, each with its customer and payers (what the onboarding page lists).
     pub async fn contracts_parties(&self, tenant: &str) -> Value {
-        self.run(CONTRACTS_PARTIES, json!({ "t": tenant })).await.take("contracts")
+        self.run(CONTRACTS_PARTIES, json!({ "t": tenant })).await.take("contracts")["nodes"].take()
     }
 
     pub async fn try_onboarding(&self, customer: &str) -> Gql {
@@ -518,9 +531,18 @@ impl<'a> Actor<'a> {
         self.run(ONBOARDINGS, json!({ "t": tenant })).await
     }
 
-    /// The onboardings of the customers below a tenant.
+    /// The onboardings of the customers below a tenant, the first page.
     pub async fn onboardings(&self, tenant: &str) -> Value {
-        self.try_onboardings(tenant).await.take("onboardings")
+        self.try_onboardings(tenant).await.take("onboardings")["nodes"].take()
+    }
+
+    pub async fn try_onboardings_page(&self, tenant: &str, first: Option<i64>, after: Option<&str>) -> Gql {
+        self.run(ONBOARDINGS_PAGE, json!({ "t": tenant, "first": first, "after": after })).await
+    }
+
+    /// A page of the onboardings below a tenant with its page info.
+    pub async fn onboardings_page(&self, tenant: &str, first: Option<i64>, after: Option<&str>) -> Value {
+        self.try_onboardings_page(tenant, first, after).await.take("onboardings")
     }
 
     // Payers.

@@ -7,12 +7,13 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use entity::{contracts, tenants};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use crate::domain::checked_name;
 use crate::domain::users::checked_email;
 use crate::error::{AppError, AppResult};
+use crate::input::Page;
 use crate::ids::{PayerId, TenantId};
 use crate::money::{from_units, to_units};
 use crate::notify::outbox;
@@ -355,20 +356,22 @@ pub async fn get(scope: &Scope, id: uuid::Uuid) -> AppResult<Contract> {
     find(scope, id, Role::Viewer).await?.0.try_into()
 }
 
-/// Contracts of the customers in a tenant's subtree (the tenant itself when it is a customer).
-pub async fn list(scope: &Scope, tenant: TenantId) -> AppResult<Vec<Contract>> {
+/// A page of the contracts of the customers in a tenant's subtree (the tenant itself when it is a
+/// customer), oldest first.
+pub async fn list(scope: &Scope, tenant: TenantId, page: &Page) -> AppResult<Vec<Contract>> {
     let tenant = scope.tenant(tenant, Role::Viewer).await?;
     let customers = sea_orm::sea_query::Query::select()
         .column(tenants::Column::Id)
         .from(tenants::Entity)
         .and_where(tenants::Column::Path.starts_with(&tenant.path))
         .to_owned();
-    let rows = scope
+    let mut query = scope
         .tenant_rows::<contracts::Entity>(Role::Viewer)
-        .filter(sea_orm::sea_query::Expr::col((contracts::Entity, contracts::Column::CustomerTenantId)).in_subquery(customers))
-        .order_by_asc(contracts::Column::Id)
-        .all()
-        .await?;
+        .filter(sea_orm::sea_query::Expr::col((contracts::Entity, contracts::Column::CustomerTenantId)).in_subquery(customers));
+    if let Some(after) = page.after_id()? {
+        query = query.filter(contracts::Column::Id.gt(after));
+    }
+    let rows = query.order_by_asc(contracts::Column::Id).limit(page.fetch()).all().await?;
     rows.into_iter().map(Contract::try_from).collect()
 }
 

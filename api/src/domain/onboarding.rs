@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{memberships, onboarding_steps, payers, tenants, users};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::password::NO_PASSWORD;
 use crate::domain::contracts::{self, ContractStatus};
@@ -15,6 +15,7 @@ use crate::domain::source_health::SourceHealth;
 use crate::domain::payers as payer_domain;
 use crate::domain::tenants::Tenant;
 use crate::error::{AppError, AppResult};
+use crate::input::Page;
 use crate::ids::{PayerId, TenantId};
 use crate::jobs::JobContext;
 use crate::tenancy::{Role, Scope, TenantKind};
@@ -247,16 +248,27 @@ pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
     evaluate(scope, tenant, export).await
 }
 
-/// The onboarding of every customer the caller can see in a tenant's subtree.
-pub async fn list(scope: &Scope, id: TenantId) -> AppResult<Vec<Onboarding>> {
+/// A page of the onboarding of the customers the caller can see in a tenant's subtree, by name.
+pub async fn list(scope: &Scope, id: TenantId, page: &Page) -> AppResult<Vec<Onboarding>> {
     let tenant = scope.tenant(id, Role::Viewer).await?;
-    let customers = scope
-        .tenants(Role::Viewer)
-        .filter(tenants::Column::Path.starts_with(&tenant.path))
-        .filter(tenants::Column::Kind.eq(TenantKind::Customer))
-        .order_by_asc(tenants::Column::Name)
-        .all()
-        .await?;
+    let below = || {
+        scope
+            .tenants(Role::Viewer)
+            .filter(tenants::Column::Path.starts_with(&tenant.path))
+            .filter(tenants::Column::Kind.eq(TenantKind::Customer))
+    };
+    let mut customers = below();
+    // By name, then id: the cursor is the last customer's id, whose name says where to go on.
+    if let Some(after) = page.after_id()? {
+        let last = below().filter(tenants::Column::Id.eq(after)).one().await?;
+        let last = last.ok_or_else(|| AppError::invalid("after", "is not a customer of this list"))?;
+        customers = customers.filter(
+            Condition::any()
+                .add(tenants::Column::Name.gt(last.name.clone()))
+                .add(Condition::all().add(tenants::Column::Name.eq(last.name)).add(tenants::Column::Id.gt(after))),
+        );
+    }
+    let customers = customers.order_by_asc(tenants::Column::Name).order_by_asc(tenants::Column::Id).limit(page.fetch()).all().await?;
     let mut out = Vec::with_capacity(customers.len());
     for c in customers {
         let export = latest_validation(scope, &c).await?;

@@ -14,7 +14,14 @@ export interface PagedList<N> {
   hasMore: boolean;
   loadingMore: boolean;
   loadMore: () => void;
+  /** Reads the first page again (the loading state shows meanwhile). */
   reload: () => void;
+  /**
+   * Reads again from the start as many rows as are shown, so what "Load more" added stays (with
+   * `all`, every page); the rows on screen stay until the new ones arrive, with no loading state.
+   * For following a change made beside the list.
+   */
+  refresh: () => void;
 }
 
 export const PAGE_SIZE = 100;
@@ -39,14 +46,16 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
   const generation = useRef(0);
   const selectRef = useRef(select);
   selectRef.current = select;
+  const shown = useRef(0);
+  shown.current = nodes.length;
   // Extra variables (filters) by value: a new object with the same content does not refetch.
   const extraKey = JSON.stringify(options.variables ?? {});
 
   const fetchFrom = useCallback(
-    async (after: string | null, replace: boolean) => {
+    async (after: string | null, mode: 'replace' | 'more' | 'refresh', atLeast = 0) => {
       const mine = ++generation.current;
-      if (replace) setLoading(true);
-      else setLoadingMore(true);
+      if (mode === 'replace') setLoading(true);
+      else if (mode === 'more') setLoadingMore(true);
       setError(null);
       const collected: N[] = [];
       let next = after;
@@ -65,8 +74,8 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
         collected.push(...connection.nodes);
         next = connection.pageInfo.endCursor;
         more = connection.pageInfo.hasNextPage && next !== null;
-      } while (options.all && more);
-      setNodes((old) => (replace ? collected : [...old, ...collected]));
+      } while (more && (options.all || collected.length < atLeast));
+      setNodes((old) => (mode === 'more' ? [...old, ...collected] : collected));
       setCursor(next);
       setHasMore(more);
       setLoading(false);
@@ -77,14 +86,15 @@ export function usePagedList<D, V extends AnyVariables & { first?: number | null
 
   useEffect(() => {
     if (options.pause) return;
-    void fetchFrom(null, true);
+    void fetchFrom(null, 'replace');
     return () => {
       generation.current += 1;
     };
   }, [fetchFrom, options.pause]);
 
-  const reload = useCallback(() => void fetchFrom(null, true), [fetchFrom]);
-  const loadMore = useCallback(() => void fetchFrom(cursor, false), [fetchFrom, cursor]);
+  const reload = useCallback(() => void fetchFrom(null, 'replace'), [fetchFrom]);
+  const loadMore = useCallback(() => void fetchFrom(cursor, 'more'), [fetchFrom, cursor]);
+  const refresh = useCallback(() => void fetchFrom(null, 'refresh', shown.current), [fetchFrom]);
 
-  return { nodes, loading, error, hasMore, loadingMore, loadMore, reload };
+  return { nodes, loading, error, hasMore, loadingMore, loadMore, reload, refresh };
 }

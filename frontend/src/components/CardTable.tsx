@@ -4,7 +4,8 @@ import { EmptyState, ErrorState, LoadingState, TableHead } from './States';
 
 /**
  * A card with a heading (and actions beside it) over a table: its column headers, its rows, an
- * optional footer; the loading, error and empty states take the table's place. The table is
+ * optional footer, and under it what `below` holds (a "Load more"); the loading, error and empty
+ * states take the table's place. The table is
  * named by the heading for screen readers.
  */
 export function CardTable({
@@ -13,6 +14,7 @@ export function CardTable({
   columns,
   children,
   footer,
+  below,
   empty = false,
   emptyText,
   loading = false,
@@ -31,6 +33,8 @@ export function CardTable({
   children: ReactNode;
   /** `<tr>`s of a `<tfoot>` (totals). */
   footer?: ReactNode;
+  /** Under the table, while it shows (a paged list's `LoadMore`). */
+  below?: ReactNode;
   empty?: boolean;
   emptyText?: string;
   loading?: boolean;
@@ -63,11 +67,14 @@ export function CardTable({
       ) : empty ? (
         <EmptyState>{emptyText}</EmptyState>
       ) : (
-        <table className="table" aria-labelledby={titleId} data-testid={tableTestId}>
-          <TableHead columns={columns} />
-          <tbody>{children}</tbody>
-          {footer && <tfoot>{footer}</tfoot>}
-        </table>
+        <>
+          <table className="table" aria-labelledby={titleId} data-testid={tableTestId}>
+            <TableHead columns={columns} />
+            <tbody>{children}</tbody>
+            {footer && <tfoot>{footer}</tfoot>}
+          </table>
+          {below}
+        </>
       )}
     </section>
   );

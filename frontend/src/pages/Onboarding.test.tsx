@@ -84,14 +84,28 @@ const contract = (id: string, status: string, payerIds: string[]) => ({
 });
 const CONTRACTS = [contract('c-old', 'ENDED', ['p-old']), contract('c-now', 'ACTIVE', ['p-1', 'p-res'])];
 
-const onboarding = {
-  customer: { id: 't-cust', name: 'Acme', kind: 'CUSTOMER' },
+const onboardingOf = (id: string, name: string) => ({
+  customer: { id, name, kind: 'CUSTOMER' },
   complete: false,
   currentStep: { step: 'CONNECT_ACCOUNT', status: 'NOT_STARTED' },
   steps: [{ step: 'CONTRACT', status: 'DONE', startedAt: null, completedAt: null, blockingReason: null, nextAction: null }],
-};
+});
+const onboarding = onboardingOf('t-cust', 'Acme');
 
-function api(who: Who, contracts: unknown[] = CONTRACTS): Handler {
+/**
+ * A page of a connection as the API answers it: `first` rows (or `size`, when the test makes pages
+ * small) after the cursor `after`; the cursor of a row is `cursor-<its index>`.
+ */
+function connection<T>(items: readonly T[], variables: Record<string, unknown>, size?: number) {
+  const after = variables.after;
+  const start = typeof after === 'string' ? Number(after.slice('cursor-'.length)) + 1 : 0;
+  const count = size ?? (typeof variables.first === 'number' ? variables.first : 50);
+  const nodes = items.slice(start, start + count);
+  return { pageInfo: { hasNextPage: start + count < items.length, endCursor: nodes.length > 0 ? `cursor-${start + nodes.length - 1}` : null }, nodes };
+}
+
+/** The fake API; with `pageSize`, the customers and the contracts come that many to a page. */
+function api(who: Who, contracts: unknown[] = CONTRACTS, { onboardings = [onboarding], pageSize }: { onboardings?: unknown[]; pageSize?: number } = {}): Handler {
   return (op) => {
     switch (op.operationName) {
       case 'Me':
@@ -101,9 +115,14 @@ function api(who: Who, contracts: unknown[] = CONTRACTS): Handler {
       case 'Payers':
         return { data: { payers: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: PAYERS } } };
       case 'Onboardings':
-        return { data: { onboardings: [onboarding], contracts } };
+        return { data: { onboardings: connection(onboardings, op.variables, pageSize) } };
+      case 'Contracts':
+        // The tenant's subtree (t-reseller) and the customer itself (t-cust) hold the same contracts.
+        return { data: { contracts: connection(contracts, op.variables, pageSize) } };
       case 'Onboarding':
-        return { data: { onboarding, contracts } };
+        return { data: { onboarding } };
+      case 'RefreshOnboarding':
+        return { data: { refreshOnboarding: onboarding } };
       case 'SourceDataHealth':
         return { data: { sourceDataHealth: { tenantId: 't-reseller', tenantName: 'Reseller', health: 'SUCCESS', reason: 'All good', entries: [] } } };
       case 'CostExportValidation':
@@ -123,10 +142,10 @@ afterEach(() => {
   calls = [];
 });
 
-async function renderPage(handler: Handler) {
+async function renderPage(handler: Handler | { current: Handler }, entry = '/onboarding?tenant=t-reseller&customer=t-cust') {
   const fake = fakeApi(handler);
   calls = fake.calls;
-  view = await renderRoute({ client: fake.client, entry: '/onboarding?tenant=t-reseller&customer=t-cust', path: '/onboarding', element: <OnboardingPage /> });
+  view = await renderRoute({ client: fake.client, entry, path: '/onboarding', element: <OnboardingPage /> });
   return view;
 }
 
@@ -204,5 +223,83 @@ describe('the Customer view from the onboarding list', () => {
     expect(links.map((a) => [clean(a.textContent), a.getAttribute('aria-label'), a.getAttribute('href')])).toEqual([
       ['Customer view', 'Open the customer view of Acme', '/customers/t-cust'],
     ]);
+  });
+});
+
+/** The customer rows: name and contract cell. */
+const customerRows = (v: Rendered) =>
+  [...v.container.querySelectorAll('[data-testid="onboarding-row"]')].map((r) => `${clean(r.querySelector('th')?.textContent)}: ${clean(r.querySelector('td')?.textContent)}`);
+const contractRows = (v: Rendered) => [...v.container.querySelectorAll('[data-testid="contract-row"]')].map((r) => clean(r.textContent).split(' · ')[0]);
+const requests = (name: string) => calls.filter((c) => c.operationName === name).map((c) => c.variables);
+
+describe('the customer list, a page at a time', () => {
+  const BETA = onboardingOf('t-beta', 'Beta');
+
+  it('reads the next page with the first page’s endCursor on "Load more", then offers no more', async () => {
+    const v = await renderPage(api('viewer', CONTRACTS, { onboardings: [onboarding, BETA], pageSize: 1 }), '/onboarding?tenant=t-reseller');
+    await until(() => customerRows(v).length === 1 && v.queryButton('Load more') !== null, v);
+    expect(customerRows(v)).toEqual([expect.stringMatching(/^Acme: /)]);
+    expect(requests('Onboardings')).toEqual([{ tenantId: 't-reseller', first: 100, after: null }]);
+
+    await v.click(v.button('Load more'));
+    await until(() => customerRows(v).length === 2, v);
+    expect(customerRows(v)).toEqual([expect.stringMatching(/^Acme: /), 'Beta: No contract']);
+    // The first page answered endCursor `cursor-0`.
+    expect(requests('Onboardings')).toEqual([
+      { tenantId: 't-reseller', first: 100, after: null },
+      { tenantId: 't-reseller', first: 100, after: 'cursor-0' },
+    ]);
+    expect(v.queryButton('Load more')).toBeNull();
+  });
+
+  it('names a customer’s contract from any page of contracts, and lists every contract of the open customer', async () => {
+    // Oldest first, a contract to a page: the active contract is on the second page.
+    const v = await renderPage(api('viewer', CONTRACTS, { pageSize: 1 }));
+    await until(() => contractRows(v).length === 2 && customerRows(v).length === 1, v);
+    expect(customerRows(v)).toEqual([expect.stringMatching(/^Acme: Contract c-now Active/)]);
+    expect(contractRows(v)).toEqual([expect.stringMatching(/^Contract c-old Ended/), expect.stringMatching(/^Contract c-now Active/)]);
+    // Every page, for the tenant's list and for the customer's own.
+    expect(requests('Contracts')).toEqual(
+      expect.arrayContaining([
+        { tenantId: 't-reseller', first: 100, after: null },
+        { tenantId: 't-reseller', first: 100, after: 'cursor-0' },
+        { tenantId: 't-cust', first: 100, after: null },
+        { tenantId: 't-cust', first: 100, after: 'cursor-0' },
+      ]),
+    );
+    expect(v.queryButton('Load more')).toBeNull();
+  });
+
+  it('keeps the pages it has shown, and the rows on screen meanwhile, when a change to the open customer refreshes the lists', async () => {
+    const base = api('admin', CONTRACTS, { onboardings: [onboarding, BETA], pageSize: 1 });
+    const handler = { current: base };
+    const v = await renderPage(handler);
+    await until(() => v.queryButton('Load more') !== null && v.queryButton('Refresh') !== null && contractRows(v).length === 2, v);
+    await v.click(v.button('Load more'));
+    await until(() => customerRows(v).length === 2, v);
+    const before = calls.length;
+
+    // The lists' answers wait until released: what is on screen meanwhile stays.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    handler.current = (op) => (op.operationName === 'Onboardings' || op.operationName === 'Contracts' ? held.then(() => base(op)) : base(op));
+    await v.click(v.button('Refresh'));
+    await until(() => v.container.textContent?.includes('Checked again: connections and cost exports.') === true, v);
+    await until(() => requests('Onboardings').length === 3, v);
+    expect(customerRows(v).map((r) => r.split(':')[0])).toEqual(['Acme', 'Beta']);
+    expect(contractRows(v)).toHaveLength(2);
+    expect(v.container.querySelector('.state-loading')).toBeNull();
+
+    release();
+    await until(() => requests('Onboardings').length === 4, v);
+    await settle();
+    // Both pages again, from the start.
+    expect(requests('Onboardings').slice(2)).toEqual([
+      { tenantId: 't-reseller', first: 100, after: null },
+      { tenantId: 't-reseller', first: 100, after: 'cursor-0' },
+    ]);
+    expect(customerRows(v).map((r) => r.split(':')[0])).toEqual(['Acme', 'Beta']);
+    expect(contractRows(v)).toHaveLength(2);
+    expect(calls.slice(before).map((c) => c.operationName)).toContain('RefreshOnboarding');
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { mapErrors } from '../api/errors';
@@ -12,8 +12,9 @@ import { DangerAction } from '../components/DangerAction';
 import { ExportChecks } from '../components/ExportChecks';
 import { CheckList, Field, FormActions, FormErrorMessage, Notice } from '../components/Form';
 import { HealthBadge } from '../components/HealthBadge';
-import { EmptyState, ErrorState, ListStates, LoadingState } from '../components/States';
+import { EmptyState, ErrorState, ListStates, LoadingState, LoadMore } from '../components/States';
 import {
+  ContractsDocument,
   CostExportValidationDocument,
   CreateContractDocument,
   CreateUserDocument,
@@ -136,24 +137,42 @@ function useRefetchOn(version: number, reexecute: (opts: { requestPolicy: 'netwo
   }, [version, reexecute]);
 }
 
+/**
+ * Refreshes paged lists (`usePagedList`'s `refresh`: the pages shown so far, no loading state) when
+ * `version` moves on.
+ */
+function useRefreshOn(version: number, ...lists: { refresh: () => void }[]) {
+  const seen = useRef(version);
+  useEffect(() => {
+    if (version === seen.current) return;
+    seen.current = version;
+    for (const list of lists) list.refresh();
+  });
+}
+
+/** The customers below the tenant a page at a time ("Load more"), each with the contract that stands for it. */
 function Customers({ tenantId, version, selected, onSelect }: { tenantId: string; version: number; selected: string | null; onSelect: (id: string) => void }) {
   const { t, lang } = useI18n();
-  const [result, reexecute] = useQuery({ query: OnboardingsDocument, variables: { tenantId }, requestPolicy: 'network-only' });
-  useRefetchOn(version, reexecute);
-  const onboardings = result.data?.onboardings ?? [];
-  const contracts = result.data?.contracts ?? [];
+  const onboardings = usePagedList(OnboardingsDocument, (d) => d.onboardings, { variables: { tenantId } });
+  // Every page of the contracts (ordered by age, not by customer): a row's contract may be on any.
+  const contracts = usePagedList(ContractsDocument, (d) => d.contracts, { all: true, variables: { tenantId } });
+  useRefreshOn(version, onboardings, contracts);
   return (
     <CardTable
       title={t('onboarding.customers')}
       columns={[t('onboarding.customer'), t('onboarding.contract'), t('onboarding.currentStep'), t('common.actions')]}
-      loading={result.fetching && !result.data}
-      error={result.error ?? null}
-      onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      empty={onboardings.length === 0}
+      loading={onboardings.loading || contracts.loading}
+      error={onboardings.error ?? contracts.error}
+      onRetry={() => {
+        if (onboardings.error) onboardings.reload();
+        if (contracts.error) contracts.reload();
+      }}
+      empty={onboardings.nodes.length === 0}
       emptyText={t('onboarding.noCustomers')}
+      below={<LoadMore list={onboardings} />}
     >
-      {onboardings.map((o) => {
-        const contract = contractOf(o.customer.id, contracts);
+      {onboardings.nodes.map((o) => {
+        const contract = contractOf(o.customer.id, contracts.nodes);
         return (
           <tr key={o.customer.id} data-testid="onboarding-row" aria-current={o.customer.id === selected ? 'true' : undefined}>
             <th scope="row">{o.customer.name}</th>
@@ -206,20 +225,25 @@ function CustomerOnboarding({ tenantId, customerId, onChanged }: { tenantId: str
   const role = roleOnTenant(customerId, me.memberships, parents);
   const aboveRole = roleOnTenant(parents.get(customerId) ?? '', me.memberships, parents);
   const [result, reexecute] = useQuery({ query: OnboardingDocument, variables: { customerTenantId: customerId }, requestPolicy: 'network-only' });
+  // The customer's own contracts, every page (a customer has few; the payers they cover matter below).
+  const contractList = usePagedList(ContractsDocument, (d) => d.contracts, { all: true, variables: { tenantId: customerId } });
   const [refreshed, refresh] = useMutation(RefreshOnboardingDocument);
   const [form, setForm] = useState<'contract' | 'invite' | null>(null);
   const [editing, setEditing] = useState<ContractFieldsFragment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Re-reads in place: what is open below (a form, a notice, an export's validation) stays.
   const reload = () => {
     reexecute({ requestPolicy: 'network-only' });
+    contractList.refresh();
     onChanged();
   };
   const onboarding: OnboardingFieldsFragment | undefined = result.data?.onboarding;
-  const contracts = result.data?.contracts ?? [];
+  const contracts = contractList.nodes;
   const name = onboarding?.customer.name ?? tenants.nodes.find((x) => x.id === customerId)?.name ?? '';
 
-  if (result.fetching && !result.data) return <LoadingState />;
+  if ((result.fetching && !result.data) || contractList.loading) return <LoadingState />;
   if (result.error) return <ErrorState error={result.error} onRetry={reload} />;
+  if (contractList.error) return <ErrorState error={contractList.error} onRetry={contractList.reload} />;
   if (!onboarding) return null;
   const administerContracts = atLeast(aboveRole, 'ADMIN');
   return (

@@ -563,6 +563,46 @@ async fn a_list_of_contracts_shows_each_ones_parties_as_asking_for_it_does(db: D
     assert_eq!(theirs[0]["payers"], json!([]), "the partner's payer is not the customer admin's to see");
 }
 
+/// The onboardings and contracts of a tenant's subtree come a page at a time: onboardings by
+/// customer name, contracts oldest first, every row once across the pages; a page size out of
+/// range or a cursor from elsewhere is refused naming the argument.
+async fn onboardings_and_contracts_come_a_page_at_a_time(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let g = gated(&app).await;
+    let admin = app.as_user(&g.p.admin);
+    // "Gated" exists already; two more customers, named so that creation order is not name order.
+    let zulu = admin.create_tenant(&g.p.tenant_id, "CUSTOMER", "Zulu").await;
+    let alpha = admin.create_tenant(&g.p.tenant_id, "CUSTOMER", "Alpha").await;
+    let mut made = Vec::new();
+    for customer in [&zulu, &g.customer, &alpha] {
+        made.push(admin.create_contract(&contract_input(customer, "contracts@gated.example")).await["id"].as_str().unwrap().to_owned());
+    }
+    let names = |page: &Value| page["nodes"].as_array().unwrap().iter().map(|n| n["customer"]["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+
+    let first = admin.onboardings_page(&g.p.tenant_id, Some(2), None).await;
+    assert_eq!(names(&first), ["Alpha", "Gated"]);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let rest = admin.onboardings_page(&g.p.tenant_id, Some(2), first["pageInfo"]["endCursor"].as_str()).await;
+    assert_eq!(names(&rest), ["Zulu"]);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+
+    let ids = |page: &Value| page["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let first = admin.contracts_page(&g.p.tenant_id, Some(2), None).await;
+    assert_eq!(ids(&first), made[..2]);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let rest = admin.contracts_page(&g.p.tenant_id, Some(2), first["pageInfo"]["endCursor"].as_str()).await;
+    assert_eq!(ids(&rest), made[2..]);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+
+    for size in [0, 101] {
+        admin.try_onboardings_page(&g.p.tenant_id, Some(size), None).await.assert_invalid("first");
+        admin.try_contracts_page(&g.p.tenant_id, Some(size), None).await.assert_invalid("first");
+    }
+    admin.try_contracts_page(&g.p.tenant_id, None, Some("not-a-cursor")).await.assert_invalid("after");
+    // The partner's own tenant is no customer of the list: its id is no cursor for it.
+    admin.try_onboardings_page(&g.p.tenant_id, None, Some(&g.p.tenant_id)).await.assert_invalid("after");
+}
+
 /// Settings input is checked, only admins change settings, and a null inherits again while a
 /// left-out field is kept.
 async fn tenant_settings_are_checked_and_null_inherits_again(db: DbKind) {
@@ -592,5 +632,6 @@ on_both_databases!(
     only_admins_above_a_customer_create_its_contract_from_checked_input,
     payers_join_a_customer_only_while_its_contract_is_active,
     a_list_of_contracts_shows_each_ones_parties_as_asking_for_it_does,
+    onboardings_and_contracts_come_a_page_at_a_time,
     tenant_settings_are_checked_and_null_inherits_again,
 );

@@ -1,8 +1,9 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, connection::Connection};
 
 use crate::domain;
 use crate::graphql::context::ContextExt;
 use crate::graphql::error::ApiResult;
+use crate::graphql::pagination::{connection, page};
 use crate::graphql::types::contracts::{Contract, contract_id};
 use crate::ids::TenantId;
 
@@ -11,13 +12,15 @@ pub struct ContractsQuery;
 
 #[Object]
 impl ContractsQuery {
-    /// Contracts of the customers in a tenant's subtree (a customer sees its own).
-    #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
-    async fn contracts(&self, ctx: &Context<'_>, tenant_id: ID) -> ApiResult<Vec<Contract>> {
+    /// Contracts of the customers in a tenant's subtree (a customer sees its own), a page at a
+    /// time, oldest first.
+    #[graphql(complexity = "super::page_complexity(first, child_complexity)")]
+    async fn contracts(&self, ctx: &Context<'_>, tenant_id: ID, first: Option<i32>, after: Option<String>) -> ApiResult<Connection<String, Contract>> {
+        let page = page(first, after)?;
         let scope = ctx.scope()?;
-        let rows = domain::contracts::list(&scope, TenantId::parse(&tenant_id)?).await?;
+        let rows = domain::contracts::list(&scope, TenantId::parse(&tenant_id)?, &page).await?;
         read_parties_ahead(ctx, &scope, &rows).await?;
-        Ok(rows.into_iter().map(Contract).collect())
+        Ok(connection(rows, page, |c| c.id, Contract))
     }
 
     async fn contract(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Contract> {
@@ -29,11 +32,12 @@ impl ContractsQuery {
 /// query selects them.
 async fn read_parties_ahead(ctx: &Context<'_>, scope: &crate::tenancy::Scope, rows: &[domain::contracts::Contract]) -> ApiResult<()> {
     let look = ctx.look_ahead();
+    let nodes = [look.field("edges").field("node"), look.field("nodes")];
     let prefetched = &ctx.request()?.prefetched;
-    if look.field("customer").exists() {
+    if nodes.iter().any(|n| n.field("customer").exists()) {
         prefetched.load_tenants(scope, rows.iter().map(|c| c.customer).collect()).await?;
     }
-    if look.field("payers").exists() {
+    if nodes.iter().any(|n| n.field("payers").exists()) {
         prefetched.load_payers(scope, rows.iter().flat_map(|c| c.payer_ids.iter().copied()).collect()).await?;
     }
     Ok(())
