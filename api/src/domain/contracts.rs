@@ -457,13 +457,22 @@ async fn save(scope: &Scope, tenant: &tenants::Model, row: contracts::ActiveMode
 
 /// The customer's contracts, if the caller sees the customer (none otherwise).
 pub async fn of_customer(scope: &Scope, customer: uuid::Uuid) -> AppResult<Vec<Contract>> {
+    Ok(of_customers(scope, &[customer]).await?.remove(&customer).unwrap_or_default())
+}
+
+/// The contracts of each of `customers` the caller sees, oldest first, in one query.
+pub async fn of_customers(scope: &Scope, customers: &[uuid::Uuid]) -> AppResult<std::collections::HashMap<uuid::Uuid, Vec<Contract>>> {
     let rows = scope
         .tenant_rows::<contracts::Entity>(Role::Viewer)
-        .filter(contracts::Column::CustomerTenantId.eq(customer))
+        .filter(contracts::Column::CustomerTenantId.is_in(customers.iter().copied()))
         .order_by_asc(contracts::Column::Id)
         .all()
         .await?;
-    rows.into_iter().map(Contract::try_from).collect()
+    let mut out: std::collections::HashMap<uuid::Uuid, Vec<Contract>> = std::collections::HashMap::new();
+    for row in rows {
+        out.entry(row.customer_tenant_id).or_default().push(Contract::try_from(row)?);
+    }
+    Ok(out)
 }
 
 /// Whether a customer has a contract ACTIVE today.

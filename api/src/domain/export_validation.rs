@@ -428,6 +428,23 @@ pub async fn latest(scope: &Scope, payer: PayerId) -> AppResult<Option<ExportVal
     Ok(Some(summarize(&row, exports, (payer.cost_export_bucket.as_deref(), payer.cost_export_prefix.as_deref()))))
 }
 
+/// The latest validation of each of `payers` (rows the caller already read through its scope),
+/// by payer id, in a fixed number of queries however many payers.
+pub async fn latest_of(scope: &Scope, payers: &[entity::payers::Model]) -> AppResult<HashMap<uuid::Uuid, ExportValidation>> {
+    if payers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<uuid::Uuid> = payers.iter().map(|p| p.id).collect();
+    let rows = scope.readable_payers(&ids).await?.rows::<export_validations::Entity>().all().await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let Some(payer) = payers.iter().find(|p| p.id == row.payer_id) else { continue };
+        let exports = parse_exports(&row)?;
+        out.insert(payer.id, summarize(&row, exports, (payer.cost_export_bucket.as_deref(), payer.cost_export_prefix.as_deref())));
+    }
+    Ok(out)
+}
+
 /// Makes ingestion read one of the valid exports of the latest validation (admin): sets the
 /// payer's cost export bucket and prefix to where that export's files land.
 pub async fn select_export(scope: &Scope, payer: PayerId, export_name: &str) -> AppResult<ExportValidation> {

@@ -4,6 +4,8 @@
 //! payers, the last export validation); the outcome is stored per step with when it started and
 //! finished, and only rewritten when something changed.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::{memberships, onboarding_steps, payers, tenants, users};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
@@ -85,13 +87,95 @@ pub enum ExportOutcome {
     Invalid(String),
 }
 
-async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&ExportOutcome>, stored_export: Option<&onboarding_steps::Model>) -> AppResult<Vec<Derived>> {
+/// What the steps of some customers are derived from, read for all of them at once: a page of
+/// the customer list costs the same handful of queries as one customer.
+#[derive(Default)]
+struct Facts {
+    contracts: HashMap<uuid::Uuid, Vec<contracts::Contract>>,
+    /// Each customer's enabled admins, oldest first.
+    admins: HashMap<uuid::Uuid, Vec<users::Model>>,
+    /// Each customer's own payers, oldest first.
+    payers: HashMap<uuid::Uuid, Vec<payers::Model>>,
+    /// The latest export validation of each connected payer.
+    validations: HashMap<uuid::Uuid, ExportValidation>,
+    stored: HashMap<uuid::Uuid, Vec<onboarding_steps::Model>>,
+}
+
+impl Facts {
+    async fn read(scope: &Scope, customers: &[tenants::Model]) -> AppResult<Self> {
+        if customers.is_empty() {
+            return Ok(Self::default());
+        }
+        let ids: Vec<uuid::Uuid> = customers.iter().map(|c| c.id).collect();
+        let contracts = contracts::of_customers(scope, &ids).await?;
+
+        let roles = scope
+            .target_rows::<memberships::Entity>(Role::Viewer)
+            .filter(memberships::Column::TenantId.is_in(ids.clone()))
+            .filter(memberships::Column::Role.eq(Role::Admin))
+            .all()
+            .await?;
+        let users = scope
+            .users(Role::Viewer)
+            .filter(users::Column::Id.is_in(roles.iter().map(|m| m.user_id)))
+            .filter(users::Column::DisabledAt.is_null())
+            .order_by_asc(users::Column::CreatedAt)
+            .all()
+            .await?;
+        let mut admins: HashMap<uuid::Uuid, Vec<users::Model>> = HashMap::new();
+        for customer in &ids {
+            let of_customer: Vec<uuid::Uuid> = roles.iter().filter(|m| m.tenant_id == Some(*customer)).map(|m| m.user_id).collect();
+            admins.insert(*customer, users.iter().filter(|u| of_customer.contains(&u.id)).cloned().collect());
+        }
+
+        let own = scope
+            .tenant_rows::<payers::Entity>(Role::Viewer)
+            .filter(payers::Column::TenantId.is_in(ids.clone()))
+            .order_by_asc(payers::Column::CreatedAt)
+            .all()
+            .await?;
+        let connected: Vec<payers::Model> = own.iter().filter(|p| p.status == payer_domain::PayerStatus::Connected).cloned().collect();
+        let validations = export_validation::latest_of(scope, &connected).await?;
+        let mut payers: HashMap<uuid::Uuid, Vec<payers::Model>> = HashMap::new();
+        for p in own {
+            payers.entry(p.tenant_id).or_default().push(p);
+        }
+
+        let mut stored: HashMap<uuid::Uuid, Vec<onboarding_steps::Model>> = HashMap::new();
+        let steps = scope
+            .tenant_rows::<onboarding_steps::Entity>(Role::Viewer)
+            .filter(onboarding_steps::Column::CustomerTenantId.is_in(ids))
+            .all()
+            .await?;
+        for step in steps {
+            stored.entry(step.customer_tenant_id).or_default().push(step);
+        }
+        Ok(Self { contracts, admins, payers, validations, stored })
+    }
+
+    fn payers_of(&self, customer: uuid::Uuid) -> &[payers::Model] {
+        self.payers.get(&customer).map_or(&[], Vec::as_slice)
+    }
+
+    /// The latest stored export validations of the customer's connected payers, judged.
+    fn latest_validation(&self, customer: uuid::Uuid) -> Option<ExportOutcome> {
+        let validations: Vec<ExportValidation> = self
+            .payers_of(customer)
+            .iter()
+            .filter(|p| p.status == payer_domain::PayerStatus::Connected)
+            .filter_map(|p| self.validations.get(&p.id).cloned())
+            .collect();
+        judge(&validations)
+    }
+}
+
+fn derive(facts: &Facts, customer: &tenants::Model, export: Option<&ExportOutcome>, stored_export: Option<&onboarding_steps::Model>) -> Vec<Derived> {
     use StepKind::*;
     use StepStatus::*;
     let mut steps = vec![Derived::new(AddCustomer, Done).at(Some(customer.created_at), Some(customer.created_at))];
 
     // CONTRACT
-    let all = contracts::of_customer(scope, customer.id).await?;
+    let all = facts.contracts.get(&customer.id).map_or(&[][..], Vec::as_slice);
     let active = all.iter().find(|c| c.status() == ContractStatus::Active);
     let first_made = all.iter().map(|c| c.created_at).min();
     let contract = if let Some(c) = active {
@@ -108,22 +192,7 @@ async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&Export
     steps.push(contract);
 
     // INVITE_ADMIN: an admin of the customer tenant itself, invited, then with a password.
-    let admin_ids: Vec<uuid::Uuid> = scope
-        .target_rows::<memberships::Entity>(Role::Viewer)
-        .filter(memberships::Column::TenantId.eq(customer.id))
-        .filter(memberships::Column::Role.eq(Role::Admin))
-        .all()
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    let admins = scope
-        .users(Role::Viewer)
-        .filter(users::Column::Id.is_in(admin_ids))
-        .filter(users::Column::DisabledAt.is_null())
-        .order_by_asc(users::Column::CreatedAt)
-        .all()
-        .await?;
+    let admins = facts.admins.get(&customer.id).map_or(&[][..], Vec::as_slice);
     let invite = if let Some(u) = admins.iter().find(|u| u.password_hash != NO_PASSWORD) {
         Derived::new(InviteAdmin, Done).at(Some(u.created_at), Some(u.password_changed_at.max(u.created_at)))
     } else if let Some(u) = admins.first() {
@@ -137,8 +206,7 @@ async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&Export
     steps.push(invite);
 
     // CONNECT_ACCOUNT: a payer on the customer tenant whose connection check passed.
-    let own_payers =
-        scope.tenant_rows::<payers::Entity>(Role::Viewer).filter(payers::Column::TenantId.eq(customer.id)).order_by_asc(payers::Column::CreatedAt).all().await?;
+    let own_payers = facts.payers_of(customer.id);
     let first_payer = own_payers.first().map(|p| p.created_at);
     let connect = if let Some(p) = own_payers.iter().find(|p| p.status == payer_domain::PayerStatus::Connected) {
         Derived::new(ConnectAccount, Done).at(first_payer, p.last_checked_at.or(Some(p.updated_at)))
@@ -184,20 +252,16 @@ async fn derive(scope: &Scope, customer: &tenants::Model, export: Option<&Export
     let all_done = steps.iter().all(|s| s.status == Done) && validate.status == Done;
     steps.push(validate);
     steps.push(if all_done { Derived::new(Complete, Done) } else { Derived::new(Complete, NotStarted) });
-    Ok(steps)
+    steps
 }
 
 const EXPORT_NEXT: &str = "Fix the cost export as the reason says, or pick a valid export for ingestion (selectCostExport), then refresh the onboarding";
 
 /// Derives the steps, stores what changed, and returns them.
-async fn evaluate(scope: &Scope, customer: tenants::Model, export: Option<ExportOutcome>) -> AppResult<Onboarding> {
-    let stored = scope
-        .tenant_rows::<onboarding_steps::Entity>(Role::Viewer)
-        .filter(onboarding_steps::Column::CustomerTenantId.eq(customer.id))
-        .all()
-        .await?;
+async fn evaluate(scope: &Scope, facts: &Facts, customer: tenants::Model, export: Option<ExportOutcome>) -> AppResult<Onboarding> {
+    let stored = facts.stored.get(&customer.id).map_or(&[][..], Vec::as_slice);
     let stored_of = |k: StepKind| stored.iter().find(|s| s.step == k);
-    let derived = derive(scope, &customer, export.as_ref(), stored_of(StepKind::ValidateExport)).await?;
+    let derived = derive(facts, &customer, export.as_ref(), stored_of(StepKind::ValidateExport));
     let now = Utc::now();
     let mut steps = Vec::new();
     let mut changed = Vec::new();
@@ -244,8 +308,9 @@ async fn customer(scope: &Scope, id: TenantId, need: Role) -> AppResult<tenants:
 /// One customer's onboarding.
 pub async fn get(scope: &Scope, id: TenantId) -> AppResult<Onboarding> {
     let tenant = customer(scope, id, Role::Viewer).await?;
-    let export = latest_validation(scope, &tenant).await?;
-    evaluate(scope, tenant, export).await
+    let facts = Facts::read(scope, std::slice::from_ref(&tenant)).await?;
+    let export = facts.latest_validation(tenant.id);
+    evaluate(scope, &facts, tenant, export).await
 }
 
 /// A page of the onboarding of the customers the caller can see in a tenant's subtree, by name.
@@ -269,10 +334,11 @@ pub async fn list(scope: &Scope, id: TenantId, page: &Page) -> AppResult<Vec<Onb
         );
     }
     let customers = customers.order_by_asc(tenants::Column::Name).order_by_asc(tenants::Column::Id).limit(page.fetch()).all().await?;
+    let facts = Facts::read(scope, &customers).await?;
     let mut out = Vec::with_capacity(customers.len());
     for c in customers {
-        let export = latest_validation(scope, &c).await?;
-        out.push(evaluate(scope, c, export).await?);
+        let export = facts.latest_validation(c.id);
+        out.push(evaluate(scope, &facts, c, export).await?);
     }
     Ok(out)
 }
@@ -290,25 +356,9 @@ pub async fn refresh(state: &JobContext, scope: &Scope, id: TenantId) -> AppResu
         }
     }
     let export = judge(&validations);
-    evaluate(scope, tenant, export).await
-}
-
-/// The latest stored export validations of the customer's connected payers, judged.
-async fn latest_validation(scope: &Scope, customer: &tenants::Model) -> AppResult<Option<ExportOutcome>> {
-    let connected = scope
-        .tenant_rows::<payers::Entity>(Role::Viewer)
-        .filter(payers::Column::TenantId.eq(customer.id))
-        .filter(payers::Column::Status.eq(payer_domain::PayerStatus::Connected))
-        .order_by_asc(payers::Column::CreatedAt)
-        .all()
-        .await?;
-    let mut validations = Vec::new();
-    for p in connected {
-        if let Some(v) = export_validation::latest(scope, PayerId(p.id)).await? {
-            validations.push(v);
-        }
-    }
-    Ok(judge(&validations))
+    // Read after the checks: they may have changed the payers' statuses.
+    let facts = Facts::read(scope, std::slice::from_ref(&tenant)).await?;
+    evaluate(scope, &facts, tenant, export).await
 }
 
 /// VALIDATE_EXPORT is done when a connected payer has a valid export selected for ingestion;
@@ -325,4 +375,47 @@ fn judge(validations: &[ExportValidation]) -> Option<ExportOutcome> {
         .map(|v| v.reason.clone().unwrap_or_else(|| "no valid cost export is selected for ingestion".to_owned()))
         .collect();
     Some(ExportOutcome::Invalid(reasons.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+    use super::*;
+    use crate::tenancy::testing::{admin_of, counting, database, payer, tenant_below};
+
+    /// Listing a page of customers' onboarding reads the same few queries for 3 customers as for
+    /// 30 (once their steps are stored), not several per customer.
+    #[tokio::test]
+    async fn a_page_of_onboardings_is_read_in_a_fixed_number_of_queries() {
+        let (_dir, db) = database().await;
+        let partner = tenant_below(&db, None, "partner").await;
+        for i in 0..30 {
+            let mut customer: tenants::ActiveModel = tenant_below(&db, Some(&partner), &format!("customer-{i:02}")).await.into();
+            customer.kind = Set(TenantKind::Customer);
+            let customer = customer.update(&db).await.unwrap();
+            if i % 3 == 0 {
+                payer(&db, &customer, &format!("{:012}", 100_000_000_000u64 + i)).await;
+            }
+        }
+        let admin = admin_of(&partner);
+        let mut counts = Vec::new();
+        for size in [3, 30] {
+            let page = Page { after: None, first: size };
+            // The first read stores the steps; the second finds nothing changed.
+            let first = list(&Scope::new(db.clone(), admin.clone()), TenantId(partner.id), &page).await.unwrap();
+            // A page reads one customer more than it shows (whether there is a next page).
+            let read = (size + 1).min(30) as usize;
+            assert_eq!(first.len(), read);
+            let (counted, count) = counting(&db);
+            let again = list(&Scope::new(counted, admin.clone()), TenantId(partner.id), &page).await.unwrap();
+            assert_eq!(again.len(), read);
+            assert!(again.iter().all(|o| o.steps.len() == first[0].steps.len()));
+            counts.push(count.load(Ordering::SeqCst));
+        }
+        assert_eq!(counts[0], counts[1], "queries for 3 and for 30 customers: {counts:?}");
+        assert!(counts[1] <= 10, "a page costs a handful of queries, not several per customer: {counts:?}");
+    }
 }

@@ -89,17 +89,14 @@ impl Prefetched {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::Ordering;
 
     use chrono::Utc;
     use entity::memberships;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
     use super::*;
-    use crate::ids::SessionId;
     use crate::tenancy::Role;
-    use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
     use crate::tenancy::testing::{database, payer, tenant, user};
 
     fn role(user: uuid::Uuid, tenant: Option<uuid::Uuid>, payer: Option<uuid::Uuid>) -> memberships::ActiveModel {
@@ -129,21 +126,11 @@ mod tests {
             role(u.id, Some(theirs.id), None).insert(&db).await.unwrap();
             users.push(UserId(u.id));
         }
-        let admin = Principal {
-            user_id: UserId(uuid::Uuid::now_v7()),
-            email: "admin@mine.example".into(),
-            credential: Credential::Session(SessionId(uuid::Uuid::now_v7())),
-            grants: vec![Grant { role: Role::Admin, target: GrantTarget::Tenant { id: TenantId(mine.id), path: mine.path.clone() } }],
-        };
+        let admin = crate::tenancy::testing::admin_of(&mine);
         let mut queries = Vec::new();
         for page in [&users[..3], &users[..]] {
-            let mut counted = db.pool().clone();
-            let count = Arc::new(AtomicUsize::new(0));
-            let c = count.clone();
-            counted.set_metric_callback(move |_| {
-                c.fetch_add(1, Ordering::SeqCst);
-            });
-            let scope = Scope::new(crate::db::Db::from(counted), admin.clone());
+            let (counted, count) = crate::tenancy::testing::counting(&db);
+            let scope = Scope::new(counted, admin.clone());
             let prefetched = Prefetched::default();
             prefetched.load_memberships(&scope, page, true, true).await.unwrap();
             queries.push(count.load(Ordering::SeqCst));

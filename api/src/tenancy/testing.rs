@@ -172,3 +172,26 @@ pub fn user(email: &str) -> entity::users::ActiveModel {
         updated_at: Set(now),
     }
 }
+
+/// A handle on the same database that counts the statements run through it (a "fixed number of
+/// queries" test reads the count).
+pub fn counting(db: &Db) -> (Db, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let mut counted = db.pool().clone();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    counted.set_metric_callback(move |_| {
+        c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    (Db::from(counted), count)
+}
+
+/// A signed-in admin of `tenant` (and so of its subtree).
+pub fn admin_of(tenant: &tenants::Model) -> crate::tenancy::principal::Principal {
+    use crate::tenancy::principal::{Credential, Grant, GrantTarget, Principal};
+    Principal {
+        user_id: crate::ids::UserId(uuid::Uuid::now_v7()),
+        email: "admin@example.com".into(),
+        credential: Credential::Session(crate::ids::SessionId(uuid::Uuid::now_v7())),
+        grants: vec![Grant { role: crate::tenancy::Role::Admin, target: GrantTarget::Tenant { id: crate::ids::TenantId(tenant.id), path: tenant.path.clone() } }],
+    }
+}

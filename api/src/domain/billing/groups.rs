@@ -396,8 +396,7 @@ pub async fn delete(scope: &Scope, id: Uuid) -> AppResult<Group> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::Ordering;
 
     use entity::{payers, tenants};
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -464,13 +463,8 @@ mod tests {
                     .unwrap();
                 }
             }
-            let mut counted = db.pool().clone();
-            let count = Arc::new(AtomicUsize::new(0));
-            let c = count.clone();
-            counted.set_metric_callback(move |_| {
-                c.fetch_add(1, Ordering::SeqCst);
-            });
-            let scope = Scope::new(crate::db::Db::from(counted), principal.clone());
+            let (counted, count) = crate::tenancy::testing::counting(&db);
+            let scope = Scope::new(counted, principal.clone());
             let listed = list(&scope, PayerId(payer)).await.unwrap();
             assert_eq!(listed.len(), groups);
             assert!(listed.iter().all(|g| g.memberships.len() == 2 && g.memberships.iter().all(|m| m.billing_group_id == g.group.id)));
