@@ -14,7 +14,8 @@ use crate::tenancy::Scope;
 use crate::tenancy::payer::{PayerOwned, PlatformPayer, Rows};
 use crate::tenancy::principal::Principal;
 
-/// A connection with no tenant filter. Only platform jobs and operator CLI commands take one.
+/// The connection pool with no tenant filter. Start-up and the CLI build it; the job context
+/// keeps it and lends it (`JobContext::platform()`).
 #[derive(Clone)]
 pub struct UnscopedPlatformAccess {
     db: Db,
