@@ -15,6 +15,13 @@ use crate::error::AppResult;
 use crate::ids::{PayerId, Target, TenantId, UserId};
 use crate::tenancy::Scope;
 
+/// Whether the query selects `field` on the nodes of the connection being resolved (under
+/// `edges.node` or `nodes`), or, for a plain list, on its items.
+pub fn nodes_select(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    let look = ctx.look_ahead();
+    look.field("edges").field("node").field(field).exists() || look.field("nodes").field(field).exists() || look.field(field).exists()
+}
+
 #[derive(Default)]
 pub struct Prefetched {
     memberships: Mutex<HashMap<UserId, Vec<Membership>>>,

@@ -295,6 +295,49 @@ async fn dashboard_links_are_https_only_and_reach_their_own_people(db: DbKind) {
     assert!(admin.update_tenant(&customer, json!({ "dashboardUrl": "" })).await["dashboardUrl"].is_null());
 }
 
+/// A page of payers shows each one's tenant, and a page of tenants each one's parent, as asking
+/// for that payer or tenant alone does: read ahead for the page, within the caller's sight (a
+/// partner's admin does not see the platform above its tenant; a payer admin not the tenant).
+async fn a_page_shows_each_payers_tenant_and_each_tenants_parent_as_asking_for_it_does(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let root = app.platform_admin().await;
+    let (a, b) = (app.new_partner(&root, "Page One").await, app.new_partner(&root, "Page Two").await);
+    let admin = app.as_user(&a.admin);
+    for name in ["Cust A", "Cust B"] {
+        admin.create_tenant(&a.tenant_id, "CUSTOMER", name).await;
+    }
+    const PAYERS: &str = "{ payers(first: 100) { nodes { id tenant { id name } } } }";
+    const PAYER: &str = "query($id: ID!) { payer(id: $id) { id tenant { id name } } }";
+    const TENANTS: &str = "{ tenants(first: 100) { nodes { id parent { id name } } } }";
+    const TENANT: &str = "query($id: ID!) { tenant(id: $id) { id parent { id name } } }";
+    for who in [&root, &a.admin, &a.payer_admin, &b.viewer] {
+        let who = app.as_user(who);
+        let payers = who.run(PAYERS, json!({})).await.take("payers")["nodes"].take();
+        let mut one_by_one = Vec::new();
+        for p in payers.as_array().unwrap() {
+            one_by_one.push(who.run(PAYER, json!({ "id": p["id"] })).await.take("payer"));
+        }
+        assert_eq!(payers, Value::Array(one_by_one));
+        let tenants = who.run(TENANTS, json!({})).await.take("tenants")["nodes"].take();
+        let mut one_by_one = Vec::new();
+        for t in tenants.as_array().unwrap() {
+            one_by_one.push(who.run(TENANT, json!({ "id": t["id"] })).await.take("tenant"));
+        }
+        assert_eq!(tenants, Value::Array(one_by_one));
+    }
+    let as_a = app.as_user(&a.admin);
+    let payers = as_a.run(PAYERS, json!({})).await.take("payers")["nodes"].take();
+    assert_eq!(payers, json!([{ "id": a.payer_id, "tenant": { "id": a.tenant_id, "name": "Page One" } }]));
+    let tenants = as_a.run(TENANTS, json!({})).await.take("tenants")["nodes"].take();
+    let parents: Vec<&Value> = tenants.as_array().unwrap().iter().map(|t| &t["parent"]).collect();
+    assert_eq!(tenants.as_array().unwrap().len(), 3, "its own tenant and two customers: {tenants}");
+    assert_eq!(parents.iter().filter(|p| p.is_null()).count(), 1, "the platform above its tenant is not its to see: {tenants}");
+    assert_eq!(parents.iter().filter(|p| p["id"] == json!(a.tenant_id)).count(), 2);
+    let as_payer_admin = app.as_user(&a.payer_admin);
+    let payers = as_payer_admin.run(PAYERS, json!({})).await.take("payers")["nodes"].take();
+    assert_eq!(payers, json!([{ "id": a.payer_id, "tenant": null }]), "a payer admin does not see the tenant");
+}
+
 on_both_databases!(
     a_registration_connects_by_itself_once_the_role_exists,
     dashboard_links_are_https_only_and_reach_their_own_people,
@@ -306,4 +349,5 @@ on_both_databases!(
     payer_input_is_validated,
     only_admins_register_and_rename_payers,
     platform_admins_move_payers_and_the_new_owner_removes_them,
+    a_page_shows_each_payers_tenant_and_each_tenants_parent_as_asking_for_it_does,
 );

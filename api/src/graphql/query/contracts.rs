@@ -31,13 +31,11 @@ impl ContractsQuery {
 /// For a list of contracts: reads their customers and payers ahead, in one query each, when the
 /// query selects them.
 async fn read_parties_ahead(ctx: &Context<'_>, scope: &crate::tenancy::Scope, rows: &[domain::contracts::Contract]) -> ApiResult<()> {
-    let look = ctx.look_ahead();
-    let nodes = [look.field("edges").field("node"), look.field("nodes")];
     let prefetched = &ctx.request()?.prefetched;
-    if nodes.iter().any(|n| n.field("customer").exists()) {
+    if crate::graphql::prefetch::nodes_select(ctx, "customer") {
         prefetched.load_tenants(scope, rows.iter().map(|c| c.customer).collect()).await?;
     }
-    if nodes.iter().any(|n| n.field("payers").exists()) {
+    if crate::graphql::prefetch::nodes_select(ctx, "payers") {
         prefetched.load_payers(scope, rows.iter().flat_map(|c| c.payer_ids.iter().copied()).collect()).await?;
     }
     Ok(())

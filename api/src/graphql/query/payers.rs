@@ -23,7 +23,11 @@ impl PayersQuery {
     ) -> ApiResult<Connection<String, Payer>> {
         let page = page(first, after)?;
         let tenant = tenant_id.map(|t| TenantId::parse(&t)).transpose()?;
-        let rows = domain::payers::list(&ctx.scope()?, tenant, page.clone()).await?;
+        let scope = ctx.scope()?;
+        let rows = domain::payers::list(&scope, tenant, page.clone()).await?;
+        if crate::graphql::prefetch::nodes_select(ctx, "tenant") {
+            ctx.request()?.prefetched.load_tenants(&scope, rows.iter().map(|p| p.tenant_id).collect()).await?;
+        }
         Ok(connection(rows, page.clone(), |p| p.id, Payer))
     }
 

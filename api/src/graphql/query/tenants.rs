@@ -23,7 +23,11 @@ impl TenantsQuery {
     ) -> ApiResult<Connection<String, Tenant>> {
         let page = page(first, after)?;
         let parent = parent_id.map(|p| TenantId::parse(&p)).transpose()?;
-        let rows = domain::tenants::list(&ctx.scope()?, parent, page.clone()).await?;
+        let scope = ctx.scope()?;
+        let rows = domain::tenants::list(&scope, parent, page.clone()).await?;
+        if crate::graphql::prefetch::nodes_select(ctx, "parent") {
+            ctx.request()?.prefetched.load_tenants(&scope, rows.iter().filter_map(|t| t.parent_id).collect()).await?;
+        }
         Ok(connection(rows, page.clone(), |t| t.id.0, Tenant))
     }
 

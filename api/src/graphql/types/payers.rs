@@ -69,6 +69,9 @@ impl Payer {
     }
     /// The tenant the payer belongs to, when the caller can see it.
     async fn tenant(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
+        if let Some(known) = ctx.request()?.prefetched.tenant(self.0.tenant_id) {
+            return Ok(known.map(Tenant));
+        }
         match domain::tenants::get(&ctx.scope()?, self.0.tenant_id).await {
             Ok(t) => Ok(Some(Tenant(t))),
             Err(AppError::NotFound(_)) => Ok(None),

@@ -25,6 +25,9 @@ impl Tenant {
     /// The parent node, when the caller can see it.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Tenant>> {
         let Some(parent) = self.0.parent_id else { return Ok(None) };
+        if let Some(known) = ctx.request()?.prefetched.tenant(parent) {
+            return Ok(known.map(Tenant));
+        }
         match domain::tenants::get(&ctx.scope()?, parent).await {
             Ok(t) => Ok(Some(Tenant(t))),
             Err(AppError::NotFound(_)) => Ok(None),
