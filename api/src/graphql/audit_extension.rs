@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value as GqlValue};
-use entity::{billing_transfers, payers};
+use entity::billing_transfers;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -103,9 +103,10 @@ async fn target(state: &AppState, field: &str, args: &Value) -> Target {
         .or_else(|| find_id(args, "parentId"))
         .or_else(|| if TENANT_BY_ID.contains(&field) { by_id() } else { None });
     if let Some(payer) = payer
-        && let Ok(Some(row)) = state.platform().payer_of::<payers::Entity>(payer).await
+        && let Ok(Some(found)) = state.platform().find_payer(crate::ids::PayerId(payer)).await
     {
-        return Target { tenant_id: Some(row.tenant_id), payer_id: Some(row.id), account_id: Some(row.account_id) };
+        let row = found.model();
+        return Target { tenant_id: Some(row.tenant_id), payer_id: Some(row.id), account_id: Some(row.account_id.clone()) };
     }
     Target { tenant_id: tenant, payer_id: None, account_id: None }
 }

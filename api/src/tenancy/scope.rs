@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter}
 use crate::db::Db;
 use crate::tenancy::principal::Principal;
 use crate::error::{AppError, AppResult};
-use crate::ids::{PayerId, ROOT_TENANT_ID, TenantId};
+use crate::ids::{PayerId, TenantId};
 use crate::tenancy::Role;
 use crate::tenancy::payer::{PayerOwned, Rows, ScopedPayer};
 
@@ -36,7 +36,7 @@ impl Scope {
 
     /// Whether the caller holds a role on the root tenant (the platform's own staff).
     pub fn is_platform_staff(&self) -> bool {
-        self.principal.role_on_tenant(&format!("/{ROOT_TENANT_ID}/")).is_some()
+        self.holds_on_platform(Role::Viewer)
     }
 
     /// The connection, for domain code that has already applied this scope's filters.
