@@ -30,6 +30,7 @@ mod m20261206_000803_dashboard_links;
 mod m20261206_000901_optimization;
 pub mod m20261206_001001_cost_allocation_tags;
 pub mod m20261206_001101_cost_monthly_usage;
+pub mod m20261207_000101_account_rollup_and_bill_index;
 pub mod bulk;
 pub mod month_rollups;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000901_optimization::Migration),
             Box::new(m20261206_001001_cost_allocation_tags::Migration),
             Box::new(m20261206_001101_cost_monthly_usage::Migration),
+            Box::new(m20261207_000101_account_rollup_and_bill_index::Migration),
         ]
     }
 }

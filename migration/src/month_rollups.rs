@@ -4,7 +4,7 @@
 //!   exact usage quantity and the month's first line item description;
 //! - `cost_monthly_pricing`, the pricing engine's: the same without service name and pricing unit;
 //! - `cost_monthly`, by account and service; `cost_monthly_service`, by service;
-//!   `cost_monthly_account`, by account alone.
+//!   `cost_monthly_account`, by account alone (no charge type: one row per account and month).
 //!
 //! Each day row updates one entry of the finest rollup, and the coarser ones are summed from it
 //! when written, so a 600k-row month costs one map update per row. Writers hand over the rows
@@ -281,12 +281,13 @@ impl MonthRollups {
             e.service_name = greater_name(s, e.service_name, p.service_name);
         }
         let mut by_service: BTreeMap<(i32, [u32; 3]), Sums> = BTreeMap::new();
-        let mut by_account: BTreeMap<(i32, [u32; 3]), Sums> = BTreeMap::new();
+        // (month, account, currency): one row per account and month, for the views by account.
+        let mut by_account: BTreeMap<(i32, [u32; 2]), Sums> = BTreeMap::new();
         for ((month, k), m) in &by_account_service {
             let e = by_service.entry((*month, [k[1], k[2], k[3]])).or_default();
             add(e, &m.amounts, m.lines);
             e.service_name = greater_name(s, e.service_name, m.service_name);
-            add(by_account.entry((*month, [k[0], k[2], k[3]])).or_default(), &m.amounts, m.lines);
+            add(by_account.entry((*month, [k[0], k[3]])).or_default(), &m.amounts, m.lines);
         }
 
         let mut batch = Batch::new(backend);
@@ -335,7 +336,7 @@ impl MonthRollups {
                 Rollup::ByAccount => {
                     for ((month, k), m) in &by_account {
                         let mut v: Vec<Value> = head().into();
-                        v.extend([Value::from(month_text(*month)), t(k[0]), t(k[1]), t(k[2])]);
+                        v.extend([Value::from(month_text(*month)), t(k[0]), t(k[1])]);
                         v.extend(sums(&m.amounts, m.lines)?);
                         batch.push(db, &ACCOUNT_INSERT, v).await?;
                     }
@@ -384,7 +385,7 @@ static PRICING_INSERT: Insert = Insert {
 static ACCOUNT_SERVICE_INSERT: Insert =
     Insert { table: "cost_monthly", keys: &["usage_account_id", "service_code", "service_name", "charge_type", "currency"], sums: &SUM_COLUMNS };
 static SERVICE_INSERT: Insert = Insert { table: "cost_monthly_service", keys: &["service_code", "service_name", "charge_type", "currency"], sums: &SUM_COLUMNS };
-static ACCOUNT_INSERT: Insert = Insert { table: "cost_monthly_account", keys: &["usage_account_id", "charge_type", "currency"], sums: &SUM_COLUMNS };
+static ACCOUNT_INSERT: Insert = Insert { table: "cost_monthly_account", keys: &["usage_account_id", "currency"], sums: &SUM_COLUMNS };
 
 /// Rows gathered into bulk INSERTs of one table at a time.
 struct Batch {

@@ -354,7 +354,7 @@ impl TestApp {
         let rollups = [
             ("cost_monthly", "usage_account_id, service_code, charge_type, currency"),
             ("cost_monthly_service", "service_code, charge_type, currency"),
-            ("cost_monthly_account", "usage_account_id, charge_type, currency"),
+            ("cost_monthly_account", "usage_account_id, currency"),
             ("cost_monthly_pricing", "usage_account_id, service_code, usage_type, operation, charge_type, billing_entity, currency, zero_amounts"),
             (
                 "cost_monthly_usage",

@@ -149,6 +149,46 @@ async fn cost_summary_adds_up_by_account_category_and_metric(db: DbKind) {
     viewer.try_cost_summary(&json!({ "payerIds": [pid], "from": "2025-11-30", "to": "2025-11-01" })).await.assert_code("VALIDATION");
 }
 
+/// Whole months by account read the rollup by account, which keeps no charge type: asked by
+/// account and charge type, or by account for credits only, the numbers still split by charge
+/// type (the rollup by account and service answers), to the cent of the fixture.
+async fn by_account_with_charge_types_splits_them(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let (_, p) = partner_with_fixture(&app, "Charge Co").await;
+    let viewer = app.as_user(&p.viewer);
+    let pid = p.payer_id.as_str();
+    let viewer = &viewer;
+    let summary = |extra: Value| {
+        let mut input = json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30" });
+        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let query = "query($i: CostSummaryInput!) { costSummary(input: $i) { total groups { key { accountId chargeType } amount } } }";
+        async move { viewer.run(query, json!({ "i": input })).await.take("costSummary") }
+    };
+    let amounts = |summary: &Value| -> Vec<(String, String, Decimal)> {
+        let mut out: Vec<_> = summary["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["key"]["accountId"].as_str().unwrap_or("").to_owned(), g["key"]["chargeType"].as_str().unwrap_or("").to_owned(), dec(&g["amount"])))
+            .collect();
+        out.sort();
+        out
+    };
+    // By account alone: one amount per account, every charge type in it.
+    let by_account = summary(json!({ "groupBy": ["ACCOUNT"] })).await;
+    assert_eq!(amounts(&by_account), [(A1.to_owned(), String::new(), d("113.5")), (A2.to_owned(), String::new(), d("57.25"))]);
+    // By account and charge type: A1's credit apart from its usage.
+    let split = summary(json!({ "groupBy": ["ACCOUNT", "CHARGE_TYPE"] })).await;
+    assert_eq!(
+        amounts(&split),
+        [(A1.to_owned(), "Credit".to_owned(), d("-7")), (A1.to_owned(), "Usage".to_owned(), d("120.5")), (A2.to_owned(), "Usage".to_owned(), d("57.25"))]
+    );
+    // By account, credits only.
+    let credits = summary(json!({ "groupBy": ["ACCOUNT"], "filter": { "chargeTypes": ["Credit"] } })).await;
+    assert_eq!(amounts(&credits), [(A1.to_owned(), String::new(), d("-7"))]);
+    assert_eq!(dec(&credits["total"]), d("-7"));
+}
+
 /// A past month's forecast is its total, and an account's monthly bill is itemised in the
 /// reader's locale (a Chinese CSV with a byte-order mark).
 async fn a_past_month_forecasts_its_total_and_bills_per_account(db: DbKind) {
@@ -436,6 +476,7 @@ on_both_databases!(
     a_month_from_two_sources_counts_once,
     month_over_month_on_a_hand_checked_fixture,
     cost_summary_adds_up_by_account_category_and_metric,
+    by_account_with_charge_types_splits_them,
     a_past_month_forecasts_its_total_and_bills_per_account,
     ingestion_health_warns_about_old_data,
     customers_see_their_pro_forma_charges_only,

@@ -290,19 +290,20 @@ async fn monthly_points(
     // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
     let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
-    // Not by service: the rollup by account alone, about fifty times fewer rows.
+    // Neither by service nor by charge type: the rollup by account alone, one row per account
+    // and month (the one by account and service has hundreds).
+    let by_charge_type = has(Dimension::ChargeType) || !req.filter.charge_types.is_empty();
     let table = if tagged.is_some() {
         "cost_monthly_tags"
     } else if whole_payers {
         "cost_monthly_service"
-    } else if !by_service && req.filter.service_codes.is_empty() {
+    } else if !by_service && !by_charge_type && req.filter.service_codes.is_empty() {
         "cost_monthly_account"
     } else {
         "cost_monthly"
     };
     // The tagged parts count from the source the whole counts from.
-    let present_in = if tagged.is_some() { "cost_monthly_account" } else { table };
-    let sources = best_sources_monthly(payers, present_in, from, to).await?;
+    let sources = best_sources_monthly(payers, from, to).await?;
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     // Named as the day grain: the visibility and source conditions are written on its columns,

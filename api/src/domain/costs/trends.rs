@@ -112,8 +112,7 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
 /// The last day of one month (`first..=last`) with cost the views may see, from the best source.
 async fn last_day_with_data(payers: &PayerSet, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
     let month = first.format("%Y-%m").to_string();
-    // The service rollup has the same sources per payer and period as the day grain, in a few rows.
-    let sources = best_sources_monthly(payers, "cost_monthly_service", &month, &month).await?;
+    let sources = best_sources_monthly(payers, &month, &month).await?;
     let day: Option<Option<NaiveDate>> = payers
         .rows::<cost_daily::Entity>()
         .select_only()

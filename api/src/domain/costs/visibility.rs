@@ -141,19 +141,21 @@ pub(super) async fn best_sources(payers: &PayerSet, from: NaiveDate, to: NaiveDa
     Ok(best_of(present))
 }
 
-/// The same from the month rollup, for whole months `from..=to` (`YYYY-MM`): a few rows per
-/// payer and month instead of a scan of the days.
-pub(super) async fn best_sources_monthly(payers: &PayerSet, rollup: &str, from: &str, to: &str) -> AppResult<Condition> {
+/// The same from the month rollups, for whole months `from..=to` (`YYYY-MM`). Every untagged
+/// rollup sums the same day rows, so each holds the same (payer, period, source) triples; the one
+/// by service has the fewest rows per month (a few hundred, against tens of thousands by account).
+pub(super) async fn best_sources_monthly(payers: &PayerSet, from: &str, to: &str) -> AppResult<Condition> {
     use sea_orm::sea_query::{ExprTrait as _, Query};
+    const ROLLUP: &str = "cost_monthly_service";
     let col = |name: &'static str| Expr::col(Alias::new(name));
     let mut select = Query::select();
     select
         .distinct()
         .columns([Alias::new("payer_id"), Alias::new("billing_period"), Alias::new("source")])
-        .from(Alias::new(rollup))
+        .from(Alias::new(ROLLUP))
         .and_where(col("usage_month").gte(from))
         .and_where(col("usage_month").lte(to));
-    let present: Vec<PresentSource> = payers.aggregate(rollup, select).await.context("finding the cost sources present in a month rollup")?;
+    let present: Vec<PresentSource> = payers.aggregate(ROLLUP, select).await.context("finding the cost sources present in a month rollup")?;
     Ok(best_of(present))
 }
 
