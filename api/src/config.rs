@@ -58,6 +58,9 @@ pub struct Config {
     /// How many proxies in front of us append to `X-Forwarded-For`: the client is that many
     /// entries from the right (entries further left are the client's own claims).
     pub trusted_proxy_hops: u32,
+    /// SQL statements slower than this are logged at WARN with their text (never their values);
+    /// 0 turns the log off.
+    pub slow_query_ms: u64,
     /// Run the background job worker in this process.
     pub run_jobs: bool,
     /// The built web app to serve (`npm run build` output); unset or missing → API only.
@@ -197,6 +200,7 @@ struct Defaults {
     login_max_failures: u32,
     trust_proxy_headers: bool,
     trusted_proxy_hops: u32,
+    slow_query_ms: u64,
     run_jobs: bool,
     frontend_dir: &'static str,
     job_lease_seconds: u64,
@@ -241,6 +245,7 @@ impl Default for Defaults {
             login_max_failures: 5,
             trust_proxy_headers: false,
             trusted_proxy_hops: 1,
+            slow_query_ms: 1000,
             run_jobs: true,
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,

@@ -35,7 +35,17 @@ impl<T: TransactionTrait + ?Sized> BeginWrite for T {}
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: DatabaseConnection,
+    /// The writers' queue: see [`Db::writer_turn`].
+    writers: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a writer waits for its turn: the busy timeout of SQLite's own lock (startup.rs).
+const WRITER_TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// PostgreSQL: how many request transactions may hold a connection at once. Every mutation ends
+/// by locking the audit chain's head, so they commit one at a time anyway; more of them holding
+/// connections while they wait for that lock only took the pool (16) from the readers.
+pub const POSTGRES_WRITERS: usize = 8;
 
 tokio::task_local! {
     static REQUEST_TX: Arc<DatabaseTransaction>;
@@ -45,7 +55,9 @@ tokio::task_local! {
 
 impl From<DatabaseConnection> for Db {
     fn from(pool: DatabaseConnection) -> Self {
-        Self { pool }
+        // SQLite has one writer at a time.
+        let writers = if pool.get_database_backend() == DbBackend::Sqlite { 1 } else { POSTGRES_WRITERS };
+        Self { pool, writers: Arc::new(tokio::sync::Semaphore::new(writers)) }
     }
 }
 
@@ -70,6 +82,20 @@ impl Db {
     async fn share_slot() -> Option<tokio::sync::OwnedSemaphorePermit> {
         let share = REQUEST_SHARE.try_with(Arc::clone).ok()?;
         share.acquire_owned().await.ok()
+    }
+
+    /// A writer's turn, awaited before it takes a connection: request transactions and audit
+    /// appends queue here, in order, holding nothing. On SQLite one at a time: it has one writer,
+    /// and a writer that took a pooled connection first and then waited in SQLite's busy handler
+    /// (which sleeps and polls) held that connection all along, so under many writers the readers
+    /// found the pool empty. On PostgreSQL [`POSTGRES_WRITERS`] at a time, for the same reason.
+    /// Other processes on the same database (the CLI, replicas) still meet the database's locks.
+    pub async fn writer_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, DbErr> {
+        match tokio::time::timeout(WRITER_TURN_TIMEOUT, Arc::clone(&self.writers).acquire_owned()).await {
+            Ok(Ok(turn)) => Ok(turn),
+            Ok(Err(_)) => Err(DbErr::Custom("the writers' queue is closed".into())),
+            Err(_) => Err(DbErr::Custom("database is locked: no turn to write within 30 s".into())),
+        }
     }
 
     /// True while the current task runs inside a request transaction.
@@ -204,11 +230,14 @@ where
 /// begins as a writer (`IMMEDIATE` on SQLite), so on SQLite requests that change data take turns.
 pub struct RequestTransaction {
     tx: Arc<DatabaseTransaction>,
+    /// This writer's turn ([`Db::writer_turn`]), held until the transaction ends.
+    turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl RequestTransaction {
     pub async fn begin(db: &Db) -> Result<Self, DbErr> {
-        Ok(Self { tx: Arc::new(db.begin_write().await?) })
+        let turn = db.writer_turn().await?;
+        Ok(Self { tx: Arc::new(db.begin_write().await?), turn })
     }
 
     /// Runs `work` with this transaction as the task's database.
@@ -216,17 +245,21 @@ impl RequestTransaction {
         REQUEST_TX.scope(Arc::clone(&self.tx), work).await
     }
 
-    fn into_inner(self) -> Result<DatabaseTransaction, DbErr> {
-        Arc::try_unwrap(self.tx).map_err(|_| DbErr::Custom("the request transaction is still in use".into()))
+    /// The transaction and the turn, which must outlive the commit or rollback.
+    fn into_inner(self) -> Result<(DatabaseTransaction, tokio::sync::OwnedSemaphorePermit), DbErr> {
+        let tx = Arc::try_unwrap(self.tx).map_err(|_| DbErr::Custom("the request transaction is still in use".into()))?;
+        Ok((tx, self.turn))
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.into_inner()?.commit().await
+        let (tx, _turn) = self.into_inner()?;
+        tx.commit().await
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
         // Dropping a transaction that is still shared rolls it back too, once the last user goes.
-        self.into_inner()?.rollback().await
+        let (tx, _turn) = self.into_inner()?;
+        tx.rollback().await
     }
 }
 
@@ -259,4 +292,52 @@ pub async fn schema_status<C: ConnectionTrait>(connection: &C) -> Result<SchemaS
         pending: known.iter().filter(|name| !applied.contains(*name)).cloned().collect(),
         newer: applied.into_iter().filter(|name| !known.contains(name)).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::{ConnectOptions, ConnectionTrait, DbBackend, DbErr, Statement};
+
+    use super::{Db, RequestTransaction};
+
+    async fn count(db: &Db) -> Result<i64, DbErr> {
+        let row = db.query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT COUNT(*) AS n FROM t")).await?;
+        row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
+    }
+
+    /// SQLite: writers waiting for the one write lock hold no pooled connection, so a reader
+    /// still finds one; then every writer commits in turn. Before the writers' queue, the waiting
+    /// writers took the pool's connections and the reader timed out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_writers_wait_their_turn_without_holding_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = ConnectOptions::new(format!("sqlite://{}/pb.db?mode=rwc", dir.path().display()));
+        options.max_connections(2).acquire_timeout(Duration::from_secs(2)).sqlx_logging(false);
+        let db = Db::from(sea_orm::Database::connect(options).await.unwrap());
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await.unwrap();
+        db.execute_unprepared("CREATE TABLE t (v INTEGER NOT NULL)").await.unwrap();
+
+        let first = RequestTransaction::begin(&db).await.unwrap();
+        first.scope(db.execute_unprepared("INSERT INTO t VALUES (1)")).await.unwrap();
+        // Twice as many writers as the pool has connections, all behind the first.
+        let waiting: Vec<_> = (2..6)
+            .map(|v| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let tx = RequestTransaction::begin(&db).await?;
+                    tx.scope(db.execute_unprepared(&format!("INSERT INTO t VALUES ({v})"))).await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(count(&db).await.expect("a reader finds a connection while writers wait"), 0, "the first writer has not committed");
+        first.commit().await.unwrap();
+        for writer in waiting {
+            writer.await.unwrap().expect("each waiting writer commits in its turn");
+        }
+        assert_eq!(count(&db).await.unwrap(), 5);
+    }
 }

@@ -25,8 +25,17 @@ use crate::http::health::Draining;
 use crate::http::{request_id, routes};
 use crate::state::AppState;
 
+/// Slow statements logged by commands that take no configuration (tests, the CLI's own).
+const DEFAULT_SLOW_QUERY: Duration = Duration::from_secs(1);
+
 /// Opens the database, creating the SQLite file's folder when needed and turning on WAL.
 pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
+    connect_database_logging_slow(url, Some(DEFAULT_SLOW_QUERY)).await
+}
+
+/// [`connect_database`], logging statements slower than `slow` at WARN (`PB_SLOW_QUERY_MS`).
+/// sqlx logs a statement's text and timing, never its bound values.
+pub async fn connect_database_logging_slow(url: &str, slow: Option<Duration>) -> anyhow::Result<Db> {
     if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = rest.split('?').next().unwrap_or_default();
         if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -35,9 +44,13 @@ pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+        // PostgreSQL: half for the writers' queue (db::POSTGRES_WRITERS), half kept for readers.
+        .max_connections(if url.starts_with("sqlite") { 8 } else { 2 * crate::db::POSTGRES_WRITERS as u32 })
         .connect_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
+        // Every statement at TRACE (off unless RUST_LOG asks for sqlx::query=trace), slow ones at WARN.
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Trace)
+        .sqlx_slow_statements_logging_settings(if slow.is_some() { log::LevelFilter::Warn } else { log::LevelFilter::Off }, slow.unwrap_or(Duration::MAX))
         // A request that changes data holds SQLite's one write lock until it commits (with its
         // audit record); other writers wait their turn rather than fail at sqlx's 5 s default.
         .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(30)));
@@ -129,7 +142,8 @@ impl Application {
 
     /// Builds with the given AWS adapters (tests point them at a local emulator).
     pub async fn build_with_aws(config: Config, aws: AwsClients) -> anyhow::Result<Self> {
-        let db = connect_database(&config.database_url).await?;
+        let slow = (config.slow_query_ms > 0).then(|| Duration::from_millis(config.slow_query_ms));
+        let db = connect_database_logging_slow(&config.database_url, slow).await?;
         migrate(&db).await?;
         ensure_root(&db).await.map_err(|e| anyhow::anyhow!("creating the platform root: {e:?}"))?;
         let secret = keys::load_signing_secret(&db, config.jwt_secret.as_ref())
