@@ -340,4 +340,23 @@ mod tests {
         }
         assert_eq!(count(&db).await.unwrap(), 5);
     }
+
+    /// A writer that gets no turn within 30 s gives up with an error (the request changes
+    /// nothing: its transaction never began); once the turn is free, the next writer gets it.
+    #[tokio::test]
+    async fn a_writer_without_a_turn_in_30_seconds_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sea_orm::Database::connect(format!("sqlite://{}/pb.db?mode=rwc", dir.path().display())).await.unwrap();
+        let db = Db::from(pool);
+        let first = RequestTransaction::begin(&db).await.unwrap();
+        // The clock moves on by itself while nothing else can run: the 30 s pass at once.
+        tokio::time::pause();
+        let started = tokio::time::Instant::now();
+        let refused = db.writer_turn().await.map(|_| ()).unwrap_err();
+        assert!(refused.to_string().contains("no turn to write within 30 s"), "{refused}");
+        assert_eq!(started.elapsed().as_secs(), 30);
+        tokio::time::resume();
+        first.rollback().await.unwrap();
+        assert!(db.writer_turn().await.is_ok(), "the turn is free again");
+    }
 }
