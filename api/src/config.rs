@@ -245,7 +245,7 @@ impl Default for Defaults {
             login_max_failures: 5,
             trust_proxy_headers: false,
             trusted_proxy_hops: 1,
-            slow_query_ms: 1000,
+            slow_query_ms: DEFAULT_SLOW_QUERY_MS,
             run_jobs: true,
             frontend_dir: "frontend/dist",
             job_lease_seconds: 120,
@@ -269,6 +269,9 @@ impl Default for Defaults {
         }
     }
 }
+
+/// `PB_SLOW_QUERY_MS` unset; also what commands without a configuration log (startup.rs).
+pub const DEFAULT_SLOW_QUERY_MS: u64 = 1000;
 
 /// A configuration problem, naming the key the operator has to fix.
 #[derive(Debug, thiserror::Error)]

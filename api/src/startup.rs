@@ -25,12 +25,9 @@ use crate::http::health::Draining;
 use crate::http::{request_id, routes};
 use crate::state::AppState;
 
-/// Slow statements logged by commands that take no configuration (tests, the CLI's own).
-const DEFAULT_SLOW_QUERY: Duration = Duration::from_secs(1);
-
 /// Opens the database, creating the SQLite file's folder when needed and turning on WAL.
 pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
-    connect_database_logging_slow(url, Some(DEFAULT_SLOW_QUERY)).await
+    connect_database_logging_slow(url, Some(Duration::from_millis(crate::config::DEFAULT_SLOW_QUERY_MS))).await
 }
 
 /// [`connect_database`], logging statements slower than `slow` at WARN (`PB_SLOW_QUERY_MS`).

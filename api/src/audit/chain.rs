@@ -160,9 +160,8 @@ impl Auditor {
         // Inside a request transaction the database already serializes writers (SQLite's write
         // lock, PostgreSQL's row lock on the head below, held until the request commits); taking
         // the process lock there could wait on a job that itself waits for that lock.
-        let _guard = if Db::in_request_transaction() { None } else { Some(self.lock.lock().await) };
-        // Outside a request transaction: queue with the other writers, holding no connection.
-        let _turn = if Db::in_request_transaction() { None } else { Some(self.db.writer_turn().await?) };
+        // Outside one, also queue with the other writers, holding no connection meanwhile.
+        let _held = if Db::in_request_transaction() { None } else { Some((self.lock.lock().await, self.db.writer_turn().await?)) };
         let txn = self.db.begin_write().await?;
         append_rows(&txn, events).await?;
         txn.commit().await?;
