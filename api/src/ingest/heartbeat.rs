@@ -8,7 +8,9 @@
 //!   the same PID, is another one) — at once;
 //! - **its lease ran out**: anywhere else, once no heartbeat came for three periods. On the
 //!   same machine a holder that still exists is never abandoned for its lease: SQLite has one
-//!   writer, so a long write (this run's own, or another's) holds heartbeats back.
+//!   writer, so a long write (this run's own, or another's) holds heartbeats back. On
+//!   PostgreSQL heartbeats land while the run writes: its own record is updated only just
+//!   before its commit (`store::replace`).
 //!
 //! Readers (ingestion health, the next ingestion of the payer) then mark the record ABANDONED
 //! with one conditional UPDATE each (`status = 'RUNNING'` and the reason still true), so two

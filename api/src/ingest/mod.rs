@@ -41,6 +41,8 @@ use self::aggregate::{Aggregator, sym};
 use self::csv_export::CsvExport;
 use self::parquet_export::ParquetExport;
 pub use self::store::PeriodWritten as PeriodReport;
+/// The PostgreSQL advisory lock key under which a (payer, source, period) is replaced.
+pub use self::store::period_lock_key;
 use crate::error::{AppError, AppResult};
 use crate::ids::PayerId;
 use crate::tenancy::unscoped::UnscopedPlatformAccess;

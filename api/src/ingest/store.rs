@@ -235,7 +235,7 @@ pub(super) fn exact(total: &Total, what: &str, key: &dyn Fn() -> String) -> AppR
 
 /// The PostgreSQL advisory lock key of one (payer, source, billing period): the first 8 bytes of
 /// a SHA-256 of them, so the key is stable across processes and versions.
-fn period_lock_key(payer: PayerId, source: &str, period: &str) -> i64 {
+pub fn period_lock_key(payer: PayerId, source: &str, period: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("partner-billing:cost_daily:{}:{source}:{period}", payer.0).as_bytes());
     let mut bytes = [0u8; 8];
@@ -267,6 +267,7 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
     let backend = txn.get_database_backend();
     let batch = migration::bulk::rows_per_statement(backend, COLUMNS.len());
     let mut written: Vec<PeriodWritten> = Vec::new();
+    let mut own_record = None;
     let mut start = 0;
     while start < rows.len() {
         let first = rows[start].0;
@@ -358,23 +359,21 @@ pub async fn replace(db: &Db, run: Uuid, r: &Record<'_>, agg: Aggregator) -> App
         let mut m = record(r, id, Some(period), out.rows_written, IngestionStatus::Succeeded, None);
         m.source = Set(Some(source.to_owned()));
         if id == run {
-            m.id = NotSet;
-            // Fenced: a run whose record was marked ABANDONED meanwhile writes nothing.
-            if ingestions::Entity::update_many().set(m).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
-                return Err(abandoned_meanwhile());
-            }
+            own_record = Some(m);
         } else {
             ingestions::Entity::insert(m).exec_without_returning(&txn).await?;
         }
         written.push(out);
         start = end;
     }
-    if written.is_empty() {
-        let mut m = record(r, run, None, 0, IngestionStatus::Succeeded, None);
-        m.id = NotSet;
-        if ingestions::Entity::update_many().set(m).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
-            return Err(abandoned_meanwhile());
-        }
+    // The run's own record is updated last, just before the commit: on PostgreSQL the update
+    // locks its row until then, and the heartbeat must keep renewing that row while the periods
+    // are written (or a long write would let the lease run out). Fenced: a run whose record was
+    // marked ABANDONED meanwhile writes nothing.
+    let mut own = own_record.unwrap_or_else(|| record(r, run, None, 0, IngestionStatus::Succeeded, None));
+    own.id = NotSet;
+    if ingestions::Entity::update_many().set(own).filter(held(run)).exec(&txn).await?.rows_affected != 1 {
+        return Err(abandoned_meanwhile());
     }
     let committing = std::time::Instant::now();
     txn.commit().await?;

@@ -577,6 +577,80 @@ async fn a_run_abandoned_while_alive_writes_nothing(kind: DbKind) {
     assert!(statuses[0].1.as_deref().unwrap().contains("no heartbeat"), "{statuses:?}");
 }
 
+/// On PostgreSQL a run's lease is renewed while its later periods are written: the run's own
+/// record is updated only just before the commit, so the write does not lock the row its
+/// heartbeat renews (a write longer than the lease would otherwise let it run out under a live
+/// run, and a reader on another machine mark the run abandoned). The run is held at its second
+/// month by that month's replacement lock, taken here first. PostgreSQL only: SQLite has one
+/// writer, and there a live process's run is never judged by its lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lease_is_renewed_while_a_later_period_is_written() {
+    let (app, payer, platform) = setup(DbKind::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let september = gen_cur(dir.path(), "september.parquet", 5_000, 5, 11, GenFormat::Parquet);
+    let october = dir.path().join("october.parquet");
+    let options = GenOptions {
+        rows: 5_000,
+        accounts: 5,
+        month: parse_month("2024-10").unwrap(),
+        seed: 12,
+        format: GenFormat::Parquet,
+        out: october.clone(),
+        payer_account: Some(PAYER_ACCOUNT.to_owned()),
+    };
+    assert_eq!(generate(&options).unwrap(), 5_000);
+
+    let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+    opts.max_connections(1).min_connections(1).sqlx_logging(false);
+    let holder = Database::connect(opts).await.unwrap();
+    let october_lock = sea_orm::Value::from(ingest::period_lock_key(payer, "cur", "2024-10"));
+    let lock = |sql: &str| Statement::from_sql_and_values(DbBackend::Postgres, sql, [october_lock.clone()]);
+    holder.execute_raw(lock("SELECT pg_advisory_lock($1)")).await.unwrap();
+
+    let run = {
+        let (platform, files) = (platform.clone(), vec![september, october]);
+        let options = ingest::IngestOptions { heartbeat: Some(Duration::from_millis(200)), ..Default::default() };
+        tokio::spawn(async move { ingest::ingest_files_with(&platform, payer, &files, &options).await })
+    };
+    let sql = |s: &str| Statement::from_string(DbBackend::Postgres, s.to_owned());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(!run.is_finished(), "the run ended while October's lock was held");
+        assert!(Instant::now() < deadline, "the run never reached October");
+        let waiting = app.db.query_one_raw(sql("SELECT count(*) AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted")).await.unwrap().unwrap();
+        if waiting.try_get::<i64>("", "n").unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // September is written (uncommitted) and the run waits for October: its heartbeat still lands.
+    let beat = || async {
+        let row = app.db.query_one_raw(sql("SELECT heartbeat_at, lease_until FROM ingestions WHERE status = 'RUNNING'")).await.unwrap().unwrap();
+        let at: chrono::DateTime<chrono::Utc> = row.try_get("", "heartbeat_at").unwrap();
+        let until: chrono::DateTime<chrono::Utc> = row.try_get("", "lease_until").unwrap();
+        (at, until)
+    };
+    let (first, _) = beat().await;
+    let renewed_by = Instant::now() + Duration::from_secs(15);
+    let (renewed, lease) = loop {
+        let (at, until) = beat().await;
+        if at > first {
+            break (at, until);
+        }
+        assert!(Instant::now() < renewed_by, "no heartbeat landed in 15 s while the run wrote: the lease would have run out");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(lease - renewed, chrono::Duration::milliseconds(600), "three 200 ms periods");
+
+    holder.execute_raw(lock("SELECT pg_advisory_unlock($1)")).await.unwrap();
+    let report = run.await.unwrap().unwrap();
+    assert_eq!(report.outcome, Outcome::Succeeded);
+    let periods: Vec<&str> = report.periods.iter().map(|p| p.billing_period.as_str()).collect();
+    assert_eq!(periods, ["2024-09", "2024-10"]);
+    let statuses = ingestions(&app).await;
+    assert!(statuses.len() == 2 && statuses.iter().all(|(s, _)| s == "SUCCEEDED"), "{statuses:?}");
+}
+
 /// A file DuckDB writes, for schemas our generator would never produce.
 fn duckdb_parquet(path: &Path, select: &str) {
     let script = "import duckdb, sys; duckdb.execute(f\"COPY ({sys.argv[2]}) TO '{sys.argv[1]}' (FORMAT PARQUET)\"); print('{}')";
