@@ -3,13 +3,20 @@
 //! is at most four queries instead of one per user and one per membership; a list of contracts
 //! with each one's customer and payers is three.
 //!
+//! The Billing page asks for a payer's billing groups and for their cost reports side by side;
+//! both need every group's memberships, which are read once per request (the first field to ask
+//! reads, the other waits for it).
+//!
 //! It lives in the request's context and holds only what the caller's scope returned, so a field
 //! that finds its answer here answers as it would have by asking. Only query resolvers fill it
 //! (a request is a query or a mutation, never both), so nothing read here is stale.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use tokio::sync::OnceCell;
+
+use crate::domain::billing::groups::{self, Group};
 use crate::domain::{self, memberships::Membership, payers::Payer, tenants::Tenant};
 use crate::error::AppResult;
 use crate::ids::{PayerId, Target, TenantId, UserId};
@@ -28,6 +35,8 @@ pub struct Prefetched {
     /// `None`: read ahead and not visible to the caller.
     tenants: Mutex<HashMap<TenantId, Option<Tenant>>>,
     payers: Mutex<HashMap<PayerId, Option<Payer>>>,
+    /// Each payer's billing groups with their memberships, as `groups::list` returns them.
+    billing_groups: Mutex<HashMap<PayerId, Arc<OnceCell<Vec<Group>>>>>,
 }
 
 impl Prefetched {
@@ -41,6 +50,13 @@ impl Prefetched {
 
     pub fn payer(&self, id: PayerId) -> Option<Option<Payer>> {
         self.payers.lock().ok()?.get(&id).cloned()
+    }
+
+    /// The payer's billing groups with their memberships (`groups::list`: the caller's viewer
+    /// role on the payer is checked), read at most once per request.
+    pub async fn billing_groups(&self, scope: &Scope, payer: PayerId) -> AppResult<Vec<Group>> {
+        let cell = Arc::clone(self.billing_groups.lock().unwrap_or_else(PoisonError::into_inner).entry(payer).or_default());
+        Ok(cell.get_or_try_init(|| groups::list(scope, payer)).await?.clone())
     }
 
     /// Reads the tenants of `ids` the caller sees, in one query (ids may repeat).
@@ -152,4 +168,49 @@ mod tests {
         assert_eq!(queries[0], queries[1], "3 users and 30 users cost the same queries");
         assert!(queries[1] <= 3, "memberships, tenants and payers: {} queries", queries[1]);
     }
+
+    /// The Billing page's two fields ask for a payer's groups side by side: the groups and their
+    /// memberships are read once, and the second asker gets the same; another tenant's payer is
+    /// NOT_FOUND to both.
+    #[tokio::test]
+    async fn a_payers_groups_are_read_once_per_request() {
+        let (_dir, db) = database().await;
+        let (mine, theirs) = (tenant(&db, "mine").await, tenant(&db, "theirs").await);
+        let (my_payer, their_payer) = (payer(&db, &mine, "111111111111").await, payer(&db, &theirs, "222222222222").await);
+        let plan = crate::tenancy::testing::plan(&db, my_payer.id).await;
+        for (name, accounts) in [("b", ["333333333333", "444444444444"]), ("a", ["555555555555", "666666666666"])] {
+            let g = crate::tenancy::testing::group(&db, my_payer.id, plan.id, name, None).await;
+            for account in accounts {
+                entity::billing_group_accounts::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    billing_group_id: Set(g.id),
+                    payer_id: Set(my_payer.id),
+                    account_id: Set(account.into()),
+                    billing_period_start: Set("2024-01".into()),
+                    billing_period_end: Set(None),
+                }
+                .insert(&db)
+                .await
+                .unwrap();
+            }
+        }
+        let (counted, count) = crate::tenancy::testing::counting(&db);
+        let scope = Scope::new(counted, crate::tenancy::testing::admin_of(&mine));
+        let prefetched = Prefetched::default();
+        let (first, second) = tokio::join!(prefetched.billing_groups(&scope, PayerId(my_payer.id)), prefetched.billing_groups(&scope, PayerId(my_payer.id)));
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let read = count.load(Ordering::SeqCst);
+        let names: Vec<(&str, usize)> = first.iter().map(|g| (g.group.name.as_str(), g.memberships.len())).collect();
+        assert_eq!(names, [("a", 2), ("b", 2)], "by name, each with its memberships");
+        let ids = |list: &[Group]| list.iter().map(|g| (g.group.id, g.memberships.iter().map(|m| m.id).collect::<Vec<_>>())).collect::<Vec<_>>();
+        assert_eq!(ids(&first), ids(&second), "both askers get the same");
+        assert_eq!(prefetched.billing_groups(&scope, PayerId(my_payer.id)).await.unwrap().len(), 2);
+        assert_eq!(count.load(Ordering::SeqCst), read, "no query after the first read");
+        assert!(read <= 5, "the caller's check on the payer, the groups and their memberships: {read} queries");
+        for _ in 0..2 {
+            let err = prefetched.billing_groups(&scope, PayerId(their_payer.id)).await.unwrap_err();
+            assert!(matches!(err, crate::error::AppError::NotFound(_)), "{err:?}");
+        }
+    }
+
 }

@@ -811,10 +811,15 @@ pub struct GroupSummary {
 }
 
 /// Every group of a payer for a period, computed now on the current configuration.
-pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str) -> AppResult<Vec<GroupSummary>> {
+///
+/// `groups` are the payer's groups with their memberships as `groups::list` gave them to the
+/// same caller (the Billing page reads them once for its two fields).
+pub async fn group_summaries(scope: &Scope, payer: PayerId, period: &str, groups: Vec<Group>) -> AppResult<Vec<GroupSummary>> {
     let payer = billing_payer(scope, payer, Role::Viewer).await?;
     let period = checked_period("billingPeriod", period)?;
-    let groups = groups::of_payer(&payer).await?;
+    if let Some(other) = groups.iter().find(|g| g.group.payer_id != payer.id) {
+        return Err(AppError::internal(anyhow::anyhow!("billing group {} is not of payer {}", other.group.id, payer.id)));
+    }
     // An open period's totals share the payer's tiers and data version; a closed one reads
     // each group's snapshot.
     let totals = if super::snapshot::is_closed(&payer, &period).await? {

@@ -19,7 +19,7 @@ impl BillingQuery {
     #[graphql(complexity = "crate::graphql::limits::list_cost(child_complexity)")]
     async fn billing_groups(&self, ctx: &Context<'_>, payer_id: ID, billing_period: Option<String>) -> ApiResult<Vec<BillingGroup>> {
         let period = billing_period.map(|p| billing::checked_period("billingPeriod", &p)).transpose()?.unwrap_or_else(current_period);
-        let list = groups::list(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
+        let list = ctx.request()?.prefetched.billing_groups(&ctx.scope()?, PayerId::parse(&payer_id)?).await?;
         Ok(list.into_iter().map(|g| BillingGroup::new(g, &period)).collect())
     }
 
@@ -50,7 +50,9 @@ impl BillingQuery {
     /// beside Billing Conductor's numbers when they were pulled.
     #[graphql(complexity = "crate::graphql::limits::Heavy::Report.cost() + crate::graphql::limits::list_cost(child_complexity)")]
     async fn billing_group_cost_reports(&self, ctx: &Context<'_>, payer_id: ID, billing_period: String) -> ApiResult<Vec<BillingGroupCostReportSummary>> {
-        let list = results::group_summaries(&ctx.scope()?, PayerId::parse(&payer_id)?, &billing_period).await?;
+        let (scope, payer) = (ctx.scope()?, PayerId::parse(&payer_id)?);
+        let groups = ctx.request()?.prefetched.billing_groups(&scope, payer).await?;
+        let list = results::group_summaries(&scope, payer, &billing_period, groups).await?;
         Ok(list.into_iter().map(BillingGroupCostReportSummary::from).collect())
     }
 
