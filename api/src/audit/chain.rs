@@ -31,8 +31,20 @@ const CHECKPOINT_SIGNING_KEY: &str = "audit_checkpoint_key";
 pub struct Auditor {
     db: Db,
     lock: Arc<tokio::sync::Mutex<()>>,
+    /// Appends waiting for `lock`: whoever takes it next writes them all (see `append`).
+    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
     /// The operator's checkpoint key (`PB_AUDIT_SIGNING_KEY`), if set.
     operator_key: Option<SecretString>,
+}
+
+/// An append waiting to be written, and where its outcome goes.
+struct Waiting {
+    events: Vec<NewEvent>,
+    done: tokio::sync::oneshot::Sender<AppResult<()>>,
+}
+
+fn waiting_list(list: &std::sync::Mutex<Vec<Waiting>>) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
+    list.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The row's hash: SHA-256 over a JSON array of every column but `hash`.
@@ -143,7 +155,7 @@ async fn checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<Checkpoint>>
 
 impl Auditor {
     pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into(), lock: Arc::new(tokio::sync::Mutex::new(())), operator_key: None }
+        Self { db: db.into(), lock: Arc::new(tokio::sync::Mutex::new(())), waiting: Arc::default(), operator_key: None }
     }
 
     /// Signs retention checkpoints with the operator's key instead of the database's.
@@ -152,7 +164,8 @@ impl Auditor {
         self
     }
 
-    /// Appends events in order, in one transaction. Fails rather than forking the chain.
+    /// Appends events in order, in one transaction; returns once they are committed. Fails
+    /// rather than forking the chain.
     pub async fn append(&self, events: Vec<NewEvent>) -> AppResult<()> {
         if events.is_empty() {
             return Ok(());
@@ -160,12 +173,32 @@ impl Auditor {
         // Inside a request transaction the database already serializes writers (SQLite's write
         // lock, PostgreSQL's row lock on the head below, held until the request commits); taking
         // the process lock there could wait on a job that itself waits for that lock.
-        // Outside one, also queue with the other writers, holding no connection meanwhile.
-        let _held = if Db::in_request_transaction() { None } else { Some((self.lock.lock().await, self.db.writer_turn().await?)) };
-        let txn = self.db.begin_write().await?;
-        append_rows(&txn, events).await?;
-        txn.commit().await?;
-        Ok(())
+        if Db::in_request_transaction() {
+            let txn = self.db.begin_write().await?;
+            append_rows(&txn, events).await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        // Outside one, appends group: those that arrive while another is being written wait
+        // together, and the next to hold the lock writes them all in one transaction, one
+        // writer's turn for all (twenty readers of audited reports at once on SQLite took
+        // twenty turns in the writers' queue). Each caller still returns only once its own
+        // events are committed, and fails if they are not. The write runs in a task of its
+        // own, so a caller that goes away (its request cancelled) leaves no one else's events
+        // unwritten.
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        waiting_list(&self.waiting).push(Waiting { events, done });
+        let held = Arc::clone(&self.lock).lock_owned().await;
+        let batch = std::mem::take(&mut *waiting_list(&self.waiting));
+        // Empty: an earlier holder wrote ours (its outcome is in `outcome` already).
+        if !batch.is_empty() {
+            let db = self.db.clone();
+            tokio::spawn(async move {
+                let _held = held;
+                write_waiting(&db, batch).await;
+            });
+        }
+        outcome.await.unwrap_or_else(|_| Err(AppError::internal(anyhow::anyhow!("the audit writer stopped before writing"))))
     }
 
     /// Deletes every whole UTC day older than `days` days and signs a checkpoint at the last
@@ -337,6 +370,34 @@ pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0))
 }
 
+/// Writes the waiting appends in one transaction, in the order they arrived, and tells each how
+/// it went. They fail together (a failure is the database's, not one event's).
+async fn write_waiting(db: &Db, batch: Vec<Waiting>) {
+    let mut events = Vec::with_capacity(batch.iter().map(|w| w.events.len()).sum());
+    let mut told = Vec::with_capacity(batch.len());
+    for w in batch {
+        events.extend(w.events);
+        told.push(w.done);
+    }
+    let written = async {
+        let _turn = db.writer_turn().await?;
+        let txn = db.begin_write().await?;
+        append_rows(&txn, events).await?;
+        txn.commit().await?;
+        AppResult::Ok(())
+    }
+    .await;
+    match written {
+        Ok(()) => told.into_iter().for_each(|done| drop(done.send(Ok(())))),
+        Err(e) => {
+            tracing::error!(error = %e.for_log(), appends = told.len(), "writing the audit trail failed");
+            for done in told {
+                drop(done.send(Err(AppError::internal(anyhow::anyhow!("writing the audit trail failed (logged with its cause)")))));
+            }
+        }
+    }
+}
+
 /// Appends events to the chain in a transaction the caller holds, so they commit or roll back
 /// with the change they record (a period closed by the daily job, an invoice issued). The
 /// transaction already holds the database's write lock (SQLite) or takes the chain head's row
@@ -407,11 +468,48 @@ Ok(())
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn hmac_matches_rfc4231_case_2() {
         assert_eq!(
             super::hmac_hex(b"Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    /// Appends that arrive while another is being written go together in one transaction:
+    /// twenty waiting appends cost one append's statements and an insert for each further
+    /// event, and every caller returns with its event in the chain.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn appends_that_wait_together_are_written_together() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let (_dir, db) = crate::tenancy::testing::database().await;
+        let (counted, count) = crate::tenancy::testing::counting(&db);
+        let auditor = Arc::new(Auditor::new(counted));
+        let event = |name: String| NewEvent::api(&name, crate::audit::Actor::unknown(None));
+        let before = count.load(SeqCst);
+        auditor.append(vec![event("alone".into())]).await.unwrap();
+        let alone = count.load(SeqCst) - before;
+        // As if an append were being written: the next twenty wait for it.
+        let held = Arc::clone(&auditor.lock).lock_owned().await;
+        let appends: Vec<_> = (0..20)
+            .map(|i| {
+                let (auditor, event) = (Arc::clone(&auditor), event(format!("waiting{i}")));
+                tokio::spawn(async move { auditor.append(vec![event]).await })
+            })
+            .collect();
+        while waiting_list(&auditor.waiting).len() < 20 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let before = count.load(SeqCst);
+        drop(held);
+        for append in appends {
+            append.await.unwrap().unwrap();
+        }
+        let together = count.load(SeqCst) - before;
+        assert!(together <= alone + 19, "one transaction for the twenty: {together} statements, {alone} for one alone");
+        let report = verify(&db).await.unwrap().unwrap();
+        assert_eq!(report.records, 21, "every event is in the chain, and the chain holds");
     }
 }
