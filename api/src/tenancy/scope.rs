@@ -69,6 +69,35 @@ impl Scope {
         Ok(ScopedPayer::new(payer, tenant.path, self.db.clone()))
     }
 
+    /// The payers among `ids` on which the caller holds `need` (as [`Scope::payer`] decides),
+    /// each with its tenant's path, in two queries however many; the others are left out.
+    pub async fn payers_among(&self, ids: &[PayerId], need: Role) -> AppResult<Vec<(payers::Model, String)>> {
+        use sea_orm::QuerySelect;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = payers::Entity::find().filter(payers::Column::Id.is_in(ids.iter().map(|p| p.0))).all(&self.db).await?;
+        let tenant_ids: std::collections::BTreeSet<uuid::Uuid> = rows.iter().map(|p| p.tenant_id).collect();
+        let paths: std::collections::HashMap<uuid::Uuid, String> = tenants::Entity::find()
+            .select_only()
+            .column(tenants::Column::Id)
+            .column(tenants::Column::Path)
+            .filter(tenants::Column::Id.is_in(tenant_ids))
+            .into_tuple::<(uuid::Uuid, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|p| {
+                let path = paths.get(&p.tenant_id)?.clone();
+                let held = self.principal.role_on_payer(PayerId(p.id), &path);
+                held.is_some_and(|r| r >= need).then_some((p, path))
+            })
+            .collect())
+    }
+
     /// Filter on `tenants`: the subtrees where the caller holds at least `min`.
     pub fn tenants_filter(&self, min: Role) -> Condition {
         let paths = self.principal.tenant_paths(min);

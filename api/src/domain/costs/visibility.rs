@@ -58,13 +58,15 @@ pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metri
     if let Some(t) = customer {
         scope.tenant(t, Role::Viewer).await?;
     }
+    // The payers the caller sees whole, checked together; the rest one by one.
+    let whole = billing::billing_payers_among(scope, payers, Role::Viewer).await?;
     let mut as_customer = false;
     let mut out: Vec<PayerView> = Vec::with_capacity(payers.len());
     for p in payers {
         if out.iter().any(|v| v.payer() == p.0) {
             continue;
         }
-        let view = payer_view(scope, *p).await?;
+        let view = if whole.contains(p) { PayerView::Partner(p.0) } else { payer_view(scope, *p).await? };
         as_customer |= matches!(view, PayerView::Customer(..));
         out.push(match customer {
             None => view,
