@@ -41,20 +41,31 @@ pub async fn billing_payer(scope: &Scope, id: PayerId, need: Role) -> AppResult<
     if principal.payer_ids(need).contains(&id) {
         return Ok(payer);
     }
-    let covering: Vec<uuid::Uuid> = principal
+    let covering = tenant_grants(scope, need).into_iter().filter(|(_, p)| path.starts_with(p)).map(|(id, _)| id);
+    if partner_tenants(scope, need, covering).one().await?.is_none() {
+        return Err(AppError::forbidden("billing configuration, AWS cost and margin are for the partner; customers see myCharges"));
+    }
+    Ok(payer)
+}
+
+/// The tenants on whose subtrees the caller holds at least `need`, with their paths.
+fn tenant_grants(scope: &Scope, need: Role) -> Vec<(uuid::Uuid, &str)> {
+    scope
+        .principal()
         .grants
         .iter()
         .filter(|g| g.role >= need)
         .filter_map(|g| match &g.target {
-            GrantTarget::Tenant { id, path: p } if path.starts_with(p.as_str()) => Some(id.0),
+            GrantTarget::Tenant { id, path } => Some((id.0, path.as_str())),
             _ => None,
         })
-        .collect();
-    let partner_side = scope.tenants(need).filter(tenants::Column::Id.is_in(covering)).filter(tenants::Column::Kind.ne(crate::tenancy::TenantKind::Customer)).one().await?;
-    if partner_side.is_none() {
-        return Err(AppError::forbidden("billing configuration, AWS cost and margin are for the partner; customers see myCharges"));
-    }
-    Ok(payer)
+        .collect()
+}
+
+/// Those of the tenants `ids` the caller sees with `need` that are on the partner's side (not
+/// customer tenants): a grant on one reaches a payer's billing.
+fn partner_tenants(scope: &Scope, need: Role, ids: impl IntoIterator<Item = uuid::Uuid>) -> crate::tenancy::payer::Rows<'_, tenants::Entity, crate::db::Db> {
+    scope.tenants(need).filter(tenants::Column::Id.is_in(ids)).filter(tenants::Column::Kind.ne(crate::tenancy::TenantKind::Customer))
 }
 
 /// The payers among `ids` for which [`billing_payer`] would answer with the payer, decided the
@@ -68,27 +79,11 @@ pub async fn billing_payers_among(scope: &Scope, ids: &[PayerId], need: Role) ->
     }
     let principal = scope.principal();
     let direct = principal.payer_ids(need);
-    let grants: Vec<(uuid::Uuid, &str)> = principal
-        .grants
-        .iter()
-        .filter(|g| g.role >= need)
-        .filter_map(|g| match &g.target {
-            GrantTarget::Tenant { id, path } => Some((id.0, path.as_str())),
-            _ => None,
-        })
-        .collect();
+    let grants = tenant_grants(scope, need);
     let partner_side: std::collections::HashSet<uuid::Uuid> = if grants.is_empty() {
         std::collections::HashSet::new()
     } else {
-        scope
-            .tenants(need)
-            .filter(tenants::Column::Id.is_in(grants.iter().map(|(id, _)| *id)))
-            .filter(tenants::Column::Kind.ne(crate::tenancy::TenantKind::Customer))
-            .all()
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect()
+        partner_tenants(scope, need, grants.iter().map(|(id, _)| *id)).all().await?.into_iter().map(|t| t.id).collect()
     };
     Ok(visible
         .into_iter()
