@@ -630,6 +630,31 @@ impl PayerSet {
         let statement = self.db.get_database_backend().build(&select);
         Ok(M::find_by_statement(statement).all(&self.db).await?)
     }
+
+    /// Runs one aggregate per payer of the set, `select(payer)` over one payer-owned table named
+    /// `table` with `table.payer_id = payer` added, as one statement (`UNION ALL`) per hundred
+    /// payers; the rows of every payer's aggregate together. Where one aggregate over the set
+    /// cannot use a per-payer index (the latest day of many payers), each of these can.
+    pub async fn aggregate_per_payer<M: FromQueryResult>(&self, table: &str, select: impl Fn(uuid::Uuid) -> SelectStatement) -> AppResult<Vec<M>> {
+        // SQLite allows at most 500 terms in a compound SELECT.
+        const PAYERS_PER_STATEMENT: usize = 100;
+        let column = sea_orm::sea_query::Expr::col((sea_orm::sea_query::Alias::new(table), sea_orm::sea_query::Alias::new("payer_id")));
+        let mut out = Vec::new();
+        for chunk in self.ids.chunks(PAYERS_PER_STATEMENT) {
+            let mut branches = chunk.iter().map(|p| {
+                let mut branch = select(*p);
+                branch.and_where(column.clone().eq(*p));
+                branch
+            });
+            let Some(mut statement) = branches.next() else { continue };
+            for branch in branches {
+                statement.union(sea_orm::sea_query::UnionType::All, branch);
+            }
+            let statement = self.db.get_database_backend().build(&statement);
+            out.extend(M::find_by_statement(statement).all(&self.db).await?);
+        }
+        Ok(out)
+    }
 }
 
 /// One payer of a checked [`PayerSet`], with a handle's finders.

@@ -472,7 +472,78 @@ async fn service_names_have_categories(db: DbKind) {
     assert!(ec2["serviceNames"].as_array().unwrap().contains(&json!("Amazon Elastic Compute Cloud - Compute")), "{ec2}");
 }
 
+/// This month's forecast over several payers runs from the latest day any of them has data (of
+/// its best source), and sums their month so far; a payer of another partner among them is not
+/// found, and more payers than a view may name is refused.
+async fn a_forecast_over_several_payers_runs_from_their_latest_day(db: DbKind) {
+    use chrono::Datelike;
+    let app = TestApp::spawn(db).await;
+    let admin = app.platform_admin().await;
+    let p = app.new_partner(&admin, "Many Payers").await;
+    let other = app.new_partner(&admin, "Elsewhere").await;
+    let (second, _) = app.insert_payer(&p.tenant_id, "Second payer").await;
+    let today = chrono::Utc::now().date_naive();
+    let month = today.format("%Y-%m").to_string();
+    let day = |n: u32| format!("{month}-{n:02}");
+    cost(&app, &p.payer_id, &day(1), A1, "AmazonEC2", "Usage", "10.00").await;
+    // A later day from Cost Explorer: the CUR is this payer's best source this month, so neither
+    // its cost nor its day counts.
+    cost_from(&app, "ce", &p.payer_id, &day(4), A1, "AmazonEC2", "Usage", "500.00").await;
+    cost(&app, &second, &day(2), A2, "AmazonS3", "Usage", "20.00").await;
+    cost(&app, &other.payer_id, &day(3), A3, "AmazonEC2", "Usage", "1.00").await;
+    let days_in_month = (today.with_day(1).unwrap() + chrono::Months::new(1)).pred_opt().unwrap().day();
+    let viewer = app.as_user(&p.viewer);
+
+    let both = viewer.cost_forecast(&[&p.payer_id, &second], &month, None, None).await;
+    assert_eq!(dec(&both["monthToDate"]), d("30.00"));
+    assert_eq!(both["daysWithData"], 2, "{both}");
+    assert_eq!(both["daysInMonth"], days_in_month);
+    assert_eq!(dec(&both["projected"]), (d("30.00") / Decimal::from(2) * Decimal::from(days_in_month)).round_dp(2));
+
+    let first = viewer.cost_forecast(&[&p.payer_id], &month, None, None).await;
+    assert_eq!((dec(&first["monthToDate"]), first["daysWithData"].clone()), (d("10.00"), json!(1)), "{first}");
+    assert_eq!(dec(&first["projected"]), d("10.00") * Decimal::from(days_in_month));
+
+    viewer.try_cost_forecast(&[&p.payer_id, &other.payer_id], &month, None, None).await.assert_code("NOT_FOUND");
+    let too_many: Vec<String> = (0..=partner_billing::domain::costs::MAX_PAYERS_PER_VIEW).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+    viewer.try_cost_forecast(&too_many, &month, None, None).await.assert_invalid("payerIds");
+}
+
+/// #17: sums over whole payers are kept between requests (`domain/costs/kept.rs`), never past a
+/// change of the data under them: rows written from outside the server, as another replica's
+/// would be, show in the very next answer, in the summary and in the forecast's last day; and a
+/// kept answer is no way around the caller's reach.
+async fn kept_sums_follow_every_write_of_the_data(db: DbKind) {
+    let app = TestApp::spawn(db).await;
+    let (admin, p) = partner_with_fixture(&app, "Kept Co").await;
+    let other = app.new_partner(&admin, "Elsewhere").await;
+    let pid = p.payer_id.as_str();
+    let viewer = app.as_user(&p.viewer);
+    let by_service = json!({ "payerIds": [pid], "from": "2025-11-01", "to": "2025-11-30", "groupBy": ["SERVICE"] });
+    let first = viewer.cost_summary(&by_service).await;
+    assert_eq!(dec(&first["total"]), d("170.75"));
+    assert_eq!(viewer.cost_summary(&by_service).await, first, "asked again: the same answer");
+    app.as_user(&other.viewer).try_cost_summary(&by_service).await.assert_code("NOT_FOUND");
+
+    cost(&app, pid, "2025-11-15", A2, "AmazonS3", "Usage", "9.25").await;
+    let after = viewer.cost_summary(&by_service).await;
+    assert_eq!(dec(&after["total"]), d("180.00"), "{after}");
+    let s3 = after["groups"].as_array().unwrap().iter().find(|g| g["key"]["service"] == "AmazonS3").unwrap().clone();
+    assert_eq!(dec(&s3["amount"]), d("59.25"));
+
+    let month = chrono::Utc::now().date_naive().format("%Y-%m").to_string();
+    cost(&app, pid, &format!("{month}-01"), A1, "AmazonEC2", "Usage", "4.00").await;
+    let f = viewer.cost_forecast(&[pid], &month, None, None).await;
+    assert_eq!((dec(&f["monthToDate"]), f["daysWithData"].clone()), (d("4.00"), json!(1)), "{f}");
+    cost(&app, pid, &format!("{month}-02"), A1, "AmazonEC2", "Usage", "6.00").await;
+    let f = viewer.cost_forecast(&[pid], &month, None, None).await;
+    assert_eq!((dec(&f["monthToDate"]), f["daysWithData"].clone()), (d("10.00"), json!(2)), "{f}");
+}
+
 on_both_databases!(
+    kept_sums_follow_every_write_of_the_data,
+    a_forecast_over_several_payers_runs_from_their_latest_day,
     a_month_from_two_sources_counts_once,
     month_over_month_on_a_hand_checked_fixture,
     cost_summary_adds_up_by_account_category_and_metric,

@@ -98,7 +98,7 @@ pub async fn account_bill(scope: &Scope, payer: PayerId, account: &str, month: &
             select
                 .column(Asterisk)
                 .from_as(Alias::new("cost_monthly_usage"), Alias::new("cost_daily"))
-                .cond_where(sources)
+                .cond_where(sources.rows())
                 .and_where(Expr::col(Alias::new("usage_account_id")).eq(account))
                 .and_where(Expr::col(Alias::new("usage_month")).eq(period.as_str()))
                 .order_by(Alias::new("first_usage_day"), Order::Asc)

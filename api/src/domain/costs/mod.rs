@@ -11,6 +11,7 @@
 mod bill;
 mod catalog;
 mod health;
+mod kept;
 mod summary;
 mod tags;
 mod trends;
@@ -29,7 +30,7 @@ pub use self::summary::{
 };
 pub use self::tags::{AllocationKey, allocation_keys, set_allocation_keys};
 pub use self::trends::{Change, Forecast, forecast, month_over_month};
-pub use self::visibility::SOURCE_PRECEDENCE;
+pub use self::visibility::{MAX_PAYERS_PER_VIEW, SOURCE_PRECEDENCE};
 pub use crate::domain::service_names::{ServiceNames, note_service_name, service_label};
 
 /// What to add up: a cost column, or the pro-forma charge of the billing engine.

@@ -245,7 +245,7 @@ async fn day_points(payers: &PayerSet, views: &[PayerView], req: &SummaryRequest
         .cond_where(
             Condition::all()
                 .add(visible_rows(views, periods))
-                .add(sources)
+                .add(sources.rows())
                 .add(cost_daily::Column::UsageDate.gte(req.from))
                 .add(cost_daily::Column::UsageDate.lte(req.to)),
         );
@@ -323,7 +323,7 @@ async fn monthly_points(
         .cond_where(
             Condition::all()
                 .add(visible_rows(views, periods))
-                .add(sources)
+                .add(sources.rows())
                 .add(col("usage_month").gte(from))
                 .add(col("usage_month").lte(to)),
         );
@@ -539,12 +539,29 @@ pub async fn summary(scope: &Scope, req: SummaryRequest) -> AppResult<CostSummar
     Ok(s)
 }
 
-/// The names of these accounts under these payers (the accounts a view already shows; at most
-/// one query per 1,000 accounts).
+/// The names of these accounts under these payers (the accounts a view already shows): by id
+/// for a few, else every named account of the payers, read once (a list of thousands of ids cost
+/// PostgreSQL tens of milliseconds per statement to take in, on an empty table).
 async fn account_names(payers: &PayerSet, ids: BTreeSet<String>) -> AppResult<AccountNames> {
-    let ids: Vec<String> = ids.into_iter().collect();
+    const BY_ID: usize = 100;
     let mut out = AccountNames::new();
-    for chunk in ids.chunks(1000) {
+    if ids.len() > BY_ID {
+        let rows: Vec<(String, String)> = payers
+            .rows::<entity::linked_accounts::Entity>()
+            .select_only()
+            .column(entity::linked_accounts::Column::AccountId)
+            .column(entity::linked_accounts::Column::Name)
+            .filter(entity::linked_accounts::Column::Name.ne(""))
+            .tuples()
+            .await
+            .context("reading account names")?;
+        for (id, name) in rows.into_iter().filter(|(id, _)| ids.contains(id)) {
+            out.entry(id).or_insert(name);
+        }
+        return Ok(out);
+    }
+    let ids: Vec<String> = ids.into_iter().collect();
+    for chunk in ids.chunks(BY_ID) {
         let rows: Vec<(String, String)> = payers
             .rows::<entity::linked_accounts::Entity>()
             .select_only()
@@ -578,18 +595,33 @@ pub(super) async fn summary_of(views: &[PayerView], payers: &PayerSet, req: Summ
     if let Some(key) = &key {
         super::tags::check_selected(payers, views, key).await?;
     }
+    // Sums of a stored column over whole payers depend on their cost data alone: kept.
+    let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_)));
+    if whole_payers && key.is_none() && req.filter.tag.is_none() && req.metric.column().is_some() {
+        let f = &req.filter;
+        let question = format!(
+            "summary {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            req.from, req.to, req.granularity, req.group_by, req.metric, f.account_ids, f.service_codes, f.regions, f.charge_types
+        );
+        return super::kept::answer(payers, question, sum_of(views, payers, req, &periods, None)).await;
+    }
+    sum_of(views, payers, req, &periods, key).await
+}
+
+/// [`summary_of`] once the request is checked (`key`: the tag key grouped or filtered by).
+async fn sum_of(views: &[PayerView], payers: &PayerSet, req: SummaryRequest, periods: &[String], key: Option<SelectedKey>) -> AppResult<CostSummary> {
     let (mut points, unpriced) = match req.metric.column() {
-        Some(column) => (column_points(payers, views, &req, column, &periods, None).await?, Vec::new()),
+        Some(column) => (column_points(payers, views, &req, column, periods, None).await?, Vec::new()),
         None => {
-            let priced = proforma_points(views, payers, &req, &periods).await?;
+            let priced = proforma_points(views, payers, &req, periods).await?;
             (priced.points, priced.unpriced_account_ids.into_iter().collect())
         }
     };
     if let Some(key) = &key {
         // The tagged parts with their values, and the same taken out of the cost without one.
         let tagged = match req.metric.column() {
-            Some(column) => column_points(payers, views, &req, column, &periods, Some(key)).await?,
-            None => super::tags::proforma_points(views, payers, &req, &periods, key).await?,
+            Some(column) => column_points(payers, views, &req, column, periods, Some(key)).await?,
+            None => super::tags::proforma_points(views, payers, &req, periods, key).await?,
         };
         points.extend(tagged.iter().map(Point::untagged_remainder));
         points.extend(tagged);

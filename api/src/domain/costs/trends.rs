@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::cost_daily;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::{ColumnTrait, FromQueryResult};
 
 use super::summary::summary_of;
 use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, readable, visible_rows};
@@ -96,7 +96,14 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     let req = SummaryRequest { payers, from: first, to: last, granularity: Granularity::Month, group_by: vec![], metric, filter: CostFilter::default(), customer, tag_key: None };
     let payers = readable(scope, &views).await?;
     let s = summary_of(&views, &payers, req).await?;
-    let last_day_with_data = last_day_with_data(&payers, &views, first, last).await?.map_or(0, |d| d.day());
+    let last_day = last_day_with_data(&payers, &views, first, last);
+    let last_day = if views.iter().all(|v| matches!(v, PayerView::Partner(_))) {
+        // Over whole payers it depends on their cost data alone: kept (see `kept`).
+        super::kept::answer(&payers, format!("last day {first} {last}"), last_day).await?
+    } else {
+        last_day.await?
+    };
+    let last_day_with_data = last_day.map_or(0, |d| d.day());
     let days_in_month = last.day();
     let projected = if last < Utc::now().date_naive() {
         s.total
@@ -109,19 +116,30 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     Ok(Forecast { month_to_date: s.total, projected, days_with_data: last_day_with_data, days_in_month })
 }
 
-/// The last day of one month (`first..=last`) with cost the views may see, from the best source.
+/// The last day of one month (`first..=last`) with cost the views may see, from the best source:
+/// each payer's own latest day (a backward step on the day grain's (payer, date) index; over many
+/// payers at once PostgreSQL read every row of the month instead), the latest of them.
 async fn last_day_with_data(payers: &PayerSet, views: &[PayerView], first: NaiveDate, last: NaiveDate) -> AppResult<Option<NaiveDate>> {
+    #[derive(FromQueryResult)]
+    struct LastDay {
+        day: Option<NaiveDate>,
+    }
     let month = first.format("%Y-%m").to_string();
     let sources = best_sources_monthly(payers, &month, &month).await?;
-    let day: Option<Option<NaiveDate>> = payers
-        .rows::<cost_daily::Entity>()
-        .select_only()
-        .expr(sea_orm::sea_query::Func::max(Expr::col(cost_daily::Column::UsageDate)))
-        .filter(visible_rows(views, &periods_between(first, last)))
-        .filter(sources)
-        .filter(cost_daily::Column::UsageDate.gte(first))
-        .filter(cost_daily::Column::UsageDate.lte(last))
-        .tuple()
+    let periods = periods_between(first, last);
+    let days: Vec<LastDay> = payers
+        .aggregate_per_payer("cost_daily", |payer| {
+            let own: Vec<&PayerView> = views.iter().filter(|v| v.payer() == payer).collect();
+            let mut select = Query::select();
+            select
+                .expr_as(Func::max(Expr::col(cost_daily::Column::UsageDate)), Alias::new("day"))
+                .from(cost_daily::Entity)
+                .cond_where(visible_rows(own, &periods))
+                .cond_where(sources.rows_of(payer))
+                .and_where(cost_daily::Column::UsageDate.gte(first))
+                .and_where(cost_daily::Column::UsageDate.lte(last));
+            select
+        })
         .await?;
-    Ok(day.flatten())
+    Ok(days.into_iter().filter_map(|d| d.day).max())
 }

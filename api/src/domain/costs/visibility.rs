@@ -45,6 +45,10 @@ pub(crate) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<Payer
     }
 }
 
+/// The most payers one cost view may name: each costs a few rows of reach and of rollups, and a
+/// request's work stays bounded.
+pub const MAX_PAYERS_PER_VIEW: usize = 500;
+
 pub(super) const CUSTOMERS_SEE_CHARGES: &str = "end customers see what they are billed: ask for the PRO_FORMA metric (or LIST, public prices), not AWS cost";
 
 /// The payers the caller names, each visible; an AWS-cost metric on a payer the caller sees as
@@ -54,6 +58,9 @@ pub(super) const CUSTOMERS_SEE_CHARGES: &str = "end customers see what they are 
 pub(super) async fn payer_views(scope: &Scope, payers: &[PayerId], metric: Metric, customer: Option<TenantId>) -> AppResult<Vec<PayerView>> {
     if payers.is_empty() {
         return Err(AppError::invalid("payerIds", "name at least one payer"));
+    }
+    if payers.len() > MAX_PAYERS_PER_VIEW {
+        return Err(AppError::invalid("payerIds", format!("name at most {MAX_PAYERS_PER_VIEW} payers")));
     }
     if let Some(t) = customer {
         scope.tenant(t, Role::Viewer).await?;
@@ -125,9 +132,63 @@ struct PresentSource {
     source: String,
 }
 
-/// Rows of the best source per payer and billing period within the dates (see
-/// [`SOURCE_PRECEDENCE`]); matches nothing when there is no data.
-pub(super) async fn best_sources(payers: &PayerSet, from: NaiveDate, to: NaiveDate) -> AppResult<Condition> {
+/// The best source of each payer and billing period present (see [`SOURCE_PRECEDENCE`]), as
+/// conditions on `cost_daily`'s column names (which the rollups share).
+pub(super) struct BestSources(BTreeMap<(uuid::Uuid, String), String>);
+
+impl BestSources {
+    fn of_present(present: Vec<PresentSource>) -> Self {
+        let rank = |s: &str| SOURCE_PRECEDENCE.iter().position(|p| *p == s).unwrap_or(SOURCE_PRECEDENCE.len());
+        let mut best: BTreeMap<(uuid::Uuid, String), String> = BTreeMap::new();
+        for p in present {
+            let slot = best.entry((p.payer_id, p.billing_period)).or_insert_with(|| p.source.clone());
+            if rank(&p.source) < rank(slot) {
+                *slot = p.source;
+            }
+        }
+        Self(best)
+    }
+
+    /// Rows of the best source of their payer and period; matches nothing when there is no data.
+    pub(super) fn rows(&self) -> Condition {
+        self.matching(|_| true)
+    }
+
+    /// [`Self::rows`] of one payer only.
+    pub(super) fn rows_of(&self, payer: uuid::Uuid) -> Condition {
+        self.matching(|p| p == payer)
+    }
+
+    /// Per source, its payers whose every period it is best for (one `IN` list: the usual case of
+    /// one source per payer), and (payer, periods) pairs for the rest.
+    fn matching(&self, wanted: impl Fn(uuid::Uuid) -> bool) -> Condition {
+        let mut by_source: BTreeMap<&str, BTreeMap<uuid::Uuid, Vec<&str>>> = BTreeMap::new();
+        let mut periods_of: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
+        for ((payer, period), source) in self.0.iter().filter(|((p, _), _)| wanted(*p)) {
+            by_source.entry(source).or_default().entry(*payer).or_default().push(period);
+            *periods_of.entry(*payer).or_default() += 1;
+        }
+        if by_source.is_empty() {
+            return no_rows();
+        }
+        let mut any = Condition::any();
+        for (source, payers) in by_source {
+            let mut rows = Condition::any();
+            let (whole, part): (Vec<_>, Vec<_>) = payers.into_iter().partition(|(p, periods)| periods_of.get(p) == Some(&periods.len()));
+            if !whole.is_empty() {
+                rows = rows.add(cost_daily::Column::PayerId.is_in(whole.into_iter().map(|(p, _)| p)));
+            }
+            for (payer, periods) in part {
+                rows = rows.add(Condition::all().add(cost_daily::Column::PayerId.eq(payer)).add(cost_daily::Column::BillingPeriod.is_in(periods)));
+            }
+            any = any.add(Condition::all().add(cost_daily::Column::Source.eq(source)).add(rows));
+        }
+        any
+    }
+}
+
+/// The best sources per payer and billing period within the dates, from the day grain.
+pub(super) async fn best_sources(payers: &PayerSet, from: NaiveDate, to: NaiveDate) -> AppResult<BestSources> {
     let present = payers
         .rows::<cost_daily::Entity>()
         .select_only()
@@ -140,13 +201,13 @@ pub(super) async fn best_sources(payers: &PayerSet, from: NaiveDate, to: NaiveDa
         .into_all::<PresentSource>()
         .await
         .context("finding the cost sources present")?;
-    Ok(best_of(present))
+    Ok(BestSources::of_present(present))
 }
 
 /// The same from the month rollups, for whole months `from..=to` (`YYYY-MM`). Every untagged
 /// rollup sums the same day rows, so each holds the same (payer, period, source) triples; the one
 /// by service has the fewest rows per month (a few hundred, against tens of thousands by account).
-pub(super) async fn best_sources_monthly(payers: &PayerSet, from: &str, to: &str) -> AppResult<Condition> {
+pub(super) async fn best_sources_monthly(payers: &PayerSet, from: &str, to: &str) -> AppResult<BestSources> {
     use sea_orm::sea_query::{ExprTrait as _, Query};
     const ROLLUP: &str = "cost_monthly_service";
     let col = |name: &'static str| Expr::col(Alias::new(name));
@@ -158,34 +219,7 @@ pub(super) async fn best_sources_monthly(payers: &PayerSet, from: &str, to: &str
         .and_where(col("usage_month").gte(from))
         .and_where(col("usage_month").lte(to));
     let present: Vec<PresentSource> = payers.aggregate(ROLLUP, select).await.context("finding the cost sources present in a month rollup")?;
-    Ok(best_of(present))
-}
-
-/// Rows of the best source of each payer and billing period present (conditions on
-/// `cost_daily`'s column names, which the rollup shares).
-fn best_of(present: Vec<PresentSource>) -> Condition {
-    let rank = |s: &str| SOURCE_PRECEDENCE.iter().position(|p| *p == s).unwrap_or(SOURCE_PRECEDENCE.len());
-    let mut best: BTreeMap<(uuid::Uuid, String), String> = BTreeMap::new();
-    for p in present {
-        let slot = best.entry((p.payer_id, p.billing_period)).or_insert_with(|| p.source.clone());
-        if rank(&p.source) < rank(slot) {
-            *slot = p.source;
-        }
-    }
-    let mut any = Condition::any();
-    if best.is_empty() {
-        // Nothing to count: a condition that matches no row.
-        return Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()));
-    }
-    for ((payer, period), source) in best {
-        any = any.add(
-            Condition::all()
-                .add(cost_daily::Column::PayerId.eq(payer))
-                .add(cost_daily::Column::BillingPeriod.eq(period))
-                .add(cost_daily::Column::Source.eq(source)),
-        );
-    }
-    any
+    Ok(BestSources::of_present(present))
 }
 
 /// A condition matching no row.
@@ -193,31 +227,29 @@ fn no_rows() -> Condition {
     Condition::all().add(cost_daily::Column::Source.is_in(Vec::<String>::new()))
 }
 
-/// The rows each view may see: a partner's whole payer, a customer's accounts per period.
-pub(super) fn visible_rows(views: &[PayerView], periods: &[String]) -> Condition {
-    let mut any = Condition::any();
-    let mut empty = true;
+/// The rows each view may see: a partner's whole payer (one `IN` list for all such payers), a
+/// customer's accounts per period.
+pub(super) fn visible_rows<'a>(views: impl IntoIterator<Item = &'a PayerView>, periods: &[String]) -> Condition {
+    let mut whole: Vec<uuid::Uuid> = Vec::new();
+    let mut parts: Vec<Condition> = Vec::new();
     for view in views {
         match view {
-            PayerView::Partner(p) => {
-                any = any.add(cost_daily::Column::PayerId.eq(*p));
-                empty = false;
-            }
+            PayerView::Partner(p) => whole.push(*p),
             PayerView::Customer(p, groups) => {
                 for (period, accounts) in customer_accounts(groups, periods) {
-                    if accounts.is_empty() {
-                        continue;
+                    if !accounts.is_empty() {
+                        parts.push(Condition::all().add(cost_daily::Column::PayerId.eq(*p)).add(cost_daily::Column::BillingPeriod.eq(period)).add(cost_daily::Column::UsageAccountId.is_in(accounts)));
                     }
-                    any = any.add(
-                        Condition::all()
-                            .add(cost_daily::Column::PayerId.eq(*p))
-                            .add(cost_daily::Column::BillingPeriod.eq(period))
-                            .add(cost_daily::Column::UsageAccountId.is_in(accounts)),
-                    );
-                    empty = false;
                 }
             }
         }
     }
-    if empty { no_rows() } else { any }
+    if whole.is_empty() && parts.is_empty() {
+        return no_rows();
+    }
+    let mut any = Condition::any();
+    if !whole.is_empty() {
+        any = any.add(cost_daily::Column::PayerId.is_in(whole));
+    }
+    parts.into_iter().fold(any, Condition::add)
 }

@@ -102,7 +102,7 @@ impl CostsQuery {
     async fn cost_forecast(
         &self,
         ctx: &Context<'_>,
-        payer_ids: Vec<ID>,
+        #[graphql(desc = "As in `CostSummaryInput.payerIds`.")] payer_ids: Vec<ID>,
         month: String,
         #[graphql(default_with = "CostMetric::Unblended")] metric: CostMetric,
         #[graphql(desc = "One customer's part, as in `CostSummaryInput.customerTenantId`.")] customer_tenant_id: Option<ID>,

@@ -126,6 +126,7 @@ pub struct TagFilterInput {
 
 #[derive(InputObject)]
 pub struct CostSummaryInput {
+    /// The payers to sum over (at most 500), each visible to the caller.
     pub payer_ids: Vec<ID>,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -145,6 +146,7 @@ pub struct CostSummaryInput {
 
 #[derive(InputObject)]
 pub struct MonthOverMonthInput {
+    /// As in `CostSummaryInput.payerIds`.
     pub payer_ids: Vec<ID>,
     /// `YYYY-MM`, compared with the month before.
     pub month: String,
