@@ -147,6 +147,7 @@ export type CostSummaryInput = {
   granularity?: CostGranularity;
   groupBy?: Array<CostDimension>;
   metric?: CostMetric;
+  /** The payers to sum over (at most 500), each visible to the caller. */
   payerIds: Array<string>;
   /** The key to group by when `groupBy` has TAG: one of the selected keys of every payer asked for. */
   tagKey?: CostAllocationKeyInput | null | undefined;
@@ -412,6 +413,7 @@ export type MonthOverMonthInput = {
   metric?: CostMetric;
   /** `YYYY-MM`, compared with the month before. */
   month: string;
+  /** As in `CostSummaryInput.payerIds`. */
   payerIds: Array<string>;
 };
 
