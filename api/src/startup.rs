@@ -30,6 +30,9 @@ pub async fn connect_database(url: &str) -> anyhow::Result<Db> {
     connect_database_logging_slow(url, Some(Duration::from_millis(crate::config::DEFAULT_SLOW_QUERY_MS))).await
 }
 
+/// PostgreSQL connections a server process keeps open even when idle (docs/operations.md).
+pub const POSTGRES_KEPT_OPEN: u32 = 4;
+
 /// [`connect_database`], logging statements slower than `slow` at WARN (`PB_SLOW_QUERY_MS`).
 /// sqlx logs a statement's text and timing, never its bound values.
 pub async fn connect_database_logging_slow(url: &str, slow: Option<Duration>) -> anyhow::Result<Db> {
@@ -43,6 +46,9 @@ pub async fn connect_database_logging_slow(url: &str, slow: Option<Duration>) ->
     options
         // PostgreSQL: half for the writers' queue (db::POSTGRES_WRITERS), half kept for readers.
         .max_connections(if url.starts_with("sqlite") { 8 } else { 2 * crate::db::POSTGRES_WRITERS as u32 })
+        // PostgreSQL: a few kept open from the start (and after idle ones are closed). A new
+        // connection took about 90 ms to open, and the request that needed it waited for it.
+        .min_connections(if url.starts_with("sqlite") { 0 } else { POSTGRES_KEPT_OPEN })
         .connect_timeout(Duration::from_secs(10))
         // Every statement at TRACE (off unless RUST_LOG asks for sqlx::query=trace), slow ones at WARN.
         .sqlx_logging(true)
