@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{ColumnTrait, Condition, FromQueryResult, QueryFilter, QuerySelect};
 
-use super::visibility::{PayerView, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, readable, visible_rows};
+use super::visibility::{PayerView, all_whole, best_sources, best_sources_monthly, customer_accounts, payer_views, periods_between, readable, visible_rows};
 use super::{Metric, ServiceNames, note_service_name, service_category};
 use crate::domain::billing::engine::AppliedItem;
 use crate::domain::billing::groups::Group;
@@ -288,7 +288,7 @@ async fn monthly_points(
     use sea_orm::sea_query::{ExprTrait as _, Query};
     let has = |d: Dimension| req.group_by.contains(&d);
     // Whole payers, no account asked for: the rollup by service, a few hundred rows a month.
-    let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_))) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
+    let whole_payers = all_whole(views) && !has(Dimension::Account) && req.filter.account_ids.is_empty();
     let by_service = has(Dimension::Service) || has(Dimension::ServiceCategory);
     // Neither by service nor by charge type: the rollup by account alone, one row per account
     // and month (the one by account and service has hundreds).
@@ -596,7 +596,7 @@ pub(super) async fn summary_of(views: &[PayerView], payers: &PayerSet, req: Summ
         super::tags::check_selected(payers, views, key).await?;
     }
     // Sums of a stored column over whole payers depend on their cost data alone: kept.
-    let whole_payers = views.iter().all(|v| matches!(v, PayerView::Partner(_)));
+    let whole_payers = all_whole(views);
     if whole_payers && key.is_none() && req.filter.tag.is_none() && req.metric.column().is_some() {
         let f = &req.filter;
         let question = format!(

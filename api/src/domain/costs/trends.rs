@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{ColumnTrait, FromQueryResult};
 
 use super::summary::summary_of;
-use super::visibility::{PayerView, best_sources_monthly, payer_views, periods_between, readable, visible_rows};
+use super::visibility::{PayerView, all_whole, best_sources_monthly, payer_views, periods_between, readable, visible_rows};
 use super::{AccountNames, CostFilter, Dimension, Granularity, GroupKey, Metric, ServiceNames, SummaryRequest, month_bounds, summary};
 use crate::error::{AppError, AppResult};
 use crate::ids::{PayerId, TenantId};
@@ -97,7 +97,7 @@ pub async fn forecast(scope: &Scope, payers: Vec<PayerId>, customer: Option<Tena
     let payers = readable(scope, &views).await?;
     let s = summary_of(&views, &payers, req).await?;
     let last_day = last_day_with_data(&payers, &views, first, last);
-    let last_day = if views.iter().all(|v| matches!(v, PayerView::Partner(_))) {
+    let last_day = if all_whole(&views) {
         // Over whole payers it depends on their cost data alone: kept (see `kept`).
         super::kept::answer(&payers, format!("last day {first} {last}"), last_day).await?
     } else {

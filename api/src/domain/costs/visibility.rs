@@ -45,6 +45,11 @@ pub(crate) async fn payer_view(scope: &Scope, payer: PayerId) -> AppResult<Payer
     }
 }
 
+/// Whether every view sees its payer whole (a partner's), none only an end customer's part.
+pub(super) fn all_whole(views: &[PayerView]) -> bool {
+    views.iter().all(|v| matches!(v, PayerView::Partner(_)))
+}
+
 /// The most payers one cost view may name: each costs a few rows of reach and of rollups, and a
 /// request's work stays bounded.
 pub const MAX_PAYERS_PER_VIEW: usize = 500;
